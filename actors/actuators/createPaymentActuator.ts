@@ -1,0 +1,85 @@
+import { MandateError } from '../../machines/errors.ts';
+import type { Outcome, ProposedAction } from '../../machines/types.ts';
+import type { ActContext, Actuator } from '../Actuator.ts';
+import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
+import type { PaymentExecutor } from '../rails/Rail.ts';
+
+/** Where a pseudonymous counterparty gets paid (looked up in the personal-data vault, never stored in actions). */
+export type Payee = { kind: 'crypto'; address: string } | { kind: 'fiat'; name: string; iban: string };
+
+/** Options of {@link createPaymentActuator}. */
+export interface PaymentActuatorOptions {
+  name?: string;
+  executor: PaymentExecutor;
+  /** Resolves an action's pseudonymous `counterparty` to payment details. */
+  payee: (counterparty: string) => Promise<Payee>;
+  /** Supervisors whose budgets a payment also draws on, e.g. the agent's sandbox and governance. */
+  supervisorIds?: (agentId: string) => string[];
+}
+
+/** An action that cannot be turned into a payment intent. */
+export class PaymentActionError extends MandateError {
+  constructor(action: ProposedAction, message: string) {
+    super('MANDATE_ERR_PAYMENT_ACTION', `Action ${action.type} cannot be paid: ${message}.`, { status: 400, details: { type: action.type } });
+    this.name = 'PaymentActionError';
+  }
+}
+
+const SUCCEEDED = new Set(['confirmed', 'settled', 'submitted', 'pending']);
+
+/** A normalized receipt as an outcome. `submitted`/`pending` count as done: the rail tracks settlement itself. */
+export function receiptOutcome(receipt: PaymentReceipt): Outcome {
+  const fee = receipt.fees[0];
+  const out: Outcome = {
+    status: receipt.status === 'would-have-sent' ? 'would-have-sent' : SUCCEEDED.has(receipt.status) ? 'succeeded' : 'failed',
+    receipt: { ...receipt } as unknown as Record<string, unknown>,
+  };
+  if (receipt.failure !== null) out.error = { code: receipt.failure.code, message: receipt.failure.message };
+  if (fee !== undefined) out.fees = { value: fee.amount, asset: fee.asset };
+  const slippage = receipt.details.slippageBps;
+  if (typeof slippage === 'number') out.slippageBps = slippage;
+  return out;
+}
+
+/**
+ * The bridge from agents to the payment rails: `payment.send` becomes
+ * `sendCrypto` or `sendFiat` (by the payee's kind), `fx.swap` becomes
+ * `swapAssets`, each under the decision's idempotency key, so a retry or a
+ * restart reconciles through the rail instead of paying twice.
+ */
+export function createPaymentActuator(options: PaymentActuatorOptions): Actuator {
+  const intentOf = async (action: ProposedAction, ctx: ActContext) => {
+    const common = { idempotencyKey: ctx.idempotencyKey, agentId: ctx.agentId, supervisorIds: options.supervisorIds?.(ctx.agentId) ?? [] };
+    const amount = action.amount;
+    if (amount === undefined) throw new PaymentActionError(action, 'it has no amount');
+    if (action.type === 'fx.swap') {
+      const { sell, buy, maxSlippageBps } = action.params;
+      if (typeof sell !== 'string' || typeof buy !== 'string') throw new PaymentActionError(action, 'params.sell and params.buy must name the assets');
+      return { kind: 'swap' as const, ...common, assetIn: sell, assetOut: buy, amountIn: amount.value, maxSlippageBps: Number(maxSlippageBps ?? 100) };
+    }
+    if (action.type !== 'payment.send') throw new PaymentActionError(action, 'only payment.send and fx.swap are payments');
+    if (action.counterparty === undefined) throw new PaymentActionError(action, 'it names no counterparty');
+    const payee = await options.payee(action.counterparty);
+    const memo = typeof action.params.reference === 'string' ? action.params.reference : undefined;
+    if (payee.kind === 'crypto') return { kind: 'crypto' as const, ...common, asset: amount.asset, amount: amount.value, to: payee.address, ...(memo === undefined ? {} : { memo }) };
+    return { kind: 'fiat' as const, ...common, currency: amount.asset, amount: amount.value, creditor: { name: payee.name, iban: payee.iban }, ...(memo === undefined ? {} : { reference: memo }) };
+  };
+  const run = async (action: ProposedAction, ctx: ActContext): Promise<Outcome> => {
+    const intent = await intentOf(action, ctx);
+    const e = options.executor;
+    const receipt = intent.kind === 'swap' ? await e.swapAssets(intent) : intent.kind === 'crypto' ? await e.sendCrypto(intent) : await e.sendFiat(intent);
+    return receiptOutcome(receipt);
+  };
+  return {
+    name: options.name ?? 'payments.rail',
+    effect: 'external',
+    async prepare(action, ctx) {
+      const intent = await intentOf(action, ctx);
+      // Never echo personal data into receipts or logs: the creditor is summarised.
+      return intent.kind === 'fiat' ? { ...intent, creditor: { name: '(vault)', iban: `${intent.creditor.iban.slice(0, 4)}…` } } : { ...intent };
+    },
+    execute: run,
+    // The rails are idempotent by key and reconcile against the chain or the bank themselves.
+    reconcile: run,
+  };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+const condition: z.ZodType<unknown> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(condition).min(1) }).strict(),
+    z.object({ any: z.array(condition).min(1) }).strict(),
+    z.object({ not: condition }).strict(),
+    z
+      .object({
+        fact: z.string().min(1),
+        operator: z.enum(['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn', 'contains', 'doesNotContain']),
+        value: z.unknown(),
+        path: z.string().startsWith('$').optional(),
+      })
+      .strict(),
+  ]),
+);
+
+/** A value that is either literal or `$fact:<dot.path>`, resolved against the perceived facts when the rule fires. */
+const valueOrFact = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One rule as authored in YAML (json-rules-engine conditions, Mandate action event). */
+export const ruleSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'rule names are lower-case words joined by . _ -'),
+    priority: z.number().int().min(1).max(1000).default(1),
+    conditions: z.union([
+      z.object({ all: z.array(condition).min(1) }).strict(),
+      z.object({ any: z.array(condition).min(1) }).strict(),
+      z.object({ not: condition }).strict(),
+    ]),
+    event: z
+      .object({
+        /** Action type, or `none` for an explicit "hold" decision. */
+        type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)*$/, 'action types are dot-named, e.g. payment.send'),
+        capability: z.string().optional(),
+        account: z.string().optional(),
+        amount: z.object({ value: valueOrFact, asset: valueOrFact }).strict().optional(),
+        counterparty: valueOrFact.optional(),
+        params: z.record(z.string(), z.unknown()).default({}),
+        confidence: z.number().min(0).max(1).default(1),
+        rationale: z.string().default(''),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** A rule file: `rules:` list. */
+export const ruleFileSchema = z.object({ rules: z.array(ruleSchema).min(1) }).strict();
+
+/** A validated rule. */
+export type RuleDefinition = z.infer<typeof ruleSchema>;

@@ -1,0 +1,45 @@
+export { amountToNumber, formatAmount, parseAmount } from './amount.ts';
+export { createPaymentActuator, PaymentActionError, receiptOutcome } from './actuators/index.ts';
+export type { Payee, PaymentActuatorOptions } from './actuators/index.ts';
+export { AmountError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
+export type { ActContext, Actuator, LearnReport, Learner, Perceiver } from './Actuator.ts';
+export { flagSuboptimal } from './learners/flagSuboptimal.ts';
+export type { SuboptimalBounds } from './learners/flagSuboptimal.ts';
+export { RulesDecider } from './deciders/RulesDecider.ts';
+export { HybridDecider } from './deciders/HybridDecider.ts';
+export type { HybridDeciderOptions } from './deciders/HybridDecider.ts';
+export { AnthropicMessagesProvider, LLM_DECISION_JSON_SCHEMA, LlmHttpError, LlmOutputError, llmDecisionSchema, OpenAiChatProvider } from './llm/index.ts';
+export type { AnthropicMessagesOptions, LlmAnswer, LlmDecision, LlmProvider, LlmRequest, OpenAiChatOptions } from './llm/index.ts';
+export type { Decider, DraftDecision } from './deciders/RulesDecider.ts';
+export { ruleFileSchema, ruleSchema } from './deciders/ruleSchema.ts';
+export type { RuleDefinition } from './deciders/ruleSchema.ts';
+export { Budget } from './policies/Budget.ts';
+export { GovernancePolicy } from './policies/GovernancePolicy.ts';
+export { durationSchema, governanceFileSchema, perAssetSchema } from './policies/governanceSchema.ts';
+export type { GovernanceConfig } from './policies/governanceSchema.ts';
+export { ReputationPolicy } from './policies/ReputationPolicy.ts';
+export type { ReputationChange, ReputationOptions } from './policies/ReputationPolicy.ts';
+export { SandboxPolicy } from './policies/SandboxPolicy.ts';
+export type { Permission } from './policies/SandboxPolicy.ts';
+export type { PolicyResult, Proposal, SpendLimits, SupervisorPolicy } from './policies/SupervisorPolicy.ts';
+
+// Rails, wallets, limits and oracles (each area's index has the full list).
+export {
+  AggregatorSwapRail,
+  BerlinGroupPisClient,
+  createPaymentExecutor,
+  EvmRail,
+  mikroOrmRailSql,
+  OpenBankingRail,
+  pgRailSql,
+  railEntities,
+  SandboxBank,
+  UniswapV2SwapRail,
+} from './rails/index.ts';
+export type { CryptoIntent, FiatIntent, PaymentExecutor, PaymentIntent, PaymentReceipt, PaymentStatus, RailSql, SwapIntent } from './rails/index.ts';
+export { guardSigner, LitPkpSigner, LocalKeystoreSigner, SafeMultisig } from './wallets/index.ts';
+export type { KillSwitch, TransactionSigner } from './wallets/index.ts';
+export { limitEntities, SpendingLimits } from './limits/index.ts';
+export type { LimitRule } from './limits/index.ts';
+export { BankFxOracle, CachedOracle, ChainlinkOracle, HttpPriceOracle, SanePriceFeed } from './oracles/index.ts';
+export type { Oracle, PriceObservation } from './oracles/index.ts';

@@ -1,0 +1,115 @@
+/**
+ * The write-ahead record of payment intents (`rail_intents`): an intent is recorded before
+ * anything is signed, its receipt evolves with every step, and the idempotency key decides
+ * whether a call is new, a repeat (first result returned) or a conflict.
+ */
+import { IdempotencyConflictError } from './errors.ts';
+import { intentFingerprint, type PaymentIntent } from './PaymentIntent.ts';
+import type { PaymentReceipt, PaymentStatus } from './PaymentReceipt.ts';
+import type { RailSql } from './RailSql.ts';
+
+/** A recorded intent. */
+export interface LedgerEntry {
+  readonly intent: PaymentIntent;
+  readonly status: PaymentStatus | 'signed';
+  readonly receipt: PaymentReceipt;
+}
+
+interface Row extends Record<string, unknown> {
+  idempotency_key: string;
+  fingerprint: string;
+  params: PaymentIntent;
+  status: PaymentStatus | 'signed';
+  receipt: PaymentReceipt;
+}
+
+/** Builds the first receipt of an intent: pending, nothing sent yet. */
+export function pendingReceipt(intent: PaymentIntent, rail: string, now: Date): PaymentReceipt {
+  return {
+    idempotencyKey: intent.idempotencyKey,
+    kind: intent.kind,
+    rail,
+    reference: null,
+    status: 'pending',
+    confirmations: 0,
+    fees: [],
+    attempts: [],
+    reorgs: 0,
+    createdAt: now.toISOString(),
+    submittedAt: null,
+    finalizedAt: null,
+    failure: null,
+    details: {},
+  };
+}
+
+/** Idempotent, write-ahead storage of intents and their receipts. */
+export class IntentLedger {
+  readonly #sql: RailSql;
+
+  constructor(sql: RailSql) {
+    this.#sql = sql;
+  }
+
+  /**
+   * Records `intent` for `rail` if its key is new; otherwise returns the existing entry, or
+   * throws {@link IdempotencyConflictError} when the key was used with other parameters.
+   * `rail` is the ledger partition (recovery scans it); `receiptRail` the name receipts show.
+   */
+  async begin(intent: PaymentIntent, rail: string, now: Date, receiptRail = rail): Promise<LedgerEntry> {
+    const fingerprint = intentFingerprint(intent);
+    const receipt = pendingReceipt(intent, receiptRail, now);
+    const inserted = await this.#sql.query<Row>(
+      `INSERT INTO rail_intents (idempotency_key, kind, rail, agent_id, fingerprint, params, status, receipt, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $8)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+      [intent.idempotencyKey, intent.kind, rail, intent.agentId, fingerprint, JSON.stringify(intent), JSON.stringify(receipt), now],
+    );
+    const row = inserted[0] ?? (await this.#row(this.#sql, intent.idempotencyKey));
+    if (row === undefined) throw new Error(`rail_intents row ${intent.idempotencyKey} vanished after insert`);
+    if (row.fingerprint !== fingerprint) {
+      throw new IdempotencyConflictError(
+        `idempotency key "${intent.idempotencyKey}" was already used for a different payment; use a new key for new parameters, or resend exactly the first parameters to get the first result`,
+        { details: { idempotencyKey: intent.idempotencyKey } },
+      );
+    }
+    return toEntry(row);
+  }
+
+  /** Loads an entry, optionally locking its row (`FOR UPDATE`) inside a transaction. */
+  async get(key: string, tx: RailSql = this.#sql, lock = false): Promise<LedgerEntry | undefined> {
+    const row = await this.#row(tx, key, lock);
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  /**
+   * Stores a new status and receipt. A final receipt is never overwritten (another process may
+   * have finalized the payment meanwhile): returns false when nothing was written.
+   */
+  async update(key: string, status: LedgerEntry['status'], receipt: PaymentReceipt, now: Date, tx: RailSql = this.#sql): Promise<boolean> {
+    const rows = await tx.query(
+      `UPDATE rail_intents SET status = $2, receipt = $3, updated_at = $4
+       WHERE idempotency_key = $1 AND status NOT IN ('confirmed', 'settled', 'failed', 'returned', 'cancelled', 'would-have-sent') RETURNING 1`,
+      [key, status, JSON.stringify(receipt), now],
+    );
+    return rows.length > 0;
+  }
+
+  /** Keys of the intents of `rail` that are not final yet, oldest first. */
+  async openKeys(rail: string): Promise<string[]> {
+    const rows = await this.#sql.query<{ idempotency_key: string }>(
+      `SELECT idempotency_key FROM rail_intents WHERE rail = $1 AND status IN ('pending', 'signed', 'submitted') ORDER BY created_at, idempotency_key`,
+      [rail],
+    );
+    return rows.map((r) => r.idempotency_key);
+  }
+
+  async #row(tx: RailSql, key: string, lock = false): Promise<Row | undefined> {
+    const rows = await tx.query<Row>(`SELECT * FROM rail_intents WHERE idempotency_key = $1${lock ? ' FOR UPDATE' : ''}`, [key]);
+    return rows[0];
+  }
+}
+
+function toEntry(row: Row): LedgerEntry {
+  return { intent: row.params, status: row.status, receipt: row.receipt };
+}

@@ -1,0 +1,211 @@
+/**
+ * The fiat rail: PSD2-style payment initiation with settlement lag. A payment is recorded
+ * (write-ahead, with its end-to-end id) before the bank is called, stays `submitted` while the
+ * bank settles, and a delay queue re-checks it until it is `settled`, `failed` or `returned`.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseUnits } from 'ethers';
+import { MandateError } from '../../machines/errors.ts';
+import { LimitConfigError } from '../limits/errors.ts';
+import type { SpendingLimits } from '../limits/SpendingLimits.ts';
+import type { KillSwitch } from '../wallets/TransactionSigner.ts';
+import { SigningHaltedError } from '../wallets/errors.ts';
+import { DelayQueue } from './DelayQueue.ts';
+import { BroadcastError, InvalidIntentError } from './errors.ts';
+import { IntentLedger } from './IntentLedger.ts';
+import { PaymentInitiationResponse, type PaymentInitiationApi } from './PaymentInitiationApi.ts';
+import { FiatIntentSchema, parseIntent, type FiatIntent } from './PaymentIntent.ts';
+import { FINAL_STATUSES, type PaymentReceipt, type PaymentStatus } from './PaymentReceipt.ts';
+import type { FiatRail } from './Rail.ts';
+import type { RailSql } from './RailSql.ts';
+
+/** Options of {@link OpenBankingRail}. */
+export interface OpenBankingRailOptions {
+  readonly sql: RailSql;
+  readonly api: PaymentInitiationApi;
+  readonly debtorIban: string;
+  readonly killSwitch: KillSwitch;
+  readonly agentId: string;
+  readonly limits?: SpendingLimits;
+  /** Minor units of the currency → reference-currency base units (for limits). */
+  readonly toReference?: (currency: string, minorUnits: bigint) => bigint | Promise<bigint>;
+  /** How long to wait between status checks during settlement. Default 60 s. */
+  readonly recheckAfterMs?: number;
+  readonly dryRun?: boolean;
+  readonly now?: () => Date;
+  /** End-to-end id generator (UETR-style UUID v4 by default). */
+  readonly newEndToEndId?: () => string;
+}
+
+const FINAL_BY_BANK: Partial<Record<PaymentInitiationResponse['status'], PaymentStatus>> = { ACSC: 'settled', RJCT: 'failed', RTND: 'returned' };
+const REFUSALS = new Set(['MANDATE_ERR_LIMIT_EXCEEDED', 'MANDATE_ERR_WALLET_SIGNING_HALTED']);
+
+/** A {@link FiatRail} over a payment-initiation API. */
+export class OpenBankingRail implements FiatRail {
+  readonly #o: OpenBankingRailOptions;
+  readonly #ledger: IntentLedger;
+  readonly #queue = new DelayQueue<string>();
+  readonly #now: () => Date;
+  readonly #rail: string;
+
+  constructor(options: OpenBankingRailOptions) {
+    if (options.limits?.usesReferenceCurrency === true && options.toReference === undefined) {
+      throw new LimitConfigError('the spending limits have reference-currency rules but the fiat rail has no toReference valuer; pass toReference (e.g. backed by a bank FX feed)');
+    }
+    this.#o = options;
+    this.#ledger = new IntentLedger(options.sql);
+    this.#now = options.now ?? (() => new Date());
+    this.#rail = `fiat:${options.api.name}:${options.debtorIban}`;
+  }
+
+  /** Initiates a credit transfer once; returns `submitted` (settling), a final status, or `would-have-sent` in dry-run. */
+  async sendFiat(input: unknown): Promise<PaymentReceipt> {
+    const intent = parseIntent(FiatIntentSchema, input);
+    const minor = toMinor(intent);
+    const entry = await this.#ledger.begin(intent, this.#rail, this.#now(), this.#o.api.name);
+    if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
+    if (entry.status === 'pending') {
+      try {
+        await this.#prepare(intent, minor, entry.receipt);
+      } catch (error) {
+        if (error instanceof MandateError && REFUSALS.has(error.code)) return this.#finish(intent.idempotencyKey, 'failed', { code: error.code, message: error.message });
+        throw error;
+      }
+      if (this.#o.dryRun) return (await this.#ledger.get(intent.idempotencyKey))!.receipt;
+    }
+    return this.#initiate(intent.idempotencyKey);
+  }
+
+  /** Checks every payment whose settlement re-check is due; returns the receipts that changed to final. */
+  async processDue(): Promise<PaymentReceipt[]> {
+    const finished: PaymentReceipt[] = [];
+    for (const { id } of this.#queue.takeDue(this.#now().getTime())) {
+      const receipt = await this.#check(id);
+      if (FINAL_STATUSES.has(receipt.status)) finished.push(receipt);
+    }
+    return finished;
+  }
+
+  /** Epoch ms when {@link processDue} next has work. */
+  nextDueAt(): number | undefined {
+    return this.#queue.nextDueAt();
+  }
+
+  /** After a restart: re-initiates recorded payments (same end-to-end id) and re-queues settling ones. */
+  async recover(): Promise<PaymentReceipt[]> {
+    const out: PaymentReceipt[] = [];
+    for (const key of await this.#ledger.openKeys(this.#rail)) {
+      const entry = (await this.#ledger.get(key))!;
+      out.push(entry.status === 'pending' ? await this.sendFiat(entry.intent) : await this.#initiate(key));
+    }
+    return out;
+  }
+
+  async #prepare(intent: FiatIntent, minor: bigint, receipt: PaymentReceipt): Promise<void> {
+    const request = {
+      idempotencyKey: intent.idempotencyKey,
+      agentId: intent.agentId,
+      supervisorIds: intent.supervisorIds,
+      asset: intent.currency,
+      counterparty: intent.creditor.iban,
+      amountNative: minor,
+      amountReference: (await this.#o.toReference?.(intent.currency, minor)) ?? 0n,
+    };
+    await this.#haltIfKilled();
+    if (this.#o.dryRun) await this.#o.limits?.check(request);
+    else await this.#o.limits?.reserve(request);
+    const e2e = this.#o.newEndToEndId?.() ?? randomUUID();
+    const now = this.#now();
+    const status = this.#o.dryRun ? 'would-have-sent' : 'signed';
+    const next: PaymentReceipt = this.#o.dryRun
+      ? { ...receipt, status: 'would-have-sent', reference: e2e, finalizedAt: now.toISOString(), details: { dryRun: true } }
+      : { ...receipt, reference: e2e, attempts: [e2e] };
+    await this.#ledger.update(intent.idempotencyKey, status, next, now);
+  }
+
+  async #haltIfKilled(): Promise<void> {
+    const capabilities = ['payments.fiat.send'];
+    if (await this.#o.killSwitch.isEngaged(this.#o.agentId, capabilities)) {
+      throw new SigningHaltedError(`kill switch engaged for agent "${this.#o.agentId}": refusing to initiate a fiat payment; an operator must release it first`, { details: { agentId: this.#o.agentId } });
+    }
+  }
+
+  async #initiate(key: string): Promise<PaymentReceipt> {
+    const entry = (await this.#ledger.get(key))!;
+    if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
+    if (entry.status === 'submitted') return this.#check(key);
+    const intent = entry.intent as FiatIntent;
+    try {
+      await this.#haltIfKilled();
+    } catch (error) {
+      return this.#finish(key, 'failed', { code: (error as MandateError).code, message: (error as Error).message });
+    }
+    const raw = await this.#o.api.initiate({
+      endToEndId: entry.receipt.reference!,
+      debtorIban: this.#o.debtorIban,
+      creditor: intent.creditor,
+      amount: intent.amount,
+      currency: intent.currency,
+      ...(intent.reference === undefined ? {} : { remittance: intent.reference }),
+    });
+    return this.#apply(key, parseBank(raw, this.#o.api.name));
+  }
+
+  async #check(key: string): Promise<PaymentReceipt> {
+    const entry = (await this.#ledger.get(key))!;
+    if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
+    const paymentId = entry.receipt.details['paymentId'];
+    if (typeof paymentId !== 'string') return this.#initiate(key);
+    return this.#apply(key, parseBank(await this.#o.api.status(paymentId), this.#o.api.name));
+  }
+
+  async #apply(key: string, bank: PaymentInitiationResponse): Promise<PaymentReceipt> {
+    const entry = (await this.#ledger.get(key))!;
+    const now = this.#now();
+    const final = FINAL_BY_BANK[bank.status];
+    const base: PaymentReceipt = {
+      ...entry.receipt,
+      submittedAt: entry.receipt.submittedAt ?? now.toISOString(),
+      fees: [{ asset: (entry.intent as FiatIntent).currency, amount: bank.fee }],
+      details: { ...entry.receipt.details, paymentId: bank.paymentId, bankStatus: bank.status },
+    };
+    if (final !== undefined) {
+      await this.#ledger.update(key, entry.status, base, now);
+      return this.#finish(key, final, final === 'settled' ? null : { code: `BANK_${bank.status}`, message: bank.reason ?? `bank answered ${bank.status}` });
+    }
+    const receipt: PaymentReceipt = { ...base, status: 'submitted' };
+    await this.#ledger.update(key, 'submitted', receipt, now);
+    this.#queue.schedule(key, key, now.getTime() + (this.#o.recheckAfterMs ?? 60_000));
+    return receipt;
+  }
+
+  async #finish(key: string, status: PaymentStatus, failure: PaymentReceipt['failure']): Promise<PaymentReceipt> {
+    const entry = (await this.#ledger.get(key))!;
+    const now = this.#now();
+    const receipt: PaymentReceipt = { ...entry.receipt, status, finalizedAt: now.toISOString(), failure };
+    await this.#ledger.update(key, status, receipt, now);
+    if (status === 'settled') await this.#o.limits?.commit(key);
+    else await this.#o.limits?.release(key);
+    return receipt;
+  }
+}
+
+function toMinor(intent: FiatIntent): bigint {
+  try {
+    const minor = parseUnits(intent.amount, 2);
+    if (minor === 0n) throw new Error('zero');
+    return minor;
+  } catch (cause) {
+    throw new InvalidIntentError(`amount "${intent.amount}" ${intent.currency} is zero or has more than 2 decimals; send a positive amount in cents precision`, { cause });
+  }
+}
+
+function parseBank(raw: unknown, bank: string): PaymentInitiationResponse {
+  const parsed = PaymentInitiationResponse.safeParse(raw);
+  if (!parsed.success) {
+    throw new BroadcastError(`bank "${bank}" answered with an unexpected body (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); the payment stays recorded and is re-checked`, {
+      details: { bank },
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,104 @@
+/**
+ * Payment intents: what an actuator asks a rail to do. Every intent carries an idempotency
+ * key; the same key with the same parameters returns the first result, with different
+ * parameters it is an {@link IdempotencyConflictError}.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { InvalidIntentError } from './errors.ts';
+
+/** A positive decimal amount in the asset's display units, e.g. `"12.5"` USDC. Never a float. */
+export const DecimalAmount = z.string().regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'a decimal string such as "12.50"');
+
+const common = {
+  idempotencyKey: z.string().min(8).max(200),
+  agentId: z.string().min(1),
+  /** Supervisors whose budgets this payment also draws on (governance, sandbox, ...). */
+  supervisorIds: z.array(z.string().min(1)).default([]),
+  memo: z.string().max(500).optional(),
+};
+
+/** A crypto transfer: native coin or ERC-20 token on an EVM chain. */
+export const CryptoIntentSchema = z.strictObject({
+  kind: z.literal('crypto'),
+  ...common,
+  asset: z.string().min(1),
+  amount: DecimalAmount,
+  to: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address'),
+});
+/** A crypto transfer intent. */
+export type CryptoIntent = z.infer<typeof CryptoIntentSchema>;
+
+/** A fiat credit transfer through a payment-initiation rail. */
+export const FiatIntentSchema = z.strictObject({
+  kind: z.literal('fiat'),
+  ...common,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
+  amount: DecimalAmount,
+  creditor: z.strictObject({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }),
+  reference: z.string().max(140).optional(),
+});
+/** A fiat payment intent. */
+export type FiatIntent = z.infer<typeof FiatIntentSchema>;
+
+/** A swap of one asset for another with a slippage bound in basis points. */
+export const SwapIntentSchema = z.strictObject({
+  kind: z.literal('swap'),
+  ...common,
+  assetIn: z.string().min(1),
+  assetOut: z.string().min(1),
+  amountIn: DecimalAmount,
+  maxSlippageBps: z.number().int().min(0).max(5_000),
+});
+/** A swap intent. */
+export type SwapIntent = z.infer<typeof SwapIntentSchema>;
+
+/**
+ * A raw contract call made exactly once under its own key (e.g. the token approval a swap
+ * needs). Built by rails, not by agents: agents ask for payments and swaps.
+ */
+export const ContractCallIntentSchema = z.strictObject({
+  kind: z.literal('call'),
+  ...common,
+  to: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  /** Wei, integer string. */
+  value: z.string().regex(/^\d+$/),
+  data: z.string().regex(/^0x([0-9a-fA-F]{2})*$/),
+  purpose: z.string().min(1).max(100),
+});
+/** A contract call intent. */
+export type ContractCallIntent = z.infer<typeof ContractCallIntentSchema>;
+
+/** Any payment intent. */
+export type PaymentIntent = CryptoIntent | FiatIntent | SwapIntent | ContractCallIntent;
+
+/** The input shape of an intent (defaults not yet applied). */
+export type PaymentIntentInput<T extends PaymentIntent> = Omit<T, 'supervisorIds'> & { supervisorIds?: string[] };
+
+/** Parses an intent of the given schema, throwing {@link InvalidIntentError} with the issues. */
+export function parseIntent<T extends PaymentIntent>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InvalidIntentError(`payment intent rejected: ${issues.join('; ')}; fix these fields and send it again`, {
+      details: { issues },
+    });
+  }
+  return result.data;
+}
+
+/** Canonical JSON: object keys sorted, so equal parameters always hash equally. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 over the canonical parameters of an intent: the idempotency fingerprint. */
+export function intentFingerprint(intent: PaymentIntent): string {
+  return createHash('sha256').update(canonical(intent)).digest('hex');
+}

@@ -1,0 +1,58 @@
+/** Payment rails: one execution interface over EVM, swap and fiat rails, exactly-once in effect. */
+
+// The execution interface and its data
+export { createPaymentExecutor } from './createPaymentExecutor.ts';
+export type { PaymentExecutorRails } from './createPaymentExecutor.ts';
+export type { CryptoRail, FiatRail, SwapRail, PaymentExecutor } from './Rail.ts';
+export { CryptoIntentSchema, FiatIntentSchema, SwapIntentSchema, ContractCallIntentSchema, DecimalAmount, parseIntent, intentFingerprint } from './PaymentIntent.ts';
+export type { CryptoIntent, FiatIntent, SwapIntent, ContractCallIntent, PaymentIntent } from './PaymentIntent.ts';
+export { FINAL_STATUSES } from './PaymentReceipt.ts';
+export type { PaymentReceipt, PaymentStatus, PaymentFee } from './PaymentReceipt.ts';
+
+// EVM
+export { EvmRail } from './EvmRail.ts';
+export type { EvmAsset, EvmRailOptions, EvmCall, EvmExecuteOptions, ReferenceValuer } from './EvmRail.ts';
+export { estimateEip1559Fees, bumpFees, DEFAULT_REPLACEMENT_BUMP_PERCENT } from './FeePolicy.ts';
+export type { Eip1559Fees } from './FeePolicy.ts';
+
+// Swaps
+export { UniswapV2SwapRail } from './UniswapV2SwapRail.ts';
+export type { UniswapV2SwapRailOptions, SwapQuote } from './UniswapV2SwapRail.ts';
+export { AggregatorSwapRail, AggregatorQuoteSchema } from './AggregatorSwapRail.ts';
+export type { AggregatorSwapRailOptions, AggregatorQuote } from './AggregatorSwapRail.ts';
+export type { SwapToken } from './swapSupport.ts';
+
+// Fiat
+export { OpenBankingRail } from './OpenBankingRail.ts';
+export type { OpenBankingRailOptions } from './OpenBankingRail.ts';
+export { BerlinGroupPisClient } from './BerlinGroupPisClient.ts';
+export type { BerlinGroupPisClientOptions } from './BerlinGroupPisClient.ts';
+export { SandboxBank } from './SandboxBank.ts';
+export type { SandboxBankOptions } from './SandboxBank.ts';
+export { PaymentInitiationStatus, PaymentInitiationResponse } from './PaymentInitiationApi.ts';
+export type { PaymentInitiationApi, CreditTransferRequest } from './PaymentInitiationApi.ts';
+export { DelayQueue } from './DelayQueue.ts';
+
+// Persistence and caching
+export { railEntities, RailIntentEntity, RailAttemptEntity, RailNonceEntity } from './entities.ts';
+export type { RailIntentRow, RailAttemptRow, RailNonceRow } from './entities.ts';
+export { pgRailSql, mikroOrmRailSql } from './RailSql.ts';
+export type { RailSql, MikroOrmSqlEntityManager } from './RailSql.ts';
+export { IntentLedger, pendingReceipt } from './IntentLedger.ts';
+export type { LedgerEntry } from './IntentLedger.ts';
+export { RedisReceiptCache } from './RedisReceiptCache.ts';
+export type { RedisReceiptCacheOptions } from './RedisReceiptCache.ts';
+
+// Errors
+export {
+  InvalidIntentError,
+  IdempotencyConflictError,
+  FeeCapExceededError,
+  BroadcastError,
+  UnsupportedIntentError,
+  IntentNotFoundError,
+  ReplacementError,
+  PreflightError,
+  SlippageExceededError,
+  SwapQuoteError,
+} from './errors.ts';

@@ -1,0 +1,136 @@
+/**
+ * One reconciliation step of an EVM payment against the chain: rebroadcast what the node
+ * lacks, count confirmations, detect a reorg that moved or dropped the payment, replace a
+ * stuck transaction, and finalize (committing or releasing the spending reservation).
+ */
+import type { JsonRpcProvider } from 'ethers';
+import { MandateError } from '../../machines/errors.ts';
+import type { SpendingLimits } from '../limits/SpendingLimits.ts';
+import type { Attempt, AttemptStore } from './AttemptStore.ts';
+import { broadcastAttempt } from './broadcastAttempt.ts';
+import { IntentNotFoundError } from './errors.ts';
+import type { IntentLedger } from './IntentLedger.ts';
+import { FINAL_STATUSES, type PaymentReceipt, type PaymentStatus } from './PaymentReceipt.ts';
+
+/** What {@link reconcileEvmPayment} needs from its rail. */
+export interface ReconcileContext {
+  readonly ledger: IntentLedger;
+  readonly attempts: AttemptStore;
+  readonly provider: JsonRpcProvider;
+  readonly from: string;
+  readonly confirmations: number;
+  readonly stuckAfterMs: number;
+  readonly now: () => Date;
+  readonly limits: SpendingLimits | undefined;
+  /** Signs and broadcasts a fee-bumped replacement of the latest attempt. */
+  readonly replace: (key: string) => Promise<void>;
+}
+
+interface RpcReceipt {
+  transactionHash: string;
+  blockHash: string;
+  blockNumber: string;
+  status: string;
+  gasUsed: string;
+  effectiveGasPrice: string;
+}
+
+/** Reconciles payment `key` once and returns its updated receipt. */
+export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): Promise<PaymentReceipt> {
+  const entry = await ctx.ledger.get(key);
+  if (entry === undefined) throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
+  if (FINAL_STATUSES.has(entry.receipt.status) || entry.status === 'pending') return entry.receipt;
+  const list = await ctx.attempts.forKey(key);
+  for (const a of list) {
+    if (a.status !== 'signed') continue;
+    if ((await broadcastAttempt(ctx.provider, ctx.attempts, a)) === 'not-yet') {
+      // A lower nonce of this sender is signed but was never sent (its process died): send it first.
+      for (const earlier of await ctx.attempts.unsent()) if (earlier.nonce < a.nonce) await broadcastAttempt(ctx.provider, ctx.attempts, earlier);
+      await broadcastAttempt(ctx.provider, ctx.attempts, a);
+    }
+  }
+  const [mined, headHex] = await Promise.all([findMined(ctx.provider, list), ctx.provider.send('eth_blockNumber', []) as Promise<string>]);
+  const now = ctx.now();
+  let receipt: PaymentReceipt = { ...entry.receipt, status: 'submitted', submittedAt: entry.receipt.submittedAt ?? now.toISOString() };
+  const seenHash = typeof receipt.details['blockHash'] === 'string' ? receipt.details['blockHash'] : null;
+
+  if (mined !== undefined) {
+    const { attempt, rpc } = mined;
+    // The head may be read a moment before the receipt: never count fewer than the one block it is in.
+    const head = BigInt(headHex) > BigInt(rpc.blockNumber) ? BigInt(headHex) : BigInt(rpc.blockNumber);
+    const confirmations = Number(head - BigInt(rpc.blockNumber) + 1n);
+    const moved = seenHash !== null && seenHash !== rpc.blockHash;
+    receipt = {
+      ...receipt,
+      reference: attempt.txHash,
+      confirmations,
+      reorgs: receipt.reorgs + (moved ? 1 : 0),
+      details: { ...receipt.details, blockHash: rpc.blockHash, blockNumber: Number(BigInt(rpc.blockNumber)), minedPurpose: attempt.purpose },
+    };
+    if (confirmations >= ctx.confirmations) {
+      const ok = BigInt(rpc.status) === 1n;
+      const status: PaymentStatus = !ok ? 'failed' : attempt.purpose === 'cancel' ? 'cancelled' : 'confirmed';
+      receipt = {
+        ...receipt,
+        status,
+        finalizedAt: now.toISOString(),
+        fees: [{ asset: 'native', amount: (BigInt(rpc.gasUsed) * BigInt(rpc.effectiveGasPrice)).toString() }],
+        failure: ok ? null : { code: 'MANDATE_ERR_RAIL_REVERTED', message: `transaction ${attempt.txHash} reverted on chain in block ${BigInt(rpc.blockNumber)}` },
+      };
+      await ctx.ledger.update(key, status, receipt, now);
+      if (status === 'confirmed') await ctx.limits?.commit(key);
+      else await ctx.limits?.release(key);
+      return receipt;
+    }
+    await ctx.ledger.update(key, 'submitted', receipt, now);
+    return receipt;
+  }
+
+  const latest = list.at(-1)!;
+  if (seenHash !== null) {
+    // It was mined in a block that is no longer canonical: a reorg dropped it. Rebroadcast the stored bytes.
+    const { blockHash: _dropped, blockNumber: _n, ...details } = receipt.details;
+    receipt = { ...receipt, confirmations: 0, reorgs: receipt.reorgs + 1, details: { ...details, lastReorgAt: now.toISOString() } };
+    await ctx.ledger.update(key, 'submitted', receipt, now);
+    await broadcastAttempt(ctx.provider, ctx.attempts, latest);
+    return receipt;
+  }
+  const chainNonce = BigInt(await ctx.provider.send('eth_getTransactionCount', [ctx.from, 'latest']));
+  if (chainNonce > latest.nonce) {
+    // Our nonce is used: re-read (the block may have landed between our two reads).
+    const again = await findMined(ctx.provider, list);
+    if (again !== undefined) return reconcileEvmPayment(key, ctx);
+    receipt = {
+      ...receipt,
+      status: 'failed',
+      finalizedAt: now.toISOString(),
+      failure: { code: 'MANDATE_ERR_RAIL_RECONCILE', message: `nonce ${latest.nonce} of ${ctx.from} was used by a transaction this rail did not sign; the payment was not made` },
+    };
+    await ctx.ledger.update(key, 'failed', receipt, now);
+    await ctx.limits?.release(key);
+    return receipt;
+  }
+  const pooled = await ctx.provider.send('eth_getTransactionByHash', [latest.txHash]);
+  if (pooled === null) {
+    await broadcastAttempt(ctx.provider, ctx.attempts, latest);
+  } else if (now.getTime() - latest.createdAt.getTime() >= ctx.stuckAfterMs) {
+    try {
+      await ctx.replace(key);
+      return (await ctx.ledger.get(key))!.receipt;
+    } catch (error) {
+      // Kill switch engaged or the bump would pass the fee cap: keep the pending transaction and say why.
+      if (!(error instanceof MandateError) || !['MANDATE_ERR_WALLET_SIGNING_HALTED', 'MANDATE_ERR_RAIL_REPLACEMENT'].includes(error.code)) throw error;
+      receipt = { ...receipt, details: { ...receipt.details, replacementBlocked: error.code } };
+    }
+  }
+  await ctx.ledger.update(key, 'submitted', receipt, now);
+  return receipt;
+}
+
+async function findMined(provider: JsonRpcProvider, list: readonly Attempt[]): Promise<{ attempt: Attempt; rpc: RpcReceipt } | undefined> {
+  for (const attempt of list) {
+    const rpc = (await provider.send('eth_getTransactionReceipt', [attempt.txHash])) as RpcReceipt | null;
+    if (rpc !== null && rpc.blockHash) return { attempt, rpc };
+  }
+  return undefined;
+}

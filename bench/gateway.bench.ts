@@ -1,0 +1,103 @@
+/**
+ * Gateway benchmark: `npx tsx bench/gateway.bench.ts`
+ *
+ * 1. Requests/s for GET /api/agents through the full gateway (bearer-token
+ *    auth, RBAC, security headers, the runtime's agent list serialised per
+ *    request) against a bare Fastify route sending the same JSON precomputed,
+ *    alternating on this machine in this run (medians, ratio).
+ * 2. Delay from a transition being published to its arrival on each of 10
+ *    live WebSocket clients (p50/p99), with the runtime's agents cycling.
+ */
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import Fastify from 'fastify';
+import { startGatewayFixture } from '../test/e2e/gatewayFixture.ts';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const ROUNDS = 3;
+const CONCURRENCY = 16;
+const CLIENTS = 10;
+const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 300);
+
+async function load(url: string, token: string | undefined): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const target = new URL(url);
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname, agent, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`${url} answered ${res.statusCode}`));
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  for (let i = 0; i < 200; i++) await one(); // warm-up
+  let left = REQUESTS;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (left-- > 0) await one();
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return REQUESTS / seconds;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const fx = await startGatewayFixture();
+try {
+  const payload = JSON.stringify({ agents: fx.runtime.listAgents() });
+  const bare = Fastify();
+  bare.get('/bare', async (_req, reply) => reply.header('content-type', 'application/json').send(payload));
+  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+
+  // Alternate the two targets for a few rounds and keep the medians: the machine is shared, so one
+  // long run of each would compare two different moments of background load.
+  const bareRuns: number[] = [];
+  const gatewayRuns: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bareRuns.push(await load(`${bareUrl}/bare`, undefined));
+    gatewayRuns.push(await load(`${fx.url}/api/agents`, fx.tokens.observer));
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const bareRps = median(bareRuns);
+  const gatewayRps = median(gatewayRuns);
+  await bare.close();
+  console.log(`GET /api/agents (${fx.runtime.listAgents().length} agents, auth+RBAC): ${gatewayRps.toFixed(0)} req/s (median of ${ROUNDS}, ${CONCURRENCY} concurrent)`);
+  console.log(`bare Fastify route, same JSON:           ${bareRps.toFixed(0)} req/s (median of ${ROUNDS})`);
+  console.log(`ratio gateway/bare:                      ${(gatewayRps / bareRps).toFixed(2)}`);
+
+  // Live stream delay: stamp each event when the runtime publishes it, read it on 10 clients.
+  const published = new Map<number, number>();
+  const unsubscribe = fx.runtime.subscribe((event) => published.set(event.seq, performance.now()));
+  const delays: number[] = [];
+  const wsUrl = fx.url.replace('http', 'ws') + '/api/live';
+  const sockets = await Promise.all(
+    Array.from({ length: CLIENTS }, () => {
+      const ws = new WebSocket(wsUrl, ['mandate.v1', `bearer.${fx.tokens.observer}`]);
+      ws.onmessage = (m) => {
+        const at = performance.now();
+        const seq = (JSON.parse(String(m.data)) as { seq: number }).seq;
+        const sent = published.get(seq);
+        if (sent !== undefined) delays.push(at - sent);
+      };
+      return new Promise<WebSocket>((resolve, reject) => {
+        ws.onopen = () => resolve(ws);
+        ws.onerror = () => reject(new Error('live socket failed'));
+      });
+    }),
+  );
+  await fx.drive(TRANSITIONS);
+  await new Promise((r) => setTimeout(r, 300));
+  unsubscribe();
+  for (const ws of sockets) ws.close();
+  delays.sort((a, b) => a - b);
+  console.log(`live stream, ${CLIENTS} clients, ${delays.length} deliveries: p50 ${percentile(delays, 50).toFixed(2)} ms, p99 ${percentile(delays, 99).toFixed(2)} ms`);
+} finally {
+  await fx.close();
+}

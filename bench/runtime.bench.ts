@@ -1,0 +1,150 @@
+/**
+ * Runtime core benchmark (issue 2). Prints, side by side in one run:
+ *  - events/s through a bare XState actor vs through a Mandate agent (ratio);
+ *  - full cycles/s of a rules-only agent vs raw json-rules-engine evaluations/s on the same rules (ratio);
+ *  - bytes per idle agent and spawn time for 10,000 and 100,000 agents, vs bare XState actors.
+ *
+ * Run: node --expose-gc --import tsx bench/runtime.bench.ts   (or: npm run bench -- runtime)
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Engine } from 'json-rules-engine';
+import { createActor } from 'xstate';
+import { RulesDecider } from '../actors/index.ts';
+import { agentMachine } from '../machines/index.ts';
+import { createRuntime, defineAgent } from '../runtime/index.ts';
+
+const limits = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, phaseTimeoutMs: 60_000, approvalTimeoutMs: 60_000 };
+/**
+ * A representative treasury rule set: twelve rules over nested facts (bands, market, invoice,
+ * balances), as the example's YAML rules are written. All are "hold" rules except one, so the
+ * cycle is rules-only (decide → learn), as the issue asks.
+ */
+const rulesObject = {
+  rules: [
+    ...['USD', 'EUR', 'GBP', 'CHF', 'JPY', 'SGD'].map((ccy, i) => ({
+      name: `band-${ccy.toLowerCase()}`,
+      priority: 10 + i,
+      conditions: { all: [{ fact: 'bands', path: `$.${ccy}.share`, operator: 'greaterThan', value: 0.6 }, { fact: 'market', path: `$.${ccy}.spreadBps`, operator: 'lessThan', value: 5 }] },
+      event: { type: 'none', rationale: `${ccy} above band` },
+    })),
+    { name: 'gas-spike', priority: 5, conditions: { any: [{ fact: 'market', path: '$.gasGwei', operator: 'greaterThan', value: 60 }, { fact: 'paused', operator: 'equal', value: true }] }, event: { type: 'none' } },
+    { name: 'invoice-due', priority: 4, conditions: { all: [{ fact: 'invoice', path: '$.due', operator: 'equal', value: true }, { fact: 'balances', path: '$.USD', operator: 'greaterThan', value: 25000 }] }, event: { type: 'none' } },
+    { name: 'invoice-blocked', priority: 3, conditions: { all: [{ fact: 'invoice', path: '$.counterparty', operator: 'in', value: ['cp-1', 'cp-2', 'cp-3'] }] }, event: { type: 'none' } },
+    { name: 'low-balance', priority: 2, conditions: { all: [{ fact: 'balances', path: '$.USD', operator: 'lessThan', value: 10000 }] }, event: { type: 'none' } },
+    { name: 'weekend', priority: 1, conditions: { all: [{ fact: 'calendar', path: '$.weekday', operator: 'in', value: [0, 6] }] }, event: { type: 'none' } },
+    { name: 'eur-drift', priority: 1, conditions: { all: [{ fact: 'market', path: '$.EUR.rate', operator: 'greaterThan', value: 1.12 }] }, event: { type: 'none' } },
+  ],
+};
+const ccyFacts = Object.fromEntries(['USD', 'EUR', 'GBP', 'CHF', 'JPY', 'SGD'].map((c) => [c, { share: 0.2, spreadBps: 3, rate: 1.08 }]));
+const facts: Record<string, unknown> = { bands: ccyFacts, market: { ...ccyFacts, gasGwei: 30 }, invoice: { due: true, counterparty: 'cp-9' }, balances: { USD: 50_000 }, calendar: { weekday: 3 }, paused: false };
+
+function rate(n: number, ms: number): number {
+  return Math.round((n / ms) * 1000);
+}
+
+async function eventsPerSecond(): Promise<void> {
+  const N = 200_000;
+  const bare = createActor(agentMachine, { input: { agentId: 'b', kind: 'permanent', limits, seed: 1, incarnation: 'b' } }).start();
+  const runtime = await createRuntime();
+  const host = runtime.spawn(defineAgent({ id: 'm', capabilities: ['x.y'], perceive: () => ({}), decide: RulesDecider.fromObject(rulesObject) }));
+  let seen = 0;
+  runtime.subscribe(() => seen++);
+  const run = (send: (e: { type: 'agent.pause' } | { type: 'agent.resume' }) => void): number => {
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) send(i % 2 === 0 ? { type: 'agent.pause' } : { type: 'agent.resume' });
+    return performance.now() - t0;
+  };
+  // Interleaved rounds, best of each: the machine is shared and JIT warm-up favours whoever runs later.
+  let tBare = Infinity;
+  let tMandate = Infinity;
+  for (let round = 0; round < 4; round++) {
+    tBare = Math.min(tBare, run((e) => bare.send(e)));
+    tMandate = Math.min(tMandate, run((e) => host.deliver(e)));
+  }
+  const b = rate(N, tBare);
+  const m = rate(N, tMandate);
+  console.log(`events/s   bare XState actor ${b.toLocaleString()}   Mandate agent ${m.toLocaleString()}   ratio ${(m / b).toFixed(2)} (overhead ${((1 - m / b) * 100).toFixed(1)}%; ${seen.toLocaleString()} transitions published)`);
+  await runtime.shutdown();
+}
+
+/** The smallest rule set: one flat rule. Shows the runtime's fixed cost per cycle. */
+const tinyRules = { rules: [{ name: 'eur-high', priority: 1, conditions: { all: [{ fact: 'eurShare', operator: 'greaterThan', value: 0.45 }] }, event: { type: 'none' } }] };
+const tinyFacts = { eurShare: 0.5 };
+
+async function cyclesPerSecond(label: string, rules: typeof rulesObject | typeof tinyRules, facts: Record<string, unknown>, N: number): Promise<void> {
+  const engine = new Engine([], { allowUndefinedFacts: true });
+  for (const r of rules.rules) engine.addRule({ name: r.name, priority: r.priority, conditions: r.conditions as never, event: { type: r.name } });
+  const runtime = await createRuntime();
+  const host = runtime.spawn(defineAgent({ id: 'rules-only', capabilities: ['x.y'], perceive: () => facts, decide: RulesDecider.fromObject(rules) }));
+  const cycle = (): Promise<void> =>
+    new Promise((resolve) => {
+      (host.waiters ??= []).push({ cycle: host.context.cycle + 1, resolve: () => resolve() });
+      host.deliver({ type: 'agent.trigger', trigger: { kind: 'user', name: 'bench', at: 0 } });
+    });
+  const rawRun = async (n: number) => {
+    for (let i = 0; i < n; i++) await engine.run(facts);
+  };
+  const cycles = async (n: number) => {
+    for (let i = 0; i < n; i++) await cycle();
+  };
+  let tRaw = Infinity;
+  let tCycles = Infinity;
+  for (let round = 0; round < 3; round++) {
+    let t0 = performance.now();
+    await rawRun(N);
+    tRaw = Math.min(tRaw, performance.now() - t0);
+    t0 = performance.now();
+    await cycles(N);
+    tCycles = Math.min(tCycles, performance.now() - t0);
+  }
+  const r = rate(N, tRaw);
+  const c = rate(N, tCycles);
+  console.log(`cycles/s   ${label}: raw json-rules-engine ${r.toLocaleString()} evals/s   rules-only Mandate agent ${c.toLocaleString()} full cycles/s   ratio ${(c / r).toFixed(2)} (overhead ${((1 - c / r) * 100).toFixed(1)}%; ${((tCycles - tRaw) * 1000 / N).toFixed(1)} µs per cycle)`);
+  await runtime.shutdown();
+}
+
+/** Measured in a fresh child process per size so heaps do not mix. */
+async function memoryChild(kind: 'bare' | 'mandate', n: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with node --expose-gc');
+  const decider = RulesDecider.fromObject(rulesObject);
+  const runtime = kind === 'mandate' ? await createRuntime() : undefined;
+  const keep: unknown[] = [];
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  if (runtime === undefined) {
+    for (let i = 0; i < n; i++) keep.push(createActor(agentMachine, { input: { agentId: `a${i}`, kind: 'permanent', limits, seed: i, incarnation: `i${i}` } }).start());
+  } else {
+    const perceive = () => ({});
+    for (let i = 0; i < n; i++) runtime.spawn(defineAgent({ id: `a${i}`, capabilities: ['x.y'], perceive, decide: decider }));
+  }
+  const ms = performance.now() - t0;
+  gc();
+  const bytes = (process.memoryUsage().heapUsed - before) / n;
+  console.log(JSON.stringify({ kind, n, bytes: Math.round(bytes), ms: Math.round(ms), agents: runtime?.agents.size ?? keep.length }));
+}
+
+function memory(): void {
+  const self = fileURLToPath(import.meta.url);
+  for (const n of [10_000, 100_000]) {
+    const row = (kind: string) =>
+      JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', self, 'memory-child', kind, String(n)], { encoding: 'utf8' }).trim().split('\n').pop()!) as { bytes: number; ms: number };
+    const bare = row('bare');
+    const mandate = row('mandate');
+    console.log(
+      `${n.toLocaleString().padStart(7)} agents   bare XState ${bare.bytes.toLocaleString()} B/actor, spawn ${bare.ms} ms   Mandate ${mandate.bytes.toLocaleString()} B/idle agent, spawn ${mandate.ms} ms (${Math.round(mandate.ms * 1000 / n)} µs each)   target < 5,000 B: ${mandate.bytes < 5_000 ? 'met' : 'NOT met'}`,
+    );
+  }
+}
+
+if (process.argv[2] === 'memory-child') {
+  await memoryChild(process.argv[3] as 'bare' | 'mandate', Number(process.argv[4]));
+} else {
+  console.log(`Mandate runtime benchmark — node ${process.version}, ${new Date().toISOString()}`);
+  await eventsPerSecond();
+  await cyclesPerSecond('12 treasury rules', rulesObject, facts, 3_000);
+  await cyclesPerSecond('1 flat rule     ', tinyRules, tinyFacts, 10_000);
+  memory();
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { MandateError } from '../machines/errors.ts';
+import { UsageError } from '../runtime/cli/args.ts';
+import { runCommand } from './runCommand.ts';
+import { simulateCommand } from './simulateCommand.ts';
+import { validateCommand } from './validateCommand.ts';
+
+const HELP = `mandate — actor-model runtime for autonomous payment and treasury agents
+
+Usage:
+  mandate run [dir] [--live] [--duration 30s] [--quiet] [--port 8080] [--no-gateway] [--data-dir .mandate/data]
+      Run an agent system (default: examples/treasury). Dry-run unless --live.
+      Uses PostgreSQL when DATABASE_URL is set, else the embedded database.
+  mandate simulate [dir] --set gas.gwei=80 [--set fx.EURUSD=1.02 ...] [--agent id] [--json]
+      What-if: one dry-run cycle of each agent with these facts forced; prints
+      rules fired, decision, rationale, confidence, verdict and outcome.
+  mandate validate <file.yaml>...
+      Check agent, rule and governance YAML files; errors name the field.
+  mandate audit verify
+      Verify the audit hash chain and its signed checkpoints; exit 1 on a break.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'validate':
+      return validateCommand(rest);
+    case 'simulate':
+      return simulateCommand(rest);
+    case 'audit':
+      return (await import('../runtime/cli/audit.ts')).runAuditCommand(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(HELP);
+      return 0;
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof MandateError) console.error(`mandate: ${error.code}: ${error.message}`);
+    else console.error('mandate:', error);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

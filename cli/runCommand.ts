@@ -1,0 +1,103 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { GovernancePolicy } from '../actors/index.ts';
+import { createGateway, ensureAdminToken } from '../gateway/index.ts';
+import { openStore } from '../runtime/persistence/index.ts';
+import { AgentIdentity, createRuntime, type IdentityJson, type MandateRuntimeImpl } from '../runtime/index.ts';
+import { RuntimeMessaging } from '../runtime/messaging/RuntimeMessaging.ts';
+import { parseArgs, UsageError } from '../runtime/cli/args.ts';
+import { formatEvent } from './printEvent.ts';
+
+/** What an example directory's index.ts exports. */
+interface ExampleModule {
+  setup(runtime: MandateRuntimeImpl): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
+}
+
+/** The node's messaging identity, kept beside the data directory so its did is stable across restarts. */
+async function loadNodeIdentity(path: string): Promise<AgentIdentity> {
+  try {
+    return AgentIdentity.fromJSON(JSON.parse(await readFile(path, 'utf8')) as IdentityJson);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const identity = AgentIdentity.generate();
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify(identity.toJSON()), { mode: 0o600 });
+    return identity;
+  }
+}
+
+function duration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(text);
+  if (m === null) throw new UsageError(`"--duration ${text}" is not a duration; use e.g. 30s, 5m or 2h.`);
+  return Number(m[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+}
+
+/**
+ * `mandate run [dir]`: starts a runtime on the configured store (PostgreSQL
+ * with DATABASE_URL, else the embedded database), loads the agent system in
+ * `dir`, serves the gateway and dashboard, and prints the agents' cycles.
+ */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(argv, { live: 'boolean', duration: 'string', quiet: 'boolean', port: 'string', 'no-gateway': 'boolean', 'data-dir': 'string' });
+  const dir = resolve(positional[0] ?? 'examples/treasury');
+  const live = flags.get('live') === true;
+  const quiet = flags.get('quiet') === true;
+  const port = Number(flags.get('port') ?? process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`"--port ${String(flags.get('port'))}" is not a port number.`);
+  const dataDir = (flags.get('data-dir') as string | undefined) ?? process.env.MANDATE_DATA_DIR ?? '.mandate/data';
+
+  const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
+  const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
+  // Problems the store handled without failing (a retry, a corrupt snapshot left out) become alerts once the runtime exists.
+  const early: Array<{ code: string; message: string }> = [];
+  let report = (e: { code: string; message: string }): void => void early.push(e);
+  const store = await openStore({ dataDir, onProblem: (e) => report(e) });
+  const where = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${dataDir}`;
+  const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
+  const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
+  const runtime = await createRuntime({ mode: live ? 'live' : 'dry-run', store, governance, nodeId });
+  runtime.subscribe((e) => {
+    const line = formatEvent(e, quiet);
+    if (line !== undefined) console.log(line);
+  });
+  report = (e) => runtime.alert('warning', e.code, `store: ${e.message}`);
+  for (const e of early) report(e);
+  // Journal and snapshot history are compacted by the retention policy: at start, then hourly.
+  const compact = () => void store.compact().catch((e: Error) => runtime.alert('warning', 'MANDATE_ERR_STORE', `retention compaction failed: ${e.message}`));
+  compact();
+  const compaction = setInterval(compact, 3_600_000);
+  compaction.unref();
+  const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as ExampleModule;
+  const system = await example.setup(runtime);
+  const natsUrl = process.env.NATS_URL;
+  const messaging = await RuntimeMessaging.connect(runtime, natsUrl === undefined ? { dataDir, nodeIdentity } : { natsUrl, dataDir, nodeIdentity });
+  const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
+  console.log(`mandate: ${runtime.agents.size} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`);
+
+  let close = async (): Promise<void> => {};
+  if (flags.get('no-gateway') !== true) {
+    const { tokens, adminToken } = await ensureAdminToken(join(dataDir, '..', 'tokens.json'));
+    const app = await createGateway({ runtime, tokens, readiness: { transport: () => messaging.transport.flush() } });
+    // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
+    const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
+    console.log(`mandate: dashboard and API on ${address}${adminToken ? `\nmandate: admin token (shown once, keep it): ${adminToken}` : ''}`);
+    close = async () => void (await app.close());
+  }
+
+  const stop = async (): Promise<void> => {
+    clearInterval(compaction);
+    await close();
+    await messaging.close();
+    await runtime.shutdown();
+    await system.close?.();
+  };
+  const ms = flags.has('duration') ? duration(String(flags.get('duration'))) : undefined;
+  await new Promise<void>((done) => {
+    const finish = () => void stop().then(done, (e: unknown) => (console.error(e), done()));
+    process.once('SIGINT', finish);
+    process.once('SIGTERM', finish);
+    if (ms !== undefined) setTimeout(finish, ms);
+  });
+  return 0;
+}

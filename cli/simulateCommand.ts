@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { GovernancePolicy } from '../actors/index.ts';
+import { parseArgs, UsageError } from '../runtime/cli/args.ts';
+import { createRuntime, type MandateRuntimeImpl } from '../runtime/index.ts';
+
+function parseValue(text: string): unknown {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+/** Parses repeated `--set path=value` options. */
+export function parseOverrides(values: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const v of values) {
+    const m = /^([A-Za-z_][\w-]*(?:\.[\w-]+)*)=(.*)$/.exec(v);
+    if (m === null) throw new UsageError(`"--set ${v}" is not path=value (e.g. --set gas.gwei=80).`);
+    out[m[1]!] = parseValue(m[2]!);
+  }
+  return out;
+}
+
+const SETTLED = new Set(['idle', 'awaitingApproval', 'failed', 'killed', 'paused', 'stopped']);
+
+/**
+ * `mandate simulate [dir] --set gas.gwei=80 …`: what-if scenarios. Runs one
+ * dry-run cycle of every agent (in start order, so pre-checks go first) with
+ * the given facts forced after perception, and prints each decision with its
+ * rules, rationale, confidence, the supervisor chain's verdict and the outcome.
+ * Nothing is persisted and nothing is sent.
+ */
+export async function simulateCommand(argv: string[]): Promise<number> {
+  const sets: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--set') {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError('Option "--set" needs path=value.');
+      sets.push(v);
+    } else rest.push(argv[i]!);
+  }
+  const { positional, flags } = parseArgs(rest, { agent: 'string', json: 'boolean' });
+  const dir = resolve(positional[0] ?? 'examples/treasury');
+  const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
+  const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
+  const factOverrides = parseOverrides(sets);
+  const runtime: MandateRuntimeImpl = await createRuntime({ governance, factOverrides, mode: 'dry-run' });
+  const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { setup(r: MandateRuntimeImpl): Promise<unknown> };
+  await example.setup(runtime);
+  runtime.scheduler.stop(); // one deliberate cycle per agent, no timers
+  const only = flags.get('agent') as string | undefined;
+  const results: Record<string, unknown>[] = [];
+  for (const host of runtime.agents.values()) {
+    if (only !== undefined && host.id !== only) continue;
+    const started = await runtime.trigger(host.id, { kind: 'human', id: 'simulation' }, { scenario: factOverrides });
+    const deadline = Date.now() + 10_000;
+    while (started && (host.context.cycle === 0 || !SETTLED.has(host.state)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const ctx = host.context;
+    results.push({
+      agent: host.id,
+      started: started ? true : `not started (${runtime.gates.firstClosed(host.def.dependsOn) ? `gate "${runtime.gates.firstClosed(host.def.dependsOn)}" closed` : host.state})`,
+      state: host.state,
+      rulesFired: ctx.decision?.rulesFired ?? [],
+      action: ctx.decision?.action ?? null,
+      confidence: ctx.decision?.confidence ?? null,
+      rationale: ctx.decision?.rationale ?? null,
+      verdict: ctx.verdict === null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
+      outcome: ctx.outcome?.status ?? null,
+      crashed: host.restarts > 0 ? `crashed and was restarted by ${host.parent.id}` : null,
+    });
+  }
+  await runtime.shutdown();
+  if (flags.get('json') === true) console.log(JSON.stringify({ scenario: factOverrides, results }, null, 2));
+  else {
+    console.log(`scenario: ${JSON.stringify(factOverrides)}`);
+    for (const r of results) {
+      const a = r.action as { type: string; amount?: { value: string; asset: string } } | null;
+      const v = r.verdict as { status: string; by: string; reason: string } | null;
+      console.log(`\n${r.agent}: ${r.started === true ? r.state : r.started}`);
+      console.log(`  rules fired: ${(r.rulesFired as string[]).join(', ') || '(none)'}; decision: ${a ? `${a.type}${a.amount ? ` ${a.amount.value} ${a.amount.asset}` : ''}` : 'no action'} (confidence ${r.confidence ?? '-'})`);
+      console.log(`  rationale: ${r.rationale ?? '-'}`);
+      if (v) console.log(`  verdict: ${v.status} by ${v.by}: ${v.reason}`);
+      console.log(`  outcome: ${r.outcome ?? '-'}${r.crashed ? ` (${String(r.crashed)})` : ''}`);
+    }
+  }
+  return 0;
+}

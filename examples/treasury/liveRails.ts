@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { createPaymentActuator, createPaymentExecutor, OpenBankingRail, pgRailSql, SandboxBank, type Actuator } from '../../actors/index.ts';
+import { MandateError } from '../../machines/errors.ts';
+import type { MandateRuntimeImpl } from '../../runtime/index.ts';
+
+const payeeFile = z.object({ payees: z.record(z.string(), z.object({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).strict()) }).strict();
+
+/** The operating account the example pays from, at the sandbox bank. */
+export const OPERATING_IBAN = 'DE89370400440532013000';
+
+/**
+ * Live payments for the treasury example: the payables agent pays through
+ * the real Open Banking rail (write-ahead intents and limits in the runtime's
+ * own database, the kill switch asked before every initiation) against the
+ * sandbox bank, with settlement lag handled by the rail's delay queue. Only
+ * used with `--live` and a database; dry-run never touches it.
+ */
+export async function liveRails(runtime: MandateRuntimeImpl, payeesPath: string): Promise<{ pay: Actuator; close(): Promise<void> } | undefined> {
+  const store = runtime.store as { databaseUrl?: string } | undefined;
+  if (runtime.mode !== 'live' || store?.databaseUrl === undefined) return undefined;
+  const { payees } = payeeFile.parse(parseYaml(await readFile(payeesPath, 'utf8')));
+  const pool = new pg.Pool({ connectionString: store.databaseUrl, max: 2 });
+  const bank = new SandboxBank({ balances: { [OPERATING_IBAN]: '180000.00' }, settlementLagMs: 30_000, now: () => new Date(runtime.clock.now()) });
+  const rail = new OpenBankingRail({ sql: pgRailSql(pool), api: bank, debtorIban: OPERATING_IBAN, killSwitch: runtime.railKillSwitch(), agentId: 'payables', recheckAfterMs: 10_000, now: () => new Date(runtime.clock.now()) });
+  // Payments in flight before a restart are picked up again; settlements are checked as they fall due.
+  await rail.recover();
+  const timer = setInterval(() => {
+    const due = rail.nextDueAt();
+    if (due !== undefined && due <= runtime.clock.now()) {
+      rail.processDue().then(
+        (settled) => settled.forEach((r) => runtime.alert('info', 'MANDATE_PAYMENT_FINAL', `payment ${r.reference} ${r.status}`)),
+        (e: Error) => runtime.alert('warning', 'MANDATE_ERR_RAIL_RECONCILE', `settlement check failed: ${e.message}`),
+      );
+    }
+  }, 1_000);
+  timer.unref();
+  const pay = createPaymentActuator({
+    name: 'treasury.pay',
+    executor: createPaymentExecutor({ fiat: rail }),
+    payee: async (cp) => {
+      const p = payees[cp];
+      if (p === undefined) throw new MandateError('MANDATE_ERR_PAYMENT_ACTION', `No payee details for counterparty "${cp}"; add it to payees.yaml.`, { status: 400 });
+      return { kind: 'fiat', ...p };
+    },
+  });
+  return {
+    pay,
+    async close() {
+      clearInterval(timer);
+      await pool.end();
+    },
+  };
+}

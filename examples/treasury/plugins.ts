@@ -1,0 +1,90 @@
+import { flagSuboptimal, type Actuator } from '../../actors/index.ts';
+import { MandateError } from '../../machines/errors.ts';
+import { createGateActuator, PluginRegistry, type GateBoard } from '../../runtime/index.ts';
+import type { Clock } from '../../runtime/index.ts';
+import type { TreasurySimulation } from './TreasurySimulation.ts';
+
+/** Thrown by the simulated statement feed now and then, on purpose. */
+class StatementParseError extends MandateError {
+  constructor(line: number) {
+    super('MANDATE_ERR_PERCEIVE_FAILED', `bank statement line ${line} is malformed (simulated parser crash)`, { status: 502 });
+  }
+}
+
+/**
+ * The treasury example's perceivers, actuators and learner, registered by the
+ * names its YAML agents use.
+ */
+export function treasuryPlugins(sim: TreasurySimulation, gates: GateBoard, clock: Clock, live: { pay?: Actuator } = {}): PluginRegistry {
+  const simulatedPay: Actuator = {
+    name: 'treasury.pay',
+    effect: 'external',
+    async prepare(action) {
+      const amount = Number(action.amount?.value ?? 'NaN');
+      if (!(amount > 0)) throw new MandateError('MANDATE_ERR_AMOUNT_INVALID', `payment amount ${action.amount?.value} is not positive`, { status: 400 });
+      return { rail: 'sandbox-bank', debit: action.account, amount: action.amount?.value, currency: action.amount?.asset, counterparty: action.counterparty, invoice: action.params.invoice };
+    },
+    async execute(action, ctx) {
+      const amount = Number(action.amount!.value);
+      if (sim.balances.USD! < amount) return { status: 'failed', error: { code: 'MANDATE_ERR_INSUFFICIENT_FUNDS', message: `USD balance ${sim.balances.USD} < ${amount}` } };
+      sim.balances.USD! -= amount;
+      return { status: 'succeeded', receipt: { rail: 'sandbox-bank', reference: `SBX-${ctx.idempotencyKey.slice(0, 8)}-${action.params.invoice}`, status: 'settled' } };
+    },
+  };
+  // Live runs with a database pay through the real fiat rail; otherwise the simulated bank.
+  const pay = live.pay ?? simulatedPay;
+  const swap: Actuator = {
+    name: 'treasury.swap',
+    effect: 'external',
+    async prepare(action) {
+      return { rail: 'fx-desk', sell: action.params.sell, buy: action.params.buy, amount: action.amount?.value, rate: sim.eurusd, quotedOut: (Number(action.amount?.value) * sim.eurusd).toFixed(2) };
+    },
+    async execute(action, ctx) {
+      const sell = Number(action.amount!.value);
+      const rate = sim.eurusd;
+      const quoted = Number(action.params.rate);
+      const slippageBps = Math.round((Math.abs(rate - quoted) / quoted) * 10_000);
+      if (slippageBps > Number(action.params.maxSlippageBps ?? 100)) {
+        return { status: 'failed', error: { code: 'MANDATE_ERR_SLIPPAGE', message: `slippage ${slippageBps} bps over the bound` }, slippageBps };
+      }
+      sim.balances.EUR! -= sell;
+      sim.balances.USD! += sell * rate;
+      return { status: 'succeeded', receipt: { rail: 'fx-desk', reference: `FX-${ctx.idempotencyKey.slice(0, 8)}`, rate }, slippageBps };
+    },
+  };
+  const annotate: Actuator = {
+    name: 'ledger.annotate',
+    effect: 'internal',
+    async execute(action) {
+      return { status: 'succeeded', receipt: { reference: `note-${clock.now()}`, unmatched: action.params.unmatched } };
+    },
+  };
+
+  return new PluginRegistry()
+    .perceiver('market.gas', () => {
+      sim.tick();
+      return { gas: { gwei: Math.round(sim.gasGwei * 10) / 10 }, gate: { feesOk: gates.get('fees-ok')?.open === true } };
+    })
+    .perceiver('market.fx', () => ({ fx: { EURUSD: Math.round(sim.eurusd * 10_000) / 10_000 } }))
+    .perceiver('treasury.balances', () => ({ balances: { ...sim.balances } }))
+    .perceiver('treasury.bands', () => ({ bands: sim.bands() }))
+    .perceiver('invoices.next-due', () => {
+      const inv = sim.nextInvoice();
+      return { invoice: inv === undefined ? { due: false } : { ...inv, due: true } };
+    })
+    .perceiver('bank.statement', () => {
+      const lines = 3 + Math.floor(sim.random() * 10);
+      if (sim.random() < 0.2) throw new StatementParseError(1 + Math.floor(sim.random() * lines));
+      return { statement: { lines, unmatched: sim.random() < 0.3 ? 1 : 0 } };
+    })
+    .actuator(pay, ['payments.send'], 'Pay a supplier invoice from the operating account (sandbox bank rail)')
+    .actuator(swap, ['fx.swap'], 'Swap between currency buckets at the FX desk')
+    .actuator(annotate, ['ledger.annotate'], 'Flag ledger entries for human review')
+    .actuator(createGateActuator(gates, clock), ['gates.write'], 'Open or close a dependency gate')
+    .learner('review.suboptimal', flagSuboptimal({ maxSlippageBps: 50, minConfidence: 0.6, maxDurationMs: 5_000 }))
+    .learner('treasury.settle-invoice', ({ decision, outcome }) => {
+      const invoice = (decision as { action?: { params?: { invoice?: unknown } } } | null)?.action?.params?.invoice;
+      // Dry-run moves on as if paid, so the simulation walks the whole queue; live settles on success only.
+      if (typeof invoice === 'string' && outcome.status !== 'failed' && outcome.status !== 'refused') sim.settled.add(invoice);
+    });
+}

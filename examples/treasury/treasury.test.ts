@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { GovernancePolicy } from '../../actors/index.ts';
+import { createRuntime, type InspectionEvent } from '../../runtime/index.ts';
+import { setup } from './index.ts';
+
+async function settle(rounds = 30): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+}
+
+describe('treasury example', () => {
+  it('treasury example - agents cycle, the large invoice waits for a human, the flaky agent is restarted, fees gate payments', async () => {
+    const clock = new SimulatedClock();
+    clock.set(Date.parse('2026-11-21T09:00:00Z'));
+    const text = await readFile(join(import.meta.dirname, 'governance.yaml'), 'utf8');
+    const runtime = await createRuntime({ clock, governance: GovernancePolicy.fromYaml(text, () => undefined).config, random: () => 0.5 });
+    const events: InspectionEvent[] = [];
+    runtime.subscribe((e) => events.push(e));
+    const { sim } = await setup(runtime);
+    expect([...runtime.agents.keys()].sort()).toEqual(['fee-watcher', 'fx-rebalancer', 'payables', 'statement-reconciler']);
+
+    for (let second = 0; second < 120; second++) {
+      clock.increment(1_000);
+      await settle();
+    }
+    const cycles = Object.fromEntries(runtime.metrics().agents.map((a) => [a.id, a.cycles]));
+    for (const id of ['fee-watcher', 'fx-rebalancer', 'statement-reconciler']) expect(cycles[id]).toBeGreaterThan(10);
+    expect(cycles.payables).toBeGreaterThanOrEqual(3);
+
+    // INV-1003 (18,500 USD) is held for a human; nothing was sent (dry-run) and the approval waits.
+    const pending = runtime.listApprovals('pending');
+    expect(pending.map((a) => (a.action as { params: { invoice: string } }).params.invoice)).toEqual(['INV-1003']);
+    expect(runtime.agents.get('payables')!.state).toBe('awaitingApproval');
+    await runtime.approve(pending[0]!.id, { kind: 'human', id: 'treasurer' }, 'audit engagement letter checked');
+    for (let second = 0; second < 30; second++) {
+      clock.increment(1_000);
+      await settle();
+    }
+    expect(sim.settled.has('INV-1003')).toBe(true);
+
+    // The blocked counterparty is denied by governance, never approved.
+    const denied = events.filter((e) => e.type === 'transition' && e.actorId === 'payables' && e.summary.outcome === 'denied');
+    expect(denied.length).toBeGreaterThan(0);
+
+    // The statement reconciler crashed on purpose and its supervisor restarted it.
+    expect(runtime.agents.get('statement-reconciler')!.restarts).toBeGreaterThan(0);
+    expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_ERR_ACTOR_CRASHED')).toBe(true);
+
+    // A fee spike closed the gate the payables agent depends on, and payables waited.
+    expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_GATE_CLOSED' && e.actorId === 'payables')).toBe(true);
+
+    // Dry-run: every external effect was recorded, none was made.
+    expect(sim.balances).toEqual({ USD: 180_000, EUR: 150_000 });
+    expect(runtime.metrics().payments['would-have-sent']).toBeGreaterThan(0);
+    await runtime.shutdown();
+  });
+});

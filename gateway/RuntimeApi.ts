@@ -1,0 +1,14 @@
+/**
+ * The runtime surface the gateway drives, and the audit query it reads: the
+ * runtime core's and the persistence store's own types, re-exported so the
+ * gateway's files import one place.
+ */
+import type { AuditPage, AuditQuery } from '../runtime/audit/index.ts';
+
+export type { AgentDetail, AgentSummary, KillScope, MachineGraph, MandateRuntime, RuntimeMetrics, TaskResult, TreeNode } from '../runtime/index.ts';
+export type { AuditEntry, AuditPage, AuditQuery } from '../runtime/audit/index.ts';
+
+/** Where audit entries come from: the persistence store's `queryAudit` (newest first, keyset-paged). */
+export interface AuditSource {
+  queryAudit(query: AuditQuery): Promise<AuditPage>;
+}

@@ -1,0 +1,76 @@
+/**
+ * Bearer tokens, kept only as sha-256 hashes, each mapped to a name and a role.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from './roles.ts';
+
+/** One stored token: its name (used as the principal id in the audit log), role and hash. */
+export interface TokenEntry {
+  name: string;
+  role: Role;
+  /** Lower-case hex sha-256 of the token's UTF-8 bytes. */
+  sha256: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+/** The identity behind a valid token. */
+export interface TokenIdentity {
+  name: string;
+  role: Role;
+}
+
+/** Prefix of every token Mandate issues, so leaked tokens are easy to scan for. */
+export const TOKEN_PREFIX = 'mdt_';
+
+/** Hex sha-256 of a token, as stored. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A new random token: the prefix plus 32 random bytes in base64url. */
+export function generateToken(random: (size: number) => Buffer = randomBytes): string {
+  return TOKEN_PREFIX + random(32).toString('base64url');
+}
+
+/**
+ * Looks tokens up by hash. The plaintext is never stored; a lookup hashes the
+ * presented token first, so timing reveals nothing about stored tokens.
+ */
+export class TokenStore {
+  private readonly byHash = new Map<string, TokenEntry>();
+
+  constructor(entries: Iterable<TokenEntry> = []) {
+    for (const entry of entries) this.add(entry);
+  }
+
+  /** Adds an entry; a duplicate hash replaces nothing and throws. */
+  add(entry: TokenEntry): void {
+    if (this.byHash.has(entry.sha256)) throw new Error(`Token "${entry.name}" duplicates the hash of "${this.byHash.get(entry.sha256)?.name}"`);
+    this.byHash.set(entry.sha256, { ...entry });
+  }
+
+  /** Creates a token for `name` with `role`, stores its hash and returns the plaintext (show it once). */
+  issue(name: string, role: Role, now: number = Date.now()): { token: string; entry: TokenEntry } {
+    const token = generateToken();
+    const entry: TokenEntry = { name, role, sha256: hashToken(token), createdAt: now };
+    this.add(entry);
+    return { token, entry };
+  }
+
+  /** The identity behind `token`, or undefined. */
+  verify(token: string): TokenIdentity | undefined {
+    const entry = this.byHash.get(hashToken(token));
+    return entry === undefined ? undefined : { name: entry.name, role: entry.role };
+  }
+
+  /** Every stored entry (hashes only). */
+  entries(): TokenEntry[] {
+    return [...this.byHash.values()].map((e) => ({ ...e }));
+  }
+
+  /** How many tokens are stored. */
+  get size(): number {
+    return this.byHash.size;
+  }
+}

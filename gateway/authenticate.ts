@@ -1,0 +1,68 @@
+/**
+ * Bearer-token authentication and role checks, as a Fastify onRequest hook.
+ *
+ * Runs before the body is parsed, so a caller without the right role learns
+ * nothing about validation and costs nothing to refuse. Browsers cannot set
+ * headers on a WebSocket, so the live stream also accepts the token as a
+ * `bearer.<token>` subprotocol.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../runtime/inspection/InspectionEvent.ts';
+import { AuthInvalidError, AuthMissingError, ForbiddenError } from './errors.ts';
+import { can, type Permission } from './roles.ts';
+import type { TokenIdentity, TokenStore } from './TokenStore.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The token's identity; set on every authenticated route. */
+    identity?: TokenIdentity;
+  }
+  interface FastifyContextConfig {
+    /** What the route does; absent means public (health, readiness, dashboard files). */
+    permission?: Permission;
+  }
+}
+
+/** Subprotocol prefix that carries a token on WebSocket upgrades. */
+export const WS_TOKEN_PROTOCOL_PREFIX = 'bearer.';
+
+/** The token a request presents, or undefined. */
+export function presentedToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1] ?? '';
+  }
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (typeof protocols === 'string') {
+    for (const p of protocols.split(',')) {
+      const trimmed = p.trim();
+      if (trimmed.startsWith(WS_TOKEN_PROTOCOL_PREFIX)) return trimmed.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
+    }
+  }
+  return undefined;
+}
+
+/** The onRequest hook: authenticates routes that declare a permission and checks the role. */
+export function authenticate(tokens: TokenStore) {
+  return async function onRequest(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const permission = request.routeOptions.config.permission;
+    if (permission === undefined) return;
+    const token = presentedToken(request);
+    if (token === undefined) throw new AuthMissingError();
+    const identity = token === '' ? undefined : tokens.verify(token);
+    if (identity === undefined) throw new AuthInvalidError();
+    request.identity = identity;
+    if (!can(identity.role, permission)) {
+      throw new ForbiddenError(`Role "${identity.role}" may not ${permission} (${request.method} ${request.routeOptions.url ?? request.url}); ask an admin for a token with that right`, {
+        details: { role: identity.role, permission },
+      });
+    }
+  };
+}
+
+/** The audit principal for an authenticated request. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.identity === undefined) throw new AuthMissingError();
+  return { kind: 'human', id: request.identity.name };
+}

@@ -1,0 +1,107 @@
+/**
+ * The gateway factory: REST API, live stream, metrics, MCP endpoint and the
+ * dashboard, all behind bearer-token RBAC.
+ */
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyWebsocket from '@fastify/websocket';
+import { authenticate } from './authenticate.ts';
+import { errorHandler, notFoundHandler } from './errorHandler.ts';
+import { LiveHub } from './LiveHub.ts';
+import { agentRoutes } from './routes/agentRoutes.ts';
+import { approvalRoutes } from './routes/approvalRoutes.ts';
+import { auditRoutes } from './routes/auditRoutes.ts';
+import { healthRoutes, type ReadinessCheck } from './routes/healthRoutes.ts';
+import { killSwitchRoutes } from './routes/killSwitchRoutes.ts';
+import { LIVE_PROTOCOL, liveRoute } from './routes/liveRoute.ts';
+import { mcpRoute } from './routes/mcpRoute.ts';
+import { taskRoutes } from './routes/taskRoutes.ts';
+import { uiRoutes } from './routes/uiRoutes.ts';
+import type { AuditSource, MandateRuntime } from './RuntimeApi.ts';
+import { TokenStore, type TokenEntry } from './TokenStore.ts';
+
+/** Where the built dashboard lives by default. */
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../ui/dist/', import.meta.url));
+
+/** Options of {@link createGateway}. */
+export interface GatewayOptions {
+  runtime: MandateRuntime;
+  /** Accepted tokens (hashes and roles), e.g. from `ensureAdminToken`. */
+  tokens: TokenStore | TokenEntry[];
+  /** Audit source; defaults to `runtime.store` when it has `queryAudit`. Without one, audit routes answer 503. */
+  store?: AuditSource;
+  /** A pino-compatible logger, `true` for Fastify's default, or nothing for silence. */
+  logger?: FastifyBaseLogger | boolean;
+  /** Extra readiness checks by name (e.g. `transport: () => nc.flush()`); the store's ping is added as `database`. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Directory of the built dashboard; defaults to `ui/dist`. */
+  uiDir?: string;
+  /** Injected clock for export timestamps. */
+  clock?: () => number;
+  /** Live-stream heartbeat period in ms (default 30 s); a client missing one ping is dropped. */
+  heartbeatMs?: number;
+}
+
+function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
+  if (store !== undefined) return store;
+  const candidate = runtime.store as unknown as Partial<AuditSource> | undefined;
+  return typeof candidate?.queryAudit === 'function' ? (candidate as AuditSource) : undefined;
+}
+
+/**
+ * Builds the gateway (not yet listening).
+ *
+ * @example
+ * const { tokens, adminToken } = await ensureAdminToken('.mandate/tokens.json');
+ * if (adminToken) console.log(`admin token (shown once): ${adminToken}`);
+ * const app = await createGateway({ runtime, tokens, logger: true });
+ * await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 8080) });
+ */
+export async function createGateway(options: GatewayOptions): Promise<FastifyInstance> {
+  const { runtime } = options;
+  const tokens = options.tokens instanceof TokenStore ? options.tokens : new TokenStore(options.tokens);
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger;
+  const app =
+    typeof logger === 'object'
+      ? Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 500 } })
+      : Fastify({ logger: logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 500 } });
+
+  const hub = new LiveHub(runtime);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  // Registered before the auth hook: its onRequest hook marks upgrade requests, so a refused
+  // upgrade (401/403) gets its socket destroyed instead of left hanging.
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: 4096,
+      // Echo only our protocol; the bearer.<token> entry must never be reflected back.
+      handleProtocols: (protocols: Set<string>) => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
+    },
+  });
+  app.addHook('onRequest', authenticate(tokens));
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    return payload;
+  });
+  const heartbeat = setInterval(() => hub.heartbeat(), options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    hub.close();
+  });
+
+  healthRoutes(app, runtime, hub, options.readiness ?? {});
+  agentRoutes(app, runtime);
+  approvalRoutes(app, runtime);
+  killSwitchRoutes(app, runtime);
+  auditRoutes(app, auditSourceOf(runtime, options.store), clock);
+  taskRoutes(app, runtime);
+  liveRoute(app, hub);
+  mcpRoute(app, runtime);
+  await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);
+  return app;
+}

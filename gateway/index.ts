@@ -1,0 +1,31 @@
+/**
+ * The operator gateway: Fastify REST API, live inspection stream, Prometheus
+ * metrics, MCP endpoint and the dashboard, behind bearer-token RBAC.
+ */
+export { createGateway, DEFAULT_UI_DIR } from './createGateway.ts';
+export type { GatewayOptions } from './createGateway.ts';
+export { ensureAdminToken, issueToken, loadTokenFile, saveTokenFile, TokenFileSchema } from './tokenFile.ts';
+export { TokenStore, hashToken, generateToken, TOKEN_PREFIX } from './TokenStore.ts';
+export type { TokenEntry, TokenIdentity } from './TokenStore.ts';
+export { ROLES, ROLE_PERMISSIONS, can } from './roles.ts';
+export type { Role, Permission } from './roles.ts';
+export { createMcpServer, toolName } from './createMcpServer.ts';
+export { MCP_PATH } from './routes/mcpRoute.ts';
+export { LIVE_PROTOCOL } from './routes/liveRoute.ts';
+export { WS_TOKEN_PROTOCOL_PREFIX } from './authenticate.ts';
+export type { ReadinessCheck } from './routes/healthRoutes.ts';
+export {
+  AuthMissingError,
+  AuthInvalidError,
+  ForbiddenError,
+  RequestInvalidError,
+  RouteNotFoundError,
+  ResourceNotFoundError,
+  MethodNotAllowedError,
+  AuditUnavailableError,
+  NotReadyError,
+  TokenFileError,
+  UiNotBuiltError,
+  GatewayInternalError,
+} from './errors.ts';
+export type { AuditEntry, AuditPage, AuditQuery, AuditSource } from './RuntimeApi.ts';

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { prometheusText } from './prometheusText.ts';
+
+describe('gateway - Prometheus text', () => {
+  it('gateway - renders per-agent counters, payments by status and escapes label values', () => {
+    const text = prometheusText(
+      {
+        agents: [{ id: 'a"1\\x', cycles: 3, failures: 1, restarts: 0, state: 'cycle.idle' }],
+        approvalsPending: 2,
+        payments: { succeeded: 5, failed: 1 },
+        messages: { sent: 10, received: 9, rejected: 1 },
+      },
+      { liveClients: 4 },
+    );
+    expect(text).toContain('# TYPE mandate_agent_cycles_total counter');
+    expect(text).toContain('mandate_agent_cycles_total{agent="a\\"1\\\\x"} 3');
+    expect(text).toContain('mandate_agent_state{agent="a\\"1\\\\x",state="cycle.idle"} 1');
+    expect(text).toContain('mandate_approvals_pending 2');
+    expect(text).toContain('mandate_payments_total{status="failed"} 1');
+    expect(text).toContain('mandate_messages_total{direction="rejected"} 1');
+    expect(text).toContain('mandate_gateway_live_clients 4');
+    expect(text.endsWith('\n')).toBe(true);
+    for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? -?\d+(\.\d+)?)$/);
+  });
+});

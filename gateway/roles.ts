@@ -1,0 +1,38 @@
+/**
+ * Roles and what each may do. The server checks these on every route; the
+ * dashboard reads them (GET /api/me) only to hide controls.
+ */
+
+/** The three roles a token can carry. */
+export type Role = 'admin' | 'operator' | 'observer';
+
+/** Every role name, for validation. */
+export const ROLES = ['admin', 'operator', 'observer'] as const satisfies readonly Role[];
+
+/** One thing a route does that a role may or may not do. */
+export type Permission =
+  | 'read'
+  | 'agent.pause'
+  | 'agent.resume'
+  | 'agent.stop'
+  | 'approval.decide'
+  | 'killswitch.engage'
+  | 'killswitch.release'
+  | 'task.submit';
+
+/**
+ * What each role may do. Observers only read. Operators approve, reject,
+ * pause, resume, submit tasks and may engage the kill switch (stopping money
+ * in an emergency must never wait for an admin); stopping an agent for good
+ * and releasing the kill switch resume risk, so they are the admin's.
+ */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: ['read', 'agent.pause', 'agent.resume', 'agent.stop', 'approval.decide', 'killswitch.engage', 'killswitch.release', 'task.submit'],
+  operator: ['read', 'agent.pause', 'agent.resume', 'approval.decide', 'killswitch.engage', 'task.submit'],
+  observer: ['read'],
+};
+
+/** Whether `role` may do `permission`. */
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}

@@ -1,0 +1,56 @@
+/**
+ * The audit log: filtered, paginated query and CSV / PDF exports of the same filters.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { auditCsv } from '../auditCsv.ts';
+import { auditPages } from '../auditPages.ts';
+import { auditPdf } from '../auditPdf.ts';
+import { AuditUnavailableError } from '../errors.ts';
+import { parseInput } from '../parseInput.ts';
+import type { AuditSource } from '../RuntimeApi.ts';
+import { AuditExportQuerySchema, AuditQuerySchema } from '../schemas.ts';
+
+/** Most rows a PDF export carries (a PDF is for reading, the CSV for processing). */
+export const PDF_MAX_ROWS = 5_000;
+
+/** Registers /api/audit and its exports. */
+export function auditRoutes(app: FastifyInstance, source: AuditSource | undefined, clock: () => number): void {
+  const need = (): AuditSource => {
+    if (source === undefined) throw new AuditUnavailableError();
+    return source;
+  };
+
+  app.get('/api/audit', { config: { permission: 'read' } }, async (request) => {
+    const { limit, cursor, ...filters } = parseInput(AuditQuerySchema, request.query, 'query');
+    const page = await need().queryAudit({ ...filters, limit: limit ?? 50, ...(cursor === undefined ? {} : { cursor }) });
+    return { entries: page.entries, nextCursor: page.nextCursor ?? null };
+  });
+
+  app.get('/api/audit/export.csv', { config: { permission: 'read' } }, async (request, reply) => {
+    const filters = parseInput(AuditExportQuerySchema, request.query, 'query');
+    const src = need();
+    // Read the first page before answering, so a failing store is a coded error, not a broken download.
+    await src.queryAudit({ ...filters, limit: 1 });
+    let truncated = false;
+    const entries = auditPages(src, filters, undefined, () => (truncated = true));
+    const stamp = new Date(clock()).toISOString().replace(/[:.]/g, '-');
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="mandate-audit-${stamp}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(Readable.from(auditCsv(entries, () => truncated)));
+  });
+
+  app.get('/api/audit/export.pdf', { config: { permission: 'read' } }, async (request, reply) => {
+    const filters = parseInput(AuditExportQuerySchema, request.query, 'query');
+    let truncated = false;
+    const pdf = await auditPdf(auditPages(need(), filters, PDF_MAX_ROWS, () => (truncated = true)), { filters, generatedAt: clock(), truncated: () => truncated });
+    const stamp = new Date(clock()).toISOString().replace(/[:.]/g, '-');
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="mandate-audit-${stamp}.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf);
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Liveness, readiness, identity and metrics.
+ */
+import type { FastifyInstance } from 'fastify';
+import { NotReadyError } from '../errors.ts';
+import type { LiveHub } from '../LiveHub.ts';
+import { prometheusText } from '../prometheusText.ts';
+import { ROLE_PERMISSIONS } from '../roles.ts';
+import type { MandateRuntime } from '../RuntimeApi.ts';
+
+/** A named readiness check: resolves when the dependency answers, throws otherwise. */
+export type ReadinessCheck = () => Promise<void>;
+
+/** Registers /health, /ready, /api/me, /api/metrics, /api/capabilities and /metrics. */
+export function healthRoutes(app: FastifyInstance, runtime: MandateRuntime, hub: LiveHub, checks: Record<string, ReadinessCheck>): void {
+  app.get('/health', async () => ({ status: 'ok', nodeId: runtime.nodeId, mode: runtime.mode }));
+
+  app.get('/ready', async () => {
+    const all: Record<string, ReadinessCheck> = { ...checks };
+    const store = runtime.store;
+    if (store !== undefined && all.database === undefined) all.database = () => store.ping();
+    const results = await Promise.all(
+      Object.entries(all).map(async ([name, check]) => {
+        try {
+          await check();
+          return [name, { ok: true }] as const;
+        } catch (err) {
+          return [name, { ok: false, error: (err as Error).message }] as const;
+        }
+      }),
+    );
+    const report = Object.fromEntries(results);
+    const failed = results.filter(([, r]) => !r.ok).map(([name]) => name);
+    if (failed.length > 0) throw new NotReadyError(`Not ready: ${failed.join(', ')} unreachable`, { details: { checks: report } });
+    return { status: 'ready', checks: report };
+  });
+
+  app.get('/api/me', { config: { permission: 'read' } }, async (request) => {
+    const identity = request.identity ?? { name: '', role: 'observer' as const };
+    return { name: identity.name, role: identity.role, permissions: ROLE_PERMISSIONS[identity.role], mode: runtime.mode, nodeId: runtime.nodeId };
+  });
+
+  app.get('/api/metrics', { config: { permission: 'read' } }, async () => ({ ...runtime.metrics(), liveClients: hub.size }));
+
+  app.get('/api/capabilities', { config: { permission: 'read' } }, async () => ({ capabilities: runtime.capabilities() }));
+
+  app.get('/metrics', { config: { permission: 'read' } }, async (_request, reply) =>
+    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(prometheusText(runtime.metrics(), { liveClients: hub.size })),
+  );
+}

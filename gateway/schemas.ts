@@ -1,0 +1,92 @@
+/**
+ * zod schemas for every input the gateway accepts: params, query strings, bodies.
+ */
+import { z } from 'zod';
+
+/** Agent, supervisor and approval ids: printable, no slashes, at most 200 characters (dids allowed). */
+export const IdSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'letters, digits and . _ : @ - only, starting with a letter or digit');
+
+/** `:id` route params. */
+export const IdParamsSchema = z.object({ id: IdSchema }).strict();
+
+const count = (max: number) => z.string().regex(/^\d{1,6}$/).transform(Number).pipe(z.number().int().min(0).max(max));
+
+/** Query of GET /api/agents: optional filters and a window, for systems with thousands of agents. */
+export const AgentsQuerySchema = z
+  .object({
+    group: IdSchema.optional(),
+    capability: IdSchema.optional(),
+    state: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/).optional(),
+    limit: count(10_000).pipe(z.number().min(1)).optional(),
+    offset: count(1_000_000).optional(),
+  })
+  .strict();
+
+/** Why an operator does something; stored in the audit log. */
+export const ReasonSchema = z.string().trim().min(1, 'say why: the reason goes in the audit log').max(1000);
+
+/** Body of pause / resume / stop. */
+export const OverrideBodySchema = z.object({ reason: ReasonSchema }).strict();
+
+/** Body of approve: the reason is optional. */
+export const ApproveBodySchema = z.object({ reason: ReasonSchema.optional() }).strict();
+
+/** Body of reject: the reason is required. */
+export const RejectBodySchema = z.object({ reason: ReasonSchema }).strict();
+
+const nameList = z.array(IdSchema).max(1000);
+
+/** Scope of a kill switch change: everything, or some agents, groups or capabilities. */
+export const KillScopeSchema = z
+  .object({
+    all: z.boolean().optional(),
+    agents: nameList.optional(),
+    groups: nameList.optional(),
+    capabilities: nameList.optional(),
+  })
+  .strict()
+  .refine((s) => s.all === true || (s.agents?.length ?? 0) + (s.groups?.length ?? 0) + (s.capabilities?.length ?? 0) > 0, {
+    message: 'scope is empty: set "all": true or list agents, groups or capabilities',
+  });
+
+/** Body of POST /api/kill-switch. */
+export const KillSwitchBodySchema = z.object({ action: z.enum(['engage', 'release']), scope: KillScopeSchema, reason: ReasonSchema }).strict();
+
+/** Query of GET /api/approvals. */
+export const ApprovalsQuerySchema = z.object({ status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional() }).strict();
+
+/** A time bound: epoch milliseconds or an ISO-8601 date-time. */
+const TimeSchema = z.union([
+  z.string().regex(/^\d{1,15}$/).transform(Number),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z.iso.date().transform((s) => Date.parse(s)),
+]);
+
+const filterText = z.string().trim().min(1).max(200);
+
+/** Filters shared by the audit query and its exports. */
+export const AuditFilterSchema = z.object({
+  from: TimeSchema.optional(),
+  to: TimeSchema.optional(),
+  agent: filterText.optional(),
+  currency: z.string().trim().regex(/^[A-Za-z0-9.-]{1,20}$/, 'an asset code such as USDC').optional(),
+  counterparty: filterText.optional(),
+  status: filterText.optional(),
+  action: filterText.optional(),
+});
+
+const ordered = <T extends { from?: number; to?: number }>(q: T): boolean => q.from === undefined || q.to === undefined || q.from <= q.to;
+
+/** Query of GET /api/audit. */
+export const AuditQuerySchema = AuditFilterSchema.extend({
+  limit: z.string().regex(/^\d{1,4}$/).transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
+  cursor: z.string().regex(/^s\d{1,15}$/, 'the nextCursor of a previous page').optional(),
+})
+  .strict()
+  .refine(ordered, { message: '"from" is after "to"' });
+
+/** Query of the audit exports (no paging: they export every matching entry). */
+export const AuditExportQuerySchema = AuditFilterSchema.strict().refine(ordered, { message: '"from" is after "to"' });
+
+/** Body of POST /api/tasks. */
+export const TaskBodySchema = z.object({ capability: IdSchema, input: z.record(z.string(), z.unknown()) }).strict();

@@ -1,0 +1,57 @@
+/**
+ * Submits a task and answers as soon as its outcome is known or governance
+ * parks it for a human: a request must not hang for the whole approval
+ * timeout (minutes) while the action waits in the queue.
+ */
+import type { ApprovalRecord, Principal } from '../runtime/inspection/InspectionEvent.ts';
+import type { MandateRuntime, TaskResult } from './RuntimeApi.ts';
+
+/** Either the finished task, or the approval it waits for (the task keeps running in the runtime). */
+export type GovernedTask = { status: 'done'; result: TaskResult } | { status: 'pending'; approval: ApprovalRecord };
+
+/**
+ * Runs `capability` with `input` for `by`.
+ *
+ * The approval is matched to the task by agent: the first approval opened,
+ * after submission, by an agent holding the capability. The runtime reports
+ * the decision id only when the task ends, so two tasks for one capability
+ * submitted at the same instant could see each other's approval; the
+ * approval record names its agent and decision, so the caller can check.
+ */
+export function submitGoverned(runtime: MandateRuntime, capability: string, input: Record<string, unknown>, by: Principal): Promise<GovernedTask> {
+  const holders = new Set(runtime.capabilities().find((c) => c.name === capability)?.agents ?? []);
+  return new Promise<GovernedTask>((resolve, reject) => {
+    let settled = false;
+    let parked: ApprovalRecord | undefined;
+    const park = (approval: ApprovalRecord): void => {
+      settled = true;
+      off();
+      resolve({ status: 'pending', approval });
+    };
+    // The approval is announced while the agent is still proposing; answer once the agent
+    // actually waits, so a caller that decides at once is not racing the agent.
+    const off = runtime.subscribe((event) => {
+      if (settled) return;
+      if (parked === undefined && event.type === 'approval' && event.approval.status === 'pending' && holders.has(event.approval.agentId)) {
+        parked = event.approval;
+        if (runtime.getAgent(parked.agentId)?.state === 'awaitingApproval') park(parked);
+      } else if (parked !== undefined && event.type === 'transition' && event.actorId === parked.agentId && event.to === 'awaitingApproval') {
+        park(parked);
+      }
+    });
+    runtime.submitTask(capability, input, by).then(
+      (result) => {
+        off();
+        if (settled) return;
+        settled = true;
+        resolve({ status: 'done', result });
+      },
+      (error: unknown) => {
+        off();
+        if (settled) return; // the task failed after it was reported pending; the runtime alerts and audits it
+        settled = true;
+        reject(error);
+      },
+    );
+  });
+}

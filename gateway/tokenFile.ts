@@ -1,0 +1,101 @@
+/**
+ * The token file: a JSON document holding token hashes and roles.
+ *
+ * ```json
+ * { "version": 1, "tokens": [ { "name": "alice", "role": "operator", "sha256": "<64 hex>", "createdAt": 1763700000000 } ] }
+ * ```
+ * Add a token with `hashToken(token)`; the plaintext never goes in the file.
+ */
+import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { TokenFileError } from './errors.ts';
+import { TokenStore } from './TokenStore.ts';
+import { ROLES, type Role } from './roles.ts';
+
+/** The token file's schema. */
+export const TokenFileSchema = z.object({
+  version: z.literal(1),
+  tokens: z.array(
+    z.object({
+      name: z.string().min(1).max(100).regex(/^[\w.@-]+$/, 'letters, digits, _ . @ - only'),
+      role: z.enum(ROLES),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha-256'),
+      createdAt: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
+/** Reads and validates a token file; a missing file gives undefined. */
+export async function loadTokenFile(path: string): Promise<TokenStore | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TokenFileError(`Cannot read token file "${path}": ${(err as Error).message}`, { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new TokenFileError(`Token file "${path}" is not JSON; fix or delete it to issue a new admin token`, { cause: err });
+  }
+  const parsed = TokenFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new TokenFileError(`Token file "${path}" is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+      details: { path, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    });
+  }
+  try {
+    return new TokenStore(parsed.data.tokens);
+  } catch (err) {
+    throw new TokenFileError(`Token file "${path}" is invalid: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Writes the store's hashes to `path` atomically, readable by the owner only. */
+export async function saveTokenFile(path: string, store: TokenStore): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify({ version: 1, tokens: store.entries() }, null, 2) + '\n', { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+/**
+ * Loads the token file, creating it with one admin token when it is missing or
+ * holds no admin. Returns the plaintext admin token only when it was just made,
+ * so the CLI prints it once at first start.
+ *
+ * @example
+ * const { tokens, adminToken } = await ensureAdminToken('.mandate/tokens.json');
+ * if (adminToken) console.log(`admin token (shown once): ${adminToken}`);
+ */
+export async function ensureAdminToken(path: string, now: number = Date.now()): Promise<{ tokens: TokenStore; adminToken: string | undefined }> {
+  const tokens = (await loadTokenFile(path)) ?? new TokenStore();
+  if (tokens.entries().some((e) => e.role === 'admin')) return { tokens, adminToken: undefined };
+  const taken = new Set(tokens.entries().map((e) => e.name));
+  let name = 'admin';
+  for (let i = 2; taken.has(name); i++) name = `admin-${i}`;
+  const { token } = tokens.issue(name, 'admin', now);
+  await saveTokenFile(path, tokens);
+  return { tokens, adminToken: token };
+}
+
+/**
+ * Adds a token for `name` with `role` to the token file (creating it) and
+ * returns the plaintext, to be shown once. A name that exists is refused, so
+ * a token is never replaced by accident; revoke by deleting its entry.
+ *
+ * @example
+ * const token = await issueToken('.mandate/tokens.json', 'alice', 'operator');
+ */
+export async function issueToken(path: string, name: string, role: Role, now: number = Date.now()): Promise<string> {
+  const entry = TokenFileSchema.shape.tokens.element.pick({ name: true, role: true }).safeParse({ name, role });
+  if (!entry.success) throw new TokenFileError(`Cannot issue a token for "${name}" with role "${role}": ${entry.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const tokens = (await loadTokenFile(path)) ?? new TokenStore();
+  if (tokens.entries().some((e) => e.name === name)) throw new TokenFileError(`Token file "${path}" already has a token named "${name}"; pick another name or delete that entry first`, { details: { name } });
+  const { token } = tokens.issue(name, role, now);
+  await saveTokenFile(path, tokens);
+  return token;
+}

@@ -1,0 +1,11 @@
+export { agentMachine, WORKING_STATES } from './agentMachine.ts';
+export type { AgentContext, AgentInput, AgentMachine, AgentOutput, AgentStateValue } from './agentMachine.ts';
+export { EXTERNAL_AGENT_EVENTS, phaseDone, phaseFailed } from './agentEvents.ts';
+export type { AgentEvent, AgentEventType } from './agentEvents.ts';
+export { supervisorMachine } from './supervisorMachine.ts';
+export type { NowClock, SupervisorContext, SupervisorEmitted, SupervisorEvent, SupervisorInput, SupervisorMachine, SupervisorOutput, SupervisorRole } from './supervisorMachine.ts';
+export { recordRestart, restartSet, shouldRestart } from './supervision.ts';
+export type { RestartIntensity, RestartStrategy } from './supervision.ts';
+export { nextRandom, retryDelay } from './retryDelay.ts';
+export { InvalidEventError, MandateError } from './errors.ts';
+export type { AgentLimits, Amount, ApprovalGrant, Decision, Outcome, Phase, PhaseError, Principal, ProposedAction, RestartKind, Trigger, Verdict } from './types.ts';

@@ -1,0 +1,103 @@
+/**
+ * The data that flows through one agent cycle. Pure types: machines know
+ * nothing about NATS, PostgreSQL, Fastify or ethers.
+ */
+
+/** Who did something: an agent (by did), a human operator (by token name), or the system. */
+export interface Principal {
+  kind: 'agent' | 'human' | 'system';
+  id: string;
+}
+
+/** What started a cycle. */
+export interface Trigger {
+  kind: 'time' | 'event' | 'user' | 'message';
+  /** The trigger's name: a cron expression, `every 5s`, a fact threshold, a message type, an operator. */
+  name: string;
+  at: number;
+  data?: Record<string, unknown>;
+}
+
+/** A decimal amount with its asset, as a string so no precision is lost (`"1250.00"`, `"USDC"`). */
+export interface Amount {
+  value: string;
+  asset: string;
+}
+
+/** What an agent wants to do; it travels up the supervisor chain before it may be acted on. */
+export interface ProposedAction {
+  /** Dot-named action type, e.g. `payment.send`, `fx.swap`, `gate.set`. */
+  type: string;
+  /** The capability this action exercises (must be granted by the sandbox). */
+  capability: string;
+  /** The account the action touches (checked against the agent's permissions). */
+  account?: string;
+  amount?: Amount;
+  counterparty?: string;
+  params: Record<string, unknown>;
+}
+
+/** Output of the decide phase: one explainable decision. `action: null` means "do nothing". */
+export interface Decision {
+  id: string;
+  action: ProposedAction | null;
+  confidence: number;
+  rationale: string;
+  rulesFired: string[];
+  model: string | null;
+}
+
+/** An approval record: nothing reaches `act` without one. */
+export interface ApprovalGrant {
+  approvalId: string;
+  decisionId: string;
+  /** `auto` when policy approved without a human, `manual` when a human or agent approved. */
+  mode: 'auto' | 'manual';
+  by: Principal;
+  at: number;
+}
+
+/** The supervisor chain's answer to a proposal. */
+export interface Verdict {
+  status: 'approved' | 'denied' | 'pending';
+  /** The supervisor role that gave the final word. */
+  by: string;
+  reason: string;
+  /** Present when approved. */
+  grant?: ApprovalGrant;
+  /** Present when pending: the approval request to wait for. */
+  approvalId?: string;
+  /** Present when pending: when the approval request expires (epoch ms). */
+  expiresAt?: number;
+}
+
+/** A coded error, JSON-safe, as stored in machine context. */
+export interface PhaseError {
+  code: string;
+  message: string;
+}
+
+/** The result of a cycle, as learned and recorded. */
+export interface Outcome {
+  status: 'succeeded' | 'failed' | 'denied' | 'rejected' | 'expired' | 'no-action' | 'would-have-sent' | 'refused';
+  receipt?: Record<string, unknown>;
+  error?: PhaseError;
+  durationMs?: number;
+  fees?: Amount;
+  slippageBps?: number;
+}
+
+/** Child kinds, as in Erlang/OTP: permanent always restarts, transient only after an abnormal exit, temporary never. */
+export type RestartKind = 'permanent' | 'transient' | 'temporary';
+
+/** Retry and timeout bounds of one agent. Shared between agents of one definition (no per-agent copy). */
+export interface AgentLimits {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  phaseTimeoutMs: number;
+  approvalTimeoutMs: number;
+}
+
+/** The four phases plus the proposal step. */
+export type Phase = 'perceive' | 'decide' | 'propose' | 'act' | 'learn';

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { durationSchema, perAssetSchema } from '../../actors/index.ts';
+
+const name = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'ids are lower-case letters, digits and dashes, starting with a letter');
+const capability = z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)*$/, 'capabilities are dot-named, e.g. payments.send');
+
+/** A trigger as authored: a time schedule, a fact threshold, an inbound message type, or user-only. */
+export const triggerSchema = z.union([
+  z.object({ every: durationSchema }).strict(),
+  z.object({ cron: z.string().min(9) }).strict(),
+  z
+    .object({
+      event: z
+        .object({ fact: z.string().min(1), above: z.number().optional(), below: z.number().optional() })
+        .strict()
+        .refine((e) => e.above !== undefined || e.below !== undefined, 'an event trigger needs "above" or "below"'),
+    })
+    .strict(),
+  z.object({ message: z.string().min(1) }).strict(),
+  z.object({ user: z.literal(true) }).strict(),
+]);
+
+/** Limits: spending per asset plus retry and timeout bounds. */
+export const limitsSchema = z
+  .object({
+    perTransaction: perAssetSchema.optional(),
+    daily: perAssetSchema.optional(),
+    maxAttempts: z.number().int().min(1).max(100).default(3),
+    baseDelay: durationSchema.default(500),
+    maxDelay: durationSchema.default(30_000),
+    phaseTimeout: durationSchema.default(30_000),
+    approvalTimeout: durationSchema.default(600_000),
+  })
+  .strict();
+
+/** The data part of an agent definition, shared by the TypeScript API and YAML files. */
+export const agentDataSchema = z
+  .object({
+    id: name,
+    version: z.union([z.string(), z.number()]).transform(String).default('1'),
+    description: z.string().default(''),
+    capabilities: z.array(capability).min(1),
+    group: name.default('default'),
+    restart: z.enum(['permanent', 'transient', 'temporary']).default('permanent'),
+    triggers: z.array(triggerSchema).default([]),
+    dependsOn: z.array(z.string().min(1)).default([]),
+    permissions: z.array(z.object({ capability, accounts: z.array(z.string().min(1)).min(1) }).strict()).default([]),
+    mode: z.enum(['dry-run', 'live']).optional(),
+    limits: limitsSchema.default({ maxAttempts: 3, baseDelay: 500, maxDelay: 30_000, phaseTimeout: 30_000, approvalTimeout: 600_000 }),
+  })
+  .strict();
+
+/** An optional model beside the rules (API keys come from the environment, never from YAML). */
+export const llmSchema = z
+  .object({
+    provider: z.enum(['openai', 'anthropic']),
+    model: z.string().min(1),
+    mode: z.enum(['fallback', 'review']),
+    allowedActions: z.array(capability).min(1),
+    minConfidence: z.number().min(0).max(1).default(0.6),
+    instructions: z.string().min(1),
+    /** Env var holding the API base URL (an OpenAI-compatible local server works too). */
+    baseUrlEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  })
+  .strict();
+
+/** The YAML form: data plus named perceivers/actuators/learners and rules (inline or a file path). */
+export const agentYamlSchema = agentDataSchema.extend({
+  perceive: z.array(z.string().min(1)).min(1),
+  rules: z.union([z.string().min(1), z.object({ rules: z.array(z.unknown()).min(1) }).passthrough()]),
+  llm: llmSchema.optional(),
+  act: z.string().min(1).optional(),
+  learn: z.array(z.string().min(1)).default([]),
+});
+
+/** Validated agent data. */
+export type AgentData = z.output<typeof agentDataSchema>;
+/** An authored trigger. */
+export type TriggerSpec = z.output<typeof triggerSchema>;
+/** Validated YAML agent. */
+export type AgentYaml = z.output<typeof agentYamlSchema>;

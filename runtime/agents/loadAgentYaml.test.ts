@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { createRuntime, parseAgentYaml, PluginRegistry } from '../index.ts';
+
+const plugins = new PluginRegistry()
+  .perceiver('market.gas', () => ({ gas: { gwei: 80 } }))
+  .actuator({ name: 'noop', effect: 'internal', execute: async () => ({ status: 'succeeded' }) }, ['gates.write']);
+
+const rules = `rules:
+  - name: spike
+    conditions: { all: [ { fact: gas, path: $.gwei, operator: greaterThan, value: 60 } ] }
+    event: { type: gate.set, capability: gates.write, params: { gate: fees-ok, open: false } }
+`;
+
+const agent = (extra = '') => `id: watcher
+capabilities: [gates.write]
+triggers: [ { every: 2s } ]
+permissions: [ { capability: gates.write, accounts: ["*"] } ]
+perceive: [market.gas]
+rules: rules.yaml
+act: noop
+${extra}`;
+
+const read = async (path: string) => {
+  if (path === 'rules.yaml') return rules;
+  throw new Error(`no file ${path}`);
+};
+
+describe('agent YAML', () => {
+  it('agent YAML - a configuration-only agent loads, runs and decides from its rules', async () => {
+    const def = await parseAgentYaml(agent(), 'watcher.yaml', plugins, read);
+    expect(def.triggers).toEqual([{ every: 2_000 }]);
+    const runtime = await createRuntime({ clock: new SimulatedClock() });
+    const host = runtime.spawn(def);
+    await runtime.trigger('watcher', { kind: 'human', id: 'a' });
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(host.context.decision?.rulesFired).toEqual(['spike']);
+    expect(host.context.outcome?.status).toBe('succeeded');
+  });
+
+  it.each([
+    ['unknown field', agent('colour: red'), 'MANDATE_ERR_AGENT_DEFINITION', ''],
+    ['bad trigger', agent().replace('every: 2s', 'every: soon'), 'MANDATE_ERR_AGENT_DEFINITION', 'triggers.0'],
+    ['unknown perceiver', agent().replace('market.gas', 'market.weather'), 'MANDATE_ERR_AGENT_DEFINITION', 'perceive'],
+    ['not YAML', 'id: [unclosed', 'MANDATE_ERR_AGENT_DEFINITION', undefined],
+  ])('agent YAML - %s is refused with a coded error naming the field', async (_name, text, code, field) => {
+    const error = await parseAgentYaml(text, 'watcher.yaml', plugins, read).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code });
+    if (field) expect((error as { details: { field: string } }).details.field).toContain(field);
+  });
+
+  it('agent YAML - a malformed rule file is refused naming the rule field', async () => {
+    const bad = rules.replace('operator: greaterThan', 'operator: biggerThan');
+    const error = await parseAgentYaml(agent(), 'watcher.yaml', plugins, async () => bad).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MANDATE_ERR_RULE_INVALID', details: { field: expect.stringContaining('rules.0.conditions') } });
+  });
+
+  it('agent YAML - an event of the wrong shape sent to a running agent is refused and changes nothing', async () => {
+    const runtime = await createRuntime({ clock: new SimulatedClock() });
+    const host = runtime.spawn(await parseAgentYaml(agent(), 'watcher.yaml', plugins, read));
+    expect(() => runtime.send('watcher', { type: 'agent.trigger', trigger: { kind: 'psychic', name: 'x', at: 0 } })).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID', details: { field: 'trigger.kind' } }),
+    );
+    expect(() => runtime.send('watcher', { type: 'agent.act.done', step: 1, outcome: { status: 'succeeded' } })).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID' }));
+    expect(host.state).toBe('idle');
+    runtime.send('watcher', { type: 'agent.pause' });
+    expect(host.state).toBe('paused');
+  });
+});
+
+describe('agent YAML with a model', () => {
+  const llmBlock = `llm:
+  provider: openai
+  model: gpt-test
+  mode: review
+  allowedActions: [gate.set]
+  instructions: Close the fee gate only when gas is really spiking.
+`;
+  it('agent YAML - an llm block builds a hybrid decider; its key must come from the environment', async () => {
+    const error = await parseAgentYaml(agent(llmBlock), 'watcher.yaml', plugins, read, {}).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MANDATE_ERR_AGENT_DEFINITION', details: { field: 'llm.provider', env: 'OPENAI_API_KEY' } });
+    const def = await parseAgentYaml(agent(llmBlock), 'watcher.yaml', plugins, read, { OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:9' });
+    expect(def.decide.constructor.name).toBe('HybridDecider');
+    const badKey = await parseAgentYaml(agent(`${llmBlock}  apiKey: sk-in-yaml\n`), 'watcher.yaml', plugins, read, { OPENAI_API_KEY: 'k' }).catch((e: unknown) => e);
+    expect(badKey).toMatchObject({ code: 'MANDATE_ERR_AGENT_DEFINITION' });
+  });
+});

@@ -1,0 +1,16 @@
+export { GENESIS_HASH, auditColumns, auditEntryHash, chainEntries, parseAuditInput } from './auditEntry.ts';
+export type { AuditEntry } from './auditEntry.ts';
+export { checkpointPayload, checkpointSignatureValid } from './AuditCheckpoint.ts';
+export type { AuditCheckpoint } from './AuditCheckpoint.ts';
+export { AuditLog } from './AuditLog.ts';
+export { AuditWitness } from './AuditWitness.ts';
+export type { AuditLogOptions } from './AuditLog.ts';
+export { canonicalJson } from './canonicalJson.ts';
+export { AuditInputError, AuditQueryError, VaultSubjectUnknownError } from './errors.ts';
+export { PersonalDataVault } from './PersonalDataVault.ts';
+export type { PersonalData, PersonalDataVaultOptions, VaultSubject } from './PersonalDataVault.ts';
+export { queryAudit } from './queryAudit.ts';
+export type { AuditPage, AuditQuery } from './queryAudit.ts';
+export type { SqlExecutor } from './SqlExecutor.ts';
+export { verifyAuditChain } from './verifyAuditChain.ts';
+export type { AuditBreak, AuditBreakReason, AuditVerifyResult, VerifyAuditOptions } from './verifyAuditChain.ts';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { AuditEntry } from './auditEntry.ts';
+import { rowToAuditEntry, type AuditEntryRow } from './auditRows.ts';
+import { AuditQueryError } from './errors.ts';
+import type { SqlExecutor } from './SqlExecutor.ts';
+
+/** Filter of {@link queryAudit}. Times are epoch ms; `from` inclusive, `to` exclusive. */
+export interface AuditQuery {
+  from?: number;
+  to?: number;
+  agent?: string;
+  currency?: string;
+  /** Vault pseudonym of the counterparty. */
+  counterparty?: string;
+  status?: string;
+  /** Exact action, or a prefix ending in `.*` (`agent.act.*`). */
+  action?: string;
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of audit entries, newest first. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Pass as `cursor` to get the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+const querySchema = z.object({
+  from: z.number().int().nonnegative().optional(),
+  to: z.number().int().nonnegative().optional(),
+  agent: z.string().min(1).optional(),
+  currency: z.string().min(1).optional(),
+  counterparty: z.string().min(1).optional(),
+  status: z.string().min(1).optional(),
+  action: z.string().min(1).optional(),
+  limit: z.number().int().min(1).max(1000),
+  cursor: z.string().regex(/^s[0-9]+$/, 'a cursor returned as nextCursor').optional(),
+});
+
+/**
+ * Audit entries matching every given filter, newest first, in pages. Each filter is an indexed
+ * column (`agent_id`, `currency`, `counterparty`, `status`, `action`, `at`); the cursor is keyset
+ * pagination on `seq`, so pages stay stable while entries are appended.
+ */
+export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<AuditPage> {
+  const parsed = querySchema.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AuditQueryError(`Invalid audit query "${issue.path.join('.')}": ${issue.message}. limit is 1..1000; times are epoch milliseconds.`, {
+      details: { issues: parsed.error.issues },
+    });
+  }
+  const q = parsed.data;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown): void => {
+    where.push(sql);
+    params.push(value);
+  };
+  if (q.from !== undefined) add('at >= ?', q.from);
+  if (q.to !== undefined) add('at < ?', q.to);
+  if (q.agent !== undefined) add('agent_id = ?', q.agent);
+  if (q.currency !== undefined) add('currency = ?', q.currency);
+  if (q.counterparty !== undefined) add('counterparty = ?', q.counterparty);
+  if (q.status !== undefined) add('status = ?', q.status);
+  if (q.action !== undefined) {
+    if (q.action.endsWith('.*')) add(`action like ? escape '\\'`, `${q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    else add('action = ?', q.action);
+  }
+  if (q.cursor !== undefined) add('seq < ?', Number(q.cursor.slice(1)));
+  const rows = (await db.execute(
+    `select * from mandate_audit_entry ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by seq desc limit ?`,
+    [...params, q.limit + 1],
+  )) as AuditEntryRow[];
+  const page = rows.slice(0, q.limit).map(rowToAuditEntry);
+  return { entries: page, nextCursor: rows.length > q.limit ? `s${page[page.length - 1]!.seq}` : null };
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { MandateError } from '../../machines/errors.ts';
+import { canonicalJson } from '../audit/index.ts';
+import { IntentConflictError } from '../persistence/errors.ts';
+import type { IntentRow, RuntimeStore } from '../persistence/RuntimeStore.ts';
+
+/** The write-ahead part of the store: one record per effect, keyed by idempotency key. */
+export type IntentLog = Pick<RuntimeStore, 'beginIntent' | 'updateIntent' | 'findIntent'>;
+
+/** sha-256 (hex) of the canonical parameters (keys sorted, as the audit chain hashes them). */
+export function paramsHash(params: unknown): string {
+  return createHash('sha256').update(canonicalJson(params)).digest('hex');
+}
+
+/**
+ * The write-ahead log without a database: idempotency holds within one
+ * process (used when the runtime runs without a store, e.g. simulations).
+ */
+export class MemoryIntentLog implements IntentLog {
+  readonly #rows = new Map<string, IntentRow>();
+
+  async beginIntent(row: Parameters<IntentLog['beginIntent']>[0]): Promise<{ intent: IntentRow; created: boolean }> {
+    const existing = this.#rows.get(row.key);
+    if (existing !== undefined) {
+      if (existing.paramsHash !== row.paramsHash) {
+        throw new IntentConflictError(`Idempotency key "${row.key}" was already used with different parameters; use a new key for a different effect.`, { details: { key: row.key } });
+      }
+      return { intent: { ...existing }, created: false };
+    }
+    const { at, ...rest } = row;
+    const intent: IntentRow = { ...rest, status: 'pending', attempts: 0, createdAt: at, updatedAt: at };
+    this.#rows.set(row.key, intent);
+    return { intent: { ...intent }, created: true };
+  }
+
+  async updateIntent(key: string, patch: Parameters<IntentLog['updateIntent']>[1]): Promise<void> {
+    const row = this.#rows.get(key);
+    if (row === undefined) throw new MandateError('MANDATE_ERR_NOT_FOUND', `No intent with key "${key}".`, { status: 404 });
+    const { at, ...rest } = patch;
+    Object.assign(row, rest, { updatedAt: at });
+  }
+
+  async findIntent(key: string): Promise<IntentRow | undefined> {
+    const row = this.#rows.get(key);
+    return row === undefined ? undefined : { ...row };
+  }
+}

@@ -1,0 +1,2 @@
+export { AgentIdentity, InvalidDidError, didFromPublicKey, publicKeyFromDid, publicKeyObject } from './AgentIdentity.ts';
+export type { IdentityJson } from './AgentIdentity.ts';

@@ -1,0 +1,63 @@
+/** Who did something: an agent (by did), a human operator (by token name), or the system. */
+export interface Principal {
+  kind: 'agent' | 'human' | 'system';
+  id: string;
+}
+
+/** One state change of one actor (agent or supervisor). The journal, audit log, metrics and UI all read these. */
+export interface TransitionEvent {
+  type: 'transition';
+  /** Monotonic per-process sequence number. */
+  seq: number;
+  actorId: string;
+  /** The supervisor that owns the actor; undefined for the root. */
+  parentId: string | undefined;
+  actorKind: 'agent' | 'supervisor';
+  /** State value before and after, dot-joined (`cycle.perceive`). */
+  from: string;
+  to: string;
+  /** The event type that caused it (`agent.perceive.done`). */
+  event: string;
+  /** A small JSON summary of the actor's context after the transition (cycle, decision action, error). */
+  summary: Record<string, unknown>;
+  /** Epoch milliseconds from the injected clock. */
+  at: number;
+}
+
+/** An approval opened, granted, rejected or expired. */
+export interface ApprovalEvent {
+  type: 'approval';
+  seq: number;
+  approval: ApprovalRecord;
+  at: number;
+}
+
+/** Something an operator should look at: a crash, an escalation, a kill switch, a repeated failure. */
+export interface AlertEvent {
+  type: 'alert';
+  seq: number;
+  severity: 'info' | 'warning' | 'critical';
+  code: string;
+  message: string;
+  actorId?: string;
+  at: number;
+}
+
+/** A human- or agent-facing approval request created by the governance supervisor. */
+export interface ApprovalRecord {
+  id: string;
+  agentId: string;
+  decisionId: string;
+  /** The proposed action, as the agent's decide phase produced it. */
+  action: Record<string, unknown>;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  requestedAt: number;
+  expiresAt: number;
+  decidedAt?: number;
+  decidedBy?: Principal;
+  decisionReason?: string;
+}
+
+/** Everything the inspection stream carries. */
+export type InspectionEvent = TransitionEvent | ApprovalEvent | AlertEvent;

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RulesDecider, type Actuator } from '../../actors/index.ts';
+import { NatsServer } from '../../test/support/natsServer.ts';
+import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntimeImpl } from '../index.ts';
+import { RuntimeMessaging, TASK_REQUEST } from './RuntimeMessaging.ts';
+
+const noop: Actuator = { name: 'note', effect: 'internal', execute: async (a) => ({ status: 'succeeded', receipt: { reference: `note-${String(a.params.n)}` } }) };
+const rules = RulesDecider.fromObject({
+  rules: [
+    {
+      name: 'note-invoice',
+      // A task request carries its input as-is; a message trigger carries { from, id, body }.
+      conditions: { any: [{ fact: 'input', path: '$.n', operator: 'greaterThan', value: 0 }, { fact: 'input', path: '$.body.n', operator: 'greaterThan', value: 0 }] },
+      event: { type: 'ledger.annotate', capability: 'ledger.annotate', params: { n: '$fact:input.n' } },
+    },
+  ],
+});
+
+async function node(ns: NatsServer, id: string): Promise<{ runtime: MandateRuntimeImpl; messaging: RuntimeMessaging; events: InspectionEvent[] }> {
+  const runtime = await createRuntime({ nodeId: id });
+  const events: InspectionEvent[] = [];
+  runtime.subscribe((e) => events.push(e));
+  runtime.spawn(
+    defineAgent({
+      id: `${id}-clerk`,
+      capabilities: ['ledger.annotate'],
+      permissions: [{ capability: 'ledger.annotate', accounts: ['*'] }],
+      triggers: [{ message: 'invoice.received' }],
+      perceive: () => ({}),
+      decide: rules,
+      act: noop,
+    }),
+  );
+  const messaging = await RuntimeMessaging.connect(runtime, { natsUrl: ns.url, publishInspection: false });
+  return { runtime, messaging, events };
+}
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('runtime messaging over NATS', () => {
+  let ns: NatsServer;
+  let a: Awaited<ReturnType<typeof node>>;
+  let b: Awaited<ReturnType<typeof node>>;
+  beforeAll(async () => {
+    ns = await NatsServer.start({ jetstream: true });
+    a = await node(ns, 'node-a');
+    b = await node(ns, 'node-b');
+  });
+  afterAll(async () => {
+    await a?.messaging.close();
+    await b?.messaging.close();
+    await a?.runtime.shutdown();
+    await b?.runtime.shutdown();
+    await ns?.stop();
+  });
+
+  it('runtime messaging - agents on two nodes find each other by capability in the registry', async () => {
+    const found = await a.messaging.registry.discover('ledger.annotate', {});
+    expect(found.map((d) => d.id).sort()).toEqual(['node-a-clerk', 'node-b-clerk']);
+  });
+
+  it('runtime messaging - a signed message from a peer triggers a cycle (message trigger)', async () => {
+    const from = a.messaging.endpoints.get('node-a-clerk')!;
+    const target = b.runtime.agents.get('node-b-clerk')!;
+    await from.send(target.identity.did, 'invoice.received', { n: 7 });
+    await until(() => target.cycles === 1 && target.state === 'idle');
+    expect(a.runtime.metrics().messages.sent).toBeGreaterThan(0);
+    expect(b.runtime.metrics().messages.received).toBeGreaterThan(0);
+    // The successful cycle raised the agent's trust score, and peers see it in the registry.
+    const published = async () => {
+      const status = await a.messaging.registry.lookup(target.identity.did);
+      return status.state === 'active' ? status.descriptor.reputation : undefined;
+    };
+    const end = Date.now() + 5_000;
+    while ((await published()) !== 0.77 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(await published()).toBe(0.77);
+    expect(target.context.trigger).toMatchObject({ kind: 'message', name: 'invoice.received', data: { from: a.runtime.agents.get('node-a-clerk')!.identity.did, body: { n: 7 } } });
+  });
+
+  it('runtime messaging - a peer asks for work by capability and gets the governed result back', async () => {
+    const from = a.messaging.endpoints.get('node-a-clerk')!;
+    const reply = await from.request(b.runtime.agents.get('node-b-clerk')!.identity.did, TASK_REQUEST, { capability: 'ledger.annotate', input: { n: 3 } }, { timeoutMs: 10_000 });
+    expect(reply.body).toMatchObject({ agentId: 'node-b-clerk', verdict: { status: 'approved' }, outcome: { status: 'succeeded', receipt: { reference: 'note-3' } } });
+  });
+
+  it('runtime messaging - a message type the agent does not accept is refused with a code and audited, reaching no actor', async () => {
+    const from = a.messaging.endpoints.get('node-a-clerk')!;
+    const target = b.runtime.agents.get('node-b-clerk')!;
+    const cycles = target.cycles;
+    await from.send(target.identity.did, 'payment.please', { amount: '1000000' });
+    await until(() => b.events.some((e) => e.type === 'alert' && e.code.startsWith('MANDATE_ERR_ENVELOPE')));
+    expect(target.cycles).toBe(cycles);
+    expect(b.messaging.counters.rejected).toBeGreaterThan(0);
+  });
+
+  it('runtime messaging - the kill switch engaged on one node stops the agents on the other', async () => {
+    await a.runtime.engageKillSwitch({ all: true }, { kind: 'human', id: 'ops' }, 'incident drill');
+    await until(() => b.runtime.agents.get('node-b-clerk')!.state === 'killed');
+    expect(b.runtime.killSwitchState().all).toBe(true);
+    await a.runtime.releaseKillSwitch({ all: true }, { kind: 'human', id: 'ops' }, 'drill over');
+    await until(() => b.runtime.agents.get('node-b-clerk')!.state === 'idle');
+  });
+});

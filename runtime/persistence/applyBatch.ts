@@ -1,0 +1,78 @@
+import type { AuditLog } from '../audit/AuditLog.ts';
+import { valuesPlaceholders, type SqlExecutor } from '../audit/SqlExecutor.ts';
+import type { TransitionEvent } from '../inspection/InspectionEvent.ts';
+import type { AuditInput, DecisionRecord, SnapshotRow } from './RuntimeStore.ts';
+import type { PgTx } from './PgExecutor.ts';
+import { DECISION_CASTS, DECISION_COLUMNS, decisionParams } from './rowMappers.ts';
+
+/**
+ * One write queued for group commit. The hot kinds (audit entries, decisions, snapshots,
+ * transitions) are merged across the batch into one multi-row statement each; `sql` jobs run as
+ * they are. Merged kinds touch only their own table, so running them after the `sql` jobs of the
+ * same transaction changes nothing a reader can see: all of it commits at once.
+ */
+export type StoreJob =
+  | { kind: 'audit'; input: AuditInput; entryId: string }
+  | { kind: 'decision'; record: DecisionRecord }
+  | { kind: 'snapshot'; row: SnapshotRow }
+  | { kind: 'transitions'; rows: TransitionEvent[] }
+  | { kind: 'sql'; run: (tx: SqlExecutor) => Promise<unknown> };
+
+const DECISION_UPDATES = DECISION_COLUMNS.split(', ')
+  .filter((c) => c !== 'id' && c !== 'created_at')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
+/** Applies a batch inside one transaction; returns one result per job, in order. `tx.prelude` is the chain head when BEGIN already took the lock. */
+export async function applyBatch(tx: PgTx, jobs: StoreJob[], audit: AuditLog, now: number): Promise<unknown[]> {
+  const results: unknown[] = new Array(jobs.length);
+  const audits: { entryId: string; input: AuditInput }[] = [];
+  // Later writes of the same key win, as they would have one after the other.
+  const decisions = new Map<string, DecisionRecord>();
+  const snapshots = new Map<string, SnapshotRow>();
+  const transitions: TransitionEvent[] = [];
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i]!;
+    switch (job.kind) {
+      case 'audit':
+        audits.push({ entryId: job.entryId, input: job.input });
+        break;
+      case 'decision':
+        decisions.delete(job.record.id);
+        decisions.set(job.record.id, job.record);
+        break;
+      case 'snapshot':
+        snapshots.set(`${job.row.agentId}\u0000${job.row.seq}`, job.row);
+        break;
+      case 'transitions':
+        transitions.push(...job.rows);
+        break;
+      case 'sql':
+        results[i] = await job.run(tx);
+        break;
+    }
+  }
+  if (decisions.size > 0) {
+    const rows = [...decisions.values()];
+    await tx.execute(
+      `insert into mandate_decision (${DECISION_COLUMNS}) values ${valuesPlaceholders(rows.length, 20, DECISION_CASTS)} on conflict (id) do update set ${DECISION_UPDATES}`,
+      rows.flatMap(decisionParams),
+    );
+  }
+  if (snapshots.size > 0) {
+    const rows = [...snapshots.values()];
+    await tx.execute(
+      `insert into mandate_snapshot (agent_id, seq, supervisor_id, state, snapshot, at) values ${valuesPlaceholders(rows.length, 6, { 4: 'jsonb' })}
+       on conflict (agent_id, seq) do update set supervisor_id = excluded.supervisor_id, state = excluded.state, snapshot = excluded.snapshot, at = excluded.at`,
+      rows.flatMap((s) => [s.agentId, s.seq, s.supervisorId, s.state, JSON.stringify(s.snapshot), s.at]),
+    );
+  }
+  if (transitions.length > 0) {
+    await tx.execute(
+      `insert into mandate_transition (actor_id, parent_id, actor_kind, from_state, to_state, event, summary, seq, at) values ${valuesPlaceholders(transitions.length, 9, { 6: 'jsonb' })}`,
+      transitions.flatMap((e) => [e.actorId, e.parentId ?? null, e.actorKind, e.from, e.to, e.event, JSON.stringify(e.summary), e.seq, e.at]),
+    );
+  }
+  await audit.append(tx, audits, now, tx.prelude);
+  return results;
+}

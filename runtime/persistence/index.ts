@@ -1,0 +1,37 @@
+export { DEFAULT_RETENTION, compactHistory } from './compactHistory.ts';
+export type { AgentRetention, CompactionResult, RetentionPolicy } from './compactHistory.ts';
+export { EmbeddedPostgres } from './EmbeddedPostgres.ts';
+export type { EmbeddedPostgresOptions } from './EmbeddedPostgres.ts';
+export { allEntities, storeEntities } from './entities.ts';
+export {
+  IntentConflictError,
+  IntentUnknownError,
+  SecretUnsealError,
+  SnapshotCorruptError,
+  StoreClosedError,
+  StoreConfigError,
+  StoreInputError,
+  StoreLockedError,
+  StoreSchemaError,
+  StoreUnavailableError,
+} from './errors.ts';
+export { MikroOrmStore } from './MikroOrmStore.ts';
+export type { MikroOrmStoreParts } from './MikroOrmStore.ts';
+export type { PersistentStore, ReputationEvent } from './PersistentStore.ts';
+export { openStore } from './openStore.ts';
+export { runtimeRoleGrants } from './runtimeRoleGrants.ts';
+export type { OpenStoreOptions } from './openStore.ts';
+export { queryOutcomes } from './queryOutcomes.ts';
+export type { OutcomeQuery, OutcomeRow } from './queryOutcomes.ts';
+export type {
+  AgentRow,
+  AuditInput,
+  DecisionOutcome,
+  DecisionRecord,
+  IntentRow,
+  KillSwitchState,
+  PolicyVerdict,
+  RuntimeStore,
+  SnapshotRow,
+} from './RuntimeStore.ts';
+export { SecretBox } from './SecretBox.ts';

@@ -1,0 +1,13 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261121000001Initial } from './Migration20261121000001Initial.ts';
+import { Migration20261121000002AuditAppendOnly } from './Migration20261121000002AuditAppendOnly.ts';
+import { Migration20261121000003RailTables } from './Migration20261121000003RailTables.ts';
+import { Migration20261121000004AuditEntryId } from './Migration20261121000004AuditEntryId.ts';
+
+/** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
+export const storeMigrations: MigrationObject[] = [
+  { name: 'Migration20261121000001Initial', class: Migration20261121000001Initial },
+  { name: 'Migration20261121000002AuditAppendOnly', class: Migration20261121000002AuditAppendOnly },
+  { name: 'Migration20261121000003RailTables', class: Migration20261121000003RailTables },
+  { name: 'Migration20261121000004AuditEntryId', class: Migration20261121000004AuditEntryId },
+];

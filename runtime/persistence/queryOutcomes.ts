@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { SqlExecutor } from '../audit/SqlExecutor.ts';
+import type { DecisionOutcome } from './RuntimeStore.ts';
+import { parseInput } from './storeSchemas.ts';
+
+/** Filter of {@link queryOutcomes}. */
+export interface OutcomeQuery {
+  agentId?: string;
+  /** Decisions created at or after this epoch ms. */
+  since?: number;
+  limit: number;
+}
+
+/** A decision with its outcome, flattened for the learning layer. */
+export interface OutcomeRow {
+  decisionId: string;
+  agentId: string;
+  cycle: number;
+  action: Record<string, unknown> | null;
+  confidence: number;
+  rulesFired: string[];
+  model: string | null;
+  verdict: string | null;
+  status: DecisionOutcome['status'];
+  succeeded: boolean;
+  durationMs: number | null;
+  fees: { value: string; asset: string } | null;
+  slippageBps: number | null;
+  createdAt: number;
+}
+
+const querySchema = z.object({
+  agentId: z.string().min(1).optional(),
+  since: z.number().int().nonnegative().optional(),
+  limit: z.number().int().min(1).max(10_000),
+});
+
+/** Past decisions that have an outcome, newest first (success/fail, duration, fees, slippage). */
+export async function queryOutcomes(db: SqlExecutor, query: OutcomeQuery): Promise<OutcomeRow[]> {
+  const q = parseInput(querySchema, query, 'outcome query');
+  const where = ['outcome_status is not null'];
+  const params: unknown[] = [];
+  if (q.agentId !== undefined) {
+    where.push('agent_id = ?');
+    params.push(q.agentId);
+  }
+  if (q.since !== undefined) {
+    where.push('created_at >= ?');
+    params.push(q.since);
+  }
+  const rows = (await db.execute(`select * from mandate_decision where ${where.join(' and ')} order by created_at desc, id limit ?`, [...params, q.limit])) as Record<string, any>[];
+  return rows.map((r) => ({
+    decisionId: r.id,
+    agentId: r.agent_id,
+    cycle: Number(r.cycle),
+    action: r.action,
+    confidence: Number(r.confidence),
+    rulesFired: r.rules_fired,
+    model: r.model,
+    verdict: r.verdict_status,
+    status: r.outcome_status,
+    succeeded: r.outcome_status === 'succeeded',
+    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+    fees: r.fee_amount === null ? null : { value: r.fee_amount, asset: r.fee_asset },
+    slippageBps: r.slippage_bps === null ? null : Number(r.slippage_bps),
+    createdAt: Number(r.created_at),
+  }));
+}

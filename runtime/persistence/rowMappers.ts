@@ -1,0 +1,88 @@
+import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
+import type { ReputationEvent } from './PersistentStore.ts';
+import type { DecisionRecord, IntentRow } from './RuntimeStore.ts';
+
+type Row = Record<string, any>;
+
+/** A `mandate_decision` row as a {@link DecisionRecord}. */
+export function decisionFromRow(r: Row): DecisionRecord {
+  return {
+    id: r.id,
+    agentId: r.agent_id,
+    cycle: Number(r.cycle),
+    trigger: r.trigger,
+    facts: r.facts,
+    rulesFired: r.rules_fired,
+    rationale: r.rationale,
+    confidence: Number(r.confidence),
+    model: r.model,
+    action: r.action,
+    verdict: r.verdict,
+    outcome: r.outcome,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** Parameters of the decision upsert, in column order (see {@link DECISION_COLUMNS}). */
+export function decisionParams(d: DecisionRecord): unknown[] {
+  return [
+    d.id,
+    d.agentId,
+    d.cycle,
+    JSON.stringify(d.trigger),
+    JSON.stringify(d.facts),
+    JSON.stringify(d.rulesFired),
+    d.rationale,
+    d.confidence,
+    d.model,
+    d.action === null ? null : JSON.stringify(d.action),
+    d.verdict === null ? null : JSON.stringify(d.verdict),
+    d.verdict?.status ?? null,
+    d.outcome === null ? null : JSON.stringify(d.outcome),
+    d.outcome?.status ?? null,
+    d.outcome?.durationMs ?? null,
+    d.outcome?.fees?.value ?? null,
+    d.outcome?.fees?.asset ?? null,
+    d.outcome?.slippageBps ?? null,
+    d.createdAt,
+    d.updatedAt,
+  ];
+}
+
+/** Columns of `mandate_decision` matching {@link decisionParams}; indexes of jsonb columns are cast. */
+export const DECISION_COLUMNS =
+  'id, agent_id, cycle, trigger, facts, rules_fired, rationale, confidence, model, action, verdict, verdict_status, outcome, outcome_status, duration_ms, fee_amount, fee_asset, slippage_bps, created_at, updated_at';
+/** jsonb casts of {@link DECISION_COLUMNS} by position. */
+export const DECISION_CASTS: Record<number, string> = { 3: 'jsonb', 4: 'jsonb', 5: 'jsonb', 9: 'jsonb', 10: 'jsonb', 12: 'jsonb' };
+
+/** A `mandate_intent` row as an {@link IntentRow}. */
+export function intentFromRow(r: Row): IntentRow {
+  const row: IntentRow = {
+    key: r.key,
+    agentId: r.agent_id,
+    decisionId: r.decision_id,
+    paramsHash: r.params_hash,
+    params: r.params,
+    status: r.status,
+    attempts: Number(r.attempts),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+  if (r.reference !== null) row.reference = r.reference;
+  if (r.receipt !== null) row.receipt = r.receipt;
+  if (r.error !== null) row.error = r.error;
+  return row;
+}
+
+/** A `mandate_approval` row as an {@link ApprovalRecord} (the record is kept whole as JSON). */
+export function approvalFromRow(r: Row): ApprovalRecord {
+  return r.record as ApprovalRecord;
+}
+
+/** A `mandate_reputation_event` row as a {@link ReputationEvent}. */
+export function reputationFromRow(r: Row): ReputationEvent {
+  const e: ReputationEvent = { agentId: r.agent_id, kind: r.kind, delta: Number(r.delta), reason: r.reason, data: r.data, at: Number(r.at) };
+  if (r.score !== null) e.score = Number(r.score);
+  return e;
+}

@@ -1,0 +1,133 @@
+import { CronExpressionParser } from 'cron-parser';
+import { AgentDefinitionError } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+
+/** A time schedule: a fixed interval or a cron expression (5 or 6 fields, UTC). */
+export type Schedule = { every: number } | { cron: string };
+
+interface Entry {
+  at: number;
+  owner: string;
+  name: string;
+  schedule: Schedule;
+  fire: (at: number, name: string) => void;
+  cancelled: boolean;
+}
+
+/** Parses a cron expression now, so a bad one fails at definition time with the field named. */
+export function validateCron(expr: string, source: string): void {
+  try {
+    CronExpressionParser.parse(expr, { currentDate: new Date(0), tz: 'UTC' });
+  } catch (cause) {
+    throw new AgentDefinitionError(`${source}: invalid cron expression "${expr}": ${(cause as Error).message}`, { field: 'triggers', cron: expr }, { cause });
+  }
+}
+
+function nextAt(schedule: Schedule, after: number): number {
+  if ('every' in schedule) return after + schedule.every;
+  return CronExpressionParser.parse(schedule.cron, { currentDate: new Date(after), tz: 'UTC' }).next().getTime();
+}
+
+/**
+ * Time triggers for any number of agents on one timer: a binary min-heap of
+ * due times and a single clock timeout for the earliest, so 100,000 agents
+ * with schedules cost one pending timer, not 100,000.
+ */
+export class Scheduler {
+  readonly #clock: Clock;
+  readonly #heap: Entry[] = [];
+  readonly #byOwner = new Map<string, Entry[]>();
+  #timer: unknown = undefined;
+  #timerAt = Infinity;
+  #stopped = false;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Schedules `fire` for `owner` on `schedule` until removed. */
+  add(owner: string, schedule: Schedule, name: string, fire: (at: number, name: string) => void): void {
+    const entry: Entry = { at: nextAt(schedule, this.#clock.now()), owner, name, schedule, fire, cancelled: false };
+    const list = this.#byOwner.get(owner);
+    if (list === undefined) this.#byOwner.set(owner, [entry]);
+    else list.push(entry);
+    this.#push(entry);
+    this.#arm();
+  }
+
+  /** Cancels every schedule of `owner`. */
+  remove(owner: string): void {
+    for (const e of this.#byOwner.get(owner) ?? []) e.cancelled = true;
+    this.#byOwner.delete(owner);
+  }
+
+  /** Number of live schedules. */
+  get size(): number {
+    let n = 0;
+    for (const list of this.#byOwner.values()) n += list.length;
+    return n;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #run = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = this.#clock.now();
+    while (this.#heap.length > 0 && this.#heap[0]!.at <= now) {
+      const e = this.#pop()!;
+      if (e.cancelled) continue;
+      // Catch up without a burst: a schedule that fell behind fires once, then moves on from now.
+      e.at = nextAt(e.schedule, now);
+      this.#push(e);
+      e.fire(now, e.name);
+    }
+    this.#arm();
+  };
+
+  #arm(): void {
+    if (this.#stopped || this.#heap.length === 0) return;
+    const at = this.#heap[0]!.at;
+    if (this.#timer !== undefined && at >= this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimeout(this.#run, Math.max(0, at - this.#clock.now()));
+  }
+
+  #push(e: Entry): void {
+    const h = this.#heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.at <= h[i]!.at) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
+      i = p;
+    }
+  }
+
+  #pop(): Entry | undefined {
+    const h = this.#heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l]!.at < h[m]!.at) m = l;
+        if (r < h.length && h[r]!.at < h[m]!.at) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i]!, h[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,43 @@
+import type { BroadcastFilter, Envelope } from './Envelope.ts';
+
+/** Per-message options when sending. */
+export interface SendOptions {
+  /** The capability the sender acts under; the receiver checks the registry lists it for the sender. */
+  cap?: string;
+  /** Id of the envelope this one answers. */
+  re?: string;
+  /** Lifetime in ms (default 60 s, at most 5 min). */
+  ttlMs?: number;
+}
+
+/** A verified message as a handler receives it. */
+export interface InboundMessage {
+  envelope: Envelope;
+  /** The body, parsed by the accepting schema. */
+  body: unknown;
+  /** True when it came from the durable (JetStream) inbox: at-least-once, handle idempotently by `envelope.id`. */
+  durable: boolean;
+  /** True when the sender is waiting for the handler's return value as a reply. */
+  expectsReply: boolean;
+}
+
+/** A reply to a request, verified like any envelope. */
+export interface Reply {
+  envelope: Envelope;
+  body: unknown;
+}
+
+/** An attached agent's handle on the bus: everything it sends is signed with its identity. */
+export interface AgentEndpoint {
+  readonly did: string;
+  /** At-most-once message to an agent (`did:key:…`) or to any one holder of a capability (`cap:<name>`). */
+  send(to: string, type: string, body: unknown, options?: SendOptions): Promise<Envelope>;
+  /** Durable (JetStream) message to an agent: stored before this resolves, delivered at least once, de-duplicated by envelope id. */
+  sendDurable(to: string, type: string, body: unknown, options?: SendOptions): Promise<Envelope>;
+  /** Sends and waits for the handler's reply; rejects with a coded error on timeout, no responders, a rejected reply, or a `mandate.error` answer. */
+  request(to: string, type: string, body: unknown, options?: SendOptions & { timeoutMs?: number }): Promise<Reply>;
+  /** One envelope to every agent (on every node) matching `filter`. */
+  broadcast(filter: BroadcastFilter, type: string, body: unknown, options?: SendOptions): Promise<Envelope>;
+  /** Stops receiving; deregisters the agent when the bus registered it. */
+  detach(): Promise<void>;
+}

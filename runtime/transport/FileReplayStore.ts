@@ -1,0 +1,97 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { MemoryReplayStore } from './MemoryReplayStore.ts';
+import type { ReplayStore } from './ReplayStore.ts';
+
+/**
+ * {@link ReplayStore} backed by an append-only file: the embedded default. Every claim is written to the OS
+ * before it resolves (claims of one tick share one write), so a process crash loses nothing; the file is
+ * compacted to the live entries when opened and when it grows past 4× them.
+ * Not fsynced per claim: a power loss can forget the last claims (say so to operators needing more; use NATS KV).
+ *
+ * @example
+ * const store = FileReplayStore.open('/var/lib/mandate/replay.log', Date.now());
+ */
+export class FileReplayStore implements ReplayStore {
+  readonly #memory = new MemoryReplayStore();
+  readonly #path: string;
+  #fd: number;
+  #lines = 0;
+  #batch: string[] = [];
+  #batchNow = 0;
+  #flushing: Promise<void> | undefined;
+
+  private constructor(path: string, now: number) {
+    this.#path = path;
+    if (existsSync(path)) {
+      const lines = readFileSync(path, 'utf8').split('\n');
+      // The segment after the last newline is a line torn by a crash mid-write: its claim never resolved, so
+      // no handler ran for it and it is safe to forget.
+      lines.pop();
+      for (const line of lines) {
+        const tab = line.indexOf('\t');
+        if (tab <= 0) continue;
+        const exp = Number(line.slice(tab + 1));
+        if (Number.isFinite(exp) && exp >= now) this.#memory.claimSync(line.slice(0, tab), exp, now);
+      }
+    }
+    this.#fd = this.#rewrite(now);
+  }
+
+  /** Opens (creating or compacting) the log at `path`. */
+  static open(path: string, now: number): FileReplayStore {
+    return new FileReplayStore(path, now);
+  }
+
+  async claim(key: string, expiresAt: number, now: number): Promise<boolean> {
+    if (!this.#memory.claimSync(key, expiresAt, now)) return false;
+    // Group commit: every claim of this tick is written with one write(2), and none resolves before it.
+    this.#batch.push(`${key}\t${expiresAt}\n`);
+    this.#batchNow = now;
+    this.#flushing ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          this.#flush();
+          resolve();
+        } catch (err) {
+          reject(err as Error);
+        }
+      }),
+    );
+    await this.#flushing;
+    return true;
+  }
+
+  #flush(): void {
+    const lines = this.#batch;
+    this.#batch = [];
+    this.#flushing = undefined;
+    writeSync(this.#fd, lines.join(''));
+    this.#lines += lines.length;
+    if (this.#lines > 4 * Math.max(1024, this.#memory.size)) {
+      closeSync(this.#fd);
+      this.#fd = this.#rewrite(this.#batchNow);
+    }
+  }
+
+  async has(key: string, now: number): Promise<boolean> {
+    return this.#memory.has(key, now);
+  }
+
+  async close(): Promise<void> {
+    await this.#flushing;
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+  }
+
+  #rewrite(now: number): number {
+    const tmp = `${this.#path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    const live = this.#memory.entries(now);
+    if (live.length > 0) writeSync(fd, live.map(([k, e]) => `${k}\t${e}\n`).join(''));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.#path);
+    this.#lines = live.length;
+    return openSync(this.#path, 'a');
+  }
+}

@@ -1,0 +1,190 @@
+import { AckPolicy, jetstream, jetstreamManager, JetStreamApiError, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, errors, nanos, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
+import { DURABLE_STREAM, DURABLE_STREAM_SUBJECTS } from './subjects.ts';
+import type { DurableConsumeOptions, DurableMessage, SubscribeOptions, Transport, TransportMessage, TransportSubscription } from './Transport.ts';
+
+/** How to reach NATS. */
+export interface NatsTransportOptions {
+  /** Server URL(s); default `process.env.NATS_URL` or `nats://127.0.0.1:4222`. */
+  servers?: string | string[];
+  /** Connection name shown by the server (the runtime node id). */
+  name?: string;
+  /** NKey user seed (`SU…`), for servers configured with {@link natsAuthConfig}. */
+  nkeySeed?: string;
+  /** Stream holding durable messages; default {@link DURABLE_STREAM}. */
+  stream?: string;
+  /** Duplicate window of the stream for `Nats-Msg-Id` de-duplication; default 5 minutes (the longest envelope lifetime). */
+  duplicateWindowMs?: number;
+  /**
+   * Prefix of this connection's reply inboxes (and JetStream/KV watcher inboxes), e.g. `_INBOX_node-a`.
+   * With {@link natsAuthConfig} each node may subscribe only to its own prefix, so it cannot read other nodes' replies.
+   */
+  inboxPrefix?: string;
+  /** Server-side refusals (permission violations), as coded errors for the log and the audit trail. */
+  onError?: (error: TransportPermissionError) => void;
+  /** How long `publishDurable` keeps retrying (same msg id) before giving up; default 30 s. */
+  publishDeadlineMs?: number;
+}
+
+/**
+ * {@link Transport} over NATS: core publish/subscribe/request with queue groups, and JetStream (file storage,
+ * durable consumers with explicit acks, `Nats-Msg-Id` de-duplication) for what must not be lost.
+ * Reconnects forever; JetStream consumers resume after a server restart.
+ */
+export class NatsTransport implements Transport {
+  readonly nc: NatsConnection;
+  /** The reply-inbox prefix in use (pass it to the KV registry and replay store). */
+  readonly inboxPrefix: string | undefined;
+  readonly #js: JetStreamClient;
+  #jsm: JetStreamManager | undefined;
+  readonly #stream: string;
+  readonly #dupWindowMs: number;
+  readonly #publishDeadlineMs: number;
+  #streamReady: Promise<void> | undefined;
+
+  private constructor(nc: NatsConnection, options: NatsTransportOptions) {
+    this.nc = nc;
+    this.inboxPrefix = options.inboxPrefix;
+    this.#js = jetstream(nc, options.inboxPrefix === undefined ? {} : { watcherPrefix: options.inboxPrefix });
+    this.#stream = options.stream ?? DURABLE_STREAM;
+    this.#dupWindowMs = options.duplicateWindowMs ?? 5 * 60_000;
+    this.#publishDeadlineMs = options.publishDeadlineMs ?? 30_000;
+  }
+
+  /** Connects; throws a coded error naming the URL when the server cannot be reached. */
+  static async connect(options: NatsTransportOptions = {}): Promise<NatsTransport> {
+    const servers = options.servers ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers,
+        name: options.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }),
+        ...(options.nkeySeed === undefined ? {} : { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }),
+      });
+    } catch (cause) {
+      throw new TransportUsageError(`Cannot connect to NATS at ${JSON.stringify(servers)}: ${(cause as Error).message}. Start nats-server (with -js for durable messages) or set NATS_URL.`, { cause, details: { servers } });
+    }
+    // JetStream is set up on first durable use, so core-only servers work for everything else.
+    const transport = new NatsTransport(nc, options);
+    void transport.#watchErrors(options.onError);
+    return transport;
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    this.nc.publish(subject, data, reply === undefined ? undefined : { reply });
+  }
+
+  subscribe(subject: string, handler: (msg: TransportMessage) => void, options: SubscribeOptions = {}): TransportSubscription {
+    const sub = this.nc.subscribe(subject, {
+      ...(options.queue === undefined ? {} : { queue: options.queue }),
+      callback: (err, msg) => {
+        if (err === null) handler({ subject: msg.subject, data: msg.data, reply: msg.reply === "" ? undefined : msg.reply });
+      },
+    });
+    return { unsubscribe: async () => sub.unsubscribe() };
+  }
+
+  async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    try {
+      return (await this.nc.request(subject, data, { timeout: timeoutMs })).data;
+    } catch (cause) {
+      if (cause instanceof errors.RequestError && cause.isNoResponders()) {
+        throw new RequestFailedError('MANDATE_ERR_TRANSPORT_NO_RESPONDERS', `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`, { cause, details: { subject } });
+      }
+      if (cause instanceof errors.TimeoutError || (cause as Error).cause instanceof errors.TimeoutError) {
+        throw new RequestFailedError('MANDATE_ERR_TRANSPORT_TIMEOUT', `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`, { cause, details: { subject, timeoutMs } });
+      }
+      throw cause;
+    }
+  }
+
+  async publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    await this.#ensureStream();
+    // Retry with the same Nats-Msg-Id until the stream acknowledges: a duplicate is dropped by the stream, so
+    // retrying is safe, and it covers a publish that was in flight while the server restarted.
+    const until = Date.now() + this.#publishDeadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#js.publish(subject, data, { msgID: msgId, timeout: 2_000 });
+        return;
+      } catch (cause) {
+        if (Date.now() >= until) {
+          throw new TransportUsageError(`JetStream did not acknowledge message ${msgId} on "${subject}" after ${attempt} attempts: ${(cause as Error).message}. Check that nats-server runs with -js.`, { cause, details: { subject, msgId } });
+        }
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 100 * attempt)));
+      }
+    }
+  }
+
+  async consumeDurable(subject: string, handler: (msg: DurableMessage) => Promise<void>, options: DurableConsumeOptions): Promise<TransportSubscription> {
+    await this.#ensureStream();
+    const config = {
+      durable_name: options.durable,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: subject,
+      ack_wait: nanos(options.ackWaitMs ?? 30_000),
+      ...(options.maxDeliver === undefined ? {} : { max_deliver: options.maxDeliver }),
+    };
+    const jsm = this.#jsm!;
+    try {
+      await jsm.consumers.add(this.#stream, config);
+    } catch (cause) {
+      // An existing durable with other settings: keep its position, update what may be updated.
+      if (!(cause instanceof JetStreamApiError)) throw cause;
+      await jsm.consumers.update(this.#stream, options.durable, { ack_wait: config.ack_wait, ...(options.maxDeliver === undefined ? {} : { max_deliver: options.maxDeliver }) });
+    }
+    const consumer = await this.#js.consumers.get(this.#stream, options.durable);
+    const messages = await consumer.consume({ max_messages: 256, expires: 5_000 });
+    void (async () => {
+      for await (const m of messages) {
+        const msg: DurableMessage = {
+          subject: m.subject,
+          data: m.data,
+          deliveryCount: m.info.deliveryCount,
+          storedAt: Math.floor(Number(m.info.timestampNanos) / 1e6),
+          ack: () => m.ack(),
+          nak: (delayMs) => m.nak(delayMs),
+          term: () => m.term(),
+        };
+        void handler(msg).catch(() => m.nak(1_000));
+      }
+    })();
+    return { unsubscribe: async () => void (await messages.close()) };
+  }
+
+  async flush(): Promise<void> {
+    await this.nc.flush();
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  async #watchErrors(onError: NatsTransportOptions['onError']): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type !== 'error') continue;
+      const e = s.error;
+      if (e instanceof errors.PermissionViolationError) onError?.(new TransportPermissionError(e.operation, e.subject, { cause: e }));
+    }
+  }
+
+  #ensureStream(): Promise<void> {
+    this.#streamReady ??= (async () => {
+      const config = { name: this.#stream, subjects: [...DURABLE_STREAM_SUBJECTS], storage: StorageType.File, duplicate_window: nanos(this.#dupWindowMs) };
+      const jsm = (this.#jsm ??= await jetstreamManager(this.nc, this.inboxPrefix === undefined ? {} : { watcherPrefix: this.inboxPrefix }));
+      try {
+        await jsm.streams.info(this.#stream);
+      } catch {
+        await jsm.streams.add(config);
+      }
+    })().catch((cause: unknown) => {
+      this.#streamReady = undefined;
+      throw new TransportUsageError(`Cannot create the JetStream stream "${this.#stream}": ${(cause as Error).message}. Start nats-server with -js (JetStream enabled).`, { cause });
+    });
+    return this.#streamReady;
+  }
+}

@@ -1,0 +1,41 @@
+import { AgentIdentity } from '../../runtime/identity/index.ts';
+import { MemoryReplayStore, MemoryTransport, MessageBus, ReplayGuard, type Clock, type Rejection, type Transport } from '../../runtime/transport/index.ts';
+import { MemoryCapabilityRegistry, type CapabilityRegistry } from '../../registry/index.ts';
+
+/** A settable clock for deterministic expiry tests. */
+export class TestClock implements Clock {
+  constructor(public t = 1_750_000_000_000) {}
+  now(): number {
+    return this.t;
+  }
+}
+
+/** One in-memory runtime node for tests: a bus over a (possibly shared) transport and registry, recording rejections. */
+export async function memoryNode(options: { transport?: Transport; registry?: CapabilityRegistry; clock?: Clock; id?: string; controlAuthority?: boolean } = {}) {
+  const transport = options.transport ?? new MemoryTransport();
+  const registry = options.registry ?? new MemoryCapabilityRegistry(options.clock === undefined ? {} : { clock: options.clock });
+  const rejections: Rejection[] = [];
+  const bus = await MessageBus.start({
+    transport,
+    registry,
+    replay: new ReplayGuard(new MemoryReplayStore()),
+    node: { id: options.id ?? 'node-1', identity: AgentIdentity.generate(), controlAuthority: options.controlAuthority ?? false },
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    onReject: (r) => rejections.push(r),
+  });
+  return { transport, registry, bus, rejections };
+}
+
+/** Resolves after pending microtasks and one macrotask: in-memory delivery has happened. */
+export async function settle(rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** Polls `predicate` until it holds (rejects after `ms`, with `what` in the message). */
+export async function eventually(predicate: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > until) throw new Error(`Timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

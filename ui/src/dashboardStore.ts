@@ -1,0 +1,109 @@
+/**
+ * The dashboard's client state in one @xstate/store: what the gateway told us,
+ * merged with the live stream. Views read snapshots and render; they never
+ * mutate state except through these events.
+ */
+import { createStore } from '@xstate/store';
+import type { AgentDetail, AgentSummary, AlertEvent, ApprovalRecord, AuditEntry, InspectionEvent, KillSwitchState, Me, RuntimeMetrics, TransitionEvent, TreeNode } from './types.ts';
+
+/** Which panel is shown. */
+export type View = 'agents' | 'approvals' | 'audit' | 'monitor';
+
+/** Everything the dashboard shows. */
+export interface DashboardContext {
+  me: Me | null;
+  view: View;
+  agents: AgentSummary[];
+  tree: TreeNode | null;
+  selected: string | null;
+  detail: AgentDetail | null;
+  /** The selected agent's audit entries (who did what to it, and why), newest first. */
+  detailAudit: AuditEntry[];
+  approvals: ApprovalRecord[];
+  killSwitch: KillSwitchState | null;
+  metrics: (RuntimeMetrics & { liveClients: number }) | null;
+  /** GET /ready: whether the database and transport answer. */
+  ready: { ok: boolean; checks: Record<string, { ok: boolean; error?: string }> } | null;
+  /** Latest transitions across all actors, newest first. */
+  feed: TransitionEvent[];
+  alerts: AlertEvent[];
+  connection: 'connecting' | 'open' | 'closed';
+  notice: { kind: 'error' | 'info'; text: string } | null;
+}
+
+const FEED_MAX = 200;
+
+function setTreeState(node: TreeNode, id: string, state: string): TreeNode {
+  if (node.id === id) return { ...node, state };
+  let changed = false;
+  const children = node.children.map((c) => {
+    const next = setTreeState(c, id, state);
+    if (next !== c) changed = true;
+    return next;
+  });
+  return changed ? { ...node, children } : node;
+}
+
+function applyEvent(ctx: DashboardContext, event: InspectionEvent): DashboardContext {
+  switch (event.type) {
+    case 'transition': {
+      const agents = ctx.agents.map((a) => (a.id === event.actorId ? { ...a, state: event.to, cycle: typeof event.summary.cycle === 'number' ? event.summary.cycle : a.cycle } : a));
+      const detail =
+        ctx.detail !== null && ctx.detail.id === event.actorId
+          ? { ...ctx.detail, state: event.to, cycle: typeof event.summary.cycle === 'number' ? event.summary.cycle : ctx.detail.cycle, recent: [...ctx.detail.recent, event].slice(-100) }
+          : ctx.detail;
+      return { ...ctx, agents, detail, tree: ctx.tree === null ? null : setTreeState(ctx.tree, event.actorId, event.to), feed: [event, ...ctx.feed].slice(0, FEED_MAX) };
+    }
+    case 'approval': {
+      const others = ctx.approvals.filter((a) => a.id !== event.approval.id);
+      return { ...ctx, approvals: [event.approval, ...others].sort((a, b) => b.requestedAt - a.requestedAt) };
+    }
+    case 'alert':
+      return { ...ctx, alerts: [event, ...ctx.alerts].slice(0, 50) };
+  }
+}
+
+/** Creates the store (one per page). */
+export function createDashboardStore() {
+  return createStore({
+    context: {
+      me: null,
+      view: 'agents',
+      agents: [],
+      tree: null,
+      selected: null,
+      detail: null,
+      detailAudit: [],
+      approvals: [],
+      killSwitch: null,
+      metrics: null,
+      ready: null,
+      feed: [],
+      alerts: [],
+      connection: 'connecting',
+      notice: null,
+    } as DashboardContext,
+    on: {
+      signedIn: (ctx, e: { me: Me }) => ({ ...ctx, me: e.me }),
+      show: (ctx, e: { view: View }) => ({ ...ctx, view: e.view }),
+      loaded: (ctx, e: { agents?: AgentSummary[]; tree?: TreeNode; approvals?: ApprovalRecord[]; killSwitch?: KillSwitchState; metrics?: DashboardContext['metrics']; ready?: DashboardContext['ready'] }) => ({
+        ...ctx,
+        ...(e.agents ? { agents: e.agents } : {}),
+        ...(e.tree ? { tree: e.tree } : {}),
+        ...(e.approvals ? { approvals: e.approvals } : {}),
+        ...(e.killSwitch ? { killSwitch: e.killSwitch } : {}),
+        ...(e.metrics ? { metrics: e.metrics } : {}),
+        ...(e.ready ? { ready: e.ready } : {}),
+      }),
+      select: (ctx, e: { id: string | null }) => ({ ...ctx, selected: e.id, detail: e.id === ctx.detail?.id ? ctx.detail : null, detailAudit: e.id === ctx.detail?.id ? ctx.detailAudit : [] }),
+      detailAuditLoaded: (ctx, e: { id: string; entries: AuditEntry[] }) => (e.id === ctx.selected ? { ...ctx, detailAudit: e.entries } : ctx),
+      detailLoaded: (ctx, e: { detail: AgentDetail }) => (e.detail.id === ctx.selected ? { ...ctx, detail: e.detail } : ctx),
+      live: (ctx, e: { event: InspectionEvent }) => applyEvent(ctx, e.event),
+      connection: (ctx, e: { state: DashboardContext['connection'] }) => ({ ...ctx, connection: e.state }),
+      notify: (ctx, e: { notice: DashboardContext['notice'] }) => ({ ...ctx, notice: e.notice }),
+    },
+  });
+}
+
+/** The store type. */
+export type DashboardStore = ReturnType<typeof createDashboardStore>;

@@ -1,0 +1,26 @@
+/**
+ * The gateway's response shapes, as the dashboard uses them (type-only imports: the UI talks to the gateway over HTTP only).
+ */
+export type { AgentSummary, AgentDetail, TreeNode, MachineGraph, RuntimeMetrics, AuditEntry, KillScope } from '../../gateway/RuntimeApi.ts';
+export type { InspectionEvent, TransitionEvent, ApprovalRecord, AlertEvent } from '../../runtime/inspection/InspectionEvent.ts';
+export type { KillSwitchState } from '../../runtime/persistence/RuntimeStore.ts';
+
+/** GET /api/me. */
+export interface Me {
+  name: string;
+  role: 'admin' | 'operator' | 'observer';
+  permissions: string[];
+  mode: 'dry-run' | 'live';
+  nodeId: string;
+}
+
+/** Audit filters as the form holds them. */
+export interface AuditFilters {
+  from?: string;
+  to?: string;
+  agent?: string;
+  currency?: string;
+  counterparty?: string;
+  status?: string;
+  action?: string;
+}

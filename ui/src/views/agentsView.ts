@@ -1,0 +1,124 @@
+/**
+ * The supervision tree (live) and the selected agent: controls, statechart,
+ * context and timeline.
+ */
+import type { Api } from '../api.ts';
+import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
+import { h, replace, time } from '../dom.ts';
+import { askReason } from '../modal.ts';
+import { statechartSvg } from '../statechart.ts';
+import type { AgentDetail, AgentSummary, TreeNode } from '../types.ts';
+import { runAction } from './runAction.ts';
+
+/** Mounts the agents panel into `root`; returns its update function. */
+export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: Api): (ctx: DashboardContext) => void {
+  const treePane = h('section', { class: 'pane tree-pane', 'data-testid': 'tree' });
+  const detailPane = h('section', { class: 'pane detail-pane', 'data-testid': 'agent-detail' });
+  replace(root, h('div', { class: 'split' }, treePane, detailPane));
+
+  const select = (id: string): void => {
+    store.trigger.select({ id });
+    void api.agent(id).then(
+      (detail) => store.trigger.detailLoaded({ detail }),
+      (err: Error) => store.trigger.notify({ notice: { kind: 'error', text: err.message } }),
+    );
+    // Who did what to this agent and why; without an audit store the timeline shows transitions only.
+    void api.audit({ agent: id }, 50).then(
+      (page) => store.trigger.detailAuditLoaded({ id, entries: page.entries }),
+      () => {},
+    );
+  };
+
+  const treeNode = (node: TreeNode, agents: Map<string, AgentSummary>, selected: string | null): HTMLElement => {
+    const agent = agents.get(node.id);
+    const badge = h('span', { class: `badge state-${node.state.split('.').pop() ?? ''}`, 'data-testid': `state-${node.id}` }, node.state);
+    const flags = agent ? [agent.killed ? h('span', { class: 'badge killed' }, 'killed') : null, agent.paused ? h('span', { class: 'badge paused' }, 'paused') : null] : [];
+    const label =
+      node.kind === 'agent'
+        ? h('button', { class: `link${selected === node.id ? ' selected' : ''}`, 'data-testid': `agent-${node.id}`, onclick: () => select(node.id) }, node.id)
+        : h('strong', { title: `${node.role ?? ''} supervisor` }, node.id, h('span', { class: 'muted' }, ` (${node.role ?? 'supervisor'})`));
+    return h('li', { class: node.kind, 'data-node': node.id }, label, ' ', badge, ...flags, node.children.length > 0 ? h('ul', {}, ...node.children.map((c) => treeNode(c, agents, selected))) : null);
+  };
+
+  const controls = (agent: AgentDetail, ctx: DashboardContext): HTMLElement => {
+    const can = (p: string): boolean => ctx.me?.permissions.includes(p) ?? false;
+    const act = (verb: 'pause' | 'resume' | 'stop') => async (): Promise<void> => {
+      const reason = await askReason({ title: `${verb[0]?.toUpperCase()}${verb.slice(1)} ${agent.id}`, confirmLabel: verb, required: true, danger: verb === 'stop' });
+      if (reason === null) return;
+      await runAction(store, `${verb} ${agent.id}`, async () => {
+        await api.override(agent.id, verb, reason);
+        store.trigger.loaded({ agents: await api.agents(), tree: await api.tree() });
+        select(agent.id);
+      });
+    };
+    return h(
+      'div',
+      { class: 'controls' },
+      can('agent.pause') && !agent.paused && !agent.killed ? h('button', { 'data-testid': 'pause', onclick: act('pause') }, 'Pause') : null,
+      can('agent.resume') && agent.paused && !agent.killed ? h('button', { 'data-testid': 'resume', onclick: act('resume') }, 'Resume') : null,
+      can('agent.stop') && !agent.killed ? h('button', { class: 'danger', 'data-testid': 'stop', onclick: act('stop') }, 'Stop') : null,
+    );
+  };
+
+  /** Transitions (what the machine did) merged with audit entries (who did what to it, where, why), newest first. */
+  const timeline = (agent: AgentDetail, ctx: DashboardContext): HTMLElement => {
+    // Newest first; within one millisecond each source keeps its own order (`order` counts up in time).
+    const rows = [
+      ...agent.recent.map((t, i) => ({ at: t.at, order: i, kind: 'transition', who: `agent:${agent.id}`, what: `${t.from} → ${t.to}`, event: t.event, where: t.parentId ?? '', why: JSON.stringify(t.summary) })),
+      ...ctx.detailAudit.map((e, i) => ({
+        at: e.at,
+        order: ctx.detailAudit.length - i,
+        kind: 'audit',
+        who: e.who.id === agent.did ? `agent:${agent.id}` : `${e.who.kind}:${e.who.id}`,
+        what: e.action,
+        event: e.subject,
+        where: e.where,
+        why: e.why,
+      })),
+    ].sort((a, b) => b.at - a.at || b.order - a.order);
+    return h(
+      'table',
+      { class: 'timeline', 'data-testid': 'timeline' },
+      h('thead', {}, h('tr', {}, ...['when', 'who', 'what', 'event / subject', 'where', 'why / details'].map((c) => h('th', {}, c)))),
+      h(
+        'tbody',
+        {},
+        ...rows.map((r) =>
+          h('tr', { class: r.kind, 'data-kind': r.kind }, h('td', {}, time(r.at)), h('td', {}, r.who), h('td', {}, r.what), h('td', {}, r.event), h('td', {}, r.where), h('td', { class: r.kind === 'transition' ? 'mono' : '' }, r.why)),
+        ),
+      ),
+    );
+  };
+
+  const detailView = (agent: AgentDetail, ctx: DashboardContext): HTMLElement[] => [
+    h('h2', {}, agent.id, ' ', h('span', { class: 'badge', 'data-testid': 'detail-state' }, agent.state)),
+    h(
+      'dl',
+      { class: 'facts' },
+      ...[
+        ['did', agent.did],
+        ['capabilities', agent.capabilities.join(', ')],
+        ['supervisor', agent.parentId],
+        ['group', agent.group],
+        ['reputation', agent.reputation.toFixed(2)],
+        ['mode', agent.mode],
+        ['cycle', String(agent.cycle)],
+        ['status', agent.killed ? 'killed' : agent.paused ? 'paused' : 'running'],
+      ].flatMap(([k, v]) => [h('dt', {}, k ?? ''), h('dd', {}, v ?? '')]),
+    ),
+    controls(agent, ctx),
+    h('h3', {}, 'Statechart'),
+    h('div', { class: 'chart-scroll', 'data-testid': 'statechart' }, statechartSvg(agent.machine, agent.state)),
+    h('h3', {}, 'Context'),
+    h('pre', { class: 'context', 'data-testid': 'context' }, JSON.stringify(agent.context, null, 2)),
+    h('h3', {}, 'Timeline'),
+    timeline(agent, ctx),
+  ];
+
+  return (ctx) => {
+    const agents = new Map(ctx.agents.map((a) => [a.id, a]));
+    replace(treePane, h('h2', {}, 'Supervision tree'), ctx.tree === null ? h('p', { class: 'muted' }, 'Loading…') : h('ul', { class: 'tree' }, treeNode(ctx.tree, agents, ctx.selected)));
+    if (ctx.detail !== null) replace(detailPane, ...detailView(ctx.detail, ctx));
+    else replace(detailPane, h('p', { class: 'muted' }, ctx.selected === null ? 'Select an agent to see its statechart, context and timeline.' : 'Loading…'));
+  };
+}
