@@ -44,7 +44,9 @@ export const EnvelopeSchema = z.strictObject({
   exp: z.int().nonnegative(),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a nonce is 16-64 base64url characters (at least 96 random bits)'),
   body: JsonValue,
-  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'a signature is 64 bytes as unpadded base64url (86 characters)'),
+  // 64 bytes = 85 full base64url characters + one carrying 2 bits; its 4 unused low bits must be zero
+  // (RFC 4648 §3.5 canonical encoding), or one signature would have 16 spellings on the wire.
+  sig: z.string().regex(/^[A-Za-z0-9_-]{85}[AQgw]$/, 'a signature is 64 bytes as canonical unpadded base64url (86 characters, the last one of A, Q, g, w)'),
 });
 
 /** A signed envelope as it travels on the wire. */

@@ -97,6 +97,24 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
     );
   });
 
+  it('adversarial - a signature spelled in non-canonical base64url (unused low bits set) is refused as malformed', async () => {
+    // The 86th character carries 2 bits of the signature and 4 unused bits; decoders ignore the
+    // unused bits, so without this check one signature would have 16 accepted spellings.
+    const env = valid();
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(env.sig.at(-1)!);
+    expect(last & 0b1111).toBe(0);
+    for (let unused = 1; unused < 16; unused++) {
+      const sig = env.sig.slice(0, -1) + alphabet[last | unused];
+      expect(Buffer.from(sig, 'base64url').equals(Buffer.from(env.sig, 'base64url'))).toBe(true);
+      const before = handled;
+      const out = await inject(enc({ ...env, sig }));
+      expect(out.map((r) => r.code)).toEqual([RejectCode.malformed]);
+      expect(handled).toBe(before);
+    }
+    expect(await inject(enc(env))).toEqual([]);
+  });
+
   it('adversarial - replays inside the window are refused as REPLAY, outside it as EXPIRED', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 89_000 }), async (delay) => {
