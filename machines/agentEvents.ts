@@ -2,8 +2,9 @@ import type { Decision, Outcome, PhaseError, Principal, Trigger, Verdict } from 
 
 /**
  * Every event an agent actor accepts: a union tagged by dot-named `type`.
- * Phase results carry the `step` they answer so a late result from an
- * abandoned phase (after pause, kill or timeout) is ignored.
+ * Phase results carry the `step` they answer (`phaseStep` of the context
+ * when the phase started) so a late result from an abandoned phase (after
+ * pause, kill, timeout or retry) is ignored.
  */
 export type AgentEvent =
   | { type: 'agent.trigger'; trigger: Trigger }
@@ -17,6 +18,8 @@ export type AgentEvent =
   | { type: 'agent.act.failed'; step: number; error: PhaseError; retryable: boolean }
   | { type: 'agent.learn.done'; step: number }
   | { type: 'agent.learn.failed'; step: number; error: PhaseError }
+  /** The running phase (named by its step) outlived `limits.phaseTimeoutMs`; sent by the runtime's watchdog. */
+  | { type: 'agent.phase.timeout'; step: number }
   | { type: 'governance.approval.granted'; approvalId: string; by: Principal; at: number }
   | { type: 'governance.approval.rejected'; approvalId: string; by: Principal; reason: string; at: number }
   | { type: 'governance.approval.expired'; approvalId: string; at: number }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import type { AgentEvent } from './agentEvents.ts';
-import { agentMachine, type AgentInput } from './agentMachine.ts';
+import { agentMachine, phaseStep, type AgentInput } from './agentMachine.ts';
 import type { Decision, Principal, Verdict } from './types.ts';
 
 const limits = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, phaseTimeoutMs: 5_000, approvalTimeoutMs: 60_000 };
@@ -15,7 +15,7 @@ function start() {
   const machine = agentMachine.provide({ actions: { startPhase: (_args, params) => void phases.push(params.phase) } });
   const actor = createActor(machine, { input, clock }).start();
   const state = () => actor.getSnapshot().value as string;
-  const step = () => actor.getSnapshot().context.step;
+  const step = () => phaseStep(actor.getSnapshot().context);
   return { actor, clock, phases, state, step };
 }
 
@@ -174,7 +174,12 @@ describe('agent machine', () => {
   it('agent machine - agent.retry skips the wait; a phase timeout counts as a failure', () => {
     const t = start();
     t.actor.send(trigger);
-    t.clock.increment(limits.phaseTimeoutMs);
+    const step = t.step();
+    t.actor.send({ type: 'agent.phase.timeout', step: step + 1 }); // not the running phase: ignored
+    expect(t.state()).toBe('perceive');
+    t.actor.send({ type: 'agent.phase.timeout', step });
+    expect(t.state()).toBe('retrying');
+    t.actor.send({ type: 'agent.phase.timeout', step }); // a second, late timeout of the same attempt: ignored
     expect(t.state()).toBe('retrying');
     expect(t.actor.getSnapshot().context.lastError?.code).toBe('MANDATE_ERR_PHASE_TIMEOUT');
     t.actor.send({ type: 'agent.retry' });
@@ -230,6 +235,7 @@ describe('agent machine', () => {
       fc.constant((step: number) => ({ type: 'agent.act.failed', step, error: { code: 'X', message: 'x' }, retryable: true }) as AgentEvent),
       fc.constant((step: number) => ({ type: 'agent.act.done', step, outcome: { status: 'succeeded' } }) as AgentEvent),
       fc.constant((step: number) => ({ type: 'agent.learn.done', step }) as AgentEvent),
+      fc.constant((step: number) => ({ type: 'agent.phase.timeout', step }) as AgentEvent),
       fc.constantFrom<AgentEvent>({ type: 'agent.pause' }, { type: 'agent.resume' }, { type: 'agent.kill' }, { type: 'agent.release' }, { type: 'agent.retry' }).map((e) => () => e),
       fc.integer({ min: 1, max: 70_000 }).map((ms) => () => ({ type: 'tick', ms }) as unknown as AgentEvent),
     );

@@ -20,10 +20,8 @@ export interface AgentContext {
   kind: RestartKind;
   limits: AgentLimits;
   incarnation: string;
-  /** Cycles started since spawn. */
+  /** Cycles started since spawn. Together with `attempts` it names the running phase: see {@link phaseStep}. */
   cycle: number;
-  /** Phase starts since spawn; phase results must carry the current step. */
-  step: number;
   trigger: Trigger | null;
   facts: Record<string, unknown> | null;
   decision: Decision | null;
@@ -55,6 +53,19 @@ type FailureEvent = Extract<AgentEvent, { error: PhaseError }>;
 
 const TIMEOUT: PhaseError = { code: 'MANDATE_ERR_PHASE_TIMEOUT', message: 'The phase did not finish within limits.phaseTimeoutMs' };
 
+/** Attempts of one phase are bounded well below this (limits allow at most 100). */
+const ATTEMPT_SPAN = 1 << 20;
+
+/**
+ * The step a phase result must carry to be accepted: which cycle, which attempt. Each phase has
+ * its own result events, and a phase is entered once per (cycle, attempt), so a late result from an
+ * abandoned phase (after pause, kill, timeout or a retry) never matches. Derived rather than
+ * counted, so entering a phase costs no context update.
+ */
+export function phaseStep(context: Pick<AgentContext, 'cycle' | 'attempts'>): number {
+  return context.cycle * ATTEMPT_SPAN + context.attempts;
+}
+
 /** Context reset at the start of every cycle. */
 const freshCycle = {
   facts: null,
@@ -75,7 +86,12 @@ const freshCycle = {
  *
  * Pure: the phases' work is done by the `startPhase` action, which this
  * definition leaves empty and the runtime supplies with `machine.provide`.
- * Time comes from the actor system's clock (XState `after` delays).
+ * Time comes from the actor system's clock: retry backoff and the approval
+ * timeout are XState `after` delays. Phase timeouts arrive as
+ * `agent.phase.timeout` events carrying the phase's step: the runtime's
+ * watchdog (one timer for all agents, on the same injected clock) sends them,
+ * so a phase costs no timer of its own. A designer running this machine
+ * without the runtime sends that event to enforce `limits.phaseTimeoutMs`.
  *
  * @example
  * const actor = createActor(agentMachine.provide({ actions: { startPhase: run } }), { input });
@@ -90,7 +106,6 @@ export const agentMachine = setup({
   actions: {
     /** Starts the work of a phase; supplied by the runtime host. */
     startPhase: (_args, _params: { phase: Phase }) => {},
-    nextStep: assign({ step: ({ context }) => context.step + 1 }),
     beginCycle: assign(({ context, event }) => ({
       ...freshCycle,
       cycle: context.cycle + 1,
@@ -116,7 +131,9 @@ export const agentMachine = setup({
     }),
   },
   guards: {
-    isCurrent: ({ context, event }) => 'step' in event && event.step === context.step,
+    isCurrent: ({ context, event }) => 'step' in event && event.step === phaseStep(context),
+    /** The hot path of a rules-only cycle, as one guard rather than `and([...])`. */
+    currentWithAction: ({ context, event }) => event.type === 'agent.decide.done' && event.step === phaseStep(context) && event.decision.action !== null,
     canRetry: ({ context }) => context.attempts + 1 < context.limits.maxAttempts,
     hasAction: ({ event }) => event.type === 'agent.decide.done' && event.decision.action !== null,
     /** Approved, and the approval record belongs to this decision. */
@@ -135,7 +152,6 @@ export const agentMachine = setup({
   },
   delays: {
     retryDelay: ({ context }) => context.retryDelayMs,
-    phaseTimeout: ({ context }) => context.limits.phaseTimeoutMs,
     approvalTimeout: ({ context }) => context.limits.approvalTimeoutMs,
   },
 }).createMachine({
@@ -147,7 +163,6 @@ export const agentMachine = setup({
     limits: input.limits,
     incarnation: input.incarnation,
     cycle: 0,
-    step: 0,
     trigger: null,
     ...freshCycle,
     retryDelayMs: 0,
@@ -171,9 +186,13 @@ export const agentMachine = setup({
       },
     },
     perceive: {
-      entry: ['nextStep', { type: 'startPhase', params: { phase: 'perceive' } }],
-      after: { phaseTimeout: [{ guard: 'canRetry', target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'perceive' } } }, { target: 'failed', actions: 'recordError' }] },
+      entry: { type: 'startPhase', params: { phase: 'perceive' } },
       on: {
+        // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
+        'agent.phase.timeout': [
+          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'perceive' } } },
+          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
+        ],
         'agent.perceive.done': { guard: 'isCurrent', target: 'decide', actions: assign({ facts: ({ event }) => event.facts, attempts: 0 }) },
         'agent.perceive.failed': [
           { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'perceive' } } },
@@ -183,11 +202,15 @@ export const agentMachine = setup({
       },
     },
     decide: {
-      entry: ['nextStep', { type: 'startPhase', params: { phase: 'decide' } }],
-      after: { phaseTimeout: [{ guard: 'canRetry', target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'decide' } } }, { target: 'failed', actions: 'recordError' }] },
+      entry: { type: 'startPhase', params: { phase: 'decide' } },
       on: {
+        // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
+        'agent.phase.timeout': [
+          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'decide' } } },
+          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
+        ],
         'agent.decide.done': [
-          { guard: and(['isCurrent', 'hasAction']), target: 'propose', actions: assign({ decision: ({ event }) => event.decision, attempts: 0 }) },
+          { guard: 'currentWithAction', target: 'propose', actions: assign({ decision: ({ event }) => event.decision, attempts: 0 }) },
           {
             guard: 'isCurrent',
             target: 'learn',
@@ -202,9 +225,13 @@ export const agentMachine = setup({
       },
     },
     propose: {
-      entry: ['nextStep', { type: 'startPhase', params: { phase: 'propose' } }],
-      after: { phaseTimeout: [{ guard: 'canRetry', target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'propose' } } }, { target: 'failed', actions: 'recordError' }] },
+      entry: { type: 'startPhase', params: { phase: 'propose' } },
       on: {
+        // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
+        'agent.phase.timeout': [
+          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'propose' } } },
+          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
+        ],
         'agent.propose.done': [
           {
             guard: and(['isCurrent', 'approvedWithGrant']),
@@ -270,9 +297,13 @@ export const agentMachine = setup({
     act: {
       // Entry is guarded by every transition into act (approvedWithGrant, matchesApproval,
       // hasGrant on retry); the host checks the grant and the kill switch again before any effect.
-      entry: ['nextStep', { type: 'startPhase', params: { phase: 'act' } }],
-      after: { phaseTimeout: [{ guard: 'canRetry', target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'act' } } }, { target: 'learn', actions: 'recordActFailure' }] },
+      entry: { type: 'startPhase', params: { phase: 'act' } },
       on: {
+        // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
+        'agent.phase.timeout': [
+          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'act' } } },
+          { guard: 'isCurrent', target: 'learn', actions: 'recordActFailure' },
+        ],
         'agent.act.done': { guard: 'isCurrent', target: 'learn', actions: assign({ outcome: ({ event }) => event.outcome, attempts: 0 }) },
         'agent.act.failed': [
           { guard: and(['isCurrent', 'retryableAct', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'act' } } },
@@ -284,9 +315,13 @@ export const agentMachine = setup({
       },
     },
     learn: {
-      entry: ['nextStep', { type: 'startPhase', params: { phase: 'learn' } }],
-      after: { phaseTimeout: [{ guard: 'pauseRequested', target: 'paused', actions: 'recordError' }, { target: 'idle', actions: 'recordError' }] },
+      entry: { type: 'startPhase', params: { phase: 'learn' } },
       on: {
+        // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
+        'agent.phase.timeout': [
+          { guard: and(['isCurrent', 'pauseRequested']), target: 'paused', actions: 'recordError' },
+          { guard: 'isCurrent', target: 'idle', actions: 'recordError' },
+        ],
         'agent.learn.done': [{ guard: and(['isCurrent', 'pauseRequested']), target: 'paused' }, { guard: 'isCurrent', target: 'idle' }],
         // Learning is best effort: a failure is recorded, never retried into a second effect.
         'agent.learn.failed': [

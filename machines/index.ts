@@ -1,4 +1,4 @@
-export { agentMachine, WORKING_STATES } from './agentMachine.ts';
+export { agentMachine, phaseStep, WORKING_STATES } from './agentMachine.ts';
 export type { AgentContext, AgentInput, AgentMachine, AgentOutput, AgentStateValue } from './agentMachine.ts';
 export { EXTERNAL_AGENT_EVENTS, phaseDone, phaseFailed } from './agentEvents.ts';
 export type { AgentEvent, AgentEventType } from './agentEvents.ts';

@@ -77,6 +77,7 @@ export class MandateRuntimeImpl extends RuntimeBase implements MandateRuntime {
   /** Stops schedules and actors, flushes pending writes and closes the store. */
   async shutdown(): Promise<void> {
     this.scheduler.stop();
+    this.watchdog.stop();
     this.approvals.close();
     await this.flush();
     this.governance.halt();

@@ -9,6 +9,7 @@ import { DuplicateIdError, UnknownCapabilityError } from './errors.ts';
 import { GateBoard } from './GateBoard.ts';
 import { AgentHost } from './host/AgentHost.ts';
 import { MemoryIntentLog, type IntentLog } from './host/IntentLog.ts';
+import { PhaseWatchdog } from './host/PhaseWatchdog.ts';
 import type { RuntimeCore } from './host/RuntimeCore.ts';
 import { proposeUpChain, settleChain } from './host/proposalChain.ts';
 import { StateWriter } from './host/StateWriter.ts';
@@ -63,6 +64,7 @@ export class RuntimeBase implements RuntimeCore, SupervisorEnv {
   readonly gates = new GateBoard();
   readonly facts = new FactBoard();
   readonly scheduler: Scheduler;
+  readonly watchdog: PhaseWatchdog;
   readonly approvals: ApprovalBook;
   readonly intents: IntentLog;
   readonly agents = new Map<string, AgentHost>();
@@ -99,6 +101,7 @@ export class RuntimeBase implements RuntimeCore, SupervisorEnv {
             this.alert('critical', (error as { code?: string }).code ?? 'MANDATE_ERR_STORE', `persisting state failed, will retry: ${(error as Error).message}`),
           );
     this.scheduler = new Scheduler(this.clock);
+    this.watchdog = new PhaseWatchdog(this.clock);
     this.approvals = new ApprovalBook(this.clock, (r) => void this.expireApproval(r));
     const limitsOf = (id: string): SpendLimits | undefined => this.agents.get(id)?.def.limits;
     this.reputationPolicy = new ReputationPolicy({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor, AnyStateMachine, Snapshot } from 'xstate';
 import type { Proposal } from '../../actors/index.ts';
-import type { AgentContext, AgentEvent, AgentInput, Decision, Outcome, Phase, PhaseError as PhaseErr, Verdict } from '../../machines/index.ts';
+import { phaseStep, type AgentContext, type AgentEvent, type AgentInput, type Decision, type Outcome, type Phase, type PhaseError as PhaseErr, type Verdict } from '../../machines/index.ts';
 import { MandateError } from '../../machines/errors.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import { AgentIdentity } from '../identity/index.ts';
@@ -14,6 +14,10 @@ import type { RuntimeCore } from './RuntimeCore.ts';
 export function toPhaseError(phase: string, error: unknown): PhaseErr {
   if (error instanceof MandateError) return { code: error.code, message: error.message };
   return { code: `MANDATE_ERR_${phase.toUpperCase()}_FAILED`, message: error instanceof Error ? error.message : String(error) };
+}
+
+function isWorking(state: string): boolean {
+  return state === 'perceive' || state === 'decide' || state === 'propose' || state === 'act' || state === 'learn';
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -44,6 +48,10 @@ export class AgentHost {
   blockedBy: string | undefined;
   /** Resolvers waiting for a cycle to finish (submitTask). */
   waiters: Array<{ cycle: number; resolve: (ctx: AgentContext) => void }> | undefined;
+  /** Deadline of the running phase on the runtime clock (read by the phase watchdog); undefined between phases. */
+  phaseDeadline: number | undefined;
+  /** Step of the running phase (what its result, or its timeout, must carry). */
+  #phaseStep = 0;
 
   constructor(def: AgentDefinition, core: RuntimeCore, parent: SupervisorHost, seed?: Uint8Array) {
     this.def = def;
@@ -91,6 +99,7 @@ export class AgentHost {
 
   /** Stops the actor without a done event (its supervisor is restarting it or going down). */
   halt(): void {
+    this.phaseDeadline = undefined;
     stopActor(this.actor);
   }
 
@@ -125,6 +134,7 @@ export class AgentHost {
     const from = this.lastState;
     if (to === from) return;
     this.lastState = to;
+    if (this.phaseDeadline !== undefined && !isWorking(to)) this.phaseDeadline = undefined;
     this.snapshotSeq++;
     if (to === 'failed') this.failures++;
     if (to === 'perceive' && from === 'idle') this.cycles++;
@@ -149,33 +159,51 @@ export class AgentHost {
     if (this.core.killSwitch.covers(this.target) && state !== 'killed') this.deliver({ type: 'agent.kill' });
   }
 
-  /** Called by the machine's `startPhase` action. Never throws: failures come back as events. */
+  /**
+   * Called by the machine's `startPhase` action. Never throws: failures come back as events. The
+   * phase watchdog is told the deadline; the result is delivered only to the actor that asked for
+   * it (after a restart the new actor's cycle counter starts again, so its steps could collide).
+   */
   runPhase(phase: Phase, ctx: AgentContext): void {
-    void this.#run(phase, ctx, ctx.step);
+    const step = phaseStep(ctx);
+    this.#phaseStep = step;
+    this.phaseDeadline = this.core.clock.now() + ctx.limits.phaseTimeoutMs;
+    this.core.watchdog.watch(this);
+    void this.#run(phase, ctx, step, this.actor);
   }
 
-  async #run(phase: Phase, ctx: AgentContext, step: number): Promise<void> {
+  /** The watchdog's call: the running phase outlived `limits.phaseTimeoutMs`. */
+  phaseTimedOut(): void {
+    this.core.alert('warning', 'MANDATE_ERR_PHASE_TIMEOUT', `${this.id} ${this.lastState}: no result within ${this.context.limits.phaseTimeoutMs} ms`, this.id);
+    this.deliver({ type: 'agent.phase.timeout', step: this.#phaseStep });
+  }
+
+  #report(actor: Actor<AnyStateMachine>, event: AgentEvent): void {
+    if (actor === this.actor) this.deliver(event);
+  }
+
+  async #run(phase: Phase, ctx: AgentContext, step: number, actor: Actor<AnyStateMachine>): Promise<void> {
     await null; // never report back inside the transition that started the phase
     try {
       switch (phase) {
         case 'perceive':
-          return this.deliver({ type: 'agent.perceive.done', step, facts: await this.#perceive(ctx) });
+          return this.#report(actor, { type: 'agent.perceive.done', step, facts: await this.#perceive(ctx) });
         case 'decide':
-          return this.deliver({ type: 'agent.decide.done', step, decision: await this.#decide(ctx) });
+          return this.#report(actor, { type: 'agent.decide.done', step, decision: await this.#decide(ctx) });
         case 'propose':
-          return this.deliver({ type: 'agent.propose.done', step, verdict: await this.#propose(ctx) });
+          return this.#report(actor, { type: 'agent.propose.done', step, verdict: await this.#propose(ctx) });
         case 'act':
-          return this.deliver({ type: 'agent.act.done', step, outcome: await actPhase(this, ctx) });
+          return this.#report(actor, { type: 'agent.act.done', step, outcome: await actPhase(this, ctx) });
         case 'learn':
           await this.#learn(ctx);
-          return this.deliver({ type: 'agent.learn.done', step });
+          return this.#report(actor, { type: 'agent.learn.done', step });
       }
     } catch (error) {
       const err = toPhaseError(phase, error);
       this.core.alert('warning', err.code, `${this.id} ${phase}: ${err.message}`, this.id);
       const retryable = !(error instanceof MandateError) || (error.status >= 500 && error.code !== 'MANDATE_ERR_ACT_UNRECONCILED');
       const event = phase === 'act' ? { type: 'agent.act.failed' as const, step, error: err, retryable } : ({ type: `agent.${phase}.failed`, step, error: err } as AgentEvent);
-      this.deliver(event);
+      this.#report(actor, event);
     }
   }
 

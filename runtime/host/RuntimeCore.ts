@@ -7,6 +7,7 @@ import type { FactBoard } from '../scheduler/FactBoard.ts';
 import type { KillSwitch } from '../KillSwitch.ts';
 import type { AgentHost } from './AgentHost.ts';
 import type { IntentLog } from './IntentLog.ts';
+import type { PhaseWatchdog } from './PhaseWatchdog.ts';
 
 /** What agent hosts need from the runtime (implemented by `Runtime`). */
 export interface RuntimeCore {
@@ -14,6 +15,8 @@ export interface RuntimeCore {
   readonly killSwitch: KillSwitch;
   readonly facts: FactBoard;
   readonly intents: IntentLog;
+  /** Phase timeouts of every agent, on one timer. */
+  readonly watchdog: PhaseWatchdog;
   newId(): string;
   /** Applies what-if overrides (simulation) to perceived facts; identity when there are none. */
   overrideFacts(facts: Record<string, unknown>): Record<string, unknown>;

@@ -61,8 +61,14 @@ describe('runtime messaging over NATS', () => {
   });
 
   it('runtime messaging - agents on two nodes find each other by capability in the registry', async () => {
-    const found = await a.messaging.registry.discover('ledger.annotate', {});
-    expect(found.map((d) => d.id).sort()).toEqual(['node-a-clerk', 'node-b-clerk']);
+    // Each node's registry is a cache fed by a KV watcher: node b's registration reaches node a's
+    // view asynchronously (milliseconds, longer on a loaded machine).
+    let ids: string[] = [];
+    for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+      ids = (await a.messaging.registry.discover('ledger.annotate', {})).map((d) => d.id).sort();
+      if (ids.length === 2) break;
+    }
+    expect(ids).toEqual(['node-a-clerk', 'node-b-clerk']);
   });
 
   it('runtime messaging - a signed message from a peer triggers a cycle (message trigger)', async () => {

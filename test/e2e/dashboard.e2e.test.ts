@@ -33,6 +33,8 @@ afterAll(async () => {
 
 async function signIn(role: keyof GatewayFixture['tokens']): Promise<Page> {
   page = await browser.newPage();
+  // Shorter than the test's own timeout, so a step that never completes fails naming its locator.
+  page.setDefaultTimeout(15_000);
   page.on('console', (m) => {
     if (m.type() === 'error' && !/status of 403/.test(m.text())) pageErrors.push(m.text());
   });
@@ -76,6 +78,17 @@ function parseCsv(text: string): string[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** Awaits `promise`, failing after `ms` with what `describe` says of the state then. */
+async function within<T>(promise: Promise<T>, ms: number, describe: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(describe())), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function giveReason(p: Page, reason: string): Promise<void> {
@@ -128,7 +141,7 @@ describe('dashboard - operator in a real browser', () => {
     await p.getByTestId(`approve-${approvalId}`).click();
     await giveReason(p, 'checked the invoice');
     await p.getByTestId(`approval-${approvalId}`).and(p.locator('[data-status="approved"]')).waitFor();
-    const result = await task;
+    const result = await within(task, 15_000, () => `the approved task did not finish; payables is ${fx.runtime.getAgent('payables')?.state}`);
     expect(result.verdict?.status).not.toBe('denied');
     expect(['succeeded', 'would-have-sent']).toContain(result.outcome?.status);
     // The queue shows what the agent did with the approval, from the live stream.
