@@ -46,6 +46,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   const port = Number(flags.get('port') ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`"--port ${String(flags.get('port'))}" is not a port number.`);
   const dataDir = (flags.get('data-dir') as string | undefined) ?? process.env.MANDATE_DATA_DIR ?? '.mandate/data';
+  const verifyThreadsText = process.env.MANDATE_VERIFY_THREADS;
+  const verifyThreads = verifyThreadsText === undefined ? undefined : Number(verifyThreadsText);
+  if (verifyThreads !== undefined && (!Number.isInteger(verifyThreads) || verifyThreads < 0 || verifyThreads > 64)) {
+    throw new UsageError(`MANDATE_VERIFY_THREADS="${verifyThreadsText}" is not a whole number of threads from 0 to 64.`);
+  }
 
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
@@ -71,7 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as ExampleModule;
   const system = await example.setup(runtime);
   const natsUrl = process.env.NATS_URL;
-  const messaging = await RuntimeMessaging.connect(runtime, natsUrl === undefined ? { dataDir, nodeIdentity } : { natsUrl, dataDir, nodeIdentity });
+  const messaging = await RuntimeMessaging.connect(runtime, natsUrl === undefined ? { dataDir, nodeIdentity } : { natsUrl, dataDir, nodeIdentity, ...(verifyThreads === undefined ? {} : { verifyThreads }) });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   console.log(`mandate: ${runtime.agents.size} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`);
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry, type CapabilityRegistry } from '../../registry/index.ts';
@@ -13,10 +14,12 @@ import {
   NatsKvReplayStore,
   NatsTransport,
   ReplayGuard,
+  WorkerSignatureVerifier,
   type AcceptSpec,
   type AgentEndpoint,
   type KillSwitchControl,
   type Rejection,
+  type SignatureVerifier,
   type Transport,
 } from '../transport/index.ts';
 
@@ -35,6 +38,12 @@ export interface RuntimeMessagingOptions {
   nodeIdentity?: AgentIdentity;
   /** Publish every inspection event on `mandate.inspect.*` for other nodes and tools. */
   publishInspection?: boolean;
+  /**
+   * Threads verifying Ed25519 signatures off the event loop, on NATS (where peers can send faster than one
+   * core verifies). Default: one less than the available cores; 0 verifies on the event loop. Lone messages
+   * arriving while the threads are idle are verified inline either way, so request/reply gains no latency.
+   */
+  verifyThreads?: number;
 }
 
 /**
@@ -54,8 +63,10 @@ export class RuntimeMessaging {
   readonly #unsubscribe: () => void;
   readonly #onReputation: (c: { agentId: string; after: number }) => void;
   readonly counters = { sent: 0, received: 0, rejected: 0 };
+  readonly #verifier: SignatureVerifier | undefined;
 
-  private constructor(runtime: MandateRuntimeImpl, bus: MessageBus, registry: CapabilityRegistry, transport: Transport, publishInspection: boolean) {
+  private constructor(runtime: MandateRuntimeImpl, bus: MessageBus, registry: CapabilityRegistry, transport: Transport, publishInspection: boolean, verifier: SignatureVerifier | undefined) {
+    this.#verifier = verifier;
     this.#runtime = runtime;
     this.bus = bus;
     this.registry = registry;
@@ -78,7 +89,10 @@ export class RuntimeMessaging {
     let transport: Transport;
     let registry: CapabilityRegistry;
     let replay: ReplayGuard;
+    let verifier: SignatureVerifier | undefined;
     if (options.natsUrl !== undefined) {
+      const threads = options.verifyThreads ?? availableParallelism() - 1;
+      if (threads > 0) verifier = new WorkerSignatureVerifier({ threads });
       const nats = await NatsTransport.connect({
         servers: options.natsUrl,
         name: runtime.nodeId,
@@ -99,6 +113,7 @@ export class RuntimeMessaging {
       registry,
       replay,
       clock,
+      ...(verifier === undefined ? {} : { verifier }),
       node: { id: runtime.nodeId, identity, controlAuthority: true },
       onReject: (r) => ref.self?.rejected(r),
       onControl: (order) => void ref.self?.control(order),
@@ -109,7 +124,7 @@ export class RuntimeMessaging {
       },
       onHandlerError: (error) => runtime.alert('warning', 'MANDATE_ERR_MESSAGE_HANDLER', `a message handler failed: ${(error as Error).message}`),
     });
-    const self = new RuntimeMessaging(runtime, bus, registry, transport, options.publishInspection ?? true);
+    const self = new RuntimeMessaging(runtime, bus, registry, transport, options.publishInspection ?? true, verifier);
     ref.self = self;
     for (const host of runtime.agents.values()) await self.attach(host);
     runtime.messaging = self;
@@ -190,5 +205,6 @@ export class RuntimeMessaging {
     this.#unsubscribe();
     for (const e of this.endpoints.values()) await e.detach().catch(() => {});
     await this.bus.close();
+    await this.#verifier?.close();
   }
 }

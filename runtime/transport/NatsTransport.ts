@@ -21,8 +21,11 @@ export interface NatsTransportOptions {
    * With {@link natsAuthConfig} each node may subscribe only to its own prefix, so it cannot read other nodes' replies.
    */
   inboxPrefix?: string;
-  /** Server-side refusals (permission violations), as coded errors for the log and the audit trail. */
-  onError?: (error: TransportPermissionError) => void;
+  /**
+   * Server-side refusals (permission violations), and publishes the connection could not take after the call
+   * returned (see {@link NatsTransport.publish}), as coded errors for the log and the audit trail.
+   */
+  onError?: (error: TransportPermissionError | TransportUsageError) => void;
   /** How long `publishDurable` keeps retrying (same msg id) before giving up; default 30 s. */
   publishDeadlineMs?: number;
 }
@@ -42,6 +45,10 @@ export class NatsTransport implements Transport {
   readonly #dupWindowMs: number;
   readonly #publishDeadlineMs: number;
   #streamReady: Promise<void> | undefined;
+  readonly #onError: NatsTransportOptions['onError'];
+  /** Publishes after the first of this event-loop turn, written together when the turn ends. */
+  #corked: Array<{ subject: string; data: Uint8Array; reply: string | undefined }> = [];
+  #turnOpen = false;
 
   private constructor(nc: NatsConnection, options: NatsTransportOptions) {
     this.nc = nc;
@@ -50,6 +57,7 @@ export class NatsTransport implements Transport {
     this.#stream = options.stream ?? DURABLE_STREAM;
     this.#dupWindowMs = options.duplicateWindowMs ?? 5 * 60_000;
     this.#publishDeadlineMs = options.publishDeadlineMs ?? 30_000;
+    this.#onError = options.onError;
   }
 
   /** Connects; throws a coded error naming the URL when the server cannot be reached. */
@@ -74,8 +82,47 @@ export class NatsTransport implements Transport {
     return transport;
   }
 
+  /**
+   * Core NATS publish (at most once), in call order. The first publish of an event-loop turn goes out at
+   * once, so a lone message or reply has no added latency. Later ones in the same turn are held and handed
+   * to nats.js together when the turn ends: nats.js writes to the socket at each microtask checkpoint, so an
+   * agent awaiting between sends would otherwise cost one write(2) and one server read per message. Requests,
+   * durable publishes, flush and close first hand over what is held, so order is kept across all of them.
+   * A held publish that the connection refuses later (it was closed under it) is reported to `onError`.
+   */
   publish(subject: string, data: Uint8Array, reply?: string): void {
-    this.nc.publish(subject, data, reply === undefined ? undefined : { reply });
+    if (!this.#turnOpen) {
+      this.#turnOpen = true;
+      setImmediate(() => {
+        this.#turnOpen = false;
+        this.#uncork();
+      });
+      this.nc.publish(subject, data, reply === undefined ? undefined : { reply });
+    } else if (this.nc.isClosed()) {
+      this.nc.publish(subject, data); // throws nats.js's own closed-connection error, as an uncorked publish would
+    } else {
+      this.#corked.push({ subject, data, reply });
+    }
+  }
+
+  #uncork(): void {
+    if (this.#corked.length === 0) return;
+    const held = this.#corked;
+    this.#corked = [];
+    for (let i = 0; i < held.length; i++) {
+      const m = held[i]!;
+      try {
+        this.nc.publish(m.subject, m.data, m.reply === undefined ? undefined : { reply: m.reply });
+      } catch (cause) {
+        this.#onError?.(
+          new TransportUsageError(`NATS refused ${held.length - i} held publish(es) starting with "${m.subject}": ${(cause as Error).message}. Core NATS is at most once; durable messages use publishDurable.`, {
+            cause,
+            details: { subject: m.subject, lost: held.length - i },
+          }),
+        );
+        return;
+      }
+    }
   }
 
   subscribe(subject: string, handler: (msg: TransportMessage) => void, options: SubscribeOptions = {}): TransportSubscription {
@@ -89,6 +136,7 @@ export class NatsTransport implements Transport {
   }
 
   async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    this.#uncork();
     try {
       return (await this.nc.request(subject, data, { timeout: timeoutMs })).data;
     } catch (cause) {
@@ -103,6 +151,7 @@ export class NatsTransport implements Transport {
   }
 
   async publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    this.#uncork();
     await this.#ensureStream();
     // Retry with the same Nats-Msg-Id until the stream acknowledges: a duplicate is dropped by the stream, so
     // retrying is safe, and it covers a publish that was in flight while the server restarted.
@@ -157,14 +206,16 @@ export class NatsTransport implements Transport {
   }
 
   async flush(): Promise<void> {
+    this.#uncork();
     await this.nc.flush();
   }
 
   async close(): Promise<void> {
+    this.#uncork();
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
 
-  async #watchErrors(onError: NatsTransportOptions['onError']): Promise<void> {
+  async #watchErrors(onError: ((error: TransportPermissionError) => void) | undefined): Promise<void> {
     for await (const s of this.nc.status()) {
       if (s.type !== 'error') continue;
       const e = s.error;

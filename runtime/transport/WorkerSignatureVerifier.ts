@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { publicKeyFromDid } from '../identity/index.ts';
 import type { SignatureVerifier } from './SignatureVerifier.ts';
 
 const keys = new Map<string, KeyObject>();
+/** did:key → raw public key (base58 decoding is on the hot path). */
+const publicKeys = new Map<string, Uint8Array>();
 
 function verifyInline(it: Item): boolean {
   const x = Buffer.from(it.publicKey).toString('base64url');
@@ -43,10 +46,15 @@ export class WorkerSignatureVerifier implements SignatureVerifier {
 
   readonly #inlineBelow: number;
 
-  /** `threads` defaults to the number of available cores; batches of at most `inlineBelow` (default 1) arriving while the workers are idle are verified on the calling thread. */
+  /**
+   * `threads` defaults to one less than the available cores (at least one): the event loop keeps a core for
+   * signing, parsing and routing; on two cores a second verify thread only contends with it (measured in
+   * bench/messaging.bench.ts). Batches of at most `inlineBelow` (default 1) arriving while the workers are
+   * idle are verified on the calling thread.
+   */
   constructor(options: { threads?: number; inlineBelow?: number } = {}) {
     this.#inlineBelow = options.inlineBelow ?? 1;
-    const n = Math.max(1, options.threads ?? (globalThis.navigator?.hardwareConcurrency ?? 2));
+    const n = Math.max(1, options.threads ?? availableParallelism() - 1);
     this.#workers = Array.from({ length: n }, (_, index) => {
       const w = new Worker(new URL('./verifyWorker.mjs', import.meta.url));
       w.on('message', (m: { id: number; results: Uint8Array }) => {
@@ -61,14 +69,30 @@ export class WorkerSignatureVerifier implements SignatureVerifier {
     });
   }
 
+  /** Number of verify threads. */
+  get threads(): number {
+    return this.#workers.length;
+  }
+
   verify(did: string, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-    let publicKey: Uint8Array;
-    try {
-      publicKey = publicKeyFromDid(did);
-    } catch {
-      return Promise.resolve(false);
+    let publicKey = publicKeys.get(did);
+    if (publicKey === undefined) {
+      try {
+        publicKey = publicKeyFromDid(did);
+      } catch {
+        return Promise.resolve(false);
+      }
+      if (publicKeys.size > 100_000) publicKeys.clear();
+      publicKeys.set(did, publicKey);
     }
     if (signature.length !== 64) return Promise.resolve(false);
+    // A lone signature while the workers are idle (request/reply traffic) is cheaper to check here, now,
+    // than to ship or to wait for the end of the turn: a worker round trip costs more than one verification.
+    if (!this.#scheduled && this.#inlineBelow > 0 && this.#idle()) {
+      this.#scheduled = true;
+      setImmediate(() => this.#dispatch());
+      return Promise.resolve(verifyInline({ publicKey, message, signature, resolve: () => {} }));
+    }
     return new Promise((resolve) => {
       this.#queue.push({ publicKey, message, signature, resolve });
       if (!this.#scheduled) {
@@ -84,13 +108,19 @@ export class WorkerSignatureVerifier implements SignatureVerifier {
     this.#pending.clear();
   }
 
+  #idle(): boolean {
+    for (const n of this.#inflight) if (n !== 0) return false;
+    return true;
+  }
+
   #dispatch(): void {
     this.#scheduled = false;
     const all = this.#queue;
     this.#queue = [];
+    if (all.length === 0) return;
     // A lone signature while the workers are idle (request/reply traffic) is cheaper to check here than to
     // ship: a worker round trip costs more than one verification.
-    if (all.length <= this.#inlineBelow && this.#inflight.every((n) => n === 0)) {
+    if (all.length <= this.#inlineBelow && this.#idle()) {
       for (const it of all) it.resolve(verifyInline(it));
       return;
     }

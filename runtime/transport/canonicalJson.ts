@@ -1,7 +1,8 @@
 import { CanonicalJsonError } from './errors.ts';
 
 const encoder = new TextEncoder();
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** `String.prototype.isWellFormed` (ES2024, native in Node 20+): false exactly when the string holds a lone surrogate. */
+const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean }).isWellFormed;
 
 /** Thrown inside the encoder; each level on the way out adds its key, so the hot path builds no paths. */
 class PathError extends Error {
@@ -90,7 +91,7 @@ function encode(value: unknown): string {
 }
 
 function encodeString(value: string): string {
-  if (LONE_SURROGATE.test(value)) {
+  if (!isWellFormed.call(value)) {
     throw new PathError((p) => `Cannot canonicalize a string with a lone UTF-16 surrogate at ${p}: it is not valid Unicode (I-JSON, RFC 7493).`);
   }
   // JSON.stringify uses exactly the RFC 8785 escapes: \b \t \n \f \r \" \\ and \u00xx (lowercase) for other controls.

@@ -41,6 +41,36 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     expect(viaCap.envelope.from).toBe(found!.did);
   });
 
+  it('nats - publishes keep their order across a burst, an await per message and a request', async () => {
+    const a = await NatsTransport.connect({ servers: ns.url, name: 'order-a' });
+    const b = await NatsTransport.connect({ servers: ns.url, name: 'order-b' });
+    closers.push(() => a.close(), () => b.close());
+    const seen: string[] = [];
+    const dec = new TextDecoder();
+    b.subscribe('order.>', (m) => {
+      seen.push(`${m.subject}:${dec.decode(m.data)}`);
+      if (m.reply !== undefined) b.publish(m.reply, new TextEncoder().encode('pong'));
+    });
+    await b.flush();
+    const enc = (s: string) => new TextEncoder().encode(s);
+    const expected: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      a.publish('order.one', enc(String(i)));
+      expected.push(`order.one:${i}`);
+      if (i % 7 === 0) await null; // an agent awaiting between sends: a microtask checkpoint
+    }
+    // A request after held publishes: they go out first.
+    expect(dec.decode(await a.request('order.req', enc('ping'), 5_000))).toBe('pong');
+    expected.push('order.req:ping');
+    for (let i = 50; i < 60; i++) {
+      a.publish('order.two', enc(String(i)));
+      expected.push(`order.two:${i}`);
+    }
+    await a.flush();
+    await eventually(() => seen.length === expected.length, 'every publish delivered');
+    expect(seen).toEqual(expected);
+  });
+
   it('nats - a durable message survives a server restart and is handled once', async () => {
     const a = await node('dur-a');
     const got: string[] = [];
