@@ -135,7 +135,6 @@ export const agentMachine = setup({
     /** The hot path of a rules-only cycle, as one guard rather than `and([...])`. */
     currentWithAction: ({ context, event }) => event.type === 'agent.decide.done' && event.step === phaseStep(context) && event.decision.action !== null,
     canRetry: ({ context }) => context.attempts + 1 < context.limits.maxAttempts,
-    hasAction: ({ event }) => event.type === 'agent.decide.done' && event.decision.action !== null,
     /** Approved, and the approval record belongs to this decision. */
     approvedWithGrant: ({ context, event }) =>
       event.type === 'agent.propose.done' &&

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor, AnyStateMachine, Snapshot } from 'xstate';
 import type { Proposal } from '../../actors/index.ts';
-import { phaseStep, type AgentContext, type AgentEvent, type AgentInput, type Decision, type Outcome, type Phase, type PhaseError as PhaseErr, type Verdict } from '../../machines/index.ts';
+import { phaseStep, WORKING_STATES, type AgentContext, type AgentEvent, type AgentInput, type Decision, type Outcome, type Phase, type PhaseError as PhaseErr, type Verdict } from '../../machines/index.ts';
 import { MandateError } from '../../machines/errors.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import { AgentIdentity } from '../identity/index.ts';
@@ -16,8 +16,10 @@ export function toPhaseError(phase: string, error: unknown): PhaseErr {
   return { code: `MANDATE_ERR_${phase.toUpperCase()}_FAILED`, message: error instanceof Error ? error.message : String(error) };
 }
 
-function isWorking(state: string): boolean {
-  return state === 'perceive' || state === 'decide' || state === 'propose' || state === 'act' || state === 'learn';
+const WORKING: ReadonlySet<string> = new Set(WORKING_STATES);
+
+function isWorking(state: string): state is Phase {
+  return WORKING.has(state);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -151,7 +153,7 @@ export class AgentHost {
   /** After a restore the phase that was in flight is started again (act goes through reconciliation). */
   #resume(): void {
     const state = this.lastState;
-    if (state === 'perceive' || state === 'decide' || state === 'propose' || state === 'act' || state === 'learn') {
+    if (isWorking(state)) {
       this.runPhase(state, this.context);
     } else if (state === 'retrying') {
       this.deliver({ type: 'agent.retry' });

@@ -35,9 +35,9 @@ async function node(ns: NatsServer, id: string): Promise<{ runtime: MandateRunti
   return { runtime, messaging, events };
 }
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -63,12 +63,9 @@ describe('runtime messaging over NATS', () => {
   it('runtime messaging - agents on two nodes find each other by capability in the registry', async () => {
     // Each node's registry is a cache fed by a KV watcher: node b's registration reaches node a's
     // view asynchronously (milliseconds, longer on a loaded machine).
-    let ids: string[] = [];
-    for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
-      ids = (await a.messaging.registry.discover('ledger.annotate', {})).map((d) => d.id).sort();
-      if (ids.length === 2) break;
-    }
-    expect(ids).toEqual(['node-a-clerk', 'node-b-clerk']);
+    const ids = async () => (await a.messaging.registry.discover('ledger.annotate', {})).map((d) => d.id).sort();
+    await until(async () => (await ids()).length === 2);
+    expect(await ids()).toEqual(['node-a-clerk', 'node-b-clerk']);
   });
 
   it('runtime messaging - a signed message from a peer triggers a cycle (message trigger)', async () => {

@@ -19,8 +19,8 @@ export class FileReplayStore implements ReplayStore {
   #lines = 0;
   #batch: string[] = [];
   #batchNow = 0;
-  #flushing: Promise<void> | undefined;
-  #turnOpen = false;
+  /** Settles when this turn's held claims are written; undefined outside a turn with claims. */
+  #turnEnd: Promise<void> | undefined;
 
   private constructor(path: string, now: number) {
     this.#path = path;
@@ -48,17 +48,16 @@ export class FileReplayStore implements ReplayStore {
     if (!this.#memory.claimSync(key, expiresAt, now)) return false;
     this.#batch.push(`${key}\t${expiresAt}\n`);
     this.#batchNow = now;
-    if (!this.#turnOpen) {
-      // The first claim of an event-loop turn is written at once (a lone request pays no wait); later
-      // ones in the same turn are group-committed with one write(2) when it ends. None resolves before
-      // its line is written.
-      this.#turnOpen = true;
-      setImmediate(() => (this.#turnOpen = false));
-      this.#flush();
+    if (this.#turnEnd !== undefined) {
+      // Later claims of the turn share one write(2) when it ends.
+      await this.#turnEnd;
       return true;
     }
-    this.#flushing ??= new Promise<void>((resolve, reject) =>
+    // The first claim of an event-loop turn is written at once: a lone request pays no wait.
+    this.#flush();
+    this.#turnEnd = new Promise<void>((resolve, reject) =>
       setImmediate(() => {
+        this.#turnEnd = undefined;
         try {
           this.#flush();
           resolve();
@@ -67,14 +66,14 @@ export class FileReplayStore implements ReplayStore {
         }
       }),
     );
-    await this.#flushing;
+    // Nobody may be waiting on this turn; its failure is still seen by the claims that do wait.
+    this.#turnEnd.catch(() => undefined);
     return true;
   }
 
   #flush(): void {
     const lines = this.#batch;
     this.#batch = [];
-    this.#flushing = undefined;
     if (lines.length === 0) return;
     writeSync(this.#fd, lines.join(''));
     this.#lines += lines.length;
@@ -89,7 +88,7 @@ export class FileReplayStore implements ReplayStore {
   }
 
   async close(): Promise<void> {
-    await this.#flushing;
+    await this.#turnEnd;
     fsyncSync(this.#fd);
     closeSync(this.#fd);
   }
