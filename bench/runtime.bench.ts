@@ -12,7 +12,7 @@ import { Engine } from 'json-rules-engine';
 import { createActor } from 'xstate';
 import { RulesDecider } from '../actors/index.ts';
 import { agentMachine, phaseStep, type AgentContext, type Decision } from '../machines/index.ts';
-import { createRuntime, defineAgent } from '../runtime/index.ts';
+import { defineAgent, MandateRuntimeImpl } from '../runtime/index.ts';
 
 const limits = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, phaseTimeoutMs: 60_000, approvalTimeoutMs: 60_000 };
 /**
@@ -46,8 +46,10 @@ function rate(n: number, ms: number): number {
 async function eventsPerSecond(): Promise<void> {
   const N = 200_000;
   const bare = createActor(agentMachine, { input: { agentId: 'b', kind: 'permanent', limits, seed: 1, incarnation: 'b' } }).start();
-  const runtime = await createRuntime();
-  const host = runtime.spawn(defineAgent({ id: 'm', capabilities: ['x.y'], perceive: () => ({}), decide: RulesDecider.fromObject(rulesObject) }));
+  const runtime = new MandateRuntimeImpl();
+  await runtime.start();
+  await runtime.spawn(defineAgent({ id: 'm', capabilities: ['x.y'], perceive: () => ({}), decide: RulesDecider.fromObject(rulesObject) }));
+  const host = runtime.services().tree.require('m');
   let seen = 0;
   runtime.subscribe(() => seen++);
   const run = (send: (e: { type: 'agent.pause' } | { type: 'agent.resume' }) => void): number => {
@@ -117,13 +119,16 @@ async function bareStatechartCycle(n: number): Promise<number> {
 async function cyclesPerSecond(label: string, rules: typeof rulesObject | typeof tinyRules, facts: Record<string, unknown>, N: number): Promise<void> {
   const engine = new Engine([], { allowUndefinedFacts: true });
   for (const r of rules.rules) engine.addRule({ name: r.name, priority: r.priority, conditions: r.conditions as never, event: { type: r.name } });
-  const runtime = await createRuntime();
-  const host = runtime.spawn(defineAgent({ id: 'rules-only', capabilities: ['x.y'], perceive: () => facts, decide: RulesDecider.fromObject(rules) }));
-  const cycle = (): Promise<void> =>
-    new Promise((resolve) => {
-      (host.waiters ??= []).push({ cycle: host.context.cycle + 1, resolve: () => resolve() });
-      host.deliver({ type: 'agent.trigger', trigger: { kind: 'user', name: 'bench', at: 0 } });
-    });
+  const runtime = new MandateRuntimeImpl();
+  await runtime.start();
+  await runtime.spawn(defineAgent({ id: 'rules-only', capabilities: ['x.y'], perceive: () => facts, decide: RulesDecider.fromObject(rules) }));
+  const { tree, tasks } = runtime.services();
+  const host = tree.require('rules-only');
+  const cycle = (): Promise<unknown> => {
+    const done = tasks.waitForCycle(host, host.context.cycle + 1);
+    host.deliver({ type: 'agent.trigger', trigger: { kind: 'user', name: 'bench', at: 0 } });
+    return done;
+  };
   const rawRun = async (n: number) => {
     for (let i = 0; i < n; i++) await engine.run(facts);
   };
@@ -157,7 +162,8 @@ async function memoryChild(kind: 'bare' | 'mandate', n: number): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run with node --expose-gc');
   const decider = RulesDecider.fromObject(rulesObject);
-  const runtime = kind === 'mandate' ? await createRuntime() : undefined;
+  const runtime = kind === 'mandate' ? new MandateRuntimeImpl() : undefined;
+  await runtime?.start();
   const keep: unknown[] = [];
   gc();
   const before = process.memoryUsage().heapUsed;
@@ -166,12 +172,12 @@ async function memoryChild(kind: 'bare' | 'mandate', n: number): Promise<void> {
     for (let i = 0; i < n; i++) keep.push(createActor(agentMachine, { input: { agentId: `a${i}`, kind: 'permanent', limits, seed: i, incarnation: `i${i}` } }).start());
   } else {
     const perceive = () => ({});
-    for (let i = 0; i < n; i++) runtime.spawn(defineAgent({ id: `a${i}`, capabilities: ['x.y'], perceive, decide: decider }));
+    for (let i = 0; i < n; i++) await runtime.spawn(defineAgent({ id: `a${i}`, capabilities: ['x.y'], perceive, decide: decider }));
   }
   const ms = performance.now() - t0;
   gc();
   const bytes = (process.memoryUsage().heapUsed - before) / n;
-  console.log(JSON.stringify({ kind, n, bytes: Math.round(bytes), ms: Math.round(ms), agents: runtime?.agents.size ?? keep.length }));
+  console.log(JSON.stringify({ kind, n, bytes: Math.round(bytes), ms: Math.round(ms), agents: runtime?.services().tree.size ?? keep.length }));
 }
 
 function memory(): void {

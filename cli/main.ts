@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { MandateError } from '../machines/errors.ts';
-import { UsageError } from '../runtime/cli/args.ts';
+import { UsageError } from './args.ts';
 import { runCommand } from './runCommand.ts';
 import { simulateCommand } from './simulateCommand.ts';
 import { validateCommand } from './validateCommand.ts';
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     case 'simulate':
       return simulateCommand(rest);
     case 'audit':
-      return (await import('../runtime/cli/audit.ts')).runAuditCommand(rest);
+      return (await import('./auditCommand.ts')).runAuditCommand(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -4,14 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken } from '../gateway/index.ts';
 import { openStore } from '../runtime/persistence/index.ts';
-import { AgentIdentity, createRuntime, type IdentityJson, type MandateRuntimeImpl } from '../runtime/index.ts';
-import { RuntimeMessaging } from '../runtime/messaging/RuntimeMessaging.ts';
-import { parseArgs, UsageError } from '../runtime/cli/args.ts';
+import { AgentIdentity, createRuntime, type IdentityJson, type MandateRuntime } from '../runtime/index.ts';
+import { parseArgs, UsageError } from './args.ts';
 import { formatEvent } from './printEvent.ts';
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
-  setup(runtime: MandateRuntimeImpl): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
+  setup(runtime: MandateRuntime): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
 }
 
 /** The node's messaging identity, kept beside the data directory so its did is stable across restarts. */
@@ -61,7 +60,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const where = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${dataDir}`;
   const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
-  const runtime = await createRuntime({ mode: live ? 'live' : 'dry-run', store, governance, nodeId });
+  const natsUrl = process.env.NATS_URL;
+  const messaging = natsUrl === undefined ? { dataDir, nodeIdentity } : { natsUrl, dataDir, nodeIdentity, ...(verifyThreads === undefined ? {} : { verifyThreads }) };
+  const runtime = await createRuntime({ mode: live ? 'live' : 'dry-run', store, governance, nodeId, messaging });
   runtime.subscribe((e) => {
     const line = formatEvent(e, quiet);
     if (line !== undefined) console.log(line);
@@ -75,15 +76,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   compaction.unref();
   const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as ExampleModule;
   const system = await example.setup(runtime);
-  const natsUrl = process.env.NATS_URL;
-  const messaging = await RuntimeMessaging.connect(runtime, natsUrl === undefined ? { dataDir, nodeIdentity } : { natsUrl, dataDir, nodeIdentity, ...(verifyThreads === undefined ? {} : { verifyThreads }) });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
-  console.log(`mandate: ${runtime.agents.size} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`);
+  console.log(`mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`);
 
   let close = async (): Promise<void> => {};
   if (flags.get('no-gateway') !== true) {
     const { tokens, adminToken } = await ensureAdminToken(join(dataDir, '..', 'tokens.json'));
-    const app = await createGateway({ runtime, tokens, readiness: { transport: () => messaging.transport.flush() } });
+    const app = await createGateway({ runtime, tokens });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
     console.log(`mandate: dashboard and API on ${address}${adminToken ? `\nmandate: admin token (shown once, keep it): ${adminToken}` : ''}`);
@@ -93,7 +92,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   const stop = async (): Promise<void> => {
     clearInterval(compaction);
     await close();
-    await messaging.close();
     await runtime.shutdown();
     await system.close?.();
   };

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GovernancePolicy } from '../actors/index.ts';
-import { parseArgs, UsageError } from '../runtime/cli/args.ts';
-import { createRuntime, type MandateRuntimeImpl } from '../runtime/index.ts';
+import { parseArgs, UsageError } from './args.ts';
+import { createRuntime, type MandateRuntime } from '../runtime/index.ts';
 
 function parseValue(text: string): unknown {
   if (text === 'true' || text === 'false') return text === 'true';
@@ -46,29 +46,31 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
   const factOverrides = parseOverrides(sets);
-  const runtime: MandateRuntimeImpl = await createRuntime({ governance, factOverrides, mode: 'dry-run' });
-  const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { setup(r: MandateRuntimeImpl): Promise<unknown> };
+  const runtime = await createRuntime({ governance, factOverrides, mode: 'dry-run', timeTriggers: false }); // one deliberate cycle per agent
+  const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { setup(r: MandateRuntime): Promise<unknown> };
   await example.setup(runtime);
-  runtime.scheduler.stop(); // one deliberate cycle per agent, no timers
   const only = flags.get('agent') as string | undefined;
   const results: Record<string, unknown>[] = [];
-  for (const host of runtime.agents.values()) {
-    if (only !== undefined && host.id !== only) continue;
-    const started = await runtime.trigger(host.id, { kind: 'human', id: 'simulation' }, { scenario: factOverrides });
+  for (const { id } of runtime.listAgents()) {
+    if (only !== undefined && id !== only) continue;
+    const started = await runtime.trigger(id, { kind: 'human', id: 'simulation' }, { scenario: factOverrides });
     const deadline = Date.now() + 10_000;
-    while (started && (host.context.cycle === 0 || !SETTLED.has(host.state)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    const ctx = host.context;
+    const now = () => runtime.getAgent(id)!;
+    while (started && (now().cycle === 0 || !SETTLED.has(now().state)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const agent = now();
+    const ctx = agent.context as { decision?: { rulesFired: string[]; action: unknown; confidence: number; rationale: string } | null; verdict?: { status: string; by: string; reason: string } | null; outcome?: { status: string } | null };
+    const closed = agent.dependsOn.find((g) => runtime.gate(g)?.open !== true);
     results.push({
-      agent: host.id,
-      started: started ? true : `not started (${runtime.gates.firstClosed(host.def.dependsOn) ? `gate "${runtime.gates.firstClosed(host.def.dependsOn)}" closed` : host.state})`,
-      state: host.state,
+      agent: id,
+      started: started ? true : `not started (${closed !== undefined ? `gate "${closed}" closed` : agent.state})`,
+      state: agent.state,
       rulesFired: ctx.decision?.rulesFired ?? [],
       action: ctx.decision?.action ?? null,
       confidence: ctx.decision?.confidence ?? null,
       rationale: ctx.decision?.rationale ?? null,
-      verdict: ctx.verdict === null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
+      verdict: ctx.verdict == null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
       outcome: ctx.outcome?.status ?? null,
-      crashed: host.restarts > 0 ? `crashed and was restarted by ${host.parent.id}` : null,
+      crashed: agent.restarts > 0 ? `crashed and was restarted by ${agent.parentId}` : null,
     });
   }
   await runtime.shutdown();

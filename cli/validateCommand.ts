@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { GovernancePolicy, RulesDecider } from '../actors/index.ts';
 import { MandateError } from '../machines/errors.ts';
 import { agentYamlSchema } from '../runtime/index.ts';
-import { UsageError } from '../runtime/cli/args.ts';
+import { UsageError } from './args.ts';
 
 /**
  * `mandate validate <files>`: checks agent, rule and governance YAML files

@@ -11,13 +11,13 @@ import { LiveHub } from './LiveHub.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
 import { approvalRoutes } from './routes/approvalRoutes.ts';
 import { auditRoutes } from './routes/auditRoutes.ts';
-import { healthRoutes, type ReadinessCheck } from './routes/healthRoutes.ts';
+import { healthRoutes } from './routes/healthRoutes.ts';
 import { killSwitchRoutes } from './routes/killSwitchRoutes.ts';
 import { LIVE_PROTOCOL, liveRoute } from './routes/liveRoute.ts';
 import { mcpRoute } from './routes/mcpRoute.ts';
 import { taskRoutes } from './routes/taskRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
-import type { AuditSource, MandateRuntime } from './RuntimeApi.ts';
+import type { AuditSource, MandateRuntime, ReadinessCheck } from './RuntimeApi.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
 
 /** Where the built dashboard lives by default. */
@@ -32,7 +32,7 @@ export interface GatewayOptions {
   store?: AuditSource;
   /** A pino-compatible logger, `true` for Fastify's default, or nothing for silence. */
   logger?: FastifyBaseLogger | boolean;
-  /** Extra readiness checks by name (e.g. `transport: () => nc.flush()`); the store's ping is added as `database`. */
+  /** Extra readiness checks by name, beside the runtime's own (`database`, `transport`). */
   readiness?: Record<string, ReadinessCheck>;
   /** Directory of the built dashboard; defaults to `ui/dist`. */
   uiDir?: string;

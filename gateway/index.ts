@@ -13,7 +13,7 @@ export { createMcpServer, toolName } from './createMcpServer.ts';
 export { MCP_PATH } from './routes/mcpRoute.ts';
 export { LIVE_PROTOCOL } from './routes/liveRoute.ts';
 export { WS_TOKEN_PROTOCOL_PREFIX } from './authenticate.ts';
-export type { ReadinessCheck } from './routes/healthRoutes.ts';
+export type { ReadinessCheck } from './RuntimeApi.ts';
 export {
   AuthMissingError,
   AuthInvalidError,

@@ -33,20 +33,6 @@ export type AgentEvent =
 /** The `type` strings of {@link AgentEvent}. */
 export type AgentEventType = AgentEvent['type'];
 
-/** Events operators and peers may send from outside; phase results are sent only by the runtime host. */
-export const EXTERNAL_AGENT_EVENTS = [
-  'agent.trigger',
-  'agent.pause',
-  'agent.resume',
-  'agent.retry',
-  'agent.stop',
-  'agent.kill',
-  'agent.release',
-  'governance.approval.granted',
-  'governance.approval.rejected',
-  'governance.approval.expired',
-] as const satisfies readonly AgentEventType[];
-
 /** Builds the success event of a phase. */
 export function phaseDone(phase: 'perceive', step: number, payload: { facts: Record<string, unknown> }): AgentEvent;
 export function phaseDone(phase: 'decide', step: number, payload: { decision: Decision }): AgentEvent;

@@ -79,6 +79,17 @@ const freshCycle = {
 } as const;
 
 /**
+ * The transitions shared by perceive, decide and propose on a failure or a timeout: retry with
+ * backoff while attempts remain, else fail (the supervisor sees the exit and may restart).
+ */
+function retryOrFail(phase: 'perceive' | 'decide' | 'propose') {
+  return [
+    { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase } } },
+    { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
+  ] as const;
+}
+
+/**
  * The agent cycle as an explicit statechart:
  * idle → perceive → decide → propose (→ awaitingApproval) → act → learn → idle,
  * plus paused, retrying (exponential backoff with jitter, bounded attempts),
@@ -143,7 +154,6 @@ export const agentMachine = setup({
       event.verdict.grant.decisionId === context.decision?.id,
     isPending: ({ event }) => event.type === 'agent.propose.done' && event.verdict.status === 'pending',
     matchesApproval: ({ context, event }) => 'approvalId' in event && event.approvalId === context.verdict?.approvalId,
-    hasGrant: ({ context }) => context.grant !== null && context.grant.decisionId === context.decision?.id,
     retryableAct: ({ event }) => event.type === 'agent.act.failed' && event.retryable,
     pauseRequested: ({ context }) => context.pauseRequested,
     retrying: ({ context }, params: { phase: Phase }) => context.retryPhase === params.phase,
@@ -188,15 +198,9 @@ export const agentMachine = setup({
       entry: { type: 'startPhase', params: { phase: 'perceive' } },
       on: {
         // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
-        'agent.phase.timeout': [
-          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'perceive' } } },
-          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
-        ],
+        'agent.phase.timeout': retryOrFail('perceive'),
         'agent.perceive.done': { guard: 'isCurrent', target: 'decide', actions: assign({ facts: ({ event }) => event.facts, attempts: 0 }) },
-        'agent.perceive.failed': [
-          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'perceive' } } },
-          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
-        ],
+        'agent.perceive.failed': retryOrFail('perceive'),
         'agent.pause': { target: 'paused', actions: 'abandonCycle' },
       },
     },
@@ -204,10 +208,7 @@ export const agentMachine = setup({
       entry: { type: 'startPhase', params: { phase: 'decide' } },
       on: {
         // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
-        'agent.phase.timeout': [
-          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'decide' } } },
-          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
-        ],
+        'agent.phase.timeout': retryOrFail('decide'),
         'agent.decide.done': [
           { guard: 'currentWithAction', target: 'propose', actions: assign({ decision: ({ event }) => event.decision, attempts: 0 }) },
           {
@@ -216,10 +217,7 @@ export const agentMachine = setup({
             actions: assign({ decision: ({ event }) => event.decision, outcome: { status: 'no-action' }, attempts: 0 }),
           },
         ],
-        'agent.decide.failed': [
-          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'decide' } } },
-          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
-        ],
+        'agent.decide.failed': retryOrFail('decide'),
         'agent.pause': { target: 'paused', actions: 'abandonCycle' },
       },
     },
@@ -227,10 +225,7 @@ export const agentMachine = setup({
       entry: { type: 'startPhase', params: { phase: 'propose' } },
       on: {
         // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
-        'agent.phase.timeout': [
-          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'propose' } } },
-          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
-        ],
+        'agent.phase.timeout': retryOrFail('propose'),
         'agent.propose.done': [
           {
             guard: and(['isCurrent', 'approvedWithGrant']),
@@ -252,10 +247,7 @@ export const agentMachine = setup({
             }),
           },
         ],
-        'agent.propose.failed': [
-          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'propose' } } },
-          { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
-        ],
+        'agent.propose.failed': retryOrFail('propose'),
         'agent.pause': { target: 'paused', actions: 'abandonCycle' },
       },
     },
@@ -295,7 +287,7 @@ export const agentMachine = setup({
     },
     act: {
       // Entry is guarded by every transition into act (approvedWithGrant, matchesApproval,
-      // hasGrant on retry); the host checks the grant and the kill switch again before any effect.
+      // retryAct on retry); the host checks the grant and the kill switch again before any effect.
       entry: { type: 'startPhase', params: { phase: 'act' } },
       on: {
         // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
@@ -364,21 +356,6 @@ export const agentMachine = setup({
 
 /** The agent machine's type, for designers composing their own. */
 export type AgentMachine = typeof agentMachine;
-
-/** Every state of the agent machine. */
-export type AgentStateValue =
-  | 'idle'
-  | 'perceive'
-  | 'decide'
-  | 'propose'
-  | 'awaitingApproval'
-  | 'act'
-  | 'learn'
-  | 'retrying'
-  | 'paused'
-  | 'killed'
-  | 'failed'
-  | 'stopped';
 
 /** States in which the cycle is working on a phase the host must (re)start after a restore. */
 export const WORKING_STATES = ['perceive', 'decide', 'propose', 'act', 'learn'] as const satisfies readonly Phase[];

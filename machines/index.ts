@@ -1,6 +1,6 @@
 export { agentMachine, phaseStep, WORKING_STATES } from './agentMachine.ts';
-export type { AgentContext, AgentInput, AgentMachine, AgentOutput, AgentStateValue } from './agentMachine.ts';
-export { EXTERNAL_AGENT_EVENTS, phaseDone, phaseFailed } from './agentEvents.ts';
+export type { AgentContext, AgentInput, AgentMachine, AgentOutput } from './agentMachine.ts';
+export { phaseDone, phaseFailed } from './agentEvents.ts';
 export type { AgentEvent, AgentEventType } from './agentEvents.ts';
 export { supervisorMachine } from './supervisorMachine.ts';
 export type { NowClock, SupervisorContext, SupervisorEmitted, SupervisorEvent, SupervisorInput, SupervisorMachine, SupervisorOutput, SupervisorRole } from './supervisorMachine.ts';
@@ -9,3 +9,5 @@ export type { RestartIntensity, RestartStrategy } from './supervision.ts';
 export { nextRandom, retryDelay } from './retryDelay.ts';
 export { InvalidEventError, MandateError } from './errors.ts';
 export type { AgentLimits, Amount, ApprovalGrant, Decision, Outcome, Phase, PhaseError, Principal, ProposedAction, RestartKind, Trigger, Verdict } from './types.ts';
+export { approvalMachine, grantCompletes, mayAnswer } from './approvalMachine.ts';
+export type { ApprovalAnswer, ApprovalContext, ApprovalEvent, ApprovalInput, ApprovalMachine, ApprovalOutcome } from './approvalMachine.ts';

@@ -1,5 +1,10 @@
-import type { ApprovalRecord, InspectionEvent, Principal, TransitionEvent } from './inspection/InspectionEvent.ts';
-import type { KillScope } from './KillSwitch.ts';
+import type { Principal } from '../machines/index.ts';
+import type { AgentDefinition } from './agents/defineAgent.ts';
+import type { Clock } from './clock.ts';
+import type { Gate } from './control/GateBoard.ts';
+import type { KillScope } from './control/KillScopes.ts';
+import type { AlertSeverity } from './host/AgentHost.ts';
+import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } from './persistence/RuntimeStore.ts';
 
 /** One agent as operators see it. */
@@ -10,11 +15,17 @@ export interface AgentSummary {
   state: string;
   parentId: string;
   group: string;
+  /** Gates it runs only while open. */
+  dependsOn: string[];
   reputation: number;
   mode: 'dry-run' | 'live';
   paused: boolean;
   killed: boolean;
   cycle: number;
+  /** Cycles started across restarts. */
+  cycles: number;
+  restarts: number;
+  failures: number;
 }
 
 /** A machine's states and transitions, for drawing. */
@@ -56,26 +67,96 @@ export interface RuntimeMetrics {
   messages: { sent: number; received: number; rejected: number };
 }
 
-/** The runtime as the gateway, CLI and MCP server use it. */
+/** A capability the runtime's agents hold, with who holds it. */
+export interface CapabilityInfo {
+  name: string;
+  description: string;
+  agents: string[];
+  inputSchema?: Record<string, unknown>;
+}
+
+/** A named readiness check: resolves when the dependency answers, throws otherwise. */
+export type ReadinessCheck = () => Promise<void>;
+
+/**
+ * The runtime, as everything outside it sees it: the CLI, the examples, the gateway, the MCP
+ * server, and systems built on the `mandate` package. Created by `createRuntime(options)`.
+ *
+ * @example
+ * const runtime = await createRuntime({ store: await openStore({ dataDir: '.mandate/data' }) });
+ * await runtime.spawn(defineAgent({ id: 'payables', capabilities: ['payments.send'], perceive, decide, act }));
+ * await runtime.pause('payables', { kind: 'human', id: 'alice' }, 'month-end freeze');
+ * await runtime.shutdown();
+ */
 export interface MandateRuntime {
+  /** `dry-run` (the default) records external effects instead of making them; `live` makes them. */
   readonly mode: 'dry-run' | 'live';
   readonly nodeId: string;
+  /** The injected clock every schedule, timeout and record uses. */
+  readonly clock: Clock;
+  /** The store state and the audit trail live in; undefined when the runtime keeps nothing. */
   readonly store: RuntimeStore | undefined;
+
+  // ---- lifecycle ----
+  /** Opens the store and restores the kill switch, identities, snapshots and pending approvals; connects messaging. Idempotent. */
+  start(): Promise<void>;
+  /** Stops schedules and actors, flushes pending writes, disconnects messaging and closes the store. */
+  shutdown(): Promise<void>;
+  /** Writes queued snapshots and journal entries to the store. */
+  flush(): Promise<void>;
+  /** Checks of the runtime's dependencies by name (`database`, `transport`) for a readiness probe. */
+  readiness(): Record<string, ReadinessCheck>;
+
+  // ---- agents ----
+  /**
+   * Starts an agent under its group's sandbox supervisor (resuming its snapshot and identity),
+   * persists its definition and attaches it to messaging. Refused with a coded error (duplicate
+   * id, unknown capability) before anything starts.
+   */
+  spawn(def: AgentDefinition): Promise<void>;
   listAgents(): AgentSummary[];
   getAgent(id: string): AgentDetail | undefined;
+  /** The supervision tree. */
   tree(): TreeNode;
+  /** The newest transitions, oldest first (optionally of one actor). Kept while somebody listens or a store is attached. */
+  recentTransitions(actorId?: string): TransitionEvent[];
+  capabilities(): CapabilityInfo[];
+  metrics(): RuntimeMetrics;
+
+  // ---- operator commands (validated, audited with who and why) ----
   pause(agentId: string, by: Principal, why: string): Promise<void>;
   resume(agentId: string, by: Principal, why: string): Promise<void>;
+  /** Retries a retrying agent's phase now. */
+  retry(agentId: string, by: Principal, why: string): Promise<void>;
+  /** Stops an agent for good (it is not restarted). */
   stop(agentId: string, by: Principal, why: string): Promise<void>;
-  engageKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void>;
-  releaseKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void>;
-  killSwitchState(): KillSwitchState;
+  /** Starts a cycle with a user trigger; resolves whether it started (idle, not killed, gates open). */
+  trigger(agentId: string, by: Principal, data?: Record<string, unknown>): Promise<boolean>;
+  /** Sends a validated external event (`agent.trigger`, `agent.pause`, …) to an agent. */
+  send(agentId: string, event: unknown): boolean;
+  /** Opens or closes a dependency gate. */
+  setGate(name: string, open: boolean, by: Principal, why: string): Promise<void>;
+  gate(name: string): Gate | undefined;
+
+  // ---- approvals ----
   listApprovals(status?: ApprovalRecord['status']): ApprovalRecord[];
   approve(approvalId: string, by: Principal, reason?: string): Promise<void>;
   reject(approvalId: string, by: Principal, reason: string): Promise<void>;
-  /** Runs one cycle of an idle agent holding `capability` with a user trigger carrying `input`; resolves after its learn phase. */
+
+  // ---- kill switch ----
+  engageKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void>;
+  releaseKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void>;
+  killSwitchState(): KillSwitchState;
+  /** The kill switch as rails and signers ask it, where keys sign. */
+  railKillSwitch(): { isEngaged(agentId: string, capabilities: string[]): boolean };
+
+  // ---- tasks ----
+  /** Runs one cycle of an idle agent holding `capability` with `input`; resolves after its learn phase. */
   submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
+
+  // ---- inspection ----
+  /** Every transition, approval and alert; returns the function that unsubscribes. */
   subscribe(listener: (event: InspectionEvent) => void): () => void;
-  metrics(): RuntimeMetrics;
-  capabilities(): Array<{ name: string; description: string; agents: string[]; inputSchema?: Record<string, unknown> }>;
+  /** Raises an operator alert with a code from docs/errors.md. */
+  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
 }

@@ -1,3 +1,7 @@
+/**
+ * The runtime's public API: create a runtime, define agents (TypeScript or YAML), and the types
+ * of its one face, `MandateRuntime`. Everything else in this folder is internal.
+ */
 export { AgentIdentity, InvalidDidError, didFromPublicKey, publicKeyFromDid } from './identity/index.ts';
 export type { IdentityJson } from './identity/index.ts';
 export { defineAgent } from './agents/defineAgent.ts';
@@ -9,21 +13,31 @@ export { externalEventSchema } from './agents/externalEventSchema.ts';
 export type { ExternalEvent } from './agents/externalEventSchema.ts';
 export { PluginRegistry } from './agents/PluginRegistry.ts';
 export { createRuntime, MandateRuntimeImpl } from './MandateRuntimeImpl.ts';
-export type { GroupOptions, RuntimeOptions } from './Runtime.ts';
-export type { AgentDetail, AgentSummary, MachineGraph, MandateRuntime, RuntimeMetrics, TaskResult, TreeNode } from './MandateRuntime.ts';
+export type { RuntimeServices } from './composeRuntime.ts';
+export type { GroupOptions, RuntimeOptions } from './RuntimeOptions.ts';
+export type {
+  AgentDetail,
+  AgentSummary,
+  CapabilityInfo,
+  MachineGraph,
+  MandateRuntime,
+  ReadinessCheck,
+  RuntimeMetrics,
+  TaskResult,
+  TreeNode,
+} from './MandateRuntime.ts';
+export type { AlertSeverity } from './host/AgentHost.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
-export { createGateActuator } from './gateActuator.ts';
-export { KillSwitch } from './KillSwitch.ts';
-export type { KillScope, KillTarget } from './KillSwitch.ts';
-export { InspectionStream } from './inspection/InspectionStream.ts';
+export { createGateActuator } from './control/gateActuator.ts';
+export type { Gate } from './control/GateBoard.ts';
+export type { KillScope, KillTarget } from './control/KillScopes.ts';
+export type { ProposalStage } from './proposals/ProposalStage.ts';
+export type { ApprovalRequirement } from './approvals/Approvals.ts';
 export type { AlertEvent, ApprovalEvent, ApprovalRecord, InspectionEvent, Principal, TransitionEvent } from './inspection/InspectionEvent.ts';
 export type { AgentRow, AuditInput, DecisionOutcome, DecisionRecord, IntentRow, KillSwitchState, PolicyVerdict, RuntimeStore, SnapshotRow } from './persistence/RuntimeStore.ts';
 export { MemoryIntentLog, paramsHash } from './host/IntentLog.ts';
 export type { IntentLog } from './host/IntentLog.ts';
 export { ActUnreconciledError, AgentDefinitionError, DuplicateIdError, KillSwitchEngagedError, NotFoundError, PhaseError, StateConflictError, UnknownCapabilityError } from './errors.ts';
-export { Scheduler } from './scheduler/Scheduler.ts';
-export type { Schedule } from './scheduler/Scheduler.ts';
-export { FactBoard } from './scheduler/FactBoard.ts';
-export { GateBoard } from './GateBoard.ts';
-export type { Gate } from './GateBoard.ts';
+export { TASK_REQUEST } from './messaging/RuntimeMessaging.ts';
+export type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';

@@ -19,6 +19,18 @@ function targets(list: Array<{ target?: ReadonlyArray<{ path: string[] }> | unde
  * appear as `xstate.after.*`, eventless ones as `always`).
  */
 export function machineGraph(machine: AnyStateMachine): MachineGraph {
+  let graph = graphs.get(machine);
+  if (graph === undefined) {
+    graph = buildGraph(machine);
+    graphs.set(machine, graph);
+  }
+  return graph;
+}
+
+/** One graph per machine logic (agents of one definition share it). */
+const graphs = new WeakMap<AnyStateMachine, MachineGraph>();
+
+function buildGraph(machine: AnyStateMachine): MachineGraph {
   const states: MachineGraph['states'] = [];
   const visit = (node: NodeLike): void => {
     for (const child of Object.values(node.states)) {

@@ -6,6 +6,7 @@ import { createPaymentExecutor } from '../rails/createPaymentExecutor.ts';
 import { OpenBankingRail } from '../rails/OpenBankingRail.ts';
 import { SandboxBank } from '../rails/SandboxBank.ts';
 import { createPaymentActuator } from './createPaymentActuator.ts';
+import { spawnHost } from '../../test/support/agentOf.ts';
 
 let db: RailTestDatabase;
 beforeAll(async () => {
@@ -43,7 +44,7 @@ describe('payment actuator', () => {
     const rail = new OpenBankingRail({ sql: db.sql, api: bank, debtorIban: DEBTOR, killSwitch, agentId: 'payables' });
     const actuator = createPaymentActuator({ executor: createPaymentExecutor({ fiat: rail }), payee: async (cp) => (cp === 'cp-acme' ? { kind: 'fiat', name: 'Acme SARL', iban: CREDITOR } : Promise.reject(new Error(`unknown ${cp}`))) });
     const runtime = await createRuntime({ mode: 'live' });
-    const host = runtime.spawn(
+    const host = await spawnHost(runtime, 
       defineAgent({
         id: 'payables',
         capabilities: ['payments.send'],
@@ -70,7 +71,7 @@ describe('payment actuator', () => {
     const rail = new OpenBankingRail({ sql: db.sql, api: bank, debtorIban: DEBTOR, killSwitch: { isEngaged: () => false }, agentId: 'p2' });
     const actuator = createPaymentActuator({ executor: createPaymentExecutor({ fiat: rail }), payee: async () => ({ kind: 'fiat', name: 'Acme SARL', iban: CREDITOR }) });
     const runtime = await createRuntime();
-    const host = runtime.spawn(
+    const host = await spawnHost(runtime, 
       defineAgent({ id: 'p2', capabilities: ['payments.send'], permissions: [{ capability: 'payments.send', accounts: ['*'] }], limits: { perTransaction: { EUR: '1000' }, daily: { EUR: '2000' } }, perceive: () => ({ due: true, amount: '10.00' }), decide: rules, act: actuator }),
     );
     await runtime.trigger('p2', { kind: 'human', id: 'ops' });

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { createPaymentActuator, createPaymentExecutor, OpenBankingRail, pgRailSql, SandboxBank, type Actuator } from '../../actors/index.ts';
 import { MandateError } from '../../machines/errors.ts';
-import type { MandateRuntimeImpl } from '../../runtime/index.ts';
+import type { MandateRuntime } from '../../runtime/index.ts';
 
 const payeeFile = z.object({ payees: z.record(z.string(), z.object({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).strict()) }).strict();
 
@@ -18,7 +18,7 @@ export const OPERATING_IBAN = 'DE89370400440532013000';
  * sandbox bank, with settlement lag handled by the rail's delay queue. Only
  * used with `--live` and a database; dry-run never touches it.
  */
-export async function liveRails(runtime: MandateRuntimeImpl, payeesPath: string): Promise<{ pay: Actuator; close(): Promise<void> } | undefined> {
+export async function liveRails(runtime: MandateRuntime, payeesPath: string): Promise<{ pay: Actuator; close(): Promise<void> } | undefined> {
   const store = runtime.store as { databaseUrl?: string } | undefined;
   if (runtime.mode !== 'live' || store?.databaseUrl === undefined) return undefined;
   const { payees } = payeeFile.parse(parseYaml(await readFile(payeesPath, 'utf8')));

@@ -1,7 +1,6 @@
 import { flagSuboptimal, type Actuator } from '../../actors/index.ts';
 import { MandateError } from '../../machines/errors.ts';
-import { createGateActuator, PluginRegistry, type GateBoard } from '../../runtime/index.ts';
-import type { Clock } from '../../runtime/index.ts';
+import { createGateActuator, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
 import type { TreasurySimulation } from './TreasurySimulation.ts';
 
 /** Thrown by the simulated statement feed now and then, on purpose. */
@@ -15,7 +14,7 @@ class StatementParseError extends MandateError {
  * The treasury example's perceivers, actuators and learner, registered by the
  * names its YAML agents use.
  */
-export function treasuryPlugins(sim: TreasurySimulation, gates: GateBoard, clock: Clock, live: { pay?: Actuator } = {}): PluginRegistry {
+export function treasuryPlugins(sim: TreasurySimulation, runtime: Pick<MandateRuntime, 'gate' | 'setGate' | 'clock'>, live: { pay?: Actuator } = {}): PluginRegistry {
   const simulatedPay: Actuator = {
     name: 'treasury.pay',
     effect: 'external',
@@ -56,14 +55,14 @@ export function treasuryPlugins(sim: TreasurySimulation, gates: GateBoard, clock
     name: 'ledger.annotate',
     effect: 'internal',
     async execute(action) {
-      return { status: 'succeeded', receipt: { reference: `note-${clock.now()}`, unmatched: action.params.unmatched } };
+      return { status: 'succeeded', receipt: { reference: `note-${runtime.clock.now()}`, unmatched: action.params.unmatched } };
     },
   };
 
   return new PluginRegistry()
     .perceiver('market.gas', () => {
       sim.tick();
-      return { gas: { gwei: Math.round(sim.gasGwei * 10) / 10 }, gate: { feesOk: gates.get('fees-ok')?.open === true } };
+      return { gas: { gwei: Math.round(sim.gasGwei * 10) / 10 }, gate: { feesOk: runtime.gate('fees-ok')?.open === true } };
     })
     .perceiver('market.fx', () => ({ fx: { EURUSD: Math.round(sim.eurusd * 10_000) / 10_000 } }))
     .perceiver('treasury.balances', () => ({ balances: { ...sim.balances } }))
@@ -80,7 +79,7 @@ export function treasuryPlugins(sim: TreasurySimulation, gates: GateBoard, clock
     .actuator(pay, ['payments.send'], 'Pay a supplier invoice from the operating account (sandbox bank rail)')
     .actuator(swap, ['fx.swap'], 'Swap between currency buckets at the FX desk')
     .actuator(annotate, ['ledger.annotate'], 'Flag ledger entries for human review')
-    .actuator(createGateActuator(gates, clock), ['gates.write'], 'Open or close a dependency gate')
+    .actuator(createGateActuator(runtime), ['gates.write'], 'Open or close a dependency gate')
     .learner('review.suboptimal', flagSuboptimal({ maxSlippageBps: 50, minConfidence: 0.6, maxDurationMs: 5_000 }))
     .learner('treasury.settle-invoice', ({ decision, outcome }) => {
       const invoice = (decision as { action?: { params?: { invoice?: unknown } } } | null)?.action?.params?.invoice;

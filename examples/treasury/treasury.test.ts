@@ -19,7 +19,7 @@ describe('treasury example', () => {
     const events: InspectionEvent[] = [];
     runtime.subscribe((e) => events.push(e));
     const { sim } = await setup(runtime);
-    expect([...runtime.agents.keys()].sort()).toEqual(['fee-watcher', 'fx-rebalancer', 'payables', 'statement-reconciler']);
+    expect(runtime.listAgents().map((a) => a.id).sort()).toEqual(['fee-watcher', 'fx-rebalancer', 'payables', 'statement-reconciler']);
 
     for (let second = 0; second < 120; second++) {
       clock.increment(1_000);
@@ -32,7 +32,7 @@ describe('treasury example', () => {
     // INV-1003 (18,500 USD) is held for a human; nothing was sent (dry-run) and the approval waits.
     const pending = runtime.listApprovals('pending');
     expect(pending.map((a) => (a.action as { params: { invoice: string } }).params.invoice)).toEqual(['INV-1003']);
-    expect(runtime.agents.get('payables')!.state).toBe('awaitingApproval');
+    expect(runtime.getAgent('payables')!.state).toBe('awaitingApproval');
     await runtime.approve(pending[0]!.id, { kind: 'human', id: 'treasurer' }, 'audit engagement letter checked');
     for (let second = 0; second < 30; second++) {
       clock.increment(1_000);
@@ -45,7 +45,7 @@ describe('treasury example', () => {
     expect(denied.length).toBeGreaterThan(0);
 
     // The statement reconciler crashed on purpose and its supervisor restarted it.
-    expect(runtime.agents.get('statement-reconciler')!.restarts).toBeGreaterThan(0);
+    expect(runtime.getAgent('statement-reconciler')!.restarts).toBeGreaterThan(0);
     expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_ERR_ACTOR_CRASHED')).toBe(true);
 
     // A fee spike closed the gate the payables agent depends on, and payables waited.

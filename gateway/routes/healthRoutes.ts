@@ -6,19 +6,14 @@ import { NotReadyError } from '../errors.ts';
 import type { LiveHub } from '../LiveHub.ts';
 import { prometheusText } from '../prometheusText.ts';
 import { ROLE_PERMISSIONS } from '../roles.ts';
-import type { MandateRuntime } from '../RuntimeApi.ts';
-
-/** A named readiness check: resolves when the dependency answers, throws otherwise. */
-export type ReadinessCheck = () => Promise<void>;
+import type { MandateRuntime, ReadinessCheck } from '../RuntimeApi.ts';
 
 /** Registers /health, /ready, /api/me, /api/metrics, /api/capabilities and /metrics. */
 export function healthRoutes(app: FastifyInstance, runtime: MandateRuntime, hub: LiveHub, checks: Record<string, ReadinessCheck>): void {
   app.get('/health', async () => ({ status: 'ok', nodeId: runtime.nodeId, mode: runtime.mode }));
 
   app.get('/ready', async () => {
-    const all: Record<string, ReadinessCheck> = { ...checks };
-    const store = runtime.store;
-    if (store !== undefined && all.database === undefined) all.database = () => store.ping();
+    const all: Record<string, ReadinessCheck> = { ...runtime.readiness(), ...checks };
     const results = await Promise.all(
       Object.entries(all).map(async ([name, check]) => {
         try {

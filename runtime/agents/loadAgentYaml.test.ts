@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createRuntime, parseAgentYaml, PluginRegistry } from '../index.ts';
+import { spawnHost } from '../../test/support/agentOf.ts';
 
 const plugins = new PluginRegistry()
   .perceiver('market.gas', () => ({ gas: { gwei: 80 } }))
@@ -31,7 +32,7 @@ describe('agent YAML', () => {
     const def = await parseAgentYaml(agent(), 'watcher.yaml', plugins, read);
     expect(def.triggers).toEqual([{ every: 2_000 }]);
     const runtime = await createRuntime({ clock: new SimulatedClock() });
-    const host = runtime.spawn(def);
+    const host = await spawnHost(runtime, def);
     await runtime.trigger('watcher', { kind: 'human', id: 'a' });
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(host.context.decision?.rulesFired).toEqual(['spike']);
@@ -57,7 +58,7 @@ describe('agent YAML', () => {
 
   it('agent YAML - an event of the wrong shape sent to a running agent is refused and changes nothing', async () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
-    const host = runtime.spawn(await parseAgentYaml(agent(), 'watcher.yaml', plugins, read));
+    const host = await spawnHost(runtime, await parseAgentYaml(agent(), 'watcher.yaml', plugins, read));
     expect(() => runtime.send('watcher', { type: 'agent.trigger', trigger: { kind: 'psychic', name: 'x', at: 0 } })).toThrowError(
       expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID', details: { field: 'trigger.kind' } }),
     );

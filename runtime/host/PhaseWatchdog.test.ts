@@ -3,6 +3,7 @@ import { SimulatedClock } from 'xstate';
 import { RulesDecider } from '../../actors/index.ts';
 import { createRuntime, defineAgent } from '../index.ts';
 import { PhaseWatchdog, type Watched } from './PhaseWatchdog.ts';
+import { agentOf } from '../../test/support/agentOf.ts';
 
 async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
@@ -91,7 +92,7 @@ describe('PhaseWatchdog', () => {
     const alerts: string[] = [];
     runtime.subscribe((e) => e.type === 'alert' && alerts.push(e.code));
     const pending: Array<(facts: Record<string, unknown>) => void> = [];
-    const h = runtime.spawn(
+    await runtime.spawn(
       defineAgent({
         id: 'slow',
         capabilities: ['x.y'],
@@ -100,6 +101,7 @@ describe('PhaseWatchdog', () => {
         decide: RulesDecider.fromObject({ rules: [{ name: 'never', conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] }, event: { type: 'none' } }] }),
       }),
     );
+    const h = agentOf(runtime, 'slow');
     await runtime.trigger('slow', { kind: 'human', id: 'ops' });
     await settle();
     expect(h.state).toBe('perceive');

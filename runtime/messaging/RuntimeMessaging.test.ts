@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RulesDecider, type Actuator } from '../../actors/index.ts';
 import { NatsServer } from '../../test/support/natsServer.ts';
-import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntimeImpl } from '../index.ts';
-import { RuntimeMessaging, TASK_REQUEST } from './RuntimeMessaging.ts';
+import { agentOf, servicesOf } from '../../test/support/agentOf.ts';
+import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntime } from '../index.ts';
+import { TASK_REQUEST, type RuntimeMessaging } from './RuntimeMessaging.ts';
 
 const noop: Actuator = { name: 'note', effect: 'internal', execute: async (a) => ({ status: 'succeeded', receipt: { reference: `note-${String(a.params.n)}` } }) };
 const rules = RulesDecider.fromObject({
@@ -16,11 +17,11 @@ const rules = RulesDecider.fromObject({
   ],
 });
 
-async function node(ns: NatsServer, id: string): Promise<{ runtime: MandateRuntimeImpl; messaging: RuntimeMessaging; events: InspectionEvent[] }> {
-  const runtime = await createRuntime({ nodeId: id });
+async function node(ns: NatsServer, id: string): Promise<{ runtime: MandateRuntime; messaging: RuntimeMessaging; events: InspectionEvent[] }> {
+  const runtime = await createRuntime({ nodeId: id, messaging: { natsUrl: ns.url, publishInspection: false } });
   const events: InspectionEvent[] = [];
   runtime.subscribe((e) => events.push(e));
-  runtime.spawn(
+  await runtime.spawn(
     defineAgent({
       id: `${id}-clerk`,
       capabilities: ['ledger.annotate'],
@@ -31,7 +32,7 @@ async function node(ns: NatsServer, id: string): Promise<{ runtime: MandateRunti
       act: noop,
     }),
   );
-  const messaging = await RuntimeMessaging.connect(runtime, { natsUrl: ns.url, publishInspection: false });
+  const messaging = servicesOf(runtime).messaging!;
   return { runtime, messaging, events };
 }
 
@@ -53,8 +54,6 @@ describe('runtime messaging over NATS', () => {
     b = await node(ns, 'node-b');
   });
   afterAll(async () => {
-    await a?.messaging.close();
-    await b?.messaging.close();
     await a?.runtime.shutdown();
     await b?.runtime.shutdown();
     await ns?.stop();
@@ -70,7 +69,7 @@ describe('runtime messaging over NATS', () => {
 
   it('runtime messaging - a signed message from a peer triggers a cycle (message trigger)', async () => {
     const from = a.messaging.endpoints.get('node-a-clerk')!;
-    const target = b.runtime.agents.get('node-b-clerk')!;
+    const target = agentOf(b.runtime, 'node-b-clerk');
     await from.send(target.identity.did, 'invoice.received', { n: 7 });
     await until(() => target.cycles === 1 && target.state === 'idle');
     expect(a.runtime.metrics().messages.sent).toBeGreaterThan(0);
@@ -83,18 +82,18 @@ describe('runtime messaging over NATS', () => {
     const end = Date.now() + 5_000;
     while ((await published()) !== 0.77 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(await published()).toBe(0.77);
-    expect(target.context.trigger).toMatchObject({ kind: 'message', name: 'invoice.received', data: { from: a.runtime.agents.get('node-a-clerk')!.identity.did, body: { n: 7 } } });
+    expect(target.context.trigger).toMatchObject({ kind: 'message', name: 'invoice.received', data: { from: agentOf(a.runtime, 'node-a-clerk').identity.did, body: { n: 7 } } });
   });
 
   it('runtime messaging - a peer asks for work by capability and gets the governed result back', async () => {
     const from = a.messaging.endpoints.get('node-a-clerk')!;
-    const reply = await from.request(b.runtime.agents.get('node-b-clerk')!.identity.did, TASK_REQUEST, { capability: 'ledger.annotate', input: { n: 3 } }, { timeoutMs: 10_000 });
+    const reply = await from.request(agentOf(b.runtime, 'node-b-clerk').identity.did, TASK_REQUEST, { capability: 'ledger.annotate', input: { n: 3 } }, { timeoutMs: 10_000 });
     expect(reply.body).toMatchObject({ agentId: 'node-b-clerk', verdict: { status: 'approved' }, outcome: { status: 'succeeded', receipt: { reference: 'note-3' } } });
   });
 
   it('runtime messaging - a message type the agent does not accept is refused with a code and audited, reaching no actor', async () => {
     const from = a.messaging.endpoints.get('node-a-clerk')!;
-    const target = b.runtime.agents.get('node-b-clerk')!;
+    const target = agentOf(b.runtime, 'node-b-clerk');
     const cycles = target.cycles;
     await from.send(target.identity.did, 'payment.please', { amount: '1000000' });
     await until(() => b.events.some((e) => e.type === 'alert' && e.code.startsWith('MANDATE_ERR_ENVELOPE')));
@@ -104,9 +103,9 @@ describe('runtime messaging over NATS', () => {
 
   it('runtime messaging - the kill switch engaged on one node stops the agents on the other', async () => {
     await a.runtime.engageKillSwitch({ all: true }, { kind: 'human', id: 'ops' }, 'incident drill');
-    await until(() => b.runtime.agents.get('node-b-clerk')!.state === 'killed');
+    await until(() => agentOf(b.runtime, 'node-b-clerk').state === 'killed');
     expect(b.runtime.killSwitchState().all).toBe(true);
     await a.runtime.releaseKillSwitch({ all: true }, { kind: 'human', id: 'ops' }, 'drill over');
-    await until(() => b.runtime.agents.get('node-b-clerk')!.state === 'idle');
+    await until(() => agentOf(b.runtime, 'node-b-clerk').state === 'idle');
   });
 });

@@ -1,11 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { ReputationChange } from '../../actors/index.ts';
+import type { Principal } from '../../machines/index.ts';
 import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry, type CapabilityRegistry } from '../../registry/index.ts';
+import type { KillSwitch } from '../control/KillSwitch.ts';
 import { KillSwitchEngagedError } from '../errors.ts';
-import type { AgentHost } from '../host/AgentHost.ts';
+import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
 import { AgentIdentity } from '../identity/index.ts';
-import type { MandateRuntimeImpl } from '../MandateRuntimeImpl.ts';
+import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
+import type { TaskResult } from '../MandateRuntime.ts';
+import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import {
   FileReplayStore,
   MemoryReplayStore,
@@ -46,6 +51,26 @@ export interface RuntimeMessagingOptions {
   verifyThreads?: number;
 }
 
+/** What messaging needs from the runtime it connects. */
+export interface MessagingEnv {
+  readonly nodeId: string;
+  readonly clock: { now(): number };
+  agents(): Iterable<AgentHost>;
+  agent(id: string): AgentHost | undefined;
+  killed(host: AgentHost): boolean;
+  reputationOf(agentId: string): number;
+  /** Trust score changes, published to the registry with heartbeats. */
+  readonly reputationListeners: Set<(change: ReputationChange) => void>;
+  subscribe(listener: (event: InspectionEvent) => void): () => void;
+  submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
+  /** Sends a validated external event to an agent (message triggers). */
+  send(agentId: string, event: unknown): boolean;
+  /** Applies orders from other nodes and carries this node's orders to them. */
+  readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
+  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  audit(entry: AuditInput): Promise<void>;
+}
+
 /**
  * Connects a runtime to the signed message bus (in-process, or NATS with
  * JetStream and KV): every agent is attached with its did, registered in the
@@ -59,13 +84,14 @@ export class RuntimeMessaging {
   readonly registry: CapabilityRegistry;
   readonly transport: Transport;
   readonly endpoints = new Map<string, AgentEndpoint>();
-  readonly #runtime: MandateRuntimeImpl;
+  readonly #byDid = new Map<string, AgentHost>();
+  readonly #runtime: MessagingEnv;
   readonly #unsubscribe: () => void;
   readonly #onReputation: (c: { agentId: string; after: number }) => void;
   readonly counters = { sent: 0, received: 0, rejected: 0 };
   readonly #verifier: SignatureVerifier | undefined;
 
-  private constructor(runtime: MandateRuntimeImpl, bus: MessageBus, registry: CapabilityRegistry, transport: Transport, publishInspection: boolean, verifier: SignatureVerifier | undefined) {
+  private constructor(runtime: MessagingEnv, bus: MessageBus, registry: CapabilityRegistry, transport: Transport, publishInspection: boolean, verifier: SignatureVerifier | undefined) {
     this.#verifier = verifier;
     this.#runtime = runtime;
     this.bus = bus;
@@ -74,7 +100,7 @@ export class RuntimeMessaging {
     this.#unsubscribe = publishInspection ? runtime.subscribe((e) => bus.publishInspection(e)) : () => {};
     // Peers rank candidates by reputation: publish every change with the next heartbeat.
     this.#onReputation = (c) => {
-      const host = runtime.agents.get(c.agentId);
+      const host = runtime.agent(c.agentId);
       if (host !== undefined && this.endpoints.has(c.agentId)) {
         registry.heartbeat(host.identity.did, { reputation: c.after / 100 }).catch((e: Error) => runtime.alert('warning', 'MANDATE_ERR_REGISTRY_UNAVAILABLE', `reputation not published: ${e.message}`, c.agentId));
       }
@@ -83,7 +109,7 @@ export class RuntimeMessaging {
   }
 
   /** Connects, then attaches every agent the runtime already hosts. */
-  static async connect(runtime: MandateRuntimeImpl, options: RuntimeMessagingOptions = {}): Promise<RuntimeMessaging> {
+  static async connect(runtime: MessagingEnv, options: RuntimeMessagingOptions = {}): Promise<RuntimeMessaging> {
     const identity = options.nodeIdentity ?? AgentIdentity.generate();
     const clock = { now: () => runtime.clock.now() };
     let transport: Transport;
@@ -119,22 +145,21 @@ export class RuntimeMessaging {
       onControl: (order) => void ref.self?.control(order),
       beforeSign: (signer) => {
         const host = ref.self?.hostByDid(signer);
-        if (host !== undefined && runtime.killSwitch.covers(host.target)) throw new KillSwitchEngagedError(host.id);
+        if (host !== undefined && runtime.killed(host)) throw new KillSwitchEngagedError(host.id);
         if (ref.self !== undefined && host !== undefined) ref.self.counters.sent++;
       },
       onHandlerError: (error) => runtime.alert('warning', 'MANDATE_ERR_MESSAGE_HANDLER', `a message handler failed: ${(error as Error).message}`),
     });
     const self = new RuntimeMessaging(runtime, bus, registry, transport, options.publishInspection ?? true, verifier);
     ref.self = self;
-    for (const host of runtime.agents.values()) await self.attach(host);
-    runtime.messaging = self;
+    for (const host of runtime.agents()) await self.attach(host);
+    runtime.killSwitch.broadcastWith((action, scope, by, reason) => self.broadcastControl(action, scope, by, reason));
     return self;
   }
 
   /** The attached agent that owns `did`, if any. */
   hostByDid(did: string): AgentHost | undefined {
-    for (const host of this.#runtime.agents.values()) if (this.endpoints.has(host.id) && host.identity.did === did) return host;
-    return undefined;
+    return this.#byDid.get(did);
   }
 
   /** Attaches one agent: its message triggers and capabilities become accepted message types and served subjects. */
@@ -151,7 +176,7 @@ export class RuntimeMessaging {
         id: host.id,
         group: host.def.group,
         capabilities: host.def.capabilities.map((name) => ({ name, version: /^\d+\.\d+\.\d+$/.test(host.def.version) ? host.def.version : '1.0.0' })),
-        reputation: this.#runtime.reputationPolicy.score(host.id) / 100,
+        reputation: this.#runtime.reputationOf(host.id) / 100,
       },
       handler: async (msg) => {
         this.counters.received++;
@@ -168,6 +193,7 @@ export class RuntimeMessaging {
       },
     });
     this.endpoints.set(host.id, endpoint);
+    this.#byDid.set(host.identity.did, host);
     return endpoint;
   }
 
@@ -176,8 +202,8 @@ export class RuntimeMessaging {
     if (order.by.startsWith(`${this.#runtime.nodeId}:`)) return;
     const scope = { all: order.all, agents: order.agents, groups: order.groups, capabilities: order.capabilities };
     const by = { kind: 'system' as const, id: `peer:${order.by}` };
-    if (order.action === 'engage') await this.#runtime.engageKillSwitch(scope, by, order.reason, { local: true });
-    else await this.#runtime.releaseKillSwitch(scope, by, order.reason, { local: true });
+    if (order.action === 'engage') await this.#runtime.killSwitch.engage(scope, by, order.reason, { local: true });
+    else await this.#runtime.killSwitch.release(scope, by, order.reason, { local: true });
   }
 
   /** Sends this node's kill switch order to every node. */
@@ -200,7 +226,7 @@ export class RuntimeMessaging {
   }
 
   async close(): Promise<void> {
-    if (this.#runtime.messaging === this) this.#runtime.messaging = undefined;
+    this.#runtime.killSwitch.broadcastWith(undefined);
     this.#runtime.reputationListeners.delete(this.#onReputation);
     this.#unsubscribe();
     for (const e of this.endpoints.values()) await e.detach().catch(() => {});

@@ -19,7 +19,7 @@ import { governanceFileSchema } from '../../actors/index.ts';
 import { setup } from '../../examples/treasury/index.ts';
 import type { TreasurySimulation } from '../../examples/treasury/TreasurySimulation.ts';
 import { createGateway, TokenStore, type Role } from '../../gateway/index.ts';
-import { createRuntime, type MandateRuntimeImpl, type TaskResult } from '../../runtime/index.ts';
+import { createRuntime, type MandateRuntime, type TaskResult } from '../../runtime/index.ts';
 import { openStore, type MikroOrmStore } from '../../runtime/persistence/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -32,7 +32,7 @@ export interface GatewayFixture {
   app: FastifyInstance;
   /** Plaintext token per role (the token names equal the role names). */
   tokens: Record<Role, string>;
-  runtime: MandateRuntimeImpl;
+  runtime: MandateRuntime;
   store: MikroOrmStore;
   sim: TreasurySimulation;
   clock: SimulatedClock;
@@ -82,7 +82,7 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
     const runtime = await createRuntime({ mode: 'dry-run', clock, store, governance, nodeId: 'node-test' });
     cleanups.push(() => runtime.shutdown());
     const { sim } = await setup(runtime);
-    runtime.gates.set({ name: 'fees-ok', open: true, reason: 'fees normal (test fixture)', by: SYSTEM, at: clock.now() });
+    await runtime.setGate('fees-ok', true, SYSTEM, 'fees normal (test fixture)');
 
     const tokenStore = new TokenStore();
     const tokens = {} as Record<Role, string>;

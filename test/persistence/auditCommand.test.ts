@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAuditCommand } from '../../runtime/cli/audit.ts';
+import { runAuditCommand } from '../../cli/auditCommand.ts';
 import { openTestStore, type TestStore } from '../support/db.ts';
 
 function capture() {

@@ -10,6 +10,7 @@ import { RulesDecider, type Actuator } from '../../../actors/index.ts';
 import type { Outcome } from '../../../machines/index.ts';
 import { createRuntime, defineAgent } from '../../../runtime/index.ts';
 import { openStore } from '../../../runtime/persistence/index.ts';
+import { agentOf } from '../../support/agentOf.ts';
 
 const env = process.env;
 const ledger = env.CRASH_LEDGER!;
@@ -42,7 +43,7 @@ const store = await openStore({ env, retry: { attempts: 20, baseDelayMs: 50 } })
 const runtime = await createRuntime({ mode: 'live', store, nodeId: `crash-${process.pid}` });
 const hosts = [];
 for (let i = 0; i < agents; i++) {
-  const host = runtime.spawn(
+  await runtime.spawn(
     defineAgent({
       id: `payer-${i}`,
       capabilities: ['payments.send'],
@@ -65,8 +66,7 @@ for (let i = 0; i < agents; i++) {
       act: bank,
     }),
   );
-  await runtime.register(host);
-  hosts.push(host);
+  hosts.push(agentOf(runtime, `payer-${i}`));
 }
 runtime.subscribe((e) => {
   if (e.type === 'transition' && e.actorKind === 'agent') process.stdout.write(`t ${e.actorId} ${e.to}\n`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { RulesDecider } from '../../actors/index.ts';
-import { createRuntime, defineAgent, type MandateRuntimeImpl } from '../index.ts';
+import { agentOf, servicesOf } from '../../test/support/agentOf.ts';
+import { createRuntime, defineAgent, type MandateRuntime } from '../index.ts';
 
 async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
@@ -9,8 +10,8 @@ async function settle(rounds = 20): Promise<void> {
 
 const noRules = RulesDecider.fromObject({ rules: [{ name: 'never', conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] }, event: { type: 'none' } }] });
 
-function agent(runtime: MandateRuntimeImpl, id: string, crash: { on: boolean }, restart: 'permanent' | 'transient' | 'temporary' = 'permanent') {
-  return runtime.spawn(
+async function agent(runtime: MandateRuntime, id: string, crash: { on: boolean }, restart: 'permanent' | 'transient' | 'temporary' = 'permanent') {
+  await runtime.spawn(
     defineAgent({
       id,
       group: 'g',
@@ -24,9 +25,10 @@ function agent(runtime: MandateRuntimeImpl, id: string, crash: { on: boolean }, 
       decide: noRules,
     }),
   );
+  return agentOf(runtime, id);
 }
 
-async function crashOnce(runtime: MandateRuntimeImpl, id: string, crash: { on: boolean }) {
+async function crashOnce(runtime: MandateRuntime, id: string, crash: { on: boolean }) {
   crash.on = true;
   await runtime.trigger(id, { kind: 'system', id: 'test' });
   await settle();
@@ -42,7 +44,7 @@ describe('supervision', () => {
     it(`supervision - ${strategy} restarts ${expected.join('/')} of three children when the middle one fails`, async () => {
       const runtime = await createRuntime({ clock: new SimulatedClock(), groups: { g: { strategy } } });
       const flags = [{ on: false }, { on: false }, { on: false }];
-      const hosts = ['a', 'b', 'c'].map((id, i) => agent(runtime, id, flags[i]!));
+      const hosts = [await agent(runtime, 'a', flags[0]!), await agent(runtime, 'b', flags[1]!), await agent(runtime, 'c', flags[2]!)];
       await runtime.trigger('a', { kind: 'system', id: 't' }); // a is mid-cycle history; restarts give fresh actors
       await settle();
       const before = hosts.map((h) => h.context.incarnation);
@@ -57,8 +59,8 @@ describe('supervision', () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
     const tFlag = { on: false };
     const pFlag = { on: false };
-    const transient = agent(runtime, 'tr', tFlag, 'transient');
-    const temporary = agent(runtime, 'tm', pFlag, 'temporary');
+    const transient = await agent(runtime, 'tr', tFlag, 'transient');
+    const temporary = await agent(runtime, 'tm', pFlag, 'temporary');
     await crashOnce(runtime, 'tr', tFlag);
     expect(transient.restarts).toBe(1);
     expect(transient.state).toBe('idle');
@@ -77,14 +79,15 @@ describe('supervision', () => {
     const alerts: string[] = [];
     runtime.subscribe((e) => e.type === 'alert' && e.severity === 'critical' && alerts.push(e.message));
     const flag = { on: false };
-    const host = agent(runtime, 'a', flag);
+    const host = await agent(runtime, 'a', flag);
+    const tree = servicesOf(runtime).tree;
     // Sandbox gives up at once (0 restarts allowed); reputation restarts it, up to its own intensity (3 / 60 s) …
     for (let i = 0; i < 4; i++) await crashOnce(runtime, 'a', flag);
     expect(alerts.some((m) => m.startsWith('reputation exceeded its restart intensity'))).toBe(true);
-    expect(runtime.reputation.restarts).toBe(1);
+    expect(tree.reputation.restarts).toBe(1);
     // … then governance restarts reputation; once governance itself is past its intensity, everything stops.
-    for (let i = 0; i < 20 && runtime.governance.lastState !== 'escalated'; i++) await crashOnce(runtime, 'a', flag);
-    expect(runtime.governance.lastState).toBe('escalated');
+    for (let i = 0; i < 20 && tree.governance.lastState !== 'escalated'; i++) await crashOnce(runtime, 'a', flag);
+    expect(tree.governance.lastState).toBe('escalated');
     expect(alerts.some((m) => m.includes('root supervisor governance gave up'))).toBe(true);
     expect(host.actor.getSnapshot().status).not.toBe('active');
   });

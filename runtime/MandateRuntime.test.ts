@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { RulesDecider, type Actuator } from '../actors/index.ts';
 import type { Outcome } from '../machines/index.ts';
-import { createRuntime, defineAgent, MandateRuntimeImpl, type InspectionEvent } from './index.ts';
+import { agentOf, servicesOf } from '../test/support/agentOf.ts';
+import { createRuntime, defineAgent, MandateRuntimeImpl, type InspectionEvent, type MandateRuntime } from './index.ts';
 
 const human = { kind: 'human' as const, id: 'alice' };
 
@@ -39,8 +40,8 @@ function recordingActuator(effect: 'external' | 'internal' = 'external') {
   return { actuator, executed };
 }
 
-async function payables(runtime: MandateRuntimeImpl, opts: { amount?: string; perceiveThrows?: boolean; actuator?: Actuator; restart?: 'permanent' | 'transient' | 'temporary' } = {}) {
-  return runtime.spawn(
+async function payables(runtime: MandateRuntime, opts: { amount?: string; perceiveThrows?: boolean; actuator?: Actuator; restart?: 'permanent' | 'transient' | 'temporary' } = {}) {
+  await runtime.spawn(
     defineAgent({
       id: 'payables',
       capabilities: ['payments.send'],
@@ -56,6 +57,7 @@ async function payables(runtime: MandateRuntimeImpl, opts: { amount?: string; pe
       act: opts.actuator ?? recordingActuator().actuator,
     }),
   );
+  return agentOf(runtime, 'payables');
 }
 
 describe('runtime', () => {
@@ -83,14 +85,14 @@ describe('runtime', () => {
     await settle();
     expect(executed).toHaveLength(1);
     const key = executed[0]!;
-    expect(await runtime.intents.findIntent(key)).toMatchObject({ status: 'succeeded', reference: 'ref-1' });
+    expect(await servicesOf(runtime).intents.findIntent(key)).toMatchObject({ status: 'succeeded', reference: 'ref-1' });
     expect(host.context.outcome?.status).toBe('succeeded');
   });
 
   it('runtime - sandbox denies an account the agent has no permission on; nothing is executed', async () => {
     const runtime = await createRuntime({ clock: new SimulatedClock(), mode: 'live' });
     const { actuator, executed } = recordingActuator();
-    runtime.spawn(
+    await runtime.spawn(
       defineAgent({
         id: 'rogue',
         capabilities: ['payments.send'],
@@ -103,7 +105,7 @@ describe('runtime', () => {
     );
     await runtime.trigger('rogue', human);
     await settle();
-    const ctx = runtime.agents.get('rogue')!.context;
+    const ctx = agentOf(runtime, 'rogue').context;
     expect(ctx.verdict).toMatchObject({ status: 'denied', by: 'sandbox' });
     expect(ctx.outcome?.status).toBe('denied');
     expect(executed).toEqual([]);
@@ -202,9 +204,8 @@ describe('runtime', () => {
     const clock = new SimulatedClock();
     const runtime = await createRuntime({ clock, groups: { payables: { maxRestarts: 2, periodMs: 60_000 } } });
     const host = await payables(runtime, { perceiveThrows: true });
-    const other = runtime.spawn(
-      defineAgent({ id: 'sibling', group: 'payables', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }),
-    );
+    await runtime.spawn(defineAgent({ id: 'sibling', group: 'payables', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }));
+    const other = agentOf(runtime, 'sibling');
     const alerts: string[] = [];
     runtime.subscribe((e) => e.type === 'alert' && alerts.push(e.code));
     const crash = async () => {
@@ -221,7 +222,7 @@ describe('runtime', () => {
     expect(host.restarts).toBe(2);
     await crash(); // third restart within the period: the sandbox escalates and is restarted by reputation
     expect(alerts).toContain('MANDATE_ERR_SUPERVISOR_ESCALATED');
-    const sandbox = runtime.sandboxes.get('payables')!;
+    const sandbox = servicesOf(runtime).tree.sandbox('payables');
     expect(sandbox.restarts).toBe(1);
     expect(sandbox.lastState).toBe('running');
     expect(other.restarts).toBe(1);
@@ -234,12 +235,9 @@ describe('runtime', () => {
     expect(() => defineAgent({ id: 'Bad Id', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() })).toThrowError(
       expect.objectContaining({ code: 'MANDATE_ERR_AGENT_DEFINITION', details: expect.objectContaining({ field: 'id' }) }),
     );
-    expect(() => runtime.spawn(defineAgent({ id: 'x', capabilities: ['teleport.money'], perceive: () => ({}), decide: payRules() }))).toThrowError(
-      expect.objectContaining({ code: 'MANDATE_ERR_CAPABILITY_UNKNOWN' }),
-    );
-    expect(() => runtime.spawn(defineAgent({ id: 'payables', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }))).toThrowError(
-      expect.objectContaining({ code: 'MANDATE_ERR_DUPLICATE_ID' }),
-    );
+    await expect(runtime.spawn(defineAgent({ id: 'x', capabilities: ['teleport.money'], perceive: () => ({}), decide: payRules() }))).rejects.toMatchObject({ code: 'MANDATE_ERR_CAPABILITY_UNKNOWN' });
+    await expect(runtime.spawn(defineAgent({ id: 'payables', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }))).rejects.toMatchObject({ code: 'MANDATE_ERR_DUPLICATE_ID' });
+    expect(runtime.listAgents().map((a) => a.id)).toEqual(['payables']);
     await runtime.trigger('payables', human);
     await settle();
     expect(host.context.cycle).toBe(1);
@@ -261,9 +259,10 @@ describe('runtime - designer machines and operator controls', () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
     const seen: string[] = [];
     const custom = agentMachine.provide({ guards: { canRetry: () => false } });
-    const host = runtime.spawn(
+    await runtime.spawn(
       defineAgent({ id: 'custom', capabilities: ['payments.send'], machine: custom, limits: { maxAttempts: 5 }, perceive: () => { seen.push('perceive'); throw new Error('down'); }, decide: payRules() }),
     );
+    const host = agentOf(runtime, 'custom');
     await runtime.trigger('custom', human);
     await settle();
     expect(seen).toEqual(['perceive']);
@@ -275,7 +274,8 @@ describe('runtime - designer machines and operator controls', () => {
 
   it('runtime - dependency gates: a gated agent waits until an operator opens the gate', async () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
-    const host = runtime.spawn(defineAgent({ id: 'gated', capabilities: ['payments.send'], dependsOn: ['pre-check'], perceive: () => ({}), decide: payRules() }));
+    await runtime.spawn(defineAgent({ id: 'gated', capabilities: ['payments.send'], dependsOn: ['pre-check'], perceive: () => ({}), decide: payRules() }));
+    const host = agentOf(runtime, 'gated');
     expect(await runtime.trigger('gated', human)).toBe(false);
     await runtime.setGate('pre-check', true, human, 'KYB done');
     expect(await runtime.trigger('gated', human)).toBe(true);
@@ -292,14 +292,14 @@ describe('runtime - restore', () => {
     const snapshot = host.actor.getPersistedSnapshot();
 
     const second = new MandateRuntimeImpl({ clock: new SimulatedClock() });
-    (second as unknown as { restored: Map<string, unknown> }).restored.set('payables', { agentId: 'payables', supervisorId: 'sandbox:payables', snapshot, state: 'paused', seq: 1, at: 0 });
+    second.services().tree.restore(new Map(), [{ agentId: 'payables', supervisorId: 'sandbox:payables', snapshot, state: 'paused', seq: 1, at: 0 }]);
     const resumed = await payables(second);
     expect(resumed.state).toBe('paused');
 
     const third = new MandateRuntimeImpl({ clock: new SimulatedClock() });
     const alerts: string[] = [];
     third.subscribe((e) => e.type === 'alert' && alerts.push(e.code));
-    (third as unknown as { restored: Map<string, unknown> }).restored.set('payables', { agentId: 'payables', supervisorId: 'sandbox:payables', snapshot: { ...(snapshot as object), value: 'no-such-state' }, state: 'x', seq: 1, at: 0 });
+    third.services().tree.restore(new Map(), [{ agentId: 'payables', supervisorId: 'sandbox:payables', snapshot: { ...(snapshot as object), value: 'no-such-state' }, state: 'x', seq: 1, at: 0 }]);
     const fresh = await payables(third);
     expect(fresh.state).toBe('idle');
     expect(alerts).toContain('MANDATE_ERR_SNAPSHOT_INCOMPATIBLE');
@@ -355,9 +355,10 @@ describe('runtime - business idempotency keys', () => {
     const decide = RulesDecider.fromObject({
       rules: [{ name: 'pay', conditions: { all: [{ fact: 'due', operator: 'equal', value: true }] }, event: { type: 'payment.send', capability: 'payments.send', account: 'ops', amount: { value: '10.00', asset: 'USDC' }, params: { idempotencyKey: 'INV-1' } } }],
     });
-    const host = runtime.spawn(
+    await runtime.spawn(
       defineAgent({ id: 'payer', capabilities: ['payments.send'], permissions: [{ capability: 'payments.send', accounts: ['ops'] }], limits: { perTransaction: { USDC: '100' }, daily: { USDC: '100' } }, perceive: () => ({ due: true }), decide, act: actuator }),
     );
+    const host = agentOf(runtime, 'payer');
     for (let i = 0; i < 2; i++) {
       await runtime.trigger('payer', human);
       await settle();

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { AuditVerifyResult } from '../audit/index.ts';
-import { openStore, type OpenStoreOptions } from '../persistence/index.ts';
+import type { AuditVerifyResult } from '../runtime/audit/index.ts';
+import { openStore, type OpenStoreOptions } from '../runtime/persistence/index.ts';
 
 /** Where the command writes, and the environment it reads (injectable for tests). */
 export interface AuditCommandIo {

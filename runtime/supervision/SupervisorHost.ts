@@ -1,18 +1,25 @@
 import { createActor, type Actor } from 'xstate';
-import type { SupervisorPolicy } from '../../actors/index.ts';
 import { restartSet, supervisorMachine, type RestartIntensity, type RestartKind, type RestartStrategy, type SupervisorRole } from '../../machines/index.ts';
 import type { Clock } from '../clock.ts';
-import { AgentHost } from './AgentHost.ts';
-import { stopActor } from './stopActor.ts';
+import { stopActor } from '../host/stopActor.ts';
 
-/** How a supervisor is configured. */
+/** How a supervisor is configured. Its checks on proposals are stages of the proposal pipeline that name its role. */
 export interface SupervisorSpec {
   id: string;
   role: SupervisorRole;
-  policy: SupervisorPolicy;
   strategy: RestartStrategy;
   intensity: RestartIntensity;
   kind: RestartKind;
+}
+
+/** What a supervisor needs of a child (an agent host or a supervisor host) to restart it. */
+export interface Supervised {
+  readonly id: string;
+  restarts: number;
+  /** Stops the child's actor without a done event. */
+  halt(): void;
+  /** Starts a fresh actor for the child under the current parent actor. */
+  restart(): void;
 }
 
 /** What supervisor hosts report to the runtime. */
@@ -30,10 +37,10 @@ export interface SupervisorEnv {
  * the supervisor machine decides: restart one child, all, or the rest; on
  * escalation it stops its children, and its own parent restarts the subtree.
  */
-export class SupervisorHost {
+export class SupervisorHost implements Supervised {
   readonly spec: SupervisorSpec;
   readonly parent: SupervisorHost | undefined;
-  readonly children = new Map<string, AgentHost | SupervisorHost>();
+  readonly children = new Map<string, Supervised>();
   actor!: Actor<typeof supervisorMachine>;
   lastState = '';
   restarts = 0;
@@ -47,10 +54,6 @@ export class SupervisorHost {
 
   get id(): string {
     return this.spec.id;
-  }
-
-  get policy(): SupervisorPolicy {
-    return this.spec.policy;
   }
 
   /** Starts the supervisor actor (not its children). */
@@ -77,7 +80,7 @@ export class SupervisorHost {
   }
 
   /** Adds a child supervisor or agent host (it is started by the caller). */
-  adopt(child: AgentHost | SupervisorHost): void {
+  adopt(child: Supervised): void {
     this.children.set(child.id, child);
   }
 

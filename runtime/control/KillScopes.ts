@@ -1,4 +1,4 @@
-import type { KillSwitchState } from './persistence/RuntimeStore.ts';
+import type { KillSwitchState } from '../persistence/RuntimeStore.ts';
 
 /** What a kill switch command covers: everything, or some agents, groups (sandboxes) or capabilities. */
 export interface KillScope {
@@ -24,11 +24,10 @@ function minus(a: readonly string[], b: readonly string[] | undefined): string[]
 }
 
 /**
- * The kill switch: which agents may not start cycles or make effects. It is
- * consulted when a trigger fires, before any effect, and by the rails where
- * keys sign; its state is persisted so it survives restarts.
+ * What the kill switch covers right now: which agents may not start cycles or make effects.
+ * Pure state; the {@link KillSwitch} service validates, persists, audits and broadcasts changes.
  */
-export class KillSwitch {
+export class KillScopes {
   #state: KillSwitchState = { all: false, agents: [], groups: [], capabilities: [] };
 
   /** The current state (a copy). */

@@ -2,8 +2,9 @@ import type { ActContext } from '../../actors/index.ts';
 import type { AgentContext, Outcome } from '../../machines/index.ts';
 import { MandateError } from '../../machines/errors.ts';
 import { ActUnreconciledError, KillSwitchEngagedError } from '../errors.ts';
-import type { AgentHost } from './AgentHost.ts';
-import { paramsHash } from './IntentLog.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import { paramsHash, type IntentLog } from '../host/IntentLog.ts';
+import type { PhaseEnv } from './PhaseEnv.ts';
 
 function refused(error: MandateError): Outcome {
   return { status: 'refused', error: { code: error.code, message: error.message } };
@@ -18,40 +19,40 @@ function refused(error: MandateError): Outcome {
  *    executing at a crash is reconciled with the actuator before anything is
  *    sent again — and if the actuator cannot reconcile, nothing is sent.
  */
-export async function actPhase(host: AgentHost, ctx: AgentContext): Promise<Outcome> {
-  const { core, def } = host;
+export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext): Promise<Outcome> {
+  const { def } = host;
   const decision = ctx.decision;
   const action = decision?.action;
   if (decision == null || action == null || ctx.grant === null || ctx.grant.decisionId !== decision.id) {
     throw new MandateError('MANDATE_ERR_STATE_CONFLICT', `act of "${host.id}" has no approval record for its decision; refusing.`, { status: 409 });
   }
-  if (core.killSwitch.covers(host.target)) return refused(new KillSwitchEngagedError(host.id));
+  if (env.killed(host.target)) return refused(new KillSwitchEngagedError(host.id));
   const actuator = def.act;
   if (actuator === undefined) {
     return { status: 'failed', error: { code: 'MANDATE_ERR_CAPABILITY_UNKNOWN', message: `agent "${host.id}" has no actuator for "${action.type}"` } };
   }
-  const mode = core.modeFor(def);
+  const mode = env.modeFor(def);
   // A business key (`params.idempotencyKey`, e.g. the invoice id) makes the effect once-only across
   // decisions and restarts; otherwise the decision id is the key.
   const businessKey = action.params.idempotencyKey;
   const key = typeof businessKey === 'string' && businessKey.length > 0 ? `${host.id}:${businessKey}` : decision.id;
-  const actx: ActContext = { agentId: host.id, decisionId: decision.id, idempotencyKey: key, mode, now: core.clock.now() };
-  const started = core.clock.now();
+  const actx: ActContext = { agentId: host.id, decisionId: decision.id, idempotencyKey: key, mode, now: env.clock.now() };
+  const started = env.clock.now();
 
   if (actuator.effect === 'external' && mode === 'dry-run') {
     const prepared = actuator.prepare === undefined ? {} : await actuator.prepare(action, actx);
-    return { status: 'would-have-sent', receipt: { ...prepared, actuator: actuator.name, action: action.type }, durationMs: core.clock.now() - started };
+    return { status: 'would-have-sent', receipt: { ...prepared, actuator: actuator.name, action: action.type }, durationMs: env.clock.now() - started };
   }
   if (actuator.effect === 'internal') return actuator.execute(action, actx);
 
-  const intents = core.intents;
+  const intents = env.intents;
   const { intent, created } = await intents.beginIntent({
     key,
     agentId: host.id,
     decisionId: decision.id,
     paramsHash: paramsHash(action),
     params: action as unknown as Record<string, unknown>,
-    at: core.clock.now(),
+    at: env.clock.now(),
   });
   if (!created) {
     if (intent.status === 'succeeded' || intent.status === 'failed') return recorded(intent.receipt, intent.error, intent.status);
@@ -59,22 +60,22 @@ export async function actPhase(host: AgentHost, ctx: AgentContext): Promise<Outc
       if (actuator.reconcile === undefined) throw new ActUnreconciledError(key);
       const found = await actuator.reconcile(action, actx);
       if (found !== undefined) {
-        await finish(host, key, found);
+        await finish(env, key, found);
         return found;
       }
       // The effect provably never happened: it may be made now, under the same key.
     }
   }
-  await intents.updateIntent(key, { status: 'executing', attempts: intent.attempts + 1, at: core.clock.now() });
+  await intents.updateIntent(key, { status: 'executing', attempts: intent.attempts + 1, at: env.clock.now() });
   // Checked again right before the effect: an engage that raced the steps above still wins.
-  if (core.killSwitch.covers(host.target)) {
+  if (env.killed(host.target)) {
     const outcome = refused(new KillSwitchEngagedError(host.id));
-    await finish(host, key, outcome);
+    await finish(env, key, outcome);
     return outcome;
   }
   const outcome = await actuator.execute(action, actx);
-  const done = outcome.durationMs === undefined ? { ...outcome, durationMs: core.clock.now() - started } : outcome;
-  await finish(host, key, done);
+  const done = outcome.durationMs === undefined ? { ...outcome, durationMs: env.clock.now() - started } : outcome;
+  await finish(env, key, done);
   return done;
 }
 
@@ -85,10 +86,10 @@ function recorded(receipt: Record<string, unknown> | undefined, error: { code: s
   return out;
 }
 
-async function finish(host: AgentHost, key: string, outcome: Outcome): Promise<void> {
-  const patch: Parameters<AgentHost['core']['intents']['updateIntent']>[1] = {
+async function finish(env: PhaseEnv, key: string, outcome: Outcome): Promise<void> {
+  const patch: Parameters<IntentLog['updateIntent']>[1] = {
     status: outcome.status === 'succeeded' ? 'succeeded' : 'failed',
-    at: host.core.clock.now(),
+    at: env.clock.now(),
   };
   if (outcome.receipt !== undefined) {
     patch.receipt = outcome.receipt;
@@ -96,5 +97,5 @@ async function finish(host: AgentHost, key: string, outcome: Outcome): Promise<v
     if (typeof ref === 'string') patch.reference = ref;
   }
   if (outcome.error !== undefined) patch.error = outcome.error;
-  await host.core.intents.updateIntent(key, patch);
+  await env.intents.updateIntent(key, patch);
 }

@@ -1,0 +1,24 @@
+import type { AlertSeverity } from '../host/AgentHost.ts';
+import type { AlertEvent } from '../inspection/InspectionEvent.ts';
+import type { InspectionStream } from '../inspection/InspectionStream.ts';
+
+/**
+ * Operator alerts: a crash, an escalation, a kill switch, a refused message, a closed gate.
+ * Each is published on the inspection stream (the UI and every other subscriber see it) with a
+ * stable code from docs/errors.md.
+ */
+export class Alerts {
+  readonly #inspection: InspectionStream;
+  readonly #clock: { now(): number };
+
+  constructor(inspection: InspectionStream, clock: { now(): number }) {
+    this.#inspection = inspection;
+    this.#clock = clock;
+  }
+
+  /** Raises an alert; `actorId` names the agent or supervisor it is about. */
+  raise(severity: AlertSeverity, code: string, message: string, actorId?: string): AlertEvent {
+    const e = { type: 'alert' as const, severity, code, message, at: this.#clock.now() };
+    return this.#inspection.publish(actorId === undefined ? e : { ...e, actorId }) as AlertEvent;
+  }
+}

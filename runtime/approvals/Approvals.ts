@@ -1,0 +1,225 @@
+import { createActor, type Actor } from 'xstate';
+import type { PolicyResult, Proposal } from '../../actors/index.ts';
+import { approvalMachine, grantCompletes, mayAnswer, type ApprovalMachine, type ApprovalOutcome, type Principal } from '../../machines/index.ts';
+import type { Clock } from '../clock.ts';
+import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
+import { NotFoundError, StateConflictError } from '../errors.ts';
+import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
+import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
+
+/** What the approvals service needs. */
+export interface ApprovalsDeps {
+  /** Runs the approvals' expiry timers (the runtime's injected clock). */
+  clock: Clock;
+  store: RuntimeStore | undefined;
+  audit(entry: AuditInput): Promise<void>;
+  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  /** Publishes an approval's new state on the inspection stream. */
+  publish(record: ApprovalRecord): void;
+  agent(id: string): AgentHost | undefined;
+  /** The proposal of the agent's current decision (for approvals restored without one in memory). */
+  proposalOf(host: AgentHost): Proposal;
+  /** Reserves the budget of a proposal being approved; `denied` when it was used up while the approval waited. */
+  reserve(proposal: Proposal, reason: string): PolicyResult;
+}
+
+/** Options of one approval request: quorums and approver lists (governance rules set them). */
+export interface ApprovalRequirement {
+  /** Distinct approvers needed (default 1). */
+  required?: number;
+  /** Who may answer (`human:alice`, `role:treasurer`); empty: anyone with the approve permission. */
+  approvers?: readonly string[];
+}
+
+interface Entry {
+  record: ApprovalRecord;
+  proposal: Proposal | undefined;
+  actor: Actor<ApprovalMachine>;
+  finishing: Promise<ApprovalRecord> | undefined;
+  delivered: boolean;
+}
+
+const GOVERNANCE: Principal = { kind: 'system', id: 'governance' };
+
+/**
+ * Human and agent approvals of proposals that governance holds. Each request is an actor of
+ * `machines/approvalMachine.ts` (open → approved / rejected / expired, on the injected clock);
+ * this service persists every change, audits it, publishes it, and hands the outcome to the
+ * agent — at once when it waits, or as soon as it starts to wait when the answer came early
+ * (an approver can answer while the agent is still finishing its propose step).
+ */
+export class Approvals {
+  readonly #deps: ApprovalsDeps;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(deps: ApprovalsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Opens a request for `proposal`; it is persisted, published and audited before this resolves. */
+  async open(host: AgentHost, proposal: Proposal, reason: string, timeoutMs: number, requirement: ApprovalRequirement = {}): Promise<ApprovalRecord> {
+    const now = this.#deps.clock.now();
+    const record: ApprovalRecord = {
+      id: `apr-${proposal.decision.id}`,
+      agentId: proposal.agentId,
+      decisionId: proposal.decision.id,
+      action: proposal.action as unknown as Record<string, unknown>,
+      reason,
+      status: 'pending',
+      requestedAt: now,
+      expiresAt: now + timeoutMs,
+    };
+    this.#track(record, proposal, timeoutMs, requirement);
+    await this.#deps.store?.saveApproval(record);
+    this.#deps.publish(record);
+    await this.#deps.audit({ who: { kind: 'agent', id: host.identity.did }, action: 'approval.requested', subject: record.id, where: host.def.group, why: reason, data: { agentId: host.id, action: proposal.action }, at: now });
+    return record;
+  }
+
+  /** Re-adds a persisted approval after a restart; a pending one gets its remaining time back (or expires now). */
+  restore(record: ApprovalRecord): void {
+    if (record.status !== 'pending') return;
+    const entry = this.#track(record, undefined, record.expiresAt - this.#deps.clock.now(), {});
+    if (record.expiresAt <= this.#deps.clock.now()) entry.actor.send({ type: 'approval.expire', at: this.#deps.clock.now() });
+  }
+
+  /** Every request (optionally of one status), oldest first. */
+  list(status?: ApprovalRecord['status']): ApprovalRecord[] {
+    const all = [...this.#entries.values()].map((e) => e.record);
+    return status === undefined ? all : all.filter((r) => r.status === status);
+  }
+
+  /** One request; `MANDATE_ERR_NOT_FOUND` when there is none. */
+  get(id: string): ApprovalRecord {
+    return this.#entry(id).record;
+  }
+
+  /** How many requests are open. */
+  get pending(): number {
+    let n = 0;
+    for (const e of this.#entries.values()) if (e.record.status === 'pending') n++;
+    return n;
+  }
+
+  /**
+   * Grants a request. The agent must still be waiting for it (or about to); the budget is
+   * reserved again before the completing grant (it may have been used while the request waited),
+   * and a request whose budget is gone is rejected by governance instead.
+   */
+  async approve(id: string, by: Principal, reason?: string): Promise<ApprovalRecord> {
+    checkInput(principalSchema, by, 'principal');
+    if (reason !== undefined) checkInput(reasonSchema, reason, 'approval reason');
+    const entry = this.#open(id);
+    const host = this.#deps.agent(entry.record.agentId);
+    if (host === undefined) throw new NotFoundError('agent', entry.record.agentId);
+    // Still in propose: the request was opened for this decision and the agent is about to wait for it.
+    const waiting = host.state === 'awaitingApproval' && host.context.verdict?.approvalId === id;
+    const arriving = host.state === 'propose' && host.context.decision?.id === entry.record.decisionId;
+    if (!waiting && !arriving) {
+      throw new StateConflictError(`Agent "${entry.record.agentId}" is ${host.state} and no longer waits for "${id}".`, { approvalId: id, state: host.state });
+    }
+    const context = entry.actor.getSnapshot().context;
+    if (!mayAnswer(context, by)) throw new StateConflictError(`${by.kind} "${by.id}" is not among the approvers of "${id}" (${context.approvers.join(', ')}).`, { approvalId: id });
+    if (context.grants.some((g) => g.by.kind === by.kind && g.by.id === by.id)) {
+      throw new StateConflictError(`${by.kind} "${by.id}" has already approved "${id}"; it needs ${context.required - context.grants.length} more distinct approver(s).`, { approvalId: id });
+    }
+    if (grantCompletes(context, by)) {
+      const reserved = this.#deps.reserve(entry.proposal ?? this.#deps.proposalOf(host), `approved by ${by.id}`);
+      if (reserved.status !== 'approved') return this.reject(id, GOVERNANCE, reserved.reason);
+    }
+    const at = this.#deps.clock.now();
+    entry.actor.send(reason === undefined ? { type: 'approval.grant', by, at } : { type: 'approval.grant', by, at, reason });
+    if (entry.finishing !== undefined) return entry.finishing;
+    // One grant of a quorum: counted by the machine, recorded in the trail; the request stays open.
+    await this.#deps.audit({ who: by, action: 'approval.grant.counted', subject: id, where: host.def.group, why: reason ?? 'approved', data: { agentId: host.id, grants: entry.actor.getSnapshot().context.grants.length }, at });
+    return entry.record;
+  }
+
+  /** Rejects a request; any admitted approver's rejection ends it. */
+  async reject(id: string, by: Principal, reason: string): Promise<ApprovalRecord> {
+    checkInput(principalSchema, by, 'principal');
+    checkInput(reasonSchema, reason, 'rejection reason');
+    const entry = this.#open(id);
+    entry.actor.send({ type: 'approval.reject', by, at: this.#deps.clock.now(), reason });
+    return entry.finishing === undefined ? entry.record : entry.finishing;
+  }
+
+  /** The agent has started to wait for its request: hand over an answer that came early. */
+  onAgentWaiting(host: AgentHost): void {
+    const id = host.context.verdict?.approvalId;
+    const entry = id === undefined ? undefined : this.#entries.get(id);
+    if (entry === undefined || entry.record.status === 'pending' || entry.delivered) return;
+    // Inside the agent's transition: deliver right after it.
+    queueMicrotask(() => this.#deliver(entry));
+  }
+
+  /** Stops every open request's timer (runtime shutdown). */
+  close(): void {
+    for (const e of this.#entries.values()) e.actor.stop();
+  }
+
+  #entry(id: string): Entry {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) throw new NotFoundError('approval', id);
+    return entry;
+  }
+
+  #open(id: string): Entry {
+    const entry = this.#entry(id);
+    if (entry.record.status !== 'pending' || entry.finishing !== undefined) {
+      throw new StateConflictError(`Approval "${id}" is already ${entry.record.status === 'pending' ? 'being decided' : entry.record.status}.`, { approvalId: id, status: entry.record.status });
+    }
+    return entry;
+  }
+
+  #track(record: ApprovalRecord, proposal: Proposal | undefined, timeoutMs: number, requirement: ApprovalRequirement): Entry {
+    this.#entries.get(record.id)?.actor.stop();
+    const input = { id: record.id, agentId: record.agentId, decisionId: record.decisionId, required: requirement.required ?? 1, approvers: requirement.approvers ?? [], timeoutMs };
+    const actor = createActor(approvalMachine, { input, clock: this.#deps.clock });
+    const entry: Entry = { record, proposal, actor, finishing: undefined, delivered: false };
+    actor.subscribe({
+      complete: () => {
+        const snapshot = actor.getSnapshot();
+        if (snapshot.status !== 'done') return; // stopped at shutdown: still pending in the store
+        // Approve and reject await this promise; an expiry on the timer has no caller to tell.
+        entry.finishing = this.#finish(entry, snapshot.output!);
+        entry.finishing.catch((e: Error) => this.#deps.alert('critical', 'MANDATE_ERR_STORE', `approval ${record.id} was decided but not recorded: ${e.message}`, record.agentId));
+      },
+      error: () => {},
+    });
+    this.#entries.set(record.id, entry);
+    actor.start();
+    return entry;
+  }
+
+  async #finish(entry: Entry, outcome: ApprovalOutcome): Promise<ApprovalRecord> {
+    const d = this.#deps;
+    const answer = outcome.answer;
+    const decided: ApprovalRecord = { ...entry.record, status: outcome.status, decidedAt: answer?.at ?? d.clock.now(), decidedBy: answer?.by ?? GOVERNANCE };
+    const why = outcome.status === 'expired' ? 'no approver answered in time' : answer?.reason;
+    if (why !== undefined) decided.decisionReason = why;
+    entry.record = decided;
+    entry.proposal = undefined;
+    await d.store?.saveApproval(decided);
+    const action = outcome.status === 'approved' ? 'approval.granted' : `approval.${outcome.status}`;
+    const where = d.agent(decided.agentId)?.def.group ?? decided.agentId;
+    await d.audit({ who: decided.decidedBy!, action, subject: decided.id, where, why: why ?? 'approved', data: { agentId: decided.agentId, action: decided.action }, at: d.clock.now() });
+    d.publish(decided);
+    this.#deliver(entry);
+    return decided;
+  }
+
+  /** Hands the outcome to the agent if it waits for this request; otherwise it stays until it does. */
+  #deliver(entry: Entry): void {
+    const r = entry.record;
+    const host = this.#deps.agent(r.agentId);
+    if (entry.delivered || host === undefined || host.state !== 'awaitingApproval' || host.context.verdict?.approvalId !== r.id) return;
+    entry.delivered = true;
+    const at = r.decidedAt ?? this.#deps.clock.now();
+    const by = r.decidedBy ?? GOVERNANCE;
+    if (r.status === 'approved') host.deliver({ type: 'governance.approval.granted', approvalId: r.id, by, at });
+    else if (r.status === 'rejected') host.deliver({ type: 'governance.approval.rejected', approvalId: r.id, by, reason: r.decisionReason ?? 'rejected', at });
+    else if (r.status === 'expired') host.deliver({ type: 'governance.approval.expired', approvalId: r.id, at });
+  }
+}

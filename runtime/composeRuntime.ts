@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { createActor } from 'xstate';
+import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
+import type { AgentDefinition } from './agents/defineAgent.ts';
+import { Alerts } from './alerts/Alerts.ts';
+import { Approvals } from './approvals/Approvals.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { GateBoard } from './control/GateBoard.ts';
+import { KillSwitch } from './control/KillSwitch.ts';
+import { OperatorCommands } from './control/OperatorCommands.ts';
+import { DecisionRecords } from './decisions/DecisionRecords.ts';
+import { type AgentEnv, type AlertSeverity } from './host/AgentHost.ts';
+import { AgentLogic } from './host/AgentLogic.ts';
+import { MemoryIntentLog, type IntentLog } from './host/IntentLog.ts';
+import { PhaseWatchdog } from './host/PhaseWatchdog.ts';
+import { StateWriter } from './host/StateWriter.ts';
+import { InspectionStream } from './inspection/InspectionStream.ts';
+import { TransitionJournal } from './journal/TransitionJournal.ts';
+import { overrideFacts } from './overrideFacts.ts';
+import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
+import type { AuditInput } from './persistence/RuntimeStore.ts';
+import type { PhaseEnv } from './phases/PhaseEnv.ts';
+import { PhaseRunner } from './phases/PhaseRunner.ts';
+import { proposalOf } from './phases/proposalOf.ts';
+import { ProposalPipeline } from './proposals/ProposalPipeline.ts';
+import { policyStage, SandboxStage } from './proposals/supervisorStages.ts';
+import type { RuntimeOptions } from './RuntimeOptions.ts';
+import { FactBoard } from './scheduler/FactBoard.ts';
+import { Scheduler } from './scheduler/Scheduler.ts';
+import { Triggers } from './scheduler/Triggers.ts';
+import type { SupervisorEnv } from './supervision/SupervisorHost.ts';
+import { SupervisionTree } from './supervision/SupervisionTree.ts';
+import { Tasks } from './tasks/Tasks.ts';
+
+/** The runtime's services, composed: who depends on whom is written once, here. */
+export interface RuntimeServices {
+  readonly options: RuntimeOptions;
+  readonly mode: 'dry-run' | 'live';
+  readonly nodeId: string;
+  readonly clock: Clock;
+  readonly inspection: InspectionStream;
+  readonly alerts: Alerts;
+  audit(entry: AuditInput): Promise<void>;
+  readonly writer: StateWriter | undefined;
+  readonly journal: TransitionJournal;
+  readonly killSwitch: KillSwitch;
+  readonly gates: GateBoard;
+  readonly facts: FactBoard;
+  readonly scheduler: Scheduler;
+  readonly watchdog: PhaseWatchdog;
+  readonly tree: SupervisionTree;
+  readonly triggers: Triggers;
+  readonly pipeline: ProposalPipeline;
+  readonly approvals: Approvals;
+  readonly decisions: DecisionRecords;
+  readonly operator: OperatorCommands;
+  readonly tasks: Tasks;
+  readonly phases: PhaseRunner;
+  /** The write-ahead log of effects (the store's, or in memory without one). */
+  readonly intents: IntentLog;
+  readonly reputation: ReputationPolicy;
+  readonly governance: GovernancePolicy;
+  /** Told of every trust score change (messaging publishes them to the registry). */
+  readonly reputationListeners: Set<(change: ReputationChange) => void>;
+  modeFor(def: AgentDefinition): 'dry-run' | 'live';
+  /** Signed messaging, once `start()` connected it (when `options.messaging` asks for it). */
+  messaging: RuntimeMessaging | undefined;
+}
+
+/**
+ * Builds every service of a runtime from its options and wires them together. The services
+ * reach each other only through the narrow dependencies they declare; this is the one place
+ * that knows the whole graph (see docs/architecture.md).
+ */
+export function composeRuntime(options: RuntimeOptions): RuntimeServices {
+  const mode = options.mode ?? 'dry-run';
+  const nodeId = options.nodeId ?? `node-${randomUUID().slice(0, 8)}`;
+  const clock = options.clock ?? systemClock;
+  const store = options.store;
+  const inspection = new InspectionStream();
+  const alerts = new Alerts(inspection, clock);
+  const alert = (severity: AlertSeverity, code: string, message: string, actorId?: string): void => void alerts.raise(severity, code, message, actorId);
+  const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
+  const writer = store === undefined ? undefined : new StateWriter(store, clock, (error) => alert('critical', (error as { code?: string }).code ?? 'MANDATE_ERR_STORE', `persisting state failed, will retry: ${(error as Error).message}`));
+  const journal = new TransitionJournal({ inspection, writer, clock, size: options.recentTransitions ?? 2_000 });
+  const gates = new GateBoard();
+  const facts = new FactBoard();
+  const scheduler = new Scheduler(clock);
+  const watchdog = new PhaseWatchdog(clock);
+  const modeFor = (def: AgentDefinition): 'dry-run' | 'live' => (mode === 'live' && def.mode !== 'dry-run' ? 'live' : 'dry-run'); // an agent may stay in dry-run under a live runtime, never the other way round
+
+  // Late-bound: the tree needs the agent env, whose callbacks reach services built after it.
+  const late = {} as { tree: SupervisionTree; approvals: Approvals; tasks: Tasks; phases: PhaseRunner };
+  const limitsOf = (id: string): SpendLimits | undefined => late.tree.get(id)?.def.limits;
+  const reputationListeners = new Set<(change: ReputationChange) => void>();
+  const reputation = new ReputationPolicy({
+    limitsOf,
+    onChange: (c) => {
+      for (const listener of reputationListeners) listener(c);
+      void audit({ who: { kind: 'system', id: 'reputation' }, action: 'reputation.changed', subject: c.agentId, where: nodeId, why: c.reason, data: { agentId: c.agentId, before: c.before, after: c.after }, at: c.at }).catch((e: Error) =>
+        alert('warning', 'MANDATE_ERR_STORE', `reputation change of ${c.agentId} not audited: ${e.message}`, c.agentId),
+      );
+    },
+  });
+  const governance = new GovernancePolicy(options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} }, limitsOf);
+  const killSwitch = new KillSwitch({ nodeId, clock, store, audit, alert, agents: () => late.tree.agents(), agent: (id) => late.tree.get(id) });
+
+  const logic = new AgentLogic((agentId, phase, context) => {
+    const host = late.tree.get(agentId);
+    if (host !== undefined) late.phases.start(host, phase, context);
+  });
+  const random = options.random ?? Math.random;
+  const agentEnv: AgentEnv = {
+    clock,
+    newId: options.newId ?? randomUUID,
+    random32: () => Math.floor(random() * 0x1_0000_0000) | 0,
+    limitsFor: (def) => logic.limits(def),
+    killed: (target) => killSwitch.covers(target),
+    createActor: (host, input, snapshot) => createActor(logic.for(host.def), snapshot === undefined ? { id: input.agentId, input, parent: host.parent.actor } : { id: input.agentId, input, parent: host.parent.actor, snapshot }),
+    startPhase: (host, phase, context) => late.phases.start(host, phase, context),
+    onTransition: (host, from, to, event) => {
+      journal.agent(host, from, to, event);
+      if (to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
+      late.tasks.onTransition(host, to);
+    },
+    alert,
+  };
+  const triggers = new Triggers({ scheduler, facts, gates, clock, killed: (h) => killSwitch.covers(h.target), alert, timeTriggers: options.timeTriggers ?? true });
+  const supervisorEnv: SupervisorEnv = {
+    clock,
+    onSupervisorTransition: (host, from, to, event) => {
+      journal.supervisor(host, from, to, event);
+      if (to === 'escalated') alert('critical', 'MANDATE_ERR_SUPERVISOR_ESCALATED', `${host.id} exceeded its restart intensity and escalates`, host.id);
+    },
+    onRestart: (host, failedId, restarted, reason) => alert('warning', 'MANDATE_ERR_ACTOR_CRASHED', `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`, host.id),
+    onEscalatedRoot: (host) => alert('critical', 'MANDATE_ERR_SUPERVISOR_ESCALATED', `root supervisor ${host.id} gave up: every agent is stopped`, host.id),
+    onChildEnded: (_host, childId, exit) => {
+      triggers.unwire(childId);
+      alert('info', 'MANDATE_CHILD_ENDED', `${childId} ended (${exit}) and is not restarted`, childId);
+    },
+  };
+  const tree = new SupervisionTree({ agentEnv, supervisorEnv, groups: options.groups, capabilityCatalog: options.capabilityCatalog, alert });
+  const approvals = new Approvals({
+    clock,
+    store,
+    audit,
+    alert,
+    publish: (approval) => void inspection.publish({ type: 'approval', approval, at: clock.now() }),
+    agent: (id) => tree.get(id),
+    proposalOf: (host) => proposalOf(host, host.context, clock.now()),
+    reserve: (proposal, reason) => governance.reserve(proposal, reason),
+  });
+  const pipeline = new ProposalPipeline([new SandboxStage((id) => tree.get(id)?.def.permissions), policyStage(reputation), policyStage(governance)], {
+    clock,
+    audit,
+    approvals,
+    supervisorOf: (host, role) => tree.supervisorOf(host, role),
+  });
+  const decisions = new DecisionRecords({ store, clock, audit, alert });
+  const intents: IntentLog = store ?? new MemoryIntentLog();
+  const phaseEnv: PhaseEnv = {
+    clock,
+    facts,
+    overrideFacts: (f) => overrideFacts(f, options.factOverrides),
+    decisions,
+    pipeline,
+    intents,
+    killed: (target) => killSwitch.covers(target),
+    modeFor,
+    alert,
+  };
+  const phases = new PhaseRunner(phaseEnv, watchdog);
+  const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit });
+  Object.assign(late, { tree, approvals, tasks, phases });
+  const operator = new OperatorCommands({ nodeId, clock, tree, triggers, gates, audit });
+  return {
+    options,
+    mode,
+    nodeId,
+    clock,
+    inspection,
+    alerts,
+    audit,
+    writer,
+    journal,
+    killSwitch,
+    gates,
+    facts,
+    scheduler,
+    watchdog,
+    tree,
+    triggers,
+    pipeline,
+    approvals,
+    decisions,
+    operator,
+    tasks,
+    phases,
+    intents,
+    reputation,
+    governance,
+    reputationListeners,
+    modeFor,
+    messaging: undefined,
+  };
+}

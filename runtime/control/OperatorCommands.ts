@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { Principal } from '../../machines/index.ts';
+import { externalEventSchema } from '../agents/externalEventSchema.ts';
+import { StateConflictError } from '../errors.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import type { AuditInput } from '../persistence/RuntimeStore.ts';
+import type { Triggers } from '../scheduler/Triggers.ts';
+import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
+import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
+import type { GateBoard } from './GateBoard.ts';
+
+/** What operator commands need. */
+export interface OperatorCommandsDeps {
+  nodeId: string;
+  clock: { now(): number };
+  tree: Pick<SupervisionTree, 'require' | 'release'>;
+  triggers: Pick<Triggers, 'fire' | 'unwire'>;
+  gates: GateBoard;
+  audit(entry: AuditInput): Promise<void>;
+}
+
+/**
+ * What operators (and peers, through the gateway and messaging) may do to an agent: pause,
+ * resume, retry now, stop for good, trigger a cycle, send a validated event, open or close a
+ * gate. Every input is validated before anything changes, and every override lands in the
+ * audit trail with who and why before it is applied.
+ */
+export class OperatorCommands {
+  readonly #deps: OperatorCommandsDeps;
+
+  constructor(deps: OperatorCommandsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Pauses an agent (an act or learn in flight finishes first). */
+  async pause(agentId: string, by: Principal, why: string): Promise<void> {
+    const h = this.#deps.tree.require(agentId);
+    if (h.state === 'killed' || h.state === 'stopped' || h.state === 'failed') throw new StateConflictError(`Agent "${agentId}" is ${h.state}; it cannot be paused.`, { agentId, state: h.state });
+    await this.#override(h, by, why, 'pause');
+    h.deliver({ type: 'agent.pause' });
+  }
+
+  /** Resumes a paused agent. */
+  async resume(agentId: string, by: Principal, why: string): Promise<void> {
+    const h = this.#deps.tree.require(agentId);
+    if (h.state !== 'paused') throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not paused.`, { agentId, state: h.state });
+    await this.#override(h, by, why, 'resume');
+    h.deliver({ type: 'agent.resume' });
+  }
+
+  /** Retries a phase now instead of waiting for the backoff (the agent must be retrying). */
+  async retry(agentId: string, by: Principal, why: string): Promise<void> {
+    const h = this.#deps.tree.require(agentId);
+    if (h.state !== 'retrying') throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not retrying.`, { agentId, state: h.state });
+    await this.#override(h, by, why, 'retry');
+    h.deliver({ type: 'agent.retry' });
+  }
+
+  /** Terminates an agent for good (it is taken out of supervision first, so it is not restarted). */
+  async stop(agentId: string, by: Principal, why: string): Promise<void> {
+    const h = this.#deps.tree.require(agentId);
+    if (h.state === 'stopped') throw new StateConflictError(`Agent "${agentId}" is already stopped.`, { agentId, state: h.state });
+    await this.#override(h, by, why, 'stop');
+    this.#deps.tree.release(agentId);
+    this.#deps.triggers.unwire(agentId);
+    h.deliver({ type: 'agent.stop', reason: why });
+  }
+
+  /** A user-initiated cycle. Returns whether it started (the agent must be idle, gates open). */
+  async trigger(agentId: string, by: Principal, data?: Record<string, unknown>): Promise<boolean> {
+    const h = this.#deps.tree.require(agentId);
+    checkInput(principalSchema, by, 'principal');
+    if (data !== undefined) checkInput(z.record(z.string(), z.unknown()), data, 'trigger data');
+    const trigger = { kind: 'user' as const, name: `${by.kind}:${by.id}`, at: this.#deps.clock.now() };
+    return this.#deps.triggers.fire(h, data === undefined ? trigger : { ...trigger, data });
+  }
+
+  /**
+   * Sends an event from outside (a peer's message, a tool) after validating its shape; a
+   * malformed event is refused with `MANDATE_ERR_EVENT_INVALID` naming the field, and the agent
+   * is not touched. Returns whether the event was taken (a trigger: whether a cycle started).
+   */
+  send(agentId: string, event: unknown): boolean {
+    const h = this.#deps.tree.require(agentId);
+    const e = checkInput(externalEventSchema, event, 'event');
+    if (e.type === 'agent.trigger') return this.#deps.triggers.fire(h, e.trigger);
+    h.deliver(e);
+    return true;
+  }
+
+  /** Opens or closes a dependency gate (an operator's pre-check, or an agent's `gate.set` effect), audited. */
+  async setGate(name: string, open: boolean, by: Principal, why: string): Promise<void> {
+    checkInput(z.string().min(1).max(200), name, 'gate name');
+    checkInput(z.boolean(), open, 'gate state');
+    checkInput(principalSchema, by, 'principal');
+    checkInput(z.string().max(2000), why, 'gate reason');
+    const d = this.#deps;
+    const at = d.clock.now();
+    await d.audit({ who: by, action: `${by.kind === 'agent' ? 'agent' : 'operator'}.gate.${open ? 'open' : 'close'}`, subject: name, where: d.nodeId, why, data: {}, at });
+    d.gates.set({ name, open, reason: why, by, at });
+  }
+
+  async #override(host: AgentHost, by: Principal, why: string, action: string): Promise<void> {
+    checkInput(principalSchema, by, 'principal');
+    checkInput(reasonSchema, why, `${action} reason`);
+    await this.#deps.audit({ who: by, action: `operator.${action}`, subject: host.id, where: host.parent.id, why, data: { agentId: host.id, state: host.state }, at: this.#deps.clock.now() });
+  }
+}

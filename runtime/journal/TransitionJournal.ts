@@ -1,0 +1,65 @@
+import type { AgentHost } from '../host/AgentHost.ts';
+import type { StateWriter } from '../host/StateWriter.ts';
+import type { SupervisorHost } from '../supervision/SupervisorHost.ts';
+import type { TransitionEvent } from '../inspection/InspectionEvent.ts';
+import type { InspectionStream } from '../inspection/InspectionStream.ts';
+
+/**
+ * Every actor's state changes: published on the inspection stream (UI, metrics, NATS inspection
+ * subjects), kept in a ring of the newest ones for inspection, and handed to the state writer
+ * for the persisted journal.
+ */
+export class TransitionJournal {
+  readonly #inspection: InspectionStream;
+  readonly #writer: StateWriter | undefined;
+  readonly #clock: { now(): number };
+  readonly #recent: Array<TransitionEvent | undefined>;
+  #next = 0;
+
+  constructor(options: { inspection: InspectionStream; writer: StateWriter | undefined; clock: { now(): number }; size?: number }) {
+    this.#inspection = options.inspection;
+    this.#writer = options.writer;
+    this.#clock = options.clock;
+    this.#recent = new Array<TransitionEvent | undefined>(Math.max(1, options.size ?? 2_000));
+  }
+
+  /** Records an agent's transition (its snapshot is queued for writing too). */
+  agent(host: AgentHost, from: string, to: string, event: string): void {
+    this.#writer?.snapshot(host);
+    // Nobody listens and nothing is persisted: skip building the summary (the benchmarks' hot path).
+    if (!this.#inspection.active && this.#writer === undefined) return;
+    const ctx = host.context;
+    const summary: Record<string, unknown> = { cycle: ctx.cycle };
+    if (ctx.decision?.action) summary.action = ctx.decision.action.type;
+    if (ctx.outcome !== null) summary.outcome = ctx.outcome.status;
+    if (ctx.lastError !== null) summary.error = ctx.lastError.code;
+    if (ctx.attempts > 0) summary.attempts = ctx.attempts;
+    this.#record({ type: 'transition', actorId: host.id, parentId: host.parent.id, actorKind: 'agent', from, to, event, summary, at: this.#clock.now() });
+  }
+
+  /** Records a supervisor's transition. */
+  supervisor(host: SupervisorHost, from: string, to: string, event: string): void {
+    const ctx = host.actor.getSnapshot().context;
+    const summary = { restarts: ctx.restarts.length, lastExit: ctx.lastExit?.childId ?? null };
+    this.#record({ type: 'transition', actorId: host.id, parentId: host.parent?.id, actorKind: 'supervisor', from, to, event, summary, at: this.#clock.now() });
+  }
+
+  /** The most recent transitions, oldest first (optionally of one actor). */
+  recent(actorId?: string): TransitionEvent[] {
+    const ring = this.#recent;
+    const out: TransitionEvent[] = [];
+    for (let i = 0; i < ring.length; i++) {
+      const t = ring[(this.#next + i) % ring.length];
+      if (t !== undefined && (actorId === undefined || t.actorId === actorId)) out.push(t);
+    }
+    return out;
+  }
+
+  #record(e: Omit<TransitionEvent, 'seq'>): void {
+    const published = this.#inspection.publish(e) as TransitionEvent;
+    // A ring: the newest transitions for inspection, at O(1) per transition.
+    this.#recent[this.#next] = published;
+    this.#next = (this.#next + 1) % this.#recent.length;
+    this.#writer?.journal(published);
+  }
+}

@@ -1,0 +1,25 @@
+import type { AgentDefinition } from '../agents/defineAgent.ts';
+import type { KillTarget } from '../control/KillScopes.ts';
+import type { DecisionRecords } from '../decisions/DecisionRecords.ts';
+import type { AlertSeverity } from '../host/AgentHost.ts';
+import type { IntentLog } from '../host/IntentLog.ts';
+import type { ProposalPipeline } from '../proposals/ProposalPipeline.ts';
+import type { FactBoard } from '../scheduler/FactBoard.ts';
+
+/** What the five phases need from the runtime, and nothing more. */
+export interface PhaseEnv {
+  readonly clock: { now(): number };
+  /** Perceived facts are published here (fact-threshold triggers watch it). */
+  readonly facts: FactBoard;
+  /** Applies what-if overrides (simulation) to perceived facts; the identity when there are none. */
+  overrideFacts(facts: Record<string, unknown>): Record<string, unknown>;
+  readonly decisions: DecisionRecords;
+  readonly pipeline: ProposalPipeline;
+  /** The write-ahead log of effects. */
+  readonly intents: IntentLog;
+  /** Whether the kill switch covers the agent now. */
+  killed(target: KillTarget): boolean;
+  /** `live` only when both the runtime and the agent's own definition allow it. */
+  modeFor(def: AgentDefinition): 'dry-run' | 'live';
+  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+}

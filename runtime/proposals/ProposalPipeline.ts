@@ -1,0 +1,107 @@
+import { PolicyEvaluationError, type Proposal } from '../../actors/index.ts';
+import type { Outcome, SupervisorRole, Verdict } from '../../machines/index.ts';
+import type { Approvals } from '../approvals/Approvals.ts';
+import { MandateError } from '../../machines/errors.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import type { SupervisorHost } from '../supervision/SupervisorHost.ts';
+import type { AuditInput } from '../persistence/RuntimeStore.ts';
+import type { ProposalStage } from './ProposalStage.ts';
+
+/** What the pipeline needs. */
+export interface ProposalPipelineDeps {
+  clock: { now(): number };
+  audit(entry: AuditInput): Promise<void>;
+  approvals: Pick<Approvals, 'open'>;
+  /** The supervisor of `role` over an agent: its sandbox, the reputation or the governance supervisor. */
+  supervisorOf(host: AgentHost, role: SupervisorRole): SupervisorHost;
+}
+
+/**
+ * Where a proposed action goes before anything is paid: an ordered list of stages (sandbox →
+ * reputation → governance by default), each owned by a supervisor actor that hears its result.
+ * The first denial ends it; a `pending` answer opens an approval the agent waits for; approval
+ * by every stage yields the grant `act` requires. Settling runs every stage's `settle` in the
+ * same order and audits the outcome.
+ *
+ * @example
+ * pipeline.add(zeroTrustStage, { before: 'governance' });
+ */
+export class ProposalPipeline {
+  readonly #stages: ProposalStage[];
+  readonly #deps: ProposalPipelineDeps;
+  /** Outcomes settled so far, by status (for metrics). */
+  readonly outcomes: Record<string, number> = {};
+
+  constructor(stages: readonly ProposalStage[], deps: ProposalPipelineDeps) {
+    this.#stages = [...stages];
+    this.#deps = deps;
+  }
+
+  /** The stages, in order. */
+  get stages(): readonly ProposalStage[] {
+    return this.#stages;
+  }
+
+  /** Inserts a stage before the one named `before`, or last. Stage names are unique. */
+  add(stage: ProposalStage, options: { before?: string } = {}): void {
+    if (this.#stages.some((s) => s.name === stage.name)) {
+      throw new MandateError('MANDATE_ERR_DUPLICATE_ID', `A proposal stage named "${stage.name}" is already in the pipeline (${this.#stages.map((s) => s.name).join(' → ')}).`, { status: 409 });
+    }
+    const at = options.before === undefined ? -1 : this.#stages.findIndex((s) => s.name === options.before);
+    if (options.before !== undefined && at < 0) {
+      throw new MandateError('MANDATE_ERR_NOT_FOUND', `No proposal stage named "${options.before}" to insert "${stage.name}" before; stages: ${this.#stages.map((s) => s.name).join(' → ')}.`, { status: 404 });
+    }
+    if (at < 0) this.#stages.push(stage);
+    else this.#stages.splice(at, 0, stage);
+  }
+
+  /** Runs `proposal` through every stage; see the class comment. A stage that throws fails the propose phase (it is retried). */
+  async propose(host: AgentHost, proposal: Proposal): Promise<Verdict> {
+    const decisionId = proposal.decision.id;
+    for (const stage of this.#stages) {
+      let result;
+      try {
+        result = await stage.evaluate(proposal);
+      } catch (cause) {
+        // Not approved, and not denied either.
+        throw new PolicyEvaluationError(stage.name, (cause as Error).message, { cause });
+      }
+      this.#deps.supervisorOf(host, stage.role).actor.send({ type: 'supervisor.proposal.checked', agentId: host.id, decisionId, status: result.status, reason: result.reason });
+      if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason };
+      if (result.status === 'pending') {
+        const timeout = result.approvalTimeoutMs ?? host.def.limits.approvalTimeout;
+        const record = await this.#deps.approvals.open(host, proposal, result.reason, timeout);
+        return { status: 'pending', by: stage.name, reason: result.reason, approvalId: record.id, expiresAt: record.expiresAt };
+      }
+    }
+    return {
+      status: 'approved',
+      by: 'governance',
+      reason: `approved by ${this.#stages.map((s) => s.name).join(', ')}`,
+      grant: { approvalId: `auto-${decisionId}`, decisionId, mode: 'auto', by: { kind: 'system', id: this.#deps.supervisorOf(host, 'governance').id }, at: this.#deps.clock.now() },
+    };
+  }
+
+  /** Tells every stage how the action ended (budgets kept or released, trust updated) and audits it. */
+  async settle(host: AgentHost, proposal: Proposal, outcome: Outcome): Promise<void> {
+    for (const stage of this.#stages) await stage.settle?.(proposal, outcome);
+    this.outcomes[outcome.status] = (this.outcomes[outcome.status] ?? 0) + 1;
+    const a = proposal.action;
+    await this.#deps.audit({
+      who: { kind: 'agent', id: host.identity.did },
+      action: `agent.${a.type}.${outcome.status}`,
+      subject: proposal.decision.id,
+      where: `${host.def.group}/${a.account ?? '-'}`,
+      why: proposal.decision.rationale,
+      data: {
+        agentId: host.id,
+        status: outcome.status,
+        ...(a.amount === undefined ? {} : { amount: a.amount.value, currency: a.amount.asset }),
+        ...(a.counterparty === undefined ? {} : { counterparty: a.counterparty }),
+        ...(outcome.receipt === undefined ? {} : { receipt: outcome.receipt }),
+        ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      },
+      at: this.#deps.clock.now(),
+    });
+  }
+}

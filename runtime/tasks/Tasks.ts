@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { AgentContext, Principal } from '../../machines/index.ts';
+import { checkInput, principalSchema } from '../control/checkInput.ts';
+import { NotFoundError, StateConflictError } from '../errors.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import type { TaskResult } from '../MandateRuntime.ts';
+import type { AuditInput } from '../persistence/RuntimeStore.ts';
+import type { Triggers } from '../scheduler/Triggers.ts';
+
+/** What tasks need. */
+export interface TasksDeps {
+  clock: { now(): number };
+  agents(): Iterable<AgentHost>;
+  triggers: Pick<Triggers, 'fire' | 'canStart'>;
+  audit(entry: AuditInput): Promise<void>;
+}
+
+/** States in which a cycle is over (or cannot go on), so a task waiting for it can be answered. */
+const SETTLED: ReadonlySet<string> = new Set(['idle', 'paused', 'killed', 'stopped', 'failed']);
+
+/**
+ * Work submitted for a capability by an operator, an MCP client or a peer: one cycle of an
+ * idle agent holding it, with the input as its trigger's data; the task resolves when that
+ * cycle's learn phase is over, with the decision, verdict and outcome.
+ */
+export class Tasks {
+  readonly #deps: TasksDeps;
+  readonly #waiters = new Map<AgentHost, Array<{ cycle: number; resolve: (ctx: AgentContext) => void }>>();
+
+  constructor(deps: TasksDeps) {
+    this.#deps = deps;
+  }
+
+  /** Submits a task; see the class comment. Refused (409) when no holder can start a cycle now. */
+  async submit(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult> {
+    checkInput(principalSchema, by, 'principal');
+    checkInput(z.record(z.string(), z.unknown()), input, 'task input');
+    const holders = [...this.#deps.agents()].filter((h) => h.def.capabilities.includes(capability));
+    if (holders.length === 0) throw new NotFoundError('capability', capability);
+    const host = holders.find((h) => this.#deps.triggers.canStart(h));
+    if (host === undefined) throw new StateConflictError(`No agent holding "${capability}" can start a cycle now (busy, paused, killed or gated); retry later.`, { capability });
+    const done = this.waitForCycle(host, host.context.cycle + 1).then((ctx) => ({
+      decisionId: ctx.decision?.id ?? '',
+      agentId: host.id,
+      verdict: ctx.verdict === null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
+      outcome: ctx.outcome,
+    }));
+    await this.#deps.audit({ who: by, action: 'task.submitted', subject: host.id, where: capability, why: 'task submitted', data: { input }, at: this.#deps.clock.now() });
+    this.#deps.triggers.fire(host, { kind: 'user', name: `${by.kind}:${by.id}`, at: this.#deps.clock.now(), data: input });
+    return done;
+  }
+
+  /** Resolves with the agent's context once its cycle number `cycle` is over. */
+  waitForCycle(host: AgentHost, cycle: number): Promise<AgentContext> {
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(host);
+      if (list === undefined) this.#waiters.set(host, [{ cycle, resolve }]);
+      else list.push({ cycle, resolve });
+    });
+  }
+
+  /** Told of every agent transition: answers the tasks whose cycle is over. */
+  onTransition(host: AgentHost, to: string): void {
+    if (this.#waiters.size === 0 || !SETTLED.has(to)) return;
+    const list = this.#waiters.get(host);
+    if (list === undefined) return;
+    const ctx = host.context;
+    const ready = list.filter((w) => w.cycle <= ctx.cycle);
+    const rest = list.filter((w) => w.cycle > ctx.cycle);
+    if (rest.length === 0) this.#waiters.delete(host);
+    else this.#waiters.set(host, rest);
+    for (const w of ready) w.resolve(ctx);
+  }
+}
