@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../../machines/index.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import type { AuditInput, KillSwitchState } from '../persistence/RuntimeStore.ts';
+import { KillSwitch } from './KillSwitch.ts';
+
+function agent(id: string, group: string, capabilities: string[], state = 'idle') {
+  const inbox: string[] = [];
+  const h = { id, state, def: { group, capabilities }, target: { id, group, capabilities }, deliver: (e: AgentEvent) => void inbox.push(e.type) };
+  return { h, inbox, host: h as unknown as AgentHost };
+}
+
+function setup() {
+  const payer = agent('payer', 'payables', ['payments.send']);
+  const fx = agent('fx', 'fx', ['fx.swap']);
+  const saved: KillSwitchState[] = [];
+  const audited: AuditInput[] = [];
+  const alerts: string[] = [];
+  const sent: string[] = [];
+  const ks = new KillSwitch({
+    nodeId: 'node-a',
+    clock: { now: () => 7 },
+    store: { saveKillSwitch: async (s: KillSwitchState) => void saved.push(s) } as never,
+    audit: async (e) => void audited.push(e),
+    alert: (_s, code) => void alerts.push(code),
+    agents: () => [payer.host, fx.host],
+    agent: (id) => [payer.host, fx.host].find((h) => h.id === id),
+  });
+  ks.broadcastWith(async (action, scope) => void sent.push(`${action}:${JSON.stringify(scope)}`));
+  return { ks, payer, fx, saved, audited, alerts, sent };
+}
+
+const ops = { kind: 'human' as const, id: 'ops' };
+
+describe('kill switch service', () => {
+  it('kill switch - engaging a capability stops only the agents holding it, persists, audits, alerts and broadcasts', async () => {
+    const t = setup();
+    await t.ks.engage({ capabilities: ['payments.send'] }, ops, 'bank incident');
+    expect(t.payer.inbox).toEqual(['agent.kill']);
+    expect(t.fx.inbox).toEqual([]);
+    expect(t.saved.at(-1)).toEqual({ all: false, agents: [], groups: [], capabilities: ['payments.send'] });
+    expect(t.audited.map((e) => [e.action, e.why])).toEqual([['operator.killswitch.engage', 'bank incident']]);
+    expect(t.alerts).toEqual(['MANDATE_ERR_KILL_SWITCH']);
+    expect(t.sent).toEqual(['engage:{"capabilities":["payments.send"]}']);
+  });
+
+  it('kill switch - an order from another node is applied locally and not sent back', async () => {
+    const t = setup();
+    await t.ks.engage({ all: true }, { kind: 'system', id: 'peer:node-b' }, 'drill', { local: true });
+    expect(t.ks.state().all).toBe(true);
+    expect(t.sent).toEqual([]);
+  });
+
+  it('kill switch - release returns killed agents the switch no longer covers', async () => {
+    const t = setup();
+    await t.ks.engage({ groups: ['payables', 'fx'] }, ops, 'x');
+    t.payer.h.state = 'killed';
+    t.fx.h.state = 'killed';
+    await t.ks.release({ groups: ['fx'] }, ops, 'fx is fine');
+    expect(t.fx.inbox).toEqual(['agent.kill', 'agent.release']);
+    expect(t.payer.inbox).toEqual(['agent.kill']);
+    expect(t.ks.state().groups).toEqual(['payables']);
+  });
+
+  it('kill switch - bad input (empty scope, unknown principal kind, empty reason) is refused before anything changes', async () => {
+    const t = setup();
+    await expect(t.ks.engage({}, ops, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
+    await expect(t.ks.engage({ all: true }, { kind: 'robot', id: 'x' } as never, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
+    await expect(t.ks.engage({ all: true }, ops, '')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
+    expect(t.ks.state().all).toBe(false);
+    expect(t.saved).toEqual([]);
+    expect(t.audited).toEqual([]);
+  });
+
+  it("kill switch - the rails' view covers the agent's group and capabilities and the signing step's own", async () => {
+    const t = setup();
+    const view = t.ks.railView();
+    await t.ks.engage({ capabilities: ['payments.crypto.send'] }, ops, 'chain');
+    expect(view.isEngaged('payer', ['payments.crypto.send'])).toBe(true);
+    expect(view.isEngaged('payer', ['payments.fiat.send'])).toBe(false);
+    await t.ks.engage({ groups: ['payables'] }, ops, 'group');
+    expect(view.isEngaged('payer', [])).toBe(true);
+    expect(view.isEngaged('fx', [])).toBe(false);
+  });
+});
