@@ -1,82 +1,9 @@
-import { and, assign, setup } from 'xstate';
-import type { AgentEvent } from './agentEvents.ts';
-import { nextRandom, retryDelay } from './retryDelay.ts';
-import type { AgentLimits, ApprovalGrant, Decision, Outcome, Phase, PhaseError, RestartKind, Trigger, Verdict } from './types.ts';
+import { and, assign } from 'xstate';
+import { agentSetup, freshCycle, TIMEOUT } from './agentSetup.ts';
+import type { Phase } from './types.ts';
 
-/** What an agent actor is started with. */
-export interface AgentInput {
-  agentId: string;
-  kind: RestartKind;
-  limits: AgentLimits;
-  /** Seed of the jitter PRNG (any 32-bit integer). */
-  seed: number;
-  /** Random id of this spawn; decision ids (and so idempotency keys) derive from it and the cycle. */
-  incarnation: string;
-}
-
-/** The agent's working memory. Kept small: 100,000 idle agents must fit in one process. */
-export interface AgentContext {
-  agentId: string;
-  kind: RestartKind;
-  limits: AgentLimits;
-  incarnation: string;
-  /** Cycles started since spawn. Together with `attempts` it names the running phase: see {@link phaseStep}. */
-  cycle: number;
-  trigger: Trigger | null;
-  facts: Record<string, unknown> | null;
-  decision: Decision | null;
-  verdict: Verdict | null;
-  /** The approval record `act` requires. */
-  grant: ApprovalGrant | null;
-  outcome: Outcome | null;
-  /** Failed attempts of the current phase. */
-  attempts: number;
-  retryPhase: Phase | null;
-  retryDelayMs: number;
-  lastError: PhaseError | null;
-  /** A pause that arrived during act/learn: honoured when the cycle ends. */
-  pauseRequested: boolean;
-  rng: number;
-  /** Set by `agent.stop`: the actor ended normally. */
-  stopReason: string | null;
-}
-
-/** How an agent actor ended; its supervisor reads it to decide on a restart. */
-export interface AgentOutput {
-  exit: 'normal' | 'abnormal';
-  kind: RestartKind;
-  error?: PhaseError;
-  reason?: string;
-}
-
-type FailureEvent = Extract<AgentEvent, { error: PhaseError }>;
-
-const TIMEOUT: PhaseError = { code: 'MANDATE_ERR_PHASE_TIMEOUT', message: 'The phase did not finish within limits.phaseTimeoutMs' };
-
-/** Attempts of one phase are bounded well below this (limits allow at most 100). */
-const ATTEMPT_SPAN = 1 << 20;
-
-/**
- * The step a phase result must carry to be accepted: which cycle, which attempt. Each phase has
- * its own result events, and a phase is entered once per (cycle, attempt), so a late result from an
- * abandoned phase (after pause, kill, timeout or a retry) never matches. Derived rather than
- * counted, so entering a phase costs no context update.
- */
-export function phaseStep(context: Pick<AgentContext, 'cycle' | 'attempts'>): number {
-  return context.cycle * ATTEMPT_SPAN + context.attempts;
-}
-
-/** Context reset at the start of every cycle. */
-const freshCycle = {
-  facts: null,
-  decision: null,
-  verdict: null,
-  grant: null,
-  outcome: null,
-  attempts: 0,
-  retryPhase: null,
-  lastError: null,
-} as const;
+export { phaseStep } from './agentContext.ts';
+export type { AgentContext, AgentInput, AgentOutput } from './agentContext.ts';
 
 /**
  * The transitions shared by perceive, decide and propose on a failure or a timeout: retry with
@@ -107,63 +34,7 @@ function retryOrFail(phase: 'perceive' | 'decide' | 'propose') {
  * @example
  * const actor = createActor(agentMachine.provide({ actions: { startPhase: run } }), { input });
  */
-export const agentMachine = setup({
-  types: {
-    context: {} as AgentContext,
-    events: {} as AgentEvent,
-    input: {} as AgentInput,
-    output: {} as AgentOutput,
-  },
-  actions: {
-    /** Starts the work of a phase; supplied by the runtime host. */
-    startPhase: (_args, _params: { phase: Phase }) => {},
-    beginCycle: assign(({ context, event }) => ({
-      ...freshCycle,
-      cycle: context.cycle + 1,
-      trigger: event.type === 'agent.trigger' ? event.trigger : null,
-      pauseRequested: false,
-    })),
-    abandonCycle: assign({ ...freshCycle, trigger: null, pauseRequested: false }),
-    requestPause: assign({ pauseRequested: true }),
-    scheduleRetry: assign(({ context, event }, params: { phase: Phase }) => {
-      const r = nextRandom(context.rng);
-      const attempts = context.attempts + 1;
-      return {
-        attempts,
-        retryPhase: params.phase,
-        rng: r.state,
-        retryDelayMs: retryDelay(attempts, context.limits, r.value),
-        lastError: 'error' in event ? (event as FailureEvent).error : TIMEOUT,
-      };
-    }),
-    recordError: assign({ lastError: ({ event }) => ('error' in event ? (event as FailureEvent).error : TIMEOUT) }),
-    recordActFailure: assign({
-      outcome: ({ event }) => ({ status: 'failed', error: 'error' in event ? (event as FailureEvent).error : TIMEOUT }) as Outcome,
-    }),
-  },
-  guards: {
-    isCurrent: ({ context, event }) => 'step' in event && event.step === phaseStep(context),
-    /** The hot path of a rules-only cycle, as one guard rather than `and([...])`. */
-    currentWithAction: ({ context, event }) => event.type === 'agent.decide.done' && event.step === phaseStep(context) && event.decision.action !== null,
-    canRetry: ({ context }) => context.attempts + 1 < context.limits.maxAttempts,
-    /** Approved, and the approval record belongs to this decision. */
-    approvedWithGrant: ({ context, event }) =>
-      event.type === 'agent.propose.done' &&
-      event.verdict.status === 'approved' &&
-      event.verdict.grant !== undefined &&
-      event.verdict.grant.decisionId === context.decision?.id,
-    isPending: ({ event }) => event.type === 'agent.propose.done' && event.verdict.status === 'pending',
-    matchesApproval: ({ context, event }) => 'approvalId' in event && event.approvalId === context.verdict?.approvalId,
-    retryableAct: ({ event }) => event.type === 'agent.act.failed' && event.retryable,
-    pauseRequested: ({ context }) => context.pauseRequested,
-    retrying: ({ context }, params: { phase: Phase }) => context.retryPhase === params.phase,
-    retryAct: ({ context }) => context.retryPhase === 'act' && context.grant !== null && context.grant.decisionId === context.decision?.id,
-  },
-  delays: {
-    retryDelay: ({ context }) => context.retryDelayMs,
-    approvalTimeout: ({ context }) => context.limits.approvalTimeoutMs,
-  },
-}).createMachine({
+export const agentMachine = agentSetup.createMachine({
   id: 'agent',
   initial: 'idle',
   context: ({ input }) => ({
