@@ -1,7 +1,7 @@
-import { flagSuboptimal, type Actuator } from '../../actors/index.ts';
-import { MandateError } from '../../machines/errors.ts';
-import { createGateActuator, PluginRegistry, type GateBoard } from '../../runtime/index.ts';
-import type { Clock } from '../../runtime/index.ts';
+import { flagSuboptimal, type Actuator } from 'mandate/actors';
+import { MandateError } from 'mandate/machines';
+import { createGateActuator, PluginRegistry, type GateBoard } from 'mandate';
+import type { Clock } from 'mandate';
 import type { TreasurySimulation } from './TreasurySimulation.ts';
 
 /** Thrown by the simulated statement feed now and then, on purpose. */
