@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken } from '../gateway/index.ts';
 import { openStore } from '../runtime/persistence/index.ts';
@@ -8,6 +7,7 @@ import { AgentIdentity, createRuntime, type IdentityJson, type MandateRuntimeImp
 import { RuntimeMessaging } from '../runtime/messaging/RuntimeMessaging.ts';
 import { parseArgs, UsageError } from '../runtime/cli/args.ts';
 import { formatEvent } from './printEvent.ts';
+import { systemEntry } from './systemEntry.ts';
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
@@ -41,6 +41,7 @@ function duration(text: string): number {
 export async function runCommand(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, { live: 'boolean', duration: 'string', quiet: 'boolean', port: 'string', 'no-gateway': 'boolean', 'data-dir': 'string' });
   const dir = resolve(positional[0] ?? 'examples/treasury');
+  const entry = systemEntry(dir);
   const live = flags.get('live') === true;
   const quiet = flags.get('quiet') === true;
   const port = Number(flags.get('port') ?? process.env.PORT ?? 8080);
@@ -73,7 +74,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   compact();
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
-  const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as ExampleModule;
+  const example = (await import(entry)) as ExampleModule;
   const system = await example.setup(runtime);
   const natsUrl = process.env.NATS_URL;
   const messaging = await RuntimeMessaging.connect(runtime, natsUrl === undefined ? { dataDir, nodeIdentity } : { natsUrl, dataDir, nodeIdentity, ...(verifyThreads === undefined ? {} : { verifyThreads }) });
