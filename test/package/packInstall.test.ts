@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -93,12 +93,24 @@ describe('mandate as an installed package', () => {
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   });
 
-  it('package - the tarball installs dist/, the dashboard and the bin, and needs no tsx', () => {
+  it('package - the tarball installs dist/ (with the files loaded by URL), the dashboard and the bin, and needs no tsx', () => {
     const installed = join(app, 'node_modules', 'mandate');
     for (const file of ['dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/actors/index.js', 'ui/dist/index.html', 'bin/mandate.js']) {
       expect(existsSync(join(installed, file)), file).toBe(true);
     }
     expect(existsSync(join(installed, 'runtime', 'index.ts'))).toBe(false);
+    // Files the code loads by URL rather than by import (the signature worker) made it into dist/ too.
+    const byUrl = /new URL\((['"])(\.{1,2}\/[^'"]+)\1, *import\.meta\.url\)/g;
+    const missing: string[] = [];
+    let loadedByUrl = 0;
+    for (const file of readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      for (const [, , target] of readFileSync(join(installed, 'dist', file), 'utf8').matchAll(byUrl)) {
+        loadedByUrl++;
+        if (!existsSync(join(installed, 'dist', dirname(file), target!))) missing.push(`${file} → ${target}`);
+      }
+    }
+    expect(loadedByUrl).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
     expect(existsSync(join(app, 'node_modules', 'tsx'))).toBe(false);
     expect(existsSync(join(app, 'node_modules', '.bin', 'mandate'))).toBe(true);
   });
