@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The `mandate` command: runs the TypeScript CLI through tsx so no build step is needed.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// The `mandate` command: the compiled CLI from dist/, loaded into this same process (no tsx, no child
+// process), so SIGINT and SIGTERM reach the runtime, which shuts down cleanly on either.
+import { existsSync } from 'node:fs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const result = spawnSync(tsx, [join(root, 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('mandate: dist/ is missing in this checkout; build it with "npm run build" (an installed mandate package always has it).');
+  process.exit(1);
+}
+await import(main.href);

@@ -1,12 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken } from '../gateway/index.ts';
 import { openStore } from '../runtime/persistence/index.ts';
 import { AgentIdentity, createRuntime, type IdentityJson, type MandateRuntime } from '../runtime/index.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { formatEvent } from './printEvent.ts';
+import { systemEntry } from './systemEntry.ts';
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
@@ -40,6 +40,7 @@ function duration(text: string): number {
 export async function runCommand(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, { live: 'boolean', duration: 'string', quiet: 'boolean', port: 'string', 'no-gateway': 'boolean', 'data-dir': 'string' });
   const dir = resolve(positional[0] ?? 'examples/treasury');
+  const entry = systemEntry(dir);
   const live = flags.get('live') === true;
   const quiet = flags.get('quiet') === true;
   const port = Number(flags.get('port') ?? process.env.PORT ?? 8080);
@@ -74,7 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   compact();
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
-  const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as ExampleModule;
+  const example = (await import(entry)) as ExampleModule;
   const system = await example.setup(runtime);
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   console.log(`mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`);

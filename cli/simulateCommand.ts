@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GovernancePolicy } from '../actors/index.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { createRuntime, type MandateRuntime } from '../runtime/index.ts';
+import { systemEntry } from './systemEntry.ts';
 
 function parseValue(text: string): unknown {
   if (text === 'true' || text === 'false') return text === 'true';
@@ -43,11 +43,12 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   }
   const { positional, flags } = parseArgs(rest, { agent: 'string', json: 'boolean' });
   const dir = resolve(positional[0] ?? 'examples/treasury');
+  const entry = systemEntry(dir);
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
   const factOverrides = parseOverrides(sets);
   const runtime = await createRuntime({ governance, factOverrides, mode: 'dry-run', timeTriggers: false }); // one deliberate cycle per agent
-  const example = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { setup(r: MandateRuntime): Promise<unknown> };
+  const example = (await import(entry)) as { setup(r: MandateRuntime): Promise<unknown> };
   await example.setup(runtime);
   const only = flags.get('agent') as string | undefined;
   const results: Record<string, unknown>[] = [];

@@ -2,11 +2,11 @@
  * The gateway factory: REST API, live stream, metrics, MCP endpoint and the
  * dashboard, all behind bearer-token RBAC.
  */
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { authenticate } from './authenticate.ts';
 import { errorHandler, notFoundHandler } from './errorHandler.ts';
+import { findUiDir } from './findUiDir.ts';
 import { LiveHub } from './LiveHub.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
 import { approvalRoutes } from './routes/approvalRoutes.ts';
@@ -20,8 +20,8 @@ import { uiRoutes } from './routes/uiRoutes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck } from './RuntimeApi.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
 
-/** Where the built dashboard lives by default. */
-export const DEFAULT_UI_DIR = fileURLToPath(new URL('../ui/dist/', import.meta.url));
+/** Where the built dashboard lives by default: `ui/dist` at the package root, from the sources and from `dist/` alike. */
+export const DEFAULT_UI_DIR = findUiDir(import.meta.url);
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -34,7 +34,7 @@ export interface GatewayOptions {
   logger?: FastifyBaseLogger | boolean;
   /** Extra readiness checks by name, beside the runtime's own (`database`, `transport`). */
   readiness?: Record<string, ReadinessCheck>;
-  /** Directory of the built dashboard; defaults to `ui/dist`. */
+  /** Directory of the built dashboard; defaults to {@link DEFAULT_UI_DIR} (`ui/dist`). */
   uiDir?: string;
   /** Injected clock for export timestamps. */
   clock?: () => number;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { nextRandom } from '../../machines/index.ts';
+import { nextRandom } from 'mandate/machines';
 
 const invoiceFile = z.object({
   invoices: z.array(z.object({ id: z.string(), counterparty: z.string(), amount: z.string().regex(/^\d+(\.\d{1,2})?$/), reference: z.string() }).strict()).min(1),

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAgentYaml, type MandateRuntime } from '../../runtime/index.ts';
+import { loadAgentYaml, type MandateRuntime } from 'mandate';
 import { liveRails } from './liveRails.ts';
 import { treasuryPlugins } from './plugins.ts';
 import { TreasurySimulation } from './TreasurySimulation.ts';

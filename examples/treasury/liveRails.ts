@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { createPaymentActuator, createPaymentExecutor, OpenBankingRail, pgRailSql, SandboxBank, type Actuator } from '../../actors/index.ts';
-import { MandateError } from '../../machines/errors.ts';
-import type { MandateRuntime } from '../../runtime/index.ts';
+import { createPaymentActuator, createPaymentExecutor, OpenBankingRail, pgRailSql, SandboxBank, type Actuator } from 'mandate/actors';
+import { MandateError } from 'mandate/machines';
+import type { MandateRuntime } from 'mandate';
 
 const payeeFile = z.object({ payees: z.record(z.string(), z.object({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).strict()) }).strict();
 

@@ -1,6 +1,6 @@
-import { flagSuboptimal, type Actuator } from '../../actors/index.ts';
-import { MandateError } from '../../machines/errors.ts';
-import { createGateActuator, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
+import { flagSuboptimal, type Actuator } from 'mandate/actors';
+import { MandateError } from 'mandate/machines';
+import { createGateActuator, PluginRegistry, type MandateRuntime } from 'mandate';
 import type { TreasurySimulation } from './TreasurySimulation.ts';
 
 /** Thrown by the simulated statement feed now and then, on purpose. */

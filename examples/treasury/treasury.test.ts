@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { GovernancePolicy } from '../../actors/index.ts';
-import { createRuntime, type InspectionEvent } from '../../runtime/index.ts';
+import { GovernancePolicy } from 'mandate/actors';
+import { createRuntime, type InspectionEvent } from 'mandate';
 import { setup } from './index.ts';
 
 async function settle(rounds = 30): Promise<void> {
