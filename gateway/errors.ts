@@ -2,7 +2,7 @@
  * The gateway's errors. Each carries a stable code (docs/errors.md, "Gateway")
  * and the HTTP status the gateway answers with.
  */
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 
 type Options = ErrorOptions & { details?: Record<string, unknown> };
 

@@ -3,11 +3,9 @@
  * nothing about NATS, PostgreSQL, Fastify or ethers.
  */
 
-/** Who did something: an agent (by did), a human operator (by token name), or the system. */
-export interface Principal {
-  kind: 'agent' | 'human' | 'system';
-  id: string;
-}
+import type { Principal } from '../kernel/index.ts';
+
+export type { Principal };
 
 /** What started a cycle. */
 export interface Trigger {

@@ -1,8 +1,8 @@
 import type { Clock } from '../runtime/transport/index.ts';
 import { AgentDescriptorInputSchema, RequirementsSchema, type AgentDescriptor, type AgentDescriptorInput, type Requirements, type Revocation } from './AgentDescriptor.ts';
 import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
-import { AgentNotRegisteredError, AgentRevokedError } from './errors.ts';
-import { parseInput } from './parseInput.ts';
+import { parseOrThrow } from '../kernel/index.ts';
+import { AgentNotRegisteredError, AgentRevokedError, RegistryInputError } from './errors.ts';
 import { rankCandidates } from './rankCandidates.ts';
 
 /**
@@ -21,7 +21,7 @@ export class MemoryCapabilityRegistry implements CapabilityRegistry {
   }
 
   async register(input: AgentDescriptorInput): Promise<AgentDescriptor> {
-    const parsed = parseInput(AgentDescriptorInputSchema, input, 'agent descriptor');
+    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, { what: 'agent descriptor', error: RegistryInputError });
     const revoked = this.#revoked.get(parsed.did);
     if (revoked !== undefined) throw new AgentRevokedError(parsed.did, revoked.reason);
     const now = this.#clock.now();
@@ -53,7 +53,7 @@ export class MemoryCapabilityRegistry implements CapabilityRegistry {
   }
 
   async discover(capability: string, requirements: Requirements = {}): Promise<AgentDescriptor[]> {
-    const req = parseInput(RequirementsSchema, requirements, 'discovery requirements');
+    const req = parseOrThrow(RequirementsSchema, requirements, { what: 'discovery requirements', error: RegistryInputError });
     const live = [...this.#agents.keys()].map((d) => this.#live(d)).filter((d): d is AgentDescriptor => d !== undefined);
     return rankCandidates(live, capability, req);
   }

@@ -4,8 +4,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { didSuffix, REGISTRY_BUCKET, REVOCATION_BUCKET, type Clock } from '../runtime/transport/index.ts';
 import { AgentDescriptorInputSchema, AgentDescriptorSchema, RequirementsSchema, RevocationSchema, type AgentDescriptor, type AgentDescriptorInput, type Requirements, type Revocation } from './AgentDescriptor.ts';
 import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
-import { AgentNotRegisteredError, AgentRevokedError, RegistryUnavailableError } from './errors.ts';
-import { parseInput } from './parseInput.ts';
+import { parseOrThrow } from '../kernel/index.ts';
+import { AgentNotRegisteredError, AgentRevokedError, RegistryInputError, RegistryUnavailableError } from './errors.ts';
 import { rankCandidates } from './rankCandidates.ts';
 
 interface Cached {
@@ -57,7 +57,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async register(input: AgentDescriptorInput): Promise<AgentDescriptor> {
-    const parsed = parseInput(AgentDescriptorInputSchema, input, 'agent descriptor');
+    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, { what: 'agent descriptor', error: RegistryInputError });
     const status = await this.lookup(parsed.did);
     if (status.state === 'revoked') throw new AgentRevokedError(parsed.did, status.revocation.reason);
     const now = this.#clock.now();
@@ -81,7 +81,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async revoke(did: string, reason: string, by: string): Promise<void> {
-    const revocation = parseInput(RevocationSchema, { did, reason, by, at: this.#clock.now() }, 'revocation');
+    const revocation = parseOrThrow(RevocationSchema, { did, reason, by, at: this.#clock.now() }, { what: 'revocation', error: RegistryInputError });
     await this.#revocations.put(didSuffix(did), JSON.stringify(revocation));
     this.#revoked.set(did, revocation);
     await this.deregister(did);
@@ -95,7 +95,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async discover(capability: string, requirements: Requirements = {}): Promise<AgentDescriptor[]> {
-    const req = parseInput(RequirementsSchema, requirements, 'discovery requirements');
+    const req = parseOrThrow(RequirementsSchema, requirements, { what: 'discovery requirements', error: RegistryInputError });
     const live = [...this.#cache.keys()].map((d) => this.#live(d)?.descriptor).filter((d): d is AgentDescriptor => d !== undefined && !this.#revoked.has(d.did));
     return rankCandidates(live, capability, req);
   }

@@ -1,6 +1,6 @@
 import type { Proposal } from '../actors/index.ts';
 import type { Principal } from '../machines/types.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../kernel/index.ts';
 import { NotFoundError, StateConflictError } from './errors.ts';
 import type { ApprovalRecord } from './inspection/InspectionEvent.ts';
 

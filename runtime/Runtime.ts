@@ -4,7 +4,7 @@ import { GovernancePolicy, ReputationPolicy, SandboxPolicy, type GovernanceConfi
 import { agentMachine, type AgentContext, type AgentInput, type AgentLimits, type Decision, type Outcome, type RestartStrategy, type Verdict } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import { ApprovalBook } from './ApprovalBook.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../kernel/index.ts';
 import { DuplicateIdError, UnknownCapabilityError } from './errors.ts';
 import { GateBoard } from './GateBoard.ts';
 import { AgentHost } from './host/AgentHost.ts';

@@ -1,6 +1,6 @@
 import type { Actuator } from '../actors/index.ts';
-import { MandateError } from '../machines/errors.ts';
-import type { Clock } from './clock.ts';
+import { MandateError } from '../kernel/index.ts';
+import type { Clock } from '../kernel/index.ts';
 import type { GateBoard } from './GateBoard.ts';
 
 /**

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { createPaymentActuator, createPaymentExecutor, OpenBankingRail, pgRailSql, SandboxBank, type Actuator } from '../../actors/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { MandateRuntimeImpl } from '../../runtime/index.ts';
 
 const payeeFile = z.object({ payees: z.record(z.string(), z.object({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).strict()) }).strict();

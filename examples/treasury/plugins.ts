@@ -1,5 +1,5 @@
 import { flagSuboptimal, type Actuator } from '../../actors/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import { createGateActuator, PluginRegistry, type GateBoard } from '../../runtime/index.ts';
 import type { Clock } from '../../runtime/index.ts';
 import type { TreasurySimulation } from './TreasurySimulation.ts';

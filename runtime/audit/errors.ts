@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 type Options = ErrorOptions & { details?: Record<string, unknown> };
 

@@ -5,7 +5,6 @@ export type { AuditCheckpoint } from './AuditCheckpoint.ts';
 export { AuditLog } from './AuditLog.ts';
 export { AuditWitness } from './AuditWitness.ts';
 export type { AuditLogOptions } from './AuditLog.ts';
-export { canonicalJson } from './canonicalJson.ts';
 export { AuditInputError, AuditQueryError, VaultSubjectUnknownError } from './errors.ts';
 export { PersonalDataVault } from './PersonalDataVault.ts';
 export type { PersonalData, PersonalDataVaultOptions, VaultSubject } from './PersonalDataVault.ts';

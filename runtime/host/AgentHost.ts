@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Actor, AnyStateMachine, Snapshot } from 'xstate';
 import type { Proposal } from '../../actors/index.ts';
 import { phaseStep, WORKING_STATES, type AgentContext, type AgentEvent, type AgentInput, type Decision, type Outcome, type Phase, type PhaseError as PhaseErr, type Verdict } from '../../machines/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import { AgentIdentity } from '../identity/index.ts';
 import type { SupervisorHost } from './SupervisorHost.ts';

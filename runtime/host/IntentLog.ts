@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { MandateError } from '../../machines/errors.ts';
-import { canonicalJson } from '../audit/index.ts';
+import { MandateError } from '../../kernel/index.ts';
+import { canonicalJson } from '../../kernel/index.ts';
 import { IntentConflictError } from '../persistence/errors.ts';
 import type { IntentRow, RuntimeStore } from '../persistence/RuntimeStore.ts';
 

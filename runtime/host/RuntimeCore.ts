@@ -2,7 +2,7 @@ import type { Actor, AnyStateMachine, Snapshot } from 'xstate';
 import type { Proposal } from '../../actors/index.ts';
 import type { AgentContext, AgentInput, AgentLimits, Decision, Outcome, Verdict } from '../../machines/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/index.ts';
 import type { FactBoard } from '../scheduler/FactBoard.ts';
 import type { KillSwitch } from '../KillSwitch.ts';
 import type { AgentHost } from './AgentHost.ts';

@@ -1,7 +1,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { SupervisorPolicy } from '../../actors/index.ts';
 import { restartSet, supervisorMachine, type RestartIntensity, type RestartKind, type RestartStrategy, type SupervisorRole } from '../../machines/index.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/index.ts';
 import { AgentHost } from './AgentHost.ts';
 import { stopActor } from './stopActor.ts';
 

@@ -1,6 +1,6 @@
 import type { ActContext } from '../../actors/index.ts';
 import type { AgentContext, Outcome } from '../../machines/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import { ActUnreconciledError, KillSwitchEngagedError } from '../errors.ts';
 import type { AgentHost } from './AgentHost.ts';
 import { paramsHash } from './IntentLog.ts';

@@ -1,4 +1,4 @@
-import type { MandateError } from '../../machines/errors.ts';
+import type { MandateError } from '../../kernel/index.ts';
 import { StoreClosedError } from './errors.ts';
 import { withDbRetry, type DbRetryPolicy } from './withDbRetry.ts';
 

@@ -9,7 +9,7 @@ import { queryAudit, type AuditPage, type AuditQuery } from '../audit/queryAudit
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import { verifyAuditChain, type AuditVerifyResult, type VerifyAuditOptions } from '../audit/verifyAuditChain.ts';
 import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
-import type { MandateError } from '../../machines/errors.ts';
+import type { MandateError } from '../../kernel/index.ts';
 import { compactHistory, type CompactionResult, type RetentionPolicy } from './compactHistory.ts';
 import type { EmbeddedPostgres } from './EmbeddedPostgres.ts';
 import { IntentConflictError, IntentUnknownError, SnapshotCorruptError } from './errors.ts';

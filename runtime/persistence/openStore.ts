@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type PostgreSqlConnection } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import type { MandateError } from '../../machines/errors.ts';
+import { parseOrThrow, type MandateError } from '../../kernel/index.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { AuditWitness } from '../audit/AuditWitness.ts';
 import { PersonalDataVault } from '../audit/PersonalDataVault.ts';
@@ -85,7 +85,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<MikroOr
   const env = options.env ?? process.env;
   const databaseUrl = options.databaseUrl ?? (env.DATABASE_URL || undefined);
   const migrateUrl = options.migrateUrl ?? (env.MANDATE_MIGRATE_DATABASE_URL || undefined);
-  const parsed = optionsSchema.safeParse({
+  const raw = {
     databaseUrl,
     migrateUrl,
     dataDir: options.dataDir ?? (env.MANDATE_DATA_DIR || '.mandate/data'),
@@ -95,12 +95,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<MikroOr
     retryAttempts: options.retry?.attempts ?? 8,
     retryBaseMs: options.retry?.baseDelayMs ?? 100,
     retention: options.retention ?? DEFAULT_RETENTION,
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new StoreConfigError(`Invalid store option "${issue.path.join('.')}": ${issue.message}.`, { details: { issues: parsed.error.issues } });
-  }
-  const o = parsed.data;
+  };
+  const fix = 'fix the option given to openStore(), or the environment variable behind it (DATABASE_URL, MANDATE_MIGRATE_DATABASE_URL, MANDATE_DATA_DIR)';
+  const o = parseOrThrow(optionsSchema, raw, { what: 'store option', error: StoreConfigError, fix });
   const clock = options.clock ?? Date.now;
   const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const onProblem = options.onProblem ?? (() => undefined);

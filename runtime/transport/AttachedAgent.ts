@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentEndpoint.ts';
 import type { Admitted, AcceptSpec } from './EnvelopeAdmission.ts';
 import type { BroadcastFilter, Envelope } from './Envelope.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { AgentDescriptorInput, CapabilityRegistry } from '../../registry/index.ts';
 import type { AgentIdentity } from '../identity/index.ts';
 import type { InspectionEvent } from '../inspection/InspectionEvent.ts';

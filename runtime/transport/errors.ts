@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 /** Why an inbound envelope was refused. Each value is a stable error code listed in docs/errors.md. */
 export const RejectCode = {
@@ -24,14 +24,6 @@ export class EnvelopeRejectedError extends MandateError {
     super(code, message, { ...options, status: code === RejectCode.tooLarge ? 413 : code === RejectCode.malformed ? 400 : 403 });
     this.code = code;
     this.name = 'EnvelopeRejectedError';
-  }
-}
-
-/** A value cannot be encoded as canonical JSON (RFC 8785): NaN, Infinity, lone surrogates, non-plain objects. */
-export class CanonicalJsonError extends MandateError {
-  constructor(message: string, options: ErrorOptions & { details?: Record<string, unknown> } = {}) {
-    super('MANDATE_ERR_CANONICAL_JSON', message, { ...options, status: 400 });
-    this.name = 'CanonicalJsonError';
   }
 }
 

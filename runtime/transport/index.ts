@@ -1,11 +1,10 @@
-export { canonicalJson, canonicalJsonBytes } from './canonicalJson.ts';
 export { BroadcastFilterSchema, CapabilityNameSchema, DEFAULT_LIMITS, DidSchema, EnvelopeSchema, PROTOCOL_VERSION, systemClock } from './Envelope.ts';
 export type { BroadcastFilter, Clock, Envelope, EnvelopeLimits, UnsignedEnvelope } from './Envelope.ts';
 export { encodeEnvelope, signEnvelope, signingBytes } from './signEnvelope.ts';
 export type { EnvelopeDraft, EnvelopeSources } from './signEnvelope.ts';
 export { openEnvelope } from './openEnvelope.ts';
 export type { OpenContext } from './openEnvelope.ts';
-export { CanonicalJsonError, EnvelopeRejectedError, RejectCode, RemoteError, RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
+export { EnvelopeRejectedError, RejectCode, RemoteError, RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
 export type { RejectCodeValue } from './errors.ts';
 export { ReplayGuard } from './ReplayGuard.ts';
 export type { ReplayStore } from './ReplayStore.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AgentIdentity } from '../identity/index.ts';
-import { canonicalJson } from './canonicalJson.ts';
+import { canonicalJson } from '../../kernel/index.ts';
 import { EnvelopeRejectedError } from './errors.ts';
 import { openEnvelope } from './openEnvelope.ts';
 import { InlineSignatureVerifier } from './SignatureVerifier.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentIdentity } from '../identity/index.ts';
-import { canonicalJsonBytes } from './canonicalJson.ts';
+import { canonicalJsonBytes } from '../../kernel/index.ts';
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, type BroadcastFilter, type Clock, type Envelope, type UnsignedEnvelope } from './Envelope.ts';
 import { TransportUsageError } from './errors.ts';
 

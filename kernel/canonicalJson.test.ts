@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonicalJson.ts';
+import { canonicalJson, canonicalJsonBytes } from './canonicalJson.ts';
 
 describe('canonicalJson', () => {
   it('canonicalJson - reproduces the RFC 8785 §3.2.2 example byte for byte', () => {
@@ -44,5 +44,37 @@ describe('canonicalJson', () => {
       }),
       { numRuns: 300 },
     );
+  });
+  it('canonicalJson - refuses what the retired audit and rail encoders let through, naming the path', () => {
+    // The audit encoder wrote null for undefined in arrays and {} for a Date; the rail encoder wrote null for NaN,
+    // "[1,]" for undefined in arrays and "\ud800" escapes for lone surrogates. None of these is I-JSON.
+    const cases: Array<[unknown, string]> = [
+      [{ list: [1, undefined] }, '$.list[1]'],
+      // eslint-disable-next-line no-sparse-arrays -- a hole is what Array.prototype.map skipped in the old encoders
+      [{ list: [1, , 3] }, '$.list[1]'],
+      [{ at: new Date(0) }, '$.at'],
+      [{ m: new Map([['a', 1]]) }, '$.m'],
+      [{ s: Object('boxed') }, '$.s'],
+      [{ n: Number.NaN }, '$.n'],
+      [{ n: -Infinity }, '$.n'],
+      [{ text: 'a\ud800b' }, '$.text'],
+      [{ ['k\udc00']: 1 }, '$'],
+      [{ f: () => 1 }, '$.f'],
+      [{ s: Symbol('x') }, '$.s'],
+      [{ b: 1n }, '$.b'],
+    ];
+    for (const [value, path] of cases) {
+      expect(() => canonicalJson(value), path).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_CANONICAL_JSON', message: expect.stringContaining(`at ${path}`) }));
+    }
+  });
+
+  it('canonicalJson - objects without a prototype are plain, and well-formed astral characters pass unescaped', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { b: '😀', a: '\u2028' });
+    expect(canonicalJson(bare)).toBe('{"a":"\u2028","b":"😀"}');
+    expect(canonicalJson('\u0000\u001f')).toBe('"\\u0000\\u001f"');
+  });
+
+  it('canonicalJson - the bytes are the UTF-8 of the string', () => {
+    expect(Buffer.from(canonicalJsonBytes({ é: '€' })).toString('hex')).toBe(Buffer.from('{"é":"€"}', 'utf8').toString('hex'));
   });
 });

@@ -13,12 +13,18 @@ class PathError extends Error {
 }
 
 /**
- * RFC 8785 JSON Canonicalization Scheme (JCS) of a JSON value, as a string.
+ * RFC 8785 JSON Canonicalization Scheme (JCS) of a JSON value, as a string: the one encoder behind
+ * every hash and signature in Mandate (envelope signatures, the audit hash chain and its signed
+ * checkpoints, rail intent fingerprints, runtime intent params hashes).
  *
  * Numbers use the ECMAScript shortest round-trip form (what `JSON.stringify` emits, which is
- * what RFC 8785 §3.2.2.3 prescribes), object keys are sorted by UTF-16 code units, strings use
- * the minimal JSON escapes. Object properties whose value is `undefined` are omitted (as
- * `JSON.stringify` and a JSON parser would), everything that has no JSON form is refused.
+ * what RFC 8785 §3.2.2.3 prescribes; `-0` is `0`), object keys are sorted by UTF-16 code units
+ * (§3.2.3, so `"\ud83d\ude00"` sorts before `"\ufb33"`), strings use the minimal JSON escapes
+ * (§3.2.2.2). Object members whose value is `undefined` are omitted (as `JSON.stringify` and a JSON
+ * parser would: the member does not exist in JSON). Everything that has no I-JSON form is refused
+ * with a {@link CanonicalJsonError} naming its path: NaN and ±Infinity, lone UTF-16 surrogates
+ * (RFC 7493 §2.1), `undefined` or holes in arrays, bigints, functions, symbols, and objects that are
+ * not plain (`Date`, `Map`, class instances, boxed primitives: their JSON text is not their content).
  *
  * @example
  * canonicalJson({ b: 1, a: [1e21, 'é'] }) // '{"a":[1e+21,"é"],"b":1}'
