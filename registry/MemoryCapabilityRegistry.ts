@@ -1,7 +1,5 @@
-import type { Clock } from '../runtime/transport/index.ts';
-import { AgentDescriptorInputSchema, RequirementsSchema, type AgentDescriptor, type AgentDescriptorInput, type Requirements, type Revocation } from './AgentDescriptor.ts';
-import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
-import { parseOrThrow } from '../kernel/index.ts';
+import { parseOrThrow, systemClock, type Clock } from '../kernel/index.ts';
+import { AgentDescriptorInputSchema, RequirementsSchema, type AgentDescriptor, type AgentDescriptorInput, type CapabilityRegistry, type Requirements, type Revocation, type SignerStatus } from '../transport/index.ts';
 import { AgentNotRegisteredError, AgentRevokedError, RegistryInputError } from './errors.ts';
 import { rankCandidates } from './rankCandidates.ts';
 
@@ -12,11 +10,11 @@ import { rankCandidates } from './rankCandidates.ts';
 export class MemoryCapabilityRegistry implements CapabilityRegistry {
   readonly #agents = new Map<string, AgentDescriptor>();
   readonly #revoked = new Map<string, Revocation>();
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #ttlMs: number;
 
-  constructor(options: { clock?: Clock; ttlMs?: number } = {}) {
-    this.#clock = options.clock ?? { now: () => Date.now() };
+  constructor(options: { clock?: Pick<Clock, 'now'>; ttlMs?: number } = {}) {
+    this.#clock = options.clock ?? systemClock;
     this.#ttlMs = options.ttlMs ?? 30_000;
   }
 

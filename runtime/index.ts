@@ -1,5 +1,5 @@
-export { AgentIdentity, InvalidDidError, didFromPublicKey, publicKeyFromDid } from './identity/index.ts';
-export type { IdentityJson } from './identity/index.ts';
+export { AgentIdentity, InvalidDidError, didFromPublicKey, publicKeyFromDid } from '../transport/index.ts';
+export type { IdentityJson } from '../transport/index.ts';
 export { defineAgent } from './agents/defineAgent.ts';
 export type { AgentDefinition, AgentSpec } from './agents/defineAgent.ts';
 export { agentDataSchema, agentYamlSchema, triggerSchema } from './agents/agentSchema.ts';

@@ -1,4 +1,4 @@
-import { AgentIdentity } from '../identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import { canonicalJson } from '../../kernel/index.ts';
 
 /** A signed statement "the chain head at `seq` has hash `hash`", like a CloudTrail digest file. */

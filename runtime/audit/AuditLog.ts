@@ -1,4 +1,4 @@
-import { AgentIdentity } from '../identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import { GENESIS_HASH, auditEntryHash, chainEntries, type AuditEntry } from './auditEntry.ts';
 import { rowToAuditEntry, type AuditEntryRow } from './auditRows.ts';

@@ -4,7 +4,7 @@ import type { Proposal } from '../../actors/index.ts';
 import { phaseStep, WORKING_STATES, type AgentContext, type AgentEvent, type AgentInput, type Decision, type Outcome, type Phase, type PhaseError as PhaseErr, type Verdict } from '../../machines/index.ts';
 import { MandateError } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
-import { AgentIdentity } from '../identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import type { SupervisorHost } from './SupervisorHost.ts';
 import { actPhase } from './actPhase.ts';
 import { stopActor } from './stopActor.ts';

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry, type CapabilityRegistry } from '../../registry/index.ts';
+import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry } from '../../registry/index.ts';
 import { KillSwitchEngagedError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
-import { AgentIdentity } from '../identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import type { MandateRuntimeImpl } from '../MandateRuntimeImpl.ts';
 import {
   FileReplayStore,
@@ -17,11 +17,12 @@ import {
   WorkerSignatureVerifier,
   type AcceptSpec,
   type AgentEndpoint,
+  type CapabilityRegistry,
   type KillSwitchControl,
   type Rejection,
   type SignatureVerifier,
   type Transport,
-} from '../transport/index.ts';
+} from '../../transport/index.ts';
 
 /** Message type a peer (or an MCP client through the gateway) uses to ask an agent system for work. */
 export const TASK_REQUEST = 'mandate.task.request';

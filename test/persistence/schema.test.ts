@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import pg from 'pg';
 import { EmbeddedPostgres, allEntities, openStore } from '../../runtime/persistence/index.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';

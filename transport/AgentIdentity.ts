@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { MandateError } from '../../kernel/index.ts';
+import { MandateError } from '../kernel/index.ts';
 import { base58Decode, base58Encode } from './base58.ts';
 
 /** Multicodec prefix of an Ed25519 public key (varint 0xed). */

@@ -1,4 +1,4 @@
-import { AgentIdentity } from '../identity/index.ts';
+import { AgentIdentity } from './AgentIdentity.ts';
 
 /** Checks Ed25519 signatures by did:key. Inline on the event loop, or spread over worker threads ({@link WorkerSignatureVerifier}). */
 export interface SignatureVerifier {

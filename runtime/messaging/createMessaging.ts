@@ -1,16 +1,21 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { AgentIdentity } from '../identity/index.ts';
-import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry, type CapabilityRegistry } from '../../registry/index.ts';
-import type { Clock } from './Envelope.ts';
-import { FileReplayStore } from './FileReplayStore.ts';
-import { MemoryReplayStore } from './MemoryReplayStore.ts';
-import { MemoryTransport } from './MemoryTransport.ts';
-import { MessageBus, type MessageBusOptions } from './MessageBus.ts';
-import { NatsKvReplayStore } from './NatsKvReplayStore.ts';
-import { NatsTransport, type NatsTransportOptions } from './NatsTransport.ts';
-import { ReplayGuard } from './ReplayGuard.ts';
-import type { Transport } from './Transport.ts';
+import { systemClock, type Clock } from '../../kernel/index.ts';
+import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry } from '../../registry/index.ts';
+import {
+  FileReplayStore,
+  MemoryReplayStore,
+  MemoryTransport,
+  MessageBus,
+  NatsKvReplayStore,
+  NatsTransport,
+  ReplayGuard,
+  type AgentIdentity,
+  type CapabilityRegistry,
+  type MessageBusOptions,
+  type NatsTransportOptions,
+  type Transport,
+} from '../../transport/index.ts';
 
 /** How the runtime wants its messaging: the embedded default, or NATS. */
 export interface MessagingConfig {
@@ -26,7 +31,7 @@ export interface MessagingConfig {
   nats?: NatsTransportOptions;
   /** Registry heartbeat expiry; default 30 s. */
   registryTtlMs?: number;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   /** Hooks and options passed to the bus (onReject, onControl, beforeSign, onHandlerError, verifier, …). */
   bus?: Omit<MessageBusOptions, 'transport' | 'registry' | 'replay' | 'node' | 'clock'>;
 }
@@ -47,7 +52,7 @@ export interface Messaging {
  * const m = await createMessaging({ mode: process.env.NATS_URL ? 'nats' : 'memory', dataDir: '.mandate', node: { id: 'node-1', identity } });
  */
 export async function createMessaging(config: MessagingConfig): Promise<Messaging> {
-  const clock = config.clock ?? { now: () => Date.now() };
+  const clock = config.clock ?? systemClock;
   let transport: Transport;
   let registry: CapabilityRegistry;
   let replay: ReplayGuard;

@@ -1,4 +1,4 @@
-import { MandateError } from '../../kernel/index.ts';
+import { MandateError } from '../kernel/index.ts';
 
 /** Why an inbound envelope was refused. Each value is a stable error code listed in docs/errors.md. */
 export const RejectCode = {

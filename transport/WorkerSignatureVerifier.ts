@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { publicKeyFromDid } from '../identity/index.ts';
+import { publicKeyFromDid } from './AgentIdentity.ts';
 import type { SignatureVerifier } from './SignatureVerifier.ts';
 
 const keys = new Map<string, KeyObject>();

@@ -1,24 +1,25 @@
-import { MandateError } from '../../kernel/index.ts';
+import { MandateError } from '../kernel/index.ts';
+import type { AgentBus } from './AgentBus.ts';
 import type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentEndpoint.ts';
+import type { AttachOptions } from './AttachOptions.ts';
 import type { Admitted, AcceptSpec } from './EnvelopeAdmission.ts';
 import type { BroadcastFilter, Envelope } from './Envelope.ts';
 import { RemoteError, TransportUsageError } from './errors.ts';
-import type { AttachOptions, MessageBus } from './MessageBus.ts';
 import { encodeEnvelope } from './signEnvelope.ts';
 import { agentDurableConsumer, agentDurableSubject, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject } from './subjects.ts';
 import type { DurableMessage, TransportMessage, TransportSubscription } from './Transport.ts';
 
-/** One agent attached to a {@link MessageBus}: its subscriptions, and the {@link AgentEndpoint} it sends through. */
+/** One agent attached to a `MessageBus` (through its {@link AgentBus} side): its subscriptions, and the {@link AgentEndpoint} it sends through. */
 export class AttachedAgent implements AgentEndpoint {
   readonly did: string;
   readonly accepts: Readonly<Record<string, AcceptSpec>>;
   registered = false;
-  readonly #bus: MessageBus;
+  readonly #bus: AgentBus;
   readonly #options: AttachOptions;
   readonly #subs: TransportSubscription[] = [];
   #detached = false;
 
-  constructor(bus: MessageBus, options: AttachOptions) {
+  constructor(bus: AgentBus, options: AttachOptions) {
     this.#bus = bus;
     this.#options = options;
     this.did = options.identity.did;
@@ -27,9 +28,9 @@ export class AttachedAgent implements AgentEndpoint {
 
   /** Registers (when a descriptor was given) and subscribes. */
   async start(): Promise<void> {
-    const { transport, registry, node } = this.#bus.options;
+    const { transport, registry, nodeId } = this.#bus;
     if (this.#options.descriptor !== undefined) {
-      await registry.register({ ...this.#options.descriptor, did: this.did, node: node.id });
+      await registry.register({ ...this.#options.descriptor, did: this.did, node: nodeId });
       this.registered = true;
     }
     const inbox = agentInboxSubject(this.did);
@@ -54,7 +55,7 @@ export class AttachedAgent implements AgentEndpoint {
   async send(to: string, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
     this.#assertAttached();
     const env = this.#bus.sign(this.#options.identity, { to, type, body, ...options });
-    this.#bus.options.transport.publish(subjectFor(to), encodeEnvelope(env));
+    this.#bus.transport.publish(subjectFor(to), encodeEnvelope(env));
     return env;
   }
 
@@ -62,7 +63,7 @@ export class AttachedAgent implements AgentEndpoint {
     this.#assertAttached();
     if (!to.startsWith('did:key:')) throw new TransportUsageError(`Durable messages go to one agent (did:key:…), not "${to}"; discover the agent first.`);
     const env = this.#bus.sign(this.#options.identity, { to, type, body, ttlMs: 300_000, ...options });
-    await this.#bus.options.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), env.id);
+    await this.#bus.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), env.id);
     return env;
   }
 
@@ -70,7 +71,7 @@ export class AttachedAgent implements AgentEndpoint {
     this.#assertAttached();
     const { timeoutMs, ...send } = options;
     const env = this.#bus.sign(this.#options.identity, { to, type, body, ...send });
-    const bytes = await this.#bus.options.transport.request(subjectFor(to), encodeEnvelope(env), timeoutMs ?? this.#bus.options.requestTimeoutMs ?? 5_000);
+    const bytes = await this.#bus.transport.request(subjectFor(to), encodeEnvelope(env), timeoutMs ?? this.#bus.requestTimeoutMs);
     const replyType = `${type}.reply`;
     const admitted = await this.#bus.admission
       .admit({ bytes, scope: this.did, recipientOk: (t) => t === this.did, accepts: { [replyType]: {}, 'mandate.error': {} } })
@@ -91,24 +92,23 @@ export class AttachedAgent implements AgentEndpoint {
   async broadcast(filter: BroadcastFilter, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
     this.#assertAttached();
     const env = this.#bus.sign(this.#options.identity, { to: '*', type, body, filter, ...options });
-    this.#bus.options.transport.publish(BROADCAST_SUBJECT, encodeEnvelope(env));
+    this.#bus.transport.publish(BROADCAST_SUBJECT, encodeEnvelope(env));
     return env;
   }
 
   async detach(): Promise<void> {
     if (this.#detached) return;
     this.#detached = true;
-    this.#bus.agents.delete(this.did);
+    this.#bus.detached(this.did);
     for (const s of this.#subs.splice(0)) await s.unsubscribe();
-    if (this.registered) await this.#bus.options.registry.deregister(this.did).catch(() => undefined);
+    if (this.registered) await this.#bus.registry.deregister(this.did).catch(() => undefined);
   }
 
   /** Does this agent match a broadcast filter? */
   async matches(filter: BroadcastFilter): Promise<boolean> {
-    const { node } = this.#bus.options;
-    if (filter.node !== undefined && filter.node !== node.id) return false;
+    if (filter.node !== undefined && filter.node !== this.#bus.nodeId) return false;
     if (filter.capability === undefined && filter.group === undefined && filter.minReputation === undefined) return true;
-    const status = await this.#bus.options.registry.lookup(this.did);
+    const status = await this.#bus.registry.lookup(this.did);
     if (status.state !== 'active') return false;
     const d = status.descriptor;
     if (filter.capability !== undefined && !d.capabilities.some((c) => c.name === filter.capability)) return false;
@@ -136,10 +136,10 @@ export class AttachedAgent implements AgentEndpoint {
       const result = await this.deliver(admitted, false, m.reply);
       if (m.reply !== undefined) {
         const reply = this.#bus.sign(this.#options.identity, { to: env.from, type: `${env.type}.reply`, re: env.id, body: result ?? null });
-        this.#bus.options.transport.publish(m.reply, encodeEnvelope(reply));
+        this.#bus.transport.publish(m.reply, encodeEnvelope(reply));
       }
     } catch (err) {
-      this.#bus.options.onHandlerError?.(err, env);
+      this.#bus.handlerFailed(err, env);
       if (m.reply === undefined) return;
       const coded = err instanceof MandateError ? err : new MandateError('MANDATE_ERR_HANDLER_FAILED', `The handler of "${env.type}" failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
       this.#bus.replyError(m.reply, coded, env.from, env.id, this.#options.identity);
@@ -159,7 +159,7 @@ export class AttachedAgent implements AgentEndpoint {
       await this.deliver(admitted, true, undefined);
       m.ack();
     } catch (err) {
-      this.#bus.options.onHandlerError?.(err, admitted.envelope);
+      this.#bus.handlerFailed(err, admitted.envelope);
       m.nak(Math.min(30_000, 500 * 2 ** Math.min(6, m.deliveryCount)));
     }
   }

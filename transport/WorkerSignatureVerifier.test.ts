@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../identity/index.ts';
+import { AgentIdentity } from './AgentIdentity.ts';
 import { InlineSignatureVerifier } from './SignatureVerifier.ts';
 import { WorkerSignatureVerifier } from './WorkerSignatureVerifier.ts';
 

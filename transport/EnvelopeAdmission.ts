@@ -1,6 +1,7 @@
+import type { Clock } from '../kernel/index.ts';
 import type { z } from 'zod';
-import type { CapabilityRegistry } from '../../registry/index.ts';
-import { DEFAULT_LIMITS, type Clock, type Envelope, type EnvelopeLimits } from './Envelope.ts';
+import type { CapabilityRegistry } from './CapabilityRegistry.ts';
+import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.ts';
 import { EnvelopeRejectedError, RejectCode } from './errors.ts';
 import { openEnvelope } from './openEnvelope.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';
@@ -42,10 +43,10 @@ export class EnvelopeAdmission {
   readonly #registry: CapabilityRegistry;
   readonly #verifier: SignatureVerifier;
   readonly #replay: ReplayGuard;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #limits: EnvelopeLimits;
 
-  constructor(options: { registry: CapabilityRegistry; verifier: SignatureVerifier; replay: ReplayGuard; clock: Clock; limits?: EnvelopeLimits }) {
+  constructor(options: { registry: CapabilityRegistry; verifier: SignatureVerifier; replay: ReplayGuard; clock: Pick<Clock, 'now'>; limits?: EnvelopeLimits }) {
     this.#registry = options.registry;
     this.#verifier = options.verifier;
     this.#replay = options.replay;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AgentIdentity } from '../identity/index.ts';
-import { eventually, memoryNode, settle } from '../../test/messaging/memoryNode.ts';
+import { AgentIdentity } from './AgentIdentity.ts';
+import { eventually, memoryNode, settle } from '../test/messaging/memoryNode.ts';
 import type { InboundMessage } from './AgentEndpoint.ts';
 import { encodeEnvelope, signEnvelope } from './signEnvelope.ts';
 import { agentInboxSubject } from './subjects.ts';
@@ -138,6 +138,11 @@ describe('MessageBus extras (memory transport)', () => {
     a.transport.publish('mandate.inspect.a', encodeEnvelope(signEnvelope(rogue, { to: '*', type: 'inspect.event', cap: 'mandate.node', body: {} })));
     await eventually(() => b.rejections.length === 1, 'rogue inspection refused');
     expect(b.rejections[0]!.code).toBe('MANDATE_ERR_ENVELOPE_CAPABILITY');
+    expect(seen).toHaveLength(1);
+    // A node's inspection message must be a type-tagged object: the transport checks the tag it routes by.
+    a.transport.publish('mandate.inspect.a', encodeEnvelope(a.bus.sign(a.bus.options.node.identity, { to: '*', type: 'inspect.event', cap: 'mandate.node', body: { seq: 2 } })));
+    await eventually(() => b.rejections.length === 2, 'untagged inspection refused');
+    expect(b.rejections[1]!.code).toBe('MANDATE_ERR_ENVELOPE_MALFORMED');
     expect(seen).toHaveLength(1);
     await a.bus.close();
     await b.bus.close();

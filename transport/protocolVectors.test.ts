@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../identity/index.ts';
-import { canonicalJson } from '../../kernel/index.ts';
+import { AgentIdentity } from './AgentIdentity.ts';
+import { canonicalJson } from '../kernel/index.ts';
 import { EnvelopeRejectedError } from './errors.ts';
 import { openEnvelope } from './openEnvelope.ts';
 import { InlineSignatureVerifier } from './SignatureVerifier.ts';
@@ -9,7 +9,7 @@ import { signingBytes } from './signEnvelope.ts';
 
 interface Vector { name: string; seed: string; did: string; envelope: Record<string, unknown>; canonical: string; canonicalHex: string; signature: string; wire: string }
 interface Invalid { name: string; wire: string; receiverTime: number; expect: string }
-const file = JSON.parse(readFileSync(new URL('../../docs/protocol-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[]; invalid: Invalid[] };
+const file = JSON.parse(readFileSync(new URL('../docs/protocol-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[]; invalid: Invalid[] };
 
 /** What a receiver does with wire bytes before registry checks: open, then verify the signature. */
 async function check(wire: string, now: number): Promise<string> {
@@ -42,7 +42,7 @@ describe('protocol vectors (docs/protocol-vectors.json)', () => {
   }
 
   it('protocol vectors - the vector printed in docs/protocol.md §13 is the first one of the JSON file', () => {
-    const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../docs/protocol.md', import.meta.url), 'utf8');
     const section = doc.slice(doc.indexOf('## 13. Test vector'));
     const v = file.vectors[0]!;
     for (const s of [v.seed, v.did, v.canonical, v.signature]) expect(section).toContain(s);

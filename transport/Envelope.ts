@@ -67,11 +67,3 @@ export interface EnvelopeLimits {
 
 /** The protocol's default limits. */
 export const DEFAULT_LIMITS: Readonly<EnvelopeLimits> = Object.freeze({ maxBytes: 256 * 1024, maxLifetimeMs: 5 * 60_000, clockSkewMs: 30_000 });
-
-/** An injected clock (epoch milliseconds). */
-export interface Clock {
-  now(): number;
-}
-
-/** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };

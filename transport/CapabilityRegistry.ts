@@ -8,7 +8,7 @@ export type SignerStatus =
 
 /**
  * Agent descriptors by did, with heartbeat expiry, discovery and revocation.
- * Implemented by {@link MemoryCapabilityRegistry} (embedded default) and {@link NatsKvCapabilityRegistry}.
+ * Implemented in `registry/` by `MemoryCapabilityRegistry` (embedded default) and `NatsKvCapabilityRegistry`; the message bus depends on this interface only.
  */
 export interface CapabilityRegistry {
   /** Adds or replaces an agent's descriptor; refused (coded error) for a revoked did. */

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { MandateError } from '../../kernel/index.ts';
-import type { AgentDescriptorInput, CapabilityRegistry } from '../../registry/index.ts';
-import type { AgentIdentity } from '../identity/index.ts';
-import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
-import type { AgentEndpoint, InboundMessage } from './AgentEndpoint.ts';
+import { MandateError, systemClock, type Clock } from '../kernel/index.ts';
+import type { AgentBus } from './AgentBus.ts';
+import type { AgentEndpoint } from './AgentEndpoint.ts';
+import type { AgentIdentity } from './AgentIdentity.ts';
+import type { AttachOptions } from './AttachOptions.ts';
+import type { CapabilityRegistry } from './CapabilityRegistry.ts';
 import { AttachedAgent } from './AttachedAgent.ts';
 import { EnvelopeAdmission, type AcceptSpec } from './EnvelopeAdmission.ts';
-import { DEFAULT_LIMITS, systemClock, type Clock, type Envelope, type EnvelopeLimits } from './Envelope.ts';
+import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.ts';
 import { EnvelopeRejectedError, RejectCode, TransportUsageError, type RejectCodeValue } from './errors.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';
 import { InlineSignatureVerifier, type SignatureVerifier } from './SignatureVerifier.ts';
@@ -46,20 +47,14 @@ export const CONTROL_CAPABILITY = 'mandate.control';
 /** Capability every runtime node identity holds (inspection events, error replies). */
 export const NODE_CAPABILITY = 'mandate.node';
 
-/** How to attach an agent. */
-export interface AttachOptions {
-  identity: AgentIdentity;
-  /** Accepted message types; anything else is refused with `MANDATE_ERR_ENVELOPE_UNHANDLED`. */
-  accepts: Record<string, AcceptSpec>;
-  /** Called once per admitted envelope; its return value is the reply body when the sender waits for one. */
-  handler: (msg: InboundMessage) => Promise<unknown>;
-  /** Serve these capability subjects (queue groups: one holder per message). */
-  serveCapabilities?: string[];
-  /** Consume the agent's durable (JetStream) inbox. */
-  durable?: boolean | { ackWaitMs?: number; maxDeliver?: number };
-  /** Register this descriptor (did and node filled in) and keep it alive with heartbeats. */
-  descriptor?: Omit<AgentDescriptorInput, 'did' | 'node'>;
-}
+/**
+ * What the bus publishes and delivers on `mandate.inspect.<node>`: a JSON object tagged by `type`.
+ * The transport checks the tag and the signature; what the rest means is the publisher's business
+ * (the runtime publishes its inspection events).
+ */
+export const InspectionMessageSchema = z.looseObject({ type: z.string().min(1).max(128) });
+/** An inspection message as a subscriber receives it. */
+export type InspectionMessage = z.infer<typeof InspectionMessageSchema>;
 
 /** Everything the bus runs on. */
 export interface MessageBusOptions {
@@ -69,7 +64,7 @@ export interface MessageBusOptions {
   /** This runtime node: its id and identity (signs control messages, inspection events, error replies). */
   node: { id: string; identity: AgentIdentity; group?: string; controlAuthority?: boolean };
   verifier?: SignatureVerifier;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   /** Randomness for envelope ids and nonces (inject for reproducible tests). */
   random?: (n: number) => Uint8Array;
   limits?: EnvelopeLimits;
@@ -101,11 +96,13 @@ export interface MessageBusOptions {
 export class MessageBus {
   readonly options: MessageBusOptions;
   readonly admission: EnvelopeAdmission;
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly limits: EnvelopeLimits;
   readonly sources: EnvelopeSources;
   readonly agents = new Map<string, AttachedAgent>();
   readonly #subs: TransportSubscription[] = [];
+  /** The side of this bus its attached agents see. */
+  readonly #agentBus: AgentBus;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** Refusals counted by code, for metrics. */
   readonly rejected = new Map<RejectCodeValue, number>();
@@ -116,6 +113,18 @@ export class MessageBus {
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.sources = { clock: this.clock, random: options.random ?? pooledRandom };
     this.admission = new EnvelopeAdmission({ registry: options.registry, verifier: options.verifier ?? new InlineSignatureVerifier(), replay: options.replay, clock: this.clock, limits: this.limits });
+    this.#agentBus = {
+      transport: options.transport,
+      registry: options.registry,
+      admission: this.admission,
+      nodeId: options.node.id,
+      requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+      sign: (identity, draft) => this.sign(identity, draft),
+      reject: (err, subject, scope) => void this.reject(err, subject, scope),
+      replyError: (replyTo, err, to, re, signer) => this.replyError(replyTo, err, to, re, signer),
+      handlerFailed: (error, envelope) => this.options.onHandlerError?.(error, envelope),
+      detached: (did) => void this.agents.delete(did),
+    };
   }
 
   /** Registers the node identity and subscribes to broadcasts and control messages. */
@@ -133,7 +142,7 @@ export class MessageBus {
   /** Attaches an agent; resolves once its subscriptions are live. */
   async attach(options: AttachOptions): Promise<AgentEndpoint> {
     if (this.agents.has(options.identity.did)) throw new TransportUsageError(`Agent ${options.identity.did} is already attached to this bus; detach it first.`);
-    const agent = new AttachedAgent(this, options);
+    const agent = new AttachedAgent(this.#agentBus, options);
     this.agents.set(agent.did, agent);
     try {
       await agent.start();
@@ -159,19 +168,19 @@ export class MessageBus {
     return env;
   }
 
-  /** Publishes an inspection event, signed by this node, on `mandate.inspect.<node>`. */
-  publishInspection(event: InspectionEvent): void {
+  /** Publishes an inspection message (a `type`-tagged JSON object), signed by this node, on `mandate.inspect.<node>`. */
+  publishInspection<E extends { readonly type: string }>(event: E): void {
     const env = this.sign(this.options.node.identity, { to: '*', type: 'inspect.event', cap: NODE_CAPABILITY, body: event as unknown as Record<string, unknown> });
     this.options.transport.publish(inspectionSubject(this.options.node.id), encodeEnvelope(env));
   }
 
-  /** Verified inspection events of every node (for a gateway that watches several nodes). */
-  subscribeInspection(handler: (event: InspectionEvent, envelope: Envelope) => void): TransportSubscription {
+  /** Verified inspection messages of every node (for a gateway that watches several nodes). */
+  subscribeInspection(handler: (event: InspectionMessage, envelope: Envelope) => void): TransportSubscription {
     const scope = `inspect@${this.options.node.id}`;
     return this.options.transport.subscribe(INSPECTION_WILDCARD, (m) => {
       this.admission
-        .admit({ bytes: m.data, scope, recipientOk: (to) => to === '*', accepts: { 'inspect.event': { capability: NODE_CAPABILITY } } })
-        .then((a) => handler(a.envelope.body as InspectionEvent, a.envelope), (err: unknown) => this.reject(err, m.subject, scope));
+        .admit({ bytes: m.data, scope, recipientOk: (to) => to === '*', accepts: { 'inspect.event': { capability: NODE_CAPABILITY, body: InspectionMessageSchema } } })
+        .then((a) => handler(a.body as InspectionMessage, a.envelope), (err: unknown) => this.reject(err, m.subject, scope));
     });
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { AgentIdentity } from '../identity/index.ts';
-import { canonicalJsonBytes } from '../../kernel/index.ts';
-import { DEFAULT_LIMITS, PROTOCOL_VERSION, type BroadcastFilter, type Clock, type Envelope, type UnsignedEnvelope } from './Envelope.ts';
+import type { AgentIdentity } from './AgentIdentity.ts';
+import { canonicalJsonBytes, type Clock } from '../kernel/index.ts';
+import { DEFAULT_LIMITS, PROTOCOL_VERSION, type BroadcastFilter, type Envelope, type UnsignedEnvelope } from './Envelope.ts';
 import { TransportUsageError } from './errors.ts';
 
 /** What the sender chooses; the rest (v, from, id, nonce, time, exp, sig) is filled in. */
@@ -18,7 +18,7 @@ export interface EnvelopeDraft {
 
 /** Injected sources of time and randomness, so envelopes are reproducible in tests and vectors. */
 export interface EnvelopeSources {
-  clock: Clock;
+  clock: Pick<Clock, 'now'>;
   /** n random bytes (called once per envelope with n = 32: 16 for the id, 16 for the nonce). */
   random: (n: number) => Uint8Array;
 }
