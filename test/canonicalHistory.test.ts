@@ -84,7 +84,7 @@ describe('canonical history', () => {
       await su.query('insert into mandate_audit_checkpoint (seq, hash, at, signer, signature) values ($1, $2, $3, $4, $5)', [c.seq, c.hash, c.at, c.signer, c.signature]);
     }
     const signer = history.audit.checkpoints[0]!.signer;
-    const result = await t.store.verifyAudit({ trustedSigners: [signer] });
+    const result = await t.store.audit.verify({ trustedSigners: [signer] });
     expect(result).toMatchObject({ ok: true, entries: history.audit.entries.length, checkpoints: history.audit.checkpoints.length, breaks: [] });
   });
 

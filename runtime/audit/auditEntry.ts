@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AuditInput } from '../persistence/RuntimeStore.ts';
+import type { AuditInput } from './AuditInput.ts';
 import { CanonicalJsonError, canonicalJson, parseOrThrow } from '../../kernel/index.ts';
 import { AuditInputError } from './errors.ts';
 

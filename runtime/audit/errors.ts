@@ -25,3 +25,11 @@ export class VaultSubjectUnknownError extends MandateError {
     this.name = 'VaultSubjectUnknownError';
   }
 }
+
+/** The final audit checkpoint of `close()` could not be signed: the entries are committed, the head since the last checkpoint is not signed. */
+export class AuditCheckpointError extends MandateError {
+  constructor(message: string, options: Options = {}) {
+    super('MANDATE_ERR_AUDIT_CHECKPOINT', message, { ...options, status: 500 });
+    this.name = 'AuditCheckpointError';
+  }
+}

@@ -13,7 +13,7 @@ import { EmbeddedPostgres } from './EmbeddedPostgres.ts';
 import { allEntities } from './entities.ts';
 import { StoreConfigError, StoreUnavailableError } from './errors.ts';
 import { loadNodeSigner } from './loadNodeSigner.ts';
-import { MikroOrmStore } from './MikroOrmStore.ts';
+import { PostgresStore } from './PostgresStore.ts';
 import { storeMigrations } from './migrations/storeMigrations.ts';
 import { migrateSchema } from './migrateSchema.ts';
 import { pgExecutor } from './PgExecutor.ts';
@@ -81,7 +81,7 @@ const optionsSchema = z.object({
  * const store = await openStore({});            // embedded, .mandate/data
  * const pg = await openStore({ databaseUrl: 'postgresql://postgres@127.0.0.1:5432/mandate' });
  */
-export async function openStore(options: OpenStoreOptions = {}): Promise<MikroOrmStore> {
+export async function openStore(options: OpenStoreOptions = {}): Promise<PostgresStore> {
   const env = options.env ?? process.env;
   const databaseUrl = options.databaseUrl ?? (env.DATABASE_URL || undefined);
   const migrateUrl = options.migrateUrl ?? (env.MANDATE_MIGRATE_DATABASE_URL || undefined);
@@ -132,7 +132,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<MikroOr
     const vault = new PersonalDataVault({ db: () => pgExecutor(pool), box, clock, random, lookupKey: box.derive('vault-lookup') });
     const witnessFile = options.witnessFile ?? (env.MANDATE_AUDIT_WITNESS || (embedded === undefined ? undefined : resolve(dirname(dataDir), 'audit-witness.json')));
     const witness = witnessFile === undefined ? undefined : new AuditWitness(witnessFile);
-    return new MikroOrmStore({ witness, orm, pool, url, embedded, box, audit, vault, clock, random, retry, maxBatch: o.maxBatch, retention: o.retention, onProblem });
+    return new PostgresStore({ witness, orm, pool, url, embedded, box, audit, vault, clock, random, retry, maxBatch: o.maxBatch, retention: o.retention, onProblem });
   } catch (error) {
     await orm?.close(true).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

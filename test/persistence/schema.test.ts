@@ -42,7 +42,7 @@ describe.each(STORE_DRIVERS)('schema and restart on %s', (driver) => {
     expect((await again.listAgents()).map((a) => [a.id, a.identitySeed])).toEqual([['keeper', id.toJSON().privateKey]]);
     expect(await again.loadSnapshots()).toMatchObject([{ agentId: 'keeper', seq: 4 }]);
     expect(await again.loadKillSwitch()).toMatchObject({ all: true });
-    expect(await again.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
+    expect(await again.audit.verify()).toMatchObject({ ok: true, entries: 1 });
     t.store = again;
   });
 

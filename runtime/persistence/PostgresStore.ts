@@ -1,75 +1,56 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
-import type { ApprovalRecord, Principal, TransitionEvent } from '../inspection/InspectionEvent.ts';
+import type { Principal } from '../../kernel/index.ts';
+import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
 import { parseAuditInput } from '../audit/auditEntry.ts';
-import type { AuditCheckpoint } from '../audit/AuditCheckpoint.ts';
+import type { AuditInput } from '../audit/AuditInput.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
-import type { AuditWitness } from '../audit/AuditWitness.ts';
-import { queryAudit, type AuditPage, type AuditQuery } from '../audit/queryAudit.ts';
+import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
-import { verifyAuditChain, type AuditVerifyResult, type VerifyAuditOptions } from '../audit/verifyAuditChain.ts';
 import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
-import type { MandateError } from '../../kernel/index.ts';
 import { compactHistory, type CompactionResult, type RetentionPolicy } from './compactHistory.ts';
-import type { EmbeddedPostgres } from './EmbeddedPostgres.ts';
 import { IntentConflictError, IntentUnknownError, SnapshotCorruptError } from './errors.ts';
 import { GroupCommit } from './GroupCommit.ts';
-import { isTransientDbError } from './isTransientDbError.ts';
 import { insertIntent, patchIntent } from './intentStatements.ts';
 import { queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
-import type { PersistentStore, ReputationEvent } from './PersistentStore.ts';
-import type { AgentRow, AuditInput, DecisionRecord, IntentRow, KillSwitchState, SnapshotRow } from './RuntimeStore.ts';
+import type { ReputationEvent } from './ReputationEvent.ts';
+import type { AgentRow, DecisionRecord, IntentRow, KillSwitchState, RuntimeStore, SnapshotRow } from './RuntimeStore.ts';
 import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
-import { applyBatch, type StoreJob } from './applyBatch.ts';
-import type { SecretBox } from './SecretBox.ts';
+import { applyBatch, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
+import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
+import type { PostgresStoreParts } from './PostgresStoreParts.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
-import type { DbRetryPolicy } from './withDbRetry.ts';
 import { withDbRetry } from './withDbRetry.ts';
 
-/** Everything {@link MikroOrmStore} is built from; `openStore` assembles it. */
-export interface MikroOrmStoreParts {
-  orm: MikroORM;
-  /** MikroORM's node-postgres pool; the store's queries and group-commit transactions run on it directly. */
-  pool: Pool;
-  /** The URL the store connects to (the embedded server's loopback URL on the embedded driver). */
-  url: string;
-  embedded: EmbeddedPostgres | undefined;
-  box: SecretBox;
-  audit: AuditLog;
-  vault: PersonalDataVault;
-  clock: () => number;
-  /** Random bytes (ids of writes). */
-  random: (size: number) => Uint8Array;
-  retry: DbRetryPolicy;
-  maxBatch: number;
-  retention: RetentionPolicy;
-  onProblem: (error: MandateError) => void;
-  /** Where the latest signed checkpoint is mirrored outside the database; none when undefined. */
-  witness: AuditWitness | undefined;
-}
-
 /**
- * The {@link PersistentStore} on MikroORM and PostgreSQL — a real server, or the embedded PGlite
- * cluster served on loopback; both run the same schema, migrations and SQL. Writes go through a
- * {@link GroupCommit}: a write's promise resolves only after its transaction committed.
+ * The {@link RuntimeStore} on PostgreSQL — a real server, or the embedded PGlite cluster served on
+ * loopback through the same node-postgres driver; both run the same schema, migrations and SQL.
+ * Every query is plain SQL on the pool; MikroORM is used for the schema only (entity definitions,
+ * migrations at open, the schema check). Writes go through a {@link GroupCommit}: a write's promise
+ * resolves only after its transaction committed. It has every optional capability of the contract
+ * (`audit`, `databaseUrl`, `compact`), plus the vault, feedback data and reputation history.
  */
-export class MikroOrmStore implements PersistentStore {
-  readonly #p: MikroOrmStoreParts;
-  readonly #writer: GroupCommit<StoreJob, PgTx>;
+export class PostgresStore implements RuntimeStore {
+  readonly #p: PostgresStoreParts;
+  readonly #writer: GroupCommit<StoreJob, PgTx, AppliedBatch>;
+  readonly #chain: PostgresAuditTrail;
   #closed = false;
   /** Snapshots left out of the last {@link loadSnapshots} because they do not parse. */
   snapshotProblems: SnapshotCorruptError[] = [];
   /** The GDPR vault of counterparty personal data. */
   readonly vault: PersonalDataVault;
+  /** The audit trail's read side: query, verify, checkpoint. */
+  readonly audit: AuditTrail;
 
-  constructor(parts: MikroOrmStoreParts) {
+  constructor(parts: PostgresStoreParts) {
     this.#p = parts;
     this.vault = parts.vault;
-    this.#writer = new GroupCommit<StoreJob, PgTx>({
+    const chain = new PostgresAuditTrail({ pool: parts.pool, log: parts.audit, witness: parts.witness, retry: parts.retry, clock: parts.clock, flush: () => this.flush() });
+    this.#chain = chain;
+    this.audit = chain;
+    this.#writer = new GroupCommit<StoreJob, PgTx, AppliedBatch>({
       // A batch with audit entries takes the chain lock and reads the head in the BEGIN round trip.
-      transaction: (work, jobs) => this.#transaction(work, !parts.audit.uncertain && jobs.some((j) => j.kind === 'audit') ? AuditLog.LOCK_AND_HEAD_SQL : undefined),
-      apply: (tx, jobs) => applyBatch(tx, jobs, parts.audit, parts.clock()),
+      transaction: (work, jobs) => chain.transaction(work, (batch) => batch.audit, !chain.inDoubt && jobs.some((j) => j.kind === 'audit') ? AuditLog.LOCK_AND_HEAD_SQL : undefined),
+      apply: (tx, jobs) => applyBatch(tx, jobs, { audit: parts.audit, now: parts.clock(), auditInDoubt: chain.inDoubt }),
       maxBatch: parts.maxBatch,
       retry: parts.retry,
     });
@@ -85,23 +66,23 @@ export class MikroOrmStore implements PersistentStore {
     return this.#p.url;
   }
 
-  /** The did whose signature the audit checkpoints of this store carry. */
-  get auditSigner(): string {
-    return this.#p.audit.signerDid;
-  }
-
   async open(): Promise<void> {
     await this.ping();
   }
 
-  /** Commits what is queued, signs a final checkpoint, and closes the database (and the embedded server). */
+  /**
+   * Commits what is queued, signs a final checkpoint, and closes the database (and the embedded
+   * server). The database is closed either way; when the final checkpoint could not be signed, the
+   * store then rejects with an `AuditCheckpointError` (`MANDATE_ERR_AUDIT_CHECKPOINT`) saying why.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#writer.close();
     this.#closed = true;
-    await this.#transaction((tx) => this.#p.audit.checkpoint(tx, this.#p.clock())).catch(() => undefined);
+    const failure = await this.#chain.finalCheckpoint();
     await this.#p.orm.close(true);
     await this.#p.embedded?.stop();
+    if (failure !== undefined) throw failure;
   }
 
   async ping(): Promise<void> {
@@ -277,24 +258,6 @@ export class MikroOrmStore implements PersistentStore {
     await this.appendAudit({ who: by, action: 'gdpr.subject.erased', subject: id, where: 'vault', why, data: { counterparty: id }, at: this.#p.clock() });
   }
 
-  /** Verifies the audit chain; checkpoints must be signed by this store's signer or one of `trustedSigners`. */
-  async verifyAudit(options: VerifyAuditOptions = {}): Promise<AuditVerifyResult> {
-    await this.flush();
-    const witness = options.witness ?? this.#p.witness?.read();
-    return verifyAuditChain(this.#db(), { ...options, ...(witness === undefined ? {} : { witness }), trustedSigners: [this.auditSigner, ...(options.trustedSigners ?? [])] });
-  }
-
-  /** Signs a checkpoint of the current chain head now (undefined when there is nothing new to sign). */
-  async checkpointAudit(): Promise<AuditCheckpoint | undefined> {
-    await this.flush();
-    return this.#transaction((tx) => this.#p.audit.checkpoint(tx, this.#p.clock()));
-  }
-
-  /** One page of audit entries matching the filter, newest first, with the cursor of the next page. */
-  async queryAudit(query: AuditQuery): Promise<AuditPage> {
-    return withDbRetry(() => queryAudit(this.#db(), query), this.#p.retry, 'an audit query');
-  }
-
   /** Past decisions with their outcomes, for the learning layer. */
   async queryOutcomes(query: OutcomeQuery): Promise<OutcomeRow[]> {
     return withDbRetry(() => queryOutcomes(this.#db(), query), this.#p.retry, 'an outcome query');
@@ -304,24 +267,6 @@ export class MikroOrmStore implements PersistentStore {
   async compact(policy: RetentionPolicy = this.#p.retention): Promise<CompactionResult> {
     await this.flush();
     return pgTransaction(this.#p.pool, (tx) => compactHistory(tx, policy, this.#p.clock()));
-  }
-
-  /** A transaction; a checkpoint it signed is mirrored to the witness file only once it has committed. */
-  async #transaction<R>(work: (tx: PgTx) => Promise<R>, prelude?: string): Promise<R> {
-    this.#p.audit.lastSigned = undefined;
-    this.#p.audit.checkedInTransaction = false;
-    let result: R;
-    try {
-      result = await pgTransaction(this.#p.pool, work, prelude);
-    } catch (error) {
-      // Lost around COMMIT: it may have committed. The retry must not append the same entries again.
-      if (isTransientDbError(error)) this.#p.audit.uncertain = true;
-      throw error;
-    }
-    if (this.#p.audit.checkedInTransaction) this.#p.audit.uncertain = false;
-    const signed = this.#p.audit.lastSigned;
-    if (signed !== undefined) this.#p.witness?.write(signed);
-    return result;
   }
 
   #db(): SqlExecutor {
