@@ -10,3 +10,15 @@ export class CanonicalJsonError extends MandateError {
     this.name = 'CanonicalJsonError';
   }
 }
+
+/**
+ * An idempotency key was reused with different parameters: one key names one effect. The runtime's
+ * intent log (the approved action) and the rails' ledger (the payment itself) both refuse it with
+ * this one code.
+ */
+export class IdempotencyConflictError extends MandateError {
+  constructor(message: string, options: ErrorOptions & { details?: Record<string, unknown> } = {}) {
+    super('MANDATE_ERR_IDEMPOTENCY_CONFLICT', message, { ...options, status: 409 });
+    this.name = 'IdempotencyConflictError';
+  }
+}

@@ -4,7 +4,7 @@
  */
 export { canonicalJson, canonicalJsonBytes } from './canonicalJson.ts';
 export { systemClock } from './Clock.ts';
-export { CanonicalJsonError } from './errors.ts';
+export { CanonicalJsonError, IdempotencyConflictError } from './errors.ts';
 export { MandateError } from './MandateError.ts';
 export { parseOrThrow } from './parseOrThrow.ts';
 

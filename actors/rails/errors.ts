@@ -13,14 +13,6 @@ export class InvalidIntentError extends MandateError {
   }
 }
 
-/** An idempotency key was reused with different parameters. */
-export class IdempotencyConflictError extends MandateError {
-  constructor(message: string, options: Opts = {}) {
-    super('MANDATE_ERR_RAIL_IDEMPOTENCY_CONFLICT', message, { ...options, status: 409 });
-    this.name = 'IdempotencyConflictError';
-  }
-}
-
 /** The network's fees are above the configured cap, so the payment was not signed. */
 export class FeeCapExceededError extends MandateError {
   constructor(message: string, options: Opts = {}) {

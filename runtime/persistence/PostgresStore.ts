@@ -1,4 +1,4 @@
-import type { Principal } from '../../kernel/index.ts';
+import { IdempotencyConflictError, type Principal } from '../../kernel/index.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
 import { parseAuditInput } from '../audit/auditEntry.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
@@ -7,7 +7,7 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import { compactHistory, type CompactionResult, type RetentionPolicy } from './compactHistory.ts';
-import { IntentConflictError, IntentUnknownError, SnapshotCorruptError } from './errors.ts';
+import { IntentUnknownError, SnapshotCorruptError } from './errors.ts';
 import { GroupCommit } from './GroupCommit.ts';
 import { insertIntent, patchIntent } from './intentStatements.ts';
 import { queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
@@ -188,7 +188,7 @@ export class PostgresStore implements RuntimeStore {
     const i = parseInput(storeSchemas.intentBegin, row, 'intent');
     const result = (await this.#sql((tx) => insertIntent(tx, i))) as { intent: IntentRow; created: boolean };
     if (!result.created && result.intent.paramsHash !== i.paramsHash) {
-      throw new IntentConflictError(
+      throw new IdempotencyConflictError(
         `Intent "${i.key}" already exists with other parameters (params hash ${result.intent.paramsHash}, now ${i.paramsHash}). An idempotency key names one effect; derive a new key for a different payment.`,
         { details: { key: i.key } },
       );

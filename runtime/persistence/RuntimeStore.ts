@@ -62,7 +62,7 @@ export interface DecisionRecord {
   updatedAt: number;
 }
 
-/** A write-ahead record of an external effect, keyed by its idempotency key. */
+/** A write-ahead record of an act phase's external effect, keyed by its idempotency key (`mandate_intent`; the runtime intent log, not the rails' payment ledger). */
 export interface IntentRow {
   key: string;
   agentId: string;

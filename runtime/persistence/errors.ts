@@ -50,14 +50,6 @@ export class SnapshotCorruptError extends MandateError {
   }
 }
 
-/** An intent key was reused with different parameters. */
-export class IntentConflictError extends MandateError {
-  constructor(message: string, options: Options = {}) {
-    super('MANDATE_ERR_STORE_INTENT_CONFLICT', message, { ...options, status: 409 });
-    this.name = 'IntentConflictError';
-  }
-}
-
 /** `updateIntent` was called for a key that was never begun. */
 export class IntentUnknownError extends MandateError {
   constructor(message: string, options: Options = {}) {

@@ -4,7 +4,6 @@ export { EmbeddedPostgres } from './EmbeddedPostgres.ts';
 export type { EmbeddedPostgresOptions } from './EmbeddedPostgres.ts';
 export { allEntities, storeEntities } from './entities.ts';
 export {
-  IntentConflictError,
   IntentUnknownError,
   SecretUnsealError,
   SnapshotCorruptError,

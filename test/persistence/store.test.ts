@@ -125,7 +125,7 @@ describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
     expect(first).toMatchObject({ created: true, intent: { status: 'pending', attempts: 0 } });
     const again = await store.beginIntent({ ...begin, at: T0 + 5 });
     expect(again).toMatchObject({ created: false, intent: { createdAt: T0 } });
-    await expect(store.beginIntent({ ...begin, paramsHash: 'h2' })).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_INTENT_CONFLICT' });
+    await expect(store.beginIntent({ ...begin, paramsHash: 'h2' })).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
     expect((await store.listOpenIntents('dec-a')).map((i) => i.key)).toEqual(['pay-1']);
     await store.updateIntent('pay-1', { status: 'succeeded', reference: '0xfeed', attempts: 1, receipt: { block: 7 }, at: T0 + 9 });
     expect(await store.findIntent('pay-1')).toMatchObject({ status: 'succeeded', reference: '0xfeed', attempts: 1, receipt: { block: 7 }, updatedAt: T0 + 9 });
