@@ -5,6 +5,7 @@
 
 import type { Principal } from '../kernel/index.ts';
 
+/** Who did something (the kernel's one `Principal`, re-exported for this folder's readers). */
 export type { Principal };
 
 /** What started a cycle. */

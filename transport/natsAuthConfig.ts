@@ -1,5 +1,6 @@
 import { createUser, fromSeed } from '@nats-io/nkeys';
 import { z } from 'zod';
+import { parseOrThrow } from '../kernel/index.ts';
 import { TransportUsageError } from './errors.ts';
 import { agentDurableConsumer, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject, CONTROL_KILLSWITCH_SUBJECT, didSuffix, DURABLE_STREAM, INSPECTION_WILDCARD, inspectionSubject, REGISTRY_BUCKET, REPLAY_BUCKET, REVOCATION_BUCKET } from './subjects.ts';
 
@@ -43,11 +44,7 @@ export interface NatsAuthConfigResult {
  * const { config, users } = natsAuthConfig([{ name: 'node-a', node: 'a', dids: [nodeDid, agentDid], serves: ['fx.quote'] }]);
  */
 export function natsAuthConfig(input: NatsAuthUser[]): NatsAuthConfigResult {
-  const users = input.map((u, i) => {
-    const r = NatsAuthUserSchema.safeParse(u);
-    if (!r.success) throw new TransportUsageError(`NATS auth user #${i} is invalid at "${r.error.issues[0]?.path.join('.')}": ${r.error.issues[0]?.message}.`);
-    return r.data;
-  });
+  const users = input.map((u, i) => parseOrThrow(NatsAuthUserSchema, u, { what: `NATS auth user #${i}`, error: TransportUsageError }));
   const out: NatsAuthConfigResult['users'] = [];
   const blocks = users.map((u) => {
     const kp = u.seed === undefined ? createUser() : fromSeed(new TextEncoder().encode(u.seed));

@@ -1,5 +1,6 @@
 import type { Principal } from '../../kernel/index.ts';
 
+/** Who did something (the kernel's one `Principal`, re-exported for this folder's readers). */
 export type { Principal };
 
 /** One state change of one actor (agent or supervisor). The journal, audit log, metrics and UI all read these. */
