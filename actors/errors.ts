@@ -1,4 +1,4 @@
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 
 /** A rule file (YAML) that is not a valid json-rules-engine rule set. */
 export class RuleDefinitionError extends MandateError {

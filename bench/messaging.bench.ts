@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { AgentIdentity } from '../runtime/identity/index.ts';
-import { encodeEnvelope, FileReplayStore, InlineSignatureVerifier, MessageBus, NatsTransport, ReplayGuard, signEnvelope, signingBytes, WorkerSignatureVerifier, type SignatureVerifier } from '../runtime/transport/index.ts';
+import { AgentIdentity, encodeEnvelope, FileReplayStore, InlineSignatureVerifier, MessageBus, NatsTransport, ReplayGuard, signEnvelope, signingBytes, WorkerSignatureVerifier, type SignatureVerifier } from '../transport/index.ts';
 import { MemoryCapabilityRegistry } from '../registry/index.ts';
 import { NatsServer } from '../test/support/natsServer.ts';
 

@@ -96,7 +96,7 @@ async function viaStore(options: Parameters<typeof openStore>[0]): Promise<numbe
   };
   await workers(200, record);
   const rate = await workers(RECORDS, record);
-  const verified = await store.verifyAudit();
+  const verified = await store.audit.verify();
   if (!verified.ok) throw new Error(`audit chain broken after the bench: ${JSON.stringify(verified.breaks[0])}`);
   await store.close();
   return rate;

@@ -1,4 +1,4 @@
-import { MandateError } from '../machines/index.ts';
+import { MandateError } from '../kernel/index.ts';
 
 /** A command line that could not be understood. */
 export class UsageError extends MandateError {

@@ -61,7 +61,7 @@ export async function runAuditCommand(argv: string[], io: AuditCommandIo = { std
   try {
     const store = await openStore(options);
     try {
-      result = await store.verifyAudit({ trustedSigners: args.values.trust ?? [] });
+      result = await store.audit.verify({ trustedSigners: args.values.trust ?? [] });
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 import { UsageError } from './args.ts';
 import { runCommand } from './runCommand.ts';
 import { simulateCommand } from './simulateCommand.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { GovernancePolicy, RulesDecider } from '../actors/index.ts';
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 import { agentYamlSchema } from '../runtime/index.ts';
 import { UsageError } from './args.ts';
 

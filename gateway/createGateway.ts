@@ -28,7 +28,7 @@ export interface GatewayOptions {
   runtime: MandateRuntime;
   /** Accepted tokens (hashes and roles), e.g. from `ensureAdminToken`. */
   tokens: TokenStore | TokenEntry[];
-  /** Audit source; defaults to `runtime.store` when it has `queryAudit`. Without one, audit routes answer 503. */
+  /** Audit source; defaults to the runtime store's audit trail (`runtime.store.audit`) when it keeps one. Without one, audit routes answer 503. */
   store?: AuditSource;
   /** A pino-compatible logger, `true` for Fastify's default, or nothing for silence. */
   logger?: FastifyBaseLogger | boolean;
@@ -44,8 +44,8 @@ export interface GatewayOptions {
 
 function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
   if (store !== undefined) return store;
-  const candidate = runtime.store as unknown as Partial<AuditSource> | undefined;
-  return typeof candidate?.queryAudit === 'function' ? (candidate as AuditSource) : undefined;
+  const audit = runtime.store?.audit;
+  return audit === undefined ? undefined : { queryAudit: (query) => audit.query(query) };
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Principal } from '../runtime/inspection/InspectionEvent.ts';
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 import { can } from './roles.ts';
 import type { MandateRuntime, TaskResult } from './RuntimeApi.ts';
 import { submitGoverned } from './submitGoverned.ts';

@@ -4,7 +4,7 @@
  * and those never leak internals.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 import { GatewayInternalError, RouteNotFoundError } from './errors.ts';
 
 /** The body every error response carries. */

@@ -2,7 +2,7 @@
  * The gateway's errors. Each carries a stable code (docs/errors.md, "Gateway")
  * and the HTTP status the gateway answers with.
  */
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 
 type Options = ErrorOptions & { details?: Record<string, unknown> };
 
@@ -48,7 +48,7 @@ export class RouteNotFoundError extends MandateError {
 
 /** The audit log cannot be queried: the gateway runs without a store that has `queryAudit`. */
 export class AuditUnavailableError extends MandateError {
-  constructor(message = 'The audit log is not available: start the runtime with a persistent store (MANDATE_DATABASE_URL or the embedded database)', options: Options = {}) {
+  constructor(message = 'The audit log is not available: start the runtime with a persistent store (set DATABASE_URL to a PostgreSQL URL, or leave it unset for the embedded database)', options: Options = {}) {
     super('MANDATE_ERR_AUDIT_UNAVAILABLE', message, { ...options, status: 503 });
     this.name = 'AuditUnavailableError';
   }

@@ -1,15 +1,11 @@
 import { assign, emit, setup } from 'xstate';
+import type { Clock } from '../kernel/index.ts';
 import type { AgentOutput } from './agentMachine.ts';
 import { recordRestart, shouldRestart, type RestartIntensity, type RestartStrategy } from './supervision.ts';
 import type { PhaseError, RestartKind } from './types.ts';
 
 /** The three supervisor roles; an agent's proposals travel sandbox → reputation → governance. */
 export type SupervisorRole = 'governance' | 'reputation' | 'sandbox';
-
-/** A clock that tells the time; the actor system's clock when injected (XState `SimulatedClock` fits). */
-export interface NowClock {
-  now(): number;
-}
 
 /** What a supervisor actor is started with. */
 export interface SupervisorInput {
@@ -19,12 +15,12 @@ export interface SupervisorInput {
   intensity: RestartIntensity;
   /** How this supervisor is restarted by its own parent. */
   kind: RestartKind;
-  clock: NowClock;
+  clock: Pick<Clock, 'now'>;
 }
 
 /** A supervisor's state: intensity bookkeeping and proposal counters (children live in the runtime host). */
 export interface SupervisorContext extends Omit<SupervisorInput, 'clock'> {
-  clock: NowClock;
+  clock: Pick<Clock, 'now'>;
   restarts: number[];
   proposals: number;
   denied: number;

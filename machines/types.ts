@@ -3,11 +3,10 @@
  * nothing about NATS, PostgreSQL, Fastify or ethers.
  */
 
-/** Who did something: an agent (by did), a human operator (by token name), or the system. */
-export interface Principal {
-  kind: 'agent' | 'human' | 'system';
-  id: string;
-}
+import type { Principal } from '../kernel/index.ts';
+
+/** Who did something (the kernel's one `Principal`, re-exported for this folder's readers). */
+export type { Principal };
 
 /** What started a cycle. */
 export interface Trigger {

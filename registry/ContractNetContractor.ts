@@ -1,6 +1,4 @@
-import type { AgentIdentity } from '../runtime/identity/index.ts';
-import type { AgentEndpoint, AttachOptions, InboundMessage } from '../runtime/transport/index.ts';
-import type { AgentDescriptorInput } from './AgentDescriptor.ts';
+import type { AgentDescriptorInput, AgentEndpoint, AgentIdentity, AttachOptions, InboundMessage } from '../transport/index.ts';
 import { AwardSchema, CallForProposalsSchema, CancelSchema, ContractNetType, type Award, type Bid, type CallForProposals, type Cancel, type TaskResult } from './contractNetMessages.ts';
 
 /** How a contractor bids and works. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../runtime/identity/index.ts';
+import { AgentIdentity } from '../transport/index.ts';
 import { memoryNode } from '../test/messaging/memoryNode.ts';
 import { ContractNetContractor } from './ContractNetContractor.ts';
 import { ContractNetManager } from './ContractNetManager.ts';

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentIdentity } from '../runtime/identity/index.ts';
-import type { AgentEndpoint, AttachOptions, Clock, InboundMessage } from '../runtime/transport/index.ts';
-import type { AgentDescriptorInput, Requirements } from './AgentDescriptor.ts';
-import type { CapabilityRegistry } from './CapabilityRegistry.ts';
+import { systemClock, type Clock } from '../kernel/index.ts';
+import type { AgentDescriptorInput, AgentEndpoint, AgentIdentity, AttachOptions, CapabilityRegistry, InboundMessage, Requirements } from '../transport/index.ts';
 import { BidSchema, ContractNetType, ProgressSchema, TaskResultSchema, type Bid, type Progress, type TaskResult } from './contractNetMessages.ts';
 import { TaskFailedError } from './errors.ts';
 import { compareDecimal } from './rankCandidates.ts';
@@ -52,7 +50,7 @@ export interface ContractNetManagerOptions {
   /** The bus to attach to (a {@link MessageBus}). */
   bus: { attach(options: AttachOptions): Promise<AgentEndpoint> };
   descriptor?: Omit<AgentDescriptorInput, 'did' | 'node'>;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   /** How long bidders have to answer a call for proposals. Default 2 s. */
   bidTimeoutMs?: number;
   /** How long an awardee has to deliver before the award goes to the next bidder. Default 30 s. */
@@ -148,7 +146,7 @@ export class ContractNetManager {
   /** Call for proposals → bids → award (→ re-award) for one subtask. */
   async runSubtask(taskId: string, s: SubtaskSpec): Promise<SubtaskOutcome> {
     const o = this.#options;
-    const now = () => (o.clock ?? { now: Date.now }).now();
+    const now = () => (o.clock ?? systemClock).now();
     const resultTimeout = o.resultTimeoutMs ?? 30_000;
     const candidates = await o.registry.discover(s.capability, { ...s.requirements, exclude: [...(s.requirements?.exclude ?? []), this.did] });
     const cfp = { taskId, subtaskId: s.id, capability: s.capability, input: s.input as never, deadline: now() + resultTimeout };

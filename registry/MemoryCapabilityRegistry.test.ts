@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../runtime/identity/index.ts';
+import { AgentIdentity } from '../transport/index.ts';
 import { TestClock } from '../test/messaging/memoryNode.ts';
 import { MemoryCapabilityRegistry } from './MemoryCapabilityRegistry.ts';
 import { compareDecimal, versionSatisfies } from './rankCandidates.ts';

@@ -1,8 +1,6 @@
-import type { Clock } from '../runtime/transport/index.ts';
-import { AgentDescriptorInputSchema, RequirementsSchema, type AgentDescriptor, type AgentDescriptorInput, type Requirements, type Revocation } from './AgentDescriptor.ts';
-import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
-import { AgentNotRegisteredError, AgentRevokedError } from './errors.ts';
-import { parseInput } from './parseInput.ts';
+import { parseOrThrow, systemClock, type Clock } from '../kernel/index.ts';
+import { AgentDescriptorInputSchema, RequirementsSchema, type AgentDescriptor, type AgentDescriptorInput, type CapabilityRegistry, type Requirements, type Revocation, type SignerStatus } from '../transport/index.ts';
+import { AgentNotRegisteredError, AgentRevokedError, RegistryInputError } from './errors.ts';
 import { rankCandidates } from './rankCandidates.ts';
 
 /**
@@ -12,16 +10,16 @@ import { rankCandidates } from './rankCandidates.ts';
 export class MemoryCapabilityRegistry implements CapabilityRegistry {
   readonly #agents = new Map<string, AgentDescriptor>();
   readonly #revoked = new Map<string, Revocation>();
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #ttlMs: number;
 
-  constructor(options: { clock?: Clock; ttlMs?: number } = {}) {
-    this.#clock = options.clock ?? { now: () => Date.now() };
+  constructor(options: { clock?: Pick<Clock, 'now'>; ttlMs?: number } = {}) {
+    this.#clock = options.clock ?? systemClock;
     this.#ttlMs = options.ttlMs ?? 30_000;
   }
 
   async register(input: AgentDescriptorInput): Promise<AgentDescriptor> {
-    const parsed = parseInput(AgentDescriptorInputSchema, input, 'agent descriptor');
+    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, { what: 'agent descriptor', error: RegistryInputError });
     const revoked = this.#revoked.get(parsed.did);
     if (revoked !== undefined) throw new AgentRevokedError(parsed.did, revoked.reason);
     const now = this.#clock.now();
@@ -53,7 +51,7 @@ export class MemoryCapabilityRegistry implements CapabilityRegistry {
   }
 
   async discover(capability: string, requirements: Requirements = {}): Promise<AgentDescriptor[]> {
-    const req = parseInput(RequirementsSchema, requirements, 'discovery requirements');
+    const req = parseOrThrow(RequirementsSchema, requirements, { what: 'discovery requirements', error: RegistryInputError });
     const live = [...this.#agents.keys()].map((d) => this.#live(d)).filter((d): d is AgentDescriptor => d !== undefined);
     return rankCandidates(live, capability, req);
   }

@@ -1,11 +1,23 @@
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { didSuffix, REGISTRY_BUCKET, REVOCATION_BUCKET, type Clock } from '../runtime/transport/index.ts';
-import { AgentDescriptorInputSchema, AgentDescriptorSchema, RequirementsSchema, RevocationSchema, type AgentDescriptor, type AgentDescriptorInput, type Requirements, type Revocation } from './AgentDescriptor.ts';
-import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
-import { AgentNotRegisteredError, AgentRevokedError, RegistryUnavailableError } from './errors.ts';
-import { parseInput } from './parseInput.ts';
+import { parseOrThrow, systemClock, type Clock } from '../kernel/index.ts';
+import {
+  AgentDescriptorInputSchema,
+  AgentDescriptorSchema,
+  didSuffix,
+  REGISTRY_BUCKET,
+  RequirementsSchema,
+  REVOCATION_BUCKET,
+  RevocationSchema,
+  type AgentDescriptor,
+  type AgentDescriptorInput,
+  type CapabilityRegistry,
+  type Requirements,
+  type Revocation,
+  type SignerStatus,
+} from '../transport/index.ts';
+import { AgentNotRegisteredError, AgentRevokedError, RegistryInputError, RegistryUnavailableError } from './errors.ts';
 import { rankCandidates } from './rankCandidates.ts';
 
 interface Cached {
@@ -24,7 +36,7 @@ interface Cached {
 export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   readonly #agents: KV;
   readonly #revocations: KV;
-  readonly #clock: Clock;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #ttlMs: number;
   readonly #cache = new Map<string, Cached>();
   readonly #revoked = new Map<string, Revocation>();
@@ -32,7 +44,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   readonly #misses = new Map<string, number>();
   readonly #stops: Array<() => void> = [];
 
-  private constructor(agents: KV, revocations: KV, clock: Clock, ttlMs: number) {
+  private constructor(agents: KV, revocations: KV, clock: Pick<Clock, 'now'>, ttlMs: number) {
     this.#agents = agents;
     this.#revocations = revocations;
     this.#clock = clock;
@@ -40,7 +52,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   /** Opens (creating if needed) the buckets and starts the watchers; resolves once the cache holds the current state. */
-  static async open(nc: NatsConnection, options: { clock?: Clock; ttlMs?: number; bucket?: string; revocationBucket?: string; inboxPrefix?: string } = {}): Promise<NatsKvCapabilityRegistry> {
+  static async open(nc: NatsConnection, options: { clock?: Pick<Clock, 'now'>; ttlMs?: number; bucket?: string; revocationBucket?: string; inboxPrefix?: string } = {}): Promise<NatsKvCapabilityRegistry> {
     const ttlMs = options.ttlMs ?? 30_000;
     let reg: NatsKvCapabilityRegistry;
     try {
@@ -48,7 +60,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
       const kvm = new Kvm(jetstream(nc, options.inboxPrefix === undefined ? {} : { watcherPrefix: options.inboxPrefix }));
       const agents = await kvm.create(options.bucket ?? REGISTRY_BUCKET, { ttl: ttlMs, history: 1 });
       const revocations = await kvm.create(options.revocationBucket ?? REVOCATION_BUCKET, { history: 1 });
-      reg = new NatsKvCapabilityRegistry(agents, revocations, options.clock ?? { now: () => Date.now() }, ttlMs);
+      reg = new NatsKvCapabilityRegistry(agents, revocations, options.clock ?? systemClock, ttlMs);
     } catch (cause) {
       throw new RegistryUnavailableError(`Cannot open the registry buckets in NATS KV: ${(cause as Error).message}. Start nats-server with -js.`, { cause });
     }
@@ -57,7 +69,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async register(input: AgentDescriptorInput): Promise<AgentDescriptor> {
-    const parsed = parseInput(AgentDescriptorInputSchema, input, 'agent descriptor');
+    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, { what: 'agent descriptor', error: RegistryInputError });
     const status = await this.lookup(parsed.did);
     if (status.state === 'revoked') throw new AgentRevokedError(parsed.did, status.revocation.reason);
     const now = this.#clock.now();
@@ -81,7 +93,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async revoke(did: string, reason: string, by: string): Promise<void> {
-    const revocation = parseInput(RevocationSchema, { did, reason, by, at: this.#clock.now() }, 'revocation');
+    const revocation = parseOrThrow(RevocationSchema, { did, reason, by, at: this.#clock.now() }, { what: 'revocation', error: RegistryInputError });
     await this.#revocations.put(didSuffix(did), JSON.stringify(revocation));
     this.#revoked.set(did, revocation);
     await this.deregister(did);
@@ -95,7 +107,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async discover(capability: string, requirements: Requirements = {}): Promise<AgentDescriptor[]> {
-    const req = parseInput(RequirementsSchema, requirements, 'discovery requirements');
+    const req = parseOrThrow(RequirementsSchema, requirements, { what: 'discovery requirements', error: RegistryInputError });
     const live = [...this.#cache.keys()].map((d) => this.#live(d)?.descriptor).filter((d): d is AgentDescriptor => d !== undefined && !this.#revoked.has(d.did));
     return rankCandidates(live, capability, req);
   }

@@ -1,4 +1,4 @@
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 
 /** A descriptor, revocation or discovery query failed validation. */
 export class RegistryInputError extends MandateError {

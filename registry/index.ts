@@ -1,13 +1,17 @@
-export { AgentDescriptorInputSchema, AgentDescriptorSchema, CapabilitySchema, RequirementsSchema, RevocationSchema, TermsSchema } from './AgentDescriptor.ts';
-export type { AgentDescriptor, AgentDescriptorInput, Capability, Requirements, Revocation, Terms } from './AgentDescriptor.ts';
-export type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
+/**
+ * The capability registry's implementations (embedded memory, NATS KV), discovery ranking and
+ * contract-net task coordination. The contract they implement — `CapabilityRegistry`, the
+ * descriptor and revocation types — belongs to the transport (`transport/index.ts`), which needs it
+ * to admit envelopes; this folder imports only the transport's and the kernel's indexes.
+ */
+export { ContractNetContractor } from './ContractNetContractor.ts';
+export { ContractNetManager } from './ContractNetManager.ts';
+export { AwardSchema, BidSchema, CallForProposalsSchema, CancelSchema, ContractNetType, ProgressSchema, TaskResultSchema } from './contractNetMessages.ts';
+export { AgentNotRegisteredError, AgentRevokedError, RegistryInputError, RegistryUnavailableError, TaskFailedError } from './errors.ts';
 export { MemoryCapabilityRegistry } from './MemoryCapabilityRegistry.ts';
 export { NatsKvCapabilityRegistry } from './NatsKvCapabilityRegistry.ts';
 export { compareDecimal, rankCandidates, versionSatisfies } from './rankCandidates.ts';
-export { AgentNotRegisteredError, AgentRevokedError, RegistryInputError, RegistryUnavailableError, TaskFailedError } from './errors.ts';
-export { ContractNetManager } from './ContractNetManager.ts';
-export type { ContractNetManagerOptions, Goal, SubtaskOutcome, SubtaskSpec, TaskDecomposer, TaskSpec } from './ContractNetManager.ts';
-export { ContractNetContractor } from './ContractNetContractor.ts';
+
 export type { ContractorOptions } from './ContractNetContractor.ts';
-export { AwardSchema, BidSchema, CallForProposalsSchema, CancelSchema, ContractNetType, ProgressSchema, TaskResultSchema } from './contractNetMessages.ts';
+export type { ContractNetManagerOptions, Goal, SubtaskOutcome, SubtaskSpec, TaskDecomposer, TaskSpec } from './ContractNetManager.ts';
 export type { Award, Bid, CallForProposals, Cancel, Progress, TaskResult } from './contractNetMessages.ts';

@@ -1,4 +1,4 @@
-import type { AgentDescriptor, Requirements } from './AgentDescriptor.ts';
+import type { AgentDescriptor, Requirements } from '../transport/index.ts';
 
 function parseVersion(v: string): [number, number, number] {
   const [a = 0, b = 0, c = 0] = v.split('.').map(Number);

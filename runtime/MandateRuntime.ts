@@ -1,6 +1,6 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';

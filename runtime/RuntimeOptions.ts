@@ -1,6 +1,6 @@
 import type { GovernanceConfig } from '../actors/index.ts';
 import type { RestartStrategy } from '../machines/index.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../kernel/index.ts';
 import type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
 import type { RuntimeStore } from './persistence/RuntimeStore.ts';
 

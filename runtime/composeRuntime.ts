@@ -4,7 +4,7 @@ import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLi
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import { Alerts } from './alerts/Alerts.ts';
 import { Approvals } from './approvals/Approvals.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../kernel/index.ts';
 import { GateBoard } from './control/GateBoard.ts';
 import { KillSwitch } from './control/KillSwitch.ts';
 import { OperatorCommands } from './control/OperatorCommands.ts';

@@ -1,4 +1,4 @@
-import { MandateError } from '../machines/errors.ts';
+import { MandateError } from '../kernel/index.ts';
 
 /** An agent definition (TypeScript or YAML) failed validation. `details.field` names the field. */
 export class AgentDefinitionError extends MandateError {

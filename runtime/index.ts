@@ -2,8 +2,8 @@
  * The runtime's public API: create a runtime, define agents (TypeScript or YAML), and the types
  * of its one face, `MandateRuntime`. Everything else in this folder is internal.
  */
-export { AgentIdentity, InvalidDidError, didFromPublicKey, publicKeyFromDid } from './identity/index.ts';
-export type { IdentityJson } from './identity/index.ts';
+export { AgentIdentity, InvalidDidError, didFromPublicKey, publicKeyFromDid } from '../transport/index.ts';
+export type { IdentityJson } from '../transport/index.ts';
 export { defineAgent } from './agents/defineAgent.ts';
 export type { AgentDefinition, AgentSpec } from './agents/defineAgent.ts';
 export { agentDataSchema, agentYamlSchema, triggerSchema } from './agents/agentSchema.ts';
@@ -27,8 +27,8 @@ export type {
   TreeNode,
 } from './MandateRuntime.ts';
 export type { AlertSeverity } from './host/AgentHost.ts';
-export { systemClock } from './clock.ts';
-export type { Clock } from './clock.ts';
+export { systemClock } from '../kernel/index.ts';
+export type { Clock } from '../kernel/index.ts';
 export { createGateActuator } from './control/gateActuator.ts';
 export type { Gate } from './control/GateBoard.ts';
 export type { KillScope, KillTarget } from './control/KillScopes.ts';
@@ -41,3 +41,4 @@ export type { IntentLog } from './host/IntentLog.ts';
 export { ActUnreconciledError, AgentDefinitionError, DuplicateIdError, KillSwitchEngagedError, NotFoundError, PhaseError, StateConflictError, UnknownCapabilityError } from './errors.ts';
 export { TASK_REQUEST } from './messaging/RuntimeMessaging.ts';
 export type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
+export { MandateError } from '../kernel/index.ts';

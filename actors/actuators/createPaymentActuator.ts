@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { Outcome, ProposedAction } from '../../machines/types.ts';
 import type { ActContext, Actuator } from '../Actuator.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';

@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 /** A model answered, but not with a usable decision (wrong format, not JSON, refused, or failing the decision schema). */
 export class LlmOutputError extends MandateError {

@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 /** A model API answered with an error status, or could not be reached. */
 export class LlmHttpError extends MandateError {

@@ -1,7 +1,7 @@
 /**
  * Errors of the price oracles (perceivers). Each has a stable code listed in docs/errors.md.
  */
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 type Opts = ErrorOptions & { details?: Record<string, unknown> };
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRailFixture, TestKillSwitch, type RailFixture } from '../../test/support/evmFixture.ts';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { railEntities } from './entities.ts';
-import { IdempotencyConflictError, InvalidIntentError } from './errors.ts';
+import { IdempotencyConflictError } from '../../kernel/index.ts';
+import { InvalidIntentError } from './errors.ts';
 import { mikroOrmRailSql } from './RailSql.ts';
 
 let fx: RailFixture;
@@ -42,7 +43,7 @@ describe('EvmRail', () => {
     expect(again).toEqual(first);
     expect(await fx.usdcBalance(to)).toBe(3_000_000n);
     await expect(rail.sendCrypto(usdcIntent(k, to, '4'))).rejects.toBeInstanceOf(IdempotencyConflictError);
-    await expect(rail.sendCrypto(usdcIntent(k, to, '4'))).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_IDEMPOTENCY_CONFLICT' });
+    await expect(rail.sendCrypto(usdcIntent(k, to, '4'))).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
   });
 
   it('rails - runs over a MikroORM EntityManager as well as a pg Pool', async () => {

@@ -9,7 +9,7 @@
  * against the chain; nothing is ever re-signed with a new nonce, so nothing is paid twice.
  */
 import { Interface, keccak256, parseUnits, type JsonRpcProvider, type TransactionLike } from 'ethers';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
 import type { ReservationRequest, SpendingLimits } from '../limits/SpendingLimits.ts';
 import { guardSigner } from '../wallets/guardSigner.ts';

@@ -1,9 +1,14 @@
 /**
- * The write-ahead record of payment intents (`rail_intents`): an intent is recorded before
+ * The rails' write-ahead record of payment intents (`rail_intents`): an intent is recorded before
  * anything is signed, its receipt evolves with every step, and the idempotency key decides
  * whether a call is new, a repeat (first result returned) or a conflict.
+ *
+ * It owns what happens to a payment on the rail (receipt lifecycle, with nonces and signed bytes
+ * beside it) and works with or without the runtime. Whether an agent's approved act already ran is
+ * the runtime intent log's job (`mandate_intent`, runtime/host/IntentLog.ts); README.md, "Two
+ * write-ahead records, two jobs", says who owns what.
  */
-import { IdempotencyConflictError } from './errors.ts';
+import { IdempotencyConflictError } from '../../kernel/index.ts';
 import { intentFingerprint, type PaymentIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt, PaymentStatus } from './PaymentReceipt.ts';
 import type { RailSql } from './RailSql.ts';

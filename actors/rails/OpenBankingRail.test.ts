@@ -62,7 +62,7 @@ describe('OpenBankingRail', () => {
     const again = await rail.sendFiat(i);
     expect(again.reference).toBe(first.reference);
     expect(bank.initiations).toBe(1);
-    await expect(rail.sendFiat({ ...i, amount: '1.00' })).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_IDEMPOTENCY_CONFLICT' });
+    await expect(rail.sendFiat({ ...i, amount: '1.00' })).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
   });
 
   it('fiat - a payment to a closed account is returned after settlement; insufficient funds are rejected', async () => {

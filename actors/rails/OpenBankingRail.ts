@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { KillSwitch } from '../wallets/TransactionSigner.ts';

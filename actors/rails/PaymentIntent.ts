@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { canonicalJson, parseOrThrow } from '../../kernel/index.ts';
 import { InvalidIntentError } from './errors.ts';
 
 /** A positive decimal amount in the asset's display units, e.g. `"12.5"` USDC. Never a float. */
@@ -75,30 +76,12 @@ export type PaymentIntent = CryptoIntent | FiatIntent | SwapIntent | ContractCal
 /** The input shape of an intent (defaults not yet applied). */
 export type PaymentIntentInput<T extends PaymentIntent> = Omit<T, 'supervisorIds'> & { supervisorIds?: string[] };
 
-/** Parses an intent of the given schema, throwing {@link InvalidIntentError} with the issues. */
+/** Parses an intent of the given schema, throwing {@link InvalidIntentError} naming the first bad field and quoting its value. */
 export function parseIntent<T extends PaymentIntent>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InvalidIntentError(`payment intent rejected: ${issues.join('; ')}; fix these fields and send it again`, {
-      details: { issues },
-    });
-  }
-  return result.data;
+  return parseOrThrow(schema, input, { what: 'payment intent', error: InvalidIntentError, fix: 'fix this field and send the intent again' });
 }
 
-/** Canonical JSON: object keys sorted, so equal parameters always hash equally. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** SHA-256 over the canonical parameters of an intent: the idempotency fingerprint. */
+/** SHA-256 over the canonical JSON (RFC 8785) of an intent: the idempotency fingerprint stored in `rail_intents`. */
 export function intentFingerprint(intent: PaymentIntent): string {
-  return createHash('sha256').update(canonical(intent)).digest('hex');
+  return createHash('sha256').update(canonicalJson(intent)).digest('hex');
 }

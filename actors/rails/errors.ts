@@ -1,7 +1,7 @@
 /**
  * Errors of the payment rails. Each has a stable code listed in docs/errors.md.
  */
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 type Opts = ErrorOptions & { details?: Record<string, unknown> };
 
@@ -10,14 +10,6 @@ export class InvalidIntentError extends MandateError {
   constructor(message: string, options: Opts = {}) {
     super('MANDATE_ERR_RAIL_INTENT_INVALID', message, { ...options, status: 400 });
     this.name = 'InvalidIntentError';
-  }
-}
-
-/** An idempotency key was reused with different parameters. */
-export class IdempotencyConflictError extends MandateError {
-  constructor(message: string, options: Opts = {}) {
-    super('MANDATE_ERR_RAIL_IDEMPOTENCY_CONFLICT', message, { ...options, status: 409 });
-    this.name = 'IdempotencyConflictError';
   }
 }
 

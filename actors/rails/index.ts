@@ -46,7 +46,6 @@ export type { RedisReceiptCacheOptions } from './RedisReceiptCache.ts';
 // Errors
 export {
   InvalidIntentError,
-  IdempotencyConflictError,
   FeeCapExceededError,
   BroadcastError,
   UnsupportedIntentError,

@@ -4,7 +4,7 @@
  * stuck transaction, and finalize (committing or releasing the spending reservation).
  */
 import type { JsonRpcProvider } from 'ethers';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';

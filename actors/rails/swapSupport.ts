@@ -3,7 +3,7 @@
  * the EVM rail, and reading the amount a swap actually delivered from its transaction logs.
  */
 import { Interface, parseUnits, type JsonRpcProvider } from 'ethers';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { EvmRail } from './EvmRail.ts';
 import { InvalidIntentError, UnsupportedIntentError } from './errors.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';

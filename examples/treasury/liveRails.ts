@@ -3,7 +3,7 @@ import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { createPaymentActuator, createPaymentExecutor, OpenBankingRail, pgRailSql, SandboxBank, type Actuator } from 'mandate/actors';
-import { MandateError } from 'mandate/machines';
+import { MandateError } from 'mandate';
 import type { MandateRuntime } from 'mandate';
 
 const payeeFile = z.object({ payees: z.record(z.string(), z.object({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).strict()) }).strict();
@@ -19,10 +19,10 @@ export const OPERATING_IBAN = 'DE89370400440532013000';
  * used with `--live` and a database; dry-run never touches it.
  */
 export async function liveRails(runtime: MandateRuntime, payeesPath: string): Promise<{ pay: Actuator; close(): Promise<void> } | undefined> {
-  const store = runtime.store as { databaseUrl?: string } | undefined;
-  if (runtime.mode !== 'live' || store?.databaseUrl === undefined) return undefined;
+  const databaseUrl = runtime.store?.databaseUrl;
+  if (runtime.mode !== 'live' || databaseUrl === undefined) return undefined;
   const { payees } = payeeFile.parse(parseYaml(await readFile(payeesPath, 'utf8')));
-  const pool = new pg.Pool({ connectionString: store.databaseUrl, max: 2 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const bank = new SandboxBank({ balances: { [OPERATING_IBAN]: '180000.00' }, settlementLagMs: 30_000, now: () => new Date(runtime.clock.now()) });
   const rail = new OpenBankingRail({ sql: pgRailSql(pool), api: bank, debtorIban: OPERATING_IBAN, killSwitch: runtime.railKillSwitch(), agentId: 'payables', recheckAfterMs: 10_000, now: () => new Date(runtime.clock.now()) });
   // Payments in flight before a restart are picked up again; settlements are checked as they fall due.

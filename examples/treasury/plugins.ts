@@ -1,5 +1,5 @@
 import { flagSuboptimal, type Actuator } from 'mandate/actors';
-import { MandateError } from 'mandate/machines';
+import { MandateError } from 'mandate';
 import { createGateActuator, PluginRegistry, type MandateRuntime } from 'mandate';
 import type { TreasurySimulation } from './TreasurySimulation.ts';
 

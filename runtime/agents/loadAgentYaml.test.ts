@@ -60,7 +60,7 @@ describe('agent YAML', () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
     const host = await spawnHost(runtime, await parseAgentYaml(agent(), 'watcher.yaml', plugins, read));
     expect(() => runtime.send('watcher', { type: 'agent.trigger', trigger: { kind: 'psychic', name: 'x', at: 0 } })).toThrowError(
-      expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID', details: { field: 'trigger.kind' } }),
+      expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID', details: expect.objectContaining({ path: 'trigger.kind' }) }),
     );
     expect(() => runtime.send('watcher', { type: 'agent.act.done', step: 1, outcome: { status: 'succeeded' } })).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID' }));
     expect(host.state).toBe('idle');

@@ -1,7 +1,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { PolicyResult, Proposal } from '../../actors/index.ts';
 import { approvalMachine, grantCompletes, mayAnswer, type ApprovalMachine, type ApprovalOutcome, type Principal } from '../../machines/index.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/index.ts';
 import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';

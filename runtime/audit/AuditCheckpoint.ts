@@ -1,5 +1,5 @@
-import { AgentIdentity } from '../identity/index.ts';
-import { canonicalJson } from './canonicalJson.ts';
+import { AgentIdentity } from '../../transport/index.ts';
+import { canonicalJson } from '../../kernel/index.ts';
 
 /** A signed statement "the chain head at `seq` has hash `hash`", like a CloudTrail digest file. */
 export interface AuditCheckpoint {

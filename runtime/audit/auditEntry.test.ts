@@ -42,6 +42,9 @@ describe('audit entries', () => {
       { ...input(1), data: { n: Number.POSITIVE_INFINITY } },
       { ...input(1), who: { kind: 'robot', id: 'x' } },
       { ...input(1), at: -1 },
+      // Lone surrogates: jsonb refuses them and text columns turn them into U+FFFD, so the hash could never be re-verified.
+      { ...input(1), data: { note: 'x\ud800' } },
+      { ...input(1), why: 'broken \udc00 text' },
     ]) {
       expect(() => parseAuditInput(bad), JSON.stringify(bad)).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_AUDIT_INPUT' }));
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AuditInput } from '../persistence/RuntimeStore.ts';
-import { canonicalJson } from './canonicalJson.ts';
+import type { AuditInput } from './AuditInput.ts';
+import { CanonicalJsonError, canonicalJson, parseOrThrow } from '../../kernel/index.ts';
 import { AuditInputError } from './errors.ts';
 
 /** `prevHash` of the first entry of a chain. */
@@ -43,12 +43,7 @@ const auditInputSchema = z.object({
  * Returns a copy whose `data` is normalised to what jsonb will give back.
  */
 export function parseAuditInput(input: unknown): AuditInput {
-  const parsed = auditInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AuditInputError(`Invalid audit entry at "${issue.path.join('.')}": ${issue.message}.`, { details: { issues: parsed.error.issues } });
-  }
-  const entry = parsed.data as AuditInput;
+  const entry = parseOrThrow(auditInputSchema, input, { what: 'audit entry', error: AuditInputError, fix: 'nothing was written; fix the entry and append it again' }) as AuditInput;
   const personal = findPersonalKey(entry.data, 'data');
   if (personal !== undefined) {
     throw new AuditInputError(
@@ -61,7 +56,19 @@ export function parseAuditInput(input: unknown): AuditInput {
       `Audit entry "${entry.action}" has a counterparty object; pass the vault pseudonym (vault.put() returns it) as data.counterparty.`,
     );
   }
-  return { ...entry, data: JSON.parse(canonicalJson(entry.data)) as Record<string, unknown> };
+  return { ...entry, data: canonicalData(entry) };
+}
+
+/** `data` as jsonb will give it back; every string of the entry is checked here, at the boundary, because the hash covers them all. */
+function canonicalData(entry: AuditInput): Record<string, unknown> {
+  const { at: _at, ...hashed } = entry;
+  try {
+    return (JSON.parse(canonicalJson(hashed)) as AuditInput).data;
+  } catch (error) {
+    if (!(error instanceof CanonicalJsonError)) throw error;
+    // A lone surrogate: jsonb refuses it and a text column stores U+FFFD, so the entry could never verify.
+    throw new AuditInputError(`Audit entry "${entry.action}" cannot be hashed: ${error.message}`, { cause: error, details: error.details });
+  }
 }
 
 function findPersonalKey(value: unknown, path: string): string | undefined {

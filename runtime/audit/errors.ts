@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 type Options = ErrorOptions & { details?: Record<string, unknown> };
 
@@ -23,5 +23,13 @@ export class VaultSubjectUnknownError extends MandateError {
   constructor(message: string, options: Options = {}) {
     super('MANDATE_ERR_VAULT_SUBJECT_UNKNOWN', message, { ...options, status: 404 });
     this.name = 'VaultSubjectUnknownError';
+  }
+}
+
+/** The final audit checkpoint of `close()` could not be signed: the entries are committed, the head since the last checkpoint is not signed. */
+export class AuditCheckpointError extends MandateError {
+  constructor(message: string, options: Options = {}) {
+    super('MANDATE_ERR_AUDIT_CHECKPOINT', message, { ...options, status: 500 });
+    this.name = 'AuditCheckpointError';
   }
 }

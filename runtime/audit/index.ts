@@ -4,9 +4,10 @@ export { checkpointPayload, checkpointSignatureValid } from './AuditCheckpoint.t
 export type { AuditCheckpoint } from './AuditCheckpoint.ts';
 export { AuditLog } from './AuditLog.ts';
 export { AuditWitness } from './AuditWitness.ts';
-export type { AuditLogOptions } from './AuditLog.ts';
-export { canonicalJson } from './canonicalJson.ts';
-export { AuditInputError, AuditQueryError, VaultSubjectUnknownError } from './errors.ts';
+export type { AuditAppendOptions, AuditAppendResult, AuditCheckpointResult, AuditLogOptions } from './AuditLog.ts';
+export type { AuditInput } from './AuditInput.ts';
+export type { AuditTrail } from './AuditTrail.ts';
+export { AuditCheckpointError, AuditInputError, AuditQueryError, VaultSubjectUnknownError } from './errors.ts';
 export { PersonalDataVault } from './PersonalDataVault.ts';
 export type { PersonalData, PersonalDataVaultOptions, VaultSubject } from './PersonalDataVault.ts';
 export { queryAudit } from './queryAudit.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOrThrow } from '../../kernel/index.ts';
 import type { AuditEntry } from './auditEntry.ts';
 import { rowToAuditEntry, type AuditEntryRow } from './auditRows.ts';
 import { AuditQueryError } from './errors.ts';
@@ -45,14 +46,7 @@ const querySchema = z.object({
  * pagination on `seq`, so pages stay stable while entries are appended.
  */
 export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<AuditPage> {
-  const parsed = querySchema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AuditQueryError(`Invalid audit query "${issue.path.join('.')}": ${issue.message}. limit is 1..1000; times are epoch milliseconds.`, {
-      details: { issues: parsed.error.issues },
-    });
-  }
-  const q = parsed.data;
+  const q = parseOrThrow(querySchema, query, { what: 'audit query', error: AuditQueryError, fix: 'limit is 1..1000, times are epoch milliseconds, the cursor is the one a page returned' });
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown): void => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOrThrow } from '../../kernel/index.ts';
 import { InvalidEventError } from '../../machines/errors.ts';
 
 /** Who is asking: an agent (by did), a human (by token name) or the system. */
@@ -8,13 +9,9 @@ export const principalSchema = z.object({ kind: z.enum(['agent', 'human', 'syste
 export const reasonSchema = z.string().min(1, 'say why: the reason goes in the audit log').max(2000);
 
 /**
- * Validates an operator or peer input before anything changes; throws `MANDATE_ERR_EVENT_INVALID`
- * naming the field and what is wrong with it.
+ * The kernel's `parseOrThrow` for operator and peer input: refused with `MANDATE_ERR_EVENT_INVALID`
+ * (400) naming the field, quoting the value and saying how to fix it, before anything changes.
  */
-export function checkInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || what;
-  throw new InvalidEventError(`Invalid ${what}: "${field}" ${issue.message}.`, { details: { field } });
+export function checkInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  return parseOrThrow(schema, value, { what, error: InvalidEventError });
 }

@@ -1,5 +1,5 @@
 import type { Actuator } from '../../actors/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { MandateRuntime } from '../MandateRuntime.ts';
 
 /**

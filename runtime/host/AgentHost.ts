@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor, AnyStateMachine, Snapshot } from 'xstate';
 import { WORKING_STATES, type AgentContext, type AgentEvent, type AgentInput, type AgentLimits, type Phase } from '../../machines/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
-import { AgentIdentity } from '../identity/index.ts';
 import type { KillTarget } from '../control/KillScopes.ts';
 import type { SupervisorHost, Supervised } from '../supervision/SupervisorHost.ts';
 import { stopActor } from './stopActor.ts';

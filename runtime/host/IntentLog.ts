@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { MandateError } from '../../machines/errors.ts';
-import { canonicalJson } from '../audit/index.ts';
-import { IntentConflictError } from '../persistence/errors.ts';
+import { canonicalJson, IdempotencyConflictError, MandateError } from '../../kernel/index.ts';
 import type { IntentRow, RuntimeStore } from '../persistence/RuntimeStore.ts';
 
-/** The write-ahead part of the store: one record per effect, keyed by idempotency key. */
+/**
+ * The runtime's write-ahead intent log (`mandate_intent` in the store): one record per external
+ * effect of an act phase, for any actuator, keyed by the act's idempotency key (the decision id,
+ * or `<agent>:<params.idempotencyKey>`). It owns "did this approved act start, and what came of
+ * it"; what happens to a payment on a rail (receipts, nonces, signed bytes) is the rail ledger's
+ * (`rail_intents`, actors/rails/IntentLedger.ts). See actors/rails/README.md, "Two write-ahead
+ * records, two jobs".
+ */
 export type IntentLog = Pick<RuntimeStore, 'beginIntent' | 'updateIntent' | 'findIntent'>;
 
 /** sha-256 (hex) of the canonical parameters (keys sorted, as the audit chain hashes them). */
@@ -23,7 +28,7 @@ export class MemoryIntentLog implements IntentLog {
     const existing = this.#rows.get(row.key);
     if (existing !== undefined) {
       if (existing.paramsHash !== row.paramsHash) {
-        throw new IntentConflictError(`Idempotency key "${row.key}" was already used with different parameters; use a new key for a different effect.`, { details: { key: row.key } });
+        throw new IdempotencyConflictError(`Idempotency key "${row.key}" was already used with different parameters; use a new key for a different effect.`, { details: { key: row.key } });
       }
       return { intent: { ...existing }, created: false };
     }

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/index.ts';
 
 /** What the watchdog needs of an agent host. */
 export interface Watched {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/index.ts';
 import type { TransitionEvent } from '../inspection/InspectionEvent.ts';
 import type { RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { AgentHost } from './AgentHost.ts';

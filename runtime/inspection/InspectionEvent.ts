@@ -1,8 +1,7 @@
-/** Who did something: an agent (by did), a human operator (by token name), or the system. */
-export interface Principal {
-  kind: 'agent' | 'human' | 'system';
-  id: string;
-}
+import type { Principal } from '../../kernel/index.ts';
+
+/** Who did something (the kernel's one `Principal`, re-exported for this folder's readers). */
+export type { Principal };
 
 /** One state change of one actor (agent or supervisor). The journal, audit log, metrics and UI all read these. */
 export interface TransitionEvent {

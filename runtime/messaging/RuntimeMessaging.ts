@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ReputationChange } from '../../actors/index.ts';
 import type { Principal } from '../../machines/index.ts';
-import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry, type CapabilityRegistry } from '../../registry/index.ts';
+import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry } from '../../registry/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import type { KillSwitch } from '../control/KillSwitch.ts';
 import { KillSwitchEngagedError } from '../errors.ts';
 import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
-import { AgentIdentity } from '../identity/index.ts';
 import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
@@ -22,11 +22,12 @@ import {
   WorkerSignatureVerifier,
   type AcceptSpec,
   type AgentEndpoint,
+  type CapabilityRegistry,
   type KillSwitchControl,
   type Rejection,
   type SignatureVerifier,
   type Transport,
-} from '../transport/index.ts';
+} from '../../transport/index.ts';
 
 /** Message type a peer (or an MCP client through the gateway) uses to ask an agent system for work. */
 export const TASK_REQUEST = 'mandate.task.request';

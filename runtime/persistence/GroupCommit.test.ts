@@ -21,7 +21,7 @@ function fakeDb(fail: (jobs: string[], attempt: number) => Error | undefined = (
     },
     apply: async (tx, jobs) => {
       tx.log.push(...jobs);
-      return jobs.map((j) => `ok:${j}`);
+      return { results: jobs.map((j) => `ok:${j}`) };
     },
     maxBatch: 100,
     retry: { attempts: 3, baseDelayMs: 1, sleep: async () => undefined },
@@ -74,5 +74,21 @@ describe('group commit', () => {
     await expect(queued).resolves.toBe('ok:last');
     await expect(writer.submit('late')).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_CLOSED' });
     expect(commits).toEqual([['last']]);
+  });
+
+  it('persistence - the transaction owner gets the whole batch result, to act on it once committed', async () => {
+    const committed: string[][] = [];
+    const writer = new GroupCommit<string, FakeTx, { results: unknown[]; touched: string[] }>({
+      transaction: async (work) => {
+        const batch = await work({ log: [] });
+        committed.push(batch.touched);
+        return batch;
+      },
+      apply: async (_tx, jobs) => ({ results: jobs.map((j) => j.length), touched: jobs.map((j) => j.toUpperCase()) }),
+      maxBatch: 10,
+      retry: { attempts: 1, baseDelayMs: 1, sleep: async () => undefined },
+    });
+    expect(await Promise.all([writer.submit('ab'), writer.submit('c')])).toEqual([2, 1]);
+    expect(committed).toEqual([['AB', 'C']]);
   });
 });

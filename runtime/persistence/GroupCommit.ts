@@ -1,13 +1,18 @@
-import type { MandateError } from '../../machines/errors.ts';
+import type { MandateError } from '../../kernel/index.ts';
 import { StoreClosedError } from './errors.ts';
 import { withDbRetry, type DbRetryPolicy } from './withDbRetry.ts';
 
+/** What applying one batch gave: one result per job, in order, plus whatever the transaction owner needs to see (`B`). */
+export interface BatchResult {
+  results: unknown[];
+}
+
 /** Options of {@link GroupCommit}. */
-export interface GroupCommitOptions<J, Tx> {
-  /** Runs `work` in one database transaction and commits it (`jobs` tells what the batch holds). */
-  transaction: <R>(work: (tx: Tx) => Promise<R>, jobs: J[]) => Promise<R>;
-  /** Applies a batch of jobs inside the transaction; returns one result per job, in order. */
-  apply: (tx: Tx, jobs: J[]) => Promise<unknown[]>;
+export interface GroupCommitOptions<J, Tx, B extends BatchResult = BatchResult> {
+  /** Runs `work` in one database transaction and commits it (`jobs` tells what the batch holds); it may act on the batch's result once committed. */
+  transaction: (work: (tx: Tx) => Promise<B>, jobs: J[]) => Promise<B>;
+  /** Applies a batch of jobs inside the transaction. */
+  apply: (tx: Tx, jobs: J[]) => Promise<B>;
   /** Most jobs committed in one transaction. */
   maxBatch: number;
   /** How a batch whose failure is transient (connection lost, server restarting) is retried. */
@@ -28,13 +33,13 @@ interface Pending<J> {
  * its batch-mates down: the batch is bisected until the failing job is alone. Transient
  * failures are retried with backoff; nothing is acknowledged that was not committed.
  */
-export class GroupCommit<J, Tx> {
-  readonly #options: GroupCommitOptions<J, Tx>;
+export class GroupCommit<J, Tx, B extends BatchResult = BatchResult> {
+  readonly #options: GroupCommitOptions<J, Tx, B>;
   #queue: Pending<J>[] = [];
   #running: Promise<void> | undefined;
   #closed = false;
 
-  constructor(options: GroupCommitOptions<J, Tx>) {
+  constructor(options: GroupCommitOptions<J, Tx, B>) {
     this.#options = options;
   }
 
@@ -72,7 +77,7 @@ export class GroupCommit<J, Tx> {
   async #commit(batch: Pending<J>[]): Promise<void> {
     try {
       const jobs = batch.map((p) => p.job);
-      const results = await withDbRetry(() => this.#options.transaction((tx) => this.#options.apply(tx, jobs), jobs), this.#options.retry, 'a commit');
+      const { results } = await withDbRetry(() => this.#options.transaction((tx) => this.#options.apply(tx, jobs), jobs), this.#options.retry, 'a commit');
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (error) {
       if (batch.length > 1 && (error as MandateError).code !== 'MANDATE_ERR_STORE_UNAVAILABLE') {

@@ -1,5 +1,10 @@
-import type { Outcome } from '../../machines/types.ts';
-import type { ApprovalRecord, Principal, TransitionEvent } from '../inspection/InspectionEvent.ts';
+import type { Outcome } from '../../machines/index.ts';
+import type { AuditInput } from '../audit/AuditInput.ts';
+import type { AuditTrail } from '../audit/AuditTrail.ts';
+import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
+import type { CompactionResult, RetentionPolicy } from './compactHistory.ts';
+
+export type { AuditInput };
 
 /** What the runtime persists about an agent so it can be resumed under the same supervisor with the same identity. */
 export interface AgentRow {
@@ -57,7 +62,7 @@ export interface DecisionRecord {
   updatedAt: number;
 }
 
-/** A write-ahead record of an external effect, keyed by its idempotency key. */
+/** A write-ahead record of an act phase's external effect, keyed by its idempotency key (`mandate_intent`; the runtime intent log, not the rails' payment ledger). */
 export interface IntentRow {
   key: string;
   agentId: string;
@@ -74,21 +79,6 @@ export interface IntentRow {
   updatedAt: number;
 }
 
-/** One audit entry as given by the runtime: who, what, when, where, why. */
-export interface AuditInput {
-  who: Principal;
-  /** Dot-named action, e.g. `agent.act.succeeded`, `operator.pause`, `config.agent.registered`. */
-  action: string;
-  /** What it was done to (agent id, approval id, intent key). */
-  subject: string;
-  /** Node / supervisor / account where it happened. */
-  where: string;
-  why: string;
-  /** Structured details; counterparty personal data must be referenced by pseudonymous id, never inlined. */
-  data: Record<string, unknown>;
-  at: number;
-}
-
 /** Kill switch state; survives restarts. */
 export interface KillSwitchState {
   all: boolean;
@@ -98,9 +88,14 @@ export interface KillSwitchState {
 }
 
 /**
- * Everything the runtime core persists. Implemented by the MikroORM store
- * (PostgreSQL or the embedded PGlite database); the runtime also runs without
- * one (nothing persisted) for unit tests and simulations.
+ * The one store contract: everything the runtime core persists (required), and the capabilities a
+ * store may have on top (optional members: test for them, never cast). Implemented by
+ * `PostgresStore` (PostgreSQL, or the embedded PGlite database through the same driver), which has
+ * every capability; the runtime also runs without a store (nothing persisted) for unit tests and
+ * simulations.
+ *
+ * @example
+ * const page = await runtime.store?.audit?.query({ limit: 50 }); // undefined: no audit trail to read
  */
 export interface RuntimeStore {
   open(): Promise<void>;
@@ -131,4 +126,11 @@ export interface RuntimeStore {
   loadKillSwitch(): Promise<KillSwitchState | undefined>;
 
   appendAudit(entry: AuditInput): Promise<void>;
+
+  /** The database's connection URL (on the embedded driver, the loopback URL of its PGlite server), for tools that open their own pool on it, such as the rails' ledger. */
+  readonly databaseUrl?: string;
+  /** The read side of the audit hash chain (query, verify, checkpoint), when the store keeps one. */
+  readonly audit?: AuditTrail;
+  /** Compacts journal and snapshot history by `policy` (default: the store's retention policy). */
+  compact?(policy?: RetentionPolicy): Promise<CompactionResult>;
 }

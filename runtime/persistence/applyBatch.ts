@@ -1,7 +1,8 @@
-import type { AuditLog } from '../audit/AuditLog.ts';
+import type { AuditAppendResult, AuditLog } from '../audit/AuditLog.ts';
 import { valuesPlaceholders, type SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { TransitionEvent } from '../inspection/InspectionEvent.ts';
-import type { AuditInput, DecisionRecord, SnapshotRow } from './RuntimeStore.ts';
+import type { AuditInput } from '../audit/AuditInput.ts';
+import type { DecisionRecord, SnapshotRow } from './RuntimeStore.ts';
 import type { PgTx } from './PgExecutor.ts';
 import { DECISION_CASTS, DECISION_COLUMNS, decisionParams } from './rowMappers.ts';
 
@@ -23,8 +24,22 @@ const DECISION_UPDATES = DECISION_COLUMNS.split(', ')
   .map((c) => `${c} = excluded.${c}`)
   .join(', ');
 
-/** Applies a batch inside one transaction; returns one result per job, in order. `tx.prelude` is the chain head when BEGIN already took the lock. */
-export async function applyBatch(tx: PgTx, jobs: StoreJob[], audit: AuditLog, now: number): Promise<unknown[]> {
+/** What one applied batch gave: one result per job, in order, and what its audit append did. */
+export interface AppliedBatch {
+  results: unknown[];
+  audit: AuditAppendResult;
+}
+
+/** Options of {@link applyBatch}. */
+export interface ApplyBatchOptions {
+  audit: AuditLog;
+  now: number;
+  /** An earlier commit is in doubt (see {@link AuditLog.append}). */
+  auditInDoubt: boolean;
+}
+
+/** Applies a batch inside one transaction. `tx.prelude` is the chain head when BEGIN already took the lock. */
+export async function applyBatch(tx: PgTx, jobs: StoreJob[], options: ApplyBatchOptions): Promise<AppliedBatch> {
   const results: unknown[] = new Array(jobs.length);
   const audits: { entryId: string; input: AuditInput }[] = [];
   // Later writes of the same key win, as they would have one after the other.
@@ -73,6 +88,6 @@ export async function applyBatch(tx: PgTx, jobs: StoreJob[], audit: AuditLog, no
       transitions.flatMap((e) => [e.actorId, e.parentId ?? null, e.actorKind, e.from, e.to, e.event, JSON.stringify(e.summary), e.seq, e.at]),
     );
   }
-  await audit.append(tx, audits, now, tx.prelude);
-  return results;
+  const audit = await options.audit.append(tx, audits, { now: options.now, inDoubt: options.auditInDoubt, ...(tx.prelude === undefined ? {} : { lockedHead: tx.prelude }) });
+  return { results, audit };
 }

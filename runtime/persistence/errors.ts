@@ -1,4 +1,4 @@
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 type Options = ErrorOptions & { details?: Record<string, unknown> };
 
@@ -47,14 +47,6 @@ export class SnapshotCorruptError extends MandateError {
   constructor(message: string, options: Options = {}) {
     super('MANDATE_ERR_STORE_SNAPSHOT_CORRUPT', message, { ...options, status: 500 });
     this.name = 'SnapshotCorruptError';
-  }
-}
-
-/** An intent key was reused with different parameters. */
-export class IntentConflictError extends MandateError {
-  constructor(message: string, options: Options = {}) {
-    super('MANDATE_ERR_STORE_INTENT_CONFLICT', message, { ...options, status: 409 });
-    this.name = 'IntentConflictError';
   }
 }
 

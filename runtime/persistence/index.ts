@@ -4,7 +4,6 @@ export { EmbeddedPostgres } from './EmbeddedPostgres.ts';
 export type { EmbeddedPostgresOptions } from './EmbeddedPostgres.ts';
 export { allEntities, storeEntities } from './entities.ts';
 export {
-  IntentConflictError,
   IntentUnknownError,
   SecretUnsealError,
   SnapshotCorruptError,
@@ -15,9 +14,10 @@ export {
   StoreSchemaError,
   StoreUnavailableError,
 } from './errors.ts';
-export { MikroOrmStore } from './MikroOrmStore.ts';
-export type { MikroOrmStoreParts } from './MikroOrmStore.ts';
-export type { PersistentStore, ReputationEvent } from './PersistentStore.ts';
+export { PostgresAuditTrail } from './PostgresAuditTrail.ts';
+export { PostgresStore } from './PostgresStore.ts';
+export type { PostgresStoreParts } from './PostgresStoreParts.ts';
+export type { ReputationEvent } from './ReputationEvent.ts';
 export { openStore } from './openStore.ts';
 export { runtimeRoleGrants } from './runtimeRoleGrants.ts';
 export type { OpenStoreOptions } from './openStore.ts';

@@ -1,4 +1,4 @@
-import { AgentIdentity } from '../identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { SecretBox } from './SecretBox.ts';
 

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type PostgreSqlConnection } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import type { MandateError } from '../../machines/errors.ts';
+import { parseOrThrow, type MandateError } from '../../kernel/index.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { AuditWitness } from '../audit/AuditWitness.ts';
 import { PersonalDataVault } from '../audit/PersonalDataVault.ts';
@@ -13,7 +13,7 @@ import { EmbeddedPostgres } from './EmbeddedPostgres.ts';
 import { allEntities } from './entities.ts';
 import { StoreConfigError, StoreUnavailableError } from './errors.ts';
 import { loadNodeSigner } from './loadNodeSigner.ts';
-import { MikroOrmStore } from './MikroOrmStore.ts';
+import { PostgresStore } from './PostgresStore.ts';
 import { storeMigrations } from './migrations/storeMigrations.ts';
 import { migrateSchema } from './migrateSchema.ts';
 import { pgExecutor } from './PgExecutor.ts';
@@ -81,11 +81,11 @@ const optionsSchema = z.object({
  * const store = await openStore({});            // embedded, .mandate/data
  * const pg = await openStore({ databaseUrl: 'postgresql://postgres@127.0.0.1:5432/mandate' });
  */
-export async function openStore(options: OpenStoreOptions = {}): Promise<MikroOrmStore> {
+export async function openStore(options: OpenStoreOptions = {}): Promise<PostgresStore> {
   const env = options.env ?? process.env;
   const databaseUrl = options.databaseUrl ?? (env.DATABASE_URL || undefined);
   const migrateUrl = options.migrateUrl ?? (env.MANDATE_MIGRATE_DATABASE_URL || undefined);
-  const parsed = optionsSchema.safeParse({
+  const raw = {
     databaseUrl,
     migrateUrl,
     dataDir: options.dataDir ?? (env.MANDATE_DATA_DIR || '.mandate/data'),
@@ -95,12 +95,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<MikroOr
     retryAttempts: options.retry?.attempts ?? 8,
     retryBaseMs: options.retry?.baseDelayMs ?? 100,
     retention: options.retention ?? DEFAULT_RETENTION,
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new StoreConfigError(`Invalid store option "${issue.path.join('.')}": ${issue.message}.`, { details: { issues: parsed.error.issues } });
-  }
-  const o = parsed.data;
+  };
+  const fix = 'fix the option given to openStore(), or the environment variable behind it (DATABASE_URL, MANDATE_MIGRATE_DATABASE_URL, MANDATE_DATA_DIR)';
+  const o = parseOrThrow(optionsSchema, raw, { what: 'store option', error: StoreConfigError, fix });
   const clock = options.clock ?? Date.now;
   const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const onProblem = options.onProblem ?? (() => undefined);
@@ -135,7 +132,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<MikroOr
     const vault = new PersonalDataVault({ db: () => pgExecutor(pool), box, clock, random, lookupKey: box.derive('vault-lookup') });
     const witnessFile = options.witnessFile ?? (env.MANDATE_AUDIT_WITNESS || (embedded === undefined ? undefined : resolve(dirname(dataDir), 'audit-witness.json')));
     const witness = witnessFile === undefined ? undefined : new AuditWitness(witnessFile);
-    return new MikroOrmStore({ witness, orm, pool, url, embedded, box, audit, vault, clock, random, retry, maxBatch: o.maxBatch, retention: o.retention, onProblem });
+    return new PostgresStore({ witness, orm, pool, url, embedded, box, audit, vault, clock, random, retry, maxBatch: o.maxBatch, retention: o.retention, onProblem });
   } catch (error) {
     await orm?.close(true).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

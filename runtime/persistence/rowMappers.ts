@@ -1,5 +1,5 @@
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
-import type { ReputationEvent } from './PersistentStore.ts';
+import type { ReputationEvent } from './ReputationEvent.ts';
 import type { DecisionRecord, IntentRow } from './RuntimeStore.ts';
 
 type Row = Record<string, any>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOrThrow } from '../../kernel/index.ts';
 import { StoreInputError } from './errors.ts';
 
 const json = z.record(z.string(), z.unknown());
@@ -106,12 +107,7 @@ export const storeSchemas = {
   }),
 };
 
-/** Parses `value` with `schema` or throws {@link StoreInputError} naming the field and the fix. */
+/** Parses `value` with `schema` or throws {@link StoreInputError} naming the field, quoting its value, and saying nothing was written. */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new StoreInputError(`Invalid ${what} at "${issue.path.join('.') || '(root)'}": ${issue.message}. Nothing was written; fix the ${what} and retry.`, {
-    details: { what, issues: parsed.error.issues },
-  });
+  return parseOrThrow(schema, value, { what, error: StoreInputError, fix: `nothing was written; fix the ${what} and retry` });
 }

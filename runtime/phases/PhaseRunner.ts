@@ -1,6 +1,6 @@
 import type { Actor, AnyStateMachine } from 'xstate';
 import { phaseDone, phaseFailed, phaseStep, type AgentContext, type AgentEvent, type Phase } from '../../machines/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { PhaseWatchdog } from '../host/PhaseWatchdog.ts';
 import { actPhase } from './actPhase.ts';

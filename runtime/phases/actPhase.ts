@@ -1,6 +1,6 @@
 import type { ActContext } from '../../actors/index.ts';
 import type { AgentContext, Outcome } from '../../machines/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import { ActUnreconciledError, KillSwitchEngagedError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { paramsHash, type IntentLog } from '../host/IntentLog.ts';

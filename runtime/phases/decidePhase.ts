@@ -1,5 +1,5 @@
 import type { AgentContext, Decision } from '../../machines/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { isPlainObject } from './isPlainObject.ts';
 import type { PhaseEnv } from './PhaseEnv.ts';

@@ -1,5 +1,5 @@
 import type { PhaseError } from '../../machines/index.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 /** Coded, JSON-safe form of anything a phase threw. */
 export function toPhaseError(phase: string, error: unknown): PhaseError {

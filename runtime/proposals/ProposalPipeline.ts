@@ -1,7 +1,7 @@
 import { PolicyEvaluationError, type Proposal } from '../../actors/index.ts';
 import type { Outcome, SupervisorRole, Verdict } from '../../machines/index.ts';
 import type { Approvals } from '../approvals/Approvals.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { SupervisorHost } from '../supervision/SupervisorHost.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';

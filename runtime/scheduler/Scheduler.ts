@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { AgentDefinitionError } from '../errors.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/index.ts';
 
 /** A time schedule: a fixed interval or a cron expression (5 or 6 fields, UTC). */
 export type Schedule = { every: number } | { cron: string };

@@ -1,6 +1,6 @@
 import { createActor, type Actor } from 'xstate';
 import { restartSet, supervisorMachine, type RestartIntensity, type RestartKind, type RestartStrategy, type SupervisorRole } from '../../machines/index.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/index.ts';
 import { stopActor } from '../host/stopActor.ts';
 
 /** How a supervisor is configured. Its checks on proposals are stages of the proposal pipeline that name its role. */

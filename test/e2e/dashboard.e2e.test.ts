@@ -130,7 +130,7 @@ describe('dashboard - operator in a real browser', () => {
     await giveReason(p, 'feed fixed');
     await p.getByTestId('pause').waitFor();
     expect(fx.runtime.getAgent('fx-rebalancer')?.paused).toBe(false);
-    const { entries } = await fx.store.queryAudit({ action: 'operator.pause', limit: 10 });
+    const { entries } = await fx.store.audit.query({ action: 'operator.pause', limit: 10 });
     expect(entries[0]).toMatchObject({ who: { kind: 'human', id: 'operator' }, subject: 'fx-rebalancer', why: 'rate feed under review' });
   });
 
@@ -227,7 +227,7 @@ describe('dashboard - admin in a real browser', () => {
     await p.locator('[data-testid="killswitch"][data-engaged="false"]').waitFor();
     await fx.idle('payables');
     for (const agent of fx.runtime.listAgents()) expect(agent.killed).toBe(false);
-    const { entries } = await fx.store.queryAudit({ action: 'operator.killswitch.release', limit: 1 });
+    const { entries } = await fx.store.audit.query({ action: 'operator.killswitch.release', limit: 1 });
     expect(entries[0]).toMatchObject({ who: { kind: 'human', id: 'admin' }, why: 'drill over' });
     await p.getByTestId('agent-payables').click();
     await p.getByTestId('stop').waitFor(); // only the admin gets Stop

@@ -20,7 +20,7 @@ import { setup } from '../../examples/treasury/index.ts';
 import type { TreasurySimulation } from '../../examples/treasury/TreasurySimulation.ts';
 import { createGateway, TokenStore, type Role } from '../../gateway/index.ts';
 import { createRuntime, type MandateRuntime, type TaskResult } from '../../runtime/index.ts';
-import { openStore, type MikroOrmStore } from '../../runtime/persistence/index.ts';
+import { openStore, type PostgresStore } from '../../runtime/persistence/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,7 +33,7 @@ export interface GatewayFixture {
   /** Plaintext token per role (the token names equal the role names). */
   tokens: Record<Role, string>;
   runtime: MandateRuntime;
-  store: MikroOrmStore;
+  store: PostgresStore;
   sim: TreasurySimulation;
   clock: SimulatedClock;
   /** Waits (up to 5 s) until `agentId` is idle, e.g. after a kill switch release, whose effect reaches the actor asynchronously. */
@@ -91,7 +91,7 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
     // Without a build, point at an empty directory so the result never depends on a stale ui/dist.
     const uiDir = options.buildUi ? (await buildUi()).dir : await mkdtemp(join(tmpdir(), 'mandate-no-ui-'));
     cleanups.push(() => rm(uiDir, { recursive: true, force: true }));
-    const app = await createGateway({ runtime, tokens: tokenStore, store, uiDir, clock: () => clock.now() });
+    const app = await createGateway({ runtime, tokens: tokenStore, uiDir, clock: () => clock.now() });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => app.close());
 

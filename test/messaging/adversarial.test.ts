@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import { agentInboxSubject, encodeEnvelope, FileReplayStore, MemoryTransport, MessageBus, RejectCode, ReplayGuard, signEnvelope, type Envelope, type Rejection } from '../../runtime/transport/index.ts';
+import { AgentIdentity, agentInboxSubject, encodeEnvelope, FileReplayStore, MemoryTransport, MessageBus, RejectCode, ReplayGuard, signEnvelope, type Envelope, type Rejection } from '../../transport/index.ts';
 import { MemoryCapabilityRegistry } from '../../registry/index.ts';
 import { memoryNode, settle, TestClock } from './memoryNode.ts';
 

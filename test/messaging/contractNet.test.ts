@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import { MessageBus, NatsKvReplayStore, NatsTransport, ReplayGuard } from '../../runtime/transport/index.ts';
+import { AgentIdentity, MessageBus, NatsKvReplayStore, NatsTransport, ReplayGuard } from '../../transport/index.ts';
 import { ContractNetManager, NatsKvCapabilityRegistry } from '../../registry/index.ts';
 import { NatsServer } from '../support/natsServer.ts';
 import { PeerProcess } from '../support/natsPeer.ts';

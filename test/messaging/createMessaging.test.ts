@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import { createMessaging, type MessagingConfig } from '../../runtime/transport/index.ts';
+import { createMessaging, type MessagingConfig } from '../../runtime/messaging/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import { NatsServer } from '../support/natsServer.ts';
 
 describe('createMessaging', () => {

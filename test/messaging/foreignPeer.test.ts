@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import { canonicalJson, InlineSignatureVerifier, openEnvelope, signingBytes } from '../../runtime/transport/index.ts';
+import { AgentIdentity, InlineSignatureVerifier, openEnvelope, signingBytes } from '../../transport/index.ts';
+import { canonicalJson } from '../../kernel/index.ts';
 
 const script = fileURLToPath(new URL('../fixtures/peerVectors.py', import.meta.url));
 const vectors = fileURLToPath(new URL('../../docs/protocol-vectors.json', import.meta.url));

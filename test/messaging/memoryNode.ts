@@ -1,9 +1,9 @@
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import { MemoryReplayStore, MemoryTransport, MessageBus, ReplayGuard, type Clock, type Rejection, type Transport } from '../../runtime/transport/index.ts';
-import { MemoryCapabilityRegistry, type CapabilityRegistry } from '../../registry/index.ts';
+import type { Clock } from '../../kernel/index.ts';
+import { MemoryCapabilityRegistry } from '../../registry/index.ts';
+import { AgentIdentity, MemoryReplayStore, MemoryTransport, MessageBus, ReplayGuard, type CapabilityRegistry, type Rejection, type Transport } from '../../transport/index.ts';
 
 /** A settable clock for deterministic expiry tests. */
-export class TestClock implements Clock {
+export class TestClock implements Pick<Clock, 'now'> {
   constructor(public t = 1_750_000_000_000) {}
   now(): number {
     return this.t;
@@ -11,7 +11,7 @@ export class TestClock implements Clock {
 }
 
 /** One in-memory runtime node for tests: a bus over a (possibly shared) transport and registry, recording rejections. */
-export async function memoryNode(options: { transport?: Transport; registry?: CapabilityRegistry; clock?: Clock; id?: string; controlAuthority?: boolean } = {}) {
+export async function memoryNode(options: { transport?: Transport; registry?: CapabilityRegistry; clock?: Pick<Clock, 'now'>; id?: string; controlAuthority?: boolean } = {}) {
   const transport = options.transport ?? new MemoryTransport();
   const registry = options.registry ?? new MemoryCapabilityRegistry(options.clock === undefined ? {} : { clock: options.clock });
   const rejections: Rejection[] = [];

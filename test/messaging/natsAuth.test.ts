@@ -1,7 +1,6 @@
 import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import { agentInboxSubject, CONTROL_KILLSWITCH_SUBJECT, inspectionSubject, MessageBus, natsAuthConfig, NatsKvReplayStore, NatsTransport, REGISTRY_BUCKET, ReplayGuard, didSuffix } from '../../runtime/transport/index.ts';
+import { AgentIdentity, agentInboxSubject, CONTROL_KILLSWITCH_SUBJECT, didSuffix, inspectionSubject, MessageBus, natsAuthConfig, NatsKvReplayStore, NatsTransport, REGISTRY_BUCKET, ReplayGuard } from '../../transport/index.ts';
 import { NatsKvCapabilityRegistry } from '../../registry/index.ts';
 import { NatsServer } from '../support/natsServer.ts';
 

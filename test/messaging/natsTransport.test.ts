@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import { MessageBus, NatsKvReplayStore, NatsTransport, ReplayGuard, type Rejection } from '../../runtime/transport/index.ts';
+import { AgentIdentity, MessageBus, NatsKvReplayStore, NatsTransport, ReplayGuard, type Rejection } from '../../transport/index.ts';
 import { NatsKvCapabilityRegistry } from '../../registry/index.ts';
 import { NatsServer } from '../support/natsServer.ts';
 import { eventually } from './memoryNode.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditInput, MikroOrmStore } from '../../runtime/persistence/index.ts';
+import type { AuditInput, PostgresStore } from '../../runtime/persistence/index.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';
 
 const T0 = 1_790_000_000_000;
@@ -17,7 +17,7 @@ const entry = (i: number, over: Partial<AuditInput> = {}): AuditInput => ({
 
 describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
   let t: TestStore;
-  let store: MikroOrmStore;
+  let store: PostgresStore;
   beforeAll(async () => {
     t = await openTestStore(driver);
     store = t.store;
@@ -28,9 +28,9 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
   });
 
   it('audit - the chain verifies and carries checkpoints signed by the store signer', async () => {
-    const result = await store.verifyAudit();
+    const result = await store.audit.verify();
     expect(result).toMatchObject({ ok: true, entries: 40, breaks: [], head: { seq: 40 } });
-    expect(result.latestCheckpoint).toMatchObject({ seq: 40, signer: store.auditSigner });
+    expect(result.latestCheckpoint).toMatchObject({ seq: 40, signer: store.audit.signer });
     expect(result.checkpoints).toBeGreaterThanOrEqual(1);
   });
 
@@ -44,7 +44,7 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
     ]) {
       await expect(su.query(sql), sql).rejects.toThrow(/MANDATE_ERR_AUDIT_APPEND_ONLY/);
     }
-    expect((await store.verifyAudit()).ok).toBe(true);
+    expect((await store.audit.verify()).ok).toBe(true);
   });
 
   it('audit - personal data inlined in an entry is refused with a code', async () => {
@@ -60,18 +60,18 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
     const all: number[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.queryAudit({ agent: 'payer-a', currency: 'USDC', limit: 3, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await store.audit.query({ agent: 'payer-a', currency: 'USDC', limit: 3, ...(cursor === undefined ? {} : { cursor }) });
       all.push(...page.entries.map((e) => e.seq));
       for (const e of page.entries) expect(e).toMatchObject({ agentId: 'payer-a', currency: 'USDC' });
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
     const expected = Array.from({ length: 40 }, (_, i) => i + 1).filter((s) => s % 2 === 0 && s % 4 !== 0);
     expect(all).toEqual(expected.reverse());
-    const window = await store.queryAudit({ from: T0 + 10_000, to: T0 + 13_000, action: 'agent.act.*', status: 'succeeded', limit: 10 });
+    const window = await store.audit.query({ from: T0 + 10_000, to: T0 + 13_000, action: 'agent.act.*', status: 'succeeded', limit: 10 });
     expect(window.entries.map((e) => e.seq)).toEqual([12]);
     expect(window.nextCursor).toBeNull();
-    await expect(store.queryAudit({ limit: 0 })).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_QUERY' });
-    await expect(store.queryAudit({ limit: 5, cursor: "1; drop table x" })).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_QUERY' });
+    await expect(store.audit.query({ limit: 0 })).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_QUERY' });
+    await expect(store.audit.query({ limit: 5, cursor: "1; drop table x" })).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_QUERY' });
   });
 
   it('gdpr - erasing a subject removes their personal data and the chain still verifies', async () => {
@@ -80,12 +80,12 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
     expect(id).toMatch(/^subj_/);
     expect(await store.vault.put({ name: 'J. Doe', iban: 'GB33 BUKB 2020 1555 5555 55' })).toBe(id);
     await store.appendAudit(entry(100, { action: 'agent.act.succeeded', data: { counterparty: id, currency: 'GBP', amount: '25.00', status: 'succeeded' } }));
-    expect((await store.queryAudit({ counterparty: id, limit: 10 })).entries).toHaveLength(1);
+    expect((await store.audit.query({ counterparty: id, limit: 10 })).entries).toHaveLength(1);
     expect(await store.vault.get(id)).toMatchObject({ erased: false, data: { name: 'Jane Doe', iban } });
 
     await store.eraseSubject(id, { kind: 'human', id: 'dpo' }, 'request #42');
     expect(await store.vault.get(id)).toMatchObject({ erased: true });
-    expect((await store.queryAudit({ action: 'gdpr.subject.erased', limit: 5 })).entries).toMatchObject([{ subject: id, who: { kind: 'human', id: 'dpo' }, counterparty: id }]);
+    expect((await store.audit.query({ action: 'gdpr.subject.erased', limit: 5 })).entries).toMatchObject([{ subject: id, who: { kind: 'human', id: 'dpo' }, counterparty: id }]);
     const su = await t.superuser();
     expect((await su.query('select sealed, lookup_hash from mandate_vault_subject where id = $1', [id])).rows).toEqual([{ sealed: null, lookup_hash: null }]);
     for (const table of ['mandate_vault_subject', 'mandate_audit_entry']) {
@@ -93,8 +93,8 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
       expect(dump).not.toContain('Jane');
       expect(dump).not.toContain('BUKB');
     }
-    expect((await store.verifyAudit()).ok).toBe(true);
-    expect((await store.queryAudit({ counterparty: id, limit: 10 })).entries).toHaveLength(2);
+    expect((await store.audit.verify()).ok).toBe(true);
+    expect((await store.audit.query({ counterparty: id, limit: 10 })).entries).toHaveLength(2);
     await expect(store.vault.get('subj_unknown')).rejects.toMatchObject({ code: 'MANDATE_ERR_VAULT_SUBJECT_UNKNOWN' });
   });
 });
@@ -106,7 +106,7 @@ describe('audit with several runtime nodes on one PostgreSQL', () => {
     await Promise.all(
       Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? t.store : other).appendAudit(entry(i + 1, { where: i % 2 === 0 ? 'node-a' : 'node-b' }))),
     );
-    for (const s of [t.store, other]) expect(await s.verifyAudit()).toMatchObject({ ok: true, entries: 60, head: { seq: 60 } });
+    for (const s of [t.store, other]) expect(await s.audit.verify()).toMatchObject({ ok: true, entries: 60, head: { seq: 60 } });
   });
 });
 
@@ -114,15 +114,35 @@ describe('audit checkpoints on demand', () => {
   it('audit - an explicit checkpoint re-checks the entries since the last one and refuses to sign altered rows', async () => {
     await using t = await openTestStore('postgresql', { checkpointEvery: 1000 });
     for (let i = 1; i <= 5; i++) await t.store.appendAudit(entry(i));
-    expect((await t.store.verifyAudit()).checkpoints).toBe(0);
+    expect((await t.store.audit.verify()).checkpoints).toBe(0);
     const su = await t.superuser();
     await su.query('set session_replication_role = replica');
     await su.query(`update mandate_audit_entry set why = 'edited before any checkpoint' where seq = 3`);
-    expect(await t.store.checkpointAudit()).toBeUndefined();
+    expect(await t.store.audit.checkpoint()).toBeUndefined();
     const original = entry(3);
     await su.query('update mandate_audit_entry set why = $1 where seq = 3', [original.why]);
     await su.query('set session_replication_role = origin');
-    expect(await t.store.checkpointAudit()).toMatchObject({ seq: 5, signer: t.store.auditSigner });
-    expect(await t.store.verifyAudit()).toMatchObject({ ok: true, checkpoints: 1 });
+    expect(await t.store.audit.checkpoint()).toMatchObject({ seq: 5, signer: t.store.audit.signer });
+    expect(await t.store.audit.verify()).toMatchObject({ ok: true, checkpoints: 1 });
+  });
+
+  it('audit - close() reports a final checkpoint it refused to sign with a code, and still closes the database', async () => {
+    await using t = await openTestStore('postgresql', { checkpointEvery: 1000 });
+    for (let i = 1; i <= 3; i++) await t.store.appendAudit(entry(i));
+    const su = await t.superuser();
+    await su.query('set session_replication_role = replica');
+    await su.query(`update mandate_audit_entry set why = 'edited behind the store' where seq = 2`);
+    await su.query('set session_replication_role = origin');
+    await expect(t.store.close()).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_CHECKPOINT', details: { seq: 2 }, message: expect.stringContaining('audit entry 2 does not verify') });
+    await expect(t.store.appendAudit(entry(4))).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_CLOSED' });
+    await expect(t.store.close()).resolves.toBeUndefined();
+    const checkpoints = await su.query('select count(*)::int as n from mandate_audit_checkpoint');
+    expect(checkpoints.rows[0].n).toBe(0);
+  });
+
+  it('audit - close() with nothing new to sign resolves', async () => {
+    await using t = await openTestStore('postgresql');
+    await t.store.appendAudit(entry(1));
+    await expect(t.store.close()).resolves.toBeUndefined();
   });
 });

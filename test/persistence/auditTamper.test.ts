@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MikroOrmStore } from '../../runtime/persistence/index.ts';
+import type { PostgresStore } from '../../runtime/persistence/index.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';
 
 const N = 24;
@@ -74,7 +74,7 @@ async function tamper(su: pg.Client, t: Tamper): Promise<number[]> {
 
 describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
   let t: TestStore;
-  let store: MikroOrmStore;
+  let store: PostgresStore;
   let su: pg.Client;
   let original: { entries: unknown[]; checkpoints: unknown[] };
   let witnessDir: string;
@@ -119,7 +119,7 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
   }
 
   it('audit - the untampered chain verifies', async () => {
-    const result = await store.verifyAudit();
+    const result = await store.audit.verify();
     expect(result).toMatchObject({ ok: true, entries: N, head: { seq: N } });
     expect(result.checkpoints).toBeGreaterThanOrEqual(4);
   });
@@ -131,14 +131,14 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
         await su.query('set session_replication_role = replica');
         try {
           const where = await tamper(su, change);
-          const result = await store.verifyAudit();
+          const result = await store.audit.verify();
           expect(result.ok, JSON.stringify(change)).toBe(false);
           expect(where, `${JSON.stringify(change)} -> ${JSON.stringify(result.breaks[0])}`).toContain(result.breaks[0]!.seq);
         } finally {
           await restore();
           await su.query('set session_replication_role = origin');
         }
-        expect((await store.verifyAudit()).ok).toBe(true);
+        expect((await store.audit.verify()).ok).toBe(true);
       }),
       { numRuns: driver === 'embedded' ? 60 : 120 },
     );
@@ -148,7 +148,7 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
     await su.query('set session_replication_role = replica');
     try {
       await su.query(`update mandate_audit_checkpoint set at = at + 1 where seq = (select max(seq) from mandate_audit_checkpoint)`);
-      const result = await store.verifyAudit();
+      const result = await store.audit.verify();
       expect(result.ok).toBe(false);
       expect(result.breaks[0]).toMatchObject({ seq: N, reason: 'checkpoint-signature' });
     } finally {
@@ -158,7 +158,7 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
       }
       await su.query('set session_replication_role = origin');
     }
-    expect((await store.verifyAudit()).ok).toBe(true);
+    expect((await store.audit.verify()).ok).toBe(true);
   });
 
   it('audit - a truncation that also deletes the checkpoints is caught by the witness file', async () => {
@@ -166,7 +166,7 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
     try {
       await su.query('delete from mandate_audit_entry where seq > 10');
       await su.query('delete from mandate_audit_checkpoint where seq > 10');
-      const result = await store.verifyAudit();
+      const result = await store.audit.verify();
       expect(result.ok).toBe(false);
       expect(result.breaks[0]).toMatchObject({ seq: 11, reason: 'truncated' });
       expect(result.breaks[0]!.message).toContain('witness');
@@ -178,6 +178,6 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
       }
       await su.query('set session_replication_role = origin');
     }
-    expect((await store.verifyAudit()).ok).toBe(true);
+    expect((await store.audit.verify()).ok).toBe(true);
   });
 });

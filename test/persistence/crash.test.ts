@@ -127,7 +127,7 @@ describe.each(STORE_DRIVERS)('crash and resume on %s', (driver) => {
     }
     const store = await openStore({ env: { ...env, DATABASE_URL: database?.url ?? '' } });
     try {
-      expect(await store.verifyAudit()).toMatchObject({ ok: true });
+      expect(await store.audit.verify()).toMatchObject({ ok: true });
       expect((await store.loadSnapshots()).map((s) => s.agentId).sort()).toEqual(Array.from({ length: AGENTS }, (_, i) => `payer-${i}`));
     } finally {
       await store.close();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgres, openStore, type DecisionRecord, type MikroOrmStore } from '../../runtime/persistence/index.ts';
+import { EmbeddedPostgres, openStore, type DecisionRecord, type PostgresStore } from '../../runtime/persistence/index.ts';
 import { STORE_DRIVERS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { startDbProxy, type DbProxy } from '../support/dbProxy.ts';
 
@@ -30,7 +30,7 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
   let database: TestDatabase | undefined;
   let embedded: EmbeddedPostgres | undefined;
   let proxy: DbProxy;
-  let store: MikroOrmStore;
+  let store: PostgresStore;
   /** Retry sleeps park here while the test holds the database down. */
   let retries = 0;
   let onRetry: () => void = () => undefined;
@@ -81,7 +81,7 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
     expect((await store.queryOutcomes({ agentId: 'outage-agent', limit: 100 })).map((o) => o.decisionId).sort()).toEqual(
       ['before', ...Array.from({ length: 10 }, (_, i) => `during-${i}`)].sort(),
     );
-    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 11 });
+    expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 11 });
   });
 
   it('outage - a database away longer than the retry budget fails the write with a code; the store recovers', async () => {
@@ -95,18 +95,28 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
     await store.saveDecision(decision('after'));
     expect(await store.getDecision('lost-cause')).toBeUndefined();
     expect(await store.getDecision('before')).toBeDefined();
-    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 11 });
+    expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 11 });
   });
 
   it('outage - a write whose COMMIT answer was lost is retried without appending its audit entry twice', async () => {
     release = Promise.resolve();
     onRetry = () => undefined;
-    const before = (await store.verifyAudit()).entries;
+    const before = (await store.audit.verify()).entries;
     proxy.cutAfterCommit();
     await Promise.all([store.appendAudit(audit(200)), store.saveDecision(decision('ambiguous'))]);
-    const result = await store.verifyAudit();
+    const result = await store.audit.verify();
     expect(result).toMatchObject({ ok: true, entries: before + 1 });
-    expect((await store.queryAudit({ limit: 1 })).entries[0]).toMatchObject({ why: 'w200' });
+    expect((await store.audit.query({ limit: 1 })).entries[0]).toMatchObject({ why: 'w200' });
     expect(await store.getDecision('ambiguous')).toBeDefined();
+  });
+
+  it('outage - a final checkpoint that cannot be written on close() is reported with a code, not swallowed', async () => {
+    release = Promise.resolve();
+    onRetry = () => undefined;
+    await store.appendAudit(audit(300));
+    await proxy.down();
+    await expect(store.close()).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_CHECKPOINT', message: expect.stringContaining('could not be written') });
+    await proxy.up();
+    await expect(store.appendAudit(audit(301))).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_CLOSED' });
   });
 });

@@ -26,7 +26,7 @@ describe('restricted runtime role on PostgreSQL', () => {
       try {
         await store.appendAudit({ who: { kind: 'system', id: 'r' }, action: 'config.agent.registered', subject: 'a', where: 'n', why: 'w', data: {}, at: 1 });
         await store.saveKillSwitch({ all: false, agents: ['a'], groups: [], capabilities: [] });
-        expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
+        expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 1 });
         const asRuntime = new pg.Client({ connectionString: runtimeUrl.toString() });
         await asRuntime.connect();
         try {

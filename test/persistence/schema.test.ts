@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 import pg from 'pg';
 import { EmbeddedPostgres, allEntities, openStore } from '../../runtime/persistence/index.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';
@@ -42,7 +42,7 @@ describe.each(STORE_DRIVERS)('schema and restart on %s', (driver) => {
     expect((await again.listAgents()).map((a) => [a.id, a.identitySeed])).toEqual([['keeper', id.toJSON().privateKey]]);
     expect(await again.loadSnapshots()).toMatchObject([{ agentId: 'keeper', seq: 4 }]);
     expect(await again.loadKillSwitch()).toMatchObject({ all: true });
-    expect(await again.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
+    expect(await again.audit.verify()).toMatchObject({ ok: true, entries: 1 });
     t.store = again;
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
-import type { DecisionRecord, MikroOrmStore } from '../../runtime/persistence/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
+import type { DecisionRecord, PostgresStore, RuntimeStore } from '../../runtime/persistence/index.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';
 
 const T0 = 1_790_000_000_000;
@@ -29,7 +29,7 @@ const snap = (cycle: number) => ({ status: 'active', value: { cycle: 'decide' },
 
 describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
   let t: TestStore;
-  let store: MikroOrmStore;
+  let store: PostgresStore;
   beforeAll(async () => {
     t = await openTestStore(driver);
     store = t.store;
@@ -125,7 +125,7 @@ describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
     expect(first).toMatchObject({ created: true, intent: { status: 'pending', attempts: 0 } });
     const again = await store.beginIntent({ ...begin, at: T0 + 5 });
     expect(again).toMatchObject({ created: false, intent: { createdAt: T0 } });
-    await expect(store.beginIntent({ ...begin, paramsHash: 'h2' })).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_INTENT_CONFLICT' });
+    await expect(store.beginIntent({ ...begin, paramsHash: 'h2' })).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
     expect((await store.listOpenIntents('dec-a')).map((i) => i.key)).toEqual(['pay-1']);
     await store.updateIntent('pay-1', { status: 'succeeded', reference: '0xfeed', attempts: 1, receipt: { block: 7 }, at: T0 + 9 });
     expect(await store.findIntent('pay-1')).toMatchObject({ status: 'succeeded', reference: '0xfeed', attempts: 1, receipt: { block: 7 }, updatedAt: T0 + 9 });
@@ -173,6 +173,17 @@ describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
     await expect(store.compact({ journalKeepLast: 1, snapshotsKeepLast: 0 })).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_INPUT' });
   });
 
+  it('store contract - the optional capabilities are read through the RuntimeStore interface, no cast', async () => {
+    const contract: RuntimeStore = store;
+    expect(contract.databaseUrl).toMatch(/^postgres(ql)?:\/\//);
+    await contract.appendAudit({ who: { kind: 'system', id: 'runtime' }, action: 'store.contract.checked', subject: 'contract', where: 'node-1', why: 'capabilities', data: {}, at: T0 });
+    const audit = contract.audit;
+    expect(audit?.signer).toMatch(/^did:key:z/);
+    expect((await audit!.query({ action: 'store.contract.checked', limit: 5 })).entries).toHaveLength(1);
+    expect(await audit!.verify()).toMatchObject({ ok: true });
+    expect(await contract.compact?.()).toMatchObject({ journalDeleted: expect.any(Number), snapshotsDeleted: expect.any(Number) });
+  });
+
   it('group commit - concurrent writes all commit; a row the database rejects fails alone', async () => {
     const writes = Array.from({ length: 120 }, (_, i) => [
       store.saveDecision(decision(`gc-${i}`, 'gc-agent', { createdAt: T0 + i, outcome: { status: 'succeeded', durationMs: i } })),
@@ -185,8 +196,8 @@ describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
     expect(settled.at(-1)).toMatchObject({ status: 'rejected' });
     expect(await store.queryOutcomes({ agentId: 'gc-agent', limit: 1000 })).toHaveLength(120);
     expect(await store.getDecision('gc-bad')).toBeUndefined();
-    const page = await store.queryAudit({ action: 'agent.decide.done', limit: 1000 });
+    const page = await store.audit.query({ action: 'agent.decide.done', limit: 1000 });
     expect(page.entries).toHaveLength(120);
-    expect((await store.verifyAudit()).ok).toBe(true);
+    expect((await store.audit.verify()).ok).toBe(true);
   });
 });

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { pgRailSql } from '../../actors/rails/RailSql.ts';
 import { SpendingLimits } from '../../actors/limits/SpendingLimits.ts';
-import { MandateError } from '../../machines/errors.ts';
+import { MandateError } from '../../kernel/index.ts';
 
 interface Batch {
   rules: unknown[];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openStore, type MikroOrmStore, type OpenStoreOptions } from '../../runtime/persistence/index.ts';
+import { openStore, type PostgresStore, type OpenStoreOptions } from '../../runtime/persistence/index.ts';
 
 /** The PostgreSQL server integration tests create their databases on. */
 export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -50,14 +50,14 @@ export const STORE_DRIVERS: StoreDriver[] = ['postgresql', 'embedded'];
 
 /** A store on a fresh database of one driver, with a superuser connection to the same database for tampering. */
 export interface TestStore extends AsyncDisposable {
-  store: MikroOrmStore;
+  store: PostgresStore;
   driver: StoreDriver;
   /** The embedded driver's data directory (unused on PostgreSQL). */
   dataDir: string;
   /** The file holding the store's secret key. */
   keyFile: string;
   /** Opens another store on the same database (after `store.close()` on the embedded driver, which allows one process). */
-  reopen(options?: Partial<OpenStoreOptions>): Promise<MikroOrmStore>;
+  reopen(options?: Partial<OpenStoreOptions>): Promise<PostgresStore>;
   /** A superuser node-postgres client on the store's database; closed on dispose. */
   superuser(): Promise<pg.Client>;
 }
@@ -74,9 +74,9 @@ export async function openTestStore(driver: StoreDriver, options: Partial<OpenSt
     ...(database === undefined ? {} : { databaseUrl: database.url }),
     ...options,
   };
-  const stores: MikroOrmStore[] = [];
+  const stores: PostgresStore[] = [];
   const clients: pg.Client[] = [];
-  const open = async (more: Partial<OpenStoreOptions> = {}): Promise<MikroOrmStore> => {
+  const open = async (more: Partial<OpenStoreOptions> = {}): Promise<PostgresStore> => {
     const s = await openStore({ ...base, ...more });
     stores.push(s);
     return s;

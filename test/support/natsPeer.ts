@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { AgentIdentity } from '../../runtime/identity/index.ts';
+import { AgentIdentity } from '../../transport/index.ts';
 
 const PEER = fileURLToPath(new URL('../fixtures/peerNode.ts', import.meta.url));
 

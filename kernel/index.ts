@@ -1,0 +1,13 @@
+/**
+ * The kernel: the one copy of each primitive every other folder shares. It imports nothing of
+ * Mandate's own; every folder may import it.
+ */
+export { canonicalJson, canonicalJsonBytes } from './canonicalJson.ts';
+export { systemClock } from './Clock.ts';
+export { CanonicalJsonError, IdempotencyConflictError } from './errors.ts';
+export { MandateError } from './MandateError.ts';
+export { parseOrThrow } from './parseOrThrow.ts';
+
+export type { Clock } from './Clock.ts';
+export type { CodedErrorClass, ParseOrThrowOptions } from './parseOrThrow.ts';
+export type { Principal } from './Principal.ts';

@@ -1,2 +1,0 @@
-export { AgentIdentity, InvalidDidError, didFromPublicKey, publicKeyFromDid, publicKeyObject } from './AgentIdentity.ts';
-export type { IdentityJson } from './AgentIdentity.ts';

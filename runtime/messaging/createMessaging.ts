@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { systemClock, type Clock } from '../../kernel/index.ts';
+import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry } from '../../registry/index.ts';
+import {
+  FileReplayStore,
+  MemoryReplayStore,
+  MemoryTransport,
+  MessageBus,
+  NatsKvReplayStore,
+  NatsTransport,
+  ReplayGuard,
+  type AgentIdentity,
+  type CapabilityRegistry,
+  type MessageBusOptions,
+  type NatsTransportOptions,
+  type Transport,
+} from '../../transport/index.ts';
+
+/** How the runtime wants its messaging: the embedded default, or NATS. */
+export interface MessagingConfig {
+  node: { id: string; identity: AgentIdentity; group?: string; controlAuthority?: boolean };
+  /**
+   * `memory`: in-process bus and registry, replay window in `<dataDir>/replay.log` (or memory when no dataDir).
+   * `nats`: NatsTransport, NATS KV registry and shared KV replay window (the replay window must be shared when
+   * several nodes serve one capability).
+   */
+  mode: 'memory' | 'nats';
+  /** Where the embedded default keeps its replay log. */
+  dataDir?: string;
+  nats?: NatsTransportOptions;
+  /** Registry heartbeat expiry; default 30 s. */
+  registryTtlMs?: number;
+  clock?: Pick<Clock, 'now'>;
+  /** Hooks and options passed to the bus (onReject, onControl, beforeSign, onHandlerError, verifier, …). */
+  bus?: Omit<MessageBusOptions, 'transport' | 'registry' | 'replay' | 'node' | 'clock'>;
+}
+
+/** What {@link createMessaging} built; `close()` shuts everything down in order. */
+export interface Messaging {
+  bus: MessageBus;
+  transport: Transport;
+  registry: CapabilityRegistry;
+  replay: ReplayGuard;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds transport, registry, replay guard and {@link MessageBus} from one config — the one call the runtime makes.
+ *
+ * @example
+ * const m = await createMessaging({ mode: process.env.NATS_URL ? 'nats' : 'memory', dataDir: '.mandate', node: { id: 'node-1', identity } });
+ */
+export async function createMessaging(config: MessagingConfig): Promise<Messaging> {
+  const clock = config.clock ?? systemClock;
+  let transport: Transport;
+  let registry: CapabilityRegistry;
+  let replay: ReplayGuard;
+  if (config.mode === 'nats') {
+    const nats = await NatsTransport.connect({ name: config.node.id, ...config.nats });
+    transport = nats;
+    const prefix = nats.inboxPrefix === undefined ? {} : { inboxPrefix: nats.inboxPrefix };
+    registry = await NatsKvCapabilityRegistry.open(nats.nc, { clock, ...prefix, ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }) });
+    replay = new ReplayGuard(await NatsKvReplayStore.open(nats.nc, prefix));
+  } else {
+    transport = new MemoryTransport({ now: () => clock.now() });
+    registry = new MemoryCapabilityRegistry({ clock, ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }) });
+    if (config.dataDir === undefined) replay = new ReplayGuard(new MemoryReplayStore());
+    else {
+      mkdirSync(config.dataDir, { recursive: true });
+      replay = new ReplayGuard(FileReplayStore.open(join(config.dataDir, 'replay.log'), clock.now()));
+    }
+  }
+  const bus = await MessageBus.start({ ...config.bus, transport, registry, replay, node: config.node, clock });
+  return {
+    bus,
+    transport,
+    registry,
+    replay,
+    close: async () => {
+      await bus.close();
+      await registry.close();
+      await replay.close();
+      await transport.close();
+    },
+  };
+}

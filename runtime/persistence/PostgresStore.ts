@@ -1,0 +1,283 @@
+import { IdempotencyConflictError, type Principal } from '../../kernel/index.ts';
+import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
+import { parseAuditInput } from '../audit/auditEntry.ts';
+import type { AuditInput } from '../audit/AuditInput.ts';
+import { AuditLog } from '../audit/AuditLog.ts';
+import type { AuditTrail } from '../audit/AuditTrail.ts';
+import type { SqlExecutor } from '../audit/SqlExecutor.ts';
+import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
+import { compactHistory, type CompactionResult, type RetentionPolicy } from './compactHistory.ts';
+import { IntentUnknownError, SnapshotCorruptError } from './errors.ts';
+import { GroupCommit } from './GroupCommit.ts';
+import { insertIntent, patchIntent } from './intentStatements.ts';
+import { queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
+import type { ReputationEvent } from './ReputationEvent.ts';
+import type { AgentRow, DecisionRecord, IntentRow, KillSwitchState, RuntimeStore, SnapshotRow } from './RuntimeStore.ts';
+import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
+import { applyBatch, type AppliedBatch, type StoreJob } from './applyBatch.ts';
+import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
+import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
+import type { PostgresStoreParts } from './PostgresStoreParts.ts';
+import { parseInput, storeSchemas } from './storeSchemas.ts';
+import { withDbRetry } from './withDbRetry.ts';
+
+/**
+ * The {@link RuntimeStore} on PostgreSQL — a real server, or the embedded PGlite cluster served on
+ * loopback through the same node-postgres driver; both run the same schema, migrations and SQL.
+ * Every query is plain SQL on the pool; MikroORM is used for the schema only (entity definitions,
+ * migrations at open, the schema check). Writes go through a {@link GroupCommit}: a write's promise
+ * resolves only after its transaction committed. It has every optional capability of the contract
+ * (`audit`, `databaseUrl`, `compact`), plus the vault, feedback data and reputation history.
+ */
+export class PostgresStore implements RuntimeStore {
+  readonly #p: PostgresStoreParts;
+  readonly #writer: GroupCommit<StoreJob, PgTx, AppliedBatch>;
+  readonly #chain: PostgresAuditTrail;
+  #closed = false;
+  /** Snapshots left out of the last {@link loadSnapshots} because they do not parse. */
+  snapshotProblems: SnapshotCorruptError[] = [];
+  /** The GDPR vault of counterparty personal data. */
+  readonly vault: PersonalDataVault;
+  /** The audit trail's read side: query, verify, checkpoint. */
+  readonly audit: AuditTrail;
+
+  constructor(parts: PostgresStoreParts) {
+    this.#p = parts;
+    this.vault = parts.vault;
+    const chain = new PostgresAuditTrail({ pool: parts.pool, log: parts.audit, witness: parts.witness, retry: parts.retry, clock: parts.clock, flush: () => this.flush() });
+    this.#chain = chain;
+    this.audit = chain;
+    this.#writer = new GroupCommit<StoreJob, PgTx, AppliedBatch>({
+      // A batch with audit entries takes the chain lock and reads the head in the BEGIN round trip.
+      transaction: (work, jobs) => chain.transaction(work, (batch) => batch.audit, !chain.inDoubt && jobs.some((j) => j.kind === 'audit') ? AuditLog.LOCK_AND_HEAD_SQL : undefined),
+      apply: (tx, jobs) => applyBatch(tx, jobs, { audit: parts.audit, now: parts.clock(), auditInDoubt: chain.inDoubt }),
+      maxBatch: parts.maxBatch,
+      retry: parts.retry,
+    });
+  }
+
+  /** Whether the store runs on the embedded database. */
+  get embedded(): boolean {
+    return this.#p.embedded !== undefined;
+  }
+
+  /** The URL the store connects to; on the embedded driver, the loopback URL of the PGlite server (for tools and tests). */
+  get databaseUrl(): string {
+    return this.#p.url;
+  }
+
+  async open(): Promise<void> {
+    await this.ping();
+  }
+
+  /**
+   * Commits what is queued, signs a final checkpoint, and closes the database (and the embedded
+   * server). The database is closed either way; when the final checkpoint could not be signed, the
+   * store then rejects with an `AuditCheckpointError` (`MANDATE_ERR_AUDIT_CHECKPOINT`) saying why.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#writer.close();
+    this.#closed = true;
+    const failure = await this.#chain.finalCheckpoint();
+    await this.#p.orm.close(true);
+    await this.#p.embedded?.stop();
+    if (failure !== undefined) throw failure;
+  }
+
+  async ping(): Promise<void> {
+    await withDbRetry(() => this.#db().execute('select 1'), { ...this.#p.retry, attempts: 1 }, 'a ping');
+  }
+
+  /** Waits until every write submitted so far has committed. */
+  flush(): Promise<void> {
+    return this.#writer.flush();
+  }
+
+  async upsertAgent(row: AgentRow): Promise<void> {
+    const a = parseInput(storeSchemas.agent, row, 'agent row');
+    const sealed = this.#p.box.seal(a.identitySeed, `agent:${a.id}`);
+    const now = this.#p.clock();
+    await this.#sql((tx) =>
+      tx.execute(
+        `insert into mandate_agent (id, did, version, supervisor_id, definition, identity_sealed, created_at, updated_at) values (?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+         on conflict (id) do update set did = excluded.did, version = excluded.version, supervisor_id = excluded.supervisor_id, definition = excluded.definition, identity_sealed = excluded.identity_sealed, updated_at = excluded.updated_at`,
+        [a.id, a.did, a.version, a.supervisorId, JSON.stringify(a.definition), sealed, now, now],
+      ),
+    );
+  }
+
+  async listAgents(): Promise<AgentRow[]> {
+    const rows = await this.#read('select * from mandate_agent order by id');
+    return rows.map((r) => ({
+      id: r.id,
+      did: r.did,
+      version: r.version,
+      supervisorId: r.supervisor_id,
+      definition: r.definition,
+      identitySeed: this.#p.box.open(r.identity_sealed, `agent:${r.id}`),
+    }));
+  }
+
+  async saveSnapshot(row: SnapshotRow): Promise<void> {
+    const s = parseInput(storeSchemas.snapshot, row, 'snapshot row');
+    parseInput(storeSchemas.persistedSnapshot, s.snapshot, `persisted snapshot of agent "${s.agentId}"`);
+    await this.#writer.submit({ kind: 'snapshot', row: { ...s, snapshot: s.snapshot } as SnapshotRow });
+  }
+
+  /**
+   * The latest snapshot of every agent. A snapshot that does not parse is left out (the agent is
+   * not resumed from garbage), reported through `onProblem` and kept in {@link snapshotProblems}.
+   */
+  async loadSnapshots(): Promise<SnapshotRow[]> {
+    const rows = await this.#read('select distinct on (agent_id) * from mandate_snapshot order by agent_id, seq desc');
+    const good: SnapshotRow[] = [];
+    this.snapshotProblems = [];
+    for (const r of rows) {
+      const parsed = storeSchemas.persistedSnapshot.safeParse(r.snapshot);
+      if (parsed.success) {
+        good.push({ agentId: r.agent_id, supervisorId: r.supervisor_id, snapshot: r.snapshot, state: r.state, seq: Number(r.seq), at: Number(r.at) });
+        continue;
+      }
+      const problem = new SnapshotCorruptError(
+        `The snapshot of agent "${r.agent_id}" at step ${r.seq} does not parse (${parsed.error.issues[0]?.message ?? 'invalid'}); the agent is not resumed. Inspect mandate_snapshot, then re-register the agent or delete the bad row.`,
+        { details: { agentId: r.agent_id, seq: Number(r.seq) } },
+      );
+      this.snapshotProblems.push(problem);
+      this.#p.onProblem(problem);
+    }
+    return good;
+  }
+
+  async appendTransitions(events: TransitionEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => parseInput(storeSchemas.transition, e, 'transition event'));
+    await this.#writer.submit({ kind: 'transitions', rows: rows as TransitionEvent[] });
+  }
+
+  async saveDecision(record: DecisionRecord): Promise<void> {
+    const d = parseInput(storeSchemas.decision, record, 'decision record') as DecisionRecord;
+    await this.#writer.submit({ kind: 'decision', record: d });
+  }
+
+  async getDecision(id: string): Promise<DecisionRecord | undefined> {
+    const rows = await this.#read('select * from mandate_decision where id = ?', [id]);
+    return rows[0] === undefined ? undefined : decisionFromRow(rows[0]);
+  }
+
+  async saveApproval(record: ApprovalRecord): Promise<void> {
+    const a = parseInput(storeSchemas.approval, record, 'approval record');
+    await this.#sql((tx) =>
+      tx.execute(
+        `insert into mandate_approval (id, agent_id, decision_id, status, record, requested_at, expires_at, decided_at) values (?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+         on conflict (id) do update set status = excluded.status, record = excluded.record, decided_at = excluded.decided_at`,
+        [a.id, a.agentId, a.decisionId, a.status, JSON.stringify(a), a.requestedAt, a.expiresAt, a.decidedAt ?? null],
+      ),
+    );
+  }
+
+  async listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {
+    const rows =
+      status === undefined
+        ? await this.#read('select record from mandate_approval order by requested_at, id')
+        : await this.#read('select record from mandate_approval where status = ? order by requested_at, id', [status]);
+    return rows.map(approvalFromRow);
+  }
+
+  async beginIntent(row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number }): Promise<{ intent: IntentRow; created: boolean }> {
+    const i = parseInput(storeSchemas.intentBegin, row, 'intent');
+    const result = (await this.#sql((tx) => insertIntent(tx, i))) as { intent: IntentRow; created: boolean };
+    if (!result.created && result.intent.paramsHash !== i.paramsHash) {
+      throw new IdempotencyConflictError(
+        `Intent "${i.key}" already exists with other parameters (params hash ${result.intent.paramsHash}, now ${i.paramsHash}). An idempotency key names one effect; derive a new key for a different payment.`,
+        { details: { key: i.key } },
+      );
+    }
+    return result;
+  }
+
+  async updateIntent(key: string, patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & { at: number }): Promise<void> {
+    const p = parseInput(storeSchemas.intentPatch, patch, 'intent update');
+    const updated = (await this.#sql((tx) => patchIntent(tx, key, p))) as unknown[];
+    if (updated.length === 0) throw new IntentUnknownError(`No intent "${key}" exists to update; call beginIntent() before executing the effect.`, { details: { key } });
+  }
+
+  async findIntent(key: string): Promise<IntentRow | undefined> {
+    const rows = await this.#read('select * from mandate_intent where key = ?', [key]);
+    return rows[0] === undefined ? undefined : intentFromRow(rows[0]);
+  }
+
+  /** Intents not yet `succeeded`/`failed`, oldest first: what reconciliation looks at after a restart. */
+  async listOpenIntents(agentId?: string): Promise<IntentRow[]> {
+    const rows =
+      agentId === undefined
+        ? await this.#read(`select * from mandate_intent where status in ('pending', 'executing') order by created_at, key`)
+        : await this.#read(`select * from mandate_intent where agent_id = ? and status in ('pending', 'executing') order by created_at, key`, [agentId]);
+    return rows.map(intentFromRow);
+  }
+
+  async saveKillSwitch(state: KillSwitchState): Promise<void> {
+    const s = parseInput(storeSchemas.killSwitch, state, 'kill switch state');
+    await this.#sql((tx) =>
+      tx.execute(`insert into mandate_kill_switch (id, state, updated_at) values ('global', ?::jsonb, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at`, [
+        JSON.stringify(s),
+        this.#p.clock(),
+      ]),
+    );
+  }
+
+  async loadKillSwitch(): Promise<KillSwitchState | undefined> {
+    const rows = await this.#read(`select state from mandate_kill_switch where id = 'global'`);
+    return rows[0] === undefined ? undefined : parseInput(storeSchemas.killSwitch, rows[0].state, 'stored kill switch state');
+  }
+
+  async appendAudit(entry: AuditInput): Promise<void> {
+    await this.#writer.submit({ kind: 'audit', input: parseAuditInput(entry), entryId: Buffer.from(this.#p.random(16)).toString('base64url') });
+  }
+
+  /** Records a reputation change (append-only). */
+  async appendReputationEvent(event: ReputationEvent): Promise<void> {
+    const e = parseInput(storeSchemas.reputation, event, 'reputation event');
+    await this.#sql((tx) =>
+      tx.execute('insert into mandate_reputation_event (agent_id, kind, delta, score, reason, data, at) values (?, ?, ?, ?, ?, ?::jsonb, ?)', [e.agentId, e.kind, e.delta, e.score ?? null, e.reason, JSON.stringify(e.data), e.at]),
+    );
+  }
+
+  /** An agent's reputation changes, newest first. */
+  async listReputationEvents(agentId: string, limit = 100): Promise<ReputationEvent[]> {
+    const rows = await this.#read('select * from mandate_reputation_event where agent_id = ? order by id desc limit ?', [agentId, limit]);
+    return rows.map(reputationFromRow);
+  }
+
+  /**
+   * GDPR erasure of a data subject: deletes their personal data from the vault and records the
+   * erasure (by pseudonym only) in the audit trail. The chain still verifies afterwards.
+   */
+  async eraseSubject(id: string, by: Principal = { kind: 'system', id: 'gdpr' }, why = 'data subject erasure request'): Promise<void> {
+    await this.vault.eraseSubject(id);
+    await this.appendAudit({ who: by, action: 'gdpr.subject.erased', subject: id, where: 'vault', why, data: { counterparty: id }, at: this.#p.clock() });
+  }
+
+  /** Past decisions with their outcomes, for the learning layer. */
+  async queryOutcomes(query: OutcomeQuery): Promise<OutcomeRow[]> {
+    return withDbRetry(() => queryOutcomes(this.#db(), query), this.#p.retry, 'an outcome query');
+  }
+
+  /** Compacts journal and snapshot history per agent by `policy` (default: the store's retention policy). */
+  async compact(policy: RetentionPolicy = this.#p.retention): Promise<CompactionResult> {
+    await this.flush();
+    return pgTransaction(this.#p.pool, (tx) => compactHistory(tx, policy, this.#p.clock()));
+  }
+
+  #db(): SqlExecutor {
+    return pgExecutor(this.#p.pool);
+  }
+
+  #read(sql: string, params: unknown[] = []): Promise<Record<string, any>[]> {
+    return withDbRetry(() => this.#db().execute(sql, params) as Promise<Record<string, any>[]>, this.#p.retry, 'a read');
+  }
+
+  #sql(run: (tx: SqlExecutor) => Promise<unknown>): Promise<unknown> {
+    return this.#writer.submit({ kind: 'sql', run });
+  }
+}

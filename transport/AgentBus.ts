@@ -1,0 +1,31 @@
+import type { MandateError } from '../kernel/index.ts';
+import type { AgentIdentity } from './AgentIdentity.ts';
+import type { CapabilityRegistry } from './CapabilityRegistry.ts';
+import type { Envelope } from './Envelope.ts';
+import type { EnvelopeAdmission } from './EnvelopeAdmission.ts';
+import type { EnvelopeDraft } from './signEnvelope.ts';
+import type { Transport } from './Transport.ts';
+
+/**
+ * What an attached agent needs from its bus. `MessageBus` hands each `AttachedAgent` one of these
+ * instead of itself, so the two do not import each other and the agent sees only this much.
+ */
+export interface AgentBus {
+  readonly transport: Transport;
+  readonly registry: CapabilityRegistry;
+  readonly admission: EnvelopeAdmission;
+  /** The runtime node's id (broadcast filters by node). */
+  readonly nodeId: string;
+  /** Default request timeout, ms. */
+  readonly requestTimeoutMs: number;
+  /** Signs a draft for `identity` (the kill switch may refuse). */
+  sign(identity: AgentIdentity, draft: EnvelopeDraft): Envelope;
+  /** Records a refused envelope. */
+  reject(err: unknown, subject: string, scope: string): void;
+  /** Answers a request with a signed `mandate.error` (from the node identity unless `signer` is given). */
+  replyError(replyTo: string, err: MandateError, to: string | undefined, re: string | undefined, signer?: AgentIdentity): void;
+  /** A handler threw on a valid envelope. */
+  handlerFailed(error: unknown, envelope: Envelope): void;
+  /** The agent detached itself. */
+  detached(did: string): void;
+}

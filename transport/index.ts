@@ -1,0 +1,56 @@
+/**
+ * The transport: the signed wire protocol (docs/protocol.md), agent identities, the in-process and
+ * NATS transports, the message bus, replay windows, signature verification, and the contract the
+ * bus needs from a capability directory (`CapabilityRegistry`, descriptors, revocations; the
+ * registry folder implements it). It imports only the kernel.
+ */
+export { AgentDescriptorInputSchema, AgentDescriptorSchema, CapabilitySchema, RequirementsSchema, RevocationSchema, TermsSchema } from './AgentDescriptor.ts';
+export { AgentIdentity, didFromPublicKey, InvalidDidError, publicKeyFromDid, publicKeyObject } from './AgentIdentity.ts';
+export { BroadcastFilterSchema, CapabilityNameSchema, DEFAULT_LIMITS, DidSchema, EnvelopeSchema, PROTOCOL_VERSION } from './Envelope.ts';
+export { EnvelopeAdmission } from './EnvelopeAdmission.ts';
+export { EnvelopeRejectedError, RejectCode, RemoteError, RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
+export { FileReplayStore } from './FileReplayStore.ts';
+export { MemoryReplayStore } from './MemoryReplayStore.ts';
+export { MemoryTransport } from './MemoryTransport.ts';
+export { CONTROL_CAPABILITY, InspectionMessageSchema, KillSwitchControlSchema, MessageBus, NODE_CAPABILITY } from './MessageBus.ts';
+export { natsAuthConfig } from './natsAuthConfig.ts';
+export { NatsKvReplayStore } from './NatsKvReplayStore.ts';
+export { NatsTransport } from './NatsTransport.ts';
+export { openEnvelope } from './openEnvelope.ts';
+export { ReplayGuard } from './ReplayGuard.ts';
+export { InlineSignatureVerifier } from './SignatureVerifier.ts';
+export { encodeEnvelope, signEnvelope, signingBytes } from './signEnvelope.ts';
+export { subjectMatches } from './subjectMatches.ts';
+export {
+  agentDurableConsumer,
+  agentDurableSubject,
+  agentInboxSubject,
+  BROADCAST_SUBJECT,
+  capabilitySubject,
+  CONTROL_KILLSWITCH_SUBJECT,
+  didSuffix,
+  DURABLE_STREAM,
+  DURABLE_STREAM_SUBJECTS,
+  INSPECTION_WILDCARD,
+  inspectionSubject,
+  REGISTRY_BUCKET,
+  REPLAY_BUCKET,
+  REVOCATION_BUCKET,
+} from './subjects.ts';
+export { WorkerSignatureVerifier } from './WorkerSignatureVerifier.ts';
+
+export type { AgentDescriptor, AgentDescriptorInput, Capability, Requirements, Revocation, Terms } from './AgentDescriptor.ts';
+export type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentEndpoint.ts';
+export type { IdentityJson } from './AgentIdentity.ts';
+export type { AttachOptions } from './AttachOptions.ts';
+export type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
+export type { BroadcastFilter, Envelope, EnvelopeLimits, UnsignedEnvelope } from './Envelope.ts';
+export type { AcceptSpec, AdmitRequest, Admitted } from './EnvelopeAdmission.ts';
+export type { RejectCodeValue } from './errors.ts';
+export type { InspectionMessage, KillSwitchControl, MessageBusOptions, Rejection } from './MessageBus.ts';
+export type { NatsAuthConfigResult, NatsAuthUser } from './natsAuthConfig.ts';
+export type { NatsTransportOptions } from './NatsTransport.ts';
+export type { ReplayStore } from './ReplayStore.ts';
+export type { SignatureVerifier } from './SignatureVerifier.ts';
+export type { EnvelopeDraft, EnvelopeSources } from './signEnvelope.ts';
+export type { DurableConsumeOptions, DurableMessage, SubscribeOptions, Transport, TransportMessage, TransportSubscription } from './Transport.ts';

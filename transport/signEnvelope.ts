@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import type { AgentIdentity } from './AgentIdentity.ts';
+import { canonicalJsonBytes, type Clock } from '../kernel/index.ts';
+import { DEFAULT_LIMITS, PROTOCOL_VERSION, type BroadcastFilter, type Envelope, type UnsignedEnvelope } from './Envelope.ts';
+import { TransportUsageError } from './errors.ts';
+
+/** What the sender chooses; the rest (v, from, id, nonce, time, exp, sig) is filled in. */
+export interface EnvelopeDraft {
+  to: string;
+  type: string;
+  body: unknown;
+  cap?: string;
+  re?: string;
+  filter?: BroadcastFilter;
+  /** Lifetime in ms; default 60 s, at most the protocol maximum (5 min). */
+  ttlMs?: number;
+}
+
+/** Injected sources of time and randomness, so envelopes are reproducible in tests and vectors. */
+export interface EnvelopeSources {
+  clock: Pick<Clock, 'now'>;
+  /** n random bytes (called once per envelope with n = 32: 16 for the id, 16 for the nonce). */
+  random: (n: number) => Uint8Array;
+}
+
+// Random bytes drawn 8 KiB at a time: one system call per 256 envelopes instead of one per envelope.
+let pool = new Uint8Array(0);
+let poolAt = 0;
+/** Cryptographically random bytes from a refilled pool (the default source of ids and nonces). */
+export function pooledRandom(n: number): Uint8Array {
+  if (poolAt + n > pool.length) {
+    pool = new Uint8Array(randomBytes(Math.max(8192, n)));
+    poolAt = 0;
+  }
+  const out = pool.slice(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
+}
+
+const defaultSources: EnvelopeSources = { clock: { now: () => Date.now() }, random: pooledRandom };
+
+/** The bytes an envelope's signature covers: RFC 8785 canonical JSON of every field except `sig`. */
+export function signingBytes(envelope: UnsignedEnvelope | Envelope): Uint8Array {
+  const { sig: _sig, ...unsigned } = envelope as Envelope;
+  return canonicalJsonBytes(unsigned);
+}
+
+/**
+ * Builds and signs an envelope from `identity`.
+ *
+ * @example
+ * const env = signEnvelope(alice, { to: bob.did, type: 'task.cfp', body: { taskId: 't1' } });
+ */
+export function signEnvelope(identity: AgentIdentity, draft: EnvelopeDraft, sources: EnvelopeSources = defaultSources): Envelope {
+  const ttl = draft.ttlMs ?? 60_000;
+  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > DEFAULT_LIMITS.maxLifetimeMs) {
+    throw new TransportUsageError(`Envelope ttlMs ${ttl} is out of range: use a whole number of ms between 1 and ${DEFAULT_LIMITS.maxLifetimeMs}.`, { details: { ttlMs: ttl } });
+  }
+  const time = Math.floor(sources.clock.now());
+  const rnd = sources.random(32);
+  const unsigned: UnsignedEnvelope = {
+    v: PROTOCOL_VERSION,
+    id: Buffer.from(rnd.subarray(0, 16)).toString('base64url'),
+    from: identity.did,
+    to: draft.to,
+    type: draft.type,
+    ...(draft.cap === undefined ? {} : { cap: draft.cap }),
+    ...(draft.re === undefined ? {} : { re: draft.re }),
+    ...(draft.filter === undefined ? {} : { filter: draft.filter }),
+    time,
+    exp: time + ttl,
+    nonce: Buffer.from(rnd.subarray(16, 32)).toString('base64url'),
+    body: draft.body,
+  };
+  const sig = identity.sign(signingBytes(unsigned));
+  return { ...unsigned, sig: Buffer.from(sig).toString('base64url') };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Wire bytes of an envelope: UTF-8 JSON of every member including `sig`. Any JSON serialization is valid on
+ * the wire (receivers re-canonicalize to verify), so this uses the engine's native `JSON.stringify`, which
+ * produces the same numbers and strings as RFC 8785 and differs only in member order.
+ */
+export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  return encoder.encode(JSON.stringify(envelope));
+}
