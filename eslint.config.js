@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'ui/dist/**', 'test-results/**', 'bin/**', '**/*.d.ts', 'runtime/persistence/migrations/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'ui/dist/**',
+      'test-results/**',
+      'bin/**',
+      '**/*.d.ts',
+      'runtime/persistence/migrations/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,7 +26,11 @@ export interface Actuator {
 }
 
 /** Facts gatherer run in the perceive phase. Its output is validated before use. */
-export type Perceiver = (ctx: { agentId: string; now: number; trigger: Record<string, unknown> }) => Promise<Record<string, unknown>> | Record<string, unknown>;
+export type Perceiver = (ctx: {
+  agentId: string;
+  now: number;
+  trigger: Record<string, unknown>;
+}) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
 /** What a learner may report: actions a human should review, with why. */
 export interface LearnReport {

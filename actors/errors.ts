@@ -11,10 +11,14 @@ export class RuleDefinitionError extends MandateError {
 /** An amount that is not a plain decimal string. */
 export class AmountError extends MandateError {
   constructor(value: unknown) {
-    super('MANDATE_ERR_AMOUNT_INVALID', `Invalid amount ${JSON.stringify(value)}: use a decimal string such as "1250.00" (at most 18 decimals, no exponent).`, {
-      status: 400,
-      details: { value },
-    });
+    super(
+      'MANDATE_ERR_AMOUNT_INVALID',
+      `Invalid amount ${JSON.stringify(value)}: use a decimal string such as "1250.00" (at most 18 decimals, no exponent).`,
+      {
+        status: 400,
+        details: { value },
+      },
+    );
     this.name = 'AmountError';
   }
 }
@@ -22,7 +26,11 @@ export class AmountError extends MandateError {
 /** A policy that could not be evaluated (a rule threw, a fact was missing). The proposal is not approved. */
 export class PolicyEvaluationError extends MandateError {
   constructor(policy: string, message: string, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_POLICY_EVALUATION', `${policy} policy could not evaluate the proposal: ${message}`, { ...options, status: 500, details: { policy } });
+    super('MANDATE_ERR_POLICY_EVALUATION', `${policy} policy could not evaluate the proposal: ${message}`, {
+      ...options,
+      status: 500,
+      details: { policy },
+    });
     this.name = 'PolicyEvaluationError';
   }
 }

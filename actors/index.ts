@@ -8,8 +8,22 @@ export type { SuboptimalBounds } from './learners/flagSuboptimal.ts';
 export { RulesDecider } from './deciders/RulesDecider.ts';
 export { HybridDecider } from './deciders/HybridDecider.ts';
 export type { HybridDeciderOptions } from './deciders/HybridDecider.ts';
-export { AnthropicMessagesProvider, LLM_DECISION_JSON_SCHEMA, LlmHttpError, LlmOutputError, llmDecisionSchema, OpenAiChatProvider } from './llm/index.ts';
-export type { AnthropicMessagesOptions, LlmAnswer, LlmDecision, LlmProvider, LlmRequest, OpenAiChatOptions } from './llm/index.ts';
+export {
+  AnthropicMessagesProvider,
+  LLM_DECISION_JSON_SCHEMA,
+  LlmHttpError,
+  LlmOutputError,
+  llmDecisionSchema,
+  OpenAiChatProvider,
+} from './llm/index.ts';
+export type {
+  AnthropicMessagesOptions,
+  LlmAnswer,
+  LlmDecision,
+  LlmProvider,
+  LlmRequest,
+  OpenAiChatOptions,
+} from './llm/index.ts';
 export type { Decider, DraftDecision } from './deciders/RulesDecider.ts';
 export { ruleFileSchema, ruleSchema } from './deciders/ruleSchema.ts';
 export type { RuleDefinition } from './deciders/ruleSchema.ts';
@@ -36,7 +50,16 @@ export {
   SandboxBank,
   UniswapV2SwapRail,
 } from './rails/index.ts';
-export type { CryptoIntent, FiatIntent, PaymentExecutor, PaymentIntent, PaymentReceipt, PaymentStatus, RailSql, SwapIntent } from './rails/index.ts';
+export type {
+  CryptoIntent,
+  FiatIntent,
+  PaymentExecutor,
+  PaymentIntent,
+  PaymentReceipt,
+  PaymentStatus,
+  RailSql,
+  SwapIntent,
+} from './rails/index.ts';
 export { guardSigner, LitPkpSigner, LocalKeystoreSigner, SafeMultisig } from './wallets/index.ts';
 export type { KillSwitch, TransactionSigner } from './wallets/index.ts';
 export { limitEntities, SpendingLimits } from './limits/index.ts';

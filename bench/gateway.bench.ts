@@ -24,11 +24,20 @@ async function load(url: string, token: string | undefined): Promise<number> {
   const target = new URL(url);
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, agent, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
-        if (res.statusCode !== 200) reject(new Error(`${url} answered ${res.statusCode}`));
-        res.resume();
-        res.on('end', resolve);
-      });
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          agent,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        },
+        (res) => {
+          if (res.statusCode !== 200) reject(new Error(`${url} answered ${res.statusCode}`));
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -68,7 +77,9 @@ try {
   const bareRps = median(bareRuns);
   const gatewayRps = median(gatewayRuns);
   await bare.close();
-  console.log(`GET /api/agents (${fx.runtime.listAgents().length} agents, auth+RBAC): ${gatewayRps.toFixed(0)} req/s (median of ${ROUNDS}, ${CONCURRENCY} concurrent)`);
+  console.log(
+    `GET /api/agents (${fx.runtime.listAgents().length} agents, auth+RBAC): ${gatewayRps.toFixed(0)} req/s (median of ${ROUNDS}, ${CONCURRENCY} concurrent)`,
+  );
   console.log(`bare Fastify route, same JSON:           ${bareRps.toFixed(0)} req/s (median of ${ROUNDS})`);
   console.log(`ratio gateway/bare:                      ${(gatewayRps / bareRps).toFixed(2)}`);
 
@@ -97,7 +108,9 @@ try {
   unsubscribe();
   for (const ws of sockets) ws.close();
   delays.sort((a, b) => a - b);
-  console.log(`live stream, ${CLIENTS} clients, ${delays.length} deliveries: p50 ${percentile(delays, 50).toFixed(2)} ms, p99 ${percentile(delays, 99).toFixed(2)} ms`);
+  console.log(
+    `live stream, ${CLIENTS} clients, ${delays.length} deliveries: p50 ${percentile(delays, 50).toFixed(2)} ms, p99 ${percentile(delays, 99).toFixed(2)} ms`,
+  );
 } finally {
   await fx.close();
 }

@@ -57,22 +57,25 @@ async function raw(url: string): Promise<number> {
     const c = await pool.connect();
     try {
       await c.query('begin');
-      await c.query('insert into bench_raw_decision values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)', [
-        `${d.id}-${Math.random()}`,
-        d.agentId,
-        d.cycle,
-        JSON.stringify(d.trigger),
-        JSON.stringify(d.facts),
-        JSON.stringify(d.rulesFired),
-        d.rationale,
-        d.confidence,
-        d.model,
-        JSON.stringify(d.action),
-        JSON.stringify(d.verdict),
-        JSON.stringify(d.outcome),
-        d.createdAt,
-        d.updatedAt,
-      ]);
+      await c.query(
+        'insert into bench_raw_decision values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+        [
+          `${d.id}-${Math.random()}`,
+          d.agentId,
+          d.cycle,
+          JSON.stringify(d.trigger),
+          JSON.stringify(d.facts),
+          JSON.stringify(d.rulesFired),
+          d.rationale,
+          d.confidence,
+          d.model,
+          JSON.stringify(d.action),
+          JSON.stringify(d.verdict),
+          JSON.stringify(d.outcome),
+          d.createdAt,
+          d.updatedAt,
+        ],
+      );
       await c.query('commit');
     } finally {
       c.release();
@@ -91,7 +94,15 @@ async function viaStore(options: Parameters<typeof openStore>[0]): Promise<numbe
     const d = { ...decision(i), id: `d-${n++}` };
     await Promise.all([
       store.saveDecision(d),
-      store.appendAudit({ who: { kind: 'agent', id: 'did:key:z6MkBench' }, action: 'agent.decide.done', subject: d.agentId, where: 'bench', why: d.rationale, data: { decisionId: d.id, currency: 'USDC', status: 'approved' }, at: d.createdAt }),
+      store.appendAudit({
+        who: { kind: 'agent', id: 'did:key:z6MkBench' },
+        action: 'agent.decide.done',
+        subject: d.agentId,
+        where: 'bench',
+        why: d.rationale,
+        data: { decisionId: d.id, currency: 'USDC', status: 'approved' },
+        at: d.createdAt,
+      }),
     ]);
   };
   await workers(200, record);

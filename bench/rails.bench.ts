@@ -34,18 +34,29 @@ try {
   });
   const rail = await fx.rail({ limits, agentId: 'agent-bench', toReference: (_a, base) => base, pollIntervalMs: 1 });
   const pay = (i: number, to: string) =>
-    rail.sendCrypto({ kind: 'crypto', idempotencyKey: `bench-${Date.now()}-${i}`, agentId: 'agent-bench', supervisorIds: ['gov-bench'], asset: 'USDC', amount: '1', to });
+    rail.sendCrypto({
+      kind: 'crypto',
+      idempotencyKey: `bench-${Date.now()}-${i}`,
+      agentId: 'agent-bench',
+      supervisorIds: ['gov-bench'],
+      asset: 'USDC',
+      amount: '1',
+      to,
+    });
   for (let i = 0; i < 5; i++) await pay(-i - 1, recipients[i]!); // warm-up
   t0 = performance.now();
   for (let i = 0; i < N; i++) {
     const receipt = await pay(i, recipients[i]!);
-    if (receipt.status !== 'confirmed') throw new Error(`bench payment ${i} ended ${receipt.status}: ${receipt.failure?.message}`);
+    if (receipt.status !== 'confirmed')
+      throw new Error(`bench payment ${i} ended ${receipt.status}: ${receipt.failure?.message}`);
   }
   const railSeconds = (performance.now() - t0) / 1000;
 
   const rawRate = N / rawSeconds;
   const railRate = N / railSeconds;
-  console.log(`rails bench: ${N} sequential USDC transfers, 1 confirmation each, Hardhat EDR node + PostgreSQL on loopback`);
+  console.log(
+    `rails bench: ${N} sequential USDC transfers, 1 confirmation each, Hardhat EDR node + PostgreSQL on loopback`,
+  );
   console.log(`  raw ethers (NonceManager, tx.wait):             ${rawRate.toFixed(1)} payments/s`);
   console.log(`  EvmRail (ledger + nonce + limits + kill switch): ${railRate.toFixed(1)} payments/s`);
   console.log(`  ratio rail/raw: ${(railRate / rawRate).toFixed(2)}`);

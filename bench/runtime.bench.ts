@@ -14,7 +14,13 @@ import { RulesDecider } from '../actors/index.ts';
 import { agentMachine, phaseStep, type AgentContext, type Decision } from '../machines/index.ts';
 import { defineAgent, MandateRuntimeImpl } from '../runtime/index.ts';
 
-const limits = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, phaseTimeoutMs: 60_000, approvalTimeoutMs: 60_000 };
+const limits = {
+  maxAttempts: 3,
+  baseDelayMs: 100,
+  maxDelayMs: 1000,
+  phaseTimeoutMs: 60_000,
+  approvalTimeoutMs: 60_000,
+};
 /**
  * A representative treasury rule set: twelve rules over nested facts (bands, market, invoice,
  * balances), as the example's YAML rules are written. All are "hold" rules except one, so the
@@ -25,19 +31,75 @@ const rulesObject = {
     ...['USD', 'EUR', 'GBP', 'CHF', 'JPY', 'SGD'].map((ccy, i) => ({
       name: `band-${ccy.toLowerCase()}`,
       priority: 10 + i,
-      conditions: { all: [{ fact: 'bands', path: `$.${ccy}.share`, operator: 'greaterThan', value: 0.6 }, { fact: 'market', path: `$.${ccy}.spreadBps`, operator: 'lessThan', value: 5 }] },
+      conditions: {
+        all: [
+          { fact: 'bands', path: `$.${ccy}.share`, operator: 'greaterThan', value: 0.6 },
+          { fact: 'market', path: `$.${ccy}.spreadBps`, operator: 'lessThan', value: 5 },
+        ],
+      },
       event: { type: 'none', rationale: `${ccy} above band` },
     })),
-    { name: 'gas-spike', priority: 5, conditions: { any: [{ fact: 'market', path: '$.gasGwei', operator: 'greaterThan', value: 60 }, { fact: 'paused', operator: 'equal', value: true }] }, event: { type: 'none' } },
-    { name: 'invoice-due', priority: 4, conditions: { all: [{ fact: 'invoice', path: '$.due', operator: 'equal', value: true }, { fact: 'balances', path: '$.USD', operator: 'greaterThan', value: 25000 }] }, event: { type: 'none' } },
-    { name: 'invoice-blocked', priority: 3, conditions: { all: [{ fact: 'invoice', path: '$.counterparty', operator: 'in', value: ['cp-1', 'cp-2', 'cp-3'] }] }, event: { type: 'none' } },
-    { name: 'low-balance', priority: 2, conditions: { all: [{ fact: 'balances', path: '$.USD', operator: 'lessThan', value: 10000 }] }, event: { type: 'none' } },
-    { name: 'weekend', priority: 1, conditions: { all: [{ fact: 'calendar', path: '$.weekday', operator: 'in', value: [0, 6] }] }, event: { type: 'none' } },
-    { name: 'eur-drift', priority: 1, conditions: { all: [{ fact: 'market', path: '$.EUR.rate', operator: 'greaterThan', value: 1.12 }] }, event: { type: 'none' } },
+    {
+      name: 'gas-spike',
+      priority: 5,
+      conditions: {
+        any: [
+          { fact: 'market', path: '$.gasGwei', operator: 'greaterThan', value: 60 },
+          { fact: 'paused', operator: 'equal', value: true },
+        ],
+      },
+      event: { type: 'none' },
+    },
+    {
+      name: 'invoice-due',
+      priority: 4,
+      conditions: {
+        all: [
+          { fact: 'invoice', path: '$.due', operator: 'equal', value: true },
+          { fact: 'balances', path: '$.USD', operator: 'greaterThan', value: 25000 },
+        ],
+      },
+      event: { type: 'none' },
+    },
+    {
+      name: 'invoice-blocked',
+      priority: 3,
+      conditions: {
+        all: [{ fact: 'invoice', path: '$.counterparty', operator: 'in', value: ['cp-1', 'cp-2', 'cp-3'] }],
+      },
+      event: { type: 'none' },
+    },
+    {
+      name: 'low-balance',
+      priority: 2,
+      conditions: { all: [{ fact: 'balances', path: '$.USD', operator: 'lessThan', value: 10000 }] },
+      event: { type: 'none' },
+    },
+    {
+      name: 'weekend',
+      priority: 1,
+      conditions: { all: [{ fact: 'calendar', path: '$.weekday', operator: 'in', value: [0, 6] }] },
+      event: { type: 'none' },
+    },
+    {
+      name: 'eur-drift',
+      priority: 1,
+      conditions: { all: [{ fact: 'market', path: '$.EUR.rate', operator: 'greaterThan', value: 1.12 }] },
+      event: { type: 'none' },
+    },
   ],
 };
-const ccyFacts = Object.fromEntries(['USD', 'EUR', 'GBP', 'CHF', 'JPY', 'SGD'].map((c) => [c, { share: 0.2, spreadBps: 3, rate: 1.08 }]));
-const facts: Record<string, unknown> = { bands: ccyFacts, market: { ...ccyFacts, gasGwei: 30 }, invoice: { due: true, counterparty: 'cp-9' }, balances: { USD: 50_000 }, calendar: { weekday: 3 }, paused: false };
+const ccyFacts = Object.fromEntries(
+  ['USD', 'EUR', 'GBP', 'CHF', 'JPY', 'SGD'].map((c) => [c, { share: 0.2, spreadBps: 3, rate: 1.08 }]),
+);
+const facts: Record<string, unknown> = {
+  bands: ccyFacts,
+  market: { ...ccyFacts, gasGwei: 30 },
+  invoice: { due: true, counterparty: 'cp-9' },
+  balances: { USD: 50_000 },
+  calendar: { weekday: 3 },
+  paused: false,
+};
 
 function rate(n: number, ms: number): number {
   return Math.round((n / ms) * 1000);
@@ -45,10 +107,14 @@ function rate(n: number, ms: number): number {
 
 async function eventsPerSecond(): Promise<void> {
   const N = 200_000;
-  const bare = createActor(agentMachine, { input: { agentId: 'b', kind: 'permanent', limits, seed: 1, incarnation: 'b' } }).start();
+  const bare = createActor(agentMachine, {
+    input: { agentId: 'b', kind: 'permanent', limits, seed: 1, incarnation: 'b' },
+  }).start();
   const runtime = new MandateRuntimeImpl();
   await runtime.start();
-  await runtime.spawn(defineAgent({ id: 'm', capabilities: ['x.y'], perceive: () => ({}), decide: RulesDecider.fromObject(rulesObject) }));
+  await runtime.spawn(
+    defineAgent({ id: 'm', capabilities: ['x.y'], perceive: () => ({}), decide: RulesDecider.fromObject(rulesObject) }),
+  );
   const host = runtime.services().tree.require('m');
   let seen = 0;
   runtime.subscribe(() => seen++);
@@ -61,17 +127,34 @@ async function eventsPerSecond(): Promise<void> {
   let tBare = Infinity;
   let tMandate = Infinity;
   for (let round = 0; round < 4; round++) {
-    tBare = Math.min(tBare, run((e) => bare.send(e)));
-    tMandate = Math.min(tMandate, run((e) => host.deliver(e)));
+    tBare = Math.min(
+      tBare,
+      run((e) => bare.send(e)),
+    );
+    tMandate = Math.min(
+      tMandate,
+      run((e) => host.deliver(e)),
+    );
   }
   const b = rate(N, tBare);
   const m = rate(N, tMandate);
-  console.log(`events/s   bare XState actor ${b.toLocaleString()}   Mandate agent ${m.toLocaleString()}   ratio ${(m / b).toFixed(2)} (overhead ${((1 - m / b) * 100).toFixed(1)}%; ${seen.toLocaleString()} transitions published)`);
+  console.log(
+    `events/s   bare XState actor ${b.toLocaleString()}   Mandate agent ${m.toLocaleString()}   ratio ${(m / b).toFixed(2)} (overhead ${((1 - m / b) * 100).toFixed(1)}%; ${seen.toLocaleString()} transitions published)`,
+  );
   await runtime.shutdown();
 }
 
 /** The smallest rule set: one flat rule. Shows the runtime's fixed cost per cycle. */
-const tinyRules = { rules: [{ name: 'eur-high', priority: 1, conditions: { all: [{ fact: 'eurShare', operator: 'greaterThan', value: 0.45 }] }, event: { type: 'none' } }] };
+const tinyRules = {
+  rules: [
+    {
+      name: 'eur-high',
+      priority: 1,
+      conditions: { all: [{ fact: 'eurShare', operator: 'greaterThan', value: 0.45 }] },
+      event: { type: 'none' },
+    },
+  ],
+};
 const tinyFacts = { eurShare: 0.5 };
 
 /**
@@ -94,7 +177,9 @@ async function bareStatechartCycle(n: number): Promise<number> {
     },
   });
   // startPhase runs only after start(), when `actor` is initialized.
-  const actor = createActor(logic, { input: { agentId: 'floor', kind: 'permanent', limits, seed: 1, incarnation: 'f' } });
+  const actor = createActor(logic, {
+    input: { agentId: 'floor', kind: 'permanent', limits, seed: 1, incarnation: 'f' },
+  });
   let idle: (() => void) | undefined;
   actor.subscribe((s) => {
     if (s.value === 'idle' && idle !== undefined) {
@@ -116,12 +201,25 @@ async function bareStatechartCycle(n: number): Promise<number> {
   return us;
 }
 
-async function cyclesPerSecond(label: string, rules: typeof rulesObject | typeof tinyRules, facts: Record<string, unknown>, N: number): Promise<void> {
+async function cyclesPerSecond(
+  label: string,
+  rules: typeof rulesObject | typeof tinyRules,
+  facts: Record<string, unknown>,
+  N: number,
+): Promise<void> {
   const engine = new Engine([], { allowUndefinedFacts: true });
-  for (const r of rules.rules) engine.addRule({ name: r.name, priority: r.priority, conditions: r.conditions as never, event: { type: r.name } });
+  for (const r of rules.rules)
+    engine.addRule({ name: r.name, priority: r.priority, conditions: r.conditions as never, event: { type: r.name } });
   const runtime = new MandateRuntimeImpl();
   await runtime.start();
-  await runtime.spawn(defineAgent({ id: 'rules-only', capabilities: ['x.y'], perceive: () => facts, decide: RulesDecider.fromObject(rules) }));
+  await runtime.spawn(
+    defineAgent({
+      id: 'rules-only',
+      capabilities: ['x.y'],
+      perceive: () => facts,
+      decide: RulesDecider.fromObject(rules),
+    }),
+  );
   const { tree, tasks } = runtime.services();
   const host = tree.require('rules-only');
   const cycle = (): Promise<unknown> => {
@@ -169,26 +267,49 @@ async function memoryChild(kind: 'bare' | 'mandate', n: number): Promise<void> {
   const before = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   if (runtime === undefined) {
-    for (let i = 0; i < n; i++) keep.push(createActor(agentMachine, { input: { agentId: `a${i}`, kind: 'permanent', limits, seed: i, incarnation: `i${i}` } }).start());
+    for (let i = 0; i < n; i++)
+      keep.push(
+        createActor(agentMachine, {
+          input: { agentId: `a${i}`, kind: 'permanent', limits, seed: i, incarnation: `i${i}` },
+        }).start(),
+      );
   } else {
     const perceive = () => ({});
-    for (let i = 0; i < n; i++) await runtime.spawn(defineAgent({ id: `a${i}`, capabilities: ['x.y'], perceive, decide: decider }));
+    for (let i = 0; i < n; i++)
+      await runtime.spawn(defineAgent({ id: `a${i}`, capabilities: ['x.y'], perceive, decide: decider }));
   }
   const ms = performance.now() - t0;
   gc();
   const bytes = (process.memoryUsage().heapUsed - before) / n;
-  console.log(JSON.stringify({ kind, n, bytes: Math.round(bytes), ms: Math.round(ms), agents: runtime?.services().tree.size ?? keep.length }));
+  console.log(
+    JSON.stringify({
+      kind,
+      n,
+      bytes: Math.round(bytes),
+      ms: Math.round(ms),
+      agents: runtime?.services().tree.size ?? keep.length,
+    }),
+  );
 }
 
 function memory(): void {
   const self = fileURLToPath(import.meta.url);
   for (const n of [10_000, 100_000]) {
     const row = (kind: string) =>
-      JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', self, 'memory-child', kind, String(n)], { encoding: 'utf8' }).trim().split('\n').pop()!) as { bytes: number; ms: number };
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', self, 'memory-child', kind, String(n)],
+          { encoding: 'utf8' },
+        )
+          .trim()
+          .split('\n')
+          .pop()!,
+      ) as { bytes: number; ms: number };
     const bare = row('bare');
     const mandate = row('mandate');
     console.log(
-      `${n.toLocaleString().padStart(7)} agents   bare XState ${bare.bytes.toLocaleString()} B/actor, spawn ${bare.ms} ms   Mandate ${mandate.bytes.toLocaleString()} B/idle agent, spawn ${mandate.ms} ms (${Math.round(mandate.ms * 1000 / n)} µs each)   target < 5,000 B: ${mandate.bytes < 5_000 ? 'met' : 'NOT met'}`,
+      `${n.toLocaleString().padStart(7)} agents   bare XState ${bare.bytes.toLocaleString()} B/actor, spawn ${bare.ms} ms   Mandate ${mandate.bytes.toLocaleString()} B/idle agent, spawn ${mandate.ms} ms (${Math.round((mandate.ms * 1000) / n)} µs each)   target < 5,000 B: ${mandate.bytes < 5_000 ? 'met' : 'NOT met'}`,
     );
   }
 }

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(main)) {
-  console.error('mandate: dist/ is missing in this checkout; build it with "npm run build" (an installed mandate package always has it).');
+  console.error(
+    'mandate: dist/ is missing in this checkout; build it with "npm run build" (an installed mandate package always has it).',
+  );
   process.exit(1);
 }
 await import(main.href);

@@ -26,7 +26,10 @@ Exit code 0: the chain verifies. 1: it does not, or it could not be read.
  * @example
  * process.exitCode = await runAuditCommand(['verify', '--json']);
  */
-export async function runAuditCommand(argv: string[], io: AuditCommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function runAuditCommand(
+  argv: string[],
+  io: AuditCommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -50,7 +53,9 @@ export async function runAuditCommand(argv: string[], io: AuditCommandIo = { std
     return 0;
   }
   if (args.positionals[0] !== 'verify' || args.positionals.length !== 1) {
-    io.stderr.write(`MANDATE_ERR_USAGE: unknown audit command "${args.positionals.join(' ')}"; the only one is "verify".\n\n${USAGE}`);
+    io.stderr.write(
+      `MANDATE_ERR_USAGE: unknown audit command "${args.positionals.join(' ')}"; the only one is "verify".\n\n${USAGE}`,
+    );
     return 1;
   }
   const options: OpenStoreOptions = { env: io.env, retry: { attempts: 3 } };
@@ -76,7 +81,10 @@ export async function runAuditCommand(argv: string[], io: AuditCommandIo = { std
 
 function formatResult(r: AuditVerifyResult): string {
   const head = r.head === null ? 'empty log' : `head seq ${r.head.seq} (hash ${r.head.hash.slice(0, 16)}…)`;
-  const cp = r.latestCheckpoint === null ? 'no signed checkpoint' : `latest checkpoint at seq ${r.latestCheckpoint.seq} signed by ${r.latestCheckpoint.signer}`;
+  const cp =
+    r.latestCheckpoint === null
+      ? 'no signed checkpoint'
+      : `latest checkpoint at seq ${r.latestCheckpoint.seq} signed by ${r.latestCheckpoint.signer}`;
   if (r.ok) return `audit chain OK: ${r.entries} entries, ${head}, ${r.checkpoints} signed checkpoints, ${cp}\n`;
   const first = r.breaks[0]!;
   const lines = [`audit chain BROKEN at seq ${first.seq} (${first.reason}): ${first.message}`];

@@ -15,7 +15,15 @@ function time(at: number): string {
 export function formatEvent(e: InspectionEvent, quiet: boolean): string | undefined {
   switch (e.type) {
     case 'transition': {
-      if (quiet && e.actorKind === 'agent' && e.to !== 'idle' && e.to !== 'failed' && e.to !== 'awaitingApproval' && e.to !== 'killed') return undefined;
+      if (
+        quiet &&
+        e.actorKind === 'agent' &&
+        e.to !== 'idle' &&
+        e.to !== 'failed' &&
+        e.to !== 'awaitingApproval' &&
+        e.to !== 'killed'
+      )
+        return undefined;
       const who = e.actorKind === 'supervisor' ? paint(35, e.actorId.padEnd(22)) : paint(36, e.actorId.padEnd(22));
       const extra = [e.summary.action, e.summary.outcome, e.summary.error].filter((x) => x !== undefined).join(' ');
       return `${time(e.at)} ${who} ${e.from} → ${paint(1, e.to)}${extra ? paint(2, `  ${extra}`) : ''}`;
@@ -23,11 +31,15 @@ export function formatEvent(e: InspectionEvent, quiet: boolean): string | undefi
     case 'approval': {
       const a = e.approval;
       const action = a.action as { type?: string; amount?: { value: string; asset: string }; counterparty?: string };
-      const what = `${action.type ?? '?'} ${action.amount ? `${action.amount.value} ${action.amount.asset}` : ''} ${action.counterparty ?? ''}`.trim();
+      const what =
+        `${action.type ?? '?'} ${action.amount ? `${action.amount.value} ${action.amount.asset}` : ''} ${action.counterparty ?? ''}`.trim();
       return paint(33, `${time(e.at)} approval ${a.id} ${a.status.toUpperCase()}: ${what} (${a.reason})`);
     }
     case 'alert':
       if (quiet && e.severity === 'info') return undefined;
-      return paint(e.severity === 'critical' ? 31 : e.severity === 'warning' ? 33 : 2, `${time(e.at)} ${e.severity.toUpperCase()} ${e.code}: ${e.message}`);
+      return paint(
+        e.severity === 'critical' ? 31 : e.severity === 'warning' ? 33 : 2,
+        `${time(e.at)} ${e.severity.toUpperCase()} ${e.code}: ${e.message}`,
+      );
   }
 }

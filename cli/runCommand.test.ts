@@ -5,10 +5,16 @@ describe('mandate run', () => {
   afterEach(() => vi.unstubAllEnvs());
 
   it('mandate run - a bad port or MANDATE_VERIFY_THREADS is a usage error naming the value, before anything starts', async () => {
-    await expect(runCommand(['examples/treasury', '--port', 'eighty'])).rejects.toMatchObject({ code: 'MANDATE_ERR_USAGE', message: expect.stringContaining('eighty') });
+    await expect(runCommand(['examples/treasury', '--port', 'eighty'])).rejects.toMatchObject({
+      code: 'MANDATE_ERR_USAGE',
+      message: expect.stringContaining('eighty'),
+    });
     for (const bad of ['two', '-1', '1.5', '65']) {
       vi.stubEnv('MANDATE_VERIFY_THREADS', bad);
-      await expect(runCommand(['examples/treasury', '--no-gateway'])).rejects.toMatchObject({ code: 'MANDATE_ERR_USAGE', message: expect.stringContaining(`"${bad}"`) });
+      await expect(runCommand(['examples/treasury', '--no-gateway'])).rejects.toMatchObject({
+        code: 'MANDATE_ERR_USAGE',
+        message: expect.stringContaining(`"${bad}"`),
+      });
     }
   });
 });

@@ -38,18 +38,28 @@ function duration(text: string): number {
  * `dir`, serves the gateway and dashboard, and prints the agents' cycles.
  */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { live: 'boolean', duration: 'string', quiet: 'boolean', port: 'string', 'no-gateway': 'boolean', 'data-dir': 'string' });
+  const { positional, flags } = parseArgs(argv, {
+    live: 'boolean',
+    duration: 'string',
+    quiet: 'boolean',
+    port: 'string',
+    'no-gateway': 'boolean',
+    'data-dir': 'string',
+  });
   const dir = resolve(positional[0] ?? 'examples/treasury');
   const entry = systemEntry(dir);
   const live = flags.get('live') === true;
   const quiet = flags.get('quiet') === true;
   const port = Number(flags.get('port') ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`"--port ${String(flags.get('port'))}" is not a port number.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`"--port ${String(flags.get('port'))}" is not a port number.`);
   const dataDir = (flags.get('data-dir') as string | undefined) ?? process.env.MANDATE_DATA_DIR ?? '.mandate/data';
   const verifyThreadsText = process.env.MANDATE_VERIFY_THREADS;
   const verifyThreads = verifyThreadsText === undefined ? undefined : Number(verifyThreadsText);
   if (verifyThreads !== undefined && (!Number.isInteger(verifyThreads) || verifyThreads < 0 || verifyThreads > 64)) {
-    throw new UsageError(`MANDATE_VERIFY_THREADS="${verifyThreadsText}" is not a whole number of threads from 0 to 64.`);
+    throw new UsageError(
+      `MANDATE_VERIFY_THREADS="${verifyThreadsText}" is not a whole number of threads from 0 to 64.`,
+    );
   }
 
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
@@ -62,7 +72,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
   const natsUrl = process.env.NATS_URL;
-  const messaging = natsUrl === undefined ? { dataDir, nodeIdentity } : { natsUrl, dataDir, nodeIdentity, ...(verifyThreads === undefined ? {} : { verifyThreads }) };
+  const messaging =
+    natsUrl === undefined
+      ? { dataDir, nodeIdentity }
+      : { natsUrl, dataDir, nodeIdentity, ...(verifyThreads === undefined ? {} : { verifyThreads }) };
   const runtime = await createRuntime({ mode: live ? 'live' : 'dry-run', store, governance, nodeId, messaging });
   runtime.subscribe((e) => {
     const line = formatEvent(e, quiet);
@@ -71,14 +84,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   report = (e) => runtime.alert('warning', e.code, `store: ${e.message}`);
   for (const e of early) report(e);
   // Journal and snapshot history are compacted by the retention policy: at start, then hourly.
-  const compact = () => void store.compact().catch((e: Error) => runtime.alert('warning', 'MANDATE_ERR_STORE', `retention compaction failed: ${e.message}`));
+  const compact = () =>
+    void store
+      .compact()
+      .catch((e: Error) => runtime.alert('warning', 'MANDATE_ERR_STORE', `retention compaction failed: ${e.message}`));
   compact();
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
   const example = (await import(entry)) as ExampleModule;
   const system = await example.setup(runtime);
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
-  console.log(`mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`);
+  console.log(
+    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
+  );
 
   let close = async (): Promise<void> => {};
   if (flags.get('no-gateway') !== true) {
@@ -86,7 +104,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     const app = await createGateway({ runtime, tokens });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
-    console.log(`mandate: dashboard and API on ${address}${adminToken ? `\nmandate: admin token (shown once, keep it): ${adminToken}` : ''}`);
+    console.log(
+      `mandate: dashboard and API on ${address}${adminToken ? `\nmandate: admin token (shown once, keep it): ${adminToken}` : ''}`,
+    );
     close = async () => void (await app.close());
   }
 

@@ -3,7 +3,11 @@ import { parseOverrides, simulateCommand } from './simulateCommand.ts';
 
 describe('mandate simulate', () => {
   it('mandate simulate - --set values parse to numbers, booleans and strings; bad ones are usage errors', () => {
-    expect(parseOverrides(['gas.gwei=80', 'gate.feesOk=true', 'invoice.counterparty=cp-1'])).toEqual({ 'gas.gwei': 80, 'gate.feesOk': true, 'invoice.counterparty': 'cp-1' });
+    expect(parseOverrides(['gas.gwei=80', 'gate.feesOk=true', 'invoice.counterparty=cp-1'])).toEqual({
+      'gas.gwei': 80,
+      'gate.feesOk': true,
+      'invoice.counterparty': 'cp-1',
+    });
     expect(() => parseOverrides(['gas.gwei'])).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_USAGE' }));
   });
 
@@ -18,6 +22,11 @@ describe('mandate simulate', () => {
     const { results } = JSON.parse(lines.join('\n')) as { results: Array<Record<string, any>> };
     const byId = Object.fromEntries(results.map((r) => [r.agent, r]));
     expect(byId['fee-watcher']).toMatchObject({ rulesFired: ['fees-normal'], outcome: 'succeeded' });
-    expect(byId.payables).toMatchObject({ started: true, action: { type: 'payment.send', amount: { value: '1840.00' } }, verdict: { status: 'approved' }, outcome: 'would-have-sent' });
+    expect(byId.payables).toMatchObject({
+      started: true,
+      action: { type: 'payment.send', amount: { value: '1840.00' } },
+      verdict: { status: 'approved' },
+      outcome: 'would-have-sent',
+    });
   });
 });

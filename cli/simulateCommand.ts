@@ -57,9 +57,14 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     const started = await runtime.trigger(id, { kind: 'human', id: 'simulation' }, { scenario: factOverrides });
     const deadline = Date.now() + 10_000;
     const now = () => runtime.getAgent(id)!;
-    while (started && (now().cycle === 0 || !SETTLED.has(now().state)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (started && (now().cycle === 0 || !SETTLED.has(now().state)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     const agent = now();
-    const ctx = agent.context as { decision?: { rulesFired: string[]; action: unknown; confidence: number; rationale: string } | null; verdict?: { status: string; by: string; reason: string } | null; outcome?: { status: string } | null };
+    const ctx = agent.context as {
+      decision?: { rulesFired: string[]; action: unknown; confidence: number; rationale: string } | null;
+      verdict?: { status: string; by: string; reason: string } | null;
+      outcome?: { status: string } | null;
+    };
     const closed = agent.dependsOn.find((g) => runtime.gate(g)?.open !== true);
     results.push({
       agent: id,
@@ -69,7 +74,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       action: ctx.decision?.action ?? null,
       confidence: ctx.decision?.confidence ?? null,
       rationale: ctx.decision?.rationale ?? null,
-      verdict: ctx.verdict == null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
+      verdict:
+        ctx.verdict == null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
       outcome: ctx.outcome?.status ?? null,
       crashed: agent.restarts > 0 ? `crashed and was restarted by ${agent.parentId}` : null,
     });
@@ -82,7 +88,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       const a = r.action as { type: string; amount?: { value: string; asset: string } } | null;
       const v = r.verdict as { status: string; by: string; reason: string } | null;
       console.log(`\n${r.agent}: ${r.started === true ? r.state : r.started}`);
-      console.log(`  rules fired: ${(r.rulesFired as string[]).join(', ') || '(none)'}; decision: ${a ? `${a.type}${a.amount ? ` ${a.amount.value} ${a.amount.asset}` : ''}` : 'no action'} (confidence ${r.confidence ?? '-'})`);
+      console.log(
+        `  rules fired: ${(r.rulesFired as string[]).join(', ') || '(none)'}; decision: ${a ? `${a.type}${a.amount ? ` ${a.amount.value} ${a.amount.asset}` : ''}` : 'no action'} (confidence ${r.confidence ?? '-'})`,
+      );
       console.log(`  rationale: ${r.rationale ?? '-'}`);
       if (v) console.log(`  verdict: ${v.status} by ${v.by}: ${v.reason}`);
       console.log(`  outcome: ${r.outcome ?? '-'}${r.crashed ? ` (${String(r.crashed)})` : ''}`);

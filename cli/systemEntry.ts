@@ -16,5 +16,7 @@ export function systemEntry(dir: string): string {
     const file = join(dir, name);
     if (existsSync(file)) return pathToFileURL(file).href;
   }
-  throw new UsageError(`"${dir}" has no index.ts or index.js; pass the directory of an agent system, e.g. "mandate run examples/treasury".`);
+  throw new UsageError(
+    `"${dir}" has no index.ts or index.js; pass the directory of an agent system, e.g. "mandate run examples/treasury".`,
+  );
 }

@@ -22,12 +22,15 @@ export async function validateCommand(files: string[]): Promise<number> {
           const issue = r.error.issues[0]!;
           throw new MandateError('MANDATE_ERR_AGENT_DEFINITION', `"${issue.path.join('.')}" ${issue.message}`);
         }
-      } else if (raw !== null && typeof raw === 'object' && ('approvalTimeout' in raw || 'groupBudgets' in raw)) GovernancePolicy.fromYaml(text, () => undefined, file);
+      } else if (raw !== null && typeof raw === 'object' && ('approvalTimeout' in raw || 'groupBudgets' in raw))
+        GovernancePolicy.fromYaml(text, () => undefined, file);
       else RulesDecider.fromYaml(text, file);
       console.log(`ok    ${file}`);
     } catch (error) {
       failed++;
-      console.log(`error ${file}: ${error instanceof MandateError ? `${error.code}: ${error.message}` : (error as Error).message}`);
+      console.log(
+        `error ${file}: ${error instanceof MandateError ? `${error.code}: ${error.message}` : (error as Error).message}`,
+      );
     }
   }
   return failed === 0 ? 0 : 1;

@@ -23,7 +23,17 @@ class RecordingSocket implements LiveSocket {
 }
 
 const transition = (actorId: string) =>
-  ({ type: 'transition', actorId, parentId: 'gov', actorKind: 'agent', from: 'idle', to: 'perceive', event: 'agent.tick', summary: {}, at: 1 }) as const;
+  ({
+    type: 'transition',
+    actorId,
+    parentId: 'gov',
+    actorKind: 'agent',
+    from: 'idle',
+    to: 'perceive',
+    event: 'agent.tick',
+    summary: {},
+    at: 1,
+  }) as const;
 
 describe('gateway - live hub', () => {
   it('gateway - every client gets every event once, as JSON, in order', () => {
@@ -35,7 +45,8 @@ describe('gateway - live hub', () => {
     hub.add(b);
     stream.publish(transition('x'));
     stream.publish(transition('y'));
-    for (const socket of [a, b]) expect(socket.sent.map((s) => (JSON.parse(s) as { actorId: string; seq: number }).actorId)).toEqual(['x', 'y']);
+    for (const socket of [a, b])
+      expect(socket.sent.map((s) => (JSON.parse(s) as { actorId: string; seq: number }).actorId)).toEqual(['x', 'y']);
     expect(JSON.parse(a.sent[1] ?? '{}').seq).toBe(2);
   });
 

@@ -5,7 +5,17 @@
  */
 import type { AuditPage, AuditQuery } from '../runtime/audit/index.ts';
 
-export type { AgentDetail, AgentSummary, KillScope, MachineGraph, MandateRuntime, ReadinessCheck, RuntimeMetrics, TaskResult, TreeNode } from '../runtime/index.ts';
+export type {
+  AgentDetail,
+  AgentSummary,
+  KillScope,
+  MachineGraph,
+  MandateRuntime,
+  ReadinessCheck,
+  RuntimeMetrics,
+  TaskResult,
+  TreeNode,
+} from '../runtime/index.ts';
 export type { AuditEntry, AuditPage, AuditQuery } from '../runtime/audit/index.ts';
 
 /** Where audit entries come from: the persistence store's `queryAudit` (newest first, keyset-paged). */

@@ -46,7 +46,8 @@ export class TokenStore {
 
   /** Adds an entry; a duplicate hash replaces nothing and throws. */
   add(entry: TokenEntry): void {
-    if (this.byHash.has(entry.sha256)) throw new Error(`Token "${entry.name}" duplicates the hash of "${this.byHash.get(entry.sha256)?.name}"`);
+    if (this.byHash.has(entry.sha256))
+      throw new Error(`Token "${entry.name}" duplicates the hash of "${this.byHash.get(entry.sha256)?.name}"`);
     this.byHash.set(entry.sha256, { ...entry });
   }
 

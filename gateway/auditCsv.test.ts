@@ -48,8 +48,12 @@ describe('gateway - audit CSV', () => {
     }
     const text = await collect(auditCsv(entries(), () => false));
     const lines = text.split('\r\n');
-    expect(lines[0]).toBe('seq,at,who_kind,who_id,action,subject,where,why,agent,currency,counterparty,status,data,hash');
-    expect(lines[1]).toBe(`7,2026-11-21T12:00:00.000Z,human,alice,operator.pause,treasury-1,node-a,"rate looks wrong, ""checking""",treasury-1,USDC,,,"{""currency"":""USDC""}",${HASH}`);
+    expect(lines[0]).toBe(
+      'seq,at,who_kind,who_id,action,subject,where,why,agent,currency,counterparty,status,data,hash',
+    );
+    expect(lines[1]).toBe(
+      `7,2026-11-21T12:00:00.000Z,human,alice,operator.pause,treasury-1,node-a,"rate looks wrong, ""checking""",treasury-1,USDC,,,"{""currency"":""USDC""}",${HASH}`,
+    );
     expect(lines[2]?.startsWith('8,')).toBe(true);
     expect(lines).toHaveLength(4);
     expect(auditCsvRow(entry()).endsWith('\r\n')).toBe(true);

@@ -4,7 +4,22 @@
 import type { AuditEntry } from './RuntimeApi.ts';
 
 /** The CSV header row's columns, in order. */
-export const AUDIT_CSV_COLUMNS = ['seq', 'at', 'who_kind', 'who_id', 'action', 'subject', 'where', 'why', 'agent', 'currency', 'counterparty', 'status', 'data', 'hash'] as const;
+export const AUDIT_CSV_COLUMNS = [
+  'seq',
+  'at',
+  'who_kind',
+  'who_id',
+  'action',
+  'subject',
+  'where',
+  'why',
+  'agent',
+  'currency',
+  'counterparty',
+  'status',
+  'data',
+  'hash',
+] as const;
 
 /**
  * Quotes one cell. Cells that a spreadsheet would run as a formula (leading

@@ -5,8 +5,16 @@ import PDFDocument from 'pdfkit';
 import type { AuditEntry } from './RuntimeApi.ts';
 
 /** Renders the report; resolves with the PDF bytes. */
-export async function auditPdf(entries: AsyncIterable<AuditEntry>, title: { filters: Record<string, unknown>; generatedAt: number; truncated: () => boolean }): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: 'Mandate audit log', Creator: 'Mandate gateway' } });
+export async function auditPdf(
+  entries: AsyncIterable<AuditEntry>,
+  title: { filters: Record<string, unknown>; generatedAt: number; truncated: () => boolean },
+): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: 'landscape',
+    margin: 36,
+    info: { Title: 'Mandate audit log', Creator: 'Mandate gateway' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -15,7 +23,10 @@ export async function auditPdf(entries: AsyncIterable<AuditEntry>, title: { filt
   });
 
   doc.font('Helvetica-Bold').fontSize(16).text('Mandate audit log');
-  doc.font('Helvetica').fontSize(9).text(`Generated ${new Date(title.generatedAt).toISOString()}  ·  filters: ${JSON.stringify(title.filters)}`);
+  doc
+    .font('Helvetica')
+    .fontSize(9)
+    .text(`Generated ${new Date(title.generatedAt).toISOString()}  ·  filters: ${JSON.stringify(title.filters)}`);
   doc.moveDown();
 
   const columns = [
@@ -41,14 +52,32 @@ export async function auditPdf(entries: AsyncIterable<AuditEntry>, title: { filt
     doc.x = doc.page.margins.left;
   };
 
-  row(columns.map((c) => c.name), true);
+  row(
+    columns.map((c) => c.name),
+    true,
+  );
   let count = 0;
   for await (const e of entries) {
-    row([new Date(e.at).toISOString().replace('T', ' ').slice(0, 19), `${e.who.kind}:${e.who.id}`, e.action, e.subject, e.why], false);
+    row(
+      [
+        new Date(e.at).toISOString().replace('T', ' ').slice(0, 19),
+        `${e.who.kind}:${e.who.id}`,
+        e.action,
+        e.subject,
+        e.why,
+      ],
+      false,
+    );
     count++;
   }
   doc.moveDown();
-  doc.font('Helvetica-Oblique').fontSize(9).text(`${count} entries${title.truncated() ? ' (truncated: narrow the filters to export the rest)' : ''}`, doc.page.margins.left);
+  doc
+    .font('Helvetica-Oblique')
+    .fontSize(9)
+    .text(
+      `${count} entries${title.truncated() ? ' (truncated: narrow the filters to export the rest)' : ''}`,
+      doc.page.margins.left,
+    );
   doc.end();
   return done;
 }

@@ -54,9 +54,12 @@ export function authenticate(tokens: TokenStore) {
     if (identity === undefined) throw new AuthInvalidError();
     request.identity = identity;
     if (!can(identity.role, permission)) {
-      throw new ForbiddenError(`Role "${identity.role}" may not ${permission} (${request.method} ${request.routeOptions.url ?? request.url}); ask an admin for a token with that right`, {
-        details: { role: identity.role, permission },
-      });
+      throw new ForbiddenError(
+        `Role "${identity.role}" may not ${permission} (${request.method} ${request.routeOptions.url ?? request.url}); ask an admin for a token with that right`,
+        {
+          details: { role: identity.role, permission },
+        },
+      );
     }
   };
 }

@@ -24,12 +24,22 @@ describe('gateway - docker-compose.yml', () => {
 
   it('gateway - the schema rejects a broken compose file, so the check above means something', async () => {
     const validate = await validator();
-    expect(validate({ services: { runtime: { image: 'x', ports: [{ target: 'not-a-port' }], bogus: 1 } } })).toBe(false);
+    expect(validate({ services: { runtime: { image: 'x', ports: [{ target: 'not-a-port' }], bogus: 1 } } })).toBe(
+      false,
+    );
   });
 
   it('gateway - compose runs NATS with JetStream, PostgreSQL and the runtime wired to both', async () => {
     const doc = parse(await readFile(new URL('docker-compose.yml', root), 'utf8')) as {
-      services: Record<string, { command?: string[]; image?: string; environment?: Record<string, string>; depends_on?: Record<string, unknown> }>;
+      services: Record<
+        string,
+        {
+          command?: string[];
+          image?: string;
+          environment?: Record<string, string>;
+          depends_on?: Record<string, unknown>;
+        }
+      >;
     };
     expect(doc.services.nats?.command).toContain('--jetstream');
     expect(doc.services.postgres?.image).toMatch(/^postgres:/);

@@ -14,7 +14,10 @@ type Call = { method: 'GET' | 'POST' | 'DELETE'; url: string; body?: unknown };
 async function call(c: Call, token?: string): Promise<{ status: number; body: any; headers: Headers; text: string }> {
   const response = await fetch(fx.url + c.url, {
     method: c.method,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: c.body === undefined ? null : typeof c.body === 'string' ? c.body : JSON.stringify(c.body),
   });
   const text = await response.text();
@@ -28,7 +31,12 @@ async function call(c: Call, token?: string): Promise<{ status: number; body: an
 }
 
 const GHOST = 'no-such-agent';
-const MCP_INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const MCP_INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
 /** Every authenticated route, with the roles allowed to use it. Mutations target ids that do not exist, so an allowed call proves auth passed (404) without changing the system. */
 const ROUTES: Array<Call & { allowed: Role[] }> = [
   { method: 'GET', url: '/api/me', allowed: ['admin', 'operator', 'observer'] },
@@ -39,17 +47,37 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
   { method: 'POST', url: `/api/agents/${GHOST}/resume`, body: { reason: 'matrix' }, allowed: ['admin', 'operator'] },
   { method: 'POST', url: `/api/agents/${GHOST}/stop`, body: { reason: 'matrix' }, allowed: ['admin'] },
   { method: 'GET', url: '/api/kill-switch', allowed: ['admin', 'operator', 'observer'] },
-  { method: 'POST', url: '/api/kill-switch', body: { action: 'engage', scope: { agents: [GHOST] }, reason: 'matrix' }, allowed: ['admin', 'operator'] },
-  { method: 'POST', url: '/api/kill-switch', body: { action: 'release', scope: { agents: [GHOST] }, reason: 'matrix' }, allowed: ['admin'] },
+  {
+    method: 'POST',
+    url: '/api/kill-switch',
+    body: { action: 'engage', scope: { agents: [GHOST] }, reason: 'matrix' },
+    allowed: ['admin', 'operator'],
+  },
+  {
+    method: 'POST',
+    url: '/api/kill-switch',
+    body: { action: 'release', scope: { agents: [GHOST] }, reason: 'matrix' },
+    allowed: ['admin'],
+  },
   { method: 'GET', url: '/api/approvals', allowed: ['admin', 'operator', 'observer'] },
   { method: 'POST', url: '/api/approvals/no-such-approval/approve', body: {}, allowed: ['admin', 'operator'] },
-  { method: 'POST', url: '/api/approvals/no-such-approval/reject', body: { reason: 'matrix' }, allowed: ['admin', 'operator'] },
+  {
+    method: 'POST',
+    url: '/api/approvals/no-such-approval/reject',
+    body: { reason: 'matrix' },
+    allowed: ['admin', 'operator'],
+  },
   { method: 'GET', url: '/api/audit', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/audit/export.csv', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/audit/export.pdf', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/metrics', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/capabilities', allowed: ['admin', 'operator', 'observer'] },
-  { method: 'POST', url: '/api/tasks', body: { capability: 'no-such-capability', input: {} }, allowed: ['admin', 'operator'] },
+  {
+    method: 'POST',
+    url: '/api/tasks',
+    body: { capability: 'no-such-capability', input: {} },
+    allowed: ['admin', 'operator'],
+  },
   { method: 'GET', url: '/metrics', allowed: ['admin', 'operator', 'observer'] },
   { method: 'POST', url: '/mcp', body: MCP_INIT, allowed: ['admin', 'operator', 'observer'] },
 ];
@@ -99,27 +127,107 @@ describe('gateway - bad input gets a 4xx with a code, never a 500', () => {
   const admin = (): string => fx.tokens.admin;
   const cases: Array<[string, Call, number, string]> = [
     ['malformed agent id', { method: 'GET', url: '/api/agents/bad%20id!' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['over-long agent id', { method: 'GET', url: `/api/agents/${'a'.repeat(300)}` }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
+    [
+      'over-long agent id',
+      { method: 'GET', url: `/api/agents/${'a'.repeat(300)}` },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
     ['unknown agent', { method: 'GET', url: '/api/agents/nobody-here' }, 404, 'MANDATE_ERR_RESOURCE_NOT_FOUND'],
     ['pause without a body', { method: 'POST', url: '/api/agents/x/pause' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['pause without a reason', { method: 'POST', url: '/api/agents/x/pause', body: {} }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['pause with a blank reason', { method: 'POST', url: '/api/agents/x/pause', body: { reason: '   ' } }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['pause with extra fields', { method: 'POST', url: '/api/agents/x/pause', body: { reason: 'r', force: true } }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['broken JSON', { method: 'POST', url: '/api/agents/x/pause', body: '{"reason":' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['kill switch with an empty scope', { method: 'POST', url: '/api/kill-switch', body: { action: 'engage', scope: {}, reason: 'r' } }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['kill switch with an unknown action', { method: 'POST', url: '/api/kill-switch', body: { action: 'explode', scope: { all: true }, reason: 'r' } }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['kill switch without a reason', { method: 'POST', url: '/api/kill-switch', body: { action: 'engage', scope: { all: true } } }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['reject without a reason', { method: 'POST', url: '/api/approvals/a1/reject', body: {} }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['approvals with an unknown status', { method: 'GET', url: '/api/approvals?status=maybe' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
+    [
+      'pause without a reason',
+      { method: 'POST', url: '/api/agents/x/pause', body: {} },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'pause with a blank reason',
+      { method: 'POST', url: '/api/agents/x/pause', body: { reason: '   ' } },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'pause with extra fields',
+      { method: 'POST', url: '/api/agents/x/pause', body: { reason: 'r', force: true } },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'broken JSON',
+      { method: 'POST', url: '/api/agents/x/pause', body: '{"reason":' },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'kill switch with an empty scope',
+      { method: 'POST', url: '/api/kill-switch', body: { action: 'engage', scope: {}, reason: 'r' } },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'kill switch with an unknown action',
+      { method: 'POST', url: '/api/kill-switch', body: { action: 'explode', scope: { all: true }, reason: 'r' } },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'kill switch without a reason',
+      { method: 'POST', url: '/api/kill-switch', body: { action: 'engage', scope: { all: true } } },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'reject without a reason',
+      { method: 'POST', url: '/api/approvals/a1/reject', body: {} },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'approvals with an unknown status',
+      { method: 'GET', url: '/api/approvals?status=maybe' },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
     ['audit with a bad time', { method: 'GET', url: '/api/audit?from=yesterday' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['audit with from after to', { method: 'GET', url: '/api/audit?from=2000&to=1000' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
+    [
+      'audit with from after to',
+      { method: 'GET', url: '/api/audit?from=2000&to=1000' },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
     ['audit with a huge limit', { method: 'GET', url: '/api/audit?limit=100000' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
     ['audit with a zero limit', { method: 'GET', url: '/api/audit?limit=0' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['audit with a forged cursor', { method: 'GET', url: '/api/audit?cursor=DROP%20TABLE' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['audit with an unknown filter', { method: 'GET', url: '/api/audit?colour=red' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['CSV export with a bad currency', { method: 'GET', url: '/api/audit/export.csv?currency=%3Cscript%3E' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['PDF export with a bad time', { method: 'GET', url: '/api/audit/export.pdf?to=soon' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
-    ['task without input', { method: 'POST', url: '/api/tasks', body: { capability: 'x' } }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
+    [
+      'audit with a forged cursor',
+      { method: 'GET', url: '/api/audit?cursor=DROP%20TABLE' },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'audit with an unknown filter',
+      { method: 'GET', url: '/api/audit?colour=red' },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'CSV export with a bad currency',
+      { method: 'GET', url: '/api/audit/export.csv?currency=%3Cscript%3E' },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'PDF export with a bad time',
+      { method: 'GET', url: '/api/audit/export.pdf?to=soon' },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
+    [
+      'task without input',
+      { method: 'POST', url: '/api/tasks', body: { capability: 'x' } },
+      400,
+      'MANDATE_ERR_REQUEST_INVALID',
+    ],
     ['unknown route', { method: 'GET', url: '/api/nothing-here' }, 404, 'MANDATE_ERR_ROUTE_NOT_FOUND'],
     ['MCP over GET', { method: 'GET', url: '/mcp' }, 405, 'MANDATE_ERR_METHOD_NOT_ALLOWED'],
   ];
@@ -133,7 +241,10 @@ describe('gateway - bad input gets a 4xx with a code, never a 500', () => {
   }
 
   it('gateway - an oversized body is refused with 413 and a code', async () => {
-    const res = await call({ method: 'POST', url: '/api/agents/x/pause', body: { reason: 'x'.repeat(100_000) } }, fx.tokens.admin);
+    const res = await call(
+      { method: 'POST', url: '/api/agents/x/pause', body: { reason: 'x'.repeat(100_000) } },
+      fx.tokens.admin,
+    );
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('MANDATE_ERR_REQUEST_INVALID');
   });

@@ -84,7 +84,10 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
     return payload;
   });
   const heartbeat = setInterval(() => hub.heartbeat(), options.heartbeatMs ?? 30_000);

@@ -40,10 +40,23 @@ export function taskToolResult(result: TaskResult): CallToolResult {
   const outcome = result.outcome;
   const structured = { ...result } as Record<string, unknown>;
   if (verdict?.status === 'denied' || (outcome !== null && REFUSED.has(outcome.status))) {
-    const why = verdict?.status === 'denied' ? `${verdict.by} denied it: ${verdict.reason}` : `outcome ${outcome?.status}${outcome?.error ? `: ${outcome.error.message}` : ''}`;
-    return { isError: true, content: [text(`Task ${result.decisionId} was not carried out; ${why}`), text(result)], structuredContent: structured };
+    const why =
+      verdict?.status === 'denied'
+        ? `${verdict.by} denied it: ${verdict.reason}`
+        : `outcome ${outcome?.status}${outcome?.error ? `: ${outcome.error.message}` : ''}`;
+    return {
+      isError: true,
+      content: [text(`Task ${result.decisionId} was not carried out; ${why}`), text(result)],
+      structuredContent: structured,
+    };
   }
-  return { content: [text(`Task ${result.decisionId} done by ${result.agentId}: ${outcome?.status ?? 'no outcome'}`), text(result)], structuredContent: structured };
+  return {
+    content: [
+      text(`Task ${result.decisionId} done by ${result.agentId}: ${outcome?.status ?? 'no outcome'}`),
+      text(result),
+    ],
+    structuredContent: structured,
+  };
 }
 
 /** Builds one MCP server bound to a caller's identity (the gateway serves it statelessly, one per request). */
@@ -51,7 +64,8 @@ export function createMcpServer(runtime: MandateRuntime, identity: TokenIdentity
   const server = new Server({ name: 'mandate', version: '0.1.0' }, { capabilities: { tools: {}, resources: {} } });
   const principal: Principal = { kind: 'agent', id: `mcp:${identity.name}` };
 
-  const byTool = (): Map<string, ReturnType<MandateRuntime['capabilities']>[number]> => new Map(runtime.capabilities().map((c) => [toolName(c.name), c]));
+  const byTool = (): Map<string, ReturnType<MandateRuntime['capabilities']>[number]> =>
+    new Map(runtime.capabilities().map((c) => [toolName(c.name), c]));
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: [...byTool().entries()].map(([name, c]) => ({
@@ -64,30 +78,63 @@ export function createMcpServer(runtime: MandateRuntime, identity: TokenIdentity
 
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const capability = byTool().get(request.params.name);
-    if (capability === undefined) throw new McpError(ErrorCode.InvalidParams, `No tool "${request.params.name}"; tools/list shows the capabilities on offer`);
+    if (capability === undefined)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `No tool "${request.params.name}"; tools/list shows the capabilities on offer`,
+      );
     if (!can(identity.role, 'task.submit')) {
-      return { isError: true, content: [text(`Role "${identity.role}" may not submit tasks (MANDATE_ERR_AUTH_FORBIDDEN); ask an admin for an operator token`)] };
+      return {
+        isError: true,
+        content: [
+          text(
+            `Role "${identity.role}" may not submit tasks (MANDATE_ERR_AUTH_FORBIDDEN); ask an admin for an operator token`,
+          ),
+        ],
+      };
     }
     const args = ArgsSchema.safeParse(request.params.arguments ?? {});
-    if (!args.success) throw new McpError(ErrorCode.InvalidParams, `Tool arguments must be an object: ${args.error.message}`);
+    if (!args.success)
+      throw new McpError(ErrorCode.InvalidParams, `Tool arguments must be an object: ${args.error.message}`);
     try {
       const task = await submitGoverned(runtime, capability.name, args.data, principal);
       if (task.status === 'done') return taskToolResult(task.result);
       const a = task.approval;
       return {
-        content: [text(`Task ${a.decisionId} by ${a.agentId} awaits human approval ${a.id} (${a.reason}); it expires at ${new Date(a.expiresAt).toISOString()}.`)],
-        structuredContent: { status: 'pending', approvalId: a.id, decisionId: a.decisionId, agentId: a.agentId, expiresAt: a.expiresAt },
+        content: [
+          text(
+            `Task ${a.decisionId} by ${a.agentId} awaits human approval ${a.id} (${a.reason}); it expires at ${new Date(a.expiresAt).toISOString()}.`,
+          ),
+        ],
+        structuredContent: {
+          status: 'pending',
+          approvalId: a.id,
+          decisionId: a.decisionId,
+          agentId: a.agentId,
+          expiresAt: a.expiresAt,
+        },
       };
     } catch (err) {
-      if (err instanceof MandateError && err.status < 500) return { isError: true, content: [text(`${err.code}: ${err.message}`)] };
+      if (err instanceof MandateError && err.status < 500)
+        return { isError: true, content: [text(`${err.code}: ${err.message}`)] };
       throw err;
     }
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({
     resources: [
-      { uri: 'mandate://tree', name: 'Supervision tree', mimeType: 'application/json', description: 'Supervisors and agents with their current states' },
-      ...runtime.listAgents().map((a) => ({ uri: `mandate://agents/${encodeURIComponent(a.id)}`, name: a.id, mimeType: 'application/json', description: `Agent ${a.id}: ${a.capabilities.join(', ')}; state ${a.state}` })),
+      {
+        uri: 'mandate://tree',
+        name: 'Supervision tree',
+        mimeType: 'application/json',
+        description: 'Supervisors and agents with their current states',
+      },
+      ...runtime.listAgents().map((a) => ({
+        uri: `mandate://agents/${encodeURIComponent(a.id)}`,
+        name: a.id,
+        mimeType: 'application/json',
+        description: `Agent ${a.id}: ${a.capabilities.join(', ')}; state ${a.state}`,
+      })),
     ],
   }));
 
@@ -95,8 +142,10 @@ export function createMcpServer(runtime: MandateRuntime, identity: TokenIdentity
     const uri = request.params.uri;
     let body: unknown;
     if (uri === 'mandate://tree') body = runtime.tree();
-    else if (uri.startsWith('mandate://agents/')) body = runtime.getAgent(decodeURIComponent(uri.slice('mandate://agents/'.length)));
-    if (body === undefined) throw new McpError(ErrorCode.InvalidParams, `No resource "${uri}"; resources/list shows what exists`);
+    else if (uri.startsWith('mandate://agents/'))
+      body = runtime.getAgent(decodeURIComponent(uri.slice('mandate://agents/'.length)));
+    if (body === undefined)
+      throw new McpError(ErrorCode.InvalidParams, `No resource "${uri}"; resources/list shows what exists`);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(body) }] };
   });
 

@@ -8,7 +8,10 @@ type Options = ErrorOptions & { details?: Record<string, unknown> };
 
 /** A request carried no bearer token. */
 export class AuthMissingError extends MandateError {
-  constructor(message = 'This route needs a bearer token; send "Authorization: Bearer <token>"', options: Options = {}) {
+  constructor(
+    message = 'This route needs a bearer token; send "Authorization: Bearer <token>"',
+    options: Options = {},
+  ) {
     super('MANDATE_ERR_AUTH_MISSING', message, { ...options, status: 401 });
     this.name = 'AuthMissingError';
   }
@@ -16,7 +19,10 @@ export class AuthMissingError extends MandateError {
 
 /** A request carried a token the gateway does not know. */
 export class AuthInvalidError extends MandateError {
-  constructor(message = 'The bearer token is not valid; ask an admin for a token or check for a typo', options: Options = {}) {
+  constructor(
+    message = 'The bearer token is not valid; ask an admin for a token or check for a typo',
+    options: Options = {},
+  ) {
     super('MANDATE_ERR_AUTH_INVALID', message, { ...options, status: 401 });
     this.name = 'AuthInvalidError';
   }
@@ -48,7 +54,10 @@ export class RouteNotFoundError extends MandateError {
 
 /** The audit log cannot be queried: the gateway runs without a store that has `queryAudit`. */
 export class AuditUnavailableError extends MandateError {
-  constructor(message = 'The audit log is not available: start the runtime with a persistent store (set DATABASE_URL to a PostgreSQL URL, or leave it unset for the embedded database)', options: Options = {}) {
+  constructor(
+    message = 'The audit log is not available: start the runtime with a persistent store (set DATABASE_URL to a PostgreSQL URL, or leave it unset for the embedded database)',
+    options: Options = {},
+  ) {
     super('MANDATE_ERR_AUDIT_UNAVAILABLE', message, { ...options, status: 503 });
     this.name = 'AuditUnavailableError';
   }
@@ -72,7 +81,10 @@ export class TokenFileError extends MandateError {
 
 /** The dashboard has not been built, so the gateway cannot serve it. */
 export class UiNotBuiltError extends MandateError {
-  constructor(message = 'The dashboard is not built; run "npm run build:ui" and restart the gateway', options: Options = {}) {
+  constructor(
+    message = 'The dashboard is not built; run "npm run build:ui" and restart the gateway',
+    options: Options = {},
+  ) {
     super('MANDATE_ERR_UI_NOT_BUILT', message, { ...options, status: 503 });
     this.name = 'UiNotBuiltError';
   }
@@ -80,7 +92,10 @@ export class UiNotBuiltError extends MandateError {
 
 /** The gateway failed in a way it did not expect; details are logged, not returned. */
 export class GatewayInternalError extends MandateError {
-  constructor(message = 'The gateway failed unexpectedly; the failure is logged with its request id', options: Options = {}) {
+  constructor(
+    message = 'The gateway failed unexpectedly; the failure is logged with its request id',
+    options: Options = {},
+  ) {
     super('MANDATE_ERR_GATEWAY_INTERNAL', message, { ...options, status: 500 });
     this.name = 'GatewayInternalError';
   }

@@ -21,7 +21,9 @@ describe('findUiDir', () => {
       await mkdir(join(installed, 'dist', 'gateway'), { recursive: true });
       await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer' }));
       await writeFile(join(installed, 'package.json'), JSON.stringify({ name: 'mandate' }));
-      expect(findUiDir(pathToFileURL(join(installed, 'dist', 'gateway', 'createGateway.js')))).toBe(join(installed, 'ui', 'dist'));
+      expect(findUiDir(pathToFileURL(join(installed, 'dist', 'gateway', 'createGateway.js')))).toBe(
+        join(installed, 'ui', 'dist'),
+      );
     } finally {
       await rm(project, { recursive: true, force: true });
     }

@@ -15,7 +15,9 @@ afterAll(async () => {
 
 async function connect(role: Role): Promise<Client & AsyncDisposable> {
   const client = new Client({ name: 'mandate-test', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${fx.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${fx.tokens[role]}` } } });
+  const transport = new StreamableHTTPClientTransport(new URL(`${fx.url}/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${fx.tokens[role]}` } },
+  });
   await client.connect(transport);
   return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
 }
@@ -24,7 +26,10 @@ describe('gateway - MCP endpoint with the SDK client', () => {
   it('gateway - lists every capability as a tool with its input schema', async () => {
     await using client = await connect('operator');
     const { tools } = await client.listTools();
-    const expected = fx.runtime.capabilities().map((c) => toolName(c.name)).sort();
+    const expected = fx.runtime
+      .capabilities()
+      .map((c) => toolName(c.name))
+      .sort();
     expect(tools.map((t) => t.name).sort()).toEqual(expected);
     for (const tool of tools) expect(tool.inputSchema.type).toBe('object');
   });
@@ -34,7 +39,11 @@ describe('gateway - MCP endpoint with the SDK client', () => {
     const { capability, input } = fx.allowedTask();
     const result = await client.callTool({ name: toolName(capability), arguments: input });
     expect(result.isError).not.toBe(true);
-    const structured = result.structuredContent as { decisionId: string; agentId: string; verdict: { status: string } | null };
+    const structured = result.structuredContent as {
+      decisionId: string;
+      agentId: string;
+      verdict: { status: string } | null;
+    };
     expect(structured.decisionId).toEqual(expect.any(String));
     expect(fx.runtime.capabilities().find((c) => c.name === capability)?.agents).toContain(structured.agentId);
     expect(structured.verdict?.status).toBe('approved');
@@ -80,7 +89,11 @@ describe('gateway - MCP endpoint with the SDK client', () => {
     expect(resources.map((r) => r.uri)).toContain(uri);
     expect(resources.map((r) => r.uri)).toContain('mandate://tree');
     const read = await client.readResource({ uri });
-    const body = JSON.parse((read.contents[0] as { text: string }).text) as { id: string; state: string; machine: unknown };
+    const body = JSON.parse((read.contents[0] as { text: string }).text) as {
+      id: string;
+      state: string;
+      machine: unknown;
+    };
     expect(body.id).toBe(agent.id);
     expect(body.machine).toBeDefined();
     await expect(client.readResource({ uri: 'mandate://agents/nobody' })).rejects.toThrow(/No resource/);

@@ -15,10 +15,18 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function api(role: Role, method: string, url: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers; raw: Buffer }> {
+async function api(
+  role: Role,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; headers: Headers; raw: Buffer }> {
   const response = await fetch(fx.url + url, {
     method,
-    headers: { authorization: `Bearer ${fx.tokens[role]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${fx.tokens[role]}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? null : JSON.stringify(body),
   });
   const raw = Buffer.from(await response.arrayBuffer());
@@ -42,7 +50,11 @@ describe('gateway - operator overrides through the API', () => {
     expect(paused.body.agent).toMatchObject({ id: 'fx-rebalancer', paused: true });
     expect((await api('observer', 'GET', '/api/agents/fx-rebalancer')).body.paused).toBe(true);
     const [entry] = await auditOf('operator.pause');
-    expect(entry).toMatchObject({ who: { kind: 'human', id: 'operator' }, subject: 'fx-rebalancer', why: 'month-end freeze' });
+    expect(entry).toMatchObject({
+      who: { kind: 'human', id: 'operator' },
+      subject: 'fx-rebalancer',
+      why: 'month-end freeze',
+    });
 
     const resumed = await api('operator', 'POST', '/api/agents/fx-rebalancer/resume', { reason: 'books closed' });
     expect(resumed.status).toBe(200);
@@ -60,22 +72,43 @@ describe('gateway - operator overrides through the API', () => {
     const res = await api('admin', 'POST', '/api/agents/statement-reconciler/stop', { reason: 'parser under repair' });
     expect(res.status).toBe(200);
     expect(fx.runtime.getAgent('statement-reconciler')?.state).toBe('stopped');
-    expect((await auditOf('operator.stop'))[0]).toMatchObject({ who: { id: 'admin' }, subject: 'statement-reconciler' });
+    expect((await auditOf('operator.stop'))[0]).toMatchObject({
+      who: { id: 'admin' },
+      subject: 'statement-reconciler',
+    });
     expect((await api('admin', 'POST', '/api/agents/statement-reconciler/stop', { reason: 'again' })).status).toBe(409);
   });
 
   it('gateway - the kill switch stops every agent in scope; only an admin releases it', async () => {
-    const engaged = await api('operator', 'POST', '/api/kill-switch', { action: 'engage', scope: { all: true }, reason: 'suspicious outflow' });
+    const engaged = await api('operator', 'POST', '/api/kill-switch', {
+      action: 'engage',
+      scope: { all: true },
+      reason: 'suspicious outflow',
+    });
     expect(engaged.status).toBe(200);
     expect(engaged.body.all).toBe(true);
-    const agents = (await api('observer', 'GET', '/api/agents')).body.agents as Array<{ id: string; killed: boolean; state: string }>;
+    const agents = (await api('observer', 'GET', '/api/agents')).body.agents as Array<{
+      id: string;
+      killed: boolean;
+      state: string;
+    }>;
     for (const a of agents.filter((x) => x.state !== 'stopped')) expect(a.killed).toBe(true);
-    expect((await api('operator', 'POST', '/api/kill-switch', { action: 'release', scope: { all: true }, reason: 'x' })).status).toBe(403);
+    expect(
+      (await api('operator', 'POST', '/api/kill-switch', { action: 'release', scope: { all: true }, reason: 'x' }))
+        .status,
+    ).toBe(403);
     expect(fx.runtime.killSwitchState().all).toBe(true);
-    const released = await api('admin', 'POST', '/api/kill-switch', { action: 'release', scope: { all: true }, reason: 'false alarm' });
+    const released = await api('admin', 'POST', '/api/kill-switch', {
+      action: 'release',
+      scope: { all: true },
+      reason: 'false alarm',
+    });
     expect(released.body.all).toBe(false);
     expect(fx.runtime.getAgent('payables')?.killed).toBe(false);
-    expect((await auditOf('operator.killswitch.engage'))[0]).toMatchObject({ who: { id: 'operator' }, why: 'suspicious outflow' });
+    expect((await auditOf('operator.killswitch.engage'))[0]).toMatchObject({
+      who: { id: 'operator' },
+      why: 'suspicious outflow',
+    });
   });
 });
 
@@ -83,15 +116,27 @@ describe('gateway - agent listing', () => {
   it('gateway - agents filter by group, capability and state, and page with limit/offset', async () => {
     const all = (await api('observer', 'GET', '/api/agents')).body;
     expect(all.total).toBe(fx.runtime.listAgents().length);
-    const payables = (await api('observer', 'GET', '/api/agents?group=payables')).body.agents.map((a: { id: string }) => a.id).sort();
-    expect(payables).toEqual(fx.runtime.listAgents().filter((a) => a.group === 'payables').map((a) => a.id).sort());
+    const payables = (await api('observer', 'GET', '/api/agents?group=payables')).body.agents
+      .map((a: { id: string }) => a.id)
+      .sort();
+    expect(payables).toEqual(
+      fx.runtime
+        .listAgents()
+        .filter((a) => a.group === 'payables')
+        .map((a) => a.id)
+        .sort(),
+    );
     const swap = (await api('observer', 'GET', '/api/agents?capability=fx.swap')).body.agents;
     expect(swap.map((a: { id: string }) => a.id)).toEqual(['fx-rebalancer']);
     const page = (await api('observer', 'GET', '/api/agents?limit=2&offset=1')).body;
-    expect(page.agents.map((a: { id: string }) => a.id)).toEqual(all.agents.slice(1, 3).map((a: { id: string }) => a.id));
+    expect(page.agents.map((a: { id: string }) => a.id)).toEqual(
+      all.agents.slice(1, 3).map((a: { id: string }) => a.id),
+    );
     expect(page.total).toBe(all.total);
     expect((await api('observer', 'GET', '/api/agents?limit=0')).status).toBe(400);
-    expect((await api('observer', 'GET', '/api/agents?colour=red')).body.error.code).toBe('MANDATE_ERR_REQUEST_INVALID');
+    expect((await api('observer', 'GET', '/api/agents?colour=red')).body.error.code).toBe(
+      'MANDATE_ERR_REQUEST_INVALID',
+    );
   });
 });
 
@@ -100,9 +145,16 @@ describe('gateway - approvals through the API', () => {
     const { approvalId, task } = await fx.pendingApproval();
     const pending = await api('observer', 'GET', '/api/approvals?status=pending');
     expect(pending.body.approvals.map((a: { id: string }) => a.id)).toContain(approvalId);
-    const rejected = await api('operator', 'POST', `/api/approvals/${approvalId}/reject`, { reason: 'invoice disputed' });
+    const rejected = await api('operator', 'POST', `/api/approvals/${approvalId}/reject`, {
+      reason: 'invoice disputed',
+    });
     expect(rejected.status).toBe(200);
-    expect(rejected.body.approval).toMatchObject({ id: approvalId, status: 'rejected', decidedBy: { kind: 'human', id: 'operator' }, decisionReason: 'invoice disputed' });
+    expect(rejected.body.approval).toMatchObject({
+      id: approvalId,
+      status: 'rejected',
+      decidedBy: { kind: 'human', id: 'operator' },
+      decisionReason: 'invoice disputed',
+    });
     expect((await task).outcome?.status).toBe('rejected');
     const again = await api('operator', 'POST', `/api/approvals/${approvalId}/approve`, {});
     expect(again.status).toBe(409);
@@ -121,13 +173,18 @@ describe('gateway - tasks through the API', () => {
     await fx.idle('payables');
     const done = await api('operator', 'POST', '/api/tasks', fx.allowedTask());
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'done', result: { agentId: 'payables', verdict: { status: 'approved' } } });
+    expect(done.body).toMatchObject({
+      status: 'done',
+      result: { agentId: 'payables', verdict: { status: 'approved' } },
+    });
     await fx.idle('payables');
     const parked = await api('operator', 'POST', '/api/tasks', fx.invoiceTask('INV-1003'));
     expect(parked.status).toBe(202);
     expect(parked.body).toMatchObject({ status: 'pending', approval: { agentId: 'payables', status: 'pending' } });
     // Deciding straight away is safe: the answer came once the agent waits.
-    const rejected = await api('operator', 'POST', `/api/approvals/${parked.body.approval.id}/reject`, { reason: 'not this one' });
+    const rejected = await api('operator', 'POST', `/api/approvals/${parked.body.approval.id}/reject`, {
+      reason: 'not this one',
+    });
     expect(rejected.status).toBe(200);
     await fx.idle('payables');
     const denied = await api('operator', 'POST', '/api/tasks', fx.deniedTask());
@@ -142,7 +199,11 @@ describe('gateway - audit queries and exports', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { entries: Array<{ seq: number }>; nextCursor: string | null } } = await api('observer', 'GET', `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: { entries: Array<{ seq: number }>; nextCursor: string | null } } = await api(
+        'observer',
+        'GET',
+        `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.body.entries.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.entries.map((e) => e.seq));
       cursor = page.body.nextCursor;
@@ -156,16 +217,34 @@ describe('gateway - audit queries and exports', () => {
     fx.clock.increment(1000);
     await fx.submit(task);
     const counterparty = fx.sim.invoices.find((i) => i.id === task.input.invoice)!.counterparty;
-    const filtered = (await api('observer', 'GET', `/api/audit?currency=USD&counterparty=${counterparty}&status=would-have-sent&from=${before + 1}`)).body.entries as any[];
+    const filtered = (
+      await api(
+        'observer',
+        'GET',
+        `/api/audit?currency=USD&counterparty=${counterparty}&status=would-have-sent&from=${before + 1}`,
+      )
+    ).body.entries as any[];
     expect(filtered.length).toBe(1);
     expect(filtered[0]).toMatchObject({ currency: 'USD', counterparty, status: 'would-have-sent' });
     const iso = new Date(before + 1).toISOString();
-    expect((await api('observer', 'GET', `/api/audit?from=${encodeURIComponent(iso)}&counterparty=${counterparty}`)).body.entries.length).toBeGreaterThan(0);
-    expect((await api('observer', 'GET', `/api/audit?to=${before}&counterparty=${counterparty}&status=would-have-sent&currency=USD`)).body.entries.map((e: any) => e.seq)).not.toContain(filtered[0].seq);
+    expect(
+      (await api('observer', 'GET', `/api/audit?from=${encodeURIComponent(iso)}&counterparty=${counterparty}`)).body
+        .entries.length,
+    ).toBeGreaterThan(0);
+    expect(
+      (
+        await api(
+          'observer',
+          'GET',
+          `/api/audit?to=${before}&counterparty=${counterparty}&status=would-have-sent&currency=USD`,
+        )
+      ).body.entries.map((e: any) => e.seq),
+    ).not.toContain(filtered[0].seq);
   });
 
   it('gateway - the CSV export holds exactly the filtered entries', async () => {
-    const entries = (await api('observer', 'GET', '/api/audit?action=approval.granted&limit=500')).body.entries as Array<{ seq: number; hash: string }>;
+    const entries = (await api('observer', 'GET', '/api/audit?action=approval.granted&limit=500')).body
+      .entries as Array<{ seq: number; hash: string }>;
     expect(entries.length).toBeGreaterThan(0);
     const csv = await api('observer', 'GET', '/api/audit/export.csv?action=approval.granted');
     expect(csv.status).toBe(200);
@@ -199,7 +278,10 @@ describe('gateway - metrics, health, live stream, headers', () => {
   });
 
   it('gateway - the live stream authenticates by subprotocol and carries transitions as they happen', async () => {
-    const ws = new WebSocket(`${fx.url.replace('http', 'ws')}/api/live`, ['mandate.v1', `bearer.${fx.tokens.observer}`]);
+    const ws = new WebSocket(`${fx.url.replace('http', 'ws')}/api/live`, [
+      'mandate.v1',
+      `bearer.${fx.tokens.observer}`,
+    ]);
     await new Promise<void>((resolve, reject) => {
       ws.onopen = () => resolve();
       ws.onerror = () => reject(new Error('live socket failed'));
@@ -209,7 +291,10 @@ describe('gateway - metrics, health, live stream, headers', () => {
     ws.onmessage = (m) => events.push(JSON.parse(String(m.data)));
     await fx.drive(1);
     await new Promise<void>((resolve) => {
-      const check = () => (events.some((e) => e.type === 'transition' && e.actorId === 'fx-rebalancer' && e.to === 'idle') ? resolve() : setTimeout(check, 10));
+      const check = () =>
+        events.some((e) => e.type === 'transition' && e.actorId === 'fx-rebalancer' && e.to === 'idle')
+          ? resolve()
+          : setTimeout(check, 10);
       check();
     });
     const seqs = events.map((e) => e.seq);
@@ -228,7 +313,14 @@ describe('gateway - metrics, health, live stream, headers', () => {
     }
     // At the HTTP level the upgrade is answered 401 with the coded body, and the socket is closed.
     const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
-      const req = request(`${fx.url}/api/live`, { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+      const req = request(`${fx.url}/api/live`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
       req.on('response', (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -251,10 +343,17 @@ describe('gateway - metrics, health, live stream, headers', () => {
   });
 
   it('gateway - /ready fails with a coded 503 naming the unreachable dependency', async () => {
-    const app = await createGateway({ runtime: fx.runtime, tokens: new TokenStore(), readiness: { transport: async () => Promise.reject(new Error('nats down')) } });
+    const app = await createGateway({
+      runtime: fx.runtime,
+      tokens: new TokenStore(),
+      readiness: { transport: async () => Promise.reject(new Error('nats down')) },
+    });
     const res = await app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(503);
-    expect(res.json().error).toMatchObject({ code: 'MANDATE_ERR_NOT_READY', details: { checks: { transport: { ok: false, error: 'nats down' }, database: { ok: true } } } });
+    expect(res.json().error).toMatchObject({
+      code: 'MANDATE_ERR_NOT_READY',
+      details: { checks: { transport: { ok: false, error: 'nats down' }, database: { ok: true } } },
+    });
     await app.close();
   });
 

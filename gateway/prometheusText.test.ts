@@ -20,6 +20,7 @@ describe('gateway - Prometheus text', () => {
     expect(text).toContain('mandate_messages_total{direction="rejected"} 1');
     expect(text).toContain('mandate_gateway_live_clients 4');
     expect(text.endsWith('\n')).toBe(true);
-    for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? -?\d+(\.\d+)?)$/);
+    for (const line of text.trim().split('\n'))
+      expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? -?\d+(\.\d+)?)$/);
   });
 });

@@ -27,7 +27,16 @@ export type Permission =
  * and releasing the kill switch resume risk, so they are the admin's.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['read', 'agent.pause', 'agent.resume', 'agent.stop', 'approval.decide', 'killswitch.engage', 'killswitch.release', 'task.submit'],
+  admin: [
+    'read',
+    'agent.pause',
+    'agent.resume',
+    'agent.stop',
+    'approval.decide',
+    'killswitch.engage',
+    'killswitch.release',
+    'task.submit',
+  ],
   operator: ['read', 'agent.pause', 'agent.resume', 'approval.decide', 'killswitch.engage', 'task.submit'],
   observer: ['read'],
 };

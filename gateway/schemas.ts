@@ -4,19 +4,31 @@
 import { z } from 'zod';
 
 /** Agent, supervisor and approval ids: printable, no slashes, at most 200 characters (dids allowed). */
-export const IdSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'letters, digits and . _ : @ - only, starting with a letter or digit');
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'letters, digits and . _ : @ - only, starting with a letter or digit');
 
 /** `:id` route params. */
 export const IdParamsSchema = z.object({ id: IdSchema }).strict();
 
-const count = (max: number) => z.string().regex(/^\d{1,6}$/).transform(Number).pipe(z.number().int().min(0).max(max));
+const count = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(max));
 
 /** Query of GET /api/agents: optional filters and a window, for systems with thousands of agents. */
 export const AgentsQuerySchema = z
   .object({
     group: IdSchema.optional(),
     capability: IdSchema.optional(),
-    state: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/).optional(),
+    state: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/)
+      .optional(),
     limit: count(10_000).pipe(z.number().min(1)).optional(),
     offset: count(1_000_000).optional(),
   })
@@ -45,19 +57,29 @@ export const KillScopeSchema = z
     capabilities: nameList.optional(),
   })
   .strict()
-  .refine((s) => s.all === true || (s.agents?.length ?? 0) + (s.groups?.length ?? 0) + (s.capabilities?.length ?? 0) > 0, {
-    message: 'scope is empty: set "all": true or list agents, groups or capabilities',
-  });
+  .refine(
+    (s) => s.all === true || (s.agents?.length ?? 0) + (s.groups?.length ?? 0) + (s.capabilities?.length ?? 0) > 0,
+    {
+      message: 'scope is empty: set "all": true or list agents, groups or capabilities',
+    },
+  );
 
 /** Body of POST /api/kill-switch. */
-export const KillSwitchBodySchema = z.object({ action: z.enum(['engage', 'release']), scope: KillScopeSchema, reason: ReasonSchema }).strict();
+export const KillSwitchBodySchema = z
+  .object({ action: z.enum(['engage', 'release']), scope: KillScopeSchema, reason: ReasonSchema })
+  .strict();
 
 /** Query of GET /api/approvals. */
-export const ApprovalsQuerySchema = z.object({ status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional() }).strict();
+export const ApprovalsQuerySchema = z
+  .object({ status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional() })
+  .strict();
 
 /** A time bound: epoch milliseconds or an ISO-8601 date-time. */
 const TimeSchema = z.union([
-  z.string().regex(/^\d{1,15}$/).transform(Number),
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
   z.iso.date().transform((s) => Date.parse(s)),
 ]);
@@ -69,18 +91,31 @@ export const AuditFilterSchema = z.object({
   from: TimeSchema.optional(),
   to: TimeSchema.optional(),
   agent: filterText.optional(),
-  currency: z.string().trim().regex(/^[A-Za-z0-9.-]{1,20}$/, 'an asset code such as USDC').optional(),
+  currency: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]{1,20}$/, 'an asset code such as USDC')
+    .optional(),
   counterparty: filterText.optional(),
   status: filterText.optional(),
   action: filterText.optional(),
 });
 
-const ordered = <T extends { from?: number; to?: number }>(q: T): boolean => q.from === undefined || q.to === undefined || q.from <= q.to;
+const ordered = <T extends { from?: number; to?: number }>(q: T): boolean =>
+  q.from === undefined || q.to === undefined || q.from <= q.to;
 
 /** Query of GET /api/audit. */
 export const AuditQuerySchema = AuditFilterSchema.extend({
-  limit: z.string().regex(/^\d{1,4}$/).transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
-  cursor: z.string().regex(/^s\d{1,15}$/, 'the nextCursor of a previous page').optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(500))
+    .optional(),
+  cursor: z
+    .string()
+    .regex(/^s\d{1,15}$/, 'the nextCursor of a previous page')
+    .optional(),
 })
   .strict()
   .refine(ordered, { message: '"from" is after "to"' });

@@ -18,7 +18,12 @@ export type GovernedTask = { status: 'done'; result: TaskResult } | { status: 'p
  * submitted at the same instant could see each other's approval; the
  * approval record names its agent and decision, so the caller can check.
  */
-export function submitGoverned(runtime: MandateRuntime, capability: string, input: Record<string, unknown>, by: Principal): Promise<GovernedTask> {
+export function submitGoverned(
+  runtime: MandateRuntime,
+  capability: string,
+  input: Record<string, unknown>,
+  by: Principal,
+): Promise<GovernedTask> {
   const holders = new Set(runtime.capabilities().find((c) => c.name === capability)?.agents ?? []);
   return new Promise<GovernedTask>((resolve, reject) => {
     let settled = false;
@@ -32,10 +37,20 @@ export function submitGoverned(runtime: MandateRuntime, capability: string, inpu
     // actually waits, so a caller that decides at once is not racing the agent.
     const off = runtime.subscribe((event) => {
       if (settled) return;
-      if (parked === undefined && event.type === 'approval' && event.approval.status === 'pending' && holders.has(event.approval.agentId)) {
+      if (
+        parked === undefined &&
+        event.type === 'approval' &&
+        event.approval.status === 'pending' &&
+        holders.has(event.approval.agentId)
+      ) {
         parked = event.approval;
         if (runtime.getAgent(parked.agentId)?.state === 'awaitingApproval') park(parked);
-      } else if (parked !== undefined && event.type === 'transition' && event.actorId === parked.agentId && event.to === 'awaitingApproval') {
+      } else if (
+        parked !== undefined &&
+        event.type === 'transition' &&
+        event.actorId === parked.agentId &&
+        event.to === 'awaitingApproval'
+      ) {
         park(parked);
       }
     });

@@ -49,7 +49,10 @@ describe('gateway - tokens', () => {
 
   it('gateway - a malformed token file is a coded error naming the bad field', async () => {
     const path = join(dir, 'tokens.json');
-    await writeFile(path, JSON.stringify({ version: 1, tokens: [{ name: 'x', role: 'root', sha256: 'abc', createdAt: 1 }] }));
+    await writeFile(
+      path,
+      JSON.stringify({ version: 1, tokens: [{ name: 'x', role: 'root', sha256: 'abc', createdAt: 1 }] }),
+    );
     const err = await loadTokenFile(path).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenFileError);
     expect((err as TokenFileError).code).toBe('MANDATE_ERR_TOKEN_FILE');

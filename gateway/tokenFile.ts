@@ -18,7 +18,11 @@ export const TokenFileSchema = z.object({
   version: z.literal(1),
   tokens: z.array(
     z.object({
-      name: z.string().min(1).max(100).regex(/^[\w.@-]+$/, 'letters, digits, _ . @ - only'),
+      name: z
+        .string()
+        .min(1)
+        .max(100)
+        .regex(/^[\w.@-]+$/, 'letters, digits, _ . @ - only'),
       role: z.enum(ROLES),
       sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha-256'),
       createdAt: z.number().int().nonnegative(),
@@ -39,13 +43,18 @@ export async function loadTokenFile(path: string): Promise<TokenStore | undefine
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new TokenFileError(`Token file "${path}" is not JSON; fix or delete it to issue a new admin token`, { cause: err });
+    throw new TokenFileError(`Token file "${path}" is not JSON; fix or delete it to issue a new admin token`, {
+      cause: err,
+    });
   }
   const parsed = TokenFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new TokenFileError(`Token file "${path}" is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
-      details: { path, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-    });
+    throw new TokenFileError(
+      `Token file "${path}" is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      {
+        details: { path, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      },
+    );
   }
   try {
     return new TokenStore(parsed.data.tokens);
@@ -71,7 +80,10 @@ export async function saveTokenFile(path: string, store: TokenStore): Promise<vo
  * const { tokens, adminToken } = await ensureAdminToken('.mandate/tokens.json');
  * if (adminToken) console.log(`admin token (shown once): ${adminToken}`);
  */
-export async function ensureAdminToken(path: string, now: number = Date.now()): Promise<{ tokens: TokenStore; adminToken: string | undefined }> {
+export async function ensureAdminToken(
+  path: string,
+  now: number = Date.now(),
+): Promise<{ tokens: TokenStore; adminToken: string | undefined }> {
   const tokens = (await loadTokenFile(path)) ?? new TokenStore();
   if (tokens.entries().some((e) => e.role === 'admin')) return { tokens, adminToken: undefined };
   const taken = new Set(tokens.entries().map((e) => e.name));
@@ -92,9 +104,16 @@ export async function ensureAdminToken(path: string, now: number = Date.now()): 
  */
 export async function issueToken(path: string, name: string, role: Role, now: number = Date.now()): Promise<string> {
   const entry = TokenFileSchema.shape.tokens.element.pick({ name: true, role: true }).safeParse({ name, role });
-  if (!entry.success) throw new TokenFileError(`Cannot issue a token for "${name}" with role "${role}": ${entry.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!entry.success)
+    throw new TokenFileError(
+      `Cannot issue a token for "${name}" with role "${role}": ${entry.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const tokens = (await loadTokenFile(path)) ?? new TokenStore();
-  if (tokens.entries().some((e) => e.name === name)) throw new TokenFileError(`Token file "${path}" already has a token named "${name}"; pick another name or delete that entry first`, { details: { name } });
+  if (tokens.entries().some((e) => e.name === name))
+    throw new TokenFileError(
+      `Token file "${path}" already has a token named "${name}"; pick another name or delete that entry first`,
+      { details: { name } },
+    );
   const { token } = tokens.issue(name, role, now);
   await saveTokenFile(path, tokens);
   return token;

@@ -7,7 +7,9 @@ describe('canonicalJson', () => {
     const input = JSON.parse(
       '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
     );
-    expect(canonicalJson(input)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
   });
 
   it('canonicalJson - sorts keys by UTF-16 code units (RFC 8785 §3.2.3)', () => {
@@ -18,8 +20,16 @@ describe('canonicalJson', () => {
 
   it('canonicalJson - serializes numbers as RFC 8785 Appendix B', () => {
     const cases: Array<[number, string]> = [
-      [0, '0'], [-0, '0'], [1e21, '1e+21'], [1e-7, '1e-7'], [5e-324, '5e-324'], [1.7976931348623157e308, '1.7976931348623157e+308'],
-      [9007199254740992, '9007199254740992'], [295147905179352830000, '295147905179352830000'], [0.000001, '0.000001'], [-1.5e-10, '-1.5e-10'],
+      [0, '0'],
+      [-0, '0'],
+      [1e21, '1e+21'],
+      [1e-7, '1e-7'],
+      [5e-324, '5e-324'],
+      [1.7976931348623157e308, '1.7976931348623157e+308'],
+      [9007199254740992, '9007199254740992'],
+      [295147905179352830000, '295147905179352830000'],
+      [0.000001, '0.000001'],
+      [-1.5e-10, '-1.5e-10'],
     ];
     for (const [n, s] of cases) expect(canonicalJson(n)).toBe(s);
   });
@@ -29,7 +39,9 @@ describe('canonicalJson', () => {
       expect(() => canonicalJson(bad)).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_CANONICAL_JSON' }));
     }
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
-    expect(() => canonicalJson({ a: [1, { b: NaN }] })).toThrowError(expect.objectContaining({ details: { path: '$.a[1].b' }, message: expect.stringContaining('at $.a[1].b') }));
+    expect(() => canonicalJson({ a: [1, { b: NaN }] })).toThrowError(
+      expect.objectContaining({ details: { path: '$.a[1].b' }, message: expect.stringContaining('at $.a[1].b') }),
+    );
   });
 
   it('canonicalJson - parse(canonical(x)) has the same canonical form, and key order never matters', () => {
@@ -64,7 +76,9 @@ describe('canonicalJson', () => {
       [{ b: 1n }, '$.b'],
     ];
     for (const [value, path] of cases) {
-      expect(() => canonicalJson(value), path).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_CANONICAL_JSON', message: expect.stringContaining(`at ${path}`) }));
+      expect(() => canonicalJson(value), path).toThrowError(
+        expect.objectContaining({ code: 'MANDATE_ERR_CANONICAL_JSON', message: expect.stringContaining(`at ${path}`) }),
+      );
     }
   });
 
@@ -75,6 +89,8 @@ describe('canonicalJson', () => {
   });
 
   it('canonicalJson - the bytes are the UTF-8 of the string', () => {
-    expect(Buffer.from(canonicalJsonBytes({ é: '€' })).toString('hex')).toBe(Buffer.from('{"é":"€"}', 'utf8').toString('hex'));
+    expect(Buffer.from(canonicalJsonBytes({ é: '€' })).toString('hex')).toBe(
+      Buffer.from('{"é":"€"}', 'utf8').toString('hex'),
+    );
   });
 });

@@ -50,14 +50,20 @@ function encode(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new PathError((p) => `Cannot canonicalize ${value} at ${p}: JSON has no NaN or Infinity. Send it as a string.`);
+      if (!Number.isFinite(value))
+        throw new PathError(
+          (p) => `Cannot canonicalize ${value} at ${p}: JSON has no NaN or Infinity. Send it as a string.`,
+        );
       return JSON.stringify(value); // -0 → "0", 1e21 → "1e+21": the ES number serialization RFC 8785 requires
     case 'string':
       return encodeString(value);
     case 'object':
       break;
     default:
-      throw new PathError((p) => `Cannot canonicalize a ${typeof value} at ${p}: only JSON values (null, boolean, number, string, array, plain object) can be signed.`);
+      throw new PathError(
+        (p) =>
+          `Cannot canonicalize a ${typeof value} at ${p}: only JSON values (null, boolean, number, string, array, plain object) can be signed.`,
+      );
   }
   if (Array.isArray(value)) {
     let out = '[';
@@ -75,7 +81,9 @@ function encode(value: unknown): string {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     const name = proto?.constructor?.name ?? 'non-plain object';
-    throw new PathError((p) => `Cannot canonicalize a ${name} at ${p}: convert it to a plain JSON object or string first.`);
+    throw new PathError(
+      (p) => `Cannot canonicalize a ${name} at ${p}: convert it to a plain JSON object or string first.`,
+    );
   }
   const record = value as Record<string, unknown>;
   // Default sort compares UTF-16 code units, exactly RFC 8785 §3.2.3.
@@ -98,7 +106,10 @@ function encode(value: unknown): string {
 
 function encodeString(value: string): string {
   if (!isWellFormed.call(value)) {
-    throw new PathError((p) => `Cannot canonicalize a string with a lone UTF-16 surrogate at ${p}: it is not valid Unicode (I-JSON, RFC 7493).`);
+    throw new PathError(
+      (p) =>
+        `Cannot canonicalize a string with a lone UTF-16 surrogate at ${p}: it is not valid Unicode (I-JSON, RFC 7493).`,
+    );
   }
   // JSON.stringify uses exactly the RFC 8785 escapes: \b \t \n \f \r \" \\ and \u00xx (lowercase) for other controls.
   return JSON.stringify(value);

@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 
 /** An error class of the caller's folder: it sets its own code and HTTP status, and takes the message and `details`. */
-export type CodedErrorClass = new (message: string, options: ErrorOptions & { details?: Record<string, unknown> }) => Error;
+export type CodedErrorClass = new (
+  message: string,
+  options: ErrorOptions & { details?: Record<string, unknown> },
+) => Error;
 
 /** Options of {@link parseOrThrow}. */
 export interface ParseOrThrowOptions {
@@ -31,7 +34,11 @@ const MAX_QUOTE = 80;
  * const d = parseOrThrow(AgentDescriptorInputSchema, input, { what: 'agent descriptor', error: RegistryInputError });
  * // throws RegistryInputError: Invalid agent descriptor: "did" expected a did:key:z… Ed25519 identifier (got "did:web:x"); fix the agent descriptor and send it again.
  */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, options: ParseOrThrowOptions): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  options: ParseOrThrowOptions,
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
@@ -40,9 +47,15 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, opt
   const path = fieldPath([...at, ...(first?.path ?? [])]);
   const got = quote(first?.path ?? [], value);
   const fix = options.fix ?? `fix the ${options.what} and send it again`;
-  throw new options.error(`Invalid ${options.what}: "${path}" ${first?.message ?? 'is invalid'} (got ${got}); ${fix}.`, {
-    details: { path, issues: issues.slice(0, 5).map((i) => ({ path: fieldPath([...at, ...i.path]), message: i.message })) },
-  });
+  throw new options.error(
+    `Invalid ${options.what}: "${path}" ${first?.message ?? 'is invalid'} (got ${got}); ${fix}.`,
+    {
+      details: {
+        path,
+        issues: issues.slice(0, 5).map((i) => ({ path: fieldPath([...at, ...i.path]), message: i.message })),
+      },
+    },
+  );
 }
 
 function fieldPath(segments: readonly PropertyKey[]): string {
@@ -60,7 +73,10 @@ function quote(path: readonly PropertyKey[], root: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
-    text = typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol' ? String(value) : (JSON.stringify(value) ?? String(value));
+    text =
+      typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol'
+        ? String(value)
+        : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

@@ -1,4 +1,14 @@
-import type { AgentLimits, ApprovalGrant, Decision, Outcome, Phase, PhaseError, RestartKind, Trigger, Verdict } from './types.ts';
+import type {
+  AgentLimits,
+  ApprovalGrant,
+  Decision,
+  Outcome,
+  Phase,
+  PhaseError,
+  RestartKind,
+  Trigger,
+  Verdict,
+} from './types.ts';
 
 /** What an agent actor is started with. */
 export interface AgentInput {

@@ -45,7 +45,9 @@ export function phaseDone(phase: string, step: number, payload: Record<string, u
 
 /** Builds the failure event of a phase. */
 export function phaseFailed(phase: string, step: number, error: PhaseError, retryable = true): AgentEvent {
-  return (phase === 'act'
-    ? { type: 'agent.act.failed', step, error, retryable }
-    : { type: `agent.${phase}.failed`, step, error }) as AgentEvent;
+  return (
+    phase === 'act'
+      ? { type: 'agent.act.failed', step, error, retryable }
+      : { type: `agent.${phase}.failed`, step, error }
+  ) as AgentEvent;
 }

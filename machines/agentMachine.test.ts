@@ -5,7 +5,13 @@ import type { AgentEvent } from './agentEvents.ts';
 import { agentMachine, phaseStep, type AgentInput } from './agentMachine.ts';
 import type { Decision, Principal, Verdict } from './types.ts';
 
-const limits = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, phaseTimeoutMs: 5_000, approvalTimeoutMs: 60_000 };
+const limits = {
+  maxAttempts: 3,
+  baseDelayMs: 100,
+  maxDelayMs: 1_000,
+  phaseTimeoutMs: 5_000,
+  approvalTimeoutMs: 60_000,
+};
 const input: AgentInput = { agentId: 'a1', kind: 'permanent', limits, seed: 7, incarnation: 'i1' };
 const human: Principal = { kind: 'human', id: 'ops' };
 
@@ -20,7 +26,14 @@ function start() {
 }
 
 const action = { type: 'payment.send', capability: 'payments.send', params: {} };
-const decision = (id = 'd1', withAction = true): Decision => ({ id, action: withAction ? action : null, confidence: 1, rationale: 'r', rulesFired: ['x'], model: null });
+const decision = (id = 'd1', withAction = true): Decision => ({
+  id,
+  action: withAction ? action : null,
+  confidence: 1,
+  rationale: 'r',
+  rulesFired: ['x'],
+  model: null,
+});
 const approved = (decisionId = 'd1'): Verdict => ({
   status: 'approved',
   by: 'governance',
@@ -62,7 +75,11 @@ describe('agent machine', () => {
   it('agent machine - a denied proposal goes to learn, never act', () => {
     const t = start();
     toPropose(t);
-    t.actor.send({ type: 'agent.propose.done', step: t.step(), verdict: { status: 'denied', by: 'sandbox', reason: 'no capability' } });
+    t.actor.send({
+      type: 'agent.propose.done',
+      step: t.step(),
+      verdict: { status: 'denied', by: 'sandbox', reason: 'no capability' },
+    });
     expect(t.state()).toBe('learn');
     expect(t.actor.getSnapshot().context.outcome?.status).toBe('denied');
     expect(t.phases).not.toContain('act');
@@ -73,14 +90,22 @@ describe('agent machine', () => {
     toPropose(t);
     t.actor.send({ type: 'agent.propose.done', step: t.step(), verdict: approved('other-decision') });
     expect(t.state()).toBe('learn');
-    t.actor.send({ type: 'agent.propose.done', step: t.step(), verdict: { status: 'approved', by: 'governance', reason: 'ok' } });
+    t.actor.send({
+      type: 'agent.propose.done',
+      step: t.step(),
+      verdict: { status: 'approved', by: 'governance', reason: 'ok' },
+    });
     expect(t.phases).not.toContain('act');
   });
 
   it('agent machine - pending approval waits, then granted goes to act', () => {
     const t = start();
     toPropose(t);
-    t.actor.send({ type: 'agent.propose.done', step: t.step(), verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' } });
+    t.actor.send({
+      type: 'agent.propose.done',
+      step: t.step(),
+      verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' },
+    });
     expect(t.state()).toBe('awaitingApproval');
     t.actor.send({ type: 'governance.approval.granted', approvalId: 'wrong', by: human, at: 1 });
     expect(t.state()).toBe('awaitingApproval');
@@ -92,13 +117,21 @@ describe('agent machine', () => {
   it('agent machine - rejected and expired approvals go to learn', () => {
     const t = start();
     toPropose(t);
-    t.actor.send({ type: 'agent.propose.done', step: t.step(), verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' } });
+    t.actor.send({
+      type: 'agent.propose.done',
+      step: t.step(),
+      verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' },
+    });
     t.actor.send({ type: 'governance.approval.rejected', approvalId: 'ap9', by: human, reason: 'no', at: 1 });
     expect(t.actor.getSnapshot().context.outcome?.status).toBe('rejected');
 
     const u = start();
     toPropose(u);
-    u.actor.send({ type: 'agent.propose.done', step: u.step(), verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' } });
+    u.actor.send({
+      type: 'agent.propose.done',
+      step: u.step(),
+      verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' },
+    });
     u.clock.increment(limits.approvalTimeoutMs - 1);
     expect(u.state()).toBe('awaitingApproval');
     u.clock.increment(1);
@@ -110,7 +143,11 @@ describe('agent machine', () => {
   it('agent machine - kill during approval goes to killed and never acts; release returns to idle', () => {
     const t = start();
     toPropose(t);
-    t.actor.send({ type: 'agent.propose.done', step: t.step(), verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' } });
+    t.actor.send({
+      type: 'agent.propose.done',
+      step: t.step(),
+      verdict: { status: 'pending', by: 'governance', reason: 'large', approvalId: 'ap9' },
+    });
     t.actor.send({ type: 'agent.kill' });
     expect(t.state()).toBe('killed');
     t.actor.send({ type: 'governance.approval.granted', approvalId: 'ap9', by: human, at: 1 });
@@ -168,7 +205,11 @@ describe('agent machine', () => {
     expect(delays[1]).toBeGreaterThanOrEqual(limits.baseDelayMs);
     t.actor.send({ type: 'agent.perceive.failed', step: t.step(), error: { code: 'E', message: 'down' } });
     expect(t.state()).toBe('failed');
-    expect(t.actor.getSnapshot().output).toEqual({ exit: 'abnormal', kind: 'permanent', error: { code: 'E', message: 'down' } });
+    expect(t.actor.getSnapshot().output).toEqual({
+      exit: 'abnormal',
+      kind: 'permanent',
+      error: { code: 'E', message: 'down' },
+    });
   });
 
   it('agent machine - agent.retry skips the wait; a phase timeout counts as a failure', () => {
@@ -190,11 +231,21 @@ describe('agent machine', () => {
     const t = start();
     toPropose(t);
     t.actor.send({ type: 'agent.propose.done', step: t.step(), verdict: approved() });
-    t.actor.send({ type: 'agent.act.failed', step: t.step(), error: { code: 'RPC', message: 'timeout' }, retryable: true });
+    t.actor.send({
+      type: 'agent.act.failed',
+      step: t.step(),
+      error: { code: 'RPC', message: 'timeout' },
+      retryable: true,
+    });
     expect(t.state()).toBe('retrying');
     t.actor.send({ type: 'agent.retry' });
     expect(t.state()).toBe('act');
-    t.actor.send({ type: 'agent.act.failed', step: t.step(), error: { code: 'REVERT', message: 'revert' }, retryable: false });
+    t.actor.send({
+      type: 'agent.act.failed',
+      step: t.step(),
+      error: { code: 'REVERT', message: 'revert' },
+      retryable: false,
+    });
     expect(t.state()).toBe('learn');
     expect(t.actor.getSnapshot().context.outcome).toMatchObject({ status: 'failed', error: { code: 'REVERT' } });
   });
@@ -223,20 +274,39 @@ describe('agent machine', () => {
     const event: fc.Arbitrary<(step: number) => AgentEvent> = fc.oneof(
       fc.constant(() => trigger),
       fc.constant((step: number) => ({ type: 'agent.perceive.done', step, facts: {} }) as AgentEvent),
-      fc.boolean().map((a) => (step: number) => ({ type: 'agent.decide.done', step, decision: decision('d1', a) }) as AgentEvent),
-      fc.constantFrom<Verdict>(
-        approved(),
-        approved('stale'),
-        { status: 'approved', by: 'governance', reason: 'no grant' },
-        { status: 'denied', by: 'reputation', reason: 'low trust' },
-        { status: 'pending', by: 'governance', reason: 'big', approvalId: 'ap1' },
-      ).map((verdict) => (step: number) => ({ type: 'agent.propose.done', step, verdict }) as AgentEvent),
-      fc.tuple(fc.constantFrom('ap1', 'ap2'), principal).map(([approvalId, by]) => () => ({ type: 'governance.approval.granted', approvalId, by, at: 0 }) as AgentEvent),
-      fc.constant((step: number) => ({ type: 'agent.act.failed', step, error: { code: 'X', message: 'x' }, retryable: true }) as AgentEvent),
+      fc
+        .boolean()
+        .map((a) => (step: number) => ({ type: 'agent.decide.done', step, decision: decision('d1', a) }) as AgentEvent),
+      fc
+        .constantFrom<Verdict>(
+          approved(),
+          approved('stale'),
+          { status: 'approved', by: 'governance', reason: 'no grant' },
+          { status: 'denied', by: 'reputation', reason: 'low trust' },
+          { status: 'pending', by: 'governance', reason: 'big', approvalId: 'ap1' },
+        )
+        .map((verdict) => (step: number) => ({ type: 'agent.propose.done', step, verdict }) as AgentEvent),
+      fc.tuple(fc.constantFrom('ap1', 'ap2'), principal).map(
+        ([approvalId, by]) =>
+          () =>
+            ({ type: 'governance.approval.granted', approvalId, by, at: 0 }) as AgentEvent,
+      ),
+      fc.constant(
+        (step: number) =>
+          ({ type: 'agent.act.failed', step, error: { code: 'X', message: 'x' }, retryable: true }) as AgentEvent,
+      ),
       fc.constant((step: number) => ({ type: 'agent.act.done', step, outcome: { status: 'succeeded' } }) as AgentEvent),
       fc.constant((step: number) => ({ type: 'agent.learn.done', step }) as AgentEvent),
       fc.constant((step: number) => ({ type: 'agent.phase.timeout', step }) as AgentEvent),
-      fc.constantFrom<AgentEvent>({ type: 'agent.pause' }, { type: 'agent.resume' }, { type: 'agent.kill' }, { type: 'agent.release' }, { type: 'agent.retry' }).map((e) => () => e),
+      fc
+        .constantFrom<AgentEvent>(
+          { type: 'agent.pause' },
+          { type: 'agent.resume' },
+          { type: 'agent.kill' },
+          { type: 'agent.release' },
+          { type: 'agent.retry' },
+        )
+        .map((e) => () => e),
       fc.integer({ min: 1, max: 70_000 }).map((ms) => () => ({ type: 'tick', ms }) as unknown as AgentEvent),
     );
     fc.assert(

@@ -11,7 +11,11 @@ export type { AgentContext, AgentInput, AgentOutput } from './agentContext.ts';
  */
 function retryOrFail(phase: 'perceive' | 'decide' | 'propose') {
   return [
-    { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase } } },
+    {
+      guard: and(['isCurrent', 'canRetry']),
+      target: 'retrying',
+      actions: { type: 'scheduleRetry', params: { phase } },
+    },
     { guard: 'isCurrent', target: 'failed', actions: 'recordError' },
   ] as const;
 }
@@ -70,7 +74,11 @@ export const agentMachine = agentSetup.createMachine({
       on: {
         // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
         'agent.phase.timeout': retryOrFail('perceive'),
-        'agent.perceive.done': { guard: 'isCurrent', target: 'decide', actions: assign({ facts: ({ event }) => event.facts, attempts: 0 }) },
+        'agent.perceive.done': {
+          guard: 'isCurrent',
+          target: 'decide',
+          actions: assign({ facts: ({ event }) => event.facts, attempts: 0 }),
+        },
         'agent.perceive.failed': retryOrFail('perceive'),
         'agent.pause': { target: 'paused', actions: 'abandonCycle' },
       },
@@ -81,7 +89,11 @@ export const agentMachine = agentSetup.createMachine({
         // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
         'agent.phase.timeout': retryOrFail('decide'),
         'agent.decide.done': [
-          { guard: 'currentWithAction', target: 'propose', actions: assign({ decision: ({ event }) => event.decision, attempts: 0 }) },
+          {
+            guard: 'currentWithAction',
+            target: 'propose',
+            actions: assign({ decision: ({ event }) => event.decision, attempts: 0 }),
+          },
           {
             guard: 'isCurrent',
             target: 'learn',
@@ -101,9 +113,17 @@ export const agentMachine = agentSetup.createMachine({
           {
             guard: and(['isCurrent', 'approvedWithGrant']),
             target: 'act',
-            actions: assign({ verdict: ({ event }) => event.verdict, grant: ({ event }) => event.verdict.grant ?? null, attempts: 0 }),
+            actions: assign({
+              verdict: ({ event }) => event.verdict,
+              grant: ({ event }) => event.verdict.grant ?? null,
+              attempts: 0,
+            }),
           },
-          { guard: and(['isCurrent', 'isPending']), target: 'awaitingApproval', actions: assign({ verdict: ({ event }) => event.verdict, attempts: 0 }) },
+          {
+            guard: and(['isCurrent', 'isPending']),
+            target: 'awaitingApproval',
+            actions: assign({ verdict: ({ event }) => event.verdict, attempts: 0 }),
+          },
           // Denied, or "approved" without a matching approval record: never reaches act.
           {
             guard: 'isCurrent',
@@ -126,7 +146,12 @@ export const agentMachine = agentSetup.createMachine({
       after: {
         approvalTimeout: {
           target: 'learn',
-          actions: assign({ outcome: { status: 'expired', error: { code: 'MANDATE_ERR_APPROVAL_EXPIRED', message: 'No approver answered in time' } } }),
+          actions: assign({
+            outcome: {
+              status: 'expired',
+              error: { code: 'MANDATE_ERR_APPROVAL_EXPIRED', message: 'No approver answered in time' },
+            },
+          }),
         },
       },
       on: {
@@ -146,12 +171,22 @@ export const agentMachine = agentSetup.createMachine({
         'governance.approval.rejected': {
           guard: 'matchesApproval',
           target: 'learn',
-          actions: assign({ outcome: ({ event }) => ({ status: 'rejected', error: { code: 'MANDATE_ERR_APPROVAL_REJECTED', message: event.reason } }) }),
+          actions: assign({
+            outcome: ({ event }) => ({
+              status: 'rejected',
+              error: { code: 'MANDATE_ERR_APPROVAL_REJECTED', message: event.reason },
+            }),
+          }),
         },
         'governance.approval.expired': {
           guard: 'matchesApproval',
           target: 'learn',
-          actions: assign({ outcome: { status: 'expired', error: { code: 'MANDATE_ERR_APPROVAL_EXPIRED', message: 'No approver answered in time' } } }),
+          actions: assign({
+            outcome: {
+              status: 'expired',
+              error: { code: 'MANDATE_ERR_APPROVAL_EXPIRED', message: 'No approver answered in time' },
+            },
+          }),
         },
         'agent.pause': { target: 'paused', actions: 'abandonCycle' },
       },
@@ -163,12 +198,24 @@ export const agentMachine = agentSetup.createMachine({
       on: {
         // The runtime's phase watchdog sends this when limits.phaseTimeoutMs has passed.
         'agent.phase.timeout': [
-          { guard: and(['isCurrent', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'act' } } },
+          {
+            guard: and(['isCurrent', 'canRetry']),
+            target: 'retrying',
+            actions: { type: 'scheduleRetry', params: { phase: 'act' } },
+          },
           { guard: 'isCurrent', target: 'learn', actions: 'recordActFailure' },
         ],
-        'agent.act.done': { guard: 'isCurrent', target: 'learn', actions: assign({ outcome: ({ event }) => event.outcome, attempts: 0 }) },
+        'agent.act.done': {
+          guard: 'isCurrent',
+          target: 'learn',
+          actions: assign({ outcome: ({ event }) => event.outcome, attempts: 0 }),
+        },
         'agent.act.failed': [
-          { guard: and(['isCurrent', 'retryableAct', 'canRetry']), target: 'retrying', actions: { type: 'scheduleRetry', params: { phase: 'act' } } },
+          {
+            guard: and(['isCurrent', 'retryableAct', 'canRetry']),
+            target: 'retrying',
+            actions: { type: 'scheduleRetry', params: { phase: 'act' } },
+          },
           // A payment that could not be made is an outcome to learn from, not a crash.
           { guard: 'isCurrent', target: 'learn', actions: ['recordActFailure', 'recordError'] },
         ],
@@ -184,7 +231,10 @@ export const agentMachine = agentSetup.createMachine({
           { guard: and(['isCurrent', 'pauseRequested']), target: 'paused', actions: 'recordError' },
           { guard: 'isCurrent', target: 'idle', actions: 'recordError' },
         ],
-        'agent.learn.done': [{ guard: and(['isCurrent', 'pauseRequested']), target: 'paused' }, { guard: 'isCurrent', target: 'idle' }],
+        'agent.learn.done': [
+          { guard: and(['isCurrent', 'pauseRequested']), target: 'paused' },
+          { guard: 'isCurrent', target: 'idle' },
+        ],
         // Learning is best effort: a failure is recorded, never retried into a second effect.
         'agent.learn.failed': [
           { guard: and(['isCurrent', 'pauseRequested']), target: 'paused', actions: 'recordError' },

@@ -8,7 +8,10 @@ import type { Outcome, Phase, PhaseError } from './types.ts';
 type FailureEvent = Extract<AgentEvent, { error: PhaseError }>;
 
 /** The error a phase timeout records. */
-export const TIMEOUT: PhaseError = { code: 'MANDATE_ERR_PHASE_TIMEOUT', message: 'The phase did not finish within limits.phaseTimeoutMs' };
+export const TIMEOUT: PhaseError = {
+  code: 'MANDATE_ERR_PHASE_TIMEOUT',
+  message: 'The phase did not finish within limits.phaseTimeoutMs',
+};
 
 /** Context reset at the start of every cycle. */
 export const freshCycle = {
@@ -21,7 +24,6 @@ export const freshCycle = {
   retryPhase: null,
   lastError: null,
 } as const;
-
 
 /**
  * The agent machine's types, actions, guards and delays (its states are in `agentMachine.ts`).
@@ -58,13 +60,15 @@ export const agentSetup = setup({
     }),
     recordError: assign({ lastError: ({ event }) => ('error' in event ? (event as FailureEvent).error : TIMEOUT) }),
     recordActFailure: assign({
-      outcome: ({ event }) => ({ status: 'failed', error: 'error' in event ? (event as FailureEvent).error : TIMEOUT }) as Outcome,
+      outcome: ({ event }) =>
+        ({ status: 'failed', error: 'error' in event ? (event as FailureEvent).error : TIMEOUT }) as Outcome,
     }),
   },
   guards: {
     isCurrent: ({ context, event }) => 'step' in event && event.step === phaseStep(context),
     /** The hot path of a rules-only cycle, as one guard rather than `and([...])`. */
-    currentWithAction: ({ context, event }) => event.type === 'agent.decide.done' && event.step === phaseStep(context) && event.decision.action !== null,
+    currentWithAction: ({ context, event }) =>
+      event.type === 'agent.decide.done' && event.step === phaseStep(context) && event.decision.action !== null,
     canRetry: ({ context }) => context.attempts + 1 < context.limits.maxAttempts,
     /** Approved, and the approval record belongs to this decision. */
     approvedWithGrant: ({ context, event }) =>
@@ -77,7 +81,8 @@ export const agentSetup = setup({
     retryableAct: ({ event }) => event.type === 'agent.act.failed' && event.retryable,
     pauseRequested: ({ context }) => context.pauseRequested,
     retrying: ({ context }, params: { phase: Phase }) => context.retryPhase === params.phase,
-    retryAct: ({ context }) => context.retryPhase === 'act' && context.grant !== null && context.grant.decisionId === context.decision?.id,
+    retryAct: ({ context }) =>
+      context.retryPhase === 'act' && context.grant !== null && context.grant.decisionId === context.decision?.id,
   },
   delays: {
     retryDelay: ({ context }) => context.retryDelayMs,

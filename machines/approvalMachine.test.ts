@@ -9,7 +9,15 @@ const carol: Principal = { kind: 'human', id: 'carol' };
 
 function start(overrides: Partial<ApprovalInput> = {}) {
   const clock = new SimulatedClock();
-  const input: ApprovalInput = { id: 'apr-1', agentId: 'payables', decisionId: 'd1', required: 1, approvers: [], timeoutMs: 60_000, ...overrides };
+  const input: ApprovalInput = {
+    id: 'apr-1',
+    agentId: 'payables',
+    decisionId: 'd1',
+    required: 1,
+    approvers: [],
+    timeoutMs: 60_000,
+    ...overrides,
+  };
   const actor = createActor(approvalMachine, { input, clock }).start();
   const state = () => actor.getSnapshot().value as string;
   return { actor, clock, state };
@@ -22,7 +30,11 @@ describe('approval machine', () => {
     t.actor.send({ type: 'approval.grant', by: alice, at: 5, reason: 'checked' });
     expect(t.state()).toBe('approved');
     expect(t.actor.getSnapshot().status).toBe('done');
-    expect(t.actor.getSnapshot().output).toEqual({ status: 'approved', answer: { by: alice, at: 5, reason: 'checked' }, grants: [{ by: alice, at: 5, reason: 'checked' }] });
+    expect(t.actor.getSnapshot().output).toEqual({
+      status: 'approved',
+      answer: { by: alice, at: 5, reason: 'checked' },
+      grants: [{ by: alice, at: 5, reason: 'checked' }],
+    });
   });
 
   it('approvals - a rejection ends the request at once, even with grants already counted', () => {
@@ -30,7 +42,11 @@ describe('approval machine', () => {
     t.actor.send({ type: 'approval.grant', by: alice, at: 1 });
     t.actor.send({ type: 'approval.reject', by: bob, at: 2, reason: 'wrong payee' });
     expect(t.state()).toBe('rejected');
-    expect(t.actor.getSnapshot().output).toMatchObject({ status: 'rejected', answer: { by: bob, reason: 'wrong payee' }, grants: [{ by: alice }] });
+    expect(t.actor.getSnapshot().output).toMatchObject({
+      status: 'rejected',
+      answer: { by: bob, reason: 'wrong payee' },
+      grants: [{ by: alice }],
+    });
   });
 
   it('approvals - a quorum of 2 needs two distinct approvers; the same approver twice counts once', () => {

@@ -54,7 +54,11 @@ function principalKey(p: Principal): string {
 }
 
 /** Whether `by` (with `roles`) is on the approver list of `context` (an empty list admits anyone). */
-export function mayAnswer(context: Pick<ApprovalContext, 'approvers'>, by: Principal, roles: readonly string[] = []): boolean {
+export function mayAnswer(
+  context: Pick<ApprovalContext, 'approvers'>,
+  by: Principal,
+  roles: readonly string[] = [],
+): boolean {
   if (context.approvers.length === 0) return true;
   const key = principalKey(by);
   return context.approvers.some((a) => a === key || (a.startsWith('role:') && roles.includes(a.slice(5))));
@@ -64,12 +68,22 @@ export function mayAnswer(context: Pick<ApprovalContext, 'approvers'>, by: Princ
  * Whether a grant by `by` would complete the approval now: admitted, not a repeat, and the last
  * grant the quorum needs. Lets the host reserve budget before it sends the completing grant.
  */
-export function grantCompletes(context: Pick<ApprovalContext, 'approvers' | 'grants' | 'required'>, by: Principal, roles: readonly string[] = []): boolean {
-  return mayAnswer(context, by, roles) && !context.grants.some((g) => principalKey(g.by) === principalKey(by)) && context.grants.length + 1 >= context.required;
+export function grantCompletes(
+  context: Pick<ApprovalContext, 'approvers' | 'grants' | 'required'>,
+  by: Principal,
+  roles: readonly string[] = [],
+): boolean {
+  return (
+    mayAnswer(context, by, roles) &&
+    !context.grants.some((g) => principalKey(g.by) === principalKey(by)) &&
+    context.grants.length + 1 >= context.required
+  );
 }
 
 function answerOf(event: { by: Principal; at: number; reason?: string }): ApprovalAnswer {
-  return event.reason === undefined ? { by: event.by, at: event.at } : { by: event.by, at: event.at, reason: event.reason };
+  return event.reason === undefined
+    ? { by: event.by, at: event.at }
+    : { by: event.by, at: event.at, reason: event.reason };
 }
 
 /**
@@ -106,8 +120,14 @@ export const approvalMachine = setup({
     admitted: ({ context, event }) => event.type !== 'approval.expire' && mayAnswer(context, event.by, event.roles),
   },
   actions: {
-    addGrant: assign({ grants: ({ context, event }) => (event.type === 'approval.grant' ? [...context.grants, answerOf(event)] : context.grants) }),
-    recordRejection: assign({ rejection: ({ event }) => (event.type === 'approval.reject' ? answerOf(event) : null), status: 'rejected' }),
+    addGrant: assign({
+      grants: ({ context, event }) =>
+        event.type === 'approval.grant' ? [...context.grants, answerOf(event)] : context.grants,
+    }),
+    recordRejection: assign({
+      rejection: ({ event }) => (event.type === 'approval.reject' ? answerOf(event) : null),
+      status: 'rejected',
+    }),
     markApproved: assign({ status: 'approved' }),
     markExpired: assign({ status: 'expired' }),
   },
@@ -117,10 +137,22 @@ export const approvalMachine = setup({
 }).createMachine({
   id: 'approval',
   initial: 'open',
-  context: ({ input }) => ({ ...input, approvers: [...input.approvers], required: Math.max(1, Math.floor(input.required)), grants: [], rejection: null, status: 'open' }),
+  context: ({ input }) => ({
+    ...input,
+    approvers: [...input.approvers],
+    required: Math.max(1, Math.floor(input.required)),
+    grants: [],
+    rejection: null,
+    status: 'open',
+  }),
   output: ({ context }) => {
     const status = context.status === 'open' ? 'expired' : context.status;
-    const answer = status === 'approved' ? context.grants[context.grants.length - 1] : status === 'rejected' ? (context.rejection ?? undefined) : undefined;
+    const answer =
+      status === 'approved'
+        ? context.grants[context.grants.length - 1]
+        : status === 'rejected'
+          ? (context.rejection ?? undefined)
+          : undefined;
     return answer === undefined ? { status, grants: context.grants } : { status, answer, grants: context.grants };
   },
   states: {

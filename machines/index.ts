@@ -3,11 +3,39 @@ export type { AgentContext, AgentInput, AgentMachine, AgentOutput } from './agen
 export { phaseDone, phaseFailed } from './agentEvents.ts';
 export type { AgentEvent, AgentEventType } from './agentEvents.ts';
 export { supervisorMachine } from './supervisorMachine.ts';
-export type { SupervisorContext, SupervisorEmitted, SupervisorEvent, SupervisorInput, SupervisorMachine, SupervisorOutput, SupervisorRole } from './supervisorMachine.ts';
+export type {
+  SupervisorContext,
+  SupervisorEmitted,
+  SupervisorEvent,
+  SupervisorInput,
+  SupervisorMachine,
+  SupervisorOutput,
+  SupervisorRole,
+} from './supervisorMachine.ts';
 export { recordRestart, restartSet, shouldRestart } from './supervision.ts';
 export type { RestartIntensity, RestartStrategy } from './supervision.ts';
 export { nextRandom, retryDelay } from './retryDelay.ts';
 export { InvalidEventError } from './errors.ts';
-export type { AgentLimits, Amount, ApprovalGrant, Decision, Outcome, Phase, PhaseError, Principal, ProposedAction, RestartKind, Trigger, Verdict } from './types.ts';
+export type {
+  AgentLimits,
+  Amount,
+  ApprovalGrant,
+  Decision,
+  Outcome,
+  Phase,
+  PhaseError,
+  Principal,
+  ProposedAction,
+  RestartKind,
+  Trigger,
+  Verdict,
+} from './types.ts';
 export { approvalMachine, grantCompletes, mayAnswer } from './approvalMachine.ts';
-export type { ApprovalAnswer, ApprovalContext, ApprovalEvent, ApprovalInput, ApprovalMachine, ApprovalOutcome } from './approvalMachine.ts';
+export type {
+  ApprovalAnswer,
+  ApprovalContext,
+  ApprovalEvent,
+  ApprovalInput,
+  ApprovalMachine,
+  ApprovalOutcome,
+} from './approvalMachine.ts';

@@ -19,7 +19,11 @@ export function nextRandom(state: number): { value: number; state: number } {
  *
  * @example retryDelay(3, limits, 0.5) // min(base * 4, max) * 0.75
  */
-export function retryDelay(attempt: number, limits: Pick<AgentLimits, 'baseDelayMs' | 'maxDelayMs'>, random: number): number {
+export function retryDelay(
+  attempt: number,
+  limits: Pick<AgentLimits, 'baseDelayMs' | 'maxDelayMs'>,
+  random: number,
+): number {
   const exp = Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(exp / 2 + (exp / 2) * random);
 }

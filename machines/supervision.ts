@@ -36,7 +36,11 @@ export function restartSet(strategy: RestartStrategy, childOrder: readonly strin
  * Restart timestamps still inside the intensity window, plus `now`; returns
  * `exceeded: true` when this restart would be one too many.
  */
-export function recordRestart(history: readonly number[], now: number, intensity: RestartIntensity): { history: number[]; exceeded: boolean } {
+export function recordRestart(
+  history: readonly number[],
+  now: number,
+  intensity: RestartIntensity,
+): { history: number[]; exceeded: boolean } {
   const recent = history.filter((t) => now - t < intensity.periodMs);
   recent.push(now);
   return { history: recent, exceeded: recent.length > intensity.maxRestarts };

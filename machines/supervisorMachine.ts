@@ -31,7 +31,13 @@ export interface SupervisorContext extends Omit<SupervisorInput, 'clock'> {
 export type SupervisorEvent =
   | { type: `xstate.done.actor.${string}`; output: AgentOutput | SupervisorOutput }
   | { type: `xstate.error.actor.${string}`; error: unknown }
-  | { type: 'supervisor.proposal.checked'; agentId: string; decisionId: string; status: 'approved' | 'denied' | 'pending'; reason: string }
+  | {
+      type: 'supervisor.proposal.checked';
+      agentId: string;
+      decisionId: string;
+      status: 'approved' | 'denied' | 'pending';
+      reason: string;
+    }
   | { type: 'supervisor.stop' };
 
 /** Emitted for the runtime host, which owns the child actors and applies the strategy. */
@@ -52,7 +58,12 @@ function childIdOf(type: string): string {
   return type.slice('xstate.done.actor.'.length);
 }
 
-function exitOf(event: SupervisorEvent): { childId: string; exit: 'normal' | 'abnormal'; kind: RestartKind; error?: PhaseError } {
+function exitOf(event: SupervisorEvent): {
+  childId: string;
+  exit: 'normal' | 'abnormal';
+  kind: RestartKind;
+  error?: PhaseError;
+} {
   if (event.type.startsWith('xstate.done.actor.')) {
     const output = (event as { output: AgentOutput | SupervisorOutput }).output;
     const result = { childId: childIdOf(event.type), exit: output.exit, kind: output.kind };
@@ -90,7 +101,8 @@ export const supervisorMachine = setup({
       const e = exitOf(event);
       return shouldRestart(e.kind, e.exit);
     },
-    intensityExceeded: ({ context }) => recordRestart(context.restarts, context.clock.now(), context.intensity).exceeded,
+    intensityExceeded: ({ context }) =>
+      recordRestart(context.restarts, context.clock.now(), context.intensity).exceeded,
   },
 }).createMachine({
   id: 'supervisor',
@@ -105,7 +117,13 @@ export const supervisorMachine = setup({
       on: {
         'xstate.done.actor.*': [
           { guard: 'needsRestart', target: 'restarting' },
-          { actions: emit(({ event }) => ({ type: 'supervisor.child.ended' as const, childId: exitOf(event).childId, exit: exitOf(event).exit })) },
+          {
+            actions: emit(({ event }) => ({
+              type: 'supervisor.child.ended' as const,
+              childId: exitOf(event).childId,
+              exit: exitOf(event).exit,
+            })),
+          },
         ],
         'xstate.error.actor.*': { target: 'restarting' },
         'supervisor.proposal.checked': {
@@ -126,15 +144,29 @@ export const supervisorMachine = setup({
           guard: 'intensityExceeded',
           target: 'escalated',
           actions: [
-            assign({ restarts: ({ context }) => recordRestart(context.restarts, context.clock.now(), context.intensity).history }),
-            emit(({ context }) => ({ type: 'supervisor.escalated' as const, childId: context.lastExit?.childId ?? '', restarts: context.restarts.length })),
+            assign({
+              restarts: ({ context }) =>
+                recordRestart(context.restarts, context.clock.now(), context.intensity).history,
+            }),
+            emit(({ context }) => ({
+              type: 'supervisor.escalated' as const,
+              childId: context.lastExit?.childId ?? '',
+              restarts: context.restarts.length,
+            })),
           ],
         },
         {
           target: 'running',
           actions: [
-            assign({ restarts: ({ context }) => recordRestart(context.restarts, context.clock.now(), context.intensity).history }),
-            emit(({ context }) => ({ type: 'supervisor.restart' as const, childId: context.lastExit?.childId ?? '', strategy: context.strategy })),
+            assign({
+              restarts: ({ context }) =>
+                recordRestart(context.restarts, context.clock.now(), context.intensity).history,
+            }),
+            emit(({ context }) => ({
+              type: 'supervisor.restart' as const,
+              childId: context.lastExit?.childId ?? '',
+              strategy: context.strategy,
+            })),
           ],
         },
       ],

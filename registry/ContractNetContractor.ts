@@ -1,5 +1,21 @@
-import type { AgentDescriptorInput, AgentEndpoint, AgentIdentity, AttachOptions, InboundMessage } from '../transport/index.ts';
-import { AwardSchema, CallForProposalsSchema, CancelSchema, ContractNetType, type Award, type Bid, type CallForProposals, type Cancel, type TaskResult } from './contractNetMessages.ts';
+import type {
+  AgentDescriptorInput,
+  AgentEndpoint,
+  AgentIdentity,
+  AttachOptions,
+  InboundMessage,
+} from '../transport/index.ts';
+import {
+  AwardSchema,
+  CallForProposalsSchema,
+  CancelSchema,
+  ContractNetType,
+  type Award,
+  type Bid,
+  type CallForProposals,
+  type Cancel,
+  type TaskResult,
+} from './contractNetMessages.ts';
 
 /** How a contractor bids and works. */
 export interface ContractorOptions {
@@ -8,7 +24,9 @@ export interface ContractorOptions {
   /** Registered for the agent (did and node are filled in); must list the capabilities it bids for. */
   descriptor: Omit<AgentDescriptorInput, 'did' | 'node'>;
   /** Answer a call for proposals: a bid, or undefined to decline. */
-  bid: (cfp: CallForProposals) => Promise<Omit<Extract<Bid, { decision: 'bid' }>, 'taskId' | 'subtaskId' | 'decision'> | undefined>;
+  bid: (
+    cfp: CallForProposals,
+  ) => Promise<Omit<Extract<Bid, { decision: 'bid' }>, 'taskId' | 'subtaskId' | 'decision'> | undefined>;
   /** Progress beat period while performing (lets the manager notice a dead contractor early). Default 1000 ms. */
   progressEveryMs?: number;
   /** Do the work; the signal aborts when the manager withdraws the award. Throw a coded error to report failure. */
@@ -63,9 +81,15 @@ export class ContractNetContractor {
         const cfp = msg.body as CallForProposals;
         const holds = this.#options.descriptor.capabilities.some((c) => c.name === cfp.capability);
         const offer = holds ? await this.#options.bid(cfp) : undefined;
-        const bid: Bid = offer === undefined
-          ? { taskId: cfp.taskId, subtaskId: cfp.subtaskId, decision: 'decline', reason: holds ? 'not available' : `does not hold ${cfp.capability}` }
-          : { taskId: cfp.taskId, subtaskId: cfp.subtaskId, decision: 'bid', ...offer };
+        const bid: Bid =
+          offer === undefined
+            ? {
+                taskId: cfp.taskId,
+                subtaskId: cfp.subtaskId,
+                decision: 'decline',
+                reason: holds ? 'not available' : `does not hold ${cfp.capability}`,
+              }
+            : { taskId: cfp.taskId, subtaskId: cfp.subtaskId, decision: 'bid', ...offer };
         return bid;
       }
       case ContractNetType.award:
@@ -83,20 +107,43 @@ export class ContractNetContractor {
     if (existing !== undefined) return existing.done; // redelivery: the work runs once
     const controller = new AbortController();
     const beat = setInterval(() => {
-      void this.#endpoint.send(manager, ContractNetType.progress, { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId }, { cap: award.capability }).catch(() => undefined);
+      void this.#endpoint
+        .send(
+          manager,
+          ContractNetType.progress,
+          { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId },
+          { cap: award.capability },
+        )
+        .catch(() => undefined);
     }, this.#options.progressEveryMs ?? 1_000);
     const done = (async () => {
       let result: TaskResult;
       try {
         const output = await this.#options.perform(award, controller.signal);
-        result = { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId, ok: true, output: (output ?? null) as never };
+        result = {
+          taskId: award.taskId,
+          subtaskId: award.subtaskId,
+          awardId: award.awardId,
+          ok: true,
+          output: (output ?? null) as never,
+        };
       } catch (err) {
         const e = err as { code?: unknown; message?: unknown };
-        result = { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId, ok: false, error: { code: typeof e.code === 'string' ? e.code : 'MANDATE_ERR_TASK_FAILED', message: String(e.message ?? err).slice(0, 2000) } };
+        result = {
+          taskId: award.taskId,
+          subtaskId: award.subtaskId,
+          awardId: award.awardId,
+          ok: false,
+          error: {
+            code: typeof e.code === 'string' ? e.code : 'MANDATE_ERR_TASK_FAILED',
+            message: String(e.message ?? err).slice(0, 2000),
+          },
+        };
       } finally {
         clearInterval(beat);
       }
-      if (!controller.signal.aborted) await this.#endpoint.sendDurable(manager, ContractNetType.result, result, { cap: award.capability });
+      if (!controller.signal.aborted)
+        await this.#endpoint.sendDurable(manager, ContractNetType.result, result, { cap: award.capability });
     })().catch((err: unknown) => {
       // The result could not be stored: forget the award so the redelivery runs it again.
       this.#awards.delete(award.awardId);

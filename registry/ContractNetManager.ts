@@ -1,7 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../kernel/index.ts';
-import type { AgentDescriptorInput, AgentEndpoint, AgentIdentity, AttachOptions, CapabilityRegistry, InboundMessage, Requirements } from '../transport/index.ts';
-import { BidSchema, ContractNetType, ProgressSchema, TaskResultSchema, type Bid, type Progress, type TaskResult } from './contractNetMessages.ts';
+import type {
+  AgentDescriptorInput,
+  AgentEndpoint,
+  AgentIdentity,
+  AttachOptions,
+  CapabilityRegistry,
+  InboundMessage,
+  Requirements,
+} from '../transport/index.ts';
+import {
+  BidSchema,
+  ContractNetType,
+  ProgressSchema,
+  TaskResultSchema,
+  type Bid,
+  type Progress,
+  type TaskResult,
+} from './contractNetMessages.ts';
 import { TaskFailedError } from './errors.ts';
 import { compareDecimal } from './rankCandidates.ts';
 
@@ -98,7 +114,10 @@ export class ContractNetManager {
     const m = new ContractNetManager(options);
     m.#endpoint = await options.bus.attach({
       identity: options.identity,
-      accepts: { [ContractNetType.result]: { body: TaskResultSchema }, [ContractNetType.progress]: { body: ProgressSchema } },
+      accepts: {
+        [ContractNetType.result]: { body: TaskResultSchema },
+        [ContractNetType.progress]: { body: ProgressSchema },
+      },
       handler: (msg) => m.#onResult(msg),
       durable: true,
       ...(options.descriptor === undefined ? {} : { descriptor: options.descriptor }),
@@ -114,9 +133,17 @@ export class ContractNetManager {
   /** Decomposes `goal` with the configured {@link TaskDecomposer} and runs the resulting task. */
   async runGoal(goal: Goal): Promise<Map<string, SubtaskOutcome>> {
     const decompose = this.#options.decompose;
-    if (decompose === undefined) throw new TaskFailedError(`Goal "${goal.id}" cannot be decomposed: give the manager a decompose function, or call run() with explicit subtasks.`, { details: { goalId: goal.id } });
+    if (decompose === undefined)
+      throw new TaskFailedError(
+        `Goal "${goal.id}" cannot be decomposed: give the manager a decompose function, or call run() with explicit subtasks.`,
+        { details: { goalId: goal.id } },
+      );
     const subtasks = decompose(goal);
-    if (subtasks.length === 0) throw new TaskFailedError(`Goal "${goal.id}" (${goal.kind}) decomposed into no subtasks; the decomposer does not handle this kind.`, { details: { goalId: goal.id, kind: goal.kind } });
+    if (subtasks.length === 0)
+      throw new TaskFailedError(
+        `Goal "${goal.id}" (${goal.kind}) decomposed into no subtasks; the decomposer does not handle this kind.`,
+        { details: { goalId: goal.id, kind: goal.kind } },
+      );
     return this.run({ id: goal.id, subtasks });
   }
 
@@ -124,17 +151,27 @@ export class ContractNetManager {
   async run(task: TaskSpec): Promise<Map<string, SubtaskOutcome>> {
     const done = new Map<string, SubtaskOutcome>();
     const pending = new Map(task.subtasks.map((s) => [s.id, s]));
-    for (const s of task.subtasks) for (const d of s.dependsOn ?? []) {
-      if (!pending.has(d)) throw new TaskFailedError(`Subtask "${s.id}" of task "${task.id}" depends on unknown subtask "${d}"; list it in the task.`, { details: { taskId: task.id } });
-    }
+    for (const s of task.subtasks)
+      for (const d of s.dependsOn ?? []) {
+        if (!pending.has(d))
+          throw new TaskFailedError(
+            `Subtask "${s.id}" of task "${task.id}" depends on unknown subtask "${d}"; list it in the task.`,
+            { details: { taskId: task.id } },
+          );
+      }
     while (pending.size > 0) {
       const ready = [...pending.values()].filter((s) => (s.dependsOn ?? []).every((d) => done.has(d)));
-      if (ready.length === 0) throw new TaskFailedError(`Task "${task.id}" has a dependency cycle among ${[...pending.keys()].join(', ')}.`, { details: { taskId: task.id } });
-      const outcomes = await Promise.all(ready.map((s) => {
-        const deps = Object.fromEntries((s.dependsOn ?? []).map((d) => [d, done.get(d)!.output]));
-        const input = s.dependsOn?.length ? { ...(s.input as Record<string, unknown>), dependencies: deps } : s.input;
-        return this.runSubtask(task.id, { ...s, input });
-      }));
+      if (ready.length === 0)
+        throw new TaskFailedError(`Task "${task.id}" has a dependency cycle among ${[...pending.keys()].join(', ')}.`, {
+          details: { taskId: task.id },
+        });
+      const outcomes = await Promise.all(
+        ready.map((s) => {
+          const deps = Object.fromEntries((s.dependsOn ?? []).map((d) => [d, done.get(d)!.output]));
+          const input = s.dependsOn?.length ? { ...(s.input as Record<string, unknown>), dependencies: deps } : s.input;
+          return this.runSubtask(task.id, { ...s, input });
+        }),
+      );
       for (const o of outcomes) {
         done.set(o.subtaskId, o);
         pending.delete(o.subtaskId);
@@ -148,23 +185,57 @@ export class ContractNetManager {
     const o = this.#options;
     const now = () => (o.clock ?? systemClock).now();
     const resultTimeout = o.resultTimeoutMs ?? 30_000;
-    const candidates = await o.registry.discover(s.capability, { ...s.requirements, exclude: [...(s.requirements?.exclude ?? []), this.did] });
-    const cfp = { taskId, subtaskId: s.id, capability: s.capability, input: s.input as never, deadline: now() + resultTimeout };
-    const answers = await Promise.allSettled(candidates.map((c) => this.#endpoint.request(c.did, ContractNetType.cfp, cfp, { timeoutMs: o.bidTimeoutMs ?? 2_000 })));
+    const candidates = await o.registry.discover(s.capability, {
+      ...s.requirements,
+      exclude: [...(s.requirements?.exclude ?? []), this.did],
+    });
+    const cfp = {
+      taskId,
+      subtaskId: s.id,
+      capability: s.capability,
+      input: s.input as never,
+      deadline: now() + resultTimeout,
+    };
+    const answers = await Promise.allSettled(
+      candidates.map((c) =>
+        this.#endpoint.request(c.did, ContractNetType.cfp, cfp, { timeoutMs: o.bidTimeoutMs ?? 2_000 }),
+      ),
+    );
     const bids: Array<{ did: string; rank: number; bid: Extract<Bid, { decision: 'bid' }> }> = [];
     answers.forEach((a, rank) => {
       if (a.status !== 'fulfilled') return;
       const bid = BidSchema.safeParse(a.value.body);
-      if (bid.success && bid.data.decision === 'bid' && bid.data.subtaskId === s.id && a.value.envelope.from === candidates[rank]!.did) bids.push({ did: candidates[rank]!.did, rank, bid: bid.data });
+      if (
+        bid.success &&
+        bid.data.decision === 'bid' &&
+        bid.data.subtaskId === s.id &&
+        a.value.envelope.from === candidates[rank]!.did
+      )
+        bids.push({ did: candidates[rank]!.did, rank, bid: bid.data });
     });
-    bids.sort((a, b) => compareDecimal(a.bid.price?.amount ?? '0', b.bid.price?.amount ?? '0') || a.rank - b.rank || a.bid.etaMs - b.bid.etaMs);
+    bids.sort(
+      (a, b) =>
+        compareDecimal(a.bid.price?.amount ?? '0', b.bid.price?.amount ?? '0') ||
+        a.rank - b.rank ||
+        a.bid.etaMs - b.bid.etaMs,
+    );
     if (bids.length === 0) {
       // Say why each candidate did not bid: a refusal code (e.g. this manager is not registered), a timeout, or a decline.
       const reasons = answers.map((a, i) => ({
         did: candidates[i]!.did,
-        reason: a.status === 'rejected' ? String((a.reason as { details?: { remoteCode?: unknown } }).details?.remoteCode ?? (a.reason as { code?: unknown }).code ?? a.reason) : 'declined',
+        reason:
+          a.status === 'rejected'
+            ? String(
+                (a.reason as { details?: { remoteCode?: unknown } }).details?.remoteCode ??
+                  (a.reason as { code?: unknown }).code ??
+                  a.reason,
+              )
+            : 'declined',
       }));
-      throw new TaskFailedError(`No agent bid on subtask "${s.id}" (capability "${s.capability}") of task "${taskId}": ${candidates.length} candidate(s) asked${reasons.length ? ` (${reasons.map((r) => r.reason).join(', ')})` : ''}. Register an agent with that capability, register this manager, or relax the requirements.`, { details: { taskId, subtaskId: s.id, candidates: candidates.length, reasons } });
+      throw new TaskFailedError(
+        `No agent bid on subtask "${s.id}" (capability "${s.capability}") of task "${taskId}": ${candidates.length} candidate(s) asked${reasons.length ? ` (${reasons.map((r) => r.reason).join(', ')})` : ''}. Register an agent with that capability, register this manager, or relax the requirements.`,
+        { details: { taskId, subtaskId: s.id, candidates: candidates.length, reasons } },
+      );
     }
     const awards: SubtaskOutcome['awards'] = [];
     const limit = Math.min(bids.length, o.maxAwards ?? 3);
@@ -188,7 +259,15 @@ export class ContractNetManager {
         touch();
         this.#waiters.set(awardId, { did, capability: s.capability, resolve: end, touch });
       });
-      await this.#endpoint.sendDurable(did, ContractNetType.award, { taskId, subtaskId: s.id, awardId, capability: s.capability, input: s.input as never, deadline: now() + resultTimeout, attempt: i + 1 });
+      await this.#endpoint.sendDurable(did, ContractNetType.award, {
+        taskId,
+        subtaskId: s.id,
+        awardId,
+        capability: s.capability,
+        input: s.input as never,
+        deadline: now() + resultTimeout,
+        attempt: i + 1,
+      });
       const r = await result;
       if (typeof r === 'object' && r.ok) {
         awards.push({ did, awardId, ended: 'succeeded' });
@@ -196,9 +275,19 @@ export class ContractNetManager {
       }
       const ended = typeof r === 'object' ? 'failed' : r;
       awards.push({ did, awardId, ended });
-      await this.#endpoint.send(did, ContractNetType.cancel, { taskId, subtaskId: s.id, awardId, reason: ended === 'failed' ? 'failed' : `no result in time (${ended})` }).catch(() => undefined);
+      await this.#endpoint
+        .send(did, ContractNetType.cancel, {
+          taskId,
+          subtaskId: s.id,
+          awardId,
+          reason: ended === 'failed' ? 'failed' : `no result in time (${ended})`,
+        })
+        .catch(() => undefined);
     }
-    throw new TaskFailedError(`Subtask "${s.id}" of task "${taskId}" failed with every awardee (${awards.map((a) => `${a.did}: ${a.ended}`).join('; ')}).`, { details: { taskId, subtaskId: s.id, awards } });
+    throw new TaskFailedError(
+      `Subtask "${s.id}" of task "${taskId}" failed with every awardee (${awards.map((a) => `${a.did}: ${a.ended}`).join('; ')}).`,
+      { details: { taskId, subtaskId: s.id, awards } },
+    );
   }
 
   /** Detaches the manager agent. */

@@ -11,17 +11,40 @@ describe('MemoryCapabilityRegistry', () => {
     const clock = new TestClock();
     const reg = new MemoryCapabilityRegistry({ clock });
     const mk = (id: string, reputation: number, price: string, version = '1.2.0', extra = {}) =>
-      reg.register({ did: did(), id, node: 'n1', capabilities: [{ name: 'fx.quote', version }], reputation, terms: { price: { amount: price, asset: 'USDC' } }, ...extra });
+      reg.register({
+        did: did(),
+        id,
+        node: 'n1',
+        capabilities: [{ name: 'fx.quote', version }],
+        reputation,
+        terms: { price: { amount: price, asset: 'USDC' } },
+        ...extra,
+      });
     const low = await mk('low', 0.3, '0.10');
     const hiDear = await mk('hi-dear', 0.9, '10.5');
     const hiCheap = await mk('hi-cheap', 0.9, '9.75');
     await mk('old-major', 0.99, '0.01', '2.0.0');
     await mk('draining', 0.95, '0.01', '1.2.0', { status: 'draining' });
-    await reg.register({ did: did(), id: 'other', node: 'n1', capabilities: [{ name: 'kyc.check', version: '1.0.0' }] });
+    await reg.register({
+      did: did(),
+      id: 'other',
+      node: 'n1',
+      capabilities: [{ name: 'kyc.check', version: '1.0.0' }],
+    });
     const found = await reg.discover('fx.quote', { minVersion: '1.1.0' });
     expect(found.map((d) => d.id)).toEqual(['hi-cheap', 'hi-dear', 'low']);
-    expect((await reg.discover('fx.quote', { minVersion: '1.0.0', minReputation: 0.5, maxPrice: { amount: '10', asset: 'USDC' } })).map((d) => d.id)).toEqual(['hi-cheap']);
-    expect((await reg.discover('fx.quote', { minVersion: '1.0.0', exclude: [hiCheap.did, hiDear.did] })).map((d) => d.did)).toEqual([low.did]);
+    expect(
+      (
+        await reg.discover('fx.quote', {
+          minVersion: '1.0.0',
+          minReputation: 0.5,
+          maxPrice: { amount: '10', asset: 'USDC' },
+        })
+      ).map((d) => d.id),
+    ).toEqual(['hi-cheap']);
+    expect(
+      (await reg.discover('fx.quote', { minVersion: '1.0.0', exclude: [hiCheap.did, hiDear.did] })).map((d) => d.did),
+    ).toEqual([low.did]);
   });
 
   it('registry - a descriptor expires without heartbeats; heartbeats keep it and update reputation', async () => {
@@ -41,13 +64,28 @@ describe('MemoryCapabilityRegistry', () => {
 
   it('registry - revocation is permanent and refuses re-registration; bad input names the field', async () => {
     const reg = new MemoryCapabilityRegistry();
-    const a = await reg.register({ did: did(), id: 'a', node: 'n', capabilities: [{ name: 'payments.execute', version: '1.0.0' }] });
+    const a = await reg.register({
+      did: did(),
+      id: 'a',
+      node: 'n',
+      capabilities: [{ name: 'payments.execute', version: '1.0.0' }],
+    });
     await reg.revoke(a.did, 'key leaked', 'operator:sec');
-    expect(await reg.lookup(a.did)).toMatchObject({ state: 'revoked', revocation: { reason: 'key leaked', by: 'operator:sec' } });
+    expect(await reg.lookup(a.did)).toMatchObject({
+      state: 'revoked',
+      revocation: { reason: 'key leaked', by: 'operator:sec' },
+    });
     expect(await reg.discover('payments.execute')).toEqual([]);
-    await expect(reg.register({ did: a.did, id: 'a', node: 'n', capabilities: [] })).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_REVOKED' });
-    await expect(reg.register({ did: 'did:web:x', id: 'a', node: 'n', capabilities: [] })).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_INPUT', details: { path: 'did' } });
-    await expect(reg.register({ did: did(), id: 'a', node: 'n', capabilities: [{ name: 'Bad Name', version: '1' }] })).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_INPUT' });
+    await expect(reg.register({ did: a.did, id: 'a', node: 'n', capabilities: [] })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_REGISTRY_REVOKED',
+    });
+    await expect(reg.register({ did: 'did:web:x', id: 'a', node: 'n', capabilities: [] })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_REGISTRY_INPUT',
+      details: { path: 'did' },
+    });
+    await expect(
+      reg.register({ did: did(), id: 'a', node: 'n', capabilities: [{ name: 'Bad Name', version: '1' }] }),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_INPUT' });
   });
 
   it('registry - versions need the same major; decimals compare without floats', () => {

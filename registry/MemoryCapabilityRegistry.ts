@@ -1,5 +1,14 @@
 import { parseOrThrow, systemClock, type Clock } from '../kernel/index.ts';
-import { AgentDescriptorInputSchema, RequirementsSchema, type AgentDescriptor, type AgentDescriptorInput, type CapabilityRegistry, type Requirements, type Revocation, type SignerStatus } from '../transport/index.ts';
+import {
+  AgentDescriptorInputSchema,
+  RequirementsSchema,
+  type AgentDescriptor,
+  type AgentDescriptorInput,
+  type CapabilityRegistry,
+  type Requirements,
+  type Revocation,
+  type SignerStatus,
+} from '../transport/index.ts';
 import { AgentNotRegisteredError, AgentRevokedError, RegistryInputError } from './errors.ts';
 import { rankCandidates } from './rankCandidates.ts';
 
@@ -19,7 +28,10 @@ export class MemoryCapabilityRegistry implements CapabilityRegistry {
   }
 
   async register(input: AgentDescriptorInput): Promise<AgentDescriptor> {
-    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, { what: 'agent descriptor', error: RegistryInputError });
+    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, {
+      what: 'agent descriptor',
+      error: RegistryInputError,
+    });
     const revoked = this.#revoked.get(parsed.did);
     if (revoked !== undefined) throw new AgentRevokedError(parsed.did, revoked.reason);
     const now = this.#clock.now();
@@ -51,8 +63,13 @@ export class MemoryCapabilityRegistry implements CapabilityRegistry {
   }
 
   async discover(capability: string, requirements: Requirements = {}): Promise<AgentDescriptor[]> {
-    const req = parseOrThrow(RequirementsSchema, requirements, { what: 'discovery requirements', error: RegistryInputError });
-    const live = [...this.#agents.keys()].map((d) => this.#live(d)).filter((d): d is AgentDescriptor => d !== undefined);
+    const req = parseOrThrow(RequirementsSchema, requirements, {
+      what: 'discovery requirements',
+      error: RegistryInputError,
+    });
+    const live = [...this.#agents.keys()]
+      .map((d) => this.#live(d))
+      .filter((d): d is AgentDescriptor => d !== undefined);
     return rankCandidates(live, capability, req);
   }
 

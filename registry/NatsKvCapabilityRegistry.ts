@@ -52,24 +52,41 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   /** Opens (creating if needed) the buckets and starts the watchers; resolves once the cache holds the current state. */
-  static async open(nc: NatsConnection, options: { clock?: Pick<Clock, 'now'>; ttlMs?: number; bucket?: string; revocationBucket?: string; inboxPrefix?: string } = {}): Promise<NatsKvCapabilityRegistry> {
+  static async open(
+    nc: NatsConnection,
+    options: {
+      clock?: Pick<Clock, 'now'>;
+      ttlMs?: number;
+      bucket?: string;
+      revocationBucket?: string;
+      inboxPrefix?: string;
+    } = {},
+  ): Promise<NatsKvCapabilityRegistry> {
     const ttlMs = options.ttlMs ?? 30_000;
     let reg: NatsKvCapabilityRegistry;
     try {
       // Watchers deliver to inboxes under the connection's prefix (what the node may subscribe to).
-      const kvm = new Kvm(jetstream(nc, options.inboxPrefix === undefined ? {} : { watcherPrefix: options.inboxPrefix }));
+      const kvm = new Kvm(
+        jetstream(nc, options.inboxPrefix === undefined ? {} : { watcherPrefix: options.inboxPrefix }),
+      );
       const agents = await kvm.create(options.bucket ?? REGISTRY_BUCKET, { ttl: ttlMs, history: 1 });
       const revocations = await kvm.create(options.revocationBucket ?? REVOCATION_BUCKET, { history: 1 });
       reg = new NatsKvCapabilityRegistry(agents, revocations, options.clock ?? systemClock, ttlMs);
     } catch (cause) {
-      throw new RegistryUnavailableError(`Cannot open the registry buckets in NATS KV: ${(cause as Error).message}. Start nats-server with -js.`, { cause });
+      throw new RegistryUnavailableError(
+        `Cannot open the registry buckets in NATS KV: ${(cause as Error).message}. Start nats-server with -js.`,
+        { cause },
+      );
     }
     await reg.#watch();
     return reg;
   }
 
   async register(input: AgentDescriptorInput): Promise<AgentDescriptor> {
-    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, { what: 'agent descriptor', error: RegistryInputError });
+    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, {
+      what: 'agent descriptor',
+      error: RegistryInputError,
+    });
     const status = await this.lookup(parsed.did);
     if (status.state === 'revoked') throw new AgentRevokedError(parsed.did, status.revocation.reason);
     const now = this.#clock.now();
@@ -93,7 +110,11 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async revoke(did: string, reason: string, by: string): Promise<void> {
-    const revocation = parseOrThrow(RevocationSchema, { did, reason, by, at: this.#clock.now() }, { what: 'revocation', error: RegistryInputError });
+    const revocation = parseOrThrow(
+      RevocationSchema,
+      { did, reason, by, at: this.#clock.now() },
+      { what: 'revocation', error: RegistryInputError },
+    );
     await this.#revocations.put(didSuffix(did), JSON.stringify(revocation));
     this.#revoked.set(did, revocation);
     await this.deregister(did);
@@ -107,8 +128,13 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   }
 
   async discover(capability: string, requirements: Requirements = {}): Promise<AgentDescriptor[]> {
-    const req = parseOrThrow(RequirementsSchema, requirements, { what: 'discovery requirements', error: RegistryInputError });
-    const live = [...this.#cache.keys()].map((d) => this.#live(d)?.descriptor).filter((d): d is AgentDescriptor => d !== undefined && !this.#revoked.has(d.did));
+    const req = parseOrThrow(RequirementsSchema, requirements, {
+      what: 'discovery requirements',
+      error: RegistryInputError,
+    });
+    const live = [...this.#cache.keys()]
+      .map((d) => this.#live(d)?.descriptor)
+      .filter((d): d is AgentDescriptor => d !== undefined && !this.#revoked.has(d.did));
     return rankCandidates(live, capability, req);
   }
 
@@ -157,7 +183,10 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   async #watch(): Promise<void> {
     const agents = await this.#agents.watch();
     const revocations = await this.#revocations.watch();
-    this.#stops.push(() => agents.stop(), () => revocations.stop());
+    this.#stops.push(
+      () => agents.stop(),
+      () => revocations.stop(),
+    );
     let agentsReady!: () => void;
     let revReady!: () => void;
     const ready = Promise.all([new Promise<void>((r) => (agentsReady = r)), new Promise<void>((r) => (revReady = r))]);

@@ -55,7 +55,13 @@ export type Award = z.infer<typeof AwardSchema>;
 /** The outcome of an award, sent durably back to the manager with the capability claimed. */
 export const TaskResultSchema = z.union([
   z.strictObject({ taskId: Id, subtaskId: Id, awardId: Id, ok: z.literal(true), output: z.json() }),
-  z.strictObject({ taskId: Id, subtaskId: Id, awardId: Id, ok: z.literal(false), error: z.strictObject({ code: z.string().max(128), message: z.string().max(2000) }) }),
+  z.strictObject({
+    taskId: Id,
+    subtaskId: Id,
+    awardId: Id,
+    ok: z.literal(false),
+    error: z.strictObject({ code: z.string().max(128), message: z.string().max(2000) }),
+  }),
 ]);
 /** A task result. */
 export type TaskResult = z.infer<typeof TaskResultSchema>;

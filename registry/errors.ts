@@ -11,7 +11,11 @@ export class RegistryInputError extends MandateError {
 /** The agent is not registered (or its registration expired without heartbeats). */
 export class AgentNotRegisteredError extends MandateError {
   constructor(did: string, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_REGISTRY_NOT_FOUND', `Agent ${did} is not registered (or its heartbeat expired); register it again before sending heartbeats.`, { ...options, status: 404, details: { did } });
+    super(
+      'MANDATE_ERR_REGISTRY_NOT_FOUND',
+      `Agent ${did} is not registered (or its heartbeat expired); register it again before sending heartbeats.`,
+      { ...options, status: 404, details: { did } },
+    );
     this.name = 'AgentNotRegisteredError';
   }
 }
@@ -19,7 +23,11 @@ export class AgentNotRegisteredError extends MandateError {
 /** A revoked agent tried to register again. */
 export class AgentRevokedError extends MandateError {
   constructor(did: string, reason: string, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_REGISTRY_REVOKED', `Agent ${did} was revoked ("${reason}") and cannot register; give the agent a new identity after review.`, { ...options, status: 403, details: { did, reason } });
+    super(
+      'MANDATE_ERR_REGISTRY_REVOKED',
+      `Agent ${did} was revoked ("${reason}") and cannot register; give the agent a new identity after review.`,
+      { ...options, status: 403, details: { did, reason } },
+    );
     this.name = 'AgentRevokedError';
   }
 }

@@ -6,12 +6,33 @@
  */
 export { ContractNetContractor } from './ContractNetContractor.ts';
 export { ContractNetManager } from './ContractNetManager.ts';
-export { AwardSchema, BidSchema, CallForProposalsSchema, CancelSchema, ContractNetType, ProgressSchema, TaskResultSchema } from './contractNetMessages.ts';
-export { AgentNotRegisteredError, AgentRevokedError, RegistryInputError, RegistryUnavailableError, TaskFailedError } from './errors.ts';
+export {
+  AwardSchema,
+  BidSchema,
+  CallForProposalsSchema,
+  CancelSchema,
+  ContractNetType,
+  ProgressSchema,
+  TaskResultSchema,
+} from './contractNetMessages.ts';
+export {
+  AgentNotRegisteredError,
+  AgentRevokedError,
+  RegistryInputError,
+  RegistryUnavailableError,
+  TaskFailedError,
+} from './errors.ts';
 export { MemoryCapabilityRegistry } from './MemoryCapabilityRegistry.ts';
 export { NatsKvCapabilityRegistry } from './NatsKvCapabilityRegistry.ts';
 export { compareDecimal, rankCandidates, versionSatisfies } from './rankCandidates.ts';
 
 export type { ContractorOptions } from './ContractNetContractor.ts';
-export type { ContractNetManagerOptions, Goal, SubtaskOutcome, SubtaskSpec, TaskDecomposer, TaskSpec } from './ContractNetManager.ts';
+export type {
+  ContractNetManagerOptions,
+  Goal,
+  SubtaskOutcome,
+  SubtaskSpec,
+  TaskDecomposer,
+  TaskSpec,
+} from './ContractNetManager.ts';
 export type { Award, Bid, CallForProposals, Cancel, Progress, TaskResult } from './contractNetMessages.ts';

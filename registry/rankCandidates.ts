@@ -31,7 +31,11 @@ export function compareDecimal(a: string, b: string): number {
  * Filters descriptors by capability and requirements and sorts them best first:
  * higher reputation, then lower price, then the most recent heartbeat, then did (a stable tie-break).
  */
-export function rankCandidates(descriptors: Iterable<AgentDescriptor>, capability: string, req: Requirements = {}): AgentDescriptor[] {
+export function rankCandidates(
+  descriptors: Iterable<AgentDescriptor>,
+  capability: string,
+  req: Requirements = {},
+): AgentDescriptor[] {
   const exclude = new Set(req.exclude ?? []);
   const out = [...descriptors].filter((d) => {
     if (d.status !== 'active' || exclude.has(d.did)) return false;
@@ -43,7 +47,11 @@ export function rankCandidates(descriptors: Iterable<AgentDescriptor>, capabilit
     if (req.group !== undefined && d.group !== req.group) return false;
     if (req.maxPrice !== undefined) {
       const price = d.terms.price;
-      if (price !== undefined && (price.asset !== req.maxPrice.asset || compareDecimal(price.amount, req.maxPrice.amount) > 0)) return false;
+      if (
+        price !== undefined &&
+        (price.asset !== req.maxPrice.asset || compareDecimal(price.amount, req.maxPrice.amount) > 0)
+      )
+        return false;
     }
     return true;
   });

@@ -18,7 +18,14 @@ function payRules(threshold = 10_000) {
       {
         name: 'pay-invoice',
         conditions: { all: [{ fact: 'due', operator: 'equal', value: true }] },
-        event: { type: 'payment.send', capability: 'payments.send', account: 'ops', amount: { value: '$fact:amount', asset: 'USDC' }, counterparty: 'cp-1', rationale: `invoice due (threshold ${threshold})` },
+        event: {
+          type: 'payment.send',
+          capability: 'payments.send',
+          account: 'ops',
+          amount: { value: '$fact:amount', asset: 'USDC' },
+          counterparty: 'cp-1',
+          rationale: `invoice due (threshold ${threshold})`,
+        },
       },
     ],
   });
@@ -40,7 +47,15 @@ function recordingActuator(effect: 'external' | 'internal' = 'external') {
   return { actuator, executed };
 }
 
-async function payables(runtime: MandateRuntime, opts: { amount?: string; perceiveThrows?: boolean; actuator?: Actuator; restart?: 'permanent' | 'transient' | 'temporary' } = {}) {
+async function payables(
+  runtime: MandateRuntime,
+  opts: {
+    amount?: string;
+    perceiveThrows?: boolean;
+    actuator?: Actuator;
+    restart?: 'permanent' | 'transient' | 'temporary';
+  } = {},
+) {
   await runtime.spawn(
     defineAgent({
       id: 'payables',
@@ -48,7 +63,13 @@ async function payables(runtime: MandateRuntime, opts: { amount?: string; percei
       group: 'payables',
       restart: opts.restart ?? 'permanent',
       permissions: [{ capability: 'payments.send', accounts: ['ops'] }],
-      limits: { perTransaction: { USDC: '25000' }, daily: { USDC: '25000' }, maxAttempts: 2, baseDelay: 100, maxDelay: 1000 },
+      limits: {
+        perTransaction: { USDC: '25000' },
+        daily: { USDC: '25000' },
+        maxAttempts: 2,
+        baseDelay: 100,
+        maxDelay: 1000,
+      },
       perceive: () => {
         if (opts.perceiveThrows) throw new Error('bank statement parser crashed');
         return { due: true, amount: opts.amount ?? '100.00' };
@@ -73,7 +94,9 @@ describe('runtime', () => {
     expect(host.state).toBe('idle');
     expect(host.context.outcome).toMatchObject({ status: 'would-have-sent', receipt: { quoted: '100.00' } });
     expect(executed).toEqual([]);
-    const path = events.filter((e) => e.type === 'transition' && e.actorId === 'payables').map((e) => (e as { to: string }).to);
+    const path = events
+      .filter((e) => e.type === 'transition' && e.actorId === 'payables')
+      .map((e) => (e as { to: string }).to);
     expect(path).toEqual(['perceive', 'decide', 'propose', 'act', 'learn', 'idle']);
   });
 
@@ -85,7 +108,10 @@ describe('runtime', () => {
     await settle();
     expect(executed).toHaveLength(1);
     const key = executed[0]!;
-    expect(await servicesOf(runtime).intents.findIntent(key)).toMatchObject({ status: 'succeeded', reference: 'ref-1' });
+    expect(await servicesOf(runtime).intents.findIntent(key)).toMatchObject({
+      status: 'succeeded',
+      reference: 'ref-1',
+    });
     expect(host.context.outcome?.status).toBe('succeeded');
   });
 
@@ -118,7 +144,15 @@ describe('runtime', () => {
       governance: {
         approvalTimeout: 60_000,
         groupBudgets: {},
-        rules: [{ name: 'big', priority: 1, conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 10_000 }] }, effect: 'require-approval', reason: 'over 10k needs a human' }],
+        rules: [
+          {
+            name: 'big',
+            priority: 1,
+            conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 10_000 }] },
+            effect: 'require-approval',
+            reason: 'over 10k needs a human',
+          },
+        ],
       },
     });
     const { actuator, executed } = recordingActuator();
@@ -133,7 +167,10 @@ describe('runtime', () => {
     await settle();
     expect(executed).toHaveLength(1);
     expect(host.state).toBe('idle');
-    await expect(runtime.approve(pending!.id, human)).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT', status: 409 });
+    await expect(runtime.approve(pending!.id, human)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_STATE_CONFLICT',
+      status: 409,
+    });
     // 15,000 of the 25,000 daily limit is used: approving a second 15,000 is refused by the budget.
     await runtime.trigger('payables', human);
     await settle();
@@ -150,7 +187,19 @@ describe('runtime', () => {
     const runtime = await createRuntime({
       clock,
       mode: 'live',
-      governance: { approvalTimeout: 5_000, groupBudgets: {}, rules: [{ name: 'all', priority: 1, conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] }, effect: 'require-approval', reason: 'manual' }] },
+      governance: {
+        approvalTimeout: 5_000,
+        groupBudgets: {},
+        rules: [
+          {
+            name: 'all',
+            priority: 1,
+            conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] },
+            effect: 'require-approval',
+            reason: 'manual',
+          },
+        ],
+      },
     });
     const { actuator, executed } = recordingActuator();
     const host = await payables(runtime, { actuator });
@@ -167,7 +216,19 @@ describe('runtime', () => {
     const runtime = await createRuntime({
       clock: new SimulatedClock(),
       mode: 'live',
-      governance: { approvalTimeout: 60_000, groupBudgets: {}, rules: [{ name: 'all', priority: 1, conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] }, effect: 'require-approval', reason: 'manual' }] },
+      governance: {
+        approvalTimeout: 60_000,
+        groupBudgets: {},
+        rules: [
+          {
+            name: 'all',
+            priority: 1,
+            conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] },
+            effect: 'require-approval',
+            reason: 'manual',
+          },
+        ],
+      },
     });
     const { actuator, executed } = recordingActuator();
     const host = await payables(runtime, { actuator });
@@ -188,7 +249,10 @@ describe('runtime', () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
     const host = await payables(runtime);
     await expect(runtime.resume('payables', human, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT' });
-    await expect(runtime.pause('nobody', human, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND', status: 404 });
+    await expect(runtime.pause('nobody', human, 'x')).rejects.toMatchObject({
+      code: 'MANDATE_ERR_NOT_FOUND',
+      status: 404,
+    });
     await runtime.pause('payables', human, 'month end');
     expect(host.state).toBe('paused');
     expect(await runtime.trigger('payables', human)).toBe(false);
@@ -204,7 +268,15 @@ describe('runtime', () => {
     const clock = new SimulatedClock();
     const runtime = await createRuntime({ clock, groups: { payables: { maxRestarts: 2, periodMs: 60_000 } } });
     const host = await payables(runtime, { perceiveThrows: true });
-    await runtime.spawn(defineAgent({ id: 'sibling', group: 'payables', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }));
+    await runtime.spawn(
+      defineAgent({
+        id: 'sibling',
+        group: 'payables',
+        capabilities: ['payments.send'],
+        perceive: () => ({}),
+        decide: payRules(),
+      }),
+    );
     const other = agentOf(runtime, 'sibling');
     const alerts: string[] = [];
     runtime.subscribe((e) => e.type === 'alert' && alerts.push(e.code));
@@ -230,13 +302,29 @@ describe('runtime', () => {
   });
 
   it('runtime - invalid definitions are refused with the field named, and nothing running is disturbed', async () => {
-    const runtime = await createRuntime({ clock: new SimulatedClock(), capabilityCatalog: new Map([['payments.send', 'pay']]) });
+    const runtime = await createRuntime({
+      clock: new SimulatedClock(),
+      capabilityCatalog: new Map([['payments.send', 'pay']]),
+    });
     const host = await payables(runtime);
-    expect(() => defineAgent({ id: 'Bad Id', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() })).toThrowError(
-      expect.objectContaining({ code: 'MANDATE_ERR_AGENT_DEFINITION', details: expect.objectContaining({ field: 'id' }) }),
+    expect(() =>
+      defineAgent({ id: 'Bad Id', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'MANDATE_ERR_AGENT_DEFINITION',
+        details: expect.objectContaining({ field: 'id' }),
+      }),
     );
-    await expect(runtime.spawn(defineAgent({ id: 'x', capabilities: ['teleport.money'], perceive: () => ({}), decide: payRules() }))).rejects.toMatchObject({ code: 'MANDATE_ERR_CAPABILITY_UNKNOWN' });
-    await expect(runtime.spawn(defineAgent({ id: 'payables', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }))).rejects.toMatchObject({ code: 'MANDATE_ERR_DUPLICATE_ID' });
+    await expect(
+      runtime.spawn(
+        defineAgent({ id: 'x', capabilities: ['teleport.money'], perceive: () => ({}), decide: payRules() }),
+      ),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_CAPABILITY_UNKNOWN' });
+    await expect(
+      runtime.spawn(
+        defineAgent({ id: 'payables', capabilities: ['payments.send'], perceive: () => ({}), decide: payRules() }),
+      ),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_DUPLICATE_ID' });
     expect(runtime.listAgents().map((a) => a.id)).toEqual(['payables']);
     await runtime.trigger('payables', human);
     await settle();
@@ -246,8 +334,14 @@ describe('runtime', () => {
   it('runtime - submitTask runs a cycle of a capable agent and returns verdict and outcome', async () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
     await payables(runtime);
-    const result = await Promise.all([runtime.submitTask('payments.send', { note: 'x' }, human), settle()]).then(([r]) => r);
-    expect(result).toMatchObject({ agentId: 'payables', verdict: { status: 'approved' }, outcome: { status: 'would-have-sent' } });
+    const result = await Promise.all([runtime.submitTask('payments.send', { note: 'x' }, human), settle()]).then(
+      ([r]) => r,
+    );
+    expect(result).toMatchObject({
+      agentId: 'payables',
+      verdict: { status: 'approved' },
+      outcome: { status: 'would-have-sent' },
+    });
     await expect(runtime.submitTask('teleport', {}, human)).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND' });
   });
 });
@@ -260,21 +354,50 @@ describe('runtime - designer machines and operator controls', () => {
     const seen: string[] = [];
     const custom = agentMachine.provide({ guards: { canRetry: () => false } });
     await runtime.spawn(
-      defineAgent({ id: 'custom', capabilities: ['payments.send'], machine: custom, limits: { maxAttempts: 5 }, perceive: () => { seen.push('perceive'); throw new Error('down'); }, decide: payRules() }),
+      defineAgent({
+        id: 'custom',
+        capabilities: ['payments.send'],
+        machine: custom,
+        limits: { maxAttempts: 5 },
+        perceive: () => {
+          seen.push('perceive');
+          throw new Error('down');
+        },
+        decide: payRules(),
+      }),
     );
     const host = agentOf(runtime, 'custom');
     await runtime.trigger('custom', human);
     await settle();
     expect(seen).toEqual(['perceive']);
     expect(host.restarts).toBe(1); // canRetry overridden: the first failure is final, the supervisor restarts it
-    expect(() => defineAgent({ id: 'bare', capabilities: ['payments.send'], machine: createMachine({ initial: 'a', states: { a: {} } }), perceive: () => ({}), decide: payRules() })).toThrowError(
-      expect.objectContaining({ code: 'MANDATE_ERR_AGENT_DEFINITION', details: expect.objectContaining({ field: 'machine' }) }),
+    expect(() =>
+      defineAgent({
+        id: 'bare',
+        capabilities: ['payments.send'],
+        machine: createMachine({ initial: 'a', states: { a: {} } }),
+        perceive: () => ({}),
+        decide: payRules(),
+      }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'MANDATE_ERR_AGENT_DEFINITION',
+        details: expect.objectContaining({ field: 'machine' }),
+      }),
     );
   });
 
   it('runtime - dependency gates: a gated agent waits until an operator opens the gate', async () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
-    await runtime.spawn(defineAgent({ id: 'gated', capabilities: ['payments.send'], dependsOn: ['pre-check'], perceive: () => ({}), decide: payRules() }));
+    await runtime.spawn(
+      defineAgent({
+        id: 'gated',
+        capabilities: ['payments.send'],
+        dependsOn: ['pre-check'],
+        perceive: () => ({}),
+        decide: payRules(),
+      }),
+    );
     const host = agentOf(runtime, 'gated');
     expect(await runtime.trigger('gated', human)).toBe(false);
     await runtime.setGate('pre-check', true, human, 'KYB done');
@@ -292,14 +415,27 @@ describe('runtime - restore', () => {
     const snapshot = host.actor.getPersistedSnapshot();
 
     const second = new MandateRuntimeImpl({ clock: new SimulatedClock() });
-    second.services().tree.restore(new Map(), [{ agentId: 'payables', supervisorId: 'sandbox:payables', snapshot, state: 'paused', seq: 1, at: 0 }]);
+    second
+      .services()
+      .tree.restore(new Map(), [
+        { agentId: 'payables', supervisorId: 'sandbox:payables', snapshot, state: 'paused', seq: 1, at: 0 },
+      ]);
     const resumed = await payables(second);
     expect(resumed.state).toBe('paused');
 
     const third = new MandateRuntimeImpl({ clock: new SimulatedClock() });
     const alerts: string[] = [];
     third.subscribe((e) => e.type === 'alert' && alerts.push(e.code));
-    third.services().tree.restore(new Map(), [{ agentId: 'payables', supervisorId: 'sandbox:payables', snapshot: { ...(snapshot as object), value: 'no-such-state' }, state: 'x', seq: 1, at: 0 }]);
+    third.services().tree.restore(new Map(), [
+      {
+        agentId: 'payables',
+        supervisorId: 'sandbox:payables',
+        snapshot: { ...(snapshot as object), value: 'no-such-state' },
+        state: 'x',
+        seq: 1,
+        at: 0,
+      },
+    ]);
     const fresh = await payables(third);
     expect(fresh.state).toBe('idle');
     expect(alerts).toContain('MANDATE_ERR_SNAPSHOT_INCOMPATIBLE');
@@ -312,7 +448,19 @@ describe('runtime - early approval answers', () => {
       const runtime = await createRuntime({
         clock: new SimulatedClock(),
         mode: 'live',
-        governance: { approvalTimeout: 60_000, groupBudgets: {}, rules: [{ name: 'all', priority: 1, conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] }, effect: 'require-approval', reason: 'manual' }] },
+        governance: {
+          approvalTimeout: 60_000,
+          groupBudgets: {},
+          rules: [
+            {
+              name: 'all',
+              priority: 1,
+              conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] },
+              effect: 'require-approval',
+              reason: 'manual',
+            },
+          ],
+        },
       });
       const { actuator, executed } = recordingActuator();
       const host = await payables(runtime, { actuator });
@@ -322,7 +470,9 @@ describe('runtime - early approval answers', () => {
         if (e.type === 'approval' && e.approval.status === 'pending' && !answered) {
           answered = true;
           expect(host.state).toBe('propose');
-          void (answer === 'approve' ? runtime.approve(e.approval.id, human, 'fast') : runtime.reject(e.approval.id, human, 'fast no'));
+          void (answer === 'approve'
+            ? runtime.approve(e.approval.id, human, 'fast')
+            : runtime.reject(e.approval.id, human, 'fast no'));
         }
       });
       await runtime.trigger('payables', human);
@@ -353,10 +503,30 @@ describe('runtime - business idempotency keys', () => {
     const runtime = await createRuntime({ clock: new SimulatedClock(), mode: 'live' });
     const { actuator, executed } = recordingActuator();
     const decide = RulesDecider.fromObject({
-      rules: [{ name: 'pay', conditions: { all: [{ fact: 'due', operator: 'equal', value: true }] }, event: { type: 'payment.send', capability: 'payments.send', account: 'ops', amount: { value: '10.00', asset: 'USDC' }, params: { idempotencyKey: 'INV-1' } } }],
+      rules: [
+        {
+          name: 'pay',
+          conditions: { all: [{ fact: 'due', operator: 'equal', value: true }] },
+          event: {
+            type: 'payment.send',
+            capability: 'payments.send',
+            account: 'ops',
+            amount: { value: '10.00', asset: 'USDC' },
+            params: { idempotencyKey: 'INV-1' },
+          },
+        },
+      ],
     });
     await runtime.spawn(
-      defineAgent({ id: 'payer', capabilities: ['payments.send'], permissions: [{ capability: 'payments.send', accounts: ['ops'] }], limits: { perTransaction: { USDC: '100' }, daily: { USDC: '100' } }, perceive: () => ({ due: true }), decide, act: actuator }),
+      defineAgent({
+        id: 'payer',
+        capabilities: ['payments.send'],
+        permissions: [{ capability: 'payments.send', accounts: ['ops'] }],
+        limits: { perTransaction: { USDC: '100' }, daily: { USDC: '100' } },
+        perceive: () => ({ due: true }),
+        decide,
+        act: actuator,
+      }),
     );
     const host = agentOf(runtime, 'payer');
     for (let i = 0; i < 2; i++) {

@@ -32,7 +32,11 @@ export interface AgentSummary {
 export interface MachineGraph {
   id: string;
   initial: string;
-  states: Array<{ path: string; type: 'atomic' | 'compound' | 'final'; transitions: Array<{ event: string; targets: string[] }> }>;
+  states: Array<{
+    path: string;
+    type: 'atomic' | 'compound' | 'final';
+    transitions: Array<{ event: string; targets: string[] }>;
+  }>;
 }
 
 /** An agent with its context, machine and recent transitions. */

@@ -7,7 +7,16 @@ import type { KillScope } from './control/KillScopes.ts';
 import type { AgentHost, AlertSeverity } from './host/AgentHost.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import { machineGraph } from './machineGraph.ts';
-import type { AgentDetail, AgentSummary, CapabilityInfo, MandateRuntime, ReadinessCheck, RuntimeMetrics, TaskResult, TreeNode } from './MandateRuntime.ts';
+import type {
+  AgentDetail,
+  AgentSummary,
+  CapabilityInfo,
+  MandateRuntime,
+  ReadinessCheck,
+  RuntimeMetrics,
+  TaskResult,
+  TreeNode,
+} from './MandateRuntime.ts';
 import { RuntimeMessaging, type MessagingEnv } from './messaging/RuntimeMessaging.ts';
 import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
@@ -55,11 +64,16 @@ export class MandateRuntimeImpl implements MandateRuntime {
       await store.open();
       const ks = await store.loadKillSwitch();
       if (ks !== undefined) s.killSwitch.restore(ks);
-      const seeds = new Map((await store.listAgents()).map((row) => [row.id, new Uint8Array(Buffer.from(row.identitySeed, 'base64url'))] as const));
+      const seeds = new Map(
+        (await store.listAgents()).map(
+          (row) => [row.id, new Uint8Array(Buffer.from(row.identitySeed, 'base64url'))] as const,
+        ),
+      );
       s.tree.restore(seeds, await store.loadSnapshots());
       for (const record of await store.listApprovals('pending')) s.approvals.restore(record);
     }
-    if (s.options.messaging !== undefined) s.messaging = await RuntimeMessaging.connect(this.#messagingEnv(), s.options.messaging);
+    if (s.options.messaging !== undefined)
+      s.messaging = await RuntimeMessaging.connect(this.#messagingEnv(), s.options.messaging);
   }
 
   async shutdown(): Promise<void> {
@@ -105,7 +119,15 @@ export class MandateRuntimeImpl implements MandateRuntime {
         definition: { ...data, act: act?.name ?? null } as Record<string, unknown>,
         identitySeed: Buffer.from(host.seed).toString('base64url'),
       });
-      await s.audit({ who: { kind: 'system', id: s.nodeId }, action: 'config.agent.registered', subject: host.id, where: host.parent.id, why: `version ${host.def.version}`, data: { agentId: host.id, capabilities: host.def.capabilities, did: host.identity.did }, at: s.clock.now() });
+      await s.audit({
+        who: { kind: 'system', id: s.nodeId },
+        action: 'config.agent.registered',
+        subject: host.id,
+        where: host.parent.id,
+        why: `version ${host.def.version}`,
+        data: { agentId: host.id, capabilities: host.def.capabilities, did: host.identity.did },
+        at: s.clock.now(),
+      });
     }
   }
 
@@ -117,7 +139,12 @@ export class MandateRuntimeImpl implements MandateRuntime {
     const h = this.#s.tree.get(id);
     if (h === undefined) return undefined;
     const { limits: _l, ...context } = h.context;
-    return { ...this.#summary(h), context: context as unknown as Record<string, unknown>, machine: machineGraph(h.actor.logic), recent: this.#s.journal.recent(id).slice(-50) };
+    return {
+      ...this.#summary(h),
+      context: context as unknown as Record<string, unknown>,
+      machine: machineGraph(h.actor.logic),
+      recent: this.#s.journal.recent(id).slice(-50),
+    };
   }
 
   tree(): TreeNode {
@@ -130,14 +157,25 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   capabilities(): CapabilityInfo[] {
     const out = new Map<string, string[]>();
-    for (const h of this.#s.tree.agents()) for (const c of h.def.capabilities) out.set(c, [...(out.get(c) ?? []), h.id]);
-    return [...out].map(([name, agents]) => ({ name, description: this.#s.options.capabilityCatalog?.get(name) ?? '', agents }));
+    for (const h of this.#s.tree.agents())
+      for (const c of h.def.capabilities) out.set(c, [...(out.get(c) ?? []), h.id]);
+    return [...out].map(([name, agents]) => ({
+      name,
+      description: this.#s.options.capabilityCatalog?.get(name) ?? '',
+      agents,
+    }));
   }
 
   metrics(): RuntimeMetrics {
     const s = this.#s;
     return {
-      agents: [...s.tree.agents()].map((h) => ({ id: h.id, cycles: h.cycles, failures: h.failures, restarts: h.restarts, state: h.state })),
+      agents: [...s.tree.agents()].map((h) => ({
+        id: h.id,
+        cycles: h.cycles,
+        failures: h.failures,
+        restarts: h.restarts,
+        state: h.state,
+      })),
       approvalsPending: s.approvals.pending,
       payments: { ...s.pipeline.outcomes },
       messages: { ...(s.messaging?.counters ?? { sent: 0, received: 0, rejected: 0 }) },
@@ -266,10 +304,12 @@ export class MandateRuntimeImpl implements MandateRuntime {
       reputationOf: (agentId: string) => s.reputation.score(agentId),
       reputationListeners: s.reputationListeners,
       subscribe: (listener: (e: InspectionEvent) => void) => s.inspection.subscribe(listener),
-      submitTask: (capability: string, input: Record<string, unknown>, by: Principal) => s.tasks.submit(capability, input, by),
+      submitTask: (capability: string, input: Record<string, unknown>, by: Principal) =>
+        s.tasks.submit(capability, input, by),
       send: (agentId: string, event: unknown) => s.operator.send(agentId, event),
       killSwitch: s.killSwitch,
-      alert: (severity: AlertSeverity, code: string, message: string, actorId?: string) => void s.alerts.raise(severity, code, message, actorId),
+      alert: (severity: AlertSeverity, code: string, message: string, actorId?: string) =>
+        void s.alerts.raise(severity, code, message, actorId),
       audit: s.audit,
     };
   }

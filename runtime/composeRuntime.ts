@@ -79,15 +79,26 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const store = options.store;
   const inspection = new InspectionStream();
   const alerts = new Alerts(inspection, clock);
-  const alert = (severity: AlertSeverity, code: string, message: string, actorId?: string): void => void alerts.raise(severity, code, message, actorId);
+  const alert = (severity: AlertSeverity, code: string, message: string, actorId?: string): void =>
+    void alerts.raise(severity, code, message, actorId);
   const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
-  const writer = store === undefined ? undefined : new StateWriter(store, clock, (error) => alert('critical', (error as { code?: string }).code ?? 'MANDATE_ERR_STORE', `persisting state failed, will retry: ${(error as Error).message}`));
+  const writer =
+    store === undefined
+      ? undefined
+      : new StateWriter(store, clock, (error) =>
+          alert(
+            'critical',
+            (error as { code?: string }).code ?? 'MANDATE_ERR_STORE',
+            `persisting state failed, will retry: ${(error as Error).message}`,
+          ),
+        );
   const journal = new TransitionJournal({ inspection, writer, clock, size: options.recentTransitions ?? 2_000 });
   const gates = new GateBoard();
   const facts = new FactBoard();
   const scheduler = new Scheduler(clock);
   const watchdog = new PhaseWatchdog(clock);
-  const modeFor = (def: AgentDefinition): 'dry-run' | 'live' => (mode === 'live' && def.mode !== 'dry-run' ? 'live' : 'dry-run'); // an agent may stay in dry-run under a live runtime, never the other way round
+  const modeFor = (def: AgentDefinition): 'dry-run' | 'live' =>
+    mode === 'live' && def.mode !== 'dry-run' ? 'live' : 'dry-run'; // an agent may stay in dry-run under a live runtime, never the other way round
 
   // Late-bound: the tree needs the agent env, whose callbacks reach services built after it.
   const late = {} as { tree: SupervisionTree; approvals: Approvals; tasks: Tasks; phases: PhaseRunner };
@@ -97,13 +108,32 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     limitsOf,
     onChange: (c) => {
       for (const listener of reputationListeners) listener(c);
-      void audit({ who: { kind: 'system', id: 'reputation' }, action: 'reputation.changed', subject: c.agentId, where: nodeId, why: c.reason, data: { agentId: c.agentId, before: c.before, after: c.after }, at: c.at }).catch((e: Error) =>
+      void audit({
+        who: { kind: 'system', id: 'reputation' },
+        action: 'reputation.changed',
+        subject: c.agentId,
+        where: nodeId,
+        why: c.reason,
+        data: { agentId: c.agentId, before: c.before, after: c.after },
+        at: c.at,
+      }).catch((e: Error) =>
         alert('warning', 'MANDATE_ERR_STORE', `reputation change of ${c.agentId} not audited: ${e.message}`, c.agentId),
       );
     },
   });
-  const governance = new GovernancePolicy(options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} }, limitsOf);
-  const killSwitch = new KillSwitch({ nodeId, clock, store, audit, alert, agents: () => late.tree.agents(), agent: (id) => late.tree.get(id) });
+  const governance = new GovernancePolicy(
+    options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} },
+    limitsOf,
+  );
+  const killSwitch = new KillSwitch({
+    nodeId,
+    clock,
+    store,
+    audit,
+    alert,
+    agents: () => late.tree.agents(),
+    agent: (id) => late.tree.get(id),
+  });
 
   const logic = new AgentLogic((agentId, phase, context) => {
     const host = late.tree.get(agentId);
@@ -116,7 +146,13 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     random32: () => Math.floor(random() * 0x1_0000_0000) | 0,
     limitsFor: (def) => logic.limits(def),
     killed: (target) => killSwitch.covers(target),
-    createActor: (host, input, snapshot) => createActor(logic.for(host.def), snapshot === undefined ? { id: input.agentId, input, parent: host.parent.actor } : { id: input.agentId, input, parent: host.parent.actor, snapshot }),
+    createActor: (host, input, snapshot) =>
+      createActor(
+        logic.for(host.def),
+        snapshot === undefined
+          ? { id: input.agentId, input, parent: host.parent.actor }
+          : { id: input.agentId, input, parent: host.parent.actor, snapshot },
+      ),
     startPhase: (host, phase, context) => late.phases.start(host, phase, context),
     onTransition: (host, from, to, event) => {
       journal.agent(host, from, to, event);
@@ -125,21 +161,53 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     },
     alert,
   };
-  const triggers = new Triggers({ scheduler, facts, gates, clock, killed: (h) => killSwitch.covers(h.target), alert, timeTriggers: options.timeTriggers ?? true });
+  const triggers = new Triggers({
+    scheduler,
+    facts,
+    gates,
+    clock,
+    killed: (h) => killSwitch.covers(h.target),
+    alert,
+    timeTriggers: options.timeTriggers ?? true,
+  });
   const supervisorEnv: SupervisorEnv = {
     clock,
     onSupervisorTransition: (host, from, to, event) => {
       journal.supervisor(host, from, to, event);
-      if (to === 'escalated') alert('critical', 'MANDATE_ERR_SUPERVISOR_ESCALATED', `${host.id} exceeded its restart intensity and escalates`, host.id);
+      if (to === 'escalated')
+        alert(
+          'critical',
+          'MANDATE_ERR_SUPERVISOR_ESCALATED',
+          `${host.id} exceeded its restart intensity and escalates`,
+          host.id,
+        );
     },
-    onRestart: (host, failedId, restarted, reason) => alert('warning', 'MANDATE_ERR_ACTOR_CRASHED', `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`, host.id),
-    onEscalatedRoot: (host) => alert('critical', 'MANDATE_ERR_SUPERVISOR_ESCALATED', `root supervisor ${host.id} gave up: every agent is stopped`, host.id),
+    onRestart: (host, failedId, restarted, reason) =>
+      alert(
+        'warning',
+        'MANDATE_ERR_ACTOR_CRASHED',
+        `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`,
+        host.id,
+      ),
+    onEscalatedRoot: (host) =>
+      alert(
+        'critical',
+        'MANDATE_ERR_SUPERVISOR_ESCALATED',
+        `root supervisor ${host.id} gave up: every agent is stopped`,
+        host.id,
+      ),
     onChildEnded: (_host, childId, exit) => {
       triggers.unwire(childId);
       alert('info', 'MANDATE_CHILD_ENDED', `${childId} ended (${exit}) and is not restarted`, childId);
     },
   };
-  const tree = new SupervisionTree({ agentEnv, supervisorEnv, groups: options.groups, capabilityCatalog: options.capabilityCatalog, alert });
+  const tree = new SupervisionTree({
+    agentEnv,
+    supervisorEnv,
+    groups: options.groups,
+    capabilityCatalog: options.capabilityCatalog,
+    alert,
+  });
   const approvals = new Approvals({
     clock,
     store,
@@ -150,12 +218,15 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     proposalOf: (host) => proposalOf(host, host.context, clock.now()),
     reserve: (proposal, reason) => governance.reserve(proposal, reason),
   });
-  const pipeline = new ProposalPipeline([new SandboxStage((id) => tree.get(id)?.def.permissions), policyStage(reputation), policyStage(governance)], {
-    clock,
-    audit,
-    approvals,
-    supervisorOf: (host, role) => tree.supervisorOf(host, role),
-  });
+  const pipeline = new ProposalPipeline(
+    [new SandboxStage((id) => tree.get(id)?.def.permissions), policyStage(reputation), policyStage(governance)],
+    {
+      clock,
+      audit,
+      approvals,
+      supervisorOf: (host, role) => tree.supervisorOf(host, role),
+    },
+  );
   const decisions = new DecisionRecords({ store, clock, audit, alert });
   const intents: IntentLog = store ?? new MemoryIntentLog();
   const phaseEnv: PhaseEnv = {

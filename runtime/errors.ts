@@ -11,10 +11,14 @@ export class AgentDefinitionError extends MandateError {
 /** A capability no actuator or catalog entry provides. */
 export class UnknownCapabilityError extends MandateError {
   constructor(capability: string, known: readonly string[]) {
-    super('MANDATE_ERR_CAPABILITY_UNKNOWN', `Unknown capability "${capability}". Known capabilities: ${known.join(', ') || '(none)'}. Register an actuator for it or fix the spelling.`, {
-      status: 400,
-      details: { capability },
-    });
+    super(
+      'MANDATE_ERR_CAPABILITY_UNKNOWN',
+      `Unknown capability "${capability}". Known capabilities: ${known.join(', ') || '(none)'}. Register an actuator for it or fix the spelling.`,
+      {
+        status: 400,
+        details: { capability },
+      },
+    );
     this.name = 'UnknownCapabilityError';
   }
 }
@@ -38,10 +42,14 @@ export class StateConflictError extends MandateError {
 /** The kill switch covers this agent: no new cycles, no effects. */
 export class KillSwitchEngagedError extends MandateError {
   constructor(agentId: string) {
-    super('MANDATE_ERR_KILL_SWITCH', `The kill switch is engaged for agent "${agentId}"; nothing is signed or sent until it is released.`, {
-      status: 409,
-      details: { agentId },
-    });
+    super(
+      'MANDATE_ERR_KILL_SWITCH',
+      `The kill switch is engaged for agent "${agentId}"; nothing is signed or sent until it is released.`,
+      {
+        status: 409,
+        details: { agentId },
+      },
+    );
     this.name = 'KillSwitchEngagedError';
   }
 }
@@ -49,10 +57,14 @@ export class KillSwitchEngagedError extends MandateError {
 /** An act was in flight at a crash and its actuator cannot say whether the effect happened. Needs an operator. */
 export class ActUnreconciledError extends MandateError {
   constructor(key: string) {
-    super('MANDATE_ERR_ACT_UNRECONCILED', `The effect with idempotency key "${key}" was in flight at a crash and its actuator has no reconcile step; it is not retried. Check the rail and settle it by hand.`, {
-      status: 409,
-      details: { key },
-    });
+    super(
+      'MANDATE_ERR_ACT_UNRECONCILED',
+      `The effect with idempotency key "${key}" was in flight at a crash and its actuator has no reconcile step; it is not retried. Check the rail and settle it by hand.`,
+      {
+        status: 409,
+        details: { key },
+      },
+    );
     this.name = 'ActUnreconciledError';
   }
 }
@@ -60,7 +72,11 @@ export class ActUnreconciledError extends MandateError {
 /** A phase implementation threw or returned something invalid. */
 export class PhaseError extends MandateError {
   constructor(phase: string, agentId: string, message: string, options: ErrorOptions = {}) {
-    super(`MANDATE_ERR_${phase.toUpperCase()}_FAILED`, `${phase} of agent "${agentId}" failed: ${message}`, { ...options, status: 500, details: { phase, agentId } });
+    super(`MANDATE_ERR_${phase.toUpperCase()}_FAILED`, `${phase} of agent "${agentId}" failed: ${message}`, {
+      ...options,
+      status: 500,
+      details: { phase, agentId },
+    });
     this.name = 'PhaseError';
   }
 }
@@ -68,7 +84,10 @@ export class PhaseError extends MandateError {
 /** Two agents with one id, or a duplicate supervisor. */
 export class DuplicateIdError extends MandateError {
   constructor(what: string, id: string) {
-    super('MANDATE_ERR_DUPLICATE_ID', `A ${what} with id "${id}" already exists; ids must be unique in a runtime.`, { status: 409, details: { what, id } });
+    super('MANDATE_ERR_DUPLICATE_ID', `A ${what} with id "${id}" already exists; ids must be unique in a runtime.`, {
+      status: 409,
+      details: { what, id },
+    });
     this.name = 'DuplicateIdError';
   }
 }

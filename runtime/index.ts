@@ -34,11 +34,37 @@ export type { Gate } from './control/GateBoard.ts';
 export type { KillScope, KillTarget } from './control/KillScopes.ts';
 export type { ProposalStage } from './proposals/ProposalStage.ts';
 export type { ApprovalRequirement } from './approvals/Approvals.ts';
-export type { AlertEvent, ApprovalEvent, ApprovalRecord, InspectionEvent, Principal, TransitionEvent } from './inspection/InspectionEvent.ts';
-export type { AgentRow, AuditInput, DecisionOutcome, DecisionRecord, IntentRow, KillSwitchState, PolicyVerdict, RuntimeStore, SnapshotRow } from './persistence/RuntimeStore.ts';
+export type {
+  AlertEvent,
+  ApprovalEvent,
+  ApprovalRecord,
+  InspectionEvent,
+  Principal,
+  TransitionEvent,
+} from './inspection/InspectionEvent.ts';
+export type {
+  AgentRow,
+  AuditInput,
+  DecisionOutcome,
+  DecisionRecord,
+  IntentRow,
+  KillSwitchState,
+  PolicyVerdict,
+  RuntimeStore,
+  SnapshotRow,
+} from './persistence/RuntimeStore.ts';
 export { MemoryIntentLog, paramsHash } from './host/IntentLog.ts';
 export type { IntentLog } from './host/IntentLog.ts';
-export { ActUnreconciledError, AgentDefinitionError, DuplicateIdError, KillSwitchEngagedError, NotFoundError, PhaseError, StateConflictError, UnknownCapabilityError } from './errors.ts';
+export {
+  ActUnreconciledError,
+  AgentDefinitionError,
+  DuplicateIdError,
+  KillSwitchEngagedError,
+  NotFoundError,
+  PhaseError,
+  StateConflictError,
+  UnknownCapabilityError,
+} from './errors.ts';
 export { TASK_REQUEST } from './messaging/RuntimeMessaging.ts';
 export type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
 export { MandateError } from '../kernel/index.ts';

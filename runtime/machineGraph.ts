@@ -35,7 +35,8 @@ function buildGraph(machine: AnyStateMachine): MachineGraph {
   const visit = (node: NodeLike): void => {
     for (const child of Object.values(node.states)) {
       const transitions = [...child.transitions.entries()].map(([event, list]) => ({ event, targets: targets(list) }));
-      if (child.always !== undefined && child.always.length > 0) transitions.push({ event: 'always', targets: targets(child.always) });
+      if (child.always !== undefined && child.always.length > 0)
+        transitions.push({ event: 'always', targets: targets(child.always) });
       const type = child.type === 'final' ? 'final' : Object.keys(child.states).length > 0 ? 'compound' : 'atomic';
       states.push({ path: child.path.join('.'), type, transitions });
       visit(child);

@@ -2,7 +2,10 @@
  * Applies what-if overrides (`{ 'gas.gwei': 80 }`) to perceived facts by dot path, on a copy.
  * Returns the facts themselves when there are no overrides.
  */
-export function overrideFacts(facts: Record<string, unknown>, overrides: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+export function overrideFacts(
+  facts: Record<string, unknown>,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> {
   if (overrides === undefined) return facts;
   const out = structuredClone(facts);
   for (const [path, value] of Object.entries(overrides)) {

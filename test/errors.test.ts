@@ -23,7 +23,8 @@ describe('error codes', () => {
   const docs = readFileSync(join(root, 'docs', 'errors.md'), 'utf8');
   const documented = new Set(docs.match(CODE) ?? []);
   const used = new Map<string, string>();
-  for (const file of sources(root)) for (const code of readFileSync(file, 'utf8').match(CODE) ?? []) used.set(code, relative(root, file));
+  for (const file of sources(root))
+    for (const code of readFileSync(file, 'utf8').match(CODE) ?? []) used.set(code, relative(root, file));
 
   it('error codes - every code raised in the source is listed in docs/errors.md', () => {
     const missing = [...used].filter(([code]) => !documented.has(code)).map(([code, file]) => `${code} (${file})`);

@@ -15,7 +15,14 @@ const conflict = { code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT', status: 409 };
 describe('idempotency conflicts', () => {
   it('idempotency - the runtime intent log (memory and PostgreSQL) and the rail ledger refuse a reused key with one code', async () => {
     await using t = await openTestStore('postgresql');
-    const begin = (hash: string) => ({ key: 'agent:inv-7', agentId: 'payables', decisionId: 'd-7', paramsHash: hash, params: { amount: '10' }, at: T0 });
+    const begin = (hash: string) => ({
+      key: 'agent:inv-7',
+      agentId: 'payables',
+      decisionId: 'd-7',
+      paramsHash: hash,
+      params: { amount: '10' },
+      at: T0,
+    });
     const memory = new MemoryIntentLog();
     for (const log of [memory, t.store]) {
       await log.beginIntent(begin(paramsHash({ amount: '10' })));
@@ -27,7 +34,14 @@ describe('idempotency conflicts', () => {
     try {
       const ledger = new IntentLedger(pgRailSql(pool));
       const intent = (amount: string) =>
-        parseIntent(CryptoIntentSchema, { kind: 'crypto', idempotencyKey: 'agent:inv-7', agentId: 'payables', asset: 'USDC', amount, to: `0x${'ab'.repeat(20)}` });
+        parseIntent(CryptoIntentSchema, {
+          kind: 'crypto',
+          idempotencyKey: 'agent:inv-7',
+          agentId: 'payables',
+          asset: 'USDC',
+          amount,
+          to: `0x${'ab'.repeat(20)}`,
+        });
       await ledger.begin(intent('10'), 'evm', new Date(T0));
       await expect(ledger.begin(intent('10'), 'evm', new Date(T0))).resolves.toMatchObject({ status: 'pending' });
       await expect(ledger.begin(intent('11'), 'evm', new Date(T0))).rejects.toMatchObject(conflict);

@@ -23,7 +23,13 @@ export interface AgentBus {
   /** Records a refused envelope. */
   reject(err: unknown, subject: string, scope: string): void;
   /** Answers a request with a signed `mandate.error` (from the node identity unless `signer` is given). */
-  replyError(replyTo: string, err: MandateError, to: string | undefined, re: string | undefined, signer?: AgentIdentity): void;
+  replyError(
+    replyTo: string,
+    err: MandateError,
+    to: string | undefined,
+    re: string | undefined,
+    signer?: AgentIdentity,
+  ): void;
   /** A handler threw on a valid envelope. */
   handlerFailed(error: unknown, envelope: Envelope): void;
   /** The agent detached itself. */

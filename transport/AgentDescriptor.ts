@@ -14,7 +14,12 @@ export type Capability = z.infer<typeof CapabilitySchema>;
 
 /** Price and terms an agent offers for its work. Amounts are decimal strings (never floats). */
 export const TermsSchema = z.strictObject({
-  price: z.strictObject({ amount: z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount like "0.25"'), asset: z.string().min(1).max(32) }).optional(),
+  price: z
+    .strictObject({
+      amount: z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount like "0.25"'),
+      asset: z.string().min(1).max(32),
+    })
+    .optional(),
   maxConcurrent: z.int().positive().optional(),
   etaMs: z.int().nonnegative().optional(),
 });

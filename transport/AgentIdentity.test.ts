@@ -21,7 +21,11 @@ describe('identity', () => {
   });
 
   it('identity - malformed did is rejected with a code', () => {
-    expect(() => publicKeyFromDid('did:web:example')).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_IDENTITY_DID' }));
-    expect(() => publicKeyFromDid('did:key:z0OIl')).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_IDENTITY_DID' }));
+    expect(() => publicKeyFromDid('did:web:example')).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_IDENTITY_DID' }),
+    );
+    expect(() => publicKeyFromDid('did:key:z0OIl')).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_IDENTITY_DID' }),
+    );
   });
 });

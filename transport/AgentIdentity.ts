@@ -9,10 +9,14 @@ const DID_KEY_PREFIX = 'did:key:z';
 /** A `did:key` that is not an Ed25519 key in base58btc multibase form. */
 export class InvalidDidError extends MandateError {
   constructor(did: string, reason: string) {
-    super('MANDATE_ERR_IDENTITY_DID', `Invalid did:key "${did}": ${reason}. Expected did:key:z6Mk… (Ed25519, base58btc).`, {
-      status: 400,
-      details: { did },
-    });
+    super(
+      'MANDATE_ERR_IDENTITY_DID',
+      `Invalid did:key "${did}": ${reason}. Expected did:key:z6Mk… (Ed25519, base58btc).`,
+      {
+        status: 400,
+        details: { did },
+      },
+    );
     this.name = 'InvalidDidError';
   }
 }
@@ -51,7 +55,9 @@ export class AgentIdentity {
   /** The identity whose private key is this 32-byte seed (deterministic; used by test vectors). */
   static fromSeed(seed: Uint8Array): AgentIdentity {
     if (seed.length !== 32) {
-      throw new MandateError('MANDATE_ERR_IDENTITY_KEY', `An Ed25519 seed is 32 bytes, got ${seed.length}.`, { status: 400 });
+      throw new MandateError('MANDATE_ERR_IDENTITY_KEY', `An Ed25519 seed is 32 bytes, got ${seed.length}.`, {
+        status: 400,
+      });
     }
     const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seed)]);
     return new AgentIdentity(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }));
@@ -61,7 +67,11 @@ export class AgentIdentity {
   static fromJSON(json: IdentityJson): AgentIdentity {
     const id = AgentIdentity.fromSeed(new Uint8Array(Buffer.from(json.privateKey, 'base64url')));
     if (id.did !== json.did) {
-      throw new MandateError('MANDATE_ERR_IDENTITY_KEY', `The private key does not belong to ${json.did} (it is ${id.did}).`, { status: 400 });
+      throw new MandateError(
+        'MANDATE_ERR_IDENTITY_KEY',
+        `The private key does not belong to ${json.did} (it is ${id.did}).`,
+        { status: 400 },
+      );
     }
     return id;
   }
@@ -94,7 +104,10 @@ export function publicKeyObject(did: string): KeyObject {
   let key = keyCache.get(did);
   if (key === undefined) {
     const raw = publicKeyFromDid(did);
-    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+    key = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
+      format: 'jwk',
+    });
     if (keyCache.size > 100_000) keyCache.clear();
     keyCache.set(did, key);
   }
@@ -111,9 +124,11 @@ export function didFromPublicKey(publicKey: Uint8Array): string {
 
 /** The raw 32-byte Ed25519 public key named by a did:key; throws {@link InvalidDidError}. */
 export function publicKeyFromDid(did: string): Uint8Array {
-  if (typeof did !== 'string' || !did.startsWith(DID_KEY_PREFIX)) throw new InvalidDidError(String(did), 'must start with did:key:z');
+  if (typeof did !== 'string' || !did.startsWith(DID_KEY_PREFIX))
+    throw new InvalidDidError(String(did), 'must start with did:key:z');
   const bytes = base58Decode(did.slice(DID_KEY_PREFIX.length));
   if (bytes === undefined) throw new InvalidDidError(did, 'not base58btc');
-  if (bytes.length !== 34 || bytes[0] !== 0xed || bytes[1] !== 0x01) throw new InvalidDidError(did, 'not an Ed25519 public key');
+  if (bytes.length !== 34 || bytes[0] !== 0xed || bytes[1] !== 0x01)
+    throw new InvalidDidError(did, 'not an Ed25519 public key');
   return bytes.slice(2);
 }

@@ -6,7 +6,13 @@ import type { Admitted, AcceptSpec } from './EnvelopeAdmission.ts';
 import type { BroadcastFilter, Envelope } from './Envelope.ts';
 import { RemoteError, TransportUsageError } from './errors.ts';
 import { encodeEnvelope } from './signEnvelope.ts';
-import { agentDurableConsumer, agentDurableSubject, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject } from './subjects.ts';
+import {
+  agentDurableConsumer,
+  agentDurableSubject,
+  agentInboxSubject,
+  BROADCAST_SUBJECT,
+  capabilitySubject,
+} from './subjects.ts';
 import type { DurableMessage, TransportMessage, TransportSubscription } from './Transport.ts';
 
 /** One agent attached to a `MessageBus` (through its {@link AgentBus} side): its subscriptions, and the {@link AgentEndpoint} it sends through. */
@@ -37,7 +43,11 @@ export class AttachedAgent implements AgentEndpoint {
     this.#subs.push(transport.subscribe(inbox, (m) => void this.#onCore(m, this.did, (to) => to === this.did)));
     for (const cap of this.#options.serveCapabilities ?? []) {
       const subject = capabilitySubject(cap);
-      this.#subs.push(transport.subscribe(subject, (m) => void this.#onCore(m, `cap:${cap}`, (to) => to === `cap:${cap}`), { queue: subject }));
+      this.#subs.push(
+        transport.subscribe(subject, (m) => void this.#onCore(m, `cap:${cap}`, (to) => to === `cap:${cap}`), {
+          queue: subject,
+        }),
+      );
     }
     if (this.#options.durable !== undefined && this.#options.durable !== false) {
       const d = this.#options.durable === true ? {} : this.#options.durable;
@@ -61,30 +71,51 @@ export class AttachedAgent implements AgentEndpoint {
 
   async sendDurable(to: string, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
     this.#assertAttached();
-    if (!to.startsWith('did:key:')) throw new TransportUsageError(`Durable messages go to one agent (did:key:…), not "${to}"; discover the agent first.`);
+    if (!to.startsWith('did:key:'))
+      throw new TransportUsageError(
+        `Durable messages go to one agent (did:key:…), not "${to}"; discover the agent first.`,
+      );
     const env = this.#bus.sign(this.#options.identity, { to, type, body, ttlMs: 300_000, ...options });
     await this.#bus.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), env.id);
     return env;
   }
 
-  async request(to: string, type: string, body: unknown, options: SendOptions & { timeoutMs?: number } = {}): Promise<Reply> {
+  async request(
+    to: string,
+    type: string,
+    body: unknown,
+    options: SendOptions & { timeoutMs?: number } = {},
+  ): Promise<Reply> {
     this.#assertAttached();
     const { timeoutMs, ...send } = options;
     const env = this.#bus.sign(this.#options.identity, { to, type, body, ...send });
-    const bytes = await this.#bus.transport.request(subjectFor(to), encodeEnvelope(env), timeoutMs ?? this.#bus.requestTimeoutMs);
+    const bytes = await this.#bus.transport.request(
+      subjectFor(to),
+      encodeEnvelope(env),
+      timeoutMs ?? this.#bus.requestTimeoutMs,
+    );
     const replyType = `${type}.reply`;
     const admitted = await this.#bus.admission
-      .admit({ bytes, scope: this.did, recipientOk: (t) => t === this.did, accepts: { [replyType]: {}, 'mandate.error': {} } })
+      .admit({
+        bytes,
+        scope: this.did,
+        recipientOk: (t) => t === this.did,
+        accepts: { [replyType]: {}, 'mandate.error': {} },
+      })
       .catch((err: unknown) => {
         this.#bus.reject(err, `reply:${type}`, this.did);
         throw err;
       });
     if (admitted.envelope.re !== env.id) {
-      throw new TransportUsageError(`Reply ${admitted.envelope.id} answers "${admitted.envelope.re ?? '(nothing)'}", not request ${env.id}.`);
+      throw new TransportUsageError(
+        `Reply ${admitted.envelope.id} answers "${admitted.envelope.re ?? '(nothing)'}", not request ${env.id}.`,
+      );
     }
     if (admitted.envelope.type === 'mandate.error') {
       const b = admitted.envelope.body as { code?: unknown; message?: unknown };
-      throw new RemoteError(String(b.code), String(b.message), { details: { request: env.id, from: admitted.envelope.from } });
+      throw new RemoteError(String(b.code), String(b.message), {
+        details: { request: env.id, from: admitted.envelope.from },
+      });
     }
     return { envelope: admitted.envelope, body: admitted.body };
   }
@@ -107,7 +138,8 @@ export class AttachedAgent implements AgentEndpoint {
   /** Does this agent match a broadcast filter? */
   async matches(filter: BroadcastFilter): Promise<boolean> {
     if (filter.node !== undefined && filter.node !== this.#bus.nodeId) return false;
-    if (filter.capability === undefined && filter.group === undefined && filter.minReputation === undefined) return true;
+    if (filter.capability === undefined && filter.group === undefined && filter.minReputation === undefined)
+      return true;
     const status = await this.#bus.registry.lookup(this.did);
     if (status.state !== 'active') return false;
     const d = status.descriptor;
@@ -118,7 +150,12 @@ export class AttachedAgent implements AgentEndpoint {
 
   /** Runs the handler on an admitted envelope; returns its result. */
   async deliver(admitted: Admitted, durable: boolean, replyTo: string | undefined): Promise<unknown> {
-    const msg: InboundMessage = { envelope: admitted.envelope, body: admitted.body, durable, expectsReply: replyTo !== undefined };
+    const msg: InboundMessage = {
+      envelope: admitted.envelope,
+      body: admitted.body,
+      durable,
+      expectsReply: replyTo !== undefined,
+    };
     return this.#options.handler(msg);
   }
 
@@ -128,20 +165,33 @@ export class AttachedAgent implements AgentEndpoint {
       admitted = await this.#bus.admission.admit({ bytes: m.data, scope, recipientOk, accepts: this.accepts });
     } catch (err) {
       this.#bus.reject(err, m.subject, scope);
-      if (m.reply !== undefined && err instanceof MandateError) this.#bus.replyError(m.reply, err, peekFrom(m.data), peekId(m.data));
+      if (m.reply !== undefined && err instanceof MandateError)
+        this.#bus.replyError(m.reply, err, peekFrom(m.data), peekId(m.data));
       return;
     }
     const env = admitted.envelope;
     try {
       const result = await this.deliver(admitted, false, m.reply);
       if (m.reply !== undefined) {
-        const reply = this.#bus.sign(this.#options.identity, { to: env.from, type: `${env.type}.reply`, re: env.id, body: result ?? null });
+        const reply = this.#bus.sign(this.#options.identity, {
+          to: env.from,
+          type: `${env.type}.reply`,
+          re: env.id,
+          body: result ?? null,
+        });
         this.#bus.transport.publish(m.reply, encodeEnvelope(reply));
       }
     } catch (err) {
       this.#bus.handlerFailed(err, env);
       if (m.reply === undefined) return;
-      const coded = err instanceof MandateError ? err : new MandateError('MANDATE_ERR_HANDLER_FAILED', `The handler of "${env.type}" failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      const coded =
+        err instanceof MandateError
+          ? err
+          : new MandateError(
+              'MANDATE_ERR_HANDLER_FAILED',
+              `The handler of "${env.type}" failed: ${(err as Error)?.message ?? String(err)}`,
+              { cause: err },
+            );
       this.#bus.replyError(m.reply, coded, env.from, env.id, this.#options.identity);
     }
   }
@@ -149,7 +199,14 @@ export class AttachedAgent implements AgentEndpoint {
   async #onDurable(m: DurableMessage): Promise<void> {
     let admitted: Admitted;
     try {
-      admitted = await this.#bus.admission.admit({ bytes: m.data, scope: this.did, recipientOk: (to) => to === this.did, accepts: this.accepts, storedAt: m.storedAt, redelivery: m.deliveryCount > 1 });
+      admitted = await this.#bus.admission.admit({
+        bytes: m.data,
+        scope: this.did,
+        recipientOk: (to) => to === this.did,
+        accepts: this.accepts,
+        storedAt: m.storedAt,
+        redelivery: m.deliveryCount > 1,
+      });
     } catch (err) {
       this.#bus.reject(err, m.subject, this.did);
       m.term();
@@ -165,14 +222,17 @@ export class AttachedAgent implements AgentEndpoint {
   }
 
   #assertAttached(): void {
-    if (this.#detached) throw new TransportUsageError(`Agent ${this.did} is detached from the bus; attach it again to send.`);
+    if (this.#detached)
+      throw new TransportUsageError(`Agent ${this.did} is detached from the bus; attach it again to send.`);
   }
 }
 
 function subjectFor(to: string): string {
   if (to.startsWith('did:key:')) return agentInboxSubject(to);
   if (to.startsWith('cap:')) return capabilitySubject(to.slice(4));
-  throw new TransportUsageError(`Cannot address "${to}": use a did:key:… or cap:<capability>; use broadcast() for everyone.`);
+  throw new TransportUsageError(
+    `Cannot address "${to}": use a did:key:… or cap:<capability>; use broadcast() for everyone.`,
+  );
 }
 
 function peek(data: Uint8Array): Record<string, unknown> | undefined {

@@ -8,7 +8,10 @@ const NAME = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/;
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** A capability name: dot-separated lowercase segments (`payments.execute`, `fx.quote`). */
-export const CapabilityNameSchema = z.string().max(128).regex(NAME, 'a capability is dot-separated lowercase segments like "fx.quote"');
+export const CapabilityNameSchema = z
+  .string()
+  .max(128)
+  .regex(NAME, 'a capability is dot-separated lowercase segments like "fx.quote"');
 
 /** An Ed25519 did:key (base58btc). */
 export const DidSchema = z.string().regex(DID, 'expected a did:key:z… Ed25519 identifier');
@@ -35,7 +38,11 @@ export const EnvelopeSchema = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   id: z.string().regex(ID, 'an id is 8-64 base64url characters'),
   from: DidSchema,
-  to: z.union([DidSchema, z.literal('*'), z.string().regex(/^cap:[a-z0-9][a-z0-9_.-]{0,127}$/, 'expected cap:<capability>')]),
+  to: z.union([
+    DidSchema,
+    z.literal('*'),
+    z.string().regex(/^cap:[a-z0-9][a-z0-9_.-]{0,127}$/, 'expected cap:<capability>'),
+  ]),
   type: z.string().max(128).regex(NAME, 'a type is dot-separated lowercase segments like "task.cfp"'),
   cap: CapabilityNameSchema.optional(),
   re: z.string().regex(ID).optional(),
@@ -46,7 +53,12 @@ export const EnvelopeSchema = z.strictObject({
   body: JsonValue,
   // 64 bytes = 85 full base64url characters + one carrying 2 bits; its 4 unused low bits must be zero
   // (RFC 4648 §3.5 canonical encoding), or one signature would have 16 spellings on the wire.
-  sig: z.string().regex(/^[A-Za-z0-9_-]{85}[AQgw]$/, 'a signature is 64 bytes as canonical unpadded base64url (86 characters, the last one of A, Q, g, w)'),
+  sig: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{85}[AQgw]$/,
+      'a signature is 64 bytes as canonical unpadded base64url (86 characters, the last one of A, Q, g, w)',
+    ),
 });
 
 /** A signed envelope as it travels on the wire. */
@@ -66,4 +78,8 @@ export interface EnvelopeLimits {
 }
 
 /** The protocol's default limits. */
-export const DEFAULT_LIMITS: Readonly<EnvelopeLimits> = Object.freeze({ maxBytes: 256 * 1024, maxLifetimeMs: 5 * 60_000, clockSkewMs: 30_000 });
+export const DEFAULT_LIMITS: Readonly<EnvelopeLimits> = Object.freeze({
+  maxBytes: 256 * 1024,
+  maxLifetimeMs: 5 * 60_000,
+  clockSkewMs: 30_000,
+});

@@ -46,7 +46,13 @@ export class EnvelopeAdmission {
   readonly #clock: Pick<Clock, 'now'>;
   readonly #limits: EnvelopeLimits;
 
-  constructor(options: { registry: CapabilityRegistry; verifier: SignatureVerifier; replay: ReplayGuard; clock: Pick<Clock, 'now'>; limits?: EnvelopeLimits }) {
+  constructor(options: {
+    registry: CapabilityRegistry;
+    verifier: SignatureVerifier;
+    replay: ReplayGuard;
+    clock: Pick<Clock, 'now'>;
+    limits?: EnvelopeLimits;
+  }) {
     this.#registry = options.registry;
     this.#verifier = options.verifier;
     this.#replay = options.replay;
@@ -57,39 +63,79 @@ export class EnvelopeAdmission {
   /** Runs every check; resolves with the envelope and parsed body, or rejects with a coded {@link EnvelopeRejectedError}. */
   async admit(req: AdmitRequest): Promise<Admitted> {
     const now = this.#clock.now();
-    const env = openEnvelope(req.bytes, { now, limits: this.#limits, ...(req.storedAt === undefined ? {} : { storedAt: req.storedAt }) });
+    const env = openEnvelope(req.bytes, {
+      now,
+      limits: this.#limits,
+      ...(req.storedAt === undefined ? {} : { storedAt: req.storedAt }),
+    });
     const ref = { id: env.id, from: env.from, type: env.type };
     if (!req.recipientOk(env.to)) {
-      throw new EnvelopeRejectedError(RejectCode.recipient, `Envelope ${env.id} is addressed to "${env.to}" but arrived for ${req.scope}; a signed envelope cannot be redirected.`, { details: { ...ref, to: env.to, scope: req.scope } });
+      throw new EnvelopeRejectedError(
+        RejectCode.recipient,
+        `Envelope ${env.id} is addressed to "${env.to}" but arrived for ${req.scope}; a signed envelope cannot be redirected.`,
+        { details: { ...ref, to: env.to, scope: req.scope } },
+      );
     }
     const signer = await this.#registry.lookup(env.from);
     if (signer.state === 'revoked') {
-      throw new EnvelopeRejectedError(RejectCode.revoked, `Sender ${env.from} was revoked ("${signer.revocation.reason}" by ${signer.revocation.by}); its messages are refused.`, { details: ref });
+      throw new EnvelopeRejectedError(
+        RejectCode.revoked,
+        `Sender ${env.from} was revoked ("${signer.revocation.reason}" by ${signer.revocation.by}); its messages are refused.`,
+        { details: ref },
+      );
     }
     if (signer.state === 'unknown') {
-      throw new EnvelopeRejectedError(RejectCode.unknownSigner, `Sender ${env.from} is not in the capability registry (never registered or heartbeat expired); register the agent before it sends.`, { details: ref });
+      throw new EnvelopeRejectedError(
+        RejectCode.unknownSigner,
+        `Sender ${env.from} is not in the capability registry (never registered or heartbeat expired); register the agent before it sends.`,
+        { details: ref },
+      );
     }
     const spec = req.accepts[env.type];
     if (spec === undefined) {
-      throw new EnvelopeRejectedError(RejectCode.unhandled, `No handler accepts message type "${env.type}" here; accepted: ${Object.keys(req.accepts).join(', ') || '(none)'}.`, { details: ref });
+      throw new EnvelopeRejectedError(
+        RejectCode.unhandled,
+        `No handler accepts message type "${env.type}" here; accepted: ${Object.keys(req.accepts).join(', ') || '(none)'}.`,
+        { details: ref },
+      );
     }
-    const ok = await this.#verifier.verify(env.from, signingBytes(env), new Uint8Array(Buffer.from(env.sig, 'base64url')));
+    const ok = await this.#verifier.verify(
+      env.from,
+      signingBytes(env),
+      new Uint8Array(Buffer.from(env.sig, 'base64url')),
+    );
     if (!ok) {
-      throw new EnvelopeRejectedError(RejectCode.signature, `Envelope ${env.id} does not carry a valid Ed25519 signature of ${env.from} over its canonical bytes (docs/protocol.md §3).`, { details: ref });
+      throw new EnvelopeRejectedError(
+        RejectCode.signature,
+        `Envelope ${env.id} does not carry a valid Ed25519 signature of ${env.from} over its canonical bytes (docs/protocol.md §3).`,
+        { details: ref },
+      );
     }
     const needed = spec.capability;
     if (needed !== undefined && env.cap !== needed) {
-      throw new EnvelopeRejectedError(RejectCode.capability, `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}".`, { details: { ...ref, needed, claimed: env.cap } });
+      throw new EnvelopeRejectedError(
+        RejectCode.capability,
+        `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}".`,
+        { details: { ...ref, needed, claimed: env.cap } },
+      );
     }
     if (env.cap !== undefined && !signer.descriptor.capabilities.some((c) => c.name === env.cap)) {
-      throw new EnvelopeRejectedError(RejectCode.capability, `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent.`, { details: { ...ref, claimed: env.cap } });
+      throw new EnvelopeRejectedError(
+        RejectCode.capability,
+        `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent.`,
+        { details: { ...ref, claimed: env.cap } },
+      );
     }
     let body: unknown = env.body;
     if (spec.body !== undefined) {
       const parsed = spec.body.safeParse(env.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new EnvelopeRejectedError(RejectCode.malformed, `Body of "${env.type}" envelope ${env.id} is invalid at "${issue?.path.join('.') || '(root)'}": ${issue?.message ?? 'schema mismatch'}.`, { details: { ...ref, issues: parsed.error.issues.slice(0, 5) } });
+        throw new EnvelopeRejectedError(
+          RejectCode.malformed,
+          `Body of "${env.type}" envelope ${env.id} is invalid at "${issue?.path.join('.') || '(root)'}": ${issue?.message ?? 'schema mismatch'}.`,
+          { details: { ...ref, issues: parsed.error.issues.slice(0, 5) } },
+        );
       }
       body = parsed.data;
     }

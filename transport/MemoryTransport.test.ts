@@ -28,29 +28,41 @@ describe('MemoryTransport', () => {
     expect(got.sort()).toEqual(['star:a.b.c', 'tail:a.b.c']);
     t.subscribe('svc', (m) => m.reply && t.publish(m.reply, bytes(`re:${text(m.data)}`)));
     expect(text(await t.request('svc', bytes('ping'), 1_000))).toBe('re:ping');
-    await expect(t.request('nobody', bytes('x'), 1_000)).rejects.toMatchObject({ code: 'MANDATE_ERR_TRANSPORT_NO_RESPONDERS' });
+    await expect(t.request('nobody', bytes('x'), 1_000)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_TRANSPORT_NO_RESPONDERS',
+    });
     t.subscribe('slow', () => undefined);
     await expect(t.request('slow', bytes('x'), 20)).rejects.toMatchObject({ code: 'MANDATE_ERR_TRANSPORT_TIMEOUT' });
     await t.close();
-    expect(() => t.publish('a', bytes('x'))).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_TRANSPORT_USAGE' }));
+    expect(() => t.publish('a', bytes('x'))).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_TRANSPORT_USAGE' }),
+    );
   });
 
   it('memory transport - a durable consumer resumes where it stopped and redelivers what was never acked', async () => {
     const t = new MemoryTransport();
     const seen: string[] = [];
-    const first = await t.consumeDurable('d.>', async (m) => {
-      seen.push(`${text(m.data)}#${m.deliveryCount}`);
-      if (text(m.data) === 'one') m.ack();
-    }, { durable: 'c1', ackWaitMs: 60_000 });
+    const first = await t.consumeDurable(
+      'd.>',
+      async (m) => {
+        seen.push(`${text(m.data)}#${m.deliveryCount}`);
+        if (text(m.data) === 'one') m.ack();
+      },
+      { durable: 'c1', ackWaitMs: 60_000 },
+    );
     await t.publishDurable('d.x', bytes('one'), 'id-1');
     await t.publishDurable('d.x', bytes('two'), 'id-2');
     await tick();
     await first.unsubscribe();
     await t.publishDurable('d.x', bytes('three'), 'id-3');
-    await t.consumeDurable('d.>', async (m) => {
-      seen.push(`${text(m.data)}#${m.deliveryCount}`);
-      m.ack();
-    }, { durable: 'c1' });
+    await t.consumeDurable(
+      'd.>',
+      async (m) => {
+        seen.push(`${text(m.data)}#${m.deliveryCount}`);
+        m.ack();
+      },
+      { durable: 'c1' },
+    );
     await tick();
     expect(seen).toEqual(['one#1', 'two#1', 'two#2', 'three#1']);
     await t.close();

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { RequestFailedError, TransportUsageError } from './errors.ts';
 import { subjectMatches } from './subjectMatches.ts';
-import type { DurableConsumeOptions, DurableMessage, SubscribeOptions, Transport, TransportMessage, TransportSubscription } from './Transport.ts';
+import type {
+  DurableConsumeOptions,
+  DurableMessage,
+  SubscribeOptions,
+  Transport,
+  TransportMessage,
+  TransportSubscription,
+} from './Transport.ts';
 
 interface Sub {
   pattern: string;
@@ -67,7 +74,11 @@ export class MemoryTransport implements Transport {
     for (const t of targets) queueMicrotask(() => this.#subs.has(t) && t.handler(msg));
   }
 
-  subscribe(subject: string, handler: (msg: TransportMessage) => void, options: SubscribeOptions = {}): TransportSubscription {
+  subscribe(
+    subject: string,
+    handler: (msg: TransportMessage) => void,
+    options: SubscribeOptions = {},
+  ): TransportSubscription {
     this.#assertOpen();
     const sub: Sub = { pattern: subject, queue: options.queue, handler };
     this.#subs.add(sub);
@@ -94,7 +105,14 @@ export class MemoryTransport implements Transport {
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     this.#assertOpen();
     const hasResponder = this.#matching(subject).length > 0;
-    if (!hasResponder) return Promise.reject(new RequestFailedError('MANDATE_ERR_TRANSPORT_NO_RESPONDERS', `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`, { details: { subject } }));
+    if (!hasResponder)
+      return Promise.reject(
+        new RequestFailedError(
+          'MANDATE_ERR_TRANSPORT_NO_RESPONDERS',
+          `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`,
+          { details: { subject } },
+        ),
+      );
     const inbox = `_INBOX.${randomUUID()}`;
     return new Promise((resolve, reject) => {
       const sub = this.subscribe(inbox, (msg) => {
@@ -104,7 +122,13 @@ export class MemoryTransport implements Transport {
       });
       const timer = setTimeout(() => {
         void sub.unsubscribe();
-        reject(new RequestFailedError('MANDATE_ERR_TRANSPORT_TIMEOUT', `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`, { details: { subject, timeoutMs } }));
+        reject(
+          new RequestFailedError(
+            'MANDATE_ERR_TRANSPORT_TIMEOUT',
+            `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`,
+            { details: { subject, timeoutMs } },
+          ),
+        );
       }, timeoutMs);
       this.publish(subject, data, inbox);
     });
@@ -120,14 +144,29 @@ export class MemoryTransport implements Transport {
     for (const c of this.#consumers.values()) if (c.handler !== undefined) this.#pump(c);
   }
 
-  async consumeDurable(subject: string, handler: (msg: DurableMessage) => Promise<void>, options: DurableConsumeOptions): Promise<TransportSubscription> {
+  async consumeDurable(
+    subject: string,
+    handler: (msg: DurableMessage) => Promise<void>,
+    options: DurableConsumeOptions,
+  ): Promise<TransportSubscription> {
     this.#assertOpen();
     let c = this.#consumers.get(options.durable);
     if (c === undefined) {
-      c = { subject, cursor: 1, deliveries: new Map(), acked: new Set(), handler: undefined, options, timers: new Set() };
+      c = {
+        subject,
+        cursor: 1,
+        deliveries: new Map(),
+        acked: new Set(),
+        handler: undefined,
+        options,
+        timers: new Set(),
+      };
       this.#consumers.set(options.durable, c);
     }
-    if (c.handler !== undefined) throw new TransportUsageError(`Durable consumer "${options.durable}" is already being consumed; use one consumer per durable name.`);
+    if (c.handler !== undefined)
+      throw new TransportUsageError(
+        `Durable consumer "${options.durable}" is already being consumed; use one consumer per durable name.`,
+      );
     c.handler = handler;
     c.options = options;
     // Redeliver everything handed out but never acked (what a restarted JetStream consumer does after ack wait).

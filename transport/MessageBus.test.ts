@@ -15,13 +15,18 @@ describe('MessageBus (memory transport)', () => {
     const alice = await bus.attach({
       identity: AgentIdentity.generate(),
       descriptor: { id: 'alice', capabilities: [cap('fx.quote')] },
-      accepts: { 'fx.quote': { body: z.strictObject({ pair: z.string() }) }, 'note': {} },
+      accepts: { 'fx.quote': { body: z.strictObject({ pair: z.string() }) }, note: {} },
       handler: async (m) => {
         seen.push(m);
         return m.envelope.type === 'fx.quote' ? { rate: '1.0842' } : undefined;
       },
     });
-    const bob = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'bob', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const bob = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'bob', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     await bob.send(alice.did, 'note', { hello: 1 });
     const reply = await bob.request(alice.did, 'fx.quote', { pair: 'EURUSD' });
     expect(reply.body).toEqual({ rate: '1.0842' });
@@ -36,33 +41,79 @@ describe('MessageBus (memory transport)', () => {
   it('bus - a refused request gets a coded mandate.error reply and the handler never runs', async () => {
     const { bus, rejections } = await memoryNode();
     let calls = 0;
-    const alice = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'a', capabilities: [] }, accepts: { 'pay.request': { capability: 'payments.request' } }, handler: async () => ++calls });
-    const bob = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'b', capabilities: [] }, accepts: {}, handler: async () => undefined });
-    await expect(bob.request(alice.did, 'pay.request', {}, { cap: 'payments.request' })).rejects.toMatchObject({ code: 'MANDATE_ERR_TRANSPORT_REMOTE', details: { remoteCode: 'MANDATE_ERR_ENVELOPE_CAPABILITY' } });
-    await expect(bob.request(alice.did, 'pay.request', {})).rejects.toMatchObject({ details: { remoteCode: 'MANDATE_ERR_ENVELOPE_CAPABILITY' } });
-    await expect(bob.request(alice.did, 'other.type', {})).rejects.toMatchObject({ details: { remoteCode: 'MANDATE_ERR_ENVELOPE_UNHANDLED' } });
+    const alice = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'a', capabilities: [] },
+      accepts: { 'pay.request': { capability: 'payments.request' } },
+      handler: async () => ++calls,
+    });
+    const bob = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'b', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
+    await expect(bob.request(alice.did, 'pay.request', {}, { cap: 'payments.request' })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_TRANSPORT_REMOTE',
+      details: { remoteCode: 'MANDATE_ERR_ENVELOPE_CAPABILITY' },
+    });
+    await expect(bob.request(alice.did, 'pay.request', {})).rejects.toMatchObject({
+      details: { remoteCode: 'MANDATE_ERR_ENVELOPE_CAPABILITY' },
+    });
+    await expect(bob.request(alice.did, 'other.type', {})).rejects.toMatchObject({
+      details: { remoteCode: 'MANDATE_ERR_ENVELOPE_UNHANDLED' },
+    });
     expect(calls).toBe(0);
-    expect(rejections.map((r) => r.code)).toEqual(['MANDATE_ERR_ENVELOPE_CAPABILITY', 'MANDATE_ERR_ENVELOPE_CAPABILITY', 'MANDATE_ERR_ENVELOPE_UNHANDLED']);
+    expect(rejections.map((r) => r.code)).toEqual([
+      'MANDATE_ERR_ENVELOPE_CAPABILITY',
+      'MANDATE_ERR_ENVELOPE_CAPABILITY',
+      'MANDATE_ERR_ENVELOPE_UNHANDLED',
+    ]);
     await bus.close();
   });
 
   it('bus - refuses unknown and revoked signers, and envelopes redirected to another inbox', async () => {
     const { bus, registry, rejections, transport } = await memoryNode();
     let calls = 0;
-    const alice = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'a', capabilities: [] }, accepts: { note: {} }, handler: async () => void calls++ });
-    const carol = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'c', capabilities: [] }, accepts: { note: {} }, handler: async () => void calls++ });
+    const alice = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'a', capabilities: [] },
+      accepts: { note: {} },
+      handler: async () => void calls++,
+    });
+    const carol = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'c', capabilities: [] },
+      accepts: { note: {} },
+      handler: async () => void calls++,
+    });
     const stranger = AgentIdentity.generate();
-    transport.publish(agentInboxSubject(alice.did), encodeEnvelope(signEnvelope(stranger, { to: alice.did, type: 'note', body: {} })));
+    transport.publish(
+      agentInboxSubject(alice.did),
+      encodeEnvelope(signEnvelope(stranger, { to: alice.did, type: 'note', body: {} })),
+    );
     const mallory = AgentIdentity.generate();
     await registry.register({ did: mallory.did, id: 'm', node: 'x', capabilities: [] });
     await registry.revoke(mallory.did, 'leaked key', 'operator:alice');
-    transport.publish(agentInboxSubject(alice.did), encodeEnvelope(signEnvelope(mallory, { to: alice.did, type: 'note', body: {} })));
+    transport.publish(
+      agentInboxSubject(alice.did),
+      encodeEnvelope(signEnvelope(mallory, { to: alice.did, type: 'note', body: {} })),
+    );
     // A valid envelope for carol, replayed into alice's inbox.
-    const bob = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'b', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const bob = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'b', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     const forCarol = await bob.send(carol.did, 'note', {});
     transport.publish(agentInboxSubject(alice.did), encodeEnvelope(forCarol));
     await eventually(() => rejections.length === 3, 'three rejections');
-    expect(rejections.map((r) => r.code).sort()).toEqual(['MANDATE_ERR_ENVELOPE_RECIPIENT', 'MANDATE_ERR_ENVELOPE_REVOKED', 'MANDATE_ERR_ENVELOPE_UNKNOWN_SIGNER']);
+    expect(rejections.map((r) => r.code).sort()).toEqual([
+      'MANDATE_ERR_ENVELOPE_RECIPIENT',
+      'MANDATE_ERR_ENVELOPE_REVOKED',
+      'MANDATE_ERR_ENVELOPE_UNKNOWN_SIGNER',
+    ]);
     expect(calls).toBe(1); // only carol's genuine delivery
     await bus.close();
   });
@@ -71,11 +122,22 @@ describe('MessageBus (memory transport)', () => {
     const { bus } = await memoryNode();
     const got: string[] = [];
     const mk = async (id: string, caps: string[]) =>
-      bus.attach({ identity: AgentIdentity.generate(), descriptor: { id, capabilities: caps.map(cap) }, serveCapabilities: caps, accepts: { 'fx.quote': {}, 'market.halt': {} }, handler: async (m) => void got.push(`${id}:${m.envelope.type}`) });
+      bus.attach({
+        identity: AgentIdentity.generate(),
+        descriptor: { id, capabilities: caps.map(cap) },
+        serveCapabilities: caps,
+        accepts: { 'fx.quote': {}, 'market.halt': {} },
+        handler: async (m) => void got.push(`${id}:${m.envelope.type}`),
+      });
     await mk('q1', ['fx.quote']);
     await mk('q2', ['fx.quote']);
     await mk('other', ['kyc.check']);
-    const sender = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 's', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const sender = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 's', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     for (let i = 0; i < 4; i++) await sender.send('cap:fx.quote', 'fx.quote', { i });
     await eventually(() => got.length === 4, 'four capability deliveries');
     expect(got.filter((g) => g.startsWith('q1')).length).toBe(2);
@@ -92,13 +154,21 @@ describe('MessageBus (memory transport)', () => {
     const { bus } = await memoryNode();
     let attempts = 0;
     const worker = await bus.attach({
-      identity: AgentIdentity.generate(), descriptor: { id: 'w', capabilities: [] }, durable: { ackWaitMs: 5_000 }, accepts: { 'task.award': {} },
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'w', capabilities: [] },
+      durable: { ackWaitMs: 5_000 },
+      accepts: { 'task.award': {} },
       handler: async () => {
         attempts++;
         if (attempts === 1) throw new Error('transient');
       },
     });
-    const boss = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'b', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const boss = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'b', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     await boss.sendDurable(worker.did, 'task.award', { n: 1 });
     await eventually(() => attempts === 2, 'a redelivery after the failure', 5_000);
     await settle();
@@ -129,18 +199,38 @@ describe('MessageBus extras (memory transport)', () => {
     const b = await memoryNode({ id: 'b', transport: a.transport, registry: a.registry });
     const seen: Array<{ type: string; from: string }> = [];
     b.bus.subscribeInspection((event, env) => seen.push({ type: event.type, from: env.from }));
-    a.bus.publishInspection({ type: 'alert', seq: 1, severity: 'critical', code: 'MANDATE_ERR_KILL_SWITCH', message: 'engaged', at: 1 });
+    a.bus.publishInspection({
+      type: 'alert',
+      seq: 1,
+      severity: 'critical',
+      code: 'MANDATE_ERR_KILL_SWITCH',
+      message: 'engaged',
+      at: 1,
+    });
     await eventually(() => seen.length === 1, 'inspection event on node b');
     expect(seen[0]).toEqual({ type: 'alert', from: a.bus.options.node.identity.did });
     // An agent (not a node) cannot publish inspection events.
     const rogue = AgentIdentity.generate();
     await a.registry.register({ did: rogue.did, id: 'r', node: 'a', capabilities: [] });
-    a.transport.publish('mandate.inspect.a', encodeEnvelope(signEnvelope(rogue, { to: '*', type: 'inspect.event', cap: 'mandate.node', body: {} })));
+    a.transport.publish(
+      'mandate.inspect.a',
+      encodeEnvelope(signEnvelope(rogue, { to: '*', type: 'inspect.event', cap: 'mandate.node', body: {} })),
+    );
     await eventually(() => b.rejections.length === 1, 'rogue inspection refused');
     expect(b.rejections[0]!.code).toBe('MANDATE_ERR_ENVELOPE_CAPABILITY');
     expect(seen).toHaveLength(1);
     // A node's inspection message must be a type-tagged object: the transport checks the tag it routes by.
-    a.transport.publish('mandate.inspect.a', encodeEnvelope(a.bus.sign(a.bus.options.node.identity, { to: '*', type: 'inspect.event', cap: 'mandate.node', body: { seq: 2 } })));
+    a.transport.publish(
+      'mandate.inspect.a',
+      encodeEnvelope(
+        a.bus.sign(a.bus.options.node.identity, {
+          to: '*',
+          type: 'inspect.event',
+          cap: 'mandate.node',
+          body: { seq: 2 },
+        }),
+      ),
+    );
     await eventually(() => b.rejections.length === 2, 'untagged inspection refused');
     expect(b.rejections[1]!.code).toBe('MANDATE_ERR_ENVELOPE_MALFORMED');
     expect(seen).toHaveLength(1);
@@ -152,9 +242,23 @@ describe('MessageBus extras (memory transport)', () => {
     const errors: unknown[] = [];
     const { bus } = await memoryNode();
     bus.options.onHandlerError = (e) => errors.push(e);
-    const a = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'a', capabilities: [] }, accepts: { boom: {}, 'market.halt': {} }, handler: async () => { throw new Error('kaput'); } });
-    const b = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'b', capabilities: [] }, accepts: {}, handler: async () => undefined });
-    await expect(b.request(a.did, 'boom', {})).rejects.toMatchObject({ details: { remoteCode: 'MANDATE_ERR_HANDLER_FAILED' } });
+    const a = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'a', capabilities: [] },
+      accepts: { boom: {}, 'market.halt': {} },
+      handler: async () => {
+        throw new Error('kaput');
+      },
+    });
+    const b = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'b', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
+    await expect(b.request(a.did, 'boom', {})).rejects.toMatchObject({
+      details: { remoteCode: 'MANDATE_ERR_HANDLER_FAILED' },
+    });
     await b.broadcast({}, 'market.halt', {});
     await eventually(() => errors.length === 2, 'both handler errors reported');
     await bus.close();
@@ -163,8 +267,19 @@ describe('MessageBus extras (memory transport)', () => {
   it('bus - a durable re-publish with the same envelope id is stored once (msg-id de-duplication)', async () => {
     const { bus, transport } = await memoryNode();
     let n = 0;
-    const w = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'w', capabilities: [] }, durable: true, accepts: { 'pay.request': {} }, handler: async () => void n++ });
-    const s = await bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 's', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const w = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'w', capabilities: [] },
+      durable: true,
+      accepts: { 'pay.request': {} },
+      handler: async () => void n++,
+    });
+    const s = await bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 's', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     const env = await s.sendDurable(w.did, 'pay.request', { amount: '10.00' });
     await transport.publishDurable(`mandate.durable.${w.did.slice(8)}`, encodeEnvelope(env), env.id);
     await eventually(() => n === 1, 'one delivery');

@@ -11,7 +11,13 @@ import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.t
 import { EnvelopeRejectedError, RejectCode, TransportUsageError, type RejectCodeValue } from './errors.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';
 import { InlineSignatureVerifier, type SignatureVerifier } from './SignatureVerifier.ts';
-import { encodeEnvelope, pooledRandom, signEnvelope, type EnvelopeDraft, type EnvelopeSources } from './signEnvelope.ts';
+import {
+  encodeEnvelope,
+  pooledRandom,
+  signEnvelope,
+  type EnvelopeDraft,
+  type EnvelopeSources,
+} from './signEnvelope.ts';
 import { BROADCAST_SUBJECT, CONTROL_KILLSWITCH_SUBJECT, INSPECTION_WILDCARD, inspectionSubject } from './subjects.ts';
 import type { Transport, TransportSubscription } from './Transport.ts';
 
@@ -112,7 +118,13 @@ export class MessageBus {
     this.clock = options.clock ?? systemClock;
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.sources = { clock: this.clock, random: options.random ?? pooledRandom };
-    this.admission = new EnvelopeAdmission({ registry: options.registry, verifier: options.verifier ?? new InlineSignatureVerifier(), replay: options.replay, clock: this.clock, limits: this.limits });
+    this.admission = new EnvelopeAdmission({
+      registry: options.registry,
+      verifier: options.verifier ?? new InlineSignatureVerifier(),
+      replay: options.replay,
+      clock: this.clock,
+      limits: this.limits,
+    });
     this.#agentBus = {
       transport: options.transport,
       registry: options.registry,
@@ -130,10 +142,21 @@ export class MessageBus {
   /** Registers the node identity and subscribes to broadcasts and control messages. */
   static async start(options: MessageBusOptions): Promise<MessageBus> {
     const bus = new MessageBus(options);
-    const caps = [{ name: NODE_CAPABILITY, version: '1.0.0' }, ...(options.node.controlAuthority === true ? [{ name: CONTROL_CAPABILITY, version: '1.0.0' }] : [])];
-    await options.registry.register({ did: options.node.identity.did, id: options.node.id, node: options.node.id, capabilities: caps, ...(options.node.group === undefined ? {} : { group: options.node.group }) });
+    const caps = [
+      { name: NODE_CAPABILITY, version: '1.0.0' },
+      ...(options.node.controlAuthority === true ? [{ name: CONTROL_CAPABILITY, version: '1.0.0' }] : []),
+    ];
+    await options.registry.register({
+      did: options.node.identity.did,
+      id: options.node.id,
+      node: options.node.id,
+      capabilities: caps,
+      ...(options.node.group === undefined ? {} : { group: options.node.group }),
+    });
     bus.#subs.push(options.transport.subscribe(BROADCAST_SUBJECT, (m) => void bus.#onBroadcast(m.subject, m.data)));
-    bus.#subs.push(options.transport.subscribe(CONTROL_KILLSWITCH_SUBJECT, (m) => void bus.#onControl(m.subject, m.data)));
+    bus.#subs.push(
+      options.transport.subscribe(CONTROL_KILLSWITCH_SUBJECT, (m) => void bus.#onControl(m.subject, m.data)),
+    );
     bus.#heartbeat = setInterval(() => void bus.#beat(), options.heartbeatMs ?? 10_000);
     bus.#heartbeat.unref();
     return bus;
@@ -141,7 +164,8 @@ export class MessageBus {
 
   /** Attaches an agent; resolves once its subscriptions are live. */
   async attach(options: AttachOptions): Promise<AgentEndpoint> {
-    if (this.agents.has(options.identity.did)) throw new TransportUsageError(`Agent ${options.identity.did} is already attached to this bus; detach it first.`);
+    if (this.agents.has(options.identity.did))
+      throw new TransportUsageError(`Agent ${options.identity.did} is already attached to this bus; detach it first.`);
     const agent = new AttachedAgent(this.#agentBus, options);
     this.agents.set(agent.did, agent);
     try {
@@ -160,9 +184,16 @@ export class MessageBus {
   }
 
   /** Sends a kill switch order to every node (this one included), signed by this node. */
-  async control(order: Omit<KillSwitchControl, 'all' | 'agents' | 'groups' | 'capabilities'> & Partial<KillSwitchControl>): Promise<Envelope> {
+  async control(
+    order: Omit<KillSwitchControl, 'all' | 'agents' | 'groups' | 'capabilities'> & Partial<KillSwitchControl>,
+  ): Promise<Envelope> {
     const body = KillSwitchControlSchema.parse(order);
-    const env = this.sign(this.options.node.identity, { to: '*', type: 'control.killswitch', cap: CONTROL_CAPABILITY, body });
+    const env = this.sign(this.options.node.identity, {
+      to: '*',
+      type: 'control.killswitch',
+      cap: CONTROL_CAPABILITY,
+      body,
+    });
     this.options.transport.publish(CONTROL_KILLSWITCH_SUBJECT, encodeEnvelope(env));
     await this.options.transport.flush();
     return env;
@@ -170,7 +201,12 @@ export class MessageBus {
 
   /** Publishes an inspection message (a `type`-tagged JSON object), signed by this node, on `mandate.inspect.<node>`. */
   publishInspection<E extends { readonly type: string }>(event: E): void {
-    const env = this.sign(this.options.node.identity, { to: '*', type: 'inspect.event', cap: NODE_CAPABILITY, body: event as unknown as Record<string, unknown> });
+    const env = this.sign(this.options.node.identity, {
+      to: '*',
+      type: 'inspect.event',
+      cap: NODE_CAPABILITY,
+      body: event as unknown as Record<string, unknown>,
+    });
     this.options.transport.publish(inspectionSubject(this.options.node.id), encodeEnvelope(env));
   }
 
@@ -179,15 +215,27 @@ export class MessageBus {
     const scope = `inspect@${this.options.node.id}`;
     return this.options.transport.subscribe(INSPECTION_WILDCARD, (m) => {
       this.admission
-        .admit({ bytes: m.data, scope, recipientOk: (to) => to === '*', accepts: { 'inspect.event': { capability: NODE_CAPABILITY, body: InspectionMessageSchema } } })
-        .then((a) => handler(a.body as InspectionMessage, a.envelope), (err: unknown) => this.reject(err, m.subject, scope));
+        .admit({
+          bytes: m.data,
+          scope,
+          recipientOk: (to) => to === '*',
+          accepts: { 'inspect.event': { capability: NODE_CAPABILITY, body: InspectionMessageSchema } },
+        })
+        .then(
+          (a) => handler(a.body as InspectionMessage, a.envelope),
+          (err: unknown) => this.reject(err, m.subject, scope),
+        );
     });
   }
 
   /** Records a refusal (log/audit hook and per-code counters); rethrows anything that is not a refusal. */
   reject(err: unknown, subject: string, scope: string): Rejection {
     if (!(err instanceof EnvelopeRejectedError)) {
-      const wrapped = new EnvelopeRejectedError(RejectCode.malformed, `Envelope could not be processed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      const wrapped = new EnvelopeRejectedError(
+        RejectCode.malformed,
+        `Envelope could not be processed: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      );
       return this.reject(wrapped, subject, scope);
     }
     const d = err.details ?? {};
@@ -208,9 +256,20 @@ export class MessageBus {
   }
 
   /** Replies to a request with a signed `mandate.error` (from the node identity when no agent can sign). */
-  replyError(replyTo: string, err: MandateError, to: string | undefined, re: string | undefined, signer: AgentIdentity = this.options.node.identity): void {
+  replyError(
+    replyTo: string,
+    err: MandateError,
+    to: string | undefined,
+    re: string | undefined,
+    signer: AgentIdentity = this.options.node.identity,
+  ): void {
     if (to === undefined) return;
-    const env = this.sign(signer, { to, type: 'mandate.error', ...(re === undefined ? {} : { re }), body: { code: err.code, message: err.message } });
+    const env = this.sign(signer, {
+      to,
+      type: 'mandate.error',
+      ...(re === undefined ? {} : { re }),
+      body: { code: err.code, message: err.message },
+    });
     this.options.transport.publish(replyTo, encodeEnvelope(env));
   }
 
@@ -224,7 +283,8 @@ export class MessageBus {
 
   async #beat(): Promise<void> {
     await this.options.registry.heartbeat(this.options.node.identity.did).catch(() => undefined);
-    for (const a of this.agents.values()) if (a.registered) await this.options.registry.heartbeat(a.did).catch(() => undefined);
+    for (const a of this.agents.values())
+      if (a.registered) await this.options.registry.heartbeat(a.did).catch(() => undefined);
   }
 
   async #onBroadcast(subject: string, data: Uint8Array): Promise<void> {
@@ -253,7 +313,12 @@ export class MessageBus {
   async #onControl(subject: string, data: Uint8Array): Promise<void> {
     const scope = `control:${this.options.node.id}`;
     try {
-      const a = await this.admission.admit({ bytes: data, scope, recipientOk: (to) => to === '*', accepts: { 'control.killswitch': { capability: CONTROL_CAPABILITY, body: KillSwitchControlSchema } } });
+      const a = await this.admission.admit({
+        bytes: data,
+        scope,
+        recipientOk: (to) => to === '*',
+        accepts: { 'control.killswitch': { capability: CONTROL_CAPABILITY, body: KillSwitchControlSchema } },
+      });
       this.options.onControl?.(a.body as KillSwitchControl, a.envelope);
     } catch (err) {
       this.reject(err, subject, scope);

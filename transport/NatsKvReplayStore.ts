@@ -20,13 +20,21 @@ export class NatsKvReplayStore implements ReplayStore {
   }
 
   /** Opens (creating if needed) the replay bucket. */
-  static async open(nc: NatsConnection, options: { bucket?: string; ttlMs?: number; inboxPrefix?: string } = {}): Promise<NatsKvReplayStore> {
+  static async open(
+    nc: NatsConnection,
+    options: { bucket?: string; ttlMs?: number; inboxPrefix?: string } = {},
+  ): Promise<NatsKvReplayStore> {
     const ttl = options.ttlMs ?? DEFAULT_LIMITS.maxLifetimeMs + 2 * DEFAULT_LIMITS.clockSkewMs;
     try {
-      const kvm = new Kvm(jetstream(nc, options.inboxPrefix === undefined ? {} : { watcherPrefix: options.inboxPrefix }));
+      const kvm = new Kvm(
+        jetstream(nc, options.inboxPrefix === undefined ? {} : { watcherPrefix: options.inboxPrefix }),
+      );
       return new NatsKvReplayStore(await kvm.create(options.bucket ?? REPLAY_BUCKET, { ttl, history: 1 }));
     } catch (cause) {
-      throw new TransportUsageError(`Cannot open the NATS KV replay bucket: ${(cause as Error).message}. Start nats-server with -js.`, { cause });
+      throw new TransportUsageError(
+        `Cannot open the NATS KV replay bucket: ${(cause as Error).message}. Start nats-server with -js.`,
+        { cause },
+      );
     }
   }
 

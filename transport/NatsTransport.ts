@@ -1,8 +1,23 @@
-import { AckPolicy, jetstream, jetstreamManager, JetStreamApiError, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  jetstream,
+  jetstreamManager,
+  JetStreamApiError,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { connect, errors, nanos, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
 import { DURABLE_STREAM, DURABLE_STREAM_SUBJECTS } from './subjects.ts';
-import type { DurableConsumeOptions, DurableMessage, SubscribeOptions, Transport, TransportMessage, TransportSubscription } from './Transport.ts';
+import type {
+  DurableConsumeOptions,
+  DurableMessage,
+  SubscribeOptions,
+  Transport,
+  TransportMessage,
+  TransportSubscription,
+} from './Transport.ts';
 
 /** How to reach NATS. */
 export interface NatsTransportOptions {
@@ -71,10 +86,15 @@ export class NatsTransport implements Transport {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
         ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }),
-        ...(options.nkeySeed === undefined ? {} : { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }),
+        ...(options.nkeySeed === undefined
+          ? {}
+          : { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }),
       });
     } catch (cause) {
-      throw new TransportUsageError(`Cannot connect to NATS at ${JSON.stringify(servers)}: ${(cause as Error).message}. Start nats-server (with -js for durable messages) or set NATS_URL.`, { cause, details: { servers } });
+      throw new TransportUsageError(
+        `Cannot connect to NATS at ${JSON.stringify(servers)}: ${(cause as Error).message}. Start nats-server (with -js for durable messages) or set NATS_URL.`,
+        { cause, details: { servers } },
+      );
     }
     // JetStream is set up on first durable use, so core-only servers work for everything else.
     const transport = new NatsTransport(nc, options);
@@ -115,21 +135,29 @@ export class NatsTransport implements Transport {
         this.nc.publish(m.subject, m.data, m.reply === undefined ? undefined : { reply: m.reply });
       } catch (cause) {
         this.#onError?.(
-          new TransportUsageError(`NATS refused ${held.length - i} held publish(es) starting with "${m.subject}": ${(cause as Error).message}. Core NATS is at most once; durable messages use publishDurable.`, {
-            cause,
-            details: { subject: m.subject, lost: held.length - i },
-          }),
+          new TransportUsageError(
+            `NATS refused ${held.length - i} held publish(es) starting with "${m.subject}": ${(cause as Error).message}. Core NATS is at most once; durable messages use publishDurable.`,
+            {
+              cause,
+              details: { subject: m.subject, lost: held.length - i },
+            },
+          ),
         );
         return;
       }
     }
   }
 
-  subscribe(subject: string, handler: (msg: TransportMessage) => void, options: SubscribeOptions = {}): TransportSubscription {
+  subscribe(
+    subject: string,
+    handler: (msg: TransportMessage) => void,
+    options: SubscribeOptions = {},
+  ): TransportSubscription {
     const sub = this.nc.subscribe(subject, {
       ...(options.queue === undefined ? {} : { queue: options.queue }),
       callback: (err, msg) => {
-        if (err === null) handler({ subject: msg.subject, data: msg.data, reply: msg.reply === "" ? undefined : msg.reply });
+        if (err === null)
+          handler({ subject: msg.subject, data: msg.data, reply: msg.reply === '' ? undefined : msg.reply });
       },
     });
     return { unsubscribe: async () => sub.unsubscribe() };
@@ -141,10 +169,18 @@ export class NatsTransport implements Transport {
       return (await this.nc.request(subject, data, { timeout: timeoutMs })).data;
     } catch (cause) {
       if (cause instanceof errors.RequestError && cause.isNoResponders()) {
-        throw new RequestFailedError('MANDATE_ERR_TRANSPORT_NO_RESPONDERS', `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`, { cause, details: { subject } });
+        throw new RequestFailedError(
+          'MANDATE_ERR_TRANSPORT_NO_RESPONDERS',
+          `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`,
+          { cause, details: { subject } },
+        );
       }
       if (cause instanceof errors.TimeoutError || (cause as Error).cause instanceof errors.TimeoutError) {
-        throw new RequestFailedError('MANDATE_ERR_TRANSPORT_TIMEOUT', `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`, { cause, details: { subject, timeoutMs } });
+        throw new RequestFailedError(
+          'MANDATE_ERR_TRANSPORT_TIMEOUT',
+          `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`,
+          { cause, details: { subject, timeoutMs } },
+        );
       }
       throw cause;
     }
@@ -162,14 +198,21 @@ export class NatsTransport implements Transport {
         return;
       } catch (cause) {
         if (Date.now() >= until) {
-          throw new TransportUsageError(`JetStream did not acknowledge message ${msgId} on "${subject}" after ${attempt} attempts: ${(cause as Error).message}. Check that nats-server runs with -js.`, { cause, details: { subject, msgId } });
+          throw new TransportUsageError(
+            `JetStream did not acknowledge message ${msgId} on "${subject}" after ${attempt} attempts: ${(cause as Error).message}. Check that nats-server runs with -js.`,
+            { cause, details: { subject, msgId } },
+          );
         }
         await new Promise((r) => setTimeout(r, Math.min(1_000, 100 * attempt)));
       }
     }
   }
 
-  async consumeDurable(subject: string, handler: (msg: DurableMessage) => Promise<void>, options: DurableConsumeOptions): Promise<TransportSubscription> {
+  async consumeDurable(
+    subject: string,
+    handler: (msg: DurableMessage) => Promise<void>,
+    options: DurableConsumeOptions,
+  ): Promise<TransportSubscription> {
     await this.#ensureStream();
     const config = {
       durable_name: options.durable,
@@ -184,7 +227,10 @@ export class NatsTransport implements Transport {
     } catch (cause) {
       // An existing durable with other settings: keep its position, update what may be updated.
       if (!(cause instanceof JetStreamApiError)) throw cause;
-      await jsm.consumers.update(this.#stream, options.durable, { ack_wait: config.ack_wait, ...(options.maxDeliver === undefined ? {} : { max_deliver: options.maxDeliver }) });
+      await jsm.consumers.update(this.#stream, options.durable, {
+        ack_wait: config.ack_wait,
+        ...(options.maxDeliver === undefined ? {} : { max_deliver: options.maxDeliver }),
+      });
     }
     const consumer = await this.#js.consumers.get(this.#stream, options.durable);
     const messages = await consumer.consume({ max_messages: 256, expires: 5_000 });
@@ -219,14 +265,23 @@ export class NatsTransport implements Transport {
     for await (const s of this.nc.status()) {
       if (s.type !== 'error') continue;
       const e = s.error;
-      if (e instanceof errors.PermissionViolationError) onError?.(new TransportPermissionError(e.operation, e.subject, { cause: e }));
+      if (e instanceof errors.PermissionViolationError)
+        onError?.(new TransportPermissionError(e.operation, e.subject, { cause: e }));
     }
   }
 
   #ensureStream(): Promise<void> {
     this.#streamReady ??= (async () => {
-      const config = { name: this.#stream, subjects: [...DURABLE_STREAM_SUBJECTS], storage: StorageType.File, duplicate_window: nanos(this.#dupWindowMs) };
-      const jsm = (this.#jsm ??= await jetstreamManager(this.nc, this.inboxPrefix === undefined ? {} : { watcherPrefix: this.inboxPrefix }));
+      const config = {
+        name: this.#stream,
+        subjects: [...DURABLE_STREAM_SUBJECTS],
+        storage: StorageType.File,
+        duplicate_window: nanos(this.#dupWindowMs),
+      };
+      const jsm = (this.#jsm ??= await jetstreamManager(
+        this.nc,
+        this.inboxPrefix === undefined ? {} : { watcherPrefix: this.inboxPrefix },
+      ));
       try {
         await jsm.streams.info(this.#stream);
       } catch {
@@ -234,7 +289,10 @@ export class NatsTransport implements Transport {
       }
     })().catch((cause: unknown) => {
       this.#streamReady = undefined;
-      throw new TransportUsageError(`Cannot create the JetStream stream "${this.#stream}": ${(cause as Error).message}. Start nats-server with -js (JetStream enabled).`, { cause });
+      throw new TransportUsageError(
+        `Cannot create the JetStream stream "${this.#stream}": ${(cause as Error).message}. Start nats-server with -js (JetStream enabled).`,
+        { cause },
+      );
     });
     return this.#streamReady;
   }

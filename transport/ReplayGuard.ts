@@ -21,7 +21,13 @@ export class ReplayGuard {
 
   /** The store key of an envelope received in `scope`. */
   static key(scope: string, env: Pick<Envelope, 'from' | 'nonce'>): string {
-    return createHash('sha256').update(scope).update('\n').update(env.from).update('\n').update(env.nonce).digest('base64url');
+    return createHash('sha256')
+      .update(scope)
+      .update('\n')
+      .update(env.from)
+      .update('\n')
+      .update(env.nonce)
+      .digest('base64url');
   }
 
   /**
@@ -34,9 +40,13 @@ export class ReplayGuard {
     const key = ReplayGuard.key(scope, env);
     if (await this.#store.claim(key, env.exp + this.#skewMs, now)) return;
     if (options.redelivery === true) return;
-    throw new EnvelopeRejectedError(RejectCode.replay, `Envelope ${env.id} from ${env.from} (nonce ${env.nonce}) was already accepted; each envelope is delivered once. Send a new envelope to repeat the request.`, {
-      details: { id: env.id, from: env.from, nonce: env.nonce },
-    });
+    throw new EnvelopeRejectedError(
+      RejectCode.replay,
+      `Envelope ${env.id} from ${env.from} (nonce ${env.nonce}) was already accepted; each envelope is delivered once. Send a new envelope to repeat the request.`,
+      {
+        details: { id: env.id, from: env.from, nonce: env.nonce },
+      },
+    );
   }
 
   close(): Promise<void> {

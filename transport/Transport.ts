@@ -52,13 +52,21 @@ export interface Transport {
   /** Fire-and-forget publish (at most once). */
   publish(subject: string, data: Uint8Array, reply?: string): void;
   /** Calls `handler` for each message on `subject` (NATS wildcards `*` and `>` allowed). */
-  subscribe(subject: string, handler: (msg: TransportMessage) => void, options?: SubscribeOptions): TransportSubscription;
+  subscribe(
+    subject: string,
+    handler: (msg: TransportMessage) => void,
+    options?: SubscribeOptions,
+  ): TransportSubscription;
   /** Publishes with a fresh reply subject and resolves with the first answer; rejects with a coded error on timeout or no responders. */
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
   /** Stores the message durably (resolves after the stream acknowledged it); `msgId` de-duplicates re-publishes. */
   publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void>;
   /** Consumes durable messages on `subject` with a named durable consumer; at-least-once. */
-  consumeDurable(subject: string, handler: (msg: DurableMessage) => Promise<void>, options: DurableConsumeOptions): Promise<TransportSubscription>;
+  consumeDurable(
+    subject: string,
+    handler: (msg: DurableMessage) => Promise<void>,
+    options: DurableConsumeOptions,
+  ): Promise<TransportSubscription>;
   /** Resolves when everything published so far reached the server. */
   flush(): Promise<void>;
   close(): Promise<void>;

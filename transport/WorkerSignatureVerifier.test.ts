@@ -17,15 +17,21 @@ describe('WorkerSignatureVerifier', () => {
   it('verifier - worker threads give the same verdicts as inline verification, valid or tampered', async () => {
     const ids = [AgentIdentity.generate(), AgentIdentity.generate()];
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.nat(1), fc.nat(1), fc.option(fc.nat(63 * 8)), async (msg, signer, claimed, flip) => {
-        const sig = ids[signer]!.sign(msg);
-        if (flip !== null) sig[flip >> 3]! ^= 1 << (flip & 7);
-        const did = ids[claimed]!.did;
-        const expected = await inline.verify(did, msg, sig);
-        expect(await workers.verify(did, msg, sig)).toBe(expected);
-        expect(await hybrid.verify(did, msg, sig)).toBe(expected); // a lone signature: checked on this thread
-        expect(expected).toBe(flip === null && signer === claimed);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.nat(1),
+        fc.nat(1),
+        fc.option(fc.nat(63 * 8)),
+        async (msg, signer, claimed, flip) => {
+          const sig = ids[signer]!.sign(msg);
+          if (flip !== null) sig[flip >> 3]! ^= 1 << (flip & 7);
+          const did = ids[claimed]!.did;
+          const expected = await inline.verify(did, msg, sig);
+          expect(await workers.verify(did, msg, sig)).toBe(expected);
+          expect(await hybrid.verify(did, msg, sig)).toBe(expected); // a lone signature: checked on this thread
+          expect(expected).toBe(flip === null && signer === claimed);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -33,10 +39,14 @@ describe('WorkerSignatureVerifier', () => {
   it('verifier - a batch arriving in one tick is verified completely, and bad dids are false not errors', async () => {
     const id = AgentIdentity.generate();
     const msgs = Array.from({ length: 200 }, (_, i) => new TextEncoder().encode(`m${i}`));
-    const results = await Promise.all(msgs.map((m, i) => workers.verify(id.did, m, i % 7 === 0 ? new Uint8Array(64) : id.sign(m))));
+    const results = await Promise.all(
+      msgs.map((m, i) => workers.verify(id.did, m, i % 7 === 0 ? new Uint8Array(64) : id.sign(m))),
+    );
     expect(results.filter((r) => !r).length).toBe(Math.ceil(200 / 7));
     // The hybrid checks the first of a turn on this thread at once and ships the rest: same verdicts.
-    const mixed = await Promise.all(msgs.map((m, i) => hybrid.verify(id.did, m, i % 7 === 0 ? new Uint8Array(64) : id.sign(m))));
+    const mixed = await Promise.all(
+      msgs.map((m, i) => hybrid.verify(id.did, m, i % 7 === 0 ? new Uint8Array(64) : id.sign(m))),
+    );
     expect(mixed).toEqual(results);
     expect(await workers.verify('did:key:zNotAKey', msgs[0]!, id.sign(msgs[0]!))).toBe(false);
     expect(await workers.verify(id.did, msgs[0]!, new Uint8Array(10))).toBe(false);

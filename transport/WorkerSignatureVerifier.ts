@@ -133,7 +133,10 @@ export class WorkerSignatureVerifier implements SignatureVerifier {
       const index = this.#next++ % this.#workers.length;
       const w = this.#workers[index]!;
       if ((this.#inflight[index] = (this.#inflight[index] ?? 0) + 1) === 1) w.ref();
-      w.postMessage({ id, items: items.map(({ publicKey, message, signature }) => ({ publicKey, message, signature })) });
+      w.postMessage({
+        id,
+        items: items.map(({ publicKey, message, signature }) => ({ publicKey, message, signature })),
+      });
     }
   }
 }

@@ -20,8 +20,15 @@ export type RejectCodeValue = (typeof RejectCode)[keyof typeof RejectCode];
 /** An inbound envelope was refused before any handler saw it. */
 export class EnvelopeRejectedError extends MandateError {
   override readonly code: RejectCodeValue;
-  constructor(code: RejectCodeValue, message: string, options: ErrorOptions & { details?: Record<string, unknown> } = {}) {
-    super(code, message, { ...options, status: code === RejectCode.tooLarge ? 413 : code === RejectCode.malformed ? 400 : 403 });
+  constructor(
+    code: RejectCodeValue,
+    message: string,
+    options: ErrorOptions & { details?: Record<string, unknown> } = {},
+  ) {
+    super(code, message, {
+      ...options,
+      status: code === RejectCode.tooLarge ? 413 : code === RejectCode.malformed ? 400 : 403,
+    });
     this.code = code;
     this.name = 'EnvelopeRejectedError';
   }
@@ -29,7 +36,11 @@ export class EnvelopeRejectedError extends MandateError {
 
 /** A request got no reply in time, or no agent listens on the subject. */
 export class RequestFailedError extends MandateError {
-  constructor(code: 'MANDATE_ERR_TRANSPORT_TIMEOUT' | 'MANDATE_ERR_TRANSPORT_NO_RESPONDERS', message: string, options: ErrorOptions & { details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: 'MANDATE_ERR_TRANSPORT_TIMEOUT' | 'MANDATE_ERR_TRANSPORT_NO_RESPONDERS',
+    message: string,
+    options: ErrorOptions & { details?: Record<string, unknown> } = {},
+  ) {
     super(code, message, { ...options, status: code === 'MANDATE_ERR_TRANSPORT_TIMEOUT' ? 504 : 503 });
     this.name = 'RequestFailedError';
   }
@@ -38,7 +49,11 @@ export class RequestFailedError extends MandateError {
 /** The remote agent answered a request with a coded error reply (`mandate.error`). */
 export class RemoteError extends MandateError {
   constructor(remoteCode: string, message: string, options: ErrorOptions & { details?: Record<string, unknown> } = {}) {
-    super('MANDATE_ERR_TRANSPORT_REMOTE', `The peer refused the request with ${remoteCode}: ${message}`, { ...options, status: 502, details: { ...options.details, remoteCode } });
+    super('MANDATE_ERR_TRANSPORT_REMOTE', `The peer refused the request with ${remoteCode}: ${message}`, {
+      ...options,
+      status: 502,
+      details: { ...options.details, remoteCode },
+    });
     this.name = 'RemoteError';
   }
 }
@@ -54,11 +69,15 @@ export class TransportUsageError extends MandateError {
 /** The NATS server refused a publish or subscription: the node's credentials do not allow that subject. */
 export class TransportPermissionError extends MandateError {
   constructor(operation: string, subject: string, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_TRANSPORT_PERMISSION', `The NATS server refused ${operation} on "${subject}": this node's NKey user is not permitted. Regenerate the auth config (natsAuthConfig) if the agent moved here.`, {
-      ...options,
-      status: 403,
-      details: { operation, subject },
-    });
+    super(
+      'MANDATE_ERR_TRANSPORT_PERMISSION',
+      `The NATS server refused ${operation} on "${subject}": this node's NKey user is not permitted. Regenerate the auth config (natsAuthConfig) if the agent moved here.`,
+      {
+        ...options,
+        status: 403,
+        details: { operation, subject },
+      },
+    );
     this.name = 'TransportPermissionError';
   }
 }

@@ -4,11 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const sources = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(join(root, dir, f), 'utf8'));
+const sources = (dir: string) =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => readFileSync(join(root, dir, f), 'utf8'));
 
 describe('messaging error codes', () => {
   it('errors - every code raised in transport, registry and kernel is documented in docs/errors.md, and every documented messaging code exists', () => {
-    const code = new Set([...sources('transport'), ...sources('registry'), ...sources('kernel')].flatMap((s) => s.match(/MANDATE_ERR_[A-Z_]+/g) ?? []));
+    const code = new Set(
+      [...sources('transport'), ...sources('registry'), ...sources('kernel')].flatMap(
+        (s) => s.match(/MANDATE_ERR_[A-Z_]+/g) ?? [],
+      ),
+    );
     const docs = readFileSync(join(root, 'docs/errors.md'), 'utf8');
     const start = docs.indexOf('## Messaging, registry and coordination');
     expect(start).toBeGreaterThan(0);

@@ -4,15 +4,48 @@
  * bus needs from a capability directory (`CapabilityRegistry`, descriptors, revocations; the
  * registry folder implements it). It imports only the kernel.
  */
-export { AgentDescriptorInputSchema, AgentDescriptorSchema, CapabilitySchema, RequirementsSchema, RevocationSchema, TermsSchema } from './AgentDescriptor.ts';
-export { AgentIdentity, didFromPublicKey, InvalidDidError, publicKeyFromDid, publicKeyObject } from './AgentIdentity.ts';
-export { BroadcastFilterSchema, CapabilityNameSchema, DEFAULT_LIMITS, DidSchema, EnvelopeSchema, PROTOCOL_VERSION } from './Envelope.ts';
+export {
+  AgentDescriptorInputSchema,
+  AgentDescriptorSchema,
+  CapabilitySchema,
+  RequirementsSchema,
+  RevocationSchema,
+  TermsSchema,
+} from './AgentDescriptor.ts';
+export {
+  AgentIdentity,
+  didFromPublicKey,
+  InvalidDidError,
+  publicKeyFromDid,
+  publicKeyObject,
+} from './AgentIdentity.ts';
+export {
+  BroadcastFilterSchema,
+  CapabilityNameSchema,
+  DEFAULT_LIMITS,
+  DidSchema,
+  EnvelopeSchema,
+  PROTOCOL_VERSION,
+} from './Envelope.ts';
 export { EnvelopeAdmission } from './EnvelopeAdmission.ts';
-export { EnvelopeRejectedError, RejectCode, RemoteError, RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
+export {
+  EnvelopeRejectedError,
+  RejectCode,
+  RemoteError,
+  RequestFailedError,
+  TransportPermissionError,
+  TransportUsageError,
+} from './errors.ts';
 export { FileReplayStore } from './FileReplayStore.ts';
 export { MemoryReplayStore } from './MemoryReplayStore.ts';
 export { MemoryTransport } from './MemoryTransport.ts';
-export { CONTROL_CAPABILITY, InspectionMessageSchema, KillSwitchControlSchema, MessageBus, NODE_CAPABILITY } from './MessageBus.ts';
+export {
+  CONTROL_CAPABILITY,
+  InspectionMessageSchema,
+  KillSwitchControlSchema,
+  MessageBus,
+  NODE_CAPABILITY,
+} from './MessageBus.ts';
 export { natsAuthConfig } from './natsAuthConfig.ts';
 export { NatsKvReplayStore } from './NatsKvReplayStore.ts';
 export { NatsTransport } from './NatsTransport.ts';
@@ -39,7 +72,14 @@ export {
 } from './subjects.ts';
 export { WorkerSignatureVerifier } from './WorkerSignatureVerifier.ts';
 
-export type { AgentDescriptor, AgentDescriptorInput, Capability, Requirements, Revocation, Terms } from './AgentDescriptor.ts';
+export type {
+  AgentDescriptor,
+  AgentDescriptorInput,
+  Capability,
+  Requirements,
+  Revocation,
+  Terms,
+} from './AgentDescriptor.ts';
 export type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentEndpoint.ts';
 export type { IdentityJson } from './AgentIdentity.ts';
 export type { AttachOptions } from './AttachOptions.ts';
@@ -53,4 +93,11 @@ export type { NatsTransportOptions } from './NatsTransport.ts';
 export type { ReplayStore } from './ReplayStore.ts';
 export type { SignatureVerifier } from './SignatureVerifier.ts';
 export type { EnvelopeDraft, EnvelopeSources } from './signEnvelope.ts';
-export type { DurableConsumeOptions, DurableMessage, SubscribeOptions, Transport, TransportMessage, TransportSubscription } from './Transport.ts';
+export type {
+  DurableConsumeOptions,
+  DurableMessage,
+  SubscribeOptions,
+  Transport,
+  TransportMessage,
+  TransportSubscription,
+} from './Transport.ts';

@@ -2,14 +2,35 @@ import { createUser, fromSeed } from '@nats-io/nkeys';
 import { z } from 'zod';
 import { parseOrThrow } from '../kernel/index.ts';
 import { TransportUsageError } from './errors.ts';
-import { agentDurableConsumer, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject, CONTROL_KILLSWITCH_SUBJECT, didSuffix, DURABLE_STREAM, INSPECTION_WILDCARD, inspectionSubject, REGISTRY_BUCKET, REPLAY_BUCKET, REVOCATION_BUCKET } from './subjects.ts';
+import {
+  agentDurableConsumer,
+  agentInboxSubject,
+  BROADCAST_SUBJECT,
+  capabilitySubject,
+  CONTROL_KILLSWITCH_SUBJECT,
+  didSuffix,
+  DURABLE_STREAM,
+  INSPECTION_WILDCARD,
+  inspectionSubject,
+  REGISTRY_BUCKET,
+  REPLAY_BUCKET,
+  REVOCATION_BUCKET,
+} from './subjects.ts';
 
 /** One NATS user: a runtime node or a group of agents, with exactly the subjects it needs. */
 export const NatsAuthUserSchema = z.strictObject({
   /** Human name (used in the generated comment). */
-  name: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/),
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.-]+$/),
   /** The node id whose inspection subject it may publish on. */
-  node: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/),
+  node: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_-]+$/),
   /** The node's own did and the dids of the agents it hosts: it may read only their inboxes and write only their registry entries. */
   dids: z.array(z.string().startsWith('did:key:z')).min(1),
   /** Capabilities it serves (queue subscriptions). */
@@ -44,7 +65,9 @@ export interface NatsAuthConfigResult {
  * const { config, users } = natsAuthConfig([{ name: 'node-a', node: 'a', dids: [nodeDid, agentDid], serves: ['fx.quote'] }]);
  */
 export function natsAuthConfig(input: NatsAuthUser[]): NatsAuthConfigResult {
-  const users = input.map((u, i) => parseOrThrow(NatsAuthUserSchema, u, { what: `NATS auth user #${i}`, error: TransportUsageError }));
+  const users = input.map((u, i) =>
+    parseOrThrow(NatsAuthUserSchema, u, { what: `NATS auth user #${i}`, error: TransportUsageError }),
+  );
   const out: NatsAuthConfigResult['users'] = [];
   const blocks = users.map((u) => {
     const kp = u.seed === undefined ? createUser() : fromSeed(new TextEncoder().encode(u.seed));
@@ -66,7 +89,13 @@ export function natsAuthConfig(input: NatsAuthUser[]): NatsAuthConfigResult {
       '$JS.API.INFO',
       '$JS.API.STREAM.INFO.*',
       ...[DURABLE_STREAM, ...kvStreams].map((s) => `$JS.API.STREAM.CREATE.${s}`),
-      ...kvStreams.flatMap((s) => [`$JS.API.DIRECT.GET.${s}.>`, `$JS.API.STREAM.MSG.GET.${s}`, `$JS.API.CONSUMER.CREATE.${s}`, `$JS.API.CONSUMER.CREATE.${s}.>`, `$JS.API.CONSUMER.DELETE.${s}.>`]),
+      ...kvStreams.flatMap((s) => [
+        `$JS.API.DIRECT.GET.${s}.>`,
+        `$JS.API.STREAM.MSG.GET.${s}`,
+        `$JS.API.CONSUMER.CREATE.${s}`,
+        `$JS.API.CONSUMER.CREATE.${s}.>`,
+        `$JS.API.CONSUMER.DELETE.${s}.>`,
+      ]),
       ...consumers.flatMap((c) => [
         `$JS.API.CONSUMER.CREATE.${DURABLE_STREAM}.${c}`,
         `$JS.API.CONSUMER.CREATE.${DURABLE_STREAM}.${c}.>`,

@@ -7,15 +7,36 @@ import { openEnvelope } from './openEnvelope.ts';
 import { InlineSignatureVerifier } from './SignatureVerifier.ts';
 import { signingBytes } from './signEnvelope.ts';
 
-interface Vector { name: string; seed: string; did: string; envelope: Record<string, unknown>; canonical: string; canonicalHex: string; signature: string; wire: string }
-interface Invalid { name: string; wire: string; receiverTime: number; expect: string }
-const file = JSON.parse(readFileSync(new URL('../docs/protocol-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[]; invalid: Invalid[] };
+interface Vector {
+  name: string;
+  seed: string;
+  did: string;
+  envelope: Record<string, unknown>;
+  canonical: string;
+  canonicalHex: string;
+  signature: string;
+  wire: string;
+}
+interface Invalid {
+  name: string;
+  wire: string;
+  receiverTime: number;
+  expect: string;
+}
+const file = JSON.parse(readFileSync(new URL('../docs/protocol-vectors.json', import.meta.url), 'utf8')) as {
+  vectors: Vector[];
+  invalid: Invalid[];
+};
 
 /** What a receiver does with wire bytes before registry checks: open, then verify the signature. */
 async function check(wire: string, now: number): Promise<string> {
   try {
     const env = openEnvelope(new TextEncoder().encode(wire), { now });
-    const ok = await new InlineSignatureVerifier().verify(env.from, signingBytes(env), new Uint8Array(Buffer.from(env.sig, 'base64url')));
+    const ok = await new InlineSignatureVerifier().verify(
+      env.from,
+      signingBytes(env),
+      new Uint8Array(Buffer.from(env.sig, 'base64url')),
+    );
     return ok ? 'ok' : 'MANDATE_ERR_ENVELOPE_SIGNATURE';
   } catch (err) {
     if (err instanceof EnvelopeRejectedError) return err.code;
@@ -35,7 +56,9 @@ describe('protocol vectors (docs/protocol-vectors.json)', () => {
       expect(id.did).toBe(v.did);
       expect(canonicalJson(v.envelope)).toBe(v.canonical);
       expect(Buffer.from(signingBytes(v.envelope as never)).toString('hex')).toBe(v.canonicalHex);
-      expect(Buffer.from(id.sign(new Uint8Array(Buffer.from(v.canonicalHex, 'hex')))).toString('base64url')).toBe(v.signature);
+      expect(Buffer.from(id.sign(new Uint8Array(Buffer.from(v.canonicalHex, 'hex')))).toString('base64url')).toBe(
+        v.signature,
+      );
       expect(canonicalJson({ ...v.envelope, sig: v.signature })).toBe(v.wire);
       expect(await check(v.wire, (v.envelope.time as number) + 1_000)).toBe('ok');
     });

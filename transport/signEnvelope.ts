@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentIdentity } from './AgentIdentity.ts';
 import { canonicalJsonBytes, type Clock } from '../kernel/index.ts';
-import { DEFAULT_LIMITS, PROTOCOL_VERSION, type BroadcastFilter, type Envelope, type UnsignedEnvelope } from './Envelope.ts';
+import {
+  DEFAULT_LIMITS,
+  PROTOCOL_VERSION,
+  type BroadcastFilter,
+  type Envelope,
+  type UnsignedEnvelope,
+} from './Envelope.ts';
 import { TransportUsageError } from './errors.ts';
 
 /** What the sender chooses; the rest (v, from, id, nonce, time, exp, sig) is filled in. */
@@ -51,10 +57,17 @@ export function signingBytes(envelope: UnsignedEnvelope | Envelope): Uint8Array 
  * @example
  * const env = signEnvelope(alice, { to: bob.did, type: 'task.cfp', body: { taskId: 't1' } });
  */
-export function signEnvelope(identity: AgentIdentity, draft: EnvelopeDraft, sources: EnvelopeSources = defaultSources): Envelope {
+export function signEnvelope(
+  identity: AgentIdentity,
+  draft: EnvelopeDraft,
+  sources: EnvelopeSources = defaultSources,
+): Envelope {
   const ttl = draft.ttlMs ?? 60_000;
   if (!Number.isInteger(ttl) || ttl <= 0 || ttl > DEFAULT_LIMITS.maxLifetimeMs) {
-    throw new TransportUsageError(`Envelope ttlMs ${ttl} is out of range: use a whole number of ms between 1 and ${DEFAULT_LIMITS.maxLifetimeMs}.`, { details: { ttlMs: ttl } });
+    throw new TransportUsageError(
+      `Envelope ttlMs ${ttl} is out of range: use a whole number of ms between 1 and ${DEFAULT_LIMITS.maxLifetimeMs}.`,
+      { details: { ttlMs: ttl } },
+    );
   }
   const time = Math.floor(sources.clock.now());
   const rnd = sources.random(32);

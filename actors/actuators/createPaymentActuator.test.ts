@@ -23,7 +23,14 @@ const rules = RulesDecider.fromObject({
     {
       name: 'pay-supplier',
       conditions: { all: [{ fact: 'due', operator: 'equal', value: true }] },
-      event: { type: 'payment.send', capability: 'payments.send', account: 'ops-eur', amount: { value: '$fact:amount', asset: 'EUR' }, counterparty: 'cp-acme', params: { reference: 'INV-77' } },
+      event: {
+        type: 'payment.send',
+        capability: 'payments.send',
+        account: 'ops-eur',
+        amount: { value: '$fact:amount', asset: 'EUR' },
+        counterparty: 'cp-acme',
+        params: { reference: 'INV-77' },
+      },
     },
   ],
 });
@@ -39,12 +46,23 @@ async function cycleDone(host: { state: string; cycles: number }): Promise<void>
 
 describe('payment actuator', () => {
   it('payment actuator - a live agent pays through the fiat rail once; the sandbox bank sees one initiation', async () => {
-    const bank = new SandboxBank({ balances: { [DEBTOR]: '5000.00' }, settlementLagMs: 3_600_000, now: () => new Date() });
+    const bank = new SandboxBank({
+      balances: { [DEBTOR]: '5000.00' },
+      settlementLagMs: 3_600_000,
+      now: () => new Date(),
+    });
     const killSwitch = { isEngaged: () => false };
     const rail = new OpenBankingRail({ sql: db.sql, api: bank, debtorIban: DEBTOR, killSwitch, agentId: 'payables' });
-    const actuator = createPaymentActuator({ executor: createPaymentExecutor({ fiat: rail }), payee: async (cp) => (cp === 'cp-acme' ? { kind: 'fiat', name: 'Acme SARL', iban: CREDITOR } : Promise.reject(new Error(`unknown ${cp}`))) });
+    const actuator = createPaymentActuator({
+      executor: createPaymentExecutor({ fiat: rail }),
+      payee: async (cp) =>
+        cp === 'cp-acme'
+          ? { kind: 'fiat', name: 'Acme SARL', iban: CREDITOR }
+          : Promise.reject(new Error(`unknown ${cp}`)),
+    });
     const runtime = await createRuntime({ mode: 'live' });
-    const host = await spawnHost(runtime, 
+    const host = await spawnHost(
+      runtime,
       defineAgent({
         id: 'payables',
         capabilities: ['payments.send'],
@@ -57,22 +75,51 @@ describe('payment actuator', () => {
     );
     await runtime.trigger('payables', { kind: 'human', id: 'ops' });
     await cycleDone(host);
-    expect(host.context.outcome).toMatchObject({ status: 'succeeded', receipt: { kind: 'fiat', rail: 'sandbox-bank', status: 'submitted' } });
+    expect(host.context.outcome).toMatchObject({
+      status: 'succeeded',
+      receipt: { kind: 'fiat', rail: 'sandbox-bank', status: 'submitted' },
+    });
     expect(bank.initiations).toBe(1);
     // The same decision executed again (a retry after a crash) reconciles through the rail: no second initiation.
-    const again = await actuator.reconcile!(host.context.decision!.action!, { agentId: 'payables', decisionId: host.context.decision!.id, idempotencyKey: host.context.decision!.id, mode: 'live', now: Date.now() });
-    expect(again?.receipt).toMatchObject({ reference: (host.context.outcome!.receipt as { reference: string }).reference });
+    const again = await actuator.reconcile!(host.context.decision!.action!, {
+      agentId: 'payables',
+      decisionId: host.context.decision!.id,
+      idempotencyKey: host.context.decision!.id,
+      mode: 'live',
+      now: Date.now(),
+    });
+    expect(again?.receipt).toMatchObject({
+      reference: (host.context.outcome!.receipt as { reference: string }).reference,
+    });
     expect(bank.initiations).toBe(1);
     await runtime.shutdown();
   });
 
   it('payment actuator - dry-run prepares the intent without touching the bank, and never echoes the IBAN', async () => {
     const bank = new SandboxBank({ balances: { [DEBTOR]: '5000.00' }, settlementLagMs: 1, now: () => new Date() });
-    const rail = new OpenBankingRail({ sql: db.sql, api: bank, debtorIban: DEBTOR, killSwitch: { isEngaged: () => false }, agentId: 'p2' });
-    const actuator = createPaymentActuator({ executor: createPaymentExecutor({ fiat: rail }), payee: async () => ({ kind: 'fiat', name: 'Acme SARL', iban: CREDITOR }) });
+    const rail = new OpenBankingRail({
+      sql: db.sql,
+      api: bank,
+      debtorIban: DEBTOR,
+      killSwitch: { isEngaged: () => false },
+      agentId: 'p2',
+    });
+    const actuator = createPaymentActuator({
+      executor: createPaymentExecutor({ fiat: rail }),
+      payee: async () => ({ kind: 'fiat', name: 'Acme SARL', iban: CREDITOR }),
+    });
     const runtime = await createRuntime();
-    const host = await spawnHost(runtime, 
-      defineAgent({ id: 'p2', capabilities: ['payments.send'], permissions: [{ capability: 'payments.send', accounts: ['*'] }], limits: { perTransaction: { EUR: '1000' }, daily: { EUR: '2000' } }, perceive: () => ({ due: true, amount: '10.00' }), decide: rules, act: actuator }),
+    const host = await spawnHost(
+      runtime,
+      defineAgent({
+        id: 'p2',
+        capabilities: ['payments.send'],
+        permissions: [{ capability: 'payments.send', accounts: ['*'] }],
+        limits: { perTransaction: { EUR: '1000' }, daily: { EUR: '2000' } },
+        perceive: () => ({ due: true, amount: '10.00' }),
+        decide: rules,
+        act: actuator,
+      }),
     );
     await runtime.trigger('p2', { kind: 'human', id: 'ops' });
     await cycleDone(host);
@@ -83,10 +130,31 @@ describe('payment actuator', () => {
   });
 
   it('payment actuator - actions that are not payments are refused with a code', async () => {
-    const actuator = createPaymentActuator({ executor: createPaymentExecutor({}), payee: async () => ({ kind: 'crypto', address: '0x0000000000000000000000000000000000000001' }) });
+    const actuator = createPaymentActuator({
+      executor: createPaymentExecutor({}),
+      payee: async () => ({ kind: 'crypto', address: '0x0000000000000000000000000000000000000001' }),
+    });
     const ctx = { agentId: 'a', decisionId: 'd', idempotencyKey: 'key-12345', mode: 'live' as const, now: 0 };
-    await expect(actuator.execute({ type: 'gate.set', capability: 'gates.write', params: {} }, ctx)).rejects.toMatchObject({ code: 'MANDATE_ERR_PAYMENT_ACTION' });
-    await expect(actuator.execute({ type: 'payment.send', capability: 'payments.send', amount: { value: '1', asset: 'USDC' }, params: {} }, ctx)).rejects.toMatchObject({ code: 'MANDATE_ERR_PAYMENT_ACTION' });
-    await expect(actuator.execute({ type: 'payment.send', capability: 'payments.send', counterparty: 'x', amount: { value: '1', asset: 'USDC' }, params: {} }, ctx)).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_UNSUPPORTED' });
+    await expect(
+      actuator.execute({ type: 'gate.set', capability: 'gates.write', params: {} }, ctx),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_PAYMENT_ACTION' });
+    await expect(
+      actuator.execute(
+        { type: 'payment.send', capability: 'payments.send', amount: { value: '1', asset: 'USDC' }, params: {} },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_PAYMENT_ACTION' });
+    await expect(
+      actuator.execute(
+        {
+          type: 'payment.send',
+          capability: 'payments.send',
+          counterparty: 'x',
+          amount: { value: '1', asset: 'USDC' },
+          params: {},
+        },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_UNSUPPORTED' });
   });
 });

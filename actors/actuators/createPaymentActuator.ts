@@ -20,7 +20,10 @@ export interface PaymentActuatorOptions {
 /** An action that cannot be turned into a payment intent. */
 export class PaymentActionError extends MandateError {
   constructor(action: ProposedAction, message: string) {
-    super('MANDATE_ERR_PAYMENT_ACTION', `Action ${action.type} cannot be paid: ${message}.`, { status: 400, details: { type: action.type } });
+    super('MANDATE_ERR_PAYMENT_ACTION', `Action ${action.type} cannot be paid: ${message}.`, {
+      status: 400,
+      details: { type: action.type },
+    });
     this.name = 'PaymentActionError';
   }
 }
@@ -31,7 +34,8 @@ const SUCCEEDED = new Set(['confirmed', 'settled', 'submitted', 'pending']);
 export function receiptOutcome(receipt: PaymentReceipt): Outcome {
   const fee = receipt.fees[0];
   const out: Outcome = {
-    status: receipt.status === 'would-have-sent' ? 'would-have-sent' : SUCCEEDED.has(receipt.status) ? 'succeeded' : 'failed',
+    status:
+      receipt.status === 'would-have-sent' ? 'would-have-sent' : SUCCEEDED.has(receipt.status) ? 'succeeded' : 'failed',
     receipt: { ...receipt } as unknown as Record<string, unknown>,
   };
   if (receipt.failure !== null) out.error = { code: receipt.failure.code, message: receipt.failure.message };
@@ -49,25 +53,58 @@ export function receiptOutcome(receipt: PaymentReceipt): Outcome {
  */
 export function createPaymentActuator(options: PaymentActuatorOptions): Actuator {
   const intentOf = async (action: ProposedAction, ctx: ActContext) => {
-    const common = { idempotencyKey: ctx.idempotencyKey, agentId: ctx.agentId, supervisorIds: options.supervisorIds?.(ctx.agentId) ?? [] };
+    const common = {
+      idempotencyKey: ctx.idempotencyKey,
+      agentId: ctx.agentId,
+      supervisorIds: options.supervisorIds?.(ctx.agentId) ?? [],
+    };
     const amount = action.amount;
     if (amount === undefined) throw new PaymentActionError(action, 'it has no amount');
     if (action.type === 'fx.swap') {
       const { sell, buy, maxSlippageBps } = action.params;
-      if (typeof sell !== 'string' || typeof buy !== 'string') throw new PaymentActionError(action, 'params.sell and params.buy must name the assets');
-      return { kind: 'swap' as const, ...common, assetIn: sell, assetOut: buy, amountIn: amount.value, maxSlippageBps: Number(maxSlippageBps ?? 100) };
+      if (typeof sell !== 'string' || typeof buy !== 'string')
+        throw new PaymentActionError(action, 'params.sell and params.buy must name the assets');
+      return {
+        kind: 'swap' as const,
+        ...common,
+        assetIn: sell,
+        assetOut: buy,
+        amountIn: amount.value,
+        maxSlippageBps: Number(maxSlippageBps ?? 100),
+      };
     }
-    if (action.type !== 'payment.send') throw new PaymentActionError(action, 'only payment.send and fx.swap are payments');
+    if (action.type !== 'payment.send')
+      throw new PaymentActionError(action, 'only payment.send and fx.swap are payments');
     if (action.counterparty === undefined) throw new PaymentActionError(action, 'it names no counterparty');
     const payee = await options.payee(action.counterparty);
     const memo = typeof action.params.reference === 'string' ? action.params.reference : undefined;
-    if (payee.kind === 'crypto') return { kind: 'crypto' as const, ...common, asset: amount.asset, amount: amount.value, to: payee.address, ...(memo === undefined ? {} : { memo }) };
-    return { kind: 'fiat' as const, ...common, currency: amount.asset, amount: amount.value, creditor: { name: payee.name, iban: payee.iban }, ...(memo === undefined ? {} : { reference: memo }) };
+    if (payee.kind === 'crypto')
+      return {
+        kind: 'crypto' as const,
+        ...common,
+        asset: amount.asset,
+        amount: amount.value,
+        to: payee.address,
+        ...(memo === undefined ? {} : { memo }),
+      };
+    return {
+      kind: 'fiat' as const,
+      ...common,
+      currency: amount.asset,
+      amount: amount.value,
+      creditor: { name: payee.name, iban: payee.iban },
+      ...(memo === undefined ? {} : { reference: memo }),
+    };
   };
   const run = async (action: ProposedAction, ctx: ActContext): Promise<Outcome> => {
     const intent = await intentOf(action, ctx);
     const e = options.executor;
-    const receipt = intent.kind === 'swap' ? await e.swapAssets(intent) : intent.kind === 'crypto' ? await e.sendCrypto(intent) : await e.sendFiat(intent);
+    const receipt =
+      intent.kind === 'swap'
+        ? await e.swapAssets(intent)
+        : intent.kind === 'crypto'
+          ? await e.sendCrypto(intent)
+          : await e.sendFiat(intent);
     return receiptOutcome(receipt);
   };
   return {
@@ -76,7 +113,9 @@ export function createPaymentActuator(options: PaymentActuatorOptions): Actuator
     async prepare(action, ctx) {
       const intent = await intentOf(action, ctx);
       // Never echo personal data into receipts or logs: the creditor is summarised.
-      return intent.kind === 'fiat' ? { ...intent, creditor: { name: '(vault)', iban: `${intent.creditor.iban.slice(0, 4)}…` } } : { ...intent };
+      return intent.kind === 'fiat'
+        ? { ...intent, creditor: { name: '(vault)', iban: `${intent.creditor.iban.slice(0, 4)}…` } }
+        : { ...intent };
     },
     execute: run,
     // The rails are idempotent by key and reconcile against the chain or the bank themselves.

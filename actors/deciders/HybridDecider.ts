@@ -45,25 +45,49 @@ export class HybridDecider implements Decider {
 
     const answer = await o.llm.complete({
       system: `${o.instructions}\nYou decide for an autonomous treasury agent. Propose at most one action, only of these types: ${o.allowedActions.join(', ')}. Amounts are decimal strings. Answer with the decision object only; use action null to do nothing.`,
-      prompt: JSON.stringify(o.mode === 'review' ? { facts, proposedByRules: ruled.action, rulesFired: ruled.rulesFired } : { facts }),
+      prompt: JSON.stringify(
+        o.mode === 'review' ? { facts, proposedByRules: ruled.action, rulesFired: ruled.rulesFired } : { facts },
+      ),
       schema: LLM_DECISION_JSON_SCHEMA,
     });
     const parsed = llmDecisionSchema.safeParse(answer.output);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new LlmOutputError(answer.model, `the decision fails its schema at "${issue.path.join('.')}": ${issue.message}`);
+      throw new LlmOutputError(
+        answer.model,
+        `the decision fails its schema at "${issue.path.join('.')}": ${issue.message}`,
+      );
     }
     const d = parsed.data;
     const model = answer.model;
     if (o.mode === 'review') {
-      const agreed = d.action !== null && d.action.type === ruled.action!.type && d.confidence >= (o.minConfidence ?? 0.6);
-      if (!agreed) return none(`rules proposed ${ruled.action!.type} but the model did not agree (${d.rationale}): no action`, ruled.rulesFired, model);
+      const agreed =
+        d.action !== null && d.action.type === ruled.action!.type && d.confidence >= (o.minConfidence ?? 0.6);
+      if (!agreed)
+        return none(
+          `rules proposed ${ruled.action!.type} but the model did not agree (${d.rationale}): no action`,
+          ruled.rulesFired,
+          model,
+        );
       // The rules' parameters stand: the model reviews, it does not rewrite amounts.
-      return { action: ruled.action, confidence: Math.min(ruled.confidence, d.confidence), rationale: `${ruled.rationale}; model agrees: ${d.rationale}`, rulesFired: ruled.rulesFired, model };
+      return {
+        action: ruled.action,
+        confidence: Math.min(ruled.confidence, d.confidence),
+        rationale: `${ruled.rationale}; model agrees: ${d.rationale}`,
+        rulesFired: ruled.rulesFired,
+        model,
+      };
     }
-    if (d.action === null) return { action: null, confidence: d.confidence, rationale: d.rationale, rulesFired: [], model };
-    if (!o.allowedActions.includes(d.action.type)) return none(`the model proposed ${d.action.type}, which this agent may not do: no action`, [], model);
-    if (d.confidence < (o.minConfidence ?? 0.6)) return none(`the model's confidence ${d.confidence} is below ${o.minConfidence ?? 0.6}: no action (${d.rationale})`, [], model);
+    if (d.action === null)
+      return { action: null, confidence: d.confidence, rationale: d.rationale, rulesFired: [], model };
+    if (!o.allowedActions.includes(d.action.type))
+      return none(`the model proposed ${d.action.type}, which this agent may not do: no action`, [], model);
+    if (d.confidence < (o.minConfidence ?? 0.6))
+      return none(
+        `the model's confidence ${d.confidence} is below ${o.minConfidence ?? 0.6}: no action (${d.rationale})`,
+        [],
+        model,
+      );
     const action: ProposedAction = { type: d.action.type, capability: d.action.capability, params: d.action.params };
     if (d.action.account !== undefined) action.account = d.action.account;
     if (d.action.amount !== undefined) action.amount = d.action.amount;

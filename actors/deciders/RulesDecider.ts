@@ -45,11 +45,18 @@ export class RulesDecider implements Decider {
     this.rules = rules;
     this.#byName = new Map(rules.map((r) => [r.name, r]));
     if (this.#byName.size !== rules.length) {
-      throw new RuleDefinitionError('Rule names must be unique within a rule set.', { names: rules.map((r) => r.name) });
+      throw new RuleDefinitionError('Rule names must be unique within a rule set.', {
+        names: rules.map((r) => r.name),
+      });
     }
     this.#engine = new Engine([], { allowUndefinedFacts: true });
     for (const rule of rules) {
-      this.#engine.addRule({ name: rule.name, priority: rule.priority, conditions: rule.conditions, event: { type: rule.name } } as RuleProperties);
+      this.#engine.addRule({
+        name: rule.name,
+        priority: rule.priority,
+        conditions: rule.conditions,
+        event: { type: rule.name },
+      } as RuleProperties);
     }
   }
 
@@ -70,7 +77,11 @@ export class RulesDecider implements Decider {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.');
-      throw new RuleDefinitionError(`${source}: invalid rule at "${field}": ${issue.message}`, { source, field, issues: parsed.error.issues.length });
+      throw new RuleDefinitionError(`${source}: invalid rule at "${field}": ${issue.message}`, {
+        source,
+        field,
+        issues: parsed.error.issues.length,
+      });
     }
     return new RulesDecider(parsed.data.rules);
   }
@@ -82,11 +93,18 @@ export class RulesDecider implements Decider {
     if (fired.length === 0) return { action: null, confidence: 1, rationale: 'no rule fired', rulesFired, model: null };
     const types = new Set(fired.map((r) => r.event.type));
     if (types.size > 1) {
-      return { action: null, confidence: 0, rationale: `conflicting rules (${rulesFired.join(', ')}) propose ${[...types].join(' and ')}: no action`, rulesFired, model: null };
+      return {
+        action: null,
+        confidence: 0,
+        rationale: `conflicting rules (${rulesFired.join(', ')}) propose ${[...types].join(' and ')}: no action`,
+        rulesFired,
+        model: null,
+      };
     }
     const top = fired[0]!;
     const rationale = top.event.rationale || `rule ${top.name} fired`;
-    if (top.event.type === 'none') return { action: null, confidence: top.event.confidence, rationale, rulesFired, model: null };
+    if (top.event.type === 'none')
+      return { action: null, confidence: top.event.confidence, rationale, rulesFired, model: null };
     return { action: this.#action(top, facts), confidence: top.event.confidence, rationale, rulesFired, model: null };
   }
 

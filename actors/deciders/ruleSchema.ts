@@ -8,7 +8,18 @@ const condition: z.ZodType<unknown> = z.lazy(() =>
     z
       .object({
         fact: z.string().min(1),
-        operator: z.enum(['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn', 'contains', 'doesNotContain']),
+        operator: z.enum([
+          'equal',
+          'notEqual',
+          'lessThan',
+          'lessThanInclusive',
+          'greaterThan',
+          'greaterThanInclusive',
+          'in',
+          'notIn',
+          'contains',
+          'doesNotContain',
+        ]),
         value: z.unknown(),
         path: z.string().startsWith('$').optional(),
       })

@@ -25,14 +25,24 @@ export function flagSuboptimal(bounds: SuboptimalBounds): Learner {
     const flags: string[] = [];
     const d = decision as { action?: unknown; confidence?: number } | null;
     if (d?.action == null) return { flags };
-    if (outcome.status === 'failed') flags.push(`failed: ${outcome.error?.code ?? 'unknown'} ${outcome.error?.message ?? ''}`.trim());
-    if (bounds.maxSlippageBps !== undefined && outcome.slippageBps !== undefined && outcome.slippageBps > bounds.maxSlippageBps) {
+    if (outcome.status === 'failed')
+      flags.push(`failed: ${outcome.error?.code ?? 'unknown'} ${outcome.error?.message ?? ''}`.trim());
+    if (
+      bounds.maxSlippageBps !== undefined &&
+      outcome.slippageBps !== undefined &&
+      outcome.slippageBps > bounds.maxSlippageBps
+    ) {
       flags.push(`slippage ${outcome.slippageBps} bps above ${bounds.maxSlippageBps} bps`);
     }
     const fee = outcome.fees;
     const feeLimit = fee === undefined ? undefined : bounds.maxFees?.[fee.asset];
-    if (fee !== undefined && feeLimit !== undefined && parseAmount(fee.value) > parseAmount(feeLimit)) flags.push(`fees ${fee.value} ${fee.asset} above ${feeLimit}`);
-    if (bounds.maxDurationMs !== undefined && outcome.durationMs !== undefined && outcome.durationMs > bounds.maxDurationMs) {
+    if (fee !== undefined && feeLimit !== undefined && parseAmount(fee.value) > parseAmount(feeLimit))
+      flags.push(`fees ${fee.value} ${fee.asset} above ${feeLimit}`);
+    if (
+      bounds.maxDurationMs !== undefined &&
+      outcome.durationMs !== undefined &&
+      outcome.durationMs > bounds.maxDurationMs
+    ) {
       flags.push(`took ${outcome.durationMs} ms, over ${bounds.maxDurationMs} ms`);
     }
     if (bounds.minConfidence !== undefined && typeof d.confidence === 'number' && d.confidence < bounds.minConfidence) {

@@ -24,6 +24,9 @@ describe('compileLimitRules', () => {
       { scope: 'agent:a', window: 'transaction', unit: 'native', asset: 'USDC', max: '1.0000001' },
       { scope: 'agent:a', window: 'weekly', unit: 'native', asset: 'USDC', max: '1' },
     ];
-    for (const rule of bad) expect(() => compileLimitRules([rule], { USDC: 6 }, 6)).toThrow(expect.objectContaining({ code: 'MANDATE_ERR_LIMIT_CONFIG' }));
+    for (const rule of bad)
+      expect(() => compileLimitRules([rule], { USDC: 6 }, 6)).toThrow(
+        expect.objectContaining({ code: 'MANDATE_ERR_LIMIT_CONFIG' }),
+      );
   });
 });

@@ -36,22 +36,33 @@ export function compileLimitRules(
   return input.map((raw, i) => {
     const parsed = LimitRuleSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new LimitConfigError(`limit rule #${i} is invalid: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`, {
-        details: { rule: raw as Record<string, unknown> },
-      });
+      throw new LimitConfigError(
+        `limit rule #${i} is invalid: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+        {
+          details: { rule: raw as Record<string, unknown> },
+        },
+      );
     }
     const rule = parsed.data;
     let decimals = referenceDecimals;
     if (rule.unit === 'native') {
-      if (rule.asset === undefined) throw new LimitConfigError(`limit rule #${i} is in native units but names no asset; add "asset": "USDC" (or another configured asset)`);
+      if (rule.asset === undefined)
+        throw new LimitConfigError(
+          `limit rule #${i} is in native units but names no asset; add "asset": "USDC" (or another configured asset)`,
+        );
       const d = assetDecimals[rule.asset];
-      if (d === undefined) throw new LimitConfigError(`limit rule #${i} names asset "${rule.asset}", which has no configured decimals; configure it or fix the name`);
+      if (d === undefined)
+        throw new LimitConfigError(
+          `limit rule #${i} names asset "${rule.asset}", which has no configured decimals; configure it or fix the name`,
+        );
       decimals = d;
     }
     try {
       return { ...rule, maxBase: parseUnits(rule.max, decimals) };
     } catch (cause) {
-      throw new LimitConfigError(`limit rule #${i} max "${rule.max}" has more than ${decimals} decimals; round it`, { cause });
+      throw new LimitConfigError(`limit rule #${i} max "${rule.max}" has more than ${decimals} decimals; round it`, {
+        cause,
+      });
     }
   });
 }

@@ -66,12 +66,17 @@ export class SpendingLimits {
 
   /** Releases a payment's reservation (it failed or was cancelled): the budget is free again. */
   async release(idempotencyKey: string): Promise<void> {
-    await this.#sql.query(`UPDATE limit_reservations SET status = 'released' WHERE idempotency_key = $1`, [idempotencyKey]);
+    await this.#sql.query(`UPDATE limit_reservations SET status = 'released' WHERE idempotency_key = $1`, [
+      idempotencyKey,
+    ]);
   }
 
   /** Marks a payment's reservation as spent (it confirmed). It keeps counting in its window. */
   async commit(idempotencyKey: string): Promise<void> {
-    await this.#sql.query(`UPDATE limit_reservations SET status = 'committed' WHERE idempotency_key = $1 AND status = 'reserved'`, [idempotencyKey]);
+    await this.#sql.query(
+      `UPDATE limit_reservations SET status = 'committed' WHERE idempotency_key = $1 AND status = 'reserved'`,
+      [idempotencyKey],
+    );
   }
 
   async #reserveIn(tx: RailSql, req: ReservationRequest, persist: boolean): Promise<void> {
@@ -81,7 +86,9 @@ export class SpendingLimits {
       `SELECT pg_advisory_xact_lock(h) FROM (SELECT hashtextextended(s, 0) AS h, s FROM unnest($1::text[]) AS s ORDER BY s) AS ordered`,
       [scopes.map((s) => `mandate-limit:${s}`)],
     );
-    const existing = await tx.query('SELECT 1 FROM limit_reservations WHERE idempotency_key = $1 LIMIT 1', [req.idempotencyKey]);
+    const existing = await tx.query('SELECT 1 FROM limit_reservations WHERE idempotency_key = $1 LIMIT 1', [
+      req.idempotencyKey,
+    ]);
     if (existing.length > 0) return;
     const now = this.#now();
     const since = new Date(now.getTime() - DAY_MS);
@@ -96,14 +103,26 @@ export class SpendingLimits {
         let where = `scope = $1 AND status <> 'released' AND created_at > $2`;
         if (rule.asset !== undefined) where += ` AND asset = $${params.push(rule.asset)}`;
         if (rule.perCounterparty) where += ` AND counterparty = $${params.push(req.counterparty.toLowerCase())}`;
-        const rows = await tx.query<{ used: string }>(`SELECT COALESCE(SUM(${column}), 0)::text AS used FROM limit_reservations WHERE ${where}`, params);
+        const rows = await tx.query<{ used: string }>(
+          `SELECT COALESCE(SUM(${column}), 0)::text AS used FROM limit_reservations WHERE ${where}`,
+          params,
+        );
         used = BigInt(rows[0]?.used ?? '0');
       }
       if (used + amount > rule.maxBase) {
         throw new LimitExceededError(
           `payment ${req.idempotencyKey} of ${amount} base units (${rule.unit}${rule.asset ? ` ${rule.asset}` : ''}) would exceed the ${rule.window} limit of ${rule.maxBase} for ${rule.scope}` +
             `${rule.perCounterparty ? ` to ${req.counterparty}` : ''} (already used ${used}); lower the amount, wait for the window, or raise the limit through governance`,
-          { details: { scope: rule.scope, window: rule.window, unit: rule.unit, limit: rule.maxBase.toString(), used: used.toString(), amount: amount.toString() } },
+          {
+            details: {
+              scope: rule.scope,
+              window: rule.window,
+              unit: rule.unit,
+              limit: rule.maxBase.toString(),
+              used: used.toString(),
+              amount: amount.toString(),
+            },
+          },
         );
       }
     }
@@ -112,7 +131,16 @@ export class SpendingLimits {
       await tx.query(
         `INSERT INTO limit_reservations (id, idempotency_key, scope, asset, counterparty, amount_native, amount_reference, status, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'reserved', $8)`,
-        [`${req.idempotencyKey}|${scope}`, req.idempotencyKey, scope, req.asset, req.counterparty.toLowerCase(), req.amountNative.toString(), req.amountReference.toString(), now],
+        [
+          `${req.idempotencyKey}|${scope}`,
+          req.idempotencyKey,
+          scope,
+          req.asset,
+          req.counterparty.toLowerCase(),
+          req.amountNative.toString(),
+          req.amountReference.toString(),
+          now,
+        ],
       );
     }
   }

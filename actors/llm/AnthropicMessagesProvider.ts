@@ -5,7 +5,12 @@ import { postJson } from './postJson.ts';
 
 const message = z.object({
   model: z.string(),
-  content: z.array(z.union([z.object({ type: z.literal('tool_use'), name: z.string(), input: z.unknown() }), z.object({ type: z.string() }).passthrough()])),
+  content: z.array(
+    z.union([
+      z.object({ type: z.literal('tool_use'), name: z.string(), input: z.unknown() }),
+      z.object({ type: z.string() }).passthrough(),
+    ]),
+  ),
   stop_reason: z.string().nullable(),
   usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).optional(),
 });
@@ -53,9 +58,24 @@ export class AnthropicMessagesProvider implements LlmProvider {
       ...(signal === undefined ? {} : { signal }),
     });
     const parsed = message.safeParse(raw);
-    if (!parsed.success) throw new LlmOutputError(this.name, `the answer is not in the Messages format (${parsed.error.issues[0]!.path.join('.')})`);
-    const call = parsed.data.content.find((c): c is { type: 'tool_use'; name: string; input: unknown } => c.type === 'tool_use' && (c as { name?: string }).name === 'decide');
-    if (call === undefined) throw new LlmOutputError(this.name, `the model did not call the decide tool (stop_reason ${parsed.data.stop_reason})`);
-    return { output: call.input, model: parsed.data.model, usage: { inputTokens: parsed.data.usage?.input_tokens ?? 0, outputTokens: parsed.data.usage?.output_tokens ?? 0 } };
+    if (!parsed.success)
+      throw new LlmOutputError(
+        this.name,
+        `the answer is not in the Messages format (${parsed.error.issues[0]!.path.join('.')})`,
+      );
+    const call = parsed.data.content.find(
+      (c): c is { type: 'tool_use'; name: string; input: unknown } =>
+        c.type === 'tool_use' && (c as { name?: string }).name === 'decide',
+    );
+    if (call === undefined)
+      throw new LlmOutputError(
+        this.name,
+        `the model did not call the decide tool (stop_reason ${parsed.data.stop_reason})`,
+      );
+    return {
+      output: call.input,
+      model: parsed.data.model,
+      usage: { inputTokens: parsed.data.usage?.input_tokens ?? 0, outputTokens: parsed.data.usage?.output_tokens ?? 0 },
+    };
   }
 }

@@ -29,7 +29,12 @@ export const llmDecisionSchema = z.strictObject({
       type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)*$/),
       capability: z.string().min(1),
       account: z.string().min(1).optional(),
-      amount: z.strictObject({ value: z.string().regex(/^\d{1,30}(\.\d{1,18})?$/), asset: z.string().regex(/^[A-Z0-9]{2,12}$/) }).optional(),
+      amount: z
+        .strictObject({
+          value: z.string().regex(/^\d{1,30}(\.\d{1,18})?$/),
+          asset: z.string().regex(/^[A-Z0-9]{2,12}$/),
+        })
+        .optional(),
       counterparty: z.string().min(1).optional(),
       params: z.record(z.string(), z.unknown()).default({}),
     })
@@ -58,7 +63,12 @@ export const LLM_DECISION_JSON_SCHEMA: Record<string, unknown> = {
             type: { type: 'string' },
             capability: { type: 'string' },
             account: { type: 'string' },
-            amount: { type: 'object', additionalProperties: false, required: ['value', 'asset'], properties: { value: { type: 'string' }, asset: { type: 'string' } } },
+            amount: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['value', 'asset'],
+              properties: { value: { type: 'string' }, asset: { type: 'string' } },
+            },
             counterparty: { type: 'string' },
             params: { type: 'object' },
           },

@@ -3,8 +3,18 @@ import { MandateError } from '../../kernel/index.ts';
 /** A model API answered with an error status, or could not be reached. */
 export class LlmHttpError extends MandateError {
   readonly retryable: boolean;
-  constructor(provider: string, message: string, status: number | undefined, retryable: boolean, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_LLM_HTTP', `${provider}: ${message}`, { ...options, status: 502, details: { provider, httpStatus: status ?? null } });
+  constructor(
+    provider: string,
+    message: string,
+    status: number | undefined,
+    retryable: boolean,
+    options: ErrorOptions = {},
+  ) {
+    super('MANDATE_ERR_LLM_HTTP', `${provider}: ${message}`, {
+      ...options,
+      status: 502,
+      details: { provider, httpStatus: status ?? null },
+    });
     this.name = 'LlmHttpError';
     this.retryable = retryable;
   }
@@ -36,9 +46,16 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
     const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
     let response: Response;
     try {
-      response = await fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: JSON.stringify(options.body), signal });
+      response = await fetch(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...options.headers },
+        body: JSON.stringify(options.body),
+        signal,
+      });
     } catch (cause) {
-      last = new LlmHttpError(options.provider, `request failed: ${(cause as Error).message}`, undefined, true, { cause });
+      last = new LlmHttpError(options.provider, `request failed: ${(cause as Error).message}`, undefined, true, {
+        cause,
+      });
       if (options.signal?.aborted === true) throw last;
       await sleep(250 * 2 ** (attempt - 1));
       continue;
@@ -48,11 +65,22 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
       try {
         return JSON.parse(text);
       } catch (cause) {
-        throw new LlmHttpError(options.provider, `answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`, response.status, false, { cause });
+        throw new LlmHttpError(
+          options.provider,
+          `answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+          response.status,
+          false,
+          { cause },
+        );
       }
     }
     const retryable = response.status === 429 || response.status >= 500;
-    last = new LlmHttpError(options.provider, `answered HTTP ${response.status}: ${text.slice(0, 300)}`, response.status, retryable);
+    last = new LlmHttpError(
+      options.provider,
+      `answered HTTP ${response.status}: ${text.slice(0, 300)}`,
+      response.status,
+      retryable,
+    );
     if (!retryable) throw last;
     const after = Number(response.headers.get('retry-after'));
     await sleep(Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 30_000) : 250 * 2 ** (attempt - 1));

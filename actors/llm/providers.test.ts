@@ -14,7 +14,9 @@ interface Seen {
 }
 
 /** A local server answering with the given responses in turn, recording each request. */
-async function serve(responses: Array<{ status: number; body: unknown; headers?: Record<string, string> }>): Promise<{ url: string; seen: Seen[]; server: Server }> {
+async function serve(
+  responses: Array<{ status: number; body: unknown; headers?: Record<string, string> }>,
+): Promise<{ url: string; seen: Seen[]; server: Server }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let data = '';
@@ -35,7 +37,18 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
 
-const decision = { action: { type: 'payment.send', capability: 'payments.send', account: 'ops-usd', amount: { value: '120.00', asset: 'USD' }, counterparty: 'cp-1', params: {} }, confidence: 0.8, rationale: 'invoice due' };
+const decision = {
+  action: {
+    type: 'payment.send',
+    capability: 'payments.send',
+    account: 'ops-usd',
+    amount: { value: '120.00', asset: 'USD' },
+    counterparty: 'cp-1',
+    params: {},
+  },
+  confidence: 0.8,
+  rationale: 'invoice due',
+};
 const chat = (content: string | null, extra: Record<string, unknown> = {}) => ({
   id: 'chatcmpl-1',
   object: 'chat.completion',
@@ -63,7 +76,11 @@ describe('llm providers', () => {
     expect(answer).toEqual({ output: decision, model: 'gpt-test', usage: { inputTokens: 10, outputTokens: 5 } });
     expect(seen[0]!.path).toBe('/v1/chat/completions');
     expect(seen[0]!.headers.authorization).toBe('Bearer sk-test');
-    expect(seen[0]!.body).toMatchObject({ model: 'gpt-test', messages: [{ role: 'system', content: 'sys' }, { role: 'user' }], response_format: { type: 'json_schema', json_schema: { strict: true } } });
+    expect(seen[0]!.body).toMatchObject({
+      model: 'gpt-test',
+      messages: [{ role: 'system', content: 'sys' }, { role: 'user' }],
+      response_format: { type: 'json_schema', json_schema: { strict: true } },
+    });
   });
 
   it('llm providers - Anthropic messages: the decision is the forced tool call input', async () => {
@@ -73,11 +90,17 @@ describe('llm providers', () => {
     expect(seen[0]!.path).toBe('/v1/messages');
     expect(seen[0]!.headers['x-api-key']).toBe('ak-test');
     expect(seen[0]!.headers['anthropic-version']).toBe('2023-06-01');
-    expect(seen[0]!.body).toMatchObject({ tool_choice: { type: 'tool', name: 'decide' }, tools: [{ name: 'decide', input_schema: LLM_DECISION_JSON_SCHEMA }] });
+    expect(seen[0]!.body).toMatchObject({
+      tool_choice: { type: 'tool', name: 'decide' },
+      tools: [{ name: 'decide', input_schema: LLM_DECISION_JSON_SCHEMA }],
+    });
   });
 
   it('llm providers - a 429 with retry-after is retried; a 400 fails at once with a code', async () => {
-    const { url, seen } = await serve([{ status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '0' } }, { status: 200, body: chat(JSON.stringify(decision)) }]);
+    const { url, seen } = await serve([
+      { status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '0' } },
+      { status: 200, body: chat(JSON.stringify(decision)) },
+    ]);
     const p = new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url });
     expect((await p.complete(request)).output).toEqual(decision);
     expect(seen).toHaveLength(2);
@@ -88,9 +111,17 @@ describe('llm providers', () => {
   });
 
   it('llm providers - malformed answers are refused with MANDATE_ERR_LLM_OUTPUT', async () => {
-    for (const body of [chat('not json'), chat(null, { refusal: 'I cannot help' }), { choices: 'nope' }, { ...anthropic(decision), content: [{ type: 'text', text: 'no tool call' }] }]) {
+    for (const body of [
+      chat('not json'),
+      chat(null, { refusal: 'I cannot help' }),
+      { choices: 'nope' },
+      { ...anthropic(decision), content: [{ type: 'text', text: 'no tool call' }] },
+    ]) {
       const { url } = await serve([{ status: 200, body }]);
-      const provider = 'content' in (body as object) ? new AnthropicMessagesProvider({ apiKey: 'k', model: 'm', baseUrl: url }) : new OpenAiChatProvider({ apiKey: 'k', model: 'm', baseUrl: url });
+      const provider =
+        'content' in (body as object)
+          ? new AnthropicMessagesProvider({ apiKey: 'k', model: 'm', baseUrl: url })
+          : new OpenAiChatProvider({ apiKey: 'k', model: 'm', baseUrl: url });
       await expect(provider.complete(request)).rejects.toMatchObject({ code: 'MANDATE_ERR_LLM_OUTPUT' });
     }
   });
@@ -102,40 +133,109 @@ describe('hybrid decider', () => {
       {
         name: 'pay-due',
         conditions: { all: [{ fact: 'due', operator: 'equal', value: true }] },
-        event: { type: 'payment.send', capability: 'payments.send', account: 'ops-usd', amount: { value: '$fact:amount', asset: 'USD' }, confidence: 0.9 },
+        event: {
+          type: 'payment.send',
+          capability: 'payments.send',
+          account: 'ops-usd',
+          amount: { value: '$fact:amount', asset: 'USD' },
+          confidence: 0.9,
+        },
       },
     ],
   });
 
   it('hybrid decider - fallback: rules decide when they fire; the model decides otherwise, within the allowed actions and confidence', async () => {
     const { url, seen } = await serve([{ status: 200, body: chat(JSON.stringify(decision)) }]);
-    const d = new HybridDecider({ rules, llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }), mode: 'fallback', allowedActions: ['payment.send'], instructions: 'Pay due invoices.' });
+    const d = new HybridDecider({
+      rules,
+      llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }),
+      mode: 'fallback',
+      allowedActions: ['payment.send'],
+      instructions: 'Pay due invoices.',
+    });
     const ruled = await d.decide({ due: true, amount: '10.00' });
     expect(ruled).toMatchObject({ rulesFired: ['pay-due'], model: null, action: { amount: { value: '10.00' } } });
     expect(seen).toHaveLength(0);
     const modeled = await d.decide({ due: false });
-    expect(modeled).toMatchObject({ model: 'gpt-test', confidence: 0.8, action: { type: 'payment.send', amount: { value: '120.00', asset: 'USD' } } });
-    const strict = new HybridDecider({ rules, llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }), mode: 'fallback', allowedActions: ['fx.swap'], instructions: 'x' });
+    expect(modeled).toMatchObject({
+      model: 'gpt-test',
+      confidence: 0.8,
+      action: { type: 'payment.send', amount: { value: '120.00', asset: 'USD' } },
+    });
+    const strict = new HybridDecider({
+      rules,
+      llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }),
+      mode: 'fallback',
+      allowedActions: ['fx.swap'],
+      instructions: 'x',
+    });
     expect((await strict.decide({ due: false })).action).toBeNull();
-    const shy = new HybridDecider({ rules, llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }), mode: 'fallback', allowedActions: ['payment.send'], minConfidence: 0.9, instructions: 'x' });
+    const shy = new HybridDecider({
+      rules,
+      llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }),
+      mode: 'fallback',
+      allowedActions: ['payment.send'],
+      minConfidence: 0.9,
+      instructions: 'x',
+    });
     expect((await shy.decide({ due: false })).action).toBeNull();
   });
 
-  it('hybrid decider - review: a model that disagrees with the rules means no action; agreement keeps the rules\' amounts', async () => {
-    const disagree = await serve([{ status: 200, body: anthropic({ action: null, confidence: 0.9, rationale: 'duplicate invoice' }) }]);
-    const d = new HybridDecider({ rules, llm: new AnthropicMessagesProvider({ apiKey: 'k', model: 'claude-test', baseUrl: disagree.url }), mode: 'review', allowedActions: ['payment.send'], instructions: 'x' });
+  it("hybrid decider - review: a model that disagrees with the rules means no action; agreement keeps the rules' amounts", async () => {
+    const disagree = await serve([
+      { status: 200, body: anthropic({ action: null, confidence: 0.9, rationale: 'duplicate invoice' }) },
+    ]);
+    const d = new HybridDecider({
+      rules,
+      llm: new AnthropicMessagesProvider({ apiKey: 'k', model: 'claude-test', baseUrl: disagree.url }),
+      mode: 'review',
+      allowedActions: ['payment.send'],
+      instructions: 'x',
+    });
     const r = await d.decide({ due: true, amount: '10.00' });
     expect(r.action).toBeNull();
     expect(r.rationale).toContain('did not agree');
     expect(disagree.seen[0]!.body.messages[0].content).toContain('proposedByRules');
     const agree = await serve([{ status: 200, body: anthropic({ ...decision, amount: undefined }) }]);
-    const e = new HybridDecider({ rules, llm: new AnthropicMessagesProvider({ apiKey: 'k', model: 'claude-test', baseUrl: agree.url }), mode: 'review', allowedActions: ['payment.send'], instructions: 'x' });
-    expect(await e.decide({ due: true, amount: '10.00' })).toMatchObject({ model: 'claude-test', confidence: 0.8, action: { amount: { value: '10.00', asset: 'USD' } } });
+    const e = new HybridDecider({
+      rules,
+      llm: new AnthropicMessagesProvider({ apiKey: 'k', model: 'claude-test', baseUrl: agree.url }),
+      mode: 'review',
+      allowedActions: ['payment.send'],
+      instructions: 'x',
+    });
+    expect(await e.decide({ due: true, amount: '10.00' })).toMatchObject({
+      model: 'claude-test',
+      confidence: 0.8,
+      action: { amount: { value: '10.00', asset: 'USD' } },
+    });
   });
 
   it('hybrid decider - a decision failing the schema is refused with a code (never acted on)', async () => {
-    const { url } = await serve([{ status: 200, body: chat(JSON.stringify({ action: { type: 'payment.send', capability: 'payments.send', amount: { value: '1e9', asset: 'USD' }, params: {} }, confidence: 2, rationale: 'x' })) }]);
-    const d = new HybridDecider({ rules, llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }), mode: 'fallback', allowedActions: ['payment.send'], instructions: 'x' });
+    const { url } = await serve([
+      {
+        status: 200,
+        body: chat(
+          JSON.stringify({
+            action: {
+              type: 'payment.send',
+              capability: 'payments.send',
+              amount: { value: '1e9', asset: 'USD' },
+              params: {},
+            },
+            confidence: 2,
+            rationale: 'x',
+          }),
+        ),
+      },
+    ]);
+    const d = new HybridDecider({
+      rules,
+      llm: new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url }),
+      mode: 'fallback',
+      allowedActions: ['payment.send'],
+      instructions: 'x',
+    });
     await expect(d.decide({ due: false })).rejects.toMatchObject({ code: 'MANDATE_ERR_LLM_OUTPUT' });
   });
 });

@@ -19,7 +19,10 @@ export interface BankFxOracleOptions {
 const FxBody = z.object({
   base: z.string().regex(/^[A-Z]{3}$/),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  rates: z.record(z.string().regex(/^[A-Z]{3}$/), z.union([z.string().regex(/^\d+(\.\d+)?$/), z.number().positive().finite()])),
+  rates: z.record(
+    z.string().regex(/^[A-Z]{3}$/),
+    z.union([z.string().regex(/^\d+(\.\d+)?$/), z.number().positive().finite()]),
+  ),
 });
 
 /** An {@link Oracle} for fiat pairs such as `EUR/USD`. */
@@ -37,9 +40,15 @@ export class BankFxOracle implements Oracle {
     url.search = new URLSearchParams({ base: base ?? '' }).toString();
     const body = await fetchJson(url, { source: this.name, timeoutMs: this.#o.timeoutMs, fetch: this.#o.fetch });
     const parsed = FxBody.safeParse(body);
-    if (!parsed.success) throw new OracleDataError(`${this.name} answered with a malformed body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new OracleDataError(
+        `${this.name} answered with a malformed body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const rate = quote === undefined ? undefined : parsed.data.rates[quote];
-    if (parsed.data.base !== base || rate === undefined) throw new OracleDataError(`${this.name} has no ${pair} rate (base ${parsed.data.base}, quotes ${Object.keys(parsed.data.rates).join(', ')})`);
+    if (parsed.data.base !== base || rate === undefined)
+      throw new OracleDataError(
+        `${this.name} has no ${pair} rate (base ${parsed.data.base}, quotes ${Object.keys(parsed.data.rates).join(', ')})`,
+      );
     const price = decimalToScaled(rate);
     if (price === 0n) throw new OracleDataError(`${this.name} ${pair} rate is zero`);
     return { pair, price, updatedAt: new Date(`${parsed.data.date}T23:59:59Z`), source: this.name };

@@ -34,7 +34,12 @@ export class CachedOracle implements Oracle {
       return { pair: v.pair, price: BigInt(v.price), updatedAt: new Date(v.updatedAt), source: v.source };
     }
     const fresh = await this.#inner.read(pair);
-    await this.#o.redis.set(key, JSON.stringify({ ...fresh, price: fresh.price.toString(), updatedAt: fresh.updatedAt.toISOString() }), 'PX', this.#o.ttlMs);
+    await this.#o.redis.set(
+      key,
+      JSON.stringify({ ...fresh, price: fresh.price.toString(), updatedAt: fresh.updatedAt.toISOString() }),
+      'PX',
+      this.#o.ttlMs,
+    );
     return fresh;
   }
 }

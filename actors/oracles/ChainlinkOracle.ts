@@ -38,25 +38,48 @@ export class ChainlinkOracle implements Oracle {
 
   async read(pair: string): Promise<PriceObservation> {
     const feed = this.#o.feeds[pair];
-    if (feed === undefined) throw new OracleUnavailableError(`no Chainlink feed configured for "${pair}"; add its aggregator address to feeds`);
+    if (feed === undefined)
+      throw new OracleUnavailableError(
+        `no Chainlink feed configured for "${pair}"; add its aggregator address to feeds`,
+      );
     let decoded: { roundId: bigint; answer: bigint; updatedAt: bigint; answeredInRound: bigint };
     let decimals: number;
     try {
       decimals = this.#decimals.get(feed) ?? Number((await this.#call(feed, 'decimals'))[0]);
       this.#decimals.set(feed, decimals);
       const r = await this.#call(feed, 'latestRoundData');
-      decoded = { roundId: r[0] as bigint, answer: r[1] as bigint, updatedAt: r[3] as bigint, answeredInRound: r[4] as bigint };
+      decoded = {
+        roundId: r[0] as bigint,
+        answer: r[1] as bigint,
+        updatedAt: r[3] as bigint,
+        answeredInRound: r[4] as bigint,
+      };
     } catch (cause) {
-      throw new OracleUnavailableError(`Chainlink feed ${feed} (${pair}) could not be read: ${(cause as Error).message.slice(0, 200)}`, { cause });
+      throw new OracleUnavailableError(
+        `Chainlink feed ${feed} (${pair}) could not be read: ${(cause as Error).message.slice(0, 200)}`,
+        { cause },
+      );
     }
     const round = Round.safeParse(decoded);
-    if (!round.success) throw new OracleDataError(`Chainlink feed ${feed} (${pair}) returned an unusable round: ${round.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    if (round.data.answeredInRound < round.data.roundId) throw new OracleDataError(`Chainlink feed ${feed} (${pair}) answer is carried over from round ${round.data.answeredInRound} < ${round.data.roundId}`);
-    const price = decimals <= PRICE_DECIMALS ? round.data.answer * 10n ** BigInt(PRICE_DECIMALS - decimals) : round.data.answer / 10n ** BigInt(decimals - PRICE_DECIMALS);
+    if (!round.success)
+      throw new OracleDataError(
+        `Chainlink feed ${feed} (${pair}) returned an unusable round: ${round.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    if (round.data.answeredInRound < round.data.roundId)
+      throw new OracleDataError(
+        `Chainlink feed ${feed} (${pair}) answer is carried over from round ${round.data.answeredInRound} < ${round.data.roundId}`,
+      );
+    const price =
+      decimals <= PRICE_DECIMALS
+        ? round.data.answer * 10n ** BigInt(PRICE_DECIMALS - decimals)
+        : round.data.answer / 10n ** BigInt(decimals - PRICE_DECIMALS);
     return { pair, price, updatedAt: new Date(Number(round.data.updatedAt) * 1000), source: `chainlink:${feed}` };
   }
 
   async #call(to: string, fn: 'decimals' | 'latestRoundData') {
-    return AGGREGATOR_V3.decodeFunctionResult(fn, await this.#o.provider.send('eth_call', [{ to, data: AGGREGATOR_V3.encodeFunctionData(fn, []) }, 'latest']));
+    return AGGREGATOR_V3.decodeFunctionResult(
+      fn,
+      await this.#o.provider.send('eth_call', [{ to, data: AGGREGATOR_V3.encodeFunctionData(fn, []) }, 'latest']),
+    );
   }
 }

@@ -52,7 +52,10 @@ export class SanePriceFeed {
   /** Reads every source for `pair` and returns the sane median, or throws a coded oracle error. */
   async read(pair: string): Promise<SanePrice> {
     const rules = this.#o.sanity[pair];
-    if (rules === undefined) throw new OracleUnavailableError(`no sanity rules configured for "${pair}"; add maxAgeMs, min, max, maxDeviationBps and minSources`);
+    if (rules === undefined)
+      throw new OracleUnavailableError(
+        `no sanity rules configured for "${pair}"; add maxAgeMs, min, max, maxDeviationBps and minSources`,
+      );
     const now = (this.#o.now ?? (() => new Date()))().getTime();
     const min = parseUnits(rules.min, PRICE_DECIMALS);
     const max = parseUnits(rules.max, PRICE_DECIMALS);
@@ -63,33 +66,47 @@ export class SanePriceFeed {
       const source = this.#o.sources[i]!.name;
       if (r.status === 'rejected') {
         const e = r.reason as { code?: string; message?: string };
-        rejected.push({ source, code: e.code ?? 'MANDATE_ERR_ORACLE_UNAVAILABLE', message: e.message ?? String(r.reason) });
+        rejected.push({
+          source,
+          code: e.code ?? 'MANDATE_ERR_ORACLE_UNAVAILABLE',
+          message: e.message ?? String(r.reason),
+        });
         return;
       }
       const o = r.value;
       const age = now - o.updatedAt.getTime();
       if (age > rules.maxAgeMs) {
-        const e = new OracleStaleError(`${o.source} ${pair} price is ${Math.round(age / 1000)} s old, above the ${rules.maxAgeMs / 1000} s limit`);
+        const e = new OracleStaleError(
+          `${o.source} ${pair} price is ${Math.round(age / 1000)} s old, above the ${rules.maxAgeMs / 1000} s limit`,
+        );
         rejected.push({ source, code: e.code, message: e.message });
       } else if (o.price < min || o.price > max) {
-        const e = new OracleBoundsError(`${o.source} ${pair} price ${o.price} (1e-18 units) is outside [${rules.min}, ${rules.max}]`);
+        const e = new OracleBoundsError(
+          `${o.source} ${pair} price ${o.price} (1e-18 units) is outside [${rules.min}, ${rules.max}]`,
+        );
         rejected.push({ source, code: e.code, message: e.message });
       } else {
         observations.push(o);
       }
     });
     if (observations.length < rules.minSources) {
-      throw new OracleUnavailableError(`only ${observations.length} sane source(s) for ${pair}, ${rules.minSources} required; rejected: ${rejected.map((r) => `${r.source} (${r.code})`).join(', ') || 'none'}`, {
-        details: { pair, rejected },
-      });
+      throw new OracleUnavailableError(
+        `only ${observations.length} sane source(s) for ${pair}, ${rules.minSources} required; rejected: ${rejected.map((r) => `${r.source} (${r.code})`).join(', ') || 'none'}`,
+        {
+          details: { pair, rejected },
+        },
+      );
     }
     const median = medianOf(observations.map((o) => o.price));
     for (const o of observations) {
       const diff = o.price > median ? o.price - median : median - o.price;
       if (diff * 10_000n > median * BigInt(rules.maxDeviationBps)) {
-        throw new OracleDeviationError(`${o.source} ${pair} price ${o.price} deviates ${(diff * 10_000n) / median} bps from the median ${median}, above ${rules.maxDeviationBps} bps; investigate the sources before acting`, {
-          details: { pair, source: o.source, price: o.price.toString(), median: median.toString() },
-        });
+        throw new OracleDeviationError(
+          `${o.source} ${pair} price ${o.price} deviates ${(diff * 10_000n) / median} bps from the median ${median}, above ${rules.maxDeviationBps} bps; investigate the sources before acting`,
+          {
+            details: { pair, source: o.source, price: o.price.toString(), median: median.toString() },
+          },
+        );
       }
     }
     return { pair, price: median, observations, rejected };

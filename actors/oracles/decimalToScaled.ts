@@ -12,7 +12,12 @@ export function decimalToScaled(value: string | number): bigint {
   if (exp !== null) {
     const digits = `${exp[1]}${exp[2] ?? ''}`;
     const point = exp[1]!.length + Number(exp[3]);
-    text = point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? `${digits}${'0'.repeat(point - digits.length)}` : `${digits.slice(0, point)}.${digits.slice(point)}`;
+    text =
+      point <= 0
+        ? `0.${'0'.repeat(-point)}${digits}`
+        : point >= digits.length
+          ? `${digits}${'0'.repeat(point - digits.length)}`
+          : `${digits.slice(0, point)}.${digits.slice(point)}`;
   }
   const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (m === null) throw new Error(`not a non-negative decimal: "${value}"`);

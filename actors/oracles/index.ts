@@ -12,4 +12,10 @@ export type { SanePriceFeedOptions, PriceSanity, SanePrice } from './SanePriceFe
 export { CachedOracle } from './CachedOracle.ts';
 export type { CachedOracleOptions } from './CachedOracle.ts';
 export { decimalToScaled } from './decimalToScaled.ts';
-export { OracleDataError, OracleStaleError, OracleBoundsError, OracleDeviationError, OracleUnavailableError } from './errors.ts';
+export {
+  OracleDataError,
+  OracleStaleError,
+  OracleBoundsError,
+  OracleDeviationError,
+  OracleUnavailableError,
+} from './errors.ts';

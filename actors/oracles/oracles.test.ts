@@ -31,7 +31,14 @@ beforeAll(async () => {
     const u = new URL(req.url!, 'http://x');
     res.setHeader('content-type', 'application/json');
     if (u.pathname === '/api/v3/simple/price') {
-      res.end(JSON.stringify({ [u.searchParams.get('ids')!]: { [u.searchParams.get('vs_currencies')!]: api.ethUsd, last_updated_at: api.updatedAt } }));
+      res.end(
+        JSON.stringify({
+          [u.searchParams.get('ids')!]: {
+            [u.searchParams.get('vs_currencies')!]: api.ethUsd,
+            last_updated_at: api.updatedAt,
+          },
+        }),
+      );
     } else if (u.pathname === '/latest') {
       res.end(JSON.stringify(api.fxBody));
     } else {
@@ -47,7 +54,10 @@ afterAll(async () => {
   await node?.close();
 });
 
-const fixed = (name: string, price: string, updatedAt: Date): Oracle => ({ name, read: async (pair) => ({ pair, price: parseUnits(price, 18), updatedAt, source: name }) });
+const fixed = (name: string, price: string, updatedAt: Date): Oracle => ({
+  name,
+  read: async (pair) => ({ pair, price: parseUnits(price, 18), updatedAt, source: name }),
+});
 
 describe('oracles', () => {
   it('oracles - Chainlink AggregatorV3 is read on chain and scaled to 18 decimals; a bad round is refused', async () => {
@@ -98,11 +108,28 @@ describe('oracles', () => {
     const now = new Date('2026-03-02T12:00:00Z');
     const fresh = new Date(now.getTime() - 30_000);
     const sanity = { 'ETH/USD': { maxAgeMs: 120_000, min: '100', max: '100000', maxDeviationBps: 200, minSources: 2 } };
-    const ok = new SanePriceFeed({ now: () => now, sanity, sources: [fixed('a', '3000', fresh), fixed('b', '3010', fresh), fixed('c', '3030', fresh), fixed('old', '2000', new Date(now.getTime() - 600_000)), fixed('crazy', '0.5', fresh)] });
+    const ok = new SanePriceFeed({
+      now: () => now,
+      sanity,
+      sources: [
+        fixed('a', '3000', fresh),
+        fixed('b', '3010', fresh),
+        fixed('c', '3030', fresh),
+        fixed('old', '2000', new Date(now.getTime() - 600_000)),
+        fixed('crazy', '0.5', fresh),
+      ],
+    });
     const result = await ok.read('ETH/USD');
     expect(result.price).toBe(parseUnits('3010', 18));
-    expect(result.rejected.map((r) => `${r.source}:${r.code}`)).toEqual(['old:MANDATE_ERR_ORACLE_STALE', 'crazy:MANDATE_ERR_ORACLE_BOUNDS']);
-    const split = new SanePriceFeed({ now: () => now, sanity, sources: [fixed('a', '3000', fresh), fixed('b', '3300', fresh)] });
+    expect(result.rejected.map((r) => `${r.source}:${r.code}`)).toEqual([
+      'old:MANDATE_ERR_ORACLE_STALE',
+      'crazy:MANDATE_ERR_ORACLE_BOUNDS',
+    ]);
+    const split = new SanePriceFeed({
+      now: () => now,
+      sanity,
+      sources: [fixed('a', '3000', fresh), fixed('b', '3300', fresh)],
+    });
     await expect(split.read('ETH/USD')).rejects.toMatchObject({ code: 'MANDATE_ERR_ORACLE_DEVIATION' });
     const lonely = new SanePriceFeed({ now: () => now, sanity, sources: [fixed('a', '3000', fresh)] });
     await expect(lonely.read('ETH/USD')).rejects.toMatchObject({ code: 'MANDATE_ERR_ORACLE_UNAVAILABLE' });
@@ -115,13 +142,19 @@ describe('oracles', () => {
     try {
       await redis.connect();
     } catch (cause) {
-      throw new Error(`Redis is not reachable at ${url}; start it (e.g. "redis-server --port 6379") or set REDIS_URL`, { cause });
+      throw new Error(`Redis is not reachable at ${url}; start it (e.g. "redis-server --port 6379") or set REDIS_URL`, {
+        cause,
+      });
     }
     try {
       const prefix = `mandate:test:${Date.now()}:`;
       api.ethUsd = 2999.5;
       api.updatedAt = 1_772_400_000;
-      const cached = new CachedOracle(new HttpPriceOracle({ baseUrl, ids: { ETH: 'ethereum' } }), { redis, ttlMs: 60_000, prefix });
+      const cached = new CachedOracle(new HttpPriceOracle({ baseUrl, ids: { ETH: 'ethereum' } }), {
+        redis,
+        ttlMs: 60_000,
+        prefix,
+      });
       const before = requests;
       const first: PriceObservation = await cached.read('ETH/USD');
       const second = await cached.read('ETH/USD');

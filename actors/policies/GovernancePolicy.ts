@@ -28,12 +28,21 @@ export class GovernancePolicy implements SupervisorPolicy {
     this.#limitsOf = limitsOf;
     this.#engine = new Engine([], { allowUndefinedFacts: true });
     for (const rule of config.rules) {
-      this.#engine.addRule({ name: rule.name, priority: rule.priority, conditions: rule.conditions, event: { type: rule.name } } as RuleProperties);
+      this.#engine.addRule({
+        name: rule.name,
+        priority: rule.priority,
+        conditions: rule.conditions,
+        event: { type: rule.name },
+      } as RuleProperties);
     }
   }
 
   /** Parses a governance YAML file; errors name the field. */
-  static fromYaml(text: string, limitsOf: (agentId: string) => SpendLimits | undefined, source = 'governance.yaml'): GovernancePolicy {
+  static fromYaml(
+    text: string,
+    limitsOf: (agentId: string) => SpendLimits | undefined,
+    source = 'governance.yaml',
+  ): GovernancePolicy {
     let raw: unknown;
     try {
       raw = parseYaml(text) ?? {};
@@ -43,7 +52,10 @@ export class GovernancePolicy implements SupervisorPolicy {
     const parsed = governanceFileSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new RuleDefinitionError(`${source}: invalid governance setting at "${issue.path.join('.')}": ${issue.message}`, { source, field: issue.path.join('.') });
+      throw new RuleDefinitionError(
+        `${source}: invalid governance setting at "${issue.path.join('.')}": ${issue.message}`,
+        { source, field: issue.path.join('.') },
+      );
     }
     return new GovernancePolicy(parsed.data, limitsOf);
   }
@@ -54,8 +66,13 @@ export class GovernancePolicy implements SupervisorPolicy {
     if (amount !== undefined) {
       const perTx = limits?.perTransaction?.[amount.asset];
       if (perTx === undefined) return { status: 'denied', reason: `no per-transaction limit for ${amount.asset}` };
-      if (parseAmount(amount.value) > parseAmount(perTx)) return { status: 'denied', reason: `${amount.value} ${amount.asset} exceeds the per-transaction limit ${perTx}` };
-      if (limits?.daily?.[amount.asset] === undefined) return { status: 'denied', reason: `no daily limit for ${amount.asset}` };
+      if (parseAmount(amount.value) > parseAmount(perTx))
+        return {
+          status: 'denied',
+          reason: `${amount.value} ${amount.asset} exceeds the per-transaction limit ${perTx}`,
+        };
+      if (limits?.daily?.[amount.asset] === undefined)
+        return { status: 'denied', reason: `no daily limit for ${amount.asset}` };
     }
     const facts = {
       action: p.action.type,
@@ -75,7 +92,11 @@ export class GovernancePolicy implements SupervisorPolicy {
     const top = fired.sort((a, b) => RANK[b.effect] - RANK[a.effect] || b.priority - a.priority)[0];
     if (top?.effect === 'deny') return { status: 'denied', reason: `${top.name}: ${top.reason}` };
     if (top?.effect === 'require-approval') {
-      return { status: 'pending', reason: `${top.name}: ${top.reason}`, approvalTimeoutMs: top.timeout ?? this.config.approvalTimeout };
+      return {
+        status: 'pending',
+        reason: `${top.name}: ${top.reason}`,
+        approvalTimeoutMs: top.timeout ?? this.config.approvalTimeout,
+      };
     }
     return this.reserve(p, top === undefined ? 'within policy and limits' : `${top.name}: ${top.reason}`);
   }
@@ -94,9 +115,15 @@ export class GovernancePolicy implements SupervisorPolicy {
       return { status: 'denied', reason: `daily limit ${daily} ${amount.asset} would be exceeded` };
     }
     const groupDaily = this.config.groupBudgets[p.group]?.daily[amount.asset];
-    if (groupDaily !== undefined && !this.#budget.reserve(`group:${p.group}`, amount.asset, amount.value, groupDaily, p.decision.id, p.at)) {
+    if (
+      groupDaily !== undefined &&
+      !this.#budget.reserve(`group:${p.group}`, amount.asset, amount.value, groupDaily, p.decision.id, p.at)
+    ) {
       this.#budget.release(p.agentId, amount.asset, p.decision.id);
-      return { status: 'denied', reason: `group ${p.group} daily budget ${groupDaily} ${amount.asset} would be exceeded` };
+      return {
+        status: 'denied',
+        reason: `group ${p.group} daily budget ${groupDaily} ${amount.asset} would be exceeded`,
+      };
     }
     return { status: 'approved', reason };
   }

@@ -72,11 +72,15 @@ export class ReputationPolicy implements SupervisorPolicy {
     const score = this.score(p.agentId);
     if (score < this.#min) return { status: 'denied', reason: `trust score ${score} is below ${this.#min}` };
     const limit = this.#options.limitsOf(p.agentId)?.perTransaction?.[amount.asset];
-    if (limit === undefined) return { status: 'denied', reason: `no per-transaction limit configured for ${amount.asset}` };
+    if (limit === undefined)
+      return { status: 'denied', reason: `no per-transaction limit configured for ${amount.asset}` };
     const factor = ReputationPolicy.factor(score);
     const scaled = (parseAmount(limit) * BigInt(Math.round(factor * 10_000))) / 10_000n;
     if (parseAmount(amount.value) > scaled) {
-      return { status: 'denied', reason: `${amount.value} ${amount.asset} exceeds the trust-scaled limit (${Math.round(factor * 100)}% of ${limit} at score ${score})` };
+      return {
+        status: 'denied',
+        reason: `${amount.value} ${amount.asset} exceeds the trust-scaled limit (${Math.round(factor * 100)}% of ${limit} at score ${score})`,
+      };
     }
     return { status: 'approved', reason: `within ${Math.round(factor * 100)}% of limit at score ${score}` };
   }

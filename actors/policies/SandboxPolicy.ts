@@ -28,11 +28,15 @@ export class SandboxPolicy implements SupervisorPolicy {
       return { status: 'denied', reason: `agent ${p.agentId} does not hold capability "${action.capability}"` };
     }
     const permissions = this.#permissionsOf(p.agentId);
-    if (permissions === undefined || p.group !== this.group) return { status: 'denied', reason: `agent ${p.agentId} is not admitted to sandbox ${this.group}` };
+    if (permissions === undefined || p.group !== this.group)
+      return { status: 'denied', reason: `agent ${p.agentId} is not admitted to sandbox ${this.group}` };
     const grant = permissions.find((perm) => perm.capability === action.capability);
     if (grant === undefined) return { status: 'denied', reason: `no permission for capability "${action.capability}"` };
     if (action.account !== undefined && !grant.accounts.includes('*') && !grant.accounts.includes(action.account)) {
-      return { status: 'denied', reason: `capability "${action.capability}" is not granted on account "${action.account}"` };
+      return {
+        status: 'denied',
+        reason: `capability "${action.capability}" is not granted on account "${action.account}"`,
+      };
     }
     return { status: 'approved', reason: 'capability and account permitted' };
   }

@@ -26,7 +26,10 @@ export const governanceRuleSchema = z
   })
   .strict();
 
-const perAsset = z.record(z.string().regex(/^[A-Z0-9]{2,12}$/, 'asset symbols are upper-case, e.g. USDC'), z.string().regex(/^\d{1,30}(\.\d{1,18})?$/, 'amounts are decimal strings, e.g. "25000.00"'));
+const perAsset = z.record(
+  z.string().regex(/^[A-Z0-9]{2,12}$/, 'asset symbols are upper-case, e.g. USDC'),
+  z.string().regex(/^\d{1,30}(\.\d{1,18})?$/, 'amounts are decimal strings, e.g. "25000.00"'),
+);
 
 /** The governance policy file. */
 export const governanceFileSchema = z

@@ -15,8 +15,15 @@ let tamper: 'none' | 'foreign-target' | 'malformed' = 'none';
 
 /** A local server speaking the 0x /swap/v1/quote format, routing through the real local Uniswap pool. */
 async function startQuoteServer(): Promise<void> {
-  const router = new Contract(uni.router, packagedArtifact('@uniswap/v2-periphery/build/UniswapV2Router02.json').abi, fx.node.provider());
-  const pairAbi = ['function getReserves() view returns (uint112, uint112, uint32)', 'function token0() view returns (address)'];
+  const router = new Contract(
+    uni.router,
+    packagedArtifact('@uniswap/v2-periphery/build/UniswapV2Router02.json').abi,
+    fx.node.provider(),
+  );
+  const pairAbi = [
+    'function getReserves() view returns (uint112, uint112, uint32)',
+    'function token0() view returns (address)',
+  ];
   server = createServer((req, res) => {
     void (async () => {
       const u = new URL(req.url!, 'http://x');
@@ -25,14 +32,26 @@ async function startQuoteServer(): Promise<void> {
       const sellAmount = BigInt(u.searchParams.get('sellAmount')!);
       const slippage = parseUnits(u.searchParams.get('slippagePercentage')!, 18);
       const [, out] = (await router.getFunction('getAmountsOut')(sellAmount, [sellToken, buyToken])) as bigint[];
-      const factory = new Contract(uni.factory, ['function getPair(address,address) view returns (address)'], fx.node.provider());
+      const factory = new Contract(
+        uni.factory,
+        ['function getPair(address,address) view returns (address)'],
+        fx.node.provider(),
+      );
       const pair = new Contract(await factory.getFunction('getPair')(sellToken, buyToken), pairAbi, fx.node.provider());
       const [r0, r1] = (await pair.getFunction('getReserves')()) as bigint[];
       const inIs0 = String(await pair.getFunction('token0')()).toLowerCase() === sellToken.toLowerCase();
       const [rin, rout] = inIs0 ? [r0!, r1!] : [r1!, r0!];
       const mid = (sellAmount * rout) / rin;
       const minOut = out! - (out! * slippage) / 10n ** 18n;
-      const data = new Interface(['function swapExactTokensForTokens(uint256,uint256,address[],address,uint256)']).encodeFunctionData('swapExactTokensForTokens', [sellAmount, minOut, [sellToken, buyToken], u.searchParams.get('takerAddress')!, BigInt(Math.floor(Date.now() / 1000) + 600)]);
+      const data = new Interface([
+        'function swapExactTokensForTokens(uint256,uint256,address[],address,uint256)',
+      ]).encodeFunctionData('swapExactTokensForTokens', [
+        sellAmount,
+        minOut,
+        [sellToken, buyToken],
+        u.searchParams.get('takerAddress')!,
+        BigInt(Math.floor(Date.now() / 1000) + 600),
+      ]);
       const body = {
         chainId: 31337,
         sellTokenAddress: sellToken,
@@ -72,13 +91,31 @@ afterAll(async () => {
 });
 
 let n = 0;
-const swap = (amountIn: string, maxSlippageBps = 100) => ({ kind: 'swap', idempotencyKey: `agg-${++n}-${Date.now()}`, agentId: 'agent-treasurer', assetIn: 'USDC', assetOut: 'EURC', amountIn, maxSlippageBps });
+const swap = (amountIn: string, maxSlippageBps = 100) => ({
+  kind: 'swap',
+  idempotencyKey: `agg-${++n}-${Date.now()}`,
+  agentId: 'agent-treasurer',
+  assetIn: 'USDC',
+  assetOut: 'EURC',
+  amountIn,
+  maxSlippageBps,
+});
 
 async function setup() {
   const rail = await fx.rail();
-  const swaps = new AggregatorSwapRail({ rail, provider: fx.node.provider(), aggregator: '0x', baseUrl, allowedTargets: [uni.router], tokens: { USDC: { address: fx.usdc, decimals: 6 }, EURC: { address: uni.eurc, decimals: 6 } } });
+  const swaps = new AggregatorSwapRail({
+    rail,
+    provider: fx.node.provider(),
+    aggregator: '0x',
+    baseUrl,
+    allowedTargets: [uni.router],
+    tokens: { USDC: { address: fx.usdc, decimals: 6 }, EURC: { address: uni.eurc, decimals: 6 } },
+  });
   const eurc = new Contract(uni.eurc, compileTestContracts()['TestUSDC']!.abi, fx.node.provider());
-  return { swaps, eurcBalance: async () => (await eurc.getFunction('balanceOf')(fx.node.accounts[fx.payerIndex]!.address)) as bigint };
+  return {
+    swaps,
+    eurcBalance: async () => (await eurc.getFunction('balanceOf')(fx.node.accounts[fx.payerIndex]!.address)) as bigint,
+  };
 }
 
 describe('AggregatorSwapRail', () => {

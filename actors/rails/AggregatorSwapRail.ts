@@ -71,14 +71,28 @@ export class AggregatorSwapRail implements SwapRail {
     if (previous === undefined || previous.status === 'pending') {
       const first = await this.quote(intent, tokenIn, tokenOut, amountIn).catch((error: unknown) => error as Error);
       if (!(first instanceof Error)) {
-        const approval = await ensureAllowance({ rail: this.#o.rail, provider: this.#o.provider, owner, token: tokenIn, spender: first.allowanceTarget, amount: amountIn, intent }).catch((error: unknown) => error as Error);
+        const approval = await ensureAllowance({
+          rail: this.#o.rail,
+          provider: this.#o.provider,
+          owner,
+          token: tokenIn,
+          spender: first.allowanceTarget,
+          amount: amountIn,
+          intent,
+        }).catch((error: unknown) => error as Error);
         // A refused approval refuses the swap with the same code (recorded under the swap's key).
-        if (approval instanceof Error) return this.#o.rail.execute(intent, { receiptRail: name, build: () => Promise.reject(approval) });
+        if (approval instanceof Error)
+          return this.#o.rail.execute(intent, { receiptRail: name, build: () => Promise.reject(approval) });
       }
     }
     const receipt = await this.#o.rail.execute(intent, {
       receiptRail: name,
-      reservation: { asset: intent.assetIn, counterparty: name, amountNative: amountIn, amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn) },
+      reservation: {
+        asset: intent.assetIn,
+        counterparty: name,
+        amountNative: amountIn,
+        amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn),
+      },
       build: async () => {
         const q = await this.quote(intent, tokenIn, tokenOut, amountIn);
         return { to: q.to, value: BigInt(q.value), data: q.data };
@@ -99,24 +113,40 @@ export class AggregatorSwapRail implements SwapRail {
     }).toString();
     let body: unknown;
     try {
-      const res = await (this.#o.fetch ?? fetch)(url, { headers: this.#o.apiKey ? { '0x-api-key': this.#o.apiKey } : {}, signal: AbortSignal.timeout(this.#o.timeoutMs ?? 10_000) });
+      const res = await (this.#o.fetch ?? fetch)(url, {
+        headers: this.#o.apiKey ? { '0x-api-key': this.#o.apiKey } : {},
+        signal: AbortSignal.timeout(this.#o.timeoutMs ?? 10_000),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       body = await res.json();
     } catch (cause) {
-      throw new SwapQuoteError(`${this.#o.aggregator} quote request to ${url.origin} failed (${(cause as Error).message}); check the API URL and key`, { cause });
+      throw new SwapQuoteError(
+        `${this.#o.aggregator} quote request to ${url.origin} failed (${(cause as Error).message}); check the API URL and key`,
+        { cause },
+      );
     }
     const parsed = AggregatorQuoteSchema.safeParse(body);
     if (!parsed.success) {
-      throw new SwapQuoteError(`${this.#o.aggregator} answered with a malformed quote (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); nothing was signed`);
+      throw new SwapQuoteError(
+        `${this.#o.aggregator} answered with a malformed quote (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); nothing was signed`,
+      );
     }
     const q = parsed.data;
     const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
     const allowed = (a: string) => this.#o.allowedTargets.some((t) => same(t, a));
-    if (!same(q.sellTokenAddress, tokenIn.address) || !same(q.buyTokenAddress, tokenOut.address) || BigInt(q.sellAmount) !== amountIn) {
-      throw new SwapQuoteError(`${this.#o.aggregator} quoted a different trade (${q.sellAmount} of ${q.sellTokenAddress} → ${q.buyTokenAddress}) than asked; nothing was signed`);
+    if (
+      !same(q.sellTokenAddress, tokenIn.address) ||
+      !same(q.buyTokenAddress, tokenOut.address) ||
+      BigInt(q.sellAmount) !== amountIn
+    ) {
+      throw new SwapQuoteError(
+        `${this.#o.aggregator} quoted a different trade (${q.sellAmount} of ${q.sellTokenAddress} → ${q.buyTokenAddress}) than asked; nothing was signed`,
+      );
     }
     if (!allowed(q.to) || !allowed(q.allowanceTarget)) {
-      throw new SwapQuoteError(`${this.#o.aggregator} quote targets ${q.to} / spender ${q.allowanceTarget}, not on the allowlist; add the aggregator's contracts to allowedTargets if they are genuine`);
+      throw new SwapQuoteError(
+        `${this.#o.aggregator} quote targets ${q.to} / spender ${q.allowanceTarget}, not on the allowlist; add the aggregator's contracts to allowedTargets if they are genuine`,
+      );
     }
     const impactBps = parseUnits(q.estimatedPriceImpact, 18) / 10n ** 16n; // percent × 100 = bps
     const bound = BigInt(intent.maxSlippageBps);

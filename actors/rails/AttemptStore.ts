@@ -77,19 +77,43 @@ export class AttemptStore {
 
   /** Peeks at the next nonce without locking (dry-run). */
   async peekNextNonce(): Promise<bigint | undefined> {
-    const rows = await this.#sql.query<{ next_nonce: string }>('SELECT next_nonce FROM rail_nonces WHERE chain_id = $1 AND address = $2', [this.#chainId, this.#from]);
+    const rows = await this.#sql.query<{ next_nonce: string }>(
+      'SELECT next_nonce FROM rail_nonces WHERE chain_id = $1 AND address = $2',
+      [this.#chainId, this.#from],
+    );
     return rows[0] === undefined ? undefined : BigInt(rows[0].next_nonce);
   }
 
   /** Stores a signed transaction; for a fresh nonce also advances the counter past it. */
-  async record(tx: RailSql, attempt: Omit<Attempt, 'status' | 'createdAt'>, now: Date, advanceNonce: boolean): Promise<void> {
+  async record(
+    tx: RailSql,
+    attempt: Omit<Attempt, 'status' | 'createdAt'>,
+    now: Date,
+    advanceNonce: boolean,
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO rail_attempts (tx_hash, idempotency_key, chain_id, from_address, nonce, purpose, raw_tx, max_fee_per_gas, max_priority_fee_per_gas, status, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'signed', $10) ON CONFLICT (tx_hash) DO NOTHING`,
-      [attempt.txHash, attempt.idempotencyKey, this.#chainId, this.#from, attempt.nonce.toString(), attempt.purpose, attempt.rawTx, attempt.maxFeePerGas.toString(), attempt.maxPriorityFeePerGas.toString(), now],
+      [
+        attempt.txHash,
+        attempt.idempotencyKey,
+        this.#chainId,
+        this.#from,
+        attempt.nonce.toString(),
+        attempt.purpose,
+        attempt.rawTx,
+        attempt.maxFeePerGas.toString(),
+        attempt.maxPriorityFeePerGas.toString(),
+        now,
+      ],
     );
     if (advanceNonce) {
-      await tx.query('UPDATE rail_nonces SET next_nonce = $3, updated_at = $4 WHERE chain_id = $1 AND address = $2', [this.#chainId, this.#from, (attempt.nonce + 1n).toString(), now]);
+      await tx.query('UPDATE rail_nonces SET next_nonce = $3, updated_at = $4 WHERE chain_id = $1 AND address = $2', [
+        this.#chainId,
+        this.#from,
+        (attempt.nonce + 1n).toString(),
+        now,
+      ]);
     }
   }
 
@@ -100,7 +124,10 @@ export class AttemptStore {
 
   /** All attempts of a payment, oldest first. */
   async forKey(key: string, tx: RailSql = this.#sql): Promise<Attempt[]> {
-    const rows = await tx.query<Row>('SELECT * FROM rail_attempts WHERE idempotency_key = $1 ORDER BY created_at, tx_hash', [key]);
+    const rows = await tx.query<Row>(
+      'SELECT * FROM rail_attempts WHERE idempotency_key = $1 ORDER BY created_at, tx_hash',
+      [key],
+    );
     return rows.map(toAttempt);
   }
 

@@ -6,7 +6,11 @@ import { BerlinGroupPisClient } from './BerlinGroupPisClient.ts';
 import { OpenBankingRail } from './OpenBankingRail.ts';
 
 /** A local bank speaking NextGenPSD2: payments keyed by X-Request-ID, statuses set by the test. */
-const bank = { payments: new Map<string, { id: string; body: Record<string, unknown>; status: string }>(), requests: [] as { method: string; url: string; headers: Record<string, unknown> }[], broken: false };
+const bank = {
+  payments: new Map<string, { id: string; body: Record<string, unknown>; status: string }>(),
+  requests: [] as { method: string; url: string; headers: Record<string, unknown> }[],
+  broken: false,
+};
 let server: Server;
 let baseUrl: string;
 let db: RailTestDatabase;
@@ -28,10 +32,21 @@ beforeAll(async () => {
       if (req.method === 'POST' && req.url === '/v1/payments/sepa-credit-transfers') {
         const rid = String(req.headers['x-request-id']);
         const existing = bank.payments.get(rid);
-        const p = existing ?? { id: `pay-${bank.payments.size + 1}`, body: JSON.parse(raw) as Record<string, unknown>, status: 'RCVD' };
+        const p = existing ?? {
+          id: `pay-${bank.payments.size + 1}`,
+          body: JSON.parse(raw) as Record<string, unknown>,
+          status: 'RCVD',
+        };
         bank.payments.set(rid, p);
         res.statusCode = 201;
-        res.end(JSON.stringify({ transactionStatus: p.status, paymentId: p.id, transactionFees: { currency: 'EUR', amount: '0.20' }, _links: { status: { href: `/v1/payments/sepa-credit-transfers/${p.id}/status` } } }));
+        res.end(
+          JSON.stringify({
+            transactionStatus: p.status,
+            paymentId: p.id,
+            transactionFees: { currency: 'EUR', amount: '0.20' },
+            _links: { status: { href: `/v1/payments/sepa-credit-transfers/${p.id}/status` } },
+          }),
+        );
         return;
       }
       const m = /^\/v1\/payments\/sepa-credit-transfers\/([^/]+)\/status$/.exec(req.url!);
@@ -50,18 +65,44 @@ afterAll(async () => {
 });
 
 let n = 0;
-const intent = () => ({ kind: 'fiat', idempotencyKey: `pis-${++n}-${Date.now()}`, agentId: 'agent-payroll', currency: 'EUR', amount: '310.00', creditor: { name: 'Acme SARL', iban: 'FR1420041010050500013M02606' }, reference: 'INV-2026-114' });
+const intent = () => ({
+  kind: 'fiat',
+  idempotencyKey: `pis-${++n}-${Date.now()}`,
+  agentId: 'agent-payroll',
+  currency: 'EUR',
+  amount: '310.00',
+  creditor: { name: 'Acme SARL', iban: 'FR1420041010050500013M02606' },
+  reference: 'INV-2026-114',
+});
 
 describe('BerlinGroupPisClient', () => {
   it('open banking - a SEPA credit transfer is initiated in NextGenPSD2 format and followed to settlement', async () => {
     let clock = Date.parse('2026-03-02T09:00:00Z');
-    const client = new BerlinGroupPisClient({ baseUrl, name: 'bank-xs2a', accessToken: async () => 'token-1', psuIpAddress: '192.0.2.10' });
-    const rail = new OpenBankingRail({ sql: db.sql, api: client, debtorIban: 'DE89370400440532013000', killSwitch: new TestKillSwitch(), agentId: 'agent-payroll', recheckAfterMs: 60_000, now: () => new Date(clock) });
+    const client = new BerlinGroupPisClient({
+      baseUrl,
+      name: 'bank-xs2a',
+      accessToken: async () => 'token-1',
+      psuIpAddress: '192.0.2.10',
+    });
+    const rail = new OpenBankingRail({
+      sql: db.sql,
+      api: client,
+      debtorIban: 'DE89370400440532013000',
+      killSwitch: new TestKillSwitch(),
+      agentId: 'agent-payroll',
+      recheckAfterMs: 60_000,
+      now: () => new Date(clock),
+    });
     const sent = await rail.sendFiat(intent());
     expect(sent.status).toBe('submitted');
     expect(sent.rail).toBe('bank-xs2a');
     const stored = bank.payments.get(sent.reference!)!;
-    expect(stored.body).toMatchObject({ endToEndIdentification: sent.reference, instructedAmount: { currency: 'EUR', amount: '310.00' }, creditorAccount: { iban: 'FR1420041010050500013M02606' }, remittanceInformationUnstructured: 'INV-2026-114' });
+    expect(stored.body).toMatchObject({
+      endToEndIdentification: sent.reference,
+      instructedAmount: { currency: 'EUR', amount: '310.00' },
+      creditorAccount: { iban: 'FR1420041010050500013M02606' },
+      remittanceInformationUnstructured: 'INV-2026-114',
+    });
     expect(bank.requests.at(-1)!.headers['psu-ip-address']).toBe('192.0.2.10');
     stored.status = 'ACSP';
     clock += 60_000;
@@ -74,18 +115,39 @@ describe('BerlinGroupPisClient', () => {
   });
 
   it('open banking - re-initiation reuses the X-Request-ID; rejections, bad tokens and malformed answers are coded', async () => {
-    const client = new BerlinGroupPisClient({ baseUrl, name: 'bank-xs2a', accessToken: async () => 'token-1', psuIpAddress: '192.0.2.10' });
-    const req = { endToEndId: crypto.randomUUID(), debtorIban: 'DE89370400440532013000', creditor: { name: 'X', iban: 'FR1420041010050500013M02606' }, amount: '1.00', currency: 'EUR' };
+    const client = new BerlinGroupPisClient({
+      baseUrl,
+      name: 'bank-xs2a',
+      accessToken: async () => 'token-1',
+      psuIpAddress: '192.0.2.10',
+    });
+    const req = {
+      endToEndId: crypto.randomUUID(),
+      debtorIban: 'DE89370400440532013000',
+      creditor: { name: 'X', iban: 'FR1420041010050500013M02606' },
+      amount: '1.00',
+      currency: 'EUR',
+    };
     const a = (await client.initiate(req)) as { paymentId: string };
     const b = (await client.initiate(req)) as { paymentId: string };
     expect(b.paymentId).toBe(a.paymentId);
     bank.payments.get(req.endToEndId)!.status = 'RJCT';
     expect(await client.status(a.paymentId)).toMatchObject({ status: 'RJCT' });
-    const unauthorised = new BerlinGroupPisClient({ baseUrl, name: 'bank-xs2a', accessToken: async () => 'expired', psuIpAddress: '192.0.2.10' });
-    await expect(unauthorised.initiate({ ...req, endToEndId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_BROADCAST', details: { status: 401 } });
+    const unauthorised = new BerlinGroupPisClient({
+      baseUrl,
+      name: 'bank-xs2a',
+      accessToken: async () => 'expired',
+      psuIpAddress: '192.0.2.10',
+    });
+    await expect(unauthorised.initiate({ ...req, endToEndId: crypto.randomUUID() })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_RAIL_BROADCAST',
+      details: { status: 401 },
+    });
     bank.broken = true;
     try {
-      await expect(client.initiate({ ...req, endToEndId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_BROADCAST' });
+      await expect(client.initiate({ ...req, endToEndId: crypto.randomUUID() })).rejects.toMatchObject({
+        code: 'MANDATE_ERR_RAIL_BROADCAST',
+      });
     } finally {
       bank.broken = false;
     }

@@ -11,7 +11,14 @@ let fx: RailFixture;
 let seq = 0;
 const key = (label: string): string => `test-${label}-${++seq}-${Date.now()}`;
 const recipient = (): string => Wallet.createRandom().address;
-const usdcIntent = (k: string, to: string, amount = '12.5') => ({ kind: 'crypto', idempotencyKey: k, agentId: 'agent-treasurer', asset: 'USDC', amount, to });
+const usdcIntent = (k: string, to: string, amount = '12.5') => ({
+  kind: 'crypto',
+  idempotencyKey: k,
+  agentId: 'agent-treasurer',
+  asset: 'USDC',
+  amount,
+  to,
+});
 
 beforeAll(async () => {
   fx = await startRailFixture();
@@ -43,7 +50,9 @@ describe('EvmRail', () => {
     expect(again).toEqual(first);
     expect(await fx.usdcBalance(to)).toBe(3_000_000n);
     await expect(rail.sendCrypto(usdcIntent(k, to, '4'))).rejects.toBeInstanceOf(IdempotencyConflictError);
-    await expect(rail.sendCrypto(usdcIntent(k, to, '4'))).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
+    await expect(rail.sendCrypto(usdcIntent(k, to, '4'))).rejects.toMatchObject({
+      code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT',
+    });
   });
 
   it('rails - runs over a MikroORM EntityManager as well as a pg Pool', async () => {
@@ -72,9 +81,13 @@ describe('EvmRail', () => {
     const from = fx.node.accounts[fx.payerIndex]!.address;
     const chainNonce = async () => Number(await fx.node.provider().send('eth_getTransactionCount', [from, 'latest']));
     const start = await chainNonce();
-    const dying = await fx.rail({ provider: new DyingProvider(fx.node.url, fx.node.chainId, { batchMaxCount: 1, staticNetwork: true }) });
+    const dying = await fx.rail({
+      provider: new DyingProvider(fx.node.url, fx.node.chainId, { batchMaxCount: 1, staticNetwork: true }),
+    });
     const lost = { to: recipient(), k: key('died') };
-    await expect(dying.sendCrypto(usdcIntent(lost.k, lost.to, '4'))).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_BROADCAST' });
+    await expect(dying.sendCrypto(usdcIntent(lost.k, lost.to, '4'))).rejects.toMatchObject({
+      code: 'MANDATE_ERR_RAIL_BROADCAST',
+    });
     expect(await chainNonce()).toBe(start);
     const alive = await fx.rail();
     const next = { to: recipient(), k: key('after') };
@@ -119,16 +132,29 @@ describe('EvmRail', () => {
   it('rails - native ETH transfers', async () => {
     const rail = await fx.rail();
     const to = recipient();
-    const receipt = await rail.sendCrypto({ kind: 'crypto', idempotencyKey: key('eth'), agentId: 'agent-treasurer', asset: 'ETH', amount: '0.25', to });
+    const receipt = await rail.sendCrypto({
+      kind: 'crypto',
+      idempotencyKey: key('eth'),
+      agentId: 'agent-treasurer',
+      asset: 'ETH',
+      amount: '0.25',
+      to,
+    });
     expect(receipt.status).toBe('confirmed');
     expect(await fx.node.provider().getBalance(to)).toBe(parseUnits('0.25', 18));
   });
 
   it('rails - rejects malformed intents with a coded error and records nothing', async () => {
     const rail = await fx.rail();
-    await expect(rail.sendCrypto({ ...usdcIntent(key('bad'), 'not-an-address') })).rejects.toBeInstanceOf(InvalidIntentError);
-    await expect(rail.sendCrypto(usdcIntent(key('bad'), recipient(), '1.0000001'))).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_INTENT_INVALID' });
-    await expect(rail.sendCrypto({ ...usdcIntent(key('bad'), recipient()), asset: 'DOGE' })).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_UNSUPPORTED' });
+    await expect(rail.sendCrypto({ ...usdcIntent(key('bad'), 'not-an-address') })).rejects.toBeInstanceOf(
+      InvalidIntentError,
+    );
+    await expect(rail.sendCrypto(usdcIntent(key('bad'), recipient(), '1.0000001'))).rejects.toMatchObject({
+      code: 'MANDATE_ERR_RAIL_INTENT_INVALID',
+    });
+    await expect(rail.sendCrypto({ ...usdcIntent(key('bad'), recipient()), asset: 'DOGE' })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_RAIL_UNSUPPORTED',
+    });
   });
 
   it('rails - dry-run signs but sends nothing and answers would-have-sent', async () => {
@@ -183,7 +209,10 @@ describe('EvmRail', () => {
       clock += 31_000;
       const replaced = await rail.reconcile(k);
       expect(replaced.attempts).toHaveLength(2);
-      const rows = await fx.db.pool.query<{ raw_tx: string }>('SELECT raw_tx FROM rail_attempts WHERE idempotency_key = $1 ORDER BY created_at', [k]);
+      const rows = await fx.db.pool.query<{ raw_tx: string }>(
+        'SELECT raw_tx FROM rail_attempts WHERE idempotency_key = $1 ORDER BY created_at',
+        [k],
+      );
       const [a, b] = rows.rows.map((r) => Transaction.from(r.raw_tx));
       expect(b!.nonce).toBe(a!.nonce);
       expect(b!.maxFeePerGas! * 100n).toBeGreaterThanOrEqual(a!.maxFeePerGas! * 110n);

@@ -26,7 +26,9 @@ import { FINAL_STATUSES, type PaymentReceipt } from './PaymentReceipt.ts';
 import type { RailSql } from './RailSql.ts';
 
 /** An asset the rail can move. */
-export type EvmAsset = { readonly kind: 'native'; readonly decimals: number } | { readonly kind: 'erc20'; readonly address: string; readonly decimals: number };
+export type EvmAsset =
+  | { readonly kind: 'native'; readonly decimals: number }
+  | { readonly kind: 'erc20'; readonly address: string; readonly decimals: number };
 
 /** A contract call (or plain transfer) to make. */
 export interface EvmCall {
@@ -80,7 +82,14 @@ export interface EvmRailOptions {
 
 const ERC20 = new Interface(['function transfer(address to, uint256 value) returns (bool)']);
 /** Error codes that mean "refused before anything was signed": the intent fails for good. */
-const REFUSALS = new Set(['MANDATE_ERR_LIMIT_EXCEEDED', 'MANDATE_ERR_WALLET_SIGNING_HALTED', 'MANDATE_ERR_RAIL_FEE_CAP', 'MANDATE_ERR_RAIL_PREFLIGHT', 'MANDATE_ERR_SWAP_SLIPPAGE', 'MANDATE_ERR_SWAP_QUOTE']);
+const REFUSALS = new Set([
+  'MANDATE_ERR_LIMIT_EXCEEDED',
+  'MANDATE_ERR_WALLET_SIGNING_HALTED',
+  'MANDATE_ERR_RAIL_FEE_CAP',
+  'MANDATE_ERR_RAIL_PREFLIGHT',
+  'MANDATE_ERR_SWAP_SLIPPAGE',
+  'MANDATE_ERR_SWAP_QUOTE',
+]);
 
 /** The EVM payment rail for one chain and one sender. */
 export class EvmRail {
@@ -101,7 +110,11 @@ export class EvmRail {
     this.#from = from;
     this.address = from;
     this.name = `evm:${options.chainId}:${from.toLowerCase()}`;
-    this.#signer = guardSigner(options.signer, { killSwitch: options.killSwitch, agentId: options.agentId, capabilities: ['payments.crypto.send'] });
+    this.#signer = guardSigner(options.signer, {
+      killSwitch: options.killSwitch,
+      agentId: options.agentId,
+      capabilities: ['payments.crypto.send'],
+    });
     this.#ledger = new IntentLedger(options.sql);
     this.#attempts = new AttemptStore(options.sql, options.chainId, from);
     this.#now = options.now ?? (() => new Date());
@@ -111,7 +124,9 @@ export class EvmRail {
   /** Creates a rail for the signer's address. */
   static async create(options: EvmRailOptions): Promise<EvmRail> {
     if (options.limits?.usesReferenceCurrency === true && options.toReference === undefined) {
-      throw new LimitConfigError('the spending limits have reference-currency rules but the EVM rail has no toReference valuer; pass toReference (e.g. backed by a SanePriceFeed) so those limits can be enforced');
+      throw new LimitConfigError(
+        'the spending limits have reference-currency rules but the EVM rail has no toReference valuer; pass toReference (e.g. backed by a SanePriceFeed) so those limits can be enforced',
+      );
     }
     return new EvmRail(options, await options.signer.getAddress());
   }
@@ -130,10 +145,17 @@ export class EvmRail {
     const asset = this.#asset(intent.asset);
     const baseUnits = toBaseUnits(intent, asset);
     const call: EvmCall =
-      asset.kind === 'native' ? { to: intent.to, value: baseUnits, data: '0x' } : { to: asset.address, value: 0n, data: ERC20.encodeFunctionData('transfer', [intent.to, baseUnits]) };
+      asset.kind === 'native'
+        ? { to: intent.to, value: baseUnits, data: '0x' }
+        : { to: asset.address, value: 0n, data: ERC20.encodeFunctionData('transfer', [intent.to, baseUnits]) };
     return this.execute(intent, {
       build: async () => call,
-      reservation: { asset: intent.asset, counterparty: intent.to, amountNative: baseUnits, amountReference: await this.referenceValue(intent.asset, baseUnits) },
+      reservation: {
+        asset: intent.asset,
+        counterparty: intent.to,
+        amountNative: baseUnits,
+        amountReference: await this.referenceValue(intent.asset, baseUnits),
+      },
       wait: options.wait,
     });
   }
@@ -145,12 +167,22 @@ export class EvmRail {
    */
   async execute(intent: PaymentIntent, options: EvmExecuteOptions): Promise<PaymentReceipt> {
     const key = intent.idempotencyKey;
-    const entry = await this.#ledger.begin(intent, this.name, this.#now(), options.receiptRail ?? `evm:${this.#o.chainId}`);
+    const entry = await this.#ledger.begin(
+      intent,
+      this.name,
+      this.#now(),
+      options.receiptRail ?? `evm:${this.#o.chainId}`,
+    );
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     if (entry.status === 'pending') {
       const refused = await this.#refusalOf(async () => {
         if (options.reservation !== undefined && this.#o.limits !== undefined) {
-          const request = { ...options.reservation, idempotencyKey: key, agentId: intent.agentId, supervisorIds: intent.supervisorIds };
+          const request = {
+            ...options.reservation,
+            idempotencyKey: key,
+            agentId: intent.agentId,
+            supervisorIds: intent.supervisorIds,
+          };
           await (this.#o.dryRun ? this.#o.limits.check(request) : this.#o.limits.reserve(request));
         }
         const { unsigned, chainNext } = await this.#unsigned(await options.build());
@@ -165,7 +197,8 @@ export class EvmRail {
   /** The current receipt of a payment. */
   async receipt(key: string): Promise<PaymentReceipt> {
     const entry = await this.#ledger.get(key);
-    if (entry === undefined) throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
+    if (entry === undefined)
+      throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
     return entry.receipt;
   }
 
@@ -224,7 +257,10 @@ export class EvmRail {
 
   #asset(symbol: string): EvmAsset {
     const asset = this.#o.assets[symbol];
-    if (asset === undefined) throw new UnsupportedIntentError(`asset "${symbol}" is not configured on rail ${this.name}; configure it or use one of: ${Object.keys(this.#o.assets).join(', ')}`);
+    if (asset === undefined)
+      throw new UnsupportedIntentError(
+        `asset "${symbol}" is not configured on rail ${this.name}; configure it or use one of: ${Object.keys(this.#o.assets).join(', ')}`,
+      );
     return asset;
   }
 
@@ -241,7 +277,12 @@ export class EvmRail {
   async #fail(key: string, error: MandateError): Promise<PaymentReceipt> {
     const entry = (await this.#ledger.get(key))!;
     const now = this.#now();
-    const receipt: PaymentReceipt = { ...entry.receipt, status: 'failed', finalizedAt: now.toISOString(), failure: { code: error.code, message: error.message } };
+    const receipt: PaymentReceipt = {
+      ...entry.receipt,
+      status: 'failed',
+      finalizedAt: now.toISOString(),
+      failure: { code: error.code, message: error.message },
+    };
     await this.#ledger.update(key, 'failed', receipt, now);
     await this.#o.limits?.release(key);
     return receipt;
@@ -252,14 +293,36 @@ export class EvmRail {
     const gas = async (): Promise<bigint> => {
       if (call.data === '0x') return 21_000n;
       try {
-        const estimate = BigInt(await this.#o.provider.send('eth_estimateGas', [{ from: this.#from, to: call.to, data: call.data, value: `0x${call.value.toString(16)}` }]));
+        const estimate = BigInt(
+          await this.#o.provider.send('eth_estimateGas', [
+            { from: this.#from, to: call.to, data: call.data, value: `0x${call.value.toString(16)}` },
+          ]),
+        );
         return (estimate * 12n) / 10n;
       } catch (cause) {
-        throw new PreflightError(`call to ${call.to} would revert (${(cause as Error).message.slice(0, 200)}); check the balance and allowances of ${this.#from}`, { cause });
+        throw new PreflightError(
+          `call to ${call.to} would revert (${(cause as Error).message.slice(0, 200)}); check the balance and allowances of ${this.#from}`,
+          { cause },
+        );
       }
     };
-    const [gasLimit, fees, chainNext] = await Promise.all([gas(), estimateEip1559Fees(this.#o.provider, this.#o.feeCap), this.#chainNonce('pending')]);
-    return { unsigned: { type: 2, chainId: BigInt(this.#o.chainId), to: call.to, value: call.value, data: call.data, gasLimit, ...fees }, chainNext };
+    const [gasLimit, fees, chainNext] = await Promise.all([
+      gas(),
+      estimateEip1559Fees(this.#o.provider, this.#o.feeCap),
+      this.#chainNonce('pending'),
+    ]);
+    return {
+      unsigned: {
+        type: 2,
+        chainId: BigInt(this.#o.chainId),
+        to: call.to,
+        value: call.value,
+        data: call.data,
+        gasLimit,
+        ...fees,
+      },
+      chainNext,
+    };
   }
 
   async #sign(key: string, unsigned: TransactionLike<string>, chainNext: bigint): Promise<void> {
@@ -270,8 +333,26 @@ export class EvmRail {
       const raw = await this.#signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
       const txHash = keccak256(raw);
       const now = this.#now();
-      await this.#attempts.record(tx, { txHash, idempotencyKey: key, nonce, purpose: 'payment', rawTx: raw, maxFeePerGas: unsigned.maxFeePerGas as bigint, maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas as bigint }, now, true);
-      const receipt: PaymentReceipt = { ...locked.receipt, reference: txHash, attempts: [txHash], details: { ...locked.receipt.details, from: this.#from, nonce: Number(nonce) } };
+      await this.#attempts.record(
+        tx,
+        {
+          txHash,
+          idempotencyKey: key,
+          nonce,
+          purpose: 'payment',
+          rawTx: raw,
+          maxFeePerGas: unsigned.maxFeePerGas as bigint,
+          maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas as bigint,
+        },
+        now,
+        true,
+      );
+      const receipt: PaymentReceipt = {
+        ...locked.receipt,
+        reference: txHash,
+        attempts: [txHash],
+        details: { ...locked.receipt.details, from: this.#from, nonce: Number(nonce) },
+      };
       await this.#ledger.update(key, 'signed', receipt, now, tx);
     });
   }
@@ -282,12 +363,29 @@ export class EvmRail {
     const raw = await this.#signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
     const now = this.#now();
     const hash = keccak256(raw);
-    const receipt: PaymentReceipt = { ...entry.receipt, status: 'would-have-sent', reference: hash, attempts: [hash], finalizedAt: now.toISOString(), details: { from: this.#from, nonce: Number(nonce), dryRun: true } };
+    const receipt: PaymentReceipt = {
+      ...entry.receipt,
+      status: 'would-have-sent',
+      reference: hash,
+      attempts: [hash],
+      finalizedAt: now.toISOString(),
+      details: { from: this.#from, nonce: Number(nonce), dryRun: true },
+    };
     await this.#ledger.update(entry.intent.idempotencyKey, 'would-have-sent', receipt, now);
   }
 
   #replaceContext() {
-    return { sql: this.#o.sql, ledger: this.#ledger, attempts: this.#attempts, provider: this.#o.provider, signer: this.#signer, chainId: this.#o.chainId, from: this.#from, feeCap: this.#o.feeCap, now: this.#now };
+    return {
+      sql: this.#o.sql,
+      ledger: this.#ledger,
+      attempts: this.#attempts,
+      provider: this.#o.provider,
+      signer: this.#signer,
+      chainId: this.#o.chainId,
+      from: this.#from,
+      feeCap: this.#o.feeCap,
+      now: this.#now,
+    };
   }
 
   async #broadcastQuietly(attempt: Attempt): Promise<void> {
@@ -305,6 +403,9 @@ function toBaseUnits(intent: CryptoIntent, asset: EvmAsset): bigint {
     if (value === 0n) throw new Error('zero');
     return value;
   } catch (cause) {
-    throw new InvalidIntentError(`amount "${intent.amount}" ${intent.asset} is zero or has more than ${asset.decimals} decimals; send a positive amount with at most ${asset.decimals} decimals`, { cause });
+    throw new InvalidIntentError(
+      `amount "${intent.amount}" ${intent.asset} is zero or has more than ${asset.decimals} decimals; send a positive amount with at most ${asset.decimals} decimals`,
+      { cause },
+    );
   }
 }

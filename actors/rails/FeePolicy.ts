@@ -39,7 +39,12 @@ export async function estimateEip1559Fees(provider: JsonRpcProvider, cap: Eip155
  * Fees for a replacement: both fields at least `bumpPercent` above the previous ones (and
  * at least the current estimate), or {@link ReplacementError} when that passes the cap.
  */
-export function bumpFees(previous: Eip1559Fees, current: Eip1559Fees, cap: Eip1559Fees, bumpPercent = DEFAULT_REPLACEMENT_BUMP_PERCENT): Eip1559Fees {
+export function bumpFees(
+  previous: Eip1559Fees,
+  current: Eip1559Fees,
+  cap: Eip1559Fees,
+  bumpPercent = DEFAULT_REPLACEMENT_BUMP_PERCENT,
+): Eip1559Fees {
   const bump = (v: bigint): bigint => (v * (100n + bumpPercent)) / 100n + 1n;
   const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
   const maxPriorityFeePerGas = max(bump(previous.maxPriorityFeePerGas), current.maxPriorityFeePerGas);

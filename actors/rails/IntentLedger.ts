@@ -68,7 +68,16 @@ export class IntentLedger {
       `INSERT INTO rail_intents (idempotency_key, kind, rail, agent_id, fingerprint, params, status, receipt, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $8)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-      [intent.idempotencyKey, intent.kind, rail, intent.agentId, fingerprint, JSON.stringify(intent), JSON.stringify(receipt), now],
+      [
+        intent.idempotencyKey,
+        intent.kind,
+        rail,
+        intent.agentId,
+        fingerprint,
+        JSON.stringify(intent),
+        JSON.stringify(receipt),
+        now,
+      ],
     );
     const row = inserted[0] ?? (await this.#row(this.#sql, intent.idempotencyKey));
     if (row === undefined) throw new Error(`rail_intents row ${intent.idempotencyKey} vanished after insert`);
@@ -91,7 +100,13 @@ export class IntentLedger {
    * Stores a new status and receipt. A final receipt is never overwritten (another process may
    * have finalized the payment meanwhile): returns false when nothing was written.
    */
-  async update(key: string, status: LedgerEntry['status'], receipt: PaymentReceipt, now: Date, tx: RailSql = this.#sql): Promise<boolean> {
+  async update(
+    key: string,
+    status: LedgerEntry['status'],
+    receipt: PaymentReceipt,
+    now: Date,
+    tx: RailSql = this.#sql,
+  ): Promise<boolean> {
     const rows = await tx.query(
       `UPDATE rail_intents SET status = $2, receipt = $3, updated_at = $4
        WHERE idempotency_key = $1 AND status NOT IN ('confirmed', 'settled', 'failed', 'returned', 'cancelled', 'would-have-sent') RETURNING 1`,
@@ -110,7 +125,10 @@ export class IntentLedger {
   }
 
   async #row(tx: RailSql, key: string, lock = false): Promise<Row | undefined> {
-    const rows = await tx.query<Row>(`SELECT * FROM rail_intents WHERE idempotency_key = $1${lock ? ' FOR UPDATE' : ''}`, [key]);
+    const rows = await tx.query<Row>(
+      `SELECT * FROM rail_intents WHERE idempotency_key = $1${lock ? ' FOR UPDATE' : ''}`,
+      [key],
+    );
     return rows[0];
   }
 }

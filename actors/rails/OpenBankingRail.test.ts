@@ -32,8 +32,23 @@ function setup(extra: Partial<OpenBankingRailOptions> = {}) {
   let clock = Date.parse('2026-03-02T09:00:00Z');
   const now = () => new Date(clock);
   const DEBTOR = `DE8937040044053201${String(++accounts).padStart(4, '0')}`;
-  const bank = new SandboxBank({ balances: { [DEBTOR]: '1000.00' }, settlementLagMs: 2 * 3600_000, returningIbans: [CLOSED], feeMinor: 15n, now });
-  const rail = new OpenBankingRail({ sql: db.sql, api: bank, debtorIban: DEBTOR, killSwitch: new TestKillSwitch(), agentId: 'agent-payroll', recheckAfterMs: 3600_000, now, ...extra });
+  const bank = new SandboxBank({
+    balances: { [DEBTOR]: '1000.00' },
+    settlementLagMs: 2 * 3600_000,
+    returningIbans: [CLOSED],
+    feeMinor: 15n,
+    now,
+  });
+  const rail = new OpenBankingRail({
+    sql: db.sql,
+    api: bank,
+    debtorIban: DEBTOR,
+    killSwitch: new TestKillSwitch(),
+    agentId: 'agent-payroll',
+    recheckAfterMs: 3600_000,
+    now,
+    ...extra,
+  });
   return { bank, rail, now, DEBTOR, advance: (ms: number) => (clock += ms) };
 }
 
@@ -62,7 +77,9 @@ describe('OpenBankingRail', () => {
     const again = await rail.sendFiat(i);
     expect(again.reference).toBe(first.reference);
     expect(bank.initiations).toBe(1);
-    await expect(rail.sendFiat({ ...i, amount: '1.00' })).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
+    await expect(rail.sendFiat({ ...i, amount: '1.00' })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT',
+    });
   });
 
   it('fiat - a payment to a closed account is returned after settlement; insufficient funds are rejected', async () => {
@@ -94,12 +111,36 @@ describe('OpenBankingRail', () => {
   it('fiat - recovery after a restart re-initiates with the same end-to-end id and keeps settling', async () => {
     const { bank, advance, now, DEBTOR } = setup();
     // The first process records the intent and its end-to-end id, then dies before the bank answers.
-    const dying = new OpenBankingRail({ sql: db.sql, api: { name: bank.name, initiate: () => Promise.reject(new Error('process killed')), status: (id) => bank.status(id) }, debtorIban: DEBTOR, killSwitch: new TestKillSwitch(), agentId: 'agent-payroll', now });
+    const dying = new OpenBankingRail({
+      sql: db.sql,
+      api: {
+        name: bank.name,
+        initiate: () => Promise.reject(new Error('process killed')),
+        status: (id) => bank.status(id),
+      },
+      debtorIban: DEBTOR,
+      killSwitch: new TestKillSwitch(),
+      agentId: 'agent-payroll',
+      now,
+    });
     const i = intent();
     await expect(dying.sendFiat(i)).rejects.toThrow('process killed');
-    const recorded = (await db.pool.query<{ receipt: { reference: string } }>('SELECT receipt FROM rail_intents WHERE idempotency_key = $1', [i.idempotencyKey])).rows[0]!;
+    const recorded = (
+      await db.pool.query<{ receipt: { reference: string } }>(
+        'SELECT receipt FROM rail_intents WHERE idempotency_key = $1',
+        [i.idempotencyKey],
+      )
+    ).rows[0]!;
     // A new rail instance (same database, same bank) stands for the restarted process.
-    const restarted = new OpenBankingRail({ sql: db.sql, api: bank, debtorIban: DEBTOR, killSwitch: new TestKillSwitch(), agentId: 'agent-payroll', now, recheckAfterMs: 1000 });
+    const restarted = new OpenBankingRail({
+      sql: db.sql,
+      api: bank,
+      debtorIban: DEBTOR,
+      killSwitch: new TestKillSwitch(),
+      agentId: 'agent-payroll',
+      now,
+      recheckAfterMs: 1000,
+    });
     const [resumed] = await restarted.recover();
     expect(resumed?.status).toBe('submitted');
     expect(resumed?.reference).toBe(recorded.receipt.reference);

@@ -37,7 +37,11 @@ export interface OpenBankingRailOptions {
   readonly newEndToEndId?: () => string;
 }
 
-const FINAL_BY_BANK: Partial<Record<PaymentInitiationResponse['status'], PaymentStatus>> = { ACSC: 'settled', RJCT: 'failed', RTND: 'returned' };
+const FINAL_BY_BANK: Partial<Record<PaymentInitiationResponse['status'], PaymentStatus>> = {
+  ACSC: 'settled',
+  RJCT: 'failed',
+  RTND: 'returned',
+};
 const REFUSALS = new Set(['MANDATE_ERR_LIMIT_EXCEEDED', 'MANDATE_ERR_WALLET_SIGNING_HALTED']);
 
 /** A {@link FiatRail} over a payment-initiation API. */
@@ -50,7 +54,9 @@ export class OpenBankingRail implements FiatRail {
 
   constructor(options: OpenBankingRailOptions) {
     if (options.limits?.usesReferenceCurrency === true && options.toReference === undefined) {
-      throw new LimitConfigError('the spending limits have reference-currency rules but the fiat rail has no toReference valuer; pass toReference (e.g. backed by a bank FX feed)');
+      throw new LimitConfigError(
+        'the spending limits have reference-currency rules but the fiat rail has no toReference valuer; pass toReference (e.g. backed by a bank FX feed)',
+      );
     }
     this.#o = options;
     this.#ledger = new IntentLedger(options.sql);
@@ -68,7 +74,8 @@ export class OpenBankingRail implements FiatRail {
       try {
         await this.#prepare(intent, minor, entry.receipt);
       } catch (error) {
-        if (error instanceof MandateError && REFUSALS.has(error.code)) return this.#finish(intent.idempotencyKey, 'failed', { code: error.code, message: error.message });
+        if (error instanceof MandateError && REFUSALS.has(error.code))
+          return this.#finish(intent.idempotencyKey, 'failed', { code: error.code, message: error.message });
         throw error;
       }
       if (this.#o.dryRun) return (await this.#ledger.get(intent.idempotencyKey))!.receipt;
@@ -118,7 +125,13 @@ export class OpenBankingRail implements FiatRail {
     const now = this.#now();
     const status = this.#o.dryRun ? 'would-have-sent' : 'signed';
     const next: PaymentReceipt = this.#o.dryRun
-      ? { ...receipt, status: 'would-have-sent', reference: e2e, finalizedAt: now.toISOString(), details: { dryRun: true } }
+      ? {
+          ...receipt,
+          status: 'would-have-sent',
+          reference: e2e,
+          finalizedAt: now.toISOString(),
+          details: { dryRun: true },
+        }
       : { ...receipt, reference: e2e, attempts: [e2e] };
     await this.#ledger.update(intent.idempotencyKey, status, next, now);
   }
@@ -126,7 +139,10 @@ export class OpenBankingRail implements FiatRail {
   async #haltIfKilled(): Promise<void> {
     const capabilities = ['payments.fiat.send'];
     if (await this.#o.killSwitch.isEngaged(this.#o.agentId, capabilities)) {
-      throw new SigningHaltedError(`kill switch engaged for agent "${this.#o.agentId}": refusing to initiate a fiat payment; an operator must release it first`, { details: { agentId: this.#o.agentId } });
+      throw new SigningHaltedError(
+        `kill switch engaged for agent "${this.#o.agentId}": refusing to initiate a fiat payment; an operator must release it first`,
+        { details: { agentId: this.#o.agentId } },
+      );
     }
   }
 
@@ -171,7 +187,13 @@ export class OpenBankingRail implements FiatRail {
     };
     if (final !== undefined) {
       await this.#ledger.update(key, entry.status, base, now);
-      return this.#finish(key, final, final === 'settled' ? null : { code: `BANK_${bank.status}`, message: bank.reason ?? `bank answered ${bank.status}` });
+      return this.#finish(
+        key,
+        final,
+        final === 'settled'
+          ? null
+          : { code: `BANK_${bank.status}`, message: bank.reason ?? `bank answered ${bank.status}` },
+      );
     }
     const receipt: PaymentReceipt = { ...base, status: 'submitted' };
     await this.#ledger.update(key, 'submitted', receipt, now);
@@ -196,16 +218,22 @@ function toMinor(intent: FiatIntent): bigint {
     if (minor === 0n) throw new Error('zero');
     return minor;
   } catch (cause) {
-    throw new InvalidIntentError(`amount "${intent.amount}" ${intent.currency} is zero or has more than 2 decimals; send a positive amount in cents precision`, { cause });
+    throw new InvalidIntentError(
+      `amount "${intent.amount}" ${intent.currency} is zero or has more than 2 decimals; send a positive amount in cents precision`,
+      { cause },
+    );
   }
 }
 
 function parseBank(raw: unknown, bank: string): PaymentInitiationResponse {
   const parsed = PaymentInitiationResponse.safeParse(raw);
   if (!parsed.success) {
-    throw new BroadcastError(`bank "${bank}" answered with an unexpected body (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); the payment stays recorded and is re-checked`, {
-      details: { bank },
-    });
+    throw new BroadcastError(
+      `bank "${bank}" answered with an unexpected body (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); the payment stays recorded and is re-checked`,
+      {
+        details: { bank },
+      },
+    );
   }
   return parsed.data;
 }

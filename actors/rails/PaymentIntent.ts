@@ -78,7 +78,11 @@ export type PaymentIntentInput<T extends PaymentIntent> = Omit<T, 'supervisorIds
 
 /** Parses an intent of the given schema, throwing {@link InvalidIntentError} naming the first bad field and quoting its value. */
 export function parseIntent<T extends PaymentIntent>(schema: z.ZodType<T>, input: unknown): T {
-  return parseOrThrow(schema, input, { what: 'payment intent', error: InvalidIntentError, fix: 'fix this field and send the intent again' });
+  return parseOrThrow(schema, input, {
+    what: 'payment intent',
+    error: InvalidIntentError,
+    fix: 'fix this field and send the intent again',
+  });
 }
 
 /** SHA-256 over the canonical JSON (RFC 8785) of an intent: the idempotency fingerprint stored in `rail_intents`. */

@@ -4,17 +4,17 @@
 
 /** Where a payment stands. `would-have-sent` is the dry-run result; `settled`/`returned` are fiat outcomes. */
 export type PaymentStatus =
-  | 'pending'
-  | 'submitted'
-  | 'confirmed'
-  | 'settled'
-  | 'failed'
-  | 'returned'
-  | 'cancelled'
-  | 'would-have-sent';
+  'pending' | 'submitted' | 'confirmed' | 'settled' | 'failed' | 'returned' | 'cancelled' | 'would-have-sent';
 
 /** Statuses after which a payment never changes again. */
-export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set(['confirmed', 'settled', 'failed', 'returned', 'cancelled', 'would-have-sent']);
+export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
+  'confirmed',
+  'settled',
+  'failed',
+  'returned',
+  'cancelled',
+  'would-have-sent',
+]);
 
 /** A fee paid for a payment, in base units of `asset`. */
 export interface PaymentFee {

@@ -9,7 +9,10 @@ import type { Pool, PoolClient } from 'pg';
 /** A SQL client: run a query, or run a function inside one transaction. */
 export interface RailSql {
   /** Runs one parameterized statement and returns its rows. */
-  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<R[]>;
   /** Runs `fn` inside a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: RailSql) => Promise<T>): Promise<T>;
 }

@@ -11,7 +11,9 @@ beforeAll(async () => {
   try {
     await redis.connect();
   } catch (cause) {
-    throw new Error(`Redis is not reachable at ${url}; start it (e.g. "redis-server --port 6379") or set REDIS_URL`, { cause });
+    throw new Error(`Redis is not reachable at ${url}; start it (e.g. "redis-server --port 6379") or set REDIS_URL`, {
+      cause,
+    });
   }
 });
 afterAll(() => {
@@ -22,11 +24,24 @@ describe('RedisReceiptCache', () => {
   it('rails cache - only final receipts are cached, and read-through loads once', async () => {
     const prefix = `mandate:test:receipts:${Date.now()}:`;
     const cache = new RedisReceiptCache({ redis, ttlMs: 60_000, prefix });
-    const intent = { kind: 'crypto' as const, idempotencyKey: `cache-${Date.now()}`, agentId: 'a', supervisorIds: [], asset: 'USDC', amount: '1', to: `0x${'1'.repeat(40)}` };
+    const intent = {
+      kind: 'crypto' as const,
+      idempotencyKey: `cache-${Date.now()}`,
+      agentId: 'a',
+      supervisorIds: [],
+      asset: 'USDC',
+      amount: '1',
+      to: `0x${'1'.repeat(40)}`,
+    };
     const pending = pendingReceipt(intent, 'evm:31337', new Date('2026-03-02T00:00:00Z'));
     expect(await cache.put(pending)).toBe(false);
     expect(await cache.get(intent.idempotencyKey)).toBeUndefined();
-    const confirmed: PaymentReceipt = { ...pending, status: 'confirmed', reference: `0x${'ab'.repeat(32)}`, confirmations: 3 };
+    const confirmed: PaymentReceipt = {
+      ...pending,
+      status: 'confirmed',
+      reference: `0x${'ab'.repeat(32)}`,
+      confirmations: 3,
+    };
     let loads = 0;
     const load = async () => (loads++, confirmed);
     expect(await cache.receipt(intent.idempotencyKey, load)).toEqual(confirmed);

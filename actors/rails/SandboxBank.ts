@@ -52,7 +52,12 @@ export class SandboxBank implements PaymentInitiationApi {
     this.initiations += 1;
     const existing = this.#byE2e.get(request.endToEndId);
     if (existing !== undefined) return this.#view(existing);
-    const payment: SandboxPayment = { id: `sbx-${this.#byId.size + 1}`, request, acceptedAt: this.#o.now().getTime(), status: 'ACSP' };
+    const payment: SandboxPayment = {
+      id: `sbx-${this.#byId.size + 1}`,
+      request,
+      acceptedAt: this.#o.now().getTime(),
+      status: 'ACSP',
+    };
     const amount = parseUnits(request.amount, 2) + (this.#o.feeMinor ?? 0n);
     const available = this.balance(request.debtorIban);
     if (available < amount) {
@@ -87,6 +92,11 @@ export class SandboxBank implements PaymentInitiationApi {
   }
 
   #view(p: SandboxPayment): PaymentInitiationResponse {
-    return { paymentId: p.id, status: p.status, fee: (this.#o.feeMinor ?? 0n).toString(), ...(p.reason ? { reason: p.reason } : {}) };
+    return {
+      paymentId: p.id,
+      status: p.status,
+      fee: (this.#o.feeMinor ?? 0n).toString(),
+      ...(p.reason ? { reason: p.reason } : {}),
+    };
   }
 }

@@ -28,7 +28,13 @@ const swap = (amountIn: string, maxSlippageBps = 100) => ({
 
 async function setup(killSwitch = new TestKillSwitch()) {
   const rail = await fx.rail({ killSwitch });
-  const swaps = new UniswapV2SwapRail({ rail, provider: fx.node.provider(), chainId: fx.node.chainId, router: uni.router, tokens: { USDC: { address: fx.usdc, decimals: 6 }, EURC: { address: uni.eurc, decimals: 6 } } });
+  const swaps = new UniswapV2SwapRail({
+    rail,
+    provider: fx.node.provider(),
+    chainId: fx.node.chainId,
+    router: uni.router,
+    tokens: { USDC: { address: fx.usdc, decimals: 6 }, EURC: { address: uni.eurc, decimals: 6 } },
+  });
   const eurc = new Contract(uni.eurc, compileTestContracts()['TestUSDC']!.abi, fx.node.provider());
   const trader = fx.node.accounts[fx.payerIndex]!.address;
   return { rail, swaps, trader, eurcBalance: async () => (await eurc.getFunction('balanceOf')(trader)) as bigint };
@@ -49,7 +55,9 @@ describe('UniswapV2SwapRail', () => {
     expect(got).toBeLessThan(897_300_000n);
     expect(usdcBefore - (await fx.usdcBalance(fx.node.accounts[fx.payerIndex]!.address))).toBe(1_000_000_000n);
     const tx = await fx.node.provider().getTransaction(receipt.reference!);
-    const [, amountOutMin] = new Contract(uni.router, ['function swapExactTokensForTokens(uint256,uint256,address[],address,uint256)']).interface.decodeFunctionData('swapExactTokensForTokens', tx!.data);
+    const [, amountOutMin] = new Contract(uni.router, [
+      'function swapExactTokensForTokens(uint256,uint256,address[],address,uint256)',
+    ]).interface.decodeFunctionData('swapExactTokensForTokens', tx!.data);
     expect(amountOutMin as bigint).toBeGreaterThan(0n);
     expect(amountOutMin as bigint).toBeLessThanOrEqual(got);
     expect((amountOutMin as bigint) * 10_000n).toBeGreaterThanOrEqual(got * 9_890n); // ≥ quote × (1 − 1%), minus rounding

@@ -43,7 +43,10 @@ const ROUTER = new Interface([
   'function swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
 ]);
 const FACTORY = new Interface(['function getPair(address, address) view returns (address)']);
-const PAIR = new Interface(['function getReserves() view returns (uint112, uint112, uint32)', 'function token0() view returns (address)']);
+const PAIR = new Interface([
+  'function getReserves() view returns (uint112, uint112, uint32)',
+  'function token0() view returns (address)',
+]);
 
 /** A {@link SwapRail} over a Uniswap V2 deployment. */
 export class UniswapV2SwapRail implements SwapRail {
@@ -64,18 +67,40 @@ export class UniswapV2SwapRail implements SwapRail {
       // Check the bound before approving anything; the swap's build step checks again right before signing.
       const first = await this.quote(intent, tokenIn, tokenOut, amountIn).catch((error: unknown) => error as Error);
       if (!(first instanceof Error)) {
-        const approval = await ensureAllowance({ rail: this.#o.rail, provider: this.#o.provider, owner, token: tokenIn, spender: this.#o.router, amount: amountIn, intent }).catch((error: unknown) => error as Error);
+        const approval = await ensureAllowance({
+          rail: this.#o.rail,
+          provider: this.#o.provider,
+          owner,
+          token: tokenIn,
+          spender: this.#o.router,
+          amount: amountIn,
+          intent,
+        }).catch((error: unknown) => error as Error);
         // A refused approval refuses the swap with the same code (recorded under the swap's key).
-        if (approval instanceof Error) return this.#o.rail.execute(intent, { receiptRail: name, build: () => Promise.reject(approval) });
+        if (approval instanceof Error)
+          return this.#o.rail.execute(intent, { receiptRail: name, build: () => Promise.reject(approval) });
       }
     }
     const receipt = await this.#o.rail.execute(intent, {
       receiptRail: name,
-      reservation: { asset: intent.assetIn, counterparty: this.#o.router, amountNative: amountIn, amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn) },
+      reservation: {
+        asset: intent.assetIn,
+        counterparty: this.#o.router,
+        amountNative: amountIn,
+        amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn),
+      },
       build: async () => {
         const q = await this.quote(intent, tokenIn, tokenOut, amountIn);
-        const deadline = BigInt(Math.floor((this.#o.now?.() ?? new Date()).getTime() / 1000) + (this.#o.deadlineSeconds ?? 600));
-        const data = ROUTER.encodeFunctionData('swapExactTokensForTokens', [amountIn, q.amountOutMin, [tokenIn.address, tokenOut.address], owner, deadline]);
+        const deadline = BigInt(
+          Math.floor((this.#o.now?.() ?? new Date()).getTime() / 1000) + (this.#o.deadlineSeconds ?? 600),
+        );
+        const data = ROUTER.encodeFunctionData('swapExactTokensForTokens', [
+          amountIn,
+          q.amountOutMin,
+          [tokenIn.address, tokenOut.address],
+          owner,
+          deadline,
+        ]);
         return { to: this.#o.router, value: 0n, data };
       },
     });
@@ -85,23 +110,40 @@ export class UniswapV2SwapRail implements SwapRail {
   /** Quotes a swap from the pool and throws {@link SlippageExceededError} when it is outside the bound. */
   async quote(intent: SwapIntent, tokenIn: SwapToken, tokenOut: SwapToken, amountIn: bigint): Promise<SwapQuote> {
     const call = async (to: string, iface: Interface, fn: string, args: unknown[]) =>
-      iface.decodeFunctionResult(fn, await this.#o.provider.send('eth_call', [{ to, data: iface.encodeFunctionData(fn, args) }, 'latest']));
+      iface.decodeFunctionResult(
+        fn,
+        await this.#o.provider.send('eth_call', [{ to, data: iface.encodeFunctionData(fn, args) }, 'latest']),
+      );
     const [factory] = await call(this.#o.router, ROUTER, 'factory', []);
     const [pair] = await call(String(factory), FACTORY, 'getPair', [tokenIn.address, tokenOut.address]);
-    if (/^0x0{40}$/i.test(String(pair))) throw new SwapQuoteError(`no Uniswap V2 pool for ${intent.assetIn}/${intent.assetOut}; pick a pair with liquidity`);
+    if (/^0x0{40}$/i.test(String(pair)))
+      throw new SwapQuoteError(
+        `no Uniswap V2 pool for ${intent.assetIn}/${intent.assetOut}; pick a pair with liquidity`,
+      );
     const [r0, r1] = await call(String(pair), PAIR, 'getReserves', []);
     const [token0] = await call(String(pair), PAIR, 'token0', []);
     const inIs0 = String(token0).toLowerCase() === tokenIn.address.toLowerCase();
     const [reserveIn, reserveOut] = (inIs0 ? [r0, r1] : [r1, r0]) as [bigint, bigint];
-    if (reserveIn === 0n || reserveOut === 0n) throw new SwapQuoteError(`the ${intent.assetIn}/${intent.assetOut} pool is empty`);
-    const [amounts] = await call(this.#o.router, ROUTER, 'getAmountsOut', [amountIn, [tokenIn.address, tokenOut.address]]);
+    if (reserveIn === 0n || reserveOut === 0n)
+      throw new SwapQuoteError(`the ${intent.assetIn}/${intent.assetOut} pool is empty`);
+    const [amounts] = await call(this.#o.router, ROUTER, 'getAmountsOut', [
+      amountIn,
+      [tokenIn.address, tokenOut.address],
+    ]);
     const expectedOut = (amounts as bigint[])[1]!;
     const midOut = (amountIn * reserveOut) / reserveIn;
     const slippageBps = midOut === 0n ? 10_000 : Number(((midOut - expectedOut) * 10_000n) / midOut);
     if (slippageBps > intent.maxSlippageBps) {
       throw new SlippageExceededError(
         `swap ${intent.idempotencyKey}: ${intent.amountIn} ${intent.assetIn} → ${intent.assetOut} would move the price ${slippageBps} bps (quoted ${expectedOut} vs mid ${midOut}), above the bound of ${intent.maxSlippageBps} bps; split the trade or raise the bound`,
-        { details: { slippageBps, maxSlippageBps: intent.maxSlippageBps, expectedOut: expectedOut.toString(), midOut: midOut.toString() } },
+        {
+          details: {
+            slippageBps,
+            maxSlippageBps: intent.maxSlippageBps,
+            expectedOut: expectedOut.toString(),
+            midOut: midOut.toString(),
+          },
+        },
       );
     }
     const amountOutMin = (expectedOut * BigInt(10_000 - intent.maxSlippageBps)) / 10_000n;

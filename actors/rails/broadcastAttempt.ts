@@ -18,7 +18,11 @@ const KNOWN: readonly [RegExp, BroadcastOutcome][] = [
 ];
 
 /** Broadcasts `attempt`; marks it `broadcast` when the node has it. Throws {@link BroadcastError} on any other rejection. */
-export async function broadcastAttempt(provider: JsonRpcProvider, store: AttemptStore, attempt: Attempt): Promise<BroadcastOutcome> {
+export async function broadcastAttempt(
+  provider: JsonRpcProvider,
+  store: AttemptStore,
+  attempt: Attempt,
+): Promise<BroadcastOutcome> {
   let outcome: BroadcastOutcome = 'accepted';
   try {
     await provider.send('eth_sendRawTransaction', [attempt.rawTx]);
@@ -26,10 +30,13 @@ export async function broadcastAttempt(provider: JsonRpcProvider, store: Attempt
     const text = errorText(error);
     const match = KNOWN.find(([re]) => re.test(text));
     if (match === undefined) {
-      throw new BroadcastError(`node rejected transaction ${attempt.txHash} (nonce ${attempt.nonce}): ${text.slice(0, 300)}; the signed bytes stay stored and are retried on reconcile`, {
-        cause: error,
-        details: { txHash: attempt.txHash, nonce: attempt.nonce.toString() },
-      });
+      throw new BroadcastError(
+        `node rejected transaction ${attempt.txHash} (nonce ${attempt.nonce}): ${text.slice(0, 300)}; the signed bytes stay stored and are retried on reconcile`,
+        {
+          cause: error,
+          details: { txHash: attempt.txHash, nonce: attempt.nonce.toString() },
+        },
+      );
     }
     outcome = match[1];
   }

@@ -12,7 +12,9 @@ export interface PaymentExecutorRails {
 }
 
 const missing = (what: string): Promise<never> =>
-  Promise.reject(new UnsupportedIntentError(`no ${what} rail is configured for this agent; add one to its wallet configuration`));
+  Promise.reject(
+    new UnsupportedIntentError(`no ${what} rail is configured for this agent; add one to its wallet configuration`),
+  );
 
 /**
  * Routes each operation to its rail.

@@ -4,7 +4,15 @@
 export { createPaymentExecutor } from './createPaymentExecutor.ts';
 export type { PaymentExecutorRails } from './createPaymentExecutor.ts';
 export type { CryptoRail, FiatRail, SwapRail, PaymentExecutor } from './Rail.ts';
-export { CryptoIntentSchema, FiatIntentSchema, SwapIntentSchema, ContractCallIntentSchema, DecimalAmount, parseIntent, intentFingerprint } from './PaymentIntent.ts';
+export {
+  CryptoIntentSchema,
+  FiatIntentSchema,
+  SwapIntentSchema,
+  ContractCallIntentSchema,
+  DecimalAmount,
+  parseIntent,
+  intentFingerprint,
+} from './PaymentIntent.ts';
 export type { CryptoIntent, FiatIntent, SwapIntent, ContractCallIntent, PaymentIntent } from './PaymentIntent.ts';
 export { FINAL_STATUSES } from './PaymentReceipt.ts';
 export type { PaymentReceipt, PaymentStatus, PaymentFee } from './PaymentReceipt.ts';

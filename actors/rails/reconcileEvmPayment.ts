@@ -38,20 +38,29 @@ interface RpcReceipt {
 /** Reconciles payment `key` once and returns its updated receipt. */
 export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): Promise<PaymentReceipt> {
   const entry = await ctx.ledger.get(key);
-  if (entry === undefined) throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
+  if (entry === undefined)
+    throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
   if (FINAL_STATUSES.has(entry.receipt.status) || entry.status === 'pending') return entry.receipt;
   const list = await ctx.attempts.forKey(key);
   for (const a of list) {
     if (a.status !== 'signed') continue;
     if ((await broadcastAttempt(ctx.provider, ctx.attempts, a)) === 'not-yet') {
       // A lower nonce of this sender is signed but was never sent (its process died): send it first.
-      for (const earlier of await ctx.attempts.unsent()) if (earlier.nonce < a.nonce) await broadcastAttempt(ctx.provider, ctx.attempts, earlier);
+      for (const earlier of await ctx.attempts.unsent())
+        if (earlier.nonce < a.nonce) await broadcastAttempt(ctx.provider, ctx.attempts, earlier);
       await broadcastAttempt(ctx.provider, ctx.attempts, a);
     }
   }
-  const [mined, headHex] = await Promise.all([findMined(ctx.provider, list), ctx.provider.send('eth_blockNumber', []) as Promise<string>]);
+  const [mined, headHex] = await Promise.all([
+    findMined(ctx.provider, list),
+    ctx.provider.send('eth_blockNumber', []) as Promise<string>,
+  ]);
   const now = ctx.now();
-  let receipt: PaymentReceipt = { ...entry.receipt, status: 'submitted', submittedAt: entry.receipt.submittedAt ?? now.toISOString() };
+  let receipt: PaymentReceipt = {
+    ...entry.receipt,
+    status: 'submitted',
+    submittedAt: entry.receipt.submittedAt ?? now.toISOString(),
+  };
   const seenHash = typeof receipt.details['blockHash'] === 'string' ? receipt.details['blockHash'] : null;
 
   if (mined !== undefined) {
@@ -65,7 +74,12 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
       reference: attempt.txHash,
       confirmations,
       reorgs: receipt.reorgs + (moved ? 1 : 0),
-      details: { ...receipt.details, blockHash: rpc.blockHash, blockNumber: Number(BigInt(rpc.blockNumber)), minedPurpose: attempt.purpose },
+      details: {
+        ...receipt.details,
+        blockHash: rpc.blockHash,
+        blockNumber: Number(BigInt(rpc.blockNumber)),
+        minedPurpose: attempt.purpose,
+      },
     };
     if (confirmations >= ctx.confirmations) {
       const ok = BigInt(rpc.status) === 1n;
@@ -75,7 +89,12 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
         status,
         finalizedAt: now.toISOString(),
         fees: [{ asset: 'native', amount: (BigInt(rpc.gasUsed) * BigInt(rpc.effectiveGasPrice)).toString() }],
-        failure: ok ? null : { code: 'MANDATE_ERR_RAIL_REVERTED', message: `transaction ${attempt.txHash} reverted on chain in block ${BigInt(rpc.blockNumber)}` },
+        failure: ok
+          ? null
+          : {
+              code: 'MANDATE_ERR_RAIL_REVERTED',
+              message: `transaction ${attempt.txHash} reverted on chain in block ${BigInt(rpc.blockNumber)}`,
+            },
       };
       await ctx.ledger.update(key, status, receipt, now);
       if (status === 'confirmed') await ctx.limits?.commit(key);
@@ -90,7 +109,12 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
   if (seenHash !== null) {
     // It was mined in a block that is no longer canonical: a reorg dropped it. Rebroadcast the stored bytes.
     const { blockHash: _dropped, blockNumber: _n, ...details } = receipt.details;
-    receipt = { ...receipt, confirmations: 0, reorgs: receipt.reorgs + 1, details: { ...details, lastReorgAt: now.toISOString() } };
+    receipt = {
+      ...receipt,
+      confirmations: 0,
+      reorgs: receipt.reorgs + 1,
+      details: { ...details, lastReorgAt: now.toISOString() },
+    };
     await ctx.ledger.update(key, 'submitted', receipt, now);
     await broadcastAttempt(ctx.provider, ctx.attempts, latest);
     return receipt;
@@ -104,7 +128,10 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
       ...receipt,
       status: 'failed',
       finalizedAt: now.toISOString(),
-      failure: { code: 'MANDATE_ERR_RAIL_RECONCILE', message: `nonce ${latest.nonce} of ${ctx.from} was used by a transaction this rail did not sign; the payment was not made` },
+      failure: {
+        code: 'MANDATE_ERR_RAIL_RECONCILE',
+        message: `nonce ${latest.nonce} of ${ctx.from} was used by a transaction this rail did not sign; the payment was not made`,
+      },
     };
     await ctx.ledger.update(key, 'failed', receipt, now);
     await ctx.limits?.release(key);
@@ -119,7 +146,11 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
       return (await ctx.ledger.get(key))!.receipt;
     } catch (error) {
       // Kill switch engaged or the bump would pass the fee cap: keep the pending transaction and say why.
-      if (!(error instanceof MandateError) || !['MANDATE_ERR_WALLET_SIGNING_HALTED', 'MANDATE_ERR_RAIL_REPLACEMENT'].includes(error.code)) throw error;
+      if (
+        !(error instanceof MandateError) ||
+        !['MANDATE_ERR_WALLET_SIGNING_HALTED', 'MANDATE_ERR_RAIL_REPLACEMENT'].includes(error.code)
+      )
+        throw error;
       receipt = { ...receipt, details: { ...receipt.details, replacementBlocked: error.code } };
     }
   }
@@ -127,7 +158,10 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
   return receipt;
 }
 
-async function findMined(provider: JsonRpcProvider, list: readonly Attempt[]): Promise<{ attempt: Attempt; rpc: RpcReceipt } | undefined> {
+async function findMined(
+  provider: JsonRpcProvider,
+  list: readonly Attempt[],
+): Promise<{ attempt: Attempt; rpc: RpcReceipt } | undefined> {
   for (const attempt of list) {
     const rpc = (await provider.send('eth_getTransactionReceipt', [attempt.txHash])) as RpcReceipt | null;
     if (rpc !== null && rpc.blockHash) return { attempt, rpc };

@@ -27,7 +27,11 @@ export interface ReplaceContext {
 }
 
 /** Replaces the latest attempt of `key` (`replacement`) or cancels it (`cancel`), then broadcasts. */
-export async function replaceEvmAttempt(key: string, purpose: 'replacement' | 'cancel', ctx: ReplaceContext): Promise<void> {
+export async function replaceEvmAttempt(
+  key: string,
+  purpose: 'replacement' | 'cancel',
+  ctx: ReplaceContext,
+): Promise<void> {
   let current: Eip1559Fees = { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n };
   try {
     current = await estimateEip1559Fees(ctx.provider, ctx.feeCap);
@@ -36,20 +40,45 @@ export async function replaceEvmAttempt(key: string, purpose: 'replacement' | 'c
   }
   const attempt = await ctx.sql.transaction(async (tx) => {
     const entry = await ctx.ledger.get(key, tx, true);
-    if (entry === undefined) throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
+    if (entry === undefined)
+      throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
     const list = await ctx.attempts.forKey(key, tx);
     const last = list.at(-1);
     if (FINAL_STATUSES.has(entry.receipt.status) || last === undefined) {
-      throw new ReplacementError(`payment "${key}" is ${entry.receipt.status} with ${list.length} signed transaction(s): nothing to ${purpose === 'cancel' ? 'cancel' : 'replace'}`);
+      throw new ReplacementError(
+        `payment "${key}" is ${entry.receipt.status} with ${list.length} signed transaction(s): nothing to ${purpose === 'cancel' ? 'cancel' : 'replace'}`,
+      );
     }
     const fees = bumpFees(last, current, ctx.feeCap);
     const prev = Transaction.from(last.rawTx);
-    const call = purpose === 'cancel' ? { to: ctx.from, value: 0n, data: '0x', gasLimit: 21_000n } : { to: prev.to, value: prev.value, data: prev.data, gasLimit: prev.gasLimit };
-    const raw = await ctx.signer.signTransaction({ type: 2, chainId: BigInt(ctx.chainId), nonce: Number(last.nonce), ...call, ...fees });
+    const call =
+      purpose === 'cancel'
+        ? { to: ctx.from, value: 0n, data: '0x', gasLimit: 21_000n }
+        : { to: prev.to, value: prev.value, data: prev.data, gasLimit: prev.gasLimit };
+    const raw = await ctx.signer.signTransaction({
+      type: 2,
+      chainId: BigInt(ctx.chainId),
+      nonce: Number(last.nonce),
+      ...call,
+      ...fees,
+    });
     const now = ctx.now();
-    const next = { txHash: keccak256(raw), idempotencyKey: key, nonce: last.nonce, purpose, rawTx: raw, ...fees } as const;
+    const next = {
+      txHash: keccak256(raw),
+      idempotencyKey: key,
+      nonce: last.nonce,
+      purpose,
+      rawTx: raw,
+      ...fees,
+    } as const;
     await ctx.attempts.record(tx, next, now, false);
-    await ctx.ledger.update(key, entry.status, { ...entry.receipt, attempts: [...entry.receipt.attempts, next.txHash] }, now, tx);
+    await ctx.ledger.update(
+      key,
+      entry.status,
+      { ...entry.receipt, attempts: [...entry.receipt.attempts, next.txHash] },
+      now,
+      tx,
+    );
     return { ...next, status: 'signed', createdAt: now } satisfies Attempt;
   });
   await broadcastAttempt(ctx.provider, ctx.attempts, attempt);

@@ -23,25 +23,49 @@ export const ERC20_SWAP = new Interface([
 ]);
 
 /** Resolves both tokens and the input amount in base units, or throws a coded error. */
-export function resolveSwap(intent: SwapIntent, tokens: Readonly<Record<string, SwapToken>>, rail: string): { tokenIn: SwapToken; tokenOut: SwapToken; amountIn: bigint } {
+export function resolveSwap(
+  intent: SwapIntent,
+  tokens: Readonly<Record<string, SwapToken>>,
+  rail: string,
+): { tokenIn: SwapToken; tokenOut: SwapToken; amountIn: bigint } {
   const tokenIn = tokens[intent.assetIn];
   const tokenOut = tokens[intent.assetOut];
-  for (const [symbol, token] of [[intent.assetIn, tokenIn], [intent.assetOut, tokenOut]] as const) {
-    if (token === undefined) throw new UnsupportedIntentError(`token "${symbol}" is not configured on ${rail}; configure it or use one of: ${Object.keys(tokens).join(', ')}`);
+  for (const [symbol, token] of [
+    [intent.assetIn, tokenIn],
+    [intent.assetOut, tokenOut],
+  ] as const) {
+    if (token === undefined)
+      throw new UnsupportedIntentError(
+        `token "${symbol}" is not configured on ${rail}; configure it or use one of: ${Object.keys(tokens).join(', ')}`,
+      );
   }
-  if (intent.assetIn === intent.assetOut) throw new InvalidIntentError(`assetIn and assetOut are both "${intent.assetIn}"; a swap needs two different assets`);
+  if (intent.assetIn === intent.assetOut)
+    throw new InvalidIntentError(
+      `assetIn and assetOut are both "${intent.assetIn}"; a swap needs two different assets`,
+    );
   let amountIn: bigint;
   try {
     amountIn = parseUnits(intent.amountIn, tokenIn!.decimals);
   } catch (cause) {
-    throw new InvalidIntentError(`amountIn "${intent.amountIn}" has more than ${tokenIn!.decimals} decimals; round it`, { cause });
+    throw new InvalidIntentError(
+      `amountIn "${intent.amountIn}" has more than ${tokenIn!.decimals} decimals; round it`,
+      { cause },
+    );
   }
   if (amountIn === 0n) throw new InvalidIntentError('amountIn is zero; swap a positive amount');
   return { tokenIn: tokenIn!, tokenOut: tokenOut!, amountIn };
 }
 
 /** Makes sure `spender` may pull `amount` of `token` from the rail's address, approving exactly once per swap key. */
-export async function ensureAllowance(options: { rail: EvmRail; provider: JsonRpcProvider; owner: string; token: SwapToken; spender: string; amount: bigint; intent: SwapIntent }): Promise<void> {
+export async function ensureAllowance(options: {
+  rail: EvmRail;
+  provider: JsonRpcProvider;
+  owner: string;
+  token: SwapToken;
+  spender: string;
+  amount: bigint;
+  intent: SwapIntent;
+}): Promise<void> {
   const { rail, provider, owner, token, spender, amount, intent } = options;
   const data = ERC20_SWAP.encodeFunctionData('allowance', [owner, spender]);
   const allowance = BigInt(await provider.send('eth_call', [{ to: token.address, data }, 'latest']));
@@ -57,24 +81,42 @@ export async function ensureAllowance(options: { rail: EvmRail; provider: JsonRp
       data: ERC20_SWAP.encodeFunctionData('approve', [spender, amount]),
       purpose: `approve ${spender} for swap ${intent.idempotencyKey}`,
     },
-    { build: async () => ({ to: token.address, value: 0n, data: ERC20_SWAP.encodeFunctionData('approve', [spender, amount]) }) },
+    {
+      build: async () => ({
+        to: token.address,
+        value: 0n,
+        data: ERC20_SWAP.encodeFunctionData('approve', [spender, amount]),
+      }),
+    },
   );
   // In dry-run the approval is 'would-have-sent'; the swap's own preflight then reports that the allowance is missing.
   if (receipt.status !== 'confirmed' && receipt.status !== 'would-have-sent') {
     // Carry the approval's own code (limit, kill switch, fee cap, ...) so the swap fails for the same reason.
-    throw new MandateError(receipt.failure?.code ?? 'MANDATE_ERR_RAIL_UNSUPPORTED', `approval for swap ${intent.idempotencyKey} ended ${receipt.status}: ${receipt.failure?.message ?? 'no reason'}`, { status: 422 });
+    throw new MandateError(
+      receipt.failure?.code ?? 'MANDATE_ERR_RAIL_UNSUPPORTED',
+      `approval for swap ${intent.idempotencyKey} ended ${receipt.status}: ${receipt.failure?.message ?? 'no reason'}`,
+      { status: 422 },
+    );
   }
 }
 
 /** Adds `amountOut` (tokens of `tokenOut` received by `recipient`, from the logs) to a confirmed swap receipt. */
-export async function withAmountOut(receipt: PaymentReceipt, provider: JsonRpcProvider, tokenOut: SwapToken, recipient: string): Promise<PaymentReceipt> {
+export async function withAmountOut(
+  receipt: PaymentReceipt,
+  provider: JsonRpcProvider,
+  tokenOut: SwapToken,
+  recipient: string,
+): Promise<PaymentReceipt> {
   if (receipt.status !== 'confirmed' || receipt.reference === null) return receipt;
-  const rpc = (await provider.send('eth_getTransactionReceipt', [receipt.reference])) as { logs: { address: string; topics: string[]; data: string }[] } | null;
+  const rpc = (await provider.send('eth_getTransactionReceipt', [receipt.reference])) as {
+    logs: { address: string; topics: string[]; data: string }[];
+  } | null;
   let out = 0n;
   for (const log of rpc?.logs ?? []) {
     if (log.address.toLowerCase() !== tokenOut.address.toLowerCase()) continue;
     const parsed = ERC20_SWAP.parseLog(log);
-    if (parsed?.name === 'Transfer' && String(parsed.args[1]).toLowerCase() === recipient.toLowerCase()) out += parsed.args[2] as bigint;
+    if (parsed?.name === 'Transfer' && String(parsed.args[1]).toLowerCase() === recipient.toLowerCase())
+      out += parsed.args[2] as bigint;
   }
   return { ...receipt, details: { ...receipt.details, amountOut: out.toString() } };
 }

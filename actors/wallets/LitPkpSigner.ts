@@ -25,7 +25,11 @@ export interface LitSigResponse {
 /** The part of `LitNodeClient` this adapter uses. */
 export interface LitPkpClient {
   connect(): Promise<unknown>;
-  pkpSign(params: { pubKey: string; toSign: ArrayLike<number>; sessionSigs: Record<string, unknown> }): Promise<LitSigResponse>;
+  pkpSign(params: {
+    pubKey: string;
+    toSign: ArrayLike<number>;
+    sessionSigs: Record<string, unknown>;
+  }): Promise<LitSigResponse>;
 }
 
 /** Options of {@link LitPkpSigner}. */
@@ -48,11 +52,16 @@ export function litSignatureToHex(response: LitSigResponse, digest: string, addr
   try {
     signature = Signature.from({ r: hex(response.r), s: hex(response.s), v: 27 + (response.recid % 2) });
   } catch (cause) {
-    throw new LitSignatureError(`Lit returned a malformed signature (${(cause as Error).message}); retry the signing request`, { cause });
+    throw new LitSignatureError(
+      `Lit returned a malformed signature (${(cause as Error).message}); retry the signing request`,
+      { cause },
+    );
   }
   const recovered = recoverAddress(digest, signature);
   if (recovered.toLowerCase() !== address.toLowerCase()) {
-    throw new LitSignatureError(`Lit signature recovers to ${recovered}, not the PKP address ${address}; check pkpPublicKey and the network`);
+    throw new LitSignatureError(
+      `Lit signature recovers to ${recovered}, not the PKP address ${address}; check pkpPublicKey and the network`,
+    );
   }
   return signature.serialized;
 }
@@ -62,9 +71,16 @@ async function defaultClient(options: { litNetwork: string; connectTimeoutMs: nu
   try {
     mod = (await import('@lit-protocol/lit-node-client')) as unknown as typeof mod;
   } catch (cause) {
-    throw new LitUnavailableError('the Lit SDK is not installed; run "npm install @lit-protocol/lit-node-client" (an optional dependency) to use PKP signers', { cause });
+    throw new LitUnavailableError(
+      'the Lit SDK is not installed; run "npm install @lit-protocol/lit-node-client" (an optional dependency) to use PKP signers',
+      { cause },
+    );
   }
-  return new mod.LitNodeClient({ litNetwork: options.litNetwork, debug: false, connectTimeout: options.connectTimeoutMs });
+  return new mod.LitNodeClient({
+    litNetwork: options.litNetwork,
+    debug: false,
+    connectTimeout: options.connectTimeoutMs,
+  });
 }
 
 /** A {@link TransactionSigner} and {@link DigestSigner} backed by a Lit PKP. */
@@ -90,7 +106,10 @@ export class LitPkpSigner implements TransactionSigner, DigestSigner {
     try {
       response = await client.pkpSign({ pubKey: this.#o.pkpPublicKey, toSign: getBytes(digest), sessionSigs });
     } catch (cause) {
-      throw new LitUnavailableError(`Lit network "${this.#o.litNetwork}" did not sign (${(cause as Error).message.slice(0, 200)}); check the session signatures and the network`, { cause });
+      throw new LitUnavailableError(
+        `Lit network "${this.#o.litNetwork}" did not sign (${(cause as Error).message.slice(0, 200)}); check the session signatures and the network`,
+        { cause },
+      );
     }
     return litSignatureToHex(response, digest, this.#address);
   }
@@ -108,7 +127,10 @@ export class LitPkpSigner implements TransactionSigner, DigestSigner {
       try {
         await client.connect();
       } catch (cause) {
-        throw new LitUnavailableError(`cannot connect to Lit network "${this.#o.litNetwork}" (${(cause as Error).message.slice(0, 200)}); check network access to the Lit nodes`, { cause });
+        throw new LitUnavailableError(
+          `cannot connect to Lit network "${this.#o.litNetwork}" (${(cause as Error).message.slice(0, 200)}); check network access to the Lit nodes`,
+          { cause },
+        );
       }
       return client;
     })().catch((error: unknown) => {

@@ -23,7 +23,10 @@ export class LocalKeystoreSigner implements TransactionSigner, DigestSigner {
       const wallet = await Wallet.fromEncryptedJson(json, password);
       return new LocalKeystoreSigner(new Wallet(wallet.privateKey));
     } catch (cause) {
-      throw new KeystoreError(`could not decrypt the keystore (${(cause as Error).message}); check the password and that the file is a Web3 Secret Storage JSON`, { cause });
+      throw new KeystoreError(
+        `could not decrypt the keystore (${(cause as Error).message}); check the password and that the file is a Web3 Secret Storage JSON`,
+        { cause },
+      );
     }
   }
 
@@ -32,7 +35,9 @@ export class LocalKeystoreSigner implements TransactionSigner, DigestSigner {
     try {
       return new LocalKeystoreSigner(new Wallet(privateKey));
     } catch (cause) {
-      throw new KeystoreError('the private key is not a 32-byte hex string; pass it as 0x followed by 64 hex digits', { cause });
+      throw new KeystoreError('the private key is not a 32-byte hex string; pass it as 0x followed by 64 hex digits', {
+        cause,
+      });
     }
   }
 

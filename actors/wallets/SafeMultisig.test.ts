@@ -10,14 +10,25 @@ let fx: RailFixture;
 let contracts: SafeContractNetwork;
 let safeAddress: string;
 const ownerIdx = [5, 6, 7];
-const agent = (i: number) => ({ agentId: `agent-${i}`, signer: LocalKeystoreSigner.fromPrivateKey(fx.node.accounts[i]!.privateKey) });
+const agent = (i: number) => ({
+  agentId: `agent-${i}`,
+  signer: LocalKeystoreSigner.fromPrivateKey(fx.node.accounts[i]!.privateKey),
+});
 const ERC20 = new Interface(['function transfer(address,uint256) returns (bool)']);
 
 beforeAll(async () => {
   fx = await startRailFixture(4); // account 4 executes (pays gas) through the EVM rail
   const deployer = new NonceManager(fx.node.wallet(0));
   contracts = await deploySafeContracts(deployer);
-  safeAddress = await createTestSafe({ rpcUrl: fx.node.url, chainId: fx.node.chainId, contracts, owners: ownerIdx.map((i) => fx.node.accounts[i]!.address), threshold: 2, deployerKey: fx.node.accounts[0]!.privateKey, deployer });
+  safeAddress = await createTestSafe({
+    rpcUrl: fx.node.url,
+    chainId: fx.node.chainId,
+    contracts,
+    owners: ownerIdx.map((i) => fx.node.accounts[i]!.address),
+    threshold: 2,
+    deployerKey: fx.node.accounts[0]!.privateKey,
+    deployer,
+  });
   const usdc = new Contract(fx.usdc, compileTestContracts()['TestUSDC']!.abi, deployer);
   await (await usdc.getFunction('mint')(safeAddress, parseUnits('1000', 6))).wait();
 });
@@ -26,21 +37,39 @@ afterAll(async () => {
 });
 
 const connect = (killSwitch = new TestKillSwitch()) =>
-  SafeMultisig.connect({ rpcUrl: fx.node.url, chainId: fx.node.chainId, safeAddress, killSwitch, contractNetworks: { [String(fx.node.chainId)]: { ...contracts } } });
+  SafeMultisig.connect({
+    rpcUrl: fx.node.url,
+    chainId: fx.node.chainId,
+    safeAddress,
+    killSwitch,
+    contractNetworks: { [String(fx.node.chainId)]: { ...contracts } },
+  });
 
 describe('SafeMultisig', () => {
   it('multisig - an agent proposes, a second owner co-signs, and the EVM rail executes once at the threshold', async () => {
     const safe = await connect();
     expect((await safe.policy()).threshold).toBe(2);
     const to = Wallet.createRandom().address;
-    let proposal = await safe.propose({ to: fx.usdc, value: 0n, data: ERC20.encodeFunctionData('transfer', [to, parseUnits('25', 6)]) }, agent(5));
+    let proposal = await safe.propose(
+      { to: fx.usdc, value: 0n, data: ERC20.encodeFunctionData('transfer', [to, parseUnits('25', 6)]) },
+      agent(5),
+    );
     expect(Object.keys(proposal.signatures)).toHaveLength(1);
     expect(await safe.isExecutable(proposal)).toBe(false);
     await expect(safe.executionCall(proposal)).rejects.toMatchObject({ code: 'MANDATE_ERR_MULTISIG_THRESHOLD' });
     proposal = await safe.confirm(JSON.parse(JSON.stringify(proposal)), agent(6)); // proposals survive JSON
     expect(await safe.isExecutable(proposal)).toBe(true);
     const rail = await fx.rail();
-    const intent = { kind: 'call' as const, idempotencyKey: `safe-exec-${proposal.safeTxHash}`, agentId: 'agent-5', supervisorIds: [], to: safeAddress, value: '0', data: '0x', purpose: `execute Safe tx ${proposal.safeTxHash}` };
+    const intent = {
+      kind: 'call' as const,
+      idempotencyKey: `safe-exec-${proposal.safeTxHash}`,
+      agentId: 'agent-5',
+      supervisorIds: [],
+      to: safeAddress,
+      value: '0',
+      data: '0x',
+      purpose: `execute Safe tx ${proposal.safeTxHash}`,
+    };
     const exec = async () => rail.execute(intent, { build: () => safe.executionCall(proposal) });
     const receipt = await exec();
     expect(receipt.status).toBe('confirmed');
@@ -53,11 +82,19 @@ describe('SafeMultisig', () => {
     const safe = await connect();
     const proposal = await safe.propose({ to: Wallet.createRandom().address, value: 0n, data: '0x' }, agent(5));
     const human = new Wallet(fx.node.accounts[7]!.privateKey);
-    const signed = await safe.addSignature(proposal, human.address, human.signingKey.sign(proposal.safeTxHash).serialized);
+    const signed = await safe.addSignature(
+      proposal,
+      human.address,
+      human.signingKey.sign(proposal.safeTxHash).serialized,
+    );
     expect(await safe.isExecutable(signed)).toBe(true);
     const stranger = Wallet.createRandom();
-    await expect(safe.addSignature(proposal, stranger.address, stranger.signingKey.sign(proposal.safeTxHash).serialized)).rejects.toMatchObject({ code: 'MANDATE_ERR_MULTISIG_SIGNATURE' });
-    await expect(safe.addSignature(proposal, human.address, stranger.signingKey.sign(proposal.safeTxHash).serialized)).rejects.toMatchObject({ code: 'MANDATE_ERR_MULTISIG_SIGNATURE' });
+    await expect(
+      safe.addSignature(proposal, stranger.address, stranger.signingKey.sign(proposal.safeTxHash).serialized),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_MULTISIG_SIGNATURE' });
+    await expect(
+      safe.addSignature(proposal, human.address, stranger.signingKey.sign(proposal.safeTxHash).serialized),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_MULTISIG_SIGNATURE' });
     const altered = { ...signed, transaction: { ...signed.transaction, to: stranger.address } };
     await expect(safe.executionCall(altered)).rejects.toMatchObject({ code: 'MANDATE_ERR_MULTISIG_SIGNATURE' });
   });

@@ -76,7 +76,11 @@ export class SafeMultisig {
   static async connect(options: SafeMultisigOptions): Promise<SafeMultisig> {
     // protocol-kit ships CJS and ESM builds whose default export differs under tsx: normalise.
     const mod = createRequire(import.meta.url)('@safe-global/protocol-kit') as { default: SafeClass };
-    const kit = await mod.default.init({ provider: options.rpcUrl, safeAddress: options.safeAddress, ...(options.contractNetworks ? { contractNetworks: options.contractNetworks } : {}) } as Parameters<SafeClass['init']>[0]);
+    const kit = await mod.default.init({
+      provider: options.rpcUrl,
+      safeAddress: options.safeAddress,
+      ...(options.contractNetworks ? { contractNetworks: options.contractNetworks } : {}),
+    } as Parameters<SafeClass['init']>[0]);
     return new SafeMultisig(kit, options);
   }
 
@@ -87,13 +91,26 @@ export class SafeMultisig {
 
   /** Proposes a call from the Safe; the proposer (an owner) signs it first. */
   async propose(call: { to: string; value: bigint; data: string }, proposer: SafeAgentSigner): Promise<SafeProposal> {
-    const tx = await this.#kit.createTransaction({ transactions: [{ to: call.to, value: call.value.toString(), data: call.data }] });
+    const tx = await this.#kit.createTransaction({
+      transactions: [{ to: call.to, value: call.value.toString(), data: call.data }],
+    });
     const d = tx.data;
     const proposal: SafeProposal = {
       safeAddress: this.#o.safeAddress,
       chainId: this.#o.chainId,
       safeTxHash: await this.#kit.getTransactionHash(tx),
-      transaction: { to: d.to, value: String(d.value), data: d.data, operation: Number(d.operation), safeTxGas: String(d.safeTxGas), baseGas: String(d.baseGas), gasPrice: String(d.gasPrice), gasToken: d.gasToken, refundReceiver: d.refundReceiver, nonce: Number(d.nonce) },
+      transaction: {
+        to: d.to,
+        value: String(d.value),
+        data: d.data,
+        operation: Number(d.operation),
+        safeTxGas: String(d.safeTxGas),
+        baseGas: String(d.baseGas),
+        gasPrice: String(d.gasPrice),
+        gasToken: d.gasToken,
+        refundReceiver: d.refundReceiver,
+        nonce: Number(d.nonce),
+      },
       signatures: {},
     };
     return this.confirm(proposal, proposer);
@@ -103,7 +120,9 @@ export class SafeMultisig {
   async confirm(proposal: SafeProposal, coSigner: SafeAgentSigner): Promise<SafeProposal> {
     const hash = await this.#verifiedHash(proposal);
     if (await this.#o.killSwitch.isEngaged(coSigner.agentId, ['wallet.multisig.sign'])) {
-      throw new SigningHaltedError(`kill switch engaged for agent "${coSigner.agentId}": refusing to co-sign Safe transaction ${hash}; an operator must release it first`);
+      throw new SigningHaltedError(
+        `kill switch engaged for agent "${coSigner.agentId}": refusing to co-sign Safe transaction ${hash}; an operator must release it first`,
+      );
     }
     return this.addSignature(proposal, await coSigner.signer.getAddress(), await coSigner.signer.signDigest(hash));
   }
@@ -120,7 +139,9 @@ export class SafeMultisig {
       // falls through to the error below
     }
     if (!isOwner || recovered.toLowerCase() !== owner.toLowerCase()) {
-      throw new MultisigSignatureError(`signature for Safe transaction ${hash} is not a valid signature by an owner (claimed ${owner}, recovered ${recovered || 'nothing'}); owners are ${owners.join(', ')}`);
+      throw new MultisigSignatureError(
+        `signature for Safe transaction ${hash} is not a valid signature by an owner (claimed ${owner}, recovered ${recovered || 'nothing'}); owners are ${owners.join(', ')}`,
+      );
     }
     return { ...proposal, signatures: { ...proposal.signatures, [owner.toLowerCase()]: signature } };
   }
@@ -139,10 +160,14 @@ export class SafeMultisig {
     const threshold = await this.#kit.getThreshold();
     const count = Object.keys(proposal.signatures).length;
     if (count < threshold) {
-      throw new MultisigThresholdError(`Safe transaction ${proposal.safeTxHash} has ${count} of ${threshold} required signatures; collect ${threshold - count} more before executing`);
+      throw new MultisigThresholdError(
+        `Safe transaction ${proposal.safeTxHash} has ${count} of ${threshold} required signatures; collect ${threshold - count} more before executing`,
+      );
     }
     const tx = await this.#rebuild(proposal);
-    const { EthSafeSignature } = createRequire(import.meta.url)('@safe-global/protocol-kit') as { EthSafeSignature: new (signer: string, data: string) => never };
+    const { EthSafeSignature } = createRequire(import.meta.url)('@safe-global/protocol-kit') as {
+      EthSafeSignature: new (signer: string, data: string) => never;
+    };
     for (const [owner, sig] of Object.entries(proposal.signatures)) tx.addSignature(new EthSafeSignature(owner, sig));
     return { to: this.#o.safeAddress, value: 0n, data: await this.#kit.getEncodedTransaction(tx) };
   }
@@ -151,14 +176,25 @@ export class SafeMultisig {
     const t = p.transaction;
     return this.#kit.createTransaction({
       transactions: [{ to: t.to, value: t.value, data: t.data, operation: t.operation }],
-      options: { safeTxGas: t.safeTxGas, baseGas: t.baseGas, gasPrice: t.gasPrice, gasToken: t.gasToken, refundReceiver: t.refundReceiver, nonce: t.nonce },
+      options: {
+        safeTxGas: t.safeTxGas,
+        baseGas: t.baseGas,
+        gasPrice: t.gasPrice,
+        gasToken: t.gasToken,
+        refundReceiver: t.refundReceiver,
+        nonce: t.nonce,
+      },
     });
   }
 
   async #verifiedHash(p: SafeProposal): Promise<string> {
-    if (p.safeAddress.toLowerCase() !== this.#o.safeAddress.toLowerCase()) throw new MultisigSignatureError(`proposal is for Safe ${p.safeAddress}, not ${this.#o.safeAddress}`);
+    if (p.safeAddress.toLowerCase() !== this.#o.safeAddress.toLowerCase())
+      throw new MultisigSignatureError(`proposal is for Safe ${p.safeAddress}, not ${this.#o.safeAddress}`);
     const hash = await this.#kit.getTransactionHash(await this.#rebuild(p));
-    if (hash !== p.safeTxHash) throw new MultisigSignatureError(`proposal fields hash to ${hash}, not the stated ${p.safeTxHash}: the proposal was altered; discard it`);
+    if (hash !== p.safeTxHash)
+      throw new MultisigSignatureError(
+        `proposal fields hash to ${hash}, not the stated ${p.safeTxHash}: the proposal was altered; discard it`,
+      );
     return hash;
   }
 }

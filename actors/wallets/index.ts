@@ -7,4 +7,11 @@ export type { SafeMultisigOptions, SafeProposal, SafeAgentSigner, SafeTransactio
 export { LitPkpSigner, litSignatureToHex } from './LitPkpSigner.ts';
 export type { LitPkpSignerOptions, LitPkpClient, LitSigResponse } from './LitPkpSigner.ts';
 export type { KillSwitch, TransactionSigner, DigestSigner } from './TransactionSigner.ts';
-export { KeystoreError, SigningHaltedError, MultisigThresholdError, MultisigSignatureError, LitUnavailableError, LitSignatureError } from './errors.ts';
+export {
+  KeystoreError,
+  SigningHaltedError,
+  MultisigThresholdError,
+  MultisigSignatureError,
+  LitUnavailableError,
+  LitSignatureError,
+} from './errors.ts';

@@ -4,7 +4,18 @@ import { z } from 'zod';
 import { nextRandom } from 'mandate/machines';
 
 const invoiceFile = z.object({
-  invoices: z.array(z.object({ id: z.string(), counterparty: z.string(), amount: z.string().regex(/^\d+(\.\d{1,2})?$/), reference: z.string() }).strict()).min(1),
+  invoices: z
+    .array(
+      z
+        .object({
+          id: z.string(),
+          counterparty: z.string(),
+          amount: z.string().regex(/^\d+(\.\d{1,2})?$/),
+          reference: z.string(),
+        })
+        .strict(),
+    )
+    .min(1),
 });
 
 /** One supplier invoice. */
@@ -45,7 +56,10 @@ export class TreasurySimulation {
   /** Moves the market one step: EURUSD drifts, gas spikes ~10% of the time and decays. */
   tick(): void {
     this.eurusd = Math.max(0.95, Math.min(1.25, this.eurusd + (this.random() - 0.48) * 0.01));
-    this.gasGwei = this.random() < 0.1 ? 70 + this.random() * 60 : Math.max(12, this.gasGwei * 0.7 + (20 + this.random() * 20) * 0.3);
+    this.gasGwei =
+      this.random() < 0.1
+        ? 70 + this.random() * 60
+        : Math.max(12, this.gasGwei * 0.7 + (20 + this.random() * 20) * 0.3);
   }
 
   /** EUR share of the treasury in USD terms, and the EUR to sell to get back to 40%. */

@@ -13,7 +13,9 @@ const here = dirname(fileURLToPath(import.meta.url));
  * the plugins its YAML agents name, and the agents themselves (every file in
  * agents/). Returns the simulation so callers can look at balances.
  */
-export async function setup(runtime: MandateRuntime): Promise<{ sim: TreasurySimulation; capabilities: ReadonlyMap<string, string>; close(): Promise<void> }> {
+export async function setup(
+  runtime: MandateRuntime,
+): Promise<{ sim: TreasurySimulation; capabilities: ReadonlyMap<string, string>; close(): Promise<void> }> {
   const sim = await TreasurySimulation.load(join(here, 'invoices.yaml'));
   const rails = await liveRails(runtime, join(here, 'payees.yaml'));
   const plugins = treasuryPlugins(sim, runtime, rails === undefined ? {} : { pay: rails.pay });

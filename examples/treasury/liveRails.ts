@@ -2,11 +2,25 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { createPaymentActuator, createPaymentExecutor, OpenBankingRail, pgRailSql, SandboxBank, type Actuator } from 'mandate/actors';
+import {
+  createPaymentActuator,
+  createPaymentExecutor,
+  OpenBankingRail,
+  pgRailSql,
+  SandboxBank,
+  type Actuator,
+} from 'mandate/actors';
 import { MandateError } from 'mandate';
 import type { MandateRuntime } from 'mandate';
 
-const payeeFile = z.object({ payees: z.record(z.string(), z.object({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).strict()) }).strict();
+const payeeFile = z
+  .object({
+    payees: z.record(
+      z.string(),
+      z.object({ name: z.string().min(1), iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).strict(),
+    ),
+  })
+  .strict();
 
 /** The operating account the example pays from, at the sandbox bank. */
 export const OPERATING_IBAN = 'DE89370400440532013000';
@@ -18,20 +32,36 @@ export const OPERATING_IBAN = 'DE89370400440532013000';
  * sandbox bank, with settlement lag handled by the rail's delay queue. Only
  * used with `--live` and a database; dry-run never touches it.
  */
-export async function liveRails(runtime: MandateRuntime, payeesPath: string): Promise<{ pay: Actuator; close(): Promise<void> } | undefined> {
+export async function liveRails(
+  runtime: MandateRuntime,
+  payeesPath: string,
+): Promise<{ pay: Actuator; close(): Promise<void> } | undefined> {
   const databaseUrl = runtime.store?.databaseUrl;
   if (runtime.mode !== 'live' || databaseUrl === undefined) return undefined;
   const { payees } = payeeFile.parse(parseYaml(await readFile(payeesPath, 'utf8')));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const bank = new SandboxBank({ balances: { [OPERATING_IBAN]: '180000.00' }, settlementLagMs: 30_000, now: () => new Date(runtime.clock.now()) });
-  const rail = new OpenBankingRail({ sql: pgRailSql(pool), api: bank, debtorIban: OPERATING_IBAN, killSwitch: runtime.railKillSwitch(), agentId: 'payables', recheckAfterMs: 10_000, now: () => new Date(runtime.clock.now()) });
+  const bank = new SandboxBank({
+    balances: { [OPERATING_IBAN]: '180000.00' },
+    settlementLagMs: 30_000,
+    now: () => new Date(runtime.clock.now()),
+  });
+  const rail = new OpenBankingRail({
+    sql: pgRailSql(pool),
+    api: bank,
+    debtorIban: OPERATING_IBAN,
+    killSwitch: runtime.railKillSwitch(),
+    agentId: 'payables',
+    recheckAfterMs: 10_000,
+    now: () => new Date(runtime.clock.now()),
+  });
   // Payments in flight before a restart are picked up again; settlements are checked as they fall due.
   await rail.recover();
   const timer = setInterval(() => {
     const due = rail.nextDueAt();
     if (due !== undefined && due <= runtime.clock.now()) {
       rail.processDue().then(
-        (settled) => settled.forEach((r) => runtime.alert('info', 'MANDATE_PAYMENT_FINAL', `payment ${r.reference} ${r.status}`)),
+        (settled) =>
+          settled.forEach((r) => runtime.alert('info', 'MANDATE_PAYMENT_FINAL', `payment ${r.reference} ${r.status}`)),
         (e: Error) => runtime.alert('warning', 'MANDATE_ERR_RAIL_RECONCILE', `settlement check failed: ${e.message}`),
       );
     }
@@ -42,7 +72,12 @@ export async function liveRails(runtime: MandateRuntime, payeesPath: string): Pr
     executor: createPaymentExecutor({ fiat: rail }),
     payee: async (cp) => {
       const p = payees[cp];
-      if (p === undefined) throw new MandateError('MANDATE_ERR_PAYMENT_ACTION', `No payee details for counterparty "${cp}"; add it to payees.yaml.`, { status: 400 });
+      if (p === undefined)
+        throw new MandateError(
+          'MANDATE_ERR_PAYMENT_ACTION',
+          `No payee details for counterparty "${cp}"; add it to payees.yaml.`,
+          { status: 400 },
+        );
       return { kind: 'fiat', ...p };
     },
   });

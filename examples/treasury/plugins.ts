@@ -6,7 +6,9 @@ import type { TreasurySimulation } from './TreasurySimulation.ts';
 /** Thrown by the simulated statement feed now and then, on purpose. */
 class StatementParseError extends MandateError {
   constructor(line: number) {
-    super('MANDATE_ERR_PERCEIVE_FAILED', `bank statement line ${line} is malformed (simulated parser crash)`, { status: 502 });
+    super('MANDATE_ERR_PERCEIVE_FAILED', `bank statement line ${line} is malformed (simulated parser crash)`, {
+      status: 502,
+    });
   }
 }
 
@@ -14,20 +16,45 @@ class StatementParseError extends MandateError {
  * The treasury example's perceivers, actuators and learner, registered by the
  * names its YAML agents use.
  */
-export function treasuryPlugins(sim: TreasurySimulation, runtime: Pick<MandateRuntime, 'gate' | 'setGate' | 'clock'>, live: { pay?: Actuator } = {}): PluginRegistry {
+export function treasuryPlugins(
+  sim: TreasurySimulation,
+  runtime: Pick<MandateRuntime, 'gate' | 'setGate' | 'clock'>,
+  live: { pay?: Actuator } = {},
+): PluginRegistry {
   const simulatedPay: Actuator = {
     name: 'treasury.pay',
     effect: 'external',
     async prepare(action) {
       const amount = Number(action.amount?.value ?? 'NaN');
-      if (!(amount > 0)) throw new MandateError('MANDATE_ERR_AMOUNT_INVALID', `payment amount ${action.amount?.value} is not positive`, { status: 400 });
-      return { rail: 'sandbox-bank', debit: action.account, amount: action.amount?.value, currency: action.amount?.asset, counterparty: action.counterparty, invoice: action.params.invoice };
+      if (!(amount > 0))
+        throw new MandateError('MANDATE_ERR_AMOUNT_INVALID', `payment amount ${action.amount?.value} is not positive`, {
+          status: 400,
+        });
+      return {
+        rail: 'sandbox-bank',
+        debit: action.account,
+        amount: action.amount?.value,
+        currency: action.amount?.asset,
+        counterparty: action.counterparty,
+        invoice: action.params.invoice,
+      };
     },
     async execute(action, ctx) {
       const amount = Number(action.amount!.value);
-      if (sim.balances.USD! < amount) return { status: 'failed', error: { code: 'MANDATE_ERR_INSUFFICIENT_FUNDS', message: `USD balance ${sim.balances.USD} < ${amount}` } };
+      if (sim.balances.USD! < amount)
+        return {
+          status: 'failed',
+          error: { code: 'MANDATE_ERR_INSUFFICIENT_FUNDS', message: `USD balance ${sim.balances.USD} < ${amount}` },
+        };
       sim.balances.USD! -= amount;
-      return { status: 'succeeded', receipt: { rail: 'sandbox-bank', reference: `SBX-${ctx.idempotencyKey.slice(0, 8)}-${action.params.invoice}`, status: 'settled' } };
+      return {
+        status: 'succeeded',
+        receipt: {
+          rail: 'sandbox-bank',
+          reference: `SBX-${ctx.idempotencyKey.slice(0, 8)}-${action.params.invoice}`,
+          status: 'settled',
+        },
+      };
     },
   };
   // Live runs with a database pay through the real fiat rail; otherwise the simulated bank.
@@ -36,7 +63,14 @@ export function treasuryPlugins(sim: TreasurySimulation, runtime: Pick<MandateRu
     name: 'treasury.swap',
     effect: 'external',
     async prepare(action) {
-      return { rail: 'fx-desk', sell: action.params.sell, buy: action.params.buy, amount: action.amount?.value, rate: sim.eurusd, quotedOut: (Number(action.amount?.value) * sim.eurusd).toFixed(2) };
+      return {
+        rail: 'fx-desk',
+        sell: action.params.sell,
+        buy: action.params.buy,
+        amount: action.amount?.value,
+        rate: sim.eurusd,
+        quotedOut: (Number(action.amount?.value) * sim.eurusd).toFixed(2),
+      };
     },
     async execute(action, ctx) {
       const sell = Number(action.amount!.value);
@@ -44,25 +78,39 @@ export function treasuryPlugins(sim: TreasurySimulation, runtime: Pick<MandateRu
       const quoted = Number(action.params.rate);
       const slippageBps = Math.round((Math.abs(rate - quoted) / quoted) * 10_000);
       if (slippageBps > Number(action.params.maxSlippageBps ?? 100)) {
-        return { status: 'failed', error: { code: 'MANDATE_ERR_SLIPPAGE', message: `slippage ${slippageBps} bps over the bound` }, slippageBps };
+        return {
+          status: 'failed',
+          error: { code: 'MANDATE_ERR_SLIPPAGE', message: `slippage ${slippageBps} bps over the bound` },
+          slippageBps,
+        };
       }
       sim.balances.EUR! -= sell;
       sim.balances.USD! += sell * rate;
-      return { status: 'succeeded', receipt: { rail: 'fx-desk', reference: `FX-${ctx.idempotencyKey.slice(0, 8)}`, rate }, slippageBps };
+      return {
+        status: 'succeeded',
+        receipt: { rail: 'fx-desk', reference: `FX-${ctx.idempotencyKey.slice(0, 8)}`, rate },
+        slippageBps,
+      };
     },
   };
   const annotate: Actuator = {
     name: 'ledger.annotate',
     effect: 'internal',
     async execute(action) {
-      return { status: 'succeeded', receipt: { reference: `note-${runtime.clock.now()}`, unmatched: action.params.unmatched } };
+      return {
+        status: 'succeeded',
+        receipt: { reference: `note-${runtime.clock.now()}`, unmatched: action.params.unmatched },
+      };
     },
   };
 
   return new PluginRegistry()
     .perceiver('market.gas', () => {
       sim.tick();
-      return { gas: { gwei: Math.round(sim.gasGwei * 10) / 10 }, gate: { feesOk: runtime.gate('fees-ok')?.open === true } };
+      return {
+        gas: { gwei: Math.round(sim.gasGwei * 10) / 10 },
+        gate: { feesOk: runtime.gate('fees-ok')?.open === true },
+      };
     })
     .perceiver('market.fx', () => ({ fx: { EURUSD: Math.round(sim.eurusd * 10_000) / 10_000 } }))
     .perceiver('treasury.balances', () => ({ balances: { ...sim.balances } }))
@@ -84,6 +132,7 @@ export function treasuryPlugins(sim: TreasurySimulation, runtime: Pick<MandateRu
     .learner('treasury.settle-invoice', ({ decision, outcome }) => {
       const invoice = (decision as { action?: { params?: { invoice?: unknown } } } | null)?.action?.params?.invoice;
       // Dry-run moves on as if paid, so the simulation walks the whole queue; live settles on success only.
-      if (typeof invoice === 'string' && outcome.status !== 'failed' && outcome.status !== 'refused') sim.settled.add(invoice);
+      if (typeof invoice === 'string' && outcome.status !== 'failed' && outcome.status !== 'refused')
+        sim.settled.add(invoice);
     });
 }

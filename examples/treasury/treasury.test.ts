@@ -15,11 +15,20 @@ describe('treasury example', () => {
     const clock = new SimulatedClock();
     clock.set(Date.parse('2026-11-21T09:00:00Z'));
     const text = await readFile(join(import.meta.dirname, 'governance.yaml'), 'utf8');
-    const runtime = await createRuntime({ clock, governance: GovernancePolicy.fromYaml(text, () => undefined).config, random: () => 0.5 });
+    const runtime = await createRuntime({
+      clock,
+      governance: GovernancePolicy.fromYaml(text, () => undefined).config,
+      random: () => 0.5,
+    });
     const events: InspectionEvent[] = [];
     runtime.subscribe((e) => events.push(e));
     const { sim } = await setup(runtime);
-    expect(runtime.listAgents().map((a) => a.id).sort()).toEqual(['fee-watcher', 'fx-rebalancer', 'payables', 'statement-reconciler']);
+    expect(
+      runtime
+        .listAgents()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['fee-watcher', 'fx-rebalancer', 'payables', 'statement-reconciler']);
 
     for (let second = 0; second < 120; second++) {
       clock.increment(1_000);
@@ -41,7 +50,9 @@ describe('treasury example', () => {
     expect(sim.settled.has('INV-1003')).toBe(true);
 
     // The blocked counterparty is denied by governance, never approved.
-    const denied = events.filter((e) => e.type === 'transition' && e.actorId === 'payables' && e.summary.outcome === 'denied');
+    const denied = events.filter(
+      (e) => e.type === 'transition' && e.actorId === 'payables' && e.summary.outcome === 'denied',
+    );
     expect(denied.length).toBeGreaterThan(0);
 
     // The statement reconciler crashed on purpose and its supervisor restarted it.
@@ -49,7 +60,9 @@ describe('treasury example', () => {
     expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_ERR_ACTOR_CRASHED')).toBe(true);
 
     // A fee spike closed the gate the payables agent depends on, and payables waited.
-    expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_GATE_CLOSED' && e.actorId === 'payables')).toBe(true);
+    expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_GATE_CLOSED' && e.actorId === 'payables')).toBe(
+      true,
+    );
 
     // Dry-run: every external effect was recorded, none was made.
     expect(sim.balances).toEqual({ USD: 180_000, EUR: 150_000 });

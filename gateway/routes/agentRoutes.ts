@@ -14,23 +14,40 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
     const q = parseInput(AgentsQuerySchema, request.query, 'query');
     const matching = runtime
       .listAgents()
-      .filter((a) => (q.group === undefined || a.group === q.group) && (q.capability === undefined || a.capabilities.includes(q.capability)) && (q.state === undefined || a.state === q.state));
+      .filter(
+        (a) =>
+          (q.group === undefined || a.group === q.group) &&
+          (q.capability === undefined || a.capabilities.includes(q.capability)) &&
+          (q.state === undefined || a.state === q.state),
+      );
     const offset = q.offset ?? 0;
-    return { agents: matching.slice(offset, q.limit === undefined ? undefined : offset + q.limit), total: matching.length };
+    return {
+      agents: matching.slice(offset, q.limit === undefined ? undefined : offset + q.limit),
+      total: matching.length,
+    };
   });
 
   app.get('/api/agents/:id', { config: { permission: 'read' } }, async (request) => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const agent = runtime.getAgent(id);
-    if (agent === undefined) throw new ResourceNotFoundError(`No agent "${id}"; GET /api/agents lists them`, { details: { id } });
+    if (agent === undefined)
+      throw new ResourceNotFoundError(`No agent "${id}"; GET /api/agents lists them`, { details: { id } });
     return agent;
   });
 
   app.get('/api/tree', { config: { permission: 'read' } }, async () => runtime.tree());
 
   const overrides = [
-    ['pause', 'agent.pause', (id: string, by: ReturnType<typeof principalOf>, why: string) => runtime.pause(id, by, why)],
-    ['resume', 'agent.resume', (id: string, by: ReturnType<typeof principalOf>, why: string) => runtime.resume(id, by, why)],
+    [
+      'pause',
+      'agent.pause',
+      (id: string, by: ReturnType<typeof principalOf>, why: string) => runtime.pause(id, by, why),
+    ],
+    [
+      'resume',
+      'agent.resume',
+      (id: string, by: ReturnType<typeof principalOf>, why: string) => runtime.resume(id, by, why),
+    ],
     ['stop', 'agent.stop', (id: string, by: ReturnType<typeof principalOf>, why: string) => runtime.stop(id, by, why)],
   ] as const;
   for (const [verb, permission, apply] of overrides) {
@@ -39,7 +56,13 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
       const { reason } = parseInput(OverrideBodySchema, request.body, 'body');
       await apply(id, principalOf(request), reason);
       const agent = runtime.getAgent(id);
-      return { ok: true, agent: agent === undefined ? undefined : { id: agent.id, state: agent.state, paused: agent.paused, killed: agent.killed } };
+      return {
+        ok: true,
+        agent:
+          agent === undefined
+            ? undefined
+            : { id: agent.id, state: agent.state, paused: agent.paused, killed: agent.killed },
+      };
     });
   }
 }

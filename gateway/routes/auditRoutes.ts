@@ -23,7 +23,11 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
 
   app.get('/api/audit', { config: { permission: 'read' } }, async (request) => {
     const { limit, cursor, ...filters } = parseInput(AuditQuerySchema, request.query, 'query');
-    const page = await need().queryAudit({ ...filters, limit: limit ?? 50, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await need().queryAudit({
+      ...filters,
+      limit: limit ?? 50,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     return { entries: page.entries, nextCursor: page.nextCursor ?? null };
   });
 
@@ -45,7 +49,10 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
   app.get('/api/audit/export.pdf', { config: { permission: 'read' } }, async (request, reply) => {
     const filters = parseInput(AuditExportQuerySchema, request.query, 'query');
     let truncated = false;
-    const pdf = await auditPdf(auditPages(need(), filters, PDF_MAX_ROWS, () => (truncated = true)), { filters, generatedAt: clock(), truncated: () => truncated });
+    const pdf = await auditPdf(
+      auditPages(need(), filters, PDF_MAX_ROWS, () => (truncated = true)),
+      { filters, generatedAt: clock(), truncated: () => truncated },
+    );
     const stamp = new Date(clock()).toISOString().replace(/[:.]/g, '-');
     return reply
       .header('content-type', 'application/pdf')

@@ -9,7 +9,12 @@ import { ROLE_PERMISSIONS } from '../roles.ts';
 import type { MandateRuntime, ReadinessCheck } from '../RuntimeApi.ts';
 
 /** Registers /health, /ready, /api/me, /api/metrics, /api/capabilities and /metrics. */
-export function healthRoutes(app: FastifyInstance, runtime: MandateRuntime, hub: LiveHub, checks: Record<string, ReadinessCheck>): void {
+export function healthRoutes(
+  app: FastifyInstance,
+  runtime: MandateRuntime,
+  hub: LiveHub,
+  checks: Record<string, ReadinessCheck>,
+): void {
   app.get('/health', async () => ({ status: 'ok', nodeId: runtime.nodeId, mode: runtime.mode }));
 
   app.get('/ready', async () => {
@@ -26,20 +31,34 @@ export function healthRoutes(app: FastifyInstance, runtime: MandateRuntime, hub:
     );
     const report = Object.fromEntries(results);
     const failed = results.filter(([, r]) => !r.ok).map(([name]) => name);
-    if (failed.length > 0) throw new NotReadyError(`Not ready: ${failed.join(', ')} unreachable`, { details: { checks: report } });
+    if (failed.length > 0)
+      throw new NotReadyError(`Not ready: ${failed.join(', ')} unreachable`, { details: { checks: report } });
     return { status: 'ready', checks: report };
   });
 
   app.get('/api/me', { config: { permission: 'read' } }, async (request) => {
     const identity = request.identity ?? { name: '', role: 'observer' as const };
-    return { name: identity.name, role: identity.role, permissions: ROLE_PERMISSIONS[identity.role], mode: runtime.mode, nodeId: runtime.nodeId };
+    return {
+      name: identity.name,
+      role: identity.role,
+      permissions: ROLE_PERMISSIONS[identity.role],
+      mode: runtime.mode,
+      nodeId: runtime.nodeId,
+    };
   });
 
-  app.get('/api/metrics', { config: { permission: 'read' } }, async () => ({ ...runtime.metrics(), liveClients: hub.size }));
+  app.get('/api/metrics', { config: { permission: 'read' } }, async () => ({
+    ...runtime.metrics(),
+    liveClients: hub.size,
+  }));
 
-  app.get('/api/capabilities', { config: { permission: 'read' } }, async () => ({ capabilities: runtime.capabilities() }));
+  app.get('/api/capabilities', { config: { permission: 'read' } }, async () => ({
+    capabilities: runtime.capabilities(),
+  }));
 
   app.get('/metrics', { config: { permission: 'read' } }, async (_request, reply) =>
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(prometheusText(runtime.metrics(), { liveClients: hub.size })),
+    reply
+      .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+      .send(prometheusText(runtime.metrics(), { liveClients: hub.size })),
   );
 }

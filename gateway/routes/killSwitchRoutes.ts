@@ -20,7 +20,9 @@ export function killSwitchRoutes(app: FastifyInstance, runtime: MandateRuntime):
     if (body.action === 'release') {
       const role = request.identity?.role ?? 'observer';
       if (!can(role, 'killswitch.release')) {
-        throw new ForbiddenError(`Role "${role}" may engage the kill switch but not release it; ask an admin`, { details: { role, permission: 'killswitch.release' } });
+        throw new ForbiddenError(`Role "${role}" may engage the kill switch but not release it; ask an admin`, {
+          details: { role, permission: 'killswitch.release' },
+        });
       }
       await runtime.releaseKillSwitch(body.scope, by, body.reason);
     } else {

@@ -15,7 +15,16 @@ export async function uiRoutes(app: FastifyInstance, dir: string): Promise<void>
     });
     return;
   }
-  await app.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], cacheControl: false, setHeaders: (res, path) => {
-    res.setHeader('cache-control', path.includes(`${join('assets', '')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
-  } });
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders: (res, path) => {
+      res.setHeader(
+        'cache-control',
+        path.includes(`${join('assets', '')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
 }

@@ -31,26 +31,39 @@ export class PluginRegistry {
 
   getPerceiver(name: string, source: string): Perceiver {
     const fn = this.#perceivers.get(name);
-    if (fn === undefined) throw new AgentDefinitionError(`${source}: unknown perceiver "${name}". Known: ${[...this.#perceivers.keys()].join(', ') || '(none)'}.`, { field: 'perceive', name });
+    if (fn === undefined)
+      throw new AgentDefinitionError(
+        `${source}: unknown perceiver "${name}". Known: ${[...this.#perceivers.keys()].join(', ') || '(none)'}.`,
+        { field: 'perceive', name },
+      );
     return fn;
   }
 
   getActuator(name: string, source: string): Actuator {
     const entry = this.#actuators.get(name);
-    if (entry === undefined) throw new AgentDefinitionError(`${source}: unknown actuator "${name}". Known: ${[...this.#actuators.keys()].join(', ') || '(none)'}.`, { field: 'act', name });
+    if (entry === undefined)
+      throw new AgentDefinitionError(
+        `${source}: unknown actuator "${name}". Known: ${[...this.#actuators.keys()].join(', ') || '(none)'}.`,
+        { field: 'act', name },
+      );
     return entry.actuator;
   }
 
   getLearner(name: string, source: string): Learner {
     const fn = this.#learners.get(name);
-    if (fn === undefined) throw new AgentDefinitionError(`${source}: unknown learner "${name}". Known: ${[...this.#learners.keys()].join(', ') || '(none)'}.`, { field: 'learn', name });
+    if (fn === undefined)
+      throw new AgentDefinitionError(
+        `${source}: unknown learner "${name}". Known: ${[...this.#learners.keys()].join(', ') || '(none)'}.`,
+        { field: 'learn', name },
+      );
     return fn;
   }
 
   /** Every capability some actuator serves, with a description. */
   capabilities(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const { capabilities, description } of this.#actuators.values()) for (const c of capabilities) out.set(c, description);
+    for (const { capabilities, description } of this.#actuators.values())
+      for (const c of capabilities) out.set(c, description);
     return out;
   }
 }

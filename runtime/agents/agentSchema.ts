@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { durationSchema, perAssetSchema } from '../../actors/index.ts';
 
-const name = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'ids are lower-case letters, digits and dashes, starting with a letter');
-const capability = z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)*$/, 'capabilities are dot-named, e.g. payments.send');
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'ids are lower-case letters, digits and dashes, starting with a letter');
+const capability = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9-]*)*$/, 'capabilities are dot-named, e.g. payments.send');
 
 /** A trigger as authored: a time schedule, a fact threshold, an inbound message type, or user-only. */
 export const triggerSchema = z.union([
@@ -46,7 +50,13 @@ export const agentDataSchema = z
     dependsOn: z.array(z.string().min(1)).default([]),
     permissions: z.array(z.object({ capability, accounts: z.array(z.string().min(1)).min(1) }).strict()).default([]),
     mode: z.enum(['dry-run', 'live']).optional(),
-    limits: limitsSchema.default({ maxAttempts: 3, baseDelay: 500, maxDelay: 30_000, phaseTimeout: 30_000, approvalTimeout: 600_000 }),
+    limits: limitsSchema.default({
+      maxAttempts: 3,
+      baseDelay: 500,
+      maxDelay: 30_000,
+      phaseTimeout: 30_000,
+      approvalTimeout: 600_000,
+    }),
   })
   .strict();
 
@@ -60,7 +70,10 @@ export const llmSchema = z
     minConfidence: z.number().min(0).max(1).default(0.6),
     instructions: z.string().min(1),
     /** Env var holding the API base URL (an OpenAI-compatible local server works too). */
-    baseUrlEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+    baseUrlEnv: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .optional(),
   })
   .strict();
 

@@ -30,7 +30,11 @@ const REQUIRED_STATES = ['idle', 'perceive', 'decide', 'propose', 'act', 'learn'
 export function definitionError(source: string, error: z.ZodError): AgentDefinitionError {
   const issue = error.issues[0]!;
   const field = issue.path.join('.') || '(root)';
-  return new AgentDefinitionError(`Invalid agent definition ${source}: "${field}" ${issue.message}.`, { source, field, issues: error.issues.length });
+  return new AgentDefinitionError(`Invalid agent definition ${source}: "${field}" ${issue.message}.`, {
+    source,
+    field,
+    issues: error.issues.length,
+  });
 }
 
 /**
@@ -50,20 +54,32 @@ export function defineAgent(spec: AgentSpec): AgentDefinition {
   const parsed = agentDataSchema.safeParse(data);
   const source = typeof (data as { id?: unknown }).id === 'string' ? `"${(data as { id: string }).id}"` : '(no id)';
   if (!parsed.success) throw definitionError(source, parsed.error);
-  if (typeof perceive !== 'function') throw new AgentDefinitionError(`Agent ${source}: "perceive" must be a function.`, { field: 'perceive' });
-  if (typeof decide?.decide !== 'function') throw new AgentDefinitionError(`Agent ${source}: "decide" must be a Decider (an object with decide(facts)).`, { field: 'decide' });
-  if (act !== undefined && typeof act.execute !== 'function') throw new AgentDefinitionError(`Agent ${source}: "act" must be an Actuator.`, { field: 'act' });
-  if (learn !== undefined && typeof learn !== 'function') throw new AgentDefinitionError(`Agent ${source}: "learn" must be a function.`, { field: 'learn' });
+  if (typeof perceive !== 'function')
+    throw new AgentDefinitionError(`Agent ${source}: "perceive" must be a function.`, { field: 'perceive' });
+  if (typeof decide?.decide !== 'function')
+    throw new AgentDefinitionError(`Agent ${source}: "decide" must be a Decider (an object with decide(facts)).`, {
+      field: 'decide',
+    });
+  if (act !== undefined && typeof act.execute !== 'function')
+    throw new AgentDefinitionError(`Agent ${source}: "act" must be an Actuator.`, { field: 'act' });
+  if (learn !== undefined && typeof learn !== 'function')
+    throw new AgentDefinitionError(`Agent ${source}: "learn" must be a function.`, { field: 'learn' });
   for (const p of parsed.data.permissions) {
     if (!parsed.data.capabilities.includes(p.capability)) {
-      throw new AgentDefinitionError(`Agent ${source}: permission for "${p.capability}" which is not among its capabilities.`, { field: 'permissions', capability: p.capability });
+      throw new AgentDefinitionError(
+        `Agent ${source}: permission for "${p.capability}" which is not among its capabilities.`,
+        { field: 'permissions', capability: p.capability },
+      );
     }
   }
   if (machine !== undefined) {
     const states = Object.keys((machine as { root?: { states?: Record<string, unknown> } }).root?.states ?? {});
     const missing = REQUIRED_STATES.filter((s) => !states.includes(s));
     if (missing.length > 0) {
-      throw new AgentDefinitionError(`Agent ${source}: its machine lacks the states ${missing.join(', ')}; a Mandate agent machine keeps idle, perceive, decide, propose, act and learn.`, { field: 'machine', missing });
+      throw new AgentDefinitionError(
+        `Agent ${source}: its machine lacks the states ${missing.join(', ')}; a Mandate agent machine keeps idle, perceive, decide, propose, act and learn.`,
+        { field: 'machine', missing },
+      );
     }
   }
   return { ...parsed.data, perceive, decide, act, learn, machine };

@@ -12,7 +12,12 @@ export const externalEventSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('agent.trigger'),
       trigger: z
-        .object({ kind: z.enum(['time', 'event', 'user', 'message']), name: z.string().min(1).max(500), at: z.number().int().nonnegative(), data: z.record(z.string(), z.unknown()).optional() })
+        .object({
+          kind: z.enum(['time', 'event', 'user', 'message']),
+          name: z.string().min(1).max(500),
+          at: z.number().int().nonnegative(),
+          data: z.record(z.string(), z.unknown()).optional(),
+        })
         .strict(),
     })
     .strict(),
@@ -22,9 +27,30 @@ export const externalEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agent.stop'), reason: z.string().max(2000).optional() }).strict(),
   z.object({ type: z.literal('agent.kill') }).strict(),
   z.object({ type: z.literal('agent.release') }).strict(),
-  z.object({ type: z.literal('governance.approval.granted'), approvalId: z.string().min(1), by: principal, at: z.number().int().nonnegative() }).strict(),
-  z.object({ type: z.literal('governance.approval.rejected'), approvalId: z.string().min(1), by: principal, reason: z.string().min(1).max(2000), at: z.number().int().nonnegative() }).strict(),
-  z.object({ type: z.literal('governance.approval.expired'), approvalId: z.string().min(1), at: z.number().int().nonnegative() }).strict(),
+  z
+    .object({
+      type: z.literal('governance.approval.granted'),
+      approvalId: z.string().min(1),
+      by: principal,
+      at: z.number().int().nonnegative(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('governance.approval.rejected'),
+      approvalId: z.string().min(1),
+      by: principal,
+      reason: z.string().min(1).max(2000),
+      at: z.number().int().nonnegative(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('governance.approval.expired'),
+      approvalId: z.string().min(1),
+      at: z.number().int().nonnegative(),
+    })
+    .strict(),
 ]);
 
 /** A validated external event. */

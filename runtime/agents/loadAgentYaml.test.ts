@@ -53,16 +53,26 @@ describe('agent YAML', () => {
   it('agent YAML - a malformed rule file is refused naming the rule field', async () => {
     const bad = rules.replace('operator: greaterThan', 'operator: biggerThan');
     const error = await parseAgentYaml(agent(), 'watcher.yaml', plugins, async () => bad).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'MANDATE_ERR_RULE_INVALID', details: { field: expect.stringContaining('rules.0.conditions') } });
+    expect(error).toMatchObject({
+      code: 'MANDATE_ERR_RULE_INVALID',
+      details: { field: expect.stringContaining('rules.0.conditions') },
+    });
   });
 
   it('agent YAML - an event of the wrong shape sent to a running agent is refused and changes nothing', async () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
     const host = await spawnHost(runtime, await parseAgentYaml(agent(), 'watcher.yaml', plugins, read));
-    expect(() => runtime.send('watcher', { type: 'agent.trigger', trigger: { kind: 'psychic', name: 'x', at: 0 } })).toThrowError(
-      expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID', details: expect.objectContaining({ path: 'trigger.kind' }) }),
+    expect(() =>
+      runtime.send('watcher', { type: 'agent.trigger', trigger: { kind: 'psychic', name: 'x', at: 0 } }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'MANDATE_ERR_EVENT_INVALID',
+        details: expect.objectContaining({ path: 'trigger.kind' }),
+      }),
     );
-    expect(() => runtime.send('watcher', { type: 'agent.act.done', step: 1, outcome: { status: 'succeeded' } })).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID' }));
+    expect(() =>
+      runtime.send('watcher', { type: 'agent.act.done', step: 1, outcome: { status: 'succeeded' } }),
+    ).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID' }));
     expect(host.state).toBe('idle');
     runtime.send('watcher', { type: 'agent.pause' });
     expect(host.state).toBe('paused');
@@ -79,10 +89,18 @@ describe('agent YAML with a model', () => {
 `;
   it('agent YAML - an llm block builds a hybrid decider; its key must come from the environment', async () => {
     const error = await parseAgentYaml(agent(llmBlock), 'watcher.yaml', plugins, read, {}).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'MANDATE_ERR_AGENT_DEFINITION', details: { field: 'llm.provider', env: 'OPENAI_API_KEY' } });
-    const def = await parseAgentYaml(agent(llmBlock), 'watcher.yaml', plugins, read, { OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:9' });
+    expect(error).toMatchObject({
+      code: 'MANDATE_ERR_AGENT_DEFINITION',
+      details: { field: 'llm.provider', env: 'OPENAI_API_KEY' },
+    });
+    const def = await parseAgentYaml(agent(llmBlock), 'watcher.yaml', plugins, read, {
+      OPENAI_API_KEY: 'sk-x',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9',
+    });
     expect(def.decide.constructor.name).toBe('HybridDecider');
-    const badKey = await parseAgentYaml(agent(`${llmBlock}  apiKey: sk-in-yaml\n`), 'watcher.yaml', plugins, read, { OPENAI_API_KEY: 'k' }).catch((e: unknown) => e);
+    const badKey = await parseAgentYaml(agent(`${llmBlock}  apiKey: sk-in-yaml\n`), 'watcher.yaml', plugins, read, {
+      OPENAI_API_KEY: 'k',
+    }).catch((e: unknown) => e);
     expect(badKey).toMatchObject({ code: 'MANDATE_ERR_AGENT_DEFINITION' });
   });
 });

@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { AnthropicMessagesProvider, HybridDecider, OpenAiChatProvider, RulesDecider, type Decider, type Learner, type LlmProvider, type Perceiver } from '../../actors/index.ts';
+import {
+  AnthropicMessagesProvider,
+  HybridDecider,
+  OpenAiChatProvider,
+  RulesDecider,
+  type Decider,
+  type Learner,
+  type LlmProvider,
+  type Perceiver,
+} from '../../actors/index.ts';
 import { AgentDefinitionError } from '../errors.ts';
 import { agentYamlSchema, type AgentYaml } from './agentSchema.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
@@ -28,14 +37,23 @@ const PROVIDERS = {
 } as const;
 
 /** The model named in an agent's `llm:` block, with its key from the environment. */
-function provider(llm: NonNullable<AgentYaml['llm']>, source: string, env: Record<string, string | undefined>): LlmProvider {
+function provider(
+  llm: NonNullable<AgentYaml['llm']>,
+  source: string,
+  env: Record<string, string | undefined>,
+): LlmProvider {
   const p = PROVIDERS[llm.provider];
   const apiKey = env[p.keyEnv];
   if (apiKey === undefined || apiKey === '') {
-    throw new AgentDefinitionError(`${source}: "llm.provider" ${llm.provider} needs its API key in ${p.keyEnv}; keys are never read from YAML.`, { field: 'llm.provider', env: p.keyEnv });
+    throw new AgentDefinitionError(
+      `${source}: "llm.provider" ${llm.provider} needs its API key in ${p.keyEnv}; keys are never read from YAML.`,
+      { field: 'llm.provider', env: p.keyEnv },
+    );
   }
   const baseUrl = env[llm.baseUrlEnv ?? p.baseEnv] ?? p.base;
-  return llm.provider === 'openai' ? new OpenAiChatProvider({ apiKey, model: llm.model, baseUrl }) : new AnthropicMessagesProvider({ apiKey, model: llm.model, baseUrl });
+  return llm.provider === 'openai'
+    ? new OpenAiChatProvider({ apiKey, model: llm.model, baseUrl })
+    : new AnthropicMessagesProvider({ apiKey, model: llm.model, baseUrl });
 }
 
 /**
@@ -65,11 +83,21 @@ export async function parseAgentYaml(
   const parsed = agentYamlSchema.safeParse(raw);
   if (!parsed.success) throw definitionError(source, parsed.error);
   const y = parsed.data;
-  const rules = typeof y.rules === 'string' ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules) : RulesDecider.fromObject(y.rules, `${source} rules`);
+  const rules =
+    typeof y.rules === 'string'
+      ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules)
+      : RulesDecider.fromObject(y.rules, `${source} rules`);
   const decide: Decider =
     y.llm === undefined
       ? rules
-      : new HybridDecider({ rules, llm: provider(y.llm, source, env), mode: y.llm.mode, allowedActions: y.llm.allowedActions, minConfidence: y.llm.minConfidence, instructions: y.llm.instructions });
+      : new HybridDecider({
+          rules,
+          llm: provider(y.llm, source, env),
+          mode: y.llm.mode,
+          allowedActions: y.llm.allowedActions,
+          minConfidence: y.llm.minConfidence,
+          instructions: y.llm.instructions,
+        });
   const { perceive, rules: _rules, llm: _llm, act, learn, ...data } = y;
   return {
     ...data,

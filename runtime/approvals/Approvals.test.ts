@@ -28,7 +28,14 @@ const proposal: Proposal = {
   agentId: 'payables',
   group: 'payables',
   capabilities: ['payments.send'],
-  decision: { id: 'd1', action: { type: 'payment.send', capability: 'payments.send', params: {} }, confidence: 1, rationale: 'due', rulesFired: ['pay'], model: null },
+  decision: {
+    id: 'd1',
+    action: { type: 'payment.send', capability: 'payments.send', params: {} },
+    confidence: 1,
+    rationale: 'due',
+    rulesFired: ['pay'],
+    model: null,
+  },
   action: { type: 'payment.send', capability: 'payments.send', amount: { value: '15000', asset: 'USD' }, params: {} },
   facts: {},
   at: 0,
@@ -66,7 +73,14 @@ describe('approvals service', () => {
   it('approvals - opening persists, publishes and audits a pending request that expires at requestedAt + timeout', async () => {
     const t = setup();
     const record = await t.approvals.open(t.host, proposal, 'over 10k needs a human', 60_000);
-    expect(record).toMatchObject({ id: 'apr-d1', status: 'pending', requestedAt: 0, expiresAt: 60_000, agentId: 'payables', decisionId: 'd1' });
+    expect(record).toMatchObject({
+      id: 'apr-d1',
+      status: 'pending',
+      requestedAt: 0,
+      expiresAt: 60_000,
+      agentId: 'payables',
+      decisionId: 'd1',
+    });
     expect(t.saved.map((r) => r.status)).toEqual(['pending']);
     expect(t.published.map((r) => r.status)).toEqual(['pending']);
     expect(t.audited.map((e) => e.action)).toEqual(['approval.requested']);
@@ -77,7 +91,11 @@ describe('approvals service', () => {
     const t = setup('propose');
     await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
     await t.approvals.approve('apr-d1', alice, 'checked');
-    expect(t.approvals.get('apr-d1')).toMatchObject({ status: 'approved', decidedBy: alice, decisionReason: 'checked' });
+    expect(t.approvals.get('apr-d1')).toMatchObject({
+      status: 'approved',
+      decidedBy: alice,
+      decisionReason: 'checked',
+    });
     expect(t.received).toEqual([]); // not waiting yet: nothing delivered
     t.wait('apr-d1');
     await tick();
@@ -92,8 +110,13 @@ describe('approvals service', () => {
     await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
     t.wait('apr-d1');
     await t.approvals.reject('apr-d1', bob, 'wrong payee');
-    expect(t.received).toEqual([{ type: 'governance.approval.rejected', approvalId: 'apr-d1', by: bob, reason: 'wrong payee', at: 0 }]);
-    await expect(t.approvals.approve('apr-d1', alice)).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT', status: 409 });
+    expect(t.received).toEqual([
+      { type: 'governance.approval.rejected', approvalId: 'apr-d1', by: bob, reason: 'wrong payee', at: 0 },
+    ]);
+    await expect(t.approvals.approve('apr-d1', alice)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_STATE_CONFLICT',
+      status: 409,
+    });
     expect(t.audited.map((e) => e.action)).toEqual(['approval.requested', 'approval.rejected']);
   });
 
@@ -105,7 +128,11 @@ describe('approvals service', () => {
     expect(t.approvals.get('apr-d1').status).toBe('pending');
     t.clock.increment(1);
     await tick();
-    expect(t.approvals.get('apr-d1')).toMatchObject({ status: 'expired', decisionReason: 'no approver answered in time', decidedAt: 60_000 });
+    expect(t.approvals.get('apr-d1')).toMatchObject({
+      status: 'expired',
+      decisionReason: 'no approver answered in time',
+      decidedAt: 60_000,
+    });
     expect(t.saved.at(-1)?.status).toBe('expired');
     expect(t.audited.at(-1)?.action).toBe('approval.expired');
     expect(t.received).toEqual([{ type: 'governance.approval.expired', approvalId: 'apr-d1', at: 60_000 }]);
@@ -116,14 +143,21 @@ describe('approvals service', () => {
     await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
     await expect(t.approvals.approve('apr-d1', alice)).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT' });
     expect(t.approvals.get('apr-d1').status).toBe('pending');
-    await expect(t.approvals.approve('apr-nope', alice)).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND', status: 404 });
+    await expect(t.approvals.approve('apr-nope', alice)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_NOT_FOUND',
+      status: 404,
+    });
   });
 
   it('approvals - a budget used up while the request waited turns the approval into a rejection by governance', async () => {
     const t = setup('propose', { status: 'denied', reason: 'daily limit 25000 USD would be exceeded' });
     await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
     await t.approvals.approve('apr-d1', alice);
-    expect(t.approvals.get('apr-d1')).toMatchObject({ status: 'rejected', decidedBy: { kind: 'system', id: 'governance' }, decisionReason: 'daily limit 25000 USD would be exceeded' });
+    expect(t.approvals.get('apr-d1')).toMatchObject({
+      status: 'rejected',
+      decidedBy: { kind: 'system', id: 'governance' },
+      decisionReason: 'daily limit 25000 USD would be exceeded',
+    });
   });
 
   it('approvals - a quorum of two needs two distinct approvers; the same one twice is refused', async () => {
@@ -148,7 +182,9 @@ describe('approvals service', () => {
   it('approvals - bad input is refused before anything changes', async () => {
     const t = setup('propose');
     await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
-    await expect(t.approvals.approve('apr-d1', { kind: 'robot', id: 'x' } as never)).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
+    await expect(t.approvals.approve('apr-d1', { kind: 'robot', id: 'x' } as never)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+    });
     await expect(t.approvals.reject('apr-d1', alice, '')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
     expect(t.approvals.get('apr-d1').status).toBe('pending');
   });
@@ -156,7 +192,16 @@ describe('approvals service', () => {
   it('approvals - a restored request past its deadline expires at once; one with time left keeps its remaining time', async () => {
     const t = setup('awaitingApproval');
     t.clock.set(100_000);
-    const base: ApprovalRecord = { id: 'apr-old', agentId: 'payables', decisionId: 'd0', action: {}, reason: 'x', status: 'pending', requestedAt: 0, expiresAt: 50_000 };
+    const base: ApprovalRecord = {
+      id: 'apr-old',
+      agentId: 'payables',
+      decisionId: 'd0',
+      action: {},
+      reason: 'x',
+      status: 'pending',
+      requestedAt: 0,
+      expiresAt: 50_000,
+    };
     t.approvals.restore(base);
     t.approvals.restore({ ...base, id: 'apr-live', decisionId: 'd1', expiresAt: 130_000 });
     await tick();

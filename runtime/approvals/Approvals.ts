@@ -1,6 +1,13 @@
 import { createActor, type Actor } from 'xstate';
 import type { PolicyResult, Proposal } from '../../actors/index.ts';
-import { approvalMachine, grantCompletes, mayAnswer, type ApprovalMachine, type ApprovalOutcome, type Principal } from '../../machines/index.ts';
+import {
+  approvalMachine,
+  grantCompletes,
+  mayAnswer,
+  type ApprovalMachine,
+  type ApprovalOutcome,
+  type Principal,
+} from '../../machines/index.ts';
 import type { Clock } from '../../kernel/index.ts';
 import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
@@ -58,7 +65,13 @@ export class Approvals {
   }
 
   /** Opens a request for `proposal`; it is persisted, published and audited before this resolves. */
-  async open(host: AgentHost, proposal: Proposal, reason: string, timeoutMs: number, requirement: ApprovalRequirement = {}): Promise<ApprovalRecord> {
+  async open(
+    host: AgentHost,
+    proposal: Proposal,
+    reason: string,
+    timeoutMs: number,
+    requirement: ApprovalRequirement = {},
+  ): Promise<ApprovalRecord> {
     const now = this.#deps.clock.now();
     const record: ApprovalRecord = {
       id: `apr-${proposal.decision.id}`,
@@ -73,7 +86,15 @@ export class Approvals {
     this.#track(record, proposal, timeoutMs, requirement);
     await this.#deps.store?.saveApproval(record);
     this.#deps.publish(record);
-    await this.#deps.audit({ who: { kind: 'agent', id: host.identity.did }, action: 'approval.requested', subject: record.id, where: host.def.group, why: reason, data: { agentId: host.id, action: proposal.action }, at: now });
+    await this.#deps.audit({
+      who: { kind: 'agent', id: host.identity.did },
+      action: 'approval.requested',
+      subject: record.id,
+      where: host.def.group,
+      why: reason,
+      data: { agentId: host.id, action: proposal.action },
+      at: now,
+    });
     return record;
   }
 
@@ -81,7 +102,8 @@ export class Approvals {
   restore(record: ApprovalRecord): void {
     if (record.status !== 'pending') return;
     const entry = this.#track(record, undefined, record.expiresAt - this.#deps.clock.now(), {});
-    if (record.expiresAt <= this.#deps.clock.now()) entry.actor.send({ type: 'approval.expire', at: this.#deps.clock.now() });
+    if (record.expiresAt <= this.#deps.clock.now())
+      entry.actor.send({ type: 'approval.expire', at: this.#deps.clock.now() });
   }
 
   /** Every request (optionally of one status), oldest first. */
@@ -117,22 +139,42 @@ export class Approvals {
     const waiting = host.state === 'awaitingApproval' && host.context.verdict?.approvalId === id;
     const arriving = host.state === 'propose' && host.context.decision?.id === entry.record.decisionId;
     if (!waiting && !arriving) {
-      throw new StateConflictError(`Agent "${entry.record.agentId}" is ${host.state} and no longer waits for "${id}".`, { approvalId: id, state: host.state });
+      throw new StateConflictError(
+        `Agent "${entry.record.agentId}" is ${host.state} and no longer waits for "${id}".`,
+        { approvalId: id, state: host.state },
+      );
     }
     const context = entry.actor.getSnapshot().context;
-    if (!mayAnswer(context, by)) throw new StateConflictError(`${by.kind} "${by.id}" is not among the approvers of "${id}" (${context.approvers.join(', ')}).`, { approvalId: id });
+    if (!mayAnswer(context, by))
+      throw new StateConflictError(
+        `${by.kind} "${by.id}" is not among the approvers of "${id}" (${context.approvers.join(', ')}).`,
+        { approvalId: id },
+      );
     if (context.grants.some((g) => g.by.kind === by.kind && g.by.id === by.id)) {
-      throw new StateConflictError(`${by.kind} "${by.id}" has already approved "${id}"; it needs ${context.required - context.grants.length} more distinct approver(s).`, { approvalId: id });
+      throw new StateConflictError(
+        `${by.kind} "${by.id}" has already approved "${id}"; it needs ${context.required - context.grants.length} more distinct approver(s).`,
+        { approvalId: id },
+      );
     }
     if (grantCompletes(context, by)) {
       const reserved = this.#deps.reserve(entry.proposal ?? this.#deps.proposalOf(host), `approved by ${by.id}`);
       if (reserved.status !== 'approved') return this.reject(id, GOVERNANCE, reserved.reason);
     }
     const at = this.#deps.clock.now();
-    entry.actor.send(reason === undefined ? { type: 'approval.grant', by, at } : { type: 'approval.grant', by, at, reason });
+    entry.actor.send(
+      reason === undefined ? { type: 'approval.grant', by, at } : { type: 'approval.grant', by, at, reason },
+    );
     if (entry.finishing !== undefined) return entry.finishing;
     // One grant of a quorum: counted by the machine, recorded in the trail; the request stays open.
-    await this.#deps.audit({ who: by, action: 'approval.grant.counted', subject: id, where: host.def.group, why: reason ?? 'approved', data: { agentId: host.id, grants: entry.actor.getSnapshot().context.grants.length }, at });
+    await this.#deps.audit({
+      who: by,
+      action: 'approval.grant.counted',
+      subject: id,
+      where: host.def.group,
+      why: reason ?? 'approved',
+      data: { agentId: host.id, grants: entry.actor.getSnapshot().context.grants.length },
+      at,
+    });
     return entry.record;
   }
 
@@ -168,14 +210,29 @@ export class Approvals {
   #open(id: string): Entry {
     const entry = this.#entry(id);
     if (entry.record.status !== 'pending' || entry.finishing !== undefined) {
-      throw new StateConflictError(`Approval "${id}" is already ${entry.record.status === 'pending' ? 'being decided' : entry.record.status}.`, { approvalId: id, status: entry.record.status });
+      throw new StateConflictError(
+        `Approval "${id}" is already ${entry.record.status === 'pending' ? 'being decided' : entry.record.status}.`,
+        { approvalId: id, status: entry.record.status },
+      );
     }
     return entry;
   }
 
-  #track(record: ApprovalRecord, proposal: Proposal | undefined, timeoutMs: number, requirement: ApprovalRequirement): Entry {
+  #track(
+    record: ApprovalRecord,
+    proposal: Proposal | undefined,
+    timeoutMs: number,
+    requirement: ApprovalRequirement,
+  ): Entry {
     this.#entries.get(record.id)?.actor.stop();
-    const input = { id: record.id, agentId: record.agentId, decisionId: record.decisionId, required: requirement.required ?? 1, approvers: requirement.approvers ?? [], timeoutMs };
+    const input = {
+      id: record.id,
+      agentId: record.agentId,
+      decisionId: record.decisionId,
+      required: requirement.required ?? 1,
+      approvers: requirement.approvers ?? [],
+      timeoutMs,
+    };
     const actor = createActor(approvalMachine, { input, clock: this.#deps.clock });
     const entry: Entry = { record, proposal, actor, finishing: undefined, delivered: false };
     actor.subscribe({
@@ -184,7 +241,14 @@ export class Approvals {
         if (snapshot.status !== 'done') return; // stopped at shutdown: still pending in the store
         // Approve and reject await this promise; an expiry on the timer has no caller to tell.
         entry.finishing = this.#finish(entry, snapshot.output!);
-        entry.finishing.catch((e: Error) => this.#deps.alert('critical', 'MANDATE_ERR_STORE', `approval ${record.id} was decided but not recorded: ${e.message}`, record.agentId));
+        entry.finishing.catch((e: Error) =>
+          this.#deps.alert(
+            'critical',
+            'MANDATE_ERR_STORE',
+            `approval ${record.id} was decided but not recorded: ${e.message}`,
+            record.agentId,
+          ),
+        );
       },
       error: () => {},
     });
@@ -196,7 +260,12 @@ export class Approvals {
   async #finish(entry: Entry, outcome: ApprovalOutcome): Promise<ApprovalRecord> {
     const d = this.#deps;
     const answer = outcome.answer;
-    const decided: ApprovalRecord = { ...entry.record, status: outcome.status, decidedAt: answer?.at ?? d.clock.now(), decidedBy: answer?.by ?? GOVERNANCE };
+    const decided: ApprovalRecord = {
+      ...entry.record,
+      status: outcome.status,
+      decidedAt: answer?.at ?? d.clock.now(),
+      decidedBy: answer?.by ?? GOVERNANCE,
+    };
     const why = outcome.status === 'expired' ? 'no approver answered in time' : answer?.reason;
     if (why !== undefined) decided.decisionReason = why;
     entry.record = decided;
@@ -204,7 +273,15 @@ export class Approvals {
     await d.store?.saveApproval(decided);
     const action = outcome.status === 'approved' ? 'approval.granted' : `approval.${outcome.status}`;
     const where = d.agent(decided.agentId)?.def.group ?? decided.agentId;
-    await d.audit({ who: decided.decidedBy!, action, subject: decided.id, where, why: why ?? 'approved', data: { agentId: decided.agentId, action: decided.action }, at: d.clock.now() });
+    await d.audit({
+      who: decided.decidedBy!,
+      action,
+      subject: decided.id,
+      where,
+      why: why ?? 'approved',
+      data: { agentId: decided.agentId, action: decided.action },
+      at: d.clock.now(),
+    });
     d.publish(decided);
     this.#deliver(entry);
     return decided;
@@ -214,12 +291,25 @@ export class Approvals {
   #deliver(entry: Entry): void {
     const r = entry.record;
     const host = this.#deps.agent(r.agentId);
-    if (entry.delivered || host === undefined || host.state !== 'awaitingApproval' || host.context.verdict?.approvalId !== r.id) return;
+    if (
+      entry.delivered ||
+      host === undefined ||
+      host.state !== 'awaitingApproval' ||
+      host.context.verdict?.approvalId !== r.id
+    )
+      return;
     entry.delivered = true;
     const at = r.decidedAt ?? this.#deps.clock.now();
     const by = r.decidedBy ?? GOVERNANCE;
     if (r.status === 'approved') host.deliver({ type: 'governance.approval.granted', approvalId: r.id, by, at });
-    else if (r.status === 'rejected') host.deliver({ type: 'governance.approval.rejected', approvalId: r.id, by, reason: r.decisionReason ?? 'rejected', at });
+    else if (r.status === 'rejected')
+      host.deliver({
+        type: 'governance.approval.rejected',
+        approvalId: r.id,
+        by,
+        reason: r.decisionReason ?? 'rejected',
+        at,
+      });
     else if (r.status === 'expired') host.deliver({ type: 'governance.approval.expired', approvalId: r.id, at });
   }
 }

@@ -14,7 +14,9 @@ export interface AuditCheckpoint {
 
 /** The bytes a checkpoint signature covers. */
 export function checkpointPayload(c: Omit<AuditCheckpoint, 'signature'>): Uint8Array {
-  return new TextEncoder().encode(canonicalJson({ type: 'mandate.audit.checkpoint', v: 1, seq: c.seq, hash: c.hash, at: c.at, signer: c.signer }));
+  return new TextEncoder().encode(
+    canonicalJson({ type: 'mandate.audit.checkpoint', v: 1, seq: c.seq, hash: c.hash, at: c.at, signer: c.signer }),
+  );
 }
 
 /** Whether the checkpoint's signature is valid for its signer (never throws on a bad signature or did). */

@@ -39,7 +39,8 @@ export interface AuditAppendResult {
 }
 
 /** What one {@link AuditLog.checkpoint} found: signed, nothing new to sign, or a segment that does not verify (nothing signed). */
-export type AuditCheckpointResult = { status: 'signed'; checkpoint: AuditCheckpoint } | { status: 'up-to-date' } | { status: 'broken'; seq: number };
+export type AuditCheckpointResult =
+  { status: 'signed'; checkpoint: AuditCheckpoint } | { status: 'up-to-date' } | { status: 'broken'; seq: number };
 
 /**
  * Appends to the hash-chained audit log inside a caller's transaction and signs checkpoints of
@@ -69,24 +70,53 @@ export class AuditLog {
    * Appends validated inputs in order, each under the store-assigned id of its write. Must run
    * inside a transaction.
    */
-  async append(tx: SqlExecutor, writes: { entryId: string; input: AuditInput }[], options: AuditAppendOptions): Promise<AuditAppendResult> {
+  async append(
+    tx: SqlExecutor,
+    writes: { entryId: string; input: AuditInput }[],
+    options: AuditAppendOptions,
+  ): Promise<AuditAppendResult> {
     if (writes.length === 0) return { entries: [], signed: undefined, resolvedDoubt: false };
     let head: { seq: number; hash: string };
     if (!options.inDoubt) {
       // One round trip, two statements: each gets its own snapshot, so the head is read after the lock is held.
-      head = headFromRows((options.lockedHead ?? (await tx.execute(AuditLog.LOCK_AND_HEAD_SQL))) as { seq: string; hash: string }[]);
+      head = headFromRows(
+        (options.lockedHead ?? (await tx.execute(AuditLog.LOCK_AND_HEAD_SQL))) as { seq: string; hash: string }[],
+      );
     } else {
       await tx.execute('select pg_advisory_xact_lock(?)', [CHAIN_LOCK]);
-      const present = (await tx.execute(`select entry_id from mandate_audit_entry where entry_id in (${writes.map(() => '?').join(', ')})`, writes.map((w) => w.entryId))) as { entry_id: string }[];
+      const present = (await tx.execute(
+        `select entry_id from mandate_audit_entry where entry_id in (${writes.map(() => '?').join(', ')})`,
+        writes.map((w) => w.entryId),
+      )) as { entry_id: string }[];
       const done = new Set(present.map((r) => r.entry_id));
       writes = writes.filter((w) => !done.has(w.entryId));
       if (writes.length === 0) return { entries: [], signed: undefined, resolvedDoubt: true };
       head = await readHead(tx);
     }
-    const entries = chainEntries(head, writes.map((w) => w.input));
+    const entries = chainEntries(
+      head,
+      writes.map((w) => w.input),
+    );
     const params: unknown[] = [];
     entries.forEach((e, i) => {
-      params.push(e.seq, e.at, e.who.kind, e.who.id, e.action, e.subject, e.where, e.why, e.agentId, e.currency, e.counterparty, e.status, JSON.stringify(e.data), e.prevHash, e.hash, writes[i]!.entryId);
+      params.push(
+        e.seq,
+        e.at,
+        e.who.kind,
+        e.who.id,
+        e.action,
+        e.subject,
+        e.where,
+        e.why,
+        e.agentId,
+        e.currency,
+        e.counterparty,
+        e.status,
+        JSON.stringify(e.data),
+        e.prevHash,
+        e.hash,
+        writes[i]!.entryId,
+      );
     });
     const insert = `insert into mandate_audit_entry (seq, at, who_kind, who_id, action, subject, location, why, agent_id, currency, counterparty, status, data, prev_hash, hash, entry_id) values ${valuesPlaceholders(entries.length, 16, { 12: 'jsonb' })}`;
     const last = entries[entries.length - 1]!;
@@ -95,7 +125,14 @@ export class AuditLog {
     if (last.seq - this.#lastCheckpointSeq >= this.#checkpointEvery) {
       // The entries and the checkpoint of their head in one statement (a data-modifying CTE runs to completion).
       signed = this.#sign(last, options.now);
-      await tx.execute(`with appended as (${insert} returning seq) ${CHECKPOINT_SQL}`, [...params, signed.seq, signed.hash, signed.at, signed.signer, signed.signature]);
+      await tx.execute(`with appended as (${insert} returning seq) ${CHECKPOINT_SQL}`, [
+        ...params,
+        signed.seq,
+        signed.hash,
+        signed.at,
+        signed.signer,
+        signed.signature,
+      ]);
       this.#lastCheckpointSeq = signed.seq;
     } else {
       await tx.execute(insert, params);
@@ -109,9 +146,15 @@ export class AuditLog {
    */
   async checkpoint(tx: SqlExecutor, now: number): Promise<AuditCheckpointResult> {
     await tx.execute('select pg_advisory_xact_lock(?)', [CHAIN_LOCK]);
-    const last = (await tx.execute('select seq, hash from mandate_audit_checkpoint order by seq desc limit 1')) as { seq: string | number; hash: string }[];
-    let expected = last[0] === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(last[0].seq), hash: last[0].hash };
-    const rows = (await tx.execute('select * from mandate_audit_entry where seq >= ? order by seq', [Math.max(expected.seq, 1)])) as AuditEntryRow[];
+    const last = (await tx.execute('select seq, hash from mandate_audit_checkpoint order by seq desc limit 1')) as {
+      seq: string | number;
+      hash: string;
+    }[];
+    let expected =
+      last[0] === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(last[0].seq), hash: last[0].hash };
+    const rows = (await tx.execute('select * from mandate_audit_entry where seq >= ? order by seq', [
+      Math.max(expected.seq, 1),
+    ])) as AuditEntryRow[];
     let head: { seq: number; hash: string } | undefined;
     for (const row of rows) {
       const entry = rowToAuditEntry(row);
@@ -119,7 +162,8 @@ export class AuditLog {
         if (entry.hash !== expected.hash) return { status: 'broken', seq: entry.seq };
         continue;
       }
-      if (entry.seq !== expected.seq + 1 || entry.prevHash !== expected.hash || auditEntryHash(entry) !== entry.hash) return { status: 'broken', seq: entry.seq };
+      if (entry.seq !== expected.seq + 1 || entry.prevHash !== expected.hash || auditEntryHash(entry) !== entry.hash)
+        return { status: 'broken', seq: entry.seq };
       expected = { seq: entry.seq, hash: entry.hash };
       head = expected;
     }
@@ -132,12 +176,16 @@ export class AuditLog {
 
   #sign(head: { seq: number; hash: string }, now: number): AuditCheckpoint {
     const unsigned = { seq: head.seq, hash: head.hash, at: now, signer: this.#signer.did };
-    return { ...unsigned, signature: Buffer.from(this.#signer.sign(checkpointPayload(unsigned))).toString('base64url') };
+    return {
+      ...unsigned,
+      signature: Buffer.from(this.#signer.sign(checkpointPayload(unsigned))).toString('base64url'),
+    };
   }
 }
 
 const HEAD_SQL = 'select seq, hash from mandate_audit_entry order by seq desc limit 1';
-const CHECKPOINT_SQL = 'insert into mandate_audit_checkpoint (seq, hash, at, signer, signature) values (?, ?, ?, ?, ?) on conflict (seq) do nothing';
+const CHECKPOINT_SQL =
+  'insert into mandate_audit_checkpoint (seq, hash, at, signer, signature) values (?, ?, ?, ?, ?) on conflict (seq) do nothing';
 
 function headFromRows(rows: { seq: string | number; hash: string }[]): { seq: number; hash: string } {
   const row = rows[0];
@@ -149,6 +197,8 @@ async function readHead(tx: SqlExecutor): Promise<{ seq: number; hash: string }>
 }
 
 async function readLastCheckpointSeq(tx: SqlExecutor): Promise<number> {
-  const rows = (await tx.execute('select coalesce(max(seq), 0) as seq from mandate_audit_checkpoint')) as { seq: string | number }[];
+  const rows = (await tx.execute('select coalesce(max(seq), 0) as seq from mandate_audit_checkpoint')) as {
+    seq: string | number;
+  }[];
   return Number(rows[0]?.seq ?? 0);
 }

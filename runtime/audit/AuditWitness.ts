@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { AuditCheckpoint } from './AuditCheckpoint.ts';
 import { AuditInputError } from './errors.ts';
 
-const witnessSchema = z.object({ seq: z.number().int().positive(), hash: z.string(), at: z.number().int(), signer: z.string(), signature: z.string() });
+const witnessSchema = z.object({
+  seq: z.number().int().positive(),
+  hash: z.string(),
+  at: z.number().int(),
+  signer: z.string(),
+  signature: z.string(),
+});
 
 /**
  * The latest signed checkpoint, kept in a file outside the database — the witness that catches a
@@ -22,7 +28,10 @@ export class AuditWitness {
   read(): AuditCheckpoint | undefined {
     if (!existsSync(this.path)) return undefined;
     const parsed = witnessSchema.safeParse(JSON.parse(readFileSync(this.path, 'utf8')));
-    if (!parsed.success) throw new AuditInputError(`The audit witness file "${this.path}" is not a signed checkpoint; it was altered. Restore it from a backup, or remove it to verify against the database alone.`);
+    if (!parsed.success)
+      throw new AuditInputError(
+        `The audit witness file "${this.path}" is not a signed checkpoint; it was altered. Restore it from a backup, or remove it to verify against the database alone.`,
+      );
     return parsed.data;
   }
 

@@ -13,9 +13,13 @@ export interface PersonalData {
 }
 
 /** What the vault holds about a subject: the data, or the time it was erased. */
-export type VaultSubject = { id: string; erased: false; data: PersonalData; createdAt: number } | { id: string; erased: true; erasedAt: number; createdAt: number };
+export type VaultSubject =
+  | { id: string; erased: false; data: PersonalData; createdAt: number }
+  | { id: string; erased: true; erasedAt: number; createdAt: number };
 
-const personalSchema = z.record(z.string(), z.string().max(2000)).refine((d) => Object.keys(d).length > 0, 'at least one field');
+const personalSchema = z
+  .record(z.string(), z.string().max(2000))
+  .refine((d) => Object.keys(d).length > 0, 'at least one field');
 
 /** Options of {@link PersonalDataVault}. */
 export interface PersonalDataVaultOptions {
@@ -43,7 +47,10 @@ export class PersonalDataVault {
   /** Stores a subject's data and returns its pseudonym; the same IBAN (else email) gives the same pseudonym. */
   async put(data: PersonalData): Promise<string> {
     const parsed = personalSchema.safeParse(data);
-    if (!parsed.success) throw new AuditInputError(`Invalid personal data: ${parsed.error.issues[0]!.message}. Give string fields such as name, iban, email.`);
+    if (!parsed.success)
+      throw new AuditInputError(
+        `Invalid personal data: ${parsed.error.issues[0]!.message}. Give string fields such as name, iban, email.`,
+      );
     const natural = parsed.data.iban?.replace(/\s+/g, '').toUpperCase() ?? parsed.data.email?.trim().toLowerCase();
     const lookup = natural === undefined ? null : createHmac('sha256', this.#o.lookupKey).update(natural).digest('hex');
     const id = `subj_${Buffer.from(this.#o.random(16)).toString('base64url')}`;
@@ -58,19 +65,35 @@ export class PersonalDataVault {
 
   /** The subject's data, or its erasure tombstone; throws {@link VaultSubjectUnknownError}. */
   async get(id: string): Promise<VaultSubject> {
-    const rows = (await this.#o.db().execute('select * from mandate_vault_subject where id = ?', [id])) as Record<string, any>[];
+    const rows = (await this.#o.db().execute('select * from mandate_vault_subject where id = ?', [id])) as Record<
+      string,
+      any
+    >[];
     const row = rows[0];
-    if (row === undefined) throw new VaultSubjectUnknownError(`No data subject "${id}" in the vault; pseudonyms look like subj_… and come from vault.put().`, { details: { id } });
-    if (row.erased_at !== null) return { id, erased: true, erasedAt: Number(row.erased_at), createdAt: Number(row.created_at) };
-    return { id, erased: false, data: JSON.parse(this.#o.box.open(row.sealed, `vault:${id}`)) as PersonalData, createdAt: Number(row.created_at) };
+    if (row === undefined)
+      throw new VaultSubjectUnknownError(
+        `No data subject "${id}" in the vault; pseudonyms look like subj_… and come from vault.put().`,
+        { details: { id } },
+      );
+    if (row.erased_at !== null)
+      return { id, erased: true, erasedAt: Number(row.erased_at), createdAt: Number(row.created_at) };
+    return {
+      id,
+      erased: false,
+      data: JSON.parse(this.#o.box.open(row.sealed, `vault:${id}`)) as PersonalData,
+      createdAt: Number(row.created_at),
+    };
   }
 
   /** GDPR erasure: deletes the subject's personal data and lookup hash, keeping a tombstone. Idempotent. */
   async eraseSubject(id: string): Promise<void> {
-    const rows = (await this.#o.db().execute(
-      'update mandate_vault_subject set sealed = null, lookup_hash = null, erased_at = coalesce(erased_at, ?) where id = ? returning id',
-      [this.#o.clock(), id],
-    )) as unknown[];
-    if (rows.length === 0) throw new VaultSubjectUnknownError(`No data subject "${id}" in the vault to erase.`, { details: { id } });
+    const rows = (await this.#o
+      .db()
+      .execute(
+        'update mandate_vault_subject set sealed = null, lookup_hash = null, erased_at = coalesce(erased_at, ?) where id = ? returning id',
+        [this.#o.clock(), id],
+      )) as unknown[];
+    if (rows.length === 0)
+      throw new VaultSubjectUnknownError(`No data subject "${id}" in the vault to erase.`, { details: { id } });
   }
 }

@@ -21,10 +21,27 @@ export interface AuditEntry extends AuditInput {
 
 /** Keys that hold personal data; they belong in the vault, referenced by pseudonymous id. */
 // Not `address`: on the crypto rails that is a wallet address, which the audit trail must keep.
-const PERSONAL_KEYS = new Set(['iban', 'email', 'phone', 'fullname', 'accountholder', 'counterpartyname', 'postaladdress', 'streetaddress', 'dateofbirth']);
+const PERSONAL_KEYS = new Set([
+  'iban',
+  'email',
+  'phone',
+  'fullname',
+  'accountholder',
+  'counterpartyname',
+  'postaladdress',
+  'streetaddress',
+  'dateofbirth',
+]);
 
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+  z.union([
+    z.string(),
+    z.number().finite(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValue),
+    z.record(z.string(), jsonValue),
+  ]),
 );
 
 const auditInputSchema = z.object({
@@ -43,7 +60,11 @@ const auditInputSchema = z.object({
  * Returns a copy whose `data` is normalised to what jsonb will give back.
  */
 export function parseAuditInput(input: unknown): AuditInput {
-  const entry = parseOrThrow(auditInputSchema, input, { what: 'audit entry', error: AuditInputError, fix: 'nothing was written; fix the entry and append it again' }) as AuditInput;
+  const entry = parseOrThrow(auditInputSchema, input, {
+    what: 'audit entry',
+    error: AuditInputError,
+    fix: 'nothing was written; fix the entry and append it again',
+  }) as AuditInput;
   const personal = findPersonalKey(entry.data, 'data');
   if (personal !== undefined) {
     throw new AuditInputError(
@@ -67,7 +88,10 @@ function canonicalData(entry: AuditInput): Record<string, unknown> {
   } catch (error) {
     if (!(error instanceof CanonicalJsonError)) throw error;
     // A lone surrogate: jsonb refuses it and a text column stores U+FFFD, so the entry could never verify.
-    throw new AuditInputError(`Audit entry "${entry.action}" cannot be hashed: ${error.message}`, { cause: error, details: error.details });
+    throw new AuditInputError(`Audit entry "${entry.action}" cannot be hashed: ${error.message}`, {
+      cause: error,
+      details: error.details,
+    });
   }
 }
 
@@ -92,7 +116,9 @@ function findPersonalKey(value: unknown, path: string): string | undefined {
  * `agentId` = `data.agentId`, else the subject of an `agent.*` action; `currency` = `data.currency`
  * or `data.asset`; `counterparty` = `data.counterparty`; `status` = `data.status`.
  */
-export function auditColumns(input: Pick<AuditInput, 'action' | 'subject' | 'data'>): Pick<AuditEntry, 'agentId' | 'currency' | 'counterparty' | 'status'> {
+export function auditColumns(
+  input: Pick<AuditInput, 'action' | 'subject' | 'data'>,
+): Pick<AuditEntry, 'agentId' | 'currency' | 'counterparty' | 'status'> {
   const d = input.data;
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   return {
@@ -104,7 +130,9 @@ export function auditColumns(input: Pick<AuditInput, 'action' | 'subject' | 'dat
 }
 
 /** sha-256 (hex) of the canonical form of an entry without its own hash; the next entry's `prevHash`. */
-export function auditEntryHash(entry: Pick<AuditEntry, 'seq' | 'at' | 'who' | 'action' | 'subject' | 'where' | 'why' | 'data' | 'prevHash'>): string {
+export function auditEntryHash(
+  entry: Pick<AuditEntry, 'seq' | 'at' | 'who' | 'action' | 'subject' | 'where' | 'why' | 'data' | 'prevHash'>,
+): string {
   const canonical = canonicalJson({
     v: 1,
     seq: entry.seq,
@@ -126,7 +154,17 @@ export function chainEntries(head: { seq: number; hash: string }, inputs: AuditI
   let { seq, hash } = head;
   for (const input of inputs) {
     seq += 1;
-    const base = { seq, at: input.at, who: input.who, action: input.action, subject: input.subject, where: input.where, why: input.why, data: input.data, prevHash: hash };
+    const base = {
+      seq,
+      at: input.at,
+      who: input.who,
+      action: input.action,
+      subject: input.subject,
+      where: input.where,
+      why: input.why,
+      data: input.data,
+      prevHash: hash,
+    };
     hash = auditEntryHash(base);
     out.push({ ...base, ...auditColumns(input), hash });
   }

@@ -37,7 +37,10 @@ const querySchema = z.object({
   status: z.string().min(1).optional(),
   action: z.string().min(1).optional(),
   limit: z.number().int().min(1).max(1000),
-  cursor: z.string().regex(/^s[0-9]+$/, 'a cursor returned as nextCursor').optional(),
+  cursor: z
+    .string()
+    .regex(/^s[0-9]+$/, 'a cursor returned as nextCursor')
+    .optional(),
 });
 
 /**
@@ -46,7 +49,11 @@ const querySchema = z.object({
  * pagination on `seq`, so pages stay stable while entries are appended.
  */
 export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<AuditPage> {
-  const q = parseOrThrow(querySchema, query, { what: 'audit query', error: AuditQueryError, fix: 'limit is 1..1000, times are epoch milliseconds, the cursor is the one a page returned' });
+  const q = parseOrThrow(querySchema, query, {
+    what: 'audit query',
+    error: AuditQueryError,
+    fix: 'limit is 1..1000, times are epoch milliseconds, the cursor is the one a page returned',
+  });
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown): void => {
@@ -60,7 +67,8 @@ export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<Au
   if (q.counterparty !== undefined) add('counterparty = ?', q.counterparty);
   if (q.status !== undefined) add('status = ?', q.status);
   if (q.action !== undefined) {
-    if (q.action.endsWith('.*')) add(`action like ? escape '\\'`, `${q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (q.action.endsWith('.*'))
+      add(`action like ? escape '\\'`, `${q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     else add('action = ?', q.action);
   }
   if (q.cursor !== undefined) add('seq < ?', Number(q.cursor.slice(1)));

@@ -64,9 +64,18 @@ export async function verifyAuditChain(db: SqlExecutor, options: VerifyAuditOpti
     if (breaks.length < maxBreaks) breaks.push(b);
   };
 
-  const checkpoints = ((await db.execute('select seq, hash, at, signer, signature from mandate_audit_checkpoint order by seq')) as Record<string, unknown>[]).map(
-    (r): AuditCheckpoint => ({ seq: Number(r.seq), hash: String(r.hash), at: Number(r.at), signer: String(r.signer), signature: String(r.signature) }),
-  );
+  const checkpoints = (
+    (await db.execute('select seq, hash, at, signer, signature from mandate_audit_checkpoint order by seq')) as Record<
+      string,
+      unknown
+    >[]
+  ).map((r): AuditCheckpoint => ({
+    seq: Number(r.seq),
+    hash: String(r.hash),
+    at: Number(r.at),
+    signer: String(r.signer),
+    signature: String(r.signature),
+  }));
   const checkpointAt = new Map(checkpoints.map((c) => [c.seq, c]));
   const trusted = options.trustedSigners === undefined ? undefined : new Set(options.trustedSigners);
 
@@ -75,12 +84,19 @@ export async function verifyAuditChain(db: SqlExecutor, options: VerifyAuditOpti
   let entries = 0;
   let head: { seq: number; hash: string } | null = null;
   for (;;) {
-    const rows = (await db.execute(`select * from mandate_audit_entry where seq >= ? order by seq limit ${pageSize}`, [expected])) as AuditEntryRow[];
+    const rows = (await db.execute(`select * from mandate_audit_entry where seq >= ? order by seq limit ${pageSize}`, [
+      expected,
+    ])) as AuditEntryRow[];
     for (const row of rows) {
       entries++;
       const seq = Number(row.seq);
       const gap = seq !== expected;
-      if (gap) report({ seq: expected, reason: 'missing', message: `entries ${expected}..${seq - 1} are missing (deleted), the chain resumes at ${seq}` });
+      if (gap)
+        report({
+          seq: expected,
+          reason: 'missing',
+          message: `entries ${expected}..${seq - 1} are missing (deleted), the chain resumes at ${seq}`,
+        });
       let entry: AuditEntry;
       try {
         entry = rowToAuditEntry(row);
@@ -93,15 +109,36 @@ export async function verifyAuditChain(db: SqlExecutor, options: VerifyAuditOpti
       const recomputed = auditEntryHash(entry);
       const columns = auditColumns(entry);
       if (recomputed !== entry.hash) {
-        report({ seq, reason: 'hash-mismatch', message: `entry ${seq} was altered: its content hashes to ${recomputed.slice(0, 16)}…, the chain recorded ${entry.hash.slice(0, 16)}…` });
+        report({
+          seq,
+          reason: 'hash-mismatch',
+          message: `entry ${seq} was altered: its content hashes to ${recomputed.slice(0, 16)}…, the chain recorded ${entry.hash.slice(0, 16)}…`,
+        });
       } else if (!gap && entry.prevHash !== prevHash) {
-        report({ seq, reason: 'prev-hash-mismatch', message: `entry ${seq} does not follow entry ${seq - 1}: entries were reordered, or entry ${seq - 1} was replaced and re-hashed` });
-      } else if (columns.agentId !== entry.agentId || columns.currency !== entry.currency || columns.counterparty !== entry.counterparty || columns.status !== entry.status) {
-        report({ seq, reason: 'column-mismatch', message: `entry ${seq} has filter columns that do not match its data (agent/currency/counterparty/status were edited)` });
+        report({
+          seq,
+          reason: 'prev-hash-mismatch',
+          message: `entry ${seq} does not follow entry ${seq - 1}: entries were reordered, or entry ${seq - 1} was replaced and re-hashed`,
+        });
+      } else if (
+        columns.agentId !== entry.agentId ||
+        columns.currency !== entry.currency ||
+        columns.counterparty !== entry.counterparty ||
+        columns.status !== entry.status
+      ) {
+        report({
+          seq,
+          reason: 'column-mismatch',
+          message: `entry ${seq} has filter columns that do not match its data (agent/currency/counterparty/status were edited)`,
+        });
       }
       const cp = checkpointAt.get(seq);
       if (cp !== undefined && cp.hash !== entry.hash) {
-        report({ seq, reason: 'checkpoint-mismatch', message: `entry ${seq} has hash ${entry.hash.slice(0, 16)}…, but the checkpoint signed at ${new Date(cp.at).toISOString()} says ${cp.hash.slice(0, 16)}…` });
+        report({
+          seq,
+          reason: 'checkpoint-mismatch',
+          message: `entry ${seq} has hash ${entry.hash.slice(0, 16)}…, but the checkpoint signed at ${new Date(cp.at).toISOString()} says ${cp.hash.slice(0, 16)}…`,
+        });
       }
       prevHash = entry.hash;
       expected = seq + 1;
@@ -112,9 +149,17 @@ export async function verifyAuditChain(db: SqlExecutor, options: VerifyAuditOpti
 
   for (const cp of checkpoints) {
     if (!checkpointSignatureValid(cp)) {
-      report({ seq: cp.seq, reason: 'checkpoint-signature', message: `the checkpoint at seq ${cp.seq} has an invalid signature (checkpoint forged or edited)` });
+      report({
+        seq: cp.seq,
+        reason: 'checkpoint-signature',
+        message: `the checkpoint at seq ${cp.seq} has an invalid signature (checkpoint forged or edited)`,
+      });
     } else if (trusted !== undefined && !trusted.has(cp.signer)) {
-      report({ seq: cp.seq, reason: 'checkpoint-untrusted', message: `the checkpoint at seq ${cp.seq} is signed by ${cp.signer}, which is not a trusted signer` });
+      report({
+        seq: cp.seq,
+        reason: 'checkpoint-untrusted',
+        message: `the checkpoint at seq ${cp.seq} is signed by ${cp.signer}, which is not a trusted signer`,
+      });
     }
   }
   const headSeq = head?.seq ?? 0;
@@ -122,11 +167,23 @@ export async function verifyAuditChain(db: SqlExecutor, options: VerifyAuditOpti
   if (witness !== undefined) {
     const stored = checkpointAt.get(witness.seq);
     if (!checkpointSignatureValid(witness) || (trusted !== undefined && !trusted.has(witness.signer))) {
-      report({ seq: witness.seq, reason: 'checkpoint-signature', message: `the witness checkpoint at seq ${witness.seq} is not validly signed by a trusted signer` });
+      report({
+        seq: witness.seq,
+        reason: 'checkpoint-signature',
+        message: `the witness checkpoint at seq ${witness.seq} is not validly signed by a trusted signer`,
+      });
     } else if (witness.seq > headSeq) {
-      report({ seq: headSeq + 1, reason: 'truncated', message: `the log ends at seq ${headSeq}, but the witness checkpoint kept outside the database covers entries up to ${witness.seq}: entries ${headSeq + 1}..${witness.seq} (and their checkpoints) were removed` });
+      report({
+        seq: headSeq + 1,
+        reason: 'truncated',
+        message: `the log ends at seq ${headSeq}, but the witness checkpoint kept outside the database covers entries up to ${witness.seq}: entries ${headSeq + 1}..${witness.seq} (and their checkpoints) were removed`,
+      });
     } else if (stored === undefined || stored.signature !== witness.signature) {
-      report({ seq: witness.seq, reason: 'checkpoint-missing', message: `the checkpoint at seq ${witness.seq} recorded in the witness file is missing from the database (checkpoints were deleted or replaced)` });
+      report({
+        seq: witness.seq,
+        reason: 'checkpoint-missing',
+        message: `the checkpoint at seq ${witness.seq} recorded in the witness file is missing from the database (checkpoints were deleted or replaced)`,
+      });
     }
   }
   const latest = checkpoints.at(-1) ?? null;

@@ -32,12 +32,22 @@ export class KillScopes {
 
   /** The current state (a copy). */
   state(): KillSwitchState {
-    return { ...this.#state, agents: [...this.#state.agents], groups: [...this.#state.groups], capabilities: [...this.#state.capabilities] };
+    return {
+      ...this.#state,
+      agents: [...this.#state.agents],
+      groups: [...this.#state.groups],
+      capabilities: [...this.#state.capabilities],
+    };
   }
 
   /** Replaces the state (used when restoring from the store). */
   restore(state: KillSwitchState): void {
-    this.#state = { all: state.all, agents: [...state.agents], groups: [...state.groups], capabilities: [...state.capabilities] };
+    this.#state = {
+      all: state.all,
+      agents: [...state.agents],
+      groups: [...state.groups],
+      capabilities: [...state.capabilities],
+    };
   }
 
   engage(scope: KillScope): void {
@@ -63,6 +73,11 @@ export class KillScopes {
   /** Whether the switch covers this agent. */
   covers(target: KillTarget): boolean {
     const s = this.#state;
-    return s.all || s.agents.includes(target.id) || s.groups.includes(target.group) || target.capabilities.some((c) => s.capabilities.includes(c));
+    return (
+      s.all ||
+      s.agents.includes(target.id) ||
+      s.groups.includes(target.group) ||
+      target.capabilities.some((c) => s.capabilities.includes(c))
+    );
   }
 }

@@ -6,7 +6,13 @@ import { KillSwitch } from './KillSwitch.ts';
 
 function agent(id: string, group: string, capabilities: string[], state = 'idle') {
   const inbox: string[] = [];
-  const h = { id, state, def: { group, capabilities }, target: { id, group, capabilities }, deliver: (e: AgentEvent) => void inbox.push(e.type) };
+  const h = {
+    id,
+    state,
+    def: { group, capabilities },
+    target: { id, group, capabilities },
+    deliver: (e: AgentEvent) => void inbox.push(e.type),
+  };
   return { h, inbox, host: h as unknown as AgentHost };
 }
 
@@ -65,7 +71,9 @@ describe('kill switch service', () => {
   it('kill switch - bad input (empty scope, unknown principal kind, empty reason) is refused before anything changes', async () => {
     const t = setup();
     await expect(t.ks.engage({}, ops, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
-    await expect(t.ks.engage({ all: true }, { kind: 'robot', id: 'x' } as never, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
+    await expect(t.ks.engage({ all: true }, { kind: 'robot', id: 'x' } as never, 'x')).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+    });
     await expect(t.ks.engage({ all: true }, ops, '')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
     expect(t.ks.state().all).toBe(false);
     expect(t.saved).toEqual([]);

@@ -13,10 +13,18 @@ const scopeSchema = z
     capabilities: z.array(z.string().min(1).max(200)).max(10_000).optional(),
   })
   .strict()
-  .refine((s) => s.all === true || (s.agents?.length ?? 0) + (s.groups?.length ?? 0) + (s.capabilities?.length ?? 0) > 0, 'name "all: true" or at least one agent, group or capability');
+  .refine(
+    (s) => s.all === true || (s.agents?.length ?? 0) + (s.groups?.length ?? 0) + (s.capabilities?.length ?? 0) > 0,
+    'name "all: true" or at least one agent, group or capability',
+  );
 
 /** Carries kill switch orders to the other nodes (the messaging layer sets it). */
-export type KillSwitchBroadcast = (action: 'engage' | 'release', scope: KillScope, by: string, reason: string) => Promise<void>;
+export type KillSwitchBroadcast = (
+  action: 'engage' | 'release',
+  scope: KillScope,
+  by: string,
+  reason: string,
+) => Promise<void>;
 
 /** What the kill switch service needs. */
 export interface KillSwitchDeps {
@@ -77,8 +85,18 @@ export class KillSwitch {
     const d = this.#deps;
     this.#scopes.engage(s); // in memory first: the act path refuses from this instant
     await d.store?.saveKillSwitch(this.#scopes.state());
-    for (const h of d.agents()) if (this.#scopes.covers(h.target) && h.state !== 'stopped' && h.state !== 'failed') h.deliver({ type: 'agent.kill' });
-    await d.audit({ who: by, action: 'operator.killswitch.engage', subject: 'kill-switch', where: d.nodeId, why, data: { scope: s, state: this.#scopes.state() }, at: d.clock.now() });
+    for (const h of d.agents())
+      if (this.#scopes.covers(h.target) && h.state !== 'stopped' && h.state !== 'failed')
+        h.deliver({ type: 'agent.kill' });
+    await d.audit({
+      who: by,
+      action: 'operator.killswitch.engage',
+      subject: 'kill-switch',
+      where: d.nodeId,
+      why,
+      data: { scope: s, state: this.#scopes.state() },
+      at: d.clock.now(),
+    });
     d.alert('critical', 'MANDATE_ERR_KILL_SWITCH', `kill switch engaged by ${by.id}: ${why}`);
     if (options.local !== true) await this.#broadcast?.('engage', s, by.id, why);
   }
@@ -91,8 +109,17 @@ export class KillSwitch {
     const d = this.#deps;
     this.#scopes.release(s);
     await d.store?.saveKillSwitch(this.#scopes.state());
-    for (const h of d.agents()) if (h.state === 'killed' && !this.#scopes.covers(h.target)) h.deliver({ type: 'agent.release' });
-    await d.audit({ who: by, action: 'operator.killswitch.release', subject: 'kill-switch', where: d.nodeId, why, data: { scope: s, state: this.#scopes.state() }, at: d.clock.now() });
+    for (const h of d.agents())
+      if (h.state === 'killed' && !this.#scopes.covers(h.target)) h.deliver({ type: 'agent.release' });
+    await d.audit({
+      who: by,
+      action: 'operator.killswitch.release',
+      subject: 'kill-switch',
+      where: d.nodeId,
+      why,
+      data: { scope: s, state: this.#scopes.state() },
+      at: d.clock.now(),
+    });
     d.alert('warning', 'MANDATE_KILL_SWITCH_RELEASED', `kill switch released by ${by.id}: ${why}`);
     if (options.local !== true) await this.#broadcast?.('release', s, by.id, why);
   }
@@ -106,7 +133,11 @@ export class KillSwitch {
     return {
       isEngaged: (agentId, capabilities) => {
         const host = this.#deps.agent(agentId);
-        return this.#scopes.covers({ id: agentId, group: host?.def.group ?? '', capabilities: [...(host?.def.capabilities ?? []), ...capabilities] });
+        return this.#scopes.covers({
+          id: agentId,
+          group: host?.def.group ?? '',
+          capabilities: [...(host?.def.capabilities ?? []), ...capabilities],
+        });
       },
     };
   }

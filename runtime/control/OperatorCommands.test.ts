@@ -8,7 +8,12 @@ import { OperatorCommands } from './OperatorCommands.ts';
 
 function setup(state = 'idle', audit: (e: AuditInput) => Promise<void> = async () => {}) {
   const inbox: string[] = [];
-  const h = { id: 'payer', state, parent: { id: 'sandbox:payables' }, deliver: (e: AgentEvent) => void inbox.push(e.type) };
+  const h = {
+    id: 'payer',
+    state,
+    parent: { id: 'sandbox:payables' },
+    deliver: (e: AgentEvent) => void inbox.push(e.type),
+  };
   const host = h as unknown as AgentHost;
   const released: string[] = [];
   const unwired: string[] = [];
@@ -41,7 +46,17 @@ describe('operator commands', () => {
   it('operator - an override is audited with who and why before it is applied', async () => {
     const t = setup('idle');
     await t.ops.pause('payer', alice, 'month end');
-    expect(t.audited).toEqual([{ who: alice, action: 'operator.pause', subject: 'payer', where: 'sandbox:payables', why: 'month end', data: { agentId: 'payer', state: 'idle' }, at: 3 }]);
+    expect(t.audited).toEqual([
+      {
+        who: alice,
+        action: 'operator.pause',
+        subject: 'payer',
+        where: 'sandbox:payables',
+        why: 'month end',
+        data: { agentId: 'payer', state: 'idle' },
+        at: 3,
+      },
+    ]);
     expect(t.inbox).toEqual(['agent.pause']);
   });
 
@@ -63,14 +78,27 @@ describe('operator commands', () => {
 
   it('operator - commands that do not fit the state are 409, unknown agents 404, bad input 400, and nothing is applied', async () => {
     const t = setup('killed');
-    await expect(t.ops.pause('payer', alice, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT', status: 409 });
+    await expect(t.ops.pause('payer', alice, 'x')).rejects.toMatchObject({
+      code: 'MANDATE_ERR_STATE_CONFLICT',
+      status: 409,
+    });
     await expect(t.ops.resume('payer', alice, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT' });
     await expect(t.ops.retry('payer', alice, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT' });
-    await expect(t.ops.pause('nobody', alice, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND', status: 404 });
+    await expect(t.ops.pause('nobody', alice, 'x')).rejects.toMatchObject({
+      code: 'MANDATE_ERR_NOT_FOUND',
+      status: 404,
+    });
     const u = setup('paused');
-    await expect(u.ops.resume('payer', alice, '')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID', status: 400 });
-    await expect(u.ops.trigger('payer', alice, [1] as never)).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
-    expect(() => u.ops.send('payer', { type: 'agent.perceive.done', step: 0, facts: {} })).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID' }));
+    await expect(u.ops.resume('payer', alice, '')).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+      status: 400,
+    });
+    await expect(u.ops.trigger('payer', alice, [1] as never)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+    });
+    expect(() => u.ops.send('payer', { type: 'agent.perceive.done', step: 0, facts: {} })).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID' }),
+    );
     expect([...t.inbox, ...u.inbox]).toEqual([]);
     expect([...t.audited, ...u.audited]).toEqual([]);
   });
@@ -90,7 +118,9 @@ describe('operator commands', () => {
   it('operator - a valid external event is delivered; a trigger goes through the trigger rules', () => {
     const t = setup();
     expect(t.ops.send('payer', { type: 'agent.pause' })).toBe(true);
-    expect(t.ops.send('payer', { type: 'agent.trigger', trigger: { kind: 'message', name: 'invoice.received', at: 1 } })).toBe(true);
+    expect(
+      t.ops.send('payer', { type: 'agent.trigger', trigger: { kind: 'message', name: 'invoice.received', at: 1 } }),
+    ).toBe(true);
     expect(t.inbox).toEqual(['agent.pause']);
     expect(t.fired).toEqual(['message']);
   });

@@ -35,7 +35,11 @@ export class OperatorCommands {
   /** Pauses an agent (an act or learn in flight finishes first). */
   async pause(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
-    if (h.state === 'killed' || h.state === 'stopped' || h.state === 'failed') throw new StateConflictError(`Agent "${agentId}" is ${h.state}; it cannot be paused.`, { agentId, state: h.state });
+    if (h.state === 'killed' || h.state === 'stopped' || h.state === 'failed')
+      throw new StateConflictError(`Agent "${agentId}" is ${h.state}; it cannot be paused.`, {
+        agentId,
+        state: h.state,
+      });
     await this.#override(h, by, why, 'pause');
     h.deliver({ type: 'agent.pause' });
   }
@@ -43,7 +47,8 @@ export class OperatorCommands {
   /** Resumes a paused agent. */
   async resume(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
-    if (h.state !== 'paused') throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not paused.`, { agentId, state: h.state });
+    if (h.state !== 'paused')
+      throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not paused.`, { agentId, state: h.state });
     await this.#override(h, by, why, 'resume');
     h.deliver({ type: 'agent.resume' });
   }
@@ -51,7 +56,8 @@ export class OperatorCommands {
   /** Retries a phase now instead of waiting for the backoff (the agent must be retrying). */
   async retry(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
-    if (h.state !== 'retrying') throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not retrying.`, { agentId, state: h.state });
+    if (h.state !== 'retrying')
+      throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not retrying.`, { agentId, state: h.state });
     await this.#override(h, by, why, 'retry');
     h.deliver({ type: 'agent.retry' });
   }
@@ -59,7 +65,8 @@ export class OperatorCommands {
   /** Terminates an agent for good (it is taken out of supervision first, so it is not restarted). */
   async stop(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
-    if (h.state === 'stopped') throw new StateConflictError(`Agent "${agentId}" is already stopped.`, { agentId, state: h.state });
+    if (h.state === 'stopped')
+      throw new StateConflictError(`Agent "${agentId}" is already stopped.`, { agentId, state: h.state });
     await this.#override(h, by, why, 'stop');
     this.#deps.tree.release(agentId);
     this.#deps.triggers.unwire(agentId);
@@ -96,13 +103,29 @@ export class OperatorCommands {
     checkInput(z.string().max(2000), why, 'gate reason');
     const d = this.#deps;
     const at = d.clock.now();
-    await d.audit({ who: by, action: `${by.kind === 'agent' ? 'agent' : 'operator'}.gate.${open ? 'open' : 'close'}`, subject: name, where: d.nodeId, why, data: {}, at });
+    await d.audit({
+      who: by,
+      action: `${by.kind === 'agent' ? 'agent' : 'operator'}.gate.${open ? 'open' : 'close'}`,
+      subject: name,
+      where: d.nodeId,
+      why,
+      data: {},
+      at,
+    });
     d.gates.set({ name, open, reason: why, by, at });
   }
 
   async #override(host: AgentHost, by: Principal, why: string, action: string): Promise<void> {
     checkInput(principalSchema, by, 'principal');
     checkInput(reasonSchema, why, `${action} reason`);
-    await this.#deps.audit({ who: by, action: `operator.${action}`, subject: host.id, where: host.parent.id, why, data: { agentId: host.id, state: host.state }, at: this.#deps.clock.now() });
+    await this.#deps.audit({
+      who: by,
+      action: `operator.${action}`,
+      subject: host.id,
+      where: host.parent.id,
+      why,
+      data: { agentId: host.id, state: host.state },
+      at: this.#deps.clock.now(),
+    });
   }
 }

@@ -3,7 +3,9 @@ import { parseOrThrow } from '../../kernel/index.ts';
 import { InvalidEventError } from '../../machines/errors.ts';
 
 /** Who is asking: an agent (by did), a human (by token name) or the system. */
-export const principalSchema = z.object({ kind: z.enum(['agent', 'human', 'system']), id: z.string().min(1).max(200) }).strict();
+export const principalSchema = z
+  .object({ kind: z.enum(['agent', 'human', 'system']), id: z.string().min(1).max(200) })
+  .strict();
 
 /** A reason that goes into the audit trail. */
 export const reasonSchema = z.string().min(1, 'say why: the reason goes in the audit log').max(2000);

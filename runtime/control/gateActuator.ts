@@ -15,7 +15,11 @@ export function createGateActuator(runtime: Pick<MandateRuntime, 'setGate' | 'ga
       const gate = action.params.gate;
       const open = action.params.open;
       if (typeof gate !== 'string' || gate.length === 0 || typeof open !== 'boolean') {
-        throw new MandateError('MANDATE_ERR_GATE_PARAMS', `gate.set needs params { gate: string, open: boolean }, got ${JSON.stringify(action.params)}.`, { status: 400 });
+        throw new MandateError(
+          'MANDATE_ERR_GATE_PARAMS',
+          `gate.set needs params { gate: string, open: boolean }, got ${JSON.stringify(action.params)}.`,
+          { status: 400 },
+        );
       }
       const previous = runtime.gate(gate)?.open;
       await runtime.setGate(gate, open, { kind: 'agent', id: ctx.agentId }, String(action.params.reason ?? ''));

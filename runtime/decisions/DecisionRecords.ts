@@ -23,7 +23,13 @@ export class DecisionRecords {
   }
 
   /** Writes (or updates) the record of `decision` as it stands now. No-op without a store. */
-  async record(host: AgentHost, ctx: AgentContext, decision: Decision, verdict: Verdict | null, outcome: Outcome | null): Promise<void> {
+  async record(
+    host: AgentHost,
+    ctx: AgentContext,
+    decision: Decision,
+    verdict: Verdict | null,
+    outcome: Outcome | null,
+  ): Promise<void> {
     const store = this.#deps.store;
     if (store === undefined) return;
     const now = this.#deps.clock.now();
@@ -38,7 +44,15 @@ export class DecisionRecords {
       confidence: decision.confidence,
       model: decision.model,
       action: decision.action as unknown as Record<string, unknown> | null,
-      verdict: verdict === null ? null : { status: verdict.status, by: verdict.by, reason: verdict.reason, ...(verdict.approvalId === undefined ? {} : { approvalId: verdict.approvalId }) },
+      verdict:
+        verdict === null
+          ? null
+          : {
+              status: verdict.status,
+              by: verdict.by,
+              reason: verdict.reason,
+              ...(verdict.approvalId === undefined ? {} : { approvalId: verdict.approvalId }),
+            },
       outcome,
       createdAt: ctx.trigger?.at ?? now,
       updatedAt: now,
@@ -48,7 +62,20 @@ export class DecisionRecords {
   /** Raises a learner's review flags on a decision as an alert and an audit entry. */
   async flag(host: AgentHost, decision: Decision, flags: string[]): Promise<void> {
     const d = this.#deps;
-    d.alert('warning', 'MANDATE_REVIEW_FLAGGED', `${host.id} ${decision.action?.type ?? 'decision'} ${decision.id} flagged for review: ${flags.join('; ')}`, host.id);
-    await d.audit({ who: { kind: 'agent', id: host.identity.did }, action: 'learn.flagged', subject: decision.id, where: host.def.group, why: flags.join('; '), data: { agentId: host.id, flags }, at: d.clock.now() });
+    d.alert(
+      'warning',
+      'MANDATE_REVIEW_FLAGGED',
+      `${host.id} ${decision.action?.type ?? 'decision'} ${decision.id} flagged for review: ${flags.join('; ')}`,
+      host.id,
+    );
+    await d.audit({
+      who: { kind: 'agent', id: host.identity.did },
+      action: 'learn.flagged',
+      subject: decision.id,
+      where: host.def.group,
+      why: flags.join('; '),
+      data: { agentId: host.id, flags },
+      at: d.clock.now(),
+    });
   }
 }

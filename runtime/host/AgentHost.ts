@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor, AnyStateMachine, Snapshot } from 'xstate';
-import { WORKING_STATES, type AgentContext, type AgentEvent, type AgentInput, type AgentLimits, type Phase } from '../../machines/index.ts';
+import {
+  WORKING_STATES,
+  type AgentContext,
+  type AgentEvent,
+  type AgentInput,
+  type AgentLimits,
+  type Phase,
+} from '../../machines/index.ts';
 import { MandateError } from '../../kernel/index.ts';
 import { AgentIdentity } from '../../transport/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
@@ -92,12 +99,24 @@ export class AgentHost implements Supervised {
   /** Starts (or restarts) the actor; `snapshot` resumes a persisted one. */
   start(snapshot?: Snapshot<unknown>): void {
     const env = this.#env;
-    const input: AgentInput = { agentId: this.def.id, kind: this.def.restart, limits: env.limitsFor(this.def), seed: env.random32(), incarnation: env.newId() };
+    const input: AgentInput = {
+      agentId: this.def.id,
+      kind: this.def.restart,
+      limits: env.limitsFor(this.def),
+      seed: env.random32(),
+      incarnation: env.newId(),
+    };
     this.actor = env.createActor(this, input, snapshot);
     const value = this.actor.getSnapshot().value;
     const top = typeof value === 'string' ? value : Object.keys((value ?? {}) as object)[0];
-    if (snapshot !== undefined && (top === undefined || !(top in (this.actor.logic as { root: { states: object } }).root.states))) {
-      throw new MandateError('MANDATE_ERR_SNAPSHOT_INCOMPATIBLE', `snapshot state ${JSON.stringify((snapshot as { value?: unknown }).value)} is not a state of this agent's machine`);
+    if (
+      snapshot !== undefined &&
+      (top === undefined || !(top in (this.actor.logic as { root: { states: object } }).root.states))
+    ) {
+      throw new MandateError(
+        'MANDATE_ERR_SNAPSHOT_INCOMPATIBLE',
+        `snapshot state ${JSON.stringify((snapshot as { value?: unknown }).value)} is not a state of this agent's machine`,
+      );
     }
     this.lastState = String(value);
     this.actor.subscribe({ next: (s) => this.#onSnapshot(s), error: () => {} });
@@ -140,7 +159,12 @@ export class AgentHost implements Supervised {
 
   /** The watchdog's call: the running phase outlived `limits.phaseTimeoutMs`. */
   phaseTimedOut(): void {
-    this.#env.alert('warning', 'MANDATE_ERR_PHASE_TIMEOUT', `${this.id} ${this.lastState}: no result within ${this.context.limits.phaseTimeoutMs} ms`, this.id);
+    this.#env.alert(
+      'warning',
+      'MANDATE_ERR_PHASE_TIMEOUT',
+      `${this.id} ${this.lastState}: no result within ${this.context.limits.phaseTimeoutMs} ms`,
+      this.id,
+    );
     this.deliver({ type: 'agent.phase.timeout', step: this.phaseStep });
   }
 

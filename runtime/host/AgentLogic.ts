@@ -18,7 +18,9 @@ export class AgentLogic {
 
   constructor(startPhase: StartPhase) {
     this.#startPhase = startPhase;
-    this.#base = agentMachine.provide({ actions: { startPhase: ({ context }, params) => startPhase(context.agentId, params.phase, context) } });
+    this.#base = agentMachine.provide({
+      actions: { startPhase: ({ context }, params) => startPhase(context.agentId, params.phase, context) },
+    });
   }
 
   /** The logic an agent of `def` runs. */
@@ -28,7 +30,10 @@ export class AgentLogic {
     if (logic === undefined) {
       const start = this.#startPhase;
       logic = def.machine.provide({
-        actions: { startPhase: ({ context }: { context: AgentContext }, params: { phase: Phase }) => start(context.agentId, params.phase, context) },
+        actions: {
+          startPhase: ({ context }: { context: AgentContext }, params: { phase: Phase }) =>
+            start(context.agentId, params.phase, context),
+        },
       } as never);
       this.#logic.set(def, logic);
     }
@@ -40,7 +45,13 @@ export class AgentLogic {
     let l = this.#limits.get(def);
     if (l === undefined) {
       const d = def.limits;
-      l = { maxAttempts: d.maxAttempts, baseDelayMs: d.baseDelay, maxDelayMs: d.maxDelay, phaseTimeoutMs: d.phaseTimeout, approvalTimeoutMs: d.approvalTimeout };
+      l = {
+        maxAttempts: d.maxAttempts,
+        baseDelayMs: d.baseDelay,
+        maxDelayMs: d.maxDelay,
+        phaseTimeoutMs: d.phaseTimeout,
+        approvalTimeoutMs: d.approvalTimeout,
+      };
       this.#limits.set(def, l);
     }
     return l;

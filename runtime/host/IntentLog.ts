@@ -28,7 +28,10 @@ export class MemoryIntentLog implements IntentLog {
     const existing = this.#rows.get(row.key);
     if (existing !== undefined) {
       if (existing.paramsHash !== row.paramsHash) {
-        throw new IdempotencyConflictError(`Idempotency key "${row.key}" was already used with different parameters; use a new key for a different effect.`, { details: { key: row.key } });
+        throw new IdempotencyConflictError(
+          `Idempotency key "${row.key}" was already used with different parameters; use a new key for a different effect.`,
+          { details: { key: row.key } },
+        );
       }
       return { intent: { ...existing }, created: false };
     }
@@ -40,7 +43,8 @@ export class MemoryIntentLog implements IntentLog {
 
   async updateIntent(key: string, patch: Parameters<IntentLog['updateIntent']>[1]): Promise<void> {
     const row = this.#rows.get(key);
-    if (row === undefined) throw new MandateError('MANDATE_ERR_NOT_FOUND', `No intent with key "${key}".`, { status: 404 });
+    if (row === undefined)
+      throw new MandateError('MANDATE_ERR_NOT_FOUND', `No intent with key "${key}".`, { status: 404 });
     const { at, ...rest } = patch;
     Object.assign(row, rest, { updatedAt: at });
   }

@@ -98,7 +98,15 @@ describe('PhaseWatchdog', () => {
         capabilities: ['x.y'],
         limits: { maxAttempts: 2, baseDelay: 100, maxDelay: 100, phaseTimeout: 1_000 },
         perceive: () => new Promise<Record<string, unknown>>((resolve) => pending.push(resolve)),
-        decide: RulesDecider.fromObject({ rules: [{ name: 'never', conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] }, event: { type: 'none' } }] }),
+        decide: RulesDecider.fromObject({
+          rules: [
+            {
+              name: 'never',
+              conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] },
+              event: { type: 'none' },
+            },
+          ],
+        }),
       }),
     );
     const h = agentOf(runtime, 'slow');

@@ -58,7 +58,14 @@ export class StateWriter {
         if (journal.length > 0) await this.#store.appendTransitions(journal);
         await Promise.all(
           hosts.map((h) =>
-            this.#store.saveSnapshot({ agentId: h.id, supervisorId: h.parent.id, snapshot: h.actor.getPersistedSnapshot(), state: h.state, seq: h.snapshotSeq, at: this.#clock.now() }),
+            this.#store.saveSnapshot({
+              agentId: h.id,
+              supervisorId: h.parent.id,
+              snapshot: h.actor.getPersistedSnapshot(),
+              state: h.state,
+              seq: h.snapshotSeq,
+              at: this.#clock.now(),
+            }),
           ),
         );
       } catch (error) {

@@ -16,7 +16,12 @@ export class TransitionJournal {
   readonly #recent: Array<TransitionEvent | undefined>;
   #next = 0;
 
-  constructor(options: { inspection: InspectionStream; writer: StateWriter | undefined; clock: { now(): number }; size?: number }) {
+  constructor(options: {
+    inspection: InspectionStream;
+    writer: StateWriter | undefined;
+    clock: { now(): number };
+    size?: number;
+  }) {
     this.#inspection = options.inspection;
     this.#writer = options.writer;
     this.#clock = options.clock;
@@ -34,14 +39,34 @@ export class TransitionJournal {
     if (ctx.outcome !== null) summary.outcome = ctx.outcome.status;
     if (ctx.lastError !== null) summary.error = ctx.lastError.code;
     if (ctx.attempts > 0) summary.attempts = ctx.attempts;
-    this.#record({ type: 'transition', actorId: host.id, parentId: host.parent.id, actorKind: 'agent', from, to, event, summary, at: this.#clock.now() });
+    this.#record({
+      type: 'transition',
+      actorId: host.id,
+      parentId: host.parent.id,
+      actorKind: 'agent',
+      from,
+      to,
+      event,
+      summary,
+      at: this.#clock.now(),
+    });
   }
 
   /** Records a supervisor's transition. */
   supervisor(host: SupervisorHost, from: string, to: string, event: string): void {
     const ctx = host.actor.getSnapshot().context;
     const summary = { restarts: ctx.restarts.length, lastExit: ctx.lastExit?.childId ?? null };
-    this.#record({ type: 'transition', actorId: host.id, parentId: host.parent?.id, actorKind: 'supervisor', from, to, event, summary, at: this.#clock.now() });
+    this.#record({
+      type: 'transition',
+      actorId: host.id,
+      parentId: host.parent?.id,
+      actorKind: 'supervisor',
+      from,
+      to,
+      event,
+      summary,
+      at: this.#clock.now(),
+    });
   }
 
   /** The most recent transitions, oldest first (optionally of one actor). */

@@ -5,19 +5,31 @@ import { agentOf, servicesOf } from '../../test/support/agentOf.ts';
 import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntime } from '../index.ts';
 import { TASK_REQUEST, type RuntimeMessaging } from './RuntimeMessaging.ts';
 
-const noop: Actuator = { name: 'note', effect: 'internal', execute: async (a) => ({ status: 'succeeded', receipt: { reference: `note-${String(a.params.n)}` } }) };
+const noop: Actuator = {
+  name: 'note',
+  effect: 'internal',
+  execute: async (a) => ({ status: 'succeeded', receipt: { reference: `note-${String(a.params.n)}` } }),
+};
 const rules = RulesDecider.fromObject({
   rules: [
     {
       name: 'note-invoice',
       // A task request carries its input as-is; a message trigger carries { from, id, body }.
-      conditions: { any: [{ fact: 'input', path: '$.n', operator: 'greaterThan', value: 0 }, { fact: 'input', path: '$.body.n', operator: 'greaterThan', value: 0 }] },
+      conditions: {
+        any: [
+          { fact: 'input', path: '$.n', operator: 'greaterThan', value: 0 },
+          { fact: 'input', path: '$.body.n', operator: 'greaterThan', value: 0 },
+        ],
+      },
       event: { type: 'ledger.annotate', capability: 'ledger.annotate', params: { n: '$fact:input.n' } },
     },
   ],
 });
 
-async function node(ns: NatsServer, id: string): Promise<{ runtime: MandateRuntime; messaging: RuntimeMessaging; events: InspectionEvent[] }> {
+async function node(
+  ns: NatsServer,
+  id: string,
+): Promise<{ runtime: MandateRuntime; messaging: RuntimeMessaging; events: InspectionEvent[] }> {
   const runtime = await createRuntime({ nodeId: id, messaging: { natsUrl: ns.url, publishInspection: false } });
   const events: InspectionEvent[] = [];
   runtime.subscribe((e) => events.push(e));
@@ -82,13 +94,26 @@ describe('runtime messaging over NATS', () => {
     const end = Date.now() + 5_000;
     while ((await published()) !== 0.77 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(await published()).toBe(0.77);
-    expect(target.context.trigger).toMatchObject({ kind: 'message', name: 'invoice.received', data: { from: agentOf(a.runtime, 'node-a-clerk').identity.did, body: { n: 7 } } });
+    expect(target.context.trigger).toMatchObject({
+      kind: 'message',
+      name: 'invoice.received',
+      data: { from: agentOf(a.runtime, 'node-a-clerk').identity.did, body: { n: 7 } },
+    });
   });
 
   it('runtime messaging - a peer asks for work by capability and gets the governed result back', async () => {
     const from = a.messaging.endpoints.get('node-a-clerk')!;
-    const reply = await from.request(agentOf(b.runtime, 'node-b-clerk').identity.did, TASK_REQUEST, { capability: 'ledger.annotate', input: { n: 3 } }, { timeoutMs: 10_000 });
-    expect(reply.body).toMatchObject({ agentId: 'node-b-clerk', verdict: { status: 'approved' }, outcome: { status: 'succeeded', receipt: { reference: 'note-3' } } });
+    const reply = await from.request(
+      agentOf(b.runtime, 'node-b-clerk').identity.did,
+      TASK_REQUEST,
+      { capability: 'ledger.annotate', input: { n: 3 } },
+      { timeoutMs: 10_000 },
+    );
+    expect(reply.body).toMatchObject({
+      agentId: 'node-b-clerk',
+      verdict: { status: 'approved' },
+      outcome: { status: 'succeeded', receipt: { reference: 'note-3' } },
+    });
   });
 
   it('runtime messaging - a message type the agent does not accept is refused with a code and audited, reaching no actor', async () => {

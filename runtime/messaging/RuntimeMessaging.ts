@@ -92,7 +92,14 @@ export class RuntimeMessaging {
   readonly counters = { sent: 0, received: 0, rejected: 0 };
   readonly #verifier: SignatureVerifier | undefined;
 
-  private constructor(runtime: MessagingEnv, bus: MessageBus, registry: CapabilityRegistry, transport: Transport, publishInspection: boolean, verifier: SignatureVerifier | undefined) {
+  private constructor(
+    runtime: MessagingEnv,
+    bus: MessageBus,
+    registry: CapabilityRegistry,
+    transport: Transport,
+    publishInspection: boolean,
+    verifier: SignatureVerifier | undefined,
+  ) {
     this.#verifier = verifier;
     this.#runtime = runtime;
     this.bus = bus;
@@ -103,7 +110,16 @@ export class RuntimeMessaging {
     this.#onReputation = (c) => {
       const host = runtime.agent(c.agentId);
       if (host !== undefined && this.endpoints.has(c.agentId)) {
-        registry.heartbeat(host.identity.did, { reputation: c.after / 100 }).catch((e: Error) => runtime.alert('warning', 'MANDATE_ERR_REGISTRY_UNAVAILABLE', `reputation not published: ${e.message}`, c.agentId));
+        registry
+          .heartbeat(host.identity.did, { reputation: c.after / 100 })
+          .catch((e: Error) =>
+            runtime.alert(
+              'warning',
+              'MANDATE_ERR_REGISTRY_UNAVAILABLE',
+              `reputation not published: ${e.message}`,
+              c.agentId,
+            ),
+          );
       }
     };
     runtime.reputationListeners.add(this.#onReputation);
@@ -131,7 +147,11 @@ export class RuntimeMessaging {
     } else {
       transport = new MemoryTransport({ now: clock.now });
       registry = new MemoryCapabilityRegistry({ clock });
-      replay = new ReplayGuard(options.dataDir === undefined ? new MemoryReplayStore() : FileReplayStore.open(join(options.dataDir, 'replay-window.json'), clock.now()));
+      replay = new ReplayGuard(
+        options.dataDir === undefined
+          ? new MemoryReplayStore()
+          : FileReplayStore.open(join(options.dataDir, 'replay-window.json'), clock.now()),
+      );
     }
     // The bus calls back into the messaging object, which needs the bus: a late-bound reference.
     const ref: { self?: RuntimeMessaging } = {};
@@ -149,7 +169,12 @@ export class RuntimeMessaging {
         if (host !== undefined && runtime.killed(host)) throw new KillSwitchEngagedError(host.id);
         if (ref.self !== undefined && host !== undefined) ref.self.counters.sent++;
       },
-      onHandlerError: (error) => runtime.alert('warning', 'MANDATE_ERR_MESSAGE_HANDLER', `a message handler failed: ${(error as Error).message}`),
+      onHandlerError: (error) =>
+        runtime.alert(
+          'warning',
+          'MANDATE_ERR_MESSAGE_HANDLER',
+          `a message handler failed: ${(error as Error).message}`,
+        ),
     });
     const self = new RuntimeMessaging(runtime, bus, registry, transport, options.publishInspection ?? true, verifier);
     ref.self = self;
@@ -176,7 +201,10 @@ export class RuntimeMessaging {
       descriptor: {
         id: host.id,
         group: host.def.group,
-        capabilities: host.def.capabilities.map((name) => ({ name, version: /^\d+\.\d+\.\d+$/.test(host.def.version) ? host.def.version : '1.0.0' })),
+        capabilities: host.def.capabilities.map((name) => ({
+          name,
+          version: /^\d+\.\d+\.\d+$/.test(host.def.version) ? host.def.version : '1.0.0',
+        })),
         reputation: this.#runtime.reputationOf(host.id) / 100,
       },
       handler: async (msg) => {
@@ -188,7 +216,12 @@ export class RuntimeMessaging {
         }
         const started = this.#runtime.send(host.id, {
           type: 'agent.trigger',
-          trigger: { kind: 'message', name: msg.envelope.type, at: this.#runtime.clock.now(), data: { from, id: msg.envelope.id, body: msg.body as Record<string, unknown> } },
+          trigger: {
+            kind: 'message',
+            name: msg.envelope.type,
+            at: this.#runtime.clock.now(),
+            data: { from, id: msg.envelope.id, body: msg.body as Record<string, unknown> },
+          },
         });
         return { accepted: started };
       },
@@ -208,13 +241,22 @@ export class RuntimeMessaging {
   }
 
   /** Sends this node's kill switch order to every node. */
-  async broadcastControl(action: 'engage' | 'release', scope: { all?: boolean; agents?: string[]; groups?: string[]; capabilities?: string[] }, by: string, reason: string): Promise<void> {
+  async broadcastControl(
+    action: 'engage' | 'release',
+    scope: { all?: boolean; agents?: string[]; groups?: string[]; capabilities?: string[] },
+    by: string,
+    reason: string,
+  ): Promise<void> {
     await this.bus.control({ action, ...scope, by: `${this.#runtime.nodeId}:${by}`, reason });
   }
 
   rejected(r: Rejection): void {
     this.counters.rejected++;
-    this.#runtime.alert('warning', r.code, `refused ${r.type ?? 'envelope'} from ${r.from ?? 'unknown'} on ${r.subject}: ${r.message}`);
+    this.#runtime.alert(
+      'warning',
+      r.code,
+      `refused ${r.type ?? 'envelope'} from ${r.from ?? 'unknown'} on ${r.subject}: ${r.message}`,
+    );
     void this.#runtime.audit({
       who: { kind: 'agent', id: r.from ?? 'unknown' },
       action: 'message.rejected',

@@ -60,11 +60,18 @@ export async function createMessaging(config: MessagingConfig): Promise<Messagin
     const nats = await NatsTransport.connect({ name: config.node.id, ...config.nats });
     transport = nats;
     const prefix = nats.inboxPrefix === undefined ? {} : { inboxPrefix: nats.inboxPrefix };
-    registry = await NatsKvCapabilityRegistry.open(nats.nc, { clock, ...prefix, ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }) });
+    registry = await NatsKvCapabilityRegistry.open(nats.nc, {
+      clock,
+      ...prefix,
+      ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }),
+    });
     replay = new ReplayGuard(await NatsKvReplayStore.open(nats.nc, prefix));
   } else {
     transport = new MemoryTransport({ now: () => clock.now() });
-    registry = new MemoryCapabilityRegistry({ clock, ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }) });
+    registry = new MemoryCapabilityRegistry({
+      clock,
+      ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }),
+    });
     if (config.dataDir === undefined) replay = new ReplayGuard(new MemoryReplayStore());
     else {
       mkdirSync(config.dataDir, { recursive: true });

@@ -43,11 +43,21 @@ export class EmbeddedPostgres {
     let db: PGlite | undefined;
     try {
       db = await PGlite.create(dataDir);
-      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections ?? 8 });
+      const server = new PGLiteSocketServer({
+        db,
+        host: '127.0.0.1',
+        port: 0,
+        maxConnections: options.maxConnections ?? 8,
+      });
       await server.start();
       const conn = server.getServerConn();
       const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
-      return new EmbeddedPostgres(db, server, lockFile, `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`);
+      return new EmbeddedPostgres(
+        db,
+        server,
+        lockFile,
+        `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+      );
     } catch (cause) {
       await db?.close().catch(() => undefined);
       rmSync(lockFile, { force: true });
@@ -85,7 +95,9 @@ function takeLock(lockFile: string, dataDir: string): void {
       rmSync(lockFile, { force: true });
     }
   }
-  throw new StoreLockedError(`Could not take the lock "${lockFile}" of the embedded database; remove it if no Mandate process runs.`);
+  throw new StoreLockedError(
+    `Could not take the lock "${lockFile}" of the embedded database; remove it if no Mandate process runs.`,
+  );
 }
 
 function isAlive(pid: number): boolean {

@@ -63,7 +63,8 @@ describe('group commit', () => {
     expect(flaky.commits).toEqual([['a']]);
     const down = fakeDb(() => lost);
     const results = await Promise.allSettled([down.writer.submit('a'), down.writer.submit('b')]);
-    for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'MANDATE_ERR_STORE_UNAVAILABLE' } });
+    for (const r of results)
+      expect(r).toMatchObject({ status: 'rejected', reason: { code: 'MANDATE_ERR_STORE_UNAVAILABLE' } });
     expect(down.commits).toEqual([]);
   });
 

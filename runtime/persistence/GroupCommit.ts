@@ -45,7 +45,10 @@ export class GroupCommit<J, Tx, B extends BatchResult = BatchResult> {
 
   /** Queues a job; resolves with its result once committed. */
   submit(job: J): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new StoreClosedError('The store is closed; open a new one with openStore() before writing.'));
+    if (this.#closed)
+      return Promise.reject(
+        new StoreClosedError('The store is closed; open a new one with openStore() before writing.'),
+      );
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });
       if (this.#running === undefined) this.#running = this.#drain();
@@ -77,7 +80,11 @@ export class GroupCommit<J, Tx, B extends BatchResult = BatchResult> {
   async #commit(batch: Pending<J>[]): Promise<void> {
     try {
       const jobs = batch.map((p) => p.job);
-      const { results } = await withDbRetry(() => this.#options.transaction((tx) => this.#options.apply(tx, jobs), jobs), this.#options.retry, 'a commit');
+      const { results } = await withDbRetry(
+        () => this.#options.transaction((tx) => this.#options.apply(tx, jobs), jobs),
+        this.#options.retry,
+        'a commit',
+      );
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (error) {
       if (batch.length > 1 && (error as MandateError).code !== 'MANDATE_ERR_STORE_UNAVAILABLE') {

@@ -34,7 +34,8 @@ export function pgExecutor(target: Pool | PoolClient): SqlExecutor {
   return {
     async execute(sql: string, params: unknown[] = []) {
       // Without parameters node-postgres uses the simple protocol, where one text may hold several statements.
-      const result = (await target.query(toPgPlaceholders(sql), params)) as unknown as { rows: unknown[] } | { rows: unknown[] }[];
+      const result = (await target.query(toPgPlaceholders(sql), params)) as unknown as
+        { rows: unknown[] } | { rows: unknown[] }[];
       return Array.isArray(result) ? result[result.length - 1]!.rows : result.rows;
     },
   };

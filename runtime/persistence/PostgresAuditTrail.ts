@@ -63,7 +63,11 @@ export class PostgresAuditTrail implements AuditTrail {
   async verify(options: VerifyAuditOptions = {}): Promise<AuditVerifyResult> {
     await this.#o.flush();
     const witness = options.witness ?? this.#o.witness?.read();
-    return verifyAuditChain(pgExecutor(this.#o.pool), { ...options, ...(witness === undefined ? {} : { witness }), trustedSigners: [this.signer, ...(options.trustedSigners ?? [])] });
+    return verifyAuditChain(pgExecutor(this.#o.pool), {
+      ...options,
+      ...(witness === undefined ? {} : { witness }),
+      trustedSigners: [this.signer, ...(options.trustedSigners ?? [])],
+    });
   }
 
   /** Signs a checkpoint of the head now; undefined when there is nothing new to sign or the segment does not verify. */
@@ -84,7 +88,11 @@ export class PostgresAuditTrail implements AuditTrail {
    * Runs `work` in one transaction (`prelude` rides along with BEGIN) and, once it has committed,
    * acts on what `outcome` says it did to the chain.
    */
-  async transaction<R>(work: (tx: PgTx) => Promise<R>, outcome: (result: R) => AuditOutcome, prelude?: string): Promise<R> {
+  async transaction<R>(
+    work: (tx: PgTx) => Promise<R>,
+    outcome: (result: R) => AuditOutcome,
+    prelude?: string,
+  ): Promise<R> {
     let result: R;
     try {
       result = await pgTransaction(this.#o.pool, work, prelude);

@@ -12,7 +12,14 @@ import { GroupCommit } from './GroupCommit.ts';
 import { insertIntent, patchIntent } from './intentStatements.ts';
 import { queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
 import type { ReputationEvent } from './ReputationEvent.ts';
-import type { AgentRow, DecisionRecord, IntentRow, KillSwitchState, RuntimeStore, SnapshotRow } from './RuntimeStore.ts';
+import type {
+  AgentRow,
+  DecisionRecord,
+  IntentRow,
+  KillSwitchState,
+  RuntimeStore,
+  SnapshotRow,
+} from './RuntimeStore.ts';
 import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
 import { applyBatch, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
@@ -44,13 +51,26 @@ export class PostgresStore implements RuntimeStore {
   constructor(parts: PostgresStoreParts) {
     this.#p = parts;
     this.vault = parts.vault;
-    const chain = new PostgresAuditTrail({ pool: parts.pool, log: parts.audit, witness: parts.witness, retry: parts.retry, clock: parts.clock, flush: () => this.flush() });
+    const chain = new PostgresAuditTrail({
+      pool: parts.pool,
+      log: parts.audit,
+      witness: parts.witness,
+      retry: parts.retry,
+      clock: parts.clock,
+      flush: () => this.flush(),
+    });
     this.#chain = chain;
     this.audit = chain;
     this.#writer = new GroupCommit<StoreJob, PgTx, AppliedBatch>({
       // A batch with audit entries takes the chain lock and reads the head in the BEGIN round trip.
-      transaction: (work, jobs) => chain.transaction(work, (batch) => batch.audit, !chain.inDoubt && jobs.some((j) => j.kind === 'audit') ? AuditLog.LOCK_AND_HEAD_SQL : undefined),
-      apply: (tx, jobs) => applyBatch(tx, jobs, { audit: parts.audit, now: parts.clock(), auditInDoubt: chain.inDoubt }),
+      transaction: (work, jobs) =>
+        chain.transaction(
+          work,
+          (batch) => batch.audit,
+          !chain.inDoubt && jobs.some((j) => j.kind === 'audit') ? AuditLog.LOCK_AND_HEAD_SQL : undefined,
+        ),
+      apply: (tx, jobs) =>
+        applyBatch(tx, jobs, { audit: parts.audit, now: parts.clock(), auditInDoubt: chain.inDoubt }),
       maxBatch: parts.maxBatch,
       retry: parts.retry,
     });
@@ -136,7 +156,14 @@ export class PostgresStore implements RuntimeStore {
     for (const r of rows) {
       const parsed = storeSchemas.persistedSnapshot.safeParse(r.snapshot);
       if (parsed.success) {
-        good.push({ agentId: r.agent_id, supervisorId: r.supervisor_id, snapshot: r.snapshot, state: r.state, seq: Number(r.seq), at: Number(r.at) });
+        good.push({
+          agentId: r.agent_id,
+          supervisorId: r.supervisor_id,
+          snapshot: r.snapshot,
+          state: r.state,
+          seq: Number(r.seq),
+          at: Number(r.at),
+        });
         continue;
       }
       const problem = new SnapshotCorruptError(
@@ -184,7 +211,9 @@ export class PostgresStore implements RuntimeStore {
     return rows.map(approvalFromRow);
   }
 
-  async beginIntent(row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number }): Promise<{ intent: IntentRow; created: boolean }> {
+  async beginIntent(
+    row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number },
+  ): Promise<{ intent: IntentRow; created: boolean }> {
     const i = parseInput(storeSchemas.intentBegin, row, 'intent');
     const result = (await this.#sql((tx) => insertIntent(tx, i))) as { intent: IntentRow; created: boolean };
     if (!result.created && result.intent.paramsHash !== i.paramsHash) {
@@ -196,10 +225,17 @@ export class PostgresStore implements RuntimeStore {
     return result;
   }
 
-  async updateIntent(key: string, patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & { at: number }): Promise<void> {
+  async updateIntent(
+    key: string,
+    patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & { at: number },
+  ): Promise<void> {
     const p = parseInput(storeSchemas.intentPatch, patch, 'intent update');
     const updated = (await this.#sql((tx) => patchIntent(tx, key, p))) as unknown[];
-    if (updated.length === 0) throw new IntentUnknownError(`No intent "${key}" exists to update; call beginIntent() before executing the effect.`, { details: { key } });
+    if (updated.length === 0)
+      throw new IntentUnknownError(
+        `No intent "${key}" exists to update; call beginIntent() before executing the effect.`,
+        { details: { key } },
+      );
   }
 
   async findIntent(key: string): Promise<IntentRow | undefined> {
@@ -211,41 +247,58 @@ export class PostgresStore implements RuntimeStore {
   async listOpenIntents(agentId?: string): Promise<IntentRow[]> {
     const rows =
       agentId === undefined
-        ? await this.#read(`select * from mandate_intent where status in ('pending', 'executing') order by created_at, key`)
-        : await this.#read(`select * from mandate_intent where agent_id = ? and status in ('pending', 'executing') order by created_at, key`, [agentId]);
+        ? await this.#read(
+            `select * from mandate_intent where status in ('pending', 'executing') order by created_at, key`,
+          )
+        : await this.#read(
+            `select * from mandate_intent where agent_id = ? and status in ('pending', 'executing') order by created_at, key`,
+            [agentId],
+          );
     return rows.map(intentFromRow);
   }
 
   async saveKillSwitch(state: KillSwitchState): Promise<void> {
     const s = parseInput(storeSchemas.killSwitch, state, 'kill switch state');
     await this.#sql((tx) =>
-      tx.execute(`insert into mandate_kill_switch (id, state, updated_at) values ('global', ?::jsonb, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at`, [
-        JSON.stringify(s),
-        this.#p.clock(),
-      ]),
+      tx.execute(
+        `insert into mandate_kill_switch (id, state, updated_at) values ('global', ?::jsonb, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at`,
+        [JSON.stringify(s), this.#p.clock()],
+      ),
     );
   }
 
   async loadKillSwitch(): Promise<KillSwitchState | undefined> {
     const rows = await this.#read(`select state from mandate_kill_switch where id = 'global'`);
-    return rows[0] === undefined ? undefined : parseInput(storeSchemas.killSwitch, rows[0].state, 'stored kill switch state');
+    return rows[0] === undefined
+      ? undefined
+      : parseInput(storeSchemas.killSwitch, rows[0].state, 'stored kill switch state');
   }
 
   async appendAudit(entry: AuditInput): Promise<void> {
-    await this.#writer.submit({ kind: 'audit', input: parseAuditInput(entry), entryId: Buffer.from(this.#p.random(16)).toString('base64url') });
+    await this.#writer.submit({
+      kind: 'audit',
+      input: parseAuditInput(entry),
+      entryId: Buffer.from(this.#p.random(16)).toString('base64url'),
+    });
   }
 
   /** Records a reputation change (append-only). */
   async appendReputationEvent(event: ReputationEvent): Promise<void> {
     const e = parseInput(storeSchemas.reputation, event, 'reputation event');
     await this.#sql((tx) =>
-      tx.execute('insert into mandate_reputation_event (agent_id, kind, delta, score, reason, data, at) values (?, ?, ?, ?, ?, ?::jsonb, ?)', [e.agentId, e.kind, e.delta, e.score ?? null, e.reason, JSON.stringify(e.data), e.at]),
+      tx.execute(
+        'insert into mandate_reputation_event (agent_id, kind, delta, score, reason, data, at) values (?, ?, ?, ?, ?, ?::jsonb, ?)',
+        [e.agentId, e.kind, e.delta, e.score ?? null, e.reason, JSON.stringify(e.data), e.at],
+      ),
     );
   }
 
   /** An agent's reputation changes, newest first. */
   async listReputationEvents(agentId: string, limit = 100): Promise<ReputationEvent[]> {
-    const rows = await this.#read('select * from mandate_reputation_event where agent_id = ? order by id desc limit ?', [agentId, limit]);
+    const rows = await this.#read(
+      'select * from mandate_reputation_event where agent_id = ? order by id desc limit ?',
+      [agentId, limit],
+    );
     return rows.map(reputationFromRow);
   }
 
@@ -253,9 +306,21 @@ export class PostgresStore implements RuntimeStore {
    * GDPR erasure of a data subject: deletes their personal data from the vault and records the
    * erasure (by pseudonym only) in the audit trail. The chain still verifies afterwards.
    */
-  async eraseSubject(id: string, by: Principal = { kind: 'system', id: 'gdpr' }, why = 'data subject erasure request'): Promise<void> {
+  async eraseSubject(
+    id: string,
+    by: Principal = { kind: 'system', id: 'gdpr' },
+    why = 'data subject erasure request',
+  ): Promise<void> {
     await this.vault.eraseSubject(id);
-    await this.appendAudit({ who: by, action: 'gdpr.subject.erased', subject: id, where: 'vault', why, data: { counterparty: id }, at: this.#p.clock() });
+    await this.appendAudit({
+      who: by,
+      action: 'gdpr.subject.erased',
+      subject: id,
+      where: 'vault',
+      why,
+      data: { counterparty: id },
+      at: this.#p.clock(),
+    });
   }
 
   /** Past decisions with their outcomes, for the learning layer. */
@@ -274,7 +339,11 @@ export class PostgresStore implements RuntimeStore {
   }
 
   #read(sql: string, params: unknown[] = []): Promise<Record<string, any>[]> {
-    return withDbRetry(() => this.#db().execute(sql, params) as Promise<Record<string, any>[]>, this.#p.retry, 'a read');
+    return withDbRetry(
+      () => this.#db().execute(sql, params) as Promise<Record<string, any>[]>,
+      this.#p.retry,
+      'a read',
+    );
   }
 
   #sql(run: (tx: SqlExecutor) => Promise<unknown>): Promise<unknown> {

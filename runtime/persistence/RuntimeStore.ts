@@ -118,8 +118,13 @@ export interface RuntimeStore {
   listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]>;
 
   /** Creates the intent, or returns the existing one with the same key (throws a coded error if its params differ). */
-  beginIntent(row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number }): Promise<{ intent: IntentRow; created: boolean }>;
-  updateIntent(key: string, patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & { at: number }): Promise<void>;
+  beginIntent(
+    row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number },
+  ): Promise<{ intent: IntentRow; created: boolean }>;
+  updateIntent(
+    key: string,
+    patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & { at: number },
+  ): Promise<void>;
   findIntent(key: string): Promise<IntentRow | undefined>;
 
   saveKillSwitch(state: KillSwitchState): Promise<void>;

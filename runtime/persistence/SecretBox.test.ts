@@ -11,11 +11,17 @@ describe('secret box', () => {
     expect(sealed).not.toContain('seed-bytes');
     expect(box.seal('seed-bytes', 'agent:a')).not.toBe(sealed);
     expect(box.open(sealed, 'agent:a')).toBe('seed-bytes');
-    expect(() => box.open(sealed, 'agent:b')).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_STORE_SECRET' }));
-    expect(() => new SecretBox(new Uint8Array(32).fill(2)).open(sealed, 'agent:a')).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_STORE_SECRET' }));
+    expect(() => box.open(sealed, 'agent:b')).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_STORE_SECRET' }),
+    );
+    expect(() => new SecretBox(new Uint8Array(32).fill(2)).open(sealed, 'agent:a')).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_STORE_SECRET' }),
+    );
     const parts = sealed.split('.');
     parts[3] = Buffer.from('tampered').toString('base64url');
-    expect(() => box.open(parts.join('.'), 'agent:a')).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_STORE_SECRET' }));
+    expect(() => box.open(parts.join('.'), 'agent:a')).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_STORE_SECRET' }),
+    );
   });
 
   it('persistence - the key comes from MANDATE_SECRET_KEY (base64 or hex) or a generated 0600 key file', () => {
@@ -28,8 +34,12 @@ describe('secret box', () => {
       expect(again.open(generated.seal('x', 'y'), 'y')).toBe('x');
       const b64 = readFileSync(keyFile, 'utf8').trim();
       const hex = Buffer.from(b64, 'base64url').toString('hex');
-      expect(SecretBox.load({ secretKey: hex, keyFile: join(dir, 'unused') }).open(generated.seal('x', 'y'), 'y')).toBe('x');
-      expect(() => SecretBox.load({ secretKey: 'c2hvcnQ=', keyFile })).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_STORE_CONFIG' }));
+      expect(SecretBox.load({ secretKey: hex, keyFile: join(dir, 'unused') }).open(generated.seal('x', 'y'), 'y')).toBe(
+        'x',
+      );
+      expect(() => SecretBox.load({ secretKey: 'c2hvcnQ=', keyFile })).toThrowError(
+        expect.objectContaining({ code: 'MANDATE_ERR_STORE_CONFIG' }),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

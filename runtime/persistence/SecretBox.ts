@@ -14,7 +14,10 @@ export class SecretBox {
   readonly #key: Buffer;
 
   constructor(key: Uint8Array) {
-    if (key.length !== 32) throw new StoreConfigError(`A secret key is 32 bytes, got ${key.length}. Generate one with: openssl rand -base64 32`);
+    if (key.length !== 32)
+      throw new StoreConfigError(
+        `A secret key is 32 bytes, got ${key.length}. Generate one with: openssl rand -base64 32`,
+      );
     this.#key = Buffer.from(key);
   }
 
@@ -23,8 +26,10 @@ export class SecretBox {
    * key in `keyFile`, generated with mode 0600 on first use.
    */
   static load(options: { secretKey?: string; keyFile: string }): SecretBox {
-    if (options.secretKey !== undefined && options.secretKey !== '') return new SecretBox(decodeKey(options.secretKey, 'MANDATE_SECRET_KEY'));
-    if (existsSync(options.keyFile)) return new SecretBox(decodeKey(readFileSync(options.keyFile, 'utf8').trim(), options.keyFile));
+    if (options.secretKey !== undefined && options.secretKey !== '')
+      return new SecretBox(decodeKey(options.secretKey, 'MANDATE_SECRET_KEY'));
+    if (existsSync(options.keyFile))
+      return new SecretBox(decodeKey(readFileSync(options.keyFile, 'utf8').trim(), options.keyFile));
     mkdirSync(dirname(options.keyFile), { recursive: true });
     const key = randomBytes(32);
     writeFileSync(options.keyFile, key.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
@@ -43,13 +48,19 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     cipher.setAAD(Buffer.from(aad));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+    return [
+      VERSION,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ct.toString('base64url'),
+    ].join('.');
   }
 
   /** Opens a value sealed with the same key and associated data; throws {@link SecretUnsealError}. */
   open(sealed: string, aad: string): string {
     const parts = sealed.split('.');
-    if (parts.length !== 4 || parts[0] !== VERSION) throw new SecretUnsealError(`A sealed value for "${aad}" is not in ${VERSION} form; the row was altered.`);
+    if (parts.length !== 4 || parts[0] !== VERSION)
+      throw new SecretUnsealError(`A sealed value for "${aad}" is not in ${VERSION} form; the row was altered.`);
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(parts[1]!, 'base64url'));
       decipher.setAAD(Buffer.from(aad));
@@ -67,7 +78,9 @@ export class SecretBox {
 function decodeKey(text: string, source: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
   if (key.length !== 32) {
-    throw new StoreConfigError(`The secret key from ${source} decodes to ${key.length} bytes; it must be 32 bytes (base64 or hex). Generate one with: openssl rand -base64 32`);
+    throw new StoreConfigError(
+      `The secret key from ${source} decodes to ${key.length} bytes; it must be 32 bytes (base64 or hex). Generate one with: openssl rand -base64 32`,
+    );
   }
   return key;
 }

@@ -85,9 +85,23 @@ export async function applyBatch(tx: PgTx, jobs: StoreJob[], options: ApplyBatch
   if (transitions.length > 0) {
     await tx.execute(
       `insert into mandate_transition (actor_id, parent_id, actor_kind, from_state, to_state, event, summary, seq, at) values ${valuesPlaceholders(transitions.length, 9, { 6: 'jsonb' })}`,
-      transitions.flatMap((e) => [e.actorId, e.parentId ?? null, e.actorKind, e.from, e.to, e.event, JSON.stringify(e.summary), e.seq, e.at]),
+      transitions.flatMap((e) => [
+        e.actorId,
+        e.parentId ?? null,
+        e.actorKind,
+        e.from,
+        e.to,
+        e.event,
+        JSON.stringify(e.summary),
+        e.seq,
+        e.at,
+      ]),
     );
   }
-  const audit = await options.audit.append(tx, audits, { now: options.now, inDoubt: options.auditInDoubt, ...(tx.prelude === undefined ? {} : { lockedHead: tx.prelude }) });
+  const audit = await options.audit.append(tx, audits, {
+    now: options.now,
+    inDoubt: options.auditInDoubt,
+    ...(tx.prelude === undefined ? {} : { lockedHead: tx.prelude }),
+  });
   return { results, audit };
 }

@@ -32,7 +32,9 @@ const agentRetention = z.object({
   snapshotsKeepLast: z.number().int().min(1),
 });
 /** Schema of a {@link RetentionPolicy}. */
-export const retentionPolicySchema = agentRetention.extend({ perAgent: z.record(z.string(), agentRetention).optional() });
+export const retentionPolicySchema = agentRetention.extend({
+  perAgent: z.record(z.string(), agentRetention).optional(),
+});
 
 /**
  * Deletes journal and snapshot rows beyond the policy, per agent, in the caller's transaction.

@@ -7,19 +7,40 @@ import type { storeSchemas } from './storeSchemas.ts';
 const json = (v: Record<string, unknown> | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
 
 /** Inserts a `pending` intent unless its key exists; returns the stored intent and whether this call created it. */
-export async function insertIntent(tx: SqlExecutor, i: z.infer<typeof storeSchemas.intentBegin>): Promise<{ intent: IntentRow; created: boolean }> {
+export async function insertIntent(
+  tx: SqlExecutor,
+  i: z.infer<typeof storeSchemas.intentBegin>,
+): Promise<{ intent: IntentRow; created: boolean }> {
   const inserted = (await tx.execute(
     `insert into mandate_intent (key, agent_id, decision_id, params_hash, params, status, reference, receipt, error, attempts, created_at, updated_at)
      values (?, ?, ?, ?, ?::jsonb, 'pending', ?, ?::jsonb, ?::jsonb, 0, ?, ?) on conflict (key) do nothing returning *`,
-    [i.key, i.agentId, i.decisionId, i.paramsHash, JSON.stringify(i.params), i.reference ?? null, json(i.receipt), json(i.error), i.at, i.at],
+    [
+      i.key,
+      i.agentId,
+      i.decisionId,
+      i.paramsHash,
+      JSON.stringify(i.params),
+      i.reference ?? null,
+      json(i.receipt),
+      json(i.error),
+      i.at,
+      i.at,
+    ],
   )) as Record<string, unknown>[];
   if (inserted[0] !== undefined) return { intent: intentFromRow(inserted[0]), created: true };
-  const existing = (await tx.execute('select * from mandate_intent where key = ?', [i.key])) as Record<string, unknown>[];
+  const existing = (await tx.execute('select * from mandate_intent where key = ?', [i.key])) as Record<
+    string,
+    unknown
+  >[];
   return { intent: intentFromRow(existing[0]!), created: false };
 }
 
 /** Applies a patch to an intent (absent fields unchanged); returns the updated keys (none when the key is unknown). */
-export async function patchIntent(tx: SqlExecutor, key: string, p: z.infer<typeof storeSchemas.intentPatch>): Promise<unknown[]> {
+export async function patchIntent(
+  tx: SqlExecutor,
+  key: string,
+  p: z.infer<typeof storeSchemas.intentPatch>,
+): Promise<unknown[]> {
   return (await tx.execute(
     `update mandate_intent set status = coalesce(?, status), reference = coalesce(?, reference), receipt = coalesce(?::jsonb, receipt), error = coalesce(?::jsonb, error),
      attempts = coalesce(?, attempts), updated_at = ? where key = ? returning key`,

@@ -8,12 +8,14 @@ import type { SecretBox } from './SecretBox.ts';
  */
 export async function loadNodeSigner(db: SqlExecutor, box: SecretBox, clock: () => number): Promise<AgentIdentity> {
   const candidate = AgentIdentity.generate();
-  await db.execute(`insert into mandate_node_key (id, did, sealed, created_at) values ('audit-signer', ?, ?, ?) on conflict (id) do nothing`, [
-    candidate.did,
-    box.seal(candidate.toJSON().privateKey, 'node:audit-signer'),
-    clock(),
-  ]);
-  const rows = (await db.execute(`select did, sealed from mandate_node_key where id = 'audit-signer'`)) as { did: string; sealed: string }[];
+  await db.execute(
+    `insert into mandate_node_key (id, did, sealed, created_at) values ('audit-signer', ?, ?, ?) on conflict (id) do nothing`,
+    [candidate.did, box.seal(candidate.toJSON().privateKey, 'node:audit-signer'), clock()],
+  );
+  const rows = (await db.execute(`select did, sealed from mandate_node_key where id = 'audit-signer'`)) as {
+    did: string;
+    sealed: string;
+  }[];
   const row = rows[0]!;
   return AgentIdentity.fromJSON({ did: row.did, privateKey: box.open(row.sealed, 'node:audit-signer') });
 }

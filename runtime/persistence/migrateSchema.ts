@@ -12,7 +12,9 @@ import { storeMigrations } from './migrations/storeMigrations.ts';
  */
 export async function migrateSchema(orm: MikroORM | undefined, db: SqlExecutor): Promise<void> {
   const known = new Set(storeMigrations.map((m) => m.name));
-  const hasTable = (await db.execute(`select to_regclass('mandate_migrations') is not null as present`)) as { present: boolean }[];
+  const hasTable = (await db.execute(`select to_regclass('mandate_migrations') is not null as present`)) as {
+    present: boolean;
+  }[];
   if (hasTable[0]?.present === true) {
     const executed = (await db.execute('select name from mandate_migrations order by id')) as { name: string }[];
     const unknown = executed.map((r) => r.name.replace(/\.(ts|js)$/, '')).filter((n) => !known.has(n));
@@ -24,22 +26,35 @@ export async function migrateSchema(orm: MikroORM | undefined, db: SqlExecutor):
     }
   }
   if (orm === undefined) {
-    const executed = hasTable[0]?.present === true ? ((await db.execute('select name from mandate_migrations')) as { name: string }[]).map((r) => r.name.replace(/\.(ts|js)$/, '')) : [];
+    const executed =
+      hasTable[0]?.present === true
+        ? ((await db.execute('select name from mandate_migrations')) as { name: string }[]).map((r) =>
+            r.name.replace(/\.(ts|js)$/, ''),
+          )
+        : [];
     const pending = [...known].filter((n) => !executed.includes(n));
     if (pending.length > 0) {
-      throw new StoreSchemaError(`The database lacks migrations ${pending.join(', ')}; run them with the migration connection (MANDATE_MIGRATE_DATABASE_URL) first.`, { details: { pending } });
+      throw new StoreSchemaError(
+        `The database lacks migrations ${pending.join(', ')}; run them with the migration connection (MANDATE_MIGRATE_DATABASE_URL) first.`,
+        { details: { pending } },
+      );
     }
   } else {
     try {
       await orm.migrator.up();
     } catch (cause) {
-      throw new StoreSchemaError(`Migrating the database schema failed: ${(cause as Error).message}. The migration was rolled back; fix the database or restore it from a backup.`, {
-        cause,
-      });
+      throw new StoreSchemaError(
+        `Migrating the database schema failed: ${(cause as Error).message}. The migration was rolled back; fix the database or restore it from a backup.`,
+        {
+          cause,
+        },
+      );
     }
   }
   const tables = allEntities.map((e) => e.meta.tableName);
-  const present = (await db.execute(`select table_name from information_schema.tables where table_schema = current_schema()`)) as { table_name: string }[];
+  const present = (await db.execute(
+    `select table_name from information_schema.tables where table_schema = current_schema()`,
+  )) as { table_name: string }[];
   const names = new Set(present.map((r) => r.table_name));
   const missing = tables.filter((t) => !names.has(t));
   if (missing.length > 0) {

@@ -61,8 +61,14 @@ export interface OpenStoreOptions {
 }
 
 const optionsSchema = z.object({
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
-  migrateUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL')
+    .optional(),
+  migrateUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL')
+    .optional(),
   dataDir: z.string().min(1),
   checkpointEvery: z.number().int().positive(),
   maxBatch: z.number().int().min(1).max(2000),
@@ -96,7 +102,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
     retryBaseMs: options.retry?.baseDelayMs ?? 100,
     retention: options.retention ?? DEFAULT_RETENTION,
   };
-  const fix = 'fix the option given to openStore(), or the environment variable behind it (DATABASE_URL, MANDATE_MIGRATE_DATABASE_URL, MANDATE_DATA_DIR)';
+  const fix =
+    'fix the option given to openStore(), or the environment variable behind it (DATABASE_URL, MANDATE_MIGRATE_DATABASE_URL, MANDATE_DATA_DIR)';
   const o = parseOrThrow(optionsSchema, raw, { what: 'store option', error: StoreConfigError, fix });
   const clock = options.clock ?? Date.now;
   const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
@@ -105,20 +112,25 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
     attempts: o.retryAttempts,
     baseDelayMs: o.retryBaseMs,
     sleep: options.sleep ?? ((ms) => delay(ms)),
-    onRetry: (error, attempt) => onProblem(new StoreUnavailableError(`Database call failed (attempt ${attempt}), retrying: ${(error as Error).message}`, { cause: error })),
+    onRetry: (error, attempt) =>
+      onProblem(
+        new StoreUnavailableError(`Database call failed (attempt ${attempt}), retrying: ${(error as Error).message}`, {
+          cause: error,
+        }),
+      ),
   };
   const dataDir = resolve(o.dataDir);
-  const box = SecretBox.load({ secretKey: options.secretKey ?? env.MANDATE_SECRET_KEY, keyFile: options.keyFile ?? resolve(dirname(dataDir), 'secret.key') });
+  const box = SecretBox.load({
+    secretKey: options.secretKey ?? env.MANDATE_SECRET_KEY,
+    keyFile: options.keyFile ?? resolve(dirname(dataDir), 'secret.key'),
+  });
 
-  const embedded = o.databaseUrl === undefined ? await EmbeddedPostgres.start({ dataDir, maxConnections: o.poolSize + 2 }) : undefined;
+  const embedded =
+    o.databaseUrl === undefined ? await EmbeddedPostgres.start({ dataDir, maxConnections: o.poolSize + 2 }) : undefined;
   const url = o.databaseUrl ?? embedded!.url;
   let orm: MikroORM | undefined;
   try {
-    orm = await withDbRetry(
-      () => MikroORM.init(ormOptions(url, o.poolSize)),
-      retry,
-      'the connection at start',
-    );
+    orm = await withDbRetry(() => MikroORM.init(ormOptions(url, o.poolSize)), retry, 'the connection at start');
     const pool = await (orm.em.getConnection() as PostgreSqlConnection).getNativeClient();
     await withDbRetry(() => pool.query('select 1'), retry, 'the connection at start');
     if (o.migrateUrl !== undefined && o.databaseUrl !== undefined) {
@@ -129,10 +141,34 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
     }
     const signer = await loadNodeSigner(pgExecutor(pool), box, clock);
     const audit = new AuditLog({ signer, checkpointEvery: o.checkpointEvery });
-    const vault = new PersonalDataVault({ db: () => pgExecutor(pool), box, clock, random, lookupKey: box.derive('vault-lookup') });
-    const witnessFile = options.witnessFile ?? (env.MANDATE_AUDIT_WITNESS || (embedded === undefined ? undefined : resolve(dirname(dataDir), 'audit-witness.json')));
+    const vault = new PersonalDataVault({
+      db: () => pgExecutor(pool),
+      box,
+      clock,
+      random,
+      lookupKey: box.derive('vault-lookup'),
+    });
+    const witnessFile =
+      options.witnessFile ??
+      (env.MANDATE_AUDIT_WITNESS ||
+        (embedded === undefined ? undefined : resolve(dirname(dataDir), 'audit-witness.json')));
     const witness = witnessFile === undefined ? undefined : new AuditWitness(witnessFile);
-    return new PostgresStore({ witness, orm, pool, url, embedded, box, audit, vault, clock, random, retry, maxBatch: o.maxBatch, retention: o.retention, onProblem });
+    return new PostgresStore({
+      witness,
+      orm,
+      pool,
+      url,
+      embedded,
+      box,
+      audit,
+      vault,
+      clock,
+      random,
+      retry,
+      maxBatch: o.maxBatch,
+      retention: o.retention,
+      onProblem,
+    });
   } catch (error) {
     await orm?.close(true).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
@@ -162,7 +198,13 @@ function ormOptions(url: string, poolSize: number) {
     clientUrl: url,
     entities: [...allEntities],
     extensions: [Migrator],
-    migrations: { migrationsList: storeMigrations, tableName: 'mandate_migrations', snapshot: false, silent: true, allOrNothing: true },
+    migrations: {
+      migrationsList: storeMigrations,
+      tableName: 'mandate_migrations',
+      snapshot: false,
+      silent: true,
+      allOrNothing: true,
+    },
     pool: { min: 0, max: poolSize },
     debug: false,
     ensureDatabase: false,

@@ -48,7 +48,10 @@ export async function queryOutcomes(db: SqlExecutor, query: OutcomeQuery): Promi
     where.push('created_at >= ?');
     params.push(q.since);
   }
-  const rows = (await db.execute(`select * from mandate_decision where ${where.join(' and ')} order by created_at desc, id limit ?`, [...params, q.limit])) as Record<string, any>[];
+  const rows = (await db.execute(
+    `select * from mandate_decision where ${where.join(' and ')} order by created_at desc, id limit ?`,
+    [...params, q.limit],
+  )) as Record<string, any>[];
   return rows.map((r) => ({
     decisionId: r.id,
     agentId: r.agent_id,

@@ -54,7 +54,14 @@ export function decisionParams(d: DecisionRecord): unknown[] {
 export const DECISION_COLUMNS =
   'id, agent_id, cycle, trigger, facts, rules_fired, rationale, confidence, model, action, verdict, verdict_status, outcome, outcome_status, duration_ms, fee_amount, fee_asset, slippage_bps, created_at, updated_at';
 /** jsonb casts of {@link DECISION_COLUMNS} by position. */
-export const DECISION_CASTS: Record<number, string> = { 3: 'jsonb', 4: 'jsonb', 5: 'jsonb', 9: 'jsonb', 10: 'jsonb', 12: 'jsonb' };
+export const DECISION_CASTS: Record<number, string> = {
+  3: 'jsonb',
+  4: 'jsonb',
+  5: 'jsonb',
+  9: 'jsonb',
+  10: 'jsonb',
+  12: 'jsonb',
+};
 
 /** A `mandate_intent` row as an {@link IntentRow}. */
 export function intentFromRow(r: Row): IntentRow {
@@ -82,7 +89,14 @@ export function approvalFromRow(r: Row): ApprovalRecord {
 
 /** A `mandate_reputation_event` row as a {@link ReputationEvent}. */
 export function reputationFromRow(r: Row): ReputationEvent {
-  const e: ReputationEvent = { agentId: r.agent_id, kind: r.kind, delta: Number(r.delta), reason: r.reason, data: r.data, at: Number(r.at) };
+  const e: ReputationEvent = {
+    agentId: r.agent_id,
+    kind: r.kind,
+    delta: Number(r.delta),
+    reason: r.reason,
+    data: r.data,
+    at: Number(r.at),
+  };
   if (r.score !== null) e.score = Number(r.score);
   return e;
 }

@@ -14,12 +14,19 @@ const APPEND_ONLY = new Set(['mandate_audit_entry', 'mandate_audit_checkpoint'])
  * for (const sql of runtimeRoleGrants('mandate_runtime')) await admin.query(sql);
  */
 export function runtimeRoleGrants(role: string): string[] {
-  if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new StoreConfigError(`The runtime role "${role}" is not a plain lower-case PostgreSQL role name; use letters, digits and underscores.`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(role))
+    throw new StoreConfigError(
+      `The runtime role "${role}" is not a plain lower-case PostgreSQL role name; use letters, digits and underscores.`,
+    );
   const tables = allEntities.map((e) => e.meta.tableName);
   return [
     `grant usage on schema public to ${role}`,
     `grant select on mandate_migrations to ${role}`,
-    ...tables.map((t) => (APPEND_ONLY.has(t) ? `grant select, insert on "${t}" to ${role}` : `grant select, insert, update, delete on "${t}" to ${role}`)),
+    ...tables.map((t) =>
+      APPEND_ONLY.has(t)
+        ? `grant select, insert on "${t}" to ${role}`
+        : `grant select, insert, update, delete on "${t}" to ${role}`,
+    ),
     `grant usage, select on all sequences in schema public to ${role}`,
   ];
 }

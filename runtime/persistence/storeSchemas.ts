@@ -25,7 +25,11 @@ export const storeSchemas = {
     at: time,
   }),
   /** An XState persisted snapshot: what `createActor(machine, { snapshot })` accepts. */
-  persistedSnapshot: z.looseObject({ status: z.enum(['active', 'done', 'error', 'stopped']), value: z.unknown(), context: z.unknown() }),
+  persistedSnapshot: z.looseObject({
+    status: z.enum(['active', 'done', 'error', 'stopped']),
+    value: z.unknown(),
+    context: z.unknown(),
+  }),
   transition: z.object({
     type: z.literal('transition'),
     seq: z.number().int().nonnegative(),
@@ -49,10 +53,26 @@ export const storeSchemas = {
     confidence: z.number().min(0).max(1),
     model: z.string().nullable(),
     action: json.nullable(),
-    verdict: z.object({ status: z.enum(['approved', 'denied', 'pending']), by: z.string(), reason: z.string(), approvalId: z.string().optional() }).nullable(),
+    verdict: z
+      .object({
+        status: z.enum(['approved', 'denied', 'pending']),
+        by: z.string(),
+        reason: z.string(),
+        approvalId: z.string().optional(),
+      })
+      .nullable(),
     outcome: z
       .object({
-        status: z.enum(['succeeded', 'failed', 'denied', 'rejected', 'expired', 'no-action', 'would-have-sent', 'refused']),
+        status: z.enum([
+          'succeeded',
+          'failed',
+          'denied',
+          'rejected',
+          'expired',
+          'no-action',
+          'would-have-sent',
+          'refused',
+        ]),
         receipt: json.optional(),
         error: z.object({ code: z.string(), message: z.string() }).optional(),
         durationMs: z.number().nonnegative().optional(),
@@ -95,7 +115,12 @@ export const storeSchemas = {
     attempts: z.number().int().nonnegative().optional(),
     at: time,
   }),
-  killSwitch: z.object({ all: z.boolean(), agents: z.array(z.string()), groups: z.array(z.string()), capabilities: z.array(z.string()) }),
+  killSwitch: z.object({
+    all: z.boolean(),
+    agents: z.array(z.string()),
+    groups: z.array(z.string()),
+    capabilities: z.array(z.string()),
+  }),
   reputation: z.object({
     agentId: z.string().min(1),
     kind: z.string().min(1),
@@ -109,5 +134,9 @@ export const storeSchemas = {
 
 /** Parses `value` with `schema` or throws {@link StoreInputError} naming the field, quoting its value, and saying nothing was written. */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  return parseOrThrow(schema, value, { what, error: StoreInputError, fix: `nothing was written; fix the ${what} and retry` });
+  return parseOrThrow(schema, value, {
+    what,
+    error: StoreInputError,
+    fix: `nothing was written; fix the ${what} and retry`,
+  });
 }

@@ -14,7 +14,16 @@ function setup(def: Record<string, unknown>) {
   const inbox: AgentEvent[] = [];
   const alerts: string[] = [];
   const actor = {};
-  const h = { id: 'a1', actor, def: { group: 'g', ...def }, target: { id: 'a1', group: 'g', capabilities: [] }, phaseStep: 0, phaseDeadline: undefined as number | undefined, deliver: (e: AgentEvent) => void inbox.push(e), phaseTimedOut: () => {} };
+  const h = {
+    id: 'a1',
+    actor,
+    def: { group: 'g', ...def },
+    target: { id: 'a1', group: 'g', capabilities: [] },
+    phaseStep: 0,
+    phaseDeadline: undefined as number | undefined,
+    deliver: (e: AgentEvent) => void inbox.push(e),
+    phaseTimedOut: () => {},
+  };
   const env: PhaseEnv = {
     clock,
     facts: new FactBoard(),
@@ -27,7 +36,17 @@ function setup(def: Record<string, unknown>) {
     alert: (_s, code) => void alerts.push(code),
   };
   const runner = new PhaseRunner(env, new PhaseWatchdog(clock));
-  const ctx = { agentId: 'a1', cycle: 2, attempts: 1, limits, incarnation: 'i', trigger: null, facts: {}, decision: null, grant: null } as unknown as AgentContext;
+  const ctx = {
+    agentId: 'a1',
+    cycle: 2,
+    attempts: 1,
+    limits,
+    incarnation: 'i',
+    trigger: null,
+    facts: {},
+    decision: null,
+    grant: null,
+  } as unknown as AgentContext;
   return { runner, h, host: h as unknown as AgentHost, inbox, alerts, ctx, clock };
 }
 
@@ -47,16 +66,29 @@ describe('phase runner', () => {
     const t = setup({ decide: { decide: async () => Promise.reject(new Error('model down')) } });
     t.runner.start(t.host, 'decide', t.ctx);
     await settle();
-    expect(t.inbox).toEqual([{ type: 'agent.decide.failed', step: 2 * 2 ** 20 + 1, error: { code: 'MANDATE_ERR_DECIDE_FAILED', message: 'model down' } }]);
+    expect(t.inbox).toEqual([
+      {
+        type: 'agent.decide.failed',
+        step: 2 * 2 ** 20 + 1,
+        error: { code: 'MANDATE_ERR_DECIDE_FAILED', message: 'model down' },
+      },
+    ]);
     expect(t.alerts).toEqual(['MANDATE_ERR_DECIDE_FAILED']);
   });
 
   it('phases - an act refused with a 4xx-class code is not retryable; it never reaches an actuator without a grant', async () => {
     let executed = 0;
-    const t = setup({ act: { name: 'x', effect: 'external', execute: async () => (executed++, { status: 'succeeded' }) } });
-    t.runner.start(t.host, 'act', { ...t.ctx, decision: { id: 'd', action: { type: 'x', capability: 'x', params: {} } } } as AgentContext);
+    const t = setup({
+      act: { name: 'x', effect: 'external', execute: async () => (executed++, { status: 'succeeded' }) },
+    });
+    t.runner.start(t.host, 'act', {
+      ...t.ctx,
+      decision: { id: 'd', action: { type: 'x', capability: 'x', params: {} } },
+    } as AgentContext);
     await settle();
-    expect(t.inbox).toMatchObject([{ type: 'agent.act.failed', retryable: false, error: { code: 'MANDATE_ERR_STATE_CONFLICT' } }]);
+    expect(t.inbox).toMatchObject([
+      { type: 'agent.act.failed', retryable: false, error: { code: 'MANDATE_ERR_STATE_CONFLICT' } },
+    ]);
     expect(executed).toBe(0);
   });
 

@@ -1,5 +1,12 @@
 import type { Actor, AnyStateMachine } from 'xstate';
-import { phaseDone, phaseFailed, phaseStep, type AgentContext, type AgentEvent, type Phase } from '../../machines/index.ts';
+import {
+  phaseDone,
+  phaseFailed,
+  phaseStep,
+  type AgentContext,
+  type AgentEvent,
+  type Phase,
+} from '../../machines/index.ts';
 import { MandateError } from '../../kernel/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { PhaseWatchdog } from '../host/PhaseWatchdog.ts';
@@ -36,7 +43,13 @@ export class PhaseRunner {
     void this.#run(host, phase, ctx, step, host.actor);
   }
 
-  async #run(host: AgentHost, phase: Phase, ctx: AgentContext, step: number, actor: Actor<AnyStateMachine>): Promise<void> {
+  async #run(
+    host: AgentHost,
+    phase: Phase,
+    ctx: AgentContext,
+    step: number,
+    actor: Actor<AnyStateMachine>,
+  ): Promise<void> {
     await null; // never report back inside the transition that started the phase
     let event: AgentEvent;
     try {
@@ -46,7 +59,8 @@ export class PhaseRunner {
       this.#env.alert('warning', err.code, `${host.id} ${phase}: ${err.message}`, host.id);
       // A coded 4xx (bad input, a conflict) will not get better by retrying; neither will an act
       // whose effect cannot be reconciled.
-      const retryable = !(error instanceof MandateError) || (error.status >= 500 && error.code !== 'MANDATE_ERR_ACT_UNRECONCILED');
+      const retryable =
+        !(error instanceof MandateError) || (error.status >= 500 && error.code !== 'MANDATE_ERR_ACT_UNRECONCILED');
       event = phaseFailed(phase, step, err, retryable);
     }
     if (actor === host.actor) host.deliver(event);

@@ -24,24 +24,44 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
   const decision = ctx.decision;
   const action = decision?.action;
   if (decision == null || action == null || ctx.grant === null || ctx.grant.decisionId !== decision.id) {
-    throw new MandateError('MANDATE_ERR_STATE_CONFLICT', `act of "${host.id}" has no approval record for its decision; refusing.`, { status: 409 });
+    throw new MandateError(
+      'MANDATE_ERR_STATE_CONFLICT',
+      `act of "${host.id}" has no approval record for its decision; refusing.`,
+      { status: 409 },
+    );
   }
   if (env.killed(host.target)) return refused(new KillSwitchEngagedError(host.id));
   const actuator = def.act;
   if (actuator === undefined) {
-    return { status: 'failed', error: { code: 'MANDATE_ERR_CAPABILITY_UNKNOWN', message: `agent "${host.id}" has no actuator for "${action.type}"` } };
+    return {
+      status: 'failed',
+      error: {
+        code: 'MANDATE_ERR_CAPABILITY_UNKNOWN',
+        message: `agent "${host.id}" has no actuator for "${action.type}"`,
+      },
+    };
   }
   const mode = env.modeFor(def);
   // A business key (`params.idempotencyKey`, e.g. the invoice id) makes the effect once-only across
   // decisions and restarts; otherwise the decision id is the key.
   const businessKey = action.params.idempotencyKey;
   const key = typeof businessKey === 'string' && businessKey.length > 0 ? `${host.id}:${businessKey}` : decision.id;
-  const actx: ActContext = { agentId: host.id, decisionId: decision.id, idempotencyKey: key, mode, now: env.clock.now() };
+  const actx: ActContext = {
+    agentId: host.id,
+    decisionId: decision.id,
+    idempotencyKey: key,
+    mode,
+    now: env.clock.now(),
+  };
   const started = env.clock.now();
 
   if (actuator.effect === 'external' && mode === 'dry-run') {
     const prepared = actuator.prepare === undefined ? {} : await actuator.prepare(action, actx);
-    return { status: 'would-have-sent', receipt: { ...prepared, actuator: actuator.name, action: action.type }, durationMs: env.clock.now() - started };
+    return {
+      status: 'would-have-sent',
+      receipt: { ...prepared, actuator: actuator.name, action: action.type },
+      durationMs: env.clock.now() - started,
+    };
   }
   if (actuator.effect === 'internal') return actuator.execute(action, actx);
 
@@ -55,7 +75,8 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
     at: env.clock.now(),
   });
   if (!created) {
-    if (intent.status === 'succeeded' || intent.status === 'failed') return recorded(intent.receipt, intent.error, intent.status);
+    if (intent.status === 'succeeded' || intent.status === 'failed')
+      return recorded(intent.receipt, intent.error, intent.status);
     if (intent.status === 'executing') {
       if (actuator.reconcile === undefined) throw new ActUnreconciledError(key);
       const found = await actuator.reconcile(action, actx);
@@ -79,7 +100,11 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
   return done;
 }
 
-function recorded(receipt: Record<string, unknown> | undefined, error: { code: string; message: string } | undefined, status: 'succeeded' | 'failed'): Outcome {
+function recorded(
+  receipt: Record<string, unknown> | undefined,
+  error: { code: string; message: string } | undefined,
+  status: 'succeeded' | 'failed',
+): Outcome {
   const out: Outcome = { status };
   if (receipt !== undefined) out.receipt = receipt;
   if (error !== undefined) out.error = error;

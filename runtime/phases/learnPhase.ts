@@ -12,8 +12,14 @@ export async function learnPhase(env: PhaseEnv, host: AgentHost, ctx: AgentConte
   const outcome: Outcome = ctx.outcome ?? { status: 'no-action' };
   try {
     if (ctx.decision?.action != null) await env.pipeline.settle(host, proposalOf(host, ctx, env.clock.now()), outcome);
-    const report = await host.def.learn?.({ agentId: host.id, facts: ctx.facts ?? {}, decision: ctx.decision, outcome });
-    if (report?.flags !== undefined && report.flags.length > 0 && ctx.decision !== null) await env.decisions.flag(host, ctx.decision, report.flags);
+    const report = await host.def.learn?.({
+      agentId: host.id,
+      facts: ctx.facts ?? {},
+      decision: ctx.decision,
+      outcome,
+    });
+    if (report?.flags !== undefined && report.flags.length > 0 && ctx.decision !== null)
+      await env.decisions.flag(host, ctx.decision, report.flags);
   } finally {
     if (ctx.decision !== null) await env.decisions.record(host, ctx, ctx.decision, ctx.verdict, outcome);
   }

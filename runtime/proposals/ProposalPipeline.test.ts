@@ -6,13 +6,24 @@ import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import { ProposalPipeline } from './ProposalPipeline.ts';
 import type { ProposalStage } from './ProposalStage.ts';
 
-const host = { id: 'payables', def: { group: 'payables', limits: { approvalTimeout: 30_000 } }, identity: { did: 'did:key:zP' } } as unknown as AgentHost;
+const host = {
+  id: 'payables',
+  def: { group: 'payables', limits: { approvalTimeout: 30_000 } },
+  identity: { did: 'did:key:zP' },
+} as unknown as AgentHost;
 const proposal: Proposal = {
   agentId: 'payables',
   group: 'payables',
   capabilities: ['payments.send'],
   decision: { id: 'd1', action: null, confidence: 1, rationale: 'invoice due', rulesFired: ['pay'], model: null },
-  action: { type: 'payment.send', capability: 'payments.send', account: 'ops', amount: { value: '10', asset: 'USD' }, counterparty: 'cp-1', params: {} },
+  action: {
+    type: 'payment.send',
+    capability: 'payments.send',
+    account: 'ops',
+    amount: { value: '10', asset: 'USD' },
+    counterparty: 'cp-1',
+    params: {},
+  },
   facts: {},
   at: 0,
 };
@@ -38,8 +49,17 @@ function setup(stages: (log: string[]) => ProposalStage[]) {
   const pipeline = new ProposalPipeline(stages(log), {
     clock: { now: () => 42 },
     audit: async (e) => void audited.push(e),
-    approvals: { open: async (_h, p, reason, timeout) => (opened.push({ reason, timeout }), { id: `apr-${p.decision.id}`, expiresAt: 42 + timeout } as never) },
-    supervisorOf: (_h, role) => ({ id: role, actor: { send: (e: { status: string }) => void checked.push({ role, status: e.status }) } }) as never,
+    approvals: {
+      open: async (_h, p, reason, timeout) => (
+        opened.push({ reason, timeout }),
+        { id: `apr-${p.decision.id}`, expiresAt: 42 + timeout } as never
+      ),
+    },
+    supervisorOf: (_h, role) =>
+      ({
+        id: role,
+        actor: { send: (e: { status: string }) => void checked.push({ role, status: e.status }) },
+      }) as never,
   });
   return { pipeline, log, checked, audited, opened };
 }
@@ -48,7 +68,11 @@ const ok = (reason = 'ok'): PolicyResult => ({ status: 'approved', reason });
 
 describe('proposal pipeline', () => {
   it('proposals - stages run in order, each supervisor hears its result, and approval by all yields a grant for the decision', async () => {
-    const t = setup((log) => [stage('sandbox', 'sandbox', ok(), log), stage('reputation', 'reputation', ok(), log), stage('governance', 'governance', ok(), log)]);
+    const t = setup((log) => [
+      stage('sandbox', 'sandbox', ok(), log),
+      stage('reputation', 'reputation', ok(), log),
+      stage('governance', 'governance', ok(), log),
+    ]);
     const verdict = await t.pipeline.propose(host, proposal);
     expect(t.log).toEqual(['evaluate:sandbox', 'evaluate:reputation', 'evaluate:governance']);
     expect(t.checked).toEqual([
@@ -56,18 +80,37 @@ describe('proposal pipeline', () => {
       { role: 'reputation', status: 'approved' },
       { role: 'governance', status: 'approved' },
     ]);
-    expect(verdict).toMatchObject({ status: 'approved', grant: { decisionId: 'd1', mode: 'auto', approvalId: 'auto-d1', at: 42 } });
+    expect(verdict).toMatchObject({
+      status: 'approved',
+      grant: { decisionId: 'd1', mode: 'auto', approvalId: 'auto-d1', at: 42 },
+    });
   });
 
   it('proposals - the first denial ends the chain, naming the stage', async () => {
-    const t = setup((log) => [stage('sandbox', 'sandbox', ok(), log), stage('reputation', 'reputation', { status: 'denied', reason: 'score 20 below 30' }, log), stage('governance', 'governance', ok(), log)]);
-    expect(await t.pipeline.propose(host, proposal)).toEqual({ status: 'denied', by: 'reputation', reason: 'score 20 below 30' });
+    const t = setup((log) => [
+      stage('sandbox', 'sandbox', ok(), log),
+      stage('reputation', 'reputation', { status: 'denied', reason: 'score 20 below 30' }, log),
+      stage('governance', 'governance', ok(), log),
+    ]);
+    expect(await t.pipeline.propose(host, proposal)).toEqual({
+      status: 'denied',
+      by: 'reputation',
+      reason: 'score 20 below 30',
+    });
     expect(t.log).toEqual(['evaluate:sandbox', 'evaluate:reputation']);
   });
 
   it('proposals - a pending answer opens an approval with the stage timeout, or the agent limit when the stage names none', async () => {
-    const t = setup((log) => [stage('governance', 'governance', { status: 'pending', reason: 'over 10k', approvalTimeoutMs: 5_000 }, log)]);
-    expect(await t.pipeline.propose(host, proposal)).toEqual({ status: 'pending', by: 'governance', reason: 'over 10k', approvalId: 'apr-d1', expiresAt: 5_042 });
+    const t = setup((log) => [
+      stage('governance', 'governance', { status: 'pending', reason: 'over 10k', approvalTimeoutMs: 5_000 }, log),
+    ]);
+    expect(await t.pipeline.propose(host, proposal)).toEqual({
+      status: 'pending',
+      by: 'governance',
+      reason: 'over 10k',
+      approvalId: 'apr-d1',
+      expiresAt: 5_042,
+    });
     const u = setup((log) => [stage('governance', 'governance', { status: 'pending', reason: 'human' }, log)]);
     await u.pipeline.propose(host, proposal);
     expect(u.opened).toEqual([{ reason: 'human', timeout: 30_000 }]);
@@ -85,8 +128,12 @@ describe('proposal pipeline', () => {
     expect(t.pipeline.stages.map((s) => s.name)).toEqual(['sandbox', 'zero-trust', 'governance']);
     await t.pipeline.propose(host, proposal);
     expect(t.log).toEqual(['evaluate:sandbox', 'evaluate:zero-trust', 'evaluate:governance']);
-    expect(() => t.pipeline.add(stage('sandbox', 'sandbox', ok(), t.log))).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_DUPLICATE_ID' }));
-    expect(() => t.pipeline.add(stage('kyb', 'governance', ok(), t.log), { before: 'nope' })).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_NOT_FOUND' }));
+    expect(() => t.pipeline.add(stage('sandbox', 'sandbox', ok(), t.log))).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_DUPLICATE_ID' }),
+    );
+    expect(() => t.pipeline.add(stage('kyb', 'governance', ok(), t.log), { before: 'nope' })).toThrowError(
+      expect.objectContaining({ code: 'MANDATE_ERR_NOT_FOUND' }),
+    );
   });
 
   it('proposals - settling tells every stage in order, counts the outcome and audits it with amount and counterparty', async () => {
@@ -101,7 +148,14 @@ describe('proposal pipeline', () => {
         subject: 'd1',
         where: 'payables/ops',
         why: 'invoice due',
-        data: { agentId: 'payables', status: 'succeeded', amount: '10', currency: 'USD', counterparty: 'cp-1', receipt: { reference: 'r-1' } },
+        data: {
+          agentId: 'payables',
+          status: 'succeeded',
+          amount: '10',
+          currency: 'USD',
+          counterparty: 'cp-1',
+          receipt: { reference: 'r-1' },
+        },
         at: 42,
       },
     ]);

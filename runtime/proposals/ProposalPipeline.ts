@@ -45,11 +45,19 @@ export class ProposalPipeline {
   /** Inserts a stage before the one named `before`, or last. Stage names are unique. */
   add(stage: ProposalStage, options: { before?: string } = {}): void {
     if (this.#stages.some((s) => s.name === stage.name)) {
-      throw new MandateError('MANDATE_ERR_DUPLICATE_ID', `A proposal stage named "${stage.name}" is already in the pipeline (${this.#stages.map((s) => s.name).join(' → ')}).`, { status: 409 });
+      throw new MandateError(
+        'MANDATE_ERR_DUPLICATE_ID',
+        `A proposal stage named "${stage.name}" is already in the pipeline (${this.#stages.map((s) => s.name).join(' → ')}).`,
+        { status: 409 },
+      );
     }
     const at = options.before === undefined ? -1 : this.#stages.findIndex((s) => s.name === options.before);
     if (options.before !== undefined && at < 0) {
-      throw new MandateError('MANDATE_ERR_NOT_FOUND', `No proposal stage named "${options.before}" to insert "${stage.name}" before; stages: ${this.#stages.map((s) => s.name).join(' → ')}.`, { status: 404 });
+      throw new MandateError(
+        'MANDATE_ERR_NOT_FOUND',
+        `No proposal stage named "${options.before}" to insert "${stage.name}" before; stages: ${this.#stages.map((s) => s.name).join(' → ')}.`,
+        { status: 404 },
+      );
     }
     if (at < 0) this.#stages.push(stage);
     else this.#stages.splice(at, 0, stage);
@@ -66,19 +74,37 @@ export class ProposalPipeline {
         // Not approved, and not denied either.
         throw new PolicyEvaluationError(stage.name, (cause as Error).message, { cause });
       }
-      this.#deps.supervisorOf(host, stage.role).actor.send({ type: 'supervisor.proposal.checked', agentId: host.id, decisionId, status: result.status, reason: result.reason });
+      this.#deps.supervisorOf(host, stage.role).actor.send({
+        type: 'supervisor.proposal.checked',
+        agentId: host.id,
+        decisionId,
+        status: result.status,
+        reason: result.reason,
+      });
       if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason };
       if (result.status === 'pending') {
         const timeout = result.approvalTimeoutMs ?? host.def.limits.approvalTimeout;
         const record = await this.#deps.approvals.open(host, proposal, result.reason, timeout);
-        return { status: 'pending', by: stage.name, reason: result.reason, approvalId: record.id, expiresAt: record.expiresAt };
+        return {
+          status: 'pending',
+          by: stage.name,
+          reason: result.reason,
+          approvalId: record.id,
+          expiresAt: record.expiresAt,
+        };
       }
     }
     return {
       status: 'approved',
       by: 'governance',
       reason: `approved by ${this.#stages.map((s) => s.name).join(', ')}`,
-      grant: { approvalId: `auto-${decisionId}`, decisionId, mode: 'auto', by: { kind: 'system', id: this.#deps.supervisorOf(host, 'governance').id }, at: this.#deps.clock.now() },
+      grant: {
+        approvalId: `auto-${decisionId}`,
+        decisionId,
+        mode: 'auto',
+        by: { kind: 'system', id: this.#deps.supervisorOf(host, 'governance').id },
+        at: this.#deps.clock.now(),
+      },
     };
   }
 

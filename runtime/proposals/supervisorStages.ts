@@ -1,4 +1,10 @@
-import { SandboxPolicy, type Permission, type PolicyResult, type Proposal, type SupervisorPolicy } from '../../actors/index.ts';
+import {
+  SandboxPolicy,
+  type Permission,
+  type PolicyResult,
+  type Proposal,
+  type SupervisorPolicy,
+} from '../../actors/index.ts';
 import type { ProposalStage } from './ProposalStage.ts';
 
 /**

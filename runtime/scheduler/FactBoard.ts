@@ -47,7 +47,8 @@ export class FactBoard {
     for (const [key, value] of Object.entries(facts)) {
       const name = prefix + key;
       if (typeof value === 'number' && Number.isFinite(value)) this.#set(name, value);
-      else if (value !== null && typeof value === 'object' && !Array.isArray(value) && prefix.split('.').length < 4) this.publish(value as Record<string, unknown>, `${name}.`);
+      else if (value !== null && typeof value === 'object' && !Array.isArray(value) && prefix.split('.').length < 4)
+        this.publish(value as Record<string, unknown>, `${name}.`);
     }
   }
 

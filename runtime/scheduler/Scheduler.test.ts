@@ -10,9 +10,16 @@ describe('scheduler', () => {
     const s = new Scheduler(clock);
     const fired: string[] = [];
     s.add('a', { every: 1_000 }, 'every 1s', (at) => fired.push(`a@${new Date(at).toISOString().slice(11, 19)}`));
-    s.add('b', { cron: '0 9 * * 1-5' }, 'weekdays 09:00', (at) => fired.push(`b@${new Date(at).toISOString().slice(11, 19)}`));
+    s.add('b', { cron: '0 9 * * 1-5' }, 'weekdays 09:00', (at) =>
+      fired.push(`b@${new Date(at).toISOString().slice(11, 19)}`),
+    );
     for (let i = 0; i < 3; i++) clock.increment(1_000);
-    expect([...fired].sort((x, y) => x.slice(2).localeCompare(y.slice(2)) || x.localeCompare(y))).toEqual(['a@08:59:59', 'a@09:00:00', 'b@09:00:00', 'a@09:00:01']);
+    expect([...fired].sort((x, y) => x.slice(2).localeCompare(y.slice(2)) || x.localeCompare(y))).toEqual([
+      'a@08:59:59',
+      'a@09:00:00',
+      'b@09:00:00',
+      'a@09:00:01',
+    ]);
     s.remove('a');
     clock.increment(10_000); // a late timer fires once, not once per missed period
     expect(fired).toHaveLength(4);
@@ -21,7 +28,12 @@ describe('scheduler', () => {
   });
 
   it('scheduler - a bad cron expression is refused with the field named', () => {
-    expect(() => validateCron('every tuesday', 'agent "x"')).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_AGENT_DEFINITION', details: expect.objectContaining({ field: 'triggers' }) }));
+    expect(() => validateCron('every tuesday', 'agent "x"')).toThrowError(
+      expect.objectContaining({
+        code: 'MANDATE_ERR_AGENT_DEFINITION',
+        details: expect.objectContaining({ field: 'triggers' }),
+      }),
+    );
   });
 
   it('fact board - a threshold fires once when crossed, again only after leaving and re-entering', () => {

@@ -19,13 +19,19 @@ export function validateCron(expr: string, source: string): void {
   try {
     CronExpressionParser.parse(expr, { currentDate: new Date(0), tz: 'UTC' });
   } catch (cause) {
-    throw new AgentDefinitionError(`${source}: invalid cron expression "${expr}": ${(cause as Error).message}`, { field: 'triggers', cron: expr }, { cause });
+    throw new AgentDefinitionError(
+      `${source}: invalid cron expression "${expr}": ${(cause as Error).message}`,
+      { field: 'triggers', cron: expr },
+      { cause },
+    );
   }
 }
 
 function nextAt(schedule: Schedule, after: number): number {
   if ('every' in schedule) return after + schedule.every;
-  return CronExpressionParser.parse(schedule.cron, { currentDate: new Date(after), tz: 'UTC' }).next().getTime();
+  return CronExpressionParser.parse(schedule.cron, { currentDate: new Date(after), tz: 'UTC' })
+    .next()
+    .getTime();
 }
 
 /**

@@ -28,7 +28,15 @@ function setup(options: { killed?: boolean; timeTriggers?: boolean } = {}) {
   const gates = new GateBoard();
   const facts = new FactBoard();
   const alerts: string[] = [];
-  const triggers = new Triggers({ scheduler: new Scheduler(clock), facts, gates, clock, killed: () => options.killed === true, alert: (_s, code) => void alerts.push(code), timeTriggers: options.timeTriggers ?? true });
+  const triggers = new Triggers({
+    scheduler: new Scheduler(clock),
+    facts,
+    gates,
+    clock,
+    killed: () => options.killed === true,
+    alert: (_s, code) => void alerts.push(code),
+    timeTriggers: options.timeTriggers ?? true,
+  });
   return { clock, gates, facts, alerts, triggers };
 }
 

@@ -31,7 +31,11 @@ export class Triggers {
 
   /** Whether the agent could start a cycle now (idle, not killed, gates open). */
   canStart(host: AgentHost): boolean {
-    return host.state === 'idle' && !this.#deps.killed(host) && this.#deps.gates.firstClosed(host.def.dependsOn) === undefined;
+    return (
+      host.state === 'idle' &&
+      !this.#deps.killed(host) &&
+      this.#deps.gates.firstClosed(host.def.dependsOn) === undefined
+    );
   }
 
   /** Fires a trigger at an agent; returns whether a cycle started. A closed gate is alerted once per change. */
@@ -40,7 +44,8 @@ export class Triggers {
     if (host.state !== 'idle' || d.killed(host)) return false;
     const closed = d.gates.firstClosed(host.def.dependsOn);
     if (closed !== undefined) {
-      if (host.blockedBy !== closed) d.alert('info', 'MANDATE_GATE_CLOSED', `${host.id} waits: gate "${closed}" is closed`, host.id);
+      if (host.blockedBy !== closed)
+        d.alert('info', 'MANDATE_GATE_CLOSED', `${host.id} waits: gate "${closed}" is closed`, host.id);
       host.blockedBy = closed;
       return false;
     }
@@ -56,14 +61,28 @@ export class Triggers {
     for (const spec of host.def.triggers) {
       if (('every' in spec || 'cron' in spec) && !d.timeTriggers) continue;
       if ('every' in spec) {
-        d.scheduler.add(host.id, { every: spec.every }, `every ${spec.every}ms`, (at, name) => void this.fire(host, { kind: 'time', name, at }));
+        d.scheduler.add(
+          host.id,
+          { every: spec.every },
+          `every ${spec.every}ms`,
+          (at, name) => void this.fire(host, { kind: 'time', name, at }),
+        );
       } else if ('cron' in spec) {
         validateCron(spec.cron, `agent "${host.id}"`);
-        d.scheduler.add(host.id, { cron: spec.cron }, spec.cron, (at, name) => void this.fire(host, { kind: 'time', name, at }));
+        d.scheduler.add(
+          host.id,
+          { cron: spec.cron },
+          spec.cron,
+          (at, name) => void this.fire(host, { kind: 'time', name, at }),
+        );
       } else if ('event' in spec) {
         const t = spec.event;
         const name = `${t.fact}${t.above === undefined ? '' : ` > ${t.above}`}${t.below === undefined ? '' : ` < ${t.below}`}`;
-        d.facts.watch(host.id, t, (value) => void this.fire(host, { kind: 'event', name, at: d.clock.now(), data: { fact: t.fact, value } }));
+        d.facts.watch(
+          host.id,
+          t,
+          (value) => void this.fire(host, { kind: 'event', name, at: d.clock.now(), data: { fact: t.fact, value } }),
+        );
       }
     }
   }

@@ -38,8 +38,16 @@ export class SupervisionTree {
   constructor(options: SupervisionTreeOptions) {
     this.#options = options;
     const env = options.supervisorEnv;
-    this.governance = new SupervisorHost({ id: 'governance', role: 'governance', strategy: 'one_for_one', intensity: ROOT_INTENSITY, kind: 'permanent' }, undefined, env);
-    this.reputation = new SupervisorHost({ id: 'reputation', role: 'reputation', strategy: 'one_for_one', intensity: ROOT_INTENSITY, kind: 'permanent' }, this.governance, env);
+    this.governance = new SupervisorHost(
+      { id: 'governance', role: 'governance', strategy: 'one_for_one', intensity: ROOT_INTENSITY, kind: 'permanent' },
+      undefined,
+      env,
+    );
+    this.reputation = new SupervisorHost(
+      { id: 'reputation', role: 'reputation', strategy: 'one_for_one', intensity: ROOT_INTENSITY, kind: 'permanent' },
+      this.governance,
+      env,
+    );
     this.governance.start();
     this.governance.adopt(this.reputation);
     this.reputation.start();
@@ -57,7 +65,13 @@ export class SupervisionTree {
     if (sup === undefined) {
       const g = this.#options.groups?.[group] ?? {};
       sup = new SupervisorHost(
-        { id: `sandbox:${group}`, role: 'sandbox', strategy: g.strategy ?? 'one_for_one', intensity: { maxRestarts: g.maxRestarts ?? 5, periodMs: g.periodMs ?? 60_000 }, kind: 'permanent' },
+        {
+          id: `sandbox:${group}`,
+          role: 'sandbox',
+          strategy: g.strategy ?? 'one_for_one',
+          intensity: { maxRestarts: g.maxRestarts ?? 5, periodMs: g.periodMs ?? 60_000 },
+          kind: 'permanent',
+        },
         this.reputation,
         this.#options.supervisorEnv,
       );
@@ -70,14 +84,19 @@ export class SupervisionTree {
 
   /** The supervisor of `role` over an agent. */
   supervisorOf(host: AgentHost, role: SupervisorRole): SupervisorHost {
-    return role === 'governance' ? this.governance : role === 'reputation' ? this.reputation : this.sandbox(host.def.group);
+    return role === 'governance'
+      ? this.governance
+      : role === 'reputation'
+        ? this.reputation
+        : this.sandbox(host.def.group);
   }
 
   /** Starts an agent under its group's sandbox supervisor, resuming its snapshot and identity when there are some. */
   spawn(def: AgentDefinition): AgentHost {
     if (this.#agents.has(def.id)) throw new DuplicateIdError('agent', def.id);
     const catalog = this.#options.capabilityCatalog;
-    if (catalog !== undefined) for (const c of def.capabilities) if (!catalog.has(c)) throw new UnknownCapabilityError(c, [...catalog.keys()]);
+    if (catalog !== undefined)
+      for (const c of def.capabilities) if (!catalog.has(c)) throw new UnknownCapabilityError(c, [...catalog.keys()]);
     const sandbox = this.sandbox(def.group);
     const host = new AgentHost(def, this.#options.agentEnv, sandbox, this.#seeds.get(def.id));
     this.#agents.set(def.id, host);
@@ -95,7 +114,12 @@ export class SupervisionTree {
       // A snapshot this definition cannot resume (its machine changed): start fresh, loudly. The
       // write-ahead intents still guard any effect that was in flight.
       host.halt();
-      this.#options.alert('critical', 'MANDATE_ERR_SNAPSHOT_INCOMPATIBLE', `${def.id}: persisted snapshot (state ${row.state}) cannot be resumed by version ${def.version}; started fresh: ${(error as Error).message}`, def.id);
+      this.#options.alert(
+        'critical',
+        'MANDATE_ERR_SNAPSHOT_INCOMPATIBLE',
+        `${def.id}: persisted snapshot (state ${row.state}) cannot be resumed by version ${def.version}; started fresh: ${(error as Error).message}`,
+        def.id,
+      );
       host.start();
     }
     return host;
@@ -135,7 +159,11 @@ export class SupervisionTree {
       kind: 'supervisor',
       role: s.spec.role,
       state: s.lastState,
-      children: [...s.children.values()].map((c) => (c instanceof SupervisorHost ? node(c) : { id: c.id, kind: 'agent' as const, state: (c as AgentHost).state, children: [] })),
+      children: [...s.children.values()].map((c) =>
+        c instanceof SupervisorHost
+          ? node(c)
+          : { id: c.id, kind: 'agent' as const, state: (c as AgentHost).state, children: [] },
+      ),
     });
     return node(this.governance);
   }

@@ -1,5 +1,12 @@
 import { createActor, type Actor } from 'xstate';
-import { restartSet, supervisorMachine, type RestartIntensity, type RestartKind, type RestartStrategy, type SupervisorRole } from '../../machines/index.ts';
+import {
+  restartSet,
+  supervisorMachine,
+  type RestartIntensity,
+  type RestartKind,
+  type RestartStrategy,
+  type SupervisorRole,
+} from '../../machines/index.ts';
 import type { Clock } from '../../kernel/index.ts';
 import { stopActor } from '../host/stopActor.ts';
 
@@ -60,7 +67,10 @@ export class SupervisorHost implements Supervised {
   start(): void {
     const { id, role, strategy, intensity, kind } = this.spec;
     const input = { id, role, strategy, intensity, kind, clock: this.#env.clock };
-    this.actor = createActor(supervisorMachine, this.parent === undefined ? { id, input, clock: this.#env.clock } : { id, input, parent: this.parent.actor });
+    this.actor = createActor(
+      supervisorMachine,
+      this.parent === undefined ? { id, input, clock: this.#env.clock } : { id, input, parent: this.parent.actor },
+    );
     this.lastState = String(this.actor.getSnapshot().value);
     this.actor.subscribe({
       next: (s) => {
@@ -68,7 +78,12 @@ export class SupervisorHost implements Supervised {
         if (to === this.lastState) return;
         const from = this.lastState;
         this.lastState = to;
-        this.#env.onSupervisorTransition(this, from, to, to === 'running' && from === 'restarting' ? 'xstate.done.actor' : 'supervisor.event');
+        this.#env.onSupervisorTransition(
+          this,
+          from,
+          to,
+          to === 'running' && from === 'restarting' ? 'xstate.done.actor' : 'supervisor.event',
+        );
         if (to === 'escalated') this.#escalate();
       },
       error: () => {},
@@ -88,7 +103,12 @@ export class SupervisorHost implements Supervised {
   restartChildren(failedId: string, strategy: RestartStrategy): void {
     const ids = restartSet(strategy, [...this.children.keys()], failedId);
     const exit = this.actor.getSnapshot().context.lastExit;
-    this.#env.onRestart(this, failedId, ids.filter((id) => this.children.has(id)), exit?.error?.message ?? 'exit');
+    this.#env.onRestart(
+      this,
+      failedId,
+      ids.filter((id) => this.children.has(id)),
+      exit?.error?.message ?? 'exit',
+    );
     // Stop in reverse start order, start in start order, as OTP does.
     for (const id of [...ids].reverse()) this.children.get(id)?.halt();
     for (const id of ids) {

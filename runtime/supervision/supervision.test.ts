@@ -8,9 +8,18 @@ async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
 }
 
-const noRules = RulesDecider.fromObject({ rules: [{ name: 'never', conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] }, event: { type: 'none' } }] });
+const noRules = RulesDecider.fromObject({
+  rules: [
+    { name: 'never', conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] }, event: { type: 'none' } },
+  ],
+});
 
-async function agent(runtime: MandateRuntime, id: string, crash: { on: boolean }, restart: 'permanent' | 'transient' | 'temporary' = 'permanent') {
+async function agent(
+  runtime: MandateRuntime,
+  id: string,
+  crash: { on: boolean },
+  restart: 'permanent' | 'transient' | 'temporary' = 'permanent',
+) {
   await runtime.spawn(
     defineAgent({
       id,
@@ -44,7 +53,11 @@ describe('supervision', () => {
     it(`supervision - ${strategy} restarts ${expected.join('/')} of three children when the middle one fails`, async () => {
       const runtime = await createRuntime({ clock: new SimulatedClock(), groups: { g: { strategy } } });
       const flags = [{ on: false }, { on: false }, { on: false }];
-      const hosts = [await agent(runtime, 'a', flags[0]!), await agent(runtime, 'b', flags[1]!), await agent(runtime, 'c', flags[2]!)];
+      const hosts = [
+        await agent(runtime, 'a', flags[0]!),
+        await agent(runtime, 'b', flags[1]!),
+        await agent(runtime, 'c', flags[2]!),
+      ];
       await runtime.trigger('a', { kind: 'system', id: 't' }); // a is mid-cycle history; restarts give fresh actors
       await settle();
       const before = hosts.map((h) => h.context.incarnation);

@@ -4,14 +4,29 @@ import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import { Tasks } from './Tasks.ts';
 
 function fakeAgent(id: string, capabilities: string[], state = 'idle') {
-  const h = { id, state, def: { capabilities }, context: { cycle: 0, decision: { id: `${id}:1` }, verdict: { status: 'approved', by: 'governance', reason: 'ok' }, outcome: { status: 'succeeded' } } };
+  const h = {
+    id,
+    state,
+    def: { capabilities },
+    context: {
+      cycle: 0,
+      decision: { id: `${id}:1` },
+      verdict: { status: 'approved', by: 'governance', reason: 'ok' },
+      outcome: { status: 'succeeded' },
+    },
+  };
   return { h, host: h as unknown as AgentHost };
 }
 
 function setup(agents: AgentHost[], canStart: (h: AgentHost) => boolean = (h) => h.state === 'idle') {
   const fired: string[] = [];
   const audited: AuditInput[] = [];
-  const tasks = new Tasks({ clock: { now: () => 1 }, agents: () => agents, triggers: { canStart, fire: (h) => (fired.push(h.id), true) }, audit: async (e) => void audited.push(e) });
+  const tasks = new Tasks({
+    clock: { now: () => 1 },
+    agents: () => agents,
+    triggers: { canStart, fire: (h) => (fired.push(h.id), true) },
+    audit: async (e) => void audited.push(e),
+  });
   return { tasks, fired, audited };
 }
 
@@ -29,14 +44,25 @@ describe('tasks', () => {
     free.h.context.cycle = 1;
     t.tasks.onTransition(free.host, 'learn'); // not over yet
     t.tasks.onTransition(free.host, 'idle');
-    expect(await done).toEqual({ decisionId: 'b:1', agentId: 'b', verdict: { status: 'approved', by: 'governance', reason: 'ok' }, outcome: { status: 'succeeded' } });
+    expect(await done).toEqual({
+      decisionId: 'b:1',
+      agentId: 'b',
+      verdict: { status: 'approved', by: 'governance', reason: 'ok' },
+      outcome: { status: 'succeeded' },
+    });
   });
 
   it('tasks - no holder is 404; holders that cannot start are 409; bad input is refused', async () => {
     const busy = fakeAgent('a', ['x.y'], 'act');
     const t = setup([busy.host]);
-    await expect(t.tasks.submit('teleport', {}, ops)).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND', status: 404 });
-    await expect(t.tasks.submit('x.y', {}, ops)).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT', status: 409 });
+    await expect(t.tasks.submit('teleport', {}, ops)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_NOT_FOUND',
+      status: 404,
+    });
+    await expect(t.tasks.submit('x.y', {}, ops)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_STATE_CONFLICT',
+      status: 409,
+    });
     await expect(t.tasks.submit('x.y', [] as never, ops)).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
     expect(t.fired).toEqual([]);
   });

@@ -38,15 +38,33 @@ export class Tasks {
     const holders = [...this.#deps.agents()].filter((h) => h.def.capabilities.includes(capability));
     if (holders.length === 0) throw new NotFoundError('capability', capability);
     const host = holders.find((h) => this.#deps.triggers.canStart(h));
-    if (host === undefined) throw new StateConflictError(`No agent holding "${capability}" can start a cycle now (busy, paused, killed or gated); retry later.`, { capability });
+    if (host === undefined)
+      throw new StateConflictError(
+        `No agent holding "${capability}" can start a cycle now (busy, paused, killed or gated); retry later.`,
+        { capability },
+      );
     const done = this.waitForCycle(host, host.context.cycle + 1).then((ctx) => ({
       decisionId: ctx.decision?.id ?? '',
       agentId: host.id,
-      verdict: ctx.verdict === null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
+      verdict:
+        ctx.verdict === null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
       outcome: ctx.outcome,
     }));
-    await this.#deps.audit({ who: by, action: 'task.submitted', subject: host.id, where: capability, why: 'task submitted', data: { input }, at: this.#deps.clock.now() });
-    this.#deps.triggers.fire(host, { kind: 'user', name: `${by.kind}:${by.id}`, at: this.#deps.clock.now(), data: input });
+    await this.#deps.audit({
+      who: by,
+      action: 'task.submitted',
+      subject: host.id,
+      where: capability,
+      why: 'task submitted',
+      data: { input },
+      at: this.#deps.clock.now(),
+    });
+    this.#deps.triggers.fire(host, {
+      kind: 'user',
+      name: `${by.kind}:${by.id}`,
+      at: this.#deps.clock.now(),
+      data: input,
+    });
     return done;
   }
 

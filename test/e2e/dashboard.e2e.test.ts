@@ -42,7 +42,10 @@ async function signIn(role: keyof GatewayFixture['tokens']): Promise<Page> {
   await page.goto(fx.url + '/');
   await page.getByTestId('token-input').fill(fx.tokens[role]);
   await page.getByTestId('login-submit').click();
-  await page.getByTestId('whoami').filter({ hasText: `(${role})` }).waitFor();
+  await page
+    .getByTestId('whoami')
+    .filter({ hasText: `(${role})` })
+    .waitFor();
   await page.getByTestId('connection').filter({ hasText: 'live: open' }).waitFor();
   return page;
 }
@@ -107,7 +110,9 @@ describe('dashboard - operator in a real browser', () => {
     await p.getByTestId('state-payables').filter({ hasText: 'awaitingApproval' }).waitFor();
     await p.getByTestId('statechart').locator('[data-current="true"][data-state="awaitingApproval"]').waitFor();
     await p.getByTestId('detail-state').filter({ hasText: 'awaitingApproval' }).waitFor();
-    await p.locator('[data-testid="timeline"] tr[data-kind="transition"]', { hasText: 'propose → awaitingApproval' }).waitFor();
+    await p
+      .locator('[data-testid="timeline"] tr[data-kind="transition"]', { hasText: 'propose → awaitingApproval' })
+      .waitFor();
     expect(await p.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
     await screenshot(p, 'dashboard-operator-live-state');
     await fx.rejectApproval(approvalId);
@@ -123,7 +128,10 @@ describe('dashboard - operator in a real browser', () => {
     await p.locator('[data-node="fx-rebalancer"] .badge.paused').waitFor();
     expect(fx.runtime.getAgent('fx-rebalancer')?.paused).toBe(true);
     // The agent's timeline says who paused it and why, from the audit log.
-    await p.locator('[data-testid="timeline"] tr[data-kind="audit"]', { hasText: 'rate feed under review' }).filter({ hasText: 'human:operator' }).waitFor();
+    await p
+      .locator('[data-testid="timeline"] tr[data-kind="audit"]', { hasText: 'rate feed under review' })
+      .filter({ hasText: 'human:operator' })
+      .waitFor();
     expect(await p.getByTestId('stop').count()).toBe(0); // stopping for good is the admin's
     await screenshot(p, 'dashboard-operator-paused');
     await p.getByTestId('resume').click();
@@ -131,7 +139,11 @@ describe('dashboard - operator in a real browser', () => {
     await p.getByTestId('pause').waitFor();
     expect(fx.runtime.getAgent('fx-rebalancer')?.paused).toBe(false);
     const { entries } = await fx.store.audit.query({ action: 'operator.pause', limit: 10 });
-    expect(entries[0]).toMatchObject({ who: { kind: 'human', id: 'operator' }, subject: 'fx-rebalancer', why: 'rate feed under review' });
+    expect(entries[0]).toMatchObject({
+      who: { kind: 'human', id: 'operator' },
+      subject: 'fx-rebalancer',
+      why: 'rate feed under review',
+    });
   });
 
   it('dashboard - an operator approves a pending action and sees it executed', async () => {
@@ -141,11 +153,18 @@ describe('dashboard - operator in a real browser', () => {
     await p.getByTestId(`approve-${approvalId}`).click();
     await giveReason(p, 'checked the invoice');
     await p.getByTestId(`approval-${approvalId}`).and(p.locator('[data-status="approved"]')).waitFor();
-    const result = await within(task, 15_000, () => `the approved task did not finish; payables is ${fx.runtime.getAgent('payables')?.state}`);
+    const result = await within(
+      task,
+      15_000,
+      () => `the approved task did not finish; payables is ${fx.runtime.getAgent('payables')?.state}`,
+    );
     expect(result.verdict?.status).not.toBe('denied');
     expect(['succeeded', 'would-have-sent']).toContain(result.outcome?.status);
     // The queue shows what the agent did with the approval, from the live stream.
-    await p.getByTestId(`outcome-${approvalId}`).filter({ hasText: result.outcome?.status ?? '?' }).waitFor();
+    await p
+      .getByTestId(`outcome-${approvalId}`)
+      .filter({ hasText: result.outcome?.status ?? '?' })
+      .waitFor();
     const approval = fx.runtime.listApprovals().find((a) => a.id === approvalId);
     expect(approval?.status).toBe('approved');
     expect(approval?.decidedBy).toEqual({ kind: 'human', id: 'operator' });
@@ -177,10 +196,15 @@ describe('dashboard - operator in a real browser', () => {
     await p.getByTestId('killswitch-engaged').filter({ hasText: 'scoped' }).waitFor();
     expect(fx.runtime.killSwitchState()).toMatchObject({ all: false, capabilities: ['payments.send'] });
     await p.locator('[data-node="payables"] .badge.killed').first().waitFor();
-    for (const agent of fx.runtime.listAgents()) expect(agent.killed).toBe(agent.capabilities.includes('payments.send'));
+    for (const agent of fx.runtime.listAgents())
+      expect(agent.killed).toBe(agent.capabilities.includes('payments.send'));
     expect(await p.locator('[data-node="fx-rebalancer"] .badge.killed').count()).toBe(0);
     await screenshot(p, 'dashboard-operator-kill-switch-scoped');
-    await fx.runtime.releaseKillSwitch({ capabilities: ['payments.send'] }, { kind: 'system', id: 'test' }, 'test reset');
+    await fx.runtime.releaseKillSwitch(
+      { capabilities: ['payments.send'] },
+      { kind: 'system', id: 'test' },
+      'test reset',
+    );
   });
 
   it('dashboard - an operator filters the audit log and downloads a CSV whose rows match', async () => {
@@ -240,8 +264,13 @@ describe('dashboard - monitoring', () => {
     const p = await signIn('observer');
     await p.getByTestId('tab-monitor').click();
     const agents = fx.runtime.metrics().agents;
-    await p.waitForFunction((n) => document.querySelectorAll('[data-testid="chart-agents"] rect.bar:not(.overlay)').length === n, agents.length);
-    const bars = await p.locator('[data-testid="chart-agents"] rect.bar:not(.overlay)').evaluateAll((els) => els.map((e) => [e.getAttribute('data-label'), Number(e.getAttribute('data-value'))]));
+    await p.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="chart-agents"] rect.bar:not(.overlay)').length === n,
+      agents.length,
+    );
+    const bars = await p
+      .locator('[data-testid="chart-agents"] rect.bar:not(.overlay)')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-label'), Number(e.getAttribute('data-value'))]));
     const latest = fx.runtime.metrics().agents;
     expect(Object.fromEntries(bars)).toEqual(Object.fromEntries(latest.map((a) => [a.id, a.cycles])));
     // Earlier tests paid invoices in USD: the asset chart has a USD bar.
@@ -273,7 +302,11 @@ describe('dashboard - observer in a real browser', () => {
       async ([id, approval]) => {
         const token = sessionStorage.getItem('mandate.token') ?? '';
         const post = (url: string, body: unknown) =>
-          fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+          fetch(url, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          }).then((r) => r.status);
         return [
           await post(`/api/agents/${id}/pause`, { reason: 'x' }),
           await post(`/api/approvals/${approval}/approve`, {}),

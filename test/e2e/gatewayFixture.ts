@@ -59,7 +59,11 @@ export interface GatewayFixture {
 async function buildUi(): Promise<{ dir: string }> {
   const { build } = await import('vite');
   const dir = await mkdtemp(join(tmpdir(), 'mandate-ui-'));
-  await build({ configFile: join(root, 'ui/vite.config.ts'), logLevel: 'error', build: { outDir: dir, emptyOutDir: true, sourcemap: false } });
+  await build({
+    configFile: join(root, 'ui/vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir: dir, emptyOutDir: true, sourcemap: false },
+  });
   return { dir };
 }
 
@@ -73,12 +77,19 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
     });
     const dataDir = await mkdtemp(join(tmpdir(), 'mandate-gw-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const store = await openStore({ databaseUrl: db.url, dataDir, secretKey: Buffer.alloc(32, 7).toString('base64'), env: {} });
+    const store = await openStore({
+      databaseUrl: db.url,
+      dataDir,
+      secretKey: Buffer.alloc(32, 7).toString('base64'),
+      env: {},
+    });
     cleanups.push(() => store.close());
 
     const clock = new SimulatedClock();
     clock.set(Date.now());
-    const governance = governanceFileSchema.parse(parseYaml(await readFile(join(root, 'examples/treasury/governance.yaml'), 'utf8')));
+    const governance = governanceFileSchema.parse(
+      parseYaml(await readFile(join(root, 'examples/treasury/governance.yaml'), 'utf8')),
+    );
     const runtime = await createRuntime({ mode: 'dry-run', clock, store, governance, nodeId: 'node-test' });
     cleanups.push(() => runtime.shutdown());
     const { sim } = await setup(runtime);
@@ -141,7 +152,9 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
       },
       invoiceTask,
       allowedTask: () => {
-        const next = sim.invoices.find((i) => !sim.settled.has(i.id) && Number(i.amount) <= 10_000 && i.counterparty !== 'cp-sanctioned-01');
+        const next = sim.invoices.find(
+          (i) => !sim.settled.has(i.id) && Number(i.amount) <= 10_000 && i.counterparty !== 'cp-sanctioned-01',
+        );
         if (next === undefined) throw new Error('No small invoice left to pay');
         return invoiceTask(next.id);
       },
@@ -158,11 +171,15 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
         });
         await idle(holder(capability));
         const task = runtime.submitTask(capability, input, SYSTEM);
-        const approvalId = await Promise.race([opened, task.then((r) => Promise.reject(new Error(`The task ended without an approval: ${JSON.stringify(r)}`)))]);
+        const approvalId = await Promise.race([
+          opened,
+          task.then((r) => Promise.reject(new Error(`The task ended without an approval: ${JSON.stringify(r)}`))),
+        ]);
         // The approval is published while the agent is still proposing; a decision sent before it
         // waits is lost (reported to the runtime core), so hand it out only once the agent waits.
         for (let waited = 0; runtime.getAgent('payables')?.state !== 'awaitingApproval'; waited += 5) {
-          if (waited > 5000) throw new Error(`payables never reached awaitingApproval (is ${runtime.getAgent('payables')?.state})`);
+          if (waited > 5000)
+            throw new Error(`payables never reached awaitingApproval (is ${runtime.getAgent('payables')?.state})`);
           await new Promise((r) => setTimeout(r, 5));
         }
         return { approvalId, task };

@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AgentIdentity, agentInboxSubject, encodeEnvelope, FileReplayStore, MemoryTransport, MessageBus, RejectCode, ReplayGuard, signEnvelope, type Envelope, type Rejection } from '../../transport/index.ts';
+import {
+  AgentIdentity,
+  agentInboxSubject,
+  encodeEnvelope,
+  FileReplayStore,
+  MemoryTransport,
+  MessageBus,
+  RejectCode,
+  ReplayGuard,
+  signEnvelope,
+  type Envelope,
+  type Rejection,
+} from '../../transport/index.ts';
 import { MemoryCapabilityRegistry } from '../../registry/index.ts';
 import { memoryNode, settle, TestClock } from './memoryNode.ts';
 
@@ -40,7 +52,12 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
       handler: async () => void handled++,
     });
     receiver = r.did;
-    await world.registry.register({ did: sender.did, id: 'sender', node: 'elsewhere', capabilities: [{ name: 'payments.request', version: '1.0.0' }] });
+    await world.registry.register({
+      did: sender.did,
+      id: 'sender',
+      node: 'elsewhere',
+      capabilities: [{ name: 'payments.request', version: '1.0.0' }],
+    });
   });
   afterAll(async () => world.bus.close());
 
@@ -51,17 +68,35 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
   });
 
   it('adversarial - changing any field after signing is refused', async () => {
-    const fields = ['v', 'id', 'from', 'to', 'type', 'cap', 're', 'filter', 'time', 'exp', 'nonce', 'body', 'sig'] as const;
+    const fields = [
+      'v',
+      'id',
+      'from',
+      'to',
+      'type',
+      'cap',
+      're',
+      'filter',
+      'time',
+      'exp',
+      'nonce',
+      'body',
+      'sig',
+    ] as const;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...fields), fc.oneof(fc.jsonValue(), fc.string(), fc.integer()), async (field, value) => {
-        const env = valid() as Record<string, unknown>;
-        fc.pre(JSON.stringify(env[field]) !== JSON.stringify(value));
-        const before = handled;
-        const out = await inject(enc({ ...env, [field]: value }));
-        expect(out).toHaveLength(1);
-        expect(CODES.has(out[0]!.code)).toBe(true);
-        expect(handled).toBe(before);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...fields),
+        fc.oneof(fc.jsonValue(), fc.string(), fc.integer()),
+        async (field, value) => {
+          const env = valid() as Record<string, unknown>;
+          fc.pre(JSON.stringify(env[field]) !== JSON.stringify(value));
+          const before = handled;
+          const out = await inject(enc({ ...env, [field]: value }));
+          expect(out).toHaveLength(1);
+          expect(CODES.has(out[0]!.code)).toBe(true);
+          expect(handled).toBe(before);
+        },
+      ),
       { numRuns: 250 },
     );
   });
@@ -76,7 +111,10 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
     for (const [field, f] of Object.entries(tamper)) {
       const env = valid();
       const out = await inject(enc({ ...env, ...f(env) }));
-      expect(out.map((r) => r.code), field).toEqual([RejectCode.signature]);
+      expect(
+        out.map((r) => r.code),
+        field,
+      ).toEqual([RejectCode.signature]);
     }
   });
 
@@ -138,10 +176,16 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
     const forged = { ...valid(), sig: valid({}, stranger).sig };
     expect((await inject(enc(forged))).map((r) => r.code)).toEqual([RejectCode.signature]);
     const impostor = signEnvelope(stranger, { to: receiver, type: 'note', body: { n: 1 } }, sources);
-    expect((await inject(encodeEnvelope({ ...impostor, from: sender.did }))).map((r) => r.code)).toEqual([RejectCode.signature]);
+    expect((await inject(encodeEnvelope({ ...impostor, from: sender.did }))).map((r) => r.code)).toEqual([
+      RejectCode.signature,
+    ]);
     expect((await inject(encodeEnvelope(impostor))).map((r) => r.code)).toEqual([RejectCode.unknownSigner]);
-    expect((await inject(encodeEnvelope(valid({ type: 'pay.request' })))).map((r) => r.code)).toEqual([RejectCode.capability]);
-    expect((await inject(encodeEnvelope(valid({ type: 'note', cap: 'treasury.sweep' })))).map((r) => r.code)).toEqual([RejectCode.capability]);
+    expect((await inject(encodeEnvelope(valid({ type: 'pay.request' })))).map((r) => r.code)).toEqual([
+      RejectCode.capability,
+    ]);
+    expect((await inject(encodeEnvelope(valid({ type: 'note', cap: 'treasury.sweep' })))).map((r) => r.code)).toEqual([
+      RejectCode.capability,
+    ]);
     expect(await inject(encodeEnvelope(valid({ type: 'pay.request', cap: 'payments.request' })))).toEqual([]);
     const revoked = AgentIdentity.generate();
     await world.registry.register({ did: revoked.did, id: 'r', node: 'x', capabilities: [] });
@@ -153,7 +197,9 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
   it('adversarial - oversized and malformed payloads are refused', async () => {
     const big = valid({ body: { n: 1, pad: 'x'.repeat(300 * 1024) } });
     expect((await inject(encodeEnvelope(big))).map((r) => r.code)).toEqual([RejectCode.tooLarge]);
-    expect((await inject(encodeEnvelope(valid({ body: { n: 'one' } })))).map((r) => r.code)).toEqual([RejectCode.malformed]);
+    expect((await inject(encodeEnvelope(valid({ body: { n: 'one' } })))).map((r) => r.code)).toEqual([
+      RejectCode.malformed,
+    ]);
     const before = handled;
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 512 }), fc.jsonValue().map(enc)), async (bytes) => {
@@ -176,12 +222,25 @@ describe('replay protection across a restart (file-backed store)', () => {
       const receiverId = AgentIdentity.generate();
       const sender = AgentIdentity.generate();
       await registry.register({ did: sender.did, id: 's', node: 'x', capabilities: [] });
-      const wire = encodeEnvelope(signEnvelope(sender, { to: receiverId.did, type: 'note', body: {} }, { clock, random: (n) => crypto.getRandomValues(new Uint8Array(n)) }));
+      const wire = encodeEnvelope(
+        signEnvelope(
+          sender,
+          { to: receiverId.did, type: 'note', body: {} },
+          { clock, random: (n) => crypto.getRandomValues(new Uint8Array(n)) },
+        ),
+      );
       const run = async () => {
         const rejections: Rejection[] = [];
         let handled = 0;
         const replay = new ReplayGuard(FileReplayStore.open(join(dir, 'replay.log'), clock.now()));
-        const bus = await MessageBus.start({ transport, registry, replay, clock, node: { id: 'n', identity: AgentIdentity.generate() }, onReject: (r) => rejections.push(r) });
+        const bus = await MessageBus.start({
+          transport,
+          registry,
+          replay,
+          clock,
+          node: { id: 'n', identity: AgentIdentity.generate() },
+          onReject: (r) => rejections.push(r),
+        });
         await bus.attach({ identity: receiverId, accepts: { note: {} }, handler: async () => void handled++ });
         transport.publish(agentInboxSubject(receiverId.did), wire);
         await settle(4);

@@ -19,9 +19,26 @@ describe('contract net across processes (real nats-server with JetStream, peer c
   async function managerNode(options: { resultTimeoutMs: number; silenceTimeoutMs?: number }) {
     const transport = await NatsTransport.connect({ servers: ns.url, name: 'manager' });
     const registry = await NatsKvCapabilityRegistry.open(transport.nc);
-    const bus = await MessageBus.start({ transport, registry, replay: new ReplayGuard(await NatsKvReplayStore.open(transport.nc)), node: { id: 'manager-node', identity: AgentIdentity.generate() }, heartbeatMs: 2_000 });
-    const manager = await ContractNetManager.attach({ identity: AgentIdentity.generate(), registry, bus, descriptor: { id: 'manager', capabilities: [] }, bidTimeoutMs: 3_000, ...options });
-    cleanup.push(() => transport.close(), () => registry.close(), () => bus.close());
+    const bus = await MessageBus.start({
+      transport,
+      registry,
+      replay: new ReplayGuard(await NatsKvReplayStore.open(transport.nc)),
+      node: { id: 'manager-node', identity: AgentIdentity.generate() },
+      heartbeatMs: 2_000,
+    });
+    const manager = await ContractNetManager.attach({
+      identity: AgentIdentity.generate(),
+      registry,
+      bus,
+      descriptor: { id: 'manager', capabilities: [] },
+      bidTimeoutMs: 3_000,
+      ...options,
+    });
+    cleanup.push(
+      () => transport.close(),
+      () => registry.close(),
+      () => bus.close(),
+    );
     return { manager, registry };
   }
 
@@ -43,8 +60,15 @@ describe('contract net across processes (real nats-server with JetStream, peer c
         { id: 'settle', capability: 'fx.settle', input: { venue: 'x' }, dependsOn: ['quote'] },
       ],
     });
-    expect(outcomes.get('quote')).toMatchObject({ by: cheap.did, attempt: 1, output: { by: 'cheap', subtask: 'quote' } });
-    expect(outcomes.get('settle')).toMatchObject({ by: cheap.did, output: { input: { venue: 'x', dependencies: { quote: { by: 'cheap' } } } } });
+    expect(outcomes.get('quote')).toMatchObject({
+      by: cheap.did,
+      attempt: 1,
+      output: { by: 'cheap', subtask: 'quote' },
+    });
+    expect(outcomes.get('settle')).toMatchObject({
+      by: cheap.did,
+      output: { input: { venue: 'x', dependencies: { quote: { by: 'cheap' } } } },
+    });
     expect(dear.out).not.toMatch(/AWARD/);
   });
 
@@ -53,13 +77,19 @@ describe('contract net across processes (real nats-server with JetStream, peer c
     const backup = await peer('backup', { PEER_PRICE: '3.00', PEER_WORK_MS: '50' });
     const { manager, registry } = await managerNode({ resultTimeoutMs: 120_000, silenceTimeoutMs: 3_000 });
     await eventually(async () => (await registry.discover('fx.quote')).length === 2, 'both peers registered');
-    const run = manager.run({ id: 'task-kill', subtasks: [{ id: 'quote', capability: 'fx.quote', input: { pair: 'GBPUSD' } }] });
+    const run = manager.run({
+      id: 'task-kill',
+      subtasks: [{ id: 'quote', capability: 'fx.quote', input: { pair: 'GBPUSD' } }],
+    });
     await winner.waitFor(/AWARD quote 1/);
     await winner.kill();
     const outcomes = await run;
     const o = outcomes.get('quote')!;
     expect(o).toMatchObject({ by: backup.did, attempt: 2, output: { by: 'backup' } });
-    expect(o.awards.map((a) => [a.did, a.ended])).toEqual([[winner.did, 'silent'], [backup.did, 'succeeded']]);
+    expect(o.awards.map((a) => [a.did, a.ended])).toEqual([
+      [winner.did, 'silent'],
+      [backup.did, 'succeeded'],
+    ]);
   });
 
   it('contract net - a winner that reports failure is replaced by the backup', async () => {
@@ -67,7 +97,9 @@ describe('contract net across processes (real nats-server with JetStream, peer c
     const backup = await peer('ok', { PEER_PRICE: '0.90' });
     const { manager, registry } = await managerNode({ resultTimeoutMs: 10_000 });
     await eventually(async () => (await registry.discover('fx.quote')).length === 2, 'both peers registered');
-    const o = (await manager.run({ id: 'task-fail', subtasks: [{ id: 'q', capability: 'fx.quote', input: {} }] })).get('q')!;
+    const o = (await manager.run({ id: 'task-fail', subtasks: [{ id: 'q', capability: 'fx.quote', input: {} }] })).get(
+      'q',
+    )!;
     expect(o.by).toBe(backup.did);
     expect(o.awards.map((a) => a.ended)).toEqual(['failed', 'succeeded']);
     expect(failing.out).toMatch(/AWARD q 1/);
@@ -77,7 +109,10 @@ describe('contract net across processes (real nats-server with JetStream, peer c
     const worker = await peer('worker', { PEER_PRICE: '1.00', PEER_WORK_MS: '1500' });
     const { manager, registry } = await managerNode({ resultTimeoutMs: 30_000 });
     await eventually(async () => (await registry.discover('fx.quote')).length === 1, 'peer registered');
-    const run = manager.run({ id: 'task-restart', subtasks: [{ id: 'quote', capability: 'fx.quote', input: { n: 1 } }] });
+    const run = manager.run({
+      id: 'task-restart',
+      subtasks: [{ id: 'quote', capability: 'fx.quote', input: { n: 1 } }],
+    });
     await worker.waitFor(/AWARD quote 1/);
     await ns.restart(); // the result is published while the server is down or recovering
     const o = (await run).get('quote')!;

@@ -20,8 +20,18 @@ describe('createMessaging', () => {
   const roundTrip = async (config: Omit<MessagingConfig, 'node'>) => {
     const m = await createMessaging({ ...config, node: { id: 'n1', identity: AgentIdentity.generate() } });
     try {
-      const a = await m.bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'a', capabilities: [] }, accepts: { ping: {} }, handler: async () => 'pong' });
-      const b = await m.bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'b', capabilities: [] }, accepts: {}, handler: async () => undefined });
+      const a = await m.bus.attach({
+        identity: AgentIdentity.generate(),
+        descriptor: { id: 'a', capabilities: [] },
+        accepts: { ping: {} },
+        handler: async () => 'pong',
+      });
+      const b = await m.bus.attach({
+        identity: AgentIdentity.generate(),
+        descriptor: { id: 'b', capabilities: [] },
+        accepts: {},
+        handler: async () => undefined,
+      });
       return (await b.request(a.did, 'ping', {})).body;
     } finally {
       await m.close();
@@ -34,7 +44,13 @@ describe('createMessaging', () => {
   });
 
   it('messaging - NATS mode without a server fails with a coded error saying how to fix it', async () => {
-    await expect(createMessaging({ mode: 'nats', nats: { servers: 'nats://127.0.0.1:1' }, node: { id: 'n', identity: AgentIdentity.generate() } })).rejects.toMatchObject({
+    await expect(
+      createMessaging({
+        mode: 'nats',
+        nats: { servers: 'nats://127.0.0.1:1' },
+        node: { id: 'n', identity: AgentIdentity.generate() },
+      }),
+    ).rejects.toMatchObject({
       code: 'MANDATE_ERR_TRANSPORT_USAGE',
       message: expect.stringMatching(/Start nats-server/),
     });

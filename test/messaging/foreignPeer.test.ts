@@ -10,7 +10,9 @@ const vectors = fileURLToPath(new URL('../../docs/protocol-vectors.json', import
 function python(args: string[]): string {
   const r = spawnSync('python3', [script, ...args], { encoding: 'utf8' });
   if (r.error !== undefined || /No module named 'cryptography'/.test(r.stderr)) {
-    throw new Error(`This test runs an independent Python peer: install python3 and its cryptography package (apt-get install python3-cryptography). ${r.error?.message ?? r.stderr}`);
+    throw new Error(
+      `This test runs an independent Python peer: install python3 and its cryptography package (apt-get install python3-cryptography). ${r.error?.message ?? r.stderr}`,
+    );
   }
   if (r.status !== 0) throw new Error(`python peer failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
@@ -30,10 +32,16 @@ describe('a peer in another language (Python, written from docs/protocol.md)', (
     const wire = python(['sign', Buffer.from(seed).toString('hex'), me.did, String(now)]);
     const env = openEnvelope(new TextEncoder().encode(wire), { now: now + 500 });
     expect(env.from).toBe(AgentIdentity.fromSeed(seed).did);
-    expect(canonicalJson(env.body)).toBe('{"n":[1e+21,0.5,-7,1e-7],"note":"Grüße € 😀 \\"q\\"","pair":"EUR/USD","z":{"a":null,"b":1}}');
+    expect(canonicalJson(env.body)).toBe(
+      '{"n":[1e+21,0.5,-7,1e-7],"note":"Grüße € 😀 \\"q\\"","pair":"EUR/USD","z":{"a":null,"b":1}}',
+    );
     const verifier = new InlineSignatureVerifier();
-    expect(await verifier.verify(env.from, signingBytes(env), new Uint8Array(Buffer.from(env.sig, 'base64url')))).toBe(true);
+    expect(await verifier.verify(env.from, signingBytes(env), new Uint8Array(Buffer.from(env.sig, 'base64url')))).toBe(
+      true,
+    );
     const tampered = { ...env, body: { ...(env.body as object), pair: 'EUR/GBP' } };
-    expect(await verifier.verify(env.from, signingBytes(tampered), new Uint8Array(Buffer.from(env.sig, 'base64url')))).toBe(false);
+    expect(
+      await verifier.verify(env.from, signingBytes(tampered), new Uint8Array(Buffer.from(env.sig, 'base64url'))),
+    ).toBe(false);
   });
 });

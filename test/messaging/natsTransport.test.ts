@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentIdentity, MessageBus, NatsKvReplayStore, NatsTransport, ReplayGuard, type Rejection } from '../../transport/index.ts';
+import {
+  AgentIdentity,
+  MessageBus,
+  NatsKvReplayStore,
+  NatsTransport,
+  ReplayGuard,
+  type Rejection,
+} from '../../transport/index.ts';
 import { NatsKvCapabilityRegistry } from '../../registry/index.ts';
 import { NatsServer } from '../support/natsServer.ts';
 import { eventually } from './memoryNode.ts';
@@ -19,8 +26,18 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     const transport = await NatsTransport.connect({ servers: ns.url, name: id });
     const registry = await NatsKvCapabilityRegistry.open(transport.nc);
     const rejections: Rejection[] = [];
-    const bus = await MessageBus.start({ transport, registry, replay: new ReplayGuard(await NatsKvReplayStore.open(transport.nc)), node: { id, identity: AgentIdentity.generate() }, onReject: (r) => rejections.push(r) });
-    closers.push(() => transport.close(), () => registry.close(), () => bus.close());
+    const bus = await MessageBus.start({
+      transport,
+      registry,
+      replay: new ReplayGuard(await NatsKvReplayStore.open(transport.nc)),
+      node: { id, identity: AgentIdentity.generate() },
+      onReject: (r) => rejections.push(r),
+    });
+    closers.push(
+      () => transport.close(),
+      () => registry.close(),
+      () => bus.close(),
+    );
     return { transport, registry, bus, rejections };
   }
 
@@ -28,10 +45,18 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     const a = await node('a');
     const b = await node('b');
     await a.bus.attach({
-      identity: AgentIdentity.generate(), descriptor: { id: 'quoter', capabilities: [{ name: 'fx.quote', version: '1.2.0' }], reputation: 0.9 },
-      serveCapabilities: ['fx.quote'], accepts: { 'fx.quote': {} }, handler: async (m) => ({ rate: '1.0842', echo: m.body }),
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'quoter', capabilities: [{ name: 'fx.quote', version: '1.2.0' }], reputation: 0.9 },
+      serveCapabilities: ['fx.quote'],
+      accepts: { 'fx.quote': {} },
+      handler: async (m) => ({ rate: '1.0842', echo: m.body }),
     });
-    const client = await b.bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'client', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const client = await b.bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'client', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     await eventually(async () => (await b.registry.discover('fx.quote')).length === 1, 'node b sees the quoter');
     const [found] = await b.registry.discover('fx.quote', { minVersion: '1.0.0' });
     const direct = await client.request(found!.did, 'fx.quote', { pair: 'EURUSD' });
@@ -43,7 +68,10 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
   it('nats - publishes keep their order across a burst, an await per message and a request', async () => {
     const a = await NatsTransport.connect({ servers: ns.url, name: 'order-a' });
     const b = await NatsTransport.connect({ servers: ns.url, name: 'order-b' });
-    closers.push(() => a.close(), () => b.close());
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const seen: string[] = [];
     const dec = new TextDecoder();
     b.subscribe('order.>', (m) => {
@@ -73,8 +101,19 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
   it('nats - a durable message survives a server restart and is handled once', async () => {
     const a = await node('dur-a');
     const got: string[] = [];
-    const worker = await a.bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'w', capabilities: [] }, durable: true, accepts: { 'task.award': {} }, handler: async (m) => void got.push((m.body as { n: string }).n) });
-    const boss = await a.bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'boss', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const worker = await a.bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'w', capabilities: [] },
+      durable: true,
+      accepts: { 'task.award': {} },
+      handler: async (m) => void got.push((m.body as { n: string }).n),
+    });
+    const boss = await a.bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'boss', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     await boss.sendDurable(worker.did, 'task.award', { n: 'before' });
     await eventually(() => got.length === 1, 'first durable delivery');
     await ns.restart();
@@ -87,8 +126,18 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     const a = await node('rev-a');
     const b = await node('rev-b');
     let calls = 0;
-    const target = await a.bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 't', capabilities: [] }, accepts: { note: {} }, handler: async () => void calls++ });
-    const bad = await b.bus.attach({ identity: AgentIdentity.generate(), descriptor: { id: 'bad', capabilities: [] }, accepts: {}, handler: async () => undefined });
+    const target = await a.bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 't', capabilities: [] },
+      accepts: { note: {} },
+      handler: async () => void calls++,
+    });
+    const bad = await b.bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'bad', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
     await bad.send(target.did, 'note', {});
     await eventually(() => calls === 1, 'accepted before revocation');
     await b.registry.revoke(bad.did, 'compromised', 'operator:test');
@@ -97,13 +146,18 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     await eventually(() => a.rejections.length === 1, 'refused after revocation');
     expect(a.rejections[0]!.code).toBe('MANDATE_ERR_ENVELOPE_REVOKED');
     expect(calls).toBe(1);
-    await expect(b.registry.register({ did: bad.did, id: 'bad', node: 'rev-b', capabilities: [] })).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_REVOKED' });
+    await expect(
+      b.registry.register({ did: bad.did, id: 'bad', node: 'rev-b', capabilities: [] }),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_REVOKED' });
   });
 
   it('nats - the KV replay store is shared by nodes and atomic: a nonce claimed on one node is a replay on another', async () => {
     const t1 = await NatsTransport.connect({ servers: ns.url });
     const t2 = await NatsTransport.connect({ servers: ns.url });
-    closers.push(() => t1.close(), () => t2.close());
+    closers.push(
+      () => t1.close(),
+      () => t2.close(),
+    );
     const s1 = await NatsKvReplayStore.open(t1.nc, { bucket: 'replay_test' });
     const s2 = await NatsKvReplayStore.open(t2.nc, { bucket: 'replay_test' });
     const now = Date.now();
@@ -117,12 +171,21 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
   it('nats - KV registry entries expire when heartbeats stop (bucket max age), and heartbeats keep them', async () => {
     const t = await NatsTransport.connect({ servers: ns.url });
     closers.push(() => t.close());
-    const reg = await NatsKvCapabilityRegistry.open(t.nc, { ttlMs: 1_000, bucket: 'reg_ttl_test', revocationBucket: 'rev_ttl_test' });
+    const reg = await NatsKvCapabilityRegistry.open(t.nc, {
+      ttlMs: 1_000,
+      bucket: 'reg_ttl_test',
+      revocationBucket: 'rev_ttl_test',
+    });
     closers.push(() => reg.close());
     const kept = AgentIdentity.generate().did;
     const dropped = AgentIdentity.generate().did;
     await reg.register({ did: kept, id: 'kept', node: 'n', capabilities: [{ name: 'fx.quote', version: '1.0.0' }] });
-    await reg.register({ did: dropped, id: 'dropped', node: 'n', capabilities: [{ name: 'fx.quote', version: '1.0.0' }] });
+    await reg.register({
+      did: dropped,
+      id: 'dropped',
+      node: 'n',
+      capabilities: [{ name: 'fx.quote', version: '1.0.0' }],
+    });
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 400));
       await reg.heartbeat(kept);
@@ -141,7 +204,8 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     await ns.restart();
     let again: boolean | undefined;
     const until = Date.now() + 15_000;
-    while (again === undefined && Date.now() < until) again = await store.claim('before-restart', now + 60_000, now).catch(() => undefined);
+    while (again === undefined && Date.now() < until)
+      again = await store.claim('before-restart', now + 60_000, now).catch(() => undefined);
     expect(again).toBe(false);
   });
 });

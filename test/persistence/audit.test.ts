@@ -48,30 +48,49 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
   });
 
   it('audit - personal data inlined in an entry is refused with a code', async () => {
-    await expect(store.appendAudit(entry(0, { data: { payee: { iban: 'DE89370400440532013000' } } }))).rejects.toMatchObject({
+    await expect(
+      store.appendAudit(entry(0, { data: { payee: { iban: 'DE89370400440532013000' } } })),
+    ).rejects.toMatchObject({
       code: 'MANDATE_ERR_AUDIT_INPUT',
       message: expect.stringContaining('data.payee.iban'),
     });
-    await expect(store.appendAudit(entry(0, { data: { counterparty: { name: 'Jane Doe' } } }))).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_INPUT' });
-    await expect(store.appendAudit(entry(0, { action: 'no-dots' }))).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_INPUT' });
+    await expect(store.appendAudit(entry(0, { data: { counterparty: { name: 'Jane Doe' } } }))).rejects.toMatchObject({
+      code: 'MANDATE_ERR_AUDIT_INPUT',
+    });
+    await expect(store.appendAudit(entry(0, { action: 'no-dots' }))).rejects.toMatchObject({
+      code: 'MANDATE_ERR_AUDIT_INPUT',
+    });
   });
 
   it('audit - queries filter on columns and page with a stable cursor', async () => {
     const all: number[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.audit.query({ agent: 'payer-a', currency: 'USDC', limit: 3, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await store.audit.query({
+        agent: 'payer-a',
+        currency: 'USDC',
+        limit: 3,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
       all.push(...page.entries.map((e) => e.seq));
       for (const e of page.entries) expect(e).toMatchObject({ agentId: 'payer-a', currency: 'USDC' });
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
     const expected = Array.from({ length: 40 }, (_, i) => i + 1).filter((s) => s % 2 === 0 && s % 4 !== 0);
     expect(all).toEqual(expected.reverse());
-    const window = await store.audit.query({ from: T0 + 10_000, to: T0 + 13_000, action: 'agent.act.*', status: 'succeeded', limit: 10 });
+    const window = await store.audit.query({
+      from: T0 + 10_000,
+      to: T0 + 13_000,
+      action: 'agent.act.*',
+      status: 'succeeded',
+      limit: 10,
+    });
     expect(window.entries.map((e) => e.seq)).toEqual([12]);
     expect(window.nextCursor).toBeNull();
     await expect(store.audit.query({ limit: 0 })).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_QUERY' });
-    await expect(store.audit.query({ limit: 5, cursor: "1; drop table x" })).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_QUERY' });
+    await expect(store.audit.query({ limit: 5, cursor: '1; drop table x' })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_AUDIT_QUERY',
+    });
   });
 
   it('gdpr - erasing a subject removes their personal data and the chain still verifies', async () => {
@@ -79,15 +98,24 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
     const id = await store.vault.put({ name: 'Jane Doe', iban, email: 'jane@example.org' });
     expect(id).toMatch(/^subj_/);
     expect(await store.vault.put({ name: 'J. Doe', iban: 'GB33 BUKB 2020 1555 5555 55' })).toBe(id);
-    await store.appendAudit(entry(100, { action: 'agent.act.succeeded', data: { counterparty: id, currency: 'GBP', amount: '25.00', status: 'succeeded' } }));
+    await store.appendAudit(
+      entry(100, {
+        action: 'agent.act.succeeded',
+        data: { counterparty: id, currency: 'GBP', amount: '25.00', status: 'succeeded' },
+      }),
+    );
     expect((await store.audit.query({ counterparty: id, limit: 10 })).entries).toHaveLength(1);
     expect(await store.vault.get(id)).toMatchObject({ erased: false, data: { name: 'Jane Doe', iban } });
 
     await store.eraseSubject(id, { kind: 'human', id: 'dpo' }, 'request #42');
     expect(await store.vault.get(id)).toMatchObject({ erased: true });
-    expect((await store.audit.query({ action: 'gdpr.subject.erased', limit: 5 })).entries).toMatchObject([{ subject: id, who: { kind: 'human', id: 'dpo' }, counterparty: id }]);
+    expect((await store.audit.query({ action: 'gdpr.subject.erased', limit: 5 })).entries).toMatchObject([
+      { subject: id, who: { kind: 'human', id: 'dpo' }, counterparty: id },
+    ]);
     const su = await t.superuser();
-    expect((await su.query('select sealed, lookup_hash from mandate_vault_subject where id = $1', [id])).rows).toEqual([{ sealed: null, lookup_hash: null }]);
+    expect((await su.query('select sealed, lookup_hash from mandate_vault_subject where id = $1', [id])).rows).toEqual([
+      { sealed: null, lookup_hash: null },
+    ]);
     for (const table of ['mandate_vault_subject', 'mandate_audit_entry']) {
       const dump = JSON.stringify((await su.query(`select * from ${table}`)).rows);
       expect(dump).not.toContain('Jane');
@@ -104,9 +132,12 @@ describe('audit with several runtime nodes on one PostgreSQL', () => {
     await using t = await openTestStore('postgresql');
     const other = await t.reopen();
     await Promise.all(
-      Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? t.store : other).appendAudit(entry(i + 1, { where: i % 2 === 0 ? 'node-a' : 'node-b' }))),
+      Array.from({ length: 60 }, (_, i) =>
+        (i % 2 === 0 ? t.store : other).appendAudit(entry(i + 1, { where: i % 2 === 0 ? 'node-a' : 'node-b' })),
+      ),
     );
-    for (const s of [t.store, other]) expect(await s.audit.verify()).toMatchObject({ ok: true, entries: 60, head: { seq: 60 } });
+    for (const s of [t.store, other])
+      expect(await s.audit.verify()).toMatchObject({ ok: true, entries: 60, head: { seq: 60 } });
   });
 });
 
@@ -133,7 +164,11 @@ describe('audit checkpoints on demand', () => {
     await su.query('set session_replication_role = replica');
     await su.query(`update mandate_audit_entry set why = 'edited behind the store' where seq = 2`);
     await su.query('set session_replication_role = origin');
-    await expect(t.store.close()).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_CHECKPOINT', details: { seq: 2 }, message: expect.stringContaining('audit entry 2 does not verify') });
+    await expect(t.store.close()).rejects.toMatchObject({
+      code: 'MANDATE_ERR_AUDIT_CHECKPOINT',
+      details: { seq: 2 },
+      message: expect.stringContaining('audit entry 2 does not verify'),
+    });
     await expect(t.store.appendAudit(entry(4))).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_CLOSED' });
     await expect(t.store.close()).resolves.toBeUndefined();
     const checkpoints = await su.query('select count(*)::int as n from mandate_audit_checkpoint');

@@ -4,7 +4,14 @@ import { openTestStore, type TestStore } from '../support/db.ts';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) }, env: {} } };
+  return {
+    out,
+    io: {
+      stdout: { write: (t: string) => (out.stdout += t) },
+      stderr: { write: (t: string) => (out.stderr += t) },
+      env: {},
+    },
+  };
 }
 
 describe('mandate audit verify', () => {
@@ -12,7 +19,15 @@ describe('mandate audit verify', () => {
   beforeAll(async () => {
     t = await openTestStore('postgresql');
     for (let i = 1; i <= 5; i++) {
-      await t.store.appendAudit({ who: { kind: 'human', id: 'ops' }, action: 'operator.pause', subject: `agent-${i}`, where: 'gateway', why: 'maintenance', data: {}, at: 1_790_000_000_000 + i });
+      await t.store.appendAudit({
+        who: { kind: 'human', id: 'ops' },
+        action: 'operator.pause',
+        subject: `agent-${i}`,
+        where: 'gateway',
+        why: 'maintenance',
+        data: {},
+        at: 1_790_000_000_000 + i,
+      });
     }
   });
   afterAll(async () => {
@@ -21,7 +36,9 @@ describe('mandate audit verify', () => {
 
   it('audit cli - prints OK and exits 0 on an intact chain', async () => {
     const { out, io } = capture();
-    expect(await runAuditCommand(['verify', '--database-url', t.store.databaseUrl, '--key-file', t.keyFile], io)).toBe(0);
+    expect(await runAuditCommand(['verify', '--database-url', t.store.databaseUrl, '--key-file', t.keyFile], io)).toBe(
+      0,
+    );
     expect(out.stdout).toMatch(/audit chain OK: 5 entries, head seq 5/);
   });
 
@@ -31,10 +48,17 @@ describe('mandate audit verify', () => {
     await su.query(`update mandate_audit_entry set why = 'nothing to see' where seq = 3`);
     await su.query('set session_replication_role = origin');
     const { out, io } = capture();
-    expect(await runAuditCommand(['verify', '--database-url', t.store.databaseUrl, '--key-file', t.keyFile], io)).toBe(1);
+    expect(await runAuditCommand(['verify', '--database-url', t.store.databaseUrl, '--key-file', t.keyFile], io)).toBe(
+      1,
+    );
     expect(out.stdout).toMatch(/audit chain BROKEN at seq 3 \(hash-mismatch\)/);
     const json = capture();
-    expect(await runAuditCommand(['verify', '--json', '--database-url', t.store.databaseUrl, '--key-file', t.keyFile], json.io)).toBe(1);
+    expect(
+      await runAuditCommand(
+        ['verify', '--json', '--database-url', t.store.databaseUrl, '--key-file', t.keyFile],
+        json.io,
+      ),
+    ).toBe(1);
     expect(JSON.parse(json.out.stdout)).toMatchObject({ ok: false, breaks: [{ seq: 3, reason: 'hash-mismatch' }] });
   });
 

@@ -6,7 +6,18 @@ import { AgentIdentity } from '../../transport/index.ts';
 import { openTestStore } from '../support/db.ts';
 
 const T0 = 1_790_000_000_000;
-const write = (i: number) => ({ entryId: `e-${i}`, input: { who: { kind: 'system' as const, id: 'runtime' }, action: 'agent.act.succeeded', subject: 'a', where: 'n', why: `w${i}`, data: {}, at: T0 + i } });
+const write = (i: number) => ({
+  entryId: `e-${i}`,
+  input: {
+    who: { kind: 'system' as const, id: 'runtime' },
+    action: 'agent.act.succeeded',
+    subject: 'a',
+    where: 'n',
+    why: `w${i}`,
+    data: {},
+    at: T0 + i,
+  },
+});
 
 describe('audit log', () => {
   it('audit log - append and checkpoint return what they did in their transaction; nothing is kept in public flags', async () => {
@@ -19,10 +30,19 @@ describe('audit log', () => {
       const second = await pgTransaction(pool, (tx) => log.append(tx, [write(2)], { now: T0, inDoubt: false }));
       expect(second).toMatchObject({ entries: [{ seq: 2 }], signed: { seq: 2 }, resolvedDoubt: false });
       // In doubt: a retry of writes that did commit appends nothing and says the doubt is resolved.
-      const retried = await pgTransaction(pool, (tx) => log.append(tx, [write(2), write(3)], { now: T0, inDoubt: true }));
+      const retried = await pgTransaction(pool, (tx) =>
+        log.append(tx, [write(2), write(3)], { now: T0, inDoubt: true }),
+      );
       expect(retried).toMatchObject({ entries: [{ seq: 3, why: 'w3' }], resolvedDoubt: true });
-      expect(await pgTransaction(pool, (tx) => log.append(tx, [write(3)], { now: T0, inDoubt: true }))).toEqual({ entries: [], signed: undefined, resolvedDoubt: true });
-      expect(await pgTransaction(pool, (tx) => log.checkpoint(tx, T0))).toMatchObject({ status: 'signed', checkpoint: { seq: 3 } });
+      expect(await pgTransaction(pool, (tx) => log.append(tx, [write(3)], { now: T0, inDoubt: true }))).toEqual({
+        entries: [],
+        signed: undefined,
+        resolvedDoubt: true,
+      });
+      expect(await pgTransaction(pool, (tx) => log.checkpoint(tx, T0))).toMatchObject({
+        status: 'signed',
+        checkpoint: { seq: 3 },
+      });
       expect(await pgTransaction(pool, (tx) => log.checkpoint(tx, T0))).toEqual({ status: 'up-to-date' });
       expect(Object.keys(log)).toEqual([]);
     } finally {

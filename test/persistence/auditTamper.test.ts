@@ -12,7 +12,11 @@ const T0 = 1_790_000_000_000;
 
 /** A tampering done with a superuser connection, and where verify must locate the break. */
 type Tamper =
-  | { kind: 'edit'; seq: number; column: 'why' | 'data' | 'at' | 'action' | 'who_id' | 'counterparty' | 'status' | 'hash' | 'prev_hash' }
+  | {
+      kind: 'edit';
+      seq: number;
+      column: 'why' | 'data' | 'at' | 'action' | 'who_id' | 'counterparty' | 'status' | 'hash' | 'prev_hash';
+    }
   | { kind: 'edit-rehash'; seq: number }
   | { kind: 'delete'; from: number; count: number }
   | { kind: 'swap'; a: number; b: number }
@@ -20,7 +24,11 @@ type Tamper =
 
 const seqArb = fc.integer({ min: 1, max: N });
 const tamperArb: fc.Arbitrary<Tamper> = fc.oneof(
-  fc.record({ kind: fc.constant('edit' as const), seq: seqArb, column: fc.constantFrom('why', 'data', 'at', 'action', 'who_id', 'counterparty', 'status', 'hash', 'prev_hash') }),
+  fc.record({
+    kind: fc.constant('edit' as const),
+    seq: seqArb,
+    column: fc.constantFrom('why', 'data', 'at', 'action', 'who_id', 'counterparty', 'status', 'hash', 'prev_hash'),
+  }),
   fc.record({ kind: fc.constant('edit-rehash' as const), seq: seqArb }),
   fc.record({ kind: fc.constant('delete' as const), from: seqArb, count: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('swap' as const), a: seqArb, b: seqArb }).filter((t) => t.a !== t.b),
@@ -51,7 +59,17 @@ async function tamper(su: pg.Client, t: Tamper): Promise<number[]> {
       const { auditEntryHash } = await import('../../runtime/audit/index.ts');
       const r = rows[0];
       const why = `${r.why} (forged)`;
-      const hash = auditEntryHash({ seq: t.seq, at: Number(r.at), who: { kind: r.who_kind, id: r.who_id }, action: r.action, subject: r.subject, where: r.location, why, data: r.data, prevHash: r.prev_hash });
+      const hash = auditEntryHash({
+        seq: t.seq,
+        at: Number(r.at),
+        who: { kind: r.who_kind, id: r.who_id },
+        action: r.action,
+        subject: r.subject,
+        where: r.location,
+        why,
+        data: r.data,
+        prevHash: r.prev_hash,
+      });
       await su.query('update mandate_audit_entry set why = $1, hash = $2 where seq = $3', [why, hash, t.seq]);
       return [t.seq, t.seq + 1];
     }
@@ -93,7 +111,13 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
             subject: `agent-${n % 3}`,
             where: 'node-1',
             why: `step ${n}`,
-            data: { amount: String(n * 10), currency: 'USDC', counterparty: `subj_${n % 4}`, status: 'succeeded', nested: { b: n, a: [n, null] } },
+            data: {
+              amount: String(n * 10),
+              currency: 'USDC',
+              counterparty: `subj_${n % 4}`,
+              status: 'succeeded',
+              nested: { b: n, a: [n, null] },
+            },
             at: T0 + n,
           });
         }),
@@ -114,7 +138,10 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
     await su.query('delete from mandate_audit_entry');
     for (const r of original.entries as Record<string, unknown>[]) {
       const cols = Object.keys(r);
-      await su.query(`insert into mandate_audit_entry (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((c) => (c === 'data' ? JSON.stringify(r[c]) : r[c])));
+      await su.query(
+        `insert into mandate_audit_entry (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+        cols.map((c) => (c === 'data' ? JSON.stringify(r[c]) : r[c])),
+      );
     }
   }
 
@@ -133,7 +160,9 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
           const where = await tamper(su, change);
           const result = await store.audit.verify();
           expect(result.ok, JSON.stringify(change)).toBe(false);
-          expect(where, `${JSON.stringify(change)} -> ${JSON.stringify(result.breaks[0])}`).toContain(result.breaks[0]!.seq);
+          expect(where, `${JSON.stringify(change)} -> ${JSON.stringify(result.breaks[0])}`).toContain(
+            result.breaks[0]!.seq,
+          );
         } finally {
           await restore();
           await su.query('set session_replication_role = origin');
@@ -147,14 +176,19 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
   it('audit - a forged checkpoint signature is detected', async () => {
     await su.query('set session_replication_role = replica');
     try {
-      await su.query(`update mandate_audit_checkpoint set at = at + 1 where seq = (select max(seq) from mandate_audit_checkpoint)`);
+      await su.query(
+        `update mandate_audit_checkpoint set at = at + 1 where seq = (select max(seq) from mandate_audit_checkpoint)`,
+      );
       const result = await store.audit.verify();
       expect(result.ok).toBe(false);
       expect(result.breaks[0]).toMatchObject({ seq: N, reason: 'checkpoint-signature' });
     } finally {
       await su.query('delete from mandate_audit_checkpoint');
       for (const r of original.checkpoints as Record<string, unknown>[]) {
-        await su.query('insert into mandate_audit_checkpoint (seq, hash, at, signer, signature) values ($1, $2, $3, $4, $5)', [r.seq, r.hash, r.at, r.signer, r.signature]);
+        await su.query(
+          'insert into mandate_audit_checkpoint (seq, hash, at, signer, signature) values ($1, $2, $3, $4, $5)',
+          [r.seq, r.hash, r.at, r.signer, r.signature],
+        );
       }
       await su.query('set session_replication_role = origin');
     }
@@ -174,7 +208,10 @@ describe.each(STORE_DRIVERS)('audit tampering on %s', (driver) => {
       await restore();
       await su.query('delete from mandate_audit_checkpoint');
       for (const r of original.checkpoints as Record<string, unknown>[]) {
-        await su.query('insert into mandate_audit_checkpoint (seq, hash, at, signer, signature) values ($1, $2, $3, $4, $5)', [r.seq, r.hash, r.at, r.signer, r.signature]);
+        await su.query(
+          'insert into mandate_audit_checkpoint (seq, hash, at, signer, signature) values ($1, $2, $3, $4, $5)',
+          [r.seq, r.hash, r.at, r.signer, r.signature],
+        );
       }
       await su.query('set session_replication_role = origin');
     }

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgres, openStore, type DecisionRecord, type PostgresStore } from '../../runtime/persistence/index.ts';
+import {
+  EmbeddedPostgres,
+  openStore,
+  type DecisionRecord,
+  type PostgresStore,
+} from '../../runtime/persistence/index.ts';
 import { STORE_DRIVERS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { startDbProxy, type DbProxy } from '../support/dbProxy.ts';
 
@@ -23,7 +28,15 @@ const decision = (id: string): DecisionRecord => ({
   createdAt: T0,
   updatedAt: T0,
 });
-const audit = (n: number) => ({ who: { kind: 'system' as const, id: 'runtime' }, action: 'agent.act.succeeded', subject: 'outage-agent', where: 'n', why: `w${n}`, data: {}, at: T0 + n });
+const audit = (n: number) => ({
+  who: { kind: 'system' as const, id: 'runtime' },
+  action: 'agent.act.succeeded',
+  subject: 'outage-agent',
+  where: 'n',
+  why: `w${n}`,
+  data: {},
+  at: T0 + n,
+});
 
 describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
   let dir: string;
@@ -69,7 +82,10 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
     const retried = new Promise<void>((resolve) => (onRetry = resolve));
     await proxy.down();
     let settled = 0;
-    const writes = Array.from({ length: 10 }, (_, i) => [store.saveDecision(decision(`during-${i}`)), store.appendAudit(audit(i + 1))])
+    const writes = Array.from({ length: 10 }, (_, i) => [
+      store.saveDecision(decision(`during-${i}`)),
+      store.appendAudit(audit(i + 1)),
+    ])
       .flat()
       .map((p) => p.finally(() => settled++));
     await retried;
@@ -78,9 +94,9 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
     open();
     await Promise.all(writes);
     expect(retries).toBeGreaterThan(0);
-    expect((await store.queryOutcomes({ agentId: 'outage-agent', limit: 100 })).map((o) => o.decisionId).sort()).toEqual(
-      ['before', ...Array.from({ length: 10 }, (_, i) => `during-${i}`)].sort(),
-    );
+    expect(
+      (await store.queryOutcomes({ agentId: 'outage-agent', limit: 100 })).map((o) => o.decisionId).sort(),
+    ).toEqual(['before', ...Array.from({ length: 10 }, (_, i) => `during-${i}`)].sort());
     expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 11 });
   });
 
@@ -88,7 +104,9 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
     release = Promise.resolve();
     onRetry = () => undefined;
     await proxy.down();
-    await expect(store.saveDecision(decision('lost-cause'))).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_UNAVAILABLE' });
+    await expect(store.saveDecision(decision('lost-cause'))).rejects.toMatchObject({
+      code: 'MANDATE_ERR_STORE_UNAVAILABLE',
+    });
     await expect(store.appendAudit(audit(99))).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_UNAVAILABLE' });
     await expect(store.ping()).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_UNAVAILABLE' });
     await proxy.up();
@@ -115,7 +133,10 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
     onRetry = () => undefined;
     await store.appendAudit(audit(300));
     await proxy.down();
-    await expect(store.close()).rejects.toMatchObject({ code: 'MANDATE_ERR_AUDIT_CHECKPOINT', message: expect.stringContaining('could not be written') });
+    await expect(store.close()).rejects.toMatchObject({
+      code: 'MANDATE_ERR_AUDIT_CHECKPOINT',
+      message: expect.stringContaining('could not be written'),
+    });
     await proxy.up();
     await expect(store.appendAudit(audit(301))).rejects.toMatchObject({ code: 'MANDATE_ERR_STORE_CLOSED' });
   });

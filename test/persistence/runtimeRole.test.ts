@@ -22,25 +22,48 @@ describe('restricted runtime role on PostgreSQL', () => {
       for (const sql of runtimeRoleGrants(role)) await admin.query(sql);
       const runtimeUrl = new URL(db.url);
       runtimeUrl.username = role;
-      const store = await openStore({ databaseUrl: runtimeUrl.toString(), migrateUrl: db.url, keyFile: join(dir, 'key'), env: {} });
+      const store = await openStore({
+        databaseUrl: runtimeUrl.toString(),
+        migrateUrl: db.url,
+        keyFile: join(dir, 'key'),
+        env: {},
+      });
       try {
-        await store.appendAudit({ who: { kind: 'system', id: 'r' }, action: 'config.agent.registered', subject: 'a', where: 'n', why: 'w', data: {}, at: 1 });
+        await store.appendAudit({
+          who: { kind: 'system', id: 'r' },
+          action: 'config.agent.registered',
+          subject: 'a',
+          where: 'n',
+          why: 'w',
+          data: {},
+          at: 1,
+        });
         await store.saveKillSwitch({ all: false, agents: ['a'], groups: [], capabilities: [] });
         expect(await store.audit.verify()).toMatchObject({ ok: true, entries: 1 });
         const asRuntime = new pg.Client({ connectionString: runtimeUrl.toString() });
         await asRuntime.connect();
         try {
-          await expect(asRuntime.query(`update mandate_audit_entry set why = 'x'`)).rejects.toMatchObject({ code: '42501' });
-          await expect(asRuntime.query('delete from mandate_audit_checkpoint')).rejects.toMatchObject({ code: '42501' });
-          await expect(asRuntime.query('alter table mandate_audit_entry disable trigger all')).rejects.toMatchObject({ code: '42501' });
-          await expect(asRuntime.query('set session_replication_role = replica')).rejects.toMatchObject({ code: '42501' });
+          await expect(asRuntime.query(`update mandate_audit_entry set why = 'x'`)).rejects.toMatchObject({
+            code: '42501',
+          });
+          await expect(asRuntime.query('delete from mandate_audit_checkpoint')).rejects.toMatchObject({
+            code: '42501',
+          });
+          await expect(asRuntime.query('alter table mandate_audit_entry disable trigger all')).rejects.toMatchObject({
+            code: '42501',
+          });
+          await expect(asRuntime.query('set session_replication_role = replica')).rejects.toMatchObject({
+            code: '42501',
+          });
         } finally {
           await asRuntime.end();
         }
       } finally {
         await store.close();
       }
-      expect(() => runtimeRoleGrants('Robert"); drop table x; --')).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_STORE_CONFIG' }));
+      expect(() => runtimeRoleGrants('Robert"); drop table x; --')).toThrowError(
+        expect.objectContaining({ code: 'MANDATE_ERR_STORE_CONFIG' }),
+      );
     } finally {
       await admin.query(`drop owned by ${role}`).catch(() => undefined);
       await admin.end();

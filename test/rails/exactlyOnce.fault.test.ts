@@ -36,8 +36,16 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; ready: Promise<void>; done: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'faultWorker.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startWorker(env: NodeJS.ProcessEnv): {
+  child: ChildProcess;
+  ready: Promise<void>;
+  done: Promise<number | null>;
+  output: () => string;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'faultWorker.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -46,86 +54,106 @@ function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; ready: Prom
     if (out.includes('READY')) markReady();
   });
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    markReady();
-    resolve(code);
-  }));
+  const done = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      markReady();
+      resolve(code);
+    }),
+  );
   return { child, ready, done, output: () => out };
 }
 
 describe('exactly-once under SIGKILL', () => {
-  it(`rails fault - ${KILLS} rounds of SIGKILLing ${WORKERS} processes paying from one key: every intent paid once or failed, no nonce gap`, async () => {
-    const random = prng(SEED);
-    const payer = fx.node.accounts[fx.payerIndex]!;
-    const plan = Array.from({ length: INTENTS }, (_, i) => ({
-      kind: 'crypto',
-      idempotencyKey: `fault-${SEED}-${i}`,
-      agentId: 'agent-fault',
-      asset: 'USDC',
-      // Every 10th payment exceeds the payer's balance: it must end explicitly failed, never half-paid.
-      amount: i % 10 === 9 ? '2000000' : `${1 + i}.25`,
-      to: Wallet.createRandom().address,
-    }));
-    await fx.node.provider().send('evm_setIntervalMining', [40]);
-    const env = (w: number) => {
-      const planPath = join(dir, `plan-${w}.json`);
-      writeFileSync(planPath, JSON.stringify(plan.filter((_, i) => i % WORKERS === w)));
-      return {
-        RAIL_DB_URL: fx.db.url,
-        RAIL_NODE_URL: fx.node.url,
-        RAIL_CHAIN_ID: String(fx.node.chainId),
-        RAIL_USDC: fx.usdc,
-        RAIL_PAYER_KEY: payer.privateKey,
-        RAIL_PLAN: planPath,
+  it(
+    `rails fault - ${KILLS} rounds of SIGKILLing ${WORKERS} processes paying from one key: every intent paid once or failed, no nonce gap`,
+    async () => {
+      const random = prng(SEED);
+      const payer = fx.node.accounts[fx.payerIndex]!;
+      const plan = Array.from({ length: INTENTS }, (_, i) => ({
+        kind: 'crypto',
+        idempotencyKey: `fault-${SEED}-${i}`,
+        agentId: 'agent-fault',
+        asset: 'USDC',
+        // Every 10th payment exceeds the payer's balance: it must end explicitly failed, never half-paid.
+        amount: i % 10 === 9 ? '2000000' : `${1 + i}.25`,
+        to: Wallet.createRandom().address,
+      }));
+      await fx.node.provider().send('evm_setIntervalMining', [40]);
+      const env = (w: number) => {
+        const planPath = join(dir, `plan-${w}.json`);
+        writeFileSync(planPath, JSON.stringify(plan.filter((_, i) => i % WORKERS === w)));
+        return {
+          RAIL_DB_URL: fx.db.url,
+          RAIL_NODE_URL: fx.node.url,
+          RAIL_CHAIN_ID: String(fx.node.chainId),
+          RAIL_USDC: fx.usdc,
+          RAIL_PAYER_KEY: payer.privateKey,
+          RAIL_PLAN: planPath,
+        };
       };
-    };
-    const envs = Array.from({ length: WORKERS }, (_, w) => env(w));
-    let killed = 0;
-    let finishedEarly = 0;
-    const interrupted: Record<string, number> = {};
-    while (killed < KILLS) {
-      const ws = envs.map((e) => startWorker(e));
-      await Promise.all(ws.map((w) => w.ready));
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
-      if (ws.every((w) => w.child.exitCode !== null)) {
-        finishedEarly += 1;
-        for (const w of ws) expect(w.output()).toContain('DONE');
-        break; // everything was paid before we could kill again
+      const envs = Array.from({ length: WORKERS }, (_, w) => env(w));
+      let killed = 0;
+      let finishedEarly = 0;
+      const interrupted: Record<string, number> = {};
+      while (killed < KILLS) {
+        const ws = envs.map((e) => startWorker(e));
+        await Promise.all(ws.map((w) => w.ready));
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
+        if (ws.every((w) => w.child.exitCode !== null)) {
+          finishedEarly += 1;
+          for (const w of ws) expect(w.output()).toContain('DONE');
+          break; // everything was paid before we could kill again
+        }
+        for (const w of ws) w.child.kill('SIGKILL');
+        await Promise.all(ws.map((w) => w.done));
+        killed += 1;
+        // What the kill interrupted: intents between record and final, and signed bytes never acknowledged by the node.
+        const open = await fx.db.pool.query<{ status: string; n: string }>(
+          `SELECT status, count(*)::text AS n FROM rail_intents WHERE status IN ('pending', 'signed', 'submitted') GROUP BY status`,
+        );
+        for (const r of open.rows) interrupted[r.status] = (interrupted[r.status] ?? 0) + Number(r.n);
+        const unsent = await fx.db.pool.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM rail_attempts WHERE status = 'signed'`,
+        );
+        interrupted['signed-not-broadcast'] = (interrupted['signed-not-broadcast'] ?? 0) + Number(unsent.rows[0]!.n);
       }
-      for (const w of ws) w.child.kill('SIGKILL');
-      await Promise.all(ws.map((w) => w.done));
-      killed += 1;
-      // What the kill interrupted: intents between record and final, and signed bytes never acknowledged by the node.
-      const open = await fx.db.pool.query<{ status: string; n: string }>(`SELECT status, count(*)::text AS n FROM rail_intents WHERE status IN ('pending', 'signed', 'submitted') GROUP BY status`);
-      for (const r of open.rows) interrupted[r.status] = (interrupted[r.status] ?? 0) + Number(r.n);
-      const unsent = await fx.db.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM rail_attempts WHERE status = 'signed'`);
-      interrupted['signed-not-broadcast'] = (interrupted['signed-not-broadcast'] ?? 0) + Number(unsent.rows[0]!.n);
-    }
-    const finals = envs.map((e) => startWorker(e));
-    const codes = await Promise.all(finals.map((w) => w.done));
-    expect(codes, `final worker output (seed ${SEED}):\n${finals.map((w) => w.output()).join('\n')}`).toEqual(envs.map(() => 0));
+      const finals = envs.map((e) => startWorker(e));
+      const codes = await Promise.all(finals.map((w) => w.done));
+      expect(codes, `final worker output (seed ${SEED}):\n${finals.map((w) => w.output()).join('\n')}`).toEqual(
+        envs.map(() => 0),
+      );
 
-    const rows = (await fx.db.pool.query<{ idempotency_key: string; status: string; receipt: { reference: string; failure: { code: string } | null } }>('SELECT idempotency_key, status, receipt FROM rail_intents')).rows;
-    expect(rows).toHaveLength(INTENTS);
-    const provider = fx.node.provider();
-    let confirmed = 0;
-    for (const [i, intent] of plan.entries()) {
-      const row = rows.find((r) => r.idempotency_key === intent.idempotencyKey)!;
-      expect(row.status, `${intent.idempotencyKey}, seed ${SEED}`).toBe(i % 10 === 9 ? 'failed' : 'confirmed');
-      if (row.status === 'failed') expect(row.receipt.failure?.code).toBe('MANDATE_ERR_RAIL_PREFLIGHT');
-      const balance = await fx.usdcBalance(intent.to);
-      const expected = row.status === 'confirmed' ? parseUnits(intent.amount, 6) : 0n;
-      expect(balance, `${intent.idempotencyKey} (${row.status}), seed ${SEED}`).toBe(expected);
-      if (row.status === 'confirmed') confirmed += 1;
-    }
-    const latest = await provider.getTransactionCount(payer.address, 'latest');
-    const pending = await provider.getTransactionCount(payer.address, 'pending');
-    const stored = (await fx.db.pool.query<{ next_nonce: string }>('SELECT next_nonce FROM rail_nonces')).rows;
-    expect(pending).toBe(latest);
-    expect(stored).toHaveLength(1);
-    expect(BigInt(stored[0]!.next_nonce)).toBe(BigInt(latest));
-    // Every nonce on chain carries exactly one of our payments (no gaps, no extras).
-    expect(latest).toBe(confirmed);
-    console.log(`rails fault: seed ${SEED}, ${killed} rounds × ${WORKERS} SIGKILLs${finishedEarly ? ' (plan finished early)' : ''}, ${confirmed}/${INTENTS} confirmed (${INTENTS - confirmed} refused as planned), final nonce ${latest}; left mid-flight by kills: ${JSON.stringify(interrupted)}`);
-  }, Math.max(300_000, KILLS * 5_000));
+      const rows = (
+        await fx.db.pool.query<{
+          idempotency_key: string;
+          status: string;
+          receipt: { reference: string; failure: { code: string } | null };
+        }>('SELECT idempotency_key, status, receipt FROM rail_intents')
+      ).rows;
+      expect(rows).toHaveLength(INTENTS);
+      const provider = fx.node.provider();
+      let confirmed = 0;
+      for (const [i, intent] of plan.entries()) {
+        const row = rows.find((r) => r.idempotency_key === intent.idempotencyKey)!;
+        expect(row.status, `${intent.idempotencyKey}, seed ${SEED}`).toBe(i % 10 === 9 ? 'failed' : 'confirmed');
+        if (row.status === 'failed') expect(row.receipt.failure?.code).toBe('MANDATE_ERR_RAIL_PREFLIGHT');
+        const balance = await fx.usdcBalance(intent.to);
+        const expected = row.status === 'confirmed' ? parseUnits(intent.amount, 6) : 0n;
+        expect(balance, `${intent.idempotencyKey} (${row.status}), seed ${SEED}`).toBe(expected);
+        if (row.status === 'confirmed') confirmed += 1;
+      }
+      const latest = await provider.getTransactionCount(payer.address, 'latest');
+      const pending = await provider.getTransactionCount(payer.address, 'pending');
+      const stored = (await fx.db.pool.query<{ next_nonce: string }>('SELECT next_nonce FROM rail_nonces')).rows;
+      expect(pending).toBe(latest);
+      expect(stored).toHaveLength(1);
+      expect(BigInt(stored[0]!.next_nonce)).toBe(BigInt(latest));
+      // Every nonce on chain carries exactly one of our payments (no gaps, no extras).
+      expect(latest).toBe(confirmed);
+      console.log(
+        `rails fault: seed ${SEED}, ${killed} rounds × ${WORKERS} SIGKILLs${finishedEarly ? ' (plan finished early)' : ''}, ${confirmed}/${INTENTS} confirmed (${INTENTS - confirmed} refused as planned), final nonce ${latest}; left mid-flight by kills: ${JSON.stringify(interrupted)}`,
+      );
+    },
+    Math.max(300_000, KILLS * 5_000),
+  );
 });

@@ -34,7 +34,8 @@ describe('kill switch and limits in the payment path', () => {
     const payer = fx.node.accounts[fx.payerIndex]!;
     const provider = fx.node.provider();
     // Raw RPC: ethers' getTransactionCount may answer from a short-lived cache.
-    const chainNonce = async (): Promise<number> => Number(await provider.send('eth_getTransactionCount', [payer.address, 'pending']));
+    const chainNonce = async (): Promise<number> =>
+      Number(await provider.send('eth_getTransactionCount', [payer.address, 'pending']));
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 6 }), async (count, engageAt) => {
@@ -50,7 +51,14 @@ describe('kill switch and limits in the payment path', () => {
             signedWhenEngaged = signer.signed;
             nonceWhenEngaged = await chainNonce();
           }
-          const receipt = await rail.sendCrypto({ kind: 'crypto', idempotencyKey: `ks-${run}-${i}-${Date.now()}`, agentId: 'agent-treasurer', asset: 'USDC', amount: '1', to: Wallet.createRandom().address });
+          const receipt = await rail.sendCrypto({
+            kind: 'crypto',
+            idempotencyKey: `ks-${run}-${i}-${Date.now()}`,
+            agentId: 'agent-treasurer',
+            asset: 'USDC',
+            amount: '1',
+            to: Wallet.createRandom().address,
+          });
           expect(receipt.status).toBe(i >= engageAt ? 'failed' : 'confirmed');
         }
         if (signedWhenEngaged >= 0) {
@@ -77,7 +85,15 @@ describe('kill switch and limits in the payment path', () => {
     const signer = countingSigner(fx.node.accounts[fx.payerIndex]!.privateKey);
     const rail = await fx.rail({ limits, signer, agentId: 'agent-limited', toReference: (_asset, base) => base });
     const pay = (k: string, amount: string) =>
-      rail.sendCrypto({ kind: 'crypto', idempotencyKey: `${k}-${Date.now()}`, agentId: 'agent-limited', supervisorIds: ['gov-1'], asset: 'USDC', amount, to: Wallet.createRandom().address });
+      rail.sendCrypto({
+        kind: 'crypto',
+        idempotencyKey: `${k}-${Date.now()}`,
+        agentId: 'agent-limited',
+        supervisorIds: ['gov-1'],
+        asset: 'USDC',
+        amount,
+        to: Wallet.createRandom().address,
+      });
     const big = await pay('over-tx', '10.01');
     expect(big.status).toBe('failed');
     expect(big.failure?.code).toBe('MANDATE_ERR_LIMIT_EXCEEDED');

@@ -10,7 +10,15 @@ import { MandateError } from '../../kernel/index.ts';
 
 interface Batch {
   rules: unknown[];
-  requests: { idempotencyKey: string; agentId: string; supervisorIds: string[]; asset: string; counterparty: string; amountNative: string; amountReference: string }[];
+  requests: {
+    idempotencyKey: string;
+    agentId: string;
+    supervisorIds: string[];
+    asset: string;
+    counterparty: string;
+    amountNative: string;
+    amountReference: string;
+  }[];
 }
 
 const pool = new pg.Pool({ connectionString: process.env['RAIL_DB_URL'], max: 2 });
@@ -21,14 +29,26 @@ process.on('message', (message: Batch | 'exit') => {
     return;
   }
   void (async () => {
-    const limits = new SpendingLimits({ sql, rules: message.rules, assetDecimals: { USDC: 6, ETH: 18 }, referenceDecimals: 6 });
+    const limits = new SpendingLimits({
+      sql,
+      rules: message.rules,
+      assetDecimals: { USDC: 6, ETH: 18 },
+      referenceDecimals: 6,
+    });
     const results: { key: string; outcome: string }[] = [];
     for (const r of message.requests) {
       try {
-        await limits.reserve({ ...r, amountNative: BigInt(r.amountNative), amountReference: BigInt(r.amountReference) });
+        await limits.reserve({
+          ...r,
+          amountNative: BigInt(r.amountNative),
+          amountReference: BigInt(r.amountReference),
+        });
         results.push({ key: r.idempotencyKey, outcome: 'reserved' });
       } catch (error) {
-        results.push({ key: r.idempotencyKey, outcome: error instanceof MandateError ? error.code : `unexpected: ${String(error)}` });
+        results.push({
+          key: r.idempotencyKey,
+          outcome: error instanceof MandateError ? error.code : `unexpected: ${String(error)}`,
+        });
       }
     }
     process.send!(results);

@@ -12,7 +12,10 @@ export function agentOf(runtime: MandateRuntime, id: string): ReturnType<Runtime
 }
 
 /** Spawns `def` and returns its live host (white-box tests only). */
-export async function spawnHost(runtime: MandateRuntime, def: Parameters<MandateRuntime['spawn']>[0]): Promise<ReturnType<typeof agentOf>> {
+export async function spawnHost(
+  runtime: MandateRuntime,
+  def: Parameters<MandateRuntime['spawn']>[0],
+): Promise<ReturnType<typeof agentOf>> {
   await runtime.spawn(def);
   return agentOf(runtime, def.id);
 }

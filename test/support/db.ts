@@ -6,7 +6,8 @@ import pg from 'pg';
 import { openStore, type PostgresStore, type OpenStoreOptions } from '../../runtime/persistence/index.ts';
 
 /** The PostgreSQL server integration tests create their databases on. */
-export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const TEST_POSTGRES_URL =
+  process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const HOW_TO_START =
   'Integration tests need PostgreSQL: start one on 127.0.0.1:5432 with trust auth (e.g. `docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:17`) or set TEST_POSTGRES_URL to a server where this user may CREATE DATABASE.';
@@ -24,7 +25,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   try {
     await admin.connect();
   } catch (cause) {
-    throw new Error(`PostgreSQL at ${TEST_POSTGRES_URL} is not reachable (${(cause as Error).message}). ${HOW_TO_START}`, { cause });
+    throw new Error(
+      `PostgreSQL at ${TEST_POSTGRES_URL} is not reachable (${(cause as Error).message}). ${HOW_TO_START}`,
+      { cause },
+    );
   }
   await admin.query(`create database ${name}`);
   await admin.end();

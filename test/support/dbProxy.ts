@@ -54,7 +54,9 @@ export async function startDbProxy(targetUrl: string): Promise<DbProxy> {
       });
       upstream.pipe(client);
     });
-    await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve, reject) =>
+      server!.once('error', reject).listen(port, '127.0.0.1', () => resolve()),
+    );
     port = (server!.address() as { port: number }).port;
   };
   const down = async (): Promise<void> => {

@@ -33,7 +33,11 @@ export function compileTestContracts(): Record<string, ContractArtifact> {
   const input = {
     language: 'Solidity',
     sources,
-    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: 'cancun', outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: 'cancun',
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+    },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as {
     errors?: { severity: string; formattedMessage: string }[];
@@ -43,7 +47,8 @@ export function compileTestContracts(): Record<string, ContractArtifact> {
   if (errors.length > 0) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   const artifacts: Record<string, ContractArtifact> = {};
   for (const file of Object.values(output.contracts)) {
-    for (const [name, c] of Object.entries(file)) artifacts[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
+    for (const [name, c] of Object.entries(file))
+      artifacts[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
   }
   writeFileSync(cachePath, JSON.stringify(artifacts));
   return artifacts;
@@ -58,7 +63,11 @@ export function packagedArtifact(specifier: string): ContractArtifact {
 }
 
 /** Deploys `artifact` from `signer` and waits until it is mined. */
-export async function deployArtifact(artifact: ContractArtifact, signer: Signer, args: unknown[] = []): Promise<BaseContract & { readonly target: string }> {
+export async function deployArtifact(
+  artifact: ContractArtifact,
+  signer: Signer,
+  args: unknown[] = [],
+): Promise<BaseContract & { readonly target: string }> {
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const contract = await factory.deploy(...args);
   await contract.waitForDeployment();

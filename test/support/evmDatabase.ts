@@ -29,7 +29,10 @@ export async function createRailTestDatabase(prefix = 'mandate_rails'): Promise<
   try {
     await admin.connect();
   } catch (cause) {
-    throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL} (${(cause as Error).message}); start it (e.g. "service postgresql start") or set MANDATE_TEST_PG_URL`, { cause });
+    throw new Error(
+      `PostgreSQL is not reachable at ${ADMIN_URL} (${(cause as Error).message}); start it (e.g. "service postgresql start") or set MANDATE_TEST_PG_URL`,
+      { cause },
+    );
   }
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();

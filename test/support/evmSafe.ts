@@ -20,7 +20,10 @@ export interface SafeContractNetwork {
 
 function safeArtifact(path: string): ContractArtifact {
   const require = createRequire(import.meta.url);
-  const json = require(`@safe-global/safe-smart-account/build/artifacts/contracts/${path}`) as { abi: ContractArtifact['abi']; bytecode: string };
+  const json = require(`@safe-global/safe-smart-account/build/artifacts/contracts/${path}`) as {
+    abi: ContractArtifact['abi'];
+    bytecode: string;
+  };
   return { abi: json.abi, bytecode: json.bytecode };
 }
 
@@ -44,13 +47,33 @@ export async function deploySafeContracts(deployer: Signer): Promise<SafeContrac
  * Deploys a Safe proxy with `owners` and `threshold` through protocol-kit's predicted-Safe
  * flow, sending the deployment from `deployer`. Returns the Safe address.
  */
-export async function createTestSafe(options: { rpcUrl: string; chainId: number; contracts: SafeContractNetwork; owners: string[]; threshold: number; deployerKey: string; deployer: Signer }): Promise<string> {
+export async function createTestSafe(options: {
+  rpcUrl: string;
+  chainId: number;
+  contracts: SafeContractNetwork;
+  owners: string[];
+  threshold: number;
+  deployerKey: string;
+  deployer: Signer;
+}): Promise<string> {
   const require = createRequire(import.meta.url);
-  const Safe = (require('@safe-global/protocol-kit') as { default: { init(config: unknown): Promise<{ getAddress(): Promise<string>; createSafeDeploymentTransaction(): Promise<{ to: string; data: string; value: string }> }> } }).default;
+  const Safe = (
+    require('@safe-global/protocol-kit') as {
+      default: {
+        init(config: unknown): Promise<{
+          getAddress(): Promise<string>;
+          createSafeDeploymentTransaction(): Promise<{ to: string; data: string; value: string }>;
+        }>;
+      };
+    }
+  ).default;
   const kit = await Safe.init({
     provider: options.rpcUrl,
     signer: options.deployerKey,
-    predictedSafe: { safeAccountConfig: { owners: options.owners, threshold: options.threshold }, safeDeploymentConfig: { safeVersion: '1.5.0', saltNonce: String(Date.now()) } },
+    predictedSafe: {
+      safeAccountConfig: { owners: options.owners, threshold: options.threshold },
+      safeDeploymentConfig: { safeVersion: '1.5.0', saltNonce: String(Date.now()) },
+    },
     contractNetworks: { [String(options.chainId)]: options.contracts },
   });
   const tx = await kit.createSafeDeploymentTransaction();

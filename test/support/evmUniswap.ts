@@ -19,21 +19,47 @@ export interface UniswapDeployment {
  * Deploys everything from `deployer` and seeds the USDC/EURC pool with `usdcLiquidity`/`eurcLiquidity`
  * (decimal strings). `deployer` must be able to mint USDC (TestUSDC lets anyone mint).
  */
-export async function deployUniswapV2(deployer: Signer, usdc: string, usdcLiquidity = '1000000', eurcLiquidity = '900000'): Promise<UniswapDeployment> {
+export async function deployUniswapV2(
+  deployer: Signer,
+  usdc: string,
+  usdcLiquidity = '1000000',
+  eurcLiquidity = '900000',
+): Promise<UniswapDeployment> {
   const signer = deployer instanceof NonceManager ? deployer : new NonceManager(deployer);
   const me = await signer.getAddress();
   const weth = await deployArtifact(packagedArtifact('@uniswap/v2-periphery/build/WETH9.json'), signer);
   const factory = await deployArtifact(packagedArtifact('@uniswap/v2-core/build/UniswapV2Factory.json'), signer, [me]);
-  const router = await deployArtifact(packagedArtifact('@uniswap/v2-periphery/build/UniswapV2Router02.json'), signer, [factory.target, weth.target]);
+  const router = await deployArtifact(packagedArtifact('@uniswap/v2-periphery/build/UniswapV2Router02.json'), signer, [
+    factory.target,
+    weth.target,
+  ]);
   const eurc = await deployTestUsdc(signer);
   const abi = compileTestContracts()['TestUSDC']!.abi;
-  for (const [token, amount] of [[usdc, usdcLiquidity], [eurc, eurcLiquidity]] as const) {
+  for (const [token, amount] of [
+    [usdc, usdcLiquidity],
+    [eurc, eurcLiquidity],
+  ] as const) {
     const c = new Contract(token, abi, signer);
     await (await c.getFunction('mint')(me, parseUnits(amount, 6))).wait();
     await (await c.getFunction('approve')(router.target, parseUnits(amount, 6))).wait();
   }
-  const r = new Contract(router.target, packagedArtifact('@uniswap/v2-periphery/build/UniswapV2Router02.json').abi, signer);
+  const r = new Contract(
+    router.target,
+    packagedArtifact('@uniswap/v2-periphery/build/UniswapV2Router02.json').abi,
+    signer,
+  );
   const deadline = Math.floor(Date.now() / 1000) + 3600;
-  await (await r.getFunction('addLiquidity')(usdc, eurc, parseUnits(usdcLiquidity, 6), parseUnits(eurcLiquidity, 6), 0n, 0n, me, deadline)).wait();
+  await (
+    await r.getFunction('addLiquidity')(
+      usdc,
+      eurc,
+      parseUnits(usdcLiquidity, 6),
+      parseUnits(eurcLiquidity, 6),
+      0n,
+      0n,
+      me,
+      deadline,
+    )
+  ).wait();
   return { weth: weth.target, factory: factory.target, router: router.target, eurc };
 }

@@ -33,7 +33,10 @@ export class PeerProcess {
   static async start(env: { NATS_URL: string; PEER_ID: string } & Record<string, string>): Promise<PeerProcess> {
     const seed = randomBytes(32);
     const did = AgentIdentity.fromSeed(new Uint8Array(seed)).did;
-    const child = spawn(process.execPath, ['--import', 'tsx', PEER], { env: { ...process.env, ...env, PEER_SEED: seed.toString('hex') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', PEER], {
+      env: { ...process.env, ...env, PEER_SEED: seed.toString('hex') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const peer = new PeerProcess(did, child);
     await peer.waitFor(/READY (\S+)/, 30_000);
     return peer;
@@ -44,8 +47,13 @@ export class PeerProcess {
     const m = this.out.match(re);
     if (m) return Promise.resolve(m);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`peer did not print ${re} within ${ms} ms. Output:\n${this.out}`)), ms);
-      this.child.once('exit', (code) => reject(new Error(`peer exited (${code}) before printing ${re}. Output:\n${this.out}`)));
+      const timer = setTimeout(
+        () => reject(new Error(`peer did not print ${re} within ${ms} ms. Output:\n${this.out}`)),
+        ms,
+      );
+      this.child.once('exit', (code) =>
+        reject(new Error(`peer exited (${code}) before printing ${re}. Output:\n${this.out}`)),
+      );
       this.#waiters.push({ re, resolve: (x) => (clearTimeout(timer), resolve(x)) });
     });
   }

@@ -22,7 +22,8 @@ export async function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ChildProcess, log: () => string, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode} before listening on ${port}:\n${log()}`);
+    if (child.exitCode !== null)
+      throw new Error(`nats-server exited with ${child.exitCode} before listening on ${port}:\n${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const c = createConnection({ host: '127.0.0.1', port }, () => (c.end(), resolve(true)));
       c.on('error', () => resolve(false));
@@ -62,12 +63,17 @@ export class NatsServer {
   /** Starts a server; `config` is appended to the generated config file (e.g. an authorization block). */
   static async start(options: { jetstream?: boolean; config?: string } = {}): Promise<NatsServer> {
     if (!existsSync(BINARY)) {
-      throw new Error(`nats-server not found at ${BINARY}: install it (apt-get install nats-server) or set NATS_SERVER_BIN. Integration tests need a real server.`);
+      throw new Error(
+        `nats-server not found at ${BINARY}: install it (apt-get install nats-server) or set NATS_SERVER_BIN. Integration tests need a real server.`,
+      );
     }
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'mandate-nats-'));
     const conf = join(dir, 'server.conf');
-    writeFileSync(conf, `listen: "127.0.0.1:${port}"\n${options.jetstream === true ? `jetstream { store_dir: "${join(dir, 'js')}" }\n` : ''}${options.config ?? ''}\n`);
+    writeFileSync(
+      conf,
+      `listen: "127.0.0.1:${port}"\n${options.jetstream === true ? `jetstream { store_dir: "${join(dir, 'js')}" }\n` : ''}${options.config ?? ''}\n`,
+    );
     const server = new NatsServer(port, dir, ['-c', conf]);
     await server.#spawn();
     return server;

@@ -2,7 +2,18 @@
  * HTTP calls to the gateway with the operator's bearer token. Errors come back
  * as `ApiError` carrying the gateway's code, for display.
  */
-import type { AgentDetail, AgentSummary, ApprovalRecord, AuditEntry, AuditFilters, KillScope, KillSwitchState, Me, RuntimeMetrics, TreeNode } from './types.ts';
+import type {
+  AgentDetail,
+  AgentSummary,
+  ApprovalRecord,
+  AuditEntry,
+  AuditFilters,
+  KillScope,
+  KillSwitchState,
+  Me,
+  RuntimeMetrics,
+  TreeNode,
+} from './types.ts';
 
 /** A failed gateway call. */
 export class ApiError extends Error {
@@ -32,12 +43,19 @@ export function createApi(token: string) {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? null : JSON.stringify(body),
     });
     if (!response.ok) {
       const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-      throw new ApiError(response.status, payload.error?.code ?? `HTTP_${response.status}`, payload.error?.message ?? response.statusText);
+      throw new ApiError(
+        response.status,
+        payload.error?.code ?? `HTTP_${response.status}`,
+        payload.error?.message ?? response.statusText,
+      );
     }
     return (await response.json()) as T;
   }
@@ -45,31 +63,50 @@ export function createApi(token: string) {
     /** Readiness needs no token and answers 503 with the failing checks. */
     ready: async (): Promise<{ ok: boolean; checks: Record<string, { ok: boolean; error?: string }> }> => {
       const response = await fetch('/ready');
-      const body = (await response.json().catch(() => ({}))) as { checks?: Record<string, { ok: boolean }>; error?: { details?: { checks?: Record<string, { ok: boolean }> } } };
+      const body = (await response.json().catch(() => ({}))) as {
+        checks?: Record<string, { ok: boolean }>;
+        error?: { details?: { checks?: Record<string, { ok: boolean }> } };
+      };
       return { ok: response.ok, checks: body.checks ?? body.error?.details?.checks ?? {} };
     },
     me: () => call<Me>('GET', '/api/me'),
     agents: () => call<{ agents: AgentSummary[] }>('GET', '/api/agents').then((r) => r.agents),
     agent: (id: string) => call<AgentDetail>('GET', `/api/agents/${encodeURIComponent(id)}`),
     tree: () => call<TreeNode>('GET', '/api/tree'),
-    override: (id: string, verb: 'pause' | 'resume' | 'stop', reason: string) => call<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/${verb}`, { reason }),
+    override: (id: string, verb: 'pause' | 'resume' | 'stop', reason: string) =>
+      call<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/${verb}`, { reason }),
     approvals: () => call<{ approvals: ApprovalRecord[] }>('GET', '/api/approvals').then((r) => r.approvals),
-    approve: (id: string, reason?: string) => call<unknown>('POST', `/api/approvals/${encodeURIComponent(id)}/approve`, reason ? { reason } : {}),
-    reject: (id: string, reason: string) => call<unknown>('POST', `/api/approvals/${encodeURIComponent(id)}/reject`, { reason }),
+    approve: (id: string, reason?: string) =>
+      call<unknown>('POST', `/api/approvals/${encodeURIComponent(id)}/approve`, reason ? { reason } : {}),
+    reject: (id: string, reason: string) =>
+      call<unknown>('POST', `/api/approvals/${encodeURIComponent(id)}/reject`, { reason }),
     killSwitch: () => call<KillSwitchState>('GET', '/api/kill-switch'),
-    setKillSwitch: (action: 'engage' | 'release', scope: KillScope, reason: string) => call<KillSwitchState>('POST', '/api/kill-switch', { action, scope, reason }),
+    setKillSwitch: (action: 'engage' | 'release', scope: KillScope, reason: string) =>
+      call<KillSwitchState>('POST', '/api/kill-switch', { action, scope, reason }),
     metrics: () => call<RuntimeMetrics & { liveClients: number }>('GET', '/api/metrics'),
     audit: (filters: AuditFilters, limit = 100, cursor?: string) =>
-      call<{ entries: AuditEntry[]; nextCursor: string | null }>('GET', `/api/audit${auditQuery(filters, { limit: String(limit), ...(cursor ? { cursor } : {}) })}`),
+      call<{ entries: AuditEntry[]; nextCursor: string | null }>(
+        'GET',
+        `/api/audit${auditQuery(filters, { limit: String(limit), ...(cursor ? { cursor } : {}) })}`,
+      ),
     /** Downloads an export with the token (a plain link cannot carry the header). */
     download: async (format: 'csv' | 'pdf', filters: AuditFilters): Promise<{ blob: Blob; filename: string }> => {
-      const response = await fetch(`/api/audit/export.${format}${auditQuery(filters)}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`/api/audit/export.${format}${auditQuery(filters)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       if (!response.ok) {
         const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-        throw new ApiError(response.status, payload.error?.code ?? `HTTP_${response.status}`, payload.error?.message ?? response.statusText);
+        throw new ApiError(
+          response.status,
+          payload.error?.code ?? `HTTP_${response.status}`,
+          payload.error?.message ?? response.statusText,
+        );
       }
       const disposition = response.headers.get('content-disposition') ?? '';
-      return { blob: await response.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? `mandate-audit.${format}` };
+      return {
+        blob: await response.blob(),
+        filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? `mandate-audit.${format}`,
+      };
     },
   };
 }

@@ -12,7 +12,11 @@ export interface Bar {
 }
 
 /** A titled bar chart; empty data says so instead of drawing nothing. */
-export function barChart(title: string, bars: Bar[], options: { testId: string; unit?: string } = { testId: 'chart' }): HTMLElement {
+export function barChart(
+  title: string,
+  bars: Bar[],
+  options: { testId: string; unit?: string } = { testId: 'chart' },
+): HTMLElement {
   const wrap = h('figure', { class: 'chart', 'data-testid': options.testId }, h('figcaption', {}, title));
   if (bars.length === 0) {
     wrap.append(h('p', { class: 'muted' }, 'No data yet.'));
@@ -27,10 +31,34 @@ export function barChart(title: string, bars: Bar[], options: { testId: string; 
     const y = i * rowH + 3;
     const len = (b.value / max) * barW;
     const parts = [
-      s('text', { x: labelW - 6, y: y + 14, 'text-anchor': 'end', class: 'bar-label' }, b.label.length > 22 ? `${b.label.slice(0, 21)}…` : b.label),
-      s('rect', { x: labelW, y, width: Math.max(len, 1), height: rowH - 6, class: 'bar', 'data-label': b.label, 'data-value': b.value }),
-      b.overlay ? s('rect', { x: labelW, y, width: Math.max((b.overlay / max) * barW, 1), height: rowH - 6, class: 'bar overlay' }) : null,
-      s('text', { x: labelW + len + 6, y: y + 14, class: 'bar-value' }, `${formatNumber(b.value)}${options.unit ? ` ${options.unit}` : ''}${b.overlay ? ` (${b.overlay} failed)` : ''}`),
+      s(
+        'text',
+        { x: labelW - 6, y: y + 14, 'text-anchor': 'end', class: 'bar-label' },
+        b.label.length > 22 ? `${b.label.slice(0, 21)}…` : b.label,
+      ),
+      s('rect', {
+        x: labelW,
+        y,
+        width: Math.max(len, 1),
+        height: rowH - 6,
+        class: 'bar',
+        'data-label': b.label,
+        'data-value': b.value,
+      }),
+      b.overlay
+        ? s('rect', {
+            x: labelW,
+            y,
+            width: Math.max((b.overlay / max) * barW, 1),
+            height: rowH - 6,
+            class: 'bar overlay',
+          })
+        : null,
+      s(
+        'text',
+        { x: labelW + len + 6, y: y + 14, class: 'bar-value' },
+        `${formatNumber(b.value)}${options.unit ? ` ${options.unit}` : ''}${b.overlay ? ` (${b.overlay} failed)` : ''}`,
+      ),
     ];
     for (const part of parts) if (part !== null) svg.append(part);
   });

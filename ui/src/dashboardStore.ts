@@ -4,7 +4,19 @@
  * mutate state except through these events.
  */
 import { createStore } from '@xstate/store';
-import type { AgentDetail, AgentSummary, AlertEvent, ApprovalRecord, AuditEntry, InspectionEvent, KillSwitchState, Me, RuntimeMetrics, TransitionEvent, TreeNode } from './types.ts';
+import type {
+  AgentDetail,
+  AgentSummary,
+  AlertEvent,
+  ApprovalRecord,
+  AuditEntry,
+  InspectionEvent,
+  KillSwitchState,
+  Me,
+  RuntimeMetrics,
+  TransitionEvent,
+  TreeNode,
+} from './types.ts';
 
 /** Which panel is shown. */
 export type View = 'agents' | 'approvals' | 'audit' | 'monitor';
@@ -47,12 +59,27 @@ function setTreeState(node: TreeNode, id: string, state: string): TreeNode {
 function applyEvent(ctx: DashboardContext, event: InspectionEvent): DashboardContext {
   switch (event.type) {
     case 'transition': {
-      const agents = ctx.agents.map((a) => (a.id === event.actorId ? { ...a, state: event.to, cycle: typeof event.summary.cycle === 'number' ? event.summary.cycle : a.cycle } : a));
+      const agents = ctx.agents.map((a) =>
+        a.id === event.actorId
+          ? { ...a, state: event.to, cycle: typeof event.summary.cycle === 'number' ? event.summary.cycle : a.cycle }
+          : a,
+      );
       const detail =
         ctx.detail !== null && ctx.detail.id === event.actorId
-          ? { ...ctx.detail, state: event.to, cycle: typeof event.summary.cycle === 'number' ? event.summary.cycle : ctx.detail.cycle, recent: [...ctx.detail.recent, event].slice(-100) }
+          ? {
+              ...ctx.detail,
+              state: event.to,
+              cycle: typeof event.summary.cycle === 'number' ? event.summary.cycle : ctx.detail.cycle,
+              recent: [...ctx.detail.recent, event].slice(-100),
+            }
           : ctx.detail;
-      return { ...ctx, agents, detail, tree: ctx.tree === null ? null : setTreeState(ctx.tree, event.actorId, event.to), feed: [event, ...ctx.feed].slice(0, FEED_MAX) };
+      return {
+        ...ctx,
+        agents,
+        detail,
+        tree: ctx.tree === null ? null : setTreeState(ctx.tree, event.actorId, event.to),
+        feed: [event, ...ctx.feed].slice(0, FEED_MAX),
+      };
     }
     case 'approval': {
       const others = ctx.approvals.filter((a) => a.id !== event.approval.id);
@@ -61,6 +88,20 @@ function applyEvent(ctx: DashboardContext, event: InspectionEvent): DashboardCon
     case 'alert':
       return { ...ctx, alerts: [event, ...ctx.alerts].slice(0, 50) };
   }
+}
+
+/**
+ * Merges a fetched approvals list into the one the live stream kept: a fetch answered before an
+ * approval was opened (or decided) must not drop the newer record the stream already delivered.
+ * Per id, a decided record wins over a pending one; otherwise the fetched one.
+ */
+function mergeApprovals(current: ApprovalRecord[], fetched: ApprovalRecord[]): ApprovalRecord[] {
+  const byId = new Map(current.map((a) => [a.id, a]));
+  for (const a of fetched) {
+    const kept = byId.get(a.id);
+    if (kept === undefined || kept.status === 'pending' || a.status !== 'pending') byId.set(a.id, a);
+  }
+  return [...byId.values()].sort((a, b) => b.requestedAt - a.requestedAt);
 }
 
 /** Creates the store (one per page). */
@@ -86,18 +127,35 @@ export function createDashboardStore() {
     on: {
       signedIn: (ctx, e: { me: Me }) => ({ ...ctx, me: e.me }),
       show: (ctx, e: { view: View }) => ({ ...ctx, view: e.view }),
-      loaded: (ctx, e: { agents?: AgentSummary[]; tree?: TreeNode; approvals?: ApprovalRecord[]; killSwitch?: KillSwitchState; metrics?: DashboardContext['metrics']; ready?: DashboardContext['ready'] }) => ({
+      loaded: (
+        ctx,
+        e: {
+          agents?: AgentSummary[];
+          tree?: TreeNode;
+          approvals?: ApprovalRecord[];
+          killSwitch?: KillSwitchState;
+          metrics?: DashboardContext['metrics'];
+          ready?: DashboardContext['ready'];
+        },
+      ) => ({
         ...ctx,
         ...(e.agents ? { agents: e.agents } : {}),
         ...(e.tree ? { tree: e.tree } : {}),
-        ...(e.approvals ? { approvals: e.approvals } : {}),
+        ...(e.approvals ? { approvals: mergeApprovals(ctx.approvals, e.approvals) } : {}),
         ...(e.killSwitch ? { killSwitch: e.killSwitch } : {}),
         ...(e.metrics ? { metrics: e.metrics } : {}),
         ...(e.ready ? { ready: e.ready } : {}),
       }),
-      select: (ctx, e: { id: string | null }) => ({ ...ctx, selected: e.id, detail: e.id === ctx.detail?.id ? ctx.detail : null, detailAudit: e.id === ctx.detail?.id ? ctx.detailAudit : [] }),
-      detailAuditLoaded: (ctx, e: { id: string; entries: AuditEntry[] }) => (e.id === ctx.selected ? { ...ctx, detailAudit: e.entries } : ctx),
-      detailLoaded: (ctx, e: { detail: AgentDetail }) => (e.detail.id === ctx.selected ? { ...ctx, detail: e.detail } : ctx),
+      select: (ctx, e: { id: string | null }) => ({
+        ...ctx,
+        selected: e.id,
+        detail: e.id === ctx.detail?.id ? ctx.detail : null,
+        detailAudit: e.id === ctx.detail?.id ? ctx.detailAudit : [],
+      }),
+      detailAuditLoaded: (ctx, e: { id: string; entries: AuditEntry[] }) =>
+        e.id === ctx.selected ? { ...ctx, detailAudit: e.entries } : ctx,
+      detailLoaded: (ctx, e: { detail: AgentDetail }) =>
+        e.detail.id === ctx.selected ? { ...ctx, detail: e.detail } : ctx,
       live: (ctx, e: { event: InspectionEvent }) => applyEvent(ctx, e.event),
       connection: (ctx, e: { state: DashboardContext['connection'] }) => ({ ...ctx, connection: e.state }),
       notify: (ctx, e: { notice: DashboardContext['notice'] }) => ({ ...ctx, notice: e.notice }),

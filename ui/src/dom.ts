@@ -10,7 +10,11 @@ export type Attrs = Record<string, string | number | boolean | undefined | ((eve
 export type Child = Node | string | number | null | undefined | false;
 
 /** Creates an element with attributes, handlers (`on…`) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -25,7 +29,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** Creates an SVG element. */
-export function s(tag: string, attrs: Record<string, string | number | undefined> = {}, ...children: Child[]): SVGElement {
+export function s(
+  tag: string,
+  attrs: Record<string, string | number | undefined> = {},
+  ...children: Child[]
+): SVGElement {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attrs)) if (value !== undefined) el.setAttribute(key, String(value));
   append(el, children);

@@ -11,7 +11,8 @@ import { runAction } from './views/runAction.ts';
 export function killSwitchControls(ctx: DashboardContext, store: DashboardStore, api: Api): HTMLElement {
   const can = (p: string): boolean => ctx.me?.permissions.includes(p) ?? false;
   const state = ctx.killSwitch;
-  const engaged = state !== null && (state.all || state.agents.length + state.groups.length + state.capabilities.length > 0);
+  const engaged =
+    state !== null && (state.all || state.agents.length + state.groups.length + state.capabilities.length > 0);
   const refresh = async (): Promise<void> => {
     const [killSwitch, agents, tree] = await Promise.all([api.killSwitch(), api.agents(), api.tree()]);
     store.trigger.loaded({ killSwitch, agents, tree });
@@ -31,13 +32,30 @@ export function killSwitchControls(ctx: DashboardContext, store: DashboardStore,
     const body = h(
       'div',
       {},
-      h('p', { class: 'warning' }, 'Engaging the kill switch stops every agent in scope from signing or paying until an admin releases it. It survives restarts.'),
+      h(
+        'p',
+        { class: 'warning' },
+        'Engaging the kill switch stops every agent in scope from signing or paying until an admin releases it. It survives restarts.',
+      ),
       h('label', {}, 'Scope ', scopeSelect),
     );
-    const reason = await askReason({ title: 'Engage the kill switch?', confirmLabel: 'Engage kill switch', required: true, danger: true, body });
+    const reason = await askReason({
+      title: 'Engage the kill switch?',
+      confirmLabel: 'Engage kill switch',
+      required: true,
+      danger: true,
+      body,
+    });
     if (reason === null) return;
     const [kind, name = ''] = scopeSelect.value.split(/:(.*)/s);
-    const scope = kind === 'agent' ? { agents: [name] } : kind === 'capability' ? { capabilities: [name] } : kind === 'group' ? { groups: [name] } : { all: true };
+    const scope =
+      kind === 'agent'
+        ? { agents: [name] }
+        : kind === 'capability'
+          ? { capabilities: [name] }
+          : kind === 'group'
+            ? { groups: [name] }
+            : { all: true };
     await runAction(store, 'kill switch', async () => {
       await api.setKillSwitch('engage', scope, reason);
       await refresh();
@@ -45,10 +63,18 @@ export function killSwitchControls(ctx: DashboardContext, store: DashboardStore,
   };
 
   const release = async (): Promise<void> => {
-    const reason = await askReason({ title: 'Release the kill switch (everything)?', confirmLabel: 'Release', required: true });
+    const reason = await askReason({
+      title: 'Release the kill switch (everything)?',
+      confirmLabel: 'Release',
+      required: true,
+    });
     if (reason === null || state === null) return;
     await runAction(store, 'kill switch release', async () => {
-      await api.setKillSwitch('release', { all: true, agents: state.agents, groups: state.groups, capabilities: state.capabilities }, reason);
+      await api.setKillSwitch(
+        'release',
+        { all: true, agents: state.agents, groups: state.groups, capabilities: state.capabilities },
+        reason,
+      );
       await refresh();
     });
   };
@@ -56,8 +82,18 @@ export function killSwitchControls(ctx: DashboardContext, store: DashboardStore,
   return h(
     'div',
     { class: 'killswitch', 'data-testid': 'killswitch', 'data-engaged': String(engaged) },
-    engaged ? h('span', { class: 'badge killed', 'data-testid': 'killswitch-engaged' }, state?.all ? 'KILL SWITCH ENGAGED' : 'kill switch: scoped') : null,
-    can('killswitch.engage') ? h('button', { class: 'danger', 'data-testid': 'kill-engage', onclick: () => void engage() }, 'Kill switch') : null,
-    engaged && can('killswitch.release') ? h('button', { 'data-testid': 'kill-release', onclick: () => void release() }, 'Release') : null,
+    engaged
+      ? h(
+          'span',
+          { class: 'badge killed', 'data-testid': 'killswitch-engaged' },
+          state?.all ? 'KILL SWITCH ENGAGED' : 'kill switch: scoped',
+        )
+      : null,
+    can('killswitch.engage')
+      ? h('button', { class: 'danger', 'data-testid': 'kill-engage', onclick: () => void engage() }, 'Kill switch')
+      : null,
+    engaged && can('killswitch.release')
+      ? h('button', { 'data-testid': 'kill-release', onclick: () => void release() }, 'Release')
+      : null,
   );
 }

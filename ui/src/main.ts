@@ -18,7 +18,13 @@ const TOKEN_KEY = 'mandate.token';
 const app = document.getElementById('app') as HTMLElement;
 
 function login(message?: string): void {
-  const input = h('input', { type: 'password', name: 'token', autocomplete: 'off', 'data-testid': 'token-input', placeholder: 'mdt_…' });
+  const input = h('input', {
+    type: 'password',
+    name: 'token',
+    autocomplete: 'off',
+    'data-testid': 'token-input',
+    placeholder: 'mdt_…',
+  });
   const form = h(
     'form',
     { class: 'login', 'data-testid': 'login' },
@@ -60,12 +66,24 @@ function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: 
   const main = h('main', {});
   replace(app, header, nav, notice, main);
 
-  const mounts: Record<View, typeof mountAgentsView> = { agents: mountAgentsView, approvals: mountApprovalsView, audit: mountAuditView, monitor: mountMonitorView };
+  const mounts: Record<View, typeof mountAgentsView> = {
+    agents: mountAgentsView,
+    approvals: mountApprovalsView,
+    audit: mountAuditView,
+    monitor: mountMonitorView,
+  };
   let mountedView: View | undefined;
   let update: (ctx: DashboardContext) => void = () => {};
 
   const reload = async (): Promise<void> => {
-    const [agents, tree, approvals, killSwitch, metrics, ready] = await Promise.all([api.agents(), api.tree(), api.approvals(), api.killSwitch(), api.metrics(), api.ready()]);
+    const [agents, tree, approvals, killSwitch, metrics, ready] = await Promise.all([
+      api.agents(),
+      api.tree(),
+      api.approvals(),
+      api.killSwitch(),
+      api.metrics(),
+      api.ready(),
+    ]);
     store.trigger.loaded({ agents, tree, approvals, killSwitch, metrics, ready });
     const selected = store.getSnapshot().context.selected;
     if (selected !== null) store.trigger.detailLoaded({ detail: await api.agent(selected) });
@@ -83,16 +101,33 @@ function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: 
       h('span', { class: `badge conn-${ctx.connection}`, 'data-testid': 'connection' }, `live: ${ctx.connection}`),
       killSwitchControls(ctx, store, api),
       h('span', { class: 'whoami', 'data-testid': 'whoami' }, `${me?.name} (${me?.role})`),
-      h('button', { 'data-testid': 'logout', onclick: () => (sessionStorage.removeItem(TOKEN_KEY), location.reload()) }, 'Sign out'),
+      h(
+        'button',
+        { 'data-testid': 'logout', onclick: () => (sessionStorage.removeItem(TOKEN_KEY), location.reload()) },
+        'Sign out',
+      ),
     );
     const pending = ctx.approvals.filter((a) => a.status === 'pending').length;
     replace(
       nav,
       ...(['agents', 'approvals', 'audit', 'monitor'] as const).map((v) =>
-        h('button', { class: v === ctx.view ? 'tab active' : 'tab', 'data-testid': `tab-${v}`, onclick: () => store.trigger.show({ view: v }) }, v === 'approvals' && pending > 0 ? `approvals (${pending})` : v),
+        h(
+          'button',
+          {
+            class: v === ctx.view ? 'tab active' : 'tab',
+            'data-testid': `tab-${v}`,
+            onclick: () => store.trigger.show({ view: v }),
+          },
+          v === 'approvals' && pending > 0 ? `approvals (${pending})` : v,
+        ),
       ),
     );
-    if (ctx.notice) replace(notice, h('span', { class: ctx.notice.kind, 'data-testid': `notice-${ctx.notice.kind}` }, ctx.notice.text), h('button', { class: 'link', onclick: () => store.trigger.notify({ notice: null }) }, '×'));
+    if (ctx.notice)
+      replace(
+        notice,
+        h('span', { class: ctx.notice.kind, 'data-testid': `notice-${ctx.notice.kind}` }, ctx.notice.text),
+        h('button', { class: 'link', onclick: () => store.trigger.notify({ notice: null }) }, '×'),
+      );
     else replace(notice);
     if (mountedView !== ctx.view) {
       mountedView = ctx.view;
@@ -111,8 +146,14 @@ function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: 
     if (selected === null || head.actorId !== selected || detailTimer !== undefined) return;
     detailTimer = setTimeout(() => {
       detailTimer = undefined;
-      void api.agent(selected).then((detail) => store.trigger.detailLoaded({ detail }), () => {});
-      void api.audit({ agent: selected }, 50).then((page) => store.trigger.detailAuditLoaded({ id: selected, entries: page.entries }), () => {});
+      void api.agent(selected).then(
+        (detail) => store.trigger.detailLoaded({ detail }),
+        () => {},
+      );
+      void api.audit({ agent: selected }, 50).then(
+        (page) => store.trigger.detailAuditLoaded({ id: selected, entries: page.entries }),
+        () => {},
+      );
     }, 250);
   });
   // Live events can arrive in bursts; render at most once per frame.
@@ -127,10 +168,14 @@ function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: 
   connectLive(token, {
     event: (event) => store.trigger.live({ event }),
     state: (state) => store.trigger.connection({ state }),
-    resync: () => void reload().catch((err: Error) => store.trigger.notify({ notice: { kind: 'error', text: err.message } })),
+    resync: () =>
+      void reload().catch((err: Error) => store.trigger.notify({ notice: { kind: 'error', text: err.message } })),
   });
   setInterval(() => {
-    void Promise.all([api.metrics(), api.killSwitch(), api.ready()]).then(([metrics, killSwitch, ready]) => store.trigger.loaded({ metrics, killSwitch, ready }), () => {});
+    void Promise.all([api.metrics(), api.killSwitch(), api.ready()]).then(
+      ([metrics, killSwitch, ready]) => store.trigger.loaded({ metrics, killSwitch, ready }),
+      () => {},
+    );
   }, 3000);
 }
 

@@ -16,10 +16,26 @@ export interface ReasonOptions {
 /** Shows a modal asking for a reason; resolves with it, or null when cancelled. */
 export function askReason(options: ReasonOptions): Promise<string | null> {
   return new Promise((resolve) => {
-    const input = h('textarea', { name: 'reason', rows: 3, 'data-testid': 'reason-input', placeholder: options.required ? 'Why? (required, goes in the audit log)' : 'Why? (optional)' });
-    const confirm = h('button', { type: 'submit', class: options.danger ? 'danger' : 'primary', 'data-testid': 'modal-confirm' }, options.confirmLabel);
+    const input = h('textarea', {
+      name: 'reason',
+      rows: 3,
+      'data-testid': 'reason-input',
+      placeholder: options.required ? 'Why? (required, goes in the audit log)' : 'Why? (optional)',
+    });
+    const confirm = h(
+      'button',
+      { type: 'submit', class: options.danger ? 'danger' : 'primary', 'data-testid': 'modal-confirm' },
+      options.confirmLabel,
+    );
     const cancel = h('button', { type: 'button', 'data-testid': 'modal-cancel' }, 'Cancel');
-    const form = h('form', { method: 'dialog', class: 'modal-form' }, h('h3', {}, options.title), options.body ?? null, input, h('div', { class: 'modal-actions' }, cancel, confirm));
+    const form = h(
+      'form',
+      { method: 'dialog', class: 'modal-form' },
+      h('h3', {}, options.title),
+      options.body ?? null,
+      input,
+      h('div', { class: 'modal-actions' }, cancel, confirm),
+    );
     const dialog = h('dialog', { class: 'modal', 'data-testid': 'modal' }, form);
     const close = (value: string | null): void => {
       dialog.close();

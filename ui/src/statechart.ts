@@ -32,7 +32,16 @@ function build(graph: MachineGraph): Box[] {
   const sorted = [...graph.states].sort((a, b) => a.path.split('.').length - b.path.split('.').length);
   for (const st of sorted) {
     const dot = st.path.lastIndexOf('.');
-    const box: Box = { path: st.path, label: dot < 0 ? st.path : st.path.slice(dot + 1), type: st.type, children: [], x: 0, y: 0, w: 0, h: 0 };
+    const box: Box = {
+      path: st.path,
+      label: dot < 0 ? st.path : st.path.slice(dot + 1),
+      type: st.type,
+      children: [],
+      x: 0,
+      y: 0,
+      w: 0,
+      h: 0,
+    };
     boxes.set(st.path, box);
     const parent = dot < 0 ? undefined : boxes.get(st.path.slice(0, dot));
     (parent?.children ?? roots).push(box);
@@ -105,7 +114,9 @@ function resolve(target: string, from: string, all: Map<string, Box>): Box | und
   const clean = target.replace(/^#[^.]*\./, '').replace(/^\./, '');
   if (all.has(clean)) return all.get(clean);
   const parent = from.includes('.') ? from.slice(0, from.lastIndexOf('.')) : '';
-  return all.get(parent === '' ? clean : `${parent}.${clean}`) ?? [...all.values()].find((b) => b.path.endsWith(`.${clean}`));
+  return (
+    all.get(parent === '' ? clean : `${parent}.${clean}`) ?? [...all.values()].find((b) => b.path.endsWith(`.${clean}`))
+  );
 }
 
 function edgePoint(b: Box, tx: number, ty: number): [number, number] {
@@ -129,25 +140,65 @@ export function statechartSvg(graph: MachineGraph, current: string): SVGElement 
   for (let i = 1; i <= parts.length; i++) active.add(parts.slice(0, i).join('.'));
 
   // Room on the right for the labels of edges leaving the last column.
-  const svg = s('svg', { viewBox: `0 0 ${w + 160} ${h + 20}`, width: w + 160, height: h + 20, class: 'statechart', role: 'img', 'aria-label': `statechart of ${graph.id}` });
+  const svg = s('svg', {
+    viewBox: `0 0 ${w + 160} ${h + 20}`,
+    width: w + 160,
+    height: h + 20,
+    class: 'statechart',
+    role: 'img',
+    'aria-label': `statechart of ${graph.id}`,
+  });
   svg.append(
-    s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }))),
+    s(
+      'defs',
+      {},
+      s(
+        'marker',
+        {
+          id: 'arrow',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }),
+      ),
+    ),
   );
   for (const b of all.values()) {
     const isCurrent = b.path === current;
     const cls = ['state', b.type, isCurrent ? 'current' : active.has(b.path) ? 'active' : ''].filter(Boolean).join(' ');
     const g = s('g', { class: cls, 'data-state': b.path, ...(isCurrent ? { 'data-current': 'true' } : {}) });
     g.append(s('rect', { x: b.x, y: b.y, width: b.w, height: b.h, rx: 8 }));
-    if (b.type === 'final') g.append(s('rect', { x: b.x + 3, y: b.y + 3, width: b.w - 6, height: b.h - 6, rx: 6, class: 'final-inner' }));
-    g.append(s('text', { x: b.children.length > 0 ? b.x + PAD : b.x + b.w / 2, y: b.children.length > 0 ? b.y + 16 : b.y + b.h / 2 + 4, 'text-anchor': b.children.length > 0 ? 'start' : 'middle' }, b.label));
+    if (b.type === 'final')
+      g.append(s('rect', { x: b.x + 3, y: b.y + 3, width: b.w - 6, height: b.h - 6, rx: 6, class: 'final-inner' }));
+    g.append(
+      s(
+        'text',
+        {
+          x: b.children.length > 0 ? b.x + PAD : b.x + b.w / 2,
+          y: b.children.length > 0 ? b.y + 16 : b.y + b.h / 2 + 4,
+          'text-anchor': b.children.length > 0 ? 'start' : 'middle',
+        },
+        b.label,
+      ),
+    );
     svg.append(g);
   }
   // Collapse transitions that leave many states for the same target (pause, kill) into a legend.
   const sources = new Map<string, Set<string>>();
-  for (const st of graph.states) for (const t of st.transitions) for (const target of t.targets) {
-    const to = resolve(target, st.path, all);
-    if (to !== undefined) sources.set(`${t.event}\u0000${to.path}`, (sources.get(`${t.event}\u0000${to.path}`) ?? new Set()).add(st.path));
-  }
+  for (const st of graph.states)
+    for (const t of st.transitions)
+      for (const target of t.targets) {
+        const to = resolve(target, st.path, all);
+        if (to !== undefined)
+          sources.set(
+            `${t.event}\u0000${to.path}`,
+            (sources.get(`${t.event}\u0000${to.path}`) ?? new Set()).add(st.path),
+          );
+      }
   const global = new Set([...sources].filter(([, from]) => from.size >= GLOBAL_MIN_SOURCES).map(([key]) => key));
   // One edge per (from, to) pair, carrying every event that makes that move.
   const edges = new Map<string, { from: Box; to: Box; events: string[] }>();
@@ -169,11 +220,18 @@ export function statechartSvg(graph: MachineGraph, current: string): SVGElement 
     const label = events.length > 2 ? `${events[0]} +${events.length - 1}` : events.join(', ');
     // Labels show for the moves out of the current state (what can happen next); the rest on hover.
     const next = active.has(from.path);
-    const g = s('g', { class: next ? 'transition next' : 'transition', 'data-from': from.path, 'data-to': to.path }, s('title', {}, `${from.path} → ${to.path}: ${events.join(', ')}`));
+    const g = s(
+      'g',
+      { class: next ? 'transition next' : 'transition', 'data-from': from.path, 'data-to': to.path },
+      s('title', {}, `${from.path} → ${to.path}: ${events.join(', ')}`),
+    );
     if (to === from) {
       const x = from.x + from.w - 14;
       const y = from.y;
-      g.append(s('path', { d: `M${x},${y} c 10,-22 26,-6 14,8`, 'marker-end': 'url(#arrow)' }), s('text', { x: x + 18, y: y - 10 }, label));
+      g.append(
+        s('path', { d: `M${x},${y} c 10,-22 26,-6 14,8`, 'marker-end': 'url(#arrow)' }),
+        s('text', { x: x + 18, y: y - 10 }, label),
+      );
     } else {
       const [x1, y1] = edgePoint(from, to.x + to.w / 2, to.y + to.h / 2);
       const [x2, y2] = edgePoint(to, from.x + from.w / 2, from.y + from.h / 2);
@@ -184,7 +242,10 @@ export function statechartSvg(graph: MachineGraph, current: string): SVGElement 
       const cy = (y1 + y2) / 2 - ((x2 - x1) / len) * bend;
       const mx = (x1 + 2 * cx + x2) / 4;
       const my = (y1 + 2 * cy + y2) / 4;
-      g.append(s('path', { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, 'marker-end': 'url(#arrow)' }), s('text', { x: mx, y: my - 3, 'text-anchor': 'middle' }, label));
+      g.append(
+        s('path', { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, 'marker-end': 'url(#arrow)' }),
+        s('text', { x: mx, y: my - 3, 'text-anchor': 'middle' }, label),
+      );
     }
     svg.append(g);
   }

@@ -1,8 +1,21 @@
 /**
  * The gateway's response shapes, as the dashboard uses them (type-only imports: the UI talks to the gateway over HTTP only).
  */
-export type { AgentSummary, AgentDetail, TreeNode, MachineGraph, RuntimeMetrics, AuditEntry, KillScope } from '../../gateway/RuntimeApi.ts';
-export type { InspectionEvent, TransitionEvent, ApprovalRecord, AlertEvent } from '../../runtime/inspection/InspectionEvent.ts';
+export type {
+  AgentSummary,
+  AgentDetail,
+  TreeNode,
+  MachineGraph,
+  RuntimeMetrics,
+  AuditEntry,
+  KillScope,
+} from '../../gateway/RuntimeApi.ts';
+export type {
+  InspectionEvent,
+  TransitionEvent,
+  ApprovalRecord,
+  AlertEvent,
+} from '../../runtime/inspection/InspectionEvent.ts';
 export type { KillSwitchState } from '../../runtime/persistence/RuntimeStore.ts';
 
 /** GET /api/me. */

@@ -17,8 +17,12 @@ begin
 end
 $$;`);
     for (const table of ['mandate_audit_entry', 'mandate_audit_checkpoint']) {
-      this.addSql(`create trigger ${table}_no_update before update or delete on "${table}" for each row execute function mandate_audit_append_only();`);
-      this.addSql(`create trigger ${table}_no_truncate before truncate on "${table}" for each statement execute function mandate_audit_append_only();`);
+      this.addSql(
+        `create trigger ${table}_no_update before update or delete on "${table}" for each row execute function mandate_audit_append_only();`,
+      );
+      this.addSql(
+        `create trigger ${table}_no_truncate before truncate on "${table}" for each statement execute function mandate_audit_append_only();`,
+      );
       this.addSql(`revoke update, delete, truncate on "${table}" from public;`);
     }
   }

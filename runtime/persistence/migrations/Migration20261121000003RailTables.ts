@@ -9,19 +9,32 @@ export class Migration20261121000003RailTables extends Migration {
   override name = 'Migration20261121000003RailTables';
 
   override up(): void {
-    this.addSql(`create table "limit_reservations" ("id" varchar(255) not null, "idempotency_key" varchar(255) not null, "scope" varchar(255) not null, "asset" varchar(32) not null, "counterparty" varchar(255) not null, "amount_native" numeric(78,0) not null, "amount_reference" numeric(78,0) not null, "status" varchar(16) not null, "created_at" timestamptz not null, primary key ("id"));`);
+    this.addSql(
+      `create table "limit_reservations" ("id" varchar(255) not null, "idempotency_key" varchar(255) not null, "scope" varchar(255) not null, "asset" varchar(32) not null, "counterparty" varchar(255) not null, "amount_native" numeric(78,0) not null, "amount_reference" numeric(78,0) not null, "status" varchar(16) not null, "created_at" timestamptz not null, primary key ("id"));`,
+    );
     this.addSql(`create index "limit_reservations_idempotency_key_index" on "limit_reservations" ("idempotency_key");`);
-    this.addSql(`create index "limit_reservations_scope_created_at_index" on "limit_reservations" ("scope", "created_at");`);
-    this.addSql(`create table "rail_attempts" ("tx_hash" varchar(66) not null, "idempotency_key" varchar(255) not null, "chain_id" int not null, "from_address" varchar(42) not null, "nonce" numeric(20,0) not null, "purpose" varchar(16) not null, "raw_tx" text not null, "max_fee_per_gas" numeric(78,0) not null, "max_priority_fee_per_gas" numeric(78,0) not null, "status" varchar(16) not null, "created_at" timestamptz not null, primary key ("tx_hash"));`);
+    this.addSql(
+      `create index "limit_reservations_scope_created_at_index" on "limit_reservations" ("scope", "created_at");`,
+    );
+    this.addSql(
+      `create table "rail_attempts" ("tx_hash" varchar(66) not null, "idempotency_key" varchar(255) not null, "chain_id" int not null, "from_address" varchar(42) not null, "nonce" numeric(20,0) not null, "purpose" varchar(16) not null, "raw_tx" text not null, "max_fee_per_gas" numeric(78,0) not null, "max_priority_fee_per_gas" numeric(78,0) not null, "status" varchar(16) not null, "created_at" timestamptz not null, primary key ("tx_hash"));`,
+    );
     this.addSql(`create index "rail_attempts_idempotency_key_index" on "rail_attempts" ("idempotency_key");`);
-    this.addSql(`create index "rail_attempts_chain_id_from_address_nonce_index" on "rail_attempts" ("chain_id", "from_address", "nonce");`);
-    this.addSql(`create table "rail_intents" ("idempotency_key" varchar(255) not null, "kind" varchar(16) not null, "rail" varchar(64) not null, "agent_id" varchar(255) not null, "fingerprint" varchar(64) not null, "params" jsonb not null, "status" varchar(24) not null, "receipt" jsonb null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("idempotency_key"));`);
+    this.addSql(
+      `create index "rail_attempts_chain_id_from_address_nonce_index" on "rail_attempts" ("chain_id", "from_address", "nonce");`,
+    );
+    this.addSql(
+      `create table "rail_intents" ("idempotency_key" varchar(255) not null, "kind" varchar(16) not null, "rail" varchar(64) not null, "agent_id" varchar(255) not null, "fingerprint" varchar(64) not null, "params" jsonb not null, "status" varchar(24) not null, "receipt" jsonb null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("idempotency_key"));`,
+    );
     this.addSql(`create index "rail_intents_agent_id_index" on "rail_intents" ("agent_id");`);
     this.addSql(`create index "rail_intents_status_index" on "rail_intents" ("status");`);
-    this.addSql(`create table "rail_nonces" ("chain_id" int not null, "address" varchar(42) not null, "next_nonce" numeric(20,0) not null, "updated_at" timestamptz not null, primary key ("chain_id", "address"));`);
+    this.addSql(
+      `create table "rail_nonces" ("chain_id" int not null, "address" varchar(42) not null, "next_nonce" numeric(20,0) not null, "updated_at" timestamptz not null, primary key ("chain_id", "address"));`,
+    );
   }
 
   override down(): void {
-    for (const table of ['limit_reservations', 'rail_attempts', 'rail_intents', 'rail_nonces']) this.addSql(`drop table if exists "${table}" cascade;`);
+    for (const table of ['limit_reservations', 'rail_attempts', 'rail_intents', 'rail_nonces'])
+      this.addSql(`drop table if exists "${table}" cascade;`);
   }
 }

@@ -9,7 +9,9 @@ export class Migration20261121000004AuditEntryId extends Migration {
 
   override up(): void {
     this.addSql(`alter table "mandate_audit_entry" add "entry_id" text null;`);
-    this.addSql(`alter table "mandate_audit_entry" add constraint "mandate_audit_entry_entry_id_unique" unique ("entry_id");`);
+    this.addSql(
+      `alter table "mandate_audit_entry" add constraint "mandate_audit_entry_entry_id_unique" unique ("entry_id");`,
+    );
   }
 
   override down(): void {

@@ -19,7 +19,12 @@ const cycles = Number(env.CRASH_CYCLES ?? 4);
 const principal = { kind: 'system' as const, id: 'crash-test' };
 
 function ledgerKeys(): string[] {
-  return existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]!) : [];
+  return existsSync(ledger)
+    ? readFileSync(ledger, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ')[0]!)
+    : [];
 }
 
 const bank: Actuator = {
@@ -35,7 +40,9 @@ const bank: Actuator = {
     return { status: 'succeeded', receipt: { reference: ctx.idempotencyKey } };
   },
   async reconcile(_action, ctx): Promise<Outcome | undefined> {
-    return ledgerKeys().includes(ctx.idempotencyKey) ? { status: 'succeeded', receipt: { reference: ctx.idempotencyKey, reconciled: true } } : undefined;
+    return ledgerKeys().includes(ctx.idempotencyKey)
+      ? { status: 'succeeded', receipt: { reference: ctx.idempotencyKey, reconciled: true } }
+      : undefined;
   },
 };
 
@@ -49,7 +56,13 @@ for (let i = 0; i < agents; i++) {
       capabilities: ['payments.send'],
       group: 'payables',
       permissions: [{ capability: 'payments.send', accounts: ['ops'] }],
-      limits: { perTransaction: { USDC: '1000000' }, daily: { USDC: '100000000' }, maxAttempts: 3, baseDelay: 10, maxDelay: 100 },
+      limits: {
+        perTransaction: { USDC: '1000000' },
+        daily: { USDC: '100000000' },
+        maxAttempts: 3,
+        baseDelay: 10,
+        maxDelay: 100,
+      },
       perceive: async () => {
         await delay(Math.random() * 10);
         return { due: true, amount: String(10 + i) };
@@ -59,7 +72,14 @@ for (let i = 0; i < agents; i++) {
           {
             name: 'pay',
             conditions: { all: [{ fact: 'due', operator: 'equal', value: true }] },
-            event: { type: 'payment.send', capability: 'payments.send', account: 'ops', amount: { value: '$fact:amount', asset: 'USDC' }, counterparty: 'subj_bank', rationale: 'due' },
+            event: {
+              type: 'payment.send',
+              capability: 'payments.send',
+              account: 'ops',
+              amount: { value: '$fact:amount', asset: 'USDC' },
+              counterparty: 'subj_bank',
+              rationale: 'due',
+            },
           },
         ],
       }),

@@ -31,19 +31,54 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
 
   const treeNode = (node: TreeNode, agents: Map<string, AgentSummary>, selected: string | null): HTMLElement => {
     const agent = agents.get(node.id);
-    const badge = h('span', { class: `badge state-${node.state.split('.').pop() ?? ''}`, 'data-testid': `state-${node.id}` }, node.state);
-    const flags = agent ? [agent.killed ? h('span', { class: 'badge killed' }, 'killed') : null, agent.paused ? h('span', { class: 'badge paused' }, 'paused') : null] : [];
+    const badge = h(
+      'span',
+      { class: `badge state-${node.state.split('.').pop() ?? ''}`, 'data-testid': `state-${node.id}` },
+      node.state,
+    );
+    const flags = agent
+      ? [
+          agent.killed ? h('span', { class: 'badge killed' }, 'killed') : null,
+          agent.paused ? h('span', { class: 'badge paused' }, 'paused') : null,
+        ]
+      : [];
     const label =
       node.kind === 'agent'
-        ? h('button', { class: `link${selected === node.id ? ' selected' : ''}`, 'data-testid': `agent-${node.id}`, onclick: () => select(node.id) }, node.id)
-        : h('strong', { title: `${node.role ?? ''} supervisor` }, node.id, h('span', { class: 'muted' }, ` (${node.role ?? 'supervisor'})`));
-    return h('li', { class: node.kind, 'data-node': node.id }, label, ' ', badge, ...flags, node.children.length > 0 ? h('ul', {}, ...node.children.map((c) => treeNode(c, agents, selected))) : null);
+        ? h(
+            'button',
+            {
+              class: `link${selected === node.id ? ' selected' : ''}`,
+              'data-testid': `agent-${node.id}`,
+              onclick: () => select(node.id),
+            },
+            node.id,
+          )
+        : h(
+            'strong',
+            { title: `${node.role ?? ''} supervisor` },
+            node.id,
+            h('span', { class: 'muted' }, ` (${node.role ?? 'supervisor'})`),
+          );
+    return h(
+      'li',
+      { class: node.kind, 'data-node': node.id },
+      label,
+      ' ',
+      badge,
+      ...flags,
+      node.children.length > 0 ? h('ul', {}, ...node.children.map((c) => treeNode(c, agents, selected))) : null,
+    );
   };
 
   const controls = (agent: AgentDetail, ctx: DashboardContext): HTMLElement => {
     const can = (p: string): boolean => ctx.me?.permissions.includes(p) ?? false;
     const act = (verb: 'pause' | 'resume' | 'stop') => async (): Promise<void> => {
-      const reason = await askReason({ title: `${verb[0]?.toUpperCase()}${verb.slice(1)} ${agent.id}`, confirmLabel: verb, required: true, danger: verb === 'stop' });
+      const reason = await askReason({
+        title: `${verb[0]?.toUpperCase()}${verb.slice(1)} ${agent.id}`,
+        confirmLabel: verb,
+        required: true,
+        danger: verb === 'stop',
+      });
       if (reason === null) return;
       await runAction(store, `${verb} ${agent.id}`, async () => {
         await api.override(agent.id, verb, reason);
@@ -54,9 +89,15 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
     return h(
       'div',
       { class: 'controls' },
-      can('agent.pause') && !agent.paused && !agent.killed ? h('button', { 'data-testid': 'pause', onclick: act('pause') }, 'Pause') : null,
-      can('agent.resume') && agent.paused && !agent.killed ? h('button', { 'data-testid': 'resume', onclick: act('resume') }, 'Resume') : null,
-      can('agent.stop') && !agent.killed ? h('button', { class: 'danger', 'data-testid': 'stop', onclick: act('stop') }, 'Stop') : null,
+      can('agent.pause') && !agent.paused && !agent.killed
+        ? h('button', { 'data-testid': 'pause', onclick: act('pause') }, 'Pause')
+        : null,
+      can('agent.resume') && agent.paused && !agent.killed
+        ? h('button', { 'data-testid': 'resume', onclick: act('resume') }, 'Resume')
+        : null,
+      can('agent.stop') && !agent.killed
+        ? h('button', { class: 'danger', 'data-testid': 'stop', onclick: act('stop') }, 'Stop')
+        : null,
     );
   };
 
@@ -64,7 +105,16 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
   const timeline = (agent: AgentDetail, ctx: DashboardContext): HTMLElement => {
     // Newest first; within one millisecond each source keeps its own order (`order` counts up in time).
     const rows = [
-      ...agent.recent.map((t, i) => ({ at: t.at, order: i, kind: 'transition', who: `agent:${agent.id}`, what: `${t.from} → ${t.to}`, event: t.event, where: t.parentId ?? '', why: JSON.stringify(t.summary) })),
+      ...agent.recent.map((t, i) => ({
+        at: t.at,
+        order: i,
+        kind: 'transition',
+        who: `agent:${agent.id}`,
+        what: `${t.from} → ${t.to}`,
+        event: t.event,
+        where: t.parentId ?? '',
+        why: JSON.stringify(t.summary),
+      })),
       ...ctx.detailAudit.map((e, i) => ({
         at: e.at,
         order: ctx.detailAudit.length - i,
@@ -79,12 +129,25 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
     return h(
       'table',
       { class: 'timeline', 'data-testid': 'timeline' },
-      h('thead', {}, h('tr', {}, ...['when', 'who', 'what', 'event / subject', 'where', 'why / details'].map((c) => h('th', {}, c)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['when', 'who', 'what', 'event / subject', 'where', 'why / details'].map((c) => h('th', {}, c))),
+      ),
       h(
         'tbody',
         {},
         ...rows.map((r) =>
-          h('tr', { class: r.kind, 'data-kind': r.kind }, h('td', {}, time(r.at)), h('td', {}, r.who), h('td', {}, r.what), h('td', {}, r.event), h('td', {}, r.where), h('td', { class: r.kind === 'transition' ? 'mono' : '' }, r.why)),
+          h(
+            'tr',
+            { class: r.kind, 'data-kind': r.kind },
+            h('td', {}, time(r.at)),
+            h('td', {}, r.who),
+            h('td', {}, r.what),
+            h('td', {}, r.event),
+            h('td', {}, r.where),
+            h('td', { class: r.kind === 'transition' ? 'mono' : '' }, r.why),
+          ),
         ),
       ),
     );
@@ -117,8 +180,22 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
 
   return (ctx) => {
     const agents = new Map(ctx.agents.map((a) => [a.id, a]));
-    replace(treePane, h('h2', {}, 'Supervision tree'), ctx.tree === null ? h('p', { class: 'muted' }, 'Loading…') : h('ul', { class: 'tree' }, treeNode(ctx.tree, agents, ctx.selected)));
+    replace(
+      treePane,
+      h('h2', {}, 'Supervision tree'),
+      ctx.tree === null
+        ? h('p', { class: 'muted' }, 'Loading…')
+        : h('ul', { class: 'tree' }, treeNode(ctx.tree, agents, ctx.selected)),
+    );
     if (ctx.detail !== null) replace(detailPane, ...detailView(ctx.detail, ctx));
-    else replace(detailPane, h('p', { class: 'muted' }, ctx.selected === null ? 'Select an agent to see its statechart, context and timeline.' : 'Loading…'));
+    else
+      replace(
+        detailPane,
+        h(
+          'p',
+          { class: 'muted' },
+          ctx.selected === null ? 'Select an agent to see its statechart, context and timeline.' : 'Loading…',
+        ),
+      );
   };
 }

@@ -21,7 +21,9 @@ export function describeAction(action: Record<string, unknown>): string {
 /** What became of an approved action: the outcome of the agent's next learn step after the decision, from the live feed. */
 function executed(a: ApprovalRecord, ctx: DashboardContext): string | undefined {
   if (a.decidedAt === undefined) return undefined;
-  const after = ctx.feed.filter((t) => t.actorId === a.agentId && t.at >= (a.decidedAt ?? 0) && typeof t.summary.outcome === 'string');
+  const after = ctx.feed.filter(
+    (t) => t.actorId === a.agentId && t.at >= (a.decidedAt ?? 0) && typeof t.summary.outcome === 'string',
+  );
   return after.length === 0 ? undefined : String(after[after.length - 1]?.summary.outcome);
 }
 
@@ -32,12 +34,21 @@ function busy(a: ApprovalRecord, ctx: DashboardContext): boolean {
 }
 
 /** Mounts the approvals panel; returns its update function. */
-export function mountApprovalsView(root: HTMLElement, store: DashboardStore, api: Api): (ctx: DashboardContext) => void {
+export function mountApprovalsView(
+  root: HTMLElement,
+  store: DashboardStore,
+  api: Api,
+): (ctx: DashboardContext) => void {
   const pane = h('section', { class: 'pane', 'data-testid': 'approvals' });
   replace(root, pane);
 
   const decide = (approval: ApprovalRecord, verdict: 'approve' | 'reject') => async (): Promise<void> => {
-    const reason = await askReason({ title: `${verdict === 'approve' ? 'Approve' : 'Reject'} ${approval.id}`, confirmLabel: verdict, required: verdict === 'reject', danger: verdict === 'reject' });
+    const reason = await askReason({
+      title: `${verdict === 'approve' ? 'Approve' : 'Reject'} ${approval.id}`,
+      confirmLabel: verdict,
+      required: verdict === 'reject',
+      danger: verdict === 'reject',
+    });
     if (reason === null) return;
     await runAction(store, `${verdict} ${approval.id}`, async () => {
       if (verdict === 'approve') await api.approve(approval.id, reason === '' ? undefined : reason);
@@ -55,13 +66,31 @@ export function mountApprovalsView(root: HTMLElement, store: DashboardStore, api
       h('td', {}, a.agentId),
       h('td', { title: JSON.stringify(a.action, null, 2) }, describeAction(a.action)),
       h('td', {}, a.reason),
-      h('td', {}, h('span', { class: `badge ${a.status}` }, a.status), a.decidedBy ? ` by ${a.decidedBy.id}` : '', a.decisionReason ? `: ${a.decisionReason}` : ''),
-      h('td', { 'data-testid': `outcome-${a.id}`, title: 'from the live stream; earlier outcomes are in the audit log' }, a.status === 'approved' ? (executed(a, ctx) ?? (busy(a, ctx) ? 'executing…' : '—')) : ''),
       h(
         'td',
         {},
-        a.status === 'pending' && can ? h('button', { class: 'primary', 'data-testid': `approve-${a.id}`, onclick: decide(a, 'approve') }, 'Approve') : null,
-        a.status === 'pending' && can ? h('button', { class: 'danger', 'data-testid': `reject-${a.id}`, onclick: decide(a, 'reject') }, 'Reject') : null,
+        h('span', { class: `badge ${a.status}` }, a.status),
+        a.decidedBy ? ` by ${a.decidedBy.id}` : '',
+        a.decisionReason ? `: ${a.decisionReason}` : '',
+      ),
+      h(
+        'td',
+        { 'data-testid': `outcome-${a.id}`, title: 'from the live stream; earlier outcomes are in the audit log' },
+        a.status === 'approved' ? (executed(a, ctx) ?? (busy(a, ctx) ? 'executing…' : '—')) : '',
+      ),
+      h(
+        'td',
+        {},
+        a.status === 'pending' && can
+          ? h(
+              'button',
+              { class: 'primary', 'data-testid': `approve-${a.id}`, onclick: decide(a, 'approve') },
+              'Approve',
+            )
+          : null,
+        a.status === 'pending' && can
+          ? h('button', { class: 'danger', 'data-testid': `reject-${a.id}`, onclick: decide(a, 'reject') }, 'Reject')
+          : null,
         a.status === 'pending' ? h('span', { class: 'muted' }, ` expires ${time(a.expiresAt)}`) : null,
       ),
     );
@@ -76,9 +105,23 @@ export function mountApprovalsView(root: HTMLElement, store: DashboardStore, api
         : h(
             'table',
             { 'data-testid': testId },
-            h('thead', {}, h('tr', {}, ...['requested', 'agent', 'action', 'why asked', 'status', 'outcome', ''].map((c) => h('th', {}, c)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...['requested', 'agent', 'action', 'why asked', 'status', 'outcome', ''].map((c) => h('th', {}, c)),
+              ),
+            ),
             h('tbody', {}, ...rows.map((a) => row(a, ctx))),
           );
-    replace(pane, h('h2', {}, `Pending approvals (${pending.length})`), table(pending, 'pending-approvals'), h('h2', {}, 'Recently decided'), table(decided, 'decided-approvals'));
+    replace(
+      pane,
+      h('h2', {}, `Pending approvals (${pending.length})`),
+      table(pending, 'pending-approvals'),
+      h('h2', {}, 'Recently decided'),
+      table(decided, 'decided-approvals'),
+    );
   };
 }

@@ -43,14 +43,40 @@ export function mountAuditView(root: HTMLElement, store: DashboardStore, api: Ap
       h('h2', {}, 'Audit log'),
       form,
       status,
-      h('table', { 'data-testid': 'audit-table' }, h('thead', {}, h('tr', {}, ...['seq', 'when (UTC)', 'who', 'action', 'subject', 'agent', 'currency', 'counterparty', 'status', 'why', 'data'].map((c) => h('th', {}, c)))), rows),
+      h(
+        'table',
+        { 'data-testid': 'audit-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...[
+              'seq',
+              'when (UTC)',
+              'who',
+              'action',
+              'subject',
+              'agent',
+              'currency',
+              'counterparty',
+              'status',
+              'why',
+              'data',
+            ].map((c) => h('th', {}, c)),
+          ),
+        ),
+        rows,
+      ),
       more,
     ),
   );
 
   let cursor: string | null = null;
   let shown = 0;
-  const filters = (): AuditFilters => Object.fromEntries([...inputs].map(([k, el]) => [k, el.value.trim()]).filter(([, v]) => v !== '')) as AuditFilters;
+  const filters = (): AuditFilters =>
+    Object.fromEntries([...inputs].map(([k, el]) => [k, el.value.trim()]).filter(([, v]) => v !== '')) as AuditFilters;
   const row = (e: AuditEntry): HTMLElement =>
     h(
       'tr',

@@ -50,7 +50,12 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
   );
 
   const tile = (label: string, value: string | number, testId: string, warn = false): HTMLElement =>
-    h('div', { class: `tile${warn ? ' warn' : ''}`, 'data-testid': testId }, h('div', { class: 'tile-value' }, String(value)), h('div', { class: 'tile-label' }, label));
+    h(
+      'div',
+      { class: `tile${warn ? ' warn' : ''}`, 'data-testid': testId },
+      h('div', { class: 'tile-value' }, String(value)),
+      h('div', { class: 'tile-label' }, label),
+    );
 
   function render(ctx: DashboardContext): void {
     last = ctx;
@@ -71,34 +76,86 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
         'div',
         { class: 'tiles' },
         tile('live stream', ctx.connection, 'tile-connection', ctx.connection !== 'open'),
-        ...Object.entries(ctx.ready?.checks ?? {}).map(([name, check]) => tile(name, check.ok ? 'reachable' : 'DOWN', `tile-ready-${name}`, !check.ok)),
+        ...Object.entries(ctx.ready?.checks ?? {}).map(([name, check]) =>
+          tile(name, check.ok ? 'reachable' : 'DOWN', `tile-ready-${name}`, !check.ok),
+        ),
         tile('agents', agents.length, 'tile-agents'),
         tile('cycles', cycles, 'tile-cycles'),
         tile('cycles / min (last minute)', perMinute('cycles'), 'tile-cycle-rate'),
         tile('payments / min', perMinute('payments'), 'tile-payment-rate'),
-        tile('failures / min', perMinute('failures'), 'tile-failure-rate', perMinute('failures') !== '–' && perMinute('failures') !== '0.0'),
+        tile(
+          'failures / min',
+          perMinute('failures'),
+          'tile-failure-rate',
+          perMinute('failures') !== '–' && perMinute('failures') !== '0.0',
+        ),
         tile('failures', failures, 'tile-failures', failures > 0),
         tile('approvals pending', m?.approvalsPending ?? 0, 'tile-pending', (m?.approvalsPending ?? 0) > 0),
-        tile('messages sent / received / rejected', m ? `${m.messages.sent} / ${m.messages.received} / ${m.messages.rejected}` : '–', 'tile-messages'),
-        tile('kill switch', ctx.killSwitch?.all ? 'ENGAGED (all)' : (ctx.killSwitch?.agents.length ?? 0) + (ctx.killSwitch?.capabilities.length ?? 0) + (ctx.killSwitch?.groups.length ?? 0) > 0 ? 'engaged (scoped)' : 'off', 'tile-killswitch', ctx.killSwitch?.all === true),
+        tile(
+          'messages sent / received / rejected',
+          m ? `${m.messages.sent} / ${m.messages.received} / ${m.messages.rejected}` : '–',
+          'tile-messages',
+        ),
+        tile(
+          'kill switch',
+          ctx.killSwitch?.all
+            ? 'ENGAGED (all)'
+            : (ctx.killSwitch?.agents.length ?? 0) +
+                  (ctx.killSwitch?.capabilities.length ?? 0) +
+                  (ctx.killSwitch?.groups.length ?? 0) >
+                0
+              ? 'engaged (scoped)'
+              : 'off',
+          'tile-killswitch',
+          ctx.killSwitch?.all === true,
+        ),
       ),
       h(
         'div',
         { class: 'charts' },
-        barChart('Payments by status', payments.map(([label, value]) => ({ label, value })), { testId: 'chart-payments' }),
-        barChart('Cycles by agent (failures overlaid)', agents.map((a) => ({ label: a.id, value: a.cycles, overlay: a.failures })), { testId: 'chart-agents' }),
+        barChart(
+          'Payments by status',
+          payments.map(([label, value]) => ({ label, value })),
+          { testId: 'chart-payments' },
+        ),
+        barChart(
+          'Cycles by agent (failures overlaid)',
+          agents.map((a) => ({ label: a.id, value: a.cycles, overlay: a.failures })),
+          { testId: 'chart-agents' },
+        ),
         barChart('Paid volume by asset (latest 500 audit entries)', byAsset, { testId: 'chart-assets' }),
       ),
       h('h2', {}, 'Alerts'),
       ctx.alerts.length === 0
         ? h('p', { class: 'muted' }, 'No alerts since this page opened.')
-        : h('ul', { class: 'alerts', 'data-testid': 'alerts' }, ...ctx.alerts.map((a) => h('li', { class: a.severity }, `${time(a.at)} ${a.severity} ${a.code}: ${a.message}`))),
+        : h(
+            'ul',
+            { class: 'alerts', 'data-testid': 'alerts' },
+            ...ctx.alerts.map((a) =>
+              h('li', { class: a.severity }, `${time(a.at)} ${a.severity} ${a.code}: ${a.message}`),
+            ),
+          ),
       h('h2', {}, 'Live transitions'),
       h(
         'table',
         { 'data-testid': 'feed' },
         h('thead', {}, h('tr', {}, ...['when', 'actor', 'from → to', 'event'].map((c) => h('th', {}, c)))),
-        h('tbody', {}, ...ctx.feed.slice(0, 50).map((t) => h('tr', {}, h('td', {}, time(t.at)), h('td', {}, t.actorId), h('td', {}, `${t.from} → ${t.to}`), h('td', {}, t.event)))),
+        h(
+          'tbody',
+          {},
+          ...ctx.feed
+            .slice(0, 50)
+            .map((t) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, time(t.at)),
+                h('td', {}, t.actorId),
+                h('td', {}, `${t.from} → ${t.to}`),
+                h('td', {}, t.event),
+              ),
+            ),
+        ),
       ),
     );
   }

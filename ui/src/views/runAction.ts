@@ -10,7 +10,10 @@ export async function runAction(store: DashboardStore, what: string, action: () 
     await action();
     store.trigger.notify({ notice: { kind: 'info', text: `${what}: done` } });
   } catch (err) {
-    const text = err instanceof ApiError ? `${what} failed: ${err.code} ${err.message}` : `${what} failed: ${(err as Error).message}`;
+    const text =
+      err instanceof ApiError
+        ? `${what} failed: ${err.code} ${err.message}`
+        : `${what} failed: ${(err as Error).message}`;
     store.trigger.notify({ notice: { kind: 'error', text } });
   }
 }

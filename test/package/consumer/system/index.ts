@@ -78,5 +78,10 @@ export async function setup(runtime: Runtime): Promise<{ capabilities: ReadonlyM
     act: noteActuator,
   });
   for (const def of [producer, consumer]) await runtime.spawn(def);
-  return { capabilities: new Map([['gates.write', 'opens and closes gates'], ['notes.write', 'writes notes']]) };
+  return {
+    capabilities: new Map([
+      ['gates.write', 'opens and closes gates'],
+      ['notes.write', 'writes notes'],
+    ]),
+  };
 }
