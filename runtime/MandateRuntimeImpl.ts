@@ -4,9 +4,8 @@ import type { Clock } from '../kernel/index.ts';
 import { composeRuntime, type RuntimeServices } from './composeRuntime.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { KillScope } from './control/KillScopes.ts';
-import type { AgentHost, AlertSeverity } from './host/AgentHost.ts';
+import type { AlertSeverity } from './host/AgentHost.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
-import { machineGraph } from './machineGraph.ts';
 import type {
   AgentDetail,
   AgentSummary,
@@ -17,7 +16,9 @@ import type {
   TaskResult,
   TreeNode,
 } from './MandateRuntime.ts';
-import { RuntimeMessaging, type MessagingEnv } from './messaging/RuntimeMessaging.ts';
+import { messagingEnvOf } from './messaging/messagingEnvOf.ts';
+import { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
+import { agentDetail, agentSummary, capabilityList, runtimeMetrics } from './readModels.ts';
 import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
 
@@ -73,7 +74,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
       for (const record of await store.listApprovals('pending')) s.approvals.restore(record);
     }
     if (s.options.messaging !== undefined)
-      s.messaging = await RuntimeMessaging.connect(this.#messagingEnv(), s.options.messaging);
+      s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);
   }
 
   async shutdown(): Promise<void> {
@@ -132,19 +133,12 @@ export class MandateRuntimeImpl implements MandateRuntime {
   }
 
   listAgents(): AgentSummary[] {
-    return [...this.#s.tree.agents()].map((h) => this.#summary(h));
+    return [...this.#s.tree.agents()].map((h) => agentSummary(this.#s, h));
   }
 
   getAgent(id: string): AgentDetail | undefined {
     const h = this.#s.tree.get(id);
-    if (h === undefined) return undefined;
-    const { limits: _l, ...context } = h.context;
-    return {
-      ...this.#summary(h),
-      context: context as unknown as Record<string, unknown>,
-      machine: machineGraph(h.actor.logic),
-      recent: this.#s.journal.recent(id).slice(-50),
-    };
+    return h === undefined ? undefined : agentDetail(this.#s, h);
   }
 
   tree(): TreeNode {
@@ -156,30 +150,11 @@ export class MandateRuntimeImpl implements MandateRuntime {
   }
 
   capabilities(): CapabilityInfo[] {
-    const out = new Map<string, string[]>();
-    for (const h of this.#s.tree.agents())
-      for (const c of h.def.capabilities) out.set(c, [...(out.get(c) ?? []), h.id]);
-    return [...out].map(([name, agents]) => ({
-      name,
-      description: this.#s.options.capabilityCatalog?.get(name) ?? '',
-      agents,
-    }));
+    return capabilityList(this.#s);
   }
 
   metrics(): RuntimeMetrics {
-    const s = this.#s;
-    return {
-      agents: [...s.tree.agents()].map((h) => ({
-        id: h.id,
-        cycles: h.cycles,
-        failures: h.failures,
-        restarts: h.restarts,
-        state: h.state,
-      })),
-      approvalsPending: s.approvals.pending,
-      payments: { ...s.pipeline.outcomes },
-      messages: { ...(s.messaging?.counters ?? { sent: 0, received: 0, rejected: 0 }) },
-    };
+    return runtimeMetrics(this.#s);
   }
 
   // ---- operator commands --------------------------------------------------------------------
@@ -270,48 +245,6 @@ export class MandateRuntimeImpl implements MandateRuntime {
    */
   services(): RuntimeServices {
     return this.#s;
-  }
-
-  #summary(h: AgentHost): AgentSummary {
-    const ctx = h.context;
-    return {
-      id: h.id,
-      did: h.identity.did,
-      capabilities: [...h.def.capabilities],
-      state: h.state,
-      parentId: h.parent.id,
-      group: h.def.group,
-      dependsOn: [...h.def.dependsOn],
-      reputation: this.#s.reputation.score(h.id),
-      mode: this.#s.modeFor(h.def),
-      paused: h.state === 'paused' || ctx.pauseRequested,
-      killed: h.state === 'killed',
-      cycle: ctx.cycle,
-      cycles: h.cycles,
-      restarts: h.restarts,
-      failures: h.failures,
-    };
-  }
-
-  #messagingEnv(): MessagingEnv {
-    const s = this.#s;
-    return {
-      nodeId: s.nodeId,
-      clock: s.clock,
-      agents: () => s.tree.agents(),
-      agent: (id: string) => s.tree.get(id),
-      killed: (host: AgentHost) => s.killSwitch.covers(host.target),
-      reputationOf: (agentId: string) => s.reputation.score(agentId),
-      reputationListeners: s.reputationListeners,
-      subscribe: (listener: (e: InspectionEvent) => void) => s.inspection.subscribe(listener),
-      submitTask: (capability: string, input: Record<string, unknown>, by: Principal) =>
-        s.tasks.submit(capability, input, by),
-      send: (agentId: string, event: unknown) => s.operator.send(agentId, event),
-      killSwitch: s.killSwitch,
-      alert: (severity: AlertSeverity, code: string, message: string, actorId?: string) =>
-        void s.alerts.raise(severity, code, message, actorId),
-      audit: s.audit,
-    };
   }
 }
 

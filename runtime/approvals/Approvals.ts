@@ -14,6 +14,7 @@ import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
+import { deliverOutcome, GOVERNANCE } from './deliverOutcome.ts';
 
 /** What the approvals service needs. */
 export interface ApprovalsDeps {
@@ -46,8 +47,6 @@ interface Entry {
   finishing: Promise<ApprovalRecord> | undefined;
   delivered: boolean;
 }
-
-const GOVERNANCE: Principal = { kind: 'system', id: 'governance' };
 
 /**
  * Human and agent approvals of proposals that governance holds. Each request is an actor of
@@ -289,27 +288,7 @@ export class Approvals {
 
   /** Hands the outcome to the agent if it waits for this request; otherwise it stays until it does. */
   #deliver(entry: Entry): void {
-    const r = entry.record;
-    const host = this.#deps.agent(r.agentId);
-    if (
-      entry.delivered ||
-      host === undefined ||
-      host.state !== 'awaitingApproval' ||
-      host.context.verdict?.approvalId !== r.id
-    )
-      return;
-    entry.delivered = true;
-    const at = r.decidedAt ?? this.#deps.clock.now();
-    const by = r.decidedBy ?? GOVERNANCE;
-    if (r.status === 'approved') host.deliver({ type: 'governance.approval.granted', approvalId: r.id, by, at });
-    else if (r.status === 'rejected')
-      host.deliver({
-        type: 'governance.approval.rejected',
-        approvalId: r.id,
-        by,
-        reason: r.decisionReason ?? 'rejected',
-        at,
-      });
-    else if (r.status === 'expired') host.deliver({ type: 'governance.approval.expired', approvalId: r.id, at });
+    if (entry.delivered) return;
+    entry.delivered = deliverOutcome(this.#deps.agent(entry.record.agentId), entry.record, this.#deps.clock.now());
   }
 }

@@ -1,0 +1,21 @@
+import type { RuntimeServices } from '../composeRuntime.ts';
+import type { MessagingEnv } from './RuntimeMessaging.ts';
+
+/** What messaging may use of a runtime's services: the narrow {@link MessagingEnv}. */
+export function messagingEnvOf(s: RuntimeServices): MessagingEnv {
+  return {
+    nodeId: s.nodeId,
+    clock: s.clock,
+    agents: () => s.tree.agents(),
+    agent: (id) => s.tree.get(id),
+    killed: (host) => s.killSwitch.covers(host.target),
+    reputationOf: (agentId) => s.reputation.score(agentId),
+    reputationListeners: s.reputationListeners,
+    subscribe: (listener) => s.inspection.subscribe(listener),
+    submitTask: (capability, input, by) => s.tasks.submit(capability, input, by),
+    send: (agentId, event) => s.operator.send(agentId, event),
+    killSwitch: s.killSwitch,
+    alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
+    audit: s.audit,
+  };
+}

@@ -1,0 +1,64 @@
+import type { RuntimeServices } from './composeRuntime.ts';
+import type { AgentHost } from './host/AgentHost.ts';
+import { machineGraph } from './machineGraph.ts';
+import type { AgentDetail, AgentSummary, CapabilityInfo, RuntimeMetrics } from './MandateRuntime.ts';
+
+/** One agent as operators see it (copies: the caller may keep or change it). */
+export function agentSummary(s: RuntimeServices, h: AgentHost): AgentSummary {
+  const ctx = h.context;
+  return {
+    id: h.id,
+    did: h.identity.did,
+    capabilities: [...h.def.capabilities],
+    state: h.state,
+    parentId: h.parent.id,
+    group: h.def.group,
+    dependsOn: [...h.def.dependsOn],
+    reputation: s.reputation.score(h.id),
+    mode: s.modeFor(h.def),
+    paused: h.state === 'paused' || ctx.pauseRequested,
+    killed: h.state === 'killed',
+    cycle: ctx.cycle,
+    cycles: h.cycles,
+    restarts: h.restarts,
+    failures: h.failures,
+  };
+}
+
+/** An agent with its context (limits left out), machine graph and last 50 transitions. */
+export function agentDetail(s: RuntimeServices, h: AgentHost): AgentDetail {
+  const { limits: _l, ...context } = h.context;
+  return {
+    ...agentSummary(s, h),
+    context: context as unknown as Record<string, unknown>,
+    machine: machineGraph(h.actor.logic),
+    recent: s.journal.recent(h.id).slice(-50),
+  };
+}
+
+/** Every capability held, with its catalog description and holders. */
+export function capabilityList(s: RuntimeServices): CapabilityInfo[] {
+  const out = new Map<string, string[]>();
+  for (const h of s.tree.agents()) for (const c of h.def.capabilities) out.set(c, [...(out.get(c) ?? []), h.id]);
+  return [...out].map(([name, agents]) => ({
+    name,
+    description: s.options.capabilityCatalog?.get(name) ?? '',
+    agents,
+  }));
+}
+
+/** Counters for `/metrics`. */
+export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
+  return {
+    agents: [...s.tree.agents()].map((h) => ({
+      id: h.id,
+      cycles: h.cycles,
+      failures: h.failures,
+      restarts: h.restarts,
+      state: h.state,
+    })),
+    approvalsPending: s.approvals.pending,
+    payments: { ...s.pipeline.outcomes },
+    messages: { ...(s.messaging?.counters ?? { sent: 0, received: 0, rejected: 0 }) },
+  };
+}
