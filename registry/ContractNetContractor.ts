@@ -1,10 +1,4 @@
-import type {
-  AgentDescriptorInput,
-  AgentEndpoint,
-  AgentIdentity,
-  AttachOptions,
-  InboundMessage,
-} from '../transport/index.ts';
+import type { AgentEndpoint, AgentIdentity, AttachOptions, InboundMessage } from '../transport/index.ts';
 import {
   AwardSchema,
   CallForProposalsSchema,
@@ -22,7 +16,7 @@ export interface ContractorOptions {
   identity: AgentIdentity;
   bus: { attach(options: AttachOptions): Promise<AgentEndpoint> };
   /** Registered for the agent (did and node are filled in); must list the capabilities it bids for. */
-  descriptor: Omit<AgentDescriptorInput, 'did' | 'node'>;
+  descriptor: NonNullable<AttachOptions['descriptor']>;
   /** Answer a call for proposals: a bid, or undefined to decline. */
   bid: (
     cfp: CallForProposals,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../kernel/index.ts';
 import type {
-  AgentDescriptorInput,
   AgentEndpoint,
   AgentIdentity,
   AttachOptions,
@@ -65,7 +64,7 @@ export interface ContractNetManagerOptions {
   registry: CapabilityRegistry;
   /** The bus to attach to (a {@link MessageBus}). */
   bus: { attach(options: AttachOptions): Promise<AgentEndpoint> };
-  descriptor?: Omit<AgentDescriptorInput, 'did' | 'node'>;
+  descriptor?: AttachOptions['descriptor'];
   clock?: Pick<Clock, 'now'>;
   /** How long bidders have to answer a call for proposals. Default 2 s. */
   bidTimeoutMs?: number;

@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { AgentIdentity } from '../transport/index.ts';
+import { AgentIdentity, encodeRecord, RecordType, signRecord } from '../transport/index.ts';
 import { TestClock } from '../test/messaging/memoryNode.ts';
 import { MemoryCapabilityRegistry } from './MemoryCapabilityRegistry.ts';
 import { compareDecimal, versionSatisfies } from './rankCandidates.ts';
+import type { RecordProblem } from './RecordBook.ts';
 
-const did = () => AgentIdentity.generate().did;
+const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+const node = AgentIdentity.generate();
+const base = { node: 'n1', nodeDid: node.did };
 
 describe('MemoryCapabilityRegistry', () => {
   it('registry - discovery filters by capability and requirements and sorts by reputation, then price, then freshness', async () => {
     const clock = new TestClock();
     const reg = new MemoryCapabilityRegistry({ clock });
     const mk = (id: string, reputation: number, price: string, version = '1.2.0', extra = {}) =>
-      reg.register({
-        did: did(),
+      reg.register(AgentIdentity.generate(), {
         id,
-        node: 'n1',
+        ...base,
         capabilities: [{ name: 'fx.quote', version }],
         reputation,
         terms: { price: { amount: price, asset: 'USDC' } },
@@ -25,10 +27,9 @@ describe('MemoryCapabilityRegistry', () => {
     const hiCheap = await mk('hi-cheap', 0.9, '9.75');
     await mk('old-major', 0.99, '0.01', '2.0.0');
     await mk('draining', 0.95, '0.01', '1.2.0', { status: 'draining' });
-    await reg.register({
-      did: did(),
+    await reg.register(AgentIdentity.generate(), {
       id: 'other',
-      node: 'n1',
+      ...base,
       capabilities: [{ name: 'kyc.check', version: '1.0.0' }],
     });
     const found = await reg.discover('fx.quote', { minVersion: '1.1.0' });
@@ -47,45 +48,127 @@ describe('MemoryCapabilityRegistry', () => {
     ).toEqual([low.did]);
   });
 
-  it('registry - a descriptor expires without heartbeats; heartbeats keep it and update reputation', async () => {
+  it('registry - a descriptor expires without heartbeats; signed heartbeats keep it and update reputation', async () => {
     const clock = new TestClock();
     const reg = new MemoryCapabilityRegistry({ clock, ttlMs: 30_000 });
-    const a = await reg.register({ did: did(), id: 'a', node: 'n', capabilities: [] });
-    const b = await reg.register({ did: did(), id: 'b', node: 'n', capabilities: [] });
+    const ida = AgentIdentity.generate();
+    const idb = AgentIdentity.generate();
+    const a = await reg.register(ida, { id: 'a', ...base, capabilities: [] });
+    const b = await reg.register(idb, { id: 'b', ...base, capabilities: [] });
     clock.t += 20_000;
-    await reg.heartbeat(a.did, { reputation: 0.8 });
+    await reg.heartbeat(ida, { reputation: 0.8 });
     clock.t += 20_000;
     expect((await reg.lookup(a.did)).state).toBe('active');
     expect((await reg.lookup(b.did)).state).toBe('unknown');
     const s = await reg.lookup(a.did);
     expect(s.state === 'active' && s.descriptor.reputation).toBe(0.8);
-    await expect(reg.heartbeat(b.did)).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_NOT_FOUND' });
+    await expect(reg.heartbeat(idb)).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_NOT_FOUND' });
   });
 
   it('registry - revocation is permanent and refuses re-registration; bad input names the field', async () => {
     const reg = new MemoryCapabilityRegistry();
-    const a = await reg.register({
-      did: did(),
+    const id = AgentIdentity.generate();
+    const a = await reg.register(id, {
       id: 'a',
-      node: 'n',
+      ...base,
       capabilities: [{ name: 'payments.execute', version: '1.0.0' }],
     });
-    await reg.revoke(a.did, 'key leaked', 'operator:sec');
+    await reg.revoke(id, a.did, 'key leaked', 'operator:sec');
     expect(await reg.lookup(a.did)).toMatchObject({
       state: 'revoked',
       revocation: { reason: 'key leaked', by: 'operator:sec' },
     });
     expect(await reg.discover('payments.execute')).toEqual([]);
-    await expect(reg.register({ did: a.did, id: 'a', node: 'n', capabilities: [] })).rejects.toMatchObject({
+    await expect(reg.register(id, { id: 'a', ...base, capabilities: [] })).rejects.toMatchObject({
       code: 'MANDATE_ERR_REGISTRY_REVOKED',
     });
-    await expect(reg.register({ did: 'did:web:x', id: 'a', node: 'n', capabilities: [] })).rejects.toMatchObject({
-      code: 'MANDATE_ERR_REGISTRY_INPUT',
-      details: { path: 'did' },
-    });
     await expect(
-      reg.register({ did: did(), id: 'a', node: 'n', capabilities: [{ name: 'Bad Name', version: '1' }] }),
+      reg.register(AgentIdentity.generate(), { id: 'a', ...base, nodeDid: 'did:web:x', capabilities: [] }),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_INPUT', details: { path: 'nodeDid' } });
+    await expect(
+      reg.register(AgentIdentity.generate(), { id: 'a', ...base, capabilities: [{ name: 'Bad Name', version: '1' }] }),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_INPUT' });
+  });
+
+  it('registry - unsigned, wrongly signed, mis-keyed and foreign-signed descriptors are ignored and reported', async () => {
+    const problems: RecordProblem[] = [];
+    const reg = new MemoryCapabilityRegistry({ onRecordProblem: (p) => problems.push(p) });
+    const victim = AgentIdentity.generate();
+    const mallory = AgentIdentity.generate();
+    const key = victim.did.slice('did:key:'.length);
+    const body = {
+      did: victim.did,
+      id: 'victim',
+      ...base,
+      capabilities: [{ name: 'payments.execute', version: '1.0.0' }],
+      reputation: 1,
+      registeredAt: Date.now(),
+      heartbeatAt: Date.now(),
+    };
+    reg.putRaw('agents', key, enc(body)); // v1-style unsigned descriptor
+    reg.putRaw('agents', key, encodeRecord(signRecord(mallory, RecordType.descriptor, body))); // signed by someone else
+    const genuine = signRecord(victim, RecordType.descriptor, body);
+    reg.putRaw('agents', key, enc({ ...genuine, body: { ...body, reputation: 0.99 } })); // tampered after signing
+    reg.putRaw('agents', mallory.did.slice(8), encodeRecord(genuine)); // stored under another agent's key
+    reg.putRaw('agents', key, new TextEncoder().encode('['.repeat(100_000))); // hostile nesting
+    expect((await reg.lookup(victim.did)).state).toBe('unknown');
+    expect(problems).toHaveLength(5);
+    expect(problems.every((p) => p.code === 'MANDATE_ERR_REGISTRY_RECORD')).toBe(true);
+    reg.putRaw('agents', key, encodeRecord(genuine));
+    expect((await reg.lookup(victim.did)).state).toBe('active');
+    expect(problems).toHaveLength(5);
+  });
+
+  it('registry - a replayed older heartbeat never rolls a descriptor back', async () => {
+    const clock = new TestClock();
+    const reg = new MemoryCapabilityRegistry({ clock });
+    const id = AgentIdentity.generate();
+    await reg.register(id, { id: 'a', ...base, capabilities: [{ name: 'fx.quote', version: '1.0.0' }] });
+    const old = signRecord(id, RecordType.descriptor, {
+      did: id.did,
+      id: 'a',
+      ...base,
+      capabilities: [{ name: 'payments.execute', version: '1.0.0' }],
+      registeredAt: clock.t - 5,
+      heartbeatAt: clock.t - 5,
+    });
+    clock.t += 1_000;
+    await reg.heartbeat(id, { reputation: 0.7 });
+    reg.putRaw('agents', id.did.slice(8), encodeRecord(old));
+    const s = await reg.lookup(id.did);
+    expect(s.state === 'active' && s.descriptor.capabilities.map((c) => c.name)).toEqual(['fx.quote']);
+    expect(s.state === 'active' && s.descriptor.reputation).toBe(0.7);
+  });
+
+  it('registry - only the agent, its node (with evidence) or an authority may revoke; others are refused and ignored', async () => {
+    const authority = AgentIdentity.generate();
+    const problems: RecordProblem[] = [];
+    const reg = new MemoryCapabilityRegistry({
+      revocationAuthorities: [authority.did],
+      onRecordProblem: (p) => problems.push(p),
+    });
+    const agents = [1, 2, 3, 4].map(() => AgentIdentity.generate());
+    for (const a of agents) await reg.register(a, { id: 'x', ...base, capabilities: [] });
+    const mallory = AgentIdentity.generate();
+    await expect(reg.revoke(mallory, agents[0]!.did, 'spite')).rejects.toMatchObject({
+      code: 'MANDATE_ERR_REGISTRY_INPUT',
+    });
+    expect((await reg.lookup(agents[0]!.did)).state).toBe('active');
+    expect(problems.map((p) => p.bucket)).toEqual(['revocations']);
+    // A revocation body that names a node which is not the agent's: no authority either.
+    const forged = signRecord(mallory, RecordType.revocation, {
+      did: agents[0]!.did,
+      reason: 'x',
+      by: 'm',
+      at: 1,
+      descriptor: signRecord(mallory, RecordType.descriptor, { did: agents[0]!.did }),
+    });
+    reg.putRaw('revocations', agents[0]!.did.slice(8), encodeRecord(forged));
+    expect((await reg.lookup(agents[0]!.did)).state).toBe('active');
+    await reg.revoke(agents[1]!, agents[1]!.did, 'retired');
+    await reg.revoke(node, agents[2]!.did, 'node decided', 'operator:ops');
+    await reg.revoke(authority, agents[3]!.did, 'authority decided');
+    for (const a of agents.slice(1)) expect((await reg.lookup(a.did)).state).toBe('revoked');
   });
 
   it('registry - versions need the same major; decimals compare without floats', () => {

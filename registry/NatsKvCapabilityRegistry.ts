@@ -3,64 +3,61 @@ import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseOrThrow, systemClock, type Clock } from '../kernel/index.ts';
 import {
-  AgentDescriptorInputSchema,
-  AgentDescriptorSchema,
   didSuffix,
+  encodeRecord,
   REGISTRY_BUCKET,
   RequirementsSchema,
   REVOCATION_BUCKET,
-  RevocationSchema,
   type AgentDescriptor,
-  type AgentDescriptorInput,
   type CapabilityRegistry,
+  type DescriptorInput,
+  type RecordSigner,
   type Requirements,
-  type Revocation,
   type SignerStatus,
 } from '../transport/index.ts';
+import { heartbeatRecord, newDescriptorRecord, revocationRecord } from './descriptorRecords.ts';
 import { AgentNotRegisteredError, AgentRevokedError, RegistryInputError, RegistryUnavailableError } from './errors.ts';
+import type { RegistryOptions } from './MemoryCapabilityRegistry.ts';
 import { rankCandidates } from './rankCandidates.ts';
+import { RecordBook } from './RecordBook.ts';
 
-interface Cached {
-  descriptor: AgentDescriptor;
-  /** Server time of the last put. */
-  storedAt: number;
-}
+const DID = /^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/;
 
 /**
- * {@link CapabilityRegistry} in NATS KV, shared by every runtime node on one NATS.
- * Descriptors live in a bucket whose max age is the heartbeat expiry (NATS 2.9 has bucket TTL, not per-key
- * TTL): an agent that stops heartbeating disappears. Revocations live in a bucket without TTL.
- * Both are mirrored into a local cache by KV watchers, so `lookup` (on every inbound envelope) is a map read;
- * a miss falls back to a direct read, so a just-registered agent is never refused.
+ * {@link CapabilityRegistry} in NATS KV, shared by every runtime node on one NATS. Values are signed records
+ * (docs/protocol.md §9) read through a verifying {@link RecordBook}: a value some client put without the
+ * agent's key is ignored and reported, whatever the bucket permissions. Descriptors live in a bucket whose max
+ * age is the heartbeat expiry; revocations in a bucket without TTL. Both are mirrored into the book by KV
+ * watchers, so `lookup` (on every inbound envelope) is a map read; a miss falls back to a direct read, so a
+ * just-registered agent is never refused.
  */
 export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   readonly #agents: KV;
   readonly #revocations: KV;
   readonly #clock: Pick<Clock, 'now'>;
   readonly #ttlMs: number;
-  readonly #cache = new Map<string, Cached>();
-  readonly #revoked = new Map<string, Revocation>();
+  readonly #book: RecordBook;
   /** Dids just found absent: not fetched again for a second, so floods from unknown signers cost no KV reads (the watcher still adds them when they register). */
   readonly #misses = new Map<string, number>();
   readonly #stops: Array<() => void> = [];
 
-  private constructor(agents: KV, revocations: KV, clock: Pick<Clock, 'now'>, ttlMs: number) {
+  private constructor(agents: KV, revocations: KV, options: RegistryOptions & { ttlMs: number }) {
     this.#agents = agents;
     this.#revocations = revocations;
-    this.#clock = clock;
-    this.#ttlMs = ttlMs;
+    this.#clock = options.clock ?? systemClock;
+    this.#ttlMs = options.ttlMs;
+    this.#book = new RecordBook({
+      clock: this.#clock,
+      ttlMs: options.ttlMs,
+      ...(options.revocationAuthorities === undefined ? {} : { authorities: options.revocationAuthorities }),
+      ...(options.onRecordProblem === undefined ? {} : { onProblem: options.onRecordProblem }),
+    });
   }
 
-  /** Opens (creating if needed) the buckets and starts the watchers; resolves once the cache holds the current state. */
+  /** Opens (creating if needed) the buckets and starts the watchers; resolves once the book holds the current state. */
   static async open(
     nc: NatsConnection,
-    options: {
-      clock?: Pick<Clock, 'now'>;
-      ttlMs?: number;
-      bucket?: string;
-      revocationBucket?: string;
-      inboxPrefix?: string;
-    } = {},
+    options: RegistryOptions & { bucket?: string; revocationBucket?: string; inboxPrefix?: string } = {},
   ): Promise<NatsKvCapabilityRegistry> {
     const ttlMs = options.ttlMs ?? 30_000;
     let reg: NatsKvCapabilityRegistry;
@@ -71,7 +68,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
       );
       const agents = await kvm.create(options.bucket ?? REGISTRY_BUCKET, { ttl: ttlMs, history: 1 });
       const revocations = await kvm.create(options.revocationBucket ?? REVOCATION_BUCKET, { history: 1 });
-      reg = new NatsKvCapabilityRegistry(agents, revocations, options.clock ?? systemClock, ttlMs);
+      reg = new NatsKvCapabilityRegistry(agents, revocations, { ...options, ttlMs });
     } catch (cause) {
       throw new RegistryUnavailableError(
         `Cannot open the registry buckets in NATS KV: ${(cause as Error).message}. Start nats-server with -js.`,
@@ -82,49 +79,57 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
     return reg;
   }
 
-  async register(input: AgentDescriptorInput): Promise<AgentDescriptor> {
-    const parsed = parseOrThrow(AgentDescriptorInputSchema, input, {
-      what: 'agent descriptor',
-      error: RegistryInputError,
-    });
-    const status = await this.lookup(parsed.did);
-    if (status.state === 'revoked') throw new AgentRevokedError(parsed.did, status.revocation.reason);
+  async register(signer: RecordSigner, input: DescriptorInput): Promise<AgentDescriptor> {
+    const status = await this.lookup(signer.did);
+    if (status.state === 'revoked') throw new AgentRevokedError(signer.did, status.revocation.reason);
     const now = this.#clock.now();
-    const descriptor: AgentDescriptor = { ...parsed, registeredAt: now, heartbeatAt: now };
-    await this.#agents.put(didSuffix(parsed.did), JSON.stringify(descriptor));
-    this.#cache.set(parsed.did, { descriptor, storedAt: Date.now() });
+    const last = status.state === 'active' ? status.descriptor.heartbeatAt : -1;
+    const { descriptor, record } = newDescriptorRecord(signer, input, {
+      registeredAt: now,
+      heartbeatAt: Math.max(now, last + 1),
+    });
+    await this.#put(signer.did, encodeRecord(record));
     return descriptor;
   }
 
-  async heartbeat(did: string, patch: Partial<Pick<AgentDescriptor, 'status' | 'reputation'>> = {}): Promise<void> {
-    const status = await this.lookup(did);
-    if (status.state !== 'active') throw new AgentNotRegisteredError(did);
-    const descriptor = { ...status.descriptor, ...patch, heartbeatAt: this.#clock.now() };
-    await this.#agents.put(didSuffix(did), JSON.stringify(descriptor));
-    this.#cache.set(did, { descriptor, storedAt: Date.now() });
+  async heartbeat(
+    signer: RecordSigner,
+    patch: Partial<Pick<AgentDescriptor, 'status' | 'reputation'>> = {},
+  ): Promise<void> {
+    const status = await this.lookup(signer.did);
+    if (status.state !== 'active') throw new AgentNotRegisteredError(signer.did);
+    const { record } = heartbeatRecord(signer, status.descriptor, patch, this.#clock.now());
+    await this.#put(signer.did, encodeRecord(record));
+  }
+
+  async #put(did: string, bytes: Uint8Array): Promise<void> {
+    await this.#agents.put(didSuffix(did), bytes);
+    this.#book.putDescriptor(didSuffix(did), bytes, Date.now());
   }
 
   async deregister(did: string): Promise<void> {
-    this.#cache.delete(did);
+    this.#book.deleteDescriptor(didSuffix(did));
     await this.#agents.delete(didSuffix(did));
   }
 
-  async revoke(did: string, reason: string, by: string): Promise<void> {
-    const revocation = parseOrThrow(
-      RevocationSchema,
-      { did, reason, by, at: this.#clock.now() },
-      { what: 'revocation', error: RegistryInputError },
+  async revoke(signer: RecordSigner, did: string, reason: string, by: string = signer.did): Promise<void> {
+    const record = encodeRecord(
+      revocationRecord(signer, { did, reason, by, at: this.#clock.now() }, this.#book.record(did)),
     );
-    await this.#revocations.put(didSuffix(did), JSON.stringify(revocation));
-    this.#revoked.set(did, revocation);
+    if (this.#book.putRevocation(didSuffix(did), record) === undefined)
+      throw new RegistryInputError(
+        `${signer.did} may not revoke ${did}: only the agent, the node its descriptor names, or a configured authority (MANDATE_REVOCATION_AUTHORITIES) may.`,
+        { details: { did, signer: signer.did } },
+      );
+    await this.#revocations.put(didSuffix(did), record);
     await this.deregister(did);
   }
 
   async lookup(did: string): Promise<SignerStatus> {
-    const revocation = this.#revoked.get(did);
-    if (revocation !== undefined) return { state: 'revoked', revocation };
-    const cached = this.#live(did) ?? (await this.#fetch(did));
-    return cached === undefined ? { state: 'unknown' } : { state: 'active', descriptor: cached.descriptor };
+    const status = this.#book.lookup(did, this.#ttlMs);
+    if (status.state !== 'unknown') return status;
+    await this.#fetch(did);
+    return this.#book.lookup(did, this.#ttlMs);
   }
 
   async discover(capability: string, requirements: Requirements = {}): Promise<AgentDescriptor[]> {
@@ -132,52 +137,23 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
       what: 'discovery requirements',
       error: RegistryInputError,
     });
-    const live = [...this.#cache.keys()]
-      .map((d) => this.#live(d)?.descriptor)
-      .filter((d): d is AgentDescriptor => d !== undefined && !this.#revoked.has(d.did));
-    return rankCandidates(live, capability, req);
+    return rankCandidates(this.#book.descriptors(this.#ttlMs), capability, req);
   }
 
   async close(): Promise<void> {
     for (const stop of this.#stops.splice(0)) stop();
   }
 
-  #live(did: string): Cached | undefined {
-    const c = this.#cache.get(did);
-    if (c === undefined) return undefined;
-    // Max-age expiry is silent (watchers get no delete), so judge it here from the server's store time.
-    if (Date.now() - c.storedAt > this.#ttlMs) {
-      this.#cache.delete(did);
-      return undefined;
-    }
-    return c;
-  }
-
-  async #fetch(did: string): Promise<Cached | undefined> {
+  async #fetch(did: string): Promise<void> {
     const now = Date.now();
-    if ((this.#misses.get(did) ?? 0) > now) return undefined;
-    if (!/^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(did)) return undefined;
+    if ((this.#misses.get(did) ?? 0) > now || !DID.test(did)) return;
     const e = await this.#agents.get(didSuffix(did)).catch(() => null);
-    if (e === null || e.operation !== 'PUT') {
+    if (e === null || e.operation !== 'PUT' || now - e.created.getTime() > this.#ttlMs) {
       if (this.#misses.size > 10_000) this.#misses.clear();
       this.#misses.set(did, now + 1_000);
-      return undefined;
+      return;
     }
-    const c = this.#decode(e.value, e.created.getTime());
-    if (c !== undefined && c.descriptor.did === did && Date.now() - c.storedAt <= this.#ttlMs) {
-      this.#cache.set(did, c);
-      return c;
-    }
-    return undefined;
-  }
-
-  #decode(value: Uint8Array, storedAt: number): Cached | undefined {
-    try {
-      const r = AgentDescriptorSchema.safeParse(JSON.parse(Buffer.from(value).toString('utf8')));
-      return r.success ? { descriptor: r.data, storedAt } : undefined;
-    } catch {
-      return undefined;
-    }
+    this.#book.putDescriptor(e.key, e.value, e.created.getTime());
   }
 
   async #watch(): Promise<void> {
@@ -192,20 +168,15 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
     const ready = Promise.all([new Promise<void>((r) => (agentsReady = r)), new Promise<void>((r) => (revReady = r))]);
     void (async () => {
       for await (const e of agents) {
-        const did = `did:key:${e.key}`;
-        if (e.operation === 'PUT') {
-          const c = this.#decode(e.value, e.created.getTime());
-          if (c !== undefined && c.descriptor.did === did) this.#cache.set(did, c);
-        } else this.#cache.delete(did);
+        if (e.operation === 'PUT') this.#book.putDescriptor(e.key, e.value, e.created.getTime());
+        else this.#book.deleteDescriptor(e.key);
         if (e.delta === 0 || e.isUpdate) agentsReady();
       }
     })();
     void (async () => {
       for await (const e of revocations) {
-        if (e.operation === 'PUT') {
-          const r = RevocationSchema.safeParse(JSON.parse(e.string()));
-          if (r.success) this.#revoked.set(r.data.did, r.data);
-        }
+        // A delete never un-revokes: revocation is permanent for this reader.
+        if (e.operation === 'PUT') this.#book.putRevocation(e.key, e.value);
         if (e.delta === 0 || e.isUpdate) revReady();
       }
     })();

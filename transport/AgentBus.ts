@@ -1,8 +1,9 @@
-import type { MandateError } from '../kernel/index.ts';
 import type { AgentIdentity } from './AgentIdentity.ts';
 import type { CapabilityRegistry } from './CapabilityRegistry.ts';
 import type { Envelope } from './Envelope.ts';
 import type { EnvelopeAdmission } from './EnvelopeAdmission.ts';
+import type { InboundScheduler } from './InboundScheduler.ts';
+import type { Refusals } from './Refusals.ts';
 import type { EnvelopeDraft } from './signEnvelope.ts';
 import type { Transport } from './Transport.ts';
 
@@ -14,22 +15,17 @@ export interface AgentBus {
   readonly transport: Transport;
   readonly registry: CapabilityRegistry;
   readonly admission: EnvelopeAdmission;
-  /** The runtime node's id (broadcast filters by node). */
+  /** Runs inbound work by priority. */
+  readonly scheduler: InboundScheduler;
+  /** Records and answers refused envelopes. */
+  readonly refusals: Refusals;
+  /** The runtime node's id (broadcast filters by node) and did (agents' descriptors name it). */
   readonly nodeId: string;
+  readonly nodeDid: string;
   /** Default request timeout, ms. */
   readonly requestTimeoutMs: number;
   /** Signs a draft for `identity` (the kill switch may refuse). */
   sign(identity: AgentIdentity, draft: EnvelopeDraft): Envelope;
-  /** Records a refused envelope. */
-  reject(err: unknown, subject: string, scope: string): void;
-  /** Answers a request with a signed `mandate.error` (from the node identity unless `signer` is given). */
-  replyError(
-    replyTo: string,
-    err: MandateError,
-    to: string | undefined,
-    re: string | undefined,
-    signer?: AgentIdentity,
-  ): void;
   /** A handler threw on a valid envelope. */
   handlerFailed(error: unknown, envelope: Envelope): void;
   /** The agent detached itself. */

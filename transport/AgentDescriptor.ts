@@ -26,17 +26,23 @@ export const TermsSchema = z.strictObject({
 /** Price and terms. */
 export type Terms = z.infer<typeof TermsSchema>;
 
-/** What a runtime node registers for one of its agents. */
+const KEY32 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/** What a runtime node registers for one of its agents (signed with the agent's key, docs/protocol.md §9). */
 export const AgentDescriptorInputSchema = z.strictObject({
   did: z.string().regex(DID, 'expected a did:key:z… Ed25519 identifier'),
   id: z.string().min(1).max(128),
   node: z.string().min(1).max(128),
+  /** The did of the node hosting the agent (its own did for a node or a standalone peer); it may revoke the agent. */
+  nodeDid: z.string().regex(DID, "expected the hosting node's did:key"),
   group: z.string().min(1).max(128).optional(),
   capabilities: z.array(CapabilitySchema).max(256),
   status: z.enum(['active', 'draining', 'offline']).default('active'),
   /** 0 (untrusted) … 1 (fully trusted), from the reputation supervisor. */
   reputation: z.number().min(0).max(1).default(0.5),
   terms: TermsSchema.default({}),
+  /** A separate X25519 public key (base64url) to encrypt bodies to; absent: the key derived from `did`. */
+  encryptionKey: z.string().regex(KEY32, 'an X25519 public key is 43 characters of base64url').optional(),
 });
 /** Input to {@link CapabilityRegistry.register}. */
 export type AgentDescriptorInput = z.input<typeof AgentDescriptorInputSchema>;
@@ -49,12 +55,16 @@ export const AgentDescriptorSchema = AgentDescriptorInputSchema.extend({
 /** A registered agent. */
 export type AgentDescriptor = z.infer<typeof AgentDescriptorSchema>;
 
-/** A permanent revocation of an agent's right to be heard. */
+/**
+ * A permanent revocation of an agent's right to be heard; the body of a signed `registry.revocation` record.
+ * When its node signs it, `descriptor` carries the agent's signed descriptor naming that node (the evidence).
+ */
 export const RevocationSchema = z.strictObject({
   did: z.string().regex(DID),
   reason: z.string().min(1).max(1000),
   by: z.string().min(1).max(256),
   at: z.int().nonnegative(),
+  descriptor: z.looseObject({}).optional(),
 });
 /** A revocation record. */
 export type Revocation = z.infer<typeof RevocationSchema>;

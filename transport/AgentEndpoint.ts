@@ -1,4 +1,4 @@
-import type { BroadcastFilter, Envelope } from './Envelope.ts';
+import type { BroadcastFilter, Envelope, Priority } from './Envelope.ts';
 
 /** Per-message options when sending. */
 export interface SendOptions {
@@ -8,12 +8,17 @@ export interface SendOptions {
   re?: string;
   /** Lifetime in ms (default 60 s, at most 5 min). */
   ttlMs?: number;
+  /** Handling priority at the receiver (default normal). */
+  priority?: Priority;
+  /** Encrypt the body to the recipient (a did:key only): its descriptor's `encryptionKey`, or the key derived from its did. */
+  encrypt?: boolean;
 }
 
 /** A verified message as a handler receives it. */
 export interface InboundMessage {
+  /** The envelope as signed (for an encrypted one, `body` is the ciphertext). */
   envelope: Envelope;
-  /** The body, parsed by the accepting schema. */
+  /** The body, decrypted if it was sealed, and parsed by the accepting schema. */
   body: unknown;
   /** True when it came from the durable (JetStream) inbox: at-least-once, handle idempotently by `envelope.id`. */
   durable: boolean;
@@ -21,7 +26,7 @@ export interface InboundMessage {
   expectsReply: boolean;
 }
 
-/** A reply to a request, verified like any envelope. */
+/** A reply to a request, verified like any envelope (and decrypted when the request was encrypted). */
 export interface Reply {
   envelope: Envelope;
   body: unknown;

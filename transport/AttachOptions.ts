@@ -1,7 +1,8 @@
-import type { AgentDescriptorInput } from './AgentDescriptor.ts';
+import type { DescriptorInput } from './CapabilityRegistry.ts';
 import type { InboundMessage } from './AgentEndpoint.ts';
 import type { AgentIdentity } from './AgentIdentity.ts';
 import type { AcceptSpec } from './EnvelopeAdmission.ts';
+import type { X25519KeyPair } from './payloadCipher.ts';
 
 /** How to attach an agent to a `MessageBus`. */
 export interface AttachOptions {
@@ -14,6 +15,8 @@ export interface AttachOptions {
   serveCapabilities?: string[];
   /** Consume the agent's durable (JetStream) inbox. */
   durable?: boolean | { ackWaitMs?: number; maxDeliver?: number };
-  /** Register this descriptor (did and node filled in) and keep it alive with heartbeats. */
-  descriptor?: Omit<AgentDescriptorInput, 'did' | 'node'>;
+  /** Register this descriptor (signed with the agent's key; node and nodeDid filled in) and keep it alive with signed heartbeats. */
+  descriptor?: Omit<DescriptorInput, 'node' | 'nodeDid'>;
+  /** A separate X25519 key pair for encrypted bodies, published in the descriptor; default: derived from the identity. */
+  encryption?: X25519KeyPair;
 }

@@ -1,28 +1,25 @@
-import { MandateError } from '../kernel/index.ts';
 import type { AgentBus } from './AgentBus.ts';
-import type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentEndpoint.ts';
+import type { AgentEndpoint, Reply, SendOptions } from './AgentEndpoint.ts';
+import { AgentInbox } from './AgentInbox.ts';
 import type { AttachOptions } from './AttachOptions.ts';
-import type { Admitted, AcceptSpec } from './EnvelopeAdmission.ts';
+import { NODE_CAPABILITY } from './controlMessages.ts';
+import type { AcceptSpec } from './EnvelopeAdmission.ts';
 import type { BroadcastFilter, Envelope } from './Envelope.ts';
 import { RemoteError, TransportUsageError } from './errors.ts';
-import { encodeEnvelope } from './signEnvelope.ts';
-import {
-  agentDurableConsumer,
-  agentDurableSubject,
-  agentInboxSubject,
-  BROADCAST_SUBJECT,
-  capabilitySubject,
-} from './subjects.ts';
-import type { DurableMessage, TransportMessage, TransportSubscription } from './Transport.ts';
+import { x25519FromSeed, type X25519KeyPair } from './payloadCipher.ts';
+import { sealFor } from './sealFor.ts';
+import { encodeEnvelope, type EnvelopeDraft } from './signEnvelope.ts';
+import { agentDurableSubject, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject } from './subjects.ts';
 
-/** One agent attached to a `MessageBus` (through its {@link AgentBus} side): its subscriptions, and the {@link AgentEndpoint} it sends through. */
+/** One agent attached to a `MessageBus` (through its {@link AgentBus} side): its {@link AgentEndpoint} for sending, and its {@link AgentInbox}. */
 export class AttachedAgent implements AgentEndpoint {
   readonly did: string;
   readonly accepts: Readonly<Record<string, AcceptSpec>>;
   registered = false;
+  readonly inbox: AgentInbox;
   readonly #bus: AgentBus;
   readonly #options: AttachOptions;
-  readonly #subs: TransportSubscription[] = [];
+  #keys: X25519KeyPair | undefined;
   #detached = false;
 
   constructor(bus: AgentBus, options: AttachOptions) {
@@ -30,52 +27,49 @@ export class AttachedAgent implements AgentEndpoint {
     this.#options = options;
     this.did = options.identity.did;
     this.accepts = options.accepts;
+    this.#keys = options.encryption;
+    this.inbox = new AgentInbox(bus, options, () => this.keys());
+  }
+
+  /** This agent's X25519 key pair for encrypted bodies (derived from its identity unless a separate one was given). */
+  keys(): X25519KeyPair {
+    return (this.#keys ??= x25519FromSeed(this.#options.identity.seed()));
+  }
+
+  /** The identity that signs for this agent (the bus heartbeats with it). */
+  get identity(): AttachOptions['identity'] {
+    return this.#options.identity;
   }
 
   /** Registers (when a descriptor was given) and subscribes. */
   async start(): Promise<void> {
-    const { transport, registry, nodeId } = this.#bus;
-    if (this.#options.descriptor !== undefined) {
-      await registry.register({ ...this.#options.descriptor, did: this.did, node: nodeId });
+    const { registry, nodeId, nodeDid } = this.#bus;
+    const descriptor = this.#options.descriptor;
+    if (descriptor !== undefined) {
+      const encryptionKey = this.#options.encryption?.publicKey;
+      await registry.register(this.#options.identity, {
+        ...descriptor,
+        node: nodeId,
+        nodeDid,
+        ...(encryptionKey === undefined ? {} : { encryptionKey: Buffer.from(encryptionKey).toString('base64url') }),
+      });
       this.registered = true;
     }
-    const inbox = agentInboxSubject(this.did);
-    this.#subs.push(transport.subscribe(inbox, (m) => void this.#onCore(m, this.did, (to) => to === this.did)));
-    for (const cap of this.#options.serveCapabilities ?? []) {
-      const subject = capabilitySubject(cap);
-      this.#subs.push(
-        transport.subscribe(subject, (m) => void this.#onCore(m, `cap:${cap}`, (to) => to === `cap:${cap}`), {
-          queue: subject,
-        }),
-      );
-    }
-    if (this.#options.durable !== undefined && this.#options.durable !== false) {
-      const d = this.#options.durable === true ? {} : this.#options.durable;
-      this.#subs.push(
-        await transport.consumeDurable(agentDurableSubject(this.did), (m) => this.#onDurable(m), {
-          durable: agentDurableConsumer(this.did),
-          ...(d.ackWaitMs === undefined ? {} : { ackWaitMs: d.ackWaitMs }),
-          ...(d.maxDeliver === undefined ? {} : { maxDeliver: d.maxDeliver }),
-        }),
-      );
-    }
-    await transport.flush();
+    await this.inbox.start();
   }
 
   async send(to: string, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
-    this.#assertAttached();
-    const env = this.#bus.sign(this.#options.identity, { to, type, body, ...options });
+    const env = await this.#sign(to, type, body, options);
     this.#bus.transport.publish(subjectFor(to), encodeEnvelope(env));
     return env;
   }
 
   async sendDurable(to: string, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
-    this.#assertAttached();
     if (!to.startsWith('did:key:'))
       throw new TransportUsageError(
         `Durable messages go to one agent (did:key:…), not "${to}"; discover the agent first.`,
       );
-    const env = this.#bus.sign(this.#options.identity, { to, type, body, ttlMs: 300_000, ...options });
+    const env = await this.#sign(to, type, body, { ttlMs: 300_000, ...options });
     await this.#bus.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), env.id);
     return env;
   }
@@ -86,43 +80,45 @@ export class AttachedAgent implements AgentEndpoint {
     body: unknown,
     options: SendOptions & { timeoutMs?: number } = {},
   ): Promise<Reply> {
-    this.#assertAttached();
     const { timeoutMs, ...send } = options;
-    const env = this.#bus.sign(this.#options.identity, { to, type, body, ...send });
+    const env = await this.#sign(to, type, body, send);
     const bytes = await this.#bus.transport.request(
       subjectFor(to),
       encodeEnvelope(env),
       timeoutMs ?? this.#bus.requestTimeoutMs,
     );
-    const replyType = `${type}.reply`;
     const admitted = await this.#bus.admission
       .admit({
         bytes,
         scope: this.did,
-        recipientOk: (t) => t === this.did,
-        accepts: { [replyType]: {}, 'mandate.error': {} },
+        recipientOk: (t) => t === this.did || t === undefined,
+        accepts: { [`${type}.reply`]: {}, 'mandate.error': {} },
+        decryptWith: () => this.keys(),
       })
       .catch((err: unknown) => {
-        this.#bus.reject(err, `reply:${type}`, this.did);
+        this.#bus.refusals.refuse(err, { subject: `reply:${type}` }, this.did);
         throw err;
       });
-    if (admitted.envelope.re !== env.id) {
+    const reply = admitted.envelope;
+    if (reply.re !== env.id)
+      throw new TransportUsageError(`Reply ${reply.id} answers "${reply.re ?? '(nothing)'}", not request ${env.id}.`);
+    // A did is answered by that agent, or (refusals) by a node; a capability by any holder.
+    const node = reply.type === 'mandate.error' && reply.cap === NODE_CAPABILITY;
+    if (to.startsWith('did:key:') && reply.from !== to && !node)
       throw new TransportUsageError(
-        `Reply ${admitted.envelope.id} answers "${admitted.envelope.re ?? '(nothing)'}", not request ${env.id}.`,
+        `Reply ${reply.id} to a request for ${to} is signed by ${reply.from}, not by it or a node.`,
       );
+    if (reply.type === 'mandate.error') {
+      const b = admitted.body as { code?: unknown; message?: unknown } | null;
+      throw new RemoteError(String(b?.code), String(b?.message), { details: { request: env.id, from: reply.from } });
     }
-    if (admitted.envelope.type === 'mandate.error') {
-      const b = admitted.envelope.body as { code?: unknown; message?: unknown };
-      throw new RemoteError(String(b.code), String(b.message), {
-        details: { request: env.id, from: admitted.envelope.from },
-      });
-    }
-    return { envelope: admitted.envelope, body: admitted.body };
+    return { envelope: reply, body: admitted.body };
   }
 
   async broadcast(filter: BroadcastFilter, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
-    this.#assertAttached();
-    const env = this.#bus.sign(this.#options.identity, { to: '*', type, body, filter, ...options });
+    if (options.encrypt === true)
+      throw new TransportUsageError('A broadcast cannot be encrypted: it has no one recipient.');
+    const env = await this.#sign('*', type, body, { ...options, filter });
     this.#bus.transport.publish(BROADCAST_SUBJECT, encodeEnvelope(env));
     return env;
   }
@@ -131,7 +127,7 @@ export class AttachedAgent implements AgentEndpoint {
     if (this.#detached) return;
     this.#detached = true;
     this.#bus.detached(this.did);
-    for (const s of this.#subs.splice(0)) await s.unsubscribe();
+    await this.inbox.stop();
     if (this.registered) await this.#bus.registry.deregister(this.did).catch(() => undefined);
   }
 
@@ -148,82 +144,18 @@ export class AttachedAgent implements AgentEndpoint {
     return filter.minReputation === undefined || d.reputation >= filter.minReputation;
   }
 
-  /** Runs the handler on an admitted envelope; returns its result. */
-  async deliver(admitted: Admitted, durable: boolean, replyTo: string | undefined): Promise<unknown> {
-    const msg: InboundMessage = {
-      envelope: admitted.envelope,
-      body: admitted.body,
-      durable,
-      expectsReply: replyTo !== undefined,
-    };
-    return this.#options.handler(msg);
-  }
-
-  async #onCore(m: TransportMessage, scope: string, recipientOk: (to: string) => boolean): Promise<void> {
-    let admitted: Admitted;
-    try {
-      admitted = await this.#bus.admission.admit({ bytes: m.data, scope, recipientOk, accepts: this.accepts });
-    } catch (err) {
-      this.#bus.reject(err, m.subject, scope);
-      if (m.reply !== undefined && err instanceof MandateError)
-        this.#bus.replyError(m.reply, err, peekFrom(m.data), peekId(m.data));
-      return;
-    }
-    const env = admitted.envelope;
-    try {
-      const result = await this.deliver(admitted, false, m.reply);
-      if (m.reply !== undefined) {
-        const reply = this.#bus.sign(this.#options.identity, {
-          to: env.from,
-          type: `${env.type}.reply`,
-          re: env.id,
-          body: result ?? null,
-        });
-        this.#bus.transport.publish(m.reply, encodeEnvelope(reply));
-      }
-    } catch (err) {
-      this.#bus.handlerFailed(err, env);
-      if (m.reply === undefined) return;
-      const coded =
-        err instanceof MandateError
-          ? err
-          : new MandateError(
-              'MANDATE_ERR_HANDLER_FAILED',
-              `The handler of "${env.type}" failed: ${(err as Error)?.message ?? String(err)}`,
-              { cause: err },
-            );
-      this.#bus.replyError(m.reply, coded, env.from, env.id, this.#options.identity);
-    }
-  }
-
-  async #onDurable(m: DurableMessage): Promise<void> {
-    let admitted: Admitted;
-    try {
-      admitted = await this.#bus.admission.admit({
-        bytes: m.data,
-        scope: this.did,
-        recipientOk: (to) => to === this.did,
-        accepts: this.accepts,
-        storedAt: m.storedAt,
-        redelivery: m.deliveryCount > 1,
-      });
-    } catch (err) {
-      this.#bus.reject(err, m.subject, this.did);
-      m.term();
-      return;
-    }
-    try {
-      await this.deliver(admitted, true, undefined);
-      m.ack();
-    } catch (err) {
-      this.#bus.handlerFailed(err, admitted.envelope);
-      m.nak(Math.min(30_000, 500 * 2 ** Math.min(6, m.deliveryCount)));
-    }
-  }
-
-  #assertAttached(): void {
+  async #sign(
+    to: string,
+    type: string,
+    body: unknown,
+    options: SendOptions & { filter?: BroadcastFilter },
+  ): Promise<Envelope> {
     if (this.#detached)
       throw new TransportUsageError(`Agent ${this.did} is detached from the bus; attach it again to send.`);
+    const { encrypt, ...rest } = options;
+    const draft: EnvelopeDraft = { to, type, body, ...rest };
+    if (encrypt === true) Object.assign(draft, await sealFor(this.#bus, { from: this.did, to, type, body }));
+    return this.#bus.sign(this.#options.identity, draft);
   }
 }
 
@@ -233,21 +165,4 @@ function subjectFor(to: string): string {
   throw new TransportUsageError(
     `Cannot address "${to}": use a did:key:… or cap:<capability>; use broadcast() for everyone.`,
   );
-}
-
-function peek(data: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
-    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-function peekFrom(data: Uint8Array): string | undefined {
-  const f = peek(data)?.from;
-  return typeof f === 'string' && f.startsWith('did:key:') ? f : undefined;
-}
-function peekId(data: Uint8Array): string | undefined {
-  const id = peek(data)?.id;
-  return typeof id === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : undefined;
 }

@@ -1,4 +1,5 @@
 import type { AgentDescriptor, AgentDescriptorInput, Requirements, Revocation } from './AgentDescriptor.ts';
+import type { RecordSigner } from './RegistryRecord.ts';
 
 /** What the registry knows of a signer: the message bus refuses `unknown` and `revoked`. */
 export type SignerStatus =
@@ -6,19 +7,29 @@ export type SignerStatus =
   | { state: 'revoked'; revocation: Revocation }
   | { state: 'unknown' };
 
+/** A descriptor as its agent registers it: everything but the did (the signer's) and the times (the registry's). */
+export type DescriptorInput = Omit<AgentDescriptorInput, 'did'>;
+
 /**
- * Agent descriptors by did, with heartbeat expiry, discovery and revocation.
- * Implemented in `registry/` by `MemoryCapabilityRegistry` (embedded default) and `NatsKvCapabilityRegistry`; the message bus depends on this interface only.
+ * Agent descriptors by did, with heartbeat expiry, discovery and revocation — self-certifying
+ * (docs/protocol.md §9): every descriptor, heartbeat and revocation is a record signed by the key allowed to
+ * sign it, and readers verify it before use, ignoring (and reporting) anything else.
+ * Implemented in `registry/` by `MemoryCapabilityRegistry` (embedded default) and `NatsKvCapabilityRegistry`;
+ * the message bus depends on this interface only.
  */
 export interface CapabilityRegistry {
-  /** Adds or replaces an agent's descriptor; refused (coded error) for a revoked did. */
-  register(input: AgentDescriptorInput): Promise<AgentDescriptor>;
-  /** Keeps a descriptor alive (and optionally updates status/reputation); throws when the agent is not registered. */
-  heartbeat(did: string, patch?: Partial<Pick<AgentDescriptor, 'status' | 'reputation'>>): Promise<void>;
+  /** Signs and stores the signer's descriptor; refused (coded error) for a revoked did. */
+  register(signer: RecordSigner, input: DescriptorInput): Promise<AgentDescriptor>;
+  /** Re-signs the signer's descriptor with a new `heartbeatAt` (and optionally status/reputation); throws when it is not registered. */
+  heartbeat(signer: RecordSigner, patch?: Partial<Pick<AgentDescriptor, 'status' | 'reputation'>>): Promise<void>;
   /** Removes a descriptor (a clean shutdown). */
   deregister(did: string): Promise<void>;
-  /** Permanently refuses `did`: its descriptor is removed and its messages are refused with `MANDATE_ERR_ENVELOPE_REVOKED`. */
-  revoke(did: string, reason: string, by: string): Promise<void>;
+  /**
+   * Permanently refuses `did` with a revocation signed by `signer`: the agent itself, the node its descriptor
+   * names, or an authority key readers are configured with. Its messages are then refused with
+   * `MANDATE_ERR_ENVELOPE_REVOKED`. `by` says who decided (e.g. `operator:sec`); default the signer.
+   */
+  revoke(signer: RecordSigner, did: string, reason: string, by?: string): Promise<void>;
   /** The signer's status; the message bus calls this for every inbound envelope, so it must be cheap. */
   lookup(did: string): Promise<SignerStatus>;
   /** Active agents holding `capability` that meet `requirements`, best first (reputation, then price, then freshness). */

@@ -1,17 +1,19 @@
-import type { Clock } from '../kernel/index.ts';
+import { CanonicalJsonError, MandateError, type Clock } from '../kernel/index.ts';
 import type { z } from 'zod';
-import type { CapabilityRegistry } from './CapabilityRegistry.ts';
+import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
 import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.ts';
-import { EnvelopeRejectedError, RejectCode } from './errors.ts';
+import { EnvelopeRejectedError, RejectCode, type RejectCodeValue } from './errors.ts';
 import { openEnvelope } from './openEnvelope.ts';
+import { openBody, type X25519KeyPair } from './payloadCipher.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';
 import type { SignatureVerifier } from './SignatureVerifier.ts';
 import { signingBytes } from './signEnvelope.ts';
 
-/** What a receiver accepts of one message type: a zod schema for the body, and the capability the sender must claim and hold. */
+/** What a receiver accepts of one message type: a zod schema for the (plaintext) body, the capability the sender must claim and hold, and whether the body must arrive encrypted. */
 export interface AcceptSpec {
   body?: z.ZodType;
   capability?: string;
+  encrypted?: boolean;
 }
 
 /** Where and how an envelope arrived. */
@@ -19,25 +21,37 @@ export interface AdmitRequest {
   bytes: Uint8Array;
   /** Replay scope (recipient did, capability, or node id for broadcasts). */
   scope: string;
-  /** Does the envelope's `to` fit the subject it arrived on? */
-  recipientOk: (to: string) => boolean;
+  /** Does the envelope's `to` fit the subject it arrived on? (`undefined` only for to-less `mandate.error`.) */
+  recipientOk: (to: string | undefined) => boolean;
   /** Accepted types; a type not listed is refused with `MANDATE_ERR_ENVELOPE_UNHANDLED`. */
   accepts: Readonly<Record<string, AcceptSpec>>;
+  /** The receiving agent's X25519 key pair, to open encrypted bodies (none: encrypted envelopes are refused). */
+  decryptWith?: () => X25519KeyPair;
   storedAt?: number;
   redelivery?: boolean;
 }
 
-/** An envelope that passed every check, with its body parsed by the accepting schema. */
+/** An envelope that passed every check, with its body decrypted (if it was sealed) and parsed by the accepting schema. */
 export interface Admitted {
   envelope: Envelope;
   body: unknown;
 }
 
+function refuse(code: RejectCodeValue, env: Envelope, message: string, details: Record<string, unknown> = {}): never {
+  throw new EnvelopeRejectedError(code, message, {
+    peer: { from: env.from, id: env.id },
+    details: { id: env.id, from: env.from, type: env.type, ...details },
+  });
+}
+
 /**
- * The receive-side checks every envelope passes before any handler sees it, cheapest first:
- * size → JSON/schema → lifetime/expiry → recipient → signer known → not revoked → type accepted →
- * Ed25519 signature → claimed capability held → body schema → replay (last, so unauthenticated junk
- * cannot burn nonces). Throws {@link EnvelopeRejectedError} with the code of the first failed check.
+ * The receive-side checks every envelope passes before any handler sees it, in the order of
+ * docs/protocol.md §6: size → depth → JSON → version → schema → lifetime/expiry ({@link openEnvelope}, sync,
+ * {@link EnvelopeAdmission.open}) then recipient → not revoked → signer known → type accepted → Ed25519
+ * signature → claimed capability held → decryption → body schema → replay (last, so unauthenticated junk
+ * cannot burn nonces) in {@link EnvelopeAdmission.check}. Throws {@link EnvelopeRejectedError} with the code
+ * of the first failed check; a failure of the receiver itself (registry or replay store down) is
+ * `MANDATE_ERR_ENVELOPE_UNAVAILABLE`.
  */
 export class EnvelopeAdmission {
   readonly #registry: CapabilityRegistry;
@@ -62,84 +76,125 @@ export class EnvelopeAdmission {
 
   /** Runs every check; resolves with the envelope and parsed body, or rejects with a coded {@link EnvelopeRejectedError}. */
   async admit(req: AdmitRequest): Promise<Admitted> {
-    const now = this.#clock.now();
-    const env = openEnvelope(req.bytes, {
-      now,
+    return this.check(this.open(req.bytes, req.storedAt), req);
+  }
+
+  /** The stateless checks (size, depth, JSON, version, schema, times); throws synchronously. */
+  open(bytes: Uint8Array, storedAt?: number): Envelope {
+    return openEnvelope(bytes, {
+      now: this.#clock.now(),
       limits: this.#limits,
-      ...(req.storedAt === undefined ? {} : { storedAt: req.storedAt }),
+      ...(storedAt === undefined ? {} : { storedAt }),
     });
-    const ref = { id: env.id, from: env.from, type: env.type };
-    if (!req.recipientOk(env.to)) {
-      throw new EnvelopeRejectedError(
+  }
+
+  /** The checks that need the registry, the signature, the key and the replay window. */
+  async check(env: Envelope, req: Omit<AdmitRequest, 'bytes'>): Promise<Admitted> {
+    if (!req.recipientOk(env.to))
+      refuse(
         RejectCode.recipient,
-        `Envelope ${env.id} is addressed to "${env.to}" but arrived for ${req.scope}; a signed envelope cannot be redirected.`,
-        { details: { ...ref, to: env.to, scope: req.scope } },
+        env,
+        `Envelope ${env.id} is addressed to "${env.to ?? '(nobody)'}" but arrived for ${req.scope}; a signed envelope cannot be redirected.`,
+        { to: env.to, scope: req.scope },
       );
+    let signer: SignerStatus;
+    try {
+      signer = await this.#registry.lookup(env.from);
+    } catch (cause) {
+      throw unavailable(env, 'the capability registry', cause);
     }
-    const signer = await this.#registry.lookup(env.from);
-    if (signer.state === 'revoked') {
-      throw new EnvelopeRejectedError(
+    if (signer.state === 'revoked')
+      refuse(
         RejectCode.revoked,
+        env,
         `Sender ${env.from} was revoked ("${signer.revocation.reason}" by ${signer.revocation.by}); its messages are refused.`,
-        { details: ref },
       );
-    }
-    if (signer.state === 'unknown') {
-      throw new EnvelopeRejectedError(
+    if (signer.state === 'unknown')
+      refuse(
         RejectCode.unknownSigner,
-        `Sender ${env.from} is not in the capability registry (never registered or heartbeat expired); register the agent before it sends.`,
-        { details: ref },
+        env,
+        `Sender ${env.from} is not in the capability registry (never registered, heartbeat expired, or its descriptor is not validly signed); register the agent before it sends.`,
       );
-    }
     const spec = req.accepts[env.type];
-    if (spec === undefined) {
-      throw new EnvelopeRejectedError(
+    if (spec === undefined)
+      refuse(
         RejectCode.unhandled,
+        env,
         `No handler accepts message type "${env.type}" here; accepted: ${Object.keys(req.accepts).join(', ') || '(none)'}.`,
-        { details: ref },
       );
+    let bytes: Uint8Array;
+    try {
+      bytes = signingBytes(env);
+    } catch (cause) {
+      // JSON.parse accepts "\ud800"; such a string has no canonical form, so nothing can have signed it.
+      if (!(cause instanceof CanonicalJsonError)) throw cause;
+      refuse(RejectCode.malformed, env, `Envelope ${env.id} cannot be canonicalized: ${cause.message}`);
     }
-    const ok = await this.#verifier.verify(
-      env.from,
-      signingBytes(env),
-      new Uint8Array(Buffer.from(env.sig, 'base64url')),
-    );
-    if (!ok) {
-      throw new EnvelopeRejectedError(
+    const ok = await this.#verifier.verify(env.from, bytes, new Uint8Array(Buffer.from(env.sig, 'base64url')));
+    if (!ok)
+      refuse(
         RejectCode.signature,
+        env,
         `Envelope ${env.id} does not carry a valid Ed25519 signature of ${env.from} over its canonical bytes (docs/protocol.md §3).`,
-        { details: ref },
       );
-    }
     const needed = spec.capability;
-    if (needed !== undefined && env.cap !== needed) {
-      throw new EnvelopeRejectedError(
+    if (needed !== undefined && env.cap !== needed)
+      refuse(
         RejectCode.capability,
+        env,
         `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}".`,
-        { details: { ...ref, needed, claimed: env.cap } },
+        { needed, claimed: env.cap },
       );
-    }
-    if (env.cap !== undefined && !signer.descriptor.capabilities.some((c) => c.name === env.cap)) {
-      throw new EnvelopeRejectedError(
+    if (env.cap !== undefined && !signer.descriptor.capabilities.some((c) => c.name === env.cap))
+      refuse(
         RejectCode.capability,
+        env,
         `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent.`,
-        { details: { ...ref, claimed: env.cap } },
+        { claimed: env.cap },
       );
-    }
     let body: unknown = env.body;
+    if (env.enc !== undefined) {
+      if (req.decryptWith === undefined)
+        refuse(
+          RejectCode.encryption,
+          env,
+          `Envelope ${env.id} is encrypted, but only direct messages to one agent can be.`,
+        );
+      body = await openBody(env, req.decryptWith());
+    } else if (spec.encrypted === true)
+      refuse(
+        RejectCode.encryption,
+        env,
+        `Message type "${env.type}" must arrive encrypted to the recipient (docs/protocol.md §3.1).`,
+      );
     if (spec.body !== undefined) {
-      const parsed = spec.body.safeParse(env.body);
+      const parsed = spec.body.safeParse(body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new EnvelopeRejectedError(
+        refuse(
           RejectCode.malformed,
+          env,
           `Body of "${env.type}" envelope ${env.id} is invalid at "${issue?.path.join('.') || '(root)'}": ${issue?.message ?? 'schema mismatch'}.`,
-          { details: { ...ref, issues: parsed.error.issues.slice(0, 5) } },
+          { issues: parsed.error.issues.slice(0, 5) },
         );
       }
       body = parsed.data;
     }
-    await this.#replay.check(req.scope, env, now, { redelivery: req.redelivery ?? false });
+    try {
+      await this.#replay.check(req.scope, env, this.#clock.now(), { redelivery: req.redelivery ?? false });
+    } catch (cause) {
+      if (cause instanceof EnvelopeRejectedError) throw cause;
+      throw unavailable(env, 'the replay window', cause);
+    }
     return { envelope: env, body };
   }
+}
+
+function unavailable(env: Envelope, what: string, cause: unknown): EnvelopeRejectedError {
+  const message = cause instanceof MandateError || cause instanceof Error ? cause.message : String(cause);
+  return new EnvelopeRejectedError(
+    RejectCode.unavailable,
+    `Envelope ${env.id} could not be checked: ${what} is unavailable (${message}); retry with a fresh envelope.`,
+    { cause, peer: { from: env.from, id: env.id }, details: { id: env.id, from: env.from, type: env.type } },
+  );
 }

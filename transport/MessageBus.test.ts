@@ -93,8 +93,8 @@ describe('MessageBus (memory transport)', () => {
       encodeEnvelope(signEnvelope(stranger, { to: alice.did, type: 'note', body: {} })),
     );
     const mallory = AgentIdentity.generate();
-    await registry.register({ did: mallory.did, id: 'm', node: 'x', capabilities: [] });
-    await registry.revoke(mallory.did, 'leaked key', 'operator:alice');
+    await registry.register(mallory, { id: 'm', node: 'x', nodeDid: mallory.did, capabilities: [] });
+    await registry.revoke(mallory, mallory.did, 'leaked key', 'operator:alice');
     transport.publish(
       agentInboxSubject(alice.did),
       encodeEnvelope(signEnvelope(mallory, { to: alice.did, type: 'note', body: {} })),
@@ -211,7 +211,7 @@ describe('MessageBus extras (memory transport)', () => {
     expect(seen[0]).toEqual({ type: 'alert', from: a.bus.options.node.identity.did });
     // An agent (not a node) cannot publish inspection events.
     const rogue = AgentIdentity.generate();
-    await a.registry.register({ did: rogue.did, id: 'r', node: 'a', capabilities: [] });
+    await a.registry.register(rogue, { id: 'r', node: 'a', nodeDid: rogue.did, capabilities: [] });
     a.transport.publish(
       'mandate.inspect.a',
       encodeEnvelope(signEnvelope(rogue, { to: '*', type: 'inspect.event', cap: 'mandate.node', body: {} })),

@@ -1,14 +1,23 @@
-import { z } from 'zod';
-import { MandateError, systemClock, type Clock } from '../kernel/index.ts';
+import { systemClock, type Clock } from '../kernel/index.ts';
 import type { AgentBus } from './AgentBus.ts';
 import type { AgentEndpoint } from './AgentEndpoint.ts';
 import type { AgentIdentity } from './AgentIdentity.ts';
 import type { AttachOptions } from './AttachOptions.ts';
-import type { CapabilityRegistry } from './CapabilityRegistry.ts';
 import { AttachedAgent } from './AttachedAgent.ts';
-import { EnvelopeAdmission, type AcceptSpec } from './EnvelopeAdmission.ts';
+import type { CapabilityRegistry } from './CapabilityRegistry.ts';
+import {
+  CONTROL_CAPABILITY,
+  KillSwitchControlSchema,
+  NODE_CAPABILITY,
+  type InspectionMessage,
+  type KillSwitchControl,
+} from './controlMessages.ts';
 import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.ts';
-import { EnvelopeRejectedError, RejectCode, TransportUsageError, type RejectCodeValue } from './errors.ts';
+import { EnvelopeAdmission } from './EnvelopeAdmission.ts';
+import { TransportUsageError, type RejectCodeValue } from './errors.ts';
+import { InboundScheduler } from './InboundScheduler.ts';
+import { NodeChannels } from './NodeChannels.ts';
+import { Refusals, type Rejection } from './Refusals.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';
 import { InlineSignatureVerifier, type SignatureVerifier } from './SignatureVerifier.ts';
 import {
@@ -18,56 +27,15 @@ import {
   type EnvelopeDraft,
   type EnvelopeSources,
 } from './signEnvelope.ts';
-import { BROADCAST_SUBJECT, CONTROL_KILLSWITCH_SUBJECT, INSPECTION_WILDCARD, inspectionSubject } from './subjects.ts';
+import { CONTROL_KILLSWITCH_SUBJECT, inspectionSubject } from './subjects.ts';
 import type { Transport, TransportSubscription } from './Transport.ts';
-
-/** A refused envelope, as the runtime routes it to the log and the audit trail. */
-export interface Rejection {
-  code: RejectCodeValue;
-  message: string;
-  subject: string;
-  /** Whose inbox/scope it was for. */
-  scope: string;
-  envelopeId?: string;
-  from?: string;
-  type?: string;
-  at: number;
-  details?: Record<string, unknown>;
-}
-
-/** Body of `control.killswitch` envelopes between nodes. */
-export const KillSwitchControlSchema = z.strictObject({
-  action: z.enum(['engage', 'release']),
-  all: z.boolean().default(false),
-  agents: z.array(z.string()).default([]),
-  groups: z.array(z.string()).default([]),
-  capabilities: z.array(z.string()).default([]),
-  reason: z.string().min(1).max(1000),
-  by: z.string().min(1).max(256),
-});
-/** A kill switch engage/release order between nodes. */
-export type KillSwitchControl = z.infer<typeof KillSwitchControlSchema>;
-
-/** Capability a node must hold for its kill-switch orders to be obeyed. */
-export const CONTROL_CAPABILITY = 'mandate.control';
-/** Capability every runtime node identity holds (inspection events, error replies). */
-export const NODE_CAPABILITY = 'mandate.node';
-
-/**
- * What the bus publishes and delivers on `mandate.inspect.<node>`: a JSON object tagged by `type`.
- * The transport checks the tag and the signature; what the rest means is the publisher's business
- * (the runtime publishes its inspection events).
- */
-export const InspectionMessageSchema = z.looseObject({ type: z.string().min(1).max(128) });
-/** An inspection message as a subscriber receives it. */
-export type InspectionMessage = z.infer<typeof InspectionMessageSchema>;
 
 /** Everything the bus runs on. */
 export interface MessageBusOptions {
   transport: Transport;
   registry: CapabilityRegistry;
   replay: ReplayGuard;
-  /** This runtime node: its id and identity (signs control messages, inspection events, error replies). */
+  /** This runtime node: its id and identity (signs its own descriptor, control messages, inspection events, refusals). */
   node: { id: string; identity: AgentIdentity; group?: string; controlAuthority?: boolean };
   verifier?: SignatureVerifier;
   clock?: Pick<Clock, 'now'>;
@@ -85,14 +53,16 @@ export interface MessageBusOptions {
   beforeSign?: (signer: string, draft: EnvelopeDraft) => void;
   /** A handler threw (the envelope itself was valid): for the log. Requests also get a `mandate.error` reply; durable messages are retried. */
   onHandlerError?: (error: unknown, envelope: Envelope) => void;
-  /** Heartbeat period for registered descriptors; default 10 s. */
+  /** Heartbeat period for registered descriptors (each a re-signed record); default 10 s. */
   heartbeatMs?: number;
   requestTimeoutMs?: number;
+  /** Inbound messages admitted and handled at once; more wait, highest priority first. Default 256. */
+  inboundConcurrency?: number;
 }
 
 /**
  * The runtime's messaging facade: attaches agents (identity + accepted types + handler) to a {@link Transport},
- * signs everything they send and admits everything they receive through {@link EnvelopeAdmission}.
+ * signs everything they send and admits everything they receive through {@link EnvelopeAdmission}, by priority.
  *
  * @example
  * const bus = await MessageBus.start({ transport, registry, replay, node: { id: 'node-1', identity } });
@@ -106,12 +76,12 @@ export class MessageBus {
   readonly limits: EnvelopeLimits;
   readonly sources: EnvelopeSources;
   readonly agents = new Map<string, AttachedAgent>();
+  readonly #refusals: Refusals;
+  readonly #channels: NodeChannels;
   readonly #subs: TransportSubscription[] = [];
   /** The side of this bus its attached agents see. */
   readonly #agentBus: AgentBus;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
-  /** Refusals counted by code, for metrics. */
-  readonly rejected = new Map<RejectCodeValue, number>();
 
   private constructor(options: MessageBusOptions) {
     this.options = options;
@@ -125,41 +95,57 @@ export class MessageBus {
       clock: this.clock,
       limits: this.limits,
     });
+    this.#refusals = new Refusals({
+      transport: options.transport,
+      node: options.node.identity,
+      sign: (identity, draft) => this.sign(identity, draft),
+      clock: this.clock,
+      onReject: (r) => this.options.onReject?.(r),
+    });
     this.#agentBus = {
       transport: options.transport,
       registry: options.registry,
       admission: this.admission,
+      scheduler: new InboundScheduler(options.inboundConcurrency),
+      refusals: this.#refusals,
       nodeId: options.node.id,
+      nodeDid: options.node.identity.did,
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
       sign: (identity, draft) => this.sign(identity, draft),
-      reject: (err, subject, scope) => void this.reject(err, subject, scope),
-      replyError: (replyTo, err, to, re, signer) => this.replyError(replyTo, err, to, re, signer),
       handlerFailed: (error, envelope) => this.options.onHandlerError?.(error, envelope),
       detached: (did) => void this.agents.delete(did),
     };
+    this.#channels = new NodeChannels({
+      bus: this.#agentBus,
+      agents: () => this.agents.values(),
+      onControl: (order, env) => this.options.onControl?.(order, env),
+    });
   }
 
-  /** Registers the node identity and subscribes to broadcasts and control messages. */
+  /** Registers the node's own signed descriptor (capability `mandate.node`) and subscribes to broadcasts and control messages. */
   static async start(options: MessageBusOptions): Promise<MessageBus> {
     const bus = new MessageBus(options);
     const caps = [
-      { name: NODE_CAPABILITY, version: '1.0.0' },
-      ...(options.node.controlAuthority === true ? [{ name: CONTROL_CAPABILITY, version: '1.0.0' }] : []),
+      { name: NODE_CAPABILITY, version: '1.1.0' },
+      ...(options.node.controlAuthority === true ? [{ name: CONTROL_CAPABILITY, version: '1.1.0' }] : []),
     ];
-    await options.registry.register({
-      did: options.node.identity.did,
+    const identity = options.node.identity;
+    await options.registry.register(identity, {
       id: options.node.id,
       node: options.node.id,
+      nodeDid: identity.did,
       capabilities: caps,
       ...(options.node.group === undefined ? {} : { group: options.node.group }),
     });
-    bus.#subs.push(options.transport.subscribe(BROADCAST_SUBJECT, (m) => void bus.#onBroadcast(m.subject, m.data)));
-    bus.#subs.push(
-      options.transport.subscribe(CONTROL_KILLSWITCH_SUBJECT, (m) => void bus.#onControl(m.subject, m.data)),
-    );
+    bus.#subs.push(...bus.#channels.start());
     bus.#heartbeat = setInterval(() => void bus.#beat(), options.heartbeatMs ?? 10_000);
     bus.#heartbeat.unref();
     return bus;
+  }
+
+  /** Refusals counted by code, for metrics. */
+  get rejected(): ReadonlyMap<RejectCodeValue, number> {
+    return this.#refusals.counts;
   }
 
   /** Attaches an agent; resolves once its subscriptions are live. */
@@ -183,7 +169,7 @@ export class MessageBus {
     return signEnvelope(identity, draft, this.sources);
   }
 
-  /** Sends a kill switch order to every node (this one included), signed by this node. */
+  /** Sends a kill switch order to every node (this one included), signed by this node, priority urgent. */
   async control(
     order: Omit<KillSwitchControl, 'all' | 'agents' | 'groups' | 'capabilities'> & Partial<KillSwitchControl>,
   ): Promise<Envelope> {
@@ -192,6 +178,7 @@ export class MessageBus {
       to: '*',
       type: 'control.killswitch',
       cap: CONTROL_CAPABILITY,
+      priority: 'urgent',
       body,
     });
     this.options.transport.publish(CONTROL_KILLSWITCH_SUBJECT, encodeEnvelope(env));
@@ -205,6 +192,7 @@ export class MessageBus {
       to: '*',
       type: 'inspect.event',
       cap: NODE_CAPABILITY,
+      priority: 'low',
       body: event as unknown as Record<string, unknown>,
     });
     this.options.transport.publish(inspectionSubject(this.options.node.id), encodeEnvelope(env));
@@ -212,65 +200,7 @@ export class MessageBus {
 
   /** Verified inspection messages of every node (for a gateway that watches several nodes). */
   subscribeInspection(handler: (event: InspectionMessage, envelope: Envelope) => void): TransportSubscription {
-    const scope = `inspect@${this.options.node.id}`;
-    return this.options.transport.subscribe(INSPECTION_WILDCARD, (m) => {
-      this.admission
-        .admit({
-          bytes: m.data,
-          scope,
-          recipientOk: (to) => to === '*',
-          accepts: { 'inspect.event': { capability: NODE_CAPABILITY, body: InspectionMessageSchema } },
-        })
-        .then(
-          (a) => handler(a.body as InspectionMessage, a.envelope),
-          (err: unknown) => this.reject(err, m.subject, scope),
-        );
-    });
-  }
-
-  /** Records a refusal (log/audit hook and per-code counters); rethrows anything that is not a refusal. */
-  reject(err: unknown, subject: string, scope: string): Rejection {
-    if (!(err instanceof EnvelopeRejectedError)) {
-      const wrapped = new EnvelopeRejectedError(
-        RejectCode.malformed,
-        `Envelope could not be processed: ${(err as Error)?.message ?? String(err)}`,
-        { cause: err },
-      );
-      return this.reject(wrapped, subject, scope);
-    }
-    const d = err.details ?? {};
-    const rejection: Rejection = {
-      code: err.code,
-      message: err.message,
-      subject,
-      scope,
-      at: this.clock.now(),
-      details: d,
-      ...(typeof d.id === 'string' ? { envelopeId: d.id } : {}),
-      ...(typeof d.from === 'string' ? { from: d.from } : {}),
-      ...(typeof d.type === 'string' ? { type: d.type } : {}),
-    };
-    this.rejected.set(err.code, (this.rejected.get(err.code) ?? 0) + 1);
-    this.options.onReject?.(rejection);
-    return rejection;
-  }
-
-  /** Replies to a request with a signed `mandate.error` (from the node identity when no agent can sign). */
-  replyError(
-    replyTo: string,
-    err: MandateError,
-    to: string | undefined,
-    re: string | undefined,
-    signer: AgentIdentity = this.options.node.identity,
-  ): void {
-    if (to === undefined) return;
-    const env = this.sign(signer, {
-      to,
-      type: 'mandate.error',
-      ...(re === undefined ? {} : { re }),
-      body: { code: err.code, message: err.message },
-    });
-    this.options.transport.publish(replyTo, encodeEnvelope(env));
+    return this.#channels.subscribeInspection(handler);
   }
 
   /** Detaches every agent, deregisters the node, stops timers. Does not close the transport (its owner does). */
@@ -281,47 +211,10 @@ export class MessageBus {
     await this.options.registry.deregister(this.options.node.identity.did).catch(() => undefined);
   }
 
+  /** Re-signs the node's and every registered agent's descriptor (the heartbeat duty, docs/protocol.md §9). */
   async #beat(): Promise<void> {
-    await this.options.registry.heartbeat(this.options.node.identity.did).catch(() => undefined);
-    for (const a of this.agents.values())
-      if (a.registered) await this.options.registry.heartbeat(a.did).catch(() => undefined);
-  }
-
-  async #onBroadcast(subject: string, data: Uint8Array): Promise<void> {
-    const scope = `node:${this.options.node.id}`;
-    const accepts: Record<string, AcceptSpec> = {};
-    for (const a of this.agents.values()) for (const [type, spec] of Object.entries(a.accepts)) accepts[type] ??= spec;
-    let admitted;
-    try {
-      admitted = await this.admission.admit({ bytes: data, scope, recipientOk: (to) => to === '*', accepts });
-    } catch (err) {
-      this.reject(err, subject, scope);
-      return;
-    }
-    const filter = admitted.envelope.filter ?? {};
-    for (const agent of this.agents.values()) {
-      if (agent.did === admitted.envelope.from || !(admitted.envelope.type in agent.accepts)) continue;
-      if (!(await agent.matches(filter))) continue;
-      try {
-        await agent.deliver(admitted, false, undefined);
-      } catch (err) {
-        this.options.onHandlerError?.(err, admitted.envelope);
-      }
-    }
-  }
-
-  async #onControl(subject: string, data: Uint8Array): Promise<void> {
-    const scope = `control:${this.options.node.id}`;
-    try {
-      const a = await this.admission.admit({
-        bytes: data,
-        scope,
-        recipientOk: (to) => to === '*',
-        accepts: { 'control.killswitch': { capability: CONTROL_CAPABILITY, body: KillSwitchControlSchema } },
-      });
-      this.options.onControl?.(a.body as KillSwitchControl, a.envelope);
-    } catch (err) {
-      this.reject(err, subject, scope);
-    }
+    const registry = this.options.registry;
+    await registry.heartbeat(this.options.node.identity).catch(() => undefined);
+    for (const a of this.agents.values()) if (a.registered) await registry.heartbeat(a.identity).catch(() => undefined);
   }
 }

@@ -12,24 +12,43 @@ export const RejectCode = {
   capability: 'MANDATE_ERR_ENVELOPE_CAPABILITY',
   recipient: 'MANDATE_ERR_ENVELOPE_RECIPIENT',
   unhandled: 'MANDATE_ERR_ENVELOPE_UNHANDLED',
+  version: 'MANDATE_ERR_ENVELOPE_VERSION',
+  encryption: 'MANDATE_ERR_ENVELOPE_ENCRYPTION',
+  unavailable: 'MANDATE_ERR_ENVELOPE_UNAVAILABLE',
 } as const;
 
 /** One of the {@link RejectCode} values. */
 export type RejectCodeValue = (typeof RejectCode)[keyof typeof RejectCode];
 
+/** What a refusal may echo of the refused envelope: only values that are themselves valid (§5). */
+export interface RefusedPeer {
+  /** The sender, when `from` was a valid did:key. */
+  from?: string;
+  /** The envelope id, when it was a valid id. */
+  id?: string;
+}
+
+const STATUS: Partial<Record<RejectCodeValue, number>> = {
+  MANDATE_ERR_ENVELOPE_TOO_LARGE: 413,
+  MANDATE_ERR_ENVELOPE_MALFORMED: 400,
+  MANDATE_ERR_ENVELOPE_VERSION: 400,
+  MANDATE_ERR_ENVELOPE_UNAVAILABLE: 503,
+};
+
 /** An inbound envelope was refused before any handler saw it. */
 export class EnvelopeRejectedError extends MandateError {
   override readonly code: RejectCodeValue;
+  /** Who to answer and what it answers, as far as the envelope could be read. */
+  readonly peer: RefusedPeer;
   constructor(
     code: RejectCodeValue,
     message: string,
-    options: ErrorOptions & { details?: Record<string, unknown> } = {},
+    options: ErrorOptions & { details?: Record<string, unknown>; peer?: RefusedPeer } = {},
   ) {
-    super(code, message, {
-      ...options,
-      status: code === RejectCode.tooLarge ? 413 : code === RejectCode.malformed ? 400 : 403,
-    });
+    const { peer, ...rest } = options;
+    super(code, message, { ...rest, status: STATUS[code] ?? 403 });
     this.code = code;
+    this.peer = peer ?? {};
     this.name = 'EnvelopeRejectedError';
   }
 }

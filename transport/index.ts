@@ -24,9 +24,30 @@ export {
   CapabilityNameSchema,
   DEFAULT_LIMITS,
   DidSchema,
+  ENCRYPTION_SUITE,
+  EncryptionHeaderSchema,
   EnvelopeSchema,
+  PRIORITIES,
   PROTOCOL_VERSION,
 } from './Envelope.ts';
+export {
+  CONTROL_CAPABILITY,
+  InspectionMessageSchema,
+  KillSwitchControlSchema,
+  NODE_CAPABILITY,
+} from './controlMessages.ts';
+export { InboundScheduler } from './InboundScheduler.ts';
+export { jsonNestingDepth } from './jsonNestingDepth.ts';
+export { openBody, sealBody, x25519FromDid, x25519FromSeed } from './payloadCipher.ts';
+export {
+  encodeRecord,
+  RECORD_LIMITS,
+  RecordType,
+  SignedRecordSchema,
+  signRecord,
+  verifyRecord,
+  verifyRecordObject,
+} from './RegistryRecord.ts';
 export { EnvelopeAdmission } from './EnvelopeAdmission.ts';
 export {
   EnvelopeRejectedError,
@@ -39,13 +60,7 @@ export {
 export { FileReplayStore } from './FileReplayStore.ts';
 export { MemoryReplayStore } from './MemoryReplayStore.ts';
 export { MemoryTransport } from './MemoryTransport.ts';
-export {
-  CONTROL_CAPABILITY,
-  InspectionMessageSchema,
-  KillSwitchControlSchema,
-  MessageBus,
-  NODE_CAPABILITY,
-} from './MessageBus.ts';
+export { MessageBus } from './MessageBus.ts';
 export { natsAuthConfig } from './natsAuthConfig.ts';
 export { NatsKvReplayStore } from './NatsKvReplayStore.ts';
 export { NatsTransport } from './NatsTransport.ts';
@@ -83,11 +98,22 @@ export type {
 export type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentEndpoint.ts';
 export type { IdentityJson } from './AgentIdentity.ts';
 export type { AttachOptions } from './AttachOptions.ts';
-export type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
-export type { BroadcastFilter, Envelope, EnvelopeLimits, UnsignedEnvelope } from './Envelope.ts';
+export type { CapabilityRegistry, DescriptorInput, SignerStatus } from './CapabilityRegistry.ts';
+export type { InspectionMessage, KillSwitchControl } from './controlMessages.ts';
+export type {
+  BroadcastFilter,
+  EncryptionHeader,
+  Envelope,
+  EnvelopeLimits,
+  Priority,
+  UnsignedEnvelope,
+} from './Envelope.ts';
 export type { AcceptSpec, AdmitRequest, Admitted } from './EnvelopeAdmission.ts';
-export type { RejectCodeValue } from './errors.ts';
-export type { InspectionMessage, KillSwitchControl, MessageBusOptions, Rejection } from './MessageBus.ts';
+export type { RefusedPeer, RejectCodeValue } from './errors.ts';
+export type { MessageBusOptions } from './MessageBus.ts';
+export type { SealInput, X25519KeyPair } from './payloadCipher.ts';
+export type { Rejection } from './Refusals.ts';
+export type { RecordSigner, RecordTypeValue, RecordVerdict, SignedRecord } from './RegistryRecord.ts';
 export type { NatsAuthConfigResult, NatsAuthUser } from './natsAuthConfig.ts';
 export type { NatsTransportOptions } from './NatsTransport.ts';
 export type { ReplayStore } from './ReplayStore.ts';

@@ -1,7 +1,11 @@
-import { DEFAULT_LIMITS, EnvelopeSchema, type Envelope, type EnvelopeLimits } from './Envelope.ts';
-import { EnvelopeRejectedError, RejectCode } from './errors.ts';
+import { publicKeyFromDid } from './AgentIdentity.ts';
+import { DEFAULT_LIMITS, EnvelopeSchema, PROTOCOL_VERSION, type Envelope, type EnvelopeLimits } from './Envelope.ts';
+import { EnvelopeRejectedError, RejectCode, type RefusedPeer } from './errors.ts';
+import { jsonNestingDepth } from './jsonNestingDepth.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const ID = /^[A-Za-z0-9_-]{8,64}$/;
+const DID = /^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/;
 
 /** When a receiver checks an envelope: `now` from its clock; `storedAt` when a durable stream accepted it. */
 export interface OpenContext {
@@ -11,20 +15,59 @@ export interface OpenContext {
   limits?: EnvelopeLimits;
 }
 
+/** The `from` and `id` of a parsed (possibly invalid) envelope that a refusal may echo: each only if valid (§5). */
+export function refusedPeer(raw: unknown): RefusedPeer {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  const { from, id } = raw as { from?: unknown; id?: unknown };
+  const peer: RefusedPeer = {};
+  if (typeof from === 'string' && DID.test(from)) {
+    try {
+      publicKeyFromDid(from);
+      peer.from = from;
+    } catch {
+      // a did:key that is not an Ed25519 key: not echoed
+    }
+  }
+  if (typeof id === 'string' && ID.test(id)) peer.id = id;
+  return peer;
+}
+
+function reject(
+  code: (typeof RejectCode)[keyof typeof RejectCode],
+  message: string,
+  raw: unknown,
+  details?: Record<string, unknown>,
+): never {
+  throw new EnvelopeRejectedError(code, message, {
+    peer: refusedPeer(raw),
+    ...(details === undefined ? {} : { details }),
+  });
+}
+
 /**
- * The stateless half of envelope admission: size, UTF-8, JSON, schema and time checks.
- * Throws {@link EnvelopeRejectedError} with `MANDATE_ERR_ENVELOPE_TOO_LARGE`, `…_MALFORMED` or `…_EXPIRED`.
- * The signature, signer, capability and replay checks follow in the {@link MessageBus}.
+ * The stateless half of envelope admission, in the order of docs/protocol.md §6: size, nesting depth (a
+ * linear scan of the raw bytes, before anything recursive runs), UTF-8 and JSON, protocol version, schema, and
+ * time checks. Throws {@link EnvelopeRejectedError} with `…_TOO_LARGE`, `…_MALFORMED`, `…_VERSION` or
+ * `…_EXPIRED`, carrying the sender and id when they could be read (for the `mandate.error` answer).
+ * The signature, signer, capability and replay checks follow in {@link EnvelopeAdmission}.
  */
 export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
   const limits = ctx.limits ?? DEFAULT_LIMITS;
   if (bytes.length > limits.maxBytes) {
-    throw new EnvelopeRejectedError(
+    reject(
       RejectCode.tooLarge,
       `Envelope of ${bytes.length} bytes exceeds the limit of ${limits.maxBytes} bytes; send large data by reference.`,
-      {
-        details: { size: bytes.length, limit: limits.maxBytes },
-      },
+      undefined,
+      { size: bytes.length, limit: limits.maxBytes },
+    );
+  }
+  const depth = jsonNestingDepth(bytes, limits.maxDepth);
+  if (depth > limits.maxDepth) {
+    reject(
+      RejectCode.malformed,
+      `Envelope nests arrays/objects more than ${limits.maxDepth} levels deep; flatten the body (docs/protocol.md §12).`,
+      undefined,
+      { limit: limits.maxDepth },
     );
   }
   let raw: unknown;
@@ -35,48 +78,57 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
       cause,
     });
   }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    reject(RejectCode.malformed, 'Envelope is not a JSON object (docs/protocol.md §2).', raw);
+  const v = (raw as { v?: unknown }).v;
+  if (v !== PROTOCOL_VERSION && v !== undefined) {
+    reject(
+      RejectCode.version,
+      `Envelope protocol version ${JSON.stringify(v)} is not spoken here: this node speaks "${PROTOCOL_VERSION}" (docs/protocol.md); upgrade the peer.`,
+      raw,
+      { version: typeof v === 'string' || typeof v === 'number' ? v : null, supported: PROTOCOL_VERSION },
+    );
+  }
   const parsed = EnvelopeSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join('.') || '(root)';
-    throw new EnvelopeRejectedError(
+    reject(
       RejectCode.malformed,
       `Envelope field "${path}" is invalid: ${issue?.message ?? 'schema mismatch'}. See docs/protocol.md §2.`,
+      raw,
       {
-        details: {
-          path,
-          issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })),
-        },
+        path,
+        issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })),
       },
     );
   }
   const env = parsed.data;
+  if (env.to === undefined && env.type !== 'mandate.error')
+    reject(RejectCode.malformed, `Envelope field "to" is required for type "${env.type}" (docs/protocol.md §2).`, raw);
   if (env.exp <= env.time || env.exp - env.time > limits.maxLifetimeMs) {
-    throw new EnvelopeRejectedError(
+    reject(
       RejectCode.malformed,
       `Envelope ${env.id} lifetime exp-time=${env.exp - env.time} ms is outside (0, ${limits.maxLifetimeMs}] ms.`,
-      {
-        details: { id: env.id, time: env.time, exp: env.exp },
-      },
+      raw,
+      { id: env.id, time: env.time, exp: env.exp },
     );
   }
   const at = ctx.storedAt ?? ctx.now;
   if (env.time > at + limits.clockSkewMs) {
-    throw new EnvelopeRejectedError(
+    reject(
       RejectCode.expired,
       `Envelope ${env.id} is dated ${env.time}, more than ${limits.clockSkewMs} ms after the receiver's clock ${at}: check the sender's clock.`,
-      {
-        details: { id: env.id, time: env.time, now: at },
-      },
+      raw,
+      { id: env.id, time: env.time, now: at },
     );
   }
   if (at > env.exp + limits.clockSkewMs) {
-    throw new EnvelopeRejectedError(
+    reject(
       RejectCode.expired,
       `Envelope ${env.id} expired at ${env.exp} (receiver time ${at}, skew ${limits.clockSkewMs} ms); the sender must send a fresh envelope.`,
-      {
-        details: { id: env.id, exp: env.exp, now: at },
-      },
+      raw,
+      { id: env.id, exp: env.exp, now: at },
     );
   }
   return env;

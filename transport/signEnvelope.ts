@@ -5,19 +5,26 @@ import {
   DEFAULT_LIMITS,
   PROTOCOL_VERSION,
   type BroadcastFilter,
+  type EncryptionHeader,
   type Envelope,
+  type Priority,
   type UnsignedEnvelope,
 } from './Envelope.ts';
 import { TransportUsageError } from './errors.ts';
 
 /** What the sender chooses; the rest (v, from, id, nonce, time, exp, sig) is filled in. */
 export interface EnvelopeDraft {
-  to: string;
+  /** Omitted only by a `mandate.error` answering a request whose sender could not be read. */
+  to?: string;
   type: string;
   body: unknown;
   cap?: string;
   re?: string;
   filter?: BroadcastFilter;
+  /** Handling priority at the receiver; absent means normal. */
+  priority?: Priority;
+  /** Set when `body` is an HPKE ciphertext (see `sealBody`). */
+  enc?: EncryptionHeader;
   /** Lifetime in ms; default 60 s, at most the protocol maximum (5 min). */
   ttlMs?: number;
 }
@@ -75,11 +82,13 @@ export function signEnvelope(
     v: PROTOCOL_VERSION,
     id: Buffer.from(rnd.subarray(0, 16)).toString('base64url'),
     from: identity.did,
-    to: draft.to,
+    ...(draft.to === undefined ? {} : { to: draft.to }),
     type: draft.type,
     ...(draft.cap === undefined ? {} : { cap: draft.cap }),
     ...(draft.re === undefined ? {} : { re: draft.re }),
     ...(draft.filter === undefined ? {} : { filter: draft.filter }),
+    ...(draft.priority === undefined || draft.priority === 'normal' ? {} : { priority: draft.priority }),
+    ...(draft.enc === undefined ? {} : { enc: draft.enc }),
     time,
     exp: time + ttl,
     nonce: Buffer.from(rnd.subarray(16, 32)).toString('base64url'),

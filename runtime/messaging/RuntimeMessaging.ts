@@ -111,7 +111,7 @@ export class RuntimeMessaging {
       const host = runtime.agent(c.agentId);
       if (host !== undefined && this.endpoints.has(c.agentId)) {
         registry
-          .heartbeat(host.identity.did, { reputation: c.after / 100 })
+          .heartbeat(host.identity, { reputation: c.after / 100 })
           .catch((e: Error) =>
             runtime.alert(
               'warning',

@@ -52,10 +52,10 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
       handler: async () => void handled++,
     });
     receiver = r.did;
-    await world.registry.register({
-      did: sender.did,
+    await world.registry.register(sender, {
       id: 'sender',
       node: 'elsewhere',
+      nodeDid: sender.did,
       capabilities: [{ name: 'payments.request', version: '1.0.0' }],
     });
   });
@@ -188,9 +188,9 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
     ]);
     expect(await inject(encodeEnvelope(valid({ type: 'pay.request', cap: 'payments.request' })))).toEqual([]);
     const revoked = AgentIdentity.generate();
-    await world.registry.register({ did: revoked.did, id: 'r', node: 'x', capabilities: [] });
+    await world.registry.register(revoked, { id: 'r', node: 'x', nodeDid: revoked.did, capabilities: [] });
     const early = encodeEnvelope(valid({}, revoked));
-    await world.registry.revoke(revoked.did, 'key leaked', 'operator:sec');
+    await world.registry.revoke(revoked, revoked.did, 'key leaked', 'operator:sec');
     expect((await inject(early)).map((r) => r.code)).toEqual([RejectCode.revoked]);
   });
 
@@ -221,7 +221,7 @@ describe('replay protection across a restart (file-backed store)', () => {
       const registry = new MemoryCapabilityRegistry({ clock });
       const receiverId = AgentIdentity.generate();
       const sender = AgentIdentity.generate();
-      await registry.register({ did: sender.did, id: 's', node: 'x', capabilities: [] });
+      await registry.register(sender, { id: 's', node: 'x', nodeDid: sender.did, capabilities: [] });
       const wire = encodeEnvelope(
         signEnvelope(
           sender,

@@ -132,22 +132,24 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
       accepts: { note: {} },
       handler: async () => void calls++,
     });
+    const badId = AgentIdentity.generate();
     const bad = await b.bus.attach({
-      identity: AgentIdentity.generate(),
+      identity: badId,
       descriptor: { id: 'bad', capabilities: [] },
       accepts: {},
       handler: async () => undefined,
     });
     await bad.send(target.did, 'note', {});
     await eventually(() => calls === 1, 'accepted before revocation');
-    await b.registry.revoke(bad.did, 'compromised', 'operator:test');
+    // Signed by node b, which hosts the agent (its descriptor names it): the revocation carries that descriptor.
+    await b.registry.revoke(b.bus.options.node.identity, bad.did, 'compromised', 'operator:test');
     await eventually(async () => (await a.registry.lookup(bad.did)).state === 'revoked', 'revocation reached node a');
     await bad.send(target.did, 'note', {});
     await eventually(() => a.rejections.length === 1, 'refused after revocation');
     expect(a.rejections[0]!.code).toBe('MANDATE_ERR_ENVELOPE_REVOKED');
     expect(calls).toBe(1);
     await expect(
-      b.registry.register({ did: bad.did, id: 'bad', node: 'rev-b', capabilities: [] }),
+      b.registry.register(badId, { id: 'bad', node: 'rev-b', nodeDid: badId.did, capabilities: [] }),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_REGISTRY_REVOKED' });
   });
 
@@ -177,18 +179,16 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
       revocationBucket: 'rev_ttl_test',
     });
     closers.push(() => reg.close());
-    const kept = AgentIdentity.generate().did;
-    const dropped = AgentIdentity.generate().did;
-    await reg.register({ did: kept, id: 'kept', node: 'n', capabilities: [{ name: 'fx.quote', version: '1.0.0' }] });
-    await reg.register({
-      did: dropped,
-      id: 'dropped',
-      node: 'n',
-      capabilities: [{ name: 'fx.quote', version: '1.0.0' }],
-    });
+    const keptId = AgentIdentity.generate();
+    const droppedId = AgentIdentity.generate();
+    const kept = keptId.did;
+    const dropped = droppedId.did;
+    const caps = [{ name: 'fx.quote', version: '1.0.0' }];
+    await reg.register(keptId, { id: 'kept', node: 'n', nodeDid: kept, capabilities: caps });
+    await reg.register(droppedId, { id: 'dropped', node: 'n', nodeDid: dropped, capabilities: caps });
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 400));
-      await reg.heartbeat(kept);
+      await reg.heartbeat(keptId);
     }
     expect((await reg.lookup(kept)).state).toBe('active');
     expect((await reg.lookup(dropped)).state).toBe('unknown');
