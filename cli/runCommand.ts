@@ -26,6 +26,20 @@ async function loadNodeIdentity(path: string): Promise<AgentIdentity> {
   }
 }
 
+/** `MANDATE_REVOCATION_AUTHORITIES`: comma-separated did:keys whose signed revocations are honoured for any agent. */
+function revocationAuthoritiesOf(text: string | undefined): string[] {
+  const dids = (text ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
+  for (const did of dids)
+    if (!/^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(did))
+      throw new UsageError(
+        `MANDATE_REVOCATION_AUTHORITIES holds "${did}", which is not a did:key; list Ed25519 did:keys separated by commas.`,
+      );
+  return dids;
+}
+
 function duration(text: string): number {
   const m = /^(\d+)(ms|s|m|h)?$/.exec(text);
   if (m === null) throw new UsageError(`"--duration ${text}" is not a duration; use e.g. 30s, 5m or 2h.`);
@@ -72,10 +86,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
   const natsUrl = process.env.NATS_URL;
+  const revocationAuthorities = revocationAuthoritiesOf(process.env.MANDATE_REVOCATION_AUTHORITIES);
   const messaging =
     natsUrl === undefined
-      ? { dataDir, nodeIdentity }
-      : { natsUrl, dataDir, nodeIdentity, ...(verifyThreads === undefined ? {} : { verifyThreads }) };
+      ? { dataDir, nodeIdentity, revocationAuthorities }
+      : {
+          natsUrl,
+          dataDir,
+          nodeIdentity,
+          revocationAuthorities,
+          ...(verifyThreads === undefined ? {} : { verifyThreads }),
+        };
   const runtime = await createRuntime({ mode: live ? 'live' : 'dry-run', store, governance, nodeId, messaging });
   runtime.subscribe((e) => {
     const line = formatEvent(e, quiet);

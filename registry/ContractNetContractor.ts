@@ -12,11 +12,19 @@ import {
 } from './contractNetMessages.ts';
 
 /** How a contractor bids and works. */
-export interface ContractorOptions {
+export interface ContractorOptions extends Omit<ContractorRoleOptions, 'capabilities'> {
+  /** Default: the descriptor's capabilities. */
+  capabilities?: readonly string[];
   identity: AgentIdentity;
   bus: { attach(options: AttachOptions): Promise<AgentEndpoint> };
   /** Registered for the agent (did and node are filled in); must list the capabilities it bids for. */
   descriptor: NonNullable<AttachOptions['descriptor']>;
+}
+
+/** The bidding and working half of a contractor, for an agent that is attached some other way (a runtime agent). */
+export interface ContractorRoleOptions {
+  /** The capabilities it bids for; calls for others are declined. */
+  capabilities: readonly string[];
   /** Answer a call for proposals: a bid, or undefined to decline. */
   bid: (
     cfp: CallForProposals,
@@ -24,56 +32,46 @@ export interface ContractorOptions {
   /** Progress beat period while performing (lets the manager notice a dead contractor early). Default 1000 ms. */
   progressEveryMs?: number;
   /** Do the work; the signal aborts when the manager withdraws the award. Throw a coded error to report failure. */
-  perform: (award: Award, signal: AbortSignal) => Promise<unknown>;
+  perform: (award: Award, signal: AbortSignal, manager: string) => Promise<unknown>;
 }
 
 /**
- * The contractor side of a contract-net exchange: answers calls for proposals for the capabilities it holds,
- * performs awards received durably (idempotently per award id: a JetStream redelivery does not run the work
- * twice), and sends each result durably back to the manager under the awarded capability.
+ * What a contractor does with contract-net messages, whatever endpoint it sends through: answers calls for
+ * proposals for the capabilities it holds, performs awards received durably (idempotently per award id: a
+ * JetStream redelivery does not run the work twice), beats progress while working, and sends each result
+ * durably back to the manager under the awarded capability.
  */
-export class ContractNetContractor {
-  readonly #options: ContractorOptions;
+export class ContractorRole {
+  /** The message types a contractor accepts, with their schemas. */
+  static readonly accepts = {
+    [ContractNetType.cfp]: { body: CallForProposalsSchema },
+    [ContractNetType.award]: { body: AwardSchema },
+    [ContractNetType.cancel]: { body: CancelSchema },
+  } as const;
+  readonly #options: ContractorRoleOptions;
   readonly #awards = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  #endpoint!: AgentEndpoint;
+  #endpoint: AgentEndpoint | undefined;
 
-  private constructor(options: ContractorOptions) {
+  constructor(options: ContractorRoleOptions) {
     this.#options = options;
   }
 
-  /** Registers the agent and starts serving. */
-  static async attach(options: ContractorOptions): Promise<ContractNetContractor> {
-    const c = new ContractNetContractor(options);
-    c.#endpoint = await options.bus.attach({
-      identity: options.identity,
-      descriptor: options.descriptor,
-      durable: { ackWaitMs: 10_000 },
-      accepts: {
-        [ContractNetType.cfp]: { body: CallForProposalsSchema },
-        [ContractNetType.award]: { body: AwardSchema },
-        [ContractNetType.cancel]: { body: CancelSchema },
-      },
-      handler: (msg) => c.#on(msg),
-    });
-    return c;
+  /** The endpoint bids, beats and results are sent through. */
+  bind(endpoint: AgentEndpoint): void {
+    this.#endpoint = endpoint;
   }
 
-  /** The contractor's did. */
-  get did(): string {
-    return this.#endpoint.did;
-  }
-
-  /** Stops serving (in-flight work is aborted). */
-  async detach(): Promise<void> {
+  /** Aborts every award in progress. */
+  abortAll(): void {
     for (const a of this.#awards.values()) a.controller.abort();
-    await this.#endpoint.detach();
   }
 
-  async #on(msg: InboundMessage): Promise<unknown> {
+  /** Handles one contract-net message; the return value is the reply (a bid) for calls for proposals. */
+  async handle(msg: InboundMessage): Promise<unknown> {
     switch (msg.envelope.type) {
       case ContractNetType.cfp: {
         const cfp = msg.body as CallForProposals;
-        const holds = this.#options.descriptor.capabilities.some((c) => c.name === cfp.capability);
+        const holds = this.#options.capabilities.includes(cfp.capability);
         const offer = holds ? await this.#options.bid(cfp) : undefined;
         const bid: Bid =
           offer === undefined
@@ -97,36 +95,24 @@ export class ContractNetContractor {
   }
 
   async #perform(award: Award, manager: string): Promise<void> {
+    const endpoint = this.#endpoint;
+    if (endpoint === undefined) throw new Error('ContractorRole.bind(endpoint) was not called');
     const existing = this.#awards.get(award.awardId);
     if (existing !== undefined) return existing.done; // redelivery: the work runs once
     const controller = new AbortController();
+    const ids = { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId };
     const beat = setInterval(() => {
-      void this.#endpoint
-        .send(
-          manager,
-          ContractNetType.progress,
-          { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId },
-          { cap: award.capability },
-        )
-        .catch(() => undefined);
+      void endpoint.send(manager, ContractNetType.progress, ids, { cap: award.capability }).catch(() => undefined);
     }, this.#options.progressEveryMs ?? 1_000);
     const done = (async () => {
       let result: TaskResult;
       try {
-        const output = await this.#options.perform(award, controller.signal);
-        result = {
-          taskId: award.taskId,
-          subtaskId: award.subtaskId,
-          awardId: award.awardId,
-          ok: true,
-          output: (output ?? null) as never,
-        };
+        const output = await this.#options.perform(award, controller.signal, manager);
+        result = { ...ids, ok: true, output: (output ?? null) as never };
       } catch (err) {
         const e = err as { code?: unknown; message?: unknown };
         result = {
-          taskId: award.taskId,
-          subtaskId: award.subtaskId,
-          awardId: award.awardId,
+          ...ids,
           ok: false,
           error: {
             code: typeof e.code === 'string' ? e.code : 'MANDATE_ERR_TASK_FAILED',
@@ -137,7 +123,7 @@ export class ContractNetContractor {
         clearInterval(beat);
       }
       if (!controller.signal.aborted)
-        await this.#endpoint.sendDurable(manager, ContractNetType.result, result, { cap: award.capability });
+        await endpoint.sendDurable(manager, ContractNetType.result, result, { cap: award.capability });
     })().catch((err: unknown) => {
       // The result could not be stored: forget the award so the redelivery runs it again.
       this.#awards.delete(award.awardId);
@@ -145,5 +131,44 @@ export class ContractNetContractor {
     });
     this.#awards.set(award.awardId, { controller, done });
     return done;
+  }
+}
+
+/** A contract-net contractor agent of its own: attached with its descriptor and durable inbox, playing a {@link ContractorRole}. */
+export class ContractNetContractor {
+  readonly #role: ContractorRole;
+  #endpoint!: AgentEndpoint;
+
+  private constructor(role: ContractorRole) {
+    this.#role = role;
+  }
+
+  /** Registers the agent and starts serving. */
+  static async attach(options: ContractorOptions): Promise<ContractNetContractor> {
+    const role = new ContractorRole({
+      ...options,
+      capabilities: options.capabilities ?? options.descriptor.capabilities.map((c) => c.name),
+    });
+    const c = new ContractNetContractor(role);
+    c.#endpoint = await options.bus.attach({
+      identity: options.identity,
+      descriptor: options.descriptor,
+      durable: { ackWaitMs: 10_000 },
+      accepts: { ...ContractorRole.accepts },
+      handler: (msg) => role.handle(msg),
+    });
+    role.bind(c.#endpoint);
+    return c;
+  }
+
+  /** The contractor's did. */
+  get did(): string {
+    return this.#endpoint.did;
+  }
+
+  /** Stops serving (in-flight work is aborted). */
+  async detach(): Promise<void> {
+    this.#role.abortAll();
+    await this.#endpoint.detach();
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../kernel/index.ts';
 import type {
   AgentEndpoint,
@@ -6,46 +5,30 @@ import type {
   AttachOptions,
   CapabilityRegistry,
   InboundMessage,
-  Requirements,
 } from '../transport/index.ts';
 import {
-  BidSchema,
   ContractNetType,
   ProgressSchema,
   TaskResultSchema,
-  type Bid,
   type Progress,
   type TaskResult,
 } from './contractNetMessages.ts';
+import {
+  MemoryContractNetStore,
+  type AwardEnd,
+  type ContractNetStore,
+  type SubtaskOutcome,
+  type SubtaskProgress,
+  type SubtaskSpec,
+  type TaskRecord,
+} from './ContractNetStore.ts';
 import { TaskFailedError } from './errors.ts';
-import { compareDecimal } from './rankCandidates.ts';
-
-/** One unit of work for one capability holder. */
-export interface SubtaskSpec {
-  id: string;
-  capability: string;
-  input: unknown;
-  requirements?: Requirements;
-  /** Subtasks whose outputs this one needs; they are passed as `input.dependencies[id]`. */
-  dependsOn?: string[];
-}
+import { succeeded, SubtaskRunner } from './SubtaskRunner.ts';
 
 /** A task, decomposed into subtasks. */
 export interface TaskSpec {
   id: string;
   subtasks: SubtaskSpec[];
-}
-
-/** What happened to one subtask. */
-export interface SubtaskOutcome {
-  subtaskId: string;
-  /** Who delivered the result. */
-  by: string;
-  /** 1 when the first winner delivered, 2+ when a backup did. */
-  attempt: number;
-  output: unknown;
-  /** Every award made, in order, with why it ended. */
-  awards: Array<{ did: string; awardId: string; ended: 'succeeded' | 'failed' | 'timeout' | 'silent' }>;
 }
 
 /** A goal before decomposition: what the manager's {@link TaskDecomposer} splits into subtasks. */
@@ -65,6 +48,8 @@ export interface ContractNetManagerOptions {
   /** The bus to attach to (a {@link MessageBus}). */
   bus: { attach(options: AttachOptions): Promise<AgentEndpoint> };
   descriptor?: AttachOptions['descriptor'];
+  /** Where tasks are persisted (default: memory). With `NatsKvContractNetStore`, a restarted manager resumes its open tasks. */
+  store?: ContractNetStore;
   clock?: Pick<Clock, 'now'>;
   /** How long bidders have to answer a call for proposals. Default 2 s. */
   bidTimeoutMs?: number;
@@ -84,7 +69,7 @@ export interface ContractNetManagerOptions {
 interface Waiter {
   did: string;
   capability: string;
-  resolve: (r: TaskResult) => void;
+  resolve: (end: 'result' | AwardEnd) => void;
   /** Progress from the awardee: restart the silence timer. */
   touch: () => void;
 }
@@ -93,24 +78,46 @@ interface Waiter {
  * The manager side of a contract-net exchange: for each subtask it discovers capable agents, calls for
  * proposals (request/reply, bids by deadline), awards the best bid durably (JetStream), waits for the result,
  * and re-awards to the next bidder when the winner fails, sends no result within `resultTimeoutMs`, or (with
- * `silenceTimeoutMs`) stops sending progress beats.
+ * `silenceTimeoutMs`) stops sending progress beats. Every step is persisted in its {@link ContractNetStore}
+ * before it happens; a result is acknowledged only once recorded. A manager restarted with the same identity
+ * and store {@link ContractNetManager.resume}s its open tasks: the results that arrived meanwhile wait in its
+ * durable inbox, and no award is made twice.
  *
  * @example
- * const manager = await ContractNetManager.attach({ identity, registry, bus });
+ * const manager = await ContractNetManager.attach({ identity, registry, bus, store });
  * const outcomes = await manager.run({ id: 't1', subtasks: [{ id: 'quote', capability: 'fx.quote', input: { pair: 'EURUSD' } }] });
  */
 export class ContractNetManager {
   readonly #options: ContractNetManagerOptions;
+  readonly #store: ContractNetStore;
+  readonly #open = new Map<string, TaskRecord>();
   readonly #waiters = new Map<string, Waiter>();
+  readonly #saving = new Map<string, Promise<void>>();
+  readonly #runner: SubtaskRunner;
   #endpoint!: AgentEndpoint;
 
   private constructor(options: ContractNetManagerOptions) {
     this.#options = options;
+    this.#store = options.store ?? new MemoryContractNetStore();
+    this.#runner = new SubtaskRunner({
+      endpoint: () => this.#endpoint,
+      registry: options.registry,
+      clock: options.clock ?? systemClock,
+      timings: {
+        bidTimeoutMs: options.bidTimeoutMs ?? 2_000,
+        resultTimeoutMs: options.resultTimeoutMs ?? 30_000,
+        silenceTimeoutMs: options.silenceTimeoutMs,
+        maxAwards: options.maxAwards ?? 3,
+      },
+      save: (r) => this.#save(r),
+      wait: (award, capability, ms) => this.#wait(award, capability, ms),
+    });
   }
 
-  /** Attaches the manager agent (durable inbox for results) to the bus. */
+  /** Loads the manager's open tasks, then attaches it (durable inbox for results) to the bus. */
   static async attach(options: ContractNetManagerOptions): Promise<ContractNetManager> {
     const m = new ContractNetManager(options);
+    for (const r of await m.#store.open(options.identity.did)) m.#open.set(r.id, r);
     m.#endpoint = await options.bus.attach({
       identity: options.identity,
       accepts: {
@@ -127,6 +134,11 @@ export class ContractNetManager {
   /** The manager's did. */
   get did(): string {
     return this.#endpoint.did;
+  }
+
+  /** The open tasks found in the store at attach, each continuing where its record left off. */
+  resume(): Array<{ id: string; done: Promise<Map<string, SubtaskOutcome>> }> {
+    return [...this.#open.values()].map((r) => ({ id: r.id, done: this.#execute(r) }));
   }
 
   /** Decomposes `goal` with the configured {@link TaskDecomposer} and runs the resulting task. */
@@ -148,145 +160,67 @@ export class ContractNetManager {
 
   /** Runs every subtask (in dependency order, independent ones in parallel); rejects with `MANDATE_ERR_TASK_FAILED` if one cannot be completed. */
   async run(task: TaskSpec): Promise<Map<string, SubtaskOutcome>> {
-    const done = new Map<string, SubtaskOutcome>();
-    const pending = new Map(task.subtasks.map((s) => [s.id, s]));
+    const ids = new Set(task.subtasks.map((s) => s.id));
     for (const s of task.subtasks)
-      for (const d of s.dependsOn ?? []) {
-        if (!pending.has(d))
+      for (const d of s.dependsOn ?? [])
+        if (!ids.has(d))
           throw new TaskFailedError(
             `Subtask "${s.id}" of task "${task.id}" depends on unknown subtask "${d}"; list it in the task.`,
             { details: { taskId: task.id } },
           );
-      }
-    while (pending.size > 0) {
-      const ready = [...pending.values()].filter((s) => (s.dependsOn ?? []).every((d) => done.has(d)));
-      if (ready.length === 0)
-        throw new TaskFailedError(`Task "${task.id}" has a dependency cycle among ${[...pending.keys()].join(', ')}.`, {
-          details: { taskId: task.id },
-        });
-      const outcomes = await Promise.all(
-        ready.map((s) => {
-          const deps = Object.fromEntries((s.dependsOn ?? []).map((d) => [d, done.get(d)!.output]));
-          const input = s.dependsOn?.length ? { ...(s.input as Record<string, unknown>), dependencies: deps } : s.input;
-          return this.runSubtask(task.id, { ...s, input });
-        }),
-      );
-      for (const o of outcomes) {
-        done.set(o.subtaskId, o);
-        pending.delete(o.subtaskId);
-      }
-    }
-    return done;
+    if (this.#open.has(task.id))
+      throw new TaskFailedError(`Task "${task.id}" is already running on this manager; use a new task id.`, {
+        details: { taskId: task.id },
+      });
+    const record: TaskRecord = {
+      id: task.id,
+      manager: this.#options.identity.did,
+      subtasks: task.subtasks,
+      status: 'open',
+      done: {},
+      running: {},
+      updatedAt: (this.#options.clock ?? systemClock).now(),
+    };
+    this.#open.set(task.id, record);
+    await this.#save(record);
+    return this.#execute(record);
   }
 
-  /** Call for proposals → bids → award (→ re-award) for one subtask. */
-  async runSubtask(taskId: string, s: SubtaskSpec): Promise<SubtaskOutcome> {
-    const o = this.#options;
-    const now = () => (o.clock ?? systemClock).now();
-    const resultTimeout = o.resultTimeoutMs ?? 30_000;
-    const candidates = await o.registry.discover(s.capability, {
-      ...s.requirements,
-      exclude: [...(s.requirements?.exclude ?? []), this.did],
-    });
-    const cfp = {
-      taskId,
-      subtaskId: s.id,
-      capability: s.capability,
-      input: s.input as never,
-      deadline: now() + resultTimeout,
-    };
-    const answers = await Promise.allSettled(
-      candidates.map((c) =>
-        this.#endpoint.request(c.did, ContractNetType.cfp, cfp, { timeoutMs: o.bidTimeoutMs ?? 2_000 }),
-      ),
-    );
-    const bids: Array<{ did: string; rank: number; bid: Extract<Bid, { decision: 'bid' }> }> = [];
-    answers.forEach((a, rank) => {
-      if (a.status !== 'fulfilled') return;
-      const bid = BidSchema.safeParse(a.value.body);
-      if (
-        bid.success &&
-        bid.data.decision === 'bid' &&
-        bid.data.subtaskId === s.id &&
-        a.value.envelope.from === candidates[rank]!.did
-      )
-        bids.push({ did: candidates[rank]!.did, rank, bid: bid.data });
-    });
-    bids.sort(
-      (a, b) =>
-        compareDecimal(a.bid.price?.amount ?? '0', b.bid.price?.amount ?? '0') ||
-        a.rank - b.rank ||
-        a.bid.etaMs - b.bid.etaMs,
-    );
-    if (bids.length === 0) {
-      // Say why each candidate did not bid: a refusal code (e.g. this manager is not registered), a timeout, or a decline.
-      const reasons = answers.map((a, i) => ({
-        did: candidates[i]!.did,
-        reason:
-          a.status === 'rejected'
-            ? String(
-                (a.reason as { details?: { remoteCode?: unknown } }).details?.remoteCode ??
-                  (a.reason as { code?: unknown }).code ??
-                  a.reason,
-              )
-            : 'declined',
-      }));
-      throw new TaskFailedError(
-        `No agent bid on subtask "${s.id}" (capability "${s.capability}") of task "${taskId}": ${candidates.length} candidate(s) asked${reasons.length ? ` (${reasons.map((r) => r.reason).join(', ')})` : ''}. Register an agent with that capability, register this manager, or relax the requirements.`,
-        { details: { taskId, subtaskId: s.id, candidates: candidates.length, reasons } },
-      );
-    }
-    const awards: SubtaskOutcome['awards'] = [];
-    const limit = Math.min(bids.length, o.maxAwards ?? 3);
-    for (let i = 0; i < limit; i++) {
-      const { did } = bids[i]!;
-      const awardId = randomUUID();
-      const result = new Promise<TaskResult | 'timeout' | 'silent'>((resolve) => {
-        let silence: ReturnType<typeof setTimeout> | undefined;
-        const end = (r: TaskResult | 'timeout' | 'silent') => {
-          clearTimeout(hard);
-          clearTimeout(silence);
-          this.#waiters.delete(awardId);
-          resolve(r);
-        };
-        const hard = setTimeout(() => end('timeout'), resultTimeout);
-        const touch = () => {
-          if (o.silenceTimeoutMs === undefined) return;
-          clearTimeout(silence);
-          silence = setTimeout(() => end('silent'), o.silenceTimeoutMs);
-        };
-        touch();
-        this.#waiters.set(awardId, { did, capability: s.capability, resolve: end, touch });
-      });
-      await this.#endpoint.sendDurable(did, ContractNetType.award, {
-        taskId,
-        subtaskId: s.id,
-        awardId,
-        capability: s.capability,
-        input: s.input as never,
-        deadline: now() + resultTimeout,
-        attempt: i + 1,
-      });
-      const r = await result;
-      if (typeof r === 'object' && r.ok) {
-        awards.push({ did, awardId, ended: 'succeeded' });
-        return { subtaskId: s.id, by: did, attempt: i + 1, output: r.output, awards };
+  async #execute(record: TaskRecord): Promise<Map<string, SubtaskOutcome>> {
+    try {
+      for (;;) {
+        const pending = record.subtasks.filter((s) => record.done[s.id] === undefined);
+        if (pending.length === 0) break;
+        const ready = pending.filter((s) => (s.dependsOn ?? []).every((d) => record.done[d] !== undefined));
+        if (ready.length === 0)
+          throw new TaskFailedError(
+            `Task "${record.id}" has a dependency cycle among ${pending.map((s) => s.id).join(', ')}.`,
+            { details: { taskId: record.id } },
+          );
+        await Promise.all(
+          ready.map((s) => {
+            const deps = Object.fromEntries((s.dependsOn ?? []).map((d) => [d, record.done[d]!.output]));
+            const input = s.dependsOn?.length
+              ? { ...(s.input as Record<string, unknown>), dependencies: deps }
+              : s.input;
+            return this.#runner.run(record, { ...s, input });
+          }),
+        );
       }
-      const ended = typeof r === 'object' ? 'failed' : r;
-      awards.push({ did, awardId, ended });
-      await this.#endpoint
-        .send(did, ContractNetType.cancel, {
-          taskId,
-          subtaskId: s.id,
-          awardId,
-          reason: ended === 'failed' ? 'failed' : `no result in time (${ended})`,
-        })
-        .catch(() => undefined);
+      record.status = 'completed';
+      return new Map(Object.entries(record.done));
+    } catch (err) {
+      record.status = 'failed';
+      const e = err as { code?: unknown; message?: unknown };
+      record.error = {
+        code: typeof e.code === 'string' ? e.code : 'MANDATE_ERR_TASK_FAILED',
+        message: String(e.message),
+      };
+      throw err;
+    } finally {
+      this.#open.delete(record.id);
+      await this.#save(record);
     }
-    throw new TaskFailedError(
-      `Subtask "${s.id}" of task "${taskId}" failed with every awardee (${awards.map((a) => `${a.did}: ${a.ended}`).join('; ')}).`,
-      { details: { taskId, subtaskId: s.id, awards } },
-    );
   }
 
   /** Detaches the manager agent. */
@@ -294,12 +228,68 @@ export class ContractNetManager {
     await this.#endpoint.detach();
   }
 
+  /** Saves the record after any save already under way for the task: the newest state is written last. */
+  #save(record: TaskRecord): Promise<void> {
+    record.updatedAt = (this.#options.clock ?? systemClock).now();
+    const snapshot = structuredClone(record);
+    const next = (this.#saving.get(record.id) ?? Promise.resolve()).then(() => this.#store.save(snapshot));
+    this.#saving.set(
+      record.id,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  #wait(award: NonNullable<SubtaskProgress['current']>, capability: string, ms: number): Promise<'result' | AwardEnd> {
+    const silenceMs = this.#options.silenceTimeoutMs;
+    return new Promise((resolve) => {
+      let silence: ReturnType<typeof setTimeout> | undefined;
+      const end = (r: 'result' | AwardEnd) => {
+        clearTimeout(hard);
+        clearTimeout(silence);
+        this.#waiters.delete(award.awardId);
+        resolve(r);
+      };
+      const hard = setTimeout(() => end('timeout'), ms);
+      const touch = () => {
+        if (silenceMs === undefined) return;
+        clearTimeout(silence);
+        silence = setTimeout(() => end('silent'), silenceMs);
+      };
+      touch();
+      this.#waiters.set(award.awardId, { did: award.did, capability, resolve: end, touch });
+    });
+  }
+
+  /** Finds the open subtask whose current award is `awardId`. */
+  #current(awardId: string): { record: TaskRecord; subtaskId: string; p: SubtaskProgress } | undefined {
+    for (const record of this.#open.values())
+      for (const [subtaskId, p] of Object.entries(record.running))
+        if (p.current?.awardId === awardId) return { record, subtaskId, p };
+    return undefined;
+  }
+
   async #onResult(msg: InboundMessage): Promise<void> {
     const r = msg.body as TaskResult | Progress;
-    const w = this.#waiters.get(r.awardId);
+    const found = this.#current(r.awardId);
+    const cap = found?.record.subtasks.find((s) => s.id === found.subtaskId)?.capability;
     // Anything about a withdrawn award, or from anyone but the awardee under the awarded capability, is dropped (and acked).
-    if (w === undefined || msg.envelope.from !== w.did || msg.envelope.cap !== w.capability) return;
-    if (msg.envelope.type === ContractNetType.progress) w.touch();
-    else w.resolve(r as TaskResult);
+    if (found === undefined || msg.envelope.from !== found.p.current!.did || msg.envelope.cap !== cap) return;
+    if (msg.envelope.type === ContractNetType.progress) {
+      this.#waiters.get(r.awardId)?.touch();
+      return;
+    }
+    const { record, subtaskId, p } = found;
+    const result = r as TaskResult;
+    if (result.ok) {
+      record.done[subtaskId] = succeeded(p, subtaskId, result);
+      delete record.running[subtaskId];
+    } else {
+      p.awards.push({ did: p.current!.did, awardId: r.awardId, ended: 'failed' });
+      delete p.current;
+    }
+    this.#waiters.get(r.awardId)?.resolve('result');
+    // Acknowledged (this returns) only once recorded: a crash before that redelivers the result.
+    await this.#save(record);
   }
 }

@@ -4,7 +4,7 @@
  * descriptor and revocation types — belongs to the transport (`transport/index.ts`), which needs it
  * to admit envelopes; this folder imports only the transport's and the kernel's indexes.
  */
-export { ContractNetContractor } from './ContractNetContractor.ts';
+export { ContractNetContractor, ContractorRole } from './ContractNetContractor.ts';
 export { ContractNetManager } from './ContractNetManager.ts';
 export {
   AwardSchema,
@@ -22,17 +22,15 @@ export {
   RegistryUnavailableError,
   TaskFailedError,
 } from './errors.ts';
+export { MemoryContractNetStore } from './ContractNetStore.ts';
 export { MemoryCapabilityRegistry } from './MemoryCapabilityRegistry.ts';
 export { NatsKvCapabilityRegistry } from './NatsKvCapabilityRegistry.ts';
+export { NatsKvContractNetStore } from './NatsKvContractNetStore.ts';
 export { compareDecimal, rankCandidates, versionSatisfies } from './rankCandidates.ts';
 
-export type { ContractorOptions } from './ContractNetContractor.ts';
-export type {
-  ContractNetManagerOptions,
-  Goal,
-  SubtaskOutcome,
-  SubtaskSpec,
-  TaskDecomposer,
-  TaskSpec,
-} from './ContractNetManager.ts';
+export type { ContractorOptions, ContractorRoleOptions } from './ContractNetContractor.ts';
+export type { ContractNetManagerOptions, Goal, TaskDecomposer, TaskSpec } from './ContractNetManager.ts';
+export type { AwardEnd, ContractNetStore, SubtaskOutcome, SubtaskSpec, TaskRecord } from './ContractNetStore.ts';
+export type { RegistryOptions } from './MemoryCapabilityRegistry.ts';
+export type { RecordProblem } from './RecordBook.ts';
 export type { Award, Bid, CallForProposals, Cancel, Progress, TaskResult } from './contractNetMessages.ts';

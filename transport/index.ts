@@ -84,6 +84,7 @@ export {
   REGISTRY_BUCKET,
   REPLAY_BUCKET,
   REVOCATION_BUCKET,
+  TASKS_BUCKET,
 } from './subjects.ts';
 export { WorkerSignatureVerifier } from './WorkerSignatureVerifier.ts';
 

@@ -56,3 +56,6 @@ export const REVOCATION_BUCKET = 'mandate_revoked';
 
 /** NATS KV bucket of accepted nonces (TTL = longest envelope lifetime + 2 × skew). */
 export const REPLAY_BUCKET = 'mandate_replay';
+
+/** NATS KV bucket of contract-net managers' tasks (no TTL; a manager resumes its open tasks from it). */
+export const TASKS_BUCKET = 'mandate_tasks';

@@ -37,6 +37,30 @@ export const limitsSchema = z
   })
   .strict();
 
+/**
+ * `contractor:` — the agent bids for contract-net subtasks (docs/protocol.md §10) of the capabilities listed
+ * (default: all it holds) and runs each award it wins as one governed cycle (sandbox → reputation →
+ * governance), its input the award's input; the cycle's verdict and outcome are the result.
+ */
+export const contractorSchema = z
+  .object({
+    capabilities: z.array(capability).min(1).optional(),
+    /** Price asked per subtask (a decimal string), in `asset`. */
+    price: z
+      .object({
+        amount: z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount like "0.25"'),
+        asset: z.string().min(1).max(32),
+      })
+      .strict()
+      .optional(),
+    /** Announced time to a result. */
+    eta: durationSchema.default(1_000),
+    confidence: z.number().min(0).max(1).default(0.8),
+    /** How long to wait for the agent to be free (idle, gates open) before reporting failure. */
+    startWithin: durationSchema.default(10_000),
+  })
+  .strict();
+
 /** The data part of an agent definition, shared by the TypeScript API and YAML files. */
 export const agentDataSchema = z
   .object({
@@ -50,6 +74,7 @@ export const agentDataSchema = z
     dependsOn: z.array(z.string().min(1)).default([]),
     permissions: z.array(z.object({ capability, accounts: z.array(z.string().min(1)).min(1) }).strict()).default([]),
     mode: z.enum(['dry-run', 'live']).optional(),
+    contractor: contractorSchema.optional(),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,
@@ -88,6 +113,8 @@ export const agentYamlSchema = agentDataSchema.extend({
 
 /** Validated agent data. */
 export type AgentData = z.output<typeof agentDataSchema>;
+/** A contractor declaration. */
+export type ContractorSpec = z.output<typeof contractorSchema>;
 /** An authored trigger. */
 export type TriggerSpec = z.output<typeof triggerSchema>;
 /** Validated YAML agent. */

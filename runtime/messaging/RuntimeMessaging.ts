@@ -1,33 +1,27 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { ReputationChange } from '../../actors/index.ts';
 import type { Principal } from '../../machines/index.ts';
-import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry } from '../../registry/index.ts';
-import { AgentIdentity } from '../../transport/index.ts';
-import type { KillSwitch } from '../control/KillSwitch.ts';
-import { KillSwitchEngagedError } from '../errors.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
-import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
-import type { TaskResult } from '../MandateRuntime.ts';
-import type { AuditInput } from '../persistence/RuntimeStore.ts';
+import { ContractorRole } from '../../registry/index.ts';
 import {
-  FileReplayStore,
-  MemoryReplayStore,
-  MemoryTransport,
-  MessageBus,
-  NatsKvReplayStore,
-  NatsTransport,
-  ReplayGuard,
+  AgentIdentity,
   WorkerSignatureVerifier,
   type AcceptSpec,
   type AgentEndpoint,
   type CapabilityRegistry,
   type KillSwitchControl,
+  type MessageBus,
   type Rejection,
-  type SignatureVerifier,
   type Transport,
 } from '../../transport/index.ts';
+import type { KillSwitch } from '../control/KillSwitch.ts';
+import { KillSwitchEngagedError, NotFoundError } from '../errors.ts';
+import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
+import type { TaskResult } from '../MandateRuntime.ts';
+import type { AuditInput } from '../persistence/RuntimeStore.ts';
+import { createMessaging, type Messaging } from './createMessaging.ts';
+import { runtimeContractor } from './RuntimeContractor.ts';
 
 /** Message type a peer (or an MCP client through the gateway) uses to ask an agent system for work. */
 export const TASK_REQUEST = 'mandate.task.request';
@@ -40,7 +34,7 @@ export interface RuntimeMessagingOptions {
   natsUrl?: string;
   /** Directory for the replay window on the in-process bus (survives restarts); in memory when unset. */
   dataDir?: string;
-  /** This node's identity (signs control and inspection messages); generated when absent. */
+  /** This node's identity (signs its descriptor, control, inspection messages and refusals); generated when absent. */
   nodeIdentity?: AgentIdentity;
   /** Publish every inspection event on `mandate.inspect.*` for other nodes and tools. */
   publishInspection?: boolean;
@@ -50,6 +44,8 @@ export interface RuntimeMessagingOptions {
    * arriving while the threads are idle are verified inline either way, so request/reply gains no latency.
    */
   verifyThreads?: number;
+  /** Dids whose signed revocations are honoured for any agent (the CLI reads `MANDATE_REVOCATION_AUTHORITIES`). */
+  revocationAuthorities?: readonly string[];
 }
 
 /** What messaging needs from the runtime it connects. */
@@ -59,11 +55,15 @@ export interface MessagingEnv {
   agents(): Iterable<AgentHost>;
   agent(id: string): AgentHost | undefined;
   killed(host: AgentHost): boolean;
+  /** Could the agent start a cycle now (idle, not paused, killed or gated)? */
+  canStart(host: AgentHost): boolean;
   reputationOf(agentId: string): number;
   /** Trust score changes, published to the registry with heartbeats. */
   readonly reputationListeners: Set<(change: ReputationChange) => void>;
   subscribe(listener: (event: InspectionEvent) => void): () => void;
   submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
+  /** One governed cycle of this agent (a contract-net award it won). */
+  runTaskOn(host: AgentHost, capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
   /** Sends a validated external event to an agent (message triggers). */
   send(agentId: string, event: unknown): boolean;
   /** Applies orders from other nodes and carries this node's orders to them. */
@@ -73,12 +73,12 @@ export interface MessagingEnv {
 }
 
 /**
- * Connects a runtime to the signed message bus (in-process, or NATS with
- * JetStream and KV): every agent is attached with its did, registered in the
- * capability registry with heartbeats, and fed verified messages as
- * `message` triggers; peers may ask for work (`mandate.task.request`) and get
- * it under the same governance; kill switch orders travel between nodes;
- * every refused envelope is alerted and audited with its code.
+ * Connects a runtime to the signed message bus (in-process, or NATS with JetStream and KV): every agent is
+ * attached with its did, registered in the capability registry with signed heartbeats, and fed verified
+ * messages as `message` triggers; peers may ask for work (`mandate.task.request`) and get it under the same
+ * governance; agents declaring `contractor:` bid for contract-net subtasks and run the awards they win as
+ * governed cycles; kill switch orders travel between nodes; every refused envelope and every ignored registry
+ * record is alerted (and refusals audited) with its code.
  */
 export class RuntimeMessaging {
   readonly bus: MessageBus;
@@ -87,40 +87,33 @@ export class RuntimeMessaging {
   readonly endpoints = new Map<string, AgentEndpoint>();
   readonly #byDid = new Map<string, AgentHost>();
   readonly #runtime: MessagingEnv;
+  readonly #messaging: Messaging;
+  readonly #roles = new Map<string, ContractorRole>();
   readonly #unsubscribe: () => void;
   readonly #onReputation: (c: { agentId: string; after: number }) => void;
   readonly counters = { sent: 0, received: 0, rejected: 0 };
-  readonly #verifier: SignatureVerifier | undefined;
 
-  private constructor(
-    runtime: MessagingEnv,
-    bus: MessageBus,
-    registry: CapabilityRegistry,
-    transport: Transport,
-    publishInspection: boolean,
-    verifier: SignatureVerifier | undefined,
-  ) {
-    this.#verifier = verifier;
+  private constructor(runtime: MessagingEnv, messaging: Messaging, publishInspection: boolean) {
     this.#runtime = runtime;
-    this.bus = bus;
-    this.registry = registry;
-    this.transport = transport;
-    this.#unsubscribe = publishInspection ? runtime.subscribe((e) => bus.publishInspection(e)) : () => {};
-    // Peers rank candidates by reputation: publish every change with the next heartbeat.
+    this.#messaging = messaging;
+    this.bus = messaging.bus;
+    this.registry = messaging.registry;
+    this.transport = messaging.transport;
+    this.#unsubscribe = publishInspection ? runtime.subscribe((e) => this.bus.publishInspection(e)) : () => {};
+    // Peers rank candidates by reputation: publish every change as a signed heartbeat.
     this.#onReputation = (c) => {
       const host = runtime.agent(c.agentId);
-      if (host !== undefined && this.endpoints.has(c.agentId)) {
-        registry
-          .heartbeat(host.identity, { reputation: c.after / 100 })
-          .catch((e: Error) =>
-            runtime.alert(
-              'warning',
-              'MANDATE_ERR_REGISTRY_UNAVAILABLE',
-              `reputation not published: ${e.message}`,
-              c.agentId,
-            ),
-          );
-      }
+      if (host === undefined || !this.endpoints.has(c.agentId)) return;
+      this.registry
+        .heartbeat(host.identity, { reputation: c.after / 100 })
+        .catch((e: Error) =>
+          runtime.alert(
+            'warning',
+            'MANDATE_ERR_REGISTRY_UNAVAILABLE',
+            `reputation not published: ${e.message}`,
+            c.agentId,
+          ),
+        );
     };
     runtime.reputationListeners.add(this.#onReputation);
   }
@@ -129,54 +122,39 @@ export class RuntimeMessaging {
   static async connect(runtime: MessagingEnv, options: RuntimeMessagingOptions = {}): Promise<RuntimeMessaging> {
     const identity = options.nodeIdentity ?? AgentIdentity.generate();
     const clock = { now: () => runtime.clock.now() };
-    let transport: Transport;
-    let registry: CapabilityRegistry;
-    let replay: ReplayGuard;
-    let verifier: SignatureVerifier | undefined;
-    if (options.natsUrl !== undefined) {
-      const threads = options.verifyThreads ?? availableParallelism() - 1;
-      if (threads > 0) verifier = new WorkerSignatureVerifier({ threads });
-      const nats = await NatsTransport.connect({
-        servers: options.natsUrl,
-        name: runtime.nodeId,
-        onError: (e) => runtime.alert('critical', e.code, e.message),
-      });
-      transport = nats;
-      registry = await NatsKvCapabilityRegistry.open(nats.nc, { clock });
-      replay = new ReplayGuard(await NatsKvReplayStore.open(nats.nc));
-    } else {
-      transport = new MemoryTransport({ now: clock.now });
-      registry = new MemoryCapabilityRegistry({ clock });
-      replay = new ReplayGuard(
-        options.dataDir === undefined
-          ? new MemoryReplayStore()
-          : FileReplayStore.open(join(options.dataDir, 'replay-window.json'), clock.now()),
-      );
-    }
+    const threads = options.verifyThreads ?? availableParallelism() - 1;
+    const verifier =
+      options.natsUrl !== undefined && threads > 0 ? new WorkerSignatureVerifier({ threads }) : undefined;
     // The bus calls back into the messaging object, which needs the bus: a late-bound reference.
     const ref: { self?: RuntimeMessaging } = {};
-    const bus = await MessageBus.start({
-      transport,
-      registry,
-      replay,
-      clock,
-      ...(verifier === undefined ? {} : { verifier }),
+    const messaging = await createMessaging({
+      mode: options.natsUrl === undefined ? 'memory' : 'nats',
       node: { id: runtime.nodeId, identity, controlAuthority: true },
-      onReject: (r) => ref.self?.rejected(r),
-      onControl: (order) => void ref.self?.control(order),
-      beforeSign: (signer) => {
-        const host = ref.self?.hostByDid(signer);
-        if (host !== undefined && runtime.killed(host)) throw new KillSwitchEngagedError(host.id);
-        if (ref.self !== undefined && host !== undefined) ref.self.counters.sent++;
+      clock,
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.natsUrl === undefined
+        ? {}
+        : { nats: { servers: options.natsUrl, onError: (e) => runtime.alert('critical', e.code, e.message) } }),
+      ...(options.revocationAuthorities === undefined ? {} : { revocationAuthorities: options.revocationAuthorities }),
+      onRecordProblem: (p) => runtime.alert('warning', p.code, p.message),
+      bus: {
+        ...(verifier === undefined ? {} : { verifier }),
+        onReject: (r) => ref.self?.rejected(r),
+        onControl: (order) => void ref.self?.control(order),
+        beforeSign: (signer) => {
+          const host = ref.self?.hostByDid(signer);
+          if (host !== undefined && runtime.killed(host)) throw new KillSwitchEngagedError(host.id);
+          if (ref.self !== undefined && host !== undefined) ref.self.counters.sent++;
+        },
+        onHandlerError: (error) =>
+          runtime.alert(
+            'warning',
+            'MANDATE_ERR_MESSAGE_HANDLER',
+            `a message handler failed: ${(error as Error).message}`,
+          ),
       },
-      onHandlerError: (error) =>
-        runtime.alert(
-          'warning',
-          'MANDATE_ERR_MESSAGE_HANDLER',
-          `a message handler failed: ${(error as Error).message}`,
-        ),
     });
-    const self = new RuntimeMessaging(runtime, bus, registry, transport, options.publishInspection ?? true, verifier);
+    const self = new RuntimeMessaging(runtime, messaging, options.publishInspection ?? true);
     ref.self = self;
     for (const host of runtime.agents()) await self.attach(host);
     runtime.killSwitch.broadcastWith((action, scope, by, reason) => self.broadcastControl(action, scope, by, reason));
@@ -188,16 +166,19 @@ export class RuntimeMessaging {
     return this.#byDid.get(did);
   }
 
-  /** Attaches one agent: its message triggers and capabilities become accepted message types and served subjects. */
+  /** Attaches one agent: its message triggers, capabilities and contractor role become accepted types and served subjects. */
   async attach(host: AgentHost): Promise<AgentEndpoint> {
     const existing = this.endpoints.get(host.id);
     if (existing !== undefined) return existing;
+    const role = runtimeContractor(host, this.#runtime);
     const accepts: Record<string, AcceptSpec> = { [TASK_REQUEST]: { body: taskBody } };
     for (const t of host.def.triggers) if ('message' in t) accepts[t.message] = {};
+    if (role !== undefined) Object.assign(accepts, ContractorRole.accepts);
     const endpoint = await this.bus.attach({
       identity: host.identity,
       accepts,
       serveCapabilities: [...host.def.capabilities],
+      ...(role === undefined ? {} : { durable: { ackWaitMs: 30_000 } }),
       descriptor: {
         id: host.id,
         group: host.def.group,
@@ -209,8 +190,10 @@ export class RuntimeMessaging {
       },
       handler: async (msg) => {
         this.counters.received++;
+        const type = msg.envelope.type;
+        if (role !== undefined && type in ContractorRole.accepts) return role.handle(msg);
         const from = msg.envelope.from;
-        if (msg.envelope.type === TASK_REQUEST) {
+        if (type === TASK_REQUEST) {
           const { capability, input } = msg.body as z.infer<typeof taskBody>;
           return this.#runtime.submitTask(capability, input, { kind: 'agent', id: from });
         }
@@ -218,7 +201,7 @@ export class RuntimeMessaging {
           type: 'agent.trigger',
           trigger: {
             kind: 'message',
-            name: msg.envelope.type,
+            name: type,
             at: this.#runtime.clock.now(),
             data: { from, id: msg.envelope.id, body: msg.body as Record<string, unknown> },
           },
@@ -226,9 +209,18 @@ export class RuntimeMessaging {
         return { accepted: started };
       },
     });
+    role?.bind(endpoint);
+    if (role !== undefined) this.#roles.set(host.id, role);
     this.endpoints.set(host.id, endpoint);
     this.#byDid.set(host.identity.did, host);
     return endpoint;
+  }
+
+  /** Revokes one of this node's agents in the registry, signed by the node (peers refuse its messages from then on). */
+  async revoke(agentId: string, reason: string, by: string): Promise<void> {
+    const host = this.#runtime.agent(agentId);
+    if (host === undefined) throw new NotFoundError('agent', agentId);
+    await this.registry.revoke(this.bus.options.node.identity, host.identity.did, reason, by);
   }
 
   /** Applies a kill switch order that came from another node (our own are applied before they are sent). */
@@ -263,7 +255,7 @@ export class RuntimeMessaging {
       subject: r.envelopeId ?? '-',
       where: r.subject,
       why: r.message,
-      data: { code: r.code, type: r.type ?? null, scope: r.scope },
+      data: { code: r.code, type: r.type ?? null, scope: r.scope, answered: r.answered },
       at: r.at,
     });
   }
@@ -272,8 +264,8 @@ export class RuntimeMessaging {
     this.#runtime.killSwitch.broadcastWith(undefined);
     this.#runtime.reputationListeners.delete(this.#onReputation);
     this.#unsubscribe();
+    for (const role of this.#roles.values()) role.abortAll();
     for (const e of this.endpoints.values()) await e.detach().catch(() => {});
-    await this.bus.close();
-    await this.#verifier?.close();
+    await this.#messaging.close();
   }
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { systemClock, type Clock } from '../../kernel/index.ts';
-import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry } from '../../registry/index.ts';
+import { MemoryCapabilityRegistry, NatsKvCapabilityRegistry, type RecordProblem } from '../../registry/index.ts';
 import {
   FileReplayStore,
   MemoryReplayStore,
@@ -31,6 +31,10 @@ export interface MessagingConfig {
   nats?: NatsTransportOptions;
   /** Registry heartbeat expiry; default 30 s. */
   registryTtlMs?: number;
+  /** Dids whose revocations the registry accepts for any agent (`MANDATE_REVOCATION_AUTHORITIES`). */
+  revocationAuthorities?: readonly string[];
+  /** Registry records ignored as unsigned, wrongly signed or malformed. */
+  onRecordProblem?: (problem: RecordProblem) => void;
   clock?: Pick<Clock, 'now'>;
   /** Hooks and options passed to the bus (onReject, onControl, beforeSign, onHandlerError, verifier, …). */
   bus?: Omit<MessageBusOptions, 'transport' | 'registry' | 'replay' | 'node' | 'clock'>;
@@ -56,22 +60,21 @@ export async function createMessaging(config: MessagingConfig): Promise<Messagin
   let transport: Transport;
   let registry: CapabilityRegistry;
   let replay: ReplayGuard;
+  const registryOptions = {
+    clock,
+    ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }),
+    ...(config.revocationAuthorities === undefined ? {} : { revocationAuthorities: config.revocationAuthorities }),
+    ...(config.onRecordProblem === undefined ? {} : { onRecordProblem: config.onRecordProblem }),
+  };
   if (config.mode === 'nats') {
     const nats = await NatsTransport.connect({ name: config.node.id, ...config.nats });
     transport = nats;
     const prefix = nats.inboxPrefix === undefined ? {} : { inboxPrefix: nats.inboxPrefix };
-    registry = await NatsKvCapabilityRegistry.open(nats.nc, {
-      clock,
-      ...prefix,
-      ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }),
-    });
+    registry = await NatsKvCapabilityRegistry.open(nats.nc, { ...registryOptions, ...prefix });
     replay = new ReplayGuard(await NatsKvReplayStore.open(nats.nc, prefix));
   } else {
     transport = new MemoryTransport({ now: () => clock.now() });
-    registry = new MemoryCapabilityRegistry({
-      clock,
-      ...(config.registryTtlMs === undefined ? {} : { ttlMs: config.registryTtlMs }),
-    });
+    registry = new MemoryCapabilityRegistry(registryOptions);
     if (config.dataDir === undefined) replay = new ReplayGuard(new MemoryReplayStore());
     else {
       mkdirSync(config.dataDir, { recursive: true });
@@ -86,6 +89,7 @@ export async function createMessaging(config: MessagingConfig): Promise<Messagin
     replay,
     close: async () => {
       await bus.close();
+      await config.bus?.verifier?.close();
       await registry.close();
       await replay.close();
       await transport.close();

@@ -43,6 +43,26 @@ export class Tasks {
         `No agent holding "${capability}" can start a cycle now (busy, paused, killed or gated); retry later.`,
         { capability },
       );
+    return this.submitTo(host, capability, input, by);
+  }
+
+  /**
+   * Runs one cycle of `host` (which must be able to start now) with `input` as its trigger's data — the
+   * same governed cycle as {@link Tasks.submit}; used for contract-net awards the agent itself won.
+   */
+  async submitTo(
+    host: AgentHost,
+    capability: string,
+    input: Record<string, unknown>,
+    by: Principal,
+  ): Promise<TaskResult> {
+    if (!this.#deps.triggers.canStart(host))
+      throw new StateConflictError(
+        `Agent "${host.id}" cannot start a cycle now (busy, paused, killed or gated); retry later.`,
+        {
+          agentId: host.id,
+        },
+      );
     const done = this.waitForCycle(host, host.context.cycle + 1).then((ctx) => ({
       decisionId: ctx.decision?.id ?? '',
       agentId: host.id,

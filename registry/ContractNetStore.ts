@@ -1,0 +1,84 @@
+import type { Requirements } from '../transport/index.ts';
+import type { Bid } from './contractNetMessages.ts';
+
+/** One unit of work for one capability holder. */
+export interface SubtaskSpec {
+  id: string;
+  capability: string;
+  input: unknown;
+  requirements?: Requirements;
+  /** Subtasks whose outputs this one needs; they are passed as `input.dependencies[id]`. */
+  dependsOn?: string[];
+}
+
+/** How one award ended. */
+export type AwardEnd = 'succeeded' | 'failed' | 'timeout' | 'silent';
+
+/** What happened to one subtask. */
+export interface SubtaskOutcome {
+  subtaskId: string;
+  /** Who delivered the result. */
+  by: string;
+  /** 1 when the first winner delivered, 2+ when a backup did. */
+  attempt: number;
+  output: unknown;
+  /** Every award made, in order, with why it ended. */
+  awards: Array<{ did: string; awardId: string; ended: AwardEnd }>;
+}
+
+/** A subtask between its call for proposals and its result: enough to go on after the manager restarts. */
+export interface SubtaskProgress {
+  /** Bids, best first. */
+  bids: Array<{ did: string; rank: number; bid: Extract<Bid, { decision: 'bid' }> }>;
+  awards: SubtaskOutcome['awards'];
+  /** The award waiting for its result; `sent` once the durable award was stored. */
+  current?: { did: string; awardId: string; attempt: number; deadline: number; sent: boolean };
+}
+
+/** A manager's task as persisted: written before every award goes out and when every result comes in. */
+export interface TaskRecord {
+  id: string;
+  /** The manager's did: only that manager resumes it. */
+  manager: string;
+  subtasks: SubtaskSpec[];
+  status: 'open' | 'completed' | 'failed';
+  done: Record<string, SubtaskOutcome>;
+  running: Record<string, SubtaskProgress>;
+  error?: { code: string; message: string };
+  updatedAt: number;
+}
+
+/**
+ * Where a contract-net manager keeps its tasks, so that a manager that dies resumes its open tasks on
+ * restart (same identity) without awarding any work twice. {@link MemoryContractNetStore} (tests, the
+ * in-process bus, where awards do not outlive the process either) and `NatsKvContractNetStore` (JetStream KV,
+ * beside the durable awards and results it coordinates).
+ */
+export interface ContractNetStore {
+  /** The manager's open tasks. */
+  open(manager: string): Promise<TaskRecord[]>;
+  /** Stores the record (whole; the newest write wins). */
+  save(record: TaskRecord): Promise<void>;
+  /** A task by id (any status), or undefined. */
+  get(manager: string, taskId: string): Promise<TaskRecord | undefined>;
+}
+
+/** {@link ContractNetStore} in memory: as durable as the process. */
+export class MemoryContractNetStore implements ContractNetStore {
+  readonly #records = new Map<string, string>();
+
+  async open(manager: string): Promise<TaskRecord[]> {
+    return [...this.#records.values()]
+      .map((r) => JSON.parse(r) as TaskRecord)
+      .filter((r) => r.manager === manager && r.status === 'open');
+  }
+
+  async save(record: TaskRecord): Promise<void> {
+    this.#records.set(`${record.manager}\n${record.id}`, JSON.stringify(record));
+  }
+
+  async get(manager: string, taskId: string): Promise<TaskRecord | undefined> {
+    const r = this.#records.get(`${manager}\n${taskId}`);
+    return r === undefined ? undefined : (JSON.parse(r) as TaskRecord);
+  }
+}

@@ -1,0 +1,70 @@
+import { MandateError } from '../../kernel/index.ts';
+import { ContractorRole, type Award } from '../../registry/index.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import type { TaskResult } from '../MandateRuntime.ts';
+import type { MessagingEnv } from './RuntimeMessaging.ts';
+
+/** A contract-net result the cycle did not deliver: denied, failed, or never started. */
+function failed(code: string, message: string, details: Record<string, unknown>): MandateError {
+  return new MandateError(code, message, { status: 409, details });
+}
+
+async function waitUntilFree(env: MessagingEnv, host: AgentHost, ms: number, signal: AbortSignal): Promise<void> {
+  const until = env.clock.now() + ms;
+  while (!env.canStart(host)) {
+    if (signal.aborted)
+      throw failed('MANDATE_ERR_TASK_FAILED', `Award withdrawn while "${host.id}" was busy.`, { agentId: host.id });
+    if (env.clock.now() > until)
+      throw failed(
+        'MANDATE_ERR_STATE_CONFLICT',
+        `Agent "${host.id}" could not start the awarded subtask within ${ms} ms (busy, paused, killed or gated).`,
+        { agentId: host.id },
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * The contract-net role of a runtime agent that declares `contractor:` (YAML or `defineAgent`): it bids the
+ * declared price and eta for the capabilities listed (declining while the kill switch covers it), and runs
+ * each award it wins as one cycle through the whole supervisor chain, the award's input as the trigger's data.
+ * The result is that cycle's {@link TaskResult}; a denial or a failed outcome is reported as a failed result
+ * with its code, so the manager gives the subtask to the next bidder.
+ */
+export function runtimeContractor(host: AgentHost, env: MessagingEnv): ContractorRole | undefined {
+  const spec = host.def.contractor;
+  if (spec === undefined) return undefined;
+  const capabilities = (spec.capabilities ?? host.def.capabilities).filter((c) => host.def.capabilities.includes(c));
+  return new ContractorRole({
+    capabilities,
+    progressEveryMs: 1_000,
+    bid: async () =>
+      env.killed(host)
+        ? undefined
+        : { ...(spec.price === undefined ? {} : { price: spec.price }), etaMs: spec.eta, confidence: spec.confidence },
+    perform: async (award: Award, signal: AbortSignal, manager: string) => {
+      await waitUntilFree(env, host, spec.startWithin, signal);
+      const input =
+        typeof award.input === 'object' && award.input !== null && !Array.isArray(award.input)
+          ? (award.input as Record<string, unknown>)
+          : { value: award.input };
+      const result: TaskResult = await env.runTaskOn(host, award.capability, input, { kind: 'agent', id: manager });
+      const details = { agentId: host.id, decisionId: result.decisionId };
+      if (result.verdict !== null && result.verdict.status !== 'approved')
+        throw failed(
+          'MANDATE_ERR_PROPOSAL_DENIED',
+          `"${host.id}" was not allowed to act (${result.verdict.by}: ${result.verdict.reason}).`,
+          details,
+        );
+      if (result.outcome?.status === 'failed') {
+        const error = (result.outcome as { error?: { code?: string; message?: string } }).error;
+        throw failed(
+          error?.code ?? 'MANDATE_ERR_ACT_FAILED',
+          error?.message ?? `"${host.id}"'s action failed.`,
+          details,
+        );
+      }
+      return JSON.parse(JSON.stringify(result)) as unknown;
+    },
+  });
+}
