@@ -29,11 +29,17 @@ export class PeerProcess {
     child.stderr?.on('data', feed);
   }
 
-  /** Spawns a peer; resolves once it printed READY (registered and serving). */
-  static async start(env: { NATS_URL: string; PEER_ID: string } & Record<string, string>): Promise<PeerProcess> {
-    const seed = randomBytes(32);
+  /**
+   * Spawns a peer; resolves once it printed READY (registered and serving). `script` (default the contractor
+   * peer, test/fixtures/peerNode.ts) and `seed` (default random) let a test restart the same identity.
+   */
+  static async start(
+    env: { NATS_URL: string; PEER_ID: string } & Record<string, string>,
+    options: { script?: string; seed?: Buffer } = {},
+  ): Promise<PeerProcess> {
+    const seed = options.seed ?? randomBytes(32);
     const did = AgentIdentity.fromSeed(new Uint8Array(seed)).did;
-    const child = spawn(process.execPath, ['--import', 'tsx', PEER], {
+    const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? PEER], {
       env: { ...process.env, ...env, PEER_SEED: seed.toString('hex') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
