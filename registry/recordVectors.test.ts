@@ -5,7 +5,14 @@ import { AgentIdentity } from '../transport/index.ts';
 import { RecordBook, type RecordProblem } from './RecordBook.ts';
 
 const file = JSON.parse(readFileSync(new URL('../docs/protocol-vectors.json', import.meta.url), 'utf8')) as {
-  records: Array<{ name: string; key: string; seed: string | null; record: { type?: string; sig?: string }; canonical: string; valid: boolean }>;
+  records: Array<{
+    name: string;
+    key: string;
+    seed: string | null;
+    record: { type?: string; sig?: string };
+    canonical: string;
+    valid: boolean;
+  }>;
 };
 
 describe('registry record vectors (docs/protocol-vectors.json)', () => {
@@ -13,10 +20,16 @@ describe('registry record vectors (docs/protocol-vectors.json)', () => {
     it(`registry vectors - ${r.name}: ${r.valid ? 'used' : 'ignored and reported'}`, () => {
       const problems: RecordProblem[] = [];
       // A fixed clock inside the records' heartbeat window; revocation evidence needs no descriptor in the book.
-      const book = new RecordBook({ clock: { now: () => 1767225615000 }, ttlMs: 30_000, onProblem: (p) => problems.push(p) });
+      const book = new RecordBook({
+        clock: { now: () => 1767225615000 },
+        ttlMs: 30_000,
+        onProblem: (p) => problems.push(p),
+      });
       const bytes = new TextEncoder().encode(JSON.stringify(r.record));
       const used =
-        r.record.type === 'registry.revocation' ? book.putRevocation(r.key, bytes) : book.putDescriptor(r.key, bytes, Date.now());
+        r.record.type === 'registry.revocation'
+          ? book.putRevocation(r.key, bytes)
+          : book.putDescriptor(r.key, bytes, Date.now());
       expect(used !== undefined, r.name).toBe(r.valid);
       expect(problems.length, r.name).toBe(r.valid ? 0 : 1);
       if (r.seed !== null && r.valid) {

@@ -33,7 +33,13 @@ const file = JSON.parse(readFileSync(new URL('../docs/protocol-vectors.json', im
   vectors: Vector[];
   invalid: Invalid[];
   canonical: Array<{ rule: string; input: string; canonical?: string; error?: boolean }>;
-  encryption: { vector: string; recipientSeed: string; recipientPublicKey: string; recipientSecretKey: string; plaintext: string };
+  encryption: {
+    vector: string;
+    recipientSeed: string;
+    recipientPublicKey: string;
+    recipientSecretKey: string;
+    plaintext: string;
+  };
 };
 
 /** What a receiver does with wire bytes before registry checks: open, verify the signature, claim the nonce. */
@@ -46,7 +52,11 @@ async function check(wire: string, now: number, replay = new ReplayGuard(new Mem
     } catch {
       return 'MANDATE_ERR_ENVELOPE_MALFORMED';
     }
-    const ok = await new InlineSignatureVerifier().verify(env.from, bytes, new Uint8Array(Buffer.from(env.sig, 'base64url')));
+    const ok = await new InlineSignatureVerifier().verify(
+      env.from,
+      bytes,
+      new Uint8Array(Buffer.from(env.sig, 'base64url')),
+    );
     if (!ok) return 'MANDATE_ERR_ENVELOPE_SIGNATURE';
     await replay.check(env.to ?? '-', env, now);
     return 'ok';
