@@ -24,6 +24,7 @@ export {
 } from './errors.ts';
 export { MemoryContractNetStore } from './ContractNetStore.ts';
 export { MemoryCapabilityRegistry } from './MemoryCapabilityRegistry.ts';
+export { RecordBook } from './RecordBook.ts';
 export { NatsKvCapabilityRegistry } from './NatsKvCapabilityRegistry.ts';
 export { NatsKvContractNetStore } from './NatsKvContractNetStore.ts';
 export { compareDecimal, rankCandidates, versionSatisfies } from './rankCandidates.ts';

@@ -27,6 +27,7 @@ export async function memoryNode(
     clock?: Pick<Clock, 'now'>;
     id?: string;
     controlAuthority?: boolean;
+    inboundConcurrency?: number;
   } = {},
 ) {
   const transport = options.transport ?? new MemoryTransport();
@@ -44,6 +45,7 @@ export async function memoryNode(
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     onReject: (r) => rejections.push(r),
+    ...(options.inboundConcurrency === undefined ? {} : { inboundConcurrency: options.inboundConcurrency }),
   });
   return { transport, registry, bus, rejections };
 }

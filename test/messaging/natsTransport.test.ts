@@ -22,7 +22,7 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     await ns[Symbol.asyncDispose]();
   });
 
-  async function node(id: string) {
+  async function node(id: string, inboundConcurrency?: number) {
     const transport = await NatsTransport.connect({ servers: ns.url, name: id });
     const registry = await NatsKvCapabilityRegistry.open(transport.nc);
     const rejections: Rejection[] = [];
@@ -32,6 +32,7 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
       replay: new ReplayGuard(await NatsKvReplayStore.open(transport.nc)),
       node: { id, identity: AgentIdentity.generate() },
       onReject: (r) => rejections.push(r),
+      ...(inboundConcurrency === undefined ? {} : { inboundConcurrency }),
     });
     closers.push(
       () => transport.close(),
@@ -63,6 +64,39 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     expect(direct.body).toEqual({ rate: '1.0842', echo: { pair: 'EURUSD' } });
     const viaCap = await client.request('cap:fx.quote', 'fx.quote', { pair: 'GBPUSD' });
     expect(viaCap.envelope.from).toBe(found!.did);
+  });
+
+  it('nats - the JetStream consumer honours priority: durable work waiting behind a busy handler is taken urgent first', async () => {
+    const a = await node('prio', 1);
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const worker = await a.bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'prio-worker', capabilities: [] },
+      durable: true,
+      accepts: { job: {} },
+      handler: async (m) => {
+        const tag = (m.body as { tag: string }).tag;
+        order.push(tag);
+        if (tag === 'blocker') await gate;
+      },
+    });
+    const boss = await a.bus.attach({
+      identity: AgentIdentity.generate(),
+      descriptor: { id: 'prio-boss', capabilities: [] },
+      accepts: {},
+      handler: async () => undefined,
+    });
+    await boss.sendDurable(worker.did, 'job', { tag: 'blocker' });
+    await eventually(() => order.length === 1, 'blocker running');
+    for (const tag of ['low-1', 'low-2']) await boss.sendDurable(worker.did, 'job', { tag }, { priority: 'low' });
+    await boss.sendDurable(worker.did, 'job', { tag: 'normal' });
+    await boss.sendDurable(worker.did, 'job', { tag: 'urgent' }, { priority: 'urgent' });
+    await new Promise((r) => setTimeout(r, 300)); // all four fetched by the consumer while the slot is held
+    release();
+    await eventually(() => order.length === 5, 'all handled');
+    expect(order).toEqual(['blocker', 'urgent', 'normal', 'low-1', 'low-2']);
   });
 
   it('nats - publishes keep their order across a burst, an await per message and a request', async () => {
