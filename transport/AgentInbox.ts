@@ -155,6 +155,7 @@ export class AgentInbox {
         accepts: this.#options.accepts,
         decryptWith: this.#keys,
         redelivery: m.deliveryCount > 1,
+        durable: true,
       });
     } catch (err) {
       this.#bus.refusals.refuse(err, m, this.#did);

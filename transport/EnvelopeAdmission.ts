@@ -29,6 +29,8 @@ export interface AdmitRequest {
   decryptWith?: () => X25519KeyPair;
   storedAt?: number;
   redelivery?: boolean;
+  /** Came from a durable stream: the replay check uses the exact shared store. */
+  durable?: boolean;
 }
 
 /** An envelope that passed every check, with its body decrypted (if it was sealed) and parsed by the accepting schema. */
@@ -181,7 +183,10 @@ export class EnvelopeAdmission {
       body = parsed.data;
     }
     try {
-      await this.#replay.check(req.scope, env, this.#clock.now(), { redelivery: req.redelivery ?? false });
+      await this.#replay.check(req.scope, env, this.#clock.now(), {
+        redelivery: req.redelivery ?? false,
+        durable: req.durable ?? false,
+      });
     } catch (cause) {
       if (cause instanceof EnvelopeRejectedError) throw cause;
       throw unavailable(env, 'the replay window', cause);

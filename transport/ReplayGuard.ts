@@ -1,55 +1,133 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_LIMITS, type Envelope } from './Envelope.ts';
 import { EnvelopeRejectedError, RejectCode } from './errors.ts';
+import { MemoryReplayStore } from './MemoryReplayStore.ts';
+import type { ReplayCheckpoint } from './ReplayCheckpoint.ts';
 import type { ReplayStore } from './ReplayStore.ts';
+
+/** How a {@link ReplayGuard} keeps its window. */
+export interface ReplayGuardOptions {
+  clockSkewMs?: number;
+  /**
+   * With a checkpoint, scopes only this receiver serves (an agent's direct inbox, node-wide subjects) use a
+   * local in-memory window plus per-sender high-water marks reserved `reserveAheadMs` ahead (default 5 s):
+   * no I/O per envelope. Capability scopes (served by several nodes) and durable deliveries (which must not
+   * be lost) keep using the exact, shared `store`.
+   */
+  checkpoint?: ReplayCheckpoint;
+  reserveAheadMs?: number;
+}
+
+interface Sender {
+  /** Marks at or below this were reserved by a previous life of this receiver: refused. */
+  floor: number;
+  reserved: number;
+  pending: Promise<void> | undefined;
+}
+
+const hash = (s: string) => createHash('sha256').update(s).digest('base64url');
 
 /**
  * Refuses an envelope seen before by the same receiver scope (docs/protocol.md §7).
  *
- * The key is sha-256(scope, from, nonce): `scope` is the recipient (`to`) for direct and capability
- * messages, and the receiving node for broadcasts (each node accepts a broadcast once). Records live until
- * `exp + skew`; after that the envelope is refused as expired, so the window needs no more memory.
+ * The key is (scope, from, nonce): `scope` is the recipient (`to`) for direct and capability messages, and the
+ * receiving node for broadcasts (each node accepts a broadcast once). Records live until `exp + skew`; after
+ * that the envelope is refused as expired, so the window needs no more memory.
  */
 export class ReplayGuard {
   readonly #store: ReplayStore;
   readonly #skewMs: number;
+  readonly #checkpoint: ReplayCheckpoint | undefined;
+  readonly #aheadMs: number;
+  readonly #local = new MemoryReplayStore();
+  readonly #senders = new Map<string, Sender | Promise<Sender>>();
 
-  constructor(store: ReplayStore, options: { clockSkewMs?: number } = {}) {
+  constructor(store: ReplayStore, options: ReplayGuardOptions = {}) {
     this.#store = store;
     this.#skewMs = options.clockSkewMs ?? DEFAULT_LIMITS.clockSkewMs;
+    this.#checkpoint = options.checkpoint;
+    this.#aheadMs = options.reserveAheadMs ?? 5_000;
   }
 
   /** The store key of an envelope received in `scope`. */
   static key(scope: string, env: Pick<Envelope, 'from' | 'nonce'>): string {
-    return createHash('sha256')
-      .update(scope)
-      .update('\n')
-      .update(env.from)
-      .update('\n')
-      .update(env.nonce)
-      .digest('base64url');
+    return hash(`${scope}\n${env.from}\n${env.nonce}`);
   }
 
   /**
    * Claims the envelope's nonce or throws `MANDATE_ERR_ENVELOPE_REPLAY`.
    * `redelivery`: a JetStream redelivery of a message this scope already claimed is let through once more
    * (at-least-once; handlers are idempotent by envelope id). The stream's own `Nats-Msg-Id` de-duplication
-   * is what stops a re-published copy.
+   * is what stops a re-published copy. `durable`: the message came from a durable stream (exact shared store).
    */
-  async check(scope: string, env: Envelope, now: number, options: { redelivery?: boolean } = {}): Promise<void> {
-    const key = ReplayGuard.key(scope, env);
-    if (await this.#store.claim(key, env.exp + this.#skewMs, now)) return;
+  async check(
+    scope: string,
+    env: Envelope,
+    now: number,
+    options: { redelivery?: boolean; durable?: boolean } = {},
+  ): Promise<void> {
+    if (this.#checkpoint !== undefined && options.durable !== true && !scope.startsWith('cap:'))
+      return this.#checkLocal(this.#checkpoint, scope, env, now);
+    if (await this.#store.claim(ReplayGuard.key(scope, env), env.exp + this.#skewMs, now)) return;
     if (options.redelivery === true) return;
-    throw new EnvelopeRejectedError(
-      RejectCode.replay,
-      `Envelope ${env.id} from ${env.from} (nonce ${env.nonce}) was already accepted; each envelope is delivered once. Send a new envelope to repeat the request.`,
-      {
-        details: { id: env.id, from: env.from, nonce: env.nonce },
-      },
-    );
+    throw replayed(env, 'was already accepted; each envelope is delivered once');
   }
 
-  close(): Promise<void> {
-    return this.#store.close();
+  async #checkLocal(checkpoint: ReplayCheckpoint, scope: string, env: Envelope, now: number): Promise<void> {
+    if (!this.#local.claimSync(`${scope}\n${env.from}\n${env.nonce}`, env.exp + this.#skewMs, now))
+      throw replayed(env, 'was already accepted; each envelope is delivered once');
+    const id = `${scope}\n${env.from}`;
+    let sender = this.#senders.get(id);
+    if (sender === undefined) {
+      const loading = checkpoint.load(hash(id)).then((floor) => ({ floor, reserved: floor, pending: undefined }));
+      this.#senders.set(id, loading);
+      sender = loading;
+      loading.then(
+        (s) => this.#senders.set(id, s),
+        () => this.#senders.delete(id),
+      );
+    }
+    const s = sender instanceof Promise ? await sender : sender;
+    if (env.time <= s.floor)
+      throw replayed(
+        env,
+        `is dated at or before ${s.floor}, which this receiver had reserved before it restarted, so it may have been accepted then`,
+      );
+    if (env.time > s.reserved) await this.#reserve(checkpoint, id, s, env.time + this.#aheadMs);
+    else if (env.time > s.reserved - this.#aheadMs / 2 && s.pending === undefined)
+      void this.#reserve(checkpoint, id, s, s.reserved + this.#aheadMs).catch(() => undefined); // ahead of need, not waited for
+    if (this.#senders.size > 100_000) this.#senders.clear();
   }
+
+  /** Reserves the mark before anything above the old one is accepted; concurrent callers share one write. */
+  async #reserve(checkpoint: ReplayCheckpoint, id: string, s: Sender, upTo: number): Promise<void> {
+    while (s.pending !== undefined) {
+      await s.pending;
+      if (s.reserved >= upTo) return;
+    }
+    s.pending = checkpoint.reserve(hash(id), upTo).then(
+      () => {
+        s.reserved = Math.max(s.reserved, upTo);
+        s.pending = undefined;
+      },
+      (err: unknown) => {
+        s.pending = undefined;
+        throw err;
+      },
+    );
+    await s.pending;
+  }
+
+  async close(): Promise<void> {
+    await this.#store.close();
+    await this.#checkpoint?.close();
+  }
+}
+
+function replayed(env: Envelope, why: string): EnvelopeRejectedError {
+  return new EnvelopeRejectedError(
+    RejectCode.replay,
+    `Envelope ${env.id} from ${env.from} (nonce ${env.nonce}) ${why}. Send a new envelope to repeat the request.`,
+    { peer: { from: env.from, id: env.id }, details: { id: env.id, from: env.from, nonce: env.nonce } },
+  );
 }

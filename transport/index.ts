@@ -65,6 +65,7 @@ export { natsAuthConfig } from './natsAuthConfig.ts';
 export { NatsKvReplayStore } from './NatsKvReplayStore.ts';
 export { NatsTransport } from './NatsTransport.ts';
 export { openEnvelope } from './openEnvelope.ts';
+export { MemoryReplayCheckpoint, NatsKvReplayCheckpoint } from './ReplayCheckpoint.ts';
 export { ReplayGuard } from './ReplayGuard.ts';
 export { InlineSignatureVerifier } from './SignatureVerifier.ts';
 export { encodeEnvelope, signEnvelope, signingBytes } from './signEnvelope.ts';
@@ -83,6 +84,7 @@ export {
   inspectionSubject,
   REGISTRY_BUCKET,
   REPLAY_BUCKET,
+  REPLAY_CHECKPOINT_BUCKET,
   REVOCATION_BUCKET,
   TASKS_BUCKET,
 } from './subjects.ts';
@@ -117,6 +119,8 @@ export type { Rejection } from './Refusals.ts';
 export type { RecordSigner, RecordTypeValue, RecordVerdict, SignedRecord } from './RegistryRecord.ts';
 export type { NatsAuthConfigResult, NatsAuthUser } from './natsAuthConfig.ts';
 export type { NatsTransportOptions } from './NatsTransport.ts';
+export type { ReplayCheckpoint } from './ReplayCheckpoint.ts';
+export type { ReplayGuardOptions } from './ReplayGuard.ts';
 export type { ReplayStore } from './ReplayStore.ts';
 export type { SignatureVerifier } from './SignatureVerifier.ts';
 export type { EnvelopeDraft, EnvelopeSources } from './signEnvelope.ts';

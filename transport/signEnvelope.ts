@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentIdentity } from './AgentIdentity.ts';
-import { canonicalJsonBytes, type Clock } from '../kernel/index.ts';
+import { canonicalJson, canonicalJsonBytes, type Clock } from '../kernel/index.ts';
 import {
   DEFAULT_LIMITS,
   PROTOCOL_VERSION,
@@ -94,17 +94,25 @@ export function signEnvelope(
     nonce: Buffer.from(rnd.subarray(16, 32)).toString('base64url'),
     body: draft.body,
   };
-  const sig = identity.sign(signingBytes(unsigned));
-  return { ...unsigned, sig: Buffer.from(sig).toString('base64url') };
+  const canonical = canonicalJson(unsigned);
+  const sig = Buffer.from(identity.sign(encoder.encode(canonical))).toString('base64url');
+  const env: Envelope = { ...unsigned, sig };
+  // The wire form is the canonical text with `sig` spliced in (JSON member order is free): no second encoding pass.
+  wireOf.set(env, `${canonical.slice(0, -1)},"sig":"${sig}"}`);
+  return env;
 }
 
 const encoder = new TextEncoder();
+/** Wire text of envelopes signed here, until they are garbage. */
+const wireOf = new WeakMap<Envelope, string>();
 
 /**
  * Wire bytes of an envelope: UTF-8 JSON of every member including `sig`. Any JSON serialization is valid on
- * the wire (receivers re-canonicalize to verify), so this uses the engine's native `JSON.stringify`, which
- * produces the same numbers and strings as RFC 8785 and differs only in member order.
+ * the wire (receivers re-canonicalize to verify): an envelope signed by {@link signEnvelope} goes out as its
+ * canonical text with `sig` added; any other as the engine's native `JSON.stringify`, which produces the same
+ * numbers and strings as RFC 8785 and differs only in member order. Changing a signed envelope object after
+ * signing is not supported (it would no longer match its signature anyway).
  */
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
-  return encoder.encode(JSON.stringify(envelope));
+  return encoder.encode(wireOf.get(envelope) ?? JSON.stringify(envelope));
 }

@@ -59,3 +59,6 @@ export const REPLAY_BUCKET = 'mandate_replay';
 
 /** NATS KV bucket of contract-net managers' tasks (no TTL; a manager resumes its open tasks from it). */
 export const TASKS_BUCKET = 'mandate_tasks';
+
+/** NATS KV bucket of per-sender replay high-water marks (a receiver's local window survives its restart through them). */
+export const REPLAY_CHECKPOINT_BUCKET = 'mandate_replay_hw';

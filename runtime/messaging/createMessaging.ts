@@ -7,6 +7,7 @@ import {
   MemoryReplayStore,
   MemoryTransport,
   MessageBus,
+  NatsKvReplayCheckpoint,
   NatsKvReplayStore,
   NatsTransport,
   ReplayGuard,
@@ -71,7 +72,11 @@ export async function createMessaging(config: MessagingConfig): Promise<Messagin
     transport = nats;
     const prefix = nats.inboxPrefix === undefined ? {} : { inboxPrefix: nats.inboxPrefix };
     registry = await NatsKvCapabilityRegistry.open(nats.nc, { ...registryOptions, ...prefix });
-    replay = new ReplayGuard(await NatsKvReplayStore.open(nats.nc, prefix));
+    // Direct and node-wide scopes: a local window with per-sender checkpoints (no I/O per envelope);
+    // capability scopes and durable deliveries: the exact window shared by every node.
+    replay = new ReplayGuard(await NatsKvReplayStore.open(nats.nc, prefix), {
+      checkpoint: await NatsKvReplayCheckpoint.open(nats.nc, prefix),
+    });
   } else {
     transport = new MemoryTransport({ now: () => clock.now() });
     registry = new MemoryCapabilityRegistry(registryOptions);
