@@ -61,11 +61,11 @@ export function verifyRecordObject(raw: unknown, type: RecordTypeValue): RecordV
   if (record.type !== type)
     return { ok: false, reason: `a ${record.type} record where a ${type} belongs`, signer: record.from };
   const { sig, ...unsigned } = record;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = AgentIdentity.verify(record.from, canonicalJsonBytes(unsigned), new Uint8Array(Buffer.from(sig, 'base64url')));
   } catch {
-    ok = false;
+    ok = false; // a string with no canonical form (lone surrogate) or an unusable key: nobody signed it
   }
   return ok
     ? { ok: true, record }

@@ -14,7 +14,9 @@ import {
   inspectionSubject,
   REGISTRY_BUCKET,
   REPLAY_BUCKET,
+  REPLAY_CHECKPOINT_BUCKET,
   REVOCATION_BUCKET,
+  TASKS_BUCKET,
 } from './subjects.ts';
 
 /** One NATS user: a runtime node or a group of agents, with exactly the subjects it needs. */
@@ -76,7 +78,9 @@ export function natsAuthConfig(input: NatsAuthUser[]): NatsAuthConfigResult {
     out.push({ name: u.name, publicKey, seed: new TextDecoder().decode(kp.getSeed()), inboxPrefix });
     const own = u.dids.map(didSuffix);
     const consumers = u.dids.map(agentDurableConsumer);
-    const kvStreams = [REGISTRY_BUCKET, REVOCATION_BUCKET, REPLAY_BUCKET].map((b) => `KV_${b}`);
+    const kvStreams = [REGISTRY_BUCKET, REVOCATION_BUCKET, REPLAY_BUCKET, REPLAY_CHECKPOINT_BUCKET, TASKS_BUCKET].map(
+      (b) => `KV_${b}`,
+    );
     const publish = [
       'mandate.agent.*.inbox',
       'mandate.durable.*',
@@ -85,7 +89,11 @@ export function natsAuthConfig(input: NatsAuthUser[]): NatsAuthConfigResult {
       inspectionSubject(u.node),
       ...(u.control ? [CONTROL_KILLSWITCH_SUBJECT, `$KV.${REVOCATION_BUCKET}.>`] : []),
       ...own.map((s) => `$KV.${REGISTRY_BUCKET}.${s}`),
+      // Revocations are signed records (docs/protocol.md §9): a node may write those of its own agents.
+      ...(u.control ? [] : own.map((s) => `$KV.${REVOCATION_BUCKET}.${s}`)),
+      ...own.map((s) => `$KV.${TASKS_BUCKET}.${s}.>`),
       `$KV.${REPLAY_BUCKET}.>`,
+      `$KV.${REPLAY_CHECKPOINT_BUCKET}.>`,
       '$JS.API.INFO',
       '$JS.API.STREAM.INFO.*',
       ...[DURABLE_STREAM, ...kvStreams].map((s) => `$JS.API.STREAM.CREATE.${s}`),

@@ -2,7 +2,7 @@ import { MandateError } from '../../kernel/index.ts';
 import { ContractorRole, type Award } from '../../registry/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
-import type { MessagingEnv } from './RuntimeMessaging.ts';
+import type { MessagingEnv } from './MessagingEnv.ts';
 
 /** A contract-net result the cycle did not deliver: denied, failed, or never started. */
 function failed(code: string, message: string, details: Record<string, unknown>): MandateError {

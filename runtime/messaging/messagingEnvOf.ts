@@ -1,5 +1,5 @@
 import type { RuntimeServices } from '../composeRuntime.ts';
-import type { MessagingEnv } from './RuntimeMessaging.ts';
+import type { MessagingEnv } from './MessagingEnv.ts';
 
 /** What messaging may use of a runtime's services: the narrow {@link MessagingEnv}. */
 export function messagingEnvOf(s: RuntimeServices): MessagingEnv {

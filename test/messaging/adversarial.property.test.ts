@@ -171,43 +171,37 @@ describe('adversarial properties of protocol v1.1 (fast-check)', () => {
           )
           .map(([i, f, v]) => ({ kind: 'tampered', bytes: json({ ...pool[i]!, [f]: v }), i, f, v })),
         // forgery: alice's envelope with mallory's signature, or mallory's signature claiming alice
-        fc
-          .nat(399)
-          .map((i) => ({
-            kind: 'forged',
-            bytes: json({
-              ...pool[i]!,
-              sig: signEnvelope(mallory, { to: bob, type: 'note', body: { n: i } }, sources).sig,
-            }),
-            i,
-          })),
+        fc.nat(399).map((i) => ({
+          kind: 'forged',
+          bytes: json({
+            ...pool[i]!,
+            sig: signEnvelope(mallory, { to: bob, type: 'note', body: { n: i } }, sources).sig,
+          }),
+          i,
+        })),
         // unsigned / wrong signer registered / signer unknown
         fc.nat(399).map((i) => ({ kind: 'unsigned', bytes: json({ ...pool[i]!, sig: undefined }), i })),
-        fc
-          .nat(399)
-          .map((i) => ({
-            kind: 'stranger',
-            bytes: encodeEnvelope(
-              signEnvelope(
-                AgentIdentity.fromSeed(new Uint8Array(32).fill(i % 256)),
-                { to: bob, type: 'note', body: {} },
-                sources,
-              ),
+        fc.nat(399).map((i) => ({
+          kind: 'stranger',
+          bytes: encodeEnvelope(
+            signEnvelope(
+              AgentIdentity.fromSeed(new Uint8Array(32).fill(i % 256)),
+              { to: bob, type: 'note', body: {} },
+              sources,
             ),
-            i,
-          })),
+          ),
+          i,
+        })),
         // replay: a genuine one sent again (and again)
         fc.nat(399).map((i) => ({ kind: 'replay', bytes: encodeEnvelope(pool[i]!), i })),
         // capability not held by the sender
-        fc
-          .nat(399)
-          .map((i) => ({
-            kind: 'capability',
-            bytes: encodeEnvelope(
-              signEnvelope(mallory, { to: bob, type: 'pay.request', cap: 'pay.request', body: {} }, sources),
-            ),
-            i,
-          })),
+        fc.nat(399).map((i) => ({
+          kind: 'capability',
+          bytes: encodeEnvelope(
+            signEnvelope(mallory, { to: bob, type: 'pay.request', cap: 'pay.request', body: {} }, sources),
+          ),
+          i,
+        })),
         hostileBytes(() => pool[0]!).map((bytes) => ({ kind: 'hostile', bytes, i: -1 })),
       );
       await fc.assert(
@@ -264,13 +258,11 @@ describe('adversarial properties of protocol v1.1 (fast-check)', () => {
             fc.jsonValue({ maxDepth: 2 }),
           )
           .map(([i, f, v]) => ({ i, bytes: json({ ...genuine[i]!, body: { ...genuine[i]!.body, [f]: v } }) })),
-        fc
-          .tuple(fc.nat(7), fc.nat(7))
-          .map(([i, j]) => ({
-            i,
-            bytes: encodeRecord(signRecord(ids[j]!, RecordType.descriptor, body(ids[i]!, 1_767_225_600_001 + j))),
-            forgedBy: j,
-          })),
+        fc.tuple(fc.nat(7), fc.nat(7)).map(([i, j]) => ({
+          i,
+          bytes: encodeRecord(signRecord(ids[j]!, RecordType.descriptor, body(ids[i]!, 1_767_225_600_001 + j))),
+          forgedBy: j,
+        })),
         fc.nat(7).map((i) => ({ i, bytes: json(body(ids[i]!, 1_767_225_600_000)) })),
         fc.nat(7).map((i) => ({ i, bytes: json({ ...genuine[i]!, sig: genuine[(i + 1) % 8]!.sig }) })),
         fc.nat(7).map((i) => ({ i, bytes: json({ ...genuine[i]!, type: RecordType.revocation }) })),

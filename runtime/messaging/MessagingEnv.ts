@@ -1,0 +1,31 @@
+import type { ReputationChange } from '../../actors/index.ts';
+import type { Principal } from '../../machines/index.ts';
+import type { KillSwitch } from '../control/KillSwitch.ts';
+import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
+import type { TaskResult } from '../MandateRuntime.ts';
+import type { AuditInput } from '../persistence/RuntimeStore.ts';
+
+/** What messaging needs from the runtime it connects. */
+export interface MessagingEnv {
+  readonly nodeId: string;
+  readonly clock: { now(): number };
+  agents(): Iterable<AgentHost>;
+  agent(id: string): AgentHost | undefined;
+  killed(host: AgentHost): boolean;
+  /** Could the agent start a cycle now (idle, not paused, killed or gated)? */
+  canStart(host: AgentHost): boolean;
+  reputationOf(agentId: string): number;
+  /** Trust score changes, published to the registry with heartbeats. */
+  readonly reputationListeners: Set<(change: ReputationChange) => void>;
+  subscribe(listener: (event: InspectionEvent) => void): () => void;
+  submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
+  /** One governed cycle of this agent (a contract-net award it won). */
+  runTaskOn(host: AgentHost, capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
+  /** Sends a validated external event to an agent (message triggers). */
+  send(agentId: string, event: unknown): boolean;
+  /** Applies orders from other nodes and carries this node's orders to them. */
+  readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
+  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  audit(entry: AuditInput): Promise<void>;
+}
