@@ -31,3 +31,16 @@ describe('messaging error codes', () => {
     expect(documented.size).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('protocol §6 and the refusal codes', () => {
+  it('errors - the §6 table of docs/protocol.md lists exactly the refusal codes the transport raises, each in docs/errors.md', async () => {
+    const { RejectCode } = await import('./errors.ts');
+    const protocol = readFileSync(join(root, 'docs/protocol.md'), 'utf8');
+    const start = protocol.indexOf('## 6. Admission');
+    const section = protocol.slice(start, protocol.indexOf('\n## ', start + 1));
+    const listed = new Set(section.match(/MANDATE_ERR_[A-Z_]+/g) ?? []);
+    expect([...listed].sort()).toEqual([...new Set(Object.values(RejectCode))].sort());
+    const docs = readFileSync(join(root, 'docs/errors.md'), 'utf8');
+    for (const code of listed) expect(docs).toContain(`\`${code}\``);
+  });
+});
