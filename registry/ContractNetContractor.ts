@@ -1,3 +1,4 @@
+import { codeOf, ErrorCode } from '../kernel/index.ts';
 import type {
   AgentDescriptorInput,
   AgentEndpoint,
@@ -128,15 +129,15 @@ export class ContractNetContractor {
           output: (output ?? null) as never,
         };
       } catch (err) {
-        const e = err as { code?: unknown; message?: unknown };
+        const e = err as { message?: unknown } | undefined;
         result = {
           taskId: award.taskId,
           subtaskId: award.subtaskId,
           awardId: award.awardId,
           ok: false,
           error: {
-            code: typeof e.code === 'string' ? e.code : 'MANDATE_ERR_TASK_FAILED',
-            message: String(e.message ?? err).slice(0, 2000),
+            code: codeOf(err, ErrorCode.MANDATE_ERR_TASK_FAILED),
+            message: String(e?.message ?? err).slice(0, 2000),
           },
         };
       } finally {

@@ -4,7 +4,7 @@ import type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentE
 import type { AttachOptions } from './AttachOptions.ts';
 import type { Admitted, AcceptSpec } from './EnvelopeAdmission.ts';
 import type { BroadcastFilter, Envelope } from './Envelope.ts';
-import { RemoteError, TransportUsageError } from './errors.ts';
+import { HandlerFailedError, RemoteError, TransportUsageError } from './errors.ts';
 import { encodeEnvelope } from './signEnvelope.ts';
 import {
   agentDurableConsumer,
@@ -187,9 +187,8 @@ export class AttachedAgent implements AgentEndpoint {
       const coded =
         err instanceof MandateError
           ? err
-          : new MandateError(
-              'MANDATE_ERR_HANDLER_FAILED',
-              `The handler of "${env.type}" failed: ${(err as Error)?.message ?? String(err)}`,
+          : new HandlerFailedError(
+              `The handler of "${env.type}" failed: ${(err as Error)?.message ?? String(err)}; its agent should fix the handler or throw a coded MandateError.`,
               { cause: err },
             );
       this.#bus.replyError(m.reply, coded, env.from, env.id, this.#options.identity);

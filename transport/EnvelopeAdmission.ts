@@ -115,14 +115,14 @@ export class EnvelopeAdmission {
     if (needed !== undefined && env.cap !== needed) {
       throw new EnvelopeRejectedError(
         RejectCode.capability,
-        `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}".`,
+        `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}"; send it with cap "${needed}".`,
         { details: { ...ref, needed, claimed: env.cap } },
       );
     }
     if (env.cap !== undefined && !signer.descriptor.capabilities.some((c) => c.name === env.cap)) {
       throw new EnvelopeRejectedError(
         RejectCode.capability,
-        `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent.`,
+        `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent; register the capability in its descriptor, or drop the claim.`,
         { details: { ...ref, claimed: env.cap } },
       );
     }

@@ -28,6 +28,7 @@ import {
   type SignatureVerifier,
   type Transport,
 } from '../../transport/index.ts';
+import { codeOf, ErrorCode } from '../../kernel/index.ts';
 
 /** Message type a peer (or an MCP client through the gateway) uses to ask an agent system for work. */
 export const TASK_REQUEST = 'mandate.task.request';
@@ -68,7 +69,7 @@ export interface MessagingEnv {
   send(agentId: string, event: unknown): boolean;
   /** Applies orders from other nodes and carries this node's orders to them. */
   readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
   audit(entry: AuditInput): Promise<void>;
 }
 
@@ -115,7 +116,7 @@ export class RuntimeMessaging {
           .catch((e: Error) =>
             runtime.alert(
               'warning',
-              'MANDATE_ERR_REGISTRY_UNAVAILABLE',
+              codeOf(e, ErrorCode.MANDATE_ERR_REGISTRY_UNAVAILABLE),
               `reputation not published: ${e.message}`,
               c.agentId,
             ),
@@ -172,7 +173,7 @@ export class RuntimeMessaging {
       onHandlerError: (error) =>
         runtime.alert(
           'warning',
-          'MANDATE_ERR_MESSAGE_HANDLER',
+          ErrorCode.MANDATE_ERR_MESSAGE_HANDLER,
           `a message handler failed: ${(error as Error).message}`,
         ),
     });
