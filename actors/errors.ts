@@ -1,36 +1,28 @@
-import { MandateError } from '../kernel/index.ts';
+import { createError, type MandateErrorOptions } from '../kernel/index.ts';
 
 /** A rule file (YAML) that is not a valid json-rules-engine rule set. */
-export class RuleDefinitionError extends MandateError {
+export class RuleDefinitionError extends createError('MANDATE_ERR_RULE_INVALID', 'RuleDefinitionError') {
   constructor(message: string, details: Record<string, unknown>, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_RULE_INVALID', message, { ...options, status: 400, details });
-    this.name = 'RuleDefinitionError';
+    super(message, { ...options, details });
   }
 }
 
 /** An amount that is not a plain decimal string. */
-export class AmountError extends MandateError {
-  constructor(value: unknown) {
+export class AmountError extends createError('MANDATE_ERR_AMOUNT_INVALID', 'AmountError') {
+  constructor(value: unknown, options: MandateErrorOptions = {}) {
     super(
-      'MANDATE_ERR_AMOUNT_INVALID',
       `Invalid amount ${JSON.stringify(value)}: use a decimal string such as "1250.00" (at most 18 decimals, no exponent).`,
-      {
-        status: 400,
-        details: { value },
-      },
+      { ...options, details: { value, ...options.details } },
     );
-    this.name = 'AmountError';
   }
 }
 
 /** A policy that could not be evaluated (a rule threw, a fact was missing). The proposal is not approved. */
-export class PolicyEvaluationError extends MandateError {
+export class PolicyEvaluationError extends createError('MANDATE_ERR_POLICY_EVALUATION', 'PolicyEvaluationError') {
   constructor(policy: string, message: string, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_POLICY_EVALUATION', `${policy} policy could not evaluate the proposal: ${message}`, {
-      ...options,
-      status: 500,
-      details: { policy },
-    });
-    this.name = 'PolicyEvaluationError';
+    super(`${policy} policy could not evaluate the proposal: ${message}`, { ...options, details: { policy } });
   }
 }
+
+/** An action that cannot be turned into a payment intent (no amount, no counterparty, no payee details). */
+export class PaymentActionError extends createError('MANDATE_ERR_PAYMENT_ACTION', 'PaymentActionError') {}

@@ -1,7 +1,7 @@
 export { amountToNumber, formatAmount, parseAmount } from './amount.ts';
-export { createPaymentActuator, PaymentActionError, receiptOutcome } from './actuators/index.ts';
+export { createPaymentActuator, receiptOutcome } from './actuators/index.ts';
 export type { Payee, PaymentActuatorOptions } from './actuators/index.ts';
-export { AmountError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
+export { AmountError, PaymentActionError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
 export type { ActContext, Actuator, LearnReport, Learner, Perceiver } from './Actuator.ts';
 export { flagSuboptimal } from './learners/flagSuboptimal.ts';
 export type { SuboptimalBounds } from './learners/flagSuboptimal.ts';

@@ -1,12 +1,4 @@
-import { MandateError } from '../kernel/index.ts';
-
-/** A command line that could not be understood. */
-export class UsageError extends MandateError {
-  constructor(message: string) {
-    super('MANDATE_ERR_USAGE', `${message}\nRun "mandate --help" for usage.`, { status: 400 });
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './errors.ts';
 
 /** Parsed `--flag value` / `--flag` options and positional arguments. */
 export interface ParsedArgs {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { codeOf, ErrorCode } from '../kernel/index.ts';
 import type { AuditVerifyResult } from '../runtime/audit/index.ts';
 import { openStore, type OpenStoreOptions } from '../runtime/persistence/index.ts';
 
@@ -45,7 +46,7 @@ export async function runAuditCommand(
       },
     });
   } catch (error) {
-    io.stderr.write(`MANDATE_ERR_USAGE: ${(error as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`${ErrorCode.MANDATE_ERR_USAGE}: ${(error as Error).message}\n\n${USAGE}`);
     return 1;
   }
   if (args.values.help) {
@@ -54,7 +55,7 @@ export async function runAuditCommand(
   }
   if (args.positionals[0] !== 'verify' || args.positionals.length !== 1) {
     io.stderr.write(
-      `MANDATE_ERR_USAGE: unknown audit command "${args.positionals.join(' ')}"; the only one is "verify".\n\n${USAGE}`,
+      `${ErrorCode.MANDATE_ERR_USAGE}: unknown audit command "${args.positionals.join(' ')}"; the only one is "verify".\n\n${USAGE}`,
     );
     return 1;
   }
@@ -71,7 +72,7 @@ export async function runAuditCommand(
       await store.close();
     }
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'MANDATE_ERR_STORE_UNAVAILABLE';
+    const code = codeOf(error, ErrorCode.MANDATE_ERR_STORE_UNAVAILABLE);
     io.stderr.write(`audit verify failed: ${code}: ${(error as Error).message}\n`);
     return 1;
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { MandateError } from '../kernel/index.ts';
-import { UsageError } from './args.ts';
+import { UsageError } from './errors.ts';
 import { runCommand } from './runCommand.ts';
 import { simulateCommand } from './simulateCommand.ts';
 import { validateCommand } from './validateCommand.ts';

@@ -3,8 +3,10 @@ import { dirname, join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken } from '../gateway/index.ts';
 import { openStore } from '../runtime/persistence/index.ts';
+import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
 import { AgentIdentity, createRuntime, type IdentityJson, type MandateRuntime } from '../runtime/index.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { parseArgs } from './args.ts';
+import { UsageError } from './errors.ts';
 import { formatEvent } from './printEvent.ts';
 import { systemEntry } from './systemEntry.ts';
 
@@ -64,23 +66,26 @@ export async function runCommand(argv: string[]): Promise<number> {
   const entry = systemEntry(dir);
   const live = flags.get('live') === true;
   const quiet = flags.get('quiet') === true;
-  const port = Number(flags.get('port') ?? process.env.PORT ?? 8080);
+  const portFlag = flags.get('port');
+  const port = Number(portFlag ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new UsageError(`"--port ${String(flags.get('port'))}" is not a port number.`);
+    throw new UsageError(
+      `${portFlag === undefined ? `PORT="${process.env.PORT}"` : `"--port ${String(portFlag)}"`} is not a port number; give a whole number from 0 to 65535.`,
+    );
   const dataDir = (flags.get('data-dir') as string | undefined) ?? process.env.MANDATE_DATA_DIR ?? '.mandate/data';
   const verifyThreadsText = process.env.MANDATE_VERIFY_THREADS;
   const verifyThreads = verifyThreadsText === undefined ? undefined : Number(verifyThreadsText);
   if (verifyThreads !== undefined && (!Number.isInteger(verifyThreads) || verifyThreads < 0 || verifyThreads > 64)) {
     throw new UsageError(
-      `MANDATE_VERIFY_THREADS="${verifyThreadsText}" is not a whole number of threads from 0 to 64.`,
+      `MANDATE_VERIFY_THREADS="${verifyThreadsText}" is not a whole number of threads from 0 to 64; set one (0 verifies signatures on the main thread) or unset it for one fewer than the CPUs.`,
     );
   }
 
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
   // Problems the store handled without failing (a retry, a corrupt snapshot left out) become alerts once the runtime exists.
-  const early: Array<{ code: string; message: string }> = [];
-  let report = (e: { code: string; message: string }): void => void early.push(e);
+  const early: MandateError[] = [];
+  let report = (e: MandateError): void => void early.push(e);
   const store = await openStore({ dataDir, onProblem: (e) => report(e) });
   const where = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${dataDir}`;
   const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
@@ -108,7 +113,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const compact = () =>
     void store
       .compact()
-      .catch((e: Error) => runtime.alert('warning', 'MANDATE_ERR_STORE', `retention compaction failed: ${e.message}`));
+      .catch((e: Error) =>
+        runtime.alert('warning', codeOf(e, ErrorCode.MANDATE_ERR_STORE), `retention compaction failed: ${e.message}`),
+      );
   compact();
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { parseArgs } from './args.ts';
+import { UsageError } from './errors.ts';
 import { createRuntime, type MandateRuntime } from '../runtime/index.ts';
 import { systemEntry } from './systemEntry.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from './args.ts';
+import { UsageError } from './errors.ts';
 
 /**
  * The module URL of the agent system in `dir`: its `index.ts`, else its `index.js`.

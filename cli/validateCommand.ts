@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { GovernancePolicy, RulesDecider } from '../actors/index.ts';
 import { MandateError } from '../kernel/index.ts';
-import { agentYamlSchema } from '../runtime/index.ts';
-import { UsageError } from './args.ts';
+import { AgentDefinitionError, agentYamlSchema } from '../runtime/index.ts';
+import { UsageError } from './errors.ts';
 
 /**
  * `mandate validate <files>`: checks agent, rule and governance YAML files
@@ -20,7 +20,9 @@ export async function validateCommand(files: string[]): Promise<number> {
         const r = agentYamlSchema.safeParse(raw);
         if (!r.success) {
           const issue = r.error.issues[0]!;
-          throw new MandateError('MANDATE_ERR_AGENT_DEFINITION', `"${issue.path.join('.')}" ${issue.message}`);
+          throw new AgentDefinitionError(`"${issue.path.join('.')}" ${issue.message}; fix that field of ${file}.`, {
+            field: issue.path.join('.'),
+          });
         }
       } else if (raw !== null && typeof raw === 'object' && ('approvalTimeout' in raw || 'groupBudgets' in raw))
         GovernancePolicy.fromYaml(text, () => undefined, file);

@@ -133,7 +133,7 @@ describe('gateway - bad input gets a 4xx with a code, never a 500', () => {
       400,
       'MANDATE_ERR_REQUEST_INVALID',
     ],
-    ['unknown agent', { method: 'GET', url: '/api/agents/nobody-here' }, 404, 'MANDATE_ERR_RESOURCE_NOT_FOUND'],
+    ['unknown agent', { method: 'GET', url: '/api/agents/nobody-here' }, 404, 'MANDATE_ERR_NOT_FOUND'],
     ['pause without a body', { method: 'POST', url: '/api/agents/x/pause' }, 400, 'MANDATE_ERR_REQUEST_INVALID'],
     [
       'pause without a reason',
@@ -246,6 +246,6 @@ describe('gateway - bad input gets a 4xx with a code, never a 500', () => {
       fx.tokens.admin,
     );
     expect(res.status).toBe(413);
-    expect(res.body.error.code).toBe('MANDATE_ERR_REQUEST_INVALID');
+    expect(res.body.error.code).toBe('MANDATE_ERR_REQUEST_TOO_LARGE');
   });
 });

@@ -17,6 +17,7 @@ import {
 import { z } from 'zod';
 import type { Principal } from '../runtime/inspection/InspectionEvent.ts';
 import { MandateError } from '../kernel/index.ts';
+import { ForbiddenError } from './errors.ts';
 import { can } from './roles.ts';
 import type { MandateRuntime, TaskResult } from './RuntimeApi.ts';
 import { submitGoverned } from './submitGoverned.ts';
@@ -84,14 +85,10 @@ export function createMcpServer(runtime: MandateRuntime, identity: TokenIdentity
         `No tool "${request.params.name}"; tools/list shows the capabilities on offer`,
       );
     if (!can(identity.role, 'task.submit')) {
-      return {
-        isError: true,
-        content: [
-          text(
-            `Role "${identity.role}" may not submit tasks (MANDATE_ERR_AUTH_FORBIDDEN); ask an admin for an operator token`,
-          ),
-        ],
-      };
+      const refused = new ForbiddenError(
+        `Role "${identity.role}" may not submit tasks; ask an admin for an operator token`,
+      );
+      return { isError: true, content: [text(`${refused.code}: ${refused.message}`)] };
     }
     const args = ArgsSchema.safeParse(request.params.arguments ?? {});
     if (!args.success)

@@ -4,12 +4,18 @@
  * and those never leak internals.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { MandateError } from '../kernel/index.ts';
-import { GatewayInternalError, RouteNotFoundError } from './errors.ts';
+import { MandateError, type ErrorCode } from '../kernel/index.ts';
+import {
+  GatewayInternalError,
+  RequestInvalidError,
+  RequestMediaTypeError,
+  RequestTooLargeError,
+  RouteNotFoundError,
+} from './errors.ts';
 
 /** The body every error response carries. */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
 /** Fastify error handler. */
@@ -24,10 +30,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     error.statusCode < 500
   ) {
     // Fastify's own client errors: bad JSON, wrong content type, body too large.
-    coded = new MandateError('MANDATE_ERR_REQUEST_INVALID', error.message, {
-      status: error.statusCode,
-      details: { fastifyCode: (error as FastifyError).code },
-    });
+    coded = clientError(error as FastifyError, request.routeOptions.bodyLimit);
   } else {
     request.log.error({ err: error }, 'unexpected gateway failure');
     coded = new GatewayInternalError(undefined, { details: { requestId: request.id } });
@@ -39,7 +42,18 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
       { code: coded.code, method: request.method, url: request.url, who: request.identity?.name },
       coded.message,
     );
+  // The status is the code table's (ERROR_CODES), never the call site's.
   void reply.code(coded.status).send({ error: coded.toJSON() } satisfies ErrorBody);
+}
+
+/** A Fastify client error (4xx) as a coded error: its status picks the code, the code gives the status back. */
+function clientError(error: FastifyError, bodyLimit: number): MandateError {
+  const options = { details: { fastifyCode: error.code } };
+  if (error.statusCode === 413)
+    return new RequestTooLargeError(`${error.message}; send a body of at most ${bodyLimit} bytes.`, options);
+  if (error.statusCode === 415)
+    return new RequestMediaTypeError(`${error.message}; send the body as application/json.`, options);
+  return new RequestInvalidError(error.message, options);
 }
 
 /** Fastify not-found handler. */
@@ -47,5 +61,5 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
   const error = new RouteNotFoundError(
     `No route ${request.method} ${request.url.split('?')[0]}; see the API list in the README`,
   );
-  void reply.code(404).send({ error: error.toJSON() } satisfies ErrorBody);
+  void reply.code(error.status).send({ error: error.toJSON() } satisfies ErrorBody);
 }

@@ -37,7 +37,10 @@ export async function loadTokenFile(path: string): Promise<TokenStore | undefine
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TokenFileError(`Cannot read token file "${path}": ${(err as Error).message}`, { cause: err });
+    throw new TokenFileError(
+      `Cannot read token file "${path}": ${(err as Error).message}; check its permissions, or move it away to issue a new admin token`,
+      { cause: err },
+    );
   }
   let json: unknown;
   try {

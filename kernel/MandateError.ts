@@ -1,32 +1,36 @@
+import { ERROR_CODES, type ErrorCode } from './errorCodes.ts';
+
+/** What every Mandate error takes besides its message: the `cause`, and structured `details`. */
+export interface MandateErrorOptions extends ErrorOptions {
+  /** Structured details (field paths, offending values) for logs and API bodies. */
+  details?: Record<string, unknown>;
+}
+
 /**
  * The base error of every Mandate package.
  *
- * Every error carries a stable `code` (listed in docs/errors.md) and, where the
- * gateway returns it, an HTTP `status`. Messages say what failed, quote the
- * value, and say how to fix it.
+ * Every error carries a stable `code` from the code table (`ERROR_CODES`, listed in
+ * docs/errors.md) and the HTTP `status` the table gives that code. Messages say what failed,
+ * quote the value, and say how to fix it. Folders declare their classes with `createError`.
  */
-export class MandateError extends Error {
+export class MandateError<C extends ErrorCode = ErrorCode> extends Error {
   /** Stable machine-readable code, e.g. `MANDATE_ERR_AGENT_DEFINITION`. */
-  readonly code: string;
-  /** HTTP status the gateway answers with when this error reaches it. */
+  readonly code: C;
+  /** HTTP status the gateway answers with when this error reaches it: the table's, 500 for a code without one. */
   readonly status: number;
   /** Structured details (field paths, offending values) for logs and API bodies. */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(
-    code: string,
-    message: string,
-    options: ErrorOptions & { status?: number; details?: Record<string, unknown> } = {},
-  ) {
+  constructor(code: C, message: string, options: MandateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MandateError';
     this.code = code;
-    this.status = options.status ?? 500;
+    this.status = ERROR_CODES[code].status ?? 500;
     this.details = options.details;
   }
 
   /** A JSON-safe view for API bodies and logs. */
-  toJSON(): { code: string; message: string; details?: Record<string, unknown> } {
+  toJSON(): { code: C; message: string; details?: Record<string, unknown> } {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details };

@@ -4,10 +4,14 @@
  */
 export { canonicalJson, canonicalJsonBytes } from './canonicalJson.ts';
 export { systemClock } from './Clock.ts';
+export { codeOf } from './codeOf.ts';
+export { createError } from './createError.ts';
+export { ERROR_CODES, ErrorCode, isErrorCode } from './errorCodes.ts';
 export { CanonicalJsonError, IdempotencyConflictError } from './errors.ts';
 export { MandateError } from './MandateError.ts';
 export { parseOrThrow } from './parseOrThrow.ts';
 
 export type { Clock } from './Clock.ts';
+export type { MandateErrorOptions } from './MandateError.ts';
 export type { CodedErrorClass, ParseOrThrowOptions } from './parseOrThrow.ts';
 export type { Principal } from './Principal.ts';

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MandateError } from './MandateError.ts';
+import { createError } from './createError.ts';
 import { parseOrThrow } from './parseOrThrow.ts';
 
-class ThingInputError extends MandateError {
-  constructor(message: string, options: ErrorOptions & { details?: Record<string, unknown> } = {}) {
-    super('MANDATE_ERR_THING_INPUT', message, { ...options, status: 400 });
-  }
-}
+class ThingInputError extends createError('MANDATE_ERR_REQUEST_INVALID', 'ThingInputError') {}
 
 const schema = z.strictObject({
   name: z.string().min(1),
@@ -29,7 +25,7 @@ describe('parseOrThrow', () => {
     expect(run).toThrowError(ThingInputError);
     expect(run).toThrowError(
       expect.objectContaining({
-        code: 'MANDATE_ERR_THING_INPUT',
+        code: 'MANDATE_ERR_REQUEST_INVALID',
         status: 400,
         details: expect.objectContaining({ path: 'limits.max' }),
       }),

@@ -1,6 +1,11 @@
 import { and, assign } from 'xstate';
+import { ErrorCode } from '../kernel/index.ts';
 import { agentSetup, freshCycle, TIMEOUT } from './agentSetup.ts';
 import type { Phase } from './types.ts';
+
+/** Why an approval expired, as the outcome says it. */
+const NO_ANSWER =
+  'No approver answered in time; ask an approver to answer sooner, or raise the governance approvalTimeout';
 
 export { phaseStep } from './agentContext.ts';
 export type { AgentContext, AgentInput, AgentOutput } from './agentContext.ts';
@@ -132,7 +137,10 @@ export const agentMachine = agentSetup.createMachine({
               verdict: ({ event }) => event.verdict,
               outcome: ({ event }) => ({
                 status: 'denied',
-                error: { code: 'MANDATE_ERR_PROPOSAL_DENIED', message: `${event.verdict.by}: ${event.verdict.reason}` },
+                error: {
+                  code: ErrorCode.MANDATE_ERR_PROPOSAL_DENIED,
+                  message: `${event.verdict.by}: ${event.verdict.reason}`,
+                },
               }),
               attempts: 0,
             }),
@@ -149,7 +157,7 @@ export const agentMachine = agentSetup.createMachine({
           actions: assign({
             outcome: {
               status: 'expired',
-              error: { code: 'MANDATE_ERR_APPROVAL_EXPIRED', message: 'No approver answered in time' },
+              error: { code: ErrorCode.MANDATE_ERR_APPROVAL_EXPIRED, message: NO_ANSWER },
             },
           }),
         },
@@ -174,7 +182,7 @@ export const agentMachine = agentSetup.createMachine({
           actions: assign({
             outcome: ({ event }) => ({
               status: 'rejected',
-              error: { code: 'MANDATE_ERR_APPROVAL_REJECTED', message: event.reason },
+              error: { code: ErrorCode.MANDATE_ERR_APPROVAL_REJECTED, message: event.reason },
             }),
           }),
         },
@@ -184,7 +192,7 @@ export const agentMachine = agentSetup.createMachine({
           actions: assign({
             outcome: {
               status: 'expired',
-              error: { code: 'MANDATE_ERR_APPROVAL_EXPIRED', message: 'No approver answered in time' },
+              error: { code: ErrorCode.MANDATE_ERR_APPROVAL_EXPIRED, message: NO_ANSWER },
             },
           }),
         },

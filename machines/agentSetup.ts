@@ -1,4 +1,5 @@
 import { assign, setup } from 'xstate';
+import { ErrorCode } from '../kernel/index.ts';
 import type { AgentContext, AgentInput, AgentOutput } from './agentContext.ts';
 import { phaseStep } from './agentContext.ts';
 import type { AgentEvent } from './agentEvents.ts';
@@ -9,8 +10,9 @@ type FailureEvent = Extract<AgentEvent, { error: PhaseError }>;
 
 /** The error a phase timeout records. */
 export const TIMEOUT: PhaseError = {
-  code: 'MANDATE_ERR_PHASE_TIMEOUT',
-  message: 'The phase did not finish within limits.phaseTimeoutMs',
+  code: ErrorCode.MANDATE_ERR_PHASE_TIMEOUT,
+  message:
+    "The phase did not finish within the agent's limits.phaseTimeout; make the phase faster or raise limits.phaseTimeout",
 };
 
 /** Context reset at the start of every cycle. */

@@ -1,5 +1,5 @@
 import { assign, emit, setup } from 'xstate';
-import type { Clock } from '../kernel/index.ts';
+import { ErrorCode, type Clock } from '../kernel/index.ts';
 import type { AgentOutput } from './agentMachine.ts';
 import { recordRestart, shouldRestart, type RestartIntensity, type RestartStrategy } from './supervision.ts';
 import type { PhaseError, RestartKind } from './types.ts';
@@ -75,11 +75,17 @@ function exitOf(event: SupervisorEvent): {
     childId: childIdOf(event.type),
     exit: 'abnormal',
     kind: 'permanent',
-    error: { code: 'MANDATE_ERR_ACTOR_CRASHED', message: error instanceof Error ? error.message : String(error) },
+    error: {
+      code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
+      message: error instanceof Error ? error.message : String(error),
+    },
   };
 }
 
-const ESCALATED: PhaseError = { code: 'MANDATE_ERR_SUPERVISOR_ESCALATED', message: 'restart intensity exceeded' };
+const ESCALATED: PhaseError = {
+  code: ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
+  message: 'restart intensity exceeded: its children failed more often than its restart limits allow',
+};
 
 /**
  * A supervisor in the Erlang/OTP sense, as an XState actor that is the parent

@@ -1,3 +1,4 @@
+import { codeOf, ErrorCode } from '../kernel/index.ts';
 import type { AgentEndpoint, AgentIdentity, AttachOptions, InboundMessage } from '../transport/index.ts';
 import {
   AwardSchema,
@@ -110,13 +111,13 @@ export class ContractorRole {
         const output = await this.#options.perform(award, controller.signal, manager);
         result = { ...ids, ok: true, output: (output ?? null) as never };
       } catch (err) {
-        const e = err as { code?: unknown; message?: unknown };
+        const e = err as { message?: unknown } | undefined;
         result = {
           ...ids,
           ok: false,
           error: {
-            code: typeof e.code === 'string' ? e.code : 'MANDATE_ERR_TASK_FAILED',
-            message: String(e.message ?? err).slice(0, 2000),
+            code: codeOf(err, ErrorCode.MANDATE_ERR_TASK_FAILED),
+            message: String(e?.message ?? err).slice(0, 2000),
           },
         };
       } finally {

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../kernel/index.ts';
+import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
 import type {
   AgentEndpoint,
   AgentIdentity,
@@ -211,10 +211,9 @@ export class ContractNetManager {
       return new Map(Object.entries(record.done));
     } catch (err) {
       record.status = 'failed';
-      const e = err as { code?: unknown; message?: unknown };
       record.error = {
-        code: typeof e.code === 'string' ? e.code : 'MANDATE_ERR_TASK_FAILED',
-        message: String(e.message),
+        code: codeOf(err, ErrorCode.MANDATE_ERR_TASK_FAILED),
+        message: String((err as Error).message),
       };
       throw err;
     } finally {

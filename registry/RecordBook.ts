@@ -1,4 +1,4 @@
-import type { Clock } from '../kernel/index.ts';
+import { ErrorCode, type Clock } from '../kernel/index.ts';
 import {
   AgentDescriptorSchema,
   didSuffix,
@@ -14,7 +14,7 @@ import {
 
 /** A stored registry record that was ignored: unsigned, wrongly signed, malformed, or signed by a key without the right. */
 export interface RecordProblem {
-  code: 'MANDATE_ERR_REGISTRY_RECORD';
+  code: typeof ErrorCode.MANDATE_ERR_REGISTRY_RECORD;
   message: string;
   bucket: 'agents' | 'revocations';
   key: string;
@@ -179,7 +179,7 @@ export class RecordBook {
 
   #problem(bucket: RecordProblem['bucket'], key: string, reason: string, signer?: string): undefined {
     this.#options.onProblem?.({
-      code: 'MANDATE_ERR_REGISTRY_RECORD',
+      code: ErrorCode.MANDATE_ERR_REGISTRY_RECORD,
       message: `Ignored the ${bucket === 'agents' ? 'descriptor' : 'revocation'} stored under "${key.slice(0, 80)}": ${reason}. Only records signed as docs/protocol.md §9 says are used; check who writes to the registry (NATS permissions).`,
       bucket,
       key: key.slice(0, 80),

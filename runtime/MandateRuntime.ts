@@ -1,6 +1,6 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { Clock } from '../kernel/index.ts';
+import type { Clock, ErrorCode } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';
@@ -162,5 +162,5 @@ export interface MandateRuntime {
   /** Every transition, approval and alert; returns the function that unsubscribes. */
   subscribe(listener: (event: InspectionEvent) => void): () => void;
   /** Raises an operator alert with a code from docs/errors.md. */
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
 }

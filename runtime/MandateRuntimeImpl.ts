@@ -1,6 +1,6 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { Clock } from '../kernel/index.ts';
+import type { Clock, ErrorCode } from '../kernel/index.ts';
 import { composeRuntime, type RuntimeServices } from './composeRuntime.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { KillScope } from './control/KillScopes.ts';
@@ -233,7 +233,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     return this.#s.inspection.subscribe(listener);
   }
 
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void {
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void {
     this.#s.alerts.raise(severity, code, message, actorId);
   }
 

@@ -4,7 +4,7 @@ import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLi
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import { Alerts } from './alerts/Alerts.ts';
 import { Approvals } from './approvals/Approvals.ts';
-import { systemClock, type Clock } from '../kernel/index.ts';
+import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
 import { GateBoard } from './control/GateBoard.ts';
 import { KillSwitch } from './control/KillSwitch.ts';
 import { OperatorCommands } from './control/OperatorCommands.ts';
@@ -79,7 +79,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const store = options.store;
   const inspection = new InspectionStream();
   const alerts = new Alerts(inspection, clock);
-  const alert = (severity: AlertSeverity, code: string, message: string, actorId?: string): void =>
+  const alert = (severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void =>
     void alerts.raise(severity, code, message, actorId);
   const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
   const writer =
@@ -88,7 +88,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       : new StateWriter(store, clock, (error) =>
           alert(
             'critical',
-            (error as { code?: string }).code ?? 'MANDATE_ERR_STORE',
+            codeOf(error, ErrorCode.MANDATE_ERR_STORE),
             `persisting state failed, will retry: ${(error as Error).message}`,
           ),
         );
@@ -117,7 +117,12 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
         data: { agentId: c.agentId, before: c.before, after: c.after },
         at: c.at,
       }).catch((e: Error) =>
-        alert('warning', 'MANDATE_ERR_STORE', `reputation change of ${c.agentId} not audited: ${e.message}`, c.agentId),
+        alert(
+          'warning',
+          ErrorCode.MANDATE_ERR_STORE,
+          `reputation change of ${c.agentId} not audited: ${e.message}`,
+          c.agentId,
+        ),
       );
     },
   });
@@ -177,7 +182,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       if (to === 'escalated')
         alert(
           'critical',
-          'MANDATE_ERR_SUPERVISOR_ESCALATED',
+          ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
           `${host.id} exceeded its restart intensity and escalates`,
           host.id,
         );
@@ -185,20 +190,20 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     onRestart: (host, failedId, restarted, reason) =>
       alert(
         'warning',
-        'MANDATE_ERR_ACTOR_CRASHED',
+        ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
         `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`,
         host.id,
       ),
     onEscalatedRoot: (host) =>
       alert(
         'critical',
-        'MANDATE_ERR_SUPERVISOR_ESCALATED',
+        ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
         `root supervisor ${host.id} gave up: every agent is stopped`,
         host.id,
       ),
     onChildEnded: (_host, childId, exit) => {
       triggers.unwire(childId);
-      alert('info', 'MANDATE_CHILD_ENDED', `${childId} ended (${exit}) and is not restarted`, childId);
+      alert('info', ErrorCode.MANDATE_CHILD_ENDED, `${childId} ended (${exit}) and is not restarted`, childId);
     },
   };
   const tree = new SupervisionTree({

@@ -1,93 +1,106 @@
-import { MandateError } from '../kernel/index.ts';
+import { createError, ErrorCode, MandateError } from '../kernel/index.ts';
+import type { Phase } from '../machines/index.ts';
 
 /** An agent definition (TypeScript or YAML) failed validation. `details.field` names the field. */
-export class AgentDefinitionError extends MandateError {
+export class AgentDefinitionError extends createError('MANDATE_ERR_AGENT_DEFINITION', 'AgentDefinitionError') {
   constructor(message: string, details: Record<string, unknown>, options: ErrorOptions = {}) {
-    super('MANDATE_ERR_AGENT_DEFINITION', message, { ...options, status: 400, details });
-    this.name = 'AgentDefinitionError';
+    super(message, { ...options, details });
   }
 }
 
 /** A capability no actuator or catalog entry provides. */
-export class UnknownCapabilityError extends MandateError {
+export class UnknownCapabilityError extends createError('MANDATE_ERR_CAPABILITY_UNKNOWN', 'UnknownCapabilityError') {
   constructor(capability: string, known: readonly string[]) {
     super(
-      'MANDATE_ERR_CAPABILITY_UNKNOWN',
       `Unknown capability "${capability}". Known capabilities: ${known.join(', ') || '(none)'}. Register an actuator for it or fix the spelling.`,
-      {
-        status: 400,
-        details: { capability },
-      },
+      { details: { capability } },
     );
-    this.name = 'UnknownCapabilityError';
   }
 }
 
-/** No agent, approval or supervisor with that id. */
-export class NotFoundError extends MandateError {
-  constructor(what: 'agent' | 'approval' | 'supervisor' | 'capability', id: string) {
-    super('MANDATE_ERR_NOT_FOUND', `No ${what} with id "${id}".`, { status: 404, details: { what, id } });
-    this.name = 'NotFoundError';
+/** What a {@link NotFoundError} did not find: how the message names it, and where the known ones are listed. */
+const NOT_FOUND = {
+  agent: ['agent with id', 'runtime.listAgents() (GET /api/agents) lists the agents this runtime hosts'],
+  approval: ['approval with id', 'runtime.listApprovals() (GET /api/approvals) lists the approval requests'],
+  supervisor: ['supervisor with id', 'runtime.tree() (GET /api/tree) shows the supervisors'],
+  capability: [
+    'agent offering the capability',
+    'runtime.capabilities() (GET /api/capabilities) lists the capabilities agents offer',
+  ],
+  'proposal stage': ['proposal stage named', 'pipeline.stages lists the stages'],
+} as const;
+
+/** No agent, approval, supervisor, capability or proposal stage with that id. */
+export class NotFoundError extends createError('MANDATE_ERR_NOT_FOUND', 'NotFoundError') {
+  /** `fix` replaces the default hint (where the known ids are listed). */
+  constructor(what: keyof typeof NOT_FOUND, id: string, fix: string = NOT_FOUND[what][1]) {
+    super(`No ${NOT_FOUND[what][0]} "${id}"; ${fix}.`, { details: { what, id } });
   }
 }
 
 /** The operation is not possible in the actor's current state (e.g. resume a killed agent). */
-export class StateConflictError extends MandateError {
+export class StateConflictError extends createError('MANDATE_ERR_STATE_CONFLICT', 'StateConflictError') {
   constructor(message: string, details: Record<string, unknown>) {
-    super('MANDATE_ERR_STATE_CONFLICT', message, { status: 409, details });
-    this.name = 'StateConflictError';
+    super(message, { details });
   }
 }
 
 /** The kill switch covers this agent: no new cycles, no effects. */
-export class KillSwitchEngagedError extends MandateError {
+export class KillSwitchEngagedError extends createError('MANDATE_ERR_KILL_SWITCH', 'KillSwitchEngagedError') {
   constructor(agentId: string) {
     super(
-      'MANDATE_ERR_KILL_SWITCH',
-      `The kill switch is engaged for agent "${agentId}"; nothing is signed or sent until it is released.`,
-      {
-        status: 409,
-        details: { agentId },
-      },
+      `The kill switch is engaged for agent "${agentId}"; nothing is signed or sent until an operator releases it (runtime.releaseKillSwitch, POST /api/kill-switch).`,
+      { details: { agentId } },
     );
-    this.name = 'KillSwitchEngagedError';
   }
 }
 
 /** An act was in flight at a crash and its actuator cannot say whether the effect happened. Needs an operator. */
-export class ActUnreconciledError extends MandateError {
+export class ActUnreconciledError extends createError('MANDATE_ERR_ACT_UNRECONCILED', 'ActUnreconciledError') {
   constructor(key: string) {
     super(
-      'MANDATE_ERR_ACT_UNRECONCILED',
       `The effect with idempotency key "${key}" was in flight at a crash and its actuator has no reconcile step; it is not retried. Check the rail and settle it by hand.`,
-      {
-        status: 409,
-        details: { key },
-      },
+      { details: { key } },
     );
-    this.name = 'ActUnreconciledError';
   }
 }
 
-/** A phase implementation threw or returned something invalid. */
-export class PhaseError extends MandateError {
-  constructor(phase: string, agentId: string, message: string, options: ErrorOptions = {}) {
-    super(`MANDATE_ERR_${phase.toUpperCase()}_FAILED`, `${phase} of agent "${agentId}" failed: ${message}`, {
-      ...options,
-      status: 500,
+/** The code each phase fails with when what it ran threw without a code of its own. */
+const PHASE_FAILED = {
+  perceive: ErrorCode.MANDATE_ERR_PERCEIVE_FAILED,
+  decide: ErrorCode.MANDATE_ERR_DECIDE_FAILED,
+  propose: ErrorCode.MANDATE_ERR_PROPOSE_FAILED,
+  act: ErrorCode.MANDATE_ERR_ACT_FAILED,
+  learn: ErrorCode.MANDATE_ERR_LEARN_FAILED,
+} as const satisfies Record<Phase, ErrorCode>;
+
+/** `MANDATE_ERR_<PHASE>_FAILED` for a phase, from the code table. */
+export function phaseFailedCode<P extends Phase>(phase: P): (typeof PHASE_FAILED)[P] {
+  return PHASE_FAILED[phase];
+}
+
+/** A phase implementation threw or returned something invalid; the code names the phase. */
+export class PhaseError extends MandateError<(typeof PHASE_FAILED)[Phase]> {
+  constructor(phase: Phase, agentId: string, message: string) {
+    super(phaseFailedCode(phase), `${phase} of agent "${agentId}" failed: ${message}`, {
       details: { phase, agentId },
     });
     this.name = 'PhaseError';
   }
 }
 
-/** Two agents with one id, or a duplicate supervisor. */
-export class DuplicateIdError extends MandateError {
-  constructor(what: string, id: string) {
-    super('MANDATE_ERR_DUPLICATE_ID', `A ${what} with id "${id}" already exists; ids must be unique in a runtime.`, {
-      status: 409,
-      details: { what, id },
-    });
-    this.name = 'DuplicateIdError';
+/** Two agents with one id, a duplicate supervisor, or two proposal stages with one name. */
+export class DuplicateIdError extends createError('MANDATE_ERR_DUPLICATE_ID', 'DuplicateIdError') {
+  constructor(what: string, id: string, fix = 'ids must be unique in a runtime; choose another') {
+    super(`A ${what} with id "${id}" already exists; ${fix}.`, { details: { what, id } });
   }
 }
+
+/** A persisted agent snapshot is not a state of the agent's current machine; the agent starts fresh. */
+export class SnapshotIncompatibleError extends createError(
+  'MANDATE_ERR_SNAPSHOT_INCOMPATIBLE',
+  'SnapshotIncompatibleError',
+) {}
+
+/** A `gate.set` action without `{ gate: string, open: boolean }` params. */
+export class GateParamsError extends createError('MANDATE_ERR_GATE_PARAMS', 'GateParamsError') {}

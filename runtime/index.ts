@@ -59,9 +59,11 @@ export {
   ActUnreconciledError,
   AgentDefinitionError,
   DuplicateIdError,
+  GateParamsError,
   KillSwitchEngagedError,
   NotFoundError,
   PhaseError,
+  SnapshotIncompatibleError,
   StateConflictError,
   UnknownCapabilityError,
 } from './errors.ts';

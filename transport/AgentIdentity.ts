@@ -1,25 +1,10 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { MandateError } from '../kernel/index.ts';
 import { base58Decode, base58Encode } from './base58.ts';
+import { IdentityKeyError, InvalidDidError } from './errors.ts';
 
 /** Multicodec prefix of an Ed25519 public key (varint 0xed). */
 const ED25519_PUB_PREFIX = Uint8Array.of(0xed, 0x01);
 const DID_KEY_PREFIX = 'did:key:z';
-
-/** A `did:key` that is not an Ed25519 key in base58btc multibase form. */
-export class InvalidDidError extends MandateError {
-  constructor(did: string, reason: string) {
-    super(
-      'MANDATE_ERR_IDENTITY_DID',
-      `Invalid did:key "${did}": ${reason}. Expected did:key:z6Mk… (Ed25519, base58btc).`,
-      {
-        status: 400,
-        details: { did },
-      },
-    );
-    this.name = 'InvalidDidError';
-  }
-}
 
 /** Serialized identity: the 32-byte Ed25519 seed as base64url. Keep it secret. */
 export interface IdentityJson {
@@ -55,9 +40,10 @@ export class AgentIdentity {
   /** The identity whose private key is this 32-byte seed (deterministic; used by test vectors). */
   static fromSeed(seed: Uint8Array): AgentIdentity {
     if (seed.length !== 32) {
-      throw new MandateError('MANDATE_ERR_IDENTITY_KEY', `An Ed25519 seed is 32 bytes, got ${seed.length}.`, {
-        status: 400,
-      });
+      throw new IdentityKeyError(
+        `An Ed25519 seed is 32 bytes, got ${seed.length}; restore the identity saved with toJSON() (privateKey is the seed as base64url), or generate a new one.`,
+        { details: { length: seed.length } },
+      );
     }
     const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seed)]);
     return new AgentIdentity(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }));
@@ -67,10 +53,9 @@ export class AgentIdentity {
   static fromJSON(json: IdentityJson): AgentIdentity {
     const id = AgentIdentity.fromSeed(new Uint8Array(Buffer.from(json.privateKey, 'base64url')));
     if (id.did !== json.did) {
-      throw new MandateError(
-        'MANDATE_ERR_IDENTITY_KEY',
-        `The private key does not belong to ${json.did} (it is ${id.did}).`,
-        { status: 400 },
+      throw new IdentityKeyError(
+        `The private key does not belong to "${json.did}" (it is "${id.did}"); the identity file was altered or mixed up with another, restore it from a backup.`,
+        { details: { did: json.did, actual: id.did } },
       );
     }
     return id;

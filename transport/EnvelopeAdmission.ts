@@ -144,14 +144,14 @@ export class EnvelopeAdmission {
       refuse(
         RejectCode.capability,
         env,
-        `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}".`,
+        `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}"; send it with cap "${needed}".`,
         { needed, claimed: env.cap },
       );
     if (env.cap !== undefined && !signer.descriptor.capabilities.some((c) => c.name === env.cap))
       refuse(
         RejectCode.capability,
         env,
-        `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent.`,
+        `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent; register the capability in its descriptor, or drop the claim.`,
         { claimed: env.cap },
       );
     let body: unknown = env.body;

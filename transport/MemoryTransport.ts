@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '../kernel/index.ts';
 import { RequestFailedError, TransportUsageError } from './errors.ts';
 import { subjectMatches } from './subjectMatches.ts';
 import type {
@@ -108,7 +109,7 @@ export class MemoryTransport implements Transport {
     if (!hasResponder)
       return Promise.reject(
         new RequestFailedError(
-          'MANDATE_ERR_TRANSPORT_NO_RESPONDERS',
+          ErrorCode.MANDATE_ERR_TRANSPORT_NO_RESPONDERS,
           `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`,
           { details: { subject } },
         ),
@@ -124,7 +125,7 @@ export class MemoryTransport implements Transport {
         void sub.unsubscribe();
         reject(
           new RequestFailedError(
-            'MANDATE_ERR_TRANSPORT_TIMEOUT',
+            ErrorCode.MANDATE_ERR_TRANSPORT_TIMEOUT,
             `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`,
             { details: { subject, timeoutMs } },
           ),

@@ -8,6 +8,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { connect, errors, nanos, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { ErrorCode } from '../kernel/index.ts';
 import { RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
 import { DURABLE_STREAM, DURABLE_STREAM_SUBJECTS } from './subjects.ts';
 import type {
@@ -170,14 +171,14 @@ export class NatsTransport implements Transport {
     } catch (cause) {
       if (cause instanceof errors.RequestError && cause.isNoResponders()) {
         throw new RequestFailedError(
-          'MANDATE_ERR_TRANSPORT_NO_RESPONDERS',
+          ErrorCode.MANDATE_ERR_TRANSPORT_NO_RESPONDERS,
           `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`,
           { cause, details: { subject } },
         );
       }
       if (cause instanceof errors.TimeoutError || (cause as Error).cause instanceof errors.TimeoutError) {
         throw new RequestFailedError(
-          'MANDATE_ERR_TRANSPORT_TIMEOUT',
+          ErrorCode.MANDATE_ERR_TRANSPORT_TIMEOUT,
           `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`,
           { cause, details: { subject, timeoutMs } },
         );

@@ -1,7 +1,13 @@
 import { MandateError, type Clock } from '../kernel/index.ts';
 import { publicKeyFromDid, type AgentIdentity } from './AgentIdentity.ts';
 import type { Envelope } from './Envelope.ts';
-import { EnvelopeRejectedError, RejectCode, type RefusedPeer, type RejectCodeValue } from './errors.ts';
+import {
+  EnvelopeRejectedError,
+  HandlerFailedError,
+  RejectCode,
+  type RefusedPeer,
+  type RejectCodeValue,
+} from './errors.ts';
 import { NODE_CAPABILITY } from './controlMessages.ts';
 import { encodeEnvelope, type EnvelopeDraft } from './signEnvelope.ts';
 import type { Transport } from './Transport.ts';
@@ -121,9 +127,8 @@ export class Refusals {
 export function handlerFailure(err: unknown, type: string): MandateError {
   return err instanceof MandateError
     ? err
-    : new MandateError(
-        'MANDATE_ERR_HANDLER_FAILED',
-        `The handler of "${type}" failed: ${(err as Error)?.message ?? String(err)}`,
+    : new HandlerFailedError(
+        `The handler of "${type}" failed: ${(err as Error)?.message ?? String(err)}; its agent should fix the handler or throw a coded MandateError.`,
         { cause: err },
       );
 }

@@ -12,13 +12,7 @@ export {
   RevocationSchema,
   TermsSchema,
 } from './AgentDescriptor.ts';
-export {
-  AgentIdentity,
-  didFromPublicKey,
-  InvalidDidError,
-  publicKeyFromDid,
-  publicKeyObject,
-} from './AgentIdentity.ts';
+export { AgentIdentity, didFromPublicKey, publicKeyFromDid, publicKeyObject } from './AgentIdentity.ts';
 export {
   BroadcastFilterSchema,
   CapabilityNameSchema,
@@ -51,6 +45,9 @@ export {
 export { EnvelopeAdmission } from './EnvelopeAdmission.ts';
 export {
   EnvelopeRejectedError,
+  HandlerFailedError,
+  IdentityKeyError,
+  InvalidDidError,
   RejectCode,
   RemoteError,
   RequestFailedError,

@@ -74,9 +74,13 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
   try {
     raw = JSON.parse(decoder.decode(bytes));
   } catch (cause) {
-    throw new EnvelopeRejectedError(RejectCode.malformed, `Envelope is not UTF-8 JSON: ${(cause as Error).message}.`, {
-      cause,
-    });
+    throw new EnvelopeRejectedError(
+      RejectCode.malformed,
+      `Envelope is not UTF-8 JSON: ${(cause as Error).message}; encode it as docs/protocol.md §2 says.`,
+      {
+        cause,
+      },
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     reject(RejectCode.malformed, 'Envelope is not a JSON object (docs/protocol.md §2).', raw);
@@ -109,7 +113,7 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
   if (env.exp <= env.time || env.exp - env.time > limits.maxLifetimeMs) {
     reject(
       RejectCode.malformed,
-      `Envelope ${env.id} lifetime exp-time=${env.exp - env.time} ms is outside (0, ${limits.maxLifetimeMs}] ms.`,
+      `Envelope ${env.id} lifetime exp-time=${env.exp - env.time} ms is outside (0, ${limits.maxLifetimeMs}] ms; set exp later than time, by at most ${limits.maxLifetimeMs} ms.`,
       raw,
       { id: env.id, time: env.time, exp: env.exp },
     );

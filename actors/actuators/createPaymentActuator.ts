@@ -1,6 +1,6 @@
-import { MandateError } from '../../kernel/index.ts';
 import type { Outcome, ProposedAction } from '../../machines/types.ts';
 import type { ActContext, Actuator } from '../Actuator.ts';
+import { PaymentActionError } from '../errors.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
 import type { PaymentExecutor } from '../rails/Rail.ts';
 
@@ -17,15 +17,9 @@ export interface PaymentActuatorOptions {
   supervisorIds?: (agentId: string) => string[];
 }
 
-/** An action that cannot be turned into a payment intent. */
-export class PaymentActionError extends MandateError {
-  constructor(action: ProposedAction, message: string) {
-    super('MANDATE_ERR_PAYMENT_ACTION', `Action ${action.type} cannot be paid: ${message}.`, {
-      status: 400,
-      details: { type: action.type },
-    });
-    this.name = 'PaymentActionError';
-  }
+/** The refusal of an action that cannot be turned into a payment intent, saying why and how to fix it. */
+function unpayable(action: ProposedAction, why: string): PaymentActionError {
+  return new PaymentActionError(`Action "${action.type}" cannot be paid: ${why}.`, { details: { type: action.type } });
 }
 
 const SUCCEEDED = new Set(['confirmed', 'settled', 'submitted', 'pending']);
@@ -59,11 +53,14 @@ export function createPaymentActuator(options: PaymentActuatorOptions): Actuator
       supervisorIds: options.supervisorIds?.(ctx.agentId) ?? [],
     };
     const amount = action.amount;
-    if (amount === undefined) throw new PaymentActionError(action, 'it has no amount');
+    if (amount === undefined) throw unpayable(action, 'it has no amount; give it an amount { value, asset }');
     if (action.type === 'fx.swap') {
       const { sell, buy, maxSlippageBps } = action.params;
       if (typeof sell !== 'string' || typeof buy !== 'string')
-        throw new PaymentActionError(action, 'params.sell and params.buy must name the assets');
+        throw unpayable(
+          action,
+          `params.sell (${JSON.stringify(sell)}) and params.buy (${JSON.stringify(buy)}) must name the assets, e.g. "EUR" and "USD"`,
+        );
       return {
         kind: 'swap' as const,
         ...common,
@@ -74,8 +71,9 @@ export function createPaymentActuator(options: PaymentActuatorOptions): Actuator
       };
     }
     if (action.type !== 'payment.send')
-      throw new PaymentActionError(action, 'only payment.send and fx.swap are payments');
-    if (action.counterparty === undefined) throw new PaymentActionError(action, 'it names no counterparty');
+      throw unpayable(action, 'only payment.send and fx.swap actions are payments; give this action its own actuator');
+    if (action.counterparty === undefined)
+      throw unpayable(action, 'it names no counterparty; set its counterparty to a payee id');
     const payee = await options.payee(action.counterparty);
     const memo = typeof action.params.reference === 'string' ? action.params.reference : undefined;
     if (payee.kind === 'crypto')

@@ -1,2 +1,2 @@
-export { createPaymentActuator, PaymentActionError, receiptOutcome } from './createPaymentActuator.ts';
+export { createPaymentActuator, receiptOutcome } from './createPaymentActuator.ts';
 export type { Payee, PaymentActuatorOptions } from './createPaymentActuator.ts';

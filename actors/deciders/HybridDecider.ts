@@ -1,6 +1,6 @@
 import type { ProposedAction } from '../../machines/types.ts';
 import { llmDecisionSchema, LLM_DECISION_JSON_SCHEMA, type LlmProvider } from '../llm/LlmProvider.ts';
-import { LlmOutputError } from '../llm/LlmOutputError.ts';
+import { LlmOutputError } from '../llm/errors.ts';
 import type { Decider, DraftDecision, RulesDecider } from './RulesDecider.ts';
 
 /** Options of {@link HybridDecider}. */

@@ -45,9 +45,11 @@ export class RulesDecider implements Decider {
     this.rules = rules;
     this.#byName = new Map(rules.map((r) => [r.name, r]));
     if (this.#byName.size !== rules.length) {
-      throw new RuleDefinitionError('Rule names must be unique within a rule set.', {
-        names: rules.map((r) => r.name),
-      });
+      const twice = rules.map((r) => r.name).filter((n, i, all) => all.indexOf(n) !== i);
+      throw new RuleDefinitionError(
+        `Rule names must be unique within a rule set; ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')} appear more than once: rename them.`,
+        { names: rules.map((r) => r.name) },
+      );
     }
     this.#engine = new Engine([], { allowUndefinedFacts: true });
     for (const rule of rules) {

@@ -36,8 +36,8 @@ describe('flagSuboptimal', () => {
       agentId: 'a',
       facts: {},
       decision: { ...decision, confidence: 0.9 },
-      outcome: { status: 'failed', error: { code: 'MANDATE_ERR_SLIPPAGE', message: 'too high' } },
+      outcome: { status: 'failed', error: { code: 'MANDATE_ERR_SWAP_SLIPPAGE', message: 'too high' } },
     });
-    expect(failed).toEqual({ flags: ['failed: MANDATE_ERR_SLIPPAGE too high'] });
+    expect(failed).toEqual({ flags: ['failed: MANDATE_ERR_SWAP_SLIPPAGE too high'] });
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LlmAnswer, LlmProvider, LlmRequest } from './LlmProvider.ts';
-import { LlmOutputError } from './LlmOutputError.ts';
+import { LlmOutputError } from './errors.ts';
 import { postJson } from './postJson.ts';
 
 const message = z.object({

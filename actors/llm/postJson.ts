@@ -1,24 +1,4 @@
-import { MandateError } from '../../kernel/index.ts';
-
-/** A model API answered with an error status, or could not be reached. */
-export class LlmHttpError extends MandateError {
-  readonly retryable: boolean;
-  constructor(
-    provider: string,
-    message: string,
-    status: number | undefined,
-    retryable: boolean,
-    options: ErrorOptions = {},
-  ) {
-    super('MANDATE_ERR_LLM_HTTP', `${provider}: ${message}`, {
-      ...options,
-      status: 502,
-      details: { provider, httpStatus: status ?? null },
-    });
-    this.name = 'LlmHttpError';
-    this.retryable = retryable;
-  }
-}
+import { LlmHttpError } from './errors.ts';
 
 /** Options of {@link postJson}. */
 export interface PostJsonOptions {

@@ -47,10 +47,13 @@ export class BankFxOracle implements Oracle {
     const rate = quote === undefined ? undefined : parsed.data.rates[quote];
     if (parsed.data.base !== base || rate === undefined)
       throw new OracleDataError(
-        `${this.name} has no ${pair} rate (base ${parsed.data.base}, quotes ${Object.keys(parsed.data.rates).join(', ')})`,
+        `${this.name} has no ${pair} rate (base ${parsed.data.base}, quotes ${Object.keys(parsed.data.rates).join(', ')}); ask for a pair it quotes, or use another source for ${pair}`,
       );
     const price = decimalToScaled(rate);
-    if (price === 0n) throw new OracleDataError(`${this.name} ${pair} rate is zero`);
+    if (price === 0n)
+      throw new OracleDataError(
+        `${this.name} ${pair} rate is zero; the source is broken, check it or drop it from the feed`,
+      );
     return { pair, price, updatedAt: new Date(`${parsed.data.date}T23:59:59Z`), source: this.name };
   }
 }

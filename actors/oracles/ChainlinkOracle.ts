@@ -67,7 +67,7 @@ export class ChainlinkOracle implements Oracle {
       );
     if (round.data.answeredInRound < round.data.roundId)
       throw new OracleDataError(
-        `Chainlink feed ${feed} (${pair}) answer is carried over from round ${round.data.answeredInRound} < ${round.data.roundId}`,
+        `Chainlink feed ${feed} (${pair}) answer is carried over from round ${round.data.answeredInRound} < ${round.data.roundId}; the feed has not updated, wait for a fresh round or use another source`,
       );
     const price =
       decimals <= PRICE_DECIMALS

@@ -5,6 +5,7 @@
  * silently dropped, because disagreement is exactly what an agent must not act through.
  */
 import { parseUnits } from 'ethers';
+import { codeOf, ErrorCode } from '../../kernel/index.ts';
 import { OracleBoundsError, OracleDeviationError, OracleStaleError, OracleUnavailableError } from './errors.ts';
 import { PRICE_DECIMALS, type Oracle, type PriceObservation } from './Oracle.ts';
 
@@ -31,7 +32,7 @@ export interface SanePrice {
   readonly price: bigint;
   readonly observations: readonly PriceObservation[];
   /** Sources that failed, with their error codes (they did not count). */
-  readonly rejected: readonly { readonly source: string; readonly code: string; readonly message: string }[];
+  readonly rejected: readonly { readonly source: string; readonly code: ErrorCode; readonly message: string }[];
 }
 
 /** Median of bigints (mean of the two middle values for an even count). */
@@ -61,15 +62,14 @@ export class SanePriceFeed {
     const max = parseUnits(rules.max, PRICE_DECIMALS);
     const results = await Promise.allSettled(this.#o.sources.map((s) => s.read(pair)));
     const observations: PriceObservation[] = [];
-    const rejected: { source: string; code: string; message: string }[] = [];
+    const rejected: { source: string; code: ErrorCode; message: string }[] = [];
     results.forEach((r, i) => {
       const source = this.#o.sources[i]!.name;
       if (r.status === 'rejected') {
-        const e = r.reason as { code?: string; message?: string };
         rejected.push({
           source,
-          code: e.code ?? 'MANDATE_ERR_ORACLE_UNAVAILABLE',
-          message: e.message ?? String(r.reason),
+          code: codeOf(r.reason, ErrorCode.MANDATE_ERR_ORACLE_UNAVAILABLE),
+          message: (r.reason as { message?: string } | undefined)?.message ?? String(r.reason),
         });
         return;
       }
@@ -77,12 +77,12 @@ export class SanePriceFeed {
       const age = now - o.updatedAt.getTime();
       if (age > rules.maxAgeMs) {
         const e = new OracleStaleError(
-          `${o.source} ${pair} price is ${Math.round(age / 1000)} s old, above the ${rules.maxAgeMs / 1000} s limit`,
+          `${o.source} ${pair} price is ${Math.round(age / 1000)} s old, above the ${rules.maxAgeMs / 1000} s limit; the source lags, check it or raise maxAgeMs`,
         );
         rejected.push({ source, code: e.code, message: e.message });
       } else if (o.price < min || o.price > max) {
         const e = new OracleBoundsError(
-          `${o.source} ${pair} price ${o.price} (1e-18 units) is outside [${rules.min}, ${rules.max}]`,
+          `${o.source} ${pair} price ${o.price} (1e-18 units) is outside [${rules.min}, ${rules.max}]; check the source, or widen min/max if the market really moved`,
         );
         rejected.push({ source, code: e.code, message: e.message });
       } else {

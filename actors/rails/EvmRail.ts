@@ -9,7 +9,7 @@
  * against the chain; nothing is ever re-signed with a new nonce, so nothing is paid twice.
  */
 import { Interface, keccak256, parseUnits, type JsonRpcProvider, type TransactionLike } from 'ethers';
-import { MandateError } from '../../kernel/index.ts';
+import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
 import type { ReservationRequest, SpendingLimits } from '../limits/SpendingLimits.ts';
 import { guardSigner } from '../wallets/guardSigner.ts';
@@ -82,13 +82,13 @@ export interface EvmRailOptions {
 
 const ERC20 = new Interface(['function transfer(address to, uint256 value) returns (bool)']);
 /** Error codes that mean "refused before anything was signed": the intent fails for good. */
-const REFUSALS = new Set([
-  'MANDATE_ERR_LIMIT_EXCEEDED',
-  'MANDATE_ERR_WALLET_SIGNING_HALTED',
-  'MANDATE_ERR_RAIL_FEE_CAP',
-  'MANDATE_ERR_RAIL_PREFLIGHT',
-  'MANDATE_ERR_SWAP_SLIPPAGE',
-  'MANDATE_ERR_SWAP_QUOTE',
+const REFUSALS = new Set<ErrorCode>([
+  ErrorCode.MANDATE_ERR_LIMIT_EXCEEDED,
+  ErrorCode.MANDATE_ERR_WALLET_SIGNING_HALTED,
+  ErrorCode.MANDATE_ERR_RAIL_FEE_CAP,
+  ErrorCode.MANDATE_ERR_RAIL_PREFLIGHT,
+  ErrorCode.MANDATE_ERR_SWAP_SLIPPAGE,
+  ErrorCode.MANDATE_ERR_SWAP_QUOTE,
 ]);
 
 /** The EVM payment rail for one chain and one sender. */

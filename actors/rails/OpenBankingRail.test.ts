@@ -88,7 +88,7 @@ describe('OpenBankingRail', () => {
     advance(3 * 3600_000);
     const [returned] = await rail.processDue();
     expect(returned?.status).toBe('returned');
-    expect(returned?.failure?.code).toBe('BANK_RTND');
+    expect(returned?.failure?.code).toBe('MANDATE_ERR_RAIL_BANK_RETURNED');
     const rejected = await rail.sendFiat(intent({ amount: '5000.00' }));
     expect(rejected.status).toBe('failed');
     expect(rejected.failure?.message).toContain('insufficient funds');

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
-import { MandateError } from '../../kernel/index.ts';
+import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { KillSwitch } from '../wallets/TransactionSigner.ts';
@@ -42,7 +42,15 @@ const FINAL_BY_BANK: Partial<Record<PaymentInitiationResponse['status'], Payment
   RJCT: 'failed',
   RTND: 'returned',
 };
-const REFUSALS = new Set(['MANDATE_ERR_LIMIT_EXCEEDED', 'MANDATE_ERR_WALLET_SIGNING_HALTED']);
+/** The receipt code of a bank's final answer other than settled. */
+const FAILURE_BY_BANK = {
+  RJCT: ErrorCode.MANDATE_ERR_RAIL_BANK_REJECTED,
+  RTND: ErrorCode.MANDATE_ERR_RAIL_BANK_RETURNED,
+} as const;
+const REFUSALS = new Set<ErrorCode>([
+  ErrorCode.MANDATE_ERR_LIMIT_EXCEEDED,
+  ErrorCode.MANDATE_ERR_WALLET_SIGNING_HALTED,
+]);
 
 /** A {@link FiatRail} over a payment-initiation API. */
 export class OpenBankingRail implements FiatRail {
@@ -192,7 +200,10 @@ export class OpenBankingRail implements FiatRail {
         final,
         final === 'settled'
           ? null
-          : { code: `BANK_${bank.status}`, message: bank.reason ?? `bank answered ${bank.status}` },
+          : {
+              code: FAILURE_BY_BANK[bank.status as keyof typeof FAILURE_BY_BANK],
+              message: bank.reason ?? `bank answered ${bank.status}`,
+            },
       );
     }
     const receipt: PaymentReceipt = { ...base, status: 'submitted' };

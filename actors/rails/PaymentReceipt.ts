@@ -1,6 +1,7 @@
 /**
  * The normalized result of a payment, whatever the rail.
  */
+import type { ErrorCode } from '../../kernel/index.ts';
 
 /** Where a payment stands. `would-have-sent` is the dry-run result; `settled`/`returned` are fiat outcomes. */
 export type PaymentStatus =
@@ -42,7 +43,7 @@ export interface PaymentReceipt {
   readonly submittedAt: string | null;
   readonly finalizedAt: string | null;
   /** Why it failed, with the error code when one applies. */
-  readonly failure: { readonly code: string; readonly message: string } | null;
+  readonly failure: { readonly code: ErrorCode; readonly message: string } | null;
   /** Rail-specific facts (block number, amount out of a swap, settlement date). */
   readonly details: Readonly<Record<string, string | number | boolean | null>>;
 }

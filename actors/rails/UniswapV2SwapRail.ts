@@ -125,7 +125,9 @@ export class UniswapV2SwapRail implements SwapRail {
     const inIs0 = String(token0).toLowerCase() === tokenIn.address.toLowerCase();
     const [reserveIn, reserveOut] = (inIs0 ? [r0, r1] : [r1, r0]) as [bigint, bigint];
     if (reserveIn === 0n || reserveOut === 0n)
-      throw new SwapQuoteError(`the ${intent.assetIn}/${intent.assetOut} pool is empty`);
+      throw new SwapQuoteError(
+        `the ${intent.assetIn}/${intent.assetOut} pool is empty; nothing was signed, pick a pair with liquidity`,
+      );
     const [amounts] = await call(this.#o.router, ROUTER, 'getAmountsOut', [
       amountIn,
       [tokenIn.address, tokenOut.address],

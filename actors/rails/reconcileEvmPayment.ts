@@ -4,7 +4,7 @@
  * stuck transaction, and finalize (committing or releasing the spending reservation).
  */
 import type { JsonRpcProvider } from 'ethers';
-import { MandateError } from '../../kernel/index.ts';
+import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
@@ -92,7 +92,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
         failure: ok
           ? null
           : {
-              code: 'MANDATE_ERR_RAIL_REVERTED',
+              code: ErrorCode.MANDATE_ERR_RAIL_REVERTED,
               message: `transaction ${attempt.txHash} reverted on chain in block ${BigInt(rpc.blockNumber)}`,
             },
       };
@@ -129,7 +129,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
       status: 'failed',
       finalizedAt: now.toISOString(),
       failure: {
-        code: 'MANDATE_ERR_RAIL_RECONCILE',
+        code: ErrorCode.MANDATE_ERR_RAIL_RECONCILE,
         message: `nonce ${latest.nonce} of ${ctx.from} was used by a transaction this rail did not sign; the payment was not made`,
       },
     };
@@ -148,7 +148,8 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
       // Kill switch engaged or the bump would pass the fee cap: keep the pending transaction and say why.
       if (
         !(error instanceof MandateError) ||
-        !['MANDATE_ERR_WALLET_SIGNING_HALTED', 'MANDATE_ERR_RAIL_REPLACEMENT'].includes(error.code)
+        (error.code !== ErrorCode.MANDATE_ERR_WALLET_SIGNING_HALTED &&
+          error.code !== ErrorCode.MANDATE_ERR_RAIL_REPLACEMENT)
       )
         throw error;
       receipt = { ...receipt, details: { ...receipt.details, replacementBlocked: error.code } };

@@ -3,7 +3,7 @@
  * the EVM rail, and reading the amount a swap actually delivered from its transaction logs.
  */
 import { Interface, parseUnits, type JsonRpcProvider } from 'ethers';
-import { MandateError } from '../../kernel/index.ts';
+import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import type { EvmRail } from './EvmRail.ts';
 import { InvalidIntentError, UnsupportedIntentError } from './errors.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';
@@ -93,9 +93,9 @@ export async function ensureAllowance(options: {
   if (receipt.status !== 'confirmed' && receipt.status !== 'would-have-sent') {
     // Carry the approval's own code (limit, kill switch, fee cap, ...) so the swap fails for the same reason.
     throw new MandateError(
-      receipt.failure?.code ?? 'MANDATE_ERR_RAIL_UNSUPPORTED',
-      `approval for swap ${intent.idempotencyKey} ended ${receipt.status}: ${receipt.failure?.message ?? 'no reason'}`,
-      { status: 422 },
+      receipt.failure?.code ?? ErrorCode.MANDATE_ERR_RAIL_UNSUPPORTED,
+      `The token approval for swap "${intent.idempotencyKey}" ended ${receipt.status}: ${receipt.failure?.message ?? 'no reason given'}; nothing was swapped. Fix that cause, then submit the swap under a new idempotency key (this one keeps its failed approval).`,
+      { details: { idempotencyKey: intent.idempotencyKey, approvalStatus: receipt.status } },
     );
   }
 }

@@ -189,7 +189,9 @@ export class SafeMultisig {
 
   async #verifiedHash(p: SafeProposal): Promise<string> {
     if (p.safeAddress.toLowerCase() !== this.#o.safeAddress.toLowerCase())
-      throw new MultisigSignatureError(`proposal is for Safe ${p.safeAddress}, not ${this.#o.safeAddress}`);
+      throw new MultisigSignatureError(
+        `proposal is for Safe ${p.safeAddress}, not ${this.#o.safeAddress}; give it to the co-signer of that Safe`,
+      );
     const hash = await this.#kit.getTransactionHash(await this.#rebuild(p));
     if (hash !== p.safeTxHash)
       throw new MultisigSignatureError(

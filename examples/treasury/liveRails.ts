@@ -2,15 +2,16 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { codeOf, ErrorCode } from 'mandate/kernel';
 import {
   createPaymentActuator,
   createPaymentExecutor,
   OpenBankingRail,
   pgRailSql,
   SandboxBank,
+  PaymentActionError,
   type Actuator,
 } from 'mandate/actors';
-import { MandateError } from 'mandate';
 import type { MandateRuntime } from 'mandate';
 
 const payeeFile = z
@@ -61,8 +62,15 @@ export async function liveRails(
     if (due !== undefined && due <= runtime.clock.now()) {
       rail.processDue().then(
         (settled) =>
-          settled.forEach((r) => runtime.alert('info', 'MANDATE_PAYMENT_FINAL', `payment ${r.reference} ${r.status}`)),
-        (e: Error) => runtime.alert('warning', 'MANDATE_ERR_RAIL_RECONCILE', `settlement check failed: ${e.message}`),
+          settled.forEach((r) =>
+            runtime.alert('info', ErrorCode.MANDATE_PAYMENT_FINAL, `payment ${r.reference} ${r.status}`),
+          ),
+        (e: Error) =>
+          runtime.alert(
+            'warning',
+            codeOf(e, ErrorCode.MANDATE_ERR_RAIL_RECONCILE),
+            `settlement check failed: ${e.message}`,
+          ),
       );
     }
   }, 1_000);
@@ -73,11 +81,9 @@ export async function liveRails(
     payee: async (cp) => {
       const p = payees[cp];
       if (p === undefined)
-        throw new MandateError(
-          'MANDATE_ERR_PAYMENT_ACTION',
-          `No payee details for counterparty "${cp}"; add it to payees.yaml.`,
-          { status: 400 },
-        );
+        throw new PaymentActionError(`No payee details for counterparty "${cp}"; add it to payees.yaml.`, {
+          details: { counterparty: cp },
+        });
       return { kind: 'fiat', ...p };
     },
   });

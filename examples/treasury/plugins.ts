@@ -1,16 +1,8 @@
 import { flagSuboptimal, type Actuator } from 'mandate/actors';
-import { MandateError } from 'mandate';
+import { ErrorCode } from 'mandate/kernel';
 import { createGateActuator, PluginRegistry, type MandateRuntime } from 'mandate';
+import { PaymentAmountError, StatementParseError } from './errors.ts';
 import type { TreasurySimulation } from './TreasurySimulation.ts';
-
-/** Thrown by the simulated statement feed now and then, on purpose. */
-class StatementParseError extends MandateError {
-  constructor(line: number) {
-    super('MANDATE_ERR_PERCEIVE_FAILED', `bank statement line ${line} is malformed (simulated parser crash)`, {
-      status: 502,
-    });
-  }
-}
 
 /**
  * The treasury example's perceivers, actuators and learner, registered by the
@@ -26,10 +18,7 @@ export function treasuryPlugins(
     effect: 'external',
     async prepare(action) {
       const amount = Number(action.amount?.value ?? 'NaN');
-      if (!(amount > 0))
-        throw new MandateError('MANDATE_ERR_AMOUNT_INVALID', `payment amount ${action.amount?.value} is not positive`, {
-          status: 400,
-        });
+      if (!(amount > 0)) throw new PaymentAmountError(action.amount?.value);
       return {
         rail: 'sandbox-bank',
         debit: action.account,
@@ -44,7 +33,10 @@ export function treasuryPlugins(
       if (sim.balances.USD! < amount)
         return {
           status: 'failed',
-          error: { code: 'MANDATE_ERR_INSUFFICIENT_FUNDS', message: `USD balance ${sim.balances.USD} < ${amount}` },
+          error: {
+            code: ErrorCode.MANDATE_ERR_INSUFFICIENT_FUNDS,
+            message: `USD balance ${sim.balances.USD} is below the payment of ${amount}; fund the account or pay less`,
+          },
         };
       sim.balances.USD! -= amount;
       return {
@@ -80,7 +72,10 @@ export function treasuryPlugins(
       if (slippageBps > Number(action.params.maxSlippageBps ?? 100)) {
         return {
           status: 'failed',
-          error: { code: 'MANDATE_ERR_SLIPPAGE', message: `slippage ${slippageBps} bps over the bound` },
+          error: {
+            code: ErrorCode.MANDATE_ERR_SWAP_SLIPPAGE,
+            message: `slippage ${slippageBps} bps is over the bound of ${Number(action.params.maxSlippageBps ?? 100)} bps; nothing was swapped`,
+          },
           slippageBps,
         };
       }

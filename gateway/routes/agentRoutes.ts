@@ -2,8 +2,8 @@
  * Agents, the supervision tree, and per-agent overrides (pause, resume, stop).
  */
 import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../../runtime/index.ts';
 import { principalOf } from '../authenticate.ts';
-import { ResourceNotFoundError } from '../errors.ts';
 import { parseInput } from '../parseInput.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
 import { AgentsQuerySchema, IdParamsSchema, OverrideBodySchema } from '../schemas.ts';
@@ -30,8 +30,7 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
   app.get('/api/agents/:id', { config: { permission: 'read' } }, async (request) => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const agent = runtime.getAgent(id);
-    if (agent === undefined)
-      throw new ResourceNotFoundError(`No agent "${id}"; GET /api/agents lists them`, { details: { id } });
+    if (agent === undefined) throw new NotFoundError('agent', id);
     return agent;
   });
 

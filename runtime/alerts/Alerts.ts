@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../kernel/index.ts';
 import type { AlertSeverity } from '../host/AgentHost.ts';
 import type { AlertEvent } from '../inspection/InspectionEvent.ts';
 import type { InspectionStream } from '../inspection/InspectionStream.ts';
@@ -17,7 +18,7 @@ export class Alerts {
   }
 
   /** Raises an alert; `actorId` names the agent or supervisor it is about. */
-  raise(severity: AlertSeverity, code: string, message: string, actorId?: string): AlertEvent {
+  raise(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): AlertEvent {
     const e = { type: 'alert' as const, severity, code, message, at: this.#clock.now() };
     return this.#inspection.publish(actorId === undefined ? e : { ...e, actorId }) as AlertEvent;
   }

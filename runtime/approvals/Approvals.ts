@@ -8,7 +8,7 @@ import {
   type ApprovalOutcome,
   type Principal,
 } from '../../machines/index.ts';
-import type { Clock } from '../../kernel/index.ts';
+import { ErrorCode, type Clock } from '../../kernel/index.ts';
 import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
@@ -22,7 +22,7 @@ export interface ApprovalsDeps {
   clock: Clock;
   store: RuntimeStore | undefined;
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
   /** Publishes an approval's new state on the inspection stream. */
   publish(record: ApprovalRecord): void;
   agent(id: string): AgentHost | undefined;
@@ -243,7 +243,7 @@ export class Approvals {
         entry.finishing.catch((e: Error) =>
           this.#deps.alert(
             'critical',
-            'MANDATE_ERR_STORE',
+            ErrorCode.MANDATE_ERR_STORE,
             `approval ${record.id} was decided but not recorded: ${e.message}`,
             record.agentId,
           ),

@@ -94,6 +94,9 @@ export class PersonalDataVault {
         [this.#o.clock(), id],
       )) as unknown[];
     if (rows.length === 0)
-      throw new VaultSubjectUnknownError(`No data subject "${id}" in the vault to erase.`, { details: { id } });
+      throw new VaultSubjectUnknownError(
+        `No data subject "${id}" in the vault to erase; it was erased already or never stored (pseudonyms come from vault.put()).`,
+        { details: { id } },
+      );
   }
 }

@@ -4,6 +4,7 @@ import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
 import type { AuditInput, KillSwitchState, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import { KillScopes, type KillScope, type KillTarget } from './KillScopes.ts';
 import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
+import { ErrorCode } from '../../kernel/index.ts';
 
 const scopeSchema = z
   .object({
@@ -32,7 +33,7 @@ export interface KillSwitchDeps {
   clock: { now(): number };
   store: RuntimeStore | undefined;
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
   /** The agents it stops and releases. */
   agents(): Iterable<AgentHost>;
   /** Looks up an agent for the rails' view. */
@@ -97,7 +98,7 @@ export class KillSwitch {
       data: { scope: s, state: this.#scopes.state() },
       at: d.clock.now(),
     });
-    d.alert('critical', 'MANDATE_ERR_KILL_SWITCH', `kill switch engaged by ${by.id}: ${why}`);
+    d.alert('critical', ErrorCode.MANDATE_ERR_KILL_SWITCH, `kill switch engaged by ${by.id}: ${why}`);
     if (options.local !== true) await this.#broadcast?.('engage', s, by.id, why);
   }
 
@@ -120,7 +121,7 @@ export class KillSwitch {
       data: { scope: s, state: this.#scopes.state() },
       at: d.clock.now(),
     });
-    d.alert('warning', 'MANDATE_KILL_SWITCH_RELEASED', `kill switch released by ${by.id}: ${why}`);
+    d.alert('warning', ErrorCode.MANDATE_KILL_SWITCH_RELEASED, `kill switch released by ${by.id}: ${why}`);
     if (options.local !== true) await this.#broadcast?.('release', s, by.id, why);
   }
 

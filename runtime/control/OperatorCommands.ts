@@ -36,10 +36,13 @@ export class OperatorCommands {
   async pause(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
     if (h.state === 'killed' || h.state === 'stopped' || h.state === 'failed')
-      throw new StateConflictError(`Agent "${agentId}" is ${h.state}; it cannot be paused.`, {
-        agentId,
-        state: h.state,
-      });
+      throw new StateConflictError(
+        `Agent "${agentId}" is ${h.state}; it cannot be paused (a killed, stopped or failed agent does not run).`,
+        {
+          agentId,
+          state: h.state,
+        },
+      );
     await this.#override(h, by, why, 'pause');
     h.deliver({ type: 'agent.pause' });
   }
@@ -48,7 +51,10 @@ export class OperatorCommands {
   async resume(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
     if (h.state !== 'paused')
-      throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not paused.`, { agentId, state: h.state });
+      throw new StateConflictError(
+        `Agent "${agentId}" is ${h.state}, not paused; only a paused agent can be resumed.`,
+        { agentId, state: h.state },
+      );
     await this.#override(h, by, why, 'resume');
     h.deliver({ type: 'agent.resume' });
   }
@@ -57,7 +63,10 @@ export class OperatorCommands {
   async retry(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
     if (h.state !== 'retrying')
-      throw new StateConflictError(`Agent "${agentId}" is ${h.state}, not retrying.`, { agentId, state: h.state });
+      throw new StateConflictError(
+        `Agent "${agentId}" is ${h.state}, not retrying; retry applies while it waits to retry a failed phase.`,
+        { agentId, state: h.state },
+      );
     await this.#override(h, by, why, 'retry');
     h.deliver({ type: 'agent.retry' });
   }
@@ -66,7 +75,10 @@ export class OperatorCommands {
   async stop(agentId: string, by: Principal, why: string): Promise<void> {
     const h = this.#deps.tree.require(agentId);
     if (h.state === 'stopped')
-      throw new StateConflictError(`Agent "${agentId}" is already stopped.`, { agentId, state: h.state });
+      throw new StateConflictError(`Agent "${agentId}" is already stopped; spawn it again to run it.`, {
+        agentId,
+        state: h.state,
+      });
     await this.#override(h, by, why, 'stop');
     this.#deps.tree.release(agentId);
     this.#deps.triggers.unwire(agentId);

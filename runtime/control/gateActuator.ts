@@ -1,5 +1,5 @@
 import type { Actuator } from '../../actors/index.ts';
-import { MandateError } from '../../kernel/index.ts';
+import { GateParamsError } from '../errors.ts';
 import type { MandateRuntime } from '../MandateRuntime.ts';
 
 /**
@@ -15,10 +15,9 @@ export function createGateActuator(runtime: Pick<MandateRuntime, 'setGate' | 'ga
       const gate = action.params.gate;
       const open = action.params.open;
       if (typeof gate !== 'string' || gate.length === 0 || typeof open !== 'boolean') {
-        throw new MandateError(
-          'MANDATE_ERR_GATE_PARAMS',
-          `gate.set needs params { gate: string, open: boolean }, got ${JSON.stringify(action.params)}.`,
-          { status: 400 },
+        throw new GateParamsError(
+          `gate.set needs params { gate: string, open: boolean }, got ${JSON.stringify(action.params)}; fix the action's params.`,
+          { details: { params: action.params } },
         );
       }
       const previous = runtime.gate(gate)?.open;

@@ -1,13 +1,14 @@
 import type { AgentContext, Decision, Outcome, Verdict } from '../../machines/index.ts';
 import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
+import { ErrorCode } from '../../kernel/index.ts';
 
 /** What decision records need. */
 export interface DecisionRecordsDeps {
   store: RuntimeStore | undefined;
   clock: { now(): number };
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
 }
 
 /**
@@ -64,7 +65,7 @@ export class DecisionRecords {
     const d = this.#deps;
     d.alert(
       'warning',
-      'MANDATE_REVIEW_FLAGGED',
+      ErrorCode.MANDATE_REVIEW_FLAGGED,
       `${host.id} ${decision.action?.type ?? 'decision'} ${decision.id} flagged for review: ${flags.join('; ')}`,
       host.id,
     );

@@ -8,7 +8,8 @@ import {
   type AgentLimits,
   type Phase,
 } from '../../machines/index.ts';
-import { MandateError } from '../../kernel/index.ts';
+import { ErrorCode } from '../../kernel/index.ts';
+import { SnapshotIncompatibleError } from '../errors.ts';
 import { AgentIdentity } from '../../transport/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { KillTarget } from '../control/KillScopes.ts';
@@ -38,7 +39,7 @@ export interface AgentEnv {
   startPhase(host: AgentHost, phase: Phase, context: AgentContext): void;
   /** Told of every state change: journal, snapshots, approvals waiting, tasks waiting. */
   onTransition(host: AgentHost, from: string, to: string, event: string): void;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
 }
 
 const WORKING: ReadonlySet<string> = new Set(WORKING_STATES);
@@ -113,8 +114,7 @@ export class AgentHost implements Supervised {
       snapshot !== undefined &&
       (top === undefined || !(top in (this.actor.logic as { root: { states: object } }).root.states))
     ) {
-      throw new MandateError(
-        'MANDATE_ERR_SNAPSHOT_INCOMPATIBLE',
+      throw new SnapshotIncompatibleError(
         `snapshot state ${JSON.stringify((snapshot as { value?: unknown }).value)} is not a state of this agent's machine`,
       );
     }
@@ -161,7 +161,7 @@ export class AgentHost implements Supervised {
   phaseTimedOut(): void {
     this.#env.alert(
       'warning',
-      'MANDATE_ERR_PHASE_TIMEOUT',
+      ErrorCode.MANDATE_ERR_PHASE_TIMEOUT,
       `${this.id} ${this.lastState}: no result within ${this.context.limits.phaseTimeoutMs} ms`,
       this.id,
     );

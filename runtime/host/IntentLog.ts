@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, IdempotencyConflictError, MandateError } from '../../kernel/index.ts';
+import { canonicalJson, IdempotencyConflictError } from '../../kernel/index.ts';
+import { IntentUnknownError } from '../persistence/errors.ts';
 import type { IntentRow, RuntimeStore } from '../persistence/RuntimeStore.ts';
 
 /**
@@ -44,7 +45,12 @@ export class MemoryIntentLog implements IntentLog {
   async updateIntent(key: string, patch: Parameters<IntentLog['updateIntent']>[1]): Promise<void> {
     const row = this.#rows.get(key);
     if (row === undefined)
-      throw new MandateError('MANDATE_ERR_NOT_FOUND', `No intent with key "${key}".`, { status: 404 });
+      throw new IntentUnknownError(
+        `No intent "${key}" exists to update; call beginIntent() before executing the effect.`,
+        {
+          details: { key },
+        },
+      );
     const { at, ...rest } = patch;
     Object.assign(row, rest, { updatedAt: at });
   }

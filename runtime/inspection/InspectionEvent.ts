@@ -1,4 +1,4 @@
-import type { Principal } from '../../kernel/index.ts';
+import type { ErrorCode, Principal } from '../../kernel/index.ts';
 
 /** Who did something (the kernel's one `Principal`, re-exported for this folder's readers). */
 export type { Principal };
@@ -36,7 +36,8 @@ export interface AlertEvent {
   type: 'alert';
   seq: number;
   severity: 'info' | 'warning' | 'critical';
-  code: string;
+  /** A code of the table (`ERROR_CODES`): an alert-only code, or the code of the error it is about. */
+  code: ErrorCode;
   message: string;
   actorId?: string;
   at: number;

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../kernel/index.ts';
 import type { ReputationChange } from '../../actors/index.ts';
 import type { Principal } from '../../machines/index.ts';
 import type { KillSwitch } from '../control/KillSwitch.ts';
@@ -26,6 +27,6 @@ export interface MessagingEnv {
   send(agentId: string, event: unknown): boolean;
   /** Applies orders from other nodes and carries this node's orders to them. */
   readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
   audit(entry: AuditInput): Promise<void>;
 }

@@ -1,22 +1,24 @@
-import { MandateError } from '../../kernel/index.ts';
+import { codeOf, ErrorCode, MandateError } from '../../kernel/index.ts';
 import { ContractorRole, type Award } from '../../registry/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
 import type { MessagingEnv } from './MessagingEnv.ts';
 
 /** A contract-net result the cycle did not deliver: denied, failed, or never started. */
-function failed(code: string, message: string, details: Record<string, unknown>): MandateError {
-  return new MandateError(code, message, { status: 409, details });
+function failed(code: ErrorCode, message: string, details: Record<string, unknown>): MandateError {
+  return new MandateError(code, message, { details });
 }
 
 async function waitUntilFree(env: MessagingEnv, host: AgentHost, ms: number, signal: AbortSignal): Promise<void> {
   const until = env.clock.now() + ms;
   while (!env.canStart(host)) {
     if (signal.aborted)
-      throw failed('MANDATE_ERR_TASK_FAILED', `Award withdrawn while "${host.id}" was busy.`, { agentId: host.id });
+      throw failed(ErrorCode.MANDATE_ERR_TASK_FAILED, `Award withdrawn while "${host.id}" was busy.`, {
+        agentId: host.id,
+      });
     if (env.clock.now() > until)
       throw failed(
-        'MANDATE_ERR_STATE_CONFLICT',
+        ErrorCode.MANDATE_ERR_STATE_CONFLICT,
         `Agent "${host.id}" could not start the awarded subtask within ${ms} ms (busy, paused, killed or gated).`,
         { agentId: host.id },
       );
@@ -52,14 +54,14 @@ export function runtimeContractor(host: AgentHost, env: MessagingEnv): Contracto
       const details = { agentId: host.id, decisionId: result.decisionId };
       if (result.verdict !== null && result.verdict.status !== 'approved')
         throw failed(
-          'MANDATE_ERR_PROPOSAL_DENIED',
+          ErrorCode.MANDATE_ERR_PROPOSAL_DENIED,
           `"${host.id}" was not allowed to act (${result.verdict.by}: ${result.verdict.reason}).`,
           details,
         );
       if (result.outcome?.status === 'failed') {
         const error = (result.outcome as { error?: { code?: string; message?: string } }).error;
         throw failed(
-          error?.code ?? 'MANDATE_ERR_ACT_FAILED',
+          codeOf(error, ErrorCode.MANDATE_ERR_ACT_FAILED),
           error?.message ?? `"${host.id}"'s action failed.`,
           details,
         );

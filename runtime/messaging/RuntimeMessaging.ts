@@ -17,6 +17,7 @@ import type { AgentHost } from '../host/AgentHost.ts';
 import { createMessaging, type Messaging } from './createMessaging.ts';
 import type { MessagingEnv } from './MessagingEnv.ts';
 import { runtimeContractor } from './RuntimeContractor.ts';
+import { codeOf, ErrorCode } from '../../kernel/index.ts';
 
 /** Message type a peer (or an MCP client through the gateway) uses to ask an agent system for work. */
 export const TASK_REQUEST = 'mandate.task.request';
@@ -80,7 +81,7 @@ export class RuntimeMessaging {
         .catch((e: Error) =>
           runtime.alert(
             'warning',
-            'MANDATE_ERR_REGISTRY_UNAVAILABLE',
+            codeOf(e, ErrorCode.MANDATE_ERR_REGISTRY_UNAVAILABLE),
             `reputation not published: ${e.message}`,
             c.agentId,
           ),
@@ -120,7 +121,7 @@ export class RuntimeMessaging {
         onHandlerError: (error) =>
           runtime.alert(
             'warning',
-            'MANDATE_ERR_MESSAGE_HANDLER',
+            ErrorCode.MANDATE_ERR_MESSAGE_HANDLER,
             `a message handler failed: ${(error as Error).message}`,
           ),
       },

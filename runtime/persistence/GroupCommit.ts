@@ -1,5 +1,4 @@
-import type { MandateError } from '../../kernel/index.ts';
-import { StoreClosedError } from './errors.ts';
+import { StoreClosedError, StoreUnavailableError } from './errors.ts';
 import { withDbRetry, type DbRetryPolicy } from './withDbRetry.ts';
 
 /** What applying one batch gave: one result per job, in order, plus whatever the transaction owner needs to see (`B`). */
@@ -87,7 +86,7 @@ export class GroupCommit<J, Tx, B extends BatchResult = BatchResult> {
       );
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (error) {
-      if (batch.length > 1 && (error as MandateError).code !== 'MANDATE_ERR_STORE_UNAVAILABLE') {
+      if (batch.length > 1 && !(error instanceof StoreUnavailableError)) {
         // Bisect: a single bad job is found in O(log n) transactions, and every good job commits.
         const half = Math.ceil(batch.length / 2);
         await this.#commit(batch.slice(0, half));

@@ -60,7 +60,9 @@ export class SecretBox {
   open(sealed: string, aad: string): string {
     const parts = sealed.split('.');
     if (parts.length !== 4 || parts[0] !== VERSION)
-      throw new SecretUnsealError(`A sealed value for "${aad}" is not in ${VERSION} form; the row was altered.`);
+      throw new SecretUnsealError(
+        `A sealed value for "${aad}" is not in ${VERSION} form; the row was altered, restore it from a backup.`,
+      );
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(parts[1]!, 'base64url'));
       decipher.setAAD(Buffer.from(aad));

@@ -172,7 +172,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
   } catch (error) {
     await orm?.close(true).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
-    if ((error as MandateError).code === 'MANDATE_ERR_STORE_UNAVAILABLE' && o.databaseUrl !== undefined) {
+    if (error instanceof StoreUnavailableError && o.databaseUrl !== undefined) {
       throw new StoreUnavailableError(
         `PostgreSQL at ${redact(o.databaseUrl)} is not reachable (${(error as Error).message}). Start the server, fix DATABASE_URL, or unset DATABASE_URL to use the embedded database.`,
         { cause: error },

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { KillTarget } from '../control/KillScopes.ts';
 import type { DecisionRecords } from '../decisions/DecisionRecords.ts';
@@ -21,5 +22,5 @@ export interface PhaseEnv {
   killed(target: KillTarget): boolean;
   /** `live` only when both the runtime and the agent's own definition allow it. */
   modeFor(def: AgentDefinition): 'dry-run' | 'live';
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
 }

@@ -7,7 +7,7 @@ import {
   type AgentEvent,
   type Phase,
 } from '../../machines/index.ts';
-import { MandateError } from '../../kernel/index.ts';
+import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { PhaseWatchdog } from '../host/PhaseWatchdog.ts';
 import { actPhase } from './actPhase.ts';
@@ -60,7 +60,8 @@ export class PhaseRunner {
       // A coded 4xx (bad input, a conflict) will not get better by retrying; neither will an act
       // whose effect cannot be reconciled.
       const retryable =
-        !(error instanceof MandateError) || (error.status >= 500 && error.code !== 'MANDATE_ERR_ACT_UNRECONCILED');
+        !(error instanceof MandateError) ||
+        (error.status >= 500 && error.code !== ErrorCode.MANDATE_ERR_ACT_UNRECONCILED);
       event = phaseFailed(phase, step, err, retryable);
     }
     if (actor === host.actor) host.deliver(event);

@@ -1,7 +1,7 @@
 import type { ActContext } from '../../actors/index.ts';
 import type { AgentContext, Outcome } from '../../machines/index.ts';
-import { MandateError } from '../../kernel/index.ts';
-import { ActUnreconciledError, KillSwitchEngagedError } from '../errors.ts';
+import { ErrorCode, type MandateError } from '../../kernel/index.ts';
+import { ActUnreconciledError, KillSwitchEngagedError, StateConflictError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { paramsHash, type IntentLog } from '../host/IntentLog.ts';
 import type { PhaseEnv } from './PhaseEnv.ts';
@@ -24,10 +24,9 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
   const decision = ctx.decision;
   const action = decision?.action;
   if (decision == null || action == null || ctx.grant === null || ctx.grant.decisionId !== decision.id) {
-    throw new MandateError(
-      'MANDATE_ERR_STATE_CONFLICT',
-      `act of "${host.id}" has no approval record for its decision; refusing.`,
-      { status: 409 },
+    throw new StateConflictError(
+      `act of "${host.id}" has no approval record for decision "${decision?.id ?? '(none)'}"; refusing. Only a decision the proposal pipeline approved is acted on: let the agent start a new cycle.`,
+      { agentId: host.id, decisionId: decision?.id ?? null },
     );
   }
   if (env.killed(host.target)) return refused(new KillSwitchEngagedError(host.id));
@@ -36,8 +35,8 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
     return {
       status: 'failed',
       error: {
-        code: 'MANDATE_ERR_CAPABILITY_UNKNOWN',
-        message: `agent "${host.id}" has no actuator for "${action.type}"`,
+        code: ErrorCode.MANDATE_ERR_CAPABILITY_UNKNOWN,
+        message: `agent "${host.id}" has no actuator for "${action.type}"; give its definition an actuator (act) for that action type`,
       },
     };
   }

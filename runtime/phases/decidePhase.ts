@@ -1,5 +1,5 @@
 import type { AgentContext, Decision } from '../../machines/index.ts';
-import { MandateError } from '../../kernel/index.ts';
+import { PhaseError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { isPlainObject } from './isPlainObject.ts';
 import type { PhaseEnv } from './PhaseEnv.ts';
@@ -7,18 +7,24 @@ import type { PhaseEnv } from './PhaseEnv.ts';
 /** Decide: the agent's decider turns facts into one explainable decision, recorded before anything else happens. */
 export async function decidePhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext): Promise<Decision> {
   const draft = await host.def.decide.decide(ctx.facts ?? {});
-  if (
-    !isPlainObject(draft) ||
-    typeof draft.confidence !== 'number' ||
-    typeof draft.rationale !== 'string' ||
-    !Array.isArray(draft.rulesFired)
-  ) {
-    throw new MandateError(
-      'MANDATE_ERR_DECIDE_FAILED',
-      `decide of "${host.id}" returned an invalid decision; expected { action, confidence, rationale, rulesFired, model }.`,
+  const wrong = invalidField(draft);
+  if (wrong !== undefined) {
+    throw new PhaseError(
+      'decide',
+      host.id,
+      `its decider returned ${wrong}; return { action, confidence: number, rationale: string, rulesFired: string[], model }.`,
     );
   }
   const decision: Decision = { id: `${ctx.incarnation}:${ctx.cycle}`, ...draft };
   await env.decisions.record(host, ctx, decision, null, null);
   return decision;
+}
+
+/** What is wrong with a decider's answer, quoting it; undefined when it has the shape of a decision. */
+function invalidField(draft: unknown): string | undefined {
+  if (!isPlainObject(draft)) return draft === null ? 'null' : `a ${typeof draft}, not an object`;
+  if (typeof draft.confidence !== 'number') return `confidence ${String(draft.confidence)}, not a number`;
+  if (typeof draft.rationale !== 'string') return `rationale ${String(draft.rationale)}, not a string`;
+  if (!Array.isArray(draft.rulesFired)) return `rulesFired ${String(draft.rulesFired)}, not an array`;
+  return undefined;
 }

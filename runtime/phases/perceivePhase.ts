@@ -1,5 +1,5 @@
 import type { AgentContext } from '../../machines/index.ts';
-import { MandateError } from '../../kernel/index.ts';
+import { PhaseError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { isPlainObject } from './isPlainObject.ts';
 import type { PhaseEnv } from './PhaseEnv.ts';
@@ -20,9 +20,10 @@ export async function perceivePhase(
     trigger: trigger as unknown as Record<string, unknown>,
   });
   if (!isPlainObject(facts))
-    throw new MandateError(
-      'MANDATE_ERR_PERCEIVE_FAILED',
-      `perceive of "${host.id}" returned ${typeof facts}, not a plain object of facts.`,
+    throw new PhaseError(
+      'perceive',
+      host.id,
+      `its perceiver returned ${facts === null ? 'null' : typeof facts}, not a plain object of facts; return an object such as { balance: 1250 }.`,
     );
   const forced = env.overrideFacts(facts);
   env.facts.publish(forced);

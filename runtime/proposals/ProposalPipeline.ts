@@ -1,7 +1,7 @@
 import { PolicyEvaluationError, type Proposal } from '../../actors/index.ts';
 import type { Outcome, SupervisorRole, Verdict } from '../../machines/index.ts';
 import type { Approvals } from '../approvals/Approvals.ts';
-import { MandateError } from '../../kernel/index.ts';
+import { DuplicateIdError, NotFoundError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { SupervisorHost } from '../supervision/SupervisorHost.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
@@ -45,18 +45,18 @@ export class ProposalPipeline {
   /** Inserts a stage before the one named `before`, or last. Stage names are unique. */
   add(stage: ProposalStage, options: { before?: string } = {}): void {
     if (this.#stages.some((s) => s.name === stage.name)) {
-      throw new MandateError(
-        'MANDATE_ERR_DUPLICATE_ID',
-        `A proposal stage named "${stage.name}" is already in the pipeline (${this.#stages.map((s) => s.name).join(' → ')}).`,
-        { status: 409 },
+      throw new DuplicateIdError(
+        'proposal stage',
+        stage.name,
+        `stages have unique names (${this.#stages.map((s) => s.name).join(' → ')}); name the new stage differently`,
       );
     }
     const at = options.before === undefined ? -1 : this.#stages.findIndex((s) => s.name === options.before);
     if (options.before !== undefined && at < 0) {
-      throw new MandateError(
-        'MANDATE_ERR_NOT_FOUND',
-        `No proposal stage named "${options.before}" to insert "${stage.name}" before; stages: ${this.#stages.map((s) => s.name).join(' → ')}.`,
-        { status: 404 },
+      throw new NotFoundError(
+        'proposal stage',
+        options.before,
+        `cannot insert "${stage.name}" before it; the stages are ${this.#stages.map((s) => s.name).join(' → ')}`,
       );
     }
     if (at < 0) this.#stages.push(stage);

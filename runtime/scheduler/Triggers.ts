@@ -3,6 +3,7 @@ import type { GateBoard } from '../control/GateBoard.ts';
 import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
 import type { FactBoard } from './FactBoard.ts';
 import { validateCron, type Scheduler } from './Scheduler.ts';
+import { ErrorCode } from '../../kernel/index.ts';
 
 /** What trigger wiring needs. */
 export interface TriggersDeps {
@@ -12,7 +13,7 @@ export interface TriggersDeps {
   clock: { now(): number };
   /** Whether the kill switch covers the agent. */
   killed(host: AgentHost): boolean;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
   /** Whether interval and cron triggers are armed (off for what-if runs). */
   timeTriggers: boolean;
 }
@@ -45,7 +46,7 @@ export class Triggers {
     const closed = d.gates.firstClosed(host.def.dependsOn);
     if (closed !== undefined) {
       if (host.blockedBy !== closed)
-        d.alert('info', 'MANDATE_GATE_CLOSED', `${host.id} waits: gate "${closed}" is closed`, host.id);
+        d.alert('info', ErrorCode.MANDATE_GATE_CLOSED, `${host.id} waits: gate "${closed}" is closed`, host.id);
       host.blockedBy = closed;
       return false;
     }

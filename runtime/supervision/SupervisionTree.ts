@@ -7,6 +7,7 @@ import type { TreeNode } from '../MandateRuntime.ts';
 import type { SnapshotRow } from '../persistence/RuntimeStore.ts';
 import type { GroupOptions } from '../RuntimeOptions.ts';
 import { SupervisorHost, type SupervisorEnv } from './SupervisorHost.ts';
+import { ErrorCode } from '../../kernel/index.ts';
 
 /** What the tree needs. */
 export interface SupervisionTreeOptions {
@@ -15,7 +16,7 @@ export interface SupervisionTreeOptions {
   groups?: Record<string, GroupOptions> | undefined;
   /** Capabilities that may be declared; others are refused at spawn. */
   capabilityCatalog?: ReadonlyMap<string, string> | undefined;
-  alert(severity: AlertSeverity, code: string, message: string, actorId?: string): void;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
 }
 
 const ROOT_INTENSITY = { maxRestarts: 3, periodMs: 60_000 };
@@ -116,7 +117,7 @@ export class SupervisionTree {
       host.halt();
       this.#options.alert(
         'critical',
-        'MANDATE_ERR_SNAPSHOT_INCOMPATIBLE',
+        ErrorCode.MANDATE_ERR_SNAPSHOT_INCOMPATIBLE,
         `${def.id}: persisted snapshot (state ${row.state}) cannot be resumed by version ${def.version}; started fresh: ${(error as Error).message}`,
         def.id,
       );

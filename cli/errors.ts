@@ -1,0 +1,11 @@
+/**
+ * The command line's errors. Each has a stable code listed in docs/errors.md.
+ */
+import { createError } from '../kernel/index.ts';
+
+/** A command line (or a setting the command reads from the environment) that could not be understood. */
+export class UsageError extends createError('MANDATE_ERR_USAGE', 'UsageError') {
+  constructor(message: string) {
+    super(`${message}\nRun "mandate --help" for usage.`);
+  }
+}

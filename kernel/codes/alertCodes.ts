@@ -1,0 +1,47 @@
+import type { CodeEntry } from './CodeEntry.ts';
+
+/** Codes only ever carried by operator alerts on the inspection stream (alerts may carry any code; these carry nothing else). Documented in docs/errors.md, "Alert codes (inspection stream, not errors)". */
+export const ALERT_CODES = {
+  MANDATE_GATE_CLOSED: {
+    status: null,
+    kind: 'alert',
+    meaning: "an agent's trigger waited on a closed dependency gate",
+  },
+  MANDATE_CHILD_ENDED: {
+    status: null,
+    kind: 'alert',
+    meaning: 'a supervised child ended and, by its kind, is not restarted',
+  },
+  MANDATE_KILL_SWITCH_RELEASED: {
+    status: null,
+    kind: 'alert',
+    meaning: 'the kill switch was released (fully or in part)',
+  },
+  MANDATE_PAYMENT_FINAL: {
+    status: null,
+    kind: 'alert',
+    meaning: 'a live payment reached a final status (settled, returned) on its rail',
+  },
+  MANDATE_REVIEW_FLAGGED: {
+    status: null,
+    kind: 'alert',
+    meaning: 'a learner flagged an executed action for human review (slippage, fees, duration, confidence, failure)',
+  },
+  MANDATE_ERR_STORE: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'persisting snapshots or the journal failed for an error without a code; the runtime keeps the data and retries',
+  },
+  MANDATE_ERR_MESSAGE_HANDLER: {
+    status: null,
+    kind: 'alert',
+    meaning: "a verified message's handler threw (alert; requests get a `mandate.error` reply)",
+  },
+  MANDATE_ERR_REGISTRY_RECORD: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "a stored registry record (descriptor, heartbeat or revocation) was ignored: unsigned, wrongly signed, malformed, stored under another agent's key, or a revocation signed by a key without the right (docs/protocol.md §9); the record is never used",
+  },
+} as const satisfies Record<string, CodeEntry>;

@@ -1,0 +1,69 @@
+import type { CodeEntry } from './CodeEntry.ts';
+
+/** Codes of the HTTP gateway and the `mandate` command. Documented in docs/errors.md, "Gateway and command line (gateway, cli)". */
+export const GATEWAY_CODES = {
+  MANDATE_ERR_AUTH_MISSING: {
+    status: 401,
+    kind: 'error',
+    meaning:
+      'the route needs `Authorization: Bearer <token>` (or the `bearer.<token>` WebSocket subprotocol) and none was sent',
+  },
+  MANDATE_ERR_AUTH_INVALID: { status: 401, kind: 'error', meaning: 'the bearer token matches no stored token hash' },
+  MANDATE_ERR_AUTH_FORBIDDEN: {
+    status: 403,
+    kind: 'error',
+    meaning: "the token's role (admin, operator, observer) may not do this; nothing was changed",
+  },
+  MANDATE_ERR_REQUEST_INVALID: {
+    status: 400,
+    kind: 'error',
+    meaning: 'params, query or body failed validation (the details list each field), or the JSON body is broken',
+  },
+  MANDATE_ERR_REQUEST_TOO_LARGE: {
+    status: 413,
+    kind: 'error',
+    meaning: 'the request body is larger than the gateway accepts (64 KiB)',
+  },
+  MANDATE_ERR_REQUEST_MEDIA_TYPE: {
+    status: 415,
+    kind: 'error',
+    meaning: "the request body's `Content-Type` is not one the route accepts; send `application/json`",
+  },
+  MANDATE_ERR_ROUTE_NOT_FOUND: { status: 404, kind: 'error', meaning: 'no route for that method and path' },
+  MANDATE_ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    kind: 'error',
+    meaning: 'the route exists for another method (the MCP endpoint takes POST only)',
+  },
+  MANDATE_ERR_AUDIT_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning: 'the gateway runs without a store that can query the audit log',
+  },
+  MANDATE_ERR_NOT_READY: {
+    status: 503,
+    kind: 'error',
+    meaning: 'a readiness check (database, transport) failed; `/ready` lists which',
+  },
+  MANDATE_ERR_TOKEN_FILE: {
+    status: 500,
+    kind: 'error',
+    meaning: 'the token file is unreadable, not JSON, or malformed; fix it or move it away to issue a new admin token',
+  },
+  MANDATE_ERR_UI_NOT_BUILT: {
+    status: 503,
+    kind: 'error',
+    meaning: 'the dashboard is not built; run `npm run build:ui`',
+  },
+  MANDATE_ERR_GATEWAY_INTERNAL: {
+    status: 500,
+    kind: 'error',
+    meaning: 'an unexpected failure; logged with the request id, no internals returned',
+  },
+  MANDATE_ERR_USAGE: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      'the `mandate` command line, or a setting it reads from the environment (`PORT`, `MANDATE_VERIFY_THREADS`, `MANDATE_REVOCATION_AUTHORITIES`), could not be understood',
+  },
+} as const satisfies Record<string, CodeEntry>;
