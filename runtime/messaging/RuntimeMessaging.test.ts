@@ -126,6 +126,25 @@ describe('runtime messaging over NATS', () => {
     expect(b.messaging.counters.rejected).toBeGreaterThan(0);
   });
 
+  it('runtime messaging - a node revokes one of its agents with a revocation it signs; the other node refuses the agent from then on', async () => {
+    await a.runtime.spawn(
+      defineAgent({
+        id: 'node-a-leaky',
+        capabilities: ['ledger.annotate'],
+        perceive: () => ({}),
+        decide: rules,
+        act: noop,
+      }),
+    );
+    const did = agentOf(a.runtime, 'node-a-leaky').identity.did;
+    await until(async () => (await b.messaging.registry.lookup(did)).state === 'active');
+    await a.messaging.revoke('node-a-leaky', 'key leaked', 'operator:sec');
+    await until(async () => (await b.messaging.registry.lookup(did)).state === 'revoked');
+    expect(await b.messaging.registry.lookup(did)).toMatchObject({
+      revocation: { reason: 'key leaked', by: 'operator:sec' },
+    });
+  });
+
   it('runtime messaging - the kill switch engaged on one node stops the agents on the other', async () => {
     await a.runtime.engageKillSwitch({ all: true }, { kind: 'human', id: 'ops' }, 'incident drill');
     await until(() => agentOf(b.runtime, 'node-b-clerk').state === 'killed');
