@@ -204,7 +204,7 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 512 }), fc.jsonValue().map(enc)), async (bytes) => {
         const out = await inject(bytes);
-        expect(out.map((r) => r.code)).toEqual([RejectCode.malformed]);
+        expect(out.map((r) => r.code)).toEqual([expectedRefusal(bytes)]);
       }),
       { numRuns: 200 },
     );
@@ -255,3 +255,16 @@ describe('replay protection across a restart (file-backed store)', () => {
     }
   });
 });
+
+/** §2 and §1: bytes that are a JSON object naming a version other than "1.1" are refused for the version; anything else that is no envelope is malformed. */
+function expectedRefusal(bytes: Uint8Array): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return RejectCode.malformed;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return RejectCode.malformed;
+  const v = (parsed as { v?: unknown }).v;
+  return v !== undefined && v !== '1.1' ? RejectCode.version : RejectCode.malformed;
+}
