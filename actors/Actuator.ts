@@ -8,6 +8,50 @@ export interface ActContext {
   idempotencyKey: string;
   mode: 'dry-run' | 'live';
   now: number;
+  /** The approvers' signatures an approval collected for this action (a Safe quorum), when it needed them. */
+  signatures?: CollectedSignatures;
+}
+
+/**
+ * What approvers sign for an action governance holds: e.g. a Safe transaction whose owners are
+ * the agent and the approvers. Plain JSON, persisted with the approval.
+ */
+export interface SignatureRequest {
+  /** `safe`: an EIP-712 Safe transaction signature. */
+  readonly scheme: 'safe';
+  /** The 32-byte digest every signature is over (the Safe transaction hash). */
+  readonly digest: string;
+  /** Signatures needed (the Safe's threshold): the approval's quorum. */
+  readonly threshold: number;
+  /** Who may sign, as approver principal (`human:treasurer`) → the address that must have signed. */
+  readonly signers: Readonly<Record<string, string>>;
+  /** EIP-712 typed data for the approver's wallet (`eth_signTypedData_v4`). */
+  readonly typedData: Readonly<Record<string, unknown>>;
+  /** The scheme's own data (the Safe proposal: address, nonce, transaction fields). */
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** Signatures collected for a {@link SignatureRequest}: approver principal → signature and address. */
+export interface CollectedSignatures {
+  readonly request: SignatureRequest;
+  readonly signatures: Readonly<
+    Record<string, { readonly address: string; readonly signature: string; readonly at: number }>
+  >;
+}
+
+/**
+ * How an actuator's effect is approved by signatures instead of clicks: governance asks it for a
+ * {@link SignatureRequest} when it holds a proposal, each approval must carry one approver's
+ * signature over it, and the act receives the collected set (`ActContext.signatures`).
+ */
+export interface SignatureScheme {
+  /** The request approvers sign for `action`; undefined when this action needs no signatures. */
+  request(
+    action: ProposedAction,
+    ctx: Pick<ActContext, 'agentId' | 'decisionId' | 'idempotencyKey'>,
+  ): Promise<SignatureRequest | undefined>;
+  /** Checks one signature over the request and returns the address it recovers to; throws a coded error when it is not valid. */
+  verify(request: SignatureRequest, signature: string): Promise<string>;
 }
 
 /**
@@ -23,6 +67,8 @@ export interface Actuator {
   execute(action: ProposedAction, ctx: ActContext): Promise<Outcome>;
   /** After a crash during act: what happened to the effect with this key? `undefined` = it never happened. */
   reconcile?(action: ProposedAction, ctx: ActContext): Promise<Outcome | undefined>;
+  /** When approvals of this actuator's actions are signatures (a multisig), how they are requested and checked. */
+  readonly signatures?: SignatureScheme;
 }
 
 /** Facts gatherer run in the perceive phase. Its output is validated before use. */

@@ -2,7 +2,16 @@ export { amountToNumber, formatAmount, parseAmount } from './amount.ts';
 export { createPaymentActuator, receiptOutcome } from './actuators/index.ts';
 export type { Payee, PaymentActuatorOptions } from './actuators/index.ts';
 export { AmountError, PaymentActionError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
-export type { ActContext, Actuator, LearnReport, Learner, Perceiver } from './Actuator.ts';
+export type {
+  ActContext,
+  Actuator,
+  CollectedSignatures,
+  LearnReport,
+  Learner,
+  Perceiver,
+  SignatureRequest,
+  SignatureScheme,
+} from './Actuator.ts';
 export { flagSuboptimal } from './learners/flagSuboptimal.ts';
 export type { SuboptimalBounds } from './learners/flagSuboptimal.ts';
 export { RulesDecider } from './deciders/RulesDecider.ts';
@@ -47,6 +56,7 @@ export {
   OpenBankingRail,
   pgRailSql,
   railEntities,
+  SafePaymentRail,
   SandboxBank,
   UniswapV2SwapRail,
 } from './rails/index.ts';
@@ -60,9 +70,39 @@ export type {
   RailSql,
   SwapIntent,
 } from './rails/index.ts';
-export { guardSigner, LitPkpSigner, LocalKeystoreSigner, SafeMultisig } from './wallets/index.ts';
-export type { KillSwitch, TransactionSigner } from './wallets/index.ts';
+export {
+  Eip3009Authorizations,
+  guardSigner,
+  HdWallets,
+  LitPkpSigner,
+  LocalKeystoreSigner,
+  SafeMultisig,
+} from './wallets/index.ts';
+export type {
+  AuthorizationRetraction,
+  DigestSigner,
+  KillSwitch,
+  TransactionSigner,
+  TransferAuthorization,
+} from './wallets/index.ts';
 export { limitEntities, SpendingLimits } from './limits/index.ts';
 export type { LimitRule } from './limits/index.ts';
-export { BankFxOracle, CachedOracle, ChainlinkOracle, HttpPriceOracle, SanePriceFeed } from './oracles/index.ts';
+export {
+  BankFxOracle,
+  CachedOracle,
+  ChainlinkOracle,
+  HttpPriceOracle,
+  SanePriceFeed,
+  UniswapV2PoolOracle,
+} from './oracles/index.ts';
 export type { Oracle, PriceObservation } from './oracles/index.ts';
+export {
+  createTreasuryStrategyActuator,
+  Erc4626Vault,
+  LiquidityFloorError,
+  MinimumAprError,
+  StrategyActionError,
+  TREASURY_ACTIONS,
+  UniswapV2Liquidity,
+} from './treasury/index.ts';
+export type { LiquidFloor, TreasuryStrategyOptions } from './treasury/index.ts';

@@ -9,8 +9,13 @@ const HELP = `mandate — actor-model runtime for autonomous payment and treasur
 
 Usage:
   mandate run [dir] [--live] [--duration 30s] [--quiet] [--port 8080] [--no-gateway] [--data-dir .mandate/data]
+             [--accept-weak-durability]
       Run an agent system (default: examples/treasury). Dry-run unless --live.
       Uses PostgreSQL when DATABASE_URL is set, else the embedded database.
+      --live pays on the embedded chain (in .mandate/chain, contracts deployed on first
+      start), or on EVM_RPC_URL with the operator key from MANDATE_OPERATOR_KEYSTORE and
+      MANDATE_OPERATOR_KEYSTORE_PASSWORD; it is refused on storage that is not durable
+      (fsync, synchronous_commit, JetStream sync) unless --accept-weak-durability.
   mandate simulate [dir] --set gas.gwei=80 [--set fx.EURUSD=1.02 ...] [--agent id] [--json]
       What-if: one dry-run cycle of each agent with these facts forced; prints
       rules fired, decision, rationale, confidence, verdict and outcome.

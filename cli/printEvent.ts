@@ -25,7 +25,15 @@ export function formatEvent(e: InspectionEvent, quiet: boolean): string | undefi
       )
         return undefined;
       const who = e.actorKind === 'supervisor' ? paint(35, e.actorId.padEnd(22)) : paint(36, e.actorId.padEnd(22));
-      const extra = [e.summary.action, e.summary.outcome, e.summary.error].filter((x) => x !== undefined).join(' ');
+      const effect = e.summary.effect as
+        { key?: string; tx: string; block: number | null; rail: string | null } | undefined;
+      const onChain =
+        effect === undefined
+          ? undefined
+          : `[${effect.key ?? '-'} ${effect.rail ?? 'chain'} tx ${effect.tx} block ${effect.block ?? 'pending'}]`;
+      const extra = [e.summary.action, e.summary.outcome, e.summary.error, onChain]
+        .filter((x) => x !== undefined)
+        .join(' ');
       return `${time(e.at)} ${who} ${e.from} → ${paint(1, e.to)}${extra ? paint(2, `  ${extra}`) : ''}`;
     }
     case 'approval': {

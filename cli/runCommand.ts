@@ -4,15 +4,26 @@ import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken } from '../gateway/index.ts';
 import { openStore } from '../runtime/persistence/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
-import { AgentIdentity, createRuntime, type IdentityJson, type MandateRuntime } from '../runtime/index.ts';
+import {
+  AgentIdentity,
+  createRuntime,
+  type ChainConnection,
+  type IdentityJson,
+  type MandateRuntime,
+} from '../runtime/index.ts';
 import { parseArgs } from './args.ts';
+import { chainBanner } from './chainBanner.ts';
 import { UsageError } from './errors.ts';
+import { durabilityGate, openLiveChain } from './liveSetup.ts';
 import { formatEvent } from './printEvent.ts';
 import { systemEntry } from './systemEntry.ts';
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
-  setup(runtime: MandateRuntime): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
+  setup(
+    runtime: MandateRuntime,
+    context: { chain?: ChainConnection; dataDir?: string },
+  ): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
 }
 
 /** The node's messaging identity, kept beside the data directory so its did is stable across restarts. */
@@ -61,6 +72,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     port: 'string',
     'no-gateway': 'boolean',
     'data-dir': 'string',
+    'accept-weak-durability': 'boolean',
   });
   const dir = resolve(positional[0] ?? 'examples/treasury');
   const entry = systemEntry(dir);
@@ -102,7 +114,31 @@ export async function runCommand(argv: string[]): Promise<number> {
           revocationAuthorities,
           ...(verifyThreads === undefined ? {} : { verifyThreads }),
         };
-  const runtime = await createRuntime({ mode: live ? 'live' : 'dry-run', store, governance, nodeId, messaging });
+  let chain: ChainConnection | undefined;
+  let durability = '';
+  if (live) {
+    const rpc = process.env.EVM_RPC_URL;
+    const findings = await durabilityGate({
+      store,
+      natsUrl,
+      chain: rpc
+        ? { kind: 'rpc', description: `EVM_RPC_URL ${rpc}` }
+        : { kind: 'embedded', description: 'embedded chain' },
+      acceptWeak: flags.get('accept-weak-durability') === true,
+    });
+    durability = findings
+      .map((f) => `${f.component} ${f.durable ? 'durable' : 'WEAK (accepted)'}: ${f.detail}`)
+      .join('\nmandate:   ');
+    chain = await openLiveChain({ dir, dataDir, store });
+  }
+  const runtime = await createRuntime({
+    mode: live ? 'live' : 'dry-run',
+    store,
+    governance,
+    nodeId,
+    messaging,
+    ...(chain === undefined ? {} : { chain }),
+  });
   runtime.subscribe((e) => {
     const line = formatEvent(e, quiet);
     if (line !== undefined) console.log(line);
@@ -120,11 +156,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
   const example = (await import(entry)) as ExampleModule;
-  const system = await example.setup(runtime);
+  const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   console.log(
     `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
   );
+  if (chain !== undefined) console.log(chainBanner(chain, durability));
 
   let close = async (): Promise<void> => {};
   if (flags.get('no-gateway') !== true) {
@@ -143,6 +180,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     await close();
     await runtime.shutdown();
     await system.close?.();
+    await chain?.close();
   };
   const ms = flags.has('duration') ? duration(String(flags.get('duration'))) : undefined;
   await new Promise<void>((done) => {

@@ -221,11 +221,11 @@ describe('gateway - audit queries and exports', () => {
       await api(
         'observer',
         'GET',
-        `/api/audit?currency=USD&counterparty=${counterparty}&status=would-have-sent&from=${before + 1}`,
+        `/api/audit?currency=USDC&counterparty=${counterparty}&status=would-have-sent&from=${before + 1}`,
       )
     ).body.entries as any[];
     expect(filtered.length).toBe(1);
-    expect(filtered[0]).toMatchObject({ currency: 'USD', counterparty, status: 'would-have-sent' });
+    expect(filtered[0]).toMatchObject({ currency: 'USDC', counterparty, status: 'would-have-sent' });
     const iso = new Date(before + 1).toISOString();
     expect(
       (await api('observer', 'GET', `/api/audit?from=${encodeURIComponent(iso)}&counterparty=${counterparty}`)).body
@@ -236,7 +236,7 @@ describe('gateway - audit queries and exports', () => {
         await api(
           'observer',
           'GET',
-          `/api/audit?to=${before}&counterparty=${counterparty}&status=would-have-sent&currency=USD`,
+          `/api/audit?to=${before}&counterparty=${counterparty}&status=would-have-sent&currency=USDC`,
         )
       ).body.entries.map((e: any) => e.seq),
     ).not.toContain(filtered[0].seq);

@@ -41,7 +41,16 @@ export const ReasonSchema = z.string().trim().min(1, 'say why: the reason goes i
 export const OverrideBodySchema = z.object({ reason: ReasonSchema }).strict();
 
 /** Body of approve: the reason is optional. */
-export const ApproveBodySchema = z.object({ reason: ReasonSchema.optional() }).strict();
+export const ApproveBodySchema = z
+  .object({
+    reason: ReasonSchema.optional(),
+    /** For a Safe-quorum approval: the approver's EIP-712 signature of its transaction, made in their wallet. */
+    signature: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{130}$/, 'a 0x-prefixed 65-byte signature (130 hex digits)')
+      .optional(),
+  })
+  .strict();
 
 /** Body of reject: the reason is required. */
 export const RejectBodySchema = z.object({ reason: ReasonSchema }).strict();

@@ -47,7 +47,9 @@ export interface ApprovalContext extends ApprovalInput {
 export type ApprovalEvent =
   | { type: 'approval.grant'; by: Principal; roles?: readonly string[]; at: number; reason?: string }
   | { type: 'approval.reject'; by: Principal; roles?: readonly string[]; at: number; reason: string }
-  | { type: 'approval.expire'; at: number };
+  | { type: 'approval.expire'; at: number }
+  /** Withdrawn by the system whatever the approver list (the kill switch invalidating a proposal). */
+  | { type: 'approval.cancel'; by: Principal; at: number; reason: string };
 
 function principalKey(p: Principal): string {
   return `${p.kind}:${p.id}`;
@@ -117,7 +119,10 @@ export const approvalMachine = setup({
       !context.grants.some((g) => principalKey(g.by) === principalKey(event.by)),
     /** That grant completes the quorum. */
     quorumReached: ({ context }) => context.grants.length + 1 >= context.required,
-    admitted: ({ context, event }) => event.type !== 'approval.expire' && mayAnswer(context, event.by, event.roles),
+    admitted: ({ context, event }) =>
+      event.type === 'approval.grant' || event.type === 'approval.reject'
+        ? mayAnswer(context, event.by, event.roles)
+        : false,
   },
   actions: {
     addGrant: assign({
@@ -125,7 +130,8 @@ export const approvalMachine = setup({
         event.type === 'approval.grant' ? [...context.grants, answerOf(event)] : context.grants,
     }),
     recordRejection: assign({
-      rejection: ({ event }) => (event.type === 'approval.reject' ? answerOf(event) : null),
+      rejection: ({ event }) =>
+        event.type === 'approval.reject' || event.type === 'approval.cancel' ? answerOf(event) : null,
       status: 'rejected',
     }),
     markApproved: assign({ status: 'approved' }),
@@ -165,6 +171,7 @@ export const approvalMachine = setup({
         ],
         'approval.reject': { guard: 'admitted', target: 'rejected', actions: 'recordRejection' },
         'approval.expire': { target: 'expired', actions: 'markExpired' },
+        'approval.cancel': { target: 'rejected', actions: 'recordRejection' },
       },
     },
     approved: { type: 'final' },

@@ -2,6 +2,9 @@ import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import type { Clock, ErrorCode } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
+import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
+import type { Retractor } from './control/Retraction.ts';
+import type { RuntimeChain } from './chain/RuntimeChain.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
@@ -26,6 +29,8 @@ export interface AgentSummary {
   cycles: number;
   restarts: number;
   failures: number;
+  /** The agent's own account on the runtime's chain (CAIP-2 chain id and address), when it has one. */
+  wallet?: { chain: string; address: string };
 }
 
 /** A machine's states and transitions, for drawing. */
@@ -100,6 +105,8 @@ export interface MandateRuntime {
   readonly clock: Clock;
   /** The store state and the audit trail live in; undefined when the runtime keeps nothing. */
   readonly store: RuntimeStore | undefined;
+  /** The chain live payments go to (`openChain`), when the runtime has one. */
+  readonly chain: RuntimeChain | undefined;
 
   // ---- lifecycle ----
   /** Opens the store and restores the kill switch, identities, snapshots and pending approvals; connects messaging. Idempotent. */
@@ -144,13 +151,23 @@ export interface MandateRuntime {
 
   // ---- approvals ----
   listApprovals(status?: ApprovalRecord['status']): ApprovalRecord[];
-  approve(approvalId: string, by: Principal, reason?: string): Promise<void>;
+  /**
+   * Grants an approval. `answer` is the reason, or `{ reason, signature }`: an approval that is a
+   * Safe quorum needs the approver's EIP-712 signature of its transaction (made in their wallet).
+   */
+  approve(approvalId: string, by: Principal, answer?: string | ApprovalAnswerInput): Promise<void>;
   reject(approvalId: string, by: Principal, reason: string): Promise<void>;
 
   // ---- kill switch ----
   engageKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void>;
   releaseKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void>;
   killSwitchState(): KillSwitchState;
+  /**
+   * Registers what the kill switch takes back when it engages (e.g. signed-but-unsettled EIP-3009
+   * authorizations): every item it reports is audited. Pending Safe proposals are withdrawn by
+   * the approvals themselves.
+   */
+  addRetractor(name: string, retractor: Retractor): void;
   /** The kill switch as rails and signers ask it, where keys sign. */
   railKillSwitch(): { isEngaged(agentId: string, capabilities: string[]): boolean };
 

@@ -20,7 +20,9 @@ import { messagingEnvOf } from './messaging/messagingEnvOf.ts';
 import { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
 import { agentDetail, agentSummary, capabilityList, runtimeMetrics } from './readModels.ts';
 import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.ts';
-import type { RuntimeOptions } from './RuntimeOptions.ts';
+import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
+import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
+import type { Retractor } from './control/Retraction.ts';
 
 /**
  * The runtime's one face ({@link MandateRuntime}) over its composed services: every method
@@ -49,6 +51,10 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   get store(): RuntimeStore | undefined {
     return this.#s.options.store;
+  }
+
+  get chain(): RuntimeChain | undefined {
+    return this.#s.options.chain;
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -197,8 +203,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
     return this.#s.approvals.list(status);
   }
 
-  async approve(approvalId: string, by: Principal, reason?: string): Promise<void> {
-    await this.#s.approvals.approve(approvalId, by, reason);
+  async approve(approvalId: string, by: Principal, answer?: string | ApprovalAnswerInput): Promise<void> {
+    await this.#s.approvals.approve(approvalId, by, answer);
   }
 
   async reject(approvalId: string, by: Principal, reason: string): Promise<void> {
@@ -209,6 +215,10 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   engageKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void> {
     return this.#s.killSwitch.engage(scope, by, why);
+  }
+
+  addRetractor(name: string, retractor: Retractor): void {
+    this.#s.killSwitch.addRetractor(name, retractor);
   }
 
   releaseKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void> {

@@ -3,6 +3,9 @@ import type { RestartStrategy } from '../machines/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
 import type { RuntimeStore } from './persistence/RuntimeStore.ts';
+import type { RuntimeChain } from './chain/RuntimeChain.ts';
+
+export type { RuntimeChain } from './chain/RuntimeChain.ts';
 
 /** Supervision settings of one sandbox group. */
 export interface GroupOptions {
@@ -31,6 +34,8 @@ export interface RuntimeOptions {
   recentTransitions?: number;
   /** Arm agents' interval and cron triggers (default true); off for what-if runs that start each cycle by hand. */
   timeTriggers?: boolean;
+  /** The chain live payments go to: agents get a wallet on it, published in their registry descriptors. */
+  chain?: RuntimeChain;
   /** What-if simulation: facts forced after every perceive, by dot path (`gas.gwei: 80`). */
   factOverrides?: Readonly<Record<string, unknown>>;
 }

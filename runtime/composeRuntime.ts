@@ -222,7 +222,12 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     agent: (id) => tree.get(id),
     proposalOf: (host) => proposalOf(host, host.context, clock.now()),
     reserve: (proposal, reason) => governance.reserve(proposal, reason),
+    live: (host) => modeFor(host.def) === 'live',
+    killed: (host) => killSwitch.covers(host.target),
   });
+  killSwitch.addRetractor('safe-proposals', (covers) =>
+    approvals.retract(covers, { kind: 'system', id: 'kill-switch' }, 'engaged'),
+  );
   const pipeline = new ProposalPipeline(
     [new SandboxStage((id) => tree.get(id)?.def.permissions), policyStage(reputation), policyStage(governance)],
     {
@@ -244,6 +249,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     killed: (target) => killSwitch.covers(target),
     modeFor,
     alert,
+    signaturesOf: (approvalId) => approvals.find(approvalId)?.signatures,
   };
   const phases = new PhaseRunner(phaseEnv, watchdog);
   const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit });

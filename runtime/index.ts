@@ -14,7 +14,9 @@ export type { ExternalEvent } from './agents/externalEventSchema.ts';
 export { PluginRegistry } from './agents/PluginRegistry.ts';
 export { createRuntime, MandateRuntimeImpl } from './MandateRuntimeImpl.ts';
 export type { RuntimeServices } from './composeRuntime.ts';
-export type { GroupOptions, RuntimeOptions } from './RuntimeOptions.ts';
+export type { GroupOptions, RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
+export { EmbeddedChain, InProcessProvider, openChain, chainContractsSchema } from './chain/index.ts';
+export type { ChainConnection, ChainContracts, Eip1193Request, FeedSpec, OpenChainOptions } from './chain/index.ts';
 export type {
   AgentDetail,
   AgentSummary,

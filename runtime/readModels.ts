@@ -22,6 +22,9 @@ export function agentSummary(s: RuntimeServices, h: AgentHost): AgentSummary {
     cycles: h.cycles,
     restarts: h.restarts,
     failures: h.failures,
+    ...(s.options.chain === undefined
+      ? {}
+      : { wallet: { chain: `eip155:${s.options.chain.chainId}`, address: s.options.chain.walletOf(h.id) } }),
   };
 }
 

@@ -43,6 +43,8 @@ export const AgentDescriptorInputSchema = z.strictObject({
   terms: TermsSchema.default({}),
   /** A separate X25519 public key (base64url) to encrypt bodies to; absent: the key derived from `did`. */
   encryptionKey: z.string().regex(KEY32, 'an X25519 public key is 43 characters of base64url').optional(),
+  /** The agent's own accounts by CAIP-2 chain id (`eip155:31337` → `0x…`): where it can be paid. */
+  wallets: z.record(z.string().max(64), z.string().min(1).max(128)).optional(),
 });
 /** Input to {@link CapabilityRegistry.register}. */
 export type AgentDescriptorInput = z.input<typeof AgentDescriptorInputSchema>;

@@ -3,6 +3,7 @@ import type { ActContext, Actuator } from '../Actuator.ts';
 import { PaymentActionError } from '../errors.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
 import type { PaymentExecutor } from '../rails/Rail.ts';
+import type { SafePaymentRail } from '../rails/SafePaymentRail.ts';
 
 /** Where a pseudonymous counterparty gets paid (looked up in the personal-data vault, never stored in actions). */
 export type Payee = { kind: 'crypto'; address: string } | { kind: 'fiat'; name: string; iban: string };
@@ -15,6 +16,11 @@ export interface PaymentActuatorOptions {
   payee: (counterparty: string) => Promise<Payee>;
   /** Supervisors whose budgets a payment also draws on, e.g. the agent's sandbox and governance. */
   supervisorIds?: (agentId: string) => string[];
+  /**
+   * Payments governance holds for approval go through this Safe: the approvals are the approvers'
+   * signatures over its transaction, and the act executes it once they reach its threshold.
+   */
+  multisig?: SafePaymentRail;
 }
 
 /** The refusal of an action that cannot be turned into a payment intent, saying why and how to fix it. */
@@ -95,6 +101,11 @@ export function createPaymentActuator(options: PaymentActuatorOptions): Actuator
     };
   };
   const run = async (action: ProposedAction, ctx: ActContext): Promise<Outcome> => {
+    if (ctx.signatures !== undefined && options.multisig !== undefined) {
+      const supervisorIds = options.supervisorIds?.(ctx.agentId) ?? [];
+      const receipt = await options.multisig.execute({ ...ctx, supervisorIds }, ctx.signatures);
+      return { ...receiptOutcome(receipt), receipt: { ...receipt, approvals: ctx.signatures.signatures } };
+    }
     const intent = await intentOf(action, ctx);
     const e = options.executor;
     const receipt =
@@ -118,5 +129,6 @@ export function createPaymentActuator(options: PaymentActuatorOptions): Actuator
     execute: run,
     // The rails are idempotent by key and reconcile against the chain or the bank themselves.
     reconcile: run,
+    ...(options.multisig === undefined ? {} : { signatures: options.multisig }),
   };
 }

@@ -2,7 +2,7 @@
  * Reads Chainlink price feeds on chain through the AggregatorV3Interface
  * (`latestRoundData`, `decimals`), validating the round before use.
  */
-import { Interface, type JsonRpcProvider } from 'ethers';
+import { Interface, type JsonRpcApiProvider } from 'ethers';
 import { z } from 'zod';
 import { OracleDataError, OracleUnavailableError } from './errors.ts';
 import { PRICE_DECIMALS, type Oracle, type PriceObservation } from './Oracle.ts';
@@ -21,7 +21,7 @@ const Round = z.object({
 
 /** Options of {@link ChainlinkOracle}. */
 export interface ChainlinkOracleOptions {
-  readonly provider: JsonRpcProvider;
+  readonly provider: JsonRpcApiProvider;
   /** Feed address by pair, e.g. `{ 'ETH/USD': '0x5f4e…' }`. */
   readonly feeds: Readonly<Record<string, string>>;
 }

@@ -10,6 +10,8 @@ export type { BankFxOracleOptions } from './BankFxOracle.ts';
 export { SanePriceFeed, medianOf } from './SanePriceFeed.ts';
 export type { SanePriceFeedOptions, PriceSanity, SanePrice } from './SanePriceFeed.ts';
 export { CachedOracle } from './CachedOracle.ts';
+export { UniswapV2PoolOracle } from './UniswapV2PoolOracle.ts';
+export type { PoolPair, UniswapV2PoolOracleOptions } from './UniswapV2PoolOracle.ts';
 export type { CachedOracleOptions } from './CachedOracle.ts';
 export { decimalToScaled } from './decimalToScaled.ts';
 export {

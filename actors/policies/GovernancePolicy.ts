@@ -96,6 +96,14 @@ export class GovernancePolicy implements SupervisorPolicy {
         status: 'pending',
         reason: `${top.name}: ${top.reason}`,
         approvalTimeoutMs: top.timeout ?? this.config.approvalTimeout,
+        ...(top.quorum === undefined && top.approvers === undefined
+          ? {}
+          : {
+              requirement: {
+                ...(top.quorum === undefined ? {} : { required: top.quorum }),
+                ...(top.approvers === undefined ? {} : { approvers: top.approvers }),
+              },
+            }),
       };
     }
     return this.reserve(p, top === undefined ? 'within policy and limits' : `${top.name}: ${top.reason}`);

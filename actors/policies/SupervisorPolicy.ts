@@ -17,6 +17,8 @@ export interface PolicyResult {
   status: 'approved' | 'denied' | 'pending';
   reason: string;
   approvalTimeoutMs?: number;
+  /** For `pending`: distinct approvers needed and who may answer (governance rules set them). */
+  requirement?: { required?: number; approvers?: readonly string[] };
 }
 
 /** Per-asset limits of one agent, as decimal strings (`{ USDC: "25000" }`). */

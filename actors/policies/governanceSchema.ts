@@ -23,6 +23,13 @@ export const governanceRuleSchema = z
     effect: z.enum(['deny', 'require-approval', 'approve']),
     reason: z.string().min(1),
     timeout: durationSchema.optional(),
+    /**
+     * Distinct approvers a `require-approval` needs (default 1). When the agent pays through a
+     * multisig, this must equal the multisig's threshold: the approvals are its signatures.
+     */
+    quorum: z.number().int().min(1).max(50).optional(),
+    /** Who may approve (`human:alice`, `role:treasurer`); default: anyone with the approve permission. */
+    approvers: z.array(z.string().regex(/^(human|agent|system|role):.+$/, 'kind:id, e.g. human:treasurer')).optional(),
   })
   .strict();
 

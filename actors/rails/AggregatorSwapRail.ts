@@ -1,12 +1,18 @@
 /**
- * Swaps through a DEX aggregator's quote API (0x `/swap/v1/quote` format; 1inch and Paraswap
- * answers map onto the same fields). The answer is parsed with zod and checked before any
+ * Swaps through a DEX aggregator's quote API: the 0x `/swap/v1/quote` format by default, any
+ * other through an {@link AggregatorQuoteFormat} (`format`) that maps its request and answer onto
+ * the same normalized quote (1inch and Paraswap mappings are not written yet). The answer is parsed with zod and checked before any
  * signature: same tokens and amount as asked, the target and allowance spender on an allowlist,
  * quoted price impact within the agent's bound, and a guaranteed price no worse than the bound.
  * The returned calldata then runs exactly once through the EVM rail.
  */
-import { parseUnits, type JsonRpcProvider } from 'ethers';
-import { z } from 'zod';
+import { parseUnits, type JsonRpcApiProvider } from 'ethers';
+import {
+  AggregatorQuoteSchema,
+  zeroExQuoteFormat,
+  type AggregatorQuote,
+  type AggregatorQuoteFormat,
+} from './aggregatorQuoteFormat.ts';
 import type { EvmRail } from './EvmRail.ts';
 import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
@@ -14,33 +20,10 @@ import type { PaymentReceipt } from './PaymentReceipt.ts';
 import type { SwapRail } from './Rail.ts';
 import { ensureAllowance, resolveSwap, withAmountOut, type SwapToken } from './swapSupport.ts';
 
-const decimal = z.string().regex(/^\d+(\.\d+)?$/);
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
-
-/** The fields of an aggregator quote the rail relies on (0x v1 names). */
-export const AggregatorQuoteSchema = z.object({
-  sellTokenAddress: address,
-  buyTokenAddress: address,
-  sellAmount: z.string().regex(/^\d+$/),
-  buyAmount: z.string().regex(/^\d+$/),
-  /** Buy tokens per sell token, display units. */
-  price: decimal,
-  /** Worst price the calldata accepts (the on-chain minimum), display units. */
-  guaranteedPrice: decimal,
-  /** Percent, e.g. "0.35". */
-  estimatedPriceImpact: decimal,
-  to: address,
-  allowanceTarget: address,
-  data: z.string().regex(/^0x([0-9a-fA-F]{2})+$/),
-  value: z.string().regex(/^\d+$/),
-});
-/** A parsed aggregator quote. */
-export type AggregatorQuote = z.infer<typeof AggregatorQuoteSchema>;
-
 /** Options of {@link AggregatorSwapRail}. */
 export interface AggregatorSwapRailOptions {
   readonly rail: EvmRail;
-  readonly provider: JsonRpcProvider;
+  readonly provider: JsonRpcApiProvider;
   /** Name for receipts, e.g. `0x`, `1inch`. */
   readonly aggregator: string;
   /** Base URL of the quote API. */
@@ -51,6 +34,8 @@ export interface AggregatorSwapRailOptions {
   readonly tokens: Readonly<Record<string, SwapToken>>;
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
+  /** The API's request and answer format; default {@link zeroExQuoteFormat}. */
+  readonly format?: AggregatorQuoteFormat;
 }
 
 /** A {@link SwapRail} over an aggregator quote API. */
@@ -103,22 +88,23 @@ export class AggregatorSwapRail implements SwapRail {
 
   /** Fetches and checks a quote; throws {@link SwapQuoteError} or {@link SlippageExceededError}. */
   async quote(intent: SwapIntent, tokenIn: SwapToken, tokenOut: SwapToken, amountIn: bigint): Promise<AggregatorQuote> {
-    const url = new URL('swap/v1/quote', this.#o.baseUrl.endsWith('/') ? this.#o.baseUrl : `${this.#o.baseUrl}/`);
-    url.search = new URLSearchParams({
+    const format = this.#o.format ?? zeroExQuoteFormat;
+    const query = {
       sellToken: tokenIn.address,
       buyToken: tokenOut.address,
-      sellAmount: amountIn.toString(),
-      takerAddress: this.#o.rail.address,
-      slippagePercentage: (intent.maxSlippageBps / 10_000).toString(),
-    }).toString();
+      sellAmount: amountIn,
+      taker: this.#o.rail.address,
+      maxSlippageBps: intent.maxSlippageBps,
+    };
+    const { url, headers } = format.request(this.#o.baseUrl, query, this.#o.apiKey);
     let body: unknown;
     try {
       const res = await (this.#o.fetch ?? fetch)(url, {
-        headers: this.#o.apiKey ? { '0x-api-key': this.#o.apiKey } : {},
+        headers,
         signal: AbortSignal.timeout(this.#o.timeoutMs ?? 10_000),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      body = await res.json();
+      body = format.normalize(await res.json(), query);
     } catch (cause) {
       throw new SwapQuoteError(
         `${this.#o.aggregator} quote request to ${url.origin} failed (${(cause as Error).message}); check the API URL and key`,

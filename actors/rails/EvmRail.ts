@@ -8,88 +8,32 @@
  * {@link EvmRail.recover} rebroadcasts stored bytes (same nonce, same hash) and reconciles
  * against the chain; nothing is ever re-signed with a new nonce, so nothing is paid twice.
  */
-import { Interface, keccak256, parseUnits, type JsonRpcProvider, type TransactionLike } from 'ethers';
-import { ErrorCode, MandateError } from '../../kernel/index.ts';
+import { Interface } from 'ethers';
+import type { MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
-import type { ReservationRequest, SpendingLimits } from '../limits/SpendingLimits.ts';
 import { guardSigner } from '../wallets/guardSigner.ts';
-import type { KillSwitch, TransactionSigner } from '../wallets/TransactionSigner.ts';
+import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
 import { AttemptStore, type Attempt } from './AttemptStore.ts';
-import { replaceEvmAttempt } from './replaceEvmAttempt.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
-import { reconcileEvmPayment } from './reconcileEvmPayment.ts';
-import { IntentNotFoundError, InvalidIntentError, PreflightError, UnsupportedIntentError } from './errors.ts';
-import { estimateEip1559Fees, type Eip1559Fees } from './FeePolicy.ts';
-import { IntentLedger, type LedgerEntry } from './IntentLedger.ts';
-import { CryptoIntentSchema, parseIntent, type CryptoIntent, type PaymentIntent } from './PaymentIntent.ts';
+import { IntentNotFoundError, UnsupportedIntentError } from './errors.ts';
+import type { EvmAsset, EvmCall, EvmExecuteOptions, EvmRailOptions } from './EvmRailOptions.ts';
+import {
+  refusalOf,
+  signAndStore,
+  signDryRun,
+  toBaseUnits,
+  unsignedTransaction,
+  type SigningContext,
+} from './evmTransaction.ts';
+import { IntentLedger } from './IntentLedger.ts';
+import { CryptoIntentSchema, parseIntent, type PaymentIntent } from './PaymentIntent.ts';
 import { FINAL_STATUSES, type PaymentReceipt } from './PaymentReceipt.ts';
-import type { RailSql } from './RailSql.ts';
+import { reconcileEvmPayment } from './reconcileEvmPayment.ts';
+import { replaceEvmAttempt } from './replaceEvmAttempt.ts';
 
-/** An asset the rail can move. */
-export type EvmAsset =
-  | { readonly kind: 'native'; readonly decimals: number }
-  | { readonly kind: 'erc20'; readonly address: string; readonly decimals: number };
-
-/** A contract call (or plain transfer) to make. */
-export interface EvmCall {
-  readonly to: string;
-  readonly value: bigint;
-  readonly data: string;
-}
-
-/** Options of {@link EvmRail.execute}. */
-export interface EvmExecuteOptions {
-  /** Builds the call; runs only while the intent is not yet signed (quotes are taken here). */
-  readonly build: () => Promise<EvmCall>;
-  /** The budget this call draws on, reserved before signing. */
-  readonly reservation?: Omit<ReservationRequest, 'idempotencyKey' | 'agentId' | 'supervisorIds'>;
-  /** Name shown in the receipt's `rail`. Default `evm:<chainId>`. */
-  readonly receiptRail?: string;
-  readonly wait?: boolean;
-}
-
-/** Converts base units of an asset into base units of the reference currency (for limits). */
-export type ReferenceValuer = (asset: string, baseUnits: bigint) => bigint | Promise<bigint>;
-
-/** Options of {@link EvmRail.create}. */
-export interface EvmRailOptions {
-  readonly sql: RailSql;
-  /** A provider created with `batchMaxCount: 1` (ethers otherwise delays each call to batch). */
-  readonly provider: JsonRpcProvider;
-  readonly chainId: number;
-  readonly signer: TransactionSigner;
-  /** Asked before every signature, inside the signing path. */
-  readonly killSwitch: KillSwitch;
-  /** The agent this rail signs for (kill switch and audit). */
-  readonly agentId: string;
-  readonly assets: Readonly<Record<string, EvmAsset>>;
-  readonly feeCap: Eip1559Fees;
-  readonly limits?: SpendingLimits;
-  /** Required when `limits` has reference-currency rules. Default: 0 (no reference value). */
-  readonly toReference?: ReferenceValuer;
-  /** Confirmations before a payment is final. Default 1. */
-  readonly confirmations?: number;
-  /** A pending transaction older than this is replaced with bumped fees. Default 60 s. */
-  readonly stuckAfterMs?: number;
-  /** `sendCrypto` stops waiting after this and returns a `submitted` receipt. Default 120 s. */
-  readonly maxWaitMs?: number;
-  readonly pollIntervalMs?: number;
-  /** Every step except broadcasting; receipts say `would-have-sent`. */
-  readonly dryRun?: boolean;
-  readonly now?: () => Date;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
+export type { EvmAsset, EvmCall, EvmExecuteOptions, EvmRailOptions, ReferenceValuer } from './EvmRailOptions.ts';
 
 const ERC20 = new Interface(['function transfer(address to, uint256 value) returns (bool)']);
-/** Error codes that mean "refused before anything was signed": the intent fails for good. */
-const REFUSALS = new Set<ErrorCode>([
-  ErrorCode.MANDATE_ERR_LIMIT_EXCEEDED,
-  ErrorCode.MANDATE_ERR_WALLET_SIGNING_HALTED,
-  ErrorCode.MANDATE_ERR_RAIL_FEE_CAP,
-  ErrorCode.MANDATE_ERR_RAIL_PREFLIGHT,
-  ErrorCode.MANDATE_ERR_SWAP_SLIPPAGE,
-  ErrorCode.MANDATE_ERR_SWAP_QUOTE,
-]);
 
 /** The EVM payment rail for one chain and one sender. */
 export class EvmRail {
@@ -142,6 +86,10 @@ export class EvmRail {
    */
   async sendCrypto(input: unknown, options: { wait?: boolean } = {}): Promise<PaymentReceipt> {
     const intent = parseIntent(CryptoIntentSchema, input);
+    if (intent.chain !== undefined && intent.chain !== `eip155:${this.#o.chainId}`)
+      throw new UnsupportedIntentError(
+        `intent ${intent.idempotencyKey} is for chain "${intent.chain}", but ${this.name} pays on eip155:${this.#o.chainId}; route it to that chain's rail`,
+      );
     const asset = this.#asset(intent.asset);
     const baseUnits = toBaseUnits(intent, asset);
     const call: EvmCall =
@@ -175,7 +123,7 @@ export class EvmRail {
     );
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     if (entry.status === 'pending') {
-      const refused = await this.#refusalOf(async () => {
+      const refused = await refusalOf(async () => {
         if (options.reservation !== undefined && this.#o.limits !== undefined) {
           const request = {
             ...options.reservation,
@@ -185,8 +133,9 @@ export class EvmRail {
           };
           await (this.#o.dryRun ? this.#o.limits.check(request) : this.#o.limits.reserve(request));
         }
-        const { unsigned, chainNext } = await this.#unsigned(await options.build());
-        await (this.#o.dryRun ? this.#dryRun(entry, unsigned, chainNext) : this.#sign(key, unsigned, chainNext));
+        const c = this.#signing();
+        const { unsigned, chainNext } = await unsignedTransaction(c, await options.build());
+        await (this.#o.dryRun ? signDryRun(c, entry, unsigned, chainNext) : signAndStore(c, key, unsigned, chainNext));
       });
       if (refused !== undefined) return this.#fail(key, refused);
       if (this.#o.dryRun) return (await this.#ledger.get(key))!.receipt;
@@ -264,16 +213,6 @@ export class EvmRail {
     return asset;
   }
 
-  async #refusalOf(step: () => Promise<void>): Promise<MandateError | undefined> {
-    try {
-      await step();
-      return undefined;
-    } catch (error) {
-      if (error instanceof MandateError && REFUSALS.has(error.code)) return error;
-      throw error;
-    }
-  }
-
   async #fail(key: string, error: MandateError): Promise<PaymentReceipt> {
     const entry = (await this.#ledger.get(key))!;
     const now = this.#now();
@@ -288,90 +227,18 @@ export class EvmRail {
     return receipt;
   }
 
-  /** Gas preflight, fee estimate and the chain's nonce count, fetched in parallel (one round trip of latency). */
-  async #unsigned(call: EvmCall): Promise<{ unsigned: TransactionLike<string>; chainNext: bigint }> {
-    const gas = async (): Promise<bigint> => {
-      if (call.data === '0x') return 21_000n;
-      try {
-        const estimate = BigInt(
-          await this.#o.provider.send('eth_estimateGas', [
-            { from: this.#from, to: call.to, data: call.data, value: `0x${call.value.toString(16)}` },
-          ]),
-        );
-        return (estimate * 12n) / 10n;
-      } catch (cause) {
-        throw new PreflightError(
-          `call to ${call.to} would revert (${(cause as Error).message.slice(0, 200)}); check the balance and allowances of ${this.#from}`,
-          { cause },
-        );
-      }
-    };
-    const [gasLimit, fees, chainNext] = await Promise.all([
-      gas(),
-      estimateEip1559Fees(this.#o.provider, this.#o.feeCap),
-      this.#chainNonce('pending'),
-    ]);
+  #signing(): SigningContext {
     return {
-      unsigned: {
-        type: 2,
-        chainId: BigInt(this.#o.chainId),
-        to: call.to,
-        value: call.value,
-        data: call.data,
-        gasLimit,
-        ...fees,
-      },
-      chainNext,
+      sql: this.#o.sql,
+      provider: this.#o.provider,
+      chainId: this.#o.chainId,
+      from: this.#from,
+      feeCap: this.#o.feeCap,
+      signer: this.#signer,
+      ledger: this.#ledger,
+      attempts: this.#attempts,
+      now: this.#now,
     };
-  }
-
-  async #sign(key: string, unsigned: TransactionLike<string>, chainNext: bigint): Promise<void> {
-    await this.#o.sql.transaction(async (tx) => {
-      const locked = await this.#ledger.get(key, tx, true);
-      if (locked?.status !== 'pending') return; // another process signed it meanwhile
-      const nonce = await this.#attempts.lockNextNonce(tx, chainNext);
-      const raw = await this.#signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
-      const txHash = keccak256(raw);
-      const now = this.#now();
-      await this.#attempts.record(
-        tx,
-        {
-          txHash,
-          idempotencyKey: key,
-          nonce,
-          purpose: 'payment',
-          rawTx: raw,
-          maxFeePerGas: unsigned.maxFeePerGas as bigint,
-          maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas as bigint,
-        },
-        now,
-        true,
-      );
-      const receipt: PaymentReceipt = {
-        ...locked.receipt,
-        reference: txHash,
-        attempts: [txHash],
-        details: { ...locked.receipt.details, from: this.#from, nonce: Number(nonce) },
-      };
-      await this.#ledger.update(key, 'signed', receipt, now, tx);
-    });
-  }
-
-  async #dryRun(entry: LedgerEntry, unsigned: TransactionLike<string>, chainNext: bigint): Promise<void> {
-    const stored = await this.#attempts.peekNextNonce();
-    const nonce = stored !== undefined && stored > chainNext ? stored : chainNext;
-    const raw = await this.#signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
-    const now = this.#now();
-    const hash = keccak256(raw);
-    const receipt: PaymentReceipt = {
-      ...entry.receipt,
-      status: 'would-have-sent',
-      reference: hash,
-      attempts: [hash],
-      finalizedAt: now.toISOString(),
-      details: { from: this.#from, nonce: Number(nonce), dryRun: true },
-    };
-    await this.#ledger.update(entry.intent.idempotencyKey, 'would-have-sent', receipt, now);
   }
 
   #replaceContext() {
@@ -390,22 +257,5 @@ export class EvmRail {
 
   async #broadcastQuietly(attempt: Attempt): Promise<void> {
     await broadcastAttempt(this.#o.provider, this.#attempts, attempt);
-  }
-
-  async #chainNonce(tag: 'pending' | 'latest'): Promise<bigint> {
-    return BigInt(await this.#o.provider.send('eth_getTransactionCount', [this.#from, tag]));
-  }
-}
-
-function toBaseUnits(intent: CryptoIntent, asset: EvmAsset): bigint {
-  try {
-    const value = parseUnits(intent.amount, asset.decimals);
-    if (value === 0n) throw new Error('zero');
-    return value;
-  } catch (cause) {
-    throw new InvalidIntentError(
-      `amount "${intent.amount}" ${intent.asset} is zero or has more than ${asset.decimals} decimals; send a positive amount with at most ${asset.decimals} decimals`,
-      { cause },
-    );
   }
 }

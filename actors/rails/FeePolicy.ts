@@ -1,7 +1,7 @@
 /**
  * EIP-1559 fee estimation with a cap, and fee bumps for replacing a stuck transaction.
  */
-import type { JsonRpcProvider } from 'ethers';
+import type { JsonRpcApiProvider } from 'ethers';
 import { FeeCapExceededError, ReplacementError } from './errors.ts';
 
 /** EIP-1559 fee fields, in wei. */
@@ -18,7 +18,7 @@ export const DEFAULT_REPLACEMENT_BUMP_PERCENT = 13n;
  * `2 × baseFee + tip`, clipped to `cap`. Throws {@link FeeCapExceededError} when even
  * `baseFee + tip` does not fit under the cap (the transaction could not be included).
  */
-export async function estimateEip1559Fees(provider: JsonRpcProvider, cap: Eip1559Fees): Promise<Eip1559Fees> {
+export async function estimateEip1559Fees(provider: JsonRpcApiProvider, cap: Eip1559Fees): Promise<Eip1559Fees> {
   const [block, tipHex] = await Promise.all([
     provider.send('eth_getBlockByNumber', ['latest', false]) as Promise<{ baseFeePerGas?: string }>,
     provider.send('eth_maxPriorityFeePerGas', []) as Promise<string>,

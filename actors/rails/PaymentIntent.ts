@@ -26,6 +26,14 @@ export const CryptoIntentSchema = z.strictObject({
   asset: z.string().min(1),
   amount: DecimalAmount,
   to: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address'),
+  /**
+   * The chain, as a CAIP-2 id (`eip155:31337`); its namespace picks the rail family in
+   * `createPaymentExecutor`. Absent: the executor's EVM rail.
+   */
+  chain: z
+    .string()
+    .regex(/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/, 'a CAIP-2 chain id such as "eip155:1"')
+    .optional(),
 });
 /** A crypto transfer intent. */
 export type CryptoIntent = z.infer<typeof CryptoIntentSchema>;

@@ -4,7 +4,7 @@
  * the agent's `maxSlippageBps`, and `amountOutMin` is set from that bound so the chain itself
  * reverts a worse fill. Approvals and the swap are each exactly-once EVM rail executions.
  */
-import { Interface, type JsonRpcProvider } from 'ethers';
+import { Interface, type JsonRpcApiProvider } from 'ethers';
 import type { EvmRail } from './EvmRail.ts';
 import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
@@ -16,7 +16,7 @@ import { ensureAllowance, resolveSwap, withAmountOut, type SwapToken } from './s
 export interface UniswapV2SwapRailOptions {
   /** The EVM rail of the trading address: it signs, records and confirms every transaction. */
   readonly rail: EvmRail;
-  readonly provider: JsonRpcProvider;
+  readonly provider: JsonRpcApiProvider;
   readonly chainId: number;
   /** UniswapV2Router02 address. */
   readonly router: string;

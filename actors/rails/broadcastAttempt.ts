@@ -2,7 +2,7 @@
  * Sends stored signed bytes to the node. Rebroadcasting is always safe: the bytes, nonce and
  * hash are the ones on disk, so at most one transaction per nonce can ever be mined.
  */
-import type { JsonRpcProvider } from 'ethers';
+import type { JsonRpcApiProvider } from 'ethers';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { BroadcastError } from './errors.ts';
 
@@ -19,7 +19,7 @@ const KNOWN: readonly [RegExp, BroadcastOutcome][] = [
 
 /** Broadcasts `attempt`; marks it `broadcast` when the node has it. Throws {@link BroadcastError} on any other rejection. */
 export async function broadcastAttempt(
-  provider: JsonRpcProvider,
+  provider: JsonRpcApiProvider,
   store: AttemptStore,
   attempt: Attempt,
 ): Promise<BroadcastOutcome> {

@@ -4,9 +4,14 @@
 import { UnsupportedIntentError } from './errors.ts';
 import type { CryptoRail, FiatRail, PaymentExecutor, SwapRail } from './Rail.ts';
 
-/** The rails behind an executor; a missing one answers with `MANDATE_ERR_RAIL_UNSUPPORTED`. */
+/**
+ * The rails behind an executor; a missing one answers with `MANDATE_ERR_RAIL_UNSUPPORTED`.
+ * `crypto` is one rail (the EVM one) or one per chain family, keyed by CAIP-2 namespace
+ * (`eip155`, `solana`, …): `sendCrypto` routes by the namespace of the intent's `chain`
+ * (`eip155` when it names none).
+ */
 export interface PaymentExecutorRails {
-  readonly crypto?: CryptoRail;
+  readonly crypto?: CryptoRail | Readonly<Record<string, CryptoRail>>;
   readonly fiat?: FiatRail;
   readonly swap?: SwapRail;
 }
@@ -22,8 +27,24 @@ const missing = (what: string): Promise<never> =>
  */
 export function createPaymentExecutor(rails: PaymentExecutorRails): PaymentExecutor {
   return {
-    sendCrypto: (intent) => (rails.crypto ? rails.crypto.sendCrypto(intent) : missing('crypto')),
+    sendCrypto: (intent) => {
+      const rail = cryptoRailFor(rails.crypto, intent);
+      return rail ? rail.sendCrypto(intent) : missing(`crypto (${familyOf(intent)})`);
+    },
     sendFiat: (intent) => (rails.fiat ? rails.fiat.sendFiat(intent) : missing('fiat')),
     swapAssets: (intent) => (rails.swap ? rails.swap.swapAssets(intent) : missing('swap')),
   };
+}
+
+/** The CAIP-2 namespace of an intent's `chain` (`eip155` when absent or unreadable). */
+function familyOf(intent: unknown): string {
+  const chain = (intent as { chain?: unknown } | null)?.chain;
+  return typeof chain === 'string' && chain.includes(':') ? chain.slice(0, chain.indexOf(':')) : 'eip155';
+}
+
+function cryptoRailFor(crypto: PaymentExecutorRails['crypto'], intent: unknown): CryptoRail | undefined {
+  if (crypto === undefined) return undefined;
+  if (typeof (crypto as CryptoRail).sendCrypto === 'function')
+    return familyOf(intent) === 'eip155' ? (crypto as CryptoRail) : undefined;
+  return (crypto as Readonly<Record<string, CryptoRail>>)[familyOf(intent)];
 }

@@ -98,5 +98,52 @@ export const RailNonceEntity = new EntitySchema<RailNonceRow>({
   },
 });
 
+/** A row of `rail_authorizations`. */
+export interface RailAuthorizationRow {
+  nonce: string;
+  chainId: number;
+  token: string;
+  agentId: string;
+  fromAddress: string;
+  toAddress: string;
+  value: string;
+  validAfter: string;
+  validBefore: string;
+  signature: string;
+  status: string;
+  cancelTx: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** EIP-3009 transfer authorizations an agent signed: `signed` until settled or cancelled (the kill switch). */
+export const RailAuthorizationEntity = new EntitySchema<RailAuthorizationRow>({
+  name: 'RailAuthorization',
+  tableName: 'rail_authorizations',
+  properties: {
+    nonce: { type: 'string', primary: true, length: 66 },
+    chainId: { type: 'integer', fieldName: 'chain_id' },
+    token: { type: 'string', length: 42 },
+    agentId: { type: 'string', fieldName: 'agent_id' },
+    fromAddress: { type: 'string', length: 42, fieldName: 'from_address' },
+    toAddress: { type: 'string', length: 42, fieldName: 'to_address' },
+    value: { type: 'decimal', precision: 78, scale: 0 },
+    validAfter: { type: 'decimal', precision: 20, scale: 0, fieldName: 'valid_after' },
+    validBefore: { type: 'decimal', precision: 20, scale: 0, fieldName: 'valid_before' },
+    signature: { type: 'text' },
+    status: { type: 'string', length: 16 },
+    cancelTx: { type: 'string', length: 66, nullable: true, fieldName: 'cancel_tx' },
+    createdAt: { type: 'Date', columnType: 'timestamptz', fieldName: 'created_at' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', fieldName: 'updated_at' },
+  },
+  indexes: [{ properties: ['status', 'agentId'] }],
+});
+
 /** Every table of the rails area, for MikroORM `entities` and migrations. */
-export const railEntities = [RailIntentEntity, RailAttemptEntity, RailNonceEntity, ...limitEntities] as const;
+export const railEntities = [
+  RailIntentEntity,
+  RailAttemptEntity,
+  RailNonceEntity,
+  RailAuthorizationEntity,
+  ...limitEntities,
+] as const;

@@ -23,11 +23,17 @@ export type { EvmAsset, EvmRailOptions, EvmCall, EvmExecuteOptions, ReferenceVal
 export { estimateEip1559Fees, bumpFees, DEFAULT_REPLACEMENT_BUMP_PERCENT } from './FeePolicy.ts';
 export type { Eip1559Fees } from './FeePolicy.ts';
 
+// Multisig payments (approvals are Safe signatures)
+export { SafePaymentRail } from './SafePaymentRail.ts';
+export type { SafePaymentRailOptions } from './SafePaymentRail.ts';
+
 // Swaps
 export { UniswapV2SwapRail } from './UniswapV2SwapRail.ts';
 export type { UniswapV2SwapRailOptions, SwapQuote } from './UniswapV2SwapRail.ts';
-export { AggregatorSwapRail, AggregatorQuoteSchema } from './AggregatorSwapRail.ts';
-export type { AggregatorSwapRailOptions, AggregatorQuote } from './AggregatorSwapRail.ts';
+export { AggregatorSwapRail } from './AggregatorSwapRail.ts';
+export type { AggregatorSwapRailOptions } from './AggregatorSwapRail.ts';
+export { AggregatorQuoteSchema, zeroExQuoteFormat } from './aggregatorQuoteFormat.ts';
+export type { AggregatorQuote, AggregatorQuoteFormat, QuoteQuery } from './aggregatorQuoteFormat.ts';
 export type { SwapToken } from './swapSupport.ts';
 
 // Fiat

@@ -3,7 +3,7 @@
  * lacks, count confirmations, detect a reorg that moved or dropped the payment, replace a
  * stuck transaction, and finalize (committing or releasing the spending reservation).
  */
-import type { JsonRpcProvider } from 'ethers';
+import type { JsonRpcApiProvider } from 'ethers';
 import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
@@ -16,7 +16,7 @@ import { FINAL_STATUSES, type PaymentReceipt, type PaymentStatus } from './Payme
 export interface ReconcileContext {
   readonly ledger: IntentLedger;
   readonly attempts: AttemptStore;
-  readonly provider: JsonRpcProvider;
+  readonly provider: JsonRpcApiProvider;
   readonly from: string;
   readonly confirmations: number;
   readonly stuckAfterMs: number;
@@ -160,7 +160,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
 }
 
 async function findMined(
-  provider: JsonRpcProvider,
+  provider: JsonRpcApiProvider,
   list: readonly Attempt[],
 ): Promise<{ attempt: Attempt; rpc: RpcReceipt } | undefined> {
   for (const attempt of list) {

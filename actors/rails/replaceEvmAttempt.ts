@@ -3,7 +3,7 @@
  * fee fields bumped: either the same call (speed-up of a stuck transaction) or a 0-value
  * self-transfer (cancel). Stored before it is broadcast, like every signed transaction.
  */
-import { Transaction, keccak256, type JsonRpcProvider } from 'ethers';
+import { Transaction, keccak256, type JsonRpcApiProvider } from 'ethers';
 import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
@@ -18,7 +18,7 @@ export interface ReplaceContext {
   readonly sql: RailSql;
   readonly ledger: IntentLedger;
   readonly attempts: AttemptStore;
-  readonly provider: JsonRpcProvider;
+  readonly provider: JsonRpcApiProvider;
   readonly signer: TransactionSigner;
   readonly chainId: number;
   readonly from: string;

@@ -2,7 +2,7 @@
  * What the swap rails share: token configuration, ERC-20 approvals made exactly once through
  * the EVM rail, and reading the amount a swap actually delivered from its transaction logs.
  */
-import { Interface, parseUnits, type JsonRpcProvider } from 'ethers';
+import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
 import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import type { EvmRail } from './EvmRail.ts';
 import { InvalidIntentError, UnsupportedIntentError } from './errors.ts';
@@ -56,15 +56,17 @@ export function resolveSwap(
   return { tokenIn: tokenIn!, tokenOut: tokenOut!, amountIn };
 }
 
-/** Makes sure `spender` may pull `amount` of `token` from the rail's address, approving exactly once per swap key. */
+/** Makes sure `spender` may pull `amount` of `token` from the rail's address, approving exactly once per key (`<key>:approve`). */
 export async function ensureAllowance(options: {
   rail: EvmRail;
-  provider: JsonRpcProvider;
+  provider: JsonRpcApiProvider;
   owner: string;
   token: SwapToken;
   spender: string;
   amount: bigint;
-  intent: SwapIntent;
+  intent: Pick<SwapIntent, 'idempotencyKey' | 'agentId' | 'supervisorIds'>;
+  /** Suffix of the approval's key; default `approve` (several approvals under one key need distinct ones). */
+  suffix?: string;
 }): Promise<void> {
   const { rail, provider, owner, token, spender, amount, intent } = options;
   const data = ERC20_SWAP.encodeFunctionData('allowance', [owner, spender]);
@@ -73,13 +75,13 @@ export async function ensureAllowance(options: {
   const receipt = await rail.execute(
     {
       kind: 'call',
-      idempotencyKey: `${intent.idempotencyKey}:approve`,
+      idempotencyKey: `${intent.idempotencyKey}:${options.suffix ?? 'approve'}`,
       agentId: intent.agentId,
       supervisorIds: intent.supervisorIds,
       to: token.address,
       value: '0',
       data: ERC20_SWAP.encodeFunctionData('approve', [spender, amount]),
-      purpose: `approve ${spender} for swap ${intent.idempotencyKey}`,
+      purpose: `approve ${spender} for ${intent.idempotencyKey}`,
     },
     {
       build: async () => ({
@@ -103,7 +105,7 @@ export async function ensureAllowance(options: {
 /** Adds `amountOut` (tokens of `tokenOut` received by `recipient`, from the logs) to a confirmed swap receipt. */
 export async function withAmountOut(
   receipt: PaymentReceipt,
-  provider: JsonRpcProvider,
+  provider: JsonRpcApiProvider,
   tokenOut: SwapToken,
   recipient: string,
 ): Promise<PaymentReceipt> {

@@ -51,10 +51,15 @@ export interface SafeAgentSigner {
   readonly signer: DigestSigner;
 }
 
+/** An EIP-1193 provider (the embedded chain's `request`). */
+export interface Eip1193Provider {
+  request(args: { method: string; params?: readonly unknown[] | object }): Promise<unknown>;
+}
+
 /** Options of {@link SafeMultisig.connect}. */
 export interface SafeMultisigOptions {
-  /** JSON-RPC URL of the chain. */
-  readonly rpcUrl: string;
+  /** JSON-RPC URL of the chain, or an EIP-1193 provider (the embedded chain). */
+  readonly rpcUrl: string | Eip1193Provider;
   readonly chainId: number;
   readonly safeAddress: string;
   readonly killSwitch: KillSwitch;
@@ -84,6 +89,72 @@ export class SafeMultisig {
     return new SafeMultisig(kit, options);
   }
 
+  /**
+   * Deploys a new Safe proxy with `owners` and `threshold` (protocol-kit's predicted-Safe flow,
+   * the deployment sent by `send`, e.g. the node operator) and returns its address. The same
+   * owners, threshold and `saltNonce` always give the same address.
+   */
+  static async deploy(options: {
+    rpcUrl: string | Eip1193Provider;
+    contractNetworks: Record<string, Record<string, string>>;
+    chainId: number;
+    owners: readonly string[];
+    threshold: number;
+    saltNonce: string;
+    send(tx: { to: string; data: string; value: bigint }): Promise<void>;
+  }): Promise<string> {
+    const mod = createRequire(import.meta.url)('@safe-global/protocol-kit') as { default: SafeClass };
+    const kit = await mod.default.init({
+      provider: options.rpcUrl,
+      predictedSafe: {
+        safeAccountConfig: { owners: [...options.owners], threshold: options.threshold },
+        safeDeploymentConfig: { safeVersion: '1.5.0', saltNonce: options.saltNonce },
+      },
+      contractNetworks: options.contractNetworks,
+    } as Parameters<SafeClass['init']>[0]);
+    const address = await kit.getAddress();
+    if (!(await kit.isSafeDeployed())) {
+      const tx = await kit.createSafeDeploymentTransaction();
+      await options.send({ to: tx.to, data: tx.data, value: BigInt(tx.value) });
+    }
+    return address;
+  }
+
+  /**
+   * The EIP-712 typed data of a proposal, as an approver's wallet signs it (`eth_signTypedData_v4`):
+   * its hash is the proposal's `safeTxHash`.
+   */
+  static typedData(proposal: SafeProposal): Record<string, unknown> {
+    return {
+      types: {
+        EIP712Domain: [
+          { name: 'chainId', type: 'uint256' },
+          { name: 'verifyingContract', type: 'address' },
+        ],
+        SafeTx: [
+          { name: 'to', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'data', type: 'bytes' },
+          { name: 'operation', type: 'uint8' },
+          { name: 'safeTxGas', type: 'uint256' },
+          { name: 'baseGas', type: 'uint256' },
+          { name: 'gasPrice', type: 'uint256' },
+          { name: 'gasToken', type: 'address' },
+          { name: 'refundReceiver', type: 'address' },
+          { name: 'nonce', type: 'uint256' },
+        ],
+      },
+      primaryType: 'SafeTx',
+      domain: { chainId: proposal.chainId, verifyingContract: proposal.safeAddress },
+      message: { ...proposal.transaction },
+    };
+  }
+
+  /** The Safe's current nonce: a proposal with a lower one can never execute. */
+  async nonce(): Promise<number> {
+    return this.#kit.getNonce();
+  }
+
   /** Current owners (checksummed) and threshold. */
   async policy(): Promise<{ owners: string[]; threshold: number }> {
     return { owners: await this.#kit.getOwners(), threshold: await this.#kit.getThreshold() };
@@ -91,8 +162,14 @@ export class SafeMultisig {
 
   /** Proposes a call from the Safe; the proposer (an owner) signs it first. */
   async propose(call: { to: string; value: bigint; data: string }, proposer: SafeAgentSigner): Promise<SafeProposal> {
+    return this.confirm(await this.draft(call), proposer);
+  }
+
+  /** A proposal of a call from the Safe at its current nonce (or `nonce`), with no signature yet. */
+  async draft(call: { to: string; value: bigint; data: string }, nonce?: number): Promise<SafeProposal> {
     const tx = await this.#kit.createTransaction({
       transactions: [{ to: call.to, value: call.value.toString(), data: call.data }],
+      ...(nonce === undefined ? {} : { options: { nonce } }),
     });
     const d = tx.data;
     const proposal: SafeProposal = {
@@ -113,7 +190,7 @@ export class SafeMultisig {
       },
       signatures: {},
     };
-    return this.confirm(proposal, proposer);
+    return proposal;
   }
 
   /** An agent owner co-signs (kill switch checked first). */

@@ -11,6 +11,7 @@ const invoiceFile = z.object({
           id: z.string(),
           counterparty: z.string(),
           amount: z.string().regex(/^\d+(\.\d{1,2})?$/),
+          currency: z.enum(['USDC', 'EUR']),
           reference: z.string(),
         })
         .strict(),
@@ -21,30 +22,33 @@ const invoiceFile = z.object({
 /** One supplier invoice. */
 export type Invoice = z.infer<typeof invoiceFile>['invoices'][number];
 
+/** Loads and validates the invoice queue. */
+export async function loadInvoices(path: string): Promise<Invoice[]> {
+  return invoiceFile.parse(parseYaml(await readFile(path, 'utf8'))).invoices;
+}
+
 /**
- * The example's simulated world: a seeded random-walk market (EURUSD, gas
- * price with occasional spikes), treasury balances, an invoice queue and a
- * bank statement feed whose parser fails now and then. Deterministic for a
- * given seed. This stands in for real oracles and a bank in the example only;
- * the real adapters live in actors/rails and actors/oracles.
+ * The example's market: a seeded random walk of EURUSD and of the gas price (with occasional
+ * spikes). Dry-run runs everything against it and its simulated balances; live runs publish its
+ * EURUSD to the on-chain feed each tick (the chain's own fees stand in for gas).
  */
 export class TreasurySimulation {
   eurusd = 1.085;
   gasGwei = 28;
-  readonly balances: Record<string, number> = { USD: 180_000, EUR: 150_000 };
+  /** Simulated wallets (dry-run): the operating treasury and the bank account. */
+  readonly balances: Record<string, number> = { USDC: 180_000, EURC: 150_000, EUR: 50_000 };
   readonly invoices: Invoice[];
   readonly settled = new Set<string>();
   #rng: number;
 
-  private constructor(invoices: Invoice[], seed: number) {
+  constructor(invoices: Invoice[], seed = 42) {
     this.invoices = invoices;
     this.#rng = seed;
   }
 
   /** Loads the invoice queue (validated) and seeds the market. */
   static async load(invoicesPath: string, seed = 42): Promise<TreasurySimulation> {
-    const parsed = invoiceFile.parse(parseYaml(await readFile(invoicesPath, 'utf8')));
-    return new TreasurySimulation(parsed.invoices, seed);
+    return new TreasurySimulation(await loadInvoices(invoicesPath), seed);
   }
 
   random(): number {
@@ -62,16 +66,29 @@ export class TreasurySimulation {
         : Math.max(12, this.gasGwei * 0.7 + (20 + this.random() * 20) * 0.3);
   }
 
-  /** EUR share of the treasury in USD terms, and the EUR to sell to get back to 40%. */
+  /** EURC share of the treasury in USD terms, and the EURC to sell to get back to 40%. */
   bands(): { eurShare: number; eurExcess: string } {
-    const eurUsd = this.balances.EUR! * this.eurusd;
-    const total = this.balances.USD! + eurUsd;
-    const share = eurUsd / total;
-    const excessUsd = Math.max(0, eurUsd - 0.4 * total);
-    return { eurShare: Math.round(share * 10_000) / 10_000, eurExcess: (excessUsd / this.eurusd).toFixed(2) };
+    return bandsOf(this.balances.USDC!, this.balances.EURC!, this.eurusd);
   }
 
   nextInvoice(): Invoice | undefined {
     return this.invoices.find((i) => !this.settled.has(i.id));
   }
+}
+
+/** The EURC share of USDC + EURC at `eurusd`, and the EURC to sell toward a 40% share (capped at `maxSell`). */
+export function bandsOf(
+  usdc: number,
+  eurc: number,
+  eurusd: number,
+  maxSell = Infinity,
+): { eurShare: number; eurExcess: string } {
+  const eurUsd = eurc * eurusd;
+  const total = usdc + eurUsd;
+  const share = total === 0 ? 0 : eurUsd / total;
+  const excessUsd = Math.max(0, eurUsd - 0.4 * total);
+  return {
+    eurShare: Math.round(share * 10_000) / 10_000,
+    eurExcess: Math.min(excessUsd / eurusd, maxSell).toFixed(2),
+  };
 }

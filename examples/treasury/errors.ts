@@ -22,3 +22,6 @@ export class PaymentAmountError extends createError('MANDATE_ERR_AMOUNT_INVALID'
     });
   }
 }
+
+/** The live treasury cannot start as configured (no database for its rails). */
+export class LiveSetupError extends createError('MANDATE_ERR_USAGE', 'LiveSetupError') {}

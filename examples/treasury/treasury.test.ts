@@ -28,7 +28,7 @@ describe('treasury example', () => {
         .listAgents()
         .map((a) => a.id)
         .sort(),
-    ).toEqual(['fee-watcher', 'fx-rebalancer', 'payables', 'statement-reconciler']);
+    ).toEqual(['fee-watcher', 'fx-rebalancer', 'payables', 'statement-reconciler', 'treasury-strategist']);
 
     for (let second = 0; second < 120; second++) {
       clock.increment(1_000);
@@ -38,7 +38,7 @@ describe('treasury example', () => {
     for (const id of ['fee-watcher', 'fx-rebalancer', 'statement-reconciler']) expect(cycles[id]).toBeGreaterThan(10);
     expect(cycles.payables).toBeGreaterThanOrEqual(3);
 
-    // INV-1003 (18,500 USD) is held for a human; nothing was sent (dry-run) and the approval waits.
+    // INV-1003 (18,500 USDC) is held for a human; nothing was sent (dry-run) and the approval waits.
     const pending = runtime.listApprovals('pending');
     expect(pending.map((a) => (a.action as { params: { invoice: string } }).params.invoice)).toEqual(['INV-1003']);
     expect(runtime.getAgent('payables')!.state).toBe('awaitingApproval');
@@ -65,7 +65,7 @@ describe('treasury example', () => {
     );
 
     // Dry-run: every external effect was recorded, none was made.
-    expect(sim.balances).toEqual({ USD: 180_000, EUR: 150_000 });
+    expect(sim.balances).toEqual({ USDC: 180_000, EURC: 150_000, EUR: 50_000 });
     expect(runtime.metrics().payments['would-have-sent']).toBeGreaterThan(0);
     await runtime.shutdown();
   });

@@ -16,8 +16,11 @@ export function approvalRoutes(app: FastifyInstance, runtime: MandateRuntime): v
 
   app.post('/api/approvals/:id/approve', { config: { permission: 'approval.decide' } }, async (request) => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const { reason } = parseInput(ApproveBodySchema, request.body ?? {}, 'body');
-    await runtime.approve(id, principalOf(request), reason);
+    const { reason, signature } = parseInput(ApproveBodySchema, request.body ?? {}, 'body');
+    await runtime.approve(id, principalOf(request), {
+      ...(reason === undefined ? {} : { reason }),
+      ...(signature === undefined ? {} : { signature }),
+    });
     return { ok: true, approval: runtime.listApprovals().find((a) => a.id === id) };
   });
 

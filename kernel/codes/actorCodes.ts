@@ -160,4 +160,20 @@ export const ACTOR_CODES = {
     kind: 'outcome',
     meaning: "the treasury example's sandbox bank has too little balance (outcome)",
   },
+  MANDATE_ERR_TREASURY_FLOOR: {
+    status: 422,
+    kind: 'error',
+    meaning: 'a stake or add-liquidity would leave less than the keep-liquid floor in the wallet; nothing was signed',
+  },
+  MANDATE_ERR_TREASURY_APR: {
+    status: 422,
+    kind: 'error',
+    meaning: "the pool's fee APR is below the strategy's minimum; liquidity is not provided",
+  },
+  MANDATE_ERR_TREASURY_ACTION: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      'a strategy action has no amount, an invalid share, no rail configured, or asks to unstake more than the position holds',
+  },
 } as const satisfies Record<string, CodeEntry>;

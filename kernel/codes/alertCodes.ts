@@ -44,4 +44,21 @@ export const ALERT_CODES = {
     meaning:
       "a stored registry record (descriptor, heartbeat or revocation) was ignored: unsigned, wrongly signed, malformed, stored under another agent's key, or a revocation signed by a key without the right (docs/protocol.md §9); the record is never used",
   },
+  MANDATE_APPROVAL_SIGNATURE_REQUESTED: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'one per signer when an approval that is a Safe quorum opens: who, which Safe transaction hash, how many signatures, until when',
+  },
+  MANDATE_TREASURY_FUNDED: {
+    status: null,
+    kind: 'alert',
+    meaning: "the treasury example funded its agents' wallets and the payables Safe on a new chain",
+  },
+  MANDATE_ERR_KILL_SWITCH_RETRACT: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "the kill switch could not take an item back (an authorization's cancel failed, a retractor threw); the alert names the item",
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -76,4 +76,10 @@ export const PERSISTENCE_CODES = {
     kind: 'error',
     meaning: 'no data subject with that pseudonymous id exists in the GDPR vault',
   },
+  MANDATE_ERR_DURABILITY: {
+    status: 500,
+    kind: 'error',
+    meaning:
+      'live mode refused: PostgreSQL runs without `fsync`/`synchronous_commit`, or JetStream without write-synced file storage; fix it or pass `--accept-weak-durability`',
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -89,4 +89,39 @@ export const RUNTIME_CODES = {
     kind: 'outcome',
     meaning: 'a supervisor exceeded its restart intensity and ended, escalating to its parent',
   },
+  MANDATE_ERR_CHAIN_METHOD: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      'a JSON-RPC method the embedded chain refuses (it would change state outside its replayable block log: `hardhat_*`, `evm_*` except `evm_mine`, `eth_sendTransaction`); sign a transaction instead',
+  },
+  MANDATE_ERR_CHAIN_REPLAY: {
+    status: 500,
+    kind: 'error',
+    meaning:
+      "the embedded chain's `blocks.jsonl` does not replay to the block hashes it recorded (another EVM version, an edited file); restore it or start a new chain directory",
+  },
+  MANDATE_ERR_CHAIN_CONFIG: {
+    status: 500,
+    kind: 'error',
+    meaning:
+      'the chain could not be opened: `EVM_RPC_URL` does not answer, the operator keystore is missing or does not open, or `contracts.json` belongs to another chain',
+  },
+  MANDATE_ERR_CHAIN_RPC: {
+    status: 502,
+    kind: 'error',
+    meaning: 'the chain answered a JSON-RPC call with an error (its code and message are in the message)',
+  },
+  MANDATE_ERR_APPROVAL_SIGNATURE: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      "an approval that is a Safe quorum was granted without a signature, with a signature by another wallet than the approver's, or by someone not among its signers",
+  },
+  MANDATE_ERR_APPROVAL_QUORUM: {
+    status: 409,
+    kind: 'error',
+    meaning:
+      "governance's `quorum` for an approval differs from the threshold of the Safe that pays it; make them equal",
+  },
 } as const satisfies Record<string, CodeEntry>;

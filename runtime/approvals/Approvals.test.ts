@@ -57,6 +57,8 @@ function setup(state = 'propose', reserve: PolicyResult = { status: 'approved', 
     agent: (id) => (id === 'payables' ? host : undefined),
     proposalOf: () => proposal,
     reserve: () => reserve,
+    live: () => false,
+    killed: () => false,
   });
   /** The agent finishes its propose step and waits for the approval (as the runtime reports it). */
   const wait = (id: string) => {

@@ -1,20 +1,28 @@
-import { createActor, type Actor } from 'xstate';
+import { createActor } from 'xstate';
 import type { PolicyResult, Proposal } from '../../actors/index.ts';
-import {
-  approvalMachine,
-  grantCompletes,
-  mayAnswer,
-  type ApprovalMachine,
-  type ApprovalOutcome,
-  type Principal,
-} from '../../machines/index.ts';
+import { approvalMachine, grantCompletes, type ApprovalOutcome, type Principal } from '../../machines/index.ts';
 import { ErrorCode, type Clock } from '../../kernel/index.ts';
 import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
-import { NotFoundError, StateConflictError } from '../errors.ts';
+import { KillSwitchEngagedError, NotFoundError, StateConflictError } from '../errors.ts';
 import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
+import type { RetractedItem } from '../control/Retraction.ts';
 import { deliverOutcome, GOVERNANCE } from './deliverOutcome.ts';
+import type { ApprovalAnswerInput, ApprovalRequirement, Entry } from './ApprovalEntry.ts';
+import { signatureSchema } from './ApprovalEntry.ts';
+import { checkAnswerable } from './checkAnswerable.ts';
+import { decidedRecord, recordDecision } from './recordDecision.ts';
+import { retractProposals } from './retractProposals.ts';
+import {
+  addSignature,
+  notifySigners,
+  openSignatureRequest,
+  requirementOf,
+  withRequirement,
+} from './signatureQuorum.ts';
+
+export type { ApprovalAnswerInput, ApprovalRequirement } from './ApprovalEntry.ts';
 
 /** What the approvals service needs. */
 export interface ApprovalsDeps {
@@ -30,22 +38,10 @@ export interface ApprovalsDeps {
   proposalOf(host: AgentHost): Proposal;
   /** Reserves the budget of a proposal being approved; `denied` when it was used up while the approval waited. */
   reserve(proposal: Proposal, reason: string): PolicyResult;
-}
-
-/** Options of one approval request: quorums and approver lists (governance rules set them). */
-export interface ApprovalRequirement {
-  /** Distinct approvers needed (default 1). */
-  required?: number;
-  /** Who may answer (`human:alice`, `role:treasurer`); empty: anyone with the approve permission. */
-  approvers?: readonly string[];
-}
-
-interface Entry {
-  record: ApprovalRecord;
-  proposal: Proposal | undefined;
-  actor: Actor<ApprovalMachine>;
-  finishing: Promise<ApprovalRecord> | undefined;
-  delivered: boolean;
+  /** Whether the agent acts live (signature requests are made for live effects only). */
+  live(host: AgentHost): boolean;
+  /** Whether the kill switch covers the agent: no new signatures are taken then. */
+  killed(host: AgentHost): boolean;
 }
 
 /**
@@ -72,7 +68,7 @@ export class Approvals {
     requirement: ApprovalRequirement = {},
   ): Promise<ApprovalRecord> {
     const now = this.#deps.clock.now();
-    const record: ApprovalRecord = {
+    let record: ApprovalRecord = {
       id: `apr-${proposal.decision.id}`,
       agentId: proposal.agentId,
       decisionId: proposal.decision.id,
@@ -82,9 +78,15 @@ export class Approvals {
       requestedAt: now,
       expiresAt: now + timeoutMs,
     };
-    this.#track(record, proposal, timeoutMs, requirement);
+    const request = await openSignatureRequest(host, record, {
+      live: this.#deps.live(host),
+      required: requirement.required,
+    });
+    record = withRequirement(record, requirement, request);
+    this.#track(record, proposal, timeoutMs, requirementOf(record));
     await this.#deps.store?.saveApproval(record);
     this.#deps.publish(record);
+    if (request !== undefined) notifySigners(record, request, this.#deps.alert);
     await this.#deps.audit({
       who: { kind: 'agent', id: host.identity.did },
       action: 'approval.requested',
@@ -100,7 +102,7 @@ export class Approvals {
   /** Re-adds a persisted approval after a restart; a pending one gets its remaining time back (or expires now). */
   restore(record: ApprovalRecord): void {
     if (record.status !== 'pending') return;
-    const entry = this.#track(record, undefined, record.expiresAt - this.#deps.clock.now(), {});
+    const entry = this.#track(record, undefined, record.expiresAt - this.#deps.clock.now(), requirementOf(record));
     if (record.expiresAt <= this.#deps.clock.now())
       entry.actor.send({ type: 'approval.expire', at: this.#deps.clock.now() });
   }
@@ -109,6 +111,11 @@ export class Approvals {
   list(status?: ApprovalRecord['status']): ApprovalRecord[] {
     const all = [...this.#entries.values()].map((e) => e.record);
     return status === undefined ? all : all.filter((r) => r.status === status);
+  }
+
+  /** One request, or undefined. */
+  find(id: string): ApprovalRecord | undefined {
+    return this.#entries.get(id)?.record;
   }
 
   /** One request; `MANDATE_ERR_NOT_FOUND` when there is none. */
@@ -128,32 +135,21 @@ export class Approvals {
    * reserved again before the completing grant (it may have been used while the request waited),
    * and a request whose budget is gone is rejected by governance instead.
    */
-  async approve(id: string, by: Principal, reason?: string): Promise<ApprovalRecord> {
+  async approve(id: string, by: Principal, answer: string | ApprovalAnswerInput = {}): Promise<ApprovalRecord> {
+    const { reason, signature } = typeof answer === 'string' ? { reason: answer, signature: undefined } : answer;
     checkInput(principalSchema, by, 'principal');
     if (reason !== undefined) checkInput(reasonSchema, reason, 'approval reason');
+    if (signature !== undefined) checkInput(signatureSchema, signature, 'approval signature');
     const entry = this.#open(id);
     const host = this.#deps.agent(entry.record.agentId);
     if (host === undefined) throw new NotFoundError('agent', entry.record.agentId);
-    // Still in propose: the request was opened for this decision and the agent is about to wait for it.
-    const waiting = host.state === 'awaitingApproval' && host.context.verdict?.approvalId === id;
-    const arriving = host.state === 'propose' && host.context.decision?.id === entry.record.decisionId;
-    if (!waiting && !arriving) {
-      throw new StateConflictError(
-        `Agent "${entry.record.agentId}" is ${host.state} and no longer waits for "${id}".`,
-        { approvalId: id, state: host.state },
-      );
-    }
     const context = entry.actor.getSnapshot().context;
-    if (!mayAnswer(context, by))
-      throw new StateConflictError(
-        `${by.kind} "${by.id}" is not among the approvers of "${id}" (${context.approvers.join(', ')}).`,
-        { approvalId: id },
-      );
-    if (context.grants.some((g) => g.by.kind === by.kind && g.by.id === by.id)) {
-      throw new StateConflictError(
-        `${by.kind} "${by.id}" has already approved "${id}"; it needs ${context.required - context.grants.length} more distinct approver(s).`,
-        { approvalId: id },
-      );
+    checkAnswerable(entry.record, context, host, by);
+    if (entry.record.signatures !== undefined) {
+      if (this.#deps.killed(host)) throw new KillSwitchEngagedError(host.id);
+      entry.record = await addSignature(host.def.act?.signatures, entry.record, by, signature, this.#deps.clock.now());
+      // The signature is kept before it counts: a restart still has every signature collected.
+      await this.#deps.store?.saveApproval(entry.record);
     }
     if (grantCompletes(context, by)) {
       const reserved = this.#deps.reserve(entry.proposal ?? this.#deps.proposalOf(host), `approved by ${by.id}`);
@@ -184,6 +180,15 @@ export class Approvals {
     const entry = this.#open(id);
     entry.actor.send({ type: 'approval.reject', by, at: this.#deps.clock.now(), reason });
     return entry.finishing === undefined ? entry.record : entry.finishing;
+  }
+
+  /**
+   * The kill switch retracts: every pending signature approval (Safe proposal) of an agent it
+   * covers is withdrawn — rejected with the reason, its signatures never to be executed — and
+   * reported per item. New signatures are refused while the switch covers the agent (`approve`).
+   */
+  async retract(covers: (agentId: string) => boolean, by: Principal, why: string): Promise<RetractedItem[]> {
+    return retractProposals(this.#entries.values(), { covers, by, why, at: this.#deps.clock.now() });
   }
 
   /** The agent has started to wait for its request: hand over an answer that came early. */
@@ -257,33 +262,11 @@ export class Approvals {
   }
 
   async #finish(entry: Entry, outcome: ApprovalOutcome): Promise<ApprovalRecord> {
-    const d = this.#deps;
-    const answer = outcome.answer;
-    const decided: ApprovalRecord = {
-      ...entry.record,
-      status: outcome.status,
-      decidedAt: answer?.at ?? d.clock.now(),
-      decidedBy: answer?.by ?? GOVERNANCE,
-    };
-    const why = outcome.status === 'expired' ? 'no approver answered in time' : answer?.reason;
-    if (why !== undefined) decided.decisionReason = why;
-    entry.record = decided;
+    entry.record = decidedRecord(entry.record, outcome, this.#deps.clock.now());
     entry.proposal = undefined;
-    await d.store?.saveApproval(decided);
-    const action = outcome.status === 'approved' ? 'approval.granted' : `approval.${outcome.status}`;
-    const where = d.agent(decided.agentId)?.def.group ?? decided.agentId;
-    await d.audit({
-      who: decided.decidedBy!,
-      action,
-      subject: decided.id,
-      where,
-      why: why ?? 'approved',
-      data: { agentId: decided.agentId, action: decided.action },
-      at: d.clock.now(),
-    });
-    d.publish(decided);
+    await recordDecision(this.#deps, entry.record);
     this.#deliver(entry);
-    return decided;
+    return entry.record;
   }
 
   /** Hands the outcome to the agent if it waits for this request; otherwise it stays until it does. */

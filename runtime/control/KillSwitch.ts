@@ -4,6 +4,7 @@ import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
 import type { AuditInput, KillSwitchState, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import { KillScopes, type KillScope, type KillTarget } from './KillScopes.ts';
 import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
+import type { RetractedItem, Retractor } from './Retraction.ts';
 import { ErrorCode } from '../../kernel/index.ts';
 
 const scopeSchema = z
@@ -50,9 +51,15 @@ export class KillSwitch {
   readonly #scopes = new KillScopes();
   readonly #deps: KillSwitchDeps;
   #broadcast: KillSwitchBroadcast | undefined;
+  readonly #retractors = new Map<string, Retractor>();
 
   constructor(deps: KillSwitchDeps) {
     this.#deps = deps;
+  }
+
+  /** Registers what engaging takes back (see {@link Retractor}); one per name. */
+  addRetractor(name: string, retractor: Retractor): void {
+    this.#retractors.set(name, retractor);
   }
 
   /** Sets (or clears) where orders go to other nodes. */
@@ -99,6 +106,7 @@ export class KillSwitch {
       at: d.clock.now(),
     });
     d.alert('critical', ErrorCode.MANDATE_ERR_KILL_SWITCH, `kill switch engaged by ${by.id}: ${why}`);
+    await this.#retract(by, why);
     if (options.local !== true) await this.#broadcast?.('engage', s, by.id, why);
   }
 
@@ -123,6 +131,42 @@ export class KillSwitch {
     });
     d.alert('warning', ErrorCode.MANDATE_KILL_SWITCH_RELEASED, `kill switch released by ${by.id}: ${why}`);
     if (options.local !== true) await this.#broadcast?.('release', s, by.id, why);
+  }
+
+  /** Runs every retractor for the agents now covered and audits each item it reports. */
+  async #retract(by: Principal, why: string): Promise<void> {
+    const covers = (agentId: string) => this.railView().isEngaged(agentId, []);
+    for (const [name, retractor] of this.#retractors) {
+      let items: RetractedItem[];
+      try {
+        items = await retractor(covers);
+      } catch (error) {
+        this.#deps.alert(
+          'critical',
+          ErrorCode.MANDATE_ERR_KILL_SWITCH_RETRACT,
+          `retraction "${name}" failed: ${(error as Error).message}`,
+        );
+        continue;
+      }
+      for (const item of items) {
+        await this.#deps.audit({
+          who: by,
+          action: `operator.killswitch.retracted`,
+          subject: item.id,
+          where: this.#deps.nodeId,
+          why,
+          data: { ...item, retractor: name },
+          at: this.#deps.clock.now(),
+        });
+        if (item.status === 'failed')
+          this.#deps.alert(
+            'critical',
+            ErrorCode.MANDATE_ERR_KILL_SWITCH_RETRACT,
+            `${item.kind} ${item.id} of ${item.agentId}: ${item.detail}`,
+            item.agentId,
+          );
+      }
+    }
   }
 
   /**

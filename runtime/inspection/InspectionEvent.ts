@@ -1,3 +1,4 @@
+import type { CollectedSignatures } from '../../actors/index.ts';
 import type { ErrorCode, Principal } from '../../kernel/index.ts';
 
 /** Who did something (the kernel's one `Principal`, re-exported for this folder's readers). */
@@ -57,6 +58,11 @@ export interface ApprovalRecord {
   decidedAt?: number;
   decidedBy?: Principal;
   decisionReason?: string;
+  /** Distinct approvers needed (default 1) and who may answer (empty: anyone with the approve permission). */
+  required?: number;
+  approvers?: string[];
+  /** For approvals that are signatures (a Safe quorum): what is signed, and the signatures so far. */
+  signatures?: CollectedSignatures;
 }
 
 /** Everything the inspection stream carries. */

@@ -39,6 +39,8 @@ export class TransitionJournal {
     if (ctx.outcome !== null) summary.outcome = ctx.outcome.status;
     if (ctx.lastError !== null) summary.error = ctx.lastError.code;
     if (ctx.attempts > 0) summary.attempts = ctx.attempts;
+    const effect = onChainEffect(host.id, ctx.outcome?.receipt);
+    if (effect !== undefined) summary.effect = effect;
     this.#record({
       type: 'transition',
       actorId: host.id,
@@ -87,4 +89,26 @@ export class TransitionJournal {
     this.#next = (this.#next + 1) % this.#recent.length;
     this.#writer?.journal(published);
   }
+}
+
+/**
+ * The on-chain effect of an outcome, for the transition line: its business key (the invoice id,
+ * without the agent prefix; the decision id when the action has none), transaction hash and block. Undefined when the receipt is not a
+ * chain transaction.
+ */
+function onChainEffect(
+  agentId: string,
+  receipt: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  const tx = receipt?.reference;
+  if (typeof tx !== 'string' || !/^0x[0-9a-f]{64}$/i.test(tx)) return undefined;
+  const key = typeof receipt!.idempotencyKey === 'string' ? receipt!.idempotencyKey : undefined;
+  const details = (receipt!.details ?? {}) as Record<string, unknown>;
+  return {
+    key: key?.startsWith(`${agentId}:`) ? key.slice(agentId.length + 1) : key,
+    tx,
+    block: typeof details.blockNumber === 'number' ? details.blockNumber : null,
+    rail: receipt!.rail ?? null,
+    status: receipt!.status ?? null,
+  };
 }

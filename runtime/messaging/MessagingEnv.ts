@@ -29,4 +29,6 @@ export interface MessagingEnv {
   readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
   alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
   audit(entry: AuditInput): Promise<void>;
+  /** The agent's own accounts by CAIP-2 chain id, published in its registry descriptor. */
+  walletsOf?(agentId: string): Record<string, string> | undefined;
 }

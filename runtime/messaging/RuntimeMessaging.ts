@@ -44,6 +44,10 @@ export interface RuntimeMessagingOptions {
   revocationAuthorities?: readonly string[];
 }
 
+function walletsField(wallets: Record<string, string> | undefined): { wallets?: Record<string, string> } {
+  return wallets === undefined ? {} : { wallets };
+}
+
 /**
  * Connects a runtime to the signed message bus (in-process, or NATS with JetStream and KV): every agent is
  * attached with its did, registered in the capability registry with signed heartbeats, and fed verified
@@ -159,6 +163,7 @@ export class RuntimeMessaging {
           version: /^\d+\.\d+\.\d+$/.test(host.def.version) ? host.def.version : '1.0.0',
         })),
         reputation: this.#runtime.reputationOf(host.id) / 100,
+        ...walletsField(this.#runtime.walletsOf?.(host.id)),
       },
       handler: async (msg) => {
         this.counters.received++;

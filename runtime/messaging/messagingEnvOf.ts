@@ -19,5 +19,9 @@ export function messagingEnvOf(s: RuntimeServices): MessagingEnv {
     killSwitch: s.killSwitch,
     alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
     audit: s.audit,
+    walletsOf: (agentId) => {
+      const chain = s.options.chain;
+      return chain === undefined ? undefined : { [`eip155:${chain.chainId}`]: chain.walletOf(agentId) };
+    },
   };
 }

@@ -4,6 +4,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { StoreLockedError, StoreUnavailableError } from './errors.ts';
 
+/** PGlite's own start parameters without `-F`, so the cluster runs with `fsync = on`. */
+const DURABLE_START_PARAMS = (PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams.filter(
+  (p) => p !== '-F',
+);
+
 /** Options of {@link EmbeddedPostgres.start}. */
 export interface EmbeddedPostgresOptions {
   /** Directory PGlite persists its cluster in; created when missing. */
@@ -42,7 +47,8 @@ export class EmbeddedPostgres {
     takeLock(lockFile, dataDir);
     let db: PGlite | undefined;
     try {
-      db = await PGlite.create(dataDir);
+      // PGlite starts PostgreSQL with -F (fsync off) unless told otherwise: live money needs fsync on.
+      db = await PGlite.create(dataDir, { startParams: DURABLE_START_PARAMS });
       const server = new PGLiteSocketServer({
         db,
         host: '127.0.0.1',

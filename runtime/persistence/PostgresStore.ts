@@ -10,6 +10,7 @@ import { compactHistory, type CompactionResult, type RetentionPolicy } from './c
 import { IntentUnknownError, SnapshotCorruptError } from './errors.ts';
 import { GroupCommit } from './GroupCommit.ts';
 import { insertIntent, patchIntent } from './intentStatements.ts';
+import { loadWalletSeed } from './loadWalletSeed.ts';
 import { queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
 import type { ReputationEvent } from './ReputationEvent.ts';
 import type {
@@ -74,6 +75,11 @@ export class PostgresStore implements RuntimeStore {
       maxBatch: parts.maxBatch,
       retry: parts.retry,
     });
+  }
+
+  /** The node's wallet seed (hex), sealed in the database; agents' EVM accounts derive from it. */
+  walletSeed(): Promise<string> {
+    return loadWalletSeed(pgExecutor(this.#p.pool), this.#p.box, this.#p.clock);
   }
 
   /** Whether the store runs on the embedded database. */

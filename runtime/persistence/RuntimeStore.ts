@@ -136,6 +136,8 @@ export interface RuntimeStore {
   readonly databaseUrl?: string;
   /** The read side of the audit hash chain (query, verify, checkpoint), when the store keeps one. */
   readonly audit?: AuditTrail;
+  /** The node's wallet seed (hex, sealed at rest): agents' EVM accounts are derived from it. */
+  walletSeed?(): Promise<string>;
   /** Compacts journal and snapshot history by `policy` (default: the store's retention policy). */
   compact?(policy?: RetentionPolicy): Promise<CompactionResult>;
 }

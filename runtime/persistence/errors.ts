@@ -26,3 +26,6 @@ export class SecretUnsealError extends createError('MANDATE_ERR_STORE_SECRET', '
 
 /** The store was used after `close()` or before `open()`. */
 export class StoreClosedError extends createError('MANDATE_ERR_STORE_CLOSED', 'StoreClosedError') {}
+
+/** Live mode was asked for on storage that would not survive a machine crash (see `checkDurability`). */
+export class WeakDurabilityError extends createError('MANDATE_ERR_DURABILITY', 'WeakDurabilityError') {}

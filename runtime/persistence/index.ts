@@ -13,7 +13,10 @@ export {
   StoreLockedError,
   StoreSchemaError,
   StoreUnavailableError,
+  WeakDurabilityError,
 } from './errors.ts';
+export { checkDurability } from './checkDurability.ts';
+export type { DurabilityFinding, DurabilityTargets } from './checkDurability.ts';
 export { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 export { PostgresStore } from './PostgresStore.ts';
 export type { PostgresStoreParts } from './PostgresStoreParts.ts';

@@ -95,6 +95,9 @@ export const storeSchemas = {
     decidedAt: time.optional(),
     decidedBy: principal.optional(),
     decisionReason: z.string().optional(),
+    required: z.number().int().positive().optional(),
+    approvers: z.array(z.string()).optional(),
+    signatures: json.optional(),
   }),
   intentBegin: z.object({
     key: z.string().min(1),

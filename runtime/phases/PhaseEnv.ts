@@ -1,3 +1,4 @@
+import type { CollectedSignatures } from '../../actors/index.ts';
 import type { ErrorCode } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { KillTarget } from '../control/KillScopes.ts';
@@ -23,4 +24,6 @@ export interface PhaseEnv {
   /** `live` only when both the runtime and the agent's own definition allow it. */
   modeFor(def: AgentDefinition): 'dry-run' | 'live';
   alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  /** The signatures an approval collected (a Safe quorum), handed to the actuator with the act. */
+  signaturesOf?(approvalId: string): CollectedSignatures | undefined;
 }

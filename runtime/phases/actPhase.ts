@@ -45,12 +45,14 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
   // decisions and restarts; otherwise the decision id is the key.
   const businessKey = action.params.idempotencyKey;
   const key = typeof businessKey === 'string' && businessKey.length > 0 ? `${host.id}:${businessKey}` : decision.id;
+  const signatures = ctx.grant.mode === 'manual' ? env.signaturesOf?.(ctx.grant.approvalId) : undefined;
   const actx: ActContext = {
     agentId: host.id,
     decisionId: decision.id,
     idempotencyKey: key,
     mode,
     now: env.clock.now(),
+    ...(signatures === undefined ? {} : { signatures }),
   };
   const started = env.clock.now();
 

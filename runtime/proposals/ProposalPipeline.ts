@@ -84,7 +84,7 @@ export class ProposalPipeline {
       if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason };
       if (result.status === 'pending') {
         const timeout = result.approvalTimeoutMs ?? host.def.limits.approvalTimeout;
-        const record = await this.#deps.approvals.open(host, proposal, result.reason, timeout);
+        const record = await this.#deps.approvals.open(host, proposal, result.reason, timeout, result.requirement);
         return {
           status: 'pending',
           by: stage.name,

@@ -220,7 +220,7 @@ describe('dashboard - operator in a real browser', () => {
     await p.getByTestId('tab-audit').click();
     await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
     const unfiltered = await p.getByTestId('audit-row').count();
-    await p.getByTestId('filter-currency').fill('USD');
+    await p.getByTestId('filter-currency').fill('USDC');
     await p.getByTestId('filter-counterparty').fill(paidTo);
     await p.getByTestId('audit-apply').click();
     await p.waitForFunction((n) => document.querySelectorAll('[data-testid="audit-row"]').length < n, unfiltered);
@@ -233,9 +233,9 @@ describe('dashboard - operator in a real browser', () => {
     expect(header!.slice(0, 3)).toEqual(['seq', 'at', 'who_kind']);
     expect(rows.map((r) => r[0])).toEqual(shown);
     for (const r of rows) {
-      expect(r[header!.indexOf('currency')]).toBe('USD');
+      expect(r[header!.indexOf('currency')]).toBe('USDC');
       expect(r[header!.indexOf('counterparty')]).toBe(paidTo);
-      expect(JSON.parse(r[header!.indexOf('data')]!)).toMatchObject({ currency: 'USD', counterparty: paidTo });
+      expect(JSON.parse(r[header!.indexOf('data')]!)).toMatchObject({ currency: 'USDC', counterparty: paidTo });
     }
     await screenshot(p, 'dashboard-operator-audit-filtered');
   });
@@ -273,8 +273,8 @@ describe('dashboard - monitoring', () => {
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-label'), Number(e.getAttribute('data-value'))]));
     const latest = fx.runtime.metrics().agents;
     expect(Object.fromEntries(bars)).toEqual(Object.fromEntries(latest.map((a) => [a.id, a.cycles])));
-    // Earlier tests paid invoices in USD: the asset chart has a USD bar.
-    await p.locator('[data-testid="chart-assets"] rect.bar[data-label="USD"]').waitFor();
+    // Earlier tests paid invoices in USDC: the asset chart has a USDC bar.
+    await p.locator('[data-testid="chart-assets"] rect.bar[data-label="USDC"]').waitFor();
     expect(await p.getByTestId('tile-agents').textContent()).toContain(String(latest.length));
     expect(await p.getByTestId('tile-ready-database').textContent()).toContain('reachable');
     await fx.drive(1);

@@ -153,7 +153,11 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
       invoiceTask,
       allowedTask: () => {
         const next = sim.invoices.find(
-          (i) => !sim.settled.has(i.id) && Number(i.amount) <= 10_000 && i.counterparty !== 'cp-sanctioned-01',
+          (i) =>
+            !sim.settled.has(i.id) &&
+            Number(i.amount) <= 10_000 &&
+            i.counterparty !== 'cp-sanctioned-01' &&
+            i.currency === 'USDC',
         );
         if (next === undefined) throw new Error('No small invoice left to pay');
         return invoiceTask(next.id);

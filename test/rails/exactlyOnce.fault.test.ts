@@ -2,7 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseUnits, Wallet } from 'ethers';
+import { Contract, Interface, parseUnits, Wallet } from 'ethers';
+import { SafeMultisig } from '../../actors/wallets/SafeMultisig.ts';
+import { mandateArtifacts } from '../../contracts/index.ts';
+import { openChain } from '../../runtime/chain/index.ts';
+import { createRailTestDatabase } from '../support/evmDatabase.ts';
+import { startEmbeddedTreasuryChain } from '../support/embeddedTreasury.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRailFixture, type RailFixture } from '../support/evmFixture.ts';
 
@@ -36,13 +41,16 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function startWorker(env: NodeJS.ProcessEnv): {
+function startWorker(
+  env: NodeJS.ProcessEnv,
+  worker = 'faultWorker.ts',
+): {
   child: ChildProcess;
   ready: Promise<void>;
   done: Promise<number | null>;
   output: () => string;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'faultWorker.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, worker)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -155,5 +163,150 @@ describe('exactly-once under SIGKILL', () => {
       );
     },
     Math.max(300_000, KILLS * 5_000),
+  );
+});
+
+/** Rounds and items of the embedded-chain fault test (MANDATE_FAULT_CHAIN_KILLS, MANDATE_FAULT_CHAIN_ITEMS for longer runs). */
+const CHAIN_KILLS = Number(process.env['MANDATE_FAULT_CHAIN_KILLS'] ?? 4);
+const CHAIN_ITEMS = Number(process.env['MANDATE_FAULT_CHAIN_ITEMS'] ?? 6);
+
+describe('exactly-once under SIGKILL on the embedded chain', () => {
+  it(
+    `rails fault - ${CHAIN_KILLS} SIGKILLs of a process executing Safe payments and pool swaps on the embedded chain: each happens once`,
+    async () => {
+      const random = prng(SEED + 1);
+      const chainDir = mkdtempSync(join(tmpdir(), 'mandate-chain-fault-'));
+      const seed = `0x${'3c'.repeat(32)}`;
+      const db = await createRailTestDatabase('mandate_chain_fault');
+      try {
+        // Set-up in this process, then the chain is closed and handed to the workers.
+        const setup = await startEmbeddedTreasuryChain(chainDir, seed);
+        const { chain } = setup;
+        const alice = Wallet.createRandom();
+        const bob = Wallet.createRandom();
+        const agent = chain.walletOf('agent-fault');
+        await setup.fund(agent, { usdc: '100000' });
+        await setup.seedPool('1000000', '900000');
+        const safeAddress = await SafeMultisig.deploy({
+          rpcUrl: chain.eip1193,
+          contractNetworks: { [String(chain.chainId)]: chain.contracts.safe },
+          chainId: chain.chainId,
+          owners: [agent, alice.address, bob.address],
+          threshold: 2,
+          saltNonce: '7',
+          send: async (tx) => void (await (await chain.operator().sendTransaction(tx)).wait()),
+        });
+        await setup.fund(safeAddress, { usdc: '100000' });
+        const safe = await SafeMultisig.connect({
+          rpcUrl: chain.eip1193,
+          chainId: chain.chainId,
+          safeAddress,
+          killSwitch: { isEngaged: () => false },
+          contractNetworks: { [String(chain.chainId)]: chain.contracts.safe },
+        });
+        const erc20 = new Interface(['function transfer(address,uint256) returns (bool)']);
+        const items: (
+          { kind: 'safe'; key: string; payee: string; amount: string } | { kind: 'swap'; key: string; amountIn: string }
+        )[] = [];
+        const signed: Record<string, unknown> = {};
+        for (let i = 0; i < CHAIN_ITEMS; i++) {
+          const payee = Wallet.createRandom().address;
+          const amount = `${100 + i}.50`;
+          const key = `chain-fault-${SEED}-safe-${i}`;
+          const proposal = await safe.draft(
+            {
+              to: chain.contracts.tokens.USDC!,
+              value: 0n,
+              data: erc20.encodeFunctionData('transfer', [payee, parseUnits(amount, 6)]),
+            },
+            i,
+          );
+          const sig = (w: { signingKey: Wallet['signingKey'] }) => w.signingKey.sign(proposal.safeTxHash).serialized;
+          signed[key] = {
+            request: {
+              scheme: 'safe',
+              digest: proposal.safeTxHash,
+              threshold: 2,
+              signers: {},
+              typedData: {},
+              payload: proposal,
+            },
+            signatures: {
+              'human:alice': { address: alice.address, signature: sig(alice), at: 0 },
+              'human:bob': { address: bob.address, signature: sig(bob), at: 0 },
+            },
+          };
+          items.push({ kind: 'safe', key, payee, amount });
+          items.push({ kind: 'swap', key: `chain-fault-${SEED}-swap-${i}`, amountIn: `${50 + i}` });
+        }
+        await chain.close();
+        const planPath = join(chainDir, 'plan.json');
+        writeFileSync(planPath, JSON.stringify({ safe: safeAddress, items, signed }));
+        const env = { CHAIN_DIR: chainDir, CHAIN_SEED: seed, RAIL_DB_URL: db.url, FAULT_PLAN: planPath };
+        let killed = 0;
+        for (let round = 0; round < CHAIN_KILLS; round++) {
+          const w = startWorker(env, 'chainFaultWorker.ts');
+          await w.ready;
+          await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
+          if (w.child.exitCode !== null) {
+            expect(w.output()).toContain('DONE');
+            break;
+          }
+          w.child.kill('SIGKILL');
+          await w.done;
+          killed += 1;
+        }
+        const last = startWorker(env, 'chainFaultWorker.ts');
+        expect(await last.done, `final worker output (seed ${SEED}):\n${last.output()}`).toBe(0);
+
+        const after = await openChain({ dir: chainDir, seed, env: {} });
+        try {
+          const provider = after.provider();
+          const usdc = new Contract(after.contracts.tokens.USDC!, mandateArtifacts.StableToken.abi as never, provider);
+          for (const item of items)
+            if (item.kind === 'safe')
+              expect(await usdc.getFunction('balanceOf')(item.payee), `${item.key} (seed ${SEED})`).toBe(
+                parseUnits(item.amount, 6),
+              );
+          const safeNow = await SafeMultisig.connect({
+            rpcUrl: after.eip1193,
+            chainId: after.chainId,
+            safeAddress,
+            killSwitch: { isEngaged: () => false },
+            contractNetworks: { [String(after.chainId)]: after.contracts.safe },
+          });
+          expect(await safeNow.nonce()).toBe(CHAIN_ITEMS);
+          // Every swap once: as many Swap events to the agent as swap intents.
+          const pair = new Interface([
+            'event Swap(address indexed sender, uint256 amount0In, uint256 amount1In, uint256 amount0Out, uint256 amount1Out, address indexed to)',
+          ]);
+          const logs = (await provider.send('eth_getLogs', [
+            {
+              address: after.contracts.pools['USDC/EURC'],
+              fromBlock: '0x0',
+              toBlock: 'latest',
+              topics: [pair.getEvent('Swap')!.topicHash],
+            },
+          ])) as { topics: string[]; data: string }[];
+          const toAgent = logs.filter((l) => pair.parseLog(l)!.args[5].toLowerCase() === agent.toLowerCase());
+          expect(toAgent).toHaveLength(CHAIN_ITEMS);
+          const rows = (
+            await db.pool.query<{ status: string; n: string }>(
+              `SELECT status, count(*)::text AS n FROM rail_intents GROUP BY status`,
+            )
+          ).rows;
+          expect(rows.filter((r) => r.status !== 'confirmed')).toEqual([]);
+          console.log(
+            `rails fault (embedded chain): seed ${SEED}, ${killed} SIGKILLs, ${CHAIN_ITEMS} Safe payments and ${CHAIN_ITEMS} swaps each made once; chain at block ${after.chainId && (await provider.getBlockNumber())}`,
+          );
+        } finally {
+          await after.close();
+        }
+      } finally {
+        await db.close();
+        rmSync(chainDir, { recursive: true, force: true });
+      }
+    },
+    Math.max(300_000, CHAIN_KILLS * 20_000),
   );
 });

@@ -3,6 +3,7 @@ import { Migration20261121000001Initial } from './Migration20261121000001Initial
 import { Migration20261121000002AuditAppendOnly } from './Migration20261121000002AuditAppendOnly.ts';
 import { Migration20261121000003RailTables } from './Migration20261121000003RailTables.ts';
 import { Migration20261121000004AuditEntryId } from './Migration20261121000004AuditEntryId.ts';
+import { Migration20261201170001Authorizations } from './Migration20261201170001Authorizations.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261121000002AuditAppendOnly', class: Migration20261121000002AuditAppendOnly },
   { name: 'Migration20261121000003RailTables', class: Migration20261121000003RailTables },
   { name: 'Migration20261121000004AuditEntryId', class: Migration20261121000004AuditEntryId },
+  { name: 'Migration20261201170001Authorizations', class: Migration20261201170001Authorizations },
 ];

@@ -1,0 +1,166 @@
+/**
+ * The EVM rail's signing steps, each a function of what it needs: the unsigned EIP-1559
+ * transaction (gas preflight, fees under the cap, the chain's nonce count — fetched in parallel),
+ * signing it in one database transaction with its nonce and stored bytes, and the dry-run
+ * variant that signs without storing a nonce or sending.
+ */
+import { keccak256, parseUnits, type JsonRpcApiProvider, type TransactionLike } from 'ethers';
+import { ErrorCode, MandateError } from '../../kernel/index.ts';
+import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
+import type { AttemptStore } from './AttemptStore.ts';
+import { InvalidIntentError, PreflightError } from './errors.ts';
+import type { EvmAsset, EvmCall } from './EvmRailOptions.ts';
+import { estimateEip1559Fees, type Eip1559Fees } from './FeePolicy.ts';
+import type { IntentLedger, LedgerEntry } from './IntentLedger.ts';
+import type { CryptoIntent } from './PaymentIntent.ts';
+import type { PaymentReceipt } from './PaymentReceipt.ts';
+import type { RailSql } from './RailSql.ts';
+
+/** Error codes that mean "refused before anything was signed": the intent fails for good. */
+const REFUSALS = new Set<ErrorCode>([
+  ErrorCode.MANDATE_ERR_LIMIT_EXCEEDED,
+  ErrorCode.MANDATE_ERR_WALLET_SIGNING_HALTED,
+  ErrorCode.MANDATE_ERR_RAIL_FEE_CAP,
+  ErrorCode.MANDATE_ERR_RAIL_PREFLIGHT,
+  ErrorCode.MANDATE_ERR_SWAP_SLIPPAGE,
+  ErrorCode.MANDATE_ERR_SWAP_QUOTE,
+]);
+
+/** Runs `step`; a refusal (see REFUSALS) is returned, anything else thrown. */
+export async function refusalOf(step: () => Promise<void>): Promise<MandateError | undefined> {
+  try {
+    await step();
+    return undefined;
+  } catch (error) {
+    if (error instanceof MandateError && REFUSALS.has(error.code)) return error;
+    throw error;
+  }
+}
+
+/** What the signing steps share. */
+export interface SigningContext {
+  readonly sql: RailSql;
+  readonly provider: JsonRpcApiProvider;
+  readonly chainId: number;
+  readonly from: string;
+  readonly feeCap: Eip1559Fees;
+  readonly signer: TransactionSigner;
+  readonly ledger: IntentLedger;
+  readonly attempts: AttemptStore;
+  readonly now: () => Date;
+}
+
+/** Gas preflight, fee estimate and the chain's nonce count, fetched in parallel (one round trip of latency). */
+export async function unsignedTransaction(
+  c: SigningContext,
+  call: EvmCall,
+): Promise<{ unsigned: TransactionLike<string>; chainNext: bigint }> {
+  const gas = async (): Promise<bigint> => {
+    if (call.data === '0x') return 21_000n;
+    try {
+      const estimate = BigInt(
+        await c.provider.send('eth_estimateGas', [
+          { from: c.from, to: call.to, data: call.data, value: `0x${call.value.toString(16)}` },
+        ]),
+      );
+      return (estimate * 12n) / 10n;
+    } catch (cause) {
+      throw new PreflightError(
+        `call to ${call.to} would revert (${(cause as Error).message.slice(0, 200)}); check the balance and allowances of ${c.from}`,
+        { cause },
+      );
+    }
+  };
+  const [gasLimit, fees, chainNext] = await Promise.all([
+    gas(),
+    estimateEip1559Fees(c.provider, c.feeCap),
+    c.provider.send('eth_getTransactionCount', [c.from, 'pending']).then((n: string) => BigInt(n)),
+  ]);
+  return {
+    unsigned: {
+      type: 2,
+      chainId: BigInt(c.chainId),
+      to: call.to,
+      value: call.value,
+      data: call.data,
+      gasLimit,
+      ...fees,
+    },
+    chainNext,
+  };
+}
+
+/** In ONE database transaction: lock the intent and the nonce, sign, store the raw bytes, advance the nonce. */
+export async function signAndStore(
+  c: SigningContext,
+  key: string,
+  unsigned: TransactionLike<string>,
+  chainNext: bigint,
+): Promise<void> {
+  await c.sql.transaction(async (tx) => {
+    const locked = await c.ledger.get(key, tx, true);
+    if (locked?.status !== 'pending') return; // another process signed it meanwhile
+    const nonce = await c.attempts.lockNextNonce(tx, chainNext);
+    const raw = await c.signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
+    const txHash = keccak256(raw);
+    const now = c.now();
+    await c.attempts.record(
+      tx,
+      {
+        txHash,
+        idempotencyKey: key,
+        nonce,
+        purpose: 'payment',
+        rawTx: raw,
+        maxFeePerGas: unsigned.maxFeePerGas as bigint,
+        maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas as bigint,
+      },
+      now,
+      true,
+    );
+    const receipt: PaymentReceipt = {
+      ...locked.receipt,
+      reference: txHash,
+      attempts: [txHash],
+      details: { ...locked.receipt.details, from: c.from, nonce: Number(nonce) },
+    };
+    await c.ledger.update(key, 'signed', receipt, now, tx);
+  });
+}
+
+/** Dry-run: signs at the next nonce (nothing stored, nothing sent) and records `would-have-sent`. */
+export async function signDryRun(
+  c: SigningContext,
+  entry: LedgerEntry,
+  unsigned: TransactionLike<string>,
+  chainNext: bigint,
+): Promise<void> {
+  const stored = await c.attempts.peekNextNonce();
+  const nonce = stored !== undefined && stored > chainNext ? stored : chainNext;
+  const raw = await c.signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
+  const now = c.now();
+  const hash = keccak256(raw);
+  const receipt: PaymentReceipt = {
+    ...entry.receipt,
+    status: 'would-have-sent',
+    reference: hash,
+    attempts: [hash],
+    finalizedAt: now.toISOString(),
+    details: { from: c.from, nonce: Number(nonce), dryRun: true },
+  };
+  await c.ledger.update(entry.intent.idempotencyKey, 'would-have-sent', receipt, now);
+}
+
+/** An intent's amount in base units of its asset; zero or too many decimals is a coded error. */
+export function toBaseUnits(intent: CryptoIntent, asset: EvmAsset): bigint {
+  try {
+    const value = parseUnits(intent.amount, asset.decimals);
+    if (value === 0n) throw new Error('zero');
+    return value;
+  } catch (cause) {
+    throw new InvalidIntentError(
+      `amount "${intent.amount}" ${intent.asset} is zero or has more than ${asset.decimals} decimals; send a positive amount with at most ${asset.decimals} decimals`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The staking strategy's rail: deposit into and withdraw from an ERC-4626 vault, each an
+ * exactly-once EVM rail execution (write-ahead, persisted nonce, kill switch at signing) under the
+ * action's idempotency key; the asset approval is its own once-only call (`<key>:approve`).
+ */
+import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
+import type { EvmRail } from '../rails/EvmRail.ts';
+import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
+import { ensureAllowance, type SwapToken } from '../rails/swapSupport.ts';
+import { StrategyActionError } from './errors.ts';
+
+const VAULT = new Interface([
+  'function deposit(uint256 assets, address receiver) returns (uint256 shares)',
+  'function withdraw(uint256 assets, address receiver, address owner) returns (uint256 shares)',
+  'function balanceOf(address) view returns (uint256)',
+  'function convertToAssets(uint256 shares) view returns (uint256)',
+  'function maxWithdraw(address owner) view returns (uint256)',
+]);
+
+/** Who acts and under which key. */
+export interface StrategyStep {
+  readonly idempotencyKey: string;
+  readonly agentId: string;
+  readonly supervisorIds?: readonly string[];
+  /** Decimal amount of the vault's asset. */
+  readonly amount: string;
+}
+
+/** Options of {@link Erc4626Vault}. */
+export interface Erc4626VaultOptions {
+  /** The agent's own EVM rail (its wallet holds the asset and the shares). */
+  readonly rail: EvmRail;
+  readonly provider: JsonRpcApiProvider;
+  readonly vault: string;
+  readonly asset: SwapToken & { readonly symbol: string };
+}
+
+/** An ERC-4626 vault position of one agent. */
+export class Erc4626Vault {
+  readonly #o: Erc4626VaultOptions;
+
+  constructor(options: Erc4626VaultOptions) {
+    this.#o = options;
+  }
+
+  /** The agent's shares and what they are worth now, in base units of the asset. */
+  async position(): Promise<{ shares: bigint; assets: bigint }> {
+    const owner = this.#o.rail.address;
+    const shares = (await this.#read('balanceOf', [owner])) as bigint;
+    return { shares, assets: shares === 0n ? 0n : ((await this.#read('convertToAssets', [shares])) as bigint) };
+  }
+
+  /** Stakes `amount` of the asset (approve once, then `deposit`). */
+  async deposit(step: StrategyStep): Promise<PaymentReceipt> {
+    const assets = this.#units(step.amount);
+    const owner = this.#o.rail.address;
+    await ensureAllowance({
+      rail: this.#o.rail,
+      provider: this.#o.provider,
+      owner,
+      token: this.#o.asset,
+      spender: this.#o.vault,
+      amount: assets,
+      intent: { ...step, supervisorIds: [...(step.supervisorIds ?? [])] },
+    });
+    return this.#call(step, 'deposit', [assets, owner], `stake ${step.amount} ${this.#o.asset.symbol}`);
+  }
+
+  /** Unstakes `amount` of the asset (`withdraw` to the agent's own wallet). */
+  async withdraw(step: StrategyStep): Promise<PaymentReceipt> {
+    const assets = this.#units(step.amount);
+    const owner = this.#o.rail.address;
+    const max = (await this.#read('maxWithdraw', [owner])) as bigint;
+    if (assets > max)
+      throw new StrategyActionError(
+        `cannot unstake ${step.amount} ${this.#o.asset.symbol}: the position is worth ${max} base units; unstake at most that`,
+      );
+    return this.#call(step, 'withdraw', [assets, owner, owner], `unstake ${step.amount} ${this.#o.asset.symbol}`);
+  }
+
+  #call(step: StrategyStep, fn: 'deposit' | 'withdraw', args: unknown[], purpose: string): Promise<PaymentReceipt> {
+    const data = VAULT.encodeFunctionData(fn, args);
+    return this.#o.rail.execute(
+      {
+        kind: 'call',
+        idempotencyKey: step.idempotencyKey,
+        agentId: step.agentId,
+        supervisorIds: [...(step.supervisorIds ?? [])],
+        to: this.#o.vault,
+        value: '0',
+        data,
+        purpose,
+      },
+      {
+        receiptRail: `erc4626:${this.#o.vault.toLowerCase()}`,
+        build: async () => ({ to: this.#o.vault, value: 0n, data }),
+      },
+    );
+  }
+
+  #units(amount: string): bigint {
+    let v: bigint;
+    try {
+      v = parseUnits(amount, this.#o.asset.decimals);
+    } catch (cause) {
+      throw new StrategyActionError(
+        `amount "${amount}" is not a decimal with at most ${this.#o.asset.decimals} digits`,
+        { cause },
+      );
+    }
+    if (v <= 0n) throw new StrategyActionError(`amount "${amount}" must be positive`);
+    return v;
+  }
+
+  async #read(fn: string, args: unknown[]): Promise<unknown> {
+    const out = await this.#o.provider.send('eth_call', [
+      { to: this.#o.vault, data: VAULT.encodeFunctionData(fn, args) },
+      'latest',
+    ]);
+    return VAULT.decodeFunctionResult(fn, out)[0];
+  }
+}

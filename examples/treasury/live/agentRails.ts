@@ -1,0 +1,69 @@
+import { parseUnits } from 'ethers';
+import { EvmRail, SpendingLimits, type RailSql } from 'mandate/actors';
+import type { ChainConnection, MandateRuntime } from 'mandate';
+
+/** An agent's limits as its YAML states them (decimal strings per asset). */
+export interface AgentLimits {
+  readonly perTransaction?: Readonly<Record<string, string>>;
+  readonly daily?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The EVM rail of one agent's own wallet: it signs with the agent's HD-derived key only, asks the
+ * runtime's kill switch before every signature, and reserves the agent's own per-transaction and
+ * rolling-24h limits in the database before signing (so the chain-side limits hold even if
+ * governance's in-memory budgets were bypassed). In-flight payments are recovered on open.
+ */
+export async function openAgentRail(options: {
+  runtime: MandateRuntime;
+  chain: ChainConnection;
+  sql: RailSql;
+  agentId: string;
+  limits: AgentLimits;
+}): Promise<EvmRail> {
+  const { runtime, chain, sql, agentId, limits } = options;
+  const tokens = chain.contracts.tokens;
+  const rules = [
+    ...Object.entries(limits.perTransaction ?? {}).map(([asset, max]) => ({
+      scope: `agent:${agentId}`,
+      window: 'transaction',
+      unit: 'native',
+      asset,
+      max,
+    })),
+    ...Object.entries(limits.daily ?? {}).map(([asset, max]) => ({
+      scope: `agent:${agentId}`,
+      window: 'rolling-24h',
+      unit: 'native',
+      asset,
+      max,
+    })),
+  ].filter((r) => tokens[r.asset] !== undefined);
+  const rail = await EvmRail.create({
+    sql,
+    provider: chain.provider(),
+    chainId: chain.chainId,
+    signer: chain.wallets.forAgent(agentId),
+    killSwitch: runtime.railKillSwitch(),
+    agentId,
+    assets: {
+      ...Object.fromEntries(
+        Object.entries(tokens).map(([symbol, address]) => [symbol, { kind: 'erc20' as const, address, decimals: 6 }]),
+      ),
+      ETH: { kind: 'native', decimals: 18 },
+    },
+    feeCap: { maxFeePerGas: parseUnits('200', 'gwei'), maxPriorityFeePerGas: parseUnits('5', 'gwei') },
+    limits: new SpendingLimits({
+      sql,
+      rules,
+      assetDecimals: { ...Object.fromEntries(Object.keys(tokens).map((s) => [s, 6])), ETH: 18 },
+      referenceDecimals: 6,
+      now: () => new Date(runtime.clock.now()),
+    }),
+    pollIntervalMs: 20,
+    maxWaitMs: 30_000,
+    now: () => new Date(runtime.clock.now()),
+  });
+  await rail.recover();
+  return rail;
+}

@@ -1,0 +1,34 @@
+import type { Actor } from 'xstate';
+import { z } from 'zod';
+import type { Proposal } from '../../actors/index.ts';
+import type { ApprovalMachine } from '../../machines/index.ts';
+import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
+
+/** An approver's answer: why, and (for a signature quorum) their signature over the request. */
+export interface ApprovalAnswerInput {
+  reason?: string;
+  /** 0x-prefixed 65-byte signature (EIP-712, made in the approver's wallet). */
+  signature?: string;
+}
+
+/** Options of one approval request: quorums and approver lists (governance rules set them). */
+export interface ApprovalRequirement {
+  /** Distinct approvers needed (default 1). */
+  required?: number;
+  /** Who may answer (`human:alice`, `role:treasurer`); empty: anyone with the approve permission. */
+  approvers?: readonly string[];
+}
+
+/** One tracked request: its record, actor and how far its ending got. */
+export interface Entry {
+  record: ApprovalRecord;
+  proposal: Proposal | undefined;
+  actor: Actor<ApprovalMachine>;
+  finishing: Promise<ApprovalRecord> | undefined;
+  delivered: boolean;
+}
+
+/** A 65-byte signature as the approve API takes it. */
+export const signatureSchema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{130}$/, 'a 0x-prefixed 65-byte signature (130 hex digits)');

@@ -1,0 +1,35 @@
+import { mayAnswer, type ApprovalContext, type Principal } from '../../machines/index.ts';
+import { StateConflictError } from '../errors.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
+
+/**
+ * Refuses an answer the request cannot take: the agent no longer waits for it (it is neither
+ * waiting nor about to), `by` is off the approver list, or `by` already granted it.
+ */
+export function checkAnswerable(
+  record: ApprovalRecord,
+  context: ApprovalContext,
+  host: AgentHost,
+  by: Principal,
+): void {
+  const id = record.id;
+  // Still in propose: the request was opened for this decision and the agent is about to wait for it.
+  const waiting = host.state === 'awaitingApproval' && host.context.verdict?.approvalId === id;
+  const arriving = host.state === 'propose' && host.context.decision?.id === record.decisionId;
+  if (!waiting && !arriving)
+    throw new StateConflictError(`Agent "${record.agentId}" is ${host.state} and no longer waits for "${id}".`, {
+      approvalId: id,
+      state: host.state,
+    });
+  if (!mayAnswer(context, by))
+    throw new StateConflictError(
+      `${by.kind} "${by.id}" is not among the approvers of "${id}" (${context.approvers.join(', ')}).`,
+      { approvalId: id },
+    );
+  if (context.grants.some((g) => g.by.kind === by.kind && g.by.id === by.id))
+    throw new StateConflictError(
+      `${by.kind} "${by.id}" has already approved "${id}"; it needs ${context.required - context.grants.length} more distinct approver(s).`,
+      { approvalId: id },
+    );
+}
