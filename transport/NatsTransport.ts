@@ -8,8 +8,8 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { connect, errors, nanos, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { ErrorCode } from '../kernel/index.ts';
-import { RequestFailedError, TransportPermissionError, TransportUsageError } from './errors.ts';
+import { TransportPermissionError, TransportUsageError } from './errors.ts';
+import { NatsRequestMux } from './NatsRequestMux.ts';
 import { DURABLE_STREAM, DURABLE_STREAM_SUBJECTS } from './subjects.ts';
 import type {
   DurableConsumeOptions,
@@ -65,6 +65,7 @@ export class NatsTransport implements Transport {
   /** Publishes after the first of this event-loop turn, written together when the turn ends. */
   #corked: Array<{ subject: string; data: Uint8Array; reply: string | undefined }> = [];
   #turnOpen = false;
+  #mux: NatsRequestMux | undefined;
 
   private constructor(nc: NatsConnection, options: NatsTransportOptions) {
     this.nc = nc;
@@ -85,6 +86,8 @@ export class NatsTransport implements Transport {
         servers,
         name: options.name,
         maxReconnectAttempts: -1,
+        // nats.js would build an Error (a stack trace) per request, for its own debugging: measurable on the hot path.
+        noAsyncTraces: true,
         reconnectTimeWait: 250,
         ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }),
         ...(options.nkeySeed === undefined
@@ -164,27 +167,10 @@ export class NatsTransport implements Transport {
     return { unsubscribe: async () => sub.unsubscribe() };
   }
 
-  async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  /** Core request/reply through {@link NatsRequestMux} (no per-request `Error` objects); coded timeout and no-responders errors. */
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     this.#uncork();
-    try {
-      return (await this.nc.request(subject, data, { timeout: timeoutMs })).data;
-    } catch (cause) {
-      if (cause instanceof errors.RequestError && cause.isNoResponders()) {
-        throw new RequestFailedError(
-          ErrorCode.MANDATE_ERR_TRANSPORT_NO_RESPONDERS,
-          `No agent listens on "${subject}"; check the recipient is attached and its capability registered.`,
-          { cause, details: { subject } },
-        );
-      }
-      if (cause instanceof errors.TimeoutError || (cause as Error).cause instanceof errors.TimeoutError) {
-        throw new RequestFailedError(
-          ErrorCode.MANDATE_ERR_TRANSPORT_TIMEOUT,
-          `No reply on "${subject}" within ${timeoutMs} ms; the peer is slow or gone. Retry with a new envelope or a longer timeout.`,
-          { cause, details: { subject, timeoutMs } },
-        );
-      }
-      throw cause;
-    }
+    return (this.#mux ??= new NatsRequestMux(this.nc, this.inboxPrefix)).request(subject, data, timeoutMs);
   }
 
   async publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void> {
