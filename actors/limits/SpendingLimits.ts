@@ -64,16 +64,24 @@ export class SpendingLimits {
     await this.#sql.transaction((tx) => this.#reserveIn(tx, request, false));
   }
 
+  /** Reserves inside the caller's transaction `tx` (which must be on this limits' database, see {@link SpendingLimits.shares}). */
+  async reserveIn(tx: RailSql, request: ReservationRequest): Promise<void> {
+    await this.#reserveIn(tx, request, true);
+  }
+
+  /** Is `sql` the database handle these limits use (so their writes can join its transactions)? */
+  shares(sql: RailSql): boolean {
+    return this.#sql === sql;
+  }
+
   /** Releases a payment's reservation (it failed or was cancelled): the budget is free again. */
-  async release(idempotencyKey: string): Promise<void> {
-    await this.#sql.query(`UPDATE limit_reservations SET status = 'released' WHERE idempotency_key = $1`, [
-      idempotencyKey,
-    ]);
+  async release(idempotencyKey: string, tx: RailSql = this.#sql): Promise<void> {
+    await tx.query(`UPDATE limit_reservations SET status = 'released' WHERE idempotency_key = $1`, [idempotencyKey]);
   }
 
   /** Marks a payment's reservation as spent (it confirmed). It keeps counting in its window. */
-  async commit(idempotencyKey: string): Promise<void> {
-    await this.#sql.query(
+  async commit(idempotencyKey: string, tx: RailSql = this.#sql): Promise<void> {
+    await tx.query(
       `UPDATE limit_reservations SET status = 'committed' WHERE idempotency_key = $1 AND status = 'reserved'`,
       [idempotencyKey],
     );

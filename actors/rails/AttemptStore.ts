@@ -119,10 +119,15 @@ export class AttemptStore {
 
   /** Marks an attempt as accepted by the node. */
   async markBroadcast(txHash: string): Promise<void> {
-    await this.#sql.query(`UPDATE rail_attempts SET status = 'broadcast' WHERE tx_hash = $1`, [txHash]);
+    // An asynchronous commit on purpose (no WAL flush waited for): if a crash loses this mark, the attempt
+    // reads as unsent again and recover()/reconcile send the very same signed bytes once more, which the
+    // node answers "known" or "nonce too low". Nothing is re-signed, so nothing can be paid twice.
+    await this.#sql.transaction(async (tx) => {
+      await tx.query('SET LOCAL synchronous_commit = off');
+      await tx.query(`UPDATE rail_attempts SET status = 'broadcast' WHERE tx_hash = $1`, [txHash]);
+    });
   }
 
-  /** All attempts of a payment, oldest first. */
   async forKey(key: string, tx: RailSql = this.#sql): Promise<Attempt[]> {
     const rows = await tx.query<Row>(
       'SELECT * FROM rail_attempts WHERE idempotency_key = $1 ORDER BY created_at, tx_hash',

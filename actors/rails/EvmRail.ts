@@ -1,16 +1,19 @@
 /**
  * The EVM rail (ethers v6): native and ERC-20 transfers, exactly-once in effect.
  *
- * Order of a payment: record the intent (write-ahead) → reserve spending limits → estimate
- * EIP-1559 fees under the cap → in ONE database transaction: lock the nonce, sign (the
- * kill switch is asked inside the signer), store raw bytes + hash, advance the nonce → only
- * then broadcast → watch for confirmations, reorgs and stuck transactions. After a crash
+ * Order of a payment: estimate gas and EIP-1559 fees under the cap → in ONE durable database
+ * transaction (the write-ahead record): record the intent, reserve spending limits, lock the
+ * nonce, sign (the kill switch is asked inside the signer), store raw bytes + hash, advance the
+ * nonce → only then broadcast (its "sent" mark is an asynchronous commit: losing it only means
+ * the same bytes are sent again) → watch for confirmations, reorgs and stuck transactions; the
+ * final receipt and the limit settlement are one more commit. After a crash
  * {@link EvmRail.recover} rebroadcasts stored bytes (same nonce, same hash) and reconciles
  * against the chain; nothing is ever re-signed with a new nonce, so nothing is paid twice.
  */
 import { Interface } from 'ethers';
 import type { MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
+import type { ReservationRequest } from '../limits/SpendingLimits.ts';
 import { guardSigner } from '../wallets/guardSigner.ts';
 import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
 import { AttemptStore, type Attempt } from './AttemptStore.ts';
@@ -115,24 +118,50 @@ export class EvmRail {
    */
   async execute(intent: PaymentIntent, options: EvmExecuteOptions): Promise<PaymentReceipt> {
     const key = intent.idempotencyKey;
-    const entry = await this.#ledger.begin(
-      intent,
-      this.name,
-      this.#now(),
-      options.receiptRail ?? `evm:${this.#o.chainId}`,
-    );
+    const receiptRail = options.receiptRail ?? `evm:${this.#o.chainId}`;
+    const limits = this.#o.limits;
+    const request =
+      options.reservation === undefined || limits === undefined
+        ? undefined
+        : { ...options.reservation, idempotencyKey: key, agentId: intent.agentId, supervisorIds: intent.supervisorIds };
+    if (this.#o.dryRun === true || (request !== undefined && !limits!.shares(this.#o.sql)))
+      return this.#executeStepwise(intent, options, receiptRail, request);
+    // One durable commit before the broadcast: intent + limit reservation + nonce + signed bytes (signAndStore).
+    // Reading first (no write) lets repeats and in-flight payments skip the fee estimate.
+    const known = await this.#ledger.find(intent);
+    if (known === undefined || known.status === 'pending') {
+      const refused = await refusalOf(async () => {
+        const c = this.#signing();
+        const { unsigned, chainNext } = await unsignedTransaction(c, await options.build());
+        await signAndStore(c, key, unsigned, chainNext, async (tx) => {
+          const entry = await this.#ledger.begin(intent, this.name, this.#now(), receiptRail, tx);
+          if (entry.status === 'pending' && request !== undefined) await limits!.reserveIn(tx, request);
+          return entry;
+        });
+      });
+      if (refused !== undefined) {
+        // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
+        const entry = await this.#ledger.begin(intent, this.name, this.#now(), receiptRail);
+        if (entry.status === 'pending') return this.#fail(key, refused);
+      }
+    } else if (FINAL_STATUSES.has(known.receipt.status)) return known.receipt;
+    return options.wait === false ? this.reconcile(key) : this.waitForFinal(key);
+  }
+
+  /** Dry runs, and limits kept in another database: record, reserve, sign as separate commits. */
+  async #executeStepwise(
+    intent: PaymentIntent,
+    options: EvmExecuteOptions,
+    receiptRail: string,
+    request: ReservationRequest | undefined,
+  ): Promise<PaymentReceipt> {
+    const key = intent.idempotencyKey;
+    const entry = await this.#ledger.begin(intent, this.name, this.#now(), receiptRail);
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     if (entry.status === 'pending') {
       const refused = await refusalOf(async () => {
-        if (options.reservation !== undefined && this.#o.limits !== undefined) {
-          const request = {
-            ...options.reservation,
-            idempotencyKey: key,
-            agentId: intent.agentId,
-            supervisorIds: intent.supervisorIds,
-          };
-          await (this.#o.dryRun ? this.#o.limits.check(request) : this.#o.limits.reserve(request));
-        }
+        if (request !== undefined)
+          await (this.#o.dryRun ? this.#o.limits!.check(request) : this.#o.limits!.reserve(request));
         const c = this.#signing();
         const { unsigned, chainNext } = await unsignedTransaction(c, await options.build());
         await (this.#o.dryRun ? signDryRun(c, entry, unsigned, chainNext) : signAndStore(c, key, unsigned, chainNext));
@@ -162,6 +191,7 @@ export class EvmRail {
       stuckAfterMs: this.#o.stuckAfterMs ?? 60_000,
       now: this.#now,
       limits: this.#o.limits,
+      sql: this.#o.sql,
       replace: (k) => replaceEvmAttempt(k, 'replacement', this.#replaceContext()),
     });
   }

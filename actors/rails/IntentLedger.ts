@@ -1,6 +1,6 @@
 /**
  * The rails' write-ahead record of payment intents (`rail_intents`): an intent is recorded before
- * anything is signed, its receipt evolves with every step, and the idempotency key decides
+ * anything is broadcast (by the EVM rail in the same commit as its signed bytes), its receipt evolves with every step, and the idempotency key decides
  * whether a call is new, a repeat (first result returned) or a conflict.
  *
  * It owns what happens to a payment on the rail (receipt lifecycle, with nonces and signed bytes
@@ -60,11 +60,20 @@ export class IntentLedger {
    * Records `intent` for `rail` if its key is new; otherwise returns the existing entry, or
    * throws {@link IdempotencyConflictError} when the key was used with other parameters.
    * `rail` is the ledger partition (recovery scans it); `receiptRail` the name receipts show.
+   * With `lockIn` it runs inside that transaction and row-locks the entry (the EVM rail records the intent
+   * in the same commit as its signed transaction).
    */
-  async begin(intent: PaymentIntent, rail: string, now: Date, receiptRail = rail): Promise<LedgerEntry> {
+  async begin(
+    intent: PaymentIntent,
+    rail: string,
+    now: Date,
+    receiptRail = rail,
+    lockIn?: RailSql,
+  ): Promise<LedgerEntry> {
     const fingerprint = intentFingerprint(intent);
     const receipt = pendingReceipt(intent, receiptRail, now);
-    const inserted = await this.#sql.query<Row>(
+    const sql = lockIn ?? this.#sql;
+    const inserted = await sql.query<Row>(
       `INSERT INTO rail_intents (idempotency_key, kind, rail, agent_id, fingerprint, params, status, receipt, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $8)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
@@ -79,18 +88,17 @@ export class IntentLedger {
         now,
       ],
     );
-    const row = inserted[0] ?? (await this.#row(this.#sql, intent.idempotencyKey));
+    const row = inserted[0] ?? (await this.#row(sql, intent.idempotencyKey, lockIn !== undefined));
     if (row === undefined) throw new Error(`rail_intents row ${intent.idempotencyKey} vanished after insert`);
-    if (row.fingerprint !== fingerprint) {
-      throw new IdempotencyConflictError(
-        `idempotency key "${intent.idempotencyKey}" was already used for a different payment; use a new key for new parameters, or resend exactly the first parameters to get the first result`,
-        { details: { idempotencyKey: intent.idempotencyKey } },
-      );
-    }
-    return toEntry(row);
+    return checked(row, intent, fingerprint);
   }
 
-  /** Loads an entry, optionally locking its row (`FOR UPDATE`) inside a transaction. */
+  /** The entry recorded for `intent`'s key, if any (a read, nothing written); throws on a key reused with other parameters. */
+  async find(intent: PaymentIntent): Promise<LedgerEntry | undefined> {
+    const row = await this.#row(this.#sql, intent.idempotencyKey);
+    return row === undefined ? undefined : checked(row, intent, intentFingerprint(intent));
+  }
+
   async get(key: string, tx: RailSql = this.#sql, lock = false): Promise<LedgerEntry | undefined> {
     const row = await this.#row(tx, key, lock);
     return row === undefined ? undefined : toEntry(row);
@@ -131,6 +139,16 @@ export class IntentLedger {
     );
     return rows[0];
   }
+}
+
+function checked(row: Row, intent: PaymentIntent, fingerprint: string): LedgerEntry {
+  if (row.fingerprint !== fingerprint) {
+    throw new IdempotencyConflictError(
+      `idempotency key "${intent.idempotencyKey}" was already used for a different payment; use a new key for new parameters, or resend exactly the first parameters to get the first result`,
+      { details: { idempotencyKey: intent.idempotencyKey } },
+    );
+  }
+  return toEntry(row);
 }
 
 function toEntry(row: Row): LedgerEntry {

@@ -90,15 +90,20 @@ export async function unsignedTransaction(
   };
 }
 
-/** In ONE database transaction: lock the intent and the nonce, sign, store the raw bytes, advance the nonce. */
+/**
+ * In ONE database transaction: lock the intent and the nonce, sign, store the raw bytes, advance the nonce.
+ * With `admit`, that transaction first records (or locks) the intent and reserves its limits itself, so the
+ * write-ahead record, the reservation and the signed bytes are one durable commit before any broadcast.
+ */
 export async function signAndStore(
   c: SigningContext,
   key: string,
   unsigned: TransactionLike<string>,
   chainNext: bigint,
+  admit?: (tx: RailSql) => Promise<LedgerEntry>,
 ): Promise<void> {
   await c.sql.transaction(async (tx) => {
-    const locked = await c.ledger.get(key, tx, true);
+    const locked = admit === undefined ? await c.ledger.get(key, tx, true) : await admit(tx);
     if (locked?.status !== 'pending') return; // another process signed it meanwhile
     const nonce = await c.attempts.lockNextNonce(tx, chainNext);
     const raw = await c.signer.signTransaction({ ...unsigned, nonce: Number(nonce) });

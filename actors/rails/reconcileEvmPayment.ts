@@ -10,6 +10,7 @@ import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
 import { IntentNotFoundError } from './errors.ts';
 import type { IntentLedger } from './IntentLedger.ts';
+import type { RailSql } from './RailSql.ts';
 import { FINAL_STATUSES, type PaymentReceipt, type PaymentStatus } from './PaymentReceipt.ts';
 
 /** What {@link reconcileEvmPayment} needs from its rail. */
@@ -22,6 +23,8 @@ export interface ReconcileContext {
   readonly stuckAfterMs: number;
   readonly now: () => Date;
   readonly limits: SpendingLimits | undefined;
+  /** The rail's database: the final receipt and the limit settlement commit together when the limits live there too. */
+  readonly sql: RailSql;
   /** Signs and broadcasts a fee-bumped replacement of the latest attempt. */
   readonly replace: (key: string) => Promise<void>;
 }
@@ -96,9 +99,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
               message: `transaction ${attempt.txHash} reverted on chain in block ${BigInt(rpc.blockNumber)}`,
             },
       };
-      await ctx.ledger.update(key, status, receipt, now);
-      if (status === 'confirmed') await ctx.limits?.commit(key);
-      else await ctx.limits?.release(key);
+      await settle(ctx, key, status, receipt, now);
       return receipt;
     }
     await ctx.ledger.update(key, 'submitted', receipt, now);
@@ -133,8 +134,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
         message: `nonce ${latest.nonce} of ${ctx.from} was used by a transaction this rail did not sign; the payment was not made`,
       },
     };
-    await ctx.ledger.update(key, 'failed', receipt, now);
-    await ctx.limits?.release(key);
+    await settle(ctx, key, 'failed', receipt, now);
     return receipt;
   }
   const pooled = await ctx.provider.send('eth_getTransactionByHash', [latest.txHash]);
@@ -157,6 +157,29 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
   }
   await ctx.ledger.update(key, 'submitted', receipt, now);
   return receipt;
+}
+
+/** Writes the final receipt and commits (confirmed) or releases the limit reservation, in one transaction when they share a database. */
+async function settle(
+  ctx: ReconcileContext,
+  key: string,
+  status: PaymentStatus,
+  receipt: PaymentReceipt,
+  now: Date,
+): Promise<void> {
+  const apply = async (tx: RailSql) => {
+    await ctx.ledger.update(key, status, receipt, now, tx);
+    if (ctx.limits === undefined) return;
+    if (status === 'confirmed') await ctx.limits.commit(key, tx);
+    else await ctx.limits.release(key, tx);
+  };
+  if (ctx.limits === undefined) await ctx.ledger.update(key, status, receipt, now);
+  else if (ctx.limits.shares(ctx.sql)) await ctx.sql.transaction(apply);
+  else {
+    await ctx.ledger.update(key, status, receipt, now);
+    if (status === 'confirmed') await ctx.limits.commit(key);
+    else await ctx.limits.release(key);
+  }
 }
 
 async function findMined(
