@@ -117,6 +117,41 @@ export class AttemptStore {
     }
   }
 
+  /**
+   * A new payment's first attempt, in ONE statement inside the signing transaction `tx`: stores the attempt,
+   * advances the nonce past it and moves the intent to `signed` with `receipt` (three writes, one round trip).
+   */
+  async recordPayment(
+    tx: RailSql,
+    attempt: Omit<Attempt, 'status' | 'createdAt' | 'purpose'>,
+    now: Date,
+    receipt: unknown,
+  ): Promise<void> {
+    await tx.query(
+      `WITH attempt AS (
+         INSERT INTO rail_attempts (tx_hash, idempotency_key, chain_id, from_address, nonce, purpose, raw_tx, max_fee_per_gas, max_priority_fee_per_gas, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'payment', $6, $7, $8, 'signed', $9) ON CONFLICT (tx_hash) DO NOTHING
+       ), nonce AS (
+         UPDATE rail_nonces SET next_nonce = $10, updated_at = $9 WHERE chain_id = $3 AND address = $4
+       )
+       UPDATE rail_intents SET status = 'signed', receipt = $11, updated_at = $9
+       WHERE idempotency_key = $2 AND status = 'pending'`,
+      [
+        attempt.txHash,
+        attempt.idempotencyKey,
+        this.#chainId,
+        this.#from,
+        attempt.nonce.toString(),
+        attempt.rawTx,
+        attempt.maxFeePerGas.toString(),
+        attempt.maxPriorityFeePerGas.toString(),
+        now,
+        (attempt.nonce + 1n).toString(),
+        JSON.stringify(receipt),
+      ],
+    );
+  }
+
   /** Marks an attempt as accepted by the node. */
   async markBroadcast(txHash: string): Promise<void> {
     // An asynchronous commit on purpose (no WAL flush waited for): if a crash loses this mark, the attempt

@@ -109,27 +109,17 @@ export async function signAndStore(
     const raw = await c.signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
     const txHash = keccak256(raw);
     const now = c.now();
-    await c.attempts.record(
-      tx,
-      {
-        txHash,
-        idempotencyKey: key,
-        nonce,
-        purpose: 'payment',
-        rawTx: raw,
-        maxFeePerGas: unsigned.maxFeePerGas as bigint,
-        maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas as bigint,
-      },
-      now,
-      true,
-    );
     const receipt: PaymentReceipt = {
       ...locked.receipt,
       reference: txHash,
       attempts: [txHash],
       details: { ...locked.receipt.details, from: c.from, nonce: Number(nonce) },
     };
-    await c.ledger.update(key, 'signed', receipt, now, tx);
+    const fees = {
+      maxFeePerGas: unsigned.maxFeePerGas as bigint,
+      maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas as bigint,
+    };
+    await c.attempts.recordPayment(tx, { txHash, idempotencyKey: key, nonce, rawTx: raw, ...fees }, now, receipt);
   });
 }
 
