@@ -159,8 +159,13 @@ export class AttemptStore {
     // node answers "known" or "nonce too low". Nothing is re-signed, so nothing can be paid twice.
     await this.#sql.transaction(async (tx) => {
       await tx.query('SET LOCAL synchronous_commit = off');
-      await tx.query(`UPDATE rail_attempts SET status = 'broadcast' WHERE tx_hash = $1`, [txHash]);
+      await this.markBroadcastIn(tx, [txHash]);
     });
+  }
+
+  /** Marks attempts as accepted by the node inside the caller's transaction. */
+  async markBroadcastIn(tx: RailSql, txHashes: readonly string[]): Promise<void> {
+    for (const h of txHashes) await tx.query(`UPDATE rail_attempts SET status = 'broadcast' WHERE tx_hash = $1`, [h]);
   }
 
   async forKey(key: string, tx: RailSql = this.#sql): Promise<Attempt[]> {

@@ -4,9 +4,9 @@
  * Order of a payment: estimate gas and EIP-1559 fees under the cap → in ONE durable database
  * transaction (the write-ahead record): record the intent, reserve spending limits, lock the
  * nonce, sign (the kill switch is asked inside the signer), store raw bytes + hash, advance the
- * nonce → only then broadcast (its "sent" mark is an asynchronous commit: losing it only means
- * the same bytes are sent again) → watch for confirmations, reorgs and stuck transactions; the
- * final receipt and the limit settlement are one more commit. After a crash
+ * nonce → only then broadcast → watch for confirmations, reorgs and stuck transactions; the
+ * final receipt, the limit settlement and the "sent" mark are one asynchronous commit (all of it
+ * is read back from the chain: losing it only means reconciling again). After a crash
  * {@link EvmRail.recover} rebroadcasts stored bytes (same nonce, same hash) and reconciles
  * against the chain; nothing is ever re-signed with a new nonce, so nothing is paid twice.
  */

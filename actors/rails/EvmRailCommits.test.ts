@@ -61,7 +61,7 @@ const rows = async (table: string, k: string) =>
   (await fx.db.pool.query(`SELECT * FROM ${table} WHERE idempotency_key = $1`, [k])).rows;
 
 describe('EvmRail commits per payment', () => {
-  it('rails commits - one durable commit holds intent, reservation, nonce and signed bytes before the broadcast; one settles', async () => {
+  it('rails commits - one durable commit holds intent, reservation, nonce and signed bytes before the broadcast; one asynchronous commit settles', async () => {
     const log: string[] = [];
     const sql = counted(fx.db.sql, log);
     const provider = fx.node.provider();
@@ -85,8 +85,9 @@ describe('EvmRail commits per payment', () => {
     expect(atBroadcast!.intent).toMatchObject([{ status: 'signed' }]);
     expect(atBroadcast!.reservation).toMatchObject([{ status: 'reserved' }]);
     expect(atBroadcast!.attempts).toMatchObject([{ status: 'signed', raw_tx: expect.stringMatching(/^0x02/) }]);
-    // Then: the broadcast mark (asynchronous) and the settlement (receipt + limit commit, durable).
-    expect(log).toEqual(['durable', 'async', 'durable']);
+    // Then one asynchronous commit: the settlement (receipt, limit commit) with the attempt's broadcast mark.
+    expect(log).toEqual(['durable', 'async']);
+    expect(await rows('rail_attempts', k)).toMatchObject([{ status: 'broadcast' }]);
     expect(await rows('limit_reservations', k)).toMatchObject([{ status: 'committed' }]);
   });
 

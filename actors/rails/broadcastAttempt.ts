@@ -22,6 +22,8 @@ export async function broadcastAttempt(
   provider: JsonRpcApiProvider,
   store: AttemptStore,
   attempt: Attempt,
+  /** Collect the hashes to mark as sent here instead of marking each at once (the caller marks them with its next commit). */
+  sent?: string[],
 ): Promise<BroadcastOutcome> {
   let outcome: BroadcastOutcome = 'accepted';
   try {
@@ -41,7 +43,10 @@ export async function broadcastAttempt(
     outcome = match[1];
   }
   // 'nonce-used' still counts as sent: the nonce is consumed on chain (by this or a sibling attempt).
-  if (outcome !== 'not-yet' && attempt.status === 'signed') await store.markBroadcast(attempt.txHash);
+  if (outcome !== 'not-yet' && attempt.status === 'signed') {
+    if (sent === undefined) await store.markBroadcast(attempt.txHash);
+    else sent.push(attempt.txHash);
+  }
   return outcome;
 }
 

@@ -38,8 +38,20 @@ interface RpcReceipt {
   effectiveGasPrice: string;
 }
 
-/** Reconciles payment `key` once and returns its updated receipt. */
+/**
+ * Reconciles payment `key` once and returns its updated receipt. Attempts broadcast in this step are marked
+ * sent in the settlement's transaction when the payment becomes final here, otherwise right after.
+ */
 export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): Promise<PaymentReceipt> {
+  const sent: string[] = [];
+  try {
+    return await reconcileStep(key, ctx, sent);
+  } finally {
+    for (const h of sent.splice(0)) await ctx.attempts.markBroadcast(h);
+  }
+}
+
+async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[]): Promise<PaymentReceipt> {
   const entry = await ctx.ledger.get(key);
   if (entry === undefined)
     throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
@@ -47,11 +59,11 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
   const list = await ctx.attempts.forKey(key);
   for (const a of list) {
     if (a.status !== 'signed') continue;
-    if ((await broadcastAttempt(ctx.provider, ctx.attempts, a)) === 'not-yet') {
+    if ((await broadcastAttempt(ctx.provider, ctx.attempts, a, sent)) === 'not-yet') {
       // A lower nonce of this sender is signed but was never sent (its process died): send it first.
       for (const earlier of await ctx.attempts.unsent())
-        if (earlier.nonce < a.nonce) await broadcastAttempt(ctx.provider, ctx.attempts, earlier);
-      await broadcastAttempt(ctx.provider, ctx.attempts, a);
+        if (earlier.nonce < a.nonce) await broadcastAttempt(ctx.provider, ctx.attempts, earlier, sent);
+      await broadcastAttempt(ctx.provider, ctx.attempts, a, sent);
     }
   }
   const [mined, headHex] = await Promise.all([
@@ -99,7 +111,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
               message: `transaction ${attempt.txHash} reverted on chain in block ${BigInt(rpc.blockNumber)}`,
             },
       };
-      await settle(ctx, key, status, receipt, now);
+      await settle(ctx, key, status, receipt, now, sent);
       return receipt;
     }
     await ctx.ledger.update(key, 'submitted', receipt, now);
@@ -134,7 +146,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
         message: `nonce ${latest.nonce} of ${ctx.from} was used by a transaction this rail did not sign; the payment was not made`,
       },
     };
-    await settle(ctx, key, 'failed', receipt, now);
+    await settle(ctx, key, 'failed', receipt, now, sent);
     return receipt;
   }
   const pooled = await ctx.provider.send('eth_getTransactionByHash', [latest.txHash]);
@@ -159,27 +171,34 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
   return receipt;
 }
 
-/** Writes the final receipt and commits (confirmed) or releases the limit reservation, in one transaction when they share a database. */
+/**
+ * Writes the final receipt, commits (confirmed) or releases the limit reservation and marks the attempts
+ * broadcast in this step (`sent`, emptied) — one transaction, committed asynchronously: all of it is read
+ * back from the chain. If a crash loses it, the payment reads as signed again and `recover()` (which
+ * reconciles every open payment at start) finds the same mined transaction and settles it once more;
+ * nothing is signed or sent anew. The write-ahead record before the broadcast stays a durable commit.
+ */
 async function settle(
   ctx: ReconcileContext,
   key: string,
   status: PaymentStatus,
   receipt: PaymentReceipt,
   now: Date,
+  sent: string[],
 ): Promise<void> {
-  const apply = async (tx: RailSql) => {
+  const limits = ctx.limits !== undefined && ctx.limits.shares(ctx.sql) ? ctx.limits : undefined;
+  await ctx.sql.transaction(async (tx) => {
+    await tx.query('SET LOCAL synchronous_commit = off');
     await ctx.ledger.update(key, status, receipt, now, tx);
-    if (ctx.limits === undefined) return;
-    if (status === 'confirmed') await ctx.limits.commit(key, tx);
-    else await ctx.limits.release(key, tx);
-  };
-  if (ctx.limits === undefined) await ctx.ledger.update(key, status, receipt, now);
-  else if (ctx.limits.shares(ctx.sql)) await ctx.sql.transaction(apply);
-  else {
-    await ctx.ledger.update(key, status, receipt, now);
-    if (status === 'confirmed') await ctx.limits.commit(key);
-    else await ctx.limits.release(key);
-  }
+    await ctx.attempts.markBroadcastIn(tx, sent.splice(0));
+    if (limits === undefined) return;
+    if (status === 'confirmed') await limits.commit(key, tx);
+    else await limits.release(key, tx);
+  });
+  // Limits kept in another database settle on their own, after the receipt.
+  if (ctx.limits === undefined || limits !== undefined) return;
+  if (status === 'confirmed') await ctx.limits.commit(key);
+  else await ctx.limits.release(key);
 }
 
 async function findMined(
