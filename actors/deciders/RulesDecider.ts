@@ -3,6 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import type { Decision, ProposedAction } from '../../machines/types.ts';
 import { amountToNumber } from '../amount.ts';
 import { RuleDefinitionError } from '../errors.ts';
+import { finiteNumber, resolveFact as resolve } from './factPath.ts';
+import type { CandidateOption, GeneratedOptions, OptionGenerator } from './OptionGenerator.ts';
 import { ruleFileSchema, type RuleDefinition } from './ruleSchema.ts';
 
 /** A decision without its id (the runtime assigns ids). */
@@ -11,19 +13,6 @@ export type DraftDecision = Omit<Decision, 'id'>;
 /** Something that turns facts into a decision: rules, an LLM, or both. */
 export interface Decider {
   decide(facts: Record<string, unknown>): Promise<DraftDecision>;
-}
-
-function lookup(facts: Record<string, unknown>, path: string): unknown {
-  let value: unknown = facts;
-  for (const key of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
-
-function resolve(value: unknown, facts: Record<string, unknown>): unknown {
-  return typeof value === 'string' && value.startsWith('$fact:') ? lookup(facts, value.slice(6)) : value;
 }
 
 /**
@@ -36,7 +25,8 @@ function resolve(value: unknown, facts: Record<string, unknown>): unknown {
  * const decider = RulesDecider.fromYaml(text, 'rules/payables.yaml');
  * const decision = await decider.decide({ invoice: { amount: '120.00' } });
  */
-export class RulesDecider implements Decider {
+export class RulesDecider implements Decider, OptionGenerator {
+  readonly name = 'rules';
   readonly rules: readonly RuleDefinition[];
   readonly #engine: Engine;
   readonly #byName: Map<string, RuleDefinition>;
@@ -88,9 +78,28 @@ export class RulesDecider implements Decider {
     return new RulesDecider(parsed.data.rules);
   }
 
-  async decide(facts: Record<string, unknown>): Promise<DraftDecision> {
+  /** The rules that fire on `facts`, highest priority first. */
+  async fired(facts: Record<string, unknown>): Promise<RuleDefinition[]> {
     const { events } = await this.#engine.run(facts);
-    const fired = events.map((e) => this.#byName.get(e.type)!).sort((a, b) => b.priority - a.priority);
+    return events.map((e) => this.#byName.get(e.type)!).sort((a, b) => b.priority - a.priority);
+  }
+
+  /** As an option generator: every fired rule is one option; rules firing different action types are a conflict. */
+  async generate(facts: Record<string, unknown>): Promise<GeneratedOptions> {
+    const fired = await this.fired(facts);
+    const rulesFired = fired.map((r) => r.name);
+    const types = new Set(fired.map((r) => r.event.type));
+    if (types.size > 1)
+      return {
+        options: [],
+        rulesFired,
+        conflict: `rules ${rulesFired.join(', ')} propose ${[...types].join(' and ')}`,
+      };
+    return { options: fired.map((r) => this.#option(r, facts)), rulesFired };
+  }
+
+  async decide(facts: Record<string, unknown>): Promise<DraftDecision> {
+    const fired = await this.fired(facts);
     const rulesFired = fired.map((r) => r.name);
     if (fired.length === 0) return { action: null, confidence: 1, rationale: 'no rule fired', rulesFired, model: null };
     const types = new Set(fired.map((r) => r.event.type));
@@ -101,6 +110,7 @@ export class RulesDecider implements Decider {
         rationale: `conflicting rules (${rulesFired.join(', ')}) propose ${[...types].join(' and ')}: no action`,
         rulesFired,
         model: null,
+        conflict: { kind: 'rules', detail: `rules ${rulesFired.join(', ')} propose ${[...types].join(' and ')}` },
       };
     }
     const top = fired[0]!;
@@ -108,6 +118,37 @@ export class RulesDecider implements Decider {
     if (top.event.type === 'none')
       return { action: null, confidence: top.event.confidence, rationale, rulesFired, model: null };
     return { action: this.#action(top, facts), confidence: top.event.confidence, rationale, rulesFired, model: null };
+  }
+
+  #option(rule: RuleDefinition, facts: Record<string, unknown>): CandidateOption {
+    const e = rule.event;
+    const expect: Record<string, number> = {};
+    for (const [metric, v] of Object.entries(e.expect ?? {})) {
+      const n = finiteNumber(resolve(v, facts));
+      if (n === undefined)
+        throw new RuleDefinitionError(
+          `rule ${rule.name}: "expect.${metric}" is ${JSON.stringify(resolve(v, facts))}, not a number; name a numeric fact or a number.`,
+          { rule: rule.name, field: `event.expect.${metric}` },
+        );
+      expect[metric] = n;
+    }
+    const cost = e.cost === undefined ? undefined : finiteNumber(resolve(e.cost, facts));
+    if (e.cost !== undefined && cost === undefined)
+      throw new RuleDefinitionError(
+        `rule ${rule.name}: "cost" is ${JSON.stringify(resolve(e.cost, facts))}, not a number; name a numeric fact or a number.`,
+        { rule: rule.name, field: 'event.cost' },
+      );
+    const option: CandidateOption = {
+      id: `rule:${rule.name}`,
+      source: this.name,
+      action: e.type === 'none' ? null : this.#action(rule, facts),
+      expect,
+      risks: e.risks ?? [],
+      rationale: e.rationale || `rule ${rule.name} fired`,
+      priority: rule.priority,
+    };
+    if (cost !== undefined) option.cost = cost;
+    return option;
   }
 
   #action(rule: RuleDefinition, facts: Record<string, unknown>): ProposedAction {

@@ -195,6 +195,10 @@ describe('hybrid decider', () => {
     const r = await d.decide({ due: true, amount: '10.00' });
     expect(r.action).toBeNull();
     expect(r.rationale).toContain('did not agree');
+    expect(r.conflict).toEqual({
+      kind: 'model',
+      detail: 'rules propose payment.send, model claude-test answered no action at confidence 0.9',
+    });
     expect(disagree.seen[0]!.body.messages[0].content).toContain('proposedByRules');
     const agree = await serve([{ status: 200, body: anthropic({ ...decision, amount: undefined }) }]);
     const e = new HybridDecider({

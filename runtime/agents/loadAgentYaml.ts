@@ -4,6 +4,11 @@ import { parse as parseYaml } from 'yaml';
 import {
   AnthropicMessagesProvider,
   HybridDecider,
+  GoalDecider,
+  GoalDefinitionError,
+  allowedCapabilities,
+  decideConfigSchema,
+  perTransactionLimit,
   OpenAiChatProvider,
   RulesDecider,
   type Decider,
@@ -98,11 +103,29 @@ export async function parseAgentYaml(
           minConfidence: y.llm.minConfidence,
           instructions: y.llm.instructions,
         });
-  const { perceive, rules: _rules, llm: _llm, act, learn, ...data } = y;
+  const { perceive, rules: _rules, llm: _llm, act, learn, goals, decision, ...data } = y;
+  const config = decideConfigSchema.parse(decision ?? {});
+  if (goals !== undefined && y.llm !== undefined)
+    throw new GoalDefinitionError(
+      `${source}: "goals" and "llm" together are not supported yet; a goal-driven agent decides with its rules as the option generator.`,
+      { source, field: 'llm' },
+    );
   return {
     ...data,
+    confidenceFloor: decision?.confidenceFloor ?? data.confidenceFloor,
+    decide:
+      goals === undefined
+        ? decide
+        : new GoalDecider({
+            goals,
+            generators: [rules],
+            config,
+            constraints: [
+              allowedCapabilities(data.capabilities),
+              ...(data.limits.perTransaction === undefined ? [] : [perTransactionLimit(data.limits.perTransaction)]),
+            ],
+          }),
     perceive: combine(perceive.map((n) => plugins.getPerceiver(n, source))),
-    decide,
     act: act === undefined ? undefined : plugins.getActuator(act, source),
     learn: chain(learn.map((n) => plugins.getLearner(n, source))),
   };
