@@ -3,9 +3,13 @@ import { parse as parseYaml } from 'yaml';
 import type { Decision, ProposedAction } from '../../machines/types.ts';
 import { amountToNumber } from '../amount.ts';
 import { RuleDefinitionError } from '../errors.ts';
+import { compileCondition, type Predicate } from './compileRules.ts';
 import { finiteNumber, resolveFact as resolve } from './factPath.ts';
 import type { CandidateOption, GeneratedOptions, OptionGenerator } from './OptionGenerator.ts';
 import { ruleFileSchema, type RuleDefinition } from './ruleSchema.ts';
+
+/** Which evaluator runs a rule set's conditions. */
+export type RulesEvaluator = 'compiled' | 'json-rules-engine';
 
 /** A decision without its id (the runtime assigns ids). */
 export type DraftDecision = Omit<Decision, 'id'>;
@@ -28,12 +32,21 @@ export interface Decider {
 export class RulesDecider implements Decider, OptionGenerator {
   readonly name = 'rules';
   readonly rules: readonly RuleDefinition[];
+  /** `compiled`: plain predicates compiled from the conditions; `json-rules-engine`: the engine itself. */
+  readonly evaluator: RulesEvaluator;
   readonly #engine: Engine;
   readonly #byName: Map<string, RuleDefinition>;
+  readonly #order: Map<string, number>;
+  readonly #compiled: { rule: RuleDefinition; test: Predicate }[] | undefined;
 
-  constructor(rules: RuleDefinition[]) {
+  /**
+   * `options.evaluator` (default `compiled`) picks the evaluator; a rule set whose paths need full
+   * JSONPath runs on the engine whatever is asked.
+   */
+  constructor(rules: RuleDefinition[], options: { evaluator?: RulesEvaluator } = {}) {
     this.rules = rules;
     this.#byName = new Map(rules.map((r) => [r.name, r]));
+    this.#order = new Map(rules.map((r, i) => [r.name, i]));
     if (this.#byName.size !== rules.length) {
       const twice = rules.map((r) => r.name).filter((n, i, all) => all.indexOf(n) !== i);
       throw new RuleDefinitionError(
@@ -50,21 +63,27 @@ export class RulesDecider implements Decider, OptionGenerator {
         event: { type: rule.name },
       } as RuleProperties);
     }
+    const compiled = rules.map((rule) => ({ rule, test: compileCondition(rule.conditions) }));
+    this.#compiled =
+      options.evaluator !== 'json-rules-engine' && compiled.every((c) => c.test !== undefined)
+        ? (compiled as { rule: RuleDefinition; test: Predicate }[])
+        : undefined;
+    this.evaluator = this.#compiled === undefined ? 'json-rules-engine' : 'compiled';
   }
 
   /** Parses and validates a YAML rule file; errors name the file and the offending field. */
-  static fromYaml(text: string, source = 'rules'): RulesDecider {
+  static fromYaml(text: string, source = 'rules', options: { evaluator?: RulesEvaluator } = {}): RulesDecider {
     let raw: unknown;
     try {
       raw = parseYaml(text);
     } catch (cause) {
       throw new RuleDefinitionError(`${source} is not valid YAML: ${(cause as Error).message}`, { source }, { cause });
     }
-    return RulesDecider.fromObject(raw, source);
+    return RulesDecider.fromObject(raw, source, options);
   }
 
   /** Validates an already-parsed rule set. */
-  static fromObject(raw: unknown, source = 'rules'): RulesDecider {
+  static fromObject(raw: unknown, source = 'rules', options: { evaluator?: RulesEvaluator } = {}): RulesDecider {
     const parsed = ruleFileSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -75,13 +94,18 @@ export class RulesDecider implements Decider, OptionGenerator {
         issues: parsed.error.issues.length,
       });
     }
-    return new RulesDecider(parsed.data.rules);
+    return new RulesDecider(parsed.data.rules, options);
   }
 
   /** The rules that fire on `facts`, highest priority first. */
   async fired(facts: Record<string, unknown>): Promise<RuleDefinition[]> {
-    const { events } = await this.#engine.run(facts);
-    return events.map((e) => this.#byName.get(e.type)!).sort((a, b) => b.priority - a.priority);
+    let fired: RuleDefinition[];
+    if (this.#compiled !== undefined) {
+      fired = [];
+      for (const c of this.#compiled) if (c.test(facts)) fired.push(c.rule);
+    } else fired = (await this.#engine.run(facts)).events.map((e) => this.#byName.get(e.type)!);
+    // Priority first, then the order in the file: the engine finishes equal-priority rules in any order.
+    return fired.sort((a, b) => b.priority - a.priority || this.#order.get(a.name)! - this.#order.get(b.name)!);
   }
 
   /** As an option generator: every fired rule is one option; rules firing different action types are a conflict. */

@@ -88,10 +88,12 @@ export async function parseAgentYaml(
   const parsed = agentYamlSchema.safeParse(raw);
   if (!parsed.success) throw definitionError(source, parsed.error);
   const y = parsed.data;
+  // MANDATE_RULES_EVALUATOR=json-rules-engine runs the engine itself instead of the compiled predicates.
+  const evaluator = env.MANDATE_RULES_EVALUATOR === 'json-rules-engine' ? 'json-rules-engine' : 'compiled';
   const rules =
     typeof y.rules === 'string'
-      ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules)
-      : RulesDecider.fromObject(y.rules, `${source} rules`);
+      ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules, { evaluator })
+      : RulesDecider.fromObject(y.rules, `${source} rules`, { evaluator });
   const decide: Decider =
     y.llm === undefined
       ? rules
