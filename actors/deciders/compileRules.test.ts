@@ -187,3 +187,18 @@ describe('compiled rules', () => {
     for (const n of [0, 1, 2, 5]) expect(await compiled.decide({ n })).toEqual(await engine.decide({ n }));
   });
 });
+
+describe('rule schema', () => {
+  it('rule schema - "in" against a value the engine cannot search is refused at load, naming the field', () => {
+    const rule = (value: unknown) => ({
+      rules: [{ name: 'r', conditions: { all: [{ fact: 'a', operator: 'in', value }] }, event: { type: 'x.y' } }],
+    });
+    expect(() => RulesDecider.fromObject(rule(5))).toThrowError(
+      expect.objectContaining({
+        code: 'MANDATE_ERR_RULE_INVALID',
+        message: expect.stringContaining('conditions.all.0'),
+      }),
+    );
+    expect(RulesDecider.fromObject(rule(['a', 'b'])).evaluator).toBe('compiled');
+  });
+});

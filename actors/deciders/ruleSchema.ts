@@ -23,7 +23,16 @@ const condition: z.ZodType<unknown> = z.lazy(() =>
         value: z.unknown(),
         path: z.string().startsWith('$').optional(),
       })
-      .strict(),
+      .strict()
+      // json-rules-engine calls value.indexOf for these: anything else throws on every evaluation.
+      .refine(
+        (c) =>
+          (c.operator !== 'in' && c.operator !== 'notIn') ||
+          Array.isArray(c.value) ||
+          typeof c.value === 'string' ||
+          (typeof c.value === 'object' && c.value !== null && 'fact' in c.value),
+        { message: '"in" and "notIn" need a list (or a string, or a { fact } reference) as value', path: ['value'] },
+      ),
   ]),
 );
 
