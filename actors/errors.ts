@@ -7,6 +7,13 @@ export class RuleDefinitionError extends createError('MANDATE_ERR_RULE_INVALID',
   }
 }
 
+/** An agent's `goals:` or `decision:` block that cannot be used (a band inverted at load, duplicate ids). */
+export class GoalDefinitionError extends createError('MANDATE_ERR_GOAL_INVALID', 'GoalDefinitionError') {
+  constructor(message: string, details: Record<string, unknown>, options: ErrorOptions = {}) {
+    super(message, { ...options, details });
+  }
+}
+
 /** An amount that is not a plain decimal string. */
 export class AmountError extends createError('MANDATE_ERR_AMOUNT_INVALID', 'AmountError') {
   constructor(value: unknown, options: MandateErrorOptions = {}) {

@@ -19,6 +19,9 @@ Usage:
   mandate simulate [dir] --set gas.gwei=80 [--set fx.EURUSD=1.02 ...] [--agent id] [--json]
       What-if: one dry-run cycle of each agent with these facts forced; prints
       rules fired, decision, rationale, confidence, verdict and outcome.
+  mandate shadow [dir] --rules <new rules dir> [--since 24h] [--agent id] [--json] [--data-dir .mandate/data]
+      Replay the perceptions recorded in the journal through the new rules and print how each
+      decision would differ (same, changed, new, dropped) and the money the differences move.
   mandate validate <file.yaml>...
       Check agent, rule and governance YAML files; errors name the field.
   mandate audit verify
@@ -34,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'simulate':
       return simulateCommand(rest);
+    case 'shadow':
+      return (await import('./shadowCommand.ts')).shadowCommand(rest);
     case 'audit':
       return (await import('./auditCommand.ts')).runAuditCommand(rest);
     case undefined:

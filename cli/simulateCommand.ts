@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
+import type { Decision, ScoredOption } from '../machines/index.ts';
 import { parseArgs } from './args.ts';
 import { UsageError } from './errors.ts';
 import { createRuntime, type MandateRuntime } from '../runtime/index.ts';
@@ -22,6 +23,8 @@ export function parseOverrides(values: string[]): Record<string, unknown> {
   }
   return out;
 }
+
+const rejected = (o: ScoredOption) => (o.rejected === undefined ? {} : { rejected: o.rejected });
 
 const SETTLED = new Set(['idle', 'awaitingApproval', 'failed', 'killed', 'paused', 'stopped']);
 
@@ -62,7 +65,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, 5));
     const agent = now();
     const ctx = agent.context as {
-      decision?: { rulesFired: string[]; action: unknown; confidence: number; rationale: string } | null;
+      decision?: Decision | null;
       verdict?: { status: string; by: string; reason: string } | null;
       outcome?: { status: string } | null;
     };
@@ -73,7 +76,17 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       state: agent.state,
       rulesFired: ctx.decision?.rulesFired ?? [],
       action: ctx.decision?.action ?? null,
+      options: (ctx.decision?.options ?? []).map((o) => ({
+        id: o.id,
+        action: o.action,
+        score: o.score,
+        ...rejected(o),
+      })),
+      chosen: ctx.decision?.chosen ?? (ctx.decision?.action == null ? null : (ctx.decision.rulesFired[0] ?? null)),
       confidence: ctx.decision?.confidence ?? null,
+      risk: ctx.decision?.risk ?? null,
+      expectedOutcome: ctx.decision?.expectedOutcome ?? null,
+      conflict: ctx.decision?.conflict ?? null,
       rationale: ctx.decision?.rationale ?? null,
       verdict:
         ctx.verdict == null ? null : { status: ctx.verdict.status, by: ctx.verdict.by, reason: ctx.verdict.reason },
@@ -92,6 +105,10 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       console.log(
         `  rules fired: ${(r.rulesFired as string[]).join(', ') || '(none)'}; decision: ${a ? `${a.type}${a.amount ? ` ${a.amount.value} ${a.amount.asset}` : ''}` : 'no action'} (confidence ${r.confidence ?? '-'})`,
       );
+      for (const o of r.options as { id: string; score: number | null; rejected?: string }[])
+        console.log(
+          `  option ${o.id}: ${o.score ?? `rejected (${o.rejected})`}${o.id === r.chosen ? ' (chosen)' : ''}`,
+        );
       console.log(`  rationale: ${r.rationale ?? '-'}`);
       if (v) console.log(`  verdict: ${v.status} by ${v.by}: ${v.reason}`);
       console.log(`  outcome: ${r.outcome ?? '-'}${r.crashed ? ` (${String(r.crashed)})` : ''}`);

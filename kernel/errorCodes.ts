@@ -5,6 +5,7 @@
 import { ACTOR_CODES } from './codes/actorCodes.ts';
 import { ALERT_CODES } from './codes/alertCodes.ts';
 import type { CodeEntry } from './codes/CodeEntry.ts';
+import { DECISION_CODES } from './codes/decisionCodes.ts';
 import { GATEWAY_CODES } from './codes/gatewayCodes.ts';
 import { KERNEL_CODES } from './codes/kernelCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
@@ -24,6 +25,7 @@ export const ERROR_CODES = {
   ...MESSAGING_CODES,
   ...PERSISTENCE_CODES,
   ...ACTOR_CODES,
+  ...DECISION_CODES,
   ...GATEWAY_CODES,
   ...ALERT_CODES,
 } as const satisfies Record<string, CodeEntry>;

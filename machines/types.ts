@@ -44,6 +44,70 @@ export interface Decision {
   rationale: string;
   rulesFired: string[];
   model: string | null;
+  /** Every option the cognitive pipeline considered, with its score (absent for plain rule deciders). */
+  options?: ScoredOption[];
+  /** The id of the chosen option (`hold` when doing nothing won); absent for plain rule deciders. */
+  chosen?: string;
+  /** What could go wrong with the chosen option, how likely and how bad. */
+  risk?: RiskAssessment;
+  /** What the chosen option is expected to do to each goal. */
+  expectedOutcome?: ExpectedOutcome;
+  /** Set when conflicting rules or thresholds gave no action. */
+  conflict?: DecisionConflict;
+}
+
+/** One candidate action as weighed by the decide pipeline. */
+export interface ScoredOption {
+  /** `hold`, `rule:<name>`, `strategy:<name>`, `model`. */
+  id: string;
+  /** Which generator proposed it: `rules`, `strategy`, `model`, `hold`. */
+  source: string;
+  action: ProposedAction | null;
+  /** benefit − cost − risk; null when a constraint rejected the option before evaluation. */
+  score: number | null;
+  benefit: number | null;
+  cost: number | null;
+  risk: number | null;
+  /** Why a constraint rejected it (limits, budgets, allowed actions). */
+  rejected?: string;
+  rationale: string;
+}
+
+/** One way the chosen option can go wrong. */
+export interface RiskFactor {
+  what: string;
+  /** In [0, 1]. */
+  likelihood: number;
+  /** In [0, 1], as a fraction of the goal gap the action closes. */
+  impact: number;
+}
+
+/** The risk of the chosen option: Σ likelihood × impact over its factors, plus the data it rests on. */
+export interface RiskAssessment {
+  score: number;
+  level: 'none' | 'low' | 'medium' | 'high';
+  factors: RiskFactor[];
+  /** In [0, 1]: the worst `quality` any perceived fact group reported (1 when none did). */
+  dataQuality: number;
+}
+
+/** The chosen option's expected effect on each goal. */
+export interface ExpectedOutcome {
+  goals: {
+    id: string;
+    metric: string;
+    before: number | null;
+    after: number | null;
+    gapBefore: number;
+    gapAfter: number;
+  }[];
+  cost: number;
+}
+
+/** Why a decision took no action because its inputs contradict each other. */
+export interface DecisionConflict {
+  kind: 'rules' | 'band' | 'model';
+  detail: string;
 }
 
 /** An approval record: nothing reaches `act` without one. */

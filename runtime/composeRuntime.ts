@@ -22,6 +22,7 @@ import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
 import { proposalOf } from './phases/proposalOf.ts';
+import { ConfidenceFloorStage } from './proposals/ConfidenceFloorStage.ts';
 import { ProposalPipeline } from './proposals/ProposalPipeline.ts';
 import { policyStage, SandboxStage } from './proposals/supervisorStages.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
@@ -229,7 +230,12 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     approvals.retract(covers, { kind: 'system', id: 'kill-switch' }, 'engaged'),
   );
   const pipeline = new ProposalPipeline(
-    [new SandboxStage((id) => tree.get(id)?.def.permissions), policyStage(reputation), policyStage(governance)],
+    [
+      new SandboxStage((id) => tree.get(id)?.def.permissions),
+      policyStage(reputation),
+      policyStage(governance),
+      new ConfidenceFloorStage((id) => tree.get(id)?.def.confidenceFloor),
+    ],
     {
       clock,
       audit,

@@ -64,11 +64,17 @@ export class HybridDecider implements Decider {
       const agreed =
         d.action !== null && d.action.type === ruled.action!.type && d.confidence >= (o.minConfidence ?? 0.6);
       if (!agreed)
-        return none(
-          `rules proposed ${ruled.action!.type} but the model did not agree (${d.rationale}): no action`,
-          ruled.rulesFired,
-          model,
-        );
+        return {
+          ...none(
+            `rules proposed ${ruled.action!.type} but the model did not agree (${d.rationale}): no action`,
+            ruled.rulesFired,
+            model,
+          ),
+          conflict: {
+            kind: 'model',
+            detail: `rules propose ${ruled.action!.type}, model ${model} answered ${d.action?.type ?? 'no action'} at confidence ${d.confidence}`,
+          },
+        };
       // The rules' parameters stand: the model reviews, it does not rewrite amounts.
       return {
         action: ruled.action,

@@ -3,7 +3,13 @@ import { parse as parseYaml } from 'yaml';
 import type { Decision, ProposedAction } from '../../machines/types.ts';
 import { amountToNumber } from '../amount.ts';
 import { RuleDefinitionError } from '../errors.ts';
+import { compileCondition, type Predicate } from './compileRules.ts';
+import { finiteNumber, resolveFact as resolve } from './factPath.ts';
+import type { CandidateOption, GeneratedOptions, OptionGenerator } from './OptionGenerator.ts';
 import { ruleFileSchema, type RuleDefinition } from './ruleSchema.ts';
+
+/** Which evaluator runs a rule set's conditions. */
+export type RulesEvaluator = 'compiled' | 'json-rules-engine';
 
 /** A decision without its id (the runtime assigns ids). */
 export type DraftDecision = Omit<Decision, 'id'>;
@@ -11,19 +17,6 @@ export type DraftDecision = Omit<Decision, 'id'>;
 /** Something that turns facts into a decision: rules, an LLM, or both. */
 export interface Decider {
   decide(facts: Record<string, unknown>): Promise<DraftDecision>;
-}
-
-function lookup(facts: Record<string, unknown>, path: string): unknown {
-  let value: unknown = facts;
-  for (const key of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
-
-function resolve(value: unknown, facts: Record<string, unknown>): unknown {
-  return typeof value === 'string' && value.startsWith('$fact:') ? lookup(facts, value.slice(6)) : value;
 }
 
 /**
@@ -36,14 +29,24 @@ function resolve(value: unknown, facts: Record<string, unknown>): unknown {
  * const decider = RulesDecider.fromYaml(text, 'rules/payables.yaml');
  * const decision = await decider.decide({ invoice: { amount: '120.00' } });
  */
-export class RulesDecider implements Decider {
+export class RulesDecider implements Decider, OptionGenerator {
+  readonly name = 'rules';
   readonly rules: readonly RuleDefinition[];
+  /** `compiled`: plain predicates compiled from the conditions; `json-rules-engine`: the engine itself. */
+  readonly evaluator: RulesEvaluator;
   readonly #engine: Engine;
   readonly #byName: Map<string, RuleDefinition>;
+  readonly #order: Map<string, number>;
+  readonly #compiled: { rule: RuleDefinition; test: Predicate }[] | undefined;
 
-  constructor(rules: RuleDefinition[]) {
+  /**
+   * `options.evaluator` (default `compiled`) picks the evaluator; a rule set whose paths need full
+   * JSONPath runs on the engine whatever is asked.
+   */
+  constructor(rules: RuleDefinition[], options: { evaluator?: RulesEvaluator } = {}) {
     this.rules = rules;
     this.#byName = new Map(rules.map((r) => [r.name, r]));
+    this.#order = new Map(rules.map((r, i) => [r.name, i]));
     if (this.#byName.size !== rules.length) {
       const twice = rules.map((r) => r.name).filter((n, i, all) => all.indexOf(n) !== i);
       throw new RuleDefinitionError(
@@ -60,21 +63,27 @@ export class RulesDecider implements Decider {
         event: { type: rule.name },
       } as RuleProperties);
     }
+    const compiled = rules.map((rule) => ({ rule, test: compileCondition(rule.conditions) }));
+    this.#compiled =
+      options.evaluator !== 'json-rules-engine' && compiled.every((c) => c.test !== undefined)
+        ? (compiled as { rule: RuleDefinition; test: Predicate }[])
+        : undefined;
+    this.evaluator = this.#compiled === undefined ? 'json-rules-engine' : 'compiled';
   }
 
   /** Parses and validates a YAML rule file; errors name the file and the offending field. */
-  static fromYaml(text: string, source = 'rules'): RulesDecider {
+  static fromYaml(text: string, source = 'rules', options: { evaluator?: RulesEvaluator } = {}): RulesDecider {
     let raw: unknown;
     try {
       raw = parseYaml(text);
     } catch (cause) {
       throw new RuleDefinitionError(`${source} is not valid YAML: ${(cause as Error).message}`, { source }, { cause });
     }
-    return RulesDecider.fromObject(raw, source);
+    return RulesDecider.fromObject(raw, source, options);
   }
 
   /** Validates an already-parsed rule set. */
-  static fromObject(raw: unknown, source = 'rules'): RulesDecider {
+  static fromObject(raw: unknown, source = 'rules', options: { evaluator?: RulesEvaluator } = {}): RulesDecider {
     const parsed = ruleFileSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -85,12 +94,36 @@ export class RulesDecider implements Decider {
         issues: parsed.error.issues.length,
       });
     }
-    return new RulesDecider(parsed.data.rules);
+    return new RulesDecider(parsed.data.rules, options);
+  }
+
+  /** The rules that fire on `facts`, highest priority first. */
+  async fired(facts: Record<string, unknown>): Promise<RuleDefinition[]> {
+    let fired: RuleDefinition[];
+    if (this.#compiled !== undefined) {
+      fired = [];
+      for (const c of this.#compiled) if (c.test(facts)) fired.push(c.rule);
+    } else fired = (await this.#engine.run(facts)).events.map((e) => this.#byName.get(e.type)!);
+    // Priority first, then the order in the file: the engine finishes equal-priority rules in any order.
+    return fired.sort((a, b) => b.priority - a.priority || this.#order.get(a.name)! - this.#order.get(b.name)!);
+  }
+
+  /** As an option generator: every fired rule is one option; rules firing different action types are a conflict. */
+  async generate(facts: Record<string, unknown>): Promise<GeneratedOptions> {
+    const fired = await this.fired(facts);
+    const rulesFired = fired.map((r) => r.name);
+    const types = new Set(fired.map((r) => r.event.type));
+    if (types.size > 1)
+      return {
+        options: [],
+        rulesFired,
+        conflict: `rules ${rulesFired.join(', ')} propose ${[...types].join(' and ')}`,
+      };
+    return { options: fired.map((r) => this.#option(r, facts)), rulesFired };
   }
 
   async decide(facts: Record<string, unknown>): Promise<DraftDecision> {
-    const { events } = await this.#engine.run(facts);
-    const fired = events.map((e) => this.#byName.get(e.type)!).sort((a, b) => b.priority - a.priority);
+    const fired = await this.fired(facts);
     const rulesFired = fired.map((r) => r.name);
     if (fired.length === 0) return { action: null, confidence: 1, rationale: 'no rule fired', rulesFired, model: null };
     const types = new Set(fired.map((r) => r.event.type));
@@ -101,6 +134,7 @@ export class RulesDecider implements Decider {
         rationale: `conflicting rules (${rulesFired.join(', ')}) propose ${[...types].join(' and ')}: no action`,
         rulesFired,
         model: null,
+        conflict: { kind: 'rules', detail: `rules ${rulesFired.join(', ')} propose ${[...types].join(' and ')}` },
       };
     }
     const top = fired[0]!;
@@ -108,6 +142,37 @@ export class RulesDecider implements Decider {
     if (top.event.type === 'none')
       return { action: null, confidence: top.event.confidence, rationale, rulesFired, model: null };
     return { action: this.#action(top, facts), confidence: top.event.confidence, rationale, rulesFired, model: null };
+  }
+
+  #option(rule: RuleDefinition, facts: Record<string, unknown>): CandidateOption {
+    const e = rule.event;
+    const expect: Record<string, number> = {};
+    for (const [metric, v] of Object.entries(e.expect ?? {})) {
+      const n = finiteNumber(resolve(v, facts));
+      if (n === undefined)
+        throw new RuleDefinitionError(
+          `rule ${rule.name}: "expect.${metric}" is ${JSON.stringify(resolve(v, facts))}, not a number; name a numeric fact or a number.`,
+          { rule: rule.name, field: `event.expect.${metric}` },
+        );
+      expect[metric] = n;
+    }
+    const cost = e.cost === undefined ? undefined : finiteNumber(resolve(e.cost, facts));
+    if (e.cost !== undefined && cost === undefined)
+      throw new RuleDefinitionError(
+        `rule ${rule.name}: "cost" is ${JSON.stringify(resolve(e.cost, facts))}, not a number; name a numeric fact or a number.`,
+        { rule: rule.name, field: 'event.cost' },
+      );
+    const option: CandidateOption = {
+      id: `rule:${rule.name}`,
+      source: this.name,
+      action: e.type === 'none' ? null : this.#action(rule, facts),
+      expect,
+      risks: e.risks ?? [],
+      rationale: e.rationale || `rule ${rule.name} fired`,
+      priority: rule.priority,
+    };
+    if (cost !== undefined) option.cost = cost;
+    return option;
   }
 
   #action(rule: RuleDefinition, facts: Record<string, unknown>): ProposedAction {

@@ -23,7 +23,16 @@ const condition: z.ZodType<unknown> = z.lazy(() =>
         value: z.unknown(),
         path: z.string().startsWith('$').optional(),
       })
-      .strict(),
+      .strict()
+      // json-rules-engine calls value.indexOf for these: anything else throws on every evaluation.
+      .refine(
+        (c) =>
+          (c.operator !== 'in' && c.operator !== 'notIn') ||
+          Array.isArray(c.value) ||
+          typeof c.value === 'string' ||
+          (typeof c.value === 'object' && c.value !== null && 'fact' in c.value),
+        { message: '"in" and "notIn" need a list (or a string, or a { fact } reference) as value', path: ['value'] },
+      ),
   ]),
 );
 
@@ -51,6 +60,22 @@ export const ruleSchema = z
         params: z.record(z.string(), z.unknown()).default({}),
         confidence: z.number().min(0).max(1).default(1),
         rationale: z.string().default(''),
+        /** For goal-driven agents: the value each goal metric is expected to have after the action (`bands.eurShare: 0.45`). */
+        expect: z.record(z.string().min(1), valueOrFact).optional(),
+        /** For goal-driven agents: the cost of acting, in goal-gap units (default 0.01: act only to close more than 1% of a band). */
+        cost: valueOrFact.optional(),
+        /** For goal-driven agents: what could go wrong, how likely and how bad (fractions in [0, 1]). */
+        risks: z
+          .array(
+            z
+              .object({
+                what: z.string().min(1),
+                likelihood: z.number().min(0).max(1),
+                impact: z.number().min(0).max(1),
+              })
+              .strict(),
+          )
+          .optional(),
       })
       .strict(),
   })

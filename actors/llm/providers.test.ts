@@ -127,6 +127,47 @@ describe('llm providers', () => {
   });
 });
 
+describe('llm providers - timeouts', () => {
+  it('llm providers - a model that never answers times out, is retried with backoff, then fails with a retryable code', async () => {
+    let requests = 0;
+    const open: import('node:http').ServerResponse[] = [];
+    const silent = createServer((req, res) => {
+      requests++;
+      req.resume();
+      open.push(res); // never answered
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      for (const provider of [
+        new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url, timeoutMs: 100 }),
+        new AnthropicMessagesProvider({ apiKey: 'k', model: 'claude-test', baseUrl: url, timeoutMs: 100 }),
+      ]) {
+        const before = requests;
+        await expect(provider.complete(request)).rejects.toMatchObject({
+          code: 'MANDATE_ERR_LLM_HTTP',
+          retryable: true,
+          message: expect.stringContaining('request failed'),
+        });
+        expect(requests - before).toBe(3);
+      }
+    } finally {
+      for (const res of open) res.destroy();
+      silent.close();
+    }
+  });
+
+  it('llm providers - Anthropic: a 429 is retried like OpenAI', async () => {
+    const { url, seen } = await serve([
+      { status: 429, body: { type: 'error', error: { type: 'rate_limit_error' } }, headers: { 'retry-after': '0' } },
+      { status: 200, body: anthropic(decision) },
+    ]);
+    const p = new AnthropicMessagesProvider({ apiKey: 'k', model: 'claude-test', baseUrl: url });
+    expect((await p.complete(request)).output).toEqual(decision);
+    expect(seen).toHaveLength(2);
+  });
+});
+
 describe('hybrid decider', () => {
   const rules = RulesDecider.fromObject({
     rules: [
@@ -195,6 +236,10 @@ describe('hybrid decider', () => {
     const r = await d.decide({ due: true, amount: '10.00' });
     expect(r.action).toBeNull();
     expect(r.rationale).toContain('did not agree');
+    expect(r.conflict).toEqual({
+      kind: 'model',
+      detail: 'rules propose payment.send, model claude-test answered no action at confidence 0.9',
+    });
     expect(disagree.seen[0]!.body.messages[0].content).toContain('proposedByRules');
     const agree = await serve([{ status: 200, body: anthropic({ ...decision, amount: undefined }) }]);
     const e = new HybridDecider({

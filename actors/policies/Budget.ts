@@ -24,8 +24,13 @@ export class Budget {
     return list.reduce((sum, r) => sum + r.units, 0n);
   }
 
-  /** Reserves `value` if it fits under `limit`; returns false (and reserves nothing) if not. */
+  /**
+   * Reserves `value` if it fits under `limit`; returns false (and reserves nothing) if not. A key
+   * already holding a reservation is not reserved twice (a proposal approved by governance and
+   * then by a human reserves once).
+   */
   reserve(owner: string, asset: string, value: string, limit: string, key: string, now: number): boolean {
+    if (this.#prune(`${owner}\u0000${asset}`, now).some((r) => r.key === key)) return true;
     const units = parseAmount(value);
     if (this.spent(owner, asset, now) + units > parseAmount(limit)) return false;
     const id = `${owner}\u0000${asset}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, perAssetSchema } from '../../actors/index.ts';
+import { decideConfigSchema, durationSchema, goalSchema, perAssetSchema } from '../../actors/index.ts';
 
 const name = z
   .string()
@@ -75,6 +75,8 @@ export const agentDataSchema = z
     permissions: z.array(z.object({ capability, accounts: z.array(z.string().min(1)).min(1) }).strict()).default([]),
     mode: z.enum(['dry-run', 'live']).optional(),
     contractor: contractorSchema.optional(),
+    /** Below this computed confidence a proposal waits for human approval (0: never). */
+    confidenceFloor: z.number().min(0).max(1).default(0),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,
@@ -107,6 +109,10 @@ export const agentYamlSchema = agentDataSchema.extend({
   perceive: z.array(z.string().min(1)).min(1),
   rules: z.union([z.string().min(1), z.object({ rules: z.array(z.unknown()).min(1) }).passthrough()]),
   llm: llmSchema.optional(),
+  /** Goals make the decide phase weigh options (goals → options → constraints → evaluate → select). */
+  goals: z.array(goalSchema).optional(),
+  /** How scores become a choice and a confidence; `confidenceFloor` is copied to the agent's data. */
+  decision: decideConfigSchema.optional(),
   act: z.string().min(1).optional(),
   learn: z.array(z.string().min(1)).default([]),
 });

@@ -103,4 +103,27 @@ describe('agent YAML with a model', () => {
     }).catch((e: unknown) => e);
     expect(badKey).toMatchObject({ code: 'MANDATE_ERR_AGENT_DEFINITION' });
   });
+
+  it('agent YAML - goals make the agent weigh options; an inverted band or goals with a model are refused with a code', async () => {
+    const goals = `goals:\n  - { id: gas, kind: operational, metric: gas.gwei, band: { max: 60 }, scale: 40 }\ndecision: { confidenceFloor: 0.4 }`;
+    const def = await parseAgentYaml(agent(goals), 'watcher.yaml', plugins, read);
+    expect(def.confidenceFloor).toBe(0.4);
+    const d = await def.decide.decide({ gas: { gwei: 80 } });
+    // gap (80 − 60) / 40 = 0.5, but the rule names no expected effect: benefit 0, default cost 0.01
+    expect(d.options!.map((o) => [o.id, o.score])).toEqual([
+      ['hold', 0],
+      ['rule:spike', -0.01],
+    ]);
+    expect(d.chosen).toBe('hold');
+    await expect(
+      parseAgentYaml(agent(goals.replace('{ max: 60 }', '{ min: 70, max: 60 }')), 'w.yaml', plugins, read),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_GOAL_INVALID' });
+    const llm = 'llm: { provider: openai, model: m, mode: review, allowedActions: [gate.set], instructions: x }';
+    await expect(
+      parseAgentYaml(agent(`${goals}\n${llm}`), 'w.yaml', plugins, read, { OPENAI_API_KEY: 'k' }),
+    ).rejects.toMatchObject({
+      code: 'MANDATE_ERR_GOAL_INVALID',
+      message: expect.stringContaining('not supported yet'),
+    });
+  });
 });

@@ -11,7 +11,7 @@ import { IntentUnknownError, SnapshotCorruptError } from './errors.ts';
 import { GroupCommit } from './GroupCommit.ts';
 import { insertIntent, patchIntent } from './intentStatements.ts';
 import { loadWalletSeed } from './loadWalletSeed.ts';
-import { queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
+import { queryDecisionRecords, queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
 import type { ReputationEvent } from './ReputationEvent.ts';
 import type {
   AgentRow,
@@ -332,6 +332,11 @@ export class PostgresStore implements RuntimeStore {
   /** Past decisions with their outcomes, for the learning layer. */
   async queryOutcomes(query: OutcomeQuery): Promise<OutcomeRow[]> {
     return withDbRetry(() => queryOutcomes(this.#db(), query), this.#p.retry, 'an outcome query');
+  }
+
+  /** Recorded decisions with their facts, oldest first (shadow mode replays them). */
+  async queryDecisions(query: OutcomeQuery): Promise<DecisionRecord[]> {
+    return withDbRetry(() => queryDecisionRecords(this.#db(), query), this.#p.retry, 'a decision query');
   }
 
   /** Compacts journal and snapshot history per agent by `policy` (default: the store's retention policy). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
-import type { DecisionOutcome } from './RuntimeStore.ts';
+import type { DecisionOutcome, DecisionRecord } from './RuntimeStore.ts';
+import { decisionFromRow } from './rowMappers.ts';
 import { parseInput } from './storeSchemas.ts';
 
 /** Filter of {@link queryOutcomes}. */
@@ -68,4 +69,24 @@ export async function queryOutcomes(db: SqlExecutor, query: OutcomeQuery): Promi
     slippageBps: r.slippage_bps === null ? null : Number(r.slippage_bps),
     createdAt: Number(r.created_at),
   }));
+}
+
+/** Recorded decisions with their facts, oldest first: what shadow mode replays through new rules. */
+export async function queryDecisionRecords(db: SqlExecutor, query: OutcomeQuery): Promise<DecisionRecord[]> {
+  const q = parseInput(querySchema, query, 'decision query');
+  const where = ['true'];
+  const params: unknown[] = [];
+  if (q.agentId !== undefined) {
+    where.push('agent_id = ?');
+    params.push(q.agentId);
+  }
+  if (q.since !== undefined) {
+    where.push('created_at >= ?');
+    params.push(q.since);
+  }
+  const rows = (await db.execute(
+    `select * from mandate_decision where ${where.join(' and ')} order by created_at, id limit ?`,
+    [...params, q.limit],
+  )) as Record<string, unknown>[];
+  return rows.map(decisionFromRow);
 }

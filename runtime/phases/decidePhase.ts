@@ -1,4 +1,5 @@
 import type { AgentContext, Decision } from '../../machines/index.ts';
+import { ErrorCode } from '../../kernel/index.ts';
 import { PhaseError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { isPlainObject } from './isPlainObject.ts';
@@ -16,6 +17,13 @@ export async function decidePhase(env: PhaseEnv, host: AgentHost, ctx: AgentCont
     );
   }
   const decision: Decision = { id: `${ctx.incarnation}:${ctx.cycle}`, ...draft };
+  if (decision.conflict !== undefined)
+    env.alert(
+      'warning',
+      ErrorCode.MANDATE_DECISION_CONFLICT,
+      `${host.id} took no action: conflicting ${decision.conflict.kind} (${decision.conflict.detail})`,
+      host.id,
+    );
   await env.decisions.record(host, ctx, decision, null, null);
   return decision;
 }

@@ -1,0 +1,17 @@
+import type { CodeEntry } from './CodeEntry.ts';
+
+/** Codes of the cognitive decide pipeline (goals, options, confidence). Documented in docs/errors.md, "Decision pipeline (actors/deciders)". */
+export const DECISION_CODES = {
+  MANDATE_ERR_GOAL_INVALID: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      'an agent\'s `goals:` or `decision:` block cannot be used (a band whose "min" exceeds its "max", a duplicate goal id); the message names the goal and field',
+  },
+  MANDATE_DECISION_CONFLICT: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'the decide pipeline found conflicting rules or thresholds (two rules firing different actions, a band whose low end exceeds its high end, a model disagreeing in review mode) and took no action',
+  },
+} as const satisfies Record<string, CodeEntry>;

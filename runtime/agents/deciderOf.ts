@@ -1,0 +1,89 @@
+import {
+  AnthropicMessagesProvider,
+  GoalDecider,
+  GoalDefinitionError,
+  HybridDecider,
+  OpenAiChatProvider,
+  RulesDecider,
+  allowedCapabilities,
+  decideConfigSchema,
+  perTransactionLimit,
+  type Decider,
+  type LlmProvider,
+} from '../../actors/index.ts';
+import { AgentDefinitionError } from '../errors.ts';
+import type { AgentYaml } from './agentSchema.ts';
+
+const PROVIDERS = {
+  openai: { keyEnv: 'OPENAI_API_KEY', baseEnv: 'OPENAI_BASE_URL', base: 'https://api.openai.com' },
+  anthropic: { keyEnv: 'ANTHROPIC_API_KEY', baseEnv: 'ANTHROPIC_BASE_URL', base: 'https://api.anthropic.com' },
+} as const;
+
+/** The model named in an agent's `llm:` block, with its key from the environment. */
+function provider(
+  llm: NonNullable<AgentYaml['llm']>,
+  source: string,
+  env: Record<string, string | undefined>,
+): LlmProvider {
+  const p = PROVIDERS[llm.provider];
+  const apiKey = env[p.keyEnv];
+  if (apiKey === undefined || apiKey === '') {
+    throw new AgentDefinitionError(
+      `${source}: "llm.provider" ${llm.provider} needs its API key in ${p.keyEnv}; keys are never read from YAML.`,
+      { field: 'llm.provider', env: p.keyEnv },
+    );
+  }
+  const baseUrl = env[llm.baseUrlEnv ?? p.baseEnv] ?? p.base;
+  return llm.provider === 'openai'
+    ? new OpenAiChatProvider({ apiKey, model: llm.model, baseUrl })
+    : new AnthropicMessagesProvider({ apiKey, model: llm.model, baseUrl });
+}
+
+/**
+ * The decider an agent's YAML describes: its rules (compiled, or the engine with
+ * `MANDATE_RULES_EVALUATOR=json-rules-engine`), with a model beside them (`llm:`), or weighed
+ * against its `goals:`. `readRelative` loads a rules file named in it (shadow mode points it at
+ * the new rules).
+ */
+export async function deciderOf(
+  y: AgentYaml,
+  source: string,
+  readRelative: (path: string) => Promise<string>,
+  env: Record<string, string | undefined>,
+): Promise<Decider> {
+  // MANDATE_RULES_EVALUATOR=json-rules-engine runs the engine itself instead of the compiled predicates.
+  const evaluator = env.MANDATE_RULES_EVALUATOR === 'json-rules-engine' ? 'json-rules-engine' : 'compiled';
+  const rules =
+    typeof y.rules === 'string'
+      ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules, { evaluator })
+      : RulesDecider.fromObject(y.rules, `${source} rules`, { evaluator });
+  const decide: Decider =
+    y.llm === undefined
+      ? rules
+      : new HybridDecider({
+          rules,
+          llm: provider(y.llm, source, env),
+          mode: y.llm.mode,
+          allowedActions: y.llm.allowedActions,
+          minConfidence: y.llm.minConfidence,
+          instructions: y.llm.instructions,
+        });
+  const { goals, decision } = y;
+  const config = decideConfigSchema.parse(decision ?? {});
+  if (goals !== undefined && y.llm !== undefined)
+    throw new GoalDefinitionError(
+      `${source}: "goals" and "llm" together are not supported yet; a goal-driven agent decides with its rules as the option generator.`,
+      { source, field: 'llm' },
+    );
+  return goals === undefined
+    ? decide
+    : new GoalDecider({
+        goals,
+        generators: [rules],
+        config,
+        constraints: [
+          allowedCapabilities(y.capabilities),
+          ...(y.limits.perTransaction === undefined ? [] : [perTransactionLimit(y.limits.perTransaction)]),
+        ],
+      });
+}
