@@ -106,3 +106,21 @@ export {
   UniswapV2Liquidity,
 } from './treasury/index.ts';
 export type { LiquidFloor, TreasuryStrategyOptions } from './treasury/index.ts';
+export {
+  createMcpActuator,
+  MCP_TOOL_CALL,
+  McpArgumentsError,
+  McpCapabilityMismatchError,
+  McpClients,
+  McpConnectError,
+  McpConnection,
+  McpOutputError,
+  McpRequestError,
+  mcpResourcePerceiver,
+  McpServerSpecError,
+  mcpSpecSchema,
+  McpTimeoutError,
+  mcpToolCapability,
+  McpToolUnknownError,
+} from './mcp/index.ts';
+export type { McpServerSpec, McpSpec, McpSpecInput } from './mcp/index.ts';

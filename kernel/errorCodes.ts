@@ -7,6 +7,7 @@ import { ALERT_CODES } from './codes/alertCodes.ts';
 import type { CodeEntry } from './codes/CodeEntry.ts';
 import { GATEWAY_CODES } from './codes/gatewayCodes.ts';
 import { KERNEL_CODES } from './codes/kernelCodes.ts';
+import { MCP_CODES } from './codes/mcpCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
 import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
@@ -25,6 +26,7 @@ export const ERROR_CODES = {
   ...PERSISTENCE_CODES,
   ...ACTOR_CODES,
   ...GATEWAY_CODES,
+  ...MCP_CODES,
   ...ALERT_CODES,
 } as const satisfies Record<string, CodeEntry>;
 

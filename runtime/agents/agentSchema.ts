@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, perAssetSchema } from '../../actors/index.ts';
+import { durationSchema, mcpSpecSchema, perAssetSchema } from '../../actors/index.ts';
 
 const name = z
   .string()
@@ -75,6 +75,8 @@ export const agentDataSchema = z
     permissions: z.array(z.object({ capability, accounts: z.array(z.string().min(1)).min(1) }).strict()).default([]),
     mode: z.enum(['dry-run', 'live']).optional(),
     contractor: contractorSchema.optional(),
+    /** MCP servers the agent calls (tools → `mcp.tool.call` actions) and resources it reads into facts. */
+    mcp: mcpSpecSchema.optional(),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   AnthropicMessagesProvider,
+  McpClients,
   HybridDecider,
   OpenAiChatProvider,
   RulesDecider,
@@ -15,6 +16,7 @@ import { AgentDefinitionError } from '../errors.ts';
 import { agentYamlSchema, type AgentYaml } from './agentSchema.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
+import { withMcp } from './withMcp.ts';
 
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
@@ -99,11 +101,14 @@ export async function parseAgentYaml(
           instructions: y.llm.instructions,
         });
   const { perceive, rules: _rules, llm: _llm, act, learn, ...data } = y;
-  return {
+  // `act: mcp` names the MCP actuator of the agent's own `mcp:` servers, not a registered plugin.
+  const mcpAct = act === 'mcp' && y.mcp !== undefined;
+  const def: AgentDefinition = {
     ...data,
     perceive: combine(perceive.map((n) => plugins.getPerceiver(n, source))),
     decide,
-    act: act === undefined ? undefined : plugins.getActuator(act, source),
+    act: act === undefined || mcpAct ? undefined : plugins.getActuator(act, source),
     learn: chain(learn.map((n) => plugins.getLearner(n, source))),
   };
+  return y.mcp === undefined ? def : withMcp(def, new McpClients(y.mcp), mcpAct);
 }
