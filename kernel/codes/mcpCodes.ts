@@ -1,7 +1,13 @@
 import type { CodeEntry } from './CodeEntry.ts';
 
-/** Codes of the MCP client (agents calling external MCP servers). Documented in docs/errors.md, "MCP client (actors/mcp)". */
+/** Codes of the MCP client (agents calling external MCP servers) and of the gateway's MCP endpoint guard. Documented in docs/errors.md, "MCP client and endpoint (actors/mcp, gateway)". */
 export const MCP_CODES = {
+  MANDATE_ERR_MCP_ORIGIN_REFUSED: {
+    status: 403,
+    kind: 'error',
+    meaning:
+      "the MCP endpoint refused a request whose `Origin` is not the gateway's own or listed in `MANDATE_MCP_ALLOWED_ORIGINS`, or whose `Host` is not allowed (DNS-rebinding protection); nothing was run",
+  },
   MANDATE_ERR_MCP_SERVER_INVALID: {
     status: 400,
     kind: 'error',
