@@ -124,3 +124,14 @@ export {
   McpToolUnknownError,
 } from './mcp/index.ts';
 export type { McpServerSpec, McpSpec, McpSpecInput } from './mcp/index.ts';
+export {
+  createX402Actuator,
+  pickRequirement,
+  quoteX402,
+  X402_PAY,
+  x402Nonce,
+  x402QuotePerceiver,
+  X402RequirementsError,
+  X402SettlementUnknownError,
+} from './x402/index.ts';
+export type { X402ActuatorOptions, X402Asset, X402QuoteFact } from './x402/index.ts';
