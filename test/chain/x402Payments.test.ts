@@ -249,6 +249,58 @@ describe('x402 payments', () => {
     await runtime.shutdown();
   });
 
+  it('x402 - governance: a payee off the allowlist is denied, a price over the threshold waits for a human; nothing is signed first', async () => {
+    const rules = (allowed: string[]) => ({
+      approvalTimeout: 60_000,
+      groupBudgets: {},
+      rules: [
+        {
+          name: 'payee-allowlist',
+          priority: 2,
+          conditions: {
+            all: [
+              { fact: 'action', operator: 'equal', value: 'x402.pay' },
+              { fact: 'counterparty', operator: 'notIn', value: allowed },
+            ],
+          },
+          effect: 'deny' as const,
+          reason: 'payee is not on the x402 allowlist',
+        },
+        {
+          name: 'big-purchase',
+          priority: 1,
+          conditions: { all: [{ fact: 'amount', operator: 'greaterThanInclusive', value: 0.1 }] },
+          effect: 'require-approval' as const,
+          reason: 'data purchases of 0.10 USDC or more need a treasurer',
+        },
+      ],
+    });
+    const strict = await createRuntime({
+      mode: 'live',
+      chain: t.chain,
+      governance: rules([Wallet.createRandom().address]),
+    });
+    const denied = await (await buyer(strict, 'buyer-h', '10'))();
+    expect(denied.verdict).toMatchObject({ status: 'denied', by: 'governance' });
+    expect(denied.verdict?.reason).toMatch(/allowlist/);
+    expect(await rowsOf('buyer-h')).toBe(0);
+    await strict.shutdown();
+
+    const held = await createRuntime({ mode: 'live', chain: t.chain, governance: rules([payTo]) });
+    await buyer(held, 'buyer-i', '10');
+    const host = agentOf(held, 'buyer-i');
+    const before = await t.balance('USDC', payTo);
+    expect(await held.trigger('buyer-i', human)).toBe(true);
+    await until(() => host.state === 'awaitingApproval');
+    expect(await rowsOf('buyer-i')).toBe(0);
+    const pending = held.listApprovals('pending')[0]!;
+    await held.approve(pending.id, human, 'known data vendor');
+    await until(() => host.state === 'idle');
+    expect(host.context.outcome?.status).toBe('succeeded');
+    expect((await t.balance('USDC', payTo)) - before).toBe(PRICE);
+    await held.shutdown();
+  });
+
   it('x402 - the kill switch cancels an outstanding authorization; it can never settle', async () => {
     const runtime = await createRuntime({ mode: 'live', chain: t.chain });
     await t.fund(t.chain.walletOf('buyer-g'), { usdc: '5' });
