@@ -1,5 +1,5 @@
 export { amountToNumber, formatAmount, parseAmount } from './amount.ts';
-export { createPaymentActuator, receiptOutcome } from './actuators/index.ts';
+export { createPaymentActuator, receiptOutcome, routeActuators } from './actuators/index.ts';
 export type { Payee, PaymentActuatorOptions } from './actuators/index.ts';
 export { AmountError, PaymentActionError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
 export type {
