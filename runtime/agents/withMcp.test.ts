@@ -43,7 +43,7 @@ describe('mcp tools under governance', () => {
   const calls = vi.spyOn(McpConnection.prototype, 'callTool');
 
   beforeAll(async () => {
-    t = await openTestStore('embedded');
+    t = await openTestStore('postgresql');
     runtime = await createRuntime({
       mode: 'live',
       store: t.store,
