@@ -1,5 +1,5 @@
 export { amountToNumber, formatAmount, parseAmount } from './amount.ts';
-export { createPaymentActuator, receiptOutcome } from './actuators/index.ts';
+export { createPaymentActuator, receiptOutcome, routeActuators } from './actuators/index.ts';
 export type { Payee, PaymentActuatorOptions } from './actuators/index.ts';
 export { AmountError, PaymentActionError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
 export type {
@@ -114,3 +114,32 @@ export {
   UniswapV2Liquidity,
 } from './treasury/index.ts';
 export type { LiquidFloor, TreasuryStrategyOptions } from './treasury/index.ts';
+export {
+  createMcpActuator,
+  MCP_TOOL_CALL,
+  McpArgumentsError,
+  McpCapabilityMismatchError,
+  McpClients,
+  McpConnectError,
+  McpConnection,
+  McpOutputError,
+  McpRequestError,
+  mcpResourcePerceiver,
+  McpServerSpecError,
+  mcpSpecSchema,
+  McpTimeoutError,
+  mcpToolCapability,
+  McpToolUnknownError,
+} from './mcp/index.ts';
+export type { McpServerSpec, McpSpec, McpSpecInput } from './mcp/index.ts';
+export {
+  createX402Actuator,
+  pickRequirement,
+  quoteX402,
+  X402_PAY,
+  x402Nonce,
+  x402QuotePerceiver,
+  X402RequirementsError,
+  X402SettlementUnknownError,
+} from './x402/index.ts';
+export type { X402ActuatorOptions, X402Asset, X402QuoteFact } from './x402/index.ts';

@@ -53,6 +53,28 @@ function revocationAuthoritiesOf(text: string | undefined): string[] {
   return dids;
 }
 
+/** `MANDATE_MCP_ALLOWED_ORIGINS` / `MANDATE_MCP_ALLOWED_HOSTS`: comma-separated lists for the MCP endpoint's DNS-rebinding guard. */
+function mcpPolicyOf(env: NodeJS.ProcessEnv): { allowedOrigins?: string[]; allowedHosts?: string[] } {
+  const list = (name: string): string[] | undefined => {
+    const items = (env[name] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    return items.length === 0 ? undefined : items;
+  };
+  const allowedOrigins = list('MANDATE_MCP_ALLOWED_ORIGINS');
+  for (const origin of allowedOrigins ?? [])
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new UsageError(
+        `MANDATE_MCP_ALLOWED_ORIGINS holds "${origin}", which is not an origin; list origins such as https://console.example.com separated by commas.`,
+      );
+  const allowedHosts = list('MANDATE_MCP_ALLOWED_HOSTS');
+  return {
+    ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
+    ...(allowedHosts === undefined ? {} : { allowedHosts }),
+  };
+}
+
 function duration(text: string): number {
   const m = /^(\d+)(ms|s|m|h)?$/.exec(text);
   if (m === null) throw new UsageError(`"--duration ${text}" is not a duration; use e.g. 30s, 5m or 2h.`);
@@ -104,6 +126,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
   const natsUrl = process.env.NATS_URL;
   const revocationAuthorities = revocationAuthoritiesOf(process.env.MANDATE_REVOCATION_AUTHORITIES);
+  const mcpPolicy = mcpPolicyOf(process.env);
   const messaging =
     natsUrl === undefined
       ? { dataDir, nodeIdentity, revocationAuthorities }
@@ -166,7 +189,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let close = async (): Promise<void> => {};
   if (flags.get('no-gateway') !== true) {
     const { tokens, adminToken } = await ensureAdminToken(join(dataDir, '..', 'tokens.json'));
-    const app = await createGateway({ runtime, tokens });
+    const app = await createGateway({ runtime, tokens, mcp: mcpPolicy });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
     console.log(

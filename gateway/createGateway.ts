@@ -19,6 +19,7 @@ import { taskRoutes } from './routes/taskRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck } from './RuntimeApi.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
+import type { McpOriginPolicy } from './mcpOriginGuard.ts';
 
 /** Where the built dashboard lives by default: `ui/dist` at the package root, from the sources and from `dist/` alike. */
 export const DEFAULT_UI_DIR = findUiDir(import.meta.url);
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   clock?: () => number;
   /** Live-stream heartbeat period in ms (default 30 s); a client missing one ping is dropped. */
   heartbeatMs?: number;
+  /** Origins and hosts the MCP endpoint accepts besides its own (DNS-rebinding protection). */
+  mcp?: McpOriginPolicy;
 }
 
 function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
@@ -104,7 +107,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   auditRoutes(app, auditSourceOf(runtime, options.store), clock);
   taskRoutes(app, runtime);
   liveRoute(app, hub);
-  mcpRoute(app, runtime);
+  mcpRoute(app, runtime, options.mcp);
   await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);
   return app;
 }

@@ -12,7 +12,9 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  SetLevelRequestSchema,
   type CallToolResult,
+  type LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Principal } from '../runtime/inspection/InspectionEvent.ts';
@@ -60,10 +62,51 @@ export function taskToolResult(result: TaskResult): CallToolResult {
   };
 }
 
-/** Builds one MCP server bound to a caller's identity (the gateway serves it statelessly, one per request). */
-export function createMcpServer(runtime: MandateRuntime, identity: TokenIdentity): Server {
-  const server = new Server({ name: 'mandate', version: '0.1.0' }, { capabilities: { tools: {}, resources: {} } });
+/** RFC 5424 severities of MCP log levels, lowest first. */
+const SEVERITY: readonly LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
+
+/**
+ * Builds one MCP server bound to a caller's identity (the gateway serves it statelessly, one per request).
+ * `logLevels` keeps each token's `logging/setLevel` across requests: a caller that set one gets
+ * `notifications/message` entries about its tool calls (submitted, verdict) in the call's event stream.
+ */
+export function createMcpServer(
+  runtime: MandateRuntime,
+  identity: TokenIdentity,
+  logLevels: Map<string, LoggingLevel> = new Map(),
+): Server {
+  const server = new Server(
+    { name: 'mandate', version: '0.1.0' },
+    { capabilities: { tools: {}, resources: {}, logging: {} } },
+  );
   const principal: Principal = { kind: 'agent', id: `mcp:${identity.name}` };
+
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    logLevels.set(identity.name, request.params.level);
+    return {};
+  });
+  /** Sends a log entry on the request's stream when the caller asked for this level or a lower one. */
+  const log = async (
+    send: (n: {
+      method: 'notifications/message';
+      params: { level: LoggingLevel; logger: string; data: unknown };
+    }) => Promise<void>,
+    level: LoggingLevel,
+    data: Record<string, unknown>,
+  ): Promise<void> => {
+    const wanted = logLevels.get(identity.name);
+    if (wanted === undefined || SEVERITY.indexOf(level) < SEVERITY.indexOf(wanted)) return;
+    await send({ method: 'notifications/message', params: { level, logger: 'mandate.tasks', data } });
+  };
 
   const byTool = (): Map<string, ReturnType<MandateRuntime['capabilities']>[number]> =>
     new Map(runtime.capabilities().map((c) => [toolName(c.name), c]));
@@ -77,7 +120,7 @@ export function createMcpServer(runtime: MandateRuntime, identity: TokenIdentity
     })),
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const capability = byTool().get(request.params.name);
     if (capability === undefined)
       throw new McpError(
@@ -94,7 +137,15 @@ export function createMcpServer(runtime: MandateRuntime, identity: TokenIdentity
     if (!args.success)
       throw new McpError(ErrorCode.InvalidParams, `Tool arguments must be an object: ${args.error.message}`);
     try {
+      await log(extra.sendNotification, 'info', { event: 'task.submitted', capability: capability.name });
       const task = await submitGoverned(runtime, capability.name, args.data, principal);
+      await log(extra.sendNotification, task.status === 'done' ? 'info' : 'notice', {
+        event: task.status === 'done' ? 'task.done' : 'task.pending',
+        capability: capability.name,
+        ...(task.status === 'done'
+          ? { decisionId: task.result.decisionId, verdict: task.result.verdict?.status ?? null }
+          : { approvalId: task.approval.id }),
+      });
       if (task.status === 'done') return taskToolResult(task.result);
       const a = task.approval;
       return {

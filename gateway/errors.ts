@@ -62,3 +62,6 @@ export class GatewayInternalError extends createError(
 
 /** The route exists but not for this method. */
 export class MethodNotAllowedError extends createError('MANDATE_ERR_METHOD_NOT_ALLOWED', 'MethodNotAllowedError') {}
+
+/** An MCP request from a foreign `Origin` or for a foreign `Host` (DNS-rebinding protection). */
+export class McpOriginRefusedError extends createError('MANDATE_ERR_MCP_ORIGIN_REFUSED', 'McpOriginRefusedError') {}

@@ -14,6 +14,7 @@ export { MCP_PATH } from './routes/mcpRoute.ts';
 export { LIVE_PROTOCOL } from './routes/liveRoute.ts';
 export { WS_TOKEN_PROTOCOL_PREFIX } from './authenticate.ts';
 export type { ReadinessCheck } from './RuntimeApi.ts';
+export type { McpOriginPolicy } from './mcpOriginGuard.ts';
 export {
   AuthMissingError,
   AuthInvalidError,

@@ -8,9 +8,11 @@ import type { CodeEntry } from './codes/CodeEntry.ts';
 import { DECISION_CODES } from './codes/decisionCodes.ts';
 import { GATEWAY_CODES } from './codes/gatewayCodes.ts';
 import { KERNEL_CODES } from './codes/kernelCodes.ts';
+import { MCP_CODES } from './codes/mcpCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
 import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
+import { X402_CODES } from './codes/x402Codes.ts';
 
 /**
  * The code table. `MandateError` takes its HTTP status from here, never from the call site.
@@ -27,6 +29,8 @@ export const ERROR_CODES = {
   ...ACTOR_CODES,
   ...DECISION_CODES,
   ...GATEWAY_CODES,
+  ...MCP_CODES,
+  ...X402_CODES,
   ...ALERT_CODES,
 } as const satisfies Record<string, CodeEntry>;
 

@@ -1,2 +1,3 @@
 export { createPaymentActuator, receiptOutcome } from './createPaymentActuator.ts';
 export type { Payee, PaymentActuatorOptions } from './createPaymentActuator.ts';
+export { routeActuators } from './routeActuators.ts';

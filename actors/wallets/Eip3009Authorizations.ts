@@ -75,13 +75,20 @@ export class Eip3009Authorizations {
     this.#o = options;
   }
 
-  /** Signs and records an authorization for `to` to pull `value` base units, valid for `validForSeconds`. */
+  /**
+   * Signs and records an authorization for `to` to pull `value` base units, valid for `validForSeconds`.
+   * With a `nonce` (e.g. derived from an idempotency key) a second call for the same nonce returns the
+   * authorization recorded first: the token settles a nonce at most once, so one key pays at most once.
+   */
   async authorize(request: {
     agentId: string;
     signer: DigestSigner;
     to: string;
     value: bigint;
     validForSeconds: number;
+    nonce?: string;
+    /** How far before now it becomes valid (default 1 s); a chain whose latest block is older than that would refuse it. */
+    backdateSeconds?: number;
   }): Promise<TransferAuthorization> {
     if (await this.#o.killSwitch.isEngaged(request.agentId, ['payments.crypto.authorize']))
       throw new SigningHaltedError(
@@ -93,15 +100,19 @@ export class Eip3009Authorizations {
       from,
       to: request.to,
       value: request.value,
-      validAfter: nowS - 1n,
+      validAfter: nowS - BigInt(request.backdateSeconds ?? 1),
       validBefore: nowS + BigInt(request.validForSeconds),
-      nonce: `0x${randomBytes(32).toString('hex')}`,
+      nonce: request.nonce ?? `0x${randomBytes(32).toString('hex')}`,
     };
+    if (request.nonce !== undefined) {
+      const recorded = await this.find(request.nonce);
+      if (recorded !== undefined) return recorded;
+    }
     const signature = await request.signer.signDigest(TypedDataEncoder.hash(this.#domain(), TRANSFER_TYPES, message));
     const at = this.#now();
     await this.#o.sql.query(
       `INSERT INTO rail_authorizations (nonce, chain_id, token, agent_id, from_address, to_address, value, valid_after, valid_before, signature, status, cancel_tx, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'signed', NULL, $11, $11)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'signed', NULL, $11, $11) ON CONFLICT (nonce) DO NOTHING`,
       [
         message.nonce,
         this.#o.chainId,
@@ -116,7 +127,44 @@ export class Eip3009Authorizations {
         at,
       ],
     );
-    return { ...message, signature };
+    // A concurrent call for the same nonce may have recorded its own signature first: that one is handed out.
+    return request.nonce === undefined
+      ? { ...message, signature }
+      : ((await this.find(message.nonce)) ?? { ...message, signature });
+  }
+
+  /** The authorization recorded under `nonce`, with its status (`signed`, `settled`, `cancelled`), if any. */
+  async find(nonce: string): Promise<(TransferAuthorization & { status: string }) | undefined> {
+    const rows = await this.#o.sql.query<{
+      from_address: string;
+      to_address: string;
+      value: string;
+      valid_after: string;
+      valid_before: string;
+      signature: string;
+      status: string;
+    }>(
+      `SELECT from_address, to_address, value, valid_after, valid_before, signature, status FROM rail_authorizations WHERE nonce = $1`,
+      [nonce],
+    );
+    const r = rows[0];
+    if (r === undefined) return undefined;
+    return {
+      from: r.from_address,
+      to: r.to_address,
+      value: BigInt(r.value),
+      validAfter: BigInt(r.valid_after),
+      validBefore: BigInt(r.valid_before),
+      nonce,
+      signature: r.signature,
+      status: r.status,
+    };
+  }
+
+  /** Whether the token has used or cancelled `nonce` of `authorizer` (`authorizationState`), read from the chain. */
+  async usedOnChain(authorizer: string, nonce: string): Promise<boolean> {
+    const token = new Contract(this.#o.token.address, TOKEN, this.#o.provider);
+    return (await token.getFunction('authorizationState')(authorizer, nonce)) as boolean;
   }
 
   /** The call that settles `auth` (whoever submits it pays the gas; the payee, usually). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decideConfigSchema, durationSchema, goalSchema, perAssetSchema } from '../../actors/index.ts';
+import { decideConfigSchema, durationSchema, goalSchema, mcpSpecSchema, perAssetSchema } from '../../actors/index.ts';
 
 const name = z
   .string()
@@ -77,6 +77,8 @@ export const agentDataSchema = z
     contractor: contractorSchema.optional(),
     /** Below this computed confidence a proposal waits for human approval (0: never). */
     confidenceFloor: z.number().min(0).max(1).default(0),
+    /** MCP servers the agent calls (tools → `mcp.tool.call` actions) and resources it reads into facts. */
+    mcp: mcpSpecSchema.optional(),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,

@@ -1,8 +1,16 @@
 import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
-import type { Actuator, Decider, Learner, Perceiver } from '../../actors/index.ts';
+import {
+  McpClients,
+  type Actuator,
+  type Decider,
+  type Learner,
+  type McpSpecInput,
+  type Perceiver,
+} from '../../actors/index.ts';
 import { AgentDefinitionError } from '../errors.ts';
 import { agentDataSchema, type AgentData } from './agentSchema.ts';
+import { withMcp } from './withMcp.ts';
 
 /** A complete agent: validated data plus the code of its four phases. */
 export interface AgentDefinition extends AgentData {
@@ -13,10 +21,14 @@ export interface AgentDefinition extends AgentData {
   learn?: Learner | undefined;
   /** A designer's own agent statechart; it must keep the four phases and the agent event protocol. */
   machine?: AnyStateMachine | undefined;
+  /** The connections to the servers of `mcp:` (closed by the runtime on shutdown). */
+  mcpClients?: McpClients | undefined;
 }
 
 /** What `defineAgent` accepts: the data fields in their authored form plus the phase code. */
-export type AgentSpec = z.input<typeof agentDataSchema> & {
+export type AgentSpec = Omit<z.input<typeof agentDataSchema>, 'mcp'> & {
+  /** MCP servers: the `mcp:` block as data, or connections made with `McpClients.fromSpec` (to share them). */
+  mcp?: McpSpecInput | McpClients;
   perceive: Perceiver;
   decide: Decider;
   act?: Actuator;
@@ -48,9 +60,13 @@ export function definitionError(source: string, error: z.ZodError): AgentDefinit
  *   decide: RulesDecider.fromYaml(rulesText),
  *   act: gateActuator,
  * });
+ * // With MCP servers and no `act`, tool calls (`mcp.tool.call`) go to the MCP actuator:
+ * defineAgent({ id: 'caller', capabilities: ['mcp.everything.get-sum'],
+ *   mcp: { servers: { everything: { command: 'npx', args: ['mcp-server-everything'] } } }, perceive, decide });
  */
 export function defineAgent(spec: AgentSpec): AgentDefinition {
-  const { perceive, decide, act, learn, machine, ...data } = spec;
+  const { perceive, decide, act, learn, machine, mcp, ...rest } = spec;
+  const data = mcp === undefined ? rest : { ...rest, mcp: mcp instanceof McpClients ? mcp.spec : mcp };
   const parsed = agentDataSchema.safeParse(data);
   const source = typeof (data as { id?: unknown }).id === 'string' ? `"${(data as { id: string }).id}"` : '(no id)';
   if (!parsed.success) throw definitionError(source, parsed.error);
@@ -82,5 +98,7 @@ export function defineAgent(spec: AgentSpec): AgentDefinition {
       );
     }
   }
-  return { ...parsed.data, perceive, decide, act, learn, machine };
+  const def: AgentDefinition = { ...parsed.data, perceive, decide, act, learn, machine };
+  if (parsed.data.mcp === undefined) return def;
+  return withMcp(def, mcp instanceof McpClients ? mcp : new McpClients(parsed.data.mcp), act === undefined);
 }

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Learner, Perceiver } from '../../actors/index.ts';
+import { McpClients, type Learner, type Perceiver } from '../../actors/index.ts';
 import { AgentDefinitionError } from '../errors.ts';
 import { agentYamlSchema, type AgentYaml } from './agentSchema.ts';
 import { deciderOf } from './deciderOf.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
+import { withMcp } from './withMcp.ts';
 
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
@@ -62,11 +63,14 @@ export async function parseAgentYaml(
 ): Promise<AgentDefinition> {
   const y = parseAgentYamlData(text, source);
   const { perceive, act, learn, ...data } = omitDecide(y);
-  return {
+  // `act: mcp` names the MCP actuator of the agent's own `mcp:` servers, not a registered plugin.
+  const mcpAct = act === 'mcp' && y.mcp !== undefined;
+  const def: AgentDefinition = {
     ...data,
     decide: await deciderOf(y, source, readRelative, env),
     perceive: combine(perceive.map((n) => plugins.getPerceiver(n, source))),
-    act: act === undefined ? undefined : plugins.getActuator(act, source),
+    act: act === undefined || mcpAct ? undefined : plugins.getActuator(act, source),
     learn: chain(learn.map((n) => plugins.getLearner(n, source))),
   };
+  return y.mcp === undefined ? def : withMcp(def, new McpClients(y.mcp), mcpAct);
 }

@@ -1,0 +1,6 @@
+/** x402 payments: agents pay HTTP 402 resources with EIP-3009 authorizations, under governance, exactly once. */
+export { createX402Actuator, X402_PAY, x402Nonce } from './createX402Actuator.ts';
+export type { X402ActuatorOptions } from './createX402Actuator.ts';
+export { pickRequirement, quoteX402, x402QuotePerceiver } from './x402Quote.ts';
+export type { X402Asset, X402QuoteFact } from './x402Quote.ts';
+export { X402RequirementsError, X402SettlementUnknownError } from './errors.ts';
