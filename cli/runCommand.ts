@@ -15,7 +15,7 @@ import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
 import { UsageError } from './errors.ts';
 import { durabilityGate, openLiveChain } from './liveSetup.ts';
-import { formatEvent } from './printEvent.ts';
+import { logFormatOf, runOutput } from './runOutput.ts';
 import { systemEntry } from './systemEntry.ts';
 
 /** What an example directory's index.ts exports. */
@@ -73,7 +73,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     'no-gateway': 'boolean',
     'data-dir': 'string',
     'accept-weak-durability': 'boolean',
+    'log-format': 'string',
   });
+  const format = logFormatOf(flags.get('log-format') as string | undefined);
   const dir = resolve(positional[0] ?? 'examples/treasury');
   const entry = systemEntry(dir);
   const live = flags.get('live') === true;
@@ -102,6 +104,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const where = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${dataDir}`;
   const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
+  const out = runOutput({ format, quiet, node: nodeId });
   const natsUrl = process.env.NATS_URL;
   const revocationAuthorities = revocationAuthoritiesOf(process.env.MANDATE_REVOCATION_AUTHORITIES);
   const messaging =
@@ -139,10 +142,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     messaging,
     ...(chain === undefined ? {} : { chain }),
   });
-  runtime.subscribe((e) => {
-    const line = formatEvent(e, quiet);
-    if (line !== undefined) console.log(line);
-  });
+  runtime.subscribe((e) => out.event(e));
   report = (e) => runtime.alert('warning', e.code, `store: ${e.message}`);
   for (const e of early) report(e);
   // Journal and snapshot history are compacted by the retention policy: at start, then hourly.
@@ -158,20 +158,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   const example = (await import(entry)) as ExampleModule;
   const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
-  console.log(
+  out.banner(
+    'runtime.started',
     `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
+    { agents: runtime.listAgents().length, mode: live ? 'live' : 'dry-run', store: where, messaging: bus },
   );
-  if (chain !== undefined) console.log(chainBanner(chain, durability));
+  if (chain !== undefined) out.banner('chain.opened', chainBanner(chain, durability), { chainId: chain.chainId });
 
   let close = async (): Promise<void> => {};
   if (flags.get('no-gateway') !== true) {
     const { tokens, adminToken } = await ensureAdminToken(join(dataDir, '..', 'tokens.json'));
-    const app = await createGateway({ runtime, tokens });
+    const logger = out.logger?.child({ component: 'gateway' }, { level: 'warn' });
+    const app = await createGateway({ runtime, tokens, ...(logger === undefined ? {} : { logger }) });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
-    console.log(
-      `mandate: dashboard and API on ${address}${adminToken ? `\nmandate: admin token (shown once, keep it): ${adminToken}` : ''}`,
-    );
+    out.banner('gateway.listening', `mandate: dashboard and API on ${address}`, { address });
+    if (adminToken) out.banner('gateway.admin-token', `mandate: admin token (shown once, keep it): ${adminToken}`);
     close = async () => void (await app.close());
   }
 
@@ -184,7 +186,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
   const ms = flags.has('duration') ? duration(String(flags.get('duration'))) : undefined;
   await new Promise<void>((done) => {
-    const finish = () => void stop().then(done, (e: unknown) => (console.error(e), done()));
+    const finish = () => void stop().then(done, (e: unknown) => (out.failure(e), done()));
     process.once('SIGINT', finish);
     process.once('SIGTERM', finish);
     if (ms !== undefined) setTimeout(finish, ms);

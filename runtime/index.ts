@@ -29,6 +29,9 @@ export type {
   TreeNode,
 } from './MandateRuntime.ts';
 export type { AlertSeverity } from './host/AgentHost.ts';
+export { createLogger } from './logging/createLogger.ts';
+export type { LogFormat, LoggerOptions, RuntimeLogger } from './logging/createLogger.ts';
+export { logInspectionEvent } from './logging/logInspectionEvent.ts';
 export { systemClock } from '../kernel/index.ts';
 export type { Clock } from '../kernel/index.ts';
 export { createGateActuator } from './control/gateActuator.ts';

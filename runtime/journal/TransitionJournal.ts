@@ -35,6 +35,7 @@ export class TransitionJournal {
     if (!this.#inspection.active && this.#writer === undefined) return;
     const ctx = host.context;
     const summary: Record<string, unknown> = { cycle: ctx.cycle };
+    if (ctx.decision !== null) summary.decisionId = ctx.decision.id;
     if (ctx.decision?.action) summary.action = ctx.decision.action.type;
     if (ctx.outcome !== null) summary.outcome = ctx.outcome.status;
     if (ctx.lastError !== null) summary.error = ctx.lastError.code;
