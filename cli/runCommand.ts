@@ -6,6 +6,7 @@ import { openStore } from '../runtime/persistence/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
 import {
   AgentIdentity,
+  alertSinksFromEnv,
   createRuntime,
   type ChainConnection,
   type IdentityJson,
@@ -95,6 +96,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
   }
 
+  const alertsYaml = await readFile(join(dir, 'alerts.yaml'), 'utf8').catch(() => undefined);
+  const sinks = alertSinksFromEnv(process.env, alertsYaml, join(dir, 'alerts.yaml'));
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
   // Problems the store handled without failing (a retry, a corrupt snapshot left out) become alerts once the runtime exists.
@@ -140,6 +143,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     governance,
     nodeId,
     messaging,
+    alerting: { sinks },
+    ...(out.logger === undefined ? {} : { logger: out.logger }),
     ...(chain === undefined ? {} : { chain }),
   });
   runtime.subscribe((e) => out.event(e));
@@ -158,10 +163,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   const example = (await import(entry)) as ExampleModule;
   const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
+  const sinkNames = sinks.map((s) => `${s.name} (${s.minSeverity}+)`).join(', ') || 'none (kept and shown only)';
   out.banner(
     'runtime.started',
-    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
-    { agents: runtime.listAgents().length, mode: live ? 'live' : 'dry-run', store: where, messaging: bus },
+    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}`,
+    {
+      agents: runtime.listAgents().length,
+      mode: live ? 'live' : 'dry-run',
+      store: where,
+      messaging: bus,
+      alertSinks: sinks.map((s) => s.name),
+    },
   );
   if (chain !== undefined) out.banner('chain.opened', chainBanner(chain, durability), { chainId: chain.chainId });
 

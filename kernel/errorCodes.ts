@@ -8,6 +8,7 @@ import type { CodeEntry } from './codes/CodeEntry.ts';
 import { GATEWAY_CODES } from './codes/gatewayCodes.ts';
 import { KERNEL_CODES } from './codes/kernelCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
+import { OBSERVABILITY_CODES } from './codes/observabilityCodes.ts';
 import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
 
@@ -26,6 +27,7 @@ export const ERROR_CODES = {
   ...ACTOR_CODES,
   ...GATEWAY_CODES,
   ...ALERT_CODES,
+  ...OBSERVABILITY_CODES,
 } as const satisfies Record<string, CodeEntry>;
 
 /** One code of the table: `MANDATE_ERR_*` for errors and outcomes, `MANDATE_*` for alert-only codes. */

@@ -6,6 +6,7 @@ import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import type { Retractor } from './control/Retraction.ts';
 import type { RuntimeChain } from './chain/RuntimeChain.ts';
 import type { KillScope } from './control/KillScopes.ts';
+import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } from './persistence/RuntimeStore.ts';
@@ -178,6 +179,10 @@ export interface MandateRuntime {
   // ---- inspection ----
   /** Every transition, approval and alert; returns the function that unsubscribes. */
   subscribe(listener: (event: InspectionEvent) => void): () => void;
-  /** Raises an operator alert with a code from docs/errors.md. */
+  /** Raises an operator alert with a code from docs/errors.md (kept, deduplicated and sent to the sinks by the alert book). */
   alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  /** Kept alerts, newest first (default 200), optionally by status; they survive restarts with a store. */
+  listAlerts(query?: { status?: AlertStatus; limit?: number }): AlertRecord[];
+  /** Marks an alert seen (persisted before it resolves); an unknown id is `MANDATE_ERR_NOT_FOUND`. */
+  acknowledgeAlert(id: string, by: Principal): Promise<AlertRecord>;
 }

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createActor } from 'xstate';
 import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
+import { AlertBook } from './alerts/AlertBook.ts';
 import { Alerts } from './alerts/Alerts.ts';
+import { DEFAULT_ALERT_RULES } from './alerts/alertRules.ts';
+import { AlertDispatcher } from './alerts/sinks/AlertDispatcher.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
 import { GateBoard } from './control/GateBoard.ts';
@@ -40,6 +43,8 @@ export interface RuntimeServices {
   readonly clock: Clock;
   readonly inspection: InspectionStream;
   readonly alerts: Alerts;
+  /** Alerts as data: kept, deduplicated, resolved, delivered to sinks. */
+  readonly alertBook: AlertBook;
   audit(entry: AuditInput): Promise<void>;
   readonly writer: StateWriter | undefined;
   readonly journal: TransitionJournal;
@@ -77,8 +82,25 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const nodeId = options.nodeId ?? `node-${randomUUID().slice(0, 8)}`;
   const clock = options.clock ?? systemClock;
   const store = options.store;
-  const inspection = new InspectionStream();
+  const logger = options.logger;
+  const inspection = new InspectionStream(
+    logger === undefined ? undefined : (e) => logger.error({ event: 'inspection.listener', err: e }, 'listener failed'),
+  );
   const alerts = new Alerts(inspection, clock);
+  const sinks = options.alerting?.sinks ?? [];
+  const alertBook = new AlertBook({
+    node: nodeId,
+    clock,
+    newId: options.newId ?? randomUUID,
+    rules: { ...DEFAULT_ALERT_RULES, ...options.alerting?.rules },
+    store: store?.alerts,
+    dispatcher: sinks.length === 0 ? undefined : new AlertDispatcher(sinks, options.alerting?.dispatch),
+    raise: (e) => void alerts.raise(e.severity, e.code, e.message, e.actorId),
+    audit: (entry) => audit(entry),
+    onProblem: (message) =>
+      logger === undefined ? console.error(`mandate: ${message}`) : logger.warn({ event: 'alert.problem' }, message),
+  });
+  alerts.book = alertBook;
   const alert = (severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void =>
     void alerts.raise(severity, code, message, actorId);
   const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
@@ -161,6 +183,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     startPhase: (host, phase, context) => late.phases.start(host, phase, context),
     onTransition: (host, from, to, event) => {
       journal.agent(host, from, to, event);
+      alertBook.onAgentTransition(host.id, host.parent.id, from, to);
       if (to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
       late.tasks.onTransition(host, to);
     },
@@ -262,6 +285,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     clock,
     inspection,
     alerts,
+    alertBook,
     audit,
     writer,
     journal,
