@@ -144,6 +144,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     nodeId,
     messaging,
     alerting: { sinks },
+    ...(process.env.MANDATE_REGION ? { region: process.env.MANDATE_REGION } : {}),
     ...(out.logger === undefined ? {} : { logger: out.logger }),
     ...(chain === undefined ? {} : { chain }),
   });

@@ -8,6 +8,7 @@ import type { RuntimeChain } from './chain/RuntimeChain.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';
+import type { FamilySnapshot } from './metrics/MetricFamily.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } from './persistence/RuntimeStore.ts';
 
@@ -73,7 +74,12 @@ export interface TaskResult {
 export interface RuntimeMetrics {
   agents: Array<{ id: string; cycles: number; failures: number; restarts: number; state: string }>;
   approvalsPending: number;
+  /** Payments (`payment.send` actions only) by status, dry-run and live together; by mode and rail in `families`. */
   payments: Record<string, number>;
+  /** Every settled action by status. */
+  actions: Record<string, number>;
+  /** Histograms and labelled counters (`mandate_phase_duration_seconds`, `mandate_payments_total`, …). */
+  families: FamilySnapshot[];
   messages: { sent: number; received: number; rejected: number };
 }
 

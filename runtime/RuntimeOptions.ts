@@ -51,6 +51,10 @@ export interface RuntimeOptions {
   chain?: RuntimeChain;
   /** What-if simulation: facts forced after every perceive, by dot path (`gas.gwei: 80`). */
   factOverrides?: Readonly<Record<string, unknown>>;
+  /** Latency histograms and financial counters for `/metrics` (default on; off for the instrumentation benchmark). */
+  metrics?: boolean;
+  /** The node's region (`MANDATE_REGION`), a label of the volume metrics; default `unknown`. */
+  region?: string;
   /** Alert sinks and rules; alerts are kept (in the store, or in memory) either way. */
   alerting?: AlertingOptions;
   /** The node's structured logger (`createLogger`): problems the runtime handles without failing go here. */

@@ -6,6 +6,7 @@ import { AlertBook } from './alerts/AlertBook.ts';
 import { Alerts } from './alerts/Alerts.ts';
 import { DEFAULT_ALERT_RULES } from './alerts/alertRules.ts';
 import { AlertDispatcher } from './alerts/sinks/AlertDispatcher.ts';
+import { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
 import { GateBoard } from './control/GateBoard.ts';
@@ -45,6 +46,8 @@ export interface RuntimeServices {
   readonly alerts: Alerts;
   /** Alerts as data: kept, deduplicated, resolved, delivered to sinks. */
   readonly alertBook: AlertBook;
+  /** Histograms and financial counters (`options.metrics`, default on). */
+  readonly telemetry: RuntimeTelemetry | undefined;
   audit(entry: AuditInput): Promise<void>;
   readonly writer: StateWriter | undefined;
   readonly journal: TransitionJournal;
@@ -101,6 +104,10 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       logger === undefined ? console.error(`mandate: ${message}`) : logger.warn({ event: 'alert.problem' }, message),
   });
   alerts.book = alertBook;
+  const telemetry =
+    options.metrics === false
+      ? undefined
+      : new RuntimeTelemetry({ now: () => clock.now(), region: options.region ?? 'unknown' });
   const alert = (severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void =>
     void alerts.raise(severity, code, message, actorId);
   const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
@@ -184,6 +191,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     onTransition: (host, from, to, event) => {
       journal.agent(host, from, to, event);
       alertBook.onAgentTransition(host.id, host.parent.id, from, to);
+      telemetry?.onAgentTransition(host.id, from, to);
       if (to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
       late.tasks.onTransition(host, to);
     },
@@ -258,6 +266,9 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       audit,
       approvals,
       supervisorOf: (host, role) => tree.supervisorOf(host, role),
+      ...(telemetry === undefined
+        ? {}
+        : { settled: (host, proposal, outcome) => telemetry.onSettled(proposal, outcome, modeFor(host.def)) }),
     },
   );
   const decisions = new DecisionRecords({ store, clock, audit, alert });
@@ -286,6 +297,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     inspection,
     alerts,
     alertBook,
+    telemetry,
     audit,
     writer,
     journal,

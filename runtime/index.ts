@@ -30,6 +30,7 @@ export type {
 } from './MandateRuntime.ts';
 export type { AlertSeverity } from './host/AgentHost.ts';
 export { createLogger } from './logging/createLogger.ts';
+export type { FamilySnapshot, SeriesSnapshot } from './metrics/MetricFamily.ts';
 export type { AlertRecord, AlertStatus, SinkDelivery } from './alerts/AlertRecord.ts';
 export type { AlertRules } from './alerts/alertRules.ts';
 export type { AlertStore } from './alerts/AlertStore.ts';

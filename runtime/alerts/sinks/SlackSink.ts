@@ -4,6 +4,18 @@ import { alertText } from './alertText.ts';
 import type { AlertNotification, AlertSink } from './AlertSink.ts';
 import { postJson } from './postJson.ts';
 
+/** A Block Kit text object. */
+interface SlackText {
+  type: 'mrkdwn';
+  text: string;
+}
+
+/** The body of an incoming-webhook post: the fallback `text` and a section plus a context block. */
+export interface SlackMessage {
+  text: string;
+  blocks: Array<{ type: 'section'; text: SlackText } | { type: 'context'; elements: SlackText[] }>;
+}
+
 /**
  * Slack incoming webhook (`MANDATE_SLACK_WEBHOOK_URL`): `text` (the notification fallback) plus
  * `blocks` (a section with the message, a context line with code, agent, node and count). Slack
@@ -24,7 +36,7 @@ export class SlackSink implements AlertSink {
   }
 
   /** The request body for one notification. */
-  static body(n: AlertNotification): { text: string; blocks: unknown[] } {
+  static body(n: AlertNotification): SlackMessage {
     const a = n.alert;
     const icon =
       n.kind === 'resolve' ? ':white_check_mark:' : a.severity === 'critical' ? ':rotating_light:' : ':warning:';
