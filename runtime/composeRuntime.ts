@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createActor } from 'xstate';
 import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import { AlertBook } from './alerts/AlertBook.ts';
-import { Alerts } from './alerts/Alerts.ts';
-import { DEFAULT_ALERT_RULES } from './alerts/alertRules.ts';
-import { AlertDispatcher } from './alerts/sinks/AlertDispatcher.ts';
-import { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
+import type { AlertBook } from './alerts/AlertBook.ts';
+import type { Alerts } from './alerts/Alerts.ts';
+import { composeObservability } from './composeObservability.ts';
+import type { InspectionStream } from './inspection/InspectionStream.ts';
+import type { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
 import { GateBoard } from './control/GateBoard.ts';
@@ -18,7 +18,6 @@ import { AgentLogic } from './host/AgentLogic.ts';
 import { MemoryIntentLog, type IntentLog } from './host/IntentLog.ts';
 import { PhaseWatchdog } from './host/PhaseWatchdog.ts';
 import { StateWriter } from './host/StateWriter.ts';
-import { InspectionStream } from './inspection/InspectionStream.ts';
 import { TransitionJournal } from './journal/TransitionJournal.ts';
 import { overrideFacts } from './overrideFacts.ts';
 import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
@@ -44,9 +43,8 @@ export interface RuntimeServices {
   readonly clock: Clock;
   readonly inspection: InspectionStream;
   readonly alerts: Alerts;
-  /** Alerts as data: kept, deduplicated, resolved, delivered to sinks. */
+  /** Alerts as data (kept, deduplicated, resolved, delivered to sinks); histograms and financial counters. */
   readonly alertBook: AlertBook;
-  /** Histograms and financial counters (`options.metrics`, default on). */
   readonly telemetry: RuntimeTelemetry | undefined;
   audit(entry: AuditInput): Promise<void>;
   readonly writer: StateWriter | undefined;
@@ -85,32 +83,10 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const nodeId = options.nodeId ?? `node-${randomUUID().slice(0, 8)}`;
   const clock = options.clock ?? systemClock;
   const store = options.store;
-  const logger = options.logger;
-  const inspection = new InspectionStream(
-    logger === undefined ? undefined : (e) => logger.error({ event: 'inspection.listener', err: e }, 'listener failed'),
-  );
-  const alerts = new Alerts(inspection, clock);
-  const sinks = options.alerting?.sinks ?? [];
-  const alertBook = new AlertBook({
-    node: nodeId,
-    clock,
-    newId: options.newId ?? randomUUID,
-    rules: { ...DEFAULT_ALERT_RULES, ...options.alerting?.rules },
-    store: store?.alerts,
-    dispatcher: sinks.length === 0 ? undefined : new AlertDispatcher(sinks, options.alerting?.dispatch),
-    raise: (e) => void alerts.raise(e.severity, e.code, e.message, e.actorId),
-    audit: (entry) => audit(entry),
-    onProblem: (message) =>
-      logger === undefined ? console.error(`mandate: ${message}`) : logger.warn({ event: 'alert.problem' }, message),
-  });
-  alerts.book = alertBook;
-  const telemetry =
-    options.metrics === false
-      ? undefined
-      : new RuntimeTelemetry({ now: () => clock.now(), region: options.region ?? 'unknown' });
+  const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
+  const { inspection, alerts, alertBook, telemetry } = composeObservability(options, { nodeId, clock, audit });
   const alert = (severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void =>
     void alerts.raise(severity, code, message, actorId);
-  const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
   const writer =
     store === undefined
       ? undefined
