@@ -23,6 +23,11 @@ export const LATENCY_BOUNDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 /** Wait buckets in seconds (approvals): 1 s to 1 day. */
 export const WAIT_BOUNDS = [1, 5, 15, 60, 300, 900, 3600, 14_400, 86_400] as const;
 
+/** An opaque series of one family (see {@link MetricFamily.series}). */
+export interface SeriesHandle {
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 interface Series {
   labels: Record<string, string>;
   value: number;
@@ -56,7 +61,17 @@ export class MetricFamily {
 
   /** Records one observation (seconds) in a histogram series. */
   observe(labels: readonly string[], value: number): void {
-    const s = this.#get(labels);
+    this.observeIn(this.#get(labels), value);
+  }
+
+  /** The series of these labels, for a caller that observes it often (no key built per observation). */
+  series(labels: readonly string[]): SeriesHandle {
+    return this.#get(labels);
+  }
+
+  /** Records one observation in a series from {@link series}. */
+  observeIn(handle: SeriesHandle, value: number): void {
+    const s = handle as Series;
     s.value += 1;
     s.sum += value;
     const counts = (s.counts ??= new Array<number>(this.bounds.length).fill(0));

@@ -1,6 +1,6 @@
 import type { Proposal } from '../../actors/index.ts';
 import type { Outcome } from '../../machines/index.ts';
-import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot } from './MetricFamily.ts';
+import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'act', 'learn']);
 /** Action types that move money to a payee: only these count as payments. */
@@ -8,11 +8,12 @@ const PAYMENT_ACTIONS = new Set(['payment.send']);
 /** Outcomes whose amount moved (live) or would have moved (dry-run): they count as volume. */
 const MOVED = new Set(['succeeded', 'would-have-sent']);
 
-/** Where an agent is now and since when (ms), for the duration histograms. */
+/** Where an agent is now and since when (ms), for the duration histograms, with its series cached. */
 interface Position {
   state: string;
   since: number;
   cycleStart: number | undefined;
+  series: Map<string, SeriesHandle>;
 }
 
 /**
@@ -92,25 +93,34 @@ export class RuntimeTelemetry {
   /** One agent transition: closes the duration of the state it left. */
   onAgentTransition(agentId: string, from: string, to: string): void {
     const now = this.#now();
-    const p = this.#positions.get(agentId);
-    if (p !== undefined && p.state === from) {
+    let p = this.#positions.get(agentId);
+    if (p === undefined) {
+      p = { state: to, since: now, cycleStart: undefined, series: new Map() };
+      this.#positions.set(agentId, p);
+    } else if (p.state === from) {
       const seconds = (now - p.since) / 1000;
-      if (PHASES.has(from)) this.phase.observe([agentId, from], seconds);
-      if (from === 'propose') this.verdict.observe([agentId], seconds);
-      if (from === 'awaitingApproval') this.approvalWait.observe([agentId], seconds);
+      if (PHASES.has(from)) this.#observe(p, this.phase, agentId, from, seconds);
+      if (from === 'propose') this.#observe(p, this.verdict, agentId, '', seconds);
+      else if (from === 'awaitingApproval') this.#observe(p, this.approvalWait, agentId, '', seconds);
     }
-    const cycleStart = from === 'idle' && to === 'perceive' ? now : p?.cycleStart;
-    if (cycleStart !== undefined && (to === 'idle' || to === 'failed')) {
-      this.cycle.observe([agentId, to === 'idle' ? 'completed' : 'failed'], (now - cycleStart) / 1000);
-      this.#positions.set(agentId, { state: to, since: now, cycleStart: undefined });
-      return;
+    if (from === 'idle' && to === 'perceive') p.cycleStart = now;
+    else if (p.cycleStart !== undefined && (to === 'idle' || to === 'failed')) {
+      this.#observe(p, this.cycle, agentId, to === 'idle' ? 'completed' : 'failed', (now - p.cycleStart) / 1000);
+      p.cycleStart = undefined;
     }
-    if (p === undefined) this.#positions.set(agentId, { state: to, since: now, cycleStart });
-    else {
-      p.state = to;
-      p.since = now;
-      p.cycleStart = cycleStart;
+    p.state = to;
+    p.since = now;
+  }
+
+  /** Observes in the agent's cached series of `family` (second label `second`, or none). */
+  #observe(p: Position, family: MetricFamily, agentId: string, second: string, seconds: number): void {
+    const key = `${family.name}|${second}`;
+    let handle = p.series.get(key);
+    if (handle === undefined) {
+      handle = family.series(second === '' ? [agentId] : [agentId, second]);
+      p.series.set(key, handle);
     }
+    family.observeIn(handle, seconds);
   }
 
   /** A settled action: counted by type; payments also by rail, volume, fees and latency. */
