@@ -9,6 +9,7 @@ describe('gateway - Prometheus text', () => {
         approvalsPending: 2,
         payments: { succeeded: 5, failed: 1 },
         actions: { succeeded: 7 },
+        alerts: [{ status: 'open', severity: 'critical', count: 2 }],
         families: [
           {
             name: 'mandate_payments_total',

@@ -85,6 +85,12 @@ export function prometheusText(metrics: RuntimeMetrics, gateway: GatewayGauges):
         [{}, metrics.approvalsPending],
       ]),
       ...metrics.families.map(family),
+      block(
+        'mandate_alerts',
+        'gauge',
+        'Kept alerts by status (open, acknowledged, resolved) and severity.',
+        metrics.alerts.map((a) => [{ status: a.status, severity: a.severity }, a.count]),
+      ),
       block('mandate_messages_total', 'counter', 'Agent messages by direction.', [
         [{ direction: 'sent' }, metrics.messages.sent],
         [{ direction: 'received' }, metrics.messages.received],

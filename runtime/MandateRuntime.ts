@@ -76,6 +76,8 @@ export interface RuntimeMetrics {
   approvalsPending: number;
   /** Payments (`payment.send` actions only) by status, dry-run and live together; by mode and rail in `families`. */
   payments: Record<string, number>;
+  /** Kept alerts (the newest 1,000 and every unresolved one) counted by status and severity. */
+  alerts: Array<{ status: string; severity: string; count: number }>;
   /** Every settled action by status. */
   actions: Record<string, number>;
   /** Histograms and labelled counters (`mandate_phase_duration_seconds`, `mandate_payments_total`, …). */

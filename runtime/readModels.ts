@@ -71,6 +71,7 @@ export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
     approvalsPending: s.approvals.pending,
     payments: paymentsByStatus(s),
     actions: { ...s.pipeline.outcomes },
+    alerts: s.alertBook.counts(),
     families: s.telemetry?.families() ?? [],
     messages: { ...(s.messaging?.counters ?? { sent: 0, received: 0, rejected: 0 }) },
   };

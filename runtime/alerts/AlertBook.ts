@@ -143,6 +143,18 @@ export class AlertBook {
       .map((r) => structuredClone(r));
   }
 
+  /** Kept alerts counted by status and severity (for `/metrics`; no copies). */
+  counts(): Array<{ status: string; severity: string; count: number }> {
+    const rows = new Map<string, { status: string; severity: string; count: number }>();
+    for (const a of this.#byId.values()) {
+      const key = `${a.status}|${a.severity}`;
+      const row = rows.get(key) ?? { status: a.status, severity: a.severity, count: 0 };
+      row.count += 1;
+      rows.set(key, row);
+    }
+    return [...rows.values()];
+  }
+
   /** Marks an alert seen by `by` (it stays active until its resolve condition); persisted before it resolves. */
   async acknowledge(id: string, by: Principal): Promise<AlertRecord> {
     const r = this.#byId.get(id);
