@@ -1,10 +1,10 @@
 /**
  * Observability benchmark (issue 13). Prints, in one run:
- *  - events/s through a Mandate agent with the metrics (histograms, counters) on vs off (ratio; target ≥ 0.9);
- *  - rules-only full cycles/s with the metrics on vs off (ratio; target ≥ 0.9);
+ *  - events/s through a Mandate agent with metrics (histograms, counters) and tracing (a trace per
+ *    cycle exported over OTLP/HTTP to a local collector) on vs both off (ratio; target ≥ 0.9);
+ *  - rules-only full cycles/s, the same on vs off (ratio; target ≥ 0.9);
  *  - alert delivery latency, `runtime.alert()` to the request arriving at a local Slack-format
  *    receiver, p50 / p99 over `MANDATE_BENCH_ALERTS` alerts (default 200), rate limit lifted.
- * Tracing is not built yet, so "on" is the metrics alone.
  *
  * Run: node --expose-gc --import tsx bench/observability.bench.ts   (or: npm run bench -- observability)
  */
@@ -25,8 +25,8 @@ const rules = {
   ],
 };
 
-async function runtimeWith(metrics: boolean): Promise<MandateRuntimeImpl> {
-  const runtime = new MandateRuntimeImpl({ metrics });
+async function runtimeWith(on: boolean, otlp: string): Promise<MandateRuntimeImpl> {
+  const runtime = new MandateRuntimeImpl(on ? { metrics: true, tracing: { endpoint: otlp } } : { metrics: false });
   await runtime.start();
   await runtime.spawn(
     defineAgent({
@@ -43,9 +43,23 @@ function rate(n: number, ms: number): number {
   return Math.round((n / ms) * 1000);
 }
 
+/** A local OTLP/HTTP collector that accepts every export. */
+async function collector(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 async function eventsAndCycles(): Promise<void> {
-  const on = await runtimeWith(true);
-  const off = await runtimeWith(false);
+  const otlp = await collector();
+  const on = await runtimeWith(true, otlp.url);
+  const off = await runtimeWith(false, otlp.url);
   const events = (r: MandateRuntimeImpl, n: number): number => {
     const host = r.services().tree.require('m');
     const t0 = performance.now();
@@ -75,15 +89,16 @@ async function eventsAndCycles(): Promise<void> {
   }
   const [eOn, eOff, cOn, cOff] = [rate(E, best.eOn), rate(E, best.eOff), rate(C, best.cOn), rate(C, best.cOff)];
   console.log(
-    `events/s   metrics off ${eOff.toLocaleString()}   metrics on ${eOn.toLocaleString()}   ratio ${(eOn / eOff).toFixed(2)} (target ≥ 0.9)`,
+    `events/s   off ${eOff.toLocaleString()}   metrics+tracing on ${eOn.toLocaleString()}   ratio ${(eOn / eOff).toFixed(2)} (target ≥ 0.9)`,
   );
   console.log(
-    `cycles/s   rules-only, metrics off ${cOff.toLocaleString()}   metrics on ${cOn.toLocaleString()}   ratio ${(cOn / cOff).toFixed(2)} (target ≥ 0.9)`,
+    `cycles/s   rules-only, off ${cOff.toLocaleString()}   metrics+tracing on ${cOn.toLocaleString()}   ratio ${(cOn / cOff).toFixed(2)} (target ≥ 0.9)`,
   );
   const phases = on.metrics().families.find((f) => f.name === 'mandate_phase_duration_seconds');
-  console.log(`           (${phases?.series.length ?? 0} phase-duration series recorded with metrics on)`);
+  console.log(`           (${phases?.series.length ?? 0} phase-duration series recorded with metrics+tracing on)`);
   await on.shutdown();
   await off.shutdown();
+  await otlp.close();
 }
 
 async function alertLatency(): Promise<void> {

@@ -98,6 +98,9 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const alertsYaml = await readFile(join(dir, 'alerts.yaml'), 'utf8').catch(() => undefined);
   const sinks = alertSinksFromEnv(process.env, alertsYaml, join(dir, 'alerts.yaml'));
+  const otlp =
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.replace(/\/v1\/traces\/?$/, '') ??
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
   // Problems the store handled without failing (a retry, a corrupt snapshot left out) become alerts once the runtime exists.
@@ -145,6 +148,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     messaging,
     alerting: { sinks },
     ...(process.env.MANDATE_REGION ? { region: process.env.MANDATE_REGION } : {}),
+    ...(otlp ? { tracing: { endpoint: otlp, serviceName: process.env.OTEL_SERVICE_NAME ?? 'mandate' } } : {}),
     ...(out.logger === undefined ? {} : { logger: out.logger }),
     ...(chain === undefined ? {} : { chain }),
   });
@@ -167,7 +171,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const sinkNames = sinks.map((s) => `${s.name} (${s.minSeverity}+)`).join(', ') || 'none (kept and shown only)';
   out.banner(
     'runtime.started',
-    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}`,
+    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}, traces ${otlp ? `to OTLP ${otlp}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
     {
       agents: runtime.listAgents().length,
       mode: live ? 'live' : 'dry-run',

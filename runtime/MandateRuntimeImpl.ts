@@ -95,6 +95,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     s.approvals.close();
     clearInterval(this.#alertTicks);
     await s.alertBook.close(2_000);
+    await s.tracing?.exporter.close();
     await s.messaging?.close();
     s.messaging = undefined;
     await this.flush();

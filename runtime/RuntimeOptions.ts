@@ -53,6 +53,8 @@ export interface RuntimeOptions {
   factOverrides?: Readonly<Record<string, unknown>>;
   /** Latency histograms and financial counters for `/metrics` (default on; off for the instrumentation benchmark). */
   metrics?: boolean;
+  /** OpenTelemetry traces (one per cycle, a span per phase) exported over OTLP/HTTP to `endpoint` (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  tracing?: { endpoint: string; serviceName?: string };
   /** The node's region (`MANDATE_REGION`), a label of the volume metrics; default `unknown`. */
   region?: string;
   /** Alert sinks and rules; alerts are kept (in the store, or in memory) either way. */

@@ -8,6 +8,8 @@ import { InspectionStream } from './inspection/InspectionStream.ts';
 import { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
+import { CycleTracer } from './tracing/CycleTracer.ts';
+import { OtlpHttpExporter } from './tracing/OtlpHttpExporter.ts';
 
 /** The observability services of a runtime: the inspection stream, alerts and their book, telemetry. */
 export interface Observability {
@@ -15,6 +17,10 @@ export interface Observability {
   alerts: Alerts;
   alertBook: AlertBook;
   telemetry: RuntimeTelemetry | undefined;
+  /** Cycle traces and their OTLP exporter (`options.tracing`). */
+  tracing: { tracer: CycleTracer; exporter: OtlpHttpExporter } | undefined;
+  /** Feeds one agent transition to the alert rules, the histograms and the tracer. */
+  onAgentTransition(agentId: string, parentId: string, from: string, to: string, cycle: number): void;
 }
 
 /**
@@ -48,5 +54,34 @@ export function composeObservability(
     options.metrics === false
       ? undefined
       : new RuntimeTelemetry({ now: () => deps.clock.now(), region: options.region ?? 'unknown' });
-  return { inspection, alerts, alertBook, telemetry };
+  const tracing = options.tracing === undefined ? undefined : tracingOf(options.tracing, deps, options);
+  const tracer = tracing?.tracer;
+  return {
+    inspection,
+    alerts,
+    alertBook,
+    telemetry,
+    tracing,
+    onAgentTransition(agentId, parentId, from, to, cycle) {
+      tracer?.onAgentTransition(agentId, from, to, cycle);
+      alertBook.onAgentTransition(agentId, parentId, from, to);
+      telemetry?.onAgentTransition(agentId, from, to);
+    },
+  };
+}
+
+function tracingOf(
+  t: { endpoint: string; serviceName?: string },
+  deps: { nodeId: string; clock: Clock },
+  options: RuntimeOptions,
+): { tracer: CycleTracer; exporter: OtlpHttpExporter } {
+  const exporter = new OtlpHttpExporter({
+    endpoint: t.endpoint,
+    resource: { 'service.name': t.serviceName ?? 'mandate', 'service.instance.id': deps.nodeId },
+    onProblem: (message) =>
+      options.logger === undefined
+        ? console.error(`mandate: ${message}`)
+        : options.logger.warn({ event: 'otlp.problem' }, message),
+  });
+  return { tracer: new CycleTracer({ now: () => deps.clock.now(), export: (s) => exporter.export(s) }), exporter };
 }

@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createActor } from 'xstate';
 import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { AlertBook } from './alerts/AlertBook.ts';
-import type { Alerts } from './alerts/Alerts.ts';
-import { composeObservability } from './composeObservability.ts';
-import type { InspectionStream } from './inspection/InspectionStream.ts';
-import type { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
+import { composeObservability, type Observability } from './composeObservability.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
 import { GateBoard } from './control/GateBoard.ts';
@@ -36,16 +32,11 @@ import { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { Tasks } from './tasks/Tasks.ts';
 
 /** The runtime's services, composed: who depends on whom is written once, here. */
-export interface RuntimeServices {
+export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTransition'>> {
   readonly options: RuntimeOptions;
   readonly mode: 'dry-run' | 'live';
   readonly nodeId: string;
   readonly clock: Clock;
-  readonly inspection: InspectionStream;
-  readonly alerts: Alerts;
-  /** Alerts as data (kept, deduplicated, resolved, delivered to sinks); histograms and financial counters. */
-  readonly alertBook: AlertBook;
-  readonly telemetry: RuntimeTelemetry | undefined;
   audit(entry: AuditInput): Promise<void>;
   readonly writer: StateWriter | undefined;
   readonly journal: TransitionJournal;
@@ -84,7 +75,8 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const clock = options.clock ?? systemClock;
   const store = options.store;
   const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
-  const { inspection, alerts, alertBook, telemetry } = composeObservability(options, { nodeId, clock, audit });
+  const obs = composeObservability(options, { nodeId, clock, audit });
+  const { inspection, alerts, telemetry, tracing } = obs;
   const alert = (severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void =>
     void alerts.raise(severity, code, message, actorId);
   const writer =
@@ -97,7 +89,14 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
             `persisting state failed, will retry: ${(error as Error).message}`,
           ),
         );
-  const journal = new TransitionJournal({ inspection, writer, clock, size: options.recentTransitions ?? 2_000 });
+  const traceOf = tracing === undefined ? undefined : (id: string) => tracing.tracer.traceIdOf(id);
+  const journal = new TransitionJournal({
+    inspection,
+    writer,
+    clock,
+    size: options.recentTransitions ?? 2_000,
+    traceOf,
+  });
   const gates = new GateBoard();
   const facts = new FactBoard();
   const scheduler = new Scheduler(clock);
@@ -165,9 +164,8 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       ),
     startPhase: (host, phase, context) => late.phases.start(host, phase, context),
     onTransition: (host, from, to, event) => {
+      obs.onAgentTransition(host.id, host.parent.id, from, to, host.context.cycle);
       journal.agent(host, from, to, event);
-      alertBook.onAgentTransition(host.id, host.parent.id, from, to);
-      telemetry?.onAgentTransition(host.id, from, to);
       if (to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
       late.tasks.onTransition(host, to);
     },
@@ -266,14 +264,11 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   Object.assign(late, { tree, approvals, tasks, phases });
   const operator = new OperatorCommands({ nodeId, clock, tree, triggers, gates, audit });
   return {
+    ...obs,
     options,
     mode,
     nodeId,
     clock,
-    inspection,
-    alerts,
-    alertBook,
-    telemetry,
     audit,
     writer,
     journal,
