@@ -8,7 +8,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ALL = ['runtime', 'decisions', 'persistence', 'messaging', 'rails', 'chain', 'gateway', 'mcp', 'x402'];
+const ALL = [
+  'runtime',
+  'decisions',
+  'persistence',
+  'messaging',
+  'rails',
+  'chain',
+  'gateway',
+  'observability',
+  'mcp',
+  'x402',
+];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of wanted) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { MandateError } from '../kernel/index.ts';
 import { UsageError } from './errors.ts';
+import { createLogger } from '../runtime/index.ts';
+import { failureFields, failureText } from './runOutput.ts';
 import { runCommand } from './runCommand.ts';
 import { simulateCommand } from './simulateCommand.ts';
 import { validateCommand } from './validateCommand.ts';
@@ -9,8 +11,10 @@ const HELP = `mandate — actor-model runtime for autonomous payment and treasur
 
 Usage:
   mandate run [dir] [--live] [--duration 30s] [--quiet] [--port 8080] [--no-gateway] [--data-dir .mandate/data]
+             [--log-format text|json]
              [--accept-weak-durability]
       Run an agent system (default: examples/treasury). Dry-run unless --live.
+      --log-format json (or MANDATE_LOG_FORMAT=json) writes one JSON object per line.
       Uses PostgreSQL when DATABASE_URL is set, else the embedded database.
       --live pays on the embedded chain (in .mandate/chain, contracts deployed on first
       start), or on EVM_RPC_URL with the operator key from MANDATE_OPERATOR_KEYSTORE and
@@ -52,10 +56,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `MANDATE_LOG_FORMAT=json` or `--log-format json`: a failure is one JSON line too. */
+function jsonLogs(argv: string[]): boolean {
+  const at = argv.indexOf('--log-format');
+  return process.env.MANDATE_LOG_FORMAT === 'json' || argv.includes('--log-format=json') || argv[at + 1] === 'json';
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof MandateError) console.error(`mandate: ${error.code}: ${error.message}`);
+    if (jsonLogs(process.argv)) createLogger().error(failureFields(error), failureText(error));
+    else if (error instanceof MandateError) console.error(`mandate: ${error.code}: ${error.message}`);
     else console.error('mandate:', error);
     process.exit(error instanceof UsageError ? 2 : 1);
   },

@@ -6,6 +6,7 @@ import { openStore } from '../runtime/persistence/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
 import {
   AgentIdentity,
+  alertSinksFromEnv,
   createRuntime,
   type ChainConnection,
   type IdentityJson,
@@ -15,7 +16,7 @@ import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
 import { UsageError } from './errors.ts';
 import { durabilityGate, openLiveChain } from './liveSetup.ts';
-import { formatEvent } from './printEvent.ts';
+import { logFormatOf, runOutput } from './runOutput.ts';
 import { systemEntry } from './systemEntry.ts';
 
 /** What an example directory's index.ts exports. */
@@ -95,7 +96,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     'no-gateway': 'boolean',
     'data-dir': 'string',
     'accept-weak-durability': 'boolean',
+    'log-format': 'string',
   });
+  const format = logFormatOf(flags.get('log-format') as string | undefined);
   const dir = resolve(positional[0] ?? 'examples/treasury');
   const entry = systemEntry(dir);
   const live = flags.get('live') === true;
@@ -115,6 +118,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
   }
 
+  const alertsYaml = await readFile(join(dir, 'alerts.yaml'), 'utf8').catch(() => undefined);
+  const sinks = alertSinksFromEnv(process.env, alertsYaml, join(dir, 'alerts.yaml'));
+  const otlp =
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.replace(/\/v1\/traces\/?$/, '') ??
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const governanceText = await readFile(join(dir, 'governance.yaml'), 'utf8').catch(() => '{}');
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, join(dir, 'governance.yaml')).config;
   // Problems the store handled without failing (a retry, a corrupt snapshot left out) become alerts once the runtime exists.
@@ -124,6 +132,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const where = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${dataDir}`;
   const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
+  const out = runOutput({ format, quiet, node: nodeId });
   const natsUrl = process.env.NATS_URL;
   const revocationAuthorities = revocationAuthoritiesOf(process.env.MANDATE_REVOCATION_AUTHORITIES);
   const mcpPolicy = mcpPolicyOf(process.env);
@@ -160,12 +169,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     governance,
     nodeId,
     messaging,
+    alerting: { sinks },
+    ...(process.env.MANDATE_REGION ? { region: process.env.MANDATE_REGION } : {}),
+    ...(otlp ? { tracing: { endpoint: otlp, serviceName: process.env.OTEL_SERVICE_NAME ?? 'mandate' } } : {}),
+    ...(out.logger === undefined ? {} : { logger: out.logger }),
     ...(chain === undefined ? {} : { chain }),
   });
-  runtime.subscribe((e) => {
-    const line = formatEvent(e, quiet);
-    if (line !== undefined) console.log(line);
-  });
+  runtime.subscribe((e) => out.event(e));
   report = (e) => runtime.alert('warning', e.code, `store: ${e.message}`);
   for (const e of early) report(e);
   // Journal and snapshot history are compacted by the retention policy: at start, then hourly.
@@ -181,20 +191,29 @@ export async function runCommand(argv: string[]): Promise<number> {
   const example = (await import(entry)) as ExampleModule;
   const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
-  console.log(
-    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
+  const sinkNames = sinks.map((s) => `${s.name} (${s.minSeverity}+)`).join(', ') || 'none (kept and shown only)';
+  out.banner(
+    'runtime.started',
+    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}, traces ${otlp ? `to OTLP ${otlp}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
+    {
+      agents: runtime.listAgents().length,
+      mode: live ? 'live' : 'dry-run',
+      store: where,
+      messaging: bus,
+      alertSinks: sinks.map((s) => s.name),
+    },
   );
-  if (chain !== undefined) console.log(chainBanner(chain, durability));
+  if (chain !== undefined) out.banner('chain.opened', chainBanner(chain, durability), { chainId: chain.chainId });
 
   let close = async (): Promise<void> => {};
   if (flags.get('no-gateway') !== true) {
     const { tokens, adminToken } = await ensureAdminToken(join(dataDir, '..', 'tokens.json'));
-    const app = await createGateway({ runtime, tokens, mcp: mcpPolicy });
+    const logger = out.logger?.child({ component: 'gateway' }, { level: 'warn' });
+    const app = await createGateway({ runtime, tokens, mcp: mcpPolicy, ...(logger === undefined ? {} : { logger }) });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
-    console.log(
-      `mandate: dashboard and API on ${address}${adminToken ? `\nmandate: admin token (shown once, keep it): ${adminToken}` : ''}`,
-    );
+    out.banner('gateway.listening', `mandate: dashboard and API on ${address}`, { address });
+    if (adminToken) out.banner('gateway.admin-token', `mandate: admin token (shown once, keep it): ${adminToken}`);
     close = async () => void (await app.close());
   }
 
@@ -207,7 +226,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
   const ms = flags.has('duration') ? duration(String(flags.get('duration'))) : undefined;
   await new Promise<void>((done) => {
-    const finish = () => void stop().then(done, (e: unknown) => (console.error(e), done()));
+    const finish = () => void stop().then(done, (e: unknown) => (out.failure(e), done()));
     process.once('SIGINT', finish);
     process.once('SIGTERM', finish);
     if (ms !== undefined) setTimeout(finish, ms);

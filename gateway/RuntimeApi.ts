@@ -8,6 +8,7 @@ import type { AuditPage, AuditQuery } from '../runtime/audit/index.ts';
 export type {
   AgentDetail,
   AgentSummary,
+  FamilySnapshot,
   KillScope,
   MachineGraph,
   MandateRuntime,

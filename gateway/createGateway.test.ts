@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../kernel/index.ts';
 import { startGatewayFixture, type GatewayFixture } from '../test/e2e/gatewayFixture.ts';
 import { ROLES, type Role } from './roles.ts';
 
@@ -67,6 +68,8 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
     body: { reason: 'matrix' },
     allowed: ['admin', 'operator'],
   },
+  { method: 'GET', url: '/api/alerts', allowed: ['admin', 'operator', 'observer'] },
+  { method: 'POST', url: '/api/alerts/no-such-alert/ack', allowed: ['admin', 'operator'] },
   { method: 'GET', url: '/api/audit', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/audit/export.csv', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/audit/export.pdf', allowed: ['admin', 'operator', 'observer'] },
@@ -120,6 +123,40 @@ describe('gateway - RBAC on every route', () => {
   it('gateway - a malformed Authorization header is refused, not crashed on', async () => {
     const res = await fetch(`${fx.url}/api/agents`, { headers: { authorization: 'Basic abc' } });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('gateway - alerts', () => {
+  it('gateway - GET /api/alerts lists kept alerts by status; POST /api/alerts/:id/ack acknowledges one, audited', async () => {
+    fx.runtime.alert(
+      'warning',
+      ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
+      'gateway test: reconciler restarted',
+      'sandbox:gw',
+    );
+    const open = await call({ method: 'GET', url: '/api/alerts?status=open' }, fx.tokens.observer);
+    expect(open.status).toBe(200);
+    const alert = (open.body.alerts as Array<{ id: string; message: string }>).find((a) =>
+      a.message.startsWith('gateway test'),
+    );
+    expect(alert).toMatchObject({ status: 'open', code: 'MANDATE_ERR_ACTOR_CRASHED', actorId: 'sandbox:gw', count: 1 });
+    const acked = await call({ method: 'POST', url: `/api/alerts/${alert!.id}/ack` }, fx.tokens.operator);
+    expect(acked.status).toBe(200);
+    expect(acked.body.alert).toMatchObject({
+      id: alert!.id,
+      status: 'acknowledged',
+      acknowledgedBy: { kind: 'human' },
+    });
+    const listed = await call({ method: 'GET', url: '/api/alerts?status=acknowledged&limit=5' }, fx.tokens.observer);
+    expect(listed.body.alerts.map((a: { id: string }) => a.id)).toContain(alert!.id);
+    const audit = await call({ method: 'GET', url: '/api/audit?limit=20' }, fx.tokens.admin);
+    expect(JSON.stringify(audit.body)).toContain('alert.acknowledged');
+    const bad = await call({ method: 'GET', url: '/api/alerts?status=closed' }, fx.tokens.observer);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('MANDATE_ERR_REQUEST_INVALID');
+    const unknown = await call({ method: 'POST', url: '/api/alerts/no-such-alert/ack' }, fx.tokens.admin);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('MANDATE_ERR_NOT_FOUND');
   });
 });
 

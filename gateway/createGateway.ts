@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './errorHandler.ts';
 import { findUiDir } from './findUiDir.ts';
 import { LiveHub } from './LiveHub.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
+import { alertRoutes } from './routes/alertRoutes.ts';
 import { approvalRoutes } from './routes/approvalRoutes.ts';
 import { auditRoutes } from './routes/auditRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
@@ -103,6 +104,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   healthRoutes(app, runtime, hub, options.readiness ?? {});
   agentRoutes(app, runtime);
   approvalRoutes(app, runtime);
+  alertRoutes(app, runtime);
   killSwitchRoutes(app, runtime);
   auditRoutes(app, auditSourceOf(runtime, options.store), clock);
   taskRoutes(app, runtime);

@@ -274,7 +274,12 @@ describe('gateway - metrics, health, live stream, headers', () => {
     expect(cycles).toBeGreaterThanOrEqual(2);
     expect(text).toContain(`mandate_agent_cycles_total{agent="fx-rebalancer"} ${cycles}`);
     expect(text).toContain(`mandate_approvals_pending ${fx.runtime.metrics().approvalsPending}`);
-    expect(text).toMatch(/mandate_payments_total\{status="would-have-sent"\} [1-9]/);
+    // An FX swap is an action, not a payment (dry-run swaps used to show up as paid volume).
+    expect(text).toMatch(
+      /mandate_actions_total\{agent="fx-rebalancer",action="fx\.swap",mode="dry-run",status="would-have-sent"\} [1-9]/,
+    );
+    expect(text).not.toMatch(/mandate_payments_total\{agent="fx-rebalancer"/);
+    expect(text).toMatch(/mandate_phase_duration_seconds_count\{agent="fx-rebalancer",phase="act"\} [1-9]/);
   });
 
   it('gateway - the live stream authenticates by subprotocol and carries transitions as they happen', async () => {

@@ -1,7 +1,7 @@
 /**
  * Renders runtime metrics in the Prometheus text exposition format (0.0.4).
  */
-import type { RuntimeMetrics } from './RuntimeApi.ts';
+import type { FamilySnapshot, RuntimeMetrics } from './RuntimeApi.ts';
 
 /** Extra gauges the gateway itself contributes. */
 export interface GatewayGauges {
@@ -23,6 +23,31 @@ function block(
     const keys = Object.keys(labels);
     const rendered = keys.length === 0 ? '' : `{${keys.map((k) => `${k}="${label(labels[k] ?? '')}"`).join(',')}}`;
     lines.push(`${name}${rendered} ${Number.isFinite(value) ? value : 0}`);
+  }
+  return lines.join('\n');
+}
+
+function rendered(labels: Record<string, string>, extra?: [string, string]): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`);
+  if (extra !== undefined) pairs.push(`${extra[0]}="${extra[1]}"`);
+  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+}
+
+/** A counter or histogram family of the runtime's telemetry (`_bucket`/`_sum`/`_count` for histograms). */
+function family(f: FamilySnapshot): string {
+  const lines = [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`];
+  for (const s of f.series) {
+    if (f.type === 'counter') {
+      lines.push(`${f.name}${rendered(s.labels)} ${Number.isFinite(s.value) ? s.value : 0}`);
+      continue;
+    }
+    const bounds = f.bounds ?? [];
+    bounds.forEach((le, i) =>
+      lines.push(`${f.name}_bucket${rendered(s.labels, ['le', String(le)])} ${s.buckets?.[i] ?? 0}`),
+    );
+    lines.push(`${f.name}_bucket${rendered(s.labels, ['le', '+Inf'])} ${s.count ?? 0}`);
+    lines.push(`${f.name}_sum${rendered(s.labels)} ${s.sum ?? 0}`);
+    lines.push(`${f.name}_count${rendered(s.labels)} ${s.count ?? 0}`);
   }
   return lines.join('\n');
 }
@@ -59,11 +84,12 @@ export function prometheusText(metrics: RuntimeMetrics, gateway: GatewayGauges):
       block('mandate_approvals_pending', 'gauge', 'Approvals waiting for a decision.', [
         [{}, metrics.approvalsPending],
       ]),
+      ...metrics.families.map(family),
       block(
-        'mandate_payments_total',
-        'counter',
-        'Payments by status.',
-        Object.entries(metrics.payments).map(([status, n]) => [{ status }, n]),
+        'mandate_alerts',
+        'gauge',
+        'Kept alerts by status (open, acknowledged, resolved) and severity.',
+        metrics.alerts.map((a) => [{ status: a.status, severity: a.severity }, a.count]),
       ),
       block('mandate_messages_total', 'counter', 'Agent messages by direction.', [
         [{ direction: 'sent' }, metrics.messages.sent],

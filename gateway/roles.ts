@@ -16,6 +16,7 @@ export type Permission =
   | 'agent.resume'
   | 'agent.stop'
   | 'approval.decide'
+  | 'alert.ack'
   | 'killswitch.engage'
   | 'killswitch.release'
   | 'task.submit';
@@ -33,11 +34,12 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'agent.resume',
     'agent.stop',
     'approval.decide',
+    'alert.ack',
     'killswitch.engage',
     'killswitch.release',
     'task.submit',
   ],
-  operator: ['read', 'agent.pause', 'agent.resume', 'approval.decide', 'killswitch.engage', 'task.submit'],
+  operator: ['read', 'agent.pause', 'agent.resume', 'approval.decide', 'alert.ack', 'killswitch.engage', 'task.submit'],
   observer: ['read'],
 };
 

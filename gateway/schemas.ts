@@ -83,6 +83,11 @@ export const ApprovalsQuerySchema = z
   .object({ status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional() })
   .strict();
 
+/** Query of GET /api/alerts: a status filter and how many (newest first, default 200). */
+export const AlertsQuerySchema = z
+  .object({ status: z.enum(['open', 'acknowledged', 'resolved']).optional(), limit: count(1_000).optional() })
+  .strict();
+
 /** A time bound: epoch milliseconds or an ISO-8601 date-time. */
 const TimeSchema = z.union([
   z

@@ -10,6 +10,7 @@ import { GATEWAY_CODES } from './codes/gatewayCodes.ts';
 import { KERNEL_CODES } from './codes/kernelCodes.ts';
 import { MCP_CODES } from './codes/mcpCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
+import { OBSERVABILITY_CODES } from './codes/observabilityCodes.ts';
 import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
 import { X402_CODES } from './codes/x402Codes.ts';
@@ -32,6 +33,7 @@ export const ERROR_CODES = {
   ...MCP_CODES,
   ...X402_CODES,
   ...ALERT_CODES,
+  ...OBSERVABILITY_CODES,
 } as const satisfies Record<string, CodeEntry>;
 
 /** One code of the table: `MANDATE_ERR_*` for errors and outcomes, `MANDATE_*` for alert-only codes. */

@@ -6,7 +6,9 @@ import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import type { Retractor } from './control/Retraction.ts';
 import type { RuntimeChain } from './chain/RuntimeChain.ts';
 import type { KillScope } from './control/KillScopes.ts';
+import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';
+import type { FamilySnapshot } from './metrics/MetricFamily.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } from './persistence/RuntimeStore.ts';
 
@@ -72,7 +74,14 @@ export interface TaskResult {
 export interface RuntimeMetrics {
   agents: Array<{ id: string; cycles: number; failures: number; restarts: number; state: string }>;
   approvalsPending: number;
+  /** Payments (`payment.send` actions only) by status, dry-run and live together; by mode and rail in `families`. */
   payments: Record<string, number>;
+  /** Kept alerts (the newest 1,000 and every unresolved one) counted by status and severity. */
+  alerts: Array<{ status: string; severity: string; count: number }>;
+  /** Every settled action by status. */
+  actions: Record<string, number>;
+  /** Histograms and labelled counters (`mandate_phase_duration_seconds`, `mandate_payments_total`, …). */
+  families: FamilySnapshot[];
   messages: { sent: number; received: number; rejected: number };
 }
 
@@ -178,6 +187,10 @@ export interface MandateRuntime {
   // ---- inspection ----
   /** Every transition, approval and alert; returns the function that unsubscribes. */
   subscribe(listener: (event: InspectionEvent) => void): () => void;
-  /** Raises an operator alert with a code from docs/errors.md. */
+  /** Raises an operator alert with a code from docs/errors.md (kept, deduplicated and sent to the sinks by the alert book). */
   alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  /** Kept alerts, newest first (default 200), optionally by status; they survive restarts with a store. */
+  listAlerts(query?: { status?: AlertStatus; limit?: number }): AlertRecord[];
+  /** Marks an alert seen (persisted before it resolves); an unknown id is `MANDATE_ERR_NOT_FOUND`. */
+  acknowledgeAlert(id: string, by: Principal): Promise<AlertRecord>;
 }

@@ -4,6 +4,7 @@ import type { Clock, ErrorCode } from '../kernel/index.ts';
 import { composeRuntime, type RuntimeServices } from './composeRuntime.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { KillScope } from './control/KillScopes.ts';
+import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type {
@@ -32,6 +33,7 @@ import type { Retractor } from './control/Retraction.ts';
 export class MandateRuntimeImpl implements MandateRuntime {
   readonly #s: RuntimeServices;
   #started: Promise<void> | undefined;
+  #alertTicks: NodeJS.Timeout | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     this.#s = composeRuntime(options);
@@ -69,6 +71,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     const store = s.options.store;
     if (store !== undefined) {
       await store.open();
+      await s.alertBook.load();
       const ks = await store.loadKillSwitch();
       if (ks !== undefined) s.killSwitch.restore(ks);
       const seeds = new Map(
@@ -81,6 +84,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
     }
     if (s.options.messaging !== undefined)
       s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);
+    this.#alertTicks = setInterval(() => s.alertBook.tick(), 30_000);
+    this.#alertTicks.unref();
   }
 
   async shutdown(): Promise<void> {
@@ -88,6 +93,9 @@ export class MandateRuntimeImpl implements MandateRuntime {
     s.scheduler.stop();
     s.watchdog.stop();
     s.approvals.close();
+    clearInterval(this.#alertTicks);
+    await s.alertBook.close(2_000);
+    await s.tracing?.exporter.close();
     await s.messaging?.close();
     s.messaging = undefined;
     await this.flush();
@@ -246,6 +254,14 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void {
     this.#s.alerts.raise(severity, code, message, actorId);
+  }
+
+  listAlerts(query?: { status?: AlertStatus; limit?: number }): AlertRecord[] {
+    return this.#s.alertBook.list(query);
+  }
+
+  acknowledgeAlert(id: string, by: Principal): Promise<AlertRecord> {
+    return this.#s.alertBook.acknowledge(id, by);
   }
 
   // ---- not on the public face ---------------------------------------------------------------

@@ -4,6 +4,10 @@ import type { Clock } from '../kernel/index.ts';
 import type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
 import type { RuntimeStore } from './persistence/RuntimeStore.ts';
 import type { RuntimeChain } from './chain/RuntimeChain.ts';
+import type { AlertRules } from './alerts/alertRules.ts';
+import type { DispatchOptions } from './alerts/sinks/AlertDispatcher.ts';
+import type { AlertSink } from './alerts/sinks/AlertSink.ts';
+import type { RuntimeLogger } from './logging/createLogger.ts';
 
 export type { RuntimeChain } from './chain/RuntimeChain.ts';
 
@@ -12,6 +16,15 @@ export interface GroupOptions {
   strategy?: RestartStrategy;
   maxRestarts?: number;
   periodMs?: number;
+}
+
+/** Where alerts go besides the inspection stream and the store, and how they fold and resolve. */
+export interface AlertingOptions {
+  /** Slack, Telegram, PagerDuty, webhook (`alertSinksFromEnv`); none by default. */
+  sinks?: readonly AlertSink[];
+  rules?: Partial<AlertRules>;
+  /** Retries, timeouts and queue size of the deliveries. */
+  dispatch?: DispatchOptions;
 }
 
 /** Options of `createRuntime`. Everything has a safe default: dry-run, no store, no messaging, wall clock. */
@@ -38,4 +51,14 @@ export interface RuntimeOptions {
   chain?: RuntimeChain;
   /** What-if simulation: facts forced after every perceive, by dot path (`gas.gwei: 80`). */
   factOverrides?: Readonly<Record<string, unknown>>;
+  /** Latency histograms and financial counters for `/metrics` (default on; off for the instrumentation benchmark). */
+  metrics?: boolean;
+  /** OpenTelemetry traces (one per cycle, a span per phase) exported over OTLP/HTTP to `endpoint` (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  tracing?: { endpoint: string; serviceName?: string };
+  /** The node's region (`MANDATE_REGION`), a label of the volume metrics; default `unknown`. */
+  region?: string;
+  /** Alert sinks and rules; alerts are kept (in the store, or in memory) either way. */
+  alerting?: AlertingOptions;
+  /** The node's structured logger (`createLogger`): problems the runtime handles without failing go here. */
+  logger?: RuntimeLogger;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createActor } from 'xstate';
 import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import { Alerts } from './alerts/Alerts.ts';
+import { composeObservability, type Observability } from './composeObservability.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
 import { GateBoard } from './control/GateBoard.ts';
@@ -14,7 +14,6 @@ import { AgentLogic } from './host/AgentLogic.ts';
 import { MemoryIntentLog, type IntentLog } from './host/IntentLog.ts';
 import { PhaseWatchdog } from './host/PhaseWatchdog.ts';
 import { StateWriter } from './host/StateWriter.ts';
-import { InspectionStream } from './inspection/InspectionStream.ts';
 import { TransitionJournal } from './journal/TransitionJournal.ts';
 import { overrideFacts } from './overrideFacts.ts';
 import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
@@ -34,13 +33,11 @@ import { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { Tasks } from './tasks/Tasks.ts';
 
 /** The runtime's services, composed: who depends on whom is written once, here. */
-export interface RuntimeServices {
+export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTransition'>> {
   readonly options: RuntimeOptions;
   readonly mode: 'dry-run' | 'live';
   readonly nodeId: string;
   readonly clock: Clock;
-  readonly inspection: InspectionStream;
-  readonly alerts: Alerts;
   audit(entry: AuditInput): Promise<void>;
   readonly writer: StateWriter | undefined;
   readonly journal: TransitionJournal;
@@ -78,11 +75,11 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const nodeId = options.nodeId ?? `node-${randomUUID().slice(0, 8)}`;
   const clock = options.clock ?? systemClock;
   const store = options.store;
-  const inspection = new InspectionStream();
-  const alerts = new Alerts(inspection, clock);
+  const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
+  const obs = composeObservability(options, { nodeId, clock, audit });
+  const { inspection, alerts, telemetry, tracing } = obs;
   const alert = (severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void =>
     void alerts.raise(severity, code, message, actorId);
-  const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
   const writer =
     store === undefined
       ? undefined
@@ -93,7 +90,14 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
             `persisting state failed, will retry: ${(error as Error).message}`,
           ),
         );
-  const journal = new TransitionJournal({ inspection, writer, clock, size: options.recentTransitions ?? 2_000 });
+  const traceOf = tracing === undefined ? undefined : (id: string) => tracing.tracer.traceIdOf(id);
+  const journal = new TransitionJournal({
+    inspection,
+    writer,
+    clock,
+    size: options.recentTransitions ?? 2_000,
+    traceOf,
+  });
   const gates = new GateBoard();
   const facts = new FactBoard();
   const scheduler = new Scheduler(clock);
@@ -161,6 +165,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       ),
     startPhase: (host, phase, context) => late.phases.start(host, phase, context),
     onTransition: (host, from, to, event) => {
+      obs.onAgentTransition(host.id, host.parent.id, from, to, host.context.cycle);
       journal.agent(host, from, to, event);
       if (to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
       late.tasks.onTransition(host, to);
@@ -241,6 +246,9 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       audit,
       approvals,
       supervisorOf: (host, role) => tree.supervisorOf(host, role),
+      ...(telemetry === undefined
+        ? {}
+        : { settled: (host, proposal, outcome) => telemetry.onSettled(proposal, outcome, modeFor(host.def)) }),
     },
   );
   const decisions = new DecisionRecords({ store, clock, audit, alert });
@@ -262,12 +270,11 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   Object.assign(late, { tree, approvals, tasks, phases });
   const operator = new OperatorCommands({ nodeId, clock, tree, triggers, gates, audit });
   return {
+    ...obs,
     options,
     mode,
     nodeId,
     clock,
-    inspection,
-    alerts,
     audit,
     writer,
     journal,

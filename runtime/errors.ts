@@ -28,6 +28,7 @@ const NOT_FOUND = {
     'runtime.capabilities() (GET /api/capabilities) lists the capabilities agents offer',
   ],
   'proposal stage': ['proposal stage named', 'pipeline.stages lists the stages'],
+  alert: ['alert with id', 'runtime.listAlerts() (GET /api/alerts) lists the alerts'],
 } as const;
 
 /** No agent, approval, supervisor, capability or proposal stage with that id. */
@@ -104,3 +105,29 @@ export class SnapshotIncompatibleError extends createError(
 
 /** A `gate.set` action without `{ gate: string, open: boolean }` params. */
 export class GateParamsError extends createError('MANDATE_ERR_GATE_PARAMS', 'GateParamsError') {}
+
+/** An alert sink setting is malformed or incomplete; `details.variable` names it. */
+export class AlertSinkConfigError extends createError('MANDATE_ERR_ALERT_SINK_CONFIG', 'AlertSinkConfigError') {
+  constructor(variable: string, message: string) {
+    super(message, { details: { variable } });
+  }
+}
+
+/** What a failed delivery tells the dispatcher: whether to retry, and not before when. */
+export interface DeliveryFailure {
+  sink: string;
+  /** The HTTP status, or undefined for a network error or timeout. */
+  status?: number;
+  retryable: boolean;
+  /** The service's own wait (`Retry-After`, Telegram's `retry_after`), in ms. */
+  retryAfterMs?: number;
+}
+
+/** A sink refused an alert or could not be reached; `details` say whether a retry may help. */
+export class AlertDeliveryError extends createError('MANDATE_ERR_ALERT_DELIVERY', 'AlertDeliveryError') {
+  readonly failure: DeliveryFailure;
+  constructor(message: string, failure: DeliveryFailure, options: ErrorOptions = {}) {
+    super(message, { ...options, details: { ...failure } });
+    this.failure = failure;
+  }
+}

@@ -17,7 +17,7 @@ export type { ShadowKind, ShadowReport, ShadowRow } from './shadow/shadowDiff.ts
 export { shadowDeciders } from './shadow/shadowDeciders.ts';
 export { createRuntime, MandateRuntimeImpl } from './MandateRuntimeImpl.ts';
 export type { RuntimeServices } from './composeRuntime.ts';
-export type { GroupOptions, RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
+export type { AlertingOptions, GroupOptions, RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 export { EmbeddedChain, InProcessProvider, openChain, chainContractsSchema } from './chain/index.ts';
 export type { ChainConnection, ChainContracts, Eip1193Request, FeedSpec, OpenChainOptions } from './chain/index.ts';
 export type {
@@ -32,6 +32,20 @@ export type {
   TreeNode,
 } from './MandateRuntime.ts';
 export type { AlertSeverity } from './host/AgentHost.ts';
+export { createLogger } from './logging/createLogger.ts';
+export type { FamilySnapshot, SeriesSnapshot } from './metrics/MetricFamily.ts';
+export type { AlertRecord, AlertStatus, SinkDelivery } from './alerts/AlertRecord.ts';
+export type { AlertRules } from './alerts/alertRules.ts';
+export type { AlertStore } from './alerts/AlertStore.ts';
+export type { AlertNotification, AlertSink } from './alerts/sinks/AlertSink.ts';
+export type { DispatchOptions } from './alerts/sinks/AlertDispatcher.ts';
+export { SlackSink } from './alerts/sinks/SlackSink.ts';
+export { TelegramSink } from './alerts/sinks/TelegramSink.ts';
+export { PagerDutySink } from './alerts/sinks/PagerDutySink.ts';
+export { WebhookSink } from './alerts/sinks/WebhookSink.ts';
+export { alertSinksFromEnv } from './alerts/sinks/alertSinksFromEnv.ts';
+export type { LogFormat, LoggerOptions, RuntimeLogger } from './logging/createLogger.ts';
+export { logInspectionEvent } from './logging/logInspectionEvent.ts';
 export { systemClock } from '../kernel/index.ts';
 export type { Clock } from '../kernel/index.ts';
 export { createGateActuator } from './control/gateActuator.ts';
@@ -62,6 +76,8 @@ export { MemoryIntentLog, paramsHash } from './host/IntentLog.ts';
 export type { IntentLog } from './host/IntentLog.ts';
 export {
   ActUnreconciledError,
+  AlertDeliveryError,
+  AlertSinkConfigError,
   AgentDefinitionError,
   DuplicateIdError,
   GateParamsError,

@@ -50,6 +50,14 @@ export function capabilityList(s: RuntimeServices): CapabilityInfo[] {
   }));
 }
 
+/** Payments (payment actions only) by status, summed over agents, rails and modes. */
+function paymentsByStatus(s: RuntimeServices): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const series of s.telemetry?.payments.snapshot().series ?? [])
+    out[series.labels.status!] = (out[series.labels.status!] ?? 0) + (series.value ?? 0);
+  return out;
+}
+
 /** Counters for `/metrics`. */
 export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
   return {
@@ -61,7 +69,10 @@ export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
       state: h.state,
     })),
     approvalsPending: s.approvals.pending,
-    payments: { ...s.pipeline.outcomes },
+    payments: paymentsByStatus(s),
+    actions: { ...s.pipeline.outcomes },
+    alerts: s.alertBook.counts(),
+    families: s.telemetry?.families() ?? [],
     messages: { ...(s.messaging?.counters ?? { sent: 0, received: 0, rejected: 0 }) },
   };
 }

@@ -15,13 +15,17 @@ export class TransitionJournal {
   readonly #clock: { now(): number };
   readonly #recent: Array<TransitionEvent | undefined>;
   #next = 0;
+  readonly #traceOf: ((agentId: string) => string | undefined) | undefined;
 
   constructor(options: {
     inspection: InspectionStream;
     writer: StateWriter | undefined;
     clock: { now(): number };
     size?: number;
+    /** The trace id of an agent's cycle (tracing on), written into transition summaries as `traceId`. */
+    traceOf?: ((agentId: string) => string | undefined) | undefined;
   }) {
+    this.#traceOf = options.traceOf;
     this.#inspection = options.inspection;
     this.#writer = options.writer;
     this.#clock = options.clock;
@@ -35,6 +39,9 @@ export class TransitionJournal {
     if (!this.#inspection.active && this.#writer === undefined) return;
     const ctx = host.context;
     const summary: Record<string, unknown> = { cycle: ctx.cycle };
+    if (ctx.decision !== null) summary.decisionId = ctx.decision.id;
+    const traceId = this.#traceOf?.(host.id);
+    if (traceId !== undefined) summary.traceId = traceId;
     if (ctx.decision?.action) summary.action = ctx.decision.action.type;
     if (ctx.outcome !== null) summary.outcome = ctx.outcome.status;
     if (ctx.lastError !== null) summary.error = ctx.lastError.code;

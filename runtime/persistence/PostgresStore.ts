@@ -24,6 +24,8 @@ import type {
 import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
 import { applyBatch, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
+import type { AlertStore } from '../alerts/AlertStore.ts';
+import { PostgresAlertStore } from './PostgresAlertStore.ts';
 import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 import type { PostgresStoreParts } from './PostgresStoreParts.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
@@ -48,10 +50,13 @@ export class PostgresStore implements RuntimeStore {
   readonly vault: PersonalDataVault;
   /** The audit trail's read side: query, verify, checkpoint. */
   readonly audit: AuditTrail;
+  /** The alert book's alerts. */
+  readonly alerts: AlertStore;
 
   constructor(parts: PostgresStoreParts) {
     this.#p = parts;
     this.vault = parts.vault;
+    this.alerts = new PostgresAlertStore(parts.pool);
     const chain = new PostgresAuditTrail({
       pool: parts.pool,
       log: parts.audit,

@@ -1,4 +1,5 @@
 import type { Outcome } from '../../machines/index.ts';
+import type { AlertStore } from '../alerts/AlertStore.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
@@ -136,6 +137,8 @@ export interface RuntimeStore {
   readonly databaseUrl?: string;
   /** The read side of the audit hash chain (query, verify, checkpoint), when the store keeps one. */
   readonly audit?: AuditTrail;
+  /** Where the alert book keeps alerts across restarts. */
+  readonly alerts?: AlertStore;
   /** The node's wallet seed (hex, sealed at rest): agents' EVM accounts are derived from it. */
   walletSeed?(): Promise<string>;
   /** Compacts journal and snapshot history by `policy` (default: the store's retention policy). */

@@ -222,7 +222,23 @@ export const NodeKeyEntity = defineEntity({
   },
 });
 
-/** Every entity of the store, in the order the initial migration creates them. */
+/** Operator alerts (the alert book): one row per alert, the record as JSON, status and times as columns. */
+export const AlertEntity = defineEntity({
+  name: 'AlertEntity',
+  tableName: 'mandate_alert',
+  indexes: [{ properties: ['status', 'lastAt'] }],
+  properties: {
+    id: p.text().primary(),
+    dedupKey: p.text(),
+    code: p.text(),
+    severity: p.text(),
+    status: p.text(),
+    record: p.json<Record<string, unknown>>(),
+    lastAt: p.bigint('number'),
+  },
+});
+
+/** Every entity of the store, in the order the migrations create them. */
 export const storeEntities = [
   AgentEntity,
   SnapshotEntity,
@@ -236,6 +252,7 @@ export const storeEntities = [
   AuditCheckpointEntity,
   VaultSubjectEntity,
   NodeKeyEntity,
+  AlertEntity,
 ] as const;
 
 /** The store's entities plus the payment rails' (`railEntities`): everything the migrations create. */

@@ -14,6 +14,8 @@ export interface ProposalPipelineDeps {
   approvals: Pick<Approvals, 'open'>;
   /** The supervisor of `role` over an agent: its sandbox, the reputation or the governance supervisor. */
   supervisorOf(host: AgentHost, role: SupervisorRole): SupervisorHost;
+  /** Told of every settled action (the metrics count them by type, rail and mode). */
+  settled?(host: AgentHost, proposal: Proposal, outcome: Outcome): void;
 }
 
 /**
@@ -112,6 +114,7 @@ export class ProposalPipeline {
   async settle(host: AgentHost, proposal: Proposal, outcome: Outcome): Promise<void> {
     for (const stage of this.#stages) await stage.settle?.(proposal, outcome);
     this.outcomes[outcome.status] = (this.outcomes[outcome.status] ?? 0) + 1;
+    this.#deps.settled?.(host, proposal, outcome);
     const a = proposal.action;
     await this.#deps.audit({
       who: { kind: 'agent', id: host.identity.did },

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../kernel/index.ts';
+import { AlertBook } from './alerts/AlertBook.ts';
+import { Alerts } from './alerts/Alerts.ts';
+import { DEFAULT_ALERT_RULES } from './alerts/alertRules.ts';
+import { AlertDispatcher } from './alerts/sinks/AlertDispatcher.ts';
+import { InspectionStream } from './inspection/InspectionStream.ts';
+import { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
+import type { AuditInput } from './persistence/RuntimeStore.ts';
+import type { RuntimeOptions } from './RuntimeOptions.ts';
+import { CycleTracer } from './tracing/CycleTracer.ts';
+import { OtlpHttpExporter } from './tracing/OtlpHttpExporter.ts';
+
+/** The observability services of a runtime: the inspection stream, alerts and their book, telemetry. */
+export interface Observability {
+  inspection: InspectionStream;
+  alerts: Alerts;
+  alertBook: AlertBook;
+  telemetry: RuntimeTelemetry | undefined;
+  /** Cycle traces and their OTLP exporter (`options.tracing`). */
+  tracing: { tracer: CycleTracer; exporter: OtlpHttpExporter } | undefined;
+  /** Feeds one agent transition to the alert rules, the histograms and the tracer. */
+  onAgentTransition(agentId: string, parentId: string, from: string, to: string, cycle: number): void;
+}
+
+/**
+ * Builds the inspection stream, `Alerts` with the alert book behind it (store, sinks, rules) and
+ * the telemetry (`options.metrics`, default on). Part of `composeRuntime`, kept apart for size.
+ */
+export function composeObservability(
+  options: RuntimeOptions,
+  deps: { nodeId: string; clock: Clock; audit(entry: AuditInput): Promise<void> },
+): Observability {
+  const logger = options.logger;
+  const inspection = new InspectionStream(
+    logger === undefined ? undefined : (e) => logger.error({ event: 'inspection.listener', err: e }, 'listener failed'),
+  );
+  const alerts = new Alerts(inspection, deps.clock);
+  const sinks = options.alerting?.sinks ?? [];
+  const alertBook = new AlertBook({
+    node: deps.nodeId,
+    clock: deps.clock,
+    newId: options.newId ?? randomUUID,
+    rules: { ...DEFAULT_ALERT_RULES, ...options.alerting?.rules },
+    store: options.store?.alerts,
+    dispatcher: sinks.length === 0 ? undefined : new AlertDispatcher(sinks, options.alerting?.dispatch),
+    raise: (e) => void alerts.raise(e.severity, e.code, e.message, e.actorId),
+    audit: deps.audit,
+    onProblem: (message) =>
+      logger === undefined ? console.error(`mandate: ${message}`) : logger.warn({ event: 'alert.problem' }, message),
+  });
+  alerts.book = alertBook;
+  const telemetry =
+    options.metrics === false
+      ? undefined
+      : new RuntimeTelemetry({ now: () => deps.clock.now(), region: options.region ?? 'unknown' });
+  const tracing = options.tracing === undefined ? undefined : tracingOf(options.tracing, deps, options);
+  const tracer = tracing?.tracer;
+  return {
+    inspection,
+    alerts,
+    alertBook,
+    telemetry,
+    tracing,
+    onAgentTransition(agentId, parentId, from, to, cycle) {
+      tracer?.onAgentTransition(agentId, from, to, cycle);
+      alertBook.onAgentTransition(agentId, parentId, from, to);
+      telemetry?.onAgentTransition(agentId, from, to);
+    },
+  };
+}
+
+function tracingOf(
+  t: { endpoint: string; serviceName?: string },
+  deps: { nodeId: string; clock: Clock },
+  options: RuntimeOptions,
+): { tracer: CycleTracer; exporter: OtlpHttpExporter } {
+  const exporter = new OtlpHttpExporter({
+    endpoint: t.endpoint,
+    resource: { 'service.name': t.serviceName ?? 'mandate', 'service.instance.id': deps.nodeId },
+    onProblem: (message) =>
+      options.logger === undefined
+        ? console.error(`mandate: ${message}`)
+        : options.logger.warn({ event: 'otlp.problem' }, message),
+  });
+  return { tracer: new CycleTracer({ now: () => deps.clock.now(), export: (s) => exporter.export(s) }), exporter };
+}

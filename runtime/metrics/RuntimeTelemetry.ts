@@ -1,0 +1,167 @@
+import type { Proposal } from '../../actors/index.ts';
+import type { Outcome } from '../../machines/index.ts';
+import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
+
+const PHASES = new Set(['perceive', 'decide', 'propose', 'act', 'learn']);
+/** Action types that move money to a payee: only these count as payments. */
+const PAYMENT_ACTIONS = new Set(['payment.send']);
+/** Outcomes whose amount moved (live) or would have moved (dry-run): they count as volume. */
+const MOVED = new Set(['succeeded', 'would-have-sent']);
+
+/** Where an agent is now and since when (ms), for the duration histograms, with its series cached. */
+interface Position {
+  state: string;
+  since: number;
+  cycleStart: number | undefined;
+  series: Map<string, SeriesHandle>;
+}
+
+/**
+ * The runtime's histograms and financial counters for `/metrics`, fed from transitions and from
+ * settled actions. Labels are bounded: agent ids, phases, action types, rails, assets, modes
+ * and statuses are finite per deployment, and each family folds past 5,000 series.
+ */
+export class RuntimeTelemetry {
+  readonly #now: () => number;
+  readonly #region: string;
+  readonly #positions = new Map<string, Position>();
+  readonly phase = new MetricFamily(
+    'mandate_phase_duration_seconds',
+    'histogram',
+    'Time an agent spent in each phase (perceive, decide, propose, act, learn).',
+    ['agent', 'phase'],
+    LATENCY_BOUNDS,
+  );
+  readonly cycle = new MetricFamily(
+    'mandate_cycle_duration_seconds',
+    'histogram',
+    'Time from a trigger to the end of the cycle (idle again or failed), approval waits included.',
+    ['agent', 'outcome'],
+    LATENCY_BOUNDS,
+  );
+  readonly verdict = new MetricFamily(
+    'mandate_proposal_verdict_seconds',
+    'histogram',
+    'Time from proposing an action to the supervisors’ verdict (approved, pending, denied).',
+    ['agent'],
+    LATENCY_BOUNDS,
+  );
+  readonly approvalWait = new MetricFamily(
+    'mandate_approval_wait_seconds',
+    'histogram',
+    'Time an agent waited for a human or agent approval.',
+    ['agent'],
+    WAIT_BOUNDS,
+  );
+  readonly actions = new MetricFamily(
+    'mandate_actions_total',
+    'counter',
+    'Settled actions of every type (gate.set, ledger.annotate, fx.swap, payment.send …) by mode and status.',
+    ['agent', 'action', 'mode', 'status'],
+  );
+  readonly payments = new MetricFamily(
+    'mandate_payments_total',
+    'counter',
+    'Payments (payment.send actions only) by rail, mode (dry-run apart from live) and status.',
+    ['agent', 'rail', 'mode', 'status'],
+  );
+  readonly volume = new MetricFamily(
+    'mandate_payment_volume_total',
+    'counter',
+    'Amount paid (live) or that would have been paid (dry-run), by asset, agent, rail, mode and region.',
+    ['agent', 'asset', 'rail', 'mode', 'region'],
+  );
+  readonly fees = new MetricFamily(
+    'mandate_payment_fees_total',
+    'counter',
+    'Fees of payments, by fee asset, agent, rail and mode.',
+    ['agent', 'asset', 'rail', 'mode'],
+  );
+  readonly paymentLatency = new MetricFamily(
+    'mandate_payment_latency_seconds',
+    'histogram',
+    'Time the rail took to execute a payment, by rail and mode.',
+    ['rail', 'mode'],
+    LATENCY_BOUNDS,
+  );
+
+  constructor(options: { now: () => number; region: string }) {
+    this.#now = options.now;
+    this.#region = options.region;
+  }
+
+  /** One agent transition: closes the duration of the state it left. */
+  onAgentTransition(agentId: string, from: string, to: string): void {
+    const now = this.#now();
+    let p = this.#positions.get(agentId);
+    if (p === undefined) {
+      p = { state: to, since: now, cycleStart: undefined, series: new Map() };
+      this.#positions.set(agentId, p);
+    } else if (p.state === from) {
+      const seconds = (now - p.since) / 1000;
+      if (PHASES.has(from)) this.#observe(p, this.phase, agentId, from, seconds);
+      if (from === 'propose') this.#observe(p, this.verdict, agentId, '', seconds);
+      else if (from === 'awaitingApproval') this.#observe(p, this.approvalWait, agentId, '', seconds);
+    }
+    if (from === 'idle' && to === 'perceive') p.cycleStart = now;
+    else if (p.cycleStart !== undefined && (to === 'idle' || to === 'failed')) {
+      this.#observe(p, this.cycle, agentId, to === 'idle' ? 'completed' : 'failed', (now - p.cycleStart) / 1000);
+      p.cycleStart = undefined;
+    }
+    p.state = to;
+    p.since = now;
+  }
+
+  /** Observes in the agent's cached series of `family` (second label `second`, or none). */
+  #observe(p: Position, family: MetricFamily, agentId: string, second: string, seconds: number): void {
+    const key = `${family.name}|${second}`;
+    let handle = p.series.get(key);
+    if (handle === undefined) {
+      handle = family.series(second === '' ? [agentId] : [agentId, second]);
+      p.series.set(key, handle);
+    }
+    family.observeIn(handle, seconds);
+  }
+
+  /** A settled action: counted by type; payments also by rail, volume, fees and latency. */
+  onSettled(proposal: Proposal, outcome: Outcome, mode: 'dry-run' | 'live'): void {
+    const a = proposal.action;
+    this.actions.inc([proposal.agentId, a.type, mode, outcome.status]);
+    if (!PAYMENT_ACTIONS.has(a.type)) return;
+    const receipt = outcome.receipt ?? {};
+    const rail =
+      typeof receipt.rail === 'string'
+        ? receipt.rail
+        : typeof receipt.actuator === 'string'
+          ? receipt.actuator
+          : 'none';
+    this.payments.inc([proposal.agentId, rail, mode, outcome.status]);
+    if (!MOVED.has(outcome.status)) return;
+    const amount = Number(a.amount?.value);
+    if (a.amount !== undefined && Number.isFinite(amount))
+      this.volume.inc([proposal.agentId, a.amount.asset, rail, mode, this.#region], amount);
+    const fee = Number(outcome.fees?.value);
+    if (outcome.fees !== undefined && Number.isFinite(fee))
+      this.fees.inc([proposal.agentId, outcome.fees.asset, rail, mode], fee);
+    if (outcome.durationMs !== undefined) this.paymentLatency.observe([rail, mode], outcome.durationMs / 1000);
+  }
+
+  /** Forgets an agent that left the runtime (its series stay: counters never go back). */
+  forget(agentId: string): void {
+    this.#positions.delete(agentId);
+  }
+
+  families(): FamilySnapshot[] {
+    return [
+      this.phase,
+      this.cycle,
+      this.verdict,
+      this.approvalWait,
+      this.actions,
+      this.payments,
+      this.volume,
+      this.fees,
+      this.paymentLatency,
+    ].map((f) => f.snapshot());
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { RulesDecider } from '../../actors/index.ts';
+import { httpReceiver } from '../../test/support/httpReceiver.ts';
+import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntimeImpl } from '../index.ts';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  status: { code: number };
+}
+
+describe('cycle traces', () => {
+  it('traces - one trace per cycle, a span per phase, exported over OTLP/HTTP JSON; the trace id is in the transitions', async () => {
+    await using collector = await httpReceiver(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }));
+    const clock = new SimulatedClock();
+    clock.set(1_790_000_000_000);
+    const runtime = (await createRuntime({
+      clock,
+      nodeId: 'node-t',
+      tracing: { endpoint: collector.url },
+    })) as MandateRuntimeImpl;
+    const events: InspectionEvent[] = [];
+    runtime.subscribe((e) => events.push(e));
+    await runtime.spawn(
+      defineAgent({
+        id: 'watcher',
+        capabilities: ['x.y'],
+        perceive: () => ({ v: 1 }),
+        decide: RulesDecider.fromObject({
+          rules: [
+            {
+              name: 'hold',
+              conditions: { all: [{ fact: 'v', operator: 'equal', value: 1 }] },
+              event: { type: 'none' },
+            },
+          ],
+        }),
+      }),
+    );
+    for (let i = 0; i < 2; i++) {
+      await runtime.trigger('watcher', { kind: 'human', id: 'a' });
+      for (let r = 0; r < 30; r++) await new Promise((x) => setImmediate(x));
+    }
+    await runtime.services().tracing!.exporter.flush();
+
+    expect(collector.received.every((r) => r.path === '/v1/traces' && r.method === 'POST')).toBe(true);
+    const bodies = collector.received.map(
+      (r) =>
+        JSON.parse(r.body) as {
+          resourceSpans: Array<{
+            resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+            scopeSpans: Array<{ spans: OtlpSpan[] }>;
+          }>;
+        },
+    );
+    const resource = bodies[0]!.resourceSpans[0]!.resource.attributes;
+    expect(resource).toContainEqual({ key: 'service.name', value: { stringValue: 'mandate' } });
+    const spans = bodies.flatMap((b) => b.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+    const roots = spans.filter((s) => s.name === 'agent.cycle');
+    expect(roots).toHaveLength(2);
+    expect(roots[0]!.traceId).not.toBe(roots[1]!.traceId);
+    for (const root of roots) {
+      expect(root.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(root.spanId).toMatch(/^[0-9a-f]{16}$/);
+      const children = spans.filter((s) => s.traceId === root.traceId && s.parentSpanId === root.spanId);
+      expect(children.map((c) => c.name)).toEqual(['agent.perceive', 'agent.decide', 'agent.learn']);
+      expect(BigInt(root.endTimeUnixNano) >= BigInt(root.startTimeUnixNano)).toBe(true);
+      expect(root.status.code).toBe(1);
+    }
+    const decided = events.filter((e) => e.type === 'transition' && e.event === 'agent.decide.done');
+    expect(decided.map((e) => (e as { summary: { traceId?: string } }).summary.traceId)).toEqual(
+      roots.map((r) => r.traceId),
+    );
+    await runtime.shutdown();
+  });
+});

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import type { SpanRecord } from './OtlpHttpExporter.ts';
+
+const PHASES = new Set(['perceive', 'decide', 'propose', 'awaitingApproval', 'act', 'learn', 'retrying']);
+
+/** The open trace of one agent's cycle. */
+interface OpenCycle {
+  traceId: string;
+  rootId: string;
+  startMs: number;
+  phase: { name: string; spanId: string; startMs: number } | undefined;
+  cycle: number | undefined;
+}
+
+/**
+ * One trace per agent cycle, from the trigger (idle → perceive) to idle or failed: a root span
+ * `agent.cycle` and a child span per phase (and the approval wait, and retry waits), handed to
+ * `export` as each ends. `traceIdOf` gives the running cycle's trace id for logs and records.
+ */
+export class CycleTracer {
+  readonly #now: () => number;
+  readonly #export: (span: SpanRecord) => void;
+  readonly #open = new Map<string, OpenCycle>();
+  /** The newest trace id per agent (the one running, or the one that just ended). */
+  readonly #last = new Map<string, string>();
+
+  constructor(options: { now: () => number; export: (span: SpanRecord) => void }) {
+    this.#now = options.now;
+    this.#export = options.export;
+  }
+
+  /** The trace id of the agent's running cycle, or of the one that just ended. */
+  traceIdOf(agentId: string): string | undefined {
+    return this.#last.get(agentId);
+  }
+
+  onAgentTransition(agentId: string, from: string, to: string, cycle?: number): void {
+    const now = this.#now();
+    let c = this.#open.get(agentId);
+    if (from === 'idle' && to === 'perceive') {
+      c = { traceId: hex(16), rootId: hex(8), startMs: now, phase: undefined, cycle };
+      this.#open.set(agentId, c);
+      this.#last.set(agentId, c.traceId);
+    }
+    if (c === undefined) return;
+    if (c.phase !== undefined && c.phase.name === from) {
+      this.#export({
+        traceId: c.traceId,
+        spanId: c.phase.spanId,
+        parentSpanId: c.rootId,
+        name: `agent.${from}`,
+        startMs: c.phase.startMs,
+        endMs: now,
+        attributes: { 'mandate.agent': agentId, 'mandate.phase': from, 'mandate.next': to },
+        error: to === 'failed' || to === 'retrying',
+      });
+      c.phase = undefined;
+    }
+    if (PHASES.has(to)) c.phase = { name: to, spanId: hex(8), startMs: now };
+    else if (to === 'idle' || to === 'failed' || to === 'killed' || to === 'stopped') {
+      this.#export({
+        traceId: c.traceId,
+        spanId: c.rootId,
+        name: 'agent.cycle',
+        startMs: c.startMs,
+        endMs: now,
+        attributes: {
+          'mandate.agent': agentId,
+          'mandate.outcome': to,
+          ...(c.cycle === undefined ? {} : { 'mandate.cycle': c.cycle }),
+        },
+        error: to === 'failed',
+      });
+      this.#open.delete(agentId);
+    }
+  }
+}
+
+/** Random ids from a refilled pool: one `randomBytes` call per 4 KiB of ids, not one per span. */
+let pool = Buffer.alloc(0);
+let at = 0;
+function hex(bytes: number): string {
+  if (at + bytes > pool.length) {
+    pool = randomBytes(4_096);
+    at = 0;
+  }
+  at += bytes;
+  return pool.toString('hex', at - bytes, at);
+}
