@@ -9,6 +9,7 @@ import { GATEWAY_CODES } from './codes/gatewayCodes.ts';
 import { KERNEL_CODES } from './codes/kernelCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
 import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
+import { PLACEMENT_CODES } from './codes/placementCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
 
 /**
@@ -23,6 +24,7 @@ export const ERROR_CODES = {
   ...RUNTIME_CODES,
   ...MESSAGING_CODES,
   ...PERSISTENCE_CODES,
+  ...PLACEMENT_CODES,
   ...ACTOR_CODES,
   ...GATEWAY_CODES,
   ...ALERT_CODES,

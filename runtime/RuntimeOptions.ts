@@ -4,6 +4,7 @@ import type { Clock } from '../kernel/index.ts';
 import type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
 import type { RuntimeStore } from './persistence/RuntimeStore.ts';
 import type { RuntimeChain } from './chain/RuntimeChain.ts';
+import type { RuntimePlacementOptions } from './placement/startPlacement.ts';
 
 export type { RuntimeChain } from './chain/RuntimeChain.ts';
 
@@ -38,4 +39,9 @@ export interface RuntimeOptions {
   chain?: RuntimeChain;
   /** What-if simulation: facts forced after every perceive, by dot path (`gas.gwei: 80`). */
   factOverrides?: Readonly<Record<string, unknown>>;
+  /**
+   * Placement across nodes sharing one PostgreSQL and one NATS: each agent runs on the one node
+   * holding its lease (runtime/placement), fenced in the database. Off when unset: every agent runs here.
+   */
+  placement?: RuntimePlacementOptions;
 }

@@ -18,6 +18,7 @@ import { InspectionStream } from './inspection/InspectionStream.ts';
 import { TransitionJournal } from './journal/TransitionJournal.ts';
 import { overrideFacts } from './overrideFacts.ts';
 import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
+import type { RunningPlacement } from './placement/startPlacement.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
@@ -65,6 +66,8 @@ export interface RuntimeServices {
   modeFor(def: AgentDefinition): 'dry-run' | 'live';
   /** Signed messaging, once `start()` connected it (when `options.messaging` asks for it). */
   messaging: RuntimeMessaging | undefined;
+  /** Placement across nodes, once `start()` started it (when `options.placement` asks for it). */
+  placement: RunningPlacement | undefined;
 }
 
 /**
@@ -284,5 +287,6 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     reputationListeners,
     modeFor,
     messaging: undefined,
+    placement: undefined,
   };
 }

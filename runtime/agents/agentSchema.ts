@@ -61,6 +61,15 @@ export const contractorSchema = z
   })
   .strict();
 
+const placementLabel = z.string().regex(/^[A-Za-z0-9._:/-]{1,63}$/);
+/**
+ * `placement:` — where the agent may run when several nodes share it (runtime/placement): a region
+ * and node labels that must all match, e.g. `{ labels: { signer: hsm-1 } }` for the node holding a signer.
+ */
+export const placementSchema = z
+  .object({ region: placementLabel.optional(), labels: z.record(placementLabel, placementLabel).optional() })
+  .strict();
+
 /** The data part of an agent definition, shared by the TypeScript API and YAML files. */
 export const agentDataSchema = z
   .object({
@@ -75,6 +84,7 @@ export const agentDataSchema = z
     permissions: z.array(z.object({ capability, accounts: z.array(z.string().min(1)).min(1) }).strict()).default([]),
     mode: z.enum(['dry-run', 'live']).optional(),
     contractor: contractorSchema.optional(),
+    placement: placementSchema.optional(),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,

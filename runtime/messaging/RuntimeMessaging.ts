@@ -193,6 +193,16 @@ export class RuntimeMessaging {
     return endpoint;
   }
 
+  /** Detaches one agent (placement moved it to another node): its subjects are no longer served here. */
+  async detach(agentId: string): Promise<void> {
+    const endpoint = this.endpoints.get(agentId);
+    if (endpoint === undefined) return;
+    this.endpoints.delete(agentId);
+    this.#roles.delete(agentId);
+    for (const [did, h] of this.#byDid) if (h.id === agentId) this.#byDid.delete(did);
+    await endpoint.detach();
+  }
+
   /** Revokes one of this node's agents in the registry, signed by the node (peers refuse its messages from then on). */
   async revoke(agentId: string, reason: string, by: string): Promise<void> {
     const host = this.#runtime.agent(agentId);

@@ -4,6 +4,7 @@ import { Migration20261121000002AuditAppendOnly } from './Migration2026112100000
 import { Migration20261121000003RailTables } from './Migration20261121000003RailTables.ts';
 import { Migration20261121000004AuditEntryId } from './Migration20261121000004AuditEntryId.ts';
 import { Migration20261201170001Authorizations } from './Migration20261201170001Authorizations.ts';
+import { Migration20261201180001Fences } from './Migration20261201180001Fences.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261121000003RailTables', class: Migration20261121000003RailTables },
   { name: 'Migration20261121000004AuditEntryId', class: Migration20261121000004AuditEntryId },
   { name: 'Migration20261201170001Authorizations', class: Migration20261201170001Authorizations },
+  { name: 'Migration20261201180001Fences', class: Migration20261201180001Fences },
 ];
