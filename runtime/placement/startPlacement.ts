@@ -10,7 +10,7 @@ import type { AgentDefinition } from '../agents/defineAgent.ts';
 import { PlacementConfigError } from './errors.ts';
 
 /** `RuntimeOptions.placement`: this node's placement settings, and where leases live (NATS at `natsUrl`, or a given store). */
-export type RuntimePlacementOptions = PlacementOptions & { natsUrl?: string; store?: PlacementStore };
+export type RuntimePlacementOptions = PlacementOptions & { natsUrl?: string | string[]; store?: PlacementStore };
 
 /** A started placement and what closes it. */
 export interface RunningPlacement {
