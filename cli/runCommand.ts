@@ -1,3 +1,4 @@
+import { placementFromEnv } from './placementEnv.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
@@ -131,12 +132,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       .join('\nmandate:   ');
     chain = await openLiveChain({ dir, dataDir, store });
   }
+  const placement = placementFromEnv(process.env);
   const runtime = await createRuntime({
     mode: live ? 'live' : 'dry-run',
     store,
     governance,
     nodeId,
     messaging,
+    ...(placement === undefined ? {} : { placement }),
     ...(chain === undefined ? {} : { chain }),
   });
   runtime.subscribe((e) => {
@@ -159,7 +162,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   console.log(
-    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
+    `mandate: ${placement === undefined ? runtime.listAgents().length : `placement on, agents shared with the other nodes, ${runtime.listAgents().length}`} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
   );
   if (chain !== undefined) console.log(chainBanner(chain, durability));
 

@@ -14,6 +14,8 @@ import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } fr
 /** One agent as operators see it. */
 export interface AgentSummary {
   id: string;
+  /** The node hosting the agent (this one: a node lists the agents it runs). */
+  node: string;
   did: string;
   capabilities: string[];
   state: string;

@@ -59,6 +59,7 @@ describe('placement - two runtimes on one PostgreSQL and one NATS', () => {
         const all = [...hosted(a), ...hosted(b)];
         return hosted(a).length > 0 && hosted(b).length > 0 && all.length === 4 && new Set(all).size === 4;
       });
+      expect(a.listAgents().every((x) => x.node === 'node-a')).toBe(true);
       const cluster = a.cluster()!;
       expect(Object.keys(cluster.placements).sort()).toEqual(AGENTS);
       expect(cluster.nodes.map((n) => n.id)).toEqual(['node-a', 'node-b']);
