@@ -72,6 +72,7 @@ describe('placement - two runtimes on one PostgreSQL and one NATS', () => {
       await eventually('agents on node-b have paid', () => bank.paid.some((p) => p.node === 'node-b'));
 
       // node-b stops renewing (a partition): its agents go on running there, with their old tokens.
+      const halted = bank.paid.length;
       await servicesOf(b).placement!.placement.halt();
       await eventually('node-a runs every agent', () => hosted(a).length === 4, 10_000);
       expect(
@@ -91,7 +92,8 @@ describe('placement - two runtimes on one PostgreSQL and one NATS', () => {
       const keys = bank.paid.map((p) => p.key);
       expect(new Set(keys).size).toBe(keys.length);
       for (const agent of moved) {
-        const first = bank.paid.findIndex((p) => p.agentId === agent && p.node === 'node-a');
+        const first = bank.paid.findIndex((p, i) => i >= halted && p.agentId === agent && p.node === 'node-a');
+        expect(first).toBeGreaterThanOrEqual(halted);
         expect(bank.paid.slice(first).filter((p) => p.agentId === agent && p.node === 'node-b')).toEqual([]);
       }
       // PostgreSQL refused node-b's stale writes: every intent of the moved agents after the takeover is node-a's.
@@ -114,6 +116,38 @@ describe('placement - two runtimes on one PostgreSQL and one NATS', () => {
         `placement: ${bank.paid.length} payments (${bank.paid.filter((p) => p.node === 'node-b').length} by node-b), ${bank.refused} stale bank calls refused, ${stale.length} stale writes refused by PostgreSQL`,
       );
       expect(stale.length + bank.refused).toBeGreaterThan(0);
+    },
+  );
+
+  it(
+    'placement - a draining node (SIGTERM) hands its agents over between phases: no cycle lost, none repeated',
+    { timeout: 60_000 },
+    async () => {
+      for (const r of runtimes.splice(0)) await r.shutdown().catch(() => undefined);
+      const bank = new FencedBank();
+      const c = await node('node-c', bank);
+      const d = await node('node-d', bank);
+      await eventually(
+        'both nodes host agents',
+        () => hosted(c).length > 0 && hosted(d).length > 0 && hosted(c).length + hosted(d).length === 4,
+      );
+      const leaving = hosted(c);
+      await eventually('node-c has paid', () => bank.paid.some((p) => p.node === 'node-c'));
+      await c.shutdown(); // what SIGTERM runs
+      runtimes.splice(runtimes.indexOf(c), 1);
+      await eventually('node-d runs every agent', () => hosted(d).length === 4, 10_000);
+      const cyclesAtTakeover = new Map(d.listAgents().map((x) => [x.id, x.cycle]));
+      const paidOnC = new Map(
+        leaving.map((id) => [id, bank.paid.filter((p) => p.agentId === id && p.node === 'node-c').length]),
+      );
+      // The handed-over agents resumed from node-c's final snapshot: their cycle count goes on from there.
+      for (const id of leaving) expect(cyclesAtTakeover.get(id)).toBeGreaterThanOrEqual(paidOnC.get(id)!);
+      await eventually('node-d paid for the handed-over agents', () =>
+        leaving.every((id) => bank.paid.some((p) => p.agentId === id && p.node === 'node-d')),
+      );
+      const keys = bank.paid.map((p) => p.key);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(bank.refused).toBe(0); // a clean handover: no stale owner ever reached the bank
     },
   );
 });
