@@ -1,4 +1,3 @@
-import { placementFromEnv } from './placementEnv.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
@@ -12,6 +11,7 @@ import {
   type IdentityJson,
   type MandateRuntime,
 } from '../runtime/index.ts';
+import { placementFromEnv } from './placementEnv.ts';
 import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
 import { UsageError } from './errors.ts';
@@ -162,7 +162,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   console.log(
-    `mandate: ${placement === undefined ? runtime.listAgents().length : `placement on, agents shared with the other nodes, ${runtime.listAgents().length}`} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
+    `mandate: ${placement === undefined ? `${runtime.listAgents().length} agents` : 'placement on (this node runs the agents whose lease it holds, GET /api/cluster)'} on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}`,
   );
   if (chain !== undefined) console.log(chainBanner(chain, durability));
 
