@@ -104,6 +104,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
   const natsUrl = process.env.NATS_URL;
+  const placement = placementFromEnv(process.env);
+  const placementReplicas = placement?.replicas;
   const revocationAuthorities = revocationAuthoritiesOf(process.env.MANDATE_REVOCATION_AUTHORITIES);
   const messaging =
     natsUrl === undefined
@@ -114,6 +116,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           nodeIdentity,
           revocationAuthorities,
           ...(verifyThreads === undefined ? {} : { verifyThreads }),
+          ...(placementReplicas === undefined ? {} : { registryReplicas: placementReplicas }),
         };
   let chain: ChainConnection | undefined;
   let durability = '';
@@ -132,7 +135,6 @@ export async function runCommand(argv: string[]): Promise<number> {
       .join('\nmandate:   ');
     chain = await openLiveChain({ dir, dataDir, store });
   }
-  const placement = placementFromEnv(process.env);
   const runtime = await createRuntime({
     mode: live ? 'live' : 'dry-run',
     store,
