@@ -55,7 +55,8 @@ describe('placement - three runtime processes, a three-server NATS cluster, one 
         30_000,
         () => readLedger(run!.ledger).length > before + 6,
       );
-      expect(run.placedOnce()).toBe(true);
+      // (A handover in progress leaves an agent on no node for a moment: wait for the next settled view.)
+      await within('every agent placed once with one NATS server down', 30_000, () => run!.placedOnce());
 
       await run.stopNodes();
       const closed = run;
