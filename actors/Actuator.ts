@@ -10,6 +10,12 @@ export interface ActContext {
   now: number;
   /** The approvers' signatures an approval collected for this action (a Safe quorum), when it needed them. */
   signatures?: CollectedSignatures;
+  /**
+   * The fencing token of the placement lease the acting node holds the agent under (several nodes).
+   * A rail or signer that keeps state checks it there (refusing a token lower than one it has seen
+   * for the agent), so a paused old owner can never sign after its successor took over.
+   */
+  fence?: number;
 }
 
 /**

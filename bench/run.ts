@@ -19,6 +19,7 @@ const ALL = [
   'observability',
   'mcp',
   'x402',
+  'placement',
 ];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 let failed = 0;

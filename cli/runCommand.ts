@@ -12,6 +12,7 @@ import {
   type IdentityJson,
   type MandateRuntime,
 } from '../runtime/index.ts';
+import { placementFromEnv } from './placementEnv.ts';
 import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
 import { UsageError } from './errors.ts';
@@ -134,6 +135,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
   const out = runOutput({ format, quiet, node: nodeId });
   const natsUrl = process.env.NATS_URL;
+  const placement = placementFromEnv(process.env);
+  const placementReplicas = placement?.replicas;
   const revocationAuthorities = revocationAuthoritiesOf(process.env.MANDATE_REVOCATION_AUTHORITIES);
   const mcpPolicy = mcpPolicyOf(process.env);
   const messaging =
@@ -145,6 +148,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           nodeIdentity,
           revocationAuthorities,
           ...(verifyThreads === undefined ? {} : { verifyThreads }),
+          ...(placementReplicas === undefined ? {} : { registryReplicas: placementReplicas }),
         };
   let chain: ChainConnection | undefined;
   let durability = '';
@@ -173,6 +177,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(process.env.MANDATE_REGION ? { region: process.env.MANDATE_REGION } : {}),
     ...(otlp ? { tracing: { endpoint: otlp, serviceName: process.env.OTEL_SERVICE_NAME ?? 'mandate' } } : {}),
     ...(out.logger === undefined ? {} : { logger: out.logger }),
+    ...(placement === undefined ? {} : { placement }),
     ...(chain === undefined ? {} : { chain }),
   });
   runtime.subscribe((e) => out.event(e));
@@ -192,11 +197,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   const sinkNames = sinks.map((s) => `${s.name} (${s.minSeverity}+)`).join(', ') || 'none (kept and shown only)';
+  const hosted =
+    placement === undefined
+      ? `${runtime.listAgents().length} agents`
+      : 'placement on (this node runs the agents whose lease it holds, GET /api/cluster)';
   out.banner(
     'runtime.started',
-    `mandate: ${runtime.listAgents().length} agents on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}, traces ${otlp ? `to OTLP ${otlp}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
+    `mandate: ${hosted} on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}, traces ${otlp ? `to OTLP ${otlp}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
     {
       agents: runtime.listAgents().length,
+      placement: placement !== undefined,
       mode: live ? 'live' : 'dry-run',
       store: where,
       messaging: bus,

@@ -44,6 +44,7 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
   { method: 'GET', url: '/api/agents', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: `/api/agents/${GHOST}`, allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/tree', allowed: ['admin', 'operator', 'observer'] },
+  { method: 'GET', url: '/api/cluster', allowed: ['admin', 'operator', 'observer'] },
   { method: 'POST', url: `/api/agents/${GHOST}/pause`, body: { reason: 'matrix' }, allowed: ['admin', 'operator'] },
   { method: 'POST', url: `/api/agents/${GHOST}/resume`, body: { reason: 'matrix' }, allowed: ['admin', 'operator'] },
   { method: 'POST', url: `/api/agents/${GHOST}/stop`, body: { reason: 'matrix' }, allowed: ['admin'] },

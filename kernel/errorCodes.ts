@@ -12,6 +12,7 @@ import { MCP_CODES } from './codes/mcpCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
 import { OBSERVABILITY_CODES } from './codes/observabilityCodes.ts';
 import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
+import { PLACEMENT_CODES } from './codes/placementCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
 import { X402_CODES } from './codes/x402Codes.ts';
 
@@ -27,6 +28,7 @@ export const ERROR_CODES = {
   ...RUNTIME_CODES,
   ...MESSAGING_CODES,
   ...PERSISTENCE_CODES,
+  ...PLACEMENT_CODES,
   ...ACTOR_CODES,
   ...DECISION_CODES,
   ...GATEWAY_CODES,

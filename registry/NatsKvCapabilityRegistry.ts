@@ -57,7 +57,13 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   /** Opens (creating if needed) the buckets and starts the watchers; resolves once the book holds the current state. */
   static async open(
     nc: NatsConnection,
-    options: RegistryOptions & { bucket?: string; revocationBucket?: string; inboxPrefix?: string } = {},
+    options: RegistryOptions & {
+      bucket?: string;
+      revocationBucket?: string;
+      inboxPrefix?: string;
+      /** JetStream replicas of both buckets (3 on a three-server cluster, so one server may die); default 1. */
+      replicas?: number;
+    } = {},
   ): Promise<NatsKvCapabilityRegistry> {
     const ttlMs = options.ttlMs ?? 30_000;
     let reg: NatsKvCapabilityRegistry;
@@ -66,8 +72,9 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
       const kvm = new Kvm(
         jetstream(nc, options.inboxPrefix === undefined ? {} : { watcherPrefix: options.inboxPrefix }),
       );
-      const agents = await kvm.create(options.bucket ?? REGISTRY_BUCKET, { ttl: ttlMs, history: 1 });
-      const revocations = await kvm.create(options.revocationBucket ?? REVOCATION_BUCKET, { history: 1 });
+      const replicas = options.replicas ?? 1;
+      const agents = await kvm.create(options.bucket ?? REGISTRY_BUCKET, { ttl: ttlMs, history: 1, replicas });
+      const revocations = await kvm.create(options.revocationBucket ?? REVOCATION_BUCKET, { history: 1, replicas });
       reg = new NatsKvCapabilityRegistry(agents, revocations, { ...options, ttlMs });
     } catch (cause) {
       throw new RegistryUnavailableError(

@@ -5,6 +5,7 @@ import type { Gate } from './control/GateBoard.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import type { Retractor } from './control/Retraction.ts';
 import type { RuntimeChain } from './chain/RuntimeChain.ts';
+import type { ClusterView } from './placement/Placement.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
 import type { AlertSeverity } from './host/AgentHost.ts';
@@ -15,6 +16,8 @@ import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } fr
 /** One agent as operators see it. */
 export interface AgentSummary {
   id: string;
+  /** The node hosting the agent (this one: a node lists the agents it runs). */
+  node: string;
   did: string;
   capabilities: string[];
   state: string;
@@ -142,6 +145,8 @@ export interface MandateRuntime {
   recentTransitions(actorId?: string): TransitionEvent[];
   capabilities(): CapabilityInfo[];
   metrics(): RuntimeMetrics;
+  /** Nodes and agent placements as this node sees them (`GET /api/cluster`); undefined without placement. */
+  cluster(): ClusterView | undefined;
 
   // ---- operator commands (validated, audited with who and why) ----
   pause(agentId: string, by: Principal, why: string): Promise<void>;

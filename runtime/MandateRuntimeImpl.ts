@@ -23,6 +23,11 @@ import { agentDetail, agentSummary, capabilityList, runtimeMetrics } from './rea
 import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.ts';
 import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
+import { DuplicateIdError } from './errors.ts';
+import type { AgentHost } from './host/AgentHost.ts';
+import { registerAgent } from './host/registerAgent.ts';
+import type { ClusterView } from './placement/Placement.ts';
+import { startPlacement } from './placement/startPlacement.ts';
 import type { Retractor } from './control/Retraction.ts';
 
 /**
@@ -79,13 +84,16 @@ export class MandateRuntimeImpl implements MandateRuntime {
           (row) => [row.id, new Uint8Array(Buffer.from(row.identitySeed, 'base64url'))] as const,
         ),
       );
-      s.tree.restore(seeds, await store.loadSnapshots());
+      // Placed agents are resumed one by one when this node takes their lease, from the newest rows then.
+      if (s.options.placement === undefined) s.tree.restore(seeds, await store.loadSnapshots());
       for (const record of await store.listApprovals('pending')) s.approvals.restore(record);
     }
     if (s.options.messaging !== undefined)
       s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);
     this.#alertTicks = setInterval(() => s.alertBook.tick(), 30_000);
     this.#alertTicks.unref();
+    if (s.options.placement !== undefined)
+      s.placement = await startPlacement(s, s.options.placement, (host: AgentHost) => registerAgent(s, host));
   }
 
   async shutdown(): Promise<void> {
@@ -93,6 +101,9 @@ export class MandateRuntimeImpl implements MandateRuntime {
     s.scheduler.stop();
     s.watchdog.stop();
     s.approvals.close();
+    // Graceful drain: every agent finishes its phase, is snapshotted and its lease released for a peer.
+    await s.placement?.close();
+    s.placement = undefined;
     clearInterval(this.#alertTicks);
     await s.alertBook.close(2_000);
     await s.tracing?.exporter.close();
@@ -121,30 +132,24 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   async spawn(def: AgentDefinition): Promise<void> {
     const s = this.#s;
+    const placed = s.placement;
+    if (placed !== undefined) {
+      // Registered on every node, run on the one holding its lease (taken in the next placement round).
+      if (placed.definitions.has(def.id)) throw new DuplicateIdError('agent', def.id);
+      s.tree.checkCapabilities(def);
+      placed.definitions.set(def.id, def);
+      placed.placement.register(def.id, def.placement);
+      return;
+    }
     const host = s.tree.spawn(def);
     s.triggers.wire(host);
     await s.messaging?.attach(host);
-    const store = s.options.store;
-    if (store !== undefined) {
-      const { perceive: _p, decide: _d, act, learn: _l, machine: _m, ...data } = host.def;
-      await store.upsertAgent({
-        id: host.id,
-        did: host.identity.did,
-        version: host.def.version,
-        supervisorId: host.parent.id,
-        definition: { ...data, act: act?.name ?? null } as Record<string, unknown>,
-        identitySeed: Buffer.from(host.seed).toString('base64url'),
-      });
-      await s.audit({
-        who: { kind: 'system', id: s.nodeId },
-        action: 'config.agent.registered',
-        subject: host.id,
-        where: host.parent.id,
-        why: `version ${host.def.version}`,
-        data: { agentId: host.id, capabilities: host.def.capabilities, did: host.identity.did },
-        at: s.clock.now(),
-      });
-    }
+    await registerAgent(s, host);
+  }
+
+  /** Nodes and placements as this node sees them; undefined without placement. */
+  cluster(): ClusterView | undefined {
+    return this.#s.placement?.placement.view();
   }
 
   listAgents(): AgentSummary[] {

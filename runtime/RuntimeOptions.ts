@@ -8,6 +8,7 @@ import type { AlertRules } from './alerts/alertRules.ts';
 import type { DispatchOptions } from './alerts/sinks/AlertDispatcher.ts';
 import type { AlertSink } from './alerts/sinks/AlertSink.ts';
 import type { RuntimeLogger } from './logging/createLogger.ts';
+import type { RuntimePlacementOptions } from './placement/startPlacement.ts';
 
 export type { RuntimeChain } from './chain/RuntimeChain.ts';
 
@@ -61,4 +62,9 @@ export interface RuntimeOptions {
   alerting?: AlertingOptions;
   /** The node's structured logger (`createLogger`): problems the runtime handles without failing go here. */
   logger?: RuntimeLogger;
+  /**
+   * Placement across nodes sharing one PostgreSQL and one NATS: each agent runs on the one node
+   * holding its lease (runtime/placement), fenced in the database. Off when unset: every agent runs here.
+   */
+  placement?: RuntimePlacementOptions;
 }

@@ -17,6 +17,7 @@ import { StateWriter } from './host/StateWriter.ts';
 import { TransitionJournal } from './journal/TransitionJournal.ts';
 import { overrideFacts } from './overrideFacts.ts';
 import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
+import type { RunningPlacement } from './placement/startPlacement.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
@@ -63,6 +64,8 @@ export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTr
   modeFor(def: AgentDefinition): 'dry-run' | 'live';
   /** Signed messaging, once `start()` connected it (when `options.messaging` asks for it). */
   messaging: RuntimeMessaging | undefined;
+  /** Placement across nodes, once `start()` started it (when `options.placement` asks for it). */
+  placement: RunningPlacement | undefined;
 }
 
 /**
@@ -297,5 +300,6 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     reputationListeners,
     modeFor,
     messaging: undefined,
+    placement: undefined,
   };
 }

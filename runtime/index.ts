@@ -18,6 +18,8 @@ export { shadowDeciders } from './shadow/shadowDeciders.ts';
 export { createRuntime, MandateRuntimeImpl } from './MandateRuntimeImpl.ts';
 export type { RuntimeServices } from './composeRuntime.ts';
 export type { AlertingOptions, GroupOptions, RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
+export type { RuntimePlacementOptions } from './placement/startPlacement.ts';
+export type { ClusterView } from './placement/Placement.ts';
 export { EmbeddedChain, InProcessProvider, openChain, chainContractsSchema } from './chain/index.ts';
 export type { ChainConnection, ChainContracts, Eip1193Request, FeedSpec, OpenChainOptions } from './chain/index.ts';
 export type {

@@ -8,6 +8,7 @@ export function agentSummary(s: RuntimeServices, h: AgentHost): AgentSummary {
   const ctx = h.context;
   return {
     id: h.id,
+    node: s.nodeId,
     did: h.identity.did,
     capabilities: [...h.def.capabilities],
     state: h.state,

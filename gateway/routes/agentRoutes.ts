@@ -8,7 +8,7 @@ import { parseInput } from '../parseInput.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
 import { AgentsQuerySchema, IdParamsSchema, OverrideBodySchema } from '../schemas.ts';
 
-/** Registers /api/agents, /api/agents/:id, its overrides and /api/tree. */
+/** Registers /api/agents, /api/agents/:id, its overrides, /api/tree and /api/cluster. */
 export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
   app.get('/api/agents', { config: { permission: 'read' } }, async (request) => {
     const q = parseInput(AgentsQuerySchema, request.query, 'query');
@@ -35,6 +35,17 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
   });
 
   app.get('/api/tree', { config: { permission: 'read' } }, async () => runtime.tree());
+
+  // Without placement this node is the whole cluster: it runs every agent it loaded.
+  app.get('/api/cluster', { config: { permission: 'read' } }, async () => {
+    const cluster = runtime.cluster();
+    if (cluster !== undefined) return cluster;
+    const agents = runtime.listAgents().map((a) => a.id);
+    return {
+      nodes: [{ id: runtime.nodeId, region: null, alive: true, agents }],
+      placements: Object.fromEntries(agents.map((a) => [a, runtime.nodeId])),
+    };
+  });
 
   const overrides = [
     [

@@ -61,6 +61,15 @@ export const contractorSchema = z
   })
   .strict();
 
+const placementLabel = z.string().regex(/^[A-Za-z0-9._:/-]{1,63}$/);
+/**
+ * `placement:` — where the agent may run when several nodes share it (runtime/placement): a region
+ * and node labels that must all match, e.g. `{ labels: { signer: hsm-1 } }` for the node holding a signer.
+ */
+export const placementSchema = z
+  .object({ region: placementLabel.optional(), labels: z.record(placementLabel, placementLabel).optional() })
+  .strict();
+
 /** The data part of an agent definition, shared by the TypeScript API and YAML files. */
 export const agentDataSchema = z
   .object({
@@ -79,6 +88,7 @@ export const agentDataSchema = z
     confidenceFloor: z.number().min(0).max(1).default(0),
     /** MCP servers the agent calls (tools → `mcp.tool.call` actions) and resources it reads into facts. */
     mcp: mcpSpecSchema.optional(),
+    placement: placementSchema.optional(),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,

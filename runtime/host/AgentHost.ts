@@ -74,6 +74,8 @@ export class AgentHost implements Supervised {
   phaseDeadline: number | undefined;
   /** Step of the running phase (what its result, or its timeout, must carry). */
   phaseStep = 0;
+  /** The fencing token of the lease this node runs the agent under (placement); carried into its intents and snapshots. */
+  fence: number | undefined;
 
   constructor(def: AgentDefinition, env: AgentEnv, parent: SupervisorHost, seed?: Uint8Array) {
     this.def = def;

@@ -36,7 +36,7 @@ export class MemoryIntentLog implements IntentLog {
       }
       return { intent: { ...existing }, created: false };
     }
-    const { at, ...rest } = row;
+    const { at, fence: _fence, ...rest } = row;
     const intent: IntentRow = { ...rest, status: 'pending', attempts: 0, createdAt: at, updatedAt: at };
     this.#rows.set(row.key, intent);
     return { intent: { ...intent }, created: true };
@@ -51,7 +51,7 @@ export class MemoryIntentLog implements IntentLog {
           details: { key },
         },
       );
-    const { at, ...rest } = patch;
+    const { at, fence: _fence, ...rest } = patch; // one process, one owner: nothing to fence in memory
     Object.assign(row, rest, { updatedAt: at });
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../kernel/index.ts';
+import { codeOf, ErrorCode, type Clock } from '../../kernel/index.ts';
 import type { TransitionEvent } from '../inspection/InspectionEvent.ts';
 import type { RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { AgentHost } from './AgentHost.ts';
@@ -58,14 +58,21 @@ export class StateWriter {
         if (journal.length > 0) await this.#store.appendTransitions(journal);
         await Promise.all(
           hosts.map((h) =>
-            this.#store.saveSnapshot({
-              agentId: h.id,
-              supervisorId: h.parent.id,
-              snapshot: h.actor.getPersistedSnapshot(),
-              state: h.state,
-              seq: h.snapshotSeq,
-              at: this.#clock.now(),
-            }),
+            this.#store
+              .saveSnapshot({
+                agentId: h.id,
+                supervisorId: h.parent.id,
+                snapshot: h.actor.getPersistedSnapshot(),
+                state: h.state,
+                seq: h.snapshotSeq,
+                at: this.#clock.now(),
+                ...(h.fence === undefined ? {} : { fence: h.fence }),
+              })
+              .catch((error: unknown) => {
+                // Another node owns the agent now: this node's snapshot is refused for good, not retried.
+                if (codeOf(error, ErrorCode.MANDATE_ERR_STORE) !== ErrorCode.MANDATE_ERR_FENCE_STALE) throw error;
+                hosts.splice(hosts.indexOf(h), 1);
+              }),
           ),
         );
       } catch (error) {

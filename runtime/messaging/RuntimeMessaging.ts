@@ -42,6 +42,8 @@ export interface RuntimeMessagingOptions {
   verifyThreads?: number;
   /** Dids whose signed revocations are honoured for any agent (the CLI reads `MANDATE_REVOCATION_AUTHORITIES`). */
   revocationAuthorities?: readonly string[];
+  /** JetStream replicas of the registry buckets (the CLI uses `MANDATE_PLACEMENT_REPLICAS`); default 1. */
+  registryReplicas?: number;
 }
 
 function walletsField(wallets: Record<string, string> | undefined): { wallets?: Record<string, string> } {
@@ -112,6 +114,7 @@ export class RuntimeMessaging {
         ? {}
         : { nats: { servers: options.natsUrl, onError: (e) => runtime.alert('critical', e.code, e.message) } }),
       ...(options.revocationAuthorities === undefined ? {} : { revocationAuthorities: options.revocationAuthorities }),
+      ...(options.registryReplicas === undefined ? {} : { registryReplicas: options.registryReplicas }),
       onRecordProblem: (p) => runtime.alert('warning', p.code, p.message),
       bus: {
         ...(verifier === undefined ? {} : { verifier }),
@@ -191,6 +194,16 @@ export class RuntimeMessaging {
     this.endpoints.set(host.id, endpoint);
     this.#byDid.set(host.identity.did, host);
     return endpoint;
+  }
+
+  /** Detaches one agent (placement moved it to another node): its subjects are no longer served here. */
+  async detach(agentId: string): Promise<void> {
+    const endpoint = this.endpoints.get(agentId);
+    if (endpoint === undefined) return;
+    this.endpoints.delete(agentId);
+    this.#roles.delete(agentId);
+    for (const [did, h] of this.#byDid) if (h.id === agentId) this.#byDid.delete(did);
+    await endpoint.detach();
   }
 
   /** Revokes one of this node's agents in the registry, signed by the node (peers refuse its messages from then on). */

@@ -32,6 +32,8 @@ export interface MessagingConfig {
   nats?: NatsTransportOptions;
   /** Registry heartbeat expiry; default 30 s. */
   registryTtlMs?: number;
+  /** JetStream replicas of the registry buckets on NATS (3 on a three-server cluster); default 1. */
+  registryReplicas?: number;
   /** Dids whose revocations the registry accepts for any agent (`MANDATE_REVOCATION_AUTHORITIES`). */
   revocationAuthorities?: readonly string[];
   /** Registry records ignored as unsigned, wrongly signed or malformed. */
@@ -71,7 +73,11 @@ export async function createMessaging(config: MessagingConfig): Promise<Messagin
     const nats = await NatsTransport.connect({ name: config.node.id, ...config.nats });
     transport = nats;
     const prefix = nats.inboxPrefix === undefined ? {} : { inboxPrefix: nats.inboxPrefix };
-    registry = await NatsKvCapabilityRegistry.open(nats.nc, { ...registryOptions, ...prefix });
+    registry = await NatsKvCapabilityRegistry.open(nats.nc, {
+      ...registryOptions,
+      ...prefix,
+      ...(config.registryReplicas === undefined ? {} : { replicas: config.registryReplicas }),
+    });
     // Direct and node-wide scopes: a local window with per-sender checkpoints (no I/O per envelope);
     // capability scopes and durable deliveries: the exact window shared by every node.
     replay = new ReplayGuard(await NatsKvReplayStore.open(nats.nc, prefix), {

@@ -7,7 +7,8 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import { compactHistory, type CompactionResult, type RetentionPolicy } from './compactHistory.ts';
-import { IntentUnknownError, SnapshotCorruptError } from './errors.ts';
+import { FenceStaleError, IntentUnknownError, SnapshotCorruptError } from './errors.ts';
+import { raiseFence } from './fenceStatements.ts';
 import { GroupCommit } from './GroupCommit.ts';
 import { insertIntent, patchIntent } from './intentStatements.ts';
 import { loadWalletSeed } from './loadWalletSeed.ts';
@@ -22,7 +23,7 @@ import type {
   SnapshotRow,
 } from './RuntimeStore.ts';
 import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
-import { applyBatch, type AppliedBatch, type StoreJob } from './applyBatch.ts';
+import { applyBatch, FENCED, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
 import { PostgresAlertStore } from './PostgresAlertStore.ts';
@@ -153,7 +154,17 @@ export class PostgresStore implements RuntimeStore {
   async saveSnapshot(row: SnapshotRow): Promise<void> {
     const s = parseInput(storeSchemas.snapshot, row, 'snapshot row');
     parseInput(storeSchemas.persistedSnapshot, s.snapshot, `persisted snapshot of agent "${s.agentId}"`);
-    await this.#writer.submit({ kind: 'snapshot', row: { ...s, snapshot: s.snapshot } as SnapshotRow });
+    const result = await this.#writer.submit({ kind: 'snapshot', row: { ...s, snapshot: s.snapshot } as SnapshotRow });
+    if (result === FENCED)
+      throw new FenceStaleError(
+        `Refused the snapshot of agent "${s.agentId}" at step ${s.seq} with fencing token ${s.fence ?? 'none'}: another lease governs the agent now.`,
+        { details: { agentId: s.agentId, token: s.fence ?? null } },
+      );
+  }
+
+  async raiseFence(fence: { agentId: string; token: number; nodeId: string }): Promise<void> {
+    const f = parseInput(storeSchemas.fence, fence, 'fence');
+    await this.#sql((tx) => raiseFence(tx, { ...f, at: this.#p.clock() }));
   }
 
   /**
@@ -223,7 +234,7 @@ export class PostgresStore implements RuntimeStore {
   }
 
   async beginIntent(
-    row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number },
+    row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number; fence?: number },
   ): Promise<{ intent: IntentRow; created: boolean }> {
     const i = parseInput(storeSchemas.intentBegin, row, 'intent');
     const result = (await this.#sql((tx) => insertIntent(tx, i))) as { intent: IntentRow; created: boolean };
@@ -236,10 +247,7 @@ export class PostgresStore implements RuntimeStore {
     return result;
   }
 
-  async updateIntent(
-    key: string,
-    patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & { at: number },
-  ): Promise<void> {
+  async updateIntent(key: string, patch: Parameters<RuntimeStore['updateIntent']>[1]): Promise<void> {
     const p = parseInput(storeSchemas.intentPatch, patch, 'intent update');
     const updated = (await this.#sql((tx) => patchIntent(tx, key, p))) as unknown[];
     if (updated.length === 0)

@@ -31,6 +31,8 @@ export interface SnapshotRow {
   /** Per-agent step counter; higher wins. */
   seq: number;
   at: number;
+  /** The fencing token of the lease this node holds the agent under (placement); the store refuses any other. */
+  fence?: number;
 }
 
 /** Who approved or refused a proposal, and why. */
@@ -120,11 +122,15 @@ export interface RuntimeStore {
 
   /** Creates the intent, or returns the existing one with the same key (throws a coded error if its params differ). */
   beginIntent(
-    row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number },
+    row: Omit<IntentRow, 'status' | 'attempts' | 'createdAt' | 'updatedAt'> & { at: number; fence?: number },
   ): Promise<{ intent: IntentRow; created: boolean }>;
+  /** Updates an intent; with `fence`, only while that token is the agent's current one. */
   updateIntent(
     key: string,
-    patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & { at: number },
+    patch: Partial<Pick<IntentRow, 'status' | 'reference' | 'receipt' | 'error' | 'attempts'>> & {
+      at: number;
+      fence?: number;
+    },
   ): Promise<void>;
   findIntent(key: string): Promise<IntentRow | undefined>;
 
@@ -141,6 +147,11 @@ export interface RuntimeStore {
   readonly alerts?: AlertStore;
   /** The node's wallet seed (hex, sealed at rest): agents' EVM accounts are derived from it. */
   walletSeed?(): Promise<string>;
+  /**
+   * Makes `token` the agent's current fencing token (refused when a newer one is there); from then
+   * on the store refuses the agent's intents and snapshots carrying any other token.
+   */
+  raiseFence?(fence: { agentId: string; token: number; nodeId: string }): Promise<void>;
   /** Compacts journal and snapshot history by `policy` (default: the store's retention policy). */
   compact?(policy?: RetentionPolicy): Promise<CompactionResult>;
 }

@@ -3,6 +3,7 @@ import { valuesPlaceholders, type SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { TransitionEvent } from '../inspection/InspectionEvent.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
 import type { DecisionRecord, SnapshotRow } from './RuntimeStore.ts';
+import { staleWrites } from './fenceStatements.ts';
 import type { PgTx } from './PgExecutor.ts';
 import { DECISION_CASTS, DECISION_COLUMNS, decisionParams } from './rowMappers.ts';
 
@@ -23,6 +24,9 @@ const DECISION_UPDATES = DECISION_COLUMNS.split(', ')
   .filter((c) => c !== 'id' && c !== 'created_at')
   .map((c) => `${c} = excluded.${c}`)
   .join(', ');
+
+/** The result of a snapshot job refused by its agent's fence (the store turns it into a `FenceStaleError`). */
+export const FENCED = 'fenced';
 
 /** What one applied batch gave: one result per job, in order, and what its audit append did. */
 export interface AppliedBatch {
@@ -74,6 +78,12 @@ export async function applyBatch(tx: PgTx, jobs: StoreJob[], options: ApplyBatch
       rows.flatMap(decisionParams),
     );
   }
+  // Fenced before they are written: a stale owner's snapshot must never become an agent's newest.
+  const stale = snapshots.size === 0 ? new Set<string>() : await staleWrites(tx, [...snapshots.values()]);
+  for (const [key, row] of snapshots) if (stale.has(row.agentId)) snapshots.delete(key);
+  jobs.forEach((job, i) => {
+    if (job.kind === 'snapshot' && stale.has(job.row.agentId)) results[i] = FENCED;
+  });
   if (snapshots.size > 0) {
     const rows = [...snapshots.values()];
     await tx.execute(

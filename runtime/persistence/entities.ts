@@ -151,6 +151,18 @@ export const KillSwitchEntity = defineEntity({
   },
 });
 
+/** The fencing token of each placed agent's current lease: a write for the agent must carry exactly this token. */
+export const FenceEntity = defineEntity({
+  name: 'FenceEntity',
+  tableName: 'mandate_fence',
+  properties: {
+    agentId: p.text().primary(),
+    token: p.bigint('number'),
+    nodeId: p.text(),
+    at: p.bigint('number'),
+  },
+});
+
 /** The hash-chained audit log. Rows are immutable (a trigger refuses UPDATE, DELETE and TRUNCATE). */
 export const AuditEntryEntity = defineEntity({
   name: 'AuditEntryEntity',
@@ -248,6 +260,7 @@ export const storeEntities = [
   IntentEntity,
   ReputationEventEntity,
   KillSwitchEntity,
+  FenceEntity,
   AuditEntryEntity,
   AuditCheckpointEntity,
   VaultSubjectEntity,

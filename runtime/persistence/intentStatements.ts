@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
+import { assertFenced } from './fenceStatements.ts';
 import type { IntentRow } from './RuntimeStore.ts';
 import { intentFromRow } from './rowMappers.ts';
 import type { storeSchemas } from './storeSchemas.ts';
@@ -11,6 +12,7 @@ export async function insertIntent(
   tx: SqlExecutor,
   i: z.infer<typeof storeSchemas.intentBegin>,
 ): Promise<{ intent: IntentRow; created: boolean }> {
+  await assertFenced(tx, { agentId: i.agentId, fence: i.fence }, `intent "${i.key}"`);
   const inserted = (await tx.execute(
     `insert into mandate_intent (key, agent_id, decision_id, params_hash, params, status, reference, receipt, error, attempts, created_at, updated_at)
      values (?, ?, ?, ?, ?::jsonb, 'pending', ?, ?::jsonb, ?::jsonb, 0, ?, ?) on conflict (key) do nothing returning *`,
@@ -41,6 +43,11 @@ export async function patchIntent(
   key: string,
   p: z.infer<typeof storeSchemas.intentPatch>,
 ): Promise<unknown[]> {
+  const owner = (await tx.execute('select agent_id from mandate_intent where key = ?', [key])) as {
+    agent_id: string;
+  }[];
+  if (owner[0] === undefined) return [];
+  await assertFenced(tx, { agentId: owner[0].agent_id, fence: p.fence }, `the update of intent "${key}"`);
   return (await tx.execute(
     `update mandate_intent set status = coalesce(?, status), reference = coalesce(?, reference), receipt = coalesce(?::jsonb, receipt), error = coalesce(?::jsonb, error),
      attempts = coalesce(?, attempts), updated_at = ? where key = ? returning key`,

@@ -132,6 +132,16 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
   try {
     orm = await withDbRetry(() => MikroORM.init(ormOptions(url, o.poolSize)), retry, 'the connection at start');
     const pool = await (orm.em.getConnection() as PostgreSqlConnection).getNativeClient();
+    // An idle connection the server ends (a restart, pg_terminate_backend, a failover) is dropped
+    // from the pool and the next query reconnects; without a listener it would crash the process.
+    pool.on('error', (err: Error) =>
+      onProblem(
+        new StoreUnavailableError(
+          `An idle database connection was closed by the server (${err.message}); it was discarded and the next query reconnects.`,
+          { cause: err },
+        ),
+      ),
+    );
     await withDbRetry(() => pool.query('select 1'), retry, 'the connection at start');
     if (o.migrateUrl !== undefined && o.databaseUrl !== undefined) {
       await runMigrations(o.migrateUrl, retry);

@@ -23,6 +23,7 @@ export const storeSchemas = {
     state: z.string(),
     seq: z.number().int().nonnegative(),
     at: time,
+    fence: z.number().int().positive().optional(),
   }),
   /** An XState persisted snapshot: what `createActor(machine, { snapshot })` accepts. */
   persistedSnapshot: z.looseObject({
@@ -109,6 +110,7 @@ export const storeSchemas = {
     receipt: json.optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     at: time,
+    fence: z.number().int().positive().optional(),
   }),
   intentPatch: z.object({
     status: z.enum(['pending', 'executing', 'succeeded', 'failed']).optional(),
@@ -117,6 +119,12 @@ export const storeSchemas = {
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     attempts: z.number().int().nonnegative().optional(),
     at: time,
+    fence: z.number().int().positive().optional(),
+  }),
+  fence: z.object({
+    agentId: z.string().min(1),
+    token: z.number().int().positive(),
+    nodeId: z.string().min(1),
   }),
   killSwitch: z.object({
     all: z.boolean(),

@@ -53,6 +53,7 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
     mode,
     now: env.clock.now(),
     ...(signatures === undefined ? {} : { signatures }),
+    ...(host.fence === undefined ? {} : { fence: host.fence }),
   };
   const started = env.clock.now();
 
@@ -67,7 +68,10 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
   if (actuator.effect === 'internal') return actuator.execute(action, actx);
 
   const intents = env.intents;
+  // The placement lease token: the database refuses these writes once another node took the agent over.
+  const fence = host.fence === undefined ? {} : { fence: host.fence };
   const { intent, created } = await intents.beginIntent({
+    ...fence,
     key,
     agentId: host.id,
     decisionId: decision.id,
@@ -82,22 +86,27 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
       if (actuator.reconcile === undefined) throw new ActUnreconciledError(key);
       const found = await actuator.reconcile(action, actx);
       if (found !== undefined) {
-        await finish(env, key, found);
+        await finish(env, key, found, fence);
         return found;
       }
       // The effect provably never happened: it may be made now, under the same key.
     }
   }
-  await intents.updateIntent(key, { status: 'executing', attempts: intent.attempts + 1, at: env.clock.now() });
+  await intents.updateIntent(key, {
+    status: 'executing',
+    attempts: intent.attempts + 1,
+    at: env.clock.now(),
+    ...fence,
+  });
   // Checked again right before the effect: an engage that raced the steps above still wins.
   if (env.killed(host.target)) {
     const outcome = refused(new KillSwitchEngagedError(host.id));
-    await finish(env, key, outcome);
+    await finish(env, key, outcome, fence);
     return outcome;
   }
   const outcome = await actuator.execute(action, actx);
   const done = outcome.durationMs === undefined ? { ...outcome, durationMs: env.clock.now() - started } : outcome;
-  await finish(env, key, done);
+  await finish(env, key, done, fence);
   return done;
 }
 
@@ -112,10 +121,11 @@ function recorded(
   return out;
 }
 
-async function finish(env: PhaseEnv, key: string, outcome: Outcome): Promise<void> {
+async function finish(env: PhaseEnv, key: string, outcome: Outcome, fence: { fence?: number }): Promise<void> {
   const patch: Parameters<IntentLog['updateIntent']>[1] = {
     status: outcome.status === 'succeeded' ? 'succeeded' : 'failed',
     at: env.clock.now(),
+    ...fence,
   };
   if (outcome.receipt !== undefined) {
     patch.receipt = outcome.receipt;

@@ -92,14 +92,16 @@ export class SupervisionTree {
         : this.sandbox(host.def.group);
   }
 
-  /** Starts an agent under its group's sandbox supervisor, resuming its snapshot and identity when there are some. */
-  spawn(def: AgentDefinition): AgentHost {
+  /**
+   * Starts an agent under its group's sandbox supervisor, resuming its snapshot and identity when
+   * there are some; `fence` is the placement lease token its writes carry from its first step.
+   */
+  spawn(def: AgentDefinition, fence?: number): AgentHost {
     if (this.#agents.has(def.id)) throw new DuplicateIdError('agent', def.id);
-    const catalog = this.#options.capabilityCatalog;
-    if (catalog !== undefined)
-      for (const c of def.capabilities) if (!catalog.has(c)) throw new UnknownCapabilityError(c, [...catalog.keys()]);
+    this.checkCapabilities(def);
     const sandbox = this.sandbox(def.group);
     const host = new AgentHost(def, this.#options.agentEnv, sandbox, this.#seeds.get(def.id));
+    host.fence = fence;
     this.#agents.set(def.id, host);
     sandbox.adopt(host);
     const row = this.#restored.get(def.id);
@@ -129,6 +131,23 @@ export class SupervisionTree {
   /** Takes an agent out of supervision (it is not restarted when it ends). */
   release(agentId: string): void {
     this.#agents.get(agentId)?.parent.children.delete(agentId);
+  }
+
+  /** Refuses a definition declaring a capability outside the catalog (`MANDATE_ERR_CAPABILITY_UNKNOWN`). */
+  checkCapabilities(def: AgentDefinition): void {
+    const catalog = this.#options.capabilityCatalog;
+    if (catalog !== undefined)
+      for (const c of def.capabilities) if (!catalog.has(c)) throw new UnknownCapabilityError(c, [...catalog.keys()]);
+  }
+
+  /** Stops an agent and forgets it here (placement moved it to another node): no restart, no done event. */
+  remove(agentId: string): AgentHost | undefined {
+    const host = this.#agents.get(agentId);
+    if (host === undefined) return undefined;
+    host.parent.children.delete(agentId);
+    host.halt();
+    this.#agents.delete(agentId);
+    return host;
   }
 
   /** One agent's host, if it is hosted here. */

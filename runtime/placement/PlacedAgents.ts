@@ -1,0 +1,106 @@
+import type { Clock, ErrorCode } from '../../kernel/index.ts';
+import type { AgentDefinition } from '../agents/defineAgent.ts';
+import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import { isWorking } from '../host/AgentHost.ts';
+import type { StateWriter } from '../host/StateWriter.ts';
+import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
+import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
+import type { DeactivateReason, PlacementHost } from './Placement.ts';
+import type { Lease } from './PlacementStore.ts';
+import { PlacementConfigError } from './errors.ts';
+
+/** What {@link PlacedAgents} needs of the runtime (narrow: the tree, triggers, messaging, the store). */
+export interface PlacedAgentsEnv {
+  nodeId: string;
+  clock: Clock;
+  store: RuntimeStore;
+  tree: Pick<SupervisionTree, 'spawn' | 'remove' | 'get' | 'restore'>;
+  triggers: { wire(host: AgentHost): void; unwire(agentId: string): void };
+  messaging(): { attach(host: AgentHost): Promise<unknown>; detach(agentId: string): Promise<void> } | undefined;
+  writer: StateWriter | undefined;
+  /** The agent's definition as this node loaded it. */
+  definition(agentId: string): AgentDefinition | undefined;
+  /** Persists a new agent's row (definition, identity) the first time any node runs it. */
+  register(host: AgentHost): Promise<void>;
+  audit(entry: AuditInput): Promise<void>;
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  handoverTimeoutMs: number;
+}
+
+/**
+ * The runtime side of placement ({@link PlacementHost}): resumes an agent whose lease this node
+ * took — fence raised in PostgreSQL first, then its identity and newest snapshot read back, so
+ * it runs under the same supervisor and identity and any act in flight goes through the intent
+ * log's reconciliation — and stops one that moved away.
+ */
+export class PlacedAgents implements PlacementHost {
+  readonly #env: PlacedAgentsEnv;
+
+  constructor(env: PlacedAgentsEnv) {
+    if (env.store.raiseFence === undefined)
+      throw new PlacementConfigError(
+        'Placement needs a store that keeps fencing tokens (PostgreSQL through openStore); the nodes must share one DATABASE_URL.',
+      );
+    this.#env = env;
+  }
+
+  async activate(agentId: string, lease: Lease): Promise<void> {
+    const env = this.#env;
+    const def = env.definition(agentId);
+    if (def === undefined)
+      throw new PlacementConfigError(`No definition of agent "${agentId}" is loaded on ${env.nodeId}.`);
+    // From here on the previous owner's writes are refused, and every one it made has committed.
+    await env.store.raiseFence!({ agentId, token: lease.token, nodeId: env.nodeId });
+    const row = (await env.store.listAgents()).find((r) => r.id === agentId);
+    const snapshot = (await env.store.loadSnapshots()).find((s) => s.agentId === agentId);
+    env.tree.restore(
+      row === undefined ? new Map() : new Map([[agentId, new Uint8Array(Buffer.from(row.identitySeed, 'base64url'))]]),
+      snapshot === undefined ? [] : [snapshot],
+    );
+    const host = env.tree.spawn(def, lease.token);
+    env.triggers.wire(host);
+    await env.messaging()?.attach(host);
+    if (row === undefined) await env.register(host);
+    await env.audit({
+      who: { kind: 'system', id: env.nodeId },
+      action: 'placement.agent.activated',
+      subject: agentId,
+      where: env.nodeId,
+      why: snapshot === undefined ? 'first run' : `resumed at step ${snapshot.seq} (${snapshot.state})`,
+      data: { agentId, token: lease.token, state: host.state },
+      at: env.clock.now(),
+    });
+  }
+
+  async deactivate(agentId: string, reason: DeactivateReason): Promise<void> {
+    const env = this.#env;
+    const host = env.tree.get(agentId);
+    if (host === undefined) return;
+    env.triggers.unwire(agentId);
+    await env.messaging()?.detach(agentId);
+    if (reason !== 'lost') {
+      // Hand over at a phase boundary: the successor resumes from a snapshot taken between phases.
+      const until = env.clock.now() + env.handoverTimeoutMs;
+      while ((isWorking(host.state) || host.state === 'retrying') && env.clock.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      env.writer?.snapshot(host);
+      await env.writer?.flush();
+    }
+    env.tree.remove(agentId);
+    await env
+      .audit({
+        who: { kind: 'system', id: env.nodeId },
+        action: 'placement.agent.deactivated',
+        subject: agentId,
+        where: env.nodeId,
+        why: reason,
+        data: { agentId, token: host.fence ?? null, state: host.state },
+        at: env.clock.now(),
+      })
+      .catch(() => undefined);
+  }
+
+  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void {
+    this.#env.alert(severity, code, message, actorId);
+  }
+}

@@ -1,0 +1,73 @@
+import { NatsTransport } from '../../transport/index.ts';
+import type { RuntimeServices } from '../composeRuntime.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
+import { NatsKvPlacementStore } from './NatsKvPlacementStore.ts';
+import { PlacedAgents } from './PlacedAgents.ts';
+import { Placement } from './Placement.ts';
+import { resolvePlacementOptions, type PlacementOptions } from './PlacementOptions.ts';
+import type { PlacementStore } from './PlacementStore.ts';
+import type { AgentDefinition } from '../agents/defineAgent.ts';
+import { PlacementConfigError } from './errors.ts';
+
+/** `RuntimeOptions.placement`: this node's placement settings, and where leases live (NATS at `natsUrl`, or a given store). */
+export type RuntimePlacementOptions = PlacementOptions & { natsUrl?: string | string[]; store?: PlacementStore };
+
+/** A started placement and what closes it. */
+export interface RunningPlacement {
+  placement: Placement;
+  definitions: Map<string, AgentDefinition>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the lease buckets (its own NATS connection at `natsUrl`, or the given store) and starts
+ * the placement rounds of this node; agents registered with `definitions` are run here only while
+ * this node holds their lease.
+ */
+export async function startPlacement(
+  s: RuntimeServices,
+  options: RuntimePlacementOptions,
+  register: (host: AgentHost) => Promise<void>,
+): Promise<RunningPlacement> {
+  const resolved = resolvePlacementOptions({ ...options, natsUrl: undefined, store: undefined } as PlacementOptions);
+  const store = s.options.store;
+  if (store === undefined)
+    throw new PlacementConfigError('Placement needs the shared PostgreSQL store (openStore with DATABASE_URL).');
+  let transport: NatsTransport | undefined;
+  let leases = options.store;
+  if (leases === undefined) {
+    if (options.natsUrl === undefined)
+      throw new PlacementConfigError('Placement needs NATS JetStream: set placement.natsUrl (NATS_URL).');
+    transport = await NatsTransport.connect({ servers: options.natsUrl, name: `${s.nodeId}-placement` });
+    leases = await NatsKvPlacementStore.open(transport.nc, { clock: s.clock, replicas: resolved.replicas });
+  }
+  const definitions = new Map<string, AgentDefinition>();
+  const host = new PlacedAgents({
+    nodeId: s.nodeId,
+    clock: s.clock,
+    store,
+    tree: s.tree,
+    triggers: s.triggers,
+    messaging: () => s.messaging,
+    writer: s.writer,
+    definition: (id) => definitions.get(id),
+    register,
+    audit: s.audit,
+    alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
+    handoverTimeoutMs: resolved.handoverTimeoutMs,
+  });
+  const placement = new Placement({ nodeId: s.nodeId, store: leases, host, options: resolved, clock: s.clock });
+  placement.start();
+  const owned = leases;
+  return {
+    placement,
+    definitions,
+    async close() {
+      await placement.drain();
+      if (transport !== undefined) {
+        await owned.close();
+        await transport.close();
+      }
+    },
+  };
+}
