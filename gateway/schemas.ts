@@ -2,6 +2,7 @@
  * zod schemas for every input the gateway accepts: params, query strings, bodies.
  */
 import { z } from 'zod';
+import { storableText } from '../kernel/index.ts';
 
 /** Agent, supervisor and approval ids: printable, no slashes, at most 200 characters (dids allowed). */
 export const IdSchema = z
@@ -35,7 +36,7 @@ export const AgentsQuerySchema = z
   .strict();
 
 /** Why an operator does something; stored in the audit log. */
-export const ReasonSchema = z.string().trim().min(1, 'say why: the reason goes in the audit log').max(1000);
+export const ReasonSchema = storableText().trim().min(1, 'say why: the reason goes in the audit log').max(1000);
 
 /** Body of pause / resume / stop. */
 export const OverrideBodySchema = z.object({ reason: ReasonSchema }).strict();
