@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { AuditCheckpoint } from './AuditCheckpoint.ts';
 import { AuditInputError } from './errors.ts';
@@ -45,7 +46,8 @@ export class AuditWitness {
     }
     if (current !== undefined && current.seq >= checkpoint.seq) return;
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(checkpoint)}\n`, { mode: 0o644 });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
     renameSync(tmp, this.path);
   }
 }

@@ -96,6 +96,8 @@ export class PostgresStore implements RuntimeStore {
 
   async open(): Promise<void> {
     await this.ping();
+    const tampered = await this.#chain.checkWitness();
+    if (tampered !== undefined) this.#p.onProblem(tampered);
   }
 
   /**
