@@ -1,6 +1,7 @@
 export { amountToNumber, formatAmount, parseAmount } from './amount.ts';
 export { createPaymentActuator, receiptOutcome } from './actuators/index.ts';
 export type { Payee, PaymentActuatorOptions } from './actuators/index.ts';
+export type { RailPoolOptions } from './rails/index.ts';
 export { AmountError, PaymentActionError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
 export type {
   ActContext,
@@ -51,6 +52,7 @@ export {
   AggregatorSwapRail,
   BerlinGroupPisClient,
   createPaymentExecutor,
+  createRailPool,
   EvmRail,
   mikroOrmRailSql,
   OpenBankingRail,
