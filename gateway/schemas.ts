@@ -2,7 +2,7 @@
  * zod schemas for every input the gateway accepts: params, query strings, bodies.
  */
 import { z } from 'zod';
-import { storableText } from '../kernel/index.ts';
+import { storableText, unstorableJson } from '../kernel/index.ts';
 
 /** Agent, supervisor and approval ids: printable, no slashes, at most 200 characters (dids allowed). */
 export const IdSchema = z
@@ -94,7 +94,7 @@ const TimeSchema = z.union([
   z.iso.date().transform((s) => Date.parse(s)),
 ]);
 
-const filterText = z.string().trim().min(1).max(200);
+const filterText = storableText().trim().min(1).max(200);
 
 /** Filters shared by the audit query and its exports. */
 export const AuditFilterSchema = z.object({
@@ -134,4 +134,13 @@ export const AuditQuerySchema = AuditFilterSchema.extend({
 export const AuditExportQuerySchema = AuditFilterSchema.strict().refine(ordered, { message: '"from" is after "to"' });
 
 /** Body of POST /api/tasks. */
-export const TaskBodySchema = z.object({ capability: IdSchema, input: z.record(z.string(), z.unknown()) }).strict();
+export const TaskBodySchema = z
+  .object({
+    capability: IdSchema,
+    // Every string and key storable exactly as hashed, and no deeper than MAX_JSON_DEPTH.
+    input: z.record(z.string(), z.unknown()).superRefine((input, ctx) => {
+      const bad = unstorableJson(input);
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: bad.reason, path: bad.path });
+    }),
+  })
+  .strict();

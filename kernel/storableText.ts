@@ -29,3 +29,33 @@ export function storableText(): z.ZodString {
     if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
   });
 }
+
+/** Deepest nesting of objects and arrays accepted in JSON input (what a real task needs is a handful). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Where and why a JSON value cannot be stored and hashed exactly, or `undefined` when it can:
+ * every string and key is checked with {@link unstorableTextReason}, and nesting past
+ * `maxDepth` is refused (deep input costs recursion in every encoder after it).
+ */
+export function unstorableJson(
+  value: unknown,
+  maxDepth = MAX_JSON_DEPTH,
+): { path: (string | number)[]; reason: string } | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      const reason = unstorableTextReason(v);
+      if (reason !== undefined) return { path, reason };
+    } else if (v !== null && typeof v === 'object') {
+      if (path.length >= maxDepth) return { path, reason: `is nested more than ${maxDepth} deep; flatten the input` };
+      for (const [key, inner] of Object.entries(v)) {
+        const reason = unstorableTextReason(key);
+        if (reason !== undefined) return { path, reason: `has a key that ${reason}` };
+        stack.push({ value: inner, path: [...path, Array.isArray(v) ? Number(key) : key] });
+      }
+    }
+  }
+  return undefined;
+}
