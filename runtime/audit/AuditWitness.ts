@@ -20,6 +20,8 @@ const witnessSchema = z.object({
  */
 export class AuditWitness {
   readonly path: string;
+  /** The seq this process last wrote (or read) on file, so a commit does not re-read the file. */
+  #seq: number | undefined;
 
   constructor(path: string) {
     this.path = path;
@@ -38,16 +40,18 @@ export class AuditWitness {
 
   /** Records `checkpoint` when it is newer than the one on file. */
   write(checkpoint: AuditCheckpoint): void {
-    let current: AuditCheckpoint | undefined;
-    try {
-      current = this.read();
-    } catch {
-      current = undefined;
+    if (this.#seq === undefined) {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      try {
+        this.#seq = this.read()?.seq ?? 0;
+      } catch {
+        this.#seq = 0;
+      }
     }
-    if (current !== undefined && current.seq >= checkpoint.seq) return;
+    if (this.#seq >= checkpoint.seq) return;
     const tmp = `${this.path}.${process.pid}.tmp`;
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     writeFileSync(tmp, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
     renameSync(tmp, this.path);
+    this.#seq = checkpoint.seq;
   }
 }
