@@ -64,6 +64,7 @@ export class PostgresAuditTrail implements AuditTrail {
   /** Verifies the chain; checkpoints must be signed by this store's signer or one of `trustedSigners`. */
   async verify(options: VerifyAuditOptions = {}): Promise<AuditVerifyResult> {
     await this.#o.flush();
+    await this.#o.witness?.settled();
     const witness = options.witness ?? this.#o.witness?.read();
     return verifyAuditChain(pgExecutor(this.#o.pool), {
       ...options,

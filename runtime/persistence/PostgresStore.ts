@@ -110,6 +110,7 @@ export class PostgresStore implements RuntimeStore {
     await this.#writer.close();
     this.#closed = true;
     const failure = await this.#chain.finalCheckpoint();
+    await this.#p.witness?.settled(); // the final checkpoint is on file before the process may exit
     await this.#p.orm.close(true);
     await this.#p.embedded?.stop();
     if (failure !== undefined) throw failure;

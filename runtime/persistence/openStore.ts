@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseOrThrow, type MandateError } from '../../kernel/index.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { AuditWitness } from '../audit/AuditWitness.ts';
+import { AuditCheckpointError } from '../audit/errors.ts';
 import { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import { DEFAULT_RETENTION, retentionPolicySchema, type RetentionPolicy } from './compactHistory.ts';
 import { EmbeddedPostgres } from './EmbeddedPostgres.ts';
@@ -153,7 +154,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
     });
     const witnessFile =
       options.witnessFile ?? (env.MANDATE_AUDIT_WITNESS || resolve(dirname(dataDir), witnessFileName(o.databaseUrl)));
-    const witness = new AuditWitness(witnessFile);
+    const witness = new AuditWitness(witnessFile, (cause) =>
+      onProblem(
+        new AuditCheckpointError(
+          `The audit witness file "${witnessFile}" could not be written (${cause.message}); the next checkpoint tries again. Check the directory is writable.`,
+          { cause },
+        ),
+      ),
+    );
     return new PostgresStore({
       witness,
       orm,
