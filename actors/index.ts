@@ -1,6 +1,7 @@
 export { amountToNumber, formatAmount, parseAmount } from './amount.ts';
 export { createPaymentActuator, receiptOutcome, routeActuators } from './actuators/index.ts';
 export type { Payee, PaymentActuatorOptions } from './actuators/index.ts';
+export type { RailPoolOptions } from './rails/index.ts';
 export { AmountError, PaymentActionError, PolicyEvaluationError, RuleDefinitionError } from './errors.ts';
 export type {
   ActContext,
@@ -59,6 +60,7 @@ export {
   AggregatorSwapRail,
   BerlinGroupPisClient,
   createPaymentExecutor,
+  createRailPool,
   EvmRail,
   mikroOrmRailSql,
   OpenBankingRail,

@@ -11,7 +11,10 @@
  *    against the owners, `execTransaction` through the agent's EvmRail) vs raw protocol-kit
  *    (`createTransaction`, `signTransaction` by each owner, `executeTransaction`).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Contract, Interface, NonceManager, Wallet } from 'ethers';
 import { SpendingLimits } from '../actors/limits/SpendingLimits.ts';
 import { SafePaymentRail } from '../actors/rails/SafePaymentRail.ts';
@@ -27,7 +30,8 @@ const SAFE_N = Number(process.env['BENCH_SAFE_PAYMENTS'] ?? 20);
 const BLOCKS = Number(process.env['BENCH_BLOCKS'] ?? 10);
 const t = await startEmbeddedTreasury();
 await using storeDb = await createTestDatabase();
-const store = await openStore({ databaseUrl: storeDb.url, env: {} });
+const storeDir = mkdtempSync(join(tmpdir(), 'mandate-chain-bench-'));
+const store = await openStore({ databaseUrl: storeDb.url, dataDir: join(storeDir, 'data'), env: {} });
 try {
   const usdc = t.chain.contracts.tokens.USDC!;
   const recipients = Array.from({ length: N }, () => Wallet.createRandom().address);
@@ -190,6 +194,7 @@ try {
 } finally {
   await store.close();
   await t.close();
+  rmSync(storeDir, { recursive: true, force: true });
 }
 
 /** The agent's HD private key, for the raw protocol-kit executor (the rail never exposes it). */

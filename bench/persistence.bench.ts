@@ -119,7 +119,11 @@ try {
   {
     await using db = await createTestDatabase();
     const rawRate = await raw(db.url);
-    const storeRate = await viaStore({ databaseUrl: db.url, keyFile: join(dir, 'key') });
+    const storeRate = await viaStore({
+      databaseUrl: db.url,
+      dataDir: join(dir, 'pg-store'),
+      keyFile: join(dir, 'key'),
+    });
     rows.push(['PostgreSQL', rawRate.toFixed(0), storeRate.toFixed(0), (storeRate / rawRate).toFixed(2)]);
   }
   {

@@ -17,8 +17,12 @@ import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
 import { UsageError } from './errors.ts';
 import { durabilityGate, openLiveChain } from './liveSetup.ts';
+import { onParentExit } from './onParentExit.ts';
 import { logFormatOf, runOutput } from './runOutput.ts';
 import { systemEntry } from './systemEntry.ts';
+
+/** How long a stop may take (drain, snapshots, final checkpoint, closing) before the process exits anyway: `docker stop` sends SIGKILL after 10 s. */
+const STOP_DEADLINE_MS = 9_000;
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
@@ -236,10 +240,37 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
   const ms = flags.has('duration') ? duration(String(flags.get('duration'))) : undefined;
   await new Promise<void>((done) => {
-    const finish = () => void stop().then(done, (e: unknown) => (out.failure(e), done()));
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    if (ms !== undefined) setTimeout(finish, ms);
+    let stopping = false;
+    const finish = (why: string): void => {
+      if (stopping) {
+        out.failure(new Error(`mandate: ${why} while stopping: exiting now, without waiting for the drain`));
+        process.exit(130);
+      }
+      stopping = true;
+      out.banner('runtime.stopping', `mandate: ${why}: stopping (a second signal exits at once)`, { why });
+      const deadline = setTimeout(() => {
+        out.failure(new Error(`mandate: not stopped within ${STOP_DEADLINE_MS / 1000} s: exiting`));
+        process.exit(1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      void stop().then(
+        () => {
+          out.banner(
+            'runtime.stopped',
+            'mandate: stopped cleanly: audit checkpoint signed, messaging and database closed',
+          );
+          done();
+        },
+        (e: unknown) => (out.failure(e), done()),
+      );
+    };
+    // The launcher's terminal or pipe may be gone by the time the last lines are written.
+    process.stdout.on('error', () => undefined);
+    process.stderr.on('error', () => undefined);
+    process.on('SIGINT', () => finish('SIGINT'));
+    process.on('SIGTERM', () => finish('SIGTERM'));
+    onParentExit(() => finish('the launcher exited'));
+    if (ms !== undefined) setTimeout(() => finish(`${String(flags.get('duration'))} elapsed`), ms);
   });
   return 0;
 }

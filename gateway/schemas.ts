@@ -2,6 +2,7 @@
  * zod schemas for every input the gateway accepts: params, query strings, bodies.
  */
 import { z } from 'zod';
+import { storableText, unstorableJson } from '../kernel/index.ts';
 
 /** Agent, supervisor and approval ids: printable, no slashes, at most 200 characters (dids allowed). */
 export const IdSchema = z
@@ -35,7 +36,7 @@ export const AgentsQuerySchema = z
   .strict();
 
 /** Why an operator does something; stored in the audit log. */
-export const ReasonSchema = z.string().trim().min(1, 'say why: the reason goes in the audit log').max(1000);
+export const ReasonSchema = storableText().trim().min(1, 'say why: the reason goes in the audit log').max(1000);
 
 /** Body of pause / resume / stop. */
 export const OverrideBodySchema = z.object({ reason: ReasonSchema }).strict();
@@ -98,7 +99,7 @@ const TimeSchema = z.union([
   z.iso.date().transform((s) => Date.parse(s)),
 ]);
 
-const filterText = z.string().trim().min(1).max(200);
+const filterText = storableText().trim().min(1).max(200);
 
 /** Filters shared by the audit query and its exports. */
 export const AuditFilterSchema = z.object({
@@ -138,4 +139,13 @@ export const AuditQuerySchema = AuditFilterSchema.extend({
 export const AuditExportQuerySchema = AuditFilterSchema.strict().refine(ordered, { message: '"from" is after "to"' });
 
 /** Body of POST /api/tasks. */
-export const TaskBodySchema = z.object({ capability: IdSchema, input: z.record(z.string(), z.unknown()) }).strict();
+export const TaskBodySchema = z
+  .object({
+    capability: IdSchema,
+    // Every string and key storable exactly as hashed, and no deeper than MAX_JSON_DEPTH.
+    input: z.record(z.string(), z.unknown()).superRefine((input, ctx) => {
+      const bad = unstorableJson(input);
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: bad.reason, path: bad.path });
+    }),
+  })
+  .strict();

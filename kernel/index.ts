@@ -10,6 +10,7 @@ export { ERROR_CODES, ErrorCode, isErrorCode } from './errorCodes.ts';
 export { CanonicalJsonError, IdempotencyConflictError } from './errors.ts';
 export { MandateError } from './MandateError.ts';
 export { parseOrThrow } from './parseOrThrow.ts';
+export { MAX_JSON_DEPTH, storableText, unstorableJson, unstorableTextReason } from './storableText.ts';
 
 export type { Clock } from './Clock.ts';
 export type { MandateErrorOptions } from './MandateError.ts';

@@ -36,16 +36,18 @@ export function pgRailSql(pool: Pool): RailSql {
     },
     async transaction(fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(clientSql(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
         throw error;
       } finally {
-        client.release();
+        // A connection that could not even roll back is dropped, not handed to the next caller.
+        client.release(broken);
       }
     },
   };

@@ -51,6 +51,8 @@ export { DelayQueue } from './DelayQueue.ts';
 export { railEntities, RailIntentEntity, RailAttemptEntity, RailNonceEntity } from './entities.ts';
 export type { RailIntentRow, RailAttemptRow, RailNonceRow } from './entities.ts';
 export { pgRailSql, mikroOrmRailSql } from './RailSql.ts';
+export { createRailPool } from './createRailPool.ts';
+export type { RailPoolOptions } from './createRailPool.ts';
 export type { RailSql, MikroOrmSqlEntityManager } from './RailSql.ts';
 export { IntentLedger, pendingReceipt } from './IntentLedger.ts';
 export type { LedgerEntry } from './IntentLedger.ts';

@@ -8,6 +8,24 @@ import { prometheusText } from '../prometheusText.ts';
 import { ROLE_PERMISSIONS } from '../roles.ts';
 import type { MandateRuntime, ReadinessCheck } from '../RuntimeApi.ts';
 
+/** How long /ready waits for one dependency before counting it unreachable (a blackholed connection never answers). */
+const READY_CHECK_TIMEOUT_MS = 2_000;
+
+/** `check()`, or a rejection once it has not settled within `ms`. */
+async function withinTimeout(check: ReadinessCheck, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Registers /health, /ready, /api/me, /api/metrics, /api/capabilities and /metrics. */
 export function healthRoutes(
   app: FastifyInstance,
@@ -22,7 +40,7 @@ export function healthRoutes(
     const results = await Promise.all(
       Object.entries(all).map(async ([name, check]) => {
         try {
-          await check();
+          await withinTimeout(check, READY_CHECK_TIMEOUT_MS);
           return [name, { ok: true }] as const;
         } catch (err) {
           return [name, { ok: false, error: (err as Error).message }] as const;

@@ -26,7 +26,13 @@ function setup() {
   const ks = new KillSwitch({
     nodeId: 'node-a',
     clock: { now: () => 7 },
-    store: { saveKillSwitch: async (s: KillSwitchState) => void saved.push(s) } as never,
+    // The store commits the state and its audit entry together (write-ahead of the change).
+    store: {
+      saveKillSwitch: async (s: KillSwitchState, entry?: AuditInput) => {
+        saved.push(s);
+        if (entry !== undefined) audited.push(entry);
+      },
+    } as never,
     audit: async (e) => void audited.push(e),
     alert: (_s, code) => void alerts.push(code),
     agents: () => [payer.host, fx.host],

@@ -6,6 +6,15 @@ import { KillScopes, type KillScope, type KillTarget } from './KillScopes.ts';
 import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
 import type { RetractedItem, Retractor } from './Retraction.ts';
 import { ErrorCode } from '../../kernel/index.ts';
+import { parseAuditInput } from '../audit/auditEntry.ts';
+
+/** The whole input of a kill switch change, validated before anything changes. */
+function checkChange(scope: KillScope, by: Principal, why: string): KillScope {
+  const s = checkInput(scopeSchema, scope, 'kill switch scope');
+  checkInput(principalSchema, by, 'principal');
+  checkInput(reasonSchema, why, 'kill switch reason');
+  return s;
+}
 
 const scopeSchema = z
   .object({
@@ -52,6 +61,7 @@ export class KillSwitch {
   readonly #deps: KillSwitchDeps;
   #broadcast: KillSwitchBroadcast | undefined;
   readonly #retractors = new Map<string, Retractor>();
+  #tail: Promise<void> = Promise.resolve();
 
   constructor(deps: KillSwitchDeps) {
     this.#deps = deps;
@@ -84,53 +94,92 @@ export class KillSwitch {
 
   /**
    * Engages the switch here and, unless `local` (the order came from another node), on every
-   * node. The whole input is validated before anything changes.
+   * node. Write-ahead: the whole input is validated, then the audit entry and the new state commit
+   * in one transaction, then it takes effect, then it is broadcast. Should that commit fail (the
+   * database is down), the switch still engages in memory (stopping is the safe direction), a
+   * critical alert says it is neither audited nor persisted, and the caller gets the error.
    */
   async engage(scope: KillScope, by: Principal, why: string, options: { local?: boolean } = {}): Promise<void> {
-    const s = checkInput(scopeSchema, scope, 'kill switch scope');
-    checkInput(principalSchema, by, 'principal');
-    checkInput(reasonSchema, why, 'kill switch reason');
-    const d = this.#deps;
-    this.#scopes.engage(s); // in memory first: the act path refuses from this instant
-    await d.store?.saveKillSwitch(this.#scopes.state());
-    for (const h of d.agents())
-      if (this.#scopes.covers(h.target) && h.state !== 'stopped' && h.state !== 'failed')
-        h.deliver({ type: 'agent.kill' });
-    await d.audit({
-      who: by,
-      action: 'operator.killswitch.engage',
-      subject: 'kill-switch',
-      where: d.nodeId,
-      why,
-      data: { scope: s, state: this.#scopes.state() },
-      at: d.clock.now(),
+    const s = checkChange(scope, by, why);
+    await this.#serially(async () => {
+      const next = this.#next((k) => k.engage(s));
+      const entry = this.#entry('operator.killswitch.engage', by, why, s, next);
+      try {
+        await this.#commit(next, entry);
+      } catch (error) {
+        this.#apply(next, 'engage');
+        this.#deps.alert(
+          'critical',
+          ErrorCode.MANDATE_ERR_KILL_SWITCH,
+          `kill switch engaged by ${by.id} in memory only (not audited, not persisted: ${(error as Error).message}): ${why}`,
+        );
+        throw error;
+      }
+      this.#apply(next, 'engage');
     });
-    d.alert('critical', ErrorCode.MANDATE_ERR_KILL_SWITCH, `kill switch engaged by ${by.id}: ${why}`);
+    this.#deps.alert('critical', ErrorCode.MANDATE_ERR_KILL_SWITCH, `kill switch engaged by ${by.id}: ${why}`);
     await this.#retract(by, why);
     if (options.local !== true) await this.#broadcast?.('engage', s, by.id, why);
   }
 
-  /** Releases the switch for `scope` here and (unless `local`) on every node. */
+  /**
+   * Releases the switch for `scope` here and (unless `local`) on every node. Write-ahead: nothing
+   * is released unless the audit entry and the new state committed together first.
+   */
   async release(scope: KillScope, by: Principal, why: string, options: { local?: boolean } = {}): Promise<void> {
-    const s = checkInput(scopeSchema, scope, 'kill switch scope');
-    checkInput(principalSchema, by, 'principal');
-    checkInput(reasonSchema, why, 'kill switch reason');
+    const s = checkChange(scope, by, why);
+    await this.#serially(async () => {
+      const next = this.#next((k) => k.release(s));
+      await this.#commit(next, this.#entry('operator.killswitch.release', by, why, s, next));
+      this.#apply(next, 'release');
+    });
+    this.#deps.alert('warning', ErrorCode.MANDATE_KILL_SWITCH_RELEASED, `kill switch released by ${by.id}: ${why}`);
+    if (options.local !== true) await this.#broadcast?.('release', s, by.id, why);
+  }
+
+  /** Changes run one at a time, so each is computed from, audited against and applied over the last. */
+  #serially(change: () => Promise<void>): Promise<void> {
+    const run = this.#tail.then(change);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  #next(change: (scopes: KillScopes) => void): KillSwitchState {
+    const scratch = new KillScopes();
+    scratch.restore(this.#scopes.state());
+    change(scratch);
+    return scratch.state();
+  }
+
+  #entry(action: string, by: Principal, why: string, scope: KillScope, state: KillSwitchState): AuditInput {
     const d = this.#deps;
-    this.#scopes.release(s);
-    await d.store?.saveKillSwitch(this.#scopes.state());
-    for (const h of d.agents())
-      if (h.state === 'killed' && !this.#scopes.covers(h.target)) h.deliver({ type: 'agent.release' });
-    await d.audit({
+    const entry = {
       who: by,
-      action: 'operator.killswitch.release',
+      action,
       subject: 'kill-switch',
       where: d.nodeId,
       why,
-      data: { scope: s, state: this.#scopes.state() },
+      data: { scope, state },
       at: d.clock.now(),
-    });
-    d.alert('warning', ErrorCode.MANDATE_KILL_SWITCH_RELEASED, `kill switch released by ${by.id}: ${why}`);
-    if (options.local !== true) await this.#broadcast?.('release', s, by.id, why);
+    };
+    return parseAuditInput(entry); // refused here, before anything changed, if it could not be stored
+  }
+
+  async #commit(state: KillSwitchState, entry: AuditInput): Promise<void> {
+    const store = this.#deps.store;
+    if (store === undefined) await this.#deps.audit(entry);
+    else await store.saveKillSwitch(state, entry);
+  }
+
+  /** Makes `state` the switch's, and stops the agents it now covers (engage) or releases those it no longer does. */
+  #apply(state: KillSwitchState, action: 'engage' | 'release'): void {
+    this.#scopes.restore(state);
+    for (const h of this.#deps.agents()) {
+      const covered = this.#scopes.covers(h.target);
+      if (action === 'engage' && covered && h.state !== 'stopped' && h.state !== 'failed')
+        h.deliver({ type: 'agent.kill' });
+      if (action === 'release' && !covered && h.state === 'killed') h.deliver({ type: 'agent.release' });
+    }
   }
 
   /** Runs every retractor for the agents now covered and audits each item it reports. */

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { parseOrThrow } from '../../kernel/index.ts';
+import { parseOrThrow, storableText } from '../../kernel/index.ts';
 import { InvalidEventError } from '../../machines/errors.ts';
 
 /** Who is asking: an agent (by did), a human (by token name) or the system. */
 export const principalSchema = z
-  .object({ kind: z.enum(['agent', 'human', 'system']), id: z.string().min(1).max(200) })
+  .object({ kind: z.enum(['agent', 'human', 'system']), id: storableText().min(1).max(200) })
   .strict();
 
-/** A reason that goes into the audit trail. */
-export const reasonSchema = z.string().min(1, 'say why: the reason goes in the audit log').max(2000);
+/** A reason that goes into the audit trail: storable exactly as hashed (no NUL, no lone surrogate). */
+export const reasonSchema = storableText().min(1, 'say why: the reason goes in the audit log').max(2000);
 
 /**
  * The kernel's `parseOrThrow` for operator and peer input: refused with `MANDATE_ERR_EVENT_INVALID`

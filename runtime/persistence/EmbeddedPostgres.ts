@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { StoreLockedError, StoreUnavailableError } from './errors.ts';
+import { lockDownTree } from './lockDownTree.ts';
 
 /** PGlite's own start parameters without `-F`, so the cluster runs with `fsync = on`. */
 const DURABLE_START_PARAMS = (PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams.filter(
@@ -19,8 +21,13 @@ export interface EmbeddedPostgresOptions {
 
 /**
  * The embedded database: a PGlite (PostgreSQL compiled to WASM) cluster persisted under a data
- * directory and served over the PostgreSQL wire protocol on a random loopback port, so the store
- * reaches it with the same MikroORM PostgreSQL driver, schema and queries as a real server.
+ * directory and served over the PostgreSQL wire protocol, so the store reaches it with the same
+ * MikroORM PostgreSQL driver, schema and queries as a real server.
+ *
+ * Nothing else on the machine can reach it: PGlite has no authentication and every client is the
+ * superuser, so it is served on a Unix socket inside a fresh 0700 directory (never on a TCP port,
+ * which any local process could connect to), and the cluster's files are created 0600 under 0700
+ * directories (umask 077 from the start; an older, looser cluster is tightened on open).
  *
  * A lock file beside the data directory keeps a second process from opening the same cluster
  * (two PGlite instances on one directory corrupt it); a lock left by a dead process is taken over.
@@ -29,44 +36,56 @@ export class EmbeddedPostgres {
   readonly #db: PGlite;
   readonly #server: PGLiteSocketServer;
   readonly #lockFile: string;
-  /** `postgresql://` URL of the socket server. */
+  readonly #socketDir: string;
+  readonly #dataDir: string;
+  /**
+   * `postgresql://` URL of the socket server: the host is the (percent-encoded) 0700 directory
+   * holding the Unix socket, which `pg` and MikroORM both understand.
+   */
   readonly url: string;
 
-  private constructor(db: PGlite, server: PGLiteSocketServer, lockFile: string, url: string) {
+  private constructor(db: PGlite, server: PGLiteSocketServer, dataDir: string, socketDir: string) {
     this.#db = db;
+    this.#dataDir = dataDir;
     this.#server = server;
-    this.#lockFile = lockFile;
-    this.url = url;
+    this.#lockFile = `${dataDir}.lock`;
+    this.#socketDir = socketDir;
+    this.url = `postgresql://postgres@${encodeURIComponent(socketDir)}/postgres?sslmode=disable`;
   }
 
-  /** Opens (or creates) the cluster and starts serving it on 127.0.0.1 at a free port. */
+  /** The directory (mode 0700) holding the server's Unix socket `.s.PGSQL.5432`. */
+  get socketDir(): string {
+    return this.#socketDir;
+  }
+
+  /** Opens (or creates) the cluster and starts serving it on a Unix socket only this user can reach. */
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const dataDir = resolve(options.dataDir);
-    mkdirSync(dirname(dataDir), { recursive: true });
+    // Files the cluster (and the store beside it: key, witness, lock) creates are this user's only.
+    process.umask(process.umask() | 0o077);
+    mkdirSync(dirname(dataDir), { recursive: true, mode: 0o700 });
     const lockFile = `${dataDir}.lock`;
     takeLock(lockFile, dataDir);
     let db: PGlite | undefined;
+    // mkdtemp creates the directory 0700; the path stays short (a socket path has ~100 bytes at most).
+    const socketDir = mkdtempSync(join(tmpdir(), 'mandate-pg-'));
     try {
+      lockDownTree(dataDir);
       // PGlite starts PostgreSQL with -F (fsync off) unless told otherwise: live money needs fsync on.
       db = await PGlite.create(dataDir, { startParams: DURABLE_START_PARAMS });
+      // PostgreSQL's relcache files are written 0644 regardless of the umask: tighten once started.
+      lockDownTree(dataDir);
       const server = new PGLiteSocketServer({
         db,
-        host: '127.0.0.1',
-        port: 0,
+        path: join(socketDir, '.s.PGSQL.5432'),
         maxConnections: options.maxConnections ?? 8,
       });
       await server.start();
-      const conn = server.getServerConn();
-      const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
-      return new EmbeddedPostgres(
-        db,
-        server,
-        lockFile,
-        `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
-      );
+      return new EmbeddedPostgres(db, server, dataDir, socketDir);
     } catch (cause) {
       await db?.close().catch(() => undefined);
       rmSync(lockFile, { force: true });
+      rmSync(socketDir, { recursive: true, force: true });
       throw new StoreUnavailableError(
         `The embedded database in "${dataDir}" could not be opened: ${(cause as Error).message}. ` +
           'Check the directory is writable and not a PGlite cluster of another version, or set DATABASE_URL to use PostgreSQL.',
@@ -79,6 +98,8 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     await this.#server.stop();
     await this.#db.close();
+    lockDownTree(this.#dataDir);
+    rmSync(this.#socketDir, { recursive: true, force: true });
     rmSync(this.#lockFile, { force: true });
   }
 }

@@ -39,6 +39,8 @@ export interface PostgresAuditTrailOptions {
 export class PostgresAuditTrail implements AuditTrail {
   readonly #o: PostgresAuditTrailOptions;
   #inDoubt = false;
+  /** The witness no longer matches the database: it is kept as the evidence, never moved forward. */
+  #witnessHeld = false;
 
   constructor(options: PostgresAuditTrailOptions) {
     this.#o = options;
@@ -62,6 +64,7 @@ export class PostgresAuditTrail implements AuditTrail {
   /** Verifies the chain; checkpoints must be signed by this store's signer or one of `trustedSigners`. */
   async verify(options: VerifyAuditOptions = {}): Promise<AuditVerifyResult> {
     await this.#o.flush();
+    await this.#o.witness?.settled();
     const witness = options.witness ?? this.#o.witness?.read();
     return verifyAuditChain(pgExecutor(this.#o.pool), {
       ...options,
@@ -103,8 +106,31 @@ export class PostgresAuditTrail implements AuditTrail {
     }
     const { signed, resolvedDoubt } = outcome(result);
     if (resolvedDoubt === true) this.#inDoubt = false;
-    if (signed !== undefined) this.#o.witness?.write(signed);
+    if (signed !== undefined && !this.#witnessHeld) this.#o.witness?.write(signed);
     return result;
+  }
+
+  /**
+   * Checks the witness file against the database (at open): its checkpoint must still be there,
+   * with the same signature. When it is not, the chain was cut or rewritten behind the witness's
+   * back: the witness is held where it is (later checkpoints would otherwise move it past the
+   * damage and erase the evidence) and the coded error is returned for the caller to report.
+   */
+  async checkWitness(): Promise<AuditCheckpointError | undefined> {
+    const witness = this.#o.witness?.read();
+    if (witness === undefined) return undefined;
+    const rows = (await withDbRetry(
+      () =>
+        pgExecutor(this.#o.pool).execute('select signature from mandate_audit_checkpoint where seq = ?', [witness.seq]),
+      this.#o.retry,
+      'the witness check',
+    )) as { signature: string }[];
+    if (rows[0]?.signature === witness.signature) return undefined;
+    this.#witnessHeld = true;
+    return new AuditCheckpointError(
+      `The audit checkpoint at seq ${witness.seq} recorded in the witness file "${this.#o.witness!.path}" is missing from the database or differs: the audit log was truncated or rewritten. The witness is kept as it is; run "mandate audit verify" and restore the log from a backup.`,
+      { details: { seq: witness.seq, witness: this.#o.witness!.path } },
+    );
   }
 
   async #sign(): Promise<AuditCheckpointResult> {

@@ -74,7 +74,9 @@ export class PostgresStore implements RuntimeStore {
         chain.transaction(
           work,
           (batch) => batch.audit,
-          !chain.inDoubt && jobs.some((j) => j.kind === 'audit') ? AuditLog.LOCK_AND_HEAD_SQL : undefined,
+          !chain.inDoubt && jobs.some((j) => j.kind === 'audit' || j.kind === 'audited')
+            ? AuditLog.LOCK_AND_HEAD_SQL
+            : undefined,
         ),
       apply: (tx, jobs) =>
         applyBatch(tx, jobs, { audit: parts.audit, now: parts.clock(), auditInDoubt: chain.inDoubt }),
@@ -93,13 +95,15 @@ export class PostgresStore implements RuntimeStore {
     return this.#p.embedded !== undefined;
   }
 
-  /** The URL the store connects to; on the embedded driver, the loopback URL of the PGlite server (for tools and tests). */
+  /** The URL the store connects to; on the embedded driver, the Unix-socket URL of the PGlite server (for tools and tests). */
   get databaseUrl(): string {
     return this.#p.url;
   }
 
   async open(): Promise<void> {
     await this.ping();
+    const tampered = await this.#chain.checkWitness();
+    if (tampered !== undefined) this.#p.onProblem(tampered);
   }
 
   /**
@@ -112,6 +116,7 @@ export class PostgresStore implements RuntimeStore {
     await this.#writer.close();
     this.#closed = true;
     const failure = await this.#chain.finalCheckpoint();
+    await this.#p.witness?.settled(); // the final checkpoint is on file before the process may exit
     await this.#p.orm.close(true);
     await this.#p.embedded?.stop();
     if (failure !== undefined) throw failure;
@@ -276,14 +281,17 @@ export class PostgresStore implements RuntimeStore {
     return rows.map(intentFromRow);
   }
 
-  async saveKillSwitch(state: KillSwitchState): Promise<void> {
+  /** Saves the kill switch state; with `audit`, the entry recording the change commits in the same transaction. */
+  async saveKillSwitch(state: KillSwitchState, audit?: AuditInput): Promise<void> {
     const s = parseInput(storeSchemas.killSwitch, state, 'kill switch state');
-    await this.#sql((tx) =>
+    const input = audit === undefined ? undefined : parseAuditInput(audit);
+    const run = (tx: SqlExecutor) =>
       tx.execute(
         `insert into mandate_kill_switch (id, state, updated_at) values ('global', ?::jsonb, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at`,
         [JSON.stringify(s), this.#p.clock()],
-      ),
-    );
+      );
+    if (input === undefined) await this.#sql(run);
+    else await this.#writer.submit({ kind: 'audited', input, entryId: this.#entryId(), run });
   }
 
   async loadKillSwitch(): Promise<KillSwitchState | undefined> {
@@ -297,7 +305,7 @@ export class PostgresStore implements RuntimeStore {
     await this.#writer.submit({
       kind: 'audit',
       input: parseAuditInput(entry),
-      entryId: Buffer.from(this.#p.random(16)).toString('base64url'),
+      entryId: this.#entryId(),
     });
   }
 
@@ -356,6 +364,10 @@ export class PostgresStore implements RuntimeStore {
   async compact(policy: RetentionPolicy = this.#p.retention): Promise<CompactionResult> {
     await this.flush();
     return pgTransaction(this.#p.pool, (tx) => compactHistory(tx, policy, this.#p.clock()));
+  }
+
+  #entryId(): string {
+    return Buffer.from(this.#p.random(16)).toString('base64url');
   }
 
   #db(): SqlExecutor {

@@ -15,7 +15,7 @@ export interface PostgresStoreParts {
   orm: MikroORM;
   /** MikroORM's node-postgres pool; the store's queries and group-commit transactions run on it directly. */
   pool: Pool;
-  /** The URL the store connects to (the embedded server's loopback URL on the embedded driver). */
+  /** The URL the store connects to (the embedded server's Unix-socket URL on the embedded driver). */
   url: string;
   embedded: EmbeddedPostgres | undefined;
   box: SecretBox;

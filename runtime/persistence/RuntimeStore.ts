@@ -134,12 +134,13 @@ export interface RuntimeStore {
   ): Promise<void>;
   findIntent(key: string): Promise<IntentRow | undefined>;
 
-  saveKillSwitch(state: KillSwitchState): Promise<void>;
+  /** Saves the state; with `audit`, the entry recording the change commits in the same transaction (write-ahead of applying it). */
+  saveKillSwitch(state: KillSwitchState, audit?: AuditInput): Promise<void>;
   loadKillSwitch(): Promise<KillSwitchState | undefined>;
 
   appendAudit(entry: AuditInput): Promise<void>;
 
-  /** The database's connection URL (on the embedded driver, the loopback URL of its PGlite server), for tools that open their own pool on it, such as the rails' ledger. */
+  /** The database's connection URL (on the embedded driver, the Unix-socket URL of its PGlite server), for tools that open their own pool on it, such as the rails' ledger. */
   readonly databaseUrl?: string;
   /** The read side of the audit hash chain (query, verify, checkpoint), when the store keeps one. */
   readonly audit?: AuditTrail;

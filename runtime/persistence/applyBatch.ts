@@ -18,7 +18,9 @@ export type StoreJob =
   | { kind: 'decision'; record: DecisionRecord }
   | { kind: 'snapshot'; row: SnapshotRow }
   | { kind: 'transitions'; rows: TransitionEvent[] }
-  | { kind: 'sql'; run: (tx: SqlExecutor) => Promise<unknown> };
+  | { kind: 'sql'; run: (tx: SqlExecutor) => Promise<unknown> }
+  /** A change and the audit entry recording it: one job, so they commit (or fail) together. */
+  | { kind: 'audited'; input: AuditInput; entryId: string; run: (tx: SqlExecutor) => Promise<unknown> };
 
 const DECISION_UPDATES = DECISION_COLUMNS.split(', ')
   .filter((c) => c !== 'id' && c !== 'created_at')
@@ -67,6 +69,10 @@ export async function applyBatch(tx: PgTx, jobs: StoreJob[], options: ApplyBatch
         transitions.push(...job.rows);
         break;
       case 'sql':
+        results[i] = await job.run(tx);
+        break;
+      case 'audited':
+        audits.push({ entryId: job.entryId, input: job.input });
         results[i] = await job.run(tx);
         break;
     }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Migrator } from '@mikro-orm/migrations';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseOrThrow, type MandateError } from '../../kernel/index.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { AuditWitness } from '../audit/AuditWitness.ts';
+import { AuditCheckpointError } from '../audit/errors.ts';
 import { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import { DEFAULT_RETENTION, retentionPolicySchema, type RetentionPolicy } from './compactHistory.ts';
 import { EmbeddedPostgres } from './EmbeddedPostgres.ts';
@@ -44,7 +45,10 @@ export interface OpenStoreOptions {
   retry?: { attempts?: number; baseDelayMs?: number };
   /**
    * File mirroring the latest signed audit checkpoint outside the database; default
-   * `MANDATE_AUDIT_WITNESS`, else `audit-witness.json` beside the embedded data directory (none on PostgreSQL).
+   * `MANDATE_AUDIT_WITNESS`, else beside the data directory on both drivers (a PostgreSQL superuser
+   * can rewrite the chain and its checkpoints together, but not this file): `audit-witness.json` on
+   * the embedded database, `audit-witness-<12 hex digits of sha-256 of host:port/database>.json`
+   * on PostgreSQL, so that another database keeps its own witness.
    */
   witnessFile?: string;
   /** Sign a checkpoint once this many audit entries follow the last one; default 1 (every commit). */
@@ -159,10 +163,15 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
       lookupKey: box.derive('vault-lookup'),
     });
     const witnessFile =
-      options.witnessFile ??
-      (env.MANDATE_AUDIT_WITNESS ||
-        (embedded === undefined ? undefined : resolve(dirname(dataDir), 'audit-witness.json')));
-    const witness = witnessFile === undefined ? undefined : new AuditWitness(witnessFile);
+      options.witnessFile ?? (env.MANDATE_AUDIT_WITNESS || resolve(dirname(dataDir), witnessFileName(o.databaseUrl)));
+    const witness = new AuditWitness(witnessFile, (cause) =>
+      onProblem(
+        new AuditCheckpointError(
+          `The audit witness file "${witnessFile}" could not be written (${cause.message}); the next checkpoint tries again. Check the directory is writable.`,
+          { cause },
+        ),
+      ),
+    );
     return new PostgresStore({
       witness,
       orm,
@@ -219,6 +228,14 @@ function ormOptions(url: string, poolSize: number) {
     debug: false,
     ensureDatabase: false,
   };
+}
+
+/** The default witness file's name: one per PostgreSQL database (by address, never by credentials). */
+export function witnessFileName(databaseUrl: string | undefined): string {
+  if (databaseUrl === undefined) return 'audit-witness.json';
+  const u = new URL(databaseUrl);
+  const where = `${decodeURIComponent(u.hostname)}:${u.port || '5432'}${decodeURIComponent(u.pathname)}`;
+  return `audit-witness-${createHash('sha256').update(where).digest('hex').slice(0, 12)}.json`;
 }
 
 function redact(url: string): string {

@@ -56,6 +56,7 @@ describe.each(STORE_DRIVERS)('database outage on %s', (driver) => {
     proxy = await startDbProxy(database?.url ?? embedded!.url);
     store = await openStore({
       databaseUrl: proxy.url,
+      dataDir: join(dir, 'store'),
       keyFile: join(dir, 'key'),
       env: {},
       retry: { attempts: 6, baseDelayMs: 1 },

@@ -17,7 +17,12 @@ describe('restricted runtime role on PostgreSQL', () => {
     try {
       await admin.query(`create role ${role} login`);
       // The owner migrates; the runtime role is granted afterwards, as an operator would.
-      const owner = await openStore({ databaseUrl: db.url, keyFile: join(dir, 'key'), env: {} });
+      const owner = await openStore({
+        databaseUrl: db.url,
+        dataDir: join(dir, 'data'),
+        keyFile: join(dir, 'key'),
+        env: {},
+      });
       await owner.close();
       for (const sql of runtimeRoleGrants(role)) await admin.query(sql);
       const runtimeUrl = new URL(db.url);
@@ -25,6 +30,7 @@ describe('restricted runtime role on PostgreSQL', () => {
       const store = await openStore({
         databaseUrl: runtimeUrl.toString(),
         migrateUrl: db.url,
+        dataDir: join(dir, 'data'),
         keyFile: join(dir, 'key'),
         env: {},
       });

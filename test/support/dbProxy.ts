@@ -19,16 +19,25 @@ export interface DbProxy extends AsyncDisposable {
   cutAfterCommit(): void;
 }
 
-/** Starts a proxy on 127.0.0.1 (random port) forwarding to the host and port of `targetUrl`. */
+/**
+ * Starts a proxy on 127.0.0.1 (random port) forwarding to the host and port of `targetUrl`, or to
+ * the Unix socket `<host>/.s.PGSQL.<port>` when the host is a (percent-encoded) directory, as the
+ * embedded database's URL is.
+ */
 export async function startDbProxy(targetUrl: string): Promise<DbProxy> {
   const target = new URL(targetUrl);
+  const host = decodeURIComponent(target.hostname);
+  const dial = (): Socket =>
+    host.startsWith('/')
+      ? connect(`${host}/.s.PGSQL.${target.port || 5432}`)
+      : connect(Number(target.port || 5432), host);
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
   let armed = false;
   const listen = async (): Promise<void> => {
     server = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
+      const upstream = dial();
       sockets.add(client).add(upstream);
       const drop = (): void => {
         client.destroy();

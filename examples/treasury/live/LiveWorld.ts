@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   createPaymentActuator,
   createPaymentExecutor,
+  createRailPool,
   createTreasuryStrategyActuator,
   PaymentActionError,
   Erc4626Vault,
@@ -18,6 +19,7 @@ import {
   type EvmRail,
 } from 'mandate/actors';
 import type { ChainConnection, MandateRuntime } from 'mandate';
+import { ErrorCode } from 'mandate/kernel';
 import { LiveSetupError } from '../errors.ts';
 import { bandsOf, type Invoice } from '../TreasurySimulation.ts';
 import { nextStrategyStep, type NextInvoice, type StrategyFacts, type TreasuryWorld } from '../TreasuryWorld.ts';
@@ -164,7 +166,15 @@ export class LiveWorld implements TreasuryWorld {
         'the live treasury needs a database for its rails; run it with the embedded database or DATABASE_URL',
       );
     const { payees } = payeeFile.parse(parseYaml(await readFile(o.payeesPath, 'utf8')));
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    // A dropped connection (database restart, network reset) must not take the process down mid-payment.
+    const pool = createRailPool(databaseUrl, {
+      onError: (e) =>
+        o.runtime.alert(
+          'warning',
+          ErrorCode.MANDATE_ERR_STORE_UNAVAILABLE,
+          `rail ledger connection lost: ${e.message}`,
+        ),
+    });
     const sql = pgRailSql(pool);
     const rails = new Map<string, EvmRail>();
     for (const agentId of ['payables', 'fx-rebalancer', 'treasury-strategist'])
