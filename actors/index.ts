@@ -106,3 +106,27 @@ export {
   UniswapV2Liquidity,
 } from './treasury/index.ts';
 export type { LiquidFloor, TreasuryStrategyOptions } from './treasury/index.ts';
+export {
+  DEFAULT_SANDBOX_LIMITS,
+  draftDecisionSchema,
+  QuickJsSandbox,
+  SandboxCapabilityError,
+  SandboxCodeError,
+  SandboxCpuError,
+  SandboxForbiddenError,
+  sandboxLimitsSchema,
+  SandboxMemoryError,
+  SandboxResultError,
+  SandboxStrategy,
+  SandboxThrewError,
+  SandboxTimeoutError,
+  validateSandboxCode,
+} from './sandbox/index.ts';
+export type {
+  SandboxCallOptions,
+  SandboxCapability,
+  SandboxLimits,
+  SandboxStrategyOptions,
+  SandboxUsage,
+  StrategyFunction,
+} from './sandbox/index.ts';

@@ -10,6 +10,7 @@ import { KERNEL_CODES } from './codes/kernelCodes.ts';
 import { MESSAGING_CODES } from './codes/messagingCodes.ts';
 import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
+import { SANDBOX_CODES } from './codes/sandboxCodes.ts';
 
 /**
  * The code table. `MandateError` takes its HTTP status from here, never from the call site.
@@ -24,6 +25,7 @@ export const ERROR_CODES = {
   ...MESSAGING_CODES,
   ...PERSISTENCE_CODES,
   ...ACTOR_CODES,
+  ...SANDBOX_CODES,
   ...GATEWAY_CODES,
   ...ALERT_CODES,
 } as const satisfies Record<string, CodeEntry>;

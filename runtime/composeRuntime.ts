@@ -20,6 +20,7 @@ import { overrideFacts } from './overrideFacts.ts';
 import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
+import { reportSandboxViolation } from './phases/reportSandboxViolation.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
 import { proposalOf } from './phases/proposalOf.ts';
 import { ProposalPipeline } from './proposals/ProposalPipeline.ts';
@@ -250,6 +251,8 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     modeFor,
     alert,
     signaturesOf: (approvalId) => approvals.find(approvalId)?.signatures,
+    sandboxViolation: (host, phase, error) =>
+      reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, host, phase, error),
   };
   const phases = new PhaseRunner(phaseEnv, watchdog);
   const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit });

@@ -89,6 +89,15 @@ export class ReputationPolicy implements SupervisorPolicy {
     this.record(p.agentId, outcome.status, p.at);
   }
 
+  /** Lowers an agent's score by `points` (a slashing: a sandbox violation, a compliance breach), never below 0. */
+  penalize(agentId: string, points: number, reason: string, at: number): void {
+    const before = this.score(agentId);
+    const after = Math.max(0, before - points);
+    if (after === before) return;
+    this.#scores.set(agentId, after);
+    this.#options.onChange?.({ agentId, before, after, reason, at });
+  }
+
   /** Applies an outcome's impact to an agent's score. */
   record(agentId: string, status: Outcome['status'], at: number): void {
     const delta = IMPACT[status];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, perAssetSchema } from '../../actors/index.ts';
+import { durationSchema, perAssetSchema, sandboxLimitsSchema } from '../../actors/index.ts';
 
 const name = z
   .string()
@@ -102,10 +102,20 @@ export const llmSchema = z
   })
   .strict();
 
-/** The YAML form: data plus named perceivers/actuators/learners and rules (inline or a file path). */
+/**
+ * The YAML form: data plus named perceivers/actuators/learners and rules (inline or a file path).
+ * `code:` names a strategy module (an ES module, relative to the YAML file) whose exported
+ * `perceive`/`decide`/`learn` run in the sandbox with the `sandbox:` limits; with it, `perceive`
+ * and `rules` are optional (the module's functions stand in for what is missing).
+ */
 export const agentYamlSchema = agentDataSchema.extend({
-  perceive: z.array(z.string().min(1)).min(1),
-  rules: z.union([z.string().min(1), z.object({ rules: z.array(z.unknown()).min(1) }).passthrough()]),
+  perceive: z.array(z.string().min(1)).min(1).optional(),
+  rules: z.union([z.string().min(1), z.object({ rules: z.array(z.unknown()).min(1) }).passthrough()]).optional(),
+  code: z
+    .string()
+    .regex(/\.m?js$/, 'a strategy module path ending in .js or .mjs, e.g. ./strategy.js')
+    .optional(),
+  sandbox: sandboxLimitsSchema.optional(),
   llm: llmSchema.optional(),
   act: z.string().min(1).optional(),
   learn: z.array(z.string().min(1)).default([]),

@@ -6,6 +6,7 @@ import {
   HybridDecider,
   OpenAiChatProvider,
   RulesDecider,
+  SandboxStrategy,
   type Decider,
   type Learner,
   type LlmProvider,
@@ -59,7 +60,9 @@ function provider(
 /**
  * Loads a configuration-only agent from YAML: data, named perceivers and
  * actuator from the plugin registry, and json-rules-engine rules (inline or a
- * file path relative to the YAML file). Errors name the file and field.
+ * file path relative to the YAML file). With `code:`, the strategy module's
+ * perceive/decide/learn run in the sandbox (after the named perceivers, in
+ * place of missing rules, after the named learners). Errors name the file and field.
  */
 export async function loadAgentYaml(path: string, plugins: PluginRegistry): Promise<AgentDefinition> {
   const text = await readFile(path, 'utf8');
@@ -83,12 +86,43 @@ export async function parseAgentYaml(
   const parsed = agentYamlSchema.safeParse(raw);
   if (!parsed.success) throw definitionError(source, parsed.error);
   const y = parsed.data;
-  const rules =
-    typeof y.rules === 'string'
-      ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules)
-      : RulesDecider.fromObject(y.rules, `${source} rules`);
+  const strategy =
+    y.code === undefined
+      ? undefined
+      : await SandboxStrategy.load(
+          await readRelative(y.code),
+          y.code,
+          y.sandbox === undefined ? {} : { limits: y.sandbox },
+        );
+  for (const [field, standIn] of [
+    ['perceive', strategy?.perceiver],
+    ['rules', strategy?.decider],
+  ] as const) {
+    if (y[field] === undefined && standIn === undefined) {
+      const why =
+        strategy === undefined
+          ? 'name a strategy module under "code"'
+          : `export ${field === 'rules' ? 'decide' : 'perceive'} from ${y.code}`;
+      throw new AgentDefinitionError(`Invalid agent definition ${source}: "${field}" is required; give it or ${why}.`, {
+        source,
+        field,
+      });
+    }
+  }
+  const rules: Decider =
+    y.rules === undefined
+      ? strategy!.decider!
+      : typeof y.rules === 'string'
+        ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules)
+        : RulesDecider.fromObject(y.rules, `${source} rules`);
+  if (y.llm !== undefined && !(rules instanceof RulesDecider)) {
+    throw new AgentDefinitionError(
+      `Invalid agent definition ${source}: "llm" needs "rules" beside it; a strategy module's decide does not take a model.`,
+      { source, field: 'llm' },
+    );
+  }
   const decide: Decider =
-    y.llm === undefined
+    !(rules instanceof RulesDecider) || y.llm === undefined
       ? rules
       : new HybridDecider({
           rules,
@@ -98,12 +132,16 @@ export async function parseAgentYaml(
           minConfidence: y.llm.minConfidence,
           instructions: y.llm.instructions,
         });
-  const { perceive, rules: _rules, llm: _llm, act, learn, ...data } = y;
+  const perceivers = (y.perceive ?? []).map((n) => plugins.getPerceiver(n, source));
+  if (strategy?.perceiver !== undefined) perceivers.push(strategy.perceiver);
+  const learners = y.learn.map((n) => plugins.getLearner(n, source));
+  if (strategy?.learner !== undefined) learners.push(strategy.learner);
+  const { perceive: _p, rules: _rules, llm: _llm, act, learn: _l, code: _c, sandbox: _s, ...data } = y;
   return {
     ...data,
-    perceive: combine(perceive.map((n) => plugins.getPerceiver(n, source))),
+    perceive: combine(perceivers),
     decide,
     act: act === undefined ? undefined : plugins.getActuator(act, source),
-    learn: chain(learn.map((n) => plugins.getLearner(n, source))),
+    learn: chain(learners),
   };
 }

@@ -1,0 +1,91 @@
+/** Host facilities no isolate has; touching one is a `MANDATE_ERR_SANDBOX_FORBIDDEN` violation. */
+export const FORBIDDEN_GLOBALS = [
+  'process',
+  'require',
+  'module',
+  'exports',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'Buffer',
+  'global',
+  '__dirname',
+  '__filename',
+  'Deno',
+  'Bun',
+  'importScripts',
+] as const;
+
+/**
+ * Evaluated in every new isolate before the strategy module, as a function expression called
+ * with host functions `forbidden(name)` and `denied(name)` (record a violation; the VM side
+ * throws), `cap(name, json)` (a promise, or undefined for refused arguments), the forbidden names
+ * and the granted capability names. It installs
+ * traps for {@link FORBIDDEN_GLOBALS}, builds the `caps` object (a frozen object of granted
+ * capabilities behind a proxy that reports any other name), freezes every built-in and its
+ * prototype (so code cannot pollute what the next statement or a passed-in object relies on), and
+ * returns `invoke(fn, inputJson, done, failed)`: parse the input, deep-freeze it, call the
+ * strategy function with it and `caps`, and hand the result as JSON to `done` (or the error to `failed`). The host functions stay in the
+ * closure; nothing of the host is reachable from the global object.
+ */
+export const VM_BOOTSTRAP = `(function (forbidden, denied, cap, names, granted) {
+  'use strict';
+  const g = globalThis;
+  for (const name of names) {
+    const refuse = () => { forbidden(name); throw new TypeError('sandboxed code has no ' + name); };
+    Object.defineProperty(g, name, { get: refuse, set: refuse, configurable: false });
+  }
+  const grantedCaps = {};
+  for (const name of granted) {
+    grantedCaps[name] = (args) => {
+      const promise = cap(name, JSON.stringify(args === undefined ? null : args));
+      if (promise === undefined) throw new TypeError('capability ' + name + ' refused its arguments');
+      return promise.then((json) => JSON.parse(json));
+    };
+  }
+  Object.freeze(grantedCaps);
+  const caps = new Proxy(grantedCaps, {
+    get(target, key) {
+      if (typeof key === 'symbol' || key === 'then' || key === 'toJSON') return undefined;
+      if (Object.prototype.hasOwnProperty.call(target, key)) return target[key];
+      denied(String(key));
+      throw new TypeError('capability ' + String(key) + ' was not granted');
+    },
+    set(target, key) { denied(String(key)); throw new TypeError('caps is read-only'); },
+  });
+  Object.defineProperty(g, 'caps', { value: caps, writable: false, configurable: false });
+  const seen = new Set();
+  const freeze = (v) => {
+    if ((typeof v !== 'object' && typeof v !== 'function') || v === null || seen.has(v)) return;
+    seen.add(v);
+    Object.freeze(v);
+    for (const k of Reflect.ownKeys(v)) {
+      const d = Object.getOwnPropertyDescriptor(v, k);
+      if (d !== undefined && 'value' in d) freeze(d.value);
+    }
+    freeze(Object.getPrototypeOf(v));
+  };
+  for (const k of Reflect.ownKeys(g)) {
+    if (k === 'caps' || names.includes(k)) continue;
+    const d = Object.getOwnPropertyDescriptor(g, k);
+    if (d !== undefined && 'value' in d) freeze(d.value);
+  }
+  freeze(Object.getPrototypeOf(async function () {}));
+  freeze(Object.getPrototypeOf(function* () {}));
+  freeze(Object.getPrototypeOf(async function* () {}));
+  const deepFreeze = (v) => {
+    if (typeof v === 'object' && v !== null) { Object.freeze(v); for (const k of Object.keys(v)) deepFreeze(v[k]); }
+    return v;
+  };
+  return function invoke(fn, inputJson, done, failed) {
+    const input = deepFreeze(JSON.parse(inputJson));
+    Promise.resolve()
+      .then(() => fn(input, caps))
+      .then((result) => { const json = JSON.stringify(result); return json === undefined ? 'null' : json; })
+      .then(done, failed);
+  };
+})`;
