@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ALL = ['runtime', 'persistence', 'messaging', 'rails', 'chain', 'gateway'];
+const ALL = ['runtime', 'persistence', 'messaging', 'rails', 'chain', 'gateway', 'sandbox'];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of wanted) {

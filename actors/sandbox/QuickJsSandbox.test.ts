@@ -119,7 +119,7 @@ describe('sandbox - containment', () => {
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_THREW' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(input).toEqual({ invoice: { amount: '10' } });
-    // A fresh isolate per call: nothing one call did is seen by the next.
+    // Built-ins stay frozen, and a violating isolate is retired: nothing one call did is seen by the next.
     expect(await run('export function decide() { return ({}).polluted ?? "clean" }')).toBe('clean');
   });
 
@@ -157,6 +157,18 @@ describe('sandbox - containment', () => {
       code: 'MANDATE_ERR_SANDBOX_TIMEOUT',
     });
     expect(after).toBe(0);
+  });
+
+  it('sandbox - module state persists between calls of one isolate, and a violation starts a fresh isolate', async () => {
+    const code = 'let n = 0; export function decide(f) { n += 1; if (f.escape) return process.pid; return n }';
+    const box = await QuickJsSandbox.load(code, 'counter.js', limits);
+    expect(await box.call('decide', {}, { result: z.number() })).toBe(1);
+    expect(await box.call('decide', {}, { result: z.number() })).toBe(2);
+    await expect(box.call('decide', { escape: true }, { result: z.number() })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_SANDBOX_FORBIDDEN',
+    });
+    expect(await box.call('decide', {}, { result: z.number() })).toBe(1);
+    expect(box.isolates).toBe(2);
   });
 
   it('sandbox - a thrown error is reported with its message', async () => {

@@ -23,39 +23,41 @@ export const FORBIDDEN_GLOBALS = [
 /**
  * Evaluated in every new isolate before the strategy module, as a function expression called
  * with host functions `forbidden(name)` and `denied(name)` (record a violation; the VM side
- * throws), `cap(name, json)` (a promise, or undefined for refused arguments), the forbidden names
- * and the granted capability names. It installs
- * traps for {@link FORBIDDEN_GLOBALS}, builds the `caps` object (a frozen object of granted
- * capabilities behind a proxy that reports any other name), freezes every built-in and its
+ * throws), `granted(name)` (whether the current call holds that capability), `cap(name, json)`
+ * (a promise, or undefined for refused arguments) and the forbidden names. It installs
+ * traps for {@link FORBIDDEN_GLOBALS}, builds the `caps` object (a proxy that hands out the current
+ * call's granted capabilities and reports any other name), freezes every built-in and its
  * prototype (so code cannot pollute what the next statement or a passed-in object relies on), and
  * returns `invoke(fn, inputJson, done, failed)`: parse the input, deep-freeze it, call the
  * strategy function with it and `caps`, and hand the result as JSON to `done` (or the error to `failed`). The host functions stay in the
  * closure; nothing of the host is reachable from the global object.
  */
-export const VM_BOOTSTRAP = `(function (forbidden, denied, cap, names, granted) {
+export const VM_BOOTSTRAP = `(function (forbidden, denied, granted, cap, names) {
   'use strict';
   const g = globalThis;
   for (const name of names) {
     const refuse = () => { forbidden(name); throw new TypeError('sandboxed code has no ' + name); };
     Object.defineProperty(g, name, { get: refuse, set: refuse, configurable: false });
   }
-  const grantedCaps = {};
-  for (const name of granted) {
-    grantedCaps[name] = (args) => {
-      const promise = cap(name, JSON.stringify(args === undefined ? null : args));
-      if (promise === undefined) throw new TypeError('capability ' + name + ' refused its arguments');
-      return promise.then((json) => JSON.parse(json));
-    };
-  }
-  Object.freeze(grantedCaps);
-  const caps = new Proxy(grantedCaps, {
+  const refuse = (key) => { denied(String(key)); throw new TypeError('caps is read-only'); };
+  const caps = new Proxy({}, {
     get(target, key) {
       if (typeof key === 'symbol' || key === 'then' || key === 'toJSON') return undefined;
-      if (Object.prototype.hasOwnProperty.call(target, key)) return target[key];
-      denied(String(key));
-      throw new TypeError('capability ' + String(key) + ' was not granted');
+      if (!granted(String(key))) {
+        denied(String(key));
+        throw new TypeError('capability ' + String(key) + ' was not granted');
+      }
+      return (args) => {
+        const promise = cap(String(key), JSON.stringify(args === undefined ? null : args));
+        if (promise === undefined) throw new TypeError('capability ' + String(key) + ' refused its arguments');
+        return promise.then((json) => JSON.parse(json));
+      };
     },
-    set(target, key) { denied(String(key)); throw new TypeError('caps is read-only'); },
+    set: (t, key) => refuse(key),
+    defineProperty: (t, key) => refuse(key),
+    deleteProperty: (t, key) => refuse(key),
+    setPrototypeOf: () => refuse('__proto__'),
+    has(target, key) { return typeof key === 'string' && granted(key); },
   });
   Object.defineProperty(g, 'caps', { value: caps, writable: false, configurable: false });
   const seen = new Set();
