@@ -20,6 +20,7 @@ import { overrideFacts } from './overrideFacts.ts';
 import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
+import { onReputationChange } from './reputation/onReputationChange.ts';
 import { reportSandboxViolation } from './phases/reportSandboxViolation.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
 import { proposalOf } from './phases/proposalOf.ts';
@@ -107,25 +108,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const reputationListeners = new Set<(change: ReputationChange) => void>();
   const reputation = new ReputationPolicy({
     limitsOf,
-    onChange: (c) => {
-      for (const listener of reputationListeners) listener(c);
-      void audit({
-        who: { kind: 'system', id: 'reputation' },
-        action: 'reputation.changed',
-        subject: c.agentId,
-        where: nodeId,
-        why: c.reason,
-        data: { agentId: c.agentId, before: c.before, after: c.after },
-        at: c.at,
-      }).catch((e: Error) =>
-        alert(
-          'warning',
-          ErrorCode.MANDATE_ERR_STORE,
-          `reputation change of ${c.agentId} not audited: ${e.message}`,
-          c.agentId,
-        ),
-      );
-    },
+    onChange: onReputationChange({ listeners: reputationListeners, alert, audit, nodeId }),
   });
   const governance = new GovernancePolicy(
     options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} },

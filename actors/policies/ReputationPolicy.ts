@@ -1,5 +1,19 @@
 import type { Outcome } from '../../machines/types.ts';
 import { parseAmount } from '../amount.ts';
+import {
+  applyEvidence,
+  BONUS_ABOVE,
+  decay,
+  limitFactor,
+  neutralScore,
+  REPUTATION_DIMENSIONS,
+  slash,
+  WARNING_BELOW,
+  type Evidence,
+  type ReputationScore,
+  type Severity,
+  type ViolationType,
+} from './reputationModel.ts';
 import type { PolicyResult, Proposal, SpendLimits, SupervisorPolicy } from './SupervisorPolicy.ts';
 
 /** A change of one agent's trust score, for the reputation event log. */
@@ -9,23 +23,15 @@ export interface ReputationChange {
   after: number;
   reason: string;
   at: number;
+  /** The dimensions after the change. */
+  dimensions?: ReputationScore;
+  /** Set when the change crossed a threshold: below 50 (warning) or above 90 (bonus). */
+  threshold?: 'warning' | 'bonus';
 }
-
-/** Score changes per outcome; bounded to [0, 100]. */
-const IMPACT: Record<Outcome['status'], number> = {
-  succeeded: 2,
-  'would-have-sent': 1,
-  'no-action': 0,
-  failed: -5,
-  denied: -3,
-  rejected: -2,
-  expired: 0,
-  refused: 0,
-};
 
 /** Options of the reputation supervisor. */
 export interface ReputationOptions {
-  /** Score of an agent with no history. */
+  /** Overall score of an agent with no history (its dimensions start at the same number). */
   initialScore?: number;
   /** Below this score, no action with an amount is approved. */
   minScore?: number;
@@ -33,14 +39,17 @@ export interface ReputationOptions {
   onChange?: (change: ReputationChange) => void;
 }
 
+const round = (x: number): number => Math.round(x * 100) / 100;
+
 /**
- * The reputation supervisor's policy: limits scaled by trust. An agent's
- * per-transaction limit is multiplied by a factor that grows with its score
- * (10% at score 27 or less, 100% from score 90); scores move with outcomes.
+ * The reputation supervisor's policy: the seed's multi-dimensional score (docs/reputation.md),
+ * updated only from verified outcomes and violations, decaying toward neutral, scaling limits by
+ * `limitFactor` (tightened below 50, loosened up to 125% above 90), and denying actions with an
+ * amount below `minScore`.
  */
 export class ReputationPolicy implements SupervisorPolicy {
   readonly role = 'reputation' as const;
-  readonly #scores = new Map<string, number>();
+  readonly #scores = new Map<string, { score: ReputationScore; at: number }>();
   readonly #initial: number;
   readonly #min: number;
   readonly #options: ReputationOptions;
@@ -51,25 +60,35 @@ export class ReputationPolicy implements SupervisorPolicy {
     this.#min = options.minScore ?? 30;
   }
 
-  /** The agent's score in [0, 100]. */
+  /** The agent's overall score in [0, 100], two decimals. */
   score(agentId: string): number {
-    return this.#scores.get(agentId) ?? this.#initial;
+    return round(this.dimensions(agentId).overall);
   }
 
-  /** Restores a persisted score. */
-  setScore(agentId: string, score: number): void {
-    this.#scores.set(agentId, Math.min(100, Math.max(0, score)));
+  /** The agent's full score (overall, penalty, dimensions), decayed to `at` when given. */
+  dimensions(agentId: string, at?: number): ReputationScore {
+    const entry = this.#scores.get(agentId);
+    if (entry === undefined) return this.#fresh();
+    return at === undefined ? entry.score : decay(entry.score, at - entry.at);
   }
 
-  /** The fraction of its configured limits an agent with this score may use. */
+  /** Restores a persisted overall score (every dimension set to it). */
+  setScore(agentId: string, score: number, at = 0): void {
+    const v = Math.min(100, Math.max(0, score));
+    const s = neutralScore();
+    for (const d of REPUTATION_DIMENSIONS) s[d] = v;
+    this.#scores.set(agentId, { score: { ...s, overall: v }, at });
+  }
+
+  /** The fraction of its configured limits an agent with this score may use (see `limitFactor`). */
   static factor(score: number): number {
-    return Math.min(1, Math.max(0.1, (score - 20) / 70));
+    return limitFactor(score);
   }
 
   async evaluate(p: Proposal): Promise<PolicyResult> {
     const amount = p.action.amount;
     if (amount === undefined) return { status: 'approved', reason: 'no amount at stake' };
-    const score = this.score(p.agentId);
+    const score = round(this.dimensions(p.agentId, p.at).overall);
     if (score < this.#min) return { status: 'denied', reason: `trust score ${score} is below ${this.#min}` };
     const limit = this.#options.limitsOf(p.agentId)?.perTransaction?.[amount.asset];
     if (limit === undefined)
@@ -86,26 +105,52 @@ export class ReputationPolicy implements SupervisorPolicy {
   }
 
   settle(p: Proposal, outcome: Outcome): void {
-    this.record(p.agentId, outcome.status, p.at);
+    this.observe(p.agentId, { status: outcome.status, financial: p.action.amount !== undefined }, p.at);
   }
 
-  /** Lowers an agent's score by `points` (a slashing: a sandbox violation, a compliance breach), never below 0. */
-  penalize(agentId: string, points: number, reason: string, at: number): void {
-    const before = this.score(agentId);
-    const after = Math.max(0, before - points);
-    if (after === before) return;
-    this.#scores.set(agentId, after);
-    this.#options.onChange?.({ agentId, before, after, reason, at });
-  }
-
-  /** Applies an outcome's impact to an agent's score. */
+  /** Applies an outcome's impact to an agent's score (status only). */
   record(agentId: string, status: Outcome['status'], at: number): void {
-    const delta = IMPACT[status];
-    if (delta === 0) return;
-    const before = this.score(agentId);
-    const after = Math.min(100, Math.max(0, before + delta));
+    this.observe(agentId, { status }, at);
+  }
+
+  /** Applies a verified outcome. */
+  observe(agentId: string, evidence: Evidence, at: number): void {
+    this.#update(agentId, at, `outcome ${evidence.status}`, (s) => applyEvidence(s, evidence));
+  }
+
+  /** Slashes an agent for a violation (severity: minor 5, major 15, critical 30; the type picks the dimension). */
+  slash(agentId: string, severity: Severity, type: ViolationType, reason: string, at: number): void {
+    this.#update(agentId, at, `${severity} ${type}: ${reason}`, (s) => slash(s, severity, type));
+  }
+
+  #fresh(): ReputationScore {
+    const s = neutralScore();
+    if (this.#initial === s.overall) return s;
+    for (const d of REPUTATION_DIMENSIONS) s[d] = this.#initial;
+    return { ...s, overall: this.#initial };
+  }
+
+  #update(agentId: string, at: number, reason: string, f: (s: ReputationScore) => ReputationScore): void {
+    const current = this.dimensions(agentId, at);
+    const next = f(current);
+    this.#scores.set(agentId, { score: next, at });
+    const before = round(current.overall);
+    const after = round(next.overall);
     if (after === before) return;
-    this.#scores.set(agentId, after);
-    this.#options.onChange?.({ agentId, before, after, reason: `outcome ${status}`, at });
+    const threshold =
+      after < WARNING_BELOW && before >= WARNING_BELOW
+        ? 'warning'
+        : after > BONUS_ABOVE && before <= BONUS_ABOVE
+          ? 'bonus'
+          : undefined;
+    this.#options.onChange?.({
+      agentId,
+      before,
+      after,
+      reason,
+      at,
+      dimensions: next,
+      ...(threshold === undefined ? {} : { threshold }),
+    });
   }
 }

@@ -61,4 +61,15 @@ export const ALERT_CODES = {
     meaning:
       "the kill switch could not take an item back (an authorization's cancel failed, a retractor threw); the alert names the item",
   },
+  MANDATE_REPUTATION_WARNING: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "an agent's overall reputation fell below 50: its limits are tightened by the trust factor (docs/reputation.md)",
+  },
+  MANDATE_REPUTATION_BONUS: {
+    status: null,
+    kind: 'alert',
+    meaning: "an agent's overall reputation rose above 90: its limits are loosened, up to 125% (docs/reputation.md)",
+  },
 } as const satisfies Record<string, CodeEntry>;
