@@ -130,3 +130,20 @@ export type {
   SandboxUsage,
   StrategyFunction,
 } from './sandbox/index.ts';
+export { BehaviourBaseline, ZeroTrustPolicy } from './zerotrust/index.ts';
+export type { BehaviourSignals, ThreatLevel, ZeroTrustOptions, ZeroTrustVerdict } from './zerotrust/index.ts';
+export {
+  applyEvidence,
+  decay,
+  limitFactor,
+  neutralScore,
+  REPUTATION_DIMENSIONS,
+  slash,
+} from './policies/reputationModel.ts';
+export type {
+  Evidence,
+  ReputationDimension,
+  ReputationScore,
+  Severity,
+  ViolationType,
+} from './policies/reputationModel.ts';

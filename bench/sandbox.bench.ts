@@ -3,13 +3,21 @@
  *  - full agent cycles/s with the decide phase in the QuickJS sandbox vs the same decide function
  *    in-process (ratio; target ≥ 0.7);
  *  - the sandbox's per-call overhead in µs (p50 of sandboxed calls minus p50 of the same function
- *    called in-process), and what a call with one capability round trip costs.
+ *    called in-process), and what a call with one capability round trip costs;
+ *  - the zero-trust stage's cost per action (p50, target ≤ 20 µs) with 10,000 past actions in the
+ *    agent's history.
  *
  * Run: node --expose-gc --import tsx bench/sandbox.bench.ts   (or: npm run bench -- sandbox)
  * Rounds: SANDBOX_BENCH_N (default 2000 cycles per side per round, 3 rounds).
  */
 import { z } from 'zod';
-import { QuickJsSandbox, SandboxStrategy, type DraftDecision } from '../actors/index.ts';
+import {
+  QuickJsSandbox,
+  SandboxStrategy,
+  ZeroTrustPolicy,
+  type DraftDecision,
+  type Proposal,
+} from '../actors/index.ts';
 import { defineAgent, MandateRuntimeImpl } from '../runtime/index.ts';
 
 const N = Number(process.env.SANDBOX_BENCH_N ?? 2_000);
@@ -112,5 +120,42 @@ async function cycles(): Promise<void> {
   await runtime.shutdown();
 }
 
+async function zeroTrustCost(): Promise<void> {
+  const zt = new ZeroTrustPolicy({ identityOf: () => ({ ok: true }) });
+  const H = 3_600_000;
+  const payment = (value: string, counterparty: string, at: number): Proposal => ({
+    agentId: 'payables',
+    group: 'payables',
+    capabilities: ['payments.send'],
+    decision: { id: 'd', action: null, confidence: 1, rationale: '', rulesFired: [], model: null },
+    action: {
+      type: 'payment.send',
+      capability: 'payments.send',
+      amount: { value, asset: 'USDC' },
+      counterparty,
+      params: {},
+    },
+    facts: {},
+    at,
+  });
+  for (let i = 0; i < 10_000; i++) {
+    const p = payment(String(80 + ((i * 7) % 41)), `supplier-${i % 50}`, i * H);
+    zt.baseline('payables').proposed(p.at);
+    zt.settle(p, { status: 'succeeded' });
+  }
+  const samples: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const p = payment(String(80 + (i % 41)), `supplier-${i % 50}`, (10_000 + i) * H);
+    const t = performance.now();
+    await zt.evaluate(p);
+    zt.settle(p, { status: 'succeeded' });
+    samples.push(performance.now() - t);
+  }
+  console.log(
+    `zero-trust ${(p50(samples) * 1000).toFixed(1)} µs per action p50 (evaluate + settle, ${zt.baseline('payables').size.toLocaleString()} past actions; target ≤ 20 µs)`,
+  );
+}
+
 await perCall();
 await cycles();
+await zeroTrustCost();

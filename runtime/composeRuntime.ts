@@ -21,6 +21,7 @@ import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
 import { onReputationChange } from './reputation/onReputationChange.ts';
+import { zeroTrustStage } from './proposals/zeroTrustStage.ts';
 import { reportSandboxViolation } from './phases/reportSandboxViolation.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
 import { proposalOf } from './phases/proposalOf.ts';
@@ -221,6 +222,10 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       supervisorOf: (host, role) => tree.supervisorOf(host, role),
     },
   );
+  if (options.zeroTrust !== undefined && options.zeroTrust !== false) {
+    const zt = options.zeroTrust === true ? {} : options.zeroTrust;
+    pipeline.add(zeroTrustStage({ ...zt, tree, alert }), { before: 'governance' });
+  }
   const decisions = new DecisionRecords({ store, clock, audit, alert });
   const intents: IntentLog = store ?? new MemoryIntentLog();
   const phaseEnv: PhaseEnv = {

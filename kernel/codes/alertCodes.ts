@@ -72,4 +72,10 @@ export const ALERT_CODES = {
     kind: 'alert',
     meaning: "an agent's overall reputation rose above 90: its limits are loosened, up to 125% (docs/reputation.md)",
   },
+  MANDATE_ZERO_TRUST_INCIDENT: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'the zero-trust stage judged a proposal critical (invalid identity, or behaviour far outside the agent’s history): denied, the agent paused; the alert carries the reasons',
+  },
 } as const satisfies Record<string, CodeEntry>;
