@@ -67,6 +67,11 @@ export const agentDataSchema = z
     id: name,
     version: z.union([z.string(), z.number()]).transform(String).default('1'),
     description: z.string().default(''),
+    /** Who answers for the agent (`human:alice`): under the four-eyes rule they cannot approve its requests. */
+    owner: z
+      .string()
+      .regex(/^[a-z]+:.+$/, 'a principal as kind:id, e.g. human:alice')
+      .optional(),
     capabilities: z.array(capability).min(1),
     group: name.default('default'),
     restart: z.enum(['permanent', 'transient', 'temporary']).default('permanent'),
