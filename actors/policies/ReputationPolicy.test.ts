@@ -19,7 +19,7 @@ describe('reputation policy', () => {
       limitsOf: () => ({ perTransaction: { USDC: '1000' } }),
       onChange: (c) => void changes.push(c),
     });
-    expect(await rep.evaluate(proposal('900'))).toMatchObject({ status: 'denied' }); // 75 → 79% of 1000
+    expect(await rep.evaluate(proposal('800'))).toMatchObject({ status: 'denied' }); // 75 → 79% of 1000
     expect(await rep.evaluate(proposal('780'))).toMatchObject({ status: 'approved' });
     for (let i = 0; i < 12; i++) rep.slash('fx', 'major', 'financial-misconduct', 'test', 0);
     expect(changes.filter((c) => c.threshold === 'warning')).toHaveLength(1);
@@ -28,7 +28,6 @@ describe('reputation policy', () => {
       status: 'denied',
       reason: expect.stringContaining('below 30'),
     });
-    expect(changes.at(-1)?.dimensions?.financialResponsibility).toBe(0);
   });
 
   it('reputation policy - above 90 is a bonus: up to 125% of the configured limit', async () => {
@@ -40,9 +39,8 @@ describe('reputation policy', () => {
     rep.setScore('fx', 100);
     expect(await rep.evaluate(proposal('1250'))).toMatchObject({ status: 'approved' });
     expect(await rep.evaluate(proposal('1251'))).toMatchObject({ status: 'denied' });
-    rep.setScore('fx', 89);
-    for (let i = 0; i < 40; i++)
-      rep.observe('fx', { status: 'succeeded', financial: true, multiAgent: true, costRatio: 1 }, 0);
+    rep.setScore('fx', 85);
+    for (let i = 0; i < 10; i++) rep.record('fx', 'succeeded', 0);
     expect(changes.filter((c) => c.threshold === 'bonus')).toHaveLength(1);
   });
 });

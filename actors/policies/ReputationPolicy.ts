@@ -1,16 +1,10 @@
 import type { Outcome } from '../../machines/types.ts';
 import { parseAmount } from '../amount.ts';
 import {
-  applyEvidence,
   BONUS_ABOVE,
-  decay,
   limitFactor,
-  neutralScore,
-  REPUTATION_DIMENSIONS,
-  slash,
+  SLASH_POINTS,
   WARNING_BELOW,
-  type Evidence,
-  type ReputationScore,
   type Severity,
   type ViolationType,
 } from './reputationModel.ts';
@@ -23,15 +17,25 @@ export interface ReputationChange {
   after: number;
   reason: string;
   at: number;
-  /** The dimensions after the change. */
-  dimensions?: ReputationScore;
   /** Set when the change crossed a threshold: below 50 (warning) or above 90 (bonus). */
   threshold?: 'warning' | 'bonus';
 }
 
+/** Score changes per outcome; bounded to [0, 100]. */
+const IMPACT: Record<Outcome['status'], number> = {
+  succeeded: 2,
+  'would-have-sent': 1,
+  'no-action': 0,
+  failed: -5,
+  denied: -3,
+  rejected: -2,
+  expired: 0,
+  refused: 0,
+};
+
 /** Options of the reputation supervisor. */
 export interface ReputationOptions {
-  /** Overall score of an agent with no history (its dimensions start at the same number). */
+  /** Score of an agent with no history. */
   initialScore?: number;
   /** Below this score, no action with an amount is approved. */
   minScore?: number;
@@ -39,17 +43,17 @@ export interface ReputationOptions {
   onChange?: (change: ReputationChange) => void;
 }
 
-const round = (x: number): number => Math.round(x * 100) / 100;
-
 /**
- * The reputation supervisor's policy: the seed's multi-dimensional score (docs/reputation.md),
- * updated only from verified outcomes and violations, decaying toward neutral, scaling limits by
- * `limitFactor` (tightened below 50, loosened up to 125% above 90), and denying actions with an
- * amount below `minScore`.
+ * The reputation supervisor's policy: limits scaled by trust. An agent's
+ * per-transaction limit is multiplied by `limitFactor` of its score (10% at 27
+ * or less, 100% at 90, a bonus up to 125% at 100); scores move with outcomes
+ * and are slashed for violations (minor 5, major 15, critical 30). Crossing
+ * below 50 or above 90 is reported as a threshold. The seed's dimensions are
+ * modelled in `reputationModel.ts` (docs/reputation.md) but not yet wired here.
  */
 export class ReputationPolicy implements SupervisorPolicy {
   readonly role = 'reputation' as const;
-  readonly #scores = new Map<string, { score: ReputationScore; at: number }>();
+  readonly #scores = new Map<string, number>();
   readonly #initial: number;
   readonly #min: number;
   readonly #options: ReputationOptions;
@@ -60,27 +64,17 @@ export class ReputationPolicy implements SupervisorPolicy {
     this.#min = options.minScore ?? 30;
   }
 
-  /** The agent's overall score in [0, 100], two decimals. */
+  /** The agent's score in [0, 100]. */
   score(agentId: string): number {
-    return round(this.dimensions(agentId).overall);
+    return this.#scores.get(agentId) ?? this.#initial;
   }
 
-  /** The agent's full score (overall, penalty, dimensions), decayed to `at` when given. */
-  dimensions(agentId: string, at?: number): ReputationScore {
-    const entry = this.#scores.get(agentId);
-    if (entry === undefined) return this.#fresh();
-    return at === undefined ? entry.score : decay(entry.score, at - entry.at);
+  /** Restores a persisted score. */
+  setScore(agentId: string, score: number): void {
+    this.#scores.set(agentId, Math.min(100, Math.max(0, score)));
   }
 
-  /** Restores a persisted overall score (every dimension set to it). */
-  setScore(agentId: string, score: number, at = 0): void {
-    const v = Math.min(100, Math.max(0, score));
-    const s = neutralScore();
-    for (const d of REPUTATION_DIMENSIONS) s[d] = v;
-    this.#scores.set(agentId, { score: { ...s, overall: v }, at });
-  }
-
-  /** The fraction of its configured limits an agent with this score may use (see `limitFactor`). */
+  /** The fraction of its configured limits an agent with this score may use. */
   static factor(score: number): number {
     return limitFactor(score);
   }
@@ -88,7 +82,7 @@ export class ReputationPolicy implements SupervisorPolicy {
   async evaluate(p: Proposal): Promise<PolicyResult> {
     const amount = p.action.amount;
     if (amount === undefined) return { status: 'approved', reason: 'no amount at stake' };
-    const score = round(this.dimensions(p.agentId, p.at).overall);
+    const score = this.score(p.agentId);
     if (score < this.#min) return { status: 'denied', reason: `trust score ${score} is below ${this.#min}` };
     const limit = this.#options.limitsOf(p.agentId)?.perTransaction?.[amount.asset];
     if (limit === undefined)
@@ -105,52 +99,31 @@ export class ReputationPolicy implements SupervisorPolicy {
   }
 
   settle(p: Proposal, outcome: Outcome): void {
-    this.observe(p.agentId, { status: outcome.status, financial: p.action.amount !== undefined }, p.at);
+    this.record(p.agentId, outcome.status, p.at);
   }
 
-  /** Applies an outcome's impact to an agent's score (status only). */
+  /** Applies an outcome's impact to an agent's score. */
   record(agentId: string, status: Outcome['status'], at: number): void {
-    this.observe(agentId, { status }, at);
+    const delta = IMPACT[status];
+    if (delta !== 0) this.#move(agentId, delta, `outcome ${status}`, at);
   }
 
-  /** Applies a verified outcome. */
-  observe(agentId: string, evidence: Evidence, at: number): void {
-    this.#update(agentId, at, `outcome ${evidence.status}`, (s) => applyEvidence(s, evidence));
-  }
-
-  /** Slashes an agent for a violation (severity: minor 5, major 15, critical 30; the type picks the dimension). */
+  /** Slashes an agent for a violation by severity (minor 5, major 15, critical 30 points). */
   slash(agentId: string, severity: Severity, type: ViolationType, reason: string, at: number): void {
-    this.#update(agentId, at, `${severity} ${type}: ${reason}`, (s) => slash(s, severity, type));
+    this.#move(agentId, -SLASH_POINTS[severity], `${severity} ${type}: ${reason}`, at);
   }
 
-  #fresh(): ReputationScore {
-    const s = neutralScore();
-    if (this.#initial === s.overall) return s;
-    for (const d of REPUTATION_DIMENSIONS) s[d] = this.#initial;
-    return { ...s, overall: this.#initial };
-  }
-
-  #update(agentId: string, at: number, reason: string, f: (s: ReputationScore) => ReputationScore): void {
-    const current = this.dimensions(agentId, at);
-    const next = f(current);
-    this.#scores.set(agentId, { score: next, at });
-    const before = round(current.overall);
-    const after = round(next.overall);
+  #move(agentId: string, delta: number, reason: string, at: number): void {
+    const before = this.score(agentId);
+    const after = Math.min(100, Math.max(0, before + delta));
     if (after === before) return;
+    this.#scores.set(agentId, after);
     const threshold =
       after < WARNING_BELOW && before >= WARNING_BELOW
         ? 'warning'
         : after > BONUS_ABOVE && before <= BONUS_ABOVE
           ? 'bonus'
           : undefined;
-    this.#options.onChange?.({
-      agentId,
-      before,
-      after,
-      reason,
-      at,
-      dimensions: next,
-      ...(threshold === undefined ? {} : { threshold }),
-    });
+    this.#options.onChange?.({ agentId, before, after, reason, at, ...(threshold === undefined ? {} : { threshold }) });
   }
 }

@@ -13,7 +13,7 @@ export interface ReputationChangeDeps {
 
 /**
  * Every reputation change: told to the listeners (registry descriptors), audited as
- * `reputation.changed` with the dimensions, and alerted when it crosses a threshold (below 50:
+ * `reputation.changed`, and alerted when it crosses a threshold (below 50:
  * warning, limits tightened; above 90: bonus, limits loosened).
  */
 export function onReputationChange(deps: ReputationChangeDeps): (change: ReputationChange) => void {
@@ -38,7 +38,7 @@ export function onReputationChange(deps: ReputationChangeDeps): (change: Reputat
         subject: c.agentId,
         where: deps.nodeId,
         why: c.reason,
-        data: { agentId: c.agentId, before: c.before, after: c.after, dimensions: c.dimensions ?? null },
+        data: { agentId: c.agentId, before: c.before, after: c.after },
         at: c.at,
       })
       .catch((e: Error) =>
