@@ -145,3 +145,44 @@ export {
   X402SettlementUnknownError,
 } from './x402/index.ts';
 export type { X402ActuatorOptions, X402Asset, X402QuoteFact } from './x402/index.ts';
+export {
+  DEFAULT_SANDBOX_LIMITS,
+  draftDecisionSchema,
+  QuickJsSandbox,
+  SandboxCapabilityError,
+  SandboxCodeError,
+  SandboxCpuError,
+  SandboxForbiddenError,
+  sandboxLimitsSchema,
+  SandboxMemoryError,
+  SandboxResultError,
+  SandboxStrategy,
+  SandboxThrewError,
+  SandboxTimeoutError,
+  validateSandboxCode,
+} from './sandbox/index.ts';
+export type {
+  SandboxCallOptions,
+  SandboxCapability,
+  SandboxLimits,
+  SandboxStrategyOptions,
+  SandboxUsage,
+  StrategyFunction,
+} from './sandbox/index.ts';
+export { BehaviourBaseline, ZeroTrustPolicy } from './zerotrust/index.ts';
+export type { BehaviourSignals, ThreatLevel, ZeroTrustOptions, ZeroTrustVerdict } from './zerotrust/index.ts';
+export {
+  applyEvidence,
+  decay,
+  limitFactor,
+  neutralScore,
+  REPUTATION_DIMENSIONS,
+  slash,
+} from './policies/reputationModel.ts';
+export type {
+  Evidence,
+  ReputationDimension,
+  ReputationScore,
+  Severity,
+  ViolationType,
+} from './policies/reputationModel.ts';

@@ -20,6 +20,7 @@ const ALL = [
   'mcp',
   'x402',
   'placement',
+  'sandbox',
 ];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 let failed = 0;

@@ -15,6 +15,7 @@ import { PERSISTENCE_CODES } from './codes/persistenceCodes.ts';
 import { PLACEMENT_CODES } from './codes/placementCodes.ts';
 import { RUNTIME_CODES } from './codes/runtimeCodes.ts';
 import { X402_CODES } from './codes/x402Codes.ts';
+import { SANDBOX_CODES } from './codes/sandboxCodes.ts';
 
 /**
  * The code table. `MandateError` takes its HTTP status from here, never from the call site.
@@ -31,6 +32,7 @@ export const ERROR_CODES = {
   ...PLACEMENT_CODES,
   ...ACTOR_CODES,
   ...DECISION_CODES,
+  ...SANDBOX_CODES,
   ...GATEWAY_CODES,
   ...MCP_CODES,
   ...X402_CODES,

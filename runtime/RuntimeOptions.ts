@@ -37,6 +37,12 @@ export interface RuntimeOptions {
   store?: RuntimeStore;
   nodeId?: string;
   governance?: GovernanceConfig;
+  /**
+   * The zero-trust stage before governance (identity, behaviour against each agent's own history,
+   * threat level): `true`, or its options. Off by default for now: simulations that run many
+   * cycles at one simulated instant would read as a burst.
+   */
+  zeroTrust?: boolean | { utcOffsetMinutes?: number };
   groups?: Record<string, GroupOptions>;
   /** Capabilities that may be declared; others are refused at spawn (`MANDATE_ERR_CAPABILITY_UNKNOWN`). */
   capabilityCatalog?: ReadonlyMap<string, string>;

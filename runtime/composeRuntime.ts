@@ -20,6 +20,9 @@ import type { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
 import type { RunningPlacement } from './placement/startPlacement.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
+import { onReputationChange } from './reputation/onReputationChange.ts';
+import { zeroTrustStage } from './proposals/zeroTrustStage.ts';
+import { reportSandboxViolation } from './phases/reportSandboxViolation.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
 import { proposalOf } from './phases/proposalOf.ts';
 import { ConfidenceFloorStage } from './proposals/ConfidenceFloorStage.ts';
@@ -114,25 +117,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const reputationListeners = new Set<(change: ReputationChange) => void>();
   const reputation = new ReputationPolicy({
     limitsOf,
-    onChange: (c) => {
-      for (const listener of reputationListeners) listener(c);
-      void audit({
-        who: { kind: 'system', id: 'reputation' },
-        action: 'reputation.changed',
-        subject: c.agentId,
-        where: nodeId,
-        why: c.reason,
-        data: { agentId: c.agentId, before: c.before, after: c.after },
-        at: c.at,
-      }).catch((e: Error) =>
-        alert(
-          'warning',
-          ErrorCode.MANDATE_ERR_STORE,
-          `reputation change of ${c.agentId} not audited: ${e.message}`,
-          c.agentId,
-        ),
-      );
-    },
+    onChange: onReputationChange({ listeners: reputationListeners, alert, audit, nodeId }),
   });
   const governance = new GovernancePolicy(
     options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} },
@@ -254,6 +239,10 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
         : { settled: (host, proposal, outcome) => telemetry.onSettled(proposal, outcome, modeFor(host.def)) }),
     },
   );
+  if (options.zeroTrust !== undefined && options.zeroTrust !== false) {
+    const zt = options.zeroTrust === true ? {} : options.zeroTrust;
+    pipeline.add(zeroTrustStage({ ...zt, tree, alert }), { before: 'governance' });
+  }
   const decisions = new DecisionRecords({ store, clock, audit, alert });
   const intents: IntentLog = store ?? new MemoryIntentLog();
   const phaseEnv: PhaseEnv = {
@@ -267,6 +256,8 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     modeFor,
     alert,
     signaturesOf: (approvalId) => approvals.find(approvalId)?.signatures,
+    sandboxViolation: (host, phase, error) =>
+      reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, host, phase, error),
   };
   const phases = new PhaseRunner(phaseEnv, watchdog);
   const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit });

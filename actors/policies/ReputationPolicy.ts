@@ -1,5 +1,13 @@
 import type { Outcome } from '../../machines/types.ts';
 import { parseAmount } from '../amount.ts';
+import {
+  BONUS_ABOVE,
+  limitFactor,
+  SLASH_POINTS,
+  WARNING_BELOW,
+  type Severity,
+  type ViolationType,
+} from './reputationModel.ts';
 import type { PolicyResult, Proposal, SpendLimits, SupervisorPolicy } from './SupervisorPolicy.ts';
 
 /** A change of one agent's trust score, for the reputation event log. */
@@ -9,6 +17,8 @@ export interface ReputationChange {
   after: number;
   reason: string;
   at: number;
+  /** Set when the change crossed a threshold: below 50 (warning) or above 90 (bonus). */
+  threshold?: 'warning' | 'bonus';
 }
 
 /** Score changes per outcome; bounded to [0, 100]. */
@@ -35,8 +45,11 @@ export interface ReputationOptions {
 
 /**
  * The reputation supervisor's policy: limits scaled by trust. An agent's
- * per-transaction limit is multiplied by a factor that grows with its score
- * (10% at score 27 or less, 100% from score 90); scores move with outcomes.
+ * per-transaction limit is multiplied by `limitFactor` of its score (10% at 27
+ * or less, 100% at 90, a bonus up to 125% at 100); scores move with outcomes
+ * and are slashed for violations (minor 5, major 15, critical 30). Crossing
+ * below 50 or above 90 is reported as a threshold. The seed's dimensions are
+ * modelled in `reputationModel.ts` (docs/reputation.md) but not yet wired here.
  */
 export class ReputationPolicy implements SupervisorPolicy {
   readonly role = 'reputation' as const;
@@ -63,7 +76,7 @@ export class ReputationPolicy implements SupervisorPolicy {
 
   /** The fraction of its configured limits an agent with this score may use. */
   static factor(score: number): number {
-    return Math.min(1, Math.max(0.1, (score - 20) / 70));
+    return limitFactor(score);
   }
 
   async evaluate(p: Proposal): Promise<PolicyResult> {
@@ -92,11 +105,25 @@ export class ReputationPolicy implements SupervisorPolicy {
   /** Applies an outcome's impact to an agent's score. */
   record(agentId: string, status: Outcome['status'], at: number): void {
     const delta = IMPACT[status];
-    if (delta === 0) return;
+    if (delta !== 0) this.#move(agentId, delta, `outcome ${status}`, at);
+  }
+
+  /** Slashes an agent for a violation by severity (minor 5, major 15, critical 30 points). */
+  slash(agentId: string, severity: Severity, type: ViolationType, reason: string, at: number): void {
+    this.#move(agentId, -SLASH_POINTS[severity], `${severity} ${type}: ${reason}`, at);
+  }
+
+  #move(agentId: string, delta: number, reason: string, at: number): void {
     const before = this.score(agentId);
     const after = Math.min(100, Math.max(0, before + delta));
     if (after === before) return;
     this.#scores.set(agentId, after);
-    this.#options.onChange?.({ agentId, before, after, reason: `outcome ${status}`, at });
+    const threshold =
+      after < WARNING_BELOW && before >= WARNING_BELOW
+        ? 'warning'
+        : after > BONUS_ABOVE && before <= BONUS_ABOVE
+          ? 'bonus'
+          : undefined;
+    this.#options.onChange?.({ agentId, before, after, reason, at, ...(threshold === undefined ? {} : { threshold }) });
   }
 }

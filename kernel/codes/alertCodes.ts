@@ -61,4 +61,21 @@ export const ALERT_CODES = {
     meaning:
       "the kill switch could not take an item back (an authorization's cancel failed, a retractor threw); the alert names the item",
   },
+  MANDATE_REPUTATION_WARNING: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "an agent's overall reputation fell below 50: its limits are tightened by the trust factor (docs/reputation.md)",
+  },
+  MANDATE_REPUTATION_BONUS: {
+    status: null,
+    kind: 'alert',
+    meaning: "an agent's overall reputation rose above 90: its limits are loosened, up to 125% (docs/reputation.md)",
+  },
+  MANDATE_ZERO_TRUST_INCIDENT: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'the zero-trust stage judged a proposal critical (invalid identity, or behaviour far outside the agent’s history): denied, the agent paused; the alert carries the reasons',
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { decideConfigSchema, durationSchema, goalSchema, mcpSpecSchema, perAssetSchema } from '../../actors/index.ts';
+import {
+  decideConfigSchema,
+  durationSchema,
+  goalSchema,
+  mcpSpecSchema,
+  perAssetSchema,
+  sandboxLimitsSchema,
+} from '../../actors/index.ts';
 
 const name = z
   .string()
@@ -76,6 +83,11 @@ export const agentDataSchema = z
     id: name,
     version: z.union([z.string(), z.number()]).transform(String).default('1'),
     description: z.string().default(''),
+    /** Who answers for the agent (`human:alice`): under the four-eyes rule they cannot approve its requests. */
+    owner: z
+      .string()
+      .regex(/^[a-z]+:.+$/, 'a principal as kind:id, e.g. human:alice')
+      .optional(),
     capabilities: z.array(capability).min(1),
     group: name.default('default'),
     restart: z.enum(['permanent', 'transient', 'temporary']).default('permanent'),
@@ -116,10 +128,20 @@ export const llmSchema = z
   })
   .strict();
 
-/** The YAML form: data plus named perceivers/actuators/learners and rules (inline or a file path). */
+/**
+ * The YAML form: data plus named perceivers/actuators/learners and rules (inline or a file path).
+ * `code:` names a strategy module (an ES module, relative to the YAML file) whose exported
+ * `perceive`/`decide`/`learn` run in the sandbox with the `sandbox:` limits; with it, `perceive`
+ * and `rules` are optional (the module's functions stand in for what is missing).
+ */
 export const agentYamlSchema = agentDataSchema.extend({
-  perceive: z.array(z.string().min(1)).min(1),
-  rules: z.union([z.string().min(1), z.object({ rules: z.array(z.unknown()).min(1) }).passthrough()]),
+  perceive: z.array(z.string().min(1)).min(1).optional(),
+  rules: z.union([z.string().min(1), z.object({ rules: z.array(z.unknown()).min(1) }).passthrough()]).optional(),
+  code: z
+    .string()
+    .regex(/\.m?js$/, 'a strategy module path ending in .js or .mjs, e.g. ./strategy.js')
+    .optional(),
+  sandbox: sandboxLimitsSchema.optional(),
   llm: llmSchema.optional(),
   /** Goals make the decide phase weigh options (goals → options → constraints → evaluate → select). */
   goals: z.array(goalSchema).optional(),

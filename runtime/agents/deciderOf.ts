@@ -53,6 +53,14 @@ export async function deciderOf(
 ): Promise<Decider> {
   // MANDATE_RULES_EVALUATOR=json-rules-engine runs the engine itself instead of the compiled predicates.
   const evaluator = env.MANDATE_RULES_EVALUATOR === 'json-rules-engine' ? 'json-rules-engine' : 'compiled';
+  if (y.rules === undefined)
+    throw new AgentDefinitionError(
+      `${source}: "rules" is required to build a rules decider; give rules or a strategy module's decide.`,
+      {
+        source,
+        field: 'rules',
+      },
+    );
   const rules =
     typeof y.rules === 'string'
       ? RulesDecider.fromYaml(await readRelative(y.rules), y.rules, { evaluator })

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { McpClients, type Learner, type Perceiver } from '../../actors/index.ts';
+import { McpClients, SandboxStrategy, type Decider, type Learner, type Perceiver } from '../../actors/index.ts';
 import { AgentDefinitionError } from '../errors.ts';
 import { agentYamlSchema, type AgentYaml } from './agentSchema.ts';
 import { deciderOf } from './deciderOf.ts';
@@ -27,7 +27,9 @@ function chain(learners: Learner[]): Learner | undefined {
 /**
  * Loads a configuration-only agent from YAML: data, named perceivers and
  * actuator from the plugin registry, and json-rules-engine rules (inline or a
- * file path relative to the YAML file). Errors name the file and field.
+ * file path relative to the YAML file). With `code:`, the strategy module's
+ * perceive/decide/learn run in the sandbox (after the named perceivers, in
+ * place of missing rules, after the named learners). Errors name the file and field.
  */
 export async function loadAgentYaml(path: string, plugins: PluginRegistry): Promise<AgentDefinition> {
   const text = await readFile(path, 'utf8');
@@ -47,13 +49,13 @@ export function parseAgentYamlData(text: string, source: string): AgentYaml {
   return parsed.data;
 }
 
-/** The agent data without the YAML-only decide keys; `decision.confidenceFloor` becomes the data's floor. */
-function omitDecide(y: AgentYaml) {
-  const { rules: _rules, llm: _llm, goals: _goals, decision, ...data } = y;
+/** The agent data without the YAML-only keys (decide, strategy module); `decision.confidenceFloor` becomes the data's floor. */
+function omitYamlOnly(y: AgentYaml) {
+  const { rules: _rules, llm: _llm, goals: _goals, decision, code: _code, sandbox: _sandbox, ...data } = y;
   return { ...data, confidenceFloor: decision?.confidenceFloor ?? data.confidenceFloor };
 }
 
-/** Parses agent YAML text; `readRelative` loads a rules file named in it. */
+/** Parses agent YAML text; `readRelative` loads a rules file or strategy module named in it. */
 export async function parseAgentYaml(
   text: string,
   source: string,
@@ -62,15 +64,50 @@ export async function parseAgentYaml(
   env: Record<string, string | undefined> = process.env,
 ): Promise<AgentDefinition> {
   const y = parseAgentYamlData(text, source);
-  const { perceive, act, learn, ...data } = omitDecide(y);
+  const strategy =
+    y.code === undefined
+      ? undefined
+      : await SandboxStrategy.load(
+          await readRelative(y.code),
+          y.code,
+          y.sandbox === undefined ? {} : { limits: y.sandbox },
+        );
+  for (const [field, standIn] of [
+    ['perceive', strategy?.perceiver],
+    ['rules', strategy?.decider],
+  ] as const) {
+    if (y[field] === undefined && standIn === undefined) {
+      const why =
+        strategy === undefined
+          ? 'name a strategy module under "code"'
+          : `export ${field === 'rules' ? 'decide' : 'perceive'} from ${y.code}`;
+      throw new AgentDefinitionError(`Invalid agent definition ${source}: "${field}" is required; give it or ${why}.`, {
+        source,
+        field,
+      });
+    }
+  }
+  for (const field of ['llm', 'goals'] as const) {
+    if (y.rules === undefined && y[field] !== undefined)
+      throw new AgentDefinitionError(
+        `Invalid agent definition ${source}: "${field}" needs "rules" beside it; a strategy module's decide takes neither a model nor goals.`,
+        { source, field },
+      );
+  }
+  const decide: Decider = y.rules === undefined ? strategy!.decider! : await deciderOf(y, source, readRelative, env);
+  const perceivers = (y.perceive ?? []).map((n) => plugins.getPerceiver(n, source));
+  if (strategy?.perceiver !== undefined) perceivers.push(strategy.perceiver);
+  const learners = y.learn.map((n) => plugins.getLearner(n, source));
+  if (strategy?.learner !== undefined) learners.push(strategy.learner);
+  const { perceive: _p, act, learn: _l, ...data } = omitYamlOnly(y);
   // `act: mcp` names the MCP actuator of the agent's own `mcp:` servers, not a registered plugin.
   const mcpAct = act === 'mcp' && y.mcp !== undefined;
   const def: AgentDefinition = {
     ...data,
-    decide: await deciderOf(y, source, readRelative, env),
-    perceive: combine(perceive.map((n) => plugins.getPerceiver(n, source))),
+    decide,
+    perceive: combine(perceivers),
     act: act === undefined || mcpAct ? undefined : plugins.getActuator(act, source),
-    learn: chain(learn.map((n) => plugins.getLearner(n, source))),
+    learn: chain(learners),
   };
   return y.mcp === undefined ? def : withMcp(def, new McpClients(y.mcp), mcpAct);
 }

@@ -16,7 +16,7 @@ function fakeAgent(state: string) {
   const agent = {
     id: 'payables',
     state,
-    def: { group: 'payables' },
+    def: { group: 'payables', owner: 'human:owen' as string | undefined },
     identity: { did: 'did:key:zPayables' },
     context: { verdict: null as { approvalId: string } | null, decision: { id: 'd1' } },
     deliver: (e: AgentEvent) => void received.push(e),
@@ -171,6 +171,25 @@ describe('approvals service', () => {
     await expect(t.approvals.approve('apr-d1', alice)).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT' });
     await t.approvals.approve('apr-d1', bob);
     expect(t.approvals.get('apr-d1')).toMatchObject({ status: 'approved', decidedBy: bob });
+  });
+
+  it('approvals - four-eyes: the agent’s owner cannot approve its request; 2-of-3 then needs two others', async () => {
+    const t = setup('propose');
+    const carol: Principal = { kind: 'human', id: 'carol' };
+    const owen: Principal = { kind: 'human', id: 'owen' }; // the agent's owner
+    await t.approvals.open(t.host, proposal, 'two of three', 60_000, {
+      required: 2,
+      approvers: ['human:owen', 'human:bob', 'human:carol'],
+    });
+    await expect(t.approvals.approve('apr-d1', owen)).rejects.toMatchObject({
+      code: 'MANDATE_ERR_STATE_CONFLICT',
+      details: { rule: 'four-eyes' },
+    });
+    expect(t.approvals.get('apr-d1').status).toBe('pending');
+    await t.approvals.approve('apr-d1', bob);
+    expect(t.approvals.get('apr-d1').status).toBe('pending');
+    await t.approvals.approve('apr-d1', carol);
+    expect(t.approvals.get('apr-d1')).toMatchObject({ status: 'approved', decidedBy: carol });
   });
 
   it('approvals - an approver list admits only those on it', async () => {

@@ -11,7 +11,7 @@ import type { RetractedItem } from '../control/Retraction.ts';
 import { deliverOutcome, GOVERNANCE } from './deliverOutcome.ts';
 import type { ApprovalAnswerInput, ApprovalRequirement, Entry } from './ApprovalEntry.ts';
 import { signatureSchema } from './ApprovalEntry.ts';
-import { checkAnswerable } from './checkAnswerable.ts';
+import { checkAnswerable, checkFourEyes } from './checkAnswerable.ts';
 import { decidedRecord, recordDecision } from './recordDecision.ts';
 import { retractProposals } from './retractProposals.ts';
 import {
@@ -145,6 +145,7 @@ export class Approvals {
     if (host === undefined) throw new NotFoundError('agent', entry.record.agentId);
     const context = entry.actor.getSnapshot().context;
     checkAnswerable(entry.record, context, host, by);
+    checkFourEyes(entry.record, host, by);
     if (entry.record.signatures !== undefined) {
       if (this.#deps.killed(host)) throw new KillSwitchEngagedError(host.id);
       entry.record = await addSignature(host.def.act?.signatures, entry.record, by, signature, this.#deps.clock.now());

@@ -33,3 +33,15 @@ export function checkAnswerable(
       { approvalId: id },
     );
 }
+
+/**
+ * The four-eyes rule: the agent's owner (`owner:` in its definition, a principal as `kind:id`)
+ * cannot approve a request of their own agent; someone else must.
+ */
+export function checkFourEyes(record: ApprovalRecord, host: AgentHost, by: Principal): void {
+  if (host.def.owner !== undefined && host.def.owner === `${by.kind}:${by.id}`)
+    throw new StateConflictError(
+      `${by.kind} "${by.id}" owns agent "${record.agentId}" and cannot approve its request "${record.id}" (four-eyes rule); another approver must.`,
+      { approvalId: record.id, rule: 'four-eyes' },
+    );
+}

@@ -16,6 +16,7 @@ import { learnPhase } from './learnPhase.ts';
 import { perceivePhase } from './perceivePhase.ts';
 import type { PhaseEnv } from './PhaseEnv.ts';
 import { proposePhase } from './proposePhase.ts';
+import { SANDBOX_VIOLATION_SEVERITY } from './reportSandboxViolation.ts';
 import { toPhaseError } from './toPhaseError.ts';
 
 /**
@@ -57,6 +58,7 @@ export class PhaseRunner {
     } catch (error) {
       const err = toPhaseError(phase, error);
       this.#env.alert('warning', err.code, `${host.id} ${phase}: ${err.message}`, host.id);
+      if (Object.hasOwn(SANDBOX_VIOLATION_SEVERITY, err.code)) this.#env.sandboxViolation?.(host, phase, err);
       // A coded 4xx (bad input, a conflict) will not get better by retrying; neither will an act
       // whose effect cannot be reconciled.
       const retryable =

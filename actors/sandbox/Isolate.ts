@@ -1,0 +1,301 @@
+import type {
+  QuickJSContext,
+  QuickJSDeferredPromise,
+  QuickJSHandle,
+  QuickJSRuntime,
+  QuickJSWASMModule,
+} from 'quickjs-emscripten-core';
+import {
+  SandboxCapabilityError,
+  SandboxCodeError,
+  SandboxCpuError,
+  SandboxForbiddenError,
+  SandboxMemoryError,
+  SandboxThrewError,
+  SandboxTimeoutError,
+} from './errors.ts';
+import { cpuNow, retireQuickJs } from './quickJsEngine.ts';
+import type { SandboxCapability, SandboxLimits, SandboxUsage } from './sandboxLimits.ts';
+import type { StrategyFunction } from './validateSandboxCode.ts';
+import { FORBIDDEN_GLOBALS, VM_BOOTSTRAP } from './vmBootstrap.ts';
+
+/** Stack of the isolate: below what the WebAssembly stack holds, so QuickJS reports an overflow before the engine under it does. */
+const STACK_BYTES = 128 * 1024;
+
+type Caps = Readonly<Record<string, SandboxCapability<unknown, unknown>>>;
+
+/** The call in flight: its label, capabilities, budgets, and how it ends. */
+interface CallState {
+  label: string;
+  caps: Caps;
+  pending: Set<QuickJSDeferredPromise>;
+  cpu: number;
+  slice: number;
+  deadline: number;
+  violation?: Error;
+  end(result: { json: string } | { error: Error }): void;
+}
+
+/**
+ * One QuickJS runtime and context holding a bootstrapped strategy module, used by one call at a
+ * time. Its built-ins are frozen, so a call cannot change what the next one relies on; the
+ * module's own top-level variables do persist between calls (strategy state). Any failed call
+ * retires the isolate (and its WebAssembly instance), so nothing of a violating run ever runs again.
+ */
+export class Isolate {
+  readonly #rt: QuickJSRuntime;
+  readonly #ctx: QuickJSContext;
+  readonly #engine: Promise<QuickJSWASMModule>;
+  readonly #limits: SandboxLimits;
+  readonly #fns = new Map<string, QuickJSHandle>();
+  #invoke!: QuickJSHandle;
+  #done!: QuickJSHandle;
+  #failed!: QuickJSHandle;
+  #call: CallState | undefined;
+  /** False once retired: a violation happened or it was disposed. */
+  alive = true;
+
+  constructor(qjs: QuickJSWASMModule, engine: Promise<QuickJSWASMModule>, limits: SandboxLimits) {
+    this.#engine = engine;
+    this.#limits = limits;
+    this.#rt = qjs.newRuntime();
+    this.#rt.setMemoryLimit(limits.memoryMb * 1024 * 1024);
+    this.#rt.setMaxStackSize(STACK_BYTES);
+    this.#rt.setInterruptHandler(() => this.#interrupt());
+    this.#ctx = this.#rt.newContext();
+  }
+
+  /** Installs the bootstrap and evaluates the module (its top level runs under the call budgets of a first call). */
+  load(code: string, source: string, functions: readonly StrategyFunction[]): void {
+    const ctx = this.#ctx;
+    const host = (name: string, f: (...args: QuickJSHandle[]) => QuickJSHandle | undefined | void): QuickJSHandle =>
+      ctx.newFunction(name, (...args) => f(...args) ?? undefined);
+    const forbidden = host('forbidden', (name) => {
+      const what = ctx.getString(name);
+      this.#violate(
+        new SandboxForbiddenError(`${this.#label()} reached for "${what}", which sandboxed code does not have`),
+      );
+    });
+    const denied = host('denied', (name) => {
+      const held = Object.keys(this.#call?.caps ?? {}).join(', ') || 'none';
+      this.#violate(
+        new SandboxCapabilityError(
+          `${this.#label()} called capability "${ctx.getString(name)}", which was not granted (granted: ${held})`,
+        ),
+      );
+    });
+    const granted = host('granted', (name) =>
+      Object.hasOwn(this.#call?.caps ?? {}, ctx.getString(name)) ? ctx.true : ctx.false,
+    );
+    const cap = host('cap', (name, args) => this.#capCall(ctx.getString(name), ctx.getString(args)));
+    this.#done = host('done', (json) => this.#call?.end({ json: ctx.getString(json) }));
+    this.#failed = host('failed', (error) => this.#call?.end({ error: this.#classify(this.#dump(error)) }));
+    const names = ctx.unwrapResult(ctx.evalCode(JSON.stringify(FORBIDDEN_GLOBALS)));
+    const boot = this.#unwrap(ctx.evalCode(VM_BOOTSTRAP, 'mandate:bootstrap'));
+    this.#invoke = this.#unwrap(ctx.callFunction(boot, ctx.undefined, forbidden, denied, granted, cap, names));
+    for (const h of [forbidden, denied, granted, cap, names, boot]) h.dispose();
+    const ns = this.#unwrap(this.#budgeted(`${source} (module)`, () => ctx.evalCode(code, source, { type: 'module' })));
+    for (const fn of functions) {
+      const handle = ctx.getProp(ns, fn);
+      if (ctx.typeof(handle) !== 'function') throw new SandboxCodeError(source, `exports ${fn}, but not as a function`);
+      this.#fns.set(fn, handle);
+    }
+    ns.dispose();
+  }
+
+  /** Calls `fn` with a JSON input; resolves with its result as JSON or rejects with a `MANDATE_ERR_SANDBOX_*` error. */
+  async call(
+    fn: StrategyFunction,
+    label: string,
+    inputJson: string,
+    caps: Caps,
+  ): Promise<{ json: string; usage: SandboxUsage }> {
+    const started = performance.now();
+    let end!: CallState['end'];
+    const ended = new Promise<{ json: string } | { error: Error }>((resolve) => (end = resolve));
+    const call: CallState = {
+      label,
+      caps,
+      pending: new Set(),
+      cpu: 0,
+      slice: Number.NaN,
+      deadline: started + this.#limits.timeoutMs,
+      end,
+    };
+    this.#call = call;
+    const timer = setTimeout(
+      () => this.#violate(new SandboxTimeoutError(`${label} did not finish within ${this.#limits.timeoutMs} ms`)),
+      this.#limits.timeoutMs,
+    );
+    try {
+      const input = this.#ctx.newString(inputJson);
+      const r = this.#enter(() =>
+        this.#ctx.callFunction(this.#invoke, this.#ctx.undefined, this.#fns.get(fn)!, input, this.#done, this.#failed),
+      );
+      input.dispose();
+      this.#unwrap(r).dispose();
+      this.#pump();
+      const result = await ended;
+      if (call.violation !== undefined) throw call.violation;
+      if ('error' in result) throw result.error;
+      return { json: result.json, usage: { cpuMs: call.cpu, wallMs: performance.now() - started } };
+    } catch (error) {
+      this.retire();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      for (const d of call.pending) d.dispose();
+      this.#call = undefined;
+    }
+  }
+
+  /** Drops the isolate after a failure (see `retireQuickJs`): nothing in it runs again. */
+  retire(): void {
+    this.alive = false;
+    retireQuickJs(this.#engine);
+  }
+
+  /** Frees an isolate that never failed. */
+  dispose(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    try {
+      for (const h of [...this.#fns.values(), this.#invoke, this.#done, this.#failed]) h.dispose();
+      this.#ctx.dispose();
+      this.#rt.dispose();
+    } catch {
+      retireQuickJs(this.#engine);
+    }
+  }
+
+  #label(): string {
+    return this.#call?.label ?? 'sandboxed module';
+  }
+
+  /** Runs the module's top level under the budgets of a call of its own. */
+  #budgeted<R>(label: string, f: () => R): R {
+    this.#call = {
+      label,
+      caps: {},
+      pending: new Set(),
+      cpu: 0,
+      slice: Number.NaN,
+      deadline: performance.now() + this.#limits.timeoutMs,
+      end: () => undefined,
+    };
+    try {
+      const r = this.#enter(f);
+      if (this.#call.violation !== undefined) throw this.#call.violation;
+      return r;
+    } finally {
+      this.#call = undefined;
+    }
+  }
+
+  #interrupt(): boolean {
+    const call = this.#call;
+    if (call === undefined) return false; // only the bootstrap (ours) runs outside a call
+    if (call.violation !== undefined) return true;
+    if (call.cpu + (cpuNow() - call.slice) > this.#limits.cpuMs) {
+      call.violation = new SandboxCpuError(
+        `${call.label} used more than ${this.#limits.cpuMs} ms of CPU and was stopped`,
+      );
+    } else if (performance.now() > call.deadline) {
+      call.violation = new SandboxTimeoutError(`${call.label} did not finish within ${this.#limits.timeoutMs} ms`);
+    }
+    return call.violation !== undefined;
+  }
+
+  /** Runs `f` inside the isolate, counting its CPU time against the call's budget. */
+  #enter<R>(f: () => R): R {
+    const call = this.#call!;
+    call.slice = cpuNow();
+    try {
+      return f();
+    } finally {
+      call.cpu += cpuNow() - call.slice;
+      call.slice = Number.NaN;
+    }
+  }
+
+  /** Records the call's first violation and ends its wait with it. */
+  #violate(error: Error): void {
+    const call = this.#call;
+    if (call === undefined) return;
+    call.violation ??= error;
+    call.end({ error: call.violation });
+  }
+
+  #unwrap(result: { error?: QuickJSHandle; value?: QuickJSHandle }): QuickJSHandle {
+    if (result.error === undefined) return result.value!;
+    const dumped = this.#dump(result.error);
+    result.error.dispose();
+    throw this.#classify(dumped);
+  }
+
+  /** The error a handle holds, as plain data (the caller disposes the handle). */
+  #dump(handle: QuickJSHandle): { name?: string; message?: string } | string {
+    try {
+      return this.#ctx.dump(handle) as { name?: string; message?: string } | string;
+    } catch {
+      // Dumping can itself run out of memory in an isolate at its limit.
+      return 'InternalError: out of memory';
+    }
+  }
+
+  #classify(dumped: { name?: string; message?: string } | string): Error {
+    if (this.#call?.violation !== undefined) return this.#call.violation;
+    const message = typeof dumped === 'string' ? dumped : `${dumped.name ?? 'Error'}: ${dumped.message ?? ''}`;
+    if (/out of memory|stack overflow/i.test(message)) {
+      return new SandboxMemoryError(
+        `${this.#label()} exceeded its ${this.#limits.memoryMb} MiB memory limit (${message})`,
+      );
+    }
+    return new SandboxThrewError(`${this.#label()} threw ${message}`, { details: { thrown: message } });
+  }
+
+  /** A granted capability called from the isolate: arguments parsed on the host, a VM promise of the result. */
+  #capCall(name: string, argsJson: string): QuickJSHandle | undefined {
+    const call = this.#call!;
+    const ctx = this.#ctx;
+    const grant = call.caps[name]!;
+    const args = grant.args.safeParse(JSON.parse(argsJson));
+    if (!args.success) {
+      const why = args.error.issues.map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`).join('; ');
+      this.#violate(
+        new SandboxCapabilityError(`${call.label} called capability "${name}" with invalid arguments: ${why}`),
+      );
+      return undefined;
+    }
+    const deferred = ctx.newPromise();
+    call.pending.add(deferred);
+    const settle = (how: () => void): void => {
+      // A call that ended (its isolate retired, or the next call running) never hears of it.
+      if (this.#call !== call || !call.pending.delete(deferred)) return;
+      how();
+      deferred.dispose();
+      this.#pump();
+    };
+    void Promise.resolve()
+      .then(() => grant.call(args.data))
+      .then((value) => JSON.stringify(grant.result.parse(value) ?? null))
+      .then(
+        (json) => settle(() => ctx.newString(json).consume((h) => deferred.resolve(h))),
+        (error: unknown) =>
+          settle(() =>
+            ctx.newError(`capability "${name}" failed: ${(error as Error).message}`).consume((h) => deferred.reject(h)),
+          ),
+      );
+    return deferred.handle;
+  }
+
+  /** Runs the isolate's queued promise jobs (what a settled capability set going). */
+  #pump(): void {
+    const r = this.#enter(() => this.#rt.executePendingJobs());
+    if (r.error !== undefined) {
+      const dumped = this.#dump(r.error);
+      r.error.dispose();
+      this.#violate(this.#classify(dumped));
+    }
+  }
+}

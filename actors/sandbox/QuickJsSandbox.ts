@@ -1,0 +1,112 @@
+import type { z } from 'zod';
+import { SandboxCodeError, SandboxResultError } from './errors.ts';
+import { Isolate } from './Isolate.ts';
+import { quickJs } from './quickJsEngine.ts';
+import {
+  DEFAULT_SANDBOX_LIMITS,
+  type SandboxCapability,
+  type SandboxLimits,
+  type SandboxUsage,
+} from './sandboxLimits.ts';
+import { validateSandboxCode, type StrategyFunction } from './validateSandboxCode.ts';
+
+/** What a call may use: its result schema and the capabilities granted to it. */
+export interface SandboxCallOptions<T> {
+  result: z.ZodType<T>;
+  caps?: Readonly<Record<string, SandboxCapability<unknown, unknown>>>;
+}
+
+/**
+ * Runs a validated strategy module's functions in a QuickJS isolate (WebAssembly: its own heap,
+ * no file system, network, environment, timers or host objects). The isolate has
+ * `limits.memoryMb` of heap; each call is interrupted past `limits.cpuMs` of CPU time or its
+ * `limits.timeoutMs` wall-clock deadline. Input is copied in as JSON and frozen; the result is
+ * copied out as JSON and parsed with the caller's zod schema; capabilities are host functions
+ * whose arguments and results are copied and parsed with their schemas. Violations throw
+ * `MANDATE_ERR_SANDBOX_*` errors and retire the isolate: the next call starts a fresh one, and
+ * code abandoned at a timeout never runs again. Calls run one at a time, in order.
+ *
+ * @example
+ * const box = await QuickJsSandbox.load('export async function decide(f, caps) { return await caps.quote(f.pair) }', 'strategy.js');
+ * await box.call('decide', { pair: 'EURUSD' }, { result: z.number(), caps: { quote } });
+ */
+export class QuickJsSandbox {
+  readonly source: string;
+  readonly functions: readonly StrategyFunction[];
+  readonly limits: SandboxLimits;
+  /** What the last call used (for health and metrics). */
+  lastUsage: SandboxUsage | undefined;
+  /** Isolates started so far (1 + the number retired by violations). */
+  isolates = 0;
+  readonly #code: string;
+  #isolate: Isolate | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(code: string, source: string, functions: StrategyFunction[], limits: SandboxLimits) {
+    this.#code = code;
+    this.source = source;
+    this.functions = functions;
+    this.limits = limits;
+  }
+
+  /** Validates `code` (see `validateSandboxCode`) and readies the isolate engine. */
+  static async load(
+    code: string,
+    source: string,
+    limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
+  ): Promise<QuickJsSandbox> {
+    const functions = validateSandboxCode(code, source);
+    await quickJs();
+    return new QuickJsSandbox(code, source, functions, limits);
+  }
+
+  /** Calls the module's exported `fn` with a frozen copy of `input` and the granted `caps`. */
+  call<T>(fn: StrategyFunction, input: unknown, options: SandboxCallOptions<T>): Promise<T> {
+    const run = this.#queue.then(() => this.#run(fn, input, options));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Frees the isolate. */
+  dispose(): void {
+    this.#isolate?.dispose();
+    this.#isolate = undefined;
+  }
+
+  async #run<T>(fn: StrategyFunction, input: unknown, options: SandboxCallOptions<T>): Promise<T> {
+    if (!this.functions.includes(fn)) throw new SandboxCodeError(this.source, `exports no ${fn}()`);
+    const label = `${this.source} ${fn}()`;
+    const isolate = await this.#current();
+    const { json, usage } = await isolate.call(fn, label, JSON.stringify(input ?? null), options.caps ?? {});
+    this.lastUsage = usage;
+    const parsed = options.result.safeParse(JSON.parse(json));
+    if (!parsed.success) {
+      isolate.retire();
+      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`).join('; ');
+      throw new SandboxResultError(`${label} returned a result of the wrong shape: ${where}`, {
+        details: {
+          source: this.source,
+          fn,
+          issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+        },
+      });
+    }
+    return parsed.data;
+  }
+
+  /** The live isolate, or a new one (module evaluated) when there is none or the last was retired. */
+  async #current(): Promise<Isolate> {
+    if (this.#isolate?.alive === true) return this.#isolate;
+    const engine = quickJs();
+    const isolate = new Isolate(await engine, engine, this.limits);
+    this.isolates += 1;
+    try {
+      isolate.load(this.#code, this.source, this.functions);
+    } catch (error) {
+      isolate.retire();
+      throw error;
+    }
+    this.#isolate = isolate;
+    return isolate;
+  }
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Limits of one sandboxed call, as authored under `sandbox:` in an agent's YAML. */
+export const sandboxLimitsSchema = z
+  .object({
+    /** Heap of the isolate, in MiB. */
+    memoryMb: z.number().int().min(1).max(1024).default(32),
+    /** CPU time the code may spend running (not waiting for capabilities), in ms. */
+    cpuMs: z.number().int().min(1).max(60_000).default(250),
+    /** Wall-clock time of the whole call, capabilities awaited included, in ms. */
+    timeoutMs: z.number().int().min(1).max(600_000).default(2_000),
+  })
+  .strict();
+
+/** Validated sandbox limits. */
+export type SandboxLimits = z.output<typeof sandboxLimitsSchema>;
+
+/** The defaults: 32 MiB, 250 ms of CPU, 2 s of wall clock. */
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = Object.freeze(sandboxLimitsSchema.parse({}));
+
+/**
+ * A capability granted to sandboxed code: inside the isolate `caps.<name>(args)` returns a promise.
+ * `args` is copied out of the isolate and parsed with `args` before `call` sees it; what `call`
+ * returns is parsed with `result` and copied in. Neither side ever holds the other's objects.
+ */
+export interface SandboxCapability<A = unknown, R = unknown> {
+  readonly args: z.ZodType<A>;
+  readonly result: z.ZodType<R>;
+  call(args: A): Promise<R> | R;
+}
+
+/** What one sandboxed call used. */
+export interface SandboxUsage {
+  /** Time spent running code in the isolate, in ms. */
+  cpuMs: number;
+  /** Wall-clock time of the call, in ms. */
+  wallMs: number;
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { Proposal } from '../policies/SupervisorPolicy.ts';
+import { ZeroTrustPolicy, type ZeroTrustVerdict } from './ZeroTrustPolicy.ts';
+
+const H = 3_600_000;
+const DAY = 24 * H;
+
+function payment(value: string, counterparty: string, at: number): Proposal {
+  return {
+    agentId: 'payables',
+    group: 'payables',
+    capabilities: ['payments.send'],
+    decision: { id: `d${at}`, action: null, confidence: 1, rationale: '', rulesFired: [], model: null },
+    action: {
+      type: 'payment.send',
+      capability: 'payments.send',
+      account: 'ops',
+      amount: { value, asset: 'USDC' },
+      counterparty,
+      params: {},
+    },
+    facts: {},
+    at,
+  };
+}
+
+/** 30 business days, 8 payments a day between 09:00 and 16:00 UTC, 80–120 USDC to three suppliers. */
+async function withHistory(revoked = false) {
+  const critical: ZeroTrustVerdict[] = [];
+  const zt = new ZeroTrustPolicy({
+    identityOf: () => (revoked ? { ok: false, reason: 'key did:key:zP is revoked' } : { ok: true }),
+    onCritical: (_id, v) => void critical.push(v),
+  });
+  let i = 0;
+  for (let day = 0; day < 30; day++) {
+    for (let hour = 9; hour < 17; hour++) {
+      const p = payment(String(80 + ((i * 7) % 41)), `supplier-${i % 3}`, day * DAY + hour * H);
+      zt.settle(p, { status: 'succeeded' });
+      zt.baseline('payables').proposed(p.at);
+      i++;
+    }
+  }
+  return { zt, critical, now: 31 * DAY };
+}
+
+describe('zero-trust', () => {
+  it('zero-trust - a payment like the agent’s history passes with low threat', async () => {
+    const { zt, now } = await withHistory();
+    expect(await zt.evaluate(payment('105', 'supplier-1', now + 11 * H))).toEqual({
+      status: 'approved',
+      reason: 'threat low: behaviour matches the agent’s history',
+    });
+  });
+
+  it('zero-trust - a tenfold amount is routed to approval, with the robust z-score as its reason', async () => {
+    const { zt, now } = await withHistory();
+    const r = await zt.evaluate(payment('1000', 'supplier-1', now + 11 * H));
+    expect(r.status).toBe('pending');
+    expect(r.reason).toMatch(/^threat high: amount 1000 is \d+\.\d robust z above the median 100/);
+  });
+
+  it('zero-trust - a burst of proposals is routed to approval', async () => {
+    const { zt, now } = await withHistory();
+    const results = [];
+    for (let k = 0; k < 6; k++)
+      results.push(await zt.evaluate(payment('100', 'supplier-0', now + 11 * H + k * 60_000)));
+    expect(results.slice(0, 5).map((r) => r.status)).toEqual([
+      'approved',
+      'approved',
+      'approved',
+      'approved',
+      'approved',
+    ]);
+    expect(results[5]).toMatchObject({
+      status: 'pending',
+      reason: expect.stringContaining('burst: 6 proposals in 10 min'),
+    });
+  });
+
+  it('zero-trust - a new counterparty at 3 a.m. is routed to approval; either alone is only flagged', async () => {
+    const { zt, now } = await withHistory();
+    const night = await zt.evaluate(payment('100', 'shell-co', now + 3 * H));
+    expect(night.status).toBe('pending');
+    expect(night.reason).toContain('new counterparty shell-co');
+    expect(night.reason).toContain('unusual hour 3:00');
+    const { zt: zt2 } = await withHistory();
+    expect(await zt2.evaluate(payment('100', 'shell-co', now + 11 * H))).toMatchObject({
+      status: 'approved',
+      reason: 'flagged, threat medium: new counterparty shell-co',
+    });
+  });
+
+  it('zero-trust - an invalid identity is critical: denied, and the incident handler is told', async () => {
+    const { zt, critical, now } = await withHistory(true);
+    expect(await zt.evaluate(payment('100', 'supplier-1', now + 11 * H))).toEqual({
+      status: 'denied',
+      reason: 'threat critical: identity: key did:key:zP is revoked',
+    });
+    expect(critical).toHaveLength(1);
+  });
+});
