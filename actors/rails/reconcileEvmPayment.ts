@@ -4,7 +4,7 @@
  * stuck transaction, and finalize (committing or releasing the spending reservation).
  */
 import type { JsonRpcApiProvider } from 'ethers';
-import { ErrorCode, MandateError } from '../../kernel/index.ts';
+import { ErrorCode, isMandateError } from '../../kernel/index.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
@@ -119,7 +119,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
     await broadcastAttempt(ctx.provider, ctx.attempts, latest);
     return receipt;
   }
-  const chainNonce = BigInt(await ctx.provider.send('eth_getTransactionCount', [ctx.from, 'latest']));
+  const chainNonce = BigInt((await ctx.provider.send('eth_getTransactionCount', [ctx.from, 'latest'])) as string);
   if (chainNonce > latest.nonce) {
     // Our nonce is used: re-read (the block may have landed between our two reads).
     const again = await findMined(ctx.provider, list);
@@ -137,7 +137,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
     await ctx.limits?.release(key);
     return receipt;
   }
-  const pooled = await ctx.provider.send('eth_getTransactionByHash', [latest.txHash]);
+  const pooled = (await ctx.provider.send('eth_getTransactionByHash', [latest.txHash])) as unknown;
   if (pooled === null) {
     await broadcastAttempt(ctx.provider, ctx.attempts, latest);
   } else if (now.getTime() - latest.createdAt.getTime() >= ctx.stuckAfterMs) {
@@ -147,7 +147,7 @@ export async function reconcileEvmPayment(key: string, ctx: ReconcileContext): P
     } catch (error) {
       // Kill switch engaged or the bump would pass the fee cap: keep the pending transaction and say why.
       if (
-        !(error instanceof MandateError) ||
+        !isMandateError(error) ||
         (error.code !== ErrorCode.MANDATE_ERR_WALLET_SIGNING_HALTED &&
           error.code !== ErrorCode.MANDATE_ERR_RAIL_REPLACEMENT)
       )
