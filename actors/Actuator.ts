@@ -1,4 +1,4 @@
-import type { Outcome, ProposedAction } from '../machines/types.ts';
+import type { Outcome, ProposedAction } from '../machines/index.ts';
 
 /** What an actuator is told about the effect it is asked to make. */
 export interface ActContext {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from 'json-rules-engine';
 import { createActor } from 'xstate';
 import { RulesDecider } from '../actors/index.ts';
-import { agentMachine, phaseStep, type AgentContext, type Decision } from '../machines/index.ts';
+import { agentMachine, phaseStep, type Decision } from '../machines/index.ts';
 import { defineAgent, MandateRuntimeImpl } from '../runtime/index.ts';
 import { facts, rulesObject, tinyFacts, tinyRules } from './treasuryRules.ts';
 
@@ -75,7 +75,7 @@ async function bareStatechartCycle(n: number): Promise<number> {
   const logic = agentMachine.provide({
     actions: {
       startPhase: ({ context }, params) => {
-        const step = phaseStep(context as AgentContext);
+        const step = phaseStep(context);
         queueMicrotask(() => {
           if (params.phase === 'perceive') actor.send({ type: 'agent.perceive.done', step, facts: {} });
           else if (params.phase === 'decide') actor.send({ type: 'agent.decide.done', step, decision });
@@ -117,7 +117,7 @@ async function cyclesPerSecond(
 ): Promise<void> {
   const engine = new Engine([], { allowUndefinedFacts: true });
   for (const r of rules.rules)
-    engine.addRule({ name: r.name, priority: r.priority, conditions: r.conditions as never, event: { type: r.name } });
+    engine.addRule({ name: r.name, priority: r.priority, conditions: r.conditions, event: { type: r.name } });
   const runtime = new MandateRuntimeImpl();
   await runtime.start();
   await runtime.spawn(

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { codeOf, ErrorCode } from '../kernel/index.ts';
-import type { AuditVerifyResult } from '../runtime/audit/index.ts';
-import { openStore, type OpenStoreOptions } from '../runtime/persistence/index.ts';
+import type { AuditVerifyResult } from '../runtime/index.ts';
+import { openStore, type OpenStoreOptions } from '../runtime/index.ts';
 
 /** Where the command writes, and the environment it reads (injectable for tests). */
 export interface AuditCommandIo {

@@ -11,7 +11,7 @@ import { connect } from '@nats-io/transport-node';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseOrThrow } from '../kernel/index.ts';
-import { checkDurability, WeakDurabilityError, type DurabilityFinding } from '../runtime/persistence/index.ts';
+import { checkDurability, WeakDurabilityError, type DurabilityFinding } from '../runtime/index.ts';
 import { openChain, type ChainConnection, type RuntimeStore } from '../runtime/index.ts';
 import { UsageError } from './errors.ts';
 

@@ -33,6 +33,7 @@ export function formatEvent(e: InspectionEvent, quiet: boolean): string | undefi
           : `[${effect.key ?? '-'} ${effect.rail ?? 'chain'} tx ${effect.tx} block ${effect.block ?? 'pending'}]`;
       const extra = [e.summary.action, e.summary.outcome, e.summary.error, onChain]
         .filter((x) => x !== undefined)
+        .map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
         .join(' ');
       return `${time(e.at)} ${who} ${e.from} → ${paint(1, e.to)}${extra ? paint(2, `  ${extra}`) : ''}`;
     }

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken } from '../gateway/index.ts';
-import { openStore } from '../runtime/persistence/index.ts';
+import { openStore } from '../runtime/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
 import {
   AgentIdentity,

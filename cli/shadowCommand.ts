@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { durationSchema } from '../actors/index.ts';
 import { shadowDeciders, shadowDiff } from '../runtime/index.ts';
-import { openStore } from '../runtime/persistence/index.ts';
+import { openStore } from '../runtime/index.ts';
 import { parseArgs } from './args.ts';
 import { UsageError } from './errors.ts';
 

@@ -101,18 +101,24 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     for (const r of results) {
       const a = r.action as { type: string; amount?: { value: string; asset: string } } | null;
       const v = r.verdict as { status: string; by: string; reason: string } | null;
-      console.log(`\n${r.agent}: ${r.started === true ? r.state : r.started}`);
+      console.log(`\n${show(r.agent)}: ${show(r.started === true ? r.state : r.started)}`);
       console.log(
-        `  rules fired: ${(r.rulesFired as string[]).join(', ') || '(none)'}; decision: ${a ? `${a.type}${a.amount ? ` ${a.amount.value} ${a.amount.asset}` : ''}` : 'no action'} (confidence ${r.confidence ?? '-'})`,
+        `  rules fired: ${(r.rulesFired as string[]).join(', ') || '(none)'}; decision: ${a ? `${a.type}${a.amount ? ` ${a.amount.value} ${a.amount.asset}` : ''}` : 'no action'} (confidence ${show(r.confidence)})`,
       );
       for (const o of r.options as { id: string; score: number | null; rejected?: string }[])
         console.log(
-          `  option ${o.id}: ${o.score ?? `rejected (${o.rejected})`}${o.id === r.chosen ? ' (chosen)' : ''}`,
+          `  option ${o.id}: ${o.score ?? `rejected (${o.rejected ?? '-'})`}${o.id === r.chosen ? ' (chosen)' : ''}`,
         );
-      console.log(`  rationale: ${r.rationale ?? '-'}`);
+      console.log(`  rationale: ${show(r.rationale)}`);
       if (v) console.log(`  verdict: ${v.status} by ${v.by}: ${v.reason}`);
-      console.log(`  outcome: ${r.outcome ?? '-'}${r.crashed ? ` (${String(r.crashed)})` : ''}`);
+      console.log(`  outcome: ${show(r.outcome)}${r.crashed ? ` (${show(r.crashed)})` : ''}`);
     }
   }
   return 0;
+}
+
+/** A value of a simulation result as text: strings as they are, nothing as '-', the rest as JSON. */
+function show(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

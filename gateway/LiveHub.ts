@@ -7,7 +7,7 @@
  * heartbeat pings every client; one that has not answered the previous ping
  * is dropped, so half-open connections do not pile up.
  */
-import type { InspectionEvent } from '../runtime/inspection/InspectionEvent.ts';
+import type { InspectionEvent } from '../runtime/index.ts';
 import type { MandateRuntime } from './RuntimeApi.ts';
 
 /** The part of a WebSocket the hub uses. */

@@ -3,7 +3,7 @@
  * runtime core's and the persistence store's own types, re-exported so the
  * gateway's files import one place.
  */
-import type { AuditPage, AuditQuery } from '../runtime/audit/index.ts';
+import type { AuditPage, AuditQuery } from '../runtime/index.ts';
 
 export type {
   AgentDetail,
@@ -17,7 +17,7 @@ export type {
   TaskResult,
   TreeNode,
 } from '../runtime/index.ts';
-export type { AuditEntry, AuditPage, AuditQuery } from '../runtime/audit/index.ts';
+export type { AuditEntry, AuditPage, AuditQuery } from '../runtime/index.ts';
 
 /** Where audit entries come from: the persistence store's `queryAudit` (newest first, keyset-paged). */
 export interface AuditSource {

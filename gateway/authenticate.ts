@@ -7,7 +7,7 @@
  * `bearer.<token>` subprotocol.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../runtime/inspection/InspectionEvent.ts';
+import type { Principal } from '../runtime/index.ts';
 import { AuthInvalidError, AuthMissingError, ForbiddenError } from './errors.ts';
 import { can, type Permission } from './roles.ts';
 import type { TokenIdentity, TokenStore } from './TokenStore.ts';

@@ -17,7 +17,7 @@ import {
   type LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { Principal } from '../runtime/inspection/InspectionEvent.ts';
+import type { Principal } from '../runtime/index.ts';
 import { MandateError } from '../kernel/index.ts';
 import { ForbiddenError } from './errors.ts';
 import { can } from './roles.ts';

@@ -4,7 +4,7 @@
  * and those never leak internals.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { MandateError, type ErrorCode } from '../kernel/index.ts';
+import { isMandateError, MandateError, type ErrorCode } from '../kernel/index.ts';
 import {
   GatewayInternalError,
   RequestInvalidError,
@@ -21,7 +21,7 @@ export interface ErrorBody {
 /** Fastify error handler. */
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   let coded: MandateError;
-  if (error instanceof MandateError) {
+  if (isMandateError(error)) {
     coded = error;
   } else if (
     'statusCode' in error &&
@@ -30,7 +30,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     error.statusCode < 500
   ) {
     // Fastify's own client errors: bad JSON, wrong content type, body too large.
-    coded = clientError(error as FastifyError, request.routeOptions.bodyLimit);
+    coded = clientError(error, request.routeOptions.bodyLimit);
   } else {
     request.log.error({ err: error }, 'unexpected gateway failure');
     coded = new GatewayInternalError(undefined, { details: { requestId: request.id } });

@@ -342,7 +342,7 @@ describe('gateway - metrics, health, live stream, headers', () => {
   it('gateway - responses carry security headers; the dashboard route says how to build it when missing', async () => {
     const res = await fetch(`${fx.url}/`);
     expect(res.status).toBe(503);
-    expect(((await res.json()) as any).error.code).toBe('MANDATE_ERR_UI_NOT_BUILT');
+    expect((await res.json()).error.code).toBe('MANDATE_ERR_UI_NOT_BUILT');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
   });

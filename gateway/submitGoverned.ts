@@ -3,7 +3,7 @@
  * parks it for a human: a request must not hang for the whole approval
  * timeout (minutes) while the action waits in the queue.
  */
-import type { ApprovalRecord, Principal } from '../runtime/inspection/InspectionEvent.ts';
+import type { ApprovalRecord, Principal } from '../runtime/index.ts';
 import type { MandateRuntime, TaskResult } from './RuntimeApi.ts';
 
 /** Either the finished task, or the approval it waits for (the task keeps running in the runtime). */
@@ -65,7 +65,7 @@ export function submitGoverned(
         off();
         if (settled) return; // the task failed after it was reported pending; the runtime alerts and audits it
         settled = true;
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

@@ -11,8 +11,8 @@ export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
   /** Calls `fn` after `ms` milliseconds; returns a handle for {@link Clock.clearTimeout}. */
-  setTimeout(fn: (...args: any[]) => void, ms: number): any;
-  clearTimeout(id: any): void;
+  setTimeout(fn: (...args: any[]) => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
 }
 
 /** Wall-clock time and Node's timers (unref'd: a pending timer never keeps the process alive). */
@@ -23,5 +23,5 @@ export const systemClock: Clock = {
     t.unref?.();
     return t;
   },
-  clearTimeout: (id) => clearTimeout(id),
+  clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
 };

@@ -36,3 +36,14 @@ export class MandateError<C extends ErrorCode = ErrorCode> extends Error {
       : { code: this.code, message: this.message, details: this.details };
   }
 }
+
+/**
+ * Narrows a caught value to a `MandateError` with a table code (`instanceof` alone types the code
+ * as `any`, since the class is generic).
+ *
+ * @example
+ * if (isMandateError(error) && REFUSALS.has(error.code)) return error;
+ */
+export function isMandateError(error: unknown): error is MandateError {
+  return error instanceof MandateError;
+}

@@ -78,7 +78,7 @@ function encode(value: unknown): string {
     }
     return out + ']';
   }
-  const proto = Object.getPrototypeOf(value);
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
   if (proto !== Object.prototype && proto !== null) {
     const name = proto?.constructor?.name ?? 'non-plain object';
     throw new PathError(

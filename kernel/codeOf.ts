@@ -1,5 +1,5 @@
 import { isErrorCode, type ErrorCode } from './errorCodes.ts';
-import { MandateError } from './MandateError.ts';
+import { isMandateError } from './MandateError.ts';
 
 /**
  * The code of anything caught: a `MandateError`'s own code, a table code another copy of Mandate
@@ -10,7 +10,7 @@ import { MandateError } from './MandateError.ts';
  * alert('critical', codeOf(error, ErrorCode.MANDATE_ERR_STORE), `persisting state failed: ${message}`);
  */
 export function codeOf(error: unknown, fallback: ErrorCode): ErrorCode {
-  if (error instanceof MandateError) return error.code;
+  if (isMandateError(error)) return error.code;
   const code = (error as { code?: unknown } | null | undefined)?.code;
   return isErrorCode(code) ? code : fallback;
 }

@@ -76,9 +76,10 @@ function quote(path: readonly PropertyKey[], root: unknown): string {
     text =
       typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol'
         ? String(value)
-        : (JSON.stringify(value) ?? String(value));
+        : (JSON.stringify(value) ?? typeof value);
   } catch {
-    text = String(value);
+    // Circular or holding a BigInt: name its kind rather than quote it.
+    text = Object.prototype.toString.call(value);
   }
   // A URL's password (postgresql://user:secret@host) is a secret too.
   text = text.replace(/\/\/([^:@/\s"]+):[^@/\s"]*@/g, '//$1:***@');

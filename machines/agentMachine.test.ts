@@ -273,10 +273,10 @@ describe('agent machine', () => {
     const principal = fc.constant(human);
     const event: fc.Arbitrary<(step: number) => AgentEvent> = fc.oneof(
       fc.constant(() => trigger),
-      fc.constant((step: number) => ({ type: 'agent.perceive.done', step, facts: {} }) as AgentEvent),
+      fc.constant((step: number): AgentEvent => ({ type: 'agent.perceive.done', step, facts: {} })),
       fc
         .boolean()
-        .map((a) => (step: number) => ({ type: 'agent.decide.done', step, decision: decision('d1', a) }) as AgentEvent),
+        .map((a) => (step: number): AgentEvent => ({ type: 'agent.decide.done', step, decision: decision('d1', a) })),
       fc
         .constantFrom<Verdict>(
           approved(),
@@ -285,19 +285,19 @@ describe('agent machine', () => {
           { status: 'denied', by: 'reputation', reason: 'low trust' },
           { status: 'pending', by: 'governance', reason: 'big', approvalId: 'ap1' },
         )
-        .map((verdict) => (step: number) => ({ type: 'agent.propose.done', step, verdict }) as AgentEvent),
-      fc.tuple(fc.constantFrom('ap1', 'ap2'), principal).map(
-        ([approvalId, by]) =>
-          () =>
-            ({ type: 'governance.approval.granted', approvalId, by, at: 0 }) as AgentEvent,
-      ),
-      fc.constant(
-        (step: number) =>
-          ({ type: 'agent.act.failed', step, error: { code: 'X', message: 'x' }, retryable: true }) as AgentEvent,
-      ),
-      fc.constant((step: number) => ({ type: 'agent.act.done', step, outcome: { status: 'succeeded' } }) as AgentEvent),
-      fc.constant((step: number) => ({ type: 'agent.learn.done', step }) as AgentEvent),
-      fc.constant((step: number) => ({ type: 'agent.phase.timeout', step }) as AgentEvent),
+        .map((verdict) => (step: number): AgentEvent => ({ type: 'agent.propose.done', step, verdict })),
+      fc
+        .tuple(fc.constantFrom('ap1', 'ap2'), principal)
+        .map(([approvalId, by]) => (): AgentEvent => ({ type: 'governance.approval.granted', approvalId, by, at: 0 })),
+      fc.constant((step: number): AgentEvent => ({
+        type: 'agent.act.failed',
+        step,
+        error: { code: 'X', message: 'x' },
+        retryable: true,
+      })),
+      fc.constant((step: number): AgentEvent => ({ type: 'agent.act.done', step, outcome: { status: 'succeeded' } })),
+      fc.constant((step: number): AgentEvent => ({ type: 'agent.learn.done', step })),
+      fc.constant((step: number): AgentEvent => ({ type: 'agent.phase.timeout', step })),
       fc
         .constantFrom<AgentEvent>(
           { type: 'agent.pause' },

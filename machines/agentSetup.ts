@@ -4,9 +4,7 @@ import type { AgentContext, AgentInput, AgentOutput } from './agentContext.ts';
 import { phaseStep } from './agentContext.ts';
 import type { AgentEvent } from './agentEvents.ts';
 import { nextRandom, retryDelay } from './retryDelay.ts';
-import type { Outcome, Phase, PhaseError } from './types.ts';
-
-type FailureEvent = Extract<AgentEvent, { error: PhaseError }>;
+import type { Phase, PhaseError } from './types.ts';
 
 /** The error a phase timeout records. */
 export const TIMEOUT: PhaseError = {
@@ -57,13 +55,12 @@ export const agentSetup = setup({
         retryPhase: params.phase,
         rng: r.state,
         retryDelayMs: retryDelay(attempts, context.limits, r.value),
-        lastError: 'error' in event ? (event as FailureEvent).error : TIMEOUT,
+        lastError: 'error' in event ? event.error : TIMEOUT,
       };
     }),
-    recordError: assign({ lastError: ({ event }) => ('error' in event ? (event as FailureEvent).error : TIMEOUT) }),
+    recordError: assign({ lastError: ({ event }) => ('error' in event ? event.error : TIMEOUT) }),
     recordActFailure: assign({
-      outcome: ({ event }) =>
-        ({ status: 'failed', error: 'error' in event ? (event as FailureEvent).error : TIMEOUT }) as Outcome,
+      outcome: ({ event }) => ({ status: 'failed', error: 'error' in event ? event.error : TIMEOUT }),
     }),
   },
   guards: {

@@ -144,7 +144,7 @@ export const supervisorMachine = setup({
     // An eventless step that records the exit and decides: restart (back to running) or escalate.
     // It passes within one macrostep, so the runtime reports restarts from the emitted event.
     restarting: {
-      entry: assign({ lastExit: ({ event }) => exitOf(event as SupervisorEvent) }),
+      entry: assign({ lastExit: ({ event }) => exitOf(event) }),
       always: [
         {
           guard: 'intensityExceeded',

@@ -110,7 +110,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     await s.messaging?.close();
     s.messaging = undefined;
     await this.flush();
-    await Promise.all([...s.tree.agents()].map((h) => h.def.mcpClients?.close()));
+    await Promise.all([...s.tree.agents()].map(async (h) => h.def.mcpClients?.close()));
     s.tree.halt();
     await s.options.store?.close();
   }

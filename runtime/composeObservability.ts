@@ -45,7 +45,7 @@ export function composeObservability(
     store: options.store?.alerts,
     dispatcher: sinks.length === 0 ? undefined : new AlertDispatcher(sinks, options.alerting?.dispatch),
     raise: (e) => void alerts.raise(e.severity, e.code, e.message, e.actorId),
-    audit: deps.audit,
+    audit: (entry) => deps.audit(entry),
     onProblem: (message) =>
       logger === undefined ? console.error(`mandate: ${message}`) : logger.warn({ event: 'alert.problem' }, message),
   });

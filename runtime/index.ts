@@ -7,7 +7,7 @@ export type { IdentityJson } from '../transport/index.ts';
 export { defineAgent } from './agents/defineAgent.ts';
 export type { AgentDefinition, AgentSpec } from './agents/defineAgent.ts';
 export { agentDataSchema, agentYamlSchema, triggerSchema } from './agents/agentSchema.ts';
-export type { AgentData, AgentYaml, TriggerSpec } from './agents/agentSchema.ts';
+export type { AgentData, AgentYaml, ContractorSpec, TriggerSpec } from './agents/agentSchema.ts';
 export { loadAgentYaml, parseAgentYaml } from './agents/loadAgentYaml.ts';
 export { externalEventSchema } from './agents/externalEventSchema.ts';
 export type { ExternalEvent } from './agents/externalEventSchema.ts';
@@ -93,3 +93,6 @@ export {
 export { TASK_REQUEST } from './messaging/RuntimeMessaging.ts';
 export type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
 export { MandateError } from '../kernel/index.ts';
+export { openStore, checkDurability, WeakDurabilityError } from './persistence/index.ts';
+export type { OpenStoreOptions, DurabilityFinding } from './persistence/index.ts';
+export type { AuditEntry, AuditPage, AuditQuery, AuditVerifyResult } from './audit/index.ts';

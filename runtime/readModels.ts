@@ -34,7 +34,7 @@ export function agentDetail(s: RuntimeServices, h: AgentHost): AgentDetail {
   const { limits: _l, ...context } = h.context;
   return {
     ...agentSummary(s, h),
-    context: context as unknown as Record<string, unknown>,
+    context: context,
     machine: machineGraph(h.actor.logic),
     recent: s.journal.recent(h.id).slice(-50),
   };

@@ -236,7 +236,7 @@ describe('error codes - the gateway answers with the table status', () => {
             code,
             expected: e.status,
             got: res.statusCode,
-            body: (res.json() as { error: { code: string } }).error.code,
+            body: res.json<{ error: { code: string } }>().error.code,
           };
         }),
     );

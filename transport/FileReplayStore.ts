@@ -62,7 +62,7 @@ export class FileReplayStore implements ReplayStore {
           this.#flush();
           resolve();
         } catch (err) {
-          reject(err as Error);
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
       }),
     );

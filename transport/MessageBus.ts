@@ -193,7 +193,7 @@ export class MessageBus {
       type: 'inspect.event',
       cap: NODE_CAPABILITY,
       priority: 'low',
-      body: event as unknown as Record<string, unknown>,
+      body: event,
     });
     this.options.transport.publish(inspectionSubject(this.options.node.id), encodeEnvelope(env));
   }

@@ -55,7 +55,7 @@ export class NatsRequestMux {
       } catch (cause) {
         clearTimeout(timer);
         this.#pending.delete(token);
-        reject(cause as Error);
+        reject(cause instanceof Error ? cause : new Error(String(cause)));
       }
     });
   }

@@ -1,4 +1,4 @@
-import { MandateError, type Clock } from '../kernel/index.ts';
+import { isMandateError, MandateError, type Clock } from '../kernel/index.ts';
 import { publicKeyFromDid, type AgentIdentity } from './AgentIdentity.ts';
 import type { Envelope } from './Envelope.ts';
 import {
@@ -125,7 +125,7 @@ export class Refusals {
 
 /** Wraps what a handler threw as the coded error its requester is answered with. */
 export function handlerFailure(err: unknown, type: string): MandateError {
-  return err instanceof MandateError
+  return isMandateError(err)
     ? err
     : new HandlerFailedError(
         `The handler of "${type}" failed: ${(err as Error)?.message ?? String(err)}; its agent should fix the handler or throw a coded MandateError.`,

@@ -107,7 +107,7 @@ export async function openBody(env: Envelope, recipient: X25519KeyPair): Promise
     plain = new Uint8Array(
       await suite.open(
         { recipientKey, enc: unb64(enc.ek), info: infoOf(env.from, env.to ?? '', env.type) },
-        unb64(env.body as string),
+        unb64(env.body),
       ),
     );
   } catch (cause) {

@@ -1,4 +1,4 @@
-import type { Outcome, ProposedAction } from '../../machines/types.ts';
+import type { Outcome, ProposedAction } from '../../machines/index.ts';
 import type { ActContext, Actuator } from '../Actuator.ts';
 import { PaymentActionError } from '../errors.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
@@ -36,7 +36,7 @@ export function receiptOutcome(receipt: PaymentReceipt): Outcome {
   const out: Outcome = {
     status:
       receipt.status === 'would-have-sent' ? 'would-have-sent' : SUCCEEDED.has(receipt.status) ? 'succeeded' : 'failed',
-    receipt: { ...receipt } as unknown as Record<string, unknown>,
+    receipt: { ...receipt },
   };
   if (receipt.failure !== null) out.error = { code: receipt.failure.code, message: receipt.failure.message };
   if (fee !== undefined) out.fees = { value: fee.amount, asset: fee.asset };

@@ -1,4 +1,4 @@
-import type { Outcome, ProposedAction } from '../../machines/types.ts';
+import type { Outcome, ProposedAction } from '../../machines/index.ts';
 import type { ActContext, Actuator } from '../Actuator.ts';
 import { PaymentActionError } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-import type { DecisionConflict, ExpectedOutcome, RiskAssessment, ScoredOption } from '../../machines/types.ts';
+import type { DecisionConflict, ExpectedOutcome, RiskAssessment, ScoredOption } from '../../machines/index.ts';
 import { GoalDefinitionError } from '../errors.ts';
 import { confidence, dataQualityOf, round } from './computeConfidence.ts';
 import type { Constraint } from './constraints.ts';

@@ -1,4 +1,4 @@
-import type { ProposedAction } from '../../machines/types.ts';
+import type { ProposedAction } from '../../machines/index.ts';
 import { llmDecisionSchema, LLM_DECISION_JSON_SCHEMA, type LlmProvider } from '../llm/LlmProvider.ts';
 import { LlmOutputError } from '../llm/errors.ts';
 import type { Decider, DraftDecision, RulesDecider } from './RulesDecider.ts';

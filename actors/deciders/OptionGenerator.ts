@@ -1,4 +1,4 @@
-import type { ProposedAction, RiskFactor } from '../../machines/types.ts';
+import type { ProposedAction, RiskFactor } from '../../machines/index.ts';
 
 /** A candidate action before constraints and evaluation. */
 export interface CandidateOption {

@@ -1,6 +1,6 @@
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import { parse as parseYaml } from 'yaml';
-import type { Decision, ProposedAction } from '../../machines/types.ts';
+import type { Decision, ProposedAction } from '../../machines/index.ts';
 import { amountToNumber } from '../amount.ts';
 import { RuleDefinitionError } from '../errors.ts';
 import { compileCondition, type Predicate } from './compileRules.ts';

@@ -38,11 +38,11 @@ const OPERATORS: Record<string, (a: unknown, b: unknown) => boolean> = {
 };
 
 const SIMPLE_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-const isEnumerable = Object.prototype.propertyIsEnumerable;
+const isEnumerable = (o: object, key: PropertyKey): boolean => Object.prototype.propertyIsEnumerable.call(o, key);
 
 /** A getter for fact `id` at `path`; undefined when the path needs a full JSONPath evaluator. */
 function factGetter(id: string, path: unknown): Getter | undefined {
-  const own = (facts: Facts) => (isEnumerable.call(facts, id) ? facts[id] : undefined);
+  const own = (facts: Facts) => (isEnumerable(facts, id) ? facts[id] : undefined);
   if (path === undefined || path === null || path === '' || path === false || path === 0) return own;
   if (typeof path !== 'string' || !SIMPLE_PATH.test(path)) return undefined;
   const segments = path.split('.').slice(1);
@@ -50,7 +50,7 @@ function factGetter(id: string, path: unknown): Getter | undefined {
     let v = own(facts);
     if (v === null || typeof v !== 'object') return v;
     for (const s of segments) {
-      if (v && Object.hasOwn(v as object, s)) v = (v as Record<string, unknown>)[s];
+      if (v && Object.hasOwn(v, s)) v = (v as Record<string, unknown>)[s];
       else return undefined;
     }
     return v;

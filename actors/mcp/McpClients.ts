@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { McpServerSpecError } from './errors.ts';
 import { McpConnection } from './McpConnection.ts';
-import { mcpSpecSchema, type McpSpec, type McpSpecInput } from './mcpServerSchema.ts';
+import { mcpSpecSchema, type McpSpec } from './mcpServerSchema.ts';
 
 /**
  * The capability an MCP tool call exercises: `mcp.<server>.<tool>`, the tool name lower-cased with
@@ -34,7 +34,7 @@ export class McpClients {
   }
 
   /** Validates an authored `mcp:` block; throws `McpServerSpecError` naming the field. */
-  static fromSpec(input: McpSpecInput | unknown, source = 'mcp'): McpClients {
+  static fromSpec(input: unknown, source = 'mcp'): McpClients {
     const parsed = mcpSpecSchema.safeParse(input);
     if (!parsed.success) throw specError(source, parsed.error);
     return new McpClients(parsed.data);

@@ -168,12 +168,12 @@ export class McpConnection {
     } catch (cause) {
       const details = { server: this.name };
       if (cause instanceof McpError) {
-        if (cause.code === JsonRpcCode.RequestTimeout)
+        if (cause.code === Number(JsonRpcCode.RequestTimeout))
           throw new McpTimeoutError(
             `MCP server "${this.name}" did not answer within ${this.spec.timeout} ms; the request was cancelled. Raise mcp.servers.${this.name}.timeout if the tool is slow.`,
             { details, cause },
           );
-        if (cause.code === JsonRpcCode.ConnectionClosed)
+        if (cause.code === Number(JsonRpcCode.ConnectionClosed))
           throw new McpConnectError(`MCP server "${this.name}" closed the connection during a request.`, {
             details,
             cause,

@@ -1,8 +1,8 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import { ErrorCode, MandateError } from '../../kernel/index.ts';
-import type { Outcome, ProposedAction } from '../../machines/types.ts';
+import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { ErrorCode, isMandateError, type MandateError } from '../../kernel/index.ts';
+import type { Outcome, ProposedAction } from '../../machines/index.ts';
 import type { Actuator } from '../Actuator.ts';
 import { McpArgumentsError, McpCapabilityMismatchError, McpServerSpecError } from './errors.ts';
 import { mcpToolCapability, type McpClients } from './McpClients.ts';
@@ -72,7 +72,7 @@ export function createMcpActuator(clients: McpClients, name = 'mcp'): Actuator {
     const tool = await clients.connection(call.server).tool(call.tool);
     let validate = validators.get(tool);
     if (validate === undefined) {
-      validate = ajv.getValidator(tool.inputSchema as JsonSchemaType);
+      validate = ajv.getValidator(tool.inputSchema);
       validators.set(tool, validate);
     }
     const result = validate(call.arguments);
@@ -98,7 +98,7 @@ export function createMcpActuator(clients: McpClients, name = 'mcp'): Actuator {
         ({ call, tool } = await checked(action));
       } catch (error) {
         // Refused before anything was sent: a failed outcome, never a retry. Unreachable servers are retried.
-        if (error instanceof MandateError && error.code !== ErrorCode.MANDATE_ERR_MCP_CONNECT)
+        if (isMandateError(error) && error.code !== ErrorCode.MANDATE_ERR_MCP_CONNECT)
           return failed(error, { params: action.params });
         throw error;
       }
@@ -119,7 +119,7 @@ export function createMcpActuator(clients: McpClients, name = 'mcp'): Actuator {
           };
         return { status: 'succeeded', receipt };
       } catch (error) {
-        if (!(error instanceof MandateError)) throw error;
+        if (!isMandateError(error)) throw error;
         const inDoubt =
           error.code === ErrorCode.MANDATE_ERR_MCP_TIMEOUT || error.code === ErrorCode.MANDATE_ERR_MCP_CONNECT;
         if (inDoubt && repeatable(tool)) throw error; // the act retry calls it again: harmless by the server's word

@@ -79,7 +79,10 @@ export class ChainlinkOracle implements Oracle {
   async #call(to: string, fn: 'decimals' | 'latestRoundData') {
     return AGGREGATOR_V3.decodeFunctionResult(
       fn,
-      await this.#o.provider.send('eth_call', [{ to, data: AGGREGATOR_V3.encodeFunctionData(fn, []) }, 'latest']),
+      (await this.#o.provider.send('eth_call', [
+        { to, data: AGGREGATOR_V3.encodeFunctionData(fn, []) },
+        'latest',
+      ])) as string,
     );
   }
 }

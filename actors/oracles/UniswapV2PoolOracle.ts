@@ -66,7 +66,7 @@ export class UniswapV2PoolOracle implements Oracle {
   async #call(to: string, fn: 'getReserves' | 'token0') {
     return PAIR.decodeFunctionResult(
       fn,
-      await this.#o.provider.send('eth_call', [{ to, data: PAIR.encodeFunctionData(fn, []) }, 'latest']),
+      (await this.#o.provider.send('eth_call', [{ to, data: PAIR.encodeFunctionData(fn, []) }, 'latest'])) as string,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import { parse as parseYaml } from 'yaml';
-import type { Outcome } from '../../machines/types.ts';
+import type { Outcome } from '../../machines/index.ts';
 import { amountToNumber, formatAmount, parseAmount } from '../amount.ts';
 import { RuleDefinitionError } from '../errors.ts';
 import { Budget } from './Budget.ts';

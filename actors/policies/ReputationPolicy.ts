@@ -1,4 +1,4 @@
-import type { Outcome } from '../../machines/types.ts';
+import type { Outcome } from '../../machines/index.ts';
 import { parseAmount } from '../amount.ts';
 import {
   BONUS_ABOVE,

@@ -1,4 +1,4 @@
-import type { Decision, Outcome, ProposedAction } from '../../machines/types.ts';
+import type { Decision, Outcome, ProposedAction } from '../../machines/index.ts';
 
 /** A proposed action on its way up the supervisor chain. */
 export interface Proposal {

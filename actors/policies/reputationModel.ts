@@ -1,4 +1,4 @@
-import type { Outcome } from '../../machines/types.ts';
+import type { Outcome } from '../../machines/index.ts';
 
 /** The five dimensions of the seed's reputation score, each 0–100. */
 export const REPUTATION_DIMENSIONS = [

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
-import { ErrorCode, MandateError } from '../../kernel/index.ts';
+import { ErrorCode, isMandateError, type MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { KillSwitch } from '../wallets/TransactionSigner.ts';
@@ -82,7 +82,7 @@ export class OpenBankingRail implements FiatRail {
       try {
         await this.#prepare(intent, minor, entry.receipt);
       } catch (error) {
-        if (error instanceof MandateError && REFUSALS.has(error.code))
+        if (isMandateError(error) && REFUSALS.has(error.code))
           return this.#finish(intent.idempotencyKey, 'failed', { code: error.code, message: error.message });
         throw error;
       }

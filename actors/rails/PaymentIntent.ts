@@ -81,9 +81,6 @@ export type ContractCallIntent = z.infer<typeof ContractCallIntentSchema>;
 /** Any payment intent. */
 export type PaymentIntent = CryptoIntent | FiatIntent | SwapIntent | ContractCallIntent;
 
-/** The input shape of an intent (defaults not yet applied). */
-export type PaymentIntentInput<T extends PaymentIntent> = Omit<T, 'supervisorIds'> & { supervisorIds?: string[] };
-
 /** Parses an intent of the given schema, throwing {@link InvalidIntentError} naming the first bad field and quoting its value. */
 export function parseIntent<T extends PaymentIntent>(schema: z.ZodType<T>, input: unknown): T {
   return parseOrThrow(schema, input, {

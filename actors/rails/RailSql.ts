@@ -19,8 +19,8 @@ export interface RailSql {
 
 function clientSql(client: PoolClient): RailSql {
   const self: RailSql = {
-    async query(sql, params = []) {
-      return (await client.query(sql, params as unknown[])).rows;
+    async query<R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) {
+      return (await client.query<R>(sql, params as unknown[])).rows;
     },
     // Nested transactions reuse the outer one: the outer commit decides.
     transaction: (fn) => fn(self),
@@ -31,8 +31,8 @@ function clientSql(client: PoolClient): RailSql {
 /** A {@link RailSql} over a `pg` Pool. */
 export function pgRailSql(pool: Pool): RailSql {
   return {
-    async query(sql, params = []) {
-      return (await pool.query(sql, params as unknown[])).rows;
+    async query<R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) {
+      return (await pool.query<R>(sql, params as unknown[])).rows;
     },
     async transaction(fn) {
       const client = await pool.connect();

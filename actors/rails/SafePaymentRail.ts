@@ -10,7 +10,7 @@
  */
 import { Interface, parseUnits, recoverAddress } from 'ethers';
 import type { ActContext, CollectedSignatures, SignatureRequest, SignatureScheme } from '../Actuator.ts';
-import type { ProposedAction } from '../../machines/types.ts';
+import type { ProposedAction } from '../../machines/index.ts';
 import { MultisigSignatureError } from '../wallets/errors.ts';
 import { SafeMultisig, type SafeProposal } from '../wallets/SafeMultisig.ts';
 import type { EvmRail } from './EvmRail.ts';

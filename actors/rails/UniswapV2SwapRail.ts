@@ -112,7 +112,10 @@ export class UniswapV2SwapRail implements SwapRail {
     const call = async (to: string, iface: Interface, fn: string, args: unknown[]) =>
       iface.decodeFunctionResult(
         fn,
-        await this.#o.provider.send('eth_call', [{ to, data: iface.encodeFunctionData(fn, args) }, 'latest']),
+        (await this.#o.provider.send('eth_call', [
+          { to, data: iface.encodeFunctionData(fn, args) },
+          'latest',
+        ])) as string,
       );
     const [factory] = await call(this.#o.router, ROUTER, 'factory', []);
     const [pair] = await call(String(factory), FACTORY, 'getPair', [tokenIn.address, tokenOut.address]);

@@ -5,7 +5,7 @@
  * variant that signs without storing a nonce or sending.
  */
 import { keccak256, parseUnits, type JsonRpcApiProvider, type TransactionLike } from 'ethers';
-import { ErrorCode, MandateError } from '../../kernel/index.ts';
+import { ErrorCode, isMandateError, type MandateError } from '../../kernel/index.ts';
 import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
 import type { AttemptStore } from './AttemptStore.ts';
 import { InvalidIntentError, PreflightError } from './errors.ts';
@@ -32,7 +32,7 @@ export async function refusalOf(step: () => Promise<void>): Promise<MandateError
     await step();
     return undefined;
   } catch (error) {
-    if (error instanceof MandateError && REFUSALS.has(error.code)) return error;
+    if (isMandateError(error) && REFUSALS.has(error.code)) return error;
     throw error;
   }
 }
@@ -59,9 +59,9 @@ export async function unsignedTransaction(
     if (call.data === '0x') return 21_000n;
     try {
       const estimate = BigInt(
-        await c.provider.send('eth_estimateGas', [
+        (await c.provider.send('eth_estimateGas', [
           { from: c.from, to: call.to, data: call.data, value: `0x${call.value.toString(16)}` },
-        ]),
+        ])) as string,
       );
       return (estimate * 12n) / 10n;
     } catch (cause) {

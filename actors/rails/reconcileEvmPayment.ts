@@ -4,7 +4,7 @@
  * stuck transaction, and finalize (committing or releasing the spending reservation).
  */
 import type { JsonRpcApiProvider } from 'ethers';
-import { ErrorCode, MandateError } from '../../kernel/index.ts';
+import { ErrorCode, isMandateError } from '../../kernel/index.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
@@ -132,7 +132,7 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
     await broadcastAttempt(ctx.provider, ctx.attempts, latest);
     return receipt;
   }
-  const chainNonce = BigInt(await ctx.provider.send('eth_getTransactionCount', [ctx.from, 'latest']));
+  const chainNonce = BigInt((await ctx.provider.send('eth_getTransactionCount', [ctx.from, 'latest'])) as string);
   if (chainNonce > latest.nonce) {
     // Our nonce is used: re-read (the block may have landed between our two reads).
     const again = await findMined(ctx.provider, list);
@@ -149,7 +149,7 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
     await settle(ctx, key, 'failed', receipt, now, sent);
     return receipt;
   }
-  const pooled = await ctx.provider.send('eth_getTransactionByHash', [latest.txHash]);
+  const pooled = (await ctx.provider.send('eth_getTransactionByHash', [latest.txHash])) as unknown;
   if (pooled === null) {
     await broadcastAttempt(ctx.provider, ctx.attempts, latest);
   } else if (now.getTime() - latest.createdAt.getTime() >= ctx.stuckAfterMs) {
@@ -159,7 +159,7 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
     } catch (error) {
       // Kill switch engaged or the bump would pass the fee cap: keep the pending transaction and say why.
       if (
-        !(error instanceof MandateError) ||
+        !isMandateError(error) ||
         (error.code !== ErrorCode.MANDATE_ERR_WALLET_SIGNING_HALTED &&
           error.code !== ErrorCode.MANDATE_ERR_RAIL_REPLACEMENT)
       )

@@ -70,7 +70,7 @@ export async function ensureAllowance(options: {
 }): Promise<void> {
   const { rail, provider, owner, token, spender, amount, intent } = options;
   const data = ERC20_SWAP.encodeFunctionData('allowance', [owner, spender]);
-  const allowance = BigInt(await provider.send('eth_call', [{ to: token.address, data }, 'latest']));
+  const allowance = BigInt((await provider.send('eth_call', [{ to: token.address, data }, 'latest'])) as string);
   if (allowance >= amount) return;
   const receipt = await rail.execute(
     {

@@ -113,10 +113,10 @@ export class Erc4626Vault {
   }
 
   async #read(fn: string, args: unknown[]): Promise<unknown> {
-    const out = await this.#o.provider.send('eth_call', [
+    const out = (await this.#o.provider.send('eth_call', [
       { to: this.#o.vault, data: VAULT.encodeFunctionData(fn, args) },
       'latest',
-    ]);
+    ])) as string;
     return VAULT.decodeFunctionResult(fn, out)[0];
   }
 }

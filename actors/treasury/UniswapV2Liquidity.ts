@@ -214,10 +214,10 @@ export class UniswapV2Liquidity {
   }
 
   async #readAll(fn: string, args: unknown[]): Promise<readonly unknown[]> {
-    const out = await this.#o.provider.send('eth_call', [
+    const out = (await this.#o.provider.send('eth_call', [
       { to: this.#o.pair, data: PAIR.encodeFunctionData(fn, args) },
       'latest',
-    ]);
+    ])) as string;
     return PAIR.decodeFunctionResult(fn, out);
   }
 }

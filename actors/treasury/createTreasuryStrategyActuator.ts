@@ -14,7 +14,7 @@
  */
 import { formatUnits, parseUnits } from 'ethers';
 import { MandateError } from '../../kernel/index.ts';
-import type { Outcome, ProposedAction } from '../../machines/types.ts';
+import type { Outcome, ProposedAction } from '../../machines/index.ts';
 import type { ActContext, Actuator } from '../Actuator.ts';
 import { receiptOutcome } from '../actuators/createPaymentActuator.ts';
 import type { Erc4626Vault } from './Erc4626Vault.ts';

@@ -85,7 +85,7 @@ export class SafeMultisig {
       provider: options.rpcUrl,
       safeAddress: options.safeAddress,
       ...(options.contractNetworks ? { contractNetworks: options.contractNetworks } : {}),
-    } as Parameters<SafeClass['init']>[0]);
+    });
     return new SafeMultisig(kit, options);
   }
 
@@ -111,7 +111,7 @@ export class SafeMultisig {
         safeDeploymentConfig: { safeVersion: '1.5.0', saltNonce: options.saltNonce },
       },
       contractNetworks: options.contractNetworks,
-    } as Parameters<SafeClass['init']>[0]);
+    });
     const address = await kit.getAddress();
     if (!(await kit.isSafeDeployed())) {
       const tx = await kit.createSafeDeploymentTransaction();

@@ -4,7 +4,7 @@ import { keccak256, parseUnits, toUtf8Bytes } from 'ethers';
 import { z } from 'zod';
 import { ErrorCode } from '../../kernel/index.ts';
 import { PaymentActionError } from '../errors.ts';
-import type { Outcome, ProposedAction } from '../../machines/types.ts';
+import type { Outcome, ProposedAction } from '../../machines/index.ts';
 import type { ActContext, Actuator } from '../Actuator.ts';
 import type { DigestSigner, Eip3009Authorizations, TransferAuthorization } from '../wallets/index.ts';
 import { X402SettlementUnknownError } from './errors.ts';

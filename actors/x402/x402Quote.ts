@@ -79,6 +79,8 @@ export function x402QuotePerceiver(
 ): Perceiver {
   return async () =>
     Object.fromEntries(
-      await Promise.all(Object.entries(urls).map(async ([name, url]) => [name, await quoteX402(url, asset, fetchFn)])),
+      await Promise.all(
+        Object.entries(urls).map(async ([name, url]) => [name, await quoteX402(url, asset, fetchFn)] as const),
+      ),
     );
 }

@@ -1,4 +1,4 @@
-import type { Outcome } from '../../machines/types.ts';
+import type { Outcome } from '../../machines/index.ts';
 import { amountToNumber } from '../amount.ts';
 import type { PolicyResult, Proposal } from '../policies/SupervisorPolicy.ts';
 import { BehaviourBaseline, type BehaviourSignals } from './BehaviourBaseline.ts';

@@ -87,7 +87,7 @@ function simulatedPay(sim: TreasurySimulation): Actuator {
         status: 'succeeded',
         receipt: {
           rail: 'simulated',
-          reference: `SIM-${ctx.idempotencyKey.slice(0, 8)}-${action.params.invoice}`,
+          reference: `SIM-${ctx.idempotencyKey.slice(0, 8)}-${String(action.params.invoice)}`,
           status: 'settled',
         },
       };

@@ -38,7 +38,7 @@ async function liveRun(
   await check(runtime, chain);
   await runtime.shutdown();
   await system.close();
-  const head = (await chain.provider().getBlockNumber()) as number;
+  const head = await chain.provider().getBlockNumber();
   await chain.close();
   return head;
 }

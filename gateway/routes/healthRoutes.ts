@@ -47,7 +47,7 @@ export function healthRoutes(
         }
       }),
     );
-    const report = Object.fromEntries(results);
+    const report = Object.fromEntries<{ ok: boolean; error?: string }>(results);
     const failed = results.filter(([, r]) => !r.ok).map(([name]) => name);
     if (failed.length > 0)
       throw new NotReadyError(`Not ready: ${failed.join(', ')} unreachable`, { details: { checks: report } });

@@ -12,7 +12,10 @@ import { withMcp } from './withMcp.ts';
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
   if (perceivers.length === 1) return perceivers[0]!;
-  return async (ctx) => Object.assign({}, ...(await Promise.all(perceivers.map((p) => p(ctx)))));
+  return async (ctx) => {
+    const all = await Promise.all(perceivers.map(async (p) => await p(ctx)));
+    return Object.assign({}, ...all) as Record<string, unknown>;
+  };
 }
 
 function chain(learners: Learner[]): Learner | undefined {

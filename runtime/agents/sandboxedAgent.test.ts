@@ -34,7 +34,7 @@ async function start(strategy: string) {
   });
   const runtime = await createRuntime({ clock: new SimulatedClock() });
   const events: Array<{ type: string; code?: string }> = [];
-  runtime.subscribe((e) => void events.push(e as { type: string; code?: string }));
+  runtime.subscribe((e) => void events.push(e));
   const host = await spawnHost(runtime, def);
   await runtime.trigger('watcher', { kind: 'human', id: 'a' });
   const sandboxAlert = () => events.some((e) => e.type === 'alert' && e.code?.startsWith('MANDATE_ERR_SANDBOX_'));

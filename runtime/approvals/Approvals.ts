@@ -86,7 +86,7 @@ export class Approvals {
     this.#track(record, proposal, timeoutMs, requirementOf(record));
     await this.#deps.store?.saveApproval(record);
     this.#deps.publish(record);
-    if (request !== undefined) notifySigners(record, request, this.#deps.alert);
+    if (request !== undefined) notifySigners(record, request, (...a) => this.#deps.alert(...a));
     await this.#deps.audit({
       who: { kind: 'agent', id: host.identity.did },
       action: 'approval.requested',
@@ -245,7 +245,7 @@ export class Approvals {
         const snapshot = actor.getSnapshot();
         if (snapshot.status !== 'done') return; // stopped at shutdown: still pending in the store
         // Approve and reject await this promise; an expiry on the timer has no caller to tell.
-        entry.finishing = this.#finish(entry, snapshot.output!);
+        entry.finishing = this.#finish(entry, snapshot.output);
         entry.finishing.catch((e: Error) =>
           this.#deps.alert(
             'critical',

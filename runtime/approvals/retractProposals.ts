@@ -17,7 +17,8 @@ export async function retractProposals(
     if (r.status !== 'pending' || r.signatures === undefined || !o.covers(r.agentId) || entry.finishing !== undefined)
       continue;
     entry.actor.send({ type: 'approval.cancel', by: o.by, at: o.at, reason: `kill switch: ${o.why}` });
-    await entry.finishing;
+    // Sending the cancel starts the entry's finishing (narrowing above cannot see that).
+    await finishingOf(entry);
     items.push({
       kind: 'safe-proposal',
       id: r.id,
@@ -27,4 +28,8 @@ export async function retractProposals(
     });
   }
   return items;
+}
+
+function finishingOf(entry: Entry): Entry['finishing'] {
+  return entry.finishing;
 }

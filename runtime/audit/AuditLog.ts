@@ -193,7 +193,7 @@ function headFromRows(rows: { seq: string | number; hash: string }[]): { seq: nu
 }
 
 async function readHead(tx: SqlExecutor): Promise<{ seq: number; hash: string }> {
-  return headFromRows(await tx.execute(HEAD_SQL));
+  return headFromRows((await tx.execute(HEAD_SQL)) as { seq: string; hash: string }[]);
 }
 
 async function readLastCheckpointSeq(tx: SqlExecutor): Promise<number> {

@@ -65,10 +65,11 @@ export class PersonalDataVault {
 
   /** The subject's data, or its erasure tombstone; throws {@link VaultSubjectUnknownError}. */
   async get(id: string): Promise<VaultSubject> {
-    const rows = (await this.#o.db().execute('select * from mandate_vault_subject where id = ?', [id])) as Record<
-      string,
-      any
-    >[];
+    const rows = (await this.#o.db().execute('select * from mandate_vault_subject where id = ?', [id])) as {
+      sealed: string;
+      created_at: string | number;
+      erased_at: string | number | null;
+    }[];
     const row = rows[0];
     if (row === undefined)
       throw new VaultSubjectUnknownError(

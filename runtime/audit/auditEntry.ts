@@ -60,11 +60,11 @@ const auditInputSchema = z.object({
  * Returns a copy whose `data` is normalised to what jsonb will give back.
  */
 export function parseAuditInput(input: unknown): AuditInput {
-  const entry = parseOrThrow(auditInputSchema, input, {
+  const entry: AuditInput = parseOrThrow(auditInputSchema, input, {
     what: 'audit entry',
     error: AuditInputError,
     fix: 'nothing was written; fix the entry and append it again',
-  }) as AuditInput;
+  });
   const personal = findPersonalKey(entry.data, 'data');
   if (personal !== undefined) {
     throw new AuditInputError(

@@ -55,7 +55,7 @@ export async function deployChainContracts(
   const factory = await pkg('UniswapV2Factory', [me]);
   const router = await pkg('UniswapV2Router02', [factory, weth]);
   const f = new Contract(factory, packagedArtifact('UniswapV2Factory').abi as never, signer);
-  await (await f.getFunction('createPair')(tokens.USDC, tokens.EURC)).wait();
+  await (await f.getFunction('createPair').send(tokens.USDC, tokens.EURC)).wait();
   const pair = String(await f.getFunction('getPair')(tokens.USDC, tokens.EURC));
   const vault = await deploy(signer, mandateArtifacts.YieldVault, [tokens.USDC, 'Mandate USDC Vault', 'mvUSDC']);
   const deployedFeeds: ChainContracts['feeds'] = {};

@@ -1,4 +1,4 @@
-import type { Principal } from '../../machines/types.ts';
+import type { Principal } from '../../machines/index.ts';
 
 /** A named dependency gate: agents that depend on it run only while it is open. */
 export interface Gate {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseOrThrow, storableText } from '../../kernel/index.ts';
-import { InvalidEventError } from '../../machines/errors.ts';
+import { InvalidEventError } from '../../machines/index.ts';
 
 /** Who is asking: an agent (by did), a human (by token name) or the system. */
 export const principalSchema = z

@@ -110,8 +110,8 @@ export class AgentHost implements Supervised {
       incarnation: env.newId(),
     };
     this.actor = env.createActor(this, input, snapshot);
-    const value = this.actor.getSnapshot().value;
-    const top = typeof value === 'string' ? value : Object.keys((value ?? {}) as object)[0];
+    const value: unknown = this.actor.getSnapshot().value;
+    const top = typeof value === 'string' ? value : Object.keys(value ?? {})[0];
     if (
       snapshot !== undefined &&
       (top === undefined || !(top in (this.actor.logic as { root: { states: object } }).root.states))

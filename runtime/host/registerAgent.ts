@@ -19,7 +19,7 @@ export async function registerAgent(
     did: host.identity.did,
     version: host.def.version,
     supervisorId: host.parent.id,
-    definition: { ...data, act: act?.name ?? null } as Record<string, unknown>,
+    definition: { ...data, act: act?.name ?? null },
     identitySeed: Buffer.from(host.seed).toString('base64url'),
   });
   await s.audit({

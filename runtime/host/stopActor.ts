@@ -8,6 +8,6 @@ import type { AnyActorRef } from 'xstate';
  * not see a stopped child as an exit.
  */
 export function stopActor(actor: AnyActorRef | undefined): void {
-  if (actor === undefined || actor.getSnapshot().status !== 'active') return;
+  if (actor === undefined || (actor.getSnapshot() as { status: string }).status !== 'active') return;
   (actor as unknown as { _stop(): void })._stop();
 }

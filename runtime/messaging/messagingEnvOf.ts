@@ -18,7 +18,7 @@ export function messagingEnvOf(s: RuntimeServices): MessagingEnv {
     send: (agentId, event) => s.operator.send(agentId, event),
     killSwitch: s.killSwitch,
     alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
-    audit: s.audit,
+    audit: (entry) => s.audit(entry),
     walletsOf: (agentId) => {
       const chain = s.options.chain;
       return chain === undefined ? undefined : { [`eip155:${chain.chainId}`]: chain.walletOf(agentId) };

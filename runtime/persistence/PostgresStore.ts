@@ -1,16 +1,16 @@
-import { IdempotencyConflictError, type Principal } from '../../kernel/index.ts';
+import type { Principal } from '../../kernel/index.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
 import { parseAuditInput } from '../audit/auditEntry.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
-import { AuditLog } from '../audit/AuditLog.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import { compactHistory, type CompactionResult, type RetentionPolicy } from './compactHistory.ts';
-import { FenceStaleError, IntentUnknownError, SnapshotCorruptError } from './errors.ts';
+import { FenceStaleError, IntentUnknownError, type SnapshotCorruptError } from './errors.ts';
 import { raiseFence } from './fenceStatements.ts';
-import { GroupCommit } from './GroupCommit.ts';
-import { insertIntent, patchIntent } from './intentStatements.ts';
+import type { GroupCommit } from './GroupCommit.ts';
+import { storeWriter } from './storeWriter.ts';
+import { checkSameParams, insertIntent, patchIntent } from './intentStatements.ts';
 import { loadWalletSeed } from './loadWalletSeed.ts';
 import { queryDecisionRecords, queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
 import type { ReputationEvent } from './ReputationEvent.ts';
@@ -22,13 +22,33 @@ import type {
   RuntimeStore,
   SnapshotRow,
 } from './RuntimeStore.ts';
-import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
-import { applyBatch, FENCED, type AppliedBatch, type StoreJob } from './applyBatch.ts';
+import {
+  approvalFromRow,
+  decisionFromRow,
+  intentFromRow,
+  reputationFromRow,
+  type AgentDbRow,
+  type DecisionDbRow,
+  type IntentDbRow,
+  type ReputationDbRow,
+  type SnapshotDbRow,
+} from './rowMappers.ts';
+import { FENCED, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
 import { PostgresAlertStore } from './PostgresAlertStore.ts';
 import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 import type { PostgresStoreParts } from './PostgresStoreParts.ts';
+import {
+  agentFromRow,
+  approvalsQuery,
+  insertReputationEvent,
+  upsertAgentRow,
+  openIntentsQuery,
+  snapshotsFromRows,
+  upsertApproval,
+  upsertKillSwitch,
+} from './recordStatements.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
 import { withDbRetry } from './withDbRetry.ts';
 
@@ -68,21 +88,7 @@ export class PostgresStore implements RuntimeStore {
     });
     this.#chain = chain;
     this.audit = chain;
-    this.#writer = new GroupCommit<StoreJob, PgTx, AppliedBatch>({
-      // A batch with audit entries takes the chain lock and reads the head in the BEGIN round trip.
-      transaction: (work, jobs) =>
-        chain.transaction(
-          work,
-          (batch) => batch.audit,
-          !chain.inDoubt && jobs.some((j) => j.kind === 'audit' || j.kind === 'audited')
-            ? AuditLog.LOCK_AND_HEAD_SQL
-            : undefined,
-        ),
-      apply: (tx, jobs) =>
-        applyBatch(tx, jobs, { audit: parts.audit, now: parts.clock(), auditInDoubt: chain.inDoubt }),
-      maxBatch: parts.maxBatch,
-      retry: parts.retry,
-    });
+    this.#writer = storeWriter(parts, chain);
   }
 
   /** The node's wallet seed (hex), sealed in the database; agents' EVM accounts derive from it. */
@@ -135,31 +141,18 @@ export class PostgresStore implements RuntimeStore {
     const a = parseInput(storeSchemas.agent, row, 'agent row');
     const sealed = this.#p.box.seal(a.identitySeed, `agent:${a.id}`);
     const now = this.#p.clock();
-    await this.#sql((tx) =>
-      tx.execute(
-        `insert into mandate_agent (id, did, version, supervisor_id, definition, identity_sealed, created_at, updated_at) values (?, ?, ?, ?, ?::jsonb, ?, ?, ?)
-         on conflict (id) do update set did = excluded.did, version = excluded.version, supervisor_id = excluded.supervisor_id, definition = excluded.definition, identity_sealed = excluded.identity_sealed, updated_at = excluded.updated_at`,
-        [a.id, a.did, a.version, a.supervisorId, JSON.stringify(a.definition), sealed, now, now],
-      ),
-    );
+    await this.#sql((tx) => upsertAgentRow(tx, { ...a, sealed, at: now }));
   }
 
   async listAgents(): Promise<AgentRow[]> {
-    const rows = await this.#read('select * from mandate_agent order by id');
-    return rows.map((r) => ({
-      id: r.id,
-      did: r.did,
-      version: r.version,
-      supervisorId: r.supervisor_id,
-      definition: r.definition,
-      identitySeed: this.#p.box.open(r.identity_sealed, `agent:${r.id}`),
-    }));
+    const rows = await this.#read<AgentDbRow>('select * from mandate_agent order by id');
+    return rows.map((r) => agentFromRow(r, this.#p.box));
   }
 
   async saveSnapshot(row: SnapshotRow): Promise<void> {
     const s = parseInput(storeSchemas.snapshot, row, 'snapshot row');
     parseInput(storeSchemas.persistedSnapshot, s.snapshot, `persisted snapshot of agent "${s.agentId}"`);
-    const result = await this.#writer.submit({ kind: 'snapshot', row: { ...s, snapshot: s.snapshot } as SnapshotRow });
+    const result = await this.#writer.submit({ kind: 'snapshot', row: { ...s, snapshot: s.snapshot } });
     if (result === FENCED)
       throw new FenceStaleError(
         `Refused the snapshot of agent "${s.agentId}" at step ${s.seq} with fencing token ${s.fence ?? 'none'}: another lease governs the agent now.`,
@@ -177,29 +170,12 @@ export class PostgresStore implements RuntimeStore {
    * not resumed from garbage), reported through `onProblem` and kept in {@link snapshotProblems}.
    */
   async loadSnapshots(): Promise<SnapshotRow[]> {
-    const rows = await this.#read('select distinct on (agent_id) * from mandate_snapshot order by agent_id, seq desc');
-    const good: SnapshotRow[] = [];
-    this.snapshotProblems = [];
-    for (const r of rows) {
-      const parsed = storeSchemas.persistedSnapshot.safeParse(r.snapshot);
-      if (parsed.success) {
-        good.push({
-          agentId: r.agent_id,
-          supervisorId: r.supervisor_id,
-          snapshot: r.snapshot,
-          state: r.state,
-          seq: Number(r.seq),
-          at: Number(r.at),
-        });
-        continue;
-      }
-      const problem = new SnapshotCorruptError(
-        `The snapshot of agent "${r.agent_id}" at step ${r.seq} does not parse (${parsed.error.issues[0]?.message ?? 'invalid'}); the agent is not resumed. Inspect mandate_snapshot, then re-register the agent or delete the bad row.`,
-        { details: { agentId: r.agent_id, seq: Number(r.seq) } },
-      );
-      this.snapshotProblems.push(problem);
-      this.#p.onProblem(problem);
-    }
+    const rows = await this.#read<SnapshotDbRow>(
+      'select distinct on (agent_id) * from mandate_snapshot order by agent_id, seq desc',
+    );
+    const { good, problems } = snapshotsFromRows(rows);
+    this.snapshotProblems = problems;
+    for (const problem of problems) this.#p.onProblem(problem);
     return good;
   }
 
@@ -210,32 +186,22 @@ export class PostgresStore implements RuntimeStore {
   }
 
   async saveDecision(record: DecisionRecord): Promise<void> {
-    const d = parseInput(storeSchemas.decision, record, 'decision record') as DecisionRecord;
+    const d: DecisionRecord = parseInput<DecisionRecord>(storeSchemas.decision, record, 'decision record');
     await this.#writer.submit({ kind: 'decision', record: d });
   }
 
   async getDecision(id: string): Promise<DecisionRecord | undefined> {
-    const rows = await this.#read('select * from mandate_decision where id = ?', [id]);
+    const rows = await this.#read<DecisionDbRow>('select * from mandate_decision where id = ?', [id]);
     return rows[0] === undefined ? undefined : decisionFromRow(rows[0]);
   }
 
   async saveApproval(record: ApprovalRecord): Promise<void> {
     const a = parseInput(storeSchemas.approval, record, 'approval record');
-    await this.#sql((tx) =>
-      tx.execute(
-        `insert into mandate_approval (id, agent_id, decision_id, status, record, requested_at, expires_at, decided_at) values (?, ?, ?, ?, ?::jsonb, ?, ?, ?)
-         on conflict (id) do update set status = excluded.status, record = excluded.record, decided_at = excluded.decided_at`,
-        [a.id, a.agentId, a.decisionId, a.status, JSON.stringify(a), a.requestedAt, a.expiresAt, a.decidedAt ?? null],
-      ),
-    );
+    await this.#sql((tx) => upsertApproval(tx, a));
   }
 
   async listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {
-    const rows =
-      status === undefined
-        ? await this.#read('select record from mandate_approval order by requested_at, id')
-        : await this.#read('select record from mandate_approval where status = ? order by requested_at, id', [status]);
-    return rows.map(approvalFromRow);
+    return (await this.#read<{ record: ApprovalRecord }>(...approvalsQuery(status))).map(approvalFromRow);
   }
 
   async beginIntent(
@@ -243,12 +209,7 @@ export class PostgresStore implements RuntimeStore {
   ): Promise<{ intent: IntentRow; created: boolean }> {
     const i = parseInput(storeSchemas.intentBegin, row, 'intent');
     const result = (await this.#sql((tx) => insertIntent(tx, i))) as { intent: IntentRow; created: boolean };
-    if (!result.created && result.intent.paramsHash !== i.paramsHash) {
-      throw new IdempotencyConflictError(
-        `Intent "${i.key}" already exists with other parameters (params hash ${result.intent.paramsHash}, now ${i.paramsHash}). An idempotency key names one effect; derive a new key for a different payment.`,
-        { details: { key: i.key } },
-      );
-    }
+    checkSameParams(result, i);
     return result;
   }
 
@@ -263,39 +224,26 @@ export class PostgresStore implements RuntimeStore {
   }
 
   async findIntent(key: string): Promise<IntentRow | undefined> {
-    const rows = await this.#read('select * from mandate_intent where key = ?', [key]);
+    const rows = await this.#read<IntentDbRow>('select * from mandate_intent where key = ?', [key]);
     return rows[0] === undefined ? undefined : intentFromRow(rows[0]);
   }
 
   /** Intents not yet `succeeded`/`failed`, oldest first: what reconciliation looks at after a restart. */
   async listOpenIntents(agentId?: string): Promise<IntentRow[]> {
-    const rows =
-      agentId === undefined
-        ? await this.#read(
-            `select * from mandate_intent where status in ('pending', 'executing') order by created_at, key`,
-          )
-        : await this.#read(
-            `select * from mandate_intent where agent_id = ? and status in ('pending', 'executing') order by created_at, key`,
-            [agentId],
-          );
-    return rows.map(intentFromRow);
+    return (await this.#read<IntentDbRow>(...openIntentsQuery(agentId))).map(intentFromRow);
   }
 
   /** Saves the kill switch state; with `audit`, the entry recording the change commits in the same transaction. */
   async saveKillSwitch(state: KillSwitchState, audit?: AuditInput): Promise<void> {
     const s = parseInput(storeSchemas.killSwitch, state, 'kill switch state');
     const input = audit === undefined ? undefined : parseAuditInput(audit);
-    const run = (tx: SqlExecutor) =>
-      tx.execute(
-        `insert into mandate_kill_switch (id, state, updated_at) values ('global', ?::jsonb, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at`,
-        [JSON.stringify(s), this.#p.clock()],
-      );
+    const run = (tx: SqlExecutor) => upsertKillSwitch(tx, s, this.#p.clock());
     if (input === undefined) await this.#sql(run);
     else await this.#writer.submit({ kind: 'audited', input, entryId: this.#entryId(), run });
   }
 
   async loadKillSwitch(): Promise<KillSwitchState | undefined> {
-    const rows = await this.#read(`select state from mandate_kill_switch where id = 'global'`);
+    const rows = await this.#read<{ state: unknown }>(`select state from mandate_kill_switch where id = 'global'`);
     return rows[0] === undefined
       ? undefined
       : parseInput(storeSchemas.killSwitch, rows[0].state, 'stored kill switch state');
@@ -312,17 +260,12 @@ export class PostgresStore implements RuntimeStore {
   /** Records a reputation change (append-only). */
   async appendReputationEvent(event: ReputationEvent): Promise<void> {
     const e = parseInput(storeSchemas.reputation, event, 'reputation event');
-    await this.#sql((tx) =>
-      tx.execute(
-        'insert into mandate_reputation_event (agent_id, kind, delta, score, reason, data, at) values (?, ?, ?, ?, ?, ?::jsonb, ?)',
-        [e.agentId, e.kind, e.delta, e.score ?? null, e.reason, JSON.stringify(e.data), e.at],
-      ),
-    );
+    await this.#sql((tx) => insertReputationEvent(tx, e));
   }
 
   /** An agent's reputation changes, newest first. */
   async listReputationEvents(agentId: string, limit = 100): Promise<ReputationEvent[]> {
-    const rows = await this.#read(
+    const rows = await this.#read<ReputationDbRow>(
       'select * from mandate_reputation_event where agent_id = ? order by id desc limit ?',
       [agentId, limit],
     );
@@ -374,12 +317,9 @@ export class PostgresStore implements RuntimeStore {
     return pgExecutor(this.#p.pool);
   }
 
-  #read(sql: string, params: unknown[] = []): Promise<Record<string, any>[]> {
-    return withDbRetry(
-      () => this.#db().execute(sql, params) as Promise<Record<string, any>[]>,
-      this.#p.retry,
-      'a read',
-    );
+  /** Runs a read; `R` is the row shape of our own schema (rowMappers.ts). */
+  #read<R>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return withDbRetry(() => this.#db().execute(sql, params) as Promise<R[]>, this.#p.retry, 'a read');
   }
 
   #sql(run: (tx: SqlExecutor) => Promise<unknown>): Promise<unknown> {

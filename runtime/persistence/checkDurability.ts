@@ -53,8 +53,10 @@ async function checkPostgres(url: string): Promise<DurabilityFinding> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const fsync = String((await client.query('show fsync')).rows[0]?.fsync);
-    const sync = String((await client.query('show synchronous_commit')).rows[0]?.synchronous_commit);
+    const fsync = String((await client.query<{ fsync: string }>('show fsync')).rows[0]?.fsync);
+    const sync = String(
+      (await client.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]?.synchronous_commit,
+    );
     const weak: string[] = [];
     if (fsync !== 'on') weak.push(`fsync = ${fsync} (set fsync = on)`);
     if (!SYNC_ON.has(sync)) weak.push(`synchronous_commit = ${sync} (set synchronous_commit = on)`);

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { railEntities } from '../../actors/rails/entities.ts';
+import { railEntities } from '../../actors/index.ts';
 
 /*
  * The store's schema, as MikroORM entity schemas (no decorators: code runs through tsx without

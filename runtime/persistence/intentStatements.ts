@@ -1,8 +1,9 @@
 import type { z } from 'zod';
+import { IdempotencyConflictError } from '../../kernel/index.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import { assertFenced } from './fenceStatements.ts';
 import type { IntentRow } from './RuntimeStore.ts';
-import { intentFromRow } from './rowMappers.ts';
+import { intentFromRow, type IntentDbRow } from './rowMappers.ts';
 import type { storeSchemas } from './storeSchemas.ts';
 
 const json = (v: Record<string, unknown> | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
@@ -28,12 +29,9 @@ export async function insertIntent(
       i.at,
       i.at,
     ],
-  )) as Record<string, unknown>[];
+  )) as IntentDbRow[];
   if (inserted[0] !== undefined) return { intent: intentFromRow(inserted[0]), created: true };
-  const existing = (await tx.execute('select * from mandate_intent where key = ?', [i.key])) as Record<
-    string,
-    unknown
-  >[];
+  const existing = (await tx.execute('select * from mandate_intent where key = ?', [i.key])) as IntentDbRow[];
   return { intent: intentFromRow(existing[0]!), created: false };
 }
 
@@ -53,4 +51,17 @@ export async function patchIntent(
      attempts = coalesce(?, attempts), updated_at = ? where key = ? returning key`,
     [p.status ?? null, p.reference ?? null, json(p.receipt), json(p.error), p.attempts ?? null, p.at, key],
   )) as unknown[];
+}
+
+/** Throws {@link IdempotencyConflictError} when an existing intent under the key was begun with other parameters. */
+export function checkSameParams(
+  result: { intent: IntentRow; created: boolean },
+  i: { key: string; paramsHash: string },
+): void {
+  if (!result.created && result.intent.paramsHash !== i.paramsHash) {
+    throw new IdempotencyConflictError(
+      `Intent "${i.key}" already exists with other parameters (params hash ${result.intent.paramsHash}, now ${i.paramsHash}). An idempotency key names one effect; derive a new key for a different payment.`,
+      { details: { key: i.key } },
+    );
+  }
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, type PostgreSqlConnection } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { parseOrThrow, type MandateError } from '../../kernel/index.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
@@ -135,7 +135,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
   let orm: MikroORM | undefined;
   try {
     orm = await withDbRetry(() => MikroORM.init(ormOptions(url, o.poolSize)), retry, 'the connection at start');
-    const pool = await (orm.em.getConnection() as PostgreSqlConnection).getNativeClient();
+    const pool = await orm.em.getConnection().getNativeClient();
     // An idle connection the server ends (a restart, pg_terminate_backend, a failover) is dropped
     // from the pool and the next query reconnects; without a listener it would crash the process.
     pool.on('error', (err: Error) =>
@@ -205,7 +205,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
 async function runMigrations(url: string, retry: DbRetryPolicy): Promise<void> {
   const admin = await withDbRetry(() => MikroORM.init(ormOptions(url, 1)), retry, 'the migration connection');
   try {
-    const pool = await (admin.em.getConnection() as PostgreSqlConnection).getNativeClient();
+    const pool = await admin.em.getConnection().getNativeClient();
     await migrateSchema(admin, pgExecutor(pool));
   } finally {
     await admin.close(true);

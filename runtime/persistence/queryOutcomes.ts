@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { DecisionOutcome, DecisionRecord } from './RuntimeStore.ts';
-import { decisionFromRow } from './rowMappers.ts';
+import { decisionFromRow, type DecisionDbRow } from './rowMappers.ts';
 import { parseInput } from './storeSchemas.ts';
 
 /** Filter of {@link queryOutcomes}. */
@@ -52,7 +52,7 @@ export async function queryOutcomes(db: SqlExecutor, query: OutcomeQuery): Promi
   const rows = (await db.execute(
     `select * from mandate_decision where ${where.join(' and ')} order by created_at desc, id limit ?`,
     [...params, q.limit],
-  )) as Record<string, any>[];
+  )) as (DecisionDbRow & { outcome_status: DecisionOutcome['status'] })[];
   return rows.map((r) => ({
     decisionId: r.id,
     agentId: r.agent_id,
@@ -65,7 +65,7 @@ export async function queryOutcomes(db: SqlExecutor, query: OutcomeQuery): Promi
     status: r.outcome_status,
     succeeded: r.outcome_status === 'succeeded',
     durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-    fees: r.fee_amount === null ? null : { value: r.fee_amount, asset: r.fee_asset },
+    fees: r.fee_amount === null ? null : { value: r.fee_amount, asset: r.fee_asset ?? '' },
     slippageBps: r.slippage_bps === null ? null : Number(r.slippage_bps),
     createdAt: Number(r.created_at),
   }));
@@ -87,6 +87,6 @@ export async function queryDecisionRecords(db: SqlExecutor, query: OutcomeQuery)
   const rows = (await db.execute(
     `select * from mandate_decision where ${where.join(' and ')} order by created_at, id limit ?`,
     [...params, q.limit],
-  )) as Record<string, unknown>[];
+  )) as DecisionDbRow[];
   return rows.map(decisionFromRow);
 }

@@ -1,11 +1,83 @@
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { ReputationEvent } from './ReputationEvent.ts';
-import type { DecisionRecord, IntentRow } from './RuntimeStore.ts';
+import type { AgentRow, DecisionRecord, IntentRow, SnapshotRow } from './RuntimeStore.ts';
 
-type Row = Record<string, any>;
+/** What the driver returns for a BIGINT or NUMERIC column: a string, or a number for INTEGER. */
+type DbNumber = string | number;
+
+/** A `mandate_decision` row as the driver returns it (jsonb parsed, numbers maybe as strings). */
+export interface DecisionDbRow {
+  id: string;
+  agent_id: string;
+  cycle: DbNumber;
+  trigger: DecisionRecord['trigger'];
+  facts: DecisionRecord['facts'];
+  rules_fired: DecisionRecord['rulesFired'];
+  rationale: string;
+  confidence: DbNumber;
+  model: string | null;
+  action: DecisionRecord['action'];
+  verdict: DecisionRecord['verdict'];
+  outcome: DecisionRecord['outcome'];
+  verdict_status: string | null;
+  outcome_status: string | null;
+  duration_ms: DbNumber | null;
+  fee_amount: string | null;
+  fee_asset: string | null;
+  slippage_bps: DbNumber | null;
+  created_at: DbNumber;
+  updated_at: DbNumber;
+}
+
+/** A `mandate_agent` row as the driver returns it. */
+export interface AgentDbRow {
+  id: string;
+  did: string;
+  version: string;
+  supervisor_id: string;
+  definition: AgentRow['definition'];
+  identity_sealed: string;
+}
+
+/** A `mandate_snapshot` row as the driver returns it. */
+export interface SnapshotDbRow {
+  agent_id: string;
+  supervisor_id: string;
+  snapshot: SnapshotRow['snapshot'];
+  state: string;
+  seq: DbNumber;
+  at: DbNumber;
+}
+
+/** A `mandate_intent` row as the driver returns it. */
+export interface IntentDbRow {
+  key: string;
+  agent_id: string;
+  decision_id: string;
+  params_hash: string;
+  params: IntentRow['params'];
+  status: IntentRow['status'];
+  reference: string | null;
+  receipt: NonNullable<IntentRow['receipt']> | null;
+  error: NonNullable<IntentRow['error']> | null;
+  attempts: DbNumber;
+  created_at: DbNumber;
+  updated_at: DbNumber;
+}
+
+/** A `mandate_reputation_event` row as the driver returns it. */
+export interface ReputationDbRow {
+  agent_id: string;
+  kind: string;
+  delta: DbNumber;
+  score: DbNumber | null;
+  reason: string;
+  data: Record<string, unknown> | null;
+  at: DbNumber;
+}
 
 /** A `mandate_decision` row as a {@link DecisionRecord}. */
-export function decisionFromRow(r: Row): DecisionRecord {
+export function decisionFromRow(r: DecisionDbRow): DecisionRecord {
   return {
     id: r.id,
     agentId: r.agent_id,
@@ -64,7 +136,7 @@ export const DECISION_CASTS: Record<number, string> = {
 };
 
 /** A `mandate_intent` row as an {@link IntentRow}. */
-export function intentFromRow(r: Row): IntentRow {
+export function intentFromRow(r: IntentDbRow): IntentRow {
   const row: IntentRow = {
     key: r.key,
     agentId: r.agent_id,
@@ -83,20 +155,20 @@ export function intentFromRow(r: Row): IntentRow {
 }
 
 /** A `mandate_approval` row as an {@link ApprovalRecord} (the record is kept whole as JSON). */
-export function approvalFromRow(r: Row): ApprovalRecord {
-  return r.record as ApprovalRecord;
+export function approvalFromRow(r: { record: ApprovalRecord }): ApprovalRecord {
+  return r.record;
 }
 
 /** A `mandate_reputation_event` row as a {@link ReputationEvent}. */
-export function reputationFromRow(r: Row): ReputationEvent {
+export function reputationFromRow(r: ReputationDbRow): ReputationEvent {
   const e: ReputationEvent = {
     agentId: r.agent_id,
     kind: r.kind,
     delta: Number(r.delta),
     reason: r.reason,
-    data: r.data,
     at: Number(r.at),
   };
+  if (r.data !== null) e.data = r.data;
   if (r.score !== null) e.score = Number(r.score);
   return e;
 }

@@ -51,7 +51,7 @@ export class PhaseRunner {
     step: number,
     actor: Actor<AnyStateMachine>,
   ): Promise<void> {
-    await null; // never report back inside the transition that started the phase
+    await Promise.resolve(); // never report back inside the transition that started the phase
     let event: AgentEvent;
     try {
       event = await this.#work(host, phase, ctx, step);

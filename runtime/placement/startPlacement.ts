@@ -52,7 +52,7 @@ export async function startPlacement(
     writer: s.writer,
     definition: (id) => definitions.get(id),
     register,
-    audit: s.audit,
+    audit: (entry) => s.audit(entry),
     alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
     handoverTimeoutMs: resolved.handoverTimeoutMs,
   });

@@ -35,6 +35,5 @@ export class SandboxStage implements ProposalStage {
 /** A supervisor policy (reputation, governance) as a pipeline stage named after its role. */
 export function policyStage(policy: SupervisorPolicy): ProposalStage {
   const stage: ProposalStage = { name: policy.role, role: policy.role, evaluate: (p) => policy.evaluate(p) };
-  const settle = policy.settle;
-  return settle === undefined ? stage : { ...stage, settle: (p, o) => settle.call(policy, p, o) };
+  return policy.settle === undefined ? stage : { ...stage, settle: (p, o) => policy.settle?.(p, o) };
 }

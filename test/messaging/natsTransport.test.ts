@@ -118,7 +118,7 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     for (let i = 0; i < 50; i++) {
       a.publish('order.one', enc(String(i)));
       expected.push(`order.one:${i}`);
-      if (i % 7 === 0) await null; // an agent awaiting between sends: a microtask checkpoint
+      if (i % 7 === 0) await Promise.resolve(); // an agent awaiting between sends: a microtask checkpoint
     }
     // A request after held publishes: they go out first.
     expect(dec.decode(await a.request('order.req', enc('ping'), 5_000))).toBe('pong');

@@ -69,8 +69,8 @@ describe('durability gate', () => {
     await using ns = await NatsServer.start({ jetstream: true, config: `http_port: ${monitor}` });
     const nc = await connect({ servers: ns.url });
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: 'MEM', subjects: ['mem.>'], storage: 'memory' as never });
-    await jsm.streams.add({ name: 'FILE', subjects: ['file.>'], storage: 'file' as never });
+    await jsm.streams.add({ name: 'MEM', subjects: ['mem.>'], storage: 'memory' });
+    await jsm.streams.add({ name: 'FILE', subjects: ['file.>'], storage: 'file' });
     await nc.close();
     const memory = await checkDurability({ jetstream: { streams: [{ name: 'MEM', storage: 'memory' }] } });
     expect(memory[0]).toMatchObject({ component: 'jetstream', durable: false });

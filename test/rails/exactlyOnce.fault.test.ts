@@ -60,11 +60,11 @@ function startWorker(
   let out = '';
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     if (out.includes('READY')) markReady();
   });
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const done = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       markReady();

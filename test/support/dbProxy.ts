@@ -66,7 +66,7 @@ export async function startDbProxy(targetUrl: string): Promise<DbProxy> {
     await new Promise<void>((resolve, reject) =>
       server!.once('error', reject).listen(port, '127.0.0.1', () => resolve()),
     );
-    port = (server!.address() as { port: number }).port;
+    port = (server.address() as { port: number }).port;
   };
   const down = async (): Promise<void> => {
     const s = server;

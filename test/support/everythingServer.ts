@@ -34,7 +34,7 @@ export async function startEverythingHttp(): Promise<{ url: string; process: Chi
   });
   await new Promise<void>((ok, fail) => {
     let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString('utf8');
       if (err.includes('listening on port')) ok();
     });

@@ -61,7 +61,7 @@ export async function startEvmNode(options: StartEvmNodeOptions = {}): Promise<E
   const chainId = options.chainId ?? 31337;
   const hre = await createHardhatRuntimeEnvironment({
     networks: { default: { type: 'edr-simulated', chainId, accounts: { mnemonic: EVM_TEST_MNEMONIC, count: 10 } } },
-  } as Parameters<typeof createHardhatRuntimeEnvironment>[0]);
+  });
   const server = await hre.network.createServer('default', '127.0.0.1', 0);
   const { port } = await server.listen();
   const url = `http://127.0.0.1:${port}`;

@@ -57,3 +57,8 @@ export function replace(el: Element, ...children: Child[]): void {
 export function time(at: number): string {
   return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 }
+
+/** An event handler running `fn` without waiting for it (it reports its own failures). */
+export function fire(fn: () => Promise<void>): () => void {
+  return () => void fn();
+}

@@ -54,7 +54,7 @@ export class ChainMarket {
       const op = this.#chain.operator();
       const feed = c.feeds.EURUSD!;
       const f = new Contract(feed.address, mandateArtifacts.PriceFeed.abi as never, op);
-      await (await f.getFunction('updateAnswer')(parseUnits(this.#sim.eurusd.toFixed(8), feed.decimals))).wait();
+      await (await f.getFunction('updateAnswer').send(parseUnits(this.#sim.eurusd.toFixed(8), feed.decimals))).wait();
       await this.#arbitrage();
       if (Date.now() - this.#lastYield >= 60_000) await this.#payYield();
     } finally {
@@ -82,11 +82,11 @@ export class ChainMarket {
     if (amountIn <= 0n) return;
     const op = this.#chain.operator();
     const router = c.uniswap.router;
-    await (await new Contract(sell, ERC20, op).getFunction('approve')(router, amountIn)).wait();
+    await (await new Contract(sell, ERC20, op).getFunction('approve').send(router, amountIn)).wait();
     const r = new Contract(router, packagedArtifact('UniswapV2Router02').abi as never, op);
     const deadline = Math.floor(Date.now() / 1000) + 600;
     await (
-      await r.getFunction('swapExactTokensForTokens')(amountIn, 0n, [sell, buy], await op.getAddress(), deadline)
+      await r.getFunction('swapExactTokensForTokens').send(amountIn, 0n, [sell, buy], await op.getAddress(), deadline)
     ).wait();
   }
 
@@ -98,6 +98,8 @@ export class ChainMarket {
     const held = await tokenUnits(this.#chain.provider(), USDC, vault);
     const yieldUnits = (held * BigInt(Math.floor(elapsed))) / BigInt(20 * 365 * 24 * 3600);
     if (yieldUnits > 0n)
-      await (await new Contract(USDC, ERC20, this.#chain.operator()).getFunction('transfer')(vault, yieldUnits)).wait();
+      await (
+        await new Contract(USDC, ERC20, this.#chain.operator()).getFunction('transfer').send(vault, yieldUnits)
+      ).wait();
   }
 }

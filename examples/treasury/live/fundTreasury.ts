@@ -28,21 +28,21 @@ export async function fundTreasury(chain: ChainConnection, eurusd: number, safe:
   for (const [agentId, opening] of Object.entries(OPENING_BALANCES)) {
     const to = chain.walletOf(agentId);
     await (await op.sendTransaction({ to, value: parseEther('10') })).wait();
-    if (opening.USDC !== '0') await (await usdc.getFunction('mint')(to, units(opening.USDC))).wait();
-    if (opening.EURC !== '0') await (await eurc.getFunction('mint')(to, units(opening.EURC))).wait();
+    if (opening.USDC !== '0') await (await usdc.getFunction('mint').send(to, units(opening.USDC))).wait();
+    if (opening.EURC !== '0') await (await eurc.getFunction('mint').send(to, units(opening.EURC))).wait();
   }
   // The payables agent's Safe pays the invoices above the approval threshold.
-  await (await usdc.getFunction('mint')(safe, units('60000'))).wait();
+  await (await usdc.getFunction('mint').send(safe, units('60000'))).wait();
   // The operator's float: pool liquidity, the market's arbitrage and the vault's yield.
-  await (await usdc.getFunction('mint')(me, units('3000000'))).wait();
-  await (await eurc.getFunction('mint')(me, units('3000000'))).wait();
+  await (await usdc.getFunction('mint').send(me, units('3000000'))).wait();
+  await (await eurc.getFunction('mint').send(me, units('3000000'))).wait();
   const router = chain.contracts.uniswap.router;
   const poolUsdc = units('1000000');
   const poolEurc = units((1_000_000 / eurusd).toFixed(6));
-  await (await usdc.getFunction('approve')(router, poolUsdc)).wait();
-  await (await eurc.getFunction('approve')(router, poolEurc)).wait();
+  await (await usdc.getFunction('approve').send(router, poolUsdc)).wait();
+  await (await eurc.getFunction('approve').send(router, poolEurc)).wait();
   const r = new Contract(router, packagedArtifact('UniswapV2Router02').abi as never, op);
   const deadline = Math.floor(Date.now() / 1000) + 600;
-  await (await r.getFunction('addLiquidity')(USDC, EURC, poolUsdc, poolEurc, 0n, 0n, me, deadline)).wait();
+  await (await r.getFunction('addLiquidity').send(USDC, EURC, poolUsdc, poolEurc, 0n, 0n, me, deadline)).wait();
   return true;
 }

@@ -116,7 +116,7 @@ export class AlertDispatcher {
 
   /** Resolves once every queue is empty (tests, and shutdown before `close`). */
   async drain(): Promise<void> {
-    while (this.#lanes.some((l) => l.running !== undefined)) await Promise.all(this.#lanes.map((l) => l.running));
+    while (this.#lanes.some((l) => l.running !== undefined)) await Promise.all(this.#lanes.map(async (l) => l.running));
   }
 
   /** Stops the workers: waits and requests in flight are cut short, queued notifications are left. */

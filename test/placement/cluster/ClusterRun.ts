@@ -84,7 +84,7 @@ export class ClusterRun {
     this.nodes[i] = node;
     let buffered = '';
     return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         buffered += d.toString();
         const lines = buffered.split('\n');
         buffered = lines.pop()!;
@@ -97,7 +97,7 @@ export class ClusterRun {
           }
         }
       });
-      child.stderr!.on('data', (d: Buffer) => (node.err = (node.err + d.toString()).slice(-4000)));
+      child.stderr.on('data', (d: Buffer) => (node.err = (node.err + d.toString()).slice(-4000)));
       child.once('exit', (code, signal) => {
         node.exited = true;
         if (signal === null && code !== 0) reject(new Error(`${id} exited with ${code}: ${node.err}`));

@@ -4,7 +4,7 @@
  */
 import type { Api } from '../api.ts';
 import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
-import { h, replace, time } from '../dom.ts';
+import { fire, h, replace, time } from '../dom.ts';
 import { askReason } from '../modal.ts';
 import { statechartSvg } from '../statechart.ts';
 import type { AgentDetail, AgentSummary, TreeNode } from '../types.ts';
@@ -90,13 +90,13 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
       'div',
       { class: 'controls' },
       can('agent.pause') && !agent.paused && !agent.killed
-        ? h('button', { 'data-testid': 'pause', onclick: act('pause') }, 'Pause')
+        ? h('button', { 'data-testid': 'pause', onclick: fire(act('pause')) }, 'Pause')
         : null,
       can('agent.resume') && agent.paused && !agent.killed
-        ? h('button', { 'data-testid': 'resume', onclick: act('resume') }, 'Resume')
+        ? h('button', { 'data-testid': 'resume', onclick: fire(act('resume')) }, 'Resume')
         : null,
       can('agent.stop') && !agent.killed
-        ? h('button', { class: 'danger', 'data-testid': 'stop', onclick: act('stop') }, 'Stop')
+        ? h('button', { class: 'danger', 'data-testid': 'stop', onclick: fire(act('stop')) }, 'Stop')
         : null,
     );
   };

@@ -3,7 +3,7 @@
  */
 import type { Api } from '../api.ts';
 import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
-import { h, replace, time } from '../dom.ts';
+import { fire, h, replace, time } from '../dom.ts';
 import { askReason } from '../modal.ts';
 import type { ApprovalRecord } from '../types.ts';
 import { runAction } from './runAction.ts';
@@ -11,8 +11,8 @@ import { runAction } from './runAction.ts';
 /** A one-line reading of a proposed action: `payment.send 18500.00 USD → cp-auditor-1`. */
 export function describeAction(action: Record<string, unknown>): string {
   const amount = action.amount as { value?: unknown; asset?: unknown } | undefined;
-  const parts = [String(action.type ?? 'action')];
-  if (amount && amount.value !== undefined) parts.push(`${String(amount.value)} ${String(amount.asset ?? '')}`.trim());
+  const parts = [text(action.type ?? 'action')];
+  if (amount && amount.value !== undefined) parts.push(`${text(amount.value)} ${text(amount.asset ?? '')}`.trim());
   if (typeof action.counterparty === 'string') parts.push(`→ ${action.counterparty}`);
   if (typeof action.account === 'string') parts.push(`from ${action.account}`);
   return parts.join(' ');
@@ -84,12 +84,16 @@ export function mountApprovalsView(
         a.status === 'pending' && can
           ? h(
               'button',
-              { class: 'primary', 'data-testid': `approve-${a.id}`, onclick: decide(a, 'approve') },
+              { class: 'primary', 'data-testid': `approve-${a.id}`, onclick: fire(decide(a, 'approve')) },
               'Approve',
             )
           : null,
         a.status === 'pending' && can
-          ? h('button', { class: 'danger', 'data-testid': `reject-${a.id}`, onclick: decide(a, 'reject') }, 'Reject')
+          ? h(
+              'button',
+              { class: 'danger', 'data-testid': `reject-${a.id}`, onclick: fire(decide(a, 'reject')) },
+              'Reject',
+            )
           : null,
         a.status === 'pending' ? h('span', { class: 'muted' }, ` expires ${time(a.expiresAt)}`) : null,
       ),
@@ -124,4 +128,8 @@ export function mountApprovalsView(
       table(decided, 'decided-approvals'),
     );
   };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
