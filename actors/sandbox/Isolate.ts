@@ -1,10 +1,5 @@
-import type {
-  QuickJSContext,
-  QuickJSDeferredPromise,
-  QuickJSHandle,
-  QuickJSRuntime,
-  QuickJSWASMModule,
-} from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
+import type { QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
 import {
   SandboxCapabilityError,
   SandboxCodeError,

@@ -6,8 +6,8 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import { compactHistory, type CompactionResult, type RetentionPolicy } from './compactHistory.ts';
-import { FenceStaleError, IntentUnknownError, type SnapshotCorruptError } from './errors.ts';
-import { raiseFence } from './fenceStatements.ts';
+import { IntentUnknownError, type SnapshotCorruptError } from './errors.ts';
+import { raiseFence, staleSnapshotError } from './fenceStatements.ts';
 import type { GroupCommit } from './GroupCommit.ts';
 import { storeWriter } from './storeWriter.ts';
 import { checkSameParams, insertIntent, patchIntent } from './intentStatements.ts';
@@ -22,33 +22,17 @@ import type {
   RuntimeStore,
   SnapshotRow,
 } from './RuntimeStore.ts';
-import {
-  approvalFromRow,
-  decisionFromRow,
-  intentFromRow,
-  reputationFromRow,
-  type AgentDbRow,
-  type DecisionDbRow,
-  type IntentDbRow,
-  type ReputationDbRow,
-  type SnapshotDbRow,
-} from './rowMappers.ts';
+import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
+import type { AgentDbRow, DecisionDbRow, IntentDbRow, ReputationDbRow, SnapshotDbRow } from './rowMappers.ts';
 import { FENCED, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
 import { PostgresAlertStore } from './PostgresAlertStore.ts';
 import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 import type { PostgresStoreParts } from './PostgresStoreParts.ts';
-import {
-  agentFromRow,
-  approvalsQuery,
-  insertReputationEvent,
-  upsertAgentRow,
-  openIntentsQuery,
-  snapshotsFromRows,
-  upsertApproval,
-  upsertKillSwitch,
-} from './recordStatements.ts';
+import { agentFromRow, approvalsQuery, erasureEntry, insertReputationEvent } from './recordStatements.ts';
+import { openIntentsQuery, snapshotsFromRows, upsertAgentRow, upsertApproval } from './recordStatements.ts';
+import { upsertKillSwitch } from './recordStatements.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
 import { withDbRetry } from './withDbRetry.ts';
 
@@ -153,11 +137,7 @@ export class PostgresStore implements RuntimeStore {
     const s = parseInput(storeSchemas.snapshot, row, 'snapshot row');
     parseInput(storeSchemas.persistedSnapshot, s.snapshot, `persisted snapshot of agent "${s.agentId}"`);
     const result = await this.#writer.submit({ kind: 'snapshot', row: { ...s, snapshot: s.snapshot } });
-    if (result === FENCED)
-      throw new FenceStaleError(
-        `Refused the snapshot of agent "${s.agentId}" at step ${s.seq} with fencing token ${s.fence ?? 'none'}: another lease governs the agent now.`,
-        { details: { agentId: s.agentId, token: s.fence ?? null } },
-      );
+    if (result === FENCED) throw staleSnapshotError(s);
   }
 
   async raiseFence(fence: { agentId: string; token: number; nodeId: string }): Promise<void> {
@@ -282,15 +262,7 @@ export class PostgresStore implements RuntimeStore {
     why = 'data subject erasure request',
   ): Promise<void> {
     await this.vault.eraseSubject(id);
-    await this.appendAudit({
-      who: by,
-      action: 'gdpr.subject.erased',
-      subject: id,
-      where: 'vault',
-      why,
-      data: { counterparty: id },
-      at: this.#p.clock(),
-    });
+    await this.appendAudit(erasureEntry(id, by, why, this.#p.clock()));
   }
 
   /** Past decisions with their outcomes, for the learning layer. */

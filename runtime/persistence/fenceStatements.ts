@@ -65,3 +65,11 @@ export async function raiseFence(
     );
   }
 }
+
+/** The error of a snapshot refused because another lease governs its agent now. */
+export function staleSnapshotError(s: { agentId: string; seq: number; fence?: number | undefined }): FenceStaleError {
+  return new FenceStaleError(
+    `Refused the snapshot of agent "${s.agentId}" at step ${s.seq} with fencing token ${s.fence ?? 'none'}: another lease governs the agent now.`,
+    { details: { agentId: s.agentId, token: s.fence ?? null } },
+  );
+}

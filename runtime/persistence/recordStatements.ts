@@ -2,6 +2,8 @@
  * The SQL of the small record tables (approvals, kill switch, reputation) and the reading of
  * snapshots, for {@link PostgresStore}: inputs already parsed, rows typed as our schema gives them.
  */
+import type { Principal } from '../../kernel/index.ts';
+import type { AuditInput } from '../audit/AuditInput.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import { SnapshotCorruptError } from './errors.ts';
@@ -108,4 +110,9 @@ export function snapshotsFromRows(rows: SnapshotDbRow[]): { good: SnapshotRow[];
     );
   }
   return { good, problems };
+}
+
+/** The audit entry of a GDPR erasure: the subject by pseudonym only, so the chain still verifies. */
+export function erasureEntry(id: string, by: Principal, why: string, at: number): AuditInput {
+  return { who: by, action: 'gdpr.subject.erased', subject: id, where: 'vault', why, data: { counterparty: id }, at };
 }
