@@ -30,6 +30,10 @@ Usage:
       Check agent, rule and governance YAML files; errors name the field.
   mandate audit verify
       Verify the audit hash chain and its signed checkpoints; exit 1 on a break.
+  mandate token create --name N --role observer|operator|admin [--expires 30d] [--data-dir .mandate/data]
+  mandate token list | mandate token revoke N
+      The gateway's bearer tokens (hashes in <data dir>/../tokens.json); a running gateway picks
+      up a change within a second. A created token is printed once.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -45,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./shadowCommand.ts')).shadowCommand(rest);
     case 'audit':
       return (await import('./auditCommand.ts')).runAuditCommand(rest);
+    case 'token':
+      return (await import('./tokenCommand.ts')).tokenCommand(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
-import { createGateway, ensureAdminToken } from '../gateway/index.ts';
+import { createGateway, ensureAdminToken, watchTokenFile } from '../gateway/index.ts';
 import { openStore } from '../runtime/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
 import {
@@ -18,6 +18,7 @@ import { chainBanner } from './chainBanner.ts';
 import { UsageError } from './errors.ts';
 import { durabilityGate, openLiveChain } from './liveSetup.ts';
 import { onParentExit } from './onParentExit.ts';
+import { tokenFilePath } from './tokenCommand.ts';
 import { logFormatOf, runOutput } from './runOutput.ts';
 import { systemEntry } from './systemEntry.ts';
 
@@ -221,14 +222,22 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let close = async (): Promise<void> => {};
   if (flags.get('no-gateway') !== true) {
-    const { tokens, adminToken } = await ensureAdminToken(join(dataDir, '..', 'tokens.json'));
+    const tokenFile = tokenFilePath(dataDir);
+    const { tokens, adminToken } = await ensureAdminToken(tokenFile);
+    // `mandate token create|revoke` edits the file; the running gateway follows it.
+    const unwatch = watchTokenFile(tokenFile, tokens, {
+      onProblem: (e) => runtime.alert('warning', e.code, e.message),
+    });
     const logger = out.logger?.child({ component: 'gateway' }, { level: 'warn' });
     const app = await createGateway({ runtime, tokens, mcp: mcpPolicy, ...(logger === undefined ? {} : { logger }) });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
     out.banner('gateway.listening', `mandate: dashboard and API on ${address}`, { address });
     if (adminToken) out.banner('gateway.admin-token', `mandate: admin token (shown once, keep it): ${adminToken}`);
-    close = async () => void (await app.close());
+    close = async () => {
+      unwatch();
+      await app.close();
+    };
   }
 
   const stop = async (): Promise<void> => {

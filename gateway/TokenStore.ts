@@ -12,6 +12,8 @@ export interface TokenEntry {
   sha256: string;
   /** Epoch milliseconds. */
   createdAt: number;
+  /** Epoch milliseconds after which the token is refused; absent: it does not expire. */
+  expiresAt?: number;
 }
 
 /** The identity behind a valid token. */
@@ -52,17 +54,40 @@ export class TokenStore {
   }
 
   /** Creates a token for `name` with `role`, stores its hash and returns the plaintext (show it once). */
-  issue(name: string, role: Role, now: number = Date.now()): { token: string; entry: TokenEntry } {
+  issue(
+    name: string,
+    role: Role,
+    options: { now?: number; expiresAt?: number } = {},
+  ): { token: string; entry: TokenEntry } {
     const token = generateToken();
-    const entry: TokenEntry = { name, role, sha256: hashToken(token), createdAt: now };
+    const entry: TokenEntry = { name, role, sha256: hashToken(token), createdAt: options.now ?? Date.now() };
+    if (options.expiresAt !== undefined) entry.expiresAt = options.expiresAt;
     this.add(entry);
     return { token, entry };
   }
 
-  /** The identity behind `token`, or undefined. */
-  verify(token: string): TokenIdentity | undefined {
+  /** Removes every token named `name`; returns how many were removed. */
+  revoke(name: string): number {
+    let removed = 0;
+    for (const [hash, entry] of this.byHash)
+      if (entry.name === name) {
+        this.byHash.delete(hash);
+        removed++;
+      }
+    return removed;
+  }
+
+  /** Replaces every entry at once with another store's (a token file changed on disk). */
+  replaceWith(other: TokenStore): void {
+    this.byHash.clear();
+    for (const entry of other.entries()) this.byHash.set(entry.sha256, entry);
+  }
+
+  /** The identity behind `token`, or undefined (unknown, revoked, or expired at `now`). */
+  verify(token: string, now: number = Date.now()): TokenIdentity | undefined {
     const entry = this.byHash.get(hashToken(token));
-    return entry === undefined ? undefined : { name: entry.name, role: entry.role };
+    if (entry === undefined || (entry.expiresAt !== undefined && now >= entry.expiresAt)) return undefined;
+    return { name: entry.name, role: entry.role };
   }
 
   /** Every stored entry (hashes only). */

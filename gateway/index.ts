@@ -4,7 +4,15 @@
  */
 export { createGateway, DEFAULT_UI_DIR } from './createGateway.ts';
 export type { GatewayOptions } from './createGateway.ts';
-export { ensureAdminToken, issueToken, loadTokenFile, saveTokenFile, TokenFileSchema } from './tokenFile.ts';
+export {
+  ensureAdminToken,
+  issueToken,
+  loadTokenFile,
+  revokeToken,
+  saveTokenFile,
+  TokenFileSchema,
+  watchTokenFile,
+} from './tokenFile.ts';
 export { TokenStore, hashToken, generateToken, TOKEN_PREFIX } from './TokenStore.ts';
 export type { TokenEntry, TokenIdentity } from './TokenStore.ts';
 export { ROLES, ROLE_PERMISSIONS, can } from './roles.ts';

@@ -32,7 +32,7 @@ describe('gateway - tokens', () => {
   it('gateway - a token file without an admin gets one added beside the existing tokens', async () => {
     const path = join(dir, 'tokens.json');
     const store = new TokenStore();
-    const { token } = store.issue('admin', 'observer', 1);
+    const { token } = store.issue('admin', 'observer', { now: 1 });
     await writeFile(path, JSON.stringify({ version: 1, tokens: store.entries() }));
     const { tokens, adminToken } = await ensureAdminToken(path);
     expect(tokens.verify(token)).toEqual({ name: 'admin', role: 'observer' });

@@ -6,6 +6,7 @@
  * ```
  * Add a token with `hashToken(token)`; the plaintext never goes in the file.
  */
+import { unwatchFile, watchFile } from 'node:fs';
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -26,6 +27,7 @@ export const TokenFileSchema = z.object({
       role: z.enum(ROLES),
       sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha-256'),
       createdAt: z.number().int().nonnegative(),
+      expiresAt: z.number().int().nonnegative().optional(),
     }),
   ),
 });
@@ -92,7 +94,7 @@ export async function ensureAdminToken(
   const taken = new Set(tokens.entries().map((e) => e.name));
   let name = 'admin';
   for (let i = 2; taken.has(name); i++) name = `admin-${i}`;
-  const { token } = tokens.issue(name, 'admin', now);
+  const { token } = tokens.issue(name, 'admin', { now });
   await saveTokenFile(path, tokens);
   return { tokens, adminToken: token };
 }
@@ -100,12 +102,17 @@ export async function ensureAdminToken(
 /**
  * Adds a token for `name` with `role` to the token file (creating it) and
  * returns the plaintext, to be shown once. A name that exists is refused, so
- * a token is never replaced by accident; revoke by deleting its entry.
+ * a token is never replaced by accident; revoke it with {@link revokeToken}.
  *
  * @example
  * const token = await issueToken('.mandate/tokens.json', 'alice', 'operator');
  */
-export async function issueToken(path: string, name: string, role: Role, now: number = Date.now()): Promise<string> {
+export async function issueToken(
+  path: string,
+  name: string,
+  role: Role,
+  options: { now?: number; expiresAt?: number } = {},
+): Promise<string> {
   const entry = TokenFileSchema.shape.tokens.element.pick({ name: true, role: true }).safeParse({ name, role });
   if (!entry.success)
     throw new TokenFileError(
@@ -117,7 +124,66 @@ export async function issueToken(path: string, name: string, role: Role, now: nu
       `Token file "${path}" already has a token named "${name}"; pick another name or delete that entry first`,
       { details: { name } },
     );
-  const { token } = tokens.issue(name, role, now);
+  const { token } = tokens.issue(name, role, options);
   await saveTokenFile(path, tokens);
   return token;
+}
+
+/**
+ * Removes the token named `name` from the token file; a running gateway that watches the file
+ * ({@link watchTokenFile}) refuses it within a second. Refuses to remove the last admin, so the
+ * console cannot be locked out by accident.
+ */
+export async function revokeToken(path: string, name: string): Promise<void> {
+  const tokens = await loadTokenFile(path);
+  const entry = tokens?.entries().find((e) => e.name === name);
+  if (tokens === undefined || entry === undefined)
+    throw new TokenFileError(
+      `Token file "${path}" has no token named "${name}"; \`mandate token list\` shows the names`,
+      {
+        details: { name },
+      },
+    );
+  if (entry.role === 'admin' && tokens.entries().filter((e) => e.role === 'admin').length === 1)
+    throw new TokenFileError(
+      `"${name}" is the last admin token in "${path}"; create another admin token first, then revoke this one`,
+      { details: { name } },
+    );
+  tokens.revoke(name);
+  await saveTokenFile(path, tokens);
+}
+
+/**
+ * Keeps `store` in step with the token file: checked every `intervalMs` (default 1 s), a changed
+ * file replaces the store's tokens, so tokens created or revoked by `mandate token` take effect on
+ * a running gateway without a restart. A file that does not parse keeps the tokens already loaded
+ * and is reported through `onProblem`. Returns the function that stops watching.
+ */
+export function watchTokenFile(
+  path: string,
+  store: TokenStore,
+  options: { onProblem: (error: TokenFileError) => void; intervalMs?: number },
+): () => void {
+  const reload = (): void => {
+    loadTokenFile(path).then(
+      (next) => {
+        if (next === undefined)
+          options.onProblem(
+            new TokenFileError(`Token file "${path}" disappeared; the tokens loaded before stay valid`),
+          );
+        else store.replaceWith(next);
+      },
+      (error: unknown) =>
+        options.onProblem(
+          error instanceof TokenFileError
+            ? error
+            : new TokenFileError(`Token file "${path}" could not be reloaded: ${String(error)}`, { cause: error }),
+        ),
+    );
+  };
+  const listener = (now: { mtimeMs: number }, before: { mtimeMs: number }): void => {
+    if (now.mtimeMs !== before.mtimeMs) reload();
+  };
+  watchFile(path, { interval: options.intervalMs ?? 1_000, persistent: false }, listener);
+  return () => unwatchFile(path, listener);
 }
