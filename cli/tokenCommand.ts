@@ -4,6 +4,7 @@
  * within a second, without a restart.
  */
 import { join } from 'node:path';
+import { durationSchema } from '../actors/index.ts';
 import { issueToken, loadTokenFile, revokeToken, ROLES, type Role } from '../gateway/index.ts';
 import { parseArgs } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -16,12 +17,12 @@ export function tokenFilePath(dataDir: string): string {
   return join(dataDir, '..', 'tokens.json');
 }
 
-/** A token lifetime such as `30d`, `12h` or `90m`, in milliseconds. */
+/** A token lifetime such as `30d`, `12h` or `90m` (the YAML duration syntax), in milliseconds. */
 export function tokenLifetime(text: string): number {
-  const m = /^(\d+)(m|h|d)$/.exec(text);
-  if (m === null || Number(m[1]) === 0)
+  const parsed = durationSchema.safeParse(text);
+  if (!parsed.success || parsed.data <= 0)
     throw new UsageError(`"--expires ${text}" is not a lifetime; use e.g. 90m, 12h or 30d.`);
-  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+  return parsed.data;
 }
 
 /** Runs `mandate token …`; prints a created token once. Returns the exit code. */

@@ -30,9 +30,7 @@ import type { AlertStore } from '../alerts/AlertStore.ts';
 import { PostgresAlertStore } from './PostgresAlertStore.ts';
 import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 import type { PostgresStoreParts } from './PostgresStoreParts.ts';
-import { agentFromRow, approvalsQuery, erasureEntry, insertReputationEvent } from './recordStatements.ts';
-import { openIntentsQuery, snapshotsFromRows, upsertAgentRow, upsertApproval } from './recordStatements.ts';
-import { upsertKillSwitch } from './recordStatements.ts';
+import * as records from './recordStatements.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
 import { withDbRetry } from './withDbRetry.ts';
 
@@ -125,12 +123,12 @@ export class PostgresStore implements RuntimeStore {
     const a = parseInput(storeSchemas.agent, row, 'agent row');
     const sealed = this.#p.box.seal(a.identitySeed, `agent:${a.id}`);
     const now = this.#p.clock();
-    await this.#sql((tx) => upsertAgentRow(tx, { ...a, sealed, at: now }));
+    await this.#sql((tx) => records.upsertAgentRow(tx, { ...a, sealed, at: now }));
   }
 
   async listAgents(): Promise<AgentRow[]> {
     const rows = await this.#read<AgentDbRow>('select * from mandate_agent order by id');
-    return rows.map((r) => agentFromRow(r, this.#p.box));
+    return rows.map((r) => records.agentFromRow(r, this.#p.box));
   }
 
   async saveSnapshot(row: SnapshotRow): Promise<void> {
@@ -153,7 +151,7 @@ export class PostgresStore implements RuntimeStore {
     const rows = await this.#read<SnapshotDbRow>(
       'select distinct on (agent_id) * from mandate_snapshot order by agent_id, seq desc',
     );
-    const { good, problems } = snapshotsFromRows(rows);
+    const { good, problems } = records.snapshotsFromRows(rows);
     this.snapshotProblems = problems;
     for (const problem of problems) this.#p.onProblem(problem);
     return good;
@@ -177,11 +175,11 @@ export class PostgresStore implements RuntimeStore {
 
   async saveApproval(record: ApprovalRecord): Promise<void> {
     const a = parseInput(storeSchemas.approval, record, 'approval record');
-    await this.#sql((tx) => upsertApproval(tx, a));
+    await this.#sql((tx) => records.upsertApproval(tx, a));
   }
 
   async listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {
-    return (await this.#read<{ record: ApprovalRecord }>(...approvalsQuery(status))).map(approvalFromRow);
+    return (await this.#read<{ record: ApprovalRecord }>(...records.approvalsQuery(status))).map(approvalFromRow);
   }
 
   async beginIntent(
@@ -210,14 +208,14 @@ export class PostgresStore implements RuntimeStore {
 
   /** Intents not yet `succeeded`/`failed`, oldest first: what reconciliation looks at after a restart. */
   async listOpenIntents(agentId?: string): Promise<IntentRow[]> {
-    return (await this.#read<IntentDbRow>(...openIntentsQuery(agentId))).map(intentFromRow);
+    return (await this.#read<IntentDbRow>(...records.openIntentsQuery(agentId))).map(intentFromRow);
   }
 
   /** Saves the kill switch state; with `audit`, the entry recording the change commits in the same transaction. */
   async saveKillSwitch(state: KillSwitchState, audit?: AuditInput): Promise<void> {
     const s = parseInput(storeSchemas.killSwitch, state, 'kill switch state');
     const input = audit === undefined ? undefined : parseAuditInput(audit);
-    const run = (tx: SqlExecutor) => upsertKillSwitch(tx, s, this.#p.clock());
+    const run = (tx: SqlExecutor) => records.upsertKillSwitch(tx, s, this.#p.clock());
     if (input === undefined) await this.#sql(run);
     else await this.#writer.submit({ kind: 'audited', input, entryId: this.#entryId(), run });
   }
@@ -240,7 +238,7 @@ export class PostgresStore implements RuntimeStore {
   /** Records a reputation change (append-only). */
   async appendReputationEvent(event: ReputationEvent): Promise<void> {
     const e = parseInput(storeSchemas.reputation, event, 'reputation event');
-    await this.#sql((tx) => insertReputationEvent(tx, e));
+    await this.#sql((tx) => records.insertReputationEvent(tx, e));
   }
 
   /** An agent's reputation changes, newest first. */
@@ -262,7 +260,7 @@ export class PostgresStore implements RuntimeStore {
     why = 'data subject erasure request',
   ): Promise<void> {
     await this.vault.eraseSubject(id);
-    await this.appendAudit(erasureEntry(id, by, why, this.#p.clock()));
+    await this.appendAudit(records.erasureEntry(id, by, why, this.#p.clock()));
   }
 
   /** Past decisions with their outcomes, for the learning layer. */

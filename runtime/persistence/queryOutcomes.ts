@@ -39,20 +39,11 @@ const querySchema = z.object({
 /** Past decisions that have an outcome, newest first (success/fail, duration, fees, slippage). */
 export async function queryOutcomes(db: SqlExecutor, query: OutcomeQuery): Promise<OutcomeRow[]> {
   const q = parseInput(querySchema, query, 'outcome query');
-  const where = ['outcome_status is not null'];
-  const params: unknown[] = [];
-  if (q.agentId !== undefined) {
-    where.push('agent_id = ?');
-    params.push(q.agentId);
-  }
-  if (q.since !== undefined) {
-    where.push('created_at >= ?');
-    params.push(q.since);
-  }
-  const rows = (await db.execute(
-    `select * from mandate_decision where ${where.join(' and ')} order by created_at desc, id limit ?`,
-    [...params, q.limit],
-  )) as (DecisionDbRow & { outcome_status: DecisionOutcome['status'] })[];
+  const { where, params } = filterOf(q, 'outcome_status is not null');
+  const rows = (await db.execute(`select * from mandate_decision where ${where} order by created_at desc, id limit ?`, [
+    ...params,
+    q.limit,
+  ])) as (DecisionDbRow & { outcome_status: DecisionOutcome['status'] })[];
   return rows.map((r) => ({
     decisionId: r.id,
     agentId: r.agent_id,
@@ -74,7 +65,17 @@ export async function queryOutcomes(db: SqlExecutor, query: OutcomeQuery): Promi
 /** Recorded decisions with their facts, oldest first: what shadow mode replays through new rules. */
 export async function queryDecisionRecords(db: SqlExecutor, query: OutcomeQuery): Promise<DecisionRecord[]> {
   const q = parseInput(querySchema, query, 'decision query');
-  const where = ['true'];
+  const { where, params } = filterOf(q, 'true');
+  const rows = (await db.execute(`select * from mandate_decision where ${where} order by created_at, id limit ?`, [
+    ...params,
+    q.limit,
+  ])) as DecisionDbRow[];
+  return rows.map(decisionFromRow);
+}
+
+/** The `where` clause of a query: `base`, then the agent and the lower time bound when given. */
+function filterOf(q: { agentId?: string; since?: number }, base: string): { where: string; params: unknown[] } {
+  const where = [base];
   const params: unknown[] = [];
   if (q.agentId !== undefined) {
     where.push('agent_id = ?');
@@ -84,9 +85,5 @@ export async function queryDecisionRecords(db: SqlExecutor, query: OutcomeQuery)
     where.push('created_at >= ?');
     params.push(q.since);
   }
-  const rows = (await db.execute(
-    `select * from mandate_decision where ${where.join(' and ')} order by created_at, id limit ?`,
-    [...params, q.limit],
-  )) as DecisionDbRow[];
-  return rows.map(decisionFromRow);
+  return { where: where.join(' and '), params };
 }
