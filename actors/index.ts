@@ -107,6 +107,27 @@ export {
 } from './oracles/index.ts';
 export type { Oracle, PriceObservation } from './oracles/index.ts';
 export {
+  ChainDataInvalidError,
+  ChainDataStaleError,
+  ChainDataTruncatedError,
+  ChainDataUnavailableError,
+  CovalentSource,
+  covalentPerceiver,
+  SubgraphSource,
+  subgraphPerceiver,
+  unitsToDecimal,
+} from './chaindata/index.ts';
+export type {
+  CovalentFacts,
+  CovalentSourceOptions,
+  EntityQuery,
+  IndexedBlock,
+  IndexerHttpOptions,
+  SubgraphSourceOptions,
+  TokenBalance,
+  TokenTransfer,
+} from './chaindata/index.ts';
+export {
   createTreasuryStrategyActuator,
   Erc4626Vault,
   LiquidityFloorError,

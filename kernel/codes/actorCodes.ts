@@ -145,6 +145,27 @@ export const ACTOR_CODES = {
     kind: 'error',
     meaning: 'a price source cannot be reached, or too few sane sources remain',
   },
+  MANDATE_ERR_CHAINDATA_INVALID: {
+    status: 502,
+    kind: 'error',
+    meaning:
+      'an indexer (GraphQL subgraph, Covalent-style REST) answered with data failing validation or with query errors',
+  },
+  MANDATE_ERR_CHAINDATA_STALE: {
+    status: 503,
+    kind: 'error',
+    meaning: "an indexer's latest indexed block is older than its allowed age, or it reports indexing errors",
+  },
+  MANDATE_ERR_CHAINDATA_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning: 'an indexer cannot be reached, answered with an HTTP error or flagged its answer as an error',
+  },
+  MANDATE_ERR_CHAINDATA_TRUNCATED: {
+    status: 502,
+    kind: 'error',
+    meaning: 'indexed data has more pages than the perceiver may read; nothing partial is returned',
+  },
   MANDATE_ERR_LLM_HTTP: {
     status: 502,
     kind: 'error',
