@@ -107,6 +107,26 @@ export {
 } from './oracles/index.ts';
 export type { Oracle, PriceObservation } from './oracles/index.ts';
 export {
+  FileKybProvider,
+  HttpKybProvider,
+  KybConfigError,
+  KybPolicy,
+  KybUnavailableError,
+  parseKybFile,
+  screen,
+  screeningName,
+} from './compliance/index.ts';
+export type {
+  HttpKybProviderOptions,
+  KybAnswer,
+  KybCheck,
+  KybPolicyOptions,
+  KybProvider,
+  KybRecord,
+  SanctionsEntry,
+  SanctionsHit,
+} from './compliance/index.ts';
+export {
   ChainDataInvalidError,
   ChainDataStaleError,
   ChainDataTruncatedError,

@@ -1,4 +1,4 @@
-import type { GovernanceConfig } from '../actors/index.ts';
+import type { GovernanceConfig, KybPolicy } from '../actors/index.ts';
 import type { RestartStrategy } from '../machines/index.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { RuntimeMessagingOptions } from './messaging/RuntimeMessaging.ts';
@@ -43,6 +43,11 @@ export interface RuntimeOptions {
    * cycles at one simulated instant would read as a burst.
    */
   zeroTrust?: boolean | { utcOffsetMinutes?: number };
+  /**
+   * The counterparty check (KYB, sanctions, jurisdiction) before governance, after zero trust: a
+   * `KybPolicy` over a provider (`FileKybProvider`, `HttpKybProvider` or your own). Off when unset.
+   */
+  kyb?: KybPolicy;
   groups?: Record<string, GroupOptions>;
   /** Capabilities that may be declared; others are refused at spawn (`MANDATE_ERR_CAPABILITY_UNKNOWN`). */
   capabilityCatalog?: ReadonlyMap<string, string>;

@@ -21,6 +21,7 @@ import type { RunningPlacement } from './placement/startPlacement.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
 import { onReputationChange } from './reputation/onReputationChange.ts';
+import { kybStage } from './proposals/kybStage.ts';
 import { zeroTrustStage } from './proposals/zeroTrustStage.ts';
 import { reportSandboxViolation } from './phases/reportSandboxViolation.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
@@ -243,6 +244,8 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     const zt = options.zeroTrust === true ? {} : options.zeroTrust;
     pipeline.add(zeroTrustStage({ ...zt, tree, alert }), { before: 'governance' });
   }
+  if (options.kyb !== undefined)
+    pipeline.add(kybStage({ policy: options.kyb, audit, alert, clock, nodeId }), { before: 'governance' });
   const decisions = new DecisionRecords({ store, clock, audit, alert });
   const intents: IntentLog = store ?? new MemoryIntentLog();
   const phaseEnv: PhaseEnv = {

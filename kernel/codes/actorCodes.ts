@@ -145,6 +145,17 @@ export const ACTOR_CODES = {
     kind: 'error',
     meaning: 'a price source cannot be reached, or too few sane sources remain',
   },
+  MANDATE_ERR_KYB_CONFIG: {
+    status: 400,
+    kind: 'error',
+    meaning: 'a KYB list file or provider setting is malformed; the message names the entry',
+  },
+  MANDATE_ERR_KYB_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning:
+      'a KYB provider cannot be reached or answered something that is not a KYB record (payments to that counterparty then wait for a human)',
+  },
   MANDATE_ERR_CHAINDATA_INVALID: {
     status: 502,
     kind: 'error',

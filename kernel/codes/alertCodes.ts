@@ -78,4 +78,10 @@ export const ALERT_CODES = {
     meaning:
       'the zero-trust stage judged a proposal critical (invalid identity, or behaviour far outside the agent’s history): denied, the agent paused; the alert carries the reasons',
   },
+  MANDATE_KYB_SANCTIONS_MATCH: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "a payment's counterparty matched a sanctions list entry (by name, alias or address): the payment is denied; the alert names the list and entry",
+  },
 } as const satisfies Record<string, CodeEntry>;
