@@ -123,7 +123,12 @@ async function alertLatency(): Promise<void> {
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     // A distinct actor per alert: no dedup folding, every one is delivered.
-    runtime.alert('warning', ErrorCode.MANDATE_ERR_ACTOR_CRASHED, `bench-${i} restarted`, `agent-${i}`);
+    runtime.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
+      message: `bench-${i} restarted`,
+      actorId: `agent-${i}`,
+    });
     await runtime.services().alertBook.flush();
     latencies.push(arrived.get(String(i))! - t0);
   }

@@ -186,15 +186,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(chain === undefined ? {} : { chain }),
   });
   runtime.subscribe((e) => out.event(e));
-  report = (e) => runtime.alert('warning', e.code, `store: ${e.message}`);
+  report = (e) => runtime.alert({ severity: 'warning', code: e.code, message: `store: ${e.message}` });
   for (const e of early) report(e);
   // Journal and snapshot history are compacted by the retention policy: at start, then hourly.
   const compact = () =>
-    void store
-      .compact()
-      .catch((e: Error) =>
-        runtime.alert('warning', codeOf(e, ErrorCode.MANDATE_ERR_STORE), `retention compaction failed: ${e.message}`),
-      );
+    void store.compact().catch((e: Error) =>
+      runtime.alert({
+        severity: 'warning',
+        code: codeOf(e, ErrorCode.MANDATE_ERR_STORE),
+        message: `retention compaction failed: ${e.message}`,
+      }),
+    );
   compact();
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
@@ -226,7 +228,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const { tokens, adminToken } = await ensureAdminToken(tokenFile);
     // `mandate token create|revoke` edits the file; the running gateway follows it.
     const unwatch = watchTokenFile(tokenFile, tokens, {
-      onProblem: (e) => runtime.alert('warning', e.code, e.message),
+      onProblem: (e) => runtime.alert({ severity: 'warning', code: e.code, message: e.message }),
     });
     const logger = out.logger?.child({ component: 'gateway' }, { level: 'warn' });
     const app = await createGateway({ runtime, tokens, mcp: mcpPolicy, ...(logger === undefined ? {} : { logger }) });

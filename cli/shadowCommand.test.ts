@@ -19,10 +19,14 @@ describe('mandate shadow', () => {
     const records: DecisionRecord[] = [];
     for (const [i, f] of [facts(0.4, '0.00'), facts(0.47, '1200.00'), facts(0.55, '9000.00')].entries()) {
       const d = await current.decide(f);
-      records.push(record(`d${i}`, f, d.action as never, d.rulesFired, now - 1_000 + i));
+      records.push(
+        record({ id: `d${i}`, facts: f, action: d.action as never, rulesFired: d.rulesFired, at: now - 1_000 + i }),
+      );
     }
-    records.push(record('d3', facts(0.52, '5000.00'), null, [], now - 500));
-    records.push(record('old', facts(0.55, '9000.00'), null, [], now - 3 * 86_400_000)); // outside --since 24h
+    records.push(record({ id: 'd3', facts: facts(0.52, '5000.00'), action: null, rulesFired: [], at: now - 500 }));
+    records.push(
+      record({ id: 'old', facts: facts(0.55, '9000.00'), action: null, rulesFired: [], at: now - 3 * 86_400_000 }),
+    ); // outside --since 24h
 
     await using t = await openTestStore('postgresql');
     const env = { DATABASE_URL: t.store.databaseUrl, MANDATE_DATA_DIR: t.dataDir };
@@ -66,13 +70,19 @@ describe('mandate shadow', () => {
   });
 });
 
-function record(
-  id: string,
-  facts: Record<string, unknown>,
-  action: Record<string, unknown> | null,
-  rulesFired: string[],
-  at: number,
-): DecisionRecord {
+function record({
+  id,
+  facts,
+  action,
+  rulesFired,
+  at,
+}: {
+  id: string;
+  facts: Record<string, unknown>;
+  action: Record<string, unknown> | null;
+  rulesFired: string[];
+  at: number;
+}): DecisionRecord {
   return {
     id,
     agentId: 'fx-rebalancer',

@@ -129,12 +129,12 @@ describe('gateway - RBAC on every route', () => {
 
 describe('gateway - alerts', () => {
   it('gateway - GET /api/alerts lists kept alerts by status; POST /api/alerts/:id/ack acknowledges one, audited', async () => {
-    fx.runtime.alert(
-      'warning',
-      ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
-      'gateway test: reconciler restarted',
-      'sandbox:gw',
-    );
+    fx.runtime.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
+      message: 'gateway test: reconciler restarted',
+      actorId: 'sandbox:gw',
+    });
     const open = await call({ method: 'GET', url: '/api/alerts?status=open' }, fx.tokens.observer);
     expect(open.status).toBe(200);
     const alert = (open.body.alerts as Array<{ id: string; message: string }>).find((a) =>

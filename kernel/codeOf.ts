@@ -7,7 +7,11 @@ import { isMandateError } from './MandateError.ts';
  * are not table codes and give `fallback`; the original error stays the `cause`.
  *
  * @example
- * alert('critical', codeOf(error, ErrorCode.MANDATE_ERR_STORE), `persisting state failed: ${message}`);
+ * alert({
+ *   severity: 'critical',
+ *   code: codeOf(error, ErrorCode.MANDATE_ERR_STORE),
+ *   message: `persisting state failed: ${message}`,
+ * });
  */
 export function codeOf(error: unknown, fallback: ErrorCode): ErrorCode {
   if (isMandateError(error)) return error.code;

@@ -48,7 +48,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * compile, and "find references" finds every place that raises it.
  *
  * @example
- * alert('info', ErrorCode.MANDATE_GATE_CLOSED, `${id} waits: gate "${gate}" is closed`);
+ * alert({ severity: 'info', code: ErrorCode.MANDATE_GATE_CLOSED, message: `${id} waits: gate "${gate}" is closed` });
  */
 export const ErrorCode = Object.freeze(Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, code]))) as {
   readonly [C in ErrorCode]: C;

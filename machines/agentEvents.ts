@@ -44,7 +44,17 @@ export function phaseDone(phase: string, step: number, payload: Record<string, u
 }
 
 /** Builds the failure event of a phase. */
-export function phaseFailed(phase: string, step: number, error: PhaseError, retryable = true): AgentEvent {
+export function phaseFailed({
+  phase,
+  step,
+  error,
+  retryable = true,
+}: {
+  phase: string;
+  step: number;
+  error: PhaseError;
+  retryable?: boolean;
+}): AgentEvent {
   return (
     phase === 'act'
       ? { type: 'agent.act.failed', step, error, retryable }

@@ -400,7 +400,7 @@ describe('runtime - designer machines and operator controls', () => {
     );
     const host = agentOf(runtime, 'gated');
     expect(await runtime.trigger('gated', human)).toBe(false);
-    await runtime.setGate('pre-check', true, human, 'KYB done');
+    await runtime.setGate({ name: 'pre-check', open: true, by: human, why: 'KYB done' });
     expect(await runtime.trigger('gated', human)).toBe(true);
     await settle();
     expect(host.context.cycle).toBe(1);

@@ -1,14 +1,15 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { Clock, ErrorCode } from '../kernel/index.ts';
+import type { Clock } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
+import type { GateChange } from './control/OperatorCommands.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import type { Retractor } from './control/Retraction.ts';
 import type { RuntimeChain } from './chain/RuntimeChain.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
-import type { AlertSeverity } from './host/AgentHost.ts';
+import type { AlertInput } from './host/AgentHost.ts';
 import type { FamilySnapshot } from './metrics/MetricFamily.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } from './persistence/RuntimeStore.ts';
@@ -160,7 +161,7 @@ export interface MandateRuntime {
   /** Sends a validated external event (`agent.trigger`, `agent.pause`, …) to an agent. */
   send(agentId: string, event: unknown): boolean;
   /** Opens or closes a dependency gate. */
-  setGate(name: string, open: boolean, by: Principal, why: string): Promise<void>;
+  setGate(change: GateChange): Promise<void>;
   gate(name: string): Gate | undefined;
 
   // ---- approvals ----
@@ -193,7 +194,7 @@ export interface MandateRuntime {
   /** Every transition, approval and alert; returns the function that unsubscribes. */
   subscribe(listener: (event: InspectionEvent) => void): () => void;
   /** Raises an operator alert with a code from docs/errors.md (kept, deduplicated and sent to the sinks by the alert book). */
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   /** Kept alerts, newest first (default 200), optionally by status; they survive restarts with a store. */
   listAlerts(query?: { status?: AlertStatus; limit?: number }): AlertRecord[];
   /** Marks an alert seen (persisted before it resolves); an unknown id is `MANDATE_ERR_NOT_FOUND`. */

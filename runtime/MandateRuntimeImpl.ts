@@ -1,11 +1,12 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { Clock, ErrorCode } from '../kernel/index.ts';
+import type { Clock } from '../kernel/index.ts';
 import { composeRuntime, type RuntimeServices } from './composeRuntime.ts';
 import type { Gate } from './control/GateBoard.ts';
+import type { GateChange } from './control/OperatorCommands.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
-import type { AlertSeverity } from './host/AgentHost.ts';
+import type { AlertInput } from './host/AgentHost.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type {
   AgentDetail,
@@ -203,8 +204,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
     return this.#s.operator.send(agentId, event);
   }
 
-  setGate(name: string, open: boolean, by: Principal, why: string): Promise<void> {
-    return this.#s.operator.setGate(name, open, by, why);
+  setGate(change: GateChange): Promise<void> {
+    return this.#s.operator.setGate(change);
   }
 
   gate(name: string): Gate | undefined {
@@ -228,7 +229,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
   // ---- kill switch --------------------------------------------------------------------------
 
   engageKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void> {
-    return this.#s.killSwitch.engage(scope, by, why);
+    return this.#s.killSwitch.engage({ scope, by, why });
   }
 
   addRetractor(name: string, retractor: Retractor): void {
@@ -236,7 +237,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
   }
 
   releaseKillSwitch(scope: KillScope, by: Principal, why: string): Promise<void> {
-    return this.#s.killSwitch.release(scope, by, why);
+    return this.#s.killSwitch.release({ scope, by, why });
   }
 
   killSwitchState(): KillSwitchState {
@@ -257,8 +258,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
     return this.#s.inspection.subscribe(listener);
   }
 
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void {
-    this.#s.alerts.raise(severity, code, message, actorId);
+  alert(alert: AlertInput): void {
+    this.#s.alerts.raise(alert);
   }
 
   listAlerts(query?: { status?: AlertStatus; limit?: number }): AlertRecord[] {

@@ -6,10 +6,18 @@ import { DEFAULT_ALERT_RULES } from './alerts/alertRules.ts';
 import { AlertDispatcher } from './alerts/sinks/AlertDispatcher.ts';
 import { InspectionStream } from './inspection/InspectionStream.ts';
 import { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
+import type { StateChange } from './host/StateChange.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
 import { CycleTracer } from './tracing/CycleTracer.ts';
 import { OtlpHttpExporter } from './tracing/OtlpHttpExporter.ts';
+
+/** The agent a transition is about, as observability reads it (an `AgentHost` is one; nothing is copied). */
+interface TransitionSubject {
+  readonly id: string;
+  readonly parent: { readonly id: string };
+  readonly context: { readonly cycle: number };
+}
 
 /** The observability services of a runtime: the inspection stream, alerts and their book, telemetry. */
 export interface Observability {
@@ -20,7 +28,7 @@ export interface Observability {
   /** Cycle traces and their OTLP exporter (`options.tracing`). */
   tracing: { tracer: CycleTracer; exporter: OtlpHttpExporter } | undefined;
   /** Feeds one agent transition to the alert rules, the histograms and the tracer. */
-  onAgentTransition(agentId: string, parentId: string, from: string, to: string, cycle: number): void;
+  onAgentTransition(agent: TransitionSubject, change: StateChange): void;
 }
 
 /**
@@ -44,7 +52,7 @@ export function composeObservability(
     rules: { ...DEFAULT_ALERT_RULES, ...options.alerting?.rules },
     store: options.store?.alerts,
     dispatcher: sinks.length === 0 ? undefined : new AlertDispatcher(sinks, options.alerting?.dispatch),
-    raise: (e) => void alerts.raise(e.severity, e.code, e.message, e.actorId),
+    raise: (e) => void alerts.raise(e),
     audit: (entry) => deps.audit(entry),
     onProblem: (message) =>
       logger === undefined ? console.error(`mandate: ${message}`) : logger.warn({ event: 'alert.problem' }, message),
@@ -62,10 +70,10 @@ export function composeObservability(
     alertBook,
     telemetry,
     tracing,
-    onAgentTransition(agentId, parentId, from, to, cycle) {
-      tracer?.onAgentTransition(agentId, from, to, cycle);
-      alertBook.onAgentTransition(agentId, parentId, from, to);
-      telemetry?.onAgentTransition(agentId, from, to);
+    onAgentTransition(agent, change) {
+      tracer?.onAgentTransition(agent.id, change, agent.context.cycle);
+      alertBook.onAgentTransition(agent.id, agent.parent.id, change);
+      telemetry?.onAgentTransition(agent.id, change.from, change.to);
     },
   };
 }

@@ -9,7 +9,7 @@ import { GateBoard } from './control/GateBoard.ts';
 import { KillSwitch } from './control/KillSwitch.ts';
 import { OperatorCommands } from './control/OperatorCommands.ts';
 import { DecisionRecords } from './decisions/DecisionRecords.ts';
-import { type AgentEnv, type AlertSeverity } from './host/AgentHost.ts';
+import { type AgentEnv, type AlertInput } from './host/AgentHost.ts';
 import { AgentLogic } from './host/AgentLogic.ts';
 import { MemoryIntentLog, type IntentLog } from './host/IntentLog.ts';
 import { PhaseWatchdog } from './host/PhaseWatchdog.ts';
@@ -85,17 +85,16 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
   const obs = composeObservability(options, { nodeId, clock, audit });
   const { inspection, alerts, telemetry, tracing } = obs;
-  const alert = (severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void =>
-    void alerts.raise(severity, code, message, actorId);
+  const alert = (a: AlertInput): void => void alerts.raise(a);
   const writer =
     store === undefined
       ? undefined
       : new StateWriter(store, clock, (error) =>
-          alert(
-            'critical',
-            codeOf(error, ErrorCode.MANDATE_ERR_STORE),
-            `persisting state failed, will retry: ${(error as Error).message}`,
-          ),
+          alert({
+            severity: 'critical',
+            code: codeOf(error, ErrorCode.MANDATE_ERR_STORE),
+            message: `persisting state failed, will retry: ${(error as Error).message}`,
+          }),
         );
   const traceOf = tracing === undefined ? undefined : (id: string) => tracing.tracer.traceIdOf(id);
   const journal = new TransitionJournal({
@@ -153,11 +152,11 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
           : { id: input.agentId, input, parent: host.parent.actor, snapshot },
       ),
     startPhase: (host, phase, context) => late.phases.start(host, phase, context),
-    onTransition: (host, from, to, event) => {
-      obs.onAgentTransition(host.id, host.parent.id, from, to, host.context.cycle);
-      journal.agent(host, from, to, event);
-      if (to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
-      late.tasks.onTransition(host, to);
+    onTransition: (host, change) => {
+      obs.onAgentTransition(host, change);
+      journal.agent(host, change);
+      if (change.to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
+      late.tasks.onTransition(host, change.to);
     },
     alert,
   };
@@ -172,33 +171,38 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   });
   const supervisorEnv: SupervisorEnv = {
     clock,
-    onSupervisorTransition: (host, from, to, event) => {
-      journal.supervisor(host, from, to, event);
-      if (to === 'escalated')
-        alert(
-          'critical',
-          ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
-          `${host.id} exceeded its restart intensity and escalates`,
-          host.id,
-        );
+    onSupervisorTransition: (host, change) => {
+      journal.supervisor(host, change);
+      if (change.to === 'escalated')
+        alert({
+          severity: 'critical',
+          code: ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
+          message: `${host.id} exceeded its restart intensity and escalates`,
+          actorId: host.id,
+        });
     },
-    onRestart: (host, failedId, restarted, reason) =>
-      alert(
-        'warning',
-        ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
-        `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`,
-        host.id,
-      ),
+    onRestart: (host, { failedId, restarted, reason }) =>
+      alert({
+        severity: 'warning',
+        code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
+        message: `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`,
+        actorId: host.id,
+      }),
     onEscalatedRoot: (host) =>
-      alert(
-        'critical',
-        ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
-        `root supervisor ${host.id} gave up: every agent is stopped`,
-        host.id,
-      ),
+      alert({
+        severity: 'critical',
+        code: ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
+        message: `root supervisor ${host.id} gave up: every agent is stopped`,
+        actorId: host.id,
+      }),
     onChildEnded: (_host, childId, exit) => {
       triggers.unwire(childId);
-      alert('info', ErrorCode.MANDATE_CHILD_ENDED, `${childId} ended (${exit}) and is not restarted`, childId);
+      alert({
+        severity: 'info',
+        code: ErrorCode.MANDATE_CHILD_ENDED,
+        message: `${childId} ended (${exit}) and is not restarted`,
+        actorId: childId,
+      });
     },
   };
   const tree = new SupervisionTree({
@@ -260,7 +264,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     alert,
     signaturesOf: (approvalId) => approvals.find(approvalId)?.signatures,
     sandboxViolation: (host, phase, error) =>
-      reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, host, phase, error),
+      reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, { host, phase, error }),
   };
   const phases = new PhaseRunner(phaseEnv, watchdog);
   const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit });

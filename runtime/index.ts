@@ -33,7 +33,8 @@ export type {
   TaskResult,
   TreeNode,
 } from './MandateRuntime.ts';
-export type { AlertSeverity } from './host/AgentHost.ts';
+export type { AlertInput, AlertSeverity } from './host/AgentHost.ts';
+export type { GateChange } from './control/OperatorCommands.ts';
 export { createLogger } from './logging/createLogger.ts';
 export type { FamilySnapshot, SeriesSnapshot } from './metrics/MetricFamily.ts';
 export type { AlertRecord, AlertStatus, SinkDelivery } from './alerts/AlertRecord.ts';

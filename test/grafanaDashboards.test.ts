@@ -51,7 +51,7 @@ async function exportedNames(): Promise<Set<string>> {
   );
   await runtime.trigger('payables', { kind: 'human', id: 't' });
   for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
-  runtime.alert('warning', ErrorCode.MANDATE_ERR_ACTOR_CRASHED, 'x', 'payables');
+  runtime.alert({ severity: 'warning', code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED, message: 'x', actorId: 'payables' });
   const text = prometheusText(runtime.metrics(), { liveClients: 0 });
   await runtime.shutdown();
   const names = new Set<string>();

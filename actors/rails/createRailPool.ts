@@ -16,7 +16,9 @@ export interface RailPoolOptions {
  * still rejects on its own, so the rail's write-ahead records decide what happens next.
  *
  * @example
- * const pool = createRailPool(store.databaseUrl, { onError: (e) => runtime.alert('warning', code, e.message) });
+ * const pool = createRailPool(store.databaseUrl, {
+ *   onError: (e) => runtime.alert({ severity: 'warning', code, message: e.message }),
+ * });
  * const sql = pgRailSql(pool);
  */
 export function createRailPool(connectionString: string, options: RailPoolOptions = {}): pg.Pool {

@@ -68,7 +68,7 @@ export class TreasurySimulation {
 
   /** EURC share of the treasury in USD terms, and the EURC to sell to get back to 40%. */
   bands(): { eurShare: number; eurExcess: string } {
-    return bandsOf(this.balances.USDC!, this.balances.EURC!, this.eurusd);
+    return bandsOf({ usdc: this.balances.USDC!, eurc: this.balances.EURC!, eurusd: this.eurusd });
   }
 
   nextInvoice(): Invoice | undefined {
@@ -77,12 +77,17 @@ export class TreasurySimulation {
 }
 
 /** The EURC share of USDC + EURC at `eurusd`, and the EURC to sell toward a 40% share (capped at `maxSell`). */
-export function bandsOf(
-  usdc: number,
-  eurc: number,
-  eurusd: number,
+export function bandsOf({
+  usdc,
+  eurc,
+  eurusd,
   maxSell = Infinity,
-): { eurShare: number; eurExcess: string } {
+}: {
+  usdc: number;
+  eurc: number;
+  eurusd: number;
+  maxSell?: number;
+}): { eurShare: number; eurExcess: string } {
   const eurUsd = eurc * eurusd;
   const total = usdc + eurUsd;
   const share = total === 0 ? 0 : eurUsd / total;

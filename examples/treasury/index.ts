@@ -51,11 +51,11 @@ export async function setup(
     const approvers = await loadApprovers(join(context.dataDir ?? '.mandate/data', '..', 'approvers'));
     const safe = await ensurePayablesSafe(chain, approvers);
     if (await fundTreasury(chain, sim.eurusd, safe))
-      runtime.alert(
-        'info',
-        ErrorCode.MANDATE_TREASURY_FUNDED,
-        `agents funded on chain ${chain.chainId}; payables Safe ${safe}`,
-      );
+      runtime.alert({
+        severity: 'info',
+        code: ErrorCode.MANDATE_TREASURY_FUNDED,
+        message: `agents funded on chain ${chain.chainId}; payables Safe ${safe}`,
+      });
     const live = await LiveWorld.open({
       runtime,
       chain,

@@ -39,18 +39,21 @@ function provider(
     : new AnthropicMessagesProvider({ apiKey, model: llm.model, baseUrl });
 }
 
+/** What a decider is built from: the parsed YAML, the file it came from, a reader for files beside it, the environment. */
+interface DeciderSource {
+  yaml: AgentYaml;
+  source: string;
+  readRelative: (path: string) => Promise<string>;
+  env: Record<string, string | undefined>;
+}
+
 /**
  * The decider an agent's YAML describes: its rules (compiled, or the engine with
  * `MANDATE_RULES_EVALUATOR=json-rules-engine`), with a model beside them (`llm:`), or weighed
  * against its `goals:`. `readRelative` loads a rules file named in it (shadow mode points it at
  * the new rules).
  */
-export async function deciderOf(
-  y: AgentYaml,
-  source: string,
-  readRelative: (path: string) => Promise<string>,
-  env: Record<string, string | undefined>,
-): Promise<Decider> {
+export async function deciderOf({ yaml: y, source, readRelative, env }: DeciderSource): Promise<Decider> {
   // MANDATE_RULES_EVALUATOR=json-rules-engine runs the engine itself instead of the compiled predicates.
   const evaluator = env.MANDATE_RULES_EVALUATOR === 'json-rules-engine' ? 'json-rules-engine' : 'compiled';
   if (y.rules === undefined)

@@ -36,7 +36,12 @@ function chain(learners: Learner[]): Learner | undefined {
  */
 export async function loadAgentYaml(path: string, plugins: PluginRegistry): Promise<AgentDefinition> {
   const text = await readFile(path, 'utf8');
-  return parseAgentYaml(text, path, plugins, async (rel) => readFile(resolve(dirname(path), rel), 'utf8'));
+  return parseAgentYaml({
+    text,
+    source: path,
+    plugins,
+    readRelative: async (rel) => readFile(resolve(dirname(path), rel), 'utf8'),
+  });
 }
 
 /** Parses and validates agent YAML text into its data, without resolving plugins or rules. */
@@ -58,14 +63,25 @@ function omitYamlOnly(y: AgentYaml) {
   return { ...data, confidenceFloor: decision?.confidenceFloor ?? data.confidenceFloor };
 }
 
+/** Agent YAML to parse: the text, the file it came from, the plugins it names, a reader for files beside it. */
+export interface AgentYamlText {
+  text: string;
+  source: string;
+  plugins: PluginRegistry;
+  /** Loads a rules file or strategy module named in the YAML, relative to it. */
+  readRelative: (path: string) => Promise<string>;
+  /** Environment read for the rules evaluator and model settings; `process.env` unless given. */
+  env?: Record<string, string | undefined>;
+}
+
 /** Parses agent YAML text; `readRelative` loads a rules file or strategy module named in it. */
-export async function parseAgentYaml(
-  text: string,
-  source: string,
-  plugins: PluginRegistry,
-  readRelative: (path: string) => Promise<string>,
-  env: Record<string, string | undefined> = process.env,
-): Promise<AgentDefinition> {
+export async function parseAgentYaml({
+  text,
+  source,
+  plugins,
+  readRelative,
+  env = process.env,
+}: AgentYamlText): Promise<AgentDefinition> {
   const y = parseAgentYamlData(text, source);
   const strategy =
     y.code === undefined
@@ -97,7 +113,8 @@ export async function parseAgentYaml(
         { source, field },
       );
   }
-  const decide: Decider = y.rules === undefined ? strategy!.decider! : await deciderOf(y, source, readRelative, env);
+  const decide: Decider =
+    y.rules === undefined ? strategy!.decider! : await deciderOf({ yaml: y, source, readRelative, env });
   const perceivers = (y.perceive ?? []).map((n) => plugins.getPerceiver(n, source));
   if (strategy?.perceiver !== undefined) perceivers.push(strategy.perceiver);
   const learners = y.learn.map((n) => plugins.getLearner(n, source));

@@ -28,9 +28,14 @@ const strategies: Record<string, string> = {
 };
 
 async function start(strategy: string) {
-  const def = await parseAgentYaml(agent, 'watcher.yaml', plugins, async (path) => {
-    if (path === './strategy.js') return strategies[strategy]!;
-    throw new Error(`no file ${path}`);
+  const def = await parseAgentYaml({
+    text: agent,
+    source: 'watcher.yaml',
+    plugins,
+    readRelative: async (path) => {
+      if (path === './strategy.js') return strategies[strategy]!;
+      throw new Error(`no file ${path}`);
+    },
   });
   const runtime = await createRuntime({ clock: new SimulatedClock() });
   const events: Array<{ type: string; code?: string }> = [];
@@ -60,16 +65,22 @@ describe('sandboxed YAML agent', () => {
 
   it('sandboxed agent - without code:, perceive and rules are required; with it, a module must export what is missing', async () => {
     const noCode = agent.replace('code: ./strategy.js\n', '');
-    await expect(parseAgentYaml(noCode, 'w.yaml', plugins, async () => '')).rejects.toMatchObject({
+    await expect(
+      parseAgentYaml({ text: noCode, source: 'w.yaml', plugins, readRelative: async () => '' }),
+    ).rejects.toMatchObject({
       code: 'MANDATE_ERR_AGENT_DEFINITION',
       details: { field: 'rules' },
     });
     const noPerceive = agent.replace('perceive: [market.gas]\n', '');
-    await expect(parseAgentYaml(noPerceive, 'w.yaml', plugins, async () => strategies.good!)).rejects.toMatchObject({
+    await expect(
+      parseAgentYaml({ text: noPerceive, source: 'w.yaml', plugins, readRelative: async () => strategies.good! }),
+    ).rejects.toMatchObject({
       code: 'MANDATE_ERR_AGENT_DEFINITION',
       details: { field: 'perceive' },
     });
-    await expect(parseAgentYaml(agent, 'w.yaml', plugins, async () => 'export const x = 1')).rejects.toMatchObject({
+    await expect(
+      parseAgentYaml({ text: agent, source: 'w.yaml', plugins, readRelative: async () => 'export const x = 1' }),
+    ).rejects.toMatchObject({
       code: 'MANDATE_ERR_SANDBOX_CODE',
     });
   });

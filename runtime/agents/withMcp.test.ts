@@ -150,7 +150,12 @@ rules:
 `;
     const plugins = new PluginRegistry().perceiver('nothing', () => ({ go: true }));
     const { command, args } = everythingStdio();
-    const def = await parseAgentYaml(yaml(JSON.stringify({ command, args })), 'a.yaml', plugins, async () => '');
+    const def = await parseAgentYaml({
+      text: yaml(JSON.stringify({ command, args })),
+      source: 'a.yaml',
+      plugins,
+      readRelative: async () => '',
+    });
     try {
       expect(def.act?.name).toBe('mcp');
       const action = (await def.decide.decide({ go: true })).action!;
@@ -159,7 +164,9 @@ rules:
     } finally {
       await def.mcpClients?.close();
     }
-    await expect(parseAgentYaml(yaml('{ url: "ftp://x" }'), 'a.yaml', plugins, async () => '')).rejects.toMatchObject({
+    await expect(
+      parseAgentYaml({ text: yaml('{ url: "ftp://x" }'), source: 'a.yaml', plugins, readRelative: async () => '' }),
+    ).rejects.toMatchObject({
       code: ErrorCode.MANDATE_ERR_AGENT_DEFINITION,
       message: expect.stringContaining('mcp.servers.everything'),
     });

@@ -26,8 +26,16 @@ describe('alert book', () => {
       },
     });
     for (let i = 0; i < 3; i++)
-      runtime.alert('critical', ErrorCode.MANDATE_ERR_KILL_SWITCH, `kill switch engaged by ops (${i})`);
-    runtime.alert('warning', ErrorCode.MANDATE_KILL_SWITCH_RELEASED, 'kill switch released by ops: fixed');
+      runtime.alert({
+        severity: 'critical',
+        code: ErrorCode.MANDATE_ERR_KILL_SWITCH,
+        message: `kill switch engaged by ops (${i})`,
+      });
+    runtime.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_KILL_SWITCH_RELEASED,
+      message: 'kill switch released by ops: fixed',
+    });
     await (runtime as MandateRuntimeImpl).services().alertBook.flush();
 
     const events = pd.received.map((r) => JSON.parse(r.body) as { event_action: string; dedup_key: string });
@@ -57,10 +65,10 @@ describe('alert book', () => {
       alerting: { rules: { repeatedFailures: { count: 2, windowMs: 60_000 } } },
     })) as MandateRuntimeImpl;
     const book = runtime.services().alertBook;
-    book.onAgentTransition('payables', 'sandbox:payables', 'act', 'failed');
+    book.onAgentTransition('payables', 'sandbox:payables', { from: 'act', to: 'failed' });
     expect(runtime.listAlerts()).toEqual([]);
-    book.onAgentTransition('payables', 'sandbox:payables', 'retrying', 'failed');
-    book.onAgentTransition('payables', 'sandbox:payables', 'retrying', 'failed');
+    book.onAgentTransition('payables', 'sandbox:payables', { from: 'retrying', to: 'failed' });
+    book.onAgentTransition('payables', 'sandbox:payables', { from: 'retrying', to: 'failed' });
     const [repeated] = runtime.listAlerts();
     expect(runtime.listAlerts()).toHaveLength(1);
     expect(repeated).toMatchObject({
@@ -74,11 +82,16 @@ describe('alert book', () => {
 
   it('alerts - an escalation resolves when an agent under that supervisor completes a cycle', async () => {
     const runtime = (await createRuntime({})) as MandateRuntimeImpl;
-    runtime.alert('critical', ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED, 'escalates', 'sandbox:payables');
+    runtime.alert({
+      severity: 'critical',
+      code: ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
+      message: 'escalates',
+      actorId: 'sandbox:payables',
+    });
     const book = runtime.services().alertBook;
-    book.onAgentTransition('fx', 'sandbox:fx', 'learn', 'idle');
+    book.onAgentTransition('fx', 'sandbox:fx', { from: 'learn', to: 'idle' });
     expect(runtime.listAlerts()[0]!.status).toBe('open');
-    book.onAgentTransition('payables', 'sandbox:payables', 'learn', 'idle');
+    book.onAgentTransition('payables', 'sandbox:payables', { from: 'learn', to: 'idle' });
     expect(runtime.listAlerts()[0]).toMatchObject({
       status: 'resolved',
       resolvedBy: expect.stringContaining('payables'),
@@ -89,7 +102,12 @@ describe('alert book', () => {
   it('alerts - kept across a restart: acknowledged stays acknowledged, a repeat folds into it, an unknown id is not found', async () => {
     await using t = await openTestStore('postgresql');
     const first = await createRuntime({ store: t.store, nodeId: 'node-a' });
-    first.alert('warning', ErrorCode.MANDATE_ERR_ACTOR_CRASHED, 'reconciler restarted', 'sandbox:payables');
+    first.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
+      message: 'reconciler restarted',
+      actorId: 'sandbox:payables',
+    });
     const [raised] = first.listAlerts();
     const acked = await first.acknowledgeAlert(raised!.id, { kind: 'human', id: 'alice' });
     expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: { kind: 'human', id: 'alice' } });
@@ -97,7 +115,12 @@ describe('alert book', () => {
 
     const second = await createRuntime({ store: await t.reopen(), nodeId: 'node-a' });
     expect(second.listAlerts()).toEqual([acked]);
-    second.alert('warning', ErrorCode.MANDATE_ERR_ACTOR_CRASHED, 'reconciler restarted again', 'sandbox:payables');
+    second.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
+      message: 'reconciler restarted again',
+      actorId: 'sandbox:payables',
+    });
     expect(second.listAlerts()).toEqual([
       expect.objectContaining({
         id: raised!.id,

@@ -91,7 +91,7 @@ export class AlertBook {
   }
 
   /** An agent transition: failures count towards the repeated-failures rule; a completed cycle heals its supervisor's escalation. */
-  onAgentTransition(agentId: string, parentId: string, from: string, to: string): void {
+  onAgentTransition(agentId: string, parentId: string, { from, to }: { from: string; to: string }): void {
     if (to === 'failed') {
       const now = this.#d.clock.now();
       const { count, windowMs } = this.#d.rules.repeatedFailures;

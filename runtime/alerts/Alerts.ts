@@ -1,5 +1,4 @@
-import type { ErrorCode } from '../../kernel/index.ts';
-import type { AlertSeverity } from '../host/AgentHost.ts';
+import type { AlertInput } from '../host/AgentHost.ts';
 import type { AlertEvent } from '../inspection/InspectionEvent.ts';
 import type { InspectionStream } from '../inspection/InspectionStream.ts';
 
@@ -20,7 +19,7 @@ export class Alerts {
   }
 
   /** Raises an alert; `actorId` names the agent or supervisor it is about. */
-  raise(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): AlertEvent {
+  raise({ severity, code, message, actorId }: AlertInput): AlertEvent {
     const e = { type: 'alert' as const, severity, code, message, at: this.#clock.now() };
     const published = this.#inspection.publish(actorId === undefined ? e : { ...e, actorId }) as AlertEvent;
     this.book?.record(published);

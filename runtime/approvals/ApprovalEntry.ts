@@ -2,6 +2,7 @@ import type { Actor } from 'xstate';
 import { z } from 'zod';
 import type { Proposal } from '../../actors/index.ts';
 import type { ApprovalMachine } from '../../machines/index.ts';
+import type { AgentHost } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 
 /** An approver's answer: why, and (for a signature quorum) their signature over the request. */
@@ -17,6 +18,15 @@ export interface ApprovalRequirement {
   required?: number;
   /** Who may answer (`human:alice`, `role:treasurer`); empty: anyone with the approve permission. */
   approvers?: readonly string[];
+}
+
+/** A request to open: the waiting agent, its proposal, why it needs approval, how long it may wait, who must answer. */
+export interface ApprovalOpening {
+  host: AgentHost;
+  proposal: Proposal;
+  reason: string;
+  timeoutMs: number;
+  requirement?: ApprovalRequirement;
 }
 
 /** One tracked request: its record, actor and how far its ending got. */

@@ -74,7 +74,12 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe('approvals service', () => {
   it('approvals - opening persists, publishes and audits a pending request that expires at requestedAt + timeout', async () => {
     const t = setup();
-    const record = await t.approvals.open(t.host, proposal, 'over 10k needs a human', 60_000);
+    const record = await t.approvals.open({
+      host: t.host,
+      proposal,
+      reason: 'over 10k needs a human',
+      timeoutMs: 60_000,
+    });
     expect(record).toMatchObject({
       id: 'apr-d1',
       status: 'pending',
@@ -91,7 +96,7 @@ describe('approvals service', () => {
 
   it('approvals - an answer given while the agent is still proposing is kept and handed over once it waits', async () => {
     const t = setup('propose');
-    await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
+    await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
     await t.approvals.approve('apr-d1', alice, 'checked');
     expect(t.approvals.get('apr-d1')).toMatchObject({
       status: 'approved',
@@ -109,7 +114,7 @@ describe('approvals service', () => {
 
   it('approvals - a waiting agent gets the answer at once; a second answer is a conflict', async () => {
     const t = setup('propose');
-    await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
+    await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
     t.wait('apr-d1');
     await t.approvals.reject('apr-d1', bob, 'wrong payee');
     expect(t.received).toEqual([
@@ -124,7 +129,7 @@ describe('approvals service', () => {
 
   it('approvals - an unanswered request expires on the injected clock: recorded, audited and delivered', async () => {
     const t = setup('propose');
-    await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
+    await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
     t.wait('apr-d1');
     t.clock.increment(59_999);
     expect(t.approvals.get('apr-d1').status).toBe('pending');
@@ -142,7 +147,7 @@ describe('approvals service', () => {
 
   it('approvals - an agent that moved on cannot be approved for; nothing changes', async () => {
     const t = setup('idle');
-    await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
+    await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
     await expect(t.approvals.approve('apr-d1', alice)).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT' });
     expect(t.approvals.get('apr-d1').status).toBe('pending');
     await expect(t.approvals.approve('apr-nope', alice)).rejects.toMatchObject({
@@ -153,7 +158,7 @@ describe('approvals service', () => {
 
   it('approvals - a budget used up while the request waited turns the approval into a rejection by governance', async () => {
     const t = setup('propose', { status: 'denied', reason: 'daily limit 25000 USD would be exceeded' });
-    await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
+    await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
     await t.approvals.approve('apr-d1', alice);
     expect(t.approvals.get('apr-d1')).toMatchObject({
       status: 'rejected',
@@ -164,7 +169,13 @@ describe('approvals service', () => {
 
   it('approvals - a quorum of two needs two distinct approvers; the same one twice is refused', async () => {
     const t = setup('propose');
-    await t.approvals.open(t.host, proposal, 'two signatures', 60_000, { required: 2 });
+    await t.approvals.open({
+      host: t.host,
+      proposal,
+      reason: 'two signatures',
+      timeoutMs: 60_000,
+      requirement: { required: 2 },
+    });
     await t.approvals.approve('apr-d1', alice);
     expect(t.approvals.get('apr-d1').status).toBe('pending');
     expect(t.audited.at(-1)).toMatchObject({ action: 'approval.grant.counted', who: alice });
@@ -177,9 +188,15 @@ describe('approvals service', () => {
     const t = setup('propose');
     const carol: Principal = { kind: 'human', id: 'carol' };
     const owen: Principal = { kind: 'human', id: 'owen' }; // the agent's owner
-    await t.approvals.open(t.host, proposal, 'two of three', 60_000, {
-      required: 2,
-      approvers: ['human:owen', 'human:bob', 'human:carol'],
+    await t.approvals.open({
+      host: t.host,
+      proposal,
+      reason: 'two of three',
+      timeoutMs: 60_000,
+      requirement: {
+        required: 2,
+        approvers: ['human:owen', 'human:bob', 'human:carol'],
+      },
     });
     await expect(t.approvals.approve('apr-d1', owen)).rejects.toMatchObject({
       code: 'MANDATE_ERR_STATE_CONFLICT',
@@ -194,7 +211,13 @@ describe('approvals service', () => {
 
   it('approvals - an approver list admits only those on it', async () => {
     const t = setup('propose');
-    await t.approvals.open(t.host, proposal, 'treasurer only', 60_000, { approvers: ['human:bob'] });
+    await t.approvals.open({
+      host: t.host,
+      proposal,
+      reason: 'treasurer only',
+      timeoutMs: 60_000,
+      requirement: { approvers: ['human:bob'] },
+    });
     await expect(t.approvals.approve('apr-d1', alice)).rejects.toMatchObject({ code: 'MANDATE_ERR_STATE_CONFLICT' });
     await t.approvals.approve('apr-d1', bob);
     expect(t.approvals.get('apr-d1').status).toBe('approved');
@@ -202,7 +225,7 @@ describe('approvals service', () => {
 
   it('approvals - bad input is refused before anything changes', async () => {
     const t = setup('propose');
-    await t.approvals.open(t.host, proposal, 'needs a human', 60_000);
+    await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
     await expect(t.approvals.approve('apr-d1', { kind: 'robot', id: 'x' } as never)).rejects.toMatchObject({
       code: 'MANDATE_ERR_EVENT_INVALID',
     });

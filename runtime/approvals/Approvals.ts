@@ -4,12 +4,12 @@ import { approvalMachine, grantCompletes, type ApprovalOutcome, type Principal }
 import { ErrorCode, type Clock } from '../../kernel/index.ts';
 import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
 import { KillSwitchEngagedError, NotFoundError, StateConflictError } from '../errors.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { RetractedItem } from '../control/Retraction.ts';
 import { deliverOutcome, GOVERNANCE } from './deliverOutcome.ts';
-import type { ApprovalAnswerInput, ApprovalRequirement, Entry } from './ApprovalEntry.ts';
+import type { ApprovalAnswerInput, ApprovalOpening, ApprovalRequirement, Entry } from './ApprovalEntry.ts';
 import { signatureSchema } from './ApprovalEntry.ts';
 import { checkAnswerable, checkFourEyes } from './checkAnswerable.ts';
 import { decidedRecord, recordDecision } from './recordDecision.ts';
@@ -30,7 +30,7 @@ export interface ApprovalsDeps {
   clock: Clock;
   store: RuntimeStore | undefined;
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   /** Publishes an approval's new state on the inspection stream. */
   publish(record: ApprovalRecord): void;
   agent(id: string): AgentHost | undefined;
@@ -60,13 +60,7 @@ export class Approvals {
   }
 
   /** Opens a request for `proposal`; it is persisted, published and audited before this resolves. */
-  async open(
-    host: AgentHost,
-    proposal: Proposal,
-    reason: string,
-    timeoutMs: number,
-    requirement: ApprovalRequirement = {},
-  ): Promise<ApprovalRecord> {
+  async open({ host, proposal, reason, timeoutMs, requirement = {} }: ApprovalOpening): Promise<ApprovalRecord> {
     const now = this.#deps.clock.now();
     let record: ApprovalRecord = {
       id: `apr-${proposal.decision.id}`,
@@ -83,10 +77,10 @@ export class Approvals {
       required: requirement.required,
     });
     record = withRequirement(record, requirement, request);
-    this.#track(record, proposal, timeoutMs, requirementOf(record));
+    this.#track(record, { proposal, timeoutMs, requirement: requirementOf(record) });
     await this.#deps.store?.saveApproval(record);
     this.#deps.publish(record);
-    if (request !== undefined) notifySigners(record, request, (...a) => this.#deps.alert(...a));
+    if (request !== undefined) notifySigners(record, request, (a) => this.#deps.alert(a));
     await this.#deps.audit({
       who: { kind: 'agent', id: host.identity.did },
       action: 'approval.requested',
@@ -102,7 +96,11 @@ export class Approvals {
   /** Re-adds a persisted approval after a restart; a pending one gets its remaining time back (or expires now). */
   restore(record: ApprovalRecord): void {
     if (record.status !== 'pending') return;
-    const entry = this.#track(record, undefined, record.expiresAt - this.#deps.clock.now(), requirementOf(record));
+    const entry = this.#track(record, {
+      proposal: undefined,
+      timeoutMs: record.expiresAt - this.#deps.clock.now(),
+      requirement: requirementOf(record),
+    });
     if (record.expiresAt <= this.#deps.clock.now())
       entry.actor.send({ type: 'approval.expire', at: this.#deps.clock.now() });
   }
@@ -144,11 +142,17 @@ export class Approvals {
     const host = this.#deps.agent(entry.record.agentId);
     if (host === undefined) throw new NotFoundError('agent', entry.record.agentId);
     const context = entry.actor.getSnapshot().context;
-    checkAnswerable(entry.record, context, host, by);
+    checkAnswerable({ record: entry.record, context, host, by });
     checkFourEyes(entry.record, host, by);
     if (entry.record.signatures !== undefined) {
       if (this.#deps.killed(host)) throw new KillSwitchEngagedError(host.id);
-      entry.record = await addSignature(host.def.act?.signatures, entry.record, by, signature, this.#deps.clock.now());
+      entry.record = await addSignature({
+        scheme: host.def.act?.signatures,
+        record: entry.record,
+        by,
+        signature,
+        at: this.#deps.clock.now(),
+      });
       // The signature is kept before it counts: a restart still has every signature collected.
       await this.#deps.store?.saveApproval(entry.record);
     }
@@ -225,9 +229,11 @@ export class Approvals {
 
   #track(
     record: ApprovalRecord,
-    proposal: Proposal | undefined,
-    timeoutMs: number,
-    requirement: ApprovalRequirement,
+    {
+      proposal,
+      timeoutMs,
+      requirement,
+    }: { proposal: Proposal | undefined; timeoutMs: number; requirement: ApprovalRequirement },
   ): Entry {
     this.#entries.get(record.id)?.actor.stop();
     const input = {
@@ -247,12 +253,12 @@ export class Approvals {
         // Approve and reject await this promise; an expiry on the timer has no caller to tell.
         entry.finishing = this.#finish(entry, snapshot.output);
         entry.finishing.catch((e: Error) =>
-          this.#deps.alert(
-            'critical',
-            ErrorCode.MANDATE_ERR_STORE,
-            `approval ${record.id} was decided but not recorded: ${e.message}`,
-            record.agentId,
-          ),
+          this.#deps.alert({
+            severity: 'critical',
+            code: ErrorCode.MANDATE_ERR_STORE,
+            message: `approval ${record.id} was decided but not recorded: ${e.message}`,
+            actorId: record.agentId,
+          }),
         );
       },
       error: () => {},

@@ -7,12 +7,18 @@ import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
  * Refuses an answer the request cannot take: the agent no longer waits for it (it is neither
  * waiting nor about to), `by` is off the approver list, or `by` already granted it.
  */
-export function checkAnswerable(
-  record: ApprovalRecord,
-  context: ApprovalContext,
-  host: AgentHost,
-  by: Principal,
-): void {
+export function checkAnswerable({
+  record,
+  context,
+  host,
+  by,
+}: {
+  record: ApprovalRecord;
+  /** The approval machine's context of the request. */
+  context: ApprovalContext;
+  host: AgentHost;
+  by: Principal;
+}): void {
   const id = record.id;
   // Still in propose: the request was opened for this decision and the agent is about to wait for it.
   const waiting = host.state === 'awaitingApproval' && host.context.verdict?.approvalId === id;

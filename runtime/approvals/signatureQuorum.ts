@@ -6,7 +6,7 @@
  */
 import type { SignatureRequest, SignatureScheme } from '../../actors/index.ts';
 import { ErrorCode, type Principal } from '../../kernel/index.ts';
-import type { AgentHost } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import { ApprovalQuorumError, ApprovalSignatureError } from './errors.ts';
 
@@ -39,13 +39,19 @@ export async function openSignatureRequest(
 }
 
 /** Checks `by`'s signature over the request and returns the record with it added. */
-export async function addSignature(
-  scheme: SignatureScheme | undefined,
-  record: ApprovalRecord,
-  by: Principal,
-  signature: string | undefined,
-  at: number,
-): Promise<ApprovalRecord> {
+export async function addSignature({
+  scheme,
+  record,
+  by,
+  signature,
+  at,
+}: {
+  scheme: SignatureScheme | undefined;
+  record: ApprovalRecord;
+  by: Principal;
+  signature: string | undefined;
+  at: number;
+}): Promise<ApprovalRecord> {
   if (record.signatures === undefined) return record;
   const request = record.signatures.request;
   if (signature === undefined)
@@ -106,13 +112,13 @@ export function requirementOf(record: ApprovalRecord): { required?: number; appr
 export function notifySigners(
   record: ApprovalRecord,
   request: SignatureRequest,
-  alert: (severity: 'info', code: ErrorCode, message: string, actorId?: string) => void,
+  alert: (alert: AlertInput) => void,
 ): void {
   for (const [who, address] of Object.entries(request.signers))
-    alert(
-      'info',
-      ErrorCode.MANDATE_APPROVAL_SIGNATURE_REQUESTED,
-      `${who} (${address}): sign Safe transaction ${request.digest} for ${record.id} (${request.threshold} of ${Object.keys(request.signers).length} needed) before ${new Date(record.expiresAt).toISOString()}`,
-      record.agentId,
-    );
+    alert({
+      severity: 'info',
+      code: ErrorCode.MANDATE_APPROVAL_SIGNATURE_REQUESTED,
+      message: `${who} (${address}): sign Safe transaction ${request.digest} for ${record.id} (${request.threshold} of ${Object.keys(request.signers).length} needed) before ${new Date(record.expiresAt).toISOString()}`,
+      actorId: record.agentId,
+    });
 }

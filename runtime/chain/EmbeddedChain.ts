@@ -161,11 +161,15 @@ export class EmbeddedChain {
   }
 
   async #call(method: string, params: unknown[]): Promise<unknown> {
-    return rpc(this.#edr, method, params, ++this.#id);
+    return rpc(this.#edr, { method, params, id: ++this.#id });
   }
 }
 
-async function rpc(edr: Provider, method: string, params: unknown[], id: number): Promise<unknown> {
+/** One JSON-RPC request to the in-process EDR provider; an error reply throws `ChainRpcError`. */
+async function rpc(
+  edr: Provider,
+  { method, params, id }: { method: string; params: unknown[]; id: number },
+): Promise<unknown> {
   const response = await edr.handleRequest(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
   const body = (typeof response.data === 'string' ? JSON.parse(response.data) : response.data) as {
     result?: unknown;
@@ -182,7 +186,7 @@ async function replay(
   genesisTime: number,
 ): Promise<{ n: number; ts: number }> {
   let id = 0;
-  const call = (method: string, params: unknown[]) => rpc(edr, method, params, ++id);
+  const call = (method: string, params: unknown[]) => rpc(edr, { method, params, id: ++id });
   if (blocks.length === 0) return { n: 0, ts: genesisTime };
   await call('evm_setAutomine', [false]);
   for (const block of blocks) {

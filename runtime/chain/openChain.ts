@@ -65,7 +65,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainConnect
     });
     const operator = new NonceManager(new Wallet(operatorKey, chain.provider()));
     const connect = (): Signer => operator;
-    const { contracts, firstStart } = await ensureContracts(options, chain.chainId, connect);
+    const { contracts, firstStart } = await ensureContracts({ options, chainId: chain.chainId, operator: connect });
     return {
       kind: 'embedded',
       chainId: chain.chainId,
@@ -98,7 +98,12 @@ export async function openChain(options: OpenChainOptions): Promise<ChainConnect
   const operatorKey = await keystoreKey(env);
   const operator = new NonceManager(new Wallet(operatorKey, provider()));
   const connect = (): Signer => operator;
-  const { contracts, firstStart } = await ensureContracts(options, chainId, connect, `contracts-${chainId}.json`);
+  const { contracts, firstStart } = await ensureContracts({
+    options,
+    chainId,
+    operator: connect,
+    file: `contracts-${chainId}.json`,
+  });
   return {
     kind: 'rpc',
     chainId,
@@ -114,12 +119,18 @@ export async function openChain(options: OpenChainOptions): Promise<ChainConnect
   };
 }
 
-async function ensureContracts(
-  options: OpenChainOptions,
-  chainId: number,
-  operator: () => Signer,
+async function ensureContracts({
+  options,
+  chainId,
+  operator,
   file = 'contracts.json',
-): Promise<{ contracts: ChainContracts; firstStart: boolean }> {
+}: {
+  options: OpenChainOptions;
+  chainId: number;
+  operator: () => Signer;
+  /** The deployment record's file name in `options.dir`. */
+  file?: string;
+}): Promise<{ contracts: ChainContracts; firstStart: boolean }> {
   const path = join(options.dir, file);
   if (existsSync(path)) {
     const contracts = parseOrThrow(chainContractsSchema, JSON.parse(readFileSync(path, 'utf8')), {

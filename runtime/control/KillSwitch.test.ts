@@ -4,7 +4,17 @@ import type { AgentHost } from '../host/AgentHost.ts';
 import type { AuditInput, KillSwitchState } from '../persistence/RuntimeStore.ts';
 import { KillSwitch } from './KillSwitch.ts';
 
-function agent(id: string, group: string, capabilities: string[], state = 'idle') {
+function agent({
+  id,
+  group,
+  capabilities,
+  state = 'idle',
+}: {
+  id: string;
+  group: string;
+  capabilities: string[];
+  state?: string;
+}) {
   const inbox: string[] = [];
   const h = {
     id,
@@ -17,8 +27,8 @@ function agent(id: string, group: string, capabilities: string[], state = 'idle'
 }
 
 function setup() {
-  const payer = agent('payer', 'payables', ['payments.send']);
-  const fx = agent('fx', 'fx', ['fx.swap']);
+  const payer = agent({ id: 'payer', group: 'payables', capabilities: ['payments.send'] });
+  const fx = agent({ id: 'fx', group: 'fx', capabilities: ['fx.swap'] });
   const saved: KillSwitchState[] = [];
   const audited: AuditInput[] = [];
   const alerts: string[] = [];
@@ -34,11 +44,11 @@ function setup() {
       },
     } as never,
     audit: async (e) => void audited.push(e),
-    alert: (_s, code) => void alerts.push(code),
+    alert: ({ code }) => void alerts.push(code),
     agents: () => [payer.host, fx.host],
     agent: (id) => [payer.host, fx.host].find((h) => h.id === id),
   });
-  ks.broadcastWith(async (action, scope) => void sent.push(`${action}:${JSON.stringify(scope)}`));
+  ks.broadcastWith(async ({ action, scope }) => void sent.push(`${action}:${JSON.stringify(scope)}`));
   return { ks, payer, fx, saved, audited, alerts, sent };
 }
 
@@ -47,7 +57,7 @@ const ops = { kind: 'human' as const, id: 'ops' };
 describe('kill switch service', () => {
   it('kill switch - engaging a capability stops only the agents holding it, persists, audits, alerts and broadcasts', async () => {
     const t = setup();
-    await t.ks.engage({ capabilities: ['payments.send'] }, ops, 'bank incident');
+    await t.ks.engage({ scope: { capabilities: ['payments.send'] }, by: ops, why: 'bank incident' });
     expect(t.payer.inbox).toEqual(['agent.kill']);
     expect(t.fx.inbox).toEqual([]);
     expect(t.saved.at(-1)).toEqual({ all: false, agents: [], groups: [], capabilities: ['payments.send'] });
@@ -58,17 +68,17 @@ describe('kill switch service', () => {
 
   it('kill switch - an order from another node is applied locally and not sent back', async () => {
     const t = setup();
-    await t.ks.engage({ all: true }, { kind: 'system', id: 'peer:node-b' }, 'drill', { local: true });
+    await t.ks.engage({ scope: { all: true }, by: { kind: 'system', id: 'peer:node-b' }, why: 'drill', local: true });
     expect(t.ks.state().all).toBe(true);
     expect(t.sent).toEqual([]);
   });
 
   it('kill switch - release returns killed agents the switch no longer covers', async () => {
     const t = setup();
-    await t.ks.engage({ groups: ['payables', 'fx'] }, ops, 'x');
+    await t.ks.engage({ scope: { groups: ['payables', 'fx'] }, by: ops, why: 'x' });
     t.payer.h.state = 'killed';
     t.fx.h.state = 'killed';
-    await t.ks.release({ groups: ['fx'] }, ops, 'fx is fine');
+    await t.ks.release({ scope: { groups: ['fx'] }, by: ops, why: 'fx is fine' });
     expect(t.fx.inbox).toEqual(['agent.kill', 'agent.release']);
     expect(t.payer.inbox).toEqual(['agent.kill']);
     expect(t.ks.state().groups).toEqual(['payables']);
@@ -76,11 +86,17 @@ describe('kill switch service', () => {
 
   it('kill switch - bad input (empty scope, unknown principal kind, empty reason) is refused before anything changes', async () => {
     const t = setup();
-    await expect(t.ks.engage({}, ops, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
-    await expect(t.ks.engage({ all: true }, { kind: 'robot', id: 'x' } as never, 'x')).rejects.toMatchObject({
+    await expect(t.ks.engage({ scope: {}, by: ops, why: 'x' })).rejects.toMatchObject({
       code: 'MANDATE_ERR_EVENT_INVALID',
     });
-    await expect(t.ks.engage({ all: true }, ops, '')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
+    await expect(
+      t.ks.engage({ scope: { all: true }, by: { kind: 'robot', id: 'x' } as never, why: 'x' }),
+    ).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+    });
+    await expect(t.ks.engage({ scope: { all: true }, by: ops, why: '' })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+    });
     expect(t.ks.state().all).toBe(false);
     expect(t.saved).toEqual([]);
     expect(t.audited).toEqual([]);
@@ -89,10 +105,10 @@ describe('kill switch service', () => {
   it("kill switch - the rails' view covers the agent's group and capabilities and the signing step's own", async () => {
     const t = setup();
     const view = t.ks.railView();
-    await t.ks.engage({ capabilities: ['payments.crypto.send'] }, ops, 'chain');
+    await t.ks.engage({ scope: { capabilities: ['payments.crypto.send'] }, by: ops, why: 'chain' });
     expect(view.isEngaged('payer', ['payments.crypto.send'])).toBe(true);
     expect(view.isEngaged('payer', ['payments.fiat.send'])).toBe(false);
-    await t.ks.engage({ groups: ['payables'] }, ops, 'group');
+    await t.ks.engage({ scope: { groups: ['payables'] }, by: ops, why: 'group' });
     expect(view.isEngaged('payer', [])).toBe(true);
     expect(view.isEngaged('fx', [])).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '../../machines/index.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { AuditInput, KillSwitchState, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import { KillScopes, type KillScope, type KillTarget } from './KillScopes.ts';
 import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
@@ -30,12 +30,23 @@ const scopeSchema = z
   );
 
 /** Carries kill switch orders to the other nodes (the messaging layer sets it). */
-export type KillSwitchBroadcast = (
-  action: 'engage' | 'release',
-  scope: KillScope,
-  by: string,
-  reason: string,
-) => Promise<void>;
+export type KillSwitchBroadcast = (order: KillSwitchOrder) => Promise<void>;
+
+/** A kill switch order as it travels between nodes: what to do, to what, by whom (an id) and why. */
+export interface KillSwitchOrder {
+  action: 'engage' | 'release';
+  scope: KillScope;
+  by: string;
+  reason: string;
+}
+
+/** One operator change to the kill switch; `local` when the order came from another node (not re-broadcast). */
+export interface KillSwitchChange {
+  scope: KillScope;
+  by: Principal;
+  why: string;
+  local?: boolean;
+}
 
 /** What the kill switch service needs. */
 export interface KillSwitchDeps {
@@ -43,7 +54,7 @@ export interface KillSwitchDeps {
   clock: { now(): number };
   store: RuntimeStore | undefined;
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   /** The agents it stops and releases. */
   agents(): Iterable<AgentHost>;
   /** Looks up an agent for the rails' view. */
@@ -99,42 +110,50 @@ export class KillSwitch {
    * database is down), the switch still engages in memory (stopping is the safe direction), a
    * critical alert says it is neither audited nor persisted, and the caller gets the error.
    */
-  async engage(scope: KillScope, by: Principal, why: string, options: { local?: boolean } = {}): Promise<void> {
+  async engage({ scope, by, why, local }: KillSwitchChange): Promise<void> {
     const s = checkChange(scope, by, why);
     await this.#serially(async () => {
       const next = this.#next((k) => k.engage(s));
-      const entry = this.#entry('operator.killswitch.engage', by, why, s, next);
+      const entry = this.#entry({ action: 'operator.killswitch.engage', by, why, scope: s, state: next });
       try {
         await this.#commit(next, entry);
       } catch (error) {
         this.#apply(next, 'engage');
-        this.#deps.alert(
-          'critical',
-          ErrorCode.MANDATE_ERR_KILL_SWITCH,
-          `kill switch engaged by ${by.id} in memory only (not audited, not persisted: ${(error as Error).message}): ${why}`,
-        );
+        this.#deps.alert({
+          severity: 'critical',
+          code: ErrorCode.MANDATE_ERR_KILL_SWITCH,
+          message: `kill switch engaged by ${by.id} in memory only (not audited, not persisted: ${(error as Error).message}): ${why}`,
+        });
         throw error;
       }
       this.#apply(next, 'engage');
     });
-    this.#deps.alert('critical', ErrorCode.MANDATE_ERR_KILL_SWITCH, `kill switch engaged by ${by.id}: ${why}`);
+    this.#deps.alert({
+      severity: 'critical',
+      code: ErrorCode.MANDATE_ERR_KILL_SWITCH,
+      message: `kill switch engaged by ${by.id}: ${why}`,
+    });
     await this.#retract(by, why);
-    if (options.local !== true) await this.#broadcast?.('engage', s, by.id, why);
+    if (local !== true) await this.#broadcast?.({ action: 'engage', scope: s, by: by.id, reason: why });
   }
 
   /**
    * Releases the switch for `scope` here and (unless `local`) on every node. Write-ahead: nothing
    * is released unless the audit entry and the new state committed together first.
    */
-  async release(scope: KillScope, by: Principal, why: string, options: { local?: boolean } = {}): Promise<void> {
+  async release({ scope, by, why, local }: KillSwitchChange): Promise<void> {
     const s = checkChange(scope, by, why);
     await this.#serially(async () => {
       const next = this.#next((k) => k.release(s));
-      await this.#commit(next, this.#entry('operator.killswitch.release', by, why, s, next));
+      await this.#commit(next, this.#entry({ action: 'operator.killswitch.release', by, why, scope: s, state: next }));
       this.#apply(next, 'release');
     });
-    this.#deps.alert('warning', ErrorCode.MANDATE_KILL_SWITCH_RELEASED, `kill switch released by ${by.id}: ${why}`);
-    if (options.local !== true) await this.#broadcast?.('release', s, by.id, why);
+    this.#deps.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_KILL_SWITCH_RELEASED,
+      message: `kill switch released by ${by.id}: ${why}`,
+    });
+    if (local !== true) await this.#broadcast?.({ action: 'release', scope: s, by: by.id, reason: why });
   }
 
   /** Changes run one at a time, so each is computed from, audited against and applied over the last. */
@@ -151,7 +170,19 @@ export class KillSwitch {
     return scratch.state();
   }
 
-  #entry(action: string, by: Principal, why: string, scope: KillScope, state: KillSwitchState): AuditInput {
+  #entry({
+    action,
+    by,
+    why,
+    scope,
+    state,
+  }: {
+    action: string;
+    by: Principal;
+    why: string;
+    scope: KillScope;
+    state: KillSwitchState;
+  }): AuditInput {
     const d = this.#deps;
     const entry = {
       who: by,
@@ -190,11 +221,11 @@ export class KillSwitch {
       try {
         items = await retractor(covers);
       } catch (error) {
-        this.#deps.alert(
-          'critical',
-          ErrorCode.MANDATE_ERR_KILL_SWITCH_RETRACT,
-          `retraction "${name}" failed: ${(error as Error).message}`,
-        );
+        this.#deps.alert({
+          severity: 'critical',
+          code: ErrorCode.MANDATE_ERR_KILL_SWITCH_RETRACT,
+          message: `retraction "${name}" failed: ${(error as Error).message}`,
+        });
         continue;
       }
       for (const item of items) {
@@ -208,12 +239,12 @@ export class KillSwitch {
           at: this.#deps.clock.now(),
         });
         if (item.status === 'failed')
-          this.#deps.alert(
-            'critical',
-            ErrorCode.MANDATE_ERR_KILL_SWITCH_RETRACT,
-            `${item.kind} ${item.id} of ${item.agentId}: ${item.detail}`,
-            item.agentId,
-          );
+          this.#deps.alert({
+            severity: 'critical',
+            code: ErrorCode.MANDATE_ERR_KILL_SWITCH_RETRACT,
+            message: `${item.kind} ${item.id} of ${item.agentId}: ${item.detail}`,
+            actorId: item.agentId,
+          });
       }
     }
   }

@@ -105,9 +105,11 @@ describe('operator commands', () => {
 
   it('operator - a gate change is validated, audited as the operator or agent that made it, then applied', async () => {
     const t = setup();
-    await expect(t.ops.setGate('', true, alice, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
-    await t.ops.setGate('fees-ok', true, alice, 'KYB done');
-    await t.ops.setGate('fees-ok', false, { kind: 'agent', id: 'fee-watcher' }, '80 gwei');
+    await expect(t.ops.setGate({ name: '', open: true, by: alice, why: 'x' })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+    });
+    await t.ops.setGate({ name: 'fees-ok', open: true, by: alice, why: 'KYB done' });
+    await t.ops.setGate({ name: 'fees-ok', open: false, by: { kind: 'agent', id: 'fee-watcher' }, why: '80 gwei' });
     expect(t.audited.map((e) => [e.action, e.who.id])).toEqual([
       ['operator.gate.open', 'alice'],
       ['agent.gate.close', 'fee-watcher'],

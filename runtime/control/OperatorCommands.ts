@@ -9,6 +9,14 @@ import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
 import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
 import type { GateBoard } from './GateBoard.ts';
 
+/** Opening or closing a dependency gate: which gate, open or closed, by whom and why. */
+export interface GateChange {
+  name: string;
+  open: boolean;
+  by: Principal;
+  why: string;
+}
+
 /** What operator commands need. */
 export interface OperatorCommandsDeps {
   nodeId: string;
@@ -43,7 +51,7 @@ export class OperatorCommands {
           state: h.state,
         },
       );
-    await this.#override(h, by, why, 'pause');
+    await this.#override(h, 'pause', { by, why });
     h.deliver({ type: 'agent.pause' });
   }
 
@@ -55,7 +63,7 @@ export class OperatorCommands {
         `Agent "${agentId}" is ${h.state}, not paused; only a paused agent can be resumed.`,
         { agentId, state: h.state },
       );
-    await this.#override(h, by, why, 'resume');
+    await this.#override(h, 'resume', { by, why });
     h.deliver({ type: 'agent.resume' });
   }
 
@@ -67,7 +75,7 @@ export class OperatorCommands {
         `Agent "${agentId}" is ${h.state}, not retrying; retry applies while it waits to retry a failed phase.`,
         { agentId, state: h.state },
       );
-    await this.#override(h, by, why, 'retry');
+    await this.#override(h, 'retry', { by, why });
     h.deliver({ type: 'agent.retry' });
   }
 
@@ -79,7 +87,7 @@ export class OperatorCommands {
         agentId,
         state: h.state,
       });
-    await this.#override(h, by, why, 'stop');
+    await this.#override(h, 'stop', { by, why });
     this.#deps.tree.release(agentId);
     this.#deps.triggers.unwire(agentId);
     h.deliver({ type: 'agent.stop', reason: why });
@@ -108,7 +116,7 @@ export class OperatorCommands {
   }
 
   /** Opens or closes a dependency gate (an operator's pre-check, or an agent's `gate.set` effect), audited. */
-  async setGate(name: string, open: boolean, by: Principal, why: string): Promise<void> {
+  async setGate({ name, open, by, why }: GateChange): Promise<void> {
     checkInput(z.string().min(1).max(200), name, 'gate name');
     checkInput(z.boolean(), open, 'gate state');
     checkInput(principalSchema, by, 'principal');
@@ -127,7 +135,7 @@ export class OperatorCommands {
     d.gates.set({ name, open, reason: why, by, at });
   }
 
-  async #override(host: AgentHost, by: Principal, why: string, action: string): Promise<void> {
+  async #override(host: AgentHost, action: string, { by, why }: { by: Principal; why: string }): Promise<void> {
     checkInput(principalSchema, by, 'principal');
     checkInput(reasonSchema, why, `${action} reason`);
     await this.#deps.audit({

@@ -21,12 +21,12 @@ export function createGateActuator(runtime: Pick<MandateRuntime, 'setGate' | 'ga
         );
       }
       const previous = runtime.gate(gate)?.open;
-      await runtime.setGate(
-        gate,
+      await runtime.setGate({
+        name: gate,
         open,
-        { kind: 'agent', id: ctx.agentId },
-        typeof action.params.reason === 'string' ? action.params.reason : '',
-      );
+        by: { kind: 'agent', id: ctx.agentId },
+        why: typeof action.params.reason === 'string' ? action.params.reason : '',
+      });
       return { status: 'succeeded', receipt: { reference: `gate:${gate}`, gate, open, changed: previous !== open } };
     },
   };

@@ -1,5 +1,5 @@
 import type { AgentContext, Decision, Outcome, Verdict } from '../../machines/index.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import { ErrorCode } from '../../kernel/index.ts';
 
@@ -8,7 +8,7 @@ export interface DecisionRecordsDeps {
   store: RuntimeStore | undefined;
   clock: { now(): number };
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
 }
 
 /**
@@ -24,13 +24,19 @@ export class DecisionRecords {
   }
 
   /** Writes (or updates) the record of `decision` as it stands now. No-op without a store. */
-  async record(
-    host: AgentHost,
-    ctx: AgentContext,
-    decision: Decision,
-    verdict: Verdict | null,
-    outcome: Outcome | null,
-  ): Promise<void> {
+  async record({
+    host,
+    context: ctx,
+    decision,
+    verdict,
+    outcome,
+  }: {
+    host: AgentHost;
+    context: AgentContext;
+    decision: Decision;
+    verdict: Verdict | null;
+    outcome: Outcome | null;
+  }): Promise<void> {
     const store = this.#deps.store;
     if (store === undefined) return;
     const now = this.#deps.clock.now();
@@ -63,12 +69,12 @@ export class DecisionRecords {
   /** Raises a learner's review flags on a decision as an alert and an audit entry. */
   async flag(host: AgentHost, decision: Decision, flags: string[]): Promise<void> {
     const d = this.#deps;
-    d.alert(
-      'warning',
-      ErrorCode.MANDATE_REVIEW_FLAGGED,
-      `${host.id} ${decision.action?.type ?? 'decision'} ${decision.id} flagged for review: ${flags.join('; ')}`,
-      host.id,
-    );
+    d.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_REVIEW_FLAGGED,
+      message: `${host.id} ${decision.action?.type ?? 'decision'} ${decision.id} flagged for review: ${flags.join('; ')}`,
+      actorId: host.id,
+    });
     await d.audit({
       who: { kind: 'agent', id: host.identity.did },
       action: 'learn.flagged',

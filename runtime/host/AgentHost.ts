@@ -14,10 +14,20 @@ import { AgentIdentity } from '../../transport/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { KillTarget } from '../control/KillScopes.ts';
 import type { SupervisorHost, Supervised } from '../supervision/SupervisorHost.ts';
+import type { StateChange } from './StateChange.ts';
 import { stopActor } from './stopActor.ts';
 
 /** Severity of an operator alert. */
 export type AlertSeverity = 'info' | 'warning' | 'critical';
+
+/** One alert to raise: how urgent, its stable code (docs/errors.md), what happened, and the actor it is about. */
+export interface AlertInput {
+  severity: AlertSeverity;
+  code: ErrorCode;
+  message: string;
+  /** The agent or supervisor the alert is about, if any. */
+  actorId?: string;
+}
 
 /**
  * What an agent host needs from the runtime around it: nothing more. The composition root
@@ -38,8 +48,8 @@ export interface AgentEnv {
   /** Starts the work of a phase (after a restore; during a cycle the machine's `startPhase` action does it). */
   startPhase(host: AgentHost, phase: Phase, context: AgentContext): void;
   /** Told of every state change: journal, snapshots, approvals waiting, tasks waiting. */
-  onTransition(host: AgentHost, from: string, to: string, event: string): void;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  onTransition(host: AgentHost, change: StateChange): void;
+  alert(alert: AlertInput): void;
 }
 
 const WORKING: ReadonlySet<string> = new Set(WORKING_STATES);
@@ -77,7 +87,18 @@ export class AgentHost implements Supervised {
   /** The fencing token of the lease this node runs the agent under (placement); carried into its intents and snapshots. */
   fence: number | undefined;
 
-  constructor(def: AgentDefinition, env: AgentEnv, parent: SupervisorHost, seed?: Uint8Array) {
+  constructor({
+    def,
+    env,
+    parent,
+    seed,
+  }: {
+    def: AgentDefinition;
+    env: AgentEnv;
+    parent: SupervisorHost;
+    /** 32-byte Ed25519 seed of the agent's identity (restored); made on first use when absent. */
+    seed?: Uint8Array;
+  }) {
     this.def = def;
     this.#env = env;
     this.parent = parent;
@@ -161,12 +182,12 @@ export class AgentHost implements Supervised {
 
   /** The watchdog's call: the running phase outlived `limits.phaseTimeoutMs`. */
   phaseTimedOut(): void {
-    this.#env.alert(
-      'warning',
-      ErrorCode.MANDATE_ERR_PHASE_TIMEOUT,
-      `${this.id} ${this.lastState}: no result within ${this.context.limits.phaseTimeoutMs} ms`,
-      this.id,
-    );
+    this.#env.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_PHASE_TIMEOUT,
+      message: `${this.id} ${this.lastState}: no result within ${this.context.limits.phaseTimeoutMs} ms`,
+      actorId: this.id,
+    });
     this.deliver({ type: 'agent.phase.timeout', step: this.phaseStep });
   }
 
@@ -179,7 +200,7 @@ export class AgentHost implements Supervised {
     this.snapshotSeq++;
     if (to === 'failed') this.failures++;
     if (to === 'perceive' && from === 'idle') this.cycles++;
-    this.#env.onTransition(this, from, to, this.lastEvent ?? 'xstate.after');
+    this.#env.onTransition(this, { from, to, event: this.lastEvent ?? 'xstate.after' });
   }
 
   /** After a restore the phase that was in flight is started again (act goes through reconciliation). */

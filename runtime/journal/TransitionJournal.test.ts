@@ -18,7 +18,7 @@ describe('transition journal', () => {
     inspection.subscribe((e) => seen.push(e));
     const journal = new TransitionJournal({ inspection, writer: undefined, clock: { now: () => 5 }, size: 3 });
     for (const [i, id] of ['a', 'b', 'a', 'b', 'a'].entries())
-      journal.agent(host(id), `s${i}`, `s${i + 1}`, 'agent.trigger');
+      journal.agent(host(id), { from: `s${i}`, to: `s${i + 1}`, event: 'agent.trigger' });
     expect(seen).toHaveLength(5);
     expect(seen[0]).toMatchObject({
       type: 'transition',
@@ -40,7 +40,7 @@ describe('transition journal', () => {
       writer: undefined,
       clock: { now: () => 5 },
     });
-    journal.agent(host('a'), 'idle', 'perceive', 'agent.trigger');
+    journal.agent(host('a'), { from: 'idle', to: 'perceive', event: 'agent.trigger' });
     expect(journal.recent()).toEqual([]);
   });
 });

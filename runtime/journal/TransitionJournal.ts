@@ -1,4 +1,5 @@
 import type { AgentHost } from '../host/AgentHost.ts';
+import type { StateChange } from '../host/StateChange.ts';
 import type { StateWriter } from '../host/StateWriter.ts';
 import type { SupervisorHost } from '../supervision/SupervisorHost.ts';
 import type { TransitionEvent } from '../inspection/InspectionEvent.ts';
@@ -33,7 +34,7 @@ export class TransitionJournal {
   }
 
   /** Records an agent's transition (its snapshot is queued for writing too). */
-  agent(host: AgentHost, from: string, to: string, event: string): void {
+  agent(host: AgentHost, { from, to, event }: StateChange): void {
     this.#writer?.snapshot(host);
     // Nobody listens and nothing is persisted: skip building the summary (the benchmarks' hot path).
     if (!this.#inspection.active && this.#writer === undefined) return;
@@ -62,7 +63,7 @@ export class TransitionJournal {
   }
 
   /** Records a supervisor's transition. */
-  supervisor(host: SupervisorHost, from: string, to: string, event: string): void {
+  supervisor(host: SupervisorHost, { from, to, event }: StateChange): void {
     const ctx = host.actor.getSnapshot().context;
     const summary = { restarts: ctx.restarts.length, lastExit: ctx.lastExit?.childId ?? null };
     this.#record({

@@ -1,11 +1,11 @@
-import type { ErrorCode } from '../../kernel/index.ts';
 import type { ReputationChange } from '../../actors/index.ts';
 import type { Principal } from '../../machines/index.ts';
 import type { KillSwitch } from '../control/KillSwitch.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
+import type { TaskSubmission } from '../tasks/Tasks.ts';
 
 /** What messaging needs from the runtime it connects. */
 export interface MessagingEnv {
@@ -22,12 +22,12 @@ export interface MessagingEnv {
   subscribe(listener: (event: InspectionEvent) => void): () => void;
   submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
   /** One governed cycle of this agent (a contract-net award it won). */
-  runTaskOn(host: AgentHost, capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
+  runTaskOn(task: TaskSubmission): Promise<TaskResult>;
   /** Sends a validated external event to an agent (message triggers). */
   send(agentId: string, event: unknown): boolean;
   /** Applies orders from other nodes and carries this node's orders to them. */
   readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   audit(entry: AuditInput): Promise<void>;
   /** The agent's own accounts by CAIP-2 chain id, published in its registry descriptor. */
   walletsOf?(agentId: string): Record<string, string> | undefined;

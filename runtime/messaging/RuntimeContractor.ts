@@ -9,7 +9,11 @@ function failed(code: ErrorCode, message: string, details: Record<string, unknow
   return new MandateError(code, message, { details });
 }
 
-async function waitUntilFree(env: MessagingEnv, host: AgentHost, ms: number, signal: AbortSignal): Promise<void> {
+async function waitUntilFree(
+  env: MessagingEnv,
+  host: AgentHost,
+  { withinMs: ms, signal }: { withinMs: number; signal: AbortSignal },
+): Promise<void> {
   const until = env.clock.now() + ms;
   while (!env.canStart(host)) {
     if (signal.aborted)
@@ -45,12 +49,17 @@ export function runtimeContractor(host: AgentHost, env: MessagingEnv): Contracto
         ? undefined
         : { ...(spec.price === undefined ? {} : { price: spec.price }), etaMs: spec.eta, confidence: spec.confidence },
     perform: async (award: Award, signal: AbortSignal, manager: string) => {
-      await waitUntilFree(env, host, spec.startWithin, signal);
+      await waitUntilFree(env, host, { withinMs: spec.startWithin, signal });
       const input =
         typeof award.input === 'object' && award.input !== null && !Array.isArray(award.input)
           ? (award.input as Record<string, unknown>)
           : { value: award.input };
-      const result: TaskResult = await env.runTaskOn(host, award.capability, input, { kind: 'agent', id: manager });
+      const result: TaskResult = await env.runTaskOn({
+        host,
+        capability: award.capability,
+        input,
+        by: { kind: 'agent', id: manager },
+      });
       const details = { agentId: host.id, decisionId: result.decisionId };
       if (result.verdict !== null && result.verdict.status !== 'approved')
         throw failed(

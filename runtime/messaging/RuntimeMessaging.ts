@@ -12,6 +12,7 @@ import {
   type Rejection,
   type Transport,
 } from '../../transport/index.ts';
+import type { KillSwitchOrder } from '../control/KillSwitch.ts';
 import { KillSwitchEngagedError, NotFoundError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { createMessaging, type Messaging } from './createMessaging.ts';
@@ -82,16 +83,14 @@ export class RuntimeMessaging {
     this.#onReputation = (c) => {
       const host = runtime.agent(c.agentId);
       if (host === undefined || !this.endpoints.has(c.agentId)) return;
-      this.registry
-        .heartbeat(host.identity, { reputation: c.after / 100 })
-        .catch((e: Error) =>
-          runtime.alert(
-            'warning',
-            codeOf(e, ErrorCode.MANDATE_ERR_REGISTRY_UNAVAILABLE),
-            `reputation not published: ${e.message}`,
-            c.agentId,
-          ),
-        );
+      this.registry.heartbeat(host.identity, { reputation: c.after / 100 }).catch((e: Error) =>
+        runtime.alert({
+          severity: 'warning',
+          code: codeOf(e, ErrorCode.MANDATE_ERR_REGISTRY_UNAVAILABLE),
+          message: `reputation not published: ${e.message}`,
+          actorId: c.agentId,
+        }),
+      );
     };
     runtime.reputationListeners.add(this.#onReputation);
   }
@@ -112,10 +111,15 @@ export class RuntimeMessaging {
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.natsUrl === undefined
         ? {}
-        : { nats: { servers: options.natsUrl, onError: (e) => runtime.alert('critical', e.code, e.message) } }),
+        : {
+            nats: {
+              servers: options.natsUrl,
+              onError: (e) => runtime.alert({ severity: 'critical', code: e.code, message: e.message }),
+            },
+          }),
       ...(options.revocationAuthorities === undefined ? {} : { revocationAuthorities: options.revocationAuthorities }),
       ...(options.registryReplicas === undefined ? {} : { registryReplicas: options.registryReplicas }),
-      onRecordProblem: (p) => runtime.alert('warning', p.code, p.message),
+      onRecordProblem: (p) => runtime.alert({ severity: 'warning', code: p.code, message: p.message }),
       bus: {
         ...(verifier === undefined ? {} : { verifier }),
         onReject: (r) => ref.self?.rejected(r),
@@ -126,17 +130,17 @@ export class RuntimeMessaging {
           if (ref.self !== undefined && host !== undefined) ref.self.counters.sent++;
         },
         onHandlerError: (error) =>
-          runtime.alert(
-            'warning',
-            ErrorCode.MANDATE_ERR_MESSAGE_HANDLER,
-            `a message handler failed: ${(error as Error).message}`,
-          ),
+          runtime.alert({
+            severity: 'warning',
+            code: ErrorCode.MANDATE_ERR_MESSAGE_HANDLER,
+            message: `a message handler failed: ${(error as Error).message}`,
+          }),
       },
     });
     const self = new RuntimeMessaging(runtime, messaging, options.publishInspection ?? true);
     ref.self = self;
     for (const host of runtime.agents()) await self.attach(host);
-    runtime.killSwitch.broadcastWith((action, scope, by, reason) => self.broadcastControl(action, scope, by, reason));
+    runtime.killSwitch.broadcastWith((order) => self.broadcastControl(order));
     return self;
   }
 
@@ -218,27 +222,22 @@ export class RuntimeMessaging {
     if (order.by.startsWith(`${this.#runtime.nodeId}:`)) return;
     const scope = { all: order.all, agents: order.agents, groups: order.groups, capabilities: order.capabilities };
     const by = { kind: 'system' as const, id: `peer:${order.by}` };
-    if (order.action === 'engage') await this.#runtime.killSwitch.engage(scope, by, order.reason, { local: true });
-    else await this.#runtime.killSwitch.release(scope, by, order.reason, { local: true });
+    if (order.action === 'engage') await this.#runtime.killSwitch.engage({ scope, by, why: order.reason, local: true });
+    else await this.#runtime.killSwitch.release({ scope, by, why: order.reason, local: true });
   }
 
   /** Sends this node's kill switch order to every node. */
-  async broadcastControl(
-    action: 'engage' | 'release',
-    scope: { all?: boolean; agents?: string[]; groups?: string[]; capabilities?: string[] },
-    by: string,
-    reason: string,
-  ): Promise<void> {
+  async broadcastControl({ action, scope, by, reason }: KillSwitchOrder): Promise<void> {
     await this.bus.control({ action, ...scope, by: `${this.#runtime.nodeId}:${by}`, reason });
   }
 
   rejected(r: Rejection): void {
     this.counters.rejected++;
-    this.#runtime.alert(
-      'warning',
-      r.code,
-      `refused ${r.type ?? 'envelope'} from ${r.from ?? 'unknown'} on ${r.subject}: ${r.message}`,
-    );
+    this.#runtime.alert({
+      severity: 'warning',
+      code: r.code,
+      message: `refused ${r.type ?? 'envelope'} from ${r.from ?? 'unknown'} on ${r.subject}: ${r.message}`,
+    });
     void this.#runtime.audit({
       who: { kind: 'agent', id: r.from ?? 'unknown' },
       action: 'message.rejected',

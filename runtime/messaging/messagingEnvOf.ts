@@ -14,10 +14,10 @@ export function messagingEnvOf(s: RuntimeServices): MessagingEnv {
     reputationListeners: s.reputationListeners,
     subscribe: (listener) => s.inspection.subscribe(listener),
     submitTask: (capability, input, by) => s.tasks.submit(capability, input, by),
-    runTaskOn: (host, capability, input, by) => s.tasks.submitTo(host, capability, input, by),
+    runTaskOn: (task) => s.tasks.submitTo(task),
     send: (agentId, event) => s.operator.send(agentId, event),
     killSwitch: s.killSwitch,
-    alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
+    alert: (a) => void s.alerts.raise(a),
     audit: (entry) => s.audit(entry),
     walletsOf: (agentId) => {
       const chain = s.options.chain;

@@ -35,6 +35,18 @@ interface Series {
   sum: number;
 }
 
+/** A metric family's name, kind, help text and label names; histogram bucket bounds; the series cap. */
+interface MetricFamilyOptions {
+  name: string;
+  type: 'counter' | 'histogram';
+  help: string;
+  labelNames: readonly string[];
+  /** Histogram bucket upper bounds (empty for a counter). */
+  bounds?: readonly number[];
+  /** Distinct label sets kept before new ones fold into `_other` (default 5,000). */
+  maxSeries?: number;
+}
+
 /**
  * A counter or histogram family with bounded cardinality: past `maxSeries` label sets, new ones
  * fold into one series whose labels are all `_other` (a runaway label cannot exhaust memory).
@@ -43,14 +55,18 @@ export class MetricFamily {
   readonly #series = new Map<string, Series>();
   readonly #maxSeries: number;
 
-  constructor(
-    readonly name: string,
-    readonly type: 'counter' | 'histogram',
-    readonly help: string,
-    readonly labelNames: readonly string[],
-    readonly bounds: readonly number[] = [],
-    maxSeries = 5_000,
-  ) {
+  readonly name: string;
+  readonly type: 'counter' | 'histogram';
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  readonly bounds: readonly number[];
+
+  constructor({ name, type, help, labelNames, bounds = [], maxSeries = 5_000 }: MetricFamilyOptions) {
+    this.name = name;
+    this.type = type;
+    this.help = help;
+    this.labelNames = labelNames;
+    this.bounds = bounds;
     this.#maxSeries = maxSeries;
   }
 

@@ -10,6 +10,7 @@ const MOVED = new Set(['succeeded', 'would-have-sent']);
 
 /** Where an agent is now and since when (ms), for the duration histograms, with its series cached. */
 interface Position {
+  agentId: string;
   state: string;
   since: number;
   cycleStart: number | undefined;
@@ -25,65 +26,65 @@ export class RuntimeTelemetry {
   readonly #now: () => number;
   readonly #region: string;
   readonly #positions = new Map<string, Position>();
-  readonly phase = new MetricFamily(
-    'mandate_phase_duration_seconds',
-    'histogram',
-    'Time an agent spent in each phase (perceive, decide, propose, act, learn).',
-    ['agent', 'phase'],
-    LATENCY_BOUNDS,
-  );
-  readonly cycle = new MetricFamily(
-    'mandate_cycle_duration_seconds',
-    'histogram',
-    'Time from a trigger to the end of the cycle (idle again or failed), approval waits included.',
-    ['agent', 'outcome'],
-    LATENCY_BOUNDS,
-  );
-  readonly verdict = new MetricFamily(
-    'mandate_proposal_verdict_seconds',
-    'histogram',
-    'Time from proposing an action to the supervisors’ verdict (approved, pending, denied).',
-    ['agent'],
-    LATENCY_BOUNDS,
-  );
-  readonly approvalWait = new MetricFamily(
-    'mandate_approval_wait_seconds',
-    'histogram',
-    'Time an agent waited for a human or agent approval.',
-    ['agent'],
-    WAIT_BOUNDS,
-  );
-  readonly actions = new MetricFamily(
-    'mandate_actions_total',
-    'counter',
-    'Settled actions of every type (gate.set, ledger.annotate, fx.swap, payment.send …) by mode and status.',
-    ['agent', 'action', 'mode', 'status'],
-  );
-  readonly payments = new MetricFamily(
-    'mandate_payments_total',
-    'counter',
-    'Payments (payment.send actions only) by rail, mode (dry-run apart from live) and status.',
-    ['agent', 'rail', 'mode', 'status'],
-  );
-  readonly volume = new MetricFamily(
-    'mandate_payment_volume_total',
-    'counter',
-    'Amount paid (live) or that would have been paid (dry-run), by asset, agent, rail, mode and region.',
-    ['agent', 'asset', 'rail', 'mode', 'region'],
-  );
-  readonly fees = new MetricFamily(
-    'mandate_payment_fees_total',
-    'counter',
-    'Fees of payments, by fee asset, agent, rail and mode.',
-    ['agent', 'asset', 'rail', 'mode'],
-  );
-  readonly paymentLatency = new MetricFamily(
-    'mandate_payment_latency_seconds',
-    'histogram',
-    'Time the rail took to execute a payment, by rail and mode.',
-    ['rail', 'mode'],
-    LATENCY_BOUNDS,
-  );
+  readonly phase = new MetricFamily({
+    name: 'mandate_phase_duration_seconds',
+    type: 'histogram',
+    help: 'Time an agent spent in each phase (perceive, decide, propose, act, learn).',
+    labelNames: ['agent', 'phase'],
+    bounds: LATENCY_BOUNDS,
+  });
+  readonly cycle = new MetricFamily({
+    name: 'mandate_cycle_duration_seconds',
+    type: 'histogram',
+    help: 'Time from a trigger to the end of the cycle (idle again or failed), approval waits included.',
+    labelNames: ['agent', 'outcome'],
+    bounds: LATENCY_BOUNDS,
+  });
+  readonly verdict = new MetricFamily({
+    name: 'mandate_proposal_verdict_seconds',
+    type: 'histogram',
+    help: 'Time from proposing an action to the supervisors’ verdict (approved, pending, denied).',
+    labelNames: ['agent'],
+    bounds: LATENCY_BOUNDS,
+  });
+  readonly approvalWait = new MetricFamily({
+    name: 'mandate_approval_wait_seconds',
+    type: 'histogram',
+    help: 'Time an agent waited for a human or agent approval.',
+    labelNames: ['agent'],
+    bounds: WAIT_BOUNDS,
+  });
+  readonly actions = new MetricFamily({
+    name: 'mandate_actions_total',
+    type: 'counter',
+    help: 'Settled actions of every type (gate.set, ledger.annotate, fx.swap, payment.send …) by mode and status.',
+    labelNames: ['agent', 'action', 'mode', 'status'],
+  });
+  readonly payments = new MetricFamily({
+    name: 'mandate_payments_total',
+    type: 'counter',
+    help: 'Payments (payment.send actions only) by rail, mode (dry-run apart from live) and status.',
+    labelNames: ['agent', 'rail', 'mode', 'status'],
+  });
+  readonly volume = new MetricFamily({
+    name: 'mandate_payment_volume_total',
+    type: 'counter',
+    help: 'Amount paid (live) or that would have been paid (dry-run), by asset, agent, rail, mode and region.',
+    labelNames: ['agent', 'asset', 'rail', 'mode', 'region'],
+  });
+  readonly fees = new MetricFamily({
+    name: 'mandate_payment_fees_total',
+    type: 'counter',
+    help: 'Fees of payments, by fee asset, agent, rail and mode.',
+    labelNames: ['agent', 'asset', 'rail', 'mode'],
+  });
+  readonly paymentLatency = new MetricFamily({
+    name: 'mandate_payment_latency_seconds',
+    type: 'histogram',
+    help: 'Time the rail took to execute a payment, by rail and mode.',
+    labelNames: ['rail', 'mode'],
+    bounds: LATENCY_BOUNDS,
+  });
 
   constructor(options: { now: () => number; region: string }) {
     this.#now = options.now;
@@ -95,32 +96,34 @@ export class RuntimeTelemetry {
     const now = this.#now();
     let p = this.#positions.get(agentId);
     if (p === undefined) {
-      p = { state: to, since: now, cycleStart: undefined, series: new Map() };
+      p = { agentId, state: to, since: now, cycleStart: undefined, series: new Map() };
       this.#positions.set(agentId, p);
     } else if (p.state === from) {
       const seconds = (now - p.since) / 1000;
-      if (PHASES.has(from)) this.#observe(p, this.phase, agentId, from, seconds);
-      if (from === 'propose') this.#observe(p, this.verdict, agentId, '', seconds);
-      else if (from === 'awaitingApproval') this.#observe(p, this.approvalWait, agentId, '', seconds);
+      if (PHASES.has(from)) this.phase.observeIn(this.#series(p, this.phase, from), seconds);
+      if (from === 'propose') this.verdict.observeIn(this.#series(p, this.verdict, ''), seconds);
+      else if (from === 'awaitingApproval')
+        this.approvalWait.observeIn(this.#series(p, this.approvalWait, ''), seconds);
     }
     if (from === 'idle' && to === 'perceive') p.cycleStart = now;
     else if (p.cycleStart !== undefined && (to === 'idle' || to === 'failed')) {
-      this.#observe(p, this.cycle, agentId, to === 'idle' ? 'completed' : 'failed', (now - p.cycleStart) / 1000);
+      const outcome = to === 'idle' ? 'completed' : 'failed';
+      this.cycle.observeIn(this.#series(p, this.cycle, outcome), (now - p.cycleStart) / 1000);
       p.cycleStart = undefined;
     }
     p.state = to;
     p.since = now;
   }
 
-  /** Observes in the agent's cached series of `family` (second label `second`, or none). */
-  #observe(p: Position, family: MetricFamily, agentId: string, second: string, seconds: number): void {
+  /** The agent's cached series of `family` (second label `second`, or none). */
+  #series(p: Position, family: MetricFamily, second: string): SeriesHandle {
     const key = `${family.name}|${second}`;
     let handle = p.series.get(key);
     if (handle === undefined) {
-      handle = family.series(second === '' ? [agentId] : [agentId, second]);
+      handle = family.series(second === '' ? [p.agentId] : [p.agentId, second]);
       p.series.set(key, handle);
     }
-    family.observeIn(handle, seconds);
+    return handle;
   }
 
   /** A settled action: counted by type; payments also by rail, volume, fees and latency. */

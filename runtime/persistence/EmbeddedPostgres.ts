@@ -44,7 +44,17 @@ export class EmbeddedPostgres {
    */
   readonly url: string;
 
-  private constructor(db: PGlite, server: PGLiteSocketServer, dataDir: string, socketDir: string) {
+  private constructor({
+    db,
+    server,
+    dataDir,
+    socketDir,
+  }: {
+    db: PGlite;
+    server: PGLiteSocketServer;
+    dataDir: string;
+    socketDir: string;
+  }) {
     this.#db = db;
     this.#dataDir = dataDir;
     this.#server = server;
@@ -81,7 +91,7 @@ export class EmbeddedPostgres {
         maxConnections: options.maxConnections ?? 8,
       });
       await server.start();
-      return new EmbeddedPostgres(db, server, dataDir, socketDir);
+      return new EmbeddedPostgres({ db, server, dataDir, socketDir });
     } catch (cause) {
       await db?.close().catch(() => undefined);
       rmSync(lockFile, { force: true });

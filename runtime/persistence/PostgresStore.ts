@@ -260,7 +260,7 @@ export class PostgresStore implements RuntimeStore {
     why = 'data subject erasure request',
   ): Promise<void> {
     await this.vault.eraseSubject(id);
-    await this.appendAudit(records.erasureEntry(id, by, why, this.#p.clock()));
+    await this.appendAudit(records.erasureEntry({ id, by, why, at: this.#p.clock() }));
   }
 
   /** Past decisions with their outcomes, for the learning layer. */

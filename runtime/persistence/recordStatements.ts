@@ -113,6 +113,17 @@ export function snapshotsFromRows(rows: SnapshotDbRow[]): { good: SnapshotRow[];
 }
 
 /** The audit entry of a GDPR erasure: the subject by pseudonym only, so the chain still verifies. */
-export function erasureEntry(id: string, by: Principal, why: string, at: number): AuditInput {
+export function erasureEntry({
+  id,
+  by,
+  why,
+  at,
+}: {
+  /** The subject's pseudonym. */
+  id: string;
+  by: Principal;
+  why: string;
+  at: number;
+}): AuditInput {
   return { who: by, action: 'gdpr.subject.erased', subject: id, where: 'vault', why, data: { counterparty: id }, at };
 }

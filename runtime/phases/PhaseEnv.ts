@@ -3,7 +3,7 @@ import type { ErrorCode } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { KillTarget } from '../control/KillScopes.ts';
 import type { DecisionRecords } from '../decisions/DecisionRecords.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { IntentLog } from '../host/IntentLog.ts';
 import type { ProposalPipeline } from '../proposals/ProposalPipeline.ts';
 import type { FactBoard } from '../scheduler/FactBoard.ts';
@@ -23,7 +23,7 @@ export interface PhaseEnv {
   killed(target: KillTarget): boolean;
   /** `live` only when both the runtime and the agent's own definition allow it. */
   modeFor(def: AgentDefinition): 'dry-run' | 'live';
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   /** A sandboxed strategy violated its sandbox (`MANDATE_ERR_SANDBOX_*`): audit it and count it against reputation. */
   sandboxViolation?(host: AgentHost, phase: string, error: { code: ErrorCode; message: string }): void;
   /** The signatures an approval collected (a Safe quorum), handed to the actuator with the act. */

@@ -33,7 +33,7 @@ function setup(def: Record<string, unknown>) {
     intents: {} as never,
     killed: () => false,
     modeFor: () => 'dry-run',
-    alert: (_s, code) => void alerts.push(code),
+    alert: ({ code }) => void alerts.push(code),
   };
   const runner = new PhaseRunner(env, new PhaseWatchdog(clock));
   const ctx = {

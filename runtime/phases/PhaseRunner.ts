@@ -19,6 +19,14 @@ import { proposePhase } from './proposePhase.ts';
 import { SANDBOX_VIOLATION_SEVERITY } from './reportSandboxViolation.ts';
 import { toPhaseError } from './toPhaseError.ts';
 
+/** One run of a phase: which, the context the machine entered it with, the step it answers, the actor that asked. */
+interface PhaseJob {
+  phase: Phase;
+  ctx: AgentContext;
+  step: number;
+  actor: Actor<AnyStateMachine>;
+}
+
 /**
  * Runs the work of each phase when an agent's machine enters it (its `startPhase` action) and
  * reports the result back as the phase's done or failed event, carrying the step it answers.
@@ -41,35 +49,35 @@ export class PhaseRunner {
     host.phaseStep = step;
     host.phaseDeadline = this.#env.clock.now() + ctx.limits.phaseTimeoutMs;
     this.#watchdog.watch(host);
-    void this.#run(host, phase, ctx, step, host.actor);
+    void this.#run(host, { phase, ctx, step, actor: host.actor });
   }
 
-  async #run(
-    host: AgentHost,
-    phase: Phase,
-    ctx: AgentContext,
-    step: number,
-    actor: Actor<AnyStateMachine>,
-  ): Promise<void> {
+  async #run(host: AgentHost, job: PhaseJob): Promise<void> {
     await Promise.resolve(); // never report back inside the transition that started the phase
+    const { phase, step, actor } = job;
     let event: AgentEvent;
     try {
-      event = await this.#work(host, phase, ctx, step);
+      event = await this.#work(host, job);
     } catch (error) {
       const err = toPhaseError(phase, error);
-      this.#env.alert('warning', err.code, `${host.id} ${phase}: ${err.message}`, host.id);
+      this.#env.alert({
+        severity: 'warning',
+        code: err.code,
+        message: `${host.id} ${phase}: ${err.message}`,
+        actorId: host.id,
+      });
       if (Object.hasOwn(SANDBOX_VIOLATION_SEVERITY, err.code)) this.#env.sandboxViolation?.(host, phase, err);
       // A coded 4xx (bad input, a conflict) will not get better by retrying; neither will an act
       // whose effect cannot be reconciled.
       const retryable =
         !(error instanceof MandateError) ||
         (error.status >= 500 && error.code !== ErrorCode.MANDATE_ERR_ACT_UNRECONCILED);
-      event = phaseFailed(phase, step, err, retryable);
+      event = phaseFailed({ phase, step, error: err, retryable });
     }
     if (actor === host.actor) host.deliver(event);
   }
 
-  async #work(host: AgentHost, phase: Phase, ctx: AgentContext, step: number): Promise<AgentEvent> {
+  async #work(host: AgentHost, { phase, ctx, step }: PhaseJob): Promise<AgentEvent> {
     const env = this.#env;
     switch (phase) {
       case 'perceive':

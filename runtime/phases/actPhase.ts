@@ -86,7 +86,7 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
       if (actuator.reconcile === undefined) throw new ActUnreconciledError(key);
       const found = await actuator.reconcile(action, actx);
       if (found !== undefined) {
-        await finish(env, key, found, fence);
+        await finish(env, { key, outcome: found, fence });
         return found;
       }
       // The effect provably never happened: it may be made now, under the same key.
@@ -101,12 +101,12 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
   // Checked again right before the effect: an engage that raced the steps above still wins.
   if (env.killed(host.target)) {
     const outcome = refused(new KillSwitchEngagedError(host.id));
-    await finish(env, key, outcome, fence);
+    await finish(env, { key, outcome, fence });
     return outcome;
   }
   const outcome = await actuator.execute(action, actx);
   const done = outcome.durationMs === undefined ? { ...outcome, durationMs: env.clock.now() - started } : outcome;
-  await finish(env, key, done, fence);
+  await finish(env, { key, outcome: done, fence });
   return done;
 }
 
@@ -121,7 +121,11 @@ function recorded(
   return out;
 }
 
-async function finish(env: PhaseEnv, key: string, outcome: Outcome, fence: { fence?: number }): Promise<void> {
+/** Marks the intent `key` finished with `outcome`, under the lease's `fence` (when placed). */
+async function finish(
+  env: PhaseEnv,
+  { key, outcome, fence }: { key: string; outcome: Outcome; fence: { fence?: number } },
+): Promise<void> {
   const patch: Parameters<IntentLog['updateIntent']>[1] = {
     status: outcome.status === 'succeeded' ? 'succeeded' : 'failed',
     at: env.clock.now(),

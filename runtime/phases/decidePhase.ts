@@ -18,13 +18,13 @@ export async function decidePhase(env: PhaseEnv, host: AgentHost, ctx: AgentCont
   }
   const decision: Decision = { id: `${ctx.incarnation}:${ctx.cycle}`, ...draft };
   if (decision.conflict !== undefined)
-    env.alert(
-      'warning',
-      ErrorCode.MANDATE_DECISION_CONFLICT,
-      `${host.id} took no action: conflicting ${decision.conflict.kind} (${decision.conflict.detail})`,
-      host.id,
-    );
-  await env.decisions.record(host, ctx, decision, null, null);
+    env.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_DECISION_CONFLICT,
+      message: `${host.id} took no action: conflicting ${decision.conflict.kind} (${decision.conflict.detail})`,
+      actorId: host.id,
+    });
+  await env.decisions.record({ host, context: ctx, decision, verdict: null, outcome: null });
   return decision;
 }
 

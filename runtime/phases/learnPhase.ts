@@ -21,6 +21,7 @@ export async function learnPhase(env: PhaseEnv, host: AgentHost, ctx: AgentConte
     if (report?.flags !== undefined && report.flags.length > 0 && ctx.decision !== null)
       await env.decisions.flag(host, ctx.decision, report.flags);
   } finally {
-    if (ctx.decision !== null) await env.decisions.record(host, ctx, ctx.decision, ctx.verdict, outcome);
+    if (ctx.decision !== null)
+      await env.decisions.record({ host, context: ctx, decision: ctx.decision, verdict: ctx.verdict, outcome });
   }
 }

@@ -6,6 +6,6 @@ import { proposalOf } from './proposalOf.ts';
 /** Propose: the decision's action goes through the proposal pipeline; the verdict is recorded with the decision. */
 export async function proposePhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext): Promise<Verdict> {
   const verdict = await env.pipeline.propose(host, proposalOf(host, ctx, env.clock.now()));
-  await env.decisions.record(host, ctx, ctx.decision!, verdict, null);
+  await env.decisions.record({ host, context: ctx, decision: ctx.decision!, verdict, outcome: null });
   return verdict;
 }

@@ -1,6 +1,6 @@
 import type { ReputationPolicy } from '../../actors/index.ts';
 import { ErrorCode } from '../../kernel/index.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 
 /** Severity of each sandbox violation; each is slashed as a compliance violation (docs/reputation.md). */
@@ -19,7 +19,7 @@ export const SANDBOX_VIOLATION_SEVERITY: Readonly<Partial<Record<ErrorCode, 'min
 /** What reporting a violation needs. */
 export interface SandboxViolationDeps {
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   reputation: Pick<ReputationPolicy, 'slash'>;
   clock: { now(): number };
   nodeId: string;
@@ -32,9 +32,7 @@ export interface SandboxViolationDeps {
  */
 export function reportSandboxViolation(
   deps: SandboxViolationDeps,
-  host: AgentHost,
-  phase: string,
-  error: { code: ErrorCode; message: string },
+  { host, phase, error }: { host: AgentHost; phase: string; error: { code: ErrorCode; message: string } },
 ): void {
   const at = deps.clock.now();
   const severity = SANDBOX_VIOLATION_SEVERITY[error.code] ?? 'minor';
@@ -49,12 +47,12 @@ export function reportSandboxViolation(
       at,
     })
     .catch((e: Error) =>
-      deps.alert(
-        'warning',
-        ErrorCode.MANDATE_ERR_STORE,
-        `sandbox violation of ${host.id} not audited: ${e.message}`,
-        host.id,
-      ),
+      deps.alert({
+        severity: 'warning',
+        code: ErrorCode.MANDATE_ERR_STORE,
+        message: `sandbox violation of ${host.id} not audited: ${e.message}`,
+        actorId: host.id,
+      }),
     );
   deps.reputation.slash(host.id, severity, 'compliance-violation', `sandbox violation ${error.code} in ${phase}`, at);
 }

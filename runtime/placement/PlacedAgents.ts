@@ -1,6 +1,6 @@
-import type { Clock, ErrorCode } from '../../kernel/index.ts';
+import type { Clock } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import { isWorking } from '../host/AgentHost.ts';
 import type { StateWriter } from '../host/StateWriter.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
@@ -23,7 +23,7 @@ export interface PlacedAgentsEnv {
   /** Persists a new agent's row (definition, identity) the first time any node runs it. */
   register(host: AgentHost): Promise<void>;
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   handoverTimeoutMs: number;
 }
 
@@ -100,7 +100,7 @@ export class PlacedAgents implements PlacementHost {
       .catch(() => undefined);
   }
 
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void {
-    this.#env.alert(severity, code, message, actorId);
+  alert(alert: AlertInput): void {
+    this.#env.alert(alert);
   }
 }

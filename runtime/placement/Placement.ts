@@ -1,5 +1,5 @@
 import { ErrorCode, type Clock } from '../../kernel/index.ts';
-import type { AlertSeverity } from '../host/AgentHost.ts';
+import type { AlertInput } from '../host/AgentHost.ts';
 import type { PlacementConstraint, ResolvedPlacementOptions } from './PlacementOptions.ts';
 import { satisfies } from './PlacementOptions.ts';
 import type { Lease, PlacementStore } from './PlacementStore.ts';
@@ -14,7 +14,7 @@ export interface PlacementHost {
   activate(agentId: string, lease: Lease): Promise<void>;
   /** Stops the agent here; for a handover or drain, after it finished its phase and its snapshot is written. */
   deactivate(agentId: string, reason: DeactivateReason): Promise<void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
 }
 
 /** The cluster as `GET /api/cluster` shows it. */
@@ -179,12 +179,12 @@ export class Placement {
 
   async #lose(agentId: string, why: string): Promise<void> {
     if (!this.#held.delete(agentId)) return;
-    this.#host.alert(
-      'critical',
-      ErrorCode.MANDATE_PLACEMENT_LEASE_LOST,
-      `${this.nodeId} stopped ${agentId}: ${why}`,
-      agentId,
-    );
+    this.#host.alert({
+      severity: 'critical',
+      code: ErrorCode.MANDATE_PLACEMENT_LEASE_LOST,
+      message: `${this.nodeId} stopped ${agentId}: ${why}`,
+      actorId: agentId,
+    });
     await this.#host.deactivate(agentId, 'lost').catch(() => undefined);
   }
 
@@ -242,12 +242,12 @@ export class Placement {
       } catch (error) {
         this.#held.delete(agentId);
         await this.#store.release(lease).catch(() => undefined);
-        this.#host.alert(
-          'critical',
-          ErrorCode.MANDATE_PLACEMENT_LEASE_LOST,
-          `${this.nodeId} could not resume ${agentId} under token ${lease.token}: ${(error as Error).message}`,
-          agentId,
-        );
+        this.#host.alert({
+          severity: 'critical',
+          code: ErrorCode.MANDATE_PLACEMENT_LEASE_LOST,
+          message: `${this.nodeId} could not resume ${agentId} under token ${lease.token}: ${(error as Error).message}`,
+          actorId: agentId,
+        });
       }
     } finally {
       this.#busy.delete(agentId);

@@ -53,7 +53,7 @@ export async function startPlacement(
     definition: (id) => definitions.get(id),
     register,
     audit: (entry) => s.audit(entry),
-    alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
+    alert: (a) => void s.alerts.raise(a),
     handoverTimeoutMs: resolved.handoverTimeoutMs,
   });
   const placement = new Placement({ nodeId: s.nodeId, store: leases, host, options: resolved, clock: s.clock });

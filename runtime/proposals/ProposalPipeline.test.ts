@@ -28,7 +28,17 @@ const proposal: Proposal = {
   at: 0,
 };
 
-function stage(name: string, role: SupervisorRole, result: PolicyResult | Error, log: string[]): ProposalStage {
+function stage({
+  name,
+  role,
+  result,
+  log,
+}: {
+  name: string;
+  role: SupervisorRole;
+  result: PolicyResult | Error;
+  log: string[];
+}): ProposalStage {
   return {
     name,
     role,
@@ -50,9 +60,9 @@ function setup(stages: (log: string[]) => ProposalStage[]) {
     clock: { now: () => 42 },
     audit: async (e) => void audited.push(e),
     approvals: {
-      open: async (_h, p, reason, timeout) => (
-        opened.push({ reason, timeout }),
-        { id: `apr-${p.decision.id}`, expiresAt: 42 + timeout } as never
+      open: async ({ proposal, reason, timeoutMs }) => (
+        opened.push({ reason, timeout: timeoutMs }),
+        { id: `apr-${proposal.decision.id}`, expiresAt: 42 + timeoutMs } as never
       ),
     },
     supervisorOf: (_h, role) =>
@@ -69,9 +79,9 @@ const ok = (reason = 'ok'): PolicyResult => ({ status: 'approved', reason });
 describe('proposal pipeline', () => {
   it('proposals - stages run in order, each supervisor hears its result, and approval by all yields a grant for the decision', async () => {
     const t = setup((log) => [
-      stage('sandbox', 'sandbox', ok(), log),
-      stage('reputation', 'reputation', ok(), log),
-      stage('governance', 'governance', ok(), log),
+      stage({ name: 'sandbox', role: 'sandbox', result: ok(), log }),
+      stage({ name: 'reputation', role: 'reputation', result: ok(), log }),
+      stage({ name: 'governance', role: 'governance', result: ok(), log }),
     ]);
     const verdict = await t.pipeline.propose(host, proposal);
     expect(t.log).toEqual(['evaluate:sandbox', 'evaluate:reputation', 'evaluate:governance']);
@@ -88,9 +98,9 @@ describe('proposal pipeline', () => {
 
   it('proposals - the first denial ends the chain, naming the stage', async () => {
     const t = setup((log) => [
-      stage('sandbox', 'sandbox', ok(), log),
-      stage('reputation', 'reputation', { status: 'denied', reason: 'score 20 below 30' }, log),
-      stage('governance', 'governance', ok(), log),
+      stage({ name: 'sandbox', role: 'sandbox', result: ok(), log }),
+      stage({ name: 'reputation', role: 'reputation', result: { status: 'denied', reason: 'score 20 below 30' }, log }),
+      stage({ name: 'governance', role: 'governance', result: ok(), log }),
     ]);
     expect(await t.pipeline.propose(host, proposal)).toEqual({
       status: 'denied',
@@ -102,7 +112,12 @@ describe('proposal pipeline', () => {
 
   it('proposals - a pending answer opens an approval with the stage timeout, or the agent limit when the stage names none', async () => {
     const t = setup((log) => [
-      stage('governance', 'governance', { status: 'pending', reason: 'over 10k', approvalTimeoutMs: 5_000 }, log),
+      stage({
+        name: 'governance',
+        role: 'governance',
+        result: { status: 'pending', reason: 'over 10k', approvalTimeoutMs: 5_000 },
+        log,
+      }),
     ]);
     expect(await t.pipeline.propose(host, proposal)).toEqual({
       status: 'pending',
@@ -111,33 +126,45 @@ describe('proposal pipeline', () => {
       approvalId: 'apr-d1',
       expiresAt: 5_042,
     });
-    const u = setup((log) => [stage('governance', 'governance', { status: 'pending', reason: 'human' }, log)]);
+    const u = setup((log) => [
+      stage({ name: 'governance', role: 'governance', result: { status: 'pending', reason: 'human' }, log }),
+    ]);
     await u.pipeline.propose(host, proposal);
     expect(u.opened).toEqual([{ reason: 'human', timeout: 30_000 }]);
   });
 
   it('proposals - a stage that throws neither approves nor denies: the propose phase fails with a coded error', async () => {
-    const t = setup((log) => [stage('governance', 'governance', new Error('engine exploded'), log)]);
+    const t = setup((log) => [
+      stage({ name: 'governance', role: 'governance', result: new Error('engine exploded'), log }),
+    ]);
     await expect(t.pipeline.propose(host, proposal)).rejects.toMatchObject({ code: 'MANDATE_ERR_POLICY_EVALUATION' });
     expect(t.checked).toEqual([]);
   });
 
   it('proposals - add() inserts a stage before another; names are unique and the anchor must exist', async () => {
-    const t = setup((log) => [stage('sandbox', 'sandbox', ok(), log), stage('governance', 'governance', ok(), log)]);
-    t.pipeline.add(stage('zero-trust', 'governance', ok(), t.log), { before: 'governance' });
+    const t = setup((log) => [
+      stage({ name: 'sandbox', role: 'sandbox', result: ok(), log }),
+      stage({ name: 'governance', role: 'governance', result: ok(), log }),
+    ]);
+    t.pipeline.add(stage({ name: 'zero-trust', role: 'governance', result: ok(), log: t.log }), {
+      before: 'governance',
+    });
     expect(t.pipeline.stages.map((s) => s.name)).toEqual(['sandbox', 'zero-trust', 'governance']);
     await t.pipeline.propose(host, proposal);
     expect(t.log).toEqual(['evaluate:sandbox', 'evaluate:zero-trust', 'evaluate:governance']);
-    expect(() => t.pipeline.add(stage('sandbox', 'sandbox', ok(), t.log))).toThrowError(
+    expect(() => t.pipeline.add(stage({ name: 'sandbox', role: 'sandbox', result: ok(), log: t.log }))).toThrowError(
       expect.objectContaining({ code: 'MANDATE_ERR_DUPLICATE_ID' }),
     );
-    expect(() => t.pipeline.add(stage('kyb', 'governance', ok(), t.log), { before: 'nope' })).toThrowError(
-      expect.objectContaining({ code: 'MANDATE_ERR_NOT_FOUND' }),
-    );
+    expect(() =>
+      t.pipeline.add(stage({ name: 'kyb', role: 'governance', result: ok(), log: t.log }), { before: 'nope' }),
+    ).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_NOT_FOUND' }));
   });
 
   it('proposals - settling tells every stage in order, counts the outcome and audits it with amount and counterparty', async () => {
-    const t = setup((log) => [stage('sandbox', 'sandbox', ok(), log), stage('governance', 'governance', ok(), log)]);
+    const t = setup((log) => [
+      stage({ name: 'sandbox', role: 'sandbox', result: ok(), log }),
+      stage({ name: 'governance', role: 'governance', result: ok(), log }),
+    ]);
     await t.pipeline.settle(host, proposal, { status: 'succeeded', receipt: { reference: 'r-1' } });
     expect(t.log).toEqual(['settle:sandbox:succeeded', 'settle:governance:succeeded']);
     expect(t.pipeline.outcomes).toEqual({ succeeded: 1 });

@@ -86,7 +86,13 @@ export class ProposalPipeline {
       if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason };
       if (result.status === 'pending') {
         const timeout = result.approvalTimeoutMs ?? host.def.limits.approvalTimeout;
-        const record = await this.#deps.approvals.open(host, proposal, result.reason, timeout, result.requirement);
+        const record = await this.#deps.approvals.open({
+          host,
+          proposal,
+          reason: result.reason,
+          timeoutMs: timeout,
+          requirement: result.requirement,
+        });
         return {
           status: 'pending',
           by: stage.name,

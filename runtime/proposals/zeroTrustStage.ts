@@ -1,13 +1,13 @@
 import { ZeroTrustPolicy } from '../../actors/index.ts';
 import { ErrorCode } from '../../kernel/index.ts';
-import type { AlertSeverity } from '../host/AgentHost.ts';
+import type { AlertInput } from '../host/AgentHost.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
 import type { ProposalStage } from './ProposalStage.ts';
 
 /** What the zero-trust stage needs from the runtime. */
 export interface ZeroTrustStageDeps {
   tree: Pick<SupervisionTree, 'get'>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   utcOffsetMinutes?: number;
 }
 
@@ -26,12 +26,12 @@ export function zeroTrustStage(deps: ZeroTrustStageDeps): ProposalStage & { poli
       return { ok: true };
     },
     onCritical: (agentId, verdict) => {
-      deps.alert(
-        'critical',
-        ErrorCode.MANDATE_ZERO_TRUST_INCIDENT,
-        `${agentId}: ${verdict.reasons.join('; ')}`,
-        agentId,
-      );
+      deps.alert({
+        severity: 'critical',
+        code: ErrorCode.MANDATE_ZERO_TRUST_INCIDENT,
+        message: `${agentId}: ${verdict.reasons.join('; ')}`,
+        actorId: agentId,
+      });
       // After the denial is delivered: the agent then stops until an operator resumes it.
       queueMicrotask(() => deps.tree.get(agentId)?.deliver({ type: 'agent.pause' }));
     },

@@ -1,12 +1,12 @@
 import type { ReputationChange } from '../../actors/index.ts';
 import { ErrorCode } from '../../kernel/index.ts';
-import type { AlertSeverity } from '../host/AgentHost.ts';
+import type { AlertInput } from '../host/AgentHost.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 
 /** What a reputation change is reported to. */
 export interface ReputationChangeDeps {
   listeners: ReadonlySet<(change: ReputationChange) => void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   audit(entry: AuditInput): Promise<void>;
   nodeId: string;
 }
@@ -21,15 +21,15 @@ export function onReputationChange(deps: ReputationChangeDeps): (change: Reputat
     for (const listener of deps.listeners) listener(c);
     if (c.threshold === 'warning') {
       const why = `${c.agentId} reputation ${c.after} < 50: limits tightened (${c.reason})`;
-      deps.alert('warning', ErrorCode.MANDATE_REPUTATION_WARNING, why, c.agentId);
+      deps.alert({ severity: 'warning', code: ErrorCode.MANDATE_REPUTATION_WARNING, message: why, actorId: c.agentId });
     }
     if (c.threshold === 'bonus') {
-      deps.alert(
-        'info',
-        ErrorCode.MANDATE_REPUTATION_BONUS,
-        `${c.agentId} reputation ${c.after} > 90: limits loosened`,
-        c.agentId,
-      );
+      deps.alert({
+        severity: 'info',
+        code: ErrorCode.MANDATE_REPUTATION_BONUS,
+        message: `${c.agentId} reputation ${c.after} > 90: limits loosened`,
+        actorId: c.agentId,
+      });
     }
     void deps
       .audit({
@@ -42,12 +42,12 @@ export function onReputationChange(deps: ReputationChangeDeps): (change: Reputat
         at: c.at,
       })
       .catch((e: Error) =>
-        deps.alert(
-          'warning',
-          ErrorCode.MANDATE_ERR_STORE,
-          `reputation change of ${c.agentId} not audited: ${e.message}`,
-          c.agentId,
-        ),
+        deps.alert({
+          severity: 'warning',
+          code: ErrorCode.MANDATE_ERR_STORE,
+          message: `reputation change of ${c.agentId} not audited: ${e.message}`,
+          actorId: c.agentId,
+        }),
       );
   };
 }

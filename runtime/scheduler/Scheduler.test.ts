@@ -9,10 +9,18 @@ describe('scheduler', () => {
     clock.set(Date.parse('2026-11-23T08:59:58Z'));
     const s = new Scheduler(clock);
     const fired: string[] = [];
-    s.add('a', { every: 1_000 }, 'every 1s', (at) => fired.push(`a@${new Date(at).toISOString().slice(11, 19)}`));
-    s.add('b', { cron: '0 9 * * 1-5' }, 'weekdays 09:00', (at) =>
-      fired.push(`b@${new Date(at).toISOString().slice(11, 19)}`),
-    );
+    s.add({
+      owner: 'a',
+      schedule: { every: 1_000 },
+      name: 'every 1s',
+      fire: (at) => fired.push(`a@${new Date(at).toISOString().slice(11, 19)}`),
+    });
+    s.add({
+      owner: 'b',
+      schedule: { cron: '0 9 * * 1-5' },
+      name: 'weekdays 09:00',
+      fire: (at) => fired.push(`b@${new Date(at).toISOString().slice(11, 19)}`),
+    });
     for (let i = 0; i < 3; i++) clock.increment(1_000);
     expect([...fired].sort((x, y) => x.slice(2).localeCompare(y.slice(2)) || x.localeCompare(y))).toEqual([
       'a@08:59:59',

@@ -52,7 +52,17 @@ export class Scheduler {
   }
 
   /** Schedules `fire` for `owner` on `schedule` until removed. */
-  add(owner: string, schedule: Schedule, name: string, fire: (at: number, name: string) => void): void {
+  add({
+    owner,
+    schedule,
+    name,
+    fire,
+  }: {
+    owner: string;
+    schedule: Schedule;
+    name: string;
+    fire: (at: number, name: string) => void;
+  }): void {
     const entry: Entry = { at: nextAt(schedule, this.#clock.now()), owner, name, schedule, fire, cancelled: false };
     const list = this.#byOwner.get(owner);
     if (list === undefined) this.#byOwner.set(owner, [entry]);

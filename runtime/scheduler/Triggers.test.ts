@@ -34,7 +34,7 @@ function setup(options: { killed?: boolean; timeTriggers?: boolean } = {}) {
     gates,
     clock,
     killed: () => options.killed === true,
-    alert: (_s, code) => void alerts.push(code),
+    alert: ({ code }) => void alerts.push(code),
     timeTriggers: options.timeTriggers ?? true,
   });
   return { clock, gates, facts, alerts, triggers };

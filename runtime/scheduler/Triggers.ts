@@ -1,6 +1,6 @@
 import type { Trigger } from '../../machines/index.ts';
 import type { GateBoard } from '../control/GateBoard.ts';
-import type { AgentHost, AlertSeverity } from '../host/AgentHost.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { FactBoard } from './FactBoard.ts';
 import { validateCron, type Scheduler } from './Scheduler.ts';
 import { ErrorCode } from '../../kernel/index.ts';
@@ -13,7 +13,7 @@ export interface TriggersDeps {
   clock: { now(): number };
   /** Whether the kill switch covers the agent. */
   killed(host: AgentHost): boolean;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   /** Whether interval and cron triggers are armed (off for what-if runs). */
   timeTriggers: boolean;
 }
@@ -46,7 +46,12 @@ export class Triggers {
     const closed = d.gates.firstClosed(host.def.dependsOn);
     if (closed !== undefined) {
       if (host.blockedBy !== closed)
-        d.alert('info', ErrorCode.MANDATE_GATE_CLOSED, `${host.id} waits: gate "${closed}" is closed`, host.id);
+        d.alert({
+          severity: 'info',
+          code: ErrorCode.MANDATE_GATE_CLOSED,
+          message: `${host.id} waits: gate "${closed}" is closed`,
+          actorId: host.id,
+        });
       host.blockedBy = closed;
       return false;
     }
@@ -62,20 +67,20 @@ export class Triggers {
     for (const spec of host.def.triggers) {
       if (('every' in spec || 'cron' in spec) && !d.timeTriggers) continue;
       if ('every' in spec) {
-        d.scheduler.add(
-          host.id,
-          { every: spec.every },
-          `every ${spec.every}ms`,
-          (at, name) => void this.fire(host, { kind: 'time', name, at }),
-        );
+        d.scheduler.add({
+          owner: host.id,
+          schedule: { every: spec.every },
+          name: `every ${spec.every}ms`,
+          fire: (at, name) => void this.fire(host, { kind: 'time', name, at }),
+        });
       } else if ('cron' in spec) {
         validateCron(spec.cron, `agent "${host.id}"`);
-        d.scheduler.add(
-          host.id,
-          { cron: spec.cron },
-          spec.cron,
-          (at, name) => void this.fire(host, { kind: 'time', name, at }),
-        );
+        d.scheduler.add({
+          owner: host.id,
+          schedule: { cron: spec.cron },
+          name: spec.cron,
+          fire: (at, name) => void this.fire(host, { kind: 'time', name, at }),
+        });
       } else if ('event' in spec) {
         const t = spec.event;
         const name = `${t.fact}${t.above === undefined ? '' : ` > ${t.above}`}${t.below === undefined ? '' : ` < ${t.below}`}`;

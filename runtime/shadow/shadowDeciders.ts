@@ -26,7 +26,7 @@ export async function shadowDeciders(
     if (!existsSync(replacement)) continue;
     const readRelative = (rel: string) => readFile(rel === y.rules ? replacement : resolve(dirname(path), rel), 'utf8');
     const { llm: _model, ...rulesOnly } = y;
-    out.set(y.id, await deciderOf(rulesOnly, path, readRelative, env));
+    out.set(y.id, await deciderOf({ yaml: rulesOnly, source: path, readRelative, env }));
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { Snapshot } from 'xstate';
 import type { SupervisorRole } from '../../machines/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import { DuplicateIdError, NotFoundError, UnknownCapabilityError } from '../errors.ts';
-import { AgentHost, type AgentEnv, type AlertSeverity } from '../host/AgentHost.ts';
+import { AgentHost, type AgentEnv, type AlertInput } from '../host/AgentHost.ts';
 import type { TreeNode } from '../MandateRuntime.ts';
 import type { SnapshotRow } from '../persistence/RuntimeStore.ts';
 import type { GroupOptions } from '../RuntimeOptions.ts';
@@ -16,7 +16,7 @@ export interface SupervisionTreeOptions {
   groups?: Record<string, GroupOptions> | undefined;
   /** Capabilities that may be declared; others are refused at spawn. */
   capabilityCatalog?: ReadonlyMap<string, string> | undefined;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
 }
 
 const ROOT_INTENSITY = { maxRestarts: 3, periodMs: 60_000 };
@@ -100,7 +100,7 @@ export class SupervisionTree {
     if (this.#agents.has(def.id)) throw new DuplicateIdError('agent', def.id);
     this.checkCapabilities(def);
     const sandbox = this.sandbox(def.group);
-    const host = new AgentHost(def, this.#options.agentEnv, sandbox, this.#seeds.get(def.id));
+    const host = new AgentHost({ def, env: this.#options.agentEnv, parent: sandbox, seed: this.#seeds.get(def.id) });
     host.fence = fence;
     this.#agents.set(def.id, host);
     sandbox.adopt(host);
@@ -117,12 +117,12 @@ export class SupervisionTree {
       // A snapshot this definition cannot resume (its machine changed): start fresh, loudly. The
       // write-ahead intents still guard any effect that was in flight.
       host.halt();
-      this.#options.alert(
-        'critical',
-        ErrorCode.MANDATE_ERR_SNAPSHOT_INCOMPATIBLE,
-        `${def.id}: persisted snapshot (state ${row.state}) cannot be resumed by version ${def.version}; started fresh: ${(error as Error).message}`,
-        def.id,
-      );
+      this.#options.alert({
+        severity: 'critical',
+        code: ErrorCode.MANDATE_ERR_SNAPSHOT_INCOMPATIBLE,
+        message: `${def.id}: persisted snapshot (state ${row.state}) cannot be resumed by version ${def.version}; started fresh: ${(error as Error).message}`,
+        actorId: def.id,
+      });
       host.start();
     }
     return host;

@@ -8,6 +8,7 @@ import {
   type SupervisorRole,
 } from '../../machines/index.ts';
 import type { Clock } from '../../kernel/index.ts';
+import type { StateChange } from '../host/StateChange.ts';
 import { stopActor } from '../host/stopActor.ts';
 
 /** How a supervisor is configured. Its checks on proposals are stages of the proposal pipeline that name its role. */
@@ -32,10 +33,10 @@ export interface Supervised {
 /** What supervisor hosts report to the runtime. */
 export interface SupervisorEnv {
   clock: Clock;
-  onSupervisorTransition(host: SupervisorHost, from: string, to: string, event: string): void;
+  onSupervisorTransition(host: SupervisorHost, change: StateChange): void;
   onEscalatedRoot(host: SupervisorHost): void;
   onChildEnded(host: SupervisorHost, childId: string, exit: 'normal' | 'abnormal'): void;
-  onRestart(host: SupervisorHost, failedId: string, restarted: string[], reason: string): void;
+  onRestart(host: SupervisorHost, restart: { failedId: string; restarted: string[]; reason: string }): void;
 }
 
 /**
@@ -78,12 +79,11 @@ export class SupervisorHost implements Supervised {
         if (to === this.lastState) return;
         const from = this.lastState;
         this.lastState = to;
-        this.#env.onSupervisorTransition(
-          this,
+        this.#env.onSupervisorTransition(this, {
           from,
           to,
-          to === 'running' && from === 'restarting' ? 'xstate.done.actor' : 'supervisor.event',
-        );
+          event: to === 'running' && from === 'restarting' ? 'xstate.done.actor' : 'supervisor.event',
+        });
         if (to === 'escalated') this.#escalate();
       },
       error: () => {},
@@ -103,12 +103,11 @@ export class SupervisorHost implements Supervised {
   restartChildren(failedId: string, strategy: RestartStrategy): void {
     const ids = restartSet(strategy, [...this.children.keys()], failedId);
     const exit = this.actor.getSnapshot().context.lastExit;
-    this.#env.onRestart(
-      this,
+    this.#env.onRestart(this, {
       failedId,
-      ids.filter((id) => this.children.has(id)),
-      exit?.error?.message ?? 'exit',
-    );
+      restarted: ids.filter((id) => this.children.has(id)),
+      reason: exit?.error?.message ?? 'exit',
+    });
     // Stop in reverse start order, start in start order, as OTP does.
     for (const id of [...ids].reverse()) this.children.get(id)?.halt();
     for (const id of ids) {

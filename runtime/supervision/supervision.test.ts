@@ -16,9 +16,11 @@ const noRules = RulesDecider.fromObject({
 
 async function agent(
   runtime: MandateRuntime,
-  id: string,
-  crash: { on: boolean },
-  restart: 'permanent' | 'transient' | 'temporary' = 'permanent',
+  {
+    id,
+    crash,
+    restart = 'permanent',
+  }: { id: string; crash: { on: boolean }; restart?: 'permanent' | 'transient' | 'temporary' },
 ) {
   await runtime.spawn(
     defineAgent({
@@ -54,9 +56,9 @@ describe('supervision', () => {
       const runtime = await createRuntime({ clock: new SimulatedClock(), groups: { g: { strategy } } });
       const flags = [{ on: false }, { on: false }, { on: false }];
       const hosts = [
-        await agent(runtime, 'a', flags[0]!),
-        await agent(runtime, 'b', flags[1]!),
-        await agent(runtime, 'c', flags[2]!),
+        await agent(runtime, { id: 'a', crash: flags[0]! }),
+        await agent(runtime, { id: 'b', crash: flags[1]! }),
+        await agent(runtime, { id: 'c', crash: flags[2]! }),
       ];
       await runtime.trigger('a', { kind: 'system', id: 't' }); // a is mid-cycle history; restarts give fresh actors
       await settle();
@@ -72,8 +74,8 @@ describe('supervision', () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
     const tFlag = { on: false };
     const pFlag = { on: false };
-    const transient = await agent(runtime, 'tr', tFlag, 'transient');
-    const temporary = await agent(runtime, 'tm', pFlag, 'temporary');
+    const transient = await agent(runtime, { id: 'tr', crash: tFlag, restart: 'transient' });
+    const temporary = await agent(runtime, { id: 'tm', crash: pFlag, restart: 'temporary' });
     await crashOnce(runtime, 'tr', tFlag);
     expect(transient.restarts).toBe(1);
     expect(transient.state).toBe('idle');
@@ -92,7 +94,7 @@ describe('supervision', () => {
     const alerts: string[] = [];
     runtime.subscribe((e) => e.type === 'alert' && e.severity === 'critical' && alerts.push(e.message));
     const flag = { on: false };
-    const host = await agent(runtime, 'a', flag);
+    const host = await agent(runtime, { id: 'a', crash: flag });
     const tree = servicesOf(runtime).tree;
     // Sandbox gives up at once (0 restarts allowed); reputation restarts it, up to its own intensity (3 / 60 s) …
     for (let i = 0; i < 4; i++) await crashOnce(runtime, 'a', flag);

@@ -7,6 +7,14 @@ import type { TaskResult } from '../MandateRuntime.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import type { Triggers } from '../scheduler/Triggers.ts';
 
+/** One cycle to run on a given agent: its trigger's data is `input`, submitted by `by` for `capability`. */
+export interface TaskSubmission {
+  host: AgentHost;
+  capability: string;
+  input: Record<string, unknown>;
+  by: Principal;
+}
+
 /** What tasks need. */
 export interface TasksDeps {
   clock: { now(): number };
@@ -43,19 +51,14 @@ export class Tasks {
         `No agent holding "${capability}" can start a cycle now (busy, paused, killed or gated); retry later.`,
         { capability },
       );
-    return this.submitTo(host, capability, input, by);
+    return this.submitTo({ host, capability, input, by });
   }
 
   /**
    * Runs one cycle of `host` (which must be able to start now) with `input` as its trigger's data — the
    * same governed cycle as {@link Tasks.submit}; used for contract-net awards the agent itself won.
    */
-  async submitTo(
-    host: AgentHost,
-    capability: string,
-    input: Record<string, unknown>,
-    by: Principal,
-  ): Promise<TaskResult> {
+  async submitTo({ host, capability, input, by }: TaskSubmission): Promise<TaskResult> {
     if (!this.#deps.triggers.canStart(host))
       throw new StateConflictError(
         `Agent "${host.id}" cannot start a cycle now (busy, paused, killed or gated); retry later.`,

@@ -34,7 +34,7 @@ export class CycleTracer {
     return this.#last.get(agentId);
   }
 
-  onAgentTransition(agentId: string, from: string, to: string, cycle?: number): void {
+  onAgentTransition(agentId: string, { from, to }: { from: string; to: string }, cycle?: number): void {
     const now = this.#now();
     let c = this.#open.get(agentId);
     if (from === 'idle' && to === 'perceive') {

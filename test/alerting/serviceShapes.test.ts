@@ -145,8 +145,13 @@ describe('service shapes (independent check)', () => {
           ],
         },
       })) as MandateRuntimeImpl;
-      runtime.alert('critical', ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED, 'escalates', 'sandbox:payables');
-      runtime.services().alertBook.onAgentTransition('payables', 'sandbox:payables', 'learn', 'idle');
+      runtime.alert({
+        severity: 'critical',
+        code: ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
+        message: 'escalates',
+        actorId: 'sandbox:payables',
+      });
+      runtime.services().alertBook.onAgentTransition('payables', 'sandbox:payables', { from: 'learn', to: 'idle' });
       await runtime.services().alertBook.flush();
       await runtime.shutdown();
       expect(slack.refused).toEqual([]);

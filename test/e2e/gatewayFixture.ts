@@ -93,7 +93,7 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
     const runtime = await createRuntime({ mode: 'dry-run', clock, store, governance, nodeId: 'node-test' });
     cleanups.push(() => runtime.shutdown());
     const { sim } = await setup(runtime);
-    await runtime.setGate('fees-ok', true, SYSTEM, 'fees normal (test fixture)');
+    await runtime.setGate({ name: 'fees-ok', open: true, by: SYSTEM, why: 'fees normal (test fixture)' });
 
     const tokenStore = new TokenStore();
     const tokens = {} as Record<Role, string>;

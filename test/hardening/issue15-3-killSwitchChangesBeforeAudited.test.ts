@@ -82,7 +82,7 @@ describe('issue 15 #3 - kill switch changes are audited write-ahead', () => {
       audit: async () => {
         throw new Error('the entry must commit with the state, not on its own');
       },
-      alert: (_s, _c, message) => void alerts.push(message),
+      alert: ({ message }) => void alerts.push(message),
       agents: () => [],
       agent: () => undefined,
     });
@@ -92,7 +92,7 @@ describe('issue 15 #3 - kill switch changes are audited write-ahead', () => {
 
   it('kill switch - the audit entry and the state commit together, before the change applies', async () => {
     const t = killSwitchOver({ fail: false });
-    await t.ks.engage({ agents: ['payer'] }, admin, 'incident');
+    await t.ks.engage({ scope: { agents: ['payer'] }, by: admin, why: 'incident' });
     expect(t.committed).toHaveLength(1);
     expect(t.committed[0]!.state.agents).toEqual(['payer']);
     expect(t.committed[0]!.audit).toMatchObject({ action: 'operator.killswitch.engage', why: 'incident' });
@@ -101,18 +101,20 @@ describe('issue 15 #3 - kill switch changes are audited write-ahead', () => {
   it('kill switch - a release the database does not commit is not applied', async () => {
     const failing = { fail: false };
     const t = killSwitchOver(failing);
-    await t.ks.engage({ all: true }, admin, 'incident');
+    await t.ks.engage({ scope: { all: true }, by: admin, why: 'incident' });
     failing.fail = true;
-    await expect(t.ks.release({ all: true }, admin, 'all clear')).rejects.toThrow('connection terminated');
+    await expect(t.ks.release({ scope: { all: true }, by: admin, why: 'all clear' })).rejects.toThrow(
+      'connection terminated',
+    );
     expect(t.ks.state().all).toBe(true);
   });
 
   it('kill switch - concurrent changes are audited in the order they apply, each over the last', async () => {
     const t = killSwitchOver({ fail: false });
     await Promise.all([
-      t.ks.engage({ agents: ['a'] }, admin, 'one'),
-      t.ks.engage({ agents: ['b'] }, admin, 'two'),
-      t.ks.release({ agents: ['a'] }, admin, 'three'),
+      t.ks.engage({ scope: { agents: ['a'] }, by: admin, why: 'one' }),
+      t.ks.engage({ scope: { agents: ['b'] }, by: admin, why: 'two' }),
+      t.ks.release({ scope: { agents: ['a'] }, by: admin, why: 'three' }),
     ]);
     expect(t.committed.map((c) => c.state.agents)).toEqual([['a'], ['a', 'b'], ['b']]);
     expect(t.ks.state().agents).toEqual(['b']);

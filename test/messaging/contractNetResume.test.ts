@@ -83,8 +83,17 @@ contractor:
       messaging: { natsUrl: ns.url, publishInspection: false, verifyThreads: 0 },
     });
     cleanup.push(() => runtime.shutdown());
-    await runtime.spawn(await parseAgentYaml(yaml('cheap-unpermitted', '0.10', false), 'a.yaml', plugins, read));
-    await runtime.spawn(await parseAgentYaml(yaml('quoter', '0.50', true), 'b.yaml', plugins, read));
+    await runtime.spawn(
+      await parseAgentYaml({
+        text: yaml('cheap-unpermitted', '0.10', false),
+        source: 'a.yaml',
+        plugins,
+        readRelative: read,
+      }),
+    );
+    await runtime.spawn(
+      await parseAgentYaml({ text: yaml('quoter', '0.50', true), source: 'b.yaml', plugins, readRelative: read }),
+    );
     const transport = await NatsTransport.connect({ servers: ns.url, name: 'manager' });
     const registry = await NatsKvCapabilityRegistry.open(transport.nc);
     const bus = await MessageBus.start({

@@ -31,11 +31,11 @@ export class ChainMarket {
     this.#timer = setInterval(() => {
       if (this.#busy) return;
       this.tick().catch((e: Error) =>
-        this.#runtime.alert(
-          'warning',
-          codeOf(e, ErrorCode.MANDATE_ERR_ORACLE_UNAVAILABLE),
-          `market tick failed: ${e.message}`,
-        ),
+        this.#runtime.alert({
+          severity: 'warning',
+          code: codeOf(e, ErrorCode.MANDATE_ERR_ORACLE_UNAVAILABLE),
+          message: `market tick failed: ${e.message}`,
+        }),
       );
     }, everyMs);
     this.#timer.unref();

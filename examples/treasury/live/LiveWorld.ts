@@ -169,11 +169,11 @@ export class LiveWorld implements TreasuryWorld {
     // A dropped connection (database restart, network reset) must not take the process down mid-payment.
     const pool = createRailPool(databaseUrl, {
       onError: (e) =>
-        o.runtime.alert(
-          'warning',
-          ErrorCode.MANDATE_ERR_STORE_UNAVAILABLE,
-          `rail ledger connection lost: ${e.message}`,
-        ),
+        o.runtime.alert({
+          severity: 'warning',
+          code: ErrorCode.MANDATE_ERR_STORE_UNAVAILABLE,
+          message: `rail ledger connection lost: ${e.message}`,
+        }),
     });
     const sql = pgRailSql(pool);
     const rails = new Map<string, EvmRail>();
@@ -231,7 +231,7 @@ export class LiveWorld implements TreasuryWorld {
       this.#chain.contracts.tokens.EURC!,
       this.#chain.contracts.pools['USDC/EURC']!,
     );
-    return bandsOf(b.USDC ?? 0, b.EURC ?? 0, EURUSD!, Math.floor(poolEurc * 0.006));
+    return bandsOf({ usdc: b.USDC ?? 0, eurc: b.EURC ?? 0, eurusd: EURUSD!, maxSell: Math.floor(poolEurc * 0.006) });
   }
 
   async nextInvoice(): Promise<NextInvoice> {

@@ -37,14 +37,18 @@ export async function openBankRail(
       rail.processDue().then(
         (settled) =>
           settled.forEach((r) =>
-            runtime.alert('info', ErrorCode.MANDATE_PAYMENT_FINAL, `payment ${r.reference} ${r.status}`),
+            runtime.alert({
+              severity: 'info',
+              code: ErrorCode.MANDATE_PAYMENT_FINAL,
+              message: `payment ${r.reference} ${r.status}`,
+            }),
           ),
         (e: Error) =>
-          runtime.alert(
-            'warning',
-            codeOf(e, ErrorCode.MANDATE_ERR_RAIL_RECONCILE),
-            `settlement check failed: ${e.message}`,
-          ),
+          runtime.alert({
+            severity: 'warning',
+            code: codeOf(e, ErrorCode.MANDATE_ERR_RAIL_RECONCILE),
+            message: `settlement check failed: ${e.message}`,
+          }),
       );
     }
   }, 1_000);

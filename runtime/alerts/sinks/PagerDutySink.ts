@@ -63,7 +63,7 @@ export class PagerDutySink implements AlertSink {
   }
 
   async send(n: AlertNotification, signal: AbortSignal): Promise<void> {
-    const reply = await postJson(this.name, this.#url, JSON.stringify(this.event(n)), { signal });
+    const reply = await postJson(this.name, { url: this.#url, body: JSON.stringify(this.event(n)), signal });
     let status: unknown;
     try {
       status = (JSON.parse(reply.text) as { status?: unknown }).status;

@@ -59,7 +59,7 @@ export class SlackSink implements AlertSink {
   }
 
   async send(n: AlertNotification, signal: AbortSignal): Promise<void> {
-    const reply = await postJson(this.name, this.#url, JSON.stringify(SlackSink.body(n)), { signal });
+    const reply = await postJson(this.name, { url: this.#url, body: JSON.stringify(SlackSink.body(n)), signal });
     if (reply.text.trim() !== 'ok')
       throw new AlertDeliveryError(`slack answered ${reply.status} "${reply.text.slice(0, 200)}" instead of "ok"`, {
         sink: this.name,

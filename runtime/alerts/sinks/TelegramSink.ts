@@ -46,7 +46,7 @@ export class TelegramSink implements AlertSink {
 
   async send(n: AlertNotification, signal: AbortSignal): Promise<void> {
     try {
-      const reply = await postJson(this.name, this.#url, JSON.stringify(this.body(n)), { signal });
+      const reply = await postJson(this.name, { url: this.#url, body: JSON.stringify(this.body(n)), signal });
       const parsed = JSON.parse(reply.text) as BotReply;
       if (parsed.ok !== true)
         throw new AlertDeliveryError(`telegram answered ok=false: ${parsed.description ?? reply.text.slice(0, 200)}`, {

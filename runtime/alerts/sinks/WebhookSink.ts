@@ -39,7 +39,9 @@ export class WebhookSink implements AlertSink {
   async send(n: AlertNotification, signal: AbortSignal): Promise<void> {
     const body = JSON.stringify({ kind: n.kind, alert: n.alert });
     const timestamp = String(Math.floor(this.#now() / 1000));
-    await postJson(this.name, this.#url, body, {
+    await postJson(this.name, {
+      url: this.#url,
+      body,
       headers: {
         'x-mandate-timestamp': timestamp,
         'x-mandate-signature': WebhookSink.sign(this.#secret, timestamp, body),

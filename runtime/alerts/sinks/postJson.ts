@@ -22,20 +22,18 @@ export function retryAfterMs(header: string | null, now: number): number | undef
  */
 export async function postJson(
   sink: string,
-  url: string,
-  body: string,
-  options: { headers?: Record<string, string>; signal: AbortSignal },
+  { url, body, headers, signal }: { url: string; body: string; headers?: Record<string, string>; signal: AbortSignal },
 ): Promise<JsonReply> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...options.headers },
+      headers: { 'content-type': 'application/json', ...headers },
       body,
-      signal: options.signal,
+      signal,
     });
   } catch (cause) {
-    const timedOut = options.signal.aborted;
+    const timedOut = signal.aborted;
     throw new AlertDeliveryError(
       `${sink}: ${timedOut ? 'no answer before the timeout' : `request failed: ${(cause as Error).message}`}; retrying`,
       { sink, retryable: true },
