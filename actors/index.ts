@@ -107,6 +107,31 @@ export {
 } from './oracles/index.ts';
 export type { Oracle, PriceObservation } from './oracles/index.ts';
 export {
+  createPlatformSyncActuator,
+  ODataAdapter,
+  PlatformAuthError,
+  PlatformConfigError,
+  PlatformConflictError,
+  PlatformRequestError,
+  SalesforceAdapter,
+  StateSync,
+} from './platforms/index.ts';
+export type {
+  ConflictPolicy,
+  ConflictResolution,
+  ODataAdapterOptions,
+  PlatformAdapter,
+  PlatformEvent,
+  PlatformHttpOptions,
+  PlatformRecord,
+  PropagationResult,
+  SalesforceAdapterOptions,
+  StateSyncOptions,
+  SubscribeOptions,
+  SyncConflict,
+  SyncTarget,
+} from './platforms/index.ts';
+export {
   FileKybProvider,
   HttpKybProvider,
   KybConfigError,

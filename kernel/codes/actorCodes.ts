@@ -145,6 +145,26 @@ export const ACTOR_CODES = {
     kind: 'error',
     meaning: 'a price source cannot be reached, or too few sane sources remain',
   },
+  MANDATE_ERR_PLATFORM_AUTH: {
+    status: 502,
+    kind: 'error',
+    meaning: 'an external platform (Salesforce, an OData service) refused the credentials, also after a fresh authentication',
+  },
+  MANDATE_ERR_PLATFORM_REQUEST: {
+    status: 502,
+    kind: 'error',
+    meaning: 'an external platform cannot be reached, or answered an error or something that is not its format',
+  },
+  MANDATE_ERR_PLATFORM_CONFLICT: {
+    status: 409,
+    kind: 'error',
+    meaning: 'a conditional write to a platform lost: the record changed since the version it was based on',
+  },
+  MANDATE_ERR_PLATFORM_CONFIG: {
+    status: 400,
+    kind: 'error',
+    meaning: 'a platform sync mapping, conflict policy or adapter setting is malformed; the message names it',
+  },
   MANDATE_ERR_KYB_CONFIG: {
     status: 400,
     kind: 'error',
