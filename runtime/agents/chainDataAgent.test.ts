@@ -79,7 +79,10 @@ const settle = async () => {
 describe('an agent perceiving indexed chain data', () => {
   it('decides from balances and subgraph rows; a stale indexer fails perceive, coded', async () => {
     const runtime = await createRuntime({ clock: new SimulatedClock() });
-    const host = await spawnHost(runtime, await parseAgentYaml(yaml, 'sweeper.yaml', plugins, read));
+    const host = await spawnHost(
+      runtime,
+      await parseAgentYaml({ text: yaml, source: 'sweeper.yaml', plugins, readRelative: read }),
+    );
     await runtime.trigger('sweeper', { kind: 'human', id: 'ops' });
     await settle();
     expect(host.context.decision?.rulesFired).toEqual(['sweep-idle-usdc']);

@@ -1,14 +1,14 @@
 import type { KybCheck, KybPolicy } from '../../actors/index.ts';
 import { ErrorCode } from '../../kernel/index.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
-import type { AlertSeverity } from '../host/AgentHost.ts';
+import type { AlertInput } from '../host/AgentHost.ts';
 import type { ProposalStage } from './ProposalStage.ts';
 
 /** What the KYB stage needs from the runtime. */
 export interface KybStageDeps {
   readonly policy: KybPolicy;
   audit(entry: AuditInput): Promise<void>;
-  alert(severity: AlertSeverity, code: ErrorCode, message: string, actorId?: string): void;
+  alert(alert: AlertInput): void;
   readonly clock: { now(): number };
   readonly nodeId: string;
 }
@@ -41,7 +41,12 @@ export function kybStage(deps: KybStageDeps): ProposalStage {
       at: deps.clock.now(),
     });
     if (check.sanctions.length > 0)
-      deps.alert('critical', ErrorCode.MANDATE_KYB_SANCTIONS_MATCH, `${agentId}: ${check.reason}`, agentId);
+      deps.alert({
+        severity: 'critical',
+        code: ErrorCode.MANDATE_KYB_SANCTIONS_MATCH,
+        message: `${agentId}: ${check.reason}`,
+        actorId: agentId,
+      });
   };
   return {
     name: 'kyb',
