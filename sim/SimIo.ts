@@ -1,5 +1,5 @@
 import { MandateError } from '../runtime/index.ts';
-import type { ErrorCode } from '../kernel/index.ts';
+import { ErrorCode } from '../kernel/index.ts';
 import type { SimClock } from './SimClock.ts';
 import type { SimRandom } from './SimRandom.ts';
 
@@ -83,7 +83,7 @@ export class SimIo {
     if (r < (edge += faults.error))
       return Promise.reject(
         new MandateError(
-          faults.code ?? 'MANDATE_ERR_STORE_UNAVAILABLE',
+          faults.code ?? ErrorCode.MANDATE_ERR_STORE_UNAVAILABLE,
           `simulated fault: ${where} failed (connection reset)`,
         ),
       );
@@ -98,7 +98,10 @@ export class SimIo {
             // a timed-out call reports the timeout, whatever else went wrong
           }
           reject(
-            new MandateError(faults.code ?? 'MANDATE_ERR_STORE_UNAVAILABLE', `simulated fault: ${where} timed out`),
+            new MandateError(
+              faults.code ?? ErrorCode.MANDATE_ERR_STORE_UNAVAILABLE,
+              `simulated fault: ${where} timed out`,
+            ),
           );
         }),
       );

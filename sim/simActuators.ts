@@ -1,6 +1,7 @@
 import type { Actuator, ActContext } from '../actors/index.ts';
 import type { Outcome, ProposedAction } from '../machines/index.ts';
 import { MandateError, type Clock } from '../runtime/index.ts';
+import { ErrorCode } from '../kernel/index.ts';
 import type { SimBank } from './SimBank.ts';
 import { SIM_LIMITS } from './simLimits.ts';
 import type { SimChain } from './SimChain.ts';
@@ -13,7 +14,7 @@ const BANK_FAULTS: IoFaults = {
   error: 0.05,
   timeout: 0.05,
   delay: 0.3,
-  code: 'MANDATE_ERR_RAIL_BROADCAST',
+  code: ErrorCode.MANDATE_ERR_RAIL_BROADCAST,
 };
 
 function transfer(action: ProposedAction, ctx: ActContext) {
@@ -46,7 +47,10 @@ export function bankActuator(io: SimIo, bank: SimBank, clock: Clock): Actuator {
       if (booked === undefined)
         return {
           status: 'failed',
-          error: { code: 'MANDATE_ERR_LIMIT_EXCEEDED', message: `daily limit ${SIM_LIMITS.daily} USDC reached` },
+          error: {
+            code: ErrorCode.MANDATE_ERR_LIMIT_EXCEEDED,
+            message: `daily limit ${SIM_LIMITS.daily} USDC reached`,
+          },
         };
       return { status: 'succeeded', receipt: { reference: booked.reference, amount: booked.amount } };
     },
@@ -86,7 +90,10 @@ export function chainActuator(o: ChainActuatorOptions): Actuator {
       if (n !== undefined && n >= CONFIRMATIONS) return { status: 'succeeded', receipt: { reference: hash } };
       await sleep(1_000);
     }
-    throw new MandateError('MANDATE_ERR_RAIL_BROADCAST', `simulated fault: transaction ${hash} stuck unconfirmed`);
+    throw new MandateError(
+      ErrorCode.MANDATE_ERR_RAIL_BROADCAST,
+      `simulated fault: transaction ${hash} stuck unconfirmed`,
+    );
   };
   return {
     name: 'sim.chain',
