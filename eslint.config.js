@@ -17,6 +17,9 @@ const LAYERS = {
   gateway: ['runtime', 'registry', 'transport', 'actors', 'machines', 'kernel'],
   cli: ['gateway', 'runtime', 'registry', 'transport', 'actors', 'machines', 'kernel', 'contracts'],
   examples: ['runtime', 'actors', 'machines', 'kernel', 'transport', 'contracts'],
+  // The deterministic simulator (docs/simulation.md): the runtime's public face plus the actors and
+  // kernel types its simulated store, rails and agents are built from.
+  sim: ['runtime', 'actors', 'machines', 'kernel'],
 };
 const FOLDERS = Object.keys(LAYERS);
 const layerZones = FOLDERS.flatMap((target) =>

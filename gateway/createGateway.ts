@@ -5,7 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { authenticate } from './authenticate.ts';
-import { errorHandler, notFoundHandler } from './errorHandler.ts';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errorHandler.ts';
 import { findUiDir } from './findUiDir.ts';
 import { LiveHub } from './LiveHub.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
@@ -66,10 +66,18 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   const tokens = options.tokens instanceof TokenStore ? options.tokens : new TokenStore(options.tokens);
   const clock = options.clock ?? Date.now;
   const logger = options.logger;
+  // Malformed URLs and over-long parameters (frameworkErrors) and what Node's parser refuses
+  // (clientErrorHandler) get coded bodies too.
+  const base = {
+    bodyLimit: 64 * 1024,
+    routerOptions: { maxParamLength: 500 },
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
+  };
   const app =
     typeof logger === 'object'
-      ? Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 500 } })
-      : Fastify({ logger: logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 500 } });
+      ? Fastify({ ...base, loggerInstance: logger })
+      : Fastify({ ...base, logger: logger ?? false });
 
   const hub = new LiveHub(runtime);
   app.setErrorHandler(errorHandler);

@@ -3,13 +3,16 @@
  * right status. Client mistakes are 4xx with a code; only real faults are 500,
  * and those never leak internals.
  */
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isMandateError, MandateError, type ErrorCode } from '../kernel/index.ts';
 import {
   GatewayInternalError,
+  RequestHeadersTooLargeError,
   RequestInvalidError,
   RequestMediaTypeError,
   RequestTooLargeError,
+  RequestUriTooLongError,
   RouteNotFoundError,
 } from './errors.ts';
 
@@ -51,6 +54,8 @@ function clientError(error: FastifyError, bodyLimit: number): MandateError {
   const options = { details: { fastifyCode: error.code } };
   if (error.statusCode === 413)
     return new RequestTooLargeError(`${error.message}; send a body of at most ${bodyLimit} bytes.`, options);
+  if (error.statusCode === 414)
+    return new RequestUriTooLongError(`${error.message}; path parameters may be at most 500 characters.`, options);
   if (error.statusCode === 415)
     return new RequestMediaTypeError(`${error.message}; send the body as application/json.`, options);
   return new RequestInvalidError(error.message, options);
@@ -62,4 +67,25 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
     `No route ${request.method} ${request.url.split('?')[0]}; see the API list in the README`,
   );
   void reply.code(error.status).send({ error: error.toJSON() } satisfies ErrorBody);
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (headers over 16 KiB, a malformed
+ * request line): answered with a coded body on the raw socket, then closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return void socket.destroy();
+  const overflow = error.code === 'HPE_HEADER_OVERFLOW';
+  const coded = overflow
+    ? new RequestHeadersTooLargeError(
+        'The request headers are larger than 16 KiB; send shorter headers (a bearer token is well under 1 KiB).',
+      )
+    : new RequestInvalidError(
+        `The request could not be parsed as HTTP (${error.code ?? 'malformed'}); send a well-formed HTTP/1.1 request.`,
+      );
+  const body = JSON.stringify({ error: coded.toJSON() } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${coded.status} ${overflow ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Connection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

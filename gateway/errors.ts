@@ -27,6 +27,15 @@ export class RequestInvalidError extends createError('MANDATE_ERR_REQUEST_INVALI
 /** A request body is larger than the gateway's body limit. */
 export class RequestTooLargeError extends createError('MANDATE_ERR_REQUEST_TOO_LARGE', 'RequestTooLargeError') {}
 
+/** Node's HTTP parser refused the request's headers as too large (answered on the raw socket). */
+export class RequestHeadersTooLargeError extends createError(
+  'MANDATE_ERR_REQUEST_HEADERS_TOO_LARGE',
+  'RequestHeadersTooLargeError',
+) {}
+
+/** A path parameter is longer than the router's `maxParamLength`. */
+export class RequestUriTooLongError extends createError('MANDATE_ERR_REQUEST_URI_TOO_LONG', 'RequestUriTooLongError') {}
+
 /** A request body has a content type the route does not parse. */
 export class RequestMediaTypeError extends createError('MANDATE_ERR_REQUEST_MEDIA_TYPE', 'RequestMediaTypeError') {}
 

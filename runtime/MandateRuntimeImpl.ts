@@ -87,7 +87,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
       );
       // Placed agents are resumed one by one when this node takes their lease, from the newest rows then.
       if (s.options.placement === undefined) s.tree.restore(seeds, await store.loadSnapshots());
-      for (const record of await store.listApprovals('pending')) s.approvals.restore(record);
+      // Answered ones too: an agent resumed before it saw its answer must get it, not a new request.
+      for (const record of await store.listApprovals()) s.approvals.restore(record);
     }
     if (s.options.messaging !== undefined)
       s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);

@@ -97,3 +97,5 @@ export { MandateError } from '../kernel/index.ts';
 export { openStore, checkDurability, WeakDurabilityError } from './persistence/index.ts';
 export type { OpenStoreOptions, DurabilityFinding } from './persistence/index.ts';
 export type { AuditEntry, AuditPage, AuditQuery, AuditVerifyResult } from './audit/index.ts';
+/** The audit chain's own hashing and input check, for stores other than PostgreSQL (the simulator's). */
+export { auditEntryHash, chainEntries, GENESIS_HASH, parseAuditInput } from './audit/index.ts';

@@ -66,6 +66,10 @@ export class GovernancePolicy implements SupervisorPolicy {
     if (amount !== undefined) {
       const perTx = limits?.perTransaction?.[amount.asset];
       if (perTx === undefined) return { status: 'denied', reason: `no per-transaction limit for ${amount.asset}` };
+      // A zero amount is what a broken oracle or a failed conversion produces, never a payment to make
+      // (found by the simulator, seed 2: an oracle's 0 became a "0.00" transfer on chain).
+      if (parseAmount(amount.value) <= 0n)
+        return { status: 'denied', reason: `${amount.value} ${amount.asset} is not a positive amount` };
       if (parseAmount(amount.value) > parseAmount(perTx))
         return {
           status: 'denied',

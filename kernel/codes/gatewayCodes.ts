@@ -24,6 +24,16 @@ export const GATEWAY_CODES = {
     kind: 'error',
     meaning: 'the request body is larger than the gateway accepts (64 KiB)',
   },
+  MANDATE_ERR_REQUEST_URI_TOO_LONG: {
+    status: 414,
+    kind: 'error',
+    meaning: 'a path parameter is longer than the gateway accepts (500 characters)',
+  },
+  MANDATE_ERR_REQUEST_HEADERS_TOO_LARGE: {
+    status: 431,
+    kind: 'error',
+    meaning: "the request's headers are larger than the server accepts (16 KiB in all); the connection is closed",
+  },
   MANDATE_ERR_REQUEST_MEDIA_TYPE: {
     status: 415,
     kind: 'error',

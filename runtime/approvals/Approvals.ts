@@ -61,6 +61,13 @@ export class Approvals {
 
   /** Opens a request for `proposal`; it is persisted, published and audited before this resolves. */
   async open({ host, proposal, reason, timeoutMs, requirement = {} }: ApprovalOpening): Promise<ApprovalRecord> {
+    // An answered request's decision (an agent resumed before it saw the answer) gets that answer, never
+    // a new request: the simulator (seed 25) saw a rejected request re-opened after a crash, then paid.
+    const answered = this.#entries.get(`apr-${proposal.decision.id}`);
+    if (answered !== undefined && answered.record.status !== 'pending') {
+      answered.delivered = false;
+      return answered.record;
+    }
     const now = this.#deps.clock.now();
     let record: ApprovalRecord = {
       id: `apr-${proposal.decision.id}`,
@@ -77,8 +84,10 @@ export class Approvals {
       required: requirement.required,
     });
     record = withRequirement(record, requirement, request);
-    this.#track(record, { proposal, timeoutMs, requirement: requirementOf(record) });
+    // Durable before anyone can answer it: a grant that raced a still-unwritten pending record was
+    // overwritten by it (found by the simulator, seed 35: paid, yet the store said "pending").
     await this.#deps.store?.saveApproval(record);
+    this.#track(record, { proposal, timeoutMs, requirement: requirementOf(record) });
     this.#deps.publish(record);
     if (request !== undefined) notifySigners(record, request, (a) => this.#deps.alert(a));
     await this.#deps.audit({
@@ -95,7 +104,14 @@ export class Approvals {
 
   /** Re-adds a persisted approval after a restart; a pending one gets its remaining time back (or expires now). */
   restore(record: ApprovalRecord): void {
-    if (record.status !== 'pending') return;
+    if (record.status !== 'pending') {
+      // Kept (its machine never started) so that a re-proposal of its decision is handed this answer.
+      if (!this.#entries.has(record.id)) {
+        const actor = createActor(approvalMachine, { input: this.#input(record, 0, requirementOf(record)) });
+        this.#entries.set(record.id, { record, proposal: undefined, actor, finishing: undefined, delivered: false });
+      }
+      return;
+    }
     const entry = this.#track(record, {
       proposal: undefined,
       timeoutMs: record.expiresAt - this.#deps.clock.now(),
@@ -236,15 +252,10 @@ export class Approvals {
     }: { proposal: Proposal | undefined; timeoutMs: number; requirement: ApprovalRequirement },
   ): Entry {
     this.#entries.get(record.id)?.actor.stop();
-    const input = {
-      id: record.id,
-      agentId: record.agentId,
-      decisionId: record.decisionId,
-      required: requirement.required ?? 1,
-      approvers: requirement.approvers ?? [],
-      timeoutMs,
-    };
-    const actor = createActor(approvalMachine, { input, clock: this.#deps.clock });
+    const actor = createActor(approvalMachine, {
+      input: this.#input(record, timeoutMs, requirement),
+      clock: this.#deps.clock,
+    });
     const entry: Entry = { record, proposal, actor, finishing: undefined, delivered: false };
     actor.subscribe({
       complete: () => {
@@ -268,10 +279,21 @@ export class Approvals {
     return entry;
   }
 
+  #input(record: ApprovalRecord, timeoutMs: number, requirement: ApprovalRequirement) {
+    return {
+      id: record.id,
+      agentId: record.agentId,
+      decisionId: record.decisionId,
+      required: requirement.required ?? 1,
+      approvers: requirement.approvers ?? [],
+      timeoutMs,
+    };
+  }
+
   async #finish(entry: Entry, outcome: ApprovalOutcome): Promise<ApprovalRecord> {
-    entry.record = decidedRecord(entry.record, outcome, this.#deps.clock.now());
-    entry.proposal = undefined;
-    await recordDecision(this.#deps, entry.record);
+    const decided = decidedRecord(entry.record, outcome, this.#deps.clock.now());
+    await recordDecision(this.#deps, decided);
+    [entry.record, entry.proposal] = [decided, undefined];
     this.#deliver(entry);
     return entry.record;
   }
