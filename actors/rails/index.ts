@@ -1,4 +1,4 @@
-/** Payment rails: one execution interface over EVM, swap and fiat rails, exactly-once in effect. */
+/** Payment rails: one execution interface over EVM, Solana, swap and fiat rails, exactly-once in effect. */
 
 // The execution interface and its data
 export { createPaymentExecutor } from './createPaymentExecutor.ts';
@@ -22,6 +22,11 @@ export { EvmRail } from './EvmRail.ts';
 export type { EvmAsset, EvmRailOptions, EvmCall, EvmExecuteOptions, ReferenceValuer } from './EvmRail.ts';
 export { estimateEip1559Fees, bumpFees, DEFAULT_REPLACEMENT_BUMP_PERCENT } from './FeePolicy.ts';
 export type { Eip1559Fees } from './FeePolicy.ts';
+
+// Solana (SPL tokens through @solana/kit)
+export { SolanaRail } from './solana/SolanaRail.ts';
+export type { SolanaRailOptions, SplAsset, SolanaFinality } from './solana/SolanaRail.ts';
+export { SolanaCryptoIntentSchema } from './solana/SolanaRailOptions.ts';
 
 // Multisig payments (approvals are Safe signatures)
 export { SafePaymentRail } from './SafePaymentRail.ts';
