@@ -38,7 +38,9 @@ export type { UniswapV2SwapRailOptions, SwapQuote } from './UniswapV2SwapRail.ts
 export { AggregatorSwapRail } from './AggregatorSwapRail.ts';
 export type { AggregatorSwapRailOptions } from './AggregatorSwapRail.ts';
 export { AggregatorQuoteSchema, zeroExQuoteFormat } from './aggregatorQuoteFormat.ts';
-export type { AggregatorQuote, AggregatorQuoteFormat, QuoteQuery } from './aggregatorQuoteFormat.ts';
+export { oneInchQuoteFormat } from './oneInchQuoteFormat.ts';
+export { paraswapQuoteFormat } from './paraswapQuoteFormat.ts';
+export type { AggregatorQuote, AggregatorQuoteFormat, QuoteQuery, QuoteHttp } from './aggregatorQuoteFormat.ts';
 export type { SwapToken } from './swapSupport.ts';
 
 // Fiat
