@@ -57,6 +57,15 @@ describe('SolanaRail', () => {
     await expect(rail.sendCrypto(usdc(k, to, '4'))).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
   });
 
+  it('solana - concurrent calls with the same key from separate rail instances sign once and pay once', async () => {
+    const to = await payee();
+    const intent = usdc(key('race'), to, '4');
+    const receipts = await Promise.all([fx.rail(), fx.rail(), fx.rail()].map((rail) => rail.sendCrypto(intent)));
+    expect(new Set(receipts.map((r) => r.reference)).size).toBe(1);
+    expect(receipts.every((r) => r.status === 'confirmed' && r.attempts.length === 1)).toBe(true);
+    expect(await fx.tokenBalance(to as never)).toBe(4_000_000n);
+  });
+
   it('solana - a crash between send and confirm is reconciled by signature status: paid once, even after the blockhash expired', async () => {
     const to = await payee();
     const k = key('crash');
