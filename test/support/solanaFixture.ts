@@ -4,6 +4,7 @@
  * {@link SolanaRail}s that reach the chain only through `@solana/kit`'s RPC client.
  */
 import {
+  address,
   appendTransactionMessageInstructions,
   createDefaultRpcTransport,
   createSolanaRpcFromTransport,
@@ -46,7 +47,7 @@ export interface SolanaFixture extends AsyncDisposable {
   readonly mint: Address;
   readonly payer: KeyPairSigner;
   /** Token balance (base units) of `owner`'s associated token account; 0 when it has none. */
-  tokenBalance(owner: Address): Promise<bigint>;
+  tokenBalance(owner: string): Promise<bigint>;
   /** A kit transport to the server; with `fault`, every `sendTransaction` is lost (before or after reaching it). */
   transport(fault?: SendFault): RpcTransport;
   /** A rail paying from the payer; options override the defaults. */
@@ -111,7 +112,7 @@ export async function startSolanaFixture(): Promise<SolanaFixture> {
     mint: mint.address,
     payer,
     async tokenBalance(owner) {
-      const account = svm.getAccount(await ata(owner));
+      const account = svm.getAccount(await ata(address(owner)));
       return account.exists ? Buffer.from(account.data).readBigUInt64LE(64) : 0n;
     },
     transport,

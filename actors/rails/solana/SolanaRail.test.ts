@@ -37,11 +37,11 @@ describe('SolanaRail', () => {
     expect(receipt.attempts).toEqual([receipt.reference]);
     expect(receipt.details['accountCreated']).toBe(true);
     expect(BigInt(receipt.fees[0]!.amount)).toBe(5_000n);
-    expect(await fx.tokenBalance(to as never)).toBe(12_500_000n);
+    expect(await fx.tokenBalance(to)).toBe(12_500_000n);
     // The payee's account now exists: the next payment does not pay rent for it again.
     const second = await rail.sendCrypto(usdc(key('pay-again'), to, '1'));
     expect(second.details['accountCreated']).toBe(false);
-    expect(await fx.tokenBalance(to as never)).toBe(13_500_000n);
+    expect(await fx.tokenBalance(to)).toBe(13_500_000n);
   });
 
   it('solana - the same key returns the first receipt without paying again; other parameters conflict', async () => {
@@ -53,7 +53,7 @@ describe('SolanaRail', () => {
     const again = await fx.rail().sendCrypto(usdc(k, to, '3'));
     expect(again).toEqual(first);
     expect(sends()).toBe(before);
-    expect(await fx.tokenBalance(to as never)).toBe(3_000_000n);
+    expect(await fx.tokenBalance(to)).toBe(3_000_000n);
     await expect(rail.sendCrypto(usdc(k, to, '4'))).rejects.toMatchObject({ code: 'MANDATE_ERR_IDEMPOTENCY_CONFLICT' });
   });
 
@@ -63,7 +63,7 @@ describe('SolanaRail', () => {
     const receipts = await Promise.all([fx.rail(), fx.rail(), fx.rail()].map((rail) => rail.sendCrypto(intent)));
     expect(new Set(receipts.map((r) => r.reference)).size).toBe(1);
     expect(receipts.every((r) => r.status === 'confirmed' && r.attempts.length === 1)).toBe(true);
-    expect(await fx.tokenBalance(to as never)).toBe(4_000_000n);
+    expect(await fx.tokenBalance(to)).toBe(4_000_000n);
   });
 
   it('solana - a crash between send and confirm is reconciled by signature status: paid once, even after the blockhash expired', async () => {
@@ -72,12 +72,12 @@ describe('SolanaRail', () => {
     // The node receives the transaction, but the process dies before it hears back.
     const dying = fx.rail({ rpc: createSolanaRpcFromTransport(fx.transport('lost-after')) });
     await expect(dying.sendCrypto(usdc(k, to, '7'))).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_BROADCAST' });
-    expect(await fx.tokenBalance(to as never)).toBe(7_000_000n);
+    expect(await fx.tokenBalance(to)).toBe(7_000_000n);
     fx.server.expireBlockhash();
     const [recovered] = (await fx.rail().recover()).filter((r) => r.idempotencyKey === k);
     expect(recovered!.status).toBe('confirmed');
     expect(recovered!.attempts).toHaveLength(1);
-    expect(await fx.tokenBalance(to as never)).toBe(7_000_000n);
+    expect(await fx.tokenBalance(to)).toBe(7_000_000n);
     expect((await fx.rail().sendCrypto(usdc(k, to, '7'))).reference).toBe(recovered!.reference);
   });
 
@@ -86,14 +86,14 @@ describe('SolanaRail', () => {
     const k = key('unsent');
     const dying = fx.rail({ rpc: createSolanaRpcFromTransport(fx.transport('lost-before')) });
     await expect(dying.sendCrypto(usdc(k, to, '2'))).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_BROADCAST' });
-    expect(await fx.tokenBalance(to as never)).toBe(0n);
+    expect(await fx.tokenBalance(to)).toBe(0n);
     const signed = await dying.receipt(k);
     const rail = fx.rail();
     await rail.recover();
     const receipt = await rail.waitForFinal(k);
     expect(receipt.status).toBe('confirmed');
     expect(receipt.reference).toBe(signed.reference);
-    expect(await fx.tokenBalance(to as never)).toBe(2_000_000n);
+    expect(await fx.tokenBalance(to)).toBe(2_000_000n);
   });
 
   it('solana - an expired blockhash that never landed is re-signed with a fresh one, and paid once', async () => {
@@ -114,7 +114,7 @@ describe('SolanaRail', () => {
     expect(Number(receipt.details['lastValidBlockHeight'])).toBeGreaterThan(
       Number(signed.details['lastValidBlockHeight']),
     );
-    expect(await fx.tokenBalance(to as never)).toBe(5_000_000n);
+    expect(await fx.tokenBalance(to)).toBe(5_000_000n);
   });
 
   it('solana - insufficient token balance is refused before signing with a coded error', async () => {
@@ -152,7 +152,19 @@ describe('SolanaRail', () => {
     const paid = await rail.sendCrypto(usdc(key('limit-ok'), to, '10'));
     expect(paid.status).toBe('confirmed');
     expect(signatures).toBe(1);
-    expect(await fx.tokenBalance(to as never)).toBe(10_000_000n);
+    expect(await fx.tokenBalance(to)).toBe(10_000_000n);
+  });
+
+  it('solana - dry-run checks and signs but sends nothing and answers would-have-sent', async () => {
+    const to = await payee();
+    const before = sends();
+    const receipt = await fx.rail({ dryRun: true }).sendCrypto(usdc(key('dry'), to, '3'));
+    expect(receipt.status).toBe('would-have-sent');
+    expect(receipt.reference).toMatch(/^[1-9A-HJ-NP-Za-km-z]{86,88}$/);
+    expect(sends()).toBe(before);
+    expect(await fx.tokenBalance(to)).toBe(0n);
+    const broke = await fx.rail({ dryRun: true }).sendCrypto(usdc(key('dry-broke'), to, '2000000'));
+    expect(broke.failure?.code).toBe('MANDATE_ERR_RAIL_PREFLIGHT');
   });
 
   it('solana - the kill switch refuses to sign; malformed and misrouted intents are coded errors', async () => {

@@ -71,21 +71,11 @@ export class SolanaRail implements CryptoRail {
       );
     const asset = this.#asset(intent.asset);
     const amount = baseUnits(intent, asset);
+    if (this.#o.dryRun === true) return this.#dryRun(intent, asset, amount, await this.#request(intent, amount));
     const known = await this.#ledger.find(intent);
     if (known !== undefined && FINAL_STATUSES.has(known.receipt.status)) return known.receipt;
     if (known === undefined || known.status === 'pending') {
-      const request: ReservationRequest | undefined =
-        this.#o.limits === undefined
-          ? undefined
-          : {
-              idempotencyKey: intent.idempotencyKey,
-              agentId: intent.agentId,
-              supervisorIds: intent.supervisorIds,
-              asset: intent.asset,
-              counterparty: intent.to,
-              amountNative: amount,
-              amountReference: (await this.#o.toReference?.(intent.asset, amount)) ?? 0n,
-            };
+      const request = await this.#request(intent, amount);
       const refused = await refusalOf(() => this.#signAndStore(intent, asset, amount, request));
       if (refused !== undefined) {
         // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
@@ -139,6 +129,44 @@ export class SolanaRail implements CryptoRail {
       );
     }
     return receipts;
+  }
+
+  async #request(intent: CryptoIntent, amount: bigint): Promise<ReservationRequest | undefined> {
+    if (this.#o.limits === undefined) return undefined;
+    const { idempotencyKey, agentId, supervisorIds, asset, to } = intent;
+    const amountReference = (await this.#o.toReference?.(asset, amount)) ?? 0n;
+    return { idempotencyKey, agentId, supervisorIds, asset, counterparty: to, amountNative: amount, amountReference };
+  }
+
+  /** Dry run: every check and the signature (so the would-be signature is real); nothing stored on chain, nothing sent. */
+  async #dryRun(
+    intent: CryptoIntent,
+    asset: SplAsset,
+    amount: bigint,
+    request: ReservationRequest | undefined,
+  ): Promise<PaymentReceipt> {
+    const entry = await this.#ledger.begin(intent, this.name, this.#now(), this.chain);
+    if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
+    const refused = await refusalOf(async () => {
+      if (request !== undefined) await this.#o.limits!.check(request);
+      const plan = await planTransfer(this.#o.signer.address, intent.to, asset, amount);
+      const lifetime = await this.#lifetime();
+      const pre = await preflightTransfer(this.#o.rpc, this.#o.signer, plan, lifetime);
+      const context = { lifetime, killSwitch: this.#o.killSwitch, agentId: this.#o.agentId };
+      const { signature } = await signTransfer(this.#o.signer, plan, context);
+      const now = this.#now();
+      const details = { from: this.address, feeLamports: pre.feeLamports.toString(), dryRun: true };
+      const receipt: PaymentReceipt = {
+        ...entry.receipt,
+        status: 'would-have-sent',
+        reference: signature,
+        attempts: [signature],
+        finalizedAt: now.toISOString(),
+        details,
+      };
+      await this.#ledger.update(intent.idempotencyKey, 'would-have-sent', receipt, now);
+    });
+    return refused === undefined ? this.receipt(intent.idempotencyKey) : this.#fail(intent.idempotencyKey, refused);
   }
 
   async #signAndStore(

@@ -41,6 +41,8 @@ export interface SolanaRailOptions {
   /** `sendCrypto` stops waiting after this and returns a `submitted` receipt. Default 120 s. */
   readonly maxWaitMs?: number;
   readonly pollIntervalMs?: number;
+  /** Every step except storing and sending; receipts say `would-have-sent` with the would-be signature. */
+  readonly dryRun?: boolean;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
 }
