@@ -1,6 +1,7 @@
 import { createSolanaRpcFromTransport, generateKeyPairSigner, type TransactionSigner } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpendingLimits } from '../../limits/SpendingLimits.ts';
+import { createPaymentExecutor } from '../createPaymentExecutor.ts';
 import { startSolanaFixture, TEST_CLUSTER, type SolanaFixture } from '../../../test/support/solanaFixture.ts';
 import { TestKillSwitch } from '../../../test/support/evmFixture.ts';
 
@@ -42,6 +43,15 @@ describe('SolanaRail', () => {
     const second = await rail.sendCrypto(usdc(key('pay-again'), to, '1'));
     expect(second.details['accountCreated']).toBe(false);
     expect(await fx.tokenBalance(to)).toBe(13_500_000n);
+  });
+
+  it('solana - the payment executor routes a solana: intent to the Solana rail and an EVM one elsewhere', async () => {
+    const pay = createPaymentExecutor({ crypto: { solana: fx.rail() } });
+    const to = await payee();
+    expect((await pay.sendCrypto(usdc(key('routed'), to, '1'))).status).toBe('confirmed');
+    expect(await fx.tokenBalance(to)).toBe(1_000_000n);
+    const { chain: _chain, ...evmIntent } = usdc(key('routed-evm'), to, '1');
+    await expect(pay.sendCrypto(evmIntent)).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_UNSUPPORTED' });
   });
 
   it('solana - the same key returns the first receipt without paying again; other parameters conflict', async () => {
