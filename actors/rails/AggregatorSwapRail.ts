@@ -1,7 +1,7 @@
 /**
- * Swaps through a DEX aggregator's quote API: the 0x `/swap/v1/quote` format by default, any
- * other through an {@link AggregatorQuoteFormat} (`format`) that maps its request and answer onto
- * the same normalized quote (1inch and Paraswap mappings are not written yet). The answer is parsed with zod and checked before any
+ * Swaps through a DEX aggregator's quote API: the 0x `/swap/v1/quote` format by default, 1inch
+ * (`oneInchQuoteFormat`) or Paraswap (`paraswapQuoteFormat`) through `format`, each mapping its
+ * API's answer onto the same normalized quote. The answer is parsed with zod and checked before any
  * signature: same tokens and amount as asked, the target and allowance spender on an allowlist,
  * quoted price impact within the agent's bound, and a guaranteed price no worse than the bound.
  * The returned calldata then runs exactly once through the EVM rail.
@@ -12,6 +12,8 @@ import {
   zeroExQuoteFormat,
   type AggregatorQuote,
   type AggregatorQuoteFormat,
+  type QuoteHttp,
+  type QuoteQuery,
 } from './aggregatorQuoteFormat.ts';
 import type { EvmRail } from './EvmRail.ts';
 import { SlippageExceededError, SwapQuoteError } from './errors.ts';
@@ -89,25 +91,23 @@ export class AggregatorSwapRail implements SwapRail {
   /** Fetches and checks a quote; throws {@link SwapQuoteError} or {@link SlippageExceededError}. */
   async quote(intent: SwapIntent, tokenIn: SwapToken, tokenOut: SwapToken, amountIn: bigint): Promise<AggregatorQuote> {
     const format = this.#o.format ?? zeroExQuoteFormat;
-    const query = {
+    const query: QuoteQuery = {
       sellToken: tokenIn.address,
       buyToken: tokenOut.address,
       sellAmount: amountIn,
+      sellDecimals: tokenIn.decimals,
+      buyDecimals: tokenOut.decimals,
       taker: this.#o.rail.address,
       maxSlippageBps: intent.maxSlippageBps,
+      chainId: this.#o.rail.chainId,
     };
-    const { url, headers } = format.request(this.#o.baseUrl, query, this.#o.apiKey);
     let body: unknown;
     try {
-      const res = await (this.#o.fetch ?? fetch)(url, {
-        headers,
-        signal: AbortSignal.timeout(this.#o.timeoutMs ?? 10_000),
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      body = format.normalize(await res.json(), query);
+      body = await format.quote(this.#o.baseUrl, query, this.#http(), this.#o.apiKey);
     } catch (cause) {
+      if (cause instanceof SwapQuoteError) throw cause;
       throw new SwapQuoteError(
-        `${this.#o.aggregator} quote request to ${url.origin} failed (${(cause as Error).message}); check the API URL and key`,
+        `${this.#o.aggregator} quote request to ${new URL(this.#o.baseUrl).origin} failed (${(cause as Error).message}); check the API URL and key, and retry later when it was rate limited or slow`,
         { cause },
       );
     }
@@ -138,12 +138,44 @@ export class AggregatorSwapRail implements SwapRail {
     const bound = BigInt(intent.maxSlippageBps);
     const price = parseUnits(q.price, 18);
     const guaranteed = parseUnits(q.guaranteedPrice, 18);
-    if (impactBps > bound || guaranteed * 10_000n < price * (10_000n - bound)) {
+    // One unit of the 18th decimal is rounding (prices are ratios of base-unit amounts).
+    if (impactBps > bound || (guaranteed + 1n) * 10_000n < price * (10_000n - bound)) {
       throw new SlippageExceededError(
         `swap ${intent.idempotencyKey}: ${this.#o.aggregator} quotes ${q.estimatedPriceImpact}% impact and a guaranteed price ${q.guaranteedPrice} vs ${q.price}, outside the bound of ${intent.maxSlippageBps} bps; split the trade or raise the bound`,
         { details: { impactBps: impactBps.toString(), maxSlippageBps: intent.maxSlippageBps } },
       );
     }
     return q;
+  }
+
+  /** JSON over `fetch` with the rail's timeout; a non-2xx answer is an error naming its status. */
+  #http(): QuoteHttp {
+    const fetcher = this.#o.fetch ?? fetch;
+    const timeoutMs = this.#o.timeoutMs ?? 10_000;
+    return {
+      async json(url, init = {}) {
+        const res = await fetcher(url, {
+          method: init.method ?? 'GET',
+          headers: {
+            accept: 'application/json',
+            ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...init.headers,
+          },
+          body: init.body === undefined ? undefined : JSON.stringify(init.body),
+          signal: AbortSignal.timeout(timeoutMs),
+        }).catch((error: unknown) => {
+          throw (error as Error).name === 'TimeoutError'
+            ? new Error(`no answer from ${url.pathname} within ${timeoutMs} ms`, { cause: error })
+            : error;
+        });
+        if (!res.ok) {
+          const retry = res.headers.get('retry-after');
+          throw new Error(
+            `HTTP ${res.status} from ${url.pathname}${res.status === 429 ? ` (rate limited${retry === null ? '' : `, retry after ${retry}`})` : ''}`,
+          );
+        }
+        return (await res.json()) as unknown;
+      },
+    };
   }
 }

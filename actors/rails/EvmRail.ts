@@ -44,6 +44,8 @@ export class EvmRail {
   readonly name: string;
   /** The address this rail signs for. */
   readonly address: string;
+  /** The EIP-155 chain id it pays on. */
+  readonly chainId: number;
   readonly #o: EvmRailOptions;
   readonly #from: string;
   readonly #signer: TransactionSigner;
@@ -56,6 +58,7 @@ export class EvmRail {
     this.#o = options;
     this.#from = from;
     this.address = from;
+    this.chainId = options.chainId;
     this.name = `evm:${options.chainId}:${from.toLowerCase()}`;
     this.#signer = guardSigner(options.signer, {
       killSwitch: options.killSwitch,

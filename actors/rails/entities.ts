@@ -6,10 +6,12 @@
  * - `rail_attempts`: every signed transaction (raw bytes and hash stored before broadcast).
  * - `rail_nonces`: the next nonce per (chain, sender), advanced in the same transaction that
  *   stores the signed transaction, so a nonce is never handed out without a transaction for it.
+ * - `rail_solana_attempts`: signed Solana transactions with their blockhash window (`solana/`).
  * - `limit_reservations`: spending-limit reservations (see `actors/limits`).
  */
 import { EntitySchema } from '@mikro-orm/core';
 import { limitEntities } from '../limits/entities.ts';
+import { RailSolanaAttemptEntity } from './solana/entities.ts';
 
 /** A row of `rail_intents`. */
 export interface RailIntentRow {
@@ -145,5 +147,6 @@ export const railEntities = [
   RailAttemptEntity,
   RailNonceEntity,
   RailAuthorizationEntity,
+  RailSolanaAttemptEntity,
   ...limitEntities,
 ] as const;

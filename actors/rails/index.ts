@@ -1,4 +1,4 @@
-/** Payment rails: one execution interface over EVM, swap and fiat rails, exactly-once in effect. */
+/** Payment rails: one execution interface over EVM, Solana, swap and fiat rails, exactly-once in effect. */
 
 // The execution interface and its data
 export { createPaymentExecutor } from './createPaymentExecutor.ts';
@@ -23,6 +23,11 @@ export type { EvmAsset, EvmRailOptions, EvmCall, EvmExecuteOptions, ReferenceVal
 export { estimateEip1559Fees, bumpFees, DEFAULT_REPLACEMENT_BUMP_PERCENT } from './FeePolicy.ts';
 export type { Eip1559Fees } from './FeePolicy.ts';
 
+// Solana (SPL tokens through @solana/kit)
+export { SolanaRail } from './solana/SolanaRail.ts';
+export type { SolanaRailOptions, SplAsset, SolanaFinality } from './solana/SolanaRail.ts';
+export { SolanaCryptoIntentSchema } from './solana/SolanaRailOptions.ts';
+
 // Multisig payments (approvals are Safe signatures)
 export { SafePaymentRail } from './SafePaymentRail.ts';
 export type { SafePaymentRailOptions } from './SafePaymentRail.ts';
@@ -33,7 +38,9 @@ export type { UniswapV2SwapRailOptions, SwapQuote } from './UniswapV2SwapRail.ts
 export { AggregatorSwapRail } from './AggregatorSwapRail.ts';
 export type { AggregatorSwapRailOptions } from './AggregatorSwapRail.ts';
 export { AggregatorQuoteSchema, zeroExQuoteFormat } from './aggregatorQuoteFormat.ts';
-export type { AggregatorQuote, AggregatorQuoteFormat, QuoteQuery } from './aggregatorQuoteFormat.ts';
+export { oneInchQuoteFormat } from './oneInchQuoteFormat.ts';
+export { paraswapQuoteFormat } from './paraswapQuoteFormat.ts';
+export type { AggregatorQuote, AggregatorQuoteFormat, QuoteQuery, QuoteHttp } from './aggregatorQuoteFormat.ts';
 export type { SwapToken } from './swapSupport.ts';
 
 // Fiat

@@ -1,0 +1,296 @@
+/**
+ * The Solana rail (`@solana/kit`): SPL token transfers (a USDC-like mint) from one wallet,
+ * exactly-once in effect, behind the same `sendCrypto` verb and receipts as the EVM rail.
+ *
+ * Order of a payment: resolve token accounts, read a recent blockhash and preflight the balances
+ * over RPC → in ONE database transaction (the write-ahead record): record the intent, reserve
+ * spending limits, sign (the kill switch is asked first), store the wire bytes with the signature
+ * and the blockhash's `lastValidBlockHeight` → only then send → reconcile by signature status
+ * until the payment reaches its commitment. The signature is the receipt's reference (the
+ * transaction id). After a crash {@link SolanaRail.recover} rebroadcasts the stored bytes and
+ * reconciles; a payment is signed again only once its earlier signatures are provably expired
+ * and not landed (see `reconcileSolanaPayment`).
+ */
+import { parseUnits } from 'ethers';
+import type { MandateError } from '../../../kernel/index.ts';
+import { LimitConfigError } from '../../limits/errors.ts';
+import type { ReservationRequest } from '../../limits/SpendingLimits.ts';
+import { InvalidIntentError, IntentNotFoundError, UnsupportedIntentError } from '../errors.ts';
+import { refusalOf } from '../evmTransaction.ts';
+import { IntentLedger } from '../IntentLedger.ts';
+import { parseIntent, type CryptoIntent } from '../PaymentIntent.ts';
+import { FINAL_STATUSES, type PaymentReceipt } from '../PaymentReceipt.ts';
+import type { CryptoRail } from '../Rail.ts';
+import type { RailSql } from '../RailSql.ts';
+import { reconcileSolanaPayment } from './reconcileSolanaPayment.ts';
+import { SolanaAttemptStore } from './SolanaAttemptStore.ts';
+import { SolanaCryptoIntentSchema, type SolanaRailOptions, type SplAsset } from './SolanaRailOptions.ts';
+import { planTransfer, preflightTransfer, signTransfer, type BlockhashLifetime } from './solanaTransfer.ts';
+
+export type { SolanaRailOptions, SplAsset, SolanaFinality } from './SolanaRailOptions.ts';
+
+/** The Solana payment rail for one cluster and one paying wallet. */
+export class SolanaRail implements CryptoRail {
+  /** Ledger name: `solana:<first 8 characters of the cluster>:<payer>`. */
+  readonly name: string;
+  /** The wallet this rail pays from (fee payer and token owner). */
+  readonly address: string;
+  /** The CAIP-2 chain id intents must name: `solana:<cluster>`. */
+  readonly chain: string;
+  readonly #o: SolanaRailOptions;
+  readonly #ledger: IntentLedger;
+  readonly #attempts: SolanaAttemptStore;
+  readonly #now: () => Date;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: SolanaRailOptions) {
+    if (options.limits?.usesReferenceCurrency === true && options.toReference === undefined)
+      throw new LimitConfigError(
+        'the spending limits have reference-currency rules but the Solana rail has no toReference valuer; pass toReference so those limits can be enforced',
+      );
+    this.#o = options;
+    this.address = options.signer.address;
+    this.chain = `solana:${options.cluster}`;
+    this.name = `solana:${options.cluster.slice(0, 8)}:${this.address}`;
+    this.#ledger = new IntentLedger(options.sql);
+    this.#attempts = new SolanaAttemptStore(options.sql, options.cluster, this.address);
+    this.#now = options.now ?? (() => new Date());
+    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /**
+   * Pays `input` (a crypto intent with a Solana `to` and `chain: "solana:<cluster>"`) exactly once.
+   * With `wait: false` it returns once the transfer is sent; otherwise once it reached the rail's
+   * commitment or `maxWaitMs` passed (`submitted`).
+   */
+  async sendCrypto(input: unknown, options: { wait?: boolean } = {}): Promise<PaymentReceipt> {
+    const intent = parseIntent(SolanaCryptoIntentSchema, input) as CryptoIntent;
+    if (intent.chain !== this.chain)
+      throw new UnsupportedIntentError(
+        `intent ${intent.idempotencyKey} is for chain "${intent.chain}", but ${this.name} pays on ${this.chain}; route it to that chain's rail`,
+      );
+    const asset = this.#asset(intent.asset);
+    const amount = baseUnits(intent, asset);
+    if (this.#o.dryRun === true) return this.#dryRun(intent, asset, amount, await this.#request(intent, amount));
+    const known = await this.#ledger.find(intent);
+    if (known !== undefined && FINAL_STATUSES.has(known.receipt.status)) return known.receipt;
+    if (known === undefined || known.status === 'pending') {
+      const request = await this.#request(intent, amount);
+      const refused = await refusalOf(() => this.#signAndStore(intent, asset, amount, request));
+      if (refused !== undefined) {
+        // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
+        const entry = await this.#ledger.begin(intent, this.name, this.#now(), this.chain);
+        if (entry.status === 'pending') return this.#fail(intent.idempotencyKey, refused);
+      }
+    }
+    if (options.wait === false) return this.reconcile(intent.idempotencyKey);
+    return this.waitForFinal(intent.idempotencyKey);
+  }
+
+  /** The current receipt of a payment. */
+  async receipt(key: string): Promise<PaymentReceipt> {
+    const entry = await this.#ledger.get(key);
+    if (entry === undefined)
+      throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
+    return entry.receipt;
+  }
+
+  /** One observation step: signature statuses, rebroadcast of stored bytes, re-signing after provable expiry. */
+  async reconcile(key: string): Promise<PaymentReceipt> {
+    return reconcileSolanaPayment(key, {
+      ledger: this.#ledger,
+      attempts: this.#attempts,
+      rpc: this.#o.rpc,
+      finality: this.#o.finality ?? 'confirmed',
+      sql: this.#o.sql,
+      limits: this.#o.limits,
+      now: this.#now,
+      resign: (k, dead) => this.#resign(k, dead),
+    });
+  }
+
+  /** Reconciles until final or `maxWaitMs` passed. */
+  async waitForFinal(key: string): Promise<PaymentReceipt> {
+    const deadline = this.#now().getTime() + (this.#o.maxWaitMs ?? 120_000);
+    for (;;) {
+      const receipt = await this.reconcile(key);
+      if (FINAL_STATUSES.has(receipt.status) || this.#now().getTime() >= deadline) return receipt;
+      await this.#sleep(this.#o.pollIntervalMs ?? 400);
+    }
+  }
+
+  /** Crash recovery: continues intents recorded but never signed, rebroadcasts and reconciles the rest. Call once at start-up. */
+  async recover(): Promise<PaymentReceipt[]> {
+    const receipts: PaymentReceipt[] = [];
+    for (const key of await this.#ledger.openKeys(this.name)) {
+      const entry = (await this.#ledger.get(key))!;
+      receipts.push(
+        entry.status === 'pending' ? await this.sendCrypto(entry.intent, { wait: false }) : await this.reconcile(key),
+      );
+    }
+    return receipts;
+  }
+
+  async #request(intent: CryptoIntent, amount: bigint): Promise<ReservationRequest | undefined> {
+    if (this.#o.limits === undefined) return undefined;
+    const { idempotencyKey, agentId, supervisorIds, asset, to } = intent;
+    const amountReference = (await this.#o.toReference?.(asset, amount)) ?? 0n;
+    return { idempotencyKey, agentId, supervisorIds, asset, counterparty: to, amountNative: amount, amountReference };
+  }
+
+  /** Dry run: every check and the signature (so the would-be signature is real); nothing stored on chain, nothing sent. */
+  async #dryRun(
+    intent: CryptoIntent,
+    asset: SplAsset,
+    amount: bigint,
+    request: ReservationRequest | undefined,
+  ): Promise<PaymentReceipt> {
+    const entry = await this.#ledger.begin(intent, this.name, this.#now(), this.chain);
+    if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
+    const refused = await refusalOf(async () => {
+      if (request !== undefined) await this.#o.limits!.check(request);
+      const plan = await planTransfer(this.#o.signer.address, intent.to, asset, amount);
+      const lifetime = await this.#lifetime();
+      const pre = await preflightTransfer(this.#o.rpc, this.#o.signer, plan, lifetime);
+      const context = { lifetime, killSwitch: this.#o.killSwitch, agentId: this.#o.agentId };
+      const { signature } = await signTransfer(this.#o.signer, plan, context);
+      const now = this.#now();
+      const details = { from: this.address, feeLamports: pre.feeLamports.toString(), dryRun: true };
+      const receipt: PaymentReceipt = {
+        ...entry.receipt,
+        status: 'would-have-sent',
+        reference: signature,
+        attempts: [signature],
+        finalizedAt: now.toISOString(),
+        details,
+      };
+      await this.#ledger.update(intent.idempotencyKey, 'would-have-sent', receipt, now);
+    });
+    return refused === undefined ? this.receipt(intent.idempotencyKey) : this.#fail(intent.idempotencyKey, refused);
+  }
+
+  async #signAndStore(
+    intent: CryptoIntent,
+    asset: SplAsset,
+    amount: bigint,
+    request: ReservationRequest | undefined,
+  ): Promise<void> {
+    const limits = this.#o.limits;
+    const plan = await planTransfer(this.#o.signer.address, intent.to, asset, amount);
+    const lifetime = await this.#lifetime();
+    const pre = await preflightTransfer(this.#o.rpc, this.#o.signer, plan, lifetime);
+    const shared = limits !== undefined && limits.shares(this.#o.sql);
+    // Limits in another database reserve in their own commit first (released again if the intent fails).
+    if (request !== undefined && !shared) await limits!.reserve(request);
+    await this.#o.sql.transaction(async (tx) => {
+      const entry = await this.#ledger.begin(intent, this.name, this.#now(), this.chain, tx);
+      if (entry.status !== 'pending') return; // another process signed it meanwhile
+      if (request !== undefined && shared) await limits.reserveIn(tx, request);
+      const details = {
+        from: this.address,
+        mint: plan.mint,
+        destination: plan.destination,
+        feeLamports: pre.feeLamports.toString(),
+        accountCreated: pre.createsAccount,
+        rentLamports: pre.rentLamports.toString(),
+      };
+      await this.#store(tx, { key: intent.idempotencyKey, lifetime, plan, details, receipt: entry.receipt });
+    });
+  }
+
+  /** Signs under `c.lifetime` and stores the attempt with the signed receipt, inside `tx`. */
+  async #store(
+    tx: RailSql,
+    c: {
+      key: string;
+      lifetime: BlockhashLifetime;
+      plan: Awaited<ReturnType<typeof planTransfer>>;
+      details: PaymentReceipt['details'];
+      receipt: PaymentReceipt;
+    },
+  ): Promise<void> {
+    const signed = await signTransfer(this.#o.signer, c.plan, {
+      lifetime: c.lifetime,
+      killSwitch: this.#o.killSwitch,
+      agentId: this.#o.agentId,
+    });
+    const now = this.#now();
+    await this.#attempts.record(
+      tx,
+      { signature: signed.signature, idempotencyKey: c.key, wireTx: signed.wireTx, ...c.lifetime },
+      now,
+    );
+    const receipt: PaymentReceipt = {
+      ...c.receipt,
+      reference: signed.signature,
+      attempts: [...c.receipt.attempts, signed.signature],
+      details: {
+        ...c.receipt.details,
+        ...c.details,
+        blockhash: c.lifetime.blockhash,
+        lastValidBlockHeight: Number(c.lifetime.lastValidBlockHeight),
+      },
+    };
+    await this.#ledger.update(c.key, c.receipt.status === 'pending' ? 'signed' : c.receipt.status, receipt, now, tx);
+  }
+
+  /** Signs the payment again with a fresh blockhash, if `dead` is still its latest attempt. */
+  async #resign(key: string, dead: string): Promise<void> {
+    const entry = (await this.#ledger.get(key))!;
+    const intent = entry.intent as CryptoIntent;
+    const asset = this.#asset(intent.asset);
+    const plan = await planTransfer(this.#o.signer.address, intent.to, asset, baseUnits(intent, asset));
+    const lifetime = await this.#lifetime();
+    await this.#o.sql.transaction(async (tx) => {
+      const locked = (await this.#ledger.get(key, tx, true))!;
+      const latest = (await this.#attempts.forKey(key, tx)).at(-1);
+      if (FINAL_STATUSES.has(locked.receipt.status) || latest?.signature !== dead) return;
+      await this.#attempts.expireAll(tx, key);
+      await this.#store(tx, { key, lifetime, plan, details: {}, receipt: locked.receipt });
+    });
+  }
+
+  async #lifetime(): Promise<BlockhashLifetime> {
+    const { value } = await this.#o.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
+    return value;
+  }
+
+  #asset(symbol: string): SplAsset {
+    const asset = this.#o.assets[symbol];
+    if (asset === undefined)
+      throw new UnsupportedIntentError(
+        `asset "${symbol}" is not configured on rail ${this.name}; configure it or use one of: ${Object.keys(this.#o.assets).join(', ')}`,
+      );
+    return asset;
+  }
+
+  async #fail(key: string, error: MandateError): Promise<PaymentReceipt> {
+    const entry = (await this.#ledger.get(key))!;
+    const now = this.#now();
+    const receipt: PaymentReceipt = {
+      ...entry.receipt,
+      status: 'failed',
+      finalizedAt: now.toISOString(),
+      failure: { code: error.code, message: error.message },
+    };
+    await this.#ledger.update(key, 'failed', receipt, now);
+    await this.#o.limits?.release(key);
+    return receipt;
+  }
+}
+
+/** An intent's amount in base units of the mint; zero or too many decimals is a coded error. */
+function baseUnits(intent: CryptoIntent, asset: SplAsset): bigint {
+  let value: bigint;
+  try {
+    value = parseUnits(intent.amount, asset.decimals);
+  } catch (cause) {
+    throw new InvalidIntentError(
+      `amount "${intent.amount}" ${intent.asset} has more than ${asset.decimals} decimals; send at most ${asset.decimals} decimals`,
+      { cause },
+    );
+  }
+  if (value === 0n)
+    throw new InvalidIntentError(`amount "${intent.amount}" ${intent.asset} is zero; send a positive amount`);
+  return value;
+}
