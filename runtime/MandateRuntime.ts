@@ -1,5 +1,6 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
+import type { AgentVersionInfo } from './versions/AgentVersion.ts';
 import type { Clock, ErrorCode } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
@@ -26,6 +27,8 @@ export interface AgentSummary {
   /** Gates it runs only while open. */
   dependsOn: string[];
   reputation: number;
+  /** The stored definition version it runs (`GET /api/agents/:id/versions` lists them all). */
+  version?: { number: number; hash: string; label: string };
   mode: 'dry-run' | 'live';
   paused: boolean;
   killed: boolean;
@@ -139,6 +142,14 @@ export interface MandateRuntime {
   spawn(def: AgentDefinition): Promise<void>;
   listAgents(): AgentSummary[];
   getAgent(id: string): AgentDetail | undefined;
+  /** An agent's stored definition versions, oldest first, the one it runs marked `active`. */
+  agentVersions(agentId: string): Promise<AgentVersionInfo[]>;
+  /**
+   * Restarts a hosted agent on a stored version (`to`: its number, or 8+ hex digits of its hash)
+   * with its identity, counters and snapshot (when that version's machine can resume it); audited
+   * as `config.agent.rolledback`, and it sticks across restarts until a new definition is deployed.
+   */
+  rollback(agentId: string, to: string, by: Principal, why: string): Promise<AgentVersionInfo>;
   /** The supervision tree. */
   tree(): TreeNode;
   /** The newest transitions, oldest first (optionally of one actor). Kept while somebody listens or a store is attached. */

@@ -16,6 +16,7 @@ export function agentSummary(s: RuntimeServices, h: AgentHost): AgentSummary {
     group: h.def.group,
     dependsOn: [...h.def.dependsOn],
     reputation: s.reputation.score(h.id),
+    ...(h.version === undefined ? {} : { version: { ...h.version } }),
     mode: s.modeFor(h.def),
     paused: h.state === 'paused' || ctx.pauseRequested,
     killed: h.state === 'killed',

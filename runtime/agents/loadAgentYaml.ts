@@ -8,6 +8,7 @@ import { deciderOf } from './deciderOf.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
 import { withMcp } from './withMcp.ts';
+import type { AgentSource } from '../versions/AgentVersion.ts';
 
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
@@ -66,7 +67,33 @@ export async function parseAgentYaml(
   readRelative: (path: string) => Promise<string>,
   env: Record<string, string | undefined> = process.env,
 ): Promise<AgentDefinition> {
-  const y = parseAgentYamlData(text, source);
+  // Every file the YAML names is kept with the definition: a version is the YAML and those files.
+  const files: Record<string, string> = { [source]: text };
+  const read = async (rel: string): Promise<string> => (files[rel] = await readRelative(rel));
+  const reload = (from: AgentSource): Promise<AgentDefinition> =>
+    parseAgentYaml(from.files[from.entry] ?? '', from.entry, plugins, async (rel) => fileOf(from, rel), env);
+  const def = await buildFromYaml(parseAgentYamlData(text, source), source, plugins, read, env);
+  return { ...def, source: { entry: source, files }, reload };
+}
+
+/** A file of a stored version; one the version does not hold is a definition error naming it. */
+function fileOf(from: AgentSource, rel: string): string {
+  const text = from.files[rel];
+  if (text === undefined)
+    throw new AgentDefinitionError(`The stored version of ${from.entry} holds no file "${rel}".`, {
+      source: from.entry,
+      field: rel,
+    });
+  return text;
+}
+
+async function buildFromYaml(
+  y: AgentYaml,
+  source: string,
+  plugins: PluginRegistry,
+  readRelative: (path: string) => Promise<string>,
+  env: Record<string, string | undefined>,
+): Promise<AgentDefinition> {
   const strategy =
     y.code === undefined
       ? undefined

@@ -74,6 +74,8 @@ export class AgentHost implements Supervised {
   phaseDeadline: number | undefined;
   /** Step of the running phase (what its result, or its timeout, must carry). */
   phaseStep = 0;
+  /** The stored definition version it runs (runtime/versions), once recorded. */
+  version: { number: number; hash: string; label: string } | undefined;
   /** The fencing token of the lease this node runs the agent under (placement); carried into its intents and snapshots. */
   fence: number | undefined;
 
