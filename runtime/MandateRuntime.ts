@@ -1,6 +1,7 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import type { AgentVersionInfo } from './versions/AgentVersion.ts';
+import type { HealthScore } from './health/healthScore.ts';
 import type { Clock, ErrorCode } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
@@ -27,6 +28,8 @@ export interface AgentSummary {
   /** Gates it runs only while open. */
   dependsOn: string[];
   reputation: number;
+  /** 0–100 from error rate, phase latency, reputation and sandbox CPU use, with its components (docs/health.md). */
+  health: HealthScore;
   /** The stored definition version it runs (`GET /api/agents/:id/versions` lists them all). */
   version?: { number: number; hash: string; label: string };
   mode: 'dry-run' | 'live';
@@ -78,7 +81,8 @@ export interface TaskResult {
 
 /** Counters for `/metrics`. */
 export interface RuntimeMetrics {
-  agents: Array<{ id: string; cycles: number; failures: number; restarts: number; state: string }>;
+  /** Per agent; `health` is the health score (docs/health.md). */
+  agents: Array<{ id: string; cycles: number; failures: number; restarts: number; state: string; health: number }>;
   approvalsPending: number;
   /** Payments (`payment.send` actions only) by status, dry-run and live together; by mode and rail in `families`. */
   payments: Record<string, number>;

@@ -26,6 +26,8 @@ export interface AgentDefinition extends AgentData {
   mcpClients?: McpClients | undefined;
   /** The files a YAML agent was built from (its YAML, rules files, strategy module): stored with each version. */
   source?: AgentSource | undefined;
+  /** Its strategy module's sandbox (`code:`): limits and what the last call used, read by the health score. */
+  sandbox?: { readonly limits: { cpuMs: number }; readonly lastUsage: { cpuMs: number } | undefined } | undefined;
   /** Builds this agent from another version's files with the same plugins (set by `parseAgentYaml`; rollback uses it). */
   reload?: ((source: AgentSource) => Promise<AgentDefinition>) | undefined;
 }

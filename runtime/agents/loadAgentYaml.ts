@@ -139,5 +139,6 @@ async function buildFromYaml(
     act: act === undefined || mcpAct ? undefined : plugins.getActuator(act, source),
     learn: chain(learners),
   };
+  if (strategy !== undefined) def.sandbox = strategy.sandbox;
   return y.mcp === undefined ? def : withMcp(def, new McpClients(y.mcp), mcpAct);
 }

@@ -177,6 +177,9 @@ export class AgentVersions {
       cycles: host.cycles,
       restarts: host.restarts,
       failures: host.failures,
+      errors: host.errors,
+      phaseMs: host.phaseMs,
+      phasesRun: host.phasesRun,
       snapshotSeq: host.snapshotSeq,
     });
     env.triggers.wire(next);

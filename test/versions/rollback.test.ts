@@ -96,6 +96,9 @@ describe.each(STORE_DRIVERS)('agent versions and rollback on %s', (driver) => {
     const failing = agentOf(runtime, 'payer');
     expect(failing.state).toBe('retrying');
     expect(failing.context.lastError?.code).toBe('MANDATE_ERR_SANDBOX_THREW');
+    const health = runtime.getAgent('payer')!.health;
+    expect(health.errors).toBeLessThan(100); // the health score sees v2's phase errors
+    expect(health.score).toBeLessThan(100);
     const cycleBefore = failing.context.cycle;
     const cyclesBefore = failing.cycles;
 
@@ -108,6 +111,7 @@ describe.each(STORE_DRIVERS)('agent versions and rollback on %s', (driver) => {
     expect(host.context.cycle).toBe(cycleBefore); // its snapshot, at rest: the failed phase's error cleared
     expect(host.context.lastError).toBeNull();
     expect(host.cycles).toBe(cyclesBefore);
+    expect(runtime.getAgent('payer')!.health.errors).toBe(health.errors); // the agent's record, not the version's
     expect(runtime.getAgent('payer')?.version).toEqual({ number: 1, hash: versions[0]!.hash, label: '1' });
 
     await cycle(runtime);
