@@ -9,3 +9,9 @@ export class UsageError extends createError('MANDATE_ERR_USAGE', 'UsageError') {
     super(`${message}\nRun "mandate --help" for usage.`);
   }
 }
+
+/** A command that drives a running node could not reach its gateway, or got an answer that is not the gateway's. */
+export class GatewayUnreachableError extends createError(
+  'MANDATE_ERR_GATEWAY_UNREACHABLE',
+  'GatewayUnreachableError',
+) {}

@@ -34,6 +34,11 @@ Usage:
   mandate token list | mandate token revoke N
       The gateway's bearer tokens (hashes in <data dir>/../tokens.json); a running gateway picks
       up a change within a second. A created token is printed once.
+  mandate agents versions <id> [--url http://127.0.0.1:8080] [--token T]
+  mandate agents rollback <id> --to <version> [--reason text]
+      A running node's stored definition versions of an agent (* = the one it runs), and a
+      rollback (or roll forward) to one: the agent restarts on it with its identity and state.
+      Talks to the gateway at --url (MANDATE_URL) with --token (MANDATE_TOKEN, operator or admin).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./auditCommand.ts')).runAuditCommand(rest);
     case 'token':
       return (await import('./tokenCommand.ts')).tokenCommand(rest);
+    case 'agents':
+      return (await import('./agentsCommand.ts')).agentsCommand(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -8,6 +8,7 @@ import type { AuditPage, AuditQuery } from '../runtime/index.ts';
 export type {
   AgentDetail,
   AgentSummary,
+  AgentVersionInfo,
   FamilySnapshot,
   KillScope,
   MachineGraph,

@@ -48,6 +48,13 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
   { method: 'POST', url: `/api/agents/${GHOST}/pause`, body: { reason: 'matrix' }, allowed: ['admin', 'operator'] },
   { method: 'POST', url: `/api/agents/${GHOST}/resume`, body: { reason: 'matrix' }, allowed: ['admin', 'operator'] },
   { method: 'POST', url: `/api/agents/${GHOST}/stop`, body: { reason: 'matrix' }, allowed: ['admin'] },
+  { method: 'GET', url: `/api/agents/${GHOST}/versions`, allowed: ['admin', 'operator', 'observer'] },
+  {
+    method: 'POST',
+    url: `/api/agents/${GHOST}/rollback`,
+    body: { to: 1, reason: 'matrix' },
+    allowed: ['admin', 'operator'],
+  },
   { method: 'GET', url: '/api/kill-switch', allowed: ['admin', 'operator', 'observer'] },
   {
     method: 'POST',

@@ -5,7 +5,7 @@ describe('gateway - Prometheus text', () => {
   it('gateway - renders per-agent counters, payments by status and escapes label values', () => {
     const text = prometheusText(
       {
-        agents: [{ id: 'a"1\\x', cycles: 3, failures: 1, restarts: 0, state: 'cycle.idle' }],
+        agents: [{ id: 'a"1\\x', cycles: 3, failures: 1, restarts: 0, state: 'cycle.idle', health: 87 }],
         approvalsPending: 2,
         payments: { succeeded: 5, failed: 1 },
         actions: { succeeded: 7 },
@@ -32,6 +32,8 @@ describe('gateway - Prometheus text', () => {
     expect(text).toContain('# TYPE mandate_agent_cycles_total counter');
     expect(text).toContain('mandate_agent_cycles_total{agent="a\\"1\\\\x"} 3');
     expect(text).toContain('mandate_agent_state{agent="a\\"1\\\\x",state="cycle.idle"} 1');
+    expect(text).toContain('# TYPE mandate_agent_health gauge');
+    expect(text).toContain('mandate_agent_health{agent="a\\"1\\\\x"} 87');
     expect(text).toContain('mandate_approvals_pending 2');
     expect(text).toContain('mandate_payments_total{agent="p",rail="sepa",mode="live",status="failed"} 1');
     expect(text).toContain('# TYPE mandate_phase_duration_seconds histogram');

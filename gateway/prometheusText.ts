@@ -76,6 +76,12 @@ export function prometheusText(metrics: RuntimeMetrics, gateway: GatewayGauges):
         agents.map((a) => [{ agent: a.id }, a.restarts]),
       ),
       block(
+        'mandate_agent_health',
+        'gauge',
+        'Health score per agent, 0-100: error rate, phase latency, reputation and sandbox CPU use (docs/health.md).',
+        agents.map((a) => [{ agent: a.id }, a.health]),
+      ),
+      block(
         'mandate_agent_state',
         'gauge',
         'Current state of each agent (1 for the state it is in).',

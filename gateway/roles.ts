@@ -15,6 +15,7 @@ export type Permission =
   | 'agent.pause'
   | 'agent.resume'
   | 'agent.stop'
+  | 'agent.rollback'
   | 'approval.decide'
   | 'alert.ack'
   | 'killswitch.engage'
@@ -23,8 +24,9 @@ export type Permission =
 
 /**
  * What each role may do. Observers only read. Operators approve, reject,
- * pause, resume, submit tasks and may engage the kill switch (stopping money
- * in an emergency must never wait for an admin); stopping an agent for good
+ * pause, resume, submit tasks, may engage the kill switch (stopping money
+ * in an emergency must never wait for an admin) and roll an agent back to a
+ * stored version (taking back a bad deploy must not wait either); stopping an agent for good
  * and releasing the kill switch resume risk, so they are the admin's.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
@@ -33,13 +35,23 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'agent.pause',
     'agent.resume',
     'agent.stop',
+    'agent.rollback',
     'approval.decide',
     'alert.ack',
     'killswitch.engage',
     'killswitch.release',
     'task.submit',
   ],
-  operator: ['read', 'agent.pause', 'agent.resume', 'approval.decide', 'alert.ack', 'killswitch.engage', 'task.submit'],
+  operator: [
+    'read',
+    'agent.pause',
+    'agent.resume',
+    'agent.rollback',
+    'approval.decide',
+    'alert.ack',
+    'killswitch.engage',
+    'task.submit',
+  ],
   observer: ['read'],
 };
 

@@ -1,5 +1,7 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
+import type { AgentVersionInfo } from './versions/AgentVersion.ts';
+import type { HealthScore } from './health/healthScore.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { GateChange } from './control/OperatorCommands.ts';
@@ -27,6 +29,10 @@ export interface AgentSummary {
   /** Gates it runs only while open. */
   dependsOn: string[];
   reputation: number;
+  /** 0–100 from error rate, phase latency, reputation and sandbox CPU use, with its components (docs/health.md). */
+  health: HealthScore;
+  /** The stored definition version it runs (`GET /api/agents/:id/versions` lists them all). */
+  version?: { number: number; hash: string; label: string };
   mode: 'dry-run' | 'live';
   paused: boolean;
   killed: boolean;
@@ -76,7 +82,8 @@ export interface TaskResult {
 
 /** Counters for `/metrics`. */
 export interface RuntimeMetrics {
-  agents: Array<{ id: string; cycles: number; failures: number; restarts: number; state: string }>;
+  /** Per agent; `health` is the health score (docs/health.md). */
+  agents: Array<{ id: string; cycles: number; failures: number; restarts: number; state: string; health: number }>;
   approvalsPending: number;
   /** Payments (`payment.send` actions only) by status, dry-run and live together; by mode and rail in `families`. */
   payments: Record<string, number>;
@@ -140,6 +147,14 @@ export interface MandateRuntime {
   spawn(def: AgentDefinition): Promise<void>;
   listAgents(): AgentSummary[];
   getAgent(id: string): AgentDetail | undefined;
+  /** An agent's stored definition versions, oldest first, the one it runs marked `active`. */
+  agentVersions(agentId: string): Promise<AgentVersionInfo[]>;
+  /**
+   * Restarts a hosted agent on a stored version (`to`: its number, or 8+ hex digits of its hash)
+   * with its identity, counters and snapshot (when that version's machine can resume it); audited
+   * as `config.agent.rolledback`, and it sticks across restarts until a new definition is deployed.
+   */
+  rollback(agentId: string, to: string, by: Principal, why: string): Promise<AgentVersionInfo>;
   /** The supervision tree. */
   tree(): TreeNode;
   /** The newest transitions, oldest first (optionally of one actor). Kept while somebody listens or a store is attached. */

@@ -6,7 +6,7 @@ import type { Gate } from './control/GateBoard.ts';
 import type { GateChange } from './control/OperatorCommands.ts';
 import type { KillScope } from './control/KillScopes.ts';
 import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
-import type { AlertInput } from './host/AgentHost.ts';
+import type { AgentHost, AlertInput } from './host/AgentHost.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type {
   AgentDetail,
@@ -25,10 +25,11 @@ import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.t
 import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import { DuplicateIdError } from './errors.ts';
-import type { AgentHost } from './host/AgentHost.ts';
 import { registerAgent } from './host/registerAgent.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import { startPlacement } from './placement/startPlacement.ts';
+import type { AgentVersionInfo } from './versions/AgentVersion.ts';
+import { AgentVersions } from './versions/AgentVersions.ts';
 import type { Retractor } from './control/Retraction.ts';
 
 /**
@@ -38,33 +39,31 @@ import type { Retractor } from './control/Retraction.ts';
  */
 export class MandateRuntimeImpl implements MandateRuntime {
   readonly #s: RuntimeServices;
+  readonly #versions: AgentVersions;
   #started: Promise<void> | undefined;
   #alertTicks: NodeJS.Timeout | undefined;
 
   constructor(options: RuntimeOptions = {}) {
-    this.#s = composeRuntime(options);
+    const s = (this.#s = composeRuntime(options));
+    const env = { ...s, alert: s.alerts.raise.bind(s.alerts), messaging: () => s.messaging };
+    this.#versions = new AgentVersions({ ...env, register: (h) => registerAgent(s, h) });
   }
 
   get mode(): 'dry-run' | 'live' {
     return this.#s.mode;
   }
-
   get nodeId(): string {
     return this.#s.nodeId;
   }
-
   get clock(): Clock {
     return this.#s.clock;
   }
-
   get store(): RuntimeStore | undefined {
     return this.#s.options.store;
   }
-
   get chain(): RuntimeChain | undefined {
     return this.#s.options.chain;
   }
-
   // ---- lifecycle ----------------------------------------------------------------------------
 
   start(): Promise<void> {
@@ -143,10 +142,21 @@ export class MandateRuntimeImpl implements MandateRuntime {
       placed.placement.register(def.id, def.placement);
       return;
     }
-    const host = s.tree.spawn(def);
+    if (s.tree.get(def.id) !== undefined) throw new DuplicateIdError('agent', def.id);
+    s.tree.checkCapabilities(def);
+    const host = s.tree.spawn(await this.#versions.admit(def));
+    this.#versions.stamp(host);
     s.triggers.wire(host);
     await s.messaging?.attach(host);
     await registerAgent(s, host);
+  }
+
+  agentVersions(agentId: string): Promise<AgentVersionInfo[]> {
+    return this.#versions.list(agentId);
+  }
+
+  rollback(agentId: string, to: string, by: Principal, why: string): Promise<AgentVersionInfo> {
+    return this.#versions.rollback(agentId, to, by, why);
   }
 
   /** Nodes and placements as this node sees them; undefined without placement. */

@@ -29,6 +29,10 @@ const NOT_FOUND = {
   ],
   'proposal stage': ['proposal stage named', 'pipeline.stages lists the stages'],
   alert: ['alert with id', 'runtime.listAlerts() (GET /api/alerts) lists the alerts'],
+  'agent version': [
+    'stored version',
+    '"mandate agents versions <id>" (GET /api/agents/:id/versions) lists an agent\'s versions',
+  ],
 } as const;
 
 /** No agent, approval, supervisor, capability or proposal stage with that id. */
@@ -102,6 +106,13 @@ export class SnapshotIncompatibleError extends createError(
   'MANDATE_ERR_SNAPSHOT_INCOMPATIBLE',
   'SnapshotIncompatibleError',
 ) {}
+
+/** A rollback names a stored version this runtime cannot rebuild into a running definition. */
+export class VersionUnavailableError extends createError('MANDATE_ERR_VERSION_UNAVAILABLE', 'VersionUnavailableError') {
+  constructor(message: string, details: Record<string, unknown>) {
+    super(message, { details });
+  }
+}
 
 /** A `gate.set` action without `{ gate: string, open: boolean }` params. */
 export class GateParamsError extends createError('MANDATE_ERR_GATE_PARAMS', 'GateParamsError') {}

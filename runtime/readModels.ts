@@ -1,7 +1,21 @@
 import type { RuntimeServices } from './composeRuntime.ts';
 import type { AgentHost } from './host/AgentHost.ts';
 import { machineGraph } from './machineGraph.ts';
+import { healthScore, type HealthScore } from './health/healthScore.ts';
 import type { AgentDetail, AgentSummary, CapabilityInfo, RuntimeMetrics } from './MandateRuntime.ts';
+
+/** The health score of a hosted agent (docs/health.md). */
+export function agentHealth(s: RuntimeServices, h: AgentHost): HealthScore {
+  const box = h.def.sandbox;
+  return healthScore({
+    cycles: h.cycles,
+    errors: h.errors,
+    meanPhaseMs: h.phasesRun === 0 ? 0 : h.phaseMs / h.phasesRun,
+    phaseTimeoutMs: h.def.limits.phaseTimeout,
+    reputation: s.reputation.score(h.id),
+    sandboxCpuShare: box?.lastUsage === undefined ? undefined : box.lastUsage.cpuMs / box.limits.cpuMs,
+  });
+}
 
 /** One agent as operators see it (copies: the caller may keep or change it). */
 export function agentSummary(s: RuntimeServices, h: AgentHost): AgentSummary {
@@ -16,6 +30,8 @@ export function agentSummary(s: RuntimeServices, h: AgentHost): AgentSummary {
     group: h.def.group,
     dependsOn: [...h.def.dependsOn],
     reputation: s.reputation.score(h.id),
+    ...(h.version === undefined ? {} : { version: { ...h.version } }),
+    health: agentHealth(s, h),
     mode: s.modeFor(h.def),
     paused: h.state === 'paused' || ctx.pauseRequested,
     killed: h.state === 'killed',
@@ -68,6 +84,7 @@ export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
       failures: h.failures,
       restarts: h.restarts,
       state: h.state,
+      health: agentHealth(s, h).score,
     })),
     approvalsPending: s.approvals.pending,
     payments: paymentsByStatus(s),

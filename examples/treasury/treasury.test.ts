@@ -55,8 +55,13 @@ describe('treasury example', () => {
     );
     expect(denied.length).toBeGreaterThan(0);
 
-    // The statement reconciler crashed on purpose and its supervisor restarted it.
+    // The statement reconciler crashed on purpose and its supervisor restarted it. It has no rules: the
+    // ledger annotations it proposes come from its strategy module, run in the sandbox.
     expect(runtime.getAgent('statement-reconciler')!.restarts).toBeGreaterThan(0);
+    const annotations = events.filter(
+      (e) => e.type === 'transition' && e.actorId === 'statement-reconciler' && e.summary.action === 'ledger.annotate',
+    );
+    expect(annotations.length).toBeGreaterThan(0);
     expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_ERR_ACTOR_CRASHED')).toBe(true);
 
     // A fee spike closed the gate the payables agent depends on, and payables waited.

@@ -7,8 +7,9 @@ import { principalOf } from '../authenticate.ts';
 import { parseInput } from '../parseInput.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
 import { AgentsQuerySchema, IdParamsSchema, OverrideBodySchema } from '../schemas.ts';
+import { versionRoutes } from './versionRoutes.ts';
 
-/** Registers /api/agents, /api/agents/:id, its overrides, /api/tree and /api/cluster. */
+/** Registers /api/agents, /api/agents/:id, its overrides and versions, /api/tree and /api/cluster. */
 export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
   app.get('/api/agents', { config: { permission: 'read' } }, async (request) => {
     const q = parseInput(AgentsQuerySchema, request.query, 'query');
@@ -33,6 +34,8 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
     if (agent === undefined) throw new NotFoundError('agent', id);
     return agent;
   });
+
+  versionRoutes(app, runtime);
 
   app.get('/api/tree', { config: { permission: 'read' } }, async () => runtime.tree());
 

@@ -12,6 +12,12 @@ export const ALERT_CODES = {
     kind: 'alert',
     meaning: 'a supervised child ended and, by its kind, is not restarted',
   },
+  MANDATE_AGENT_VERSION_PINNED: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'an agent an operator rolled to another version was loaded with an already-recorded definition: it keeps running the version it was rolled to',
+  },
   MANDATE_KILL_SWITCH_RELEASED: {
     status: null,
     kind: 'alert',

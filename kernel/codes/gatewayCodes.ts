@@ -76,4 +76,10 @@ export const GATEWAY_CODES = {
     meaning:
       'the `mandate` command line, or a setting it reads from the environment (`PORT`, `MANDATE_VERIFY_THREADS`, `MANDATE_REVOCATION_AUTHORITIES`), could not be understood',
   },
+  MANDATE_ERR_GATEWAY_UNREACHABLE: {
+    status: null,
+    kind: 'error',
+    meaning:
+      "a command that drives a running node (`mandate agents …`) could not reach its gateway at `--url` / `MANDATE_URL`, or got an answer that is not the gateway's",
+  },
 } as const satisfies Record<string, CodeEntry>;

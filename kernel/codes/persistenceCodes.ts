@@ -71,6 +71,11 @@ export const PERSISTENCE_CODES = {
     kind: 'error',
     meaning: 'raised by the database trigger: UPDATE, DELETE or TRUNCATE of audit entries or checkpoints is refused',
   },
+  MANDATE_ERR_AGENT_VERSION_IMMUTABLE: {
+    status: null,
+    kind: 'error',
+    meaning: 'raised by the database trigger: UPDATE, DELETE or TRUNCATE of a stored agent version is refused',
+  },
   MANDATE_ERR_VAULT_SUBJECT_UNKNOWN: {
     status: 404,
     kind: 'error',

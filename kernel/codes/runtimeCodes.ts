@@ -57,6 +57,12 @@ export const RUNTIME_CODES = {
     kind: 'error',
     meaning: 'a `gate.set` action without `{ gate: string, open: boolean }` params',
   },
+  MANDATE_ERR_VERSION_UNAVAILABLE: {
+    status: 409,
+    kind: 'error',
+    meaning:
+      'a rollback names a stored agent version this runtime cannot rebuild (no store of versions, or a TypeScript definition this process never loaded)',
+  },
   MANDATE_ERR_SNAPSHOT_INCOMPATIBLE: {
     status: null,
     kind: 'error',

@@ -11,6 +11,7 @@ import {
 import { AgentDefinitionError } from '../errors.ts';
 import { agentDataSchema, type AgentData } from './agentSchema.ts';
 import { withMcp } from './withMcp.ts';
+import type { AgentSource } from '../versions/AgentVersion.ts';
 
 /** A complete agent: validated data plus the code of its four phases. */
 export interface AgentDefinition extends AgentData {
@@ -23,6 +24,12 @@ export interface AgentDefinition extends AgentData {
   machine?: AnyStateMachine | undefined;
   /** The connections to the servers of `mcp:` (closed by the runtime on shutdown). */
   mcpClients?: McpClients | undefined;
+  /** The files a YAML agent was built from (its YAML, rules files, strategy module): stored with each version. */
+  source?: AgentSource | undefined;
+  /** Its strategy module's sandbox (`code:`): limits and what the last call used, read by the health score. */
+  sandbox?: { readonly limits: { cpuMs: number }; readonly lastUsage: { cpuMs: number } | undefined } | undefined;
+  /** Builds this agent from another version's files with the same plugins (set by `parseAgentYaml`; rollback uses it). */
+  reload?: ((source: AgentSource) => Promise<AgentDefinition>) | undefined;
 }
 
 /** What `defineAgent` accepts: the data fields in their authored form plus the phase code. */

@@ -8,6 +8,7 @@ import { deciderOf } from './deciderOf.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
 import { withMcp } from './withMcp.ts';
+import type { AgentSource } from '../versions/AgentVersion.ts';
 
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
@@ -82,7 +83,41 @@ export async function parseAgentYaml({
   readRelative,
   env = process.env,
 }: AgentYamlText): Promise<AgentDefinition> {
-  const y = parseAgentYamlData(text, source);
+  // Every file the YAML names is kept with the definition: a version is the YAML and those files.
+  const files: Record<string, string> = { [source]: text };
+  const read = async (rel: string): Promise<string> => (files[rel] = await readRelative(rel));
+  const reload = (from: AgentSource): Promise<AgentDefinition> =>
+    parseAgentYaml({
+      text: from.files[from.entry] ?? '',
+      source: from.entry,
+      plugins,
+      readRelative: async (rel) => fileOf(from, rel),
+      env,
+    });
+  const def = await buildFromYaml(parseAgentYamlData(text, source), { source, plugins, readRelative: read, env });
+  return { ...def, source: { entry: source, files }, reload };
+}
+
+/** A file of a stored version; one the version does not hold is a definition error naming it. */
+function fileOf(from: AgentSource, rel: string): string {
+  const text = from.files[rel];
+  if (text === undefined)
+    throw new AgentDefinitionError(`The stored version of ${from.entry} holds no file "${rel}".`, {
+      source: from.entry,
+      field: rel,
+    });
+  return text;
+}
+
+async function buildFromYaml(
+  y: AgentYaml,
+  {
+    source,
+    plugins,
+    readRelative,
+    env,
+  }: Omit<AgentYamlText, 'text' | 'env'> & { env: Record<string, string | undefined> },
+): Promise<AgentDefinition> {
   const strategy =
     y.code === undefined
       ? undefined
@@ -129,5 +164,6 @@ export async function parseAgentYaml({
     act: act === undefined || mcpAct ? undefined : plugins.getActuator(act, source),
     learn: chain(learners),
   };
+  if (strategy !== undefined) def.sandbox = strategy.sandbox;
   return y.mcp === undefined ? def : withMcp(def, new McpClients(y.mcp), mcpAct);
 }

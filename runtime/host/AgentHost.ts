@@ -84,6 +84,14 @@ export class AgentHost implements Supervised {
   phaseDeadline: number | undefined;
   /** Step of the running phase (what its result, or its timeout, must carry). */
   phaseStep = 0;
+  /** Phase errors (entries to `retrying`) plus failed cycles, for the health score. */
+  errors = 0;
+  /** Time spent in phases (ms) and how many ran, for the health score's latency. */
+  phaseMs = 0;
+  phasesRun = 0;
+  #phaseStart = 0;
+  /** The stored definition version it runs (runtime/versions), once recorded. */
+  version: { number: number; hash: string; label: string } | undefined;
   /** The fencing token of the lease this node runs the agent under (placement); carried into its intents and snapshots. */
   fence: number | undefined;
 
@@ -198,7 +206,14 @@ export class AgentHost implements Supervised {
     this.lastState = to;
     if (this.phaseDeadline !== undefined && !isWorking(to)) this.phaseDeadline = undefined;
     this.snapshotSeq++;
+    const now = this.#env.clock.now();
+    if (isWorking(from)) {
+      this.phaseMs += now - this.#phaseStart;
+      this.phasesRun++;
+    }
+    if (isWorking(to)) this.#phaseStart = now;
     if (to === 'failed') this.failures++;
+    if (to === 'failed' || to === 'retrying') this.errors++;
     if (to === 'perceive' && from === 'idle') this.cycles++;
     this.#env.onTransition(this, { from, to, event: this.lastEvent ?? 'xstate.after' });
   }

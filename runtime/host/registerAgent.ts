@@ -1,5 +1,6 @@
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { AgentHost } from './AgentHost.ts';
+import { definitionData } from '../versions/versionContent.ts';
 
 /** Persists an agent's definition and identity (sealed seed) and audits its registration; nothing without a store. */
 export async function registerAgent(
@@ -13,13 +14,12 @@ export async function registerAgent(
 ): Promise<void> {
   const store = s.options.store;
   if (store === undefined) return;
-  const { perceive: _p, decide: _d, act, learn: _l, machine: _m, ...data } = host.def;
   await store.upsertAgent({
     id: host.id,
     did: host.identity.did,
     version: host.def.version,
     supervisorId: host.parent.id,
-    definition: { ...data, act: act?.name ?? null },
+    definition: definitionData(host.def),
     identitySeed: Buffer.from(host.seed).toString('base64url'),
   });
   await s.audit({

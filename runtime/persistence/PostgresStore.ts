@@ -27,6 +27,8 @@ import type { AgentDbRow, DecisionDbRow, IntentDbRow, ReputationDbRow, SnapshotD
 import { FENCED, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
+import type { AgentVersionStore } from '../versions/AgentVersion.ts';
+import { PostgresAgentVersions } from './PostgresAgentVersions.ts';
 import { PostgresAlertStore } from './PostgresAlertStore.ts';
 import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 import type { PostgresStoreParts } from './PostgresStoreParts.ts';
@@ -55,11 +57,14 @@ export class PostgresStore implements RuntimeStore {
   readonly audit: AuditTrail;
   /** The alert book's alerts. */
   readonly alerts: AlertStore;
+  /** Agent definition versions (immutable) and the one each agent runs. */
+  readonly versions: AgentVersionStore;
 
   constructor(parts: PostgresStoreParts) {
     this.#p = parts;
     this.vault = parts.vault;
     this.alerts = new PostgresAlertStore(parts.pool);
+    this.versions = new PostgresAgentVersions(parts.pool);
     const chain = new PostgresAuditTrail({
       pool: parts.pool,
       log: parts.audit,

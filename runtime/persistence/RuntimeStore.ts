@@ -1,5 +1,6 @@
 import type { Outcome } from '../../machines/index.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
+import type { AgentVersionStore } from '../versions/AgentVersion.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
@@ -146,6 +147,8 @@ export interface RuntimeStore {
   readonly audit?: AuditTrail;
   /** Where the alert book keeps alerts across restarts. */
   readonly alerts?: AlertStore;
+  /** Immutable agent definition versions and the one each agent runs (rollback). */
+  readonly versions?: AgentVersionStore;
   /** The node's wallet seed (hex, sealed at rest): agents' EVM accounts are derived from it. */
   walletSeed?(): Promise<string>;
   /**

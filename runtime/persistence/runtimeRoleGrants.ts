@@ -1,12 +1,12 @@
 import { allEntities } from './entities.ts';
 import { StoreConfigError } from './errors.ts';
 
-const APPEND_ONLY = new Set(['mandate_audit_entry', 'mandate_audit_checkpoint']);
+const APPEND_ONLY = new Set(['mandate_audit_entry', 'mandate_audit_checkpoint', 'mandate_agent_version']);
 
 /**
  * SQL an administrator runs (after the migrations) so that a restricted PostgreSQL role can run
  * Mandate: read and write every table, but only SELECT and INSERT on the audit log and its
- * checkpoints. The role does not own the tables, so it cannot disable the append-only trigger
+ * checkpoints and on agent versions. The role does not own the tables, so it cannot disable the append-only trigger
  * either. Connect the runtime with that role in `DATABASE_URL` and give the owner's URL as
  * `MANDATE_MIGRATE_DATABASE_URL`.
  *

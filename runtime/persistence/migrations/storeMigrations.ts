@@ -6,6 +6,7 @@ import { Migration20261121000004AuditEntryId } from './Migration20261121000004Au
 import { Migration20261201170001Authorizations } from './Migration20261201170001Authorizations.ts';
 import { Migration20261201180001Alerts } from './Migration20261201180001Alerts.ts';
 import { Migration20261201180001Fences } from './Migration20261201180001Fences.ts';
+import { Migration20261201190001AgentVersions } from './Migration20261201190001AgentVersions.ts';
 import { Migration20261201200001SolanaAttempts } from './Migration20261201200001SolanaAttempts.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
@@ -17,5 +18,6 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261201170001Authorizations', class: Migration20261201170001Authorizations },
   { name: 'Migration20261201180001Alerts', class: Migration20261201180001Alerts },
   { name: 'Migration20261201180001Fences', class: Migration20261201180001Fences },
+  { name: 'Migration20261201190001AgentVersions', class: Migration20261201190001AgentVersions },
   { name: 'Migration20261201200001SolanaAttempts', class: Migration20261201200001SolanaAttempts },
 ];

@@ -1,0 +1,223 @@
+import { ErrorCode, type Principal } from '../../kernel/index.ts';
+import type { AgentDefinition } from '../agents/defineAgent.ts';
+import { NotFoundError, StateConflictError, VersionUnavailableError } from '../errors.ts';
+import { isWorking, type AgentHost, type AlertInput } from '../host/AgentHost.ts';
+import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
+import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
+import type { AgentVersionInfo, AgentVersionRow, AgentVersionStore } from './AgentVersion.ts';
+import { MemoryAgentVersions } from './MemoryAgentVersions.ts';
+import { resumableSnapshot } from './resumableSnapshot.ts';
+import { versionContent } from './versionContent.ts';
+
+/** What {@link AgentVersions} needs of the runtime (narrow: the tree, triggers, messaging, the store). */
+export interface AgentVersionsEnv {
+  readonly nodeId: string;
+  readonly clock: { now(): number };
+  readonly options: { store?: RuntimeStore | undefined };
+  readonly tree: Pick<SupervisionTree, 'spawn' | 'remove' | 'require' | 'restore'>;
+  readonly triggers: { wire(host: AgentHost): void; unwire(agentId: string): void };
+  messaging(): { attach(host: AgentHost): Promise<unknown>; detach(agentId: string): Promise<void> } | undefined;
+  audit(entry: AuditInput): Promise<void>;
+  alert(alert: AlertInput): void;
+  /** Persists a (re)started agent's definition row (`registerAgent`). */
+  register(host: AgentHost): Promise<void>;
+}
+
+/**
+ * Agent definition versions: every definition an agent is spawned with is recorded as an immutable
+ * version (content-hashed, numbered per agent) in the store — or in memory without one — and
+ * operators roll an agent back (or forward) to any recorded version. A rollback sticks: a later
+ * start that offers an already-recorded definition runs the version the operator chose; only a new
+ * definition (new content) moves the agent on.
+ */
+export class AgentVersions {
+  readonly #env: AgentVersionsEnv;
+  readonly #store: AgentVersionStore;
+  /** Definitions this process has built, by agent id and hash (how TypeScript agents roll back). */
+  readonly #built = new Map<string, AgentDefinition>();
+  /** The version each hosted agent runs. */
+  readonly #running = new Map<string, AgentVersionRow>();
+
+  constructor(env: AgentVersionsEnv) {
+    this.#env = env;
+    this.#store = env.options.store?.versions ?? new MemoryAgentVersions();
+  }
+
+  /** Marks on a freshly spawned host the version it runs (the one {@link admit} chose). */
+  stamp(host: AgentHost): void {
+    const v = this.#running.get(host.id);
+    if (v !== undefined) host.version = { number: v.number, hash: v.hash, label: v.label };
+  }
+
+  /**
+   * Records `def` as a version of its agent and returns the definition to run: `def` itself, or,
+   * when an operator rolled the agent to another version and `def` brings nothing new, that version.
+   */
+  async admit(def: AgentDefinition): Promise<AgentDefinition> {
+    const env = this.#env;
+    const at = env.clock.now();
+    const { version, created } = await this.#store.recordVersion({
+      agentId: def.id,
+      createdAt: at,
+      ...versionContent(def),
+    });
+    this.#built.set(`${def.id}@${version.hash}`, def);
+    if (created)
+      await env.audit({
+        who: { kind: 'system', id: env.nodeId },
+        action: 'config.agent.version.recorded',
+        subject: def.id,
+        where: env.nodeId,
+        why: `version ${version.number} (${def.version})`,
+        data: { agentId: def.id, number: version.number, hash: version.hash, label: version.label },
+        at,
+      });
+    const active = await this.#store.activeVersion(def.id);
+    const pinned =
+      created || active === undefined || active === version.number
+        ? undefined
+        : (await this.#store.listVersions(def.id)).find((v) => v.number === active);
+    if (pinned !== undefined) {
+      try {
+        const chosen = await this.#build(pinned, def);
+        env.alert({
+          severity: 'info',
+          code: ErrorCode.MANDATE_AGENT_VERSION_PINNED,
+          message: `${def.id} runs version ${pinned.number}, where an operator rolled it; the loaded definition is version ${version.number}. Roll it forward with "mandate agents rollback ${def.id} --to ${version.number}", or deploy a changed definition.`,
+          actorId: def.id,
+        });
+        this.#running.set(def.id, pinned);
+        return chosen;
+      } catch (error) {
+        env.alert({
+          severity: 'warning',
+          code: ErrorCode.MANDATE_AGENT_VERSION_PINNED,
+          message: `${def.id} was rolled to version ${pinned.number}, which cannot be rebuilt here (${(error as Error).message}); it runs the loaded version ${version.number}.`,
+          actorId: def.id,
+        });
+      }
+    }
+    if (active !== version.number) await this.#store.setActiveVersion(def.id, version.number, at);
+    this.#running.set(def.id, version);
+    return def;
+  }
+
+  /** An agent's versions, oldest first, with the one it runs marked; `MANDATE_ERR_NOT_FOUND` when none is recorded. */
+  async list(agentId: string): Promise<AgentVersionInfo[]> {
+    const rows = await this.#store.listVersions(agentId);
+    if (rows.length === 0) throw new NotFoundError('agent', agentId);
+    const active = this.#running.get(agentId)?.number ?? (await this.#store.activeVersion(agentId));
+    return rows.map((r) => ({ ...r, active: r.number === active }));
+  }
+
+  /**
+   * Restarts a hosted agent on version `to` (its number, or its hash or a hash prefix of at least
+   * 8 hex digits), keeping its identity, counters and snapshot (at rest when it was retrying or
+   * had failed); refused while a phase runs. Audited before anything changes.
+   */
+  async rollback(agentId: string, to: string, by: Principal, why: string): Promise<AgentVersionInfo> {
+    const env = this.#env;
+    const host = env.tree.require(agentId);
+    const target = this.#resolve(await this.list(agentId), agentId, to);
+    const from = this.#running.get(agentId);
+    if (from?.number === target.number)
+      throw new StateConflictError(`Agent "${agentId}" already runs version ${target.number}.`, {
+        agentId,
+        version: target.number,
+      });
+    if (host.state === 'stopped')
+      throw new StateConflictError(`Agent "${agentId}" was stopped for good; a rollback does not restart it.`, {
+        agentId,
+        state: host.state,
+      });
+    if (isWorking(host.state))
+      throw new StateConflictError(
+        `Agent "${agentId}" is in its ${host.state} phase; roll it back when it is idle, or pause it first (a pause lets the cycle finish).`,
+        { agentId, state: host.state },
+      );
+    const def = await this.#build(target, host.def);
+    const at = env.clock.now();
+    await env.audit({
+      who: by,
+      action: 'config.agent.rolledback',
+      subject: agentId,
+      where: host.parent.id,
+      why,
+      data: {
+        agentId,
+        from: from?.number ?? null,
+        fromHash: from?.hash ?? null,
+        to: target.number,
+        toHash: target.hash,
+      },
+      at,
+    });
+    await this.#store.setActiveVersion(agentId, target.number, at);
+    const next = await this.#swap(host, def);
+    next.version = { number: target.number, hash: target.hash, label: target.label };
+    await env.messaging()?.attach(next);
+    await env.register(next);
+    this.#running.set(agentId, target);
+    return { ...target, active: true };
+  }
+
+  /** Stops the running actor and starts `def` in its place with the same identity, counters and snapshot. */
+  async #swap(host: AgentHost, def: AgentDefinition): Promise<AgentHost> {
+    const env = this.#env;
+    const snapshot = resumableSnapshot(host.actor.getPersistedSnapshot());
+    env.triggers.unwire(host.id);
+    await env.messaging()?.detach(host.id);
+    env.tree.remove(host.id);
+    env.tree.restore(new Map([[host.id, host.seed]]), [
+      { agentId: host.id, supervisorId: host.parent.id, snapshot, state: 'idle', seq: host.snapshotSeq, at: 0 },
+    ]);
+    const next = env.tree.spawn(def, host.fence);
+    next.version = host.version;
+    Object.assign(next, {
+      cycles: host.cycles,
+      restarts: host.restarts,
+      failures: host.failures,
+      errors: host.errors,
+      phaseMs: host.phaseMs,
+      phasesRun: host.phasesRun,
+      snapshotSeq: host.snapshotSeq,
+    });
+    env.triggers.wire(next);
+    return next;
+  }
+
+  #resolve(rows: AgentVersionRow[], agentId: string, to: string): AgentVersionRow {
+    const hex = to.replace(/^sha256:/, '').toLowerCase();
+    const found = /^\d+$/.test(to)
+      ? rows.filter((r) => r.number === Number(to))
+      : /^[0-9a-f]{8,64}$/.test(hex)
+        ? rows.filter((r) => r.hash.slice('sha256:'.length).startsWith(hex))
+        : [];
+    if (found.length !== 1)
+      throw new NotFoundError(
+        'agent version',
+        `${agentId} --to ${to}`,
+        `give a version number (${rows.map((r) => r.number).join(', ')}) or at least 8 hex digits of its hash; "mandate agents versions ${agentId}" lists them`,
+      );
+    return found[0]!;
+  }
+
+  /** The definition of a stored version: one this process built, or the current definition's YAML reloaded from the stored files. */
+  async #build(v: AgentVersionRow, current: AgentDefinition): Promise<AgentDefinition> {
+    const built = this.#built.get(`${v.agentId}@${v.hash}`);
+    if (built !== undefined) return built;
+    if (v.source === null || current.reload === undefined)
+      throw new VersionUnavailableError(
+        `Version ${v.number} of "${v.agentId}" cannot be rebuilt here: ${v.source === null ? 'it is a TypeScript definition this process never loaded (start the process with that code to roll back to it)' : 'the running definition is not a YAML agent, so there are no plugins to build the stored YAML with'}.`,
+        { agentId: v.agentId, version: v.number, hash: v.hash },
+      );
+    const def = await current.reload(v.source);
+    if (def.id !== v.agentId || versionContent(def).hash !== v.hash)
+      throw new VersionUnavailableError(
+        `Version ${v.number} of "${v.agentId}" rebuilt from its stored files does not match its hash ${v.hash}.`,
+        { agentId: v.agentId, version: v.number, hash: v.hash },
+      );
+    this.#built.set(`${v.agentId}@${v.hash}`, def);
+    return def;
+  }
+}
