@@ -14,6 +14,7 @@ export type {
   MandateRuntime,
   ReadinessCheck,
   RuntimeMetrics,
+  Simulator,
   TaskResult,
   TreeNode,
 } from '../runtime/index.ts';

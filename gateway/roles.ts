@@ -19,7 +19,8 @@ export type Permission =
   | 'alert.ack'
   | 'killswitch.engage'
   | 'killswitch.release'
-  | 'task.submit';
+  | 'task.submit'
+  | 'simulate.run';
 
 /**
  * What each role may do. Observers only read. Operators approve, reject,
@@ -38,8 +39,18 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'killswitch.engage',
     'killswitch.release',
     'task.submit',
+    'simulate.run',
   ],
-  operator: ['read', 'agent.pause', 'agent.resume', 'approval.decide', 'alert.ack', 'killswitch.engage', 'task.submit'],
+  operator: [
+    'read',
+    'agent.pause',
+    'agent.resume',
+    'approval.decide',
+    'alert.ack',
+    'killswitch.engage',
+    'task.submit',
+    'simulate.run',
+  ],
   observer: ['read'],
 };
 

@@ -8,6 +8,12 @@ export const DECISION_CODES = {
     meaning:
       'an agent\'s `goals:` or `decision:` block cannot be used (a band whose "min" exceeds its "max", a duplicate goal id); the message names the goal and field',
   },
+  MANDATE_ERR_SCENARIO_INVALID: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      'a what-if scenario cannot be used (`--set path=value`, `--sweep path=from..to:step`, or the body of POST /api/simulate); the message quotes the bad token and the form it should take',
+  },
   MANDATE_DECISION_CONFLICT: {
     status: null,
     kind: 'alert',
