@@ -20,4 +20,10 @@ export const DECISION_CODES = {
     meaning:
       'the decide pipeline found conflicting rules or thresholds (two rules firing different actions, a band whose low end exceeds its high end, a model disagreeing in review mode) and took no action',
   },
+  MANDATE_DECISION_MODEL_FALLBACK: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "the agent's model could not be reached after its retries (429, 5xx, timeouts): the rules alone decided (fallback mode), or nothing was done (review mode)",
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -24,6 +24,8 @@ export async function decidePhase(env: PhaseEnv, host: AgentHost, ctx: AgentCont
       `${host.id} took no action: conflicting ${decision.conflict.kind} (${decision.conflict.detail})`,
       host.id,
     );
+  if (decision.modelFallback !== undefined)
+    env.alert('warning', ErrorCode.MANDATE_DECISION_MODEL_FALLBACK, `${host.id}: ${decision.modelFallback}`, host.id);
   await env.decisions.record(host, ctx, decision, null, null);
   return decision;
 }
