@@ -15,6 +15,10 @@ export type {
 } from './Actuator.ts';
 export { flagSuboptimal } from './learners/flagSuboptimal.ts';
 export type { SuboptimalBounds } from './learners/flagSuboptimal.ts';
+export { ParameterTuner } from './learners/ParameterTuner.ts';
+export type { ParameterTunerOptions, TunableDecider, TuningEvent } from './learners/ParameterTuner.ts';
+export { tuneParameter, rewardOf } from './learners/tuneParameter.ts';
+export type { TunableBounds, TuningObjective, TuningObservation, TuningStep } from './learners/tuneParameter.ts';
 export { RulesDecider } from './deciders/RulesDecider.ts';
 export { HybridDecider } from './deciders/HybridDecider.ts';
 export { GoalDecider } from './deciders/GoalDecider.ts';

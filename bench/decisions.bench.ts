@@ -145,3 +145,20 @@ await cycles({
   rules: fxRules,
   target: false,
 });
+
+// What `mandate simulate` and POST /api/simulate pay per scenario: a fresh dry-run runtime of the
+// treasury example, its five agents set up and one cycle each, then disposed.
+{
+  const { createSimulator } = await import('../cli/createSimulator.ts');
+  const simulate = await createSimulator(new URL('../examples/treasury', import.meta.url).pathname);
+  const N = 20;
+  for (let i = 0; i < 3; i++) await simulate({ 'gas.gwei': 20 }); // warm-up
+  let rows = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++)
+    rows += (await simulate({ 'gas.gwei': 20 + i * 10, 'bands.eurShare': 0.4 + i / 100 })).length;
+  const ms = performance.now() - t0;
+  console.log(
+    `simulate/s    mandate simulate scenarios (fresh dry-run treasury runtime, ${rows / N} agents, one cycle each): ${((N / ms) * 1000).toFixed(1)} scenarios/s, ${(ms / N).toFixed(0)} ms per scenario (no raw-library counterpart: it is setup + ${rows / N} governed cycles)`,
+  );
+}

@@ -32,7 +32,9 @@ for (const name of wanted) {
     continue;
   }
   console.log(`\n### ${name}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--conditions=mandate-source', '--import', 'tsx', file], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

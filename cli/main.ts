@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { MandateError } from '../kernel/index.ts';
+import { codeOf, ErrorCode, MandateError } from '../kernel/index.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from '../runtime/index.ts';
 import { failureFields, failureText } from './runOutput.ts';
@@ -20,9 +20,11 @@ Usage:
       start), or on EVM_RPC_URL with the operator key from MANDATE_OPERATOR_KEYSTORE and
       MANDATE_OPERATOR_KEYSTORE_PASSWORD; it is refused on storage that is not durable
       (fsync, synchronous_commit, JetStream sync) unless --accept-weak-durability.
-  mandate simulate [dir] --set gas.gwei=80 [--set fx.EURUSD=1.02 ...] [--agent id] [--json]
-      What-if: one dry-run cycle of each agent with these facts forced; prints
-      rules fired, decision, rationale, confidence, verdict and outcome.
+  mandate simulate [dir] --set gas.gwei=80 [--set fx.EURUSD=1.02 ...] [--sweep gas.gwei=20..200:20] [--agent id] [--json]
+      What-if: one dry-run cycle of each agent with these facts forced; prints each agent's
+      options and scores, choice, confidence, risk, expected outcome, rules fired and verdict
+      (--json: one JSON object per line per agent). --sweep runs one scenario per value and
+      prints a table of the decisions. The same over the API: POST /api/simulate.
   mandate shadow [dir] --rules <new rules dir> [--since 24h] [--agent id] [--json] [--data-dir .mandate/data]
       Replay the perceptions recorded in the journal through the new rules and print how each
       decision would differ (same, changed, new, dropped) and the money the differences move.
@@ -81,6 +83,9 @@ main(process.argv.slice(2)).then(
     if (jsonLogs(process.argv)) createLogger().error(failureFields(error), failureText(error));
     else if (error instanceof MandateError) console.error(`mandate: ${error.code}: ${error.message}`);
     else console.error('mandate:', error);
-    process.exit(error instanceof UsageError ? 2 : 1);
+    const usage =
+      error instanceof UsageError ||
+      codeOf(error, ErrorCode.MANDATE_ERR_USAGE) === ErrorCode.MANDATE_ERR_SCENARIO_INVALID;
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -15,6 +15,7 @@ import {
 import { placementFromEnv } from './placementEnv.ts';
 import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
+import { createSimulator } from './createSimulator.ts';
 import { UsageError } from './errors.ts';
 import { durabilityGate, openLiveChain } from './liveSetup.ts';
 import { onParentExit } from './onParentExit.ts';
@@ -231,7 +232,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       onProblem: (e) => runtime.alert({ severity: 'warning', code: e.code, message: e.message }),
     });
     const logger = out.logger?.child({ component: 'gateway' }, { level: 'warn' });
-    const app = await createGateway({ runtime, tokens, mcp: mcpPolicy, ...(logger === undefined ? {} : { logger }) });
+    const simulate = await createSimulator(dir); // POST /api/simulate: dry-run copies of this system
+    const app = await createGateway({
+      runtime,
+      tokens,
+      mcp: mcpPolicy,
+      simulate,
+      ...(logger === undefined ? {} : { logger }),
+    });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
     out.banner('gateway.listening', `mandate: dashboard and API on ${address}`, { address });

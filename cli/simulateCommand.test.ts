@@ -1,53 +1,69 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseOverrides, simulateCommand } from './simulateCommand.ts';
+import { simulateCommand } from './simulateCommand.ts';
+
+/** Runs `mandate simulate` with console.log captured; returns the printed lines. */
+async function simulate(argv: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+  try {
+    expect(await simulateCommand(['examples/treasury', ...argv])).toBe(0);
+  } finally {
+    log.mockRestore();
+  }
+  return lines;
+}
+
+const jsonLines = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, any>);
+
+const ROW_KEYS = ['agent', 'chosen', 'confidence', 'expectedOutcome', 'options', 'risk', 'rulesFired', 'verdict'];
 
 describe('mandate simulate', () => {
-  it('mandate simulate - --set values parse to numbers, booleans and strings; bad ones are usage errors', () => {
-    expect(parseOverrides(['gas.gwei=80', 'gate.feesOk=true', 'invoice.counterparty=cp-1'])).toEqual({
-      'gas.gwei': 80,
-      'gate.feesOk': true,
-      'invoice.counterparty': 'cp-1',
-    });
-    expect(() => parseOverrides(['gas.gwei'])).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_USAGE' }));
+  it('mandate simulate - bad --set and --sweep tokens are coded errors naming the token', async () => {
+    for (const [argv, token] of [
+      [['--set', 'gas.gwei'], 'gas.gwei'],
+      [['--set', '=80'], '=80'],
+      [['--set', 'gas gwei=80'], 'gas gwei=80'],
+      [['--sweep', 'gas.gwei=20..200'], 'gas.gwei=20..200'],
+      [['--sweep', 'gas.gwei=200..20:20'], 'gas.gwei=200..20:20'],
+      [['--sweep', 'gas.gwei=20..200:0'], 'gas.gwei=20..200:0'],
+      [['--sweep', 'gas.gwei=0..1000000:1'], 'gas.gwei=0..1000000:1'],
+    ] as const) {
+      const failure = simulateCommand(['examples/treasury', ...argv]);
+      await expect(failure).rejects.toMatchObject({ code: 'MANDATE_ERR_SCENARIO_INVALID', details: { token } });
+      await expect(failure).rejects.toThrow(token);
+    }
   });
 
-  it('mandate simulate - low gas opens the fee gate and the payables agent proposes its first invoice; nothing is sent', async () => {
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
-    try {
-      expect(await simulateCommand(['examples/treasury', '--set', 'gas.gwei=20', '--json'])).toBe(0);
-    } finally {
-      log.mockRestore();
-    }
-    const { results } = JSON.parse(lines.join('\n')) as { results: Array<Record<string, any>> };
-    const byId = Object.fromEntries(results.map((r) => [r.agent, r]));
-    expect(byId['fee-watcher']).toMatchObject({ rulesFired: ['fees-normal'], outcome: 'succeeded' });
-    expect(byId.payables).toMatchObject({
-      started: true,
-      action: { type: 'payment.send', amount: { value: '1840.00' } },
-      verdict: { status: 'approved' },
-      outcome: 'would-have-sent',
+  it('mandate simulate - --json prints one object per agent with exactly the documented fields; nothing is sent', async () => {
+    const rows = jsonLines(await simulate(['--set', 'gas.gwei=20', '--set', 'fx.EURUSD=1.02', '--json']));
+    expect(rows.map((r) => r.agent)).toEqual([
+      'fee-watcher',
+      'fx-rebalancer',
+      'payables',
+      'statement-reconciler',
+      'treasury-strategist',
+    ]);
+    for (const r of rows) expect(Object.keys(r).sort()).toEqual(ROW_KEYS);
+    const byId = Object.fromEntries(rows.map((r) => [r.agent, r]));
+    // A plain rule decider does not score: its one option is the fired rule's action.
+    expect(byId['fee-watcher']).toMatchObject({
+      rulesFired: ['fees-normal'],
+      chosen: 'rule:fees-normal',
+      options: [{ id: 'rule:fees-normal', action: { type: 'gate.set', params: { open: true } }, score: null }],
     });
+    expect(byId.payables).toMatchObject({
+      chosen: 'rule:pay-due-invoice',
+      options: [{ action: { type: 'payment.send', amount: { value: '1840.00' } } }],
+      verdict: { status: 'approved' },
+    });
+    // The forced rate reaches the fx agent's swap.
+    expect(byId['fx-rebalancer'].options[1]).toMatchObject({ action: { params: { rate: 1.02 } } });
+    expect(byId['statement-reconciler'].verdict).not.toBeNull();
   });
 
   it('mandate simulate - the fx agent weighs options by its goal; confidence is computed and a low one waits for a human', async () => {
-    const run = async (share: number) => {
-      const lines: string[] = [];
-      const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
-      try {
-        await simulateCommand([
-          'examples/treasury',
-          '--agent',
-          'fx-rebalancer',
-          '--set',
-          `bands.eurShare=${share}`,
-          '--json',
-        ]);
-      } finally {
-        log.mockRestore();
-      }
-      return (JSON.parse(lines.join('\n')) as { results: Array<Record<string, any>> }).results[0]!;
-    };
+    const run = async (share: number) =>
+      jsonLines(await simulate(['--agent', 'fx-rebalancer', '--set', `bands.eurShare=${share}`, '--json']))[0]!;
     const far = await run(0.55);
     // gap (0.55 − 0.45) / 0.2 = 0.5; score 0.5 − cost 0.02 − risk 0.5 × 0.1 × 0.5 = 0.455; margin 0.455 / 0.555
     expect(far.options.map((o: { id: string; score: number }) => [o.id, o.score])).toEqual([
@@ -59,10 +75,36 @@ describe('mandate simulate', () => {
     expect(far.expectedOutcome.goals[0]).toMatchObject({ before: 0.55, after: 0.4, gapBefore: 0.5, gapAfter: 0 });
     // 0.46: score 0.0275, confidence 0.0275 / 0.1275 = 0.2157, under the agent's floor 0.3: a human approves
     const near = await run(0.46);
-    expect(near).toMatchObject({ confidence: 0.2157, state: 'awaitingApproval' });
-    expect(near.verdict).toMatchObject({ status: 'pending', by: 'confidence' });
+    expect(near).toMatchObject({ confidence: 0.2157, verdict: { status: 'pending', by: 'confidence' } });
     // 0.455: score 0.0038, confidence 0.0366, under governance's 0.1: denied outright
     const edge = await run(0.455);
     expect(edge).toMatchObject({ confidence: 0.0366, verdict: { status: 'denied', by: 'governance' } });
+  });
+
+  it('mandate simulate - a sweep prints a decision per value; the fx confidence follows the band gap', async () => {
+    const sweep = jsonLines(
+      await simulate(['--agent', 'fx-rebalancer', '--sweep', 'bands.eurShare=0.44..0.52:0.02', '--json']),
+    );
+    expect(sweep.map((r) => r.sweep)).toEqual(
+      [0.44, 0.46, 0.48, 0.5, 0.52].map((value) => ({ path: 'bands.eurShare', value })),
+    );
+    expect(sweep.map((r) => [r.chosen, r.verdict.status])).toEqual([
+      ['hold', 'no-action'],
+      ['rule:eur-above-band', 'pending'],
+      ['rule:eur-above-band', 'approved'],
+      ['rule:eur-above-band', 'approved'],
+      ['rule:eur-above-band', 'approved'],
+    ]);
+    const confidences = sweep.slice(1).map((r) => r.confidence as number);
+    expect(new Set(confidences).size).toBe(confidences.length);
+    expect([...confidences].sort((a, b) => a - b)).toEqual(confidences);
+
+    const table = await simulate(['--agent', 'fee-watcher', '--sweep', 'gas.gwei=20..80:30']);
+    expect(table[0]).toMatch(/^gas\.gwei\s+agent\s+decision\s+confidence\s+risk\s+verdict$/);
+    expect(table.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['20', 'fee-watcher', 'gate.set', '1', '-', 'approved (governance)'],
+      ['50', 'fee-watcher', 'no action', '1', '-', 'no-action (decide)'],
+      ['80', 'fee-watcher', 'no action', '1', '-', 'no-action (decide)'],
+    ]);
   });
 });

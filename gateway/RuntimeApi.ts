@@ -15,6 +15,7 @@ export type {
   MandateRuntime,
   ReadinessCheck,
   RuntimeMetrics,
+  Simulator,
   TaskResult,
   TreeNode,
 } from '../runtime/index.ts';

@@ -89,6 +89,8 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
     body: { capability: 'no-such-capability', input: {} },
     allowed: ['admin', 'operator'],
   },
+  // An invalid body: an allowed role gets 400 before any simulation runs.
+  { method: 'POST', url: '/api/simulate', body: { set: { 'no such path': 1 } }, allowed: ['admin', 'operator'] },
   { method: 'GET', url: '/metrics', allowed: ['admin', 'operator', 'observer'] },
   { method: 'POST', url: '/mcp', body: MCP_INIT, allowed: ['admin', 'operator', 'observer'] },
 ];

@@ -16,9 +16,10 @@ import { healthRoutes } from './routes/healthRoutes.ts';
 import { killSwitchRoutes } from './routes/killSwitchRoutes.ts';
 import { LIVE_PROTOCOL, liveRoute } from './routes/liveRoute.ts';
 import { mcpRoute } from './routes/mcpRoute.ts';
+import { simulateRoutes } from './routes/simulateRoutes.ts';
 import { taskRoutes } from './routes/taskRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
-import type { AuditSource, MandateRuntime, ReadinessCheck } from './RuntimeApi.ts';
+import type { AuditSource, MandateRuntime, ReadinessCheck, Simulator } from './RuntimeApi.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
 import type { McpOriginPolicy } from './mcpOriginGuard.ts';
 
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   heartbeatMs?: number;
   /** Origins and hosts the MCP endpoint accepts besides its own (DNS-rebinding protection). */
   mcp?: McpOriginPolicy;
+  /** What-if runner behind POST /api/simulate (`mandate run` builds one from its agent system); without one it answers 503. */
+  simulate?: Simulator;
 }
 
 function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
@@ -116,6 +119,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   killSwitchRoutes(app, runtime);
   auditRoutes(app, auditSourceOf(runtime, options.store), clock);
   taskRoutes(app, runtime);
+  simulateRoutes(app, options.simulate);
   liveRoute(app, hub);
   mcpRoute(app, runtime, options.mcp);
   await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);

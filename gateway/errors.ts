@@ -49,6 +49,12 @@ export class AuditUnavailableError extends createError(
   'The audit log is not available: start the runtime with a persistent store (set DATABASE_URL to a PostgreSQL URL, or leave it unset for the embedded database)',
 ) {}
 
+/** POST /api/simulate without a simulator, or while another simulation runs. */
+export class SimulationUnavailableError extends createError(
+  'MANDATE_ERR_SIMULATION_UNAVAILABLE',
+  'SimulationUnavailableError',
+) {}
+
 /** A readiness check (database, transport) failed. */
 export class NotReadyError extends createError('MANDATE_ERR_NOT_READY', 'NotReadyError') {}
 

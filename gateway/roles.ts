@@ -20,7 +20,8 @@ export type Permission =
   | 'alert.ack'
   | 'killswitch.engage'
   | 'killswitch.release'
-  | 'task.submit';
+  | 'task.submit'
+  | 'simulate.run';
 
 /**
  * What each role may do. Observers only read. Operators approve, reject,
@@ -41,6 +42,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'killswitch.engage',
     'killswitch.release',
     'task.submit',
+    'simulate.run',
   ],
   operator: [
     'read',
@@ -51,6 +53,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'alert.ack',
     'killswitch.engage',
     'task.submit',
+    'simulate.run',
   ],
   observer: ['read'],
 };

@@ -54,6 +54,8 @@ export interface Decision {
   expectedOutcome?: ExpectedOutcome;
   /** Set when conflicting rules or thresholds gave no action. */
   conflict?: DecisionConflict;
+  /** Set when the model could not be reached after its retries and the rules alone decided: why. */
+  modelFallback?: string;
 }
 
 /** One candidate action as weighed by the decide pipeline. */

@@ -142,3 +142,10 @@ export class AlertDeliveryError extends createError('MANDATE_ERR_ALERT_DELIVERY'
     this.failure = failure;
   }
 }
+
+/** A what-if scenario (`--set`, `--sweep`, POST /api/simulate) that cannot be used; `details.token` quotes the bad part. */
+export class ScenarioInvalidError extends createError('MANDATE_ERR_SCENARIO_INVALID', 'ScenarioInvalidError') {
+  constructor(message: string, token: string) {
+    super(message, { details: { token } });
+  }
+}

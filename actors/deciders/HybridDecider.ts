@@ -1,6 +1,6 @@
 import type { ProposedAction } from '../../machines/index.ts';
 import { llmDecisionSchema, LLM_DECISION_JSON_SCHEMA, type LlmProvider } from '../llm/LlmProvider.ts';
-import { LlmOutputError } from '../llm/errors.ts';
+import { LlmHttpError, LlmOutputError } from '../llm/errors.ts';
 import type { Decider, DraftDecision, RulesDecider } from './RulesDecider.ts';
 
 /** Options of {@link HybridDecider}. */
@@ -43,13 +43,21 @@ export class HybridDecider implements Decider {
     if (o.mode === 'fallback' && ruled.rulesFired.length > 0) return ruled;
     if (o.mode === 'review' && ruled.action === null) return ruled;
 
-    const answer = await o.llm.complete({
-      system: `${o.instructions}\nYou decide for an autonomous treasury agent. Propose at most one action, only of these types: ${o.allowedActions.join(', ')}. Amounts are decimal strings. Answer with the decision object only; use action null to do nothing.`,
-      prompt: JSON.stringify(
-        o.mode === 'review' ? { facts, proposedByRules: ruled.action, rulesFired: ruled.rulesFired } : { facts },
-      ),
-      schema: LLM_DECISION_JSON_SCHEMA,
-    });
+    let answer: Awaited<ReturnType<LlmProvider['complete']>>;
+    try {
+      answer = await this.#ask(facts, ruled);
+    } catch (error) {
+      // Rate limits, server errors and timeouts were already retried with backoff by the provider.
+      if (!(error instanceof LlmHttpError && error.retryable)) throw error;
+      const why = `model unreachable after retries (${error.message})`;
+      if (o.mode === 'fallback')
+        return { ...ruled, rationale: `${ruled.rationale}; ${why}: rules only`, modelFallback: why };
+      // Review mode exists because the rules alone are not trusted to act: without the review, nothing is done.
+      return {
+        ...none(`rules proposed ${ruled.action!.type} but ${why}: no action`, ruled.rulesFired, null),
+        modelFallback: why,
+      };
+    }
     const parsed = llmDecisionSchema.safeParse(answer.output);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -99,5 +107,16 @@ export class HybridDecider implements Decider {
     if (d.action.amount !== undefined) action.amount = d.action.amount;
     if (d.action.counterparty !== undefined) action.counterparty = d.action.counterparty;
     return { action, confidence: d.confidence, rationale: d.rationale, rulesFired: [], model };
+  }
+  /** Asks the model; the provider retries 429, 5xx and timeouts with backoff before it throws. */
+  #ask(facts: Record<string, unknown>, ruled: DraftDecision): ReturnType<LlmProvider['complete']> {
+    const o = this.#o;
+    return o.llm.complete({
+      system: `${o.instructions}\nYou decide for an autonomous treasury agent. Propose at most one action, only of these types: ${o.allowedActions.join(', ')}. Amounts are decimal strings. Answer with the decision object only; use action null to do nothing.`,
+      prompt: JSON.stringify(
+        o.mode === 'review' ? { facts, proposedByRules: ruled.action, rulesFired: ruled.rulesFired } : { facts },
+      ),
+      schema: LLM_DECISION_JSON_SCHEMA,
+    });
   }
 }

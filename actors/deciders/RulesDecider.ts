@@ -4,6 +4,7 @@ import type { Decision, ProposedAction } from '../../machines/index.ts';
 import { amountToNumber } from '../amount.ts';
 import { RuleDefinitionError } from '../errors.ts';
 import { compileCondition, type Predicate } from './compileRules.ts';
+import { bindRuleParams, paramFact, type RuleParameter } from './ruleParams.ts';
 import { finiteNumber, resolveFact as resolve } from './factPath.ts';
 import type { CandidateOption, GeneratedOptions, OptionGenerator } from './OptionGenerator.ts';
 import { ruleFileSchema, type RuleDefinition } from './ruleSchema.ts';
@@ -38,6 +39,7 @@ export class RulesDecider implements Decider, OptionGenerator {
   readonly #byName: Map<string, RuleDefinition>;
   readonly #order: Map<string, number>;
   readonly #compiled: { rule: RuleDefinition; test: Predicate }[] | undefined;
+  readonly #params: Map<string, RuleParameter & { value: number }>;
 
   /**
    * `options.evaluator` (default `compiled`) picks the evaluator; a rule set whose paths need full
@@ -54,8 +56,10 @@ export class RulesDecider implements Decider, OptionGenerator {
         { names: rules.map((r) => r.name) },
       );
     }
+    const bound = bindRuleParams(rules);
+    this.#params = new Map(bound.params.map((p) => [p.key, { ...p, value: p.declared }]));
     this.#engine = new Engine([], { allowUndefinedFacts: true });
-    for (const rule of rules) {
+    for (const rule of bound.rules) {
       this.#engine.addRule({
         name: rule.name,
         priority: rule.priority,
@@ -63,7 +67,10 @@ export class RulesDecider implements Decider, OptionGenerator {
         event: { type: rule.name },
       } as RuleProperties);
     }
-    const compiled = rules.map((rule) => ({ rule, test: compileCondition(rule.conditions) }));
+    const compiled = bound.rules.map((rule) => ({
+      rule: this.#byName.get(rule.name)!,
+      test: compileCondition(rule.conditions),
+    }));
     this.#compiled =
       options.evaluator !== 'json-rules-engine' && compiled.every((c) => c.test !== undefined)
         ? (compiled as { rule: RuleDefinition; test: Predicate }[])
@@ -97,8 +104,44 @@ export class RulesDecider implements Decider, OptionGenerator {
     return new RulesDecider(parsed.data.rules, options);
   }
 
+  /** The rule set's parameters (`params:`) with the value each has now. */
+  parameters(): (RuleParameter & { value: number })[] {
+    return [...this.#params.values()].map((p) => ({ ...p }));
+  }
+
+  /**
+   * Sets a tunable parameter (`<rule>.<name>`); the next cycle uses it.
+   * @throws RuleDefinitionError for an unknown or fixed parameter, or a value outside its bounds.
+   */
+  setParameter(key: string, value: number): void {
+    const p = this.#params.get(key);
+    const t = p?.tunable;
+    if (p === undefined || t === undefined)
+      throw new RuleDefinitionError(
+        `"${key}" is not a tunable parameter of this rule set; tunable ones: ${
+          [...this.#params.values()]
+            .filter((q) => q.tunable)
+            .map((q) => q.key)
+            .join(', ') || '(none)'
+        }.`,
+        { field: 'params', param: key },
+      );
+    if (!(Number.isFinite(value) && value >= t.min && value <= t.max))
+      throw new RuleDefinitionError(`"${key}" must stay within ${t.min}..${t.max}; ${value} is outside.`, {
+        field: 'params',
+        param: key,
+        value,
+      });
+    p.value = value;
+  }
+
   /** The rules that fire on `facts`, highest priority first. */
-  async fired(facts: Record<string, unknown>): Promise<RuleDefinition[]> {
+  async fired(input: Record<string, unknown>): Promise<RuleDefinition[]> {
+    let facts = input;
+    if (this.#params.size > 0) {
+      facts = { ...input };
+      for (const p of this.#params.values()) facts[paramFact(p.key)] = p.value;
+    }
     let fired: RuleDefinition[];
     if (this.#compiled !== undefined) {
       fired = [];

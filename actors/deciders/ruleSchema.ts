@@ -39,11 +39,31 @@ const condition: z.ZodType<unknown> = z.lazy(() =>
 /** A value that is either literal or `$fact:<dot.path>`, resolved against the perceived facts when the rule fires. */
 const valueOrFact = z.union([z.string(), z.number(), z.boolean()]);
 
+/** A tunable parameter's bounds: the learner moves it by `step`, never outside [min, max]. */
+const tunableSchema = z
+  .object({ min: z.number().finite(), max: z.number().finite(), step: z.number().finite().positive() })
+  .strict()
+  .refine((t) => t.min <= t.max, { message: '"min" must not exceed "max"', path: ['min'] });
+
+/** A rule parameter: a number, or `{ value, tunable: { min, max, step } }` (the value within the bounds). */
+const paramSchema = z.union([
+  z.number().finite(),
+  z
+    .object({ value: z.number().finite(), tunable: tunableSchema })
+    .strict()
+    .refine((p) => p.value >= p.tunable.min && p.value <= p.tunable.max, {
+      message: '"value" must lie within tunable.min..tunable.max',
+      path: ['value'],
+    }),
+]);
+
 /** One rule as authored in YAML (json-rules-engine conditions, Mandate action event). */
 export const ruleSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'rule names are lower-case words joined by . _ -'),
     priority: z.number().int().min(1).max(1000).default(1),
+    /** Named numbers the conditions use as `value: "$param:<name>"`; a tunable one is adjusted by the learner. */
+    params: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'parameter names are words'), paramSchema).optional(),
     conditions: z.union([
       z.object({ all: z.array(condition).min(1) }).strict(),
       z.object({ any: z.array(condition).min(1) }).strict(),

@@ -283,4 +283,35 @@ describe('hybrid decider', () => {
     });
     await expect(d.decide({ due: false })).rejects.toMatchObject({ code: 'MANDATE_ERR_LLM_OUTPUT' });
   });
+
+  it('hybrid decider - a model rate-limited through its retries falls back to rules only (fallback) or no action (review)', async () => {
+    const limited = { status: 429, body: { error: { message: 'slow down' } }, headers: { 'retry-after': '0' } };
+    const { url, seen } = await serve([limited, limited, limited, limited, limited, limited]);
+    const llm = new OpenAiChatProvider({ apiKey: 'k', model: 'gpt-test', baseUrl: url });
+    const fallback = new HybridDecider({
+      rules,
+      llm,
+      mode: 'fallback',
+      allowedActions: ['payment.send'],
+      instructions: 'x',
+    });
+    const ruled = await fallback.decide({ due: false });
+    expect(ruled).toMatchObject({ action: null, model: null, modelFallback: expect.stringContaining('429') });
+    expect(ruled.rationale).toMatch(/rules only$/);
+    expect(seen).toHaveLength(3);
+    const review = new HybridDecider({
+      rules,
+      llm,
+      mode: 'review',
+      allowedActions: ['payment.send'],
+      instructions: 'x',
+    });
+    const held = await review.decide({ due: true, amount: '10.00' });
+    expect(held).toMatchObject({
+      action: null,
+      rulesFired: ['pay-due'],
+      modelFallback: expect.stringContaining('unreachable'),
+    });
+    expect(seen).toHaveLength(6);
+  });
 });

@@ -8,10 +8,22 @@ export const DECISION_CODES = {
     meaning:
       'an agent\'s `goals:` or `decision:` block cannot be used (a band whose "min" exceeds its "max", a duplicate goal id); the message names the goal and field',
   },
+  MANDATE_ERR_SCENARIO_INVALID: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      'a what-if scenario cannot be used (`--set path=value`, `--sweep path=from..to:step`, or the body of POST /api/simulate); the message quotes the bad token and the form it should take',
+  },
   MANDATE_DECISION_CONFLICT: {
     status: null,
     kind: 'alert',
     meaning:
       'the decide pipeline found conflicting rules or thresholds (two rules firing different actions, a band whose low end exceeds its high end, a model disagreeing in review mode) and took no action',
+  },
+  MANDATE_DECISION_MODEL_FALLBACK: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "the agent's model could not be reached after its retries (429, 5xx, timeouts): the rules alone decided (fallback mode), or nothing was done (review mode)",
   },
 } as const satisfies Record<string, CodeEntry>;

@@ -50,6 +50,12 @@ export const GATEWAY_CODES = {
     kind: 'error',
     meaning: 'the gateway runs without a store that can query the audit log',
   },
+  MANDATE_ERR_SIMULATION_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning:
+      'the gateway runs without a what-if simulator (only `mandate run` wires one, from the agent system it runs), or one is already running',
+  },
   MANDATE_ERR_NOT_READY: {
     status: 503,
     kind: 'error',

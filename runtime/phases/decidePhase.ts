@@ -24,6 +24,13 @@ export async function decidePhase(env: PhaseEnv, host: AgentHost, ctx: AgentCont
       message: `${host.id} took no action: conflicting ${decision.conflict.kind} (${decision.conflict.detail})`,
       actorId: host.id,
     });
+  if (decision.modelFallback !== undefined)
+    env.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_DECISION_MODEL_FALLBACK,
+      message: `${host.id}: ${decision.modelFallback}`,
+      actorId: host.id,
+    });
   await env.decisions.record({ host, context: ctx, decision, verdict: null, outcome: null });
   return decision;
 }
