@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/healthRoutes.ts';
 import { killSwitchRoutes } from './routes/killSwitchRoutes.ts';
 import { LIVE_PROTOCOL, liveRoute } from './routes/liveRoute.ts';
 import { mcpRoute } from './routes/mcpRoute.ts';
+import { registerOpenApi } from './openApi.ts';
 import { taskRoutes } from './routes/taskRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck } from './RuntimeApi.ts';
@@ -74,6 +75,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   const hub = new LiveHub(runtime);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // First: it checks that every route registered after it describes itself for /api/openapi.json.
+  await registerOpenApi(app);
   // Registered before the auth hook: its onRequest hook marks upgrade requests, so a refused
   // upgrade (401/403) gets its socket destroyed instead of left hanging.
   await app.register(fastifyWebsocket, {
