@@ -229,7 +229,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       onProblem: (e) => runtime.alert('warning', e.code, e.message),
     });
     const logger = out.logger?.child({ component: 'gateway' }, { level: 'warn' });
-    const app = await createGateway({ runtime, tokens, mcp: mcpPolicy, ...(logger === undefined ? {} : { logger }) });
+    const app = await createGateway({
+      runtime,
+      tokens,
+      tokenFile,
+      mcp: mcpPolicy,
+      ...(logger === undefined ? {} : { logger }),
+    });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).
     const address = await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });
     out.banner('gateway.listening', `mandate: dashboard and API on ${address}`, { address });

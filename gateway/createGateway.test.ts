@@ -82,6 +82,9 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
     body: { capability: 'no-such-capability', input: {} },
     allowed: ['admin', 'operator'],
   },
+  { method: 'GET', url: '/api/tokens', allowed: ['admin'] },
+  { method: 'POST', url: '/api/tokens', body: { name: 'not a name!', role: 'observer' }, allowed: ['admin'] },
+  { method: 'DELETE', url: '/api/tokens/no-such-token', allowed: ['admin'] },
   { method: 'GET', url: '/metrics', allowed: ['admin', 'operator', 'observer'] },
   { method: 'POST', url: '/mcp', body: MCP_INIT, allowed: ['admin', 'operator', 'observer'] },
 ];

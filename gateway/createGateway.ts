@@ -18,6 +18,7 @@ import { LIVE_PROTOCOL, liveRoute } from './routes/liveRoute.ts';
 import { mcpRoute } from './routes/mcpRoute.ts';
 import { registerOpenApi } from './openApi.ts';
 import { taskRoutes } from './routes/taskRoutes.ts';
+import { tokenRoutes } from './routes/tokenRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck } from './RuntimeApi.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   runtime: MandateRuntime;
   /** Accepted tokens (hashes and roles), e.g. from `ensureAdminToken`. */
   tokens: TokenStore | TokenEntry[];
+  /** The token file `tokens` came from (`ensureAdminToken`): the admin token routes edit it; without it they answer 503. */
+  tokenFile?: string;
   /** Audit source; defaults to the runtime store's audit trail (`runtime.store.audit`) when it keeps one. Without one, audit routes answer 503. */
   store?: AuditSource;
   /** A pino-compatible logger, `true` for Fastify's default, or nothing for silence. */
@@ -111,6 +114,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   killSwitchRoutes(app, runtime);
   auditRoutes(app, auditSourceOf(runtime, options.store), clock);
   taskRoutes(app, runtime);
+  tokenRoutes(app, runtime, { path: options.tokenFile, tokens, clock });
   liveRoute(app, hub);
   mcpRoute(app, runtime, options.mcp);
   await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);

@@ -19,13 +19,14 @@ export type Permission =
   | 'alert.ack'
   | 'killswitch.engage'
   | 'killswitch.release'
-  | 'task.submit';
+  | 'task.submit'
+  | 'token.manage';
 
 /**
  * What each role may do. Observers only read. Operators approve, reject,
  * pause, resume, submit tasks and may engage the kill switch (stopping money
  * in an emergency must never wait for an admin); stopping an agent for good
- * and releasing the kill switch resume risk, so they are the admin's.
+ * and releasing the kill switch resume risk, and tokens grant every other right, so they are the admin's.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: [
@@ -38,6 +39,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'killswitch.engage',
     'killswitch.release',
     'task.submit',
+    'token.manage',
   ],
   operator: ['read', 'agent.pause', 'agent.resume', 'approval.decide', 'alert.ack', 'killswitch.engage', 'task.submit'],
   observer: ['read'],
