@@ -82,6 +82,7 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
     body: { capability: 'no-such-capability', input: {} },
     allowed: ['admin', 'operator'],
   },
+  { method: 'GET', url: '/api/payments/no-such-payment', allowed: ['admin', 'operator', 'observer'] },
   { method: 'GET', url: '/api/tokens', allowed: ['admin'] },
   { method: 'POST', url: '/api/tokens', body: { name: 'not a name!', role: 'observer' }, allowed: ['admin'] },
   { method: 'DELETE', url: '/api/tokens/no-such-token', allowed: ['admin'] },

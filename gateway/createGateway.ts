@@ -17,6 +17,7 @@ import { killSwitchRoutes } from './routes/killSwitchRoutes.ts';
 import { LIVE_PROTOCOL, liveRoute } from './routes/liveRoute.ts';
 import { mcpRoute } from './routes/mcpRoute.ts';
 import { registerOpenApi } from './openApi.ts';
+import { paymentRoutes } from './routes/paymentRoutes.ts';
 import { taskRoutes } from './routes/taskRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
@@ -115,6 +116,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   auditRoutes(app, auditSourceOf(runtime, options.store), clock);
   taskRoutes(app, runtime);
   tokenRoutes(app, runtime, { path: options.tokenFile, tokens, clock });
+  paymentRoutes(app, runtime);
   liveRoute(app, hub);
   mcpRoute(app, runtime, options.mcp);
   await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);

@@ -29,6 +29,10 @@ const NOT_FOUND = {
   ],
   'proposal stage': ['proposal stage named', 'pipeline.stages lists the stages'],
   alert: ['alert with id', 'runtime.listAlerts() (GET /api/alerts) lists the alerts'],
+  payment: [
+    'decision, idempotency key or invoice',
+    'GET /api/audit and GET /api/approvals show the decision ids and keys of past payments',
+  ],
 } as const;
 
 /** No agent, approval, supervisor, capability or proposal stage with that id. */

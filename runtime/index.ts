@@ -16,6 +16,7 @@ export { shadowDiff } from './shadow/shadowDiff.ts';
 export type { ShadowKind, ShadowReport, ShadowRow } from './shadow/shadowDiff.ts';
 export { shadowDeciders } from './shadow/shadowDeciders.ts';
 export { createRuntime, MandateRuntimeImpl } from './MandateRuntimeImpl.ts';
+export { actKeyOf } from './phases/actKeyOf.ts';
 export type { RuntimeServices } from './composeRuntime.ts';
 export type { AlertingOptions, GroupOptions, RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 export type { RuntimePlacementOptions } from './placement/startPlacement.ts';
