@@ -238,6 +238,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       tokens,
       mcp: mcpPolicy,
       simulate,
+      tokenFile,
       ...(logger === undefined ? {} : { logger }),
     });
     // Loopback unless told otherwise (HOST=0.0.0.0 inside a container).

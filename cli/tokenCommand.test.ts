@@ -55,7 +55,7 @@ describe('mandate token', () => {
       tokenCommand(['create', '--name', 'x', '--role', 'observer', '--expires', '0d', '--data-dir', dir]),
     ).rejects.toThrow(/is not a lifetime/);
     await expect(tokenCommand(['revoke', 'nobody', '--data-dir', dir])).rejects.toMatchObject({
-      code: 'MANDATE_ERR_TOKEN_FILE',
+      code: 'MANDATE_ERR_TOKEN_UNKNOWN',
     });
     await expect(tokenCommand(['rotate', '--data-dir', dir])).rejects.toThrow(/Unknown token command "rotate"/);
     expect(await loadTokenFile(tokenFilePath(dir))).toBeUndefined();

@@ -91,6 +91,10 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
   },
   // An invalid body: an allowed role gets 400 before any simulation runs.
   { method: 'POST', url: '/api/simulate', body: { set: { 'no such path': 1 } }, allowed: ['admin', 'operator'] },
+  { method: 'GET', url: '/api/payments/no-such-payment', allowed: ['admin', 'operator', 'observer'] },
+  { method: 'GET', url: '/api/tokens', allowed: ['admin'] },
+  { method: 'POST', url: '/api/tokens', body: { name: 'not a name!', role: 'observer' }, allowed: ['admin'] },
+  { method: 'DELETE', url: '/api/tokens/no-such-token', allowed: ['admin'] },
   { method: 'GET', url: '/metrics', allowed: ['admin', 'operator', 'observer'] },
   { method: 'POST', url: '/mcp', body: MCP_INIT, allowed: ['admin', 'operator', 'observer'] },
 ];

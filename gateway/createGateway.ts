@@ -17,7 +17,10 @@ import { killSwitchRoutes } from './routes/killSwitchRoutes.ts';
 import { LIVE_PROTOCOL, liveRoute } from './routes/liveRoute.ts';
 import { mcpRoute } from './routes/mcpRoute.ts';
 import { simulateRoutes } from './routes/simulateRoutes.ts';
+import { registerOpenApi } from './openApi.ts';
+import { paymentRoutes } from './routes/paymentRoutes.ts';
 import { taskRoutes } from './routes/taskRoutes.ts';
+import { tokenRoutes } from './routes/tokenRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck, Simulator } from './RuntimeApi.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
@@ -31,6 +34,8 @@ export interface GatewayOptions {
   runtime: MandateRuntime;
   /** Accepted tokens (hashes and roles), e.g. from `ensureAdminToken`. */
   tokens: TokenStore | TokenEntry[];
+  /** The token file `tokens` came from (`ensureAdminToken`): the admin token routes edit it; without it they answer 503. */
+  tokenFile?: string;
   /** Audit source; defaults to the runtime store's audit trail (`runtime.store.audit`) when it keeps one. Without one, audit routes answer 503. */
   store?: AuditSource;
   /** A pino-compatible logger, `true` for Fastify's default, or nothing for silence. */
@@ -85,6 +90,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   const hub = new LiveHub(runtime);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // First: it checks that every route registered after it describes itself for /api/openapi.json.
+  await registerOpenApi(app);
   // Registered before the auth hook: its onRequest hook marks upgrade requests, so a refused
   // upgrade (401/403) gets its socket destroyed instead of left hanging.
   await app.register(fastifyWebsocket, {
@@ -120,6 +127,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   auditRoutes(app, auditSourceOf(runtime, options.store), clock);
   taskRoutes(app, runtime);
   simulateRoutes(app, options.simulate);
+  tokenRoutes(app, runtime, { path: options.tokenFile, tokens, clock });
+  paymentRoutes(app, runtime);
   liveRoute(app, hub);
   mcpRoute(app, runtime, options.mcp);
   await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);

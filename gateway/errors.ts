@@ -61,6 +61,22 @@ export class NotReadyError extends createError('MANDATE_ERR_NOT_READY', 'NotRead
 /** The token file is unreadable or malformed. */
 export class TokenFileError extends createError('MANDATE_ERR_TOKEN_FILE', 'TokenFileError') {}
 
+/** A token with that name exists already. */
+export class TokenNameTakenError extends createError('MANDATE_ERR_TOKEN_NAME_TAKEN', 'TokenNameTakenError') {}
+
+/** No token has that name. */
+export class TokenUnknownError extends createError('MANDATE_ERR_TOKEN_UNKNOWN', 'TokenUnknownError') {}
+
+/** Revoking this token would leave no admin token. */
+export class TokenLastAdminError extends createError('MANDATE_ERR_TOKEN_LAST_ADMIN', 'TokenLastAdminError') {}
+
+/** The gateway has no token file to manage tokens in. */
+export class TokensUnmanagedError extends createError(
+  'MANDATE_ERR_TOKENS_UNMANAGED',
+  'TokensUnmanagedError',
+  'This gateway was started without a token file, so it cannot manage tokens; use `mandate token` beside the runtime that owns the file',
+) {}
+
 /** The dashboard has not been built, so the gateway cannot serve it. */
 export class UiNotBuiltError extends createError(
   'MANDATE_ERR_UI_NOT_BUILT',

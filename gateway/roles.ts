@@ -21,14 +21,15 @@ export type Permission =
   | 'killswitch.engage'
   | 'killswitch.release'
   | 'task.submit'
-  | 'simulate.run';
+  | 'simulate.run'
+  | 'token.manage';
 
 /**
  * What each role may do. Observers only read. Operators approve, reject,
  * pause, resume, submit tasks, may engage the kill switch (stopping money
  * in an emergency must never wait for an admin) and roll an agent back to a
- * stored version (taking back a bad deploy must not wait either); stopping an agent for good
- * and releasing the kill switch resume risk, so they are the admin's.
+ * stored version (taking back a bad deploy must not wait either); stopping an agent for good,
+ * releasing the kill switch resume risk, and tokens grant every other right, so they are the admin's.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: [
@@ -43,6 +44,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'killswitch.release',
     'task.submit',
     'simulate.run',
+    'token.manage',
   ],
   operator: [
     'read',

@@ -10,7 +10,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { TokenFileError } from './errors.ts';
+import { TokenFileError, TokenLastAdminError, TokenNameTakenError, TokenUnknownError } from './errors.ts';
 import { TokenStore } from './TokenStore.ts';
 import { ROLES, type Role } from './roles.ts';
 
@@ -120,8 +120,8 @@ export async function issueToken(
     );
   const tokens = (await loadTokenFile(path)) ?? new TokenStore();
   if (tokens.entries().some((e) => e.name === name))
-    throw new TokenFileError(
-      `Token file "${path}" already has a token named "${name}"; pick another name or delete that entry first`,
+    throw new TokenNameTakenError(
+      `Token file "${path}" already has a token named "${name}"; pick another name or revoke that token first`,
       { details: { name } },
     );
   const { token } = tokens.issue(name, role, options);
@@ -138,14 +138,14 @@ export async function revokeToken(path: string, name: string): Promise<void> {
   const tokens = await loadTokenFile(path);
   const entry = tokens?.entries().find((e) => e.name === name);
   if (tokens === undefined || entry === undefined)
-    throw new TokenFileError(
+    throw new TokenUnknownError(
       `Token file "${path}" has no token named "${name}"; \`mandate token list\` shows the names`,
       {
         details: { name },
       },
     );
   if (entry.role === 'admin' && tokens.entries().filter((e) => e.role === 'admin').length === 1)
-    throw new TokenFileError(
+    throw new TokenLastAdminError(
       `"${name}" is the last admin token in "${path}"; create another admin token first, then revoke this one`,
       { details: { name } },
     );

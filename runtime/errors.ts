@@ -33,6 +33,10 @@ const NOT_FOUND = {
     'stored version',
     '"mandate agents versions <id>" (GET /api/agents/:id/versions) lists an agent\'s versions',
   ],
+  payment: [
+    'decision, idempotency key or invoice',
+    'GET /api/audit and GET /api/approvals show the decision ids and keys of past payments',
+  ],
 } as const;
 
 /** No agent, approval, supervisor, capability or proposal stage with that id. */

@@ -24,6 +24,7 @@ export type { SweepStep } from './simulation/runSweep.ts';
 export { parseSetTokens, parseSweepToken, checkSweep, FACT_PATH, MAX_SWEEP_VALUES } from './simulation/scenarioSpec.ts';
 export type { ScenarioFacts, SweepSpec } from './simulation/scenarioSpec.ts';
 export { createRuntime, MandateRuntimeImpl } from './MandateRuntimeImpl.ts';
+export { actKeyOf } from './phases/actKeyOf.ts';
 export type { RuntimeServices } from './composeRuntime.ts';
 export type { AlertingOptions, GroupOptions, RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 export type { RuntimePlacementOptions } from './placement/startPlacement.ts';

@@ -2,25 +2,43 @@
  * Alerts as data: the kept alerts (with history across restarts) and their acknowledgement.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { principalOf } from '../authenticate.ts';
-import { parseInput } from '../parseInput.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
 import { AlertsQuerySchema, IdParamsSchema } from '../schemas.ts';
 
+const tags = ['alerts'];
+
 /** Registers GET /api/alerts (`?status=open|acknowledged|resolved&limit=`) and POST /api/alerts/:id/ack. */
 export function alertRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
-  app.get('/api/alerts', { config: { permission: 'read' } }, async (request) => {
-    const { status, limit } = parseInput(AlertsQuerySchema, request.query, 'query');
-    return {
-      alerts: runtime.listAlerts({
-        ...(status === undefined ? {} : { status }),
-        ...(limit === undefined ? {} : { limit }),
-      }),
-    };
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/api/alerts',
+    {
+      config: { permission: 'read' },
+      schema: {
+        summary: 'Kept alerts, newest first, with dedup counts and deliveries',
+        tags,
+        querystring: AlertsQuerySchema,
+      },
+    },
+    async (request) => {
+      const { status, limit } = request.query;
+      return {
+        alerts: runtime.listAlerts({
+          ...(status === undefined ? {} : { status }),
+          ...(limit === undefined ? {} : { limit }),
+        }),
+      };
+    },
+  );
 
-  app.post('/api/alerts/:id/ack', { config: { permission: 'alert.ack' } }, async (request) => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    return { ok: true, alert: await runtime.acknowledgeAlert(id, principalOf(request)) };
-  });
+  api.post(
+    '/api/alerts/:id/ack',
+    {
+      config: { permission: 'alert.ack' },
+      schema: { summary: 'Acknowledge an alert (audited)', tags, params: IdParamsSchema },
+    },
+    async (request) => ({ ok: true, alert: await runtime.acknowledgeAlert(request.params.id, principalOf(request)) }),
+  );
 }

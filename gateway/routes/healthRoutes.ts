@@ -33,9 +33,14 @@ export function healthRoutes(
   hub: LiveHub,
   checks: Record<string, ReadinessCheck>,
 ): void {
-  app.get('/health', async () => ({ status: 'ok', nodeId: runtime.nodeId, mode: runtime.mode }));
+  const tags = ['health'];
+  app.get('/health', { schema: { summary: 'Liveness', tags } }, async () => ({
+    status: 'ok',
+    nodeId: runtime.nodeId,
+    mode: runtime.mode,
+  }));
 
-  app.get('/ready', async () => {
+  app.get('/ready', { schema: { summary: 'Readiness: the store and every readiness check', tags } }, async () => {
     const all: Record<string, ReadinessCheck> = { ...runtime.readiness(), ...checks };
     const results = await Promise.all(
       Object.entries(all).map(async ([name, check]) => {
@@ -54,29 +59,44 @@ export function healthRoutes(
     return { status: 'ready', checks: report };
   });
 
-  app.get('/api/me', { config: { permission: 'read' } }, async (request) => {
-    const identity = request.identity ?? { name: '', role: 'observer' as const };
-    return {
-      name: identity.name,
-      role: identity.role,
-      permissions: ROLE_PERMISSIONS[identity.role],
-      mode: runtime.mode,
-      nodeId: runtime.nodeId,
-    };
-  });
+  app.get(
+    '/api/me',
+    { config: { permission: 'read' }, schema: { summary: 'Who the token is: name, role, permissions, mode', tags } },
+    async (request) => {
+      const identity = request.identity ?? { name: '', role: 'observer' as const };
+      return {
+        name: identity.name,
+        role: identity.role,
+        permissions: ROLE_PERMISSIONS[identity.role],
+        mode: runtime.mode,
+        nodeId: runtime.nodeId,
+      };
+    },
+  );
 
-  app.get('/api/metrics', { config: { permission: 'read' } }, async () => ({
-    ...runtime.metrics(),
-    liveClients: hub.size,
-  }));
+  app.get(
+    '/api/metrics',
+    { config: { permission: 'read' }, schema: { summary: 'Runtime metrics as JSON', tags } },
+    async () => ({
+      ...runtime.metrics(),
+      liveClients: hub.size,
+    }),
+  );
 
-  app.get('/api/capabilities', { config: { permission: 'read' } }, async () => ({
-    capabilities: runtime.capabilities(),
-  }));
+  app.get(
+    '/api/capabilities',
+    { config: { permission: 'read' }, schema: { summary: 'Capabilities the agents provide', tags } },
+    async () => ({
+      capabilities: runtime.capabilities(),
+    }),
+  );
 
-  app.get('/metrics', { config: { permission: 'read' } }, async (_request, reply) =>
-    reply
-      .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-      .send(prometheusText(runtime.metrics(), { liveClients: hub.size })),
+  app.get(
+    '/metrics',
+    { config: { permission: 'read' }, schema: { summary: 'Prometheus text exposition 0.0.4', tags } },
+    async (_request, reply) =>
+      reply
+        .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+        .send(prometheusText(runtime.metrics(), { liveClients: hub.size })),
   );
 }

@@ -14,7 +14,11 @@ export const LIVE_PROTOCOL = 'mandate.v1';
 
 /** Registers the WebSocket route; needs @fastify/websocket registered first. */
 export function liveRoute(app: FastifyInstance, hub: LiveHub): void {
-  app.get('/api/live', { websocket: true, config: { permission: 'read' } }, (socket) => {
+  const schema = {
+    summary: `The live inspection stream (WebSocket, subprotocol ${LIVE_PROTOCOL}): one JSON event per message`,
+    tags: ['live'],
+  };
+  app.get('/api/live', { websocket: true, config: { permission: 'read' }, schema }, (socket) => {
     const remove = hub.add(socket);
     socket.on('pong', () => hub.pong(socket));
     socket.on('close', remove);

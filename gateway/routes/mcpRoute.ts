@@ -21,26 +21,39 @@ export const MCP_PATH = '/mcp';
 export function mcpRoute(app: FastifyInstance, runtime: MandateRuntime, policy: McpOriginPolicy = {}): void {
   const logLevels = new Map<string, LoggingLevel>();
   const guard = async (request: Parameters<typeof checkMcpOrigin>[0]): Promise<void> => checkMcpOrigin(request, policy);
-  app.post(MCP_PATH, { config: { permission: 'read' }, onRequest: guard }, async (request, reply) => {
-    const identity = request.identity;
-    if (identity === undefined) throw new AuthMissingError();
-    const server = createMcpServer(runtime, identity, logLevels);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: !logLevels.has(identity.name),
-    });
-    reply.hijack();
-    reply.raw.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(request.raw, reply.raw, request.body);
-  });
+  const tags = ['mcp'];
+  app.post(
+    MCP_PATH,
+    {
+      config: { permission: 'read' },
+      onRequest: guard,
+      schema: {
+        summary: 'MCP Streamable HTTP (stateless JSON-RPC): capabilities as tools, the tree and agents as resources',
+        tags,
+      },
+    },
+    async (request, reply) => {
+      const identity = request.identity;
+      if (identity === undefined) throw new AuthMissingError();
+      const server = createMcpServer(runtime, identity, logLevels);
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: !logLevels.has(identity.name),
+      });
+      reply.hijack();
+      reply.raw.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+    },
+  );
 
   const notAllowed = async (): Promise<never> => {
     throw new MethodNotAllowedError('The MCP endpoint is stateless: send JSON-RPC with POST');
   };
-  app.get(MCP_PATH, { config: { permission: 'read' }, onRequest: guard }, notAllowed);
-  app.delete(MCP_PATH, { config: { permission: 'read' }, onRequest: guard }, notAllowed);
+  const refused = { summary: 'Answers 405: the endpoint is stateless, it has no session to stream or end', tags };
+  app.get(MCP_PATH, { config: { permission: 'read' }, onRequest: guard, schema: refused }, notAllowed);
+  app.delete(MCP_PATH, { config: { permission: 'read' }, onRequest: guard, schema: refused }, notAllowed);
 }

@@ -2,10 +2,10 @@
  * POST /api/simulate: what-if scenarios over the API, the same as `mandate simulate`.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkSweep, FACT_PATH, runSweep } from '../../runtime/index.ts';
 import { SimulationUnavailableError } from '../errors.ts';
-import { parseInput } from '../parseInput.ts';
 import type { Simulator } from '../RuntimeApi.ts';
 import { IdSchema } from '../schemas.ts';
 
@@ -35,26 +35,38 @@ const SimulateBodySchema = z.strictObject({
  */
 export function simulateRoutes(app: FastifyInstance, simulate: Simulator | undefined): void {
   let busy = false;
-  app.post('/api/simulate', { config: { permission: 'simulate.run' } }, async (request, reply) => {
-    const body = parseInput(SimulateBodySchema, request.body, 'body');
-    if (simulate === undefined)
-      throw new SimulationUnavailableError(
-        'This gateway has no what-if simulator; POST /api/simulate works on a gateway started by "mandate run", or run "mandate simulate" instead',
-      );
-    if (body.sweep !== undefined)
-      checkSweep(body.sweep, `${body.sweep.path}=${body.sweep.from}..${body.sweep.to}:${body.sweep.step}`);
-    if (busy) {
-      void reply.header('retry-after', '1');
-      throw new SimulationUnavailableError('Another simulation is running; retry in a moment');
-    }
-    busy = true;
-    try {
-      const only = body.agent === undefined ? {} : { agent: body.agent };
-      if (body.sweep === undefined) return { results: await simulate(body.set, only) };
-      const steps = await runSweep(simulate, { facts: body.set, sweep: body.sweep, ...only });
-      return { path: body.sweep.path, steps: steps.map(({ value, rows }) => ({ value, results: rows })) };
-    } finally {
-      busy = false;
-    }
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.post(
+    '/api/simulate',
+    {
+      config: { permission: 'simulate.run' },
+      schema: {
+        summary: 'What-if: one dry-run cycle per agent with the facts set (or swept), like `mandate simulate --json`',
+        tags: ['simulation'],
+        body: SimulateBodySchema,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (simulate === undefined)
+        throw new SimulationUnavailableError(
+          'This gateway has no what-if simulator; POST /api/simulate works on a gateway started by "mandate run", or run "mandate simulate" instead',
+        );
+      if (body.sweep !== undefined)
+        checkSweep(body.sweep, `${body.sweep.path}=${body.sweep.from}..${body.sweep.to}:${body.sweep.step}`);
+      if (busy) {
+        void reply.header('retry-after', '1');
+        throw new SimulationUnavailableError('Another simulation is running; retry in a moment');
+      }
+      busy = true;
+      try {
+        const only = body.agent === undefined ? {} : { agent: body.agent };
+        if (body.sweep === undefined) return { results: await simulate(body.set, only) };
+        const steps = await runSweep(simulate, { facts: body.set, sweep: body.sweep, ...only });
+        return { path: body.sweep.path, steps: steps.map(({ value, rows }) => ({ value, results: rows })) };
+      } finally {
+        busy = false;
+      }
+    },
+  );
 }

@@ -10,7 +10,7 @@ import { UiNotBuiltError } from '../errors.ts';
 /** Registers the dashboard; when `dir` has no index.html, `/` answers 503 with how to build it. */
 export async function uiRoutes(app: FastifyInstance, dir: string): Promise<void> {
   if (!existsSync(join(dir, 'index.html'))) {
-    app.get('/', async () => {
+    app.get('/', { schema: { hide: true } }, async () => {
       throw new UiNotBuiltError(undefined, { details: { dir } });
     });
     return;

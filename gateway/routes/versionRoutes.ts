@@ -2,9 +2,9 @@
  * Agent definition versions: list them, roll an agent back (or forward) to one.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../authenticate.ts';
-import { parseInput } from '../parseInput.ts';
 import type { AgentVersionInfo, MandateRuntime } from '../RuntimeApi.ts';
 import { IdParamsSchema, ReasonSchema } from '../schemas.ts';
 
@@ -29,16 +29,37 @@ function versionView(v: AgentVersionInfo) {
 
 /** Registers GET /api/agents/:id/versions and POST /api/agents/:id/rollback. */
 export function versionRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
-  app.get('/api/agents/:id/versions', { config: { permission: 'read' } }, async (request) => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    return { agentId: id, versions: (await runtime.agentVersions(id)).map(versionView) };
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['agents'];
+  api.get(
+    '/api/agents/:id/versions',
+    {
+      config: { permission: 'read' },
+      schema: { summary: "An agent's stored definition versions, oldest first", tags, params: IdParamsSchema },
+    },
+    async (request) => {
+      const { id } = request.params;
+      return { agentId: id, versions: (await runtime.agentVersions(id)).map(versionView) };
+    },
+  );
 
-  app.post('/api/agents/:id/rollback', { config: { permission: 'agent.rollback' } }, async (request) => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const { to, reason } = parseInput(RollbackBodySchema, request.body, 'body');
-    const version = await runtime.rollback(id, String(to), principalOf(request), reason);
-    const agent = runtime.getAgent(id);
-    return { ok: true, version: versionView(version), agent: { id, state: agent?.state, version: agent?.version } };
-  });
+  api.post(
+    '/api/agents/:id/rollback',
+    {
+      config: { permission: 'agent.rollback' },
+      schema: {
+        summary: 'Restart an agent on a stored version (back or forward), audited first',
+        tags,
+        params: IdParamsSchema,
+        body: RollbackBodySchema,
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { to, reason } = request.body;
+      const version = await runtime.rollback(id, String(to), principalOf(request), reason);
+      const agent = runtime.getAgent(id);
+      return { ok: true, version: versionView(version), agent: { id, state: agent?.state, version: agent?.version } };
+    },
+  );
 }

@@ -66,6 +66,27 @@ export const GATEWAY_CODES = {
     kind: 'error',
     meaning: 'the token file is unreadable, not JSON, or malformed; fix it or move it away to issue a new admin token',
   },
+  MANDATE_ERR_TOKEN_NAME_TAKEN: {
+    status: 409,
+    kind: 'error',
+    meaning: 'a token with that name exists; pick another name or revoke that token first',
+  },
+  MANDATE_ERR_TOKEN_UNKNOWN: {
+    status: 404,
+    kind: 'error',
+    meaning: 'no token with that name; `mandate token list` or `GET /api/tokens` shows the names',
+  },
+  MANDATE_ERR_TOKEN_LAST_ADMIN: {
+    status: 409,
+    kind: 'error',
+    meaning: 'the last admin token cannot be revoked; create another admin token first',
+  },
+  MANDATE_ERR_TOKENS_UNMANAGED: {
+    status: 503,
+    kind: 'error',
+    meaning:
+      'the gateway was started without a token file (`createGateway({ tokenFile })`), so it cannot manage tokens',
+  },
   MANDATE_ERR_UI_NOT_BUILT: {
     status: 503,
     kind: 'error',

@@ -4,6 +4,7 @@ import { ErrorCode, type MandateError } from '../../kernel/index.ts';
 import { ActUnreconciledError, KillSwitchEngagedError, StateConflictError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import { paramsHash, type IntentLog } from '../host/IntentLog.ts';
+import { actKeyOf } from './actKeyOf.ts';
 import type { PhaseEnv } from './PhaseEnv.ts';
 
 function refused(error: MandateError): Outcome {
@@ -41,10 +42,7 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
     };
   }
   const mode = env.modeFor(def);
-  // A business key (`params.idempotencyKey`, e.g. the invoice id) makes the effect once-only across
-  // decisions and restarts; otherwise the decision id is the key.
-  const businessKey = action.params.idempotencyKey;
-  const key = typeof businessKey === 'string' && businessKey.length > 0 ? `${host.id}:${businessKey}` : decision.id;
+  const key = actKeyOf(host.id, decision);
   const signatures = ctx.grant.mode === 'manual' ? env.signaturesOf?.(ctx.grant.approvalId) : undefined;
   const actx: ActContext = {
     agentId: host.id,

@@ -18,7 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import { governanceFileSchema } from '../../actors/index.ts';
 import { setup } from '../../examples/treasury/index.ts';
 import type { TreasurySimulation } from '../../examples/treasury/TreasurySimulation.ts';
-import { createGateway, TokenStore, type Role } from '../../gateway/index.ts';
+import { createGateway, saveTokenFile, TokenStore, type Role } from '../../gateway/index.ts';
 import { createRuntime, type MandateRuntime, type TaskResult } from '../../runtime/index.ts';
 import { openStore, type PostgresStore } from '../../runtime/persistence/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -32,6 +32,8 @@ export interface GatewayFixture {
   app: FastifyInstance;
   /** Plaintext token per role (the token names equal the role names). */
   tokens: Record<Role, string>;
+  /** The token file the gateway manages (`/api/tokens`), holding the three tokens. */
+  tokenFile: string;
   runtime: MandateRuntime;
   store: PostgresStore;
   sim: TreasurySimulation;
@@ -98,11 +100,13 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
     const tokenStore = new TokenStore();
     const tokens = {} as Record<Role, string>;
     for (const role of ['admin', 'operator', 'observer'] as const) tokens[role] = tokenStore.issue(role, role).token;
+    const tokenFile = join(dataDir, 'tokens.json');
+    await saveTokenFile(tokenFile, tokenStore);
 
     // Without a build, point at an empty directory so the result never depends on a stale ui/dist.
     const uiDir = options.buildUi ? (await buildUi()).dir : await mkdtemp(join(tmpdir(), 'mandate-no-ui-'));
     cleanups.push(() => rm(uiDir, { recursive: true, force: true }));
-    const app = await createGateway({ runtime, tokens: tokenStore, uiDir, clock: () => clock.now() });
+    const app = await createGateway({ runtime, tokens: tokenStore, tokenFile, uiDir, clock: () => clock.now() });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => app.close());
 
@@ -135,6 +139,7 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
       url,
       app,
       tokens,
+      tokenFile,
       runtime,
       store,
       sim,

@@ -11,6 +11,7 @@ import type {
   KillScope,
   KillSwitchState,
   Me,
+  PaymentStory,
   RuntimeMetrics,
   TreeNode,
 } from './types.ts';
@@ -80,6 +81,8 @@ export function createApi(token: string) {
       call<unknown>('POST', `/api/approvals/${encodeURIComponent(id)}/approve`, reason ? { reason } : {}),
     reject: (id: string, reason: string) =>
       call<unknown>('POST', `/api/approvals/${encodeURIComponent(id)}/reject`, { reason }),
+    /** One payment's story by decision id, idempotency key or invoice. */
+    payment: (id: string) => call<PaymentStory>('GET', `/api/payments/${encodeURIComponent(id)}`),
     killSwitch: () => call<KillSwitchState>('GET', '/api/kill-switch'),
     setKillSwitch: (action: 'engage' | 'release', scope: KillScope, reason: string) =>
       call<KillSwitchState>('POST', '/api/kill-switch', { action, scope, reason }),

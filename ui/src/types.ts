@@ -17,6 +17,7 @@ export type {
   AlertEvent,
 } from '../../runtime/inspection/InspectionEvent.ts';
 export type { KillSwitchState } from '../../runtime/persistence/RuntimeStore.ts';
+export type { PaymentStory } from '../../gateway/paymentStory.ts';
 
 /** GET /api/me. */
 export interface Me {

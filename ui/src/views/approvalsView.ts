@@ -6,6 +6,7 @@ import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
 import { fire, h, replace, time } from '../dom.ts';
 import { askReason } from '../modal.ts';
 import type { ApprovalRecord } from '../types.ts';
+import { approvalSummary } from './approvalSummary.ts';
 import { runAction } from './runAction.ts';
 
 /** A one-line reading of a proposed action: `payment.send 18500.00 USD → cp-auditor-1`. */
@@ -43,8 +44,10 @@ export function mountApprovalsView(
   replace(root, pane);
 
   const decide = (approval: ApprovalRecord, verdict: 'approve' | 'reject') => async (): Promise<void> => {
+    const body = await approvalSummary(api, approval);
     const reason = await askReason({
       title: `${verdict === 'approve' ? 'Approve' : 'Reject'} ${approval.id}`,
+      body,
       confirmLabel: verdict,
       required: verdict === 'reject',
       danger: verdict === 'reject',
