@@ -157,8 +157,11 @@ export interface MandateRuntime {
   stop(agentId: string, by: Principal, why: string): Promise<void>;
   /** Starts a cycle with a user trigger; resolves whether it started (idle, not killed, gates open). */
   trigger(agentId: string, by: Principal, data?: Record<string, unknown>): Promise<boolean>;
-  /** Sends a validated external event (`agent.trigger`, `agent.pause`, …) to an agent. */
-  send(agentId: string, event: unknown): boolean;
+  /**
+   * Sends a validated external event (`agent.trigger`, `agent.pause`, …) to an agent; a promise when the
+   * agent is passivated (it is reactivated first, unless a trigger could not start a cycle anyway).
+   */
+  send(agentId: string, event: unknown): boolean | Promise<boolean>;
   /** Opens or closes a dependency gate. */
   setGate(name: string, open: boolean, by: Principal, why: string): Promise<void>;
   gate(name: string): Gate | undefined;

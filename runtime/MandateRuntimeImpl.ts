@@ -100,6 +100,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     const s = this.#s;
     s.scheduler.stop();
     s.watchdog.stop();
+    s.passivation.stop();
     s.approvals.close();
     // Graceful drain: every agent finishes its phase, is snapshotted and its lease released for a peer.
     await s.placement?.close();
@@ -141,10 +142,14 @@ export class MandateRuntimeImpl implements MandateRuntime {
       placed.placement.register(def.id, def.placement);
       return;
     }
-    const host = s.tree.spawn(def);
-    s.triggers.wire(host);
-    await s.messaging?.attach(host);
-    await registerAgent(s, host);
+    const attach = async (host: AgentHost): Promise<void> => {
+      s.triggers.wire(host);
+      await s.messaging?.attach(host);
+      await registerAgent(s, host);
+    };
+    // An agent of `passivation:` is registered passivated unless it has a cycle in flight to resume.
+    if (await s.passivation.admit(def, attach)) return;
+    await attach(s.tree.spawn(def));
   }
 
   /** Nodes and placements as this node sees them; undefined without placement. */
@@ -199,7 +204,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     return this.#s.operator.trigger(agentId, by, data);
   }
 
-  send(agentId: string, event: unknown): boolean {
+  send(agentId: string, event: unknown): boolean | Promise<boolean> {
     return this.#s.operator.send(agentId, event);
   }
 

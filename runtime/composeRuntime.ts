@@ -32,7 +32,8 @@ import type { RuntimeOptions } from './RuntimeOptions.ts';
 import { FactBoard } from './scheduler/FactBoard.ts';
 import { Scheduler } from './scheduler/Scheduler.ts';
 import { Triggers } from './scheduler/Triggers.ts';
-import type { SupervisorEnv } from './supervision/SupervisorHost.ts';
+import { supervisorEnvOf } from './supervision/supervisorEnvOf.ts';
+import { Passivation } from './passivation/Passivation.ts';
 import { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { Tasks } from './tasks/Tasks.ts';
 
@@ -67,6 +68,8 @@ export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTr
   modeFor(def: AgentDefinition): 'dry-run' | 'live';
   /** Signed messaging, once `start()` connected it (when `options.messaging` asks for it). */
   messaging: RuntimeMessaging | undefined;
+  /** Passivated agents (`passivation:`): snapshot in the store, no actor in memory, reactivated on demand. */
+  readonly passivation: Passivation;
   /** Placement across nodes, once `start()` started it (when `options.placement` asks for it). */
   placement: RunningPlacement | undefined;
 }
@@ -112,7 +115,13 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     mode === 'live' && def.mode !== 'dry-run' ? 'live' : 'dry-run'; // an agent may stay in dry-run under a live runtime, never the other way round
 
   // Late-bound: the tree needs the agent env, whose callbacks reach services built after it.
-  const late = {} as { tree: SupervisionTree; approvals: Approvals; tasks: Tasks; phases: PhaseRunner };
+  const late = {} as {
+    tree: SupervisionTree;
+    approvals: Approvals;
+    tasks: Tasks;
+    phases: PhaseRunner;
+    passivation: Passivation;
+  };
   const limitsOf = (id: string): SpendLimits | undefined => late.tree.get(id)?.def.limits;
   const reputationListeners = new Set<(change: ReputationChange) => void>();
   const reputation = new ReputationPolicy({
@@ -157,6 +166,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       journal.agent(host, from, to, event);
       if (to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
       late.tasks.onTransition(host, to);
+      late.passivation.onTransition(host, to);
     },
     alert,
   };
@@ -165,41 +175,13 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     facts,
     gates,
     clock,
-    killed: (h) => killSwitch.covers(h.target),
+    killed: (target) => killSwitch.covers(target),
+    agents: { get: (id) => late.tree.get(id) },
+    dormant: { definition: (id) => late.passivation.definition(id), wake: (id) => late.passivation.wake(id) },
     alert,
     timeTriggers: options.timeTriggers ?? true,
   });
-  const supervisorEnv: SupervisorEnv = {
-    clock,
-    onSupervisorTransition: (host, from, to, event) => {
-      journal.supervisor(host, from, to, event);
-      if (to === 'escalated')
-        alert(
-          'critical',
-          ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
-          `${host.id} exceeded its restart intensity and escalates`,
-          host.id,
-        );
-    },
-    onRestart: (host, failedId, restarted, reason) =>
-      alert(
-        'warning',
-        ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
-        `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`,
-        host.id,
-      ),
-    onEscalatedRoot: (host) =>
-      alert(
-        'critical',
-        ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
-        `root supervisor ${host.id} gave up: every agent is stopped`,
-        host.id,
-      ),
-    onChildEnded: (_host, childId, exit) => {
-      triggers.unwire(childId);
-      alert('info', ErrorCode.MANDATE_CHILD_ENDED, `${childId} ended (${exit}) and is not restarted`, childId);
-    },
-  };
+  const supervisorEnv = supervisorEnvOf({ clock, journal, unwire: (id) => triggers.unwire(id), alert });
   const tree = new SupervisionTree({
     agentEnv,
     supervisorEnv,
@@ -207,6 +189,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     capabilityCatalog: options.capabilityCatalog,
     alert,
   });
+  const passivation = new Passivation({ clock, store, writer, tree, alert });
   const approvals = new Approvals({
     clock,
     store,
@@ -260,9 +243,9 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, host, phase, error),
   };
   const phases = new PhaseRunner(phaseEnv, watchdog);
-  const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit });
-  Object.assign(late, { tree, approvals, tasks, phases });
-  const operator = new OperatorCommands({ nodeId, clock, tree, triggers, gates, audit });
+  const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit, dormant: passivation });
+  Object.assign(late, { tree, approvals, tasks, phases, passivation });
+  const operator = new OperatorCommands({ nodeId, clock, tree, triggers, gates, audit, dormant: passivation });
   return {
     ...obs,
     options,
@@ -285,6 +268,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     operator,
     tasks,
     phases,
+    passivation,
     intents,
     reputation,
     governance,

@@ -11,6 +11,7 @@ import {
 import { AgentDefinitionError } from '../errors.ts';
 import { agentDataSchema, type AgentData } from './agentSchema.ts';
 import { withMcp } from './withMcp.ts';
+import { checkPassivation } from './checkPassivation.ts';
 
 /** A complete agent: validated data plus the code of its four phases. */
 export interface AgentDefinition extends AgentData {
@@ -70,6 +71,7 @@ export function defineAgent(spec: AgentSpec): AgentDefinition {
   const parsed = agentDataSchema.safeParse(data);
   const source = typeof (data as { id?: unknown }).id === 'string' ? `"${(data as { id: string }).id}"` : '(no id)';
   if (!parsed.success) throw definitionError(source, parsed.error);
+  checkPassivation(parsed.data, source);
   if (typeof perceive !== 'function')
     throw new AgentDefinitionError(`Agent ${source}: "perceive" must be a function.`, { field: 'perceive' });
   if (typeof decide?.decide !== 'function')

@@ -8,6 +8,7 @@ import { deciderOf } from './deciderOf.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
 import { withMcp } from './withMcp.ts';
+import { checkPassivation } from './checkPassivation.ts';
 
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
@@ -49,6 +50,7 @@ export function parseAgentYamlData(text: string, source: string): AgentYaml {
   }
   const parsed = agentYamlSchema.safeParse(raw);
   if (!parsed.success) throw definitionError(source, parsed.error);
+  checkPassivation(parsed.data, source);
   return parsed.data;
 }
 

@@ -55,6 +55,7 @@ export async function startPlacement(
     audit: (entry) => s.audit(entry),
     alert: (severity, code, message, actorId) => void s.alerts.raise(severity, code, message, actorId),
     handoverTimeoutMs: resolved.handoverTimeoutMs,
+    forgetPassivated: (id) => s.passivation.forget(id),
   });
   const placement = new Placement({ nodeId: s.nodeId, store: leases, host, options: resolved, clock: s.clock });
   placement.start();
