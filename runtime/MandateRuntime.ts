@@ -86,6 +86,10 @@ export interface RuntimeMetrics {
   /** Histograms and labelled counters (`mandate_phase_duration_seconds`, `mandate_payments_total`, …). */
   families: FamilySnapshot[];
   messages: { sent: number; received: number; rejected: number };
+  /** Agents on this node: in memory, and passivated (snapshot in the store only) — what an autoscaler sizes nodes by. */
+  hosted: { active: number; passivated: number };
+  /** Work waiting on this node: agents inside a phase (or waiting to retry one), and snapshots and journal entries not yet written. */
+  queues: { phases: number; persistence: number };
 }
 
 /** A capability the runtime's agents hold, with who holds it. */

@@ -12,6 +12,7 @@ import { AgentDefinitionError } from '../errors.ts';
 import { agentDataSchema, type AgentData } from './agentSchema.ts';
 import { withMcp } from './withMcp.ts';
 import { checkPassivation } from './checkPassivation.ts';
+import { shareDefinitionParts } from './shareDefinitionParts.ts';
 
 /** A complete agent: validated data plus the code of its four phases. */
 export interface AgentDefinition extends AgentData {
@@ -100,7 +101,7 @@ export function defineAgent(spec: AgentSpec): AgentDefinition {
       );
     }
   }
-  const def: AgentDefinition = { ...parsed.data, perceive, decide, act, learn, machine };
+  const def: AgentDefinition = { ...shareDefinitionParts(parsed.data), perceive, decide, act, learn, machine };
   if (parsed.data.mcp === undefined) return def;
   return withMcp(def, mcp instanceof McpClients ? mcp : new McpClients(parsed.data.mcp), act === undefined);
 }

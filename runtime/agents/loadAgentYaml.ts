@@ -9,6 +9,7 @@ import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
 import { withMcp } from './withMcp.ts';
 import { checkPassivation } from './checkPassivation.ts';
+import { shareDefinitionParts } from './shareDefinitionParts.ts';
 
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
@@ -108,7 +109,7 @@ export async function parseAgentYaml(
   // `act: mcp` names the MCP actuator of the agent's own `mcp:` servers, not a registered plugin.
   const mcpAct = act === 'mcp' && y.mcp !== undefined;
   const def: AgentDefinition = {
-    ...data,
+    ...shareDefinitionParts(data),
     decide,
     perceive: combine(perceivers),
     act: act === undefined || mcpAct ? undefined : plugins.getActuator(act, source),

@@ -102,11 +102,21 @@ export class Triggers {
     );
   }
 
-  /** A time trigger's callback; it holds the agent's id only (a passivated agent keeps no host in memory). */
-  #onTime(host: AgentHost): (at: number, name: string) => void {
+  /** Fires a time trigger at whatever host holds the agent then: one callback for every agent (a passivated agent keeps no closure). */
+  readonly #fireTime = (at: number, name: string, owner: string): void =>
+    void this.fireAt(owner, { kind: 'time', name, at });
+  /** Interval names by period, shared by every agent with that period. */
+  readonly #names = new Map<number, string>();
+
+  #onTime(host: AgentHost): (at: number, name: string, owner: string) => void {
     if (this.#deps.agents === undefined) return (at, name) => void this.fire(host, { kind: 'time', name, at });
-    const id = host.id;
-    return (at, name) => void this.fireAt(id, { kind: 'time', name, at });
+    return this.#fireTime;
+  }
+
+  #intervalName(ms: number): string {
+    let name = this.#names.get(ms);
+    if (name === undefined) this.#names.set(ms, (name = `every ${ms}ms`));
+    return name;
   }
 
   /** Registers an agent's time and fact triggers. `message` triggers are fired by messaging, `user` ones by operators. */
@@ -119,7 +129,7 @@ export class Triggers {
         d.scheduler.add(
           host.id,
           spec, // the definition's own object: shared by every agent of a template
-          `every ${spec.every}ms`,
+          this.#intervalName(spec.every),
           this.#onTime(host),
         );
       } else if ('cron' in spec) {
