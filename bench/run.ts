@@ -20,6 +20,7 @@ const ALL = [
   'mcp',
   'x402',
   'placement',
+  'passivation',
   'sandbox',
 ];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;

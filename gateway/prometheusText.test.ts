@@ -26,6 +26,8 @@ describe('gateway - Prometheus text', () => {
           },
         ],
         messages: { sent: 10, received: 9, rejected: 1 },
+        hosted: { active: 3, passivated: 1_000 },
+        queues: { phases: 2, persistence: 17 },
       },
       { liveClients: 4 },
     );
@@ -35,6 +37,10 @@ describe('gateway - Prometheus text', () => {
     expect(text).toContain('# TYPE mandate_agent_health gauge');
     expect(text).toContain('mandate_agent_health{agent="a\\"1\\\\x"} 87');
     expect(text).toContain('mandate_approvals_pending 2');
+    expect(text).toContain('mandate_agents_hosted{status="active"} 3');
+    expect(text).toContain('mandate_agents_hosted{status="passivated"} 1000');
+    expect(text).toContain('mandate_queue_depth{queue="phases"} 2');
+    expect(text).toContain('mandate_queue_depth{queue="persistence"} 17');
     expect(text).toContain('mandate_payments_total{agent="p",rail="sepa",mode="live",status="failed"} 1');
     expect(text).toContain('# TYPE mandate_phase_duration_seconds histogram');
     expect(text).toContain('mandate_phase_duration_seconds_bucket{agent="p",phase="act",le="0.1"} 1');

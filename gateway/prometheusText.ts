@@ -87,6 +87,24 @@ export function prometheusText(metrics: RuntimeMetrics, gateway: GatewayGauges):
         'Current state of each agent (1 for the state it is in).',
         agents.map((a) => [{ agent: a.id, state: a.state }, 1]),
       ),
+      block(
+        'mandate_agents_hosted',
+        'gauge',
+        'Agents on this node: active (in memory) and passivated (snapshot only).',
+        [
+          [{ status: 'active' }, metrics.hosted.active],
+          [{ status: 'passivated' }, metrics.hosted.passivated],
+        ],
+      ),
+      block(
+        'mandate_queue_depth',
+        'gauge',
+        'Work waiting on this node: agents inside a phase, and snapshots and journal entries not yet written.',
+        [
+          [{ queue: 'phases' }, metrics.queues.phases],
+          [{ queue: 'persistence' }, metrics.queues.persistence],
+        ],
+      ),
       block('mandate_approvals_pending', 'gauge', 'Approvals waiting for a decision.', [
         [{}, metrics.approvalsPending],
       ]),

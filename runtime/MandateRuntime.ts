@@ -94,6 +94,10 @@ export interface RuntimeMetrics {
   /** Histograms and labelled counters (`mandate_phase_duration_seconds`, `mandate_payments_total`, …). */
   families: FamilySnapshot[];
   messages: { sent: number; received: number; rejected: number };
+  /** Agents on this node: in memory, and passivated (snapshot in the store only) — what an autoscaler sizes nodes by. */
+  hosted: { active: number; passivated: number };
+  /** Work waiting on this node: agents inside a phase (or waiting to retry one), and snapshots and journal entries not yet written. */
+  queues: { phases: number; persistence: number };
 }
 
 /** A capability the runtime's agents hold, with who holds it. */
@@ -173,8 +177,11 @@ export interface MandateRuntime {
   stop(agentId: string, by: Principal, why: string): Promise<void>;
   /** Starts a cycle with a user trigger; resolves whether it started (idle, not killed, gates open). */
   trigger(agentId: string, by: Principal, data?: Record<string, unknown>): Promise<boolean>;
-  /** Sends a validated external event (`agent.trigger`, `agent.pause`, …) to an agent. */
-  send(agentId: string, event: unknown): boolean;
+  /**
+   * Sends a validated external event (`agent.trigger`, `agent.pause`, …) to an agent; a promise when the
+   * agent is passivated (it is reactivated first, unless a trigger could not start a cycle anyway).
+   */
+  send(agentId: string, event: unknown): boolean | Promise<boolean>;
   /** Opens or closes a dependency gate. */
   setGate(change: GateChange): Promise<void>;
   gate(name: string): Gate | undefined;

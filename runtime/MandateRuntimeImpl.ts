@@ -101,6 +101,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     const s = this.#s;
     s.scheduler.stop();
     s.watchdog.stop();
+    s.passivation.stop();
     s.approvals.close();
     // Graceful drain: every agent finishes its phase, is snapshotted and its lease released for a peer.
     await s.placement?.close();
@@ -144,11 +145,16 @@ export class MandateRuntimeImpl implements MandateRuntime {
     }
     if (s.tree.get(def.id) !== undefined) throw new DuplicateIdError('agent', def.id);
     s.tree.checkCapabilities(def);
-    const host = s.tree.spawn(await this.#versions.admit(def));
-    this.#versions.stamp(host);
-    s.triggers.wire(host);
-    await s.messaging?.attach(host);
-    await registerAgent(s, host);
+    const admitted = await this.#versions.admit(def);
+    const attach = async (host: AgentHost): Promise<void> => {
+      this.#versions.stamp(host);
+      s.triggers.wire(host);
+      await s.messaging?.attach(host);
+      await registerAgent(s, host);
+    };
+    // An agent of `passivation:` is registered passivated unless it has a cycle in flight to resume.
+    if (await s.passivation.admit(admitted, attach)) return;
+    await attach(s.tree.spawn(admitted));
   }
 
   agentVersions(agentId: string): Promise<AgentVersionInfo[]> {
@@ -211,7 +217,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     return this.#s.operator.trigger(agentId, by, data);
   }
 
-  send(agentId: string, event: unknown): boolean {
+  send(agentId: string, event: unknown): boolean | Promise<boolean> {
     return this.#s.operator.send(agentId, event);
   }
 

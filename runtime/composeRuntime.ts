@@ -33,7 +33,8 @@ import type { RuntimeOptions } from './RuntimeOptions.ts';
 import { FactBoard } from './scheduler/FactBoard.ts';
 import { Scheduler } from './scheduler/Scheduler.ts';
 import { Triggers } from './scheduler/Triggers.ts';
-import type { SupervisorEnv } from './supervision/SupervisorHost.ts';
+import { supervisorEnvOf } from './supervision/supervisorEnvOf.ts';
+import { Passivation } from './passivation/Passivation.ts';
 import { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { Tasks } from './tasks/Tasks.ts';
 
@@ -68,6 +69,8 @@ export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTr
   modeFor(def: AgentDefinition): 'dry-run' | 'live';
   /** Signed messaging, once `start()` connected it (when `options.messaging` asks for it). */
   messaging: RuntimeMessaging | undefined;
+  /** Passivated agents (`passivation:`): snapshot in the store, no actor in memory, reactivated on demand. */
+  readonly passivation: Passivation;
   /** Placement across nodes, once `start()` started it (when `options.placement` asks for it). */
   placement: RunningPlacement | undefined;
 }
@@ -112,7 +115,13 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     mode === 'live' && def.mode !== 'dry-run' ? 'live' : 'dry-run'; // an agent may stay in dry-run under a live runtime, never the other way round
 
   // Late-bound: the tree needs the agent env, whose callbacks reach services built after it.
-  const late = {} as { tree: SupervisionTree; approvals: Approvals; tasks: Tasks; phases: PhaseRunner };
+  const late = {} as {
+    tree: SupervisionTree;
+    approvals: Approvals;
+    tasks: Tasks;
+    phases: PhaseRunner;
+    passivation: Passivation;
+  };
   const limitsOf = (id: string): SpendLimits | undefined => late.tree.get(id)?.def.limits;
   const reputationListeners = new Set<(change: ReputationChange) => void>();
   const reputation = new ReputationPolicy({
@@ -157,6 +166,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       journal.agent(host, change);
       if (change.to === 'awaitingApproval') late.approvals.onAgentWaiting(host);
       late.tasks.onTransition(host, change.to);
+      late.passivation.onTransition(host, change.to);
     },
     alert,
   };
@@ -165,46 +175,13 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     facts,
     gates,
     clock,
-    killed: (h) => killSwitch.covers(h.target),
+    killed: (target) => killSwitch.covers(target),
+    agents: { get: (id) => late.tree.get(id) },
+    dormant: { definition: (id) => late.passivation.definition(id), wake: (id) => late.passivation.wake(id) },
     alert,
     timeTriggers: options.timeTriggers ?? true,
   });
-  const supervisorEnv: SupervisorEnv = {
-    clock,
-    onSupervisorTransition: (host, change) => {
-      journal.supervisor(host, change);
-      if (change.to === 'escalated')
-        alert({
-          severity: 'critical',
-          code: ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
-          message: `${host.id} exceeded its restart intensity and escalates`,
-          actorId: host.id,
-        });
-    },
-    onRestart: (host, { failedId, restarted, reason }) =>
-      alert({
-        severity: 'warning',
-        code: ErrorCode.MANDATE_ERR_ACTOR_CRASHED,
-        message: `${host.id} restarts ${restarted.join(', ')} (${host.spec.strategy}) after ${failedId} failed: ${reason}`,
-        actorId: host.id,
-      }),
-    onEscalatedRoot: (host) =>
-      alert({
-        severity: 'critical',
-        code: ErrorCode.MANDATE_ERR_SUPERVISOR_ESCALATED,
-        message: `root supervisor ${host.id} gave up: every agent is stopped`,
-        actorId: host.id,
-      }),
-    onChildEnded: (_host, childId, exit) => {
-      triggers.unwire(childId);
-      alert({
-        severity: 'info',
-        code: ErrorCode.MANDATE_CHILD_ENDED,
-        message: `${childId} ended (${exit}) and is not restarted`,
-        actorId: childId,
-      });
-    },
-  };
+  const supervisorEnv = supervisorEnvOf({ clock, journal, unwire: (id) => triggers.unwire(id), alert });
   const tree = new SupervisionTree({
     agentEnv,
     supervisorEnv,
@@ -212,6 +189,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     capabilityCatalog: options.capabilityCatalog,
     alert,
   });
+  const passivation = new Passivation({ clock, store, writer, tree, alert });
   const approvals = new Approvals({
     clock,
     store,
@@ -267,9 +245,9 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, { host, phase, error }),
   };
   const phases = new PhaseRunner(phaseEnv, watchdog);
-  const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit });
-  Object.assign(late, { tree, approvals, tasks, phases });
-  const operator = new OperatorCommands({ nodeId, clock, tree, triggers, gates, audit });
+  const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit, dormant: passivation });
+  Object.assign(late, { tree, approvals, tasks, phases, passivation });
+  const operator = new OperatorCommands({ nodeId, clock, tree, triggers, gates, audit, dormant: passivation });
   return {
     ...obs,
     options,
@@ -292,6 +270,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     operator,
     tasks,
     phases,
+    passivation,
     intents,
     reputation,
     governance,

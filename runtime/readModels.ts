@@ -1,5 +1,5 @@
 import type { RuntimeServices } from './composeRuntime.ts';
-import type { AgentHost } from './host/AgentHost.ts';
+import { isWorking, type AgentHost } from './host/AgentHost.ts';
 import { machineGraph } from './machineGraph.ts';
 import { healthScore, type HealthScore } from './health/healthScore.ts';
 import type { AgentDetail, AgentSummary, CapabilityInfo, RuntimeMetrics } from './MandateRuntime.ts';
@@ -77,7 +77,11 @@ function paymentsByStatus(s: RuntimeServices): Record<string, number> {
 
 /** Counters for `/metrics`. */
 export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
+  let phases = 0;
+  for (const h of s.tree.agents()) if (isWorking(h.state) || h.state === 'retrying') phases++;
   return {
+    hosted: { active: s.tree.size, passivated: s.passivation.size },
+    queues: { phases, persistence: s.writer?.backlog ?? 0 },
     agents: [...s.tree.agents()].map((h) => ({
       id: h.id,
       cycles: h.cycles,

@@ -77,6 +77,13 @@ export const placementSchema = z
   .object({ region: placementLabel.optional(), labels: z.record(placementLabel, placementLabel).optional() })
   .strict();
 
+/**
+ * `passivation:` — an idle agent whose triggers are only time (`every`, `cron`), message or user ones is
+ * passivated after `idleAfter` without a transition: its snapshot stays in the store, no actor in memory;
+ * its next trigger, message or operator command reactivates it (runtime/passivation).
+ */
+const passivationSchema = z.object({ idleAfter: durationSchema }).strict();
+
 /** The data part of an agent definition, shared by the TypeScript API and YAML files. */
 export const agentDataSchema = z
   .object({
@@ -101,6 +108,7 @@ export const agentDataSchema = z
     /** MCP servers the agent calls (tools → `mcp.tool.call` actions) and resources it reads into facts. */
     mcp: mcpSpecSchema.optional(),
     placement: placementSchema.optional(),
+    passivation: passivationSchema.optional(),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,

@@ -12,6 +12,8 @@ import { AgentDefinitionError } from '../errors.ts';
 import { agentDataSchema, type AgentData } from './agentSchema.ts';
 import { withMcp } from './withMcp.ts';
 import type { AgentSource } from '../versions/AgentVersion.ts';
+import { checkPassivation } from './checkPassivation.ts';
+import { shareDefinitionParts } from './shareDefinitionParts.ts';
 
 /** A complete agent: validated data plus the code of its four phases. */
 export interface AgentDefinition extends AgentData {
@@ -77,6 +79,7 @@ export function defineAgent(spec: AgentSpec): AgentDefinition {
   const parsed = agentDataSchema.safeParse(data);
   const source = typeof (data as { id?: unknown }).id === 'string' ? `"${(data as { id: string }).id}"` : '(no id)';
   if (!parsed.success) throw definitionError(source, parsed.error);
+  checkPassivation(parsed.data, source);
   if (typeof perceive !== 'function')
     throw new AgentDefinitionError(`Agent ${source}: "perceive" must be a function.`, { field: 'perceive' });
   if (typeof decide?.decide !== 'function')
@@ -105,7 +108,7 @@ export function defineAgent(spec: AgentSpec): AgentDefinition {
       );
     }
   }
-  const def: AgentDefinition = { ...parsed.data, perceive, decide, act, learn, machine };
+  const def: AgentDefinition = { ...shareDefinitionParts(parsed.data), perceive, decide, act, learn, machine };
   if (parsed.data.mcp === undefined) return def;
   return withMcp(def, mcp instanceof McpClients ? mcp : new McpClients(parsed.data.mcp), act === undefined);
 }

@@ -94,7 +94,7 @@ describe('agent YAML', () => {
       runtime.send('watcher', { type: 'agent.act.done', step: 1, outcome: { status: 'succeeded' } }),
     ).toThrowError(expect.objectContaining({ code: 'MANDATE_ERR_EVENT_INVALID' }));
     expect(host.state).toBe('idle');
-    runtime.send('watcher', { type: 'agent.pause' });
+    expect(runtime.send('watcher', { type: 'agent.pause' })).toBe(true); // in memory: answered at once
     expect(host.state).toBe('paused');
   });
 });

@@ -9,6 +9,8 @@ import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
 import { withMcp } from './withMcp.ts';
 import type { AgentSource } from '../versions/AgentVersion.ts';
+import { checkPassivation } from './checkPassivation.ts';
+import { shareDefinitionParts } from './shareDefinitionParts.ts';
 
 /** Runs several named perceivers and merges their facts (later names win on a clash). */
 function combine(perceivers: Perceiver[]): Perceiver {
@@ -55,6 +57,7 @@ export function parseAgentYamlData(text: string, source: string): AgentYaml {
   }
   const parsed = agentYamlSchema.safeParse(raw);
   if (!parsed.success) throw definitionError(source, parsed.error);
+  checkPassivation(parsed.data, source);
   return parsed.data;
 }
 
@@ -158,7 +161,7 @@ async function buildFromYaml(
   // `act: mcp` names the MCP actuator of the agent's own `mcp:` servers, not a registered plugin.
   const mcpAct = act === 'mcp' && y.mcp !== undefined;
   const def: AgentDefinition = {
-    ...data,
+    ...shareDefinitionParts(data),
     decide,
     perceive: combine(perceivers),
     act: act === undefined || mcpAct ? undefined : plugins.getActuator(act, source),

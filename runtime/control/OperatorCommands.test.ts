@@ -29,8 +29,13 @@ function setup(state = 'idle', audit: (e: AuditInput) => Promise<void> = async (
         return host;
       },
       release: (id) => void released.push(id),
+      get: (id) => (id === 'payer' ? host : undefined),
     },
-    triggers: { fire: (_h, t) => (fired.push(t.kind), true), unwire: (id) => void unwired.push(id) },
+    triggers: {
+      fire: (_h, t) => (fired.push(t.kind), true),
+      fireAt: (_id, t) => (fired.push(t.kind), true),
+      unwire: (id) => void unwired.push(id),
+    },
     gates,
     audit: async (e) => {
       await audit(e);

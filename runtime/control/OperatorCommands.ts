@@ -4,7 +4,7 @@ import { externalEventSchema } from '../agents/externalEventSchema.ts';
 import { StateConflictError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
-import type { Triggers } from '../scheduler/Triggers.ts';
+import type { Dormancy, Triggers } from '../scheduler/Triggers.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
 import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
 import type { GateBoard } from './GateBoard.ts';
@@ -21,8 +21,10 @@ export interface GateChange {
 export interface OperatorCommandsDeps {
   nodeId: string;
   clock: { now(): number };
-  tree: Pick<SupervisionTree, 'require' | 'release'>;
-  triggers: Pick<Triggers, 'fire' | 'unwire'>;
+  tree: Pick<SupervisionTree, 'require' | 'release' | 'get'>;
+  triggers: Pick<Triggers, 'fire' | 'fireAt' | 'unwire'>;
+  /** Passivated agents: a command to one reactivates it first. */
+  dormant?: Dormancy;
   gates: GateBoard;
   audit(entry: AuditInput): Promise<void>;
 }
@@ -31,7 +33,8 @@ export interface OperatorCommandsDeps {
  * What operators (and peers, through the gateway and messaging) may do to an agent: pause,
  * resume, retry now, stop for good, trigger a cycle, send a validated event, open or close a
  * gate. Every input is validated before anything changes, and every override lands in the
- * audit trail with who and why before it is applied.
+ * audit trail with who and why before it is applied. A passivated agent is reactivated first, so a
+ * pause or a stop is applied to its restored state and persisted with its next snapshot.
  */
 export class OperatorCommands {
   readonly #deps: OperatorCommandsDeps;
@@ -42,7 +45,7 @@ export class OperatorCommands {
 
   /** Pauses an agent (an act or learn in flight finishes first). */
   async pause(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = this.#deps.tree.require(agentId);
+    const h = await this.#agent(agentId);
     if (h.state === 'killed' || h.state === 'stopped' || h.state === 'failed')
       throw new StateConflictError(
         `Agent "${agentId}" is ${h.state}; it cannot be paused (a killed, stopped or failed agent does not run).`,
@@ -57,7 +60,7 @@ export class OperatorCommands {
 
   /** Resumes a paused agent. */
   async resume(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = this.#deps.tree.require(agentId);
+    const h = await this.#agent(agentId);
     if (h.state !== 'paused')
       throw new StateConflictError(
         `Agent "${agentId}" is ${h.state}, not paused; only a paused agent can be resumed.`,
@@ -69,7 +72,7 @@ export class OperatorCommands {
 
   /** Retries a phase now instead of waiting for the backoff (the agent must be retrying). */
   async retry(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = this.#deps.tree.require(agentId);
+    const h = await this.#agent(agentId);
     if (h.state !== 'retrying')
       throw new StateConflictError(
         `Agent "${agentId}" is ${h.state}, not retrying; retry applies while it waits to retry a failed phase.`,
@@ -81,7 +84,7 @@ export class OperatorCommands {
 
   /** Terminates an agent for good (it is taken out of supervision first, so it is not restarted). */
   async stop(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = this.#deps.tree.require(agentId);
+    const h = await this.#agent(agentId);
     if (h.state === 'stopped')
       throw new StateConflictError(`Agent "${agentId}" is already stopped; spawn it again to run it.`, {
         agentId,
@@ -95,11 +98,15 @@ export class OperatorCommands {
 
   /** A user-initiated cycle. Returns whether it started (the agent must be idle, gates open). */
   async trigger(agentId: string, by: Principal, data?: Record<string, unknown>): Promise<boolean> {
-    const h = this.#deps.tree.require(agentId);
+    const d = this.#deps;
+    const h =
+      d.tree.get(agentId) ?? (d.dormant?.definition(agentId) === undefined ? d.tree.require(agentId) : undefined);
     checkInput(principalSchema, by, 'principal');
     if (data !== undefined) checkInput(z.record(z.string(), z.unknown()), data, 'trigger data');
-    const trigger = { kind: 'user' as const, name: `${by.kind}:${by.id}`, at: this.#deps.clock.now() };
-    return this.#deps.triggers.fire(h, data === undefined ? trigger : { ...trigger, data });
+    const base = { kind: 'user' as const, name: `${by.kind}:${by.id}`, at: d.clock.now() };
+    const trigger = data === undefined ? base : { ...base, data };
+    // A passivated agent is reactivated only when the trigger could start a cycle (not killed, gates open).
+    return h === undefined ? d.triggers.fireAt(agentId, trigger) : d.triggers.fire(h, trigger);
   }
 
   /**
@@ -107,12 +114,20 @@ export class OperatorCommands {
    * malformed event is refused with `MANDATE_ERR_EVENT_INVALID` naming the field, and the agent
    * is not touched. Returns whether the event was taken (a trigger: whether a cycle started).
    */
-  send(agentId: string, event: unknown): boolean {
-    const h = this.#deps.tree.require(agentId);
+  send(agentId: string, event: unknown): boolean | Promise<boolean> {
+    const d = this.#deps;
+    if (d.tree.get(agentId) === undefined && d.dormant?.definition(agentId) === undefined) d.tree.require(agentId);
     const e = checkInput(externalEventSchema, event, 'event');
-    if (e.type === 'agent.trigger') return this.#deps.triggers.fire(h, e.trigger);
-    h.deliver(e);
-    return true;
+    if (e.type === 'agent.trigger') return d.triggers.fireAt(agentId, e.trigger);
+    const h = d.tree.get(agentId);
+    if (h !== undefined) {
+      h.deliver(e);
+      return true;
+    }
+    return this.#agent(agentId).then((woken) => {
+      woken.deliver(e);
+      return true;
+    });
   }
 
   /** Opens or closes a dependency gate (an operator's pre-check, or an agent's `gate.set` effect), audited. */
@@ -133,6 +148,13 @@ export class OperatorCommands {
       at,
     });
     d.gates.set({ name, open, reason: why, by, at });
+  }
+
+  /** The agent's host, reactivated when it is passivated; `MANDATE_ERR_NOT_FOUND` when it is neither. */
+  async #agent(agentId: string): Promise<AgentHost> {
+    return (
+      this.#deps.tree.get(agentId) ?? (await this.#deps.dormant?.wake(agentId)) ?? this.#deps.tree.require(agentId)
+    );
   }
 
   async #override(host: AgentHost, action: string, { by, why }: { by: Principal; why: string }): Promise<void> {

@@ -119,6 +119,11 @@ export class AgentHost implements Supervised {
     return this.#seed;
   }
 
+  /** The seed if one was given or made (a passivated agent keeps it without making one). */
+  get storedSeed(): Uint8Array | undefined {
+    return this.#seed;
+  }
+
   get id(): string {
     return this.def.id;
   }

@@ -24,6 +24,11 @@ export class StateWriter {
     this.#onError = onError;
   }
 
+  /** Snapshots and journal entries queued and not yet written (`/metrics`: the persistence queue). */
+  get backlog(): number {
+    return this.#dirty.size + this.#journal.length;
+  }
+
   /** Marks an agent's snapshot for the next flush. */
   snapshot(host: AgentHost): void {
     this.#dirty.add(host);

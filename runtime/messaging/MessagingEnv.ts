@@ -23,8 +23,8 @@ export interface MessagingEnv {
   submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
   /** One governed cycle of this agent (a contract-net award it won). */
   runTaskOn(task: TaskSubmission): Promise<TaskResult>;
-  /** Sends a validated external event to an agent (message triggers). */
-  send(agentId: string, event: unknown): boolean;
+  /** Sends a validated external event to an agent (message triggers); a promise when the agent is reactivated first. */
+  send(agentId: string, event: unknown): boolean | Promise<boolean>;
   /** Applies orders from other nodes and carries this node's orders to them. */
   readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
   alert(alert: AlertInput): void;

@@ -181,7 +181,7 @@ export class RuntimeMessaging {
           const { capability, input } = msg.body as z.infer<typeof taskBody>;
           return this.#runtime.submitTask(capability, input, { kind: 'agent', id: from });
         }
-        const started = this.#runtime.send(host.id, {
+        const started = await this.#runtime.send(host.id, {
           type: 'agent.trigger',
           trigger: {
             kind: 'message',

@@ -149,12 +149,13 @@ export class PostgresStore implements RuntimeStore {
   }
 
   /**
-   * The latest snapshot of every agent. A snapshot that does not parse is left out (the agent is
-   * not resumed from garbage), reported through `onProblem` and kept in {@link snapshotProblems}.
+   * The latest snapshot of every agent (or of `agentId` only). A snapshot that does not parse is left out (the
+   * agent is not resumed from garbage), reported through `onProblem` and kept in {@link snapshotProblems}.
    */
-  async loadSnapshots(): Promise<SnapshotRow[]> {
+  async loadSnapshots(agentId?: string): Promise<SnapshotRow[]> {
     const rows = await this.#read<SnapshotDbRow>(
-      'select distinct on (agent_id) * from mandate_snapshot order by agent_id, seq desc',
+      `select distinct on (agent_id) * from mandate_snapshot ${agentId === undefined ? '' : 'where agent_id = ?'} order by agent_id, seq desc`,
+      agentId === undefined ? [] : [agentId],
     );
     const { good, problems } = records.snapshotsFromRows(rows);
     this.snapshotProblems = problems;

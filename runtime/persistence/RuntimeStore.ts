@@ -111,7 +111,8 @@ export interface RuntimeStore {
   listAgents(): Promise<AgentRow[]>;
 
   saveSnapshot(row: SnapshotRow): Promise<void>;
-  loadSnapshots(): Promise<SnapshotRow[]>;
+  /** The newest snapshot of every agent, or of the one agent named (a passivated agent's reactivation reads one row). */
+  loadSnapshots(agentId?: string): Promise<SnapshotRow[]>;
 
   appendTransitions(events: TransitionEvent[]): Promise<void>;
 

@@ -25,6 +25,8 @@ export interface PlacedAgentsEnv {
   audit(entry: AuditInput): Promise<void>;
   alert(alert: AlertInput): void;
   handoverTimeoutMs: number;
+  /** Forgets a passivated agent here; whether it was passivated. */
+  forgetPassivated(agentId: string): boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export class PlacedAgents implements PlacementHost {
     // From here on the previous owner's writes are refused, and every one it made has committed.
     await env.store.raiseFence!({ agentId, token: lease.token, nodeId: env.nodeId });
     const row = (await env.store.listAgents()).find((r) => r.id === agentId);
-    const snapshot = (await env.store.loadSnapshots()).find((s) => s.agentId === agentId);
+    const snapshot = (await env.store.loadSnapshots(agentId))[0];
     env.tree.restore(
       row === undefined ? new Map() : new Map([[agentId, new Uint8Array(Buffer.from(row.identitySeed, 'base64url'))]]),
       snapshot === undefined ? [] : [snapshot],
@@ -75,7 +77,13 @@ export class PlacedAgents implements PlacementHost {
   async deactivate(agentId: string, reason: DeactivateReason): Promise<void> {
     const env = this.#env;
     const host = env.tree.get(agentId);
-    if (host === undefined) return;
+    if (host === undefined) {
+      // Passivated: its snapshot is already in the store under this lease; only its triggers and endpoint are here.
+      if (!env.forgetPassivated(agentId)) return;
+      env.triggers.unwire(agentId);
+      await env.messaging()?.detach(agentId);
+      return;
+    }
     env.triggers.unwire(agentId);
     await env.messaging()?.detach(agentId);
     if (reason !== 'lost') {

@@ -55,6 +55,7 @@ export async function startPlacement(
     audit: (entry) => s.audit(entry),
     alert: (a) => void s.alerts.raise(a),
     handoverTimeoutMs: resolved.handoverTimeoutMs,
+    forgetPassivated: (id) => s.passivation.forget(id),
   });
   const placement = new Placement({ nodeId: s.nodeId, store: leases, host, options: resolved, clock: s.clock });
   placement.start();

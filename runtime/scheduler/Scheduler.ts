@@ -10,7 +10,7 @@ interface Entry {
   owner: string;
   name: string;
   schedule: Schedule;
-  fire: (at: number, name: string) => void;
+  fire: (at: number, name: string, owner: string) => void;
   cancelled: boolean;
 }
 
@@ -42,7 +42,8 @@ function nextAt(schedule: Schedule, after: number): number {
 export class Scheduler {
   readonly #clock: Clock;
   readonly #heap: Entry[] = [];
-  readonly #byOwner = new Map<string, Entry[]>();
+  // One entry per owner is the common case (an agent with one schedule): no array for it.
+  readonly #byOwner = new Map<string, Entry | Entry[]>();
   #timer: unknown = undefined;
   #timerAt = Infinity;
   #stopped = false;
@@ -61,26 +62,29 @@ export class Scheduler {
     owner: string;
     schedule: Schedule;
     name: string;
-    fire: (at: number, name: string) => void;
+    fire: (at: number, name: string, owner: string) => void;
   }): void {
     const entry: Entry = { at: nextAt(schedule, this.#clock.now()), owner, name, schedule, fire, cancelled: false };
     const list = this.#byOwner.get(owner);
-    if (list === undefined) this.#byOwner.set(owner, [entry]);
-    else list.push(entry);
+    if (list === undefined) this.#byOwner.set(owner, entry);
+    else if (Array.isArray(list)) list.push(entry);
+    else this.#byOwner.set(owner, [list, entry]);
     this.#push(entry);
     this.#arm();
   }
 
   /** Cancels every schedule of `owner`. */
   remove(owner: string): void {
-    for (const e of this.#byOwner.get(owner) ?? []) e.cancelled = true;
+    const list = this.#byOwner.get(owner);
+    if (list === undefined) return;
+    for (const e of Array.isArray(list) ? list : [list]) e.cancelled = true;
     this.#byOwner.delete(owner);
   }
 
   /** Number of live schedules. */
   get size(): number {
     let n = 0;
-    for (const list of this.#byOwner.values()) n += list.length;
+    for (const list of this.#byOwner.values()) n += Array.isArray(list) ? list.length : 1;
     return n;
   }
 
@@ -100,7 +104,7 @@ export class Scheduler {
       // Catch up without a burst: a schedule that fell behind fires once, then moves on from now.
       e.at = nextAt(e.schedule, now);
       this.#push(e);
-      e.fire(now, e.name);
+      e.fire(now, e.name, e.owner);
     }
     this.#arm();
   };

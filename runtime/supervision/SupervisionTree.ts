@@ -101,11 +101,14 @@ export class SupervisionTree {
     this.checkCapabilities(def);
     const sandbox = this.sandbox(def.group);
     const host = new AgentHost({ def, env: this.#options.agentEnv, parent: sandbox, seed: this.#seeds.get(def.id) });
+    this.#seeds.delete(def.id); // the host keeps it (placement and passivation restore it before a later spawn)
     host.fence = fence;
     this.#agents.set(def.id, host);
     sandbox.adopt(host);
     const row = this.#restored.get(def.id);
     this.#restored.delete(def.id);
+    // Steps go on from the snapshot's: a lower one would leave the older snapshot the newest in the store.
+    host.snapshotSeq = row?.seq ?? 0;
     try {
       host.start(row?.snapshot as Snapshot<unknown> | undefined);
     } catch (error) {
@@ -125,6 +128,27 @@ export class SupervisionTree {
       });
       host.start();
     }
+    return host;
+  }
+
+  /** The snapshot restored for an agent's next spawn, if any (without taking it). */
+  restored(agentId: string): SnapshotRow | undefined {
+    return this.#restored.get(agentId);
+  }
+
+  /**
+   * A host for an agent registered passivated (identity, definition, supervisor; no actor), for its store
+   * row and messaging endpoint; the restored snapshot and seed are taken (a reactivation reads them again).
+   */
+  unstarted(def: AgentDefinition): AgentHost {
+    const host = new AgentHost({
+      def,
+      env: this.#options.agentEnv,
+      parent: this.sandbox(def.group),
+      seed: this.#seeds.get(def.id),
+    });
+    this.#seeds.delete(def.id);
+    this.#restored.delete(def.id);
     return host;
   }
 

@@ -24,7 +24,7 @@ function setup(agents: AgentHost[], canStart: (h: AgentHost) => boolean = (h) =>
   const tasks = new Tasks({
     clock: { now: () => 1 },
     agents: () => agents,
-    triggers: { canStart, fire: (h) => (fired.push(h.id), true) },
+    triggers: { canStart, canWake: () => true, fire: (h) => (fired.push(h.id), true) },
     audit: async (e) => void audited.push(e),
   });
   return { tasks, fired, audited };

@@ -5,7 +5,8 @@ import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
-import type { Triggers } from '../scheduler/Triggers.ts';
+import type { AgentDefinition } from '../agents/defineAgent.ts';
+import type { Dormancy, Triggers } from '../scheduler/Triggers.ts';
 
 /** One cycle to run on a given agent: its trigger's data is `input`, submitted by `by` for `capability`. */
 export interface TaskSubmission {
@@ -19,7 +20,9 @@ export interface TaskSubmission {
 export interface TasksDeps {
   clock: { now(): number };
   agents(): Iterable<AgentHost>;
-  triggers: Pick<Triggers, 'fire' | 'canStart'>;
+  triggers: Pick<Triggers, 'fire' | 'canStart' | 'canWake'>;
+  /** Passivated agents: one holding the capability is reactivated when no agent in memory can take the task. */
+  dormant?: Dormancy & { definitions(): Iterable<AgentDefinition> };
   audit(entry: AuditInput): Promise<void>;
 }
 
@@ -44,8 +47,10 @@ export class Tasks {
     checkInput(principalSchema, by, 'principal');
     checkInput(z.record(z.string(), z.unknown()), input, 'task input');
     const holders = [...this.#deps.agents()].filter((h) => h.def.capabilities.includes(capability));
-    if (holders.length === 0) throw new NotFoundError('capability', capability);
-    const host = holders.find((h) => this.#deps.triggers.canStart(h));
+    const woken = holders.some((h) => this.#deps.triggers.canStart(h)) ? undefined : await this.#wakeHolder(capability);
+    const host = holders.find((h) => this.#deps.triggers.canStart(h)) ?? woken?.host;
+    if (host === undefined && holders.length === 0 && woken?.held !== true)
+      throw new NotFoundError('capability', capability);
     if (host === undefined)
       throw new StateConflictError(
         `No agent holding "${capability}" can start a cycle now (busy, paused, killed or gated); retry later.`,
@@ -89,6 +94,21 @@ export class Tasks {
       data: input,
     });
     return done;
+  }
+
+  /** Reactivates a passivated holder of `capability` that could start a cycle (not killed, gates open), if any. */
+  async #wakeHolder(capability: string): Promise<{ host?: AgentHost; held: boolean } | undefined> {
+    const d = this.#deps;
+    if (d.dormant === undefined) return undefined;
+    let held = false;
+    for (const def of d.dormant.definitions()) {
+      if (!def.capabilities.includes(capability)) continue;
+      held = true;
+      if (!d.triggers.canWake(def)) continue;
+      const host = await d.dormant.wake(def.id);
+      if (host !== undefined && d.triggers.canStart(host)) return { host, held };
+    }
+    return { held };
   }
 
   /** Resolves with the agent's context once its cycle number `cycle` is over. */
