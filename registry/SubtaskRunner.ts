@@ -77,14 +77,18 @@ export class SubtaskRunner {
       const ms = Math.max(cur.deadline - clock.now(), resumed ? (timings.silenceTimeoutMs ?? 2_000) : 0);
       const ended = this.#d.wait(cur, s.capability, ms);
       if (!cur.sent) {
-        await this.#d.endpoint().sendDurable(cur.did, ContractNetType.award, {
-          taskId: record.id,
-          subtaskId: s.id,
-          awardId: cur.awardId,
-          capability: s.capability,
-          input: s.input as never,
-          deadline: cur.deadline,
-          attempt: cur.attempt,
+        await this.#d.endpoint().sendDurable({
+          to: cur.did,
+          type: ContractNetType.award,
+          body: {
+            taskId: record.id,
+            subtaskId: s.id,
+            awardId: cur.awardId,
+            capability: s.capability,
+            input: s.input as never,
+            deadline: cur.deadline,
+            attempt: cur.attempt,
+          },
         });
         cur.sent = true;
         await this.#d.save(record);
@@ -102,11 +106,15 @@ export class SubtaskRunner {
   async #cancel(taskId: string, subtaskId: string, cur: { did: string; awardId: string }, end: string): Promise<void> {
     await this.#d
       .endpoint()
-      .send(cur.did, ContractNetType.cancel, {
-        taskId,
-        subtaskId,
-        awardId: cur.awardId,
-        reason: end === 'result' ? 'failed' : `no result in time (${end})`,
+      .send({
+        to: cur.did,
+        type: ContractNetType.cancel,
+        body: {
+          taskId,
+          subtaskId,
+          awardId: cur.awardId,
+          reason: end === 'result' ? 'failed' : `no result in time (${end})`,
+        },
       })
       .catch(() => undefined);
   }
@@ -126,7 +134,9 @@ export class SubtaskRunner {
       deadline: clock.now() + timings.resultTimeoutMs,
     };
     const answers = await Promise.allSettled(
-      candidates.map((c) => endpoint.request(c.did, ContractNetType.cfp, cfp, { timeoutMs: timings.bidTimeoutMs })),
+      candidates.map((c) =>
+        endpoint.request({ to: c.did, type: ContractNetType.cfp, body: cfp, timeoutMs: timings.bidTimeoutMs }),
+      ),
     );
     const bids: SubtaskProgress['bids'] = [];
     answers.forEach((a, rank) => {
