@@ -30,6 +30,13 @@ export interface SubtaskRunnerDeps {
   ) => Promise<'result' | AwardEnd>;
 }
 
+/** An award the runner stops waiting on, and how its wait ended (`result`, or why none came). */
+interface EndedAward {
+  did: string;
+  awardId: string;
+  end: string;
+}
+
 /**
  * One subtask's exchange: call for proposals → bids (persisted) → award (persisted before it is sent) →
  * result, or re-award to the next bidder when the winner fails, times out or goes silent. Everything it
@@ -99,21 +106,22 @@ export class SubtaskRunner {
         delete p.current;
         await this.#d.save(record);
       }
-      if (record.done[s.id] === undefined) await this.#cancel(record.id, s.id, cur, end);
+      if (record.done[s.id] === undefined)
+        await this.#cancel(record.id, s.id, { did: cur.did, awardId: cur.awardId, end });
     }
   }
 
-  async #cancel(taskId: string, subtaskId: string, cur: { did: string; awardId: string }, end: string): Promise<void> {
+  async #cancel(taskId: string, subtaskId: string, award: EndedAward): Promise<void> {
     await this.#d
       .endpoint()
       .send({
-        to: cur.did,
+        to: award.did,
         type: ContractNetType.cancel,
         body: {
           taskId,
           subtaskId,
-          awardId: cur.awardId,
-          reason: end === 'result' ? 'failed' : `no result in time (${end})`,
+          awardId: award.awardId,
+          reason: award.end === 'result' ? 'failed' : `no result in time (${award.end})`,
         },
       })
       .catch(() => undefined);

@@ -8,7 +8,7 @@ import type { BroadcastFilter, Envelope } from './Envelope.ts';
 import { RemoteError, TransportUsageError } from './errors.ts';
 import { x25519FromSeed, type X25519KeyPair } from './payloadCipher.ts';
 import { sealFor } from './sealFor.ts';
-import { encodeEnvelope, type EnvelopeDraft } from './signEnvelope.ts';
+import { encodeEnvelope } from './signEnvelope.ts';
 import { agentDurableSubject, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject } from './subjects.ts';
 
 /** One agent attached to a `MessageBus` (through its {@link AgentBus} side): its {@link AgentEndpoint} for sending, and its {@link AgentInbox}. */

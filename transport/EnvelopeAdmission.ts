@@ -2,7 +2,7 @@ import { CanonicalJsonError, MandateError, type Clock } from '../kernel/index.ts
 import type { z } from 'zod';
 import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
 import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.ts';
-import { EnvelopeRejectedError, RejectCode, type EnvelopeRefusal, type RejectCodeValue } from './errors.ts';
+import { EnvelopeRejectedError, RejectCode, type EnvelopeRefusal } from './errors.ts';
 import { openEnvelope } from './openEnvelope.ts';
 import { openBody, type X25519KeyPair } from './payloadCipher.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';

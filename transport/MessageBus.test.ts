@@ -96,7 +96,7 @@ describe('MessageBus (memory transport)', () => {
     );
     const mallory = AgentIdentity.generate();
     await registry.register(mallory, { id: 'm', node: 'x', nodeDid: mallory.did, capabilities: [] });
-    await registry.revoke(mallory, mallory.did, 'leaked key', 'operator:alice');
+    await registry.revoke(mallory, { did: mallory.did, reason: 'leaked key', by: 'operator:alice' });
     transport.publish(
       agentInboxSubject(alice.did),
       encodeEnvelope(signEnvelope(mallory, { to: alice.did, type: 'note', body: {} })),

@@ -106,7 +106,7 @@ export type {
 } from './AgentEndpoint.ts';
 export type { IdentityJson } from './AgentIdentity.ts';
 export type { AttachOptions } from './AttachOptions.ts';
-export type { CapabilityRegistry, DescriptorInput, SignerStatus } from './CapabilityRegistry.ts';
+export type { CapabilityRegistry, DescriptorInput, RevocationRequest, SignerStatus } from './CapabilityRegistry.ts';
 export type { InspectionMessage, KillSwitchControl } from './controlMessages.ts';
 export type {
   BroadcastFilter,

@@ -177,7 +177,7 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     await bad.send({ to: target.did, type: 'note', body: {} });
     await eventually(() => calls === 1, 'accepted before revocation');
     // Signed by node b, which hosts the agent (its descriptor names it): the revocation carries that descriptor.
-    await b.registry.revoke(b.bus.options.node.identity, bad.did, 'compromised', 'operator:test');
+    await b.registry.revoke(b.bus.options.node.identity, { did: bad.did, reason: 'compromised', by: 'operator:test' });
     await eventually(async () => (await a.registry.lookup(bad.did)).state === 'revoked', 'revocation reached node a');
     await bad.send({ to: target.did, type: 'note', body: {} });
     await eventually(() => a.rejections.length === 1, 'refused after revocation');
