@@ -114,7 +114,7 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
       await settle(ctx, key, status, receipt, now, sent);
       return receipt;
     }
-    await ctx.ledger.update(key, 'submitted', receipt, now);
+    await ctx.ledger.update(key, { status: 'submitted', receipt, now });
     return receipt;
   }
 
@@ -128,7 +128,7 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
       reorgs: receipt.reorgs + 1,
       details: { ...details, lastReorgAt: now.toISOString() },
     };
-    await ctx.ledger.update(key, 'submitted', receipt, now);
+    await ctx.ledger.update(key, { status: 'submitted', receipt, now });
     await broadcastAttempt(ctx.provider, ctx.attempts, latest);
     return receipt;
   }
@@ -167,7 +167,7 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
       receipt = { ...receipt, details: { ...receipt.details, replacementBlocked: error.code } };
     }
   }
-  await ctx.ledger.update(key, 'submitted', receipt, now);
+  await ctx.ledger.update(key, { status: 'submitted', receipt, now });
   return receipt;
 }
 
@@ -189,7 +189,7 @@ async function settle(
   const limits = ctx.limits !== undefined && ctx.limits.shares(ctx.sql) ? ctx.limits : undefined;
   await ctx.sql.transaction(async (tx) => {
     await tx.query('SET LOCAL synchronous_commit = off');
-    await ctx.ledger.update(key, status, receipt, now, tx);
+    await ctx.ledger.update(key, { status, receipt, now }, tx);
     await ctx.attempts.markBroadcastIn(tx, sent.splice(0));
     if (limits === undefined) return;
     if (status === 'confirmed') await limits.commit(key, tx);

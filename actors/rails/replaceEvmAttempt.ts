@@ -71,12 +71,10 @@ export async function replaceEvmAttempt(
       rawTx: raw,
       ...fees,
     } as const;
-    await ctx.attempts.record(tx, next, now, false);
+    await ctx.attempts.record(tx, { ...next, createdAt: now }, false);
     await ctx.ledger.update(
       key,
-      entry.status,
-      { ...entry.receipt, attempts: [...entry.receipt.attempts, next.txHash] },
-      now,
+      { status: entry.status, receipt: { ...entry.receipt, attempts: [...entry.receipt.attempts, next.txHash] }, now },
       tx,
     );
     return { ...next, status: 'signed', createdAt: now } satisfies Attempt;
