@@ -295,6 +295,6 @@ export class EvmRail {
   }
 
   async #broadcastQuietly(attempt: Attempt): Promise<void> {
-    await broadcastAttempt(this.#o.provider, this.#attempts, attempt);
+    await broadcastAttempt({ provider: this.#o.provider, attempts: this.#attempts }, attempt);
   }
 }

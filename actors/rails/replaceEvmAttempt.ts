@@ -49,7 +49,7 @@ export async function replaceEvmAttempt(
         `payment "${key}" is ${entry.receipt.status} with ${list.length} signed transaction(s): nothing to ${purpose === 'cancel' ? 'cancel' : 'replace'}`,
       );
     }
-    const fees = bumpFees(last, current, ctx.feeCap);
+    const fees = bumpFees(last, current, { cap: ctx.feeCap });
     const prev = Transaction.from(last.rawTx);
     const call =
       purpose === 'cancel'
@@ -79,5 +79,5 @@ export async function replaceEvmAttempt(
     );
     return { ...next, status: 'signed', createdAt: now } satisfies Attempt;
   });
-  await broadcastAttempt(ctx.provider, ctx.attempts, attempt);
+  await broadcastAttempt(ctx, attempt);
 }
