@@ -12,7 +12,7 @@ import { submitGoverned } from '../submitGoverned.ts';
 export function taskRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
   app.post('/api/tasks', { config: { permission: 'task.submit' } }, async (request, reply) => {
     const { capability, input } = parseInput(TaskBodySchema, request.body, 'body');
-    const task = await submitGoverned(runtime, capability, input, principalOf(request));
+    const task = await submitGoverned(runtime, { capability, input, by: principalOf(request) });
     return task.status === 'pending' ? reply.code(202).send(task) : task;
   });
 }
