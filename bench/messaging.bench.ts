@@ -145,11 +145,11 @@ async function mandate(
     if (x.state === 'active' && y.state === 'active') break;
     await new Promise((r) => setTimeout(r, 10));
   }
-  await sender.request(receiver.did, 'fx.quote', body(-1)); // first contact: checkpoint load
+  await sender.request({ to: receiver.did, type: 'fx.quote', body: body(-1) }); // first contact: checkpoint load
   const t0 = performance.now();
   // The sender yields every 64 messages, as a live agent would, so sending and receiving overlap.
   for (let i = 0; i < N; i++) {
-    await sender.send(receiver.did, 'fx.order', body(i));
+    await sender.send({ to: receiver.did, type: 'fx.order', body: body(i) });
     if (i % 64 === 63) await new Promise((r) => setImmediate(r));
   }
   await all;
@@ -158,7 +158,7 @@ async function mandate(
   const lat: number[] = [];
   for (let i = 0; i < RR; i++) {
     const s = performance.now();
-    await sender.request(receiver.did, 'fx.quote', body(i));
+    await sender.request({ to: receiver.did, type: 'fx.quote', body: body(i) });
     lat.push(performance.now() - s);
   }
   const rejected = [...A.bus.rejected.values(), ...B.bus.rejected.values()].reduce((x, y) => x + y, 0);
@@ -180,10 +180,10 @@ async function fixedCosts(): Promise<Record<string, number>> {
   await registry.register(a, { id: 'a', node: 'n', nodeDid: a.did, capabilities: [] });
   const guard = new ReplayGuard(new MemoryReplayStore(), { checkpoint: new MemoryReplayCheckpoint() });
   const envs = Array.from({ length: 20_000 }, () => signEnvelope(a, { to: b.did, type: 'fx.order', body: body(1) }));
-  await guard.check(b.did, envs[0]!, Date.now());
+  await guard.check(envs[0]!, { scope: b.did, now: Date.now() });
   let k = 1;
   const t0 = performance.now();
-  for (; k < envs.length; k++) await guard.check(b.did, envs[k]!, Date.now());
+  for (; k < envs.length; k++) await guard.check(envs[k]!, { scope: b.did, now: Date.now() });
   const replayUs = ((performance.now() - t0) * 1000) / (envs.length - 1);
   const t1 = performance.now();
   for (let i = 0; i < 20_000; i++) await registry.lookup(a.did);

@@ -20,8 +20,14 @@ interface VersionView {
   files: string[];
 }
 
+/** Where the gateway is and the token to call it with. */
+interface Gateway {
+  url: string;
+  token: string | undefined;
+}
+
 /** Calls the gateway; its coded errors come back as the same coded errors, anything else as MANDATE_ERR_GATEWAY_UNREACHABLE. */
-async function call(url: string, token: string | undefined, path: string, body?: unknown): Promise<unknown> {
+async function call({ url, token }: Gateway, path: string, body?: unknown): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(new URL(path, url), {
@@ -71,7 +77,7 @@ export async function agentsCommand(argv: string[]): Promise<number> {
     );
   const agent = encodeURIComponent(id);
   if (verb === 'versions') {
-    const { versions } = (await call(url, token, `/api/agents/${agent}/versions`)) as { versions: VersionView[] };
+    const { versions } = (await call({ url, token }, `/api/agents/${agent}/versions`)) as { versions: VersionView[] };
     console.log(`versions of ${id} (* = running):`);
     for (const v of versions) console.log(line(v));
     return 0;
@@ -80,7 +86,7 @@ export async function agentsCommand(argv: string[]): Promise<number> {
   if (typeof to !== 'string') throw new UsageError(`"agents rollback" needs --to <version>. Usage: ${USAGE}`);
   const reason =
     (flags.get('reason') as string | undefined) ?? `rolled back with "mandate agents rollback ${id} --to ${to}"`;
-  const { version } = (await call(url, token, `/api/agents/${agent}/rollback`, { to, reason })) as {
+  const { version } = (await call({ url, token }, `/api/agents/${agent}/rollback`, { to, reason })) as {
     version: VersionView;
   };
   console.log(`${id} now runs version ${version.number} (${version.hash})`);

@@ -45,7 +45,9 @@ export async function tokenCommand(argv: string[], now: () => number = Date.now)
     const expires = flags.get('expires');
     const at = now();
     const expiresAt = typeof expires === 'string' ? at + tokenLifetime(expires) : undefined;
-    const token = await issueToken(path, name, role as Role, {
+    const token = await issueToken(path, {
+      name,
+      role: role as Role,
       now: at,
       ...(expiresAt === undefined ? {} : { expiresAt }),
     });

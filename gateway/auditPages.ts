@@ -6,12 +6,17 @@ import type { AuditEntry, AuditQuery, AuditSource } from './RuntimeApi.ts';
 /** Most rows one export carries; past it the export says it was cut short. */
 export const EXPORT_MAX_ROWS = 50_000;
 
+/** How much one export may carry (`maxRows`, default {@link EXPORT_MAX_ROWS}), and whom to tell when it was cut short. */
+export interface ExportBound {
+  maxRows?: number;
+  onTruncated?: () => void;
+}
+
 /** Yields matching entries page by page, at most `maxRows`; reports whether more existed. */
 export async function* auditPages(
   source: AuditSource,
   filters: Omit<AuditQuery, 'limit' | 'cursor'>,
-  maxRows: number = EXPORT_MAX_ROWS,
-  onTruncated: () => void = () => {},
+  { maxRows = EXPORT_MAX_ROWS, onTruncated = () => {} }: ExportBound = {},
 ): AsyncGenerator<AuditEntry> {
   let cursor: string | undefined;
   let count = 0;

@@ -119,7 +119,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     hub.close();
   });
 
-  healthRoutes(app, runtime, hub, options.readiness ?? {});
+  healthRoutes(app, { runtime, hub, checks: options.readiness ?? {} });
   agentRoutes(app, runtime);
   approvalRoutes(app, runtime);
   alertRoutes(app, runtime);

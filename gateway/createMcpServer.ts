@@ -138,7 +138,7 @@ export function createMcpServer(
       throw new McpError(ErrorCode.InvalidParams, `Tool arguments must be an object: ${args.error.message}`);
     try {
       await log(extra.sendNotification, 'info', { event: 'task.submitted', capability: capability.name });
-      const task = await submitGoverned(runtime, capability.name, args.data, principal);
+      const task = await submitGoverned(runtime, { capability: capability.name, input: args.data, by: principal });
       await log(extra.sendNotification, task.status === 'done' ? 'info' : 'notice', {
         event: task.status === 'done' ? 'task.done' : 'task.pending',
         capability: capability.name,

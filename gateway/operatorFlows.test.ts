@@ -15,11 +15,16 @@ afterAll(async () => {
   await fx?.close();
 });
 
+/** One gateway request of a test: method, path and query, and the JSON body if any. */
+interface ApiRequest {
+  method: string;
+  url: string;
+  body?: unknown;
+}
+
 async function api(
   role: Role,
-  method: string,
-  url: string,
-  body?: unknown,
+  { method, url, body }: ApiRequest,
 ): Promise<{ status: number; body: any; headers: Headers; raw: Buffer }> {
   const response = await fetch(fx.url + url, {
     method,
@@ -40,15 +45,20 @@ async function api(
 }
 
 async function auditOf(action: string): Promise<any[]> {
-  return (await api('observer', 'GET', `/api/audit?action=${encodeURIComponent(action)}&limit=500`)).body.entries;
+  return (await api('observer', { method: 'GET', url: `/api/audit?action=${encodeURIComponent(action)}&limit=500` }))
+    .body.entries;
 }
 
 describe('gateway - operator overrides through the API', () => {
   it('gateway - pause and resume change the agent and land in the audit log with who and why', async () => {
-    const paused = await api('operator', 'POST', '/api/agents/fx-rebalancer/pause', { reason: 'month-end freeze' });
+    const paused = await api('operator', {
+      method: 'POST',
+      url: '/api/agents/fx-rebalancer/pause',
+      body: { reason: 'month-end freeze' },
+    });
     expect(paused.status).toBe(200);
     expect(paused.body.agent).toMatchObject({ id: 'fx-rebalancer', paused: true });
-    expect((await api('observer', 'GET', '/api/agents/fx-rebalancer')).body.paused).toBe(true);
+    expect((await api('observer', { method: 'GET', url: '/api/agents/fx-rebalancer' })).body.paused).toBe(true);
     const [entry] = await auditOf('operator.pause');
     expect(entry).toMatchObject({
       who: { kind: 'human', id: 'operator' },
@@ -56,52 +66,80 @@ describe('gateway - operator overrides through the API', () => {
       why: 'month-end freeze',
     });
 
-    const resumed = await api('operator', 'POST', '/api/agents/fx-rebalancer/resume', { reason: 'books closed' });
+    const resumed = await api('operator', {
+      method: 'POST',
+      url: '/api/agents/fx-rebalancer/resume',
+      body: { reason: 'books closed' },
+    });
     expect(resumed.status).toBe(200);
     expect(fx.runtime.getAgent('fx-rebalancer')?.paused).toBe(false);
     expect((await auditOf('operator.resume'))[0]).toMatchObject({ who: { id: 'operator' }, why: 'books closed' });
   });
 
   it('gateway - an override the agent state refuses is a 409 with the runtime code', async () => {
-    const res = await api('operator', 'POST', '/api/agents/fx-rebalancer/resume', { reason: 'not paused' });
+    const res = await api('operator', {
+      method: 'POST',
+      url: '/api/agents/fx-rebalancer/resume',
+      body: { reason: 'not paused' },
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('MANDATE_ERR_STATE_CONFLICT');
   });
 
   it('gateway - an admin stops an agent for good; stopping it again is a conflict', async () => {
-    const res = await api('admin', 'POST', '/api/agents/statement-reconciler/stop', { reason: 'parser under repair' });
+    const res = await api('admin', {
+      method: 'POST',
+      url: '/api/agents/statement-reconciler/stop',
+      body: { reason: 'parser under repair' },
+    });
     expect(res.status).toBe(200);
     expect(fx.runtime.getAgent('statement-reconciler')?.state).toBe('stopped');
     expect((await auditOf('operator.stop'))[0]).toMatchObject({
       who: { id: 'admin' },
       subject: 'statement-reconciler',
     });
-    expect((await api('admin', 'POST', '/api/agents/statement-reconciler/stop', { reason: 'again' })).status).toBe(409);
+    expect(
+      (await api('admin', { method: 'POST', url: '/api/agents/statement-reconciler/stop', body: { reason: 'again' } }))
+        .status,
+    ).toBe(409);
   });
 
   it('gateway - the kill switch stops every agent in scope; only an admin releases it', async () => {
-    const engaged = await api('operator', 'POST', '/api/kill-switch', {
-      action: 'engage',
-      scope: { all: true },
-      reason: 'suspicious outflow',
+    const engaged = await api('operator', {
+      method: 'POST',
+      url: '/api/kill-switch',
+      body: {
+        action: 'engage',
+        scope: { all: true },
+        reason: 'suspicious outflow',
+      },
     });
     expect(engaged.status).toBe(200);
     expect(engaged.body.all).toBe(true);
-    const agents = (await api('observer', 'GET', '/api/agents')).body.agents as Array<{
+    const agents = (await api('observer', { method: 'GET', url: '/api/agents' })).body.agents as Array<{
       id: string;
       killed: boolean;
       state: string;
     }>;
     for (const a of agents.filter((x) => x.state !== 'stopped')) expect(a.killed).toBe(true);
     expect(
-      (await api('operator', 'POST', '/api/kill-switch', { action: 'release', scope: { all: true }, reason: 'x' }))
-        .status,
+      (
+        await api('operator', {
+          method: 'POST',
+          url: '/api/kill-switch',
+          body: { action: 'release', scope: { all: true }, reason: 'x' },
+        })
+      ).status,
     ).toBe(403);
     expect(fx.runtime.killSwitchState().all).toBe(true);
-    const released = await api('admin', 'POST', '/api/kill-switch', {
-      action: 'release',
-      scope: { all: true },
-      reason: 'false alarm',
+    const released = await api('admin', {
+      method: 'POST',
+      url: '/api/kill-switch',
+      body: {
+        action: 'release',
+        scope: { all: true },
+        reason: 'false alarm',
+      },
     });
     expect(released.body.all).toBe(false);
     expect(fx.runtime.getAgent('payables')?.killed).toBe(false);
@@ -114,9 +152,9 @@ describe('gateway - operator overrides through the API', () => {
 
 describe('gateway - agent listing', () => {
   it('gateway - agents filter by group, capability and state, and page with limit/offset', async () => {
-    const all = (await api('observer', 'GET', '/api/agents')).body;
+    const all = (await api('observer', { method: 'GET', url: '/api/agents' })).body;
     expect(all.total).toBe(fx.runtime.listAgents().length);
-    const payables = (await api('observer', 'GET', '/api/agents?group=payables')).body.agents
+    const payables = (await api('observer', { method: 'GET', url: '/api/agents?group=payables' })).body.agents
       .map((a: { id: string }) => a.id)
       .sort();
     expect(payables).toEqual(
@@ -126,15 +164,15 @@ describe('gateway - agent listing', () => {
         .map((a) => a.id)
         .sort(),
     );
-    const swap = (await api('observer', 'GET', '/api/agents?capability=fx.swap')).body.agents;
+    const swap = (await api('observer', { method: 'GET', url: '/api/agents?capability=fx.swap' })).body.agents;
     expect(swap.map((a: { id: string }) => a.id)).toEqual(['fx-rebalancer']);
-    const page = (await api('observer', 'GET', '/api/agents?limit=2&offset=1')).body;
+    const page = (await api('observer', { method: 'GET', url: '/api/agents?limit=2&offset=1' })).body;
     expect(page.agents.map((a: { id: string }) => a.id)).toEqual(
       all.agents.slice(1, 3).map((a: { id: string }) => a.id),
     );
     expect(page.total).toBe(all.total);
-    expect((await api('observer', 'GET', '/api/agents?limit=0')).status).toBe(400);
-    expect((await api('observer', 'GET', '/api/agents?colour=red')).body.error.code).toBe(
+    expect((await api('observer', { method: 'GET', url: '/api/agents?limit=0' })).status).toBe(400);
+    expect((await api('observer', { method: 'GET', url: '/api/agents?colour=red' })).body.error.code).toBe(
       'MANDATE_ERR_REQUEST_INVALID',
     );
   });
@@ -143,10 +181,14 @@ describe('gateway - agent listing', () => {
 describe('gateway - approvals through the API', () => {
   it('gateway - a pending approval is listed, rejected with a reason, and the task ends rejected', async () => {
     const { approvalId, task } = await fx.pendingApproval();
-    const pending = await api('observer', 'GET', '/api/approvals?status=pending');
+    const pending = await api('observer', { method: 'GET', url: '/api/approvals?status=pending' });
     expect(pending.body.approvals.map((a: { id: string }) => a.id)).toContain(approvalId);
-    const rejected = await api('operator', 'POST', `/api/approvals/${approvalId}/reject`, {
-      reason: 'invoice disputed',
+    const rejected = await api('operator', {
+      method: 'POST',
+      url: `/api/approvals/${approvalId}/reject`,
+      body: {
+        reason: 'invoice disputed',
+      },
     });
     expect(rejected.status).toBe(200);
     expect(rejected.body.approval).toMatchObject({
@@ -156,13 +198,17 @@ describe('gateway - approvals through the API', () => {
       decisionReason: 'invoice disputed',
     });
     expect((await task).outcome?.status).toBe('rejected');
-    const again = await api('operator', 'POST', `/api/approvals/${approvalId}/approve`, {});
+    const again = await api('operator', { method: 'POST', url: `/api/approvals/${approvalId}/approve`, body: {} });
     expect(again.status).toBe(409);
   });
 
   it('gateway - approving runs the action', async () => {
     const { approvalId, task } = await fx.pendingApproval();
-    const res = await api('admin', 'POST', `/api/approvals/${approvalId}/approve`, { reason: 'checked' });
+    const res = await api('admin', {
+      method: 'POST',
+      url: `/api/approvals/${approvalId}/approve`,
+      body: { reason: 'checked' },
+    });
     expect(res.status).toBe(200);
     expect(['succeeded', 'would-have-sent']).toContain((await task).outcome?.status);
   });
@@ -171,39 +217,44 @@ describe('gateway - approvals through the API', () => {
 describe('gateway - tasks through the API', () => {
   it('gateway - a task is run under governance: 200 with the result, 202 with the approval it waits for', async () => {
     await fx.idle('payables');
-    const done = await api('operator', 'POST', '/api/tasks', fx.allowedTask());
+    const done = await api('operator', { method: 'POST', url: '/api/tasks', body: fx.allowedTask() });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({
       status: 'done',
       result: { agentId: 'payables', verdict: { status: 'approved' } },
     });
     await fx.idle('payables');
-    const parked = await api('operator', 'POST', '/api/tasks', fx.invoiceTask('INV-1003'));
+    const parked = await api('operator', { method: 'POST', url: '/api/tasks', body: fx.invoiceTask('INV-1003') });
     expect(parked.status).toBe(202);
     expect(parked.body).toMatchObject({ status: 'pending', approval: { agentId: 'payables', status: 'pending' } });
     // Deciding straight away is safe: the answer came once the agent waits.
-    const rejected = await api('operator', 'POST', `/api/approvals/${parked.body.approval.id}/reject`, {
-      reason: 'not this one',
+    const rejected = await api('operator', {
+      method: 'POST',
+      url: `/api/approvals/${parked.body.approval.id}/reject`,
+      body: {
+        reason: 'not this one',
+      },
     });
     expect(rejected.status).toBe(200);
     await fx.idle('payables');
-    const denied = await api('operator', 'POST', '/api/tasks', fx.deniedTask());
+    const denied = await api('operator', { method: 'POST', url: '/api/tasks', body: fx.deniedTask() });
     expect(denied.body).toMatchObject({ status: 'done', result: { verdict: { status: 'denied' } } });
   });
 });
 
 describe('gateway - audit queries and exports', () => {
   it('gateway - pages follow the cursor without gaps or repeats', async () => {
-    const all = (await api('observer', 'GET', '/api/audit?limit=500')).body.entries as Array<{ seq: number }>;
+    const all = (await api('observer', { method: 'GET', url: '/api/audit?limit=500' })).body.entries as Array<{
+      seq: number;
+    }>;
     expect(all.length).toBeGreaterThan(4);
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { entries: Array<{ seq: number }>; nextCursor: string | null } } = await api(
-        'observer',
-        'GET',
-        `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: { body: { entries: Array<{ seq: number }>; nextCursor: string | null } } = await api('observer', {
+        method: 'GET',
+        url: `/api/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      });
       expect(page.body.entries.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.entries.map((e) => e.seq));
       cursor = page.body.nextCursor;
@@ -218,35 +269,37 @@ describe('gateway - audit queries and exports', () => {
     await fx.submit(task);
     const counterparty = fx.sim.invoices.find((i) => i.id === task.input.invoice)!.counterparty;
     const filtered = (
-      await api(
-        'observer',
-        'GET',
-        `/api/audit?currency=USDC&counterparty=${counterparty}&status=would-have-sent&from=${before + 1}`,
-      )
+      await api('observer', {
+        method: 'GET',
+        url: `/api/audit?currency=USDC&counterparty=${counterparty}&status=would-have-sent&from=${before + 1}`,
+      })
     ).body.entries as any[];
     expect(filtered.length).toBe(1);
     expect(filtered[0]).toMatchObject({ currency: 'USDC', counterparty, status: 'would-have-sent' });
     const iso = new Date(before + 1).toISOString();
     expect(
-      (await api('observer', 'GET', `/api/audit?from=${encodeURIComponent(iso)}&counterparty=${counterparty}`)).body
-        .entries.length,
+      (
+        await api('observer', {
+          method: 'GET',
+          url: `/api/audit?from=${encodeURIComponent(iso)}&counterparty=${counterparty}`,
+        })
+      ).body.entries.length,
     ).toBeGreaterThan(0);
     expect(
       (
-        await api(
-          'observer',
-          'GET',
-          `/api/audit?to=${before}&counterparty=${counterparty}&status=would-have-sent&currency=USDC`,
-        )
+        await api('observer', {
+          method: 'GET',
+          url: `/api/audit?to=${before}&counterparty=${counterparty}&status=would-have-sent&currency=USDC`,
+        })
       ).body.entries.map((e: any) => e.seq),
     ).not.toContain(filtered[0].seq);
   });
 
   it('gateway - the CSV export holds exactly the filtered entries', async () => {
-    const entries = (await api('observer', 'GET', '/api/audit?action=approval.granted&limit=500')).body
+    const entries = (await api('observer', { method: 'GET', url: '/api/audit?action=approval.granted&limit=500' })).body
       .entries as Array<{ seq: number; hash: string }>;
     expect(entries.length).toBeGreaterThan(0);
-    const csv = await api('observer', 'GET', '/api/audit/export.csv?action=approval.granted');
+    const csv = await api('observer', { method: 'GET', url: '/api/audit/export.csv?action=approval.granted' });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="mandate-audit-.*\.csv"/);
@@ -256,7 +309,7 @@ describe('gateway - audit queries and exports', () => {
   });
 
   it('gateway - the PDF export is a PDF', async () => {
-    const pdf = await api('observer', 'GET', '/api/audit/export.pdf?action=operator.pause');
+    const pdf = await api('observer', { method: 'GET', url: '/api/audit/export.pdf?action=operator.pause' });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.raw.subarray(0, 5).toString('latin1')).toBe('%PDF-');

@@ -12,12 +12,14 @@ function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-function block(
-  name: string,
-  type: 'counter' | 'gauge',
-  help: string,
-  samples: Array<[Record<string, string>, number]>,
-): string {
+/** One metric family: its name, type and help text. */
+interface Metric {
+  name: string;
+  type: 'counter' | 'gauge';
+  help: string;
+}
+
+function block({ name, type, help }: Metric, samples: Array<[Record<string, string>, number]>): string {
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
   for (const [labels, value] of samples) {
     const keys = Object.keys(labels);
@@ -58,71 +60,80 @@ export function prometheusText(metrics: RuntimeMetrics, gateway: GatewayGauges):
   return (
     [
       block(
-        'mandate_agent_cycles_total',
-        'counter',
-        'Completed perceive-decide-act-learn cycles per agent.',
+        {
+          name: 'mandate_agent_cycles_total',
+          type: 'counter',
+          help: 'Completed perceive-decide-act-learn cycles per agent.',
+        },
         agents.map((a) => [{ agent: a.id }, a.cycles]),
       ),
       block(
-        'mandate_agent_failures_total',
-        'counter',
-        'Failed cycles per agent.',
+        { name: 'mandate_agent_failures_total', type: 'counter', help: 'Failed cycles per agent.' },
         agents.map((a) => [{ agent: a.id }, a.failures]),
       ),
       block(
-        'mandate_agent_restarts_total',
-        'counter',
-        'Supervisor restarts per agent.',
+        { name: 'mandate_agent_restarts_total', type: 'counter', help: 'Supervisor restarts per agent.' },
         agents.map((a) => [{ agent: a.id }, a.restarts]),
       ),
       block(
-        'mandate_agent_health',
-        'gauge',
-        'Health score per agent, 0-100: error rate, phase latency, reputation and sandbox CPU use (docs/health.md).',
+        {
+          name: 'mandate_agent_health',
+          type: 'gauge',
+          help: 'Health score per agent, 0-100: error rate, phase latency, reputation and sandbox CPU use (docs/health.md).',
+        },
         agents.map((a) => [{ agent: a.id }, a.health]),
       ),
       block(
-        'mandate_agent_state',
-        'gauge',
-        'Current state of each agent (1 for the state it is in).',
+        { name: 'mandate_agent_state', type: 'gauge', help: 'Current state of each agent (1 for the state it is in).' },
         agents.map((a) => [{ agent: a.id, state: a.state }, 1]),
       ),
       block(
-        'mandate_agents_hosted',
-        'gauge',
-        'Agents on this node: active (in memory) and passivated (snapshot only).',
+        {
+          name: 'mandate_agents_hosted',
+          type: 'gauge',
+          help: 'Agents on this node: active (in memory) and passivated (snapshot only).',
+        },
         [
           [{ status: 'active' }, metrics.hosted.active],
           [{ status: 'passivated' }, metrics.hosted.passivated],
         ],
       ),
       block(
-        'mandate_queue_depth',
-        'gauge',
-        'Work waiting on this node: agents inside a phase, and snapshots and journal entries not yet written.',
+        {
+          name: 'mandate_queue_depth',
+          type: 'gauge',
+          help: 'Work waiting on this node: agents inside a phase, and snapshots and journal entries not yet written.',
+        },
         [
           [{ queue: 'phases' }, metrics.queues.phases],
           [{ queue: 'persistence' }, metrics.queues.persistence],
         ],
       ),
-      block('mandate_approvals_pending', 'gauge', 'Approvals waiting for a decision.', [
+      block({ name: 'mandate_approvals_pending', type: 'gauge', help: 'Approvals waiting for a decision.' }, [
         [{}, metrics.approvalsPending],
       ]),
       ...metrics.families.map(family),
       block(
-        'mandate_alerts',
-        'gauge',
-        'Kept alerts by status (open, acknowledged, resolved) and severity.',
+        {
+          name: 'mandate_alerts',
+          type: 'gauge',
+          help: 'Kept alerts by status (open, acknowledged, resolved) and severity.',
+        },
         metrics.alerts.map((a) => [{ status: a.status, severity: a.severity }, a.count]),
       ),
-      block('mandate_messages_total', 'counter', 'Agent messages by direction.', [
+      block({ name: 'mandate_messages_total', type: 'counter', help: 'Agent messages by direction.' }, [
         [{ direction: 'sent' }, metrics.messages.sent],
         [{ direction: 'received' }, metrics.messages.received],
         [{ direction: 'rejected' }, metrics.messages.rejected],
       ]),
-      block('mandate_gateway_live_clients', 'gauge', 'Clients connected to the live inspection stream.', [
-        [{}, gateway.liveClients],
-      ]),
+      block(
+        {
+          name: 'mandate_gateway_live_clients',
+          type: 'gauge',
+          help: 'Clients connected to the live inspection stream.',
+        },
+        [[{}, gateway.liveClients]],
+      ),
     ].join('\n') + '\n'
   );
 }

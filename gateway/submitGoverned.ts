@@ -9,6 +9,13 @@ import type { MandateRuntime, TaskResult } from './RuntimeApi.ts';
 /** Either the finished task, or the approval it waits for (the task keeps running in the runtime). */
 export type GovernedTask = { status: 'done'; result: TaskResult } | { status: 'pending'; approval: ApprovalRecord };
 
+/** A task to submit under governance: the capability, its input, and the principal submitting it. */
+export interface GovernedSubmission {
+  capability: string;
+  input: Record<string, unknown>;
+  by: Principal;
+}
+
 /**
  * Runs `capability` with `input` for `by`.
  *
@@ -20,9 +27,7 @@ export type GovernedTask = { status: 'done'; result: TaskResult } | { status: 'p
  */
 export function submitGoverned(
   runtime: MandateRuntime,
-  capability: string,
-  input: Record<string, unknown>,
-  by: Principal,
+  { capability, input, by }: GovernedSubmission,
 ): Promise<GovernedTask> {
   const holders = new Set(runtime.capabilities().find((c) => c.name === capability)?.agents ?? []);
   return new Promise<GovernedTask>((resolve, reject) => {

@@ -68,13 +68,15 @@ describe('gateway - tokens', () => {
   it('gateway - issueToken adds a named role token, refuses duplicates and bad names, keeps the others', async () => {
     const path = join(dir, 'tokens.json');
     const { adminToken } = await ensureAdminToken(path);
-    const alice = await issueToken(path, 'alice', 'operator');
+    const alice = await issueToken(path, { name: 'alice', role: 'operator' });
     const tokens = await loadTokenFile(path);
     expect(tokens?.verify(alice)).toEqual({ name: 'alice', role: 'operator' });
     expect(tokens?.verify(adminToken ?? '')).toEqual({ name: 'admin', role: 'admin' });
-    await expect(issueToken(path, 'alice', 'observer')).rejects.toThrow(/already has a token named "alice"/);
-    await expect(issueToken(path, 'bad name!', 'observer')).rejects.toBeInstanceOf(TokenFileError);
-    await expect(issueToken(path, 'bob', 'root' as never)).rejects.toBeInstanceOf(TokenFileError);
+    await expect(issueToken(path, { name: 'alice', role: 'observer' })).rejects.toThrow(
+      /already has a token named "alice"/,
+    );
+    await expect(issueToken(path, { name: 'bad name!', role: 'observer' })).rejects.toBeInstanceOf(TokenFileError);
+    await expect(issueToken(path, { name: 'bob', role: 'root' as never })).rejects.toBeInstanceOf(TokenFileError);
     expect((await loadTokenFile(path))?.size).toBe(2);
   });
 });

@@ -99,20 +99,23 @@ export async function ensureAdminToken(
   return { tokens, adminToken: token };
 }
 
+/** A token to issue: its name and role, when it is issued (`now`, default the clock) and when it expires (`expiresAt`, default never). */
+export interface TokenRequest {
+  name: string;
+  role: Role;
+  now?: number;
+  expiresAt?: number;
+}
+
 /**
  * Adds a token for `name` with `role` to the token file (creating it) and
  * returns the plaintext, to be shown once. A name that exists is refused, so
  * a token is never replaced by accident; revoke it with {@link revokeToken}.
  *
  * @example
- * const token = await issueToken('.mandate/tokens.json', 'alice', 'operator');
+ * const token = await issueToken('.mandate/tokens.json', { name: 'alice', role: 'operator' });
  */
-export async function issueToken(
-  path: string,
-  name: string,
-  role: Role,
-  options: { now?: number; expiresAt?: number } = {},
-): Promise<string> {
+export async function issueToken(path: string, { name, role, ...options }: TokenRequest): Promise<string> {
   const entry = TokenFileSchema.shape.tokens.element.pick({ name: true, role: true }).safeParse({ name, role });
   if (!entry.success)
     throw new TokenFileError(

@@ -103,7 +103,9 @@ export class ContractorRole {
     const controller = new AbortController();
     const ids = { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId };
     const beat = setInterval(() => {
-      void endpoint.send(manager, ContractNetType.progress, ids, { cap: award.capability }).catch(() => undefined);
+      void endpoint
+        .send({ to: manager, type: ContractNetType.progress, body: ids, cap: award.capability })
+        .catch(() => undefined);
     }, this.#options.progressEveryMs ?? 1_000);
     const done = (async () => {
       let result: TaskResult;
@@ -124,7 +126,7 @@ export class ContractorRole {
         clearInterval(beat);
       }
       if (!controller.signal.aborted)
-        await endpoint.sendDurable(manager, ContractNetType.result, result, { cap: award.capability });
+        await endpoint.sendDurable({ to: manager, type: ContractNetType.result, body: result, cap: award.capability });
     })().catch((err: unknown) => {
       // The result could not be stored: forget the award so the redelivery runs it again.
       this.#awards.delete(award.awardId);

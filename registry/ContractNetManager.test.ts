@@ -187,7 +187,9 @@ describe('contract net (memory transport)', () => {
       if (did === b.did)
         throw Object.assign(new Error(`kill switch covers ${did}`), { code: 'MANDATE_ERR_KILL_SWITCH' });
     };
-    await expect(b.send(a.did, 'note', {})).rejects.toMatchObject({ code: 'MANDATE_ERR_KILL_SWITCH' });
+    await expect(b.send({ to: a.did, type: 'note', body: {} })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_KILL_SWITCH',
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(got).toBe(0);
     await bus.close();

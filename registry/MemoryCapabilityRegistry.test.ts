@@ -9,24 +9,33 @@ const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 const node = AgentIdentity.generate();
 const base = { node: 'n1', nodeDid: node.did };
 
+/** One fx.quote provider of the discovery test. */
+interface Listing {
+  id: string;
+  reputation: number;
+  price: string;
+  version?: string;
+  status?: 'draining';
+}
+
 describe('MemoryCapabilityRegistry', () => {
   it('registry - discovery filters by capability and requirements and sorts by reputation, then price, then freshness', async () => {
     const clock = new TestClock();
     const reg = new MemoryCapabilityRegistry({ clock });
-    const mk = (id: string, reputation: number, price: string, version = '1.2.0', extra = {}) =>
+    const mk = ({ id, reputation, price, version = '1.2.0', status }: Listing) =>
       reg.register(AgentIdentity.generate(), {
         id,
         ...base,
         capabilities: [{ name: 'fx.quote', version }],
         reputation,
         terms: { price: { amount: price, asset: 'USDC' } },
-        ...extra,
+        ...(status === undefined ? {} : { status }),
       });
-    const low = await mk('low', 0.3, '0.10');
-    const hiDear = await mk('hi-dear', 0.9, '10.5');
-    const hiCheap = await mk('hi-cheap', 0.9, '9.75');
-    await mk('old-major', 0.99, '0.01', '2.0.0');
-    await mk('draining', 0.95, '0.01', '1.2.0', { status: 'draining' });
+    const low = await mk({ id: 'low', reputation: 0.3, price: '0.10' });
+    const hiDear = await mk({ id: 'hi-dear', reputation: 0.9, price: '10.5' });
+    const hiCheap = await mk({ id: 'hi-cheap', reputation: 0.9, price: '9.75' });
+    await mk({ id: 'old-major', reputation: 0.99, price: '0.01', version: '2.0.0' });
+    await mk({ id: 'draining', reputation: 0.95, price: '0.01', status: 'draining' });
     await reg.register(AgentIdentity.generate(), {
       id: 'other',
       ...base,
@@ -73,7 +82,7 @@ describe('MemoryCapabilityRegistry', () => {
       ...base,
       capabilities: [{ name: 'payments.execute', version: '1.0.0' }],
     });
-    await reg.revoke(id, a.did, 'key leaked', 'operator:sec');
+    await reg.revoke(id, { did: a.did, reason: 'key leaked', by: 'operator:sec' });
     expect(await reg.lookup(a.did)).toMatchObject({
       state: 'revoked',
       revocation: { reason: 'key leaked', by: 'operator:sec' },
@@ -150,7 +159,7 @@ describe('MemoryCapabilityRegistry', () => {
     const agents = [1, 2, 3, 4].map(() => AgentIdentity.generate());
     for (const a of agents) await reg.register(a, { id: 'x', ...base, capabilities: [] });
     const mallory = AgentIdentity.generate();
-    await expect(reg.revoke(mallory, agents[0]!.did, 'spite')).rejects.toMatchObject({
+    await expect(reg.revoke(mallory, { did: agents[0]!.did, reason: 'spite' })).rejects.toMatchObject({
       code: 'MANDATE_ERR_REGISTRY_INPUT',
     });
     expect((await reg.lookup(agents[0]!.did)).state).toBe('active');
@@ -165,9 +174,9 @@ describe('MemoryCapabilityRegistry', () => {
     });
     reg.putRaw('revocations', agents[0]!.did.slice(8), encodeRecord(forged));
     expect((await reg.lookup(agents[0]!.did)).state).toBe('active');
-    await reg.revoke(agents[1]!, agents[1]!.did, 'retired');
-    await reg.revoke(node, agents[2]!.did, 'node decided', 'operator:ops');
-    await reg.revoke(authority, agents[3]!.did, 'authority decided');
+    await reg.revoke(agents[1]!, { did: agents[1]!.did, reason: 'retired' });
+    await reg.revoke(node, { did: agents[2]!.did, reason: 'node decided', by: 'operator:ops' });
+    await reg.revoke(authority, { did: agents[3]!.did, reason: 'authority decided' });
     for (const a of agents.slice(1)) expect((await reg.lookup(a.did)).state).toBe('revoked');
   });
 

@@ -8,6 +8,7 @@ import {
   type DescriptorInput,
   type RecordSigner,
   type Requirements,
+  type RevocationRequest,
   type SignerStatus,
 } from '../transport/index.ts';
 import { heartbeatRecord, newDescriptorRecord, revocationRecord } from './descriptorRecords.ts';
@@ -73,7 +74,7 @@ export class MemoryCapabilityRegistry implements CapabilityRegistry {
   ): Promise<void> {
     const current = this.#book.live(signer.did);
     if (current === undefined) throw new AgentNotRegisteredError(signer.did);
-    const { record } = heartbeatRecord(signer, current.descriptor, patch, this.#clock.now());
+    const { record } = heartbeatRecord(signer, current.descriptor, { ...patch, at: this.#clock.now() });
     this.putRaw('agents', didSuffix(signer.did), encodeRecord(record));
   }
 
@@ -81,7 +82,7 @@ export class MemoryCapabilityRegistry implements CapabilityRegistry {
     this.#book.deleteDescriptor(didSuffix(did));
   }
 
-  async revoke(signer: RecordSigner, did: string, reason: string, by: string = signer.did): Promise<void> {
+  async revoke(signer: RecordSigner, { did, reason, by = signer.did }: RevocationRequest): Promise<void> {
     const record = revocationRecord(signer, { did, reason, by, at: this.#clock.now() }, this.#book.record(did));
     this.putRaw('revocations', didSuffix(did), encodeRecord(record));
     if (this.#book.revoked(did) === undefined)

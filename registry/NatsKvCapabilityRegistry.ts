@@ -13,6 +13,7 @@ import {
   type DescriptorInput,
   type RecordSigner,
   type Requirements,
+  type RevocationRequest,
   type SignerStatus,
 } from '../transport/index.ts';
 import { heartbeatRecord, newDescriptorRecord, revocationRecord } from './descriptorRecords.ts';
@@ -105,7 +106,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
   ): Promise<void> {
     const status = await this.lookup(signer.did);
     if (status.state !== 'active') throw new AgentNotRegisteredError(signer.did);
-    const { record } = heartbeatRecord(signer, status.descriptor, patch, this.#clock.now());
+    const { record } = heartbeatRecord(signer, status.descriptor, { ...patch, at: this.#clock.now() });
     await this.#put(signer.did, encodeRecord(record));
   }
 
@@ -119,7 +120,7 @@ export class NatsKvCapabilityRegistry implements CapabilityRegistry {
     await this.#agents.delete(didSuffix(did));
   }
 
-  async revoke(signer: RecordSigner, did: string, reason: string, by: string = signer.did): Promise<void> {
+  async revoke(signer: RecordSigner, { did, reason, by = signer.did }: RevocationRequest): Promise<void> {
     const record = encodeRecord(
       revocationRecord(signer, { did, reason, by, at: this.#clock.now() }, this.#book.record(did)),
     );

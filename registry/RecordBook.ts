@@ -22,6 +22,9 @@ export interface RecordProblem {
   signer?: string;
 }
 
+/** A stored record the book ignores: where it was, why, and who signed it (when readable). */
+type IgnoredRecord = Pick<RecordProblem, 'bucket' | 'key' | 'signer'> & { reason: string };
+
 /** How a {@link RecordBook} judges records. */
 export interface RecordBookOptions {
   clock: Pick<Clock, 'now'>;
@@ -67,18 +70,33 @@ export class RecordBook {
   /** Reads one value of the agents bucket; returns the descriptor when it was valid and newest. */
   putDescriptor(key: string, bytes: Uint8Array, storedAt: number): AgentDescriptor | undefined {
     const v = verifyRecord(bytes, RecordType.descriptor);
-    if (!v.ok) return this.#problem('agents', key, v.reason, v.signer);
+    if (!v.ok) return this.#problem({ bucket: 'agents', key, reason: v.reason, signer: v.signer });
     const record = v.record;
     const parsed = AgentDescriptorSchema.safeParse(record.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.#problem('agents', key, `descriptor field "${issue?.path.join('.')}" ${issue?.message}`, record.from);
+      return this.#problem({
+        bucket: 'agents',
+        key,
+        reason: `descriptor field "${issue?.path.join('.')}" ${issue?.message}`,
+        signer: record.from,
+      });
     }
     const d = parsed.data;
     if (d.did !== record.from)
-      return this.#problem('agents', key, `a descriptor of ${d.did} signed by ${record.from}`, record.from);
+      return this.#problem({
+        bucket: 'agents',
+        key,
+        reason: `a descriptor of ${d.did} signed by ${record.from}`,
+        signer: record.from,
+      });
     if (didSuffix(d.did) !== key)
-      return this.#problem('agents', key, `the descriptor of ${d.did} under another key`, record.from);
+      return this.#problem({
+        bucket: 'agents',
+        key,
+        reason: `the descriptor of ${d.did} under another key`,
+        signer: record.from,
+      });
     if (this.#revoked.has(d.did)) return undefined;
     const newest = this.#newest.get(d.did) ?? -1;
     if (d.heartbeatAt < newest) return undefined; // an older, replayed record: not a problem of the agent's
@@ -97,23 +115,28 @@ export class RecordBook {
   /** Reads one value of the revocations bucket; returns the revocation when it was valid. */
   putRevocation(key: string, bytes: Uint8Array): Revocation | undefined {
     const v = verifyRecord(bytes, RecordType.revocation);
-    if (!v.ok) return this.#problem('revocations', key, v.reason, v.signer);
+    if (!v.ok) return this.#problem({ bucket: 'revocations', key, reason: v.reason, signer: v.signer });
     const record = v.record;
     const parsed = RevocationSchema.safeParse(record.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.#problem(
-        'revocations',
+      return this.#problem({
+        bucket: 'revocations',
         key,
-        `revocation field "${issue?.path.join('.')}" ${issue?.message}`,
-        record.from,
-      );
+        reason: `revocation field "${issue?.path.join('.')}" ${issue?.message}`,
+        signer: record.from,
+      });
     }
     const r = parsed.data;
     if (didSuffix(r.did) !== key)
-      return this.#problem('revocations', key, `the revocation of ${r.did} under another key`, record.from);
+      return this.#problem({
+        bucket: 'revocations',
+        key,
+        reason: `the revocation of ${r.did} under another key`,
+        signer: record.from,
+      });
     const why = this.#authority(record.from, r);
-    if (why !== undefined) return this.#problem('revocations', key, why, record.from);
+    if (why !== undefined) return this.#problem({ bucket: 'revocations', key, reason: why, signer: record.from });
     this.#revoked.set(r.did, r);
     this.#agents.delete(r.did);
     return r;
@@ -177,7 +200,7 @@ export class RecordBook {
     return this.#revoked.get(did);
   }
 
-  #problem(bucket: RecordProblem['bucket'], key: string, reason: string, signer?: string): undefined {
+  #problem({ bucket, key, reason, signer }: IgnoredRecord): undefined {
     this.#options.onProblem?.({
       code: ErrorCode.MANDATE_ERR_REGISTRY_RECORD,
       message: `Ignored the ${bucket === 'agents' ? 'descriptor' : 'revocation'} stored under "${key.slice(0, 80)}": ${reason}. Only records signed as docs/protocol.md §9 says are used; check who writes to the registry (NATS permissions).`,

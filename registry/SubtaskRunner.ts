@@ -30,6 +30,13 @@ export interface SubtaskRunnerDeps {
   ) => Promise<'result' | AwardEnd>;
 }
 
+/** An award the runner stops waiting on, and how its wait ended (`result`, or why none came). */
+interface EndedAward {
+  did: string;
+  awardId: string;
+  end: string;
+}
+
 /**
  * One subtask's exchange: call for proposals → bids (persisted) → award (persisted before it is sent) →
  * result, or re-award to the next bidder when the winner fails, times out or goes silent. Everything it
@@ -77,14 +84,18 @@ export class SubtaskRunner {
       const ms = Math.max(cur.deadline - clock.now(), resumed ? (timings.silenceTimeoutMs ?? 2_000) : 0);
       const ended = this.#d.wait(cur, s.capability, ms);
       if (!cur.sent) {
-        await this.#d.endpoint().sendDurable(cur.did, ContractNetType.award, {
-          taskId: record.id,
-          subtaskId: s.id,
-          awardId: cur.awardId,
-          capability: s.capability,
-          input: s.input as never,
-          deadline: cur.deadline,
-          attempt: cur.attempt,
+        await this.#d.endpoint().sendDurable({
+          to: cur.did,
+          type: ContractNetType.award,
+          body: {
+            taskId: record.id,
+            subtaskId: s.id,
+            awardId: cur.awardId,
+            capability: s.capability,
+            input: s.input as never,
+            deadline: cur.deadline,
+            attempt: cur.attempt,
+          },
         });
         cur.sent = true;
         await this.#d.save(record);
@@ -95,18 +106,23 @@ export class SubtaskRunner {
         delete p.current;
         await this.#d.save(record);
       }
-      if (record.done[s.id] === undefined) await this.#cancel(record.id, s.id, cur, end);
+      if (record.done[s.id] === undefined)
+        await this.#cancel(record.id, s.id, { did: cur.did, awardId: cur.awardId, end });
     }
   }
 
-  async #cancel(taskId: string, subtaskId: string, cur: { did: string; awardId: string }, end: string): Promise<void> {
+  async #cancel(taskId: string, subtaskId: string, award: EndedAward): Promise<void> {
     await this.#d
       .endpoint()
-      .send(cur.did, ContractNetType.cancel, {
-        taskId,
-        subtaskId,
-        awardId: cur.awardId,
-        reason: end === 'result' ? 'failed' : `no result in time (${end})`,
+      .send({
+        to: award.did,
+        type: ContractNetType.cancel,
+        body: {
+          taskId,
+          subtaskId,
+          awardId: award.awardId,
+          reason: award.end === 'result' ? 'failed' : `no result in time (${award.end})`,
+        },
       })
       .catch(() => undefined);
   }
@@ -126,7 +142,9 @@ export class SubtaskRunner {
       deadline: clock.now() + timings.resultTimeoutMs,
     };
     const answers = await Promise.allSettled(
-      candidates.map((c) => endpoint.request(c.did, ContractNetType.cfp, cfp, { timeoutMs: timings.bidTimeoutMs })),
+      candidates.map((c) =>
+        endpoint.request({ to: c.did, type: ContractNetType.cfp, body: cfp, timeoutMs: timings.bidTimeoutMs }),
+      ),
     );
     const bids: SubtaskProgress['bids'] = [];
     answers.forEach((a, rank) => {

@@ -26,15 +26,19 @@ export function newDescriptorRecord(
   return { descriptor, record: signRecord(signer, RecordType.descriptor, stripUndefined(descriptor)) };
 }
 
+/** A heartbeat: when it is made, and the status/reputation it changes, if any. */
+export interface Heartbeat extends Partial<Pick<AgentDescriptor, 'status' | 'reputation'>> {
+  at: number;
+}
+
 /** The same descriptor with a fresh heartbeat (and patch), re-signed. */
 export function heartbeatRecord(
   signer: RecordSigner,
   current: AgentDescriptor,
-  patch: Partial<Pick<AgentDescriptor, 'status' | 'reputation'>>,
-  now: number,
+  { at, ...patch }: Heartbeat,
 ): { descriptor: AgentDescriptor; record: SignedRecord } {
   // Strictly increasing, so readers (which keep only the newest) never drop a heartbeat made in the same ms.
-  const descriptor: AgentDescriptor = { ...current, ...patch, heartbeatAt: Math.max(now, current.heartbeatAt + 1) };
+  const descriptor: AgentDescriptor = { ...current, ...patch, heartbeatAt: Math.max(at, current.heartbeatAt + 1) };
   return { descriptor, record: signRecord(signer, RecordType.descriptor, stripUndefined(descriptor)) };
 }
 

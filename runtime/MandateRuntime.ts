@@ -1,6 +1,6 @@
 import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { AgentVersionInfo } from './versions/AgentVersion.ts';
+import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.ts';
 import type { HealthScore } from './health/healthScore.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
@@ -158,7 +158,7 @@ export interface MandateRuntime {
    * with its identity, counters and snapshot (when that version's machine can resume it); audited
    * as `config.agent.rolledback`, and it sticks across restarts until a new definition is deployed.
    */
-  rollback(agentId: string, to: string, by: Principal, why: string): Promise<AgentVersionInfo>;
+  rollback(agentId: string, request: RollbackRequest): Promise<AgentVersionInfo>;
   /** The supervision tree. */
   tree(): TreeNode;
   /** The newest transitions, oldest first (optionally of one actor). Kept while somebody listens or a store is attached. */

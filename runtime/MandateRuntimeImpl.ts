@@ -28,7 +28,7 @@ import { DuplicateIdError } from './errors.ts';
 import { registerAgent } from './host/registerAgent.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import { startPlacement } from './placement/startPlacement.ts';
-import type { AgentVersionInfo } from './versions/AgentVersion.ts';
+import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.ts';
 import { AgentVersions } from './versions/AgentVersions.ts';
 import type { Retractor } from './control/Retraction.ts';
 
@@ -161,8 +161,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
     return this.#versions.list(agentId);
   }
 
-  rollback(agentId: string, to: string, by: Principal, why: string): Promise<AgentVersionInfo> {
-    return this.#versions.rollback(agentId, to, by, why);
+  rollback(agentId: string, request: RollbackRequest): Promise<AgentVersionInfo> {
+    return this.#versions.rollback(agentId, request);
   }
 
   /** Nodes and placements as this node sees them; undefined without placement. */

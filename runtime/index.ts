@@ -7,7 +7,13 @@ export type { IdentityJson } from '../transport/index.ts';
 export { defineAgent } from './agents/defineAgent.ts';
 export type { AgentDefinition, AgentSpec } from './agents/defineAgent.ts';
 export type { HealthScore } from './health/healthScore.ts';
-export type { AgentSource, AgentVersionInfo, AgentVersionRow, AgentVersionStore } from './versions/AgentVersion.ts';
+export type {
+  AgentSource,
+  AgentVersionInfo,
+  AgentVersionRow,
+  AgentVersionStore,
+  RollbackRequest,
+} from './versions/AgentVersion.ts';
 export { agentDataSchema, agentYamlSchema, triggerSchema } from './agents/agentSchema.ts';
 export type { AgentData, AgentYaml, ContractorSpec, TriggerSpec } from './agents/agentSchema.ts';
 export { loadAgentYaml, parseAgentYaml } from './agents/loadAgentYaml.ts';

@@ -42,9 +42,11 @@ describe('idempotency conflicts', () => {
           amount,
           to: `0x${'ab'.repeat(20)}`,
         });
-      await ledger.begin(intent('10'), 'evm', new Date(T0));
-      await expect(ledger.begin(intent('10'), 'evm', new Date(T0))).resolves.toMatchObject({ status: 'pending' });
-      await expect(ledger.begin(intent('11'), 'evm', new Date(T0))).rejects.toMatchObject(conflict);
+      await ledger.begin(intent('10'), { rail: 'evm', now: new Date(T0) });
+      await expect(ledger.begin(intent('10'), { rail: 'evm', now: new Date(T0) })).resolves.toMatchObject({
+        status: 'pending',
+      });
+      await expect(ledger.begin(intent('11'), { rail: 'evm', now: new Date(T0) })).rejects.toMatchObject(conflict);
     } finally {
       await pool.end();
     }

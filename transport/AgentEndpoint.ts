@@ -14,6 +14,26 @@ export interface SendOptions {
   encrypt?: boolean;
 }
 
+/** A message to one agent (`did:key:…`) or to any one holder of a capability (`cap:<name>`), with its per-message options. */
+export interface OutboundMessage extends SendOptions {
+  to: string;
+  type: string;
+  body: unknown;
+}
+
+/** A request: a message whose handler's return value comes back as the reply. */
+export interface RequestMessage extends OutboundMessage {
+  /** How long to wait for the reply (default the bus's `requestTimeoutMs`). */
+  timeoutMs?: number;
+}
+
+/** A message to every agent matching `filter`; `encrypt: true` is refused (there is no one recipient). */
+export interface BroadcastMessage extends SendOptions {
+  filter: BroadcastFilter;
+  type: string;
+  body: unknown;
+}
+
 /** A verified message as a handler receives it. */
 export interface InboundMessage {
   /** The envelope as signed (for an encrypted one, `body` is the ciphertext). */
@@ -36,13 +56,13 @@ export interface Reply {
 export interface AgentEndpoint {
   readonly did: string;
   /** At-most-once message to an agent (`did:key:…`) or to any one holder of a capability (`cap:<name>`). */
-  send(to: string, type: string, body: unknown, options?: SendOptions): Promise<Envelope>;
+  send(message: OutboundMessage): Promise<Envelope>;
   /** Durable (JetStream) message to an agent: stored before this resolves, delivered at least once, de-duplicated by envelope id. */
-  sendDurable(to: string, type: string, body: unknown, options?: SendOptions): Promise<Envelope>;
+  sendDurable(message: OutboundMessage): Promise<Envelope>;
   /** Sends and waits for the handler's reply; rejects with a coded error on timeout, no responders, a rejected reply, or a `mandate.error` answer. */
-  request(to: string, type: string, body: unknown, options?: SendOptions & { timeoutMs?: number }): Promise<Reply>;
+  request(message: RequestMessage): Promise<Reply>;
   /** One envelope to every agent (on every node) matching `filter`. */
-  broadcast(filter: BroadcastFilter, type: string, body: unknown, options?: SendOptions): Promise<Envelope>;
+  broadcast(message: BroadcastMessage): Promise<Envelope>;
   /** Stops receiving; deregisters the agent when the bus registered it. */
   detach(): Promise<void>;
 }

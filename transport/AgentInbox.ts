@@ -11,6 +11,12 @@ import { encodeEnvelope } from './signEnvelope.ts';
 import { agentDurableConsumer, agentDurableSubject, agentInboxSubject, capabilitySubject } from './subjects.ts';
 import type { DurableMessage, TransportMessage, TransportSubscription } from './Transport.ts';
 
+/** One core (at-most-once) subscription's receiver: the replay scope it admits under and the recipients it takes. */
+interface CoreRoute {
+  scope: string;
+  recipientOk: (to: string | undefined) => boolean;
+}
+
 /**
  * The receiving side of one attached agent: its inbox, capability and durable subscriptions. Every message
  * is opened at once (stateless checks, which also read its priority), then admitted and handled through the
@@ -33,13 +39,13 @@ export class AgentInbox {
   async start(): Promise<void> {
     const { transport } = this.#bus;
     const did = this.#did;
-    this.#subs.push(transport.subscribe(agentInboxSubject(did), (m) => this.#onCore(m, did, (to) => to === did)));
+    const inbox: CoreRoute = { scope: did, recipientOk: (to) => to === did };
+    this.#subs.push(transport.subscribe(agentInboxSubject(did), (m) => this.#onCore(m, inbox)));
     for (const cap of this.#options.serveCapabilities ?? []) {
       const subject = capabilitySubject(cap);
       const scope = `cap:${cap}`;
-      this.#subs.push(
-        transport.subscribe(subject, (m) => this.#onCore(m, scope, (to) => to === scope), { queue: subject }),
-      );
+      const route: CoreRoute = { scope, recipientOk: (to) => to === scope };
+      this.#subs.push(transport.subscribe(subject, (m) => this.#onCore(m, route), { queue: subject }));
     }
     if (this.#options.durable !== undefined && this.#options.durable !== false) {
       const d = this.#options.durable === true ? {} : this.#options.durable;
@@ -64,23 +70,18 @@ export class AgentInbox {
     return this.#options.handler(msg);
   }
 
-  #onCore(m: TransportMessage, scope: string, recipientOk: (to: string | undefined) => boolean): void {
+  #onCore(m: TransportMessage, route: CoreRoute): void {
     let env: Envelope;
     try {
       env = this.#bus.admission.open(m.data);
     } catch (err) {
-      this.#bus.refusals.refuse(err, m, scope);
+      this.#bus.refusals.refuse(err, m, route.scope);
       return;
     }
-    this.#bus.scheduler.run(env.priority ?? 'normal', () => this.#handleCore(env, m, scope, recipientOk));
+    this.#bus.scheduler.run(env.priority ?? 'normal', () => this.#handleCore(env, m, route));
   }
 
-  async #handleCore(
-    env: Envelope,
-    m: TransportMessage,
-    scope: string,
-    recipientOk: (to: string | undefined) => boolean,
-  ): Promise<void> {
+  async #handleCore(env: Envelope, m: TransportMessage, { scope, recipientOk }: CoreRoute): Promise<void> {
     let admitted: Admitted;
     try {
       admitted = await this.#bus.admission.check(env, {
@@ -99,12 +100,10 @@ export class AgentInbox {
     } catch (err) {
       this.#bus.handlerFailed(err, env);
       if (m.reply !== undefined)
-        this.#bus.refusals.answer(
-          m.reply,
-          handlerFailure(err, env.type),
-          { from: env.from, id: env.id },
-          this.#options.identity,
-        );
+        this.#bus.refusals.answer(m.reply, handlerFailure(err, env.type), {
+          peer: { from: env.from, id: env.id },
+          signer: this.#options.identity,
+        });
       return;
     }
     if (m.reply === undefined) return;
@@ -123,12 +122,10 @@ export class AgentInbox {
       });
       this.#bus.transport.publish(m.reply, encodeEnvelope(reply));
     } catch (err) {
-      this.#bus.refusals.answer(
-        m.reply,
-        handlerFailure(err, env.type),
-        { from: env.from, id: env.id },
-        this.#options.identity,
-      );
+      this.#bus.refusals.answer(m.reply, handlerFailure(err, env.type), {
+        peer: { from: env.from, id: env.id },
+        signer: this.#options.identity,
+      });
     }
   }
 

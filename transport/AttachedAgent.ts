@@ -1,5 +1,5 @@
 import type { AgentBus } from './AgentBus.ts';
-import type { AgentEndpoint, Reply, SendOptions } from './AgentEndpoint.ts';
+import type { AgentEndpoint, BroadcastMessage, OutboundMessage, Reply, RequestMessage } from './AgentEndpoint.ts';
 import { AgentInbox } from './AgentInbox.ts';
 import type { AttachOptions } from './AttachOptions.ts';
 import { NODE_CAPABILITY } from './controlMessages.ts';
@@ -8,7 +8,7 @@ import type { BroadcastFilter, Envelope } from './Envelope.ts';
 import { RemoteError, TransportUsageError } from './errors.ts';
 import { x25519FromSeed, type X25519KeyPair } from './payloadCipher.ts';
 import { sealFor } from './sealFor.ts';
-import { encodeEnvelope, type EnvelopeDraft } from './signEnvelope.ts';
+import { encodeEnvelope } from './signEnvelope.ts';
 import { agentDurableSubject, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject } from './subjects.ts';
 
 /** One agent attached to a `MessageBus` (through its {@link AgentBus} side): its {@link AgentEndpoint} for sending, and its {@link AgentInbox}. */
@@ -58,30 +58,26 @@ export class AttachedAgent implements AgentEndpoint {
     await this.inbox.start();
   }
 
-  async send(to: string, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
-    const env = await this.#sign(to, type, body, options);
-    this.#bus.transport.publish(subjectFor(to), encodeEnvelope(env));
+  async send(message: OutboundMessage): Promise<Envelope> {
+    const env = await this.#sign(message);
+    this.#bus.transport.publish(subjectFor(message.to), encodeEnvelope(env));
     return env;
   }
 
-  async sendDurable(to: string, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
+  async sendDurable(message: OutboundMessage): Promise<Envelope> {
+    const { to } = message;
     if (!to.startsWith('did:key:'))
       throw new TransportUsageError(
         `Durable messages go to one agent (did:key:…), not "${to}"; discover the agent first.`,
       );
-    const env = await this.#sign(to, type, body, { ttlMs: 300_000, ...options });
+    const env = await this.#sign({ ttlMs: 300_000, ...message });
     await this.#bus.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), env.id);
     return env;
   }
 
-  async request(
-    to: string,
-    type: string,
-    body: unknown,
-    options: SendOptions & { timeoutMs?: number } = {},
-  ): Promise<Reply> {
-    const { timeoutMs, ...send } = options;
-    const env = await this.#sign(to, type, body, send);
+  async request({ timeoutMs, ...message }: RequestMessage): Promise<Reply> {
+    const { to, type } = message;
+    const env = await this.#sign(message);
     const bytes = await this.#bus.transport.request(
       subjectFor(to),
       encodeEnvelope(env),
@@ -115,10 +111,10 @@ export class AttachedAgent implements AgentEndpoint {
     return { envelope: reply, body: admitted.body };
   }
 
-  async broadcast(filter: BroadcastFilter, type: string, body: unknown, options: SendOptions = {}): Promise<Envelope> {
-    if (options.encrypt === true)
+  async broadcast(message: BroadcastMessage): Promise<Envelope> {
+    if (message.encrypt === true)
       throw new TransportUsageError('A broadcast cannot be encrypted: it has no one recipient.');
-    const env = await this.#sign('*', type, body, { ...options, filter });
+    const env = await this.#sign({ ...message, to: '*' });
     this.#bus.transport.publish(BROADCAST_SUBJECT, encodeEnvelope(env));
     return env;
   }
@@ -144,17 +140,13 @@ export class AttachedAgent implements AgentEndpoint {
     return filter.minReputation === undefined || d.reputation >= filter.minReputation;
   }
 
-  async #sign(
-    to: string,
-    type: string,
-    body: unknown,
-    options: SendOptions & { filter?: BroadcastFilter },
-  ): Promise<Envelope> {
+  async #sign({ encrypt, ...draft }: OutboundMessage & { filter?: BroadcastFilter }): Promise<Envelope> {
     if (this.#detached)
       throw new TransportUsageError(`Agent ${this.did} is detached from the bus; attach it again to send.`);
-    const { encrypt, ...rest } = options;
-    const draft: EnvelopeDraft = { to, type, body, ...rest };
-    if (encrypt === true) Object.assign(draft, await sealFor(this.#bus, { from: this.did, to, type, body }));
+    if (encrypt === true) {
+      const { to, type, body } = draft;
+      Object.assign(draft, await sealFor(this.#bus, { from: this.did, to, type, body }));
+    }
     return this.#bus.sign(this.#options.identity, draft);
   }
 }

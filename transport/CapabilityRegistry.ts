@@ -10,6 +10,13 @@ export type SignerStatus =
 /** A descriptor as its agent registers it: everything but the did (the signer's) and the times (the registry's). */
 export type DescriptorInput = Omit<AgentDescriptorInput, 'did'>;
 
+/** What a revocation says: whose did, why, and who decided (`by`, e.g. `operator:sec`; default the signer). */
+export interface RevocationRequest {
+  did: string;
+  reason: string;
+  by?: string;
+}
+
 /**
  * Agent descriptors by did, with heartbeat expiry, discovery and revocation — self-certifying
  * (docs/protocol.md §9): every descriptor, heartbeat and revocation is a record signed by the key allowed to
@@ -27,9 +34,9 @@ export interface CapabilityRegistry {
   /**
    * Permanently refuses `did` with a revocation signed by `signer`: the agent itself, the node its descriptor
    * names, or an authority key readers are configured with. Its messages are then refused with
-   * `MANDATE_ERR_ENVELOPE_REVOKED`. `by` says who decided (e.g. `operator:sec`); default the signer.
+   * `MANDATE_ERR_ENVELOPE_REVOKED`.
    */
-  revoke(signer: RecordSigner, did: string, reason: string, by?: string): Promise<void>;
+  revoke(signer: RecordSigner, revocation: RevocationRequest): Promise<void>;
   /** The signer's status; the message bus calls this for every inbound envelope, so it must be cheap. */
   lookup(did: string): Promise<SignerStatus>;
   /** Active agents holding `capability` that meet `requirements`, best first (reputation, then price, then freshness). */

@@ -2,7 +2,7 @@ import { CanonicalJsonError, MandateError, type Clock } from '../kernel/index.ts
 import type { z } from 'zod';
 import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
 import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.ts';
-import { EnvelopeRejectedError, RejectCode, type RejectCodeValue } from './errors.ts';
+import { EnvelopeRejectedError, RejectCode, type EnvelopeRefusal } from './errors.ts';
 import { openEnvelope } from './openEnvelope.ts';
 import { openBody, type X25519KeyPair } from './payloadCipher.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';
@@ -39,7 +39,7 @@ export interface Admitted {
   body: unknown;
 }
 
-function refuse(code: RejectCodeValue, env: Envelope, message: string, details: Record<string, unknown> = {}): never {
+function refuse(env: Envelope, { code, message, details = {} }: EnvelopeRefusal): never {
   throw new EnvelopeRejectedError(code, message, {
     peer: { from: env.from, id: env.id },
     details: { id: env.id, from: env.from, type: env.type, ...details },
@@ -93,12 +93,11 @@ export class EnvelopeAdmission {
   /** The checks that need the registry, the signature, the key and the replay window. */
   async check(env: Envelope, req: Omit<AdmitRequest, 'bytes'>): Promise<Admitted> {
     if (!req.recipientOk(env.to))
-      refuse(
-        RejectCode.recipient,
-        env,
-        `Envelope ${env.id} is addressed to "${env.to ?? '(nobody)'}" but arrived for ${req.scope}; a signed envelope cannot be redirected.`,
-        { to: env.to, scope: req.scope },
-      );
+      refuse(env, {
+        code: RejectCode.recipient,
+        message: `Envelope ${env.id} is addressed to "${env.to ?? '(nobody)'}" but arrived for ${req.scope}; a signed envelope cannot be redirected.`,
+        details: { to: env.to, scope: req.scope },
+      });
     let signer: SignerStatus;
     try {
       signer = await this.#registry.lookup(env.from);
@@ -106,84 +105,80 @@ export class EnvelopeAdmission {
       throw unavailable(env, 'the capability registry', cause);
     }
     if (signer.state === 'revoked')
-      refuse(
-        RejectCode.revoked,
-        env,
-        `Sender ${env.from} was revoked ("${signer.revocation.reason}" by ${signer.revocation.by}); its messages are refused.`,
-      );
+      refuse(env, {
+        code: RejectCode.revoked,
+        message: `Sender ${env.from} was revoked ("${signer.revocation.reason}" by ${signer.revocation.by}); its messages are refused.`,
+      });
     if (signer.state === 'unknown')
-      refuse(
-        RejectCode.unknownSigner,
-        env,
-        `Sender ${env.from} is not in the capability registry (never registered, heartbeat expired, or its descriptor is not validly signed); register the agent before it sends.`,
-      );
+      refuse(env, {
+        code: RejectCode.unknownSigner,
+        message: `Sender ${env.from} is not in the capability registry (never registered, heartbeat expired, or its descriptor is not validly signed); register the agent before it sends.`,
+      });
     const spec = req.accepts[env.type];
     if (spec === undefined)
-      refuse(
-        RejectCode.unhandled,
-        env,
-        `No handler accepts message type "${env.type}" here; accepted: ${Object.keys(req.accepts).join(', ') || '(none)'}.`,
-      );
+      refuse(env, {
+        code: RejectCode.unhandled,
+        message: `No handler accepts message type "${env.type}" here; accepted: ${Object.keys(req.accepts).join(', ') || '(none)'}.`,
+      });
     let bytes: Uint8Array;
     try {
       bytes = signingBytes(env);
     } catch (cause) {
       // JSON.parse accepts "\ud800"; such a string has no canonical form, so nothing can have signed it.
       if (!(cause instanceof CanonicalJsonError)) throw cause;
-      refuse(RejectCode.malformed, env, `Envelope ${env.id} cannot be canonicalized: ${cause.message}`);
+      refuse(env, {
+        code: RejectCode.malformed,
+        message: `Envelope ${env.id} cannot be canonicalized: ${cause.message}`,
+      });
     }
     const ok = await this.#verifier.verify(env.from, bytes, new Uint8Array(Buffer.from(env.sig, 'base64url')));
     if (!ok)
-      refuse(
-        RejectCode.signature,
-        env,
-        `Envelope ${env.id} does not carry a valid Ed25519 signature of ${env.from} over its canonical bytes (docs/protocol.md §3).`,
-      );
+      refuse(env, {
+        code: RejectCode.signature,
+        message: `Envelope ${env.id} does not carry a valid Ed25519 signature of ${env.from} over its canonical bytes (docs/protocol.md §3).`,
+      });
     const needed = spec.capability;
     if (needed !== undefined && env.cap !== needed)
-      refuse(
-        RejectCode.capability,
-        env,
-        `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}"; send it with cap "${needed}".`,
-        { needed, claimed: env.cap },
-      );
+      refuse(env, {
+        code: RejectCode.capability,
+        message: `Message type "${env.type}" requires claiming capability "${needed}", the envelope claims "${env.cap ?? '(none)'}"; send it with cap "${needed}".`,
+        details: { needed, claimed: env.cap },
+      });
     if (env.cap !== undefined && !signer.descriptor.capabilities.some((c) => c.name === env.cap))
-      refuse(
-        RejectCode.capability,
-        env,
-        `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent; register the capability in its descriptor, or drop the claim.`,
-        { claimed: env.cap },
-      );
+      refuse(env, {
+        code: RejectCode.capability,
+        message: `Sender ${env.from} claims capability "${env.cap}" but the registry does not list it for that agent; register the capability in its descriptor, or drop the claim.`,
+        details: { claimed: env.cap },
+      });
     let body: unknown = env.body;
     if (env.enc !== undefined) {
       if (req.decryptWith === undefined)
-        refuse(
-          RejectCode.encryption,
-          env,
-          `Envelope ${env.id} is encrypted, but only direct messages to one agent can be.`,
-        );
+        refuse(env, {
+          code: RejectCode.encryption,
+          message: `Envelope ${env.id} is encrypted, but only direct messages to one agent can be.`,
+        });
       body = await openBody(env, req.decryptWith());
     } else if (spec.encrypted === true)
-      refuse(
-        RejectCode.encryption,
-        env,
-        `Message type "${env.type}" must arrive encrypted to the recipient (docs/protocol.md §3.1).`,
-      );
+      refuse(env, {
+        code: RejectCode.encryption,
+        message: `Message type "${env.type}" must arrive encrypted to the recipient (docs/protocol.md §3.1).`,
+      });
     if (spec.body !== undefined) {
       const parsed = spec.body.safeParse(body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        refuse(
-          RejectCode.malformed,
-          env,
-          `Body of "${env.type}" envelope ${env.id} is invalid at "${issue?.path.join('.') || '(root)'}": ${issue?.message ?? 'schema mismatch'}.`,
-          { issues: parsed.error.issues.slice(0, 5) },
-        );
+        refuse(env, {
+          code: RejectCode.malformed,
+          message: `Body of "${env.type}" envelope ${env.id} is invalid at "${issue?.path.join('.') || '(root)'}": ${issue?.message ?? 'schema mismatch'}.`,
+          details: { issues: parsed.error.issues.slice(0, 5) },
+        });
       }
       body = parsed.data;
     }
     try {
-      await this.#replay.check(req.scope, env, this.#clock.now(), {
+      await this.#replay.check(env, {
+        scope: req.scope,
+        now: this.#clock.now(),
         redelivery: req.redelivery ?? false,
         durable: req.durable ?? false,
       });

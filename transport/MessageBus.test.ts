@@ -27,8 +27,8 @@ describe('MessageBus (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    await bob.send(alice.did, 'note', { hello: 1 });
-    const reply = await bob.request(alice.did, 'fx.quote', { pair: 'EURUSD' });
+    await bob.send({ to: alice.did, type: 'note', body: { hello: 1 } });
+    const reply = await bob.request({ to: alice.did, type: 'fx.quote', body: { pair: 'EURUSD' } });
     expect(reply.body).toEqual({ rate: '1.0842' });
     expect(reply.envelope.from).toBe(alice.did);
     expect(reply.envelope.type).toBe('fx.quote.reply');
@@ -53,14 +53,16 @@ describe('MessageBus (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    await expect(bob.request(alice.did, 'pay.request', {}, { cap: 'payments.request' })).rejects.toMatchObject({
+    await expect(
+      bob.request({ to: alice.did, type: 'pay.request', body: {}, cap: 'payments.request' }),
+    ).rejects.toMatchObject({
       code: 'MANDATE_ERR_TRANSPORT_REMOTE',
       details: { remoteCode: 'MANDATE_ERR_ENVELOPE_CAPABILITY' },
     });
-    await expect(bob.request(alice.did, 'pay.request', {})).rejects.toMatchObject({
+    await expect(bob.request({ to: alice.did, type: 'pay.request', body: {} })).rejects.toMatchObject({
       details: { remoteCode: 'MANDATE_ERR_ENVELOPE_CAPABILITY' },
     });
-    await expect(bob.request(alice.did, 'other.type', {})).rejects.toMatchObject({
+    await expect(bob.request({ to: alice.did, type: 'other.type', body: {} })).rejects.toMatchObject({
       details: { remoteCode: 'MANDATE_ERR_ENVELOPE_UNHANDLED' },
     });
     expect(calls).toBe(0);
@@ -94,7 +96,7 @@ describe('MessageBus (memory transport)', () => {
     );
     const mallory = AgentIdentity.generate();
     await registry.register(mallory, { id: 'm', node: 'x', nodeDid: mallory.did, capabilities: [] });
-    await registry.revoke(mallory, mallory.did, 'leaked key', 'operator:alice');
+    await registry.revoke(mallory, { did: mallory.did, reason: 'leaked key', by: 'operator:alice' });
     transport.publish(
       agentInboxSubject(alice.did),
       encodeEnvelope(signEnvelope(mallory, { to: alice.did, type: 'note', body: {} })),
@@ -106,7 +108,7 @@ describe('MessageBus (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    const forCarol = await bob.send(carol.did, 'note', {});
+    const forCarol = await bob.send({ to: carol.did, type: 'note', body: {} });
     transport.publish(agentInboxSubject(alice.did), encodeEnvelope(forCarol));
     await eventually(() => rejections.length === 3, 'three rejections');
     expect(rejections.map((r) => r.code).sort()).toEqual([
@@ -138,12 +140,16 @@ describe('MessageBus (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    for (let i = 0; i < 4; i++) await sender.send('cap:fx.quote', 'fx.quote', { i });
+    for (let i = 0; i < 4; i++) await sender.send({ to: 'cap:fx.quote', type: 'fx.quote', body: { i } });
     await eventually(() => got.length === 4, 'four capability deliveries');
     expect(got.filter((g) => g.startsWith('q1')).length).toBe(2);
     expect(got.filter((g) => g.startsWith('q2')).length).toBe(2);
     got.length = 0;
-    await sender.broadcast({ capability: 'fx.quote' }, 'market.halt', { reason: 'circuit breaker' });
+    await sender.broadcast({
+      filter: { capability: 'fx.quote' },
+      type: 'market.halt',
+      body: { reason: 'circuit breaker' },
+    });
     await eventually(() => got.length === 2, 'two broadcast deliveries');
     await settle();
     expect(got.sort()).toEqual(['q1:market.halt', 'q2:market.halt']);
@@ -169,7 +175,7 @@ describe('MessageBus (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    await boss.sendDurable(worker.did, 'task.award', { n: 1 });
+    await boss.sendDurable({ to: worker.did, type: 'task.award', body: { n: 1 } });
     await eventually(() => attempts === 2, 'a redelivery after the failure', 5_000);
     await settle();
     expect(attempts).toBe(2);
@@ -256,10 +262,10 @@ describe('MessageBus extras (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    await expect(b.request(a.did, 'boom', {})).rejects.toMatchObject({
+    await expect(b.request({ to: a.did, type: 'boom', body: {} })).rejects.toMatchObject({
       details: { remoteCode: 'MANDATE_ERR_HANDLER_FAILED' },
     });
-    await b.broadcast({}, 'market.halt', {});
+    await b.broadcast({ filter: {}, type: 'market.halt', body: {} });
     await eventually(() => errors.length === 2, 'both handler errors reported');
     await bus.close();
   });
@@ -280,7 +286,7 @@ describe('MessageBus extras (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    const env = await s.sendDurable(w.did, 'pay.request', { amount: '10.00' });
+    const env = await s.sendDurable({ to: w.did, type: 'pay.request', body: { amount: '10.00' } });
     await transport.publishDurable(`mandate.durable.${w.did.slice(8)}`, encodeEnvelope(env), env.id);
     await eventually(() => n === 1, 'one delivery');
     await settle(5);

@@ -46,7 +46,7 @@ describe('MessageBus, protocol v1.1 (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    await expect(carol.request(alice.did, 'other', {})).rejects.toMatchObject({
+    await expect(carol.request({ to: alice.did, type: 'other', body: {} })).rejects.toMatchObject({
       details: { remoteCode: 'MANDATE_ERR_ENVELOPE_UNHANDLED' },
     });
     await bus.close();
@@ -69,17 +69,22 @@ describe('MessageBus, protocol v1.1 (memory transport)', () => {
       accepts: {},
       handler: async () => undefined,
     });
-    const reply = await client.request(vault.did, 'secret.put', { iban: 'DE89370400440532013000' }, { encrypt: true });
+    const reply = await client.request({
+      to: vault.did,
+      type: 'secret.put',
+      body: { iban: 'DE89370400440532013000' },
+      encrypt: true,
+    });
     expect(reply.body).toEqual({ stored: true });
     expect(typeof reply.envelope.body).toBe('string'); // the reply travelled sealed
     expect(reply.envelope.enc?.alg).toBe('hpke-x25519-sha256-chacha20poly1305');
     expect(typeof seen[0]).toBe('string');
     expect(seen[0]).not.toContain('DE89');
     expect(seen[1]).toEqual({ iban: 'DE89370400440532013000' });
-    await expect(client.request(vault.did, 'secret.put', { iban: 'x' })).rejects.toMatchObject({
+    await expect(client.request({ to: vault.did, type: 'secret.put', body: { iban: 'x' } })).rejects.toMatchObject({
       details: { remoteCode: 'MANDATE_ERR_ENVELOPE_ENCRYPTION' },
     });
-    await expect(client.broadcast({}, 'secret.put', {}, { encrypt: true })).rejects.toMatchObject({
+    await expect(client.broadcast({ filter: {}, type: 'secret.put', body: {}, encrypt: true })).rejects.toMatchObject({
       code: 'MANDATE_ERR_TRANSPORT_USAGE',
     });
     expect(rejections.map((r) => r.code)).toEqual(['MANDATE_ERR_ENVELOPE_ENCRYPTION']);

@@ -8,7 +8,7 @@ import {
   type InspectionMessage,
   type KillSwitchControl,
 } from './controlMessages.ts';
-import type { AcceptSpec, AdmitRequest } from './EnvelopeAdmission.ts';
+import type { AcceptSpec, AdmitRequest, Admitted } from './EnvelopeAdmission.ts';
 import type { Envelope, Priority } from './Envelope.ts';
 import { BROADCAST_SUBJECT, CONTROL_KILLSWITCH_SUBJECT, INSPECTION_WILDCARD } from './subjects.ts';
 import type { TransportMessage, TransportSubscription } from './Transport.ts';
@@ -18,6 +18,11 @@ export interface NodeChannelsOptions {
   bus: AgentBus;
   agents: () => Iterable<AttachedAgent>;
   onControl?: (order: KillSwitchControl, envelope: Envelope) => void;
+}
+
+/** One node-wide subject's admission: its replay scope, the types it accepts, and the priority it is handled at (the envelope's own when absent). */
+interface NodeChannel extends Pick<AdmitRequest, 'scope' | 'accepts'> {
+  priority?: Priority;
 }
 
 /**
@@ -48,14 +53,14 @@ export class NodeChannels {
     const scope = `inspect@${this.#nodeId}`;
     const accepts = { 'inspect.event': { capability: NODE_CAPABILITY, body: InspectionMessageSchema } };
     return this.#o.bus.transport.subscribe(INSPECTION_WILDCARD, (m) =>
-      this.#admit(m, { scope, accepts }, 'low', (a) => handler(a.body as InspectionMessage, a.envelope)),
+      this.#admit(m, { scope, accepts, priority: 'low' }, (a) => handler(a.body as InspectionMessage, a.envelope)),
     );
   }
 
   #onBroadcast(m: TransportMessage): void {
     const accepts: Record<string, AcceptSpec> = {};
     for (const a of this.#o.agents()) for (const [type, spec] of Object.entries(a.accepts)) accepts[type] ??= spec;
-    this.#admit(m, { scope: `node:${this.#nodeId}`, accepts }, undefined, async (admitted) => {
+    this.#admit(m, { scope: `node:${this.#nodeId}`, accepts }, async (admitted) => {
       const env = admitted.envelope;
       const filter = env.filter ?? {};
       for (const agent of this.#o.agents()) {
@@ -72,32 +77,28 @@ export class NodeChannels {
 
   #onControl(m: TransportMessage): void {
     const accepts = { 'control.killswitch': { capability: CONTROL_CAPABILITY, body: KillSwitchControlSchema } };
-    this.#admit(m, { scope: `control:${this.#nodeId}`, accepts }, 'urgent', (a) =>
+    this.#admit(m, { scope: `control:${this.#nodeId}`, accepts, priority: 'urgent' }, (a) =>
       this.#o.onControl?.(a.body as KillSwitchControl, a.envelope),
     );
   }
 
   /** Opens, schedules (at `priority`, or the envelope's own), admits, then runs `then`; refusals are recorded and answered. */
-  #admit(
-    m: TransportMessage,
-    req: Pick<AdmitRequest, 'scope' | 'accepts'>,
-    priority: Priority | undefined,
-    then: (admitted: { envelope: Envelope; body: unknown }) => unknown,
-  ): void {
+  #admit(m: TransportMessage, channel: NodeChannel, then: (admitted: Admitted) => unknown): void {
+    const { scope, accepts, priority } = channel;
     const bus = this.#o.bus;
     let env: Envelope;
     try {
       env = bus.admission.open(m.data);
     } catch (err) {
-      bus.refusals.refuse(err, m, req.scope);
+      bus.refusals.refuse(err, m, scope);
       return;
     }
     bus.scheduler.run(priority ?? env.priority ?? 'normal', async () => {
       let admitted;
       try {
-        admitted = await bus.admission.check(env, { ...req, recipientOk: (to) => to === '*' });
+        admitted = await bus.admission.check(env, { scope, accepts, recipientOk: (to) => to === '*' });
       } catch (err) {
-        bus.refusals.refuse(err, m, req.scope);
+        bus.refusals.refuse(err, m, scope);
         return;
       }
       try {

@@ -38,6 +38,12 @@ export interface RefusalsOptions {
   onReject?: (rejection: Rejection) => void;
 }
 
+/** Whom a `mandate.error` answers, and the agent that signs it when it may (otherwise the node does). */
+export interface ErrorAnswer {
+  peer: RefusedPeer;
+  signer?: AgentIdentity;
+}
+
 /** A did a refusal may name as `to`: a valid Ed25519 did:key (§2), else nobody. */
 function validDid(did: string | undefined): string | undefined {
   if (did === undefined) return undefined;
@@ -87,7 +93,7 @@ export class Refusals {
       ...(typeof d.type === 'string' ? { type: d.type } : {}),
     };
     this.counts.set(coded.code, (this.counts.get(coded.code) ?? 0) + 1);
-    if (m.reply !== undefined) this.answer(m.reply, coded, coded.peer);
+    if (m.reply !== undefined) this.answer(m.reply, coded, { peer: coded.peer });
     this.#o.onReject?.(rejection);
     return rejection;
   }
@@ -96,7 +102,7 @@ export class Refusals {
    * Publishes a signed `mandate.error` on `replyTo`. `signer` (the agent whose handler failed) signs when it
    * may; otherwise, and for refusals, the node does, claiming `mandate.node`.
    */
-  answer(replyTo: string, err: MandateError, peer: RefusedPeer, signer?: AgentIdentity): void {
+  answer(replyTo: string, err: MandateError, { peer, signer }: ErrorAnswer): void {
     const to = validDid(peer.from);
     const draft = (cap: string | undefined): EnvelopeDraft => ({
       ...(to === undefined ? {} : { to }),

@@ -32,20 +32,21 @@ describe('ReplayGuard with a checkpoint (local window)', () => {
     const t = 1_767_225_600_000;
     const life1 = new ReplayGuard(new MemoryReplayStore(), { checkpoint: counting, reserveAheadMs: 5_000 });
     const early = at(t);
-    expect(await code(life1.check(bob, early, t))).toBe('ok');
-    expect(await code(life1.check(bob, early, t))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
+    expect(await code(life1.check(early, { scope: bob, now: t }))).toBe('ok');
+    expect(await code(life1.check(early, { scope: bob, now: t }))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
     // Many envelopes inside the reservation: no write each.
-    for (let i = 1; i <= 20; i++) expect(await code(life1.check(bob, at(t + i * 100), t + i * 100))).toBe('ok');
+    for (let i = 1; i <= 20; i++)
+      expect(await code(life1.check(at(t + i * 100), { scope: bob, now: t + i * 100 }))).toBe('ok');
     expect(writes).toEqual([t + 5_000]);
     // Restart: a fresh window, the same checkpoint.
     const life2 = new ReplayGuard(new MemoryReplayStore(), { checkpoint: counting, reserveAheadMs: 5_000 });
-    expect(await code(life2.check(bob, early, t + 3_000))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
-    expect(await code(life2.check(bob, at(t + 4_000), t + 4_000))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
-    expect(await code(life2.check(bob, at(t + 5_001), t + 5_001))).toBe('ok');
+    expect(await code(life2.check(early, { scope: bob, now: t + 3_000 }))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
+    expect(await code(life2.check(at(t + 4_000), { scope: bob, now: t + 4_000 }))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
+    expect(await code(life2.check(at(t + 5_001), { scope: bob, now: t + 5_001 }))).toBe('ok');
     // Capability scopes and durable deliveries use the exact shared store.
     const cap = at(t + 6_000);
-    expect(await code(life2.check('cap:fx.quote', cap, t + 6_000))).toBe('ok');
-    expect(await code(life2.check('cap:fx.quote', cap, t + 6_000))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
-    expect(await code(life2.check(bob, at(t + 6_500), t + 6_500, { durable: true }))).toBe('ok');
+    expect(await code(life2.check(cap, { scope: 'cap:fx.quote', now: t + 6_000 }))).toBe('ok');
+    expect(await code(life2.check(cap, { scope: 'cap:fx.quote', now: t + 6_000 }))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
+    expect(await code(life2.check(at(t + 6_500), { scope: bob, now: t + 6_500, durable: true }))).toBe('ok');
   });
 });

@@ -18,7 +18,21 @@ export interface ReplayGuardOptions {
   reserveAheadMs?: number;
 }
 
+/**
+ * One envelope's claim on its nonce: the scope it was received in (an agent's did, `cap:<name>`, …) and the
+ * receiver's time. `redelivery`: a JetStream redelivery of a message this scope already claimed is let through
+ * once more. `durable`: it came from a durable stream (the exact shared store is used).
+ */
+export interface ReplayClaim {
+  scope: string;
+  now: number;
+  redelivery?: boolean;
+  durable?: boolean;
+}
+
 interface Sender {
+  /** The checkpoint key of this sender in this scope. */
+  key: string;
   /** Marks at or below this were reserved by a previous life of this receiver: refused. */
   floor: number;
   reserved: number;
@@ -60,26 +74,23 @@ export class ReplayGuard {
    * (at-least-once; handlers are idempotent by envelope id). The stream's own `Nats-Msg-Id` de-duplication
    * is what stops a re-published copy. `durable`: the message came from a durable stream (exact shared store).
    */
-  async check(
-    scope: string,
-    env: Envelope,
-    now: number,
-    options: { redelivery?: boolean; durable?: boolean } = {},
-  ): Promise<void> {
-    if (this.#checkpoint !== undefined && options.durable !== true && !scope.startsWith('cap:'))
-      return this.#checkLocal(this.#checkpoint, scope, env, now);
+  async check(env: Envelope, claim: ReplayClaim): Promise<void> {
+    const { scope, now } = claim;
+    if (this.#checkpoint !== undefined && claim.durable !== true && !scope.startsWith('cap:'))
+      return this.#checkLocal(this.#checkpoint, env, claim);
     if (await this.#store.claim(ReplayGuard.key(scope, env), env.exp + this.#skewMs, now)) return;
-    if (options.redelivery === true) return;
+    if (claim.redelivery === true) return;
     throw replayed(env, 'was already accepted; each envelope is delivered once');
   }
 
-  async #checkLocal(checkpoint: ReplayCheckpoint, scope: string, env: Envelope, now: number): Promise<void> {
+  async #checkLocal(checkpoint: ReplayCheckpoint, env: Envelope, { scope, now }: ReplayClaim): Promise<void> {
     if (!this.#local.claimSync(`${scope}\n${env.from}\n${env.nonce}`, env.exp + this.#skewMs, now))
       throw replayed(env, 'was already accepted; each envelope is delivered once');
     const id = `${scope}\n${env.from}`;
     let sender = this.#senders.get(id);
     if (sender === undefined) {
-      const loading = checkpoint.load(hash(id)).then((floor) => ({ floor, reserved: floor, pending: undefined }));
+      const key = hash(id);
+      const loading = checkpoint.load(key).then((floor) => ({ key, floor, reserved: floor, pending: undefined }));
       this.#senders.set(id, loading);
       sender = loading;
       loading.then(
@@ -93,19 +104,19 @@ export class ReplayGuard {
         env,
         `is dated at or before ${s.floor}, which this receiver had reserved before it restarted, so it may have been accepted then`,
       );
-    if (env.time > s.reserved) await this.#reserve(checkpoint, id, s, env.time + this.#aheadMs);
+    if (env.time > s.reserved) await this.#reserve(checkpoint, s, env.time + this.#aheadMs);
     else if (env.time > s.reserved - this.#aheadMs / 2 && s.pending === undefined)
-      void this.#reserve(checkpoint, id, s, s.reserved + this.#aheadMs).catch(() => undefined); // ahead of need, not waited for
+      void this.#reserve(checkpoint, s, s.reserved + this.#aheadMs).catch(() => undefined); // ahead of need, not waited for
     if (this.#senders.size > 100_000) this.#senders.clear();
   }
 
   /** Reserves the mark before anything above the old one is accepted; concurrent callers share one write. */
-  async #reserve(checkpoint: ReplayCheckpoint, id: string, s: Sender, upTo: number): Promise<void> {
+  async #reserve(checkpoint: ReplayCheckpoint, s: Sender, upTo: number): Promise<void> {
     while (s.pending !== undefined) {
       await s.pending;
       if (s.reserved >= upTo) return;
     }
-    s.pending = checkpoint.reserve(hash(id), upTo).then(
+    s.pending = checkpoint.reserve(s.key, upTo).then(
       () => {
         s.reserved = Math.max(s.reserved, upTo);
         s.pending = undefined;

@@ -18,11 +18,13 @@ describe('WorkerSignatureVerifier', () => {
     const ids = [AgentIdentity.generate(), AgentIdentity.generate()];
     await fc.assert(
       fc.asyncProperty(
-        fc.uint8Array({ maxLength: 300 }),
-        fc.nat(1),
-        fc.nat(1),
-        fc.option(fc.nat(63 * 8)),
-        async (msg, signer, claimed, flip) => {
+        fc.record({
+          msg: fc.uint8Array({ maxLength: 300 }),
+          signer: fc.nat(1),
+          claimed: fc.nat(1),
+          flip: fc.option(fc.nat(63 * 8)),
+        }),
+        async ({ msg, signer, claimed, flip }) => {
           const sig = ids[signer]!.sign(msg);
           if (flip !== null) sig[flip >> 3]! ^= 1 << (flip & 7);
           const did = ids[claimed]!.did;

@@ -28,6 +28,13 @@ export interface RefusedPeer {
   id?: string;
 }
 
+/** Why an envelope is refused: its §6 code, the message, and details for the log (internal to the checks that throw {@link EnvelopeRejectedError}). */
+export interface EnvelopeRefusal {
+  code: RejectCodeValue;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 /** An inbound envelope was refused before any handler saw it; the code says why (and gives the HTTP status). */
 export class EnvelopeRejectedError extends MandateError<RejectCodeValue> {
   /** Who to answer and what it answers, as far as the envelope could be read. */

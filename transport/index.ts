@@ -95,10 +95,18 @@ export type {
   Revocation,
   Terms,
 } from './AgentDescriptor.ts';
-export type { AgentEndpoint, InboundMessage, Reply, SendOptions } from './AgentEndpoint.ts';
+export type {
+  AgentEndpoint,
+  BroadcastMessage,
+  InboundMessage,
+  OutboundMessage,
+  Reply,
+  RequestMessage,
+  SendOptions,
+} from './AgentEndpoint.ts';
 export type { IdentityJson } from './AgentIdentity.ts';
 export type { AttachOptions } from './AttachOptions.ts';
-export type { CapabilityRegistry, DescriptorInput, SignerStatus } from './CapabilityRegistry.ts';
+export type { CapabilityRegistry, DescriptorInput, RevocationRequest, SignerStatus } from './CapabilityRegistry.ts';
 export type { InspectionMessage, KillSwitchControl } from './controlMessages.ts';
 export type {
   BroadcastFilter,
@@ -117,7 +125,7 @@ export type { RecordSigner, RecordTypeValue, RecordVerdict, SignedRecord } from 
 export type { NatsAuthConfigResult, NatsAuthUser } from './natsAuthConfig.ts';
 export type { NatsTransportOptions } from './NatsTransport.ts';
 export type { ReplayCheckpoint } from './ReplayCheckpoint.ts';
-export type { ReplayGuardOptions } from './ReplayGuard.ts';
+export type { ReplayClaim, ReplayGuardOptions } from './ReplayGuard.ts';
 export type { ReplayStore } from './ReplayStore.ts';
 export type { SignatureVerifier } from './SignatureVerifier.ts';
 export type { EnvelopeDraft, EnvelopeSources } from './signEnvelope.ts';

@@ -1,6 +1,6 @@
 import { publicKeyFromDid } from './AgentIdentity.ts';
 import { DEFAULT_LIMITS, EnvelopeSchema, PROTOCOL_VERSION, type Envelope, type EnvelopeLimits } from './Envelope.ts';
-import { EnvelopeRejectedError, RejectCode, type RefusedPeer } from './errors.ts';
+import { EnvelopeRejectedError, RejectCode, type EnvelopeRefusal, type RefusedPeer } from './errors.ts';
 import { jsonNestingDepth } from './jsonNestingDepth.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -32,12 +32,7 @@ export function refusedPeer(raw: unknown): RefusedPeer {
   return peer;
 }
 
-function reject(
-  code: (typeof RejectCode)[keyof typeof RejectCode],
-  message: string,
-  raw: unknown,
-  details?: Record<string, unknown>,
-): never {
+function reject(raw: unknown, { code, message, details }: EnvelopeRefusal): never {
   throw new EnvelopeRejectedError(code, message, {
     peer: refusedPeer(raw),
     ...(details === undefined ? {} : { details }),
@@ -54,21 +49,19 @@ function reject(
 export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
   const limits = ctx.limits ?? DEFAULT_LIMITS;
   if (bytes.length > limits.maxBytes) {
-    reject(
-      RejectCode.tooLarge,
-      `Envelope of ${bytes.length} bytes exceeds the limit of ${limits.maxBytes} bytes; send large data by reference.`,
-      undefined,
-      { size: bytes.length, limit: limits.maxBytes },
-    );
+    reject(undefined, {
+      code: RejectCode.tooLarge,
+      message: `Envelope of ${bytes.length} bytes exceeds the limit of ${limits.maxBytes} bytes; send large data by reference.`,
+      details: { size: bytes.length, limit: limits.maxBytes },
+    });
   }
   const depth = jsonNestingDepth(bytes, limits.maxDepth);
   if (depth > limits.maxDepth) {
-    reject(
-      RejectCode.malformed,
-      `Envelope nests arrays/objects more than ${limits.maxDepth} levels deep; flatten the body (docs/protocol.md §12).`,
-      undefined,
-      { limit: limits.maxDepth },
-    );
+    reject(undefined, {
+      code: RejectCode.malformed,
+      message: `Envelope nests arrays/objects more than ${limits.maxDepth} levels deep; flatten the body (docs/protocol.md §12).`,
+      details: { limit: limits.maxDepth },
+    });
   }
   let raw: unknown;
   try {
@@ -83,57 +76,55 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
     );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    reject(RejectCode.malformed, 'Envelope is not a JSON object (docs/protocol.md §2).', raw);
+    reject(raw, { code: RejectCode.malformed, message: 'Envelope is not a JSON object (docs/protocol.md §2).' });
   const v = (raw as { v?: unknown }).v;
   if (v !== PROTOCOL_VERSION && v !== undefined) {
-    reject(
-      RejectCode.version,
-      `Envelope protocol version ${JSON.stringify(v)} is not spoken here: this node speaks "${PROTOCOL_VERSION}" (docs/protocol.md); upgrade the peer.`,
-      raw,
-      { version: typeof v === 'string' || typeof v === 'number' ? v : null, supported: PROTOCOL_VERSION },
-    );
+    reject(raw, {
+      code: RejectCode.version,
+      message: `Envelope protocol version ${JSON.stringify(v)} is not spoken here: this node speaks "${PROTOCOL_VERSION}" (docs/protocol.md); upgrade the peer.`,
+      details: { version: typeof v === 'string' || typeof v === 'number' ? v : null, supported: PROTOCOL_VERSION },
+    });
   }
   const parsed = EnvelopeSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join('.') || '(root)';
-    reject(
-      RejectCode.malformed,
-      `Envelope field "${path}" is invalid: ${issue?.message ?? 'schema mismatch'}. See docs/protocol.md §2.`,
-      raw,
-      {
+    reject(raw, {
+      code: RejectCode.malformed,
+      message: `Envelope field "${path}" is invalid: ${issue?.message ?? 'schema mismatch'}. See docs/protocol.md §2.`,
+      details: {
         path,
         issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })),
       },
-    );
+    });
   }
   const env = parsed.data;
   if (env.to === undefined && env.type !== 'mandate.error')
-    reject(RejectCode.malformed, `Envelope field "to" is required for type "${env.type}" (docs/protocol.md §2).`, raw);
+    reject(raw, {
+      code: RejectCode.malformed,
+      message: `Envelope field "to" is required for type "${env.type}" (docs/protocol.md §2).`,
+    });
   if (env.exp <= env.time || env.exp - env.time > limits.maxLifetimeMs) {
-    reject(
-      RejectCode.malformed,
-      `Envelope ${env.id} lifetime exp-time=${env.exp - env.time} ms is outside (0, ${limits.maxLifetimeMs}] ms; set exp later than time, by at most ${limits.maxLifetimeMs} ms.`,
-      raw,
-      { id: env.id, time: env.time, exp: env.exp },
-    );
+    reject(raw, {
+      code: RejectCode.malformed,
+      message: `Envelope ${env.id} lifetime exp-time=${env.exp - env.time} ms is outside (0, ${limits.maxLifetimeMs}] ms; set exp later than time, by at most ${limits.maxLifetimeMs} ms.`,
+      details: { id: env.id, time: env.time, exp: env.exp },
+    });
   }
   const at = ctx.storedAt ?? ctx.now;
   if (env.time > at + limits.clockSkewMs) {
-    reject(
-      RejectCode.expired,
-      `Envelope ${env.id} is dated ${env.time}, more than ${limits.clockSkewMs} ms after the receiver's clock ${at}: check the sender's clock.`,
-      raw,
-      { id: env.id, time: env.time, now: at },
-    );
+    reject(raw, {
+      code: RejectCode.expired,
+      message: `Envelope ${env.id} is dated ${env.time}, more than ${limits.clockSkewMs} ms after the receiver's clock ${at}: check the sender's clock.`,
+      details: { id: env.id, time: env.time, now: at },
+    });
   }
   if (at > env.exp + limits.clockSkewMs) {
-    reject(
-      RejectCode.expired,
-      `Envelope ${env.id} expired at ${env.exp} (receiver time ${at}, skew ${limits.clockSkewMs} ms); the sender must send a fresh envelope.`,
-      raw,
-      { id: env.id, exp: env.exp, now: at },
-    );
+    reject(raw, {
+      code: RejectCode.expired,
+      message: `Envelope ${env.id} expired at ${env.exp} (receiver time ${at}, skew ${limits.clockSkewMs} ms); the sender must send a fresh envelope.`,
+      details: { id: env.id, exp: env.exp, now: at },
+    });
   }
   return env;
 }

@@ -58,7 +58,7 @@ async function check(wire: string, now: number, replay = new ReplayGuard(new Mem
       new Uint8Array(Buffer.from(env.sig, 'base64url')),
     );
     if (!ok) return 'MANDATE_ERR_ENVELOPE_SIGNATURE';
-    await replay.check(env.to ?? '-', env, now);
+    await replay.check(env, { scope: env.to ?? '-', now: now });
     return 'ok';
   } catch (err) {
     if (err instanceof EnvelopeRejectedError) return err.code;

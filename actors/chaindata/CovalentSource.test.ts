@@ -16,14 +16,13 @@ const EURC = '0x1aBaEA1f7C830bD89Acc67eC4af516284b1bC33c';
 const FAKE_USDC = '0x9999999999999999999999999999999999999999';
 const PEER = '0x2222222222222222222222222222222222222222';
 
-const balance = (contract: string, symbol: string, units: string, extra: Record<string, unknown> = {}) => ({
+const balance = (contract: string, symbol: string, units: string) => ({
   contract_address: contract,
   contract_ticker_symbol: symbol,
   contract_decimals: 6,
   balance: units,
   native_token: false,
   is_spam: false,
-  ...extra,
 });
 const transfer = (i: number): CovalentTransferItem => ({
   tx_hash: `0x${i.toString(16).padStart(64, '0')}`,
@@ -55,11 +54,12 @@ beforeEach(() => {
     updatedAt: new Date(NOW - 20_000).toISOString(),
     balances: [
       balance(USDC, 'USDC', '1234567891'),
-      balance(FAKE_USDC, 'USDC', '999999999999', { is_spam: true }),
-      balance('0x0000000000000000000000000000000000000000', 'ETH', '2000000000000000000', {
+      { ...balance(FAKE_USDC, 'USDC', '999999999999'), is_spam: true },
+      {
+        ...balance('0x0000000000000000000000000000000000000000', 'ETH', '2000000000000000000'),
         contract_decimals: 18,
         native_token: true,
-      }),
+      },
     ],
     transfers: Array.from({ length: 25 }, (_, i) => transfer(i)),
     requests: [],

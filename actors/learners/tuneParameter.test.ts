@@ -18,13 +18,15 @@ describe('tuneParameter', () => {
     });
     fc.assert(
       fc.property(
-        fc.integer({ min: -100, max: 100 }),
-        fc.integer({ min: 0, max: 100 }),
-        fc.integer({ min: 1, max: 20 }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.array(obs, { maxLength: 60 }),
-        fc.integer({ min: 1, max: 8 }),
-        (min, span, step, at, observations, minSamples) => {
+        fc.record({
+          min: fc.integer({ min: -100, max: 100 }),
+          span: fc.integer({ min: 0, max: 100 }),
+          step: fc.integer({ min: 1, max: 20 }),
+          at: fc.double({ min: 0, max: 1, noNaN: true }),
+          observations: fc.array(obs, { maxLength: 60 }),
+          minSamples: fc.integer({ min: 1, max: 8 }),
+        }),
+        ({ min, span, step, at, observations, minSamples }) => {
           const bounds = { min, max: min + span, step };
           let value = min + Math.round(at * span);
           for (let i = 0; i < 5; i++) {

@@ -21,16 +21,18 @@ function httpFix(status: number | undefined, retryable: boolean): string {
   return 'the provider refused the request as sent; check the model name and options';
 }
 
+/** What went wrong calling a model API: which provider, what happened, the HTTP status (undefined: no answer), and whether a retry may help. */
+export interface LlmHttpFailure {
+  provider: string;
+  message: string;
+  status: number | undefined;
+  retryable: boolean;
+}
+
 /** A model API answered with an error status, or could not be reached. */
 export class LlmHttpError extends createError('MANDATE_ERR_LLM_HTTP', 'LlmHttpError') {
   readonly retryable: boolean;
-  constructor(
-    provider: string,
-    message: string,
-    status: number | undefined,
-    retryable: boolean,
-    options: ErrorOptions = {},
-  ) {
+  constructor({ provider, message, status, retryable }: LlmHttpFailure, options: ErrorOptions = {}) {
     super(`${provider}: ${message}; ${httpFix(status, retryable)}.`, {
       ...options,
       details: { provider, httpStatus: status ?? null },

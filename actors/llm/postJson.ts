@@ -33,9 +33,17 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
         signal,
       });
     } catch (cause) {
-      last = new LlmHttpError(options.provider, `request failed: ${(cause as Error).message}`, undefined, true, {
-        cause,
-      });
+      last = new LlmHttpError(
+        {
+          provider: options.provider,
+          message: `request failed: ${(cause as Error).message}`,
+          status: undefined,
+          retryable: true,
+        },
+        {
+          cause,
+        },
+      );
       if (options.signal?.aborted === true) throw last;
       await sleep(250 * 2 ** (attempt - 1));
       continue;
@@ -46,21 +54,23 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
         return JSON.parse(text);
       } catch (cause) {
         throw new LlmHttpError(
-          options.provider,
-          `answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
-          response.status,
-          false,
+          {
+            provider: options.provider,
+            message: `answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+            status: response.status,
+            retryable: false,
+          },
           { cause },
         );
       }
     }
     const retryable = response.status === 429 || response.status >= 500;
-    last = new LlmHttpError(
-      options.provider,
-      `answered HTTP ${response.status}: ${text.slice(0, 300)}`,
-      response.status,
+    last = new LlmHttpError({
+      provider: options.provider,
+      message: `answered HTTP ${response.status}: ${text.slice(0, 300)}`,
+      status: response.status,
       retryable,
-    );
+    });
     if (!retryable) throw last;
     const after = Number(response.headers.get('retry-after'));
     await sleep(Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 30_000) : 250 * 2 ** (attempt - 1));

@@ -1,9 +1,14 @@
 import type { Perceiver } from '../Actuator.ts';
 import { McpOutputError } from './errors.ts';
 import type { McpClients } from './McpClients.ts';
+import type { McpSpec } from './mcpServerSchema.ts';
 
 /** One fact read from an MCP resource: parsed JSON for a JSON resource, else its text. */
-async function readFact(clients: McpClients, fact: string, server: string, uri: string): Promise<unknown> {
+async function readFact(
+  clients: McpClients,
+  fact: string,
+  { server, uri }: McpSpec['resources'][string],
+): Promise<unknown> {
   const result = await clients.connection(server).readResource(uri);
   const first = result.contents.find((c) => c.uri === uri) ?? result.contents[0];
   if (first === undefined || !('text' in first) || typeof first.text !== 'string')
@@ -38,7 +43,7 @@ async function readFact(clients: McpClients, fact: string, server: string, uri: 
 export function mcpResourcePerceiver(clients: McpClients): Perceiver {
   const entries = Object.entries(clients.spec.resources);
   return async () => {
-    const values = await Promise.all(entries.map(([fact, r]) => readFact(clients, fact, r.server, r.uri)));
+    const values = await Promise.all(entries.map(([fact, r]) => readFact(clients, fact, r)));
     return Object.fromEntries(entries.map(([fact], i) => [fact, values[i]]));
   };
 }

@@ -102,7 +102,7 @@ export class StateSync {
     try {
       const view = this.#views.get(keyOf(target)) ?? (await this.#read(target));
       try {
-        return this.#done(target, 'written', await this.#write(target, view.version, changes));
+        return this.#done(target, { status: 'written', record: await this.#write(target, view.version, changes) });
       } catch (error) {
         if (!(error instanceof PlatformConflictError)) throw error;
         return await this.#resolve({ entity, target, base: view.fields, changes });
@@ -124,11 +124,18 @@ export class StateSync {
       (k) => !same(remote.fields[k], c.base[k]) && !same(remote.fields[k], c.changes[k]),
     );
     const policy = this.#policyIn(this.#o, c.target.platform);
-    if (policy === 'remote-wins') return this.#done(c.target, 'kept-remote', remote, conflicts);
+    if (policy === 'remote-wins') return this.#done(c.target, { status: 'kept-remote', record: remote, conflicts });
     if (policy === 'local-wins')
-      return this.#done(c.target, 'overwritten', await this.#write(c.target, remote.version, c.changes));
+      return this.#done(c.target, {
+        status: 'overwritten',
+        record: await this.#write(c.target, remote.version, c.changes),
+      });
     if (policy === 'merge' && conflicts.length === 0)
-      return this.#done(c.target, 'merged', await this.#write(c.target, remote.version, c.changes), conflicts);
+      return this.#done(c.target, {
+        status: 'merged',
+        record: await this.#write(c.target, remote.version, c.changes),
+        conflicts,
+      });
     if (this.#o.ask === undefined) return { ...c.target, status: 'conflict', version: remote.version, conflicts };
     const answer = await this.#o.ask({
       entity: c.entity,
@@ -138,17 +145,23 @@ export class StateSync {
       remote: remote.fields,
       fields: conflicts,
     });
-    if (answer === 'remote') return this.#done(c.target, 'resolved', remote, conflicts);
+    if (answer === 'remote') return this.#done(c.target, { status: 'resolved', record: remote, conflicts });
     const fields = answer === 'local' ? c.changes : answer.fields;
-    return this.#done(c.target, 'resolved', await this.#write(c.target, remote.version, fields), conflicts);
+    return this.#done(c.target, {
+      status: 'resolved',
+      record: await this.#write(c.target, remote.version, fields),
+      conflicts,
+    });
   }
 
   #done(
     target: SyncTarget,
-    status: PropagationResult['status'],
-    record: PlatformRecord,
-    conflicts?: readonly string[],
-  ) {
+    {
+      status,
+      record,
+      conflicts,
+    }: { status: PropagationResult['status']; record: PlatformRecord; conflicts?: readonly string[] },
+  ): PropagationResult {
     return { ...target, status, version: record.version, ...(conflicts === undefined ? {} : { conflicts }) };
   }
 

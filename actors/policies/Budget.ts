@@ -8,6 +8,16 @@ interface Reservation {
   units: bigint;
 }
 
+/** A reservation against a rolling 24 h limit: whose (`owner`), in which asset, how much, under what limit, keyed by the decision it is for, at `now`. */
+export interface BudgetReservation {
+  owner: string;
+  asset: string;
+  value: string;
+  limit: string;
+  key: string;
+  now: number;
+}
+
 /**
  * A rolling 24-hour budget per (owner, asset) with reservations: a proposal
  * reserves its amount when approved and releases it if the effect fails, so
@@ -29,7 +39,7 @@ export class Budget {
    * already holding a reservation is not reserved twice (a proposal approved by governance and
    * then by a human reserves once).
    */
-  reserve(owner: string, asset: string, value: string, limit: string, key: string, now: number): boolean {
+  reserve({ owner, asset, value, limit, key, now }: BudgetReservation): boolean {
     if (this.#prune(`${owner}\u0000${asset}`, now).some((r) => r.key === key)) return true;
     const units = parseAmount(value);
     if (this.spent(owner, asset, now) + units > parseAmount(limit)) return false;

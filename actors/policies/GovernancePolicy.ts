@@ -123,13 +123,29 @@ export class GovernancePolicy implements SupervisorPolicy {
     if (amount === undefined) return { status: 'approved', reason };
     const daily = this.#limitsOf(p.agentId)?.daily?.[amount.asset];
     if (daily === undefined) return { status: 'denied', reason: `no daily limit for ${amount.asset}` };
-    if (!this.#budget.reserve(p.agentId, amount.asset, amount.value, daily, p.decision.id, p.at)) {
+    if (
+      !this.#budget.reserve({
+        owner: p.agentId,
+        asset: amount.asset,
+        value: amount.value,
+        limit: daily,
+        key: p.decision.id,
+        now: p.at,
+      })
+    ) {
       return { status: 'denied', reason: `daily limit ${daily} ${amount.asset} would be exceeded` };
     }
     const groupDaily = this.config.groupBudgets[p.group]?.daily[amount.asset];
     if (
       groupDaily !== undefined &&
-      !this.#budget.reserve(`group:${p.group}`, amount.asset, amount.value, groupDaily, p.decision.id, p.at)
+      !this.#budget.reserve({
+        owner: `group:${p.group}`,
+        asset: amount.asset,
+        value: amount.value,
+        limit: groupDaily,
+        key: p.decision.id,
+        now: p.at,
+      })
     ) {
       this.#budget.release(p.agentId, amount.asset, p.decision.id);
       return {

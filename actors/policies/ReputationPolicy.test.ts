@@ -21,7 +21,8 @@ describe('reputation policy', () => {
     });
     expect(await rep.evaluate(proposal('800'))).toMatchObject({ status: 'denied' }); // 75 → 79% of 1000
     expect(await rep.evaluate(proposal('780'))).toMatchObject({ status: 'approved' });
-    for (let i = 0; i < 12; i++) rep.slash('fx', 'major', 'financial-misconduct', 'test', 0);
+    for (let i = 0; i < 12; i++)
+      rep.slash('fx', { severity: 'major', type: 'financial-misconduct', reason: 'test', at: 0 });
     expect(changes.filter((c) => c.threshold === 'warning')).toHaveLength(1);
     expect(rep.score('fx')).toBeLessThan(30);
     expect(await rep.evaluate(proposal('1'))).toMatchObject({

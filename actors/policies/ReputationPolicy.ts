@@ -21,6 +21,14 @@ export interface ReputationChange {
   threshold?: 'warning' | 'bonus';
 }
 
+/** A violation an agent is slashed for: how bad, of what kind, why, and when. */
+export interface Violation {
+  severity: Severity;
+  type: ViolationType;
+  reason: string;
+  at: number;
+}
+
 /** Score changes per outcome; bounded to [0, 100]. */
 const IMPACT: Record<Outcome['status'], number> = {
   succeeded: 2,
@@ -105,15 +113,15 @@ export class ReputationPolicy implements SupervisorPolicy {
   /** Applies an outcome's impact to an agent's score. */
   record(agentId: string, status: Outcome['status'], at: number): void {
     const delta = IMPACT[status];
-    if (delta !== 0) this.#move(agentId, delta, `outcome ${status}`, at);
+    if (delta !== 0) this.#move(agentId, { delta, reason: `outcome ${status}`, at });
   }
 
   /** Slashes an agent for a violation by severity (minor 5, major 15, critical 30 points). */
-  slash(agentId: string, severity: Severity, type: ViolationType, reason: string, at: number): void {
-    this.#move(agentId, -SLASH_POINTS[severity], `${severity} ${type}: ${reason}`, at);
+  slash(agentId: string, { severity, type, reason, at }: Violation): void {
+    this.#move(agentId, { delta: -SLASH_POINTS[severity], reason: `${severity} ${type}: ${reason}`, at });
   }
 
-  #move(agentId: string, delta: number, reason: string, at: number): void {
+  #move(agentId: string, { delta, reason, at }: Pick<ReputationChange, 'reason' | 'at'> & { delta: number }): void {
     const before = this.score(agentId);
     const after = Math.min(100, Math.max(0, before + delta));
     if (after === before) return;

@@ -20,7 +20,7 @@ import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';
 import type { SwapRail } from './Rail.ts';
-import { ensureAllowance, resolveSwap, withAmountOut, type SwapToken } from './swapSupport.ts';
+import { ensureAllowance, resolveSwap, withAmountOut, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
 
 /** Options of {@link AggregatorSwapRail}. */
 export interface AggregatorSwapRailOptions {
@@ -52,11 +52,12 @@ export class AggregatorSwapRail implements SwapRail {
   async swapAssets(input: unknown): Promise<PaymentReceipt> {
     const intent = parseIntent(SwapIntentSchema, input);
     const name = `aggregator:${this.#o.aggregator}`;
-    const { tokenIn, tokenOut, amountIn } = resolveSwap(intent, this.#o.tokens, name);
+    const swap = resolveSwap(intent, this.#o.tokens, name);
+    const { tokenIn, tokenOut, amountIn } = swap;
     const owner = this.#o.rail.address;
     const previous = await this.#o.rail.receipt(intent.idempotencyKey).catch(() => undefined);
     if (previous === undefined || previous.status === 'pending') {
-      const first = await this.quote(intent, tokenIn, tokenOut, amountIn).catch((error: unknown) => error as Error);
+      const first = await this.quote(intent, swap).catch((error: unknown) => error as Error);
       if (!(first instanceof Error)) {
         const approval = await ensureAllowance({
           rail: this.#o.rail,
@@ -81,15 +82,15 @@ export class AggregatorSwapRail implements SwapRail {
         amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn),
       },
       build: async () => {
-        const q = await this.quote(intent, tokenIn, tokenOut, amountIn);
+        const q = await this.quote(intent, swap);
         return { to: q.to, value: BigInt(q.value), data: q.data };
       },
     });
-    return withAmountOut(receipt, this.#o.provider, tokenOut, owner);
+    return withAmountOut(receipt, this.#o.provider, { token: tokenOut, recipient: owner });
   }
 
   /** Fetches and checks a quote; throws {@link SwapQuoteError} or {@link SlippageExceededError}. */
-  async quote(intent: SwapIntent, tokenIn: SwapToken, tokenOut: SwapToken, amountIn: bigint): Promise<AggregatorQuote> {
+  async quote(intent: SwapIntent, { tokenIn, tokenOut, amountIn }: ResolvedSwap): Promise<AggregatorQuote> {
     const format = this.#o.format ?? zeroExQuoteFormat;
     const query: QuoteQuery = {
       sellToken: tokenIn.address,
@@ -103,7 +104,7 @@ export class AggregatorSwapRail implements SwapRail {
     };
     let body: unknown;
     try {
-      body = await format.quote(this.#o.baseUrl, query, this.#http(), this.#o.apiKey);
+      body = await format.quote({ baseUrl: this.#o.baseUrl, http: this.#http(), apiKey: this.#o.apiKey }, query);
     } catch (cause) {
       if (cause instanceof SwapQuoteError) throw cause;
       throw new SwapQuoteError(

@@ -84,13 +84,9 @@ export class AttemptStore {
     return rows[0] === undefined ? undefined : BigInt(rows[0].next_nonce);
   }
 
-  /** Stores a signed transaction; for a fresh nonce also advances the counter past it. */
-  async record(
-    tx: RailSql,
-    attempt: Omit<Attempt, 'status' | 'createdAt'>,
-    now: Date,
-    advanceNonce: boolean,
-  ): Promise<void> {
+  /** Stores a signed transaction (made at `createdAt`); for a fresh nonce also advances the counter past it. */
+  async record(tx: RailSql, attempt: Omit<Attempt, 'status'>, advanceNonce: boolean): Promise<void> {
+    const now = attempt.createdAt;
     await tx.query(
       `INSERT INTO rail_attempts (tx_hash, idempotency_key, chain_id, from_address, nonce, purpose, raw_tx, max_fee_per_gas, max_priority_fee_per_gas, status, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'signed', $10) ON CONFLICT (tx_hash) DO NOTHING`,
@@ -119,14 +115,11 @@ export class AttemptStore {
 
   /**
    * A new payment's first attempt, in ONE statement inside the signing transaction `tx`: stores the attempt,
-   * advances the nonce past it and moves the intent to `signed` with `receipt` (three writes, one round trip).
+   * advances the nonce past it and moves the intent to `signed` with `receipt` (three writes, one round trip,
+   * all dated `createdAt`).
    */
-  async recordPayment(
-    tx: RailSql,
-    attempt: Omit<Attempt, 'status' | 'createdAt' | 'purpose'>,
-    now: Date,
-    receipt: unknown,
-  ): Promise<void> {
+  async recordPayment(tx: RailSql, attempt: Omit<Attempt, 'status' | 'purpose'>, receipt: unknown): Promise<void> {
+    const now = attempt.createdAt;
     await tx.query(
       `WITH attempt AS (
          INSERT INTO rail_attempts (tx_hash, idempotency_key, chain_id, from_address, nonce, purpose, raw_tx, max_fee_per_gas, max_priority_fee_per_gas, status, created_at)

@@ -52,6 +52,12 @@ const STATUS: Record<string, PaymentInitiationResponse['status']> = {
   CANC: 'RJCT',
 };
 
+/** One call's body (none for a GET) and its `X-Request-ID`. */
+interface PisRequest {
+  body?: unknown;
+  requestId: string;
+}
+
 /** A {@link PaymentInitiationApi} over a Berlin Group NextGenPSD2 bank API. */
 export class BerlinGroupPisClient implements PaymentInitiationApi {
   readonly name: string;
@@ -73,7 +79,7 @@ export class BerlinGroupPisClient implements PaymentInitiationApi {
       creditorName: request.creditor.name,
       ...(request.remittance === undefined ? {} : { remittanceInformationUnstructured: request.remittance }),
     };
-    const raw = await this.#call('POST', 'v1/payments/sepa-credit-transfers', body, request.endToEndId);
+    const raw = await this.#call('POST', 'v1/payments/sepa-credit-transfers', { body, requestId: request.endToEndId });
     const parsed = this.#parse(InitiationBody, raw);
     const fee = parsed.transactionFees === undefined ? '0' : parseUnits(parsed.transactionFees.amount, 2).toString();
     this.#fees.set(parsed.paymentId, fee);
@@ -86,12 +92,9 @@ export class BerlinGroupPisClient implements PaymentInitiationApi {
   }
 
   async status(paymentId: string): Promise<unknown> {
-    const raw = await this.#call(
-      'GET',
-      `v1/payments/sepa-credit-transfers/${encodeURIComponent(paymentId)}/status`,
-      undefined,
-      crypto.randomUUID(),
-    );
+    const raw = await this.#call('GET', `v1/payments/sepa-credit-transfers/${encodeURIComponent(paymentId)}/status`, {
+      requestId: crypto.randomUUID(),
+    });
     const parsed = this.#parse(StatusBody, raw);
     return {
       paymentId,
@@ -119,7 +122,7 @@ export class BerlinGroupPisClient implements PaymentInitiationApi {
     return parsed.data;
   }
 
-  async #call(method: 'GET' | 'POST', path: string, body: unknown, requestId: string): Promise<unknown> {
+  async #call(method: 'GET' | 'POST', path: string, { body, requestId }: PisRequest): Promise<unknown> {
     const url = new URL(path, this.#o.baseUrl.endsWith('/') ? this.#o.baseUrl : `${this.#o.baseUrl}/`);
     let res: Response;
     try {

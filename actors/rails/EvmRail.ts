@@ -128,23 +128,32 @@ export class EvmRail {
         ? undefined
         : { ...options.reservation, idempotencyKey: key, agentId: intent.agentId, supervisorIds: intent.supervisorIds };
     if (this.#o.dryRun === true || (request !== undefined && !limits!.shares(this.#o.sql)))
-      return this.#executeStepwise(intent, options, receiptRail, request);
+      return this.#executeStepwise(intent, options, request);
     // One durable commit before the broadcast: intent + limit reservation + nonce + signed bytes (signAndStore).
     // Reading first (no write) lets repeats and in-flight payments skip the fee estimate.
     const known = await this.#ledger.find(intent);
     if (known === undefined || known.status === 'pending') {
       const refused = await refusalOf(async () => {
         const c = this.#signing();
-        const { unsigned, chainNext } = await unsignedTransaction(c, await options.build());
-        await signAndStore(c, key, unsigned, chainNext, async (tx) => {
-          const entry = await this.#ledger.begin(intent, this.name, this.#now(), receiptRail, tx);
-          if (entry.status === 'pending' && request !== undefined) await limits!.reserveIn(tx, request);
-          return entry;
+        const prepared = await unsignedTransaction(c, await options.build());
+        await signAndStore(c, {
+          key,
+          ...prepared,
+          admit: async (tx) => {
+            const entry = await this.#ledger.begin(intent, {
+              rail: this.name,
+              now: this.#now(),
+              receiptRail,
+              lockIn: tx,
+            });
+            if (entry.status === 'pending' && request !== undefined) await limits!.reserveIn(tx, request);
+            return entry;
+          },
         });
       });
       if (refused !== undefined) {
         // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
-        const entry = await this.#ledger.begin(intent, this.name, this.#now(), receiptRail);
+        const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail });
         if (entry.status === 'pending') return this.#fail(key, refused);
       }
     } else if (FINAL_STATUSES.has(known.receipt.status)) return known.receipt;
@@ -155,19 +164,19 @@ export class EvmRail {
   async #executeStepwise(
     intent: PaymentIntent,
     options: EvmExecuteOptions,
-    receiptRail: string,
     request: ReservationRequest | undefined,
   ): Promise<PaymentReceipt> {
     const key = intent.idempotencyKey;
-    const entry = await this.#ledger.begin(intent, this.name, this.#now(), receiptRail);
+    const receiptRail = options.receiptRail ?? `evm:${this.#o.chainId}`;
+    const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail });
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     if (entry.status === 'pending') {
       const refused = await refusalOf(async () => {
         if (request !== undefined)
           await (this.#o.dryRun ? this.#o.limits!.check(request) : this.#o.limits!.reserve(request));
         const c = this.#signing();
-        const { unsigned, chainNext } = await unsignedTransaction(c, await options.build());
-        await (this.#o.dryRun ? signDryRun(c, entry, unsigned, chainNext) : signAndStore(c, key, unsigned, chainNext));
+        const prepared = await unsignedTransaction(c, await options.build());
+        await (this.#o.dryRun ? signDryRun(c, entry, prepared) : signAndStore(c, { key, ...prepared }));
       });
       if (refused !== undefined) return this.#fail(key, refused);
       if (this.#o.dryRun) return (await this.#ledger.get(key))!.receipt;
@@ -255,7 +264,7 @@ export class EvmRail {
       finalizedAt: now.toISOString(),
       failure: { code: error.code, message: error.message },
     };
-    await this.#ledger.update(key, 'failed', receipt, now);
+    await this.#ledger.update(key, { status: 'failed', receipt, now });
     await this.#o.limits?.release(key);
     return receipt;
   }
@@ -289,6 +298,6 @@ export class EvmRail {
   }
 
   async #broadcastQuietly(attempt: Attempt): Promise<void> {
-    await broadcastAttempt(this.#o.provider, this.#attempts, attempt);
+    await broadcastAttempt({ provider: this.#o.provider, attempts: this.#attempts }, attempt);
   }
 }

@@ -35,6 +35,12 @@ export async function estimateEip1559Fees(provider: JsonRpcApiProvider, cap: Eip
   return { maxFeePerGas: wanted < cap.maxFeePerGas ? wanted : cap.maxFeePerGas, maxPriorityFeePerGas: tip };
 }
 
+/** How far a replacement may go: the fee cap, and the least raise over the previous fees (percent). */
+export interface ReplacementPolicy {
+  cap: Eip1559Fees;
+  bumpPercent?: bigint;
+}
+
 /**
  * Fees for a replacement: both fields at least `bumpPercent` above the previous ones (and
  * at least the current estimate), or {@link ReplacementError} when that passes the cap.
@@ -42,8 +48,7 @@ export async function estimateEip1559Fees(provider: JsonRpcApiProvider, cap: Eip
 export function bumpFees(
   previous: Eip1559Fees,
   current: Eip1559Fees,
-  cap: Eip1559Fees,
-  bumpPercent = DEFAULT_REPLACEMENT_BUMP_PERCENT,
+  { cap, bumpPercent = DEFAULT_REPLACEMENT_BUMP_PERCENT }: ReplacementPolicy,
 ): Eip1559Fees {
   const bump = (v: bigint): bigint => (v * (100n + bumpPercent)) / 100n + 1n;
   const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);

@@ -48,6 +48,21 @@ export function pendingReceipt(intent: PaymentIntent, rail: string, now: Date): 
   };
 }
 
+/** Where and when an intent is recorded: its ledger partition `rail`, the name receipts show (`receiptRail`, default `rail`), and the transaction to record it in (`lockIn`). */
+export interface LedgerBegin {
+  rail: string;
+  now: Date;
+  receiptRail?: string;
+  lockIn?: RailSql;
+}
+
+/** A new status and receipt for a ledger entry, as of `now`. */
+export interface LedgerUpdate {
+  status: LedgerEntry['status'];
+  receipt: PaymentReceipt;
+  now: Date;
+}
+
 /** Idempotent, write-ahead storage of intents and their receipts. */
 export class IntentLedger {
   readonly #sql: RailSql;
@@ -63,13 +78,7 @@ export class IntentLedger {
    * With `lockIn` it runs inside that transaction and row-locks the entry (the EVM rail records the intent
    * in the same commit as its signed transaction).
    */
-  async begin(
-    intent: PaymentIntent,
-    rail: string,
-    now: Date,
-    receiptRail = rail,
-    lockIn?: RailSql,
-  ): Promise<LedgerEntry> {
+  async begin(intent: PaymentIntent, { rail, now, receiptRail = rail, lockIn }: LedgerBegin): Promise<LedgerEntry> {
     const fingerprint = intentFingerprint(intent);
     const receipt = pendingReceipt(intent, receiptRail, now);
     const sql = lockIn ?? this.#sql;
@@ -108,13 +117,7 @@ export class IntentLedger {
    * Stores a new status and receipt. A final receipt is never overwritten (another process may
    * have finalized the payment meanwhile): returns false when nothing was written.
    */
-  async update(
-    key: string,
-    status: LedgerEntry['status'],
-    receipt: PaymentReceipt,
-    now: Date,
-    tx: RailSql = this.#sql,
-  ): Promise<boolean> {
+  async update(key: string, { status, receipt, now }: LedgerUpdate, tx: RailSql = this.#sql): Promise<boolean> {
     const rows = await tx.query(
       `UPDATE rail_intents SET status = $2, receipt = $3, updated_at = $4
        WHERE idempotency_key = $1 AND status NOT IN ('confirmed', 'settled', 'failed', 'returned', 'cancelled', 'would-have-sent') RETURNING 1`,

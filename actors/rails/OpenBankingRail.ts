@@ -76,7 +76,11 @@ export class OpenBankingRail implements FiatRail {
   async sendFiat(input: unknown): Promise<PaymentReceipt> {
     const intent = parseIntent(FiatIntentSchema, input);
     const minor = toMinor(intent);
-    const entry = await this.#ledger.begin(intent, this.#rail, this.#now(), this.#o.api.name);
+    const entry = await this.#ledger.begin(intent, {
+      rail: this.#rail,
+      now: this.#now(),
+      receiptRail: this.#o.api.name,
+    });
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     if (entry.status === 'pending') {
       try {
@@ -141,7 +145,7 @@ export class OpenBankingRail implements FiatRail {
           details: { dryRun: true },
         }
       : { ...receipt, reference: e2e, attempts: [e2e] };
-    await this.#ledger.update(intent.idempotencyKey, status, next, now);
+    await this.#ledger.update(intent.idempotencyKey, { status, receipt: next, now });
   }
 
   async #haltIfKilled(): Promise<void> {
@@ -194,7 +198,7 @@ export class OpenBankingRail implements FiatRail {
       details: { ...entry.receipt.details, paymentId: bank.paymentId, bankStatus: bank.status },
     };
     if (final !== undefined) {
-      await this.#ledger.update(key, entry.status, base, now);
+      await this.#ledger.update(key, { status: entry.status, receipt: base, now });
       return this.#finish(
         key,
         final,
@@ -207,7 +211,7 @@ export class OpenBankingRail implements FiatRail {
       );
     }
     const receipt: PaymentReceipt = { ...base, status: 'submitted' };
-    await this.#ledger.update(key, 'submitted', receipt, now);
+    await this.#ledger.update(key, { status: 'submitted', receipt, now });
     this.#queue.schedule(key, key, now.getTime() + (this.#o.recheckAfterMs ?? 60_000));
     return receipt;
   }
@@ -216,7 +220,7 @@ export class OpenBankingRail implements FiatRail {
     const entry = (await this.#ledger.get(key))!;
     const now = this.#now();
     const receipt: PaymentReceipt = { ...entry.receipt, status, finalizedAt: now.toISOString(), failure };
-    await this.#ledger.update(key, status, receipt, now);
+    await this.#ledger.update(key, { status, receipt, now });
     if (status === 'settled') await this.#o.limits?.commit(key);
     else await this.#o.limits?.release(key);
     return receipt;

@@ -10,7 +10,7 @@ import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';
 import type { SwapRail } from './Rail.ts';
-import { ensureAllowance, resolveSwap, withAmountOut, type SwapToken } from './swapSupport.ts';
+import { ensureAllowance, resolveSwap, withAmountOut, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
 
 /** Options of {@link UniswapV2SwapRail}. */
 export interface UniswapV2SwapRailOptions {
@@ -48,6 +48,14 @@ const PAIR = new Interface([
   'function token0() view returns (address)',
 ]);
 
+/** One `eth_call` of a contract function: the contract, its ABI, the function and its arguments. */
+interface ContractRead {
+  to: string;
+  iface: Interface;
+  fn: string;
+  args: unknown[];
+}
+
 /** A {@link SwapRail} over a Uniswap V2 deployment. */
 export class UniswapV2SwapRail implements SwapRail {
   readonly #o: UniswapV2SwapRailOptions;
@@ -60,12 +68,13 @@ export class UniswapV2SwapRail implements SwapRail {
   async swapAssets(input: unknown): Promise<PaymentReceipt> {
     const intent = parseIntent(SwapIntentSchema, input);
     const name = `uniswap-v2:${this.#o.chainId}`;
-    const { tokenIn, tokenOut, amountIn } = resolveSwap(intent, this.#o.tokens, name);
+    const swap = resolveSwap(intent, this.#o.tokens, name);
+    const { tokenIn, tokenOut, amountIn } = swap;
     const owner = this.#o.rail.address;
     const previous = await this.#o.rail.receipt(intent.idempotencyKey).catch(() => undefined);
     if (previous === undefined || previous.status === 'pending') {
       // Check the bound before approving anything; the swap's build step checks again right before signing.
-      const first = await this.quote(intent, tokenIn, tokenOut, amountIn).catch((error: unknown) => error as Error);
+      const first = await this.quote(intent, swap).catch((error: unknown) => error as Error);
       if (!(first instanceof Error)) {
         const approval = await ensureAllowance({
           rail: this.#o.rail,
@@ -90,7 +99,7 @@ export class UniswapV2SwapRail implements SwapRail {
         amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn),
       },
       build: async () => {
-        const q = await this.quote(intent, tokenIn, tokenOut, amountIn);
+        const q = await this.quote(intent, swap);
         const deadline = BigInt(
           Math.floor((this.#o.now?.() ?? new Date()).getTime() / 1000) + (this.#o.deadlineSeconds ?? 600),
         );
@@ -104,12 +113,12 @@ export class UniswapV2SwapRail implements SwapRail {
         return { to: this.#o.router, value: 0n, data };
       },
     });
-    return withAmountOut(receipt, this.#o.provider, tokenOut, owner);
+    return withAmountOut(receipt, this.#o.provider, { token: tokenOut, recipient: owner });
   }
 
   /** Quotes a swap from the pool and throws {@link SlippageExceededError} when it is outside the bound. */
-  async quote(intent: SwapIntent, tokenIn: SwapToken, tokenOut: SwapToken, amountIn: bigint): Promise<SwapQuote> {
-    const call = async (to: string, iface: Interface, fn: string, args: unknown[]) =>
+  async quote(intent: SwapIntent, { tokenIn, tokenOut, amountIn }: ResolvedSwap): Promise<SwapQuote> {
+    const call = async ({ to, iface, fn, args }: ContractRead) =>
       iface.decodeFunctionResult(
         fn,
         (await this.#o.provider.send('eth_call', [
@@ -117,24 +126,31 @@ export class UniswapV2SwapRail implements SwapRail {
           'latest',
         ])) as string,
       );
-    const [factory] = await call(this.#o.router, ROUTER, 'factory', []);
-    const [pair] = await call(String(factory), FACTORY, 'getPair', [tokenIn.address, tokenOut.address]);
+    const [factory] = await call({ to: this.#o.router, iface: ROUTER, fn: 'factory', args: [] });
+    const [pair] = await call({
+      to: String(factory),
+      iface: FACTORY,
+      fn: 'getPair',
+      args: [tokenIn.address, tokenOut.address],
+    });
     if (/^0x0{40}$/i.test(String(pair)))
       throw new SwapQuoteError(
         `no Uniswap V2 pool for ${intent.assetIn}/${intent.assetOut}; pick a pair with liquidity`,
       );
-    const [r0, r1] = await call(String(pair), PAIR, 'getReserves', []);
-    const [token0] = await call(String(pair), PAIR, 'token0', []);
+    const [r0, r1] = await call({ to: String(pair), iface: PAIR, fn: 'getReserves', args: [] });
+    const [token0] = await call({ to: String(pair), iface: PAIR, fn: 'token0', args: [] });
     const inIs0 = String(token0).toLowerCase() === tokenIn.address.toLowerCase();
     const [reserveIn, reserveOut] = (inIs0 ? [r0, r1] : [r1, r0]) as [bigint, bigint];
     if (reserveIn === 0n || reserveOut === 0n)
       throw new SwapQuoteError(
         `the ${intent.assetIn}/${intent.assetOut} pool is empty; nothing was signed, pick a pair with liquidity`,
       );
-    const [amounts] = await call(this.#o.router, ROUTER, 'getAmountsOut', [
-      amountIn,
-      [tokenIn.address, tokenOut.address],
-    ]);
+    const [amounts] = await call({
+      to: this.#o.router,
+      iface: ROUTER,
+      fn: 'getAmountsOut',
+      args: [amountIn, [tokenIn.address, tokenOut.address]],
+    });
     const expectedOut = (amounts as bigint[])[1]!;
     const midOut = (amountIn * reserveOut) / reserveIn;
     const slippageBps = midOut === 0n ? 10_000 : Number(((midOut - expectedOut) * 10_000n) / midOut);

@@ -56,10 +56,17 @@ export interface QuoteHttp {
   ): Promise<unknown>;
 }
 
+/** Where an aggregator API is and how it is called. */
+export interface QuoteApi {
+  baseUrl: string;
+  http: QuoteHttp;
+  apiKey: string | undefined;
+}
+
 /** One aggregator API's request and answer format. */
 export interface AggregatorQuoteFormat {
   /** Asks the API (one or more requests) and maps its answer onto {@link AggregatorQuote} (unvalidated). */
-  quote(baseUrl: string, query: QuoteQuery, http: QuoteHttp, apiKey: string | undefined): Promise<unknown>;
+  quote(api: QuoteApi, query: QuoteQuery): Promise<unknown>;
 }
 
 /** `path` under `baseUrl` (which may or may not end with a slash). */
@@ -91,7 +98,7 @@ export function impactPercent(price: bigint, reference: bigint): string {
 
 /** The 0x `/swap/v1/quote` format (the normalized shape itself). */
 export const zeroExQuoteFormat: AggregatorQuoteFormat = {
-  quote(baseUrl, q, http, apiKey) {
+  quote({ baseUrl, http, apiKey }, q) {
     const url = apiUrl(baseUrl, 'swap/v1/quote', {
       sellToken: q.sellToken,
       buyToken: q.buyToken,

@@ -150,7 +150,7 @@ const quote = (aggregator: '1inch' | 'paraswap', amount = 1_000_000_000n, maxSli
     amountIn: '1000',
     maxSlippageBps,
   });
-  return railFor(aggregator).quote(intent, USDC, EURC, amount);
+  return railFor(aggregator).quote(intent, { tokenIn: USDC, tokenOut: EURC, amountIn: amount });
 };
 
 describe('aggregator quote formats', () => {

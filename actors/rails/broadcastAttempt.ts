@@ -17,10 +17,15 @@ const KNOWN: readonly [RegExp, BroadcastOutcome][] = [
   [/underpriced|replacement fee too low|REPLACEMENT_UNDERPRICED/i, 'underpriced'],
 ];
 
+/** The node a broadcast goes to, and the store that marks what it accepted. */
+export interface BroadcastContext {
+  provider: JsonRpcApiProvider;
+  attempts: AttemptStore;
+}
+
 /** Broadcasts `attempt`; marks it `broadcast` when the node has it. Throws {@link BroadcastError} on any other rejection. */
 export async function broadcastAttempt(
-  provider: JsonRpcApiProvider,
-  store: AttemptStore,
+  { provider, attempts: store }: BroadcastContext,
   attempt: Attempt,
   /** Collect the hashes to mark as sent here instead of marking each at once (the caller marks them with its next commit). */
   sent?: string[],

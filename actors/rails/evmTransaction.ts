@@ -50,11 +50,20 @@ export interface SigningContext {
   readonly now: () => Date;
 }
 
+/** A transaction ready to sign but for its nonce, and the chain's nonce count for the sender. */
+export interface UnsignedTransaction {
+  unsigned: TransactionLike<string>;
+  chainNext: bigint;
+}
+
+/** A payment to sign and store under its idempotency `key`; `admit` records (or locks) the intent in the same commit. */
+export interface PaymentToSign extends UnsignedTransaction {
+  key: string;
+  admit?: (tx: RailSql) => Promise<LedgerEntry>;
+}
+
 /** Gas preflight, fee estimate and the chain's nonce count, fetched in parallel (one round trip of latency). */
-export async function unsignedTransaction(
-  c: SigningContext,
-  call: EvmCall,
-): Promise<{ unsigned: TransactionLike<string>; chainNext: bigint }> {
+export async function unsignedTransaction(c: SigningContext, call: EvmCall): Promise<UnsignedTransaction> {
   const gas = async (): Promise<bigint> => {
     if (call.data === '0x') return 21_000n;
     try {
@@ -97,10 +106,7 @@ export async function unsignedTransaction(
  */
 export async function signAndStore(
   c: SigningContext,
-  key: string,
-  unsigned: TransactionLike<string>,
-  chainNext: bigint,
-  admit?: (tx: RailSql) => Promise<LedgerEntry>,
+  { key, unsigned, chainNext, admit }: PaymentToSign,
 ): Promise<void> {
   await c.sql.transaction(async (tx) => {
     const locked = admit === undefined ? await c.ledger.get(key, tx, true) : await admit(tx);
@@ -119,7 +125,11 @@ export async function signAndStore(
       maxFeePerGas: unsigned.maxFeePerGas as bigint,
       maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas as bigint,
     };
-    await c.attempts.recordPayment(tx, { txHash, idempotencyKey: key, nonce, rawTx: raw, ...fees }, now, receipt);
+    await c.attempts.recordPayment(
+      tx,
+      { txHash, idempotencyKey: key, nonce, rawTx: raw, ...fees, createdAt: now },
+      receipt,
+    );
   });
 }
 
@@ -127,8 +137,7 @@ export async function signAndStore(
 export async function signDryRun(
   c: SigningContext,
   entry: LedgerEntry,
-  unsigned: TransactionLike<string>,
-  chainNext: bigint,
+  { unsigned, chainNext }: UnsignedTransaction,
 ): Promise<void> {
   const stored = await c.attempts.peekNextNonce();
   const nonce = stored !== undefined && stored > chainNext ? stored : chainNext;
@@ -143,7 +152,7 @@ export async function signDryRun(
     finalizedAt: now.toISOString(),
     details: { from: c.from, nonce: Number(nonce), dryRun: true },
   };
-  await c.ledger.update(entry.intent.idempotencyKey, 'would-have-sent', receipt, now);
+  await c.ledger.update(entry.intent.idempotencyKey, { status: 'would-have-sent', receipt, now });
 }
 
 /** An intent's amount in base units of its asset; zero or too many decimals is a coded error. */

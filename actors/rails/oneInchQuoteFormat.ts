@@ -104,7 +104,7 @@ export function decodeOneInchCall(data: string): RouterCall {
 
 /** The 1inch swap API v6 format. `apiKey` is sent as a bearer token. */
 export const oneInchQuoteFormat: AggregatorQuoteFormat = {
-  async quote(baseUrl, q, http, apiKey) {
+  async quote({ baseUrl, http, apiKey }, q) {
     const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
     const common = { src: q.sellToken, dst: q.buyToken };
     const marginal = q.sellAmount / 1000n > 0n ? q.sellAmount / 1000n : 1n;

@@ -48,7 +48,7 @@ const ParaswapTransaction = z.looseObject({
 
 /** The Paraswap prices + transactions format. `apiKey` is sent as `X-API-KEY`. */
 export const paraswapQuoteFormat: AggregatorQuoteFormat = {
-  async quote(baseUrl, q, http, apiKey) {
+  async quote({ baseUrl, http, apiKey }, q) {
     const headers: Record<string, string> = apiKey === undefined ? {} : { 'x-api-key': apiKey };
     const { priceRoute } = parseAnswer(
       'paraswap',

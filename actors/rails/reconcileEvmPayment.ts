@@ -9,7 +9,7 @@ import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
 import { IntentNotFoundError } from './errors.ts';
-import type { IntentLedger } from './IntentLedger.ts';
+import type { IntentLedger, LedgerUpdate } from './IntentLedger.ts';
 import type { RailSql } from './RailSql.ts';
 import { FINAL_STATUSES, type PaymentReceipt, type PaymentStatus } from './PaymentReceipt.ts';
 
@@ -59,11 +59,11 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
   const list = await ctx.attempts.forKey(key);
   for (const a of list) {
     if (a.status !== 'signed') continue;
-    if ((await broadcastAttempt(ctx.provider, ctx.attempts, a, sent)) === 'not-yet') {
+    if ((await broadcastAttempt(ctx, a, sent)) === 'not-yet') {
       // A lower nonce of this sender is signed but was never sent (its process died): send it first.
       for (const earlier of await ctx.attempts.unsent())
-        if (earlier.nonce < a.nonce) await broadcastAttempt(ctx.provider, ctx.attempts, earlier, sent);
-      await broadcastAttempt(ctx.provider, ctx.attempts, a, sent);
+        if (earlier.nonce < a.nonce) await broadcastAttempt(ctx, earlier, sent);
+      await broadcastAttempt(ctx, a, sent);
     }
   }
   const [mined, headHex] = await Promise.all([
@@ -111,10 +111,10 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
               message: `transaction ${attempt.txHash} reverted on chain in block ${BigInt(rpc.blockNumber)}`,
             },
       };
-      await settle(ctx, key, status, receipt, now, sent);
+      await settle(ctx, key, { status, receipt, now, sent });
       return receipt;
     }
-    await ctx.ledger.update(key, 'submitted', receipt, now);
+    await ctx.ledger.update(key, { status: 'submitted', receipt, now });
     return receipt;
   }
 
@@ -128,8 +128,8 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
       reorgs: receipt.reorgs + 1,
       details: { ...details, lastReorgAt: now.toISOString() },
     };
-    await ctx.ledger.update(key, 'submitted', receipt, now);
-    await broadcastAttempt(ctx.provider, ctx.attempts, latest);
+    await ctx.ledger.update(key, { status: 'submitted', receipt, now });
+    await broadcastAttempt(ctx, latest);
     return receipt;
   }
   const chainNonce = BigInt((await ctx.provider.send('eth_getTransactionCount', [ctx.from, 'latest'])) as string);
@@ -146,12 +146,12 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
         message: `nonce ${latest.nonce} of ${ctx.from} was used by a transaction this rail did not sign; the payment was not made`,
       },
     };
-    await settle(ctx, key, 'failed', receipt, now, sent);
+    await settle(ctx, key, { status: 'failed', receipt, now, sent });
     return receipt;
   }
   const pooled = (await ctx.provider.send('eth_getTransactionByHash', [latest.txHash])) as unknown;
   if (pooled === null) {
-    await broadcastAttempt(ctx.provider, ctx.attempts, latest);
+    await broadcastAttempt(ctx, latest);
   } else if (now.getTime() - latest.createdAt.getTime() >= ctx.stuckAfterMs) {
     try {
       await ctx.replace(key);
@@ -167,7 +167,7 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
       receipt = { ...receipt, details: { ...receipt.details, replacementBlocked: error.code } };
     }
   }
-  await ctx.ledger.update(key, 'submitted', receipt, now);
+  await ctx.ledger.update(key, { status: 'submitted', receipt, now });
   return receipt;
 }
 
@@ -181,15 +181,12 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
 async function settle(
   ctx: ReconcileContext,
   key: string,
-  status: PaymentStatus,
-  receipt: PaymentReceipt,
-  now: Date,
-  sent: string[],
+  { status, receipt, now, sent }: LedgerUpdate & { sent: string[] },
 ): Promise<void> {
   const limits = ctx.limits !== undefined && ctx.limits.shares(ctx.sql) ? ctx.limits : undefined;
   await ctx.sql.transaction(async (tx) => {
     await tx.query('SET LOCAL synchronous_commit = off');
-    await ctx.ledger.update(key, status, receipt, now, tx);
+    await ctx.ledger.update(key, { status, receipt, now }, tx);
     await ctx.attempts.markBroadcastIn(tx, sent.splice(0));
     if (limits === undefined) return;
     if (status === 'confirmed') await limits.commit(key, tx);

@@ -49,7 +49,7 @@ export async function replaceEvmAttempt(
         `payment "${key}" is ${entry.receipt.status} with ${list.length} signed transaction(s): nothing to ${purpose === 'cancel' ? 'cancel' : 'replace'}`,
       );
     }
-    const fees = bumpFees(last, current, ctx.feeCap);
+    const fees = bumpFees(last, current, { cap: ctx.feeCap });
     const prev = Transaction.from(last.rawTx);
     const call =
       purpose === 'cancel'
@@ -71,15 +71,13 @@ export async function replaceEvmAttempt(
       rawTx: raw,
       ...fees,
     } as const;
-    await ctx.attempts.record(tx, next, now, false);
+    await ctx.attempts.record(tx, { ...next, createdAt: now }, false);
     await ctx.ledger.update(
       key,
-      entry.status,
-      { ...entry.receipt, attempts: [...entry.receipt.attempts, next.txHash] },
-      now,
+      { status: entry.status, receipt: { ...entry.receipt, attempts: [...entry.receipt.attempts, next.txHash] }, now },
       tx,
     );
     return { ...next, status: 'signed', createdAt: now } satisfies Attempt;
   });
-  await broadcastAttempt(ctx.provider, ctx.attempts, attempt);
+  await broadcastAttempt(ctx, attempt);
 }

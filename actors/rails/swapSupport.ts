@@ -22,12 +22,19 @@ export const ERC20_SWAP = new Interface([
   'event Transfer(address indexed from, address indexed to, uint256 value)',
 ]);
 
+/** A swap intent resolved against the rail's tokens: what is sold, what is bought, and how many units are sold. */
+export interface ResolvedSwap {
+  tokenIn: SwapToken;
+  tokenOut: SwapToken;
+  amountIn: bigint;
+}
+
 /** Resolves both tokens and the input amount in base units, or throws a coded error. */
 export function resolveSwap(
   intent: SwapIntent,
   tokens: Readonly<Record<string, SwapToken>>,
   rail: string,
-): { tokenIn: SwapToken; tokenOut: SwapToken; amountIn: bigint } {
+): ResolvedSwap {
   const tokenIn = tokens[intent.assetIn];
   const tokenOut = tokens[intent.assetOut];
   for (const [symbol, token] of [
@@ -102,12 +109,17 @@ export async function ensureAllowance(options: {
   }
 }
 
-/** Adds `amountOut` (tokens of `tokenOut` received by `recipient`, from the logs) to a confirmed swap receipt. */
+/** What a swap pays out: tokens of `token` to `recipient`. */
+export interface SwapProceeds {
+  token: SwapToken;
+  recipient: string;
+}
+
+/** Adds `amountOut` (tokens of `token` received by `recipient`, from the logs) to a confirmed swap receipt. */
 export async function withAmountOut(
   receipt: PaymentReceipt,
   provider: JsonRpcApiProvider,
-  tokenOut: SwapToken,
-  recipient: string,
+  { token: tokenOut, recipient }: SwapProceeds,
 ): Promise<PaymentReceipt> {
   if (receipt.status !== 'confirmed' || receipt.reference === null) return receipt;
   const rpc = (await provider.send('eth_getTransactionReceipt', [receipt.reference])) as {

@@ -31,6 +31,13 @@ interface CallState {
   end(result: { json: string } | { error: Error }): void;
 }
 
+/** One call into the isolate: the label its errors name, the input as JSON, and the host capabilities it may use. */
+export interface IsolateCall {
+  label: string;
+  inputJson: string;
+  caps: Caps;
+}
+
 /**
  * One QuickJS runtime and context holding a bootstrapped strategy module, used by one call at a
  * time. Its built-ins are frozen, so a call cannot change what the next one relies on; the
@@ -101,9 +108,7 @@ export class Isolate {
   /** Calls `fn` with a JSON input; resolves with its result as JSON or rejects with a `MANDATE_ERR_SANDBOX_*` error. */
   async call(
     fn: StrategyFunction,
-    label: string,
-    inputJson: string,
-    caps: Caps,
+    { label, inputJson, caps }: IsolateCall,
   ): Promise<{ json: string; usage: SandboxUsage }> {
     const started = performance.now();
     let end!: CallState['end'];

@@ -6,12 +6,14 @@ import type { SandboxCapability } from './sandboxLimits.ts';
 const limits = { memoryMb: 16, cpuMs: 1_000, timeoutMs: 3_000 };
 const any = z.unknown();
 
-async function run(
-  code: string,
-  input: unknown = {},
-  caps: Record<string, SandboxCapability<unknown, unknown>> = {},
-  within = limits,
-) {
+/** What a test strategy runs with (defaults: an empty input, no capabilities, the test limits). */
+interface RunOptions {
+  input?: unknown;
+  caps?: Record<string, SandboxCapability<unknown, unknown>>;
+  within?: typeof limits;
+}
+
+async function run(code: string, { input = {}, caps = {}, within = limits }: RunOptions = {}) {
   const box = await QuickJsSandbox.load(code, 'strategy.js', within);
   return box.call('decide', input, { result: any, caps });
 }
@@ -40,7 +42,7 @@ describe('sandbox - containment', () => {
 
   it('sandbox - an infinite loop is stopped at its CPU budget', async () => {
     await expect(
-      run('export function decide() { for (;;) {} }', {}, {}, { ...limits, cpuMs: 100 }),
+      run('export function decide() { for (;;) {} }', { within: { ...limits, cpuMs: 100 } }),
     ).rejects.toMatchObject({
       code: 'MANDATE_ERR_SANDBOX_CPU',
     });
@@ -48,7 +50,7 @@ describe('sandbox - containment', () => {
 
   it('sandbox - an infinite loop that catches the interrupt is still stopped', async () => {
     const code = 'export function decide() { for (;;) { try { for (;;) {} } catch (e) {} } }';
-    await expect(run(code, {}, {}, { ...limits, cpuMs: 100 })).rejects.toMatchObject({
+    await expect(run(code, { within: { ...limits, cpuMs: 100 } })).rejects.toMatchObject({
       code: 'MANDATE_ERR_SANDBOX_CPU',
     });
   });
@@ -56,7 +58,7 @@ describe('sandbox - containment', () => {
   it('sandbox - a memory bomb hits the memory limit', async () => {
     // A generous CPU budget, so it is the heap limit that stops it (QuickJS collects hard near the limit).
     const code = 'export function decide() { const a = []; for (let i = 0; ; i++) a.push({ i, s: "k" + i }); }';
-    await expect(run(code, {}, {}, { memoryMb: 2, cpuMs: 20_000, timeoutMs: 30_000 })).rejects.toMatchObject({
+    await expect(run(code, { within: { memoryMb: 2, cpuMs: 20_000, timeoutMs: 30_000 } })).rejects.toMatchObject({
       code: 'MANDATE_ERR_SANDBOX_MEMORY',
       message: expect.stringContaining('out of memory'),
     });
@@ -109,13 +111,13 @@ describe('sandbox - containment', () => {
   it('sandbox - prototype pollution and writes to passed-in objects fail inside and never reach the host', async () => {
     const input = { invoice: { amount: '10' } };
     await expect(
-      run('export function decide(facts) { Object.prototype.polluted = "yes"; return 1 }', input),
+      run('export function decide(facts) { Object.prototype.polluted = "yes"; return 1 }', { input }),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_THREW' });
     await expect(
-      run('export function decide(facts) { facts.invoice.__proto__.polluted = "yes"; return 1 }', input),
+      run('export function decide(facts) { facts.invoice.__proto__.polluted = "yes"; return 1 }', { input }),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_THREW' });
     await expect(
-      run('export function decide(facts) { facts.invoice.amount = "999999"; return 1 }', input),
+      run('export function decide(facts) { facts.invoice.amount = "999999"; return 1 }', { input }),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_THREW' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(input).toEqual({ invoice: { amount: '10' } });
@@ -125,10 +127,10 @@ describe('sandbox - containment', () => {
 
   it('sandbox - a capability that was not granted is refused, and so are arguments a granted one does not accept', async () => {
     await expect(
-      run("export async function decide(f, caps) { return await caps.payments({ to: 'x' }) }", {}, { quote }),
+      run("export async function decide(f, caps) { return await caps.payments({ to: 'x' }) }", { caps: { quote } }),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_CAPABILITY', message: expect.stringContaining('"payments"') });
     await expect(
-      run('export async function decide(f, caps) { return await caps.quote({ pair: 7 }) }', {}, { quote }),
+      run('export async function decide(f, caps) { return await caps.quote({ pair: 7 }) }', { caps: { quote } }),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_CAPABILITY', message: expect.stringContaining('pair') });
   });
 
@@ -153,7 +155,7 @@ describe('sandbox - containment', () => {
       call: () => ((after += 1), null),
     };
     const code = 'export async function decide(f, caps) { await caps.hang(null); await caps.tick(null); return 1 }';
-    await expect(run(code, {}, { hang, tick }, { ...limits, timeoutMs: 300 })).rejects.toMatchObject({
+    await expect(run(code, { caps: { hang, tick }, within: { ...limits, timeoutMs: 300 } })).rejects.toMatchObject({
       code: 'MANDATE_ERR_SANDBOX_TIMEOUT',
     });
     expect(after).toBe(0);

@@ -16,6 +16,14 @@ export interface SandboxCallOptions<T> {
   caps?: Readonly<Record<string, SandboxCapability<unknown, unknown>>>;
 }
 
+/** A strategy module that passed validation: its code, the file it came from, its exported functions, and its limits. */
+interface ValidatedModule {
+  code: string;
+  source: string;
+  functions: StrategyFunction[];
+  limits: SandboxLimits;
+}
+
 /**
  * Runs a validated strategy module's functions in a QuickJS isolate (WebAssembly: its own heap,
  * no file system, network, environment, timers or host objects). The isolate has
@@ -42,7 +50,7 @@ export class QuickJsSandbox {
   #isolate: Isolate | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(code: string, source: string, functions: StrategyFunction[], limits: SandboxLimits) {
+  private constructor({ code, source, functions, limits }: ValidatedModule) {
     this.#code = code;
     this.source = source;
     this.functions = functions;
@@ -57,7 +65,7 @@ export class QuickJsSandbox {
   ): Promise<QuickJsSandbox> {
     const functions = validateSandboxCode(code, source);
     await quickJs();
-    return new QuickJsSandbox(code, source, functions, limits);
+    return new QuickJsSandbox({ code, source, functions, limits });
   }
 
   /** Calls the module's exported `fn` with a frozen copy of `input` and the granted `caps`. */
@@ -77,7 +85,11 @@ export class QuickJsSandbox {
     if (!this.functions.includes(fn)) throw new SandboxCodeError(this.source, `exports no ${fn}()`);
     const label = `${this.source} ${fn}()`;
     const isolate = await this.#current();
-    const { json, usage } = await isolate.call(fn, label, JSON.stringify(input ?? null), options.caps ?? {});
+    const { json, usage } = await isolate.call(fn, {
+      label,
+      inputJson: JSON.stringify(input ?? null),
+      caps: options.caps ?? {},
+    });
     this.lastUsage = usage;
     const parsed = options.result.safeParse(JSON.parse(json));
     if (!parsed.success) {

@@ -35,6 +35,13 @@ export interface Erc4626VaultOptions {
   readonly asset: SwapToken & { readonly symbol: string };
 }
 
+/** One vault function call of a strategy step: which function, its arguments, and the purpose its receipt shows. */
+interface VaultCall {
+  fn: 'deposit' | 'withdraw';
+  args: unknown[];
+  purpose: string;
+}
+
 /** An ERC-4626 vault position of one agent. */
 export class Erc4626Vault {
   readonly #o: Erc4626VaultOptions;
@@ -63,7 +70,11 @@ export class Erc4626Vault {
       amount: assets,
       intent: { ...step, supervisorIds: [...(step.supervisorIds ?? [])] },
     });
-    return this.#call(step, 'deposit', [assets, owner], `stake ${step.amount} ${this.#o.asset.symbol}`);
+    return this.#call(step, {
+      fn: 'deposit',
+      args: [assets, owner],
+      purpose: `stake ${step.amount} ${this.#o.asset.symbol}`,
+    });
   }
 
   /** Unstakes `amount` of the asset (`withdraw` to the agent's own wallet). */
@@ -75,10 +86,14 @@ export class Erc4626Vault {
       throw new StrategyActionError(
         `cannot unstake ${step.amount} ${this.#o.asset.symbol}: the position is worth ${max} base units; unstake at most that`,
       );
-    return this.#call(step, 'withdraw', [assets, owner, owner], `unstake ${step.amount} ${this.#o.asset.symbol}`);
+    return this.#call(step, {
+      fn: 'withdraw',
+      args: [assets, owner, owner],
+      purpose: `unstake ${step.amount} ${this.#o.asset.symbol}`,
+    });
   }
 
-  #call(step: StrategyStep, fn: 'deposit' | 'withdraw', args: unknown[], purpose: string): Promise<PaymentReceipt> {
+  #call(step: StrategyStep, { fn, args, purpose }: VaultCall): Promise<PaymentReceipt> {
     const data = VAULT.encodeFunctionData(fn, args);
     return this.#o.rail.execute(
       {

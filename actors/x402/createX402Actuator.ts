@@ -46,13 +46,16 @@ export function x402Nonce(agentId: string, idempotencyKey: string): string {
   return keccak256(toUtf8Bytes(`mandate:x402:${agentId}:${idempotencyKey}`));
 }
 
-function outcome(
-  status: 'succeeded' | 'failed',
-  receipt: Record<string, unknown>,
-  code?: ErrorCode,
-  message?: string,
-): Outcome {
-  return code === undefined ? { status, receipt } : { status, receipt, error: { code, message: message ?? code } };
+/** Why a payment failed: its code, and a message (default: the code). */
+interface PaymentFailure {
+  code: ErrorCode;
+  message?: string;
+}
+
+function outcome(status: 'succeeded' | 'failed', receipt: Record<string, unknown>, failure?: PaymentFailure): Outcome {
+  return failure === undefined
+    ? { status, receipt }
+    : { status, receipt, error: { code: failure.code, message: failure.message ?? failure.code } };
 }
 
 /**
@@ -102,17 +105,15 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
   async function pay(action: ProposedAction, ctx: ActContext): Promise<Outcome> {
     const call = checked(action);
     if (typeof call === 'string')
-      return outcome('failed', { params: action.params }, ErrorCode.MANDATE_ERR_X402_MISMATCH, call);
+      return outcome('failed', { params: action.params }, { code: ErrorCode.MANDATE_ERR_X402_MISMATCH, message: call });
     const { url, requirements, value } = call;
     const nonce = x402Nonce(ctx.agentId, ctx.idempotencyKey);
     const recorded = await authorizations.find(nonce);
     if (recorded?.status === 'cancelled')
-      return outcome(
-        'failed',
-        paidReceipt(url, recorded, { settled: false }),
-        ErrorCode.MANDATE_ERR_X402_CANCELLED,
-        `authorization ${nonce} was cancelled on chain`,
-      );
+      return outcome('failed', paidReceipt(url, recorded, { settled: false }), {
+        code: ErrorCode.MANDATE_ERR_X402_CANCELLED,
+        message: `authorization ${nonce} was cancelled on chain`,
+      });
     const auth =
       recorded ??
       (await authorizations.authorize({
@@ -170,12 +171,10 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
       await authorizations.markSettled(nonce);
       return outcome('succeeded', paidReceipt(url, auth, { settled: true, delivered: false, status: res.status }));
     }
-    return outcome(
-      'failed',
-      paidReceipt(url, auth, { settled: false, status: res.status }),
-      ErrorCode.MANDATE_ERR_X402_PAYMENT_REJECTED,
-      `${url} refused the payment (${res.status}): ${body.slice(0, 300)}`,
-    );
+    return outcome('failed', paidReceipt(url, auth, { settled: false, status: res.status }), {
+      code: ErrorCode.MANDATE_ERR_X402_PAYMENT_REJECTED,
+      message: `${url} refused the payment (${res.status}): ${body.slice(0, 300)}`,
+    });
   }
 
   /** A paid request without an answer: the chain says whether it settled. */
@@ -204,7 +203,11 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
       if (recorded === undefined) return undefined; // never signed: nothing can have been paid
       if (await settledOnChain(recorded)) {
         if (recorded.status === 'cancelled')
-          return outcome('failed', { nonce: recorded.nonce, settled: false }, ErrorCode.MANDATE_ERR_X402_CANCELLED);
+          return outcome(
+            'failed',
+            { nonce: recorded.nonce, settled: false },
+            { code: ErrorCode.MANDATE_ERR_X402_CANCELLED },
+          );
         await authorizations.markSettled(recorded.nonce);
         const url = typeof action.params.url === 'string' ? action.params.url : '';
         return outcome(

@@ -60,7 +60,7 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
       // Read the first page before answering, so a failing store is a coded error, not a broken download.
       await src.queryAudit({ ...filters, limit: 1 });
       let truncated = false;
-      const entries = auditPages(src, filters, undefined, () => (truncated = true));
+      const entries = auditPages(src, filters, { onTruncated: () => (truncated = true) });
       const stamp = new Date(clock()).toISOString().replace(/[:.]/g, '-');
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
@@ -80,7 +80,7 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
       const filters = request.query;
       let truncated = false;
       const pdf = await auditPdf(
-        auditPages(need(), filters, PDF_MAX_ROWS, () => (truncated = true)),
+        auditPages(need(), filters, { maxRows: PDF_MAX_ROWS, onTruncated: () => (truncated = true) }),
         { filters, generatedAt: clock(), truncated: () => truncated },
       );
       const stamp = new Date(clock()).toISOString().replace(/[:.]/g, '-');

@@ -26,13 +26,15 @@ async function withinTimeout(check: ReadinessCheck, ms: number): Promise<void> {
   }
 }
 
+/** What the health routes report on: the runtime, the live hub, and the gateway's own readiness checks. */
+export interface HealthSources {
+  runtime: MandateRuntime;
+  hub: LiveHub;
+  checks: Record<string, ReadinessCheck>;
+}
+
 /** Registers /health, /ready, /api/me, /api/metrics, /api/capabilities and /metrics. */
-export function healthRoutes(
-  app: FastifyInstance,
-  runtime: MandateRuntime,
-  hub: LiveHub,
-  checks: Record<string, ReadinessCheck>,
-): void {
+export function healthRoutes(app: FastifyInstance, { runtime, hub, checks }: HealthSources): void {
   const tags = ['health'];
   app.get('/health', { schema: { summary: 'Liveness', tags } }, async () => ({
     status: 'ok',

@@ -20,7 +20,7 @@ export function taskRoutes(app: FastifyInstance, runtime: MandateRuntime): void 
     .withTypeProvider<ZodTypeProvider>()
     .post('/api/tasks', { config: { permission: 'task.submit' }, schema }, async (request, reply) => {
       const { capability, input } = request.body;
-      const task = await submitGoverned(runtime, capability, input, principalOf(request));
+      const task = await submitGoverned(runtime, { capability, input, by: principalOf(request) });
       return task.status === 'pending' ? reply.code(202).send(task) : task;
     });
 }

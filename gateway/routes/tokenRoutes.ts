@@ -113,7 +113,7 @@ export function tokenRoutes(app: FastifyInstance, runtime: MandateRuntime, optio
             why: reason ?? 'token created',
             data: { role, expiresAt: expiresAt ?? null },
           });
-        return issueToken(path, name, role, { now: createdAt, ...(expiresAt === undefined ? {} : { expiresAt }) });
+        return issueToken(path, { name, role, now: createdAt, ...(expiresAt === undefined ? {} : { expiresAt }) });
       });
       return reply
         .code(201)

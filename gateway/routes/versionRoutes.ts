@@ -57,7 +57,7 @@ export function versionRoutes(app: FastifyInstance, runtime: MandateRuntime): vo
     async (request) => {
       const { id } = request.params;
       const { to, reason } = request.body;
-      const version = await runtime.rollback(id, String(to), principalOf(request), reason);
+      const version = await runtime.rollback(id, { to: String(to), by: principalOf(request), why: reason });
       const agent = runtime.getAgent(id);
       return { ok: true, version: versionView(version), agent: { id, state: agent?.state, version: agent?.version } };
     },

@@ -148,7 +148,8 @@ export const ACTOR_CODES = {
   MANDATE_ERR_PLATFORM_AUTH: {
     status: 502,
     kind: 'error',
-    meaning: 'an external platform (Salesforce, an OData service) refused the credentials, also after a fresh authentication',
+    meaning:
+      'an external platform (Salesforce, an OData service) refused the credentials, also after a fresh authentication',
   },
   MANDATE_ERR_PLATFORM_REQUEST: {
     status: 502,

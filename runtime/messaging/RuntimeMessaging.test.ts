@@ -82,7 +82,7 @@ describe('runtime messaging over NATS', () => {
   it('runtime messaging - a signed message from a peer triggers a cycle (message trigger)', async () => {
     const from = a.messaging.endpoints.get('node-a-clerk')!;
     const target = agentOf(b.runtime, 'node-b-clerk');
-    await from.send(target.identity.did, 'invoice.received', { n: 7 });
+    await from.send({ to: target.identity.did, type: 'invoice.received', body: { n: 7 } });
     await until(() => target.cycles === 1 && target.state === 'idle');
     expect(a.runtime.metrics().messages.sent).toBeGreaterThan(0);
     expect(b.runtime.metrics().messages.received).toBeGreaterThan(0);
@@ -103,12 +103,12 @@ describe('runtime messaging over NATS', () => {
 
   it('runtime messaging - a peer asks for work by capability and gets the governed result back', async () => {
     const from = a.messaging.endpoints.get('node-a-clerk')!;
-    const reply = await from.request(
-      agentOf(b.runtime, 'node-b-clerk').identity.did,
-      TASK_REQUEST,
-      { capability: 'ledger.annotate', input: { n: 3 } },
-      { timeoutMs: 10_000 },
-    );
+    const reply = await from.request({
+      to: agentOf(b.runtime, 'node-b-clerk').identity.did,
+      type: TASK_REQUEST,
+      body: { capability: 'ledger.annotate', input: { n: 3 } },
+      timeoutMs: 10_000,
+    });
     expect(reply.body).toMatchObject({
       agentId: 'node-b-clerk',
       verdict: { status: 'approved' },
@@ -120,7 +120,7 @@ describe('runtime messaging over NATS', () => {
     const from = a.messaging.endpoints.get('node-a-clerk')!;
     const target = agentOf(b.runtime, 'node-b-clerk');
     const cycles = target.cycles;
-    await from.send(target.identity.did, 'payment.please', { amount: '1000000' });
+    await from.send({ to: target.identity.did, type: 'payment.please', body: { amount: '1000000' } });
     await until(() => b.events.some((e) => e.type === 'alert' && e.code.startsWith('MANDATE_ERR_ENVELOPE')));
     expect(target.cycles).toBe(cycles);
     expect(b.messaging.counters.rejected).toBeGreaterThan(0);

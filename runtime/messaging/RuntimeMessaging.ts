@@ -214,7 +214,7 @@ export class RuntimeMessaging {
   async revoke(agentId: string, reason: string, by: string): Promise<void> {
     const host = this.#runtime.agent(agentId);
     if (host === undefined) throw new NotFoundError('agent', agentId);
-    await this.registry.revoke(this.bus.options.node.identity, host.identity.did, reason, by);
+    await this.registry.revoke(this.bus.options.node.identity, { did: host.identity.did, reason, by });
   }
 
   /** Applies a kill switch order that came from another node (our own are applied before they are sent). */

@@ -146,7 +146,7 @@ describe('passivation', () => {
     );
     expect(s.passivation.size).toBe(1);
     const to = s.messaging!.endpoints.get('payer')!.did;
-    await s.messaging!.endpoints.get('clerk')!.send(to, 'invoice.due', { invoice: 'inv-7' });
+    await s.messaging!.endpoints.get('clerk')!.send({ to, type: 'invoice.due', body: { invoice: 'inv-7' } });
     await until(() => paid.length === 1 && s.tree.get('payer')?.state === 'idle', 'message cycle');
     expect(s.tree.get('payer')!.context.trigger).toMatchObject({
       kind: 'message',

@@ -54,5 +54,10 @@ export function reportSandboxViolation(
         actorId: host.id,
       }),
     );
-  deps.reputation.slash(host.id, severity, 'compliance-violation', `sandbox violation ${error.code} in ${phase}`, at);
+  deps.reputation.slash(host.id, {
+    severity,
+    type: 'compliance-violation',
+    reason: `sandbox violation ${error.code} in ${phase}`,
+    at,
+  });
 }

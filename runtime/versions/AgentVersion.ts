@@ -1,3 +1,4 @@
+import type { Principal } from '../../kernel/index.ts';
 /** The files a YAML agent was built from: its YAML (`entry`) and the rules files and strategy module it names. */
 export interface AgentSource {
   /** The YAML file's name as it was loaded (the key of its text in `files`). */
@@ -23,6 +24,13 @@ export interface AgentVersionRow {
 }
 
 /** A version as operators list it: the row, and whether the agent runs it now. */
+/** What a rollback asks: the version (number or hash prefix), who asks and why. */
+export interface RollbackRequest {
+  to: string;
+  by: Principal;
+  why: string;
+}
+
 export interface AgentVersionInfo extends AgentVersionRow {
   active: boolean;
 }

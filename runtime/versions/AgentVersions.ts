@@ -1,10 +1,10 @@
-import { ErrorCode, type Principal } from '../../kernel/index.ts';
+import { ErrorCode } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import { NotFoundError, StateConflictError, VersionUnavailableError } from '../errors.ts';
 import { isWorking, type AgentHost, type AlertInput } from '../host/AgentHost.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
-import type { AgentVersionInfo, AgentVersionRow, AgentVersionStore } from './AgentVersion.ts';
+import type { AgentVersionInfo, AgentVersionRow, AgentVersionStore, RollbackRequest } from './AgentVersion.ts';
 import { MemoryAgentVersions } from './MemoryAgentVersions.ts';
 import { resumableSnapshot } from './resumableSnapshot.ts';
 import { versionContent } from './versionContent.ts';
@@ -115,7 +115,7 @@ export class AgentVersions {
    * 8 hex digits), keeping its identity, counters and snapshot (at rest when it was retrying or
    * had failed); refused while a phase runs. Audited before anything changes.
    */
-  async rollback(agentId: string, to: string, by: Principal, why: string): Promise<AgentVersionInfo> {
+  async rollback(agentId: string, { to, by, why }: RollbackRequest): Promise<AgentVersionInfo> {
     const env = this.#env;
     const host = env.tree.require(agentId);
     const target = this.#resolve(await this.list(agentId), agentId, to);

@@ -190,7 +190,7 @@ describe('adversarial envelopes (fast-check): all refused with a coded reason, n
     const revoked = AgentIdentity.generate();
     await world.registry.register(revoked, { id: 'r', node: 'x', nodeDid: revoked.did, capabilities: [] });
     const early = encodeEnvelope(valid({}, revoked));
-    await world.registry.revoke(revoked, revoked.did, 'key leaked', 'operator:sec');
+    await world.registry.revoke(revoked, { did: revoked.did, reason: 'key leaked', by: 'operator:sec' });
     expect((await inject(early)).map((r) => r.code)).toEqual([RejectCode.revoked]);
   });
 

@@ -32,7 +32,7 @@ describe('createMessaging', () => {
         accepts: {},
         handler: async () => undefined,
       });
-      return (await b.request(a.did, 'ping', {})).body;
+      return (await b.request({ to: a.did, type: 'ping', body: {} })).body;
     } finally {
       await m.close();
     }

@@ -142,8 +142,10 @@ describe('NATS auth config (real nats-server with generated NKey users)', () => 
       accepts: {},
       handler: async () => undefined,
     });
-    expect((await client.request('cap:fx.quote', 'fx.quote', { pair: 'EURUSD' })).body).toEqual({ ok: true });
-    await client.sendDurable(agentA.did, 'task.award', { n: 1 });
+    expect((await client.request({ to: 'cap:fx.quote', type: 'fx.quote', body: { pair: 'EURUSD' } })).body).toEqual({
+      ok: true,
+    });
+    await client.sendDurable({ to: agentA.did, type: 'task.award', body: { n: 1 } });
     const until = Date.now() + 10_000;
     while (got.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(got).toEqual([{ pair: 'EURUSD' }, { n: 1 }]);

@@ -60,9 +60,9 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
     });
     await eventually(async () => (await b.registry.discover('fx.quote')).length === 1, 'node b sees the quoter');
     const [found] = await b.registry.discover('fx.quote', { minVersion: '1.0.0' });
-    const direct = await client.request(found!.did, 'fx.quote', { pair: 'EURUSD' });
+    const direct = await client.request({ to: found!.did, type: 'fx.quote', body: { pair: 'EURUSD' } });
     expect(direct.body).toEqual({ rate: '1.0842', echo: { pair: 'EURUSD' } });
-    const viaCap = await client.request('cap:fx.quote', 'fx.quote', { pair: 'GBPUSD' });
+    const viaCap = await client.request({ to: 'cap:fx.quote', type: 'fx.quote', body: { pair: 'GBPUSD' } });
     expect(viaCap.envelope.from).toBe(found!.did);
   });
 
@@ -88,11 +88,12 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
       accepts: {},
       handler: async () => undefined,
     });
-    await boss.sendDurable(worker.did, 'job', { tag: 'blocker' });
+    await boss.sendDurable({ to: worker.did, type: 'job', body: { tag: 'blocker' } });
     await eventually(() => order.length === 1, 'blocker running');
-    for (const tag of ['low-1', 'low-2']) await boss.sendDurable(worker.did, 'job', { tag }, { priority: 'low' });
-    await boss.sendDurable(worker.did, 'job', { tag: 'normal' });
-    await boss.sendDurable(worker.did, 'job', { tag: 'urgent' }, { priority: 'urgent' });
+    for (const tag of ['low-1', 'low-2'])
+      await boss.sendDurable({ to: worker.did, type: 'job', body: { tag }, priority: 'low' });
+    await boss.sendDurable({ to: worker.did, type: 'job', body: { tag: 'normal' } });
+    await boss.sendDurable({ to: worker.did, type: 'job', body: { tag: 'urgent' }, priority: 'urgent' });
     await new Promise((r) => setTimeout(r, 300)); // all four fetched by the consumer while the slot is held
     release();
     await eventually(() => order.length === 5, 'all handled');
@@ -148,10 +149,10 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
       accepts: {},
       handler: async () => undefined,
     });
-    await boss.sendDurable(worker.did, 'task.award', { n: 'before' });
+    await boss.sendDurable({ to: worker.did, type: 'task.award', body: { n: 'before' } });
     await eventually(() => got.length === 1, 'first durable delivery');
     await ns.restart();
-    await boss.sendDurable(worker.did, 'task.award', { n: 'after' });
+    await boss.sendDurable({ to: worker.did, type: 'task.award', body: { n: 'after' } });
     await eventually(() => got.length === 2, 'durable delivery after restart', 20_000);
     expect(got).toEqual(['before', 'after']);
   });
@@ -173,12 +174,12 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
       accepts: {},
       handler: async () => undefined,
     });
-    await bad.send(target.did, 'note', {});
+    await bad.send({ to: target.did, type: 'note', body: {} });
     await eventually(() => calls === 1, 'accepted before revocation');
     // Signed by node b, which hosts the agent (its descriptor names it): the revocation carries that descriptor.
-    await b.registry.revoke(b.bus.options.node.identity, bad.did, 'compromised', 'operator:test');
+    await b.registry.revoke(b.bus.options.node.identity, { did: bad.did, reason: 'compromised', by: 'operator:test' });
     await eventually(async () => (await a.registry.lookup(bad.did)).state === 'revoked', 'revocation reached node a');
-    await bad.send(target.did, 'note', {});
+    await bad.send({ to: target.did, type: 'note', body: {} });
     await eventually(() => a.rejections.length === 1, 'refused after revocation');
     expect(a.rejections[0]!.code).toBe('MANDATE_ERR_ENVELOPE_REVOKED');
     expect(calls).toBe(1);

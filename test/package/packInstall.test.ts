@@ -36,13 +36,14 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * signal the command's own process. Whatever is left of the group afterwards (or past `timeoutMs`)
  * is killed, so a wrapper that leaves a child behind fails the test instead of hanging it.
  */
-function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  onLine?: (line: string, signal: (name: NodeJS.Signals) => void) => void,
-  timeoutMs = 50_000,
-): Promise<Run> {
+/** Where a command runs, a handler of each output line (which may signal the command), and its time limit. */
+interface Watch {
+  cwd: string;
+  onLine?: (line: string, signal: (name: NodeJS.Signals) => void) => void;
+  timeoutMs?: number;
+}
+
+function run(command: string, args: string[], { cwd, onLine, timeoutMs = 50_000 }: Watch): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const killGroup = (): void => {
@@ -86,7 +87,7 @@ describe('mandate as an installed package', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'mandate-pack-'));
     app = join(work, 'app');
-    ok(await run('npm', ['pack', '--pack-destination', work], repo, undefined, 120_000), 'npm pack');
+    ok(await run('npm', ['pack', '--pack-destination', work], { cwd: repo, timeoutMs: 120_000 }), 'npm pack');
     const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
     if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
     await mkdir(app);
@@ -99,9 +100,7 @@ describe('mandate as an installed package', () => {
       await run(
         'npm',
         ['install', join(work, tarball), '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional'],
-        app,
-        undefined,
-        150_000,
+        { cwd: app, timeoutMs: 150_000 },
       ),
       'npm install <tarball>',
     );
@@ -159,7 +158,9 @@ describe('mandate as an installed package', () => {
     };
     await writeFile(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
     ok(
-      await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app),
+      await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+        cwd: app,
+      }),
       'tsc on the consumer',
     );
     // The declarations carry real types: a wrong field type is an error, not `any`.
@@ -170,7 +171,7 @@ describe('mandate as an installed package', () => {
     const wrong = await run(
       process.execPath,
       [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
-      app,
+      { cwd: app },
     );
     await rm(join(app, 'wrong.ts'));
     expect(wrong.code).not.toBe(0);
@@ -178,7 +179,7 @@ describe('mandate as an installed package', () => {
   }, 60_000);
 
   it('package - the two-agent system runs through the installed API: the producer opens the gate, then the consumer acts', async () => {
-    const { stdout } = ok(await run(process.execPath, ['runThroughApi.ts'], app), 'node runThroughApi.ts');
+    const { stdout } = ok(await run(process.execPath, ['runThroughApi.ts'], { cwd: app }), 'node runThroughApi.ts');
     const report = JSON.parse(stdout.trim().split('\n').pop()!) as {
       resolved: string;
       notes: string[];
@@ -214,7 +215,7 @@ describe('mandate as an installed package', () => {
           '--data-dir',
           join(work, 'npx-run', 'data'),
         ],
-        app,
+        { cwd: app },
       ),
       'npx mandate run',
     );
@@ -230,16 +231,18 @@ describe('mandate as an installed package', () => {
     const result = await run(
       join(app, 'node_modules', '.bin', 'mandate'),
       ['run', 'system', '--port', '0', '--quiet', '--data-dir', join(work, 'bin-run', 'data')],
-      app,
-      (line, signal) => {
-        const address = /dashboard and API on (http:\/\/\S+)/.exec(line)?.[1];
-        if (address !== undefined)
-          page = fetch(`${address}/`).then(async (r) => ({ status: r.status, body: await r.text() }));
-        if (/consumer +learn → idle +note\.write succeeded/.test(line)) acted = true;
-        if (acted && page !== undefined && !stopping) {
-          stopping = true;
-          void page.finally(() => signal('SIGTERM'));
-        }
+      {
+        cwd: app,
+        onLine: (line, signal) => {
+          const address = /dashboard and API on (http:\/\/\S+)/.exec(line)?.[1];
+          if (address !== undefined)
+            page = fetch(`${address}/`).then(async (r) => ({ status: r.status, body: await r.text() }));
+          if (/consumer +learn → idle +note\.write succeeded/.test(line)) acted = true;
+          if (acted && page !== undefined && !stopping) {
+            stopping = true;
+            void page.finally(() => signal('SIGTERM'));
+          }
+        },
       },
     );
     expect(acted, `${result.stdout}\n${result.stderr}`).toBe(true);

@@ -15,15 +15,20 @@ export interface UniswapDeployment {
   readonly eurc: string;
 }
 
+/** The USDC and EURC seeded into the pool, as decimal strings. */
+interface PoolLiquidity {
+  usdc?: string;
+  eurc?: string;
+}
+
 /**
- * Deploys everything from `deployer` and seeds the USDC/EURC pool with `usdcLiquidity`/`eurcLiquidity`
- * (decimal strings). `deployer` must be able to mint USDC (TestUSDC lets anyone mint).
+ * Deploys everything from `deployer` and seeds the USDC/EURC pool with `liquidity`
+ * (decimal strings; default 1,000,000 USDC / 900,000 EURC). `deployer` must be able to mint USDC (TestUSDC lets anyone mint).
  */
 export async function deployUniswapV2(
   deployer: Signer,
   usdc: string,
-  usdcLiquidity = '1000000',
-  eurcLiquidity = '900000',
+  { usdc: usdcLiquidity = '1000000', eurc: eurcLiquidity = '900000' }: PoolLiquidity = {},
 ): Promise<UniswapDeployment> {
   const signer = deployer instanceof NonceManager ? deployer : new NonceManager(deployer);
   const me = await signer.getAddress();

@@ -19,7 +19,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, log: () => string, ms = 10_000): Promise<void> {
+/** A nats-server child being started: its port, its process, and its log so far. */
+interface Starting {
+  port: number;
+  child: ChildProcess;
+  log: () => string;
+}
+
+async function waitForPort({ port, child, log }: Starting, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (child.exitCode !== null)
@@ -111,7 +118,7 @@ export class NatsServer {
     this.#child = child;
     child.stdout?.on('data', (d: Buffer) => (this.#log += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.#log += d.toString()));
-    await waitForPort(this.port, child, () => this.#log);
+    await waitForPort({ port: this.port, child, log: () => this.#log });
     if (this.#args.length > 0) await new Promise((r) => setTimeout(r, 50)); // JetStream finishes recovery right after the listener opens
   }
 }

@@ -31,8 +31,13 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Pr
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) =>
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
+const json = (res: ServerResponse, status: number, value: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+/** `res` with `headers` set, for {@link json}. */
+const withHeaders = (res: ServerResponse, headers: Record<string, string>) => {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  return res;
+};
 
 /** What the Salesforce-style server holds. */
 export interface SalesforceState {
@@ -92,7 +97,11 @@ export async function startSalesforce(state: SalesforceState): Promise<{ server:
       return json(res, 404, [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
     const etag = `"${record.version}--gzip"`;
     if (req.method === 'GET')
-      return json(res, 200, { attributes: { type: row[1], url: u.pathname }, Id: row[2], ...record.fields }, { etag });
+      return json(withHeaders(res, { etag }), 200, {
+        attributes: { type: row[1], url: u.pathname },
+        Id: row[2],
+        ...record.fields,
+      });
     if (req.method !== 'PATCH') return json(res, 405, [{ message: 'method', errorCode: 'METHOD_NOT_ALLOWED' }]);
     if (req.headers['if-match'] !== undefined && req.headers['if-match'] !== etag)
       return json(res, 412, [{ message: 'The ETag does not match', errorCode: 'PRECONDITION_FAILED' }]);
@@ -128,20 +137,13 @@ export async function startOData(state: ODataState): Promise<{ server: Server; u
       const id = `s${++sessions}`;
       const token = `csrf-${id}`;
       state.csrf.set(id, token);
-      return json(
-        res,
-        200,
-        { d: { EntitySets: ['Invoices'] } },
-        { 'x-csrf-token': token, 'set-cookie': `SAP_SESSIONID=${id}; path=/; HttpOnly` },
-      );
+      const headers = { 'x-csrf-token': token, 'set-cookie': `SAP_SESSIONID=${id}; path=/; HttpOnly` };
+      return json(withHeaders(res, headers), 200, { d: { EntitySets: ['Invoices'] } });
     }
     if (req.method !== 'GET' && (session === undefined || state.csrf.get(session) !== req.headers['x-csrf-token']))
-      return json(
-        res,
-        403,
-        { error: { message: { value: 'CSRF token validation failed' } } },
-        { 'x-csrf-token': 'Required' },
-      );
+      return json(withHeaders(res, { 'x-csrf-token': 'Required' }), 403, {
+        error: { message: { value: 'CSRF token validation failed' } },
+      });
     const path = decodeURIComponent(u.pathname.slice(root.length));
     if (path === 'ReleaseInvoice') {
       const input = JSON.parse(await body(req)) as Record<string, unknown>;
@@ -168,7 +170,9 @@ export async function startOData(state: ODataState): Promise<{ server: Server; u
       return json(res, 404, { error: { message: { value: `Resource not found for ${path}` } } });
     const etag = `W/"datetimeoffset'${record.version}'"`;
     if (req.method === 'GET')
-      return json(res, 200, { d: { __metadata: { uri: `${root}${path}`, etag }, ...record.fields } }, { etag });
+      return json(withHeaders(res, { etag }), 200, {
+        d: { __metadata: { uri: `${root}${path}`, etag }, ...record.fields },
+      });
     if (req.headers['if-match'] !== undefined && req.headers['if-match'] !== etag)
       return json(res, 412, { error: { message: { value: 'Precondition failed' } } });
     Object.assign(record.fields, JSON.parse(await body(req)) as Record<string, unknown>);

@@ -107,7 +107,7 @@ describe.each(STORE_DRIVERS)('agent versions and rollback on %s', (driver) => {
     const cycleBefore = failing.context.cycle;
     const cyclesBefore = failing.cycles;
 
-    const rolled = await runtime.rollback('payer', '1', alice, 'v2 throws in decide');
+    const rolled = await runtime.rollback('payer', { to: '1', by: alice, why: 'v2 throws in decide' });
     expect(rolled).toMatchObject({ number: 1, active: true });
     const host = agentOf(runtime, 'payer');
     expect(host).not.toBe(failing);
@@ -142,25 +142,31 @@ describe.each(STORE_DRIVERS)('agent versions and rollback on %s', (driver) => {
     expect(agentOf(runtime, 'payer').identity.did).toBe(did);
 
     // Rolling forward is a rollback to the newer number.
-    await runtime.rollback('payer', '2', alice, 'try v2 again');
+    await runtime.rollback('payer', { to: '2', by: alice, why: 'try v2 again' });
     expect(runtime.getAgent('payer')?.version?.number).toBe(2);
   });
 
   it('versions - coded errors: unknown version, the version it runs, a phase running; stored versions are immutable', async () => {
-    await expect(runtime.rollback('payer', '9', alice, 'x')).rejects.toMatchObject({
+    await expect(runtime.rollback('payer', { to: '9', by: alice, why: 'x' })).rejects.toMatchObject({
       code: 'MANDATE_ERR_NOT_FOUND',
       message: expect.stringContaining('mandate agents versions payer') as string,
     });
-    await expect(runtime.rollback('payer', 'latest', alice, 'x')).rejects.toMatchObject({
+    await expect(runtime.rollback('payer', { to: 'latest', by: alice, why: 'x' })).rejects.toMatchObject({
       code: 'MANDATE_ERR_NOT_FOUND',
     });
-    await expect(runtime.rollback('payer', '2', alice, 'x')).rejects.toMatchObject({
+    await expect(runtime.rollback('payer', { to: '2', by: alice, why: 'x' })).rejects.toMatchObject({
       code: 'MANDATE_ERR_STATE_CONFLICT',
     });
-    await expect(runtime.rollback('ghost', '1', alice, 'x')).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND' });
+    await expect(runtime.rollback('ghost', { to: '1', by: alice, why: 'x' })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_NOT_FOUND',
+    });
     await expect(runtime.agentVersions('ghost')).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND' });
     const hash = (await runtime.agentVersions('payer'))[0]!.hash;
-    await runtime.rollback('payer', hash.slice('sha256:'.length, 'sha256:'.length + 10), alice, 'by hash prefix');
+    await runtime.rollback('payer', {
+      to: hash.slice('sha256:'.length, 'sha256:'.length + 10),
+      by: alice,
+      why: 'by hash prefix',
+    });
     expect(runtime.getAgent('payer')?.version?.number).toBe(1);
 
     const su = await t.superuser();
@@ -194,7 +200,7 @@ describe('agent versions of TypeScript agents', () => {
       [1, false, null],
       [2, true, null],
     ]);
-    await expect(runtime.rollback('ts', '1', alice, 'x')).rejects.toMatchObject({
+    await expect(runtime.rollback('ts', { to: '1', by: alice, why: 'x' })).rejects.toMatchObject({
       code: 'MANDATE_ERR_VERSION_UNAVAILABLE',
       details: { agentId: 'ts', version: 1 },
     });

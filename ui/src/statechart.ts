@@ -100,12 +100,13 @@ function shortEvent(event: string): string {
   return after ? `after ${after[1]}` : event;
 }
 
-function absolute(boxes: Box[], dx: number, dy: number, out: Map<string, Box>): void {
+/** Moves `boxes` (laid out relative to their parent) by the parent's absolute `offset`, recursively, into `out`. */
+function absolute(boxes: Box[], offset: Pick<Box, 'x' | 'y'>, out: Map<string, Box>): void {
   for (const b of boxes) {
-    b.x += dx;
-    b.y += dy;
+    b.x += offset.x;
+    b.y += offset.y;
     out.set(b.path, b);
-    absolute(b.children, b.x, b.y, out);
+    absolute(b.children, b, out);
   }
 }
 
@@ -134,7 +135,7 @@ export function statechartSvg(graph: MachineGraph, current: string): SVGElement 
   const roots = build(graph);
   const [w, h] = flow(roots, 10, 10);
   const all = new Map<string, Box>();
-  absolute(roots, 0, 0, all);
+  absolute(roots, { x: 0, y: 0 }, all);
   const active = new Set<string>();
   const parts = current.split('.');
   for (let i = 1; i <= parts.length; i++) active.add(parts.slice(0, i).join('.'));

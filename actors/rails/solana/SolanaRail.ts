@@ -30,6 +30,14 @@ import { planTransfer, preflightTransfer, signTransfer, type BlockhashLifetime }
 export type { SolanaRailOptions, SplAsset, SolanaFinality } from './SolanaRailOptions.ts';
 
 /** The Solana payment rail for one cluster and one paying wallet. */
+
+/** What one SPL payment moves: the asset, its amount in base units, and the limit reservation it needs. */
+interface SplPayment {
+  asset: SplAsset;
+  amount: bigint;
+  request: ReservationRequest | undefined;
+}
+
 export class SolanaRail implements CryptoRail {
   /** Ledger name: `solana:<first 8 characters of the cluster>:<payer>`. */
   readonly name: string;
@@ -71,15 +79,16 @@ export class SolanaRail implements CryptoRail {
       );
     const asset = this.#asset(intent.asset);
     const amount = baseUnits(intent, asset);
-    if (this.#o.dryRun === true) return this.#dryRun(intent, asset, amount, await this.#request(intent, amount));
+    if (this.#o.dryRun === true)
+      return this.#dryRun(intent, { asset, amount, request: await this.#request(intent, amount) });
     const known = await this.#ledger.find(intent);
     if (known !== undefined && FINAL_STATUSES.has(known.receipt.status)) return known.receipt;
     if (known === undefined || known.status === 'pending') {
       const request = await this.#request(intent, amount);
-      const refused = await refusalOf(() => this.#signAndStore(intent, asset, amount, request));
+      const refused = await refusalOf(() => this.#signAndStore(intent, { asset, amount, request }));
       if (refused !== undefined) {
         // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
-        const entry = await this.#ledger.begin(intent, this.name, this.#now(), this.chain);
+        const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail: this.chain });
         if (entry.status === 'pending') return this.#fail(intent.idempotencyKey, refused);
       }
     }
@@ -139,19 +148,14 @@ export class SolanaRail implements CryptoRail {
   }
 
   /** Dry run: every check and the signature (so the would-be signature is real); nothing stored on chain, nothing sent. */
-  async #dryRun(
-    intent: CryptoIntent,
-    asset: SplAsset,
-    amount: bigint,
-    request: ReservationRequest | undefined,
-  ): Promise<PaymentReceipt> {
-    const entry = await this.#ledger.begin(intent, this.name, this.#now(), this.chain);
+  async #dryRun(intent: CryptoIntent, { asset, amount, request }: SplPayment): Promise<PaymentReceipt> {
+    const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail: this.chain });
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     const refused = await refusalOf(async () => {
       if (request !== undefined) await this.#o.limits!.check(request);
-      const plan = await planTransfer(this.#o.signer.address, intent.to, asset, amount);
+      const plan = await planTransfer({ owner: this.#o.signer.address, to: intent.to, asset, amount });
       const lifetime = await this.#lifetime();
-      const pre = await preflightTransfer(this.#o.rpc, this.#o.signer, plan, lifetime);
+      const pre = await preflightTransfer({ rpc: this.#o.rpc, signer: this.#o.signer }, plan, lifetime);
       const context = { lifetime, killSwitch: this.#o.killSwitch, agentId: this.#o.agentId };
       const { signature } = await signTransfer(this.#o.signer, plan, context);
       const now = this.#now();
@@ -164,26 +168,26 @@ export class SolanaRail implements CryptoRail {
         finalizedAt: now.toISOString(),
         details,
       };
-      await this.#ledger.update(intent.idempotencyKey, 'would-have-sent', receipt, now);
+      await this.#ledger.update(intent.idempotencyKey, { status: 'would-have-sent', receipt: receipt, now: now });
     });
     return refused === undefined ? this.receipt(intent.idempotencyKey) : this.#fail(intent.idempotencyKey, refused);
   }
 
-  async #signAndStore(
-    intent: CryptoIntent,
-    asset: SplAsset,
-    amount: bigint,
-    request: ReservationRequest | undefined,
-  ): Promise<void> {
+  async #signAndStore(intent: CryptoIntent, { asset, amount, request }: SplPayment): Promise<void> {
     const limits = this.#o.limits;
-    const plan = await planTransfer(this.#o.signer.address, intent.to, asset, amount);
+    const plan = await planTransfer({ owner: this.#o.signer.address, to: intent.to, asset, amount });
     const lifetime = await this.#lifetime();
-    const pre = await preflightTransfer(this.#o.rpc, this.#o.signer, plan, lifetime);
+    const pre = await preflightTransfer({ rpc: this.#o.rpc, signer: this.#o.signer }, plan, lifetime);
     const shared = limits !== undefined && limits.shares(this.#o.sql);
     // Limits in another database reserve in their own commit first (released again if the intent fails).
     if (request !== undefined && !shared) await limits!.reserve(request);
     await this.#o.sql.transaction(async (tx) => {
-      const entry = await this.#ledger.begin(intent, this.name, this.#now(), this.chain, tx);
+      const entry = await this.#ledger.begin(intent, {
+        rail: this.name,
+        now: this.#now(),
+        receiptRail: this.chain,
+        lockIn: tx,
+      });
       if (entry.status !== 'pending') return; // another process signed it meanwhile
       if (request !== undefined && shared) await limits.reserveIn(tx, request);
       const details = {
@@ -231,7 +235,11 @@ export class SolanaRail implements CryptoRail {
         lastValidBlockHeight: Number(c.lifetime.lastValidBlockHeight),
       },
     };
-    await this.#ledger.update(c.key, c.receipt.status === 'pending' ? 'signed' : c.receipt.status, receipt, now, tx);
+    await this.#ledger.update(
+      c.key,
+      { status: c.receipt.status === 'pending' ? 'signed' : c.receipt.status, receipt: receipt, now: now },
+      tx,
+    );
   }
 
   /** Signs the payment again with a fresh blockhash, if `dead` is still its latest attempt. */
@@ -239,7 +247,12 @@ export class SolanaRail implements CryptoRail {
     const entry = (await this.#ledger.get(key))!;
     const intent = entry.intent as CryptoIntent;
     const asset = this.#asset(intent.asset);
-    const plan = await planTransfer(this.#o.signer.address, intent.to, asset, baseUnits(intent, asset));
+    const plan = await planTransfer({
+      owner: this.#o.signer.address,
+      to: intent.to,
+      asset,
+      amount: baseUnits(intent, asset),
+    });
     const lifetime = await this.#lifetime();
     await this.#o.sql.transaction(async (tx) => {
       const locked = (await this.#ledger.get(key, tx, true))!;
@@ -273,7 +286,7 @@ export class SolanaRail implements CryptoRail {
       finalizedAt: now.toISOString(),
       failure: { code: error.code, message: error.message },
     };
-    await this.#ledger.update(key, 'failed', receipt, now);
+    await this.#ledger.update(key, { status: 'failed', receipt: receipt, now: now });
     await this.#o.limits?.release(key);
     return receipt;
   }

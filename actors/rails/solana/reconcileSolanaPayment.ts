@@ -73,16 +73,22 @@ export async function reconcileSolanaPayment(key: string, ctx: SolanaReconcileCo
     };
     if (status.err !== null) {
       const message = `transaction ${landed.signature} landed in slot ${status.slot} but failed (${JSON.stringify(status.err, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}); the fee was paid, nothing was transferred`;
-      return settle(ctx, key, 'failed', {
-        ...base,
+      return settle(ctx, key, {
         status: 'failed',
-        finalizedAt: now.toISOString(),
-        failure: { code: ErrorCode.MANDATE_ERR_RAIL_REVERTED, message },
+        receipt: {
+          ...base,
+          status: 'failed',
+          finalizedAt: now.toISOString(),
+          failure: { code: ErrorCode.MANDATE_ERR_RAIL_REVERTED, message },
+        },
       });
     }
     if (status.confirmationStatus !== null && REACHED[ctx.finality].has(status.confirmationStatus))
-      return settle(ctx, key, 'confirmed', { ...base, status: 'confirmed', finalizedAt: now.toISOString() });
-    await ctx.ledger.update(key, 'submitted', { ...base, status: 'submitted' }, now);
+      return settle(ctx, key, {
+        status: 'confirmed',
+        receipt: { ...base, status: 'confirmed', finalizedAt: now.toISOString() },
+      });
+    await ctx.ledger.update(key, { status: 'submitted', receipt: { ...base, status: 'submitted' }, now: now });
     return base;
   }
   const latest = attempts.at(-1)!;
@@ -96,13 +102,16 @@ async function expired(ctx: SolanaReconcileContext, key: string, latest: SolanaA
   if (latest.status === 'rejected') {
     const now = ctx.now();
     await ctx.sql.transaction((tx) => ctx.attempts.expireAll(tx, key));
-    return settle(ctx, key, 'failed', {
-      ...entry.receipt,
+    return settle(ctx, key, {
       status: 'failed',
-      finalizedAt: now.toISOString(),
-      failure: {
-        code: ErrorCode.MANDATE_ERR_RAIL_PREFLIGHT,
-        message: `the node refused transaction ${latest.signature} (${latest.reason ?? 'preflight failed'}) and its blockhash expired without it landing; nothing was paid`,
+      receipt: {
+        ...entry.receipt,
+        status: 'failed',
+        finalizedAt: now.toISOString(),
+        failure: {
+          code: ErrorCode.MANDATE_ERR_RAIL_PREFLIGHT,
+          message: `the node refused transaction ${latest.signature} (${latest.reason ?? 'preflight failed'}) and its blockhash expired without it landing; nothing was paid`,
+        },
       },
     });
   }
@@ -121,7 +130,7 @@ async function rebroadcast(ctx: SolanaReconcileContext, key: string, latest: Sol
   if (entry.status !== 'signed') return entry.receipt;
   const now = ctx.now();
   const receipt: PaymentReceipt = { ...entry.receipt, status: 'submitted', submittedAt: now.toISOString() };
-  await ctx.ledger.update(key, 'submitted', receipt, now);
+  await ctx.ledger.update(key, { status: 'submitted', receipt: receipt, now: now });
   return receipt;
 }
 
@@ -129,13 +138,12 @@ async function rebroadcast(ctx: SolanaReconcileContext, key: string, latest: Sol
 async function settle(
   ctx: SolanaReconcileContext,
   key: string,
-  status: PaymentStatus,
-  receipt: PaymentReceipt,
+  { status, receipt }: { status: PaymentStatus; receipt: PaymentReceipt },
 ): Promise<PaymentReceipt> {
   const now = ctx.now();
   const shared = ctx.limits !== undefined && ctx.limits.shares(ctx.sql) ? ctx.limits : undefined;
   const written = await ctx.sql.transaction(async (tx) => {
-    const ok = await ctx.ledger.update(key, status, receipt, now, tx);
+    const ok = await ctx.ledger.update(key, { status: status, receipt: receipt, now: now }, tx);
     if (ok && shared !== undefined) await (status === 'confirmed' ? shared.commit(key, tx) : shared.release(key, tx));
     return ok;
   });

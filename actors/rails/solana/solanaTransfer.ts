@@ -65,7 +65,17 @@ export interface SignedTransfer {
 }
 
 /** Resolves the payer's and payee's associated token accounts for `asset`. */
-export async function planTransfer(owner: Address, to: string, asset: SplAsset, amount: bigint): Promise<TransferPlan> {
+export async function planTransfer({
+  owner,
+  to,
+  asset,
+  amount,
+}: {
+  owner: Address;
+  to: string;
+  asset: SplAsset;
+  amount: bigint;
+}): Promise<TransferPlan> {
   const mint = address(asset.mint);
   const payee = address(to);
   const [[source], [destination]] = await Promise.all([
@@ -109,8 +119,7 @@ function transferMessage(signer: TransactionSigner, plan: TransferPlan, lifetime
  * (lamports) and whether the payee's token account will be created.
  */
 export async function preflightTransfer(
-  rpc: Rpc<SolanaRpcApi>,
-  signer: TransactionSigner,
+  { rpc, signer }: { rpc: Rpc<SolanaRpcApi>; signer: TransactionSigner },
   plan: TransferPlan,
   lifetime: BlockhashLifetime,
 ): Promise<{ feeLamports: bigint; createsAccount: boolean; rentLamports: bigint }> {

@@ -24,6 +24,14 @@ export interface NodeProcess {
   err: string;
 }
 
+/** What one cluster run owns: its NATS cluster, its database, its working directory, and its options. */
+interface ClusterParts {
+  nats: NatsCluster;
+  db: TestDatabase;
+  dir: string;
+  options: ClusterRunOptions;
+}
+
 /** Options of {@link ClusterRun.start}. */
 export interface ClusterRunOptions {
   nodes: number;
@@ -39,7 +47,7 @@ export class ClusterRun {
   readonly nodes: NodeProcess[] = [];
   readonly options: ClusterRunOptions;
 
-  private constructor(nats: NatsCluster, db: TestDatabase, dir: string, options: ClusterRunOptions) {
+  private constructor({ nats, db, dir, options }: ClusterParts) {
     this.nats = nats;
     this.db = db;
     this.dir = dir;
@@ -48,12 +56,12 @@ export class ClusterRun {
   }
 
   static async start(options: ClusterRunOptions): Promise<ClusterRun> {
-    const run = new ClusterRun(
-      await NatsCluster.start(3),
-      await createTestDatabase(),
-      mkdtempSync(join(tmpdir(), 'mandate-cluster-')),
+    const run = new ClusterRun({
+      nats: await NatsCluster.start(3),
+      db: await createTestDatabase(),
+      dir: mkdtempSync(join(tmpdir(), 'mandate-cluster-')),
       options,
-    );
+    });
     // One node first: it migrates the schema and creates the R3 buckets; the others join after.
     await run.startNode(0);
     await Promise.all(Array.from({ length: options.nodes - 1 }, (_, i) => run.startNode(i + 1)));

@@ -25,6 +25,14 @@ export function volumeByAsset(entries: AuditEntry[]): Bar[] {
   return [...sums].sort((a, b) => b[1] - a[1]).map(([label, value]) => ({ label, value }));
 }
 
+/** One dashboard tile: its label, value and test id, and whether it shows a warning. */
+interface Tile {
+  label: string;
+  value: string | number;
+  testId: string;
+  warn?: boolean;
+}
+
 /** Mounts the monitoring panel; returns its update function. */
 export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api: Api): (ctx: DashboardContext) => void {
   const pane = h('section', { class: 'pane', 'data-testid': 'monitor' });
@@ -49,7 +57,7 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
     () => {},
   );
 
-  const tile = (label: string, value: string | number, testId: string, warn = false): HTMLElement =>
+  const tile = ({ label, value, testId, warn = false }: Tile): HTMLElement =>
     h(
       'div',
       { class: `tile${warn ? ' warn' : ''}`, 'data-testid': testId },
@@ -75,30 +83,40 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
       h(
         'div',
         { class: 'tiles' },
-        tile('live stream', ctx.connection, 'tile-connection', ctx.connection !== 'open'),
+        tile({
+          label: 'live stream',
+          value: ctx.connection,
+          testId: 'tile-connection',
+          warn: ctx.connection !== 'open',
+        }),
         ...Object.entries(ctx.ready?.checks ?? {}).map(([name, check]) =>
-          tile(name, check.ok ? 'reachable' : 'DOWN', `tile-ready-${name}`, !check.ok),
+          tile({ label: name, value: check.ok ? 'reachable' : 'DOWN', testId: `tile-ready-${name}`, warn: !check.ok }),
         ),
-        tile('agents', agents.length, 'tile-agents'),
-        tile('cycles', cycles, 'tile-cycles'),
-        tile('cycles / min (last minute)', perMinute('cycles'), 'tile-cycle-rate'),
-        tile('payments / min', perMinute('payments'), 'tile-payment-rate'),
-        tile(
-          'failures / min',
-          perMinute('failures'),
-          'tile-failure-rate',
-          perMinute('failures') !== '–' && perMinute('failures') !== '0.0',
-        ),
-        tile('failures', failures, 'tile-failures', failures > 0),
-        tile('approvals pending', m?.approvalsPending ?? 0, 'tile-pending', (m?.approvalsPending ?? 0) > 0),
-        tile(
-          'messages sent / received / rejected',
-          m ? `${m.messages.sent} / ${m.messages.received} / ${m.messages.rejected}` : '–',
-          'tile-messages',
-        ),
-        tile(
-          'kill switch',
-          ctx.killSwitch?.all
+        tile({ label: 'agents', value: agents.length, testId: 'tile-agents' }),
+        tile({ label: 'cycles', value: cycles, testId: 'tile-cycles' }),
+        tile({ label: 'cycles / min (last minute)', value: perMinute('cycles'), testId: 'tile-cycle-rate' }),
+        tile({ label: 'payments / min', value: perMinute('payments'), testId: 'tile-payment-rate' }),
+        tile({
+          label: 'failures / min',
+          value: perMinute('failures'),
+          testId: 'tile-failure-rate',
+          warn: perMinute('failures') !== '–' && perMinute('failures') !== '0.0',
+        }),
+        tile({ label: 'failures', value: failures, testId: 'tile-failures', warn: failures > 0 }),
+        tile({
+          label: 'approvals pending',
+          value: m?.approvalsPending ?? 0,
+          testId: 'tile-pending',
+          warn: (m?.approvalsPending ?? 0) > 0,
+        }),
+        tile({
+          label: 'messages sent / received / rejected',
+          value: m ? `${m.messages.sent} / ${m.messages.received} / ${m.messages.rejected}` : '–',
+          testId: 'tile-messages',
+        }),
+        tile({
+          label: 'kill switch',
+          value: ctx.killSwitch?.all
             ? 'ENGAGED (all)'
             : (ctx.killSwitch?.agents.length ?? 0) +
                   (ctx.killSwitch?.capabilities.length ?? 0) +
@@ -106,9 +124,9 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
                 0
               ? 'engaged (scoped)'
               : 'off',
-          'tile-killswitch',
-          ctx.killSwitch?.all === true,
-        ),
+          testId: 'tile-killswitch',
+          warn: ctx.killSwitch?.all === true,
+        }),
       ),
       h(
         'div',
