@@ -28,6 +28,7 @@ import { DuplicateIdError } from './errors.ts';
 import { registerAgent } from './host/registerAgent.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import { startPlacement } from './placement/startPlacement.ts';
+import { restoreFromStore } from './persistence/restoreFromStore.ts';
 import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.ts';
 import { AgentVersions } from './versions/AgentVersions.ts';
 import type { Retractor } from './control/Retraction.ts';
@@ -73,22 +74,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   async #start(): Promise<void> {
     const s = this.#s;
-    const store = s.options.store;
-    if (store !== undefined) {
-      await store.open();
-      await s.alertBook.load();
-      const ks = await store.loadKillSwitch();
-      if (ks !== undefined) s.killSwitch.restore(ks);
-      const seeds = new Map(
-        (await store.listAgents()).map(
-          (row) => [row.id, new Uint8Array(Buffer.from(row.identitySeed, 'base64url'))] as const,
-        ),
-      );
-      // Placed agents are resumed one by one when this node takes their lease, from the newest rows then.
-      if (s.options.placement === undefined) s.tree.restore(seeds, await store.loadSnapshots());
-      // Answered ones too: an agent resumed before it saw its answer must get it, not a new request.
-      for (const record of await store.listApprovals()) s.approvals.restore(record);
-    }
+    if (s.options.store !== undefined) await restoreFromStore(s, s.options.store);
     if (s.options.messaging !== undefined)
       s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);
     this.#alertTicks = setInterval(() => s.alertBook.tick(), 30_000);

@@ -204,7 +204,7 @@ export class EvmRail {
       now: this.#now,
       limits: this.#o.limits,
       sql: this.#o.sql,
-      replace: (k) => replaceEvmAttempt(k, 'replacement', this.#replaceContext()),
+      replace: (k) => replaceEvmAttempt(k, 'replacement', this.#signing()),
     });
   }
 
@@ -236,13 +236,13 @@ export class EvmRail {
 
   /** Replaces a pending payment with a 0-value self-transfer at the same nonce (bumped fees). */
   async cancel(key: string): Promise<PaymentReceipt> {
-    await replaceEvmAttempt(key, 'cancel', this.#replaceContext());
+    await replaceEvmAttempt(key, 'cancel', this.#signing());
     return this.reconcile(key);
   }
 
   /** Replaces the latest attempt now, with both fee fields bumped (stuck transaction). */
   async speedUp(key: string): Promise<PaymentReceipt> {
-    await replaceEvmAttempt(key, 'replacement', this.#replaceContext());
+    await replaceEvmAttempt(key, 'replacement', this.#signing());
     return this.reconcile(key);
   }
 
@@ -279,20 +279,6 @@ export class EvmRail {
       signer: this.#signer,
       ledger: this.#ledger,
       attempts: this.#attempts,
-      now: this.#now,
-    };
-  }
-
-  #replaceContext() {
-    return {
-      sql: this.#o.sql,
-      ledger: this.#ledger,
-      attempts: this.#attempts,
-      provider: this.#o.provider,
-      signer: this.#signer,
-      chainId: this.#o.chainId,
-      from: this.#from,
-      feeCap: this.#o.feeCap,
       now: this.#now,
     };
   }

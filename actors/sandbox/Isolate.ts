@@ -1,5 +1,5 @@
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
-import type { QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
+import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
 import {
   SandboxCapabilityError,
   SandboxCodeError,
@@ -113,15 +113,8 @@ export class Isolate {
     const started = performance.now();
     let end!: CallState['end'];
     const ended = new Promise<{ json: string } | { error: Error }>((resolve) => (end = resolve));
-    const call: CallState = {
-      label,
-      caps,
-      pending: new Set(),
-      cpu: 0,
-      slice: Number.NaN,
-      deadline: started + this.#limits.timeoutMs,
-      end,
-    };
+    const deadline = started + this.#limits.timeoutMs;
+    const call: CallState = { label, caps, pending: new Set(), cpu: 0, slice: Number.NaN, deadline, end };
     this.#call = call;
     const timer = setTimeout(
       () => this.#violate(new SandboxTimeoutError(`${label} did not finish within ${this.#limits.timeoutMs} ms`)),

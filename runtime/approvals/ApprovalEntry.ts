@@ -42,3 +42,15 @@ export interface Entry {
 export const signatureSchema = z
   .string()
   .regex(/^0x[0-9a-fA-F]{130}$/, 'a 0x-prefixed 65-byte signature (130 hex digits)');
+
+/** The approval machine's input for `record`: who may answer, how many must, within how long. */
+export function machineInput(record: ApprovalRecord, timeoutMs: number, requirement: ApprovalRequirement) {
+  return {
+    id: record.id,
+    agentId: record.agentId,
+    decisionId: record.decisionId,
+    required: requirement.required ?? 1,
+    approvers: requirement.approvers ?? [],
+    timeoutMs,
+  };
+}

@@ -10,7 +10,7 @@ import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { RetractedItem } from '../control/Retraction.ts';
 import { deliverOutcome, GOVERNANCE } from './deliverOutcome.ts';
 import type { ApprovalAnswerInput, ApprovalOpening, ApprovalRequirement, Entry } from './ApprovalEntry.ts';
-import { signatureSchema } from './ApprovalEntry.ts';
+import { machineInput, signatureSchema } from './ApprovalEntry.ts';
 import { checkAnswerable, checkFourEyes } from './checkAnswerable.ts';
 import { decidedRecord, recordDecision } from './recordDecision.ts';
 import { retractProposals } from './retractProposals.ts';
@@ -107,7 +107,7 @@ export class Approvals {
     if (record.status !== 'pending') {
       // Kept (its machine never started) so that a re-proposal of its decision is handed this answer.
       if (!this.#entries.has(record.id)) {
-        const actor = createActor(approvalMachine, { input: this.#input(record, 0, requirementOf(record)) });
+        const actor = createActor(approvalMachine, { input: machineInput(record, 0, requirementOf(record)) });
         this.#entries.set(record.id, { record, proposal: undefined, actor, finishing: undefined, delivered: false });
       }
       return;
@@ -253,7 +253,7 @@ export class Approvals {
   ): Entry {
     this.#entries.get(record.id)?.actor.stop();
     const actor = createActor(approvalMachine, {
-      input: this.#input(record, timeoutMs, requirement),
+      input: machineInput(record, timeoutMs, requirement),
       clock: this.#deps.clock,
     });
     const entry: Entry = { record, proposal, actor, finishing: undefined, delivered: false };
@@ -277,17 +277,6 @@ export class Approvals {
     this.#entries.set(record.id, entry);
     actor.start();
     return entry;
-  }
-
-  #input(record: ApprovalRecord, timeoutMs: number, requirement: ApprovalRequirement) {
-    return {
-      id: record.id,
-      agentId: record.agentId,
-      decisionId: record.decisionId,
-      required: requirement.required ?? 1,
-      approvers: requirement.approvers ?? [],
-      timeoutMs,
-    };
   }
 
   async #finish(entry: Entry, outcome: ApprovalOutcome): Promise<ApprovalRecord> {

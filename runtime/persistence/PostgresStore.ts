@@ -44,6 +44,7 @@ import { withDbRetry } from './withDbRetry.ts';
  * resolves only after its transaction committed. It has every optional capability of the contract
  * (`audit`, `databaseUrl`, `compact`), plus the vault, feedback data and reputation history.
  */
+
 export class PostgresStore implements RuntimeStore {
   readonly #p: PostgresStoreParts;
   readonly #writer: GroupCommit<StoreJob, PgTx, AppliedBatch>;
@@ -65,14 +66,8 @@ export class PostgresStore implements RuntimeStore {
     this.vault = parts.vault;
     this.alerts = new PostgresAlertStore(parts.pool);
     this.versions = new PostgresAgentVersions(parts.pool);
-    const chain = new PostgresAuditTrail({
-      pool: parts.pool,
-      log: parts.audit,
-      witness: parts.witness,
-      retry: parts.retry,
-      clock: parts.clock,
-      flush: () => this.flush(),
-    });
+    const { pool, audit: log, witness, retry, clock } = parts;
+    const chain = new PostgresAuditTrail({ pool, log, witness, retry, clock, flush: () => this.flush() });
     this.#chain = chain;
     this.audit = chain;
     this.#writer = storeWriter(parts, chain);
@@ -249,11 +244,8 @@ export class PostgresStore implements RuntimeStore {
 
   /** An agent's reputation changes, newest first. */
   async listReputationEvents(agentId: string, limit = 100): Promise<ReputationEvent[]> {
-    const rows = await this.#read<ReputationDbRow>(
-      'select * from mandate_reputation_event where agent_id = ? order by id desc limit ?',
-      [agentId, limit],
-    );
-    return rows.map(reputationFromRow);
+    const sql = 'select * from mandate_reputation_event where agent_id = ? order by id desc limit ?';
+    return (await this.#read<ReputationDbRow>(sql, [agentId, limit])).map(reputationFromRow);
   }
 
   /**

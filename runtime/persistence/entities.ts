@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { railEntities } from '../../actors/index.ts';
+import { AgentActiveVersionEntity, AgentVersionEntity } from './versionEntities.ts';
 
 /*
  * The store's schema, as MikroORM entity schemas (no decorators: code runs through tsx without
@@ -247,33 +248,6 @@ export const AlertEntity = defineEntity({
     status: p.text(),
     record: p.json<Record<string, unknown>>(),
     lastAt: p.bigint('number'),
-  },
-});
-
-/** An immutable version of an agent's definition (data, YAML, rules, strategy module), numbered per agent, unique by content hash. */
-export const AgentVersionEntity = defineEntity({
-  name: 'AgentVersionEntity',
-  tableName: 'mandate_agent_version',
-  uniques: [{ properties: ['agentId', 'hash'] }],
-  properties: {
-    agentId: p.text().primary(),
-    number: p.integer().primary(),
-    hash: p.text(),
-    label: p.text(),
-    definition: p.json<Record<string, unknown>>(),
-    source: p.json<Record<string, unknown>>().nullable(),
-    createdAt: p.bigint('number'),
-  },
-});
-
-/** The version each agent runs (the newest recorded, or the one an operator rolled back to). */
-export const AgentActiveVersionEntity = defineEntity({
-  name: 'AgentActiveVersionEntity',
-  tableName: 'mandate_agent_active_version',
-  properties: {
-    agentId: p.text().primary(),
-    number: p.integer(),
-    at: p.bigint('number'),
   },
 });
 

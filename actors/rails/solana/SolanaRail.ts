@@ -11,11 +11,10 @@
  * reconciles; a payment is signed again only once its earlier signatures are provably expired
  * and not landed (see `reconcileSolanaPayment`).
  */
-import { parseUnits } from 'ethers';
 import type { MandateError } from '../../../kernel/index.ts';
 import { LimitConfigError } from '../../limits/errors.ts';
 import type { ReservationRequest } from '../../limits/SpendingLimits.ts';
-import { InvalidIntentError, IntentNotFoundError, UnsupportedIntentError } from '../errors.ts';
+import { IntentNotFoundError, UnsupportedIntentError } from '../errors.ts';
 import { refusalOf } from '../evmTransaction.ts';
 import { IntentLedger } from '../IntentLedger.ts';
 import { parseIntent, type CryptoIntent } from '../PaymentIntent.ts';
@@ -25,6 +24,7 @@ import type { RailSql } from '../RailSql.ts';
 import { reconcileSolanaPayment } from './reconcileSolanaPayment.ts';
 import { SolanaAttemptStore } from './SolanaAttemptStore.ts';
 import { SolanaCryptoIntentSchema, type SolanaRailOptions, type SplAsset } from './SolanaRailOptions.ts';
+import { splBaseUnits } from './splBaseUnits.ts';
 import { planTransfer, preflightTransfer, signTransfer, type BlockhashLifetime } from './solanaTransfer.ts';
 
 export type { SolanaRailOptions, SplAsset, SolanaFinality } from './SolanaRailOptions.ts';
@@ -78,7 +78,7 @@ export class SolanaRail implements CryptoRail {
         `intent ${intent.idempotencyKey} is for chain "${intent.chain}", but ${this.name} pays on ${this.chain}; route it to that chain's rail`,
       );
     const asset = this.#asset(intent.asset);
-    const amount = baseUnits(intent, asset);
+    const amount = splBaseUnits(intent, asset);
     if (this.#o.dryRun === true)
       return this.#dryRun(intent, { asset, amount, request: await this.#request(intent, amount) });
     const known = await this.#ledger.find(intent);
@@ -251,7 +251,7 @@ export class SolanaRail implements CryptoRail {
       owner: this.#o.signer.address,
       to: intent.to,
       asset,
-      amount: baseUnits(intent, asset),
+      amount: splBaseUnits(intent, asset),
     });
     const lifetime = await this.#lifetime();
     await this.#o.sql.transaction(async (tx) => {
@@ -290,20 +290,4 @@ export class SolanaRail implements CryptoRail {
     await this.#o.limits?.release(key);
     return receipt;
   }
-}
-
-/** An intent's amount in base units of the mint; zero or too many decimals is a coded error. */
-function baseUnits(intent: CryptoIntent, asset: SplAsset): bigint {
-  let value: bigint;
-  try {
-    value = parseUnits(intent.amount, asset.decimals);
-  } catch (cause) {
-    throw new InvalidIntentError(
-      `amount "${intent.amount}" ${intent.asset} has more than ${asset.decimals} decimals; send at most ${asset.decimals} decimals`,
-      { cause },
-    );
-  }
-  if (value === 0n)
-    throw new InvalidIntentError(`amount "${intent.amount}" ${intent.asset} is zero; send a positive amount`);
-  return value;
 }

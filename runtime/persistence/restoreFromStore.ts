@@ -1,0 +1,21 @@
+import type { RuntimeServices } from '../composeRuntime.ts';
+import type { RuntimeStore } from './RuntimeStore.ts';
+
+/**
+ * What a starting runtime takes back from its store: the kept alerts, the kill switch, every agent's
+ * identity seed and snapshot (unless placement resumes them one by one as it takes their leases),
+ * and every approval — answered ones too, so an agent resumed before it saw its answer gets it.
+ */
+export async function restoreFromStore(s: RuntimeServices, store: RuntimeStore): Promise<void> {
+  await store.open();
+  await s.alertBook.load();
+  const ks = await store.loadKillSwitch();
+  if (ks !== undefined) s.killSwitch.restore(ks);
+  const seeds = new Map(
+    (await store.listAgents()).map(
+      (row) => [row.id, new Uint8Array(Buffer.from(row.identitySeed, 'base64url'))] as const,
+    ),
+  );
+  if (s.options.placement === undefined) s.tree.restore(seeds, await store.loadSnapshots());
+  for (const record of await store.listApprovals()) s.approvals.restore(record);
+}
