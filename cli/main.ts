@@ -34,7 +34,7 @@ Usage:
       Verify the audit hash chain and its signed checkpoints; exit 1 on a break.
   mandate token create --name N --role observer|operator|admin [--expires 30d] [--data-dir .mandate/data]
   mandate token list | mandate token revoke N
-      The gateway's bearer tokens (hashes in <data dir>/../tokens.json); a running gateway picks
+      The gateway's bearer tokens (hashes in MANDATE_TOKEN_FILE, else <data dir>/../tokens.json); a running gateway picks
       up a change within a second. A created token is printed once.
   mandate agents versions <id> [--url http://127.0.0.1:8080] [--token T]
   mandate agents rollback <id> --to <version> [--reason text]

@@ -45,6 +45,14 @@ describe('mandate token', () => {
     expect((await loadTokenFile(tokenFilePath(dir)))?.verify(plain!)).toBeUndefined();
   });
 
+  it('token - MANDATE_TOKEN_FILE names the token file (the Compose file sets it); unset or empty, it sits beside the data directory', () => {
+    expect(tokenFilePath('/srv/m/data', { MANDATE_TOKEN_FILE: '/run/secrets/tokens.json' })).toBe(
+      '/run/secrets/tokens.json',
+    );
+    expect(tokenFilePath('/srv/m/data', {})).toBe('/srv/m/tokens.json');
+    expect(tokenFilePath('/srv/m/data', { MANDATE_TOKEN_FILE: '' })).toBe('/srv/m/tokens.json');
+  });
+
   it('token - bad input is a usage or token-file error naming what was wrong, and changes nothing', async () => {
     const dir = dataDir();
     await expect(tokenCommand(['create', '--role', 'operator', '--data-dir', dir])).rejects.toThrow(/needs --name/);

@@ -12,9 +12,10 @@ import { UsageError } from './errors.ts';
 const USAGE =
   'mandate token create --name N --role observer|operator|admin [--expires 30d] | token list | token revoke N  [--data-dir .mandate/data]';
 
-/** The token file a run with this data directory uses (`<data dir>/../tokens.json`). */
-export function tokenFilePath(dataDir: string): string {
-  return join(dataDir, '..', 'tokens.json');
+/** The token file a run with this data directory uses: `MANDATE_TOKEN_FILE`, else `<data dir>/../tokens.json`. */
+export function tokenFilePath(dataDir: string, env: Record<string, string | undefined> = process.env): string {
+  const file = env.MANDATE_TOKEN_FILE;
+  return file === undefined || file === '' ? join(dataDir, '..', 'tokens.json') : file;
 }
 
 /** A token lifetime such as `30d`, `12h` or `90m` (the YAML duration syntax), in milliseconds. */
