@@ -8,7 +8,7 @@
  * the runtime intent log's job (`mandate_intent`, runtime/host/IntentLog.ts); README.md, "Two
  * write-ahead records, two jobs", says who owns what.
  */
-import { IdempotencyConflictError } from '../../kernel/index.ts';
+import { IdempotencyConflictError, type ErrorCode } from '../../kernel/index.ts';
 import { intentFingerprint, type PaymentIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt, PaymentStatus } from './PaymentReceipt.ts';
 import type { RailSql } from './RailSql.ts';
@@ -124,6 +124,25 @@ export class IntentLedger {
       [key, status, JSON.stringify(receipt), now],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Marks a payment refused before anything reached the chain as failed, with the error's code and
+   * message as its failure; returns the failed receipt (the rail then releases its reservation).
+   */
+  async fail(
+    key: string,
+    { error, now }: { error: { code: ErrorCode; message: string }; now: Date },
+  ): Promise<PaymentReceipt> {
+    const entry = (await this.get(key))!;
+    const receipt: PaymentReceipt = {
+      ...entry.receipt,
+      status: 'failed',
+      finalizedAt: now.toISOString(),
+      failure: { code: error.code, message: error.message },
+    };
+    await this.update(key, { status: 'failed', receipt, now });
+    return receipt;
   }
 
   /** Keys of the intents of `rail` that are not final yet, oldest first. */

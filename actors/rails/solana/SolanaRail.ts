@@ -278,15 +278,7 @@ export class SolanaRail implements CryptoRail {
   }
 
   async #fail(key: string, error: MandateError): Promise<PaymentReceipt> {
-    const entry = (await this.#ledger.get(key))!;
-    const now = this.#now();
-    const receipt: PaymentReceipt = {
-      ...entry.receipt,
-      status: 'failed',
-      finalizedAt: now.toISOString(),
-      failure: { code: error.code, message: error.message },
-    };
-    await this.#ledger.update(key, { status: 'failed', receipt: receipt, now: now });
+    const receipt = await this.#ledger.fail(key, { error, now: this.#now() });
     await this.#o.limits?.release(key);
     return receipt;
   }
