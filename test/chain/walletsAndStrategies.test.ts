@@ -156,7 +156,7 @@ describe('treasury strategies on the embedded chain', () => {
         amountIn: '2000',
         maxSlippageBps: 100,
       });
-      expect(r.status).toBe('confirmed');
+      expect(r.status, JSON.stringify(r.failure)).toBe('confirmed');
     }
     expect(await liquidity.feeAprBps()).toBeGreaterThan(500);
     const added = await actuator.execute(
