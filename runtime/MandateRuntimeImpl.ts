@@ -131,9 +131,9 @@ export class MandateRuntimeImpl implements MandateRuntime {
     }
     if (s.tree.get(def.id) !== undefined) throw new DuplicateIdError('agent', def.id);
     s.tree.checkCapabilities(def);
-    const admitted = await this.#versions.admit(def);
+    const { def: admitted, version } = await this.#versions.admit(def);
     const attach = async (host: AgentHost): Promise<void> => {
-      this.#versions.stamp(host);
+      host.version = version;
       s.triggers.wire(host);
       await s.messaging?.attach(host);
       await registerAgent(s, host);

@@ -155,7 +155,7 @@ export class AgentHost implements Supervised {
       );
     }
     this.lastState = String(value);
-    this.actor.subscribe({ next: (s) => this.#onSnapshot(s), error: () => {} });
+    this.actor.subscribe(new AgentHost.#Observer(this));
     this.actor.start();
     if (snapshot !== undefined) this.#resume();
     else if (env.killed(this.target)) this.deliver({ type: 'agent.kill' });
@@ -203,6 +203,22 @@ export class AgentHost implements Supervised {
     });
     this.deliver({ type: 'agent.phase.timeout', step: this.phaseStep });
   }
+
+  /**
+   * The actor's observer: its methods live on one prototype, so a host pays for no closures of its
+   * own (an idle agent is mostly its actor; 10⁵ of them should not carry two functions each).
+   * Errors are the supervisor's business (the machine's failure states), not the observer's.
+   */
+  static readonly #Observer = class {
+    readonly #host: AgentHost;
+    constructor(host: AgentHost) {
+      this.#host = host;
+    }
+    next(snapshot: { value: unknown; status: string }): void {
+      this.#host.#onSnapshot(snapshot);
+    }
+    error(): void {}
+  };
 
   #onSnapshot(snapshot: { value: unknown; status: string }): void {
     const to = String(snapshot.value);

@@ -1,5 +1,11 @@
 import type { Pool } from 'pg';
-import type { AgentSource, AgentVersionRow, AgentVersionStore } from '../versions/AgentVersion.ts';
+import type {
+  AgentSource,
+  AgentVersionRow,
+  AgentVersionStore,
+  VersionCandidate,
+  VersionStamp,
+} from '../versions/AgentVersion.ts';
 
 interface VersionDbRow {
   agent_id: string;
@@ -35,7 +41,7 @@ export class PostgresAgentVersions implements AgentVersionStore {
     this.#pool = pool;
   }
 
-  async recordVersion(v: Omit<AgentVersionRow, 'number'>): Promise<{ version: AgentVersionRow; created: boolean }> {
+  async recordVersion(v: VersionCandidate): Promise<{ version: VersionStamp; created: boolean }> {
     const client = await this.#pool.connect();
     try {
       await client.query('begin');
@@ -48,6 +54,7 @@ export class PostgresAgentVersions implements AgentVersionStore {
         await client.query('commit');
         return { version: versionFromRow(same.rows[0]), created: false };
       }
+      const { definition, source } = v.content();
       const inserted = await client.query<VersionDbRow>(
         `insert into mandate_agent_version (agent_id, number, hash, label, definition, source, created_at)
          select $1, coalesce(max(number), 0) + 1, $2, $3, $4::jsonb, $5::jsonb, $6 from mandate_agent_version where agent_id = $1
@@ -56,8 +63,8 @@ export class PostgresAgentVersions implements AgentVersionStore {
           v.agentId,
           v.hash,
           v.label,
-          JSON.stringify(v.definition),
-          v.source === null ? null : JSON.stringify(v.source),
+          JSON.stringify(definition),
+          source === null ? null : JSON.stringify(source),
           v.createdAt,
         ],
       );

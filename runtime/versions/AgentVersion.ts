@@ -23,7 +23,27 @@ export interface AgentVersionRow {
   createdAt: number;
 }
 
-/** A version as operators list it: the row, and whether the agent runs it now. */
+/**
+ * A definition offered as a version: its identity (agent, hash, label) now, its data on demand. A
+ * store that writes it elsewhere calls `content()` once; the in-memory store keeps the candidate
+ * (which holds the definition the host runs anyway) rather than a copy of its data.
+ */
+export interface VersionCandidate {
+  readonly agentId: string;
+  readonly hash: string;
+  readonly label: string;
+  readonly createdAt: number;
+  /** The validated data and the YAML source, computed on each call. */
+  content(): Pick<AgentVersionRow, 'definition' | 'source'>;
+}
+
+/** What a host keeps of the version it runs. */
+export interface VersionStamp {
+  readonly number: number;
+  readonly hash: string;
+  readonly label: string;
+}
+
 /** What a rollback asks: the version (number or hash prefix), who asks and why. */
 export interface RollbackRequest {
   to: string;
@@ -31,6 +51,7 @@ export interface RollbackRequest {
   why: string;
 }
 
+/** A version as operators list it: the row, and whether the agent runs it now. */
 export interface AgentVersionInfo extends AgentVersionRow {
   active: boolean;
 }
@@ -41,7 +62,7 @@ export interface AgentVersionInfo extends AgentVersionRow {
  */
 export interface AgentVersionStore {
   /** Stores a version unless one with the same hash exists for the agent; returns the stored row either way. */
-  recordVersion(v: Omit<AgentVersionRow, 'number'>): Promise<{ version: AgentVersionRow; created: boolean }>;
+  recordVersion(v: VersionCandidate): Promise<{ version: VersionStamp; created: boolean }>;
   /** An agent's versions, oldest first. */
   listVersions(agentId: string): Promise<AgentVersionRow[]>;
   /** Makes `number` the version the agent runs. */

@@ -4,17 +4,23 @@ import { NotFoundError, StateConflictError, VersionUnavailableError } from '../e
 import { isWorking, type AgentHost, type AlertInput } from '../host/AgentHost.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
-import type { AgentVersionInfo, AgentVersionRow, AgentVersionStore, RollbackRequest } from './AgentVersion.ts';
+import type {
+  AgentVersionInfo,
+  AgentVersionRow,
+  AgentVersionStore,
+  RollbackRequest,
+  VersionStamp,
+} from './AgentVersion.ts';
 import { MemoryAgentVersions } from './MemoryAgentVersions.ts';
 import { resumableSnapshot } from './resumableSnapshot.ts';
-import { versionContent } from './versionContent.ts';
+import { DefinitionVersion, versionContent } from './versionContent.ts';
 
 /** What {@link AgentVersions} needs of the runtime (narrow: the tree, triggers, messaging, the store). */
 export interface AgentVersionsEnv {
   readonly nodeId: string;
   readonly clock: { now(): number };
   readonly options: { store?: RuntimeStore | undefined };
-  readonly tree: Pick<SupervisionTree, 'spawn' | 'remove' | 'require' | 'restore'>;
+  readonly tree: Pick<SupervisionTree, 'spawn' | 'remove' | 'require' | 'restore' | 'get'>;
   readonly triggers: { wire(host: AgentHost): void; unwire(agentId: string): void };
   messaging(): { attach(host: AgentHost): Promise<unknown>; detach(agentId: string): Promise<void> } | undefined;
   audit(entry: AuditInput): Promise<void>;
@@ -33,35 +39,24 @@ export interface AgentVersionsEnv {
 export class AgentVersions {
   readonly #env: AgentVersionsEnv;
   readonly #store: AgentVersionStore;
-  /** Definitions this process has built, by agent id and hash (how TypeScript agents roll back). */
-  readonly #built = new Map<string, AgentDefinition>();
-  /** The version each hosted agent runs. */
-  readonly #running = new Map<string, AgentVersionRow>();
+  /** Definitions this process has loaded, by agent id (how TypeScript agents roll back); no copies. */
+  readonly #built = new Map<string, AgentDefinition[]>();
 
   constructor(env: AgentVersionsEnv) {
     this.#env = env;
     this.#store = env.options.store?.versions ?? new MemoryAgentVersions();
   }
 
-  /** Marks on a freshly spawned host the version it runs (the one {@link admit} chose). */
-  stamp(host: AgentHost): void {
-    const v = this.#running.get(host.id);
-    if (v !== undefined) host.version = { number: v.number, hash: v.hash, label: v.label };
-  }
-
   /**
-   * Records `def` as a version of its agent and returns the definition to run: `def` itself, or,
-   * when an operator rolled the agent to another version and `def` brings nothing new, that version.
+   * Records `def` as a version of its agent and returns the definition to run — `def` itself, or,
+   * when an operator rolled the agent to another version and `def` brings nothing new, that version —
+   * with the stamp its host carries.
    */
-  async admit(def: AgentDefinition): Promise<AgentDefinition> {
+  async admit(def: AgentDefinition): Promise<{ def: AgentDefinition; version: VersionStamp }> {
     const env = this.#env;
     const at = env.clock.now();
-    const { version, created } = await this.#store.recordVersion({
-      agentId: def.id,
-      createdAt: at,
-      ...versionContent(def),
-    });
-    this.#built.set(`${def.id}@${version.hash}`, def);
+    const { version, created } = await this.#store.recordVersion(new DefinitionVersion(def, at));
+    this.#remember(def);
     if (created)
       await env.audit({
         who: { kind: 'system', id: env.nodeId },
@@ -86,8 +81,7 @@ export class AgentVersions {
           message: `${def.id} runs version ${pinned.number}, where an operator rolled it; the loaded definition is version ${version.number}. Roll it forward with "mandate agents rollback ${def.id} --to ${version.number}", or deploy a changed definition.`,
           actorId: def.id,
         });
-        this.#running.set(def.id, pinned);
-        return chosen;
+        return { def: chosen, version: stampOf(pinned) };
       } catch (error) {
         env.alert({
           severity: 'warning',
@@ -98,15 +92,14 @@ export class AgentVersions {
       }
     }
     if (active !== version.number) await this.#store.setActiveVersion(def.id, version.number, at);
-    this.#running.set(def.id, version);
-    return def;
+    return { def, version: stampOf(version) };
   }
 
   /** An agent's versions, oldest first, with the one it runs marked; `MANDATE_ERR_NOT_FOUND` when none is recorded. */
   async list(agentId: string): Promise<AgentVersionInfo[]> {
     const rows = await this.#store.listVersions(agentId);
     if (rows.length === 0) throw new NotFoundError('agent', agentId);
-    const active = this.#running.get(agentId)?.number ?? (await this.#store.activeVersion(agentId));
+    const active = this.#env.tree.get(agentId)?.version?.number ?? (await this.#store.activeVersion(agentId));
     return rows.map((r) => ({ ...r, active: r.number === active }));
   }
 
@@ -119,7 +112,7 @@ export class AgentVersions {
     const env = this.#env;
     const host = env.tree.require(agentId);
     const target = this.#resolve(await this.list(agentId), agentId, to);
-    const from = this.#running.get(agentId);
+    const from = host.version;
     if (from?.number === target.number)
       throw new StateConflictError(`Agent "${agentId}" already runs version ${target.number}.`, {
         agentId,
@@ -154,10 +147,9 @@ export class AgentVersions {
     });
     await this.#store.setActiveVersion(agentId, target.number, at);
     const next = await this.#swap(host, def);
-    next.version = { number: target.number, hash: target.hash, label: target.label };
+    next.version = stampOf(target);
     await env.messaging()?.attach(next);
     await env.register(next);
-    this.#running.set(agentId, target);
     return { ...target, active: true };
   }
 
@@ -202,9 +194,16 @@ export class AgentVersions {
     return found[0]!;
   }
 
-  /** The definition of a stored version: one this process built, or the current definition's YAML reloaded from the stored files. */
+  /** Keeps `def` among the definitions loaded for its agent (once per object). */
+  #remember(def: AgentDefinition): void {
+    const defs = this.#built.get(def.id);
+    if (defs === undefined) this.#built.set(def.id, [def]);
+    else if (!defs.includes(def)) defs.push(def);
+  }
+
+  /** The definition of a stored version: one this process loaded, or the current definition's YAML reloaded from the stored files. */
   async #build(v: AgentVersionRow, current: AgentDefinition): Promise<AgentDefinition> {
-    const built = this.#built.get(`${v.agentId}@${v.hash}`);
+    const built = this.#built.get(v.agentId)?.find((d) => versionContent(d).hash === v.hash);
     if (built !== undefined) return built;
     if (v.source === null || current.reload === undefined)
       throw new VersionUnavailableError(
@@ -217,7 +216,9 @@ export class AgentVersions {
         `Version ${v.number} of "${v.agentId}" rebuilt from its stored files does not match its hash ${v.hash}.`,
         { agentId: v.agentId, version: v.number, hash: v.hash },
       );
-    this.#built.set(`${v.agentId}@${v.hash}`, def);
+    this.#remember(def);
     return def;
   }
 }
+
+const stampOf = (v: VersionStamp): VersionStamp => ({ number: v.number, hash: v.hash, label: v.label });

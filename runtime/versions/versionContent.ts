@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
-import type { AgentSource, AgentVersionRow } from './AgentVersion.ts';
+import type { AgentSource, AgentVersionRow, VersionCandidate } from './AgentVersion.ts';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -43,4 +43,30 @@ export function versionContent(def: AgentDefinition): Omit<AgentVersionRow, 'age
           },
         };
   return { hash: `sha256:${sha256(canonicalJson({ definition, source }))}`, label: def.version, definition, source };
+}
+
+/** `def` offered as a version at `createdAt`: hashed now, its data rebuilt from `def` when asked. */
+export class DefinitionVersion implements VersionCandidate {
+  readonly hash: string;
+  readonly createdAt: number;
+  readonly #def: AgentDefinition;
+
+  constructor(def: AgentDefinition, createdAt: number) {
+    this.#def = def;
+    this.hash = versionContent(def).hash;
+    this.createdAt = createdAt;
+  }
+
+  get agentId(): string {
+    return this.#def.id;
+  }
+
+  get label(): string {
+    return this.#def.version;
+  }
+
+  content(): Pick<AgentVersionRow, 'definition' | 'source'> {
+    const { definition, source } = versionContent(this.#def);
+    return { definition, source };
+  }
 }
