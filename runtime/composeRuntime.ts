@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createActor } from 'xstate';
 import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
+import { watchAlertRules } from './alerts/alertConditions.ts';
 import { composeObservability, type Observability } from './composeObservability.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
@@ -205,6 +206,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   killSwitch.addRetractor('safe-proposals', (covers) =>
     approvals.retract(covers, { kind: 'system', id: 'kill-switch' }, 'engaged'),
   );
+  watchAlertRules(obs.alertBook, { governance, approvals });
   const pipeline = new ProposalPipeline(
     [
       new SandboxStage((id) => tree.get(id)?.def.permissions),
@@ -217,9 +219,10 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       audit,
       approvals,
       supervisorOf: (host, role) => tree.supervisorOf(host, role),
-      ...(telemetry === undefined
-        ? {}
-        : { settled: (host, proposal, outcome) => telemetry.onSettled(proposal, outcome, modeFor(host.def)) }),
+      settled: (host, proposal, outcome) => {
+        obs.alertBook.onSettled(host.id, { action: proposal.action, outcome });
+        telemetry?.onSettled(proposal, outcome, modeFor(host.def));
+      },
     },
   );
   if (options.zeroTrust !== undefined && options.zeroTrust !== false) {
