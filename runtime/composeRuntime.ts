@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createActor } from 'xstate';
 import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
+import { watchAlertRules } from './alerts/alertConditions.ts';
+import { stageSpan } from './tracing/CycleTracer.ts';
 import { composeObservability, type Observability } from './composeObservability.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
@@ -99,7 +101,8 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
             message: `persisting state failed, will retry: ${(error as Error).message}`,
           }),
         );
-  const traceOf = tracing === undefined ? undefined : (id: string) => tracing.tracer.traceIdOf(id);
+  const tracer = tracing?.tracer;
+  const traceOf = tracer === undefined ? undefined : (id: string) => tracer.traceIdOf(id);
   const journal = new TransitionJournal({
     inspection,
     writer,
@@ -205,6 +208,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   killSwitch.addRetractor('safe-proposals', (covers) =>
     approvals.retract(covers, { kind: 'system', id: 'kill-switch' }, 'engaged'),
   );
+  watchAlertRules(obs.alertBook, { governance, approvals });
   const pipeline = new ProposalPipeline(
     [
       new SandboxStage((id) => tree.get(id)?.def.permissions),
@@ -217,9 +221,11 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
       audit,
       approvals,
       supervisorOf: (host, role) => tree.supervisorOf(host, role),
-      ...(telemetry === undefined
-        ? {}
-        : { settled: (host, proposal, outcome) => telemetry.onSettled(proposal, outcome, modeFor(host.def)) }),
+      stageDone: (host, st) => tracer?.span(host.id, stageSpan(st)),
+      settled: (host, proposal, outcome) => {
+        obs.alertBook.onSettled(host.id, { action: proposal.action, outcome });
+        telemetry?.onSettled(proposal, outcome, modeFor(host.def));
+      },
     },
   );
   if (options.zeroTrust !== undefined && options.zeroTrust !== false) {
@@ -241,6 +247,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     modeFor,
     alert,
     signaturesOf: (approvalId) => approvals.find(approvalId)?.signatures,
+    ...(tracer === undefined ? {} : { span: (agentId, span) => tracer.span(agentId, span) }),
     sandboxViolation: (host, phase, error) =>
       reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, { host, phase, error }),
   };

@@ -7,6 +7,13 @@ import type { Refusals } from './Refusals.ts';
 import type { EnvelopeDraft } from './signEnvelope.ts';
 import type { Transport } from './Transport.ts';
 
+/** One request that ended: its type, its duration in ms, and `ok`, `error` (refused, failed) or `timeout` (no reply in time, no responders). */
+export interface RequestDone {
+  type: string;
+  ms: number;
+  outcome: 'ok' | 'error' | 'timeout';
+}
+
 /**
  * What an attached agent needs from its bus. `MessageBus` hands each `AttachedAgent` one of these
  * instead of itself, so the two do not import each other and the agent sees only this much.
@@ -28,6 +35,8 @@ export interface AgentBus {
   sign(identity: AgentIdentity, draft: EnvelopeDraft): Envelope;
   /** A handler threw on a valid envelope. */
   handlerFailed(error: unknown, envelope: Envelope): void;
+  /** A request of an attached agent ended. */
+  requestDone(done: RequestDone): void;
   /** The agent detached itself. */
   detached(did: string): void;
 }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../kernel/index.ts';
 import type { AgentBus } from './AgentBus.ts';
 import type { AgentEndpoint, BroadcastMessage, OutboundMessage, Reply, RequestMessage } from './AgentEndpoint.ts';
 import { AgentInbox } from './AgentInbox.ts';
@@ -75,7 +76,26 @@ export class AttachedAgent implements AgentEndpoint {
     return env;
   }
 
-  async request({ timeoutMs, ...message }: RequestMessage): Promise<Reply> {
+  async request(message: RequestMessage): Promise<Reply> {
+    const started = performance.now();
+    try {
+      const reply = await this.#request(message);
+      this.#bus.requestDone({ type: message.type, ms: performance.now() - started, outcome: 'ok' });
+      return reply;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const timedOut =
+        code === ErrorCode.MANDATE_ERR_TRANSPORT_TIMEOUT || code === ErrorCode.MANDATE_ERR_TRANSPORT_NO_RESPONDERS;
+      this.#bus.requestDone({
+        type: message.type,
+        ms: performance.now() - started,
+        outcome: timedOut ? 'timeout' : 'error',
+      });
+      throw error;
+    }
+  }
+
+  async #request({ timeoutMs, ...message }: RequestMessage): Promise<Reply> {
     const { to, type } = message;
     const env = await this.#sign(message);
     const bytes = await this.#bus.transport.request(

@@ -29,6 +29,7 @@ import {
 } from './signEnvelope.ts';
 import { CONTROL_KILLSWITCH_SUBJECT, inspectionSubject } from './subjects.ts';
 import type { Transport, TransportSubscription } from './Transport.ts';
+import type { RequestDone } from './AgentBus.ts';
 
 /** Everything the bus runs on. */
 export interface MessageBusOptions {
@@ -56,6 +57,8 @@ export interface MessageBusOptions {
   /** Heartbeat period for registered descriptors (each a re-signed record); default 10 s. */
   heartbeatMs?: number;
   requestTimeoutMs?: number;
+  /** Each request an attached agent made, once it ended: its type, how long it took (ms) and how it ended (for the request/reply histogram). */
+  onRequestDone?: (done: RequestDone) => void;
   /** Inbound messages admitted and handled at once; more wait, highest priority first. Default 256. */
   inboundConcurrency?: number;
 }
@@ -113,6 +116,7 @@ export class MessageBus {
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
       sign: (identity, draft) => this.sign(identity, draft),
       handlerFailed: (error, envelope) => this.options.onHandlerError?.(error, envelope),
+      requestDone: (done) => this.options.onRequestDone?.(done),
       detached: (did) => void this.agents.delete(did),
     };
     this.#channels = new NodeChannels({

@@ -105,6 +105,7 @@ export type {
   SendOptions,
 } from './AgentEndpoint.ts';
 export type { IdentityJson } from './AgentIdentity.ts';
+export type { RequestDone } from './AgentBus.ts';
 export type { AttachOptions } from './AttachOptions.ts';
 export type { CapabilityRegistry, DescriptorInput, RevocationRequest, SignerStatus } from './CapabilityRegistry.ts';
 export type { InspectionMessage, KillSwitchControl } from './controlMessages.ts';

@@ -50,6 +50,17 @@ export class Budget {
     return true;
   }
 
+  /** Every (owner, asset) with units reserved or spent in the 24 h before `now`. */
+  used(now: number): Array<{ owner: string; asset: string; units: bigint }> {
+    const out: Array<{ owner: string; asset: string; units: bigint }> = [];
+    for (const id of [...this.#entries.keys()]) {
+      const units = this.#prune(id, now).reduce((sum, r) => sum + r.units, 0n);
+      const [owner, asset] = id.split('\u0000') as [string, string];
+      if (units > 0n) out.push({ owner, asset, units });
+    }
+    return out;
+  }
+
   /** Releases the reservation made under `key` (the effect did not happen). */
   release(owner: string, asset: string, key: string): void {
     const id = `${owner}\u0000${asset}`;

@@ -156,6 +156,24 @@ export class GovernancePolicy implements SupervisorPolicy {
     return { status: 'approved', reason };
   }
 
+  /**
+   * How much of each daily limit (agent) and group budget (`group:<name>`) is used in the 24 h
+   * before `now`, with the limit it counts against; owners without a limit are left out.
+   */
+  budgetUse(now: number): Array<{ owner: string; asset: string; used: string; limit: string; share: number }> {
+    const out: Array<{ owner: string; asset: string; used: string; limit: string; share: number }> = [];
+    for (const { owner, asset, units } of this.#budget.used(now)) {
+      const limit = owner.startsWith('group:')
+        ? this.config.groupBudgets[owner.slice('group:'.length)]?.daily[asset]
+        : this.#limitsOf(owner)?.daily?.[asset];
+      if (limit === undefined || parseAmount(limit) <= 0n) continue;
+      // Basis points in bigint, so large amounts keep their precision.
+      const share = Number((units * 10_000n) / parseAmount(limit)) / 10_000;
+      out.push({ owner, asset, used: formatAmount(units), limit, share });
+    }
+    return out;
+  }
+
   settle(p: Proposal, outcome: Outcome): void {
     const amount = p.action.amount;
     if (amount === undefined) return;

@@ -20,4 +20,28 @@ export const OBSERVABILITY_CODES = {
     meaning:
       'an agent failed N cycles within the window (default 3 in 10 minutes); resolved once it goes a whole window without failing',
   },
+  MANDATE_ALERT_BUDGET_HIGH: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "an agent's daily limit or a group's daily budget is at least 80% used in the last 24 h (`alerting.rules.budgetShare`); resolved when its use falls back under that share",
+  },
+  MANDATE_ALERT_APPROVAL_OVERDUE: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'an approval has waited longer than the threshold (default 15 minutes, `alerting.rules.approvalWaitMs`); resolved when it is answered, expires or is withdrawn',
+  },
+  MANDATE_ALERT_SLIPPAGE: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "a swap's slippage was above its bound (`maxSlippageBps`, default 100), or the rail refused it for slippage; resolved by the agent's next swap within its bound",
+  },
+  MANDATE_ALERT_NODE_LOST: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'a runtime node stopped announcing itself for longer than the lease TTL without leaving (a crash, a partition); its agents are resumed by the other nodes; resolved when it announces itself again or leaves',
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -4,12 +4,16 @@ import type { AlertEvent } from '../inspection/InspectionEvent.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import { atLeast, type AlertRecord, type AlertStatus } from './AlertRecord.ts';
 import type { AlertStore } from './AlertStore.ts';
+import type { AlertCondition } from './alertConditions.ts';
 import {
   dedupKeyOf,
   quietPeriodOf,
   RESOLVED_BY_ALERT,
   RESOLVED_BY_CHILD_CYCLE,
+  RESOLVED_BY_OWN_PERCEIVE,
+  slippageBreach,
   type AlertRules,
+  type SettledSwap,
 } from './alertRules.ts';
 import type { AlertDispatcher } from './sinks/AlertDispatcher.ts';
 import type { AlertNotification } from './sinks/AlertSink.ts';
@@ -44,10 +48,16 @@ export class AlertBook {
   /** Open or acknowledged alerts by dedup key. */
   readonly #active = new Map<string, AlertRecord>();
   readonly #failures = new Map<string, number[]>();
+  readonly #conditions: AlertCondition[] = [];
   #writes: Promise<void> = Promise.resolve();
 
   constructor(deps: AlertBookDeps) {
     this.#d = deps;
+  }
+
+  /** The thresholds and windows the rules use. */
+  get rules(): AlertRules {
+    return this.#d.rules;
   }
 
   /** Loads the kept alerts (after a restart: open ones stay open, their keys keep folding repeats). */
@@ -108,7 +118,30 @@ export class AlertBook {
     } else if (from === 'learn' && to === 'idle') {
       for (const code of RESOLVED_BY_CHILD_CYCLE)
         this.resolve(dedupKeyOf(code, parentId), `${agentId} under ${parentId} completed a cycle`);
+    } else if (from === 'perceive' && to === 'decide') {
+      for (const code of RESOLVED_BY_OWN_PERCEIVE)
+        this.resolve(dedupKeyOf(code, agentId), `${agentId} perceived again with sane sources`);
     }
+  }
+
+  /** A settled action: a swap above its slippage bound raises `MANDATE_ALERT_SLIPPAGE`, one within it resolves it. */
+  onSettled(agentId: string, settled: SettledSwap): void {
+    const breach = slippageBreach(settled);
+    if (breach === undefined) return;
+    if (breach === false)
+      this.resolve(dedupKeyOf(ErrorCode.MANDATE_ALERT_SLIPPAGE, agentId), `${agentId} swapped within its bound`);
+    else
+      this.#d.raise({
+        severity: 'warning',
+        code: ErrorCode.MANDATE_ALERT_SLIPPAGE,
+        message: `${agentId} ${breach}`,
+        actorId: agentId,
+      });
+  }
+
+  /** Adds a level-triggered rule, checked on every `tick`. */
+  watch(condition: AlertCondition): void {
+    this.#conditions.push(condition);
   }
 
   /** Resolves the active alert with this key, if any; tells the sinks that had its trigger. */
@@ -131,6 +164,27 @@ export class AlertBook {
       if (quiet !== undefined && now - r.lastAt >= quiet)
         this.resolve(r.dedupKey, `no repeat for ${Math.round(quiet / 60_000)} min`);
     }
+    for (const c of this.#conditions) this.#check(c, now);
+  }
+
+  /** Raises a condition's alert where it began to hold, resolves it where it stopped. */
+  #check(c: AlertCondition, now: number): void {
+    let hits;
+    try {
+      hits = c.check(now);
+    } catch (e) {
+      this.#d.onProblem(`alert rule ${c.code} could not be checked: ${(e as Error).message}`);
+      return;
+    }
+    const holding = new Set<string>();
+    for (const hit of hits) {
+      const key = dedupKeyOf(c.code, hit.actorId);
+      holding.add(key);
+      if (!this.#active.has(key))
+        this.#d.raise({ severity: c.severity, code: c.code, message: hit.message, actorId: hit.actorId });
+    }
+    for (const r of [...this.#active.values()])
+      if (r.code === c.code && !holding.has(r.dedupKey)) this.resolve(r.dedupKey, c.resolvedWhy);
   }
 
   /** Alerts newest first, optionally by status. */

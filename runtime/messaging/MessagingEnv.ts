@@ -1,4 +1,5 @@
 import type { ReputationChange } from '../../actors/index.ts';
+import type { RequestDone } from '../../transport/index.ts';
 import type { Principal } from '../../machines/index.ts';
 import type { KillSwitch } from '../control/KillSwitch.ts';
 import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
@@ -28,6 +29,8 @@ export interface MessagingEnv {
   /** Applies orders from other nodes and carries this node's orders to them. */
   readonly killSwitch: Pick<KillSwitch, 'engage' | 'release' | 'broadcastWith'>;
   alert(alert: AlertInput): void;
+  /** A request of an agent here ended (the request/reply histogram). */
+  requestDone?(done: RequestDone): void;
   audit(entry: AuditInput): Promise<void>;
   /** The agent's own accounts by CAIP-2 chain id, published in its registry descriptor. */
   walletsOf?(agentId: string): Record<string, string> | undefined;

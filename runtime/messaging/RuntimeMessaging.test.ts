@@ -114,6 +114,20 @@ describe('runtime messaging over NATS', () => {
       verdict: { status: 'approved' },
       outcome: { status: 'succeeded', receipt: { reference: 'note-3' } },
     });
+    // The request/reply histogram of the asking node: one ok request of this type, with its time.
+    const family = a.runtime.metrics().families.find((f) => f.name === 'mandate_request_reply_seconds');
+    const ok = family?.series.find((x) => x.labels.type === TASK_REQUEST && x.labels.outcome === 'ok');
+    expect(ok).toMatchObject({ count: 1, sum: expect.any(Number) });
+    expect(ok!.sum).toBeGreaterThan(0);
+    // A request nobody answers ends as a timeout (no responders on NATS).
+    await expect(
+      from.request({ to: 'cap:nobody.here', type: 'nobody.ping', body: {}, timeoutMs: 500 }),
+    ).rejects.toThrow();
+    const after = a.runtime.metrics().families.find((f) => f.name === 'mandate_request_reply_seconds');
+    expect(after?.series.find((x) => x.labels.type === 'nobody.ping')).toMatchObject({
+      labels: { outcome: 'timeout' },
+      count: 1,
+    });
   });
 
   it('runtime messaging - a message type the agent does not accept is refused with a code and audited, reaching no actor', async () => {

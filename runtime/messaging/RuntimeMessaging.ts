@@ -123,6 +123,7 @@ export class RuntimeMessaging {
       bus: {
         ...(verifier === undefined ? {} : { verifier }),
         onReject: (r) => ref.self?.rejected(r),
+        onRequestDone: (d) => runtime.requestDone?.(d),
         onControl: (order) => void ref.self?.control(order),
         beforeSign: (signer) => {
           const host = ref.self?.hostByDid(signer);

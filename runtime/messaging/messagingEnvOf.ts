@@ -18,6 +18,7 @@ export function messagingEnvOf(s: RuntimeServices): MessagingEnv {
     send: (agentId, event) => s.operator.send(agentId, event),
     killSwitch: s.killSwitch,
     alert: (a) => void s.alerts.raise(a),
+    requestDone: (d) => s.telemetry?.requestReply.observe([d.type, d.outcome], d.ms / 1000),
     audit: (entry) => s.audit(entry),
     walletsOf: (agentId) => {
       const chain = s.options.chain;

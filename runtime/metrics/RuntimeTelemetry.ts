@@ -86,6 +86,14 @@ export class RuntimeTelemetry {
     bounds: LATENCY_BOUNDS,
   });
 
+  readonly requestReply = new MetricFamily({
+    name: 'mandate_request_reply_seconds',
+    type: 'histogram',
+    help: 'Time from sending a signed request to its verified reply, by message type and outcome (ok, error, timeout).',
+    labelNames: ['type', 'outcome'],
+    bounds: LATENCY_BOUNDS,
+  });
+
   constructor(options: { now: () => number; region: string }) {
     this.#now = options.now;
     this.#region = options.region;
@@ -165,6 +173,7 @@ export class RuntimeTelemetry {
       this.volume,
       this.fees,
       this.paymentLatency,
+      this.requestReply,
     ].map((f) => f.snapshot());
   }
 }

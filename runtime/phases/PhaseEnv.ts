@@ -7,6 +7,7 @@ import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { IntentLog } from '../host/IntentLog.ts';
 import type { ProposalPipeline } from '../proposals/ProposalPipeline.ts';
 import type { FactBoard } from '../scheduler/FactBoard.ts';
+import type { ChildSpan } from '../tracing/CycleTracer.ts';
 
 /** What the five phases need from the runtime, and nothing more. */
 export interface PhaseEnv {
@@ -26,6 +27,8 @@ export interface PhaseEnv {
   alert(alert: AlertInput): void;
   /** A sandboxed strategy violated its sandbox (`MANDATE_ERR_SANDBOX_*`): audit it and count it against reputation. */
   sandboxViolation?(host: AgentHost, phase: string, error: { code: ErrorCode; message: string }): void;
+  /** Reports a span inside the agent's running cycle trace (tracing on): the rail call of `act`. */
+  span?(agentId: string, span: ChildSpan): void;
   /** The signatures an approval collected (a Safe quorum), handed to the actuator with the act. */
   signaturesOf?(approvalId: string): CollectedSignatures | undefined;
 }

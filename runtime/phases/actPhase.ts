@@ -57,6 +57,14 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
 
   if (actuator.effect === 'external' && mode === 'dry-run') {
     const prepared = actuator.prepare === undefined ? {} : await actuator.prepare(action, actx);
+    railSpan(env, {
+      host: host.id,
+      name: 'rail.prepare',
+      startMs: started,
+      actuator: actuator.name,
+      action: action.type,
+      status: 'would-have-sent',
+    });
     return {
       status: 'would-have-sent',
       receipt: { ...prepared, actuator: actuator.name, action: action.type },
@@ -102,7 +110,16 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
     await finish(env, { key, outcome, fence });
     return outcome;
   }
+  const railStart = env.clock.now();
   const outcome = await actuator.execute(action, actx);
+  railSpan(env, {
+    host: host.id,
+    name: 'rail.execute',
+    startMs: railStart,
+    actuator: actuator.name,
+    action: action.type,
+    status: outcome.status,
+  });
   const done = outcome.durationMs === undefined ? { ...outcome, durationMs: env.clock.now() - started } : outcome;
   await finish(env, { key, outcome: done, fence });
   return done;
@@ -136,4 +153,18 @@ async function finish(
   }
   if (outcome.error !== undefined) patch.error = outcome.error;
   await env.intents.updateIntent(key, patch);
+}
+
+/** The span of one rail call (tracing on): which actuator, which action, how it ended. */
+function railSpan(
+  env: PhaseEnv,
+  s: { host: string; name: string; startMs: number; actuator: string; action: string; status: string },
+): void {
+  env.span?.(s.host, {
+    name: s.name,
+    startMs: s.startMs,
+    endMs: env.clock.now(),
+    attributes: { 'mandate.rail': s.actuator, 'mandate.action': s.action, 'mandate.status': s.status },
+    error: s.status === 'failed',
+  });
 }

@@ -7,6 +7,7 @@ import { Placement } from './Placement.ts';
 import { resolvePlacementOptions, type PlacementOptions } from './PlacementOptions.ts';
 import type { PlacementStore } from './PlacementStore.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
+import { nodeLostCondition } from '../alerts/alertConditions.ts';
 import { PlacementConfigError } from './errors.ts';
 
 /** `RuntimeOptions.placement`: this node's placement settings, and where leases live (NATS at `natsUrl`, or a given store). */
@@ -58,6 +59,7 @@ export async function startPlacement(
     forgetPassivated: (id) => s.passivation.forget(id),
   });
   const placement = new Placement({ nodeId: s.nodeId, store: leases, host, options: resolved, clock: s.clock });
+  s.alertBook.watch(nodeLostCondition({ nodes: () => placement.view().nodes, self: s.nodeId }));
   placement.start();
   const owned = leases;
   return {

@@ -14,6 +14,8 @@ export interface ProposalPipelineDeps {
   approvals: Pick<Approvals, 'open'>;
   /** The supervisor of `role` over an agent: its sandbox, the reputation or the governance supervisor. */
   supervisorOf(host: AgentHost, role: SupervisorRole): SupervisorHost;
+  /** Told of each stage's evaluation (tracing: a `supervisor.<stage>` span). */
+  stageDone?(host: AgentHost, stage: { name: string; startMs: number; endMs: number; status: string }): void;
   /** Told of every settled action (the metrics count them by type, rail and mode). */
   settled?(host: AgentHost, proposal: Proposal, outcome: Outcome): void;
 }
@@ -70,12 +72,15 @@ export class ProposalPipeline {
     const decisionId = proposal.decision.id;
     for (const stage of this.#stages) {
       let result;
+      const startMs = this.#deps.clock.now();
       try {
         result = await stage.evaluate(proposal);
       } catch (cause) {
+        this.#deps.stageDone?.(host, { name: stage.name, startMs, endMs: this.#deps.clock.now(), status: 'error' });
         // Not approved, and not denied either.
         throw new PolicyEvaluationError(stage.name, (cause as Error).message, { cause });
       }
+      this.#deps.stageDone?.(host, { name: stage.name, startMs, endMs: this.#deps.clock.now(), status: result.status });
       this.#deps.supervisorOf(host, stage.role).actor.send({
         type: 'supervisor.proposal.checked',
         agentId: host.id,

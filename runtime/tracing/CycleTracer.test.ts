@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { RulesDecider } from '../../actors/index.ts';
+import { RulesDecider, type Actuator } from '../../actors/index.ts';
 import { httpReceiver } from '../../test/support/httpReceiver.ts';
 import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntimeImpl } from '../index.ts';
 
@@ -12,6 +12,7 @@ interface OtlpSpan {
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   status: { code: number };
+  attributes: Array<{ key: string; value: { stringValue?: string } }>;
 }
 
 describe('cycle traces', () => {
@@ -80,6 +81,71 @@ describe('cycle traces', () => {
     expect(decided.map((e) => (e as { summary: { traceId?: string } }).summary.traceId)).toEqual(
       roots.map((r) => r.traceId),
     );
+    await runtime.shutdown();
+  });
+
+  it('traces - a payment cycle has a span per supervisor stage under propose and the rail call under act', async () => {
+    await using collector = await httpReceiver(() => ({ status: 200, body: '{}' }));
+    const clock = new SimulatedClock();
+    clock.set(1_790_000_000_000);
+    const runtime = (await createRuntime({
+      clock,
+      mode: 'live',
+      tracing: { endpoint: collector.url },
+    })) as MandateRuntimeImpl;
+    const pay: Actuator = {
+      name: 'test.bank',
+      effect: 'external',
+      execute: async () => ({ status: 'succeeded', receipt: { reference: 'r-1' } }),
+    };
+    await runtime.spawn(
+      defineAgent({
+        id: 'payables',
+        capabilities: ['payments.send'],
+        permissions: [{ capability: 'payments.send', accounts: ['ops'] }],
+        limits: { perTransaction: { USDC: '100' }, daily: { USDC: '100' } },
+        perceive: () => ({ go: true }),
+        decide: RulesDecider.fromObject({
+          rules: [
+            {
+              name: 'pay',
+              conditions: { all: [{ fact: 'go', operator: 'equal', value: true }] },
+              event: {
+                type: 'payment.send',
+                capability: 'payments.send',
+                account: 'ops',
+                amount: { value: '5', asset: 'USDC' },
+              },
+            },
+          ],
+        }),
+        act: pay,
+      }),
+    );
+    await runtime.trigger('payables', { kind: 'human', id: 'a' });
+    for (let r = 0; r < 30; r++) await new Promise((x) => setImmediate(x));
+    await runtime.services().tracing!.exporter.flush();
+    const spans = collector.received.flatMap((r) =>
+      (
+        JSON.parse(r.body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
+      ).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)),
+    );
+    const named = (name: string) => spans.find((s) => s.name === name)!;
+    const attr = (s: OtlpSpan, key: string) => s.attributes.find((a) => a.key === key)?.value.stringValue;
+    const root = named('agent.cycle');
+    expect(spans.every((s) => s.traceId === root.traceId)).toBe(true);
+    const propose = named('agent.propose');
+    const stages = spans.filter((s) => s.parentSpanId === propose.spanId);
+    expect(stages.map((s) => s.name).slice(0, 3)).toEqual([
+      'supervisor.sandbox',
+      'supervisor.reputation',
+      'supervisor.governance',
+    ]);
+    expect(stages.map((s) => attr(s, 'mandate.verdict'))).toEqual(stages.map(() => 'approved'));
+    const rail = named('rail.execute');
+    expect(rail.parentSpanId).toBe(named('agent.act').spanId);
+    expect(attr(rail, 'mandate.rail')).toBe('test.bank');
+    expect(attr(rail, 'mandate.status')).toBe('succeeded');
     await runtime.shutdown();
   });
 });

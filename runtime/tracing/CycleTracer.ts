@@ -3,6 +3,15 @@ import type { SpanRecord } from './OtlpHttpExporter.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'awaitingApproval', 'act', 'learn', 'retrying']);
 
+/** A span the runtime reports inside a cycle: `supervisor.<stage>`, `rail.execute`, `rail.prepare`. */
+export interface ChildSpan {
+  name: string;
+  startMs: number;
+  endMs: number;
+  attributes: Record<string, string | number | boolean>;
+  error?: boolean;
+}
+
 /** The open trace of one agent's cycle. */
 interface OpenCycle {
   traceId: string;
@@ -32,6 +41,25 @@ export class CycleTracer {
   /** The trace id of the agent's running cycle, or of the one that just ended. */
   traceIdOf(agentId: string): string | undefined {
     return this.#last.get(agentId);
+  }
+
+  /**
+   * A span inside the agent's running cycle (a supervisor stage, a rail call), child of the phase
+   * it happened in; dropped when no cycle of that agent is open.
+   */
+  span(agentId: string, s: ChildSpan): void {
+    const c = this.#open.get(agentId);
+    if (c === undefined) return;
+    this.#export({
+      traceId: c.traceId,
+      spanId: hex(8),
+      parentSpanId: c.phase?.spanId ?? c.rootId,
+      name: s.name,
+      startMs: s.startMs,
+      endMs: s.endMs,
+      attributes: { 'mandate.agent': agentId, ...s.attributes },
+      error: s.error ?? false,
+    });
   }
 
   onAgentTransition(agentId: string, { from, to }: { from: string; to: string }, cycle?: number): void {
@@ -74,6 +102,17 @@ export class CycleTracer {
       this.#open.delete(agentId);
     }
   }
+}
+
+/** The span of one supervisor stage's evaluation (`supervisor.governance` …), its verdict as an attribute. */
+export function stageSpan(st: { name: string; startMs: number; endMs: number; status: string }): ChildSpan {
+  return {
+    name: `supervisor.${st.name}`,
+    startMs: st.startMs,
+    endMs: st.endMs,
+    attributes: { 'mandate.stage': st.name, 'mandate.verdict': st.status },
+    error: st.status === 'error',
+  };
 }
 
 /** Random ids from a refilled pool: one `randomBytes` call per 4 KiB of ids, not one per span. */
