@@ -210,12 +210,13 @@ export class X402Seller {
   /** A payment whose authorization was claimed before: the stored answer, or the settle retried. */
   async #resume(request: SaleRequest, paid: PaidAuthorization): Promise<SaleAnswer> {
     const rows = await this.#o.sql.query<Record<string, unknown>>(
-      `SELECT status, signature, result, settlement FROM rail_x402_sales WHERE id = $1`,
+      `SELECT status, capability, signature, result, settlement FROM rail_x402_sales WHERE id = $1`,
       [paid.id],
     );
-    const row = rows[0] as Pick<RailX402SaleRow, 'status' | 'signature' | 'result' | 'settlement'> | undefined;
+    const row = rows[0] as
+      Pick<RailX402SaleRow, 'status' | 'capability' | 'signature' | 'result' | 'settlement'> | undefined;
     if (row === undefined) return this.sell(request); // unclaimed meanwhile (a refused verify): start over
-    if (row.signature.toLowerCase() !== paid.signature.toLowerCase())
+    if (row.signature.toLowerCase() !== paid.signature.toLowerCase() || row.capability !== request.offer.capability)
       return this.paymentRequired(request.offer, request.url, `authorization ${paid.nonce} was already used`);
     const result = row.result as { status: number; body: unknown } | null;
     switch (row.status) {

@@ -81,7 +81,7 @@ function sellerOf(): X402Seller {
   return new X402Seller({
     sql: t.db.sql,
     facilitator: new HTTPFacilitatorClient({ url: facilitator.url, timeoutMs: 5_000 }),
-    offers: [offer('fx.quote', '0.02'), offer('fx.deal', '0.50')],
+    offers: [offer('fx.quote', '0.02'), offer('fx.copy', '0.02'), offer('fx.deal', '0.50')],
     audit: (e) => runtime.store!.appendAudit(e),
     authorizationUsed: async (payer, nonce) => (await token.getFunction('authorizationState')(payer, nonce)) as boolean,
   });
@@ -129,7 +129,7 @@ beforeAll(async () => {
   await runtime.spawn(
     defineAgent({
       id: 'quoter',
-      capabilities: ['fx.quote', 'fx.deal', 'fx.secret'],
+      capabilities: ['fx.quote', 'fx.copy', 'fx.deal', 'fx.secret'],
       permissions: [
         { capability: 'fx.quote', accounts: ['fx'] },
         { capability: 'fx.deal', accounts: ['fx'] },
@@ -199,7 +199,7 @@ describe('x402 selling', () => {
     expect(required.resource.url).toBe(`${base}/x402/fx.quote`);
     expect(await res.json()).toMatchObject({ error: { code: ErrorCode.MANDATE_ERR_X402_PAYMENT_REQUIRED } });
     const list = (await (await fetch(`${base}/x402`)).json()) as { offers: Array<{ capability: string }> };
-    expect(list.offers.map((o) => o.capability).sort()).toEqual(['fx.deal', 'fx.quote']);
+    expect(list.offers.map((o) => o.capability).sort()).toEqual(['fx.copy', 'fx.deal', 'fx.quote']);
     expect((await fetch(`${base}/x402/fx.secret`)).status).toBe(404);
   });
 
@@ -271,6 +271,11 @@ describe('x402 selling', () => {
     );
     expect(runs).toBe(ran);
     expect(facilitator.settleCalls).toBe(calls);
+    // The same authorization presented for another capability at the same price buys nothing more.
+    const elsewhere = await paid('/x402/fx.copy?pair=GBPUSD', header);
+    expect(elsewhere.status).toBe(402);
+    expect(((await elsewhere.json()) as { error: { message: string } }).error.message).toMatch(/already used/);
+    expect(runs).toBe(ran);
   });
 
   it('x402 sell - two parallel requests with one authorization run the task once and settle once', async () => {
