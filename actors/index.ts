@@ -213,9 +213,21 @@ export {
   x402Nonce,
   x402QuotePerceiver,
   X402RequirementsError,
+  X402SaleRefusedError,
+  X402Seller,
   X402SettlementUnknownError,
 } from './x402/index.ts';
-export type { X402ActuatorOptions, X402Asset, X402QuoteFact } from './x402/index.ts';
+export type {
+  SaleAnswer,
+  SaleAudit,
+  SaleRequest,
+  SaleWork,
+  X402ActuatorOptions,
+  X402Asset,
+  X402Offer,
+  X402QuoteFact,
+  X402SellerOptions,
+} from './x402/index.ts';
 export {
   DEFAULT_SANDBOX_LIMITS,
   draftDecisionSchema,

@@ -22,9 +22,11 @@ import { paymentRoutes } from './routes/paymentRoutes.ts';
 import { taskRoutes } from './routes/taskRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
+import { x402Routes } from './routes/x402Routes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck, Simulator } from './RuntimeApi.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
 import type { McpOriginPolicy } from './mcpOriginGuard.ts';
+import type { X402Seller } from '../actors/index.ts';
 
 /** Where the built dashboard lives by default: `ui/dist` at the package root, from the sources and from `dist/` alike. */
 export const DEFAULT_UI_DIR = findUiDir(import.meta.url);
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   mcp?: McpOriginPolicy;
   /** What-if runner behind POST /api/simulate (`mandate run` builds one from its agent system); without one it answers 503. */
   simulate?: Simulator;
+  /** Capabilities sold behind x402 (`GET|POST /x402/:capability`, public: the payment is the credential); without one there are no such routes. */
+  x402?: X402Seller;
 }
 
 function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
@@ -131,6 +135,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   paymentRoutes(app, runtime);
   liveRoute(app, hub);
   mcpRoute(app, runtime, options.mcp);
+  if (options.x402 !== undefined) x402Routes(app, runtime, options.x402);
   await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);
   return app;
 }

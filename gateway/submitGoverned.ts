@@ -9,6 +9,9 @@ import type { MandateRuntime, TaskResult } from './RuntimeApi.ts';
 /** Either the finished task, or the approval it waits for (the task keeps running in the runtime). */
 export type GovernedTask = { status: 'done'; result: TaskResult } | { status: 'pending'; approval: ApprovalRecord };
 
+/** {@link submitGoverned}'s answer, and the task's own end (which a pending task reaches after its approval). */
+export type GovernedRun = GovernedTask & { readonly finished: Promise<TaskResult> };
+
 /** A task to submit under governance: the capability, its input, and the principal submitting it. */
 export interface GovernedSubmission {
   capability: string;
@@ -25,18 +28,24 @@ export interface GovernedSubmission {
  * submitted at the same instant could see each other's approval; the
  * approval record names its agent and decision, so the caller can check.
  */
-export function submitGoverned(
+export function submitGoverned(runtime: MandateRuntime, submission: GovernedSubmission): Promise<GovernedTask> {
+  return runGoverned(runtime, submission);
+}
+
+/** {@link submitGoverned}, also handing over the task's end: a caller answering 202 can act on the outcome later. */
+export function runGoverned(
   runtime: MandateRuntime,
   { capability, input, by }: GovernedSubmission,
-): Promise<GovernedTask> {
+): Promise<GovernedRun> {
   const holders = new Set(runtime.capabilities().find((c) => c.name === capability)?.agents ?? []);
-  return new Promise<GovernedTask>((resolve, reject) => {
+  let finished!: Promise<TaskResult>;
+  return new Promise<GovernedRun>((resolve, reject) => {
     let settled = false;
     let parked: ApprovalRecord | undefined;
     const park = (approval: ApprovalRecord): void => {
       settled = true;
       off();
-      resolve({ status: 'pending', approval });
+      resolve({ status: 'pending', approval, finished });
     };
     // The approval is announced while the agent is still proposing; answer once the agent
     // actually waits, so a caller that decides at once is not racing the agent.
@@ -59,12 +68,13 @@ export function submitGoverned(
         park(parked);
       }
     });
-    runtime.submitTask(capability, input, by).then(
+    finished = runtime.submitTask(capability, input, by);
+    finished.then(
       (result) => {
         off();
         if (settled) return;
         settled = true;
-        resolve({ status: 'done', result });
+        resolve({ status: 'done', result, finished });
       },
       (error: unknown) => {
         off();

@@ -7,11 +7,13 @@
  * - `rail_nonces`: the next nonce per (chain, sender), advanced in the same transaction that
  *   stores the signed transaction, so a nonce is never handed out without a transaction for it.
  * - `rail_solana_attempts`: signed Solana transactions with their blockhash window (`solana/`).
+ * - `rail_x402_sales`: capabilities sold behind x402, one row per authorization (`x402/`).
  * - `limit_reservations`: spending-limit reservations (see `actors/limits`).
  */
 import { EntitySchema } from '@mikro-orm/core';
 import { limitEntities } from '../limits/entities.ts';
 import { RailSolanaAttemptEntity } from './solana/entities.ts';
+import { RailX402SaleEntity } from '../x402/entities.ts';
 
 /** A row of `rail_intents`. */
 export interface RailIntentRow {
@@ -148,5 +150,6 @@ export const railEntities = [
   RailNonceEntity,
   RailAuthorizationEntity,
   RailSolanaAttemptEntity,
+  RailX402SaleEntity,
   ...limitEntities,
 ] as const;

@@ -11,3 +11,27 @@ export class X402SettlementUnknownError extends createError(
   'MANDATE_ERR_X402_SETTLEMENT_UNKNOWN',
   'X402SettlementUnknownError',
 ) {}
+
+/** A sold capability asked for without a payment that matches its offer and verifies. */
+export class X402PaymentRequiredError extends createError(
+  'MANDATE_ERR_X402_PAYMENT_REQUIRED',
+  'X402PaymentRequiredError',
+) {}
+
+/** A paid request whose governed task was denied, rejected or failed; nothing settled. */
+export class X402SaleRefusedError extends createError('MANDATE_ERR_X402_SALE_REFUSED', 'X402SaleRefusedError') {}
+
+/** The facilitator refused to settle a sale whose task ran; the result is kept for a retry. */
+export class X402SettleFailedError extends createError('MANDATE_ERR_X402_SETTLE_FAILED', 'X402SettleFailedError') {}
+
+/** The facilitator did not answer verify or settle in time. */
+export class X402FacilitatorUnavailableError extends createError(
+  'MANDATE_ERR_X402_FACILITATOR_UNAVAILABLE',
+  'X402FacilitatorUnavailableError',
+) {}
+
+/** The sale of this authorization is under way elsewhere or was interrupted mid-task. */
+export class X402SaleInProgressError extends createError(
+  'MANDATE_ERR_X402_SALE_IN_PROGRESS',
+  'X402SaleInProgressError',
+) {}

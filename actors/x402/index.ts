@@ -1,6 +1,8 @@
-/** x402 payments: agents pay HTTP 402 resources with EIP-3009 authorizations, under governance, exactly once. */
+/** x402 payments: agents pay HTTP 402 resources with EIP-3009 authorizations, under governance, exactly once; capabilities are sold the same way. */
 export { createX402Actuator, X402_PAY, x402Nonce } from './createX402Actuator.ts';
 export type { X402ActuatorOptions } from './createX402Actuator.ts';
 export { pickRequirement, quoteX402, x402QuotePerceiver } from './x402Quote.ts';
 export type { X402Asset, X402QuoteFact } from './x402Quote.ts';
-export { X402RequirementsError, X402SettlementUnknownError } from './errors.ts';
+export { X402Seller } from './X402Seller.ts';
+export type { SaleAnswer, SaleAudit, SaleRequest, SaleWork, X402Offer, X402SellerOptions } from './X402Seller.ts';
+export { X402RequirementsError, X402SaleRefusedError, X402SettlementUnknownError } from './errors.ts';

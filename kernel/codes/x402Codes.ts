@@ -32,4 +32,34 @@ export const X402_CODES = {
     meaning:
       'the authorization for this payment was cancelled on chain (kill switch); it can never settle, nothing is paid',
   },
+  MANDATE_ERR_X402_PAYMENT_REQUIRED: {
+    status: 402,
+    kind: 'error',
+    meaning:
+      'a sold capability (`GET` or `POST /x402/:capability`) was asked for without a payment, or with one that does not match its offer or that the facilitator did not verify; the `PAYMENT-REQUIRED` header says what to pay; nothing ran',
+  },
+  MANDATE_ERR_X402_SALE_REFUSED: {
+    status: 403,
+    kind: 'error',
+    meaning:
+      "a paid request's governed task was denied, rejected or failed; the payment was not settled and the authorization stays unused",
+  },
+  MANDATE_ERR_X402_SETTLE_FAILED: {
+    status: 402,
+    kind: 'error',
+    meaning:
+      'the task of a sold capability ran but the facilitator refused to settle and the chain shows the authorization unused; the result is withheld and kept: a retry with the same authorization settles it without running the task again',
+  },
+  MANDATE_ERR_X402_FACILITATOR_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning:
+      'the facilitator did not answer a verify or settle in time; nothing ran (verify) or the result is kept (settle): a retry with the same authorization resolves it, on chain when an `authorizationUsed` check is configured, and never runs the task twice',
+  },
+  MANDATE_ERR_X402_SALE_IN_PROGRESS: {
+    status: 409,
+    kind: 'error',
+    meaning:
+      "the sale of this authorization is being carried out elsewhere, or was interrupted while its task ran; the task is never run twice for one authorization: retry later, or see the task's decision record",
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -6,18 +6,15 @@
  * client's timeout, a response lost after settling, a settle that never reaches the chain.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { x402Facilitator } from '@x402/core/facilitator';
 import {
   decodePaymentSignatureHeader,
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
 } from '@x402/core/http';
 import type { PaymentRequirements } from '@x402/core/types';
-import { toFacilitatorEvmSigner } from '@x402/evm';
-import { ExactEvmScheme } from '@x402/evm/exact/facilitator';
 import type { JsonRpcApiProvider } from 'ethers';
-import { createWalletClient, custom, defineChain, publicActions, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Hex } from 'viem';
+import { localFacilitator } from './x402Facilitator.ts';
 
 /** What the next paid request suffers. */
 export type X402Fault = 'none' | 'slow-settle' | 'drop-after-settle' | 'no-settle';
@@ -50,21 +47,7 @@ export interface X402TestServerOptions {
 
 /** Starts the resource server (`GET /data`) on a random loopback port. */
 export async function startX402Server(o: X402TestServerOptions): Promise<X402TestServer> {
-  const account = privateKeyToAccount(o.facilitatorKey);
-  const chain = defineChain({
-    id: o.chainId,
-    name: 'embedded',
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: ['http://127.0.0.1:0'] } },
-  });
-  const wallet = createWalletClient({
-    account,
-    chain,
-    pollingInterval: 20,
-    transport: custom({ request: ({ method, params }) => o.provider.send(method, (params as unknown[]) ?? []) }),
-  }).extend(publicActions);
-  const signer = toFacilitatorEvmSigner(Object.assign(wallet, { address: account.address }) as never);
-  const facilitator = new x402Facilitator().register(`eip155:${o.chainId}`, new ExactEvmScheme(signer));
+  const facilitator = localFacilitator(o);
   const requirements: PaymentRequirements = {
     scheme: 'exact',
     network: `eip155:${o.chainId}`,

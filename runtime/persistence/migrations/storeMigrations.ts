@@ -8,6 +8,7 @@ import { Migration20261201180001Alerts } from './Migration20261201180001Alerts.t
 import { Migration20261201180001Fences } from './Migration20261201180001Fences.ts';
 import { Migration20261201190001AgentVersions } from './Migration20261201190001AgentVersions.ts';
 import { Migration20261201200001SolanaAttempts } from './Migration20261201200001SolanaAttempts.ts';
+import { Migration20261201210001X402Sales } from './Migration20261201210001X402Sales.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261201180001Fences', class: Migration20261201180001Fences },
   { name: 'Migration20261201190001AgentVersions', class: Migration20261201190001AgentVersions },
   { name: 'Migration20261201200001SolanaAttempts', class: Migration20261201200001SolanaAttempts },
+  { name: 'Migration20261201210001X402Sales', class: Migration20261201210001X402Sales },
 ];

@@ -1,0 +1,48 @@
+/**
+ * `rail_x402_sales`: one row per EIP-3009 authorization a sold capability was paid with, claimed
+ * before the facilitator verifies it, so one authorization runs the task at most once — across
+ * parallel requests, retries and processes — and a retry gets the stored answer.
+ */
+import { EntitySchema } from '@mikro-orm/core';
+
+/** A row of `rail_x402_sales`. */
+export interface RailX402SaleRow {
+  /** `<network>:<payer>:<nonce>`, lower-case. */
+  id: string;
+  capability: string;
+  payer: string;
+  payTo: string;
+  nonce: string;
+  value: string;
+  /** The authorization's signature: a retry must present the same one to get the stored answer. */
+  signature: string;
+  /** `working` → `delivered` → `settled`, or `held` (approval) or `refused`. */
+  status: string;
+  /** The task's answer (status and body) once it ran. */
+  result: Record<string, unknown> | null;
+  /** The facilitator's settle response. */
+  settlement: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Sales of capabilities behind x402, keyed by authorization. */
+export const RailX402SaleEntity = new EntitySchema<RailX402SaleRow>({
+  name: 'RailX402Sale',
+  tableName: 'rail_x402_sales',
+  properties: {
+    id: { type: 'string', primary: true, length: 160 },
+    capability: { type: 'string' },
+    payer: { type: 'string', length: 42 },
+    payTo: { type: 'string', length: 42, fieldName: 'pay_to' },
+    nonce: { type: 'string', length: 66 },
+    value: { type: 'decimal', precision: 78, scale: 0 },
+    signature: { type: 'text' },
+    status: { type: 'string', length: 16 },
+    result: { type: 'json', columnType: 'jsonb', nullable: true },
+    settlement: { type: 'json', columnType: 'jsonb', nullable: true },
+    createdAt: { type: 'Date', columnType: 'timestamptz', fieldName: 'created_at' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', fieldName: 'updated_at' },
+  },
+  indexes: [{ properties: ['status', 'capability'] }],
+});

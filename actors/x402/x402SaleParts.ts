@@ -1,0 +1,113 @@
+/**
+ * The parts of a sale that need no state: the paid authorization read from `PAYMENT-SIGNATURE` and
+ * checked against the offer's requirement, and coded answers.
+ */
+import { decodePaymentSignatureHeader } from '@x402/core/http';
+import type { PaymentPayload, PaymentRequirements } from '@x402/core/types';
+import { z } from 'zod';
+import type { MandateError, Principal } from '../../kernel/index.ts';
+import type { X402Asset } from './x402Quote.ts';
+
+/** One capability on sale: its price per call in the asset's units, the payee and the token's EIP-712 domain. */
+export interface X402Offer {
+  readonly capability: string;
+  /** Decimal price per call, e.g. `"0.05"`. */
+  readonly price: string;
+  readonly asset: X402Asset & { readonly name: string; readonly version: string };
+  readonly payTo: string;
+  readonly description?: string;
+  /** How long a payment for it stays valid (default 300 s). */
+  readonly maxTimeoutSeconds?: number;
+}
+
+/** What the task of a paid request came to: delivered (then settled), refused (nothing settled), or held for approval. */
+export type SaleWork =
+  | { kind: 'delivered'; body: unknown }
+  | { kind: 'refused'; error: MandateError; body: unknown }
+  | { kind: 'held'; body: unknown; later: Promise<SaleWork> };
+
+/** One audit entry of a sale (the runtime's `AuditInput` shape). */
+export interface SaleAudit {
+  who: Principal;
+  action: string;
+  subject: string;
+  where: string;
+  why: string;
+  data: Record<string, unknown>;
+  at: number;
+}
+
+/** What a sold request answers: status, headers (`PAYMENT-REQUIRED`, `PAYMENT-RESPONSE`) and a JSON body. */
+export interface SaleAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A payment that matches an offer: its payload, the requirement, and the authorization that keys the sale. */
+export interface PaidAuthorization {
+  /** `<network>:<payer>:<nonce>`, lower-case. */
+  id: string;
+  payload: PaymentPayload;
+  requirements: PaymentRequirements;
+  payer: string;
+  payTo: string;
+  nonce: string;
+  value: string;
+  signature: string;
+}
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const exactPayload = z.object({
+  signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
+  authorization: z.object({
+    from: address,
+    to: address,
+    value: z.string().regex(/^\d+$/),
+    validAfter: z.string().regex(/^\d+$/),
+    validBefore: z.string().regex(/^\d+$/),
+    nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  }),
+});
+
+/** The payment in a `PAYMENT-SIGNATURE` header, if it pays `requirements` with an EIP-3009 authorization; else why not. */
+export function paymentOf(header: string, requirements: PaymentRequirements): PaidAuthorization | string {
+  let payload: PaymentPayload;
+  try {
+    payload = decodePaymentSignatureHeader(header);
+  } catch (cause) {
+    return `the PAYMENT-SIGNATURE header does not decode: ${(cause as Error).message}`;
+  }
+  const accepted = payload.accepted as Partial<PaymentRequirements> | undefined;
+  if (
+    payload.x402Version !== 2 ||
+    accepted?.scheme !== requirements.scheme ||
+    accepted.network !== requirements.network ||
+    accepted.asset?.toLowerCase() !== requirements.asset.toLowerCase() ||
+    accepted.amount !== requirements.amount ||
+    accepted.payTo?.toLowerCase() !== requirements.payTo.toLowerCase()
+  )
+    return `the payment accepts ${accepted?.amount ?? '?'} of ${accepted?.asset ?? '?'} to ${accepted?.payTo ?? '?'} on ${accepted?.network ?? '?'} (x402 version ${String(payload.x402Version)}), not this offer`;
+  const exact = exactPayload.safeParse(payload.payload);
+  if (!exact.success) return `the payment carries no EIP-3009 authorization: ${exact.error.issues[0]?.message ?? ''}`;
+  const a = exact.data.authorization;
+  return {
+    id: `${requirements.network}:${a.from}:${a.nonce}`.toLowerCase(),
+    payload,
+    requirements,
+    payer: a.from,
+    payTo: a.to,
+    nonce: a.nonce.toLowerCase(),
+    value: a.value,
+    signature: exact.data.signature,
+  };
+}
+
+/** A coded answer with the error's status; `body` adds what the task returned (a verdict, an outcome). */
+export function saleAnswer(error: MandateError, body?: unknown): SaleAnswer {
+  return {
+    status: error.status,
+    headers: {},
+    body: body === undefined ? { error: error.toJSON() } : { error: error.toJSON(), task: body },
+  };
+}
