@@ -29,6 +29,7 @@ export { RecordBook } from './RecordBook.ts';
 export { NatsKvCapabilityRegistry } from './NatsKvCapabilityRegistry.ts';
 export { NatsKvContractNetStore } from './NatsKvContractNetStore.ts';
 export { NatsKvTaskLease } from './NatsKvTaskLease.ts';
+export { isKvConflict } from './isKvConflict.ts';
 export { compareDecimal, rankCandidates, versionSatisfies } from './rankCandidates.ts';
 
 export type { ContractorOptions, ContractorRoleOptions } from './ContractNetContractor.ts';
