@@ -1,11 +1,5 @@
-import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
-import type {
-  AgentEndpoint,
-  AgentIdentity,
-  AttachOptions,
-  CapabilityRegistry,
-  InboundMessage,
-} from '../transport/index.ts';
+import { codeOf, ErrorCode, systemClock } from '../kernel/index.ts';
+import type { AgentEndpoint, InboundMessage } from '../transport/index.ts';
 import {
   ContractNetType,
   ProgressSchema,
@@ -15,64 +9,15 @@ import {
 } from './contractNetMessages.ts';
 import {
   MemoryContractNetStore,
-  type AwardEnd,
   type ContractNetStore,
   type SubtaskOutcome,
   type SubtaskProgress,
-  type SubtaskSpec,
   type TaskRecord,
 } from './ContractNetStore.ts';
-import { TaskFailedError } from './errors.ts';
+import { AwardWaiters } from './AwardWaiters.ts';
+import { TaskFailedError, TaskFencedError } from './errors.ts';
+import type { ContractNetManagerOptions, Goal, TaskSpec } from './ContractNetManagerOptions.ts';
 import { succeeded, SubtaskRunner } from './SubtaskRunner.ts';
-
-/** A task, decomposed into subtasks. */
-export interface TaskSpec {
-  id: string;
-  subtasks: SubtaskSpec[];
-}
-
-/** A goal before decomposition: what the manager's {@link TaskDecomposer} splits into subtasks. */
-export interface Goal {
-  id: string;
-  kind: string;
-  input: unknown;
-}
-
-/** Splits a goal into subtasks (each for one capability, with dependencies); pure and deterministic. */
-export type TaskDecomposer = (goal: Goal) => SubtaskSpec[];
-
-/** Timeouts and limits of the exchange. */
-export interface ContractNetManagerOptions {
-  identity: AgentIdentity;
-  registry: CapabilityRegistry;
-  /** The bus to attach to (a {@link MessageBus}). */
-  bus: { attach(options: AttachOptions): Promise<AgentEndpoint> };
-  descriptor?: AttachOptions['descriptor'];
-  /** Where tasks are persisted (default: memory). With `NatsKvContractNetStore`, a restarted manager resumes its open tasks. */
-  store?: ContractNetStore;
-  clock?: Pick<Clock, 'now'>;
-  /** How long bidders have to answer a call for proposals. Default 2 s. */
-  bidTimeoutMs?: number;
-  /** How long an awardee has to deliver before the award goes to the next bidder. Default 30 s. */
-  resultTimeoutMs?: number;
-  /**
-   * If set, an awardee that sends neither progress (`task.progress`) nor its result for this long is presumed
-   * dead and the award goes to the next bidder, without waiting for `resultTimeoutMs`. Contractors beat every second.
-   */
-  silenceTimeoutMs?: number;
-  /** At most this many awards per subtask (winner + backups). Default 3. */
-  maxAwards?: number;
-  /** How {@link ContractNetManager.runGoal} decomposes goals. */
-  decompose?: TaskDecomposer;
-}
-
-interface Waiter {
-  did: string;
-  capability: string;
-  resolve: (end: 'result' | AwardEnd) => void;
-  /** Progress from the awardee: restart the silence timer. */
-  touch: () => void;
-}
 
 /**
  * The manager side of a contract-net exchange: for each subtask it discovers capable agents, calls for
@@ -91,7 +36,8 @@ export class ContractNetManager {
   readonly #options: ContractNetManagerOptions;
   readonly #store: ContractNetStore;
   readonly #open = new Map<string, TaskRecord>();
-  readonly #waiters = new Map<string, Waiter>();
+  readonly #waiters: AwardWaiters;
+  #fenced: TaskFencedError | undefined;
   readonly #saving = new Map<string, Promise<void>>();
   readonly #runner: SubtaskRunner;
   #endpoint!: AgentEndpoint;
@@ -99,6 +45,7 @@ export class ContractNetManager {
   private constructor(options: ContractNetManagerOptions) {
     this.#options = options;
     this.#store = options.store ?? new MemoryContractNetStore();
+    this.#waiters = new AwardWaiters(options.silenceTimeoutMs);
     this.#runner = new SubtaskRunner({
       endpoint: () => this.#endpoint,
       registry: options.registry,
@@ -110,13 +57,17 @@ export class ContractNetManager {
         maxAwards: options.maxAwards ?? 3,
       },
       save: (r) => this.#save(r),
-      wait: (award, capability, ms) => this.#wait(award, capability, ms),
+      wait: (award, capability, ms) => this.#waiters.wait(award, capability, ms),
     });
   }
 
-  /** Loads the manager's open tasks, then attaches it (durable inbox for results) to the bus. */
+  /** Acquires the lease (if any; waits while another holder keeps it), loads the open tasks, then attaches the manager (durable inbox for results). */
   static async attach(options: ContractNetManagerOptions): Promise<ContractNetManager> {
     const m = new ContractNetManager(options);
+    if (options.lease !== undefined) {
+      await options.lease.acquire();
+      options.lease.onLost((reason) => m.#fence(new TaskFencedError(`Manager ${options.identity.did}: ${reason}.`)));
+    }
     for (const r of await m.#store.open(options.identity.did)) m.#open.set(r.id, r);
     m.#endpoint = await options.bus.attach({
       identity: options.identity,
@@ -158,8 +109,9 @@ export class ContractNetManager {
     return this.run({ id: goal.id, subtasks });
   }
 
-  /** Runs every subtask (in dependency order, independent ones in parallel); rejects with `MANDATE_ERR_TASK_FAILED` if one cannot be completed. */
+  /** Runs every subtask (in dependency order, independent ones in parallel); rejects with `MANDATE_ERR_TASK_FAILED` if one cannot be completed, `MANDATE_ERR_TASK_FENCED` if this manager lost its lease. */
   async run(task: TaskSpec): Promise<Map<string, SubtaskOutcome>> {
+    this.#checkHeld();
     const ids = new Set(task.subtasks.map((s) => s.id));
     for (const s of task.subtasks)
       for (const d of s.dependsOn ?? [])
@@ -227,11 +179,23 @@ export class ContractNetManager {
     await this.#endpoint.detach();
   }
 
-  /** Saves the record after any save already under way for the task: the newest state is written last. */
+  /** True once this manager stopped because it lost its lease or a task record to a new holder. */
+  get fenced(): boolean {
+    return this.#fenced !== undefined;
+  }
+
+  /** Saves the record after any save already under way for the task: the newest state is written last. Nothing is written once fenced. */
   #save(record: TaskRecord): Promise<void> {
     record.updatedAt = (this.#options.clock ?? systemClock).now();
     const snapshot = structuredClone(record);
-    const next = (this.#saving.get(record.id) ?? Promise.resolve()).then(() => this.#store.save(snapshot));
+    const write = async () => {
+      this.#checkHeld();
+      await this.#store.save(snapshot).catch((err: unknown) => {
+        if (err instanceof TaskFencedError) this.#fence(err);
+        throw err;
+      });
+    };
+    const next = (this.#saving.get(record.id) ?? Promise.resolve()).then(write);
     this.#saving.set(
       record.id,
       next.catch(() => undefined),
@@ -239,25 +203,23 @@ export class ContractNetManager {
     return next;
   }
 
-  #wait(award: NonNullable<SubtaskProgress['current']>, capability: string, ms: number): Promise<'result' | AwardEnd> {
-    const silenceMs = this.#options.silenceTimeoutMs;
-    return new Promise((resolve) => {
-      let silence: ReturnType<typeof setTimeout> | undefined;
-      const end = (r: 'result' | AwardEnd) => {
-        clearTimeout(hard);
-        clearTimeout(silence);
-        this.#waiters.delete(award.awardId);
-        resolve(r);
-      };
-      const hard = setTimeout(() => end('timeout'), ms);
-      const touch = () => {
-        if (silenceMs === undefined) return;
-        clearTimeout(silence);
-        silence = setTimeout(() => end('silent'), silenceMs);
-      };
-      touch();
-      this.#waiters.set(award.awardId, { did: award.did, capability, resolve: end, touch });
-    });
+  /** Throws (and stops the manager) unless it may act: not fenced, and holding its lease if it has one. */
+  #checkHeld(): void {
+    const lease = this.#options.lease;
+    if (this.#fenced === undefined && lease !== undefined && !lease.held)
+      this.#fence(new TaskFencedError(`Manager ${this.#options.identity.did} no longer holds its lease.`));
+    if (this.#fenced !== undefined) throw this.#fenced;
+  }
+
+  /**
+   * Stops for good: every wait ends (its record write then fails), and the manager's endpoint detaches without
+   * deleting its registry descriptor, which is the new holder's now.
+   */
+  #fence(err: TaskFencedError): void {
+    if (this.#fenced !== undefined) return;
+    this.#fenced = err;
+    this.#waiters.endAll();
+    void (this.#endpoint as AgentEndpoint | undefined)?.detach({ deregister: false });
   }
 
   /** Finds the open subtask whose current award is `awardId`. */
@@ -275,7 +237,7 @@ export class ContractNetManager {
     // Anything about a withdrawn award, or from anyone but the awardee under the awarded capability, is dropped (and acked).
     if (found === undefined || msg.envelope.from !== found.p.current!.did || msg.envelope.cap !== cap) return;
     if (msg.envelope.type === ContractNetType.progress) {
-      this.#waiters.get(r.awardId)?.touch();
+      this.#waiters.touch(r.awardId);
       return;
     }
     const { record, subtaskId, p } = found;
@@ -287,7 +249,7 @@ export class ContractNetManager {
       p.awards.push({ did: p.current!.did, awardId: r.awardId, ended: 'failed' });
       delete p.current;
     }
-    this.#waiters.get(r.awardId)?.resolve('result');
+    this.#waiters.resolve(r.awardId);
     // Acknowledged (this returns) only once recorded: a crash before that redelivers the result.
     await this.#save(record);
   }

@@ -31,3 +31,6 @@ export class RegistryUnavailableError extends createError(
   'MANDATE_ERR_REGISTRY_UNAVAILABLE',
   'RegistryUnavailableError',
 ) {}
+
+/** This manager no longer holds its lease, or its task record was written by the manager's new holder: it must stop. */
+export class TaskFencedError extends createError('MANDATE_ERR_TASK_FENCED', 'TaskFencedError') {}

@@ -21,16 +21,20 @@ export {
   RegistryInputError,
   RegistryUnavailableError,
   TaskFailedError,
+  TaskFencedError,
 } from './errors.ts';
 export { MemoryContractNetStore } from './ContractNetStore.ts';
 export { MemoryCapabilityRegistry } from './MemoryCapabilityRegistry.ts';
 export { RecordBook } from './RecordBook.ts';
 export { NatsKvCapabilityRegistry } from './NatsKvCapabilityRegistry.ts';
 export { NatsKvContractNetStore } from './NatsKvContractNetStore.ts';
+export { NatsKvTaskLease } from './NatsKvTaskLease.ts';
+export { isKvConflict } from './isKvConflict.ts';
 export { compareDecimal, rankCandidates, versionSatisfies } from './rankCandidates.ts';
 
 export type { ContractorOptions, ContractorRoleOptions } from './ContractNetContractor.ts';
-export type { ContractNetManagerOptions, Goal, TaskDecomposer, TaskSpec } from './ContractNetManager.ts';
+export type { ContractNetManagerOptions, Goal, TaskDecomposer, TaskSpec } from './ContractNetManagerOptions.ts';
+export type { NatsKvTaskLeaseOptions, TaskLease } from './NatsKvTaskLease.ts';
 export type { AwardEnd, ContractNetStore, SubtaskOutcome, SubtaskSpec, TaskRecord } from './ContractNetStore.ts';
 export type { RegistryOptions } from './MemoryCapabilityRegistry.ts';
 export type { RecordProblem } from './RecordBook.ts';

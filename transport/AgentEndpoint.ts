@@ -63,6 +63,9 @@ export interface AgentEndpoint {
   request(message: RequestMessage): Promise<Reply>;
   /** One envelope to every agent (on every node) matching `filter`. */
   broadcast(message: BroadcastMessage): Promise<Envelope>;
-  /** Stops receiving; deregisters the agent when the bus registered it. */
-  detach(): Promise<void>;
+  /**
+   * Stops receiving; deregisters the agent when the bus registered it, unless `deregister: false` (a fenced
+   * holder of an identity that another node now hosts leaves that node's descriptor alone).
+   */
+  detach(options?: { deregister?: boolean }): Promise<void>;
 }

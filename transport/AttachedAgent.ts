@@ -139,12 +139,13 @@ export class AttachedAgent implements AgentEndpoint {
     return env;
   }
 
-  async detach(): Promise<void> {
+  async detach(options: { deregister?: boolean } = {}): Promise<void> {
     if (this.#detached) return;
     this.#detached = true;
     this.#bus.detached(this.did);
     await this.inbox.stop();
-    if (this.registered) await this.#bus.registry.deregister(this.did).catch(() => undefined);
+    if (this.registered && options.deregister !== false)
+      await this.#bus.registry.deregister(this.did).catch(() => undefined);
   }
 
   /** Does this agent match a broadcast filter? */

@@ -127,4 +127,10 @@ export const MESSAGING_CODES = {
     kind: 'error',
     meaning: 'a contract-net subtask had no bidder, or every awardee failed or went silent',
   },
+  MANDATE_ERR_TASK_FENCED: {
+    status: 409,
+    kind: 'error',
+    meaning:
+      "a contract-net manager lost its lease (`<manager>.lease` in `mandate_tasks`) or a task record was written by the manager's new holder; this holder stopped and sent nothing further",
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -3,6 +3,7 @@ import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import type { Clock } from '../../kernel/index.ts';
+import { isKvConflict as isConflict } from '../../registry/index.ts';
 import { PlacementUnavailableError } from './errors.ts';
 import type { Lease, NodeRecord, ObservedLease, ObservedNode, PlacementStore } from './PlacementStore.ts';
 
@@ -175,10 +176,4 @@ export class NatsKvPlacementStore implements PlacementStore {
     if (!v.success) return;
     this.#nodes.set(id, { ...v.data, revision: e.revision, seenAt: this.#clock.now() });
   }
-}
-
-/** A compare-and-set lost to another writer (wrong last sequence), as opposed to NATS being unreachable. */
-function isConflict(error: unknown): boolean {
-  const e = error as { message?: string; api_error?: { err_code?: number }; code?: number };
-  return e.api_error?.err_code === 10071 || /wrong last sequence|key exists/i.test(e.message ?? '') || e.code === 10071;
 }

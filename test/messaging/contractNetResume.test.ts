@@ -50,6 +50,59 @@ describe('contract net: a manager that dies resumes; runtime agents are contract
     expect(await store.open(did)).toEqual([]);
   });
 
+  it("contract net - another node's standby holder of the manager identity takes the lease when the active manager is SIGKILLed mid-task; the task completes once", async () => {
+    const worker = await PeerProcess.start({ NATS_URL: ns.url, PEER_ID: 'worker', PEER_WORK_MS: '8000' });
+    cleanup.push(() => worker.kill());
+    const seed = randomBytes(32);
+    const env = { NATS_URL: ns.url, TASK_ID: 'rebalance-8', TASK_CAP: 'fx.quote', MANAGER_LEASE_MS: '3000' };
+    const active = await PeerProcess.start({ ...env, PEER_ID: 'manager-a' }, { script: MANAGER, seed });
+    cleanup.push(() => active.kill());
+    await active.waitFor(/STARTED rebalance-8/);
+    const standby = await PeerProcess.start({ ...env, PEER_ID: 'manager-b' }, { script: MANAGER, seed });
+    cleanup.push(() => standby.kill());
+    await standby.waitFor(/STANDBY/);
+    await worker.waitFor(/AWARD quote 1/, 30_000);
+    expect(standby.out).not.toMatch(/LEASE/); // the active manager renews: the standby only waits
+    expect(active.out).not.toMatch(/DONE/); // the work takes 8 s: the task is open when the manager dies
+    await active.kill();
+    await standby.waitFor(/LEASE\n/, 15_000);
+    await standby.waitFor(/RESUMED rebalance-8/);
+    const [, json] = (await standby.waitFor(/DONE rebalance-8 (.+)\n/, 30_000)) as unknown as [string, string];
+    const outcomes = JSON.parse(json) as Record<string, { by: string; attempt: number; output: unknown }>;
+    expect(outcomes.quote).toMatchObject({ by: worker.did, attempt: 1, output: { by: 'worker', input: { n: 7 } } });
+    expect(worker.out.match(/AWARD quote/g)).toHaveLength(1);
+    expect(active.out).not.toMatch(/DONE/);
+    expect(standby.out).not.toMatch(/STARTED/);
+  }, 90_000);
+
+  it('contract net - a paused manager whose lease was taken over is fenced when it wakes: it writes and sends nothing more, the task completes once on the new holder', async () => {
+    const worker = await PeerProcess.start({ NATS_URL: ns.url, PEER_ID: 'worker', PEER_WORK_MS: '8000' });
+    cleanup.push(() => worker.kill());
+    const seed = randomBytes(32);
+    const env = { NATS_URL: ns.url, TASK_ID: 'rebalance-9', TASK_CAP: 'fx.quote', MANAGER_LEASE_MS: '3000' };
+    const active = await PeerProcess.start({ ...env, PEER_ID: 'manager-a' }, { script: MANAGER, seed });
+    cleanup.push(async () => (active.child.kill('SIGCONT'), active.kill()));
+    await active.waitFor(/STARTED rebalance-9/);
+    const standby = await PeerProcess.start({ ...env, PEER_ID: 'manager-b' }, { script: MANAGER, seed });
+    cleanup.push(() => standby.kill());
+    await standby.waitFor(/STANDBY/);
+    await worker.waitFor(/AWARD quote 1/, 30_000);
+    active.child.kill('SIGSTOP'); // alive but silent: a long GC pause, a partition
+    expect(active.out).not.toMatch(/DONE/); // the work takes 8 s: the task is open when the manager stops
+    await standby.waitFor(/LEASE\n/, 15_000);
+    await standby.waitFor(/DONE rebalance-9 (.+)\n/, 30_000);
+    active.child.kill('SIGCONT');
+    await active.waitFor(/FENCED rebalance-9/, 15_000);
+    expect(active.out).not.toMatch(/DONE/);
+    expect(worker.out.match(/AWARD quote/g)).toHaveLength(1);
+    // The record the new holder completed was not written over by the woken one.
+    const t = await NatsTransport.connect({ servers: ns.url });
+    cleanup.push(() => t.close());
+    const store = await NatsKvContractNetStore.open(t.nc);
+    const did = AgentIdentity.fromSeed(new Uint8Array(seed)).did;
+    expect(await store.get(did, 'rebalance-9')).toMatchObject({ status: 'completed' });
+  }, 120_000);
+
   it('contract net - runtime agents declared in YAML bid; governance denies the cheaper one, the permitted one wins and runs the subtask as a governed cycle', async () => {
     const plugins = new PluginRegistry()
       .perceiver('none', () => ({}))
