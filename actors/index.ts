@@ -78,6 +78,7 @@ export {
 export type {
   CryptoIntent,
   FiatIntent,
+  PayeeVault,
   PaymentExecutor,
   PaymentIntent,
   PaymentReceipt,

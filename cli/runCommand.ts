@@ -1,17 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken, watchTokenFile } from '../gateway/index.ts';
 import { openStore } from '../runtime/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
-import {
-  AgentIdentity,
-  alertSinksFromEnv,
-  createRuntime,
-  type ChainConnection,
-  type IdentityJson,
-  type MandateRuntime,
-} from '../runtime/index.ts';
+import { alertSinksFromEnv, createRuntime, type ChainConnection, type MandateRuntime } from '../runtime/index.ts';
 import { placementFromEnv } from './placementEnv.ts';
 import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
@@ -32,19 +25,6 @@ interface ExampleModule {
     runtime: MandateRuntime,
     context: { chain?: ChainConnection; dataDir?: string },
   ): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
-}
-
-/** The node's messaging identity, kept beside the data directory so its did is stable across restarts. */
-async function loadNodeIdentity(path: string): Promise<AgentIdentity> {
-  try {
-    return AgentIdentity.fromJSON(JSON.parse(await readFile(path, 'utf8')) as IdentityJson);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const identity = AgentIdentity.generate();
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, JSON.stringify(identity.toJSON()), { mode: 0o600 });
-    return identity;
-  }
 }
 
 /** `MANDATE_REVOCATION_AUTHORITIES`: comma-separated did:keys whose signed revocations are honoured for any agent. */
@@ -137,7 +117,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   let report = (e: MandateError): void => void early.push(e);
   const store = await openStore({ dataDir, onProblem: (e) => report(e) });
   const where = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${dataDir}`;
-  const nodeIdentity = await loadNodeIdentity(join(dataDir, '..', 'node-identity.json'));
+  // The node's messaging identity, beside the data directory (a stable did), its key sealed with the data key.
+  const nodeIdentity = await store.nodeIdentity(join(dataDir, '..', 'node-identity.json'));
   const nodeId = process.env.MANDATE_NODE_ID ?? `node-${nodeIdentity.did.slice(-8)}`;
   const out = runOutput({ format, quiet, node: nodeId });
   const natsUrl = process.env.NATS_URL;

@@ -9,6 +9,8 @@
  * write-ahead records, two jobs", says who owns what.
  */
 import { IdempotencyConflictError, type ErrorCode } from '../../kernel/index.ts';
+import { concealPayee, isConcealed, revealPayee, type StoredIntent } from './concealPayee.ts';
+import type { PayeeVault } from './PayeeVault.ts';
 import { intentFingerprint, type PaymentIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt, PaymentStatus } from './PaymentReceipt.ts';
 import type { RailSql } from './RailSql.ts';
@@ -23,7 +25,7 @@ export interface LedgerEntry {
 interface Row extends Record<string, unknown> {
   idempotency_key: string;
   fingerprint: string;
-  params: PaymentIntent;
+  params: StoredIntent;
   status: PaymentStatus | 'signed';
   receipt: PaymentReceipt;
 }
@@ -63,12 +65,18 @@ export interface LedgerUpdate {
   now: Date;
 }
 
-/** Idempotent, write-ahead storage of intents and their receipts. */
+/**
+ * Idempotent, write-ahead storage of intents and their receipts. With a {@link PayeeVault}, a fiat
+ * creditor's name and IBAN are kept in the vault and `rail_intents` holds only the pseudonym (and a
+ * fingerprint over that form, so nothing personal can be guessed back from it either).
+ */
 export class IntentLedger {
   readonly #sql: RailSql;
+  readonly #vault: PayeeVault | undefined;
 
-  constructor(sql: RailSql) {
+  constructor(sql: RailSql, vault?: PayeeVault) {
     this.#sql = sql;
+    this.#vault = vault;
   }
 
   /**
@@ -79,7 +87,8 @@ export class IntentLedger {
    * in the same commit as its signed transaction).
    */
   async begin(intent: PaymentIntent, { rail, now, receiptRail = rail, lockIn }: LedgerBegin): Promise<LedgerEntry> {
-    const fingerprint = intentFingerprint(intent);
+    const stored = await concealPayee(intent, this.#vault);
+    const fingerprint = intentFingerprint(stored as PaymentIntent);
     const receipt = pendingReceipt(intent, receiptRail, now);
     const sql = lockIn ?? this.#sql;
     const inserted = await sql.query<Row>(
@@ -92,25 +101,25 @@ export class IntentLedger {
         rail,
         intent.agentId,
         fingerprint,
-        JSON.stringify(intent),
+        JSON.stringify(stored),
         JSON.stringify(receipt),
         now,
       ],
     );
     const row = inserted[0] ?? (await this.#row(sql, intent.idempotencyKey, lockIn !== undefined));
     if (row === undefined) throw new Error(`rail_intents row ${intent.idempotencyKey} vanished after insert`);
-    return checked(row, intent, fingerprint);
+    return this.#entry(checked(row, intent, fingerprint));
   }
 
   /** The entry recorded for `intent`'s key, if any (a read, nothing written); throws on a key reused with other parameters. */
   async find(intent: PaymentIntent): Promise<LedgerEntry | undefined> {
     const row = await this.#row(this.#sql, intent.idempotencyKey);
-    return row === undefined ? undefined : checked(row, intent, intentFingerprint(intent));
+    return row === undefined ? undefined : this.#entry(checked(row, intent, intentFingerprint(intent)));
   }
 
   async get(key: string, tx: RailSql = this.#sql, lock = false): Promise<LedgerEntry | undefined> {
     const row = await this.#row(tx, key, lock);
-    return row === undefined ? undefined : toEntry(row);
+    return row === undefined ? undefined : this.#entry(row);
   }
 
   /**
@@ -154,6 +163,11 @@ export class IntentLedger {
     return rows.map((r) => r.idempotency_key);
   }
 
+  /** The entry of a row, a concealed creditor opened from the vault. */
+  async #entry(row: Row): Promise<LedgerEntry> {
+    return { intent: await revealPayee(row.params, this.#vault), status: row.status, receipt: row.receipt };
+  }
+
   async #row(tx: RailSql, key: string, lock = false): Promise<Row | undefined> {
     const rows = await tx.query<Row>(
       `SELECT * FROM rail_intents WHERE idempotency_key = $1${lock ? ' FOR UPDATE' : ''}`,
@@ -163,16 +177,17 @@ export class IntentLedger {
   }
 }
 
-function checked(row: Row, intent: PaymentIntent, fingerprint: string): LedgerEntry {
-  if (row.fingerprint !== fingerprint) {
+/**
+ * The row, if it was recorded for the same parameters. `fingerprint` is over the stored form; a row
+ * from before the vault holds its creditor in clear and was fingerprinted over the clear intent.
+ */
+function checked(row: Row, intent: PaymentIntent, fingerprint: string): Row {
+  const expected = intent.kind === 'fiat' && !isConcealed(row.params) ? intentFingerprint(intent) : fingerprint;
+  if (row.fingerprint !== expected) {
     throw new IdempotencyConflictError(
       `idempotency key "${intent.idempotencyKey}" was already used for a different payment; use a new key for new parameters, or resend exactly the first parameters to get the first result`,
       { details: { idempotencyKey: intent.idempotencyKey } },
     );
   }
-  return toEntry(row);
-}
-
-function toEntry(row: Row): LedgerEntry {
-  return { intent: row.params, status: row.status, receipt: row.receipt };
+  return row;
 }

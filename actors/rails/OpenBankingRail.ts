@@ -14,6 +14,7 @@ import { DelayQueue } from './DelayQueue.ts';
 import { BroadcastError, InvalidIntentError } from './errors.ts';
 import { IntentLedger } from './IntentLedger.ts';
 import { PaymentInitiationResponse, type PaymentInitiationApi } from './PaymentInitiationApi.ts';
+import type { PayeeVault } from './PayeeVault.ts';
 import { FiatIntentSchema, parseIntent, type FiatIntent } from './PaymentIntent.ts';
 import { FINAL_STATUSES, type PaymentReceipt, type PaymentStatus } from './PaymentReceipt.ts';
 import type { FiatRail } from './Rail.ts';
@@ -22,6 +23,8 @@ import type { RailSql } from './RailSql.ts';
 /** Options of {@link OpenBankingRail}. */
 export interface OpenBankingRailOptions {
   readonly sql: RailSql;
+  /** Keeps creditor names and IBANs out of `rail_intents` (pseudonyms there); give it `store.vault`. */
+  readonly payees?: PayeeVault;
   readonly api: PaymentInitiationApi;
   readonly debtorIban: string;
   readonly killSwitch: KillSwitch;
@@ -67,7 +70,7 @@ export class OpenBankingRail implements FiatRail {
       );
     }
     this.#o = options;
-    this.#ledger = new IntentLedger(options.sql);
+    this.#ledger = new IntentLedger(options.sql, options.payees);
     this.#now = options.now ?? (() => new Date());
     this.#rail = `fiat:${options.api.name}:${options.debtorIban}`;
   }

@@ -3,6 +3,9 @@
  */
 import { createError } from '../../kernel/index.ts';
 
+/** A recorded fiat payment's creditor pseudonym cannot be opened (erased subject, or no vault given to the rail). */
+export class PayeeVaultError extends createError('MANDATE_ERR_RAIL_PAYEE_VAULT', 'PayeeVaultError') {}
+
 /** A payment intent failed validation; nothing was recorded or sent. */
 export class InvalidIntentError extends createError('MANDATE_ERR_RAIL_INTENT_INVALID', 'InvalidIntentError') {}
 

@@ -52,6 +52,7 @@ export { SandboxBank } from './SandboxBank.ts';
 export type { SandboxBankOptions } from './SandboxBank.ts';
 export { PaymentInitiationStatus, PaymentInitiationResponse } from './PaymentInitiationApi.ts';
 export type { PaymentInitiationApi, CreditTransferRequest } from './PaymentInitiationApi.ts';
+export type { PayeeVault } from './PayeeVault.ts';
 export { DelayQueue } from './DelayQueue.ts';
 
 // Persistence and caching

@@ -33,6 +33,12 @@ export const ACTOR_CODES = {
     kind: 'error',
     meaning: 'no payment is recorded under that idempotency key',
   },
+  MANDATE_ERR_RAIL_PAYEE_VAULT: {
+    status: 409,
+    kind: 'error',
+    meaning:
+      "a recorded fiat payment's creditor is a vault pseudonym that cannot be opened: the subject was erased, or the rail was built without the vault (`payees`); nothing is sent",
+  },
   MANDATE_ERR_RAIL_FEE_CAP: {
     status: 422,
     kind: 'error',

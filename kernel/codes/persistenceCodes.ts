@@ -49,6 +49,12 @@ export const PERSISTENCE_CODES = {
     meaning:
       'a value sealed at rest (agent seed, audit signer, vault record) does not open: wrong `MANDATE_SECRET_KEY`/key file, or the row was altered',
   },
+  MANDATE_ERR_STORE_FILE_MODE: {
+    status: 500,
+    kind: 'error',
+    meaning:
+      'a secret file (the data key, the node identity) or the data directory is readable or writable by group or others; the process refuses to start until it is `chmod 600` (directories 700)',
+  },
   MANDATE_ERR_STORE_CLOSED: { status: 503, kind: 'error', meaning: 'the store was written to after `close()`' },
   MANDATE_ERR_AUDIT_INPUT: {
     status: 400,

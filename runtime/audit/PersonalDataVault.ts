@@ -44,14 +44,18 @@ export class PersonalDataVault {
     this.#o = options;
   }
 
-  /** Stores a subject's data and returns its pseudonym; the same IBAN (else email) gives the same pseudonym. */
-  async put(data: PersonalData): Promise<string> {
+  /**
+   * Stores a subject's data and returns its pseudonym; the same IBAN (else email) gives the same
+   * pseudonym, or with `lookup` the same lookup text (a rail keeps one subject per exact IBAN and name).
+   */
+  async put(data: PersonalData, options: { lookup?: string } = {}): Promise<string> {
     const parsed = personalSchema.safeParse(data);
     if (!parsed.success)
       throw new AuditInputError(
         `Invalid personal data: ${parsed.error.issues[0]!.message}. Give string fields such as name, iban, email.`,
       );
-    const natural = parsed.data.iban?.replace(/\s+/g, '').toUpperCase() ?? parsed.data.email?.trim().toLowerCase();
+    const natural =
+      options.lookup ?? parsed.data.iban?.replace(/\s+/g, '').toUpperCase() ?? parsed.data.email?.trim().toLowerCase();
     const lookup = natural === undefined ? null : createHmac('sha256', this.#o.lookupKey).update(natural).digest('hex');
     const id = `subj_${Buffer.from(this.#o.random(16)).toString('base64url')}`;
     const sealed = this.#o.box.seal(JSON.stringify(parsed.data), `vault:${id}`);

@@ -11,6 +11,8 @@ import { raiseFence, staleSnapshotError } from './fenceStatements.ts';
 import type { GroupCommit } from './GroupCommit.ts';
 import { storeWriter } from './storeWriter.ts';
 import { checkSameParams, insertIntent, patchIntent } from './intentStatements.ts';
+import type { AgentIdentity } from '../../transport/index.ts';
+import { loadNodeIdentity } from './loadNodeIdentity.ts';
 import { loadWalletSeed } from './loadWalletSeed.ts';
 import { queryDecisionRecords, queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
 import type { ReputationEvent } from './ReputationEvent.ts';
@@ -71,6 +73,11 @@ export class PostgresStore implements RuntimeStore {
     this.#chain = chain;
     this.audit = chain;
     this.#writer = storeWriter(parts, chain);
+  }
+
+  /** The node's messaging identity from `file`, its private key sealed with this store's data key (see {@link loadNodeIdentity}). */
+  nodeIdentity(file: string): Promise<AgentIdentity> {
+    return loadNodeIdentity(file, this.#p.box);
   }
 
   /** The node's wallet seed (hex), sealed in the database; agents' EVM accounts derive from it. */
@@ -229,11 +236,7 @@ export class PostgresStore implements RuntimeStore {
   }
 
   async appendAudit(entry: AuditInput): Promise<void> {
-    await this.#writer.submit({
-      kind: 'audit',
-      input: parseAuditInput(entry),
-      entryId: this.#entryId(),
-    });
+    await this.#writer.submit({ kind: 'audit', input: parseAuditInput(entry), entryId: this.#entryId() });
   }
 
   /** Records a reputation change (append-only). */

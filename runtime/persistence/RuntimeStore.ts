@@ -3,6 +3,7 @@ import type { AlertStore } from '../alerts/AlertStore.ts';
 import type { AgentVersionStore } from '../versions/AgentVersion.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
+import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
 import type { CompactionResult, RetentionPolicy } from './compactHistory.ts';
 
@@ -152,6 +153,8 @@ export interface RuntimeStore {
   readonly versions?: AgentVersionStore;
   /** The node's wallet seed (hex, sealed at rest): agents' EVM accounts are derived from it. */
   walletSeed?(): Promise<string>;
+  /** The personal-data vault (sealed counterparty details by pseudonym); rails keep creditors there. */
+  readonly vault?: PersonalDataVault;
   /**
    * Makes `token` the agent's current fencing token (refused when a newer one is there); from then
    * on the store refuses the agent's intents and snapshots carrying any other token.

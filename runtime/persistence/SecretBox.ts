@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { checkPrivateFile } from './checkPrivateFile.ts';
 import { SecretUnsealError, StoreConfigError } from './errors.ts';
 
 const VERSION = 'v1';
@@ -23,11 +24,13 @@ export class SecretBox {
 
   /**
    * The box for `MANDATE_SECRET_KEY` (32 bytes as base64, base64url or hex) when given; otherwise the
-   * key in `keyFile`, generated with mode 0600 on first use.
+   * key in `keyFile`, generated with mode 0600 on first use. A key file that group or others can
+   * read (or whose directory they can write) is refused with `MANDATE_ERR_STORE_FILE_MODE`.
    */
   static load(options: { secretKey?: string; keyFile: string }): SecretBox {
     if (options.secretKey !== undefined && options.secretKey !== '')
       return new SecretBox(decodeKey(options.secretKey, 'MANDATE_SECRET_KEY'));
+    checkPrivateFile(options.keyFile, 'The data key file');
     if (existsSync(options.keyFile))
       return new SecretBox(decodeKey(readFileSync(options.keyFile, 'utf8').trim(), options.keyFile));
     mkdirSync(dirname(options.keyFile), { recursive: true });

@@ -24,6 +24,9 @@ export class IntentUnknownError extends createError('MANDATE_ERR_STORE_INTENT_UN
 /** A value sealed at rest cannot be opened: wrong `MANDATE_SECRET_KEY`, or the ciphertext was altered. */
 export class SecretUnsealError extends createError('MANDATE_ERR_STORE_SECRET', 'SecretUnsealError') {}
 
+/** A secret file or the data directory is open to group or others; nothing was started. */
+export class FileModeError extends createError('MANDATE_ERR_STORE_FILE_MODE', 'FileModeError') {}
+
 /** The store was used after `close()` or before `open()`. */
 export class StoreClosedError extends createError('MANDATE_ERR_STORE_CLOSED', 'StoreClosedError') {}
 

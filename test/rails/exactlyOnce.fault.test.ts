@@ -12,13 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRailFixture, type RailFixture } from '../support/evmFixture.ts';
 
 /**
- * Kill rounds (each SIGKILLs every worker): 25 rounds × 4 workers = 100 kill points in CI; the manual
- * long run is MANDATE_FAULT_KILLS=125 (500 kill points, see README "Hardening").
+ * Kill points (one SIGKILLed worker process, mid-plan, is one point): at least 100 in CI, at least
+ * MANDATE_FAULT_KILLS × workers for the manual long run (MANDATE_FAULT_KILLS=125 is 500, see README
+ * "Hardening"). Rounds go on until the count is reached: when a worker's slice is all paid, the plan
+ * grows by a batch before the next round, so a fast machine cannot run out of work to interrupt.
  */
 const KILLS = Number(process.env['MANDATE_FAULT_KILLS'] ?? 25);
-const INTENTS = Number(process.env['MANDATE_FAULT_INTENTS'] ?? 6 * KILLS + 10);
 /** Worker processes paying from the same key at once (each its own slice of the plan). */
 const WORKERS = Number(process.env['MANDATE_FAULT_WORKERS'] ?? 4);
+const KILL_POINTS = KILLS * WORKERS;
+const INTENTS = Number(process.env['MANDATE_FAULT_INTENTS'] ?? 6 * KILLS + 10);
+/** Intents added to the plan when a worker's slice is all paid before a round (10 per worker). */
+const BATCH = 10 * WORKERS;
+/** Upper bound on rounds, so a worker that can never be killed fails the test instead of looping. */
+const MAX_ROUNDS = 3 * KILLS + 10;
 const SEED = Number(process.env['MANDATE_FAULT_SEED'] ?? Date.now() % 1_000_000);
 
 /** mulberry32: a small seeded PRNG so a failing run can be replayed with MANDATE_FAULT_SEED. */
@@ -76,11 +83,11 @@ function startWorker(
 
 describe('exactly-once under SIGKILL', () => {
   it(
-    `rails fault - ${KILLS} rounds of SIGKILLing ${WORKERS} processes paying from one key: every intent paid once or failed, no nonce gap`,
+    `rails fault - SIGKILLing ${WORKERS} processes paying from one key until ${KILL_POINTS} kill points: every intent paid once or failed, no nonce gap`,
     async () => {
       const random = prng(SEED);
       const payer = fx.node.accounts[fx.payerIndex]!;
-      const plan = Array.from({ length: INTENTS }, (_, i) => ({
+      const intent = (i: number) => ({
         kind: 'crypto',
         idempotencyKey: `fault-${SEED}-${i}`,
         agentId: 'agent-fault',
@@ -88,36 +95,59 @@ describe('exactly-once under SIGKILL', () => {
         // Every 10th payment exceeds the payer's balance: it must end explicitly failed, never half-paid.
         amount: i % 10 === 9 ? '2000000' : `${1 + i}.25`,
         to: Wallet.createRandom().address,
-      }));
+      });
+      const plan = Array.from({ length: INTENTS }, (_, i) => intent(i));
       await fx.node.provider().send('evm_setIntervalMining', [40]);
-      const env = (w: number) => {
-        const planPath = join(dir, `plan-${w}.json`);
-        writeFileSync(planPath, JSON.stringify(plan.filter((_, i) => i % WORKERS === w)));
-        return {
-          RAIL_DB_URL: fx.db.url,
-          RAIL_NODE_URL: fx.node.url,
-          RAIL_CHAIN_ID: String(fx.node.chainId),
-          RAIL_USDC: fx.usdc,
-          RAIL_PAYER_KEY: payer.privateKey,
-          RAIL_PLAN: planPath,
-        };
+      const planPath = (w: number) => join(dir, `plan-${w}.json`);
+      const writePlans = () => {
+        for (let w = 0; w < WORKERS; w++)
+          writeFileSync(planPath(w), JSON.stringify(plan.filter((_, i) => i % WORKERS === w)));
       };
-      const envs = Array.from({ length: WORKERS }, (_, w) => env(w));
-      let killed = 0;
-      let finishedEarly = 0;
+      writePlans();
+      const envs = Array.from({ length: WORKERS }, (_, w) => ({
+        RAIL_DB_URL: fx.db.url,
+        RAIL_NODE_URL: fx.node.url,
+        RAIL_CHAIN_ID: String(fx.node.chainId),
+        RAIL_USDC: fx.usdc,
+        RAIL_PAYER_KEY: payer.privateKey,
+        RAIL_PLAN: planPath(w),
+      }));
+      let rounds = 0;
+      let killPoints = 0;
+      let extended = 0;
       const interrupted: Record<string, number> = {};
-      while (killed < KILLS) {
+      while (killPoints < KILL_POINTS) {
+        expect(
+          rounds,
+          `${killPoints}/${KILL_POINTS} kill points after ${MAX_ROUNDS} rounds (seed ${SEED})`,
+        ).toBeLessThan(MAX_ROUNDS);
+        rounds += 1;
+        // Every worker must have unpaid intents when its round starts, or killing it tests nothing: a slice
+        // that is all final gets more work (BATCH intents spread over every worker) first.
+        const final = new Set(
+          (
+            await fx.db.pool.query<{ idempotency_key: string }>(
+              `SELECT idempotency_key FROM rail_intents WHERE status IN ('confirmed', 'failed')`,
+            )
+          ).rows.map((r) => r.idempotency_key),
+        );
+        const idle = (w: number) => plan.every((p, i) => i % WORKERS !== w || final.has(p.idempotencyKey));
+        if (envs.some((_, w) => idle(w))) {
+          for (let i = 0; i < BATCH; i++) plan.push(intent(plan.length));
+          writePlans();
+          extended += 1;
+        }
         const ws = envs.map((e) => startWorker(e));
         await Promise.all(ws.map((w) => w.ready));
         await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
-        if (ws.every((w) => w.child.exitCode !== null)) {
-          finishedEarly += 1;
-          for (const w of ws) expect(w.output()).toContain('DONE');
-          break; // everything was paid before we could kill again
-        }
-        for (const w of ws) w.child.kill('SIGKILL');
+        // Only a worker still running when the signal is sent is a kill point; one that finished its slice is not.
+        const alive = ws.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+        for (const w of alive) w.child.kill('SIGKILL');
         await Promise.all(ws.map((w) => w.done));
-        killed += 1;
+        killPoints += alive.filter((w) => w.child.signalCode === 'SIGKILL').length;
+        for (const w of ws)
+          if (w.child.signalCode !== 'SIGKILL')
+            expect(w.output(), `worker exited on its own (seed ${SEED})`).toContain('DONE');
         // What the kill interrupted: intents between record and final, and signed bytes never acknowledged by the node.
         const open = await fx.db.pool.query<{ status: string; n: string }>(
           `SELECT status, count(*)::text AS n FROM rail_intents WHERE status IN ('pending', 'signed', 'submitted') GROUP BY status`,
@@ -128,6 +158,7 @@ describe('exactly-once under SIGKILL', () => {
         );
         interrupted['signed-not-broadcast'] = (interrupted['signed-not-broadcast'] ?? 0) + Number(unsent.rows[0]!.n);
       }
+      expect(killPoints).toBeGreaterThanOrEqual(KILL_POINTS);
       const finals = envs.map((e) => startWorker(e));
       const codes = await Promise.all(finals.map((w) => w.done));
       expect(codes, `final worker output (seed ${SEED}):\n${finals.map((w) => w.output()).join('\n')}`).toEqual(
@@ -141,7 +172,7 @@ describe('exactly-once under SIGKILL', () => {
           receipt: { reference: string; failure: { code: string } | null };
         }>('SELECT idempotency_key, status, receipt FROM rail_intents')
       ).rows;
-      expect(rows).toHaveLength(INTENTS);
+      expect(rows).toHaveLength(plan.length);
       const provider = fx.node.provider();
       let confirmed = 0;
       for (const [i, intent] of plan.entries()) {
@@ -162,10 +193,11 @@ describe('exactly-once under SIGKILL', () => {
       // Every nonce on chain carries exactly one of our payments (no gaps, no extras).
       expect(latest).toBe(confirmed);
       console.log(
-        `rails fault: seed ${SEED}, ${killed} rounds × ${WORKERS} SIGKILLs${finishedEarly ? ' (plan finished early)' : ''}, ${confirmed}/${INTENTS} confirmed (${INTENTS - confirmed} refused as planned), final nonce ${latest}; left mid-flight by kills: ${JSON.stringify(interrupted)}`,
+        `rails fault: seed ${SEED}, ${killPoints} kill points in ${rounds} rounds of ${WORKERS} workers (plan extended ${extended} times), ${confirmed}/${plan.length} confirmed (${plan.length - confirmed} refused as planned), final nonce ${latest}; left mid-flight by kills: ${JSON.stringify(interrupted)}`,
       );
     },
-    Math.max(300_000, KILLS * 5_000),
+    // Generous: on a loaded two-core machine a round takes 15–25 s (about 5 s on a quiet one).
+    Math.max(1_200_000, KILLS * 48_000),
   );
 });
 

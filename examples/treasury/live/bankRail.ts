@@ -22,6 +22,8 @@ export async function openBankRail(
   });
   const rail = new OpenBankingRail({
     sql: pgRailSql(pool),
+    // Creditor names and IBANs are sealed in the store's vault; rail_intents keeps pseudonyms.
+    ...(runtime.store?.vault === undefined ? {} : { payees: runtime.store.vault }),
     api: bank,
     debtorIban: OPERATING_IBAN,
     killSwitch: runtime.railKillSwitch(),
