@@ -55,7 +55,7 @@ export { durationSchema, governanceFileSchema, perAssetSchema } from './policies
 export type { GovernanceConfig } from './policies/governanceSchema.ts';
 export { ReputationPolicy } from './policies/ReputationPolicy.ts';
 export type { BudgetReservation } from './policies/Budget.ts';
-export type { ReputationChange, ReputationOptions, Violation } from './policies/ReputationPolicy.ts';
+export type { ReputationChange, ReputationOptions, ReputationState, Violation } from './policies/ReputationPolicy.ts';
 export { SandboxPolicy } from './policies/SandboxPolicy.ts';
 export type { Permission } from './policies/SandboxPolicy.ts';
 export type { PolicyResult, Proposal, SpendLimits, SupervisorPolicy } from './policies/SupervisorPolicy.ts';
@@ -257,11 +257,13 @@ export { BehaviourBaseline, ZeroTrustPolicy } from './zerotrust/index.ts';
 export type { BehaviourSignals, ThreatLevel, ZeroTrustOptions, ZeroTrustVerdict } from './zerotrust/index.ts';
 export {
   applyEvidence,
+  BONUS_ABOVE,
   decay,
   limitFactor,
   neutralScore,
   REPUTATION_DIMENSIONS,
   slash,
+  WARNING_BELOW,
 } from './policies/reputationModel.ts';
 export type {
   Evidence,

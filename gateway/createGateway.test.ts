@@ -49,6 +49,7 @@ const ROUTES: Array<Call & { allowed: Role[] }> = [
   { method: 'POST', url: `/api/agents/${GHOST}/resume`, body: { reason: 'matrix' }, allowed: ['admin', 'operator'] },
   { method: 'POST', url: `/api/agents/${GHOST}/stop`, body: { reason: 'matrix' }, allowed: ['admin'] },
   { method: 'GET', url: `/api/agents/${GHOST}/versions`, allowed: ['admin', 'operator', 'observer'] },
+  { method: 'GET', url: `/api/agents/${GHOST}/reputation`, allowed: ['admin', 'operator', 'observer'] },
   {
     method: 'POST',
     url: `/api/agents/${GHOST}/rollback`,

@@ -35,6 +35,9 @@ export const AgentsQuerySchema = z
   })
   .strict();
 
+/** Query of GET /api/agents/:id/reputation: how many stored changes to return (newest first). */
+export const ReputationQuerySchema = z.object({ limit: count(500).pipe(z.number().min(1)).optional() }).strict();
+
 /** Why an operator does something; stored in the audit log. */
 export const ReasonSchema = storableText().trim().min(1, 'say why: the reason goes in the audit log').max(1000);
 

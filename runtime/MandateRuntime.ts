@@ -2,6 +2,7 @@ import type { Principal } from '../machines/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.ts';
 import type { HealthScore } from './health/healthScore.ts';
+import type { AgentReputation, AgentReputationReport } from './reputation/agentReputation.ts';
 import type { Clock } from '../kernel/index.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { GateChange } from './control/OperatorCommands.ts';
@@ -58,6 +59,8 @@ export interface MachineGraph {
 
 /** An agent with its context, machine and recent transitions. */
 export interface AgentDetail extends AgentSummary {
+  /** The reputation's dimensions, limit factor and standing (docs/reputation.md); `reputation` is its overall score. */
+  reputationScore: AgentReputation;
   context: Record<string, unknown>;
   machine: MachineGraph;
   recent: TransitionEvent[];
@@ -159,6 +162,8 @@ export interface MandateRuntime {
    * as `config.agent.rolledback`, and it sticks across restarts until a new definition is deployed.
    */
   rollback(agentId: string, request: RollbackRequest): Promise<AgentVersionInfo>;
+  /** An agent's reputation (dimensions, limit factor, standing) with its newest `limit` stored changes (default 50); unknown agents are `MANDATE_ERR_NOT_FOUND`. */
+  agentReputation(agentId: string, options?: { limit?: number }): Promise<AgentReputationReport>;
   /** The supervision tree. */
   tree(): TreeNode;
   /** The newest transitions, oldest first (optionally of one actor). Kept while somebody listens or a store is attached. */

@@ -25,6 +25,7 @@ import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.t
 import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import { DuplicateIdError } from './errors.ts';
+import { agentReputationReport, type AgentReputationReport } from './reputation/agentReputation.ts';
 import { registerAgent } from './host/registerAgent.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import { startPlacement } from './placement/startPlacement.ts';
@@ -149,6 +150,10 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   rollback(agentId: string, request: RollbackRequest): Promise<AgentVersionInfo> {
     return this.#versions.rollback(agentId, request);
+  }
+
+  agentReputation(agentId: string, options: { limit?: number } = {}): Promise<AgentReputationReport> {
+    return agentReputationReport(this.#s, { agentId, limit: options.limit ?? 50 });
   }
 
   /** Nodes and placements as this node sees them; undefined without placement. */

@@ -127,9 +127,11 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   };
   const limitsOf = (id: string): SpendLimits | undefined => late.tree.get(id)?.def.limits;
   const reputationListeners = new Set<(change: ReputationChange) => void>();
+  const persist = store?.reputation === undefined ? {} : { persist: store.reputation.append.bind(store.reputation) };
   const reputation = new ReputationPolicy({
     limitsOf,
-    onChange: onReputationChange({ listeners: reputationListeners, alert, audit, nodeId }),
+    now: () => clock.now(),
+    onChange: onReputationChange({ listeners: reputationListeners, alert, audit, nodeId, ...persist }),
   });
   const governance = new GovernancePolicy(
     options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} },

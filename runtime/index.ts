@@ -7,6 +7,7 @@ export type { IdentityJson } from '../transport/index.ts';
 export { defineAgent } from './agents/defineAgent.ts';
 export type { AgentDefinition, AgentSpec } from './agents/defineAgent.ts';
 export type { HealthScore } from './health/healthScore.ts';
+export type { AgentReputation, AgentReputationReport } from './reputation/agentReputation.ts';
 export type {
   AgentSource,
   AgentVersionInfo,

@@ -2,6 +2,7 @@ import type { RuntimeServices } from './composeRuntime.ts';
 import { isWorking, type AgentHost } from './host/AgentHost.ts';
 import { machineGraph } from './machineGraph.ts';
 import { healthScore, type HealthScore } from './health/healthScore.ts';
+import { agentReputation } from './reputation/agentReputation.ts';
 import type { AgentDetail, AgentSummary, CapabilityInfo, RuntimeMetrics } from './MandateRuntime.ts';
 
 /** The health score of a hosted agent (docs/health.md). */
@@ -50,6 +51,7 @@ export function agentDetail(s: RuntimeServices, h: AgentHost): AgentDetail {
   const { limits: _l, ...context } = h.context;
   return {
     ...agentSummary(s, h),
+    reputationScore: agentReputation(s.reputation, h.id),
     context: context,
     machine: machineGraph(h.actor.logic),
     recent: s.journal.recent(h.id).slice(-50),

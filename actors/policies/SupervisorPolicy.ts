@@ -1,4 +1,4 @@
-import type { Decision, Outcome, ProposedAction } from '../../machines/index.ts';
+import type { Decision, Outcome, ProposedAction, Trigger } from '../../machines/index.ts';
 
 /** A proposed action on its way up the supervisor chain. */
 export interface Proposal {
@@ -10,6 +10,8 @@ export interface Proposal {
   action: ProposedAction;
   facts: Record<string, unknown>;
   at: number;
+  /** What started the cycle (a contract-net award is a `user` trigger named `agent:<did>`). */
+  trigger?: Trigger;
 }
 
 /** One supervisor's answer. `pending` means a human or agent must approve within `approvalTimeoutMs`. */

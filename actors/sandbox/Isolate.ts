@@ -1,4 +1,4 @@
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
 import {
   SandboxCapabilityError,
@@ -9,27 +9,14 @@ import {
   SandboxThrewError,
   SandboxTimeoutError,
 } from './errors.ts';
+import { newCallState, type CallState, type Caps } from './callState.ts';
 import { cpuNow, retireQuickJs } from './quickJsEngine.ts';
-import type { SandboxCapability, SandboxLimits, SandboxUsage } from './sandboxLimits.ts';
+import type { SandboxLimits, SandboxUsage } from './sandboxLimits.ts';
 import type { StrategyFunction } from './validateSandboxCode.ts';
 import { FORBIDDEN_GLOBALS, VM_BOOTSTRAP } from './vmBootstrap.ts';
 
 /** Stack of the isolate: below what the WebAssembly stack holds, so QuickJS reports an overflow before the engine under it does. */
 const STACK_BYTES = 128 * 1024;
-
-type Caps = Readonly<Record<string, SandboxCapability<unknown, unknown>>>;
-
-/** The call in flight: its label, capabilities, budgets, and how it ends. */
-interface CallState {
-  label: string;
-  caps: Caps;
-  pending: Set<QuickJSDeferredPromise>;
-  cpu: number;
-  slice: number;
-  deadline: number;
-  violation?: Error;
-  end(result: { json: string } | { error: Error }): void;
-}
 
 /** One call into the isolate: the label its errors name, the input as JSON, and the host capabilities it may use. */
 export interface IsolateCall {
@@ -114,20 +101,28 @@ export class Isolate {
     let end!: CallState['end'];
     const ended = new Promise<{ json: string } | { error: Error }>((resolve) => (end = resolve));
     const deadline = started + this.#limits.timeoutMs;
-    const call: CallState = { label, caps, pending: new Set(), cpu: 0, slice: Number.NaN, deadline, end };
+    const call = newCallState(label, { caps, deadline, end });
     this.#call = call;
     const timer = setTimeout(
       () => this.#violate(new SandboxTimeoutError(`${label} did not finish within ${this.#limits.timeoutMs} ms`)),
       this.#limits.timeoutMs,
     );
     try {
-      const input = this.#ctx.newString(inputJson);
-      const r = this.#enter(() =>
-        this.#ctx.callFunction(this.#invoke, this.#ctx.undefined, this.#fns.get(fn)!, input, this.#done, this.#failed),
-      );
-      input.dispose();
-      this.#unwrap(r).dispose();
-      this.#pump();
+      // One slice for the call and the jobs it queued (one pair of CPU readings, not two).
+      this.#enter(() => {
+        const input = this.#ctx.newString(inputJson);
+        const r = this.#ctx.callFunction(
+          this.#invoke,
+          this.#ctx.undefined,
+          this.#fns.get(fn)!,
+          input,
+          this.#done,
+          this.#failed,
+        );
+        input.dispose();
+        this.#unwrap(r).dispose();
+        this.#runJobs();
+      });
       const result = await ended;
       if (call.violation !== undefined) throw call.violation;
       if ('error' in result) throw result.error;
@@ -167,15 +162,8 @@ export class Isolate {
 
   /** Runs the module's top level under the budgets of a call of its own. */
   #budgeted<R>(label: string, f: () => R): R {
-    this.#call = {
-      label,
-      caps: {},
-      pending: new Set(),
-      cpu: 0,
-      slice: Number.NaN,
-      deadline: performance.now() + this.#limits.timeoutMs,
-      end: () => undefined,
-    };
+    const deadline = performance.now() + this.#limits.timeoutMs;
+    this.#call = newCallState(label, { caps: {}, deadline, end: () => undefined });
     try {
       const r = this.#enter(f);
       if (this.#call.violation !== undefined) throw this.#call.violation;
@@ -189,11 +177,13 @@ export class Isolate {
     const call = this.#call;
     if (call === undefined) return false; // only the bootstrap (ours) runs outside a call
     if (call.violation !== undefined) return true;
-    if (call.cpu + (cpuNow() - call.slice) > this.#limits.cpuMs) {
-      call.violation = new SandboxCpuError(
-        `${call.label} used more than ${this.#limits.cpuMs} ms of CPU and was stopped`,
-      );
-    } else if (performance.now() > call.deadline) {
+    const wall = performance.now();
+    const budget = this.#limits.cpuMs;
+    // The code runs on this thread, so its CPU time never exceeds the wall time of the slice; the
+    // process-wide reading (GC threads count too) is read only once twice that could reach the budget.
+    if (call.cpu + 2 * (wall - call.sliceWall) > budget && call.cpu + (cpuNow() - call.slice) > budget) {
+      call.violation = new SandboxCpuError(`${call.label} used more than ${budget} ms of CPU and was stopped`);
+    } else if (wall > call.deadline) {
       call.violation = new SandboxTimeoutError(`${call.label} did not finish within ${this.#limits.timeoutMs} ms`);
     }
     return call.violation !== undefined;
@@ -203,11 +193,13 @@ export class Isolate {
   #enter<R>(f: () => R): R {
     const call = this.#call!;
     call.slice = cpuNow();
+    call.sliceWall = performance.now();
     try {
       return f();
     } finally {
       call.cpu += cpuNow() - call.slice;
       call.slice = Number.NaN;
+      call.sliceWall = Number.NaN;
     }
   }
 
@@ -282,9 +274,14 @@ export class Isolate {
     return deferred.handle;
   }
 
-  /** Runs the isolate's queued promise jobs (what a settled capability set going). */
+  /** Runs the isolate's queued promise jobs (what a settled capability set going) as a slice of its own. */
   #pump(): void {
-    const r = this.#enter(() => this.#rt.executePendingJobs());
+    this.#enter(() => this.#runJobs());
+  }
+
+  /** Runs the queued promise jobs inside the current slice. */
+  #runJobs(): void {
+    const r = this.#rt.executePendingJobs();
     if (r.error !== undefined) {
       const dumped = this.#dump(r.error);
       r.error.dispose();

@@ -29,7 +29,8 @@ export const FORBIDDEN_GLOBALS = [
  * call's granted capabilities and reports any other name), freezes every built-in and its
  * prototype (so code cannot pollute what the next statement or a passed-in object relies on), and
  * returns `invoke(fn, inputJson, done, failed)`: parse the input, deep-freeze it, call the
- * strategy function with it and `caps`, and hand the result as JSON to `done` (or the error to `failed`). The host functions stay in the
+ * strategy function with it and `caps`, and hand the result as JSON to `done` (or the error to
+ * `failed`) — at once for a plain value, through the isolate's job queue for a promise. The host functions stay in the
  * closure; nothing of the host is reachable from the global object.
  */
 export const VM_BOOTSTRAP = `(function (forbidden, denied, granted, cap, names) {
@@ -83,11 +84,27 @@ export const VM_BOOTSTRAP = `(function (forbidden, denied, granted, cap, names) 
     if (typeof v === 'object' && v !== null) { Object.freeze(v); for (const k of Object.keys(v)) deepFreeze(v[k]); }
     return v;
   };
+  const toJson = (result) => { const json = JSON.stringify(result); return json === undefined ? 'null' : json; };
   return function invoke(fn, inputJson, done, failed) {
-    const input = deepFreeze(JSON.parse(inputJson));
-    Promise.resolve()
-      .then(() => fn(input, caps))
-      .then((result) => { const json = JSON.stringify(result); return json === undefined ? 'null' : json; })
-      .then(done, failed);
+    let result;
+    try {
+      result = fn(deepFreeze(JSON.parse(inputJson)), caps);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    // A promise (an async strategy, or one awaiting caps) settles through the job queue; a plain value is done now.
+    if ((typeof result === 'object' || typeof result === 'function') && result !== null && typeof result.then === 'function') {
+      Promise.resolve(result).then(toJson).then(done, failed);
+      return;
+    }
+    let json;
+    try {
+      json = toJson(result);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    done(json);
   };
 })`;

@@ -7,11 +7,12 @@ import { NotFoundError } from '../../runtime/index.ts';
 import { principalOf } from '../authenticate.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
 import { AgentsQuerySchema, IdParamsSchema, OverrideBodySchema } from '../schemas.ts';
+import { reputationRoutes } from './reputationRoutes.ts';
 import { versionRoutes } from './versionRoutes.ts';
 
 const tags = ['agents'];
 
-/** Registers /api/agents, /api/agents/:id, its overrides and versions, /api/tree and /api/cluster. */
+/** Registers /api/agents, /api/agents/:id, its overrides, versions and reputation, /api/tree and /api/cluster. */
 export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get(
@@ -60,6 +61,7 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
   );
 
   versionRoutes(app, runtime);
+  reputationRoutes(app, runtime);
 
   api.get(
     '/api/tree',

@@ -78,6 +78,18 @@ export const ALERT_CODES = {
     kind: 'alert',
     meaning: "an agent's overall reputation rose above 90: its limits are loosened, up to 125% (docs/reputation.md)",
   },
+  MANDATE_REPUTATION_SUSPENDED: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "an agent's overall reputation fell below the floor (30 by default): no action with an amount is approved until it recovers (docs/reputation.md)",
+  },
+  MANDATE_REPUTATION_SLASHED: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      'an agent was slashed for a major or critical violation (a sandbox escape attempt, an ungranted capability); the alert names the violation and the score before and after',
+  },
   MANDATE_ZERO_TRUST_INCIDENT: {
     status: null,
     kind: 'alert',

@@ -60,7 +60,8 @@ describe('sandboxed YAML agent', () => {
     const { runtime, host, events } = await start('escapes');
     expect(host.context.decision ?? null).toBeNull();
     expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_ERR_SANDBOX_FORBIDDEN')).toBe(true);
-    expect(runtime.listAgents().find((a) => a.id === 'watcher')?.reputation).toBe(75 - 15); // a major violation slashes 15 points
+    expect(runtime.listAgents().find((a) => a.id === 'watcher')?.reputation).toBe(57.6); // major compliance violation: penalty 15, compliance 75 − 12 (docs/reputation.md)
+    expect(events.some((e) => e.type === 'alert' && e.code === 'MANDATE_REPUTATION_SLASHED')).toBe(true);
   });
 
   it('sandboxed agent - without code:, perceive and rules are required; with it, a module must export what is missing', async () => {

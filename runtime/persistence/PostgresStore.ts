@@ -15,7 +15,8 @@ import type { AgentIdentity } from '../../transport/index.ts';
 import { loadNodeIdentity } from './loadNodeIdentity.ts';
 import { loadWalletSeed } from './loadWalletSeed.ts';
 import { queryDecisionRecords, queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
-import type { ReputationEvent } from './ReputationEvent.ts';
+import type { ReputationStore } from './ReputationEvent.ts';
+import { PostgresReputationStore } from './PostgresReputationStore.ts';
 import type {
   AgentRow,
   DecisionRecord,
@@ -24,8 +25,8 @@ import type {
   RuntimeStore,
   SnapshotRow,
 } from './RuntimeStore.ts';
-import { approvalFromRow, decisionFromRow, intentFromRow, reputationFromRow } from './rowMappers.ts';
-import type { AgentDbRow, DecisionDbRow, IntentDbRow, ReputationDbRow, SnapshotDbRow } from './rowMappers.ts';
+import { approvalFromRow, decisionFromRow, intentFromRow } from './rowMappers.ts';
+import type { AgentDbRow, DecisionDbRow, IntentDbRow, SnapshotDbRow } from './rowMappers.ts';
 import { FENCED, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
@@ -62,12 +63,18 @@ export class PostgresStore implements RuntimeStore {
   readonly alerts: AlertStore;
   /** Agent definition versions (immutable) and the one each agent runs. */
   readonly versions: AgentVersionStore;
+  /** The reputation history (append-only): every change, with the full score it left. */
+  readonly reputation: ReputationStore;
 
   constructor(parts: PostgresStoreParts) {
     this.#p = parts;
     this.vault = parts.vault;
     this.alerts = new PostgresAlertStore(parts.pool);
     this.versions = new PostgresAgentVersions(parts.pool);
+    this.reputation = new PostgresReputationStore({
+      write: (run) => this.#sql(run),
+      read: (sql, params) => this.#read(sql, params),
+    });
     const { pool, audit: log, witness, retry, clock } = parts;
     const chain = new PostgresAuditTrail({ pool, log, witness, retry, clock, flush: () => this.flush() });
     this.#chain = chain;
@@ -237,18 +244,6 @@ export class PostgresStore implements RuntimeStore {
 
   async appendAudit(entry: AuditInput): Promise<void> {
     await this.#writer.submit({ kind: 'audit', input: parseAuditInput(entry), entryId: this.#entryId() });
-  }
-
-  /** Records a reputation change (append-only). */
-  async appendReputationEvent(event: ReputationEvent): Promise<void> {
-    const e = parseInput(storeSchemas.reputation, event, 'reputation event');
-    await this.#sql((tx) => records.insertReputationEvent(tx, e));
-  }
-
-  /** An agent's reputation changes, newest first. */
-  async listReputationEvents(agentId: string, limit = 100): Promise<ReputationEvent[]> {
-    const sql = 'select * from mandate_reputation_event where agent_id = ? order by id desc limit ?';
-    return (await this.#read<ReputationDbRow>(sql, [agentId, limit])).map(reputationFromRow);
   }
 
   /**

@@ -8,3 +8,13 @@ export interface ReputationEvent {
   data?: Record<string, unknown>;
   at: number;
 }
+
+/** The reputation history (`mandate_reputation_event`, append-only): what a restart takes scores back from. */
+export interface ReputationStore {
+  /** Records a change (in the order appended). */
+  append(event: ReputationEvent): Promise<void>;
+  /** An agent's changes, newest first. */
+  list(agentId: string, limit?: number): Promise<ReputationEvent[]>;
+  /** The newest change of every agent. */
+  latest(): Promise<ReputationEvent[]>;
+}

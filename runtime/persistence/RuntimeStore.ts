@@ -6,6 +6,7 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
 import type { CompactionResult, RetentionPolicy } from './compactHistory.ts';
+import type { ReputationStore } from './ReputationEvent.ts';
 
 export type { AuditInput };
 
@@ -151,6 +152,8 @@ export interface RuntimeStore {
   readonly alerts?: AlertStore;
   /** Immutable agent definition versions and the one each agent runs (rollback). */
   readonly versions?: AgentVersionStore;
+  /** The reputation history: every change with the score it left, the newest per agent restored at start. */
+  readonly reputation?: ReputationStore;
   /** The node's wallet seed (hex, sealed at rest): agents' EVM accounts are derived from it. */
   walletSeed?(): Promise<string>;
   /** The personal-data vault (sealed counterparty details by pseudonym); rails keep creditors there. */

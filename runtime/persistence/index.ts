@@ -20,7 +20,7 @@ export type { DurabilityFinding, DurabilityTargets } from './checkDurability.ts'
 export { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 export { PostgresStore } from './PostgresStore.ts';
 export type { PostgresStoreParts } from './PostgresStoreParts.ts';
-export type { ReputationEvent } from './ReputationEvent.ts';
+export type { ReputationEvent, ReputationStore } from './ReputationEvent.ts';
 export { openStore } from './openStore.ts';
 export { runtimeRoleGrants } from './runtimeRoleGrants.ts';
 export type { OpenStoreOptions } from './openStore.ts';

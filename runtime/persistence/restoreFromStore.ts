@@ -1,14 +1,22 @@
 import type { RuntimeServices } from '../composeRuntime.ts';
+import { restoreReputation } from '../reputation/restoreReputation.ts';
 import type { RuntimeStore } from './RuntimeStore.ts';
 
 /**
  * What a starting runtime takes back from its store: the kept alerts, the kill switch, every agent's
  * identity seed and snapshot (unless placement resumes them one by one as it takes their leases),
- * and every approval — answered ones too, so an agent resumed before it saw its answer gets it.
+ * every approval — answered ones too, so an agent resumed before it saw its answer gets it — and
+ * every agent's reputation (the newest change in its history).
  */
 export async function restoreFromStore(s: RuntimeServices, store: RuntimeStore): Promise<void> {
   await store.open();
   await s.alertBook.load();
+  if (store.reputation !== undefined)
+    await restoreReputation({
+      store: store.reputation,
+      reputation: s.reputation,
+      alert: (a) => void s.alerts.raise(a),
+    });
   const ks = await store.loadKillSwitch();
   if (ks !== undefined) s.killSwitch.restore(ks);
   const seeds = new Map(

@@ -12,5 +12,6 @@ export function proposalOf(host: AgentHost, ctx: AgentContext, at: number): Prop
     action: ctx.decision!.action!,
     facts: ctx.facts ?? {},
     at,
+    ...(ctx.trigger == null ? {} : { trigger: ctx.trigger }),
   };
 }

@@ -1,6 +1,7 @@
 import type { ReputationChange } from '../../actors/index.ts';
 import { ErrorCode } from '../../kernel/index.ts';
 import type { AlertInput } from '../host/AgentHost.ts';
+import type { ReputationEvent } from '../persistence/ReputationEvent.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 
 /** What a reputation change is reported to. */
@@ -8,29 +9,85 @@ export interface ReputationChangeDeps {
   listeners: ReadonlySet<(change: ReputationChange) => void>;
   alert(alert: AlertInput): void;
   audit(entry: AuditInput): Promise<void>;
+  /** Appends the change to the store's reputation history (what a restart restores); absent without a store. */
+  persist?: (event: ReputationEvent) => Promise<void>;
   nodeId: string;
+}
+
+/** The stored form of a change: the full state in `data.state`, so the newest event per agent restores it. */
+export function reputationEventOf(c: ReputationChange): ReputationEvent {
+  return {
+    agentId: c.agentId,
+    kind: c.kind,
+    delta: Math.round((c.after - c.before) * 100) / 100,
+    score: c.after,
+    reason: c.reason,
+    data: {
+      state: c.state,
+      ...(c.violation === undefined ? {} : { violation: c.violation }),
+      ...(c.threshold === undefined ? {} : { threshold: c.threshold }),
+    },
+    at: c.at,
+  };
+}
+
+function thresholdAlert(c: ReputationChange): AlertInput | undefined {
+  const actorId = c.agentId;
+  switch (c.threshold) {
+    case 'suspended':
+      return {
+        severity: 'critical',
+        code: ErrorCode.MANDATE_REPUTATION_SUSPENDED,
+        message: `${c.agentId} reputation ${c.before} → ${c.after}, below the floor: no action with an amount is approved until it recovers (${c.reason})`,
+        actorId,
+      };
+    case 'warning':
+      return {
+        severity: 'warning',
+        code: ErrorCode.MANDATE_REPUTATION_WARNING,
+        message: `${c.agentId} reputation ${c.after} < 50: limits tightened (${c.reason})`,
+        actorId,
+      };
+    case 'bonus':
+      return {
+        severity: 'info',
+        code: ErrorCode.MANDATE_REPUTATION_BONUS,
+        message: `${c.agentId} reputation ${c.after} > 90: limits loosened`,
+        actorId,
+      };
+    case undefined:
+      return undefined;
+  }
 }
 
 /**
  * Every reputation change: told to the listeners (registry descriptors), audited as
- * `reputation.changed`, and alerted when it crosses a threshold (below 50:
- * warning, limits tightened; above 90: bonus, limits loosened).
+ * `reputation.changed` with its dimensions, appended to the store's reputation history in the order
+ * the changes were made, and alerted when it crosses a threshold (below 50: warning, limits
+ * tightened; below the floor: suspended; above 90: bonus) or is a major or critical slash.
  */
 export function onReputationChange(deps: ReputationChangeDeps): (change: ReputationChange) => void {
+  let chain: Promise<void> = Promise.resolve();
+  const failed = (c: ReputationChange, what: string) => (e: Error) =>
+    deps.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_STORE,
+      message: `reputation change of ${c.agentId} not ${what}: ${e.message}`,
+      actorId: c.agentId,
+    });
   return (c) => {
     for (const listener of deps.listeners) listener(c);
-    if (c.threshold === 'warning') {
-      const why = `${c.agentId} reputation ${c.after} < 50: limits tightened (${c.reason})`;
-      deps.alert({ severity: 'warning', code: ErrorCode.MANDATE_REPUTATION_WARNING, message: why, actorId: c.agentId });
-    }
-    if (c.threshold === 'bonus') {
+    const crossed = thresholdAlert(c);
+    if (crossed !== undefined) deps.alert(crossed);
+    if (c.violation !== undefined && c.violation.severity !== 'minor') {
       deps.alert({
-        severity: 'info',
-        code: ErrorCode.MANDATE_REPUTATION_BONUS,
-        message: `${c.agentId} reputation ${c.after} > 90: limits loosened`,
+        severity: c.violation.severity === 'critical' ? 'critical' : 'warning',
+        code: ErrorCode.MANDATE_REPUTATION_SLASHED,
+        message: `${c.agentId} slashed (${c.reason}): reputation ${c.before} → ${c.after}`,
         actorId: c.agentId,
       });
     }
+    const { score } = c.state;
     void deps
       .audit({
         who: { kind: 'system', id: 'reputation' },
@@ -38,16 +95,14 @@ export function onReputationChange(deps: ReputationChangeDeps): (change: Reputat
         subject: c.agentId,
         where: deps.nodeId,
         why: c.reason,
-        data: { agentId: c.agentId, before: c.before, after: c.after },
+        data: { agentId: c.agentId, kind: c.kind, before: c.before, after: c.after, dimensions: { ...score } },
         at: c.at,
       })
-      .catch((e: Error) =>
-        deps.alert({
-          severity: 'warning',
-          code: ErrorCode.MANDATE_ERR_STORE,
-          message: `reputation change of ${c.agentId} not audited: ${e.message}`,
-          actorId: c.agentId,
-        }),
-      );
+      .catch(failed(c, 'audited'));
+    const persist = deps.persist;
+    if (persist !== undefined) {
+      const event = reputationEventOf(c);
+      chain = chain.then(() => persist(event)).catch(failed(c, 'stored'));
+    }
   };
 }

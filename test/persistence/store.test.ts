@@ -285,7 +285,7 @@ describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
       groups: [],
       capabilities: ['payments.send'],
     });
-    await store.appendReputationEvent({
+    await store.reputation.append({
       agentId: 'dec-a',
       kind: 'outcome.success',
       delta: 0.5,
@@ -293,7 +293,7 @@ describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
       reason: 'paid on time',
       at: T0,
     });
-    await store.appendReputationEvent({
+    await store.reputation.append({
       agentId: 'dec-a',
       kind: 'outcome.failure',
       delta: -2,
@@ -301,7 +301,7 @@ describe.each(STORE_DRIVERS)('persistence on %s', (driver) => {
       data: { decisionId: 'd-2' },
       at: T0 + 1,
     });
-    expect((await store.listReputationEvents('dec-a')).map((e) => e.delta)).toEqual([-2, 0.5]);
+    expect((await store.reputation.list('dec-a')).map((e) => e.delta)).toEqual([-2, 0.5]);
   });
 
   it('retention - journal and snapshots are compacted per agent by policy; the latest snapshot always stays', async () => {
