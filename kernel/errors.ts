@@ -15,3 +15,10 @@ export class IdempotencyConflictError extends createError(
   'MANDATE_ERR_IDEMPOTENCY_CONFLICT',
   'IdempotencyConflictError',
 ) {}
+
+/**
+ * A write or signature for an agent carried a fencing token that is not the agent's current lease token
+ * in `mandate_fence` (placement): the runtime's intents and snapshots, and the rails' intents, limit
+ * reservations, signatures and broadcasts all refuse it with this one code; nothing was written or sent.
+ */
+export class FenceStaleError extends createError('MANDATE_ERR_FENCE_STALE', 'FenceStaleError') {}

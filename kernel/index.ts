@@ -7,7 +7,7 @@ export { systemClock } from './Clock.ts';
 export { codeOf } from './codeOf.ts';
 export { createError } from './createError.ts';
 export { ERROR_CODES, ErrorCode, isErrorCode } from './errorCodes.ts';
-export { CanonicalJsonError, IdempotencyConflictError } from './errors.ts';
+export { CanonicalJsonError, FenceStaleError, IdempotencyConflictError } from './errors.ts';
 export { isMandateError, MandateError } from './MandateError.ts';
 export { parseOrThrow } from './parseOrThrow.ts';
 export { MAX_JSON_DEPTH, storableText, unstorableJson, unstorableTextReason } from './storableText.ts';

@@ -152,6 +152,7 @@ export interface MandateRuntime {
    * id, unknown capability) before anything starts.
    */
   spawn(def: AgentDefinition): Promise<void>;
+  /** The agents this node hosts: active ones, then passivated ones (state `passivated`, no actor in memory). */
   listAgents(): AgentSummary[];
   getAgent(id: string): AgentDetail | undefined;
   /** An agent's stored definition versions, oldest first, the one it runs marked `active`. */

@@ -20,7 +20,7 @@ import type {
 } from './MandateRuntime.ts';
 import { messagingEnvOf } from './messaging/messagingEnvOf.ts';
 import { RuntimeMessaging } from './messaging/RuntimeMessaging.ts';
-import { agentDetail, agentSummary, capabilityList, runtimeMetrics } from './readModels.ts';
+import { agentDetail, agentSummary, capabilityList, passivatedSummary, runtimeMetrics } from './readModels.ts';
 import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.ts';
 import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
@@ -162,7 +162,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
   }
 
   listAgents(): AgentSummary[] {
-    return [...this.#s.tree.agents()].map((h) => agentSummary(this.#s, h));
+    const passivated = [...this.#s.passivation.passivated()].map((d) => passivatedSummary(this.#s, d));
+    return [...[...this.#s.tree.agents()].map((h) => agentSummary(this.#s, h)), ...passivated];
   }
 
   getAgent(id: string): AgentDetail | undefined {

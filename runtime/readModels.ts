@@ -4,6 +4,8 @@ import { machineGraph } from './machineGraph.ts';
 import { healthScore, type HealthScore } from './health/healthScore.ts';
 import { agentReputation } from './reputation/agentReputation.ts';
 import type { AgentDetail, AgentSummary, CapabilityInfo, RuntimeMetrics } from './MandateRuntime.ts';
+import type { PassivatedAgent } from './passivation/Passivation.ts';
+import { AgentIdentity } from '../transport/index.ts';
 
 /** The health score of a hosted agent (docs/health.md). */
 export function agentHealth(s: RuntimeServices, h: AgentHost): HealthScore {
@@ -44,6 +46,50 @@ export function agentSummary(s: RuntimeServices, h: AgentHost): AgentSummary {
       ? {}
       : { wallet: { chain: `eip155:${s.options.chain.chainId}`, address: s.options.chain.walletOf(h.id) } }),
   };
+}
+
+/**
+ * A passivated agent as operators see it: state `passivated`, `node` the node that would reactivate it (this
+ * one, which keeps its triggers and lease). It keeps only cycles, restarts and failures, so its health counts
+ * no phase errors or latency. The DID is derived from the stored seed when the summary is serialized (a
+ * getter), so listing a million passivated agents does not derive a million keys.
+ */
+export function passivatedSummary(s: RuntimeServices, d: PassivatedAgent): AgentSummary {
+  const id = d.def.id;
+  const reputation = s.reputation.score(id);
+  const summary: Omit<AgentSummary, 'did'> = {
+    id,
+    node: s.nodeId,
+    capabilities: [...d.def.capabilities],
+    state: 'passivated',
+    parentId: `sandbox:${d.def.group}`,
+    group: d.def.group,
+    dependsOn: [...d.def.dependsOn],
+    reputation,
+    health: healthScore({
+      cycles: d.cycles,
+      errors: 0,
+      meanPhaseMs: 0,
+      phaseTimeoutMs: d.def.limits.phaseTimeout,
+      reputation,
+      sandboxCpuShare: undefined,
+    }),
+    mode: s.modeFor(d.def),
+    paused: false,
+    killed: false,
+    cycle: 0,
+    cycles: d.cycles,
+    restarts: d.restarts,
+    failures: d.failures,
+    ...(s.options.chain === undefined
+      ? {}
+      : { wallet: { chain: `eip155:${s.options.chain.chainId}`, address: s.options.chain.walletOf(id) } }),
+  };
+  const seed = d.seed;
+  return Object.defineProperty(summary, 'did', {
+    enumerable: true,
+    get: () => (seed === undefined ? '' : AgentIdentity.fromSeed(seed).did),
+  }) as AgentSummary;
 }
 
 /** An agent with its context (limits left out), machine graph and last 50 transitions. */

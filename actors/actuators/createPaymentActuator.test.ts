@@ -157,4 +157,46 @@ describe('payment actuator', () => {
       ),
     ).rejects.toMatchObject({ code: 'MANDATE_ERR_RAIL_UNSUPPORTED' });
   });
+
+  it('payment actuator - the placement lease token of the act reaches the crypto rail with the intent', async () => {
+    const calls: unknown[] = [];
+    const receipt = {
+      idempotencyKey: 'key-fenced-1',
+      kind: 'crypto',
+      rail: 'evm:1',
+      reference: '0xabc',
+      status: 'confirmed',
+      confirmations: 1,
+      fees: [],
+      attempts: ['0xabc'],
+      reorgs: 0,
+      createdAt: new Date(0).toISOString(),
+      submittedAt: null,
+      finalizedAt: null,
+      failure: null,
+      details: {},
+    } as const;
+    const actuator = createPaymentActuator({
+      executor: createPaymentExecutor({
+        crypto: {
+          sendCrypto: async (_intent, call) => {
+            calls.push(call);
+            return receipt;
+          },
+        },
+      }),
+      payee: async () => ({ kind: 'crypto', address: '0x0000000000000000000000000000000000000001' }),
+    });
+    const action = {
+      type: 'payment.send',
+      capability: 'payments.send',
+      counterparty: 'x',
+      amount: { value: '1', asset: 'USDC' },
+      params: {},
+    };
+    const ctx = { agentId: 'a', decisionId: 'd', idempotencyKey: 'key-fenced-1', mode: 'live' as const, now: 0 };
+    await actuator.execute(action, { ...ctx, fence: 42 });
+    await actuator.execute(action, ctx);
+    expect(calls).toEqual([{ fence: 42 }, { fence: undefined }]);
+  });
 });

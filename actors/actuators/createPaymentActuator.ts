@@ -108,12 +108,14 @@ export function createPaymentActuator(options: PaymentActuatorOptions): Actuator
     }
     const intent = await intentOf(action, ctx);
     const e = options.executor;
+    // The placement lease the act runs under: fenced rails refuse it once a successor holds the agent.
+    const call = { fence: ctx.fence };
     const receipt =
       intent.kind === 'swap'
-        ? await e.swapAssets(intent)
+        ? await e.swapAssets(intent, call)
         : intent.kind === 'crypto'
-          ? await e.sendCrypto(intent)
-          : await e.sendFiat(intent);
+          ? await e.sendCrypto(intent, call)
+          : await e.sendFiat(intent, call);
     return receiptOutcome(receipt);
   };
   return {

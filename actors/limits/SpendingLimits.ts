@@ -7,6 +7,7 @@
  * budget therefore serialize on the lock and cannot overshoot; a restart loses nothing because
  * the reservations are rows. Reserving is idempotent per idempotency key.
  */
+import { assertLease } from '../rails/leaseFence.ts';
 import type { RailSql } from '../rails/RailSql.ts';
 import { LimitExceededError } from './errors.ts';
 import { compileLimitRules, type CompiledLimitRule } from './LimitRule.ts';
@@ -20,6 +21,8 @@ export interface ReservationRequest {
   readonly counterparty: string;
   readonly amountNative: bigint;
   readonly amountReference: bigint;
+  /** The fencing token of the placement lease the paying node holds the agent under (checked with `fenced`). */
+  readonly fence?: number | undefined;
 }
 
 /** Options of {@link SpendingLimits}. */
@@ -33,6 +36,11 @@ export interface SpendingLimitsOptions {
   readonly referenceDecimals: number;
   /** Injected clock. */
   readonly now?: () => Date;
+  /**
+   * Refuse a reservation whose `fence` is not the agent's current lease token in `mandate_fence`
+   * (placement across nodes; the table must be in `sql`'s database): `MANDATE_ERR_FENCE_STALE`.
+   */
+  readonly fenced?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -42,9 +50,11 @@ export class SpendingLimits {
   readonly #sql: RailSql;
   readonly #rules: CompiledLimitRule[];
   readonly #now: () => Date;
+  readonly #fenced: boolean;
 
   constructor(options: SpendingLimitsOptions) {
     this.#sql = options.sql;
+    this.#fenced = options.fenced === true;
     this.#rules = compileLimitRules(options.rules, options.assetDecimals, options.referenceDecimals);
     this.#now = options.now ?? (() => new Date());
   }
@@ -88,6 +98,13 @@ export class SpendingLimits {
   }
 
   async #reserveIn(tx: RailSql, req: ReservationRequest, persist: boolean): Promise<void> {
+    // Fenced first: a stale owner's reservation must neither be written nor wait for the budget locks.
+    if (persist && this.#fenced)
+      await assertLease(
+        tx,
+        { agentId: req.agentId, token: req.fence },
+        `the limit reservation of payment "${req.idempotencyKey}"`,
+      );
     const scopes = [...new Set([`agent:${req.agentId}`, ...req.supervisorIds.map((s) => `supervisor:${s}`)])].sort();
     // One lock per budget scope, always taken in sorted order so concurrent reservers cannot deadlock.
     await tx.query(

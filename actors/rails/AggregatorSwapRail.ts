@@ -19,7 +19,7 @@ import type { EvmRail } from './EvmRail.ts';
 import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';
-import type { SwapRail } from './Rail.ts';
+import type { RailCall, SwapRail } from './Rail.ts';
 import { ensureAllowance, resolveSwap, withAmountOut, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
 
 /** Options of {@link AggregatorSwapRail}. */
@@ -49,7 +49,7 @@ export class AggregatorSwapRail implements SwapRail {
   }
 
   /** Swaps exactly once through the aggregator's calldata, if the quote passes every check. */
-  async swapAssets(input: unknown): Promise<PaymentReceipt> {
+  async swapAssets(input: unknown, { fence }: RailCall = {}): Promise<PaymentReceipt> {
     const intent = parseIntent(SwapIntentSchema, input);
     const name = `aggregator:${this.#o.aggregator}`;
     const swap = resolveSwap(intent, this.#o.tokens, name);
@@ -67,14 +67,16 @@ export class AggregatorSwapRail implements SwapRail {
           spender: first.allowanceTarget,
           amount: amountIn,
           intent,
+          fence,
         }).catch((error: unknown) => error as Error);
         // A refused approval refuses the swap with the same code (recorded under the swap's key).
         if (approval instanceof Error)
-          return this.#o.rail.execute(intent, { receiptRail: name, build: () => Promise.reject(approval) });
+          return this.#o.rail.execute(intent, { receiptRail: name, fence, build: () => Promise.reject(approval) });
       }
     }
     const receipt = await this.#o.rail.execute(intent, {
       receiptRail: name,
+      fence,
       reservation: {
         asset: intent.assetIn,
         counterparty: name,

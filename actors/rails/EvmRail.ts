@@ -6,9 +6,8 @@
  * nonce, sign (the kill switch is asked inside the signer), store raw bytes + hash, advance the
  * nonce → only then broadcast → watch for confirmations, reorgs and stuck transactions; the
  * final receipt, the limit settlement and the "sent" mark are one asynchronous commit (all of it
- * is read back from the chain: losing it only means reconciling again). After a crash
- * {@link EvmRail.recover} rebroadcasts stored bytes (same nonce, same hash) and reconciles
- * against the chain; nothing is ever re-signed with a new nonce, so nothing is paid twice.
+ * is read back from the chain: losing it only means reconciling again). After a crash {@link EvmRail.recover}
+ * rebroadcasts stored bytes (same nonce, same hash): nothing is re-signed with a new nonce, nor paid twice.
  */
 import { Interface } from 'ethers';
 import type { MandateError } from '../../kernel/index.ts';
@@ -16,10 +15,10 @@ import { LimitConfigError } from '../limits/errors.ts';
 import type { ReservationRequest } from '../limits/SpendingLimits.ts';
 import { guardSigner } from '../wallets/guardSigner.ts';
 import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
-import { AttemptStore, type Attempt } from './AttemptStore.ts';
+import { AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
 import { IntentNotFoundError, UnsupportedIntentError } from './errors.ts';
-import type { EvmAsset, EvmCall, EvmExecuteOptions, EvmRailOptions } from './EvmRailOptions.ts';
+import type { EvmAsset, EvmCall, EvmExecuteOptions, EvmFenced, EvmRailOptions } from './EvmRailOptions.ts';
 import {
   refusalOf,
   signAndStore,
@@ -29,12 +28,12 @@ import {
   type SigningContext,
 } from './evmTransaction.ts';
 import { IntentLedger } from './IntentLedger.ts';
+import { assertLease } from './leaseFence.ts';
 import { CryptoIntentSchema, parseIntent, type PaymentIntent } from './PaymentIntent.ts';
 import { FINAL_STATUSES, type PaymentReceipt } from './PaymentReceipt.ts';
 import { reconcileEvmPayment } from './reconcileEvmPayment.ts';
+import { holdsLease, leaseCheck, recordRefusal, type RefusedIntent } from './recordRefusal.ts';
 import { replaceEvmAttempt } from './replaceEvmAttempt.ts';
-
-export type { EvmAsset, EvmCall, EvmExecuteOptions, EvmRailOptions, ReferenceValuer } from './EvmRailOptions.ts';
 
 const ERC20 = new Interface(['function transfer(address to, uint256 value) returns (bool)']);
 
@@ -90,7 +89,7 @@ export class EvmRail {
    * Pays `input` (a {@link CryptoIntent}) exactly once. With `wait: false` it returns once the
    * transaction is broadcast; otherwise once it is final or `maxWaitMs` passed (`submitted`).
    */
-  async sendCrypto(input: unknown, options: { wait?: boolean } = {}): Promise<PaymentReceipt> {
+  async sendCrypto(input: unknown, options: { wait?: boolean } & EvmFenced = {}): Promise<PaymentReceipt> {
     const intent = parseIntent(CryptoIntentSchema, input);
     if (intent.chain !== undefined && intent.chain !== `eip155:${this.#o.chainId}`)
       throw new UnsupportedIntentError(
@@ -111,6 +110,7 @@ export class EvmRail {
         amountReference: await this.referenceValue(intent.asset, baseUnits),
       },
       wait: options.wait,
+      fence: options.fence,
     });
   }
 
@@ -121,12 +121,19 @@ export class EvmRail {
    */
   async execute(intent: PaymentIntent, options: EvmExecuteOptions): Promise<PaymentReceipt> {
     const key = intent.idempotencyKey;
+    const { fence } = options;
     const receiptRail = options.receiptRail ?? `evm:${this.#o.chainId}`;
     const limits = this.#o.limits;
     const request =
       options.reservation === undefined || limits === undefined
         ? undefined
-        : { ...options.reservation, idempotencyKey: key, agentId: intent.agentId, supervisorIds: intent.supervisorIds };
+        : {
+            ...options.reservation,
+            idempotencyKey: key,
+            agentId: intent.agentId,
+            supervisorIds: intent.supervisorIds,
+            fence,
+          };
     if (this.#o.dryRun === true || (request !== undefined && !limits!.shares(this.#o.sql)))
       return this.#executeStepwise(intent, options, request);
     // One durable commit before the broadcast: intent + limit reservation + nonce + signed bytes (signAndStore).
@@ -134,12 +141,14 @@ export class EvmRail {
     const known = await this.#ledger.find(intent);
     if (known === undefined || known.status === 'pending') {
       const refused = await refusalOf(async () => {
-        const c = this.#signing();
+        const c = this.#signing(fence);
         const prepared = await unsignedTransaction(c, await options.build());
         await signAndStore(c, {
           key,
           ...prepared,
           admit: async (tx) => {
+            // Fenced first: a stale owner records nothing, reserves nothing and never reaches the signer.
+            await c.lease?.(tx, `the payment "${key}"`);
             const entry = await this.#ledger.begin(intent, {
               rail: this.name,
               now: this.#now(),
@@ -151,13 +160,13 @@ export class EvmRail {
           },
         });
       });
+      // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
       if (refused !== undefined) {
-        // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
-        const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail });
-        if (entry.status === 'pending') return this.#fail(key, refused);
+        const failed = await this.#fail(key, { error: refused, fence, record: { intent, receiptRail } });
+        if (failed !== undefined) return failed;
       }
     } else if (FINAL_STATUSES.has(known.receipt.status)) return known.receipt;
-    return options.wait === false ? this.reconcile(key) : this.waitForFinal(key);
+    return options.wait === false ? this.reconcile(key, { fence }) : this.waitForFinal(key, { fence });
   }
 
   /** Dry runs, and limits kept in another database: record, reserve, sign as separate commits. */
@@ -167,21 +176,25 @@ export class EvmRail {
     request: ReservationRequest | undefined,
   ): Promise<PaymentReceipt> {
     const key = intent.idempotencyKey;
+    const { fence } = options;
     const receiptRail = options.receiptRail ?? `evm:${this.#o.chainId}`;
-    const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail });
+    const c = this.#signing(fence);
+    const entry = await this.#o.sql.transaction(async (tx) => {
+      await c.lease?.(tx, `the payment "${key}"`);
+      return this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail, lockIn: tx });
+    });
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     if (entry.status === 'pending') {
       const refused = await refusalOf(async () => {
         if (request !== undefined)
           await (this.#o.dryRun ? this.#o.limits!.check(request) : this.#o.limits!.reserve(request));
-        const c = this.#signing();
         const prepared = await unsignedTransaction(c, await options.build());
         await (this.#o.dryRun ? signDryRun(c, entry, prepared) : signAndStore(c, { key, ...prepared }));
       });
-      if (refused !== undefined) return this.#fail(key, refused);
+      if (refused !== undefined) return (await this.#fail(key, { error: refused, fence }))!;
       if (this.#o.dryRun) return (await this.#ledger.get(key))!.receipt;
     }
-    return options.wait === false ? this.reconcile(key) : this.waitForFinal(key);
+    return options.wait === false ? this.reconcile(key, { fence }) : this.waitForFinal(key, { fence });
   }
 
   /** The current receipt of a payment. */
@@ -193,7 +206,8 @@ export class EvmRail {
   }
 
   /** One observation step against the chain: broadcast what is unsent, count confirmations, detect reorgs, replace stuck. */
-  async reconcile(key: string): Promise<PaymentReceipt> {
+  async reconcile(key: string, { fence }: EvmFenced = {}): Promise<PaymentReceipt> {
+    const c = this.#signing(fence);
     return reconcileEvmPayment(key, {
       ledger: this.#ledger,
       attempts: this.#attempts,
@@ -204,15 +218,16 @@ export class EvmRail {
       now: this.#now,
       limits: this.#o.limits,
       sql: this.#o.sql,
-      replace: (k) => replaceEvmAttempt(k, 'replacement', this.#signing()),
+      assertLease: leaseCheck(c, `the broadcast of payment "${key}"`),
+      replace: (k) => replaceEvmAttempt(k, 'replacement', c),
     });
   }
 
   /** Reconciles until final or `maxWaitMs` passed. */
-  async waitForFinal(key: string): Promise<PaymentReceipt> {
+  async waitForFinal(key: string, fenced: EvmFenced = {}): Promise<PaymentReceipt> {
     const deadline = this.#now().getTime() + (this.#o.maxWaitMs ?? 120_000);
     for (;;) {
-      const receipt = await this.reconcile(key);
+      const receipt = await this.reconcile(key, fenced);
       if (FINAL_STATUSES.has(receipt.status) || this.#now().getTime() >= deadline) return receipt;
       await this.#sleep(this.#o.pollIntervalMs ?? 100);
     }
@@ -220,30 +235,36 @@ export class EvmRail {
 
   /**
    * Crash recovery: broadcasts every stored-but-unsent transaction in nonce order, continues
-   * crypto intents recorded but never signed, and reconciles the rest. Call once at start-up.
+   * crypto intents recorded but never signed, and reconciles the rest. Call once at start-up. A fenced
+   * rail recovers only under the agent's current lease (`fence`); on a node that does not hold it, it does
+   * nothing and returns no receipt: the owner continues those payments when its agent acts again.
    */
-  async recover(): Promise<PaymentReceipt[]> {
-    for (const attempt of await this.#attempts.unsent()) await this.#broadcastQuietly(attempt);
+  async recover({ fence }: EvmFenced = {}): Promise<PaymentReceipt[]> {
+    const c = this.#signing(fence);
+    if (!(await holdsLease(this.#o.sql, c.lease))) return [];
+    const node = { provider: this.#o.provider, attempts: this.#attempts };
+    for (const attempt of await this.#attempts.unsent()) await broadcastAttempt(node, attempt);
     const receipts: PaymentReceipt[] = [];
     for (const key of await this.#ledger.openKeys(this.name)) {
       const entry = (await this.#ledger.get(key))!;
-      if (entry.status !== 'pending') receipts.push(await this.reconcile(key));
+      if (entry.status !== 'pending') receipts.push(await this.reconcile(key, { fence }));
       // Pending swaps and calls are resumed by the rail that built them (their quote is stale).
-      else if (entry.intent.kind === 'crypto') receipts.push(await this.sendCrypto(entry.intent, { wait: false }));
+      else if (entry.intent.kind === 'crypto')
+        receipts.push(await this.sendCrypto(entry.intent, { wait: false, fence }));
     }
     return receipts;
   }
 
   /** Replaces a pending payment with a 0-value self-transfer at the same nonce (bumped fees). */
-  async cancel(key: string): Promise<PaymentReceipt> {
-    await replaceEvmAttempt(key, 'cancel', this.#signing());
-    return this.reconcile(key);
+  async cancel(key: string, fenced: EvmFenced = {}): Promise<PaymentReceipt> {
+    await replaceEvmAttempt(key, 'cancel', this.#signing(fenced.fence));
+    return this.reconcile(key, fenced);
   }
 
   /** Replaces the latest attempt now, with both fee fields bumped (stuck transaction). */
-  async speedUp(key: string): Promise<PaymentReceipt> {
-    await replaceEvmAttempt(key, 'replacement', this.#signing());
-    return this.reconcile(key);
+  async speedUp(key: string, fenced: EvmFenced = {}): Promise<PaymentReceipt> {
+    await replaceEvmAttempt(key, 'replacement', this.#signing(fenced.fence));
+    return this.reconcile(key, fenced);
   }
 
   #asset(symbol: string): EvmAsset {
@@ -255,14 +276,16 @@ export class EvmRail {
     return asset;
   }
 
-  async #fail(key: string, error: MandateError): Promise<PaymentReceipt> {
-    const receipt = await this.#ledger.fail(key, { error, now: this.#now() });
-    await this.#o.limits?.release(key);
-    return receipt;
+  async #fail(key: string, o: { error: MandateError; fence: number | undefined; record?: RefusedIntent }) {
+    const c = this.#signing(o.fence);
+    const ctx = { sql: c.sql, ledger: this.#ledger, limits: this.#o.limits, rail: this.name, now: this.#now };
+    return recordRefusal({ ...ctx, lease: c.lease }, key, o);
   }
 
-  #signing(): SigningContext {
+  #signing(fence?: number): SigningContext {
+    const agentId = this.#o.agentId;
     return {
+      lease: this.#o.fenced === true ? (tx, what) => assertLease(tx, { agentId, token: fence }, what) : undefined,
       sql: this.#o.sql,
       provider: this.#o.provider,
       chainId: this.#o.chainId,
@@ -273,9 +296,5 @@ export class EvmRail {
       attempts: this.#attempts,
       now: this.#now,
     };
-  }
-
-  async #broadcastQuietly(attempt: Attempt): Promise<void> {
-    await broadcastAttempt({ provider: this.#o.provider, attempts: this.#attempts }, attempt);
   }
 }

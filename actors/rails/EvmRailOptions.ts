@@ -26,6 +26,13 @@ export interface EvmExecuteOptions {
   /** Name shown in the receipt's `rail`. Default `evm:<chainId>`. */
   readonly receiptRail?: string;
   readonly wait?: boolean;
+  /** The fencing token of the placement lease the caller holds the agent under (see {@link EvmRailOptions.fenced}). */
+  readonly fence?: number | undefined;
+}
+
+/** The placement lease a call on a payment is made under (see {@link EvmRailOptions.fenced}). */
+export interface EvmFenced {
+  readonly fence?: number | undefined;
 }
 
 /** Converts base units of an asset into base units of the reference currency (for limits). */
@@ -54,6 +61,13 @@ export interface EvmRailOptions {
   /** `sendCrypto` stops waiting after this and returns a `submitted` receipt. Default 120 s. */
   readonly maxWaitMs?: number;
   readonly pollIntervalMs?: number;
+  /**
+   * Placement across nodes: every intent record, failure record, signature and broadcast for the
+   * agent must carry its current lease token (`fence` on the call), checked against `mandate_fence`
+   * in `sql`'s database inside the same transaction; anything else is refused with
+   * `MANDATE_ERR_FENCE_STALE` and nothing is written, signed or sent. Give the limits `fenced` too.
+   */
+  readonly fenced?: boolean;
   /** Every step except broadcasting; receipts say `would-have-sent`. */
   readonly dryRun?: boolean;
   readonly now?: () => Date;

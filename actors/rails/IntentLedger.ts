@@ -142,15 +142,16 @@ export class IntentLedger {
   async fail(
     key: string,
     { error, now }: { error: { code: ErrorCode; message: string }; now: Date },
+    tx: RailSql = this.#sql,
   ): Promise<PaymentReceipt> {
-    const entry = (await this.get(key))!;
+    const entry = (await this.get(key, tx))!;
     const receipt: PaymentReceipt = {
       ...entry.receipt,
       status: 'failed',
       finalizedAt: now.toISOString(),
       failure: { code: error.code, message: error.message },
     };
-    await this.update(key, { status: 'failed', receipt, now });
+    await this.update(key, { status: 'failed', receipt, now }, tx);
     return receipt;
   }
 

@@ -5,19 +5,28 @@
  */
 import type { PaymentReceipt } from './PaymentReceipt.ts';
 
+/**
+ * How a call is made: `fence` is the fencing token of the placement lease the calling node holds the
+ * paying agent under. A fenced rail (the EVM rail with `fenced: true`) refuses a token that is not the
+ * agent's current one with `MANDATE_ERR_FENCE_STALE`; a rail that keeps no lease state ignores it.
+ */
+export interface RailCall {
+  readonly fence?: number | undefined;
+}
+
 /** A rail that moves crypto (implemented by `EvmRail`). */
 export interface CryptoRail {
-  sendCrypto(intent: unknown): Promise<PaymentReceipt>;
+  sendCrypto(intent: unknown, call?: RailCall): Promise<PaymentReceipt>;
 }
 
 /** A rail that initiates fiat credit transfers (implemented by `OpenBankingRail`). */
 export interface FiatRail {
-  sendFiat(intent: unknown): Promise<PaymentReceipt>;
+  sendFiat(intent: unknown, call?: RailCall): Promise<PaymentReceipt>;
 }
 
 /** A rail that swaps assets (implemented by `UniswapV2SwapRail`). */
 export interface SwapRail {
-  swapAssets(intent: unknown): Promise<PaymentReceipt>;
+  swapAssets(intent: unknown, call?: RailCall): Promise<PaymentReceipt>;
 }
 
 /** What an actuator holds: all three operations. */

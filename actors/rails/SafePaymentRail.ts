@@ -97,7 +97,7 @@ export class SafePaymentRail implements SignatureScheme {
    * once under `ctx.idempotencyKey`. The receipt names the Safe transaction and its signers.
    */
   async execute(
-    ctx: Pick<ActContext, 'idempotencyKey' | 'agentId'> & { supervisorIds: string[] },
+    ctx: Pick<ActContext, 'idempotencyKey' | 'agentId' | 'fence'> & { supervisorIds: string[] },
     collected: CollectedSignatures,
   ): Promise<PaymentReceipt> {
     const proposal = collected.request.payload as unknown as SafeProposal;
@@ -123,7 +123,11 @@ export class SafePaymentRail implements SignatureScheme {
         data: call.data,
         purpose: `Safe ${this.#o.safeAddress} transaction ${proposal.safeTxHash}`,
       },
-      { receiptRail: `safe:${this.#o.chainId}:${this.#o.safeAddress.toLowerCase()}`, build: async () => call },
+      {
+        receiptRail: `safe:${this.#o.chainId}:${this.#o.safeAddress.toLowerCase()}`,
+        fence: ctx.fence,
+        build: async () => call,
+      },
     );
     return {
       ...receipt,

@@ -9,7 +9,7 @@ import type { EvmRail } from './EvmRail.ts';
 import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';
-import type { SwapRail } from './Rail.ts';
+import type { RailCall, SwapRail } from './Rail.ts';
 import { ensureAllowance, resolveSwap, withAmountOut, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
 
 /** Options of {@link UniswapV2SwapRail}. */
@@ -65,7 +65,7 @@ export class UniswapV2SwapRail implements SwapRail {
   }
 
   /** Swaps `amountIn` of `assetIn` for `assetOut` exactly once, within the slippage bound. */
-  async swapAssets(input: unknown): Promise<PaymentReceipt> {
+  async swapAssets(input: unknown, { fence }: RailCall = {}): Promise<PaymentReceipt> {
     const intent = parseIntent(SwapIntentSchema, input);
     const name = `uniswap-v2:${this.#o.chainId}`;
     const swap = resolveSwap(intent, this.#o.tokens, name);
@@ -84,14 +84,16 @@ export class UniswapV2SwapRail implements SwapRail {
           spender: this.#o.router,
           amount: amountIn,
           intent,
+          fence,
         }).catch((error: unknown) => error as Error);
         // A refused approval refuses the swap with the same code (recorded under the swap's key).
         if (approval instanceof Error)
-          return this.#o.rail.execute(intent, { receiptRail: name, build: () => Promise.reject(approval) });
+          return this.#o.rail.execute(intent, { receiptRail: name, fence, build: () => Promise.reject(approval) });
       }
     }
     const receipt = await this.#o.rail.execute(intent, {
       receiptRail: name,
+      fence,
       reservation: {
         asset: intent.assetIn,
         counterparty: this.#o.router,

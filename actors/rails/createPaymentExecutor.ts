@@ -27,12 +27,12 @@ const missing = (what: string): Promise<never> =>
  */
 export function createPaymentExecutor(rails: PaymentExecutorRails): PaymentExecutor {
   return {
-    sendCrypto: (intent) => {
+    sendCrypto: (intent, call = {}) => {
       const rail = cryptoRailFor(rails.crypto, intent);
-      return rail ? rail.sendCrypto(intent) : missing(`crypto (${familyOf(intent)})`);
+      return rail ? rail.sendCrypto(intent, call) : missing(`crypto (${familyOf(intent)})`);
     },
-    sendFiat: (intent) => (rails.fiat ? rails.fiat.sendFiat(intent) : missing('fiat')),
-    swapAssets: (intent) => (rails.swap ? rails.swap.swapAssets(intent) : missing('swap')),
+    sendFiat: (intent, call = {}) => (rails.fiat ? rails.fiat.sendFiat(intent, call) : missing('fiat')),
+    swapAssets: (intent, call = {}) => (rails.swap ? rails.swap.swapAssets(intent, call) : missing('swap')),
   };
 }
 

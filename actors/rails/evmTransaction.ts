@@ -6,6 +6,7 @@
  */
 import { keccak256, parseUnits, type JsonRpcApiProvider, type TransactionLike } from 'ethers';
 import { ErrorCode, isMandateError, type MandateError } from '../../kernel/index.ts';
+import { fencedSigner } from '../wallets/fencedSigner.ts';
 import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
 import type { AttemptStore } from './AttemptStore.ts';
 import { InvalidIntentError, PreflightError } from './errors.ts';
@@ -48,6 +49,17 @@ export interface SigningContext {
   readonly ledger: IntentLedger;
   readonly attempts: AttemptStore;
   readonly now: () => Date;
+  /** The placement fence of the call (fenced rails): throws `MANDATE_ERR_FENCE_STALE` in `tx` unless its lease is current. */
+  readonly lease?: ((tx: RailSql, what: string) => Promise<void>) | undefined;
+}
+
+/** `c`'s signer, fenced inside `tx` by the call's lease when the rail is fenced. */
+export function signerIn(
+  c: Pick<SigningContext, 'signer' | 'lease'>,
+  { tx, what }: { tx: RailSql; what: string },
+): TransactionSigner {
+  const lease = c.lease;
+  return lease === undefined ? c.signer : fencedSigner(c.signer, () => lease(tx, what));
 }
 
 /** A transaction ready to sign but for its nonce, and the chain's nonce count for the sender. */
@@ -112,7 +124,8 @@ export async function signAndStore(
     const locked = admit === undefined ? await c.ledger.get(key, tx, true) : await admit(tx);
     if (locked?.status !== 'pending') return; // another process signed it meanwhile
     const nonce = await c.attempts.lockNextNonce(tx, chainNext);
-    const raw = await c.signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
+    const signer = signerIn(c, { tx, what: `the signature of payment "${key}"` });
+    const raw = await signer.signTransaction({ ...unsigned, nonce: Number(nonce) });
     const txHash = keccak256(raw);
     const now = c.now();
     const receipt: PaymentReceipt = {

@@ -19,7 +19,14 @@ export type { PaymentReceipt, PaymentStatus, PaymentFee } from './PaymentReceipt
 
 // EVM
 export { EvmRail } from './EvmRail.ts';
-export type { EvmAsset, EvmRailOptions, EvmCall, EvmExecuteOptions, ReferenceValuer } from './EvmRail.ts';
+export type {
+  EvmAsset,
+  EvmRailOptions,
+  EvmCall,
+  EvmExecuteOptions,
+  EvmFenced,
+  ReferenceValuer,
+} from './EvmRailOptions.ts';
 export { estimateEip1559Fees, bumpFees, DEFAULT_REPLACEMENT_BUMP_PERCENT } from './FeePolicy.ts';
 export type { Eip1559Fees } from './FeePolicy.ts';
 

@@ -25,6 +25,8 @@ export interface ReconcileContext {
   readonly limits: SpendingLimits | undefined;
   /** The rail's database: the final receipt and the limit settlement commit together when the limits live there too. */
   readonly sql: RailSql;
+  /** Fenced rails: throws `MANDATE_ERR_FENCE_STALE` unless the call's lease is current (before anything is sent or written). */
+  readonly assertLease?: (() => Promise<void>) | undefined;
   /** Signs and broadcasts a fee-bumped replacement of the latest attempt. */
   readonly replace: (key: string) => Promise<void>;
 }
@@ -56,6 +58,8 @@ async function reconcileStep(key: string, ctx: ReconcileContext, sent: string[])
   if (entry === undefined)
     throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
   if (FINAL_STATUSES.has(entry.receipt.status) || entry.status === 'pending') return entry.receipt;
+  // A node whose lease was taken over sends nothing: its successor reconciles the same stored bytes.
+  await ctx.assertLease?.();
   const list = await ctx.attempts.forKey(key);
   for (const a of list) {
     if (a.status !== 'signed') continue;

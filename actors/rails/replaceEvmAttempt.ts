@@ -9,6 +9,7 @@ import type { Attempt, AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
 import { IntentNotFoundError, ReplacementError } from './errors.ts';
 import { bumpFees, estimateEip1559Fees, type Eip1559Fees } from './FeePolicy.ts';
+import { signerIn, type SigningContext } from './evmTransaction.ts';
 import type { IntentLedger } from './IntentLedger.ts';
 import { FINAL_STATUSES } from './PaymentReceipt.ts';
 import type { RailSql } from './RailSql.ts';
@@ -24,6 +25,7 @@ export interface ReplaceContext {
   readonly from: string;
   readonly feeCap: Eip1559Fees;
   readonly now: () => Date;
+  readonly lease?: SigningContext['lease'];
 }
 
 /** Replaces the latest attempt of `key` (`replacement`) or cancels it (`cancel`), then broadcasts. */
@@ -55,7 +57,7 @@ export async function replaceEvmAttempt(
       purpose === 'cancel'
         ? { to: ctx.from, value: 0n, data: '0x', gasLimit: 21_000n }
         : { to: prev.to, value: prev.value, data: prev.data, gasLimit: prev.gasLimit };
-    const raw = await ctx.signer.signTransaction({
+    const raw = await signerIn(ctx, { tx, what: `the ${purpose} of payment "${key}"` }).signTransaction({
       type: 2,
       chainId: BigInt(ctx.chainId),
       nonce: Number(last.nonce),

@@ -74,6 +74,8 @@ export async function ensureAllowance(options: {
   intent: Pick<SwapIntent, 'idempotencyKey' | 'agentId' | 'supervisorIds'>;
   /** Suffix of the approval's key; default `approve` (several approvals under one key need distinct ones). */
   suffix?: string;
+  /** The placement lease token the approval is signed under (fenced rails). */
+  fence?: number | undefined;
 }): Promise<void> {
   const { rail, provider, owner, token, spender, amount, intent } = options;
   const data = ERC20_SWAP.encodeFunctionData('allowance', [owner, spender]);
@@ -91,6 +93,7 @@ export async function ensureAllowance(options: {
       purpose: `approve ${spender} for ${intent.idempotencyKey}`,
     },
     {
+      fence: options.fence,
       build: async () => ({
         to: token.address,
         value: 0n,

@@ -22,6 +22,8 @@ export interface StrategyStep {
   readonly idempotencyKey: string;
   readonly agentId: string;
   readonly supervisorIds?: readonly string[];
+  /** The placement lease token the act runs under (fenced rails refuse a stale one). */
+  readonly fence?: number | undefined;
   /** Decimal amount of the vault's asset. */
   readonly amount: string;
 }
@@ -69,6 +71,7 @@ export class Erc4626Vault {
       spender: this.#o.vault,
       amount: assets,
       intent: { ...step, supervisorIds: [...(step.supervisorIds ?? [])] },
+      fence: step.fence,
     });
     return this.#call(step, {
       fn: 'deposit',
@@ -108,6 +111,7 @@ export class Erc4626Vault {
       },
       {
         receiptRail: `erc4626:${this.#o.vault.toLowerCase()}`,
+        fence: step.fence,
         build: async () => ({ to: this.#o.vault, value: 0n, data }),
       },
     );

@@ -43,6 +43,8 @@ export interface LiquidityStep {
   readonly idempotencyKey: string;
   readonly agentId: string;
   readonly supervisorIds?: readonly string[];
+  /** The placement lease token the act runs under (fenced rails refuse a stale one). */
+  readonly fence?: number | undefined;
 }
 
 /** A Uniswap V2 liquidity position of one agent. */
@@ -117,6 +119,7 @@ export class UniswapV2Liquidity {
         amount,
         intent,
         suffix,
+        fence: step.fence,
       });
     await approve(this.#o.tokenA, amountA, 'approve-a');
     await approve(this.#o.tokenB, amountB, 'approve-b');
@@ -155,6 +158,7 @@ export class UniswapV2Liquidity {
       amount: liquidity,
       intent: { ...step, supervisorIds: [...(step.supervisorIds ?? [])] },
       suffix: 'approve-lp',
+      fence: step.fence,
     });
     const data = ROUTER.encodeFunctionData('removeLiquidity', [
       this.#o.tokenA.address,
@@ -182,6 +186,7 @@ export class UniswapV2Liquidity {
       },
       {
         receiptRail: `uniswap-v2-lp:${this.#o.pair.toLowerCase()}`,
+        fence: step.fence,
         build: async () => ({ to: this.#o.router, value: 0n, data }),
       },
     );

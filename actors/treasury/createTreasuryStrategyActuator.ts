@@ -69,6 +69,7 @@ export function createTreasuryStrategyActuator(options: TreasuryStrategyOptions)
       idempotencyKey: ctx.idempotencyKey,
       agentId: ctx.agentId,
       supervisorIds: options.supervisorIds?.(ctx.agentId) ?? [],
+      fence: ctx.fence,
     };
     const slippage = Number(action.params.maxSlippageBps ?? 100);
     try {

@@ -20,7 +20,8 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
     {
       config: { permission: 'read' },
       schema: {
-        summary: 'Agents, filtered and windowed, with the total matching',
+        summary:
+          'Agents this node hosts, active and passivated (state "passivated"), filtered and windowed, with the total matching',
         tags,
         querystring: AgentsQuerySchema,
       },

@@ -6,7 +6,7 @@ export const PLACEMENT_CODES = {
     status: 409,
     kind: 'error',
     meaning:
-      "a write for an agent (intent, snapshot) carried a fencing token other than the agent's current lease token in `mandate_fence` (a paused or partitioned old owner, or no token while placement governs the agent); PostgreSQL refused it and nothing was written",
+      "a write for an agent (intent, snapshot, the EVM rail's payment record, limit reservation, signature or broadcast) carried a fencing token other than the agent's current lease token in `mandate_fence` (a paused or partitioned old owner, or no token while placement governs the agent); it was refused and nothing was written, signed or sent",
   },
   MANDATE_ERR_PLACEMENT_UNAVAILABLE: {
     status: 503,

@@ -97,6 +97,7 @@ describe('passivation', () => {
     // Registered passivated: it has never run, so there is nothing in memory but its definition.
     expect(s.passivation.size).toBe(1);
     expect(s.tree.get('payer')).toBeUndefined();
+    expect(rt.listAgents()).toEqual([expect.objectContaining({ id: 'payer', state: 'passivated', cycles: 0 })]);
 
     clock.increment(10 * 60_000); // the first time trigger reactivates it and starts a cycle
     await until(() => s.tree.get('payer')?.state === 'idle' && paid.length === 1, 'first cycle');
@@ -107,6 +108,19 @@ describe('passivation', () => {
     clock.increment(2 * 60_000 + 1); // idle for idleAfter: passivated
     await until(() => s.passivation.size === 1, 'passivated');
     expect(s.tree.get('payer')).toBeUndefined();
+    // Still listed (GET /api/agents), as passivated on the node that would reactivate it, with its identity.
+    const listed = JSON.parse(JSON.stringify(rt.listAgents())) as Array<Record<string, unknown>>;
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: 'payer',
+        state: 'passivated',
+        node: s.nodeId,
+        did: first.identity.did,
+        cycles: 1,
+        parentId: first.parent.id,
+        paused: false,
+      }),
+    ]);
     const stored = (await store.loadSnapshots('payer'))[0]!;
     expect(stored).toMatchObject({ state: 'idle', seq: first.snapshotSeq });
     expect((stored.snapshot as { context: { cycle: number } }).context.cycle).toBe(1);

@@ -18,6 +18,9 @@ interface Dormant {
   readonly failures: number;
 }
 
+/** A passivated agent as read models see it (read only). */
+export type PassivatedAgent = Readonly<Pick<Dormant, 'def' | 'seed' | 'cycles' | 'restarts' | 'failures'>>;
+
 /** What passivation needs of the runtime. */
 export interface PassivationEnv {
   clock: Clock;
@@ -60,6 +63,11 @@ export class Passivation {
   /** The definition of a passivated agent (also while it is being reactivated), or undefined. */
   definition(agentId: string): AgentDefinition | undefined {
     return this.#asleep.get(agentId)?.def;
+  }
+
+  /** The passivated agents as the read model shows them: definition, identity seed and counters. */
+  *passivated(): IterableIterator<PassivatedAgent> {
+    yield* this.#asleep.values();
   }
 
   /** Definitions of the passivated agents. */

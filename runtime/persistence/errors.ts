@@ -32,6 +32,3 @@ export class StoreClosedError extends createError('MANDATE_ERR_STORE_CLOSED', 'S
 
 /** Live mode was asked for on storage that would not survive a machine crash (see `checkDurability`). */
 export class WeakDurabilityError extends createError('MANDATE_ERR_DURABILITY', 'WeakDurabilityError') {}
-
-/** A write for an agent carried a fencing token that is not the agent's current lease token in `mandate_fence`; nothing was written. */
-export class FenceStaleError extends createError('MANDATE_ERR_FENCE_STALE', 'FenceStaleError') {}

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
-import { FenceStaleError } from './errors.ts';
+import { FenceStaleError } from '../../kernel/index.ts';
 
 /** One write for an agent, with the fencing token of the lease it was made under (none outside placement). */
 export interface FencedWrite {

@@ -85,8 +85,9 @@ export async function simulateAgents(
   if (options.agent !== undefined && runtime.getAgent(options.agent) === undefined)
     throw new NotFoundError('agent', options.agent, "the system's agents are its agents/ files; check the --agent id");
   const rows: SimulationRow[] = [];
-  for (const { id } of runtime.listAgents()) {
-    if (options.agent !== undefined && id !== options.agent) continue;
+  for (const { id, state } of runtime.listAgents()) {
+    // Passivated agents have no actor to simulate on (as before they were listed).
+    if (state === 'passivated' || (options.agent !== undefined && id !== options.agent)) continue;
     const restarts = runtime.getAgent(id)!.restarts;
     const started = await runtime.trigger(id, { kind: 'human', id: 'simulation' }, { scenario: facts });
     const deadline = Date.now() + (options.settleMs ?? 10_000);

@@ -3,7 +3,8 @@
  * a payer account, a fresh rails database, and a factory for {@link EvmRail}s over them.
  */
 import { Contract, NonceManager, parseUnits } from 'ethers';
-import { EvmRail, type EvmRailOptions } from '../../actors/rails/EvmRail.ts';
+import { EvmRail } from '../../actors/rails/EvmRail.ts';
+import type { EvmRailOptions } from '../../actors/rails/EvmRailOptions.ts';
 import { LocalKeystoreSigner } from '../../actors/wallets/LocalKeystoreSigner.ts';
 import type { KillSwitch } from '../../actors/wallets/TransactionSigner.ts';
 import { compileTestContracts, deployTestUsdc } from './evmContracts.ts';

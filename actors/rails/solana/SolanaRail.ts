@@ -19,7 +19,7 @@ import { refusalOf } from '../evmTransaction.ts';
 import { IntentLedger } from '../IntentLedger.ts';
 import { parseIntent, type CryptoIntent } from '../PaymentIntent.ts';
 import { FINAL_STATUSES, type PaymentReceipt } from '../PaymentReceipt.ts';
-import type { CryptoRail } from '../Rail.ts';
+import type { CryptoRail, RailCall } from '../Rail.ts';
 import type { RailSql } from '../RailSql.ts';
 import { reconcileSolanaPayment } from './reconcileSolanaPayment.ts';
 import { SolanaAttemptStore } from './SolanaAttemptStore.ts';
@@ -69,9 +69,10 @@ export class SolanaRail implements CryptoRail {
   /**
    * Pays `input` (a crypto intent with a Solana `to` and `chain: "solana:<cluster>"`) exactly once.
    * With `wait: false` it returns once the transfer is sent; otherwise once it reached the rail's
-   * commitment or `maxWaitMs` passed (`submitted`).
+   * commitment or `maxWaitMs` passed (`submitted`). Not fenced yet: a placement lease token (`fence`) is
+   * accepted and ignored, so run Solana-paying agents on one node (README, "Several nodes").
    */
-  async sendCrypto(input: unknown, options: { wait?: boolean } = {}): Promise<PaymentReceipt> {
+  async sendCrypto(input: unknown, options: { wait?: boolean } & RailCall = {}): Promise<PaymentReceipt> {
     const intent = parseIntent(SolanaCryptoIntentSchema, input) as CryptoIntent;
     if (intent.chain !== this.chain)
       throw new UnsupportedIntentError(

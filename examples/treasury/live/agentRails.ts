@@ -12,7 +12,9 @@ export interface AgentLimits {
  * The EVM rail of one agent's own wallet: it signs with the agent's HD-derived key only, asks the
  * runtime's kill switch before every signature, and reserves the agent's own per-transaction and
  * rolling-24h limits in the database before signing (so the chain-side limits hold even if
- * governance's in-memory budgets were bypassed). In-flight payments are recovered on open.
+ * governance's in-memory budgets were bypassed). Both are fenced by the agent's placement lease (the
+ * rails share the runtime's database, where `mandate_fence` lives): a node that lost the agent to another
+ * node can neither reserve nor sign for it. In-flight payments are recovered on open, by the lease holder.
  */
 export async function openAgentRail(options: {
   runtime: MandateRuntime;
@@ -59,7 +61,10 @@ export async function openAgentRail(options: {
       assetDecimals: { ...Object.fromEntries(Object.keys(tokens).map((s) => [s, 6])), ETH: 18 },
       referenceDecimals: 6,
       now: () => new Date(runtime.clock.now()),
+      fenced: true,
     }),
+    // Several nodes (MANDATE_PLACEMENT=on): every write and signature carries the agent's lease token.
+    fenced: true,
     pollIntervalMs: 20,
     maxWaitMs: 30_000,
     now: () => new Date(runtime.clock.now()),
