@@ -94,6 +94,11 @@ describe('proposal pipeline', () => {
       status: 'approved',
       grant: { decisionId: 'd1', mode: 'auto', approvalId: 'auto-d1', at: 42 },
     });
+    expect(verdict.stages?.map((s) => `${s.stage}:${s.status}`)).toEqual([
+      'sandbox:approved',
+      'reputation:approved',
+      'governance:approved',
+    ]);
   });
 
   it('proposals - the first denial ends the chain, naming the stage', async () => {
@@ -106,6 +111,10 @@ describe('proposal pipeline', () => {
       status: 'denied',
       by: 'reputation',
       reason: 'score 20 below 30',
+      stages: [
+        { stage: 'sandbox', role: 'sandbox', status: 'approved', reason: 'ok' },
+        { stage: 'reputation', role: 'reputation', status: 'denied', reason: 'score 20 below 30' },
+      ],
     });
     expect(t.log).toEqual(['evaluate:sandbox', 'evaluate:reputation']);
   });
@@ -125,6 +134,7 @@ describe('proposal pipeline', () => {
       reason: 'over 10k',
       approvalId: 'apr-d1',
       expiresAt: 5_042,
+      stages: [{ stage: 'governance', role: 'governance', status: 'pending', reason: 'over 10k' }],
     });
     const u = setup((log) => [
       stage({ name: 'governance', role: 'governance', result: { status: 'pending', reason: 'human' }, log }),

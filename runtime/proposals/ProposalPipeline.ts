@@ -1,5 +1,5 @@
 import { PolicyEvaluationError, type Proposal } from '../../actors/index.ts';
-import type { Outcome, SupervisorRole, Verdict } from '../../machines/index.ts';
+import type { Outcome, StageVerdict, SupervisorRole, Verdict } from '../../machines/index.ts';
 import type { Approvals } from '../approvals/Approvals.ts';
 import { DuplicateIdError, NotFoundError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
@@ -68,6 +68,8 @@ export class ProposalPipeline {
   /** Runs `proposal` through every stage; see the class comment. A stage that throws fails the propose phase (it is retried). */
   async propose(host: AgentHost, proposal: Proposal): Promise<Verdict> {
     const decisionId = proposal.decision.id;
+    // Each stage's own answer, for the decision record (the payment page shows every one).
+    const stages: StageVerdict[] = [];
     for (const stage of this.#stages) {
       let result;
       try {
@@ -83,7 +85,8 @@ export class ProposalPipeline {
         status: result.status,
         reason: result.reason,
       });
-      if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason };
+      stages.push({ stage: stage.name, role: stage.role, status: result.status, reason: result.reason });
+      if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason, stages };
       if (result.status === 'pending') {
         const timeout = result.approvalTimeoutMs ?? host.def.limits.approvalTimeout;
         const record = await this.#deps.approvals.open({
@@ -99,6 +102,7 @@ export class ProposalPipeline {
           reason: result.reason,
           approvalId: record.id,
           expiresAt: record.expiresAt,
+          stages,
         };
       }
     }
@@ -113,6 +117,7 @@ export class ProposalPipeline {
         by: { kind: 'system', id: this.#deps.supervisorOf(host, 'governance').id },
         at: this.#deps.clock.now(),
       },
+      stages,
     };
   }
 
