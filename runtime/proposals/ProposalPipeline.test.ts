@@ -197,4 +197,17 @@ describe('proposal pipeline', () => {
       },
     ]);
   });
+
+  it('proposals - a denied outcome is audited with the denial as why, the agent’s rationale kept in data', async () => {
+    const t = setup((log) => [stage({ name: 'governance', role: 'governance', result: ok(), log })]);
+    await t.pipeline.settle(host, proposal, {
+      status: 'denied',
+      error: { code: 'MANDATE_ERR_PROPOSAL_DENIED', message: 'governance: counterparty is sanctioned' },
+    });
+    expect(t.audited[0]).toMatchObject({
+      action: 'agent.payment.send.denied',
+      why: 'denied by governance: counterparty is sanctioned',
+      data: { status: 'denied', rationale: 'invoice due', counterparty: 'cp-1' },
+    });
+  });
 });

@@ -132,10 +132,15 @@ export class ProposalPipeline {
       action: `agent.${a.type}.${outcome.status}`,
       subject: proposal.decision.id,
       where: `${host.def.group}/${a.account ?? '-'}`,
-      why: proposal.decision.rationale,
+      // A denial's why is the denial (stage and reason), not the agent's own reasoning, which stays in data.
+      why:
+        outcome.status === 'denied' && outcome.error !== undefined
+          ? `denied by ${outcome.error.message}`
+          : proposal.decision.rationale,
       data: {
         agentId: host.id,
         status: outcome.status,
+        ...(outcome.status === 'denied' ? { rationale: proposal.decision.rationale } : {}),
         ...(a.amount === undefined ? {} : { amount: a.amount.value, currency: a.amount.asset }),
         ...(a.counterparty === undefined ? {} : { counterparty: a.counterparty }),
         ...(outcome.receipt === undefined ? {} : { receipt: outcome.receipt }),

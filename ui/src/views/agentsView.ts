@@ -71,10 +71,20 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
     const can = (p: string): boolean => ctx.me?.permissions.includes(p) ?? false;
     const act = (verb: 'pause' | 'resume' | 'stop') => async (): Promise<void> => {
       const reason = await askReason({
-        title: `${verb[0]?.toUpperCase()}${verb.slice(1)} ${agent.id}`,
-        confirmLabel: verb,
+        title: verb === 'stop' ? `Stop ${agent.id} for good?` : `${verb[0]?.toUpperCase()}${verb.slice(1)} ${agent.id}`,
+        confirmLabel: verb === 'stop' ? 'Stop permanently' : verb,
         required: true,
         danger: verb === 'stop',
+        ...(verb === 'stop'
+          ? {
+              typeToConfirm: agent.id,
+              body: h(
+                'p',
+                { class: 'warning', 'data-testid': 'stop-warning' },
+                'Stop is permanent: the agent is removed from its supervisor and does not restart. Pause instead to hold it.',
+              ),
+            }
+          : {}),
       });
       if (reason === null) return;
       await runAction(store, `${verb} ${agent.id}`, async () => {
@@ -93,7 +103,16 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
         ? h('button', { 'data-testid': 'resume', onclick: fire(act('resume')) }, 'Resume')
         : null,
       can('agent.stop') && !agent.killed
-        ? h('button', { class: 'danger', 'data-testid': 'stop', onclick: fire(act('stop')) }, 'Stop')
+        ? h(
+            'button',
+            {
+              class: 'danger',
+              'data-testid': 'stop',
+              title: 'permanent: the agent does not restart',
+              onclick: fire(act('stop')),
+            },
+            'Stop permanently…',
+          )
         : null,
     );
   };
