@@ -27,6 +27,15 @@ describe('gateway - a payment’s whole story', () => {
     expect(pending.body.decision.rationale).toMatch(/due/);
     expect(pending.body.approvals).toEqual([expect.objectContaining({ id: approvalId, status: 'pending' })]);
     expect(pending.body.duplicate).toEqual({ settled: null, approvedBefore: [] });
+    // Every stage's own answer, in order: the ones before governance approved, governance asked a human.
+    const stages = pending.body.decision.verdict.stages as Array<{ stage: string; status: string; reason: string }>;
+    expect(stages.map((s) => [s.stage, s.status])).toEqual([
+      ['sandbox', 'approved'],
+      ['reputation', 'approved'],
+      ['governance', 'pending'],
+    ]);
+    expect(stages[2]!.reason).toBe(pending.body.decision.verdict.reason);
+    expect((await story(approvalId)).body.decision.id).toBe(pending.body.decision.id);
 
     await fx.runtime.approve(approvalId, { kind: 'human', id: 'alice' }, 'checked the invoice');
     await task;

@@ -2,8 +2,8 @@
  * One payment's whole story, assembled from the store: the decision (facts, options, rules fired,
  * confidence, rationale), the pipeline's verdict, the approvals (who, when, why, quorum), the
  * write-ahead intent (attempts, receipt, bank reference or transaction hash) and the audit entries
- * with their chain hashes. Found by decision id, idempotency key (`<agent>:<key>`) or business key
- * (the invoice id).
+ * with their chain hashes. Found by decision id, idempotency key (`<agent>:<key>`), business key
+ * (the invoice id) or approval id. The verdict carries every supervisor stage's own answer.
  */
 import { actKeyOf, NotFoundError, type DecisionRecord, type IntentRow } from '../runtime/index.ts';
 import type { AuditEntry, MandateRuntime } from './RuntimeApi.ts';
@@ -41,12 +41,16 @@ async function findDecision(runtime: MandateRuntime, id: string): Promise<Decisi
     const intent = await store.findIntent(key);
     if (intent !== undefined) return store.getDecision(intent.decisionId);
   }
-  // Not acted on yet: the newest approval whose action carries that business key.
+  // Not acted on yet: that approval, or the newest approval whose action carries that business key.
   const approval = runtime
     .listApprovals()
     .filter((a) => {
       const business = businessKeyOf(a.action);
-      return a.decisionId === id || (business !== undefined && (business === id || `${a.agentId}:${business}` === id));
+      return (
+        a.id === id ||
+        a.decisionId === id ||
+        (business !== undefined && (business === id || `${a.agentId}:${business}` === id))
+      );
     })
     .reverse()
     // A pending one first (what an approver is looking at), then the newest.

@@ -117,6 +117,8 @@ export const AuditFilterSchema = z.object({
   counterparty: filterText.optional(),
   status: filterText.optional(),
   action: filterText.optional(),
+  /** `prefix`: the text filters match case-insensitively by prefix (the dashboard's search boxes); default `exact`. */
+  match: z.enum(['exact', 'prefix']).optional(),
 });
 
 const ordered = <T extends { from?: number; to?: number }>(q: T): boolean =>

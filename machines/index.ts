@@ -34,6 +34,7 @@ export type {
   ScoredOption,
   Trigger,
   Verdict,
+  StageVerdict,
 } from './types.ts';
 export { approvalMachine, grantCompletes, mayAnswer } from './approvalMachine.ts';
 export type {

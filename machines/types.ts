@@ -122,6 +122,15 @@ export interface ApprovalGrant {
   at: number;
 }
 
+/** One stage's answer to a proposal (`sandbox`, `reputation`, `kyb`, `governance`, …), in pipeline order. */
+export interface StageVerdict {
+  stage: string;
+  /** The supervisor role owning the stage. */
+  role: string;
+  status: 'approved' | 'denied' | 'pending';
+  reason: string;
+}
+
 /** The supervisor chain's answer to a proposal. */
 export interface Verdict {
   status: 'approved' | 'denied' | 'pending';
@@ -134,6 +143,8 @@ export interface Verdict {
   approvalId?: string;
   /** Present when pending: when the approval request expires (epoch ms). */
   expiresAt?: number;
+  /** Every stage that answered, in order, up to the one that gave the final word (absent when no stage ran). */
+  stages?: StageVerdict[];
 }
 
 /** A coded error, JSON-safe, as stored in machine context. */

@@ -7,7 +7,7 @@ import { paymentStory } from '../paymentStory.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
 import { IdParamsSchema } from '../schemas.ts';
 
-/** Registers GET /api/payments/:id (decision id, idempotency key or invoice id). */
+/** Registers GET /api/payments/:id (decision id, idempotency key, invoice id or approval id). */
 export function paymentRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/payments/:id',
@@ -15,7 +15,7 @@ export function paymentRoutes(app: FastifyInstance, runtime: MandateRuntime): vo
       config: { permission: 'read' },
       schema: {
         summary:
-          'One payment by decision id, idempotency key or invoice: decision, verdict, approvals, intent and receipt, audit hashes, and whether its key was already approved or paid',
+          'One payment by decision id, idempotency key, invoice or approval id: decision, every supervisor stage’s verdict, approvals, intent and receipt, audit hashes, and whether its key was already approved or paid',
         tags: ['payments'],
         params: IdParamsSchema,
       },

@@ -125,6 +125,8 @@ describe('approvals service', () => {
       status: 409,
     });
     expect(t.audited.map((e) => e.action)).toEqual(['approval.requested', 'approval.rejected']);
+    // Both carry the payment's amount and currency, so a currency filter keeps the approver in the trail.
+    for (const e of t.audited) expect(e.data).toMatchObject({ amount: '15000', currency: 'USD' });
   });
 
   it('approvals - an unanswered request expires on the injected clock: recorded, audited and delivered', async () => {

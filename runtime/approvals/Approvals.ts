@@ -14,6 +14,7 @@ import { machineInput, signatureSchema } from './ApprovalEntry.ts';
 import { checkAnswerable, checkFourEyes } from './checkAnswerable.ts';
 import { decidedRecord, recordDecision } from './recordDecision.ts';
 import { retractProposals } from './retractProposals.ts';
+import { paymentFields } from './paymentFields.ts';
 import {
   addSignature,
   notifySigners,
@@ -96,7 +97,11 @@ export class Approvals {
       subject: record.id,
       where: host.def.group,
       why: reason,
-      data: { agentId: host.id, action: proposal.action },
+      data: {
+        agentId: host.id,
+        action: proposal.action,
+        ...paymentFields(proposal.action as unknown as Record<string, unknown>),
+      },
       at: now,
     });
     return record;

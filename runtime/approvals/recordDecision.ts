@@ -3,6 +3,7 @@ import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import { GOVERNANCE } from './deliverOutcome.ts';
+import { paymentFields } from './paymentFields.ts';
 
 /** The record of a request once its approval machine has ended. */
 export function decidedRecord(record: ApprovalRecord, outcome: ApprovalOutcome, now: number): ApprovalRecord {
@@ -40,6 +41,7 @@ export async function recordDecision(
     data: {
       agentId: decided.agentId,
       action: decided.action,
+      ...paymentFields(decided.action),
       ...(decided.signatures === undefined
         ? {}
         : {

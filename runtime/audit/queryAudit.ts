@@ -16,6 +16,12 @@ export interface AuditQuery {
   status?: string;
   /** Exact action, or a prefix ending in `.*` (`agent.act.*`). */
   action?: string;
+  /**
+   * `exact` (the default): each text filter must equal its column. `prefix`: agent, currency,
+   * counterparty, status and action match any value starting with the filter, ignoring case
+   * (`usd` finds `USDC`), as an operator typing into a search box expects.
+   */
+  match?: 'exact' | 'prefix';
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
@@ -36,12 +42,18 @@ const querySchema = z.object({
   counterparty: z.string().min(1).optional(),
   status: z.string().min(1).optional(),
   action: z.string().min(1).optional(),
+  match: z.enum(['exact', 'prefix']).optional(),
   limit: z.number().int().min(1).max(1000),
   cursor: z
     .string()
     .regex(/^s[0-9]+$/, 'a cursor returned as nextCursor')
     .optional(),
 });
+
+/** Escapes LIKE's wildcards, so a filter's `%` or `_` matches itself. */
+function likeEscape(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 /**
  * Audit entries matching every given filter, newest first, in pages. Each filter is an indexed
@@ -62,14 +74,19 @@ export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<Au
   };
   if (q.from !== undefined) add('at >= ?', q.from);
   if (q.to !== undefined) add('at < ?', q.to);
-  if (q.agent !== undefined) add('agent_id = ?', q.agent);
-  if (q.currency !== undefined) add('currency = ?', q.currency);
-  if (q.counterparty !== undefined) add('counterparty = ?', q.counterparty);
-  if (q.status !== undefined) add('status = ?', q.status);
+  const text = (column: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    if (q.match === 'prefix') add(`lower(${column}) like ? escape '\\'`, `${likeEscape(value.toLowerCase())}%`);
+    else add(`${column} = ?`, value);
+  };
+  text('agent_id', q.agent);
+  text('currency', q.currency);
+  text('counterparty', q.counterparty);
+  text('status', q.status);
   if (q.action !== undefined) {
-    if (q.action.endsWith('.*'))
-      add(`action like ? escape '\\'`, `${q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    else add('action = ?', q.action);
+    if (q.action.endsWith('.*') && q.match !== 'prefix')
+      add(`action like ? escape '\\'`, `${likeEscape(q.action.slice(0, -1))}%`);
+    else text('action', q.action.endsWith('.*') ? q.action.slice(0, -1) : q.action);
   }
   if (q.cursor !== undefined) add('seq < ?', Number(q.cursor.slice(1)));
   const rows = (await db.execute(

@@ -59,6 +59,7 @@ export class DecisionRecords {
               by: verdict.by,
               reason: verdict.reason,
               ...(verdict.approvalId === undefined ? {} : { approvalId: verdict.approvalId }),
+              ...(verdict.stages === undefined ? {} : { stages: verdict.stages }),
             },
       outcome,
       createdAt: ctx.trigger?.at ?? now,

@@ -1,4 +1,4 @@
-import type { Outcome } from '../../machines/index.ts';
+import type { Outcome, StageVerdict } from '../../machines/index.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
 import type { AgentVersionStore } from '../versions/AgentVersion.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
@@ -45,6 +45,8 @@ export interface PolicyVerdict {
   by: string;
   reason: string;
   approvalId?: string;
+  /** Every supervisor stage's own answer, in pipeline order (records written before stages were kept have none). */
+  stages?: StageVerdict[];
 }
 
 /** Outcome of a decision after act/learn (the machine's `Outcome`). */

@@ -60,6 +60,16 @@ export const storeSchemas = {
         by: z.string(),
         reason: z.string(),
         approvalId: z.string().optional(),
+        stages: z
+          .array(
+            z.object({
+              stage: z.string(),
+              role: z.string(),
+              status: z.enum(['approved', 'denied', 'pending']),
+              reason: z.string(),
+            }),
+          )
+          .optional(),
       })
       .nullable(),
     outcome: z

@@ -94,6 +94,11 @@ describe('proposal pipeline', () => {
       status: 'approved',
       grant: { decisionId: 'd1', mode: 'auto', approvalId: 'auto-d1', at: 42 },
     });
+    expect(verdict.stages?.map((s) => `${s.stage}:${s.status}`)).toEqual([
+      'sandbox:approved',
+      'reputation:approved',
+      'governance:approved',
+    ]);
   });
 
   it('proposals - the first denial ends the chain, naming the stage', async () => {
@@ -106,6 +111,10 @@ describe('proposal pipeline', () => {
       status: 'denied',
       by: 'reputation',
       reason: 'score 20 below 30',
+      stages: [
+        { stage: 'sandbox', role: 'sandbox', status: 'approved', reason: 'ok' },
+        { stage: 'reputation', role: 'reputation', status: 'denied', reason: 'score 20 below 30' },
+      ],
     });
     expect(t.log).toEqual(['evaluate:sandbox', 'evaluate:reputation']);
   });
@@ -125,6 +134,7 @@ describe('proposal pipeline', () => {
       reason: 'over 10k',
       approvalId: 'apr-d1',
       expiresAt: 5_042,
+      stages: [{ stage: 'governance', role: 'governance', status: 'pending', reason: 'over 10k' }],
     });
     const u = setup((log) => [
       stage({ name: 'governance', role: 'governance', result: { status: 'pending', reason: 'human' }, log }),
@@ -186,5 +196,18 @@ describe('proposal pipeline', () => {
         at: 42,
       },
     ]);
+  });
+
+  it('proposals - a denied outcome is audited with the denial as why, the agent’s rationale kept in data', async () => {
+    const t = setup((log) => [stage({ name: 'governance', role: 'governance', result: ok(), log })]);
+    await t.pipeline.settle(host, proposal, {
+      status: 'denied',
+      error: { code: 'MANDATE_ERR_PROPOSAL_DENIED', message: 'governance: counterparty is sanctioned' },
+    });
+    expect(t.audited[0]).toMatchObject({
+      action: 'agent.payment.send.denied',
+      why: 'denied by governance: counterparty is sanctioned',
+      data: { status: 'denied', rationale: 'invoice due', counterparty: 'cp-1' },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { PolicyEvaluationError, type Proposal } from '../../actors/index.ts';
-import type { Outcome, SupervisorRole, Verdict } from '../../machines/index.ts';
+import type { Outcome, StageVerdict, SupervisorRole, Verdict } from '../../machines/index.ts';
 import type { Approvals } from '../approvals/Approvals.ts';
 import { DuplicateIdError, NotFoundError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
@@ -70,6 +70,8 @@ export class ProposalPipeline {
   /** Runs `proposal` through every stage; see the class comment. A stage that throws fails the propose phase (it is retried). */
   async propose(host: AgentHost, proposal: Proposal): Promise<Verdict> {
     const decisionId = proposal.decision.id;
+    // Each stage's own answer, for the decision record (the payment page shows every one).
+    const stages: StageVerdict[] = [];
     for (const stage of this.#stages) {
       let result;
       const startMs = this.#deps.clock.now();
@@ -88,7 +90,8 @@ export class ProposalPipeline {
         status: result.status,
         reason: result.reason,
       });
-      if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason };
+      stages.push({ stage: stage.name, role: stage.role, status: result.status, reason: result.reason });
+      if (result.status === 'denied') return { status: 'denied', by: stage.name, reason: result.reason, stages };
       if (result.status === 'pending') {
         const timeout = result.approvalTimeoutMs ?? host.def.limits.approvalTimeout;
         const record = await this.#deps.approvals.open({
@@ -104,6 +107,7 @@ export class ProposalPipeline {
           reason: result.reason,
           approvalId: record.id,
           expiresAt: record.expiresAt,
+          stages,
         };
       }
     }
@@ -118,6 +122,7 @@ export class ProposalPipeline {
         by: { kind: 'system', id: this.#deps.supervisorOf(host, 'governance').id },
         at: this.#deps.clock.now(),
       },
+      stages,
     };
   }
 
@@ -132,10 +137,15 @@ export class ProposalPipeline {
       action: `agent.${a.type}.${outcome.status}`,
       subject: proposal.decision.id,
       where: `${host.def.group}/${a.account ?? '-'}`,
-      why: proposal.decision.rationale,
+      // A denial's why is the denial (stage and reason), not the agent's own reasoning, which stays in data.
+      why:
+        outcome.status === 'denied' && outcome.error !== undefined
+          ? `denied by ${outcome.error.message}`
+          : proposal.decision.rationale,
       data: {
         agentId: host.id,
         status: outcome.status,
+        ...(outcome.status === 'denied' ? { rationale: proposal.decision.rationale } : {}),
         ...(a.amount === undefined ? {} : { amount: a.amount.value, currency: a.amount.asset }),
         ...(a.counterparty === undefined ? {} : { counterparty: a.counterparty }),
         ...(outcome.receipt === undefined ? {} : { receipt: outcome.receipt }),

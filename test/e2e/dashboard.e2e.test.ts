@@ -256,6 +256,18 @@ describe('dashboard - admin in a real browser', () => {
     await p.getByTestId('agent-payables').click();
     await p.getByTestId('stop').waitFor(); // only the admin gets Stop
     await screenshot(p, 'dashboard-admin-released');
+    // Stop says it is permanent and needs the agent's name typed; cancelled here, nothing stops.
+    await p.getByTestId('stop').click();
+    expect(await p.getByTestId('stop-warning').innerText()).toMatch(/permanent/);
+    await p.getByTestId('reason-input').fill('retiring it');
+    expect(await p.getByTestId('modal-confirm').isDisabled()).toBe(true);
+    await p.getByTestId('type-to-confirm').fill('payable');
+    expect(await p.getByTestId('modal-confirm').isDisabled()).toBe(true);
+    await p.getByTestId('type-to-confirm').fill('payables');
+    expect(await p.getByTestId('modal-confirm').isDisabled()).toBe(false);
+    await screenshot(p, 'dashboard-admin-stop-confirm');
+    await p.getByTestId('modal-cancel').click();
+    expect(fx.runtime.getAgent('payables')).toBeDefined();
   });
 });
 

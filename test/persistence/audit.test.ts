@@ -93,6 +93,23 @@ describe.each(STORE_DRIVERS)('audit on %s', (driver) => {
     });
   });
 
+  it('audit - match "prefix" makes the text filters case-insensitive prefixes; wildcards match themselves', async () => {
+    const exact = await store.audit.query({ currency: 'usdc', limit: 100 });
+    expect(exact.entries).toEqual([]);
+    const usd = await store.audit.query({ currency: 'usd', agent: 'PAYER', match: 'prefix', limit: 100 });
+    expect(usd.entries.length).toBe(30);
+    for (const e of usd.entries) expect(e.currency).toBe('USDC');
+    const succeeded = await store.audit.query({ action: 'AGENT.ACT', status: 'succ', match: 'prefix', limit: 100 });
+    expect(succeeded.entries.map((e) => e.seq)).toEqual(
+      Array.from({ length: 13 }, (_, i) => 39 - i * 3).filter((s) => s > 0),
+    );
+    expect((await store.audit.query({ agent: 'payer%', match: 'prefix', limit: 10 })).entries).toEqual([]);
+    expect((await store.audit.query({ agent: 'payer_', match: 'prefix', limit: 10 })).entries).toEqual([]);
+    await expect(store.audit.query({ match: 'fuzzy' as 'prefix', limit: 1 })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_AUDIT_QUERY',
+    });
+  });
+
   it('gdpr - erasing a subject removes their personal data and the chain still verifies', async () => {
     const iban = 'GB33BUKB20201555555555';
     const id = await store.vault.put({ name: 'Jane Doe', iban, email: 'jane@example.org' });

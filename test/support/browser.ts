@@ -30,8 +30,10 @@ export interface TestBrowser extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Launches Chromium with a fresh user-data directory. */
-export async function launchBrowser(options: { downloadsPath?: string } = {}): Promise<TestBrowser> {
+/** Launches Chromium with a fresh user-data directory (and, with `timezoneId`, in that timezone, e.g. `Europe/Berlin`). */
+export async function launchBrowser(
+  options: { downloadsPath?: string; timezoneId?: string } = {},
+): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'mandate-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -40,6 +42,7 @@ export async function launchBrowser(options: { downloadsPath?: string } = {}): P
     acceptDownloads: true,
     viewport: { width: 1400, height: 900 },
     ...(options.downloadsPath ? { downloadsPath: options.downloadsPath } : {}),
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   const close = async (): Promise<void> => {
     await context.close().catch(() => {});

@@ -28,12 +28,15 @@ export class ApiError extends Error {
   }
 }
 
-/** The query string for audit filters (empty fields left out; dates sent as ISO). */
+/**
+ * The query string for audit filters (empty fields left out). `from` and `to` are absolute
+ * already (ISO with a zone, or epoch ms): the view converted what the operator typed in the zone shown.
+ */
 export function auditQuery(filters: AuditFilters, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries({ ...filters, ...extra })) {
     if (value === undefined || value === '') continue;
-    params.set(key, (key === 'from' || key === 'to') && !/^\d+$/.test(value) ? new Date(value).toISOString() : value);
+    params.set(key, value);
   }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;

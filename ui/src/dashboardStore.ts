@@ -4,6 +4,7 @@
  * mutate state except through these events.
  */
 import { createStore } from '@xstate/store';
+import type { Route } from './router.ts';
 import type {
   AgentDetail,
   AgentSummary,
@@ -19,12 +20,25 @@ import type {
 } from './types.ts';
 
 /** Which panel is shown. */
-export type View = 'agents' | 'approvals' | 'audit' | 'monitor';
+export type View = Route['view'];
+
+/** Whether the gateway answered lately: the page says so when it did not, instead of showing old data as current. */
+export interface GatewayReach {
+  ok: boolean;
+  /** When it stopped answering (null while it answers). */
+  since: number | null;
+  /** When it last answered. */
+  lastOk: number | null;
+  error: string | null;
+}
 
 /** Everything the dashboard shows. */
 export interface DashboardContext {
   me: Me | null;
   view: View;
+  /** The view and what it shows, as in the URL. */
+  route: Route;
+  gateway: GatewayReach;
   agents: AgentSummary[];
   tree: TreeNode | null;
   selected: string | null;
@@ -110,6 +124,8 @@ export function createDashboardStore() {
     context: {
       me: null,
       view: 'agents',
+      route: { view: 'agents', agent: null },
+      gateway: { ok: true, since: null, lastOk: null, error: null },
       agents: [],
       tree: null,
       selected: null,
@@ -126,7 +142,25 @@ export function createDashboardStore() {
     } as DashboardContext,
     on: {
       signedIn: (ctx, e: { me: Me }) => ({ ...ctx, me: e.me }),
-      show: (ctx, e: { view: View }) => ({ ...ctx, view: e.view }),
+      routed: (ctx, e: { route: Route }) => {
+        const next = { ...ctx, route: e.route, view: e.route.view };
+        if (e.route.view !== 'agents' || e.route.agent === ctx.selected) return next;
+        const id = e.route.agent;
+        return {
+          ...next,
+          selected: id,
+          detail: id === ctx.detail?.id ? ctx.detail : null,
+          detailAudit: id === ctx.detail?.id ? ctx.detailAudit : [],
+        };
+      },
+      reached: (ctx, e: { at: number }) =>
+        ctx.gateway.ok && ctx.gateway.lastOk !== null && e.at - ctx.gateway.lastOk < 1000
+          ? ctx
+          : { ...ctx, gateway: { ok: true, since: null, lastOk: e.at, error: null } },
+      unreachable: (ctx, e: { at: number; error: string }) =>
+        ctx.gateway.ok
+          ? { ...ctx, gateway: { ok: false, since: e.at, lastOk: ctx.gateway.lastOk, error: e.error } }
+          : ctx,
       loaded: (
         ctx,
         e: {
@@ -145,12 +179,6 @@ export function createDashboardStore() {
         ...(e.killSwitch ? { killSwitch: e.killSwitch } : {}),
         ...(e.metrics ? { metrics: e.metrics } : {}),
         ...(e.ready ? { ready: e.ready } : {}),
-      }),
-      select: (ctx, e: { id: string | null }) => ({
-        ...ctx,
-        selected: e.id,
-        detail: e.id === ctx.detail?.id ? ctx.detail : null,
-        detailAudit: e.id === ctx.detail?.id ? ctx.detailAudit : [],
       }),
       detailAuditLoaded: (ctx, e: { id: string; entries: AuditEntry[] }) =>
         e.id === ctx.selected ? { ...ctx, detailAudit: e.entries } : ctx,

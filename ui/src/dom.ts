@@ -2,6 +2,7 @@
  * A tiny DOM builder: `h('button', { onclick }, 'Pause')`. Text is always set
  * as text, never as HTML, so nothing from the API can inject markup.
  */
+import { formatTime } from './timeZone.ts';
 
 /** Attributes and event handlers for {@link h}. */
 export type Attrs = Record<string, string | number | boolean | undefined | ((event: Event) => void)>;
@@ -53,9 +54,9 @@ export function replace(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
-/** A short local time for tables and timelines. */
+/** A time for tables and timelines, in the operator's chosen zone (labelled in the header). */
 export function time(at: number): string {
-  return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
+  return formatTime(at);
 }
 
 /** An event handler running `fn` without waiting for it (it reports its own failures). */

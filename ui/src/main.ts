@@ -5,16 +5,18 @@
  */
 import './styles.css';
 import { ApiError, createApi, type Api } from './api.ts';
-import { createDashboardStore, type DashboardContext, type View } from './dashboardStore.ts';
+import { killSwitchBanner, killSwitchEngaged, staleBanner } from './banners.ts';
+import { createDashboardStore, type DashboardContext, type DashboardStore } from './dashboardStore.ts';
 import { h, replace } from './dom.ts';
-import { killSwitchControls } from './killSwitch.ts';
 import { connectLive } from './live.ts';
-import { mountAgentsView } from './views/agentsView.ts';
-import { mountApprovalsView } from './views/approvalsView.ts';
-import { mountAuditView } from './views/auditView.ts';
-import { mountMonitorView } from './views/monitorView.ts';
+import { parseRoute } from './router.ts';
+import { loadAgent } from './loadAgent.ts';
+import { mountKey, mountView, renderHeader, renderTabs, watchGateway } from './shell.ts';
+import type { AuditEntry } from './types.ts';
 
 const TOKEN_KEY = 'mandate.token';
+/** How long an info notice stays (errors stay until dismissed). */
+const NOTICE_MS = 6000;
 const app = document.getElementById('app') as HTMLElement;
 
 function login(message?: string): void {
@@ -59,21 +61,18 @@ async function start(): Promise<void> {
   shell(store, api, token);
 }
 
-function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: string): void {
+function shell(store: DashboardStore, api: Api, token: string): void {
   const header = h('header', { class: 'top' });
+  const banners = h('div', { class: 'banners' });
   const nav = h('nav', { class: 'tabs' });
   const notice = h('div', { class: 'notice', 'data-testid': 'notice', role: 'status' });
   const main = h('main', {});
-  replace(app, header, nav, notice, main);
+  replace(app, header, banners, nav, notice, main);
 
-  const mounts: Record<View, typeof mountAgentsView> = {
-    agents: mountAgentsView,
-    approvals: mountApprovalsView,
-    audit: mountAuditView,
-    monitor: mountMonitorView,
-  };
-  let mountedView: View | undefined;
+  const reach = watchGateway(store, api);
+  let mountedKey: string | undefined;
   let update: (ctx: DashboardContext) => void = () => {};
+  let engagedBy: AuditEntry | null = null;
 
   const reload = async (): Promise<void> => {
     const [agents, tree, approvals, killSwitch, metrics, ready] = await Promise.all([
@@ -86,55 +85,73 @@ function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: 
     ]);
     store.trigger.loaded({ agents, tree, approvals, killSwitch, metrics, ready });
     const selected = store.getSnapshot().context.selected;
-    if (selected !== null) store.trigger.detailLoaded({ detail: await api.agent(selected) });
+    if (selected !== null) loadAgent({ store, api, id: selected, quiet: true });
   };
 
   let scheduled = false;
   const render = (): void => {
     scheduled = false;
     const ctx = store.getSnapshot().context;
-    const me = ctx.me;
-    replace(
-      header,
-      h('h1', {}, 'Mandate'),
-      h('span', { class: `badge mode-${me?.mode}`, 'data-testid': 'mode' }, me?.mode ?? ''),
-      h('span', { class: `badge conn-${ctx.connection}`, 'data-testid': 'connection' }, `live: ${ctx.connection}`),
-      killSwitchControls(ctx, store, api),
-      h('span', { class: 'whoami', 'data-testid': 'whoami' }, `${me?.name} (${me?.role})`),
-      h(
-        'button',
-        { 'data-testid': 'logout', onclick: () => (sessionStorage.removeItem(TOKEN_KEY), location.reload()) },
-        'Sign out',
-      ),
-    );
-    const pending = ctx.approvals.filter((a) => a.status === 'pending').length;
-    replace(
-      nav,
-      ...(['agents', 'approvals', 'audit', 'monitor'] as const).map((v) =>
-        h(
-          'button',
-          {
-            class: v === ctx.view ? 'tab active' : 'tab',
-            'data-testid': `tab-${v}`,
-            onclick: () => store.trigger.show({ view: v }),
-          },
-          v === 'approvals' && pending > 0 ? `approvals (${pending})` : v,
-        ),
-      ),
-    );
+    renderHeader(header, { ctx, store, api, rerender: () => ((mountedKey = undefined), render()) });
+    replace(banners, staleBanner(ctx), killSwitchBanner(ctx, engagedBy));
+    app.classList.toggle('stale', !ctx.gateway.ok);
+    renderTabs(nav, ctx);
     if (ctx.notice)
       replace(
         notice,
         h('span', { class: ctx.notice.kind, 'data-testid': `notice-${ctx.notice.kind}` }, ctx.notice.text),
-        h('button', { class: 'link', onclick: () => store.trigger.notify({ notice: null }) }, '×'),
+        h('button', { class: 'link always', onclick: () => store.trigger.notify({ notice: null }) }, '×'),
       );
     else replace(notice);
-    if (mountedView !== ctx.view) {
-      mountedView = ctx.view;
-      update = mounts[ctx.view](main, store, api);
+    const key = mountKey(ctx.route);
+    if (mountedKey !== key) {
+      mountedKey = key;
+      update = mountView(ctx.route, { root: main, store, api });
     }
     update(ctx);
   };
+
+  // The URL says what is shown: follow it now and whenever it changes (links, Back, a pasted link).
+  const follow = (): void => {
+    const route = parseRoute(location.hash);
+    const before = store.getSnapshot().context.selected;
+    store.trigger.routed({ route });
+    if (route.view === 'agents' && route.agent !== null && route.agent !== before)
+      loadAgent({ store, api, id: route.agent });
+  };
+  window.addEventListener('hashchange', follow);
+  follow();
+
+  // Who engaged the kill switch, when and why: the newest engage entry, read when the state changes.
+  let killKey = '';
+  // An info notice clears itself; an error stays until dismissed.
+  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastNotice: DashboardContext['notice'] = null;
+  store.subscribe((snapshot) => {
+    const ctx = snapshot.context;
+    if (ctx.notice !== lastNotice) {
+      lastNotice = ctx.notice;
+      clearTimeout(noticeTimer);
+      const shown = ctx.notice;
+      if (shown?.kind === 'info')
+        noticeTimer = setTimeout(() => {
+          if (store.getSnapshot().context.notice === shown) store.trigger.notify({ notice: null });
+        }, NOTICE_MS);
+    }
+    const k = ctx.killSwitch;
+    const next = k === null ? '' : JSON.stringify(k);
+    if (next === killKey) return;
+    killKey = next;
+    engagedBy = null;
+    if (killSwitchEngaged(ctx))
+      void api.audit({ action: 'operator.killswitch.engage' }, 1).then(
+        (page) => {
+          engagedBy = page.entries[0] ?? null;
+          render();
+        },
+        () => {},
+      );
+  });
   // The selected agent's context is not in the transition summary: refetch it shortly after it moves.
   let detailTimer: ReturnType<typeof setTimeout> | undefined;
   let lastSeq = 0;
@@ -146,14 +163,7 @@ function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: 
     if (selected === null || head.actorId !== selected || detailTimer !== undefined) return;
     detailTimer = setTimeout(() => {
       detailTimer = undefined;
-      void api.agent(selected).then(
-        (detail) => store.trigger.detailLoaded({ detail }),
-        () => {},
-      );
-      void api.audit({ agent: selected }, 50).then(
-        (page) => store.trigger.detailAuditLoaded({ id: selected, entries: page.entries }),
-        () => {},
-      );
+      loadAgent({ store, api, id: selected, quiet: true });
     }, 250);
   });
   // Live events can arrive in bursts; render at most once per frame.
@@ -167,16 +177,14 @@ function shell(store: ReturnType<typeof createDashboardStore>, api: Api, token: 
 
   connectLive(token, {
     event: (event) => store.trigger.live({ event }),
-    state: (state) => store.trigger.connection({ state }),
+    state: (state) => {
+      store.trigger.connection({ state });
+      // A closed stream is the first sign of a gateway gone: ask now instead of at the next poll.
+      if (state === 'closed') reach();
+    },
     resync: () =>
       void reload().catch((err: Error) => store.trigger.notify({ notice: { kind: 'error', text: err.message } })),
   });
-  setInterval(() => {
-    void Promise.all([api.metrics(), api.killSwitch(), api.ready()]).then(
-      ([metrics, killSwitch, ready]) => store.trigger.loaded({ metrics, killSwitch, ready }),
-      () => {},
-    );
-  }, 3000);
 }
 
 void start();

@@ -11,6 +11,8 @@ export interface ReasonOptions {
   /** Extra content above the reason field (e.g. a warning). */
   body?: HTMLElement;
   danger?: boolean;
+  /** For what cannot be undone: the operator must type this (the agent's name) before confirming. */
+  typeToConfirm?: string;
 }
 
 /** Shows a modal asking for a reason; resolves with it, or null when cancelled. */
@@ -28,12 +30,22 @@ export function askReason(options: ReasonOptions): Promise<string | null> {
       options.confirmLabel,
     );
     const cancel = h('button', { type: 'button', 'data-testid': 'modal-cancel' }, 'Cancel');
+    const typed =
+      options.typeToConfirm === undefined
+        ? null
+        : h('input', {
+            name: 'confirm',
+            autocomplete: 'off',
+            'data-testid': 'type-to-confirm',
+            placeholder: `type ${options.typeToConfirm} to confirm`,
+          });
     const form = h(
       'form',
       { method: 'dialog', class: 'modal-form' },
       h('h3', {}, options.title),
       options.body ?? null,
       input,
+      typed === null ? null : h('label', {}, `Type ${options.typeToConfirm} to confirm `, typed),
       h('div', { class: 'modal-actions' }, cancel, confirm),
     );
     const dialog = h('dialog', { class: 'modal', 'data-testid': 'modal' }, form);
@@ -42,14 +54,18 @@ export function askReason(options: ReasonOptions): Promise<string | null> {
       dialog.remove();
       resolve(value);
     };
+    const ready = (): boolean =>
+      !(options.required && input.value.trim() === '') &&
+      (typed === null || typed.value.trim() === options.typeToConfirm);
     const sync = (): void => {
-      confirm.disabled = options.required && input.value.trim() === '';
+      confirm.disabled = !ready();
     };
     input.addEventListener('input', sync);
+    typed?.addEventListener('input', sync);
     sync();
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (options.required && input.value.trim() === '') return;
+      if (!ready()) return;
       close(input.value.trim());
     });
     cancel.addEventListener('click', () => close(null));

@@ -28,10 +28,12 @@ export interface Me {
   nodeId: string;
 }
 
-/** Audit filters as the form holds them. */
+/** Audit filters as the URL and the API carry them: times absolute (ISO with a zone), text as typed. */
 export interface AuditFilters {
   from?: string;
   to?: string;
+  /** `prefix`: text filters match case-insensitively by prefix (the dashboard always sends it). */
+  match?: 'exact' | 'prefix';
   agent?: string;
   currency?: string;
   counterparty?: string;

@@ -6,9 +6,16 @@ import type { Api } from '../api.ts';
 import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
 import { fire, h, replace, time } from '../dom.ts';
 import { askReason } from '../modal.ts';
+import { navigate, paymentHref } from '../router.ts';
+import { loadAgent } from '../loadAgent.ts';
 import { statechartSvg } from '../statechart.ts';
+import { zoneLabel } from '../timeZone.ts';
 import type { AgentDetail, AgentSummary, TreeNode } from '../types.ts';
+import { paymentSubject } from './paymentSubject.ts';
 import { runAction } from './runAction.ts';
+
+/** Most rows the timeline shows (the audit tab has the rest). */
+const TIMELINE_MAX = 60;
 
 /** Mounts the agents panel into `root`; returns its update function. */
 export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: Api): (ctx: DashboardContext) => void {
@@ -16,18 +23,8 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
   const detailPane = h('section', { class: 'pane detail-pane', 'data-testid': 'agent-detail' });
   replace(root, h('div', { class: 'split' }, treePane, detailPane));
 
-  const select = (id: string): void => {
-    store.trigger.select({ id });
-    void api.agent(id).then(
-      (detail) => store.trigger.detailLoaded({ detail }),
-      (err: Error) => store.trigger.notify({ notice: { kind: 'error', text: err.message } }),
-    );
-    // Who did what to this agent and why; without an audit store the timeline shows transitions only.
-    void api.audit({ agent: id }, 50).then(
-      (page) => store.trigger.detailAuditLoaded({ id, entries: page.entries }),
-      () => {},
-    );
-  };
+  // Selecting is navigating: the URL names the agent, and the shell loads it.
+  const select = (id: string): void => navigate({ view: 'agents', agent: id });
 
   const treeNode = (node: TreeNode, agents: Map<string, AgentSummary>, selected: string | null): HTMLElement => {
     const agent = agents.get(node.id);
@@ -74,16 +71,26 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
     const can = (p: string): boolean => ctx.me?.permissions.includes(p) ?? false;
     const act = (verb: 'pause' | 'resume' | 'stop') => async (): Promise<void> => {
       const reason = await askReason({
-        title: `${verb[0]?.toUpperCase()}${verb.slice(1)} ${agent.id}`,
-        confirmLabel: verb,
+        title: verb === 'stop' ? `Stop ${agent.id} for good?` : `${verb[0]?.toUpperCase()}${verb.slice(1)} ${agent.id}`,
+        confirmLabel: verb === 'stop' ? 'Stop permanently' : verb,
         required: true,
         danger: verb === 'stop',
+        ...(verb === 'stop'
+          ? {
+              typeToConfirm: agent.id,
+              body: h(
+                'p',
+                { class: 'warning', 'data-testid': 'stop-warning' },
+                'Stop is permanent: the agent is removed from its supervisor and does not restart. Pause instead to hold it.',
+              ),
+            }
+          : {}),
       });
       if (reason === null) return;
       await runAction(store, `${verb} ${agent.id}`, async () => {
         await api.override(agent.id, verb, reason);
         store.trigger.loaded({ agents: await api.agents(), tree: await api.tree() });
-        select(agent.id);
+        loadAgent({ store, api, id: agent.id });
       });
     };
     return h(
@@ -96,7 +103,16 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
         ? h('button', { 'data-testid': 'resume', onclick: fire(act('resume')) }, 'Resume')
         : null,
       can('agent.stop') && !agent.killed
-        ? h('button', { class: 'danger', 'data-testid': 'stop', onclick: fire(act('stop')) }, 'Stop')
+        ? h(
+            'button',
+            {
+              class: 'danger',
+              'data-testid': 'stop',
+              title: 'permanent: the agent does not restart',
+              onclick: fire(act('stop')),
+            },
+            'Stop permanently…',
+          )
         : null,
     );
   };
@@ -114,6 +130,10 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
         event: t.event,
         where: t.parentId ?? '',
         why: JSON.stringify(t.summary),
+        payment:
+          typeof t.summary.action === 'string' && typeof t.summary.decisionId === 'string'
+            ? t.summary.decisionId
+            : undefined,
       })),
       ...ctx.detailAudit.map((e, i) => ({
         at: e.at,
@@ -124,15 +144,24 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
         event: e.subject,
         where: e.where,
         why: e.why,
+        payment: paymentSubject(e),
       })),
-    ].sort((a, b) => b.at - a.at || b.order - a.order);
+    ]
+      .sort((a, b) => b.at - a.at || b.order - a.order)
+      .slice(0, TIMELINE_MAX);
     return h(
       'table',
       { class: 'timeline', 'data-testid': 'timeline' },
       h(
         'thead',
         {},
-        h('tr', {}, ...['when', 'who', 'what', 'event / subject', 'where', 'why / details'].map((c) => h('th', {}, c))),
+        h(
+          'tr',
+          {},
+          ...[`when (${zoneLabel()})`, 'who', 'what', 'event / subject', 'where', 'why / details', 'payment'].map((c) =>
+            h('th', {}, c),
+          ),
+        ),
       ),
       h(
         'tbody',
@@ -147,6 +176,13 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
             h('td', {}, r.event),
             h('td', {}, r.where),
             h('td', { class: r.kind === 'transition' ? 'mono' : '' }, r.why),
+            h(
+              'td',
+              {},
+              r.payment === undefined
+                ? null
+                : h('a', { href: paymentHref(r.payment), 'data-testid': 'timeline-payment' }, 'story'),
+            ),
           ),
         ),
       ),
@@ -182,7 +218,18 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
     const agents = new Map(ctx.agents.map((a) => [a.id, a]));
     replace(
       treePane,
-      h('h2', {}, 'Supervision tree'),
+      h(
+        'h2',
+        {},
+        'Supervision tree',
+        ctx.gateway.ok
+          ? null
+          : h(
+              'span',
+              { class: 'badge stale', 'data-testid': 'tree-stale' },
+              ` stale: as of ${ctx.gateway.lastOk === null ? 'unknown' : time(ctx.gateway.lastOk)}`,
+            ),
+      ),
       ctx.tree === null
         ? h('p', { class: 'muted' }, 'Loading…')
         : h('ul', { class: 'tree' }, treeNode(ctx.tree, agents, ctx.selected)),

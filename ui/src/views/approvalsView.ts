@@ -4,10 +4,10 @@
 import type { Api } from '../api.ts';
 import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
 import { fire, h, replace, time } from '../dom.ts';
-import { askReason } from '../modal.ts';
+import { agentHref, paymentHref } from '../router.ts';
+import { zoneLabel } from '../timeZone.ts';
 import type { ApprovalRecord } from '../types.ts';
-import { approvalSummary } from './approvalSummary.ts';
-import { runAction } from './runAction.ts';
+import { decideApproval } from './decideApproval.ts';
 
 /** A one-line reading of a proposed action: `payment.send 18500.00 USD → cp-auditor-1`. */
 export function describeAction(action: Record<string, unknown>): string {
@@ -43,22 +43,8 @@ export function mountApprovalsView(
   const pane = h('section', { class: 'pane', 'data-testid': 'approvals' });
   replace(root, pane);
 
-  const decide = (approval: ApprovalRecord, verdict: 'approve' | 'reject') => async (): Promise<void> => {
-    const body = await approvalSummary(api, approval);
-    const reason = await askReason({
-      title: `${verdict === 'approve' ? 'Approve' : 'Reject'} ${approval.id}`,
-      body,
-      confirmLabel: verdict,
-      required: verdict === 'reject',
-      danger: verdict === 'reject',
-    });
-    if (reason === null) return;
-    await runAction(store, `${verdict} ${approval.id}`, async () => {
-      if (verdict === 'approve') await api.approve(approval.id, reason === '' ? undefined : reason);
-      else await api.reject(approval.id, reason);
-      store.trigger.loaded({ approvals: await api.approvals() });
-    });
-  };
+  const decide = (approval: ApprovalRecord, verdict: 'approve' | 'reject') => () =>
+    decideApproval({ store, api, approval, verdict });
 
   const row = (a: ApprovalRecord, ctx: DashboardContext): HTMLElement => {
     const can = ctx.me?.permissions.includes('approval.decide') ?? false;
@@ -66,8 +52,12 @@ export function mountApprovalsView(
       'tr',
       { 'data-testid': `approval-${a.id}`, 'data-status': a.status },
       h('td', {}, time(a.requestedAt)),
-      h('td', {}, a.agentId),
-      h('td', { title: JSON.stringify(a.action, null, 2) }, describeAction(a.action)),
+      h('td', {}, h('a', { href: agentHref(a.agentId) }, a.agentId)),
+      h(
+        'td',
+        { title: JSON.stringify(a.action, null, 2) },
+        h('a', { href: paymentHref(a.decisionId), 'data-testid': `payment-link-${a.id}` }, describeAction(a.action)),
+      ),
       h('td', {}, a.reason),
       h(
         'td',
@@ -118,7 +108,15 @@ export function mountApprovalsView(
               h(
                 'tr',
                 {},
-                ...['requested', 'agent', 'action', 'why asked', 'status', 'outcome', ''].map((c) => h('th', {}, c)),
+                ...[
+                  `requested (${zoneLabel()})`,
+                  'agent',
+                  'action (open its payment page)',
+                  'why asked',
+                  'status',
+                  'outcome',
+                  '',
+                ].map((c) => h('th', {}, c)),
               ),
             ),
             h('tbody', {}, ...rows.map((a) => row(a, ctx))),

@@ -89,8 +89,14 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
           testId: 'tile-connection',
           warn: ctx.connection !== 'open',
         }),
+        // While the gateway does not answer, its last readiness answer is history, not status.
         ...Object.entries(ctx.ready?.checks ?? {}).map(([name, check]) =>
-          tile({ label: name, value: check.ok ? 'reachable' : 'DOWN', testId: `tile-ready-${name}`, warn: !check.ok }),
+          tile({
+            label: name,
+            value: !ctx.gateway.ok ? 'unknown (gateway unreachable)' : check.ok ? 'reachable' : 'DOWN',
+            testId: `tile-ready-${name}`,
+            warn: !ctx.gateway.ok || !check.ok,
+          }),
         ),
         tile({ label: 'agents', value: agents.length, testId: 'tile-agents' }),
         tile({ label: 'cycles', value: cycles, testId: 'tile-cycles' }),

@@ -1,0 +1,95 @@
+/**
+ * Deep links: every view has a URL in the fragment, so a reload, a bookmark or a link pasted
+ * into a ticket opens the same view. `#/agents/payables`, `#/payments/INV-1003`,
+ * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`.
+ * (The fragment never reaches the server, so the gateway serves one page for all of them.)
+ */
+import type { AuditFilters } from './types.ts';
+
+/** Which panel is shown, with what. */
+export type Route =
+  | { view: 'agents'; agent: string | null }
+  | { view: 'approvals' }
+  | { view: 'audit'; filters: AuditFilters }
+  | { view: 'monitor' }
+  | { view: 'payment'; id: string };
+
+const AUDIT_KEYS: ReadonlyArray<Exclude<keyof AuditFilters, 'match'>> = [
+  'from',
+  'to',
+  'agent',
+  'currency',
+  'counterparty',
+  'status',
+  'action',
+];
+
+/** Reads a fragment (`location.hash`); anything unknown is the agents overview. */
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split(/\?(.*)/s);
+  const [head = '', ...rest] = path.split('/').map((p) => safeDecode(p));
+  const tail = rest.join('/');
+  switch (head) {
+    case 'approvals':
+    case 'monitor':
+      return { view: head };
+    case 'audit': {
+      const params = new URLSearchParams(query);
+      const filters: AuditFilters = {};
+      for (const key of AUDIT_KEYS) {
+        const value = params.get(key);
+        if (value !== null && value !== '') filters[key] = value;
+      }
+      return { view: 'audit', filters };
+    }
+    case 'payments':
+      return tail === '' ? { view: 'agents', agent: null } : { view: 'payment', id: tail };
+    default:
+      return { view: 'agents', agent: head === 'agents' && tail !== '' ? tail : null };
+  }
+}
+
+/** The fragment of `route` (`#/payments/INV-1003`). */
+export function routeHash(route: Route): string {
+  switch (route.view) {
+    case 'agents':
+      return route.agent === null ? '#/agents' : `#/agents/${encodeURIComponent(route.agent)}`;
+    case 'payment':
+      return `#/payments/${encodeURIComponent(route.id)}`;
+    case 'audit': {
+      const params = new URLSearchParams();
+      for (const key of AUDIT_KEYS) {
+        const value = route.filters[key];
+        if (value !== undefined && value !== '') params.set(key, value);
+      }
+      const query = params.toString();
+      return query === '' ? '#/audit' : `#/audit?${query}`;
+    }
+    default:
+      return `#/${route.view}`;
+  }
+}
+
+/** The link to one payment's page. */
+export function paymentHref(id: string): string {
+  return routeHash({ view: 'payment', id });
+}
+
+/** The link to one agent. */
+export function agentHref(id: string): string {
+  return routeHash({ view: 'agents', agent: id });
+}
+
+/** Goes to `route` (a new history entry, so Back returns). */
+export function navigate(route: Route): void {
+  const hash = routeHash(route);
+  if (location.hash !== hash) location.hash = hash;
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
