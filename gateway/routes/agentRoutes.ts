@@ -8,6 +8,7 @@ import { principalOf } from '../authenticate.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
 import { AgentsQuerySchema, IdParamsSchema, OverrideBodySchema } from '../schemas.ts';
 import { versionRoutes } from './versionRoutes.ts';
+import { parameterRoutes } from './parameterRoutes.ts';
 
 const tags = ['agents'];
 
@@ -60,6 +61,7 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
   );
 
   versionRoutes(app, runtime);
+  parameterRoutes(app, runtime);
 
   api.get(
     '/api/tree',
