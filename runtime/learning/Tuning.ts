@@ -55,7 +55,7 @@ interface Observed {
 
 interface Entry {
   tuner: ParameterTuner;
-  /** Outcomes remembered in memory when the runtime has no store (the newest {@link WINDOW}). */
+  /** Outcomes remembered in memory when the store cannot query outcomes, or there is none (the newest {@link WINDOW}). */
   recent: Observed[];
 }
 
@@ -68,12 +68,12 @@ export class Tuning {
     this.#d = deps;
   }
 
-  /** After a learn phase: remembers the outcome (without a store) and takes a step when a period has passed. */
+  /** After a learn phase: remembers the outcome (when the store cannot be queried for it) and takes a step when a period has passed. */
   async afterLearn(host: AgentHost, decision: Decision | null, outcome: Outcome): Promise<void> {
     try {
       const entry = await this.#entry(host);
       if (entry === undefined) return;
-      if (this.#d.store === undefined && decision?.params !== undefined && executed(outcome)) {
+      if (this.#d.store?.queryOutcomes === undefined && decision?.params !== undefined && executed(outcome)) {
         entry.recent.push({ params: decision.params, ...observed(outcome) });
         if (entry.recent.length > WINDOW) entry.recent.shift();
       }
