@@ -38,6 +38,8 @@ export {
   LlmBudgetError,
   LlmHttpError,
   LlmOutputError,
+  LocalAgentProvider,
+  MODEL_COMPLETE,
   llmDecisionSchema,
   OpenAiChatProvider,
 } from './llm/index.ts';
@@ -48,6 +50,8 @@ export type {
   LlmProvider,
   LlmRequest,
   OpenAiChatOptions,
+  LocalAgentProviderOptions,
+  ModelRequester,
   TokenBudgetOptions,
   TokenUsage,
 } from './llm/index.ts';

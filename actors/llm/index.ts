@@ -8,3 +8,5 @@ export type { TokenBudgetOptions, TokenUsage } from './BudgetedLlmProvider.ts';
 export { OpenAiChatProvider } from './OpenAiChatProvider.ts';
 export type { OpenAiChatOptions } from './OpenAiChatProvider.ts';
 export { postJson } from './postJson.ts';
+export { LocalAgentProvider, MODEL_COMPLETE, modelReplySchema } from './LocalAgentProvider.ts';
+export type { LocalAgentProviderOptions, ModelRequester } from './LocalAgentProvider.ts';
