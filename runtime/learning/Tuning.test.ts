@@ -192,6 +192,26 @@ describe('Tuning - the learning loop in the runtime', () => {
     // The first step (after cycle 1) only gathers; the next comes a period later, after six samples at 40.
     expect(values.slice(0, 6)).toEqual([40, 40, 40, 40, 40, 45]);
     expect(values.every((v) => v >= 40 && v <= 50)).toBe(true);
+    // An agent with fixed parameters only lists them, and has nothing to tune.
+    const fixed = RulesDecider.fromObject({
+      rules: [
+        {
+          name: 'hold',
+          params: { floor: 10 },
+          conditions: { all: [{ fact: 'x', operator: 'greaterThan', value: '$param:floor' }] },
+          event: { type: 'none' },
+        },
+      ],
+    });
+    await runtime.spawn(
+      defineAgent({ id: 'fixed', capabilities: ['payments.send'], perceive: () => ({}), decide: fixed }),
+    );
+    expect(await runtime.parameters('fixed')).toEqual([
+      { key: 'hold.floor', declared: 10, value: 10, frozen: false, tunedAt: null },
+    ]);
+    await expect(
+      runtime.tuneParameter('fixed', { parameter: 'hold.floor', action: 'revert', by: human, why: 'x' }),
+    ).rejects.toMatchObject({ code: 'MANDATE_ERR_NOT_FOUND' });
     await runtime.shutdown();
   });
 });

@@ -90,8 +90,13 @@ export class Tuning {
 
   /** The agent's rule parameters with their values, bounds and freezes ([] when its rules declare none). */
   async parameters(agentId: string): Promise<ParameterState[]> {
-    const entry = await this.#entry(await this.#host(agentId));
-    return entry?.tuner.state() ?? [];
+    const host = await this.#host(agentId);
+    const entry = await this.#entry(host);
+    // Only fixed parameters: nothing to tune, but they are listed all the same.
+    return (
+      entry?.tuner.state() ??
+      (host.def.decide.tunable?.parameters() ?? []).map((p) => ({ ...p, frozen: false, tunedAt: null }))
+    );
   }
 
   /**
