@@ -16,10 +16,11 @@ export type {
 export { flagSuboptimal } from './learners/flagSuboptimal.ts';
 export type { SuboptimalBounds } from './learners/flagSuboptimal.ts';
 export { ParameterTuner } from './learners/ParameterTuner.ts';
-export type { ParameterTunerOptions, TunableDecider, TuningEvent } from './learners/ParameterTuner.ts';
+export type { ParameterState, ParameterTunerOptions, TunableDecider, TuningEvent } from './learners/ParameterTuner.ts';
 export { tuneParameter, rewardOf } from './learners/tuneParameter.ts';
 export type { TunableBounds, TuningObjective, TuningObservation, TuningStep } from './learners/tuneParameter.ts';
 export { RulesDecider } from './deciders/RulesDecider.ts';
+export { paramFact } from './deciders/ruleParams.ts';
 export { HybridDecider } from './deciders/HybridDecider.ts';
 export { GoalDecider } from './deciders/GoalDecider.ts';
 export type { GoalDeciderOptions } from './deciders/GoalDecider.ts';
@@ -32,9 +33,13 @@ export { GoalDefinitionError } from './errors.ts';
 export type { HybridDeciderOptions } from './deciders/HybridDecider.ts';
 export {
   AnthropicMessagesProvider,
+  BudgetedLlmProvider,
   LLM_DECISION_JSON_SCHEMA,
+  LlmBudgetError,
   LlmHttpError,
   LlmOutputError,
+  LocalAgentProvider,
+  MODEL_COMPLETE,
   llmDecisionSchema,
   OpenAiChatProvider,
 } from './llm/index.ts';
@@ -45,8 +50,13 @@ export type {
   LlmProvider,
   LlmRequest,
   OpenAiChatOptions,
+  LocalAgentProviderOptions,
+  ModelRequester,
+  TokenBudgetOptions,
+  TokenUsage,
 } from './llm/index.ts';
 export type { Decider, DraftDecision } from './deciders/RulesDecider.ts';
+export type { RuleParameter } from './deciders/ruleParams.ts';
 export { ruleFileSchema, ruleSchema } from './deciders/ruleSchema.ts';
 export type { RuleDefinition } from './deciders/ruleSchema.ts';
 export { Budget } from './policies/Budget.ts';

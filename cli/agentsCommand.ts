@@ -3,12 +3,12 @@
  * node's agent versions, through its gateway (`--url`, default `MANDATE_URL` or
  * http://127.0.0.1:8080) with a bearer token (`--token`, default `MANDATE_TOKEN`).
  */
-import { isErrorCode, MandateError } from '../kernel/index.ts';
+import { agentParamsCommand, PARAM_VERBS, PARAMS_USAGE } from './agentParamsCommand.ts';
 import { parseArgs } from './args.ts';
-import { GatewayUnreachableError, UsageError } from './errors.ts';
+import { callGateway as call } from './callGateway.ts';
+import { UsageError } from './errors.ts';
 
-const USAGE =
-  'mandate agents versions <id> | mandate agents rollback <id> --to <version> [--reason text]  [--url http://127.0.0.1:8080] [--token T]';
+const USAGE = `mandate agents versions <id> | mandate agents rollback <id> --to <version> [--reason text] | ${PARAMS_USAGE}  [--url http://127.0.0.1:8080] [--token T]`;
 
 interface VersionView {
   number: number;
@@ -20,45 +20,6 @@ interface VersionView {
   files: string[];
 }
 
-/** Where the gateway is and the token to call it with. */
-interface Gateway {
-  url: string;
-  token: string | undefined;
-}
-
-/** Calls the gateway; its coded errors come back as the same coded errors, anything else as MANDATE_ERR_GATEWAY_UNREACHABLE. */
-async function call({ url, token }: Gateway, path: string, body?: unknown): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, url), {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (cause) {
-    throw new GatewayUnreachableError(
-      `No gateway answers at ${url} (${(cause as Error).message}); start the node ("mandate run") or pass its address with --url or MANDATE_URL.`,
-      { cause },
-    );
-  }
-  const json = (await response.json().catch(() => undefined)) as
-    { error?: { code?: unknown; message?: string; details?: Record<string, unknown> } } | undefined;
-  if (response.ok && json !== undefined) return json;
-  const error = json?.error;
-  if (error !== undefined && isErrorCode(error.code))
-    throw new MandateError(
-      error.code,
-      error.message ?? error.code,
-      error.details === undefined ? {} : { details: error.details },
-    );
-  throw new GatewayUnreachableError(
-    `${url} answered ${response.status} without a Mandate error; is --url the node's gateway?`,
-  );
-}
-
 function line(v: VersionView): string {
   const files =
     v.entry === null ? 'TypeScript definition' : [v.entry, ...v.files.filter((f) => f !== v.entry)].join(', ');
@@ -67,10 +28,18 @@ function line(v: VersionView): string {
 
 /** Runs `mandate agents …`; returns the exit code. */
 export async function agentsCommand(argv: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { to: 'string', reason: 'string', url: 'string', token: 'string' });
+  const { positional, flags } = parseArgs(argv, {
+    to: 'string',
+    reason: 'string',
+    url: 'string',
+    token: 'string',
+    'to-declared': 'boolean',
+  });
   const url = (flags.get('url') as string | undefined) ?? process.env.MANDATE_URL ?? 'http://127.0.0.1:8080';
   const token = (flags.get('token') as string | undefined) ?? process.env.MANDATE_TOKEN;
   const [verb, id] = positional;
+  if (id !== undefined && (PARAM_VERBS as readonly string[]).includes(verb ?? ''))
+    return agentParamsCommand({ url, token }, { positional, flags, usage: USAGE });
   if (id === undefined || (verb !== 'versions' && verb !== 'rollback'))
     throw new UsageError(
       `Unknown or incomplete agents command ${JSON.stringify(positional.join(' '))}. Usage: ${USAGE}`,

@@ -40,7 +40,12 @@ Usage:
   mandate agents rollback <id> --to <version> [--reason text]
       A running node's stored definition versions of an agent (* = the one it runs), and a
       rollback (or roll forward) to one: the agent restarts on it with its identity and state.
-      Talks to the gateway at --url (MANDATE_URL) with --token (MANDATE_TOKEN, operator or admin).
+  mandate agents params <id>
+  mandate agents freeze|unfreeze <id> <param> [--reason text]
+  mandate agents revert <id> <param> [--to-declared] [--reason text]
+      An agent's rule parameters (value now, declared, bounds, frozen), and stopping, restarting
+      or undoing the tuner's changes to one (<rule>.<name>); each change is audited first.
+      Both talk to the gateway at --url (MANDATE_URL) with --token (MANDATE_TOKEN, operator or admin).
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -16,6 +16,7 @@ export type Permission =
   | 'agent.resume'
   | 'agent.stop'
   | 'agent.rollback'
+  | 'agent.tune'
   | 'approval.decide'
   | 'alert.ack'
   | 'killswitch.engage'
@@ -28,7 +29,8 @@ export type Permission =
  * What each role may do. Observers only read. Operators approve, reject,
  * pause, resume, submit tasks, may engage the kill switch (stopping money
  * in an emergency must never wait for an admin) and roll an agent back to a
- * stored version (taking back a bad deploy must not wait either); stopping an agent for good,
+ * stored version (taking back a bad deploy must not wait either) and freeze or revert a tuned rule
+ * parameter (taking back a bad threshold neither); stopping an agent for good,
  * releasing the kill switch resume risk, and tokens grant every other right, so they are the admin's.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
@@ -38,6 +40,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'agent.resume',
     'agent.stop',
     'agent.rollback',
+    'agent.tune',
     'approval.decide',
     'alert.ack',
     'killswitch.engage',
@@ -51,6 +54,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'agent.pause',
     'agent.resume',
     'agent.rollback',
+    'agent.tune',
     'approval.decide',
     'alert.ack',
     'killswitch.engage',

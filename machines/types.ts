@@ -56,6 +56,8 @@ export interface Decision {
   conflict?: DecisionConflict;
   /** Set when the model could not be reached after its retries and the rules alone decided: why. */
   modelFallback?: string;
+  /** The rule parameters (`<rule>.<name>` → value) the decision was taken with; the tuner learns from them. */
+  params?: Record<string, number>;
 }
 
 /** One candidate action as weighed by the decide pipeline. */

@@ -1,4 +1,6 @@
 import type { Principal } from '../machines/index.ts';
+import type { ParameterState } from '../actors/index.ts';
+import type { ParameterChange } from './learning/Tuning.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.ts';
 import type { HealthScore } from './health/healthScore.ts';
@@ -173,6 +175,12 @@ export interface MandateRuntime {
   metrics(): RuntimeMetrics;
   /** Nodes and agent placements as this node sees them (`GET /api/cluster`); undefined without placement. */
   cluster(): ClusterView | undefined;
+
+  // ---- learning ----
+  /** An agent's rule parameters (`params:`) with their values now, bounds and freezes ([] when it has none). */
+  parameters(agentId: string): Promise<ParameterState[]>;
+  /** Freezes, unfreezes or reverts a tunable parameter, audited first (`learn.frozen`, `learn.unfrozen`, `learn.reverted`). */
+  tuneParameter(agentId: string, change: ParameterChange): Promise<ParameterState>;
 
   // ---- operator commands (validated, audited with who and why) ----
   pause(agentId: string, by: Principal, why: string): Promise<void>;

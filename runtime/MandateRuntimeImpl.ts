@@ -1,4 +1,6 @@
 import type { Principal } from '../machines/index.ts';
+import type { ParameterState } from '../actors/index.ts';
+import type { ParameterChange } from './learning/Tuning.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import type { Clock } from '../kernel/index.ts';
 import { composeRuntime, type RuntimeServices } from './composeRuntime.ts';
@@ -110,9 +112,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   readiness(): Record<string, ReadinessCheck> {
     const checks: Record<string, ReadinessCheck> = {};
-    const store = this.store;
+    const [store, messaging] = [this.store, this.#s.messaging];
     if (store !== undefined) checks.database = () => store.ping();
-    const messaging = this.#s.messaging;
     if (messaging !== undefined) checks.transport = () => messaging.transport.flush();
     return checks;
   }
@@ -185,6 +186,13 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   metrics(): RuntimeMetrics {
     return runtimeMetrics(this.#s);
+  }
+
+  parameters(agentId: string): Promise<ParameterState[]> {
+    return this.#s.tuning.parameters(agentId);
+  }
+  tuneParameter(agentId: string, change: ParameterChange): Promise<ParameterState> {
+    return this.#s.tuning.change(agentId, change);
   }
 
   // ---- operator commands --------------------------------------------------------------------

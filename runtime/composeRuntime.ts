@@ -39,6 +39,7 @@ import { supervisorEnvOf } from './supervision/supervisorEnvOf.ts';
 import { Passivation } from './passivation/Passivation.ts';
 import { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { Tasks } from './tasks/Tasks.ts';
+import { Tuning } from './learning/Tuning.ts';
 
 /** The runtime's services, composed: who depends on whom is written once, here. */
 export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTransition'>> {
@@ -62,6 +63,8 @@ export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTr
   readonly operator: OperatorCommands;
   readonly tasks: Tasks;
   readonly phases: PhaseRunner;
+  /** The tuners of the agents whose rules declare tunable parameters. */
+  readonly tuning: Tuning;
   /** The write-ahead log of effects (the store's, or in memory without one). */
   readonly intents: IntentLog;
   readonly reputation: ReputationPolicy;
@@ -238,6 +241,13 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     pipeline.add(kybStage({ policy: options.kyb, audit, alert, clock, nodeId }), { before: 'governance' });
   const decisions = new DecisionRecords({ store, clock, audit, alert });
   const intents: IntentLog = store ?? new MemoryIntentLog();
+  const tuning = new Tuning({
+    clock,
+    store,
+    audit,
+    alert,
+    agent: async (id) => tree.get(id) ?? (await late.passivation.wake(id)),
+  });
   const phaseEnv: PhaseEnv = {
     clock,
     facts,
@@ -252,6 +262,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     ...(tracer === undefined ? {} : { span: (agentId, span) => tracer.span(agentId, span) }),
     sandboxViolation: (host, phase, error) =>
       reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, { host, phase, error }),
+    afterLearn: (host, decision, outcome) => tuning.afterLearn(host, decision, outcome),
   };
   const phases = new PhaseRunner(phaseEnv, watchdog);
   const tasks = new Tasks({ clock, agents: () => tree.agents(), triggers, audit, dormant: passivation });
@@ -279,6 +290,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     operator,
     tasks,
     phases,
+    tuning,
     passivation,
     intents,
     reputation,

@@ -33,6 +33,10 @@ const NOT_FOUND = {
     'stored version',
     '"mandate agents versions <id>" (GET /api/agents/:id/versions) lists an agent\'s versions',
   ],
+  'rule parameter': [
+    'tunable rule parameter',
+    '"mandate agents params <id>" (GET /api/agents/:id/params) lists an agent\'s rule parameters',
+  ],
   payment: [
     'decision, idempotency key or invoice',
     'GET /api/audit and GET /api/approvals show the decision ids and keys of past payments',

@@ -27,6 +27,7 @@ export { shadowDeciders } from './shadow/shadowDeciders.ts';
 export { simulateAgents } from './simulation/simulateAgents.ts';
 export type { SimulationRow, Simulator } from './simulation/simulateAgents.ts';
 export { runSweep } from './simulation/runSweep.ts';
+export type { ParameterChange } from './learning/Tuning.ts';
 export type { SweepStep } from './simulation/runSweep.ts';
 export { parseSetTokens, parseSweepToken, checkSweep, FACT_PATH, MAX_SWEEP_VALUES } from './simulation/scenarioSpec.ts';
 export type { ScenarioFacts, SweepSpec } from './simulation/scenarioSpec.ts';

@@ -6,7 +6,7 @@ import { finiteNumber, lookupFact } from './factPath.ts';
 import { gapOf, resolveBand, type ResolvedBand } from './goalGap.ts';
 import type { DecideConfig, Goal } from './goalSchema.ts';
 import type { CandidateOption, OptionGenerator } from './OptionGenerator.ts';
-import type { Decider, DraftDecision } from './RulesDecider.ts';
+import type { Decider, DraftDecision, TunableDecider } from './RulesDecider.ts';
 
 /** Options of {@link GoalDecider}. */
 export interface GoalDeciderOptions {
@@ -44,6 +44,8 @@ const HOLD: CandidateOption = {
  */
 export class GoalDecider implements Decider {
   readonly #o: GoalDeciderOptions;
+  /** The first generator with tunable parameters (the rule set), when there is one. */
+  readonly tunable: TunableDecider | undefined;
 
   /** Throws `GoalDefinitionError` for duplicate goal ids or a literal band whose low end exceeds its high end. */
   constructor(options: GoalDeciderOptions) {
@@ -60,6 +62,9 @@ export class GoalDecider implements Decider {
         );
     }
     this.#o = options;
+    this.tunable = options.generators
+      .map((g) => (g as { tunable?: TunableDecider }).tunable)
+      .find((t) => t !== undefined);
   }
 
   async decide(facts: Record<string, unknown>): Promise<DraftDecision> {

@@ -1,7 +1,7 @@
 import type { ProposedAction } from '../../machines/index.ts';
 import { llmDecisionSchema, LLM_DECISION_JSON_SCHEMA, type LlmProvider } from '../llm/LlmProvider.ts';
-import { LlmHttpError, LlmOutputError } from '../llm/errors.ts';
-import type { Decider, DraftDecision, RulesDecider } from './RulesDecider.ts';
+import { LlmBudgetError, LlmHttpError, LlmOutputError } from '../llm/errors.ts';
+import type { Decider, DraftDecision, RulesDecider, TunableDecider } from './RulesDecider.ts';
 
 /** Options of {@link HybridDecider}. */
 export interface HybridDeciderOptions {
@@ -32,9 +32,12 @@ function none(rationale: string, rulesFired: string[], model: string | null): Dr
  */
 export class HybridDecider implements Decider {
   readonly #o: HybridDeciderOptions;
+  /** Its rules' parameters are what the tuner adjusts. */
+  readonly tunable: TunableDecider;
 
   constructor(options: HybridDeciderOptions) {
     this.#o = options;
+    this.tunable = options.rules;
   }
 
   async decide(facts: Record<string, unknown>): Promise<DraftDecision> {
@@ -47,9 +50,13 @@ export class HybridDecider implements Decider {
     try {
       answer = await this.#ask(facts, ruled);
     } catch (error) {
-      // Rate limits, server errors and timeouts were already retried with backoff by the provider.
-      if (!(error instanceof LlmHttpError && error.retryable)) throw error;
-      const why = `model unreachable after retries (${error.message})`;
+      // Rate limits, server errors and timeouts were already retried with backoff by the provider; a spent
+      // token budget is not asked at all. Either way the model is out of this cycle.
+      const budget = error instanceof LlmBudgetError;
+      if (!budget && !(error instanceof LlmHttpError && error.retryable)) throw error;
+      const why = budget
+        ? `model token budget spent (${(error as Error).message})`
+        : `model unreachable after retries (${(error as Error).message})`;
       if (o.mode === 'fallback')
         return { ...ruled, rationale: `${ruled.rationale}; ${why}: rules only`, modelFallback: why };
       // Review mode exists because the rules alone are not trusted to act: without the review, nothing is done.

@@ -15,9 +15,17 @@ export type RulesEvaluator = 'compiled' | 'json-rules-engine';
 /** A decision without its id (the runtime assigns ids). */
 export type DraftDecision = Omit<Decision, 'id'>;
 
+/** The rule parameters a decider lets the learning loop read and set (a `RulesDecider`). */
+export interface TunableDecider {
+  parameters(): (RuleParameter & { value: number })[];
+  setParameter(key: string, value: number): void;
+}
+
 /** Something that turns facts into a decision: rules, an LLM, or both. */
 export interface Decider {
   decide(facts: Record<string, unknown>): Promise<DraftDecision>;
+  /** The rule set whose `params:` the runtime's tuner adjusts, when the decider has one. */
+  readonly tunable?: TunableDecider | undefined;
 }
 
 /**
@@ -30,8 +38,10 @@ export interface Decider {
  * const decider = RulesDecider.fromYaml(text, 'rules/payables.yaml');
  * const decision = await decider.decide({ invoice: { amount: '120.00' } });
  */
-export class RulesDecider implements Decider, OptionGenerator {
+export class RulesDecider implements Decider, OptionGenerator, TunableDecider {
   readonly name = 'rules';
+  /** The rule set is its own tunable part. */
+  readonly tunable: TunableDecider = this;
   readonly rules: readonly RuleDefinition[];
   /** `compiled`: plain predicates compiled from the conditions; `json-rules-engine`: the engine itself. */
   readonly evaluator: RulesEvaluator;

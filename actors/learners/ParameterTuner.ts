@@ -6,12 +6,17 @@
 import type { Clock } from '../../kernel/index.ts';
 import { RuleDefinitionError } from '../errors.ts';
 import type { RuleParameter } from '../deciders/ruleParams.ts';
+import type { TunableDecider } from '../deciders/RulesDecider.ts';
 import { tuneParameter, type TuningObjective, type TuningObservation, type TuningStep } from './tuneParameter.ts';
 
-/** The decider surface the tuner drives (a `RulesDecider`). */
-export interface TunableDecider {
-  parameters(): (RuleParameter & { value: number })[];
-  setParameter(key: string, value: number): void;
+export type { TunableDecider };
+
+/** A parameter as operators see it: its value now, the declared one, bounds, and whether it is frozen. */
+export interface ParameterState extends RuleParameter {
+  value: number;
+  frozen: boolean;
+  /** When the tuner last changed it (epoch ms), if ever since the start. */
+  tunedAt: number | null;
 }
 
 /** One audited tuning event. */
@@ -25,6 +30,8 @@ export interface TuningEvent {
   why: string;
   /** For `learn.tuned`: the step's reason and arms. */
   evidence?: Omit<TuningStep, 'before' | 'after'>;
+  /** For `learn.reverted`: back to the declared value rather than one step. */
+  toDeclared?: boolean;
 }
 
 /** Options of {@link ParameterTuner}. */
@@ -48,6 +55,7 @@ export class ParameterTuner {
   readonly #lastStep = new Map<string, number>();
   readonly #frozen = new Set<string>();
   readonly #history = new Map<string, number[]>();
+  readonly #tunedAt = new Map<string, number>();
 
   constructor(options: ParameterTunerOptions) {
     this.#o = options;
@@ -56,6 +64,52 @@ export class ParameterTuner {
   /** Which parameters are frozen. */
   frozen(): string[] {
     return [...this.#frozen].sort();
+  }
+
+  /** Every parameter of the rule set (fixed ones too) with its state. */
+  state(): ParameterState[] {
+    return this.#o.decider.parameters().map((p) => ({
+      ...p,
+      frozen: this.#frozen.has(p.key),
+      tunedAt: this.#tunedAt.get(p.key) ?? null,
+    }));
+  }
+
+  /**
+   * Replays this agent's audited tuning events, oldest first, so values, freezes and the revert
+   * history survive a restart (the audit trail is the durable record). An event whose parameter the
+   * rule set no longer has, or whose value its bounds no longer allow, is skipped and returned.
+   */
+  restore(events: readonly (TuningEvent & { at: number })[]): (TuningEvent & { at: number })[] {
+    const skipped: (TuningEvent & { at: number })[] = [];
+    const tunable = new Map(this.#o.decider.parameters().map((p) => [p.key, p]));
+    for (const e of events) {
+      const p = tunable.get(e.parameter);
+      if (p?.tunable === undefined) {
+        skipped.push(e);
+        continue;
+      }
+      if (e.action === 'learn.frozen') this.#frozen.add(e.parameter);
+      else if (e.action === 'learn.unfrozen') this.#frozen.delete(e.parameter);
+      else {
+        try {
+          this.#o.decider.setParameter(e.parameter, e.after);
+        } catch {
+          skipped.push(e);
+          continue;
+        }
+        const history = this.#history.get(e.parameter) ?? [];
+        if (e.action === 'learn.tuned') {
+          this.#history.set(e.parameter, [...history, e.before]);
+          this.#lastStep.set(e.parameter, e.at);
+          this.#tunedAt.set(e.parameter, e.at);
+        } else {
+          this.#history.set(e.parameter, e.toDeclared === true ? [] : history.slice(0, -1));
+          this.#frozen.add(e.parameter);
+        }
+      }
+    }
+    return skipped;
   }
 
   /**
@@ -89,6 +143,7 @@ export class ParameterTuner {
       await this.#o.audit(event);
       this.#o.decider.setParameter(p.key, after);
       this.#history.set(p.key, [...(this.#history.get(p.key) ?? []), before]);
+      this.#tunedAt.set(p.key, now);
       changed.push(event);
     }
     return changed;
@@ -140,6 +195,7 @@ export class ParameterTuner {
       after: target,
       by,
       why: options.why,
+      ...(options.toDeclared === true ? { toDeclared: true } : {}),
     });
     this.#o.decider.setParameter(parameter, target);
     this.#history.set(parameter, options.toDeclared === true ? [] : history.slice(0, -1));

@@ -40,3 +40,13 @@ export class LlmHttpError extends createError('MANDATE_ERR_LLM_HTTP', 'LlmHttpEr
     this.retryable = retryable;
   }
 }
+
+/** An agent's model token budget is spent for the current period (`BudgetedLlmProvider`). */
+export class LlmBudgetError extends createError('MANDATE_ERR_LLM_BUDGET', 'LlmBudgetError') {
+  constructor(details: { provider: string; used: number; budget: number; resetsAt: number }) {
+    super(
+      `${details.provider}: the token budget of ${details.budget} tokens for this period is spent (${details.used} used); the model is asked again from ${new Date(details.resetsAt).toISOString()}, or raise llm.budget.tokens.`,
+      { details },
+    );
+  }
+}

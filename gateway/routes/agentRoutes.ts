@@ -9,6 +9,7 @@ import type { MandateRuntime } from '../RuntimeApi.ts';
 import { AgentsQuerySchema, IdParamsSchema, OverrideBodySchema } from '../schemas.ts';
 import { reputationRoutes } from './reputationRoutes.ts';
 import { versionRoutes } from './versionRoutes.ts';
+import { parameterRoutes } from './parameterRoutes.ts';
 
 const tags = ['agents'];
 
@@ -63,6 +64,7 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
 
   versionRoutes(app, runtime);
   reputationRoutes(app, runtime);
+  parameterRoutes(app, runtime);
 
   api.get(
     '/api/tree',

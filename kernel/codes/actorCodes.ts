@@ -214,6 +214,12 @@ export const ACTOR_CODES = {
     kind: 'error',
     meaning: 'a model answered without a usable decision (format, JSON, refusal, schema); it is not used',
   },
+  MANDATE_ERR_LLM_BUDGET: {
+    status: 429,
+    kind: 'error',
+    meaning:
+      "an agent's model token budget (`llm.budget`) is spent for the current period: the model is not asked until the period rolls over",
+  },
   MANDATE_ERR_INSUFFICIENT_FUNDS: {
     status: null,
     kind: 'outcome',

@@ -24,6 +24,18 @@ export const DECISION_CODES = {
     status: null,
     kind: 'alert',
     meaning:
-      "the agent's model could not be reached after its retries (429, 5xx, timeouts): the rules alone decided (fallback mode), or nothing was done (review mode)",
+      "the agent's model could not be reached after its retries (429, 5xx, timeouts), or its token budget (`llm.budget`) is spent for the period: the rules alone decided (fallback mode), or nothing was done (review mode)",
+  },
+  MANDATE_LEARN_TUNING_FAILED: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "tuning an agent's rule parameters failed (the outcome query or the audit write threw): its values are unchanged and the next period tries again",
+  },
+  MANDATE_LEARN_TUNING_RESTORE_SKIPPED: {
+    status: null,
+    kind: 'alert',
+    meaning:
+      "audited tuning events no longer fit the agent's rules (a parameter gone, a value outside new bounds) and were not restored at start: the declared values stand for those parameters",
   },
 } as const satisfies Record<string, CodeEntry>;

@@ -84,6 +84,22 @@ export const placementSchema = z
  */
 const passivationSchema = z.object({ idleAfter: durationSchema }).strict();
 
+/**
+ * `tuning:` — how the runtime tunes the rules' tunable `params:` (docs/decisions.md, "Learning"): at most
+ * one bounded step per parameter per `period` (default 1h), once `minSamples` outcomes (default 5) were
+ * seen at a value, on the reward `success − fees × fees − slippageBps × slippageBps`.
+ */
+const tuningSchema = z
+  .object({
+    period: durationSchema.default(3_600_000),
+    minSamples: z.number().int().min(1).max(10_000).default(5),
+    objective: z
+      .object({ fees: z.number().min(0).optional(), slippageBps: z.number().min(0).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 /** The data part of an agent definition, shared by the TypeScript API and YAML files. */
 export const agentDataSchema = z
   .object({
@@ -109,6 +125,7 @@ export const agentDataSchema = z
     mcp: mcpSpecSchema.optional(),
     placement: placementSchema.optional(),
     passivation: passivationSchema.optional(),
+    tuning: tuningSchema.optional(),
     limits: limitsSchema.default({
       maxAttempts: 3,
       baseDelay: 500,
@@ -128,6 +145,11 @@ export const llmSchema = z
     allowedActions: z.array(capability).min(1),
     minConfidence: z.number().min(0).max(1).default(0.6),
     instructions: z.string().min(1),
+    /** Tokens (input + output) the agent may use per period (`per`, default 1d); past it the model is not asked. */
+    budget: z
+      .object({ tokens: z.number().int().min(1), per: durationSchema.default(86_400_000) })
+      .strict()
+      .optional(),
     /** Env var holding the API base URL (an OpenAI-compatible local server works too). */
     baseUrlEnv: z
       .string()

@@ -1,5 +1,6 @@
 import {
   AnthropicMessagesProvider,
+  BudgetedLlmProvider,
   GoalDecider,
   GoalDefinitionError,
   HybridDecider,
@@ -11,6 +12,7 @@ import {
   type Decider,
   type LlmProvider,
 } from '../../actors/index.ts';
+import { systemClock } from '../../kernel/index.ts';
 import { AgentDefinitionError } from '../errors.ts';
 import type { AgentYaml } from './agentSchema.ts';
 
@@ -34,9 +36,13 @@ function provider(
     );
   }
   const baseUrl = env[llm.baseUrlEnv ?? p.baseEnv] ?? p.base;
-  return llm.provider === 'openai'
-    ? new OpenAiChatProvider({ apiKey, model: llm.model, baseUrl })
-    : new AnthropicMessagesProvider({ apiKey, model: llm.model, baseUrl });
+  const model =
+    llm.provider === 'openai'
+      ? new OpenAiChatProvider({ apiKey, model: llm.model, baseUrl })
+      : new AnthropicMessagesProvider({ apiKey, model: llm.model, baseUrl });
+  return llm.budget === undefined
+    ? model
+    : new BudgetedLlmProvider(model, { tokens: llm.budget.tokens, periodMs: llm.budget.per, clock: systemClock });
 }
 
 /** What a decider is built from: the parsed YAML, the file it came from, a reader for files beside it, the environment. */

@@ -2,6 +2,10 @@ import type { AgentContext, Decision, Outcome, Verdict } from '../../machines/in
 import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import { ErrorCode } from '../../kernel/index.ts';
+import { paramFact } from '../../actors/index.ts';
+
+const paramFacts = (params: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(params).map(([k, v]) => [paramFact(k), v]));
 
 /** What decision records need. */
 export interface DecisionRecordsDeps {
@@ -45,7 +49,8 @@ export class DecisionRecords {
       agentId: host.id,
       cycle: ctx.cycle,
       trigger: (ctx.trigger ?? {}) as unknown as Record<string, unknown>,
-      facts: ctx.facts ?? {},
+      // The rules read their parameters as the facts `param:<rule>.<name>`: recorded with the others.
+      facts: decision.params === undefined ? (ctx.facts ?? {}) : { ...ctx.facts, ...paramFacts(decision.params) },
       rulesFired: decision.rulesFired,
       rationale: decision.rationale,
       confidence: decision.confidence,

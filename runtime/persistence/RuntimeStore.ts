@@ -7,6 +7,7 @@ import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
 import type { CompactionResult, RetentionPolicy } from './compactHistory.ts';
 import type { ReputationStore } from './ReputationEvent.ts';
+import type { OutcomeQuery, OutcomeRow } from './queryOutcomes.ts';
 
 export type { AuditInput };
 
@@ -165,6 +166,8 @@ export interface RuntimeStore {
    * on the store refuses the agent's intents and snapshots carrying any other token.
    */
   raiseFence?(fence: { agentId: string; token: number; nodeId: string }): Promise<void>;
+  /** Past decisions with an outcome, newest first, with the rule parameters each was taken with (the tuner's evidence). */
+  queryOutcomes?(query: OutcomeQuery): Promise<OutcomeRow[]>;
   /** Compacts journal and snapshot history by `policy` (default: the store's retention policy). */
   compact?(policy?: RetentionPolicy): Promise<CompactionResult>;
 }

@@ -1,5 +1,6 @@
 import type { CollectedSignatures } from '../../actors/index.ts';
 import type { ErrorCode } from '../../kernel/index.ts';
+import type { Decision, Outcome } from '../../machines/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { KillTarget } from '../control/KillScopes.ts';
 import type { DecisionRecords } from '../decisions/DecisionRecords.ts';
@@ -31,4 +32,6 @@ export interface PhaseEnv {
   span?(agentId: string, span: ChildSpan): void;
   /** The signatures an approval collected (a Safe quorum), handed to the actuator with the act. */
   signaturesOf?(approvalId: string): CollectedSignatures | undefined;
+  /** After learn: the rules' tunable parameters take at most one bounded step per period (runtime/learning). */
+  afterLearn?(host: AgentHost, decision: Decision | null, outcome: Outcome): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type { PhaseEnv } from './PhaseEnv.ts';
 
 /** Decide: the agent's decider turns facts into one explainable decision, recorded before anything else happens. */
 export async function decidePhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext): Promise<Decision> {
+  const tunable = host.def.decide.tunable?.parameters();
   const draft = await host.def.decide.decide(ctx.facts ?? {});
   const wrong = invalidField(draft);
   if (wrong !== undefined) {
@@ -17,6 +18,8 @@ export async function decidePhase(env: PhaseEnv, host: AgentHost, ctx: AgentCont
     );
   }
   const decision: Decision = { id: `${ctx.incarnation}:${ctx.cycle}`, ...draft };
+  if (tunable !== undefined && tunable.length > 0)
+    decision.params = Object.fromEntries(tunable.map((p) => [p.key, p.value]));
   if (decision.conflict !== undefined)
     env.alert({
       severity: 'warning',

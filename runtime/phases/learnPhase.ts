@@ -24,4 +24,6 @@ export async function learnPhase(env: PhaseEnv, host: AgentHost, ctx: AgentConte
     if (ctx.decision !== null)
       await env.decisions.record({ host, context: ctx, decision: ctx.decision, verdict: ctx.verdict, outcome });
   }
+  // Once the outcome is recorded the tuner may read it; it never fails the cycle (it alerts instead).
+  await env.afterLearn?.(host, ctx.decision, outcome);
 }
