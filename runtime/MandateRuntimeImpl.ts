@@ -26,9 +26,9 @@ import { agentDetail, agentSummary, capabilityList, passivatedSummary, runtimeMe
 import type { KillSwitchState, RuntimeStore } from './persistence/RuntimeStore.ts';
 import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
-import { DuplicateIdError } from './errors.ts';
 import { agentReputationReport, type AgentReputationReport } from './reputation/agentReputation.ts';
 import { registerAgent } from './host/registerAgent.ts';
+import { spawnAgent } from './host/spawnAgent.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import { startPlacement } from './placement/startPlacement.ts';
 import { restoreFromStore } from './persistence/restoreFromStore.ts';
@@ -120,29 +120,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   // ---- agents -------------------------------------------------------------------------------
 
-  async spawn(def: AgentDefinition): Promise<void> {
-    const s = this.#s;
-    const placed = s.placement;
-    if (placed !== undefined) {
-      // Registered on every node, run on the one holding its lease (taken in the next placement round).
-      if (placed.definitions.has(def.id)) throw new DuplicateIdError('agent', def.id);
-      s.tree.checkCapabilities(def);
-      placed.definitions.set(def.id, def);
-      placed.placement.register(def.id, def.placement);
-      return;
-    }
-    if (s.tree.get(def.id) !== undefined) throw new DuplicateIdError('agent', def.id);
-    s.tree.checkCapabilities(def);
-    const { def: admitted, version } = await this.#versions.admit(def);
-    const attach = async (host: AgentHost): Promise<void> => {
-      host.version = version;
-      s.triggers.wire(host);
-      await s.messaging?.attach(host);
-      await registerAgent(s, host);
-    };
-    // An agent of `passivation:` is registered passivated unless it has a cycle in flight to resume.
-    if (await s.passivation.admit(admitted, attach)) return;
-    await attach(s.tree.spawn(admitted));
+  spawn(def: AgentDefinition): Promise<void> {
+    return spawnAgent(this.#s, { def, versions: this.#versions });
   }
 
   agentVersions(agentId: string): Promise<AgentVersionInfo[]> {

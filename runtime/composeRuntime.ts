@@ -3,7 +3,6 @@ import { createActor } from 'xstate';
 import { GovernancePolicy, ReputationPolicy, type ReputationChange, type SpendLimits } from '../actors/index.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
 import { watchAlertRules } from './alerts/alertConditions.ts';
-import { stageSpan } from './tracing/CycleTracer.ts';
 import { composeObservability, type Observability } from './composeObservability.ts';
 import { Approvals } from './approvals/Approvals.ts';
 import { codeOf, ErrorCode, systemClock, type Clock } from '../kernel/index.ts';
@@ -23,14 +22,11 @@ import type { RunningPlacement } from './placement/startPlacement.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
 import { onReputationChange } from './reputation/onReputationChange.ts';
-import { kybStage } from './proposals/kybStage.ts';
-import { zeroTrustStage } from './proposals/zeroTrustStage.ts';
 import { reportSandboxViolation } from './phases/reportSandboxViolation.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
 import { proposalOf } from './phases/proposalOf.ts';
-import { ConfidenceFloorStage } from './proposals/ConfidenceFloorStage.ts';
-import { ProposalPipeline } from './proposals/ProposalPipeline.ts';
-import { policyStage, SandboxStage } from './proposals/supervisorStages.ts';
+import type { ProposalPipeline } from './proposals/ProposalPipeline.ts';
+import { composePipeline } from './composePipeline.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
 import { FactBoard } from './scheduler/FactBoard.ts';
 import { Scheduler } from './scheduler/Scheduler.ts';
@@ -92,7 +88,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const store = options.store;
   const audit = async (entry: AuditInput): Promise<void> => void (await store?.appendAudit(entry));
   const obs = composeObservability(options, { nodeId, clock, audit });
-  const { inspection, alerts, telemetry, tracing } = obs;
+  const { inspection, alerts, tracing } = obs;
   const alert = (a: AlertInput): void => void alerts.raise(a);
   const writer =
     store === undefined
@@ -214,31 +210,16 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     approvals.retract(covers, { kind: 'system', id: 'kill-switch' }, 'engaged'),
   );
   watchAlertRules(obs.alertBook, { governance, approvals });
-  const pipeline = new ProposalPipeline(
-    [
-      new SandboxStage((id) => tree.get(id)?.def.permissions),
-      policyStage(reputation),
-      policyStage(governance),
-      new ConfidenceFloorStage((id) => tree.get(id)?.def.confidenceFloor),
-    ],
-    {
-      clock,
-      audit,
-      approvals,
-      supervisorOf: (host, role) => tree.supervisorOf(host, role),
-      stageDone: (host, st) => tracer?.span(host.id, stageSpan(st)),
-      settled: (host, proposal, outcome) => {
-        obs.alertBook.onSettled(host.id, { action: proposal.action, outcome });
-        telemetry?.onSettled(proposal, outcome, modeFor(host.def));
-      },
-    },
-  );
-  if (options.zeroTrust !== undefined && options.zeroTrust !== false) {
-    const zt = options.zeroTrust === true ? {} : options.zeroTrust;
-    pipeline.add(zeroTrustStage({ ...zt, tree, alert }), { before: 'governance' });
-  }
-  if (options.kyb !== undefined)
-    pipeline.add(kybStage({ policy: options.kyb, audit, alert, clock, nodeId }), { before: 'governance' });
+  const pipeline = composePipeline({
+    options,
+    tree,
+    reputation,
+    governance,
+    approvals,
+    obs,
+    modeFor,
+    env: { clock, audit, alert, nodeId },
+  });
   const decisions = new DecisionRecords({ store, clock, audit, alert });
   const intents: IntentLog = store ?? new MemoryIntentLog();
   const tuning = new Tuning({
