@@ -41,13 +41,22 @@ const proposal: Proposal = {
   at: 0,
 };
 
-function setup(state = 'propose', reserve: PolicyResult = { status: 'approved', reason: 'within budget' }) {
+function setup(
+  state = 'propose',
+  reserve: PolicyResult = { status: 'approved', reason: 'within budget' },
+  beforeSave: (r: ApprovalRecord) => Promise<void> = async () => {},
+) {
   const clock = new SimulatedClock();
   const { agent, received, host } = fakeAgent(state);
   const saved: ApprovalRecord[] = [];
   const published: ApprovalRecord[] = [];
   const audited: AuditInput[] = [];
-  const store = { saveApproval: async (r: ApprovalRecord) => void saved.push(r) };
+  const store = {
+    saveApproval: async (r: ApprovalRecord) => {
+      await beforeSave(r);
+      saved.push(r);
+    },
+  };
   const approvals = new Approvals({
     clock,
     store: store as never,
@@ -110,6 +119,34 @@ describe('approvals service', () => {
     t.approvals.onAgentWaiting(t.host); // a second report changes nothing: delivered once
     await tick();
     expect(t.received).toHaveLength(1);
+  });
+
+  it('approvals - a decision proposed again while its grant is being stored gets the grant; no pending record overwrites it', async () => {
+    let release: () => void = () => {};
+    const slow = new Promise<void>((r) => (release = r));
+    const t = setup('propose', undefined, async (r) => {
+      if (r.status === 'approved') await slow;
+    });
+    const first = await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
+    const granting = t.approvals.approve('apr-d1', alice, 'checked');
+    await tick();
+    // The agent restarts and proposes the same decision while the grant's write is in flight (sim seed 104).
+    const again = t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
+    await tick();
+    release();
+    await granting;
+    expect(await again).toMatchObject({ id: 'apr-d1', status: 'approved', requestedAt: first.requestedAt });
+    expect(t.saved.map((r) => r.status)).toEqual(['pending', 'approved']);
+  });
+
+  it('approvals - a decision proposed again while its request is open keeps the same request and its deadline', async () => {
+    const t = setup('propose');
+    const first = await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
+    t.clock.increment(10_000);
+    const again = await t.approvals.open({ host: t.host, proposal, reason: 'needs a human', timeoutMs: 60_000 });
+    expect(again).toEqual(first);
+    expect(t.saved).toHaveLength(1);
+    expect(t.audited.map((e) => e.action)).toEqual(['approval.requested']);
   });
 
   it('approvals - a waiting agent gets the answer at once; a second answer is a conflict', async () => {

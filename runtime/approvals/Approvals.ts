@@ -15,6 +15,7 @@ import { checkAnswerable, checkFourEyes } from './checkAnswerable.ts';
 import { decidedRecord, recordDecision } from './recordDecision.ts';
 import { retractProposals } from './retractProposals.ts';
 import { paymentFields } from './paymentFields.ts';
+import { knownRequest } from './knownRequest.ts';
 import {
   addSignature,
   notifySigners,
@@ -62,13 +63,8 @@ export class Approvals {
 
   /** Opens a request for `proposal`; it is persisted, published and audited before this resolves. */
   async open({ host, proposal, reason, timeoutMs, requirement = {} }: ApprovalOpening): Promise<ApprovalRecord> {
-    // An answered request's decision (an agent resumed before it saw the answer) gets that answer, never
-    // a new request: the simulator (seed 25) saw a rejected request re-opened after a crash, then paid.
-    const answered = this.#entries.get(`apr-${proposal.decision.id}`);
-    if (answered !== undefined && answered.record.status !== 'pending') {
-      answered.delivered = false;
-      return answered.record;
-    }
+    const known = await knownRequest(this.#entries.get(`apr-${proposal.decision.id}`), proposal);
+    if (known !== undefined) return known;
     const now = this.#deps.clock.now();
     let record: ApprovalRecord = {
       id: `apr-${proposal.decision.id}`,
