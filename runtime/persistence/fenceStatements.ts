@@ -1,6 +1,9 @@
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import { FenceStaleError } from '../../kernel/index.ts';
 
+/** How long a fenced write's transaction may sit idle (its owner paused) before the server ends it and frees the fence. */
+const FENCED_IDLE_TIMEOUT = '5s';
+
 /** One write for an agent, with the fencing token of the lease it was made under (none outside placement). */
 export interface FencedWrite {
   agentId: string;
@@ -17,6 +20,9 @@ export interface FencedWrite {
 export async function staleWrites(tx: SqlExecutor, writes: readonly FencedWrite[]): Promise<Set<string>> {
   const ids = [...new Set(writes.map((w) => w.agentId))].sort();
   if (ids.length === 0) return new Set();
+  // A writer paused mid-transaction (SIGSTOP, a frozen VM) would hold these locks, and so block its
+  // successor's raiseFence, until it woke: the server ends such a transaction after 5 s idle instead.
+  await tx.execute(`set local idle_in_transaction_session_timeout = '${FENCED_IDLE_TIMEOUT}'`, []);
   const rows = (await tx.execute(
     'select agent_id, token from mandate_fence where agent_id = any(?) order by agent_id for share',
     [ids],

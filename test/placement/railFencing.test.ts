@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../kernel/index.ts';
 import { EvmRail } from '../../actors/rails/EvmRail.ts';
 import { createRailPool } from '../../actors/rails/createRailPool.ts';
+import { assertLease } from '../../actors/rails/leaseFence.ts';
 import { pgRailSql, type RailSql } from '../../actors/rails/RailSql.ts';
 import { SpendingLimits } from '../../actors/limits/SpendingLimits.ts';
 import { LocalKeystoreSigner } from '../../actors/wallets/LocalKeystoreSigner.ts';
@@ -240,4 +241,29 @@ describe('placement - fencing in the EVM rail', () => {
     expect(await count('rail_attempts', pay.idempotencyKey)).toBe(1);
     expect(await balanceOf(payee)).toBe(3_000_000n);
   }, 120_000);
+
+  it('fencing - a rail paused inside its fenced transaction cannot hold the lease forever: the server ends it, the successor takes over', async () => {
+    await store.raiseFence({ agentId: AGENT, token: 30, nodeId: 'node-a' });
+    let resume: () => void = () => {};
+    const paused = new Promise<void>((r) => (resume = r));
+    let locked: () => void = () => {};
+    const holding = new Promise<void>((r) => (locked = r));
+    const writing = sql.transaction(async (tx) => {
+      await assertLease(tx, { agentId: AGENT, token: 30 }, 'a payment');
+      locked();
+      await paused; // node A stops here (SIGSTOP, a frozen VM) with the fence row share-locked
+      await tx.query('SELECT 1');
+    });
+    // Without the idle timeout this raise would wait for A to wake; the test would time out.
+    await holding;
+    await store.raiseFence({ agentId: AGENT, token: 31, nodeId: 'node-b' });
+    resume();
+    await expect(writing).rejects.toBeDefined(); // its connection was ended by the server
+    const [row] = await sql.query<{ token: string; node_id: string }>(
+      'SELECT token, node_id FROM mandate_fence WHERE agent_id = $1',
+      [AGENT],
+    );
+    expect(row).toMatchObject({ node_id: 'node-b' });
+    expect(Number(row!.token)).toBe(31);
+  }, 60_000);
 });
