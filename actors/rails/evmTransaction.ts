@@ -84,7 +84,9 @@ export async function unsignedTransaction(c: SigningContext, call: EvmCall): Pro
           { from: c.from, to: call.to, data: call.data, value: `0x${call.value.toString(16)}` },
         ])) as string,
       );
-      return (estimate * 12n) / 10n;
+      // 1.5×: a block mined a second after the estimate can take costlier paths (Uniswap V2 writes its
+      // price accumulators from zero the first time time has passed, ~44k gas more than estimated).
+      return (estimate * 15n) / 10n;
     } catch (cause) {
       throw new PreflightError(
         `call to ${call.to} would revert (${(cause as Error).message.slice(0, 200)}); check the balance and allowances of ${c.from}`,
