@@ -23,7 +23,8 @@ export interface LeaseFence {
 export async function assertLease(tx: RailSql, fence: LeaseFence, what: string): Promise<void> {
   // A rail paused mid-transaction would hold the share lock, and so block its successor's lease,
   // until it woke: the server ends such a transaction after 5 s idle instead (nothing was sent yet).
-  await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`, []);
+  // Only a placed agent (a token) has a successor to block; unplaced rails pay no extra round trip.
+  if (fence.token !== undefined) await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`, []);
   const rows = await tx.query<{ token: string | number; node_id: string }>(
     'SELECT token, node_id FROM mandate_fence WHERE agent_id = $1 FOR SHARE',
     [fence.agentId],

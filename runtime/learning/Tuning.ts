@@ -136,16 +136,17 @@ export class Tuning {
   /** The agent's tuner, made (and restored from the audit trail) on first use or after its decider changed (rollback). */
   #entry(host: AgentHost): Promise<Entry | undefined> {
     const decider = host.def.decide.tunable;
+    // Most agents have no tunable rules: nothing kept for them, nothing awaited per cycle beyond this.
+    if (decider === undefined) return Promise.resolve(undefined);
     const known = this.#entries.get(host.id);
     if (known !== undefined && known.decider === decider) return known.ready;
-    const ready =
-      decider === undefined || !decider.parameters().some((p) => p.tunable !== undefined)
-        ? Promise.resolve(undefined)
-        : (async () => {
-            const entry = this.#make(host, decider);
-            await restoreTuning({ store: this.#d.store, alert: (a) => this.#d.alert(a) }, { host, tuner: entry.tuner });
-            return entry;
-          })();
+    const ready = !decider.parameters().some((p) => p.tunable !== undefined)
+      ? Promise.resolve(undefined)
+      : (async () => {
+          const entry = this.#make(host, decider);
+          await restoreTuning({ store: this.#d.store, alert: (a) => this.#d.alert(a) }, { host, tuner: entry.tuner });
+          return entry;
+        })();
     // A failed restore (the store unreachable) is tried again next time rather than remembered.
     ready.catch(() => {
       if (this.#entries.get(host.id)?.ready === ready) this.#entries.delete(host.id);

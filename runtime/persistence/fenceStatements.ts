@@ -22,7 +22,9 @@ export async function staleWrites(tx: SqlExecutor, writes: readonly FencedWrite[
   if (ids.length === 0) return new Set();
   // A writer paused mid-transaction (SIGSTOP, a frozen VM) would hold these locks, and so block its
   // successor's raiseFence, until it woke: the server ends such a transaction after 5 s idle instead.
-  await tx.execute(`set local idle_in_transaction_session_timeout = '${FENCED_IDLE_TIMEOUT}'`, []);
+  // Only placed agents (writes with a token) have successors; others pay no extra round trip.
+  if (writes.some((w) => w.fence !== undefined))
+    await tx.execute(`set local idle_in_transaction_session_timeout = '${FENCED_IDLE_TIMEOUT}'`, []);
   const rows = (await tx.execute(
     'select agent_id, token from mandate_fence where agent_id = any(?) order by agent_id for share',
     [ids],
