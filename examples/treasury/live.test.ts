@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GovernancePolicy } from 'mandate/actors';
 import { mandateArtifacts } from 'mandate/contracts';
 import { createRuntime, openChain, type ChainConnection, type MandateRuntime } from 'mandate';
+import { paymentStory } from '../../gateway/paymentStory.ts';
 import { openStore } from '../../runtime/persistence/index.ts';
+import { onChainFacts } from '../../ui/src/views/chainReceipt.ts';
 import { setup } from './index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'mandate-treasury-live-'));
@@ -51,6 +53,13 @@ describe('treasury example, live on the embedded chain', () => {
       expect(payables.wallet?.chain).toBe('eip155:31337');
       const recent = runtime.recentTransitions('payables');
       expect(recent.some((t) => (t.summary.effect as { key?: string } | undefined)?.key === 'INV-1001')).toBe(true);
+      // The payment page's data: the intent's reference is the transaction, and its block is on the receipt.
+      const story = await paymentStory(runtime, 'INV-1001');
+      const facts = new Map(onChainFacts(story.intent?.receipt) ?? []);
+      expect(story.intent?.reference).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(facts.get('transaction')).toBe(story.intent?.reference);
+      expect(Number(facts.get('block'))).toBeGreaterThan(0);
+      expect(facts.get('from')).toBe(payables.wallet?.address);
       const swaps = runtime.recentTransitions('fx-rebalancer');
       expect(swaps.some((t) => (t.summary.effect as { rail?: string } | undefined)?.rail === 'uniswap-v2:31337')).toBe(
         true,

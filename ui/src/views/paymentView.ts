@@ -12,6 +12,7 @@ import type { Mount } from '../shell.ts';
 import { relative, zoneLabel } from '../timeZone.ts';
 import type { ApprovalRecord, PaymentStory } from '../types.ts';
 import { describeAction } from './approvalsView.ts';
+import { onChainFacts } from './chainReceipt.ts';
 import { decideApproval } from './decideApproval.ts';
 import { facts, table } from './storyParts.ts';
 
@@ -167,6 +168,7 @@ export function mountPaymentView({ root, store, api, id }: Mount & { id: string 
         ...(d.outcome?.fees ? [['fees', `${d.outcome.fees.value} ${d.outcome.fees.asset}`] as [string, string]] : []),
         ...(intent?.error ? [['error', `${intent.error.code}: ${intent.error.message}`] as [string, string]] : []),
       ]),
+      ...onChainSection(receipt),
       h('h3', {}, 'Audit trail'),
       table({
         testId: 'payment-audit',
@@ -213,4 +215,10 @@ export function mountPaymentView({ root, store, api, id }: Mount & { id: string 
     }
     render(ctx);
   };
+}
+
+/** "On chain": chain, transaction (or signature), block, payer, fee; nothing for fiat and dry-runs. */
+function onChainSection(receipt: unknown): HTMLElement[] {
+  const pairs = onChainFacts(receipt);
+  return pairs === null ? [] : [h('h3', {}, 'On chain'), facts('payment-chain', pairs)];
 }
