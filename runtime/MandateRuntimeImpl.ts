@@ -2,7 +2,7 @@ import type { Principal } from '../machines/index.ts';
 import type { ParameterState } from '../actors/index.ts';
 import type { ParameterChange } from './learning/Tuning.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import type { Clock } from '../kernel/index.ts';
+import { ErrorCode, type Clock } from '../kernel/index.ts';
 import { composeRuntime, type RuntimeServices } from './composeRuntime.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { GateChange } from './control/OperatorCommands.ts';
@@ -28,6 +28,7 @@ import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import { agentReputationReport, type AgentReputationReport } from './reputation/agentReputation.ts';
 import { registerAgent } from './host/registerAgent.ts';
+import { settlePhases } from './host/settlePhases.ts';
 import { spawnAgent } from './host/spawnAgent.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import { startPlacement } from './placement/startPlacement.ts';
@@ -41,6 +42,9 @@ import type { Retractor } from './control/Retraction.ts';
  * validates and delegates; state lives in the services (see `composeRuntime`). Use
  * `createRuntime` rather than this class.
  */
+
+/** How long shutdown waits for running phases (a payment being sent) before it closes the store anyway. */
+const SHUTDOWN_PHASE_WAIT_MS = 5_000;
 export class MandateRuntimeImpl implements MandateRuntime {
   readonly #s: RuntimeServices;
   readonly #versions: AgentVersions;
@@ -95,6 +99,14 @@ export class MandateRuntimeImpl implements MandateRuntime {
     // Graceful drain: every agent finishes its phase, is snapshotted and its lease released for a peer.
     await s.placement?.close();
     s.placement = undefined;
+    // No new cycle starts now; the phases already running finish before the store and messaging close.
+    const busy = await settlePhases(s.tree.agents(), SHUTDOWN_PHASE_WAIT_MS);
+    if (busy.length > 0)
+      this.alert({
+        severity: 'warning',
+        code: ErrorCode.MANDATE_ERR_SHUTDOWN_DRAIN_TIMEOUT,
+        message: `stopping with ${busy.join(', ')} still in a phase after ${SHUTDOWN_PHASE_WAIT_MS} ms`,
+      });
     clearInterval(this.#alertTicks);
     await s.alertBook.close(2_000);
     await s.tracing?.exporter.close();

@@ -69,7 +69,7 @@ export async function setup(
     await market.start();
     world = live;
     close = async () => {
-      market.stop();
+      await market.stop();
       await live.close();
     };
   } else world = new SimulatedWorld(sim);

@@ -74,6 +74,12 @@ export const RUNTIME_CODES = {
     meaning:
       "a phase did not finish within `limits.phaseTimeout` (raised by the runtime's phase watchdog as `agent.phase.timeout`; alerted, then retried like any phase failure)",
   },
+  MANDATE_ERR_SHUTDOWN_DRAIN_TIMEOUT: {
+    status: null,
+    kind: 'error',
+    meaning:
+      'at shutdown an agent was still in a phase after the drain wait (5 s); the store closed anyway, and what that phase wrote write-ahead is reconciled at the next start (warning)',
+  },
   MANDATE_ERR_PROPOSAL_DENIED: {
     status: null,
     kind: 'outcome',

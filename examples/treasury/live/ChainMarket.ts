@@ -17,6 +17,7 @@ export class ChainMarket {
   readonly #runtime: MandateRuntime;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
+  #inFlight: Promise<void> = Promise.resolve();
   #lastYield = Date.now();
 
   constructor(chain: ChainConnection, sim: TreasurySimulation, runtime: MandateRuntime) {
@@ -30,7 +31,7 @@ export class ChainMarket {
     await this.tick();
     this.#timer = setInterval(() => {
       if (this.#busy) return;
-      this.tick().catch((e: Error) =>
+      this.#inFlight = this.tick().catch((e: Error) =>
         this.#runtime.alert({
           severity: 'warning',
           code: codeOf(e, ErrorCode.MANDATE_ERR_ORACLE_UNAVAILABLE),
@@ -41,8 +42,11 @@ export class ChainMarket {
     this.#timer.unref();
   }
 
-  stop(): void {
+  /** No more ticks; resolves when the one in flight (if any) has finished, so the chain can close under it. */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#inFlight;
   }
 
   /** One market step on chain. */
