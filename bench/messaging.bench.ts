@@ -199,11 +199,11 @@ async function fixedCosts(): Promise<Record<string, number>> {
   for (let i = 0; i < 20_000; i++) await registry.lookup(a.did);
   const lookupUs = ((performance.now() - t1) * 1000) / 20_000;
   return {
-    'JCS (signing bytes)': micro(20_000, () => signingBytes(env)),
+    'JCS (signing bytes; sender only, receivers scan)': micro(20_000, () => signingBytes({ ...env })),
     'JSON encode (wire)': micro(20_000, () => encodeEnvelope(env)),
     'JSON parse (UTF-8 + JSON.parse)': micro(20_000, () => JSON.parse(new TextDecoder().decode(wire))),
     'zod envelope schema': micro(20_000, () => EnvelopeSchema.safeParse(raw)),
-    'openEnvelope (depth scan + parse + version + zod + times)': micro(20_000, () =>
+    'openEnvelope (depth, parse, zod, times, canonical scan)': micro(20_000, () =>
       openEnvelope(wire, { now: env.time + 1 }),
     ),
     'replay (local window + checkpoint)': replayUs,

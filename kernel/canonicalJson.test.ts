@@ -93,4 +93,23 @@ describe('canonicalJson', () => {
       Buffer.from('{"é":"€"}', 'utf8').toString('hex'),
     );
   });
+
+  it('canonicalJson - strings are exactly JSON.stringify of well-formed strings, whatever their code units', () => {
+    // Every code unit, so quotes, backslashes, controls, U+2028, DEL and paired and lone surrogates all occur.
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 12 }),
+        (a, b) => {
+          for (const s of [a, b, `x${a}"${b}\\`]) {
+            const wellFormed = (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+            if (wellFormed) expect(canonicalJson(s)).toBe(JSON.stringify(s));
+            else
+              expect(() => canonicalJson(s)).toThrow(expect.objectContaining({ code: 'MANDATE_ERR_CANONICAL_JSON' }));
+          }
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
 });

@@ -54,7 +54,7 @@ function encode(value: unknown): string {
         throw new PathError(
           (p) => `Cannot canonicalize ${value} at ${p}: JSON has no NaN or Infinity. Send it as a string.`,
         );
-      return JSON.stringify(value); // -0 → "0", 1e21 → "1e+21": the ES number serialization RFC 8785 requires
+      return String(value); // -0 → "0", 1e21 → "1e+21": the ES Number#toString form RFC 8785 requires (= JSON.stringify)
     case 'string':
       return encodeString(value);
     case 'object':
@@ -104,7 +104,13 @@ function encode(value: unknown): string {
   return out + '}';
 }
 
+/** No quote, backslash, control character or surrogate (paired or lone): the string's JSON form is itself in quotes. */
+// eslint-disable-next-line no-control-regex -- the controls are exactly what must be escaped
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
 function encodeString(value: string): string {
+  // The common case on the hot path (names, dids, base64url, decimal strings) without a JSON.stringify call.
+  if (PLAIN.test(value)) return '"' + value + '"';
   if (!isWellFormed.call(value)) {
     throw new PathError(
       (p) =>

@@ -1,16 +1,20 @@
 import { codeOf, ErrorCode } from '../kernel/index.ts';
 import type { AgentEndpoint, AgentIdentity, AttachOptions, InboundMessage } from '../transport/index.ts';
 import {
+  ADOPT_CAPABILITY,
+  AdoptSchema,
   AwardSchema,
   CallForProposalsSchema,
   CancelSchema,
   ContractNetType,
+  type Adopt,
   type Award,
   type Bid,
   type CallForProposals,
   type Cancel,
   type TaskResult,
 } from './contractNetMessages.ts';
+import { TaskAdoptDeniedError } from './errors.ts';
 
 /** How a contractor bids and works. */
 export interface ContractorOptions extends Omit<ContractorRoleOptions, 'capabilities'> {
@@ -34,6 +38,21 @@ export interface ContractorRoleOptions {
   progressEveryMs?: number;
   /** Do the work; the signal aborts when the manager withdraws the award. Throw a coded error to report failure. */
   perform: (award: Award, signal: AbortSignal, manager: string) => Promise<unknown>;
+  /**
+   * Governance of adoption: the managers allowed to take over this contractor's awards from the manager that made
+   * them (`task.adopt`). Whoever adopts must also hold `contractnet.adopt` in its signed registry descriptor
+   * (the bus checks that before the handler runs). Absent: any holder of that capability; empty: nobody.
+   */
+  adopters?: readonly string[];
+}
+
+/** One award this contractor took: who manages it now, and its result once sent (re-sent to an adopting manager). */
+interface Taken {
+  controller: AbortController;
+  done: Promise<void>;
+  manager: string;
+  capability: string;
+  result?: TaskResult;
 }
 
 /**
@@ -48,9 +67,12 @@ export class ContractorRole {
     [ContractNetType.cfp]: { body: CallForProposalsSchema },
     [ContractNetType.award]: { body: AwardSchema },
     [ContractNetType.cancel]: { body: CancelSchema },
+    [ContractNetType.adopt]: { body: AdoptSchema, capability: ADOPT_CAPABILITY },
   } as const;
   readonly #options: ContractorRoleOptions;
-  readonly #awards = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #awards = new Map<string, Taken>();
+  /** Adoptions that arrived before their award (award id → the adopter, and the manager it took over from). */
+  readonly #adopted = new Map<string, { by: string; from: string }>();
   #endpoint: AgentEndpoint | undefined;
 
   constructor(options: ContractorRoleOptions) {
@@ -87,30 +109,74 @@ export class ContractorRole {
       }
       case ContractNetType.award:
         return this.#perform(msg.body as Award, msg.envelope.from);
-      case ContractNetType.cancel:
-        this.#awards.get((msg.body as Cancel).awardId)?.controller.abort();
+      case ContractNetType.cancel: {
+        const taken = this.#awards.get((msg.body as Cancel).awardId);
+        if (taken?.manager === msg.envelope.from) taken.controller.abort();
         return undefined;
+      }
+      case ContractNetType.adopt:
+        return this.#adopt(msg.body as Adopt, msg.envelope.from);
       default:
         return undefined;
     }
   }
 
-  async #perform(award: Award, manager: string): Promise<void> {
+  /** Hands an award to the manager that adopted it: beats and the result go there from now on. */
+  async #adopt(adopt: Adopt, by: string): Promise<{ accepted: true }> {
+    const allowed = this.#options.adopters;
+    if (allowed !== undefined && !allowed.includes(by))
+      throw new TaskAdoptDeniedError(
+        `Manager ${by} may not adopt award ${adopt.awardId} from ${adopt.from}: this contractor's adopters list does not name it; add it there (governance) to allow the takeover.`,
+        { details: { by, from: adopt.from, awardId: adopt.awardId } },
+      );
+    const taken = this.#awards.get(adopt.awardId);
+    if (taken === undefined) {
+      this.#adopted.set(adopt.awardId, { by, from: adopt.from }); // its award is still on the way
+      return { accepted: true };
+    }
+    if (taken.manager !== adopt.from && taken.manager !== by)
+      throw new TaskAdoptDeniedError(
+        `Award ${adopt.awardId} is managed by ${taken.manager}, not by ${adopt.from}; only the manager that holds it can be taken over.`,
+        { details: { by, from: adopt.from, manager: taken.manager, awardId: adopt.awardId } },
+      );
+    taken.manager = by;
+    // Finished already: the result went to the old manager, which is gone. The new one gets it too (same award id).
+    if (taken.result !== undefined) await this.#sendResult(taken);
+    return { accepted: true };
+  }
+
+  async #sendResult(taken: Taken): Promise<void> {
+    await this.#endpoint!.sendDurable({
+      to: taken.manager,
+      type: ContractNetType.result,
+      body: taken.result!,
+      cap: taken.capability,
+    });
+  }
+
+  async #perform(award: Award, awardedBy: string): Promise<void> {
     const endpoint = this.#endpoint;
     if (endpoint === undefined) throw new Error('ContractorRole.bind(endpoint) was not called');
     const existing = this.#awards.get(award.awardId);
     if (existing !== undefined) return existing.done; // redelivery: the work runs once
-    const controller = new AbortController();
+    const early = this.#adopted.get(award.awardId);
+    this.#adopted.delete(award.awardId);
+    const taken: Taken = {
+      controller: new AbortController(),
+      done: Promise.resolve(),
+      manager: early !== undefined && early.from === awardedBy ? early.by : awardedBy,
+      capability: award.capability,
+    };
     const ids = { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId };
     const beat = setInterval(() => {
       void endpoint
-        .send({ to: manager, type: ContractNetType.progress, body: ids, cap: award.capability })
+        .send({ to: taken.manager, type: ContractNetType.progress, body: ids, cap: award.capability })
         .catch(() => undefined);
     }, this.#options.progressEveryMs ?? 1_000);
-    const done = (async () => {
+    taken.done = (async () => {
       let result: TaskResult;
       try {
-        const output = await this.#options.perform(award, controller.signal, manager);
+        const output = await this.#options.perform(award, taken.controller.signal, taken.manager);
         result = { ...ids, ok: true, output: (output ?? null) as never };
       } catch (err) {
         const e = err as { message?: unknown } | undefined;
@@ -125,15 +191,16 @@ export class ContractorRole {
       } finally {
         clearInterval(beat);
       }
-      if (!controller.signal.aborted)
-        await endpoint.sendDurable({ to: manager, type: ContractNetType.result, body: result, cap: award.capability });
+      if (taken.controller.signal.aborted) return;
+      taken.result = result;
+      await this.#sendResult(taken);
     })().catch((err: unknown) => {
       // The result could not be stored: forget the award so the redelivery runs it again.
       this.#awards.delete(award.awardId);
       throw err;
     });
-    this.#awards.set(award.awardId, { controller, done });
-    return done;
+    this.#awards.set(award.awardId, taken);
+    return taken.done;
   }
 }
 

@@ -14,6 +14,7 @@ import {
   type SubtaskProgress,
   type TaskRecord,
 } from './ContractNetStore.ts';
+import { adoptTasks } from './adoptTasks.ts';
 import { AwardWaiters } from './AwardWaiters.ts';
 import { TaskFailedError, TaskFencedError } from './errors.ts';
 import type { ContractNetManagerOptions, Goal, TaskSpec } from './ContractNetManagerOptions.ts';
@@ -90,6 +91,29 @@ export class ContractNetManager {
   /** The open tasks found in the store at attach, each continuing where its record left off. */
   resume(): Array<{ id: string; done: Promise<Map<string, SubtaskOutcome>> }> {
     return [...this.#open.values()].map((r) => ({ id: r.id, done: this.#execute(r) }));
+  }
+
+  /**
+   * Adopts the open tasks of another manager identity `from` (dead: not active in the registry) and runs them as
+   * its own, like {@link resume}: this manager must hold `contractnet.adopt` in its registry descriptor, else
+   * `MANDATE_ERR_TASK_ADOPT_DENIED`. Awardees still working are told to report here (`task.adopt`); each step is
+   * passed to `onAudit`. See {@link adoptTasks}.
+   */
+  async adopt(from: string): Promise<Array<{ id: string; done: Promise<Map<string, SubtaskOutcome>> }>> {
+    this.#checkHeld();
+    const clock = this.#options.clock ?? systemClock;
+    const records = await adoptTasks({
+      self: this.did,
+      from,
+      registry: this.#options.registry,
+      store: this.#store,
+      endpoint: this.#endpoint,
+      now: () => clock.now(),
+      audit: (event) => this.#options.onAudit?.(event),
+    });
+    const fresh = records.filter((r) => !this.#open.has(r.id));
+    for (const r of fresh) this.#open.set(r.id, r);
+    return fresh.map((r) => ({ id: r.id, done: this.#execute(r) }));
   }
 
   /** Decomposes `goal` with the configured {@link TaskDecomposer} and runs the resulting task. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../kernel/index.ts';
 import type { AgentEndpoint, AgentIdentity, AttachOptions, CapabilityRegistry } from '../transport/index.ts';
+import type { AdoptionEvent } from './adoptTasks.ts';
 import type { ContractNetStore, SubtaskSpec } from './ContractNetStore.ts';
 import type { TaskLease } from './NatsKvTaskLease.ts';
 
@@ -45,6 +46,8 @@ export interface ContractNetManagerOptions {
   silenceTimeoutMs?: number;
   /** At most this many awards per subtask (winner + backups). Default 3. */
   maxAwards?: number;
+  /** Receives every step of an adoption of another manager's tasks (`ContractNetManager.adopt`), for the audit trail. */
+  onAudit?: (event: AdoptionEvent) => void;
   /** How {@link ContractNetManager.runGoal} decomposes goals. */
   decompose?: TaskDecomposer;
 }

@@ -41,7 +41,12 @@ export interface TaskRecord {
   /** The manager's did: only that manager resumes it. */
   manager: string;
   subtasks: SubtaskSpec[];
-  status: 'open' | 'completed' | 'failed';
+  /** `adopted`: another manager identity took it over (`adoptedBy`) and runs it as its own record. */
+  status: 'open' | 'completed' | 'failed' | 'adopted';
+  /** On an adopted copy: the manager it was taken over from. */
+  adoptedFrom?: string;
+  /** On the original, once adopted: the manager that took it over. */
+  adoptedBy?: string;
   done: Record<string, SubtaskOutcome>;
   running: Record<string, SubtaskProgress>;
   error?: { code: string; message: string };

@@ -7,7 +7,11 @@ export const ContractNetType = {
   result: 'task.result',
   cancel: 'task.cancel',
   progress: 'task.progress',
+  adopt: 'task.adopt',
 } as const;
+
+/** The capability a manager must hold (in its signed registry descriptor) to adopt another manager's tasks. */
+export const ADOPT_CAPABILITY = 'contractnet.adopt';
 
 const Id = z.string().min(1).max(128);
 
@@ -75,3 +79,16 @@ export type Cancel = z.infer<typeof CancelSchema>;
 export const ProgressSchema = z.strictObject({ taskId: Id, subtaskId: Id, awardId: Id });
 /** A progress beat. */
 export type Progress = z.infer<typeof ProgressSchema>;
+
+/**
+ * "I manage this award now": a request from a manager (claiming {@link ADOPT_CAPABILITY}) that adopted the task
+ * of `from`, the manager that awarded it. The reply is `{accepted: true}`, or a `mandate.error`.
+ */
+export const AdoptSchema = z.strictObject({
+  taskId: Id,
+  subtaskId: Id,
+  awardId: Id,
+  from: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/, "the adopted manager's did:key"),
+});
+/** An adoption notice. */
+export type Adopt = z.infer<typeof AdoptSchema>;

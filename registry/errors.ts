@@ -34,3 +34,6 @@ export class RegistryUnavailableError extends createError(
 
 /** This manager no longer holds its lease, or its task record was written by the manager's new holder: it must stop. */
 export class TaskFencedError extends createError('MANDATE_ERR_TASK_FENCED', 'TaskFencedError') {}
+
+/** A manager may not adopt another manager's tasks (it lacks the capability, the other is still active, or a contractor's governance does not allow it). */
+export class TaskAdoptDeniedError extends createError('MANDATE_ERR_TASK_ADOPT_DENIED', 'TaskAdoptDeniedError') {}

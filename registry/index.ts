@@ -7,6 +7,8 @@
 export { ContractNetContractor, ContractorRole } from './ContractNetContractor.ts';
 export { ContractNetManager } from './ContractNetManager.ts';
 export {
+  ADOPT_CAPABILITY,
+  AdoptSchema,
   AwardSchema,
   BidSchema,
   CallForProposalsSchema,
@@ -20,6 +22,7 @@ export {
   AgentRevokedError,
   RegistryInputError,
   RegistryUnavailableError,
+  TaskAdoptDeniedError,
   TaskFailedError,
   TaskFencedError,
 } from './errors.ts';
@@ -38,4 +41,5 @@ export type { NatsKvTaskLeaseOptions, TaskLease } from './NatsKvTaskLease.ts';
 export type { AwardEnd, ContractNetStore, SubtaskOutcome, SubtaskSpec, TaskRecord } from './ContractNetStore.ts';
 export type { RegistryOptions } from './MemoryCapabilityRegistry.ts';
 export type { RecordProblem } from './RecordBook.ts';
-export type { Award, Bid, CallForProposals, Cancel, Progress, TaskResult } from './contractNetMessages.ts';
+export type { AdoptionEvent } from './adoptTasks.ts';
+export type { Adopt, Award, Bid, CallForProposals, Cancel, Progress, TaskResult } from './contractNetMessages.ts';

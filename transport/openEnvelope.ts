@@ -2,6 +2,8 @@ import { publicKeyFromDid } from './AgentIdentity.ts';
 import { DEFAULT_LIMITS, EnvelopeSchema, PROTOCOL_VERSION, type Envelope, type EnvelopeLimits } from './Envelope.ts';
 import { EnvelopeRejectedError, RejectCode, type EnvelopeRefusal, type RefusedPeer } from './errors.ts';
 import { jsonNestingDepth } from './jsonNestingDepth.ts';
+import { rememberSigningBytes } from './signEnvelope.ts';
+import { wireSigningBytes } from './wireSigningBytes.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -126,5 +128,8 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
       details: { id: env.id, exp: env.exp, now: at },
     });
   }
+  // Read off now, while `bytes` is certainly the buffer that was received (the check that uses it is async).
+  const signed = wireSigningBytes(bytes);
+  if (signed !== undefined) rememberSigningBytes(env, signed);
   return env;
 }

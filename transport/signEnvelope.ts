@@ -52,10 +52,24 @@ export function pooledRandom(n: number): Uint8Array {
 
 const defaultSources: EnvelopeSources = { clock: { now: () => Date.now() }, random: pooledRandom };
 
-/** The bytes an envelope's signature covers: RFC 8785 canonical JSON of every field except `sig`. */
+/**
+ * The bytes an envelope's signature covers: RFC 8785 canonical JSON of every field except `sig`. For an
+ * envelope signed here, or opened from wire bytes whose signed part was already canonical (see
+ * {@link wireSigningBytes}), these are the bytes found then: the same bytes, without canonicalizing again.
+ */
 export function signingBytes(envelope: UnsignedEnvelope | Envelope): Uint8Array {
+  const known = signingBytesOf.get(envelope);
+  if (known !== undefined) return known;
   const { sig: _sig, ...unsigned } = envelope as Envelope;
   return canonicalJsonBytes(unsigned);
+}
+
+/** Signing bytes already known for an envelope object (signed here, or read off canonical wire bytes), until it is garbage. */
+const signingBytesOf = new WeakMap<object, Uint8Array>();
+
+/** Records the signing bytes of an envelope just opened from the wire, when its signed part was canonical there. */
+export function rememberSigningBytes(envelope: Envelope, bytes: Uint8Array): void {
+  signingBytesOf.set(envelope, bytes);
 }
 
 /**
@@ -95,8 +109,10 @@ export function signEnvelope(
     body: draft.body,
   };
   const canonical = canonicalJson(unsigned);
-  const sig = Buffer.from(identity.sign(encoder.encode(canonical))).toString('base64url');
+  const bytes = encoder.encode(canonical);
+  const sig = Buffer.from(identity.sign(bytes)).toString('base64url');
   const env: Envelope = { ...unsigned, sig };
+  signingBytesOf.set(env, bytes);
   // The wire form is the canonical text with `sig` spliced in (JSON member order is free): no second encoding pass.
   wireOf.set(env, `${canonical.slice(0, -1)},"sig":"${sig}"}`);
   return env;

@@ -133,4 +133,10 @@ export const MESSAGING_CODES = {
     meaning:
       "a contract-net manager lost its lease (`<manager>.lease` in `mandate_tasks`) or a task record was written by the manager's new holder; this holder stopped and sent nothing further",
   },
+  MANDATE_ERR_TASK_ADOPT_DENIED: {
+    status: 403,
+    kind: 'error',
+    meaning:
+      "a contract-net manager may not adopt another manager's tasks: it does not hold `contractnet.adopt` in its registry descriptor, the other manager is still active, or the contractor's `adopters` list does not name it",
+  },
 } as const satisfies Record<string, CodeEntry>;

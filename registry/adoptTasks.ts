@@ -1,0 +1,114 @@
+import { ErrorCode } from '../kernel/index.ts';
+import type { AgentEndpoint, CapabilityRegistry } from '../transport/index.ts';
+import { ADOPT_CAPABILITY, ContractNetType } from './contractNetMessages.ts';
+import type { ContractNetStore, TaskRecord } from './ContractNetStore.ts';
+import { TaskAdoptDeniedError } from './errors.ts';
+
+/** One step of an adoption, for the audit trail (`ContractNetManagerOptions.onAudit`). */
+export type AdoptionEvent =
+  | { type: 'contractnet.task.adopted'; taskId: string; from: string; by: string; at: number }
+  | {
+      type: 'contractnet.award.handed.over';
+      taskId: string;
+      subtaskId: string;
+      awardId: string;
+      contractor: string;
+      from: string;
+      by: string;
+      at: number;
+      /** `accepted`, or the code the contractor (or the transport) answered with. */
+      outcome: string;
+    };
+
+/** What {@link adoptTasks} needs of the adopting manager. */
+export interface AdoptionContext {
+  /** The adopting manager's did. */
+  self: string;
+  /** The manager whose open tasks are adopted. */
+  from: string;
+  registry: CapabilityRegistry;
+  store: ContractNetStore;
+  endpoint: AgentEndpoint;
+  now: () => number;
+  audit: (event: AdoptionEvent) => void;
+}
+
+/**
+ * Moves the open tasks of manager `from` to manager `self` (a different identity), after checking that `self`
+ * may: it holds `contractnet.adopt` in its own signed registry descriptor, and `from` is not active there (its
+ * heartbeat expired, or it was revoked). Reading `from`'s records through the store claims them, so a paused
+ * `from` that wakes writes nothing more (`MANDATE_ERR_TASK_FENCED`). Each task is written under `self` first
+ * (marked `adoptedFrom`), then `from`'s record is closed as `adopted` (with `adoptedBy`); a crash between the
+ * two is finished by adopting again. Every awardee still working is told (`task.adopt`, a signed request
+ * under the capability), so its progress beats and result come to `self`; one that cannot be reached is left
+ * to the award timeouts, which re-award as usual. Returns the adopted records (now `self`'s).
+ */
+export async function adoptTasks(ctx: AdoptionContext): Promise<TaskRecord[]> {
+  const { self, from, registry, store } = ctx;
+  if (from === self)
+    throw new TaskAdoptDeniedError(`Manager ${self} cannot adopt its own tasks; restart it and call resume().`, {
+      details: { from },
+    });
+  const me = await registry.lookup(self);
+  if (me.state !== 'active' || !me.descriptor.capabilities.some((c) => c.name === ADOPT_CAPABILITY))
+    throw new TaskAdoptDeniedError(
+      `Manager ${self} may not adopt the tasks of ${from}: its registry descriptor does not list capability "${ADOPT_CAPABILITY}"; register it with that capability (governance grants it).`,
+      { details: { self, from } },
+    );
+  const old = await registry.lookup(from);
+  if (old.state === 'active')
+    throw new TaskAdoptDeniedError(
+      `Manager ${self} may not adopt the tasks of ${from}: that manager is still active in the registry (heartbeat at ${old.descriptor.heartbeatAt}); adopt only once its heartbeat expired or it was revoked.`,
+      { details: { self, from } },
+    );
+  const adopted: TaskRecord[] = [];
+  for (const record of await store.open(from)) {
+    const mine = (await store.get(self, record.id)) ?? {
+      ...structuredClone(record),
+      manager: self,
+      adoptedFrom: from,
+      updatedAt: ctx.now(),
+    };
+    if (mine.status === 'open' && mine.adoptedFrom === from) await store.save(mine);
+    await store.save({ ...record, status: 'adopted', adoptedBy: self, updatedAt: ctx.now() });
+    ctx.audit({ type: 'contractnet.task.adopted', taskId: record.id, from, by: self, at: ctx.now() });
+    if (mine.status !== 'open' || mine.adoptedFrom !== from) continue; // a task of its own with the same id: not touched
+    await handOver(ctx, mine);
+    adopted.push(mine);
+  }
+  return adopted;
+}
+
+/** Tells every awardee still working on `record` that `self` manages its award now. */
+async function handOver(ctx: AdoptionContext, record: TaskRecord): Promise<void> {
+  await Promise.all(
+    Object.entries(record.running).map(async ([subtaskId, p]) => {
+      const award = p.current;
+      if (award === undefined || !award.sent) return; // not sent yet: the adopter sends it itself, as its own
+      let outcome = 'accepted';
+      try {
+        await ctx.endpoint.request({
+          to: award.did,
+          type: ContractNetType.adopt,
+          cap: ADOPT_CAPABILITY,
+          body: { taskId: record.id, subtaskId, awardId: award.awardId, from: ctx.from },
+          timeoutMs: 5_000,
+        });
+      } catch (err) {
+        const e = err as { code?: string; details?: { remoteCode?: string } };
+        outcome = e.details?.remoteCode ?? e.code ?? ErrorCode.MANDATE_ERR_TRANSPORT_USAGE;
+      }
+      ctx.audit({
+        type: 'contractnet.award.handed.over',
+        taskId: record.id,
+        subtaskId,
+        awardId: award.awardId,
+        contractor: award.did,
+        from: ctx.from,
+        by: ctx.self,
+        at: ctx.now(),
+        outcome,
+      });
+    }),
+  );
+}
