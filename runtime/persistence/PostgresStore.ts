@@ -18,6 +18,7 @@ import { queryDecisionRecords, queryOutcomes, type OutcomeQuery, type OutcomeRow
 import type { ReputationStore } from './ReputationEvent.ts';
 import { PostgresReputationStore } from './PostgresReputationStore.ts';
 import { PostgresBehaviourStore } from './PostgresBehaviourStore.ts';
+import { PostgresStakeStore } from './PostgresStakeStore.ts';
 import type {
   AgentRow,
   DecisionRecord,
@@ -68,8 +69,9 @@ export class PostgresStore implements RuntimeStore {
   readonly versions: AgentVersionStore;
   /** The reputation history (append-only): every change, with the full score it left. */
   readonly reputation: ReputationStore;
-  /** The zero-trust stage's behaviour history (append-only), replayed into its baselines at start. */
+  /** The zero-trust stage's behaviour history, replayed into its baselines at start; the stake ledger. */
   readonly behaviour: PostgresBehaviourStore;
+  readonly stakes: PostgresStakeStore;
 
   constructor(parts: PostgresStoreParts) {
     this.#p = parts;
@@ -78,7 +80,7 @@ export class PostgresStore implements RuntimeStore {
     this.versions = new PostgresAgentVersions(parts.pool);
     const sql = { write: (run: Run) => this.#sql(run), read: <R>(q: string, ps?: unknown[]) => this.#read<R>(q, ps) };
     this.reputation = new PostgresReputationStore(sql);
-    this.behaviour = new PostgresBehaviourStore(sql);
+    [this.behaviour, this.stakes] = [new PostgresBehaviourStore(sql), new PostgresStakeStore(sql)];
     const { pool, audit: log, witness, retry, clock } = parts;
     const chain = new PostgresAuditTrail({ pool, log, witness, retry, clock, flush: () => this.flush() });
     this.#chain = chain;

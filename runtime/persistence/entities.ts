@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { railEntities } from '../../actors/index.ts';
 import { AgentActiveVersionEntity, AgentVersionEntity } from './versionEntities.ts';
-import { BehaviourEventEntity } from './behaviourEntities.ts';
+import { BehaviourEventEntity, StakeEntryEntity } from './supervisorEntities.ts';
 
 /*
  * The store's schema, as MikroORM entity schemas (no decorators: code runs through tsx without
@@ -271,6 +271,7 @@ export const storeEntities = [
   AgentVersionEntity,
   AgentActiveVersionEntity,
   BehaviourEventEntity,
+  StakeEntryEntity,
 ] as const;
 
 /** The store's entities plus the payment rails' (`railEntities`): everything the migrations create. */

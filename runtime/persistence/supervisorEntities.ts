@@ -17,3 +17,22 @@ export const BehaviourEventEntity = defineEntity({
     counterparty: p.text().nullable(),
   },
 });
+
+/** The stake ledger: every posting and slash of an agent's stake, as a transfer between accounts (append-only). */
+export const StakeEntryEntity = defineEntity({
+  name: 'StakeEntryEntity',
+  tableName: 'mandate_stake_entry',
+  indexes: [{ properties: ['agentId', 'id'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    agentId: p.text(),
+    kind: p.text(),
+    asset: p.text(),
+    amount: p.text(),
+    fromAccount: p.text(),
+    toAccount: p.text(),
+    balance: p.text(),
+    reason: p.text(),
+    at: p.bigint('number'),
+  },
+});
