@@ -40,9 +40,18 @@ export interface BehaviourFact {
   counterparty?: string;
 }
 
+/** Recent digests: an agent pays few counterparties, and hashing each proposal twice shows in the stage's cost. */
+const digests = new Map<string, string>();
+
 /** The digest a counterparty is remembered by (SHA-256, base64url, 128 bits). */
 export function counterpartyKey(counterparty: string): string {
-  return createHash('sha256').update(counterparty).digest('base64url').slice(0, 22);
+  let key = digests.get(counterparty);
+  if (key === undefined) {
+    key = createHash('sha256').update(counterparty).digest('base64url').slice(0, 22);
+    if (digests.size >= 10_000) digests.clear();
+    digests.set(counterparty, key);
+  }
+  return key;
 }
 
 /** Robust z-score above which an amount is anomalous (Iglewicz and Hoaglin's 3.5). */
