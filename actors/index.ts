@@ -264,7 +264,13 @@ export type {
   StrategyFunction,
 } from './sandbox/index.ts';
 export { BehaviourBaseline, ZeroTrustPolicy } from './zerotrust/index.ts';
-export type { BehaviourSignals, ThreatLevel, ZeroTrustOptions, ZeroTrustVerdict } from './zerotrust/index.ts';
+export type {
+  BehaviourFact,
+  BehaviourSignals,
+  ThreatLevel,
+  ZeroTrustOptions,
+  ZeroTrustVerdict,
+} from './zerotrust/index.ts';
 export {
   applyEvidence,
   BONUS_ABOVE,

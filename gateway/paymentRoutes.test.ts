@@ -32,9 +32,10 @@ describe('gateway - a payment’s whole story', () => {
     expect(stages.map((s) => [s.stage, s.status])).toEqual([
       ['sandbox', 'approved'],
       ['reputation', 'approved'],
+      ['zero-trust', 'approved'],
       ['governance', 'pending'],
     ]);
-    expect(stages[2]!.reason).toBe(pending.body.decision.verdict.reason);
+    expect(stages[3]!.reason).toBe(pending.body.decision.verdict.reason);
     expect((await story(approvalId)).body.decision.id).toBe(pending.body.decision.id);
 
     await fx.runtime.approve(approvalId, { kind: 'human', id: 'alice' }, 'checked the invoice');

@@ -39,8 +39,8 @@ export interface RuntimeOptions {
   governance?: GovernanceConfig;
   /**
    * The zero-trust stage before governance (identity, behaviour against each agent's own history,
-   * threat level): `true`, or its options. Off by default for now: simulations that run many
-   * cycles at one simulated instant would read as a burst.
+   * threat level): on by default; its options, or `false` to leave it out. With a store, the
+   * baselines are kept across restarts (`mandate_behaviour_event`).
    */
   zeroTrust?: boolean | { utcOffsetMinutes?: number };
   /**

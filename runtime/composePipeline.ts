@@ -32,8 +32,8 @@ export interface PipelineParts {
 }
 
 /**
- * The supervisor stages every proposal passes, in order: sandbox, reputation, governance and the
- * confidence floor; zero-trust and KYB, when configured, go in before governance.
+ * The supervisor stages every proposal passes, in order: sandbox, reputation, zero-trust (unless
+ * `zeroTrust: false`), KYB (when configured), governance and the confidence floor.
  */
 export function composePipeline(parts: PipelineParts): ProposalPipeline {
   const { options, tree, reputation, governance, approvals, obs, modeFor } = parts;
@@ -58,9 +58,12 @@ export function composePipeline(parts: PipelineParts): ProposalPipeline {
       },
     },
   );
-  if (options.zeroTrust !== undefined && options.zeroTrust !== false) {
-    const zt = options.zeroTrust === true ? {} : options.zeroTrust;
-    pipeline.add(zeroTrustStage({ ...zt, tree, alert }), { before: 'governance' });
+  if (options.zeroTrust !== false) {
+    const zt = options.zeroTrust === undefined || options.zeroTrust === true ? {} : options.zeroTrust;
+    const store = options.store?.behaviour;
+    pipeline.add(zeroTrustStage({ ...zt, tree, alert, ...(store === undefined ? {} : { store }) }), {
+      before: 'governance',
+    });
   }
   if (options.kyb !== undefined)
     pipeline.add(kybStage({ policy: options.kyb, audit, alert, clock, nodeId }), { before: 'governance' });

@@ -84,7 +84,7 @@ export class QuickJsSandbox {
   async #run<T>(fn: StrategyFunction, input: unknown, options: SandboxCallOptions<T>): Promise<T> {
     if (!this.functions.includes(fn)) throw new SandboxCodeError(this.source, `exports no ${fn}()`);
     const label = `${this.source} ${fn}()`;
-    const isolate = await this.#current();
+    const isolate = this.#isolate?.alive === true ? this.#isolate : await this.#fresh();
     const { json, usage } = await isolate.call(fn, {
       label,
       inputJson: JSON.stringify(input ?? null),
@@ -106,9 +106,8 @@ export class QuickJsSandbox {
     return parsed.data;
   }
 
-  /** The live isolate, or a new one (module evaluated) when there is none or the last was retired. */
-  async #current(): Promise<Isolate> {
-    if (this.#isolate?.alive === true) return this.#isolate;
+  /** A new isolate (module evaluated), when there is none or the last was retired. */
+  async #fresh(): Promise<Isolate> {
     const engine = quickJs();
     const isolate = new Isolate(await engine, engine, this.limits);
     this.isolates += 1;

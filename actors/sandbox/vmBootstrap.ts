@@ -81,7 +81,7 @@ export const VM_BOOTSTRAP = `(function (forbidden, denied, granted, cap, names) 
   freeze(Object.getPrototypeOf(function* () {}));
   freeze(Object.getPrototypeOf(async function* () {}));
   const deepFreeze = (v) => {
-    if (typeof v === 'object' && v !== null) { Object.freeze(v); for (const k of Object.keys(v)) deepFreeze(v[k]); }
+    if (typeof v === 'object' && v !== null) { for (const k in v) { const x = v[k]; if (typeof x === 'object' && x !== null) deepFreeze(x); } Object.freeze(v); }
     return v;
   };
   const toJson = (result) => { const json = JSON.stringify(result); return json === undefined ? 'null' : json; };

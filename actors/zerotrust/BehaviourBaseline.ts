@@ -13,9 +13,12 @@ export interface BehaviourSignals {
   /** Robust z-score of the amount: 0.6745 · (x − median) / MAD; undefined with fewer than 20 amounts or MAD 0. */
   amountZ: number | undefined;
   median: number | undefined;
-  /** Proposals in the last 10 minutes, and what the history's average rate predicts for 10 minutes. */
+  /**
+   * Proposals in the last 10 minutes, and what the history's average rate predicts for 10 minutes;
+   * undefined until the history holds a rate: at least 20 proposals over at least an hour.
+   */
   recent: number;
-  expectedRecent: number;
+  expectedRecent: number | undefined;
   /** Counterparty never paid before (only with at least 20 past actions). */
   newCounterparty: boolean;
   /** Share of past actions in this hour of the day (UTC + offset); undefined with fewer than 50. */
@@ -25,6 +28,8 @@ export interface BehaviourSignals {
 
 const WINDOW_MS = 10 * 60_000;
 const HOUR_MS = 3_600_000;
+/** A rate needs this many proposals over at least {@link HOUR_MS} (a run at one simulated instant has none). */
+const RATE_MIN_PROPOSALS = 20;
 
 /**
  * One agent's own history, kept so that each statistic costs little with 10,000 past actions:
@@ -84,7 +89,7 @@ export class BehaviourBaseline {
     const p = this.#proposals;
     const recent = p.length - lowerBound(p, candidate.at - WINDOW_MS);
     const span = p.length < 2 ? 0 : p[p.length - 1]! - p[0]!;
-    const expectedRecent = span <= 0 ? 0 : (p.length / span) * WINDOW_MS;
+    const expectedRecent = p.length < RATE_MIN_PROPOSALS || span < HOUR_MS ? undefined : (p.length / span) * WINDOW_MS;
     const hour = this.#hourOf(candidate.at);
     return {
       amountZ,

@@ -77,6 +77,19 @@ describe('zero-trust', () => {
     });
   });
 
+  it('zero-trust - without a rate in the history (under 20 proposals or under an hour) many proposals are no burst', async () => {
+    const zt = new ZeroTrustPolicy({ identityOf: () => ({ ok: true }) });
+    const results = [];
+    for (let k = 0; k < 30; k++) results.push(await zt.evaluate(payment('100', 'supplier-0', 10 * H)));
+    expect(results.every((r) => r.status === 'approved' && !r.reason.includes('burst'))).toBe(true);
+    // Once the history spans an hour, the same pace against a slow baseline is one.
+    const slow = new ZeroTrustPolicy({ identityOf: () => ({ ok: true }) });
+    for (let k = 0; k < 20; k++) await slow.evaluate(payment('100', 'supplier-0', k * 10 * 60_000));
+    const burst = [];
+    for (let k = 0; k < 6; k++) burst.push(await slow.evaluate(payment('100', 'supplier-0', 5 * H + k)));
+    expect(burst[5]).toMatchObject({ status: 'pending', reason: expect.stringContaining('burst: 6 proposals') });
+  });
+
   it('zero-trust - a new counterparty at 3 a.m. is routed to approval; either alone is only flagged', async () => {
     const { zt, now } = await withHistory();
     const night = await zt.evaluate(payment('100', 'shell-co', now + 3 * H));

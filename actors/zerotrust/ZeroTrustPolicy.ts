@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Outcome } from '../../machines/index.ts';
 import { amountToNumber } from '../amount.ts';
 import type { PolicyResult, Proposal } from '../policies/SupervisorPolicy.ts';
-import { BehaviourBaseline, type BehaviourSignals } from './BehaviourBaseline.ts';
+import { BehaviourBaseline, type BehaviourSignals, type PastAction } from './BehaviourBaseline.ts';
 
 /** Threat levels, lowest first. */
 export type ThreatLevel = 'low' | 'medium' | 'high' | 'critical';
@@ -22,6 +23,35 @@ export interface ZeroTrustOptions {
   utcOffsetMinutes?: number;
   /** A critical verdict: pause the agent and raise an incident. */
   onCritical?(agentId: string, verdict: ZeroTrustVerdict): void;
+  /** Told of every fact the baseline learns (to persist it; {@link ZeroTrustPolicy.restore} takes it back). */
+  onLearned?(event: BehaviourFact): void;
+}
+
+/**
+ * One fact of an agent's history as it is kept: a proposal's time, or an executed action. The
+ * counterparty is a digest ({@link counterpartyKey}): novelty needs equality only, and a
+ * counterparty may be personal data (an IBAN, a name).
+ */
+export interface BehaviourFact {
+  agentId: string;
+  kind: 'proposed' | 'executed';
+  at: number;
+  amount?: number;
+  counterparty?: string;
+}
+
+/** Recent digests: an agent pays few counterparties, and hashing each proposal twice shows in the stage's cost. */
+const digests = new Map<string, string>();
+
+/** The digest a counterparty is remembered by (SHA-256, base64url, 128 bits). */
+export function counterpartyKey(counterparty: string): string {
+  let key = digests.get(counterparty);
+  if (key === undefined) {
+    key = createHash('sha256').update(counterparty).digest('base64url').slice(0, 22);
+    if (digests.size >= 10_000) digests.clear();
+    digests.set(counterparty, key);
+  }
+  return key;
 }
 
 /** Robust z-score above which an amount is anomalous (Iglewicz and Hoaglin's 3.5). */
@@ -61,8 +91,9 @@ export class ZeroTrustPolicy {
     const identity = this.#options.identityOf(p.agentId);
     if (!identity.ok)
       return { level: 'critical', outcome: 'denied', points: 8, reasons: [`identity: ${identity.reason}`] };
-    const amount = p.action.amount === undefined ? undefined : amountToNumber(p.action.amount.value);
-    const s = this.baseline(p.agentId).signals({ amount, counterparty: p.action.counterparty, at: p.at });
+    const candidate = pastActionOf(p);
+    const amount = candidate.amount;
+    const s = this.baseline(p.agentId).signals(candidate);
     const { points, reasons } = score(s, amount, p.action.counterparty);
     const level: ThreatLevel = points >= 8 ? 'critical' : points >= 3 ? 'high' : points >= 1 ? 'medium' : 'low';
     const outcome = { low: 'approved', medium: 'flagged', high: 'requires-approval', critical: 'denied' } as const;
@@ -72,6 +103,7 @@ export class ZeroTrustPolicy {
   async evaluate(p: Proposal): Promise<PolicyResult> {
     const v = this.assess(p);
     this.baseline(p.agentId).proposed(p.at);
+    this.#options.onLearned?.({ agentId: p.agentId, kind: 'proposed', at: p.at });
     const why = `threat ${v.level}${v.reasons.length === 0 ? ': behaviour matches the agent\u2019s history' : `: ${v.reasons.join('; ')}`}`;
     if (v.outcome === 'denied') {
       this.#options.onCritical?.(p.agentId, v);
@@ -84,9 +116,31 @@ export class ZeroTrustPolicy {
   /** Executed actions join the agent's history. */
   settle(p: Proposal, outcome: Outcome): void {
     if (outcome.status !== 'succeeded' && outcome.status !== 'would-have-sent') return;
-    const amount = p.action.amount === undefined ? undefined : amountToNumber(p.action.amount.value);
-    this.baseline(p.agentId).executed({ amount, counterparty: p.action.counterparty, at: p.at });
+    const action = pastActionOf(p);
+    this.baseline(p.agentId).executed(action);
+    this.#options.onLearned?.({ agentId: p.agentId, kind: 'executed', ...action });
   }
+
+  /** Takes back a fact learned before a restart (in the order learned), without telling `onLearned`. */
+  restore(fact: BehaviourFact): void {
+    const b = this.baseline(fact.agentId);
+    if (fact.kind === 'proposed') b.proposed(fact.at);
+    else
+      b.executed({
+        at: fact.at,
+        ...(fact.amount === undefined ? {} : { amount: fact.amount }),
+        ...(fact.counterparty === undefined ? {} : { counterparty: fact.counterparty }),
+      });
+  }
+}
+
+function pastActionOf(p: Proposal): PastAction {
+  const { amount, counterparty } = p.action;
+  return {
+    at: p.at,
+    ...(amount === undefined ? {} : { amount: amountToNumber(amount.value) }),
+    ...(counterparty === undefined ? {} : { counterparty: counterpartyKey(counterparty) }),
+  };
 }
 
 function score(
@@ -102,7 +156,7 @@ function score(
       `amount ${amount} is ${s.amountZ.toFixed(1)} robust z above the median ${s.median} (limit ${AMOUNT_Z})`,
     );
   }
-  if (s.recent + 1 > Math.max(5, BURST_FACTOR * s.expectedRecent)) {
+  if (s.expectedRecent !== undefined && s.recent + 1 > Math.max(5, BURST_FACTOR * s.expectedRecent)) {
     points += 3;
     reasons.push(`burst: ${s.recent + 1} proposals in 10 min, baseline ${s.expectedRecent.toFixed(2)}`);
   }

@@ -82,6 +82,11 @@ export const PERSISTENCE_CODES = {
     kind: 'error',
     meaning: 'raised by the database trigger: UPDATE, DELETE or TRUNCATE of a stored agent version is refused',
   },
+  MANDATE_ERR_STAKE_IMMUTABLE: {
+    status: null,
+    kind: 'error',
+    meaning: 'raised by the database trigger: UPDATE, DELETE or TRUNCATE of a stake ledger entry is refused',
+  },
   MANDATE_ERR_VAULT_SUBJECT_UNKNOWN: {
     status: 404,
     kind: 'error',

@@ -112,6 +112,17 @@ export const agentDataSchema = z
       .regex(/^[a-z]+:.+$/, 'a principal as kind:id, e.g. human:alice')
       .optional(),
     capabilities: z.array(capability).min(1),
+    /** A stake the agent posts (held in the store's stake ledger, slashed by severity on violations; docs/reputation.md). */
+    stake: z
+      .object({
+        amount: z
+          .string()
+          .regex(/^\d{1,30}(\.\d{1,18})?$/, 'a positive decimal string, e.g. "500"')
+          .refine((v) => /[1-9]/.test(v), 'must be more than 0'),
+        asset: z.string().regex(/^[A-Za-z0-9.:_-]{1,32}$/, 'an asset symbol, e.g. USDC'),
+      })
+      .strict()
+      .optional(),
     group: name.default('default'),
     restart: z.enum(['permanent', 'transient', 'temporary']).default('permanent'),
     triggers: z.array(triggerSchema).default([]),

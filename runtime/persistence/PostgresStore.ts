@@ -17,6 +17,8 @@ import { loadWalletSeed } from './loadWalletSeed.ts';
 import { queryDecisionRecords, queryOutcomes, type OutcomeQuery, type OutcomeRow } from './queryOutcomes.ts';
 import type { ReputationStore } from './ReputationEvent.ts';
 import { PostgresReputationStore } from './PostgresReputationStore.ts';
+import { PostgresBehaviourStore } from './PostgresBehaviourStore.ts';
+import { PostgresStakeStore } from './PostgresStakeStore.ts';
 import type {
   AgentRow,
   DecisionRecord,
@@ -48,6 +50,8 @@ import { withDbRetry } from './withDbRetry.ts';
  * (`audit`, `databaseUrl`, `compact`), plus the vault, feedback data and reputation history.
  */
 
+type Run = (tx: SqlExecutor) => Promise<unknown>;
+
 export class PostgresStore implements RuntimeStore {
   readonly #p: PostgresStoreParts;
   readonly #writer: GroupCommit<StoreJob, PgTx, AppliedBatch>;
@@ -65,16 +69,18 @@ export class PostgresStore implements RuntimeStore {
   readonly versions: AgentVersionStore;
   /** The reputation history (append-only): every change, with the full score it left. */
   readonly reputation: ReputationStore;
+  /** The zero-trust stage's behaviour history, replayed into its baselines at start; the stake ledger. */
+  readonly behaviour: PostgresBehaviourStore;
+  readonly stakes: PostgresStakeStore;
 
   constructor(parts: PostgresStoreParts) {
     this.#p = parts;
     this.vault = parts.vault;
     this.alerts = new PostgresAlertStore(parts.pool);
     this.versions = new PostgresAgentVersions(parts.pool);
-    this.reputation = new PostgresReputationStore({
-      write: (run) => this.#sql(run),
-      read: (sql, params) => this.#read(sql, params),
-    });
+    const sql = { write: (run: Run) => this.#sql(run), read: <R>(q: string, ps?: unknown[]) => this.#read<R>(q, ps) };
+    this.reputation = new PostgresReputationStore(sql);
+    [this.behaviour, this.stakes] = [new PostgresBehaviourStore(sql), new PostgresStakeStore(sql)];
     const { pool, audit: log, witness, retry, clock } = parts;
     const chain = new PostgresAuditTrail({ pool, log, witness, retry, clock, flush: () => this.flush() });
     this.#chain = chain;

@@ -7,6 +7,8 @@ import type { PersonalDataVault } from '../audit/PersonalDataVault.ts';
 import type { ApprovalRecord, TransitionEvent } from '../inspection/InspectionEvent.ts';
 import type { CompactionResult, RetentionPolicy } from './compactHistory.ts';
 import type { ReputationStore } from './ReputationEvent.ts';
+import type { BehaviourStore } from './BehaviourStore.ts';
+import type { StakeStore } from './StakeStore.ts';
 import type { OutcomeQuery, OutcomeRow } from './queryOutcomes.ts';
 
 export type { AuditInput };
@@ -157,6 +159,10 @@ export interface RuntimeStore {
   readonly versions?: AgentVersionStore;
   /** The reputation history: every change with the score it left, the newest per agent restored at start. */
   readonly reputation?: ReputationStore;
+  /** The zero-trust stage's behaviour history: what each agent's baseline is rebuilt from at start. */
+  readonly behaviour?: BehaviourStore;
+  /** The stake ledger: agents' posted stakes and their slashes (docs/reputation.md, "Stake"). */
+  readonly stakes?: StakeStore;
   /** The node's wallet seed (hex, sealed at rest): agents' EVM accounts are derived from it. */
   walletSeed?(): Promise<string>;
   /** The personal-data vault (sealed counterparty details by pseudonym); rails keep creditors there. */

@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { railEntities } from '../../actors/index.ts';
 import { AgentActiveVersionEntity, AgentVersionEntity } from './versionEntities.ts';
+import { BehaviourEventEntity, StakeEntryEntity } from './supervisorEntities.ts';
 
 /*
  * The store's schema, as MikroORM entity schemas (no decorators: code runs through tsx without
@@ -269,6 +270,8 @@ export const storeEntities = [
   AlertEntity,
   AgentVersionEntity,
   AgentActiveVersionEntity,
+  BehaviourEventEntity,
+  StakeEntryEntity,
 ] as const;
 
 /** The store's entities plus the payment rails' (`railEntities`): everything the migrations create. */

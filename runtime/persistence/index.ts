@@ -21,6 +21,8 @@ export { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 export { PostgresStore } from './PostgresStore.ts';
 export type { PostgresStoreParts } from './PostgresStoreParts.ts';
 export type { ReputationEvent, ReputationStore } from './ReputationEvent.ts';
+export type { BehaviourEvent, BehaviourStore } from './BehaviourStore.ts';
+export type { StakeEntry, StakeStore } from './StakeStore.ts';
 export { openStore } from './openStore.ts';
 export { runtimeRoleGrants } from './runtimeRoleGrants.ts';
 export type { OpenStoreOptions } from './openStore.ts';

@@ -5,8 +5,9 @@ import type { RuntimeStore } from './RuntimeStore.ts';
 /**
  * What a starting runtime takes back from its store: the kept alerts, the kill switch, every agent's
  * identity seed and snapshot (unless placement resumes them one by one as it takes their leases),
- * every approval — answered ones too, so an agent resumed before it saw its answer gets it — and
- * every agent's reputation (the newest change in its history).
+ * every approval — answered ones too, so an agent resumed before it saw its answer gets it —,
+ * every agent's reputation (the newest change in its history) and what the stages remember
+ * (the zero-trust baselines).
  */
 export async function restoreFromStore(s: RuntimeServices, store: RuntimeStore): Promise<void> {
   await store.open();
@@ -17,6 +18,7 @@ export async function restoreFromStore(s: RuntimeServices, store: RuntimeStore):
       reputation: s.reputation,
       alert: (a) => void s.alerts.raise(a),
     });
+  for (const stage of s.pipeline.stages) await stage.restore?.();
   const ks = await store.loadKillSwitch();
   if (ks !== undefined) s.killSwitch.restore(ks);
   const seeds = new Map(

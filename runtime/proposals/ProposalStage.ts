@@ -14,4 +14,6 @@ export interface ProposalStage {
   evaluate(proposal: Proposal): Promise<PolicyResult>;
   /** Told how the action ended: release or commit reservations, update scores. */
   settle?(proposal: Proposal, outcome: Outcome): void | Promise<void>;
+  /** Takes back, at start, what the stage remembers across restarts (the zero-trust baselines). */
+  restore?(): Promise<void>;
 }

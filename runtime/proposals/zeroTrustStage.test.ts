@@ -5,9 +5,9 @@ import { defineAgent, MandateRuntimeImpl } from '../index.ts';
 const H = 3_600_000;
 
 describe('zero-trust stage', () => {
-  it('zero-trust stage - runs before governance when enabled, and an agent the runtime does not host is refused as critical', async () => {
+  it('zero-trust stage - runs before governance by default, and an agent the runtime does not host is refused as critical', async () => {
     const clock = new SimulatedClock();
-    const runtime = new MandateRuntimeImpl({ clock, zeroTrust: true });
+    const runtime = new MandateRuntimeImpl({ clock });
     await runtime.start();
     const { pipeline, tree } = runtime.services();
     expect(pipeline.stages.map((s) => s.name)).toEqual([
@@ -46,8 +46,8 @@ describe('zero-trust stage', () => {
     await runtime.shutdown();
   });
 
-  it('zero-trust stage - is off unless asked for', async () => {
-    const runtime = new MandateRuntimeImpl({ clock: new SimulatedClock() });
+  it('zero-trust stage - is left out only with zeroTrust: false', async () => {
+    const runtime = new MandateRuntimeImpl({ clock: new SimulatedClock(), zeroTrust: false });
     await runtime.start();
     expect(runtime.services().pipeline.stages.map((s) => s.name)).toEqual([
       'sandbox',

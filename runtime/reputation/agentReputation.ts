@@ -2,6 +2,7 @@ import { BONUS_ABOVE, limitFactor, WARNING_BELOW, type ReputationPolicy } from '
 import type { RuntimeServices } from '../composeRuntime.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ReputationEvent } from '../persistence/ReputationEvent.ts';
+import type { StakeLedger, StakePosition } from './StakeLedger.ts';
 
 /** An agent's reputation as operators see it (docs/reputation.md). */
 export interface AgentReputation {
@@ -27,6 +28,8 @@ export interface AgentReputationReport extends AgentReputation {
   agentId: string;
   /** Newest first; empty without a store. */
   history: ReputationEvent[];
+  /** The agent's stake and its newest entries (up to the same limit); null when it posted none. */
+  stake: StakePosition | null;
 }
 
 const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -59,7 +62,7 @@ export function agentReputation(policy: ReputationPolicy, agentId: string): Agen
 
 /** The report of GET /api/agents/:id/reputation: the read model and up to `limit` changes from the store. */
 export async function agentReputationReport(
-  s: Pick<RuntimeServices, 'reputation' | 'tree' | 'passivation' | 'options'>,
+  s: Pick<RuntimeServices, 'reputation' | 'tree' | 'passivation' | 'options'> & { stakes: StakeLedger },
   { agentId, limit }: { agentId: string; limit: number },
 ): Promise<AgentReputationReport> {
   // Hosted here, or passivated here: an id this node never ran has no reputation to show.
@@ -67,5 +70,6 @@ export async function agentReputationReport(
     throw new NotFoundError('agent', agentId);
   const store = s.options.store?.reputation;
   const history = store === undefined ? [] : await store.list(agentId, limit);
-  return { agentId, ...agentReputation(s.reputation, agentId), history };
+  const stake = (await s.stakes.position(agentId, limit)) ?? null;
+  return { agentId, ...agentReputation(s.reputation, agentId), history, stake };
 }

@@ -136,9 +136,10 @@ describe('cycle traces', () => {
     expect(spans.every((s) => s.traceId === root.traceId)).toBe(true);
     const propose = named('agent.propose');
     const stages = spans.filter((s) => s.parentSpanId === propose.spanId);
-    expect(stages.map((s) => s.name).slice(0, 3)).toEqual([
+    expect(stages.map((s) => s.name).slice(0, 4)).toEqual([
       'supervisor.sandbox',
       'supervisor.reputation',
+      'supervisor.zero-trust',
       'supervisor.governance',
     ]);
     expect(stages.map((s) => attr(s, 'mandate.verdict'))).toEqual(stages.map(() => 'approved'));
