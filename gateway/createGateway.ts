@@ -24,6 +24,7 @@ import { tokenRoutes } from './routes/tokenRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
 import { x402Routes } from './routes/x402Routes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck, Simulator } from './RuntimeApi.ts';
+import { SnapshotCache } from './SnapshotCache.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
 import type { McpOriginPolicy } from './mcpOriginGuard.ts';
 import type { X402Seller } from '../actors/index.ts';
@@ -57,6 +58,15 @@ export interface GatewayOptions {
   /** Capabilities sold behind x402 (`GET|POST /x402/:capability`, public: the payment is the credential); without one there are no such routes. */
   x402?: X402Seller;
 }
+
+/** Sent on every response. */
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+} as const;
 
 function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
   if (store !== undefined) return store;
@@ -106,25 +116,25 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     },
   });
   app.addHook('onRequest', authenticate(tokens));
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header(
-      'content-security-policy',
-      "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    );
-    return payload;
+  // Callback style, not async: it runs on every response, and an async hook costs a promise each.
+  const snapshots = new SnapshotCache(runtime);
+  // eslint-disable-next-line max-params -- Fastify's onSend callback signature
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.headers(SECURITY_HEADERS);
+    // Before the answer leaves: a client that changed something and then reads sees its change.
+    if (request.method !== 'GET' && request.method !== 'HEAD') snapshots.clear();
+    done(null, payload);
   });
   const heartbeat = setInterval(() => hub.heartbeat(), options.heartbeatMs ?? 30_000);
   heartbeat.unref();
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     hub.close();
+    snapshots.close();
   });
 
   healthRoutes(app, { runtime, hub, checks: options.readiness ?? {} });
-  agentRoutes(app, runtime);
+  agentRoutes(app, runtime, snapshots);
   approvalRoutes(app, runtime);
   alertRoutes(app, runtime);
   killSwitchRoutes(app, runtime);

@@ -5,10 +5,25 @@
  */
 import type { SwaggerTransform } from '@fastify/swagger';
 import { createJsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ERROR_CODES } from '../kernel/index.ts';
 import { ROLE_PERMISSIONS, ROLES } from './roles.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The zod schema of the 200 answer, for a route that sends JSON it serialized itself (documented here). */
+    response?: z.ZodType;
+  }
+}
+
 const toJsonSchema = createJsonSchemaTransform({ skipList: [] });
+
+/** The OpenAPI 3.1 (JSON Schema 2020-12) form of a route's declared answer, or nothing. */
+function successSchema(response: z.ZodType | undefined): object {
+  if (response === undefined) return {};
+  const { $schema: _dialect, ...json } = z.toJSONSchema(response, { io: 'output' });
+  return json;
+}
 
 /** The body of every error response (`{ error: { code, message, details } }`), as JSON Schema. */
 const ERROR_BODY = {
@@ -54,7 +69,11 @@ export const describeRoute: SwaggerTransform = (document) => {
       ...schema,
       description: notes.join('\n\n'),
       ...(permission === undefined ? {} : { security: [{ bearer: [] }] }),
-      response: { 200: { description: 'Success' }, '4xx': ERROR_BODY, '5xx': ERROR_BODY },
+      response: {
+        200: { description: 'Success', ...successSchema(document.route.config?.response) },
+        '4xx': ERROR_BODY,
+        '5xx': ERROR_BODY,
+      },
     },
   };
 };

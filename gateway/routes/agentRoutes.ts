@@ -6,6 +6,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { NotFoundError } from '../../runtime/index.ts';
 import { principalOf } from '../authenticate.ts';
 import type { MandateRuntime } from '../RuntimeApi.ts';
+import { AgentListSchema } from '../responseSchemas.ts';
+import type { SnapshotCache } from '../SnapshotCache.ts';
+import { compileZodSerializer } from '../compileZodSerializer.ts';
 import { AgentsQuerySchema, IdParamsSchema, OverrideBodySchema } from '../schemas.ts';
 import { reputationRoutes } from './reputationRoutes.ts';
 import { versionRoutes } from './versionRoutes.ts';
@@ -13,13 +16,17 @@ import { parameterRoutes } from './parameterRoutes.ts';
 
 const tags = ['agents'];
 
-/** Registers /api/agents, /api/agents/:id, its overrides, versions and reputation, /api/tree and /api/cluster. */
-export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
+/**
+ * Registers /api/agents, /api/agents/:id, its overrides, versions and reputation, /api/tree and /api/cluster.
+ * The agent list is served from `cache` while no runtime event and no change through the gateway happened.
+ */
+export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime, cache: SnapshotCache): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  const serializeList = compileZodSerializer(AgentListSchema);
   api.get(
     '/api/agents',
     {
-      config: { permission: 'read' },
+      config: { permission: 'read', response: AgentListSchema },
       schema: {
         summary:
           'Agents this node hosts, active and passivated (state "passivated"), filtered and windowed, with the total matching',
@@ -27,21 +34,25 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime): void
         querystring: AgentsQuerySchema,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
-      const matching = runtime
-        .listAgents()
-        .filter(
-          (a) =>
-            (q.group === undefined || a.group === q.group) &&
-            (q.capability === undefined || a.capabilities.includes(q.capability)) &&
-            (q.state === undefined || a.state === q.state),
-        );
-      const offset = q.offset ?? 0;
-      return {
-        agents: matching.slice(offset, q.limit === undefined ? undefined : offset + q.limit),
-        total: matching.length,
-      };
+      // The body is already JSON: Fastify sends a string with a JSON content type as it is.
+      const body = cache.get(request.url, () => {
+        const matching = runtime
+          .listAgents()
+          .filter(
+            (a) =>
+              (q.group === undefined || a.group === q.group) &&
+              (q.capability === undefined || a.capabilities.includes(q.capability)) &&
+              (q.state === undefined || a.state === q.state),
+          );
+        const offset = q.offset ?? 0;
+        return serializeList({
+          agents: matching.slice(offset, q.limit === undefined ? undefined : offset + q.limit),
+          total: matching.length,
+        });
+      });
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 

@@ -24,6 +24,8 @@ export interface HealthScore {
 }
 
 const clamp = (x: number): number => Math.min(100, Math.max(0, x));
+// Module-level, not inside healthScore: GET /api/agents computes a score per agent per request.
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /**
  * The agent health score (docs/health.md): `0.35·errors + 0.25·latency + 0.30·reputation + 0.10·sandbox`,
@@ -41,7 +43,6 @@ export function healthScore(i: HealthInputs): HealthScore {
   const reputation = clamp(i.reputation);
   const sandbox = i.sandboxCpuShare === undefined ? 100 : clamp(100 * (1 - i.sandboxCpuShare));
   const score = Math.round(0.35 * errors + 0.25 * latency + 0.3 * reputation + 0.1 * sandbox);
-  const round2 = (x: number): number => Math.round(x * 100) / 100;
   return {
     score,
     errors: round2(errors),

@@ -1,0 +1,40 @@
+/**
+ * zod schemas for the responses of the gateway's hot routes: they are compiled into serializers
+ * (`compileZodSerializer.ts`) and they describe the responses in /api/openapi.json.
+ */
+import { z } from 'zod';
+import type { AgentSummary, HealthScore } from '../runtime/index.ts';
+
+const HealthScoreSchema: z.ZodType<HealthScore> = z.object({
+  score: z.number(),
+  errors: z.number(),
+  latency: z.number(),
+  reputation: z.number(),
+  sandbox: z.number(),
+});
+
+/** One agent as GET /api/agents lists it (`AgentSummary`). */
+export const AgentSummarySchema: z.ZodType<AgentSummary> = z.object({
+  id: z.string(),
+  node: z.string(),
+  did: z.string(),
+  capabilities: z.array(z.string()),
+  state: z.string(),
+  parentId: z.string(),
+  group: z.string(),
+  dependsOn: z.array(z.string()),
+  reputation: z.number(),
+  health: HealthScoreSchema,
+  version: z.object({ number: z.number(), hash: z.string(), label: z.string() }).optional(),
+  mode: z.enum(['dry-run', 'live']),
+  paused: z.boolean(),
+  killed: z.boolean(),
+  cycle: z.number(),
+  cycles: z.number(),
+  restarts: z.number(),
+  failures: z.number(),
+  wallet: z.object({ chain: z.string(), address: z.string() }).optional(),
+});
+
+/** The answer of GET /api/agents: the window of matching agents and how many match in all. */
+export const AgentListSchema = z.object({ agents: z.array(AgentSummarySchema), total: z.number() });
