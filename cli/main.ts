@@ -46,6 +46,11 @@ Usage:
       An agent's rule parameters (value now, declared, bounds, frozen), and stopping, restarting
       or undoing the tuner's changes to one (<rule>.<name>); each change is audited first.
       Both talk to the gateway at --url (MANDATE_URL) with --token (MANDATE_TOKEN, operator or admin).
+  mandate x402 sales [--status interrupted]
+  mandate x402 resolve <sale id> --resume|--release --reason text
+      x402 sales that may need an operator (under way, interrupted by a crash mid-task, held), and
+      resuming (the buyer's retry runs the task, settled once) or releasing (ended unsettled) an
+      interrupted one, audited; through the gateway like "agents".
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -65,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./tokenCommand.ts')).tokenCommand(rest);
     case 'agents':
       return (await import('./agentsCommand.ts')).agentsCommand(rest);
+    case 'x402':
+      return (await import('./x402Command.ts')).x402Command(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -23,6 +23,7 @@ import { taskRoutes } from './routes/taskRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
 import { uiRoutes } from './routes/uiRoutes.ts';
 import { x402Routes } from './routes/x402Routes.ts';
+import { x402SaleRoutes } from './routes/x402SaleRoutes.ts';
 import type { AuditSource, MandateRuntime, ReadinessCheck, Simulator } from './RuntimeApi.ts';
 import { SnapshotCache } from './SnapshotCache.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
@@ -145,7 +146,10 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   paymentRoutes(app, runtime);
   liveRoute(app, hub);
   mcpRoute(app, runtime, options.mcp);
-  if (options.x402 !== undefined) x402Routes(app, runtime, options.x402);
+  if (options.x402 !== undefined) {
+    x402Routes(app, runtime, options.x402);
+    x402SaleRoutes(app, options.x402);
+  }
   await uiRoutes(app, options.uiDir ?? DEFAULT_UI_DIR);
   return app;
 }

@@ -1,6 +1,6 @@
 /**
  * The MCP face of the agent system: capabilities as tools, agent state as
- * resources, prompts filled with live state (`mcpPrompts.ts`). A tool call goes through `runtime.submitTask`, so an LLM client
+ * resources, prompts filled with live state (`mcpPrompts.ts`), completions of their arguments (`mcpCompletions.ts`). A tool call goes through `runtime.submitTask`, so an LLM client
  * asks for work under exactly the governance a peer agent gets; a denial comes
  * back as a tool error (`isError: true`), not a protocol failure.
  */
@@ -20,6 +20,7 @@ import { z } from 'zod';
 import type { Principal } from '../runtime/index.ts';
 import { MandateError } from '../kernel/index.ts';
 import { ForbiddenError } from './errors.ts';
+import { registerMcpCompletions } from './mcpCompletions.ts';
 import { registerMcpPrompts } from './mcpPrompts.ts';
 import { can } from './roles.ts';
 import type { MandateRuntime, TaskResult } from './RuntimeApi.ts';
@@ -87,9 +88,10 @@ export function createMcpServer(
 ): Server {
   const server = new Server(
     { name: 'mandate', version: '0.1.0' },
-    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} } },
+    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} } },
   );
   registerMcpPrompts(server, runtime);
+  registerMcpCompletions(server, runtime);
   const principal: Principal = { kind: 'agent', id: `mcp:${identity.name}` };
 
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {

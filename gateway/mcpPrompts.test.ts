@@ -121,4 +121,36 @@ describe('gateway - MCP prompts', () => {
       code: -32602,
     });
   });
+
+  it('mcp completions - prompt arguments and the agent template complete to live ids; unknown references are InvalidParams', async () => {
+    expect(client.getServerCapabilities()?.completions).toEqual({});
+    const agent = await client.complete({
+      ref: { type: 'ref/prompt', name: 'agent-status' },
+      argument: { name: 'agent', value: 'REF' },
+    });
+    expect(agent.completion).toEqual({ values: ['refunder'], total: 1, hasMore: false });
+    const capability = await client.complete({
+      ref: { type: 'ref/prompt', name: 'request-task' },
+      argument: { name: 'capability', value: 'x' },
+    });
+    expect(capability.completion.values).toEqual([]);
+    const goal = await client.complete({
+      ref: { type: 'ref/prompt', name: 'request-task' },
+      argument: { name: 'goal', value: '' },
+    });
+    expect(goal.completion).toEqual({ values: [], total: 0, hasMore: false });
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['mandate://agents/{id}']);
+    const id = await client.complete({
+      ref: { type: 'ref/resource', uri: 'mandate://agents/{id}' },
+      argument: { name: 'id', value: '' },
+    });
+    expect(id.completion.values).toEqual(['refunder']);
+    await expect(
+      client.complete({ ref: { type: 'ref/prompt', name: 'teleport' }, argument: { name: 'a', value: '' } }),
+    ).rejects.toMatchObject({ code: -32602 });
+    await expect(
+      client.complete({ ref: { type: 'ref/resource', uri: 'test://x/{y}' }, argument: { name: 'y', value: '' } }),
+    ).rejects.toThrow(/No resource template "test:\/\/x\/\{y\}"/);
+  });
 });

@@ -37,6 +37,10 @@ const NOT_FOUND = {
     'tunable rule parameter',
     '"mandate agents params <id>" (GET /api/agents/:id/params) lists an agent\'s rule parameters',
   ],
+  'x402 sale': [
+    'x402 sale with id',
+    '"mandate x402 sales" (GET /api/x402/sales) lists the sales an operator may resolve',
+  ],
   payment: [
     'decision, idempotency key or invoice',
     'GET /api/audit and GET /api/approvals show the decision ids and keys of past payments',

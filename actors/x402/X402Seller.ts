@@ -6,29 +6,34 @@
  * gets the stored answer, a retry after a failed or unanswered settle settles again without running
  * the task again, and nothing is settled for a task that was denied or failed.
  */
-import { encodePaymentRequiredHeader, encodePaymentResponseHeader } from '@x402/core/http';
+import { encodePaymentResponseHeader } from '@x402/core/http';
 import type { FacilitatorClient } from '@x402/core/server';
-import type { PaymentRequired, PaymentRequirements, SettleResponse } from '@x402/core/types';
-import { parseUnits } from 'ethers';
+import type { PaymentRequirements, SettleResponse } from '@x402/core/types';
+import type { Principal } from '../../kernel/index.ts';
 import type { RailSql } from '../rails/RailSql.ts';
+import { X402FacilitatorUnavailableError, X402SaleInProgressError, X402SettleFailedError } from './errors.ts';
+import { X402SaleBook, type StoredSale } from './X402SaleBook.ts';
 import {
-  X402FacilitatorUnavailableError,
-  X402PaymentRequiredError,
-  X402SaleInProgressError,
-  X402SettleFailedError,
-} from './errors.ts';
-import type { RailX402SaleRow } from './entities.ts';
+  interruptedError,
+  recoverSale,
+  resolveSale,
+  type SaleRecoveryEnv,
+  type SaleResolution,
+  type SaleResolutionRequest,
+} from './x402SaleRecovery.ts';
 import {
   paymentOf,
+  paymentRequiredAnswer,
+  requirementsOf,
   saleAnswer,
+  saleAuditEntry,
   type PaidAuthorization,
   type SaleAnswer,
   type SaleAudit,
+  type SaleRequest,
   type SaleWork,
   type X402Offer,
 } from './x402SaleParts.ts';
-
-export type { SaleAnswer, SaleAudit, SaleWork, X402Offer } from './x402SaleParts.ts';
 
 /** Options of {@link X402Seller}. */
 export interface X402SellerOptions {
@@ -41,24 +46,47 @@ export interface X402SellerOptions {
   /** The token's `authorizationState(payer, nonce)`: resolves an unanswered or refused settle on chain. */
   authorizationUsed?(payer: string, nonce: string): Promise<boolean>;
   readonly now?: () => Date;
-}
-
-/** A paid request: the capability's offer, the resource URL, the `PAYMENT-SIGNATURE` header and the work to sell. */
-export interface SaleRequest {
-  readonly offer: X402Offer;
-  readonly url: string;
-  readonly header: string | undefined;
-  /** Runs the task for `payer`; throws only when nothing ran (the claim is then released for a retry). */
-  work(payer: string): Promise<SaleWork>;
+  /** How often a sale's holder touches its claim while the task runs (default 5 s). */
+  readonly heartbeatMs?: number;
+  /** A claim not touched for this long lost its holder and is recovered (default 30 s; keep it ≥ 3 heartbeats). */
+  readonly staleAfterMs?: number;
 }
 
 /** Capabilities sold behind x402; see the file comment. */
 export class X402Seller {
   readonly #o: X402SellerOptions;
   readonly #inFlight = new Map<string, Promise<SaleAnswer>>();
+  readonly #book: X402SaleBook;
+  readonly #recovery: SaleRecoveryEnv;
 
   constructor(options: X402SellerOptions) {
     this.#o = options;
+    this.#book = new X402SaleBook(options.sql);
+    const used = options.authorizationUsed?.bind(options);
+    this.#recovery = {
+      book: this.#book,
+      ...(used === undefined ? {} : { authorizationUsed: (payer, nonce) => used(payer, nonce) }),
+      resumable: (capability) => this.offerFor(capability)?.resumable === true,
+      now: () => this.#now(),
+      staleAfterMs: options.staleAfterMs ?? 30_000,
+      audit: (sale, step) =>
+        this.#auditSale(sale, { ...step, who: step.who ?? { kind: 'agent', id: `x402:${sale.payer}` } }),
+    };
+  }
+
+  /** Sales in `statuses` (default: the ones an operator may need to look at), each recovered first if its holder is gone. */
+  async sales(statuses: readonly string[] = ['working', 'interrupted', 'held']): Promise<StoredSale[]> {
+    const found = await this.#book.list(statuses);
+    return Promise.all(found.map((sale) => recoverSale(this.#recovery, sale)));
+  }
+
+  /**
+   * An operator's answer to an interrupted sale (recovered first): `resume` lets the buyer's retry
+   * of the same payment run the task again (settled once), `release` ends it unsettled (the buyer
+   * signs a new payment). Audited with `by` and `reason` before it applies.
+   */
+  resolve(r: SaleResolutionRequest): Promise<SaleResolution> {
+    return resolveSale(this.#recovery, r);
   }
 
   /** The offer of `capability`, if it is on sale. */
@@ -68,39 +96,12 @@ export class X402Seller {
 
   /** The one `exact` requirement of an offer. */
   requirementsOf(offer: X402Offer): PaymentRequirements {
-    return {
-      scheme: 'exact',
-      network: `eip155:${offer.asset.chainId}`,
-      asset: offer.asset.address,
-      amount: parseUnits(offer.price, offer.asset.decimals).toString(),
-      payTo: offer.payTo,
-      maxTimeoutSeconds: offer.maxTimeoutSeconds ?? 300,
-      extra: { name: offer.asset.name, version: offer.asset.version },
-    };
+    return requirementsOf(offer);
   }
 
   /** The 402 answer: `PAYMENT-REQUIRED` with the offer, and a coded body saying why. */
   paymentRequired(offer: X402Offer, url: string, why?: string): SaleAnswer {
-    const required: PaymentRequired = {
-      x402Version: 2,
-      ...(why === undefined ? {} : { error: why }),
-      resource: {
-        url,
-        description: offer.description ?? `Mandate capability ${offer.capability}`,
-        mimeType: 'application/json',
-      },
-      accepts: [this.requirementsOf(offer)],
-    };
-    const error = new X402PaymentRequiredError(
-      why ??
-        `${offer.capability} costs ${offer.price} ${offer.asset.symbol}; pay with the PAYMENT-REQUIRED header's requirements`,
-      { details: { capability: offer.capability, price: offer.price, asset: offer.asset.symbol } },
-    );
-    return {
-      status: 402,
-      headers: { 'payment-required': encodePaymentRequiredHeader(required) },
-      body: { error: error.toJSON() },
-    };
+    return paymentRequiredAnswer(offer, url, why);
   }
 
   /** Sells one request; see the class comment. */
@@ -115,20 +116,30 @@ export class X402Seller {
     return sale;
   }
 
-  async #sellOnce(request: SaleRequest, paid: PaidAuthorization): Promise<SaleAnswer> {
+  async #sellOnce(request: SaleRequest, paid: PaidAuthorization, reclaimed = false): Promise<SaleAnswer> {
     const { offer } = request;
-    const at = this.#now();
-    const claimed = await this.#o.sql.query(
-      `INSERT INTO rail_x402_sales (id, capability, payer, pay_to, nonce, value, signature, status, result, settlement, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'working', NULL, NULL, $8, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [paid.id, offer.capability, paid.payer, paid.payTo, paid.nonce, paid.value, paid.signature, at],
+    if (!reclaimed && !(await this.#book.claim(paid, offer.capability, this.#now())))
+      return this.#resume(request, paid);
+    // The heartbeat tells other processes this claim has a live holder (x402SaleRecovery.ts).
+    const heartbeat = setInterval(
+      () => void this.#book.touch(paid.id, this.#now()).catch(() => undefined),
+      this.#o.heartbeatMs ?? 5_000,
     );
-    if (claimed.length === 0) return this.#resume(request, paid);
+    heartbeat.unref();
+    try {
+      return await this.#verifyAndWork(request, paid);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async #verifyAndWork(request: SaleRequest, paid: PaidAuthorization): Promise<SaleAnswer> {
+    const { offer } = request;
     let verified: Awaited<ReturnType<FacilitatorClient['verify']>>;
     try {
       verified = await this.#o.facilitator.verify(paid.payload, paid.requirements);
     } catch (cause) {
-      await this.#unclaim(paid.id);
+      await this.#book.unclaim(paid.id);
       const error = new X402FacilitatorUnavailableError(
         `The facilitator did not verify the payment: ${(cause as Error).message}; nothing ran, retry with the same payment.`,
         { cause },
@@ -136,7 +147,7 @@ export class X402Seller {
       return saleAnswer(error);
     }
     if (!verified.isValid) {
-      await this.#unclaim(paid.id);
+      await this.#book.unclaim(paid.id);
       const why = `the facilitator refused the payment: ${verified.invalidReason ?? 'invalid'}${verified.invalidMessage ? ` (${verified.invalidMessage})` : ''}`;
       return this.paymentRequired(offer, request.url, why);
     }
@@ -145,7 +156,7 @@ export class X402Seller {
     try {
       work = await request.work(paid.payer);
     } catch (error) {
-      await this.#unclaim(paid.id); // `work` throws only when nothing ran (no holder free, no such capability)
+      await this.#book.unclaim(paid.id); // `work` throws only when nothing ran (no holder free, no such capability)
       throw error;
     }
     return this.#done(request, paid, work);
@@ -156,18 +167,22 @@ export class X402Seller {
     const { offer } = request;
     if (work.kind === 'refused') {
       const answer = saleAnswer(work.error, work.body);
-      await this.#update(paid.id, { status: 'refused', result: { status: answer.status, body: answer.body } });
+      await this.#book.move(
+        paid.id,
+        { status: 'refused', result: { status: answer.status, body: answer.body } },
+        this.#now(),
+      );
       await this.#audit(paid, offer, { action: 'x402.sale.refused', why: work.error.message });
       return answer;
     }
     if (work.kind === 'held') {
-      await this.#update(paid.id, { status: 'held', result: { status: 202, body: work.body } });
+      await this.#book.move(paid.id, { status: 'held', result: { status: 202, body: work.body } }, this.#now());
       await this.#audit(paid, offer, { action: 'x402.sale.held', why: 'the task waits for approval; not settled' });
       // The approval decides later; a retry of the same payment then gets what it came to.
       void work.later.then((later) => this.#done(request, paid, later)).catch(() => undefined);
       return { status: 202, headers: {}, body: work.body };
     }
-    await this.#update(paid.id, { status: 'delivered', result: { status: 200, body: work.body } });
+    await this.#book.move(paid.id, { status: 'delivered', result: { status: 200, body: work.body } }, this.#now());
     return this.#settle(offer, paid, work.body);
   }
 
@@ -198,7 +213,7 @@ export class X402Seller {
       }
     }
     const settlement = settled as SettleResponse;
-    await this.#update(paid.id, { status: 'settled', settlement: settlement });
+    await this.#book.move(paid.id, { status: 'settled', settlement }, this.#now());
     await this.#audit(paid, offer, {
       action: 'x402.sale.settled',
       why: 'settled by the facilitator',
@@ -207,18 +222,17 @@ export class X402Seller {
     return { status: 200, headers: { 'payment-response': encodePaymentResponseHeader(settlement) }, body };
   }
 
-  /** A payment whose authorization was claimed before: the stored answer, or the settle retried. */
+  /** A payment whose authorization was claimed before: the stored answer, the settle retried, or the sale recovered. */
   async #resume(request: SaleRequest, paid: PaidAuthorization): Promise<SaleAnswer> {
-    const rows = await this.#o.sql.query<Record<string, unknown>>(
-      `SELECT status, capability, signature, result, settlement FROM rail_x402_sales WHERE id = $1`,
-      [paid.id],
-    );
-    const row = rows[0] as
-      Pick<RailX402SaleRow, 'status' | 'capability' | 'signature' | 'result' | 'settlement'> | undefined;
-    if (row === undefined) return this.sell(request); // unclaimed meanwhile (a refused verify): start over
-    if (row.signature.toLowerCase() !== paid.signature.toLowerCase() || row.capability !== request.offer.capability)
+    const stored = await this.#book.get(paid.id);
+    if (stored === undefined) return this.sell(request); // unclaimed meanwhile (a refused verify): start over
+    if (
+      stored.signature.toLowerCase() !== paid.signature.toLowerCase() ||
+      stored.capability !== request.offer.capability
+    )
       return this.paymentRequired(request.offer, request.url, `authorization ${paid.nonce} was already used`);
-    const result = row.result as { status: number; body: unknown } | null;
+    const row = await recoverSale(this.#recovery, stored);
+    const result = row.result as { status: number; body: unknown; recovery?: string } | null;
     switch (row.status) {
       case 'settled':
         return {
@@ -231,31 +245,32 @@ export class X402Seller {
       case 'refused':
       case 'held':
         return { status: result?.status ?? 403, headers: {}, body: result?.body };
+      case 'void':
+      case 'expired':
+      case 'released':
+        return this.paymentRequired(
+          request.offer,
+          request.url,
+          `the sale of authorization ${paid.nonce} was interrupted and ended unsettled (${row.status}: ${result?.recovery ?? 'no reason kept'}); sign a new payment`,
+        );
+      case 'resumable':
+        if (!(await this.#book.move(paid.id, { status: 'working', from: 'resumable' }, this.#now())))
+          return this.#resume(request, paid); // another request resumed it first
+        await this.#audit(paid, request.offer, {
+          action: 'x402.sale.resumed',
+          why: 'a retry of the payment resumes it',
+        });
+        return this.#sellOnce(request, paid, true);
+      case 'interrupted':
+        return saleAnswer(interruptedError(row));
       default:
         return saleAnswer(
           new X402SaleInProgressError(
-            `The sale of authorization ${paid.nonce} is under way or was interrupted while its task ran; it is not run twice. Retry later.`,
+            `The sale of authorization ${paid.nonce} is under way; it is not run twice. Retry later.`,
             { details: { nonce: paid.nonce, payer: paid.payer } },
           ),
         );
     }
-  }
-
-  async #unclaim(id: string): Promise<void> {
-    await this.#o.sql.query(`DELETE FROM rail_x402_sales WHERE id = $1 AND status = 'working'`, [id]);
-  }
-
-  async #update(id: string, set: { status: string; result?: unknown; settlement?: unknown }): Promise<void> {
-    await this.#o.sql.query(
-      `UPDATE rail_x402_sales SET status = $2, result = COALESCE($3::jsonb, result), settlement = COALESCE($4::jsonb, settlement), updated_at = $5 WHERE id = $1`,
-      [
-        id,
-        set.status,
-        set.result === undefined ? null : JSON.stringify(set.result),
-        set.settlement === undefined ? null : JSON.stringify(set.settlement),
-        this.#now(),
-      ],
-    );
   }
 
   async #audit(
@@ -263,22 +278,15 @@ export class X402Seller {
     offer: X402Offer,
     e: { action: string; why: string; data?: Record<string, unknown> },
   ): Promise<void> {
-    await this.#o.audit({
-      who: { kind: 'agent', id: `x402:${paid.payer}` },
-      action: e.action,
-      subject: offer.capability,
-      where: paid.requirements.network,
-      why: e.why,
-      data: {
-        amount: offer.price,
-        currency: offer.asset.symbol,
-        payer: paid.payer,
-        payTo: paid.payTo,
-        nonce: paid.nonce,
-        ...e.data,
-      },
-      at: this.#now().getTime(),
-    });
+    const sale = { capability: offer.capability, payer: paid.payer, payTo: paid.payTo, nonce: paid.nonce };
+    await this.#auditSale(sale, { ...e, who: { kind: 'agent', id: `x402:${paid.payer}` } });
+  }
+
+  async #auditSale(
+    sale: Pick<StoredSale, 'capability' | 'payer' | 'payTo' | 'nonce'>,
+    e: { action: string; why: string; who: Principal; data?: Record<string, unknown> },
+  ): Promise<void> {
+    await this.#o.audit(saleAuditEntry(sale, this.offerFor(sale.capability), { ...e, at: this.#now().getTime() }));
   }
 
   #now(): Date {

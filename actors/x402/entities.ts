@@ -16,8 +16,16 @@ export interface RailX402SaleRow {
   value: string;
   /** The authorization's signature: a retry must present the same one to get the stored answer. */
   signature: string;
-  /** `working` → `delivered` → `settled`, or `held` (approval) or `refused`. */
+  /**
+   * `working` → `delivered` → `settled`, or `held` (approval) or `refused`. A `working` sale whose
+   * holder stopped touching it (crashed) is recovered (`x402SaleRecovery.ts`): `void` (the
+   * authorization was used on chain elsewhere), `expired` (past `validBefore`, unused),
+   * `resumable` (its offer allows running again), or `interrupted` until an operator
+   * makes it `resumable` or `released`.
+   */
   status: string;
+  /** The authorization's `validBefore`, Unix seconds (null on rows claimed before it was kept). */
+  validBefore: string | null;
   /** The task's answer (status and body) once it ran. */
   result: Record<string, unknown> | null;
   /** The facilitator's settle response. */
@@ -39,6 +47,7 @@ export const RailX402SaleEntity = new EntitySchema<RailX402SaleRow>({
     value: { type: 'decimal', precision: 78, scale: 0 },
     signature: { type: 'text' },
     status: { type: 'string', length: 16 },
+    validBefore: { type: 'bigint', fieldName: 'valid_before', nullable: true },
     result: { type: 'json', columnType: 'jsonb', nullable: true },
     settlement: { type: 'json', columnType: 'jsonb', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', fieldName: 'created_at' },

@@ -35,3 +35,9 @@ export class X402SaleInProgressError extends createError(
   'MANDATE_ERR_X402_SALE_IN_PROGRESS',
   'X402SaleInProgressError',
 ) {}
+
+/** A sale interrupted by a crash mid-task that is not resumed by itself (`x402SaleRecovery.ts`): an operator resolves it. */
+export class X402SaleInterruptedError extends createError(
+  'MANDATE_ERR_X402_SALE_INTERRUPTED',
+  'X402SaleInterruptedError',
+) {}

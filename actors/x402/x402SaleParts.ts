@@ -2,10 +2,12 @@
  * The parts of a sale that need no state: the paid authorization read from `PAYMENT-SIGNATURE` and
  * checked against the offer's requirement, and coded answers.
  */
-import { decodePaymentSignatureHeader } from '@x402/core/http';
-import type { PaymentPayload, PaymentRequirements } from '@x402/core/types';
+import { decodePaymentSignatureHeader, encodePaymentRequiredHeader } from '@x402/core/http';
+import type { PaymentPayload, PaymentRequired, PaymentRequirements } from '@x402/core/types';
+import { parseUnits } from 'ethers';
 import { z } from 'zod';
 import type { MandateError, Principal } from '../../kernel/index.ts';
+import { X402PaymentRequiredError } from './errors.ts';
 import type { X402Asset } from './x402Quote.ts';
 
 /** One capability on sale: its price per call in the asset's units, the payee and the token's EIP-712 domain. */
@@ -18,6 +20,21 @@ export interface X402Offer {
   readonly description?: string;
   /** How long a payment for it stays valid (default 300 s). */
   readonly maxTimeoutSeconds?: number;
+  /**
+   * Its task may run twice for one payment without harm (it only reads, or is idempotent): a sale
+   * interrupted by a crash mid-task is then resumed by the buyer's retry of the same payment,
+   * instead of waiting for an operator (default false).
+   */
+  readonly resumable?: boolean;
+}
+
+/** A paid request: the capability's offer, the resource URL, the `PAYMENT-SIGNATURE` header and the work to sell. */
+export interface SaleRequest {
+  readonly offer: X402Offer;
+  readonly url: string;
+  readonly header: string | undefined;
+  /** Runs the task for `payer`; throws only when nothing ran (the claim is then released for a retry). */
+  work(payer: string): Promise<SaleWork>;
 }
 
 /** What the task of a paid request came to: delivered (then settled), refused (nothing settled), or held for approval. */
@@ -55,6 +72,8 @@ export interface PaidAuthorization {
   nonce: string;
   value: string;
   signature: string;
+  /** The authorization's `validBefore`, Unix seconds: after it, it can never settle. */
+  validBefore: number;
 }
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
@@ -100,6 +119,7 @@ export function paymentOf(header: string, requirements: PaymentRequirements): Pa
     nonce: a.nonce.toLowerCase(),
     value: a.value,
     signature: exact.data.signature,
+    validBefore: Number(a.validBefore),
   };
 }
 
@@ -109,5 +129,66 @@ export function saleAnswer(error: MandateError, body?: unknown): SaleAnswer {
     status: error.status,
     headers: {},
     body: body === undefined ? { error: error.toJSON() } : { error: error.toJSON(), task: body },
+  };
+}
+
+/** The one `exact` requirement of an offer. */
+export function requirementsOf(offer: X402Offer): PaymentRequirements {
+  return {
+    scheme: 'exact',
+    network: `eip155:${offer.asset.chainId}`,
+    asset: offer.asset.address,
+    amount: parseUnits(offer.price, offer.asset.decimals).toString(),
+    payTo: offer.payTo,
+    maxTimeoutSeconds: offer.maxTimeoutSeconds ?? 300,
+    extra: { name: offer.asset.name, version: offer.asset.version },
+  };
+}
+
+/** The 402 answer: `PAYMENT-REQUIRED` with the offer, and a coded body saying why. */
+export function paymentRequiredAnswer(offer: X402Offer, url: string, why?: string): SaleAnswer {
+  const required: PaymentRequired = {
+    x402Version: 2,
+    ...(why === undefined ? {} : { error: why }),
+    resource: {
+      url,
+      description: offer.description ?? `Mandate capability ${offer.capability}`,
+      mimeType: 'application/json',
+    },
+    accepts: [requirementsOf(offer)],
+  };
+  const error = new X402PaymentRequiredError(
+    why ??
+      `${offer.capability} costs ${offer.price} ${offer.asset.symbol}; pay with the PAYMENT-REQUIRED header's requirements`,
+    { details: { capability: offer.capability, price: offer.price, asset: offer.asset.symbol } },
+  );
+  return {
+    status: 402,
+    headers: { 'payment-required': encodePaymentRequiredHeader(required) },
+    body: { error: error.toJSON() },
+  };
+}
+
+/** The audit entry of one step of a sale of `offer` (undefined when the offer was withdrawn since). */
+export function saleAuditEntry(
+  sale: { capability: string; payer: string; payTo: string; nonce: string },
+  offer: X402Offer | undefined,
+  e: { action: string; why: string; who: Principal; at: number; data?: Record<string, unknown> },
+): SaleAudit {
+  return {
+    who: e.who,
+    action: e.action,
+    subject: sale.capability,
+    where: offer === undefined ? 'x402' : `eip155:${offer.asset.chainId}`,
+    why: e.why,
+    data: {
+      amount: offer?.price ?? null,
+      currency: offer?.asset.symbol ?? null,
+      payer: sale.payer,
+      payTo: sale.payTo,
+      nonce: sale.nonce,
+      ...e.data,
+    },
+    at: e.at,
   };
 }

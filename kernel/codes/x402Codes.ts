@@ -62,4 +62,10 @@ export const X402_CODES = {
     meaning:
       "the sale of this authorization is being carried out elsewhere, or was interrupted while its task ran; the task is never run twice for one authorization: retry later, or see the task's decision record",
   },
+  MANDATE_ERR_X402_SALE_INTERRUPTED: {
+    status: 409,
+    kind: 'error',
+    meaning:
+      "the process selling this authorization stopped while its task ran, the authorization is unused on chain and still valid, and the offer is not `resumable`: whether the task ran is not known, so it is not run again by itself; an operator resumes (the retry runs it, settled once) or releases it (`mandate x402 resolve`, `POST /api/x402/sales/:id/resolve`), or it expires unsettled at the authorization's `validBefore`",
+  },
 } as const satisfies Record<string, CodeEntry>;
