@@ -240,6 +240,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     modeFor,
     alert,
     signaturesOf: (approvalId) => approvals.find(approvalId)?.signatures,
+    review: async (host, item) => void (await approvals.openReview(host, item)),
     ...(tracer === undefined ? {} : { span: (agentId, span) => tracer.span(agentId, span) }),
     sandboxViolation: (host, phase, error) =>
       reportSandboxViolation({ audit, alert, reputation, clock, nodeId }, { host, phase, error }),

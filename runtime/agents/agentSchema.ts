@@ -147,11 +147,19 @@ export const agentDataSchema = z
   })
   .strict();
 
-/** An optional model beside the rules (API keys come from the environment, never from YAML). */
+/**
+ * An optional model beside the rules (API keys come from the environment, never from YAML). `provider: agent`
+ * asks another Mandate agent, `agent: <id>` (one holding the capability `model.complete`), over the signed bus.
+ */
 export const llmSchema = z
   .object({
-    provider: z.enum(['openai', 'anthropic']),
-    model: z.string().min(1),
+    provider: z.enum(['openai', 'anthropic', 'agent']),
+    /** The model name (openai, anthropic); for `agent`, the answering agent names its own model. */
+    model: z.string().min(1).optional(),
+    /** With `provider: agent`: the id of the agent that answers as the model. */
+    agent: name.optional(),
+    /** With `provider: agent`: how long to wait for its answer (default 10s); no answer → as if unreachable. */
+    timeout: durationSchema.optional(),
     mode: z.enum(['fallback', 'review']),
     allowedActions: z.array(capability).min(1),
     minConfidence: z.number().min(0).max(1).default(0.6),
@@ -167,7 +175,17 @@ export const llmSchema = z
       .regex(/^[A-Z][A-Z0-9_]*$/)
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((llm, ctx) => {
+    const agent = llm.provider === 'agent';
+    const wrong = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (agent && llm.agent === undefined)
+      wrong('agent', 'is required with provider agent: the id of the answering agent');
+    if (!agent && llm.model === undefined) wrong('model', `is required with provider ${llm.provider}`);
+    if (!agent && llm.agent !== undefined) wrong('agent', 'is only for provider agent');
+    if (!agent && llm.timeout !== undefined) wrong('timeout', 'is only for provider agent');
+    if (agent && llm.baseUrlEnv !== undefined) wrong('baseUrlEnv', 'is not for provider agent (it has no URL)');
+  });
 
 /**
  * The YAML form: data plus named perceivers/actuators/learners and rules (inline or a file path).

@@ -4,6 +4,7 @@ import {
   GoalDecider,
   GoalDefinitionError,
   HybridDecider,
+  LocalAgentProvider,
   OpenAiChatProvider,
   RulesDecider,
   allowedCapabilities,
@@ -15,18 +16,25 @@ import {
 import { systemClock } from '../../kernel/index.ts';
 import { AgentDefinitionError } from '../errors.ts';
 import type { AgentYaml } from './agentSchema.ts';
+import type { AgentModelLink } from './AgentModelLink.ts';
 
 const PROVIDERS = {
   openai: { keyEnv: 'OPENAI_API_KEY', baseEnv: 'OPENAI_BASE_URL', base: 'https://api.openai.com' },
   anthropic: { keyEnv: 'ANTHROPIC_API_KEY', baseEnv: 'ANTHROPIC_BASE_URL', base: 'https://api.anthropic.com' },
 } as const;
 
-/** The model named in an agent's `llm:` block, with its key from the environment. */
+/** The model named in an agent's `llm:` block, with its key from the environment (or the agent that answers). */
 function provider(
   llm: NonNullable<AgentYaml['llm']>,
-  source: string,
-  env: Record<string, string | undefined>,
+  { source, env, modelLink: link }: Pick<DeciderSource, 'source' | 'env' | 'modelLink'>,
 ): LlmProvider {
+  if (llm.provider === 'agent') {
+    if (link === undefined || llm.agent === undefined)
+      throw new AgentDefinitionError(`${source}: "llm.provider" agent needs "llm.agent" and the runtime's messaging.`, {
+        field: 'llm.agent',
+      });
+    return budgeted(llm, new LocalAgentProvider({ endpoint: link, to: llm.agent, timeoutMs: llm.timeout ?? 10_000 }));
+  }
   const p = PROVIDERS[llm.provider];
   const apiKey = env[p.keyEnv];
   if (apiKey === undefined || apiKey === '') {
@@ -36,10 +44,17 @@ function provider(
     );
   }
   const baseUrl = env[llm.baseUrlEnv ?? p.baseEnv] ?? p.base;
-  const model =
+  // The schema requires a model name for these providers.
+  const name = llm.model!;
+  return budgeted(
+    llm,
     llm.provider === 'openai'
-      ? new OpenAiChatProvider({ apiKey, model: llm.model, baseUrl })
-      : new AnthropicMessagesProvider({ apiKey, model: llm.model, baseUrl });
+      ? new OpenAiChatProvider({ apiKey, model: name, baseUrl })
+      : new AnthropicMessagesProvider({ apiKey, model: name, baseUrl }),
+  );
+}
+
+function budgeted(llm: NonNullable<AgentYaml['llm']>, model: LlmProvider): LlmProvider {
   return llm.budget === undefined
     ? model
     : new BudgetedLlmProvider(model, { tokens: llm.budget.tokens, periodMs: llm.budget.per, clock: systemClock });
@@ -51,6 +66,8 @@ interface DeciderSource {
   source: string;
   readRelative: (path: string) => Promise<string>;
   env: Record<string, string | undefined>;
+  /** For `llm.provider: agent`: the link the runtime's messaging binds to the agent's bus endpoint. */
+  modelLink?: AgentModelLink | undefined;
 }
 
 /**
@@ -59,7 +76,7 @@ interface DeciderSource {
  * against its `goals:`. `readRelative` loads a rules file named in it (shadow mode points it at
  * the new rules).
  */
-export async function deciderOf({ yaml: y, source, readRelative, env }: DeciderSource): Promise<Decider> {
+export async function deciderOf({ yaml: y, source, readRelative, env, modelLink }: DeciderSource): Promise<Decider> {
   // MANDATE_RULES_EVALUATOR=json-rules-engine runs the engine itself instead of the compiled predicates.
   const evaluator = env.MANDATE_RULES_EVALUATOR === 'json-rules-engine' ? 'json-rules-engine' : 'compiled';
   if (y.rules === undefined)
@@ -79,7 +96,7 @@ export async function deciderOf({ yaml: y, source, readRelative, env }: DeciderS
       ? rules
       : new HybridDecider({
           rules,
-          llm: provider(y.llm, source, env),
+          llm: provider(y.llm, { source, env, modelLink }),
           mode: y.llm.mode,
           allowedActions: y.llm.allowedActions,
           minConfidence: y.llm.minConfidence,

@@ -14,6 +14,7 @@ import { withMcp } from './withMcp.ts';
 import type { AgentSource } from '../versions/AgentVersion.ts';
 import { checkPassivation } from './checkPassivation.ts';
 import { shareDefinitionParts } from './shareDefinitionParts.ts';
+import type { AgentModelLink } from './AgentModelLink.ts';
 
 /** A complete agent: validated data plus the code of its four phases. */
 export interface AgentDefinition extends AgentData {
@@ -30,6 +31,8 @@ export interface AgentDefinition extends AgentData {
   source?: AgentSource | undefined;
   /** Its strategy module's sandbox (`code:`): limits and what the last call used, read by the health score. */
   sandbox?: { readonly limits: { cpuMs: number }; readonly lastUsage: { cpuMs: number } | undefined } | undefined;
+  /** With `llm.provider: agent`: bound to the agent's bus endpoint by the runtime's messaging when it attaches. */
+  modelLink?: AgentModelLink | undefined;
   /** Builds this agent from another version's files with the same plugins (set by `parseAgentYaml`; rollback uses it). */
   reload?: ((source: AgentSource) => Promise<AgentDefinition>) | undefined;
 }

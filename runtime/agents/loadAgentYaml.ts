@@ -5,6 +5,7 @@ import { McpClients, SandboxStrategy, type Decider, type Learner, type Perceiver
 import { AgentDefinitionError } from '../errors.ts';
 import { agentYamlSchema, type AgentYaml } from './agentSchema.ts';
 import { deciderOf } from './deciderOf.ts';
+import { AgentModelLink } from './AgentModelLink.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
 import { withMcp } from './withMcp.ts';
@@ -151,8 +152,9 @@ async function buildFromYaml(
         { source, field },
       );
   }
+  const modelLink = y.llm?.provider === 'agent' ? new AgentModelLink() : undefined;
   const decide: Decider =
-    y.rules === undefined ? strategy!.decider! : await deciderOf({ yaml: y, source, readRelative, env });
+    y.rules === undefined ? strategy!.decider! : await deciderOf({ yaml: y, source, readRelative, env, modelLink });
   const perceivers = (y.perceive ?? []).map((n) => plugins.getPerceiver(n, source));
   if (strategy?.perceiver !== undefined) perceivers.push(strategy.perceiver);
   const learners = y.learn.map((n) => plugins.getLearner(n, source));
@@ -168,5 +170,6 @@ async function buildFromYaml(
     learn: chain(learners),
   };
   if (strategy !== undefined) def.sandbox = strategy.sandbox;
+  if (modelLink !== undefined) def.modelLink = modelLink;
   return y.mcp === undefined ? def : withMcp(def, new McpClients(y.mcp), mcpAct);
 }

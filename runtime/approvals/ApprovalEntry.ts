@@ -29,6 +29,13 @@ export interface ApprovalOpening {
   requirement?: ApprovalRequirement;
 }
 
+/** How a request is tracked: its proposal (if in memory), time left, who must answer. */
+export interface Tracking {
+  proposal: Proposal | undefined;
+  timeoutMs: number;
+  requirement: ApprovalRequirement;
+}
+
 /** One tracked request: its record, actor and how far its ending got. */
 export interface Entry {
   record: ApprovalRecord;

@@ -9,13 +9,14 @@ import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { RetractedItem } from '../control/Retraction.ts';
 import { deliverOutcome, GOVERNANCE } from './deliverOutcome.ts';
-import type { ApprovalAnswerInput, ApprovalOpening, ApprovalRequirement, Entry } from './ApprovalEntry.ts';
-import { machineInput, signatureSchema } from './ApprovalEntry.ts';
-import { checkAnswerable, checkFourEyes } from './checkAnswerable.ts';
+import type { ApprovalAnswerInput, ApprovalOpening, Entry, Tracking } from './ApprovalEntry.ts';
+import { machineInput } from './ApprovalEntry.ts';
+import { checkAnswerable, checkAnswerInput, checkFourEyes } from './checkAnswerable.ts';
 import { decidedRecord, recordDecision } from './recordDecision.ts';
 import { retractProposals } from './retractProposals.ts';
 import { paymentFields } from './paymentFields.ts';
 import { knownRequest } from './knownRequest.ts';
+import { knownReview, REVIEW_TTL_MS, reviewAudit, reviewRecord, type ReviewItem } from './reviewItem.ts';
 import {
   addSignature,
   notifySigners,
@@ -103,6 +104,18 @@ export class Approvals {
     return record;
   }
 
+  /** Files a review item (an executed action a learner flagged; one open per agent): answered by approve/reject, never delivered. */
+  async openReview(host: AgentHost, item: ReviewItem): Promise<ApprovalRecord> {
+    const known = knownReview(this.list(), host.id, item.decision.id);
+    if (known !== undefined) return known;
+    const record = reviewRecord(host, item, this.#deps.clock.now());
+    await this.#deps.store?.saveApproval(record);
+    this.#track(record, { proposal: undefined, timeoutMs: REVIEW_TTL_MS, requirement: {} });
+    this.#deps.publish(record);
+    await this.#deps.audit(reviewAudit(host, record, item));
+    return record;
+  }
+
   /** Re-adds a persisted approval after a restart; a pending one gets its remaining time back (or expires now). */
   restore(record: ApprovalRecord): void {
     if (record.status !== 'pending') {
@@ -140,9 +153,7 @@ export class Approvals {
 
   /** How many requests are open. */
   get pending(): number {
-    let n = 0;
-    for (const e of this.#entries.values()) if (e.record.status === 'pending') n++;
-    return n;
+    return this.list('pending').length;
   }
 
   /**
@@ -152,14 +163,14 @@ export class Approvals {
    */
   async approve(id: string, by: Principal, answer: string | ApprovalAnswerInput = {}): Promise<ApprovalRecord> {
     const { reason, signature } = typeof answer === 'string' ? { reason: answer, signature: undefined } : answer;
-    checkInput(principalSchema, by, 'principal');
-    if (reason !== undefined) checkInput(reasonSchema, reason, 'approval reason');
-    if (signature !== undefined) checkInput(signatureSchema, signature, 'approval signature');
+    checkAnswerInput(by, reason, signature);
     const entry = this.#open(id);
     const host = this.#deps.agent(entry.record.agentId);
     if (host === undefined) throw new NotFoundError('agent', entry.record.agentId);
     const context = entry.actor.getSnapshot().context;
-    checkAnswerable({ record: entry.record, context, host, by });
+    // A review item is about an action already taken: nobody waits for it and it reserves nothing.
+    const review = entry.record.kind === 'review';
+    if (!review) checkAnswerable({ record: entry.record, context, host, by });
     checkFourEyes(entry.record, host, by);
     if (entry.record.signatures !== undefined) {
       if (this.#deps.killed(host)) throw new KillSwitchEngagedError(host.id);
@@ -173,7 +184,7 @@ export class Approvals {
       // The signature is kept before it counts: a restart still has every signature collected.
       await this.#deps.store?.saveApproval(entry.record);
     }
-    if (grantCompletes(context, by)) {
+    if (!review && grantCompletes(context, by)) {
       const reserved = this.#deps.reserve(entry.proposal ?? this.#deps.proposalOf(host), `approved by ${by.id}`);
       if (reserved.status !== 'approved') return this.reject(id, GOVERNANCE, reserved.reason);
     }
@@ -244,14 +255,7 @@ export class Approvals {
     return entry;
   }
 
-  #track(
-    record: ApprovalRecord,
-    {
-      proposal,
-      timeoutMs,
-      requirement,
-    }: { proposal: Proposal | undefined; timeoutMs: number; requirement: ApprovalRequirement },
-  ): Entry {
+  #track(record: ApprovalRecord, { proposal, timeoutMs, requirement }: Tracking): Entry {
     this.#entries.get(record.id)?.actor.stop();
     const actor = createActor(approvalMachine, {
       input: machineInput(record, timeoutMs, requirement),
@@ -290,7 +294,7 @@ export class Approvals {
 
   /** Hands the outcome to the agent if it waits for this request; otherwise it stays until it does. */
   #deliver(entry: Entry): void {
-    if (entry.delivered) return;
+    if (entry.delivered || entry.record.kind === 'review') return;
     entry.delivered = deliverOutcome(this.#deps.agent(entry.record.agentId), entry.record, this.#deps.clock.now());
   }
 }

@@ -1,5 +1,7 @@
 import { mayAnswer, type ApprovalContext, type Principal } from '../../machines/index.ts';
 import { StateConflictError } from '../errors.ts';
+import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
+import { signatureSchema } from './ApprovalEntry.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 
@@ -50,4 +52,11 @@ export function checkFourEyes(record: ApprovalRecord, host: AgentHost, by: Princ
       `${by.kind} "${by.id}" owns agent "${record.agentId}" and cannot approve its request "${record.id}" (four-eyes rule); another approver must.`,
       { approvalId: record.id, rule: 'four-eyes' },
     );
+}
+
+/** Refuses a malformed answer (who, why, signature) before anything changes: `MANDATE_ERR_EVENT_INVALID` naming it. */
+export function checkAnswerInput(by: Principal, reason: string | undefined, signature: string | undefined): void {
+  checkInput(principalSchema, by, 'principal');
+  if (reason !== undefined) checkInput(reasonSchema, reason, 'approval reason');
+  if (signature !== undefined) checkInput(signatureSchema, signature, 'approval signature');
 }

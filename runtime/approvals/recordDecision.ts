@@ -31,7 +31,13 @@ export async function recordDecision(
   decided: ApprovalRecord,
 ): Promise<void> {
   await d.store?.saveApproval(decided);
-  const action = decided.status === 'approved' ? 'approval.granted' : `approval.${decided.status}`;
+  // A review item's answer is `review.approved` / `review.rejected` / `review.expired`.
+  const action =
+    decided.kind === 'review'
+      ? `review.${decided.status}`
+      : decided.status === 'approved'
+        ? 'approval.granted'
+        : `approval.${decided.status}`;
   await d.audit({
     who: decided.decidedBy ?? GOVERNANCE,
     action,

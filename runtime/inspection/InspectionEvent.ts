@@ -47,6 +47,8 @@ export interface AlertEvent {
 /** A human- or agent-facing approval request created by the governance supervisor. */
 export interface ApprovalRecord {
   id: string;
+  /** `review`: an executed action a learner flagged (docs/decisions.md); absent: a proposal waiting for approval. */
+  kind?: 'review';
   agentId: string;
   decisionId: string;
   /** The proposed action, as the agent's decide phase produced it. */

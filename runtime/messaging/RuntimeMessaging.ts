@@ -18,6 +18,8 @@ import type { AgentHost } from '../host/AgentHost.ts';
 import { createMessaging, type Messaging } from './createMessaging.ts';
 import type { MessagingEnv } from './MessagingEnv.ts';
 import { runtimeContractor } from './RuntimeContractor.ts';
+import { answerAsModel, modelRequestSchema } from './answerAsModel.ts';
+import { MODEL_COMPLETE } from '../../actors/index.ts';
 import { codeOf, ErrorCode } from '../../kernel/index.ts';
 
 /** Message type a peer (or an MCP client through the gateway) uses to ask an agent system for work. */
@@ -153,10 +155,16 @@ export class RuntimeMessaging {
   /** Attaches one agent: its message triggers, capabilities and contractor role become accepted types and served subjects. */
   async attach(host: AgentHost): Promise<AgentEndpoint> {
     const existing = this.endpoints.get(host.id);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      host.def.modelLink?.bind(existing, this.registry);
+      return existing;
+    }
     const role = runtimeContractor(host, this.#runtime);
     const accepts: Record<string, AcceptSpec> = { [TASK_REQUEST]: { body: taskBody } };
     for (const t of host.def.triggers) if ('message' in t) accepts[t.message] = {};
+    // An agent holding model.complete answers as a model for its peers (LocalAgentProvider).
+    const answersModel = host.def.capabilities.includes(MODEL_COMPLETE);
+    if (answersModel) accepts[MODEL_COMPLETE] = { body: modelRequestSchema };
     if (role !== undefined) Object.assign(accepts, ContractorRole.accepts);
     const endpoint = await this.bus.attach({
       identity: host.identity,
@@ -178,6 +186,8 @@ export class RuntimeMessaging {
         const type = msg.envelope.type;
         if (role !== undefined && type in ContractorRole.accepts) return role.handle(msg);
         const from = msg.envelope.from;
+        if (answersModel && type === MODEL_COMPLETE)
+          return answerAsModel(this.#runtime, host, { body: msg.body as z.infer<typeof modelRequestSchema>, from });
         if (type === TASK_REQUEST) {
           const { capability, input } = msg.body as z.infer<typeof taskBody>;
           return this.#runtime.submitTask(capability, input, { kind: 'agent', id: from });
@@ -195,6 +205,7 @@ export class RuntimeMessaging {
       },
     });
     role?.bind(endpoint);
+    host.def.modelLink?.bind(endpoint, this.registry);
     if (role !== undefined) this.#roles.set(host.id, role);
     this.endpoints.set(host.id, endpoint);
     this.#byDid.set(host.identity.did, host);
@@ -207,7 +218,11 @@ export class RuntimeMessaging {
     if (endpoint === undefined) return;
     this.endpoints.delete(agentId);
     this.#roles.delete(agentId);
-    for (const [did, h] of this.#byDid) if (h.id === agentId) this.#byDid.delete(did);
+    for (const [did, h] of this.#byDid) {
+      if (h.id !== agentId) continue;
+      this.#byDid.delete(did);
+      h.def.modelLink?.unbind(endpoint);
+    }
     await endpoint.detach();
   }
 

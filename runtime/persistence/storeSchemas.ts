@@ -96,6 +96,7 @@ export const storeSchemas = {
   }),
   approval: z.object({
     id: z.string().min(1),
+    kind: z.literal('review').optional(),
     agentId: z.string().min(1),
     decisionId: z.string(),
     action: json,

@@ -18,8 +18,10 @@ export async function learnPhase(env: PhaseEnv, host: AgentHost, ctx: AgentConte
       decision: ctx.decision,
       outcome,
     });
-    if (report?.flags !== undefined && report.flags.length > 0 && ctx.decision !== null)
+    if (report?.flags !== undefined && report.flags.length > 0 && ctx.decision !== null) {
       await env.decisions.flag(host, ctx.decision, report.flags);
+      await env.review?.(host, { decision: ctx.decision, outcome, flags: report.flags });
+    }
   } finally {
     if (ctx.decision !== null)
       await env.decisions.record({ host, context: ctx, decision: ctx.decision, verdict: ctx.verdict, outcome });

@@ -58,7 +58,13 @@ export function mountApprovalsView(
         { title: JSON.stringify(a.action, null, 2) },
         h('a', { href: paymentHref(a.decisionId), 'data-testid': `payment-link-${a.id}` }, describeAction(a.action)),
       ),
-      h('td', {}, a.reason),
+      h(
+        'td',
+        {},
+        a.kind === 'review' ? h('span', { class: 'badge review', 'data-testid': `review-${a.id}` }, 'review') : null,
+        a.kind === 'review' ? ' ' : '',
+        a.reason,
+      ),
       h(
         'td',
         {},
