@@ -12,6 +12,12 @@ import {
   type TaskResult,
 } from './contractNetMessages.ts';
 
+/** Who awarded a subtask: the manager's did, and the W3C `traceparent` the award message carried (unsigned). */
+export interface AwardOrigin {
+  manager: string;
+  traceparent: string | undefined;
+}
+
 /** How a contractor bids and works. */
 export interface ContractorOptions extends Omit<ContractorRoleOptions, 'capabilities'> {
   /** Default: the descriptor's capabilities. */
@@ -32,8 +38,11 @@ export interface ContractorRoleOptions {
   ) => Promise<Omit<Extract<Bid, { decision: 'bid' }>, 'taskId' | 'subtaskId' | 'decision'> | undefined>;
   /** Progress beat period while performing (lets the manager notice a dead contractor early). Default 1000 ms. */
   progressEveryMs?: number;
-  /** Do the work; the signal aborts when the manager withdraws the award. Throw a coded error to report failure. */
-  perform: (award: Award, signal: AbortSignal, manager: string) => Promise<unknown>;
+  /**
+   * Do the work; the signal aborts when the manager withdraws the award. Throw a coded error to report failure.
+   * `from` names the manager (its did) and the `traceparent` the award came with, if any.
+   */
+  perform: (award: Award, signal: AbortSignal, from: AwardOrigin) => Promise<unknown>;
 }
 
 /**
@@ -86,7 +95,7 @@ export class ContractorRole {
         return bid;
       }
       case ContractNetType.award:
-        return this.#perform(msg.body as Award, msg.envelope.from);
+        return this.#perform(msg.body as Award, { manager: msg.envelope.from, traceparent: msg.traceparent });
       case ContractNetType.cancel:
         this.#awards.get((msg.body as Cancel).awardId)?.controller.abort();
         return undefined;
@@ -95,7 +104,8 @@ export class ContractorRole {
     }
   }
 
-  async #perform(award: Award, manager: string): Promise<void> {
+  async #perform(award: Award, from: AwardOrigin): Promise<void> {
+    const manager = from.manager;
     const endpoint = this.#endpoint;
     if (endpoint === undefined) throw new Error('ContractorRole.bind(endpoint) was not called');
     const existing = this.#awards.get(award.awardId);
@@ -110,7 +120,7 @@ export class ContractorRole {
     const done = (async () => {
       let result: TaskResult;
       try {
-        const output = await this.#options.perform(award, controller.signal, manager);
+        const output = await this.#options.perform(award, controller.signal, from);
         result = { ...ids, ok: true, output: (output ?? null) as never };
       } catch (err) {
         const e = err as { message?: unknown } | undefined;

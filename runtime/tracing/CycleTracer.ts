@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { formatTraceparent, parseTraceparent } from '../../kernel/index.ts';
 import type { SpanRecord } from './OtlpHttpExporter.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'awaitingApproval', 'act', 'learn', 'retrying']);
@@ -16,6 +17,8 @@ export interface ChildSpan {
 interface OpenCycle {
   traceId: string;
   rootId: string;
+  /** The remote span this cycle continues (from its trigger's `traceparent`). */
+  remoteParent: string | undefined;
   startMs: number;
   phase: { name: string; spanId: string; startMs: number } | undefined;
   cycle: number | undefined;
@@ -44,6 +47,15 @@ export class CycleTracer {
   }
 
   /**
+   * The W3C `traceparent` of where the agent is now — its running cycle's phase span (or root) — for the
+   * messages it sends; undefined between cycles.
+   */
+  traceparentOf(agentId: string): string | undefined {
+    const c = this.#open.get(agentId);
+    return c === undefined ? undefined : formatTraceparent({ traceId: c.traceId, spanId: c.phase?.spanId ?? c.rootId });
+  }
+
+  /**
    * A span inside the agent's running cycle (a supervisor stage, a rail call), child of the phase
    * it happened in; dropped when no cycle of that agent is open.
    */
@@ -62,11 +74,27 @@ export class CycleTracer {
     });
   }
 
-  onAgentTransition(agentId: string, { from, to }: { from: string; to: string }, cycle?: number): void {
+  /**
+   * Follows one transition. A cycle starts on idle → perceive: in a trace of its own, or — when its trigger
+   * came with a valid `traceparent` (a malformed one is ignored) — in the sender's trace, under its span.
+   */
+  onAgentTransition(
+    agentId: string,
+    { from, to }: { from: string; to: string },
+    cycle?: { cycle: number; traceparent: string | undefined },
+  ): void {
     const now = this.#now();
     let c = this.#open.get(agentId);
     if (from === 'idle' && to === 'perceive') {
-      c = { traceId: hex(16), rootId: hex(8), startMs: now, phase: undefined, cycle };
+      const remote = parseTraceparent(cycle?.traceparent);
+      c = {
+        traceId: remote?.traceId ?? hex(16),
+        rootId: hex(8),
+        remoteParent: remote?.spanId,
+        startMs: now,
+        phase: undefined,
+        cycle: cycle?.cycle,
+      };
       this.#open.set(agentId, c);
       this.#last.set(agentId, c.traceId);
     }
@@ -89,6 +117,7 @@ export class CycleTracer {
       this.#export({
         traceId: c.traceId,
         spanId: c.rootId,
+        ...(c.remoteParent === undefined ? {} : { parentSpanId: c.remoteParent }),
         name: 'agent.cycle',
         startMs: c.startMs,
         endMs: now,
