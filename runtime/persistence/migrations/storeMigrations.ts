@@ -9,6 +9,7 @@ import { Migration20261201180001Fences } from './Migration20261201180001Fences.t
 import { Migration20261201190001AgentVersions } from './Migration20261201190001AgentVersions.ts';
 import { Migration20261201200001SolanaAttempts } from './Migration20261201200001SolanaAttempts.ts';
 import { Migration20261201210001X402Sales } from './Migration20261201210001X402Sales.ts';
+import { Migration20261202222201DecisionTraceId } from './Migration20261202222201DecisionTraceId.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261201190001AgentVersions', class: Migration20261201190001AgentVersions },
   { name: 'Migration20261201200001SolanaAttempts', class: Migration20261201200001SolanaAttempts },
   { name: 'Migration20261201210001X402Sales', class: Migration20261201210001X402Sales },
+  { name: 'Migration20261202222201DecisionTraceId', class: Migration20261202222201DecisionTraceId },
 ];
