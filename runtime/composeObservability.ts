@@ -94,5 +94,10 @@ function tracingOf(
         ? console.error(`mandate: ${message}`)
         : options.logger.warn({ event: 'otlp.problem' }, message),
   });
-  return { tracer: new CycleTracer({ now: () => deps.clock.now(), export: (s) => exporter.export(s) }), exporter };
+  const tracer = new CycleTracer({
+    now: () => deps.clock.now(),
+    export: (s) => exporter.export(s),
+    full: () => exporter.dropIfFull(),
+  });
+  return { tracer, exporter };
 }

@@ -36,9 +36,13 @@ export class CycleTracer {
   /** The newest trace id per agent (the one running, or the one that just ended). */
   readonly #last = new Map<string, string>();
 
-  constructor(options: { now: () => number; export: (span: SpanRecord) => void }) {
+  readonly #full: () => boolean;
+
+  /** `full` says the exporter would drop a span now (it counts the drop): the span is then not built. */
+  constructor(options: { now: () => number; export: (span: SpanRecord) => void; full?: () => boolean }) {
     this.#now = options.now;
     this.#export = options.export;
+    this.#full = options.full ?? (() => false);
   }
 
   /** The trace id of the agent's running cycle, or of the one that just ended. */
@@ -61,7 +65,7 @@ export class CycleTracer {
    */
   span(agentId: string, s: ChildSpan): void {
     const c = this.#open.get(agentId);
-    if (c === undefined) return;
+    if (c === undefined || this.#full()) return;
     this.#export({
       traceId: c.traceId,
       spanId: hex(8),
@@ -100,34 +104,36 @@ export class CycleTracer {
     }
     if (c === undefined) return;
     if (c.phase !== undefined && c.phase.name === from) {
-      this.#export({
-        traceId: c.traceId,
-        spanId: c.phase.spanId,
-        parentSpanId: c.rootId,
-        name: `agent.${from}`,
-        startMs: c.phase.startMs,
-        endMs: now,
-        attributes: { 'mandate.agent': agentId, 'mandate.phase': from, 'mandate.next': to },
-        error: to === 'failed' || to === 'retrying',
-      });
+      if (!this.#full())
+        this.#export({
+          traceId: c.traceId,
+          spanId: c.phase.spanId,
+          parentSpanId: c.rootId,
+          name: `agent.${from}`,
+          startMs: c.phase.startMs,
+          endMs: now,
+          attributes: { 'mandate.agent': agentId, 'mandate.phase': from, 'mandate.next': to },
+          error: to === 'failed' || to === 'retrying',
+        });
       c.phase = undefined;
     }
     if (PHASES.has(to)) c.phase = { name: to, spanId: hex(8), startMs: now };
     else if (to === 'idle' || to === 'failed' || to === 'killed' || to === 'stopped') {
-      this.#export({
-        traceId: c.traceId,
-        spanId: c.rootId,
-        ...(c.remoteParent === undefined ? {} : { parentSpanId: c.remoteParent }),
-        name: 'agent.cycle',
-        startMs: c.startMs,
-        endMs: now,
-        attributes: {
-          'mandate.agent': agentId,
-          'mandate.outcome': to,
-          ...(c.cycle === undefined ? {} : { 'mandate.cycle': c.cycle }),
-        },
-        error: to === 'failed',
-      });
+      if (!this.#full())
+        this.#export({
+          traceId: c.traceId,
+          spanId: c.rootId,
+          ...(c.remoteParent === undefined ? {} : { parentSpanId: c.remoteParent }),
+          name: 'agent.cycle',
+          startMs: c.startMs,
+          endMs: now,
+          attributes: {
+            'mandate.agent': agentId,
+            'mandate.outcome': to,
+            ...(c.cycle === undefined ? {} : { 'mandate.cycle': c.cycle }),
+          },
+          error: to === 'failed',
+        });
       this.#open.delete(agentId);
     }
   }
