@@ -10,9 +10,11 @@ export { ERROR_CODES, ErrorCode, isErrorCode } from './errorCodes.ts';
 export { CanonicalJsonError, FenceStaleError, IdempotencyConflictError } from './errors.ts';
 export { isMandateError, MandateError } from './MandateError.ts';
 export { parseOrThrow } from './parseOrThrow.ts';
+export { formatTraceparent, parseTraceparent } from './traceparent.ts';
 export { MAX_JSON_DEPTH, storableText, unstorableJson, unstorableTextReason } from './storableText.ts';
 
 export type { Clock } from './Clock.ts';
 export type { MandateErrorOptions } from './MandateError.ts';
 export type { CodedErrorClass, ParseOrThrowOptions } from './parseOrThrow.ts';
 export type { Principal } from './Principal.ts';
+export type { TraceParent } from './traceparent.ts';

@@ -15,6 +15,8 @@ export interface Trigger {
   name: string;
   at: number;
   data?: Record<string, unknown>;
+  /** The W3C `traceparent` of the remote span that asked for this cycle (a message, a task request, an award): the cycle's trace continues it. */
+  traceparent?: string;
 }
 
 /** A decimal amount with its asset, as a string so no precision is lost (`"1250.00"`, `"USDC"`). */

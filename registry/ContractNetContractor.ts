@@ -16,6 +16,12 @@ import {
 } from './contractNetMessages.ts';
 import { TaskAdoptDeniedError } from './errors.ts';
 
+/** Who awarded a subtask: the manager's did, and the W3C `traceparent` the award message carried (unsigned). */
+export interface AwardOrigin {
+  manager: string;
+  traceparent: string | undefined;
+}
+
 /** How a contractor bids and works. */
 export interface ContractorOptions extends Omit<ContractorRoleOptions, 'capabilities'> {
   /** Default: the descriptor's capabilities. */
@@ -36,8 +42,11 @@ export interface ContractorRoleOptions {
   ) => Promise<Omit<Extract<Bid, { decision: 'bid' }>, 'taskId' | 'subtaskId' | 'decision'> | undefined>;
   /** Progress beat period while performing (lets the manager notice a dead contractor early). Default 1000 ms. */
   progressEveryMs?: number;
-  /** Do the work; the signal aborts when the manager withdraws the award. Throw a coded error to report failure. */
-  perform: (award: Award, signal: AbortSignal, manager: string) => Promise<unknown>;
+  /**
+   * Do the work; the signal aborts when the manager withdraws the award. Throw a coded error to report failure.
+   * `from` names the manager (its did) and the `traceparent` the award came with, if any.
+   */
+  perform: (award: Award, signal: AbortSignal, from: AwardOrigin) => Promise<unknown>;
   /**
    * Governance of adoption: the managers allowed to take over this contractor's awards from the manager that made
    * them (`task.adopt`). Whoever adopts must also hold `contractnet.adopt` in its signed registry descriptor
@@ -108,7 +117,7 @@ export class ContractorRole {
         return bid;
       }
       case ContractNetType.award:
-        return this.#perform(msg.body as Award, msg.envelope.from);
+        return this.#perform(msg.body as Award, { manager: msg.envelope.from, traceparent: msg.traceparent });
       case ContractNetType.cancel: {
         const taken = this.#awards.get((msg.body as Cancel).awardId);
         if (taken?.manager === msg.envelope.from) taken.controller.abort();
@@ -154,7 +163,8 @@ export class ContractorRole {
     });
   }
 
-  async #perform(award: Award, awardedBy: string): Promise<void> {
+  async #perform(award: Award, origin: AwardOrigin): Promise<void> {
+    const awardedBy = origin.manager;
     const endpoint = this.#endpoint;
     if (endpoint === undefined) throw new Error('ContractorRole.bind(endpoint) was not called');
     const existing = this.#awards.get(award.awardId);
@@ -176,7 +186,10 @@ export class ContractorRole {
     taken.done = (async () => {
       let result: TaskResult;
       try {
-        const output = await this.#options.perform(award, taken.controller.signal, taken.manager);
+        const output = await this.#options.perform(award, taken.controller.signal, {
+          manager: taken.manager,
+          traceparent: origin.traceparent,
+        });
         result = { ...ids, ok: true, output: (output ?? null) as never };
       } catch (err) {
         const e = err as { message?: unknown } | undefined;

@@ -269,7 +269,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
   // ---- tasks and inspection -----------------------------------------------------------------
 
   submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult> {
-    return this.#s.tasks.submit(capability, input, by);
+    return this.#s.tasks.submit({ capability, input, by });
   }
 
   subscribe(listener: (event: InspectionEvent) => void): () => void {

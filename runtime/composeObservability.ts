@@ -16,7 +16,7 @@ import { OtlpHttpExporter } from './tracing/OtlpHttpExporter.ts';
 interface TransitionSubject {
   readonly id: string;
   readonly parent: { readonly id: string };
-  readonly context: { readonly cycle: number };
+  readonly context: { readonly cycle: number; readonly trigger: { readonly traceparent?: string } | null };
 }
 
 /** The observability services of a runtime: the inspection stream, alerts and their book, telemetry. */
@@ -71,7 +71,10 @@ export function composeObservability(
     telemetry,
     tracing,
     onAgentTransition(agent, change) {
-      tracer?.onAgentTransition(agent.id, change, agent.context.cycle);
+      tracer?.onAgentTransition(agent.id, change, {
+        cycle: agent.context.cycle,
+        traceparent: agent.context.trigger?.traceparent,
+      });
       alertBook.onAgentTransition(agent.id, agent.parent.id, change);
       telemetry?.onAgentTransition(agent.id, change.from, change.to);
     },
@@ -91,5 +94,10 @@ function tracingOf(
         ? console.error(`mandate: ${message}`)
         : options.logger.warn({ event: 'otlp.problem' }, message),
   });
-  return { tracer: new CycleTracer({ now: () => deps.clock.now(), export: (s) => exporter.export(s) }), exporter };
+  const tracer = new CycleTracer({
+    now: () => deps.clock.now(),
+    export: (s) => exporter.export(s),
+    full: () => exporter.dropIfFull(),
+  });
+  return { tracer, exporter };
 }

@@ -220,7 +220,13 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     modeFor,
     env: { clock, audit, alert, nodeId },
   });
-  const decisions = new DecisionRecords({ store, clock, audit, alert });
+  const decisions = new DecisionRecords({
+    store,
+    clock,
+    audit,
+    alert,
+    ...(traceOf === undefined ? {} : { traceIdOf: traceOf }),
+  });
   const intents: IntentLog = store ?? new MemoryIntentLog();
   const tuning = new Tuning({
     clock,

@@ -5,7 +5,7 @@ import type { EnvelopeAdmission } from './EnvelopeAdmission.ts';
 import type { InboundScheduler } from './InboundScheduler.ts';
 import type { Refusals } from './Refusals.ts';
 import type { EnvelopeDraft } from './signEnvelope.ts';
-import type { Transport } from './Transport.ts';
+import type { MessageHeaders, Transport } from './Transport.ts';
 
 /** One request that ended: its type, its duration in ms, and `ok`, `error` (refused, failed) or `timeout` (no reply in time, no responders). */
 export interface RequestDone {
@@ -31,6 +31,8 @@ export interface AgentBus {
   readonly nodeDid: string;
   /** Default request timeout, ms. */
   readonly requestTimeoutMs: number;
+  /** The headers a message `did` sends now carries: its `traceparent`, when it sends from inside a trace. */
+  headersOf(did: string): MessageHeaders | undefined;
   /** Signs a draft for `identity` (the kill switch may refuse). */
   sign(identity: AgentIdentity, draft: EnvelopeDraft): Envelope;
   /** A handler threw on a valid envelope. */

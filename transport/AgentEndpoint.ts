@@ -44,6 +44,11 @@ export interface InboundMessage {
   durable: boolean;
   /** True when the sender is waiting for the handler's return value as a reply. */
   expectsReply: boolean;
+  /**
+   * The W3C `traceparent` header the message came with, when it was well-formed (a malformed one is dropped).
+   * Unsigned: use it to continue the sender's trace, never to decide anything.
+   */
+  traceparent?: string;
 }
 
 /** A reply to a request, verified like any envelope (and decrypted when the request was encrypted). */

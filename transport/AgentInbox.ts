@@ -1,3 +1,4 @@
+import { parseTraceparent } from '../kernel/index.ts';
 import type { AgentBus } from './AgentBus.ts';
 import type { InboundMessage } from './AgentEndpoint.ts';
 import type { AttachOptions } from './AttachOptions.ts';
@@ -9,7 +10,7 @@ import { sealFor } from './sealFor.ts';
 import { EnvelopeRejectedError, RejectCode } from './errors.ts';
 import { encodeEnvelope } from './signEnvelope.ts';
 import { agentDurableConsumer, agentDurableSubject, agentInboxSubject, capabilitySubject } from './subjects.ts';
-import type { DurableMessage, TransportMessage, TransportSubscription } from './Transport.ts';
+import type { DurableMessage, MessageHeaders, TransportMessage, TransportSubscription } from './Transport.ts';
 
 /** One core (at-most-once) subscription's receiver: the replay scope it admits under and the recipients it takes. */
 interface CoreRoute {
@@ -64,9 +65,20 @@ export class AgentInbox {
     for (const s of this.#subs.splice(0)) await s.unsubscribe();
   }
 
-  /** Runs the handler on an admitted envelope; returns its result. */
-  deliver(admitted: Admitted, durable: boolean, expectsReply: boolean): Promise<unknown> {
-    const msg: InboundMessage = { envelope: admitted.envelope, body: admitted.body, durable, expectsReply };
+  /** Runs the handler on an admitted envelope; returns its result. A well-formed `traceparent` header is handed on; any other is dropped. */
+  deliver(
+    admitted: Admitted,
+    how: { durable: boolean; expectsReply: boolean; headers: MessageHeaders | undefined },
+  ): Promise<unknown> {
+    const header = how.headers?.traceparent;
+    const traceparent = parseTraceparent(header) === undefined ? undefined : header;
+    const msg: InboundMessage = {
+      envelope: admitted.envelope,
+      body: admitted.body,
+      durable: how.durable,
+      expectsReply: how.expectsReply,
+      ...(traceparent === undefined ? {} : { traceparent }),
+    };
     return this.#options.handler(msg);
   }
 
@@ -96,7 +108,11 @@ export class AgentInbox {
     }
     let result: unknown;
     try {
-      result = await this.deliver(admitted, false, m.reply !== undefined);
+      result = await this.deliver(admitted, {
+        durable: false,
+        expectsReply: m.reply !== undefined,
+        headers: m.headers,
+      });
     } catch (err) {
       this.#bus.handlerFailed(err, env);
       if (m.reply !== undefined)
@@ -162,7 +178,7 @@ export class AgentInbox {
       return;
     }
     try {
-      await this.deliver(admitted, true, false);
+      await this.deliver(admitted, { durable: true, expectsReply: false, headers: m.headers });
       m.ack();
     } catch (err) {
       this.#bus.handlerFailed(err, admitted.envelope);

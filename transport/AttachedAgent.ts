@@ -61,7 +61,9 @@ export class AttachedAgent implements AgentEndpoint {
 
   async send(message: OutboundMessage): Promise<Envelope> {
     const env = await this.#sign(message);
-    this.#bus.transport.publish(subjectFor(message.to), encodeEnvelope(env));
+    this.#bus.transport.publish(subjectFor(message.to), encodeEnvelope(env), {
+      headers: this.#bus.headersOf(this.did),
+    });
     return env;
   }
 
@@ -72,7 +74,10 @@ export class AttachedAgent implements AgentEndpoint {
         `Durable messages go to one agent (did:key:…), not "${to}"; discover the agent first.`,
       );
     const env = await this.#sign({ ttlMs: 300_000, ...message });
-    await this.#bus.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), env.id);
+    await this.#bus.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), {
+      msgId: env.id,
+      headers: this.#bus.headersOf(this.did),
+    });
     return env;
   }
 
@@ -98,11 +103,10 @@ export class AttachedAgent implements AgentEndpoint {
   async #request({ timeoutMs, ...message }: RequestMessage): Promise<Reply> {
     const { to, type } = message;
     const env = await this.#sign(message);
-    const bytes = await this.#bus.transport.request(
-      subjectFor(to),
-      encodeEnvelope(env),
-      timeoutMs ?? this.#bus.requestTimeoutMs,
-    );
+    const bytes = await this.#bus.transport.request(subjectFor(to), encodeEnvelope(env), {
+      timeoutMs: timeoutMs ?? this.#bus.requestTimeoutMs,
+      headers: this.#bus.headersOf(this.did),
+    });
     const admitted = await this.#bus.admission
       .admit({
         bytes,
@@ -135,7 +139,7 @@ export class AttachedAgent implements AgentEndpoint {
     if (message.encrypt === true)
       throw new TransportUsageError('A broadcast cannot be encrypted: it has no one recipient.');
     const env = await this.#sign({ ...message, to: '*' });
-    this.#bus.transport.publish(BROADCAST_SUBJECT, encodeEnvelope(env));
+    this.#bus.transport.publish(BROADCAST_SUBJECT, encodeEnvelope(env), { headers: this.#bus.headersOf(this.did) });
     return env;
   }
 

@@ -27,12 +27,14 @@ describe('MemoryTransport', () => {
     await tick();
     expect(got.sort()).toEqual(['star:a.b.c', 'tail:a.b.c']);
     t.subscribe('svc', (m) => m.reply && t.publish(m.reply, bytes(`re:${text(m.data)}`)));
-    expect(text(await t.request('svc', bytes('ping'), 1_000))).toBe('re:ping');
-    await expect(t.request('nobody', bytes('x'), 1_000)).rejects.toMatchObject({
+    expect(text(await t.request('svc', bytes('ping'), { timeoutMs: 1_000 }))).toBe('re:ping');
+    await expect(t.request('nobody', bytes('x'), { timeoutMs: 1_000 })).rejects.toMatchObject({
       code: 'MANDATE_ERR_TRANSPORT_NO_RESPONDERS',
     });
     t.subscribe('slow', () => undefined);
-    await expect(t.request('slow', bytes('x'), 20)).rejects.toMatchObject({ code: 'MANDATE_ERR_TRANSPORT_TIMEOUT' });
+    await expect(t.request('slow', bytes('x'), { timeoutMs: 20 })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_TRANSPORT_TIMEOUT',
+    });
     await t.close();
     expect(() => t.publish('a', bytes('x'))).toThrowError(
       expect.objectContaining({ code: 'MANDATE_ERR_TRANSPORT_USAGE' }),
@@ -50,11 +52,11 @@ describe('MemoryTransport', () => {
       },
       { durable: 'c1', ackWaitMs: 60_000 },
     );
-    await t.publishDurable('d.x', bytes('one'), 'id-1');
-    await t.publishDurable('d.x', bytes('two'), 'id-2');
+    await t.publishDurable('d.x', bytes('one'), { msgId: 'id-1' });
+    await t.publishDurable('d.x', bytes('two'), { msgId: 'id-2' });
     await tick();
     await first.unsubscribe();
-    await t.publishDurable('d.x', bytes('three'), 'id-3');
+    await t.publishDurable('d.x', bytes('three'), { msgId: 'id-3' });
     await t.consumeDurable(
       'd.>',
       async (m) => {

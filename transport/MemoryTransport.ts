@@ -5,6 +5,10 @@ import { subjectMatches } from './subjectMatches.ts';
 import type {
   DurableConsumeOptions,
   DurableMessage,
+  DurablePublishOptions,
+  MessageHeaders,
+  PublishOptions,
+  RequestOptions,
   SubscribeOptions,
   Transport,
   TransportMessage,
@@ -22,6 +26,7 @@ interface Stored {
   subject: string;
   data: Uint8Array;
   storedAt: number;
+  headers: MessageHeaders | undefined;
 }
 
 interface Consumer {
@@ -57,7 +62,7 @@ export class MemoryTransport implements Transport {
     this.#now = options.now ?? Date.now;
   }
 
-  publish(subject: string, data: Uint8Array, reply?: string): void {
+  publish(subject: string, data: Uint8Array, { reply, headers }: PublishOptions = {}): void {
     this.#assertOpen();
     const matched = this.#matching(subject);
     const targets: Sub[] = [];
@@ -71,7 +76,7 @@ export class MemoryTransport implements Transport {
       this.#rr.set(name, i + 1);
       targets.push(members[i % members.length]!);
     }
-    const msg: TransportMessage = { subject, data, reply };
+    const msg: TransportMessage = { subject, data, reply, ...(headers === undefined ? {} : { headers }) };
     for (const t of targets) queueMicrotask(() => this.#subs.has(t) && t.handler(msg));
   }
 
@@ -103,7 +108,7 @@ export class MemoryTransport implements Transport {
     };
   }
 
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  request(subject: string, data: Uint8Array, { timeoutMs, headers }: RequestOptions): Promise<Uint8Array> {
     this.#assertOpen();
     const hasResponder = this.#matching(subject).length > 0;
     if (!hasResponder)
@@ -131,17 +136,17 @@ export class MemoryTransport implements Transport {
           ),
         );
       }, timeoutMs);
-      this.publish(subject, data, inbox);
+      this.publish(subject, data, { reply: inbox, headers });
     });
   }
 
-  async publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+  async publishDurable(subject: string, data: Uint8Array, { msgId, headers }: DurablePublishOptions): Promise<void> {
     this.#assertOpen();
     const now = this.#now();
     const seen = this.#msgIds.get(msgId);
     if (seen !== undefined && now - seen < 120_000) return; // JetStream duplicate window: 2 minutes
     this.#msgIds.set(msgId, now);
-    this.#stream.push({ seq: this.#stream.length + 1, subject, data, storedAt: now });
+    this.#stream.push({ seq: this.#stream.length + 1, subject, data, storedAt: now, headers });
     for (const c of this.#consumers.values()) if (c.handler !== undefined) this.#pump(c);
   }
 
@@ -242,6 +247,7 @@ export class MemoryTransport implements Transport {
     const msg: DurableMessage = {
       subject: m.subject,
       data: m.data,
+      ...(m.headers === undefined ? {} : { headers: m.headers }),
       deliveryCount: count,
       storedAt: m.storedAt,
       ack: settle(() => c.acked.add(m.seq)),

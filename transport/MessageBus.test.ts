@@ -287,7 +287,7 @@ describe('MessageBus extras (memory transport)', () => {
       handler: async () => undefined,
     });
     const env = await s.sendDurable({ to: w.did, type: 'pay.request', body: { amount: '10.00' } });
-    await transport.publishDurable(`mandate.durable.${w.did.slice(8)}`, encodeEnvelope(env), env.id);
+    await transport.publishDurable(`mandate.durable.${w.did.slice(8)}`, encodeEnvelope(env), { msgId: env.id });
     await eventually(() => n === 1, 'one delivery');
     await settle(5);
     expect(n).toBe(1);

@@ -59,6 +59,12 @@ export interface MessageBusOptions {
   requestTimeoutMs?: number;
   /** Each request an attached agent made, once it ended: its type, how long it took (ms) and how it ended (for the request/reply histogram). */
   onRequestDone?: (done: RequestDone) => void;
+  /**
+   * The W3C `traceparent` of the span agent `did` is in right now (a runtime: its running cycle's phase), or
+   * undefined. Every message and request the agent sends carries it in a `traceparent` header, outside the
+   * signature (docs/protocol.md §2.3), so the receiver's work joins the sender's trace.
+   */
+  traceparentOf?: (did: string) => string | undefined;
   /** Inbound messages admitted and handled at once; more wait, highest priority first. Default 256. */
   inboundConcurrency?: number;
 }
@@ -115,6 +121,10 @@ export class MessageBus {
       nodeDid: options.node.identity.did,
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
       sign: (identity, draft) => this.sign(identity, draft),
+      headersOf: (did) => {
+        const traceparent = this.options.traceparentOf?.(did);
+        return traceparent === undefined ? undefined : { traceparent };
+      },
       handlerFailed: (error, envelope) => this.options.onHandlerError?.(error, envelope),
       requestDone: (done) => this.options.onRequestDone?.(done),
       detached: (did) => void this.agents.delete(did),

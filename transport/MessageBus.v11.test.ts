@@ -22,7 +22,9 @@ describe('MessageBus, protocol v1.1 (memory transport)', () => {
     const bob = AgentIdentity.generate();
     await registry.register(bob, { id: 'b', node: 'x', nodeDid: bob.did, capabilities: [] });
     const ask = async (bytes: Uint8Array) =>
-      openEnvelope(await transport.request(agentInboxSubject(alice.did), bytes, 2_000), { now: Date.now() });
+      openEnvelope(await transport.request(agentInboxSubject(alice.did), bytes, { timeoutMs: 2_000 }), {
+        now: Date.now(),
+      });
     const v1 = { ...signEnvelope(bob, { to: alice.did, type: 'note', body: {} }), v: 1 };
     expect(await ask(enc(v1))).toMatchObject({
       type: 'mandate.error',

@@ -1,4 +1,4 @@
-import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { createInbox, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { ErrorCode } from '../kernel/index.ts';
 import { RequestFailedError, TransportUsageError } from './errors.ts';
 
@@ -36,7 +36,11 @@ export class NatsRequestMux {
     void nc.closed().then(() => this.#failAll('the NATS connection closed'));
   }
 
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  request(
+    subject: string,
+    data: Uint8Array,
+    { timeoutMs, headers }: { timeoutMs: number; headers?: MsgHdrs | undefined },
+  ): Promise<Uint8Array> {
     const token = (++this.#seq).toString(36);
     return new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -51,7 +55,8 @@ export class NatsRequestMux {
       }, timeoutMs);
       this.#pending.set(token, { resolve, reject, timer, subject });
       try {
-        this.#nc.publish(subject, data, { reply: this.#base + token });
+        const reply = this.#base + token;
+        this.#nc.publish(subject, data, headers === undefined ? { reply } : { reply, headers });
       } catch (cause) {
         clearTimeout(timer);
         this.#pending.delete(token);

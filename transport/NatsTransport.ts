@@ -7,13 +7,17 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { connect, errors, nanos, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, errors, nanos, nkeyAuthenticator, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { TransportPermissionError, TransportUsageError } from './errors.ts';
+import { fromNats, publishOptions, toNats, transportMessage } from './natsHeaders.ts';
 import { NatsRequestMux } from './NatsRequestMux.ts';
 import { DURABLE_STREAM, DURABLE_STREAM_SUBJECTS } from './subjects.ts';
 import type {
   DurableConsumeOptions,
   DurableMessage,
+  DurablePublishOptions,
+  PublishOptions,
+  RequestOptions,
   SubscribeOptions,
   Transport,
   TransportMessage,
@@ -63,7 +67,7 @@ export class NatsTransport implements Transport {
   #streamReady: Promise<void> | undefined;
   readonly #onError: NatsTransportOptions['onError'];
   /** Publishes after the first of this event-loop turn, written together when the turn ends. */
-  #corked: Array<{ subject: string; data: Uint8Array; reply: string | undefined }> = [];
+  #corked: Array<{ subject: string; data: Uint8Array; reply: string | undefined; headers: MsgHdrs | undefined }> = [];
   #turnOpen = false;
   #mux: NatsRequestMux | undefined;
 
@@ -114,18 +118,19 @@ export class NatsTransport implements Transport {
    * durable publishes, flush and close first hand over what is held, so order is kept across all of them.
    * A held publish that the connection refuses later (it was closed under it) is reported to `onError`.
    */
-  publish(subject: string, data: Uint8Array, reply?: string): void {
+  publish(subject: string, data: Uint8Array, { reply, headers }: PublishOptions = {}): void {
+    const h = toNats(headers);
     if (!this.#turnOpen) {
       this.#turnOpen = true;
       setImmediate(() => {
         this.#turnOpen = false;
         this.#uncork();
       });
-      this.nc.publish(subject, data, reply === undefined ? undefined : { reply });
+      this.nc.publish(subject, data, publishOptions(reply, h));
     } else if (this.nc.isClosed()) {
       this.nc.publish(subject, data); // throws nats.js's own closed-connection error, as an uncorked publish would
     } else {
-      this.#corked.push({ subject, data, reply });
+      this.#corked.push({ subject, data, reply, headers: h });
     }
   }
 
@@ -136,7 +141,7 @@ export class NatsTransport implements Transport {
     for (let i = 0; i < held.length; i++) {
       const m = held[i]!;
       try {
-        this.nc.publish(m.subject, m.data, m.reply === undefined ? undefined : { reply: m.reply });
+        this.nc.publish(m.subject, m.data, publishOptions(m.reply, m.headers));
       } catch (cause) {
         this.#onError?.(
           new TransportUsageError(
@@ -160,20 +165,22 @@ export class NatsTransport implements Transport {
     const sub = this.nc.subscribe(subject, {
       ...(options.queue === undefined ? {} : { queue: options.queue }),
       callback: (err, msg) => {
-        if (err === null)
-          handler({ subject: msg.subject, data: msg.data, reply: msg.reply === '' ? undefined : msg.reply });
+        if (err === null) handler(transportMessage(msg));
       },
     });
     return { unsubscribe: async () => sub.unsubscribe() };
   }
 
   /** Core request/reply through {@link NatsRequestMux} (no per-request `Error` objects); coded timeout and no-responders errors. */
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  request(subject: string, data: Uint8Array, { timeoutMs, headers }: RequestOptions): Promise<Uint8Array> {
     this.#uncork();
-    return (this.#mux ??= new NatsRequestMux(this.nc, this.inboxPrefix)).request(subject, data, timeoutMs);
+    return (this.#mux ??= new NatsRequestMux(this.nc, this.inboxPrefix)).request(subject, data, {
+      timeoutMs,
+      headers: toNats(headers),
+    });
   }
 
-  async publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+  async publishDurable(subject: string, data: Uint8Array, { msgId, headers }: DurablePublishOptions): Promise<void> {
     this.#uncork();
     await this.#ensureStream();
     // Retry with the same Nats-Msg-Id until the stream acknowledges: a duplicate is dropped by the stream, so
@@ -181,7 +188,12 @@ export class NatsTransport implements Transport {
     const until = Date.now() + this.#publishDeadlineMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#js.publish(subject, data, { msgID: msgId, timeout: 2_000 });
+        const h = toNats(headers);
+        await this.#js.publish(subject, data, {
+          msgID: msgId,
+          timeout: 2_000,
+          ...(h === undefined ? {} : { headers: h }),
+        });
         return;
       } catch (cause) {
         if (Date.now() >= until) {
@@ -226,6 +238,7 @@ export class NatsTransport implements Transport {
         const msg: DurableMessage = {
           subject: m.subject,
           data: m.data,
+          headers: fromNats(m.headers),
           deliveryCount: m.info.deliveryCount,
           storedAt: Math.floor(Number(m.info.timestampNanos) / 1e6),
           ack: () => m.ack(),

@@ -67,7 +67,7 @@ export class NodeChannels {
         if (agent.did === env.from || !(env.type in agent.accepts)) continue;
         if (!(await agent.matches(filter))) continue;
         try {
-          await agent.inbox.deliver(admitted, false, false);
+          await agent.inbox.deliver(admitted, { durable: false, expectsReply: false, headers: m.headers });
         } catch (err) {
           this.#o.bus.handlerFailed(err, env);
         }

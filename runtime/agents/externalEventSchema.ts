@@ -17,6 +17,7 @@ export const externalEventSchema = z.discriminatedUnion('type', [
           name: z.string().min(1).max(500),
           at: z.number().int().nonnegative(),
           data: z.record(z.string(), z.unknown()).optional(),
+          traceparent: z.string().max(64).optional(),
         })
         .strict(),
     })

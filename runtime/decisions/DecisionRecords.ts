@@ -13,6 +13,8 @@ export interface DecisionRecordsDeps {
   clock: { now(): number };
   audit(entry: AuditInput): Promise<void>;
   alert(alert: AlertInput): void;
+  /** The trace id of the agent's running cycle (tracing on). */
+  traceIdOf?: (agentId: string) => string | undefined;
 }
 
 /**
@@ -67,6 +69,7 @@ export class DecisionRecords {
               ...(verdict.stages === undefined ? {} : { stages: verdict.stages }),
             },
       outcome,
+      traceId: this.#deps.traceIdOf?.(host.id) ?? null,
       createdAt: ctx.trigger?.at ?? now,
       updatedAt: now,
     });

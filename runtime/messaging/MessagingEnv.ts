@@ -1,6 +1,5 @@
 import type { ReputationChange } from '../../actors/index.ts';
 import type { RequestDone } from '../../transport/index.ts';
-import type { Principal } from '../../machines/index.ts';
 import type { KillSwitch } from '../control/KillSwitch.ts';
 import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { InspectionEvent } from '../inspection/InspectionEvent.ts';
@@ -21,7 +20,10 @@ export interface MessagingEnv {
   /** Trust score changes, published to the registry with heartbeats. */
   readonly reputationListeners: Set<(change: ReputationChange) => void>;
   subscribe(listener: (event: InspectionEvent) => void): () => void;
-  submitTask(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult>;
+  /** A peer's task request; `traceparent` (the request's header) makes the cycle continue the peer's trace. */
+  submitTask(task: Omit<TaskSubmission, 'host'>): Promise<TaskResult>;
+  /** The W3C `traceparent` of the agent's running cycle (tracing on), for the messages it sends. */
+  traceparentOf?(agentId: string): string | undefined;
   /** One governed cycle of this agent (a contract-net award it won). */
   runTaskOn(task: TaskSubmission): Promise<TaskResult>;
   /** Sends a validated external event to an agent (message triggers); a promise when the agent is reactivated first. */

@@ -1,5 +1,5 @@
 import { codeOf, ErrorCode, MandateError } from '../../kernel/index.ts';
-import { ContractorRole, type Award } from '../../registry/index.ts';
+import { ContractorRole, type Award, type AwardOrigin } from '../../registry/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
 import type { MessagingEnv } from './MessagingEnv.ts';
@@ -48,7 +48,7 @@ export function runtimeContractor(host: AgentHost, env: MessagingEnv): Contracto
       env.killed(host)
         ? undefined
         : { ...(spec.price === undefined ? {} : { price: spec.price }), etaMs: spec.eta, confidence: spec.confidence },
-    perform: async (award: Award, signal: AbortSignal, manager: string) => {
+    perform: async (award: Award, signal: AbortSignal, { manager, traceparent }: AwardOrigin) => {
       await waitUntilFree(env, host, { withinMs: spec.startWithin, signal });
       const input =
         typeof award.input === 'object' && award.input !== null && !Array.isArray(award.input)
@@ -59,6 +59,7 @@ export function runtimeContractor(host: AgentHost, env: MessagingEnv): Contracto
         capability: award.capability,
         input,
         by: { kind: 'agent', id: manager },
+        ...(traceparent === undefined ? {} : { traceparent }),
       });
       const details = { agentId: host.id, decisionId: result.decisionId };
       if (result.verdict !== null && result.verdict.status !== 'approved')

@@ -126,6 +126,10 @@ export class RuntimeMessaging {
         ...(verifier === undefined ? {} : { verifier }),
         onReject: (r) => ref.self?.rejected(r),
         onRequestDone: (d) => runtime.requestDone?.(d),
+        traceparentOf: (did) => {
+          const host = ref.self?.hostByDid(did);
+          return host === undefined ? undefined : runtime.traceparentOf?.(host.id);
+        },
         onControl: (order) => void ref.self?.control(order),
         beforeSign: (signer) => {
           const host = ref.self?.hostByDid(signer);
@@ -190,7 +194,8 @@ export class RuntimeMessaging {
           return answerAsModel(this.#runtime, host, { body: msg.body as z.infer<typeof modelRequestSchema>, from });
         if (type === TASK_REQUEST) {
           const { capability, input } = msg.body as z.infer<typeof taskBody>;
-          return this.#runtime.submitTask(capability, input, { kind: 'agent', id: from });
+          const traced = msg.traceparent === undefined ? {} : { traceparent: msg.traceparent };
+          return this.#runtime.submitTask({ capability, input, by: { kind: 'agent', id: from }, ...traced });
         }
         const started = await this.#runtime.send(host.id, {
           type: 'agent.trigger',
@@ -199,6 +204,7 @@ export class RuntimeMessaging {
             name: type,
             at: this.#runtime.clock.now(),
             data: { from, id: msg.envelope.id, body: msg.body as Record<string, unknown> },
+            ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
           },
         });
         return { accepted: started };

@@ -69,6 +69,8 @@ export interface DecisionRecord {
   action: Record<string, unknown> | null;
   verdict: PolicyVerdict | null;
   outcome: DecisionOutcome | null;
+  /** The W3C trace id of the cycle that made the decision (tracing on), so the record leads to its trace; null otherwise. */
+  traceId?: string | null;
   createdAt: number;
   updatedAt: number;
 }

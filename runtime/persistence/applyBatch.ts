@@ -80,7 +80,7 @@ export async function applyBatch(tx: PgTx, jobs: StoreJob[], options: ApplyBatch
   if (decisions.size > 0) {
     const rows = [...decisions.values()];
     await tx.execute(
-      `insert into mandate_decision (${DECISION_COLUMNS}) values ${valuesPlaceholders(rows.length, 20, DECISION_CASTS)} on conflict (id) do update set ${DECISION_UPDATES}`,
+      `insert into mandate_decision (${DECISION_COLUMNS}) values ${valuesPlaceholders(rows.length, 21, DECISION_CASTS)} on conflict (id) do update set ${DECISION_UPDATES}`,
       rows.flatMap(decisionParams),
     );
   }

@@ -82,6 +82,7 @@ export const DecisionEntity = defineEntity({
     feeAmount: p.text().nullable(),
     feeAsset: p.text().nullable(),
     slippageBps: p.double().nullable(),
+    traceId: p.string().length(32).nullable(),
     createdAt: p.bigint('number'),
     updatedAt: p.bigint('number'),
   },

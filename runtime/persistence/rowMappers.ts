@@ -19,6 +19,7 @@ export interface DecisionDbRow {
   action: DecisionRecord['action'];
   verdict: DecisionRecord['verdict'];
   outcome: DecisionRecord['outcome'];
+  trace_id: string | null;
   verdict_status: string | null;
   outcome_status: string | null;
   duration_ms: DbNumber | null;
@@ -91,6 +92,7 @@ export function decisionFromRow(r: DecisionDbRow): DecisionRecord {
     action: r.action,
     verdict: r.verdict,
     outcome: r.outcome,
+    traceId: r.trace_id ?? null,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -117,6 +119,7 @@ export function decisionParams(d: DecisionRecord): unknown[] {
     d.outcome?.fees?.value ?? null,
     d.outcome?.fees?.asset ?? null,
     d.outcome?.slippageBps ?? null,
+    d.traceId ?? null,
     d.createdAt,
     d.updatedAt,
   ];
@@ -124,7 +127,7 @@ export function decisionParams(d: DecisionRecord): unknown[] {
 
 /** Columns of `mandate_decision` matching {@link decisionParams}; indexes of jsonb columns are cast. */
 export const DECISION_COLUMNS =
-  'id, agent_id, cycle, trigger, facts, rules_fired, rationale, confidence, model, action, verdict, verdict_status, outcome, outcome_status, duration_ms, fee_amount, fee_asset, slippage_bps, created_at, updated_at';
+  'id, agent_id, cycle, trigger, facts, rules_fired, rationale, confidence, model, action, verdict, verdict_status, outcome, outcome_status, duration_ms, fee_amount, fee_asset, slippage_bps, trace_id, created_at, updated_at';
 /** jsonb casts of {@link DECISION_COLUMNS} by position. */
 export const DECISION_CASTS: Record<number, string> = {
   3: 'jsonb',

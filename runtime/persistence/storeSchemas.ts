@@ -91,6 +91,11 @@ export const storeSchemas = {
         slippageBps: z.number().optional(),
       })
       .nullable(),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'a trace id is 32 lower-case hex digits')
+      .nullable()
+      .optional(),
     createdAt: time,
     updatedAt: time,
   }),

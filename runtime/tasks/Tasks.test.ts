@@ -37,7 +37,7 @@ describe('tasks', () => {
     const busy = fakeAgent('a', ['x.y'], 'act');
     const free = fakeAgent('b', ['x.y']);
     const t = setup([busy.host, free.host]);
-    const done = t.tasks.submit('x.y', { n: 1 }, ops);
+    const done = t.tasks.submit({ capability: 'x.y', input: { n: 1 }, by: ops });
     await new Promise((r) => setImmediate(r));
     expect(t.fired).toEqual(['b']);
     expect(t.audited.map((e) => [e.action, e.subject])).toEqual([['task.submitted', 'b']]);
@@ -55,15 +55,17 @@ describe('tasks', () => {
   it('tasks - no holder is 404; holders that cannot start are 409; bad input is refused', async () => {
     const busy = fakeAgent('a', ['x.y'], 'act');
     const t = setup([busy.host]);
-    await expect(t.tasks.submit('teleport', {}, ops)).rejects.toMatchObject({
+    await expect(t.tasks.submit({ capability: 'teleport', input: {}, by: ops })).rejects.toMatchObject({
       code: 'MANDATE_ERR_NOT_FOUND',
       status: 404,
     });
-    await expect(t.tasks.submit('x.y', {}, ops)).rejects.toMatchObject({
+    await expect(t.tasks.submit({ capability: 'x.y', input: {}, by: ops })).rejects.toMatchObject({
       code: 'MANDATE_ERR_STATE_CONFLICT',
       status: 409,
     });
-    await expect(t.tasks.submit('x.y', [] as never, ops)).rejects.toMatchObject({ code: 'MANDATE_ERR_EVENT_INVALID' });
+    await expect(t.tasks.submit({ capability: 'x.y', input: [] as never, by: ops })).rejects.toMatchObject({
+      code: 'MANDATE_ERR_EVENT_INVALID',
+    });
     expect(t.fired).toEqual([]);
   });
 

@@ -14,6 +14,8 @@ export interface TaskSubmission {
   capability: string;
   input: Record<string, unknown>;
   by: Principal;
+  /** The W3C `traceparent` of the remote span that asked (a peer's request, an award): the cycle continues its trace. */
+  traceparent?: string;
 }
 
 /** What tasks need. */
@@ -42,8 +44,12 @@ export class Tasks {
     this.#deps = deps;
   }
 
-  /** Submits a task; see the class comment. Refused (409) when no holder can start a cycle now. */
-  async submit(capability: string, input: Record<string, unknown>, by: Principal): Promise<TaskResult> {
+  /**
+   * Submits a task; see the class comment. Refused (409) when no holder can start a cycle now. A peer's
+   * request passes its `traceparent`, so the cycle continues the peer's trace.
+   */
+  async submit(task: Omit<TaskSubmission, 'host'>): Promise<TaskResult> {
+    const { capability, input, by } = task;
     checkInput(principalSchema, by, 'principal');
     checkInput(z.record(z.string(), z.unknown()), input, 'task input');
     const holders = [...this.#deps.agents()].filter((h) => h.def.capabilities.includes(capability));
@@ -56,14 +62,14 @@ export class Tasks {
         `No agent holding "${capability}" can start a cycle now (busy, paused, killed or gated); retry later.`,
         { capability },
       );
-    return this.submitTo({ host, capability, input, by });
+    return this.submitTo({ ...task, host });
   }
 
   /**
    * Runs one cycle of `host` (which must be able to start now) with `input` as its trigger's data — the
    * same governed cycle as {@link Tasks.submit}; used for contract-net awards the agent itself won.
    */
-  async submitTo({ host, capability, input, by }: TaskSubmission): Promise<TaskResult> {
+  async submitTo({ host, capability, input, by, traceparent }: TaskSubmission): Promise<TaskResult> {
     if (!this.#deps.triggers.canStart(host))
       throw new StateConflictError(
         `Agent "${host.id}" cannot start a cycle now (busy, paused, killed or gated); retry later.`,
@@ -92,6 +98,7 @@ export class Tasks {
       name: `${by.kind}:${by.id}`,
       at: this.#deps.clock.now(),
       data: input,
+      ...(traceparent === undefined ? {} : { traceparent }),
     });
     return done;
   }

@@ -3,6 +3,8 @@ import { SimulatedClock } from 'xstate';
 import { RulesDecider, type Actuator } from '../../actors/index.ts';
 import { httpReceiver } from '../../test/support/httpReceiver.ts';
 import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntimeImpl } from '../index.ts';
+import { CycleTracer } from './CycleTracer.ts';
+import { OtlpHttpExporter, type SpanRecord } from './OtlpHttpExporter.ts';
 
 interface OtlpSpan {
   traceId: string;
@@ -148,5 +150,49 @@ describe('cycle traces', () => {
     expect(attr(rail, 'mandate.rail')).toBe('test.bank');
     expect(attr(rail, 'mandate.status')).toBe('succeeded');
     await runtime.shutdown();
+  });
+
+  it('traces - with the exporter full, spans are not built (and counted as dropped), yet the trace ids and traceparent still work', async () => {
+    const problems: string[] = [];
+    const exporter = new OtlpHttpExporter({
+      endpoint: 'http://127.0.0.1:9',
+      resource: {},
+      onProblem: (m) => problems.push(m),
+      intervalMs: 60_000,
+    });
+    const span = (i: number): SpanRecord => ({
+      traceId: 'a'.repeat(32),
+      spanId: i.toString(16).padStart(16, '0'),
+      name: 'x',
+      startMs: 0,
+      endMs: 1,
+      attributes: {},
+      error: false,
+    });
+    const exported: SpanRecord[] = [];
+    let full = false;
+    const tracer = new CycleTracer({
+      now: () => 1,
+      export: (s) => exported.push(s),
+      full: () => full && exporter.dropIfFull(),
+    });
+    // The first 512 go out at once (to a port nobody answers); 2,048 more fill the queue.
+    for (let i = 0; i < 2_560; i++) exporter.export(span(i + 1));
+    full = true;
+    tracer.onAgentTransition('a', { from: 'idle', to: 'perceive' });
+    const tp = tracer.traceparentOf('a');
+    expect(tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    tracer.onAgentTransition('a', { from: 'perceive', to: 'idle' });
+    expect(exported).toHaveLength(0);
+    expect(tracer.traceIdOf('a')).toBe(tp!.slice(3, 35));
+    expect(tracer.traceparentOf('a')).toBeUndefined();
+    // The two spans not built are reported with the ones the queue refused.
+    void exporter.flush().catch(() => undefined);
+    expect(problems[0]).toMatch(/^2 spans dropped/);
+    full = false;
+    tracer.onAgentTransition('a', { from: 'idle', to: 'perceive' });
+    tracer.onAgentTransition('a', { from: 'perceive', to: 'idle' });
+    expect(exported.map((s) => s.name)).toEqual(['agent.perceive', 'agent.cycle']);
+    await exporter.close();
   });
 });

@@ -39,6 +39,17 @@ export class OtlpHttpExporter {
     this.#timer.unref();
   }
 
+  /**
+   * True (and one span counted as dropped) when 2,048 spans already wait: the caller skips building the
+   * span it was about to export. Under a flood that the collector cannot take, this saves the cost of
+   * spans that would be dropped anyway.
+   */
+  dropIfFull(): boolean {
+    if (this.#queue.length < 2_048) return false;
+    this.#dropped += 1;
+    return true;
+  }
+
   /** Queues a span: past 2,048 waiting it is dropped and counted (as OpenTelemetry's batch processor does). */
   export(span: SpanRecord): void {
     if (this.#queue.length >= 2_048) {

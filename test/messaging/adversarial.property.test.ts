@@ -100,7 +100,7 @@ describe('adversarial properties of protocol v1.1 (fast-check)', () => {
         fc.asyncProperty(
           hostileBytes(() => base),
           async (bytes) => {
-            const reply = await transport.request(agentInboxSubject(receiver.did), bytes, 5_000);
+            const reply = await transport.request(agentInboxSubject(receiver.did), bytes, { timeoutMs: 5_000 });
             const env = openEnvelope(reply, { now: clock.now() });
             expect(env).toMatchObject({ type: 'mandate.error', from: node, cap: 'mandate.node' });
             expect(env.to === undefined || /^did:key:z/.test(env.to)).toBe(true);

@@ -75,7 +75,9 @@ describe('a peer in another language (Python, written from docs/protocol.md v1.1
     (registry as MemoryCapabilityRegistry).putRaw('agents', peerDid.slice(8), new TextEncoder().encode(descriptor));
     expect((await registry.lookup(peerDid)).state).toBe('active');
     const request = python(['request', seed, quoter.did, '-', String(now), 'urgent']);
-    const reply = await transport.request(agentInboxSubject(quoter.did), new TextEncoder().encode(request), 5_000);
+    const reply = await transport.request(agentInboxSubject(quoter.did), new TextEncoder().encode(request), {
+      timeoutMs: 5_000,
+    });
     expect(rejections).toEqual([]);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.envelope).toMatchObject({

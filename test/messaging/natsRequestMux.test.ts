@@ -30,7 +30,7 @@ describe('NatsTransport request/reply through its own reply mux (real nats-serve
     });
     await b.flush();
     const got = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => a.request('mux.echo', text(String(i)), 5_000).then(str)),
+      Array.from({ length: 20 }, (_, i) => a.request('mux.echo', text(String(i)), { timeoutMs: 5_000 }).then(str)),
     );
     expect(got).toEqual(Array.from({ length: 20 }, (_, i) => `re:${i}`));
     expect(replies.every((r) => r.startsWith('_INBOX_mux_a.'))).toBe(true);
@@ -38,14 +38,14 @@ describe('NatsTransport request/reply through its own reply mux (real nats-serve
   });
 
   it('nats mux - no listener is a coded no-responders error, silence a coded timeout, and a late reply is ignored', async () => {
-    const none = await a.request('mux.nobody', text('x'), 5_000).catch((e: unknown) => e);
+    const none = await a.request('mux.nobody', text('x'), { timeoutMs: 5_000 }).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(RequestFailedError);
     expect((none as RequestFailedError).code).toBe(ErrorCode.MANDATE_ERR_TRANSPORT_NO_RESPONDERS);
 
     let late: (() => void) | undefined;
     b.subscribe('mux.slow', (m) => (late = () => b.publish(m.reply!, text('too late'))));
     await b.flush();
-    const slow = await a.request('mux.slow', text('x'), 100).catch((e: unknown) => e);
+    const slow = await a.request('mux.slow', text('x'), { timeoutMs: 100 }).catch((e: unknown) => e);
     expect(slow).toBeInstanceOf(RequestFailedError);
     expect((slow as RequestFailedError).code).toBe(ErrorCode.MANDATE_ERR_TRANSPORT_TIMEOUT);
     late!();
@@ -53,14 +53,14 @@ describe('NatsTransport request/reply through its own reply mux (real nats-serve
     // The late reply reaches nobody; the next request still gets its own answer.
     b.subscribe('mux.fast', (m) => b.publish(m.reply!, text('ok')));
     await b.flush();
-    expect(str(await a.request('mux.fast', text('x'), 5_000))).toBe('ok');
+    expect(str(await a.request('mux.fast', text('x'), { timeoutMs: 5_000 }))).toBe('ok');
   });
 
   it('nats mux - closing the connection fails the request still waiting with a coded error', async () => {
     const c = await NatsTransport.connect({ servers: ns.url, name: 'mux-c' });
     b.subscribe('mux.never', () => undefined);
     await b.flush();
-    const waiting = c.request('mux.never', text('x'), 30_000).catch((e: unknown) => e);
+    const waiting = c.request('mux.never', text('x'), { timeoutMs: 30_000 }).catch((e: unknown) => e);
     await c.flush();
     await c.close();
     const err = await waiting;

@@ -122,7 +122,7 @@ describe('NatsTransport + NATS KV registry (real nats-server with JetStream)', (
       if (i % 7 === 0) await Promise.resolve(); // an agent awaiting between sends: a microtask checkpoint
     }
     // A request after held publishes: they go out first.
-    expect(dec.decode(await a.request('order.req', enc('ping'), 5_000))).toBe('pong');
+    expect(dec.decode(await a.request('order.req', enc('ping'), { timeoutMs: 5_000 }))).toBe('pong');
     expected.push('order.req:ping');
     for (let i = 50; i < 60; i++) {
       a.publish('order.two', enc(String(i)));

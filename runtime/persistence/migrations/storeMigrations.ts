@@ -11,6 +11,7 @@ import { Migration20261201200001SolanaAttempts } from './Migration20261201200001
 import { Migration20261201210001X402Sales } from './Migration20261201210001X402Sales.ts';
 import { Migration2026120222401SupervisorLedgers } from './Migration2026120222401SupervisorLedgers.ts';
 import { Migration2026120222801X402SaleRecovery } from './Migration2026120222801X402SaleRecovery.ts';
+import { Migration20261202222201DecisionTraceId } from './Migration20261202222201DecisionTraceId.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261201210001X402Sales', class: Migration20261201210001X402Sales },
   { name: 'Migration2026120222401SupervisorLedgers', class: Migration2026120222401SupervisorLedgers },
   { name: 'Migration2026120222801X402SaleRecovery', class: Migration2026120222801X402SaleRecovery },
+  { name: 'Migration20261202222201DecisionTraceId', class: Migration20261202222201DecisionTraceId },
 ];
