@@ -2,23 +2,26 @@
  * The fiat rail: PSD2-style payment initiation with settlement lag. A payment is recorded
  * (write-ahead, with its end-to-end id) before the bank is called, stays `submitted` while the
  * bank settles, and a delay queue re-checks it until it is `settled`, `failed` or `returned`.
+ * Fenced (`fenced: true`), every write and every call to the bank is made under the call's placement
+ * lease token, so a node that lost the agent to another node initiates and records nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { parseUnits } from 'ethers';
 import { ErrorCode, isMandateError, type MandateError } from '../../kernel/index.ts';
 import { LimitConfigError } from '../limits/errors.ts';
 import type { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { KillSwitch } from '../wallets/TransactionSigner.ts';
 import { SigningHaltedError } from '../wallets/errors.ts';
 import { DelayQueue } from './DelayQueue.ts';
-import { BroadcastError, InvalidIntentError } from './errors.ts';
+import { parseBank, toMinor } from './fiatParsing.ts';
 import { IntentLedger } from './IntentLedger.ts';
-import { PaymentInitiationResponse, type PaymentInitiationApi } from './PaymentInitiationApi.ts';
+import { assertLease } from './leaseFence.ts';
+import type { PaymentInitiationApi, PaymentInitiationResponse } from './PaymentInitiationApi.ts';
 import type { PayeeVault } from './PayeeVault.ts';
 import { FiatIntentSchema, parseIntent, type FiatIntent } from './PaymentIntent.ts';
 import { FINAL_STATUSES, type PaymentReceipt, type PaymentStatus } from './PaymentReceipt.ts';
-import type { FiatRail } from './Rail.ts';
+import type { FiatRail, RailCall } from './Rail.ts';
 import type { RailSql } from './RailSql.ts';
+import { holdsLease, leaseCheck, type RefusalContext } from './recordRefusal.ts';
 
 /** Options of {@link OpenBankingRail}. */
 export interface OpenBankingRailOptions {
@@ -35,6 +38,13 @@ export interface OpenBankingRailOptions {
   /** How long to wait between status checks during settlement. Default 60 s. */
   readonly recheckAfterMs?: number;
   readonly dryRun?: boolean;
+  /**
+   * Several runtime nodes on one database: every call must carry the agent's current placement lease
+   * token (`fence`); it is checked against `mandate_fence` in the write-ahead transaction, with the
+   * limit reservation and before every initiation or status call to the bank, and a stale one is
+   * refused with `MANDATE_ERR_FENCE_STALE`. The database must be the runtime's. Give the limits `fenced` too.
+   */
+  readonly fenced?: boolean;
   readonly now?: () => Date;
   /** End-to-end id generator (UETR-style UUID v4 by default). */
   readonly newEndToEndId?: () => string;
@@ -59,7 +69,8 @@ const REFUSALS = new Set<ErrorCode>([
 export class OpenBankingRail implements FiatRail {
   readonly #o: OpenBankingRailOptions;
   readonly #ledger: IntentLedger;
-  readonly #queue = new DelayQueue<string>();
+  /** Settlement re-checks, each with the lease token of the call that scheduled it. */
+  readonly #queue = new DelayQueue<number | undefined>();
   readonly #now: () => Date;
   readonly #rail: string;
 
@@ -75,19 +86,29 @@ export class OpenBankingRail implements FiatRail {
     this.#rail = `fiat:${options.api.name}:${options.debtorIban}`;
   }
 
-  /** Initiates a credit transfer once; returns `submitted` (settling), a final status, or `would-have-sent` in dry-run. */
-  async sendFiat(input: unknown): Promise<PaymentReceipt> {
+  /**
+   * Initiates a credit transfer once; returns `submitted` (settling), a final status, or `would-have-sent`
+   * in dry-run. A fenced rail refuses a `fence` that is not the agent's current lease token with
+   * `MANDATE_ERR_FENCE_STALE` before it records anything or calls the bank.
+   */
+  async sendFiat(input: unknown, { fence }: RailCall = {}): Promise<PaymentReceipt> {
     const intent = parseIntent(FiatIntentSchema, input);
     const minor = toMinor(intent);
-    const entry = await this.#ledger.begin(intent, {
-      rail: this.#rail,
-      now: this.#now(),
-      receiptRail: this.#o.api.name,
+    const key = intent.idempotencyKey;
+    const lease = this.#lease(fence);
+    const entry = await this.#o.sql.transaction(async (tx) => {
+      await lease?.(tx, `the payment "${key}"`);
+      return this.#ledger.begin(intent, {
+        rail: this.#rail,
+        now: this.#now(),
+        receiptRail: this.#o.api.name,
+        lockIn: tx,
+      });
     });
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     if (entry.status === 'pending') {
       try {
-        await this.#prepare(intent, minor, entry.receipt);
+        await this.#prepare(intent, { minor, receipt: entry.receipt, fence });
       } catch (error) {
         if (isMandateError(error) && REFUSALS.has(error.code))
           return this.#finish(intent.idempotencyKey, 'failed', { code: error.code, message: error.message });
@@ -95,14 +116,18 @@ export class OpenBankingRail implements FiatRail {
       }
       if (this.#o.dryRun) return (await this.#ledger.get(intent.idempotencyKey))!.receipt;
     }
-    return this.#initiate(intent.idempotencyKey);
+    return this.#initiate(key, fence);
   }
 
-  /** Checks every payment whose settlement re-check is due; returns the receipts that changed to final. */
+  /**
+   * Checks every payment whose settlement re-check is due; returns the receipts that changed to final. A
+   * fenced rail drops a re-check whose lease was taken over: the agent's new owner re-queues it in `recover`.
+   */
   async processDue(): Promise<PaymentReceipt[]> {
     const finished: PaymentReceipt[] = [];
-    for (const { id } of this.#queue.takeDue(this.#now().getTime())) {
-      const receipt = await this.#check(id);
+    for (const { id, value: fence } of this.#queue.takeDue(this.#now().getTime())) {
+      if (!(await holdsLease(this.#o.sql, this.#lease(fence)))) continue;
+      const receipt = await this.#check(id, fence);
       if (FINAL_STATUSES.has(receipt.status)) finished.push(receipt);
     }
     return finished;
@@ -113,17 +138,27 @@ export class OpenBankingRail implements FiatRail {
     return this.#queue.nextDueAt();
   }
 
-  /** After a restart: re-initiates recorded payments (same end-to-end id) and re-queues settling ones. */
-  async recover(): Promise<PaymentReceipt[]> {
+  /**
+   * After a restart or a takeover: re-initiates recorded payments (same end-to-end id) and re-queues
+   * settling ones. A fenced rail recovers only under the agent's current lease (`fence`); elsewhere it
+   * does nothing and returns no receipt.
+   */
+  async recover({ fence }: RailCall = {}): Promise<PaymentReceipt[]> {
+    if (!(await holdsLease(this.#o.sql, this.#lease(fence)))) return [];
     const out: PaymentReceipt[] = [];
     for (const key of await this.#ledger.openKeys(this.#rail)) {
       const entry = (await this.#ledger.get(key))!;
-      out.push(entry.status === 'pending' ? await this.sendFiat(entry.intent) : await this.#initiate(key));
+      out.push(
+        entry.status === 'pending' ? await this.sendFiat(entry.intent, { fence }) : await this.#initiate(key, fence),
+      );
     }
     return out;
   }
 
-  async #prepare(intent: FiatIntent, minor: bigint, receipt: PaymentReceipt): Promise<void> {
+  async #prepare(
+    intent: FiatIntent,
+    { minor, receipt, fence }: { minor: bigint; receipt: PaymentReceipt; fence: number | undefined },
+  ): Promise<void> {
     const request = {
       idempotencyKey: intent.idempotencyKey,
       agentId: intent.agentId,
@@ -132,6 +167,7 @@ export class OpenBankingRail implements FiatRail {
       counterparty: intent.creditor.iban,
       amountNative: minor,
       amountReference: (await this.#o.toReference?.(intent.currency, minor)) ?? 0n,
+      fence,
     };
     await this.#haltIfKilled();
     if (this.#o.dryRun) await this.#o.limits?.check(request);
@@ -148,7 +184,11 @@ export class OpenBankingRail implements FiatRail {
           details: { dryRun: true },
         }
       : { ...receipt, reference: e2e, attempts: [e2e] };
-    await this.#ledger.update(intent.idempotencyKey, { status, receipt: next, now });
+    const lease = this.#lease(fence);
+    await this.#o.sql.transaction(async (tx) => {
+      await lease?.(tx, `the end-to-end id of payment "${intent.idempotencyKey}"`);
+      await this.#ledger.update(intent.idempotencyKey, { status, receipt: next, now }, tx);
+    });
   }
 
   async #haltIfKilled(): Promise<void> {
@@ -161,16 +201,18 @@ export class OpenBankingRail implements FiatRail {
     }
   }
 
-  async #initiate(key: string): Promise<PaymentReceipt> {
+  async #initiate(key: string, fence: number | undefined): Promise<PaymentReceipt> {
     const entry = (await this.#ledger.get(key))!;
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
-    if (entry.status === 'submitted') return this.#check(key);
+    if (entry.status === 'submitted') return this.#check(key, fence);
     const intent = entry.intent as FiatIntent;
     try {
       await this.#haltIfKilled();
     } catch (error) {
       return this.#finish(key, 'failed', { code: (error as MandateError).code, message: (error as Error).message });
     }
+    // A node whose lease was taken over sends nothing to the bank: its successor initiates the same end-to-end id.
+    await leaseCheck(this.#fencing(fence), `the initiation of payment "${key}"`)?.();
     const raw = await this.#o.api.initiate({
       endToEndId: entry.receipt.reference!,
       debtorIban: this.#o.debtorIban,
@@ -179,18 +221,19 @@ export class OpenBankingRail implements FiatRail {
       currency: intent.currency,
       ...(intent.reference === undefined ? {} : { remittance: intent.reference }),
     });
-    return this.#apply(key, parseBank(raw, this.#o.api.name));
+    return this.#apply(key, parseBank(raw, this.#o.api.name), fence);
   }
 
-  async #check(key: string): Promise<PaymentReceipt> {
+  async #check(key: string, fence: number | undefined): Promise<PaymentReceipt> {
     const entry = (await this.#ledger.get(key))!;
     if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
     const paymentId = entry.receipt.details['paymentId'];
-    if (typeof paymentId !== 'string') return this.#initiate(key);
-    return this.#apply(key, parseBank(await this.#o.api.status(paymentId), this.#o.api.name));
+    if (typeof paymentId !== 'string') return this.#initiate(key, fence);
+    await leaseCheck(this.#fencing(fence), `the settlement check of payment "${key}"`)?.();
+    return this.#apply(key, parseBank(await this.#o.api.status(paymentId), this.#o.api.name), fence);
   }
 
-  async #apply(key: string, bank: PaymentInitiationResponse): Promise<PaymentReceipt> {
+  async #apply(key: string, bank: PaymentInitiationResponse, fence: number | undefined): Promise<PaymentReceipt> {
     const entry = (await this.#ledger.get(key))!;
     const now = this.#now();
     const final = FINAL_BY_BANK[bank.status];
@@ -215,7 +258,7 @@ export class OpenBankingRail implements FiatRail {
     }
     const receipt: PaymentReceipt = { ...base, status: 'submitted' };
     await this.#ledger.update(key, { status: 'submitted', receipt, now });
-    this.#queue.schedule(key, key, now.getTime() + (this.#o.recheckAfterMs ?? 60_000));
+    this.#queue.schedule(key, fence, now.getTime() + (this.#o.recheckAfterMs ?? 60_000));
     return receipt;
   }
 
@@ -228,30 +271,14 @@ export class OpenBankingRail implements FiatRail {
     else await this.#o.limits?.release(key);
     return receipt;
   }
-}
 
-function toMinor(intent: FiatIntent): bigint {
-  try {
-    const minor = parseUnits(intent.amount, 2);
-    if (minor === 0n) throw new Error('zero');
-    return minor;
-  } catch (cause) {
-    throw new InvalidIntentError(
-      `amount "${intent.amount}" ${intent.currency} is zero or has more than 2 decimals; send a positive amount in cents precision`,
-      { cause },
-    );
+  /** The call's lease check of a fenced rail (undefined unless `fenced`). */
+  #lease(fence: number | undefined): RefusalContext['lease'] {
+    const agentId = this.#o.agentId;
+    return this.#o.fenced === true ? (tx, what) => assertLease(tx, { agentId, token: fence }, what) : undefined;
   }
-}
 
-function parseBank(raw: unknown, bank: string): PaymentInitiationResponse {
-  const parsed = PaymentInitiationResponse.safeParse(raw);
-  if (!parsed.success) {
-    throw new BroadcastError(
-      `bank "${bank}" answered with an unexpected body (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); the payment stays recorded and is re-checked`,
-      {
-        details: { bank },
-      },
-    );
+  #fencing(fence: number | undefined) {
+    return { sql: this.#o.sql, lease: this.#lease(fence) };
   }
-  return parsed.data;
 }

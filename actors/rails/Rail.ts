@@ -7,7 +7,7 @@ import type { PaymentReceipt } from './PaymentReceipt.ts';
 
 /**
  * How a call is made: `fence` is the fencing token of the placement lease the calling node holds the
- * paying agent under. A fenced rail (the EVM rail with `fenced: true`) refuses a token that is not the
+ * paying agent under. A fenced rail (EVM, Solana or Open Banking with `fenced: true`) refuses a token that is not the
  * agent's current one with `MANDATE_ERR_FENCE_STALE`; a rail that keeps no lease state ignores it.
  */
 export interface RailCall {

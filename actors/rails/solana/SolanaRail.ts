@@ -10,17 +10,23 @@
  * transaction id). After a crash {@link SolanaRail.recover} rebroadcasts the stored bytes and
  * reconciles; a payment is signed again only once its earlier signatures are provably expired
  * and not landed (see `reconcileSolanaPayment`).
+ *
+ * Fenced (`fenced: true`, several runtime nodes): every write-ahead transaction, limit reservation,
+ * (re-)signature and broadcast first checks the call's placement lease token (`fence`) against
+ * `mandate_fence`, so a node whose lease on the agent was taken over records, signs and sends nothing.
  */
-import type { MandateError } from '../../../kernel/index.ts';
 import { LimitConfigError } from '../../limits/errors.ts';
 import type { ReservationRequest } from '../../limits/SpendingLimits.ts';
 import { IntentNotFoundError, UnsupportedIntentError } from '../errors.ts';
 import { refusalOf } from '../evmTransaction.ts';
 import { IntentLedger } from '../IntentLedger.ts';
+import { assertLease } from '../leaseFence.ts';
 import { parseIntent, type CryptoIntent } from '../PaymentIntent.ts';
 import { FINAL_STATUSES, type PaymentReceipt } from '../PaymentReceipt.ts';
 import type { CryptoRail, RailCall } from '../Rail.ts';
 import type { RailSql } from '../RailSql.ts';
+import { holdsLease, leaseCheck, recordRefusal, type RefusalContext } from '../recordRefusal.ts';
+import { dryRunSolanaPayment, type SplPayment } from './dryRunSolanaPayment.ts';
 import { reconcileSolanaPayment } from './reconcileSolanaPayment.ts';
 import { SolanaAttemptStore } from './SolanaAttemptStore.ts';
 import { SolanaCryptoIntentSchema, type SolanaRailOptions, type SplAsset } from './SolanaRailOptions.ts';
@@ -30,14 +36,6 @@ import { planTransfer, preflightTransfer, signTransfer, type BlockhashLifetime }
 export type { SolanaRailOptions, SplAsset, SolanaFinality } from './SolanaRailOptions.ts';
 
 /** The Solana payment rail for one cluster and one paying wallet. */
-
-/** What one SPL payment moves: the asset, its amount in base units, and the limit reservation it needs. */
-interface SplPayment {
-  asset: SplAsset;
-  amount: bigint;
-  request: ReservationRequest | undefined;
-}
-
 export class SolanaRail implements CryptoRail {
   /** Ledger name: `solana:<first 8 characters of the cluster>:<payer>`. */
   readonly name: string;
@@ -69,10 +67,12 @@ export class SolanaRail implements CryptoRail {
   /**
    * Pays `input` (a crypto intent with a Solana `to` and `chain: "solana:<cluster>"`) exactly once.
    * With `wait: false` it returns once the transfer is sent; otherwise once it reached the rail's
-   * commitment or `maxWaitMs` passed (`submitted`). Not fenced yet: a placement lease token (`fence`) is
-   * accepted and ignored, so run Solana-paying agents on one node (README, "Several nodes").
+   * commitment or `maxWaitMs` passed (`submitted`). A fenced rail refuses a `fence` that is not the
+   * agent's current lease token with `MANDATE_ERR_FENCE_STALE`, before anything is written or signed.
    */
   async sendCrypto(input: unknown, options: { wait?: boolean } & RailCall = {}): Promise<PaymentReceipt> {
+    const { fence } = options;
+    const lease = this.#lease(fence);
     const intent = parseIntent(SolanaCryptoIntentSchema, input) as CryptoIntent;
     if (intent.chain !== this.chain)
       throw new UnsupportedIntentError(
@@ -81,20 +81,26 @@ export class SolanaRail implements CryptoRail {
     const asset = this.#asset(intent.asset);
     const amount = splBaseUnits(intent, asset);
     if (this.#o.dryRun === true)
-      return this.#dryRun(intent, { asset, amount, request: await this.#request(intent, amount) });
+      return dryRunSolanaPayment(
+        { options: this.#o, refusals: this.#refusals(lease), chain: this.chain, lifetime: () => this.#lifetime() },
+        intent,
+        { asset, amount, request: await this.#request(intent, amount, fence) },
+      );
+    // Reading first (no write) lets repeats skip the RPC round trips; the write-ahead transaction is fenced.
     const known = await this.#ledger.find(intent);
     if (known !== undefined && FINAL_STATUSES.has(known.receipt.status)) return known.receipt;
     if (known === undefined || known.status === 'pending') {
-      const request = await this.#request(intent, amount);
-      const refused = await refusalOf(() => this.#signAndStore(intent, { asset, amount, request }));
+      const request = await this.#request(intent, amount, fence);
+      const refused = await refusalOf(() => this.#signAndStore(intent, { asset, amount, request }, lease));
       if (refused !== undefined) {
         // Nothing of the refused attempt was committed; record the intent as failed (unless another process paid it meanwhile).
-        const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail: this.chain });
-        if (entry.status === 'pending') return this.#fail(intent.idempotencyKey, refused);
+        const record = { intent, receiptRail: this.chain };
+        const failed = await recordRefusal(this.#refusals(lease), intent.idempotencyKey, { error: refused, record });
+        if (failed !== undefined) return failed;
       }
     }
-    if (options.wait === false) return this.reconcile(intent.idempotencyKey);
-    return this.waitForFinal(intent.idempotencyKey);
+    if (options.wait === false) return this.reconcile(intent.idempotencyKey, { fence });
+    return this.waitForFinal(intent.idempotencyKey, { fence });
   }
 
   /** The current receipt of a payment. */
@@ -106,7 +112,8 @@ export class SolanaRail implements CryptoRail {
   }
 
   /** One observation step: signature statuses, rebroadcast of stored bytes, re-signing after provable expiry. */
-  async reconcile(key: string): Promise<PaymentReceipt> {
+  async reconcile(key: string, { fence }: RailCall = {}): Promise<PaymentReceipt> {
+    const lease = this.#lease(fence);
     return reconcileSolanaPayment(key, {
       ledger: this.#ledger,
       attempts: this.#attempts,
@@ -115,66 +122,65 @@ export class SolanaRail implements CryptoRail {
       sql: this.#o.sql,
       limits: this.#o.limits,
       now: this.#now,
-      resign: (k, dead) => this.#resign(k, dead),
+      assertLease: leaseCheck({ sql: this.#o.sql, lease }, `the broadcast of payment "${key}"`),
+      resign: (k, dead) => this.#resign(k, dead, lease),
     });
   }
 
   /** Reconciles until final or `maxWaitMs` passed. */
-  async waitForFinal(key: string): Promise<PaymentReceipt> {
+  async waitForFinal(key: string, call: RailCall = {}): Promise<PaymentReceipt> {
     const deadline = this.#now().getTime() + (this.#o.maxWaitMs ?? 120_000);
     for (;;) {
-      const receipt = await this.reconcile(key);
+      const receipt = await this.reconcile(key, call);
       if (FINAL_STATUSES.has(receipt.status) || this.#now().getTime() >= deadline) return receipt;
       await this.#sleep(this.#o.pollIntervalMs ?? 400);
     }
   }
 
-  /** Crash recovery: continues intents recorded but never signed, rebroadcasts and reconciles the rest. Call once at start-up. */
-  async recover(): Promise<PaymentReceipt[]> {
+  /**
+   * Crash recovery: continues intents recorded but never signed, rebroadcasts and reconciles the rest.
+   * Call once at start-up. A fenced rail recovers only under the agent's current lease (`fence`); on a
+   * node that does not hold it, it does nothing and returns no receipt (the owner continues them).
+   */
+  async recover({ fence }: RailCall = {}): Promise<PaymentReceipt[]> {
+    if (!(await holdsLease(this.#o.sql, this.#lease(fence)))) return [];
     const receipts: PaymentReceipt[] = [];
     for (const key of await this.#ledger.openKeys(this.name)) {
       const entry = (await this.#ledger.get(key))!;
       receipts.push(
-        entry.status === 'pending' ? await this.sendCrypto(entry.intent, { wait: false }) : await this.reconcile(key),
+        entry.status === 'pending'
+          ? await this.sendCrypto(entry.intent, { wait: false, fence })
+          : await this.reconcile(key, { fence }),
       );
     }
     return receipts;
   }
 
-  async #request(intent: CryptoIntent, amount: bigint): Promise<ReservationRequest | undefined> {
+  async #request(
+    intent: CryptoIntent,
+    amount: bigint,
+    fence: number | undefined,
+  ): Promise<ReservationRequest | undefined> {
     if (this.#o.limits === undefined) return undefined;
     const { idempotencyKey, agentId, supervisorIds, asset, to } = intent;
     const amountReference = (await this.#o.toReference?.(asset, amount)) ?? 0n;
-    return { idempotencyKey, agentId, supervisorIds, asset, counterparty: to, amountNative: amount, amountReference };
+    return {
+      idempotencyKey,
+      agentId,
+      supervisorIds,
+      asset,
+      counterparty: to,
+      amountNative: amount,
+      amountReference,
+      fence,
+    };
   }
 
-  /** Dry run: every check and the signature (so the would-be signature is real); nothing stored on chain, nothing sent. */
-  async #dryRun(intent: CryptoIntent, { asset, amount, request }: SplPayment): Promise<PaymentReceipt> {
-    const entry = await this.#ledger.begin(intent, { rail: this.name, now: this.#now(), receiptRail: this.chain });
-    if (FINAL_STATUSES.has(entry.receipt.status)) return entry.receipt;
-    const refused = await refusalOf(async () => {
-      if (request !== undefined) await this.#o.limits!.check(request);
-      const plan = await planTransfer({ owner: this.#o.signer.address, to: intent.to, asset, amount });
-      const lifetime = await this.#lifetime();
-      const pre = await preflightTransfer({ rpc: this.#o.rpc, signer: this.#o.signer }, plan, lifetime);
-      const context = { lifetime, killSwitch: this.#o.killSwitch, agentId: this.#o.agentId };
-      const { signature } = await signTransfer(this.#o.signer, plan, context);
-      const now = this.#now();
-      const details = { from: this.address, feeLamports: pre.feeLamports.toString(), dryRun: true };
-      const receipt: PaymentReceipt = {
-        ...entry.receipt,
-        status: 'would-have-sent',
-        reference: signature,
-        attempts: [signature],
-        finalizedAt: now.toISOString(),
-        details,
-      };
-      await this.#ledger.update(intent.idempotencyKey, { status: 'would-have-sent', receipt: receipt, now: now });
-    });
-    return refused === undefined ? this.receipt(intent.idempotencyKey) : this.#fail(intent.idempotencyKey, refused);
-  }
-
-  async #signAndStore(intent: CryptoIntent, { asset, amount, request }: SplPayment): Promise<void> {
+  async #signAndStore(
+    intent: CryptoIntent,
+    { asset, amount, request }: SplPayment,
+    lease: RefusalContext['lease'],
+  ): Promise<void> {
     const limits = this.#o.limits;
     const plan = await planTransfer({ owner: this.#o.signer.address, to: intent.to, asset, amount });
     const lifetime = await this.#lifetime();
@@ -183,6 +189,8 @@ export class SolanaRail implements CryptoRail {
     // Limits in another database reserve in their own commit first (released again if the intent fails).
     if (request !== undefined && !shared) await limits!.reserve(request);
     await this.#o.sql.transaction(async (tx) => {
+      // Fenced first: a stale owner records nothing, reserves nothing and never reaches the signer.
+      await lease?.(tx, `the payment "${intent.idempotencyKey}"`);
       const entry = await this.#ledger.begin(intent, {
         rail: this.name,
         now: this.#now(),
@@ -244,7 +252,7 @@ export class SolanaRail implements CryptoRail {
   }
 
   /** Signs the payment again with a fresh blockhash, if `dead` is still its latest attempt. */
-  async #resign(key: string, dead: string): Promise<void> {
+  async #resign(key: string, dead: string, lease: RefusalContext['lease']): Promise<void> {
     const entry = (await this.#ledger.get(key))!;
     const intent = entry.intent as CryptoIntent;
     const asset = this.#asset(intent.asset);
@@ -256,6 +264,7 @@ export class SolanaRail implements CryptoRail {
     });
     const lifetime = await this.#lifetime();
     await this.#o.sql.transaction(async (tx) => {
+      await lease?.(tx, `a new signature of payment "${key}"`);
       const locked = (await this.#ledger.get(key, tx, true))!;
       const latest = (await this.#attempts.forKey(key, tx)).at(-1);
       if (FINAL_STATUSES.has(locked.receipt.status) || latest?.signature !== dead) return;
@@ -278,9 +287,13 @@ export class SolanaRail implements CryptoRail {
     return asset;
   }
 
-  async #fail(key: string, error: MandateError): Promise<PaymentReceipt> {
-    const receipt = await this.#ledger.fail(key, { error, now: this.#now() });
-    await this.#o.limits?.release(key);
-    return receipt;
+  /** The call's lease check of a fenced rail (undefined unless `fenced`). */
+  #lease(fence: number | undefined): RefusalContext['lease'] {
+    const agentId = this.#o.agentId;
+    return this.#o.fenced === true ? (tx, what) => assertLease(tx, { agentId, token: fence }, what) : undefined;
+  }
+
+  #refusals(lease: RefusalContext['lease']): RefusalContext {
+    return { sql: this.#o.sql, ledger: this.#ledger, limits: this.#o.limits, rail: this.name, now: this.#now, lease };
   }
 }

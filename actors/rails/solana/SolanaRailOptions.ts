@@ -41,6 +41,14 @@ export interface SolanaRailOptions {
   /** `sendCrypto` stops waiting after this and returns a `submitted` receipt. Default 120 s. */
   readonly maxWaitMs?: number;
   readonly pollIntervalMs?: number;
+  /**
+   * Several runtime nodes on one database: every call must carry the agent's current placement lease
+   * token (`fence`), checked against `mandate_fence` in the write-ahead transaction, before each
+   * (re-)signature and before each broadcast; a stale one is refused with `MANDATE_ERR_FENCE_STALE` and
+   * nothing is written, signed or sent. The database must be the runtime's (where `mandate_fence`
+   * lives). Give the limits `fenced` too.
+   */
+  readonly fenced?: boolean;
   /** Every step except storing and sending; receipts say `would-have-sent` with the would-be signature. */
   readonly dryRun?: boolean;
   readonly now?: () => Date;

@@ -29,6 +29,8 @@ export interface SolanaReconcileContext {
   readonly sql: RailSql;
   readonly limits: SpendingLimits | undefined;
   readonly now: () => Date;
+  /** Fenced rails: throws `MANDATE_ERR_FENCE_STALE` unless the call's lease is current (before anything is sent or written). */
+  readonly assertLease?: (() => Promise<void>) | undefined;
   /**
    * Signs the payment again with a fresh blockhash, unless another process already did: `dead` is
    * the latest attempt found provably dead (all earlier ones are too).
@@ -47,6 +49,8 @@ export async function reconcileSolanaPayment(key: string, ctx: SolanaReconcileCo
   if (entry === undefined)
     throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
   if (FINAL_STATUSES.has(entry.receipt.status) || entry.status === 'pending') return entry.receipt;
+  // A node whose lease was taken over sends nothing: its successor reconciles the same stored bytes.
+  await ctx.assertLease?.();
   const attempts = await ctx.attempts.forKey(key);
   if (attempts.length === 0) return entry.receipt;
   // Order matters: the height first, then the statuses (a signature that lands in between is seen).

@@ -29,6 +29,8 @@ export async function openBankRail(
     killSwitch: runtime.railKillSwitch(),
     agentId: 'payables',
     recheckAfterMs: 10_000,
+    // Several nodes (MANDATE_PLACEMENT=on): every write and bank call carries the agent's lease token.
+    fenced: true,
     now: () => new Date(runtime.clock.now()),
   });
   // Payments in flight before a restart are picked up again; settlements are checked as they fall due.
