@@ -49,7 +49,8 @@ export class SimDisk {
     this.decisions.set(record.id, copy(record));
   }
 
-  saveApproval(record: ApprovalRecord): void {
+  saveApproval(record: ApprovalRecord, audit?: AuditInput): void {
+    if (audit !== undefined) this.appendAudit(audit); // one transaction: the audit refused, nothing changes
     this.approvals.set(record.id, copy(record));
   }
 

@@ -55,8 +55,8 @@ export class SimStore implements RuntimeStore {
     return this.#io.call('store.getDecision', () => copy(this.#disk.decisions.get(id)));
   }
 
-  saveApproval(record: Parameters<RuntimeStore['saveApproval']>[0]): Promise<void> {
-    return this.#io.call('store.saveApproval', () => this.#disk.saveApproval(record));
+  saveApproval(...args: Parameters<RuntimeStore['saveApproval']>): Promise<void> {
+    return this.#io.call('store.saveApproval', () => this.#disk.saveApproval(...args));
   }
 
   listApprovals(status?: Parameters<RuntimeStore['listApprovals']>[0]): ReturnType<RuntimeStore['listApprovals']> {

@@ -41,8 +41,11 @@ export interface Entry {
   record: ApprovalRecord;
   proposal: Proposal | undefined;
   actor: Actor<ApprovalMachine>;
+  /** The decision being stored (write-ahead); set from the moment it is decided until it is applied. */
   finishing: Promise<ApprovalRecord> | undefined;
   delivered: boolean;
+  /** The answers being stored, one after another: each is audited before the next is looked at. */
+  answering: Promise<unknown>;
 }
 
 /** A 65-byte signature as the approve API takes it. */
@@ -60,4 +63,9 @@ export function machineInput(record: ApprovalRecord, timeoutMs: number, requirem
     approvers: requirement.approvers ?? [],
     timeoutMs,
   };
+}
+
+/** A new entry for `record`, nothing being stored or answered yet. */
+export function newEntry(record: ApprovalRecord, proposal: Proposal | undefined, actor: Actor<ApprovalMachine>): Entry {
+  return { record, proposal, actor, finishing: undefined, delivered: false, answering: Promise.resolve() };
 }

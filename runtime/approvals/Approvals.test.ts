@@ -52,9 +52,11 @@ function setup(
   const published: ApprovalRecord[] = [];
   const audited: AuditInput[] = [];
   const store = {
-    saveApproval: async (r: ApprovalRecord) => {
+    // One transaction: the record and the entry recording it are kept together or not at all.
+    saveApproval: async (r: ApprovalRecord, entry?: AuditInput) => {
       await beforeSave(r);
       saved.push(r);
+      if (entry !== undefined) audited.push(entry);
     },
   };
   const approvals = new Approvals({

@@ -1,20 +1,22 @@
 import { createActor } from 'xstate';
 import type { PolicyResult, Proposal } from '../../actors/index.ts';
-import { approvalMachine, grantCompletes, type ApprovalOutcome, type Principal } from '../../machines/index.ts';
-import { ErrorCode, type Clock } from '../../kernel/index.ts';
+import { approvalMachine, grantCompletes } from '../../machines/index.ts';
+import type { Principal } from '../../machines/index.ts';
+import type { Clock } from '../../kernel/index.ts';
 import { checkInput, principalSchema, reasonSchema } from '../control/checkInput.ts';
 import { KillSwitchEngagedError, NotFoundError, StateConflictError } from '../errors.ts';
 import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { RetractedItem } from '../control/Retraction.ts';
-import { deliverOutcome, GOVERNANCE } from './deliverOutcome.ts';
+import { GOVERNANCE } from './deliverOutcome.ts';
 import type { ApprovalAnswerInput, ApprovalOpening, Entry, Tracking } from './ApprovalEntry.ts';
-import { machineInput } from './ApprovalEntry.ts';
-import { checkAnswerable, checkAnswerInput, checkFourEyes } from './checkAnswerable.ts';
-import { decidedRecord, recordDecision } from './recordDecision.ts';
+import { machineInput, newEntry } from './ApprovalEntry.ts';
+import { checkAnswerable, checkAnswerInput, checkApprover, checkFourEyes } from './checkAnswerable.ts';
+import { requestRecord, requestedEntry } from './requestRecord.ts';
+import { commitApproval, countedEntry, decidedRecord } from './recordDecision.ts';
 import { retractProposals } from './retractProposals.ts';
-import { paymentFields } from './paymentFields.ts';
+import { ApprovalCommits } from './ApprovalCommits.ts';
 import { knownRequest } from './knownRequest.ts';
 import { knownReview, REVIEW_TTL_MS, reviewAudit, reviewRecord, type ReviewItem } from './reviewItem.ts';
 import {
@@ -58,8 +60,11 @@ export class Approvals {
   readonly #deps: ApprovalsDeps;
   readonly #entries = new Map<string, Entry>();
 
+  readonly #commits: ApprovalCommits;
+
   constructor(deps: ApprovalsDeps) {
     this.#deps = deps;
+    this.#commits = new ApprovalCommits(deps);
   }
 
   /** Opens a request for `proposal`; it is persisted, published and audited before this resolves. */
@@ -67,40 +72,16 @@ export class Approvals {
     const known = await knownRequest(this.#entries.get(`apr-${proposal.decision.id}`), proposal);
     if (known !== undefined) return known;
     const now = this.#deps.clock.now();
-    let record: ApprovalRecord = {
-      id: `apr-${proposal.decision.id}`,
-      agentId: proposal.agentId,
-      decisionId: proposal.decision.id,
-      action: proposal.action as unknown as Record<string, unknown>,
-      reason,
-      status: 'pending',
-      requestedAt: now,
-      expiresAt: now + timeoutMs,
-    };
-    const request = await openSignatureRequest(host, record, {
-      live: this.#deps.live(host),
-      required: requirement.required,
-    });
+    let record = requestRecord(proposal, { reason, now, timeoutMs });
+    const live = this.#deps.live(host);
+    const request = await openSignatureRequest(host, record, { live, required: requirement.required });
     record = withRequirement(record, requirement, request);
-    // Durable before anyone can answer it: a grant that raced a still-unwritten pending record was
-    // overwritten by it (found by the simulator, seed 35: paid, yet the store said "pending").
-    await this.#deps.store?.saveApproval(record);
+    // Durable, with its audit entry, before anyone can answer it: a grant that raced a still-unwritten
+    // pending record was overwritten by it (found by the simulator, seed 35: paid, yet the store said "pending").
+    await commitApproval(this.#deps, record, requestedEntry(host, record));
     this.#track(record, { proposal, timeoutMs, requirement: requirementOf(record) });
     this.#deps.publish(record);
     if (request !== undefined) notifySigners(record, request, (a) => this.#deps.alert(a));
-    await this.#deps.audit({
-      who: { kind: 'agent', id: host.identity.did },
-      action: 'approval.requested',
-      subject: record.id,
-      where: host.def.group,
-      why: reason,
-      data: {
-        agentId: host.id,
-        action: proposal.action,
-        ...paymentFields(proposal.action as unknown as Record<string, unknown>),
-      },
-      at: now,
-    });
     return record;
   }
 
@@ -109,10 +90,9 @@ export class Approvals {
     const known = knownReview(this.list(), host.id, item.decision.id);
     if (known !== undefined) return known;
     const record = reviewRecord(host, item, this.#deps.clock.now());
-    await this.#deps.store?.saveApproval(record);
+    await commitApproval(this.#deps, record, reviewAudit(host, record, item));
     this.#track(record, { proposal: undefined, timeoutMs: REVIEW_TTL_MS, requirement: {} });
     this.#deps.publish(record);
-    await this.#deps.audit(reviewAudit(host, record, item));
     return record;
   }
 
@@ -122,7 +102,7 @@ export class Approvals {
       // Kept (its machine never started) so that a re-proposal of its decision is handed this answer.
       if (!this.#entries.has(record.id)) {
         const actor = createActor(approvalMachine, { input: machineInput(record, 0, requirementOf(record)) });
-        this.#entries.set(record.id, { record, proposal: undefined, actor, finishing: undefined, delivered: false });
+        this.#entries.set(record.id, newEntry(record, undefined, actor));
       }
       return;
     }
@@ -153,66 +133,72 @@ export class Approvals {
 
   /** How many requests are open. */
   get pending(): number {
-    return this.list('pending').length;
+    let n = 0;
+    for (const e of this.#entries.values()) if (e.record.status === 'pending') n++;
+    return n;
   }
 
   /**
    * Grants a request. The agent must still be waiting for it (or about to); the budget is
    * reserved again before the completing grant (it may have been used while the request waited),
-   * and a request whose budget is gone is rejected by governance instead.
+   * and a request whose budget is gone is rejected by governance instead. Write-ahead: the grant
+   * (a quorum's grant counted, or the decision) is stored with its audit entry before it counts.
    */
   async approve(id: string, by: Principal, answer: string | ApprovalAnswerInput = {}): Promise<ApprovalRecord> {
     const { reason, signature } = typeof answer === 'string' ? { reason: answer, signature: undefined } : answer;
     checkAnswerInput(by, reason, signature);
-    const entry = this.#open(id);
-    const host = this.#deps.agent(entry.record.agentId);
-    if (host === undefined) throw new NotFoundError('agent', entry.record.agentId);
-    const context = entry.actor.getSnapshot().context;
-    // A review item is about an action already taken: nobody waits for it and it reserves nothing.
-    const review = entry.record.kind === 'review';
-    if (!review) checkAnswerable({ record: entry.record, context, host, by });
-    checkFourEyes(entry.record, host, by);
-    if (entry.record.signatures !== undefined) {
-      if (this.#deps.killed(host)) throw new KillSwitchEngagedError(host.id);
-      entry.record = await addSignature({
-        scheme: host.def.act?.signatures,
-        record: entry.record,
-        by,
-        signature,
-        at: this.#deps.clock.now(),
-      });
-      // The signature is kept before it counts: a restart still has every signature collected.
-      await this.#deps.store?.saveApproval(entry.record);
-    }
-    if (!review && grantCompletes(context, by)) {
-      const reserved = this.#deps.reserve(entry.proposal ?? this.#deps.proposalOf(host), `approved by ${by.id}`);
-      if (reserved.status !== 'approved') return this.reject(id, GOVERNANCE, reserved.reason);
-    }
-    const at = this.#deps.clock.now();
-    entry.actor.send(
-      reason === undefined ? { type: 'approval.grant', by, at } : { type: 'approval.grant', by, at, reason },
-    );
-    if (entry.finishing !== undefined) return entry.finishing;
-    // One grant of a quorum: counted by the machine, recorded in the trail; the request stays open.
-    await this.#deps.audit({
-      who: by,
-      action: 'approval.grant.counted',
-      subject: id,
-      where: host.def.group,
-      why: reason ?? 'approved',
-      data: { agentId: host.id, grants: entry.actor.getSnapshot().context.grants.length },
-      at,
+    return this.#answer(id, async (entry) => {
+      const host = this.#deps.agent(entry.record.agentId);
+      if (host === undefined) throw new NotFoundError('agent', entry.record.agentId);
+      const context = entry.actor.getSnapshot().context;
+      // A review item is about an action already taken: nobody waits for it and it reserves nothing.
+      const review = entry.record.kind === 'review';
+      if (!review) checkAnswerable({ record: entry.record, context, host, by });
+      checkFourEyes(entry.record, host, by);
+      let record = entry.record;
+      if (record.signatures !== undefined) {
+        if (this.#deps.killed(host)) throw new KillSwitchEngagedError(host.id);
+        const scheme = host.def.act?.signatures;
+        record = await addSignature({ scheme, record, by, signature, at: this.#deps.clock.now() });
+      }
+      const at = this.#deps.clock.now();
+      const given = reason === undefined ? { by, at } : { by, at, reason };
+      if (grantCompletes(context, by)) {
+        const reserved = review
+          ? undefined
+          : this.#deps.reserve(entry.proposal ?? this.#deps.proposalOf(host), `approved by ${by.id}`);
+        if (reserved !== undefined && reserved.status !== 'approved')
+          return this.#commits.cancel(entry, { by: GOVERNANCE, at, reason: reserved.reason });
+        const outcome = { status: 'approved' as const, answer: given, grants: [...context.grants, given] };
+        return this.#commits.decide(entry, decidedRecord(record, outcome, at), { type: 'approval.grant', ...given });
+      }
+      // One grant of a quorum: stored (with its signature) and audited, then counted; the request stays open.
+      const where = host.def.group;
+      await commitApproval(
+        this.#deps,
+        record,
+        countedEntry(record, { ...given, where, grants: context.grants.length + 1 }),
+      );
+      entry.record = record;
+      entry.actor.send({ type: 'approval.grant', ...given });
+      return entry.record;
     });
-    return entry.record;
   }
 
-  /** Rejects a request; any admitted approver's rejection ends it. */
+  /** Rejects a request; any admitted approver's rejection ends it, once stored with its audit entry. */
   async reject(id: string, by: Principal, reason: string): Promise<ApprovalRecord> {
     checkInput(principalSchema, by, 'principal');
     checkInput(reasonSchema, reason, 'rejection reason');
-    const entry = this.#open(id);
-    entry.actor.send({ type: 'approval.reject', by, at: this.#deps.clock.now(), reason });
-    return entry.finishing === undefined ? entry.record : entry.finishing;
+    return this.#answer(id, (entry) => {
+      const context = entry.actor.getSnapshot().context;
+      checkApprover(context, by, id);
+      const answer = { by, at: this.#deps.clock.now(), reason };
+      const outcome = { status: 'rejected' as const, answer, grants: context.grants };
+      return this.#commits.decide(entry, decidedRecord(entry.record, outcome, answer.at), {
+        type: 'approval.reject',
+        ...answer,
+      });
+    });
   }
 
   /**
@@ -221,7 +207,9 @@ export class Approvals {
    * reported per item. New signatures are refused while the switch covers the agent (`approve`).
    */
   async retract(covers: (agentId: string) => boolean, by: Principal, why: string): Promise<RetractedItem[]> {
-    return retractProposals(this.#entries.values(), { covers, by, why, at: this.#deps.clock.now() });
+    const cancel = (id: string, answer: { by: Principal; at: number; reason: string }) =>
+      this.#answer(id, (entry) => this.#commits.cancel(entry, answer));
+    return retractProposals(this.#entries.values(), { covers, by, why, at: this.#deps.clock.now(), cancel });
   }
 
   /** The agent has started to wait for its request: hand over an answer that came early. */
@@ -230,7 +218,7 @@ export class Approvals {
     const entry = id === undefined ? undefined : this.#entries.get(id);
     if (entry === undefined || entry.record.status === 'pending' || entry.delivered) return;
     // Inside the agent's transition: deliver right after it.
-    queueMicrotask(() => this.#deliver(entry));
+    queueMicrotask(() => this.#commits.deliver(entry));
   }
 
   /** Stops every open request's timer (runtime shutdown). */
@@ -261,21 +249,14 @@ export class Approvals {
       input: machineInput(record, timeoutMs, requirement),
       clock: this.#deps.clock,
     });
-    const entry: Entry = { record, proposal, actor, finishing: undefined, delivered: false };
+    const entry = newEntry(record, proposal, actor);
     actor.subscribe({
       complete: () => {
         const snapshot = actor.getSnapshot();
         if (snapshot.status !== 'done') return; // stopped at shutdown: still pending in the store
-        // Approve and reject await this promise; an expiry on the timer has no caller to tell.
-        entry.finishing = this.#finish(entry, snapshot.output);
-        entry.finishing.catch((e: Error) =>
-          this.#deps.alert({
-            severity: 'critical',
-            code: ErrorCode.MANDATE_ERR_STORE,
-            message: `approval ${record.id} was decided but not recorded: ${e.message}`,
-            actorId: record.agentId,
-          }),
-        );
+        // Ended by an answer: #decide stored it first. Ended by itself (timer, retraction): store it now.
+        if (entry.finishing === undefined && entry.record.status === 'pending')
+          this.#commits.finishing(entry, snapshot.output);
       },
       error: () => {},
     });
@@ -284,17 +265,11 @@ export class Approvals {
     return entry;
   }
 
-  async #finish(entry: Entry, outcome: ApprovalOutcome): Promise<ApprovalRecord> {
-    const decided = decidedRecord(entry.record, outcome, this.#deps.clock.now());
-    await recordDecision(this.#deps, decided);
-    [entry.record, entry.proposal] = [decided, undefined];
-    this.#deliver(entry);
-    return entry.record;
-  }
-
-  /** Hands the outcome to the agent if it waits for this request; otherwise it stays until it does. */
-  #deliver(entry: Entry): void {
-    if (entry.delivered || entry.record.kind === 'review') return;
-    entry.delivered = deliverOutcome(this.#deps.agent(entry.record.agentId), entry.record, this.#deps.clock.now());
+  /** Runs `work` on the open request `id` once the answers before it are stored (their order is the audit's). */
+  #answer(id: string, work: (entry: Entry) => Promise<ApprovalRecord>): Promise<ApprovalRecord> {
+    const queued = this.#entry(id);
+    const run = queued.answering.then(() => work(this.#open(id)));
+    queued.answering = run.catch(() => undefined);
+    return run;
   }
 }

@@ -30,14 +30,19 @@ export function checkAnswerable({
       approvalId: id,
       state: host.state,
     });
-  if (!mayAnswer(context, by))
-    throw new StateConflictError(
-      `${by.kind} "${by.id}" is not among the approvers of "${id}" (${context.approvers.join(', ')}).`,
-      { approvalId: id },
-    );
+  checkApprover(context, by, id);
   if (context.grants.some((g) => g.by.kind === by.kind && g.by.id === by.id))
     throw new StateConflictError(
       `${by.kind} "${by.id}" has already approved "${id}"; it needs ${context.required - context.grants.length} more distinct approver(s).`,
+      { approvalId: id },
+    );
+}
+
+/** Refuses an answer by `by` when it is off the approver list of request `id`. */
+export function checkApprover(context: Pick<ApprovalContext, 'approvers'>, by: Principal, id: string): void {
+  if (!mayAnswer(context, by))
+    throw new StateConflictError(
+      `${by.kind} "${by.id}" is not among the approvers of "${id}" (${context.approvers.join(', ')}).`,
       { approvalId: id },
     );
 }

@@ -194,9 +194,12 @@ export class PostgresStore implements RuntimeStore {
     return rows[0] === undefined ? undefined : decisionFromRow(rows[0]);
   }
 
-  async saveApproval(record: ApprovalRecord): Promise<void> {
+  async saveApproval(record: ApprovalRecord, audit?: AuditInput): Promise<void> {
     const a = parseInput(storeSchemas.approval, record, 'approval record');
-    await this.#sql((tx) => records.upsertApproval(tx, a));
+    const input = audit === undefined ? undefined : parseAuditInput(audit);
+    const run = (tx: SqlExecutor) => records.upsertApproval(tx, a);
+    if (input === undefined) await this.#sql(run);
+    else await this.#writer.submit({ kind: 'audited', input, entryId: this.#entryId(), run });
   }
 
   async listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {

@@ -128,7 +128,8 @@ export interface RuntimeStore {
   saveDecision(record: DecisionRecord): Promise<void>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
 
-  saveApproval(record: ApprovalRecord): Promise<void>;
+  /** Saves the request; with `audit`, the entry recording the answer commits in the same transaction (write-ahead of it taking effect). */
+  saveApproval(record: ApprovalRecord, audit?: AuditInput): Promise<void>;
   listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]>;
 
   /** Creates the intent, or returns the existing one with the same key (throws a coded error if its params differ). */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../kernel/index.ts';
+import { ErrorCode, type Clock } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import { isWorking } from '../host/AgentHost.ts';
@@ -84,6 +84,18 @@ export class PlacedAgents implements PlacementHost {
       await env.messaging()?.detach(agentId);
       return;
     }
+    // Write-ahead: the trail says the agent stops here before it does. A handover or drain that
+    // cannot be audited does not happen (the agent keeps running, the lease is kept); a lost lease
+    // stops the agent all the same — another node may run it — and the missing entry is alerted.
+    await env.audit(deactivatedEntry(env, host, reason)).catch((error: Error) => {
+      if (reason !== 'lost') throw error;
+      env.alert({
+        severity: 'critical',
+        code: ErrorCode.MANDATE_ERR_STORE,
+        message: `${agentId} stopped on ${env.nodeId} (lease lost) without its audit entry: ${error.message}`,
+        actorId: agentId,
+      });
+    });
     env.triggers.unwire(agentId);
     await env.messaging()?.detach(agentId);
     if (reason !== 'lost') {
@@ -95,20 +107,22 @@ export class PlacedAgents implements PlacementHost {
       await env.writer?.flush();
     }
     env.tree.remove(agentId);
-    await env
-      .audit({
-        who: { kind: 'system', id: env.nodeId },
-        action: 'placement.agent.deactivated',
-        subject: agentId,
-        where: env.nodeId,
-        why: reason,
-        data: { agentId, token: host.fence ?? null, state: host.state },
-        at: env.clock.now(),
-      })
-      .catch(() => undefined);
   }
 
   alert(alert: AlertInput): void {
     this.#env.alert(alert);
   }
+}
+
+/** The audit entry of an agent stopping on this node (lease lost, handed over, drained). */
+function deactivatedEntry(env: PlacedAgentsEnv, host: AgentHost, reason: DeactivateReason): AuditInput {
+  return {
+    who: { kind: 'system', id: env.nodeId },
+    action: 'placement.agent.deactivated',
+    subject: host.id,
+    where: env.nodeId,
+    why: reason,
+    data: { agentId: host.id, token: host.fence ?? null, state: host.state },
+    at: env.clock.now(),
+  };
 }
