@@ -2,7 +2,7 @@ import type { Principal } from '../machines/index.ts';
 import type { ParameterState } from '../actors/index.ts';
 import type { ParameterChange } from './learning/Tuning.ts';
 import type { AgentDefinition } from './agents/defineAgent.ts';
-import { ErrorCode, type Clock } from '../kernel/index.ts';
+import type { Clock } from '../kernel/index.ts';
 import { composeRuntime, type RuntimeServices } from './composeRuntime.ts';
 import type { Gate } from './control/GateBoard.ts';
 import type { GateChange } from './control/OperatorCommands.ts';
@@ -28,7 +28,7 @@ import type { RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
 import type { ApprovalAnswerInput } from './approvals/Approvals.ts';
 import { agentReputationReport, type AgentReputationReport } from './reputation/agentReputation.ts';
 import { registerAgent } from './host/registerAgent.ts';
-import { settlePhases } from './host/settlePhases.ts';
+import { drainPhases } from './host/settlePhases.ts';
 import { spawnAgent } from './host/spawnAgent.ts';
 import type { ClusterView } from './placement/Placement.ts';
 import { startPlacement } from './placement/startPlacement.ts';
@@ -43,9 +43,6 @@ import type { Retractor } from './control/Retraction.ts';
  * validates and delegates; state lives in the services (see `composeRuntime`). Use
  * `createRuntime` rather than this class.
  */
-
-/** How long shutdown waits for running phases (a payment being sent) before it closes the store anyway. */
-const SHUTDOWN_PHASE_WAIT_MS = 5_000;
 export class MandateRuntimeImpl implements MandateRuntime {
   readonly #s: RuntimeServices;
   readonly #versions: AgentVersions;
@@ -108,13 +105,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     await s.placement?.close();
     s.placement = undefined;
     // No new cycle starts now; the phases already running finish before the store and messaging close.
-    const busy = await settlePhases(s.tree.agents(), SHUTDOWN_PHASE_WAIT_MS);
-    if (busy.length > 0)
-      this.alert({
-        severity: 'warning',
-        code: ErrorCode.MANDATE_ERR_SHUTDOWN_DRAIN_TIMEOUT,
-        message: `stopping with ${busy.join(', ')} still in a phase after ${SHUTDOWN_PHASE_WAIT_MS} ms`,
-      });
+    await drainPhases(s.tree.agents(), (a) => this.alert(a));
     clearInterval(this.#alertTicks);
     await s.alertBook.close(2_000);
     await s.tracing?.exporter.close();

@@ -41,6 +41,8 @@ import * as records from './recordStatements.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
 import { withDbRetry } from './withDbRetry.ts';
 
+type Run = (tx: SqlExecutor) => Promise<unknown>;
+
 /**
  * The {@link RuntimeStore} on PostgreSQL — a real server, or the embedded PGlite cluster served on
  * loopback through the same node-postgres driver; both run the same schema, migrations and SQL.
@@ -49,9 +51,6 @@ import { withDbRetry } from './withDbRetry.ts';
  * resolves only after its transaction committed. It has every optional capability of the contract
  * (`audit`, `databaseUrl`, `compact`), plus the vault, feedback data and reputation history.
  */
-
-type Run = (tx: SqlExecutor) => Promise<unknown>;
-
 export class PostgresStore implements RuntimeStore {
   readonly #p: PostgresStoreParts;
   readonly #writer: GroupCommit<StoreJob, PgTx, AppliedBatch>;
@@ -69,7 +68,7 @@ export class PostgresStore implements RuntimeStore {
   readonly versions: AgentVersionStore;
   /** The reputation history (append-only): every change, with the full score it left. */
   readonly reputation: ReputationStore;
-  /** The zero-trust stage's behaviour history, replayed into its baselines at start; the stake ledger. */
+  /** The zero-trust stage's behaviour history (replayed into its baselines at start) and the stake ledger. */
   readonly behaviour: PostgresBehaviourStore;
   readonly stakes: PostgresStakeStore;
 
@@ -83,8 +82,7 @@ export class PostgresStore implements RuntimeStore {
     [this.behaviour, this.stakes] = [new PostgresBehaviourStore(sql), new PostgresStakeStore(sql)];
     const { pool, audit: log, witness, retry, clock } = parts;
     const chain = new PostgresAuditTrail({ pool, log, witness, retry, clock, flush: () => this.flush() });
-    this.#chain = chain;
-    this.audit = chain;
+    [this.#chain, this.audit] = [chain, chain];
     this.#writer = storeWriter(parts, chain);
   }
 
@@ -196,10 +194,9 @@ export class PostgresStore implements RuntimeStore {
 
   async saveApproval(record: ApprovalRecord, audit?: AuditInput): Promise<void> {
     const a = parseInput(storeSchemas.approval, record, 'approval record');
-    const input = audit === undefined ? undefined : parseAuditInput(audit);
     const run = (tx: SqlExecutor) => records.upsertApproval(tx, a);
-    if (input === undefined) await this.#sql(run);
-    else await this.#writer.submit({ kind: 'audited', input, entryId: this.#entryId(), run });
+    if (audit === undefined) await this.#sql(run);
+    else await this.#writer.submit({ kind: 'audited', input: parseAuditInput(audit), entryId: this.#entryId(), run });
   }
 
   async listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {
