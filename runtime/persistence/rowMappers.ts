@@ -92,9 +92,10 @@ export function decisionFromRow(r: DecisionDbRow): DecisionRecord {
     action: r.action,
     verdict: r.verdict,
     outcome: r.outcome,
-    traceId: r.trace_id ?? null,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
+    // Absent when the cycle was not traced: a record saved without one reads back as it was saved.
+    ...(r.trace_id === null ? {} : { traceId: r.trace_id }),
   };
 }
 

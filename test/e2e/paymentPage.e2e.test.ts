@@ -72,6 +72,7 @@ describe('payment page - one payment’s whole story at its own URL', () => {
     expect(stages).toEqual([
       ['sandbox', 'sandbox', 'approved'],
       ['reputation', 'reputation', 'approved'],
+      ['zero-trust', 'governance', 'approved'], // on by default: identity and behaviour against its history
       ['governance', 'governance', 'pending'],
     ]);
     expect(await p.getByTestId('payment-decision').innerText()).toMatch(/rationale\s+invoice is due/);
