@@ -20,7 +20,7 @@ import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';
 import type { RailCall, SwapRail } from './Rail.ts';
-import { ensureAllowance, resolveSwap, withAmountOut, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
+import { executeSwap, resolveSwap, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
 
 /** Options of {@link AggregatorSwapRail}. */
 export interface AggregatorSwapRailOptions {
@@ -53,42 +53,18 @@ export class AggregatorSwapRail implements SwapRail {
     const intent = parseIntent(SwapIntentSchema, input);
     const name = `aggregator:${this.#o.aggregator}`;
     const swap = resolveSwap(intent, this.#o.tokens, name);
-    const { tokenIn, tokenOut, amountIn } = swap;
-    const owner = this.#o.rail.address;
-    const previous = await this.#o.rail.receipt(intent.idempotencyKey).catch(() => undefined);
-    if (previous === undefined || previous.status === 'pending') {
-      const first = await this.quote(intent, swap).catch((error: unknown) => error as Error);
-      if (!(first instanceof Error)) {
-        const approval = await ensureAllowance({
-          rail: this.#o.rail,
-          provider: this.#o.provider,
-          owner,
-          token: tokenIn,
-          spender: first.allowanceTarget,
-          amount: amountIn,
-          intent,
-          fence,
-        }).catch((error: unknown) => error as Error);
-        // A refused approval refuses the swap with the same code (recorded under the swap's key).
-        if (approval instanceof Error)
-          return this.#o.rail.execute(intent, { receiptRail: name, fence, build: () => Promise.reject(approval) });
-      }
-    }
-    const receipt = await this.#o.rail.execute(intent, {
-      receiptRail: name,
+    return executeSwap({
+      rail: this.#o.rail,
+      provider: this.#o.provider,
+      intent,
+      swap,
+      name,
+      counterparty: name,
       fence,
-      reservation: {
-        asset: intent.assetIn,
-        counterparty: name,
-        amountNative: amountIn,
-        amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn),
-      },
-      build: async () => {
-        const q = await this.quote(intent, swap);
-        return { to: q.to, value: BigInt(q.value), data: q.data };
-      },
+      quote: () => this.quote(intent, swap),
+      spender: (q) => q.allowanceTarget,
+      call: (q) => ({ to: q.to, value: BigInt(q.value), data: q.data }),
     });
-    return withAmountOut(receipt, this.#o.provider, { token: tokenOut, recipient: owner });
   }
 
   /** Fetches and checks a quote; throws {@link SwapQuoteError} or {@link SlippageExceededError}. */

@@ -10,7 +10,7 @@ import { SlippageExceededError, SwapQuoteError } from './errors.ts';
 import { SwapIntentSchema, parseIntent, type SwapIntent } from './PaymentIntent.ts';
 import type { PaymentReceipt } from './PaymentReceipt.ts';
 import type { RailCall, SwapRail } from './Rail.ts';
-import { ensureAllowance, resolveSwap, withAmountOut, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
+import { executeSwap, resolveSwap, type ResolvedSwap, type SwapToken } from './swapSupport.ts';
 
 /** Options of {@link UniswapV2SwapRail}. */
 export interface UniswapV2SwapRailOptions {
@@ -71,37 +71,17 @@ export class UniswapV2SwapRail implements SwapRail {
     const swap = resolveSwap(intent, this.#o.tokens, name);
     const { tokenIn, tokenOut, amountIn } = swap;
     const owner = this.#o.rail.address;
-    const previous = await this.#o.rail.receipt(intent.idempotencyKey).catch(() => undefined);
-    if (previous === undefined || previous.status === 'pending') {
-      // Check the bound before approving anything; the swap's build step checks again right before signing.
-      const first = await this.quote(intent, swap).catch((error: unknown) => error as Error);
-      if (!(first instanceof Error)) {
-        const approval = await ensureAllowance({
-          rail: this.#o.rail,
-          provider: this.#o.provider,
-          owner,
-          token: tokenIn,
-          spender: this.#o.router,
-          amount: amountIn,
-          intent,
-          fence,
-        }).catch((error: unknown) => error as Error);
-        // A refused approval refuses the swap with the same code (recorded under the swap's key).
-        if (approval instanceof Error)
-          return this.#o.rail.execute(intent, { receiptRail: name, fence, build: () => Promise.reject(approval) });
-      }
-    }
-    const receipt = await this.#o.rail.execute(intent, {
-      receiptRail: name,
+    return executeSwap({
+      rail: this.#o.rail,
+      provider: this.#o.provider,
+      intent,
+      swap,
+      name,
+      counterparty: this.#o.router,
       fence,
-      reservation: {
-        asset: intent.assetIn,
-        counterparty: this.#o.router,
-        amountNative: amountIn,
-        amountReference: await this.#o.rail.referenceValue(intent.assetIn, amountIn),
-      },
-      build: async () => {
-        const q = await this.quote(intent, swap);
+      quote: () => this.quote(intent, swap),
+      spender: () => this.#o.router,
+      call: (q) => {
         const deadline = BigInt(
           Math.floor((this.#o.now?.() ?? new Date()).getTime() / 1000) + (this.#o.deadlineSeconds ?? 600),
         );
@@ -115,7 +95,6 @@ export class UniswapV2SwapRail implements SwapRail {
         return { to: this.#o.router, value: 0n, data };
       },
     });
-    return withAmountOut(receipt, this.#o.provider, { token: tokenOut, recipient: owner });
   }
 
   /** Quotes a swap from the pool and throws {@link SlippageExceededError} when it is outside the bound. */

@@ -112,6 +112,67 @@ export async function ensureAllowance(options: {
   }
 }
 
+/** What one swap rail supplies to {@link executeSwap}: its quote, who pulls the tokens, and the call it signs. */
+export interface SwapPlan<Q> {
+  rail: EvmRail;
+  provider: JsonRpcApiProvider;
+  intent: SwapIntent;
+  swap: ResolvedSwap;
+  /** The receipt's rail name (`uniswap-v2:<chain>`, `aggregator:<name>`). */
+  name: string;
+  /** The counterparty the limit reservation is held against. */
+  counterparty: string;
+  fence?: number | undefined;
+  /** Fetches and checks a quote (throws the coded quote or slippage error). */
+  quote(): Promise<Q>;
+  /** Who the token approval is for, given the first quote. */
+  spender(quote: Q): string;
+  /** The transaction to sign, from a quote taken right before signing. */
+  call(quote: Q): { to: string; value: bigint; data: string };
+}
+
+/**
+ * Swaps exactly once under the intent's key: checks the bound before approving anything, approves the
+ * spender once (`<key>:approve`), then executes with a fresh quote checked again right before signing,
+ * and adds the amount received from the logs.
+ */
+export async function executeSwap<Q>(plan: SwapPlan<Q>): Promise<PaymentReceipt> {
+  const { rail, intent, name, fence } = plan;
+  const { tokenIn, tokenOut, amountIn } = plan.swap;
+  const owner = rail.address;
+  const previous = await rail.receipt(intent.idempotencyKey).catch(() => undefined);
+  if (previous === undefined || previous.status === 'pending') {
+    const first = await plan.quote().catch((error: unknown) => error as Error);
+    if (!(first instanceof Error)) {
+      const approval = await ensureAllowance({
+        rail,
+        provider: plan.provider,
+        owner,
+        token: tokenIn,
+        spender: plan.spender(first),
+        amount: amountIn,
+        intent,
+        fence,
+      }).catch((error: unknown) => error as Error);
+      // A refused approval refuses the swap with the same code (recorded under the swap's key).
+      if (approval instanceof Error)
+        return rail.execute(intent, { receiptRail: name, fence, build: () => Promise.reject(approval) });
+    }
+  }
+  const receipt = await rail.execute(intent, {
+    receiptRail: name,
+    fence,
+    reservation: {
+      asset: intent.assetIn,
+      counterparty: plan.counterparty,
+      amountNative: amountIn,
+      amountReference: await rail.referenceValue(intent.assetIn, amountIn),
+    },
+    build: async () => plan.call(await plan.quote()),
+  });
+  return withAmountOut(receipt, plan.provider, { token: tokenOut, recipient: owner });
+}
+
 /** What a swap pays out: tokens of `token` to `recipient`. */
 export interface SwapProceeds {
   token: SwapToken;
