@@ -84,7 +84,8 @@ describe('contract net: a runtime contractor audits the adoption of its award in
     await started; // the runtime agent won the award and is acting on it
     await old.kill();
     const heir = await PeerProcess.start(
-      { ...env, PEER_ID: 'heir', ADOPT_FROM: oldDid, REGISTRY_TTL_MS: '6000' },
+      // The heir's registry must outlast the runtime's heartbeat period (10 s), or it refuses the quoter's replies.
+      { ...env, PEER_ID: 'heir', ADOPT_FROM: oldDid, REGISTRY_TTL_MS: '12000' },
       { script: MANAGER, seed: heirSeed },
     );
     cleanup.push(() => heir.kill());
@@ -93,7 +94,7 @@ describe('contract net: a runtime contractor audits the adoption of its award in
 
     // The contractor's answer was audited before it was sent: the entry is there while the work still runs.
     const { entries } = await db.store.audit.query({ action: 'contractnet.award.*', limit: 10 });
-    expect(entries).toHaveLength(1);
+    expect(entries, JSON.stringify(entries.map((e) => [e.action, e.why, e.data]))).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       action: 'contractnet.award.adopted',
       who: { kind: 'agent', id: heirDid },
