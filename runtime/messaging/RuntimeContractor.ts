@@ -44,7 +44,16 @@ async function auditAdoption(env: MessagingEnv, host: AgentHost, answer: Adoptio
     why:
       answer.reason ??
       `manager ${by} took over award ${awardId} from ${from}${answer.resent === true ? ' (result sent again)' : ''}`,
-    data: { taskId, subtaskId, awardId, by, from, manager: manager ?? null, resent: answer.resent ?? null },
+    data: {
+      agentId: host.id,
+      taskId,
+      subtaskId,
+      awardId,
+      by,
+      from,
+      manager: manager ?? null,
+      resent: answer.resent ?? null,
+    },
     at: env.clock.now(),
   });
 }

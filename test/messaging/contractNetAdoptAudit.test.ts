@@ -93,7 +93,7 @@ describe('contract net: a runtime contractor audits the adoption of its award in
     await heir.waitFor(/AUDIT .*handed\.over.*"outcome":"accepted"/, 15_000);
 
     // The contractor's answer was audited before it was sent: the entry is there while the work still runs.
-    const { entries } = await db.store.audit.query({ action: 'contractnet.award.*', limit: 10 });
+    const { entries } = await db.store.audit.query({ agent: 'quoter', action: 'contractnet.award.*', limit: 10 });
     expect(entries, JSON.stringify(entries.map((e) => [e.action, e.why, e.data]))).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       action: 'contractnet.award.adopted',
