@@ -53,6 +53,30 @@ export interface ContractorRoleOptions {
    * (the bus checks that before the handler runs). Absent: any holder of that capability; empty: nobody.
    */
   adopters?: readonly string[];
+  /**
+   * Every answer to a `task.adopt`, for the audit trail. Awaited before the hand-over takes effect: when it throws,
+   * the adoption is refused with that error and the award stays with the manager it had.
+   */
+  onAdoption?: (answer: AdoptionAnswer) => Promise<void> | void;
+}
+
+/** How a contractor answered one `task.adopt` (see {@link ContractorRoleOptions.onAdoption}). */
+export interface AdoptionAnswer {
+  /** `contractnet.award.adopted` (its progress and result go to `by` from now on), or `contractnet.award.adopt.denied`. */
+  type: 'contractnet.award.adopted' | 'contractnet.award.adopt.denied';
+  taskId: string;
+  subtaskId: string;
+  awardId: string;
+  /** The adopting manager. */
+  by: string;
+  /** The manager it takes over from (as the adopter claims). */
+  from: string;
+  /** The manager the award had when the request came (undefined: its award has not arrived yet). */
+  manager: string | undefined;
+  /** Accepted: whether a result already sent to `from` is sent again to `by`. */
+  resent?: boolean;
+  /** Denied: why. */
+  reason?: string;
 }
 
 /** One award this contractor took: who manages it now, and its result once sent (re-sent to an adopting manager). */
@@ -133,25 +157,39 @@ export class ContractorRole {
   /** Hands an award to the manager that adopted it: beats and the result go there from now on. */
   async #adopt(adopt: Adopt, by: string): Promise<{ accepted: true }> {
     const allowed = this.#options.adopters;
-    if (allowed !== undefined && !allowed.includes(by))
-      throw new TaskAdoptDeniedError(
-        `Manager ${by} may not adopt award ${adopt.awardId} from ${adopt.from}: this contractor's adopters list does not name it; add it there (governance) to allow the takeover.`,
-        { details: { by, from: adopt.from, awardId: adopt.awardId } },
-      );
     const taken = this.#awards.get(adopt.awardId);
+    const answer = { ...adopt, by, manager: taken?.manager };
+    if (allowed !== undefined && !allowed.includes(by))
+      return this.#deny(
+        answer,
+        `Manager ${by} may not adopt award ${adopt.awardId} from ${adopt.from}: this contractor's adopters list does not name it; add it there (governance) to allow the takeover.`,
+      );
+    if (taken !== undefined && taken.manager !== adopt.from && taken.manager !== by)
+      return this.#deny(
+        answer,
+        `Award ${adopt.awardId} is managed by ${taken.manager}, not by ${adopt.from}; only the manager that holds it can be taken over.`,
+      );
+    await this.#options.onAdoption?.({
+      ...answer,
+      type: 'contractnet.award.adopted',
+      resent: taken?.result !== undefined,
+    });
     if (taken === undefined) {
       this.#adopted.set(adopt.awardId, { by, from: adopt.from }); // its award is still on the way
       return { accepted: true };
     }
-    if (taken.manager !== adopt.from && taken.manager !== by)
-      throw new TaskAdoptDeniedError(
-        `Award ${adopt.awardId} is managed by ${taken.manager}, not by ${adopt.from}; only the manager that holds it can be taken over.`,
-        { details: { by, from: adopt.from, manager: taken.manager, awardId: adopt.awardId } },
-      );
     taken.manager = by;
     // Finished already: the result went to the old manager, which is gone. The new one gets it too (same award id).
     if (taken.result !== undefined) await this.#sendResult(taken);
     return { accepted: true };
+  }
+
+  /** Audits a refused hand-over, then refuses it with {@link TaskAdoptDeniedError}. */
+  async #deny(answer: Omit<AdoptionAnswer, 'type'>, reason: string): Promise<never> {
+    await this.#options.onAdoption?.({ ...answer, type: 'contractnet.award.adopt.denied', reason });
+    throw new TaskAdoptDeniedError(reason, {
+      details: { by: answer.by, from: answer.from, awardId: answer.awardId, manager: answer.manager ?? null },
+    });
   }
 
   async #sendResult(taken: Taken): Promise<void> {

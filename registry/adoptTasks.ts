@@ -79,24 +79,36 @@ export async function adoptTasks(ctx: AdoptionContext): Promise<TaskRecord[]> {
   return adopted;
 }
 
+/** Tries per awardee while it does not know the adopter yet (200, 400, 600, 800 ms apart). */
+const HANDOVER_ATTEMPTS = 5;
+
 /** Tells every awardee still working on `record` that `self` manages its award now. */
 async function handOver(ctx: AdoptionContext, record: TaskRecord): Promise<void> {
   await Promise.all(
     Object.entries(record.running).map(async ([subtaskId, p]) => {
       const award = p.current;
       if (award === undefined || !award.sent) return; // not sent yet: the adopter sends it itself, as its own
-      let outcome = 'accepted';
-      try {
-        await ctx.endpoint.request({
-          to: award.did,
-          type: ContractNetType.adopt,
-          cap: ADOPT_CAPABILITY,
-          body: { taskId: record.id, subtaskId, awardId: award.awardId, from: ctx.from },
-          timeoutMs: 5_000,
-        });
-      } catch (err) {
-        const e = err as { code?: string; details?: { remoteCode?: string } };
-        outcome = e.details?.remoteCode ?? e.code ?? ErrorCode.MANDATE_ERR_TRANSPORT_USAGE;
+      let outcome: string;
+      // A registry descriptor written moments ago may not have reached the awardee's registry yet: the awardee's
+      // refusal (unknown signer, answered before any handler ran) is retried with a fresh envelope, a few times.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ctx.endpoint.request({
+            to: award.did,
+            type: ContractNetType.adopt,
+            cap: ADOPT_CAPABILITY,
+            body: { taskId: record.id, subtaskId, awardId: award.awardId, from: ctx.from },
+            timeoutMs: 5_000,
+          });
+          outcome = 'accepted';
+          break;
+        } catch (err) {
+          const e = err as { code?: string; details?: { remoteCode?: string } };
+          const remote = e.details?.remoteCode;
+          outcome = remote ?? e.code ?? ErrorCode.MANDATE_ERR_TRANSPORT_USAGE;
+          if (remote !== ErrorCode.MANDATE_ERR_ENVELOPE_UNKNOWN_SIGNER || attempt === HANDOVER_ATTEMPTS) break;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
       }
       ctx.audit({
         type: 'contractnet.award.handed.over',

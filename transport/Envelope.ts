@@ -6,6 +6,9 @@ export const PROTOCOL_VERSION = '1.1' as const;
 const DID = /^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/;
 const NAME = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/;
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
+const CAP_TO = /^cap:[a-z0-9][a-z0-9_.-]{0,127}$/;
+const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+const SIG = /^[A-Za-z0-9_-]{85}[AQgw]$/;
 /** 32 bytes as unpadded base64url: 42 full characters and one carrying 4 bits (its 2 unused bits zero). */
 const KEY32 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
@@ -26,10 +29,7 @@ export const SignatureSchema = z
   .string()
   // 64 bytes = 85 full base64url characters + one carrying 2 bits; its 4 unused low bits must be zero
   // (RFC 4648 §3.5 canonical encoding), or one signature would have 16 spellings on the wire.
-  .regex(
-    /^[A-Za-z0-9_-]{85}[AQgw]$/,
-    'a signature is 64 bytes as canonical unpadded base64url (86 characters, the last one of A, Q, g, w)',
-  );
+  .regex(SIG, 'a signature is 64 bytes as canonical unpadded base64url (86 characters, the last one of A, Q, g, w)');
 
 /** Which agents a broadcast is for; every present field must match. */
 export const BroadcastFilterSchema = z.strictObject({
@@ -73,13 +73,7 @@ export const EnvelopeSchema = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   id: z.string().regex(ID, 'an id is 8-64 base64url characters'),
   from: DidSchema,
-  to: z
-    .union([
-      DidSchema,
-      z.literal('*'),
-      z.string().regex(/^cap:[a-z0-9][a-z0-9_.-]{0,127}$/, 'expected cap:<capability>'),
-    ])
-    .optional(),
+  to: z.union([DidSchema, z.literal('*'), z.string().regex(CAP_TO, 'expected cap:<capability>')]).optional(),
   type: z.string().max(128).regex(NAME, 'a type is dot-separated lowercase segments like "task.cfp"'),
   cap: CapabilityNameSchema.optional(),
   re: z.string().regex(ID).optional(),
@@ -88,10 +82,48 @@ export const EnvelopeSchema = z.strictObject({
   enc: EncryptionHeaderSchema.optional(),
   time: z.int().nonnegative(),
   exp: z.int().nonnegative(),
-  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a nonce is 16-64 base64url characters (at least 96 random bits)'),
+  nonce: z.string().regex(NONCE, 'a nonce is 16-64 base64url characters (at least 96 random bits)'),
   body: JsonValue,
   sig: SignatureSchema,
 });
+
+const MEMBERS = new Set(Object.keys(EnvelopeSchema.shape));
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isName = (v: unknown): boolean => isString(v) && v.length <= 128 && NAME.test(v);
+const isStamp = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The common envelope (no `filter`, no `enc`) checked by hand: true only when {@link EnvelopeSchema} accepts
+ * `raw` unchanged (same regular expressions, strict members), at a fraction of zod's cost per message. False
+ * means "not proven here", never "invalid": the receiver then runs the schema, which accepts or names the
+ * field. A property test holds the two together (`Envelope.test.ts`).
+ */
+export function isPlainEnvelope(raw: object): raw is Envelope {
+  const e = raw as Record<string, unknown>;
+  for (const k in e) if (!MEMBERS.has(k)) return false;
+  const { to, cap, re, priority } = e;
+  return (
+    e.v === PROTOCOL_VERSION &&
+    isString(e.id) &&
+    ID.test(e.id) &&
+    isString(e.from) &&
+    DID.test(e.from) &&
+    (to === undefined || (isString(to) && (to === '*' || DID.test(to) || CAP_TO.test(to)))) &&
+    isName(e.type) &&
+    (cap === undefined || isName(cap)) &&
+    (re === undefined || (isString(re) && ID.test(re))) &&
+    e.filter === undefined &&
+    e.enc === undefined &&
+    (priority === undefined || (isString(priority) && (PRIORITIES as readonly string[]).includes(priority))) &&
+    isStamp(e.time) &&
+    isStamp(e.exp) &&
+    isString(e.nonce) &&
+    NONCE.test(e.nonce) &&
+    e.body !== undefined &&
+    isString(e.sig) &&
+    SIG.test(e.sig)
+  );
+}
 
 /** A signed envelope as it travels on the wire. */
 export type Envelope = z.infer<typeof EnvelopeSchema>;

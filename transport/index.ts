@@ -21,6 +21,7 @@ export {
   ENCRYPTION_SUITE,
   EncryptionHeaderSchema,
   EnvelopeSchema,
+  isPlainEnvelope,
   PRIORITIES,
   PROTOCOL_VERSION,
 } from './Envelope.ts';

@@ -1,5 +1,12 @@
 import { publicKeyFromDid } from './AgentIdentity.ts';
-import { DEFAULT_LIMITS, EnvelopeSchema, PROTOCOL_VERSION, type Envelope, type EnvelopeLimits } from './Envelope.ts';
+import {
+  DEFAULT_LIMITS,
+  EnvelopeSchema,
+  isPlainEnvelope,
+  PROTOCOL_VERSION,
+  type Envelope,
+  type EnvelopeLimits,
+} from './Envelope.ts';
 import { EnvelopeRejectedError, RejectCode, type EnvelopeRefusal, type RefusedPeer } from './errors.ts';
 import { jsonNestingDepth } from './jsonNestingDepth.ts';
 import { rememberSigningBytes } from './signEnvelope.ts';
@@ -43,8 +50,9 @@ function reject(raw: unknown, { code, message, details }: EnvelopeRefusal): neve
 
 /**
  * The stateless half of envelope admission, in the order of docs/protocol.md §6: size, nesting depth (a
- * linear scan of the raw bytes, before anything recursive runs), UTF-8 and JSON, protocol version, schema, and
- * time checks. Throws {@link EnvelopeRejectedError} with `…_TOO_LARGE`, `…_MALFORMED`, `…_VERSION` or
+ * linear scan of the raw bytes, before anything recursive runs; for a canonical sender's bytes the bounded
+ * canonical scan of {@link wireSigningBytes} proves it), UTF-8 and JSON, protocol version, schema (checked by
+ * hand for the common envelope, by the zod schema otherwise and for every refusal's message), and time checks. Throws {@link EnvelopeRejectedError} with `…_TOO_LARGE`, `…_MALFORMED`, `…_VERSION` or
  * `…_EXPIRED`, carrying the sender and id when they could be read (for the `mandate.error` answer).
  * The signature, signer, capability and replay checks follow in {@link EnvelopeAdmission}.
  */
@@ -57,8 +65,10 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
       details: { size: bytes.length, limit: limits.maxBytes },
     });
   }
-  const depth = jsonNestingDepth(bytes, limits.maxDepth);
-  if (depth > limits.maxDepth) {
+  // Read off now, while `bytes` is certainly the buffer that was received (the check that uses it is async).
+  // Bytes a canonical sender wrote are proven within the depth limit by that same scan.
+  const signed = wireSigningBytes(bytes, limits.maxDepth);
+  if (signed === undefined && jsonNestingDepth(bytes, limits.maxDepth) > limits.maxDepth) {
     reject(undefined, {
       code: RejectCode.malformed,
       message: `Envelope nests arrays/objects more than ${limits.maxDepth} levels deep; flatten the body (docs/protocol.md §12).`,
@@ -87,20 +97,7 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
       details: { version: typeof v === 'string' || typeof v === 'number' ? v : null, supported: PROTOCOL_VERSION },
     });
   }
-  const parsed = EnvelopeSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.join('.') || '(root)';
-    reject(raw, {
-      code: RejectCode.malformed,
-      message: `Envelope field "${path}" is invalid: ${issue?.message ?? 'schema mismatch'}. See docs/protocol.md §2.`,
-      details: {
-        path,
-        issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })),
-      },
-    });
-  }
-  const env = parsed.data;
+  const env = isPlainEnvelope(raw) ? raw : schemaChecked(raw);
   if (env.to === undefined && env.type !== 'mandate.error')
     reject(raw, {
       code: RejectCode.malformed,
@@ -128,8 +125,22 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
       details: { id: env.id, exp: env.exp, now: at },
     });
   }
-  // Read off now, while `bytes` is certainly the buffer that was received (the check that uses it is async).
-  const signed = wireSigningBytes(bytes);
   if (signed !== undefined) rememberSigningBytes(env, signed);
   return env;
+}
+
+/** The envelope schema's verdict on what the hand check could not prove valid: the envelope, or the refusal naming the field. */
+function schemaChecked(raw: object): Envelope {
+  const parsed = EnvelopeSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue?.path.join('.') || '(root)';
+  return reject(raw, {
+    code: RejectCode.malformed,
+    message: `Envelope field "${path}" is invalid: ${issue?.message ?? 'schema mismatch'}. See docs/protocol.md §2.`,
+    details: {
+      path,
+      issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  });
 }

@@ -9,6 +9,7 @@ import { ReplayGuard } from './ReplayGuard.ts';
 import { MemoryReplayStore } from './MemoryReplayStore.ts';
 import { InlineSignatureVerifier } from './SignatureVerifier.ts';
 import { encodeEnvelope, signEnvelope, signingBytes } from './signEnvelope.ts';
+import { jsonNestingDepth } from './jsonNestingDepth.ts';
 import { wireSigningBytes } from './wireSigningBytes.ts';
 import { MemoryCapabilityRegistry } from '../registry/index.ts';
 
@@ -45,7 +46,7 @@ function assertSound(text: string): void {
     parsedOk = false;
   }
   if (!parsedOk) return; // the scan is only ever called after JSON.parse accepted the bytes
-  const got = wireSigningBytes(enc.encode(text));
+  const got = wireSigningBytes(enc.encode(text), 32);
   if (got === undefined) return;
   const want = oracle(text);
   expect(want).toBeDefined();
@@ -56,7 +57,7 @@ function assertSound(text: string): void {
 describe('wireSigningBytes', () => {
   it('wireSigningBytes - reads the canonical bytes off what signEnvelope sends', () => {
     const env = fixed({ pair: 'EURUSD', amount: '1000.00', n: -12, x: [1.5, 1e21, 1e-7, true, null, 'é\n"\u0001'] });
-    const got = wireSigningBytes(encodeEnvelope(env));
+    const got = wireSigningBytes(encodeEnvelope(env), 32);
     expect(got).toBeDefined();
     const { sig: _sig, ...unsigned } = env;
     expect(dec.decode(got)).toBe(dec.decode(canonicalJsonBytes(unsigned)));
@@ -77,7 +78,7 @@ describe('wireSigningBytes', () => {
     ];
     for (const v of variants) {
       expect(v).not.toBe(wire);
-      expect(wireSigningBytes(enc.encode(v)), v).toBeUndefined();
+      expect(wireSigningBytes(enc.encode(v), 32), v).toBeUndefined();
       assertSound(v);
     }
   });
@@ -88,7 +89,7 @@ describe('wireSigningBytes', () => {
     expect(wire).toContain('{"\u{1F600}":2,"\uFB33":1}'); // RFC 8785: U+D83D sorts before U+FB33
     // In UTF-8 byte order the other way round looks sorted; it is not canonical.
     const byteOrder = wire.replace('{"\u{1F600}":2,"\uFB33":1}', '{"\uFB33":1,"\u{1F600}":2}');
-    expect(wireSigningBytes(enc.encode(byteOrder))).toBeUndefined();
+    expect(wireSigningBytes(enc.encode(byteOrder), 32)).toBeUndefined();
     assertSound(byteOrder);
   });
 
@@ -97,7 +98,7 @@ describe('wireSigningBytes', () => {
     const wire = dec.decode(encodeEnvelope(env));
     // Insert a sorted-position "sig" member before "time": canonical order, but a duplicate of the spliced one.
     const dup = wire.replace('"time":', `"sig":"${env.sig}","time":`);
-    expect(wireSigningBytes(enc.encode(dup))).toBeUndefined();
+    expect(wireSigningBytes(enc.encode(dup), 32)).toBeUndefined();
   });
 
   it('wireSigningBytes - is sound on generated bodies, re-serializations and byte mutations (fast-check)', () => {
@@ -116,6 +117,33 @@ describe('wireSigningBytes', () => {
     );
   });
 
+  it('wireSigningBytes - declines canonical bytes nested deeper than the limit, so a defined result proves the depth (fast-check)', () => {
+    // A body of arrays and objects nested `n` levels: the envelope is n + 1 deep.
+    const nested = (n: number, objects: boolean): unknown =>
+      n === 0 ? 1 : objects ? { a: nested(n - 1, objects) } : [nested(n - 1, objects)];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        (n, limit, objects) => {
+          const wire = encodeEnvelope(fixed(nested(n, objects)));
+          const got = wireSigningBytes(wire, limit);
+          expect(got !== undefined).toBe(n + 1 <= limit);
+          expect(jsonNestingDepth(wire, 64)).toBe(n + 1);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // A thousand levels: declined without recursing past the limit (no stack overflow).
+    const deep = enc.encode(
+      dec
+        .decode(encodeEnvelope(fixed(null)))
+        .replace('"body":null', `"body":${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+    );
+    expect(wireSigningBytes(deep, 32)).toBeUndefined();
+  });
+
   it('wireSigningBytes - admission accepts the genuine canonical wire and refuses canonical-form tampering', async () => {
     const registry = new MemoryCapabilityRegistry({ ttlMs: 3_600_000 });
     await registry.register(alice, { id: 'alice', node: 'n', nodeDid: alice.did, capabilities: [] });
@@ -129,11 +157,11 @@ describe('wireSigningBytes', () => {
     const env = signEnvelope(alice, { to: bob.did, type: 'fx.quote', body: { amount: '1000.00' } });
     const wire = encodeEnvelope(env);
     const opened = openEnvelope(wire, { now: Date.now() });
-    expect(signingBytes(opened)).toEqual(wireSigningBytes(wire));
+    expect(signingBytes(opened)).toEqual(wireSigningBytes(wire, 32));
     await expect(admission.admit({ bytes: wire, ...req })).resolves.toMatchObject({ body: { amount: '1000.00' } });
     // Still canonical after the edit, so the fast path is taken, and the signature no longer matches.
     const tampered = enc.encode(dec.decode(encodeEnvelope(env)).replace('1000.00', '9000.00'));
-    expect(wireSigningBytes(tampered)).toBeDefined();
+    expect(wireSigningBytes(tampered, 32)).toBeDefined();
     await expect(admission.admit({ bytes: tampered, ...req })).rejects.toMatchObject({ code: RejectCode.signature });
   });
 });

@@ -29,10 +29,12 @@ const latin1 = new TextDecoder('latin1');
  * the receiver then canonicalizes the parsed envelope as before. Nothing a peer sends is treated differently:
  * the same envelopes are accepted and refused either way, only faster for canonical senders.
  *
- * Call only on bytes that already passed the depth limit and strict UTF-8 decoding and `JSON.parse`
- * ({@link openEnvelope} does), so the scan's recursion is bounded and every non-ASCII byte is well-formed UTF-8.
+ * The scan nests no deeper than `maxDepth` (arrays and objects, the envelope itself being depth 1): deeper
+ * input is declined, so its recursion is bounded whatever the bytes are, and a defined result also proves the
+ * envelope is within that depth limit ({@link openEnvelope} then skips its separate depth scan). A defined
+ * result says nothing about UTF-8 or the schema: use it only once the envelope passed every other check.
  */
-export function wireSigningBytes(wire: Uint8Array): Uint8Array | undefined {
+export function wireSigningBytes(wire: Uint8Array, maxDepth: number): Uint8Array | undefined {
   const n = wire.length;
   if (n < SIG_TAIL + 2 || wire[0] !== OPEN_OBJECT || wire[n - 1] !== CLOSE_OBJECT || wire[n - 2] !== QUOTE)
     return undefined;
@@ -42,22 +44,31 @@ export function wireSigningBytes(wire: Uint8Array): Uint8Array | undefined {
   const signed = new Uint8Array(tail + 1);
   signed.set(wire.subarray(0, tail));
   signed[tail] = CLOSE_OBJECT;
-  return new CanonicalScan(signed).envelope() ? signed : undefined;
+  return new CanonicalScan(signed, maxDepth).envelope() ? signed : undefined;
 }
 
 /** Recursive-descent check that bytes are exactly RFC 8785 output (conservatively: ASCII keys only). */
 class CanonicalScan {
   #at = 0;
-  constructor(readonly b: Uint8Array) {}
+  #depth = 0;
+  constructor(
+    readonly b: Uint8Array,
+    readonly maxDepth: number,
+  ) {}
 
   envelope(): boolean {
-    return this.#object(true) && this.#at === this.b.length;
+    this.#depth = 1;
+    return this.maxDepth >= 1 && this.#object(true) && this.#at === this.b.length;
   }
 
   #value(): boolean {
     const c = this.b[this.#at];
-    if (c === OPEN_OBJECT) return this.#object(false);
-    if (c === OPEN_ARRAY) return this.#array();
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++this.#depth > this.maxDepth) return false;
+      const ok = c === OPEN_OBJECT ? this.#object(false) : this.#array();
+      this.#depth--;
+      return ok;
+    }
     if (c === QUOTE) return this.#string(false) >= 0;
     if (c === 0x74) return this.#word('true');
     if (c === 0x66) return this.#word('false');

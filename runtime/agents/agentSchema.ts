@@ -7,6 +7,7 @@ import {
   perAssetSchema,
   sandboxLimitsSchema,
 } from '../../actors/index.ts';
+import { publicKeyFromDid } from '../../transport/index.ts';
 
 const name = z
   .string()
@@ -44,6 +45,16 @@ export const limitsSchema = z
   })
   .strict();
 
+/** A did:key naming an Ed25519 public key (checked by decoding it, not only by its shape). */
+const ed25519Did = z.string().refine((did) => {
+  try {
+    publicKeyFromDid(did);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a manager\'s did:key naming an Ed25519 public key, e.g. "did:key:z6Mk…"');
+
 /**
  * `contractor:` — the agent bids for contract-net subtasks (docs/protocol.md §10) of the capabilities listed
  * (default: all it holds) and runs each award it wins as one governed cycle (sandbox → reputation →
@@ -65,6 +76,15 @@ export const contractorSchema = z
     confidence: z.number().min(0).max(1).default(0.8),
     /** How long to wait for the agent to be free (idle, gates open) before reporting failure. */
     startWithin: durationSchema.default(10_000),
+    /**
+     * Governance of adoption (§10): the managers (dids) allowed to take over an award from the manager that made
+     * it (`task.adopt`). Absent: any manager holding `contractnet.adopt`; empty: nobody.
+     */
+    adopters: z
+      .array(ed25519Did)
+      .max(64)
+      .refine((dids) => new Set(dids).size === dids.length, 'must not name a manager twice')
+      .optional(),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { codeOf, ErrorCode, MandateError } from '../../kernel/index.ts';
-import { ContractorRole, type Award, type AwardOrigin } from '../../registry/index.ts';
+import { ContractorRole, type AdoptionAnswer, type Award, type AwardOrigin } from '../../registry/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
 import type { MessagingEnv } from './MessagingEnv.ts';
@@ -31,11 +31,41 @@ async function waitUntilFree(
 }
 
 /**
+ * Writes one answer to a `task.adopt` into the runtime's audit chain, before the hand-over takes effect (a failed
+ * write refuses the adoption, so the award is never handed over unaudited): who adopted, from whom, which award.
+ */
+async function auditAdoption(env: MessagingEnv, host: AgentHost, answer: AdoptionAnswer): Promise<void> {
+  const { type, by, from, manager, taskId, subtaskId, awardId } = answer;
+  await env.audit({
+    who: { kind: 'agent', id: by },
+    action: type,
+    subject: host.id,
+    where: `contractnet:${taskId}/${subtaskId}`,
+    why:
+      answer.reason ??
+      `manager ${by} took over award ${awardId} from ${from}${answer.resent === true ? ' (result sent again)' : ''}`,
+    data: {
+      agentId: host.id,
+      taskId,
+      subtaskId,
+      awardId,
+      by,
+      from,
+      manager: manager ?? null,
+      resent: answer.resent ?? null,
+    },
+    at: env.clock.now(),
+  });
+}
+
+/**
  * The contract-net role of a runtime agent that declares `contractor:` (YAML or `defineAgent`): it bids the
  * declared price and eta for the capabilities listed (declining while the kill switch covers it), and runs
  * each award it wins as one cycle through the whole supervisor chain, the award's input as the trigger's data.
  * The result is that cycle's {@link TaskResult}; a denial or a failed outcome is reported as a failed result
- * with its code, so the manager gives the subtask to the next bidder.
+ * with its code, so the manager gives the subtask to the next bidder. A manager taking over an award
+ * (`task.adopt`) must be named in `adopters` when that is set; each answer is audited
+ * (`contractnet.award.adopted`, `contractnet.award.adopt.denied`).
  */
 export function runtimeContractor(host: AgentHost, env: MessagingEnv): ContractorRole | undefined {
   const spec = host.def.contractor;
@@ -44,6 +74,8 @@ export function runtimeContractor(host: AgentHost, env: MessagingEnv): Contracto
   return new ContractorRole({
     capabilities,
     progressEveryMs: 1_000,
+    ...(spec.adopters === undefined ? {} : { adopters: spec.adopters }),
+    onAdoption: (answer) => auditAdoption(env, host, answer),
     bid: async () =>
       env.killed(host)
         ? undefined
