@@ -91,6 +91,7 @@ export class UniswapV2SwapRail implements SwapRail {
           return this.#o.rail.execute(intent, { receiptRail: name, fence, build: () => Promise.reject(approval) });
       }
     }
+    let mid: bigint | undefined; // known when this call quoted the swap (not when it only reconciles one)
     const receipt = await this.#o.rail.execute(intent, {
       receiptRail: name,
       fence,
@@ -102,6 +103,7 @@ export class UniswapV2SwapRail implements SwapRail {
       },
       build: async () => {
         const q = await this.quote(intent, swap);
+        mid = q.midOut;
         const deadline = BigInt(
           Math.floor((this.#o.now?.() ?? new Date()).getTime() / 1000) + (this.#o.deadlineSeconds ?? 600),
         );
@@ -115,7 +117,8 @@ export class UniswapV2SwapRail implements SwapRail {
         return { to: this.#o.router, value: 0n, data };
       },
     });
-    return withAmountOut(receipt, this.#o.provider, { token: tokenOut, recipient: owner });
+    const proceeds = { token: tokenOut, recipient: owner, asset: intent.assetOut, mid };
+    return withAmountOut(receipt, this.#o.provider, proceeds);
   }
 
   /** Quotes a swap from the pool and throws {@link SlippageExceededError} when it is outside the bound. */

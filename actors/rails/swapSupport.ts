@@ -2,7 +2,7 @@
  * What the swap rails share: token configuration, ERC-20 approvals made exactly once through
  * the EVM rail, and reading the amount a swap actually delivered from its transaction logs.
  */
-import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
+import { formatUnits, Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
 import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import type { EvmRail } from './EvmRail.ts';
 import { InvalidIntentError, UnsupportedIntentError } from './errors.ts';
@@ -112,17 +112,23 @@ export async function ensureAllowance(options: {
   }
 }
 
-/** What a swap pays out: tokens of `token` to `recipient`. */
+/** What a swap pays out: tokens of `token` (symbol `asset`) to `recipient`; `mid` what the pool's mid price gave when it was quoted. */
 export interface SwapProceeds {
   token: SwapToken;
   recipient: string;
+  asset?: string;
+  mid?: bigint | undefined;
 }
 
-/** Adds `amountOut` (tokens of `token` received by `recipient`, from the logs) to a confirmed swap receipt. */
+/**
+ * Adds `amountOut` (tokens of `token` received by `recipient`, from the logs) to a confirmed swap
+ * receipt and, when the quote's mid is known, `realizedPnl`: received minus the mid, in `asset` (`realizedPnlAsset`)
+ * (the swap's cost against the pool's fair price; below 0 is a loss).
+ */
 export async function withAmountOut(
   receipt: PaymentReceipt,
   provider: JsonRpcApiProvider,
-  { token: tokenOut, recipient }: SwapProceeds,
+  { token: tokenOut, recipient, asset, mid }: SwapProceeds,
 ): Promise<PaymentReceipt> {
   if (receipt.status !== 'confirmed' || receipt.reference === null) return receipt;
   const rpc = (await provider.send('eth_getTransactionReceipt', [receipt.reference])) as {
@@ -135,5 +141,10 @@ export async function withAmountOut(
     if (parsed?.name === 'Transfer' && String(parsed.args[1]).toLowerCase() === recipient.toLowerCase())
       out += parsed.args[2] as bigint;
   }
-  return { ...receipt, details: { ...receipt.details, amountOut: out.toString() } };
+  const details: Record<string, string | number | boolean | null> = { ...receipt.details, amountOut: out.toString() };
+  if (mid !== undefined && asset !== undefined) {
+    details.realizedPnl = formatUnits(out - mid, tokenOut.decimals);
+    details.realizedPnlAsset = asset;
+  }
+  return { ...receipt, details };
 }
