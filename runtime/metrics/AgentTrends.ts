@@ -13,7 +13,19 @@ const BETA = 0.1;
 const HORIZON = 10;
 
 /** The trended quantities (a bounded label). */
-type Quantity = 'cycle_seconds' | 'error_rate';
+export type Quantity = 'cycle_seconds' | 'error_rate';
+
+/** One trended quantity of one agent, as `GET /api/metrics` gives it (`trends`). */
+export interface AgentTrend {
+  agent: string;
+  metric: Quantity;
+  level: number;
+  slope: number;
+  /** `HORIZON` cycles ahead. */
+  forecast: number;
+  /** What an operator might do, in plain language; null while nothing is heading the wrong way. */
+  recommendation: string | null;
+}
 
 interface Holt {
   level: number;
@@ -56,6 +68,22 @@ export class AgentTrends {
     return { level: h.level, slope: h.slope, forecast: forecastOf(quantity, h) };
   }
 
+  /** Every agent's trends with a recommendation where one is heading the wrong way. */
+  report(): AgentTrend[] {
+    return [...this.#state].map(([key, h]) => {
+      const [agent = '', metric] = key.split('\u0000') as [string, Quantity];
+      const forecast = forecastOf(metric, h);
+      return {
+        agent,
+        metric,
+        level: h.level,
+        slope: h.slope,
+        forecast,
+        recommendation: advice(agent, metric, h),
+      };
+    });
+  }
+
   families(): FamilySnapshot[] {
     return [this.ewma, this.slope, this.forecast].map((f) => f.snapshot());
   }
@@ -82,4 +110,18 @@ export class AgentTrends {
 function forecastOf(quantity: Quantity, h: Holt): number {
   const ahead = h.level + HORIZON * h.slope;
   return quantity === 'error_rate' ? Math.min(1, Math.max(0, ahead)) : Math.max(0, ahead);
+}
+
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+const secs = (x: number): string => `${x < 10 ? x.toFixed(2) : Math.round(x)} s`;
+
+/** Plain-language advice once a trend has a few cycles behind it and points the wrong way. */
+function advice(agent: string, metric: Quantity, h: Holt): string | null {
+  const forecast = forecastOf(metric, h);
+  if (h.seen < 3 || h.slope <= 0) return null;
+  if (metric === 'error_rate' && forecast >= 0.25)
+    return `${agent} is failing more often (${pct(h.level)} of cycles now, ${pct(forecast)} in ${HORIZON} cycles if this goes on): read its recent failures in the audit log and alerts, and pause it if they are not transient.`;
+  if (metric === 'cycle_seconds' && forecast >= 1.5 * h.level && forecast - h.level >= 0.05)
+    return `${agent}'s cycles are getting slower (${secs(h.level)} now, ${secs(forecast)} in ${HORIZON} cycles if this goes on): check which phase grows (mandate_phase_duration_seconds) and its rail's payment latency.`;
+  return null;
 }

@@ -82,4 +82,18 @@ describe('per-agent and financial metrics', () => {
     expect(lines).toContain('mandate_agent_forecast{agent="a",metric="error_rate"} 1');
     expect(trends.trend('unknown', 'error_rate')).toBeUndefined();
   });
+
+  it('metrics - the trend report recommends only where a trend points the wrong way, in plain language', () => {
+    const trends = new AgentTrends();
+    for (let i = 0; i < 8; i++) trends.onCycle('steady', 1, false);
+    for (let i = 0; i < 10; i++) trends.onCycle('slowing', 1 + i, i >= 5);
+    const report = trends.report();
+    expect(report).toHaveLength(4);
+    const of = (agent: string, metric: string) => report.find((r) => r.agent === agent && r.metric === metric)!;
+    expect(of('steady', 'cycle_seconds').recommendation).toBeNull();
+    expect(of('steady', 'error_rate').recommendation).toBeNull();
+    expect(of('slowing', 'cycle_seconds').recommendation).toMatch(/^slowing's cycles are getting slower \(\d/);
+    expect(of('slowing', 'error_rate').recommendation).toMatch(/^slowing is failing more often \(\d+% of cycles now/);
+    expect(of('slowing', 'error_rate').forecast).toBeGreaterThan(of('slowing', 'error_rate').level);
+  });
 });
