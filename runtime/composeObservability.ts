@@ -17,7 +17,10 @@ interface TransitionSubject {
   readonly id: string;
   readonly parent: { readonly id: string };
   readonly context: { readonly cycle: number; readonly trigger: { readonly traceparent?: string } | null };
-  readonly def: { readonly sandbox?: { readonly lastUsage: { readonly cpuMs: number } | undefined } | undefined };
+  readonly def: {
+    readonly sandbox?:
+      { readonly lastUsage: { readonly cpuMs: number; readonly heapBytes?: number } | undefined } | undefined;
+  };
 }
 
 /** The observability services of a runtime: the inspection stream, alerts and their book, telemetry. */

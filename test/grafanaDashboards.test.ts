@@ -108,6 +108,7 @@ describe('Grafana dashboards', () => {
       'mandate_realized_pnl',
       'mandate_sandbox_cpu_seconds_total',
       'mandate_sandbox_calls_total',
+      'mandate_sandbox_heap_bytes',
       'mandate_agent_ewma',
       'mandate_agent_forecast',
     ])

@@ -23,6 +23,7 @@ interface Position {
 /** What the agent's sandbox says its last call used (`QuickJsSandbox.lastUsage`). */
 interface SandboxUsage {
   readonly cpuMs: number;
+  readonly heapBytes?: number;
 }
 
 /**
@@ -114,6 +115,12 @@ export class RuntimeTelemetry {
     help: 'Calls into the agent’s sandbox isolate, by phase (mean CPU per call = cpu seconds / calls).',
     labelNames: ['agent', 'phase'],
   });
+  readonly sandboxHeap = new MetricFamily({
+    name: 'mandate_sandbox_heap_bytes',
+    type: 'gauge',
+    help: 'Heap in use in the agent’s sandbox isolate after its last call (QuickJS memory_used_size), against its memoryMb limit.',
+    labelNames: ['agent'],
+  });
   readonly pnl = new MetricFamily({
     name: 'mandate_realized_pnl',
     type: 'gauge',
@@ -141,6 +148,7 @@ export class RuntimeTelemetry {
       if (usage !== undefined && usage !== p.usage && PHASES.has(from)) {
         this.sandboxCpu.inc([agentId, from], usage.cpuMs / 1000);
         this.sandboxCalls.inc([agentId, from]);
+        if (usage.heapBytes !== undefined) this.sandboxHeap.set([agentId], usage.heapBytes);
       }
       p.usage = usage;
       if (from === 'propose') this.verdict.observeIn(this.#series(p, this.verdict, ''), seconds);
@@ -214,6 +222,7 @@ export class RuntimeTelemetry {
       this.requestReply,
       this.sandboxCpu,
       this.sandboxCalls,
+      this.sandboxHeap,
       this.pnl,
     ]
       .map((f) => f.snapshot())

@@ -34,7 +34,7 @@ describe('per-agent and financial metrics', () => {
     now = 150;
     t.onAgentTransition('quant', { from: 'decide', to: 'propose' }, first); // decide did not (the same usage)
     now = 160;
-    const second = { cpuMs: 10 };
+    const second = { cpuMs: 10, heapBytes: 900_000 };
     t.onAgentTransition('quant', { from: 'propose', to: 'learn' }, second);
     t.onAgentTransition('quant', { from: 'learn', to: 'idle' }, { cpuMs: 5 });
     const lines = text(t);
@@ -45,6 +45,7 @@ describe('per-agent and financial metrics', () => {
       false,
     );
     expect(lines).toContain('mandate_sandbox_calls_total{agent="quant",phase="perceive"} 1');
+    expect(lines).toContain('mandate_sandbox_heap_bytes{agent="quant"} 900000');
     expect(lines).toContain('# TYPE mandate_sandbox_cpu_seconds_total counter');
   });
 
