@@ -77,10 +77,12 @@ export {
   createPaymentExecutor,
   createRailPool,
   EvmRail,
+  MemoryReceiptCache,
   mikroOrmRailSql,
   OpenBankingRail,
   pgRailSql,
   railEntities,
+  RedisReceiptCache,
   SafePaymentRail,
   SandboxBank,
   UniswapV2SwapRail,
@@ -94,6 +96,7 @@ export type {
   PaymentReceipt,
   PaymentStatus,
   RailSql,
+  ReceiptCache,
   SwapIntent,
 } from './rails/index.ts';
 export {

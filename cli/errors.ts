@@ -15,3 +15,6 @@ export class GatewayUnreachableError extends createError(
   'MANDATE_ERR_GATEWAY_UNREACHABLE',
   'GatewayUnreachableError',
 ) {}
+
+/** `REDIS_URL` is malformed or no Redis answered there at start. */
+export class RedisUnavailableError extends createError('MANDATE_ERR_REDIS_UNAVAILABLE', 'RedisUnavailableError') {}

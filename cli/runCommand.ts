@@ -12,6 +12,7 @@ import { createSimulator } from './createSimulator.ts';
 import { UsageError } from './errors.ts';
 import { durabilityGate, openLiveChain } from './liveSetup.ts';
 import { onParentExit } from './onParentExit.ts';
+import { openCaches, type SystemCaches } from './openCaches.ts';
 import { tokenFilePath } from './tokenCommand.ts';
 import { logFormatOf, runOutput } from './runOutput.ts';
 import { systemEntry } from './systemEntry.ts';
@@ -23,7 +24,7 @@ const STOP_DEADLINE_MS = 9_000;
 interface ExampleModule {
   setup(
     runtime: MandateRuntime,
-    context: { chain?: ChainConnection; dataDir?: string },
+    context: { chain?: ChainConnection; dataDir?: string; caches?: SystemCaches },
   ): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
 }
 
@@ -105,6 +106,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
   }
 
+  // REDIS_URL is checked before anything opens: a wrong one is a coded error, not a failure mid-payment.
+  const cache = await openCaches(process.env);
   const alertsYaml = await readFile(join(dir, 'alerts.yaml'), 'utf8').catch(() => undefined);
   const sinks = alertSinksFromEnv(process.env, alertsYaml, join(dir, 'alerts.yaml'));
   const otlp =
@@ -170,6 +173,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   runtime.subscribe((e) => out.event(e));
   report = (e) => runtime.alert({ severity: 'warning', code: e.code, message: `store: ${e.message}` });
   for (const e of early) report(e);
+  cache.onProblem((message) =>
+    runtime.alert({ severity: 'warning', code: ErrorCode.MANDATE_ERR_REDIS_UNAVAILABLE, message }),
+  );
   // Journal and snapshot history are compacted by the retention policy: at start, then hourly.
   const compact = () =>
     void store.compact().catch((e: Error) =>
@@ -183,7 +189,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
   const example = (await import(entry)) as ExampleModule;
-  const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
+  const context = { ...(chain === undefined ? {} : { chain }), dataDir, caches: cache.caches };
+  const system = await example.setup(runtime, context);
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   const sinkNames = sinks.map((s) => `${s.name} (${s.minSeverity}+)`).join(', ') || 'none (kept and shown only)';
   const hosted =
@@ -192,7 +199,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       : 'placement on (this node runs the agents whose lease it holds, GET /api/cluster)';
   out.banner(
     'runtime.started',
-    `mandate: ${hosted} on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}, traces ${otlp ? `to OTLP ${otlp}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
+    `mandate: ${hosted} on node ${runtime.nodeId}, ${live ? 'LIVE' : 'dry-run (external effects are recorded, not sent; --live to send)'}, state in ${where}, messaging on ${bus}, alert sinks: ${sinkNames}, traces ${otlp ? `to OTLP ${otlp}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT)'}, caches: ${cache.description}`,
     {
       agents: runtime.listAgents().length,
       placement: placement !== undefined,
@@ -200,6 +207,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       store: where,
       messaging: bus,
       alertSinks: sinks.map((s) => s.name),
+      redis: cache.redis ?? null,
     },
   );
   if (chain !== undefined) out.banner('chain.opened', chainBanner(chain, durability), { chainId: chain.chainId });
@@ -237,6 +245,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     await close();
     await runtime.shutdown();
     await system.close?.();
+    await cache.close();
     await chain?.close();
   };
   const ms = flags.has('duration') ? duration(String(flags.get('duration'))) : undefined;

@@ -10,6 +10,7 @@ describe('gateway - Prometheus text', () => {
         payments: { succeeded: 5, failed: 1 },
         actions: { succeeded: 7 },
         alerts: [{ status: 'open', severity: 'critical', count: 2 }],
+        trends: [],
         families: [
           {
             name: 'mandate_payments_total',

@@ -35,11 +35,11 @@ function rendered(labels: Record<string, string>, extra?: [string, string]): str
   return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
 }
 
-/** A counter or histogram family of the runtime's telemetry (`_bucket`/`_sum`/`_count` for histograms). */
+/** A counter, gauge or histogram family of the runtime's telemetry (`_bucket`/`_sum`/`_count` for histograms). */
 function family(f: FamilySnapshot): string {
   const lines = [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`];
   for (const s of f.series) {
-    if (f.type === 'counter') {
+    if (f.type !== 'histogram') {
       lines.push(`${f.name}${rendered(s.labels)} ${Number.isFinite(s.value) ? s.value : 0}`);
       continue;
     }

@@ -165,6 +165,8 @@ export interface Outcome {
   durationMs?: number;
   fees?: Amount;
   slippageBps?: number;
+  /** Realized profit (positive) or loss of this action, in `pnl.asset` (a swap: received against the pool mid). */
+  pnl?: Amount;
 }
 
 /** Child kinds, as in Erlang/OTP: permanent always restarts, transient only after an abnormal exit, temporary never. */

@@ -16,6 +16,7 @@ import type { KillScope } from './control/KillScopes.ts';
 import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
 import type { AlertInput } from './host/AgentHost.ts';
 import type { FamilySnapshot } from './metrics/MetricFamily.ts';
+import type { AgentTrend } from './metrics/AgentTrends.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } from './persistence/RuntimeStore.ts';
 
@@ -98,6 +99,8 @@ export interface RuntimeMetrics {
   actions: Record<string, number>;
   /** Histograms and labelled counters (`mandate_phase_duration_seconds`, `mandate_payments_total`, …). */
   families: FamilySnapshot[];
+  /** Per-agent EWMA trends of cycle duration and error rate, with a forecast and a recommendation. */
+  trends: AgentTrend[];
   messages: { sent: number; received: number; rejected: number };
   /** Agents on this node: in memory, and passivated (snapshot in the store only) — what an autoscaler sizes nodes by. */
   hosted: { active: number; passivated: number };

@@ -17,6 +17,10 @@ interface TransitionSubject {
   readonly id: string;
   readonly parent: { readonly id: string };
   readonly context: { readonly cycle: number; readonly trigger: { readonly traceparent?: string } | null };
+  readonly def: {
+    readonly sandbox?:
+      { readonly lastUsage: { readonly cpuMs: number; readonly heapBytes?: number } | undefined } | undefined;
+  };
 }
 
 /** The observability services of a runtime: the inspection stream, alerts and their book, telemetry. */
@@ -76,7 +80,7 @@ export function composeObservability(
         traceparent: agent.context.trigger?.traceparent,
       });
       alertBook.onAgentTransition(agent.id, agent.parent.id, change);
-      telemetry?.onAgentTransition(agent.id, change.from, change.to);
+      telemetry?.onAgentTransition(agent.id, change, agent.def.sandbox?.lastUsage);
     },
   };
 }

@@ -143,6 +143,7 @@ export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
     actions: { ...s.pipeline.outcomes },
     alerts: s.alertBook.counts(),
     families: s.telemetry?.families() ?? [],
+    trends: s.telemetry?.trends.report() ?? [],
     messages: { ...(s.messaging?.counters ?? { sent: 0, received: 0, rejected: 0 }) },
   };
 }

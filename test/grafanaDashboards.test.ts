@@ -103,5 +103,15 @@ describe('Grafana dashboards', () => {
     expect(exported.has('mandate_payment_volume_total')).toBe(true);
     expect(exported.has('mandate_paymnets_total')).toBe(false);
     expect(used.size).toBeGreaterThan(10);
+    // The financial, resource and trend series have panels.
+    for (const name of [
+      'mandate_realized_pnl',
+      'mandate_sandbox_cpu_seconds_total',
+      'mandate_sandbox_calls_total',
+      'mandate_sandbox_heap_bytes',
+      'mandate_agent_ewma',
+      'mandate_agent_forecast',
+    ])
+      expect(used.has(name), name).toBe(true);
   });
 });

@@ -42,6 +42,9 @@ export function receiptOutcome(receipt: PaymentReceipt): Outcome {
   if (fee !== undefined) out.fees = { value: fee.amount, asset: fee.asset };
   const slippage = receipt.details.slippageBps;
   if (typeof slippage === 'number') out.slippageBps = slippage;
+  const { realizedPnl, realizedPnlAsset } = receipt.details;
+  if (typeof realizedPnl === 'string' && typeof realizedPnlAsset === 'string')
+    out.pnl = { value: realizedPnl, asset: realizedPnlAsset };
   return out;
 }
 

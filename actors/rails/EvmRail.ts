@@ -18,11 +18,12 @@ import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
 import { AttemptStore } from './AttemptStore.ts';
 import { broadcastAttempt } from './broadcastAttempt.ts';
 import { IntentNotFoundError, UnsupportedIntentError } from './errors.ts';
-import type { EvmAsset, EvmCall, EvmExecuteOptions, EvmFenced, EvmRailOptions } from './EvmRailOptions.ts';
+import type { EvmCall, EvmExecuteOptions, EvmFenced, EvmRailOptions } from './EvmRailOptions.ts';
 import {
   refusalOf,
   signAndStore,
   signDryRun,
+  evmAssetOf,
   toBaseUnits,
   unsignedTransaction,
   type SigningContext,
@@ -31,6 +32,7 @@ import { IntentLedger } from './IntentLedger.ts';
 import { assertLease } from './leaseFence.ts';
 import { CryptoIntentSchema, parseIntent, type PaymentIntent } from './PaymentIntent.ts';
 import { FINAL_STATUSES, type PaymentReceipt } from './PaymentReceipt.ts';
+import { readThroughReceipt, rememberReceipt } from './ReceiptCache.ts';
 import { reconcileEvmPayment } from './reconcileEvmPayment.ts';
 import { holdsLease, leaseCheck, recordRefusal, type RefusedIntent } from './recordRefusal.ts';
 import { replaceEvmAttempt } from './replaceEvmAttempt.ts';
@@ -95,7 +97,7 @@ export class EvmRail {
       throw new UnsupportedIntentError(
         `intent ${intent.idempotencyKey} is for chain "${intent.chain}", but ${this.name} pays on eip155:${this.#o.chainId}; route it to that chain's rail`,
       );
-    const asset = this.#asset(intent.asset);
+    const asset = evmAssetOf(this.#o.assets, intent.asset, this.name);
     const baseUnits = toBaseUnits(intent, asset);
     const call: EvmCall =
       asset.kind === 'native'
@@ -199,10 +201,12 @@ export class EvmRail {
 
   /** The current receipt of a payment. */
   async receipt(key: string): Promise<PaymentReceipt> {
-    const entry = await this.#ledger.get(key);
-    if (entry === undefined)
-      throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
-    return entry.receipt;
+    return readThroughReceipt(this.#o.receiptCache, key, async () => {
+      const entry = await this.#ledger.get(key);
+      if (entry === undefined)
+        throw new IntentNotFoundError(`no payment recorded under idempotency key "${key}"; check the key`);
+      return entry.receipt;
+    });
   }
 
   /** One observation step against the chain: broadcast what is unsent, count confirmations, detect reorgs, replace stuck. */
@@ -228,7 +232,8 @@ export class EvmRail {
     const deadline = this.#now().getTime() + (this.#o.maxWaitMs ?? 120_000);
     for (;;) {
       const receipt = await this.reconcile(key, fenced);
-      if (FINAL_STATUSES.has(receipt.status) || this.#now().getTime() >= deadline) return receipt;
+      if (FINAL_STATUSES.has(receipt.status)) return rememberReceipt(this.#o.receiptCache, receipt);
+      if (this.#now().getTime() >= deadline) return receipt;
       await this.#sleep(this.#o.pollIntervalMs ?? 100);
     }
   }
@@ -265,15 +270,6 @@ export class EvmRail {
   async speedUp(key: string, fenced: EvmFenced = {}): Promise<PaymentReceipt> {
     await replaceEvmAttempt(key, 'replacement', this.#signing(fenced.fence));
     return this.reconcile(key, fenced);
-  }
-
-  #asset(symbol: string): EvmAsset {
-    const asset = this.#o.assets[symbol];
-    if (asset === undefined)
-      throw new UnsupportedIntentError(
-        `asset "${symbol}" is not configured on rail ${this.name}; configure it or use one of: ${Object.keys(this.#o.assets).join(', ')}`,
-      );
-    return asset;
   }
 
   async #fail(key: string, o: { error: MandateError; fence: number | undefined; record?: RefusedIntent }) {

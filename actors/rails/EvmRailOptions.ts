@@ -4,6 +4,7 @@ import type { ReservationRequest, SpendingLimits } from '../limits/SpendingLimit
 import type { KillSwitch, TransactionSigner } from '../wallets/TransactionSigner.ts';
 import type { Eip1559Fees } from './FeePolicy.ts';
 import type { RailSql } from './RailSql.ts';
+import type { ReceiptCache } from './ReceiptCache.ts';
 
 /** An asset the rail can move. */
 export type EvmAsset =
@@ -70,6 +71,8 @@ export interface EvmRailOptions {
   readonly fenced?: boolean;
   /** Every step except broadcasting; receipts say `would-have-sent`. */
   readonly dryRun?: boolean;
+  /** Final receipts are kept here (`REDIS_URL`: Redis; else in process) and `receipt(key)` reads them from it first. */
+  readonly receiptCache?: ReceiptCache;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
 }

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { FINAL_STATUSES, type PaymentReceipt } from './PaymentReceipt.ts';
+import type { ReceiptCache } from './ReceiptCache.ts';
 
 /** Options of {@link RedisReceiptCache}. */
 export interface RedisReceiptCacheOptions {
@@ -15,7 +16,7 @@ export interface RedisReceiptCacheOptions {
 }
 
 /** Read-through cache of final receipts. */
-export class RedisReceiptCache {
+export class RedisReceiptCache implements ReceiptCache {
   readonly #o: RedisReceiptCacheOptions;
 
   constructor(options: RedisReceiptCacheOptions) {

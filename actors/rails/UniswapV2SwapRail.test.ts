@@ -50,6 +50,11 @@ describe('UniswapV2SwapRail', () => {
     expect(receipt.rail).toBe('uniswap-v2:31337');
     const got = (await eurcBalance()) - before;
     expect(got.toString()).toBe(receipt.details['amountOut']);
+    // Realized P&L against the pool's mid: the 0.3% fee and the impact are a loss, in EURC.
+    const pnl = Number(receipt.details['realizedPnl']);
+    expect(receipt.details['realizedPnlAsset']).toBe('EURC');
+    expect(pnl).toBeLessThan(-2.7);
+    expect(pnl).toBeGreaterThan(-5);
     // 1000 USDC at 0.9 EURC minus the 0.3% fee and a little impact: between 895 and 897.3 EURC.
     expect(got).toBeGreaterThan(895_000_000n);
     expect(got).toBeLessThan(897_300_000n);

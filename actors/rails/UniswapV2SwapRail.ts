@@ -81,6 +81,7 @@ export class UniswapV2SwapRail implements SwapRail {
       fence,
       quote: () => this.quote(intent, swap),
       spender: () => this.#o.router,
+      mid: (q) => q.midOut,
       call: (q) => {
         const deadline = BigInt(
           Math.floor((this.#o.now?.() ?? new Date()).getTime() / 1000) + (this.#o.deadlineSeconds ?? 600),

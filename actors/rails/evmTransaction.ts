@@ -9,7 +9,7 @@ import { ErrorCode, isMandateError, type MandateError } from '../../kernel/index
 import { fencedSigner } from '../wallets/fencedSigner.ts';
 import type { TransactionSigner } from '../wallets/TransactionSigner.ts';
 import type { AttemptStore } from './AttemptStore.ts';
-import { InvalidIntentError, PreflightError } from './errors.ts';
+import { InvalidIntentError, PreflightError, UnsupportedIntentError } from './errors.ts';
 import type { EvmAsset, EvmCall } from './EvmRailOptions.ts';
 import { estimateEip1559Fees, type Eip1559Fees } from './FeePolicy.ts';
 import type { IntentLedger, LedgerEntry } from './IntentLedger.ts';
@@ -182,4 +182,14 @@ export function toBaseUnits(intent: CryptoIntent, asset: EvmAsset): bigint {
       { cause },
     );
   }
+}
+
+/** The configured asset `symbol` of the rail named `rail`; `MANDATE_ERR_RAIL_UNSUPPORTED` naming the configured ones otherwise. */
+export function evmAssetOf(assets: Readonly<Record<string, EvmAsset>>, symbol: string, rail: string): EvmAsset {
+  const asset = assets[symbol];
+  if (asset === undefined)
+    throw new UnsupportedIntentError(
+      `asset "${symbol}" is not configured on rail ${rail}; configure it or use one of: ${Object.keys(assets).join(', ')}`,
+    );
+  return asset;
 }

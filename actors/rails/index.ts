@@ -73,6 +73,8 @@ export { IntentLedger, pendingReceipt } from './IntentLedger.ts';
 export type { LedgerEntry } from './IntentLedger.ts';
 export { RedisReceiptCache } from './RedisReceiptCache.ts';
 export type { RedisReceiptCacheOptions } from './RedisReceiptCache.ts';
+export { MemoryReceiptCache } from './ReceiptCache.ts';
+export type { ReceiptCache, MemoryReceiptCacheOptions } from './ReceiptCache.ts';
 
 // Errors
 export {

@@ -2,7 +2,7 @@
  * What the swap rails share: token configuration, ERC-20 approvals made exactly once through
  * the EVM rail, and reading the amount a swap actually delivered from its transaction logs.
  */
-import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
+import { formatUnits, Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
 import { ErrorCode, MandateError } from '../../kernel/index.ts';
 import type { EvmRail } from './EvmRail.ts';
 import { InvalidIntentError, UnsupportedIntentError } from './errors.ts';
@@ -129,6 +129,8 @@ export interface SwapPlan<Q> {
   spender(quote: Q): string;
   /** The transaction to sign, from a quote taken right before signing. */
   call(quote: Q): { to: string; value: bigint; data: string };
+  /** What the pool's mid price gave for that quote, when the rail knows it (realized P&L). */
+  mid?(quote: Q): bigint;
 }
 
 /**
@@ -159,6 +161,7 @@ export async function executeSwap<Q>(plan: SwapPlan<Q>): Promise<PaymentReceipt>
         return rail.execute(intent, { receiptRail: name, fence, build: () => Promise.reject(approval) });
     }
   }
+  let mid: bigint | undefined; // known when this call quoted the swap (not when it only reconciles one)
   const receipt = await rail.execute(intent, {
     receiptRail: name,
     fence,
@@ -168,22 +171,32 @@ export async function executeSwap<Q>(plan: SwapPlan<Q>): Promise<PaymentReceipt>
       amountNative: amountIn,
       amountReference: await rail.referenceValue(intent.assetIn, amountIn),
     },
-    build: async () => plan.call(await plan.quote()),
+    build: async () => {
+      const q = await plan.quote();
+      mid = plan.mid?.(q);
+      return plan.call(q);
+    },
   });
-  return withAmountOut(receipt, plan.provider, { token: tokenOut, recipient: owner });
+  return withAmountOut(receipt, plan.provider, { token: tokenOut, recipient: owner, asset: intent.assetOut, mid });
 }
 
-/** What a swap pays out: tokens of `token` to `recipient`. */
+/** What a swap pays out: tokens of `token` (symbol `asset`) to `recipient`; `mid` what the pool's mid price gave when it was quoted. */
 export interface SwapProceeds {
   token: SwapToken;
   recipient: string;
+  asset?: string;
+  mid?: bigint | undefined;
 }
 
-/** Adds `amountOut` (tokens of `token` received by `recipient`, from the logs) to a confirmed swap receipt. */
+/**
+ * Adds `amountOut` (tokens of `token` received by `recipient`, from the logs) to a confirmed swap
+ * receipt and, when the quote's mid is known, `realizedPnl`: received minus the mid, in `asset` (`realizedPnlAsset`)
+ * (the swap's cost against the pool's fair price; below 0 is a loss).
+ */
 export async function withAmountOut(
   receipt: PaymentReceipt,
   provider: JsonRpcApiProvider,
-  { token: tokenOut, recipient }: SwapProceeds,
+  { token: tokenOut, recipient, asset, mid }: SwapProceeds,
 ): Promise<PaymentReceipt> {
   if (receipt.status !== 'confirmed' || receipt.reference === null) return receipt;
   const rpc = (await provider.send('eth_getTransactionReceipt', [receipt.reference])) as {
@@ -196,5 +209,10 @@ export async function withAmountOut(
     if (parsed?.name === 'Transfer' && String(parsed.args[1]).toLowerCase() === recipient.toLowerCase())
       out += parsed.args[2] as bigint;
   }
-  return { ...receipt, details: { ...receipt.details, amountOut: out.toString() } };
+  const details: Record<string, string | number | boolean | null> = { ...receipt.details, amountOut: out.toString() };
+  if (mid !== undefined && asset !== undefined) {
+    details.realizedPnl = formatUnits(out - mid, tokenOut.decimals);
+    details.realizedPnlAsset = asset;
+  }
+  return { ...receipt, details };
 }

@@ -1,5 +1,4 @@
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
 import {
   SandboxCapabilityError,
   SandboxCodeError,
@@ -10,6 +9,7 @@ import {
   SandboxTimeoutError,
 } from './errors.ts';
 import { newCallState, type CallState, type Caps } from './callState.ts';
+import { isolateUsage } from './isolateUsage.ts';
 import { cpuNow, retireQuickJs } from './quickJsEngine.ts';
 import type { SandboxLimits, SandboxUsage } from './sandboxLimits.ts';
 import type { StrategyFunction } from './validateSandboxCode.ts';
@@ -134,7 +134,8 @@ export class Isolate {
         }));
       if (call.violation !== undefined) throw call.violation;
       if ('error' in result) throw result.error;
-      return { json: result.json, usage: { cpuMs: call.cpu, wallMs: performance.now() - started } };
+      const usage = isolateUsage({ rt: this.#rt, ctx: this.#ctx }, { cpuMs: call.cpu, startedAt: started });
+      return { json: result.json, usage };
     } catch (error) {
       this.retire();
       throw error;

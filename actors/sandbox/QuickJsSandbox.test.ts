@@ -38,6 +38,9 @@ describe('sandbox - containment', () => {
     );
     expect(result).toEqual({ rate: 1.08, doubled: 2.16 });
     expect(box.lastUsage?.cpuMs).toBeGreaterThanOrEqual(0);
+    // The isolate's heap after the call: QuickJS's own count, under the isolate's memory limit.
+    expect(box.lastUsage?.heapBytes).toBeGreaterThan(10_000);
+    expect(box.lastUsage?.heapBytes).toBeLessThan(limits.memoryMb * 1024 * 1024);
   });
 
   it('sandbox - an infinite loop is stopped at its CPU budget', async () => {

@@ -35,4 +35,6 @@ export interface SandboxUsage {
   cpuMs: number;
   /** Wall-clock time of the call, in ms. */
   wallMs: number;
+  /** The isolate's heap in use after the call, in bytes (absent when it could not be read). */
+  heapBytes?: number;
 }

@@ -6,6 +6,7 @@ import { ErrorCode } from 'mandate/kernel';
 import { ensurePayablesSafe, loadApprovers } from './live/approvers.ts';
 import { ChainMarket } from './live/ChainMarket.ts';
 import { fundTreasury } from './live/fundTreasury.ts';
+import type { LiveCaches } from './live/LiveCaches.ts';
 import { LiveWorld } from './live/LiveWorld.ts';
 import { treasuryPlugins } from './plugins.ts';
 import { SimulatedWorld } from './SimulatedWorld.ts';
@@ -14,10 +15,11 @@ import type { TreasuryWorld } from './TreasuryWorld.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** What the CLI hands a system besides the runtime: the chain of a live run and the data directory. */
+/** What the CLI hands a system besides the runtime: the chain of a live run, the data directory and the caches. */
 export interface SystemContext {
   readonly chain?: ChainConnection;
   readonly dataDir?: string;
+  readonly caches?: LiveCaches;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function setup(
       safe: { address: safe, approvers },
       payeesPath: join(here, 'payees.yaml'),
       bookPath: join(context.dataDir ?? '.mandate/data', '..', 'treasury', 'invoices.json'),
+      ...(context.caches === undefined ? {} : { caches: context.caches }),
     });
     const market = new ChainMarket(chain, sim, runtime);
     await market.start();

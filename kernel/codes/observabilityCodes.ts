@@ -14,6 +14,12 @@ export const OBSERVABILITY_CODES = {
     meaning:
       "a sink refused an alert (a 4xx other than 429) or kept failing (5xx, 429, timeout) until its retries ran out; recorded on the alert's delivery state and logged, never raised as another alert",
   },
+  MANDATE_ERR_REDIS_UNAVAILABLE: {
+    status: null,
+    kind: 'error',
+    meaning:
+      '`REDIS_URL` is malformed, or no Redis answered there at start (refused, timed out, wrong password); the message names the address with its password hidden. Start Redis, fix the URL, or unset it for the in-process caches',
+  },
   MANDATE_ALERT_REPEATED_FAILURES: {
     status: null,
     kind: 'alert',

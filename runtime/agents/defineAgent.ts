@@ -30,7 +30,9 @@ export interface AgentDefinition extends AgentData {
   /** The files a YAML agent was built from (its YAML, rules files, strategy module): stored with each version. */
   source?: AgentSource | undefined;
   /** Its strategy module's sandbox (`code:`): limits and what the last call used, read by the health score. */
-  sandbox?: { readonly limits: { cpuMs: number }; readonly lastUsage: { cpuMs: number } | undefined } | undefined;
+  sandbox?:
+    | { readonly limits: { cpuMs: number }; readonly lastUsage: { cpuMs: number; heapBytes?: number } | undefined }
+    | undefined;
   /** With `llm.provider: agent`: bound to the agent's bus endpoint by the runtime's messaging when it attaches. */
   modelLink?: AgentModelLink | undefined;
   /** Builds this agent from another version's files with the same plugins (set by `parseAgentYaml`; rollback uses it). */

@@ -1,7 +1,7 @@
 /** One labelled series of a family, as `/metrics` renders it. */
 export interface SeriesSnapshot {
   labels: Record<string, string>;
-  /** Counter value; for a histogram, the cumulative bucket counts (`le` order) with sum and count. */
+  /** Counter or gauge value; for a histogram, the cumulative bucket counts (`le` order) with sum and count. */
   value?: number;
   buckets?: number[];
   sum?: number;
@@ -11,7 +11,7 @@ export interface SeriesSnapshot {
 /** A metric family: name, type, help, its label names and its series. */
 export interface FamilySnapshot {
   name: string;
-  type: 'counter' | 'histogram';
+  type: 'counter' | 'gauge' | 'histogram';
   help: string;
   /** Histogram upper bounds (seconds), `+Inf` implied. */
   bounds?: readonly number[];
@@ -38,7 +38,7 @@ interface Series {
 /** A metric family's name, kind, help text and label names; histogram bucket bounds; the series cap. */
 interface MetricFamilyOptions {
   name: string;
-  type: 'counter' | 'histogram';
+  type: 'counter' | 'gauge' | 'histogram';
   help: string;
   labelNames: readonly string[];
   /** Histogram bucket upper bounds (empty for a counter). */
@@ -56,7 +56,7 @@ export class MetricFamily {
   readonly #maxSeries: number;
 
   readonly name: string;
-  readonly type: 'counter' | 'histogram';
+  readonly type: 'counter' | 'gauge' | 'histogram';
   readonly help: string;
   readonly labelNames: readonly string[];
   readonly bounds: readonly number[];
@@ -73,6 +73,11 @@ export class MetricFamily {
   /** Adds `by` to a counter series. */
   inc(labels: readonly string[], by = 1): void {
     this.#get(labels).value += by;
+  }
+
+  /** Sets a gauge series to `value`. */
+  set(labels: readonly string[], value: number): void {
+    this.#get(labels).value = value;
   }
 
   /** Records one observation (seconds) in a histogram series. */
@@ -96,7 +101,7 @@ export class MetricFamily {
 
   snapshot(): FamilySnapshot {
     const series = [...this.#series.values()].map((s) =>
-      this.type === 'counter'
+      this.type !== 'histogram'
         ? { labels: { ...s.labels }, value: s.value }
         : {
             labels: { ...s.labels },

@@ -100,6 +100,16 @@ describe('runtime metrics', () => {
       expect(line(`mandate_proposal_verdict_seconds_count{agent="${agent}"}`)).toBe(1);
     }
     expect(text).toContain('# TYPE mandate_phase_duration_seconds histogram');
+    // Trends: one completed cycle each, so an error-rate level of 0 and nothing to recommend yet.
+    const trends = runtime.metrics().trends;
+    expect(trends.filter((t) => t.metric === 'error_rate').map((t) => [t.agent, t.level, t.recommendation])).toEqual(
+      expect.arrayContaining([
+        ['fee-watcher', 0, null],
+        ['fx-rebalancer', 0, null],
+        ['payables', 0, null],
+      ]),
+    );
+    expect(line('mandate_agent_ewma{agent="payables",metric="error_rate"}')).toBe(0);
     await runtime.shutdown();
   });
 

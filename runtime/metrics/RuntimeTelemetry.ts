@@ -1,5 +1,6 @@
 import type { Proposal } from '../../actors/index.ts';
 import type { Outcome } from '../../machines/index.ts';
+import { AgentTrends } from './AgentTrends.ts';
 import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'act', 'learn']);
@@ -15,6 +16,14 @@ interface Position {
   since: number;
   cycleStart: number | undefined;
   series: Map<string, SeriesHandle>;
+  /** The sandbox usage last counted: a sandboxed call leaves a new one behind. */
+  usage: SandboxUsage | undefined;
+}
+
+/** What the agent's sandbox says its last call used (`QuickJsSandbox.lastUsage`). */
+interface SandboxUsage {
+  readonly cpuMs: number;
+  readonly heapBytes?: number;
 }
 
 /**
@@ -94,21 +103,54 @@ export class RuntimeTelemetry {
     bounds: LATENCY_BOUNDS,
   });
 
+  readonly sandboxCpu = new MetricFamily({
+    name: 'mandate_sandbox_cpu_seconds_total',
+    type: 'counter',
+    help: 'CPU time the agent’s designer code used inside its sandbox isolate, by the phase it ran in (perceive, decide, learn).',
+    labelNames: ['agent', 'phase'],
+  });
+  readonly sandboxCalls = new MetricFamily({
+    name: 'mandate_sandbox_calls_total',
+    type: 'counter',
+    help: 'Calls into the agent’s sandbox isolate, by phase (mean CPU per call = cpu seconds / calls).',
+    labelNames: ['agent', 'phase'],
+  });
+  readonly sandboxHeap = new MetricFamily({
+    name: 'mandate_sandbox_heap_bytes',
+    type: 'gauge',
+    help: 'Heap in use in the agent’s sandbox isolate after its last call (QuickJS memory_used_size), against its memoryMb limit.',
+    labelNames: ['agent'],
+  });
+  readonly pnl = new MetricFamily({
+    name: 'mandate_realized_pnl',
+    type: 'gauge',
+    help: 'Realized profit (above 0) or loss of settled actions that report one (swaps: received against the pool mid when quoted), by agent, currency and mode.',
+    labelNames: ['agent', 'currency', 'mode'],
+  });
+  readonly trends = new AgentTrends();
+
   constructor(options: { now: () => number; region: string }) {
     this.#now = options.now;
     this.#region = options.region;
   }
 
-  /** One agent transition: closes the duration of the state it left. */
-  onAgentTransition(agentId: string, from: string, to: string): void {
+  /** One agent transition: closes the duration of the state it left (and counts the sandbox call it made there). */
+  onAgentTransition(agentId: string, change: { from: string; to: string }, usage?: SandboxUsage): void {
+    const { from, to } = change;
     const now = this.#now();
     let p = this.#positions.get(agentId);
     if (p === undefined) {
-      p = { agentId, state: to, since: now, cycleStart: undefined, series: new Map() };
+      p = { agentId, state: to, since: now, cycleStart: undefined, series: new Map(), usage };
       this.#positions.set(agentId, p);
     } else if (p.state === from) {
       const seconds = (now - p.since) / 1000;
       if (PHASES.has(from)) this.phase.observeIn(this.#series(p, this.phase, from), seconds);
+      if (usage !== undefined && usage !== p.usage && PHASES.has(from)) {
+        this.sandboxCpu.inc([agentId, from], usage.cpuMs / 1000);
+        this.sandboxCalls.inc([agentId, from]);
+        if (usage.heapBytes !== undefined) this.sandboxHeap.set([agentId], usage.heapBytes);
+      }
+      p.usage = usage;
       if (from === 'propose') this.verdict.observeIn(this.#series(p, this.verdict, ''), seconds);
       else if (from === 'awaitingApproval')
         this.approvalWait.observeIn(this.#series(p, this.approvalWait, ''), seconds);
@@ -117,6 +159,7 @@ export class RuntimeTelemetry {
     else if (p.cycleStart !== undefined && (to === 'idle' || to === 'failed')) {
       const outcome = to === 'idle' ? 'completed' : 'failed';
       this.cycle.observeIn(this.#series(p, this.cycle, outcome), (now - p.cycleStart) / 1000);
+      this.trends.onCycle(agentId, (now - p.cycleStart) / 1000, to === 'failed');
       p.cycleStart = undefined;
     }
     p.state = to;
@@ -138,6 +181,9 @@ export class RuntimeTelemetry {
   onSettled(proposal: Proposal, outcome: Outcome, mode: 'dry-run' | 'live'): void {
     const a = proposal.action;
     this.actions.inc([proposal.agentId, a.type, mode, outcome.status]);
+    const pnl = Number(outcome.pnl?.value);
+    if (outcome.pnl !== undefined && Number.isFinite(pnl))
+      this.pnl.inc([proposal.agentId, outcome.pnl.asset, mode], pnl);
     if (!PAYMENT_ACTIONS.has(a.type)) return;
     const receipt = outcome.receipt ?? {};
     const rail =
@@ -174,6 +220,12 @@ export class RuntimeTelemetry {
       this.fees,
       this.paymentLatency,
       this.requestReply,
-    ].map((f) => f.snapshot());
+      this.sandboxCpu,
+      this.sandboxCalls,
+      this.sandboxHeap,
+      this.pnl,
+    ]
+      .map((f) => f.snapshot())
+      .concat(this.trends.families());
   }
 }

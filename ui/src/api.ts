@@ -4,6 +4,7 @@
  */
 import type {
   AgentDetail,
+  AlertRecord,
   AgentSummary,
   ApprovalRecord,
   AuditEntry,
@@ -90,6 +91,11 @@ export function createApi(token: string) {
     setKillSwitch: (action: 'engage' | 'release', scope: KillScope, reason: string) =>
       call<KillSwitchState>('POST', '/api/kill-switch', { action, scope, reason }),
     metrics: () => call<RuntimeMetrics & { liveClients: number }>('GET', '/api/metrics'),
+    alerts: (q: { status?: string; limit: number }) =>
+      call<{ alerts: AlertRecord[] }>('GET', `/api/alerts${auditQuery({}, { ...q, limit: String(q.limit) })}`).then(
+        (r) => r.alerts,
+      ),
+    ackAlert: (id: string) => call<unknown>('POST', `/api/alerts/${encodeURIComponent(id)}/ack`, {}),
     audit: (filters: AuditFilters, limit = 100, cursor?: string) =>
       call<{ entries: AuditEntry[]; nextCursor: string | null }>(
         'GET',

@@ -10,6 +10,7 @@ import type { AuditFilters } from './types.ts';
 export type Route =
   | { view: 'agents'; agent: string | null }
   | { view: 'approvals' }
+  | { view: 'alerts' }
   | { view: 'audit'; filters: AuditFilters }
   | { view: 'monitor' }
   | { view: 'payment'; id: string };
@@ -31,6 +32,7 @@ export function parseRoute(hash: string): Route {
   const tail = rest.join('/');
   switch (head) {
     case 'approvals':
+    case 'alerts':
     case 'monitor':
       return { view: head };
     case 'audit': {

@@ -9,6 +9,7 @@ import { killSwitchControls } from './killSwitch.ts';
 import { navigate, routeHash, type Route } from './router.ts';
 import { setZone, zone, zoneLabel } from './timeZone.ts';
 import { mountAgentsView } from './views/agentsView.ts';
+import { mountAlertsView } from './views/alertsView.ts';
 import { mountApprovalsView } from './views/approvalsView.ts';
 import { mountAuditView } from './views/auditView.ts';
 import { mountMonitorView } from './views/monitorView.ts';
@@ -37,6 +38,8 @@ export function mountView(route: Route, { root, store, api }: Mount): (ctx: Dash
       return mountAgentsView(root, store, api);
     case 'approvals':
       return mountApprovalsView(root, store, api);
+    case 'alerts':
+      return mountAlertsView(root, store, api);
     case 'audit':
       return mountAuditView({ root, store, api, filters: route.filters });
     case 'monitor':
@@ -86,7 +89,7 @@ export function renderHeader(
   );
 }
 
-const TABS = ['agents', 'approvals', 'audit', 'monitor'] as const;
+const TABS = ['agents', 'approvals', 'alerts', 'audit', 'monitor'] as const;
 
 /** The tabs; each is a link to its view (the agents tab keeps the selected agent). */
 export function renderTabs(nav: HTMLElement, ctx: DashboardContext): void {

@@ -18,6 +18,7 @@ export type {
 } from '../../runtime/inspection/InspectionEvent.ts';
 export type { KillSwitchState } from '../../runtime/persistence/RuntimeStore.ts';
 export type { PaymentStory } from '../../gateway/paymentStory.ts';
+export type { AlertRecord } from '../../runtime/alerts/AlertRecord.ts';
 
 /** GET /api/me. */
 export interface Me {

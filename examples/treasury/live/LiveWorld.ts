@@ -28,7 +28,8 @@ import { openPayablesSafe } from './approvers.ts';
 import { openBankRail, OPERATING_IBAN } from './bankRail.ts';
 import { tokenBalance } from './erc20.ts';
 import { InvoiceBook } from './InvoiceBook.ts';
-import { closePrices, eurUsdPrices } from './eurUsdPrices.ts';
+import { eurUsdPrices } from './eurUsdPrices.ts';
+import type { LiveCaches } from './LiveCaches.ts';
 
 const payeeFile = z.strictObject({
   payees: z.record(
@@ -82,6 +83,7 @@ export class LiveWorld implements TreasuryWorld {
     payees: z.infer<typeof payeeFile>['payees'];
     multisig: SafePaymentRail;
     safeAddress: string;
+    caches: LiveCaches;
   }) {
     this.#chain = parts.chain;
     this.#runtime = parts.runtime;
@@ -94,7 +96,7 @@ export class LiveWorld implements TreasuryWorld {
     const USDC = { symbol: 'USDC', address: c.tokens.USDC!, decimals: 6 };
     const EURC = { symbol: 'EURC', address: c.tokens.EURC!, decimals: 6 };
     const provider = parts.chain.provider();
-    this.#prices = eurUsdPrices(parts.chain, parts.runtime);
+    this.#prices = eurUsdPrices(parts.chain, parts.runtime, parts.caches);
     const payables = this.#rail('payables');
     this.pay = createPaymentActuator({
       name: 'treasury.pay',
@@ -159,6 +161,8 @@ export class LiveWorld implements TreasuryWorld {
     limits: ReadonlyMap<string, AgentLimits>;
     /** The payables agent's Safe and its approvers (principal → address). */
     safe: { address: string; approvers: Record<string, string> };
+    /** The CLI's caches (Redis with `REDIS_URL`); none by default. */
+    caches?: LiveCaches;
   }): Promise<LiveWorld> {
     const databaseUrl = o.runtime.store?.databaseUrl;
     if (databaseUrl === undefined)
@@ -180,7 +184,14 @@ export class LiveWorld implements TreasuryWorld {
     for (const agentId of ['payables', 'fx-rebalancer', 'treasury-strategist'])
       rails.set(
         agentId,
-        await openAgentRail({ runtime: o.runtime, chain: o.chain, sql, agentId, limits: o.limits.get(agentId) ?? {} }),
+        await openAgentRail({
+          runtime: o.runtime,
+          chain: o.chain,
+          sql,
+          agentId,
+          limits: o.limits.get(agentId) ?? {},
+          receiptCache: o.caches?.receipts,
+        }),
       );
     const bank = await openBankRail(o.runtime, pool);
     const multisig = await openPayablesSafe({
@@ -199,6 +210,7 @@ export class LiveWorld implements TreasuryWorld {
       payees,
       multisig,
       safeAddress: o.safe.address,
+      caches: o.caches ?? {},
     });
   }
 
@@ -276,7 +288,6 @@ export class LiveWorld implements TreasuryWorld {
   async close(): Promise<void> {
     this.#bank.close();
     await this.#pool.end();
-    await closePrices();
   }
 
   async #usdc(agentId: string): Promise<number> {

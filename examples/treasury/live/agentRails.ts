@@ -1,5 +1,5 @@
 import { parseUnits } from 'ethers';
-import { EvmRail, SpendingLimits, type RailSql } from 'mandate/actors';
+import { EvmRail, SpendingLimits, type RailSql, type ReceiptCache } from 'mandate/actors';
 import type { ChainConnection, MandateRuntime } from 'mandate';
 
 /** An agent's limits as its YAML states them (decimal strings per asset). */
@@ -22,6 +22,8 @@ export async function openAgentRail(options: {
   sql: RailSql;
   agentId: string;
   limits: AgentLimits;
+  /** Where its final receipts are cached (Redis with `REDIS_URL`). */
+  receiptCache?: ReceiptCache | undefined;
 }): Promise<EvmRail> {
   const { runtime, chain, sql, agentId, limits } = options;
   const tokens = chain.contracts.tokens;
@@ -65,6 +67,7 @@ export async function openAgentRail(options: {
     }),
     // Several nodes (MANDATE_PLACEMENT=on): every write and signature carries the agent's lease token.
     fenced: true,
+    ...(options.receiptCache === undefined ? {} : { receiptCache: options.receiptCache }),
     pollIntervalMs: 20,
     maxWaitMs: 30_000,
     now: () => new Date(runtime.clock.now()),
