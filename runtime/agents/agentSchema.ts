@@ -206,6 +206,11 @@ export const agentYamlSchema = agentDataSchema.extend({
   goals: z.array(goalSchema).optional(),
   /** How scores become a choice and a confidence; `confidenceFloor` is copied to the agent's data. */
   decision: decideConfigSchema.optional(),
+  /**
+   * A named risk posture for the evaluator (`{ preset: conservative | balanced | aggressive, …overrides }`);
+   * checked by `strategySettings` so that a bad one is `MANDATE_ERR_STRATEGY_INVALID` naming its field.
+   */
+  strategy: z.unknown().optional(),
   act: z.string().min(1).optional(),
   learn: z.array(z.string().min(1)).default([]),
 });
