@@ -27,6 +27,8 @@ export type { GoalDeciderOptions } from './deciders/GoalDecider.ts';
 export { goalSchema, decideConfigSchema } from './deciders/goalSchema.ts';
 export { STRATEGY_PRESETS, strategySettings } from './deciders/strategyPresets.ts';
 export type { StrategyPresetName } from './deciders/strategyPresets.ts';
+export { ShadowedDecider } from './deciders/ShadowedDecider.ts';
+export { compareActions, describeAction } from './deciders/sameAction.ts';
 export type { DecideConfig, Goal } from './deciders/goalSchema.ts';
 export { allowedCapabilities, perTransactionLimit } from './deciders/constraints.ts';
 export type { Constraint } from './deciders/constraints.ts';

@@ -211,6 +211,14 @@ export const agentYamlSchema = agentDataSchema.extend({
    * checked by `strategySettings` so that a bad one is `MANDATE_ERR_STRATEGY_INVALID` naming its field.
    */
   strategy: z.unknown().optional(),
+  /**
+   * A candidate rule set run beside the live one on every decision (`{ rules: <file> }`); when the two
+   * disagree the difference is filed as a review item (docs/decisions.md, "Shadow policy").
+   */
+  shadow: z
+    .object({ rules: z.string().min(1) })
+    .strict()
+    .optional(),
   act: z.string().min(1).optional(),
   learn: z.array(z.string().min(1)).default([]),
 });

@@ -7,6 +7,7 @@ import {
   LocalAgentProvider,
   OpenAiChatProvider,
   RulesDecider,
+  ShadowedDecider,
   StrategyPresetError,
   allowedCapabilities,
   decideConfigSchema,
@@ -112,17 +113,23 @@ export async function deciderOf({ yaml: y, source, readRelative, env, modelLink 
       `${source}: "goals" and "llm" together are not supported yet; a goal-driven agent decides with its rules as the option generator.`,
       { source, field: 'llm' },
     );
-  return goals === undefined
-    ? decide
-    : new GoalDecider({
-        goals,
-        generators: [rules],
-        config,
-        constraints: [
-          allowedCapabilities(y.capabilities),
-          ...(y.limits.perTransaction === undefined ? [] : [perTransactionLimit(y.limits.perTransaction)]),
-        ],
-      });
+  const live =
+    goals === undefined
+      ? decide
+      : new GoalDecider({
+          goals,
+          generators: [rules],
+          config,
+          constraints: [
+            allowedCapabilities(y.capabilities),
+            ...(y.limits.perTransaction === undefined ? [] : [perTransactionLimit(y.limits.perTransaction)]),
+          ],
+        });
+  if (y.shadow === undefined) return live;
+  // The candidate: the same agent with the shadow rules in place of its own, never a model.
+  const { llm: _model, shadow, ...rest } = y;
+  const candidate = await deciderOf({ yaml: { ...rest, rules: shadow.rules }, source, readRelative, env });
+  return new ShadowedDecider(live, candidate, shadow.rules);
 }
 
 /**

@@ -68,7 +68,7 @@ export function parseAgentYamlData(text: string, source: string): AgentYaml {
  */
 function omitYamlOnly(y: AgentYaml, source: string) {
   const { rules: _rules, llm: _llm, goals: _goals, decision: _d, code: _code, sandbox: _sandbox, ...rest } = y;
-  const { strategy: _strategy, ...data } = rest;
+  const { strategy: _strategy, shadow: _shadow, ...data } = rest;
   return { ...data, confidenceFloor: decisionSettings(y, source)?.confidenceFloor ?? data.confidenceFloor };
 }
 
@@ -149,10 +149,10 @@ async function buildFromYaml(
       });
     }
   }
-  for (const field of ['llm', 'goals', 'strategy'] as const) {
+  for (const field of ['llm', 'goals', 'strategy', 'shadow'] as const) {
     if (y.rules === undefined && y[field] !== undefined)
       throw new AgentDefinitionError(
-        `Invalid agent definition ${source}: "${field}" needs "rules" beside it; a strategy module's decide takes no model, goals or preset.`,
+        `Invalid agent definition ${source}: "${field}" needs "rules" beside it; a strategy module's decide takes no model, goals, preset or shadow rules.`,
         { source, field },
       );
   }
