@@ -14,6 +14,13 @@ export class GoalDefinitionError extends createError('MANDATE_ERR_GOAL_INVALID',
   }
 }
 
+/** An agent's `strategy:` block that names no known preset or sets a setting it cannot take. */
+export class StrategyPresetError extends createError('MANDATE_ERR_STRATEGY_INVALID', 'StrategyPresetError') {
+  constructor(message: string, details: Record<string, unknown>, options: ErrorOptions = {}) {
+    super(message, { ...options, details });
+  }
+}
+
 /** An amount that is not a plain decimal string. */
 export class AmountError extends createError('MANDATE_ERR_AMOUNT_INVALID', 'AmountError') {
   constructor(value: unknown, options: MandateErrorOptions = {}) {

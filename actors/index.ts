@@ -25,11 +25,15 @@ export { HybridDecider } from './deciders/HybridDecider.ts';
 export { GoalDecider } from './deciders/GoalDecider.ts';
 export type { GoalDeciderOptions } from './deciders/GoalDecider.ts';
 export { goalSchema, decideConfigSchema } from './deciders/goalSchema.ts';
+export { STRATEGY_PRESETS, strategySettings } from './deciders/strategyPresets.ts';
+export type { StrategyPresetName } from './deciders/strategyPresets.ts';
+export { ShadowedDecider } from './deciders/ShadowedDecider.ts';
+export { compareActions, describeAction } from './deciders/sameAction.ts';
 export type { DecideConfig, Goal } from './deciders/goalSchema.ts';
 export { allowedCapabilities, perTransactionLimit } from './deciders/constraints.ts';
 export type { Constraint } from './deciders/constraints.ts';
 export type { CandidateOption, GeneratedOptions, OptionGenerator } from './deciders/OptionGenerator.ts';
-export { GoalDefinitionError } from './errors.ts';
+export { GoalDefinitionError, StrategyPresetError } from './errors.ts';
 export type { HybridDeciderOptions } from './deciders/HybridDecider.ts';
 export {
   AnthropicMessagesProvider,

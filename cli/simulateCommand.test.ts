@@ -45,15 +45,18 @@ describe('mandate simulate', () => {
     ]);
     for (const r of rows) expect(Object.keys(r).sort()).toEqual(ROW_KEYS);
     const byId = Object.fromEntries(rows.map((r) => [r.agent, r]));
-    // A plain rule decider does not score: its one option is the fired rule's action.
+    // Every agent with rules weighs them against its goals: hold is always an option, and the score decides.
     expect(byId['fee-watcher']).toMatchObject({
       rulesFired: ['fees-normal'],
       chosen: 'rule:fees-normal',
-      options: [{ id: 'rule:fees-normal', action: { type: 'gate.set', params: { open: true } }, score: null }],
+      options: [
+        { id: 'hold', score: 0 },
+        { id: 'rule:fees-normal', action: { type: 'gate.set', params: { open: true } } },
+      ],
     });
     expect(byId.payables).toMatchObject({
       chosen: 'rule:pay-due-invoice',
-      options: [{ action: { type: 'payment.send', amount: { value: '1840.00' } } }],
+      options: [{ id: 'hold' }, { action: { type: 'payment.send', amount: { value: '1840.00' } } }],
       verdict: { status: 'approved' },
     });
     // The forced rate reaches the fx agent's swap.
@@ -102,9 +105,60 @@ describe('mandate simulate', () => {
     const table = await simulate(['--agent', 'fee-watcher', '--sweep', 'gas.gwei=20..80:30']);
     expect(table[0]).toMatch(/^gas\.gwei\s+agent\s+decision\s+confidence\s+risk\s+verdict$/);
     expect(table.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
-      ['20', 'fee-watcher', 'gate.set', '1', '-', 'approved (governance)'],
-      ['50', 'fee-watcher', 'no action', '1', '-', 'no-action (decide)'],
-      ['80', 'fee-watcher', 'no action', '1', '-', 'no-action (decide)'],
+      ['20', 'fee-watcher', 'gate.set', '0.9431', 'none', 'approved (governance)'],
+      ['50', 'fee-watcher', 'hold', '1', 'none', 'no-action (decide)'],
+      ['80', 'fee-watcher', 'hold', '1', 'none', 'no-action (decide)'],
     ]);
+  });
+
+  it('mandate simulate - the fee watcher, payables and strategist decide by their goals with computed confidence', async () => {
+    const rows = jsonLines(await simulate(['--set', 'gas.gwei=20', '--json']));
+    const byId = Object.fromEntries(rows.map((r) => [r.agent, r]));
+    const scores = (r: Record<string, any>) => r.options.map((o: { id: string; score: number }) => [o.id, o.score]);
+
+    // Gate closed at 20 gwei: payments-flowing's gap is (45 − 20) / 15 = 1.6667, closed by opening it,
+    // minus cost 0.01 = 1.6567; confidence = margin 1.6567 / 1.7567 (hold is the runner-up).
+    const fees = byId['fee-watcher']!;
+    expect(scores(fees)).toEqual([
+      ['hold', 0],
+      ['rule:fees-normal', 1.6567],
+    ]);
+    expect(fees).toMatchObject({ chosen: 'rule:fees-normal', confidence: 0.9431, risk: { level: 'none' } });
+    expect(fees.expectedOutcome.goals.map((g: { id: string; gapBefore: number; gapAfter: number }) => g)).toEqual([
+      { id: 'fee-exposure', metric: 'gas.gwei', before: 20, after: 20, gapBefore: 0, gapAfter: 0 },
+      { id: 'payments-flowing', metric: 'gas.gwei', before: 20, after: 20, gapBefore: 1.6667, gapAfter: 0 },
+    ]);
+
+    // INV-1001 (1,840 USDC) due: gap 1.84 → 0; cost 0.02; risk 1.84 × 0.01 × 1 = 0.0184 → score 1.8016.
+    const pay = byId.payables!;
+    expect(scores(pay)).toEqual([
+      ['hold', 0],
+      ['rule:pay-due-invoice', 1.8016],
+    ]);
+    expect(pay).toMatchObject({ chosen: 'rule:pay-due-invoice', confidence: 0.9474, risk: { level: 'low' } });
+    expect(pay.expectedOutcome.goals[0]).toMatchObject({ id: 'pay-due-invoices', before: 1840, after: 0 });
+
+    // Nothing staked yet: staking 10,000 of 180,000 USDC moves the staked share 0 → 0.0556, closing
+    // 0.556 of the staked-target gap (in 10% units); cost 0.01, risk 0.556 × 0.02 × 0.5 → score 0.5404.
+    const strategist = byId['treasury-strategist']!;
+    expect(scores(strategist)).toEqual([
+      ['hold', 0],
+      ['rule:stake-idle', 0.5404],
+    ]);
+    expect(strategist).toMatchObject({
+      chosen: 'rule:stake-idle',
+      confidence: 0.8438,
+      verdict: { status: 'approved' },
+    });
+    expect(strategist.expectedOutcome.goals.map((g: { id: string }) => g.id)).toEqual([
+      'liquid-floor',
+      'staked-target',
+      'liquidity-target',
+    ]);
+
+    // The confidence is computed, not the rule's constant: at 44 gwei opening the gate barely pays.
+    const near = jsonLines(await simulate(['--agent', 'fee-watcher', '--set', 'gas.gwei=44', '--json']))[0]!;
+    // gap (45 − 44) / 15 = 0.0667; score 0.0567; confidence 0.0567 / 0.1567 (unrounded: 0.3618)
+    expect(near).toMatchObject({ chosen: 'rule:fees-normal', confidence: 0.3618 });
   });
 });

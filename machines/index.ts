@@ -22,6 +22,7 @@ export type {
   ApprovalGrant,
   Decision,
   DecisionConflict,
+  ShadowComparison,
   ExpectedOutcome,
   Outcome,
   Phase,

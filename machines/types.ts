@@ -60,6 +60,23 @@ export interface Decision {
   modelFallback?: string;
   /** The rule parameters (`<rule>.<name>` → value) the decision was taken with; the tuner learns from them. */
   params?: Record<string, number>;
+  /** Set when the agent's candidate (shadow) rule set decided these facts differently: how. */
+  shadow?: ShadowComparison;
+}
+
+/**
+ * A candidate rule set's decision on the same facts, kept on a live decision it disagrees with:
+ * `changed` (another action), `new` (an action where the live one did nothing), `dropped` (nothing
+ * where the live one acted), `failed` (the candidate threw; `rationale` says why).
+ */
+export interface ShadowComparison {
+  /** The candidate rule file, as the agent's `shadow.rules` names it. */
+  policy: string;
+  kind: 'changed' | 'new' | 'dropped' | 'failed';
+  action: ProposedAction | null;
+  confidence: number;
+  rulesFired: string[];
+  rationale: string;
 }
 
 /** One candidate action as weighed by the decide pipeline. */

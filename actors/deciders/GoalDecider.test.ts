@@ -153,6 +153,63 @@ describe('GoalDecider', () => {
     expect(d.rationale).toContain('agreement 0.5');
   });
 
+  it('goal pipeline - a goal with "when" counts only while its fact holds; an option may switch it off', async () => {
+    const gate = RulesDecider.fromObject({
+      rules: [
+        {
+          name: 'close',
+          conditions: { all: [{ fact: 'gas', path: '$.gwei', operator: 'greaterThan', value: 60 }] },
+          event: { type: 'gate.set', expect: { 'gate.open': false }, cost: 0.02 },
+        },
+      ],
+    });
+    const exposure = goalSchema.parse({
+      id: 'fee-exposure',
+      kind: 'financial',
+      metric: 'gas.gwei',
+      band: { max: 60 },
+      scale: 20,
+      when: { fact: 'gate.open', equals: true },
+    });
+    const g = decider({ goals: [exposure], generators: [gate] });
+    // Open at 80 gwei: gap (80 − 60) / 20 = 1; closed afterwards it no longer counts → benefit 1.
+    const open = await g.decide({ gas: { gwei: 80 }, gate: { open: true } });
+    expect(open.options!.map((o) => [o.id, o.score])).toEqual([
+      ['hold', 0],
+      ['rule:close', 0.98],
+    ]);
+    expect(open.expectedOutcome!.goals[0]).toMatchObject({ gapBefore: 1, gapAfter: 0 });
+    // Already closed: the goal does not count, so closing again gains nothing and hold wins.
+    const closed = await g.decide({ gas: { gwei: 80 }, gate: { open: false } });
+    expect(closed.chosen).toBe('hold');
+  });
+
+  it('goal pipeline - hold wins a tie, and an explicit hold rule is no alternative to hold', async () => {
+    const rule = (name: string, event: Record<string, unknown>) =>
+      RulesDecider.fromObject({
+        rules: [{ name, priority: 50, conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] }, event }],
+      });
+    // gap 0.5 closed for cost 0.5: score 0, the same as holding; the rule's priority does not beat hold.
+    const nudge = rule('nudge', { type: 'fx.swap', expect: { 'bands.eurShare': 0.45 }, cost: 0.5 });
+    const tie = await decider({ generators: [nudge] }).decide({ x: 1, bands: { eurShare: 0.55 } });
+    expect(tie).toMatchObject({ chosen: 'hold', action: null, confidence: 0 });
+    expect(tie.rationale).toContain('vs rule:nudge 0');
+    // A rule of type none ties with hold too, but does the same thing: there is no alternative, margin 1.
+    const wait = await decider({ generators: [rule('wait', { type: 'none' })] }).decide({
+      x: 1,
+      bands: { eurShare: 0.55 },
+    });
+    expect(wait).toMatchObject({ chosen: 'hold', action: null, confidence: 1 });
+    expect(wait.rationale).toContain('vs no alternative');
+  });
+
+  it('goal pipeline - riskWeight and costWeight scale what risk and cost take from the score', async () => {
+    const heavy = decider({ config: decideConfigSchema.parse({ riskWeight: 2, costWeight: 1.5 }) });
+    const d = await heavy.decide({ bands: { eurShare: 0.55, eurExcess: '5000.00' } });
+    // sell-excess: benefit 0.5, cost 1.5 × 0.02 = 0.03, risk 2 × 0.5 × 0.05 = 0.05 → 0.42
+    expect(d.options!.find((o) => o.id === 'rule:sell-excess')).toMatchObject({ score: 0.42, cost: 0.03, risk: 0.05 });
+  });
+
   it('goal pipeline - a literal inverted band or a duplicate goal id is refused at load with a code', () => {
     expect(() => decider({ goals: [{ ...band, band: { min: 0.6, max: 0.4 } }] })).toThrowError(
       expect.objectContaining({ code: 'MANDATE_ERR_GOAL_INVALID' }),

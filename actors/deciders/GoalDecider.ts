@@ -7,6 +7,7 @@ import { gapOf, resolveBand, type ResolvedBand } from './goalGap.ts';
 import type { DecideConfig, Goal } from './goalSchema.ts';
 import type { CandidateOption, OptionGenerator } from './OptionGenerator.ts';
 import type { Decider, DraftDecision, TunableDecider } from './RulesDecider.ts';
+import { sameAction } from './sameAction.ts';
 
 /** Options of {@link GoalDecider}. */
 export interface GoalDeciderOptions {
@@ -19,7 +20,7 @@ export interface GoalDeciderOptions {
 
 interface Evaluated extends ScoredOption {
   priority: number;
-  expect: Record<string, number>;
+  expect: CandidateOption['expect'];
   risks: CandidateOption['risks'];
 }
 
@@ -81,15 +82,17 @@ export class GoalDecider implements Decider {
     if (conflict !== undefined) return conflicted({ kind: 'rules', detail: conflict.out.conflict! }, rulesFired, model);
 
     const current = new Map(this.#o.goals.map((g) => [g.id, finiteNumber(lookupFact(facts, g.metric))]));
-    const gapsFor = (o: { expect: Record<string, number> }) =>
+    const gapsFor = (o: { expect: CandidateOption['expect'] }) =>
       this.#o.goals.map((g) => {
         const before = current.get(g.id);
-        const after = o.expect[g.metric] ?? before;
+        const expected = o.expect[g.metric];
+        const after = typeof expected === 'number' ? expected : before;
         const band = bands.get(g.id)!;
-        const gapBefore = before === undefined ? 0 : gapOf(band, before);
-        const gapAfter = after === undefined ? 0 : gapOf(band, after);
+        const gapBefore = before === undefined || !active(g, facts, {}) ? 0 : gapOf(band, before);
+        const gapAfter = after === undefined || !active(g, facts, o.expect) ? 0 : gapOf(band, after);
         return { goal: g, before: before ?? null, after: after ?? null, gapBefore, gapAfter };
       });
+    const { costWeight, riskWeight } = this.#o.config;
 
     const all: Evaluated[] = [HOLD, ...generated.flatMap(({ out }) => out.options)].map((o) => {
       const rejected = o === HOLD ? undefined : this.#rejected(o);
@@ -98,17 +101,18 @@ export class GoalDecider implements Decider {
       if (rejected !== undefined)
         return { ...base, ...rest, score: null, benefit: null, cost: null, risk: null, rejected };
       const benefit = gapsFor(o).reduce((sum, x) => sum + x.goal.weight * (x.gapBefore - x.gapAfter), 0);
-      const cost = o.cost ?? (o.action === null ? 0 : this.#o.config.defaultCost);
-      const risk = Math.max(0, benefit) * o.risks.reduce((s, r) => s + r.likelihood * r.impact, 0);
+      const cost = costWeight * (o.cost ?? (o.action === null ? 0 : this.#o.config.defaultCost));
+      const risk = riskWeight * Math.max(0, benefit) * o.risks.reduce((s, r) => s + r.likelihood * r.impact, 0);
       const score = benefit - cost - risk;
       return { ...base, ...rest, score: round(score), benefit: round(benefit), cost: round(cost), risk: round(risk) };
     });
 
     const ranked = all
       .filter((o) => o.score !== null)
-      .sort((a, b) => b.score! - a.score! || b.priority - a.priority || (a.id === 'hold' ? 1 : 0));
+      .sort((a, b) => b.score! - a.score! || holdFirst(a, b) || b.priority - a.priority);
     const best = ranked[0]!;
-    const runnerUp = ranked[1];
+    // The margin is over the best option doing something else: an explicit hold rule is not an alternative to hold.
+    const runnerUp = ranked.find((o) => !sameAction(o.action, best.action));
     const proposers = generated.filter(({ out }) => out.options.length > 0);
     const typeOf = (o: { action: CandidateOption['action'] }) => o.action?.type ?? 'none';
     const agreeing = proposers.filter(({ out }) => {
@@ -163,6 +167,16 @@ export class GoalDecider implements Decider {
     }
     return undefined;
   }
+}
+
+/** Hold wins a tie: acting must score above doing nothing. */
+const holdFirst = (a: { id: string }, b: { id: string }): number => (a.id === 'hold' ? -1 : b.id === 'hold' ? 1 : 0);
+
+/** Whether a goal counts: always without `when`; else while its fact (as `expect` leaves it) equals `when.equals`. */
+function active(goal: Goal, facts: Record<string, unknown>, expect: CandidateOption['expect']): boolean {
+  if (goal.when === undefined) return true;
+  const value = goal.when.fact in expect ? expect[goal.when.fact] : lookupFact(facts, goal.when.fact);
+  return value === goal.when.equals;
 }
 
 function conflicted(conflict: DecisionConflict, rulesFired: string[], model: string | null): DraftDecision {

@@ -8,8 +8,11 @@ export interface CandidateOption {
   source: string;
   /** null: an explicit "hold" (a rule whose event type is `none`). */
   action: ProposedAction | null;
-  /** The value each goal metric is expected to have after the action; metrics not named stay as they are. */
-  expect: Record<string, number>;
+  /**
+   * The value each goal metric is expected to have after the action (a boolean: the state of a goal's
+   * `when` fact); facts not named stay as they are.
+   */
+  expect: Record<string, number | boolean>;
   /** Cost of acting in goal-gap units; the pipeline's `defaultCost` when undefined. */
   cost?: number;
   risks: RiskFactor[];

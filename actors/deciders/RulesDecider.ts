@@ -199,12 +199,17 @@ export class RulesDecider implements Decider, OptionGenerator, TunableDecider {
 
   #option(rule: RuleDefinition, facts: Record<string, unknown>): CandidateOption {
     const e = rule.event;
-    const expect: Record<string, number> = {};
+    const expect: Record<string, number | boolean> = {};
     for (const [metric, v] of Object.entries(e.expect ?? {})) {
-      const n = finiteNumber(resolve(v, facts));
+      const value = resolve(v, facts);
+      if (typeof value === 'boolean') {
+        expect[metric] = value;
+        continue;
+      }
+      const n = finiteNumber(value);
       if (n === undefined)
         throw new RuleDefinitionError(
-          `rule ${rule.name}: "expect.${metric}" is ${JSON.stringify(resolve(v, facts))}, not a number; name a numeric fact or a number.`,
+          `rule ${rule.name}: "expect.${metric}" is ${JSON.stringify(value)}, not a number; name a numeric fact, a number or a boolean.`,
           { rule: rule.name, field: `event.expect.${metric}` },
         );
       expect[metric] = n;

@@ -24,10 +24,18 @@ export const goalSchema = z
     /** Scale of a gap when the band is one-sided or zero-width (default 1). */
     scale: z.number().positive().optional(),
     weight: z.number().positive().default(1),
+    /**
+     * The goal counts only while the fact at `fact` equals `equals` (e.g. a gate is open); an option's
+     * `expect` may name that fact to say the action switches the goal on or off.
+     */
+    when: z
+      .object({ fact: z.string().min(1), equals: z.union([z.boolean(), z.number(), z.string()]) })
+      .strict()
+      .optional(),
   })
   .strict();
 
-/** `decide:` — how the pipeline turns scores into a choice and a confidence. */
+/** `decision:` — how the pipeline turns scores into a choice and a confidence. */
 export const decideConfigSchema = z
   .object({
     /** Below this confidence the proposal goes to human approval (default 0: never). */
@@ -36,6 +44,10 @@ export const decideConfigSchema = z
     marginScale: z.number().positive().default(0.1),
     /** Cost of an option whose rule names none, in goal-gap units (default 0.01). */
     defaultCost: z.number().min(0).default(0.01),
+    /** How much an option's risk counts against its score (default 1; a strategy preset sets it). */
+    riskWeight: z.number().min(0).max(10).default(1),
+    /** How much an option's cost counts against its score (default 1; a strategy preset sets it). */
+    costWeight: z.number().min(0).max(10).default(1),
   })
   .strict();
 

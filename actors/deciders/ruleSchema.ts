@@ -81,6 +81,7 @@ export const ruleSchema = z
         confidence: z.number().min(0).max(1).default(1),
         rationale: z.string().default(''),
         /** For goal-driven agents: the value each goal metric is expected to have after the action (`bands.eurShare: 0.45`). */
+        // A boolean is the state of a goal's `when` fact after the action (`gate.feesOk: false`).
         expect: z.record(z.string().min(1), valueOrFact).optional(),
         /** For goal-driven agents: the cost of acting, in goal-gap units (default 0.01: act only to close more than 1% of a band). */
         cost: valueOrFact.optional(),

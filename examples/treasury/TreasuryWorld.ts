@@ -14,6 +14,16 @@ export interface StrategyFacts {
   next: 'unstake' | 'stake' | 'liquidity' | 'hold';
   /** USDC to move in that step, two decimals. */
   amount: string;
+  /** Each bucket's share of the total now, and after that step (the strategist's goals read these). */
+  shares: Shares;
+  after: Shares;
+}
+
+/** Shares of the liquid, staked and liquidity buckets in a total, 4 decimals each. */
+export interface Shares {
+  liquid: number;
+  staked: number;
+  liquidity: number;
 }
 
 /**
@@ -48,7 +58,34 @@ export function nextStrategyStep(p: {
   liquidity: number;
   poolAprBps: number;
   minAprBps: number;
-}): Pick<StrategyFacts, 'next' | 'amount'> {
+}): Pick<StrategyFacts, 'next' | 'amount' | 'shares' | 'after'> {
+  const step = stepToward(p);
+  const a = Number(step.amount);
+  // Adding liquidity pairs the USDC with as much EURC, so the position grows by twice the USDC it takes.
+  const moved = {
+    unstake: { liquid: a, staked: -a, liquidity: 0 },
+    stake: { liquid: -a, staked: a, liquidity: 0 },
+    liquidity: { liquid: -a, staked: 0, liquidity: 2 * a },
+    hold: { liquid: 0, staked: 0, liquidity: 0 },
+  }[step.next];
+  return {
+    ...step,
+    shares: sharesOf(p),
+    after: sharesOf({
+      liquid: p.liquid + moved.liquid,
+      staked: p.staked + moved.staked,
+      liquidity: p.liquidity + moved.liquidity,
+    }),
+  };
+}
+
+function sharesOf(p: Shares): Shares {
+  const total = p.liquid + p.staked + p.liquidity;
+  const share = (n: number) => (total > 0 ? Math.round((n / total) * 10_000) / 10_000 : 0);
+  return { liquid: share(p.liquid), staked: share(p.staked), liquidity: share(p.liquidity) };
+}
+
+function stepToward(p: Shares & { poolAprBps: number; minAprBps: number }): Pick<StrategyFacts, 'next' | 'amount'> {
   const total = p.liquid + p.staked + p.liquidity;
   const floor = total * 0.25;
   const cents = (n: number) => (Math.floor(Math.min(n, MAX_STEP) * 100) / 100).toFixed(2);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { GovernancePolicy } from 'mandate/actors';
 import { createRuntime, type InspectionEvent } from 'mandate';
+import type { Decision } from 'mandate/machines';
 import { setup } from './index.ts';
 
 async function settle(rounds = 30): Promise<void> {
@@ -47,6 +48,31 @@ describe('treasury example', () => {
     const pending = queue.filter((a) => a.kind !== 'review');
     expect(pending.map((a) => (a.action as { params: { invoice: string } }).params.invoice)).toEqual(['INV-1003']);
     expect(runtime.getAgent('payables')!.state).toBe('awaitingApproval');
+
+    // Every agent with rules decides by its goals: hold and the fired rules weighed, one chosen, a computed confidence.
+    const goalsOf = {
+      'fee-watcher': ['fee-exposure', 'payments-flowing'],
+      'fx-rebalancer': ['eur-band'],
+      payables: ['pay-due-invoices'],
+      'treasury-strategist': ['liquid-floor', 'staked-target', 'liquidity-target'],
+    };
+    for (const [id, goals] of Object.entries(goalsOf)) {
+      const d = runtime.getAgent(id)!.context.decision as Decision;
+      expect(d.options![0]).toMatchObject({ id: 'hold', score: 0 });
+      expect(d.options!.map((o) => o.id)).toContain(d.chosen);
+      expect(d.confidence).toBeGreaterThanOrEqual(0);
+      expect(d.confidence).toBeLessThanOrEqual(1);
+      expect(d.expectedOutcome!.goals.map((g) => g.id)).toEqual(goals);
+    }
+    // The held payment: INV-1003's gap 18.5 (thousands owed) closed, cost 0.02, risk 18.5 × 0.01 → score
+    // 18.295; the margin over hold 18.295 / 18.395 is the confidence.
+    const held = runtime.getAgent('payables')!.context.decision as Decision;
+    expect(held.options!.map((o) => [o.id, o.score])).toEqual([
+      ['hold', 0],
+      ['rule:pay-due-invoice', 18.295],
+    ]);
+    expect(held).toMatchObject({ chosen: 'rule:pay-due-invoice', confidence: 0.9946 });
+    expect(held.expectedOutcome!.goals[0]).toMatchObject({ before: 18500, after: 0, gapBefore: 18.5, gapAfter: 0 });
     await runtime.approve(pending[0]!.id, { kind: 'human', id: 'treasurer' }, 'audit engagement letter checked');
     for (let second = 0; second < 30; second++) {
       clock.increment(1_000);

@@ -8,6 +8,12 @@ export const DECISION_CODES = {
     meaning:
       'an agent\'s `goals:` or `decision:` block cannot be used (a band whose "min" exceeds its "max", a duplicate goal id); the message names the goal and field',
   },
+  MANDATE_ERR_STRATEGY_INVALID: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      "an agent's `strategy:` block cannot be used (an unknown preset, an unknown key, a weight or floor out of range, or beside `decision:` or without `goals:`); the message names the field (`strategy.preset`, …) and lists the presets",
+  },
   MANDATE_ERR_SCENARIO_INVALID: {
     status: 400,
     kind: 'error',

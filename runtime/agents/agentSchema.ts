@@ -226,6 +226,19 @@ export const agentYamlSchema = agentDataSchema.extend({
   goals: z.array(goalSchema).optional(),
   /** How scores become a choice and a confidence; `confidenceFloor` is copied to the agent's data. */
   decision: decideConfigSchema.optional(),
+  /**
+   * A named risk posture for the evaluator (`{ preset: conservative | balanced | aggressive, …overrides }`);
+   * checked by `strategySettings` so that a bad one is `MANDATE_ERR_STRATEGY_INVALID` naming its field.
+   */
+  strategy: z.unknown().optional(),
+  /**
+   * A candidate rule set run beside the live one on every decision (`{ rules: <file> }`); when the two
+   * disagree the difference is filed as a review item (docs/decisions.md, "Shadow policy").
+   */
+  shadow: z
+    .object({ rules: z.string().min(1) })
+    .strict()
+    .optional(),
   act: z.string().min(1).optional(),
   learn: z.array(z.string().min(1)).default([]),
 });

@@ -7,9 +7,13 @@ import {
   LocalAgentProvider,
   OpenAiChatProvider,
   RulesDecider,
+  ShadowedDecider,
+  StrategyPresetError,
   allowedCapabilities,
   decideConfigSchema,
   perTransactionLimit,
+  strategySettings,
+  type DecideConfig,
   type Decider,
   type LlmProvider,
 } from '../../actors/index.ts';
@@ -102,22 +106,48 @@ export async function deciderOf({ yaml: y, source, readRelative, env, modelLink 
           minConfidence: y.llm.minConfidence,
           instructions: y.llm.instructions,
         });
-  const { goals, decision } = y;
-  const config = decideConfigSchema.parse(decision ?? {});
+  const { goals } = y;
+  const config = decisionSettings(y, source) ?? decideConfigSchema.parse({});
   if (goals !== undefined && y.llm !== undefined)
     throw new GoalDefinitionError(
       `${source}: "goals" and "llm" together are not supported yet; a goal-driven agent decides with its rules as the option generator.`,
       { source, field: 'llm' },
     );
-  return goals === undefined
-    ? decide
-    : new GoalDecider({
-        goals,
-        generators: [rules],
-        config,
-        constraints: [
-          allowedCapabilities(y.capabilities),
-          ...(y.limits.perTransaction === undefined ? [] : [perTransactionLimit(y.limits.perTransaction)]),
-        ],
-      });
+  const live =
+    goals === undefined
+      ? decide
+      : new GoalDecider({
+          goals,
+          generators: [rules],
+          config,
+          constraints: [
+            allowedCapabilities(y.capabilities),
+            ...(y.limits.perTransaction === undefined ? [] : [perTransactionLimit(y.limits.perTransaction)]),
+          ],
+        });
+  if (y.shadow === undefined) return live;
+  // The candidate: the same agent with the shadow rules in place of its own, never a model.
+  const { llm: _model, shadow, ...rest } = y;
+  const candidate = await deciderOf({ yaml: { ...rest, rules: shadow.rules }, source, readRelative, env });
+  return new ShadowedDecider(live, candidate, shadow.rules);
+}
+
+/**
+ * The decision settings of an agent's YAML: its `strategy:` preset (with overrides) or its `decision:`
+ * block; undefined when it has neither. A preset beside `decision:`, or without `goals:` to weigh, is
+ * `MANDATE_ERR_STRATEGY_INVALID` naming the field.
+ */
+export function decisionSettings(y: AgentYaml, source: string): DecideConfig | undefined {
+  if (y.strategy === undefined) return y.decision;
+  if (y.decision !== undefined)
+    throw new StrategyPresetError(
+      `${source}: "decision" beside "strategy" is ambiguous; set the preset's keys under "strategy" instead.`,
+      { source, field: 'decision' },
+    );
+  if (y.goals === undefined)
+    throw new StrategyPresetError(
+      `${source}: "strategy" weighs options against goals; declare "goals" or remove the preset.`,
+      { source, field: 'goals' },
+    );
+  return strategySettings(y.strategy, source);
 }

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { McpClients, SandboxStrategy, type Decider, type Learner, type Perceiver } from '../../actors/index.ts';
 import { AgentDefinitionError } from '../errors.ts';
 import { agentYamlSchema, type AgentYaml } from './agentSchema.ts';
-import { deciderOf } from './deciderOf.ts';
+import { deciderOf, decisionSettings } from './deciderOf.ts';
 import { AgentModelLink } from './AgentModelLink.ts';
 import { definitionError, type AgentDefinition } from './defineAgent.ts';
 import type { PluginRegistry } from './PluginRegistry.ts';
@@ -62,10 +62,14 @@ export function parseAgentYamlData(text: string, source: string): AgentYaml {
   return parsed.data;
 }
 
-/** The agent data without the YAML-only keys (decide, strategy module); `decision.confidenceFloor` becomes the data's floor. */
-function omitYamlOnly(y: AgentYaml) {
-  const { rules: _rules, llm: _llm, goals: _goals, decision, code: _code, sandbox: _sandbox, ...data } = y;
-  return { ...data, confidenceFloor: decision?.confidenceFloor ?? data.confidenceFloor };
+/**
+ * The agent data without the YAML-only keys (decide, strategy module); the confidence floor of
+ * `decision:` (or of the `strategy:` preset) becomes the data's floor.
+ */
+function omitYamlOnly(y: AgentYaml, source: string) {
+  const { rules: _rules, llm: _llm, goals: _goals, decision: _d, code: _code, sandbox: _sandbox, ...rest } = y;
+  const { strategy: _strategy, shadow: _shadow, ...data } = rest;
+  return { ...data, confidenceFloor: decisionSettings(y, source)?.confidenceFloor ?? data.confidenceFloor };
 }
 
 /** Agent YAML to parse: the text, the file it came from, the plugins it names, a reader for files beside it. */
@@ -145,10 +149,10 @@ async function buildFromYaml(
       });
     }
   }
-  for (const field of ['llm', 'goals'] as const) {
+  for (const field of ['llm', 'goals', 'strategy', 'shadow'] as const) {
     if (y.rules === undefined && y[field] !== undefined)
       throw new AgentDefinitionError(
-        `Invalid agent definition ${source}: "${field}" needs "rules" beside it; a strategy module's decide takes neither a model nor goals.`,
+        `Invalid agent definition ${source}: "${field}" needs "rules" beside it; a strategy module's decide takes no model, goals, preset or shadow rules.`,
         { source, field },
       );
   }
@@ -159,7 +163,7 @@ async function buildFromYaml(
   if (strategy?.perceiver !== undefined) perceivers.push(strategy.perceiver);
   const learners = y.learn.map((n) => plugins.getLearner(n, source));
   if (strategy?.learner !== undefined) learners.push(strategy.learner);
-  const { perceive: _p, act, learn: _l, ...data } = omitYamlOnly(y);
+  const { perceive: _p, act, learn: _l, ...data } = omitYamlOnly(y, source);
   // `act: mcp` names the MCP actuator of the agent's own `mcp:` servers, not a registered plugin.
   const mcpAct = act === 'mcp' && y.mcp !== undefined;
   const def: AgentDefinition = {

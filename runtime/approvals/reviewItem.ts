@@ -65,6 +65,8 @@ export function reviewAudit(host: AgentHost, record: ApprovalRecord, item: Revie
       outcome: item.outcome.status,
       confidence: item.decision.confidence,
       action: item.decision.action,
+      // A shadow policy's disagreement: what the candidate would have done instead, and why.
+      ...(item.decision.shadow === undefined ? {} : { shadow: item.decision.shadow }),
       ...paymentFields(record.action),
     },
     at: record.requestedAt,

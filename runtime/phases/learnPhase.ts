@@ -1,4 +1,5 @@
-import type { AgentContext, Outcome } from '../../machines/index.ts';
+import { describeAction } from '../../actors/index.ts';
+import type { AgentContext, Decision, Outcome } from '../../machines/index.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { PhaseEnv } from './PhaseEnv.ts';
 import { proposalOf } from './proposalOf.ts';
@@ -18,9 +19,11 @@ export async function learnPhase(env: PhaseEnv, host: AgentHost, ctx: AgentConte
       decision: ctx.decision,
       outcome,
     });
-    if (report?.flags !== undefined && report.flags.length > 0 && ctx.decision !== null) {
-      await env.decisions.flag(host, ctx.decision, report.flags);
-      await env.review?.(host, { decision: ctx.decision, outcome, flags: report.flags });
+    // A candidate (shadow) policy that decided otherwise is a flag too: an operator judges the difference.
+    const flags = [...(report?.flags ?? []), ...shadowFlags(ctx.decision)];
+    if (flags.length > 0 && ctx.decision !== null) {
+      await env.decisions.flag(host, ctx.decision, flags);
+      await env.review?.(host, { decision: ctx.decision, outcome, flags });
     }
   } finally {
     if (ctx.decision !== null)
@@ -28,4 +31,16 @@ export async function learnPhase(env: PhaseEnv, host: AgentHost, ctx: AgentConte
   }
   // Once the outcome is recorded the tuner may read it; it never fails the cycle (it alerts instead).
   await env.afterLearn?.(host, ctx.decision, outcome);
+}
+
+/** The review flag of a decision its agent's shadow policy disagreed with (none when it agreed or there is none). */
+function shadowFlags(decision: Decision | null): string[] {
+  const s = decision?.shadow;
+  if (s === undefined) return [];
+  if (s.kind === 'failed') return [`shadow policy ${s.policy} failed on these facts: ${s.rationale}`];
+  const live = describeAction(decision!.action) ?? 'no action';
+  const fired = s.rulesFired.join(', ') || '(none)';
+  return [
+    `shadow policy ${s.policy} ${s.kind}: ${describeAction(s.action) ?? 'no action'} instead of ${live} (fired ${fired}, confidence ${s.confidence})`,
+  ];
 }

@@ -25,7 +25,8 @@ export async function shadowDeciders(
     const replacement = resolve(rulesDir, basename(y.rules));
     if (!existsSync(replacement)) continue;
     const readRelative = (rel: string) => readFile(rel === y.rules ? replacement : resolve(dirname(path), rel), 'utf8');
-    const { llm: _model, ...rulesOnly } = y;
+    // The replay compares against what was decided: no model, and no live shadow policy beside the new rules.
+    const { llm: _model, shadow: _shadow, ...rulesOnly } = y;
     out.set(y.id, await deciderOf({ yaml: rulesOnly, source: path, readRelative, env }));
   }
   return out;

@@ -1,5 +1,4 @@
-import { formatAmount, parseAmount, type Decider } from '../../actors/index.ts';
-import { canonicalJson } from '../../kernel/index.ts';
+import { compareActions, describeAction, formatAmount, parseAmount, type Decider } from '../../actors/index.ts';
 import type { Amount, ProposedAction } from '../../machines/index.ts';
 import type { DecisionRecord } from '../persistence/RuntimeStore.ts';
 
@@ -29,9 +28,6 @@ export interface ShadowReport {
   skipped: number;
   money: Record<string, string>;
 }
-
-const describe = (a: ProposedAction | null): string | null =>
-  a === null ? null : `${a.type}${a.amount === undefined ? '' : ` ${a.amount.value} ${a.amount.asset}`}`;
 
 function addMoney(into: Map<string, bigint>, amount: Amount | undefined, sign: 1n | -1n): void {
   if (amount === undefined) return;
@@ -63,16 +59,7 @@ export async function shadowDiff(
     const was = r.action as unknown as ProposedAction | null;
     const d = await decider.decide(r.facts);
     const now = d.action;
-    const kind: ShadowKind =
-      was === null
-        ? now === null
-          ? 'same'
-          : 'new'
-        : now === null
-          ? 'dropped'
-          : canonicalJson(was) === canonicalJson(now)
-            ? 'same'
-            : 'changed';
+    const kind: ShadowKind = compareActions(was, now);
     counts[kind]++;
     const money = new Map<string, bigint>();
     if (kind !== 'same') {
@@ -85,8 +72,8 @@ export async function shadowDiff(
       agentId: r.agentId,
       at: r.createdAt,
       kind,
-      was: describe(was),
-      now: describe(now),
+      was: describeAction(was),
+      now: describeAction(now),
       money: asStrings(money),
     };
     if (kind !== 'same')
