@@ -76,7 +76,9 @@ const SECURITY_HEADERS = {
 function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
   if (store !== undefined) return store;
   const audit = runtime.store?.audit;
-  return audit === undefined ? undefined : { queryAudit: (query) => audit.query(query) };
+  return audit === undefined
+    ? undefined
+    : { queryAudit: (query) => audit.query(query), verifyAudit: () => audit.verify() };
 }
 
 /**
