@@ -130,3 +130,28 @@ describe('console - agents overview', () => {
     await screenshot(p, 'console-agents-overview');
   });
 });
+
+describe('console - monitor time series', () => {
+  it('console - the monitor draws cycles, payments and failures per minute over time as inline SVG', async () => {
+    const p = await signIn('observer', '#/monitor');
+    await p.getByTestId('chart-rates').waitFor();
+    // The shell polls every 3 s: two samples make the first rate, three the first line.
+    await fx.drive(2);
+    await p.locator('[data-testid="chart-rates"] polyline[data-series="cycles"]').waitFor();
+    await p.waitForFunction(
+      () =>
+        (
+          document
+            .querySelector('[data-testid="chart-rates"] polyline[data-series="cycles"]')
+            ?.getAttribute('points') ?? ''
+        )
+          .trim()
+          .split(' ').length >= 2,
+    );
+    const series = await p
+      .locator('[data-testid="chart-rates"] polyline')
+      .evaluateAll((ls) => ls.map((l) => l.getAttribute('data-series')));
+    expect(series).toEqual(['cycles', 'payments', 'failures']);
+    await screenshot(p, 'console-monitor-rates');
+  });
+});
