@@ -42,8 +42,15 @@ function revocationAuthoritiesOf(text: string | undefined): string[] {
   return dids;
 }
 
-/** `MANDATE_MCP_ALLOWED_ORIGINS` / `MANDATE_MCP_ALLOWED_HOSTS`: comma-separated lists for the MCP endpoint's DNS-rebinding guard. */
-function mcpPolicyOf(env: NodeJS.ProcessEnv): { allowedOrigins?: string[]; allowedHosts?: string[] } {
+/**
+ * `MANDATE_MCP_ALLOWED_ORIGINS` / `MANDATE_MCP_ALLOWED_HOSTS` (prefix `MANDATE_MCP_`), and
+ * `MANDATE_ALLOWED_ORIGINS` / `MANDATE_ALLOWED_HOSTS` (prefix `MANDATE_`, for `/api/*`): comma-separated
+ * lists for the DNS-rebinding guards.
+ */
+function originPolicyOf(
+  env: NodeJS.ProcessEnv,
+  prefix: 'MANDATE_MCP_' | 'MANDATE_',
+): { allowedOrigins?: string[]; allowedHosts?: string[] } {
   const list = (name: string): string[] | undefined => {
     const items = (env[name] ?? '')
       .split(',')
@@ -51,13 +58,13 @@ function mcpPolicyOf(env: NodeJS.ProcessEnv): { allowedOrigins?: string[]; allow
       .filter((s) => s !== '');
     return items.length === 0 ? undefined : items;
   };
-  const allowedOrigins = list('MANDATE_MCP_ALLOWED_ORIGINS');
+  const allowedOrigins = list(`${prefix}ALLOWED_ORIGINS`);
   for (const origin of allowedOrigins ?? [])
     if (!/^https?:\/\/[^/\s]+$/.test(origin))
       throw new UsageError(
-        `MANDATE_MCP_ALLOWED_ORIGINS holds "${origin}", which is not an origin; list origins such as https://console.example.com separated by commas.`,
+        `${prefix}ALLOWED_ORIGINS holds "${origin}", which is not an origin; list origins such as https://console.example.com separated by commas.`,
       );
-  const allowedHosts = list('MANDATE_MCP_ALLOWED_HOSTS');
+  const allowedHosts = list(`${prefix}ALLOWED_HOSTS`);
   return {
     ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
     ...(allowedHosts === undefined ? {} : { allowedHosts }),
@@ -128,7 +135,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const placement = placementFromEnv(process.env);
   const placementReplicas = placement?.replicas;
   const revocationAuthorities = revocationAuthoritiesOf(process.env.MANDATE_REVOCATION_AUTHORITIES);
-  const mcpPolicy = mcpPolicyOf(process.env);
+  const mcpPolicy = originPolicyOf(process.env, 'MANDATE_MCP_');
+  const apiPolicy = originPolicyOf(process.env, 'MANDATE_');
   const messaging =
     natsUrl === undefined
       ? { dataDir, nodeIdentity, revocationAuthorities }
@@ -226,6 +234,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       runtime,
       tokens,
       mcp: mcpPolicy,
+      origins: apiPolicy,
       simulate,
       tokenFile,
       ...(logger === undefined ? {} : { logger }),

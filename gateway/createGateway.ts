@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
+import { apiOriginGuard } from './apiOriginGuard.ts';
 import { authenticate } from './authenticate.ts';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './errorHandler.ts';
 import { findUiDir } from './findUiDir.ts';
@@ -28,6 +29,7 @@ import type { AuditSource, MandateRuntime, ReadinessCheck, Simulator } from './R
 import { SnapshotCache } from './SnapshotCache.ts';
 import { TokenStore, type TokenEntry } from './TokenStore.ts';
 import type { McpOriginPolicy } from './mcpOriginGuard.ts';
+import type { OriginPolicy } from './originPolicy.ts';
 import type { X402Seller } from '../actors/index.ts';
 
 /** Where the built dashboard lives by default: `ui/dist` at the package root, from the sources and from `dist/` alike. */
@@ -54,6 +56,8 @@ export interface GatewayOptions {
   heartbeatMs?: number;
   /** Origins and hosts the MCP endpoint accepts besides its own (DNS-rebinding protection). */
   mcp?: McpOriginPolicy;
+  /** Origins and hosts `/api/*` accepts besides its own (DNS-rebinding protection; `MANDATE_ALLOWED_ORIGINS` / `MANDATE_ALLOWED_HOSTS`). */
+  origins?: OriginPolicy;
   /** What-if runner behind POST /api/simulate (`mandate run` builds one from its agent system); without one it answers 503. */
   simulate?: Simulator;
   /** Capabilities sold behind x402 (`GET|POST /x402/:capability`, public: the payment is the credential); without one there are no such routes. */
@@ -72,7 +76,9 @@ const SECURITY_HEADERS = {
 function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined): AuditSource | undefined {
   if (store !== undefined) return store;
   const audit = runtime.store?.audit;
-  return audit === undefined ? undefined : { queryAudit: (query) => audit.query(query) };
+  return audit === undefined
+    ? undefined
+    : { queryAudit: (query) => audit.query(query), verifyAudit: () => audit.verify() };
 }
 
 /**
@@ -116,6 +122,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
       handleProtocols: (protocols: Set<string>) => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
     },
   });
+  // Before authentication: a foreign page learns nothing, not even whether its token is valid.
+  app.addHook('onRequest', apiOriginGuard(options.origins));
   app.addHook('onRequest', authenticate(tokens));
   // Callback style, not async: it runs on every response, and an async hook costs a promise each.
   const snapshots = new SnapshotCache(runtime);

@@ -96,3 +96,6 @@ export class MethodNotAllowedError extends createError('MANDATE_ERR_METHOD_NOT_A
 
 /** An MCP request from a foreign `Origin` or for a foreign `Host` (DNS-rebinding protection). */
 export class McpOriginRefusedError extends createError('MANDATE_ERR_MCP_ORIGIN_REFUSED', 'McpOriginRefusedError') {}
+
+/** A browser request to `/api/*` from a foreign `Origin`, or naming a foreign `Host` on loopback (DNS-rebinding protection). */
+export class OriginRefusedError extends createError('MANDATE_ERR_ORIGIN_REFUSED', 'OriginRefusedError') {}

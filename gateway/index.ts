@@ -23,6 +23,7 @@ export { LIVE_PROTOCOL } from './routes/liveRoute.ts';
 export { WS_TOKEN_PROTOCOL_PREFIX } from './authenticate.ts';
 export type { ReadinessCheck } from './RuntimeApi.ts';
 export type { McpOriginPolicy } from './mcpOriginGuard.ts';
+export type { OriginPolicy } from './originPolicy.ts';
 export {
   AuthMissingError,
   AuthInvalidError,

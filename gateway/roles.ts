@@ -23,6 +23,7 @@ export type Permission =
   | 'killswitch.release'
   | 'task.submit'
   | 'simulate.run'
+  | 'audit.verify'
   | 'token.manage';
 
 /**
@@ -30,7 +31,8 @@ export type Permission =
  * pause, resume, submit tasks, may engage the kill switch (stopping money
  * in an emergency must never wait for an admin) and roll an agent back to a
  * stored version (taking back a bad deploy must not wait either) and freeze or revert a tuned rule
- * parameter (taking back a bad threshold neither); stopping an agent for good,
+ * parameter (taking back a bad threshold neither) and re-verify the audit chain (it re-reads the whole log,
+ * so it is not every reader's to run); stopping an agent for good,
  * releasing the kill switch resume risk, and tokens grant every other right, so they are the admin's.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
@@ -47,6 +49,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'killswitch.release',
     'task.submit',
     'simulate.run',
+    'audit.verify',
     'token.manage',
   ],
   operator: [
@@ -60,6 +63,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'killswitch.engage',
     'task.submit',
     'simulate.run',
+    'audit.verify',
   ],
   observer: ['read'],
 };

@@ -119,6 +119,8 @@ export const AuditFilterSchema = z.object({
   action: filterText.optional(),
   /** `prefix`: the text filters match case-insensitively by prefix (the dashboard's search boxes); default `exact`. */
   match: z.enum(['exact', 'prefix']).optional(),
+  /** `hide`: leave out routine entries (reputation moves, registrations, placements, model answers); default `show`. */
+  noise: z.enum(['show', 'hide']).optional(),
 });
 
 const ordered = <T extends { from?: number; to?: number }>(q: T): boolean =>

@@ -9,12 +9,13 @@ import { auditPages } from '../auditPages.ts';
 import { auditPdf } from '../auditPdf.ts';
 import { AuditUnavailableError } from '../errors.ts';
 import type { AuditSource } from '../RuntimeApi.ts';
+import { auditVerifyRoute } from './auditVerifyRoute.ts';
 import { AuditExportQuerySchema, AuditQuerySchema } from '../schemas.ts';
 
 /** Most rows a PDF export carries (a PDF is for reading, the CSV for processing). */
 export const PDF_MAX_ROWS = 5_000;
 
-/** Registers /api/audit and its exports. */
+/** Registers /api/audit, its exports and its verification. */
 export function auditRoutes(app: FastifyInstance, source: AuditSource | undefined, clock: () => number): void {
   const need = (): AuditSource => {
     if (source === undefined) throw new AuditUnavailableError();
@@ -22,6 +23,7 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['audit'];
+  auditVerifyRoute(app, source, clock);
 
   api.get(
     '/api/audit',

@@ -45,6 +45,12 @@ export const GATEWAY_CODES = {
     kind: 'error',
     meaning: 'the route exists for another method (the MCP endpoint takes POST only)',
   },
+  MANDATE_ERR_ORIGIN_REFUSED: {
+    status: 403,
+    kind: 'error',
+    meaning:
+      "a browser request to `/api/*` came from an `Origin` that is not the gateway's own nor listed in `MANDATE_ALLOWED_ORIGINS`, or arrived on loopback naming a `Host` that is not loopback nor listed in `MANDATE_ALLOWED_HOSTS` (DNS-rebinding protection); nothing was run",
+  },
   MANDATE_ERR_AUDIT_UNAVAILABLE: {
     status: 503,
     kind: 'error',

@@ -10,7 +10,7 @@ export type { AuditTrail } from './AuditTrail.ts';
 export { AuditCheckpointError, AuditInputError, AuditQueryError, VaultSubjectUnknownError } from './errors.ts';
 export { PersonalDataVault } from './PersonalDataVault.ts';
 export type { PersonalData, PersonalDataVaultOptions, VaultSubject } from './PersonalDataVault.ts';
-export { queryAudit } from './queryAudit.ts';
+export { queryAudit, ROUTINE_AUDIT_ACTIONS } from './queryAudit.ts';
 export type { AuditPage, AuditQuery } from './queryAudit.ts';
 export type { SqlExecutor } from './SqlExecutor.ts';
 export { verifyAuditChain } from './verifyAuditChain.ts';

@@ -22,10 +22,25 @@ export interface AuditQuery {
    * (`usd` finds `USDC`), as an operator typing into a search box expects.
    */
   match?: 'exact' | 'prefix';
+  /** `hide`: leave out the routine entries of {@link ROUTINE_AUDIT_ACTIONS} (the dashboard's "hide noise"); default `show`. */
+  noise?: 'show' | 'hide';
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
 }
+
+/**
+ * Entries that record routine bookkeeping rather than a decision or an act: every outcome moving a
+ * reputation score, an agent registered or its version recorded at start, a placement taking an
+ * agent on, a model's answer (its decision has its own entry). Hidden by `noise: 'hide'`.
+ */
+export const ROUTINE_AUDIT_ACTIONS: readonly string[] = [
+  'reputation.changed',
+  'config.agent.registered',
+  'config.agent.version.recorded',
+  'placement.agent.activated',
+  'model.answered',
+];
 
 /** One page of audit entries, newest first. */
 export interface AuditPage {
@@ -43,6 +58,7 @@ const querySchema = z.object({
   status: z.string().min(1).optional(),
   action: z.string().min(1).optional(),
   match: z.enum(['exact', 'prefix']).optional(),
+  noise: z.enum(['show', 'hide']).optional(),
   limit: z.number().int().min(1).max(1000),
   cursor: z
     .string()
@@ -87,6 +103,10 @@ export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<Au
     if (q.action.endsWith('.*') && q.match !== 'prefix')
       add(`action like ? escape '\\'`, `${likeEscape(q.action.slice(0, -1))}%`);
     else text('action', q.action.endsWith('.*') ? q.action.slice(0, -1) : q.action);
+  }
+  if (q.noise === 'hide') {
+    where.push(`action not in (${ROUTINE_AUDIT_ACTIONS.map(() => '?').join(', ')})`);
+    params.push(...ROUTINE_AUDIT_ACTIONS);
   }
   if (q.cursor !== undefined) add('seq < ?', Number(q.cursor.slice(1)));
   const rows = (await db.execute(

@@ -9,6 +9,7 @@ import type {
   ApprovalRecord,
   AuditEntry,
   AuditFilters,
+  AuditVerdict,
   KillScope,
   KillSwitchState,
   Me,
@@ -101,6 +102,8 @@ export function createApi(token: string) {
         'GET',
         `/api/audit${auditQuery(filters, { limit: String(limit), ...(cursor ? { cursor } : {}) })}`,
       ),
+    /** Re-reads and checks the whole audit chain (operators and admins). */
+    verifyAudit: () => call<AuditVerdict>('POST', '/api/audit/verify'),
     /** Downloads an export with the token (a plain link cannot carry the header). */
     download: async (format: 'csv' | 'pdf', filters: AuditFilters): Promise<{ blob: Blob; filename: string }> => {
       const response = await fetch(`/api/audit/export.${format}${auditQuery(filters)}`, {

@@ -1,7 +1,7 @@
 /**
  * Deep links: every view has a URL in the fragment, so a reload, a bookmark or a link pasted
  * into a ticket opens the same view. `#/agents/payables`, `#/payments/INV-1003`,
- * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`.
+ * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`, `#/overview`.
  * (The fragment never reaches the server, so the gateway serves one page for all of them.)
  */
 import type { AuditFilters } from './types.ts';
@@ -13,9 +13,10 @@ export type Route =
   | { view: 'alerts' }
   | { view: 'audit'; filters: AuditFilters }
   | { view: 'monitor' }
+  | { view: 'overview' }
   | { view: 'payment'; id: string };
 
-const AUDIT_KEYS: ReadonlyArray<Exclude<keyof AuditFilters, 'match'>> = [
+const AUDIT_KEYS: ReadonlyArray<Exclude<keyof AuditFilters, 'match' | 'noise'>> = [
   'from',
   'to',
   'agent',
@@ -34,6 +35,7 @@ export function parseRoute(hash: string): Route {
     case 'approvals':
     case 'alerts':
     case 'monitor':
+    case 'overview':
       return { view: head };
     case 'audit': {
       const params = new URLSearchParams(query);
@@ -42,6 +44,7 @@ export function parseRoute(hash: string): Route {
         const value = params.get(key);
         if (value !== null && value !== '') filters[key] = value;
       }
+      if (params.get('noise') === 'hide') filters.noise = 'hide';
       return { view: 'audit', filters };
     }
     case 'payments':
@@ -64,6 +67,7 @@ export function routeHash(route: Route): string {
         const value = route.filters[key];
         if (value !== undefined && value !== '') params.set(key, value);
       }
+      if (route.filters.noise === 'hide') params.set('noise', 'hide');
       const query = params.toString();
       return query === '' ? '#/audit' : `#/audit?${query}`;
     }

@@ -13,6 +13,7 @@ import { mountAlertsView } from './views/alertsView.ts';
 import { mountApprovalsView } from './views/approvalsView.ts';
 import { mountAuditView } from './views/auditView.ts';
 import { mountMonitorView } from './views/monitorView.ts';
+import { mountOverviewView } from './views/overviewView.ts';
 import { mountPaymentView } from './views/paymentView.ts';
 
 const TOKEN_KEY = 'mandate.token';
@@ -44,6 +45,8 @@ export function mountView(route: Route, { root, store, api }: Mount): (ctx: Dash
       return mountAuditView({ root, store, api, filters: route.filters });
     case 'monitor':
       return mountMonitorView(root, store, api);
+    case 'overview':
+      return mountOverviewView(root, store, api);
     case 'payment':
       return mountPaymentView({ root, store, api, id: route.id });
   }
@@ -89,7 +92,7 @@ export function renderHeader(
   );
 }
 
-const TABS = ['agents', 'approvals', 'alerts', 'audit', 'monitor'] as const;
+const TABS = ['agents', 'overview', 'approvals', 'alerts', 'audit', 'monitor'] as const;
 
 /** The tabs; each is a link to its view (the agents tab keeps the selected agent). */
 export function renderTabs(nav: HTMLElement, ctx: DashboardContext): void {

@@ -10,6 +10,10 @@ export type {
   AuditEntry,
   KillScope,
 } from '../../gateway/RuntimeApi.ts';
+import type { AuditVerifyResult } from '../../gateway/RuntimeApi.ts';
+
+/** POST /api/audit/verify: the chain's verdict and when it was checked. */
+export type AuditVerdict = AuditVerifyResult & { checkedAt: number };
 export type {
   InspectionEvent,
   TransitionEvent,
@@ -35,6 +39,8 @@ export interface AuditFilters {
   to?: string;
   /** `prefix`: text filters match case-insensitively by prefix (the dashboard always sends it). */
   match?: 'exact' | 'prefix';
+  /** `hide`: leave out routine entries (reputation moves, registrations, placements, model answers). */
+  noise?: 'show' | 'hide';
   agent?: string;
   currency?: string;
   counterparty?: string;

@@ -1,20 +1,24 @@
 /**
  * The audit log: filters (time in the zone shown, with presets; agent, currency, counterparty,
- * status and action as case-insensitive prefixes with pick lists), a paged table whose payment
- * rows open the payment page, and CSV / PDF export of the same filters. The filters live in the
- * URL (`#/audit?…`), so a query can be linked and survives a reload.
+ * status and action as case-insensitive prefixes with pick lists; routine entries hidden on
+ * request), a table paged on the server (older / newer) whose payment rows open the payment page,
+ * CSV / PDF export of the same filters, and "verify chain" (operators and admins). The filters
+ * live in the URL (`#/audit?…`), so a query can be linked and survives a reload.
  */
 import { ApiError } from '../api.ts';
 import type { DashboardContext } from '../dashboardStore.ts';
-import { h, replace, time } from '../dom.ts';
-import { navigate, paymentHref } from '../router.ts';
+import { h, replace } from '../dom.ts';
+import { navigate } from '../router.ts';
 import type { Mount } from '../shell.ts';
 import { inputValue, parseInput, zoneLabel } from '../timeZone.ts';
 import type { AuditEntry, AuditFilters } from '../types.ts';
-import { paymentSubject } from './paymentSubject.ts';
+import { AuditPager, verdictText } from './auditParts.ts';
+import { auditColumns, auditRow } from './auditRow.ts';
 import { runAction } from './runAction.ts';
 
-type TextKey = Exclude<keyof AuditFilters, 'from' | 'to' | 'match'>;
+type TextKey = Exclude<keyof AuditFilters, 'from' | 'to' | 'match' | 'noise'>;
+/** Rows per page. */
+const PAGE_SIZE = 100;
 const TEXT_FIELDS: Array<[TextKey, string]> = [
   ['agent', 'Agent'],
   ['currency', 'Currency'],
@@ -64,9 +68,31 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
     lists.set(key, list);
     form.append(h('label', {}, label, input, list));
   }
+  const noise = h('input', { name: 'noise', type: 'checkbox', 'data-testid': 'filter-noise' });
+  noise.checked = initial.noise === 'hide';
+  noise.addEventListener('change', () => go(current()));
+  form.append(
+    h(
+      'label',
+      { class: 'inline', title: 'reputation moves, registrations, placements, model answers' },
+      noise,
+      'hide routine',
+    ),
+  );
   const rows = h('tbody', {});
   const status = h('p', { class: 'muted', 'data-testid': 'audit-status' });
-  const more = h('button', { type: 'button', 'data-testid': 'audit-more', hidden: true }, 'Load more');
+  const newer = h(
+    'button',
+    { type: 'button', class: 'always', 'data-testid': 'audit-newer', disabled: true },
+    '← Newer',
+  );
+  const older = h(
+    'button',
+    { type: 'button', class: 'always', 'data-testid': 'audit-older', disabled: true },
+    'Older →',
+  );
+  const verdict = h('p', { class: 'verdict', 'data-testid': 'audit-verdict', hidden: true });
+  const verify = h('button', { type: 'button', 'data-testid': 'audit-verify', hidden: true }, 'Verify chain');
   form.append(
     h('button', { type: 'submit', class: 'primary always', 'data-testid': 'audit-apply' }, 'Apply'),
     h(
@@ -97,40 +123,28 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
       'Export PDF',
     ),
   );
-  const COLUMNS = [
-    'seq',
-    `when (${zone})`,
-    'who',
-    'action',
-    'subject',
-    'agent',
-    'where',
-    'currency',
-    'counterparty',
-    'status',
-    'why',
-    'data',
-  ];
+  const pager = h('p', { class: 'pager' }, newer, older);
   replace(
     root,
     h(
       'section',
       { class: 'pane', 'data-testid': 'audit' },
-      h('h2', {}, 'Audit log'),
+      h('h2', {}, 'Audit log ', verify),
+      verdict,
       form,
       status,
       h(
         'table',
         { 'data-testid': 'audit-table', class: 'audit' },
-        h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ...auditColumns(zone).map((c) => h('th', {}, c)))),
         rows,
       ),
-      more,
+      pager,
     ),
   );
 
-  let cursor: string | null = null;
-  let shown = 0;
+  const pages = new AuditPager();
+  let shown: AuditEntry[] = [];
   let names = new Map<string, string>();
   const picks = new Map<TextKey, Set<string>>(TEXT_FIELDS.map(([k]) => [k, new Set<string>()]));
   for (const s of STATUSES) picks.get('status')!.add(s);
@@ -146,47 +160,19 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
       const at = parseInput(el.value);
       if (!Number.isNaN(at)) out[key] = new Date(at).toISOString();
     }
+    if (noise.checked) out.noise = 'hide';
     return out;
   };
   const go = (filters: AuditFilters): void => {
     const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
     navigate({ view: 'audit', filters: clean });
     // The same filters again (Apply twice): the route did not change, so reload here.
-    if (JSON.stringify(clean) === JSON.stringify(initial)) void load(false);
+    if (JSON.stringify(clean) === JSON.stringify(initial)) {
+      pages.reset();
+      void load();
+    }
   };
   const query = (): AuditFilters & { match: 'prefix' } => ({ ...initial, match: 'prefix' });
-
-  const cell = (text: string, cls = ''): HTMLElement => h('td', cls === '' ? {} : { class: cls }, text);
-  const row = (e: AuditEntry): HTMLElement => {
-    const payment = paymentSubject(e);
-    const name = names.get(e.who.id);
-    return h(
-      'tr',
-      { 'data-testid': 'audit-row', 'data-seq': String(e.seq) },
-      cell(String(e.seq)),
-      cell(time(e.at)),
-      h(
-        'td',
-        { title: `${e.who.kind}:${e.who.id}` },
-        name === undefined ? `${e.who.kind}:${e.who.id}` : `agent ${name}`,
-      ),
-      cell(e.action),
-      h(
-        'td',
-        { class: 'subject' },
-        payment === undefined
-          ? e.subject
-          : h('a', { href: paymentHref(payment), 'data-testid': 'audit-payment' }, e.subject),
-      ),
-      cell(e.agentId ?? ''),
-      cell(e.where),
-      cell(e.currency ?? ''),
-      cell(e.counterparty ?? ''),
-      cell(e.status ?? ''),
-      cell(e.why),
-      h('td', { class: 'mono data', title: JSON.stringify(e.data, null, 2) }, JSON.stringify(e.data)),
-    );
-  };
 
   const remember = (entries: AuditEntry[]): void => {
     for (const e of entries) {
@@ -201,22 +187,38 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
   };
 
   // Loading reports failures only: a notice on every page load would be noise.
-  const load = async (append: boolean): Promise<void> => {
+  const load = async (): Promise<void> => {
     try {
-      const page = await api.audit(query(), 100, append && cursor !== null ? cursor : undefined);
-      if (!append) {
-        rows.replaceChildren();
-        shown = 0;
-      }
-      rows.append(...page.entries.map(row));
-      remember(page.entries);
-      shown += page.entries.length;
-      cursor = page.nextCursor;
-      more.hidden = cursor === null;
-      status.textContent = `${shown} entr${shown === 1 ? 'y' : 'ies'} shown${cursor === null ? '' : ', more available'}`;
+      const page = await api.audit(query(), PAGE_SIZE, pages.cursor);
+      shown = page.entries;
+      rows.replaceChildren(...shown.map((e) => auditRow(e, names)));
+      remember(shown);
+      pages.loaded(page.nextCursor);
+      older.disabled = !pages.hasOlder;
+      newer.disabled = !pages.hasNewer;
+      status.textContent = pages.status(shown.length, PAGE_SIZE);
     } catch (err) {
       const text = err instanceof ApiError ? `${err.code} ${err.message}` : (err as Error).message;
       store.trigger.notify({ notice: { kind: 'error', text: `audit query failed: ${text}` } });
+    }
+  };
+
+  const runVerify = async (): Promise<void> => {
+    verify.disabled = true;
+    verdict.hidden = false;
+    verdict.className = 'verdict';
+    verdict.textContent = 'Verifying the whole chain…';
+    try {
+      const { ok, text } = verdictText(await api.verifyAudit());
+      verdict.className = ok ? 'verdict ok' : 'verdict broken';
+      verdict.dataset.ok = String(ok);
+      verdict.textContent = text;
+    } catch (err) {
+      verdict.className = 'verdict broken';
+      verdict.dataset.ok = 'error';
+      verdict.textContent = `Verification failed: ${err instanceof ApiError ? `${err.code} ${err.message}` : (err as Error).message}`;
+    } finally {
+      verify.disabled = false;
     }
   };
 
@@ -236,14 +238,22 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
     event.preventDefault();
     go(current());
   });
-  more.addEventListener('click', () => void load(true));
-  void load(false);
+  older.addEventListener('click', () => {
+    if (pages.older() !== undefined) void load();
+  });
+  newer.addEventListener('click', () => {
+    if (pages.newer()) void load();
+  });
+  verify.addEventListener('click', () => void runVerify());
+  void load();
   return (ctx: DashboardContext): void => {
+    verify.hidden = !(ctx.me?.permissions.includes('audit.verify') ?? false);
     const next = new Map(ctx.agents.map((a) => [a.did, a.id]));
     if (next.size !== names.size) {
       names = next;
       for (const a of ctx.agents) picks.get('agent')!.add(a.id);
       remember([]);
+      rows.replaceChildren(...shown.map((e) => auditRow(e, names)));
     }
   };
 }

@@ -6,6 +6,8 @@ import type { Api } from '../api.ts';
 import { barChart, type Bar } from '../charts.ts';
 import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
 import { h, replace, time } from '../dom.ts';
+import { lineChart } from '../lineChart.ts';
+import { keepSample, rateSeries, type CounterSample } from './rateSeries.ts';
 import type { AuditEntry } from '../types.ts';
 
 /** Outcomes that moved (or, in dry-run, would have moved) money. */
@@ -42,6 +44,8 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
   // Rates come from successive metrics samples (the shell polls every 3 s).
   const samples: Array<{ at: number; cycles: number; failures: number; payments: number }> = [];
   let lastMetrics: DashboardContext['metrics'] = null;
+  // The last ten minutes of samples, for the rates-over-time chart (since this panel opened).
+  const history: CounterSample[] = [];
   const perMinute = (key: 'cycles' | 'failures' | 'payments'): string => {
     const first = samples[0];
     const latest = samples[samples.length - 1];
@@ -75,6 +79,7 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
     if (m !== null && m !== lastMetrics) {
       lastMetrics = m;
       samples.push({ at: Date.now(), cycles, failures, payments: payments.reduce((n, [, v]) => n + v, 0) });
+      keepSample(history, samples[samples.length - 1]!);
       while (samples.length > 1 && Date.now() - (samples[0]?.at ?? 0) > 60_000) samples.shift();
     }
     replace(
@@ -137,6 +142,10 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
       h(
         'div',
         { class: 'charts' },
+        lineChart('Rates over time (since this panel opened)', rateSeries(history), {
+          testId: 'chart-rates',
+          unit: 'per min',
+        }),
         barChart(
           'Payments by status',
           payments.map(([label, value]) => ({ label, value })),

@@ -1,0 +1,63 @@
+/**
+ * POST /api/audit/verify: re-reads the whole audit log and checks its hash chain and signed
+ * checkpoints (what `mandate audit verify` does), for the dashboard's "verify chain" action.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { MandateError } from '../../kernel/index.ts';
+import { AuditUnavailableError } from '../errors.ts';
+import type { AuditSource, AuditVerifyResult } from '../RuntimeApi.ts';
+
+/** The answer: the verdict, where the chain breaks if it does, and when it was checked. */
+const AuditVerdictSchema = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  checkpoints: z.number().int(),
+  latestCheckpoint: z
+    .object({ seq: z.number().int(), hash: z.string(), at: z.number(), signer: z.string(), signature: z.string() })
+    .nullable(),
+  breaks: z.array(z.object({ seq: z.number().int(), reason: z.string(), message: z.string() })),
+  checkedAt: z.number(),
+});
+
+/** Registers POST /api/audit/verify (operators and admins: it re-reads the whole log). */
+export function auditVerifyRoute(app: FastifyInstance, source: AuditSource | undefined, clock: () => number): void {
+  // One verification at a time: a second click (or a second operator) waits for the running one
+  // instead of reading the whole log again beside it.
+  let running: Promise<AuditVerifyResult> | undefined;
+  const verify = async (): Promise<AuditVerifyResult> => {
+    const run = source?.verifyAudit?.bind(source);
+    if (run === undefined)
+      throw new AuditUnavailableError(
+        'The audit chain cannot be verified here: the gateway runs without a store that keeps a hash-chained audit log; start the runtime with a persistent store',
+      );
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof MandateError) throw error;
+      throw new AuditUnavailableError(
+        'The audit log could not be read to verify it; check that the database answers (GET /ready) and retry',
+        { cause: error },
+      );
+    }
+  };
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/audit/verify',
+    {
+      config: { permission: 'audit.verify', response: AuditVerdictSchema },
+      schema: {
+        summary: 'Re-read the whole audit log and check its hash chain and signed checkpoints',
+        description:
+          'Answers ok: false with every break (seq, reason, message) when an entry was edited, deleted, reordered or the log truncated.',
+        tags: ['audit'],
+      },
+    },
+    async () => {
+      running ??= verify().finally(() => (running = undefined));
+      const result = await running;
+      return { ...result, checkedAt: clock() };
+    },
+  );
+}
