@@ -4,7 +4,13 @@ import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken, watchTokenFile } from '../gateway/index.ts';
 import { openStore } from '../runtime/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
-import { alertSinksFromEnv, createRuntime, type ChainConnection, type MandateRuntime } from '../runtime/index.ts';
+import {
+  alertSinksFromEnv,
+  createRuntime,
+  type ChainConnection,
+  type MandateRuntime,
+  type RuntimeOptions,
+} from '../runtime/index.ts';
 import { placementFromEnv } from './placementEnv.ts';
 import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
@@ -21,6 +27,8 @@ const STOP_DEADLINE_MS = 9_000;
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
+  /** Runtime options the system needs before its runtime exists (e.g. its KYB check); optional. */
+  systemOptions?(context: { clock?: { now(): number } }): Promise<Pick<RuntimeOptions, 'kyb'>>;
   setup(
     runtime: MandateRuntime,
     context: { chain?: ChainConnection; dataDir?: string },
@@ -154,7 +162,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       .join('\nmandate:   ');
     chain = await openLiveChain({ dir, dataDir, store });
   }
+  const example = (await import(entry)) as ExampleModule;
+  const systemOptions = (await example.systemOptions?.({})) ?? {};
   const runtime = await createRuntime({
+    ...systemOptions,
     mode: live ? 'live' : 'dry-run',
     store,
     governance,
@@ -182,7 +193,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   compact();
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
-  const example = (await import(entry)) as ExampleModule;
   const system = await example.setup(runtime, { ...(chain === undefined ? {} : { chain }), dataDir });
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;
   const sinkNames = sinks.map((s) => `${s.name} (${s.minSeverity}+)`).join(', ') || 'none (kept and shown only)';
