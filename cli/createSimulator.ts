@@ -1,11 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GovernancePolicy } from '../actors/index.ts';
-import { createRuntime, simulateAgents, type MandateRuntime, type Simulator } from '../runtime/index.ts';
+import {
+  createRuntime,
+  simulateAgents,
+  type MandateRuntime,
+  type RuntimeOptions,
+  type Simulator,
+} from '../runtime/index.ts';
 import { systemEntry } from './systemEntry.ts';
 
 /** What an agent system's entry module exports, as far as a simulation needs. */
 interface SystemModule {
+  systemOptions?(context: { clock?: { now(): number } }): Promise<Pick<RuntimeOptions, 'kyb'>>;
   setup(runtime: MandateRuntime): Promise<unknown>;
 }
 
@@ -23,7 +30,13 @@ export async function createSimulator(dir: string): Promise<Simulator> {
   const governance = GovernancePolicy.fromYaml(governanceText, () => undefined, governancePath).config;
   const system = (await import(entry)) as SystemModule;
   return async (facts, options = {}) => {
-    const runtime = await createRuntime({ governance, factOverrides: facts, mode: 'dry-run', timeTriggers: false });
+    const runtime = await createRuntime({
+      ...((await system.systemOptions?.({})) ?? {}),
+      governance,
+      factOverrides: facts,
+      mode: 'dry-run',
+      timeTriggers: false,
+    });
     try {
       const setUp = (await system.setup(runtime)) as { close?(): Promise<void> } | undefined;
       try {

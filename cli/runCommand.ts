@@ -4,8 +4,15 @@ import { GovernancePolicy } from '../actors/index.ts';
 import { createGateway, ensureAdminToken, watchTokenFile } from '../gateway/index.ts';
 import { openStore } from '../runtime/index.ts';
 import { codeOf, ErrorCode, type MandateError } from '../kernel/index.ts';
-import { alertSinksFromEnv, createRuntime, type ChainConnection, type MandateRuntime } from '../runtime/index.ts';
+import {
+  alertSinksFromEnv,
+  createRuntime,
+  type ChainConnection,
+  type MandateRuntime,
+  type RuntimeOptions,
+} from '../runtime/index.ts';
 import { placementFromEnv } from './placementEnv.ts';
+import { originPolicyOf, revocationAuthoritiesOf } from './runEnv.ts';
 import { parseArgs } from './args.ts';
 import { chainBanner } from './chainBanner.ts';
 import { createSimulator } from './createSimulator.ts';
@@ -22,53 +29,12 @@ const STOP_DEADLINE_MS = 9_000;
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
+  /** Runtime options the system needs before its runtime exists (e.g. its KYB check); optional. */
+  systemOptions?(context: { clock?: { now(): number } }): Promise<Pick<RuntimeOptions, 'kyb'>>;
   setup(
     runtime: MandateRuntime,
     context: { chain?: ChainConnection; dataDir?: string; caches?: SystemCaches },
   ): Promise<{ capabilities: ReadonlyMap<string, string>; close?(): Promise<void> }>;
-}
-
-/** `MANDATE_REVOCATION_AUTHORITIES`: comma-separated did:keys whose signed revocations are honoured for any agent. */
-function revocationAuthoritiesOf(text: string | undefined): string[] {
-  const dids = (text ?? '')
-    .split(',')
-    .map((d) => d.trim())
-    .filter((d) => d !== '');
-  for (const did of dids)
-    if (!/^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(did))
-      throw new UsageError(
-        `MANDATE_REVOCATION_AUTHORITIES holds "${did}", which is not a did:key; list Ed25519 did:keys separated by commas.`,
-      );
-  return dids;
-}
-
-/**
- * `MANDATE_MCP_ALLOWED_ORIGINS` / `MANDATE_MCP_ALLOWED_HOSTS` (prefix `MANDATE_MCP_`), and
- * `MANDATE_ALLOWED_ORIGINS` / `MANDATE_ALLOWED_HOSTS` (prefix `MANDATE_`, for `/api/*`): comma-separated
- * lists for the DNS-rebinding guards.
- */
-function originPolicyOf(
-  env: NodeJS.ProcessEnv,
-  prefix: 'MANDATE_MCP_' | 'MANDATE_',
-): { allowedOrigins?: string[]; allowedHosts?: string[] } {
-  const list = (name: string): string[] | undefined => {
-    const items = (env[name] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    return items.length === 0 ? undefined : items;
-  };
-  const allowedOrigins = list(`${prefix}ALLOWED_ORIGINS`);
-  for (const origin of allowedOrigins ?? [])
-    if (!/^https?:\/\/[^/\s]+$/.test(origin))
-      throw new UsageError(
-        `${prefix}ALLOWED_ORIGINS holds "${origin}", which is not an origin; list origins such as https://console.example.com separated by commas.`,
-      );
-  const allowedHosts = list(`${prefix}ALLOWED_HOSTS`);
-  return {
-    ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
-    ...(allowedHosts === undefined ? {} : { allowedHosts }),
-  };
 }
 
 function duration(text: string): number {
@@ -165,7 +131,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       .join('\nmandate:   ');
     chain = await openLiveChain({ dir, dataDir, store });
   }
+  const example = (await import(entry)) as ExampleModule;
+  const systemOptions = (await example.systemOptions?.({})) ?? {};
   const runtime = await createRuntime({
+    ...systemOptions,
     mode: live ? 'live' : 'dry-run',
     store,
     governance,
@@ -196,7 +165,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   compact();
   const compaction = setInterval(compact, 3_600_000);
   compaction.unref();
-  const example = (await import(entry)) as ExampleModule;
   const context = { ...(chain === undefined ? {} : { chain }), dataDir, caches: cache.caches };
   const system = await example.setup(runtime, context);
   const bus = natsUrl === undefined ? 'in-process signed bus' : `NATS ${natsUrl}`;

@@ -9,9 +9,10 @@
 import { encodePaymentResponseHeader } from '@x402/core/http';
 import type { FacilitatorClient } from '@x402/core/server';
 import type { PaymentRequirements, SettleResponse } from '@x402/core/types';
-import type { Principal } from '../../kernel/index.ts';
+import type { ErrorCode, Principal } from '../../kernel/index.ts';
 import type { RailSql } from '../rails/RailSql.ts';
-import { X402FacilitatorUnavailableError, X402SaleInProgressError, X402SettleFailedError } from './errors.ts';
+import { X402FacilitatorUnavailableError, X402SaleInProgressError } from './errors.ts';
+import { settleSale } from './x402Settle.ts';
 import { X402SaleBook, type StoredSale } from './X402SaleBook.ts';
 import {
   interruptedError,
@@ -35,6 +36,9 @@ import {
   type X402Offer,
 } from './x402SaleParts.ts';
 
+/** One audited step of a sale. */
+type SaleStep = { action: string; why: string; data?: Record<string, unknown> };
+
 /** Options of {@link X402Seller}. */
 export interface X402SellerOptions {
   readonly sql: RailSql;
@@ -50,12 +54,16 @@ export interface X402SellerOptions {
   readonly heartbeatMs?: number;
   /** A claim not touched for this long lost its holder and is recovered (default 30 s; keep it ≥ 3 heartbeats). */
   readonly staleAfterMs?: number;
+  /** Raises an operator alert (pass the runtime's `alert`): a sale found interrupted by a crash needs an operator. */
+  alert?(alert: { severity: 'warning'; code: ErrorCode; message: string }): void;
 }
 
 /** Capabilities sold behind x402; see the file comment. */
 export class X402Seller {
   readonly #o: X402SellerOptions;
   readonly #inFlight = new Map<string, Promise<SaleAnswer>>();
+  /** Held sales whose approval this process is waiting out (the others' holder is gone). */
+  readonly #holding = new Set<string>();
   readonly #book: X402SaleBook;
   readonly #recovery: SaleRecoveryEnv;
 
@@ -69,6 +77,7 @@ export class X402Seller {
       resumable: (capability) => this.offerFor(capability)?.resumable === true,
       now: () => this.#now(),
       staleAfterMs: options.staleAfterMs ?? 30_000,
+      ...(options.alert === undefined ? {} : { alert: (a) => options.alert!(a) }),
       audit: (sale, step) =>
         this.#auditSale(sale, { ...step, who: step.who ?? { kind: 'agent', id: `x402:${sale.payer}` } }),
     };
@@ -179,47 +188,20 @@ export class X402Seller {
       await this.#book.move(paid.id, { status: 'held', result: { status: 202, body: work.body } }, this.#now());
       await this.#audit(paid, offer, { action: 'x402.sale.held', why: 'the task waits for approval; not settled' });
       // The approval decides later; a retry of the same payment then gets what it came to.
-      void work.later.then((later) => this.#done(request, paid, later)).catch(() => undefined);
+      this.#holding.add(paid.id);
+      void work.later
+        .then((later) => this.#decided(request, paid, later))
+        .catch(() => undefined)
+        .finally(() => this.#holding.delete(paid.id));
       return { status: 202, headers: {}, body: work.body };
     }
     await this.#book.move(paid.id, { status: 'delivered', result: { status: 200, body: work.body } }, this.#now());
     return this.#settle(offer, paid, work.body);
   }
 
-  async #settle(offer: X402Offer, paid: PaidAuthorization, body: unknown): Promise<SaleAnswer> {
-    let settled: SettleResponse | undefined;
-    let failure: string;
-    try {
-      settled = await this.#o.facilitator.settle(paid.payload, paid.requirements);
-      failure = settled.success
-        ? ''
-        : `${settled.errorReason ?? 'refused'}${settled.errorMessage ? ` (${settled.errorMessage})` : ''}`;
-    } catch (cause) {
-      failure = `no answer: ${(cause as Error).message}`;
-    }
-    if (failure !== '') {
-      // An earlier settle (timed out, or its answer lost) may have gone through: the chain knows.
-      if ((await this.#o.authorizationUsed?.(paid.payer, paid.nonce)) === true)
-        settled = { success: true, transaction: '', network: paid.requirements.network, payer: paid.payer };
-      else {
-        await this.#audit(paid, offer, { action: 'x402.sale.unsettled', why: failure });
-        const unanswered = failure.startsWith('no answer');
-        const Err = unanswered ? X402FacilitatorUnavailableError : X402SettleFailedError;
-        return saleAnswer(
-          new Err(
-            `${offer.capability} ran, but the payment is not settled (${failure}); retry with the same payment: the task is not run again.`,
-          ),
-        );
-      }
-    }
-    const settlement = settled as SettleResponse;
-    await this.#book.move(paid.id, { status: 'settled', settlement }, this.#now());
-    await this.#audit(paid, offer, {
-      action: 'x402.sale.settled',
-      why: 'settled by the facilitator',
-      data: { transaction: settlement.transaction || null },
-    });
-    return { status: 200, headers: { 'payment-response': encodePaymentResponseHeader(settlement) }, body };
+  #settle(offer: X402Offer, paid: PaidAuthorization, body: unknown): Promise<SaleAnswer> {
+    const audit = (e: SaleStep) => this.#audit(paid, offer, e);
+    return settleSale({ ...this.#recovery, facilitator: this.#o.facilitator, audit }, { offer, paid, body });
   }
 
   /** A payment whose authorization was claimed before: the stored answer, the settle retried, or the sale recovered. */
@@ -242,8 +224,9 @@ export class X402Seller {
         };
       case 'delivered':
         return this.#settle(request.offer, paid, result?.body);
-      case 'refused':
       case 'held':
+        return this.#held(request, paid, result?.body);
+      case 'refused':
         return { status: result?.status ?? 403, headers: {}, body: result?.body };
       case 'void':
       case 'expired':
@@ -273,11 +256,32 @@ export class X402Seller {
     }
   }
 
-  async #audit(
-    paid: PaidAuthorization,
-    offer: X402Offer,
-    e: { action: string; why: string; data?: Record<string, unknown> },
-  ): Promise<void> {
+  /**
+   * A retry of a held sale: 202 while its approval is open. When no process here waits for it (the
+   * one that held it crashed), the request's `heldOutcome` says what the task came to meanwhile.
+   */
+  async #held(request: SaleRequest, paid: PaidAuthorization, body: unknown): Promise<SaleAnswer> {
+    const waiting: SaleAnswer = { status: 202, headers: {}, body };
+    if (this.#holding.has(paid.id) || request.heldOutcome === undefined) return waiting;
+    const later = await request.heldOutcome(body);
+    if (later === undefined || later.kind === 'held') return waiting;
+    return this.#decided(request, paid, later);
+  }
+
+  /** Applies what a held task came to, once: only the move out of `held` that wins settles or refuses. */
+  async #decided(request: SaleRequest, paid: PaidAuthorization, work: SaleWork): Promise<SaleAnswer> {
+    if (work.kind === 'held') return { status: 202, headers: {}, body: work.body };
+    const status = work.kind === 'delivered' ? 'delivered' : 'refused';
+    const answer = work.kind === 'delivered' ? { status: 200, body: work.body } : saleAnswer(work.error, work.body);
+    const result = { status: answer.status, body: answer.body };
+    if (!(await this.#book.move(paid.id, { status, result, from: 'held' }, this.#now())))
+      return this.#resume(request, paid); // decided elsewhere first: answer what it came to
+    if (work.kind === 'delivered') return this.#settle(request.offer, paid, work.body);
+    await this.#audit(paid, request.offer, { action: 'x402.sale.refused', why: work.error.message });
+    return { status: answer.status, headers: {}, body: answer.body };
+  }
+
+  async #audit(paid: PaidAuthorization, offer: X402Offer, e: SaleStep): Promise<void> {
     const sale = { capability: offer.capability, payer: paid.payer, payTo: paid.payTo, nonce: paid.nonce };
     await this.#auditSale(sale, { ...e, who: { kind: 'agent', id: `x402:${paid.payer}` } });
   }

@@ -35,6 +35,11 @@ export interface SaleRequest {
   readonly header: string | undefined;
   /** Runs the task for `payer`; throws only when nothing ran (the claim is then released for a retry). */
   work(payer: string): Promise<SaleWork>;
+  /**
+   * What a task held for approval came to, from `held` (the body `work` answered 202 with), when the
+   * process that held it is gone: undefined while it still waits. Without it such a sale answers 202.
+   */
+  heldOutcome?(held: unknown): Promise<SaleWork | undefined>;
 }
 
 /** What the task of a paid request came to: delivered (then settled), refused (nothing settled), or held for approval. */

@@ -11,7 +11,7 @@
  *   `validBefore` passes and it expires by itself.
  * An `interrupted` sale is re-derived the same way each time it is looked at.
  */
-import type { Principal } from '../../kernel/index.ts';
+import { ErrorCode, type Principal } from '../../kernel/index.ts';
 import { X402SaleInterruptedError } from './errors.ts';
 import type { StoredSale, X402SaleBook } from './X402SaleBook.ts';
 
@@ -39,6 +39,8 @@ export interface SaleRecoveryEnv {
   readonly staleAfterMs: number;
   /** Audits a recovery step (`x402.sale.void|expired|resumable|interrupted|released`), by the payer unless `who` says. */
   audit(sale: StoredSale, step: { action: string; why: string; who?: Principal }): Promise<void>;
+  /** Raises an operator alert: a sale that became `interrupted` waits for one. */
+  alert?(alert: { severity: 'warning'; code: ErrorCode; message: string }): void;
 }
 
 /** Whether `sale` is a `working` claim its holder stopped touching. */
@@ -87,7 +89,15 @@ export async function recoverSale(env: SaleRecoveryEnv, sale: StoredSale): Promi
     now,
   );
   if (moved) await env.audit(sale, { action: `x402.sale.${verdict.status}`, why: verdict.why });
-  return (await env.book.get(sale.id)) ?? sale;
+  const current = (await env.book.get(sale.id)) ?? sale;
+  // Raised once, by the process whose move made it interrupted (re-derivations move nothing).
+  if (moved && verdict.status === 'interrupted')
+    env.alert?.({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_X402_SALE_INTERRUPTED,
+      message: `x402 sale ${sale.id} of ${sale.capability} (payer ${sale.payer}) was interrupted by a crash while its task ran: ${interruptedError(current).message}`,
+    });
+  return current;
 }
 
 /**

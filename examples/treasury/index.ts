@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAgentYaml, type ChainConnection, type MandateRuntime } from 'mandate';
+import { FileKybProvider, KybPolicy } from 'mandate/actors';
 import { ErrorCode } from 'mandate/kernel';
 import { ensurePayablesSafe, loadApprovers } from './live/approvers.ts';
 import { ChainMarket } from './live/ChainMarket.ts';
@@ -20,6 +21,23 @@ export interface SystemContext {
   readonly chain?: ChainConnection;
   readonly dataDir?: string;
   readonly caches?: LiveCaches;
+}
+
+/**
+ * The runtime options the treasury system needs before its runtime is created (`mandate run`,
+ * `mandate simulate` and the tests pass them to `createRuntime`): the KYB check of every payment
+ * counterparty against kyb.yaml, run before governance. A sanctioned counterparty is denied there;
+ * one with no record, a pending review or an expired verification waits for a human.
+ */
+export async function systemOptions(context: { clock?: { now(): number } } = {}): Promise<{ kyb: KybPolicy }> {
+  const provider = await FileKybProvider.open(join(here, 'kyb.yaml'));
+  return {
+    kyb: new KybPolicy({
+      provider,
+      capabilities: ['payments.send'],
+      ...(context.clock === undefined ? {} : { clock: context.clock }),
+    }),
+  };
 }
 
 /**

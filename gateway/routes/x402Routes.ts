@@ -39,6 +39,20 @@ function workOf(result: TaskResult): SaleWork {
   };
 }
 
+/**
+ * What a task held for approval came to, read from its decision record: the process that held the
+ * sale is gone (it crashed), but the restored agent carried the approved task out, or the approval
+ * was rejected or expired. Undefined while the decision has no outcome yet.
+ */
+async function heldOutcomeOf(runtime: MandateRuntime, held: unknown): Promise<SaleWork | undefined> {
+  const decisionId = (held as { decisionId?: unknown } | null)?.decisionId;
+  if (typeof decisionId !== 'string') return undefined;
+  const decision = await runtime.store?.getDecision(decisionId);
+  if (decision?.outcome === undefined || decision.outcome === null) return undefined;
+  const { id, agentId, verdict, outcome } = decision;
+  return workOf({ decisionId: id, agentId, verdict, outcome });
+}
+
 function send(reply: FastifyReply, answer: SaleAnswer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
@@ -64,12 +78,14 @@ export function x402Routes(app: FastifyInstance, runtime: MandateRuntime, seller
         const by = { kind: 'agent' as const, id: `x402:${payer}` };
         const run = await runGoverned(runtime, { capability: sale.capability, input: sale.input, by });
         if (run.status === 'done') return workOf(run.result);
+        const { id: approvalId, decisionId, agentId } = run.approval;
         return {
           kind: 'held',
-          body: { status: 'pending', approvalId: run.approval.id },
+          body: { status: 'pending', approvalId, decisionId, agentId },
           later: run.finished.then(workOf),
         };
       },
+      heldOutcome: (held) => heldOutcomeOf(runtime, held),
     });
     return send(reply, answer);
   };

@@ -28,6 +28,7 @@ import {
   type Decider,
   type X402Offer,
 } from '../../actors/index.ts';
+import type { RailSql } from '../../actors/rails/RailSql.ts';
 import { createGateway, TokenStore } from '../../gateway/index.ts';
 import { ErrorCode } from '../../kernel/index.ts';
 import { createRuntime, defineAgent, type MandateRuntime } from '../../runtime/index.ts';
@@ -72,14 +73,14 @@ const offer = (capability: string, price: string): X402Offer => ({
   description: `FX ${capability}`,
 });
 
-function sellerOf(): X402Seller {
+function sellerOf(sql: RailSql = t.db.sql): X402Seller {
   const token = new Contract(
     usdc,
     ['function authorizationState(address, bytes32) view returns (bool)'],
     t.chain.provider(),
   );
   return new X402Seller({
-    sql: t.db.sql,
+    sql,
     facilitator: new HTTPFacilitatorClient({ url: facilitator.url, timeoutMs: 5_000 }),
     offers: [offer('fx.quote', '0.02'), offer('fx.copy', '0.02'), offer('fx.deal', '0.50')],
     audit: (e) => runtime.store!.appendAudit(e),
@@ -379,5 +380,36 @@ describe('x402 selling', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ outcome: { status: 'succeeded', receipt: { pair: 'JPYUSD' } } });
+  });
+
+  it('x402 sell - a sale held for approval when its selling process crashed is settled by the retry on the restarted seller, from the decision record, not answered 202 for ever', async () => {
+    let cut = false;
+    const guard = (): void => {
+      if (cut) throw new Error('connection lost: the process is gone');
+    };
+    const severed: RailSql = {
+      query: async (q, p) => (guard(), t.db.sql.query(q, p)),
+      transaction: async (fn) => (guard(), t.db.sql.transaction(fn)),
+    };
+    const doomed = await createGateway({ runtime, tokens: new TokenStore(), x402: sellerOf(severed) });
+    await doomed.listen({ host: '127.0.0.1', port: 0 });
+    const doomedBase = `http://127.0.0.1:${(doomed.server.address() as { port: number }).port}`;
+    const header = await signedPayment('/x402/fx.deal?deal=EUR-2M');
+    const before = await t.balance('USDC', payTo);
+    const res = await fetch(`${doomedBase}/x402/fx.deal?deal=EUR-2M`, { headers: { 'payment-signature': header } });
+    expect(res.status).toBe(202);
+    const { approvalId, decisionId } = (await res.json()) as { approvalId: string; decisionId: string };
+    cut = true; // the selling process dies with the sale held; the runtime carries the approved task out
+    await runtime.approve(approvalId, human, 'known client');
+    for (let i = 0; i < 500 && (await runtime.store!.getDecision(decisionId))?.outcome == null; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await doomed.close();
+    expect(await t.balance('USDC', payTo)).toBe(before); // nobody settled it
+    const later = await paid('/x402/fx.deal?deal=EUR-2M', header);
+    expect(later.status).toBe(200);
+    expect(await later.json()).toMatchObject({ outcome: { status: 'succeeded', receipt: { deal: 'EUR-2M' } } });
+    expect((await t.balance('USDC', payTo)) - before).toBe(parseUnits('0.50', 6));
+    expect((await paid('/x402/fx.deal?deal=EUR-2M', header)).status).toBe(200);
+    expect((await t.balance('USDC', payTo)) - before).toBe(parseUnits('0.50', 6));
   });
 });
