@@ -4,7 +4,9 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
+import { ErrorCode } from '../kernel/index.ts';
 import { authenticate } from './authenticate.ts';
+import { AuthThrottle, type AuthLockout, type AuthThrottleOptions } from './AuthThrottle.ts';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './errorHandler.ts';
 import { findUiDir } from './findUiDir.ts';
 import { LiveHub } from './LiveHub.ts';
@@ -56,6 +58,12 @@ export interface GatewayOptions {
   mcp?: McpOriginPolicy;
   /** What-if runner behind POST /api/simulate (`mandate run` builds one from its agent system); without one it answers 503. */
   simulate?: Simulator;
+  /**
+   * Failed-token rate limiting per client address (default: 10 unknown tokens in a burst, then 10 a
+   * minute); `false` turns it off. Lockouts are audited as `gateway.auth.throttled`, one entry per
+   * lockout, at most 60 a minute.
+   */
+  authThrottle?: AuthThrottleOptions | false;
   /** Capabilities sold behind x402 (`GET|POST /x402/:capability`, public: the payment is the credential); without one there are no such routes. */
   x402?: X402Seller;
 }
@@ -73,6 +81,29 @@ function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined):
   if (store !== undefined) return store;
   const audit = runtime.store?.audit;
   return audit === undefined ? undefined : { queryAudit: (query) => audit.query(query) };
+}
+
+/**
+ * One audit entry per lockout, not per refused request: an attacker must not be able to flood the
+ * hash-chained log. Each entry counts the 429s since the client's previous one and the entries the
+ * per-minute cap left out, so every refusal is still accounted for.
+ */
+function lockoutAuditor(app: FastifyInstance, runtime: MandateRuntime, clock: () => number) {
+  return (lockout: AuthLockout): void => {
+    const seconds = Math.ceil(lockout.retryAfterMs / 1000);
+    const why = `${lockout.failures} unknown bearer tokens from ${lockout.client}; refused for ${seconds} s`;
+    app.log.warn({ code: ErrorCode.MANDATE_ERR_AUTH_THROTTLED, ...lockout }, why);
+    const written = runtime.store?.appendAudit({
+      action: 'gateway.auth.throttled',
+      subject: lockout.client,
+      who: { kind: 'system', id: 'gateway' },
+      where: runtime.nodeId,
+      why,
+      data: { ...lockout },
+      at: clock(),
+    });
+    written?.catch((error: unknown) => app.log.error({ err: error }, 'auth lockout not audited'));
+  };
 }
 
 /**
@@ -116,7 +147,11 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
       handleProtocols: (protocols: Set<string>) => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
     },
   });
-  app.addHook('onRequest', authenticate(tokens));
+  const throttle =
+    options.authThrottle === false
+      ? undefined
+      : new AuthThrottle(options.authThrottle ?? {}, clock, lockoutAuditor(app, runtime, clock));
+  app.addHook('onRequest', authenticate(tokens, throttle));
   // Callback style, not async: it runs on every response, and an async hook costs a promise each.
   const snapshots = new SnapshotCache(runtime);
   // eslint-disable-next-line max-params -- Fastify's onSend callback signature
