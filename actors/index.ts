@@ -118,7 +118,7 @@ export type {
   TransactionSigner,
   TransferAuthorization,
 } from './wallets/index.ts';
-export { limitEntities, SpendingLimits } from './limits/index.ts';
+export { counterpartyDigest, COUNTERPARTY_DIGEST_PREFIX, limitEntities, SpendingLimits } from './limits/index.ts';
 export type { LimitRule } from './limits/index.ts';
 export {
   BankFxOracle,

@@ -11,6 +11,7 @@
  *    against the owners, `execTransaction` through the agent's EvmRail) vs raw protocol-kit
  *    (`createTransaction`, `signTransaction` by each owner, `executeTransaction`).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,7 @@ try {
     ],
     assetDecimals: { USDC: 6 },
     referenceDecimals: 6,
+    counterpartyKey: randomBytes(32),
   });
   const rail = await t.rail('agent-bench', { limits, pollIntervalMs: 1 });
   const pay = async (i: number, to: string) => {

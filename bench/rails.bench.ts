@@ -3,6 +3,7 @@
  * reservation, kill-switch check, confirmation) vs raw ethers ERC-20 transfers on the same
  * local node. Run: `npx tsx bench/rails.bench.ts` (env BENCH_PAYMENTS, default 200).
  */
+import { randomBytes } from 'node:crypto';
 import { Contract, NonceManager, Wallet } from 'ethers';
 import { SpendingLimits } from '../actors/limits/SpendingLimits.ts';
 import { compileTestContracts } from '../test/support/evmContracts.ts';
@@ -31,6 +32,7 @@ try {
     ],
     assetDecimals: { USDC: 6 },
     referenceDecimals: 6,
+    counterpartyKey: randomBytes(32),
   });
   const rail = await fx.rail({ limits, agentId: 'agent-bench', toReference: (_a, base) => base, pollIntervalMs: 1 });
   const pay = (i: number, to: string) =>

@@ -8,7 +8,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../runtime/index.ts';
-import { AuthInvalidError, AuthMissingError, ForbiddenError } from './errors.ts';
+import type { AuthThrottle } from './AuthThrottle.ts';
+import { AuthInvalidError, AuthMissingError, AuthThrottledError, ForbiddenError } from './errors.ts';
 import { can, type Permission } from './roles.ts';
 import type { TokenIdentity, TokenStore } from './TokenStore.ts';
 
@@ -44,13 +45,30 @@ export function presentedToken(request: FastifyRequest): string | undefined {
 }
 
 /** Checks the token and role of a request to a route that declares a permission; throws the coded refusal. */
-function check(tokens: TokenStore, request: FastifyRequest): void {
+function check(
+  { tokens, throttle }: { tokens: TokenStore; throttle: AuthThrottle | undefined },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const permission = request.routeOptions.config.permission;
   if (permission === undefined) return;
+  // Before the token is looked at: a locked-out guesser learns nothing, not even from a right guess.
+  const waitMs = throttle?.admit(request.ip) ?? 0;
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    reply.header('retry-after', String(seconds));
+    throw new AuthThrottledError(
+      `Too many unknown bearer tokens from ${request.ip}; retry after ${seconds} s with a valid token`,
+      { details: { retryAfterSeconds: seconds } },
+    );
+  }
   const token = presentedToken(request);
   if (token === undefined) throw new AuthMissingError();
   const identity = token === '' ? undefined : tokens.verify(token);
-  if (identity === undefined) throw new AuthInvalidError();
+  if (identity === undefined) {
+    throttle?.failed(request.ip);
+    throw new AuthInvalidError();
+  }
   request.identity = identity;
   if (!can(identity.role, permission)) {
     throw new ForbiddenError(
@@ -63,13 +81,15 @@ function check(tokens: TokenStore, request: FastifyRequest): void {
 }
 
 /**
- * The onRequest hook: authenticates routes that declare a permission and checks the role. Callback
- * style, not async: it runs on every request, and an async hook costs a promise and a microtask each.
+ * The onRequest hook: authenticates routes that declare a permission and checks the role, refusing
+ * clients the throttle has locked out (429). Callback style, not async: it runs on every request,
+ * and an async hook costs a promise and a microtask each.
  */
-export function authenticate(tokens: TokenStore) {
-  return function onRequest(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+export function authenticate(tokens: TokenStore, throttle?: AuthThrottle) {
+  const deps = { tokens, throttle };
+  return function onRequest(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
     try {
-      check(tokens, request);
+      check(deps, request, reply);
     } catch (error) {
       done(error as Error);
       return;

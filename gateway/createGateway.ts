@@ -4,8 +4,10 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
+import { ErrorCode } from '../kernel/index.ts';
 import { apiOriginGuard } from './apiOriginGuard.ts';
 import { authenticate } from './authenticate.ts';
+import { AuthThrottle, type AuthLockout, type AuthThrottleOptions } from './AuthThrottle.ts';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './errorHandler.ts';
 import { findUiDir } from './findUiDir.ts';
 import { LiveHub } from './LiveHub.ts';
@@ -60,6 +62,12 @@ export interface GatewayOptions {
   origins?: OriginPolicy;
   /** What-if runner behind POST /api/simulate (`mandate run` builds one from its agent system); without one it answers 503. */
   simulate?: Simulator;
+  /**
+   * Failed-token rate limiting per client address (default: 10 unknown tokens in a burst, then 10 a
+   * minute); `false` turns it off. Lockouts are audited as `gateway.auth.throttled`, one entry per
+   * lockout, at most 60 a minute.
+   */
+  authThrottle?: AuthThrottleOptions | false;
   /** Capabilities sold behind x402 (`GET|POST /x402/:capability`, public: the payment is the credential); without one there are no such routes. */
   x402?: X402Seller;
 }
@@ -79,6 +87,29 @@ function auditSourceOf(runtime: MandateRuntime, store: AuditSource | undefined):
   return audit === undefined
     ? undefined
     : { queryAudit: (query) => audit.query(query), verifyAudit: () => audit.verify() };
+}
+
+/**
+ * One audit entry per lockout, not per refused request: an attacker must not be able to flood the
+ * hash-chained log. Each entry counts the 429s since the client's previous one and the entries the
+ * per-minute cap left out, so every refusal is still accounted for.
+ */
+function lockoutAuditor(app: FastifyInstance, runtime: MandateRuntime, clock: () => number) {
+  return (lockout: AuthLockout): void => {
+    const seconds = Math.ceil(lockout.retryAfterMs / 1000);
+    const why = `${lockout.failures} unknown bearer tokens from ${lockout.client}; refused for ${seconds} s`;
+    app.log.warn({ code: ErrorCode.MANDATE_ERR_AUTH_THROTTLED, ...lockout }, why);
+    const written = runtime.store?.appendAudit({
+      action: 'gateway.auth.throttled',
+      subject: lockout.client,
+      who: { kind: 'system', id: 'gateway' },
+      where: runtime.nodeId,
+      why,
+      data: { ...lockout },
+      at: clock(),
+    });
+    written?.catch((error: unknown) => app.log.error({ err: error }, 'auth lockout not audited'));
+  };
 }
 
 /**
@@ -124,7 +155,11 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   });
   // Before authentication: a foreign page learns nothing, not even whether its token is valid.
   app.addHook('onRequest', apiOriginGuard(options.origins));
-  app.addHook('onRequest', authenticate(tokens));
+  const throttle =
+    options.authThrottle === false
+      ? undefined
+      : new AuthThrottle(options.authThrottle ?? {}, clock, lockoutAuditor(app, runtime, clock));
+  app.addHook('onRequest', authenticate(tokens, throttle));
   // Callback style, not async: it runs on every response, and an async hook costs a promise each.
   const snapshots = new SnapshotCache(runtime);
   // eslint-disable-next-line max-params -- Fastify's onSend callback signature

@@ -18,6 +18,15 @@ export class AuthInvalidError extends createError(
   'The bearer token is not valid; ask an admin for a token or check for a typo',
 ) {}
 
+/** A client address sent too many unknown tokens and is locked out for a while (`Retry-After`). */
+export class AuthThrottledError extends createError('MANDATE_ERR_AUTH_THROTTLED', 'AuthThrottledError') {}
+
+/** `createGateway({ authThrottle })` has a setting that is not a positive number. */
+export class AuthThrottleConfigError extends createError(
+  'MANDATE_ERR_AUTH_THROTTLE_CONFIG',
+  'AuthThrottleConfigError',
+) {}
+
 /** The token is valid but its role may not do this. */
 export class ForbiddenError extends createError('MANDATE_ERR_AUTH_FORBIDDEN', 'ForbiddenError') {}
 

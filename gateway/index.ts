@@ -4,6 +4,7 @@
  */
 export { createGateway, DEFAULT_UI_DIR } from './createGateway.ts';
 export type { GatewayOptions } from './createGateway.ts';
+export type { AuthLockout, AuthThrottleOptions } from './AuthThrottle.ts';
 export {
   ensureAdminToken,
   issueToken,
@@ -27,6 +28,7 @@ export type { OriginPolicy } from './originPolicy.ts';
 export {
   AuthMissingError,
   AuthInvalidError,
+  AuthThrottledError,
   ForbiddenError,
   RequestInvalidError,
   RequestMediaTypeError,

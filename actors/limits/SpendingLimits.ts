@@ -9,7 +9,8 @@
  */
 import { assertLease } from '../rails/leaseFence.ts';
 import type { RailSql } from '../rails/RailSql.ts';
-import { LimitExceededError } from './errors.ts';
+import { counterpartyDigest } from './counterpartyDigest.ts';
+import { LimitConfigError, LimitExceededError } from './errors.ts';
 import { compileLimitRules, type CompiledLimitRule } from './LimitRule.ts';
 
 /** One payment asking for budget. Amounts are base units. */
@@ -34,6 +35,11 @@ export interface SpendingLimitsOptions {
   readonly assetDecimals: Readonly<Record<string, number>>;
   /** Decimals of the reference currency amounts (e.g. 6 for micro-USD). */
   readonly referenceDecimals: number;
+  /**
+   * Key of the counterparty digest (`store.counterpartyKey`, at least 16 bytes): rows name the
+   * payee by its keyed hash, never in clear. Every process sharing the limits must use the same key.
+   */
+  readonly counterpartyKey: Uint8Array;
   /** Injected clock. */
   readonly now?: () => Date;
   /**
@@ -51,8 +57,14 @@ export class SpendingLimits {
   readonly #rules: CompiledLimitRule[];
   readonly #now: () => Date;
   readonly #fenced: boolean;
+  readonly #key: Uint8Array;
 
   constructor(options: SpendingLimitsOptions) {
+    if (!(options.counterpartyKey instanceof Uint8Array) || options.counterpartyKey.length < 16)
+      throw new LimitConfigError(
+        'SpendingLimits needs counterpartyKey, a key of at least 16 bytes: give it store.counterpartyKey',
+      );
+    this.#key = options.counterpartyKey;
     this.#sql = options.sql;
     this.#fenced = options.fenced === true;
     this.#rules = compileLimitRules(options.rules, options.assetDecimals, options.referenceDecimals);
@@ -117,6 +129,7 @@ export class SpendingLimits {
     if (existing.length > 0) return;
     const now = this.#now();
     const since = new Date(now.getTime() - DAY_MS);
+    const counterparty = counterpartyDigest(this.#key, req.counterparty);
     for (const rule of this.#rules) {
       if (!scopes.includes(rule.scope)) continue;
       if (rule.asset !== undefined && rule.asset !== req.asset) continue;
@@ -127,7 +140,7 @@ export class SpendingLimits {
         const params: unknown[] = [rule.scope, since];
         let where = `scope = $1 AND status <> 'released' AND created_at > $2`;
         if (rule.asset !== undefined) where += ` AND asset = $${params.push(rule.asset)}`;
-        if (rule.perCounterparty) where += ` AND counterparty = $${params.push(req.counterparty.toLowerCase())}`;
+        if (rule.perCounterparty) where += ` AND counterparty = $${params.push(counterparty)}`;
         const rows = await tx.query<{ used: string }>(
           `SELECT COALESCE(SUM(${column}), 0)::text AS used FROM limit_reservations WHERE ${where}`,
           params,
@@ -137,7 +150,7 @@ export class SpendingLimits {
       if (used + amount > rule.maxBase) {
         throw new LimitExceededError(
           `payment ${req.idempotencyKey} of ${amount} base units (${rule.unit}${rule.asset ? ` ${rule.asset}` : ''}) would exceed the ${rule.window} limit of ${rule.maxBase} for ${rule.scope}` +
-            `${rule.perCounterparty ? ` to ${req.counterparty}` : ''} (already used ${used}); lower the amount, wait for the window, or raise the limit through governance`,
+            `${rule.perCounterparty ? ` to counterparty ${counterparty}` : ''} (already used ${used}); lower the amount, wait for the window, or raise the limit through governance`,
           {
             details: {
               scope: rule.scope,
@@ -161,7 +174,7 @@ export class SpendingLimits {
           req.idempotencyKey,
           scope,
           req.asset,
-          req.counterparty.toLowerCase(),
+          counterparty,
           req.amountNative.toString(),
           req.amountReference.toString(),
           now,

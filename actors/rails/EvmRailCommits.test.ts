@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRailFixture, TestKillSwitch, type RailFixture } from '../../test/support/evmFixture.ts';
 import { SpendingLimits } from '../limits/SpendingLimits.ts';
 import type { RailSql } from './RailSql.ts';
+import { TEST_COUNTERPARTY_KEY } from '../../test/support/counterpartyKey.ts';
 
 let fx: RailFixture;
 let seq = 0;
@@ -55,6 +56,7 @@ const limitsOn = (sql: RailSql, max = '100') =>
     rules: [{ scope: 'agent:agent-commits', window: 'transaction', unit: 'native', asset: 'USDC', max }],
     assetDecimals: { USDC: 6 },
     referenceDecimals: 6,
+    counterpartyKey: TEST_COUNTERPARTY_KEY,
   });
 
 const rows = async (table: string, k: string) =>

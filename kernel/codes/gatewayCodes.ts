@@ -9,6 +9,18 @@ export const GATEWAY_CODES = {
       'the route needs `Authorization: Bearer <token>` (or the `bearer.<token>` WebSocket subprotocol) and none was sent',
   },
   MANDATE_ERR_AUTH_INVALID: { status: 401, kind: 'error', meaning: 'the bearer token matches no stored token hash' },
+  MANDATE_ERR_AUTH_THROTTLED: {
+    status: 429,
+    kind: 'error',
+    meaning:
+      'this client address sent too many unknown bearer tokens (10 in a burst, then 10 a minute by default); every authenticated request from it is refused without looking at its token until the `Retry-After` seconds have passed; other addresses are not affected',
+  },
+  MANDATE_ERR_AUTH_THROTTLE_CONFIG: {
+    status: null,
+    kind: 'error',
+    meaning:
+      '`createGateway({ authThrottle })` has a setting that is not a positive number (`burst`, `refillPerMinute`, `maxClients`, `auditPerMinute`)',
+  },
   MANDATE_ERR_AUTH_FORBIDDEN: {
     status: 403,
     kind: 'error',

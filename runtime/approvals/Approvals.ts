@@ -21,6 +21,7 @@ import { knownRequest } from './knownRequest.ts';
 import { knownReview, REVIEW_TTL_MS, reviewAudit, reviewRecord, type ReviewItem } from './reviewItem.ts';
 import {
   addSignature,
+  countedGrants,
   notifySigners,
   openSignatureRequest,
   requirementOf,
@@ -111,6 +112,8 @@ export class Approvals {
       timeoutMs: record.expiresAt - this.#deps.clock.now(),
       requirement: requirementOf(record),
     });
+    // Each grant was stored before it counted; counted again, the quorum resumes where it stood.
+    for (const grant of countedGrants(record)) entry.actor.send({ type: 'approval.grant', ...grant });
     if (record.expiresAt <= this.#deps.clock.now())
       entry.actor.send({ type: 'approval.expire', at: this.#deps.clock.now() });
   }
@@ -173,6 +176,7 @@ export class Approvals {
         return this.#commits.decide(entry, decidedRecord(record, outcome, at), { type: 'approval.grant', ...given });
       }
       // One grant of a quorum: stored (with its signature) and audited, then counted; the request stays open.
+      record = { ...record, grants: [...context.grants, given] };
       const where = host.def.group;
       await commitApproval(
         this.#deps,

@@ -122,3 +122,15 @@ export function notifySigners(
       actorId: record.agentId,
     });
 }
+
+/**
+ * The grants a stored request had counted, to count again after a restart: its `grants`, or for a
+ * signature quorum stored before they were kept, one per collected signature (its signer and time).
+ */
+export function countedGrants(record: ApprovalRecord): { by: Principal; at: number; reason?: string }[] {
+  if (record.grants !== undefined) return record.grants;
+  return Object.entries(record.signatures?.signatures ?? {}).map(([key, { at }]) => {
+    const colon = key.indexOf(':');
+    return { by: { kind: key.slice(0, colon) as Principal['kind'], id: key.slice(colon + 1) }, at };
+  });
+}

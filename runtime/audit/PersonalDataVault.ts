@@ -30,6 +30,8 @@ export interface PersonalDataVaultOptions {
   random: (size: number) => Uint8Array;
   /** Key of the lookup HMAC (so the same IBAN or email maps to the same pseudonym without storing it in clear). */
   lookupKey: Uint8Array;
+  /** Key of the keyed hashes that name a counterparty outside the vault (see {@link PersonalDataVault.counterpartyKey}). */
+  counterpartyKey: Uint8Array;
 }
 
 /**
@@ -42,6 +44,15 @@ export class PersonalDataVault {
 
   constructor(options: PersonalDataVaultOptions) {
     this.#o = options;
+  }
+
+  /**
+   * The key spending limits name payees by (`new SpendingLimits({ counterpartyKey: store.vault.counterpartyKey })`):
+   * `limit_reservations` keeps an HMAC of the IBAN or address, never the value. Derived from the
+   * data key, so every node sharing the database and the key derives the same one.
+   */
+  get counterpartyKey(): Uint8Array {
+    return this.#o.counterpartyKey;
   }
 
   /**

@@ -38,62 +38,63 @@ export interface OperatorCommandsDeps {
  */
 export class OperatorCommands {
   readonly #deps: OperatorCommandsDeps;
+  /** Each agent's commands run one after another (check, audit, apply), never interleaved. */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(deps: OperatorCommandsDeps) {
     this.#deps = deps;
   }
 
   /** Pauses an agent (an act or learn in flight finishes first). */
-  async pause(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = await this.#agent(agentId);
-    if (h.state === 'killed' || h.state === 'stopped' || h.state === 'failed')
-      throw new StateConflictError(
-        `Agent "${agentId}" is ${h.state}; it cannot be paused (a killed, stopped or failed agent does not run).`,
-        {
-          agentId,
-          state: h.state,
-        },
-      );
-    await this.#override(h, 'pause', { by, why });
-    h.deliver({ type: 'agent.pause' });
+  pause(agentId: string, by: Principal, why: string): Promise<void> {
+    return this.#command(agentId, { action: 'pause', by, why }, (h) => {
+      if (h.state === 'killed' || h.state === 'stopped' || h.state === 'failed')
+        throw new StateConflictError(
+          `Agent "${agentId}" is ${h.state}; it cannot be paused (a killed, stopped or failed agent does not run).`,
+          { agentId, state: h.state },
+        );
+      return () => h.deliver({ type: 'agent.pause' });
+    });
   }
 
   /** Resumes a paused agent. */
-  async resume(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = await this.#agent(agentId);
-    if (h.state !== 'paused')
-      throw new StateConflictError(
-        `Agent "${agentId}" is ${h.state}, not paused; only a paused agent can be resumed.`,
-        { agentId, state: h.state },
-      );
-    await this.#override(h, 'resume', { by, why });
-    h.deliver({ type: 'agent.resume' });
+  resume(agentId: string, by: Principal, why: string): Promise<void> {
+    return this.#command(agentId, { action: 'resume', by, why }, (h) => {
+      if (h.state !== 'paused')
+        throw new StateConflictError(
+          `Agent "${agentId}" is ${h.state}, not paused; only a paused agent can be resumed.`,
+          { agentId, state: h.state },
+        );
+      return () => h.deliver({ type: 'agent.resume' });
+    });
   }
 
   /** Retries a phase now instead of waiting for the backoff (the agent must be retrying). */
-  async retry(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = await this.#agent(agentId);
-    if (h.state !== 'retrying')
-      throw new StateConflictError(
-        `Agent "${agentId}" is ${h.state}, not retrying; retry applies while it waits to retry a failed phase.`,
-        { agentId, state: h.state },
-      );
-    await this.#override(h, 'retry', { by, why });
-    h.deliver({ type: 'agent.retry' });
+  retry(agentId: string, by: Principal, why: string): Promise<void> {
+    return this.#command(agentId, { action: 'retry', by, why }, (h) => {
+      if (h.state !== 'retrying')
+        throw new StateConflictError(
+          `Agent "${agentId}" is ${h.state}, not retrying; retry applies while it waits to retry a failed phase.`,
+          { agentId, state: h.state },
+        );
+      return () => h.deliver({ type: 'agent.retry' });
+    });
   }
 
   /** Terminates an agent for good (it is taken out of supervision first, so it is not restarted). */
-  async stop(agentId: string, by: Principal, why: string): Promise<void> {
-    const h = await this.#agent(agentId);
-    if (h.state === 'stopped')
-      throw new StateConflictError(`Agent "${agentId}" is already stopped; spawn it again to run it.`, {
-        agentId,
-        state: h.state,
-      });
-    await this.#override(h, 'stop', { by, why });
-    this.#deps.tree.release(agentId);
-    this.#deps.triggers.unwire(agentId);
-    h.deliver({ type: 'agent.stop', reason: why });
+  stop(agentId: string, by: Principal, why: string): Promise<void> {
+    return this.#command(agentId, { action: 'stop', by, why }, (h) => {
+      if (h.state === 'stopped')
+        throw new StateConflictError(`Agent "${agentId}" is already stopped; spawn it again to run it.`, {
+          agentId,
+          state: h.state,
+        });
+      return () => {
+        this.#deps.tree.release(agentId);
+        this.#deps.triggers.unwire(agentId);
+        h.deliver({ type: 'agent.stop', reason: why });
+      };
+    });
   }
 
   /** A user-initiated cycle. Returns whether it started (the agent must be idle, gates open). */
@@ -157,17 +158,38 @@ export class OperatorCommands {
     );
   }
 
-  async #override(host: AgentHost, action: string, { by, why }: { by: Principal; why: string }): Promise<void> {
+  /**
+   * One override, write-ahead: the whole input is validated before anything happens (not even a
+   * passivated agent is woken for a bad one); then, one command per agent at a time, the state is
+   * checked, the override audited, and only then applied (its transitions are what the inspection
+   * stream broadcasts). So a concurrent stop and pause are audited in the order they take effect.
+   */
+  async #command(
+    agentId: string,
+    { action, by, why }: { action: string; by: Principal; why: string },
+    check: (host: AgentHost) => () => void,
+  ): Promise<void> {
     checkInput(principalSchema, by, 'principal');
     checkInput(reasonSchema, why, `${action} reason`);
-    await this.#deps.audit({
-      who: by,
-      action: `operator.${action}`,
-      subject: host.id,
-      where: host.parent.id,
-      why,
-      data: { agentId: host.id, state: host.state },
-      at: this.#deps.clock.now(),
+    const run = (this.#queues.get(agentId) ?? Promise.resolve()).then(async () => {
+      const host = await this.#agent(agentId);
+      const apply = check(host);
+      await this.#deps.audit({
+        who: by,
+        action: `operator.${action}`,
+        subject: host.id,
+        where: host.parent.id,
+        why,
+        data: { agentId: host.id, state: host.state },
+        at: this.#deps.clock.now(),
+      });
+      apply();
     });
+    const tail = run.catch(() => undefined);
+    this.#queues.set(agentId, tail);
+    void tail.then(() => {
+      if (this.#queues.get(agentId) === tail) this.#queues.delete(agentId);
+    });
+    await run;
   }
 }

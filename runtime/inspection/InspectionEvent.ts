@@ -65,6 +65,8 @@ export interface ApprovalRecord {
   approvers?: string[];
   /** For approvals that are signatures (a Safe quorum): what is signed, and the signatures so far. */
   signatures?: CollectedSignatures;
+  /** The grants of a quorum counted so far (stored before each counts), so a restart counts them again. */
+  grants?: { by: Principal; at: number; reason?: string }[];
 }
 
 /** Everything the inspection stream carries. */

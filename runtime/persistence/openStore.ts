@@ -15,6 +15,7 @@ import { allEntities } from './entities.ts';
 import { StoreConfigError, StoreUnavailableError } from './errors.ts';
 import { loadNodeSigner } from './loadNodeSigner.ts';
 import { PostgresStore } from './PostgresStore.ts';
+import { COUNTERPARTY_KEY_EXTENSION } from './migrations/Migration20261203060100LimitCounterpartyDigest.ts';
 import { storeMigrations } from './migrations/storeMigrations.ts';
 import { migrateSchema } from './migrateSchema.ts';
 import { pgExecutor } from './PgExecutor.ts';
@@ -147,10 +148,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
       ),
     );
     await withDbRetry(() => pool.query('select 1'), retry, 'the connection at start');
+    const counterpartyKey = box.derive('limit-counterparty');
     if (o.migrateUrl !== undefined && o.databaseUrl !== undefined) {
-      await runMigrations(o.migrateUrl, retry);
+      await runMigrations(o.migrateUrl, retry, counterpartyKey);
       await migrateSchema(undefined, pgExecutor(pool));
     } else {
+      orm.config.registerExtension(COUNTERPARTY_KEY_EXTENSION, () => counterpartyKey);
       await migrateSchema(orm, pgExecutor(pool));
     }
     const signer = await loadNodeSigner(pgExecutor(pool), box, clock);
@@ -161,6 +164,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
       clock,
       random,
       lookupKey: box.derive('vault-lookup'),
+      counterpartyKey,
     });
     const witnessFile =
       options.witnessFile ?? (env.MANDATE_AUDIT_WITNESS || resolve(dirname(dataDir), witnessFileName(o.databaseUrl)));
@@ -202,8 +206,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
 }
 
 /** Runs pending migrations through a short-lived privileged connection. */
-async function runMigrations(url: string, retry: DbRetryPolicy): Promise<void> {
+async function runMigrations(url: string, retry: DbRetryPolicy, counterpartyKey: Uint8Array): Promise<void> {
   const admin = await withDbRetry(() => MikroORM.init(ormOptions(url, 1)), retry, 'the migration connection');
+  // The one migration that needs a key (hashing limit_reservations.counterparty) gets it here.
+  admin.config.registerExtension(COUNTERPARTY_KEY_EXTENSION, () => counterpartyKey);
   try {
     const pool = await admin.em.getConnection().getNativeClient();
     await migrateSchema(admin, pgExecutor(pool));

@@ -115,6 +115,8 @@ export const storeSchemas = {
     required: z.number().int().positive().optional(),
     approvers: z.array(z.string()).optional(),
     signatures: json.optional(),
+    // A quorum's grants counted so far: dropped here, they were lost at a restart.
+    grants: z.array(z.object({ by: principal, at: time, reason: z.string().optional() })).optional(),
   }),
   intentBegin: z.object({
     key: z.string().min(1),

@@ -5,6 +5,7 @@ import { UniswapV2SwapRail } from '../../actors/rails/UniswapV2SwapRail.ts';
 import { createTreasuryStrategyActuator, Erc4626Vault, UniswapV2Liquidity } from '../../actors/treasury/index.ts';
 import type { ProposedAction } from '../../machines/types.ts';
 import { startEmbeddedTreasury, type EmbeddedTreasury } from '../support/embeddedTreasury.ts';
+import { TEST_COUNTERPARTY_KEY } from '../support/counterpartyKey.ts';
 
 let t: EmbeddedTreasury;
 beforeAll(async () => {
@@ -32,6 +33,7 @@ describe('per-agent wallets on the embedded chain', () => {
       rules: [{ scope: 'agent:alice', window: 'transaction', unit: 'native', asset: 'USDC', max: '100' }],
       assetDecimals: { USDC: 6 },
       referenceDecimals: 6,
+      counterpartyKey: TEST_COUNTERPARTY_KEY,
     });
     const rail = await t.rail('alice', { limits });
     expect(rail.address).toBe(alice);

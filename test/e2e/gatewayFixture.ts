@@ -18,7 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import { governanceFileSchema } from '../../actors/index.ts';
 import { setup } from '../../examples/treasury/index.ts';
 import type { TreasurySimulation } from '../../examples/treasury/TreasurySimulation.ts';
-import { createGateway, saveTokenFile, TokenStore, type Role } from '../../gateway/index.ts';
+import { createGateway, saveTokenFile, TokenStore, type AuthThrottleOptions, type Role } from '../../gateway/index.ts';
 import { createRuntime, type MandateRuntime, type TaskResult } from '../../runtime/index.ts';
 import { openStore, type PostgresStore } from '../../runtime/persistence/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -70,7 +70,9 @@ async function buildUi(): Promise<{ dir: string }> {
 }
 
 /** Starts the whole stack; `close()` tears every piece down. */
-export async function startGatewayFixture(options: { buildUi?: boolean } = {}): Promise<GatewayFixture> {
+export async function startGatewayFixture(
+  options: { buildUi?: boolean; authThrottle?: AuthThrottleOptions | false } = {},
+): Promise<GatewayFixture> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const db: TestDatabase = await createTestDatabase();
@@ -106,7 +108,18 @@ export async function startGatewayFixture(options: { buildUi?: boolean } = {}): 
     // Without a build, point at an empty directory so the result never depends on a stale ui/dist.
     const uiDir = options.buildUi ? (await buildUi()).dir : await mkdtemp(join(tmpdir(), 'mandate-no-ui-'));
     cleanups.push(() => rm(uiDir, { recursive: true, force: true }));
-    const app = await createGateway({ runtime, tokens: tokenStore, tokenFile, uiDir, clock: () => clock.now() });
+    // The RBAC matrix and the fuzzer send many unknown tokens from one address on a clock that
+    // does not move, so the default lockout (10 in a burst) would end them early; tests of the
+    // throttle pass their own settings.
+    const authThrottle = options.authThrottle ?? { burst: 100_000 };
+    const app = await createGateway({
+      runtime,
+      tokens: tokenStore,
+      tokenFile,
+      uiDir,
+      clock: () => clock.now(),
+      authThrottle,
+    });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => app.close());
 

@@ -21,6 +21,7 @@ import { openTestStore, type TestStore } from '../support/db.ts';
 import { compileTestContracts, deployTestUsdc } from '../support/evmContracts.ts';
 import { TestKillSwitch } from '../support/evmFixture.ts';
 import { startEvmNode, type EvmNode } from '../support/evmNode.ts';
+import { TEST_COUNTERPARTY_KEY } from '../support/counterpartyKey.ts';
 
 const AGENT = 'payables';
 const PAYER = 3;
@@ -74,6 +75,7 @@ async function railOf(o: { provider: JsonRpcProvider; signer?: TransactionSigner
     rules: [{ scope: `agent:${AGENT}`, window: 'rolling-24h', unit: 'native', asset: 'USDC', max: '50' }],
     assetDecimals: { USDC: 6 },
     referenceDecimals: 6,
+    counterpartyKey: TEST_COUNTERPARTY_KEY,
     fenced: true,
   });
   const rail = await EvmRail.create({

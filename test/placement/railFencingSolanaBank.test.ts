@@ -19,6 +19,7 @@ import type { PostgresStore } from '../../runtime/persistence/index.ts';
 import { openTestStore, type TestStore } from '../support/db.ts';
 import { TestKillSwitch } from '../support/evmFixture.ts';
 import { startSolanaFixture, TEST_CLUSTER, type SolanaFixture } from '../support/solanaFixture.ts';
+import { TEST_COUNTERPARTY_KEY } from '../support/counterpartyKey.ts';
 
 let fx: SolanaFixture;
 let testStore: TestStore;
@@ -57,6 +58,7 @@ const limitsOf = (agent: string, { asset, decimals, max }: { asset: string; deci
     rules: [{ scope: `agent:${agent}`, window: 'rolling-24h', unit: 'native', asset, max }],
     assetDecimals: { [asset]: decimals },
     referenceDecimals: 6,
+    counterpartyKey: TEST_COUNTERPARTY_KEY,
     fenced: true,
   });
 

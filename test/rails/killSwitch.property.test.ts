@@ -5,6 +5,7 @@ import { SpendingLimits } from '../../actors/limits/SpendingLimits.ts';
 import { LocalKeystoreSigner } from '../../actors/wallets/LocalKeystoreSigner.ts';
 import type { TransactionSigner } from '../../actors/wallets/TransactionSigner.ts';
 import { startRailFixture, TestKillSwitch, type RailFixture } from '../support/evmFixture.ts';
+import { TEST_COUNTERPARTY_KEY } from '../support/counterpartyKey.ts';
 
 let fx: RailFixture;
 beforeAll(async () => {
@@ -81,6 +82,7 @@ describe('kill switch and limits in the payment path', () => {
       ],
       assetDecimals: { USDC: 6 },
       referenceDecimals: 6,
+      counterpartyKey: TEST_COUNTERPARTY_KEY,
     });
     const signer = countingSigner(fx.node.accounts[fx.payerIndex]!.privateKey);
     const rail = await fx.rail({ limits, signer, agentId: 'agent-limited', toReference: (_asset, base) => base });

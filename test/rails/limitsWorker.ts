@@ -7,6 +7,7 @@ import pg from 'pg';
 import { pgRailSql } from '../../actors/rails/RailSql.ts';
 import { SpendingLimits } from '../../actors/limits/SpendingLimits.ts';
 import { MandateError } from '../../kernel/index.ts';
+import { TEST_COUNTERPARTY_KEY } from '../support/counterpartyKey.ts';
 
 interface Batch {
   rules: unknown[];
@@ -34,6 +35,7 @@ process.on('message', (message: Batch | 'exit') => {
       rules: message.rules,
       assetDecimals: { USDC: 6, ETH: 18 },
       referenceDecimals: 6,
+      counterpartyKey: TEST_COUNTERPARTY_KEY,
     });
     const results: { key: string; outcome: string }[] = [];
     for (const r of message.requests) {

@@ -4,6 +4,7 @@ import { SpendingLimits } from '../../limits/SpendingLimits.ts';
 import { createPaymentExecutor } from '../createPaymentExecutor.ts';
 import { startSolanaFixture, TEST_CLUSTER, type SolanaFixture } from '../../../test/support/solanaFixture.ts';
 import { TestKillSwitch } from '../../../test/support/evmFixture.ts';
+import { TEST_COUNTERPARTY_KEY } from '../../../test/support/counterpartyKey.ts';
 
 let fx: SolanaFixture;
 let seq = 0;
@@ -144,6 +145,7 @@ describe('SolanaRail', () => {
       rules: [{ scope: 'agent:agent-treasurer', window: 'transaction', unit: 'native', asset: 'USDC', max: '10' }],
       assetDecimals: { USDC: 6 },
       referenceDecimals: 6,
+      counterpartyKey: TEST_COUNTERPARTY_KEY,
     });
     let signatures = 0;
     const counting: TransactionSigner = {

@@ -26,6 +26,12 @@ export async function openAgentRail(options: {
   receiptCache?: ReceiptCache | undefined;
 }): Promise<EvmRail> {
   const { runtime, chain, sql, agentId, limits } = options;
+  // limit_reservations names each payee by its keyed hash under the store's vault key, never in clear.
+  const counterpartyKey = runtime.store?.vault?.counterpartyKey;
+  if (counterpartyKey === undefined)
+    throw new Error(
+      `The live rail of "${agentId}" needs the runtime's store: its vault key hashes payees in the limits`,
+    );
   const tokens = chain.contracts.tokens;
   const rules = [
     ...Object.entries(limits.perTransaction ?? {}).map(([asset, max]) => ({
@@ -62,6 +68,7 @@ export async function openAgentRail(options: {
       rules,
       assetDecimals: { ...Object.fromEntries(Object.keys(tokens).map((s) => [s, 6])), ETH: 18 },
       referenceDecimals: 6,
+      counterpartyKey,
       now: () => new Date(runtime.clock.now()),
       fenced: true,
     }),

@@ -12,6 +12,7 @@ import { Migration20261201210001X402Sales } from './Migration20261201210001X402S
 import { Migration2026120222401SupervisorLedgers } from './Migration2026120222401SupervisorLedgers.ts';
 import { Migration2026120222801X402SaleRecovery } from './Migration2026120222801X402SaleRecovery.ts';
 import { Migration20261202222201DecisionTraceId } from './Migration20261202222201DecisionTraceId.ts';
+import { Migration20261203060100LimitCounterpartyDigest } from './Migration20261203060100LimitCounterpartyDigest.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration2026120222401SupervisorLedgers', class: Migration2026120222401SupervisorLedgers },
   { name: 'Migration2026120222801X402SaleRecovery', class: Migration2026120222801X402SaleRecovery },
   { name: 'Migration20261202222201DecisionTraceId', class: Migration20261202222201DecisionTraceId },
+  { name: 'Migration20261203060100LimitCounterpartyDigest', class: Migration20261203060100LimitCounterpartyDigest },
 ];
