@@ -35,6 +35,7 @@ import { startPlacement } from './placement/startPlacement.ts';
 import { restoreFromStore } from './persistence/restoreFromStore.ts';
 import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.ts';
 import { AgentVersions } from './versions/AgentVersions.ts';
+import { followActiveVersions } from './versions/followActiveVersions.ts';
 import type { Retractor } from './control/Retraction.ts';
 
 /**
@@ -47,11 +48,13 @@ export class MandateRuntimeImpl implements MandateRuntime {
   readonly #versions: AgentVersions;
   #started: Promise<void> | undefined;
   #alertTicks: NodeJS.Timeout | undefined;
+  #stopFollowing: (() => void) | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     const s = (this.#s = composeRuntime(options));
     const env = { ...s, alert: s.alerts.raise.bind(s.alerts), messaging: () => s.messaging };
-    this.#versions = new AgentVersions({ ...env, register: (h) => registerAgent(s, h) });
+    const placed = (id: string) => s.placement?.definitions.get(id);
+    this.#versions = new AgentVersions({ ...env, register: (h) => registerAgent(s, h), placed });
   }
 
   get mode(): 'dry-run' | 'live' {
@@ -83,8 +86,12 @@ export class MandateRuntimeImpl implements MandateRuntime {
       s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);
     this.#alertTicks = setInterval(() => s.alertBook.tick(), 30_000);
     this.#alertTicks.unref();
-    if (s.options.placement !== undefined)
-      s.placement = await startPlacement(s, s.options.placement, (host: AgentHost) => registerAgent(s, host));
+    if (s.options.placement === undefined) return;
+    const register = (host: AgentHost) => registerAgent(s, host);
+    s.placement = await startPlacement(s, s.options.placement, { register, resolve: (d) => this.#versions.admit(d) });
+    const [versions, alert] = [this.#versions, (a: AlertInput) => this.alert(a)];
+    const follow = { ...s, agents: () => s.tree.agents(), apply: (h: AgentHost) => versions.applyActive(h), alert };
+    this.#stopFollowing = followActiveVersions(follow);
   }
 
   async shutdown(): Promise<void> {
@@ -93,6 +100,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     s.watchdog.stop();
     s.passivation.stop();
     s.approvals.close();
+    this.#stopFollowing?.();
     // Graceful drain: every agent finishes its phase, is snapshotted and its lease released for a peer.
     await s.placement?.close();
     s.placement = undefined;
