@@ -90,7 +90,8 @@ export class MandateRuntimeImpl implements MandateRuntime {
     const register = (host: AgentHost) => registerAgent(s, host);
     s.placement = await startPlacement(s, s.options.placement, { register, resolve: (d) => this.#versions.admit(d) });
     const [versions, alert] = [this.#versions, (a: AlertInput) => this.alert(a)];
-    const follow = { ...s, agents: () => s.tree.agents(), apply: (h: AgentHost) => versions.applyActive(h), alert };
+    const [agents, active] = [() => s.tree.agents(), () => versions.activeVersions()];
+    const follow = { ...s, agents, active, apply: (h: AgentHost) => versions.applyActive(h), alert };
     this.#stopFollowing = followActiveVersions(follow);
   }
 

@@ -171,6 +171,11 @@ export class AgentVersions {
     return { ...target, active: true };
   }
 
+  /** Every agent's active version in the store (what {@link applyActive} compares with). */
+  activeVersions(): Promise<Map<string, number>> {
+    return this.#store.activeVersions();
+  }
+
   /**
    * Restarts a hosted agent on the store's active version when it runs another one (a rollback or
    * deploy made on another node), once it is at rest; audited `config.agent.version.applied`.

@@ -6,6 +6,8 @@ export interface FollowActiveVersionsDeps {
   clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** The agents hosted on this node now. */
   agents(): Iterable<AgentHost>;
+  /** Every agent's active version in the store, in one read (AgentVersions.activeVersions). */
+  active(): Promise<Map<string, number>>;
   /** Restarts a host on the store's active version when it runs another (AgentVersions.applyActive). */
   apply(host: AgentHost): Promise<boolean>;
   alert(alert: AlertInput): void;
@@ -19,9 +21,19 @@ export interface FollowActiveVersionsDeps {
 export function followActiveVersions(deps: FollowActiveVersionsDeps, everyMs = 1_000): () => void {
   let stopped = false;
   let timer: unknown;
+  const failed = (e: Error): void =>
+    deps.alert({
+      severity: 'warning',
+      code: ErrorCode.MANDATE_ERR_STORE,
+      message: `active agent versions not read: ${e.message}`,
+    });
   const round = async (): Promise<void> => {
+    // One read per round; only an agent running another version than the store's is looked at.
+    const active = await deps.active();
     for (const host of [...deps.agents()]) {
       if (stopped) return;
+      const number = active.get(host.id);
+      if (number === undefined || host.version === undefined || host.version.number === number) continue;
       await deps.apply(host).catch((e: Error) =>
         deps.alert({
           severity: 'warning',
@@ -34,7 +46,7 @@ export function followActiveVersions(deps: FollowActiveVersionsDeps, everyMs = 1
   };
   const schedule = (): void => {
     if (stopped) return;
-    timer = deps.clock.setTimeout(() => void round().finally(schedule), everyMs);
+    timer = deps.clock.setTimeout(() => void round().catch(failed).finally(schedule), everyMs);
   };
   schedule();
   return () => {
