@@ -272,7 +272,7 @@ export type {
   SandboxUsage,
   StrategyFunction,
 } from './sandbox/index.ts';
-export { BehaviourBaseline, ZeroTrustPolicy } from './zerotrust/index.ts';
+export { BehaviourBaseline, factDrift, ZeroTrustPolicy } from './zerotrust/index.ts';
 export type {
   BehaviourFact,
   BehaviourSignals,

@@ -35,7 +35,7 @@ import { startPlacement } from './placement/startPlacement.ts';
 import { restoreFromStore } from './persistence/restoreFromStore.ts';
 import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.ts';
 import { AgentVersions } from './versions/AgentVersions.ts';
-import { StakeLedger } from './reputation/StakeLedger.ts';
+import { followActiveVersions } from './versions/followActiveVersions.ts';
 import type { Retractor } from './control/Retraction.ts';
 
 /**
@@ -46,20 +46,15 @@ import type { Retractor } from './control/Retraction.ts';
 export class MandateRuntimeImpl implements MandateRuntime {
   readonly #s: RuntimeServices;
   readonly #versions: AgentVersions;
-  readonly #stakes: StakeLedger;
   #started: Promise<void> | undefined;
   #alertTicks: NodeJS.Timeout | undefined;
+  #stopFollowing: (() => void) | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     const s = (this.#s = composeRuntime(options));
     const env = { ...s, alert: s.alerts.raise.bind(s.alerts), messaging: () => s.messaging };
-    this.#versions = new AgentVersions({ ...env, register: (h) => registerAgent(s, h) });
-    const stakes = (this.#stakes = new StakeLedger({ ...env, store: options.store?.stakes }));
-    // A slash of the score slashes the stake too (a failed record is alerted by the ledger).
-    s.reputationListeners.add((c) => {
-      if (c.violation !== undefined)
-        stakes.slash(c.agentId, { severity: c.violation.severity, reason: c.reason, at: c.at }).catch(() => undefined);
-    });
+    const placed = (id: string) => s.placement?.definitions.get(id);
+    this.#versions = new AgentVersions({ ...env, register: (h) => registerAgent(s, h), placed });
   }
 
   get mode(): 'dry-run' | 'live' {
@@ -91,8 +86,13 @@ export class MandateRuntimeImpl implements MandateRuntime {
       s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);
     this.#alertTicks = setInterval(() => s.alertBook.tick(), 30_000);
     this.#alertTicks.unref();
-    if (s.options.placement !== undefined)
-      s.placement = await startPlacement(s, s.options.placement, (host: AgentHost) => registerAgent(s, host));
+    if (s.options.placement === undefined) return;
+    const register = (host: AgentHost) => registerAgent(s, host);
+    s.placement = await startPlacement(s, s.options.placement, { register, resolve: (d) => this.#versions.admit(d) });
+    const [versions, alert] = [this.#versions, (a: AlertInput) => this.alert(a)];
+    const [agents, active] = [() => s.tree.agents(), () => versions.activeVersions()];
+    const follow = { ...s, agents, active, apply: (h: AgentHost) => versions.applyActive(h), alert };
+    this.#stopFollowing = followActiveVersions(follow);
   }
 
   async shutdown(): Promise<void> {
@@ -101,6 +101,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     s.watchdog.stop();
     s.passivation.stop();
     s.approvals.close();
+    this.#stopFollowing?.();
     // Graceful drain: every agent finishes its phase, is snapshotted and its lease released for a peer.
     await s.placement?.close();
     s.placement = undefined;
@@ -114,7 +115,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     await this.flush();
     await Promise.all([...s.tree.agents()].map(async (h) => h.def.mcpClients?.close()));
     s.tree.halt();
-    await this.#stakes.settled(); // a slash of a halted agent's last phase is recorded before the store closes
+    await s.stakes.close(); // a reputation change (and its stake's slash) of a halted agent's last phase is recorded before the store closes
     await s.options.store?.close();
   }
 
@@ -134,7 +135,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
 
   async spawn(def: AgentDefinition): Promise<void> {
     await spawnAgent(this.#s, { def, versions: this.#versions });
-    if (def.stake !== undefined) await this.#stakes.post(def.id, def.stake);
+    if (def.stake !== undefined) await this.#s.stakes.post(def.id, def.stake);
   }
 
   agentVersions(agentId: string): Promise<AgentVersionInfo[]> {
@@ -146,7 +147,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
   }
 
   agentReputation(agentId: string, options: { limit?: number } = {}): Promise<AgentReputationReport> {
-    return agentReputationReport({ ...this.#s, stakes: this.#stakes }, { agentId, limit: options.limit ?? 50 });
+    return agentReputationReport(this.#s, { agentId, limit: options.limit ?? 50 });
   }
 
   /** Nodes and placements as this node sees them; undefined without placement. */

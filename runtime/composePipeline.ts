@@ -10,6 +10,7 @@ import { kybStage } from './proposals/kybStage.ts';
 import { ProposalPipeline } from './proposals/ProposalPipeline.ts';
 import { policyStage, SandboxStage } from './proposals/supervisorStages.ts';
 import { zeroTrustStage } from './proposals/zeroTrustStage.ts';
+import { overrideFacts } from './overrideFacts.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
 import type { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { stageSpan } from './tracing/CycleTracer.ts';
@@ -61,9 +62,18 @@ export function composePipeline(parts: PipelineParts): ProposalPipeline {
   if (options.zeroTrust !== false) {
     const zt = options.zeroTrust === undefined || options.zeroTrust === true ? {} : options.zeroTrust;
     const store = options.store?.behaviour;
-    pipeline.add(zeroTrustStage({ ...zt, tree, alert, ...(store === undefined ? {} : { store }) }), {
-      before: 'governance',
-    });
+    const overrides = (f: Record<string, unknown>) => overrideFacts(f, options.factOverrides);
+    pipeline.add(
+      zeroTrustStage({
+        ...zt,
+        tree,
+        alert,
+        clock,
+        overrideFacts: overrides,
+        ...(store === undefined ? {} : { store }),
+      }),
+      { before: 'governance' },
+    );
   }
   if (options.kyb !== undefined)
     pipeline.add(kybStage({ policy: options.kyb, audit, alert, clock, nodeId }), { before: 'governance' });

@@ -22,6 +22,8 @@ import type { RunningPlacement } from './placement/startPlacement.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { PhaseEnv } from './phases/PhaseEnv.ts';
 import { onReputationChange } from './reputation/onReputationChange.ts';
+import { StakeLedger } from './reputation/StakeLedger.ts';
+import type { ReputationEvent } from './persistence/ReputationEvent.ts';
 import { reportSandboxViolation } from './phases/reportSandboxViolation.ts';
 import { PhaseRunner } from './phases/PhaseRunner.ts';
 import { proposalOf } from './phases/proposalOf.ts';
@@ -64,6 +66,8 @@ export interface RuntimeServices extends Readonly<Omit<Observability, 'onAgentTr
   /** The write-ahead log of effects (the store's, or in memory without one). */
   readonly intents: IntentLog;
   readonly reputation: ReputationPolicy;
+  /** Agents' stakes; it also records every reputation change, a slash with the stake's slash. */
+  readonly stakes: StakeLedger;
   readonly governance: GovernancePolicy;
   /** Told of every trust score change (messaging publishes them to the registry). */
   readonly reputationListeners: Set<(change: ReputationChange) => void>;
@@ -126,11 +130,12 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   };
   const limitsOf = (id: string): SpendLimits | undefined => late.tree.get(id)?.def.limits;
   const reputationListeners = new Set<(change: ReputationChange) => void>();
-  const persist = store?.reputation === undefined ? {} : { persist: store.reputation.append.bind(store.reputation) };
+  const stakes = new StakeLedger({ store: store?.stakes, reputation: store?.reputation, clock, nodeId, audit, alert });
+  const record = (event: ReputationEvent, c: ReputationChange) => stakes.recordChange(event, c.violation);
   const reputation = new ReputationPolicy({
     limitsOf,
     now: () => clock.now(),
-    onChange: onReputationChange({ listeners: reputationListeners, alert, audit, nodeId, ...persist }),
+    onChange: onReputationChange({ listeners: reputationListeners, alert, audit, nodeId, record }),
   });
   const governance = new GovernancePolicy(
     options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} },
@@ -282,6 +287,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     passivation,
     intents,
     reputation,
+    stakes,
     governance,
     reputationListeners,
     modeFor,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Proposal } from '../policies/SupervisorPolicy.ts';
-import { ZeroTrustPolicy, type ZeroTrustVerdict } from './ZeroTrustPolicy.ts';
+import { ZeroTrustPolicy, type ZeroTrustOptions, type ZeroTrustVerdict } from './ZeroTrustPolicy.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -25,11 +25,12 @@ function payment(value: string, counterparty: string, at: number): Proposal {
 }
 
 /** 30 business days, 8 payments a day between 09:00 and 16:00 UTC, 80–120 USDC to three suppliers. */
-async function withHistory(revoked = false) {
+async function withHistory(revoked = false, verifyFlagged?: ZeroTrustOptions['verifyFlagged']) {
   const critical: ZeroTrustVerdict[] = [];
   const zt = new ZeroTrustPolicy({
     identityOf: () => (revoked ? { ok: false, reason: 'key did:key:zP is revoked' } : { ok: true }),
     onCritical: (_id, v) => void critical.push(v),
+    ...(verifyFlagged === undefined ? {} : { verifyFlagged }),
   });
   let i = 0;
   for (let day = 0; day < 30; day++) {
@@ -101,6 +102,30 @@ describe('zero-trust', () => {
       status: 'approved',
       reason: 'flagged, threat medium: new counterparty shell-co',
     });
+  });
+
+  it('zero-trust - a flagged verdict gets its extra verification: confirmed it is approved, else it requires approval', async () => {
+    const asked: ZeroTrustVerdict[] = [];
+    let confirmed = true;
+    const { zt, now } = await withHistory(false, async (_p, v) => {
+      asked.push(v);
+      return confirmed ? { ok: true, reason: 'a re-perceive agrees on 2 facts' } : { ok: false, reason: 'rate moved' };
+    });
+    expect(await zt.evaluate(payment('100', 'shell-co', now + 11 * H))).toEqual({
+      status: 'approved',
+      reason: 'flagged, threat medium: new counterparty shell-co; verified: a re-perceive agrees on 2 facts',
+    });
+    confirmed = false;
+    expect(await zt.evaluate(payment('100', 'other-co', now + 11 * H + 60_000))).toEqual({
+      status: 'pending',
+      reason:
+        'flagged, threat medium: new counterparty other-co; not verified (rate moved): it waits for a human approval',
+    });
+    expect(asked.map((v) => v.level)).toEqual(['medium', 'medium']);
+    // Low, high and critical verdicts are not sent to it.
+    await zt.evaluate(payment('105', 'supplier-1', now + 11 * H + 120_000));
+    await zt.evaluate(payment('1000', 'supplier-1', now + 11 * H + 180_000));
+    expect(asked).toHaveLength(2);
   });
 
   it('zero-trust - an invalid identity is critical: denied, and the incident handler is told', async () => {

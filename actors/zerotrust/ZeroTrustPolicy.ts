@@ -23,6 +23,12 @@ export interface ZeroTrustOptions {
   utcOffsetMinutes?: number;
   /** A critical verdict: pause the agent and raise an incident. */
   onCritical?(agentId: string, verdict: ZeroTrustVerdict): void;
+  /**
+   * The extra verification of a flagged (medium) verdict, e.g. a re-perceive of the agent's facts:
+   * `ok` approves with the verdict's reasons and this one; otherwise the proposal requires a human
+   * approval. Without it, a flagged verdict is approved with its reasons.
+   */
+  verifyFlagged?(p: Proposal, verdict: ZeroTrustVerdict): Promise<{ ok: boolean; reason: string }>;
   /** Told of every fact the baseline learns (to persist it; {@link ZeroTrustPolicy.restore} takes it back). */
   onLearned?(event: BehaviourFact): void;
 }
@@ -64,8 +70,8 @@ export const ODD_HOUR_SHARE = 0.02;
 /**
  * The zero-trust stage (before governance): identity, then the agent's behaviour against its own
  * history — amount by robust z-score, frequency against its baseline rate, counterparty novelty,
- * time of day. Points add up to a threat level: 0 low (approved), 1–2 medium (approved, flagged),
- * 3–7 high (requires approval), 8+ critical (denied; the agent is paused and an incident raised).
+ * time of day. Points add up to a threat level: 0 low (approved), 1–2 medium (flagged: approved once
+ * the extra verification `verifyFlagged` confirms it, else it requires approval), 3–7 high (requires approval), 8+ critical (denied; the agent is paused and an incident raised).
  * A tenfold amount, a burst, or a new counterparty at an odd hour each reach high on their own.
  */
 export class ZeroTrustPolicy {
@@ -110,7 +116,12 @@ export class ZeroTrustPolicy {
       return { status: 'denied', reason: why };
     }
     if (v.outcome === 'requires-approval') return { status: 'pending', reason: why };
-    return { status: 'approved', reason: v.outcome === 'flagged' ? `flagged, ${why}` : why };
+    if (v.outcome === 'approved') return { status: 'approved', reason: why };
+    if (this.#options.verifyFlagged === undefined) return { status: 'approved', reason: `flagged, ${why}` };
+    const check = await this.#options.verifyFlagged(p, v);
+    return check.ok
+      ? { status: 'approved', reason: `flagged, ${why}; verified: ${check.reason}` }
+      : { status: 'pending', reason: `flagged, ${why}; not verified (${check.reason}): it waits for a human approval` };
   }
 
   /** Executed actions join the agent's history. */

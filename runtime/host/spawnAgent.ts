@@ -6,8 +6,8 @@ import type { AgentHost } from './AgentHost.ts';
 import { registerAgent } from './registerAgent.ts';
 
 /**
- * Adds an agent to a runtime: with placement, registers it on this node (it runs where its lease
- * is held); otherwise records its version, then hosts it — or keeps it passivated (`passivation:`)
+ * Adds an agent to a runtime: records its version; with placement, registers it on this node (it
+ * runs where its lease is held, on the active version); otherwise hosts it — or keeps it passivated (`passivation:`)
  * unless it has a cycle in flight to resume — wired to its triggers, messaging and the store.
  */
 export async function spawnAgent(
@@ -18,6 +18,8 @@ export async function spawnAgent(
   if (placed !== undefined) {
     if (placed.definitions.has(def.id)) throw new DuplicateIdError('agent', def.id);
     s.tree.checkCapabilities(def);
+    // Recorded here too (every node lists the versions); the node that runs it starts the active one.
+    await versions.admit(def);
     placed.definitions.set(def.id, def);
     placed.placement.register(def.id, def.placement);
     return;

@@ -101,4 +101,11 @@ export class PostgresAgentVersions implements AgentVersionStore {
     );
     return rows.rows[0] === undefined ? undefined : Number(rows.rows[0].number);
   }
+
+  async activeVersions(): Promise<Map<string, number>> {
+    const rows = await this.#pool.query<{ agent_id: string; number: number }>(
+      'select agent_id, number from mandate_agent_active_version',
+    );
+    return new Map(rows.rows.map((r) => [r.agent_id, Number(r.number)]));
+  }
 }

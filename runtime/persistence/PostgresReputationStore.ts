@@ -1,5 +1,7 @@
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { ReputationEvent, ReputationStore } from './ReputationEvent.ts';
+import { insertStakeEntry, parseStakeEntry } from './PostgresStakeStore.ts';
+import type { StakeEntry } from './StakeStore.ts';
 import * as records from './recordStatements.ts';
 import { reputationFromRow, type ReputationDbRow } from './rowMappers.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
@@ -18,9 +20,14 @@ export class PostgresReputationStore implements ReputationStore {
     this.#sql = sql;
   }
 
-  async append(event: ReputationEvent): Promise<void> {
+  async append(event: ReputationEvent, effects: { stake?: StakeEntry } = {}): Promise<void> {
     const e = parseInput(storeSchemas.reputation, event, 'reputation event');
-    await this.#sql.write((tx) => records.insertReputationEvent(tx, e));
+    const stake = effects.stake === undefined ? undefined : parseStakeEntry(effects.stake);
+    await this.#sql.write(async (tx) => {
+      await records.insertReputationEvent(tx, e);
+      // One transaction: the score's slash and the stake's slash commit together or not at all.
+      if (stake !== undefined) await insertStakeEntry(tx, stake);
+    });
   }
 
   async list(agentId: string, limit = 100): Promise<ReputationEvent[]> {

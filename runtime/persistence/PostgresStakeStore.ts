@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { StakeEntry, StakeStore } from './StakeStore.ts';
 import type { BehaviourSql } from './PostgresBehaviourStore.ts';
 import { parseInput } from './storeSchemas.ts';
@@ -29,6 +30,19 @@ interface StakeDbRow {
   at: string | number;
 }
 
+/** A stake entry checked before it is queued for the database (a `StoreInputError` naming the field). */
+export function parseStakeEntry(entry: StakeEntry): StakeEntry {
+  return parseInput(entrySchema, entry, 'stake entry');
+}
+
+/** Inserts a parsed stake entry in `tx`: alone, or in the transaction of the reputation change that slashed it. */
+export function insertStakeEntry(tx: SqlExecutor, e: StakeEntry): Promise<unknown> {
+  return tx.execute(
+    'insert into mandate_stake_entry (agent_id, kind, asset, amount, from_account, to_account, balance, reason, at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [e.agentId, e.kind, e.asset, e.amount, e.from, e.to, e.balance, e.reason, e.at],
+  );
+}
+
 /** The stake ledger on PostgreSQL (or the embedded database): `mandate_stake_entry`, append-only by trigger. */
 export class PostgresStakeStore implements StakeStore {
   readonly #sql: BehaviourSql;
@@ -38,13 +52,8 @@ export class PostgresStakeStore implements StakeStore {
   }
 
   async append(entry: StakeEntry): Promise<void> {
-    const e = parseInput(entrySchema, entry, 'stake entry');
-    await this.#sql.write((tx) =>
-      tx.execute(
-        'insert into mandate_stake_entry (agent_id, kind, asset, amount, from_account, to_account, balance, reason, at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [e.agentId, e.kind, e.asset, e.amount, e.from, e.to, e.balance, e.reason, e.at],
-      ),
-    );
+    const e = parseStakeEntry(entry);
+    await this.#sql.write((tx) => insertStakeEntry(tx, e));
   }
 
   async list(): Promise<StakeEntry[]> {

@@ -5,6 +5,7 @@ import { isWorking } from '../host/AgentHost.ts';
 import type { StateWriter } from '../host/StateWriter.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
+import type { VersionStamp } from '../versions/AgentVersion.ts';
 import type { DeactivateReason, PlacementHost } from './Placement.ts';
 import type { Lease } from './PlacementStore.ts';
 import { PlacementConfigError } from './errors.ts';
@@ -20,6 +21,8 @@ export interface PlacedAgentsEnv {
   writer: StateWriter | undefined;
   /** The agent's definition as this node loaded it. */
   definition(agentId: string): AgentDefinition | undefined;
+  /** The definition to run and its version stamp: the store's active version (a rollback made on any node). */
+  resolve?(def: AgentDefinition): Promise<{ def: AgentDefinition; version?: VersionStamp }>;
   /** Persists a new agent's row (definition, identity) the first time any node runs it. */
   register(host: AgentHost): Promise<void>;
   audit(entry: AuditInput): Promise<void>;
@@ -48,9 +51,11 @@ export class PlacedAgents implements PlacementHost {
 
   async activate(agentId: string, lease: Lease): Promise<void> {
     const env = this.#env;
-    const def = env.definition(agentId);
-    if (def === undefined)
+    const loaded = env.definition(agentId);
+    if (loaded === undefined)
       throw new PlacementConfigError(`No definition of agent "${agentId}" is loaded on ${env.nodeId}.`);
+    const { def, version } =
+      env.resolve === undefined ? { def: loaded, version: undefined } : await env.resolve(loaded);
     // From here on the previous owner's writes are refused, and every one it made has committed.
     await env.store.raiseFence!({ agentId, token: lease.token, nodeId: env.nodeId });
     const row = (await env.store.listAgents()).find((r) => r.id === agentId);
@@ -60,6 +65,7 @@ export class PlacedAgents implements PlacementHost {
       snapshot === undefined ? [] : [snapshot],
     );
     const host = env.tree.spawn(def, lease.token);
+    if (version !== undefined) host.version = version;
     env.triggers.wire(host);
     await env.messaging()?.attach(host);
     if (row === undefined) await env.register(host);

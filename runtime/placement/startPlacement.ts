@@ -1,8 +1,7 @@
 import { NatsTransport } from '../../transport/index.ts';
 import type { RuntimeServices } from '../composeRuntime.ts';
-import type { AgentHost } from '../host/AgentHost.ts';
 import { NatsKvPlacementStore } from './NatsKvPlacementStore.ts';
-import { PlacedAgents } from './PlacedAgents.ts';
+import { PlacedAgents, type PlacedAgentsEnv } from './PlacedAgents.ts';
 import { Placement } from './Placement.ts';
 import { resolvePlacementOptions, type PlacementOptions } from './PlacementOptions.ts';
 import type { PlacementStore } from './PlacementStore.ts';
@@ -23,12 +22,12 @@ export interface RunningPlacement {
 /**
  * Opens the lease buckets (its own NATS connection at `natsUrl`, or the given store) and starts
  * the placement rounds of this node; agents registered with `definitions` are run here only while
- * this node holds their lease.
+ * this node holds their lease, as `hooks.resolve` says (the active version).
  */
 export async function startPlacement(
   s: RuntimeServices,
   options: RuntimePlacementOptions,
-  register: (host: AgentHost) => Promise<void>,
+  hooks: Pick<PlacedAgentsEnv, 'register' | 'resolve'>,
 ): Promise<RunningPlacement> {
   const resolved = resolvePlacementOptions({ ...options, natsUrl: undefined, store: undefined } as PlacementOptions);
   const store = s.options.store;
@@ -52,7 +51,7 @@ export async function startPlacement(
     messaging: () => s.messaging,
     writer: s.writer,
     definition: (id) => definitions.get(id),
-    register,
+    ...hooks,
     audit: (entry) => s.audit(entry),
     alert: (a) => void s.alerts.raise(a),
     handoverTimeoutMs: resolved.handoverTimeoutMs,

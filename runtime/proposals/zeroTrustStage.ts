@@ -4,12 +4,13 @@ import type { AlertInput } from '../host/AgentHost.ts';
 import type { BehaviourStore } from '../persistence/BehaviourStore.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
 import type { ProposalStage } from './ProposalStage.ts';
+import { reperceive, type ReperceiveDeps } from './reperceive.ts';
 
 /** How many facts of each kind per agent a baseline keeps (and a restart replays). */
 const HISTORY_LIMIT = 10_000;
 
 /** What the zero-trust stage needs from the runtime. */
-export interface ZeroTrustStageDeps {
+export interface ZeroTrustStageDeps extends ReperceiveDeps {
   tree: Pick<SupervisionTree, 'get'>;
   alert(alert: AlertInput): void;
   utcOffsetMinutes?: number;
@@ -20,7 +21,9 @@ export interface ZeroTrustStageDeps {
 /**
  * The zero-trust stage, owned by the governance supervisor and run before governance: an agent
  * must be one this runtime hosts and not killed; its behaviour is judged against its own history
- * (`ZeroTrustPolicy`). A critical verdict pauses the agent and raises `MANDATE_ZERO_TRUST_INCIDENT`.
+ * (`ZeroTrustPolicy`). A flagged (medium) verdict is verified by a re-perceive ({@link reperceive}):
+ * approved when the facts still hold, else it waits for a human approval. A critical verdict pauses
+ * the agent and raises `MANDATE_ZERO_TRUST_INCIDENT`.
  * With a store, every fact the baselines learn is appended to it (in order) and `restore()` replays
  * the newest 10,000 of each kind per agent, so a restart does not forget what normal looks like.
  */
@@ -57,6 +60,7 @@ export function zeroTrustStage(deps: ZeroTrustStageDeps): ProposalStage & { poli
       queueMicrotask(() => deps.tree.get(agentId)?.deliver({ type: 'agent.pause' }));
     },
     onLearned: learned,
+    verifyFlagged: (p) => reperceive(deps, p),
   });
   return {
     name: 'zero-trust',

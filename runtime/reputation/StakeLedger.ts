@@ -1,6 +1,7 @@
 import { formatAmount, parseAmount, type Severity } from '../../actors/index.ts';
-import { ErrorCode, type Clock } from '../../kernel/index.ts';
+import { codeOf, ErrorCode, type Clock } from '../../kernel/index.ts';
 import type { AlertInput } from '../host/AgentHost.ts';
+import type { ReputationEvent, ReputationStore } from '../persistence/ReputationEvent.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import type { StakeEntry, StakeStore } from '../persistence/StakeStore.ts';
 
@@ -24,7 +25,9 @@ export interface StakePosition {
 /** What the ledger needs from the runtime. */
 export interface StakeLedgerDeps {
   store?: StakeStore | undefined;
-  clock: Pick<Clock, 'now'>;
+  /** The reputation history: a change that slashes the stake is stored with its stake entry, in one transaction. */
+  reputation?: ReputationStore | undefined;
+  clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
   nodeId: string;
   audit(entry: AuditInput): Promise<void>;
   alert(alert: AlertInput): void;
@@ -37,12 +40,20 @@ export interface StakeLedgerDeps {
  * record in the store (`mandate_stake_entry`, append-only), not a token on a chain: no funds move
  * on a rail. Each entry is audited (`stake.posted`, `stake.slashed`). Entries are applied one at a
  * time, in order, so a balance is never computed from a stale one on this node.
+ *
+ * Every reputation change is stored through {@link recordChange}, in the order made: a slash of the
+ * score and the slash of the stake it causes commit in one transaction, so a crash can never leave
+ * the score slashed and the stake not (or the other way round).
  */
 export class StakeLedger {
   readonly #deps: StakeLedgerDeps;
   readonly #entries = new Map<string, StakeEntry[]>();
   #loaded: Promise<void> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #closing = false;
+  /** Set when a change was given up at close: no later change may be written after it. */
+  #abandoned: Error | undefined;
+  #wake: (() => void) | undefined;
 
   constructor(deps: StakeLedgerDeps) {
     this.#deps = deps;
@@ -67,29 +78,20 @@ export class StakeLedger {
     });
   }
 
-  /** Slashes the stake by severity (5, 15 or 30% of what is left); nothing without a stake or with none left. */
-  slash(
-    agentId: string,
-    violation: { severity: Severity; reason: string; at: number },
-  ): Promise<StakeEntry | undefined> {
+  /**
+   * Stores a reputation change, and for a slash (`violation`) the slash of the stake with it: 5, 15
+   * or 30% of what is left by severity, nothing without a stake or with none left. Both commit in
+   * one transaction, or neither. A failed write is alerted and retried (every second on the clock)
+   * before any later change is written, so the store always holds a prefix of the changes made, in
+   * order: each change stores the whole score, and a later one must never carry a slash whose stake
+   * entry is not there. At {@link close} a change still failing is given up, with every one after
+   * it, as a crash would (the score and the stake restored from the store agree).
+   */
+  recordChange(event: ReputationEvent, violation?: { severity: Severity }): Promise<StakeEntry | undefined> {
     return this.#serial(async () => {
-      const entries = this.#entries.get(agentId) ?? [];
-      const last = entries.at(-1);
-      if (last === undefined) return undefined;
-      const balance = parseAmount(last.balance);
-      const cut = (balance * STAKE_SLASH_PERCENT[violation.severity]) / 100n;
-      if (cut === 0n) return undefined;
-      return this.#append({
-        agentId,
-        kind: 'slashed',
-        asset: last.asset,
-        amount: formatAmount(cut),
-        from: accountOf(agentId),
-        to: PENALTY_ACCOUNT,
-        balance: formatAmount(balance - cut),
-        reason: `${violation.severity}: ${violation.reason}`,
-        at: violation.at,
-      });
+      const entry = violation === undefined ? undefined : this.#slashOf(event, violation.severity);
+      await this.#writeChange(event, entry);
+      return entry === undefined ? undefined : this.#applied(entry);
     });
   }
 
@@ -110,9 +112,33 @@ export class StakeLedger {
     };
   }
 
-  /** Waits until every posting and slash asked for so far is recorded (before the store closes). */
-  async settled(): Promise<void> {
+  /** Waits until every posting and change asked for so far is recorded or given up (before the store closes). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#wake?.();
     await this.#queue;
+  }
+
+  async #writeChange(event: ReputationEvent, entry: StakeEntry | undefined): Promise<void> {
+    const { reputation, store } = this.#deps;
+    for (let attempt = 1; ; attempt++) {
+      if (this.#abandoned !== undefined) throw this.#abandoned;
+      try {
+        if (reputation !== undefined) await reputation.append(event, entry === undefined ? {} : { stake: entry });
+        else if (entry !== undefined) await store?.append(entry);
+        return;
+      } catch (e) {
+        const error = e as Error;
+        if (attempt === 1) this.#notRecorded(entry ?? event, error);
+        // Bad input never gets better; a stopping runtime gives up (what follows must not be written).
+        if (codeOf(error, ErrorCode.MANDATE_ERR_STORE) === ErrorCode.MANDATE_ERR_STORE_INPUT) throw error;
+        if (this.#closing) throw (this.#abandoned = error);
+        await new Promise<void>((resolve) => {
+          const id = this.#deps.clock.setTimeout(resolve, 1_000);
+          this.#wake = () => (this.#deps.clock.clearTimeout(id), resolve());
+        });
+      }
+    }
   }
 
   #serial<T>(run: () => Promise<T>): Promise<T> {
@@ -128,19 +154,51 @@ export class StakeLedger {
     return this.#loaded;
   }
 
+  #slashOf(event: ReputationEvent, severity: Severity): StakeEntry | undefined {
+    const last = this.#entries.get(event.agentId)?.at(-1);
+    if (last === undefined) return undefined;
+    const balance = parseAmount(last.balance);
+    const cut = (balance * STAKE_SLASH_PERCENT[severity]) / 100n;
+    if (cut === 0n) return undefined;
+    return {
+      agentId: event.agentId,
+      kind: 'slashed',
+      asset: last.asset,
+      amount: formatAmount(cut),
+      from: accountOf(event.agentId),
+      to: PENALTY_ACCOUNT,
+      balance: formatAmount(balance - cut),
+      reason: `${severity}: ${event.reason}`,
+      at: event.at,
+    };
+  }
+
   async #append(entry: StakeEntry): Promise<StakeEntry> {
-    // Stored before it counts: a slash the ledger could not record has not happened.
+    // Stored before it counts: a posting the ledger could not record has not happened.
     try {
       await this.#deps.store?.append(entry);
     } catch (e) {
-      this.#deps.alert({
-        severity: 'critical',
-        code: ErrorCode.MANDATE_ERR_STORE,
-        message: `stake ${entry.kind} of ${entry.agentId} (${entry.amount} ${entry.asset}) not recorded: ${(e as Error).message}`,
-        actorId: entry.agentId,
-      });
+      this.#notRecorded(entry, e as Error);
       throw e;
     }
+    return this.#applied(entry);
+  }
+
+  #notRecorded(what: StakeEntry | ReputationEvent, e: Error): void {
+    const message =
+      'balance' in what
+        ? `stake ${what.kind} of ${what.agentId} (${what.amount} ${what.asset}) not recorded: ${e.message}`
+        : `reputation change (${what.kind}) of ${what.agentId} not recorded: ${e.message}`;
+    const retry = this.#closing ? '' : '; retrying before any later change';
+    this.#deps.alert({
+      severity: 'critical',
+      code: ErrorCode.MANDATE_ERR_STORE,
+      message: message + retry,
+      actorId: what.agentId,
+    });
+  }
+
+  async #applied(entry: StakeEntry): Promise<StakeEntry> {
     this.#remember(entry);
     await this.#deps.audit({
       who: { kind: 'system', id: 'reputation' },

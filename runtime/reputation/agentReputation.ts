@@ -2,7 +2,7 @@ import { BONUS_ABOVE, limitFactor, WARNING_BELOW, type ReputationPolicy } from '
 import type { RuntimeServices } from '../composeRuntime.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ReputationEvent } from '../persistence/ReputationEvent.ts';
-import type { StakeLedger, StakePosition } from './StakeLedger.ts';
+import type { StakePosition } from './StakeLedger.ts';
 
 /** An agent's reputation as operators see it (docs/reputation.md). */
 export interface AgentReputation {
@@ -62,7 +62,7 @@ export function agentReputation(policy: ReputationPolicy, agentId: string): Agen
 
 /** The report of GET /api/agents/:id/reputation: the read model and up to `limit` changes from the store. */
 export async function agentReputationReport(
-  s: Pick<RuntimeServices, 'reputation' | 'tree' | 'passivation' | 'options'> & { stakes: StakeLedger },
+  s: Pick<RuntimeServices, 'reputation' | 'tree' | 'passivation' | 'options' | 'stakes'>,
   { agentId, limit }: { agentId: string; limit: number },
 ): Promise<AgentReputationReport> {
   // Hosted here, or passivated here: an id this node never ran has no reputation to show.

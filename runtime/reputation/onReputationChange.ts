@@ -9,8 +9,11 @@ export interface ReputationChangeDeps {
   listeners: ReadonlySet<(change: ReputationChange) => void>;
   alert(alert: AlertInput): void;
   audit(entry: AuditInput): Promise<void>;
-  /** Appends the change to the store's reputation history (what a restart restores); absent without a store. */
-  persist?: (event: ReputationEvent) => Promise<void>;
+  /**
+   * Records the change in the order given: appends it to the store's reputation history (what a
+   * restart restores) and, for a slash, slashes the stake in the same transaction (StakeLedger).
+   */
+  record(event: ReputationEvent, change: ReputationChange): Promise<unknown>;
   nodeId: string;
 }
 
@@ -62,12 +65,11 @@ function thresholdAlert(c: ReputationChange): AlertInput | undefined {
 
 /**
  * Every reputation change: told to the listeners (registry descriptors), audited as
- * `reputation.changed` with its dimensions, appended to the store's reputation history in the order
- * the changes were made, and alerted when it crosses a threshold (below 50: warning, limits
+ * `reputation.changed` with its dimensions, recorded (with the stake's slash, for a slash) in the
+ * order the changes were made, and alerted when it crosses a threshold (below 50: warning, limits
  * tightened; below the floor: suspended; above 90: bonus) or is a major or critical slash.
  */
 export function onReputationChange(deps: ReputationChangeDeps): (change: ReputationChange) => void {
-  let chain: Promise<void> = Promise.resolve();
   const failed = (c: ReputationChange, what: string) => (e: Error) =>
     deps.alert({
       severity: 'warning',
@@ -99,10 +101,6 @@ export function onReputationChange(deps: ReputationChangeDeps): (change: Reputat
         at: c.at,
       })
       .catch(failed(c, 'audited'));
-    const persist = deps.persist;
-    if (persist !== undefined) {
-      const event = reputationEventOf(c);
-      chain = chain.then(() => persist(event)).catch(failed(c, 'stored'));
-    }
+    deps.record(reputationEventOf(c), c).catch(failed(c, 'stored'));
   };
 }

@@ -69,4 +69,6 @@ export interface AgentVersionStore {
   setActiveVersion(agentId: string, number: number, at: number): Promise<void>;
   /** The version the agent runs, if one was ever made active. */
   activeVersion(agentId: string): Promise<number | undefined>;
+  /** Every agent's active version, by agent id (one read for a node's whole set of agents). */
+  activeVersions(): Promise<Map<string, number>>;
 }

@@ -12,6 +12,7 @@ import type {
   VersionStamp,
 } from './AgentVersion.ts';
 import { MemoryAgentVersions } from './MemoryAgentVersions.ts';
+import { rolledBack } from './rolledBackEntry.ts';
 import { resumableSnapshot } from './resumableSnapshot.ts';
 import { DefinitionVersion, versionContent } from './versionContent.ts';
 
@@ -27,6 +28,8 @@ export interface AgentVersionsEnv {
   alert(alert: AlertInput): void;
   /** Persists a (re)started agent's definition row (`registerAgent`). */
   register(host: AgentHost): Promise<void>;
+  /** With placement: the definition this node loaded for an agent it may not host now. */
+  placed?(agentId: string): AgentDefinition | undefined;
 }
 
 /**
@@ -41,6 +44,8 @@ export class AgentVersions {
   readonly #store: AgentVersionStore;
   /** Definitions this process has loaded, by agent id (how TypeScript agents roll back); no copies. */
   readonly #built = new Map<string, AgentDefinition[]>();
+  /** Agents being restarted on another version here (a rollback, or the active version applied). */
+  readonly #swapping = new Set<string>();
 
   constructor(env: AgentVersionsEnv) {
     this.#env = env;
@@ -110,6 +115,8 @@ export class AgentVersions {
    */
   async rollback(agentId: string, { to, by, why }: RollbackRequest): Promise<AgentVersionInfo> {
     const env = this.#env;
+    const loaded = env.tree.get(agentId) === undefined ? env.placed?.(agentId) : undefined;
+    if (loaded !== undefined) return this.#rollbackElsewhere(agentId, loaded, { to, by, why });
     const host = env.tree.require(agentId);
     const target = this.#resolve(await this.list(agentId), agentId, to);
     const from = host.version;
@@ -130,27 +137,82 @@ export class AgentVersions {
       );
     const def = await this.#build(target, host.def);
     const at = env.clock.now();
-    await env.audit({
-      who: by,
-      action: 'config.agent.rolledback',
-      subject: agentId,
-      where: host.parent.id,
-      why,
-      data: {
-        agentId,
-        from: from?.number ?? null,
-        fromHash: from?.hash ?? null,
-        to: target.number,
-        toHash: target.hash,
-      },
-      at,
-    });
+    await env.audit(rolledBack({ agentId, by, why, where: host.parent.id, at }, from, target));
     await this.#store.setActiveVersion(agentId, target.number, at);
+    this.#swapping.add(agentId);
+    try {
+      await this.#restartOn(host, def, target);
+    } finally {
+      this.#swapping.delete(agentId);
+    }
+    return { ...target, active: true };
+  }
+
+  /**
+   * With placement, for an agent another node hosts now: checks the target here (it exists, it is
+   * not the active one, this node can build it), audits, and makes it the active version in the
+   * shared store; the node hosting the agent restarts it on that version ({@link applyActive}), and
+   * any node taking the agent over later starts it on that version.
+   */
+  async #rollbackElsewhere(agentId: string, loaded: AgentDefinition, r: RollbackRequest): Promise<AgentVersionInfo> {
+    const rows = await this.list(agentId);
+    const target = this.#resolve(rows, agentId, r.to);
+    const active = rows.find((v) => v.active);
+    if (active?.number === target.number)
+      throw new StateConflictError(`Agent "${agentId}" already runs version ${target.number}.`, {
+        agentId,
+        version: target.number,
+      });
+    await this.#build(target, loaded);
+    const at = this.#env.clock.now();
+    const entry = rolledBack({ agentId, by: r.by, why: r.why, where: this.#env.nodeId, at }, active, target);
+    await this.#env.audit({ ...entry, data: { ...entry.data, hostedHere: false } });
+    await this.#store.setActiveVersion(agentId, target.number, at);
+    return { ...target, active: true };
+  }
+
+  /** Every agent's active version in the store (what {@link applyActive} compares with). */
+  activeVersions(): Promise<Map<string, number>> {
+    return this.#store.activeVersions();
+  }
+
+  /**
+   * Restarts a hosted agent on the store's active version when it runs another one (a rollback or
+   * deploy made on another node), once it is at rest; audited `config.agent.version.applied`.
+   * Whether it restarted it.
+   */
+  async applyActive(host: AgentHost): Promise<boolean> {
+    if (host.version === undefined || this.#swapping.has(host.id)) return false;
+    if (isWorking(host.state) || host.state === 'stopped' || host.state === 'retrying') return false;
+    const active = await this.#store.activeVersion(host.id);
+    if (active === undefined || active === host.version.number) return false;
+    const target = (await this.#store.listVersions(host.id)).find((v) => v.number === active);
+    if (target === undefined || this.#env.tree.get(host.id) !== host) return false;
+    this.#swapping.add(host.id);
+    try {
+      const def = await this.#build(target, host.def);
+      if (this.#env.tree.get(host.id) !== host || isWorking(host.state)) return false;
+      await this.#env.audit({
+        who: { kind: 'system', id: this.#env.nodeId },
+        action: 'config.agent.version.applied',
+        subject: host.id,
+        where: host.parent.id,
+        why: `version ${target.number} is the active version in the store (set on another node)`,
+        data: { agentId: host.id, from: host.version.number, to: target.number, toHash: target.hash },
+        at: this.#env.clock.now(),
+      });
+      await this.#restartOn(host, def, target);
+      return true;
+    } finally {
+      this.#swapping.delete(host.id);
+    }
+  }
+
+  async #restartOn(host: AgentHost, def: AgentDefinition, target: AgentVersionRow): Promise<void> {
     const next = await this.#swap(host, def);
     next.version = stampOf(target);
-    await env.messaging()?.attach(next);
-    await env.register(next);
-    return { ...target, active: true };
+    await this.#env.messaging()?.attach(next);
+    await this.#env.register(next);
   }
 
   /** Stops the running actor and starts `def` in its place with the same identity, counters and snapshot. */

@@ -51,6 +51,11 @@ export class MemoryAgentVersions implements AgentVersionStore {
     return Promise.resolve(this.#agents.get(agentId)?.active);
   }
 
+  activeVersions(): Promise<Map<string, number>> {
+    const active = [...this.#agents].flatMap(([id, h]) => (h.active === undefined ? [] : [[id, h.active] as const]));
+    return Promise.resolve(new Map(active));
+  }
+
   #history(agentId: string): History {
     let history = this.#agents.get(agentId);
     if (history === undefined) {
