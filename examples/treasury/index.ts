@@ -18,6 +18,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 export interface SystemContext {
   readonly chain?: ChainConnection;
   readonly dataDir?: string;
+  /**
+   * Whether this process drives the live market (the EURUSD feed, the pool's arbitrage, the
+   * vault's yield) with the operator key; default true. Several nodes on one chain: one process does.
+   */
+  readonly market?: boolean;
 }
 
 /**
@@ -65,11 +70,11 @@ export async function setup(
       payeesPath: join(here, 'payees.yaml'),
       bookPath: join(context.dataDir ?? '.mandate/data', '..', 'treasury', 'invoices.json'),
     });
-    const market = new ChainMarket(chain, sim, runtime);
-    await market.start();
+    const market = context.market === false ? undefined : new ChainMarket(chain, sim, runtime);
+    await market?.start();
     world = live;
     close = async () => {
-      await market.stop();
+      await market?.stop();
       await live.close();
     };
   } else world = new SimulatedWorld(sim);
