@@ -21,6 +21,11 @@ export interface SystemContext {
   readonly chain?: ChainConnection;
   readonly dataDir?: string;
   readonly caches?: LiveCaches;
+  /**
+   * Whether this process drives the live market (the EURUSD feed, the pool's arbitrage, the
+   * vault's yield) with the operator key; default true. Several nodes on one chain: one process does.
+   */
+  readonly market?: boolean;
 }
 
 /**
@@ -86,11 +91,11 @@ export async function setup(
       bookPath: join(context.dataDir ?? '.mandate/data', '..', 'treasury', 'invoices.json'),
       ...(context.caches === undefined ? {} : { caches: context.caches }),
     });
-    const market = new ChainMarket(chain, sim, runtime);
-    await market.start();
+    const market = context.market === false ? undefined : new ChainMarket(chain, sim, runtime);
+    await market?.start();
     world = live;
     close = async () => {
-      await market.stop();
+      await market?.stop();
       await live.close();
     };
   } else world = new SimulatedWorld(sim);

@@ -12,7 +12,7 @@ export const PLACEMENT_CODES = {
     status: 503,
     kind: 'error',
     meaning:
-      'the placement buckets in NATS KV (`mandate_placement`, `mandate_nodes`) cannot be reached or created; start nats-server with JetStream',
+      'the placement buckets in NATS KV (`mandate_placement`, `mandate_nodes`, `mandate_gates`) cannot be reached or created; start nats-server with JetStream',
   },
   MANDATE_ERR_PLACEMENT_CONFIG: {
     status: 400,

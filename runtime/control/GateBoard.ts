@@ -16,9 +16,22 @@ export interface Gate {
  */
 export class GateBoard {
   readonly #gates = new Map<string, Gate>();
+  #onSet: ((gate: Gate) => void) | undefined;
 
+  /** Sets a gate here (an operator's or an agent's change) and tells the listener (the nodes sharing gates). */
   set(gate: Gate): void {
     this.#gates.set(gate.name, gate);
+    this.#onSet?.(gate);
+  }
+
+  /** Sets a gate changed on another node (not told to the listener again). */
+  receive(gate: Gate): void {
+    this.#gates.set(gate.name, gate);
+  }
+
+  /** Calls `listener` on every local change from now on (one listener; `undefined` removes it). */
+  onSet(listener: ((gate: Gate) => void) | undefined): void {
+    this.#onSet = listener;
   }
 
   get(name: string): Gate | undefined {

@@ -1,5 +1,6 @@
 import { NatsTransport } from '../../transport/index.ts';
 import type { RuntimeServices } from '../composeRuntime.ts';
+import { shareGates } from './NatsKvGates.ts';
 import { NatsKvPlacementStore } from './NatsKvPlacementStore.ts';
 import { PlacedAgents, type PlacedAgentsEnv } from './PlacedAgents.ts';
 import { Placement } from './Placement.ts';
@@ -20,9 +21,10 @@ export interface RunningPlacement {
 }
 
 /**
- * Opens the lease buckets (its own NATS connection at `natsUrl`, or the given store) and starts
- * the placement rounds of this node; agents registered with `definitions` are run here only while
- * this node holds their lease, as `hooks.resolve` says (the active version).
+ * Opens the lease buckets (its own NATS connection at `natsUrl`, or the given store) and, on NATS,
+ * the shared gates bucket (`mandate_gates`), and starts the placement rounds of this node; agents
+ * registered with `definitions` are run here only while this node holds their lease, as
+ * `hooks.resolve` says (the active version).
  */
 export async function startPlacement(
   s: RuntimeServices,
@@ -35,11 +37,17 @@ export async function startPlacement(
     throw new PlacementConfigError('Placement needs the shared PostgreSQL store (openStore with DATABASE_URL).');
   let transport: NatsTransport | undefined;
   let leases = options.store;
+  let unshareGates = (): void => {};
   if (leases === undefined) {
     if (options.natsUrl === undefined)
       throw new PlacementConfigError('Placement needs NATS JetStream: set placement.natsUrl (NATS_URL).');
     transport = await NatsTransport.connect({ servers: options.natsUrl, name: `${s.nodeId}-placement` });
     leases = await NatsKvPlacementStore.open(transport.nc, { clock: s.clock, replicas: resolved.replicas });
+    // An agent's gate may be opened on another node than the one it runs on.
+    unshareGates = await shareGates(transport.nc, s.gates, {
+      replicas: resolved.replicas,
+      alert: (a) => void s.alerts.raise(a),
+    });
   }
   const definitions = new Map<string, AgentDefinition>();
   const host = new PlacedAgents({
@@ -66,6 +74,7 @@ export async function startPlacement(
     definitions,
     async close() {
       await placement.drain();
+      unshareGates();
       if (transport !== undefined) {
         await owned.close();
         await transport.close();

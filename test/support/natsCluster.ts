@@ -20,6 +20,11 @@ export class NatsCluster {
     return this.servers.map((s) => s.url);
   }
 
+  /** One nats-server with JetStream and no routes (the same shape, for tests that need no server failure). */
+  static async single(): Promise<NatsCluster> {
+    return new NatsCluster([await NatsServer.start({ jetstream: true })]);
+  }
+
   static async start(size = 3): Promise<NatsCluster> {
     const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
     const routes = routePorts.map((p) => `"nats-route://127.0.0.1:${p}"`).join(', ');

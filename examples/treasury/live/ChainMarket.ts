@@ -14,13 +14,13 @@ import { ERC20, tokenUnits } from './erc20.ts';
 export class ChainMarket {
   readonly #chain: ChainConnection;
   readonly #sim: TreasurySimulation;
-  readonly #runtime: MandateRuntime;
+  readonly #runtime: Pick<MandateRuntime, 'alert'>;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #inFlight: Promise<void> = Promise.resolve();
   #lastYield = Date.now();
 
-  constructor(chain: ChainConnection, sim: TreasurySimulation, runtime: MandateRuntime) {
+  constructor(chain: ChainConnection, sim: TreasurySimulation, runtime: Pick<MandateRuntime, 'alert'>) {
     this.#chain = chain;
     this.#sim = sim;
     this.#runtime = runtime;

@@ -37,6 +37,12 @@ export interface ClusterRunOptions {
   nodes: number;
   agents: number;
   ttlMs: number;
+  /** The node program (default nodeChild.ts: payer agents on the file bank). */
+  child?: string;
+  /** NATS servers: 3 (default) clustered with routes, or 1 on its own. */
+  natsServers?: 1 | 3;
+  /** More environment for every node. */
+  env?: Record<string, string>;
 }
 
 export class ClusterRun {
@@ -57,7 +63,7 @@ export class ClusterRun {
 
   static async start(options: ClusterRunOptions): Promise<ClusterRun> {
     const run = new ClusterRun({
-      nats: await NatsCluster.start(3),
+      nats: options.natsServers === 1 ? await NatsCluster.single() : await NatsCluster.start(3),
       db: await createTestDatabase(),
       dir: mkdtempSync(join(tmpdir(), 'mandate-cluster-')),
       options,
@@ -78,16 +84,22 @@ export class ClusterRun {
       CLUSTER_LEDGER: this.ledger,
       CLUSTER_AGENTS: String(this.options.agents),
       CLUSTER_TTL_MS: String(this.options.ttlMs),
+      CLUSTER_REPLICAS: String(this.nats.servers.length),
+      ...this.options.env,
     };
   }
 
   /** Starts (or restarts) node `i` and resolves once it printed `ready`. */
   startNode(i: number): Promise<NodeProcess> {
     const id = `node-${i}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, ...this.env(id) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=mandate-source', '--import', 'tsx', this.options.child ?? CHILD],
+      {
+        env: { ...process.env, ...this.env(id) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const node: NodeProcess = { id, child, hosted: [], states: new Map(), stopped: false, exited: false, err: '' };
     this.nodes[i] = node;
     let buffered = '';
