@@ -89,6 +89,22 @@ describe('strategy allocation', () => {
     expect(d.chosen).toBe('hold');
   });
 
+  it('strategy allocation - an agent with goals of its own weighs the preset options against those', async () => {
+    const def = await load(
+      '{ preset: balanced, allocate: { account: treasury-usd } }',
+      'goals:\n  - { id: staked, kind: strategic, metric: strategy.shares.staked, band: { min: 0.38 }, scale: 0.1 }\n',
+    );
+    const d = await def.decide.decide(facts);
+    // Only the staked share counts: stake closes 1.3 − 0.3 of its gap (1 − 0.01 − 1 × 0.01); adding widens it.
+    expect(d.options!.map((o) => [o.id, o.score])).toEqual([
+      ['hold', 0],
+      ['strategy:balanced:stake', 0.98],
+      ['strategy:balanced:liquidity-add', -0.194],
+    ]);
+    expect(d.chosen).toBe('strategy:balanced:stake');
+    expect(d.expectedOutcome!.goals.map((g) => g.id)).toEqual(['staked']);
+  });
+
   it('strategy allocation - without allocate the preset proposes nothing of its own', async () => {
     const def = await load(
       '{ preset: balanced }',
@@ -110,6 +126,11 @@ describe('strategy allocation', () => {
       name: 'an unknown allocate key',
       strategy: '{ preset: balanced, allocate: { account: treasury-usd, leverage: 3 } }',
       field: 'strategy.allocate.leverage',
+    },
+    {
+      name: 'a facts group that is not a dot path',
+      strategy: '{ preset: balanced, allocate: { account: treasury-usd, facts: "strategy..shares" } }',
+      field: 'strategy.allocate.facts',
     },
     {
       name: 'a fractional minAprBps',
