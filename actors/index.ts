@@ -25,7 +25,7 @@ export { HybridDecider } from './deciders/HybridDecider.ts';
 export { GoalDecider } from './deciders/GoalDecider.ts';
 export type { GoalDeciderOptions } from './deciders/GoalDecider.ts';
 export { goalSchema, decideConfigSchema } from './deciders/goalSchema.ts';
-export { STRATEGY_PRESETS, strategySettings } from './deciders/strategyPresets.ts';
+export { STRATEGY_PRESETS, strategyAllocation, strategySettings } from './deciders/strategyPresets.ts';
 export type { StrategyPresetName } from './deciders/strategyPresets.ts';
 export { ShadowedDecider } from './deciders/ShadowedDecider.ts';
 export { compareActions, describeAction } from './deciders/sameAction.ts';

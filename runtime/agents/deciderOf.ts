@@ -12,6 +12,7 @@ import {
   allowedCapabilities,
   decideConfigSchema,
   perTransactionLimit,
+  strategyAllocation,
   strategySettings,
   type DecideConfig,
   type Decider,
@@ -106,8 +107,10 @@ export async function deciderOf({ yaml: y, source, readRelative, env, modelLink 
           minConfidence: y.llm.minConfidence,
           instructions: y.llm.instructions,
         });
-  const { goals } = y;
   const config = decisionSettings(y, source) ?? decideConfigSchema.parse({});
+  // `strategy.allocate`: the preset's targets propose rebalance steps beside the rules, and stand in for goals.
+  const allocation = y.strategy === undefined ? undefined : strategyAllocation(y.strategy, source);
+  const goals = y.goals ?? allocation?.goals;
   if (goals !== undefined && y.llm !== undefined)
     throw new GoalDefinitionError(
       `${source}: "goals" and "llm" together are not supported yet; a goal-driven agent decides with its rules as the option generator.`,
@@ -118,7 +121,7 @@ export async function deciderOf({ yaml: y, source, readRelative, env, modelLink 
       ? decide
       : new GoalDecider({
           goals,
-          generators: [rules],
+          generators: allocation === undefined ? [rules] : [rules, allocation.generator],
           config,
           constraints: [
             allowedCapabilities(y.capabilities),
@@ -144,9 +147,9 @@ export function decisionSettings(y: AgentYaml, source: string): DecideConfig | u
       `${source}: "decision" beside "strategy" is ambiguous; set the preset's keys under "strategy" instead.`,
       { source, field: 'decision' },
     );
-  if (y.goals === undefined)
+  if (y.goals === undefined && strategyAllocation(y.strategy, source) === undefined)
     throw new StrategyPresetError(
-      `${source}: "strategy" weighs options against goals; declare "goals" or remove the preset.`,
+      `${source}: "strategy" weighs options against goals; declare "goals", opt in to "strategy.allocate" or remove the preset.`,
       { source, field: 'goals' },
     );
   return strategySettings(y.strategy, source);
