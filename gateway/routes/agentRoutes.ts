@@ -83,15 +83,20 @@ export function agentRoutes(app: FastifyInstance, runtime: MandateRuntime, cache
     async () => runtime.tree(),
   );
 
-  // Without placement this node is the whole cluster: it runs every agent it loaded.
+  // Without placement this node is the whole cluster: it runs every agent it loaded. `placement`
+  // says which of the two it is, so a reader need not guess from a one-node answer.
   api.get(
     '/api/cluster',
-    { config: { permission: 'read' }, schema: { summary: 'Runtime nodes and which agent runs where', tags } },
+    {
+      config: { permission: 'read' },
+      schema: { summary: 'Runtime nodes and which agent runs where; placement says whether placement is on', tags },
+    },
     async () => {
       const cluster = runtime.cluster();
-      if (cluster !== undefined) return cluster;
+      if (cluster !== undefined) return { placement: true, ...cluster };
       const agents = runtime.listAgents().map((a) => a.id);
       return {
+        placement: false,
         nodes: [{ id: runtime.nodeId, region: null, alive: true, agents }],
         placements: Object.fromEntries(agents.map((a) => [a, runtime.nodeId])),
       };

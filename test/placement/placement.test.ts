@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, TokenStore } from '../../gateway/index.ts';
 import { createRuntime, type MandateRuntime } from '../../runtime/index.ts';
 import { openStore } from '../../runtime/persistence/index.ts';
 import { servicesOf } from '../support/agentOf.ts';
@@ -63,6 +64,18 @@ describe('placement - two runtimes on one PostgreSQL and one NATS', () => {
       const cluster = a.cluster()!;
       expect(Object.keys(cluster.placements).sort()).toEqual(AGENTS);
       expect(cluster.nodes.map((n) => n.id)).toEqual(['node-a', 'node-b']);
+      // The gateway says placement is on (the dashboard's nodes view reads it), with the same view.
+      const tokens = new TokenStore();
+      const app = await createGateway({ runtime: a, tokens });
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/cluster',
+        headers: { authorization: `Bearer ${tokens.issue('obs', 'observer').token}` },
+      });
+      await app.close();
+      const body = res.json<{ placement: boolean; nodes: Array<{ id: string }>; placements: object }>();
+      expect(body).toMatchObject({ placement: true, nodes: [{ id: 'node-a' }, { id: 'node-b' }] });
+      expect(Object.keys(body.placements).sort()).toEqual(AGENTS);
       const moved = hosted(b);
       const stale: string[] = [];
       b.subscribe((e) => {

@@ -4,7 +4,9 @@
  */
 import type {
   AgentDetail,
+  AgentReputationReport,
   AlertRecord,
+  ClusterInfo,
   AgentSummary,
   ApprovalRecord,
   AuditEntry,
@@ -79,6 +81,10 @@ export function createApi(token: string) {
     agents: () => call<{ agents: AgentSummary[] }>('GET', '/api/agents').then((r) => r.agents),
     agent: (id: string) => call<AgentDetail>('GET', `/api/agents/${encodeURIComponent(id)}`),
     tree: () => call<TreeNode>('GET', '/api/tree'),
+    /** The agent's reputation dimensions, standing, limit factor and stake (newest `limit` history and stake entries). */
+    reputation: (id: string, limit = 5) =>
+      call<AgentReputationReport>('GET', `/api/agents/${encodeURIComponent(id)}/reputation?limit=${limit}`),
+    cluster: () => call<ClusterInfo>('GET', '/api/cluster'),
     override: (id: string, verb: 'pause' | 'resume' | 'stop', reason: string) =>
       call<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/${verb}`, { reason }),
     approvals: () => call<{ approvals: ApprovalRecord[] }>('GET', '/api/approvals').then((r) => r.approvals),

@@ -7,6 +7,7 @@ import { createStore } from '@xstate/store';
 import type { Route } from './router.ts';
 import type {
   AgentDetail,
+  AgentReputationReport,
   AgentSummary,
   AlertEvent,
   ApprovalRecord,
@@ -32,6 +33,10 @@ export interface GatewayReach {
   error: string | null;
 }
 
+/** The selected agent's trust: its reputation report and its newest zero-trust verdict, or why it could not be read. */
+export type AgentTrust =
+  { reputation: AgentReputationReport; zeroTrust: { reason: string; decisionId: string } | null } | { error: string };
+
 /** Everything the dashboard shows. */
 export interface DashboardContext {
   me: Me | null;
@@ -45,6 +50,8 @@ export interface DashboardContext {
   detail: AgentDetail | null;
   /** The selected agent's audit entries (who did what to it, and why), newest first. */
   detailAudit: AuditEntry[];
+  /** The selected agent's trust (null until loaded). */
+  detailTrust: AgentTrust | null;
   approvals: ApprovalRecord[];
   killSwitch: KillSwitchState | null;
   metrics: (RuntimeMetrics & { liveClients: number }) | null;
@@ -131,6 +138,7 @@ export function createDashboardStore() {
       selected: null,
       detail: null,
       detailAudit: [],
+      detailTrust: null,
       approvals: [],
       killSwitch: null,
       metrics: null,
@@ -151,6 +159,7 @@ export function createDashboardStore() {
           selected: id,
           detail: id === ctx.detail?.id ? ctx.detail : null,
           detailAudit: id === ctx.detail?.id ? ctx.detailAudit : [],
+          detailTrust: id === ctx.detail?.id ? ctx.detailTrust : null,
         };
       },
       reached: (ctx, e: { at: number }) =>
@@ -182,6 +191,8 @@ export function createDashboardStore() {
       }),
       detailAuditLoaded: (ctx, e: { id: string; entries: AuditEntry[] }) =>
         e.id === ctx.selected ? { ...ctx, detailAudit: e.entries } : ctx,
+      detailTrustLoaded: (ctx, e: { id: string; trust: AgentTrust }) =>
+        e.id === ctx.selected ? { ...ctx, detailTrust: e.trust } : ctx,
       detailLoaded: (ctx, e: { detail: AgentDetail }) =>
         e.detail.id === ctx.selected ? { ...ctx, detail: e.detail } : ctx,
       live: (ctx, e: { event: InspectionEvent }) => applyEvent(ctx, e.event),

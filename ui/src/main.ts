@@ -11,10 +11,13 @@ import { h, replace } from './dom.ts';
 import { connectLive } from './live.ts';
 import { parseRoute } from './router.ts';
 import { loadAgent } from './loadAgent.ts';
+import { loadTrust } from './loadTrust.ts';
 import { mountKey, mountView, renderHeader, renderTabs, watchGateway } from './shell.ts';
 import type { AuditEntry } from './types.ts';
 
 const TOKEN_KEY = 'mandate.token';
+/** Least time between two reloads of the selected agent's trust while it moves (reputation moves once a cycle). */
+const TRUST_MS = 2000;
 /** How long an info notice stays (errors stay until dismissed). */
 const NOTICE_MS = 6000;
 const app = document.getElementById('app') as HTMLElement;
@@ -85,7 +88,10 @@ function shell(store: DashboardStore, api: Api, token: string): void {
     ]);
     store.trigger.loaded({ agents, tree, approvals, killSwitch, metrics, ready });
     const selected = store.getSnapshot().context.selected;
-    if (selected !== null) loadAgent({ store, api, id: selected, quiet: true });
+    if (selected !== null) {
+      loadAgent({ store, api, id: selected, quiet: true });
+      loadTrust({ store, api, id: selected });
+    }
   };
 
   let scheduled = false;
@@ -116,8 +122,10 @@ function shell(store: DashboardStore, api: Api, token: string): void {
     const route = parseRoute(location.hash);
     const before = store.getSnapshot().context.selected;
     store.trigger.routed({ route });
-    if (route.view === 'agents' && route.agent !== null && route.agent !== before)
+    if (route.view === 'agents' && route.agent !== null && route.agent !== before) {
       loadAgent({ store, api, id: route.agent });
+      loadTrust({ store, api, id: route.agent });
+    }
   };
   window.addEventListener('hashchange', follow);
   follow();
@@ -153,15 +161,22 @@ function shell(store: DashboardStore, api: Api, token: string): void {
       );
   });
   // The selected agent's context is not in the transition summary: refetch it shortly after it moves.
+  // Its trust (reputation, stake, threat) moves once a cycle: reload it at most every TRUST_MS.
   let detailTimer: ReturnType<typeof setTimeout> | undefined;
+  let trustTimer: ReturnType<typeof setTimeout> | undefined;
   let lastSeq = 0;
   store.subscribe((snapshot) => {
     const { feed, selected } = snapshot.context;
     const head = feed[0];
     if (head === undefined || head.seq === lastSeq) return;
     lastSeq = head.seq;
-    if (selected === null || head.actorId !== selected || detailTimer !== undefined) return;
-    detailTimer = setTimeout(() => {
+    if (selected === null || head.actorId !== selected) return;
+    trustTimer ??= setTimeout(() => {
+      trustTimer = undefined;
+      const now = store.getSnapshot().context.selected;
+      if (now !== null) loadTrust({ store, api, id: now });
+    }, TRUST_MS);
+    detailTimer ??= setTimeout(() => {
       detailTimer = undefined;
       loadAgent({ store, api, id: selected, quiet: true });
     }, 250);

@@ -1,7 +1,7 @@
 /**
  * Deep links: every view has a URL in the fragment, so a reload, a bookmark or a link pasted
  * into a ticket opens the same view. `#/agents/payables`, `#/payments/INV-1003`,
- * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`, `#/overview`.
+ * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`, `#/nodes`, `#/overview`.
  * (The fragment never reaches the server, so the gateway serves one page for all of them.)
  */
 import type { AuditFilters } from './types.ts';
@@ -13,6 +13,7 @@ export type Route =
   | { view: 'alerts' }
   | { view: 'audit'; filters: AuditFilters }
   | { view: 'monitor' }
+  | { view: 'nodes' }
   | { view: 'overview' }
   | { view: 'payment'; id: string };
 
@@ -35,6 +36,7 @@ export function parseRoute(hash: string): Route {
     case 'approvals':
     case 'alerts':
     case 'monitor':
+    case 'nodes':
     case 'overview':
       return { view: head };
     case 'audit': {

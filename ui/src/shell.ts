@@ -13,6 +13,7 @@ import { mountAlertsView } from './views/alertsView.ts';
 import { mountApprovalsView } from './views/approvalsView.ts';
 import { mountAuditView } from './views/auditView.ts';
 import { mountMonitorView } from './views/monitorView.ts';
+import { mountNodesView } from './views/nodesView.ts';
 import { mountOverviewView } from './views/overviewView.ts';
 import { mountPaymentView } from './views/paymentView.ts';
 
@@ -45,6 +46,8 @@ export function mountView(route: Route, { root, store, api }: Mount): (ctx: Dash
       return mountAuditView({ root, store, api, filters: route.filters });
     case 'monitor':
       return mountMonitorView(root, store, api);
+    case 'nodes':
+      return mountNodesView(root, api);
     case 'overview':
       return mountOverviewView(root, store, api);
     case 'payment':
@@ -92,7 +95,7 @@ export function renderHeader(
   );
 }
 
-const TABS = ['agents', 'overview', 'approvals', 'alerts', 'audit', 'monitor'] as const;
+const TABS = ['agents', 'overview', 'approvals', 'alerts', 'audit', 'monitor', 'nodes'] as const;
 
 /** The tabs; each is a link to its view (the agents tab keeps the selected agent). */
 export function renderTabs(nav: HTMLElement, ctx: DashboardContext): void {

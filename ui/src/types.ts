@@ -23,6 +23,11 @@ export type {
 export type { KillSwitchState } from '../../runtime/persistence/RuntimeStore.ts';
 export type { PaymentStory } from '../../gateway/paymentStory.ts';
 export type { AlertRecord } from '../../runtime/alerts/AlertRecord.ts';
+export type { AgentReputationReport } from '../../runtime/reputation/agentReputation.ts';
+import type { ClusterView } from '../../runtime/placement/Placement.ts';
+
+/** GET /api/cluster: the nodes, which agent runs where, and whether placement is on (off: this node runs them all). */
+export type ClusterInfo = ClusterView & { placement: boolean };
 
 /** GET /api/me. */
 export interface Me {

@@ -13,6 +13,7 @@ import { zoneLabel } from '../timeZone.ts';
 import type { AgentDetail, AgentSummary, TreeNode } from '../types.ts';
 import { paymentSubject } from './paymentSubject.ts';
 import { runAction } from './runAction.ts';
+import { trustPanel } from './trustPanel.ts';
 
 /** Most rows the timeline shows (the audit tab has the rest). */
 const TIMELINE_MAX = 60;
@@ -206,6 +207,7 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
       ].flatMap(([k, v]) => [h('dt', {}, k ?? ''), h('dd', {}, v ?? '')]),
     ),
     controls(agent, ctx),
+    trustPanel(agent, ctx.detailTrust),
     h('h3', {}, 'Statechart'),
     h('div', { class: 'chart-scroll', 'data-testid': 'statechart' }, statechartSvg(agent.machine, agent.state)),
     h('h3', {}, 'Context'),
