@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { EmbeddedWireServer } from './EmbeddedWireServer.ts';
 import { StoreLockedError, StoreUnavailableError } from './errors.ts';
 import { lockDownTree } from './lockDownTree.ts';
 
@@ -34,7 +34,7 @@ export interface EmbeddedPostgresOptions {
  */
 export class EmbeddedPostgres {
   readonly #db: PGlite;
-  readonly #server: PGLiteSocketServer;
+  readonly #server: EmbeddedWireServer;
   readonly #lockFile: string;
   readonly #socketDir: string;
   readonly #dataDir: string;
@@ -51,7 +51,7 @@ export class EmbeddedPostgres {
     socketDir,
   }: {
     db: PGlite;
-    server: PGLiteSocketServer;
+    server: EmbeddedWireServer;
     dataDir: string;
     socketDir: string;
   }) {
@@ -85,7 +85,8 @@ export class EmbeddedPostgres {
       db = await PGlite.create(dataDir, { startParams: DURABLE_START_PARAMS });
       // PostgreSQL's relcache files are written 0644 regardless of the umask: tighten once started.
       lockDownTree(dataDir);
-      const server = new PGLiteSocketServer({
+      // One client's exchange (or transaction) at a time: they all share PGlite's one session.
+      const server = new EmbeddedWireServer({
         db,
         path: join(socketDir, '.s.PGSQL.5432'),
         maxConnections: options.maxConnections ?? 8,
