@@ -7,7 +7,7 @@
  * Add a token with `hashToken(token)`; the plaintext never goes in the file.
  */
 import { unwatchFile, watchFile } from 'node:fs';
-import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, rename, mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { TokenFileError, TokenLastAdminError, TokenNameTakenError, TokenUnknownError } from './errors.ts';
@@ -68,12 +68,23 @@ export async function loadTokenFile(path: string): Promise<TokenStore | undefine
   }
 }
 
-/** Writes the store's hashes to `path` atomically, readable by the owner only. */
+/**
+ * Writes the store's hashes to `path` atomically, readable by the owner only. A write that fails
+ * leaves the file as it was and throws `MANDATE_ERR_TOKEN_FILE` saying why.
+ */
 export async function saveTokenFile(path: string, store: TokenStore): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify({ version: 1, tokens: store.entries() }, null, 2) + '\n', { mode: 0o600 });
-  await rename(tmp, path);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, JSON.stringify({ version: 1, tokens: store.entries() }, null, 2) + '\n', { mode: 0o600 });
+    await rename(tmp, path);
+  } catch (cause) {
+    await unlink(tmp).catch(() => undefined);
+    throw new TokenFileError(
+      `Could not write token file "${path}" (${(cause as Error).message}); it was left as it was — make its directory writable by this process and try again`,
+      { cause },
+    );
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mkdir, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from '../test/e2e/gatewayFixture.ts';
 import { loadTokenFile } from './tokenFile.ts';
@@ -87,6 +88,41 @@ describe('gateway - token API (admin only, over the token file)', () => {
     await fx.runtime.flush();
     const audit = await fx.store.audit.query({ action: 'operator.token.*', limit: 50 });
     expect(audit.entries.filter((e) => ['operator', 'nobody', 'admin', 'dave'].includes(e.subject))).toEqual([]);
+  });
+
+  it('gateway - a token change whose file write fails answers MANDATE_ERR_TOKEN_FILE and is audited as not applied', async () => {
+    // A directory where the atomic write puts its temporary file: the write fails (even for root).
+    const blocker = `${fx.tokenFile}.${process.pid}.tmp`;
+    await mkdir(blocker);
+    try {
+      const created = await call('POST', '/api/tokens', {
+        body: { name: 'frank', role: 'observer', reason: 'auditor' },
+      });
+      expect(created).toMatchObject({ status: 500, body: { error: { code: 'MANDATE_ERR_TOKEN_FILE' } } });
+      expect(created.body.error.message).toMatch(/Could not write token file/);
+      const revoked = await call('DELETE', '/api/tokens/observer?reason=rotated');
+      expect(revoked).toMatchObject({ status: 500, body: { error: { code: 'MANDATE_ERR_TOKEN_FILE' } } });
+    } finally {
+      await rm(blocker, { recursive: true });
+    }
+    // Nothing changed: no token for frank, the observer's token still works.
+    const names = (await loadTokenFile(fx.tokenFile))?.entries().map((e) => e.name);
+    expect(names).not.toContain('frank');
+    expect(names).toContain('observer');
+    expect((await call('GET', '/api/me', { token: fx.tokens.observer })).status).toBe(200);
+    // The trail says each change was attempted and then not applied, with the code answered.
+    await fx.runtime.flush();
+    const audit = await fx.store.audit.query({ action: 'operator.token.*', limit: 50 });
+    const trail = audit.entries
+      .filter((e) => ['frank', 'observer'].includes(e.subject))
+      .sort((x, y) => x.seq - y.seq)
+      .map((e) => [e.action, e.subject, e.why, (e.data as { code?: string }).code ?? null]);
+    expect(trail).toEqual([
+      ['operator.token.create', 'frank', 'auditor', null],
+      ['operator.token.create.failed', 'frank', 'not applied: auditor', 'MANDATE_ERR_TOKEN_FILE'],
+      ['operator.token.revoke', 'observer', 'rotated', null],
+      ['operator.token.revoke.failed', 'observer', 'not applied: rotated', 'MANDATE_ERR_TOKEN_FILE'],
+    ]);
   });
 
   it('gateway - a second admin makes the first revocable; concurrent creations all land', async () => {

@@ -250,7 +250,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     killed: (target) => killSwitch.covers(target),
     modeFor,
     alert,
-    signaturesOf: (approvalId) => approvals.find(approvalId)?.signatures,
+    signaturesOf: async (approvalId) => (await approvals.lookup(approvalId))?.signatures,
     review: async (host, item) => void (await approvals.openReview(host, item)),
     ...(tracer === undefined ? {} : { span: (agentId, span) => tracer.span(agentId, span) }),
     sandboxViolation: (host, phase, error) =>

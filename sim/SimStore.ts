@@ -65,6 +65,10 @@ export class SimStore implements RuntimeStore {
     );
   }
 
+  getApproval(id: string): ReturnType<RuntimeStore['getApproval']> {
+    return this.#io.call('store.getApproval', () => copy(this.#disk.approvals.get(id)));
+  }
+
   beginIntent(row: Parameters<RuntimeStore['beginIntent']>[0]): ReturnType<RuntimeStore['beginIntent']> {
     return this.#io.call('store.beginIntent', () => this.#disk.beginIntent(row));
   }

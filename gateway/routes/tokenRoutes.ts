@@ -64,6 +64,20 @@ export function tokenRoutes(app: FastifyInstance, runtime: MandateRuntime, optio
     why: string;
     data: Record<string, unknown>;
   }) => runtime.store?.appendAudit({ ...entry, where: runtime.nodeId, at: options.clock() });
+  type Entry = Parameters<typeof audit>[0];
+  // Audited before the token file is written; when the write fails, a compensating `<action>.failed`
+  // entry says it did not happen, so the trail never claims a token that does not exist (or a revocation not made).
+  const audited = async <T>(entry: Entry, change: () => Promise<T>): Promise<T> => {
+    await audit(entry);
+    try {
+      return await change();
+    } catch (error) {
+      const { code, message } = error as { code?: string; message: string };
+      const data = { ...entry.data, code: code ?? null, error: message };
+      await audit({ ...entry, action: `${entry.action}.failed`, why: `not applied: ${entry.why}`, data });
+      throw error;
+    }
+  };
 
   api.get(
     '/api/tokens',
@@ -104,16 +118,13 @@ export function tokenRoutes(app: FastifyInstance, runtime: MandateRuntime, optio
       const expiresAt = expires === undefined ? undefined : createdAt + expires;
       const token = await serially(async (path) => {
         const taken = (await loadTokenFile(path))?.entries().some((e) => e.name === name) === true;
-        // A taken name is refused by issueToken below; only a change that goes ahead is audited.
-        if (!taken)
-          await audit({
-            action: 'operator.token.create',
-            subject: name,
-            who: by,
-            why: reason ?? 'token created',
-            data: { role, expiresAt: expiresAt ?? null },
-          });
-        return issueToken(path, { name, role, now: createdAt, ...(expiresAt === undefined ? {} : { expiresAt }) });
+        const change = () =>
+          issueToken(path, { name, role, now: createdAt, ...(expiresAt === undefined ? {} : { expiresAt }) });
+        // A taken name is refused by issueToken; only a change that goes ahead is audited.
+        if (taken) return change();
+        const why = reason ?? 'token created';
+        const data = { role, expiresAt: expiresAt ?? null };
+        return audited({ action: 'operator.token.create', subject: name, who: by, why, data }, change);
       });
       return reply
         .code(201)
@@ -139,15 +150,10 @@ export function tokenRoutes(app: FastifyInstance, runtime: MandateRuntime, optio
       await serially(async (path) => {
         // Checked by revokeToken too; audited only once it is known to go ahead.
         const entries = (await loadTokenFile(path))?.entries() ?? [];
-        if (entries.some((e) => e.name === name) && !lastAdmin(entries, name))
-          await audit({
-            action: 'operator.token.revoke',
-            subject: name,
-            who: by,
-            why: request.query.reason ?? 'token revoked',
-            data: {},
-          });
-        await revokeToken(path, name);
+        const change = () => revokeToken(path, name);
+        if (!entries.some((e) => e.name === name) || lastAdmin(entries, name)) return change();
+        const why = request.query.reason ?? 'token revoked';
+        await audited({ action: 'operator.token.revoke', subject: name, who: by, why, data: {} }, change);
       });
       return { ok: true, revoked: name };
     },

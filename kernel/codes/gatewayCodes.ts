@@ -82,7 +82,8 @@ export const GATEWAY_CODES = {
   MANDATE_ERR_TOKEN_FILE: {
     status: 500,
     kind: 'error',
-    meaning: 'the token file is unreadable, not JSON, or malformed; fix it or move it away to issue a new admin token',
+    meaning:
+      'the token file is unreadable, not JSON, malformed, or could not be written (a token change is then audited as `<action>.failed`); fix it, or its directory’s permissions, or move it away to issue a new admin token',
   },
   MANDATE_ERR_TOKEN_NAME_TAKEN: {
     status: 409,

@@ -13,9 +13,12 @@ import { commitApproval, decidedRecord, decisionEntry } from './recordDecision.t
  */
 export class ApprovalCommits {
   readonly #deps: ApprovalsDeps;
+  readonly #settled: (entry: Entry) => void;
 
-  constructor(deps: ApprovalsDeps) {
+  /** `settled` is told of every entry once its decision applied (the closed ones held in memory are bounded). */
+  constructor(deps: ApprovalsDeps, settled: (entry: Entry) => void) {
     this.#deps = deps;
+    this.#settled = settled;
   }
 
   /** A refusal by the system whatever the approver list (the budget gone while the request waited). */
@@ -70,6 +73,7 @@ export class ApprovalCommits {
     if (event !== undefined) entry.actor.send(event);
     this.#deps.publish(decided);
     this.deliver(entry);
+    this.#settled(entry);
     return decided;
   }
 

@@ -58,6 +58,8 @@ function setup(
       saved.push(r);
       if (entry !== undefined) audited.push(entry);
     },
+    // The newest record saved under the id (the store's look-up of a request not held in memory).
+    getApproval: async (id: string) => saved.findLast((r) => r.id === id),
   };
   const approvals = new Approvals({
     clock,

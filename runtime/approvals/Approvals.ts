@@ -9,7 +9,7 @@ import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { RetractedItem } from '../control/Retraction.ts';
-import { GOVERNANCE } from './deliverOutcome.ts';
+import { GOVERNANCE, recallFailed } from './deliverOutcome.ts';
 import type { ApprovalAnswerInput, ApprovalOpening, Entry, Tracking } from './ApprovalEntry.ts';
 import { machineInput, newEntry } from './ApprovalEntry.ts';
 import { checkAnswerable, checkAnswerInput, checkApprover, checkFourEyes } from './checkAnswerable.ts';
@@ -18,15 +18,10 @@ import { commitApproval, countedEntry, decidedRecord } from './recordDecision.ts
 import { retractProposals } from './retractProposals.ts';
 import { ApprovalCommits } from './ApprovalCommits.ts';
 import { knownRequest } from './knownRequest.ts';
-import { knownReview, REVIEW_TTL_MS, reviewAudit, reviewRecord, type ReviewItem } from './reviewItem.ts';
-import {
-  addSignature,
-  countedGrants,
-  notifySigners,
-  openSignatureRequest,
-  requirementOf,
-  withRequirement,
-} from './signatureQuorum.ts';
+import { knownReview, REVIEW_TTL_MS, reviewAudit, reviewId, reviewRecord, type ReviewItem } from './reviewItem.ts';
+import { ApprovalEntries, closedEntry } from './ApprovalEntries.ts';
+import { addSignature, countedGrants, notifySigners } from './signatureQuorum.ts';
+import { openSignatureRequest, requirementOf, withRequirement } from './signatureQuorum.ts';
 
 export type { ApprovalAnswerInput, ApprovalRequirement } from './ApprovalEntry.ts';
 
@@ -48,6 +43,8 @@ export interface ApprovalsDeps {
   live(host: AgentHost): boolean;
   /** Whether the kill switch covers the agent: no new signatures are taken then. */
   killed(host: AgentHost): boolean;
+  /** How many closed requests stay in memory (default {@link KEEP_CLOSED}); older ones are looked up in the store. */
+  keepClosed?: number;
 }
 
 /**
@@ -59,18 +56,24 @@ export interface ApprovalsDeps {
  */
 export class Approvals {
   readonly #deps: ApprovalsDeps;
-  readonly #entries = new Map<string, Entry>();
-
+  readonly #entries: ApprovalEntries;
   readonly #commits: ApprovalCommits;
 
   constructor(deps: ApprovalsDeps) {
     this.#deps = deps;
-    this.#commits = new ApprovalCommits(deps);
+    this.#entries = new ApprovalEntries(deps.keepClosed);
+    this.#commits = new ApprovalCommits(deps, (entry) => this.#entries.settled(entry));
+  }
+
+  /** Takes back the open requests from the store at start; closed ones are looked up by id when asked for. */
+  async load(): Promise<void> {
+    for (const record of (await this.#deps.store?.listApprovals('pending')) ?? []) this.restore(record);
   }
 
   /** Opens a request for `proposal`; it is persisted, published and audited before this resolves. */
   async open({ host, proposal, reason, timeoutMs, requirement = {} }: ApprovalOpening): Promise<ApprovalRecord> {
-    const known = await knownRequest(this.#entries.get(`apr-${proposal.decision.id}`), proposal);
+    const id = `apr-${proposal.decision.id}`;
+    const known = await knownRequest(this.#entries.get(id) ?? (await this.#recall(id)), proposal);
     if (known !== undefined) return known;
     const now = this.#deps.clock.now();
     let record = requestRecord(proposal, { reason, now, timeoutMs });
@@ -88,7 +91,8 @@ export class Approvals {
 
   /** Files a review item (an executed action a learner flagged; one open per agent): answered by approve/reject, never delivered. */
   async openReview(host: AgentHost, item: ReviewItem): Promise<ApprovalRecord> {
-    const known = knownReview(this.list(), host.id, item.decision.id);
+    const known =
+      knownReview(this.list(), host.id, item.decision.id) ?? (await this.#recall(reviewId(item.decision.id)))?.record;
     if (known !== undefined) return known;
     const record = reviewRecord(host, item, this.#deps.clock.now());
     await commitApproval(this.#deps, record, reviewAudit(host, record, item));
@@ -101,10 +105,7 @@ export class Approvals {
   restore(record: ApprovalRecord): void {
     if (record.status !== 'pending') {
       // Kept (its machine never started) so that a re-proposal of its decision is handed this answer.
-      if (!this.#entries.has(record.id)) {
-        const actor = createActor(approvalMachine, { input: machineInput(record, 0, requirementOf(record)) });
-        this.#entries.set(record.id, newEntry(record, undefined, actor));
-      }
+      if (!this.#entries.has(record.id)) this.#entries.set(record.id, closedEntry(record));
       return;
     }
     const entry = this.#track(record, {
@@ -129,6 +130,16 @@ export class Approvals {
     return this.#entries.get(id)?.record;
   }
 
+  /** One request, held in memory or else looked up in the store (a closed one let go), or undefined. */
+  async lookup(id: string): Promise<ApprovalRecord | undefined> {
+    return (this.#entries.get(id) ?? (await this.#recall(id)))?.record;
+  }
+
+  /** How many requests are held in memory: every open one and at most `keepClosed` closed ones. */
+  get held(): number {
+    return this.#entries.size;
+  }
+
   /** One request; `MANDATE_ERR_NOT_FOUND` when there is none. */
   get(id: string): ApprovalRecord {
     return this.#entry(id).record;
@@ -136,9 +147,7 @@ export class Approvals {
 
   /** How many requests are open. */
   get pending(): number {
-    let n = 0;
-    for (const e of this.#entries.values()) if (e.record.status === 'pending') n++;
-    return n;
+    return this.list('pending').length;
   }
 
   /**
@@ -219,10 +228,12 @@ export class Approvals {
   /** The agent has started to wait for its request: hand over an answer that came early. */
   onAgentWaiting(host: AgentHost): void {
     const id = host.context.verdict?.approvalId;
-    const entry = id === undefined ? undefined : this.#entries.get(id);
-    if (entry === undefined || entry.record.status === 'pending' || entry.delivered) return;
-    // Inside the agent's transition: deliver right after it.
-    queueMicrotask(() => this.#commits.deliver(entry));
+    if (id === undefined) return;
+    // Inside the agent's transition: deliver right after it (a closed request let go from memory: once looked up).
+    void Promise.resolve(this.#entries.get(id) ?? this.#recall(id)).then(
+      (e) => e !== undefined && e.record.status !== 'pending' && !e.delivered && this.#commits.deliver(e),
+      (error: Error) => this.#deps.alert(recallFailed(id, host.id, error)),
+    );
   }
 
   /** Stops every open request's timer (runtime shutdown). */
@@ -269,8 +280,17 @@ export class Approvals {
     return entry;
   }
 
+  /** A request not held in memory, looked up in the store by id and held again (a closed one among the recent). */
+  async #recall(id: string): Promise<Entry | undefined> {
+    const record = await this.#deps.store?.getApproval(id);
+    if (record !== undefined && !this.#entries.has(id)) this.restore(record);
+    return this.#entries.get(id);
+  }
+
   /** Runs `work` on the open request `id` once the answers before it are stored (their order is the audit's). */
-  #answer(id: string, work: (entry: Entry) => Promise<ApprovalRecord>): Promise<ApprovalRecord> {
+  async #answer(id: string, work: (entry: Entry) => Promise<ApprovalRecord>): Promise<ApprovalRecord> {
+    // Not held: a closed request let go (answered "already decided" below), or none (not found).
+    if (!this.#entries.has(id)) await this.#recall(id);
     const queued = this.#entry(id);
     const run = queued.answering.then(() => work(this.#open(id)));
     queued.answering = run.catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { Principal } from '../../machines/index.ts';
-import type { AgentHost } from '../host/AgentHost.ts';
+import { ErrorCode } from '../../kernel/index.ts';
+import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 
 /** Who decides when no person did (an expiry, a budget gone while waiting). */
@@ -26,4 +27,14 @@ export function deliverOutcome(host: AgentHost | undefined, r: ApprovalRecord, n
   } else if (r.status === 'expired') host.deliver({ type: 'governance.approval.expired', approvalId: r.id, at });
   else return false;
   return true;
+}
+
+/** The alert when the answer to an agent's request could not be looked up in the store (the agent waits until its deadline). */
+export function recallFailed(approvalId: string, agentId: string, error: Error): AlertInput {
+  return {
+    severity: 'warning',
+    code: ErrorCode.MANDATE_ERR_STORE,
+    message: `the answer to approval ${approvalId} could not be looked up in the store: ${error.message}; the agent waits until its deadline`,
+    actorId: agentId,
+  };
 }

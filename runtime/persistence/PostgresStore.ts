@@ -19,15 +19,10 @@ import type { ReputationStore } from './ReputationEvent.ts';
 import { PostgresReputationStore } from './PostgresReputationStore.ts';
 import { PostgresBehaviourStore } from './PostgresBehaviourStore.ts';
 import { PostgresStakeStore } from './PostgresStakeStore.ts';
-import type {
-  AgentRow,
-  DecisionRecord,
-  IntentRow,
-  KillSwitchState,
-  RuntimeStore,
-  SnapshotRow,
-} from './RuntimeStore.ts';
-import { approvalFromRow, decisionFromRow, intentFromRow } from './rowMappers.ts';
+import type { AgentRow, DecisionRecord, IntentRow, KillSwitchState } from './RuntimeStore.ts';
+import type { RuntimeStore, SnapshotRow } from './RuntimeStore.ts';
+import { approvalById, listApprovals } from './approvalQueries.ts';
+import { decisionFromRow, intentFromRow } from './rowMappers.ts';
 import type { AgentDbRow, DecisionDbRow, IntentDbRow, SnapshotDbRow } from './rowMappers.ts';
 import { FENCED, type AppliedBatch, type StoreJob } from './applyBatch.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
@@ -199,8 +194,12 @@ export class PostgresStore implements RuntimeStore {
     else await this.#writer.submit({ kind: 'audited', input: parseAuditInput(audit), entryId: this.#entryId(), run });
   }
 
-  async listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {
-    return (await this.#read<{ record: ApprovalRecord }>(...records.approvalsQuery(status))).map(approvalFromRow);
+  listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {
+    return listApprovals((q, ps) => this.#read(q, ps), status);
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return approvalById((q, ps) => this.#read(q, ps), id);
   }
 
   async beginIntent(

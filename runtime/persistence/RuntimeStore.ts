@@ -131,6 +131,8 @@ export interface RuntimeStore {
   /** Saves the request; with `audit`, the entry recording the answer commits in the same transaction (write-ahead of it taking effect). */
   saveApproval(record: ApprovalRecord, audit?: AuditInput): Promise<void>;
   listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]>;
+  /** One approval by id, or undefined: how a closed request no longer held in memory is found again. */
+  getApproval(id: string): Promise<ApprovalRecord | undefined>;
 
   /** Creates the intent, or returns the existing one with the same key (throws a coded error if its params differ). */
   beginIntent(

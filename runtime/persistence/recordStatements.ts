@@ -49,13 +49,6 @@ export function upsertApproval(
   );
 }
 
-/** The statement listing approvals, all or of one status, in request order. */
-export function approvalsQuery(status?: ApprovalRecord['status']): [string, unknown[]] {
-  return status === undefined
-    ? ['select record from mandate_approval order by requested_at, id', []]
-    : ['select record from mandate_approval where status = ? order by requested_at, id', [status]];
-}
-
 /** The statement listing open intents (`pending`/`executing`), all or of one agent, oldest first. */
 export function openIntentsQuery(agentId?: string): [string, unknown[]] {
   return agentId === undefined

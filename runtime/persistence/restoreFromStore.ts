@@ -5,9 +5,9 @@ import type { RuntimeStore } from './RuntimeStore.ts';
 /**
  * What a starting runtime takes back from its store: the kept alerts, the kill switch, every agent's
  * identity seed and snapshot (unless placement resumes them one by one as it takes their leases),
- * every approval — answered ones too, so an agent resumed before it saw its answer gets it —,
- * every agent's reputation (the newest change in its history) and what the stages remember
- * (the zero-trust baselines).
+ * the open approvals (a closed one is looked up by id when its decision is proposed again or its
+ * agent waits for it), every agent's reputation (the newest change in its history) and what the
+ * stages remember (the zero-trust baselines).
  */
 export async function restoreFromStore(s: RuntimeServices, store: RuntimeStore): Promise<void> {
   await store.open();
@@ -27,5 +27,5 @@ export async function restoreFromStore(s: RuntimeServices, store: RuntimeStore):
     ),
   );
   if (s.options.placement === undefined) s.tree.restore(seeds, await store.loadSnapshots());
-  for (const record of await store.listApprovals()) s.approvals.restore(record);
+  await s.approvals.load();
 }

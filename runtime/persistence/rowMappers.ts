@@ -1,4 +1,3 @@
-import type { ApprovalRecord } from '../inspection/InspectionEvent.ts';
 import type { ReputationEvent } from './ReputationEvent.ts';
 import type { AgentRow, DecisionRecord, IntentRow, SnapshotRow } from './RuntimeStore.ts';
 
@@ -156,11 +155,6 @@ export function intentFromRow(r: IntentDbRow): IntentRow {
   if (r.receipt !== null) row.receipt = r.receipt;
   if (r.error !== null) row.error = r.error;
   return row;
-}
-
-/** A `mandate_approval` row as an {@link ApprovalRecord} (the record is kept whole as JSON). */
-export function approvalFromRow(r: { record: ApprovalRecord }): ApprovalRecord {
-  return r.record;
 }
 
 /** A `mandate_reputation_event` row as a {@link ReputationEvent}. */

@@ -31,7 +31,7 @@ export interface PhaseEnv {
   /** Reports a span inside the agent's running cycle trace (tracing on): the rail call of `act`. */
   span?(agentId: string, span: ChildSpan): void;
   /** The signatures an approval collected (a Safe quorum), handed to the actuator with the act. */
-  signaturesOf?(approvalId: string): CollectedSignatures | undefined;
+  signaturesOf?(approvalId: string): Promise<CollectedSignatures | undefined>;
   /** Files a learner's flags on an executed action as a review item in the approvals queue. */
   review?(host: AgentHost, item: { decision: Decision; outcome: Outcome; flags: readonly string[] }): Promise<void>;
   /** After learn: the rules' tunable parameters take at most one bounded step per period (runtime/learning). */

@@ -43,7 +43,7 @@ export async function actPhase(env: PhaseEnv, host: AgentHost, ctx: AgentContext
   }
   const mode = env.modeFor(def);
   const key = actKeyOf(host.id, decision);
-  const signatures = ctx.grant.mode === 'manual' ? env.signaturesOf?.(ctx.grant.approvalId) : undefined;
+  const signatures = ctx.grant.mode === 'manual' ? await env.signaturesOf?.(ctx.grant.approvalId) : undefined;
   const actx: ActContext = {
     agentId: host.id,
     decisionId: decision.id,
