@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GovernancePolicy } from 'mandate/actors';
 import { mandateArtifacts } from 'mandate/contracts';
 import { createRuntime, openChain } from 'mandate';
+import { paymentStory } from '../../gateway/paymentStory.ts';
 import { openStore } from '../../runtime/persistence/index.ts';
 import { setup } from './index.ts';
 
@@ -51,6 +52,10 @@ describe('commerce example', () => {
       const tools = await audit.query({ agent: 'buyer', action: 'agent.mcp.tool.call.*', limit: 10 });
       expect(tools.entries.map((e) => e.action)).toEqual(['agent.mcp.tool.call.succeeded']);
       expect((await audit.verify()).ok).toBe(true);
+      // The payment page's data: the day's purchase under its key, settled, with its audit entries.
+      const story = await paymentStory(runtime, `eurusd:${new Date().toISOString().slice(0, 10)}`);
+      expect(story.intent?.status).toBe('succeeded');
+      expect(story.audit.map((e) => e.action)).toContain('agent.x402.pay.succeeded');
     } finally {
       await runtime.shutdown();
       await system.close();
