@@ -12,7 +12,7 @@ export const DECISION_CODES = {
     status: 400,
     kind: 'error',
     meaning:
-      "an agent's `strategy:` block cannot be used (an unknown preset, an unknown key, a weight or floor out of range, or beside `decision:` or without `goals:`); the message names the field (`strategy.preset`, …) and lists the presets",
+      "an agent's `strategy:` block cannot be used (an unknown preset, an unknown key, a weight or floor out of range, a bad `allocate:` block, or beside `decision:` or without `goals:` or `allocate:`); the message names the field (`strategy.preset`, `strategy.allocate.account`, …) and lists the presets",
   },
   MANDATE_ERR_SCENARIO_INVALID: {
     status: 400,
