@@ -48,7 +48,7 @@ describe('dashboard - the Approve dialog', () => {
     expect(text).toMatch(/amount\s+\d+(\.\d+)? USDC/);
     expect(text).toMatch(/payee\s+\S+/);
     expect(text).toContain('INV-1003');
-    expect(text).toMatch(/rationale\s+invoice is due/);
+    expect(text).toMatch(/rationale\s+.*invoice is due/);
     const warning = await p.getByTestId('duplicate-warning').innerText();
     expect(warning).toContain(`already approved (${first.approvalId}) by admin: first approval`);
     await screenshot(p, 'approval-dialog-duplicate-warning');
