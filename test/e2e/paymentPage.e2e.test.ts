@@ -314,9 +314,11 @@ describe('honest status - banners that cannot be missed', () => {
     await screenshot(p, 'stale-banner-monitor');
     await p.getByTestId('tab-agents').click();
     await p.getByTestId('tree-stale').waitFor();
+    // The agent page re-renders while it loads (detail, trust): read the button that is in the page
+    // once it settles, not one a render just replaced (a detached element has no computed style).
     const pause = p.getByTestId('pause');
-    expect(await pause.evaluate((b) => getComputedStyle(b).pointerEvents)).toBe('none');
-    expect(Number(await pause.evaluate((b) => getComputedStyle(b).opacity))).toBeLessThan(0.5);
+    await expect.poll(() => pause.evaluate((b) => getComputedStyle(b).pointerEvents)).toBe('none');
+    await expect.poll(async () => Number(await pause.evaluate((b) => getComputedStyle(b).opacity))).toBeLessThan(0.5);
     await screenshot(p, 'stale-banner-agents');
   });
 });
