@@ -211,7 +211,11 @@ describe('placement - fencing in the EVM rail', () => {
     const nodeA = await railOf({ provider: node.provider(), signer: paused });
     const nodeB = await railOf({ provider: node.provider() });
     const pay = payment(payee, '3');
-    const paying = nodeA.rail.sendCrypto(pay, { fence: 20, wait: false });
+    // The outcome handler is attached now: A may be refused while the raise below is still being awaited.
+    const paying = nodeA.rail.sendCrypto(pay, { fence: 20, wait: false }).then(
+      (r) => r.reference,
+      (e: { code?: string }) => e.code,
+    );
     await inSigner;
     let raised = false;
     const raising = store.raiseFence({ agentId: AGENT, token: 21, nodeId: 'node-b' }).then(() => (raised = true));
@@ -230,10 +234,7 @@ describe('placement - fencing in the EVM rail', () => {
     await raising;
     // A signed under its then-current lease and committed before B's raise. Its broadcast that follows is
     // refused when the raise got the row first, or sends those same bytes when A's check did: never others.
-    const outcome = await paying.then(
-      (r) => r.reference,
-      (e: { code?: string }) => e.code,
-    );
+    const outcome = await paying;
     expect([ErrorCode.MANDATE_ERR_FENCE_STALE, (await nodeB.rail.receipt(pay.idempotencyKey)).reference]).toContain(
       outcome,
     );
