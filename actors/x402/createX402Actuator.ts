@@ -1,45 +1,44 @@
 import { decodePaymentResponseHeader, encodePaymentSignatureHeader } from '@x402/core/http';
-import type { PaymentPayload, PaymentRequirements } from '@x402/core/types';
-import { keccak256, parseUnits, toUtf8Bytes } from 'ethers';
-import { z } from 'zod';
+import type { PaymentPayload } from '@x402/core/types';
+import { keccak256, toUtf8Bytes } from 'ethers';
 import { ErrorCode } from '../../kernel/index.ts';
-import { PaymentActionError } from '../errors.ts';
 import type { Outcome, ProposedAction } from '../../machines/index.ts';
 import type { ActContext, Actuator } from '../Actuator.ts';
 import type { DigestSigner, Eip3009Authorizations, TransferAuthorization } from '../wallets/index.ts';
-import { X402SettlementUnknownError } from './errors.ts';
+import { checkX402Action, prepareX402 } from './checkX402Action.ts';
+import { X402NotLiveError, X402SettlementUnknownError } from './errors.ts';
 import type { X402Asset } from './x402Quote.ts';
-
-/** The action type of a governed x402 payment. */
-export const X402_PAY = 'x402.pay';
 
 /** Most of a paid resource's body kept in the receipt (the audit trail), in characters. */
 const MAX_BODY = 4_000;
 
-const requirementsSchema = z
-  .object({
-    scheme: z.literal('exact'),
-    network: z.string(),
-    asset: z.string(),
-    amount: z.string().regex(/^\d+$/),
-    payTo: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-    maxTimeoutSeconds: z.number().int().positive(),
-    extra: z.record(z.string(), z.unknown()).default({}),
-  })
-  .passthrough();
-const paramsSchema = z.object({ url: z.url(), requirements: requirementsSchema }).passthrough();
-
-/** Options of {@link createX402Actuator}. */
-export interface X402ActuatorOptions {
-  /** Where authorizations are signed, written ahead and checked on chain (the kill switch cancels them). */
-  readonly authorizations: Eip3009Authorizations;
+interface X402ActuatorCommon {
   readonly asset: X402Asset;
-  /** The agent's wallet key (signs the EIP-712 digest). */
-  signerOf(agentId: string): DigestSigner;
   /** How long a paid request may take before its settlement counts as unknown (default 30 s). */
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
 }
+
+/** A live x402 actuator: it signs, writes ahead and pays. */
+export interface X402LiveOptions extends X402ActuatorCommon {
+  readonly dryRun?: false;
+  /** Where authorizations are signed, written ahead and checked on chain (the kill switch cancels them). */
+  readonly authorizations: Eip3009Authorizations;
+  /** The agent's wallet key (signs the EIP-712 digest). */
+  signerOf(agentId: string): DigestSigner;
+}
+
+/**
+ * A dry-run x402 actuator: no authorizations and no keys. It checks and describes a payment
+ * (`prepare`, what a dry-run records as would-have-sent) and refuses to pay: asked to, it throws
+ * `MANDATE_ERR_X402_NOT_LIVE` and nothing is signed.
+ */
+export interface X402DryRunOptions extends X402ActuatorCommon {
+  readonly dryRun: true;
+}
+
+/** Options of {@link createX402Actuator}: live (authorizations and a signer) or `dryRun: true` (neither). */
+export type X402ActuatorOptions = X402LiveOptions | X402DryRunOptions;
 
 /** The EIP-3009 nonce of one payment: derived from the agent and the idempotency key, so a key can pay once. */
 export function x402Nonce(agentId: string, idempotencyKey: string): string {
@@ -67,28 +66,22 @@ function outcome(status: 'succeeded' | 'failed', receipt: Record<string, unknown
  * or a parallel act of the same key resends the same authorization, which the token settles at most
  * once. A paid request without an answer is resolved on chain (`authorizationState`): used means
  * paid; unused throws `MANDATE_ERR_X402_SETTLEMENT_UNKNOWN` and the runtime's act retry resends it.
+ * With `dryRun: true` it needs no authorizations or keys: it only prepares (what a dry-run records).
+ *
+ * @example
+ * createX402Actuator({ authorizations, asset, signerOf: (id) => chain.wallets.forAgent(id) }); // live
+ * createX402Actuator({ dryRun: true, asset }); // dry-run: describes payments, never signs
  */
 export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'): Actuator {
-  const fetchFn = options.fetch ?? fetch;
-  const { asset, authorizations } = options;
-
-  function checked(action: ProposedAction): { url: string; requirements: PaymentRequirements; value: bigint } | string {
-    const parsed = paramsSchema.safeParse(action.params);
-    if (action.type !== X402_PAY || !parsed.success)
-      return `an x402.pay action needs params { url, requirements } (exact scheme)`;
-    const { url, requirements } = parsed.data;
-    const value = BigInt(requirements.amount);
-    if (
-      requirements.network !== `eip155:${asset.chainId}` ||
-      requirements.asset.toLowerCase() !== asset.address.toLowerCase()
-    )
-      return `the requirements ask for ${requirements.asset} on ${requirements.network}, not ${asset.symbol} on eip155:${asset.chainId}`;
-    if (action.amount?.asset !== asset.symbol || parseUnits(action.amount.value, asset.decimals) !== value)
-      return `the approved amount ${action.amount?.value ?? '(none)'} ${action.amount?.asset ?? ''} is not the price asked (${requirements.amount} base units of ${asset.symbol})`;
-    if (action.counterparty?.toLowerCase() !== requirements.payTo.toLowerCase())
-      return `the approved counterparty ${action.counterparty ?? '(none)'} is not the payee asked (${requirements.payTo})`;
-    return { url, requirements: requirements as PaymentRequirements, value };
-  }
+  if (options.dryRun === true) return dryRunX402Actuator(options, name);
+  const live = options; // narrowed: the closures below see a live actuator's options
+  // For callers the types do not reach (JavaScript, a cast): refused when built, not at the first payment.
+  if (live.authorizations === undefined || typeof live.signerOf !== 'function')
+    throw new X402NotLiveError(
+      `${name}: a live x402 actuator needs authorizations (an Eip3009Authorizations) and signerOf; pass dryRun: true for one that only prepares payments.`,
+    );
+  const fetchFn = live.fetch ?? fetch;
+  const { asset, authorizations } = live;
 
   async function settledOnChain(auth: TransferAuthorization): Promise<boolean> {
     return authorizations.usedOnChain(auth.from, auth.nonce);
@@ -103,7 +96,7 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
   }
 
   async function pay(action: ProposedAction, ctx: ActContext): Promise<Outcome> {
-    const call = checked(action);
+    const call = checkX402Action(action, asset);
     if (typeof call === 'string')
       return outcome('failed', { params: action.params }, { code: ErrorCode.MANDATE_ERR_X402_MISMATCH, message: call });
     const { url, requirements, value } = call;
@@ -118,7 +111,7 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
       recorded ??
       (await authorizations.authorize({
         agentId: ctx.agentId,
-        signer: options.signerOf(ctx.agentId),
+        signer: live.signerOf(ctx.agentId),
         to: requirements.payTo,
         value,
         validForSeconds: requirements.maxTimeoutSeconds,
@@ -148,7 +141,7 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
     try {
       res = await fetchFn(url, {
         headers: { 'payment-signature': encodePaymentSignatureHeader(payload) },
-        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        signal: AbortSignal.timeout(live.timeoutMs ?? 30_000),
       });
       body = await res.text();
     } catch (cause) {
@@ -192,11 +185,7 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
   return {
     name,
     effect: 'external',
-    async prepare(action) {
-      const call = checked(action);
-      if (typeof call === 'string') throw new PaymentActionError(call);
-      return { url: call.url, payTo: call.requirements.payTo, value: call.value.toString(), asset: asset.symbol };
-    },
+    prepare: async (action) => prepareX402(action, asset),
     execute: pay,
     async reconcile(action, ctx) {
       const recorded = await authorizations.find(x402Nonce(ctx.agentId, ctx.idempotencyKey));
@@ -217,5 +206,20 @@ export function createX402Actuator(options: X402ActuatorOptions, name = 'x402'):
       }
       return undefined; // unused: execute resends the same authorization
     },
+  };
+}
+
+/** The dry-run actuator: it checks and describes a payment, and refuses to make one (it holds no authorizations). */
+function dryRunX402Actuator(options: X402DryRunOptions, name: string): Actuator {
+  return {
+    name,
+    effect: 'external',
+    prepare: async (action) => prepareX402(action, options.asset),
+    execute: async (_action, ctx) => {
+      throw new X402NotLiveError(
+        `${name} was built with dryRun: true and cannot pay for agent "${ctx.agentId}" (mode ${ctx.mode}); build it with authorizations and signerOf to act live. Nothing was signed.`,
+      );
+    },
+    reconcile: async () => undefined, // never signed: nothing can have been paid
   };
 }

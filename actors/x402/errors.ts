@@ -12,6 +12,9 @@ export class X402SettlementUnknownError extends createError(
   'X402SettlementUnknownError',
 ) {}
 
+/** An x402 actuator that cannot pay live (built without authorizations, or for dry-run and asked to pay): nothing was signed. */
+export class X402NotLiveError extends createError('MANDATE_ERR_X402_NOT_LIVE', 'X402NotLiveError') {}
+
 /** A sold capability asked for without a payment that matches its offer and verifies. */
 export class X402PaymentRequiredError extends createError(
   'MANDATE_ERR_X402_PAYMENT_REQUIRED',

@@ -3,6 +3,3 @@ import { createError } from 'mandate/kernel';
 
 /** The live commerce example cannot start as configured (no database for the buyer's authorizations). */
 export class CommerceSetupError extends createError('MANDATE_ERR_USAGE', 'CommerceSetupError') {}
-
-/** A dry-run asked the x402 actuator to sign: it never should (the runtime only prepares external effects there). */
-export class DryRunSigningError extends createError('MANDATE_ERR_USAGE', 'DryRunSigningError') {}

@@ -8,7 +8,6 @@ import {
   type X402Asset,
 } from 'mandate/actors';
 import { PluginRegistry, type ChainConnection } from 'mandate';
-import { DryRunSigningError } from './errors.ts';
 import type { DataSeller } from './seller.ts';
 
 /** Where the buyer is: each dataset's last outcome (`none` until tried) and whether it converted. */
@@ -47,6 +46,7 @@ export function commercePlugins(o: {
   chain?: ChainConnection;
 }): PluginRegistry {
   const { book, chain } = o;
+  // A dry-run never signs: the runtime only calls prepare(), which reads the action alone.
   const pay =
     o.authorizations !== undefined && chain !== undefined
       ? createX402Actuator({
@@ -54,14 +54,7 @@ export function commercePlugins(o: {
           asset: o.asset,
           signerOf: (id) => chain.wallets.forAgent(id),
         })
-      : createX402Actuator({
-          // A dry-run never signs: the runtime only calls prepare(), which reads the action alone.
-          authorizations: undefined as never,
-          asset: o.asset,
-          signerOf: () => {
-            throw new DryRunSigningError('a dry-run signs nothing: the runtime records the payment as would-have-sent');
-          },
-        });
+      : createX402Actuator({ dryRun: true, asset: o.asset });
   return new PluginRegistry()
     .perceiver('commerce.quotes', async ({ now }) => {
       const step = stepOf(book);

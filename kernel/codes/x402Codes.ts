@@ -32,6 +32,12 @@ export const X402_CODES = {
     meaning:
       'the authorization for this payment was cancelled on chain (kill switch); it can never settle, nothing is paid',
   },
+  MANDATE_ERR_X402_NOT_LIVE: {
+    status: null,
+    kind: 'error',
+    meaning:
+      'an x402 actuator that cannot pay live: built without `authorizations` or `signerOf` (refused when built), or built with `dryRun: true` and asked to pay by an agent acting live; nothing was signed: give it both, or keep the agent in dry-run',
+  },
   MANDATE_ERR_X402_PAYMENT_REQUIRED: {
     status: 402,
     kind: 'error',

@@ -70,11 +70,11 @@ describe('shutdown waits for running phases', () => {
   it('settlePhases - returns at once with nobody working, and names who is still working at its deadline', async () => {
     const idle = { id: 'a', state: 'idle' };
     const stuck = { id: 'b', state: 'act' };
-    const agents = [idle, stuck] as unknown as Parameters<typeof settlePhases>[0];
-    expect(await settlePhases([idle] as unknown as typeof agents, 10_000)).toEqual([]);
-    expect(await settlePhases(agents, 60, 10)).toEqual(['b']);
+    const agents = [idle, stuck];
+    expect(await settlePhases([idle], { maxMs: 10_000 })).toEqual([]);
+    expect(await settlePhases(agents, { maxMs: 60, pollMs: 10 })).toEqual(['b']);
     setTimeout(() => (stuck.state = 'learn'), 30);
     setTimeout(() => (stuck.state = 'idle'), 60);
-    expect(await settlePhases(agents, 5_000, 10)).toEqual([]);
+    expect(await settlePhases(agents, { maxMs: 5_000, pollMs: 10 })).toEqual([]);
   });
 });

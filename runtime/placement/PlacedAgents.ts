@@ -2,6 +2,7 @@ import { ErrorCode, type Clock } from '../../kernel/index.ts';
 import type { AgentDefinition } from '../agents/defineAgent.ts';
 import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import { isWorking } from '../host/AgentHost.ts';
+import { settlePhases } from '../host/settlePhases.ts';
 import type { StateWriter } from '../host/StateWriter.ts';
 import type { AuditInput, RuntimeStore } from '../persistence/RuntimeStore.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
@@ -106,9 +107,7 @@ export class PlacedAgents implements PlacementHost {
     await env.messaging()?.detach(agentId);
     if (reason !== 'lost') {
       // Hand over at a phase boundary: the successor resumes from a snapshot taken between phases.
-      const until = env.clock.now() + env.handoverTimeoutMs;
-      while ((isWorking(host.state) || host.state === 'retrying') && env.clock.now() < until)
-        await new Promise((r) => setTimeout(r, 20));
+      await settlePhases([host], { maxMs: env.handoverTimeoutMs, clock: env.clock, busy: isHandingOver });
       env.writer?.snapshot(host);
       await env.writer?.flush();
     }
@@ -118,6 +117,11 @@ export class PlacedAgents implements PlacementHost {
   alert(alert: AlertInput): void {
     this.#env.alert(alert);
   }
+}
+
+/** Whether an agent handed over must still be waited for: in a phase, or between an act's attempts. */
+function isHandingOver(state: string): boolean {
+  return isWorking(state) || state === 'retrying';
 }
 
 /** The audit entry of an agent stopping on this node (lease lost, handed over, drained). */

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RulesDecider } from '../../actors/index.ts';
 import { defineAgent } from '../../runtime/index.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
 
 let fx: GatewayFixture;
@@ -28,17 +29,7 @@ afterAll(async () => {
 });
 
 async function signIn(): Promise<Page> {
-  page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(fx.url + '/');
-  await page.getByTestId('token-input').fill(fx.tokens.operator);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('connection').filter({ hasText: 'live: open' }).waitFor();
-  return page;
+  return (page = await consoleSignIn({ browser, gateway: fx, role: 'operator', errors: pageErrors }));
 }
 
 /** The label/value pairs of a facts list. */

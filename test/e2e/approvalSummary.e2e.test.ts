@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
 
 let fx: GatewayFixture;
@@ -15,21 +16,8 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function signIn(role: keyof GatewayFixture['tokens']): Promise<Page> {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(fx.url + '/');
-  await page.getByTestId('token-input').fill(fx.tokens[role]);
-  await page.getByTestId('login-submit').click();
-  await page
-    .getByTestId('whoami')
-    .filter({ hasText: `(${role})` })
-    .waitFor();
-  return page;
+function signIn(role: keyof GatewayFixture['tokens']): Promise<Page> {
+  return consoleSignIn({ browser, gateway: fx, role, errors: pageErrors });
 }
 
 describe('dashboard - the Approve dialog', () => {

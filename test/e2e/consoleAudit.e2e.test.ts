@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
 
 let fx: GatewayFixture;
@@ -44,20 +45,7 @@ afterAll(async () => {
 });
 
 async function signIn(role: keyof GatewayFixture['tokens'], at: string): Promise<Page> {
-  page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${fx.url}/${at}`);
-  await page.getByTestId('token-input').fill(fx.tokens[role]);
-  await page.getByTestId('login-submit').click();
-  await page
-    .getByTestId('whoami')
-    .filter({ hasText: `(${role})` })
-    .waitFor();
-  return page;
+  return (page = await consoleSignIn({ browser, gateway: fx, role, errors: pageErrors, at }));
 }
 
 const seqs = (p: Page): Promise<number[]> =>

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
 
 let fx: GatewayFixture;
@@ -32,22 +33,14 @@ afterAll(async () => {
 });
 
 async function signIn(role: keyof GatewayFixture['tokens']): Promise<Page> {
-  page = await browser.newPage();
-  // Shorter than the test's own timeout, so a step that never completes fails naming its locator.
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 403/.test(m.text())) pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(fx.url + '/');
-  await page.getByTestId('token-input').fill(fx.tokens[role]);
-  await page.getByTestId('login-submit').click();
-  await page
-    .getByTestId('whoami')
-    .filter({ hasText: `(${role})` })
-    .waitFor();
-  await page.getByTestId('connection').filter({ hasText: 'live: open' }).waitFor();
-  return page;
+  // An observer is shown 403s for what it may not do: expected, not a page error.
+  return (page = await consoleSignIn({
+    browser,
+    gateway: fx,
+    role,
+    errors: pageErrors,
+    expectErrors: /status of 403/,
+  }));
 }
 
 /** Parses RFC 4180 CSV (quoted cells may hold commas, quotes and newlines). */

@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
 
 let fx: GatewayFixture;
@@ -33,21 +34,8 @@ async function signIn(
   role: keyof GatewayFixture['tokens'],
   options: { in?: TestBrowser; at?: string; expectErrors?: RegExp } = {},
 ): Promise<Page> {
-  page = await (options.in ?? browser).newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !(options.expectErrors?.test(m.text()) ?? false)) pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${fx.url}/${options.at ?? ''}`);
-  await page.getByTestId('token-input').fill(fx.tokens[role]);
-  await page.getByTestId('login-submit').click();
-  await page
-    .getByTestId('whoami')
-    .filter({ hasText: `(${role})` })
-    .waitFor();
-  await page.getByTestId('connection').filter({ hasText: 'live: open' }).waitFor();
-  return page;
+  const { in: where = browser, ...more } = options;
+  return (page = await consoleSignIn({ browser: where, gateway: fx, role, errors: pageErrors, ...more }));
 }
 
 const hashOf = (p: Page): Promise<string> => p.evaluate(() => location.hash);

@@ -5,60 +5,19 @@
  * counts and counted again when the record is restored. On PostgreSQL and the embedded store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
-import type { Proposal } from '../../actors/index.ts';
-import type { AgentEvent, Principal } from '../../machines/index.ts';
-import { Approvals } from '../../runtime/approvals/Approvals.ts';
-import type { AgentHost } from '../../runtime/host/AgentHost.ts';
+import type { Principal } from '../../machines/index.ts';
+import { approvalsFixture, paymentProposal } from '../support/approvalsFixture.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';
 
 const alice: Principal = { kind: 'human', id: 'alice' };
 const bob: Principal = { kind: 'human', id: 'bob' };
 const carol: Principal = { kind: 'human', id: 'carol' };
 
-function proposal(id: string): Proposal {
-  return {
-    agentId: 'payables',
-    group: 'payables',
-    capabilities: ['payments.send'],
-    decision: {
-      id,
-      action: { type: 'payment.send', capability: 'payments.send', params: {} },
-      confidence: 1,
-      rationale: 'due',
-      rulesFired: ['pay'],
-      model: null,
-    },
-    action: { type: 'payment.send', capability: 'payments.send', amount: { value: '15000', asset: 'USD' }, params: {} },
-    facts: {},
-    at: 0,
-  };
-}
+const proposal = (id: string) => paymentProposal(id, '15000');
 
 /** An approvals service over a real store, for an agent proposing decision `decisionId`. */
-function service(store: TestStore['store'], decisionId: string, clock = new SimulatedClock()) {
-  const received: AgentEvent[] = [];
-  const host = {
-    id: 'payables',
-    state: 'propose',
-    def: { group: 'payables' },
-    identity: { did: 'did:key:zPayables' },
-    context: { verdict: null, decision: { id: decisionId } },
-    deliver: (e: AgentEvent) => void received.push(e),
-  } as unknown as AgentHost;
-  const approvals = new Approvals({
-    clock,
-    store,
-    audit: (e) => store.appendAudit(e),
-    alert: () => {},
-    publish: () => {},
-    agent: (id) => (id === 'payables' ? host : undefined),
-    proposalOf: () => proposal(decisionId),
-    reserve: () => ({ status: 'approved', reason: 'within budget' }),
-    live: () => false,
-    killed: () => false,
-  });
-  return { approvals, host, received };
+function service(store: TestStore['store'], decisionId: string) {
+  return approvalsFixture(store, { decisionId, amount: '15000' });
 }
 
 describe.each(STORE_DRIVERS)(

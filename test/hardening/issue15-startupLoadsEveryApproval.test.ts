@@ -6,67 +6,28 @@
  * in memory are bounded (the most recent ones). On PostgreSQL and the embedded store.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SimulatedClock } from 'xstate';
-import type { Proposal } from '../../actors/index.ts';
-import type { AgentEvent, Principal } from '../../machines/index.ts';
-import { Approvals } from '../../runtime/approvals/Approvals.ts';
-import type { AgentHost } from '../../runtime/host/AgentHost.ts';
+import type { Principal } from '../../machines/index.ts';
 import type { ApprovalRecord } from '../../runtime/index.ts';
+import { approvalsFixture, paymentProposal } from '../support/approvalsFixture.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';
 
 const alice: Principal = { kind: 'human', id: 'alice' };
 const CLOSED = 5_000;
 
-function proposal(id: string): Proposal {
-  return {
-    agentId: 'payables',
-    group: 'payables',
-    capabilities: ['payments.send'],
-    decision: {
-      id,
-      action: { type: 'payment.send', capability: 'payments.send', params: {} },
-      confidence: 1,
-      rationale: 'due',
-      rulesFired: ['pay'],
-      model: null,
-    },
-    action: { type: 'payment.send', capability: 'payments.send', amount: { value: '150', asset: 'USD' }, params: {} },
-    facts: {},
-    at: 0,
-  };
-}
-
 /** An approvals service over a real store (a fresh one is a restarted node), for the agent `payables`. */
 function service(store: TestStore['store'], keepClosed?: number) {
-  const received: AgentEvent[] = [];
-  const context = { verdict: null, decision: { id: 'd-any' } };
-  const host = {
-    id: 'payables',
-    state: 'propose',
-    def: { group: 'payables' },
-    identity: { did: 'did:key:zPayables' },
-    context,
-    deliver: (e: AgentEvent) => void received.push(e),
-  } as unknown as AgentHost;
-  const approvals = new Approvals({
-    clock: new SimulatedClock(),
-    store,
-    audit: (e) => store.appendAudit(e),
-    alert: () => {},
-    publish: () => {},
-    agent: (id) => (id === 'payables' ? host : undefined),
-    proposalOf: () => proposal('d-any'),
-    reserve: () => ({ status: 'approved', reason: 'within budget' }),
-    live: () => false,
-    killed: () => false,
-    ...(keepClosed === undefined ? {} : { keepClosed }),
-  });
+  const f = approvalsFixture(store, { decisionId: 'd-any', amount: '150', keepClosed });
   // The agent proposes `decisionId` (so it may be answered while it finishes its propose step).
   const open = (decisionId: string) => {
-    context.decision = { id: decisionId };
-    return approvals.open({ host, proposal: proposal(decisionId), reason: 'over the limit', timeoutMs: 3_600_000 });
+    f.propose(decisionId);
+    return f.approvals.open({
+      host: f.host,
+      proposal: paymentProposal(decisionId, '150'),
+      reason: 'over the limit',
+      timeoutMs: 3_600_000,
+    });
   };
-  return { approvals, open };
+  return { approvals: f.approvals, open };
 }
 
 describe.each(STORE_DRIVERS)('issue 15 - start-up loads every approval into memory (%s)', (driver) => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { GovernancePolicy } from '../../actors/index.ts';
 import { createGateway, TokenStore } from '../../gateway/index.ts';
-import { createRuntime, parseAgentYaml, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
-import { agentOf } from '../support/agentOf.ts';
+import { createRuntime, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
 import { openTestStore, type TestStore } from '../support/db.ts';
+import { payerCycle, spawnPayer } from '../support/payerAgent.ts';
 
 /** What the payer is asked to pay next (its perceiver reads it). */
 let next = { amount: '100', payee: 'cp-1' };
@@ -12,19 +12,7 @@ const plugins = new PluginRegistry()
   .perceiver('invoice.next', () => ({ invoice: { ...next } }))
   .actuator({ name: 'pay', effect: 'internal', execute: async () => ({ status: 'succeeded' }) }, ['payments.send']);
 
-const yaml = `id: payer
-capabilities: [payments.send]
-permissions: [ { capability: payments.send, accounts: ["*"] } ]
-limits: { perTransaction: { USDC: "1000" }, daily: { USDC: "100000" } }
-perceive: [invoice.next]
-code: ./strategy.js
-act: pay
-`;
-const strategy = `export function decide(f) {
-  return { action: { type: 'payment.send', capability: 'payments.send', account: 'ops',
-    amount: { value: f.invoice.amount, asset: 'USDC' }, counterparty: f.invoice.payee, params: {} },
-    confidence: 0.9, rationale: 'invoice due', rulesFired: ['due'] };
-}`;
+const LIMITS = { perTransaction: '1000', daily: '100000' };
 const governance = GovernancePolicy.fromYaml(
   `rules:
   - name: no-payee-x
@@ -35,21 +23,9 @@ const governance = GovernancePolicy.fromYaml(
   () => undefined,
 ).config;
 
-const alice = { kind: 'human' as const, id: 'alice' };
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!ok()) throw new Error(`timed out waiting for ${what}`);
-}
-
 async function cycle(runtime: MandateRuntime, invoice: typeof next): Promise<void> {
   next = invoice;
-  const before = agentOf(runtime, 'payer').cycles;
-  expect(await runtime.trigger('payer', alice)).toBe(true);
-  await until('the cycle to end', () => {
-    const h = agentOf(runtime, 'payer');
-    return h.cycles > before && h.state === 'idle';
-  });
+  await payerCycle(runtime, (h, before) => h.cycles > before && h.state === 'idle', 600);
 }
 
 describe('live reputation (postgresql)', () => {
@@ -65,9 +41,7 @@ describe('live reputation (postgresql)', () => {
 
   async function start(): Promise<void> {
     runtime = await createRuntime({ store: t.store, clock: new SimulatedClock(), governance });
-    await runtime.spawn(
-      await parseAgentYaml({ text: yaml, source: 'payer.yaml', plugins, readRelative: async () => strategy }),
-    );
+    await spawnPayer(runtime, plugins, LIMITS);
   }
 
   it('reputation - every settled proposal moves the dimensions, a governance denial costs compliance, and a restart restores it all', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { createRuntime, parseAgentYaml, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
+import { createRuntime, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
 import { agentOf } from '../support/agentOf.ts';
+import { payerCycle, spawnPayer, until } from '../support/payerAgent.ts';
 
 const MIN = 60_000;
 /** 2026-12-01 10:00 UTC: business hours. */
@@ -26,27 +27,8 @@ const plugins = new PluginRegistry()
     ['payments.send'],
   );
 
-const yaml = `id: payer
-capabilities: [payments.send]
-permissions: [ { capability: payments.send, accounts: ["*"] } ]
-limits: { perTransaction: { USDC: "100000" }, daily: { USDC: "10000000" } }
-perceive: [invoice.next]
-code: ./strategy.js
-act: pay
-`;
-
-const strategy = `export function decide(f) {
-  return { action: { type: 'payment.send', capability: 'payments.send', account: 'ops',
-    amount: { value: f.invoice.amount, asset: 'USDC' }, counterparty: f.invoice.payee, params: {} },
-    confidence: 0.9, rationale: 'invoice due', rulesFired: ['due'] };
-}`;
-
 const alice = { kind: 'human' as const, id: 'alice' };
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_000 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!ok()) throw new Error(`timed out waiting for ${what}`);
-}
+const LIMITS = { perTransaction: '100000', daily: '10000000' };
 
 describe('zero trust - flagged verdicts are verified by a re-perceive', () => {
   let runtime: MandateRuntime | undefined;
@@ -58,17 +40,10 @@ describe('zero trust - flagged verdicts are verified by a re-perceive', () => {
     const clock = new SimulatedClock();
     clock.set(T0);
     const r = (runtime = await createRuntime({ clock }));
-    await r.spawn(
-      await parseAgentYaml({ text: yaml, source: 'payer.yaml', plugins, readRelative: async () => strategy }),
-    );
+    await spawnPayer(r, plugins, LIMITS);
     async function cycle(invoice: typeof next): Promise<void> {
       next = invoice;
-      const before = agentOf(r, 'payer').cycles;
-      expect(await r.trigger('payer', alice)).toBe(true);
-      await until('the cycle to end', () => {
-        const h = agentOf(r, 'payer');
-        return (h.cycles > before && h.state === 'idle') || h.state === 'awaitingApproval';
-      });
+      await payerCycle(r, (h, before) => (h.cycles > before && h.state === 'idle') || h.state === 'awaitingApproval');
     }
     // A history of 25 payments to three suppliers: what normal looks like for this agent.
     for (let i = 0; i < 25; i++) {

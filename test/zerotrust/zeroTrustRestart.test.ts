@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import type { ZeroTrustPolicy } from '../../actors/index.ts';
-import { createRuntime, parseAgentYaml, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
-import { agentOf, servicesOf } from '../support/agentOf.ts';
+import { createRuntime, PluginRegistry, type MandateRuntime } from '../../runtime/index.ts';
+import { servicesOf } from '../support/agentOf.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../support/db.ts';
+import { payerCycle, spawnPayer } from '../support/payerAgent.ts';
 
 const MIN = 60_000;
 /** 2026-12-01 10:00 UTC: business hours. */
@@ -14,27 +15,7 @@ const plugins = new PluginRegistry()
   .perceiver('invoice.next', () => ({ invoice: { ...next } }))
   .actuator({ name: 'pay', effect: 'internal', execute: async () => ({ status: 'succeeded' }) }, ['payments.send']);
 
-const yaml = `id: payer
-capabilities: [payments.send]
-permissions: [ { capability: payments.send, accounts: ["*"] } ]
-limits: { perTransaction: { USDC: "100000" }, daily: { USDC: "10000000" } }
-perceive: [invoice.next]
-code: ./strategy.js
-act: pay
-`;
-
-const strategy = `export function decide(f) {
-  return { action: { type: 'payment.send', capability: 'payments.send', account: 'ops',
-    amount: { value: f.invoice.amount, asset: 'USDC' }, counterparty: f.invoice.payee, params: {} },
-    confidence: 0.9, rationale: 'invoice due', rulesFired: ['due'] };
-}`;
-
-const alice = { kind: 'human' as const, id: 'alice' };
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_000 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!ok()) throw new Error(`timed out waiting for ${what}`);
-}
+const LIMITS = { perTransaction: '100000', daily: '10000000' };
 
 describe.each(STORE_DRIVERS)('zero-trust baselines across a restart on %s', (driver) => {
   let t: TestStore;
@@ -49,9 +30,7 @@ describe.each(STORE_DRIVERS)('zero-trust baselines across a restart on %s', (dri
     clock = new SimulatedClock();
     clock.set(T0);
     runtime = await createRuntime({ store: t.store, clock });
-    await runtime.spawn(
-      await parseAgentYaml({ text: yaml, source: 'payer.yaml', plugins, readRelative: async () => strategy }),
-    );
+    await spawnPayer(runtime, plugins, LIMITS);
     const stage = servicesOf(runtime).pipeline.stages.find((s) => s.name === 'zero-trust') as unknown as {
       policy: ZeroTrustPolicy;
     };
@@ -60,12 +39,10 @@ describe.each(STORE_DRIVERS)('zero-trust baselines across a restart on %s', (dri
 
   async function cycle(invoice: typeof next): Promise<void> {
     next = invoice;
-    const before = agentOf(runtime, 'payer').cycles;
-    expect(await runtime.trigger('payer', alice)).toBe(true);
-    await until('the cycle to end', () => {
-      const h = agentOf(runtime, 'payer');
-      return h.cycles > before && (h.state === 'idle' || h.state === 'awaitingApproval');
-    });
+    await payerCycle(
+      runtime,
+      (h, before) => h.cycles > before && (h.state === 'idle' || h.state === 'awaitingApproval'),
+    );
   }
 
   it('zero-trust - the stage is on by default, and a restart keeps each agent’s baseline: a tenfold amount is still routed to approval', async () => {
