@@ -138,17 +138,29 @@ describe('mandate simulate', () => {
     expect(pay).toMatchObject({ chosen: 'rule:pay-due-invoice', confidence: 0.9474, risk: { level: 'low' } });
     expect(pay.expectedOutcome.goals[0]).toMatchObject({ id: 'pay-due-invoices', before: 1840, after: 0 });
 
-    // Nothing staked yet: staking 10,000 of 180,000 USDC moves the staked share 0 → 0.0556, closing
-    // 0.556 of the staked-target gap (in 10% units); cost 0.01, risk 0.556 × 0.02 × 0.5 → score 0.5404.
+    // Nothing staked yet, nothing in the pool: the balanced preset (strategy.allocate) proposes staking
+    // 10,000 of 180,000 USDC (staked share 0 → 0.0556, closing 0.556 of the staked-target gap in 10%
+    // units; cost 0.01, risk 0.556 × 0.02 × 0.5 → 0.5404) and adding 10,000 of liquidity (paired with
+    // EURC the pool share goes 0 → 0.1053 of 190,000, closing 1.053; cost 0.02, risk 1.053 × 0.2 × 0.3
+    // → 0.9698). Confidence: margin 0.4294 / (0.4294 + 0.1).
     const strategist = byId['treasury-strategist']!;
     expect(scores(strategist)).toEqual([
       ['hold', 0],
-      ['rule:stake-idle', 0.5404],
+      ['strategy:balanced:stake', 0.5404],
+      ['strategy:balanced:liquidity-add', 0.9698],
     ]);
     expect(strategist).toMatchObject({
-      chosen: 'rule:stake-idle',
-      confidence: 0.8438,
+      chosen: 'strategy:balanced:liquidity-add',
+      confidence: 0.8111,
+      rulesFired: [],
       verdict: { status: 'approved' },
+    });
+    expect(strategist.options[2].action).toEqual({
+      type: 'treasury.liquidity.add',
+      capability: 'treasury.liquidity',
+      account: 'treasury-usd',
+      amount: { value: '10000.00', asset: 'USDC' },
+      params: { minAprBps: 500, maxSlippageBps: 100 },
     });
     expect(strategist.expectedOutcome.goals.map((g: { id: string }) => g.id)).toEqual([
       'liquid-floor',

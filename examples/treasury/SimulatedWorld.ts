@@ -1,7 +1,8 @@
 import { ErrorCode } from 'mandate/kernel';
 import { PaymentAmountError } from './errors.ts';
 import type { Actuator } from 'mandate/actors';
-import { nextStrategyStep, type NextInvoice, type StrategyFacts, type TreasuryWorld } from './TreasuryWorld.ts';
+import { SIMULATED_POOL_APR_BPS, simulatedStrategies, type SimulatedPositions } from './simulatedStrategies.ts';
+import { strategyFacts, type NextInvoice, type StrategyFacts, type TreasuryWorld } from './TreasuryWorld.ts';
 import type { TreasurySimulation } from './TreasurySimulation.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { TreasurySimulation } from './TreasurySimulation.ts';
  */
 export class SimulatedWorld implements TreasuryWorld {
   readonly #sim: TreasurySimulation;
-  readonly #positions = { staked: 0, liquidity: 0 };
+  readonly #positions: SimulatedPositions = { staked: 0, liquidity: 0 };
   readonly pay: Actuator;
   readonly swap: Actuator;
   readonly strategies: Actuator;
@@ -46,8 +47,7 @@ export class SimulatedWorld implements TreasuryWorld {
   }
 
   async strategy(): Promise<StrategyFacts> {
-    const facts = { liquid: this.#sim.balances.USDC!, ...this.#positions, poolAprBps: 700 };
-    return { ...facts, ...nextStrategyStep({ ...facts, minAprBps: 500 }) };
+    return strategyFacts({ liquid: this.#sim.balances.USDC!, ...this.#positions, poolAprBps: SIMULATED_POOL_APR_BPS });
   }
 
   async settle(invoiceId: string): Promise<void> {
@@ -118,24 +118,6 @@ function simulatedSwap(sim: TreasurySimulation): Actuator {
         receipt: { rail: 'simulated', reference: `FX-${ctx.idempotencyKey.slice(0, 8)}` },
         slippageBps: 0,
       };
-    },
-  };
-}
-
-function simulatedStrategies(sim: TreasurySimulation, positions: { staked: number; liquidity: number }): Actuator {
-  return {
-    name: 'treasury.strategies',
-    effect: 'external',
-    async prepare(action) {
-      return { rail: 'simulated', action: action.type, amount: action.amount?.value, asset: action.amount?.asset };
-    },
-    async execute(action, ctx) {
-      const amount = Number(action.amount?.value ?? 0);
-      const sign = action.type === 'treasury.unstake' ? -1 : 1;
-      if (action.type === 'treasury.liquidity.add') positions.liquidity += 2 * amount;
-      else positions.staked += sign * amount;
-      sim.balances.USDC! -= sign * amount;
-      return { status: 'succeeded', receipt: { rail: 'simulated', reference: `ST-${ctx.idempotencyKey.slice(0, 8)}` } };
     },
   };
 }

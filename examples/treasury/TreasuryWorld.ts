@@ -4,19 +4,21 @@ import type { Invoice } from './TreasurySimulation.ts';
 /** The invoice the payables agent looks at next. */
 export type NextInvoice = (Invoice & { due: true; funded: boolean }) | { due: false };
 
-/** What the treasury strategist perceives: its positions and the next step toward its targets. */
+/**
+ * What the treasury strategist perceives: its positions (USDC liquid, staked in the vault, and the
+ * USD value of its pool liquidity), the pool's fee APR and each bucket's share. Its
+ * `strategy.allocate` preset proposes the stake/unstake/add/remove steps from these; `floor` is the
+ * one step its own rule proposes below the 25% liquid floor.
+ */
 export interface StrategyFacts {
   liquid: number;
   staked: number;
   liquidity: number;
   poolAprBps: number;
-  /** `unstake` (below the liquid floor), `stake`, `liquidity` or `hold`. */
-  next: 'unstake' | 'stake' | 'liquidity' | 'hold';
-  /** USDC to move in that step, two decimals. */
-  amount: string;
-  /** Each bucket's share of the total now, and after that step (the strategist's goals read these). */
+  /** Each bucket's share of the total now (the strategist's goals read these). */
   shares: Shares;
-  after: Shares;
+  /** Unstaking back toward 30% liquid: the USDC to move (two decimals, `0.00` when nothing is staked) and the shares after. */
+  floor: { amount: string; after: Shares };
 }
 
 /** Shares of the liquid, staked and liquidity buckets in a total, 4 decimals each. */
@@ -48,34 +50,26 @@ export interface TreasuryWorld {
   readonly strategies: Actuator;
 }
 
-/** Most USDC one strategy step moves (steps stay inside the agent's trust-scaled per-transaction limit). */
+/** Most USDC the floor step unstakes at once (the `allocate.maxStep` of the strategist's preset). */
 const MAX_STEP = 10_000;
 
-/** Seed 002's balanced allocation: 40% staked, 30% in liquidity, 30% kept liquid (the floor is 25%), in steps. */
-export function nextStrategyStep(p: {
-  liquid: number;
-  staked: number;
-  liquidity: number;
-  poolAprBps: number;
-  minAprBps: number;
-}): Pick<StrategyFacts, 'next' | 'amount' | 'shares' | 'after'> {
-  const step = stepToward(p);
-  const a = Number(step.amount);
-  // Adding liquidity pairs the USDC with as much EURC, so the position grows by twice the USDC it takes.
-  const moved = {
-    unstake: { liquid: a, staked: -a, liquidity: 0 },
-    stake: { liquid: -a, staked: a, liquidity: 0 },
-    liquidity: { liquid: -a, staked: 0, liquidity: 2 * a },
-    hold: { liquid: 0, staked: 0, liquidity: 0 },
-  }[step.next];
+/**
+ * The strategist's facts from its positions: the shares, and the unstake that would bring the liquid
+ * share back to 30% (at most {@link MAX_STEP}, at most what is staked).
+ *
+ * @example
+ * strategyFacts({ liquid: 10_000, staked: 50_000, liquidity: 40_000, poolAprBps: 700 }).floor.amount; // '10000.00'
+ */
+export function strategyFacts(p: Shares & { poolAprBps: number }): StrategyFacts {
+  const total = p.liquid + p.staked + p.liquidity;
+  const a = Math.floor(Math.max(0, Math.min(p.staked, total * 0.3 - p.liquid, MAX_STEP)) * 100) / 100;
   return {
-    ...step,
+    ...p,
     shares: sharesOf(p),
-    after: sharesOf({
-      liquid: p.liquid + moved.liquid,
-      staked: p.staked + moved.staked,
-      liquidity: p.liquidity + moved.liquidity,
-    }),
+    floor: {
+      amount: a.toFixed(2),
+      after: sharesOf({ liquid: p.liquid + a, staked: p.staked - a, liquidity: p.liquidity }),
+    },
   };
 }
 
@@ -83,19 +77,4 @@ function sharesOf(p: Shares): Shares {
   const total = p.liquid + p.staked + p.liquidity;
   const share = (n: number) => (total > 0 ? Math.round((n / total) * 10_000) / 10_000 : 0);
   return { liquid: share(p.liquid), staked: share(p.staked), liquidity: share(p.liquidity) };
-}
-
-function stepToward(p: Shares & { poolAprBps: number; minAprBps: number }): Pick<StrategyFacts, 'next' | 'amount'> {
-  const total = p.liquid + p.staked + p.liquidity;
-  const floor = total * 0.25;
-  const cents = (n: number) => (Math.floor(Math.min(n, MAX_STEP) * 100) / 100).toFixed(2);
-  if (p.liquid < floor && p.staked > 1)
-    return { next: 'unstake', amount: cents(Math.min(p.staked, total * 0.3 - p.liquid)) };
-  const stakeGap = total * 0.4 - p.staked;
-  const spare = p.liquid - total * 0.3;
-  if (stakeGap > 1_000 && spare > 1_000) return { next: 'stake', amount: cents(Math.min(stakeGap, spare)) };
-  const lpGap = total * 0.3 - p.liquidity;
-  if (lpGap > 1_000 && spare > 1_000 && p.poolAprBps >= p.minAprBps)
-    return { next: 'liquidity', amount: cents(Math.min(lpGap, spare) / 2) };
-  return { next: 'hold', amount: '0.00' };
 }

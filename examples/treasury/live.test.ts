@@ -46,8 +46,9 @@ async function liveRun(
 }
 
 describe('treasury example, live on the embedded chain', () => {
-  it('treasury live - pays an invoice in USDC from the payables wallet and swaps on the pool; a second run continues the chain without paying it again', async () => {
+  it('treasury live - pays an invoice in USDC from the payables wallet, swaps on the pool and provides pool liquidity; a second run continues the chain without paying it again', async () => {
     let paid = 0n;
+    let lpShares = 0n;
     const first = await liveRun(12_000, async (runtime) => {
       const payables = runtime.listAgents().find((a) => a.id === 'payables')!;
       expect(payables.wallet?.chain).toBe('eip155:31337');
@@ -69,16 +70,25 @@ describe('treasury example, live on the embedded chain', () => {
       settled: Record<string, { reference: string }>;
     };
     expect(book.settled['INV-1001']?.reference).toMatch(/^0x[0-9a-f]{64}$/);
-    const second = await liveRun(6_000, async (runtime) => {
+    const second = await liveRun(8_000, async (runtime) => {
       const chain = (runtime.chain as unknown as { provider(): import('ethers').JsonRpcApiProvider }).provider();
       const contracts = JSON.parse(readFileSync(join(root, 'chain', 'contracts.json'), 'utf8')) as {
         tokens: { USDC: string };
+        pools: { 'USDC/EURC': string };
       };
       const usdc = new Contract(contracts.tokens.USDC, mandateArtifacts.StableToken.abi as never, chain);
       paid = (await usdc.getFunction('balanceOf')(CLOUDHOST)) as bigint;
+      // The pair is an ERC-20 of its LP shares: what the strategist's liquidity steps hold.
+      const pair = new Contract(contracts.pools['USDC/EURC'], mandateArtifacts.StableToken.abi as never, chain);
+      const strategist = runtime.listAgents().find((a) => a.id === 'treasury-strategist')!;
+      lpShares = (await pair.getFunction('balanceOf')(strategist.wallet!.address)) as bigint;
     });
     // INV-1001 (1,840 USDC to Cloudhost) once, across both runs; the chain went on from where it was.
     expect(paid).toBe(parseUnits('1840', 6));
+    // The strategist's balanced preset (strategy.allocate) put USDC to work on chain: all liquid at the
+    // start, its first step adds liquidity to the Uniswap V2 pair (staking would be an ERC-4626 deposit).
+    // It cycles every 7 s: the second run is long enough for a cycle of its own if the first had none.
+    expect(lpShares).toBeGreaterThan(0n);
     expect(second).toBeGreaterThan(first);
   }, 120_000);
 });

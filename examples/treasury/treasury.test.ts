@@ -64,6 +64,15 @@ describe('treasury example', () => {
       expect(d.confidence).toBeLessThanOrEqual(1);
       expect(d.expectedOutcome!.goals.map((g) => g.id)).toEqual(goals);
     }
+    // The strategist's options come from its balanced preset (strategy.allocate): in dry-run nothing is
+    // booked, so every cycle it is still all liquid and would add liquidity first.
+    const strategist = runtime.getAgent('treasury-strategist')!.context.decision as Decision;
+    expect(strategist.options!.map((o) => o.id)).toEqual([
+      'hold',
+      'strategy:balanced:stake',
+      'strategy:balanced:liquidity-add',
+    ]);
+    expect(strategist.chosen).toBe('strategy:balanced:liquidity-add');
     // The held payment: INV-1003's gap 18.5 (thousands owed) closed, cost 0.02, risk 18.5 × 0.01 → score
     // 18.295; the margin over hold 18.295 / 18.395 is the confidence.
     const held = runtime.getAgent('payables')!.context.decision as Decision;

@@ -22,7 +22,7 @@ import type { ChainConnection, MandateRuntime } from 'mandate';
 import { ErrorCode } from 'mandate/kernel';
 import { LiveSetupError } from '../errors.ts';
 import { bandsOf, type Invoice } from '../TreasurySimulation.ts';
-import { nextStrategyStep, type NextInvoice, type StrategyFacts, type TreasuryWorld } from '../TreasuryWorld.ts';
+import { strategyFacts, type NextInvoice, type StrategyFacts, type TreasuryWorld } from '../TreasuryWorld.ts';
 import { openAgentRail, type AgentLimits } from './agentRails.ts';
 import { openPayablesSafe } from './approvers.ts';
 import { openBankRail, OPERATING_IBAN } from './bankRail.ts';
@@ -272,13 +272,12 @@ export class LiveWorld implements TreasuryWorld {
     const supplyShare = lp.shareBps / 10_000;
     const liquidity =
       (Number(formatUnits(lp.reserveA, 6)) + Number(formatUnits(lp.reserveB, 6)) * EURUSD!) * supplyShare;
-    const facts = {
+    return strategyFacts({
       liquid,
       staked: Number(formatUnits(vault.assets, 6)),
       liquidity: Math.round(liquidity * 100) / 100,
       poolAprBps,
-    };
-    return { ...facts, ...nextStrategyStep({ ...facts, minAprBps: 500 }) };
+    });
   }
 
   async settle(invoiceId: string, reference: string | undefined): Promise<void> {
