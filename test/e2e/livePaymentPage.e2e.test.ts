@@ -9,7 +9,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Wallet, type TransactionReceipt } from 'ethers';
+import { formatEther, Wallet, type TransactionReceipt } from 'ethers';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GovernancePolicy } from '../../actors/index.ts';
@@ -186,6 +186,10 @@ describe('live payment - one transaction hash and block from the chain to the da
     expect(await field('block')).toBe(String(onChain.blockNumber));
     expect(await field('from')).toBe(onChain.from);
     expect(await field('chain')).toBe(`evm:${chain!.chainId} (the embedded chain)`);
+    // The fee the chain charged (gas used × effective price), in ETH, under On chain and Execution.
+    const fee = `${formatEther(onChain.fee)} ETH`;
+    expect(await field('network fee')).toBe(fee);
+    expect(await page.locator('[data-testid="payment-execution"] dd[data-field="fees"]').innerText()).toBe(fee);
     expect(await page.getByTestId('payment-status').innerText()).toBe('succeeded');
     expect(await page.getByTestId('payment-duplicate').count()).toBe(0);
     await screenshot(page, 'live-payment-page');
