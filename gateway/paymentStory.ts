@@ -112,7 +112,13 @@ export async function paymentStory(runtime: MandateRuntime, id: string): Promise
     intent,
     approvals,
     duplicate: {
-      settled: intent?.status === 'succeeded' || intent?.status === 'failed' ? intent.status : null,
+      // Only another decision's settled intent is a duplicate: this decision's own is its outcome.
+      settled:
+        intent !== null &&
+        intent.decisionId !== decision.id &&
+        (intent.status === 'succeeded' || intent.status === 'failed')
+          ? intent.status
+          : null,
       approvedBefore,
     },
     audit: audit.sort((a, b) => a.seq - b.seq),

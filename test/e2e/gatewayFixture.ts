@@ -21,6 +21,7 @@ import type { TreasurySimulation } from '../../examples/treasury/TreasurySimulat
 import { createGateway, saveTokenFile, TokenStore, type AuthThrottleOptions, type Role } from '../../gateway/index.ts';
 import { createRuntime, type MandateRuntime, type TaskResult } from '../../runtime/index.ts';
 import { openStore, type PostgresStore } from '../../runtime/persistence/index.ts';
+import { buildUi } from '../support/buildUi.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,18 +56,6 @@ export interface GatewayFixture {
   rejectApproval(approvalId: string): Promise<void>;
   releaseKillSwitch(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Builds the dashboard into a temporary directory (so parallel runs never share ui/dist). */
-async function buildUi(): Promise<{ dir: string }> {
-  const { build } = await import('vite');
-  const dir = await mkdtemp(join(tmpdir(), 'mandate-ui-'));
-  await build({
-    configFile: join(root, 'ui/vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir: dir, emptyOutDir: true, sourcemap: false },
-  });
-  return { dir };
 }
 
 /** Starts the whole stack; `close()` tears every piece down. */

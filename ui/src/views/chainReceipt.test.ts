@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUnits, onChainFacts, type ReceiptLike } from './chainReceipt.ts';
+import { feeText, formatUnits, onChainFacts, type ReceiptLike } from './chainReceipt.ts';
 
 const evm: ReceiptLike = {
   kind: 'crypto',
@@ -55,6 +55,13 @@ describe('payment page - the on-chain part of a receipt', () => {
     expect(onChainFacts({ ...evm, kind: 'fiat', rail: 'sandbox-bank' })).toBeNull();
     expect(onChainFacts({ ...evm, status: 'would-have-sent' })).toBeNull();
     expect(onChainFacts(null)).toBeNull();
+  });
+
+  it('an outcome’s native fee reads in the chain’s unit; other fees as given', () => {
+    expect(feeText({ value: '52274141665240', asset: 'native' }, 'evm:31337')).toBe('0.00005227414166524 ETH');
+    expect(feeText({ value: '5000', asset: 'native' }, 'solana:devnet')).toBe('0.000005 SOL');
+    expect(feeText({ value: '0.25', asset: 'EUR' }, 'open-banking:sandbox')).toBe('0.25 EUR');
+    expect(feeText({ value: '12', asset: 'native' }, undefined)).toBe('12 native');
   });
 
   it('formatUnits keeps every digit of base units', () => {

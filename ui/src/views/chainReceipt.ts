@@ -33,6 +33,15 @@ export function formatUnits(amount: string, decimals: number): string {
   return fraction === '' ? whole : `${whole}.${fraction}`;
 }
 
+/**
+ * An outcome's fee as read: a chain's native fee in its unit (`0.0000523 ETH` on an `evm:*` rail),
+ * anything else as given (`0.25 EUR`).
+ */
+export function feeText(fee: { readonly value: string; readonly asset: string }, rail: unknown): string {
+  const unit = fee.asset === 'native' && typeof rail === 'string' ? nativeUnit(rail) : null;
+  return unit === null ? `${fee.value} ${fee.asset}` : `${formatUnits(fee.value, unit.decimals)} ${unit.symbol}`;
+}
+
 function chainName(rail: string): string {
   const [family, id] = rail.split(':');
   if (family === 'evm' && id === '31337') return `${rail} (the embedded chain)`;

@@ -12,7 +12,7 @@ import type { Mount } from '../shell.ts';
 import { relative, zoneLabel } from '../timeZone.ts';
 import type { ApprovalRecord, PaymentStory } from '../types.ts';
 import { describeAction } from './approvalsView.ts';
-import { onChainFacts } from './chainReceipt.ts';
+import { feeText, onChainFacts } from './chainReceipt.ts';
 import { decideApproval } from './decideApproval.ts';
 import { facts, table } from './storyParts.ts';
 
@@ -165,7 +165,7 @@ export function mountPaymentView({ root, store, api, id }: Mount & { id: string 
           typeof v === 'string' ? v : JSON.stringify(v),
         ]),
         ['outcome', d.outcome === null ? '—' : d.outcome.status],
-        ...(d.outcome?.fees ? [['fees', `${d.outcome.fees.value} ${d.outcome.fees.asset}`] as [string, string]] : []),
+        ...(d.outcome?.fees ? [['fees', feeText(d.outcome.fees, receipt?.rail)] as [string, string]] : []),
         ...(intent?.error ? [['error', `${intent.error.code}: ${intent.error.message}`] as [string, string]] : []),
       ]),
       ...onChainSection(receipt),
