@@ -28,6 +28,7 @@ import {
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { buildUi, type BuiltUi } from '../support/buildUi.ts';
 import { openTestStore, type TestStore } from '../support/db.ts';
+import { consoleSignIn } from '../support/consoleSignIn.ts';
 
 const example = fileURLToPath(new URL('../../examples/treasury/', import.meta.url));
 const TX_HASH = /^0x[0-9a-f]{64}$/;
@@ -171,14 +172,14 @@ describe('live payment - one transaction hash and block from the chain to the da
   });
 
   it('live payment - the payment page in Chromium shows the transaction hash and block under “On chain”', async () => {
-    const page = await browser!.newPage();
     const errors: string[] = [];
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${url}/#/payments/${encodeURIComponent(paid.effect.key)}`);
-    await page.getByTestId('token-input').fill(token);
-    await page.getByTestId('login-submit').click();
+    const page = await consoleSignIn({
+      browser: browser!,
+      gateway: { url, tokens: { observer: token } },
+      role: 'observer',
+      errors,
+      at: `#/payments/${encodeURIComponent(paid.effect.key)}`,
+    });
     const onChainFacts = page.getByTestId('payment-chain');
     await onChainFacts.waitFor();
     const field = (name: string) => onChainFacts.locator(`dd[data-field="${name}"]`).innerText();
