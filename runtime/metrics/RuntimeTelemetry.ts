@@ -3,6 +3,7 @@ import type { Outcome } from '../../machines/index.ts';
 import { AgentTrends } from './AgentTrends.ts';
 import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
 import { PhaseCpuShares, threadCpuSeconds } from './PhaseCpuShares.ts';
+import { PositionMetrics } from './PositionMetrics.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'act', 'learn']);
 /** Action types that move money to a payee: only these count as payments. */
@@ -137,6 +138,7 @@ export class RuntimeTelemetry {
     labelNames: ['agent', 'currency', 'mode'],
   });
   readonly trends = new AgentTrends();
+  readonly strategyPositions = new PositionMetrics();
   readonly #cpu: PhaseCpuShares;
 
   /** `cpu`: the main thread's CPU seconds so far (default `process.threadCpuUsage`; a test injects its own). */
@@ -201,6 +203,7 @@ export class RuntimeTelemetry {
     const pnl = Number(outcome.pnl?.value);
     if (outcome.pnl !== undefined && Number.isFinite(pnl))
       this.pnl.inc([proposal.agentId, outcome.pnl.asset, mode], pnl);
+    if (outcome.positions !== undefined) this.strategyPositions.set(proposal.agentId, outcome.positions);
     if (!PAYMENT_ACTIONS.has(a.type)) return;
     const receipt = outcome.receipt ?? {};
     const rail =
@@ -244,6 +247,7 @@ export class RuntimeTelemetry {
       this.sandboxHeap,
       this.agentCpu,
       this.pnl,
+      ...this.strategyPositions.families(),
     ]
       .map((f) => f.snapshot())
       .concat(this.trends.families());
