@@ -13,7 +13,7 @@ export function threadCpuSeconds(): number {
  * one. The shares of all phases add up to the main thread's CPU while any phase ran (host work done
  * then — HTTP, persistence — included; CPU while no phase runs is not attributed).
  *
- * O(1) per boundary: a running total of "CPU per in-flight phase" (the share every phase in flight
+ * O(1) and one CPU read per boundary: a running total of "CPU per in-flight phase" (the share every phase in flight
  * accrued since the start); a phase's share is that total at its end minus the total at its start.
  *
  * @example
@@ -40,16 +40,28 @@ export class PhaseCpuShares {
 
   /** A phase starts: returns its mark (hand it back to {@link close}). */
   open(): number {
-    this.#advance();
-    this.#inFlight++;
-    return this.#perPhase;
+    return this.step(undefined, true).mark!;
   }
 
   /** The phase opened at `mark` ends: its share of the CPU, in seconds. */
   close(mark: number): number {
+    return this.step(mark, false).share;
+  }
+
+  /**
+   * One boundary of one agent, with one CPU read: closes its phase opened at `mark` (if any) and,
+   * when `opens`, opens its next one. Returns the closed phase's share and the new mark.
+   */
+  step(mark: number | undefined, opens: boolean): { share: number; mark: number | undefined } {
     this.#advance();
-    this.#inFlight = Math.max(0, this.#inFlight - 1);
-    return Math.max(0, this.#perPhase - mark);
+    let share = 0;
+    if (mark !== undefined) {
+      this.#inFlight = Math.max(0, this.#inFlight - 1);
+      share = Math.max(0, this.#perPhase - mark);
+    }
+    if (!opens) return { share, mark: undefined };
+    this.#inFlight++;
+    return { share, mark: this.#perPhase };
   }
 
   #advance(): void {

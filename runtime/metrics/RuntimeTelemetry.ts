@@ -176,11 +176,13 @@ export class RuntimeTelemetry {
       this.trends.onCycle(agentId, (now - p.cycleStart) / 1000, to === 'failed');
       p.cycleStart = undefined;
     }
-    if (p.cpuMark !== undefined) {
-      this.agentCpu.incIn(this.#series(p, this.agentCpu, p.state), this.#cpu.close(p.cpuMark));
-      p.cpuMark = undefined;
+    const opens = PHASES.has(to);
+    if (p.cpuMark !== undefined || opens) {
+      // One CPU read closes the phase left (p.state) and opens the one entered.
+      const { share, mark } = this.#cpu.step(p.cpuMark, opens);
+      if (p.cpuMark !== undefined) this.agentCpu.incIn(this.#series(p, this.agentCpu, p.state), share);
+      p.cpuMark = mark;
     }
-    if (PHASES.has(to)) p.cpuMark = this.#cpu.open();
     p.state = to;
     p.since = now;
   }
