@@ -25,6 +25,7 @@ export type {
   ShadowComparison,
   ExpectedOutcome,
   Outcome,
+  PositionValue,
   Phase,
   PhaseError,
   Principal,

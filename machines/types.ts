@@ -184,6 +184,26 @@ export interface Outcome {
   slippageBps?: number;
   /** Realized profit (positive) or loss of this action, in `pnl.asset` (a swap: received against the pool mid). */
   pnl?: Amount;
+  /** The agent's strategy positions valued right after this action (treasury actions), against their cost basis. */
+  positions?: PositionValue[];
+}
+
+/**
+ * One strategy position (an ERC-4626 vault stake, a Uniswap V2 liquidity share) valued now against
+ * its average cost basis; decimal strings in `currency`.
+ */
+export interface PositionValue {
+  /** `erc4626:<vault>` or `uniswap-v2-lp:<pair>` (lower-case addresses). */
+  position: string;
+  currency: string;
+  /** What the position is worth now (the vault's `convertToAssets`; the pool share at the reserves' mid). */
+  value: string;
+  /** What the units held cost (average cost: a removal takes its proportional share). */
+  costBasis: string;
+  /** `value − costBasis`: above 0 a gain not yet taken. */
+  unrealizedPnl: string;
+  /** Profit or loss taken by every removal so far (proceeds against the cost they took out). */
+  realizedPnl: string;
 }
 
 /** Child kinds, as in Erlang/OTP: permanent always restarts, transient only after an abnormal exit, temporary never. */

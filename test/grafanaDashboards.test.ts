@@ -107,6 +107,9 @@ describe('Grafana dashboards', () => {
     for (const name of [
       'mandate_realized_pnl',
       'mandate_sandbox_cpu_seconds_total',
+      'mandate_agent_cpu_seconds_total',
+      'mandate_unrealized_pnl',
+      'mandate_position_value',
       'mandate_sandbox_calls_total',
       'mandate_sandbox_heap_bytes',
       'mandate_agent_ewma',

@@ -4,10 +4,12 @@
  * action's idempotency key; the asset approval is its own once-only call (`<key>:approve`).
  */
 import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
+import type { Amount, PositionValue } from '../../machines/index.ts';
 import type { EvmRail } from '../rails/EvmRail.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
 import { ensureAllowance, type SwapToken } from '../rails/swapSupport.ts';
 import { StrategyActionError } from './errors.ts';
+import { addressTopic, byChainOrder, logsOf, PositionScan, type BasisEvent } from './PositionScan.ts';
 
 const VAULT = new Interface([
   'function deposit(uint256 assets, address receiver) returns (uint256 shares)',
@@ -15,6 +17,8 @@ const VAULT = new Interface([
   'function balanceOf(address) view returns (uint256)',
   'function convertToAssets(uint256 shares) view returns (uint256)',
   'function maxWithdraw(address owner) view returns (uint256)',
+  'event Deposit(address indexed sender, address indexed owner, uint256 assets, uint256 shares)',
+  'event Withdraw(address indexed sender, address indexed receiver, address indexed owner, uint256 assets, uint256 shares)',
 ]);
 
 /** Who acts and under which key. */
@@ -35,6 +39,8 @@ export interface Erc4626VaultOptions {
   readonly provider: JsonRpcApiProvider;
   readonly vault: string;
   readonly asset: SwapToken & { readonly symbol: string };
+  /** The block the cost basis is rebuilt from (the vault's deployment). Default 0. */
+  readonly fromBlock?: number;
 }
 
 /** One vault function call of a strategy step: which function, its arguments, and the purpose its receipt shows. */
@@ -47,9 +53,66 @@ interface VaultCall {
 /** An ERC-4626 vault position of one agent. */
 export class Erc4626Vault {
   readonly #o: Erc4626VaultOptions;
+  readonly #scan: PositionScan;
 
   constructor(options: Erc4626VaultOptions) {
     this.#o = options;
+    this.#scan = new PositionScan({
+      provider: options.provider,
+      fromBlock: options.fromBlock ?? 0,
+      events: (from, to) => this.#basisEvents(from, to),
+    });
+  }
+
+  /** The receipt rail name of this vault's steps, and the position's name in valuations. */
+  get name(): string {
+    return `erc4626:${this.#o.vault.toLowerCase()}`;
+  }
+
+  /**
+   * The stake valued now (`convertToAssets` of the shares held) against its cost: the assets
+   * deposited, less the average cost of what was withdrawn. Rebuilt from the vault's `Deposit`
+   * and `Withdraw` events for this wallet, so it survives restarts.
+   */
+  async valuation(): Promise<PositionValue> {
+    await this.#scan.catchUp();
+    const { assets } = await this.position();
+    return this.#scan.basis.valuation(this.name, this.#o.asset, assets);
+  }
+
+  /** What the withdrawal in transaction `tx` realized against its cost, or undefined when it withdrew nothing. */
+  async realizedIn(tx: string): Promise<Amount | undefined> {
+    await this.#scan.catchUp();
+    return this.#scan.basis.realizedIn(tx, this.#o.asset);
+  }
+
+  async #basisEvents(from: number, to: number): Promise<BasisEvent[]> {
+    const owner = addressTopic(this.#o.rail.address);
+    const [deposits, withdrawals] = await Promise.all([
+      logsOf(this.#o.provider, {
+        address: this.#o.vault,
+        topics: [VAULT.getEvent('Deposit')!.topicHash, null, owner],
+        from,
+        to,
+      }),
+      logsOf(this.#o.provider, {
+        address: this.#o.vault,
+        topics: [VAULT.getEvent('Withdraw')!.topicHash, null, null, owner],
+        from,
+        to,
+      }),
+    ]);
+    return [...deposits, ...withdrawals].sort(byChainOrder).map((log) => {
+      const e = VAULT.parseLog(log)!;
+      const deposit = e.name === 'Deposit';
+      const at = deposit ? 2 : 3; // Withdraw has a receiver before the owner
+      return {
+        kind: deposit ? 'add' : 'remove',
+        units: e.args[at + 1] as bigint,
+        amount: e.args[at] as bigint,
+        tx: log.transactionHash,
+      };
+    });
   }
 
   /** The agent's shares and what they are worth now, in base units of the asset. */
@@ -110,7 +173,7 @@ export class Erc4626Vault {
         purpose,
       },
       {
-        receiptRail: `erc4626:${this.#o.vault.toLowerCase()}`,
+        receiptRail: this.name,
         fence: step.fence,
         build: async () => ({ to: this.#o.vault, value: 0n, data }),
       },

@@ -5,10 +5,13 @@
  * in the look-back window) over its value, annualized.
  */
 import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
+import type { Amount, PositionValue } from '../../machines/index.ts';
 import type { EvmRail } from '../rails/EvmRail.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
 import { ensureAllowance, type SwapToken } from '../rails/swapSupport.ts';
 import { MinimumAprError, StrategyActionError } from './errors.ts';
+import { liquidityBasisEvents } from './liquidityBasisEvents.ts';
+import { PositionScan } from './PositionScan.ts';
 
 const PAIR = new Interface([
   'function getReserves() view returns (uint112, uint112, uint32)',
@@ -36,6 +39,8 @@ export interface UniswapV2LiquidityOptions {
   readonly lookbackBlocks?: number;
   readonly deadlineSeconds?: number;
   readonly now?: () => number;
+  /** The block the cost basis is rebuilt from (the pair's deployment). Default 0. */
+  readonly fromBlock?: number;
 }
 
 /** One liquidity step. */
@@ -50,9 +55,44 @@ export interface LiquidityStep {
 /** A Uniswap V2 liquidity position of one agent. */
 export class UniswapV2Liquidity {
   readonly #o: UniswapV2LiquidityOptions;
+  readonly #scan: PositionScan;
 
   constructor(options: UniswapV2LiquidityOptions) {
     this.#o = options;
+    this.#scan = new PositionScan({
+      provider: options.provider,
+      fromBlock: options.fromBlock ?? 0,
+      events: async (from, to) => {
+        const { aIs0 } = await this.#reserves();
+        const target = { provider: options.provider, pair: options.pair, owner: options.rail.address, aIs0 };
+        return liquidityBasisEvents(target, from, to);
+      },
+    });
+  }
+
+  /** The receipt rail name of this pool's steps, and the position's name in valuations. */
+  get name(): string {
+    return `uniswap-v2-lp:${this.#o.pair.toLowerCase()}`;
+  }
+
+  /**
+   * The liquidity share valued now in token A (the share of both reserves, B at the reserves' mid)
+   * against its cost: what was put in, valued at the mid when it was, less the average cost of
+   * what was taken out. The difference is the fees earned less the impermanent loss and price moves.
+   * Rebuilt from the pair's events for this wallet, so it survives restarts.
+   */
+  async valuation(): Promise<PositionValue> {
+    await this.#scan.catchUp();
+    const { reserveA, lp } = await this.position();
+    const supply = (await this.#read('totalSupply', [])) as bigint;
+    const value = supply === 0n ? 0n : (2n * reserveA * lp) / supply;
+    return this.#scan.basis.valuation(this.name, this.#o.tokenA, value);
+  }
+
+  /** What the removal in transaction `tx` realized against its cost, or undefined when it removed nothing. */
+  async realizedIn(tx: string): Promise<Amount | undefined> {
+    await this.#scan.catchUp();
+    return this.#scan.basis.realizedIn(tx, this.#o.tokenA);
   }
 
   /** Reserves of A and B (base units) and the agent's share of the pool, in LP tokens and in basis points. */
@@ -185,7 +225,7 @@ export class UniswapV2Liquidity {
         purpose,
       },
       {
-        receiptRail: `uniswap-v2-lp:${this.#o.pair.toLowerCase()}`,
+        receiptRail: this.name,
         fence: step.fence,
         build: async () => ({ to: this.#o.router, value: 0n, data }),
       },

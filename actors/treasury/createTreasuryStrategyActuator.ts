@@ -11,6 +11,8 @@
  * Stake and add-liquidity keep the liquid floor: they are refused when the wallet's liquid balance
  * of the floor asset would drop below `floor.min` (`MANDATE_ERR_TREASURY_FLOOR`). Each step runs
  * through the agent's EVM rail under the act's idempotency key, so a retry or a restart reconciles.
+ * A step that succeeded carries the positions valued right after it (`Outcome.positions`: value,
+ * cost basis, unrealized and realized P&L); unstake and remove also carry what they realized (`pnl`).
  */
 import { formatUnits, parseUnits } from 'ethers';
 import { MandateError } from '../../kernel/index.ts';
@@ -64,6 +66,20 @@ export function createTreasuryStrategyActuator(options: TreasuryStrategyOptions)
         { details: { floor: f.min, left: formatUnits(left, f.decimals) } },
       );
   };
+  /** A succeeded step with the positions valued after it and, for a removal (`from`), what it realized. */
+  const valued = async (outcome: Outcome, from?: Erc4626Vault | UniswapV2Liquidity): Promise<Outcome> => {
+    const tx = outcome.receipt?.reference;
+    if (outcome.status !== 'succeeded') return outcome;
+    try {
+      const positions = await Promise.all(
+        [options.vault, options.liquidity].flatMap((p) => (p === undefined ? [] : [p.valuation()])),
+      );
+      const pnl = from !== undefined && typeof tx === 'string' ? await from.realizedIn(tx) : undefined;
+      return { ...outcome, positions, ...(pnl === undefined ? {} : { pnl }) };
+    } catch {
+      return outcome; // the step took effect: a valuation the chain did not answer is left out, not a failure
+    }
+  };
   const run = async (action: ProposedAction, ctx: ActContext): Promise<Outcome> => {
     const step = {
       idempotencyKey: ctx.idempotencyKey,
@@ -77,31 +93,36 @@ export function createTreasuryStrategyActuator(options: TreasuryStrategyOptions)
         case 'treasury.stake': {
           const amount = amountOf(action);
           await floorCheck(action, amount);
-          return receiptOutcome(await need(options.vault, action).deposit({ ...step, amount }));
+          return valued(receiptOutcome(await need(options.vault, action).deposit({ ...step, amount })));
         }
-        case 'treasury.unstake':
-          return receiptOutcome(await need(options.vault, action).withdraw({ ...step, amount: amountOf(action) }));
+        case 'treasury.unstake': {
+          const vault = need(options.vault, action);
+          return valued(receiptOutcome(await vault.withdraw({ ...step, amount: amountOf(action) })), vault);
+        }
         case 'treasury.liquidity.add': {
           const amount = amountOf(action);
           await floorCheck(action, amount);
           const minAprBps = Number(action.params.minAprBps ?? 500);
-          return receiptOutcome(
-            await need(options.liquidity, action).add({
-              ...step,
-              amountA: amount,
-              minAprBps,
-              maxSlippageBps: slippage,
-            }),
+          return valued(
+            receiptOutcome(
+              await need(options.liquidity, action).add({
+                ...step,
+                amountA: amount,
+                minAprBps,
+                maxSlippageBps: slippage,
+              }),
+            ),
           );
         }
-        case 'treasury.liquidity.remove':
-          return receiptOutcome(
-            await need(options.liquidity, action).remove({
-              ...step,
-              shareBps: Number(action.params.shareBps ?? 10_000),
-              maxSlippageBps: slippage,
-            }),
-          );
+        case 'treasury.liquidity.remove': {
+          const liquidity = need(options.liquidity, action);
+          const receipt = await liquidity.remove({
+            ...step,
+            shareBps: Number(action.params.shareBps ?? 10_000),
+            maxSlippageBps: slippage,
+          });
+          return valued(receiptOutcome(receipt), liquidity);
+        }
         default:
           throw new StrategyActionError(
             `"${action.type}" is not a treasury strategy action; use one of ${TREASURY_ACTIONS.join(', ')}`,

@@ -75,6 +75,11 @@ export class MetricFamily {
     this.#get(labels).value += by;
   }
 
+  /** Adds `by` to a counter series from {@link series}. */
+  incIn(handle: SeriesHandle, by = 1): void {
+    (handle as Series).value += by;
+  }
+
   /** Sets a gauge series to `value`. */
   set(labels: readonly string[], value: number): void {
     this.#get(labels).value = value;

@@ -2,6 +2,8 @@ import type { Proposal } from '../../actors/index.ts';
 import type { Outcome } from '../../machines/index.ts';
 import { AgentTrends } from './AgentTrends.ts';
 import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
+import { PhaseCpuShares, threadCpuSeconds } from './PhaseCpuShares.ts';
+import { PositionMetrics } from './PositionMetrics.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'act', 'learn']);
 /** Action types that move money to a payee: only these count as payments. */
@@ -18,6 +20,8 @@ interface Position {
   series: Map<string, SeriesHandle>;
   /** The sandbox usage last counted: a sandboxed call leaves a new one behind. */
   usage: SandboxUsage | undefined;
+  /** The CPU share mark of the phase in flight ({@link PhaseCpuShares.open}), or undefined outside a phase. */
+  cpuMark: number | undefined;
 }
 
 /** What the agent's sandbox says its last call used (`QuickJsSandbox.lastUsage`). */
@@ -121,6 +125,12 @@ export class RuntimeTelemetry {
     help: 'Heap in use in the agent’s sandbox isolate after its last call (QuickJS memory_used_size), against its memoryMb limit.',
     labelNames: ['agent'],
   });
+  readonly agentCpu = new MetricFamily({
+    name: 'mandate_agent_cpu_seconds_total',
+    type: 'counter',
+    help: 'Host (main-thread) CPU time attributed to the agent’s phases, sandboxed or not: the CPU used while phases were in flight, split evenly among them (docs/observability.md).',
+    labelNames: ['agent', 'phase'],
+  });
   readonly pnl = new MetricFamily({
     name: 'mandate_realized_pnl',
     type: 'gauge',
@@ -128,10 +138,14 @@ export class RuntimeTelemetry {
     labelNames: ['agent', 'currency', 'mode'],
   });
   readonly trends = new AgentTrends();
+  readonly strategyPositions = new PositionMetrics();
+  readonly #cpu: PhaseCpuShares;
 
-  constructor(options: { now: () => number; region: string }) {
+  /** `cpu`: the main thread's CPU seconds so far (default `process.threadCpuUsage`; a test injects its own). */
+  constructor(options: { now: () => number; region: string; cpu?: () => number }) {
     this.#now = options.now;
     this.#region = options.region;
+    this.#cpu = new PhaseCpuShares(options.cpu ?? threadCpuSeconds);
   }
 
   /** One agent transition: closes the duration of the state it left (and counts the sandbox call it made there). */
@@ -140,7 +154,7 @@ export class RuntimeTelemetry {
     const now = this.#now();
     let p = this.#positions.get(agentId);
     if (p === undefined) {
-      p = { agentId, state: to, since: now, cycleStart: undefined, series: new Map(), usage };
+      p = { agentId, state: to, since: now, cycleStart: undefined, series: new Map(), usage, cpuMark: undefined };
       this.#positions.set(agentId, p);
     } else if (p.state === from) {
       const seconds = (now - p.since) / 1000;
@@ -161,6 +175,13 @@ export class RuntimeTelemetry {
       this.cycle.observeIn(this.#series(p, this.cycle, outcome), (now - p.cycleStart) / 1000);
       this.trends.onCycle(agentId, (now - p.cycleStart) / 1000, to === 'failed');
       p.cycleStart = undefined;
+    }
+    const opens = PHASES.has(to);
+    if (p.cpuMark !== undefined || opens) {
+      // One CPU read closes the phase left (p.state) and opens the one entered.
+      const { share, mark } = this.#cpu.step(p.cpuMark, opens);
+      if (p.cpuMark !== undefined) this.agentCpu.incIn(this.#series(p, this.agentCpu, p.state), share);
+      p.cpuMark = mark;
     }
     p.state = to;
     p.since = now;
@@ -184,6 +205,7 @@ export class RuntimeTelemetry {
     const pnl = Number(outcome.pnl?.value);
     if (outcome.pnl !== undefined && Number.isFinite(pnl))
       this.pnl.inc([proposal.agentId, outcome.pnl.asset, mode], pnl);
+    if (outcome.positions !== undefined) this.strategyPositions.set(proposal.agentId, outcome.positions);
     if (!PAYMENT_ACTIONS.has(a.type)) return;
     const receipt = outcome.receipt ?? {};
     const rail =
@@ -205,6 +227,8 @@ export class RuntimeTelemetry {
 
   /** Forgets an agent that left the runtime (its series stay: counters never go back). */
   forget(agentId: string): void {
+    const p = this.#positions.get(agentId);
+    if (p?.cpuMark !== undefined) this.#cpu.close(p.cpuMark);
     this.#positions.delete(agentId);
   }
 
@@ -223,7 +247,9 @@ export class RuntimeTelemetry {
       this.sandboxCpu,
       this.sandboxCalls,
       this.sandboxHeap,
+      this.agentCpu,
       this.pnl,
+      ...this.strategyPositions.families(),
     ]
       .map((f) => f.snapshot())
       .concat(this.trends.families());

@@ -61,6 +61,32 @@ describe('per-agent and financial metrics', () => {
     expect(lines).toContain('mandate_realized_pnl{agent="fx",currency="EURC",mode="dry-run"} 2');
   });
 
+  it('metrics - strategy positions set value, cost basis and unrealized P&L gauges from the last step that valued them', () => {
+    const t = new RuntimeTelemetry({ now: () => 0, region: 'eu' });
+    const stake = (value: string, costBasis: string, unrealizedPnl: string) => ({
+      position: 'erc4626:0xvault',
+      currency: 'USDC',
+      value,
+      costBasis,
+      unrealizedPnl,
+      realizedPnl: '0',
+    });
+    t.onSettled(swap('strategist'), { status: 'succeeded', positions: [stake('100', '100', '0')] }, 'live');
+    t.onSettled(swap('strategist'), { status: 'succeeded', positions: [stake('105.5', '100', '5.5')] }, 'live');
+    t.onSettled(swap('strategist'), { status: 'failed' }, 'live');
+    const lines = text(t);
+    expect(lines).toContain('# TYPE mandate_unrealized_pnl gauge');
+    expect(lines).toContain(
+      'mandate_position_value{agent="strategist",position="erc4626:0xvault",currency="USDC"} 105.5',
+    );
+    expect(lines).toContain(
+      'mandate_position_cost_basis{agent="strategist",position="erc4626:0xvault",currency="USDC"} 100',
+    );
+    expect(lines).toContain(
+      'mandate_unrealized_pnl{agent="strategist",position="erc4626:0xvault",currency="USDC"} 5.5',
+    );
+  });
+
   it('metrics - trends follow the cycles: a slowing, failing agent has a rising EWMA, a positive slope and a worse forecast', () => {
     const trends = new AgentTrends();
     for (let i = 0; i < 5; i++) trends.onCycle('steady', 1, false);

@@ -1,7 +1,7 @@
 /**
  * Deep links: every view has a URL in the fragment, so a reload, a bookmark or a link pasted
  * into a ticket opens the same view. `#/agents/payables`, `#/payments/INV-1003`,
- * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`, `#/nodes`, `#/overview`.
+ * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`, `#/nodes`, `#/overview`, `#/trends`.
  * (The fragment never reaches the server, so the gateway serves one page for all of them.)
  */
 import type { AuditFilters } from './types.ts';
@@ -15,7 +15,8 @@ export type Route =
   | { view: 'monitor' }
   | { view: 'nodes' }
   | { view: 'overview' }
-  | { view: 'payment'; id: string };
+  | { view: 'payment'; id: string }
+  | { view: 'trends' };
 
 const AUDIT_KEYS: ReadonlyArray<Exclude<keyof AuditFilters, 'match' | 'noise'>> = [
   'from',
@@ -38,6 +39,7 @@ export function parseRoute(hash: string): Route {
     case 'monitor':
     case 'nodes':
     case 'overview':
+    case 'trends':
       return { view: head };
     case 'audit': {
       const params = new URLSearchParams(query);

@@ -16,6 +16,7 @@ import { mountMonitorView } from './views/monitorView.ts';
 import { mountNodesView } from './views/nodesView.ts';
 import { mountOverviewView } from './views/overviewView.ts';
 import { mountPaymentView } from './views/paymentView.ts';
+import { mountTrendsView } from './views/trendsView.ts';
 
 const TOKEN_KEY = 'mandate.token';
 /** How often the shell asks the gateway for metrics, kill switch and readiness. */
@@ -52,6 +53,8 @@ export function mountView(route: Route, { root, store, api }: Mount): (ctx: Dash
       return mountOverviewView(root, store, api);
     case 'payment':
       return mountPaymentView({ root, store, api, id: route.id });
+    case 'trends':
+      return mountTrendsView(root);
   }
 }
 
@@ -95,7 +98,7 @@ export function renderHeader(
   );
 }
 
-const TABS = ['agents', 'overview', 'approvals', 'alerts', 'audit', 'monitor', 'nodes'] as const;
+const TABS = ['agents', 'overview', 'approvals', 'alerts', 'audit', 'monitor', 'trends', 'nodes'] as const;
 
 /** The tabs; each is a link to its view (the agents tab keeps the selected agent). */
 export function renderTabs(nav: HTMLElement, ctx: DashboardContext): void {
