@@ -14,7 +14,7 @@ import {
   type Cancel,
   type TaskResult,
 } from './contractNetMessages.ts';
-import { TaskAdoptDeniedError } from './errors.ts';
+import { AwardAdoptions, type AdoptionAnswer } from './AwardAdoptions.ts';
 
 /** Who awarded a subtask: the manager's did, and the W3C `traceparent` the award message carried (unsigned). */
 export interface AwardOrigin {
@@ -60,25 +60,6 @@ export interface ContractorRoleOptions {
   onAdoption?: (answer: AdoptionAnswer) => Promise<void> | void;
 }
 
-/** How a contractor answered one `task.adopt` (see {@link ContractorRoleOptions.onAdoption}). */
-export interface AdoptionAnswer {
-  /** `contractnet.award.adopted` (its progress and result go to `by` from now on), or `contractnet.award.adopt.denied`. */
-  type: 'contractnet.award.adopted' | 'contractnet.award.adopt.denied';
-  taskId: string;
-  subtaskId: string;
-  awardId: string;
-  /** The adopting manager. */
-  by: string;
-  /** The manager it takes over from (as the adopter claims). */
-  from: string;
-  /** The manager the award had when the request came (undefined: its award has not arrived yet). */
-  manager: string | undefined;
-  /** Accepted: whether a result already sent to `from` is sent again to `by`. */
-  resent?: boolean;
-  /** Denied: why. */
-  reason?: string;
-}
-
 /** One award this contractor took: who manages it now, and its result once sent (re-sent to an adopting manager). */
 interface Taken {
   controller: AbortController;
@@ -104,12 +85,17 @@ export class ContractorRole {
   } as const;
   readonly #options: ContractorRoleOptions;
   readonly #awards = new Map<string, Taken>();
-  /** Adoptions that arrived before their award (award id → the adopter, and the manager it took over from). */
-  readonly #adopted = new Map<string, { by: string; from: string }>();
+  readonly #adoptions: AwardAdoptions<Taken>;
   #endpoint: AgentEndpoint | undefined;
 
   constructor(options: ContractorRoleOptions) {
     this.#options = options;
+    this.#adoptions = new AwardAdoptions({
+      adopters: options.adopters,
+      onAdoption: options.onAdoption,
+      award: (awardId) => this.#awards.get(awardId),
+      resend: (taken) => this.#sendResult(taken),
+    });
   }
 
   /** The endpoint bids, beats and results are sent through. */
@@ -148,48 +134,10 @@ export class ContractorRole {
         return undefined;
       }
       case ContractNetType.adopt:
-        return this.#adopt(msg.body as Adopt, msg.envelope.from);
+        return this.#adoptions.adopt(msg.body as Adopt, msg.envelope.from);
       default:
         return undefined;
     }
-  }
-
-  /** Hands an award to the manager that adopted it: beats and the result go there from now on. */
-  async #adopt(adopt: Adopt, by: string): Promise<{ accepted: true }> {
-    const allowed = this.#options.adopters;
-    const taken = this.#awards.get(adopt.awardId);
-    const answer = { ...adopt, by, manager: taken?.manager };
-    if (allowed !== undefined && !allowed.includes(by))
-      return this.#deny(
-        answer,
-        `Manager ${by} may not adopt award ${adopt.awardId} from ${adopt.from}: this contractor's adopters list does not name it; add it there (governance) to allow the takeover.`,
-      );
-    if (taken !== undefined && taken.manager !== adopt.from && taken.manager !== by)
-      return this.#deny(
-        answer,
-        `Award ${adopt.awardId} is managed by ${taken.manager}, not by ${adopt.from}; only the manager that holds it can be taken over.`,
-      );
-    await this.#options.onAdoption?.({
-      ...answer,
-      type: 'contractnet.award.adopted',
-      resent: taken?.result !== undefined,
-    });
-    if (taken === undefined) {
-      this.#adopted.set(adopt.awardId, { by, from: adopt.from }); // its award is still on the way
-      return { accepted: true };
-    }
-    taken.manager = by;
-    // Finished already: the result went to the old manager, which is gone. The new one gets it too (same award id).
-    if (taken.result !== undefined) await this.#sendResult(taken);
-    return { accepted: true };
-  }
-
-  /** Audits a refused hand-over, then refuses it with {@link TaskAdoptDeniedError}. */
-  async #deny(answer: Omit<AdoptionAnswer, 'type'>, reason: string): Promise<never> {
-    await this.#options.onAdoption?.({ ...answer, type: 'contractnet.award.adopt.denied', reason });
-    throw new TaskAdoptDeniedError(reason, {
-      details: { by: answer.by, from: answer.from, awardId: answer.awardId, manager: answer.manager ?? null },
-    });
   }
 
   async #sendResult(taken: Taken): Promise<void> {
@@ -207,12 +155,10 @@ export class ContractorRole {
     if (endpoint === undefined) throw new Error('ContractorRole.bind(endpoint) was not called');
     const existing = this.#awards.get(award.awardId);
     if (existing !== undefined) return existing.done; // redelivery: the work runs once
-    const early = this.#adopted.get(award.awardId);
-    this.#adopted.delete(award.awardId);
     const taken: Taken = {
       controller: new AbortController(),
       done: Promise.resolve(),
-      manager: early !== undefined && early.from === awardedBy ? early.by : awardedBy,
+      manager: this.#adoptions.arrived(award.awardId, awardedBy),
       capability: award.capability,
     };
     const ids = { taskId: award.taskId, subtaskId: award.subtaskId, awardId: award.awardId };

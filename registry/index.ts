@@ -35,7 +35,8 @@ export { NatsKvTaskLease } from './NatsKvTaskLease.ts';
 export { isKvConflict } from './isKvConflict.ts';
 export { compareDecimal, rankCandidates, versionSatisfies } from './rankCandidates.ts';
 
-export type { AdoptionAnswer, AwardOrigin, ContractorOptions, ContractorRoleOptions } from './ContractNetContractor.ts';
+export type { AdoptionAnswer } from './AwardAdoptions.ts';
+export type { AwardOrigin, ContractorOptions, ContractorRoleOptions } from './ContractNetContractor.ts';
 export type { ContractNetManagerOptions, Goal, TaskDecomposer, TaskSpec } from './ContractNetManagerOptions.ts';
 export type { NatsKvTaskLeaseOptions, TaskLease } from './NatsKvTaskLease.ts';
 export type { AwardEnd, ContractNetStore, SubtaskOutcome, SubtaskSpec, TaskRecord } from './ContractNetStore.ts';

@@ -131,11 +131,12 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   const limitsOf = (id: string): SpendLimits | undefined => late.tree.get(id)?.def.limits;
   const reputationListeners = new Set<(change: ReputationChange) => void>();
   const stakes = new StakeLedger({ store: store?.stakes, reputation: store?.reputation, clock, nodeId, audit, alert });
-  const record = (event: ReputationEvent, c: ReputationChange) => stakes.recordChange(event, c.violation);
+  const record = (event: ReputationEvent, c: ReputationChange, audit: AuditInput) =>
+    stakes.recordChange(event, { violation: c.violation, audit });
   const reputation = new ReputationPolicy({
     limitsOf,
     now: () => clock.now(),
-    onChange: onReputationChange({ listeners: reputationListeners, alert, audit, nodeId, record }),
+    onChange: onReputationChange({ listeners: reputationListeners, alert, nodeId, record }),
   });
   const governance = new GovernancePolicy(
     options.governance ?? { approvalTimeout: 600_000, rules: [], groupBudgets: {} },

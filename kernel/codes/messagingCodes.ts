@@ -137,6 +137,6 @@ export const MESSAGING_CODES = {
     status: 403,
     kind: 'error',
     meaning:
-      "a contract-net manager may not adopt another manager's tasks: it does not hold `contractnet.adopt` in its registry descriptor, the other manager is still active, or the contractor's `adopters` list does not name it",
+      "a contract-net manager may not adopt another manager's tasks: it does not hold `contractnet.adopt` in its registry descriptor, the other manager is still active, the contractor's `adopters` list does not name it, or the award is held by a manager other than `from` (one that adopted it first)",
   },
 } as const satisfies Record<string, CodeEntry>;

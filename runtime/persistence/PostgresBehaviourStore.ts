@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import type { AuditInput } from '../audit/AuditInput.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { BehaviourEvent, BehaviourStore } from './BehaviourStore.ts';
 import { parseInput } from './storeSchemas.ts';
 
-/** How the behaviour history reaches the database: writes through the store's writer, reads with its retry. */
+/**
+ * How the behaviour history (and the stake ledger) reach the database: writes through the store's writer, reads
+ * with its retry. A write given `audit` entries appends them to the audit chain in the same transaction.
+ */
 export interface BehaviourSql {
-  write(run: (tx: SqlExecutor) => Promise<unknown>): Promise<unknown>;
+  write(run: (tx: SqlExecutor) => Promise<unknown>, audit?: readonly AuditInput[]): Promise<unknown>;
   read<R>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 

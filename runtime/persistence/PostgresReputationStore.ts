@@ -1,14 +1,18 @@
+import type { AuditInput } from '../audit/AuditInput.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
-import type { ReputationEvent, ReputationStore } from './ReputationEvent.ts';
+import type { ReputationEffects, ReputationEvent, ReputationStore } from './ReputationEvent.ts';
 import { insertStakeEntry, parseStakeEntry } from './PostgresStakeStore.ts';
 import type { StakeEntry } from './StakeStore.ts';
 import * as records from './recordStatements.ts';
 import { reputationFromRow, type ReputationDbRow } from './rowMappers.ts';
 import { parseInput, storeSchemas } from './storeSchemas.ts';
 
-/** How the store's reputation history reaches the database: writes through its writer, reads with its retry. */
+/**
+ * How the store's reputation history reaches the database: writes through its writer (with `audit`, those
+ * entries join the audit chain in the write's transaction), reads with its retry.
+ */
 export interface ReputationSql {
-  write(run: (tx: SqlExecutor) => Promise<unknown>): Promise<unknown>;
+  write(run: (tx: SqlExecutor) => Promise<unknown>, audit?: readonly AuditInput[]): Promise<unknown>;
   read<R>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
@@ -20,14 +24,14 @@ export class PostgresReputationStore implements ReputationStore {
     this.#sql = sql;
   }
 
-  async append(event: ReputationEvent, effects: { stake?: StakeEntry } = {}): Promise<void> {
+  async append(event: ReputationEvent, effects: ReputationEffects = {}): Promise<void> {
     const e = parseInput(storeSchemas.reputation, event, 'reputation event');
-    const stake = effects.stake === undefined ? undefined : parseStakeEntry(effects.stake);
+    const stake: StakeEntry | undefined = effects.stake === undefined ? undefined : parseStakeEntry(effects.stake);
+    // One transaction: the score's slash, the stake's slash and their audit entries commit together or not at all.
     await this.#sql.write(async (tx) => {
       await records.insertReputationEvent(tx, e);
-      // One transaction: the score's slash and the stake's slash commit together or not at all.
       if (stake !== undefined) await insertStakeEntry(tx, stake);
-    });
+    }, effects.audit);
   }
 
   async list(agentId: string, limit = 100): Promise<ReputationEvent[]> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AuditInput } from '../audit/AuditInput.ts';
 import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import type { StakeEntry, StakeStore } from './StakeStore.ts';
 import type { BehaviourSql } from './PostgresBehaviourStore.ts';
@@ -51,9 +52,9 @@ export class PostgresStakeStore implements StakeStore {
     this.#sql = sql;
   }
 
-  async append(entry: StakeEntry): Promise<void> {
+  async append(entry: StakeEntry, audit?: AuditInput): Promise<void> {
     const e = parseStakeEntry(entry);
-    await this.#sql.write((tx) => insertStakeEntry(tx, e));
+    await this.#sql.write((tx) => insertStakeEntry(tx, e), audit === undefined ? [] : [audit]);
   }
 
   async list(): Promise<StakeEntry[]> {

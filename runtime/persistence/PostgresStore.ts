@@ -72,7 +72,8 @@ export class PostgresStore implements RuntimeStore {
     this.vault = parts.vault;
     this.alerts = new PostgresAlertStore(parts.pool);
     this.versions = new PostgresAgentVersions(parts.pool);
-    const sql = { write: (run: Run) => this.#sql(run), read: <R>(q: string, ps?: unknown[]) => this.#read<R>(q, ps) };
+    const write = (run: Run, audit?: readonly AuditInput[]) => this.#sql(run, audit);
+    const sql = { write, read: <R>(q: string, ps?: unknown[]) => this.#read<R>(q, ps) };
     this.reputation = new PostgresReputationStore(sql);
     [this.behaviour, this.stakes] = [new PostgresBehaviourStore(sql), new PostgresStakeStore(sql)];
     const { pool, audit: log, witness, retry, clock } = parts;
@@ -189,9 +190,7 @@ export class PostgresStore implements RuntimeStore {
 
   async saveApproval(record: ApprovalRecord, audit?: AuditInput): Promise<void> {
     const a = parseInput(storeSchemas.approval, record, 'approval record');
-    const run = (tx: SqlExecutor) => records.upsertApproval(tx, a);
-    if (audit === undefined) await this.#sql(run);
-    else await this.#writer.submit({ kind: 'audited', input: parseAuditInput(audit), entryId: this.#entryId(), run });
+    await this.#sql((tx) => records.upsertApproval(tx, a), audit === undefined ? [] : [audit]);
   }
 
   listApprovals(status?: ApprovalRecord['status']): Promise<ApprovalRecord[]> {
@@ -234,10 +233,7 @@ export class PostgresStore implements RuntimeStore {
   /** Saves the kill switch state; with `audit`, the entry recording the change commits in the same transaction. */
   async saveKillSwitch(state: KillSwitchState, audit?: AuditInput): Promise<void> {
     const s = parseInput(storeSchemas.killSwitch, state, 'kill switch state');
-    const input = audit === undefined ? undefined : parseAuditInput(audit);
-    const run = (tx: SqlExecutor) => records.upsertKillSwitch(tx, s, this.#p.clock());
-    if (input === undefined) await this.#sql(run);
-    else await this.#writer.submit({ kind: 'audited', input, entryId: this.#entryId(), run });
+    await this.#sql((tx) => records.upsertKillSwitch(tx, s, this.#p.clock()), audit === undefined ? [] : [audit]);
   }
 
   async loadKillSwitch(): Promise<KillSwitchState | undefined> {
@@ -293,7 +289,10 @@ export class PostgresStore implements RuntimeStore {
     return withDbRetry(() => this.#db().execute(sql, params) as Promise<R[]>, this.#p.retry, 'a read');
   }
 
-  #sql(run: (tx: SqlExecutor) => Promise<unknown>): Promise<unknown> {
-    return this.#writer.submit({ kind: 'sql', run });
+  /** Runs `run` in a write; with `audit` (validated first), those entries join the chain in its transaction: all commit or none. */
+  #sql(run: Run, audit: readonly AuditInput[] = []): Promise<unknown> {
+    if (audit.length === 0) return this.#writer.submit({ kind: 'sql', run });
+    const audits = audit.map((input) => ({ input: parseAuditInput(input), entryId: this.#entryId() }));
+    return this.#writer.submit({ kind: 'audited', audits, run });
   }
 }

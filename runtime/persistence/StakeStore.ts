@@ -1,3 +1,5 @@
+import type { AuditInput } from '../audit/AuditInput.ts';
+
 /**
  * One movement of an agent's stake, as a transfer between two ledger accounts: `posted` moves the
  * amount from `external` (the operator who funds it) to `stake:<agentId>`; `slashed` moves it from
@@ -18,8 +20,8 @@ export interface StakeEntry {
 
 /** The stake ledger (`mandate_stake_entry`, append-only). */
 export interface StakeStore {
-  /** Records an entry (in the order appended). */
-  append(entry: StakeEntry): Promise<void>;
+  /** Records an entry (in the order appended); with `audit`, the audit entry recording it in the same transaction. */
+  append(entry: StakeEntry, audit?: AuditInput): Promise<void>;
   /** Every entry, oldest first. */
   list(): Promise<StakeEntry[]>;
 }

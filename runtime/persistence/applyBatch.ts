@@ -19,8 +19,14 @@ export type StoreJob =
   | { kind: 'snapshot'; row: SnapshotRow }
   | { kind: 'transitions'; rows: TransitionEvent[] }
   | { kind: 'sql'; run: (tx: SqlExecutor) => Promise<unknown> }
-  /** A change and the audit entry recording it: one job, so they commit (or fail) together. */
-  | { kind: 'audited'; input: AuditInput; entryId: string; run: (tx: SqlExecutor) => Promise<unknown> };
+  /** A change and the audit entries recording it (in order): one job, so they commit (or fail) together. */
+  | { kind: 'audited'; audits: AuditWrite[]; run: (tx: SqlExecutor) => Promise<unknown> };
+
+/** One audit entry to append, under the store-assigned id of its write. */
+export interface AuditWrite {
+  entryId: string;
+  input: AuditInput;
+}
 
 const DECISION_UPDATES = DECISION_COLUMNS.split(', ')
   .filter((c) => c !== 'id' && c !== 'created_at')
@@ -47,7 +53,7 @@ export interface ApplyBatchOptions {
 /** Applies a batch inside one transaction. `tx.prelude` is the chain head when BEGIN already took the lock. */
 export async function applyBatch(tx: PgTx, jobs: StoreJob[], options: ApplyBatchOptions): Promise<AppliedBatch> {
   const results: unknown[] = new Array(jobs.length);
-  const audits: { entryId: string; input: AuditInput }[] = [];
+  const audits: AuditWrite[] = [];
   // Later writes of the same key win, as they would have one after the other.
   const decisions = new Map<string, DecisionRecord>();
   const snapshots = new Map<string, SnapshotRow>();
@@ -72,7 +78,7 @@ export async function applyBatch(tx: PgTx, jobs: StoreJob[], options: ApplyBatch
         results[i] = await job.run(tx);
         break;
       case 'audited':
-        audits.push({ entryId: job.entryId, input: job.input });
+        audits.push(...job.audits);
         results[i] = await job.run(tx);
         break;
     }

@@ -10,6 +10,17 @@ export const STAKE_SLASH_PERCENT: Record<Severity, bigint> = { minor: 5n, major:
 /** The account slashed stake moves to. */
 export const PENALTY_ACCOUNT = 'penalty';
 
+/** Codes of writes that fail the same way every time: not retried. */
+const BAD_INPUT = new Set<string>([ErrorCode.MANDATE_ERR_STORE_INPUT, ErrorCode.MANDATE_ERR_AUDIT_INPUT]);
+
+/** What a reputation change causes, written with it (see {@link StakeLedger.recordChange}). */
+export interface ChangeEffects {
+  /** A slash: the stake is slashed by its severity. */
+  violation?: { severity: Severity } | undefined;
+  /** The audit entry recording the change (`reputation.changed`). */
+  audit?: AuditInput | undefined;
+}
+
 /** An agent's stake as operators see it. */
 export interface StakePosition {
   asset: string;
@@ -38,12 +49,13 @@ export interface StakeLedgerDeps {
  * held as a balance of the ledger account `stake:<agentId>`, and slashed by severity when the
  * reputation supervisor slashes the agent, the slashed part moving to `penalty`. This is a ledger of
  * record in the store (`mandate_stake_entry`, append-only), not a token on a chain: no funds move
- * on a rail. Each entry is audited (`stake.posted`, `stake.slashed`). Entries are applied one at a
- * time, in order, so a balance is never computed from a stale one on this node.
+ * on a rail. Each entry is audited (`stake.posted`, `stake.slashed`) in the transaction that stores it.
+ * Entries are applied one at a time, in order, so a balance is never computed from a stale one on this node.
  *
  * Every reputation change is stored through {@link recordChange}, in the order made: a slash of the
- * score and the slash of the stake it causes commit in one transaction, so a crash can never leave
- * the score slashed and the stake not (or the other way round).
+ * score, the slash of the stake it causes and both audit entries commit in one transaction, so a crash
+ * can never leave the score slashed and the stake not, or either without its audit entry (or the other
+ * way round).
  */
 export class StakeLedger {
   readonly #deps: StakeLedgerDeps;
@@ -80,18 +92,24 @@ export class StakeLedger {
 
   /**
    * Stores a reputation change, and for a slash (`violation`) the slash of the stake with it: 5, 15
-   * or 30% of what is left by severity, nothing without a stake or with none left. Both commit in
-   * one transaction, or neither. A failed write is alerted and retried (every second on the clock)
+   * or 30% of what is left by severity, nothing without a stake or with none left. The change, the
+   * stake's slash and their audit entries (`audit`, the change's own, then `stake.slashed`) commit in
+   * one transaction, or none of them. A failed write is alerted and retried (every second on the clock)
    * before any later change is written, so the store always holds a prefix of the changes made, in
    * order: each change stores the whole score, and a later one must never carry a slash whose stake
    * entry is not there. At {@link close} a change still failing is given up, with every one after
    * it, as a crash would (the score and the stake restored from the store agree).
    */
-  recordChange(event: ReputationEvent, violation?: { severity: Severity }): Promise<StakeEntry | undefined> {
+  recordChange(event: ReputationEvent, effects: ChangeEffects = {}): Promise<StakeEntry | undefined> {
     return this.#serial(async () => {
+      const { violation, audit } = effects;
       const entry = violation === undefined ? undefined : this.#slashOf(event, violation.severity);
-      await this.#writeChange(event, entry);
-      return entry === undefined ? undefined : this.#applied(entry);
+      const audits = [...(audit === undefined ? [] : [audit]), ...(entry === undefined ? [] : [this.#auditOf(entry)])];
+      await this.#writeChange(event, entry, audits);
+      if (entry !== undefined) this.#remember(entry);
+      // Without a reputation history there is no transaction to join: audited once stored, as before.
+      if (this.#deps.reputation === undefined) for (const a of audits) await this.#deps.audit(a);
+      return entry;
     });
   }
 
@@ -119,19 +137,20 @@ export class StakeLedger {
     await this.#queue;
   }
 
-  async #writeChange(event: ReputationEvent, entry: StakeEntry | undefined): Promise<void> {
+  async #writeChange(event: ReputationEvent, entry: StakeEntry | undefined, audit: AuditInput[]): Promise<void> {
     const { reputation, store } = this.#deps;
     for (let attempt = 1; ; attempt++) {
       if (this.#abandoned !== undefined) throw this.#abandoned;
       try {
-        if (reputation !== undefined) await reputation.append(event, entry === undefined ? {} : { stake: entry });
+        if (reputation !== undefined)
+          await reputation.append(event, { ...(entry === undefined ? {} : { stake: entry }), audit });
         else if (entry !== undefined) await store?.append(entry);
         return;
       } catch (e) {
         const error = e as Error;
         if (attempt === 1) this.#notRecorded(entry ?? event, error);
         // Bad input never gets better; a stopping runtime gives up (what follows must not be written).
-        if (codeOf(error, ErrorCode.MANDATE_ERR_STORE) === ErrorCode.MANDATE_ERR_STORE_INPUT) throw error;
+        if (BAD_INPUT.has(codeOf(error, ErrorCode.MANDATE_ERR_STORE))) throw error;
         if (this.#closing) throw (this.#abandoned = error);
         await new Promise<void>((resolve) => {
           const id = this.#deps.clock.setTimeout(resolve, 1_000);
@@ -174,14 +193,17 @@ export class StakeLedger {
   }
 
   async #append(entry: StakeEntry): Promise<StakeEntry> {
-    // Stored before it counts: a posting the ledger could not record has not happened.
+    // Stored (with its audit entry, in one transaction) before it counts: a posting the ledger could not record has not happened.
+    const { store } = this.#deps;
     try {
-      await this.#deps.store?.append(entry);
+      if (store === undefined) await this.#deps.audit(this.#auditOf(entry));
+      else await store.append(entry, this.#auditOf(entry));
     } catch (e) {
       this.#notRecorded(entry, e as Error);
       throw e;
     }
-    return this.#applied(entry);
+    this.#remember(entry);
+    return entry;
   }
 
   #notRecorded(what: StakeEntry | ReputationEvent, e: Error): void {
@@ -198,9 +220,9 @@ export class StakeLedger {
     });
   }
 
-  async #applied(entry: StakeEntry): Promise<StakeEntry> {
-    this.#remember(entry);
-    await this.#deps.audit({
+  /** The audit entry recording a stake entry: `stake.posted` or `stake.slashed`, the entry as data. */
+  #auditOf(entry: StakeEntry): AuditInput {
+    return {
       who: { kind: 'system', id: 'reputation' },
       action: `stake.${entry.kind}`,
       subject: entry.agentId,
@@ -208,8 +230,7 @@ export class StakeLedger {
       why: entry.reason,
       data: { ...entry },
       at: entry.at,
-    });
-    return entry;
+    };
   }
 
   #remember(entry: StakeEntry): void {

@@ -8,12 +8,12 @@ import type { AuditInput } from '../persistence/RuntimeStore.ts';
 export interface ReputationChangeDeps {
   listeners: ReadonlySet<(change: ReputationChange) => void>;
   alert(alert: AlertInput): void;
-  audit(entry: AuditInput): Promise<void>;
   /**
    * Records the change in the order given: appends it to the store's reputation history (what a
-   * restart restores) and, for a slash, slashes the stake in the same transaction (StakeLedger).
+   * restart restores) with its audit entry `audit` and, for a slash, slashes the stake, all in the
+   * same transaction (StakeLedger).
    */
-  record(event: ReputationEvent, change: ReputationChange): Promise<unknown>;
+  record(event: ReputationEvent, change: ReputationChange, audit: AuditInput): Promise<unknown>;
   nodeId: string;
 }
 
@@ -64,9 +64,9 @@ function thresholdAlert(c: ReputationChange): AlertInput | undefined {
 }
 
 /**
- * Every reputation change: told to the listeners (registry descriptors), audited as
- * `reputation.changed` with its dimensions, recorded (with the stake's slash, for a slash) in the
- * order the changes were made, and alerted when it crosses a threshold (below 50: warning, limits
+ * Every reputation change: told to the listeners (registry descriptors), recorded with its audit
+ * entry `reputation.changed` (its dimensions) and, for a slash, the stake's slash, in one transaction
+ * and in the order the changes were made, and alerted when it crosses a threshold (below 50: warning, limits
  * tightened; below the floor: suspended; above 90: bonus) or is a major or critical slash.
  */
 export function onReputationChange(deps: ReputationChangeDeps): (change: ReputationChange) => void {
@@ -90,17 +90,15 @@ export function onReputationChange(deps: ReputationChangeDeps): (change: Reputat
       });
     }
     const { score } = c.state;
-    void deps
-      .audit({
-        who: { kind: 'system', id: 'reputation' },
-        action: 'reputation.changed',
-        subject: c.agentId,
-        where: deps.nodeId,
-        why: c.reason,
-        data: { agentId: c.agentId, kind: c.kind, before: c.before, after: c.after, dimensions: { ...score } },
-        at: c.at,
-      })
-      .catch(failed(c, 'audited'));
-    deps.record(reputationEventOf(c), c).catch(failed(c, 'stored'));
+    const audit: AuditInput = {
+      who: { kind: 'system', id: 'reputation' },
+      action: 'reputation.changed',
+      subject: c.agentId,
+      where: deps.nodeId,
+      why: c.reason,
+      data: { agentId: c.agentId, kind: c.kind, before: c.before, after: c.after, dimensions: { ...score } },
+      at: c.at,
+    };
+    deps.record(reputationEventOf(c), c, audit).catch(failed(c, 'stored'));
   };
 }

@@ -8,6 +8,10 @@ import { openTestStore, STORE_DRIVERS, type TestStore } from '../support/db.ts';
 // then slashed the stake in a separate transaction, so a crash (or a failed write) between the two
 // left the score slashed and the stake not. The second write is made to fail here, by a trigger on
 // the stake table; the store must then hold neither slash, and both once the trigger is gone.
+// Session 25: the audit entries of a slash (`reputation.changed`, `stake.slashed`) were written by the
+// audit chain's writer after the slash's transaction; a failing audit write (a trigger on the audit
+// table) must now take the slash with it, and once it works the store holds a slash, its stake entry
+// and both audit entries for every slash.
 
 const plugins = new PluginRegistry().perceiver('market.gas', () => ({ gas: 80 }));
 const yaml = `id: watcher
@@ -71,15 +75,72 @@ describe.each(STORE_DRIVERS)('issue 10 - stake slash lost between two writes (%s
     }
   }
 
-  /** The slashes the store holds: reputation history rows of kind `slash`, and stake entries. */
-  async function stored(s: TestStore): Promise<{ scoreSlashes: number; stakeSlashes: number; balance: string }> {
+  /** The slashes the store holds: reputation history rows of kind `slash`, stake entries, and their audit entries. */
+  async function stored(s: TestStore): Promise<Stored> {
     return asSuperuser(s, async (su) => {
       const score = await su.query(`select count(*)::int as n from mandate_reputation_event where kind = 'slash'`);
       const stake = await su.query(
         `select count(*) filter (where kind = 'slashed')::int as n, (array_agg(balance order by id desc))[1] as balance from mandate_stake_entry`,
       );
-      return { scoreSlashes: score.rows[0].n, stakeSlashes: stake.rows[0].n, balance: stake.rows[0].balance };
+      const audit = await su.query(
+        `select count(*) filter (where action = 'reputation.changed' and data->>'kind' = 'slash')::int as score,
+                count(*) filter (where action = 'stake.slashed')::int as stake from mandate_audit_entry`,
+      );
+      return {
+        scoreSlashes: score.rows[0].n,
+        stakeSlashes: stake.rows[0].n,
+        balance: stake.rows[0].balance,
+        audited: { score: audit.rows[0].score, stake: audit.rows[0].stake },
+      };
     });
+  }
+
+  /** Makes every insert into `table` that matches `when` fail, as a crash of that write would, until {@link heal}. */
+  async function crashOn(s: TestStore, table: string, when: string): Promise<void> {
+    await asSuperuser(s, async (su) => {
+      await su.query(`create or replace function mandate_test_crash() returns trigger language plpgsql as $$
+        begin raise exception 'injected crash in the write of %', tg_table_name; end $$`);
+      await su.query(`create trigger mandate_test_crash before insert on ${table}
+        for each row when (${when}) execute function mandate_test_crash()`);
+    });
+  }
+
+  async function heal(s: TestStore, table: string): Promise<void> {
+    await asSuperuser(s, (su) => su.query(`drop trigger mandate_test_crash on ${table}`));
+  }
+
+  /**
+   * One violation with `table`'s write failing: the store holds no slash at all; then, healed, the restarted
+   * agent's slashes store all four rows each (it may violate again as soon as it is spawned: what it
+   * restored from agrees either way), and the audit chain still verifies.
+   */
+  async function failThenHeal(s: TestStore, table: string, when: string): Promise<void> {
+    await crashOn(s, table, when);
+    let { runtime: r, clock } = await start(s);
+    await violate(r, clock);
+    await r.shutdown(); // waits for the reputation change (and its stake's slash) to be written or refused
+    runtime = undefined;
+    s.store = await s.reopen();
+    expect(await stored(s)).toEqual({
+      scoreSlashes: 0,
+      stakeSlashes: 0,
+      balance: '1000',
+      audited: { score: 0, stake: 0 },
+    });
+
+    await heal(s, table);
+    ({ runtime: r, clock } = await start(s));
+    await violate(r, clock);
+    await r.shutdown();
+    runtime = undefined;
+    s.store = await s.reopen();
+    const after = await stored(s);
+    expect(after.scoreSlashes).toBeGreaterThanOrEqual(1);
+    expect(after.stakeSlashes).toBe(after.scoreSlashes);
+    expect(after.audited).toEqual({ score: after.scoreSlashes, stake: after.scoreSlashes });
+    expect(Number(after.balance)).toBeCloseTo(1000 * 0.85 ** after.scoreSlashes, 9);
+    const verified = await s.store.audit.verify();
+    expect(verified.ok, JSON.stringify(verified.breaks[0])).toBe(true);
   }
 
   it(
@@ -87,32 +148,26 @@ describe.each(STORE_DRIVERS)('issue 10 - stake slash lost between two writes (%s
     { timeout: 120_000 },
     async () => {
       const s = (t = await openTestStore(driver));
-      await asSuperuser(s, async (su) => {
-        await su.query(`create function mandate_test_crash() returns trigger language plpgsql as $$
-        begin raise exception 'injected crash before the stake slash was written'; end $$`);
-        await su.query(`create trigger mandate_test_crash before insert on mandate_stake_entry
-        for each row when (new.kind = 'slashed') execute function mandate_test_crash()`);
-      });
-      let { runtime: r, clock } = await start(s);
+      await failThenHeal(s, 'mandate_stake_entry', `new.kind = 'slashed'`);
+    },
+  );
 
-      await violate(r, clock);
-      await r.shutdown(); // waits for the reputation change (and its stake's slash) to be written or refused
+  it(
+    'issue 10 - a failing audit write of the slash takes the score and the stake slash with it: nothing, then all four rows',
+    { timeout: 120_000 },
+    async () => {
+      await runtime?.shutdown().catch(() => undefined);
       runtime = undefined;
-      s.store = await s.reopen();
-      expect(await stored(s)).toEqual({ scoreSlashes: 0, stakeSlashes: 0, balance: '1000' });
-
-      // With the stake write working again, the restarted agent's slashes store both, in one transaction
-      // (it may violate again as soon as it is spawned: what it restored from agrees either way).
-      await asSuperuser(s, (su) => su.query('drop trigger mandate_test_crash on mandate_stake_entry'));
-      ({ runtime: r, clock } = await start(s));
-      await violate(r, clock);
-      await r.shutdown();
-      runtime = undefined;
-      s.store = await s.reopen();
-      const after = await stored(s);
-      expect(after.scoreSlashes).toBeGreaterThanOrEqual(1);
-      expect(after.stakeSlashes).toBe(after.scoreSlashes);
-      expect(Number(after.balance)).toBeCloseTo(1000 * 0.85 ** after.scoreSlashes, 9);
+      await t?.[Symbol.asyncDispose]();
+      const s = (t = await openTestStore(driver));
+      await failThenHeal(s, 'mandate_audit_entry', `new.action = 'stake.slashed'`);
     },
   );
 });
+
+interface Stored {
+  scoreSlashes: number;
+  stakeSlashes: number;
+  balance: string;
+  audited: { score: number; stake: number };
+}
