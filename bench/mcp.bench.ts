@@ -10,6 +10,9 @@
  * Two more rows split the cost: the MCP actuator alone (argument check, call, result check, receipt)
  * against the raw call, and full cycles calling a tool that takes 20 ms (server-everything's
  * `trigger-long-running-operation`, one step), as tools that do real work do.
+ * A last row is the ceiling of the sequential ratio: full governed cycles whose actuator answers at once
+ * (no MCP at all) against the raw call: a sequential governed call costs at least one such cycle plus the
+ * raw call, so its ratio cannot pass floor / (floor + raw) however cheap the MCP part is.
  * `BENCH_MCP_CALLS` sets the calls per round (default 1000; the 20 ms rows make a tenth of them).
  */
 import { performance } from 'node:perf_hooks';
@@ -80,6 +83,25 @@ async function main(): Promise<void> {
       }),
     );
 
+  await runtime.spawn(
+    defineAgent({
+      id: 'floor',
+      capabilities: ['bench.floor'],
+      permissions: [{ capability: 'bench.floor', accounts: ['none'] }],
+      perceive: () => ({}),
+      decide: {
+        decide: async () => ({
+          action: { type: 'bench.noop', capability: 'bench.floor', account: 'none', params: {} },
+          confidence: 1,
+          rationale: 'bench',
+          rulesFired: ['bench'],
+          model: null,
+        }),
+      },
+      act: { name: 'noop', effect: 'external', execute: async () => ({ status: 'succeeded', receipt: {} }) },
+    }),
+  );
+
   const rawCall = (tool: string, args: (i: number) => Record<string, unknown>) => async (i: number) => {
     const r = await raw.callTool({ name: tool, arguments: args(i) });
     if (r.isError === true) throw new Error('raw call failed');
@@ -124,6 +146,20 @@ async function main(): Promise<void> {
       `MCP tools/call, ${label}, ${inFlight} in flight: raw SDK client ${Math.round(r).toLocaleString()} calls/s   Mandate ${Math.round(g).toLocaleString()} calls/s   ratio ${(g / r).toFixed(2)} (target ≥ 0.8; ${n} calls × ${ROUNDS} rounds, medians)`,
     );
   }
+  const floors: number[] = [];
+  const raws: number[] = [];
+  const floorCycle = async () => {
+    const r = await runtime.submitTask('bench.floor', {}, who);
+    if (r.outcome?.status !== 'succeeded') throw new Error(`floor cycle ended ${JSON.stringify(r.outcome)}`);
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    raws.push(await rate(CALLS, 1, rawCall('get-sum', sumArgs)));
+    floors.push(await rate(CALLS, 1, floorCycle));
+  }
+  const [r, f] = [median(raws), median(floors)];
+  console.log(
+    `Governed cycle without MCP (an actuator that answers at once), 1 in flight: ${Math.round(f).toLocaleString()} cycles/s; raw SDK client ${Math.round(r).toLocaleString()} calls/s: the sequential ratio's ceiling is ${(f / (f + r)).toFixed(2)}`,
+  );
   await runtime.shutdown();
   await mcp.close();
   await raw.close();

@@ -66,11 +66,25 @@ export class X402SaleBook {
     return rows[0] === undefined ? undefined : saleOf(rows[0]);
   }
 
-  /** Sales in one of `statuses`, oldest first (at most `limit`). */
-  async list(statuses: readonly string[], limit = 100): Promise<StoredSale[]> {
+  /**
+   * Marks an `interrupted` sale's operator alert as raised (`result.alertedAt`), once: true only for
+   * the one caller whose mark won, so the alert is raised once per sale across processes and restarts.
+   */
+  async markAlerted(id: string, at: Date): Promise<boolean> {
     const rows = await this.#sql.query(
-      `SELECT ${COLUMNS} FROM rail_x402_sales WHERE status = ANY($1::text[]) ORDER BY created_at LIMIT $2`,
-      [statuses, limit],
+      `UPDATE rail_x402_sales SET result = COALESCE(result, '{}'::jsonb) || jsonb_build_object('alertedAt', $2::text)
+       WHERE id = $1 AND status = 'interrupted' AND result->>'alertedAt' IS NULL RETURNING id`,
+      [id, at.toISOString()],
+    );
+    return rows.length > 0;
+  }
+
+  /** Sales in one of `statuses`, oldest first (at most `limit`; `after` continues from the last one of a page). */
+  async list(statuses: readonly string[], limit = 100, after?: StoredSale): Promise<StoredSale[]> {
+    const rows = await this.#sql.query(
+      `SELECT ${COLUMNS} FROM rail_x402_sales WHERE status = ANY($1::text[])
+       AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::text)) ORDER BY created_at, id LIMIT $2`,
+      [statuses, limit, after?.createdAt ?? null, after?.id ?? null],
     );
     return rows.map(saleOf);
   }

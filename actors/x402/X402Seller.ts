@@ -9,9 +9,9 @@
 import { encodePaymentResponseHeader } from '@x402/core/http';
 import type { FacilitatorClient } from '@x402/core/server';
 import type { PaymentRequirements, SettleResponse } from '@x402/core/types';
-import type { ErrorCode, Principal } from '../../kernel/index.ts';
-import type { RailSql } from '../rails/RailSql.ts';
+import type { Principal } from '../../kernel/index.ts';
 import { X402FacilitatorUnavailableError, X402SaleInProgressError } from './errors.ts';
+import { SaleScan } from './x402SaleScan.ts';
 import { settleSale } from './x402Settle.ts';
 import { X402SaleBook, type StoredSale } from './X402SaleBook.ts';
 import {
@@ -30,33 +30,14 @@ import {
   saleAuditEntry,
   type PaidAuthorization,
   type SaleAnswer,
-  type SaleAudit,
   type SaleRequest,
   type SaleWork,
   type X402Offer,
+  type X402SellerOptions,
 } from './x402SaleParts.ts';
 
 /** One audited step of a sale. */
 type SaleStep = { action: string; why: string; data?: Record<string, unknown> };
-
-/** Options of {@link X402Seller}. */
-export interface X402SellerOptions {
-  readonly sql: RailSql;
-  /** Verifies and settles payments: `HTTPFacilitatorClient` of `@x402/core/server`, or any `FacilitatorClient`. */
-  readonly facilitator: FacilitatorClient;
-  readonly offers: readonly X402Offer[];
-  /** Every step of a sale (`x402.sale.verified|held|refused|settled|unsettled`), before it is answered. */
-  audit(entry: SaleAudit): Promise<void>;
-  /** The token's `authorizationState(payer, nonce)`: resolves an unanswered or refused settle on chain. */
-  authorizationUsed?(payer: string, nonce: string): Promise<boolean>;
-  readonly now?: () => Date;
-  /** How often a sale's holder touches its claim while the task runs (default 5 s). */
-  readonly heartbeatMs?: number;
-  /** A claim not touched for this long lost its holder and is recovered (default 30 s; keep it ≥ 3 heartbeats). */
-  readonly staleAfterMs?: number;
-  /** Raises an operator alert (pass the runtime's `alert`): a sale found interrupted by a crash needs an operator. */
-  alert?(alert: { severity: 'warning'; code: ErrorCode; message: string }): void;
-}
 
 /** Capabilities sold behind x402; see the file comment. */
 export class X402Seller {
@@ -66,6 +47,7 @@ export class X402Seller {
   readonly #holding = new Set<string>();
   readonly #book: X402SaleBook;
   readonly #recovery: SaleRecoveryEnv;
+  readonly #scan: SaleScan;
 
   constructor(options: X402SellerOptions) {
     this.#o = options;
@@ -81,12 +63,30 @@ export class X402Seller {
       audit: (sale, step) =>
         this.#auditSale(sale, { ...step, who: step.who ?? { kind: 'agent', id: `x402:${sale.payer}` } }),
     };
+    this.#scan = new SaleScan(this.#recovery, {
+      heldHere: (id) => this.#inFlight.has(id),
+      heartbeatMs: options.heartbeatMs ?? 5_000,
+    });
   }
 
   /** Sales in `statuses` (default: the ones an operator may need to look at), each recovered first if its holder is gone. */
   async sales(statuses: readonly string[] = ['working', 'interrupted', 'held']): Promise<StoredSale[]> {
     const found = await this.#book.list(statuses);
     return Promise.all(found.map((sale) => recoverSale(this.#recovery, sale)));
+  }
+
+  /**
+   * The scan at start (the gateway runs it when ready): recovers `working` claims whose holder is gone
+   * and `interrupted` sales whose alert is owed, so each raises its alert once, before any retry;
+   * fresh claims are scanned again when they would go stale (`x402SaleScan.ts`). The sales found.
+   */
+  start(): Promise<StoredSale[]> {
+    return this.#scan.start();
+  }
+
+  /** Ends the follow-up scans of {@link X402Seller.start}. */
+  stop(): void {
+    this.#scan.stop();
   }
 
   /**

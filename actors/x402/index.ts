@@ -5,8 +5,7 @@ export type { X402ActuatorOptions, X402DryRunOptions, X402LiveOptions } from './
 export { pickRequirement, quoteX402, x402QuotePerceiver } from './x402Quote.ts';
 export type { X402Asset, X402QuoteFact } from './x402Quote.ts';
 export { X402Seller } from './X402Seller.ts';
-export type { X402SellerOptions } from './X402Seller.ts';
-export type { SaleAnswer, SaleAudit, SaleRequest, SaleWork, X402Offer } from './x402SaleParts.ts';
+export type { SaleAnswer, SaleAudit, SaleRequest, SaleWork, X402Offer, X402SellerOptions } from './x402SaleParts.ts';
 export type { StoredSale } from './X402SaleBook.ts';
 export type { SaleResolution, SaleResolutionRequest } from './x402SaleRecovery.ts';
 export { X402RequirementsError, X402SaleRefusedError, X402SettlementUnknownError } from './errors.ts';

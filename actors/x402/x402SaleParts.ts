@@ -3,10 +3,12 @@
  * checked against the offer's requirement, and coded answers.
  */
 import { decodePaymentSignatureHeader, encodePaymentRequiredHeader } from '@x402/core/http';
+import type { FacilitatorClient } from '@x402/core/server';
 import type { PaymentPayload, PaymentRequired, PaymentRequirements } from '@x402/core/types';
 import { parseUnits } from 'ethers';
 import { z } from 'zod';
-import type { MandateError, Principal } from '../../kernel/index.ts';
+import type { ErrorCode, MandateError, Principal } from '../../kernel/index.ts';
+import type { RailSql } from '../rails/RailSql.ts';
 import { X402PaymentRequiredError } from './errors.ts';
 import type { X402Asset } from './x402Quote.ts';
 
@@ -196,4 +198,23 @@ export function saleAuditEntry(
     },
     at: e.at,
   };
+}
+
+/** Options of `X402Seller`. */
+export interface X402SellerOptions {
+  readonly sql: RailSql;
+  /** Verifies and settles payments: `HTTPFacilitatorClient` of `@x402/core/server`, or any `FacilitatorClient`. */
+  readonly facilitator: FacilitatorClient;
+  readonly offers: readonly X402Offer[];
+  /** Every step of a sale (`x402.sale.verified|held|refused|settled|unsettled`), before it is answered. */
+  audit(entry: SaleAudit): Promise<void>;
+  /** The token's `authorizationState(payer, nonce)`: resolves an unanswered or refused settle on chain. */
+  authorizationUsed?(payer: string, nonce: string): Promise<boolean>;
+  readonly now?: () => Date;
+  /** How often a sale's holder touches its claim while the task runs (default 5 s). */
+  readonly heartbeatMs?: number;
+  /** A claim not touched for this long lost its holder and is recovered (default 30 s; keep it ≥ 3 heartbeats). */
+  readonly staleAfterMs?: number;
+  /** Raises an operator alert (pass the runtime's `alert`): a sale found interrupted by a crash needs an operator. */
+  alert?(alert: { severity: 'warning'; code: ErrorCode; message: string }): void;
 }

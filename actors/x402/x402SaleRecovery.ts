@@ -9,7 +9,8 @@
  *   payment runs it again and settles once: `resumable`;
  * - otherwise `interrupted`: a retry answers 409 until an operator resumes or releases it, or until
  *   `validBefore` passes and it expires by itself.
- * An `interrupted` sale is re-derived the same way each time it is looked at.
+ * An `interrupted` sale is re-derived the same way each time it is looked at. Its operator alert is
+ * raised once per sale (marked in the sale, so not again after a restart).
  */
 import { ErrorCode, type Principal } from '../../kernel/index.ts';
 import { X402SaleInterruptedError } from './errors.ts';
@@ -77,7 +78,7 @@ export async function recoverSale(env: SaleRecoveryEnv, sale: StoredSale): Promi
   const stale = isStale(sale, now, env.staleAfterMs);
   if (!stale && sale.status !== 'interrupted') return sale;
   const verdict = await verdictOf(env, sale);
-  if (verdict.status === sale.status) return sale;
+  if (verdict.status === sale.status) return alertOnce(env, sale);
   const moved = await env.book.move(
     sale.id,
     {
@@ -89,15 +90,24 @@ export async function recoverSale(env: SaleRecoveryEnv, sale: StoredSale): Promi
     now,
   );
   if (moved) await env.audit(sale, { action: `x402.sale.${verdict.status}`, why: verdict.why });
-  const current = (await env.book.get(sale.id)) ?? sale;
-  // Raised once, by the process whose move made it interrupted (re-derivations move nothing).
-  if (moved && verdict.status === 'interrupted')
-    env.alert?.({
-      severity: 'warning',
-      code: ErrorCode.MANDATE_ERR_X402_SALE_INTERRUPTED,
-      message: `x402 sale ${sale.id} of ${sale.capability} (payer ${sale.payer}) was interrupted by a crash while its task ran: ${interruptedError(current).message}`,
-    });
-  return current;
+  return alertOnce(env, (await env.book.get(sale.id)) ?? sale);
+}
+
+/**
+ * Raises the operator alert of an `interrupted` sale once: by the one process whose mark
+ * (`result.alertedAt`, see {@link X402SaleBook.markAlerted}) wins, so neither a restart nor a second
+ * process raises it again, and a process that crashed between the move and the alert is made up for
+ * by the next one that looks (or scans at start). Without an alert sink nothing is marked.
+ */
+async function alertOnce(env: SaleRecoveryEnv, sale: StoredSale): Promise<StoredSale> {
+  if (env.alert === undefined || sale.status !== 'interrupted' || sale.result?.alertedAt !== undefined) return sale;
+  if (!(await env.book.markAlerted(sale.id, env.now()))) return sale;
+  env.alert({
+    severity: 'warning',
+    code: ErrorCode.MANDATE_ERR_X402_SALE_INTERRUPTED,
+    message: `x402 sale ${sale.id} of ${sale.capability} (payer ${sale.payer}) was interrupted by a crash while its task ran: ${interruptedError(sale).message}`,
+  });
+  return (await env.book.get(sale.id)) ?? sale;
 }
 
 /**

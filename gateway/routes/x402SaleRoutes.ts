@@ -2,7 +2,9 @@
  * Operators' view of x402 sales that need one: `GET /api/x402/sales` lists the sales under way,
  * interrupted or held (a sale whose process crashed mid-task is recovered first: void, expired,
  * resumable or interrupted, see `x402SaleRecovery.ts`), and `POST /api/x402/sales/:id/resolve`
- * resumes or releases an interrupted one, audited before it applies.
+ * resumes or releases an interrupted one, audited before it applies. When the gateway is ready the
+ * seller scans for sales a crash interrupted (`X402Seller.start`), so their alerts do not wait for a
+ * buyer's retry; a scan that fails is logged and tried again.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -53,6 +55,10 @@ function view(sale: StoredSale): Record<string, unknown> {
 
 /** Registers the operator routes over `seller`'s sales. */
 export function x402SaleRoutes(app: FastifyInstance, seller: X402Seller): void {
+  app.addHook('onReady', async () => {
+    await seller.start().catch((error: unknown) => app.log.error({ err: error }, 'x402 sale scan at start failed'));
+  });
+  app.addHook('onClose', async () => seller.stop());
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['x402'];
   api.get(

@@ -72,6 +72,6 @@ export const X402_CODES = {
     status: 409,
     kind: 'error',
     meaning:
-      "the process selling this authorization stopped while its task ran, the authorization is unused on chain and still valid, and the offer is not `resumable`: whether the task ran is not known, so it is not run again by itself; an operator resumes (the retry runs it, settled once) or releases it (`mandate x402 resolve`, `POST /api/x402/sales/:id/resolve`), or it expires unsettled at the authorization's `validBefore`",
+      "the process selling this authorization stopped while its task ran, the authorization is unused on chain and still valid, and the offer is not `resumable`: whether the task ran is not known, so it is not run again by itself; an operator resumes (the retry runs it, settled once) or releases it (`mandate x402 resolve`, `POST /api/x402/sales/:id/resolve`), or it expires unsettled at the authorization's `validBefore`. Raised as an alert once per sale, by the seller's scan at start (or the first look at the sale), not again after a restart",
   },
 } as const satisfies Record<string, CodeEntry>;

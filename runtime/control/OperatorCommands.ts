@@ -6,7 +6,7 @@ import type { AgentHost } from '../host/AgentHost.ts';
 import type { AuditInput } from '../persistence/RuntimeStore.ts';
 import type { Dormancy, Triggers } from '../scheduler/Triggers.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
-import { checkInput, principalSchema, reasonSchema } from './checkInput.ts';
+import { checkInput, objectInputSchema, principalSchema, reasonSchema } from './checkInput.ts';
 import type { GateBoard } from './GateBoard.ts';
 
 /** Opening or closing a dependency gate: which gate, open or closed, by whom and why. */
@@ -103,7 +103,7 @@ export class OperatorCommands {
     const h =
       d.tree.get(agentId) ?? (d.dormant?.definition(agentId) === undefined ? d.tree.require(agentId) : undefined);
     checkInput(principalSchema, by, 'principal');
-    if (data !== undefined) checkInput(z.record(z.string(), z.unknown()), data, 'trigger data');
+    if (data !== undefined) checkInput(objectInputSchema, data, 'trigger data');
     const base = { kind: 'user' as const, name: `${by.kind}:${by.id}`, at: d.clock.now() };
     const trigger = data === undefined ? base : { ...base, data };
     // A passivated agent is reactivated only when the trigger could start a cycle (not killed, gates open).

@@ -7,6 +7,12 @@ export const principalSchema = z
   .object({ kind: z.enum(['agent', 'human', 'system']), id: storableText().min(1).max(200) })
   .strict();
 
+/**
+ * A task's or trigger's input: an object of any values. Built once, not per request: building a zod
+ * schema costs ~25× checking a value with it (~50 µs against ~2 µs), on every submitted task.
+ */
+export const objectInputSchema = z.record(z.string(), z.unknown());
+
 /** A reason that goes into the audit trail: storable exactly as hashed (no NUL, no lone surrogate). */
 export const reasonSchema = storableText().min(1, 'say why: the reason goes in the audit log').max(2000);
 

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { AgentContext, Principal } from '../../machines/index.ts';
-import { checkInput, principalSchema } from '../control/checkInput.ts';
+import { checkInput, objectInputSchema, principalSchema } from '../control/checkInput.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { AgentHost } from '../host/AgentHost.ts';
 import type { TaskResult } from '../MandateRuntime.ts';
@@ -51,7 +50,7 @@ export class Tasks {
   async submit(task: Omit<TaskSubmission, 'host'>): Promise<TaskResult> {
     const { capability, input, by } = task;
     checkInput(principalSchema, by, 'principal');
-    checkInput(z.record(z.string(), z.unknown()), input, 'task input');
+    checkInput(objectInputSchema, input, 'task input');
     const holders = [...this.#deps.agents()].filter((h) => h.def.capabilities.includes(capability));
     const woken = holders.some((h) => this.#deps.triggers.canStart(h)) ? undefined : await this.#wakeHolder(capability);
     const host = holders.find((h) => this.#deps.triggers.canStart(h)) ?? woken?.host;

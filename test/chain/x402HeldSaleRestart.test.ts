@@ -103,6 +103,26 @@ async function crashWhileHeld(capability: string, header: string): Promise<void>
   sql.sever();
 }
 
+/** Sells `capability` on a process that crashes while its task runs; the id of its `working` sale. */
+async function crashWhileRunning(capability: string, header: string): Promise<string> {
+  const sql = severable(t.db.sql);
+  const doomed = sellerOf(sql);
+  let running = false;
+  void doomed.sell({
+    offer: doomed.offerFor(capability)!,
+    url: `${URL_OF}${capability}`,
+    header,
+    work: async () => ((running = true), new Promise<SaleWork>(() => undefined)),
+  });
+  for (let i = 0; i < 500 && !running; i++) await new Promise((r) => setTimeout(r, 10));
+  sql.sever();
+  const rows = await t.db.sql.query(
+    `SELECT id FROM rail_x402_sales WHERE status = 'working' AND capability = $1 ORDER BY created_at DESC LIMIT 1`,
+    [capability],
+  );
+  return rows[0]!.id as string;
+}
+
 const codeOf = (body: unknown) => (body as { error: { code: string } }).error.code;
 
 beforeAll(async () => {
@@ -178,17 +198,7 @@ describe('x402 sales across a crash', () => {
 
   it('x402 recovery - an interrupted sale found after a restart raises an alert, once', async () => {
     const header = await paymentFor(restarted, 'report.write');
-    const sql = severable(t.db.sql);
-    const doomed = sellerOf(sql);
-    let running = false;
-    void doomed.sell({
-      offer: doomed.offerFor('report.write')!,
-      url: `${URL_OF}report.write`,
-      header,
-      work: async () => ((running = true), new Promise<SaleWork>(() => undefined)),
-    });
-    for (let i = 0; i < 500 && !running; i++) await new Promise((r) => setTimeout(r, 10));
-    sql.sever();
+    await crashWhileRunning('report.write', header);
     await new Promise((r) => setTimeout(r, 600)); // the claim goes stale
     const found = (await restarted.sales(['working'])).filter((s) => s.capability === 'report.write');
     expect(found.map((s) => s.status)).toEqual(['interrupted']);
@@ -197,5 +207,41 @@ describe('x402 sales across a crash', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ severity: 'warning' });
     expect(alerts[0]!.message).toContain(found[0]!.id);
+  });
+
+  it('x402 recovery - the scan at start finds a sale a crash interrupted, with no retry, and raises its alert once: not again on the next restart', async () => {
+    const header = await paymentFor(restarted, 'report.write');
+    const id = await crashWhileRunning('report.write', header);
+    const raised: string[] = [];
+    const first = sellerOf(t.db.sql, (a) => void raised.push(`${a.code} ${a.message}`));
+    // Started right after the crash: the claim is still fresh, so the scan looks again when it goes stale.
+    expect((await first.start()).find((s) => s.id === id)?.status).toBe('working');
+    for (let i = 0; i < 300 && !raised.some((m) => m.includes(id)); i++) await new Promise((r) => setTimeout(r, 10));
+    first.stop();
+    expect(raised.filter((m) => m.includes(id))).toEqual([
+      expect.stringContaining(ErrorCode.MANDATE_ERR_X402_SALE_INTERRUPTED),
+    ]);
+    const second = sellerOf(t.db.sql, (a) => void raised.push(`${a.code} ${a.message}`));
+    expect((await second.start()).find((s) => s.id === id)?.status).toBe('interrupted');
+    second.stop();
+    expect(raised.filter((m) => m.includes(id))).toHaveLength(1);
+    expect(actions.filter((a) => a === 'x402.sale.interrupted report.write').length).toBeGreaterThan(0);
+  });
+
+  it('x402 recovery - a sale made interrupted by a process that raised no alert gets its alert from the next scan at start, once', async () => {
+    const header = await paymentFor(restarted, 'report.write');
+    const id = await crashWhileRunning('report.write', header);
+    await new Promise((r) => setTimeout(r, 600)); // the claim goes stale
+    const silent = sellerOf(t.db.sql); // no alert sink: it recovers the sale and marks nothing
+    expect((await silent.sales(['working'])).find((s) => s.id === id)?.status).toBe('interrupted');
+    const raised: string[] = [];
+    for (let restart = 0; restart < 2; restart++) {
+      const seller = sellerOf(t.db.sql, (a) => void raised.push(a.message));
+      await seller.start();
+      seller.stop();
+    }
+    expect(raised.filter((m) => m.includes(id))).toHaveLength(1);
+    const [row] = await t.db.sql.query(`SELECT status, result FROM rail_x402_sales WHERE id = $1`, [id]);
+    expect(row).toMatchObject({ status: 'interrupted', result: { alertedAt: expect.any(String) } });
   });
 });
