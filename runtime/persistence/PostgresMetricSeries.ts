@@ -47,17 +47,20 @@ export class PostgresMetricSeries implements MetricSeriesStore {
 
   async query(q: SeriesQuery): Promise<SeriesResult> {
     const start = Math.floor(q.from / q.step) * q.step;
+    // Filters only when asked for: `$n is null or agent = $n` would keep the planner off the agent index.
+    const params: unknown[] = [start, q.to, q.step];
+    const where = ['at >= $1', 'at < $2'];
+    for (const column of ['agent', 'region'] as const)
+      if (q[column] !== undefined) where.push(`${column} = $${params.push(q[column])}`);
     const [buckets, seen] = await Promise.all([
       this.#pool.query<{ at: number; cycles: number; failures: number; payments: number }>(
         `select ((at / $3::bigint) * $3::bigint)::float8 as at, sum(cycles)::float8 as cycles,
                 sum(failures)::float8 as failures, sum(payments)::float8 as payments
-           from mandate_metric_sample
-          where at >= $1 and at < $2 and ($4::text is null or agent = $4) and ($5::text is null or region = $5)
-          group by 1 order by 1`,
-        [start, q.to, q.step, q.agent ?? null, q.region ?? null],
+           from mandate_metric_sample where ${where.join(' and ')} group by 1 order by 1`,
+        params,
       ),
       this.#pool.query<{ agent: string; region: string }>(
-        `select distinct agent, region from mandate_metric_sample where at >= $1 and at < $2 order by agent, region`,
+        `select agent, region from mandate_metric_sample where at >= $1 and at < $2 group by agent, region order by agent, region`,
         [start, q.to],
       ),
     ]);

@@ -6,7 +6,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 export const MetricSampleEntity = defineEntity({
   name: 'MetricSampleEntity',
   tableName: 'mandate_metric_sample',
-  indexes: [{ properties: ['resolution', 'at'] }],
+  indexes: [{ properties: ['resolution', 'at'] }, { properties: ['agent', 'at'] }],
   properties: {
     at: p.bigint('number').primary(),
     resolution: p.integer().primary(),

@@ -11,6 +11,8 @@ export class Migration20261204050100MetricSeries extends Migration {
     this.addSql(
       `create index "mandate_metric_sample_resolution_at_index" on "mandate_metric_sample" ("resolution", "at");`,
     );
+    // One agent's chart reads its own rows, not every agent's.
+    this.addSql(`create index "mandate_metric_sample_agent_at_index" on "mandate_metric_sample" ("agent", "at");`);
   }
 
   override down(): void {
