@@ -15,6 +15,7 @@ export type {
   MandateRuntime,
   ReadinessCheck,
   RuntimeMetrics,
+  SeriesResult,
   Simulator,
   TaskResult,
   TreeNode,

@@ -13,6 +13,7 @@ import { findUiDir } from './findUiDir.ts';
 import { LiveHub } from './LiveHub.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
 import { alertRoutes } from './routes/alertRoutes.ts';
+import { seriesRoutes } from './routes/seriesRoutes.ts';
 import { approvalRoutes } from './routes/approvalRoutes.ts';
 import { auditRoutes } from './routes/auditRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
@@ -181,6 +182,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   agentRoutes(app, runtime, snapshots);
   approvalRoutes(app, runtime);
   alertRoutes(app, runtime);
+  seriesRoutes(app, runtime);
   killSwitchRoutes(app, runtime);
   auditRoutes(app, auditSourceOf(runtime, options.store), clock);
   taskRoutes(app, runtime);

@@ -58,6 +58,13 @@ export class AuditUnavailableError extends createError(
   'The audit log is not available: start the runtime with a persistent store (set DATABASE_URL to a PostgreSQL URL, or leave it unset for the embedded database)',
 ) {}
 
+/** GET /api/metrics/series on a runtime that keeps no stored series. */
+export class SeriesUnavailableError extends createError(
+  'MANDATE_ERR_SERIES_UNAVAILABLE',
+  'SeriesUnavailableError',
+  'The stored metric series are not available: start the runtime with a persistent store (set DATABASE_URL, or leave it unset for the embedded database) and metrics on',
+) {}
+
 /** POST /api/simulate without a simulator, or while another simulation runs. */
 export class SimulationUnavailableError extends createError(
   'MANDATE_ERR_SIMULATION_UNAVAILABLE',

@@ -38,3 +38,14 @@ export const AgentSummarySchema: z.ZodType<AgentSummary> = z.object({
 
 /** The answer of GET /api/agents: the window of matching agents and how many match in all. */
 export const AgentListSchema = z.object({ agents: z.array(AgentSummarySchema), total: z.number() });
+
+const SeriesPointSchema = z.object({ at: z.number(), cycles: z.number(), failures: z.number(), payments: z.number() });
+
+/** The answer of GET /api/metrics/series (`SeriesResult`): a point per bucket, and the agents and regions seen. */
+export const SeriesResultSchema = z.object({
+  from: z.number(),
+  to: z.number(),
+  step: z.number(),
+  points: z.array(SeriesPointSchema),
+  agents: z.array(z.object({ agent: z.string(), region: z.string() })),
+});

@@ -156,3 +156,43 @@ export const TaskBodySchema = z
     }),
   })
   .strict();
+
+const epochMs = z
+  .string()
+  .regex(/^\d{1,15}$/, 'epoch milliseconds (digits only)')
+  .transform(Number);
+
+/** Query of GET /api/metrics/series: one agent or one region (or all), a time range and a bucket size, all optional. */
+export const SeriesQuerySchema = z
+  .object({
+    agent: IdSchema.optional(),
+    region: z
+      .string()
+      .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'a region label: letters, digits and . _ : / - only, at most 64')
+      .optional(),
+    from: epochMs.optional(),
+    to: epochMs.optional(),
+    step: z
+      .string()
+      .regex(/^\d{1,9}$/, 'milliseconds (digits only)')
+      .transform(Number)
+      .pipe(z.number().int().min(1_000, 'at least 1000 ms').max(86_400_000, 'at most one day (86400000 ms)'))
+      .optional(),
+  })
+  .strict();
+
+/** Most buckets one series read answers with. */
+export const SERIES_MAX_POINTS = 1_000;
+
+/** The range of a series read once its defaults are filled in: `from` before `to`, at most {@link SERIES_MAX_POINTS} buckets. */
+export const SeriesWindowSchema = z
+  .object({ from: z.number(), to: z.number(), step: z.number() })
+  .superRefine((w, ctx) => {
+    if (w.from >= w.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before "to"' });
+    else if ((w.to - w.from) / w.step > SERIES_MAX_POINTS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['step'],
+        message: `is too small for the range: at most ${SERIES_MAX_POINTS} buckets (use a step of at least ${Math.ceil((w.to - w.from) / SERIES_MAX_POINTS)} ms)`,
+      });
+  });

@@ -37,6 +37,7 @@ import type { AgentVersionInfo, RollbackRequest } from './versions/AgentVersion.
 import { AgentVersions } from './versions/AgentVersions.ts';
 import { followActiveVersions } from './versions/followActiveVersions.ts';
 import type { Retractor } from './control/Retraction.ts';
+import { PeriodicJobs } from './metrics/PeriodicJobs.ts';
 
 /**
  * The runtime's one face ({@link MandateRuntime}) over its composed services: every method
@@ -47,11 +48,12 @@ export class MandateRuntimeImpl implements MandateRuntime {
   readonly #s: RuntimeServices;
   readonly #versions: AgentVersions;
   #started: Promise<void> | undefined;
-  #alertTicks: NodeJS.Timeout | undefined;
+  readonly #jobs: PeriodicJobs;
   #stopFollowing: (() => void) | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     const s = (this.#s = composeRuntime(options));
+    this.#jobs = new PeriodicJobs(s); // checks the metricSeries settings before anything starts
     const env = { ...s, alert: s.alerts.raise.bind(s.alerts), messaging: () => s.messaging };
     const placed = (id: string) => s.placement?.definitions.get(id);
     this.#versions = new AgentVersions({ ...env, register: (h) => registerAgent(s, h), placed });
@@ -84,8 +86,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     if (s.options.store !== undefined) await restoreFromStore(s, s.options.store);
     if (s.options.messaging !== undefined)
       s.messaging = await RuntimeMessaging.connect(messagingEnvOf(s), s.options.messaging);
-    this.#alertTicks = setInterval(() => s.alertBook.tick(), 30_000);
-    this.#alertTicks.unref();
+    this.#jobs.start();
     if (s.options.placement === undefined) return;
     const register = (host: AgentHost) => registerAgent(s, host);
     s.placement = await startPlacement(s, s.options.placement, { register, resolve: (d) => this.#versions.admit(d) });
@@ -107,7 +108,7 @@ export class MandateRuntimeImpl implements MandateRuntime {
     s.placement = undefined;
     // No new cycle starts now; the phases already running finish before the store and messaging close.
     await drainPhases(s.tree.agents(), (a) => this.alert(a));
-    clearInterval(this.#alertTicks);
+    await this.#jobs.stop(); // the last interval's metric counts are stored before the store closes
     await s.alertBook.close(2_000);
     await s.tracing?.exporter.close();
     await s.messaging?.close();

@@ -9,6 +9,7 @@ import type { DispatchOptions } from './alerts/sinks/AlertDispatcher.ts';
 import type { AlertSink } from './alerts/sinks/AlertSink.ts';
 import type { RuntimeLogger } from './logging/createLogger.ts';
 import type { RuntimePlacementOptions } from './placement/startPlacement.ts';
+import type { SeriesRetention } from './metrics/MetricSeries.ts';
 
 export type { RuntimeChain } from './chain/RuntimeChain.ts';
 
@@ -67,6 +68,12 @@ export interface RuntimeOptions {
   metrics?: boolean;
   /** OpenTelemetry traces (one per cycle, a span per phase) exported over OTLP/HTTP to `endpoint` (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
   tracing?: { endpoint: string; serviceName?: string };
+  /**
+   * The stored metric series (`GET /api/metrics/series`): every agent's cycles, failed cycles and
+   * payments sampled into the store every `intervalMs` (default 10 s), raw rows kept 6 h, then
+   * five-minute buckets kept 7 days (`retention`). Needs a store and `metrics`; `false` turns it off.
+   */
+  metricSeries?: { intervalMs?: number; retention?: Partial<SeriesRetention> } | false;
   /** The node's region (`MANDATE_REGION`), a label of the volume metrics; default `unknown`. */
   region?: string;
   /** Alert sinks and rules; alerts are kept (in the store, or in memory) either way. */

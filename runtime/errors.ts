@@ -136,6 +136,13 @@ export class AlertSinkConfigError extends createError('MANDATE_ERR_ALERT_SINK_CO
   }
 }
 
+/** A `metricSeries` setting is out of range; `details.setting` names it. */
+export class SeriesConfigError extends createError('MANDATE_ERR_SERIES_CONFIG', 'SeriesConfigError') {
+  constructor(setting: string, message: string) {
+    super(message, { details: { setting } });
+  }
+}
+
 /** What a failed delivery tells the dispatcher: whether to retry, and not before when. */
 export interface DeliveryFailure {
   sink: string;

@@ -54,6 +54,7 @@ export type { AlertInput, AlertSeverity } from './host/AgentHost.ts';
 export type { GateChange } from './control/OperatorCommands.ts';
 export { createLogger } from './logging/createLogger.ts';
 export type { FamilySnapshot, SeriesSnapshot } from './metrics/MetricFamily.ts';
+export type { SeriesResult } from './metrics/MetricSeries.ts';
 export type { AlertRecord, AlertStatus, SinkDelivery } from './alerts/AlertRecord.ts';
 export type { AlertRules } from './alerts/alertRules.ts';
 export type { AlertStore } from './alerts/AlertStore.ts';

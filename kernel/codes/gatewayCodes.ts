@@ -68,6 +68,12 @@ export const GATEWAY_CODES = {
     kind: 'error',
     meaning: 'the gateway runs without a store that can query the audit log',
   },
+  MANDATE_ERR_SERIES_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning:
+      "the gateway's runtime keeps no stored metric series (no store, `metrics: false` or `metricSeries: false`); the monitor then charts only what it sampled since it opened",
+  },
   MANDATE_ERR_SIMULATION_UNAVAILABLE: {
     status: 503,
     kind: 'error',

@@ -20,6 +20,12 @@ export const OBSERVABILITY_CODES = {
     meaning:
       '`REDIS_URL` is malformed, or no Redis answered there at start (refused, timed out, wrong password); the message names the address with its password hidden. Start Redis, fix the URL, or unset it for the in-process caches',
   },
+  MANDATE_ERR_SERIES_CONFIG: {
+    status: null,
+    kind: 'error',
+    meaning:
+      '`metricSeries` (the stored metric series) has a setting out of range: `intervalMs` at least 100, `retention.coarseStep` at least the interval, `retention.rawMs` at most `retention.keepMs`; the message names the setting',
+  },
   MANDATE_ALERT_REPEATED_FAILURES: {
     status: null,
     kind: 'alert',

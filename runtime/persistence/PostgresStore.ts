@@ -30,6 +30,7 @@ import type { AlertStore } from '../alerts/AlertStore.ts';
 import type { AgentVersionStore } from '../versions/AgentVersion.ts';
 import { PostgresAgentVersions } from './PostgresAgentVersions.ts';
 import { PostgresAlertStore } from './PostgresAlertStore.ts';
+import { PostgresMetricSeries } from './PostgresMetricSeries.ts';
 import { PostgresAuditTrail } from './PostgresAuditTrail.ts';
 import type { PostgresStoreParts } from './PostgresStoreParts.ts';
 import * as records from './recordStatements.ts';
@@ -57,8 +58,9 @@ export class PostgresStore implements RuntimeStore {
   readonly vault: PersonalDataVault;
   /** The audit trail's read side: query, verify, checkpoint. */
   readonly audit: AuditTrail;
-  /** The alert book's alerts. */
+  /** The alert book's alerts, and the sampled metric series (per agent and region, downsampled with age). */
   readonly alerts: AlertStore;
+  readonly series: PostgresMetricSeries;
   /** Agent definition versions (immutable) and the one each agent runs. */
   readonly versions: AgentVersionStore;
   /** The reputation history (append-only): every change, with the full score it left. */
@@ -68,15 +70,14 @@ export class PostgresStore implements RuntimeStore {
   readonly stakes: PostgresStakeStore;
 
   constructor(parts: PostgresStoreParts) {
-    this.#p = parts;
+    const { pool, audit: log, witness, retry, clock } = (this.#p = parts);
     this.vault = parts.vault;
-    this.alerts = new PostgresAlertStore(parts.pool);
-    this.versions = new PostgresAgentVersions(parts.pool);
+    [this.alerts, this.series] = [new PostgresAlertStore(pool), new PostgresMetricSeries(pool)];
+    this.versions = new PostgresAgentVersions(pool);
     const write = (run: Run, audit?: readonly AuditInput[]) => this.#sql(run, audit);
     const sql = { write, read: <R>(q: string, ps?: unknown[]) => this.#read<R>(q, ps) };
     this.reputation = new PostgresReputationStore(sql);
     [this.behaviour, this.stakes] = [new PostgresBehaviourStore(sql), new PostgresStakeStore(sql)];
-    const { pool, audit: log, witness, retry, clock } = parts;
     const chain = new PostgresAuditTrail({ pool, log, witness, retry, clock, flush: () => this.flush() });
     [this.#chain, this.audit] = [chain, chain];
     this.#writer = storeWriter(parts, chain);

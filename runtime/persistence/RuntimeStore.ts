@@ -1,5 +1,6 @@
 import type { Outcome, StageVerdict } from '../../machines/index.ts';
 import type { AlertStore } from '../alerts/AlertStore.ts';
+import type { MetricSeriesStore } from '../metrics/MetricSeries.ts';
 import type { AgentVersionStore } from '../versions/AgentVersion.ts';
 import type { AuditInput } from '../audit/AuditInput.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
@@ -160,6 +161,8 @@ export interface RuntimeStore {
   readonly audit?: AuditTrail;
   /** Where the alert book keeps alerts across restarts. */
   readonly alerts?: AlertStore;
+  /** Where the runtime's sampled metric series are kept (`GET /api/metrics/series` reads them). */
+  readonly series?: MetricSeriesStore;
   /** Immutable agent definition versions and the one each agent runs (rollback). */
   readonly versions?: AgentVersionStore;
   /** The reputation history: every change with the score it left, the newest per agent restored at start. */

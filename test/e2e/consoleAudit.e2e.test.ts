@@ -123,9 +123,10 @@ describe('console - monitor time series', () => {
   it('console - the monitor draws cycles, payments and failures per minute over time as inline SVG', async () => {
     const p = await signIn('observer', '#/monitor');
     await p.getByTestId('chart-rates').waitFor();
-    // The shell polls every 3 s: two samples make the first rate, three the first line.
+    // The fixture's runtime has a store: the chart draws the stored last hour (a point per 30 s bucket).
     await fx.drive(2);
-    await p.locator('[data-testid="chart-rates"] polyline[data-series="cycles"]').waitFor();
+    // Attached, not visible: a quiet hour is a flat line on the axis, a box of no height.
+    await p.locator('[data-testid="chart-rates"] polyline[data-series="cycles"]').waitFor({ state: 'attached' });
     await p.waitForFunction(
       () =>
         (
@@ -140,6 +141,10 @@ describe('console - monitor time series', () => {
       .locator('[data-testid="chart-rates"] polyline')
       .evaluateAll((ls) => ls.map((l) => l.getAttribute('data-series')));
     expect(series).toEqual(['cycles', 'payments', 'failures']);
+    // One agent or one region can be picked; every agent is the default.
+    const pick = p.getByTestId('chart-rates-pick');
+    expect(await pick.inputValue()).toBe('');
+    expect(await pick.locator('option').first().innerText()).toBe('all agents');
     await screenshot(p, 'console-monitor-rates');
   });
 });

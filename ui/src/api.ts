@@ -17,6 +17,7 @@ import type {
   Me,
   PaymentStory,
   RuntimeMetrics,
+  SeriesResult,
   TreeNode,
 } from './types.ts';
 
@@ -98,6 +99,8 @@ export function createApi(token: string) {
     setKillSwitch: (action: 'engage' | 'release', scope: KillScope, reason: string) =>
       call<KillSwitchState>('POST', '/api/kill-switch', { action, scope, reason }),
     metrics: () => call<RuntimeMetrics & { liveClients: number }>('GET', '/api/metrics'),
+    /** The runtime's stored rates over time (`seriesQuery` builds the query). */
+    metricSeries: (q: Record<string, string>) => call<SeriesResult>('GET', `/api/metrics/series${auditQuery({}, q)}`),
     alerts: (q: { status?: string; limit: number }) =>
       call<{ alerts: AlertRecord[] }>('GET', `/api/alerts${auditQuery({}, { ...q, limit: String(q.limit) })}`).then(
         (r) => r.alerts,

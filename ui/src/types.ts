@@ -7,6 +7,7 @@ export type {
   TreeNode,
   MachineGraph,
   RuntimeMetrics,
+  SeriesResult,
   AuditEntry,
   KillScope,
 } from '../../gateway/RuntimeApi.ts';

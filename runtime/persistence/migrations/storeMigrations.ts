@@ -13,6 +13,7 @@ import { Migration2026120222401SupervisorLedgers } from './Migration202612022240
 import { Migration2026120222801X402SaleRecovery } from './Migration2026120222801X402SaleRecovery.ts';
 import { Migration20261202222201DecisionTraceId } from './Migration20261202222201DecisionTraceId.ts';
 import { Migration20261203060100LimitCounterpartyDigest } from './Migration20261203060100LimitCounterpartyDigest.ts';
+import { Migration20261204050100MetricSeries } from './Migration20261204050100MetricSeries.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration2026120222801X402SaleRecovery', class: Migration2026120222801X402SaleRecovery },
   { name: 'Migration20261202222201DecisionTraceId', class: Migration20261202222201DecisionTraceId },
   { name: 'Migration20261203060100LimitCounterpartyDigest', class: Migration20261203060100LimitCounterpartyDigest },
+  { name: 'Migration20261204050100MetricSeries', class: Migration20261204050100MetricSeries },
 ];

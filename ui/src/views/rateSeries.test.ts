@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { linePoints } from '../lineChart.ts';
-import { HISTORY_MAX, keepSample, rateSeries, type CounterSample } from './rateSeries.ts';
+import {
+  HISTORY_MAX,
+  keepSample,
+  rateSeries,
+  seriesPicks,
+  seriesQuery,
+  storedRates,
+  type CounterSample,
+} from './rateSeries.ts';
 
 describe('monitor - rates over time', () => {
   it('monitor - per-minute rates between successive samples; a counter reset counts from zero', () => {
@@ -51,5 +59,52 @@ describe('monitor - rates over time', () => {
     );
     expect(max).toBe(10);
     expect(points).toEqual(['0,50 100,0', '50,25']);
+  });
+
+  it('monitor - stored buckets become per-minute rates at each bucket end', () => {
+    const [cycles, payments, failures] = storedRates({
+      step: 30_000,
+      points: [
+        { at: 0, cycles: 3, failures: 1, payments: 0 },
+        { at: 30_000, cycles: 0, failures: 0, payments: 2 },
+      ],
+    });
+    expect(cycles).toEqual({
+      label: 'cycles',
+      points: [
+        [30_000, 6],
+        [60_000, 0],
+      ],
+    });
+    expect(payments!.points.map(([, v]) => v)).toEqual([0, 4]);
+    expect(failures!.points.map(([, v]) => v)).toEqual([2, 0]);
+  });
+
+  it('monitor - the stored-series query: 30 s buckets over the gateway’s last hour, filtered by the pick', () => {
+    expect(seriesQuery('')).toEqual({ step: '30000' });
+    expect(seriesQuery('agent:payables')).toEqual({ step: '30000', agent: 'payables' });
+    expect(seriesQuery('region:eu:west-1')).toEqual({ step: '30000', region: 'eu:west-1' });
+    expect(seriesQuery('bogus')).toEqual({ step: '30000' });
+  });
+
+  it('monitor - the pick list: all, each region, each agent; a pick no longer seen stays listed', () => {
+    const seen = [
+      { agent: 'payables', region: 'eu' },
+      { agent: 'fx', region: 'us' },
+      { agent: 'fees', region: 'eu' },
+    ];
+    expect(seriesPicks(seen).map((p) => p.value)).toEqual([
+      '',
+      'region:eu',
+      'region:us',
+      'agent:fees',
+      'agent:fx',
+      'agent:payables',
+    ]);
+    expect(seriesPicks(seen)[5]!.label).toBe('payables (eu)');
+    expect(seriesPicks([], 'agent:gone')).toEqual([
+      { value: '', label: 'all agents' },
+      { value: 'agent:gone', label: 'agent gone (nothing stored this hour)' },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Per-minute rates over time from successive counter samples (the monitoring panel polls the
+ * Per-minute rates over time for the monitor's chart: from the runtime's stored series (`GET
+ * /api/metrics/series`) and, without them, from successive counter samples (the monitoring panel polls the
  * gateway's metrics every few seconds), for its time-series chart.
  */
 import type { Series } from '../lineChart.ts';
@@ -39,4 +40,54 @@ export function rateSeries(history: readonly CounterSample[]): Series[] {
     });
   }
   return out;
+}
+
+/** Stored buckets as the gateway answers them (`GET /api/metrics/series`). */
+interface StoredSeries {
+  step: number;
+  points: ReadonlyArray<{ at: number; cycles: number; failures: number; payments: number }>;
+}
+
+/** Cycles, payments and failures per minute from stored buckets (counts per `step`), each at its bucket's end. */
+export function storedRates(stored: StoredSeries): Series[] {
+  const keys = ['cycles', 'payments', 'failures'] as const;
+  const perMinute = 60_000 / stored.step;
+  return keys.map((key) => ({
+    label: key,
+    points: stored.points.map((p) => [p.at + stored.step, p[key] * perMinute] as const),
+  }));
+}
+
+/** What the chart shows: every agent (`''`), one agent (`agent:<id>`) or one region (`region:<label>`). */
+export type SeriesPick = string;
+
+/** The chart's bucket: 30 s, about 120 over the gateway's default range (the last hour). */
+const CHART_STEP_MS = 30_000;
+
+/**
+ * The query for the chart: 30 s buckets over the gateway's default range (the last hour by the
+ * runtime's own clock, so a browser clock that is off does not hide the samples), filtered by the pick.
+ */
+export function seriesQuery(pick: SeriesPick): Record<string, string> {
+  const q: Record<string, string> = { step: String(CHART_STEP_MS) };
+  const [kind, ...rest] = pick.split(':');
+  if (kind === 'agent' || kind === 'region') q[kind] = rest.join(':');
+  return q;
+}
+
+/** The pick list: all agents, then each region seen, then each agent (with its region), sorted; `current` is kept even when no longer seen. */
+export function seriesPicks(
+  seen: ReadonlyArray<{ agent: string; region: string }>,
+  current: SeriesPick = '',
+): Array<{ value: SeriesPick; label: string }> {
+  const regions = [...new Set(seen.map((s) => s.region))].sort();
+  const agents = [...new Map(seen.map((s) => [s.agent, s.region]))].sort(([a], [b]) => a.localeCompare(b));
+  const picks = [
+    { value: '', label: 'all agents' },
+    ...regions.map((r) => ({ value: `region:${r}`, label: `region ${r}` })),
+    ...agents.map(([a, r]) => ({ value: `agent:${a}`, label: `${a} (${r})` })),
+  ];
+  if (!picks.some((p) => p.value === current))
+    picks.push({ value: current, label: `${current.replace(':', ' ')} (nothing stored this hour)` });
+  return picks;
 }
