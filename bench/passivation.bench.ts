@@ -10,7 +10,7 @@
  *    snapshot row, then createActor(agentMachine, { snapshot }).start() and the trigger sent): for an
  *    unforeseen trigger (the snapshot read then) and for one whose snapshot was read ahead (a time trigger
  *    with `passivation.prefetchMs`), each on the store's main pool only (`readPoolSize: 0`) and with its
- *    read pool (`readPoolSize: 2`, the default), in the same run. PASSIVATION_BENCH_N=0 skips the memory part.
+ *    read pool (`readPoolSize: 2`), in the same run. PASSIVATION_BENCH_N=0 skips the memory part.
  * Needs PostgreSQL (TEST_POSTGRES_URL, default 127.0.0.1:5432) for the latency part.
  */
 import { execFileSync } from 'node:child_process';
@@ -198,7 +198,7 @@ async function raw(url: string): Promise<number[]> {
 }
 
 async function reactivations(): Promise<void> {
-  // One run, both configurations: the main pool only (readPoolSize 0, as before) and the read pool (default 2).
+  // One run, both configurations: the main pool only (readPoolSize 0, the default) and a read pool of 2.
   const shared = await reactivation(0);
   const own = await reactivation(2);
   const r = await raw(own.url);

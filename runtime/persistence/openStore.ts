@@ -62,8 +62,10 @@ export interface OpenStoreOptions {
   /**
    * Connections of the separate pool that loads single agents' snapshots (reactivating a passivated
    * agent, resuming a placed one), so those loads never wait for a connection behind commits and
-   * other reads; default 2 on PostgreSQL, 0 (the main pool) on the embedded database, whose one
-   * PGlite session serves every connection in turn. 0 turns it off.
+   * other reads; default 0: they use the main pool (bench/passivation.bench.ts measured no gain for
+   * one reactivation at a time on two cores, where the main pool always had an idle connection). Set
+   * it for nodes whose main pool runs out under bursts of reads. Pointless on the embedded database,
+   * whose one PGlite session serves every connection in turn.
    */
   readPoolSize?: number;
   retention?: RetentionPolicy;
@@ -112,7 +114,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
     checkpointEvery: options.checkpointEvery ?? 1,
     maxBatch: options.maxBatch ?? 500,
     poolSize: options.poolSize ?? (databaseUrl === undefined ? 4 : 10),
-    readPoolSize: options.readPoolSize ?? (databaseUrl === undefined ? 0 : 2),
+    readPoolSize: options.readPoolSize ?? 0,
     retryAttempts: options.retry?.attempts ?? 8,
     retryBaseMs: options.retry?.baseDelayMs ?? 100,
     retention: options.retention ?? DEFAULT_RETENTION,
