@@ -85,4 +85,16 @@ export interface RuntimeOptions {
    * holding its lease (runtime/placement), fenced in the database. Off when unset: every agent runs here.
    */
   placement?: RuntimePlacementOptions;
+  /** Passivated agents (those declaring `passivation:`); defaults suit most nodes. */
+  passivation?: RuntimePassivationOptions;
+}
+
+/** Options of passivation (virtual actors) on this node. */
+export interface RuntimePassivationOptions {
+  /**
+   * How long before an interval or cron trigger of a passivated agent its snapshot is read from the
+   * store, so that the trigger reactivates it without waiting for the database (default 250 ms; 0:
+   * read when the trigger fires). Messages, tasks and operator commands cannot be foreseen: they read then.
+   */
+  prefetchMs?: number;
 }

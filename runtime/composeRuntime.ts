@@ -35,6 +35,7 @@ import { Scheduler } from './scheduler/Scheduler.ts';
 import { Triggers } from './scheduler/Triggers.ts';
 import { supervisorEnvOf } from './supervision/supervisorEnvOf.ts';
 import { Passivation } from './passivation/Passivation.ts';
+import { passivationPrefetchMs } from './passivation/passivationPrefetchMs.ts';
 import { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { Tasks } from './tasks/Tasks.ts';
 import { Tuning } from './learning/Tuning.ts';
@@ -115,7 +116,9 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
   });
   const gates = new GateBoard();
   const facts = new FactBoard();
-  const scheduler = new Scheduler(clock);
+  const prefetchMs = passivationPrefetchMs(options.passivation);
+  const ahead = { ms: store === undefined ? 0 : prefetchMs, notify: (id: string) => late.passivation.prefetch(id) };
+  const scheduler = new Scheduler(clock, ahead);
   const watchdog = new PhaseWatchdog(clock);
   const modeFor = (def: AgentDefinition): 'dry-run' | 'live' =>
     mode === 'live' && def.mode !== 'dry-run' ? 'live' : 'dry-run'; // an agent may stay in dry-run under a live runtime, never the other way round
@@ -199,7 +202,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     capabilityCatalog: options.capabilityCatalog,
     alert,
   });
-  const passivation = new Passivation({ clock, store, writer, tree, alert });
+  const passivation = new Passivation({ clock, store, writer, tree, alert, prefetchKeepMs: prefetchMs + 5_000 });
   const approvals = new Approvals({
     clock,
     store,

@@ -168,3 +168,6 @@ export class ScenarioInvalidError extends createError('MANDATE_ERR_SCENARIO_INVA
     super(message, { details: { token } });
   }
 }
+
+/** Invalid `passivation` runtime options. */
+export class PassivationConfigError extends createError('MANDATE_ERR_PASSIVATION_CONFIG', 'PassivationConfigError') {}

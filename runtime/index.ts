@@ -34,7 +34,13 @@ export type { ScenarioFacts, SweepSpec } from './simulation/scenarioSpec.ts';
 export { createRuntime, MandateRuntimeImpl } from './MandateRuntimeImpl.ts';
 export { actKeyOf } from './phases/actKeyOf.ts';
 export type { RuntimeServices } from './composeRuntime.ts';
-export type { AlertingOptions, GroupOptions, RuntimeChain, RuntimeOptions } from './RuntimeOptions.ts';
+export type {
+  AlertingOptions,
+  GroupOptions,
+  RuntimeChain,
+  RuntimeOptions,
+  RuntimePassivationOptions,
+} from './RuntimeOptions.ts';
 export type { RuntimePlacementOptions } from './placement/startPlacement.ts';
 export type { ClusterView } from './placement/Placement.ts';
 export { EmbeddedChain, InProcessProvider, openChain, chainContractsSchema } from './chain/index.ts';

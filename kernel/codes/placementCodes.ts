@@ -20,6 +20,12 @@ export const PLACEMENT_CODES = {
     meaning:
       'invalid placement options: a lease TTL under 1 s, renewal not shorter than the TTL, a bad node id, region or label, or replicas outside 1..5',
   },
+  MANDATE_ERR_PASSIVATION_CONFIG: {
+    status: 400,
+    kind: 'error',
+    meaning:
+      'invalid passivation options: `prefetchMs` (how early a snapshot is read ahead of a time trigger) is not an integer from 0 to 60,000',
+  },
   MANDATE_PLACEMENT_LEASE_LOST: {
     status: null,
     kind: 'alert',

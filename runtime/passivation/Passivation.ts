@@ -3,8 +3,9 @@ import type { AgentDefinition } from '../agents/defineAgent.ts';
 import { DuplicateIdError, NotFoundError } from '../errors.ts';
 import type { AgentHost, AlertInput } from '../host/AgentHost.ts';
 import type { StateWriter } from '../host/StateWriter.ts';
-import type { RuntimeStore } from '../persistence/RuntimeStore.ts';
+import type { RuntimeStore, SnapshotRow } from '../persistence/RuntimeStore.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
+import { SnapshotPrefetch } from './SnapshotPrefetch.ts';
 
 /** What a passivated agent keeps in memory: enough to reactivate it. Its state is its snapshot in the store. */
 interface Dormant {
@@ -28,6 +29,8 @@ export interface PassivationEnv {
   writer: StateWriter | undefined;
   tree: Pick<SupervisionTree, 'spawn' | 'remove' | 'get' | 'restore' | 'restored' | 'unstarted' | 'checkCapabilities'>;
   alert(alert: AlertInput): void;
+  /** How long a snapshot read ahead ({@link Passivation.prefetch}) is kept for the trigger it was read for. */
+  prefetchKeepMs?: number;
 }
 
 /**
@@ -45,6 +48,7 @@ export class Passivation {
   readonly #waking = new Map<string, Promise<AgentHost>>();
   readonly #idleSince = new Map<AgentHost, number>();
   readonly #busy = new Set<string>();
+  readonly #prefetch: SnapshotPrefetch;
   #timer: unknown;
   #timerAt = Infinity;
   #stopped = false;
@@ -53,6 +57,7 @@ export class Passivation {
 
   constructor(env: PassivationEnv) {
     this.#env = env;
+    this.#prefetch = new SnapshotPrefetch(env.clock, env.prefetchKeepMs ?? 5_000);
   }
 
   /** How many agents are passivated now. */
@@ -185,8 +190,29 @@ export class Passivation {
     return woken;
   }
 
+  /**
+   * Reads a passivated agent's snapshot ahead of a trigger known to be coming (the scheduler's next
+   * interval or cron firing), so its reactivation need not wait for the database. Kept until that
+   * reactivation or for `prefetchKeepMs` (a trigger that does not wake it leaves nothing behind). The
+   * snapshot read is the one its reactivation would read: a passivated agent's snapshot does not change
+   * while it stays passivated here (it has no actor to write one; when another node takes it over,
+   * {@link forget} drops the read, and a later passivation is read afresh).
+   */
+  prefetch(agentId: string): void {
+    const dormant = this.#asleep.get(agentId);
+    const store = this.#env.store;
+    if (dormant === undefined || dormant.fresh || store === undefined || this.#waking.has(agentId)) return;
+    this.#prefetch.read(agentId, dormant, () => store.loadSnapshots(agentId));
+  }
+
+  /** Agents whose snapshot is read ahead and not yet used (for tests and `/metrics`). */
+  get prefetched(): number {
+    return this.#prefetch.size;
+  }
+
   /** Forgets a passivated agent here (placement moved it to another node); whether it was passivated. */
   forget(agentId: string): boolean {
+    this.#prefetch.drop(agentId);
     return this.#asleep.delete(agentId);
   }
 
@@ -195,11 +221,19 @@ export class Passivation {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#env.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#prefetch.stop();
+  }
+
+  /** The snapshot rows to reactivate `dormant` from: read ahead for this very passivation, or read now. */
+  async #snapshotRows(agentId: string, dormant: Dormant): Promise<SnapshotRow[]> {
+    const store = this.#env.store;
+    if (dormant.fresh || store === undefined) return [];
+    return (await this.#prefetch.take(agentId, dormant)) ?? store.loadSnapshots(agentId);
   }
 
   async #reactivate(agentId: string, dormant: Dormant): Promise<AgentHost> {
     const env = this.#env;
-    const rows = dormant.fresh || env.store === undefined ? [] : await env.store.loadSnapshots(agentId);
+    const rows = await this.#snapshotRows(agentId, dormant);
     if (this.#asleep.get(agentId) !== dormant)
       throw new NotFoundError('agent', agentId, 'it was moved to another node while it was being reactivated');
     if (!dormant.fresh && rows.length === 0)

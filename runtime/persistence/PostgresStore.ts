@@ -9,6 +9,7 @@ import { compactHistory, type CompactionResult, type RetentionPolicy } from './c
 import { IntentUnknownError, type SnapshotCorruptError } from './errors.ts';
 import { raiseFence, staleSnapshotError } from './fenceStatements.ts';
 import type { GroupCommit } from './GroupCommit.ts';
+import { ALL_SNAPSHOTS, storeSnapshotReader } from './storeSnapshotReader.ts';
 import { storeWriter } from './storeWriter.ts';
 import { checkSameParams, insertIntent, patchIntent } from './intentStatements.ts';
 import type { AgentIdentity } from '../../transport/index.ts';
@@ -51,6 +52,7 @@ export class PostgresStore implements RuntimeStore {
   readonly #p: PostgresStoreParts;
   readonly #writer: GroupCommit<StoreJob, PgTx, AppliedBatch>;
   readonly #chain: PostgresAuditTrail;
+  readonly #snapshots: ReturnType<typeof storeSnapshotReader>;
   #closed = false;
   /** Snapshots left out of the last {@link loadSnapshots} because they do not parse. */
   snapshotProblems: SnapshotCorruptError[] = [];
@@ -81,6 +83,7 @@ export class PostgresStore implements RuntimeStore {
     const chain = new PostgresAuditTrail({ pool, log, witness, retry, clock, flush: () => this.flush() });
     [this.#chain, this.audit] = [chain, chain];
     this.#writer = storeWriter(parts, chain);
+    this.#snapshots = storeSnapshotReader(parts);
   }
 
   /** The node's messaging identity from `file`, its private key sealed with this store's data key (see {@link loadNodeIdentity}). */
@@ -116,7 +119,7 @@ export class PostgresStore implements RuntimeStore {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#writer.close();
+    await Promise.all([this.#writer.close(), this.#snapshots.close()]);
     this.#closed = true;
     const failure = await this.#chain.finalCheckpoint();
     await this.#p.witness?.settled(); // the final checkpoint is on file before the process may exit
@@ -163,10 +166,8 @@ export class PostgresStore implements RuntimeStore {
    * agent is not resumed from garbage), reported through `onProblem` and kept in {@link snapshotProblems}.
    */
   async loadSnapshots(agentId?: string): Promise<SnapshotRow[]> {
-    const rows = await this.#read<SnapshotDbRow>(
-      `select distinct on (agent_id) * from mandate_snapshot ${agentId === undefined ? '' : 'where agent_id = ?'} order by agent_id, seq desc`,
-      agentId === undefined ? [] : [agentId],
-    );
+    const one = agentId === undefined ? undefined : this.#snapshots.load(agentId);
+    const rows = await (one ?? this.#read<SnapshotDbRow>(ALL_SNAPSHOTS));
     const { good, problems } = records.snapshotsFromRows(rows);
     this.snapshotProblems = problems;
     for (const problem of problems) this.#p.onProblem(problem);

@@ -15,6 +15,12 @@ export interface PostgresStoreParts {
   orm: MikroORM;
   /** MikroORM's node-postgres pool; the store's queries and group-commit transactions run on it directly. */
   pool: Pool;
+  /**
+   * A small pool of its own for single-agent snapshot loads (reactivation, placement), so they never
+   * wait for a connection behind commits and other reads; undefined: they use `pool` (the embedded
+   * driver, where PGlite runs one session and a second connection would only queue at its server).
+   */
+  readPool: Pool | undefined;
   /** The URL the store connects to (the embedded server's Unix-socket URL on the embedded driver). */
   url: string;
   embedded: EmbeddedPostgres | undefined;

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
+import type { Pool, PoolConfig } from 'pg';
 import { z } from 'zod';
 import { parseOrThrow, type MandateError } from '../../kernel/index.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
@@ -58,6 +59,15 @@ export interface OpenStoreOptions {
   maxBatch?: number;
   /** Connection pool size; default 10 (4 on the embedded database). */
   poolSize?: number;
+  /**
+   * Connections of the separate pool that loads single agents' snapshots (reactivating a passivated
+   * agent, resuming a placed one), so those loads never wait for a connection behind commits and
+   * other reads; default 0: they use the main pool (bench/passivation.bench.ts measured no gain for
+   * one reactivation at a time on two cores, where the main pool always had an idle connection). Set
+   * it for nodes whose main pool runs out under bursts of reads. Pointless on the embedded database,
+   * whose one PGlite session serves every connection in turn.
+   */
+  readPoolSize?: number;
   retention?: RetentionPolicy;
   /** Told about problems the store handled without failing (a corrupt snapshot left out, a retry). */
   onProblem?: (error: MandateError) => void;
@@ -78,6 +88,7 @@ const optionsSchema = z.object({
   checkpointEvery: z.number().int().positive(),
   maxBatch: z.number().int().min(1).max(2000),
   poolSize: z.number().int().min(1).max(100),
+  readPoolSize: z.number().int().min(0).max(20),
   retryAttempts: z.number().int().min(1),
   retryBaseMs: z.number().int().min(1),
   retention: retentionPolicySchema,
@@ -103,6 +114,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
     checkpointEvery: options.checkpointEvery ?? 1,
     maxBatch: options.maxBatch ?? 500,
     poolSize: options.poolSize ?? (databaseUrl === undefined ? 4 : 10),
+    readPoolSize: options.readPoolSize ?? 0,
     retryAttempts: options.retry?.attempts ?? 8,
     retryBaseMs: options.retry?.baseDelayMs ?? 100,
     retention: options.retention ?? DEFAULT_RETENTION,
@@ -131,23 +143,29 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
   });
 
   const embedded =
-    o.databaseUrl === undefined ? await EmbeddedPostgres.start({ dataDir, maxConnections: o.poolSize + 2 }) : undefined;
+    o.databaseUrl === undefined
+      ? await EmbeddedPostgres.start({ dataDir, maxConnections: o.poolSize + o.readPoolSize + 2 })
+      : undefined;
   const url = o.databaseUrl ?? embedded!.url;
   let orm: MikroORM | undefined;
+  let readPool: Pool | undefined;
   try {
     orm = await withDbRetry(() => MikroORM.init(ormOptions(url, o.poolSize)), retry, 'the connection at start');
     const pool = await orm.em.getConnection().getNativeClient();
     // An idle connection the server ends (a restart, pg_terminate_backend, a failover) is dropped
     // from the pool and the next query reconnects; without a listener it would crash the process.
-    pool.on('error', (err: Error) =>
+    const onIdleError = (err: Error) =>
       onProblem(
         new StoreUnavailableError(
           `An idle database connection was closed by the server (${err.message}); it was discarded and the next query reconnects.`,
           { cause: err },
         ),
-      ),
-    );
+      );
+    pool.on('error', onIdleError);
     await withDbRetry(() => pool.query('select 1'), retry, 'the connection at start');
+    readPool = o.readPoolSize === 0 ? undefined : siblingPool(pool, o.readPoolSize);
+    readPool?.on('error', onIdleError);
+    await readPool?.query('select 1'); // opened now, not by the first reactivation
     const counterpartyKey = box.derive('limit-counterparty');
     if (o.migrateUrl !== undefined && o.databaseUrl !== undefined) {
       await runMigrations(o.migrateUrl, retry, counterpartyKey);
@@ -180,6 +198,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
       witness,
       orm,
       pool,
+      readPool,
       url,
       embedded,
       box,
@@ -193,6 +212,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
       onProblem,
     });
   } catch (error) {
+    await readPool?.end().catch(() => undefined);
     await orm?.close(true).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     if (error instanceof StoreUnavailableError && o.databaseUrl !== undefined) {
@@ -203,6 +223,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Postgre
     }
     throw error;
   }
+}
+
+/** A second pool to the same database with `pool`'s driver, connection options and type parsers. */
+function siblingPool(pool: Pool, max: number): Pool {
+  const Ctor = pool.constructor as new (options: PoolConfig) => Pool;
+  // Idle connections are kept (until close): a reactivation after a quiet spell must not reconnect first.
+  return new Ctor({ ...(pool as unknown as { options: PoolConfig }).options, min: 0, max, idleTimeoutMillis: 0 });
 }
 
 /** Runs pending migrations through a short-lived privileged connection. */

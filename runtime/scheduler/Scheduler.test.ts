@@ -35,6 +35,32 @@ describe('scheduler', () => {
     s.stop();
   });
 
+  it('scheduler - with ahead, each owner is told ahead.ms before each firing, then fired at its time', () => {
+    const clock = new SimulatedClock();
+    clock.set(Date.parse('2026-11-23T09:00:00Z'));
+    const log: string[] = [];
+    const at = () => new Date(clock.now()).toISOString().slice(14, 23);
+    const s = new Scheduler(clock, { ms: 300, notify: (owner) => log.push(`${owner} soon @${at()}`) });
+    s.add({ owner: 'a', schedule: { every: 1_000 }, name: 'every 1s', fire: () => log.push(`a fire @${at()}`) });
+    s.add({ owner: 'b', schedule: { every: 200 }, name: 'every 200ms', fire: () => log.push(`b fire @${at()}`) });
+    for (let i = 0; i < 20; i++) clock.increment(100);
+    expect(log.filter((l) => l.startsWith('a'))).toEqual([
+      'a soon @00:00.700',
+      'a fire @00:01.000',
+      'a soon @00:01.700',
+      'a fire @00:02.000',
+    ]);
+    // A period shorter than the lead: told at once, then fired at its time; every firing still comes.
+    expect(log.filter((l) => l.startsWith('b fire'))).toHaveLength(10);
+    expect(log.filter((l) => l.startsWith('b soon'))).toHaveLength(11); // the 11th for the firing due at 00:02.200
+    const b = log.filter((l) => l.startsWith('b'));
+    b.forEach((l, i) => expect(l.startsWith('b soon') === (i % 2 === 0)).toBe(true)); // each firing warned first
+    s.remove('a');
+    clock.increment(5_000);
+    expect(log.filter((l) => l.startsWith('a'))).toHaveLength(4);
+    s.stop();
+  });
+
   it('scheduler - a bad cron expression is refused with the field named', () => {
     expect(() => validateCron('every tuesday', 'agent "x"')).toThrowError(
       expect.objectContaining({

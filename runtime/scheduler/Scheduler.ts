@@ -12,6 +12,14 @@ interface Entry {
   schedule: Schedule;
   fire: (at: number, name: string, owner: string) => void;
   cancelled: boolean;
+  /** Its owner was told this firing is coming ({@link SchedulerAhead}). */
+  warned: boolean;
+}
+
+/** Tells owners `ms` before each of their firings that it is coming (a passivated agent's snapshot is read ahead). */
+export interface SchedulerAhead {
+  ms: number;
+  notify(owner: string): void;
 }
 
 /** Parses a cron expression now, so a bad one fails at definition time with the field named. */
@@ -37,10 +45,12 @@ function nextAt(schedule: Schedule, after: number): number {
 /**
  * Time triggers for any number of agents on one timer: a binary min-heap of
  * due times and a single clock timeout for the earliest, so 100,000 agents
- * with schedules cost one pending timer, not 100,000.
+ * with schedules cost one pending timer, not 100,000. With `ahead`, an entry
+ * is first due `ahead.ms` early, to warn its owner, then at its time, to fire.
  */
 export class Scheduler {
   readonly #clock: Clock;
+  readonly #ahead: SchedulerAhead | undefined;
   readonly #heap: Entry[] = [];
   // One entry per owner is the common case (an agent with one schedule): no array for it.
   readonly #byOwner = new Map<string, Entry | Entry[]>();
@@ -48,8 +58,9 @@ export class Scheduler {
   #timerAt = Infinity;
   #stopped = false;
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, ahead?: SchedulerAhead) {
     this.#clock = clock;
+    this.#ahead = ahead !== undefined && ahead.ms > 0 ? ahead : undefined;
   }
 
   /** Schedules `fire` for `owner` on `schedule` until removed. */
@@ -64,7 +75,15 @@ export class Scheduler {
     name: string;
     fire: (at: number, name: string, owner: string) => void;
   }): void {
-    const entry: Entry = { at: nextAt(schedule, this.#clock.now()), owner, name, schedule, fire, cancelled: false };
+    const entry: Entry = {
+      at: nextAt(schedule, this.#clock.now()),
+      owner,
+      name,
+      schedule,
+      fire,
+      cancelled: false,
+      warned: false,
+    };
     const list = this.#byOwner.get(owner);
     if (list === undefined) this.#byOwner.set(owner, entry);
     else if (Array.isArray(list)) list.push(entry);
@@ -98,20 +117,32 @@ export class Scheduler {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const now = this.#clock.now();
-    while (this.#heap.length > 0 && this.#heap[0]!.at <= now) {
+    while (this.#heap.length > 0 && this.#due(this.#heap[0]!) <= now) {
       const e = this.#pop()!;
       if (e.cancelled) continue;
+      if (this.#ahead !== undefined && !e.warned && e.at > now) {
+        e.warned = true; // due again at its own time
+        this.#push(e);
+        this.#ahead.notify(e.owner);
+        continue;
+      }
       // Catch up without a burst: a schedule that fell behind fires once, then moves on from now.
       e.at = nextAt(e.schedule, now);
+      e.warned = false;
       this.#push(e);
       e.fire(now, e.name, e.owner);
     }
     this.#arm();
   };
 
+  /** When the entry is next due: its warning, `ahead.ms` before its time, then its time. */
+  #due(e: Entry): number {
+    return this.#ahead === undefined || e.warned ? e.at : e.at - this.#ahead.ms;
+  }
+
   #arm(): void {
     if (this.#stopped || this.#heap.length === 0) return;
-    const at = this.#heap[0]!.at;
+    const at = this.#due(this.#heap[0]!);
     if (this.#timer !== undefined && at >= this.#timerAt) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
@@ -124,7 +155,7 @@ export class Scheduler {
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p]!.at <= h[i]!.at) break;
+      if (this.#due(h[p]!) <= this.#due(h[i]!)) break;
       [h[p], h[i]] = [h[i]!, h[p]!];
       i = p;
     }
@@ -141,8 +172,8 @@ export class Scheduler {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && h[l]!.at < h[m]!.at) m = l;
-        if (r < h.length && h[r]!.at < h[m]!.at) m = r;
+        if (l < h.length && this.#due(h[l]!) < this.#due(h[m]!)) m = l;
+        if (r < h.length && this.#due(h[r]!) < this.#due(h[m]!)) m = r;
         if (m === i) break;
         [h[m], h[i]] = [h[i]!, h[m]!];
         i = m;
