@@ -114,8 +114,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     size: options.recentTransitions ?? 2_000,
     traceOf,
   });
-  const gates = new GateBoard();
-  const facts = new FactBoard();
+  const [gates, facts] = [new GateBoard(), new FactBoard()];
   const prefetchMs = passivationPrefetchMs(options.passivation);
   const ahead = { ms: store === undefined ? 0 : prefetchMs, notify: (id: string) => late.passivation.prefetch(id) };
   const scheduler = new Scheduler(clock, ahead);
