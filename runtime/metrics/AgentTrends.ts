@@ -4,7 +4,7 @@
  * sees where an agent is heading, not only where it was. The forecast is `level + horizon · slope`
  * (`HORIZON` cycles ahead), clamped to what the quantity can be.
  */
-import { MetricFamily, type FamilySnapshot } from './MetricFamily.ts';
+import { MetricFamily, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
 
 /** Weight of the newest cycle in the level, and of the newest change in the slope. */
 const ALPHA = 0.2;
@@ -31,11 +31,16 @@ interface Holt {
   level: number;
   slope: number;
   seen: number;
+  /** Its three gauge series, bound once. */
+  readonly ewma: SeriesHandle;
+  readonly slopeSeries: SeriesHandle;
+  readonly forecast: SeriesHandle;
 }
 
 /** The smoothed level and slope of each agent's cycle duration and error rate. */
 export class AgentTrends {
-  readonly #state = new Map<string, Holt>();
+  /** Per agent, its two trended quantities (both start with its first finished cycle). */
+  readonly #state = new Map<string, Record<Quantity, Holt>>();
   readonly ewma = new MetricFamily({
     name: 'mandate_agent_ewma',
     type: 'gauge',
@@ -57,21 +62,32 @@ export class AgentTrends {
 
   /** One finished cycle of `agentId`: `seconds` long, failed or not. */
   onCycle(agentId: string, seconds: number, failed: boolean): void {
-    this.#update(agentId, 'cycle_seconds', seconds);
-    this.#update(agentId, 'error_rate', failed ? 1 : 0);
+    const value = failed ? 1 : 0;
+    const agent = this.#state.get(agentId);
+    if (agent === undefined) {
+      this.#state.set(agentId, {
+        cycle_seconds: this.#start(agentId, 'cycle_seconds', seconds),
+        error_rate: this.#start(agentId, 'error_rate', value),
+      });
+      return;
+    }
+    this.#update(agent.cycle_seconds, 'cycle_seconds', seconds);
+    this.#update(agent.error_rate, 'error_rate', value);
   }
 
   /** The trend of one quantity of an agent, if it has finished a cycle. */
   trend(agentId: string, quantity: Quantity): { level: number; slope: number; forecast: number } | undefined {
-    const h = this.#state.get(`${agentId}\u0000${quantity}`);
+    const h = this.#state.get(agentId)?.[quantity];
     if (h === undefined) return undefined;
     return { level: h.level, slope: h.slope, forecast: forecastOf(quantity, h) };
   }
 
   /** Every agent's trends with a recommendation where one is heading the wrong way. */
   report(): AgentTrend[] {
-    return [...this.#state].map(([key, h]) => {
-      const [agent = '', metric] = key.split('\u0000') as [string, Quantity];
+    const rows = [...this.#state].flatMap(([agent, q]) =>
+      (['cycle_seconds', 'error_rate'] as const).map((metric) => ({ agent, metric, h: q[metric] })),
+    );
+    return rows.map(({ agent, metric, h }) => {
       const forecast = forecastOf(metric, h);
       return {
         agent,
@@ -88,22 +104,33 @@ export class AgentTrends {
     return [this.ewma, this.slope, this.forecast].map((f) => f.snapshot());
   }
 
-  #update(agentId: string, quantity: Quantity, value: number): void {
-    const key = `${agentId}\u0000${quantity}`;
-    let h = this.#state.get(key);
-    if (h === undefined) {
-      h = { level: value, slope: 0, seen: 1 };
-      this.#state.set(key, h);
-    } else {
-      const level = ALPHA * value + (1 - ALPHA) * (h.level + h.slope);
-      h.slope = BETA * (level - h.level) + (1 - BETA) * h.slope;
-      h.level = level;
-      h.seen += 1;
-    }
+  /** The first value of one quantity of an agent, with its series bound. */
+  #start(agentId: string, quantity: Quantity, value: number): Holt {
     const labels = [agentId, quantity];
-    this.ewma.set(labels, h.level);
-    this.slope.set(labels, h.slope);
-    this.forecast.set(labels, forecastOf(quantity, h));
+    const h: Holt = {
+      level: value,
+      slope: 0,
+      seen: 1,
+      ewma: this.ewma.series(labels),
+      slopeSeries: this.slope.series(labels),
+      forecast: this.forecast.series(labels),
+    };
+    this.#publish(h, quantity);
+    return h;
+  }
+
+  #update(h: Holt, quantity: Quantity, value: number): void {
+    const level = ALPHA * value + (1 - ALPHA) * (h.level + h.slope);
+    h.slope = BETA * (level - h.level) + (1 - BETA) * h.slope;
+    h.level = level;
+    h.seen += 1;
+    this.#publish(h, quantity);
+  }
+
+  #publish(h: Holt, quantity: Quantity): void {
+    this.ewma.setIn(h.ewma, h.level);
+    this.slope.setIn(h.slopeSeries, h.slope);
+    this.forecast.setIn(h.forecast, forecastOf(quantity, h));
   }
 }
 

@@ -31,6 +31,7 @@ export interface SeriesHandle {
 interface Series {
   labels: Record<string, string>;
   value: number;
+  /** Per bucket (not cumulative: {@link MetricFamily.snapshot} adds them up), `+Inf` last. */
   counts: number[] | undefined;
   sum: number;
 }
@@ -85,6 +86,11 @@ export class MetricFamily {
     this.#get(labels).value = value;
   }
 
+  /** Sets a gauge series from {@link series} to `value`. */
+  setIn(handle: SeriesHandle, value: number): void {
+    (handle as Series).value = value;
+  }
+
   /** Records one observation (seconds) in a histogram series. */
   observe(labels: readonly string[], value: number): void {
     this.observeIn(this.#get(labels), value);
@@ -100,8 +106,11 @@ export class MetricFamily {
     const s = handle as Series;
     s.value += 1;
     s.sum += value;
-    const counts = (s.counts ??= new Array<number>(this.bounds.length).fill(0));
-    for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) counts[i]! += 1;
+    const bounds = this.bounds;
+    const counts = (s.counts ??= new Array<number>(bounds.length + 1).fill(0));
+    let i = 0;
+    while (i < bounds.length && !(value <= bounds[i]!)) i++;
+    counts[i]! += 1;
   }
 
   snapshot(): FamilySnapshot {
@@ -110,7 +119,7 @@ export class MetricFamily {
         ? { labels: { ...s.labels }, value: s.value }
         : {
             labels: { ...s.labels },
-            buckets: [...(s.counts ?? new Array<number>(this.bounds.length).fill(0))],
+            buckets: cumulative(s.counts, this.bounds.length),
             sum: s.sum,
             count: s.value,
           },
@@ -140,4 +149,13 @@ export class MetricFamily {
     this.#series.set(key, s);
     return s;
   }
+}
+
+/** Cumulative bucket counts (`le` order, `+Inf` left out: it is the count) from per-bucket ones. */
+function cumulative(counts: readonly number[] | undefined, n: number): number[] {
+  const out = new Array<number>(n).fill(0);
+  if (counts === undefined) return out;
+  let total = 0;
+  for (let i = 0; i < n; i++) out[i] = total += counts[i]!;
+  return out;
 }

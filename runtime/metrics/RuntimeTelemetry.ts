@@ -2,7 +2,7 @@ import type { Proposal } from '../../actors/index.ts';
 import type { Outcome } from '../../machines/index.ts';
 import { AgentTrends } from './AgentTrends.ts';
 import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
-import { PhaseCpuShares, threadCpuSeconds } from './PhaseCpuShares.ts';
+import { PhaseCpuShares, threadCpuSeconds, wallMs, type CpuMark, type CpuReadPolicy } from './PhaseCpuShares.ts';
 import { PositionMetrics } from './PositionMetrics.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'act', 'learn']);
@@ -11,17 +11,28 @@ const PAYMENT_ACTIONS = new Set(['payment.send']);
 /** Outcomes whose amount moved (live) or would have moved (dry-run): they count as volume. */
 const MOVED = new Set(['succeeded', 'would-have-sent']);
 
-/** Where an agent is now and since when (ms), for the duration histograms, with its series cached. */
+/** An agent's series of one phase, bound once. */
+interface PhaseSeries {
+  readonly duration: SeriesHandle;
+  readonly cpu: SeriesHandle;
+}
+
+/** Where an agent is now and since when (ms), for the duration histograms, with its series bound. */
 interface Position {
   agentId: string;
   state: string;
   since: number;
   cycleStart: number | undefined;
-  series: Map<string, SeriesHandle>;
+  /** The series of each phase it has been in, and of its verdicts, waits and cycles. */
+  phases: Map<string, PhaseSeries>;
+  verdict: SeriesHandle | undefined;
+  approvalWait: SeriesHandle | undefined;
+  completed: SeriesHandle | undefined;
+  failed: SeriesHandle | undefined;
   /** The sandbox usage last counted: a sandboxed call leaves a new one behind. */
   usage: SandboxUsage | undefined;
   /** The CPU share mark of the phase in flight ({@link PhaseCpuShares.open}), or undefined outside a phase. */
-  cpuMark: number | undefined;
+  cpuMark: CpuMark | undefined;
 }
 
 /** What the agent's sandbox says its last call used (`QuickJsSandbox.lastUsage`). */
@@ -139,13 +150,24 @@ export class RuntimeTelemetry {
   });
   readonly trends = new AgentTrends();
   readonly strategyPositions = new PositionMetrics();
-  readonly #cpu: PhaseCpuShares;
+  readonly #cpu: PhaseCpuShares<SeriesHandle>;
 
-  /** `cpu`: the main thread's CPU seconds so far (default `process.threadCpuUsage`; a test injects its own). */
-  constructor(options: { now: () => number; region: string; cpu?: () => number }) {
+  /** `cpu` (CPU s), `wall` (monotonic ms) and when to read the CPU ({@link PhaseCpuShares}): a test injects its own. */
+  constructor(options: {
+    now: () => number;
+    region: string;
+    cpu?: () => number;
+    wall?: () => number;
+    cpuReads?: CpuReadPolicy;
+  }) {
     this.#now = options.now;
     this.#region = options.region;
-    this.#cpu = new PhaseCpuShares(options.cpu ?? threadCpuSeconds);
+    this.#cpu = new PhaseCpuShares({
+      cpu: options.cpu ?? threadCpuSeconds,
+      wall: options.wall ?? wallMs,
+      credit: (series, seconds) => this.agentCpu.incIn(series, seconds),
+      ...(options.cpuReads === undefined ? {} : { policy: options.cpuReads }),
+    });
   }
 
   /** One agent transition: closes the duration of the state it left (and counts the sandbox call it made there). */
@@ -154,48 +176,64 @@ export class RuntimeTelemetry {
     const now = this.#now();
     let p = this.#positions.get(agentId);
     if (p === undefined) {
-      p = { agentId, state: to, since: now, cycleStart: undefined, series: new Map(), usage, cpuMark: undefined };
+      p = {
+        agentId,
+        state: to,
+        since: now,
+        cycleStart: undefined,
+        phases: new Map(),
+        verdict: undefined,
+        approvalWait: undefined,
+        completed: undefined,
+        failed: undefined,
+        usage,
+        cpuMark: undefined,
+      };
       this.#positions.set(agentId, p);
     } else if (p.state === from) {
       const seconds = (now - p.since) / 1000;
-      if (PHASES.has(from)) this.phase.observeIn(this.#series(p, this.phase, from), seconds);
-      if (usage !== undefined && usage !== p.usage && PHASES.has(from)) {
-        this.sandboxCpu.inc([agentId, from], usage.cpuMs / 1000);
-        this.sandboxCalls.inc([agentId, from]);
-        if (usage.heapBytes !== undefined) this.sandboxHeap.set([agentId], usage.heapBytes);
+      if (PHASES.has(from)) {
+        this.phase.observeIn(this.#phaseSeries(p, from).duration, seconds);
+        if (usage !== undefined && usage !== p.usage) {
+          this.sandboxCpu.inc([agentId, from], usage.cpuMs / 1000);
+          this.sandboxCalls.inc([agentId, from]);
+          if (usage.heapBytes !== undefined) this.sandboxHeap.set([agentId], usage.heapBytes);
+        }
       }
       p.usage = usage;
-      if (from === 'propose') this.verdict.observeIn(this.#series(p, this.verdict, ''), seconds);
+      if (from === 'propose') this.verdict.observeIn((p.verdict ??= this.verdict.series([agentId])), seconds);
       else if (from === 'awaitingApproval')
-        this.approvalWait.observeIn(this.#series(p, this.approvalWait, ''), seconds);
+        this.approvalWait.observeIn((p.approvalWait ??= this.approvalWait.series([agentId])), seconds);
     }
     if (from === 'idle' && to === 'perceive') p.cycleStart = now;
     else if (p.cycleStart !== undefined && (to === 'idle' || to === 'failed')) {
-      const outcome = to === 'idle' ? 'completed' : 'failed';
-      this.cycle.observeIn(this.#series(p, this.cycle, outcome), (now - p.cycleStart) / 1000);
-      this.trends.onCycle(agentId, (now - p.cycleStart) / 1000, to === 'failed');
+      const seconds = (now - p.cycleStart) / 1000;
+      const series =
+        to === 'idle'
+          ? (p.completed ??= this.cycle.series([agentId, 'completed']))
+          : (p.failed ??= this.cycle.series([agentId, 'failed']));
+      this.cycle.observeIn(series, seconds);
+      this.trends.onCycle(agentId, seconds, to === 'failed');
       p.cycleStart = undefined;
     }
     const opens = PHASES.has(to);
     if (p.cpuMark !== undefined || opens) {
-      // One CPU read closes the phase left (p.state) and opens the one entered.
-      const { share, mark } = this.#cpu.step(p.cpuMark, opens);
-      if (p.cpuMark !== undefined) this.agentCpu.incIn(this.#series(p, this.agentCpu, p.state), share);
-      p.cpuMark = mark;
+      // Closes the phase left (p.state; credited at the next CPU read) and opens the one entered.
+      const left = p.cpuMark === undefined ? undefined : this.#phaseSeries(p, p.state).cpu;
+      p.cpuMark = this.#cpu.step(p.cpuMark, left, opens);
     }
     p.state = to;
     p.since = now;
   }
 
-  /** The agent's cached series of `family` (second label `second`, or none). */
-  #series(p: Position, family: MetricFamily, second: string): SeriesHandle {
-    const key = `${family.name}|${second}`;
-    let handle = p.series.get(key);
-    if (handle === undefined) {
-      handle = family.series(second === '' ? [p.agentId] : [p.agentId, second]);
-      p.series.set(key, handle);
+  /** The agent's series of `phase`, bound on first use. */
+  #phaseSeries(p: Position, phase: string): PhaseSeries {
+    let s = p.phases.get(phase);
+    if (s === undefined) {
+      s = { duration: this.phase.series([p.agentId, phase]), cpu: this.agentCpu.series([p.agentId, phase]) };
+      p.phases.set(phase, s);
     }
-    return handle;
+    return s;
   }
 
   /** A settled action: counted by type; payments also by rail, volume, fees and latency. */
@@ -228,11 +266,13 @@ export class RuntimeTelemetry {
   /** Forgets an agent that left the runtime (its series stay: counters never go back). */
   forget(agentId: string): void {
     const p = this.#positions.get(agentId);
-    if (p?.cpuMark !== undefined) this.#cpu.close(p.cpuMark);
+    if (p?.cpuMark !== undefined) this.#cpu.close(p.cpuMark, undefined);
     this.#positions.delete(agentId);
   }
 
+  /** Every family as it stands now (phases that ended get their CPU share first). */
   families(): FamilySnapshot[] {
+    this.#cpu.flush();
     return [
       this.phase,
       this.cycle,

@@ -195,4 +195,29 @@ describe('cycle traces', () => {
     expect(exported.map((s) => s.name)).toEqual(['agent.perceive', 'agent.cycle']);
     await exporter.close();
   });
+
+  it('traces - ids drawn when first asked for are the ones the spans carry; each cycle gets a new trace', () => {
+    const exported: SpanRecord[] = [];
+    const tracer = new CycleTracer({ now: () => 1, export: (s) => exported.push(s) });
+    tracer.onAgentTransition('a', { from: 'idle', to: 'perceive' }, { cycle: 1, traceparent: undefined });
+    const inPerceive = tracer.traceparentOf('a')!.split('-');
+    tracer.onAgentTransition('a', { from: 'perceive', to: 'decide' });
+    tracer.span('a', { name: 'supervisor.x', startMs: 1, endMs: 1, attributes: {} });
+    const inDecide = tracer.traceparentOf('a')!.split('-');
+    tracer.onAgentTransition('a', { from: 'decide', to: 'idle' });
+    const [perceive, child, decide, cycle] = exported;
+    expect(exported.map((s) => s.name)).toEqual(['agent.perceive', 'supervisor.x', 'agent.decide', 'agent.cycle']);
+    expect(perceive!.spanId).toBe(inPerceive[2]);
+    expect(decide!.spanId).toBe(inDecide[2]);
+    expect(child!.parentSpanId).toBe(decide!.spanId);
+    expect(new Set([perceive!.parentSpanId, decide!.parentSpanId])).toEqual(new Set([cycle!.spanId]));
+    expect(new Set(exported.map((s) => s.traceId))).toEqual(new Set([inPerceive[1]]));
+    expect(tracer.traceIdOf('a')).toBe(inPerceive[1]);
+    expect(new Set(exported.map((s) => s.spanId)).size).toBe(4);
+    tracer.onAgentTransition('a', { from: 'idle', to: 'perceive' }, { cycle: 2, traceparent: undefined });
+    tracer.onAgentTransition('a', { from: 'perceive', to: 'idle' });
+    expect(exported[4]!.traceId).not.toBe(inPerceive[1]);
+    expect(exported[5]!.spanId).not.toBe(cycle!.spanId);
+    expect(tracer.traceIdOf('a')).toBe(exported[4]!.traceId);
+  });
 });

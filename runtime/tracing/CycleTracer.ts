@@ -13,14 +13,22 @@ export interface ChildSpan {
   error?: boolean;
 }
 
-/** The open trace of one agent's cycle. */
-interface OpenCycle {
-  traceId: string;
-  rootId: string;
+/**
+ * One agent's newest cycle trace (open, or the one that just ended), reused from cycle to cycle. Ids are
+ * drawn when first needed — a span exported, a trace id or `traceparent` asked for — so a cycle whose
+ * spans the full exporter queue drops draws none it would not use.
+ */
+interface Track {
+  open: boolean;
+  traceId: string | undefined;
+  rootId: string | undefined;
   /** The remote span this cycle continues (from its trigger's `traceparent`). */
   remoteParent: string | undefined;
   startMs: number;
-  phase: { name: string; spanId: string; startMs: number } | undefined;
+  /** The phase in flight (a span of its own), if any. */
+  phase: string | undefined;
+  phaseId: string | undefined;
+  phaseStart: number;
   cycle: number | undefined;
 }
 
@@ -32,9 +40,7 @@ interface OpenCycle {
 export class CycleTracer {
   readonly #now: () => number;
   readonly #export: (span: SpanRecord) => void;
-  readonly #open = new Map<string, OpenCycle>();
-  /** The newest trace id per agent (the one running, or the one that just ended). */
-  readonly #last = new Map<string, string>();
+  readonly #tracks = new Map<string, Track>();
 
   readonly #full: () => boolean;
 
@@ -47,7 +53,8 @@ export class CycleTracer {
 
   /** The trace id of the agent's running cycle, or of the one that just ended. */
   traceIdOf(agentId: string): string | undefined {
-    return this.#last.get(agentId);
+    const t = this.#tracks.get(agentId);
+    return t === undefined ? undefined : traceIdOf(t);
   }
 
   /**
@@ -55,8 +62,8 @@ export class CycleTracer {
    * messages it sends; undefined between cycles.
    */
   traceparentOf(agentId: string): string | undefined {
-    const c = this.#open.get(agentId);
-    return c === undefined ? undefined : formatTraceparent({ traceId: c.traceId, spanId: c.phase?.spanId ?? c.rootId });
+    const t = this.#tracks.get(agentId);
+    return t?.open !== true ? undefined : formatTraceparent({ traceId: traceIdOf(t), spanId: parentOf(t) });
   }
 
   /**
@@ -64,12 +71,12 @@ export class CycleTracer {
    * it happened in; dropped when no cycle of that agent is open.
    */
   span(agentId: string, s: ChildSpan): void {
-    const c = this.#open.get(agentId);
-    if (c === undefined || this.#full()) return;
+    const t = this.#tracks.get(agentId);
+    if (t?.open !== true || this.#full()) return;
     this.#export({
-      traceId: c.traceId,
+      traceId: traceIdOf(t),
       spanId: hex(8),
-      parentSpanId: c.phase?.spanId ?? c.rootId,
+      parentSpanId: parentOf(t),
       name: s.name,
       startMs: s.startMs,
       endMs: s.endMs,
@@ -88,55 +95,79 @@ export class CycleTracer {
     cycle?: { cycle: number; traceparent: string | undefined },
   ): void {
     const now = this.#now();
-    let c = this.#open.get(agentId);
+    let t = this.#tracks.get(agentId);
     if (from === 'idle' && to === 'perceive') {
-      const remote = parseTraceparent(cycle?.traceparent);
-      c = {
-        traceId: remote?.traceId ?? hex(16),
-        rootId: hex(8),
-        remoteParent: remote?.spanId,
-        startMs: now,
-        phase: undefined,
-        cycle: cycle?.cycle,
-      };
-      this.#open.set(agentId, c);
-      this.#last.set(agentId, c.traceId);
+      const remote = cycle?.traceparent === undefined ? undefined : parseTraceparent(cycle.traceparent);
+      if (t === undefined) {
+        t = {
+          open: true,
+          traceId: undefined,
+          rootId: undefined,
+          remoteParent: undefined,
+          startMs: now,
+          phase: undefined,
+          phaseId: undefined,
+          phaseStart: now,
+          cycle: undefined,
+        };
+        this.#tracks.set(agentId, t);
+      }
+      t.open = true;
+      t.traceId = remote?.traceId;
+      t.rootId = undefined;
+      t.remoteParent = remote?.spanId;
+      t.startMs = now;
+      t.phase = undefined;
+      t.cycle = cycle?.cycle;
     }
-    if (c === undefined) return;
-    if (c.phase !== undefined && c.phase.name === from) {
+    if (t?.open !== true) return;
+    if (t.phase !== undefined && t.phase === from) {
       if (!this.#full())
         this.#export({
-          traceId: c.traceId,
-          spanId: c.phase.spanId,
-          parentSpanId: c.rootId,
+          traceId: traceIdOf(t),
+          spanId: t.phaseId ?? hex(8),
+          parentSpanId: (t.rootId ??= hex(8)),
           name: `agent.${from}`,
-          startMs: c.phase.startMs,
+          startMs: t.phaseStart,
           endMs: now,
           attributes: { 'mandate.agent': agentId, 'mandate.phase': from, 'mandate.next': to },
           error: to === 'failed' || to === 'retrying',
         });
-      c.phase = undefined;
+      t.phase = undefined;
     }
-    if (PHASES.has(to)) c.phase = { name: to, spanId: hex(8), startMs: now };
-    else if (to === 'idle' || to === 'failed' || to === 'killed' || to === 'stopped') {
+    if (PHASES.has(to)) {
+      t.phase = to;
+      t.phaseId = undefined;
+      t.phaseStart = now;
+    } else if (to === 'idle' || to === 'failed' || to === 'killed' || to === 'stopped') {
       if (!this.#full())
         this.#export({
-          traceId: c.traceId,
-          spanId: c.rootId,
-          ...(c.remoteParent === undefined ? {} : { parentSpanId: c.remoteParent }),
+          traceId: traceIdOf(t),
+          spanId: (t.rootId ??= hex(8)),
+          ...(t.remoteParent === undefined ? {} : { parentSpanId: t.remoteParent }),
           name: 'agent.cycle',
-          startMs: c.startMs,
+          startMs: t.startMs,
           endMs: now,
           attributes: {
             'mandate.agent': agentId,
             'mandate.outcome': to,
-            ...(c.cycle === undefined ? {} : { 'mandate.cycle': c.cycle }),
+            ...(t.cycle === undefined ? {} : { 'mandate.cycle': t.cycle }),
           },
           error: to === 'failed',
         });
-      this.#open.delete(agentId);
+      t.open = false;
     }
   }
+}
+
+/** The track's trace id, drawn on first use. */
+function traceIdOf(t: Track): string {
+  return (t.traceId ??= hex(16));
+}
+
+/** The span a child of the track's running cycle hangs under: the phase in flight, or the root. */
+function parentOf(t: Track): string {
+  return t.phase === undefined ? (t.rootId ??= hex(8)) : (t.phaseId ??= hex(8));
 }
 
 /** The span of one supervisor stage's evaluation (`supervisor.governance` …), its verdict as an attribute. */
