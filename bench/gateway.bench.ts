@@ -1,10 +1,12 @@
 /**
  * Gateway benchmark: `npx tsx bench/gateway.bench.ts`
  *
- * 1. Requests/s for GET /api/agents through the full gateway (bearer-token
- *    auth, RBAC, security headers, the runtime's agent list serialised per
- *    request) against a bare Fastify route sending the same JSON precomputed,
- *    alternating on this machine in this run (medians, ratio).
+ * 1. Requests/s for GET /api/agents through the full gateway (Origin and Host
+ *    checks, failed-token rate limiting, bearer-token auth, RBAC, query
+ *    validation, security headers, the agent list cached until it changes)
+ *    against a bare Fastify route sending the same JSON precomputed,
+ *    alternating on this machine in this run (medians, ratio). Both get the
+ *    requests the dashboard sends: a bearer token and its own `Origin`.
  * 2. Delay from a transition being published to its arrival on each of 100
  *    live WebSocket clients (p50/p99, the issue's target: < 50 ms), with the
  *    runtime's agents cycling (`BENCH_CLIENTS` to change the count).
@@ -15,14 +17,16 @@ import Fastify from 'fastify';
 import { startGatewayFixture } from '../test/e2e/gatewayFixture.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CONCURRENCY = 16;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 100);
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 300);
 
-async function load(url: string, token: string | undefined): Promise<number> {
+async function load(url: string, token: string): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const target = new URL(url);
+  // The same headers to both: the bare route ignores them, the gateway checks every one.
+  const headers = { authorization: `Bearer ${token}`, origin: target.origin };
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const req = request(
@@ -31,7 +35,7 @@ async function load(url: string, token: string | undefined): Promise<number> {
           port: target.port,
           path: target.pathname,
           agent,
-          headers: token ? { authorization: `Bearer ${token}` } : {},
+          headers,
         },
         (res) => {
           if (res.statusCode !== 200) reject(new Error(`${url} answered ${res.statusCode}`));
@@ -59,7 +63,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-const fx = await startGatewayFixture();
+// The production throttle settings (10 unknown tokens in a burst), not the tests' relaxed ones.
+const fx = await startGatewayFixture({ authThrottle: {} });
 try {
   const payload = JSON.stringify({ agents: fx.runtime.listAgents() });
   const bare = Fastify();
@@ -71,7 +76,7 @@ try {
   const bareRuns: number[] = [];
   const gatewayRuns: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    bareRuns.push(await load(`${bareUrl}/bare`, undefined));
+    bareRuns.push(await load(`${bareUrl}/bare`, fx.tokens.observer));
     gatewayRuns.push(await load(`${fx.url}/api/agents`, fx.tokens.observer));
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -79,7 +84,7 @@ try {
   const gatewayRps = median(gatewayRuns);
   await bare.close();
   console.log(
-    `GET /api/agents (${fx.runtime.listAgents().length} agents, auth+RBAC): ${gatewayRps.toFixed(0)} req/s (median of ${ROUNDS}, ${CONCURRENCY} concurrent)`,
+    `GET /api/agents (${fx.runtime.listAgents().length} agents, Origin+auth+RBAC+throttle+headers): ${gatewayRps.toFixed(0)} req/s (median of ${ROUNDS}, ${CONCURRENCY} concurrent)`,
   );
   console.log(`bare Fastify route, same JSON:           ${bareRps.toFixed(0)} req/s (median of ${ROUNDS})`);
   console.log(`ratio gateway/bare:                      ${(gatewayRps / bareRps).toFixed(2)}`);
