@@ -10,18 +10,18 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OriginRefusedError } from './errors.ts';
-import { hostAllowed, originAllowed, type OriginPolicy } from './originPolicy.ts';
+import { OriginChecker, type OriginPolicy } from './originPolicy.ts';
 
-/** Throws `OriginRefusedError` when a request to `/api/*` names a `Host` or comes from an `Origin` that `policy` refuses. */
-function checkApiOrigin(request: FastifyRequest, policy: OriginPolicy): void {
+/** Throws `OriginRefusedError` when a request to `/api/*` names a `Host` or comes from an `Origin` that `check`'s policy refuses. */
+function checkApiOrigin(request: FastifyRequest, check: OriginChecker): void {
   const hostHeader = request.headers.host ?? '';
-  if (hostHeader !== '' && !hostAllowed(hostHeader, request.socket.localAddress, policy))
+  if (hostHeader !== '' && !check.hostAllowed(hostHeader, request.socket.localAddress))
     throw new OriginRefusedError(
       `The gateway does not answer to Host "${hostHeader}" on a loopback address (DNS-rebinding protection); list it in MANDATE_ALLOWED_HOSTS if it is yours.`,
       { details: { host: hostHeader } },
     );
   const origin = request.headers.origin;
-  if (origin === undefined || (hostHeader !== '' && originAllowed(origin, hostHeader, policy))) return;
+  if (origin === undefined || (hostHeader !== '' && check.originAllowed(origin, hostHeader))) return;
   throw new OriginRefusedError(
     `The gateway's API refuses browser requests from Origin "${origin}" (only its own pages may call it); list that origin in MANDATE_ALLOWED_ORIGINS if it may.`,
     { details: { origin } },
@@ -35,13 +35,14 @@ function checkApiOrigin(request: FastifyRequest, policy: OriginPolicy): void {
  * app.addHook('onRequest', apiOriginGuard({ allowedOrigins: ['https://console.example.com'] }));
  */
 export function apiOriginGuard(policy: OriginPolicy = {}) {
+  const check = new OriginChecker(policy);
   return function onRequest(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
     if (!request.url.startsWith('/api/')) {
       done();
       return;
     }
     try {
-      checkApiOrigin(request, policy);
+      checkApiOrigin(request, check);
     } catch (error) {
       done(error as Error);
       return;

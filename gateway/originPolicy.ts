@@ -54,3 +54,50 @@ export function originAllowed(origin: string, hostHeader: string, policy: Origin
   const own = [`http://${hostHeader}`, `https://${hostHeader}`].map((o) => normalizeOrigin(o));
   return own.includes(normalized) || (policy.allowedOrigins ?? []).some((o) => normalizeOrigin(o) === normalized);
 }
+
+/**
+ * {@link hostAllowed} and {@link originAllowed} for one fixed policy, each answer remembered: the
+ * dashboard sends the same `Host` and `Origin` on every request, and parsing them (three URLs per
+ * request) is most of a guard's cost. The answers are the uncached functions' own, so nothing is
+ * weakened; at most `maxEntries` of each are kept (a client sending new values on every request
+ * only empties the memo, and each of its requests costs what an uncached one does).
+ *
+ * @example
+ * const check = new OriginChecker({ allowedOrigins: ['https://console.example.com'] });
+ * if (!check.hostAllowed(host, socket.localAddress) || !check.originAllowed(origin, host)) refuse();
+ */
+export class OriginChecker {
+  readonly #policy: OriginPolicy;
+  readonly #maxEntries: number;
+  readonly #hosts = new Map<string, boolean>();
+  readonly #origins = new Map<string, boolean>();
+
+  constructor(policy: OriginPolicy = {}, maxEntries = 256) {
+    this.#policy = policy;
+    this.#maxEntries = maxEntries;
+  }
+
+  /** {@link hostAllowed} under this checker's policy. */
+  hostAllowed(hostHeader: string, localAddress: string | undefined): boolean {
+    // The answer depends on the address only through whether it is loopback. A newline cannot be
+    // part of a header value, so the key is unambiguous.
+    const key = `${isLoopbackAddress(localAddress) ? 'l' : 'r'}\n${hostHeader}`;
+    return this.#remember(this.#hosts, key, () => hostAllowed(hostHeader, localAddress, this.#policy));
+  }
+
+  /** {@link originAllowed} under this checker's policy. */
+  originAllowed(origin: string, hostHeader: string): boolean {
+    return this.#remember(this.#origins, `${origin}\n${hostHeader}`, () =>
+      originAllowed(origin, hostHeader, this.#policy),
+    );
+  }
+
+  #remember(memo: Map<string, boolean>, key: string, compute: () => boolean): boolean {
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const answer = compute();
+    if (memo.size >= this.#maxEntries) memo.clear();
+    memo.set(key, answer);
+    return answer;
+  }
+}

@@ -7,6 +7,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { consoleSignIn } from '../support/consoleSignIn.ts';
+import {
+  AGENT_ROW,
+  formatSummary,
+  instrumentConsole,
+  paintDelays,
+  saveTimings,
+  summarize,
+  timeLoad,
+  type LoadTiming,
+} from '../support/pageTimings.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
 
 let fx: GatewayFixture;
@@ -166,49 +176,46 @@ describe('deep links - every view has a URL that a reload keeps', () => {
   });
 });
 
-/** Records, in the page, when the first agent row appears and how long each live transition takes to reach its state badge. */
-function instrument(): void {
-  const w = window as unknown as { __firstAgentRow?: number; __paint: number[] };
-  w.__paint = [];
-  const received = new Map<string, { to: string; at: number }>();
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      this.addEventListener('message', (m) => {
-        const e = JSON.parse(String(m.data)) as { type: string; actorId: string; to: string };
-        if (e.type === 'transition') received.set(e.actorId, { to: e.to, at: performance.now() });
-      });
-    }
-  };
-  new MutationObserver(() => {
-    if (w.__firstAgentRow === undefined && document.querySelector('[data-node] [data-testid^="agent-"]') !== null)
-      w.__firstAgentRow = performance.now();
-    for (const [id, r] of received) {
-      if (document.querySelector(`[data-testid="state-${id}"]`)?.textContent !== r.to) continue;
-      w.__paint.push(performance.now() - r.at);
-      received.delete(id);
-    }
-  }).observe(document, { subtree: true, childList: true, characterData: true });
-}
+/** Loads of the console timed from navigation start to the first agent row. */
+const LOADS = 10;
 
 describe('performance - measured in the browser and printed (no timed assertions)', () => {
-  it('performance - page load to the first agent row, and live state change to its badge (p50 / p99)', async () => {
+  it('performance - page load to the first agent row over several loads, and live state change to its badge (p50 / p99)', async () => {
     const p = await signIn('observer');
-    await p.addInitScript(instrument);
-    await p.reload();
+    await p.addInitScript(instrumentConsole, AGENT_ROW);
+    const loads: LoadTiming[] = [];
+    for (let i = 0; i < LOADS; i++) loads.push(await timeLoad(p));
     await p.getByTestId('connection').filter({ hasText: 'live: open' }).waitFor();
     await fx.drive(60);
-    const { firstRow, paint } = await p.evaluate(() => {
-      const w = window as unknown as { __firstAgentRow?: number; __paint: number[] };
-      return { firstRow: w.__firstAgentRow ?? -1, paint: [...w.__paint].sort((a, b) => a - b) };
-    });
-    const at = (q: number) => paint[Math.min(paint.length - 1, Math.floor(q * paint.length))] ?? Number.NaN;
+    const paint = await paintDelays(p);
+    const report = {
+      loads,
+      firstRowShown: summarize(loads.map((l) => l.firstRowShown)),
+      firstRowFrame: summarize(loads.map((l) => l.firstRowFrame)),
+      stateChangeToBadge: summarize(paint),
+    };
+    const file = await saveTimings('console-timings', report);
     console.log(
-      `page load to first agent row: ${firstRow.toFixed(0)} ms (target < 300); state change to badge: n=${paint.length} p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms (target < 50)`,
+      [
+        `page load (navigation start) to first agent row painted, ${LOADS} loads: ${formatSummary(report.firstRowFrame)} (target < 300)`,
+        `  in the document and rendered: ${formatSummary(report.firstRowShown)}`,
+        `live state change to its badge: ${formatSummary(report.stateChangeToBadge)} (target p99 < 50)`,
+        `  written to ${file}`,
+      ].join('\n'),
     );
-    expect(firstRow).toBeGreaterThan(0);
+    // The measurement itself worked: every load showed a row and yielded real, ordered times.
+    expect(await p.locator(AGENT_ROW).first().isVisible()).toBe(true);
+    expect(loads).toHaveLength(LOADS);
+    for (const l of loads) {
+      for (const t of [l.responseStart, l.domContentLoaded, l.firstRowShown, l.firstRowFrame]) {
+        expect(Number.isFinite(t)).toBe(true);
+        expect(t).toBeGreaterThan(0);
+      }
+      expect(l.firstRowShown).toBeGreaterThanOrEqual(l.responseStart);
+      expect(l.firstRowFrame).toBeGreaterThanOrEqual(l.firstRowShown);
+    }
     expect(paint.length).toBeGreaterThan(10);
+    for (const d of paint) expect(Number.isFinite(d) && d >= 0).toBe(true);
   });
 });
 
