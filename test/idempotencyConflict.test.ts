@@ -31,6 +31,13 @@ describe('idempotency conflicts', () => {
       await expect(log.beginIntent(begin(paramsHash({ amount: '11' })))).rejects.toMatchObject(conflict);
     }
     const pool = new pg.Pool({ connectionString: t.store.databaseUrl, max: 1 });
+    // pg-pool's end() resolves before its sockets close, so the fixture's DROP DATABASE … WITH (FORCE)
+    // can terminate a connection that is still closing (57P01); the ending client reports that as an error.
+    pool.on('connect', (client) =>
+      client.on('error', (error: Error & { code?: string }) => {
+        if (error.code !== '57P01') throw error;
+      }),
+    );
     try {
       const ledger = new IntentLedger(pgRailSql(pool));
       const intent = (amount: string) =>
