@@ -22,6 +22,7 @@ const ALL = [
   'placement',
   'passivation',
   'sandbox',
+  'series',
 ];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 let failed = 0;

@@ -162,9 +162,22 @@ const epochMs = z
   .regex(/^\d{1,15}$/, 'epoch milliseconds (digits only)')
   .transform(Number);
 
-/** Query of GET /api/metrics/series: one agent or one region (or all), a time range and a bucket size, all optional. */
+const DURATION_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A span back from now: a whole number and a unit, `15m`, `1h`, `24h`, `7d` (at most 400 days), in ms. */
+const durationMs = z
+  .string()
+  .regex(/^[1-9]\d{0,5}[smhd]$/, 'a duration: a whole number and s, m, h or d (15m, 1h, 24h, 7d)')
+  .transform((v) => Number(v.slice(0, -1)) * DURATION_UNIT_MS[v.slice(-1) as keyof typeof DURATION_UNIT_MS])
+  .pipe(z.number().max(400 * 86_400_000, 'at most 400 days'));
+
+/**
+ * Query of GET /api/metrics/series: one agent or one region (or all), a time range (`from`/`to`,
+ * or `last` back from `to`) and a bucket size, all optional.
+ */
 export const SeriesQuerySchema = z
   .object({
+    last: durationMs.optional(),
     agent: IdSchema.optional(),
     region: z
       .string()
@@ -179,7 +192,11 @@ export const SeriesQuerySchema = z
       .pipe(z.number().int().min(1_000, 'at least 1000 ms').max(86_400_000, 'at most one day (86400000 ms)'))
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.last !== undefined && q.from !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['last'], message: 'give either "last" or "from", not both' });
+  });
 
 /** Most buckets one series read answers with. */
 export const SERIES_MAX_POINTS = 1_000;

@@ -73,6 +73,19 @@ describe.each(STORE_DRIVERS)('gateway - GET /api/metrics/series on %s', (driver)
     expect(recent.points.reduce((n: number, p: { cycles: number }) => n + p.cycles, 0)).toBe(2);
   });
 
+  it('series - last=15m reads fifteen minutes back from to; a 1 s span before the samples reads none', async () => {
+    const to = Date.now() + 1_000;
+    const body = (await get(`last=15m&to=${to}&step=60000`)).json();
+    expect(body.from).toBe(Math.floor((to - 900_000) / 60_000) * 60_000);
+    expect(body.to).toBe(to);
+    expect(body.points.length).toBe(Math.ceil((to - body.from) / 60_000));
+    expect(body.points.reduce((n: number, p: { cycles: number }) => n + p.cycles, 0)).toBe(2);
+    const before = (await get(`last=1s&to=${from - 60_000}&step=1000`)).json();
+    expect(before.points.every((p: { cycles: number }) => p.cycles === 0)).toBe(true);
+    // Without a step: about 120 buckets over the span (7 d / 120 rounded up to whole seconds).
+    expect((await get('last=7d')).json().step).toBe(5_040_000);
+  });
+
   it.each([
     ['step=abc', 'query.step'],
     ['step=10', 'query.step'],
@@ -80,6 +93,11 @@ describe.each(STORE_DRIVERS)('gateway - GET /api/metrics/series on %s', (driver)
     ['from=0&to=100000000&step=1000', 'query.step'],
     ['agent=bad%20id', 'query.agent'],
     ['region=eu%20west', 'query.region'],
+    ['last=abc', 'query.last'],
+    ['last=0m', 'query.last'],
+    ['last=15min', 'query.last'],
+    ['last=401d', 'query.last'],
+    ['last=1h&from=1000', 'query.last'],
   ])('series - %s is refused with a coded 400 naming %s', async (query, path) => {
     const res = await get(query);
     expect(res.statusCode).toBe(400);

@@ -15,7 +15,7 @@ const DEFAULT_RANGE_MS = 3_600_000;
 /** About this many buckets when the query names no step. */
 const DEFAULT_POINTS = 120;
 
-/** Registers GET /api/metrics/series (`?agent=&region=&from=&to=&step=`, times in epoch ms). */
+/** Registers GET /api/metrics/series (`?agent=&region=&from=&to=&last=&step=`, times in epoch ms, `last` a duration like `24h`). */
 export function seriesRoutes(app: FastifyInstance, runtime: MandateRuntime): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/metrics/series',
@@ -24,7 +24,7 @@ export function seriesRoutes(app: FastifyInstance, runtime: MandateRuntime): voi
       schema: {
         summary: 'Stored rates over time: cycles, failures and payments per bucket, by agent or region',
         description:
-          'Defaults: the last hour up to now, in about 120 buckets of whole seconds (at least 10 s). Buckets with nothing counted are 0. Rows older than six hours are five-minute sums, so a finer step shows them as one spike per five minutes.',
+          '`last` (15m, 1h, 24h, 7d) reads that span back from `to`, instead of `from`. Defaults: the last hour up to now, in about 120 buckets of whole seconds (at least 10 s). Buckets with nothing counted are 0. Rows older than six hours are five-minute sums, so a finer step shows them as one spike per five minutes.',
         tags: ['metrics'],
         querystring: SeriesQuerySchema,
       },
@@ -34,7 +34,7 @@ export function seriesRoutes(app: FastifyInstance, runtime: MandateRuntime): voi
       if (series === undefined) throw new SeriesUnavailableError();
       const q = request.query;
       const to = q.to ?? runtime.clock.now(); // the clock the samples were stamped with
-      const from = q.from ?? to - DEFAULT_RANGE_MS;
+      const from = q.from ?? to - (q.last ?? DEFAULT_RANGE_MS);
       const step = q.step ?? Math.max(10_000, Math.ceil((to - from) / DEFAULT_POINTS / 1000) * 1000);
       const window = parseInput(SeriesWindowSchema, { from, to, step }, 'query');
       return series.query({ ...window, agent: q.agent, region: q.region });

@@ -41,7 +41,7 @@ export interface SeriesResult {
   to: number;
   step: number;
   points: SeriesPoint[];
-  /** Every agent (with its region) with samples in the range, whatever the filter: the chart's pick list. */
+  /** Every agent (with its region) with stored samples, whatever the range and filter: the chart's pick list (from the series catalogue). */
   agents: Array<{ agent: string; region: string }>;
 }
 

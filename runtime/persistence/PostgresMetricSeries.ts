@@ -14,9 +14,15 @@ const ADD = `on conflict (at, resolution, node, region, agent) do update set
   failures = mandate_metric_sample.failures + excluded.failures,
   payments = mandate_metric_sample.payments + excluded.payments`;
 
-/** The stored metric series on PostgreSQL (or the embedded database): the `mandate_metric_sample` table. */
+/**
+ * The stored metric series on PostgreSQL (or the embedded database): the `mandate_metric_sample`
+ * table, and the catalogue `mandate_metric_series_key` of every agent and region sampled (the
+ * chart's pick list, read without scanning samples).
+ */
 export class PostgresMetricSeries implements MetricSeriesStore {
   readonly #pool: Pool;
+  /** Catalogue keys this process has written or read back: only a key not in it costs a catalogue write. */
+  readonly #known = new Set<string>();
 
   constructor(pool: Pool) {
     this.#pool = pool;
@@ -39,10 +45,26 @@ export class PostgresMetricSeries implements MetricSeriesStore {
     }
     const rows = [...merged.values()];
     const values = rows.map((_, i) => `(${COLUMNS.map((_, c) => `$${i * COLUMNS.length + c + 1}`).join(', ')})`);
+    const params: unknown[] = rows.flatMap((r) => COLUMNS.map((c) => r[c]));
+    // A key first sampled joins the catalogue in the same statement as its samples, so neither is stored without the other.
+    const fresh = new Map<string, SeriesSample>();
+    for (const r of rows) {
+      const key = keyOf(r);
+      if (!this.#known.has(key) && !((fresh.get(key)?.at ?? Infinity) <= r.at)) fresh.set(key, r);
+    }
+    const catalogue =
+      fresh.size === 0
+        ? ''
+        : `with catalogued as (insert into mandate_metric_series_key (agent, region, first_at) values ${[
+            ...fresh.values(),
+          ]
+            .map((r) => `($${params.push(r.agent)}, $${params.push(r.region)}, $${params.push(r.at)})`)
+            .join(', ')} on conflict (agent, region) do nothing) `;
     await this.#pool.query(
-      `insert into mandate_metric_sample (${COLUMNS.join(', ')}) values ${values.join(', ')} ${ADD}`,
-      rows.flatMap((r) => COLUMNS.map((c) => r[c])),
+      `${catalogue}insert into mandate_metric_sample (${COLUMNS.join(', ')}) values ${values.join(', ')} ${ADD}`,
+      params,
     );
+    for (const key of fresh.keys()) this.#known.add(key);
   }
 
   async query(q: SeriesQuery): Promise<SeriesResult> {
@@ -60,8 +82,7 @@ export class PostgresMetricSeries implements MetricSeriesStore {
         params,
       ),
       this.#pool.query<{ agent: string; region: string }>(
-        `select agent, region from mandate_metric_sample where at >= $1 and at < $2 group by agent, region order by agent, region`,
-        [start, q.to],
+        `select agent, region from mandate_metric_series_key order by agent, region`,
       ),
     ]);
     return { from: start, to: q.to, step: q.step, points: denseBuckets(q, buckets.rows), agents: seen.rows };
@@ -79,6 +100,18 @@ export class PostgresMetricSeries implements MetricSeriesStore {
       [cutoff, r.coarseStep],
     );
     const dropped = await this.#pool.query(`delete from mandate_metric_sample where at < $1`, [now - r.keepMs]);
+    if ((dropped.rowCount ?? 0) > 0)
+      await this.#pool.query(
+        `delete from mandate_metric_series_key k where not exists
+           (select 1 from mandate_metric_sample s where s.agent = k.agent and s.region = k.region)`,
+      );
+    // Keys whose every sample is gone leave the catalogue (here or on another node): forgetting what
+    // this process knew writes a key it still samples back within one downsampling period.
+    this.#known.clear();
     return { rolled: rolled.rows[0]?.n ?? 0, dropped: dropped.rowCount ?? 0 };
   }
+}
+
+function keyOf(s: Pick<SeriesSample, 'agent' | 'region'>): string {
+  return `${s.agent}\u0000${s.region}`;
 }

@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { railEntities } from '../../actors/index.ts';
 import { AgentActiveVersionEntity, AgentVersionEntity } from './versionEntities.ts';
 import { BehaviourEventEntity, StakeEntryEntity } from './supervisorEntities.ts';
-import { MetricSampleEntity } from './seriesEntities.ts';
+import { MetricSampleEntity, MetricSeriesKeyEntity } from './seriesEntities.ts';
 
 /*
  * The store's schema, as MikroORM entity schemas (no decorators: code runs through tsx without
@@ -275,6 +275,7 @@ export const storeEntities = [
   BehaviourEventEntity,
   StakeEntryEntity,
   MetricSampleEntity,
+  MetricSeriesKeyEntity,
 ] as const;
 
 /** The store's entities plus the payment rails' (`railEntities`): everything the migrations create. */

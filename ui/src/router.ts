@@ -1,9 +1,11 @@
 /**
  * Deep links: every view has a URL in the fragment, so a reload, a bookmark or a link pasted
  * into a ticket opens the same view. `#/agents/payables`, `#/payments/INV-1003`,
- * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor`, `#/nodes`, `#/overview`, `#/trends`.
+ * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor?last=6h&series=agent:payables`,
+ * `#/nodes`, `#/overview`, `#/trends`.
  * (The fragment never reaches the server, so the gateway serves one page for all of them.)
  */
+import type { SeriesLink } from './seriesRange.ts';
 import type { AuditFilters } from './types.ts';
 
 /** Which panel is shown, with what. */
@@ -12,7 +14,7 @@ export type Route =
   | { view: 'approvals' }
   | { view: 'alerts' }
   | { view: 'audit'; filters: AuditFilters }
-  | { view: 'monitor' }
+  | { view: 'monitor'; series: SeriesLink }
   | { view: 'nodes' }
   | { view: 'overview' }
   | { view: 'payment'; id: string }
@@ -27,6 +29,7 @@ const AUDIT_KEYS: ReadonlyArray<Exclude<keyof AuditFilters, 'match' | 'noise'>> 
   'status',
   'action',
 ];
+const SERIES_KEYS: ReadonlyArray<keyof SeriesLink> = ['last', 'from', 'to', 'series'];
 
 /** Reads a fragment (`location.hash`); anything unknown is the agents overview. */
 export function parseRoute(hash: string): Route {
@@ -36,11 +39,19 @@ export function parseRoute(hash: string): Route {
   switch (head) {
     case 'approvals':
     case 'alerts':
-    case 'monitor':
     case 'nodes':
     case 'overview':
     case 'trends':
       return { view: head };
+    case 'monitor': {
+      const params = new URLSearchParams(query);
+      const series: SeriesLink = {};
+      for (const key of SERIES_KEYS) {
+        const value = params.get(key);
+        if (value !== null && value !== '') series[key] = value;
+      }
+      return { view: 'monitor', series };
+    }
     case 'audit': {
       const params = new URLSearchParams(query);
       const filters: AuditFilters = {};
@@ -74,6 +85,15 @@ export function routeHash(route: Route): string {
       if (route.filters.noise === 'hide') params.set('noise', 'hide');
       const query = params.toString();
       return query === '' ? '#/audit' : `#/audit?${query}`;
+    }
+    case 'monitor': {
+      const params = new URLSearchParams();
+      for (const key of SERIES_KEYS) {
+        const value = route.series[key];
+        if (value !== undefined && value !== '') params.set(key, value);
+      }
+      const query = params.toString();
+      return query === '' ? '#/monitor' : `#/monitor?${query}`;
     }
     default:
       return `#/${route.view}`;

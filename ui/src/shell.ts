@@ -31,7 +31,8 @@ export interface Mount {
 
 /** A view is remounted when this changes (another payment, other audit filters). */
 export function mountKey(route: Route): string {
-  return route.view === 'agents' ? 'agents' : routeHash(route);
+  // The agents view and the monitor follow their route themselves (selection, chart range): no remount.
+  return route.view === 'agents' || route.view === 'monitor' ? route.view : routeHash(route);
 }
 
 /** Mounts the view of `route`; returns its update function. */
@@ -117,7 +118,9 @@ export function renderTabs(nav: HTMLElement, ctx: DashboardContext): void {
                 ? { view: 'agents', agent: ctx.selected }
                 : v === 'audit'
                   ? { view: 'audit', filters: {} }
-                  : { view: v },
+                  : v === 'monitor'
+                    ? { view: 'monitor', series: {} }
+                    : { view: v },
             ),
         },
         v === 'approvals' && pending > 0 ? `approvals (${pending})` : v,

@@ -14,6 +14,7 @@ import { Migration2026120222801X402SaleRecovery } from './Migration2026120222801
 import { Migration20261202222201DecisionTraceId } from './Migration20261202222201DecisionTraceId.ts';
 import { Migration20261203060100LimitCounterpartyDigest } from './Migration20261203060100LimitCounterpartyDigest.ts';
 import { Migration20261204050100MetricSeries } from './Migration20261204050100MetricSeries.ts';
+import { Migration20261207130000MetricSeriesKeys } from './Migration20261207130000MetricSeriesKeys.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261202222201DecisionTraceId', class: Migration20261202222201DecisionTraceId },
   { name: 'Migration20261203060100LimitCounterpartyDigest', class: Migration20261203060100LimitCounterpartyDigest },
   { name: 'Migration20261204050100MetricSeries', class: Migration20261204050100MetricSeries },
+  { name: 'Migration20261207130000MetricSeriesKeys', class: Migration20261207130000MetricSeriesKeys },
 ];

@@ -8,7 +8,7 @@ import { fire, h, replace, time } from '../dom.ts';
 import { askReason } from '../modal.ts';
 import { navigate, paymentHref } from '../router.ts';
 import { loadAgent } from '../loadAgent.ts';
-import { statechartSvg } from '../statechart.ts';
+import { statechartView } from '../statechart.ts';
 import { zoneLabel } from '../timeZone.ts';
 import type { AgentDetail, AgentSummary, TreeNode } from '../types.ts';
 import { paymentSubject } from './paymentSubject.ts';
@@ -209,7 +209,7 @@ export function mountAgentsView(root: HTMLElement, store: DashboardStore, api: A
     controls(agent, ctx),
     trustPanel(agent, ctx.detailTrust),
     h('h3', {}, 'Statechart'),
-    h('div', { class: 'chart-scroll', 'data-testid': 'statechart' }, statechartSvg(agent.machine, agent.state)),
+    statechartView(agent.machine, agent.state),
     h('h3', {}, 'Context'),
     h('pre', { class: 'context', 'data-testid': 'context' }, JSON.stringify(agent.context, null, 2)),
     h('h3', {}, 'Timeline'),

@@ -2,24 +2,13 @@
  * Health and transaction monitoring: counters, payments by status, charts by
  * agent and by asset, alerts, and the live transition feed.
  */
-import { ApiError, type Api } from '../api.ts';
+import type { Api } from '../api.ts';
 import { barChart, type Bar } from '../charts.ts';
 import type { DashboardContext, DashboardStore } from '../dashboardStore.ts';
 import { h, replace, time } from '../dom.ts';
-import { lineChart } from '../lineChart.ts';
-import {
-  keepSample,
-  rateSeries,
-  seriesPicks,
-  seriesQuery,
-  storedRates,
-  type CounterSample,
-  type SeriesPick,
-} from './rateSeries.ts';
-import type { AuditEntry, SeriesResult } from '../types.ts';
-
-/** How often the stored series are read again while the panel is open. */
-const STORED_RELOAD_MS = 30_000;
+import { keepSample, type CounterSample } from './rateSeries.ts';
+import { createSeriesPanel } from './seriesPanel.ts';
+import type { AuditEntry } from '../types.ts';
 
 /** Outcomes that moved (or, in dry-run, would have moved) money. */
 const PAID = new Set(['succeeded', 'would-have-sent']);
@@ -57,61 +46,10 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
   let lastMetrics: DashboardContext['metrics'] = null;
   // The last ten minutes of samples: the rates-over-time chart without stored series (no store).
   const history: CounterSample[] = [];
-  // The runtime's stored series for the last hour, for every agent or the picked agent or region.
-  let stored: SeriesResult | null = null;
-  let storedState: 'loading' | 'ok' | 'unavailable' = 'loading';
-  let pick: SeriesPick = '';
-  let loadedAt = 0;
-  let loading = false;
-  const loadStored = (): void => {
-    if (loading) return;
-    [loading, loadedAt] = [true, Date.now()];
-    void api
-      .metricSeries(seriesQuery(pick))
-      .then(
-        (r) => {
-          [stored, storedState] = [r, 'ok'];
-        },
-        (e: unknown) => {
-          // 503: this runtime keeps no series; anything else is transient and the last answer stays.
-          if (e instanceof ApiError && e.status === 503) storedState = 'unavailable';
-        },
-      )
-      .finally(() => {
-        loading = false;
-        if (last) render(last);
-      });
-  };
-  loadStored();
-  const ratesChart = (): HTMLElement => {
-    if (storedState === 'unavailable')
-      return lineChart(
-        'Rates over time (since this panel opened: the runtime keeps no stored series)',
-        rateSeries(history),
-        {
-          testId: 'chart-rates',
-          unit: 'per min',
-        },
-      );
-    const fig = lineChart('Rates over time (last hour, stored by the runtime)', stored ? storedRates(stored) : [], {
-      testId: 'chart-rates',
-      unit: 'per min',
-    });
-    const choose = (e: Event): void => {
-      pick = (e.target as HTMLSelectElement).value;
-      loadStored();
-    };
-    const options = seriesPicks(stored?.agents ?? [], pick).map((o) =>
-      h('option', { value: o.value, selected: o.value === pick }, o.label),
-    );
-    const select = h(
-      'select',
-      { 'data-testid': 'chart-rates-pick', 'aria-label': 'Agent or region', onchange: choose },
-      ...options,
-    );
-    fig.querySelector('figcaption')?.append(' ', select);
-    return fig;
-  };
+  // The stored series over the range the link names (or, without a store, `history`).
+  const series = createSeriesPanel(api, history, () => {
+    if (last) render(last);
+  });
   const perMinute = (key: 'cycles' | 'failures' | 'payments'): string => {
     const first = samples[0];
     const latest = samples[samples.length - 1];
@@ -137,7 +75,6 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
 
   function render(ctx: DashboardContext): void {
     last = ctx;
-    if (storedState !== 'unavailable' && Date.now() - loadedAt > STORED_RELOAD_MS) loadStored();
     const m = ctx.metrics;
     const agents = m?.agents ?? [];
     const cycles = agents.reduce((n, a) => n + a.cycles, 0);
@@ -206,10 +143,11 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
           warn: ctx.killSwitch?.all === true,
         }),
       ),
+      h('h2', {}, 'Rates over time'),
+      series.render(ctx),
       h(
         'div',
         { class: 'charts' },
-        ratesChart(),
         barChart(
           'Payments by status',
           payments.map(([label, value]) => ({ label, value })),

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linePoints } from '../lineChart.ts';
-import {
-  HISTORY_MAX,
-  keepSample,
-  rateSeries,
-  seriesPicks,
-  seriesQuery,
-  storedRates,
-  type CounterSample,
-} from './rateSeries.ts';
+import { HISTORY_MAX, keepSample, rateSeries, seriesPicks, storedRates, type CounterSample } from './rateSeries.ts';
 
 describe('monitor - rates over time', () => {
   it('monitor - per-minute rates between successive samples; a counter reset counts from zero', () => {
@@ -80,13 +72,6 @@ describe('monitor - rates over time', () => {
     expect(failures!.points.map(([, v]) => v)).toEqual([2, 0]);
   });
 
-  it('monitor - the stored-series query: 30 s buckets over the gateway’s last hour, filtered by the pick', () => {
-    expect(seriesQuery('')).toEqual({ step: '30000' });
-    expect(seriesQuery('agent:payables')).toEqual({ step: '30000', agent: 'payables' });
-    expect(seriesQuery('region:eu:west-1')).toEqual({ step: '30000', region: 'eu:west-1' });
-    expect(seriesQuery('bogus')).toEqual({ step: '30000' });
-  });
-
   it('monitor - the pick list: all, each region, each agent; a pick no longer seen stays listed', () => {
     const seen = [
       { agent: 'payables', region: 'eu' },
@@ -104,7 +89,7 @@ describe('monitor - rates over time', () => {
     expect(seriesPicks(seen)[5]!.label).toBe('payables (eu)');
     expect(seriesPicks([], 'agent:gone')).toEqual([
       { value: '', label: 'all agents' },
-      { value: 'agent:gone', label: 'agent gone (nothing stored this hour)' },
+      { value: 'agent:gone', label: 'agent gone (nothing stored in this range)' },
     ]);
   });
 });

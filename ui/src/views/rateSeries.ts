@@ -58,28 +58,11 @@ export function storedRates(stored: StoredSeries): Series[] {
   }));
 }
 
-/** What the chart shows: every agent (`''`), one agent (`agent:<id>`) or one region (`region:<label>`). */
-export type SeriesPick = string;
-
-/** The chart's bucket: 30 s, about 120 over the gateway's default range (the last hour). */
-const CHART_STEP_MS = 30_000;
-
-/**
- * The query for the chart: 30 s buckets over the gateway's default range (the last hour by the
- * runtime's own clock, so a browser clock that is off does not hide the samples), filtered by the pick.
- */
-export function seriesQuery(pick: SeriesPick): Record<string, string> {
-  const q: Record<string, string> = { step: String(CHART_STEP_MS) };
-  const [kind, ...rest] = pick.split(':');
-  if (kind === 'agent' || kind === 'region') q[kind] = rest.join(':');
-  return q;
-}
-
-/** The pick list: all agents, then each region seen, then each agent (with its region), sorted; `current` is kept even when no longer seen. */
+/** The pick list (`''` every agent, `agent:<id>`, `region:<label>`): all agents, then each region seen, then each agent (with its region), sorted; `current` is kept even when no longer seen. */
 export function seriesPicks(
   seen: ReadonlyArray<{ agent: string; region: string }>,
-  current: SeriesPick = '',
-): Array<{ value: SeriesPick; label: string }> {
+  current = '',
+): Array<{ value: string; label: string }> {
   const regions = [...new Set(seen.map((s) => s.region))].sort();
   const agents = [...new Map(seen.map((s) => [s.agent, s.region]))].sort(([a], [b]) => a.localeCompare(b));
   const picks = [
@@ -88,6 +71,6 @@ export function seriesPicks(
     ...agents.map(([a, r]) => ({ value: `agent:${a}`, label: `${a} (${r})` })),
   ];
   if (!picks.some((p) => p.value === current))
-    picks.push({ value: current, label: `${current.replace(':', ' ')} (nothing stored this hour)` });
+    picks.push({ value: current, label: `${current.replace(':', ' ')} (nothing stored in this range)` });
   return picks;
 }
