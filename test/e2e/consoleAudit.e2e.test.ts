@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
+import { auditShown } from '../support/auditShown.ts';
 
 let fx: GatewayFixture;
 let browser: TestBrowser;
@@ -75,11 +76,11 @@ describe('console - audit paging, noise, names and chain verification', () => {
 
     await p.getByTestId('filter-noise').check();
     await p.waitForFunction(() => location.hash.includes('noise=hide'));
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     await p.waitForFunction(() => !document.querySelector('[data-action="reputation.changed"]'));
     expect(await p.locator('[data-action="operator.note.added"]').count()).toBeGreaterThan(0);
     await p.reload();
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     expect(await p.getByTestId('filter-noise').isChecked()).toBe(true);
     expect(await p.locator('[data-action="reputation.changed"]').count()).toBe(0);
 
@@ -93,7 +94,7 @@ describe('console - audit paging, noise, names and chain verification', () => {
 
   it('console - an observer sees the audit log but no verify action', async () => {
     const p = await signIn('observer', '#/audit');
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     expect(await p.getByTestId('audit-verify').isHidden()).toBe(true);
   });
 });

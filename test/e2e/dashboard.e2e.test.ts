@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
+import { auditShown } from '../support/auditShown.ts';
 
 let fx: GatewayFixture;
 let browser: TestBrowser;
@@ -211,12 +212,14 @@ describe('dashboard - operator in a real browser', () => {
 
     const p = await signIn('operator');
     await p.getByTestId('tab-audit').click();
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     const unfiltered = await p.getByTestId('audit-row').count();
     await p.getByTestId('filter-currency').fill('USDC');
     await p.getByTestId('filter-counterparty').fill(paidTo);
     await p.getByTestId('audit-apply').click();
-    await p.waitForFunction((n) => document.querySelectorAll('[data-testid="audit-row"]').length < n, unfiltered);
+    await p.waitForFunction(() => location.hash.includes('counterparty='));
+    await auditShown(p);
+    expect(await p.getByTestId('audit-row').count()).toBeLessThan(unfiltered);
     const shown = await p.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq')));
     expect(shown.length).toBeGreaterThan(0);
     const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId('export-csv').click()]);

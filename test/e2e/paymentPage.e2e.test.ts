@@ -18,6 +18,7 @@ import {
   type LoadTiming,
 } from '../support/pageTimings.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
+import { auditShown } from '../support/auditShown.ts';
 
 let fx: GatewayFixture;
 let browser: TestBrowser;
@@ -147,11 +148,11 @@ describe('deep links - every view has a URL that a reload keeps', () => {
     await p.getByTestId('filter-action').fill('AGENT.payment');
     await p.getByTestId('audit-apply').click();
     await p.waitForFunction(() => location.hash === '#/audit?currency=usdc&action=AGENT.payment');
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     const before = await p.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq')));
     expect(before.length).toBeGreaterThan(0);
     await p.reload();
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     expect(await p.getByTestId('filter-currency').inputValue()).toBe('usdc');
     const after = await p.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq')));
     expect(after).toEqual(before);
@@ -227,7 +228,7 @@ describe('time - one labelled zone, read the way it is shown', () => {
     expect(await p.evaluate(() => new Date(Date.UTC(2026, 11, 1)).getTimezoneOffset())).toBe(-60);
     expect(await p.getByTestId('timezone').innerText()).toBe('times: UTC');
     await p.getByTestId('tab-audit').click();
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     expect(await p.locator('[data-testid="audit-table"] th').nth(1).innerText()).toBe('when (UTC)');
 
     // The newest row's time as shown, typed back into From and To (one second wide).
@@ -241,6 +242,7 @@ describe('time - one labelled zone, read the way it is shown', () => {
     await p.getByTestId('filter-to').fill(typed(at + 1000));
     await p.getByTestId('audit-apply').click();
     await p.waitForFunction(() => location.hash.startsWith('#/audit?from='));
+    await auditShown(p);
     await p.locator(`[data-testid="audit-row"][data-seq="${seq}"]`).waitFor();
     expect(decodeURIComponent(await hashOf(p))).toContain(`from=${new Date(at).toISOString()}`);
     for (const t of await p.locator('[data-testid="audit-row"] td:nth-child(2)').allInnerTexts()) expect(t).toBe(shown);
@@ -251,7 +253,7 @@ describe('time - one labelled zone, read the way it is shown', () => {
     await p.getByTestId('filter-currency').fill('usd');
     await p.getByTestId('audit-apply').click();
     await p.waitForFunction(() => location.hash === '#/audit?currency=usd');
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     const currencies = await p.locator('[data-testid="audit-row"] td:nth-child(8)').allInnerTexts();
     expect(currencies.length).toBeGreaterThan(0);
     for (const c of currencies) expect(c).toBe('USDC');
@@ -260,7 +262,7 @@ describe('time - one labelled zone, read the way it is shown', () => {
     // Local time: labelled with its offset, the same row an hour later on the clock.
     await p.getByTestId('timezone').click();
     expect(await p.getByTestId('timezone').innerText()).toBe('times: UTC+01:00');
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     const row = p.locator(`[data-testid="audit-row"][data-seq="${seq}"] td`).nth(1);
     expect((await row.innerText()).trim()).toBe(typed(at + 3_600_000).replace('T', ' '));
     expect(await p.locator('[data-testid="audit-table"] th').nth(1).innerText()).toBe('when (UTC+01:00)');

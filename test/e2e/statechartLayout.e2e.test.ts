@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { consoleSignIn } from '../support/consoleSignIn.ts';
 import { startGatewayFixture, type GatewayFixture } from './gatewayFixture.ts';
+import { auditShown } from '../support/auditShown.ts';
 
 let fx: GatewayFixture;
 let browser: TestBrowser;
@@ -79,7 +80,7 @@ describe('statechart - laid out, readable at 1024 px', () => {
       at: '#/audit',
     }));
     await p.setViewportSize({ width: 1024, height: 768 });
-    await p.getByTestId('audit-status').filter({ hasText: 'shown' }).waitFor();
+    await auditShown(p);
     expect(elk).toEqual([]); // not in the main chunk, not fetched before a statechart is shown
 
     await p.goto(`${fx.url}/#/agents/payables`);

@@ -8,7 +8,7 @@
 import { ApiError } from '../api.ts';
 import type { DashboardContext } from '../dashboardStore.ts';
 import { h, replace } from '../dom.ts';
-import { navigate } from '../router.ts';
+import { navigate, routeHash } from '../router.ts';
 import type { Mount } from '../shell.ts';
 import { inputValue, parseInput, zoneLabel } from '../timeZone.ts';
 import type { AuditEntry, AuditFilters } from '../types.ts';
@@ -187,7 +187,12 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
   };
 
   // Loading reports failures only: a notice on every page load would be noise.
+  // `data-state` is `loading` until a page of these filters is shown, then `loaded` with
+  // `data-route` the route it answers: what a reader (or a test) waits on after Apply, since the
+  // previous route's view stays on screen until the browser reports the hash change.
+  status.dataset.route = routeHash({ view: 'audit', filters: initial });
   const load = async (): Promise<void> => {
+    status.dataset.state = 'loading';
     try {
       const page = await api.audit(query(), PAGE_SIZE, pages.cursor);
       shown = page.entries;
@@ -197,7 +202,9 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
       older.disabled = !pages.hasOlder;
       newer.disabled = !pages.hasNewer;
       status.textContent = pages.status(shown.length, PAGE_SIZE);
+      status.dataset.state = 'loaded';
     } catch (err) {
+      status.dataset.state = 'failed';
       const text = err instanceof ApiError ? `${err.code} ${err.message}` : (err as Error).message;
       store.trigger.notify({ notice: { kind: 'error', text: `audit query failed: ${text}` } });
     }
