@@ -295,6 +295,43 @@ describe('gateway - audit queries and exports', () => {
     ).not.toContain(filtered[0].seq);
   });
 
+  it('gateway - an amount range narrows the entries to payments within it; a bad bound is a coded 400 naming it', async () => {
+    // The entries earlier tests left: payments and approvals carry data.amount as a decimal string.
+    type Row = { seq: number; data: { amount?: unknown } };
+    const page = (await api('observer', { method: 'GET', url: '/api/audit?limit=500' })).body;
+    expect(page.nextCursor, 'the comparison below needs the whole log on one page').toBeNull();
+    const all = page.entries as Row[];
+    const amounts = [...new Set(all.map((e) => e.data.amount).filter((a): a is string => typeof a === 'string'))];
+    expect(amounts.length).toBeGreaterThan(1);
+    const amount = amounts.sort((a, b) => Number(a) - Number(b))[0]!;
+    const exactly = (
+      await api('observer', {
+        method: 'GET',
+        url: `/api/audit?minAmount=${amount}&maxAmount=${amount}&limit=500`,
+      })
+    ).body.entries as Row[];
+    expect(exactly.map((e) => e.seq)).toEqual(all.filter((e) => e.data.amount === amount).map((e) => e.seq));
+    const above = (await api('observer', { method: 'GET', url: `/api/audit?minAmount=${amount}1&limit=500` })).body
+      .entries as Row[];
+    expect(above.map((e) => e.seq)).toEqual(
+      all
+        .filter((e) => typeof e.data.amount === 'string' && Number(e.data.amount) >= Number(`${amount}1`))
+        .map((e) => e.seq),
+    );
+    for (const [query, field] of [
+      ['minAmount=ten', 'minAmount'],
+      ['maxAmount=-1', 'maxAmount'],
+      ['minAmount=5&maxAmount=4.99', 'minAmount'],
+    ] as const) {
+      const bad = await api('observer', { method: 'GET', url: `/api/audit?${query}` });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('MANDATE_ERR_REQUEST_INVALID');
+      expect(bad.body.error.message).toContain(field);
+      const csv = await api('observer', { method: 'GET', url: `/api/audit/export.csv?${query}` });
+      expect(csv.status).toBe(400);
+    }
+  });
+
   it('gateway - the CSV export holds exactly the filtered entries', async () => {
     const entries = (await api('observer', { method: 'GET', url: '/api/audit?action=approval.granted&limit=500' })).body
       .entries as Array<{ seq: number; hash: string }>;

@@ -2,7 +2,7 @@
  * zod schemas for every input the gateway accepts: params, query strings, bodies.
  */
 import { z } from 'zod';
-import { storableText, unstorableJson } from '../kernel/index.ts';
+import { compareDecimals, DECIMAL_PATTERN, storableText, unstorableJson } from '../kernel/index.ts';
 
 /** Agent, supervisor and approval ids: printable, no slashes, at most 200 characters (dids allowed). */
 export const IdSchema = z
@@ -104,6 +104,9 @@ const TimeSchema = z.union([
 
 const filterText = storableText().trim().min(1).max(200);
 
+/** One end of an amount range: a non-negative decimal as amounts are written (`2500.50`). */
+const AmountBoundSchema = z.string().trim().regex(DECIMAL_PATTERN, 'a non-negative decimal such as 2500.50');
+
 /** Filters shared by the audit query and its exports. */
 export const AuditFilterSchema = z.object({
   from: TimeSchema.optional(),
@@ -117,6 +120,9 @@ export const AuditFilterSchema = z.object({
   counterparty: filterText.optional(),
   status: filterText.optional(),
   action: filterText.optional(),
+  /** Amount range, inclusive, as decimals (`100`, `2500.50`): entries whose `data.amount` lies within it. */
+  minAmount: AmountBoundSchema.optional(),
+  maxAmount: AmountBoundSchema.optional(),
   /** `prefix`: the text filters match case-insensitively by prefix (the dashboard's search boxes); default `exact`. */
   match: z.enum(['exact', 'prefix']).optional(),
   /** `hide`: leave out routine entries (reputation moves, registrations, placements, model answers); default `show`. */
@@ -125,6 +131,9 @@ export const AuditFilterSchema = z.object({
 
 const ordered = <T extends { from?: number; to?: number }>(q: T): boolean =>
   q.from === undefined || q.to === undefined || q.from <= q.to;
+
+const amountsOrdered = <T extends { minAmount?: string; maxAmount?: string }>(q: T): boolean =>
+  q.minAmount === undefined || q.maxAmount === undefined || compareDecimals(q.minAmount, q.maxAmount) <= 0;
 
 /** Query of GET /api/audit. */
 export const AuditQuerySchema = AuditFilterSchema.extend({
@@ -140,10 +149,13 @@ export const AuditQuerySchema = AuditFilterSchema.extend({
     .optional(),
 })
   .strict()
-  .refine(ordered, { message: '"from" is after "to"' });
+  .refine(ordered, { message: '"from" is after "to"' })
+  .refine(amountsOrdered, { message: '"minAmount" is above "maxAmount"', path: ['minAmount'] });
 
 /** Query of the audit exports (no paging: they export every matching entry). */
-export const AuditExportQuerySchema = AuditFilterSchema.strict().refine(ordered, { message: '"from" is after "to"' });
+export const AuditExportQuerySchema = AuditFilterSchema.strict()
+  .refine(ordered, { message: '"from" is after "to"' })
+  .refine(amountsOrdered, { message: '"minAmount" is above "maxAmount"', path: ['minAmount'] });
 
 /** Body of POST /api/tasks. */
 export const TaskBodySchema = z

@@ -6,6 +6,7 @@ export { canonicalJson, canonicalJsonBytes } from './canonicalJson.ts';
 export { systemClock } from './Clock.ts';
 export { codeOf } from './codeOf.ts';
 export { createError } from './createError.ts';
+export { compareDecimals, DECIMAL_PATTERN } from './decimal.ts';
 export { ERROR_CODES, ErrorCode, isErrorCode } from './errorCodes.ts';
 export { CanonicalJsonError, FenceStaleError, IdempotencyConflictError } from './errors.ts';
 export { isMandateError, MandateError } from './MandateError.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOrThrow } from '../../kernel/index.ts';
+import { compareDecimals, DECIMAL_PATTERN, parseOrThrow } from '../../kernel/index.ts';
 import type { AuditEntry } from './auditEntry.ts';
 import { rowToAuditEntry, type AuditEntryRow } from './auditRows.ts';
 import { AuditQueryError } from './errors.ts';
@@ -16,6 +16,13 @@ export interface AuditQuery {
   status?: string;
   /** Exact action, or a prefix ending in `.*` (`agent.act.*`). */
   action?: string;
+  /**
+   * Amount range, inclusive at both ends, as decimal strings (`"100"`, `"2500.50"`): only entries
+   * whose `data.amount` is a decimal string within it (payments, approvals, denials); entries
+   * without an amount are left out once either bound is given. Compared as exact decimals.
+   */
+  minAmount?: string;
+  maxAmount?: string;
   /**
    * `exact` (the default): each text filter must equal its column. `prefix`: agent, currency,
    * counterparty, status and action match any value starting with the filter, ignoring case
@@ -49,22 +56,40 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-const querySchema = z.object({
-  from: z.number().int().nonnegative().optional(),
-  to: z.number().int().nonnegative().optional(),
-  agent: z.string().min(1).optional(),
-  currency: z.string().min(1).optional(),
-  counterparty: z.string().min(1).optional(),
-  status: z.string().min(1).optional(),
-  action: z.string().min(1).optional(),
-  match: z.enum(['exact', 'prefix']).optional(),
-  noise: z.enum(['show', 'hide']).optional(),
-  limit: z.number().int().min(1).max(1000),
-  cursor: z
-    .string()
-    .regex(/^s[0-9]+$/, 'a cursor returned as nextCursor')
-    .optional(),
-});
+const decimal = z.string().regex(DECIMAL_PATTERN, 'a non-negative decimal such as 2500.50');
+
+/**
+ * `data.amount` as a number where it is a decimal string, null elsewhere (a number, an object, a
+ * malformed string): the guard keeps one odd entry from failing the whole query with a cast error.
+ */
+const AMOUNT_SQL = `(case when jsonb_typeof(data->'amount') = 'string' and (data->>'amount') ~ '^[0-9]{1,30}([.][0-9]{1,18})?$' then (data->>'amount')::numeric end)`;
+
+const querySchema = z
+  .object({
+    from: z.number().int().nonnegative().optional(),
+    to: z.number().int().nonnegative().optional(),
+    agent: z.string().min(1).optional(),
+    currency: z.string().min(1).optional(),
+    counterparty: z.string().min(1).optional(),
+    status: z.string().min(1).optional(),
+    action: z.string().min(1).optional(),
+    minAmount: decimal.optional(),
+    maxAmount: decimal.optional(),
+    match: z.enum(['exact', 'prefix']).optional(),
+    noise: z.enum(['show', 'hide']).optional(),
+    limit: z.number().int().min(1).max(1000),
+    cursor: z
+      .string()
+      .regex(/^s[0-9]+$/, 'a cursor returned as nextCursor')
+      .optional(),
+  })
+  .refine(
+    (q) => q.minAmount === undefined || q.maxAmount === undefined || compareDecimals(q.minAmount, q.maxAmount) <= 0,
+    {
+      message: 'minAmount is above maxAmount',
+      path: ['minAmount'],
+    },
+  );
 
 /** Escapes LIKE's wildcards, so a filter's `%` or `_` matches itself. */
 function likeEscape(value: string): string {
@@ -80,7 +105,7 @@ export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<Au
   const q = parseOrThrow(querySchema, query, {
     what: 'audit query',
     error: AuditQueryError,
-    fix: 'limit is 1..1000, times are epoch milliseconds, the cursor is the one a page returned',
+    fix: 'limit is 1..1000, times are epoch milliseconds, amounts are decimals with minAmount <= maxAmount, the cursor is the one a page returned',
   });
   const where: string[] = [];
   const params: unknown[] = [];
@@ -104,6 +129,8 @@ export async function queryAudit(db: SqlExecutor, query: AuditQuery): Promise<Au
       add(`action like ? escape '\\'`, `${likeEscape(q.action.slice(0, -1))}%`);
     else text('action', q.action.endsWith('.*') ? q.action.slice(0, -1) : q.action);
   }
+  if (q.minAmount !== undefined) add(`${AMOUNT_SQL} >= cast(? as numeric)`, q.minAmount);
+  if (q.maxAmount !== undefined) add(`${AMOUNT_SQL} <= cast(? as numeric)`, q.maxAmount);
   if (q.noise === 'hide') {
     where.push(`action not in (${ROUTINE_AUDIT_ACTIONS.map(() => '?').join(', ')})`);
     params.push(...ROUTINE_AUDIT_ACTIONS);

@@ -235,6 +235,37 @@ describe('dashboard - operator in a real browser', () => {
     }
     await screenshot(p, 'dashboard-operator-audit-filtered');
   });
+
+  it('dashboard - an operator narrows the audit log to an amount range, kept in the link; a non-decimal bound is not sent', async () => {
+    const p = await signIn('operator');
+    await p.getByTestId('tab-audit').click();
+    await auditShown(p);
+    const cells = (await p.getByTestId('audit-amount').allInnerTexts()).filter((t) => t !== '');
+    const distinct = [...new Set(cells)].sort((a, b) => Number(a) - Number(b));
+    expect(distinct.length).toBeGreaterThan(1);
+    const amount = distinct[0]!;
+    await p.getByTestId('filter-min-amount').fill(amount);
+    await p.getByTestId('filter-max-amount').fill(amount);
+    await p.getByTestId('audit-apply').click();
+    await p.waitForFunction(() => location.hash.includes('maxAmount='));
+    await auditShown(p);
+    const shown = await p.getByTestId('audit-amount').allInnerTexts();
+    expect(shown.length).toBeGreaterThan(0);
+    for (const t of shown) expect(t).toBe(amount);
+    await p.reload();
+    await auditShown(p);
+    expect(await p.getByTestId('filter-min-amount').inputValue()).toBe(amount);
+    expect(await p.getByTestId('audit-amount').allInnerTexts()).toEqual(shown);
+    await screenshot(p, 'dashboard-operator-audit-amount-range');
+
+    const before = await p.evaluate(() => location.hash);
+    await p.getByTestId('filter-min-amount').fill('ten');
+    await p.getByTestId('audit-apply').click();
+    expect(
+      await p.getByTestId('filter-min-amount').evaluate((el) => (el as HTMLInputElement).validity.patternMismatch),
+    ).toBe(true);
+    expect(await p.evaluate(() => location.hash)).toBe(before);
+  });
 });
 
 describe('dashboard - admin in a real browser', () => {

@@ -28,6 +28,8 @@ const AUDIT_KEYS: ReadonlyArray<Exclude<keyof AuditFilters, 'match' | 'noise'>> 
   'counterparty',
   'status',
   'action',
+  'minAmount',
+  'maxAmount',
 ];
 const SERIES_KEYS: ReadonlyArray<keyof SeriesLink> = ['last', 'from', 'to', 'series'];
 

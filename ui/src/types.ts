@@ -52,4 +52,7 @@ export interface AuditFilters {
   counterparty?: string;
   status?: string;
   action?: string;
+  /** Amount range, inclusive, as decimals (`2500.50`): entries whose amount lies within it. */
+  minAmount?: string;
+  maxAmount?: string;
 }

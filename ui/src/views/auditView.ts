@@ -1,6 +1,6 @@
 /**
  * The audit log: filters (time in the zone shown, with presets; agent, currency, counterparty,
- * status and action as case-insensitive prefixes with pick lists; routine entries hidden on
+ * status and action as case-insensitive prefixes with pick lists; an amount range; routine entries hidden on
  * request), a table paged on the server (older / newer) whose payment rows open the payment page,
  * CSV / PDF export of the same filters, and "verify chain" (operators and admins). The filters
  * live in the URL (`#/audit?…`), so a query can be linked and survives a reload.
@@ -16,7 +16,8 @@ import { AuditPager, verdictText } from './auditParts.ts';
 import { auditColumns, auditRow } from './auditRow.ts';
 import { runAction } from './runAction.ts';
 
-type TextKey = Exclude<keyof AuditFilters, 'from' | 'to' | 'match' | 'noise'>;
+type TextKey = Exclude<keyof AuditFilters, 'from' | 'to' | 'match' | 'noise' | AmountKey>;
+type AmountKey = 'minAmount' | 'maxAmount';
 /** Rows per page. */
 const PAGE_SIZE = 100;
 const TEXT_FIELDS: Array<[TextKey, string]> = [
@@ -67,6 +68,26 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
     inputs.set(key, input);
     lists.set(key, list);
     form.append(h('label', {}, label, input, list));
+  }
+  const amounts = new Map<AmountKey, HTMLInputElement>();
+  for (const [key, label, testId] of [
+    ['minAmount', 'Amount from', 'filter-min-amount'],
+    ['maxAmount', 'Amount to', 'filter-max-amount'],
+  ] as const) {
+    // The browser refuses to submit what is no decimal; the server checks again (and min <= max).
+    const input = h('input', {
+      name: key,
+      type: 'text',
+      inputmode: 'decimal',
+      pattern: '\\d{1,30}(\\.\\d{1,18})?',
+      title: 'a decimal such as 2500.50',
+      autocomplete: 'off',
+      class: 'amount',
+      'data-testid': testId,
+    });
+    input.value = initial[key] ?? '';
+    amounts.set(key, input);
+    form.append(h('label', {}, label, input));
   }
   const noise = h('input', { name: 'noise', type: 'checkbox', 'data-testid': 'filter-noise' });
   noise.checked = initial.noise === 'hide';
@@ -153,6 +174,7 @@ export function mountAuditView({ root, store, api, filters: initial }: Mount & {
   const current = (): AuditFilters => {
     const out: AuditFilters = {};
     for (const [key, el] of inputs) if (el.value.trim() !== '') out[key] = el.value.trim();
+    for (const [key, el] of amounts) if (el.value.trim() !== '') out[key] = el.value.trim();
     for (const [key, el] of [
       ['from', from],
       ['to', to],
