@@ -6,6 +6,7 @@ import { startGatewayFixture, type GatewayFixture } from '../test/e2e/gatewayFix
 import { createGateway } from './createGateway.ts';
 import type { Role } from './roles.ts';
 import { TokenStore } from './TokenStore.ts';
+import { pdfPages } from '../test/support/pdfText.ts';
 
 let fx: GatewayFixture;
 beforeAll(async () => {
@@ -351,6 +352,20 @@ describe('gateway - audit queries and exports', () => {
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.raw.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.raw.subarray(-6).toString('latin1')).toMatch(/%%EOF/);
+  });
+
+  it('gateway - the PDF names its filters; an operator export verifies the chain for it, an observer export gives the last verdict', async () => {
+    const operator = (
+      await pdfPages((await api('operator', { method: 'GET', url: '/api/audit/export.pdf?currency=USDC' })).raw)
+    ).join(' ');
+    expect(operator).toContain('Filters: currency=USDC');
+    expect(operator).toMatch(/Chain verified for this report at [\d-]+ [\d:]+ UTC: \d+ entries, head seq \d+/);
+    expect(operator).toMatch(/Page 1 of \d+/);
+    const observer = (
+      await pdfPages((await api('observer', { method: 'GET', url: '/api/audit/export.pdf' })).raw)
+    ).join(' ');
+    expect(observer).toContain('Filters: none (every entry)');
+    expect(observer).toMatch(/Chain verified last at [\d-]+ [\d:]+ UTC: \d+ entries/);
   });
 });
 

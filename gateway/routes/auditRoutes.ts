@@ -6,9 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditCsv } from '../auditCsv.ts';
 import { auditPages } from '../auditPages.ts';
-import { auditPdf } from '../auditPdf.ts';
+import { auditPdf, type PdfChainStatus } from '../auditPdf.ts';
 import { AuditUnavailableError } from '../errors.ts';
 import type { AuditSource } from '../RuntimeApi.ts';
+import { AuditVerifier } from '../AuditVerifier.ts';
+import { can, type Role } from '../roles.ts';
 import { auditVerifyRoute } from './auditVerifyRoute.ts';
 import { AuditExportQuerySchema, AuditQuerySchema } from '../schemas.ts';
 
@@ -23,7 +25,8 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['audit'];
-  auditVerifyRoute(app, source, clock);
+  const verifier = new AuditVerifier(source, clock);
+  auditVerifyRoute(app, verifier);
 
   api.get(
     '/api/audit',
@@ -80,10 +83,18 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
     },
     async (request, reply) => {
       const filters = request.query;
+      const src = need();
+      // A failing store is a coded error before any byte of the PDF, not a broken download.
+      await src.queryAudit({ ...filters, limit: 1 });
       let truncated = false;
       const pdf = await auditPdf(
-        auditPages(need(), filters, { maxRows: PDF_MAX_ROWS, onTruncated: () => (truncated = true) }),
-        { filters, generatedAt: clock(), truncated: () => truncated },
+        auditPages(src, filters, { maxRows: PDF_MAX_ROWS, onTruncated: () => (truncated = true) }),
+        {
+          filters,
+          generatedAt: clock(),
+          truncated: () => truncated,
+          chain: await pdfChain(verifier, request.identity?.role),
+        },
       );
       const stamp = new Date(clock()).toISOString().replace(/[:.]/g, '-');
       return reply
@@ -93,4 +104,25 @@ export function auditRoutes(app: FastifyInstance, source: AuditSource | undefine
         .send(pdf);
     },
   );
+}
+
+/**
+ * What the PDF says of the chain: a caller who may verify (operators, admins) gets a verification
+ * run for the report; anyone else the last verdict this gateway obtained, or why there is none
+ * (verifying re-reads the whole log, which an observer may not start).
+ */
+async function pdfChain(verifier: AuditVerifier, role: Role | undefined): Promise<PdfChainStatus> {
+  if (role !== undefined && can(role, 'audit.verify')) {
+    try {
+      return { verdict: await verifier.verify(), ranForReport: true };
+    } catch (error) {
+      return { unverified: `the verification failed (${(error as Error).message})` };
+    }
+  }
+  const last = verifier.last;
+  if (last !== undefined) return { verdict: last, ranForReport: false };
+  return {
+    unverified:
+      'an observer cannot start a verification and none has run on this gateway yet; an operator can run Verify chain, then export again',
+  };
 }

@@ -5,9 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MandateError } from '../../kernel/index.ts';
-import { AuditUnavailableError } from '../errors.ts';
-import type { AuditSource, AuditVerifyResult } from '../RuntimeApi.ts';
+import type { AuditVerifier } from '../AuditVerifier.ts';
 
 /** The answer: the verdict, where the chain breaks if it does, and when it was checked. */
 const AuditVerdictSchema = z.object({
@@ -23,26 +21,7 @@ const AuditVerdictSchema = z.object({
 });
 
 /** Registers POST /api/audit/verify (operators and admins: it re-reads the whole log). */
-export function auditVerifyRoute(app: FastifyInstance, source: AuditSource | undefined, clock: () => number): void {
-  // One verification at a time: a second click (or a second operator) waits for the running one
-  // instead of reading the whole log again beside it.
-  let running: Promise<AuditVerifyResult> | undefined;
-  const verify = async (): Promise<AuditVerifyResult> => {
-    const run = source?.verifyAudit?.bind(source);
-    if (run === undefined)
-      throw new AuditUnavailableError(
-        'The audit chain cannot be verified here: the gateway runs without a store that keeps a hash-chained audit log; start the runtime with a persistent store',
-      );
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof MandateError) throw error;
-      throw new AuditUnavailableError(
-        'The audit log could not be read to verify it; check that the database answers (GET /ready) and retry',
-        { cause: error },
-      );
-    }
-  };
+export function auditVerifyRoute(app: FastifyInstance, verifier: AuditVerifier): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/api/audit/verify',
     {
@@ -54,10 +33,6 @@ export function auditVerifyRoute(app: FastifyInstance, source: AuditSource | und
         tags: ['audit'],
       },
     },
-    async () => {
-      running ??= verify().finally(() => (running = undefined));
-      const result = await running;
-      return { ...result, checkedAt: clock() };
-    },
+    () => verifier.verify(),
   );
 }
