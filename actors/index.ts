@@ -125,10 +125,11 @@ export {
   CachedOracle,
   ChainlinkOracle,
   HttpPriceOracle,
+  OracleDataError,
   SanePriceFeed,
   UniswapV2PoolOracle,
 } from './oracles/index.ts';
-export type { Oracle, PriceObservation } from './oracles/index.ts';
+export type { Oracle, PriceObservation, SanePrice } from './oracles/index.ts';
 export {
   createPlatformSyncActuator,
   ODataAdapter,

@@ -12,7 +12,7 @@ import { systemEntry } from './systemEntry.ts';
 
 /** What an agent system's entry module exports, as far as a simulation needs. */
 interface SystemModule {
-  systemOptions?(context: { clock?: { now(): number } }): Promise<Pick<RuntimeOptions, 'kyb'>>;
+  systemOptions?(context: { clock?: { now(): number } }): Promise<Pick<RuntimeOptions, 'kyb' | 'positionPrices'>>;
   setup(runtime: MandateRuntime): Promise<unknown>;
 }
 

@@ -29,8 +29,8 @@ const STOP_DEADLINE_MS = 9_000;
 
 /** What an example directory's index.ts exports. */
 interface ExampleModule {
-  /** Runtime options the system needs before its runtime exists (e.g. its KYB check); optional. */
-  systemOptions?(context: { clock?: { now(): number } }): Promise<Pick<RuntimeOptions, 'kyb'>>;
+  /** Runtime options the system needs before its runtime exists (its KYB check, the pairs pricing its positions); optional. */
+  systemOptions?(context: { clock?: { now(): number } }): Promise<Pick<RuntimeOptions, 'kyb' | 'positionPrices'>>;
   setup(
     runtime: MandateRuntime,
     context: { chain?: ChainConnection; dataDir?: string; caches?: SystemCaches },

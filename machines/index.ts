@@ -25,6 +25,7 @@ export type {
   ShadowComparison,
   ExpectedOutcome,
   Outcome,
+  PositionHolding,
   PositionValue,
   Phase,
   PhaseError,

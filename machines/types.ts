@@ -204,6 +204,20 @@ export interface PositionValue {
   unrealizedPnl: string;
   /** Profit or loss taken by every removal so far (proceeds against the cost they took out). */
   realizedPnl: string;
+  /**
+   * What the position holds, each asset at the price it is valued at: `value` is the sum of
+   * `amount × price`. A price update (`MandateRuntime.priceUpdate`) re-values the holdings it prices.
+   */
+  holdings?: PositionHolding[];
+}
+
+/** One asset a position holds: a vault's underlying, or one token of a pool share. */
+export interface PositionHolding {
+  asset: string;
+  /** Decimal amount of `asset` held. */
+  amount: string;
+  /** What one `asset` is worth in the position's currency, decimal (`1` for the currency itself). */
+  price: string;
 }
 
 /** Child kinds, as in Erlang/OTP: permanent always restarts, transient only after an abnormal exit, temporary never. */

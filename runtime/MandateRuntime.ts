@@ -16,6 +16,7 @@ import type { KillScope } from './control/KillScopes.ts';
 import type { AlertRecord, AlertStatus } from './alerts/AlertRecord.ts';
 import type { AlertInput } from './host/AgentHost.ts';
 import type { FamilySnapshot } from './metrics/MetricFamily.ts';
+import type { PriceRevaluation, PriceTick } from './metrics/PositionPrices.ts';
 import type { AgentTrend } from './metrics/AgentTrends.ts';
 import type { ApprovalRecord, InspectionEvent, TransitionEvent } from './inspection/InspectionEvent.ts';
 import type { DecisionOutcome, KillSwitchState, PolicyVerdict, RuntimeStore } from './persistence/RuntimeStore.ts';
@@ -176,6 +177,15 @@ export interface MandateRuntime {
   recentTransitions(actorId?: string): TransitionEvent[];
   capabilities(): CapabilityInfo[];
   metrics(): RuntimeMetrics;
+  /**
+   * An oracle price (`{ pair, price, updatedAt, source }`, a `PriceObservation` as it is) for a
+   * pair declared in `positionPrices`: re-values at once the strategy positions holding its base
+   * in its quote — their value and unrealized P&L, in `metrics()` and `/metrics` — without a
+   * treasury step. A NaN, zero or negative price, a stale or future timestamp, one older than the
+   * pair's last accepted price, or an undeclared pair is refused with `MANDATE_ERR_ORACLE_INVALID`
+   * naming what was wrong, and nothing changes.
+   */
+  priceUpdate(tick: PriceTick): PriceRevaluation;
   /** Nodes and agent placements as this node sees them (`GET /api/cluster`); undefined without placement. */
   cluster(): ClusterView | undefined;
 

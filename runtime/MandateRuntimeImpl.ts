@@ -38,6 +38,7 @@ import { AgentVersions } from './versions/AgentVersions.ts';
 import { followActiveVersions } from './versions/followActiveVersions.ts';
 import type { Retractor } from './control/Retraction.ts';
 import { PeriodicJobs } from './metrics/PeriodicJobs.ts';
+import type { PriceRevaluation, PriceTick } from './metrics/PositionPrices.ts';
 
 /**
  * The runtime's one face ({@link MandateRuntime}) over its composed services: every method
@@ -181,6 +182,9 @@ export class MandateRuntimeImpl implements MandateRuntime {
   metrics(): RuntimeMetrics {
     return runtimeMetrics(this.#s);
   }
+  priceUpdate(tick: PriceTick): PriceRevaluation {
+    return this.#s.positionPrices.update(tick);
+  }
 
   parameters(agentId: string): Promise<ParameterState[]> {
     return this.#s.tuning.parameters(agentId);
@@ -194,15 +198,12 @@ export class MandateRuntimeImpl implements MandateRuntime {
   pause(agentId: string, by: Principal, why: string): Promise<void> {
     return this.#s.operator.pause(agentId, by, why);
   }
-
   resume(agentId: string, by: Principal, why: string): Promise<void> {
     return this.#s.operator.resume(agentId, by, why);
   }
-
   retry(agentId: string, by: Principal, why: string): Promise<void> {
     return this.#s.operator.retry(agentId, by, why);
   }
-
   stop(agentId: string, by: Principal, why: string): Promise<void> {
     return this.#s.operator.stop(agentId, by, why);
   }
@@ -282,7 +283,6 @@ export class MandateRuntimeImpl implements MandateRuntime {
   }
 
   // ---- not on the public face ---------------------------------------------------------------
-
   /**
    * The services behind the face, for this repository's own benchmarks and white-box tests
    * (e.g. `services().tree.get(id)` to read an agent's live context cheaply). Not a public API.

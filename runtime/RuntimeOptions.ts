@@ -10,6 +10,7 @@ import type { AlertSink } from './alerts/sinks/AlertSink.ts';
 import type { RuntimeLogger } from './logging/createLogger.ts';
 import type { RuntimePlacementOptions } from './placement/startPlacement.ts';
 import type { SeriesRetention } from './metrics/MetricSeries.ts';
+import type { PositionPricePair } from './metrics/PositionPrices.ts';
 
 export type { RuntimeChain } from './chain/RuntimeChain.ts';
 
@@ -74,6 +75,12 @@ export interface RuntimeOptions {
    * five-minute buckets kept 7 days (`retention`). Needs a store and `metrics`; `false` turns it off.
    */
   metricSeries?: { intervalMs?: number; retention?: Partial<SeriesRetention> } | false;
+  /**
+   * The oracle pairs that re-value strategy positions between treasury steps (`priceUpdate`), by
+   * `BASE/QUOTE`: the position asset and currency each prices, and the oldest price accepted
+   * (`{ 'EUR/USD': { base: 'EURC', quote: 'USDC', maxAgeMs: 3_600_000 } }`). Updates for other pairs are refused.
+   */
+  positionPrices?: Readonly<Record<string, PositionPricePair>>;
   /** The node's region (`MANDATE_REGION`), a label of the volume metrics; default `unknown`. */
   region?: string;
   /** Alert sinks and rules; alerts are kept (in the store, or in memory) either way. */

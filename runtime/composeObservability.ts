@@ -6,6 +6,7 @@ import { DEFAULT_ALERT_RULES } from './alerts/alertRules.ts';
 import { AlertDispatcher } from './alerts/sinks/AlertDispatcher.ts';
 import { InspectionStream } from './inspection/InspectionStream.ts';
 import { RuntimeTelemetry } from './metrics/RuntimeTelemetry.ts';
+import { PositionPrices } from './metrics/PositionPrices.ts';
 import type { StateChange } from './host/StateChange.ts';
 import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
@@ -23,12 +24,14 @@ interface TransitionSubject {
   };
 }
 
-/** The observability services of a runtime: the inspection stream, alerts and their book, telemetry. */
+/** The observability services of a runtime: the inspection stream, alerts and their book, telemetry, position prices. */
 export interface Observability {
   inspection: InspectionStream;
   alerts: Alerts;
   alertBook: AlertBook;
   telemetry: RuntimeTelemetry | undefined;
+  /** Price updates (`options.positionPrices`) re-valuing the telemetry's strategy positions. */
+  positionPrices: PositionPrices;
   /** Cycle traces and their OTLP exporter (`options.tracing`). */
   tracing: { tracer: CycleTracer; exporter: OtlpHttpExporter } | undefined;
   /** Feeds one agent transition to the alert rules, the histograms and the tracer. */
@@ -66,6 +69,11 @@ export function composeObservability(
     options.metrics === false
       ? undefined
       : new RuntimeTelemetry({ now: () => deps.clock.now(), region: options.region ?? 'unknown' });
+  const positionPrices = new PositionPrices({
+    pairs: options.positionPrices ?? {},
+    now: () => deps.clock.now(),
+    positions: telemetry?.strategyPositions,
+  });
   const tracing = options.tracing === undefined ? undefined : tracingOf(options.tracing, deps, options);
   const tracer = tracing?.tracer;
   return {
@@ -73,6 +81,7 @@ export function composeObservability(
     alerts,
     alertBook,
     telemetry,
+    positionPrices,
     tracing,
     onAgentTransition(agent, change) {
       tracer?.onAgentTransition(agent.id, change, {

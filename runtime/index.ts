@@ -61,6 +61,8 @@ export type { GateChange } from './control/OperatorCommands.ts';
 export { createLogger } from './logging/createLogger.ts';
 export type { FamilySnapshot, SeriesSnapshot } from './metrics/MetricFamily.ts';
 export type { SeriesResult } from './metrics/MetricSeries.ts';
+export type { PositionPricePair, PriceRevaluation, PriceTick } from './metrics/PositionPrices.ts';
+export type { RevaluedPosition } from './metrics/PositionMetrics.ts';
 export type { AlertRecord, AlertStatus, SinkDelivery } from './alerts/AlertRecord.ts';
 export type { AlertRules } from './alerts/alertRules.ts';
 export type { AlertStore } from './alerts/AlertStore.ts';

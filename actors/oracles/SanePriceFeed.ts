@@ -23,6 +23,11 @@ export interface SanePriceFeedOptions {
   readonly sources: readonly Oracle[];
   readonly sanity: Readonly<Record<string, PriceSanity>>;
   readonly now?: () => Date;
+  /**
+   * Told of every sane price `read` returns, before it returns it: e.g. to push it to
+   * `MandateRuntime.priceUpdate`, which re-values the positions it prices. A throw fails the read.
+   */
+  readonly onPrice?: (price: SanePrice) => void;
 }
 
 /** The checked result. */
@@ -109,6 +114,8 @@ export class SanePriceFeed {
         );
       }
     }
-    return { pair, price: median, observations, rejected };
+    const sane = { pair, price: median, observations, rejected };
+    this.#o.onPrice?.(sane);
+    return sane;
   }
 }

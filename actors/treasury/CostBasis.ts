@@ -1,5 +1,5 @@
 import { formatUnits } from 'ethers';
-import type { Amount, PositionValue } from '../../machines/index.ts';
+import type { Amount, PositionHolding, PositionValue } from '../../machines/index.ts';
 
 /**
  * The average-cost basis of one position, in base units of the currency it is valued in: units
@@ -57,16 +57,24 @@ export class CostBasis {
     return v === undefined ? undefined : { value: formatUnits(v, currency.decimals), asset: currency.symbol };
   }
 
-  /** The position's valuation given what it is worth now (`value`, base units with `decimals`). */
-  valuation(position: string, currency: { symbol: string; decimals: number }, value: bigint): PositionValue {
+  /**
+   * The position's valuation given what it is worth now (`held.value`, base units with the
+   * currency's `decimals`) and what it holds (`held.holdings`, each asset at its price).
+   */
+  valuation(
+    position: string,
+    currency: { symbol: string; decimals: number },
+    held: { value: bigint; holdings: PositionHolding[] },
+  ): PositionValue {
     const f = (v: bigint) => formatUnits(v, currency.decimals);
     return {
       position,
       currency: currency.symbol,
-      value: f(value),
+      value: f(held.value),
       costBasis: f(this.#cost),
-      unrealizedPnl: f(value - this.#cost),
+      unrealizedPnl: f(held.value - this.#cost),
       realizedPnl: f(this.#realized),
+      holdings: held.holdings,
     };
   }
 }

@@ -3,7 +3,7 @@
  * exactly-once EVM rail execution (write-ahead, persisted nonce, kill switch at signing) under the
  * action's idempotency key; the asset approval is its own once-only call (`<key>:approve`).
  */
-import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
+import { formatUnits, Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
 import type { Amount, PositionValue } from '../../machines/index.ts';
 import type { EvmRail } from '../rails/EvmRail.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
@@ -77,7 +77,9 @@ export class Erc4626Vault {
   async valuation(): Promise<PositionValue> {
     await this.#scan.catchUp();
     const { assets } = await this.position();
-    return this.#scan.basis.valuation(this.name, this.#o.asset, assets);
+    const a = this.#o.asset;
+    const holdings = [{ asset: a.symbol, amount: formatUnits(assets, a.decimals), price: '1' }];
+    return this.#scan.basis.valuation(this.name, a, { value: assets, holdings });
   }
 
   /** What the withdrawal in transaction `tx` realized against its cost, or undefined when it withdrew nothing. */

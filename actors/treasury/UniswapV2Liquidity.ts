@@ -4,7 +4,7 @@
  * minimum fee APR check before providing: the pool's fee income (0.3% of the input of every `Swap`
  * in the look-back window) over its value, annualized.
  */
-import { Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
+import { formatUnits, Interface, parseUnits, type JsonRpcApiProvider } from 'ethers';
 import type { Amount, PositionValue } from '../../machines/index.ts';
 import type { EvmRail } from '../rails/EvmRail.ts';
 import type { PaymentReceipt } from '../rails/PaymentReceipt.ts';
@@ -83,10 +83,19 @@ export class UniswapV2Liquidity {
    */
   async valuation(): Promise<PositionValue> {
     await this.#scan.catchUp();
-    const { reserveA, lp } = await this.position();
+    const { reserveA, reserveB, lp } = await this.position();
     const supply = (await this.#read('totalSupply', [])) as bigint;
     const value = supply === 0n ? 0n : (2n * reserveA * lp) / supply;
-    return this.#scan.basis.valuation(this.name, this.#o.tokenA, value);
+    const [a, b] = [this.#o.tokenA, this.#o.tokenB];
+    const share = (reserve: bigint) => (supply === 0n ? 0n : (reserve * lp) / supply);
+    // One B in A at the reserves' mid, 18 decimals: what the value above prices B at.
+    const mid =
+      reserveB === 0n ? 0n : (reserveA * 10n ** BigInt(18 + b.decimals)) / (reserveB * 10n ** BigInt(a.decimals));
+    const holdings = [
+      { asset: a.symbol, amount: formatUnits(share(reserveA), a.decimals), price: '1' },
+      { asset: b.symbol, amount: formatUnits(share(reserveB), b.decimals), price: formatUnits(mid, 18) },
+    ];
+    return this.#scan.basis.valuation(this.name, a, { value, holdings });
   }
 
   /** What the removal in transaction `tx` realized against its cost, or undefined when it removed nothing. */

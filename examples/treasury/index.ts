@@ -1,10 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAgentYaml, type ChainConnection, type MandateRuntime } from 'mandate';
+import { loadAgentYaml, type ChainConnection, type MandateRuntime, type RuntimeOptions } from 'mandate';
 import { FileKybProvider, KybPolicy } from 'mandate/actors';
 import { ErrorCode } from 'mandate/kernel';
 import { ensurePayablesSafe, loadApprovers } from './live/approvers.ts';
+import { EUR_USD_MAX_AGE_MS } from './live/eurUsdPrices.ts';
 import { ChainMarket } from './live/ChainMarket.ts';
 import { fundTreasury } from './live/fundTreasury.ts';
 import type { LiveCaches } from './live/LiveCaches.ts';
@@ -32,11 +33,16 @@ export interface SystemContext {
  * The runtime options the treasury system needs before its runtime is created (`mandate run`,
  * `mandate simulate` and the tests pass them to `createRuntime`): the KYB check of every payment
  * counterparty against kyb.yaml, run before governance. A sanctioned counterparty is denied there;
- * one with no record, a pending review or an expired verification waits for a human.
+ * one with no record, a pending review or an expired verification waits for a human. And the
+ * EUR/USD price the live world perceives re-values the strategist's EURC in its pool share
+ * (`runtime.priceUpdate`), with the same one-hour age limit as the price's sanity rules.
  */
-export async function systemOptions(context: { clock?: { now(): number } } = {}): Promise<{ kyb: KybPolicy }> {
+export async function systemOptions(
+  context: { clock?: { now(): number } } = {},
+): Promise<Pick<RuntimeOptions, 'kyb' | 'positionPrices'>> {
   const provider = await FileKybProvider.open(join(here, 'kyb.yaml'));
   return {
+    positionPrices: { 'EUR/USD': { base: 'EURC', quote: 'USDC', maxAgeMs: EUR_USD_MAX_AGE_MS } },
     kyb: new KybPolicy({
       provider,
       capabilities: ['payments.send'],

@@ -137,7 +137,8 @@ export const ACTOR_CODES = {
   MANDATE_ERR_ORACLE_INVALID: {
     status: 502,
     kind: 'error',
-    meaning: 'a price source answered with data failing validation (shape, sign, round)',
+    meaning:
+      'a price source answered, or a price update (`priceUpdate`) carried, data failing validation (shape, sign, round, pair, timestamp)',
   },
   MANDATE_ERR_ORACLE_STALE: { status: 503, kind: 'error', meaning: 'a price is older than its allowed age' },
   MANDATE_ERR_ORACLE_BOUNDS: { status: 502, kind: 'error', meaning: 'a price is outside its plausible bounds' },

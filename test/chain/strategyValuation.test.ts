@@ -67,6 +67,7 @@ describe('strategy positions valued against their cost basis, on the embedded ch
         costBasis: '20000.0',
         unrealizedPnl: '0.0',
         realizedPnl: '0.0',
+        holdings: [{ asset: 'USDC', amount: '20000.0', price: '1' }],
       },
     ]);
     // Yield arrives as assets paid into the vault; this wallet holds every share.
@@ -105,6 +106,11 @@ describe('strategy positions valued against their cost basis, on the embedded ch
     // 4000 USDC and the matching EURC, valued at the mid: about 8000 USDC, worth as much right away.
     expect(Number(fresh.costBasis)).toBeCloseTo(8000, 0);
     expect(Math.abs(Number(fresh.unrealizedPnl))).toBeLessThan(0.01);
+    // It holds both tokens: USDC at 1, EURC at the reserves' mid, adding up to the value (what a price update re-values).
+    const [a, b] = fresh.holdings!;
+    expect([a!.asset, a!.price, b!.asset]).toEqual(['USDC', '1', 'EURC']);
+    expect(Number(b!.price)).toBeCloseTo(500_000 / 460_000, 6);
+    expect(Number(a!.amount) + Number(b!.amount) * Number(b!.price)).toBeCloseTo(Number(fresh.value), 2);
     // A trader moves the price: the share's value moves with it, against the same cost.
     const c = t.chain.contracts;
     await t.fund(t.chain.walletOf('val-trader'), { usdc: '100000' });

@@ -1,11 +1,16 @@
 import { ChainlinkOracle, SanePriceFeed, UniswapV2PoolOracle, type Oracle } from 'mandate/actors';
 import type { ChainConnection, MandateRuntime } from 'mandate';
 import type { LiveCaches } from './LiveCaches.ts';
+import { positionRepricer } from './positionRepricer.ts';
+
+/** How old an EUR/USD price may be: the sanity rules' limit, and the runtime's for re-valuing positions. */
+export const EUR_USD_MAX_AGE_MS = 3_600_000;
 
 /**
  * EUR/USD as the live example perceives it: the on-chain EURUSD feed (Chainlink AggregatorV3)
  * and the USDC/EURC pool's mid price, each cached for 2 s in the caches the CLI hands over (Redis with `REDIS_URL`),
- * through the sanity layer — both fresh (1 h), inside 0.80–1.50, within 3% of each other.
+ * through the sanity layer — both fresh (1 h), inside 0.80–1.50, within 3% of each other. Every
+ * sane price re-values the strategist's pool share (`positionRepricer`).
  */
 export function eurUsdPrices(chain: ChainConnection, runtime: MandateRuntime, caches: LiveCaches = {}): SanePriceFeed {
   const c = chain.contracts;
@@ -28,7 +33,10 @@ export function eurUsdPrices(chain: ChainConnection, runtime: MandateRuntime, ca
         }),
       ),
     ],
-    sanity: { 'EUR/USD': { maxAgeMs: 3_600_000, min: '0.8', max: '1.5', maxDeviationBps: 300, minSources: 2 } },
+    sanity: {
+      'EUR/USD': { maxAgeMs: EUR_USD_MAX_AGE_MS, min: '0.8', max: '1.5', maxDeviationBps: 300, minSources: 2 },
+    },
     now: () => new Date(runtime.clock.now()),
+    onPrice: positionRepricer(runtime),
   });
 }
