@@ -243,8 +243,16 @@ export class V8Isolate implements EngineIsolate {
   }
 }
 
-/** An error the strategy threw (`name: message`, as the isolate described it); a stack overflow is the memory limit's. */
+/**
+ * An error the strategy threw (`name: message`, as the isolate described it). A stack overflow and
+ * an array buffer the memory limit refused are the memory limit's.
+ */
 function thrown(label: string, description: string, limits: SandboxLimits): Error {
+  if (/^RangeError: Array buffer allocation failed/.test(description)) {
+    return new SandboxMemoryError(
+      `${label} exceeded its ${limits.memoryMb} MiB memory limit (out of memory: ${description})`,
+    );
+  }
   if (/Maximum call stack size exceeded/.test(description)) {
     return new SandboxMemoryError(
       `${label} exceeded its ${limits.memoryMb} MiB memory limit (stack overflow: ${description})`,

@@ -79,6 +79,12 @@ export function describeContainment(engines: readonly SandboxEngineName[]): void
       });
     });
 
+    it('sandbox - a large array buffer is refused by the memory limit', async () => {
+      const code =
+        'export function decide() { const a = []; for (let i = 0; i < 64; i++) a.push(new ArrayBuffer(16 * 1024 * 1024)); return a.length }';
+      await expect(run(code)).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_MEMORY' });
+    });
+
     it('sandbox - unbounded recursion is stopped by the stack limit', async () => {
       await expect(run('export function decide() { const f = () => f() + 1; return f(); }')).rejects.toMatchObject({
         code: 'MANDATE_ERR_SANDBOX_MEMORY',
@@ -93,6 +99,8 @@ export function describeContainment(engines: readonly SandboxEngineName[]): void
       ['setTimeout', 'return new Promise((r) => setTimeout(r, 1))'],
       ['Function constructor', "return globalThis.constructor.constructor('return process')().env"],
       ['typeof process', "return typeof process === 'object' ? 'host' : 'none'"],
+      // V8's WebAssembly memories are allocated outside the isolate's limited heap: 256 MiB here.
+      ['WebAssembly', 'return new WebAssembly.Memory({ initial: 1, maximum: 65536 }).grow(4096)'],
     ])('sandbox - reaching for %s is a forbidden access', async (_what, body) => {
       await expect(run(`export function decide() { ${body}; }`)).rejects.toMatchObject({
         code: 'MANDATE_ERR_SANDBOX_FORBIDDEN',
