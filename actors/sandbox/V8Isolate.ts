@@ -1,4 +1,5 @@
 import type IsolatedVM from 'isolated-vm';
+import { isMandateError } from '../../kernel/index.ts';
 import { notGranted, startCapability } from './capabilityCall.ts';
 import { newCallState, type CallState } from './callState.ts';
 import type { EngineIsolate, IsolateCall } from './engine.ts';
@@ -88,7 +89,7 @@ export class V8Isolate implements EngineIsolate {
       const missing = bind.applySync(undefined, [module.namespace.derefInto(), JSON.stringify(functions)]);
       if (missing !== undefined) throw new SandboxCodeError(source, `exports ${missing}, but not as a function`);
     } catch (error) {
-      throw error instanceof Error && 'code' in error ? error : this.#engineError(error, false);
+      throw isMandateError(error) ? error : this.#engineError(error, false);
     } finally {
       this.#call = undefined;
     }

@@ -199,6 +199,19 @@ export function describeContainment(engines: readonly SandboxEngineName[]): void
       expect(box.isolates).toBe(2);
     });
 
+    it('sandbox - a module whose top level loops is stopped at its CPU budget; one whose top level throws is reported', async () => {
+      await expect(
+        run('for (;;) {} export function decide() { return 1 }', { within: { ...limits, cpuMs: 100 } }),
+      ).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_CPU', message: expect.stringContaining('(module)') });
+      await expect(
+        run("throw new TypeError('bad config'); export function decide() { return 1 }"),
+      ).rejects.toMatchObject({
+        code: 'MANDATE_ERR_SANDBOX_THREW',
+        message: expect.stringContaining('bad config'),
+      });
+      await expect(run('export const decide = 1')).rejects.toMatchObject({ code: 'MANDATE_ERR_SANDBOX_CODE' });
+    });
+
     it('sandbox - a thrown error is reported with its message', async () => {
       await expect(run("export function decide() { throw new RangeError('no rate') }")).rejects.toMatchObject({
         code: 'MANDATE_ERR_SANDBOX_THREW',
