@@ -15,6 +15,8 @@ const SERIAL = [
   'test/sim/**/*.test.ts',
 ];
 const EXCLUDE = ['node_modules/**', 'ui/node_modules/**', 'test-results/**', 'dist/**'];
+/** Files that run the V8 sandbox engine: isolated-vm needs Node started with --no-node-snapshot. */
+const SANDBOX_V8 = ['actors/sandbox/**/*.v8.test.ts'];
 
 export default defineConfig({
   // Tests run the TypeScript sources: `import … from 'mandate'` (the examples do) resolves through the
@@ -32,8 +34,19 @@ export default defineConfig({
         test: {
           name: 'parallel',
           include: ['**/*.test.ts'],
-          exclude: [...EXCLUDE, ...SERIAL],
+          exclude: [...EXCLUDE, ...SERIAL, ...SANDBOX_V8],
           maxWorkers: Number(process.env.MANDATE_TEST_WORKERS ?? 2),
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'sandbox-v8',
+          include: SANDBOX_V8,
+          exclude: EXCLUDE,
+          execArgv: ['--no-node-snapshot'],
+          maxWorkers: 1,
           sequence: { groupOrder: 0 },
         },
       },

@@ -252,10 +252,11 @@ export type {
 export {
   DEFAULT_SANDBOX_LIMITS,
   draftDecisionSchema,
-  QuickJsSandbox,
+  Sandbox,
   SandboxCapabilityError,
   SandboxCodeError,
   SandboxCpuError,
+  SandboxEngineUnavailableError,
   SandboxForbiddenError,
   sandboxLimitsSchema,
   SandboxMemoryError,

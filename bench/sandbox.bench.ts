@@ -1,24 +1,33 @@
 /**
- * Sandbox benchmark (issue 10). Prints, side by side in one run:
- *  - full agent cycles/s with the decide phase in the QuickJS sandbox vs the same decide function
+ * Sandbox benchmark (issue 10). Prints, side by side in one run, for each engine (QuickJS and V8):
+ *  - full agent cycles/s with the decide phase in the sandbox vs the same decide function
  *    in-process (ratio; target ≥ 0.7);
  *  - the sandbox's per-call overhead in µs (p50 of sandboxed calls minus p50 of the same function
  *    called in-process), and what a call with one capability round trip costs;
  *  - the zero-trust stage's cost per action (p50, target ≤ 20 µs) with 10,000 past actions in the
  *    agent's history.
  *
+ * The V8 engine (isolated-vm) needs Node started with --no-node-snapshot: without it the bench
+ * runs itself again with the flag (both engines then run in that process).
+ *
  * Run: node --expose-gc --import tsx bench/sandbox.bench.ts   (or: npm run bench -- sandbox)
  * Rounds: SANDBOX_BENCH_N (default 2000 cycles per side per round, 3 rounds).
  */
+import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
-import {
-  QuickJsSandbox,
-  SandboxStrategy,
-  ZeroTrustPolicy,
-  type DraftDecision,
-  type Proposal,
-} from '../actors/index.ts';
+import { Sandbox, SandboxStrategy, ZeroTrustPolicy, type DraftDecision, type Proposal } from '../actors/index.ts';
+import { v8Unavailable, type SandboxEngineName } from '../actors/sandbox/index.ts';
 import { defineAgent, MandateRuntimeImpl } from '../runtime/index.ts';
+
+if (v8Unavailable() !== undefined) {
+  console.log('(the v8 engine needs --no-node-snapshot: running again with it)');
+  const r = spawnSync(process.execPath, ['--no-node-snapshot', ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
+  process.exit(r.status ?? 1);
+}
+
+const ENGINES: readonly SandboxEngineName[] = ['quickjs', 'v8'];
 
 const N = Number(process.env.SANDBOX_BENCH_N ?? 2_000);
 /** A representative strategy: bands over six currencies, one rebalance proposal when a band is breached. */
@@ -45,14 +54,14 @@ function p50(samples: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function perCall(): Promise<void> {
+async function perCall(engine: SandboxEngineName): Promise<void> {
   const native = await inProcessDecide();
-  const box = await QuickJsSandbox.load(STRATEGY, 'strategy.js', limits);
+  const box = await Sandbox.load(STRATEGY, 'strategy.js', { ...limits, engine });
   const schema = z.unknown();
-  const withCap = await QuickJsSandbox.load(
+  const withCap = await Sandbox.load(
     'export async function decide(f, caps) { return await caps.rate({ pair: "EURUSD" }) }',
     'cap.js',
-    limits,
+    { ...limits, engine },
   );
   const rate = { args: z.object({ pair: z.string() }), result: z.number(), call: () => 1.08 };
   const tNative: number[] = [];
@@ -72,13 +81,20 @@ async function perCall(): Promise<void> {
   }
   const us = (ms: number) => (ms * 1000).toFixed(1);
   console.log(
-    `per call   in-process ${us(p50(tNative))} µs   sandboxed ${us(p50(tBox))} µs   overhead ${us(p50(tBox) - p50(tNative))} µs p50 (JSON in and out, frozen input, budgets, result schema; mean sandboxed ${us(tBox.reduce((a, b) => a + b, 0) / tBox.length)} µs)   with one capability round trip ${us(p50(tCap))} µs`,
+    `per call (${engine.padEnd(7)}) in-process ${us(p50(tNative))} µs   sandboxed ${us(p50(tBox))} µs   overhead ${us(p50(tBox) - p50(tNative))} µs p50 (JSON in and out, frozen input, budgets, result schema; mean sandboxed ${us(tBox.reduce((a, b) => a + b, 0) / tBox.length)} µs)   with one capability round trip ${us(p50(tCap))} µs`,
   );
+  box.dispose();
+  withCap.dispose();
+}
+
+/** Wall-clock and CPU milliseconds of some cycles. */
+interface Timing {
+  wall: number;
+  cpu: number;
 }
 
 async function cycles(): Promise<void> {
   const native = await inProcessDecide();
-  const strategy = await SandboxStrategy.load(STRATEGY, 'strategy.js', { limits });
   const runtime = new MandateRuntimeImpl();
   await runtime.start();
   await runtime.spawn(
@@ -89,12 +105,15 @@ async function cycles(): Promise<void> {
       decide: { decide: async (f) => native(f) },
     }),
   );
-  await runtime.spawn(
-    defineAgent({ id: 'sandboxed', capabilities: ['fx.swap'], perceive: () => facts, decide: strategy.decider! }),
-  );
+  for (const engine of ENGINES) {
+    const strategy = await SandboxStrategy.load(STRATEGY, 'strategy.js', { limits: { ...limits, engine } });
+    await runtime.spawn(
+      defineAgent({ id: engine, capabilities: ['fx.swap'], perceive: () => facts, decide: strategy.decider! }),
+    );
+  }
   const { tree, tasks } = runtime.services();
   /** Wall-clock and CPU milliseconds of `n` cycles (CPU time is what a loaded, shared machine distorts least). */
-  const run = async (id: string, n: number): Promise<{ wall: number; cpu: number }> => {
+  const run = async (id: string, n: number): Promise<Timing> => {
     const host = tree.require(id);
     const c = process.cpuUsage();
     const t = performance.now();
@@ -106,24 +125,27 @@ async function cycles(): Promise<void> {
     const used = process.cpuUsage(c);
     return { wall: performance.now() - t, cpu: (used.user + used.system) / 1000 };
   };
-  await run('in-process', 200);
-  await run('sandboxed', 200);
+  const ids = ['in-process', ...ENGINES];
+  for (const id of ids) await run(id, 200);
   // Interleaved rounds, best of each (shared, noisy machine).
-  const best = { native: { wall: Infinity, cpu: Infinity }, box: { wall: Infinity, cpu: Infinity } };
-  const keep = (into: { wall: number; cpu: number }, r: { wall: number; cpu: number }): void => {
-    into.wall = Math.min(into.wall, r.wall);
-    into.cpu = Math.min(into.cpu, r.cpu);
-  };
+  const best = new Map<string, Timing>(ids.map((id) => [id, { wall: Infinity, cpu: Infinity }]));
   for (let round = 0; round < 3; round++) {
-    keep(best.native, await run('in-process', N));
-    keep(best.box, await run('sandboxed', N));
+    for (const id of ids) {
+      const r = await run(id, N);
+      const into = best.get(id)!;
+      into.wall = Math.min(into.wall, r.wall);
+      into.cpu = Math.min(into.cpu, r.cpu);
+    }
   }
-  const cNative = Math.round((N / best.native.wall) * 1000);
-  const cBox = Math.round((N / best.box.wall) * 1000);
+  const base = best.get('in-process')!;
+  const perSec = (t: Timing) => Math.round((N / t.wall) * 1000);
   const us = (ms: number) => ((ms * 1000) / N).toFixed(0);
-  console.log(
-    `cycles/s   in-process decide ${cNative.toLocaleString()}   sandboxed decide ${cBox.toLocaleString()}   ratio ${(cBox / cNative).toFixed(2)} (target ≥ 0.7)   CPU per cycle ${us(best.native.cpu)} vs ${us(best.box.cpu)} µs, ratio ${(best.native.cpu / best.box.cpu).toFixed(2)}`,
-  );
+  for (const engine of ENGINES) {
+    const box = best.get(engine)!;
+    console.log(
+      `cycles/s (${engine.padEnd(7)}) in-process decide ${perSec(base).toLocaleString()}   sandboxed decide ${perSec(box).toLocaleString()}   ratio ${(perSec(box) / perSec(base)).toFixed(2)} (target ≥ 0.7)   CPU per cycle ${us(base.cpu)} vs ${us(box.cpu)} µs, ratio ${(base.cpu / box.cpu).toFixed(2)}`,
+    );
+  }
   await runtime.shutdown();
 }
 
@@ -163,6 +185,6 @@ async function zeroTrustCost(): Promise<void> {
   );
 }
 
-await perCall();
+for (const engine of ENGINES) await perCall(engine);
 await cycles();
 await zeroTrustCost();

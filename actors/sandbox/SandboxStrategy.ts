@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Learner, Perceiver } from '../Actuator.ts';
 import type { Decider, DraftDecision } from '../deciders/RulesDecider.ts';
-import { QuickJsSandbox } from './QuickJsSandbox.ts';
-import { DEFAULT_SANDBOX_LIMITS, type SandboxCapability, type SandboxLimits } from './sandboxLimits.ts';
+import { Sandbox } from './Sandbox.ts';
+import { DEFAULT_SANDBOX_LIMITS, type SandboxCapability, type SandboxLimitsInput } from './sandboxLimits.ts';
 
 const amountSchema = z.object({ value: z.string().regex(/^\d+(\.\d+)?$/), asset: z.string().min(1).max(32) }).strict();
 
@@ -33,16 +33,16 @@ const learnSchema = z
   .strict()
   .nullable();
 
-/** Options of a sandboxed strategy: limits and the capabilities granted to its code. */
+/** Options of a sandboxed strategy: engine and limits, and the capabilities granted to its code. */
 export interface SandboxStrategyOptions {
-  limits?: SandboxLimits;
+  limits?: SandboxLimitsInput;
   caps?: Readonly<Record<string, SandboxCapability<unknown, unknown>>>;
 }
 
 /**
  * A strategy module (`code: ./strategy.js` in an agent's YAML, or `sandboxed: true` in TypeScript)
  * as the phases see it: its exported `perceive`, `decide` and `learn` become a `Perceiver`, a
- * `Decider` and a `Learner` that each run in a fresh QuickJS isolate (see `QuickJsSandbox`), with
+ * `Decider` and a `Learner` that each run in an isolate of `limits.engine` (see `Sandbox`), with
  * the results parsed on the host: facts as an object, a decision as {@link draftDecisionSchema},
  * a learn report as `{ flags? }` or null.
  *
@@ -51,12 +51,12 @@ export interface SandboxStrategyOptions {
  * const decision = await s.decider!.decide({ balance: '10' });
  */
 export class SandboxStrategy {
-  readonly sandbox: QuickJsSandbox;
+  readonly sandbox: Sandbox;
   readonly perceiver: Perceiver | undefined;
   readonly decider: Decider | undefined;
   readonly learner: Learner | undefined;
 
-  private constructor(sandbox: QuickJsSandbox, caps: SandboxStrategyOptions['caps'] = {}) {
+  private constructor(sandbox: Sandbox, caps: SandboxStrategyOptions['caps'] = {}) {
     this.sandbox = sandbox;
     const has = (f: string): boolean => sandbox.functions.some((x) => x === f);
     this.perceiver = has('perceive')
@@ -73,9 +73,9 @@ export class SandboxStrategy {
       : undefined;
   }
 
-  /** Validates the module and readies its isolate engine; throws `MANDATE_ERR_SANDBOX_CODE` for code it refuses. */
+  /** Validates the module and readies its isolate engine; throws `MANDATE_ERR_SANDBOX_CODE` for code it refuses, `MANDATE_ERR_SANDBOX_ENGINE_UNAVAILABLE` for an engine that cannot run here. */
   static async load(code: string, source: string, options: SandboxStrategyOptions = {}): Promise<SandboxStrategy> {
-    const sandbox = await QuickJsSandbox.load(code, source, options.limits ?? DEFAULT_SANDBOX_LIMITS);
+    const sandbox = await Sandbox.load(code, source, options.limits ?? DEFAULT_SANDBOX_LIMITS);
     return new SandboxStrategy(sandbox, options.caps);
   }
 }

@@ -1,14 +1,14 @@
-import type { QuickJSDeferredPromise } from 'quickjs-emscripten-core';
 import type { SandboxCapability } from './sandboxLimits.ts';
 
 /** Capabilities granted to one call, by name. */
 export type Caps = Readonly<Record<string, SandboxCapability<unknown, unknown>>>;
 
-/** The call in flight in an isolate: its label, capabilities, budgets, and how it ends. */
+/** The call in flight in an isolate (of either engine): its label, capabilities, budgets, and how it ends. */
 export interface CallState {
   label: string;
   caps: Caps;
-  pending: Set<QuickJSDeferredPromise>;
+  /** Capability calls awaiting the host (disposed when the call ends). */
+  pending: Set<{ dispose(): void }>;
   /** CPU time used so far (ms). */
   cpu: number;
   /** CPU and wall clock when the current slice of running code began (NaN between slices). */

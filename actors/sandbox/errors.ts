@@ -27,3 +27,9 @@ export class SandboxResultError extends createError('MANDATE_ERR_SANDBOX_RESULT'
 
 /** Sandboxed code threw. */
 export class SandboxThrewError extends createError('MANDATE_ERR_SANDBOX_THREW', 'SandboxThrewError') {}
+
+/** The sandbox engine an agent names cannot run in this process (a missing Node flag, a module that did not load, a limit it cannot honour). */
+export class SandboxEngineUnavailableError extends createError(
+  'MANDATE_ERR_SANDBOX_ENGINE_UNAVAILABLE',
+  'SandboxEngineUnavailableError',
+) {}

@@ -18,6 +18,8 @@ export const FORBIDDEN_GLOBALS = [
   'Deno',
   'Bun',
   'importScripts',
+  // V8's WebAssembly memories live outside the heap that isolated-vm limits (QuickJS has none).
+  'WebAssembly',
 ] as const;
 
 /**

@@ -1,6 +1,6 @@
 import type { CodeEntry } from './CodeEntry.ts';
 
-/** Codes of the sandbox that runs designer code (perceive/decide/learn strategies) in a QuickJS isolate. Documented in docs/errors.md, "Sandbox: designer code in an isolate (actors/sandbox)". */
+/** Codes of the sandbox that runs designer code (perceive/decide/learn strategies) in an isolate (QuickJS, or V8 through isolated-vm). Documented in docs/errors.md, "Sandbox: designer code in an isolate (actors/sandbox)". */
 export const SANDBOX_CODES = {
   MANDATE_ERR_SANDBOX_CODE: {
     status: 400,
@@ -46,5 +46,11 @@ export const SANDBOX_CODES = {
     kind: 'error',
     meaning:
       'sandboxed code threw (its message is quoted), including writes to its frozen inputs or frozen built-in prototypes',
+  },
+  MANDATE_ERR_SANDBOX_ENGINE_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning:
+      'the sandbox engine an agent names (`sandbox.engine`) cannot run in this process: `v8` needs Node started with `--no-node-snapshot` (e.g. `NODE_OPTIONS=--no-node-snapshot`), the optional dependency isolated-vm installed, and `sandbox.memoryMb` of at least 8; the message names what is missing (or use `engine: quickjs`, the default)',
   },
 } as const satisfies Record<string, CodeEntry>;

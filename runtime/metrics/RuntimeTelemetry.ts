@@ -35,7 +35,7 @@ interface Position {
   cpuMark: CpuMark | undefined;
 }
 
-/** What the agent's sandbox says its last call used (`QuickJsSandbox.lastUsage`). */
+/** What the agent's sandbox says its last call used (`Sandbox.lastUsage`). */
 interface SandboxUsage {
   readonly cpuMs: number;
   readonly heapBytes?: number;
@@ -133,7 +133,7 @@ export class RuntimeTelemetry {
   readonly sandboxHeap = new MetricFamily({
     name: 'mandate_sandbox_heap_bytes',
     type: 'gauge',
-    help: 'Heap in use in the agent’s sandbox isolate after its last call (QuickJS memory_used_size), against its memoryMb limit.',
+    help: 'Heap in use in the agent’s sandbox isolate after its last call (QuickJS memory_used_size, or V8 used_heap_size read at most every 100 ms), against its memoryMb limit.',
     labelNames: ['agent'],
   });
   readonly agentCpu = new MetricFamily({

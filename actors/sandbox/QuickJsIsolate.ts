@@ -1,6 +1,6 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { notGranted, startCapability } from './capabilityCall.ts';
 import {
-  SandboxCapabilityError,
   SandboxCodeError,
   SandboxCpuError,
   SandboxForbiddenError,
@@ -8,7 +8,8 @@ import {
   SandboxThrewError,
   SandboxTimeoutError,
 } from './errors.ts';
-import { newCallState, type CallState, type Caps } from './callState.ts';
+import { newCallState, type CallState } from './callState.ts';
+import type { EngineIsolate, IsolateCall } from './engine.ts';
 import { isolateUsage } from './isolateUsage.ts';
 import { cpuNow, retireQuickJs } from './quickJsEngine.ts';
 import type { SandboxLimits, SandboxUsage } from './sandboxLimits.ts';
@@ -18,20 +19,13 @@ import { FORBIDDEN_GLOBALS, VM_BOOTSTRAP } from './vmBootstrap.ts';
 /** Stack of the isolate: below what the WebAssembly stack holds, so QuickJS reports an overflow before the engine under it does. */
 const STACK_BYTES = 128 * 1024;
 
-/** One call into the isolate: the label its errors name, the input as JSON, and the host capabilities it may use. */
-export interface IsolateCall {
-  label: string;
-  inputJson: string;
-  caps: Caps;
-}
-
 /**
  * One QuickJS runtime and context holding a bootstrapped strategy module, used by one call at a
  * time. Its built-ins are frozen, so a call cannot change what the next one relies on; the
  * module's own top-level variables do persist between calls (strategy state). Any failed call
  * retires the isolate (and its WebAssembly instance), so nothing of a violating run ever runs again.
  */
-export class Isolate {
+export class QuickJsIsolate implements EngineIsolate {
   readonly #rt: QuickJSRuntime;
   readonly #ctx: QuickJSContext;
   readonly #engine: Promise<QuickJSWASMModule>;
@@ -66,12 +60,7 @@ export class Isolate {
       );
     });
     const denied = host('denied', (name) => {
-      const held = Object.keys(this.#call?.caps ?? {}).join(', ') || 'none';
-      this.#violate(
-        new SandboxCapabilityError(
-          `${this.#label()} called capability "${ctx.getString(name)}", which was not granted (granted: ${held})`,
-        ),
-      );
+      if (this.#call !== undefined) this.#violate(notGranted(this.#call, ctx.getString(name)));
     });
     const granted = host('granted', (name) =>
       Object.hasOwn(this.#call?.caps ?? {}, ctx.getString(name)) ? ctx.true : ctx.false,
@@ -252,34 +241,21 @@ export class Isolate {
   #capCall(name: string, argsJson: string): QuickJSHandle | undefined {
     const call = this.#call!;
     const ctx = this.#ctx;
-    const grant = call.caps[name]!;
-    const args = grant.args.safeParse(JSON.parse(argsJson));
-    if (!args.success) {
-      const why = args.error.issues.map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`).join('; ');
-      this.#violate(
-        new SandboxCapabilityError(`${call.label} called capability "${name}" with invalid arguments: ${why}`),
-      );
-      return undefined;
-    }
     const deferred = ctx.newPromise();
-    call.pending.add(deferred);
-    const settle = (how: () => void): void => {
+    const refused = startCapability(call, { name, argsJson }, (outcome) => {
       // A call that ended (its isolate retired, or the next call running) never hears of it.
       if (this.#call !== call || !call.pending.delete(deferred)) return;
-      how();
+      if ('json' in outcome) ctx.newString(outcome.json).consume((h) => deferred.resolve(h));
+      else ctx.newError(outcome.error).consume((h) => deferred.reject(h));
       deferred.dispose();
       this.#pump();
-    };
-    void Promise.resolve()
-      .then(() => grant.call(args.data))
-      .then((value) => JSON.stringify(grant.result.parse(value) ?? null))
-      .then(
-        (json) => settle(() => ctx.newString(json).consume((h) => deferred.resolve(h))),
-        (error: unknown) =>
-          settle(() =>
-            ctx.newError(`capability "${name}" failed: ${(error as Error).message}`).consume((h) => deferred.reject(h)),
-          ),
-      );
+    });
+    if (refused !== undefined) {
+      deferred.dispose();
+      this.#violate(refused);
+      return undefined;
+    }
+    call.pending.add(deferred);
     return deferred.handle;
   }
 

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
+import type { EngineIsolate, SandboxEngine } from './engine.ts';
 import { SandboxCodeError, SandboxResultError } from './errors.ts';
-import { Isolate } from './Isolate.ts';
-import { quickJs } from './quickJsEngine.ts';
+import { ENGINES } from './engines.ts';
 import {
   DEFAULT_SANDBOX_LIMITS,
   type SandboxCapability,
   type SandboxLimits,
+  type SandboxLimitsInput,
   type SandboxUsage,
 } from './sandboxLimits.ts';
 import { validateSandboxCode, type StrategyFunction } from './validateSandboxCode.ts';
@@ -16,17 +17,19 @@ export interface SandboxCallOptions<T> {
   caps?: Readonly<Record<string, SandboxCapability<unknown, unknown>>>;
 }
 
-/** A strategy module that passed validation: its code, the file it came from, its exported functions, and its limits. */
+/** A strategy module that passed validation: its code, the file it came from, its exported functions, its limits and engine. */
 interface ValidatedModule {
   code: string;
   source: string;
   functions: StrategyFunction[];
   limits: SandboxLimits;
+  engine: SandboxEngine;
 }
 
 /**
- * Runs a validated strategy module's functions in a QuickJS isolate (WebAssembly: its own heap,
- * no file system, network, environment, timers or host objects). The isolate has
+ * Runs a validated strategy module's functions in an isolate of `limits.engine`: QuickJS
+ * (WebAssembly, the default) or V8 (`isolated-vm`), each with its own heap and no file system,
+ * network, environment, timers or host objects. The isolate has
  * `limits.memoryMb` of heap; each call is interrupted past `limits.cpuMs` of CPU time or its
  * `limits.timeoutMs` wall-clock deadline. Input is copied in as JSON and frozen; the result is
  * copied out as JSON and parsed with the caller's zod schema; capabilities are host functions
@@ -35,37 +38,44 @@ interface ValidatedModule {
  * code abandoned at a timeout never runs again. Calls run one at a time, in order.
  *
  * @example
- * const box = await QuickJsSandbox.load('export async function decide(f, caps) { return await caps.quote(f.pair) }', 'strategy.js');
+ * const box = await Sandbox.load('export async function decide(f, caps) { return await caps.quote(f.pair) }', 'strategy.js');
  * await box.call('decide', { pair: 'EURUSD' }, { result: z.number(), caps: { quote } });
  */
-export class QuickJsSandbox {
+export class Sandbox {
   readonly source: string;
   readonly functions: readonly StrategyFunction[];
   readonly limits: SandboxLimits;
+  readonly #engine: SandboxEngine;
   /** What the last call used (for health and metrics). */
   lastUsage: SandboxUsage | undefined;
   /** Isolates started so far (1 + the number retired by violations). */
   isolates = 0;
   readonly #code: string;
-  #isolate: Isolate | undefined;
+  #isolate: EngineIsolate | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor({ code, source, functions, limits }: ValidatedModule) {
+  private constructor({ code, source, functions, limits, engine }: ValidatedModule) {
     this.#code = code;
     this.source = source;
     this.functions = functions;
     this.limits = limits;
+    this.#engine = engine;
   }
 
-  /** Validates `code` (see `validateSandboxCode`) and readies the isolate engine. */
+  /**
+   * Validates `code` (see `validateSandboxCode`) and readies the engine `limits.engine` names
+   * (QuickJS when left out); throws `MANDATE_ERR_SANDBOX_ENGINE_UNAVAILABLE` when it cannot run here.
+   */
   static async load(
     code: string,
     source: string,
-    limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
-  ): Promise<QuickJsSandbox> {
+    limits: SandboxLimitsInput = DEFAULT_SANDBOX_LIMITS,
+  ): Promise<Sandbox> {
     const functions = validateSandboxCode(code, source);
-    await quickJs();
-    return new QuickJsSandbox({ code, source, functions, limits });
+    const full: SandboxLimits = { ...limits, engine: limits.engine ?? 'quickjs' };
+    const engine = ENGINES[full.engine];
+    await engine.ready(full);
+    return new Sandbox({ code, source, functions, limits: full, engine });
   }
 
   /** Calls the module's exported `fn` with a frozen copy of `input` and the granted `caps`. */
@@ -107,9 +117,8 @@ export class QuickJsSandbox {
   }
 
   /** A new isolate (module evaluated), when there is none or the last was retired. */
-  async #fresh(): Promise<Isolate> {
-    const engine = quickJs();
-    const isolate = new Isolate(await engine, engine, this.limits);
+  async #fresh(): Promise<EngineIsolate> {
+    const isolate = await this.#engine.isolate(this.limits);
     this.isolates += 1;
     try {
       isolate.load(this.#code, this.source, this.functions);
