@@ -210,7 +210,7 @@ export const llmSchema = z
 /**
  * The YAML form: data plus named perceivers/actuators/learners and rules (inline or a file path).
  * `code:` names a strategy module (an ES module, relative to the YAML file) whose exported
- * `perceive`/`decide`/`learn` run in the sandbox with the `sandbox:` limits; with it, `perceive`
+ * `perceive`/`decide`/`learn` run in the sandbox with the `sandbox:` engine and limits; with it, `perceive`
  * and `rules` are optional (the module's functions stand in for what is missing).
  */
 export const agentYamlSchema = agentDataSchema.extend({
