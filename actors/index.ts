@@ -266,14 +266,8 @@ export {
   SandboxTimeoutError,
   validateSandboxCode,
 } from './sandbox/index.ts';
-export type {
-  SandboxCallOptions,
-  SandboxCapability,
-  SandboxLimits,
-  SandboxStrategyOptions,
-  SandboxUsage,
-  StrategyFunction,
-} from './sandbox/index.ts';
+export type { SandboxCallOptions, SandboxCapability, SandboxLimits } from './sandbox/index.ts';
+export type { SandboxStrategyOptions, SandboxUsage, StrategyFunction } from './sandbox/index.ts';
 export { BehaviourBaseline, factDrift, ZeroTrustPolicy } from './zerotrust/index.ts';
 export type {
   BehaviourFact,
