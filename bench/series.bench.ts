@@ -9,7 +9,9 @@
  * - a whole `GET /api/metrics/series` read (`series.query`, buckets and pick list) for the hour;
  * - the cost the catalogue adds to a sampling write of one row per agent: the previous insert
  *   alone, `append` with every key known (the steady state), with an empty cache (a process just
- *   started: every key written again, `on conflict do nothing`) and with all keys new.
+ *   started: every key written again, `on conflict do nothing`) and with all keys new;
+ * - what the amounts add to the steady state: each row with its cycle time and one asset's
+ *   payments, volume and fees (a second table, `mandate_metric_asset_sample`), and with two assets.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +41,7 @@ async function timed(rounds: number, one: (i: number) => Promise<unknown>): Prom
   return median(ms);
 }
 
-const round = (at: number, prefix: string): SeriesSample[] =>
+const round = (at: number, prefix: string, assets = 0): SeriesSample[] =>
   Array.from({ length: AGENTS }, (_, a) => ({
     at,
     resolution: INTERVAL,
@@ -49,6 +51,16 @@ const round = (at: number, prefix: string): SeriesSample[] =>
     cycles: 3,
     failures: a % 7 === 0 ? 1 : 0,
     payments: 1,
+    ...(assets === 0
+      ? {}
+      : {
+          latency: { count: 3, totalMs: 120 + a, maxMs: 80 },
+          assets: Object.fromEntries(
+            ['USDC', 'EURC']
+              .slice(0, assets)
+              .map((asset) => [asset, { payments: 1, volume: `${a}.${a % 100}`, fees: '0.000005' }]),
+          ),
+        }),
   }));
 
 /** The sampling insert as it was before the catalogue (one multi-row statement). */
@@ -103,6 +115,8 @@ try {
     ['keys known (steady state)', () => store.series.append(round((at += INTERVAL), 'agent-'))],
     ['empty cache (process start)', () => new PostgresMetricSeries(pool).append(round((at += INTERVAL), 'agent-'))],
     ['all keys new', (i) => store.series.append(round((at += INTERVAL), `new-${i}-`))],
+    ['keys known, cycle time and 1 asset a row', () => store.series.append(round((at += INTERVAL), 'agent-', 1))],
+    ['keys known, cycle time and 2 assets a row', () => store.series.append(round((at += INTERVAL), 'agent-', 2))],
   ];
   const ms: number[][] = kinds.map(() => []);
   for (let i = 0; i < ROUNDS; i++)

@@ -39,13 +39,31 @@ export const AgentSummarySchema: z.ZodType<AgentSummary> = z.object({
 /** The answer of GET /api/agents: the window of matching agents and how many match in all. */
 export const AgentListSchema = z.object({ agents: z.array(AgentSummarySchema), total: z.number() });
 
-const SeriesPointSchema = z.object({ at: z.number(), cycles: z.number(), failures: z.number(), payments: z.number() });
+const decimal = z.string().describe('an exact decimal amount, e.g. "1250.5"');
 
-/** The answer of GET /api/metrics/series (`SeriesResult`): a point per bucket, and the agents and regions seen. */
+const SeriesPointSchema = z.object({
+  at: z.number().describe('start of the bucket (epoch ms)'),
+  cycles: z.number(),
+  failures: z.number(),
+  payments: z.number().describe('payment.send actions settled, every status'),
+  latency: z
+    .object({ count: z.number(), totalMs: z.number(), maxMs: z.number() })
+    .describe(
+      'cycles that ended in the bucket: how many, their total and the longest time in ms (mean = totalMs / count)',
+    ),
+  assets: z
+    .record(z.string(), z.object({ payments: z.number(), volume: decimal, fees: decimal }))
+    .describe(
+      'by asset: payments with an amount in it, the amount of those that moved (or would have, in dry-run) and the fees charged in it; only the `asset` asked for when the query names one',
+    ),
+});
+
+/** The answer of GET /api/metrics/series (`SeriesResult`): a point per bucket, and the agents, regions and assets seen. */
 export const SeriesResultSchema = z.object({
   from: z.number(),
   to: z.number(),
   step: z.number(),
   points: z.array(SeriesPointSchema),
   agents: z.array(z.object({ agent: z.string(), region: z.string() })),
+  assets: z.array(z.string()).describe('every asset with stored amounts, whatever the range and filter'),
 });

@@ -184,8 +184,8 @@ const durationMs = z
   .pipe(z.number().max(400 * 86_400_000, 'at most 400 days'));
 
 /**
- * Query of GET /api/metrics/series: one agent or one region (or all), a time range (`from`/`to`,
- * or `last` back from `to`) and a bucket size, all optional.
+ * Query of GET /api/metrics/series: one agent or one region (or all), one asset's amounts (or
+ * every asset's), a time range (`from`/`to`, or `last` back from `to`) and a bucket size, all optional.
  */
 export const SeriesQuerySchema = z
   .object({
@@ -194,6 +194,10 @@ export const SeriesQuerySchema = z
     region: z
       .string()
       .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'a region label: letters, digits and . _ : / - only, at most 64')
+      .optional(),
+    asset: z
+      .string()
+      .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'an asset symbol: letters, digits and . _ : / - only, at most 64 (USDC)')
       .optional(),
     from: epochMs.optional(),
     to: epochMs.optional(),

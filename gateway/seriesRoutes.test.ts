@@ -1,10 +1,12 @@
 /**
- * GET /api/metrics/series on both store drivers: a runtime samples its agents' cycles into the
- * store, the series survive a restart, an observer reads them by agent and region, bad queries get
- * a coded 400 naming the field, and a runtime without a store answers a coded 503.
+ * GET /api/metrics/series on both store drivers: a runtime samples its agents' cycles and their
+ * time into the store, the series survive a restart, an observer reads them by agent and region and
+ * the amounts by asset (exact decimals), bad queries get a coded 400 naming the field, and a
+ * runtime without a store answers a coded 503.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, defineAgent, type MandateRuntime } from '../runtime/index.ts';
+import type { SeriesSample } from '../runtime/metrics/MetricSeries.ts';
 import { STORE_DRIVERS, openTestStore, type TestStore } from '../test/support/db.ts';
 import { createGateway } from './createGateway.ts';
 import { TokenStore } from './TokenStore.ts';
@@ -32,6 +34,7 @@ describe.each(STORE_DRIVERS)('gateway - GET /api/metrics/series on %s', (driver)
   let app: Awaited<ReturnType<typeof createGateway>>;
   let token: string;
   let from: number;
+  let paidAt: number;
   beforeAll(async () => {
     t = await openTestStore(driver);
     from = Date.now() - 1_000;
@@ -42,7 +45,28 @@ describe.each(STORE_DRIVERS)('gateway - GET /api/metrics/series on %s', (driver)
     await first.trigger('payables', human);
     await cycled(first, 2);
     await first.shutdown(); // stores the last interval's counts, then closes the store
-    runtime = await createRuntime({ store: await t.reopen(), region: 'eu-west' });
+    // Amounts another node stored (this agent makes no payments): two intervals of USDC, fees in SOL.
+    const store = await t.reopen();
+    paidAt = Math.floor(Date.now() / 10_000) * 10_000;
+    const paid = (at: number, assets: SeriesSample['assets']): SeriesSample => ({
+      at,
+      resolution: 10_000,
+      node: 'n2',
+      region: 'us-east',
+      agent: 'payer',
+      cycles: 0, // so the other tests' cycle counts are the sampled agent's
+      failures: 0,
+      payments: 1,
+      assets,
+    });
+    await store.series.append([
+      paid(paidAt, {
+        USDC: { payments: 1, volume: '0.1', fees: '0' },
+        SOL: { payments: 0, volume: '0', fees: '0.000005' },
+      }),
+      paid(paidAt + 10_000, { USDC: { payments: 2, volume: '0.2', fees: '0' } }),
+    ]);
+    runtime = await createRuntime({ store, region: 'eu-west' });
     const tokens = new TokenStore();
     token = tokens.issue('watcher', 'observer').token;
     app = await createGateway({ runtime, tokens });
@@ -64,13 +88,39 @@ describe.each(STORE_DRIVERS)('gateway - GET /api/metrics/series on %s', (driver)
     expect(body.step).toBe(1000);
     expect(body.points.length).toBe(Math.ceil((to - Math.floor(from / 1000) * 1000) / 1000));
     expect(body.points.reduce((n: number, p: { cycles: number }) => n + p.cycles, 0)).toBe(2);
-    expect(body.agents).toEqual([{ agent: 'payables', region: 'eu-west' }]);
+    expect(body.points.reduce((n: number, p: { latency: { count: number } }) => n + p.latency.count, 0)).toBe(2);
+    expect(body.points.every((p: { assets: object }) => Object.keys(p.assets).length === 0)).toBe(true);
+    expect(body.agents).toEqual([
+      { agent: 'payables', region: 'eu-west' },
+      { agent: 'payer', region: 'us-east' },
+    ]);
+    expect(body.assets).toEqual(['SOL', 'USDC']);
     const elsewhere = (await get(`region=us-east&from=${from}&to=${to}&step=1000`)).json();
     expect(elsewhere.points.every((p: { cycles: number }) => p.cycles === 0)).toBe(true);
     // Without a range: the last hour, in about 120 buckets.
     const recent = (await get('region=eu-west')).json();
     expect(recent.step).toBe(30_000);
     expect(recent.points.reduce((n: number, p: { cycles: number }) => n + p.cycles, 0)).toBe(2);
+  });
+
+  it('series - asset= reads one asset’s payments, volume and fees per bucket as exact decimals; the rest is every asset', async () => {
+    const res = await get(`asset=USDC&from=${paidAt}&to=${paidAt + 30_000}&step=10000`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.points.map((p: { assets: unknown }) => p.assets)).toEqual([
+      { USDC: { payments: 1, volume: '0.1', fees: '0' } },
+      { USDC: { payments: 2, volume: '0.2', fees: '0' } },
+      {},
+    ]);
+    const whole = (await get(`from=${paidAt}&to=${paidAt + 30_000}&step=30000&region=us-east`)).json();
+    expect(whole.points[0].assets).toEqual({
+      SOL: { payments: 0, volume: '0', fees: '0.000005' },
+      USDC: { payments: 3, volume: '0.3', fees: '0' },
+    });
+    expect(whole.points[0]).toMatchObject({ cycles: 0, payments: 2, latency: { count: 0, totalMs: 0, maxMs: 0 } });
+    const other = (await get(`asset=EURC&from=${paidAt}&to=${paidAt + 30_000}&step=30000`)).json();
+    expect(other.points[0].assets).toEqual({});
+    expect(other.assets).toEqual(['SOL', 'USDC']);
   });
 
   it('series - last=15m reads fifteen minutes back from to; a 1 s span before the samples reads none', async () => {
@@ -93,6 +143,8 @@ describe.each(STORE_DRIVERS)('gateway - GET /api/metrics/series on %s', (driver)
     ['from=0&to=100000000&step=1000', 'query.step'],
     ['agent=bad%20id', 'query.agent'],
     ['region=eu%20west', 'query.region'],
+    ['asset=US%20DC', 'query.asset'],
+    ['asset=', 'query.asset'],
     ['last=abc', 'query.last'],
     ['last=0m', 'query.last'],
     ['last=15min', 'query.last'],

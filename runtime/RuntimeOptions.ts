@@ -70,8 +70,9 @@ export interface RuntimeOptions {
   /** OpenTelemetry traces (one per cycle, a span per phase) exported over OTLP/HTTP to `endpoint` (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
   tracing?: { endpoint: string; serviceName?: string };
   /**
-   * The stored metric series (`GET /api/metrics/series`): every agent's cycles, failed cycles and
-   * payments sampled into the store every `intervalMs` (default 10 s), raw rows kept 6 h, then
+   * The stored metric series (`GET /api/metrics/series`): every agent's cycles, failed cycles,
+   * payments and cycle time, and per asset its payments, volume and fees (exact decimals),
+   * sampled into the store every `intervalMs` (default 10 s), raw rows kept 6 h, then
    * five-minute buckets kept 7 days (`retention`). Needs a store and `metrics`; `false` turns it off.
    */
   metricSeries?: { intervalMs?: number; retention?: Partial<SeriesRetention> } | false;

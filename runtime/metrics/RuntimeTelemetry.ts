@@ -4,12 +4,11 @@ import { AgentTrends } from './AgentTrends.ts';
 import { LATENCY_BOUNDS, MetricFamily, WAIT_BOUNDS, type FamilySnapshot, type SeriesHandle } from './MetricFamily.ts';
 import { PhaseCpuShares, threadCpuSeconds, wallMs, type CpuMark, type CpuReadPolicy } from './PhaseCpuShares.ts';
 import { PositionMetrics } from './PositionMetrics.ts';
+import { MOVED, SeriesTotals } from './SeriesTotals.ts';
 
 const PHASES = new Set(['perceive', 'decide', 'propose', 'act', 'learn']);
 /** Action types that move money to a payee: only these count as payments. */
 const PAYMENT_ACTIONS = new Set(['payment.send']);
-/** Outcomes whose amount moved (live) or would have moved (dry-run): they count as volume. */
-const MOVED = new Set(['succeeded', 'would-have-sent']);
 
 /** An agent's series of one phase, bound once. */
 interface PhaseSeries {
@@ -42,9 +41,10 @@ interface SandboxUsage {
 }
 
 /**
- * The runtime's histograms and financial counters for `/metrics`, fed from transitions and from
- * settled actions. Labels are bounded: agent ids, phases, action types, rails, assets, modes
- * and statuses are finite per deployment, and each family folds past 5,000 series.
+ * The runtime's histograms and financial counters for `/metrics` (and `seriesTotals`, the stored
+ * series' exact sums), fed from transitions and from settled actions. Labels are bounded: agent
+ * ids, phases, action types, rails, assets, modes and statuses are finite per deployment, and each
+ * family folds past 5,000 series.
  */
 export class RuntimeTelemetry {
   readonly #now: () => number;
@@ -109,7 +109,6 @@ export class RuntimeTelemetry {
     labelNames: ['rail', 'mode'],
     bounds: LATENCY_BOUNDS,
   });
-
   readonly requestReply = new MetricFamily({
     name: 'mandate_request_reply_seconds',
     type: 'histogram',
@@ -117,7 +116,6 @@ export class RuntimeTelemetry {
     labelNames: ['type', 'outcome'],
     bounds: LATENCY_BOUNDS,
   });
-
   readonly sandboxCpu = new MetricFamily({
     name: 'mandate_sandbox_cpu_seconds_total',
     type: 'counter',
@@ -149,6 +147,7 @@ export class RuntimeTelemetry {
     labelNames: ['agent', 'currency', 'mode'],
   });
   readonly trends = new AgentTrends();
+  readonly seriesTotals = new SeriesTotals();
   readonly strategyPositions = new PositionMetrics();
   readonly #cpu: PhaseCpuShares<SeriesHandle>;
 
@@ -214,6 +213,7 @@ export class RuntimeTelemetry {
           : (p.failed ??= this.cycle.series([agentId, 'failed']));
       this.cycle.observeIn(series, seconds);
       this.trends.onCycle(agentId, seconds, to === 'failed');
+      this.seriesTotals.onCycle(agentId, now - p.cycleStart);
       p.cycleStart = undefined;
     }
     const opens = PHASES.has(to);
@@ -253,6 +253,7 @@ export class RuntimeTelemetry {
           ? receipt.actuator
           : 'none';
     this.payments.inc([proposal.agentId, rail, mode, outcome.status]);
+    this.seriesTotals.onPayment(proposal.agentId, a.amount, outcome);
     if (!MOVED.has(outcome.status)) return;
     const amount = Number(a.amount?.value);
     if (a.amount !== undefined && Number.isFinite(amount))

@@ -1,11 +1,14 @@
 import type { Clock } from '../../kernel/index.ts';
 import { SeriesConfigError } from '../errors.ts';
+import { formatAmount } from '../../actors/index.ts';
 import {
   DEFAULT_SERIES_RETENTION,
+  type AssetFigures,
   type MetricSeriesStore,
   type SeriesRetention,
   type SeriesSample,
 } from './MetricSeries.ts';
+import type { AssetTotals } from './SeriesTotals.ts';
 
 /** One agent's running totals as the runtime counts them now. */
 export interface AgentTotals {
@@ -13,6 +16,12 @@ export interface AgentTotals {
   cycles: number;
   failures: number;
   payments: number;
+  /** Per asset: payments with an amount in it, volume and fees in 10^-18 units (`SeriesTotals`). */
+  assets?: ReadonlyMap<string, AssetTotals> | undefined;
+  /** Cycles that ended, timed: how many and their total ms. */
+  timed?: { readonly count: number; readonly totalMs: number } | undefined;
+  /** The longest cycle since the previous read of the totals (ms): a window, not a running total. */
+  longestMs?: number | undefined;
 }
 
 /** What the sampler reads, writes and labels its rows with. */
@@ -31,7 +40,14 @@ export interface SeriesSamplerDeps {
 
 /** How often old rows are rolled up and dropped. */
 const DOWNSAMPLE_EVERY_MS = 600_000;
-const KEYS = ['cycles', 'failures', 'payments'] as const;
+const KEYS = ['cycles', 'failures', 'payments', 'timedCount', 'timedMs'] as const;
+type Key = (typeof KEYS)[number];
+
+/** What the sampler last read of one agent: its counters, flat, and its assets' (copies). */
+type Baseline = Record<Key, number> & { assets: Map<string, AssetTotals> };
+
+/** One round's delta of one agent, before it becomes a row. */
+type Delta = Record<Key, number> & { assets: Map<string, AssetTotals>; longestMs: number };
 
 /**
  * Samples every agent's counters at a fixed interval and stores what changed since the previous
@@ -39,12 +55,18 @@ const KEYS = ['cycles', 'failures', 'payments'] as const;
  * agents, regions and nodes. What agents counted before `start` is their baseline; an agent first
  * seen later is a host created since, counted from zero; a counter that went down (the agent was
  * re-created) counts from zero again. Every ten minutes old rows are downsampled.
+ *
+ * Volume and fees are counted per asset in integers of 10^-18 units and stored as the decimal
+ * strings they format to; cycle latency as a count and a total of whole ms (the mean of a bucket is
+ * their quotient) and the longest cycle of the interval.
  */
 export class SeriesSampler {
   readonly #d: SeriesSamplerDeps;
   readonly #intervalMs: number;
   readonly #retention: SeriesRetention;
-  readonly #last = new Map<string, AgentTotals>();
+  readonly #last = new Map<string, Baseline>();
+  /** The longest cycle of agents whose last row was not stored (a failed write), for the next round. */
+  readonly #longest = new Map<string, number>();
   #since = 0;
   #timer: unknown;
   #running: Promise<void> = Promise.resolve();
@@ -61,7 +83,7 @@ export class SeriesSampler {
   /** Takes the baseline and schedules the rounds. */
   start(): void {
     this.#since = this.#d.clock.now();
-    for (const t of this.#d.totals()) this.#last.set(t.agent, { ...t });
+    for (const t of this.#d.totals()) this.#last.set(t.agent, baselineOf(t));
     this.#schedule();
   }
 
@@ -95,14 +117,24 @@ export class SeriesSampler {
 
   async #round(): Promise<number> {
     const since = this.#since;
-    const rows = this.#deltas();
+    const deltas = this.#deltas();
     try {
-      await this.#d.store.append(rows);
+      await this.#d.store.append(deltas.map(([, row]) => row));
     } catch (e) {
       // Nothing is lost: the baseline goes back, so the next round stores these counts with its own.
-      for (const r of rows) {
-        const t = this.#last.get(r.agent);
-        if (t !== undefined) for (const k of KEYS) t[k] -= r[k];
+      for (const [d, row] of deltas) {
+        const b = this.#last.get(row.agent);
+        if (b !== undefined) {
+          for (const k of KEYS) b[k] -= d[k];
+          for (const [asset, a] of d.assets) {
+            const kept = b.assets.get(asset);
+            if (kept === undefined) continue;
+            kept.payments -= a.payments;
+            kept.volume -= a.volume;
+            kept.fees -= a.fees;
+          }
+        }
+        if (d.longestMs > 0) this.#longest.set(row.agent, Math.max(this.#longest.get(row.agent) ?? 0, d.longestMs));
       }
       this.#since = since;
       throw e;
@@ -112,25 +144,84 @@ export class SeriesSampler {
       this.#downsampledAt = now;
       await this.#d.store.downsample(now, this.#retention);
     }
-    return rows.length;
+    return deltas.length;
   }
 
-  /** The rows of what changed since the previous call, moving the baseline to now. */
-  #deltas(): SeriesSample[] {
+  /** What changed since the previous call (each delta with its row), moving the baseline to now. */
+  #deltas(): Array<[Delta, SeriesSample]> {
     const at = this.#since;
     this.#since = this.#d.clock.now();
-    const rows: SeriesSample[] = [];
+    const out: Array<[Delta, SeriesSample]> = [];
+    const { node, region } = this.#d;
     for (const t of this.#d.totals()) {
-      const before = this.#last.get(t.agent) ?? { agent: t.agent, cycles: 0, failures: 0, payments: 0 };
-      this.#last.set(t.agent, { ...t });
-      const delta = (k: (typeof KEYS)[number]): number => (t[k] >= before[k] ? t[k] - before[k] : t[k]);
-      const row = { cycles: delta('cycles'), failures: delta('failures'), payments: delta('payments') };
-      if (row.cycles + row.failures + row.payments === 0) continue;
-      const { node, region } = this.#d;
-      rows.push({ at, resolution: this.#intervalMs, node, region, agent: t.agent, ...row });
+      const now = baselineOf(t);
+      const before = this.#last.get(t.agent);
+      this.#last.set(t.agent, now);
+      const d = deltaOf(now, before);
+      d.longestMs = Math.max(d.longestMs, t.longestMs ?? 0, this.#longest.get(t.agent) ?? 0);
+      this.#longest.delete(t.agent);
+      if (KEYS.every((k) => d[k] === 0) && d.assets.size === 0 && d.longestMs === 0) continue;
+      const row: SeriesSample = {
+        at,
+        resolution: this.#intervalMs,
+        node,
+        region,
+        agent: t.agent,
+        cycles: d.cycles,
+        failures: d.failures,
+        payments: d.payments,
+      };
+      if (d.timedCount > 0 || d.longestMs > 0)
+        row.latency = { count: d.timedCount, totalMs: d.timedMs, maxMs: d.longestMs };
+      if (d.assets.size > 0) {
+        const assets: Record<string, AssetFigures> = {};
+        for (const [asset, a] of d.assets)
+          assets[asset] = { payments: a.payments, volume: formatAmount(a.volume), fees: formatAmount(a.fees) };
+        row.assets = assets;
+      }
+      out.push([d, row]);
     }
-    return rows;
+    return out;
   }
+}
+
+/** A copy of what `t` counts, flat. */
+function baselineOf(t: AgentTotals): Baseline {
+  const assets = new Map<string, AssetTotals>();
+  for (const [asset, a] of t.assets ?? []) assets.set(asset, { ...a });
+  return {
+    cycles: t.cycles,
+    failures: t.failures,
+    payments: t.payments,
+    timedCount: t.timed?.count ?? 0,
+    timedMs: t.timed?.totalMs ?? 0,
+    assets,
+  };
+}
+
+/** `now - before`, each counter on its own; one that went down counts from zero (the agent was re-created). */
+function deltaOf(now: Baseline, before: Baseline | undefined): Delta {
+  const count = (a: number, b: number | undefined): number => (b === undefined || a < b ? a : a - b);
+  const units = (a: bigint, b: bigint | undefined): bigint => (b === undefined || a < b ? a : a - b);
+  const d: Delta = {
+    cycles: count(now.cycles, before?.cycles),
+    failures: count(now.failures, before?.failures),
+    payments: count(now.payments, before?.payments),
+    timedCount: count(now.timedCount, before?.timedCount),
+    timedMs: count(now.timedMs, before?.timedMs),
+    longestMs: 0,
+    assets: new Map(),
+  };
+  for (const [asset, a] of now.assets) {
+    const b = before?.assets.get(asset);
+    const moved = {
+      payments: count(a.payments, b?.payments),
+      volume: units(a.volume, b?.volume),
+      fees: units(a.fees, b?.fees),
+    };
+    if (moved.payments !== 0 || moved.volume !== 0n || moved.fees !== 0n) d.assets.set(asset, moved);
+  }
+  return d;
 }
 
 function checkSettings(intervalMs: number, r: SeriesRetention): void {

@@ -3,7 +3,7 @@ import type { RuntimeOptions } from '../RuntimeOptions.ts';
 import type { RuntimeTelemetry } from './RuntimeTelemetry.ts';
 import { SeriesSampler, type AgentTotals } from './SeriesSampler.ts';
 
-/** What the sampler reads from the runtime: its agents' counters and the payments telemetry counts. */
+/** What the sampler reads from the runtime: its agents' counters and what telemetry counts (payments, `seriesTotals`). */
 interface SampledRuntime {
   readonly options: RuntimeOptions;
   readonly nodeId: string;
@@ -13,7 +13,8 @@ interface SampledRuntime {
 }
 
 /**
- * The sampler of the agents' cycles, failed cycles and payments into the store's series
+ * The sampler of the agents' cycles, failed cycles, payments, cycle time and (per asset)
+ * payments, volume and fees into the store's series
  * (`options.metricSeries`, default every 10 s), not started yet; undefined when the store keeps no
  * series, the telemetry is off or `metricSeries` is false.
  * @throws SeriesConfigError when a `metricSeries` setting is out of range.
@@ -46,10 +47,17 @@ function totalsOf(
     const agent = series.labels.agent ?? '';
     payments.set(agent, (payments.get(agent) ?? 0) + (series.value ?? 0));
   }
-  return [...agents].map((h) => ({
-    agent: h.id,
-    cycles: h.cycles,
-    failures: h.failures,
-    payments: payments.get(h.id) ?? 0,
-  }));
+  const exact = telemetry.seriesTotals;
+  return [...agents].map((h) => {
+    const more = exact.of(h.id);
+    return {
+      agent: h.id,
+      cycles: h.cycles,
+      failures: h.failures,
+      payments: payments.get(h.id) ?? 0,
+      assets: more?.assets,
+      timed: more?.timed,
+      longestMs: exact.takeLongest(h.id),
+    };
+  });
 }

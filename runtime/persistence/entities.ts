@@ -2,7 +2,12 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { railEntities } from '../../actors/index.ts';
 import { AgentActiveVersionEntity, AgentVersionEntity } from './versionEntities.ts';
 import { BehaviourEventEntity, StakeEntryEntity } from './supervisorEntities.ts';
-import { MetricSampleEntity, MetricSeriesKeyEntity } from './seriesEntities.ts';
+import {
+  MetricAssetSampleEntity,
+  MetricSampleEntity,
+  MetricSeriesAssetEntity,
+  MetricSeriesKeyEntity,
+} from './seriesEntities.ts';
 
 /*
  * The store's schema, as MikroORM entity schemas (no decorators: code runs through tsx without
@@ -276,6 +281,8 @@ export const storeEntities = [
   StakeEntryEntity,
   MetricSampleEntity,
   MetricSeriesKeyEntity,
+  MetricAssetSampleEntity,
+  MetricSeriesAssetEntity,
 ] as const;
 
 /** The store's entities plus the payment rails' (`railEntities`): everything the migrations create. */

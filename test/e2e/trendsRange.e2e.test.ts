@@ -3,9 +3,13 @@
  * the span back from the runtime's now, a custom from/to typed in local time (labelled with its
  * offset) reads exactly that span, the range and pick live in the deep link and survive a reload,
  * and the buckets and totals shown are those of the samples inside the range, not outside it.
+ * Last, payments the runtime makes are sampled into the store and the chart, set to the volume of
+ * one asset, lists per bucket exactly the amounts paid (and another node's), beside the other
+ * asset's left out.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatAmount, parseAmount } from '../../actors/index.ts';
 import type { SeriesSample } from '../../runtime/metrics/MetricSeries.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { consoleSignIn } from '../support/consoleSignIn.ts';
@@ -195,5 +199,112 @@ describe('trends range - the stored-series chart over a picked range', () => {
     await p.locator('[data-testid="chart-rates"][data-link="#/monitor"]').waitFor({ state: 'attached' });
     const s = await shown(p);
     expect([s.to, s.step, s.points]).toEqual([now, 30_000, Math.ceil((now - s.from) / 30_000)]);
+  });
+
+  it('trends range - volume of one asset: the bucket totals are the amounts of the payments made, summed exactly', async () => {
+    // Another node's rows: USDC five minutes back, and EURC in the bucket the payments fall in.
+    const at = fx.clock.now();
+    const bucket = (t: number): number => Math.floor(t / 10_000) * 10_000;
+    await fx.store.series.append([
+      {
+        ...sample(at - 5 * MIN, ['seeded-a', 'eu'], { cycles: 1, payments: 1 }),
+        node: 'node-other',
+        assets: { USDC: { payments: 1, volume: '0.05', fees: '0' } },
+      },
+      {
+        ...sample(at, ['seeded-b', 'us'], { cycles: 1, payments: 1 }),
+        at: bucket(at),
+        node: 'node-other',
+        assets: { EURC: { payments: 1, volume: '999.99', fees: '0' } },
+      },
+    ]);
+    // Two payments by the example's payables agent (dry-run: they would have been sent), on the standing clock.
+    const paid: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const task = fx.allowedTask();
+      const result = await fx.submit(task);
+      expect(result.outcome?.status).toBe('would-have-sent');
+      const invoice = fx.sim.invoices.find((inv) => inv.id === task.input.invoice)!;
+      expect(invoice.currency).toBe('USDC');
+      paid.push(invoice.amount);
+    }
+    await fx.idle('payables');
+    // Ten seconds on: the runtime's sampler stores the interval's counts, stamped with its start (the clock the payments saw).
+    fx.clock.increment(10_000);
+    for (let waited = 0; ; waited += 50) {
+      const read = await fx.store.series.query({ from: at, to: at + 10_000, step: 10_000, asset: 'USDC' });
+      if (read.points[0]?.assets.USDC !== undefined) break;
+      if (waited > 10_000) throw new Error('the payments were not sampled within 10 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const exact = (values: string[]): string => formatAmount(values.reduce((n, v) => n + parseAmount(v), 0n));
+    const total = exact([...paid, '0.05']);
+
+    const p = (page = await consoleSignIn({
+      browser,
+      gateway: fx,
+      role: 'observer',
+      errors: pageErrors,
+      at: '#/monitor?last=15m',
+    }));
+    await drawn(p, '#/monitor?last=15m');
+    await p.getByTestId('series-quantity').selectOption('volume');
+    await drawn(p, '#/monitor?last=15m&quantity=volume');
+    // Every asset: a line each, their totals apart.
+    expect(
+      await p
+        .locator('[data-testid="chart-rates"] polyline')
+        .evaluateAll((ls) => ls.map((l) => l.getAttribute('data-series'))),
+    ).toEqual(['EURC', 'USDC']);
+    expect((await shown(p)).text).toContain(`volume: 999.99 EURC, ${total} USDC`);
+    expect(
+      await p.getByTestId('series-asset').evaluate((s: HTMLSelectElement) => [...s.options].map((o) => o.value)),
+    ).toEqual(['', 'EURC', 'USDC']);
+
+    await p.getByTestId('series-asset').selectOption('USDC');
+    const link = '#/monitor?last=15m&quantity=volume&asset=USDC';
+    await drawn(p, link);
+    /** The buckets under the chart: start and USDC amount, as shown. */
+    const rows = (): Promise<Array<[number, string]>> =>
+      p
+        .locator('[data-testid="series-buckets"] tr[data-at]')
+        .evaluateAll((trs) =>
+          trs.map(
+            (tr) =>
+              [Number(tr.getAttribute('data-at')), tr.querySelector('[data-label="USDC"]')?.textContent ?? ''] as [
+                number,
+                string,
+              ],
+          ),
+        );
+    const expected: Array<[number, string]> = [
+      [bucket(Math.floor((at - 5 * MIN) / 300_000) * 300_000), '0.05'],
+      [bucket(at), exact(paid)],
+    ];
+    expect(await rows()).toEqual(expected);
+    let s = await shown(p);
+    expect(s.text).toContain(`volume: ${total} USDC`);
+    expect(s.text).not.toContain('EURC');
+    expect([s.to, s.step]).toEqual([at + 10_000, 10_000]);
+    expect(await p.getByTestId('series-asset').isDisabled()).toBe(false);
+    await p.getByTestId('series-buckets-box').locator('summary').click();
+    await screenshot(p, 'trends-range-volume-usdc');
+
+    // The link keeps quantity and asset across a reload.
+    await p.reload();
+    await drawn(p, link);
+    expect(await rows()).toEqual(expected);
+    expect([
+      await p.getByTestId('series-quantity').inputValue(),
+      await p.getByTestId('series-asset').inputValue(),
+    ]).toEqual(['volume', 'USDC']);
+    s = await shown(p);
+    expect(s.text).toContain(`volume: ${total} USDC`);
+
+    // Latency has no asset: the pick is greyed, the chart shows the mean and longest cycle of the sampled interval.
+    await p.getByTestId('series-quantity').selectOption('latency');
+    await drawn(p, '#/monitor?last=15m&quantity=latency&asset=USDC');
+    expect(await p.getByTestId('series-asset').isDisabled()).toBe(true);
+    expect((await shown(p)).text).toMatch(/latency: mean [\d.]+ ms over \d+ cycles, longest \d+ ms/);
   });
 });

@@ -42,9 +42,10 @@ describe.each(STORE_DRIVERS)('metric series on %s', (driver) => {
       row(T0 + 20_000, 'fx', { region: 'us', cycles: 5 }),
     ]);
     const all = await series.query({ from: T0, to: T0 + 60_000, step: 30_000 });
+    const none = { latency: { count: 0, totalMs: 0, maxMs: 0 }, assets: {} };
     expect(all.points).toEqual([
-      { at: T0, cycles: 11, failures: 1, payments: 2 },
-      { at: T0 + 30_000, cycles: 0, failures: 0, payments: 0 },
+      { at: T0, cycles: 11, failures: 1, payments: 2, ...none },
+      { at: T0 + 30_000, cycles: 0, failures: 0, payments: 0, ...none },
     ]);
     expect(all.agents).toEqual([
       { agent: 'fx', region: 'us' },

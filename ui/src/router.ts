@@ -2,6 +2,7 @@
  * Deep links: every view has a URL in the fragment, so a reload, a bookmark or a link pasted
  * into a ticket opens the same view. `#/agents/payables`, `#/payments/INV-1003`,
  * `#/audit?currency=usd&from=2026-12-01T17:00:00.000Z`, `#/approvals`, `#/monitor?last=6h&series=agent:payables`,
+ * `#/monitor?last=24h&quantity=volume&asset=USDC`,
  * `#/nodes`, `#/overview`, `#/trends`.
  * (The fragment never reaches the server, so the gateway serves one page for all of them.)
  */
@@ -31,7 +32,7 @@ const AUDIT_KEYS: ReadonlyArray<Exclude<keyof AuditFilters, 'match' | 'noise'>> 
   'minAmount',
   'maxAmount',
 ];
-const SERIES_KEYS: ReadonlyArray<keyof SeriesLink> = ['last', 'from', 'to', 'series'];
+const SERIES_KEYS: ReadonlyArray<keyof SeriesLink> = ['last', 'from', 'to', 'series', 'quantity', 'asset'];
 
 /** Reads a fragment (`location.hash`); anything unknown is the agents overview. */
 export function parseRoute(hash: string): Route {

@@ -22,6 +22,10 @@ export interface SeriesLink {
   to?: string;
   /** The pick: `agent:<id>`, `region:<label>`, or absent for every agent. */
   series?: string;
+  /** What is charted (`seriesQuantity.ts`): absent for the rates. */
+  quantity?: string;
+  /** One asset's amounts, or absent for every asset's. */
+  asset?: string;
 }
 
 /** A range the chart reads: a span back from the runtime's now, or fixed bounds (epoch ms). */

@@ -15,6 +15,7 @@ import { Migration20261202222201DecisionTraceId } from './Migration2026120222220
 import { Migration20261203060100LimitCounterpartyDigest } from './Migration20261203060100LimitCounterpartyDigest.ts';
 import { Migration20261204050100MetricSeries } from './Migration20261204050100MetricSeries.ts';
 import { Migration20261207130000MetricSeriesKeys } from './Migration20261207130000MetricSeriesKeys.ts';
+import { Migration20261208130000SeriesAmounts } from './Migration20261208130000SeriesAmounts.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261203060100LimitCounterpartyDigest', class: Migration20261203060100LimitCounterpartyDigest },
   { name: 'Migration20261204050100MetricSeries', class: Migration20261204050100MetricSeries },
   { name: 'Migration20261207130000MetricSeriesKeys', class: Migration20261207130000MetricSeriesKeys },
+  { name: 'Migration20261208130000SeriesAmounts', class: Migration20261208130000SeriesAmounts },
 ];

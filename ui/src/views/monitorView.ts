@@ -143,7 +143,7 @@ export function mountMonitorView(root: HTMLElement, _store: DashboardStore, api:
           warn: ctx.killSwitch?.all === true,
         }),
       ),
-      h('h2', {}, 'Rates over time'),
+      h('h2', {}, 'Over time'),
       series.render(ctx),
       h(
         'div',

@@ -74,3 +74,10 @@ export function seriesPicks(
     picks.push({ value: current, label: `${current.replace(':', ' ')} (nothing stored in this range)` });
   return picks;
 }
+
+/** The asset pick list (`''` every asset, then each asset stored, sorted by the gateway); `current` is kept even when not stored. */
+export function assetPicks(seen: readonly string[], current = ''): Array<{ value: string; label: string }> {
+  const picks = [{ value: '', label: 'all assets' }, ...seen.map((a) => ({ value: a, label: a }))];
+  if (!picks.some((p) => p.value === current)) picks.push({ value: current, label: `${current} (nothing stored)` });
+  return picks;
+}
