@@ -47,7 +47,8 @@ describe.each(STORE_DRIVERS)('gateway - GET /api/metrics/series on %s', (driver)
     await first.shutdown(); // stores the last interval's counts, then closes the store
     // Amounts another node stored (this agent makes no payments): two intervals of USDC, fees in SOL.
     const store = await t.reopen();
-    paidAt = Math.floor(Date.now() / 10_000) * 10_000;
+    // A multiple of 30 s, so the 30 s buckets below start at paidAt and hold both intervals.
+    paidAt = Math.floor(Date.now() / 30_000) * 30_000;
     const paid = (at: number, assets: SeriesSample['assets']): SeriesSample => ({
       at,
       resolution: 10_000,
