@@ -61,8 +61,9 @@ const decimal = z.string().regex(DECIMAL_PATTERN, 'a non-negative decimal such a
 /**
  * `data.amount` as a number where it is a decimal string, null elsewhere (a number, an object, a
  * malformed string): the guard keeps one odd entry from failing the whole query with a cast error.
+ * PostgreSQL's regular expressions read {@link DECIMAL_PATTERN} as JavaScript does.
  */
-const AMOUNT_SQL = `(case when jsonb_typeof(data->'amount') = 'string' and (data->>'amount') ~ '^[0-9]{1,30}([.][0-9]{1,18})?$' then (data->>'amount')::numeric end)`;
+const AMOUNT_SQL = `(case when jsonb_typeof(data->'amount') = 'string' and (data->>'amount') ~ '${DECIMAL_PATTERN.source}' then (data->>'amount')::numeric end)`;
 
 const querySchema = z
   .object({
