@@ -96,7 +96,8 @@ export class ContractNetManager {
   /**
    * Adopts the open tasks of another manager identity `from` (dead: not active in the registry) and runs them as
    * its own, like {@link resume}: this manager must hold `contractnet.adopt` in its registry descriptor, else
-   * `MANDATE_ERR_TASK_ADOPT_DENIED`. Awardees still working are told to report here (`task.adopt`); each step is
+   * `MANDATE_ERR_TASK_ADOPT_DENIED`. A task another manager adopted first is left to it (audited as
+   * `contractnet.task.adopt.lost`). Awardees still working are told to report here (`task.adopt`); each step is
    * passed to `onAudit`. See {@link adoptTasks}.
    */
   async adopt(from: string): Promise<Array<{ id: string; done: Promise<Map<string, SubtaskOutcome>> }>> {

@@ -66,6 +66,38 @@ export interface ContractNetStore {
   save(record: TaskRecord): Promise<void>;
   /** A task by id (any status), or undefined. */
   get(manager: string, taskId: string): Promise<TaskRecord | undefined>;
+  /**
+   * The records of manager `from` that manager `by` may adopt: those still open, and those already closed as
+   * adopted by `by` (a crash between closing one and writing `by`'s copy is finished by adopting again). Reading
+   * writes nothing.
+   */
+  adoptable(from: string, by: string): Promise<TaskRecord[]>;
+  /**
+   * Closes `record` (another manager's, as {@link adoptable} read it) as `adopted` by `by`, compare-and-set on
+   * the version read: while a write by someone else lands first and leaves it open, it is read again and retried.
+   * Exactly one adopter wins a record; it writes its own copy only after. Adopting one's own adoption again wins.
+   */
+  adopt(record: TaskRecord, by: string, at: number): Promise<AdoptOutcome>;
+}
+
+/** What {@link ContractNetStore.adopt} found: won (with the record as it was taken over), or closed by someone else. */
+export type AdoptOutcome =
+  | { won: true; record: TaskRecord }
+  | { won: false; status: TaskRecord['status'] | 'missing'; holder: string | undefined };
+
+/** The step of {@link ContractNetStore.adopt} on the record as last read (undefined: deleted). */
+export function adoptStep(
+  current: TaskRecord | undefined,
+  by: string,
+  at: number,
+): { done: AdoptOutcome } | { write: TaskRecord } {
+  if (current === undefined) return { done: { won: false, status: 'missing', holder: undefined } };
+  if (current.status === 'adopted' && current.adoptedBy === by) {
+    const { adoptedBy: _mine, ...open } = current;
+    return { done: { won: true, record: { ...open, status: 'open' } } };
+  }
+  if (current.status !== 'open') return { done: { won: false, status: current.status, holder: current.adoptedBy } };
+  return { write: { ...current, status: 'adopted', adoptedBy: by, updatedAt: at } };
 }
 
 /** {@link ContractNetStore} in memory: as durable as the process. */
@@ -85,5 +117,22 @@ export class MemoryContractNetStore implements ContractNetStore {
   async get(manager: string, taskId: string): Promise<TaskRecord | undefined> {
     const r = this.#records.get(`${manager}\n${taskId}`);
     return r === undefined ? undefined : (JSON.parse(r) as TaskRecord);
+  }
+
+  async adoptable(from: string, by: string): Promise<TaskRecord[]> {
+    return [...this.#records.values()]
+      .map((r) => JSON.parse(r) as TaskRecord)
+      .filter((r) => r.manager === from && (r.status === 'open' || (r.status === 'adopted' && r.adoptedBy === by)));
+  }
+
+  async adopt(record: TaskRecord, by: string, at: number): Promise<AdoptOutcome> {
+    // Read and write with no await between: one adopter at a time, as the compare-and-set does in NATS KV.
+    const key = `${record.manager}\n${record.id}`;
+    const stored = this.#records.get(key);
+    const current = stored === undefined ? undefined : (JSON.parse(stored) as TaskRecord);
+    const step = adoptStep(current, by, at);
+    if ('done' in step) return step.done;
+    this.#records.set(key, JSON.stringify(step.write));
+    return { won: true, record: current! };
   }
 }

@@ -3,7 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { didSuffix, TASKS_BUCKET } from '../transport/index.ts';
-import type { ContractNetStore, TaskRecord } from './ContractNetStore.ts';
+import { adoptStep, type AdoptOutcome, type ContractNetStore, type TaskRecord } from './ContractNetStore.ts';
 import { RegistryUnavailableError, TaskFencedError } from './errors.ts';
 import { isKvConflict } from './isKvConflict.ts';
 
@@ -45,13 +45,38 @@ export class NatsKvContractNetStore implements ContractNetStore {
 
   async open(manager: string): Promise<TaskRecord[]> {
     const out: TaskRecord[] = [];
-    const keys: string[] = [];
-    for await (const key of await this.#kv.keys(`${didSuffix(manager)}.>`)) if (!key.endsWith('.lease')) keys.push(key);
-    for (const key of keys) {
+    for (const key of await this.#taskKeys(manager)) {
       const r = await this.#claim(key);
       if (r !== undefined && r.manager === manager) out.push(r);
     }
     return out;
+  }
+
+  async adoptable(from: string, by: string): Promise<TaskRecord[]> {
+    const out: TaskRecord[] = [];
+    for (const key of await this.#taskKeys(from)) {
+      const r = await this.#read(key);
+      if (r?.manager === from && (r.status === 'open' || (r.status === 'adopted' && r.adoptedBy === by))) out.push(r);
+    }
+    return out;
+  }
+
+  async adopt(record: TaskRecord, by: string, at: number): Promise<AdoptOutcome> {
+    const key = keyOf(record.manager, record.id);
+    for (;;) {
+      // Decided on the record as stored now, written compare-and-set on the revision read with it.
+      const e = await this.#kv.get(key);
+      const current = e === null || e.operation !== 'PUT' ? undefined : e.json<TaskRecord>();
+      const step = adoptStep(current, by, at);
+      if ('done' in step) return step.done;
+      try {
+        this.#revisions.set(key, await this.#kv.update(key, JSON.stringify(step.write), e!.revision));
+        return { won: true, record: current! };
+      } catch (err) {
+        // Written since it was read (the old manager, or another adopter): read it again and decide on that.
+        if (!isKvConflict(err)) throw err;
+      }
+    }
   }
 
   async save(record: TaskRecord): Promise<void> {
@@ -78,11 +103,22 @@ export class NatsKvContractNetStore implements ContractNetStore {
   }
 
   async get(manager: string, taskId: string): Promise<TaskRecord | undefined> {
-    const key = keyOf(manager, taskId);
+    return this.#read(keyOf(manager, taskId));
+  }
+
+  /** The record under `key` (remembering its revision), or undefined. */
+  async #read(key: string): Promise<TaskRecord | undefined> {
     const e = await this.#kv.get(key);
-    if (e === null || e.operation !== 'PUT') return undefined;
+    if (e === null || e.operation !== 'PUT') return void this.#revisions.delete(key);
     this.#revisions.set(key, e.revision);
     return e.json<TaskRecord>();
+  }
+
+  /** The keys of `manager`'s task records (not its lease). */
+  async #taskKeys(manager: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const key of await this.#kv.keys(`${didSuffix(manager)}.>`)) if (!key.endsWith('.lease')) keys.push(key);
+    return keys;
   }
 
   /** Reads an open record and re-writes it unchanged, so its revision is this store's (retried when another write lands first). */

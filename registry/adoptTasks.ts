@@ -2,11 +2,23 @@ import { ErrorCode } from '../kernel/index.ts';
 import type { AgentEndpoint, CapabilityRegistry } from '../transport/index.ts';
 import { ADOPT_CAPABILITY, ContractNetType } from './contractNetMessages.ts';
 import type { ContractNetStore, TaskRecord } from './ContractNetStore.ts';
-import { TaskAdoptDeniedError } from './errors.ts';
+import { TaskAdoptDeniedError, TaskAdoptLostError } from './errors.ts';
 
 /** One step of an adoption, for the audit trail (`ContractNetManagerOptions.onAudit`). */
 export type AdoptionEvent =
   | { type: 'contractnet.task.adopted'; taskId: string; from: string; by: string; at: number }
+  | {
+      /** Another manager (`winner`; null when the record was closed otherwise) adopted the task first: `by` wrote nothing for it. */
+      type: 'contractnet.task.adopt.lost';
+      taskId: string;
+      from: string;
+      by: string;
+      winner: string | null;
+      /** `MANDATE_ERR_TASK_ADOPT_LOST`. */
+      code: string;
+      reason: string;
+      at: number;
+    }
   | {
       type: 'contractnet.award.handed.over';
       taskId: string;
@@ -36,12 +48,15 @@ export interface AdoptionContext {
 /**
  * Moves the open tasks of manager `from` to manager `self` (a different identity), after checking that `self`
  * may: it holds `contractnet.adopt` in its own signed registry descriptor, and `from` is not active there (its
- * heartbeat expired, or it was revoked). Reading `from`'s records through the store claims them, so a paused
- * `from` that wakes writes nothing more (`MANDATE_ERR_TASK_FENCED`). Each task is written under `self` first
- * (marked `adoptedFrom`), then `from`'s record is closed as `adopted` (with `adoptedBy`); a crash between the
- * two is finished by adopting again. Every awardee still working is told (`task.adopt`, a signed request
- * under the capability), so its progress beats and result come to `self`; one that cannot be reached is left
- * to the award timeouts, which re-award as usual. Returns the adopted records (now `self`'s).
+ * heartbeat expired, or it was revoked). Each of `from`'s open records is first closed as `adopted` by `self`
+ * (`adoptedBy`), compare-and-set on the record's revision ({@link ContractNetStore.adopt}): of several managers
+ * adopting at once exactly one wins a task, and a paused `from` that wakes writes nothing more
+ * (`MANDATE_ERR_TASK_FENCED`). Only the winner then writes the task as its own (marked `adoptedFrom`); a loser
+ * writes nothing for it and audits `contractnet.task.adopt.lost` (`MANDATE_ERR_TASK_ADOPT_LOST`). A crash
+ * between the two writes is finished by adopting again (the closed record names `self`). Every awardee still
+ * working is told (`task.adopt`, a signed request under the capability), so its progress beats and result come
+ * to `self`; one that cannot be reached is left to the award timeouts, which re-award as usual. Returns the
+ * adopted records (now `self`'s).
  */
 export async function adoptTasks(ctx: AdoptionContext): Promise<TaskRecord[]> {
   const { self, from, registry, store } = ctx;
@@ -62,17 +77,35 @@ export async function adoptTasks(ctx: AdoptionContext): Promise<TaskRecord[]> {
       { details: { self, from } },
     );
   const adopted: TaskRecord[] = [];
-  for (const record of await store.open(from)) {
-    const mine = (await store.get(self, record.id)) ?? {
-      ...structuredClone(record),
+  for (const record of await store.adoptable(from, self)) {
+    const outcome = await store.adopt(record, self, ctx.now());
+    if (!outcome.won) {
+      const lost = new TaskAdoptLostError(
+        `Manager ${self} did not adopt task "${record.id}" of ${from}: ${outcome.holder === undefined ? `its record is ${outcome.status}` : `manager ${outcome.holder} adopted it first`}; nothing was written for it here.`,
+      );
+      ctx.audit({
+        type: 'contractnet.task.adopt.lost',
+        taskId: record.id,
+        from,
+        by: self,
+        winner: outcome.holder ?? null,
+        code: lost.code,
+        reason: lost.message,
+        at: ctx.now(),
+      });
+      continue;
+    }
+    const existing = await store.get(self, record.id);
+    if (existing?.adoptedFrom === from && existing.status !== 'open') continue; // adopted and finished before
+    const mine = existing ?? {
+      ...structuredClone(outcome.record),
       manager: self,
       adoptedFrom: from,
       updatedAt: ctx.now(),
     };
-    if (mine.status === 'open' && mine.adoptedFrom === from) await store.save(mine);
-    await store.save({ ...record, status: 'adopted', adoptedBy: self, updatedAt: ctx.now() });
     ctx.audit({ type: 'contractnet.task.adopted', taskId: record.id, from, by: self, at: ctx.now() });
-    if (mine.status !== 'open' || mine.adoptedFrom !== from) continue; // a task of its own with the same id: not touched
+    if (mine.status !== 'open' || mine.adoptedFrom !== from) continue; // finished already, or a task of its own with the same id: not touched
+    await store.save(mine);
     await handOver(ctx, mine);
     adopted.push(mine);
   }

@@ -37,3 +37,6 @@ export class TaskFencedError extends createError('MANDATE_ERR_TASK_FENCED', 'Tas
 
 /** A manager may not adopt another manager's tasks (it lacks the capability, the other is still active, or a contractor's governance does not allow it). */
 export class TaskAdoptDeniedError extends createError('MANDATE_ERR_TASK_ADOPT_DENIED', 'TaskAdoptDeniedError') {}
+
+/** Another manager adopted a dead manager's task first: this one wrote nothing for it (audited as `contractnet.task.adopt.lost`). */
+export class TaskAdoptLostError extends createError('MANDATE_ERR_TASK_ADOPT_LOST', 'TaskAdoptLostError') {}

@@ -23,6 +23,7 @@ export {
   RegistryInputError,
   RegistryUnavailableError,
   TaskAdoptDeniedError,
+  TaskAdoptLostError,
   TaskFailedError,
   TaskFencedError,
 } from './errors.ts';
@@ -39,7 +40,14 @@ export type { AdoptionAnswer } from './AwardAdoptions.ts';
 export type { AwardOrigin, ContractorOptions, ContractorRoleOptions } from './ContractNetContractor.ts';
 export type { ContractNetManagerOptions, Goal, TaskDecomposer, TaskSpec } from './ContractNetManagerOptions.ts';
 export type { NatsKvTaskLeaseOptions, TaskLease } from './NatsKvTaskLease.ts';
-export type { AwardEnd, ContractNetStore, SubtaskOutcome, SubtaskSpec, TaskRecord } from './ContractNetStore.ts';
+export type {
+  AdoptOutcome,
+  AwardEnd,
+  ContractNetStore,
+  SubtaskOutcome,
+  SubtaskSpec,
+  TaskRecord,
+} from './ContractNetStore.ts';
 export type { RegistryOptions } from './MemoryCapabilityRegistry.ts';
 export type { RecordProblem } from './RecordBook.ts';
 export type { AdoptionEvent } from './adoptTasks.ts';

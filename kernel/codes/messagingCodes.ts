@@ -139,4 +139,10 @@ export const MESSAGING_CODES = {
     meaning:
       "a contract-net manager may not adopt another manager's tasks: it does not hold `contractnet.adopt` in its registry descriptor, the other manager is still active, the contractor's `adopters` list does not name it, or the award is held by a manager other than `from` (one that adopted it first)",
   },
+  MANDATE_ERR_TASK_ADOPT_LOST: {
+    status: 409,
+    kind: 'error',
+    meaning:
+      "a contract-net manager lost the race to adopt a dead manager's task: another manager closed that manager's record as adopted by itself first (a compare-and-set on the record's revision); the loser wrote nothing for the task and audited `contractnet.task.adopt.lost`",
+  },
 } as const satisfies Record<string, CodeEntry>;
