@@ -139,6 +139,11 @@ export function saleAnswer(error: MandateError, body?: unknown): SaleAnswer {
   };
 }
 
+/** The error code an answer carries, if any. */
+export function answerCode(answer: SaleAnswer): string | undefined {
+  return (answer.body as { error?: { code?: string } } | null | undefined)?.error?.code;
+}
+
 /** The one `exact` requirement of an offer. */
 export function requirementsOf(offer: X402Offer): PaymentRequirements {
   return {
