@@ -1,7 +1,9 @@
 /**
- * The sales of `rail_x402_sales` as the seller reads and moves them: claim an authorization, touch
- * a claim while its task runs (the holder's heartbeat), move a sale from one status to another only
- * from the status it was read in (compare-and-set, so two processes recovering one sale agree).
+ * The sales of `rail_x402_sales` as the seller reads and moves them: claim an authorization (kept
+ * whole, with its requirement, so the sale can be settled without the buyer), touch a claim while
+ * its task or settle runs (the holder's heartbeat), take over a settle (compare-and-set: one taker
+ * wins), move a sale from one status to another only from the status it was read in (so two
+ * processes recovering one sale agree).
  */
 import type { RailSql } from '../rails/RailSql.ts';
 import type { RailX402SaleRow } from './entities.ts';
@@ -10,10 +12,21 @@ import type { PaidAuthorization } from './x402SaleParts.ts';
 /** One sale as stored. */
 export type StoredSale = Pick<
   RailX402SaleRow,
-  'id' | 'status' | 'capability' | 'payer' | 'payTo' | 'nonce' | 'value' | 'signature' | 'result' | 'settlement'
+  | 'id'
+  | 'status'
+  | 'capability'
+  | 'payer'
+  | 'payTo'
+  | 'nonce'
+  | 'value'
+  | 'signature'
+  | 'payment'
+  | 'requirements'
+  | 'result'
+  | 'settlement'
 > & { validBefore: number | null; updatedAt: Date; createdAt: Date };
 
-const COLUMNS = `id, status, capability, payer, pay_to, nonce, value::text AS value, signature, valid_before::text AS valid_before, result, settlement, created_at, updated_at`;
+const COLUMNS = `id, status, capability, payer, pay_to, nonce, value::text AS value, signature, valid_before::text AS valid_before, payment, requirements, result, settlement, created_at, updated_at`;
 
 function saleOf(row: Record<string, unknown>): StoredSale {
   return {
@@ -26,6 +39,8 @@ function saleOf(row: Record<string, unknown>): StoredSale {
     value: row.value as string,
     signature: row.signature as string,
     validBefore: row.valid_before === null ? null : Number(row.valid_before),
+    payment: (row.payment ?? null) as StoredSale['payment'],
+    requirements: (row.requirements ?? null) as StoredSale['requirements'],
     result: row.result as Record<string, unknown> | null,
     settlement: row.settlement as Record<string, unknown> | null,
     createdAt: new Date(row.created_at as string | Date),
@@ -44,9 +59,21 @@ export class X402SaleBook {
   /** Claims `paid` for `capability` as `working`; false when the authorization was claimed before. */
   async claim(paid: PaidAuthorization, capability: string, at: Date): Promise<boolean> {
     const rows = await this.#sql.query(
-      `INSERT INTO rail_x402_sales (id, capability, payer, pay_to, nonce, value, signature, valid_before, status, result, settlement, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'working', NULL, NULL, $9, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [paid.id, capability, paid.payer, paid.payTo, paid.nonce, paid.value, paid.signature, paid.validBefore, at],
+      `INSERT INTO rail_x402_sales (id, capability, payer, pay_to, nonce, value, signature, valid_before, payment, requirements, status, result, settlement, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, 'working', NULL, NULL, $11, $11) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        paid.id,
+        capability,
+        paid.payer,
+        paid.payTo,
+        paid.nonce,
+        paid.value,
+        paid.signature,
+        paid.validBefore,
+        JSON.stringify(paid.payload),
+        JSON.stringify(paid.requirements),
+        at,
+      ],
     );
     return rows.length > 0;
   }
@@ -56,9 +83,26 @@ export class X402SaleBook {
     await this.#sql.query(`DELETE FROM rail_x402_sales WHERE id = $1 AND status = 'working'`, [id]);
   }
 
-  /** The holder's heartbeat: a `working` sale touched recently is not recovered by anyone else. */
+  /** The holder's heartbeat: a `working` or `settling` sale touched recently is not taken over by anyone else. */
   async touch(id: string, at: Date): Promise<void> {
-    await this.#sql.query(`UPDATE rail_x402_sales SET updated_at = $2 WHERE id = $1 AND status = 'working'`, [id, at]);
+    await this.#sql.query(
+      `UPDATE rail_x402_sales SET updated_at = $2 WHERE id = $1 AND status IN ('working', 'settling')`,
+      [id, at],
+    );
+  }
+
+  /**
+   * Takes over the settle of a sale: from `delivered` (a settle that failed, or none was made), or
+   * from a `settling` not touched since `staleBefore` (its holder died mid-settle). True for the one
+   * caller whose move won; the others must not settle.
+   */
+  async takeOver(id: string, at: Date, staleBefore: Date): Promise<boolean> {
+    const rows = await this.#sql.query(
+      `UPDATE rail_x402_sales SET status = 'settling', updated_at = $2
+       WHERE id = $1 AND (status = 'delivered' OR (status = 'settling' AND updated_at < $3)) RETURNING id`,
+      [id, at, staleBefore],
+    );
+    return rows.length > 0;
   }
 
   async get(id: string): Promise<StoredSale | undefined> {

@@ -4,18 +4,18 @@
  * facilitator, carried out (the caller's governed task), then settled by the facilitator and answered
  * with `PAYMENT-RESPONSE`. Exactly once per authorization: parallel requests share one sale, a retry
  * gets the stored answer, a retry after a failed or unanswered settle settles again without running
- * the task again, and nothing is settled for a task that was denied or failed.
+ * the task again, a sale whose seller died between the task and the settle is settled by the scan at
+ * start (`x402SaleSettler.ts`), and nothing is settled for a task that was denied or failed.
  */
-import { encodePaymentResponseHeader } from '@x402/core/http';
 import type { FacilitatorClient } from '@x402/core/server';
-import type { PaymentRequirements, SettleResponse } from '@x402/core/types';
-import type { Principal } from '../../kernel/index.ts';
-import { X402FacilitatorUnavailableError, X402SaleInProgressError } from './errors.ts';
+import type { PaymentRequirements } from '@x402/core/types';
+import { ErrorCode, type Principal } from '../../kernel/index.ts';
+import { X402FacilitatorUnavailableError } from './errors.ts';
+import { inProgressAnswer, storedAnswer } from './x402SaleAnswers.ts';
 import { SaleScan } from './x402SaleScan.ts';
-import { settleSale } from './x402Settle.ts';
+import { SaleSettler } from './x402SaleSettler.ts';
 import { X402SaleBook, type StoredSale } from './X402SaleBook.ts';
 import {
-  interruptedError,
   recoverSale,
   resolveSale,
   type SaleRecoveryEnv,
@@ -23,6 +23,7 @@ import {
   type SaleResolutionRequest,
 } from './x402SaleRecovery.ts';
 import {
+  answerCode,
   paymentOf,
   paymentRequiredAnswer,
   requirementsOf,
@@ -47,6 +48,7 @@ export class X402Seller {
   readonly #holding = new Set<string>();
   readonly #book: X402SaleBook;
   readonly #recovery: SaleRecoveryEnv;
+  readonly #settler: SaleSettler;
   readonly #scan: SaleScan;
 
   constructor(options: X402SellerOptions) {
@@ -63,9 +65,16 @@ export class X402Seller {
       audit: (sale, step) =>
         this.#auditSale(sale, { ...step, who: step.who ?? { kind: 'agent', id: `x402:${sale.payer}` } }),
     };
-    this.#scan = new SaleScan(this.#recovery, {
-      heldHere: (id) => this.#inFlight.has(id),
+    this.#settler = new SaleSettler({
+      ...this.#recovery,
+      facilitator: options.facilitator,
       heartbeatMs: options.heartbeatMs ?? 5_000,
+      audit: (sale, step) => this.#auditSale(sale, { ...step, who: { kind: 'agent', id: `x402:${sale.payer}` } }),
+    });
+    this.#scan = new SaleScan(this.#recovery, {
+      heldHere: (id) => this.#inFlight.has(id) || this.#settler.settlingHere(id),
+      heartbeatMs: options.heartbeatMs ?? 5_000,
+      settler: this.#settler,
     });
   }
 
@@ -77,8 +86,9 @@ export class X402Seller {
 
   /**
    * The scan at start (the gateway runs it when ready): recovers `working` claims whose holder is gone
-   * and `interrupted` sales whose alert is owed, so each raises its alert once, before any retry;
-   * fresh claims are scanned again when they would go stale (`x402SaleScan.ts`). The sales found.
+   * and `interrupted` sales whose alert is owed, so each raises its alert once, before any retry, and
+   * settles delivered sales whose settle was never recorded, once, without the buyer; fresh claims
+   * are scanned again when they would go stale (`x402SaleScan.ts`). The sales found.
    */
   start(): Promise<StoredSale[]> {
     return this.#scan.start();
@@ -195,13 +205,19 @@ export class X402Seller {
         .finally(() => this.#holding.delete(paid.id));
       return { status: 202, headers: {}, body: work.body };
     }
-    await this.#book.move(paid.id, { status: 'delivered', result: { status: 200, body: work.body } }, this.#now());
-    return this.#settle(offer, paid, work.body);
+    const result = { status: 200, body: work.body };
+    if (!(await this.#book.move(paid.id, { status: 'settling', result, from: 'working' }, this.#now())))
+      return this.#resume(request, paid); // recovered meanwhile as if its holder were gone: answer what it came to
+    return this.#settler.settle(offer.capability, paid, work.body);
   }
 
-  #settle(offer: X402Offer, paid: PaidAuthorization, body: unknown): Promise<SaleAnswer> {
-    const audit = (e: SaleStep) => this.#audit(paid, offer, e);
-    return settleSale({ ...this.#recovery, facilitator: this.#o.facilitator, audit }, { offer, paid, body });
+  /** A retry's takeover of a settle (the sale's settle failed, or its holder died); see `x402SaleSettler.ts`. */
+  async #takeOver(request: SaleRequest, paid: PaidAuthorization, row: StoredSale): Promise<SaleAnswer> {
+    const answer = await this.#settler.takeOver(row, paid, 'retry');
+    if (answer !== undefined && answerCode(answer) !== ErrorCode.MANDATE_ERR_X402_SALE_EXPIRED) return answer;
+    const now = answer === undefined ? await this.#book.get(paid.id) : undefined;
+    if (now?.status === 'settling') return inProgressAnswer(paid, 'settled');
+    return this.#resume(request, paid); // what it came to (an expired sale answers with PAYMENT-REQUIRED)
   }
 
   /** A payment whose authorization was claimed before: the stored answer, the settle retried, or the sale recovered. */
@@ -214,28 +230,12 @@ export class X402Seller {
     )
       return this.paymentRequired(request.offer, request.url, `authorization ${paid.nonce} was already used`);
     const row = await recoverSale(this.#recovery, stored);
-    const result = row.result as { status: number; body: unknown; recovery?: string } | null;
     switch (row.status) {
-      case 'settled':
-        return {
-          status: 200,
-          headers: { 'payment-response': encodePaymentResponseHeader(row.settlement as unknown as SettleResponse) },
-          body: result?.body,
-        };
       case 'delivered':
-        return this.#settle(request.offer, paid, result?.body);
+      case 'settling':
+        return this.#takeOver(request, paid, row);
       case 'held':
-        return this.#held(request, paid, result?.body);
-      case 'refused':
-        return { status: result?.status ?? 403, headers: {}, body: result?.body };
-      case 'void':
-      case 'expired':
-      case 'released':
-        return this.paymentRequired(
-          request.offer,
-          request.url,
-          `the sale of authorization ${paid.nonce} was interrupted and ended unsettled (${row.status}: ${result?.recovery ?? 'no reason kept'}); sign a new payment`,
-        );
+        return this.#held(request, paid, (row.result as { body?: unknown } | null)?.body);
       case 'resumable':
         if (!(await this.#book.move(paid.id, { status: 'working', from: 'resumable' }, this.#now())))
           return this.#resume(request, paid); // another request resumed it first
@@ -244,15 +244,8 @@ export class X402Seller {
           why: 'a retry of the payment resumes it',
         });
         return this.#sellOnce(request, paid, true);
-      case 'interrupted':
-        return saleAnswer(interruptedError(row));
       default:
-        return saleAnswer(
-          new X402SaleInProgressError(
-            `The sale of authorization ${paid.nonce} is under way; it is not run twice. Retry later.`,
-            { details: { nonce: paid.nonce, payer: paid.payer } },
-          ),
-        );
+        return storedAnswer(row, request, paid);
     }
   }
 
@@ -271,12 +264,12 @@ export class X402Seller {
   /** Applies what a held task came to, once: only the move out of `held` that wins settles or refuses. */
   async #decided(request: SaleRequest, paid: PaidAuthorization, work: SaleWork): Promise<SaleAnswer> {
     if (work.kind === 'held') return { status: 202, headers: {}, body: work.body };
-    const status = work.kind === 'delivered' ? 'delivered' : 'refused';
+    const status = work.kind === 'delivered' ? 'settling' : 'refused';
     const answer = work.kind === 'delivered' ? { status: 200, body: work.body } : saleAnswer(work.error, work.body);
     const result = { status: answer.status, body: answer.body };
     if (!(await this.#book.move(paid.id, { status, result, from: 'held' }, this.#now())))
       return this.#resume(request, paid); // decided elsewhere first: answer what it came to
-    if (work.kind === 'delivered') return this.#settle(request.offer, paid, work.body);
+    if (work.kind === 'delivered') return this.#settler.settle(request.offer.capability, paid, work.body);
     await this.#audit(paid, request.offer, { action: 'x402.sale.refused', why: work.error.message });
     return { status: answer.status, headers: {}, body: answer.body };
   }

@@ -4,6 +4,7 @@
  * parallel requests, retries and processes — and a retry gets the stored answer.
  */
 import { EntitySchema } from '@mikro-orm/core';
+import type { PaymentPayload, PaymentRequirements } from '@x402/core/types';
 
 /** A row of `rail_x402_sales`. */
 export interface RailX402SaleRow {
@@ -17,7 +18,10 @@ export interface RailX402SaleRow {
   /** The authorization's signature: a retry must present the same one to get the stored answer. */
   signature: string;
   /**
-   * `working` → `delivered` → `settled`, or `held` (approval) or `refused`. A `working` sale whose
+   * `working` → `settling` → `settled`, or `held` (approval) or `refused`. `settling` is held by
+   * the one process that settles (compare-and-set, `x402Settle.ts`); a settle that failed leaves
+   * `delivered`, taken over later by the start-up scan or a buyer's retry, and a delivered sale
+   * whose authorization passed `validBefore` unsettled ends `expired`. A `working` sale whose
    * holder stopped touching it (crashed) is recovered (`x402SaleRecovery.ts`): `void` (the
    * authorization was used on chain elsewhere), `expired` (past `validBefore`, unused),
    * `resumable` (its offer allows running again), or `interrupted` until an operator
@@ -26,6 +30,10 @@ export interface RailX402SaleRow {
   status: string;
   /** The authorization's `validBefore`, Unix seconds (null on rows claimed before it was kept). */
   validBefore: string | null;
+  /** The whole signed payment (x402 payload: EIP-3009 authorization and signature); null on rows claimed before it was kept. */
+  payment: PaymentPayload | null;
+  /** The requirement it paid; null on rows claimed before it was kept. */
+  requirements: PaymentRequirements | null;
   /** The task's answer (status and body) once it ran. */
   result: Record<string, unknown> | null;
   /** The facilitator's settle response. */
@@ -48,6 +56,8 @@ export const RailX402SaleEntity = new EntitySchema<RailX402SaleRow>({
     signature: { type: 'text' },
     status: { type: 'string', length: 16 },
     validBefore: { type: 'bigint', fieldName: 'valid_before', nullable: true },
+    payment: { type: 'json', columnType: 'jsonb', nullable: true },
+    requirements: { type: 'json', columnType: 'jsonb', nullable: true },
     result: { type: 'json', columnType: 'jsonb', nullable: true },
     settlement: { type: 'json', columnType: 'jsonb', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', fieldName: 'created_at' },

@@ -44,3 +44,12 @@ export class X402SaleInterruptedError extends createError(
   'MANDATE_ERR_X402_SALE_INTERRUPTED',
   'X402SaleInterruptedError',
 ) {}
+
+/** A delivered sale whose authorization passed `validBefore` unsettled: it can never settle; nothing was charged. */
+export class X402SaleExpiredError extends createError('MANDATE_ERR_X402_SALE_EXPIRED', 'X402SaleExpiredError') {}
+
+/** The chain did not answer `authorizationState` while a delivered sale was settled: nothing changed, tried again later. */
+export class X402ChainUnavailableError extends createError(
+  'MANDATE_ERR_X402_CHAIN_UNAVAILABLE',
+  'X402ChainUnavailableError',
+) {}

@@ -139,6 +139,11 @@ export function saleAnswer(error: MandateError, body?: unknown): SaleAnswer {
   };
 }
 
+/** The error code an answer carries, if any. */
+export function answerCode(answer: SaleAnswer): string | undefined {
+  return (answer.body as { error?: { code?: string } } | null | undefined)?.error?.code;
+}
+
 /** The one `exact` requirement of an offer. */
 export function requirementsOf(offer: X402Offer): PaymentRequirements {
   return {
@@ -206,9 +211,13 @@ export interface X402SellerOptions {
   /** Verifies and settles payments: `HTTPFacilitatorClient` of `@x402/core/server`, or any `FacilitatorClient`. */
   readonly facilitator: FacilitatorClient;
   readonly offers: readonly X402Offer[];
-  /** Every step of a sale (`x402.sale.verified|held|refused|settled|unsettled`), before it is answered. */
+  /** Every step of a sale (`x402.sale.verified|held|refused|settled|unsettled|expired`, and the recovery's), before it is answered. */
   audit(entry: SaleAudit): Promise<void>;
-  /** The token's `authorizationState(payer, nonce)`: resolves an unanswered or refused settle on chain. */
+  /**
+   * The token's `authorizationState(payer, nonce)`: resolves an unanswered or refused settle on
+   * chain; without it, the scan at start does not settle a sale by itself (a takeover must know
+   * whether an earlier settle went through), and the buyer's retry does.
+   */
   authorizationUsed?(payer: string, nonce: string): Promise<boolean>;
   readonly now?: () => Date;
   /** How often a sale's holder touches its claim while the task runs (default 5 s). */

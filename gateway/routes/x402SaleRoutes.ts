@@ -4,7 +4,8 @@
  * resumable or interrupted, see `x402SaleRecovery.ts`), and `POST /api/x402/sales/:id/resolve`
  * resumes or releases an interrupted one, audited before it applies. When the gateway is ready the
  * seller scans for sales a crash interrupted (`X402Seller.start`), so their alerts do not wait for a
- * buyer's retry; a scan that fails is logged and tried again.
+ * buyer's retry, and settles once the delivered sales whose settle a crash left unrecorded; a scan
+ * that fails is logged and tried again.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -20,6 +21,7 @@ const STATUSES = [
   'held',
   'resumable',
   'delivered',
+  'settling',
   'settled',
   'refused',
   'void',

@@ -74,4 +74,16 @@ export const X402_CODES = {
     meaning:
       "the process selling this authorization stopped while its task ran, the authorization is unused on chain and still valid, and the offer is not `resumable`: whether the task ran is not known, so it is not run again by itself; an operator resumes (the retry runs it, settled once) or releases it (`mandate x402 resolve`, `POST /api/x402/sales/:id/resolve`), or it expires unsettled at the authorization's `validBefore`. Raised as an alert once per sale, by the seller's scan at start (or the first look at the sale), not again after a restart",
   },
+  MANDATE_ERR_X402_SALE_EXPIRED: {
+    status: 402,
+    kind: 'error',
+    meaning:
+      'the task of a sold capability ran, but its settle was never recorded (the seller died in between, or every settle failed) and the authorization passed its `validBefore` unused on chain: it can never settle, nothing was charged and the result is withheld; the sale ends `expired` (audited, and raised as an alert once); sign a new payment',
+  },
+  MANDATE_ERR_X402_CHAIN_UNAVAILABLE: {
+    status: 503,
+    kind: 'error',
+    meaning:
+      "settling a delivered x402 sale needed the chain's `authorizationState(payer, nonce)` (an earlier settle may have gone through unrecorded) and the chain did not answer; nothing was settled or changed: the sale stays delivered for the next scan or a retry with the same payment",
+  },
 } as const satisfies Record<string, CodeEntry>;

@@ -16,6 +16,7 @@ import { Migration20261203060100LimitCounterpartyDigest } from './Migration20261
 import { Migration20261204050100MetricSeries } from './Migration20261204050100MetricSeries.ts';
 import { Migration20261207130000MetricSeriesKeys } from './Migration20261207130000MetricSeriesKeys.ts';
 import { Migration20261208130000SeriesAmounts } from './Migration20261208130000SeriesAmounts.ts';
+import { Migration20261209110000X402SaleAuthorization } from './Migration20261209110000X402SaleAuthorization.ts';
 
 /** Every checked-in migration of the store, oldest first; `openStore` runs the pending ones. */
 export const storeMigrations: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const storeMigrations: MigrationObject[] = [
   { name: 'Migration20261204050100MetricSeries', class: Migration20261204050100MetricSeries },
   { name: 'Migration20261207130000MetricSeriesKeys', class: Migration20261207130000MetricSeriesKeys },
   { name: 'Migration20261208130000SeriesAmounts', class: Migration20261208130000SeriesAmounts },
+  { name: 'Migration20261209110000X402SaleAuthorization', class: Migration20261209110000X402SaleAuthorization },
 ];
