@@ -157,6 +157,30 @@ describe.each(STORE_DRIVERS)('one-statement store batches on %s', (driver) => {
     expect(await t.store.audit.verify()).toMatchObject({ ok: true, entries: 2 });
   });
 
+  it("persistence - a row the one statement cannot carry runs the transaction path with today's result: a lone surrogate stored as U+FFFD, a NUL refused alone", async () => {
+    await using t = await openTestStore(driver);
+    await t.store.appendAudit(entry(0));
+    const rec = recordStatements();
+    let results: PromiseSettledResult<unknown>[];
+    try {
+      results = await Promise.allSettled([
+        t.store.saveDecision(decision('lone', { rationale: 'cut mid-emoji \ud83d' })),
+        t.store.saveDecision(decision('nul', { rationale: 'a\u0000b' })),
+        t.store.appendAudit(entry(1)),
+      ]);
+    } finally {
+      rec.stop();
+    }
+    // The statement failed and wrote nothing; the batch ran the usual way (and was bisected to the bad row).
+    expect(rec.sent.filter(isOneStatement)[0]).toMatchObject({ code: expect.stringMatching(/^22/) });
+    expect(rec.sent.some(isBegin)).toBe(true);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: '22021' });
+    expect((await t.store.getDecision('lone'))?.rationale).toBe('cut mid-emoji \ufffd');
+    expect(await t.store.getDecision('nul')).toBeUndefined();
+    expect(await t.store.audit.verify()).toMatchObject({ ok: true, entries: 2 });
+  });
+
   it('persistence - concurrent writers (this store, another node appending by hand) keep one chain that verifies', async () => {
     await using t = await openTestStore(driver);
     const su = await t.superuser();
