@@ -1,14 +1,16 @@
 /**
- * Persistence benchmark: `npx tsx bench/persistence.bench.ts`
+ * Persistence benchmark: `npm run bench -- persistence` (or `npx tsx bench/persistence.bench.ts`)
  *
  * Audited decision records committed per second through the store (a decision upsert plus its
- * hash-chained audit entry, each caller's promise resolving only after its commit — group commit)
- * against raw node-postgres single-row INSERT transactions per second (BEGIN; INSERT; COMMIT) of
- * the same decision row, with the same number of concurrent writers, on the same machine, in one
- * run — on PostgreSQL (TEST_POSTGRES_URL / DATABASE_URL / 127.0.0.1:5432) and on the embedded
- * PGlite driver. Prints the ratios (target >= 1.0).
+ * hash-chained audit entry, the witness on, each caller's promise resolving only after its commit —
+ * group commit) against raw node-postgres single-row INSERT transactions per second (BEGIN; INSERT;
+ * COMMIT) of the same decision row, with the same number of concurrent writers, on the same
+ * machine, in one run — on PostgreSQL (TEST_POSTGRES_URL / DATABASE_URL / 127.0.0.1:5432) and on the
+ * embedded PGlite driver. Paired rounds alternate which side runs first; before each sample the
+ * heap is collected (with --expose-gc, as bench/run.ts starts it) and the database CHECKPOINTs, so
+ * neither side pays for the other's dirty pages. Prints each round's ratio and the medians (target >= 1.2).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +38,8 @@ const decision = (i: number): DecisionRecord => ({
   updatedAt: 1_790_000_000_000 + i,
 });
 
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
 async function workers(total: number, one: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const started = performance.now();
@@ -47,7 +51,14 @@ async function workers(total: number, one: (i: number) => Promise<unknown>): Pro
   return total / ((performance.now() - started) / 1000);
 }
 
-async function raw(url: string): Promise<number> {
+/** One side of a pair: warmed up once, then sampled; `checkpoint` flushes its database's dirty pages. */
+interface Side {
+  sample: () => Promise<number>;
+  checkpoint: () => Promise<unknown>;
+  close: () => Promise<void>;
+}
+
+async function rawSide(url: string): Promise<Side> {
   const pool = new pg.Pool({ connectionString: url, max: WRITERS });
   await pool.query(
     'create table if not exists bench_raw_decision (id text primary key, agent_id text, cycle int, trigger jsonb, facts jsonb, rules_fired jsonb, rationale text, confidence double precision, model text, action jsonb, verdict jsonb, outcome jsonb, created_at bigint, updated_at bigint)',
@@ -82,13 +93,19 @@ async function raw(url: string): Promise<number> {
     }
   };
   await workers(200, insert); // warm-up
-  const rate = await workers(RECORDS, insert);
-  await pool.end();
-  return rate;
+  return {
+    sample: () => workers(RECORDS, insert),
+    checkpoint: () => pool.query('checkpoint'),
+    close: () => pool.end(),
+  };
 }
 
-async function viaStore(options: Parameters<typeof openStore>[0]): Promise<number> {
+async function storeSide(options: Parameters<typeof openStore>[0]): Promise<Side> {
   const store = await openStore({ ...options, env: {} });
+  // A superuser session on the store's database, for CHECKPOINT only (the store runs none).
+  const admin = new pg.Client({ connectionString: store.databaseUrl });
+  admin.on('error', () => undefined);
+  await admin.connect();
   let n = 0;
   const record = async (i: number): Promise<void> => {
     const d = { ...decision(i), id: `d-${n++}` };
@@ -105,37 +122,80 @@ async function viaStore(options: Parameters<typeof openStore>[0]): Promise<numbe
       }),
     ]);
   };
-  await workers(200, record);
-  const rate = await workers(RECORDS, record);
-  const verified = await store.audit.verify();
-  if (!verified.ok) throw new Error(`audit chain broken after the bench: ${JSON.stringify(verified.breaks[0])}`);
-  await store.close();
-  return rate;
+  await workers(200, record); // warm-up
+  return {
+    sample: () => workers(RECORDS, record),
+    checkpoint: () => admin.query('checkpoint'),
+    async close() {
+      const verified = await store.audit.verify();
+      if (!verified.ok) throw new Error(`audit chain broken after the bench: ${JSON.stringify(verified.breaks[0])}`);
+      await admin.end();
+      await store.close();
+    },
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Paired rounds, alternating which side goes first; returns the median rates and ratio. */
+async function pairs(driver: string, raw: Side, store: Side): Promise<string[]> {
+  const rates = { raw: [] as number[], store: [] as number[], ratio: [] as number[] };
+  const sample = async (side: Side): Promise<number> => {
+    globalThis.gc?.();
+    await side.checkpoint();
+    return side.sample();
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    let r: number;
+    let s: number;
+    if (round % 2 === 1) [r, s] = [await sample(raw), await sample(store)];
+    else [s, r] = [await sample(store), await sample(raw)];
+    rates.raw.push(r);
+    rates.store.push(s);
+    rates.ratio.push(s / r);
+    console.log(
+      `  ${driver} round ${round}/${ROUNDS} (${round % 2 === 1 ? 'raw first' : 'store first'}): raw ${r.toFixed(0)}/s, store ${s.toFixed(0)}/s, ratio ${(s / r).toFixed(2)}`,
+    );
+  }
+  return [driver, median(rates.raw).toFixed(0), median(rates.store).toFixed(0), median(rates.ratio).toFixed(2)];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
 const rows: string[][] = [];
+const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadBefore = load();
 try {
   {
     await using db = await createTestDatabase();
-    const rawRate = await raw(db.url);
-    const storeRate = await viaStore({
-      databaseUrl: db.url,
-      dataDir: join(dir, 'pg-store'),
-      keyFile: join(dir, 'key'),
-    });
-    rows.push(['PostgreSQL', rawRate.toFixed(0), storeRate.toFixed(0), (storeRate / rawRate).toFixed(2)]);
+    const raw = await rawSide(db.url);
+    const store = await storeSide({ databaseUrl: db.url, dataDir: join(dir, 'pg-store'), keyFile: join(dir, 'key') });
+    try {
+      rows.push(await pairs('PostgreSQL', raw, store));
+    } finally {
+      await raw.close();
+      await store.close();
+    }
   }
   {
     const embedded = await EmbeddedPostgres.start({ dataDir: join(dir, 'raw-data'), maxConnections: WRITERS + 2 });
-    const rawRate = await raw(embedded.url);
-    await embedded.stop();
-    const storeRate = await viaStore({ dataDir: join(dir, 'store-data'), keyFile: join(dir, 'key') });
-    rows.push(['embedded PGlite', rawRate.toFixed(0), storeRate.toFixed(0), (storeRate / rawRate).toFixed(2)]);
+    const raw = await rawSide(embedded.url);
+    const store = await storeSide({ dataDir: join(dir, 'store-data'), keyFile: join(dir, 'key') });
+    try {
+      rows.push(await pairs('embedded PGlite', raw, store));
+    } finally {
+      await raw.close();
+      await store.close();
+      await embedded.stop();
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`persistence: ${RECORDS} records, ${WRITERS} concurrent writers`);
+console.log(
+  `persistence: ${RECORDS} records, ${WRITERS} concurrent writers, ${ROUNDS} paired rounds (medians), load average ${loadBefore} -> ${load()}`,
+);
 console.log(['driver', 'raw pg single-row INSERT tx/s', 'store audited decisions/s', 'ratio'].join(' | '));
 for (const r of rows) console.log(r.join(' | '));

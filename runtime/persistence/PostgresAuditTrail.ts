@@ -6,6 +6,7 @@ import type { AuditWitness } from '../audit/AuditWitness.ts';
 import { AuditCheckpointError } from '../audit/errors.ts';
 import { queryAudit, type AuditPage, type AuditQuery } from '../audit/queryAudit.ts';
 import { verifyAuditChain, type AuditVerifyResult, type VerifyAuditOptions } from '../audit/verifyAuditChain.ts';
+import type { SqlExecutor } from '../audit/SqlExecutor.ts';
 import { isTransientDbError } from './isTransientDbError.ts';
 import { pgExecutor, pgTransaction, type PgTx } from './PgExecutor.ts';
 import { withDbRetry, type DbRetryPolicy } from './withDbRetry.ts';
@@ -91,14 +92,22 @@ export class PostgresAuditTrail implements AuditTrail {
    * Runs `work` in one transaction (`prelude` rides along with BEGIN) and, once it has committed,
    * acts on what `outcome` says it did to the chain.
    */
-  async transaction<R>(
-    work: (tx: PgTx) => Promise<R>,
-    outcome: (result: R) => AuditOutcome,
-    prelude?: string,
-  ): Promise<R> {
+  transaction<R>(work: (tx: PgTx) => Promise<R>, outcome: (result: R) => AuditOutcome, prelude?: string): Promise<R> {
+    return this.#settle(() => pgTransaction(this.#o.pool, work, prelude), outcome);
+  }
+
+  /**
+   * Sends one statement outside any explicit transaction (a single statement is atomic by itself)
+   * and, once it has committed, acts on what `outcome` says it did to the chain, as {@link transaction}.
+   */
+  statement<R>(run: (db: SqlExecutor) => Promise<R>, outcome: (result: R) => AuditOutcome): Promise<R> {
+    return this.#settle(() => run(pgExecutor(this.#o.pool)), outcome);
+  }
+
+  async #settle<R>(commit: () => Promise<R>, outcome: (result: R) => AuditOutcome): Promise<R> {
     let result: R;
     try {
-      result = await pgTransaction(this.#o.pool, work, prelude);
+      result = await commit();
     } catch (error) {
       // Lost around COMMIT: it may have committed. The retry must not append the same entries again.
       if (isTransientDbError(error)) this.#inDoubt = true;
