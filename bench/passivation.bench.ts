@@ -170,8 +170,9 @@ interface Node {
   dispose: () => Promise<void>;
   /** Wakes on an unforeseen trigger (a user's, a message): from the warm tier when kept, else the store. */
   unforeseen: number[];
-  /** Of those, the wakes the warm tier served (no database read). */
+  /** Of those, the wakes the warm tier served (no database read), and the CPU time (ms) of each of those wakes. */
   warmHits: number;
+  cpu: number[];
   /** Wakes whose snapshot was read ahead (what `passivation.prefetchMs` gives a time trigger). */
   readAhead: number[];
 }
@@ -184,10 +185,11 @@ async function passivateAll(runtime: MandateRuntimeImpl): Promise<void> {
   if (s.passivation.size !== WAKES) throw new Error(`only ${s.passivation.size} of ${WAKES} passivated`);
 }
 
-async function wakeOne(runtime: MandateRuntimeImpl, id: string): Promise<number> {
-  const t0 = performance.now();
+async function wakeOne(runtime: MandateRuntimeImpl, id: string, cpu?: number[]): Promise<number> {
+  const [t0, c0] = [performance.now(), process.cpuUsage()];
   const started = await runtime.trigger(id, ops);
-  const ms = performance.now() - t0;
+  const [ms, c] = [performance.now() - t0, process.cpuUsage(c0)];
+  cpu?.push((c.user + c.system) / 1_000);
   if (!started) throw new Error(`${id} did not start a cycle`);
   const host = runtime.services().tree.get(id)!;
   while (host.state !== 'idle') await new Promise((r) => setImmediate(r));
@@ -196,21 +198,13 @@ async function wakeOne(runtime: MandateRuntimeImpl, id: string): Promise<number>
 
 async function node(name: string, readPoolSize: number, warmBytes: number | undefined): Promise<Node> {
   const t = await openTestStore('postgresql', { readPoolSize });
-  const runtime = new MandateRuntimeImpl({
-    store: t.store,
-    ...(warmBytes === undefined ? {} : { passivation: { warmBytes } }),
-  });
+  const runtime = new MandateRuntimeImpl({ store: t.store, passivation: warmBytes === undefined ? {} : { warmBytes } });
   await runtime.start();
-  const s = runtime.services();
   for (let i = 0; i < WAKES; i++) await runtime.spawn(definition(i, true));
-  for (let i = 0; i < WAKES; i++) {
-    await runtime.trigger(`a${i}`, ops);
-    const host = s.tree.get(`a${i}`)!;
-    while (host.state !== 'idle') await new Promise((r) => setImmediate(r));
-  }
+  for (let i = 0; i < WAKES; i++) await wakeOne(runtime, `a${i}`); // registered passivated, never run: no snapshot
   await passivateAll(runtime);
   const dispose = async () => await t[Symbol.asyncDispose]();
-  return { name, runtime, url: t.store.databaseUrl, dispose, unforeseen: [], warmHits: 0, readAhead: [] };
+  return { name, runtime, url: t.store.databaseUrl, dispose, unforeseen: [], warmHits: 0, cpu: [], readAhead: [] };
 }
 
 /** Paired, alternating rounds: agent i is woken on every node before agent i + 1 is woken on any. */
@@ -220,7 +214,7 @@ async function rounds(nodes: Node[], ahead: Node[]): Promise<void> {
     for (const n of nodes) {
       const warm = n.runtime.services().passivation.warm;
       const kept = warm.size;
-      n.unforeseen.push(await wakeOne(n.runtime, `a${i}`));
+      n.unforeseen.push(await wakeOne(n.runtime, `a${i}`, n.cpu));
       if (warm.size < kept) n.warmHits++;
     }
   for (const n of ahead) await passivateAll(n.runtime);
@@ -283,6 +277,9 @@ async function reactivations(): Promise<void> {
   line(
     `warm hit, unforeseen trigger (${warm.warmHits.toLocaleString()} of ${WAKES.toLocaleString()} from the tier)`,
     warm.unforeseen,
+  );
+  console.log(
+    `    its CPU time per wake (process.cpuUsage, all threads): p50 ${pct(warm.cpu, 0.5).toFixed(2)} ms, p99 ${pct(warm.cpu, 0.99).toFixed(2)} ms (a wall-clock p99 far above it is time the wake spent off a core)`,
   );
   for (const n of [cold, pool]) {
     line(`cold (store read), ${n.name}, unforeseen trigger`, n.unforeseen);
