@@ -105,4 +105,11 @@ export interface RuntimePassivationOptions {
    * read when the trigger fires). Messages, tasks and operator commands cannot be foreseen: they read then.
    */
   prefetchMs?: number;
+  /**
+   * The warm tier's byte budget (default 8 MiB; 0: off): recently passivated agents' snapshots are kept
+   * in memory as compact bytes, after the store committed them, so that their reactivation reads no
+   * database; the least recently passivated are evicted first (then read from the store). An integer
+   * from 0 to 1 GiB.
+   */
+  warmBytes?: number;
 }

@@ -35,7 +35,7 @@ import { Scheduler } from './scheduler/Scheduler.ts';
 import { Triggers } from './scheduler/Triggers.ts';
 import { supervisorEnvOf } from './supervision/supervisorEnvOf.ts';
 import { Passivation } from './passivation/Passivation.ts';
-import { passivationPrefetchMs } from './passivation/passivationPrefetchMs.ts';
+import { passivationOptions } from './passivation/passivationOptions.ts';
 import { SupervisionTree } from './supervision/SupervisionTree.ts';
 import { Tasks } from './tasks/Tasks.ts';
 import { Tuning } from './learning/Tuning.ts';
@@ -115,7 +115,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     traceOf,
   });
   const [gates, facts] = [new GateBoard(), new FactBoard()];
-  const prefetchMs = passivationPrefetchMs(options.passivation);
+  const { prefetchMs, warmBytes } = passivationOptions(options.passivation);
   const ahead = { ms: store === undefined ? 0 : prefetchMs, notify: (id: string) => late.passivation.prefetch(id) };
   const scheduler = new Scheduler(clock, ahead);
   const watchdog = new PhaseWatchdog(clock);
@@ -201,7 +201,7 @@ export function composeRuntime(options: RuntimeOptions): RuntimeServices {
     capabilityCatalog: options.capabilityCatalog,
     alert,
   });
-  const passivation = new Passivation({ clock, store, writer, tree, alert, prefetchKeepMs: prefetchMs + 5_000 });
+  const passivation = new Passivation({ clock, store, writer, tree, alert, prefetchMs, warmBytes });
   const approvals = new Approvals({
     clock,
     store,

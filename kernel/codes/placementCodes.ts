@@ -24,7 +24,7 @@ export const PLACEMENT_CODES = {
     status: 400,
     kind: 'error',
     meaning:
-      'invalid passivation options: `prefetchMs` (how early a snapshot is read ahead of a time trigger) is not an integer from 0 to 60,000',
+      "invalid passivation options: `prefetchMs` (how early a snapshot is read ahead of a time trigger) is not an integer from 0 to 60,000, or `warmBytes` (the warm tier's byte budget) is not an integer from 0 to 1 GiB",
   },
   MANDATE_PLACEMENT_LEASE_LOST: {
     status: null,

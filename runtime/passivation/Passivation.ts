@@ -6,6 +6,7 @@ import type { StateWriter } from '../host/StateWriter.ts';
 import type { RuntimeStore, SnapshotRow } from '../persistence/RuntimeStore.ts';
 import type { SupervisionTree } from '../supervision/SupervisionTree.ts';
 import { SnapshotPrefetch } from './SnapshotPrefetch.ts';
+import { WarmSnapshots } from './WarmSnapshots.ts';
 
 /** What a passivated agent keeps in memory: enough to reactivate it. Its state is its snapshot in the store. */
 interface Dormant {
@@ -29,8 +30,10 @@ export interface PassivationEnv {
   writer: StateWriter | undefined;
   tree: Pick<SupervisionTree, 'spawn' | 'remove' | 'get' | 'restore' | 'restored' | 'unstarted' | 'checkCapabilities'>;
   alert(alert: AlertInput): void;
-  /** How long a snapshot read ahead ({@link Passivation.prefetch}) is kept for the trigger it was read for. */
-  prefetchKeepMs?: number;
+  /** `passivation.prefetchMs` (checked): a snapshot read ahead is kept for it + 5 s. */
+  prefetchMs: number;
+  /** `passivation.warmBytes` (checked): the budget of the warm tier ({@link WarmSnapshots}). */
+  warmBytes: number;
 }
 
 /**
@@ -40,7 +43,8 @@ export interface PassivationEnv {
  * reactivates it ({@link Passivation.wake}) from that snapshot, under the same supervisor, identity and
  * fencing token, before it is delivered, so peers see no difference. Registered agents start passivated
  * unless they have a cycle in flight to resume. Without a store an agent that has run stays active (its
- * state would have nowhere to go).
+ * state would have nowhere to go). Recently passivated agents' snapshots stay warm ({@link WarmSnapshots}):
+ * put once stored, taken by the wake, dropped on a takeover or a newer snapshot, never older than the store's.
  */
 export class Passivation {
   readonly #env: PassivationEnv;
@@ -49,6 +53,8 @@ export class Passivation {
   readonly #idleSince = new Map<AgentHost, number>();
   readonly #busy = new Set<string>();
   readonly #prefetch: SnapshotPrefetch;
+  /** Snapshots of recently passivated agents, kept so that their reactivation reads no database. */
+  readonly warm: WarmSnapshots;
   #timer: unknown;
   #timerAt = Infinity;
   #stopped = false;
@@ -57,7 +63,8 @@ export class Passivation {
 
   constructor(env: PassivationEnv) {
     this.#env = env;
-    this.#prefetch = new SnapshotPrefetch(env.clock, env.prefetchKeepMs ?? 5_000);
+    this.#prefetch = new SnapshotPrefetch(env.clock, env.prefetchMs + 5_000);
+    this.warm = new WarmSnapshots(env.warmBytes);
   }
 
   /** How many agents are passivated now. */
@@ -110,6 +117,7 @@ export class Passivation {
 
   /** Told of every agent transition: an agent of `passivation:` entering idle starts its idle clock. */
   onTransition(host: AgentHost, to: string): void {
+    this.warm.drop(host.id); // its actor runs here: its next snapshot is newer than any warm copy
     const idleAfter = host.def.passivation?.idleAfter;
     if (idleAfter === undefined || this.#env.store === undefined) return;
     if (to !== 'idle') {
@@ -131,18 +139,20 @@ export class Passivation {
     if (store === undefined || this.#busy.has(host.id) || !this.#idle(host)) return false;
     const seq = host.snapshotSeq;
     this.#busy.add(host.id);
+    const row: SnapshotRow = {
+      agentId: host.id,
+      supervisorId: host.parent.id,
+      snapshot: host.actor.getPersistedSnapshot(),
+      state: host.state,
+      seq,
+      at: env.clock.now(),
+      ...(host.fence === undefined ? {} : { fence: host.fence }),
+    };
     try {
       await env.writer?.flush();
-      await store.saveSnapshot({
-        agentId: host.id,
-        supervisorId: host.parent.id,
-        snapshot: host.actor.getPersistedSnapshot(),
-        state: host.state,
-        seq,
-        at: env.clock.now(),
-        ...(host.fence === undefined ? {} : { fence: host.fence }),
-      });
+      await store.saveSnapshot(row);
     } catch (error) {
+      this.warm.drop(host.id);
       const code = codeOf(error, ErrorCode.MANDATE_ERR_STORE);
       // A stale token: another node owns the agent now and placement stops it here; anything else, retry later.
       if (code !== ErrorCode.MANDATE_ERR_FENCE_STALE) {
@@ -162,7 +172,7 @@ export class Passivation {
     if (env.tree.get(host.id) !== host || !this.#idle(host) || host.snapshotSeq !== seq) return false;
     env.tree.remove(host.id);
     this.#idleSince.delete(host);
-    this.#asleep.set(host.id, {
+    const dormant: Dormant = {
       def: host.def,
       seed: host.storedSeed,
       fresh: false,
@@ -170,7 +180,9 @@ export class Passivation {
       cycles: host.cycles,
       restarts: host.restarts,
       failures: host.failures,
-    });
+    };
+    this.#asleep.set(host.id, dormant);
+    this.warm.put(row, dormant); // committed above: the warm copy is the stored snapshot
     this.counts.passivated++;
     return true;
   }
@@ -202,6 +214,7 @@ export class Passivation {
     const dormant = this.#asleep.get(agentId);
     const store = this.#env.store;
     if (dormant === undefined || dormant.fresh || store === undefined || this.#waking.has(agentId)) return;
+    if (this.warm.has(agentId, dormant)) return; // its reactivation reads no database
     this.#prefetch.read(agentId, dormant, () => store.loadSnapshots(agentId));
   }
 
@@ -213,6 +226,7 @@ export class Passivation {
   /** Forgets a passivated agent here (placement moved it to another node); whether it was passivated. */
   forget(agentId: string): boolean {
     this.#prefetch.drop(agentId);
+    this.warm.drop(agentId);
     return this.#asleep.delete(agentId);
   }
 
@@ -222,13 +236,16 @@ export class Passivation {
     if (this.#timer !== undefined) this.#env.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#prefetch.stop();
+    this.warm.clear();
   }
 
-  /** The snapshot rows to reactivate `dormant` from: read ahead for this very passivation, or read now. */
+  /** The snapshot rows to reactivate `dormant` from: kept warm or read ahead for this very passivation, or read now. */
   async #snapshotRows(agentId: string, dormant: Dormant): Promise<SnapshotRow[]> {
     const store = this.#env.store;
     if (dormant.fresh || store === undefined) return [];
-    return (await this.#prefetch.take(agentId, dormant)) ?? store.loadSnapshots(agentId);
+    const warm = this.warm.take(agentId, dormant);
+    const ahead = this.#prefetch.take(agentId, dormant);
+    return warm ?? (await ahead) ?? store.loadSnapshots(agentId);
   }
 
   async #reactivate(agentId: string, dormant: Dormant): Promise<AgentHost> {

@@ -46,6 +46,7 @@ describe('passivation prefetch', () => {
     t = undefined;
   });
 
+  // The warm tier is off here (warmBytes: 0): these reactivations read the store, ahead or when woken.
   it('passivation prefetch - a time trigger’s snapshot is read prefetchMs ahead; the trigger reactivates the agent from it without another read', async () => {
     const clock = new SimulatedClock();
     clock.set(T0);
@@ -57,7 +58,7 @@ describe('passivation prefetch', () => {
       reads.push(id ?? '*');
       return load(id);
     };
-    rt = await createRuntime({ store, clock, passivation: { prefetchMs: 1_000 } });
+    rt = await createRuntime({ store, clock, passivation: { prefetchMs: 1_000, warmBytes: 0 } });
     const s = servicesOf(rt);
     await rt.spawn(def);
     reads.length = 0; // the start's restore of every agent
@@ -97,7 +98,7 @@ describe('passivation prefetch', () => {
     const clock = new SimulatedClock();
     clock.set(T0);
     t = await openTestStore('postgresql');
-    rt = await createRuntime({ store: t.store, clock, passivation: { prefetchMs: 1_000 } });
+    rt = await createRuntime({ store: t.store, clock, passivation: { prefetchMs: 1_000, warmBytes: 0 } });
     const s = servicesOf(rt);
     await rt.spawn(def);
     for (let cycle = 1; cycle <= 2; cycle++) {
