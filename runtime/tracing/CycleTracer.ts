@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseTraceparent } from '../../kernel/index.ts';
-import { attribute, attributes, nanos, spanJson, type AttributeValue } from './otlpJson.ts';
+import { attribute, attributes, nanos, quote, spanJson, type AttributeValue } from './otlpJson.ts';
 import { Sampler } from './sampler.ts';
 
 /** A span the runtime reports inside a cycle: `supervisor.<stage>`, `rail.execute`, `rail.prepare`. */
@@ -18,17 +18,16 @@ export interface SpanSink {
   enqueue(span: string): void;
 }
 
-/** The phases that are spans of their own, with their span names as JSON, and the `mandate.phase` attribute. */
+/** The phases that are spans of their own, with their span names as JSON. */
 const PHASES = new Map(
   ['perceive', 'decide', 'propose', 'awaitingApproval', 'act', 'learn', 'retrying'].map((p) => [
     p,
-    { name: JSON.stringify(`agent.${p}`), attr: attribute('mandate.phase', p) },
+    JSON.stringify(`agent.${p}`),
   ]),
 );
 const ENDS = new Set(['idle', 'failed', 'killed', 'stopped']);
 const CYCLE_NAME = JSON.stringify('agent.cycle');
-/** `,{"key":"mandate.next",…}` per next state, built once per state seen. */
-const NEXT = new Map<string, string>();
+/** `,{"key":"mandate.outcome",…}` per end state, built once per state seen. */
 const OUTCOME = new Map<string, string>();
 /** `,{"key":<name>,"value":{"stringValue":<value>}}`, from `map` (keyed by value) once built. */
 function cachedAttr(map: Map<string, string>, name: string, value: string): string {
@@ -70,6 +69,9 @@ export class CycleTracer {
   readonly #sink: SpanSink;
   readonly #sampler: Sampler;
   readonly #tracks = new Map<string, Track>();
+  /** The last clock reading and its nanosecond string: many transitions share a millisecond. */
+  #lastMs = Number.NaN;
+  #lastNs = '';
 
   constructor(options: { now: () => number; sink: SpanSink; sampler?: Sampler }) {
     this.#now = options.now;
@@ -106,7 +108,7 @@ export class CycleTracer {
         traceId: traceIdOf(t),
         spanId: hex(16),
         parentSpanId: parentOf(t),
-        name: JSON.stringify(s.name),
+        name: quote(s.name),
         start: nanos(s.startMs),
         end: nanos(s.endMs),
         attrs: attrs === '' ? t.agentAttr : `${t.agentAttr},${attrs}`,
@@ -133,20 +135,19 @@ export class CycleTracer {
     const phase = PHASES.get(to);
     const closes = t.phase !== undefined && t.phase === from;
     if (!closes && phase === undefined && !ENDS.has(to)) return;
-    const now = nanos(this.#now());
+    const now = this.#nowNs();
     const sampled = t.sampled;
     if (closes) {
       if (sampled && !this.#sink.full()) {
-        const p = PHASES.get(from)!;
         this.#sink.enqueue(
           spanJson({
             traceId: traceIdOf(t),
             spanId: t.phaseId ?? hex(16),
             parentSpanId: (t.rootId ??= hex(16)),
-            name: p.name,
+            name: PHASES.get(from)!,
             start: t.phaseStartNs,
             end: now,
-            attrs: `${t.agentAttr},${p.attr}${cachedAttr(NEXT, 'mandate.next', to)}`,
+            attrs: t.agentAttr,
             error: to === 'failed' || to === 'retrying',
           }),
         );
@@ -176,6 +177,15 @@ export class CycleTracer {
     t.open = false;
   }
 
+  #nowNs(): string {
+    const ms = this.#now();
+    if (ms !== this.#lastMs) {
+      this.#lastMs = ms;
+      this.#lastNs = nanos(ms);
+    }
+    return this.#lastNs;
+  }
+
   #open(t: Track, cycle: { cycle: number; traceparent: string | undefined } | undefined): void {
     const header = cycle?.traceparent;
     const remote = header === undefined ? undefined : parseTraceparent(header);
@@ -186,7 +196,7 @@ export class CycleTracer {
     // The flags byte follows `00-<32 hex>-<16 hex>-`; bit 0 is `sampled`.
     const parentSampled = remote === undefined ? undefined : (Number.parseInt(header!.slice(53, 55), 16) & 1) === 1;
     t.sampled = this.#sampler.sample(() => traceIdOf(t), parentSampled);
-    t.startNs = nanos(this.#now());
+    t.startNs = this.#nowNs();
     t.phase = undefined;
     t.cycle = cycle?.cycle;
   }

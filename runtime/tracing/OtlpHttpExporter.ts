@@ -175,7 +175,8 @@ export class OtlpHttpExporter {
   }
 
   #send(spans: string[]): void {
-    const body = this.#frame.prefix + spans.join(',') + this.#frame.suffix;
+    // ASCII only (otlpJson.ts escapes the rest): latin1 is a plain copy, its length the byte count.
+    const body = Buffer.from(this.#frame.prefix + spans.join(',') + this.#frame.suffix, 'latin1');
     this.#inFlight += 1;
     this.#stats.requests += 1;
     let settled = false;
@@ -196,7 +197,7 @@ export class OtlpHttpExporter {
       {
         method: 'POST',
         agent: this.#agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
       },
       (res: IncomingMessage) => {
         res.resume();

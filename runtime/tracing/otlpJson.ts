@@ -10,11 +10,25 @@ export type AttributeValue = string | number | boolean;
 
 /** `{"key":…,"value":{…}}` for one attribute. */
 export function attribute(key: string, value: AttributeValue): string {
-  return `{"key":${JSON.stringify(key)},"value":${anyValue(value)}}`;
+  return `{"key":${quote(key)},"value":${anyValue(value)}}`;
+}
+
+const NON_ASCII = /[\u007f-\uffff]/;
+const NON_ASCII_ALL = /[\u007f-\uffff]/g;
+
+/**
+ * A JSON string literal in ASCII only (anything past U+007E as `\uXXXX`), so a batch is one-byte text:
+ * the exporter sends it as latin1, a plain copy, without measuring or encoding UTF-8.
+ */
+export function quote(text: string): string {
+  const json = JSON.stringify(text);
+  return NON_ASCII.test(json)
+    ? json.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : json;
 }
 
 function anyValue(v: AttributeValue): string {
-  if (typeof v === 'string') return `{"stringValue":${JSON.stringify(v)}}`;
+  if (typeof v === 'string') return `{"stringValue":${quote(v)}}`;
   if (typeof v === 'boolean') return `{"boolValue":${v}}`;
   return Number.isSafeInteger(v) ? `{"intValue":"${v}"}` : `{"doubleValue":${Number.isFinite(v) ? v : 0}}`;
 }
