@@ -12,6 +12,8 @@ import type { AuditInput } from './persistence/RuntimeStore.ts';
 import type { RuntimeOptions } from './RuntimeOptions.ts';
 import { CycleTracer } from './tracing/CycleTracer.ts';
 import { OtlpHttpExporter } from './tracing/OtlpHttpExporter.ts';
+import { otlpCertificate } from './tracing/otlpCertificate.ts';
+import { samplerFromEnv } from './tracing/sampler.ts';
 
 /** The agent a transition is about, as observability reads it (an `AgentHost` is one; nothing is copied). */
 interface TransitionSubject {
@@ -99,18 +101,17 @@ function tracingOf(
   deps: { nodeId: string; clock: Clock },
   options: RuntimeOptions,
 ): { tracer: CycleTracer; exporter: OtlpHttpExporter } {
+  // Read like the OpenTelemetry SDK reads them: a bad sampler refuses the start before anything runs.
+  const sampler = samplerFromEnv(process.env);
   const exporter = new OtlpHttpExporter({
     endpoint: t.endpoint,
     resource: { 'service.name': t.serviceName ?? 'mandate', 'service.instance.id': deps.nodeId },
+    ca: otlpCertificate(process.env),
     onProblem: (message) =>
       options.logger === undefined
         ? console.error(`mandate: ${message}`)
         : options.logger.warn({ event: 'otlp.problem' }, message),
   });
-  const tracer = new CycleTracer({
-    now: () => deps.clock.now(),
-    export: (s) => exporter.export(s),
-    full: () => exporter.dropIfFull(),
-  });
+  const tracer = new CycleTracer({ now: () => deps.clock.now(), sink: exporter, sampler });
   return { tracer, exporter };
 }

@@ -142,7 +142,7 @@ export function runtimeMetrics(s: RuntimeServices): RuntimeMetrics {
     payments: paymentsByStatus(s),
     actions: { ...s.pipeline.outcomes },
     alerts: s.alertBook.counts(),
-    families: s.telemetry?.families() ?? [],
+    families: [...(s.telemetry?.families() ?? []), ...(s.tracing?.exporter.families() ?? [])],
     trends: s.telemetry?.trends.report() ?? [],
     messages: { ...(s.messaging?.counters ?? { sent: 0, received: 0, rejected: 0 }) },
   };

@@ -26,6 +26,12 @@ export const OBSERVABILITY_CODES = {
     meaning:
       '`metricSeries` (the stored metric series) has a setting out of range: `intervalMs` at least 100, `retention.coarseStep` at least the interval, `retention.rawMs` at most `retention.keepMs`; the message names the setting',
   },
+  MANDATE_ERR_TRACING_CONFIG: {
+    status: null,
+    kind: 'error',
+    meaning:
+      'a tracing setting is malformed: `OTEL_TRACES_SAMPLER` is not one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio; `OTEL_TRACES_SAMPLER_ARG` is not a probability from 0 to 1 for a ratio sampler; or the OTLP endpoint is not an http(s) URL, or its CA file (`OTEL_EXPORTER_OTLP_CERTIFICATE`) cannot be read; the message names the variable',
+  },
   MANDATE_ALERT_REPEATED_FAILURES: {
     status: null,
     kind: 'alert',

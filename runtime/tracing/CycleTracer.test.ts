@@ -4,7 +4,7 @@ import { RulesDecider, type Actuator } from '../../actors/index.ts';
 import { httpReceiver } from '../../test/support/httpReceiver.ts';
 import { createRuntime, defineAgent, type InspectionEvent, type MandateRuntimeImpl } from '../index.ts';
 import { CycleTracer } from './CycleTracer.ts';
-import { OtlpHttpExporter, type SpanRecord } from './OtlpHttpExporter.ts';
+import { OtlpHttpExporter } from './OtlpHttpExporter.ts';
 
 interface OtlpSpan {
   traceId: string;
@@ -159,46 +159,41 @@ describe('cycle traces', () => {
       resource: {},
       onProblem: (m) => problems.push(m),
       intervalMs: 60_000,
+      maxQueue: 4,
+      batchSize: 100,
     });
-    const span = (i: number): SpanRecord => ({
-      traceId: 'a'.repeat(32),
-      spanId: i.toString(16).padStart(16, '0'),
-      name: 'x',
-      startMs: 0,
-      endMs: 1,
-      attributes: {},
-      error: false,
-    });
-    const exported: SpanRecord[] = [];
+    const exported: OtlpSpan[] = [];
     let full = false;
     const tracer = new CycleTracer({
       now: () => 1,
-      export: (s) => exported.push(s),
-      full: () => full && exporter.dropIfFull(),
+      sink: { full: () => full && exporter.full(), enqueue: (s) => exported.push(JSON.parse(s) as OtlpSpan) },
     });
-    // The first 512 go out at once (to a port nobody answers); 2,048 more fill the queue.
-    for (let i = 0; i < 2_560; i++) exporter.export(span(i + 1));
+    for (let i = 0; i < 4; i++) exporter.enqueue('{}');
     full = true;
     tracer.onAgentTransition('a', { from: 'idle', to: 'perceive' });
     const tp = tracer.traceparentOf('a');
     expect(tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     tracer.onAgentTransition('a', { from: 'perceive', to: 'idle' });
     expect(exported).toHaveLength(0);
+    expect(exporter.stats().dropped).toBe(2);
     expect(tracer.traceIdOf('a')).toBe(tp!.slice(3, 35));
     expect(tracer.traceparentOf('a')).toBeUndefined();
-    // The two spans not built are reported with the ones the queue refused.
-    void exporter.flush().catch(() => undefined);
-    expect(problems[0]).toMatch(/^2 spans dropped/);
     full = false;
     tracer.onAgentTransition('a', { from: 'idle', to: 'perceive' });
     tracer.onAgentTransition('a', { from: 'perceive', to: 'idle' });
     expect(exported.map((s) => s.name)).toEqual(['agent.perceive', 'agent.cycle']);
     await exporter.close();
+    // The two spans not built are reported; the four queued ones failed (nobody listens on port 9).
+    expect(problems).toContainEqual(expect.stringMatching(/^2 spans dropped/));
+    expect(exporter.stats()).toMatchObject({ dropped: 2, failed: 4, exported: 0 });
   });
 
   it('traces - ids drawn when first asked for are the ones the spans carry; each cycle gets a new trace', () => {
-    const exported: SpanRecord[] = [];
-    const tracer = new CycleTracer({ now: () => 1, export: (s) => exported.push(s) });
+    const exported: OtlpSpan[] = [];
+    const tracer = new CycleTracer({
+      now: () => 1,
+      sink: { full: () => false, enqueue: (s) => exported.push(JSON.parse(s) as OtlpSpan) },
+    });
     tracer.onAgentTransition('a', { from: 'idle', to: 'perceive' }, { cycle: 1, traceparent: undefined });
     const inPerceive = tracer.traceparentOf('a')!.split('-');
     tracer.onAgentTransition('a', { from: 'perceive', to: 'decide' });
