@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { FamilySnapshot } from '../metrics/MetricFamily.ts';
 import { TracingConfigError } from './errors.ts';
 import { batchFrame } from './otlpJson.ts';
+import { SpanBatch } from './SpanBatch.ts';
 
 /** Where spans go and how many wait; every bound has the OpenTelemetry batch span processor's default. */
 export interface OtlpExporterOptions {
@@ -46,14 +47,19 @@ export class OtlpHttpExporter {
   readonly #url: URL;
   readonly #agent: HttpAgent;
   readonly #request: typeof httpRequest;
-  readonly #frame: { prefix: string; suffix: string };
+  readonly #prefix: Buffer;
+  readonly #suffix: Buffer;
   readonly #onProblem: (message: string) => void;
   readonly #maxQueue: number;
   readonly #batchSize: number;
   readonly #maxInFlight: number;
   readonly #timeoutMs: number;
   readonly #timer: NodeJS.Timeout;
-  #queue: string[] = [];
+  /** Full batches waiting for a request, and the one being filled. */
+  readonly #full: SpanBatch[] = [];
+  #filling: SpanBatch | undefined;
+  /** Spans in `#full` and `#filling`. */
+  #waiting = 0;
   #scheduled = false;
   #inFlight = 0;
   #idle: Array<() => void> = [];
@@ -68,7 +74,9 @@ export class OtlpHttpExporter {
       ? new HttpsAgent({ ...agentOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) })
       : new HttpAgent(agentOptions);
     this.#request = https ? httpsRequest : httpRequest;
-    this.#frame = batchFrame(options.resource);
+    const frame = batchFrame(options.resource);
+    this.#prefix = Buffer.from(frame.prefix, 'latin1');
+    this.#suffix = Buffer.from(frame.suffix, 'latin1');
     this.#onProblem = options.onProblem;
     this.#maxQueue = options.maxQueue ?? 2_048;
     this.#batchSize = options.batchSize ?? 512;
@@ -88,16 +96,21 @@ export class OtlpHttpExporter {
    * it was about to export, which would be dropped anyway.
    */
   full(): boolean {
-    if (this.#queue.length < this.#maxQueue) return false;
+    if (this.#waiting < this.#maxQueue) return false;
     this.#drop();
     return true;
   }
 
   /** Queues one encoded span (dropped and counted when the queue is full); a full batch is sent off the cycle. */
   enqueue(span: string): void {
-    if (this.#queue.length >= this.#maxQueue) return this.#drop();
-    this.#queue.push(span);
-    if (this.#queue.length >= this.#batchSize && !this.#scheduled) {
+    if (this.#waiting >= this.#maxQueue) return this.#drop();
+    const batch = (this.#filling ??= new SpanBatch(this.#prefix, this.#batchSize));
+    batch.add(span);
+    this.#waiting += 1;
+    if (batch.count < this.#batchSize) return;
+    this.#full.push(batch);
+    this.#filling = undefined;
+    if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;
@@ -163,30 +176,31 @@ export class OtlpHttpExporter {
 
   /** Sends full batches (and, with `all`, the partial last one) while fewer than `maxInFlight` are out. */
   #pump(all: boolean): void {
-    while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
-      if (!all && this.#queue.length < this.#batchSize) return;
-      let spans: string[];
-      if (this.#queue.length <= this.#batchSize) {
-        spans = this.#queue;
-        this.#queue = [];
-      } else spans = this.#queue.splice(0, this.#batchSize);
-      this.#send(spans);
+    while (this.#inFlight < this.#maxInFlight) {
+      let batch = this.#full.shift();
+      if (batch === undefined && all && this.#filling !== undefined) {
+        batch = this.#filling;
+        this.#filling = undefined;
+      }
+      if (batch === undefined) return;
+      this.#waiting -= batch.count;
+      this.#send(batch);
     }
   }
 
-  #send(spans: string[]): void {
-    // ASCII only (otlpJson.ts escapes the rest): latin1 is a plain copy, its length the byte count.
-    const body = Buffer.from(this.#frame.prefix + spans.join(',') + this.#frame.suffix, 'latin1');
+  #send(batch: SpanBatch): void {
+    const body = batch.seal(this.#suffix);
+    const count = batch.count;
     this.#inFlight += 1;
     this.#stats.requests += 1;
     let settled = false;
     const done = (problem: string | undefined): void => {
       if (settled) return;
       settled = true;
-      if (problem === undefined) this.#stats.exported += spans.length;
+      if (problem === undefined) this.#stats.exported += count;
       else {
-        this.#stats.failed += spans.length;
-        this.#onProblem(`OTLP export to ${this.#url.href} ${problem}; ${spans.length} spans dropped`);
+        this.#stats.failed += count;
+        this.#onProblem(`OTLP export to ${this.#url.href} ${problem}; ${count} spans dropped`);
       }
       this.#inFlight -= 1;
       this.#pump(this.#idle.length > 0);
