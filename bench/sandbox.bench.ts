@@ -11,9 +11,11 @@
  * runs itself again with the flag (both engines then run in that process).
  *
  * Run: node --expose-gc --import tsx bench/sandbox.bench.ts   (or: npm run bench -- sandbox)
- * Rounds: SANDBOX_BENCH_N (default 2000 cycles per side per round, 3 rounds).
+ * Rounds: SANDBOX_BENCH_N cycles per side per round (default 1000), SANDBOX_BENCH_ROUNDS paired rounds
+ * (default 9); per-call figures take SANDBOX_BENCH_N calls of each kind.
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { z } from 'zod';
 import { Sandbox, SandboxStrategy, ZeroTrustPolicy, type DraftDecision, type Proposal } from '../actors/index.ts';
 import { v8Unavailable, type SandboxEngineName } from '../actors/sandbox/index.ts';
@@ -29,7 +31,13 @@ if (v8Unavailable() !== undefined) {
 
 const ENGINES: readonly SandboxEngineName[] = ['quickjs', 'v8'];
 
-const N = Number(process.env.SANDBOX_BENCH_N ?? 2_000);
+const N = Number(process.env.SANDBOX_BENCH_N ?? 1_000);
+const ROUNDS = Number(process.env.SANDBOX_BENCH_ROUNDS ?? 9);
+/** The load average, printed with every figure (the machine is shared). */
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 /** A representative strategy: bands over six currencies, one rebalance proposal when a band is breached. */
 const STRATEGY = `export function decide(facts) {
   const over = Object.entries(facts.bands).filter(([, b]) => b.share > 0.6 && b.spreadBps < 5).map(([ccy]) => ccy);
@@ -81,7 +89,7 @@ async function perCall(engine: SandboxEngineName): Promise<void> {
   }
   const us = (ms: number) => (ms * 1000).toFixed(1);
   console.log(
-    `per call (${engine.padEnd(7)}) in-process ${us(p50(tNative))} µs   sandboxed ${us(p50(tBox))} µs   overhead ${us(p50(tBox) - p50(tNative))} µs p50 (JSON in and out, frozen input, budgets, result schema; mean sandboxed ${us(tBox.reduce((a, b) => a + b, 0) / tBox.length)} µs)   with one capability round trip ${us(p50(tCap))} µs`,
+    `per call (${engine.padEnd(7)}) in-process ${us(p50(tNative))} µs   sandboxed ${us(p50(tBox))} µs   overhead ${us(p50(tBox) - p50(tNative))} µs p50 (JSON in and out, frozen input, budgets, result schema; mean sandboxed ${us(tBox.reduce((a, b) => a + b, 0) / tBox.length)} µs)   with one capability round trip ${us(p50(tCap))} µs   load ${load()}`,
   );
   box.dispose();
   withCap.dispose();
@@ -93,6 +101,19 @@ interface Timing {
   cpu: number;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Cycles/s of the same agent with decide in-process and in each engine's sandbox, in paired
+ * rounds: each round runs N cycles of the in-process agent and N of the sandboxed one back to back
+ * (the order alternating from round to round), and the ratio of that pair is one sample; the
+ * median of the rounds' ratios is printed (a shared machine's load changes between rounds, far
+ * less within a pair).
+ */
 async function cycles(): Promise<void> {
   const native = await inProcessDecide();
   const runtime = new MandateRuntimeImpl();
@@ -125,25 +146,25 @@ async function cycles(): Promise<void> {
     const used = process.cpuUsage(c);
     return { wall: performance.now() - t, cpu: (used.user + used.system) / 1000 };
   };
-  const ids = ['in-process', ...ENGINES];
-  for (const id of ids) await run(id, 200);
-  // Interleaved rounds, best of each (shared, noisy machine).
-  const best = new Map<string, Timing>(ids.map((id) => [id, { wall: Infinity, cpu: Infinity }]));
-  for (let round = 0; round < 3; round++) {
-    for (const id of ids) {
-      const r = await run(id, N);
-      const into = best.get(id)!;
-      into.wall = Math.min(into.wall, r.wall);
-      into.cpu = Math.min(into.cpu, r.cpu);
-    }
-  }
-  const base = best.get('in-process')!;
-  const perSec = (t: Timing) => Math.round((N / t.wall) * 1000);
-  const us = (ms: number) => ((ms * 1000) / N).toFixed(0);
+  for (const id of ['in-process', ...ENGINES]) await run(id, 500);
   for (const engine of ENGINES) {
-    const box = best.get(engine)!;
+    const base: Timing[] = [];
+    const box: Timing[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) {
+        base.push(await run('in-process', N));
+        box.push(await run(engine, N));
+      } else {
+        box.push(await run(engine, N));
+        base.push(await run('in-process', N));
+      }
+    }
+    const perSec = (t: Timing) => (N / t.wall) * 1000;
+    const ratio = median(box.map((b, i) => perSec(b) / perSec(base[i]!)));
+    const cpuRatio = median(box.map((b, i) => base[i]!.cpu / b.cpu));
+    const us = (ms: number) => ((ms * 1000) / N).toFixed(0);
     console.log(
-      `cycles/s (${engine.padEnd(7)}) in-process decide ${perSec(base).toLocaleString()}   sandboxed decide ${perSec(box).toLocaleString()}   ratio ${(perSec(box) / perSec(base)).toFixed(2)} (target ≥ 0.7)   CPU per cycle ${us(base.cpu)} vs ${us(box.cpu)} µs, ratio ${(base.cpu / box.cpu).toFixed(2)}`,
+      `cycles/s (${engine.padEnd(7)}) in-process decide ${Math.round(median(base.map(perSec))).toLocaleString()}   sandboxed decide ${Math.round(median(box.map(perSec))).toLocaleString()}   median ratio of ${ROUNDS} paired rounds ${ratio.toFixed(2)} (target ≥ 0.7; rounds ${box.map((b, i) => (perSec(b) / perSec(base[i]!)).toFixed(2)).join(' ')})   CPU per cycle ${us(median(base.map((t) => t.cpu)))} vs ${us(median(box.map((t) => t.cpu)))} µs, median ratio ${cpuRatio.toFixed(2)}   load ${load()}`,
     );
   }
   await runtime.shutdown();

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { EngineIsolate, SandboxEngine } from './engine.ts';
+import type { EngineIsolate, IsolateResult, SandboxEngine } from './engine.ts';
 import { SandboxCodeError, SandboxResultError } from './errors.ts';
 import { ENGINES } from './engines.ts';
 import {
@@ -52,7 +52,10 @@ export class Sandbox {
   isolates = 0;
   readonly #code: string;
   #isolate: EngineIsolate | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Settles when the last call started settles; undefined when none is in flight. */
+  #tail: Promise<void> | undefined;
+  /** Each exported function's name in errors: `strategy.js decide()`. */
+  readonly #labels: ReadonlyMap<StrategyFunction, string>;
 
   private constructor({ code, source, functions, limits, engine }: ValidatedModule) {
     this.#code = code;
@@ -60,6 +63,7 @@ export class Sandbox {
     this.functions = functions;
     this.limits = limits;
     this.#engine = engine;
+    this.#labels = new Map(functions.map((fn) => [fn, `${source} ${fn}()`]));
   }
 
   /**
@@ -78,11 +82,18 @@ export class Sandbox {
     return new Sandbox({ code, source, functions, limits: full, engine });
   }
 
-  /** Calls the module's exported `fn` with a frozen copy of `input` and the granted `caps`. */
+  /**
+   * Calls the module's exported `fn` with a frozen copy of `input` and the granted `caps`. With no
+   * call in flight it starts at once; otherwise after the calls before it.
+   */
   call<T>(fn: StrategyFunction, input: unknown, options: SandboxCallOptions<T>): Promise<T> {
-    const run = this.#queue.then(() => this.#run(fn, input, options));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    if (this.#tail !== undefined) return this.#track(this.#tail.then(() => this.#run(fn, input, options)));
+    try {
+      const result = this.#run(fn, input, options);
+      return result instanceof Promise ? this.#track(result) : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Frees the isolate. */
@@ -91,29 +102,54 @@ export class Sandbox {
     this.#isolate = undefined;
   }
 
-  async #run<T>(fn: StrategyFunction, input: unknown, options: SandboxCallOptions<T>): Promise<T> {
-    if (!this.functions.includes(fn)) throw new SandboxCodeError(this.source, `exports no ${fn}()`);
-    const label = `${this.source} ${fn}()`;
-    const isolate = this.#isolate?.alive === true ? this.#isolate : await this.#fresh();
-    const { json, usage } = await isolate.call(fn, {
-      label,
-      inputJson: JSON.stringify(input ?? null),
-      caps: options.caps ?? {},
+  /** Makes `run` the call the next one waits for, until it settles. */
+  #track<T>(run: Promise<T>): Promise<T> {
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tail = tail;
+    void tail.then(() => {
+      if (this.#tail === tail) this.#tail = undefined;
     });
-    this.lastUsage = usage;
-    const parsed = options.result.safeParse(JSON.parse(json));
-    if (!parsed.success) {
-      isolate.retire();
-      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`).join('; ');
-      throw new SandboxResultError(`${label} returned a result of the wrong shape: ${where}`, {
-        details: {
-          source: this.source,
-          fn,
-          issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
-        },
-      });
+    return run;
+  }
+
+  /** Runs one call: its result parsed, as it is when the isolate ended it in its first slice, else as a promise. */
+  #run<T>(fn: StrategyFunction, input: unknown, options: SandboxCallOptions<T>): T | Promise<T> {
+    const label = this.#labels.get(fn);
+    if (label === undefined) throw new SandboxCodeError(this.source, `exports no ${fn}()`);
+    const call = { label, inputJson: JSON.stringify(input ?? null), caps: options.caps ?? {} };
+    const isolate = this.#isolate;
+    if (isolate?.alive === true) {
+      const out = isolate.call(fn, call);
+      return out instanceof Promise
+        ? out.then((r) => this.#parse(isolate, r, { fn, result: options.result }))
+        : this.#parse(isolate, out, { fn, result: options.result });
     }
-    return parsed.data;
+    return this.#fresh().then(async (fresh) =>
+      this.#parse(fresh, await fresh.call(fn, call), { fn, result: options.result }),
+    );
+  }
+
+  /** The call's result parsed with the caller's schema; a wrong shape retires the isolate. */
+  #parse<T>(
+    isolate: EngineIsolate,
+    { json, usage }: IsolateResult,
+    { fn, result }: { fn: StrategyFunction; result: z.ZodType<T> },
+  ): T {
+    this.lastUsage = usage;
+    const parsed = result.safeParse(JSON.parse(json));
+    if (parsed.success) return parsed.data;
+    isolate.retire();
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`).join('; ');
+    throw new SandboxResultError(`${this.#labels.get(fn)!} returned a result of the wrong shape: ${where}`, {
+      details: {
+        source: this.source,
+        fn,
+        issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+      },
+    });
   }
 
   /** A new isolate (module evaluated), when there is none or the last was retired. */

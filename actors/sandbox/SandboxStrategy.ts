@@ -64,7 +64,7 @@ export class SandboxStrategy {
       : undefined;
     this.decider = has('decide')
       ? {
-          decide: async (facts): Promise<DraftDecision> =>
+          decide: (facts): Promise<DraftDecision> =>
             sandbox.call('decide', facts, { result: draftDecisionSchema, caps }),
         }
       : undefined;

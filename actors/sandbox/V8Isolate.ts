@@ -1,8 +1,8 @@
 import type IsolatedVM from 'isolated-vm';
 import { isMandateError } from '../../kernel/index.ts';
 import { notGranted, startCapability } from './capabilityCall.ts';
-import { newCallState, type CallState } from './callState.ts';
-import type { EngineIsolate, IsolateCall } from './engine.ts';
+import { newCallState, type Caps, type CallState } from './callState.ts';
+import type { EngineIsolate, IsolateCall, IsolateResult } from './engine.ts';
 import {
   SandboxCodeError,
   SandboxCpuError,
@@ -95,30 +95,39 @@ export class V8Isolate implements EngineIsolate {
     }
   }
 
-  async call(
-    fn: StrategyFunction,
-    { label, inputJson, caps }: IsolateCall,
-  ): Promise<{ json: string; usage: SandboxUsage }> {
+  call(fn: StrategyFunction, { label, inputJson, caps }: IsolateCall): IsolateResult | Promise<IsolateResult> {
     const started = performance.now();
-    let outcome: Result | undefined;
-    let wake: ((r: Result) => void) | undefined;
-    const end: CallState['end'] = (r) => void (outcome === undefined && ((outcome = r), wake?.(r)));
-    const call = newCallState(label, { caps, deadline: started + this.#limits.timeoutMs, end });
+    const call = new V8Call(label, caps, started + this.#limits.timeoutMs);
     this.#call = call;
+    // #slice turns anything the entry throws into the call's violation.
+    const json = this.#slice(call, (timeout) => this.#run.applySync(undefined, [fn, inputJson], { timeout }));
+    if (json !== undefined) call.end({ json });
+    // Most calls end in that slice, and are returned as they are; one awaiting a capability waits, up to its deadline.
+    return call.outcome === undefined ? this.#wait(call, started) : this.#settled(call, started);
+  }
+
+  /** Waits for a call still running (awaiting a capability) to end, or for its deadline. */
+  async #wait(call: V8Call, started: number): Promise<IsolateResult> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      const json = this.#slice(call, (timeout) => this.#run.applySync(undefined, [fn, inputJson], { timeout }));
-      if (json !== undefined) end({ json });
-      // Most calls end in that slice; one awaiting a capability waits, up to its deadline.
-      const result =
-        outcome ??
-        (await new Promise<Result>((resolve) => {
-          wake = resolve;
-          timer = setTimeout(
-            () => this.#violate(new SandboxTimeoutError(`${label} did not finish within ${this.#limits.timeoutMs} ms`)),
-            Math.max(0, call.deadline - performance.now()),
-          );
-        }));
+      await new Promise<void>((resolve) => {
+        call.wake = resolve;
+        timer = setTimeout(
+          () =>
+            this.#violate(new SandboxTimeoutError(`${call.label} did not finish within ${this.#limits.timeoutMs} ms`)),
+          Math.max(0, call.deadline - performance.now()),
+        );
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.#settled(call, started);
+  }
+
+  /** The result of a call that ended; its violation or error thrown (and the isolate retired). */
+  #settled(call: V8Call, started: number): IsolateResult {
+    try {
+      const result = call.outcome!;
       if (call.violation !== undefined) throw call.violation;
       if ('error' in result) throw result.error;
       return { json: result.json, usage: this.#usage(call.cpu, started) };
@@ -126,7 +135,6 @@ export class V8Isolate implements EngineIsolate {
       this.retire();
       throw error;
     } finally {
-      clearTimeout(timer);
       call.pending.clear();
       this.#call = undefined;
     }
@@ -241,6 +249,32 @@ export class V8Isolate implements EngineIsolate {
     }
     if (this.#heapBytes !== undefined) usage.heapBytes = this.#heapBytes;
     return usage;
+  }
+}
+
+/**
+ * The call in flight (see {@link CallState}): its first outcome wins, and wakes a call waiting on a
+ * capability. A class, not a closure per call: most calls are done in one slice.
+ */
+class V8Call implements CallState {
+  readonly pending = new Set<{ dispose(): void }>();
+  cpu = 0;
+  slice = Number.NaN;
+  sliceWall = Number.NaN;
+  violation?: Error;
+  outcome: Result | undefined;
+  wake: (() => void) | undefined;
+
+  constructor(
+    readonly label: string,
+    readonly caps: Caps,
+    readonly deadline: number,
+  ) {}
+
+  end(result: Result): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = result;
+    this.wake?.();
   }
 }
 

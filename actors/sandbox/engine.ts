@@ -9,6 +9,12 @@ export interface IsolateCall {
   caps: Caps;
 }
 
+/** What a call returned: its result as JSON and what it used. */
+export interface IsolateResult {
+  json: string;
+  usage: SandboxUsage;
+}
+
 /**
  * One isolate of an engine holding a strategy module, used by one call at a time. Its built-ins
  * are frozen (see `VM_BOOTSTRAP`); the module's top-level variables persist between calls. A failed
@@ -19,8 +25,12 @@ export interface EngineIsolate {
   readonly alive: boolean;
   /** Installs the bootstrap and evaluates the module under the budgets of a call; checks it exports `functions`. */
   load(code: string, source: string, functions: readonly StrategyFunction[]): void;
-  /** Calls `fn`; resolves with its result as JSON or rejects with a `MANDATE_ERR_SANDBOX_*` error (and retires the isolate). */
-  call(fn: StrategyFunction, call: IsolateCall): Promise<{ json: string; usage: SandboxUsage }>;
+  /**
+   * Calls `fn`: its result as JSON, or a `MANDATE_ERR_SANDBOX_*` error (and the isolate retired).
+   * An engine may return a call that ended within its first slice as it is (thrown, for an
+   * error) rather than as a promise: most calls do, and a promise per call costs microtask turns.
+   */
+  call(fn: StrategyFunction, call: IsolateCall): IsolateResult | Promise<IsolateResult>;
   /** Drops the isolate after a failure: nothing in it runs again. */
   retire(): void;
   /** Frees an isolate that never failed. */

@@ -38,6 +38,9 @@ export const FORBIDDEN_GLOBALS = [
 export const VM_BOOTSTRAP = `(function (forbidden, denied, granted, cap, names) {
   'use strict';
   const g = globalThis;
+  // Taken once (the global object is frozen below, so these are what the module sees too).
+  const { freeze: freezeOne, values } = Object;
+  const { parse, stringify } = JSON;
   for (const name of names) {
     const refuse = () => { forbidden(name); throw new TypeError('sandboxed code has no ' + name); };
     Object.defineProperty(g, name, { get: refuse, set: refuse, configurable: false });
@@ -51,9 +54,9 @@ export const VM_BOOTSTRAP = `(function (forbidden, denied, granted, cap, names) 
         throw new TypeError('capability ' + String(key) + ' was not granted');
       }
       return (args) => {
-        const promise = cap(String(key), JSON.stringify(args === undefined ? null : args));
+        const promise = cap(String(key), stringify(args === undefined ? null : args));
         if (promise === undefined) throw new TypeError('capability ' + String(key) + ' refused its arguments');
-        return promise.then((json) => JSON.parse(json));
+        return promise.then((json) => parse(json));
       };
     },
     set: (t, key) => refuse(key),
@@ -82,15 +85,20 @@ export const VM_BOOTSTRAP = `(function (forbidden, denied, granted, cap, names) 
   freeze(Object.getPrototypeOf(async function () {}));
   freeze(Object.getPrototypeOf(function* () {}));
   freeze(Object.getPrototypeOf(async function* () {}));
+  // Object.values, not for-in: about a quarter of the cost on V8 (for-in walks the prototype chain too).
   const deepFreeze = (v) => {
-    if (typeof v === 'object' && v !== null) { for (const k in v) { const x = v[k]; if (typeof x === 'object' && x !== null) deepFreeze(x); } Object.freeze(v); }
+    if (typeof v === 'object' && v !== null) {
+      const xs = values(v);
+      for (let i = 0; i < xs.length; i++) { const x = xs[i]; if (typeof x === 'object' && x !== null) deepFreeze(x); }
+      freezeOne(v);
+    }
     return v;
   };
-  const toJson = (result) => { const json = JSON.stringify(result); return json === undefined ? 'null' : json; };
+  const toJson = (result) => { const json = stringify(result); return json === undefined ? 'null' : json; };
   return function invoke(fn, inputJson, done, failed) {
     let result;
     try {
-      result = fn(deepFreeze(JSON.parse(inputJson)), caps);
+      result = fn(deepFreeze(parse(inputJson)), caps);
     } catch (error) {
       failed(error);
       return;
