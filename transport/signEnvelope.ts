@@ -137,7 +137,8 @@ export function signForWire(
   if (draft.enc !== undefined) unsigned.enc = draft.enc;
   const signed = encoder.encode(canonicalEnvelope(unsigned));
   const sig = Buffer.from(identity.sign(signed)).toString('base64url');
-  const envelope = { ...unsigned, sig } as Envelope;
+  const envelope = unsigned as Envelope;
+  envelope.sig = sig; // the last member, as on the wire (no copy of the object)
   // The wire form is the canonical text with `sig` spliced in (JSON member order is free): no second encoding pass.
   const end = signed.length - 1;
   const wire = new Uint8Array(end + 10 + sig.length);
