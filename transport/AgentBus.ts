@@ -4,7 +4,7 @@ import type { Envelope } from './Envelope.ts';
 import type { EnvelopeAdmission } from './EnvelopeAdmission.ts';
 import type { InboundScheduler } from './InboundScheduler.ts';
 import type { Refusals } from './Refusals.ts';
-import type { EnvelopeDraft } from './signEnvelope.ts';
+import type { EnvelopeDraft, SignedForWire } from './signEnvelope.ts';
 import type { MessageHeaders, Transport } from './Transport.ts';
 
 /** One request that ended: its type, its duration in ms, and `ok`, `error` (refused, failed) or `timeout` (no reply in time, no responders). */
@@ -33,8 +33,8 @@ export interface AgentBus {
   readonly requestTimeoutMs: number;
   /** The headers a message `did` sends now carries: its `traceparent`, when it sends from inside a trace. */
   headersOf(did: string): MessageHeaders | undefined;
-  /** Signs a draft for `identity` (the kill switch may refuse). */
-  sign(identity: AgentIdentity, draft: EnvelopeDraft): Envelope;
+  /** Signs a draft for `identity` (the kill switch may refuse), with its wire bytes. */
+  sign(identity: AgentIdentity, draft: EnvelopeDraft): SignedForWire;
   /** A handler threw on a valid envelope. */
   handlerFailed(error: unknown, envelope: Envelope): void;
   /** A request of an attached agent ended. */

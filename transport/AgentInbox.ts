@@ -3,12 +3,11 @@ import type { AgentBus } from './AgentBus.ts';
 import type { InboundMessage } from './AgentEndpoint.ts';
 import type { AttachOptions } from './AttachOptions.ts';
 import type { Admitted } from './EnvelopeAdmission.ts';
-import type { Envelope } from './Envelope.ts';
+import type { OpenedWire } from './openEnvelope.ts';
 import type { X25519KeyPair } from './payloadCipher.ts';
 import { handlerFailure } from './Refusals.ts';
 import { sealFor } from './sealFor.ts';
 import { EnvelopeRejectedError, RejectCode } from './errors.ts';
-import { encodeEnvelope } from './signEnvelope.ts';
 import { agentDurableConsumer, agentDurableSubject, agentInboxSubject, capabilitySubject } from './subjects.ts';
 import type { DurableMessage, MessageHeaders, TransportMessage, TransportSubscription } from './Transport.ts';
 
@@ -83,17 +82,21 @@ export class AgentInbox {
   }
 
   #onCore(m: TransportMessage, route: CoreRoute): void {
-    let env: Envelope;
+    let opened: OpenedWire;
     try {
-      env = this.#bus.admission.open(m.data);
+      opened = this.#bus.admission.openWire(m.data);
     } catch (err) {
       this.#bus.refusals.refuse(err, m, route.scope);
       return;
     }
-    this.#bus.scheduler.run(env.priority ?? 'normal', () => this.#handleCore(env, m, route));
+    this.#bus.scheduler.run(opened.envelope.priority ?? 'normal', () => this.#handleCore(opened, m, route));
   }
 
-  async #handleCore(env: Envelope, m: TransportMessage, { scope, recipientOk }: CoreRoute): Promise<void> {
+  async #handleCore(
+    { envelope: env, signed }: OpenedWire,
+    m: TransportMessage,
+    { scope, recipientOk }: CoreRoute,
+  ): Promise<void> {
     let admitted: Admitted;
     try {
       admitted = await this.#bus.admission.check(env, {
@@ -101,6 +104,7 @@ export class AgentInbox {
         recipientOk,
         accepts: this.#options.accepts,
         decryptWith: this.#keys,
+        signed,
       });
     } catch (err) {
       this.#bus.refusals.refuse(err, m, scope);
@@ -129,14 +133,14 @@ export class AgentInbox {
       // An encrypted request gets an encrypted answer.
       const sealed =
         env.enc === undefined ? { body } : await sealFor(this.#bus, { from: this.#did, to: env.from, type, body });
-      const reply = this.#bus.sign(this.#options.identity, {
+      const { wire } = this.#bus.sign(this.#options.identity, {
         to: env.from,
         type,
         re: env.id,
         ...(env.priority ? { priority: env.priority } : {}),
         ...sealed,
       });
-      this.#bus.transport.publish(m.reply, encodeEnvelope(reply));
+      this.#bus.transport.publish(m.reply, wire);
     } catch (err) {
       this.#bus.refusals.answer(m.reply, handlerFailure(err, env.type), {
         peer: { from: env.from, id: env.id },
@@ -146,23 +150,26 @@ export class AgentInbox {
   }
 
   async #onDurable(m: DurableMessage): Promise<void> {
-    let env: Envelope;
+    let opened: OpenedWire;
     try {
-      env = this.#bus.admission.open(m.data, m.storedAt);
+      opened = this.#bus.admission.openWire(m.data, m.storedAt);
     } catch (err) {
       this.#bus.refusals.refuse(err, m, this.#did);
       m.term();
       return;
     }
     return new Promise<void>((resolve) =>
-      this.#bus.scheduler.run(env.priority ?? 'normal', () => this.#handleDurable(env, m).finally(resolve)),
+      this.#bus.scheduler.run(opened.envelope.priority ?? 'normal', () =>
+        this.#handleDurable(opened, m).finally(resolve),
+      ),
     );
   }
 
-  async #handleDurable(env: Envelope, m: DurableMessage): Promise<void> {
+  async #handleDurable({ envelope: env, signed }: OpenedWire, m: DurableMessage): Promise<void> {
     let admitted: Admitted;
     try {
       admitted = await this.#bus.admission.check(env, {
+        signed,
         scope: this.#did,
         recipientOk: (to) => to === this.#did,
         accepts: this.#options.accepts,

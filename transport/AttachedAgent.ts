@@ -9,7 +9,7 @@ import type { BroadcastFilter, Envelope } from './Envelope.ts';
 import { RemoteError, TransportUsageError } from './errors.ts';
 import { x25519FromSeed, type X25519KeyPair } from './payloadCipher.ts';
 import { sealFor } from './sealFor.ts';
-import { encodeEnvelope } from './signEnvelope.ts';
+import type { SignedForWire } from './signEnvelope.ts';
 import { agentDurableSubject, agentInboxSubject, BROADCAST_SUBJECT, capabilitySubject } from './subjects.ts';
 
 /** One agent attached to a `MessageBus` (through its {@link AgentBus} side): its {@link AgentEndpoint} for sending, and its {@link AgentInbox}. */
@@ -60,11 +60,9 @@ export class AttachedAgent implements AgentEndpoint {
   }
 
   async send(message: OutboundMessage): Promise<Envelope> {
-    const env = await this.#sign(message);
-    this.#bus.transport.publish(subjectFor(message.to), encodeEnvelope(env), {
-      headers: this.#bus.headersOf(this.did),
-    });
-    return env;
+    const { envelope, wire } = await this.#sign(message);
+    this.#bus.transport.publish(subjectFor(message.to), wire, { headers: this.#bus.headersOf(this.did) });
+    return envelope;
   }
 
   async sendDurable(message: OutboundMessage): Promise<Envelope> {
@@ -73,12 +71,12 @@ export class AttachedAgent implements AgentEndpoint {
       throw new TransportUsageError(
         `Durable messages go to one agent (did:key:…), not "${to}"; discover the agent first.`,
       );
-    const env = await this.#sign({ ttlMs: 300_000, ...message });
-    await this.#bus.transport.publishDurable(agentDurableSubject(to), encodeEnvelope(env), {
-      msgId: env.id,
+    const { envelope, wire } = await this.#sign({ ttlMs: 300_000, ...message });
+    await this.#bus.transport.publishDurable(agentDurableSubject(to), wire, {
+      msgId: envelope.id,
       headers: this.#bus.headersOf(this.did),
     });
-    return env;
+    return envelope;
   }
 
   async request(message: RequestMessage): Promise<Reply> {
@@ -102,8 +100,8 @@ export class AttachedAgent implements AgentEndpoint {
 
   async #request({ timeoutMs, ...message }: RequestMessage): Promise<Reply> {
     const { to, type } = message;
-    const env = await this.#sign(message);
-    const bytes = await this.#bus.transport.request(subjectFor(to), encodeEnvelope(env), {
+    const { envelope: env, wire } = await this.#sign(message);
+    const bytes = await this.#bus.transport.request(subjectFor(to), wire, {
       timeoutMs: timeoutMs ?? this.#bus.requestTimeoutMs,
       headers: this.#bus.headersOf(this.did),
     });
@@ -138,9 +136,9 @@ export class AttachedAgent implements AgentEndpoint {
   async broadcast(message: BroadcastMessage): Promise<Envelope> {
     if (message.encrypt === true)
       throw new TransportUsageError('A broadcast cannot be encrypted: it has no one recipient.');
-    const env = await this.#sign({ ...message, to: '*' });
-    this.#bus.transport.publish(BROADCAST_SUBJECT, encodeEnvelope(env), { headers: this.#bus.headersOf(this.did) });
-    return env;
+    const { envelope, wire } = await this.#sign({ ...message, to: '*' });
+    this.#bus.transport.publish(BROADCAST_SUBJECT, wire, { headers: this.#bus.headersOf(this.did) });
+    return envelope;
   }
 
   async detach(options: { deregister?: boolean } = {}): Promise<void> {
@@ -165,7 +163,7 @@ export class AttachedAgent implements AgentEndpoint {
     return filter.minReputation === undefined || d.reputation >= filter.minReputation;
   }
 
-  async #sign({ encrypt, ...draft }: OutboundMessage & { filter?: BroadcastFilter }): Promise<Envelope> {
+  async #sign({ encrypt, ...draft }: OutboundMessage & { filter?: BroadcastFilter }): Promise<SignedForWire> {
     if (this.#detached)
       throw new TransportUsageError(`Agent ${this.did} is detached from the bus; attach it again to send.`);
     if (encrypt === true) {

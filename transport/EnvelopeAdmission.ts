@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { CapabilityRegistry, SignerStatus } from './CapabilityRegistry.ts';
 import { DEFAULT_LIMITS, type Envelope, type EnvelopeLimits } from './Envelope.ts';
 import { EnvelopeRejectedError, RejectCode, type EnvelopeRefusal } from './errors.ts';
-import { openEnvelope } from './openEnvelope.ts';
+import { openEnvelope, openWire, type OpenContext, type OpenedWire } from './openEnvelope.ts';
 import { openBody, type X25519KeyPair } from './payloadCipher.ts';
 import type { ReplayGuard } from './ReplayGuard.ts';
 import type { SignatureVerifier } from './SignatureVerifier.ts';
@@ -31,6 +31,8 @@ export interface AdmitRequest {
   redelivery?: boolean;
   /** Came from a durable stream: the replay check uses the exact shared store. */
   durable?: boolean;
+  /** The signing bytes {@link EnvelopeAdmission.openWire} read off the wire (absent: the envelope is canonicalized). */
+  signed?: Uint8Array | undefined;
 }
 
 /** An envelope that passed every check, with its body decrypted (if it was sealed) and parsed by the accepting schema. */
@@ -78,16 +80,23 @@ export class EnvelopeAdmission {
 
   /** Runs every check; resolves with the envelope and parsed body, or rejects with a coded {@link EnvelopeRejectedError}. */
   async admit(req: AdmitRequest): Promise<Admitted> {
-    return this.check(this.open(req.bytes, req.storedAt), req);
+    const { envelope, signed } = this.openWire(req.bytes, req.storedAt);
+    return this.check(envelope, { ...req, signed });
   }
 
   /** The stateless checks (size, depth, JSON, version, schema, times); throws synchronously. */
   open(bytes: Uint8Array, storedAt?: number): Envelope {
-    return openEnvelope(bytes, {
-      now: this.#clock.now(),
-      limits: this.#limits,
-      ...(storedAt === undefined ? {} : { storedAt }),
-    });
+    return openEnvelope(bytes, this.#context(storedAt));
+  }
+
+  /** {@link open}, with the signing bytes read off the wire to pass to {@link check} (`signed`). */
+  openWire(bytes: Uint8Array, storedAt?: number): OpenedWire {
+    return openWire(bytes, this.#context(storedAt));
+  }
+
+  #context(storedAt: number | undefined): OpenContext {
+    const now = this.#clock.now();
+    return storedAt === undefined ? { now, limits: this.#limits } : { now, limits: this.#limits, storedAt };
   }
 
   /** The checks that need the registry, the signature, the key and the replay window. */
@@ -122,7 +131,7 @@ export class EnvelopeAdmission {
       });
     let bytes: Uint8Array;
     try {
-      bytes = signingBytes(env);
+      bytes = req.signed ?? signingBytes(env);
     } catch (cause) {
       // JSON.parse accepts "\ud800"; such a string has no canonical form, so nothing can have signed it.
       if (!(cause instanceof CanonicalJsonError)) throw cause;

@@ -24,8 +24,10 @@ import {
   encodeEnvelope,
   pooledRandom,
   signEnvelope,
+  signForWire,
   type EnvelopeDraft,
   type EnvelopeSources,
+  type SignedForWire,
 } from './signEnvelope.ts';
 import { CONTROL_KILLSWITCH_SUBJECT, inspectionSubject } from './subjects.ts';
 import type { Transport, TransportSubscription } from './Transport.ts';
@@ -120,7 +122,7 @@ export class MessageBus {
       nodeId: options.node.id,
       nodeDid: options.node.identity.did,
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
-      sign: (identity, draft) => this.sign(identity, draft),
+      sign: (identity, draft) => this.signForWire(identity, draft),
       headersOf: (did) => {
         const traceparent = this.options.traceparentOf?.(did);
         return traceparent === undefined ? undefined : { traceparent };
@@ -181,6 +183,12 @@ export class MessageBus {
   sign(identity: AgentIdentity, draft: EnvelopeDraft): Envelope {
     this.options.beforeSign?.(identity.did, draft);
     return signEnvelope(identity, draft, this.sources);
+  }
+
+  /** Signs `draft` with `identity`, with the envelope's wire bytes (the send path). */
+  signForWire(identity: AgentIdentity, draft: EnvelopeDraft): SignedForWire {
+    this.options.beforeSign?.(identity.did, draft);
+    return signForWire(identity, draft, this.sources);
   }
 
   /** Sends a kill switch order to every node (this one included), signed by this node, priority urgent. */

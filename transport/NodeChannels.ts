@@ -10,6 +10,7 @@ import {
 } from './controlMessages.ts';
 import type { AcceptSpec, AdmitRequest, Admitted } from './EnvelopeAdmission.ts';
 import type { Envelope, Priority } from './Envelope.ts';
+import type { OpenedWire } from './openEnvelope.ts';
 import { BROADCAST_SUBJECT, CONTROL_KILLSWITCH_SUBJECT, INSPECTION_WILDCARD } from './subjects.ts';
 import type { TransportMessage, TransportSubscription } from './Transport.ts';
 
@@ -86,17 +87,18 @@ export class NodeChannels {
   #admit(m: TransportMessage, channel: NodeChannel, then: (admitted: Admitted) => unknown): void {
     const { scope, accepts, priority } = channel;
     const bus = this.#o.bus;
-    let env: Envelope;
+    let opened: OpenedWire;
     try {
-      env = bus.admission.open(m.data);
+      opened = bus.admission.openWire(m.data);
     } catch (err) {
       bus.refusals.refuse(err, m, scope);
       return;
     }
+    const { envelope: env, signed } = opened;
     bus.scheduler.run(priority ?? env.priority ?? 'normal', async () => {
       let admitted;
       try {
-        admitted = await bus.admission.check(env, { scope, accepts, recipientOk: (to) => to === '*' });
+        admitted = await bus.admission.check(env, { scope, accepts, recipientOk: (to) => to === '*', signed });
       } catch (err) {
         bus.refusals.refuse(err, m, scope);
         return;

@@ -49,4 +49,20 @@ describe('ReplayGuard with a checkpoint (local window)', () => {
     expect(await code(life2.check(cap, { scope: 'cap:fx.quote', now: t + 6_000 }))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
     expect(await code(life2.check(at(t + 6_500), { scope: bob, now: t + 6_500, durable: true }))).toBe('ok');
   });
+
+  it('replay - the local window keeps a nonce until exp + skew and forgets it after, per sender and per scope', async () => {
+    const guard = new ReplayGuard(new MemoryReplayStore(), {
+      checkpoint: new MemoryReplayCheckpoint(),
+      clockSkewMs: 1_000,
+    });
+    const t = 1_767_225_600_000;
+    const env = at(t); // exp = t + 60 s
+    expect(await code(guard.check(env, { scope: bob, now: t }))).toBe('ok');
+    // Another scope is another window.
+    expect(await code(guard.check(env, { scope: 'node-1', now: t }))).toBe('ok');
+    expect(await code(guard.check(env, { scope: bob, now: t + 61_000 }))).toBe('MANDATE_ERR_ENVELOPE_REPLAY');
+    // A later envelope of the same sender moves the window on; the old nonce's second is swept.
+    expect(await code(guard.check(at(t + 62_500), { scope: bob, now: t + 62_500 }))).toBe('ok');
+    expect(await code(guard.check(env, { scope: bob, now: t + 62_500 }))).toBe('ok'); // forgotten (openEnvelope refuses it as expired)
+  });
 });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_LIMITS, type Envelope } from './Envelope.ts';
 import { EnvelopeRejectedError, RejectCode } from './errors.ts';
-import { MemoryReplayStore } from './MemoryReplayStore.ts';
 import type { ReplayCheckpoint } from './ReplayCheckpoint.ts';
 import type { ReplayStore } from './ReplayStore.ts';
 
@@ -30,6 +29,13 @@ export interface ReplayClaim {
   durable?: boolean;
 }
 
+/** One sender as seen in one local scope: the nonces it used that are not yet expired, and its checkpoint state. */
+interface Peer {
+  /** nonce → the time its record may be forgotten (exp + skew). */
+  seen: Map<string, number>;
+  state: Sender | Promise<Sender> | undefined;
+}
+
 interface Sender {
   /** The checkpoint key of this sender in this scope. */
   key: string;
@@ -53,8 +59,12 @@ export class ReplayGuard {
   readonly #skewMs: number;
   readonly #checkpoint: ReplayCheckpoint | undefined;
   readonly #aheadMs: number;
-  readonly #local = new MemoryReplayStore();
-  readonly #senders = new Map<string, Sender | Promise<Sender>>();
+  /** The local window, scope → sender → its nonces (no key strings built per envelope). */
+  readonly #peers = new Map<string, Map<string, Peer>>();
+  #peerCount = 0;
+  /** Expiry second → (nonces of a peer, nonce) pairs, pruned a second at a time. */
+  readonly #expiring = new Map<number, Array<Map<string, number> | string>>();
+  #swept: number | undefined;
 
   constructor(store: ReplayStore, options: ReplayGuardOptions = {}) {
     this.#store = store;
@@ -84,21 +94,27 @@ export class ReplayGuard {
   }
 
   async #checkLocal(checkpoint: ReplayCheckpoint, env: Envelope, { scope, now }: ReplayClaim): Promise<void> {
-    if (!this.#local.claimSync(`${scope}\n${env.from}\n${env.nonce}`, env.exp + this.#skewMs, now))
+    this.#prune(now);
+    const peer = this.#peer(scope, env.from);
+    const known = peer.seen.get(env.nonce);
+    if (known !== undefined && known >= now)
       throw replayed(env, 'was already accepted; each envelope is delivered once');
-    const id = `${scope}\n${env.from}`;
-    let sender = this.#senders.get(id);
-    if (sender === undefined) {
-      const key = hash(id);
+    const forgetAt = env.exp + this.#skewMs;
+    peer.seen.set(env.nonce, forgetAt);
+    const second = Math.floor(forgetAt / 1000);
+    const bucket = this.#expiring.get(second);
+    if (bucket === undefined) this.#expiring.set(second, [peer.seen, env.nonce]);
+    else bucket.push(peer.seen, env.nonce);
+    if (peer.state === undefined) {
+      const key = hash(`${scope}\n${env.from}`);
       const loading = checkpoint.load(key).then((floor) => ({ key, floor, reserved: floor, pending: undefined }));
-      this.#senders.set(id, loading);
-      sender = loading;
+      peer.state = loading;
       loading.then(
-        (s) => this.#senders.set(id, s),
-        () => this.#senders.delete(id),
+        (s) => void (peer.state = s),
+        () => void (peer.state = undefined),
       );
     }
-    const s = sender instanceof Promise ? await sender : sender;
+    const s = peer.state instanceof Promise ? await peer.state : peer.state;
     if (env.time <= s.floor)
       throw replayed(
         env,
@@ -107,7 +123,45 @@ export class ReplayGuard {
     if (env.time > s.reserved) await this.#reserve(checkpoint, s, env.time + this.#aheadMs);
     else if (env.time > s.reserved - this.#aheadMs / 2 && s.pending === undefined)
       void this.#reserve(checkpoint, s, s.reserved + this.#aheadMs).catch(() => undefined); // ahead of need, not waited for
-    if (this.#senders.size > 100_000) this.#senders.clear();
+  }
+
+  /** The window and checkpoint state of `from` in `scope` (all forgotten past 100 000 senders: the reloaded marks still refuse their replays). */
+  #peer(scope: string, from: string): Peer {
+    let byFrom = this.#peers.get(scope);
+    if (byFrom === undefined) this.#peers.set(scope, (byFrom = new Map<string, Peer>()));
+    let peer = byFrom.get(from);
+    if (peer === undefined) {
+      if (++this.#peerCount > 100_000) {
+        this.#peers.clear();
+        this.#expiring.clear();
+        this.#peerCount = 1;
+        this.#peers.set(scope, (byFrom = new Map<string, Peer>()));
+      }
+      byFrom.set(from, (peer = { seen: new Map<string, number>(), state: undefined }));
+    }
+    return peer;
+  }
+
+  /** Forgets the nonces whose records expired, a second at a time (never a scan of the whole window). */
+  #prune(now: number): void {
+    const second = Math.floor(now / 1000);
+    const from = this.#swept ?? second;
+    this.#swept = second;
+    if (from >= second) return;
+    // A clock that jumped far ahead (simulations): one pass over the buckets instead of a second-by-second walk.
+    const seconds = second - from > 3_600 ? [...this.#expiring.keys()].filter((s) => s < second) : [];
+    if (seconds.length === 0) for (let s = from; s < second; s++) seconds.push(s);
+    for (const s of seconds) {
+      const pairs = this.#expiring.get(s);
+      if (pairs === undefined) continue;
+      for (let i = 0; i < pairs.length; i += 2) {
+        const seen = pairs[i] as Map<string, number>;
+        const nonce = pairs[i + 1] as string;
+        const exp = seen.get(nonce);
+        if (exp !== undefined && exp < now) seen.delete(nonce);
+      }
+      this.#expiring.delete(s);
+    }
   }
 
   /** Reserves the mark before anything above the old one is accepted; concurrent callers share one write. */

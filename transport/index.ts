@@ -62,11 +62,11 @@ export { MessageBus } from './MessageBus.ts';
 export { natsAuthConfig } from './natsAuthConfig.ts';
 export { NatsKvReplayStore } from './NatsKvReplayStore.ts';
 export { NatsTransport } from './NatsTransport.ts';
-export { openEnvelope } from './openEnvelope.ts';
+export { openEnvelope, openWire } from './openEnvelope.ts';
 export { MemoryReplayCheckpoint, NatsKvReplayCheckpoint } from './ReplayCheckpoint.ts';
 export { ReplayGuard } from './ReplayGuard.ts';
 export { InlineSignatureVerifier } from './SignatureVerifier.ts';
-export { encodeEnvelope, signEnvelope, signingBytes } from './signEnvelope.ts';
+export { encodeEnvelope, signEnvelope, signForWire, signingBytes } from './signEnvelope.ts';
 export { subjectMatches } from './subjectMatches.ts';
 export {
   agentDurableConsumer,

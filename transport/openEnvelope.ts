@@ -57,6 +57,20 @@ function reject(raw: unknown, { code, message, details }: EnvelopeRefusal): neve
  * The signature, signer, capability and replay checks follow in {@link EnvelopeAdmission}.
  */
 export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
+  const { envelope, signed } = openWire(bytes, ctx);
+  if (signed !== undefined) rememberSigningBytes(envelope, signed);
+  return envelope;
+}
+
+/** An envelope {@link openWire} opened, with its signing bytes when they could be read off the wire. */
+export interface OpenedWire {
+  envelope: Envelope;
+  /** The signing bytes read off canonical wire bytes ({@link wireSigningBytes}); undefined: canonicalize the envelope. */
+  signed: Uint8Array | undefined;
+}
+
+/** {@link openEnvelope} for the receive path: the envelope with its signing bytes, nothing remembered per envelope object. */
+export function openWire(bytes: Uint8Array, ctx: OpenContext): OpenedWire {
   const limits = ctx.limits ?? DEFAULT_LIMITS;
   if (bytes.length > limits.maxBytes) {
     reject(undefined, {
@@ -125,8 +139,7 @@ export function openEnvelope(bytes: Uint8Array, ctx: OpenContext): Envelope {
       details: { id: env.id, exp: env.exp, now: at },
     });
   }
-  if (signed !== undefined) rememberSigningBytes(env, signed);
-  return env;
+  return { envelope: env, signed };
 }
 
 /** The envelope schema's verdict on what the hand check could not prove valid: the envelope, or the refusal naming the field. */

@@ -83,6 +83,31 @@ export function signEnvelope(
   draft: EnvelopeDraft,
   sources: EnvelopeSources = defaultSources,
 ): Envelope {
+  const { envelope, signed, wire } = signForWire(identity, draft, sources);
+  signingBytesOf.set(envelope, signed);
+  wireOf.set(envelope, wire);
+  return envelope;
+}
+
+/** A signed envelope with its signing bytes and its wire bytes, as {@link signForWire} made them. */
+export interface SignedForWire {
+  envelope: Envelope;
+  /** RFC 8785 canonical UTF-8 of every member but `sig`: what the signature covers. */
+  signed: Uint8Array;
+  /** The same bytes with `,"sig":"…"}` in place of the closing brace: what goes on the wire. */
+  wire: Uint8Array;
+}
+
+/**
+ * {@link signEnvelope} for the send path: the envelope together with its signing and wire bytes, encoded once
+ * (the wire bytes are the signing bytes with `sig` spliced in as the last member), and nothing remembered per
+ * envelope object.
+ */
+export function signForWire(
+  identity: AgentIdentity,
+  draft: EnvelopeDraft,
+  sources: EnvelopeSources = defaultSources,
+): SignedForWire {
   const ttl = draft.ttlMs ?? 60_000;
   if (!Number.isInteger(ttl) || ttl <= 0 || ttl > DEFAULT_LIMITS.maxLifetimeMs) {
     throw new TransportUsageError(
@@ -92,35 +117,67 @@ export function signEnvelope(
   }
   const time = Math.floor(sources.clock.now());
   const rnd = sources.random(32);
+  const rb = Buffer.from(rnd.buffer, rnd.byteOffset, 32);
   const unsigned: UnsignedEnvelope = {
     v: PROTOCOL_VERSION,
-    id: Buffer.from(rnd.subarray(0, 16)).toString('base64url'),
+    id: rb.toString('base64url', 0, 16),
     from: identity.did,
-    ...(draft.to === undefined ? {} : { to: draft.to }),
     type: draft.type,
-    ...(draft.cap === undefined ? {} : { cap: draft.cap }),
-    ...(draft.re === undefined ? {} : { re: draft.re }),
-    ...(draft.filter === undefined ? {} : { filter: draft.filter }),
-    ...(draft.priority === undefined || draft.priority === 'normal' ? {} : { priority: draft.priority }),
-    ...(draft.enc === undefined ? {} : { enc: draft.enc }),
     time,
     exp: time + ttl,
-    nonce: Buffer.from(rnd.subarray(16, 32)).toString('base64url'),
+    nonce: rb.toString('base64url', 16, 32),
     body: draft.body,
   };
-  const canonical = canonicalJson(unsigned);
-  const bytes = encoder.encode(canonical);
-  const sig = Buffer.from(identity.sign(bytes)).toString('base64url');
-  const env: Envelope = { ...unsigned, sig };
-  signingBytesOf.set(env, bytes);
+  // Optional members only when present (an `undefined` member would be dropped by JSON anyway).
+  if (draft.to !== undefined) unsigned.to = draft.to;
+  if (draft.cap !== undefined) unsigned.cap = draft.cap;
+  if (draft.re !== undefined) unsigned.re = draft.re;
+  if (draft.filter !== undefined) unsigned.filter = draft.filter;
+  if (draft.priority !== undefined && draft.priority !== 'normal') unsigned.priority = draft.priority;
+  if (draft.enc !== undefined) unsigned.enc = draft.enc;
+  const signed = encoder.encode(canonicalEnvelope(unsigned));
+  const sig = Buffer.from(identity.sign(signed)).toString('base64url');
+  const envelope = unsigned as Envelope;
+  envelope.sig = sig; // the last member, as on the wire (no copy of the object)
   // The wire form is the canonical text with `sig` spliced in (JSON member order is free): no second encoding pass.
-  wireOf.set(env, `${canonical.slice(0, -1)},"sig":"${sig}"}`);
-  return env;
+  const end = signed.length - 1;
+  const wire = new Uint8Array(end + 10 + sig.length);
+  wire.set(signed.subarray(0, end), 0);
+  encoder.encodeInto(`,"sig":"${sig}"}`, wire.subarray(end));
+  return { envelope, signed, wire };
 }
 
+/**
+ * RFC 8785 text of an unsigned envelope: its members in their fixed sorted order, each value through the
+ * kernel's canonicalJson (strings that need no escaping quoted directly). Whatever the fast path cannot write
+ * (a value with no canonical form) goes through canonicalJson of the whole envelope, which names its path.
+ */
+function canonicalEnvelope(u: UnsignedEnvelope): string {
+  try {
+    let out = `{"body":${canonicalJson(u.body)}`;
+    if (u.cap !== undefined) out += `,"cap":${str(u.cap)}`;
+    if (u.enc !== undefined) out += `,"enc":${canonicalJson(u.enc)}`;
+    out += `,"exp":${num(u.exp)}`;
+    if (u.filter !== undefined) out += `,"filter":${canonicalJson(u.filter)}`;
+    out += `,"from":${str(u.from)},"id":${str(u.id)},"nonce":${str(u.nonce)}`;
+    if (u.priority !== undefined) out += `,"priority":${str(u.priority)}`;
+    if (u.re !== undefined) out += `,"re":${str(u.re)}`;
+    out += `,"time":${num(u.time)}`;
+    if (u.to !== undefined) out += `,"to":${str(u.to)}`;
+    return `${out},"type":${str(u.type)},"v":${str(u.v)}}`;
+  } catch {
+    return canonicalJson(u); // throws the CanonicalJsonError naming the member's path
+  }
+}
+
+// eslint-disable-next-line no-control-regex -- the controls are exactly what must be escaped
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const str = (v: unknown): string => (typeof v === 'string' && PLAIN.test(v) ? `"${v}"` : canonicalJson(v));
+const num = (v: unknown): string => (Number.isSafeInteger(v) ? String(v) : canonicalJson(v));
+
 const encoder = new TextEncoder();
-/** Wire text of envelopes signed here, until they are garbage. */
-const wireOf = new WeakMap<Envelope, string>();
+/** Wire bytes of envelopes signed by {@link signEnvelope}, until they are garbage. */
+const wireOf = new WeakMap<Envelope, Uint8Array>();
 
 /**
  * Wire bytes of an envelope: UTF-8 JSON of every member including `sig`. Any JSON serialization is valid on
@@ -130,5 +187,6 @@ const wireOf = new WeakMap<Envelope, string>();
  * signing is not supported (it would no longer match its signature anyway).
  */
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
-  return encoder.encode(wireOf.get(envelope) ?? JSON.stringify(envelope));
+  const wire = wireOf.get(envelope);
+  return wire === undefined ? encoder.encode(JSON.stringify(envelope)) : wire.slice(); // a copy per call, as before
 }
